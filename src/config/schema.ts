@@ -1,0 +1,89 @@
+// The whole config file's schema. Each protocol owns its section (src/<proto>/config.ts);
+// this file composes them. Listeners are a list of tables, validated in load.ts.
+
+import { pop3Section } from "../pop3/config.js";
+import { smtpSection } from "../smtp/config.js";
+import { bool, int, oneOf, type SectionValue, str } from "./dsl.js";
+
+export const serverSection = {
+  hostname: str("localhost", "Host name this server announces (SMTP greeting, certificates, Received headers)."),
+  dataDir: str("./data", "Directory holding the database, message bodies and generated keys."),
+  shutdownGraceSec: int(10, "On SIGTERM, how long in-flight transactions may take to finish.", { max: 600 }),
+};
+
+export const tlsSection = {
+  cert: str("", "PEM certificate chain file. Empty: a self-signed certificate in dataDir/tls is created."),
+  key: str("", "PEM private key file. Empty: generated along with the self-signed certificate."),
+  minVersion: oneOf(["TLSv1.2", "TLSv1.3"] as const, "TLSv1.2", "Oldest TLS version accepted."),
+};
+
+export const storageSection = {
+  backend: oneOf(["sqlite"] as const, "sqlite", "Storage backend: sqlite (embedded, the default)."),
+  inlineMaxBytes: int(
+    65536,
+    "Message bodies up to this size are kept inside the database (one fsync per batch); larger ones as files.",
+    { max: 16 * 1024 * 1024 },
+  ),
+  groupCommitMaxBatch: int(256, "Most deliveries committed together in one durable transaction.", {
+    min: 1,
+    max: 10000,
+  }),
+};
+
+export const logSection = {
+  level: oneOf(["debug", "info", "warn", "error"] as const, "info", "Lowest level written."),
+  format: oneOf(["auto", "json", "pretty"] as const, "auto", "auto: readable on a terminal, JSON lines otherwise."),
+};
+
+export const authSection = {
+  throttleWindowSec: int(900, "Window over which failed logins are counted, per IP and per account.", {
+    min: 1,
+  }),
+  throttleFreeFailures: int(3, "Failures allowed in the window before replies are delayed."),
+  throttleMaxFailures: int(10, "Failures in the window after which logins are refused for a while.", {
+    min: 1,
+  }),
+  throttleBaseDelayMs: int(500, "Delay after the first extra failure; doubles per failure (capped at 10 s).", {
+    max: 10000,
+  }),
+  popBeforeSmtp: bool(
+    false,
+    "LEGACY, off by default: an IP that logged in over POP3/IMAP may send without SMTP AUTH for a while. Prefer SMTP AUTH.",
+  ),
+  popBeforeSmtpMinutes: int(10, "How long a POP3/IMAP login opens the IP for sending (popBeforeSmtp).", {
+    min: 1,
+    max: 1440,
+  }),
+};
+
+export const quotaSection = {
+  defaultBytes: int(0, "Storage quota for new accounts in bytes (0 = unlimited)."),
+  defaultMessages: int(0, "Message-count quota for new accounts (0 = unlimited)."),
+};
+
+export const schema = {
+  server: serverSection,
+  tls: tlsSection,
+  storage: storageSection,
+  log: logSection,
+  auth: authSection,
+  quota: quotaSection,
+  smtp: smtpSection,
+  pop3: pop3Section,
+};
+
+export type Schema = typeof schema;
+
+export const protocols = ["smtp", "submission", "pop3", "imap", "http"] as const;
+export type Protocol = (typeof protocols)[number];
+export const tlsModes = ["none", "starttls", "implicit"] as const;
+export type TlsMode = (typeof tlsModes)[number];
+
+export interface ListenerConfig {
+  protocol: Protocol;
+  address: string;
+  port: number; // 0 = ephemeral (tests)
+  tls: TlsMode;
+}
+
+export type Config = { [K in keyof Schema]: SectionValue<Schema[K]> } & { listeners: ListenerConfig[] };

@@ -1,0 +1,37 @@
+// What every protocol listener is given. Built once in server/app.ts and passed explicitly:
+// no module reads global config or opens its own database.
+import type { SecureContext } from "node:tls";
+import type { AuthService } from "../auth/types.js";
+import type { Config, ListenerConfig } from "../config/schema.js";
+import type { Logger } from "../log/logger.js";
+import type { CounterStore } from "../store/counters.js";
+import type { ChangeNotifier } from "../store/notifier.js";
+import type { Store } from "../store/types.js";
+
+export interface TlsProvider {
+  /** Current certificate and key; replaced on reload (SIGHUP) without dropping connections. */
+  context(): SecureContext;
+  /** Raw PEMs, for libraries that want key/cert options (smtp-server). */
+  pem(): { cert: string; key: string };
+  minVersion: "TLSv1.2" | "TLSv1.3";
+}
+
+export interface AppContext {
+  config: Config;
+  store: Store;
+  notifier: ChangeNotifier;
+  counters: CounterStore;
+  auth: AuthService;
+  tls: TlsProvider;
+  log: Logger;
+}
+
+/** A started listener. */
+export interface RunningListener {
+  listener: ListenerConfig;
+  port: number; // the bound port (ephemeral in tests)
+  /** Stop accepting; let sessions finish within graceMs, then close them. */
+  close(graceMs: number): Promise<void>;
+}
+
+export type ListenerFactory = (listener: ListenerConfig, ctx: AppContext) => Promise<RunningListener>;

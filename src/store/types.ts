@@ -1,0 +1,253 @@
+// The storage contract every protocol uses (SMTP, POP3, IMAP, JMAP, CLI).
+// Invariants, whatever the backend:
+//  - A promise that resolves after storing a message means body and metadata are on disk (fsync'd).
+//  - UIDs in a mailbox only grow; a UID is never reused while the mailbox keeps its UIDVALIDITY.
+//  - Every change to a mailbox's messages bumps its HIGHESTMODSEQ and is recorded, so
+//    changesSince(modseq) can answer CONDSTORE/QRESYNC and JMAP /changes.
+//  - Bodies are stored once however many mailboxes hold the message (refcounted blobs).
+// No SQL or file paths leak through these interfaces: a PostgreSQL backend implements the same ones.
+
+import type { MessageStructure } from "../mime/types.js";
+
+export type SpecialUse = "\\Drafts" | "\\Sent" | "\\Trash" | "\\Junk" | "\\Archive" | "\\All" | "\\Flagged";
+
+export interface Domain {
+  name: string; // lower-case ASCII (IDNs stored as A-labels)
+  createdAt: Date;
+}
+
+export interface Account {
+  id: number;
+  address: string; // canonical login and primary address: local@domain, lower-case domain
+  domain: string;
+  passwordHash: string;
+  quotaBytes: number; // 0 = unlimited
+  quotaMessages: number; // 0 = unlimited
+  isAdmin: boolean;
+  disabled: boolean;
+  createdAt: Date;
+}
+
+export interface NewAccount {
+  address: string;
+  passwordHash: string;
+  quotaBytes?: number;
+  quotaMessages?: number;
+  isAdmin?: boolean;
+}
+
+/** An alias maps an address (or `@domain` for a catch-all) to one or more destinations. */
+export interface Alias {
+  address: string; // local@domain, or @domain for a catch-all
+  targets: string[]; // addresses, local or remote
+  createdAt: Date;
+}
+
+/** An address an account may use as sender besides its own and the aliases pointing at it. */
+export interface SendAsGrant {
+  accountId: number;
+  address: string;
+}
+
+export interface Mailbox {
+  id: number;
+  accountId: number;
+  name: string; // full UTF-8 name, hierarchy delimiter "/", "INBOX" for the inbox
+  uidValidity: number;
+  uidNext: number;
+  highestModseq: number;
+  specialUse: SpecialUse | null;
+  subscribed: boolean;
+  createdAt: Date;
+}
+
+export interface MailboxCounts {
+  messages: number;
+  unseen: number;
+  recent: number;
+  size: number; // sum of message sizes in octets
+}
+
+/** One message in one mailbox. The same body in two mailboxes is two MessageMeta sharing a blobId. */
+export interface MessageMeta {
+  id: number; // unique across the store (IMAP EMAILID/OBJECTID, JMAP Email id)
+  mailboxId: number;
+  uid: number;
+  modseq: number;
+  flags: string[]; // system flags (\Seen, \Answered, \Flagged, \Deleted, \Draft) and keywords
+  internalDate: Date;
+  savedDate: Date;
+  size: number; // octets of the stored message (CRLF line ends)
+  blobId: string; // content hash of the body
+  threadId: number;
+}
+
+export interface ParsedMessage {
+  meta: MessageMeta;
+  structure: MessageStructure; // cached at store time; FETCH never re-parses
+}
+
+export type ChangeKind = "added" | "flags" | "expunged";
+
+export interface MessageChange {
+  kind: ChangeKind;
+  uid: number;
+  modseq: number;
+  messageId: number;
+}
+
+export interface NewMessage {
+  body: Buffer; // raw RFC 5322 message with CRLF line ends
+  flags?: string[];
+  internalDate?: Date;
+}
+
+export interface DeliveryTarget {
+  accountId: number;
+  mailboxId?: number; // default: the account's INBOX
+  flags?: string[];
+}
+
+export interface DeliveredCopy {
+  accountId: number;
+  mailboxId: number;
+  uid: number;
+  messageId: number;
+}
+
+export interface FlagUpdate {
+  mode: "add" | "remove" | "replace";
+  flags: string[];
+  unchangedSince?: number; // CONDSTORE: skip (and report) messages whose modseq is greater
+}
+
+export interface FlagUpdateResult {
+  updated: { uid: number; flags: string[]; modseq: number; messageId: number }[];
+  failedUnchangedSince: number[]; // UIDs that failed the UNCHANGEDSINCE test
+}
+
+export interface CopyResult {
+  uidValidity: number;
+  mapping: { from: number; to: number }[]; // source UID -> destination UID (COPYUID)
+}
+
+export interface QuotaUsage {
+  bytes: number;
+  messages: number;
+  quotaBytes: number;
+  quotaMessages: number;
+}
+
+/** Outbound queue entry (mail for other domains). Delivery engine is a separate concern. */
+export interface QueuedMessage {
+  id: number;
+  blobId: string;
+  size: number;
+  mailFrom: string; // "" for the null sender
+  recipients: QueuedRecipient[];
+  envId: string | null; // DSN ENVID
+  ret: "FULL" | "HDRS" | null; // DSN RET
+  accountId: number | null; // submitting account, if any
+  createdAt: Date;
+  nextAttemptAt: Date;
+  attempts: number;
+  lastError: string | null;
+  state: "queued" | "deferred" | "sending" | "failed" | "done";
+}
+
+export interface QueuedRecipient {
+  address: string;
+  notify: string[] | null; // DSN NOTIFY
+  orcpt: string | null; // DSN ORCPT
+  state: "pending" | "delivered" | "failed";
+  lastError: string | null;
+}
+
+export interface NewQueuedMessage {
+  body: Buffer;
+  mailFrom: string;
+  recipients: { address: string; notify?: string[] | null; orcpt?: string | null }[];
+  envId?: string | null;
+  ret?: "FULL" | "HDRS" | null;
+  accountId?: number | null;
+}
+
+/** Domains, accounts, aliases: the directory. */
+export interface DirectoryStore {
+  addDomain(name: string): Promise<Domain>;
+  listDomains(): Promise<Domain[]>;
+  getDomain(name: string): Promise<Domain | null>;
+  removeDomain(name: string): Promise<void>; // refuses while accounts exist (StoreError "domain-not-empty")
+
+  createAccount(a: NewAccount): Promise<Account>; // also creates the default mailboxes
+  getAccount(id: number): Promise<Account | null>;
+  getAccountByAddress(address: string): Promise<Account | null>;
+  listAccounts(domain?: string): Promise<Account[]>;
+  updateAccount(
+    id: number,
+    patch: Partial<Pick<Account, "passwordHash" | "quotaBytes" | "quotaMessages" | "isAdmin" | "disabled">>,
+  ): Promise<Account>;
+  removeAccount(id: number): Promise<void>; // deletes its mailboxes and messages
+
+  addAlias(address: string, targets: string[]): Promise<Alias>;
+  listAliases(domain?: string): Promise<Alias[]>;
+  getAlias(address: string): Promise<Alias | null>;
+  removeAlias(address: string): Promise<void>;
+
+  grantSendAs(accountId: number, address: string): Promise<void>;
+  revokeSendAs(accountId: number, address: string): Promise<void>;
+  listSendAs(accountId: number): Promise<string[]>;
+}
+
+/** Mailboxes and the messages in them. */
+export interface MailStore {
+  listMailboxes(accountId: number): Promise<Mailbox[]>;
+  getMailbox(accountId: number, name: string): Promise<Mailbox | null>; // "INBOX" case-insensitive
+  getMailboxById(id: number): Promise<Mailbox | null>;
+  createMailbox(accountId: number, name: string, opts?: { specialUse?: SpecialUse | null }): Promise<Mailbox>;
+  renameMailbox(mailboxId: number, newName: string): Promise<Mailbox>; // INBOX: moves messages to a new mailbox
+  deleteMailbox(mailboxId: number): Promise<void>;
+  setSubscribed(mailboxId: number, subscribed: boolean): Promise<void>;
+  mailboxCounts(mailboxId: number): Promise<MailboxCounts>;
+
+  /** Store a body once and file a copy into each target, in one durable transaction.
+   *  Throws QuotaError (and stores nothing) if any target account is over quota. */
+  deliver(body: Buffer, targets: DeliveryTarget[], opts?: { internalDate?: Date }): Promise<DeliveredCopy[]>;
+  append(accountId: number, mailboxId: number, msg: NewMessage): Promise<DeliveredCopy>;
+
+  /** Messages of a mailbox in UID order. */
+  listMessages(mailboxId: number, opts?: { minUid?: number; maxUid?: number }): Promise<MessageMeta[]>;
+  getMessage(mailboxId: number, uid: number): Promise<ParsedMessage | null>;
+  getMessageById(messageId: number): Promise<ParsedMessage | null>;
+  readBody(blobId: string): Promise<Buffer>;
+
+  setFlags(mailboxId: number, uids: number[], update: FlagUpdate): Promise<FlagUpdateResult>;
+  expunge(mailboxId: number, uids: number[]): Promise<number[]>; // returns the UIDs actually removed
+  copy(fromMailboxId: number, uids: number[], toMailboxId: number): Promise<CopyResult>;
+  move(fromMailboxId: number, uids: number[], toMailboxId: number): Promise<CopyResult>;
+
+  /** Changes with modseq > since, oldest first; expunges included (for QRESYNC VANISHED). */
+  changesSince(mailboxId: number, since: number): Promise<MessageChange[]>;
+  quotaUsage(accountId: number): Promise<QuotaUsage>;
+}
+
+export interface QueueStore {
+  enqueue(msg: NewQueuedMessage): Promise<QueuedMessage>; // durable on return
+  listQueue(opts?: { state?: QueuedMessage["state"] }): Promise<QueuedMessage[]>;
+  getQueued(id: number): Promise<QueuedMessage | null>;
+  updateQueued(
+    id: number,
+    patch: Partial<
+      Pick<QueuedMessage, "state" | "nextAttemptAt" | "attempts" | "lastError" | "recipients">
+    >,
+  ): Promise<QueuedMessage>;
+  removeQueued(id: number): Promise<void>;
+}
+
+/** Everything a protocol needs from storage. */
+export interface Store {
+  directory: DirectoryStore;
+  mail: MailStore;
+  queue: QueueStore;
+  close(): Promise<void>;
+}
