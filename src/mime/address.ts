@@ -1,0 +1,200 @@
+// Address lists for IMAP ENVELOPE (RFC 5322 3.4, RFC 3501 7.4.2). Names stay raw: quotes and
+// escapes removed, encoded words NOT decoded (the client does that). Groups become a start marker
+// {name:null, mailbox:group, host:null} and an end marker {null, null, null}. Never throws:
+// unbalanced quotes, comments or brackets run to the end of the value.
+
+import type { EnvelopeAddress } from "./types.js";
+
+/** Placeholders for a missing local part or domain. A null host would read as a group marker in
+ *  IMAP, so (like Dovecot) a syntactically broken address gets these instead. */
+export const MISSING_MAILBOX = "MISSING_MAILBOX";
+export const MISSING_DOMAIN = "MISSING_DOMAIN";
+
+type Kind = "atom" | "quoted" | "literal" | "special" | "comment";
+
+interface Token {
+  kind: Kind;
+  text: string; // unquoted text (quoted-string, comment) or the token itself
+  raw: string; // as written (quoted-string with its quotes)
+  space: boolean; // whitespace or a comment came before it
+}
+
+const SPECIALS = '()<>[]:;@\\,."';
+
+function tokenize(s: string): Token[] {
+  const out: Token[] = [];
+  let space = false;
+  let i = 0;
+  while (i < s.length) {
+    const ch = s[i]!;
+    if (ch === " " || ch === "\t" || ch === "\r" || ch === "\n") {
+      space = true;
+      i++;
+    } else if (ch === '"') {
+      const { text, end } = readDelimited(s, i, '"');
+      out.push({ kind: "quoted", text, raw: s.slice(i, end), space });
+      space = false;
+      i = end;
+    } else if (ch === "(") {
+      const { text, end } = readComment(s, i);
+      out.push({ kind: "comment", text, raw: s.slice(i, end), space });
+      space = true;
+      i = end;
+    } else if (ch === "[") {
+      const { end } = readDelimited(s, i, "]");
+      const raw = s.slice(i, end);
+      out.push({ kind: "literal", text: raw, raw, space });
+      space = false;
+      i = end;
+    } else if (SPECIALS.includes(ch)) {
+      out.push({ kind: "special", text: ch, raw: ch, space });
+      space = false;
+      i++;
+    } else {
+      let j = i + 1;
+      while (j < s.length && !SPECIALS.includes(s[j]!) && !/[ \t\r\n]/.test(s[j]!)) j++;
+      const raw = s.slice(i, j);
+      out.push({ kind: "atom", text: raw, raw, space });
+      space = false;
+      i = j;
+    }
+  }
+  return out;
+}
+
+/** Reads from s[i] (an opening '"' or '[') to the closing char; backslash escapes removed in text. */
+function readDelimited(s: string, i: number, close: string): { text: string; end: number } {
+  let text = "";
+  let j = i + 1;
+  while (j < s.length) {
+    const ch = s[j]!;
+    if (ch === close) return { text, end: j + 1 };
+    if (ch === "\\" && j + 1 < s.length) {
+      text += s[j + 1];
+      j += 2;
+      continue;
+    }
+    text += ch;
+    j++;
+  }
+  return { text, end: j };
+}
+
+function readComment(s: string, i: number): { text: string; end: number } {
+  let depth = 0;
+  let text = "";
+  let j = i;
+  while (j < s.length) {
+    const ch = s[j]!;
+    if (ch === "\\" && j + 1 < s.length) {
+      text += s[j + 1];
+      j += 2;
+      continue;
+    }
+    if (ch === "(") {
+      depth++;
+      if (depth > 1) text += ch;
+    } else if (ch === ")") {
+      depth--;
+      if (depth === 0) return { text, end: j + 1 };
+      text += ch;
+    } else {
+      text += ch;
+    }
+    j++;
+  }
+  return { text, end: j };
+}
+
+function isSpecial(t: Token | undefined, ch: string): boolean {
+  return t !== undefined && t.kind === "special" && t.text === ch;
+}
+
+function isStop(t: Token): boolean {
+  return t.kind === "special" && (t.text === "<" || t.text === ":" || t.text === "," || t.text === ";");
+}
+
+/** A display name: words joined as written (a single space where there was whitespace). */
+function phrase(tokens: Token[]): string | null {
+  let out = "";
+  for (const t of tokens) {
+    if (t.kind === "comment") continue;
+    if (out !== "" && t.space) out += " ";
+    out += t.text;
+  }
+  return out === "" ? null : out;
+}
+
+/** local@domain from tokens (comments dropped; obsolete CFWS around dots removed). */
+function addrSpec(tokens: Token[]): { mailbox: string; host: string } {
+  const words = tokens.filter((t) => t.kind !== "comment");
+  let at = -1;
+  for (let k = words.length - 1; k >= 0; k--) {
+    if (isSpecial(words[k], "@")) {
+      at = k;
+      break;
+    }
+  }
+  const local = (at === -1 ? words : words.slice(0, at)).map((t) => t.raw).join("");
+  const domain =
+    at === -1
+      ? ""
+      : words
+          .slice(at + 1)
+          .map((t) => t.raw)
+          .join("");
+  return { mailbox: local === "" ? MISSING_MAILBOX : local, host: domain === "" ? MISSING_DOMAIN : domain };
+}
+
+/** Parses an address-list header value (From, To, Cc, Bcc, Sender, Reply-To). */
+export function parseAddressList(value: string): EnvelopeAddress[] {
+  const tokens = tokenize(value);
+  const out: EnvelopeAddress[] = [];
+  let inGroup = false;
+  let i = 0;
+  while (i < tokens.length) {
+    const start = i;
+    while (i < tokens.length && !isStop(tokens[i]!)) i++;
+    const stop = tokens[i];
+    if (isSpecial(stop, ":")) {
+      // RFC 5322 3.4 group: display-name ":" [group-list] ";". A nested ':' is ignored.
+      if (!inGroup) {
+        out.push({ name: null, mailbox: phrase(tokens.slice(start, i)) ?? "", host: null });
+        inGroup = true;
+      }
+      i++;
+    } else if (isSpecial(stop, "<")) {
+      let j = i + 1;
+      while (j < tokens.length && !isSpecial(tokens[j], ">")) j++;
+      let inner = tokens.slice(i + 1, j);
+      // RFC 5322 4.4 obs-route "<@a,@b:user@host>": the route is dropped.
+      if (
+        isSpecial(
+          inner.find((t) => t.kind !== "comment"),
+          "@",
+        )
+      ) {
+        const colon = inner.findIndex((t) => isSpecial(t, ":"));
+        if (colon !== -1) inner = inner.slice(colon + 1);
+      }
+      out.push({ name: phrase(tokens.slice(start, i)), ...addrSpec(inner) });
+      i = j + 1;
+      // Skip trailing junk up to the next separator.
+      while (i < tokens.length && !isSpecial(tokens[i], ",") && !isSpecial(tokens[i], ";")) i++;
+    } else {
+      const seg = tokens.slice(start, i);
+      if (seg.some((t) => t.kind !== "comment")) {
+        // A bare addr-spec; a comment after it serves as the name ("user@host (Joe)"), as Dovecot does.
+        const comment = seg.filter((t) => t.kind === "comment").pop();
+        out.push({ name: comment && comment.text !== "" ? comment.text : null, ...addrSpec(seg) });
+      }
+      if (isSpecial(stop, ";") && inGroup) {
+        out.push({ name: null, mailbox: null, host: null });
+        inGroup = false;
+      }
+      i++;
+    }
+  }
+  if (inGroup) out.push({ name: null, mailbox: null, host: null });
+  return out;
+}
