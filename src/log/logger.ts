@@ -35,7 +35,9 @@ export function createLogger(opts: LoggerOptions = {}, base: LogFields = {}): Lo
       const extra = Object.entries(all)
         .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
         .join(" ");
-      write(`${new Date().toISOString().slice(11, 23)} ${level.toUpperCase().padEnd(5)} ${msg}${extra ? " " + extra : ""}`);
+      write(
+        `${new Date().toISOString().slice(11, 23)} ${level.toUpperCase().padEnd(5)} ${msg}${extra ? " " + extra : ""}`,
+      );
     }
   };
   return {

@@ -237,9 +237,7 @@ export interface QueueStore {
   getQueued(id: number): Promise<QueuedMessage | null>;
   updateQueued(
     id: number,
-    patch: Partial<
-      Pick<QueuedMessage, "state" | "nextAttemptAt" | "attempts" | "lastError" | "recipients">
-    >,
+    patch: Partial<Pick<QueuedMessage, "state" | "nextAttemptAt" | "attempts" | "lastError" | "recipients">>,
   ): Promise<QueuedMessage>;
   removeQueued(id: number): Promise<void>;
 }

@@ -1,0 +1,184 @@
+// The CLI as a user types it: real processes, a fresh config and data directory per test file.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { after, describe, test } from "node:test";
+import { startServerProcess } from "../testing/process.js";
+
+const bin = resolve(import.meta.dirname, "../../bin/yubin.js");
+const dir = mkdtempSync(join(tmpdir(), "yubin-cli-"));
+const config = join(dir, "yubin.toml");
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function yubin(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [bin, "--config", config, ...args], {
+    input: input ?? "",
+    encoding: "utf8",
+    timeout: 30000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const strong = "tr0ub4dor&3-horse\n";
+
+describe("yubin CLI", () => {
+  test("first use writes a commented config beside the data", () => {
+    const r = yubin(["domain", "list"]);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, "");
+    const text = readFileSync(config, "utf8");
+    assert.match(text, /^# Yubin configuration/);
+    assert.match(text, new RegExp(`dataDir = "${dir.replace(/[/\\]/g, "\\$&")}"`));
+  });
+
+  test("domain add, list, duplicate, malformed, remove", () => {
+    assert.deepEqual(yubin(["domain", "add", "Example.ORG"]), {
+      code: 0,
+      out: "added domain example.org\n",
+      err: "",
+    });
+    assert.deepEqual(yubin(["domain", "add", "example.org"]), {
+      code: 1,
+      out: "",
+      err: "yubin: domain example.org already exists\n",
+    });
+    assert.deepEqual(yubin(["domain", "add", "bad..name"]), {
+      code: 1,
+      out: "",
+      err: 'yubin: malformed domain name: "bad..name"\n',
+    });
+    assert.equal(yubin(["domain", "add", "other.test"]).code, 0);
+    assert.equal(yubin(["domain", "list"]).out, "example.org\nother.test\n");
+    assert.deepEqual(yubin(["domain", "remove", "other.test"]), {
+      code: 0,
+      out: "removed domain other.test\n",
+      err: "",
+    });
+    assert.deepEqual(yubin(["domain", "remove", "nope.test"]), {
+      code: 1,
+      out: "",
+      err: "yubin: unknown domain nope.test\n",
+    });
+  });
+
+  test("user add with --password-stdin, and the errors a user can make", () => {
+    assert.deepEqual(yubin(["user", "add", "alice@example.org", "--password-stdin"], strong), {
+      code: 0,
+      out: "added user alice@example.org\n",
+      err: "",
+    });
+    assert.deepEqual(yubin(["user", "add", "alice@example.org", "--password-stdin"], strong), {
+      code: 1,
+      out: "",
+      err: "yubin: user alice@example.org already exists\n",
+    });
+    assert.deepEqual(yubin(["user", "add", "carol@unknown.test", "--password-stdin"], strong), {
+      code: 1,
+      out: "",
+      err: "yubin: unknown domain unknown.test: add it first with `yubin domain add unknown.test`\n",
+    });
+    assert.deepEqual(yubin(["user", "add", "not-an-address", "--password-stdin"], strong), {
+      code: 1,
+      out: "",
+      err: 'yubin: malformed address: "not-an-address"\n',
+    });
+    const weak = yubin(["user", "add", "dave@example.org", "--password-stdin"], "\n");
+    assert.equal(weak.code, 1);
+    assert.match(weak.err, /^yubin: password rejected: .+\n$/);
+    const noPw = yubin(["user", "add", "dave@example.org"]);
+    assert.deepEqual(noPw, {
+      code: 1,
+      out: "",
+      err: "yubin: no password given: use --password-stdin, or run in a terminal to be prompted\n",
+    });
+    const argv = yubin(["user", "add", "erin@example.org", "--password", "tr0ub4dor&3-horse"]);
+    assert.equal(argv.code, 0);
+    assert.match(argv.err, /warning: --password is visible to other users/);
+    assert.equal(yubin(["user", "list"]).out.split("\n").filter(Boolean).length, 2);
+    assert.match(yubin(["user", "list"]).out, /^alice@example\.org\t0 messages\t0 bytes\n/);
+  });
+
+  test("passwd and remove", () => {
+    assert.deepEqual(
+      yubin(["user", "passwd", "erin@example.org", "--password-stdin"], "another-long-pass\n"),
+      {
+        code: 0,
+        out: "password changed for erin@example.org\n",
+        err: "",
+      },
+    );
+    assert.deepEqual(yubin(["user", "passwd", "zed@example.org", "--password-stdin"], strong), {
+      code: 1,
+      out: "",
+      err: "yubin: unknown user zed@example.org\n",
+    });
+    assert.deepEqual(yubin(["user", "remove", "erin@example.org"]), {
+      code: 0,
+      out: "removed user erin@example.org and its mail\n",
+      err: "",
+    });
+  });
+
+  test("aliases, catch-all, and a domain that still has users", () => {
+    assert.equal(yubin(["alias", "add", "info@example.org", "alice@example.org"]).code, 0);
+    assert.deepEqual(yubin(["alias", "add", "@example.org", "alice@example.org"]), {
+      code: 0,
+      out: "added alias @example.org -> alice@example.org\n",
+      err: "",
+    });
+    assert.deepEqual(yubin(["alias", "add", "alice@example.org", "bob@example.org"]), {
+      code: 1,
+      out: "",
+      err: "yubin: alice@example.org is a user, not an alias\n",
+    });
+    assert.equal(
+      yubin(["alias", "list"]).out,
+      "@example.org\talice@example.org\ninfo@example.org\talice@example.org\n",
+    );
+    assert.deepEqual(yubin(["domain", "remove", "example.org"]), {
+      code: 1,
+      out: "",
+      err: "yubin: domain example.org still has users or aliases: remove them first\n",
+    });
+    assert.equal(yubin(["alias", "remove", "info@example.org"]).code, 0);
+    assert.equal(
+      yubin(["alias", "remove", "info@example.org"]).err,
+      "yubin: unknown alias info@example.org\n",
+    );
+  });
+
+  test("config check, unknown command, queue list", () => {
+    assert.match(yubin(["config", "check"]).out, /: ok \(5 listeners, data in /);
+    const bad = join(dir, "bad.toml");
+    writeFileSync(bad, "[smtp]\nmaxRecipents = 3\n");
+    const r = spawnSync(process.execPath, [bin, "--config", bad, "config", "check"], { encoding: "utf8" });
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr, `yubin: ${bad}: unknown key smtp.maxRecipents\n`);
+    const missing = spawnSync(
+      process.execPath,
+      [bin, "--config", join(dir, "none.toml"), "config", "check"],
+      {
+        encoding: "utf8",
+      },
+    );
+    assert.equal(missing.stderr, `yubin: cannot read config ${join(dir, "none.toml")}: ENOENT\n`);
+    assert.equal(yubin(["frobnicate"]).code, 2);
+    assert.equal(yubin(["frobnicate"]).err, 'yubin: unknown command "frobnicate" (try `yubin help`)\n');
+    assert.deepEqual(yubin(["queue", "list"]), { code: 0, out: "0 queued\n", err: "" });
+  });
+});
+
+test("serve: first start creates a certificate and an admin account, SIGTERM stops cleanly", async () => {
+  const proc = await startServerProcess({ listeners: [{ protocol: "smtp", tls: "none" }] });
+  try {
+    const out = proc.output();
+    assert.match(out, /First account: admin@mail\.example\.test {2}password: [A-Za-z0-9_-]{16}\n/);
+    assert.ok(existsSync(join(proc.dataDir, "tls", "cert.pem")));
+    assert.ok(proc.ports.get("smtp/none")! > 0);
+    assert.equal(await proc.kill("SIGTERM"), 0);
+  } finally {
+    await proc.stop();
+  }
+});

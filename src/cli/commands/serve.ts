@@ -1,0 +1,55 @@
+// yubin serve — run the configured listeners until SIGTERM/SIGINT; SIGHUP reloads certificates.
+
+import { createLogger } from "../../log/logger.js";
+import { openStore, startApp } from "../../server/app.js";
+import { ensureFirstAccount } from "../../server/bootstrap.js";
+import { LocalNotifier } from "../../store/notifier.js";
+import { onlyFlags, type ParsedArgs } from "../args.js";
+import { type CliEnv, loadOrCreateConfig, print } from "../env.js";
+
+export async function serveCommand(env: CliEnv, args: ParsedArgs): Promise<void> {
+  onlyFlags(args, []);
+  const { config, created } = loadOrCreateConfig(env);
+  const log = createLogger({
+    level: config.log.level,
+    format: config.log.format === "auto" ? undefined : config.log.format,
+  });
+  if (created) log.info("wrote a new config", { path: env.configPath });
+  const notifier = new LocalNotifier();
+  const store = await openStore(config, notifier, log);
+  const first = await ensureFirstAccount(store, config);
+  const app = await startApp(config, { log, store, notifier });
+
+  print(env, "");
+  print(env, `Yubin is running (config ${env.configPath}, data ${config.server.dataDir})`);
+  for (const r of app.listeners) {
+    const l = r.listener;
+    print(env, `  ${l.protocol.padEnd(10)} ${l.address}:${r.port} (tls: ${l.tls})`);
+  }
+  if (first) {
+    print(env, `  First account: ${first.address}  password: ${first.password}`);
+    print(env, "  (shown once; change it with `yubin user passwd " + first.address + "`)");
+  }
+  print(env, "");
+  log.info("ready", { listeners: app.listeners.length });
+
+  process.on("SIGHUP", () => {
+    try {
+      app.tls.reload();
+      log.info("reloaded TLS certificate");
+    } catch (e) {
+      log.error("TLS reload failed; keeping the old certificate", { err: e as Error });
+    }
+  });
+  await new Promise<void>((resolve) => {
+    const onSignal = (sig: string) => {
+      log.info("shutting down", { signal: sig });
+      app.stop().then(resolve, (e) => {
+        log.error("shutdown failed", { err: e as Error });
+        resolve();
+      });
+    };
+    process.once("SIGTERM", onSignal);
+    process.once("SIGINT", onSignal);
+  });
+}

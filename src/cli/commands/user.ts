@@ -1,0 +1,94 @@
+// yubin user add|passwd|list|remove
+import { hashPassword } from "../../auth/password.js";
+import { parseAddress } from "../../delivery/address.js";
+import type { Store } from "../../store/types.js";
+import { intFlag, onlyFlags, type ParsedArgs } from "../args.js";
+import { type CliEnv, loadOrCreateConfig, print, withStore } from "../env.js";
+import { CliError, UsageError } from "../errors.js";
+import { readNewPassword } from "../password-input.js";
+
+const usage = "usage: yubin user add|passwd|list|remove ADDRESS [--password-stdin]";
+
+export async function userCommand(env: CliEnv, args: ParsedArgs): Promise<void> {
+  const [sub, target, ...rest] = args.positional;
+  if (rest.length > 0) throw new UsageError(usage);
+  const { config } = loadOrCreateConfig(env);
+  switch (sub) {
+    case "add": {
+      onlyFlags(args, ["password-stdin", "password", "quota-bytes", "quota-messages", "admin"]);
+      const address = checkAddress(target);
+      const quotaBytes = intFlag(args, "quota-bytes") ?? config.quota.defaultBytes;
+      const quotaMessages = intFlag(args, "quota-messages") ?? config.quota.defaultMessages;
+      await withStore(config, async (store) => {
+        const domain = address.split("@")[1]!;
+        if (!(await store.directory.getDomain(domain)))
+          throw new CliError(`unknown domain ${domain}: add it first with \`yubin domain add ${domain}\``);
+        if (await store.directory.getAccountByAddress(address))
+          throw new CliError(`user ${address} already exists`);
+        if (await store.directory.getAlias(address)) throw new CliError(`${address} is already an alias`);
+        const password = await readNewPassword(args, env.io);
+        await store.directory.createAccount({
+          address,
+          passwordHash: await hashPassword(password),
+          quotaBytes,
+          quotaMessages,
+          isAdmin: args.flags.has("admin"),
+        });
+      });
+      print(env, `added user ${address}`);
+      return;
+    }
+    case "passwd": {
+      onlyFlags(args, ["password-stdin", "password"]);
+      const address = checkAddress(target);
+      await withStore(config, async (store) => {
+        const account = await mustGetAccount(store, address);
+        const password = await readNewPassword(args, env.io);
+        await store.directory.updateAccount(account.id, { passwordHash: await hashPassword(password) });
+      });
+      print(env, `password changed for ${address}`);
+      return;
+    }
+    case "list": {
+      onlyFlags(args, []);
+      await withStore(config, async (store) => {
+        for (const a of await store.directory.listAccounts(target?.toLowerCase())) {
+          const u = await store.mail.quotaUsage(a.id);
+          const quota = a.quotaBytes ? `/${a.quotaBytes}` : "";
+          const marks = [a.isAdmin ? "admin" : "", a.disabled ? "disabled" : ""].filter(Boolean).join(",");
+          print(
+            env,
+            `${a.address}\t${u.messages} messages\t${u.bytes}${quota} bytes${marks ? `\t${marks}` : ""}`,
+          );
+        }
+      });
+      return;
+    }
+    case "remove": {
+      onlyFlags(args, []);
+      const address = checkAddress(target);
+      await withStore(config, async (store) => {
+        const account = await mustGetAccount(store, address);
+        await store.directory.removeAccount(account.id);
+      });
+      print(env, `removed user ${address} and its mail`);
+      return;
+    }
+    default:
+      throw new UsageError(usage);
+  }
+}
+
+/** Validate an account address and return it with the domain lower-cased. */
+export function checkAddress(s: string | undefined): string {
+  if (!s) throw new UsageError("expected an ADDRESS (user@domain)");
+  const p = parseAddress(s);
+  if (!p) throw new CliError(`malformed address: ${JSON.stringify(s)}`);
+  return `${p.local}@${p.domain.toLowerCase()}`;
+}
+
+async function mustGetAccount(store: Store, address: string) {
+  const a = await store.directory.getAccountByAddress(address);
+  if (!a) throw new CliError(`unknown user ${address}`);
+  return a;
+}

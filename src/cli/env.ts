@@ -1,0 +1,48 @@
+// What every CLI command needs: the config (created with comments at first use) and the store.
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { loadConfigFile } from "../config/load.js";
+import { sampleConfig } from "../config/sample.js";
+import type { Config } from "../config/schema.js";
+import { silentLogger } from "../log/logger.js";
+import { openStore } from "../server/app.js";
+import { LocalNotifier } from "../store/notifier.js";
+import type { Store } from "../store/types.js";
+import type { Io } from "./password-input.js";
+
+export const defaultConfigPath = "data/yubin.toml";
+
+export interface CliEnv {
+  configPath: string;
+  io: Io;
+}
+
+/** Load the config; on first use write a commented one (dataDir beside it). */
+export function loadOrCreateConfig(env: CliEnv): { config: Config; created: boolean } {
+  const path = resolve(env.configPath);
+  let created = false;
+  if (!existsSync(path)) {
+    mkdirSync(dirname(path), { recursive: true });
+    // The default config lives in ./data; a config elsewhere keeps its data beside it.
+    const dataDir = env.configPath === defaultConfigPath ? "./data" : dirname(path);
+    writeFileSync(path, sampleConfig({ hostname: "localhost", dataDir }), { mode: 0o640, flag: "wx" });
+    created = true;
+  }
+  const config = loadConfigFile(path);
+  // Relative dataDir is relative to the working directory, like every other path on the command line.
+  config.server.dataDir = resolve(config.server.dataDir);
+  return { config, created };
+}
+
+export async function withStore<T>(config: Config, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(config, new LocalNotifier(), silentLogger);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+export function print(env: CliEnv, line: string): void {
+  env.io.stdout.write(line + "\n");
+}

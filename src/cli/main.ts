@@ -1,0 +1,63 @@
+// The `yubin` command line. Global option: --config PATH (default data/yubin.toml, or $YUBIN_CONFIG).
+import { ConfigError } from "../config/load.js";
+import { parseArgs } from "./args.js";
+import { aliasCommand } from "./commands/alias.js";
+import { configCommand } from "./commands/config.js";
+import { domainCommand } from "./commands/domain.js";
+import { queueCommand } from "./commands/queue.js";
+import { serveCommand } from "./commands/serve.js";
+import { userCommand } from "./commands/user.js";
+import { type CliEnv, defaultConfigPath } from "./env.js";
+import { CliError } from "./errors.js";
+
+const help = `usage: yubin [--config PATH] COMMAND
+  serve                                  run the mail server
+  domain add|list|remove DOMAIN
+  user add ADDRESS [--password-stdin] [--admin] [--quota-bytes N] [--quota-messages N]
+  user passwd ADDRESS [--password-stdin]
+  user list [DOMAIN] | user remove ADDRESS
+  alias add ADDRESS TARGET... | alias list [DOMAIN] | alias remove ADDRESS   (@domain = catch-all)
+  queue list                             outbound mail waiting for delivery
+  config check | config sample`;
+
+const commands = {
+  serve: serveCommand,
+  domain: domainCommand,
+  user: userCommand,
+  alias: aliasCommand,
+  queue: queueCommand,
+  config: configCommand,
+};
+
+export async function main(argv: string[], io: CliEnv["io"]): Promise<number> {
+  try {
+    const args = parseArgs(argv, ["config", "password", "quota-bytes", "quota-messages"]);
+    const configFlag = args.flags.get("config");
+    args.flags.delete("config");
+    const [name, ...rest] = args.positional;
+    if (!name || name === "help" || args.flags.has("help")) {
+      io.stdout.write(help + "\n");
+      return name ? 0 : 2;
+    }
+    const cmd = commands[name as keyof typeof commands];
+    if (!cmd) throw new CliError(`unknown command ${JSON.stringify(name)} (try \`yubin help\`)`, 2);
+    const configPath =
+      typeof configFlag === "string" ? configFlag : (process.env.YUBIN_CONFIG ?? defaultConfigPath);
+    await cmd({ configPath, io }, { positional: rest, flags: args.flags });
+    return 0;
+  } catch (e) {
+    if (e instanceof CliError || e instanceof ConfigError) {
+      io.stderr.write(`yubin: ${e.message}\n`);
+      return e instanceof CliError ? e.exitCode : 1;
+    }
+    io.stderr.write(`yubin: internal error: ${(e as Error).stack ?? String(e)}\n`);
+    return 70;
+  }
+}
+
+const code = await main(process.argv.slice(2), {
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+});
+process.exitCode = code;

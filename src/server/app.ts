@@ -1,0 +1,89 @@
+// Wires one Yubin process: storage, auth, TLS, then one listener per config entry.
+// Everything is passed explicitly (AppContext); tests build the same app on ephemeral ports.
+import { mkdirSync } from "node:fs";
+import { createAuthService } from "../auth/service.js";
+import type { Config } from "../config/schema.js";
+import { createLogger, type Logger } from "../log/logger.js";
+import { type CounterStore, MemoryCounters } from "../store/counters.js";
+import { type ChangeNotifier, LocalNotifier } from "../store/notifier.js";
+import { openSqliteStore } from "../store/sqlite/index.js";
+import type { Store } from "../store/types.js";
+import type { AppContext, RunningListener } from "./context.js";
+import { listenerFactories } from "./protocols.js";
+import { createTlsProvider, type ReloadableTls } from "./tls.js";
+
+export interface App {
+  ctx: AppContext;
+  listeners: RunningListener[];
+  tls: ReloadableTls;
+  /** Stop accepting, let sessions finish within the grace period, close storage. */
+  stop(): Promise<void>;
+}
+
+export interface AppDeps {
+  log?: Logger;
+  store?: Store; // default: the embedded SQLite store in config.server.dataDir
+  notifier?: ChangeNotifier;
+  counters?: CounterStore;
+}
+
+export class AppError extends Error {
+  override name = "AppError";
+}
+
+export async function openStore(config: Config, notifier: ChangeNotifier, log: Logger): Promise<Store> {
+  mkdirSync(config.server.dataDir, { recursive: true });
+  return openSqliteStore({
+    dataDir: config.server.dataDir,
+    notifier,
+    inlineMaxBytes: config.storage.inlineMaxBytes,
+    groupCommitMaxBatch: config.storage.groupCommitMaxBatch,
+    log,
+  });
+}
+
+export async function startApp(config: Config, deps: AppDeps = {}): Promise<App> {
+  const log =
+    deps.log ??
+    createLogger({
+      level: config.log.level,
+      format: config.log.format === "auto" ? undefined : config.log.format,
+    });
+  for (const l of config.listeners) {
+    if (!listenerFactories[l.protocol])
+      throw new AppError(
+        `listener ${l.protocol} on ${l.address}:${l.port}: protocol not available in this build`,
+      );
+  }
+  const notifier = deps.notifier ?? new LocalNotifier();
+  const counters = deps.counters ?? new MemoryCounters();
+  const tls = await createTlsProvider(config);
+  const store = deps.store ?? (await openStore(config, notifier, log));
+  const auth = createAuthService({ directory: store.directory, counters, config: config.auth, log });
+  const ctx: AppContext = { config, store, notifier, counters, auth, tls, log };
+
+  const listeners: RunningListener[] = [];
+  try {
+    for (const l of config.listeners) {
+      const running = await listenerFactories[l.protocol]!(l, ctx);
+      listeners.push(running);
+      log.info("listening", { protocol: l.protocol, tls: l.tls, address: l.address, port: running.port });
+    }
+  } catch (e) {
+    await Promise.all(listeners.map((r) => r.close(0)));
+    await store.close();
+    throw e;
+  }
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      const graceMs = config.server.shutdownGraceSec * 1000;
+      await Promise.all(listeners.map((r) => r.close(graceMs)));
+      await store.close();
+      log.info("stopped");
+    })();
+    return stopping;
+  };
+  return { ctx, listeners, tls, stop };
+}

@@ -1,0 +1,68 @@
+// What the parts of the SQLite store share: the connection, blob storage, the group-commit
+// writer, the notifier. Writes that are not group-committed go through write(): one immediate
+// transaction, then events published and unreferenced blob files removed, after the commit.
+import type { Logger } from "../../log/logger.js";
+import { StoreError } from "../errors.js";
+import type { ChangeNotifier, MailEvent } from "../notifier.js";
+import type { Blobs } from "./blobs.js";
+import type { Db } from "./db.js";
+import type { GroupCommitWriter, JobOutput } from "./writer.js";
+
+export interface StoreLimits {
+  mailboxNameMaxBytes: number;
+}
+
+export class Ctx {
+  closed = false;
+  writer!: GroupCommitWriter;
+  private readonly uvGet;
+  private readonly uvSet;
+
+  constructor(
+    readonly db: Db,
+    readonly blobs: Blobs,
+    readonly notifier: ChangeNotifier,
+    readonly log: Logger,
+    readonly limits: StoreLimits,
+  ) {
+    this.uvGet = db.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'uid_validity'");
+    this.uvSet = db.prepare<[number]>(
+      "INSERT INTO meta (key, value) VALUES ('uid_validity', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    );
+  }
+
+  assertOpen(): void {
+    if (this.closed) throw new StoreError("invalid", "store is closed");
+  }
+
+  /** A synchronous read, refused once the store is closed. */
+  read<T>(fn: () => T): T {
+    this.assertOpen();
+    return fn();
+  }
+
+  /** One durable transaction (synchronous=FULL: COMMIT returns after fsync), then its events. */
+  write<T>(fn: () => JobOutput<T>): T {
+    this.assertOpen();
+    const out = this.db.transaction(fn).immediate();
+    this.afterCommit(out.events ?? []);
+    return out.value;
+  }
+
+  afterCommit(events: MailEvent[]): void {
+    try {
+      this.blobs.collect();
+    } catch (error) {
+      this.log.warn("blob collection failed", { error });
+    }
+    for (const e of events) this.notifier.publish(e);
+  }
+
+  /** RFC 3501 2.3.1.1: seconds since the epoch, but strictly increasing within this store. */
+  nextUidValidity(): number {
+    const last = this.uvGet.get()?.value ?? 0;
+    const v = Math.max(Math.floor(Date.now() / 1000), last + 1);
+    this.uvSet.run(v);
+    return v;
+  }
+}

@@ -1,0 +1,33 @@
+// Opens the SQLite database with the settings durability depends on.
+//
+// journal_mode=WAL + synchronous=FULL: every COMMIT appends to the WAL and fsyncs it before
+// returning, so a resolved deliver() survives power loss. NORMAL would only fsync the WAL at
+// checkpoints and a crash could lose the last commits, which breaks the store's promise; the cost
+// of FULL is one fsync per transaction, which group commit spreads over many messages.
+// Checkpoints run automatically (wal_autocheckpoint) and at close (TRUNCATE), keeping the WAL small.
+import Database from "better-sqlite3";
+
+export type Db = Database.Database;
+
+export interface OpenDbOptions {
+  path: string;
+  /** How long a writer waits for another process (e.g. the CLI while the server runs). */
+  busyTimeoutMs?: number;
+}
+
+export function openDatabase(opts: OpenDbOptions): Db {
+  const db = new Database(opts.path);
+  try {
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = FULL");
+    db.pragma("foreign_keys = ON");
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
+    // Bounds the WAL file on disk after a checkpoint (64 MiB).
+    db.pragma("journal_size_limit = 67108864");
+    db.pragma("temp_store = MEMORY");
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return db;
+}

@@ -1,0 +1,43 @@
+// The structure stored when the MIME parser fails on a body (it should never throw, but a stored
+// message must never be lost to a parser bug): the whole message as one text/plain part.
+import type { MessageStructure } from "../../mime/types.js";
+
+export function minimalStructure(body: Buffer): MessageStructure {
+  const sep = body.indexOf("\r\n\r\n");
+  const bodyStart = sep < 0 ? body.length : sep + 4;
+  let lines = 0;
+  for (let i = bodyStart; i < body.length; i++) if (body[i] === 0x0a) lines++;
+  return {
+    envelope: {
+      date: null,
+      subject: null,
+      from: [],
+      sender: [],
+      replyTo: [],
+      to: [],
+      cc: [],
+      bcc: [],
+      inReplyTo: null,
+      messageId: null,
+    },
+    references: [],
+    root: {
+      headerStart: 0,
+      bodyStart,
+      bodyEnd: body.length,
+      type: "text",
+      subtype: "plain",
+      params: { charset: "us-ascii" },
+      id: null,
+      description: null,
+      encoding: "7bit",
+      md5: null,
+      disposition: null,
+      language: null,
+      location: null,
+      lines,
+      parts: [],
+      message: null,
+    },
+  };
+}

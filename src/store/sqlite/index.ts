@@ -1,0 +1,104 @@
+// The embedded SQLite store: one database file (WAL) for metadata and small bodies, one file per
+// large body under blobs/. See schema.ts for the tables, writer.ts for group commit, blobs.ts for
+// the body files and their crash safety.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type Logger, silentLogger } from "../../log/logger.js";
+import { parseStructure } from "../../mime/parse.js";
+import type { MessageStructure } from "../../mime/types.js";
+import type { ChangeNotifier } from "../notifier.js";
+import type { MailStore, Store } from "../types.js";
+import { Blobs } from "./blobs.js";
+import { Ctx } from "./context.js";
+import { type Db, openDatabase } from "./db.js";
+import { createDirectory } from "./directory.js";
+import { minimalStructure } from "./fallback-parse.js";
+import { createMailboxOps, MailboxRows } from "./mailboxes.js";
+import { createMessageOps } from "./messages.js";
+import { claimOwnership } from "./owner.js";
+import { createQueue } from "./queue.js";
+import { migrate } from "./schema.js";
+import { GroupCommitWriter } from "./writer.js";
+
+export interface SqliteStoreOptions {
+  dataDir: string;
+  notifier: ChangeNotifier;
+  inlineMaxBytes?: number; // default 65536
+  groupCommitMaxBatch?: number; // default 256
+  log?: Logger;
+  parse?: (body: Buffer) => MessageStructure;
+  /** Longest mailbox name accepted, in UTF-8 octets (default 1024). */
+  mailboxNameMaxBytes?: number;
+}
+
+export const DEFAULT_INLINE_MAX_BYTES = 65536;
+export const DEFAULT_GROUP_COMMIT_MAX_BATCH = 256;
+export const DEFAULT_MAILBOX_NAME_MAX_BYTES = 1024;
+export const DATABASE_FILE = "yubin.sqlite";
+
+/** A Store with the extras tests and the benchmark look at. */
+export interface SqliteStore extends Store {
+  /** Group-commit counters: batches committed and jobs in them. */
+  readonly stats: { batches: number; jobs: number };
+}
+
+export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteStore> {
+  const log = opts.log ?? silentLogger;
+  const inlineMaxBytes = opts.inlineMaxBytes ?? DEFAULT_INLINE_MAX_BYTES;
+  const maxBatch = Math.max(1, Math.floor(opts.groupCommitMaxBatch ?? DEFAULT_GROUP_COMMIT_MAX_BATCH));
+  const parser = opts.parse ?? parseStructure;
+  const parse = (body: Buffer): MessageStructure => {
+    try {
+      return parser(body);
+    } catch (error) {
+      log.error("message parse failed; storing a minimal structure", { error });
+      return minimalStructure(body);
+    }
+  };
+
+  mkdirSync(opts.dataDir, { recursive: true });
+  const ownership = claimOwnership(opts.dataDir);
+  let db: Db | undefined;
+  try {
+    db = openDatabase({ path: join(opts.dataDir, DATABASE_FILE) });
+    migrate(db);
+    const blobs = new Blobs(db, opts.dataDir, inlineMaxBytes, parse, log);
+    if (ownership.owner) blobs.sweepOrphans();
+    const ctx = new Ctx(db, blobs, opts.notifier, log, {
+      mailboxNameMaxBytes: opts.mailboxNameMaxBytes ?? DEFAULT_MAILBOX_NAME_MAX_BYTES,
+    });
+    ctx.writer = new GroupCommitWriter(db, {
+      maxBatch,
+      log,
+      afterCommit: (events) => ctx.afterCommit(events),
+    });
+    const rows = new MailboxRows(ctx);
+    const mail: MailStore = { ...createMailboxOps(ctx, rows), ...createMessageOps(ctx, rows) };
+    const openDb = db;
+    let closing: Promise<void> | null = null;
+    return {
+      directory: createDirectory(ctx),
+      mail,
+      queue: createQueue(ctx),
+      stats: ctx.writer.stats,
+      close() {
+        closing ??= (async () => {
+          await ctx.writer.idle();
+          ctx.closed = true;
+          try {
+            openDb.pragma("wal_checkpoint(TRUNCATE)");
+          } catch (error) {
+            log.warn("checkpoint at close failed", { error });
+          }
+          openDb.close();
+          ownership.release();
+        })();
+        return closing;
+      },
+    };
+  } catch (e) {
+    db?.close();
+    ownership.release();
+    throw e;
+  }
+}

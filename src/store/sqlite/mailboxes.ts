@@ -1,0 +1,248 @@
+// Mailboxes: names with "/" as hierarchy delimiter, INBOX matched case-insensitively
+// (RFC 3501 5.1; "inbox/x" is "INBOX/x" too). CREATE and RENAME make missing parents
+// (RFC 3501 6.3.3, 6.3.5). Renaming a mailbox renames its children; renaming INBOX moves its
+// messages into a new mailbox and leaves INBOX, empty, in place (RFC 3501 6.3.5).
+import { StoreError } from "../errors.js";
+import type { MailEvent } from "../notifier.js";
+import type { Mailbox, MailboxCounts, SpecialUse } from "../types.js";
+import type { Ctx } from "./context.js";
+import { SEEN_BIT } from "./flags.js";
+import { type MailboxRow, toMailbox } from "./rows.js";
+
+const SPECIAL_USES = new Set<string>([
+  "\\Drafts",
+  "\\Sent",
+  "\\Trash",
+  "\\Junk",
+  "\\Archive",
+  "\\All",
+  "\\Flagged",
+]);
+
+export function normalizeMailboxName(name: string, maxBytes: number): string {
+  if (typeof name !== "string" || name === "") throw new StoreError("invalid", "empty mailbox name");
+  if (Buffer.byteLength(name) > maxBytes) throw new StoreError("invalid", "mailbox name too long");
+  // Control characters and LIST wildcards (RFC 3501 6.3.8) would make names unlistable.
+  if (/[\x00-\x1f\x7f*%]/.test(name))
+    throw new StoreError("invalid", `invalid mailbox name ${JSON.stringify(name)}`);
+  const segs = name.split("/");
+  if (segs.some((s) => s === ""))
+    throw new StoreError("invalid", `invalid mailbox name ${JSON.stringify(name)}`);
+  if (segs[0]!.toUpperCase() === "INBOX") segs[0] = "INBOX";
+  return segs.join("/");
+}
+
+/** Mailbox ops shared with messages.ts (which needs rows inside its transactions). */
+export class MailboxRows {
+  readonly byId;
+  readonly byName;
+  readonly list;
+  readonly insert;
+  readonly bump;
+
+  constructor(ctx: Ctx) {
+    const db = ctx.db;
+    this.byId = db.prepare<[number], MailboxRow>("SELECT * FROM mailboxes WHERE id = ?");
+    this.byName = db.prepare<[number, string], MailboxRow>(
+      "SELECT * FROM mailboxes WHERE account_id = ? AND name = ?",
+    );
+    this.list = db.prepare<[number], MailboxRow>(
+      "SELECT * FROM mailboxes WHERE account_id = ? ORDER BY name",
+    );
+    this.insert = db.prepare<[number, string, number, string | null, number]>(
+      "INSERT INTO mailboxes (account_id, name, uid_validity, special_use, subscribed, created_at) VALUES (?, ?, ?, ?, 1, ?)",
+    );
+    /** Reserve `uids` UIDs and `modseqs` mod-sequences; returns the row as it was before. */
+    this.bump = db.prepare<[number, number, number]>(
+      "UPDATE mailboxes SET uid_next = uid_next + ?, highest_modseq = highest_modseq + ? WHERE id = ?",
+    );
+  }
+
+  must(id: number): MailboxRow {
+    const r = this.byId.get(id);
+    if (!r) throw new StoreError("not-found", `no mailbox ${id}`);
+    return r;
+  }
+}
+
+export function createMailboxOps(ctx: Ctx, rows: MailboxRows) {
+  const db = ctx.db;
+  const s = {
+    children: db.prepare<[number, string, string], MailboxRow>(
+      "SELECT * FROM mailboxes WHERE account_id = ? AND substr(name, 1, length(?) + 1) = ? || '/'",
+    ),
+    rename: db.prepare<[string, number]>("UPDATE mailboxes SET name = ? WHERE id = ?"),
+    account: db.prepare<[number], { id: number }>("SELECT id FROM accounts WHERE id = ?"),
+    delMessages: db.prepare<[number]>("DELETE FROM messages WHERE mailbox_id = ?"),
+    delMailbox: db.prepare<[number]>("DELETE FROM mailboxes WHERE id = ?"),
+    subscribe: db.prepare<[number, number]>("UPDATE mailboxes SET subscribed = ? WHERE id = ?"),
+    counts: db.prepare<[number, number], { messages: number; unseen: number; size: number }>(
+      `SELECT count(*) AS messages, coalesce(sum((sys_flags & ?) = 0), 0) AS unseen, coalesce(sum(size), 0) AS size
+       FROM messages WHERE mailbox_id = ?`,
+    ),
+    moveAll: db.prepare<[number, number]>("UPDATE messages SET mailbox_id = ? WHERE mailbox_id = ?"),
+    inboxUids: db.prepare<[number], { uid: number; id: number }>(
+      "SELECT uid, id FROM messages WHERE mailbox_id = ? ORDER BY uid",
+    ),
+    expungeRow: db.prepare<[number, number, number, number]>(
+      "INSERT INTO expunged (mailbox_id, uid, modseq, message_id) VALUES (?, ?, ?, ?)",
+    ),
+    setCounters: db.prepare<[number, number, number]>(
+      "UPDATE mailboxes SET uid_next = ?, highest_modseq = ? WHERE id = ?",
+    ),
+  };
+
+  /** Creates `name` and any missing parents; returns the created rows' events. */
+  const createWithParents = (
+    accountId: number,
+    name: string,
+    specialUse: SpecialUse | null,
+    events: MailEvent[],
+  ): MailboxRow => {
+    const segs = name.split("/");
+    const now = Date.now();
+    for (let i = 1; i < segs.length; i++) {
+      const parent = segs.slice(0, i).join("/");
+      if (!rows.byName.get(accountId, parent)) {
+        const id = Number(
+          rows.insert.run(accountId, parent, ctx.nextUidValidity(), null, now).lastInsertRowid,
+        );
+        events.push({ kind: "mailbox-created", accountId, mailboxId: id, name: parent });
+      }
+    }
+    const id = Number(
+      rows.insert.run(accountId, name, ctx.nextUidValidity(), specialUse, now).lastInsertRowid,
+    );
+    events.push({ kind: "mailbox-created", accountId, mailboxId: id, name });
+    return rows.must(id);
+  };
+
+  const norm = (name: string) => normalizeMailboxName(name, ctx.limits.mailboxNameMaxBytes);
+
+  return {
+    async listMailboxes(accountId: number): Promise<Mailbox[]> {
+      return ctx.read(() => rows.list.all(accountId).map(toMailbox));
+    },
+    async getMailbox(accountId: number, name: string): Promise<Mailbox | null> {
+      return ctx.read(() => {
+        let n: string;
+        try {
+          n = norm(name);
+        } catch {
+          return null;
+        }
+        const r = rows.byName.get(accountId, n);
+        return r ? toMailbox(r) : null;
+      });
+    },
+    async getMailboxById(id: number): Promise<Mailbox | null> {
+      return ctx.read(() => {
+        const r = rows.byId.get(id);
+        return r ? toMailbox(r) : null;
+      });
+    },
+    async createMailbox(accountId: number, name: string, opts?: { specialUse?: SpecialUse | null }) {
+      const n = norm(name);
+      const use = opts?.specialUse ?? null;
+      if (use !== null && !SPECIAL_USES.has(use))
+        throw new StoreError("invalid", `unknown special use ${use}`);
+      return ctx.write(() => {
+        if (!s.account.get(accountId)) throw new StoreError("not-found", `no account ${accountId}`);
+        if (rows.byName.get(accountId, n)) throw new StoreError("exists", `mailbox ${n} exists`);
+        const events: MailEvent[] = [];
+        const row = createWithParents(accountId, n, use, events);
+        return { value: toMailbox(row), events };
+      });
+    },
+    async renameMailbox(mailboxId: number, newName: string): Promise<Mailbox> {
+      const n = norm(newName);
+      return ctx.write(() => {
+        const box = rows.must(mailboxId);
+        const acc = box.account_id;
+        if (rows.byName.get(acc, n)) throw new StoreError("exists", `mailbox ${n} exists`);
+        const events: MailEvent[] = [];
+        if (box.name === "INBOX") {
+          // RFC 3501 6.3.5: INBOX's messages move to the new mailbox; INBOX stays, empty, with
+          // its UIDVALIDITY and UID counter, and its children are not renamed.
+          const created = createWithParents(acc, n, null, events);
+          const moved = s.inboxUids.all(box.id);
+          let modseq = box.highest_modseq;
+          for (const m of moved) s.expungeRow.run(box.id, m.uid, ++modseq, m.id);
+          s.moveAll.run(created.id, box.id);
+          // The new mailbox keeps the messages' UIDs and mod-sequences (so its counters start
+          // where INBOX's are); its fresh UIDVALIDITY tells clients it is a new mailbox.
+          s.setCounters.run(box.uid_next, box.highest_modseq, created.id);
+          s.setCounters.run(box.uid_next, modseq, box.id);
+          if (moved.length > 0) {
+            events.push({
+              kind: "expunged",
+              accountId: acc,
+              mailboxId: box.id,
+              uids: moved.map((m) => m.uid),
+              modseq,
+            });
+            events.push({
+              kind: "added",
+              accountId: acc,
+              mailboxId: created.id,
+              uids: moved.map((m) => m.uid),
+              modseq: box.highest_modseq,
+            });
+          }
+          return { value: toMailbox(rows.must(created.id)), events };
+        }
+        if (n === box.name || n.startsWith(box.name + "/")) {
+          throw new StoreError("invalid", `cannot rename ${box.name} into itself`);
+        }
+        const kids = s.children.all(acc, box.name, box.name);
+        // Parents of the new name first; the mailbox itself then takes the name.
+        const segs = n.split("/");
+        const now = Date.now();
+        for (let i = 1; i < segs.length; i++) {
+          const parent = segs.slice(0, i).join("/");
+          if (!rows.byName.get(acc, parent)) {
+            const id = Number(rows.insert.run(acc, parent, ctx.nextUidValidity(), null, now).lastInsertRowid);
+            events.push({ kind: "mailbox-created", accountId: acc, mailboxId: id, name: parent });
+          }
+        }
+        s.rename.run(n, box.id);
+        events.push({ kind: "mailbox-renamed", accountId: acc, mailboxId: box.id, name: n });
+        for (const k of kids) {
+          const kn = n + k.name.slice(box.name.length);
+          if (rows.byName.get(acc, kn)) throw new StoreError("exists", `mailbox ${kn} exists`);
+          s.rename.run(kn, k.id);
+          events.push({ kind: "mailbox-renamed", accountId: acc, mailboxId: k.id, name: kn });
+        }
+        return { value: toMailbox(rows.must(box.id)), events };
+      });
+    },
+    async deleteMailbox(mailboxId: number): Promise<void> {
+      ctx.write(() => {
+        const box = rows.must(mailboxId);
+        if (box.name === "INBOX") throw new StoreError("invalid", "INBOX cannot be deleted");
+        // Messages first, so the triggers release their blobs and the account's quota usage.
+        s.delMessages.run(box.id);
+        s.delMailbox.run(box.id);
+        return {
+          value: undefined,
+          events: [{ kind: "mailbox-deleted", accountId: box.account_id, mailboxId: box.id, name: box.name }],
+        };
+      });
+    },
+    async setSubscribed(mailboxId: number, subscribed: boolean): Promise<void> {
+      ctx.write(() => {
+        rows.must(mailboxId);
+        s.subscribe.run(subscribed ? 1 : 0, mailboxId);
+        return { value: undefined };
+      });
+    },
+    async mailboxCounts(mailboxId: number): Promise<MailboxCounts> {
+      return ctx.read(() => {
+        rows.must(mailboxId);
+        const c = s.counts.get(SEEN_BIT, mailboxId)!;
+        // \Recent is per session (RFC 3501 2.3.2) and RFC 9051 drops it: the store reports none.
+        return { messages: c.messages, unseen: c.unseen, recent: 0, size: c.size };
+      });
+    },
+  };
+}

@@ -1,0 +1,496 @@
+// Messages in mailboxes: group-committed deliver/append, flags (RFC 7162 CONDSTORE), expunge,
+// COPY/MOVE with COPYUID mapping (RFC 4315, RFC 6851) and changesSince for QRESYNC / JMAP.
+// Every change takes a new mod-sequence of its mailbox, one per message, so a client can tell any
+// two changes apart; expunges are kept in `expunged` with theirs.
+import { QuotaError, StoreError } from "../errors.js";
+import type { MailEvent } from "../notifier.js";
+import type {
+  CopyResult,
+  DeliveredCopy,
+  DeliveryTarget,
+  FlagUpdate,
+  FlagUpdateResult,
+  MessageChange,
+  MessageMeta,
+  NewMessage,
+  ParsedMessage,
+  QuotaUsage,
+} from "../types.js";
+import { type BlobInfo, hashBody } from "./blobs.js";
+import type { Ctx } from "./context.js";
+import {
+  applyFlags,
+  flagList,
+  joinKeywords,
+  parseFlags,
+  type StoredFlags,
+  sameFlags,
+  splitKeywords,
+} from "./flags.js";
+import type { MailboxRows } from "./mailboxes.js";
+import { MESSAGE_SELECT, type MessageTuple, parseStructureJson, toMeta } from "./rows.js";
+
+/** At most this many Message-IDs of References/In-Reply-To are looked up to find a thread. */
+const THREAD_LOOKUP_MAX = 100;
+
+interface AccountQuotaRow {
+  id: number;
+  quota_bytes: number;
+  quota_messages: number;
+  used_bytes: number;
+  used_messages: number;
+}
+
+interface MessageRow {
+  id: number;
+  account_id: number;
+  uid: number;
+  modseq: number;
+  sys_flags: number;
+  keywords: string;
+  internal_date: number;
+  size: number;
+  blob_id: number;
+  thread_id: number;
+  msgid: string | null;
+}
+
+interface CopyInput {
+  accountId: number;
+  mailboxId: number;
+  flags: StoredFlags;
+  internalDate: number;
+  size: number;
+  blobId: number;
+  threadId: number | null; // null: find or start one
+  msgid: string | null;
+  refs: string[];
+}
+
+function checkUids(uids: number[]): number[] {
+  for (const u of uids) {
+    if (!Number.isSafeInteger(u) || u <= 0) throw new StoreError("invalid", `invalid UID ${u}`);
+  }
+  return [...new Set(uids)].sort((a, b) => a - b);
+}
+
+function checkDate(d: Date | undefined): number {
+  if (d === undefined) return Date.now();
+  const t = d instanceof Date ? d.getTime() : Number.NaN;
+  if (!Number.isFinite(t)) throw new StoreError("invalid", "invalid internal date");
+  return t;
+}
+
+export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
+  const db = ctx.db;
+  const s = {
+    account: db.prepare<[number], AccountQuotaRow>(
+      "SELECT id, quota_bytes, quota_messages, used_bytes, used_messages FROM accounts WHERE id = ?",
+    ),
+    insert: db.prepare<
+      [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        string,
+        number,
+        number,
+        number,
+        number,
+        number,
+        string | null,
+      ]
+    >(
+      `INSERT INTO messages (account_id, mailbox_id, uid, modseq, created_modseq, sys_flags, keywords,
+         internal_date, saved_date, size, blob_id, thread_id, msgid)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    setThread: db.prepare<[number, number]>("UPDATE messages SET thread_id = ? WHERE id = ?"),
+    threadOf: db.prepare<[number, string], { thread_id: number }>(
+      "SELECT thread_id FROM messages WHERE account_id = ? AND msgid = ? LIMIT 1",
+    ),
+    list: db.prepare<[number, number, number], MessageTuple>(
+      `${MESSAGE_SELECT} WHERE m.mailbox_id = ? AND m.uid BETWEEN ? AND ? ORDER BY m.uid`,
+    ),
+    oneByUid: db.prepare<[number, number], [...MessageTuple, string]>(
+      MESSAGE_SELECT.replace("SELECT ", "SELECT b.structure, ") + " WHERE m.mailbox_id = ? AND m.uid = ?",
+    ),
+    oneById: db.prepare<[number], [...MessageTuple, string]>(
+      MESSAGE_SELECT.replace("SELECT ", "SELECT b.structure, ") + " WHERE m.id = ?",
+    ),
+    row: db.prepare<[number, number], MessageRow>(
+      `SELECT id, account_id, uid, modseq, sys_flags, keywords, internal_date, size, blob_id, thread_id, msgid
+       FROM messages WHERE mailbox_id = ? AND uid = ?`,
+    ),
+    blobInfo: db.prepare<[number], { refs: string }>("SELECT refs FROM blobs WHERE id = ?"),
+    setFlags: db.prepare<[number, string, number, number]>(
+      "UPDATE messages SET sys_flags = ?, keywords = ?, modseq = ? WHERE id = ?",
+    ),
+    setModseq: db.prepare<[number, number]>("UPDATE mailboxes SET highest_modseq = ? WHERE id = ?"),
+    setCounters: db.prepare<[number, number, number]>(
+      "UPDATE mailboxes SET uid_next = ?, highest_modseq = ? WHERE id = ?",
+    ),
+    del: db.prepare<[number]>("DELETE FROM messages WHERE id = ?"),
+    expunged: db.prepare<[number, number, number, number]>(
+      "INSERT INTO expunged (mailbox_id, uid, modseq, message_id) VALUES (?, ?, ?, ?)",
+    ),
+    moveRow: db.prepare<[number, number, number, number, number, number, number]>(
+      "UPDATE messages SET account_id = ?, mailbox_id = ?, uid = ?, modseq = ?, created_modseq = ?, thread_id = ? WHERE id = ?",
+    ),
+    changes: db.prepare<
+      [number, number, number, number],
+      { uid: number; modseq: number; id: number; created: number }
+    >(
+      `SELECT uid, modseq, id, created_modseq AS created FROM messages WHERE mailbox_id = ? AND modseq > ?
+       UNION ALL
+       SELECT uid, modseq, message_id AS id, -1 AS created FROM expunged WHERE mailbox_id = ? AND modseq > ?
+       ORDER BY modseq, uid`,
+    ),
+  };
+  s.list.raw(true);
+  s.oneByUid.raw(true);
+  s.oneById.raw(true);
+
+  const mustAccount = (id: number): AccountQuotaRow => {
+    const a = s.account.get(id);
+    if (!a) throw new StoreError("not-found", `no account ${id}`);
+    return a;
+  };
+
+  /** Throws QuotaError if adding `bytes`/`count` would exceed the account's quota (0 = unlimited). */
+  const checkQuota = (a: AccountQuotaRow, bytes: number, count: number) => {
+    if (a.quota_bytes > 0 && a.used_bytes + bytes > a.quota_bytes) {
+      throw new QuotaError(a.id, `account ${a.id} is over its storage quota`);
+    }
+    if (a.quota_messages > 0 && a.used_messages + count > a.quota_messages) {
+      throw new QuotaError(a.id, `account ${a.id} is over its message quota`);
+    }
+  };
+
+  const findThread = (accountId: number, ids: (string | null)[]): number | null => {
+    let n = 0;
+    for (const id of ids) {
+      if (id === null) continue;
+      if (n++ >= THREAD_LOOKUP_MAX) break;
+      const t = s.threadOf.get(accountId, id);
+      if (t) return t.thread_id;
+    }
+    return null;
+  };
+
+  /** Files one copy: next UID and mod-sequence of the mailbox, thread, row. Inside a transaction. */
+  const insertCopy = (c: CopyInput, savedDate: number): { uid: number; modseq: number; id: number } => {
+    const box = rows.must(c.mailboxId);
+    const uid = box.uid_next;
+    const modseq = box.highest_modseq + 1;
+    rows.bump.run(1, 1, box.id);
+    // Nearest ancestors first: In-Reply-To / last References, then the message's own Message-ID.
+    const thread = c.threadId ?? findThread(c.accountId, [...[...c.refs].reverse(), c.msgid]);
+    const id = Number(
+      s.insert.run(
+        c.accountId,
+        c.mailboxId,
+        uid,
+        modseq,
+        modseq,
+        c.flags.bits,
+        joinKeywords(c.flags.keywords),
+        c.internalDate,
+        savedDate,
+        c.size,
+        c.blobId,
+        thread ?? 0,
+        c.msgid,
+      ).lastInsertRowid,
+    );
+    if (thread === null) s.setThread.run(id, id);
+    return { uid, modseq, id };
+  };
+
+  interface Target {
+    accountId: number;
+    mailboxId: number | undefined;
+    flags: StoredFlags;
+  }
+
+  /** The group-committed store of one body into several mailboxes: all or nothing. */
+  const store = (body: Buffer, targets: Target[], internalDate: number): Promise<DeliveredCopy[]> => {
+    ctx.assertOpen();
+    const hash = hashBody(body);
+    return ctx.writer.submit({
+      prepare: () => ctx.blobs.prepare(hash, body),
+      finish: () => ctx.blobs.release(hash),
+      run: () => {
+        const resolved = targets.map((t) => {
+          const acc = mustAccount(t.accountId);
+          const box =
+            t.mailboxId === undefined ? rows.byName.get(acc.id, "INBOX") : rows.byId.get(t.mailboxId);
+          if (!box || box.account_id !== acc.id) {
+            throw new StoreError("not-found", `no mailbox ${t.mailboxId ?? "INBOX"} for account ${acc.id}`);
+          }
+          return { acc, box, flags: t.flags };
+        });
+        // Quota per account over all of this call's copies, before anything is written.
+        const perAccount = new Map<number, { acc: AccountQuotaRow; n: number }>();
+        for (const r of resolved) {
+          const e = perAccount.get(r.acc.id) ?? { acc: r.acc, n: 0 };
+          e.n++;
+          perAccount.set(r.acc.id, e);
+        }
+        for (const { acc, n } of perAccount.values()) checkQuota(acc, n * body.length, n);
+        const blob = ctx.blobs.acquire(hash, body);
+        const now = Date.now();
+        const copies: DeliveredCopy[] = [];
+        const events: MailEvent[] = [];
+        for (const r of resolved) {
+          const c = insertCopy(
+            {
+              accountId: r.acc.id,
+              mailboxId: r.box.id,
+              flags: r.flags,
+              internalDate,
+              size: body.length,
+              blobId: blob.id,
+              threadId: null,
+              msgid: blob.info.msgid,
+              refs: blob.info.refs,
+            },
+            now,
+          );
+          copies.push({ accountId: r.acc.id, mailboxId: r.box.id, uid: c.uid, messageId: c.id });
+          events.push({
+            kind: "added",
+            accountId: r.acc.id,
+            mailboxId: r.box.id,
+            uids: [c.uid],
+            modseq: c.modseq,
+          });
+        }
+        return { value: copies, events };
+      },
+    });
+  };
+
+  const refsOf = (blobId: number): BlobInfo["refs"] =>
+    JSON.parse(s.blobInfo.get(blobId)?.refs ?? "[]") as string[];
+
+  /** COPY and MOVE share selection, quota and UID assignment; MOVE keeps message ids. */
+  const transfer = (fromId: number, uids: number[], toId: number, move: boolean): CopyResult => {
+    const list = checkUids(uids);
+    return ctx.write(() => {
+      const src = rows.must(fromId);
+      const dst = rows.must(toId);
+      // Moving into the same mailbox would only renumber the messages (RFC 6851 lets us refuse).
+      if (move && src.id === dst.id)
+        throw new StoreError("invalid", "cannot move messages into their own mailbox");
+      const msgs = list.map((u) => s.row.get(src.id, u)).filter((m): m is MessageRow => m !== undefined);
+      const acc = mustAccount(dst.account_id);
+      const bytes = msgs.reduce((n, m) => n + (move && m.account_id === acc.id ? 0 : m.size), 0);
+      const count = msgs.filter((m) => !(move && m.account_id === acc.id)).length;
+      checkQuota(acc, bytes, count);
+      let uid = dst.uid_next;
+      let modseq = dst.highest_modseq;
+      let srcModseq = src.highest_modseq;
+      const now = Date.now();
+      const mapping: CopyResult["mapping"] = [];
+      for (const m of msgs) {
+        const sameAccount = m.account_id === acc.id;
+        if (move) {
+          const to = uid++;
+          const ms = ++modseq;
+          const thread = sameAccount
+            ? m.thread_id
+            : (findThread(acc.id, [...refsOf(m.blob_id)].reverse()) ?? m.id);
+          s.expunged.run(src.id, m.uid, ++srcModseq, m.id);
+          s.moveRow.run(acc.id, dst.id, to, ms, ms, thread, m.id);
+          mapping.push({ from: m.uid, to });
+        } else {
+          // insertCopy reads and bumps the destination's counters itself.
+          const c = insertCopy(
+            {
+              accountId: acc.id,
+              mailboxId: dst.id,
+              flags: { bits: m.sys_flags, keywords: splitKeywords(m.keywords) },
+              internalDate: m.internal_date,
+              size: m.size,
+              blobId: m.blob_id,
+              threadId: sameAccount ? m.thread_id : null,
+              msgid: m.msgid,
+              refs: sameAccount ? [] : refsOf(m.blob_id),
+            },
+            now,
+          );
+          uid = c.uid + 1;
+          modseq = c.modseq;
+          mapping.push({ from: m.uid, to: c.uid });
+        }
+      }
+      if (move) {
+        s.setCounters.run(uid, modseq, dst.id);
+        s.setModseq.run(srcModseq, src.id);
+      }
+      const events: MailEvent[] = [];
+      if (mapping.length > 0) {
+        if (move) {
+          events.push({
+            kind: "expunged",
+            accountId: src.account_id,
+            mailboxId: src.id,
+            uids: mapping.map((x) => x.from),
+            modseq: srcModseq,
+          });
+        }
+        events.push({
+          kind: "added",
+          accountId: dst.account_id,
+          mailboxId: dst.id,
+          uids: mapping.map((x) => x.to),
+          modseq,
+        });
+      }
+      return { value: { uidValidity: dst.uid_validity, mapping }, events };
+    });
+  };
+
+  const withStructure = (t: [...MessageTuple, string] | undefined): ParsedMessage | null => {
+    if (!t) return null;
+    const [structure, ...meta] = t as unknown as [string, ...MessageTuple];
+    return { meta: toMeta(meta as MessageTuple), structure: parseStructureJson(structure) };
+  };
+
+  return {
+    async deliver(body: Buffer, targets: DeliveryTarget[], opts?: { internalDate?: Date }) {
+      if (!Buffer.isBuffer(body)) throw new StoreError("invalid", "body must be a Buffer");
+      if (!Array.isArray(targets) || targets.length === 0)
+        throw new StoreError("invalid", "no delivery target");
+      const internalDate = checkDate(opts?.internalDate);
+      const list = targets.map((t) => ({
+        accountId: t.accountId,
+        mailboxId: t.mailboxId,
+        flags: parseFlags(t.flags ?? []),
+      }));
+      return store(body, list, internalDate);
+    },
+    async append(accountId: number, mailboxId: number, msg: NewMessage): Promise<DeliveredCopy> {
+      if (!Buffer.isBuffer(msg.body)) throw new StoreError("invalid", "body must be a Buffer");
+      const copies = await store(
+        msg.body,
+        [{ accountId, mailboxId, flags: parseFlags(msg.flags ?? []) }],
+        checkDate(msg.internalDate),
+      );
+      return copies[0]!;
+    },
+    async listMessages(
+      mailboxId: number,
+      opts?: { minUid?: number; maxUid?: number },
+    ): Promise<MessageMeta[]> {
+      return ctx.read(() => {
+        rows.must(mailboxId);
+        const rowsOut = s.list.all(mailboxId, opts?.minUid ?? 1, opts?.maxUid ?? Number.MAX_SAFE_INTEGER);
+        const out = new Array<MessageMeta>(rowsOut.length);
+        for (let i = 0; i < rowsOut.length; i++) out[i] = toMeta(rowsOut[i]!);
+        return out;
+      });
+    },
+    async getMessage(mailboxId: number, uid: number) {
+      return ctx.read(() => withStructure(s.oneByUid.get(mailboxId, uid)));
+    },
+    async getMessageById(messageId: number) {
+      return ctx.read(() => withStructure(s.oneById.get(messageId)));
+    },
+    async readBody(blobId: string): Promise<Buffer> {
+      ctx.assertOpen();
+      return ctx.blobs.read(blobId);
+    },
+
+    async setFlags(mailboxId: number, uids: number[], update: FlagUpdate): Promise<FlagUpdateResult> {
+      const list = checkUids(uids);
+      const change = parseFlags(update.flags);
+      const since = update.unchangedSince;
+      if (since !== undefined && (!Number.isSafeInteger(since) || since < 0)) {
+        throw new StoreError("invalid", "invalid UNCHANGEDSINCE");
+      }
+      return ctx.write(() => {
+        const box = rows.must(mailboxId);
+        let modseq = box.highest_modseq;
+        const result: FlagUpdateResult = { updated: [], failedUnchangedSince: [] };
+        for (const uid of list) {
+          const m = s.row.get(box.id, uid);
+          if (!m) continue;
+          // RFC 7162 3.1.3: a message changed after UNCHANGEDSINCE is left alone and reported.
+          if (since !== undefined && m.modseq > since) {
+            result.failedUnchangedSince.push(uid);
+            continue;
+          }
+          const cur = { bits: m.sys_flags, keywords: splitKeywords(m.keywords) };
+          const next = applyFlags(cur, update.mode, change);
+          if (sameFlags(cur, next)) continue;
+          const kw = joinKeywords(next.keywords);
+          s.setFlags.run(next.bits, kw, ++modseq, m.id);
+          result.updated.push({ uid, flags: flagList(next.bits, kw), modseq, messageId: m.id });
+        }
+        if (modseq === box.highest_modseq) return { value: result };
+        s.setModseq.run(modseq, box.id);
+        const uidsChanged = result.updated.map((u) => u.uid);
+        return {
+          value: result,
+          events: [
+            { kind: "flags", accountId: box.account_id, mailboxId: box.id, uids: uidsChanged, modseq },
+          ],
+        };
+      });
+    },
+    async expunge(mailboxId: number, uids: number[]): Promise<number[]> {
+      const list = checkUids(uids);
+      return ctx.write(() => {
+        const box = rows.must(mailboxId);
+        let modseq = box.highest_modseq;
+        const removed: number[] = [];
+        for (const uid of list) {
+          const m = s.row.get(box.id, uid);
+          if (!m) continue;
+          s.del.run(m.id);
+          s.expunged.run(box.id, uid, ++modseq, m.id);
+          removed.push(uid);
+        }
+        if (removed.length === 0) return { value: removed };
+        s.setModseq.run(modseq, box.id);
+        return {
+          value: removed,
+          events: [{ kind: "expunged", accountId: box.account_id, mailboxId: box.id, uids: removed, modseq }],
+        };
+      });
+    },
+    async copy(fromMailboxId: number, uids: number[], toMailboxId: number) {
+      return transfer(fromMailboxId, uids, toMailboxId, false);
+    },
+    async move(fromMailboxId: number, uids: number[], toMailboxId: number) {
+      return transfer(fromMailboxId, uids, toMailboxId, true);
+    },
+    async changesSince(mailboxId: number, since: number): Promise<MessageChange[]> {
+      return ctx.read(() => {
+        rows.must(mailboxId);
+        return s.changes.all(mailboxId, since, mailboxId, since).map((r) => ({
+          kind: r.created === -1 ? "expunged" : r.created > since ? "added" : "flags",
+          uid: r.uid,
+          modseq: r.modseq,
+          messageId: r.id,
+        }));
+      });
+    },
+    async quotaUsage(accountId: number): Promise<QuotaUsage> {
+      return ctx.read(() => {
+        const a = mustAccount(accountId);
+        return {
+          bytes: a.used_bytes,
+          messages: a.used_messages,
+          quotaBytes: a.quota_bytes,
+          quotaMessages: a.quota_messages,
+        };
+      });
+    },
+  };
+}

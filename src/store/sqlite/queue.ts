@@ -1,0 +1,180 @@
+// The outbound queue: entries reference their body as a refcounted blob, like messages, and are
+// group-committed, so enqueue() resolves only once the entry and its body are on disk.
+import { StoreError } from "../errors.js";
+import type { NewQueuedMessage, QueuedMessage, QueuedRecipient, QueueStore } from "../types.js";
+import { hashBody } from "./blobs.js";
+import type { Ctx } from "./context.js";
+
+interface QueueRow {
+  id: number;
+  hash: string;
+  size: number;
+  mail_from: string;
+  recipients: string;
+  env_id: string | null;
+  ret: string | null;
+  account_id: number | null;
+  created_at: number;
+  next_attempt_at: number;
+  attempts: number;
+  last_error: string | null;
+  state: string;
+}
+
+const STATES = new Set<QueuedMessage["state"]>(["queued", "deferred", "sending", "failed", "done"]);
+const RCPT_STATES = new Set<QueuedRecipient["state"]>(["pending", "delivered", "failed"]);
+
+const toQueued = (r: QueueRow): QueuedMessage => ({
+  id: r.id,
+  blobId: r.hash,
+  size: r.size,
+  mailFrom: r.mail_from,
+  recipients: JSON.parse(r.recipients) as QueuedRecipient[],
+  envId: r.env_id,
+  ret: r.ret as QueuedMessage["ret"],
+  accountId: r.account_id,
+  createdAt: new Date(r.created_at),
+  nextAttemptAt: new Date(r.next_attempt_at),
+  attempts: r.attempts,
+  lastError: r.last_error,
+  state: r.state as QueuedMessage["state"],
+});
+
+function checkRecipients(list: QueuedRecipient[]): QueuedRecipient[] {
+  if (!Array.isArray(list) || list.length === 0)
+    throw new StoreError("invalid", "a queue entry needs recipients");
+  return list.map((r) => {
+    if (typeof r.address !== "string" || r.address === "") throw new StoreError("invalid", "empty recipient");
+    if (!RCPT_STATES.has(r.state)) throw new StoreError("invalid", `invalid recipient state ${r.state}`);
+    return {
+      address: r.address,
+      notify: r.notify ?? null,
+      orcpt: r.orcpt ?? null,
+      state: r.state,
+      lastError: r.lastError ?? null,
+    };
+  });
+}
+
+export function createQueue(ctx: Ctx): QueueStore {
+  const db = ctx.db;
+  const select = `SELECT q.*, b.hash FROM queue q JOIN blobs b ON b.id = q.blob_id`;
+  const s = {
+    insert: db.prepare<
+      [number, number, string, string, string | null, string | null, number | null, number, number]
+    >(
+      `INSERT INTO queue (blob_id, size, mail_from, recipients, env_id, ret, account_id, created_at, next_attempt_at,
+         attempts, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'queued')`,
+    ),
+    get: db.prepare<[number], QueueRow>(`${select} WHERE q.id = ?`),
+    all: db.prepare<[], QueueRow>(`${select} ORDER BY q.next_attempt_at, q.id`),
+    byState: db.prepare<[string], QueueRow>(`${select} WHERE q.state = ? ORDER BY q.next_attempt_at, q.id`),
+    update: db.prepare<[string, number, number, string | null, string, number]>(
+      "UPDATE queue SET state = ?, next_attempt_at = ?, attempts = ?, last_error = ?, recipients = ? WHERE id = ?",
+    ),
+    del: db.prepare<[number]>("DELETE FROM queue WHERE id = ?"),
+    account: db.prepare<[number], { id: number }>("SELECT id FROM accounts WHERE id = ?"),
+  };
+  const must = (id: number): QueueRow => {
+    const r = s.get.get(id);
+    if (!r) throw new StoreError("not-found", `no queue entry ${id}`);
+    return r;
+  };
+
+  return {
+    async enqueue(msg: NewQueuedMessage): Promise<QueuedMessage> {
+      ctx.assertOpen();
+      if (!Buffer.isBuffer(msg.body)) throw new StoreError("invalid", "body must be a Buffer");
+      const recipients = checkRecipients(
+        (msg.recipients ?? []).map((r) => ({
+          ...r,
+          notify: r.notify ?? null,
+          orcpt: r.orcpt ?? null,
+          state: "pending",
+          lastError: null,
+        })),
+      );
+      const ret = msg.ret ?? null;
+      if (ret !== null && ret !== "FULL" && ret !== "HDRS")
+        throw new StoreError("invalid", `invalid RET ${ret}`);
+      const body = msg.body;
+      const hash = hashBody(body);
+      return ctx.writer.submit({
+        prepare: () => ctx.blobs.prepare(hash, body),
+        finish: () => ctx.blobs.release(hash),
+        run: () => {
+          const accountId = msg.accountId ?? null;
+          if (accountId !== null && !s.account.get(accountId)) {
+            throw new StoreError("not-found", `no account ${accountId}`);
+          }
+          const blob = ctx.blobs.acquire(hash, body);
+          const now = Date.now();
+          const id = Number(
+            s.insert.run(
+              blob.id,
+              body.length,
+              msg.mailFrom ?? "",
+              JSON.stringify(recipients),
+              msg.envId ?? null,
+              ret,
+              accountId,
+              now,
+              now,
+            ).lastInsertRowid,
+          );
+          return { value: toQueued(must(id)) };
+        },
+      });
+    },
+    async listQueue(opts?: { state?: QueuedMessage["state"] }) {
+      return ctx.read(() =>
+        (opts?.state === undefined ? s.all.all() : s.byState.all(opts.state)).map(toQueued),
+      );
+    },
+    async getQueued(id: number) {
+      return ctx.read(() => {
+        const r = s.get.get(id);
+        return r ? toQueued(r) : null;
+      });
+    },
+    async updateQueued(id, patch) {
+      return ctx.write(() => {
+        const cur = toQueued(must(id));
+        const next: QueuedMessage = { ...cur };
+        if (patch.state !== undefined) {
+          if (!STATES.has(patch.state)) throw new StoreError("invalid", `invalid state ${patch.state}`);
+          next.state = patch.state;
+        }
+        if (patch.nextAttemptAt !== undefined) {
+          if (!(patch.nextAttemptAt instanceof Date) || !Number.isFinite(patch.nextAttemptAt.getTime())) {
+            throw new StoreError("invalid", "invalid nextAttemptAt");
+          }
+          next.nextAttemptAt = patch.nextAttemptAt;
+        }
+        if (patch.attempts !== undefined) {
+          if (!Number.isSafeInteger(patch.attempts) || patch.attempts < 0) {
+            throw new StoreError("invalid", "invalid attempts");
+          }
+          next.attempts = patch.attempts;
+        }
+        if (patch.lastError !== undefined) next.lastError = patch.lastError;
+        if (patch.recipients !== undefined) next.recipients = checkRecipients(patch.recipients);
+        s.update.run(
+          next.state,
+          next.nextAttemptAt.getTime(),
+          next.attempts,
+          next.lastError,
+          JSON.stringify(next.recipients),
+          id,
+        );
+        return { value: next };
+      });
+    },
+    async removeQueued(id: number) {
+      ctx.write(() => {
+        if (s.del.run(id).changes === 0) throw new StoreError("not-found", `no queue entry ${id}`);
+        return { value: undefined };
+      });
+    },
+  };
+}

@@ -1,0 +1,171 @@
+// Schema and its migrations, keyed by SQLite's user_version.
+// Each migration runs in its own transaction and bumps user_version, so an interrupted upgrade
+// resumes where it stopped. A database newer than this code is refused rather than misread.
+//
+// Invariants kept by triggers, so that every path (expunge, move, account removal) keeps them:
+//  - blobs.refcount = number of messages + queue entries that reference the blob;
+//  - a blob whose refcount drops to 0 is deleted, and if its body is a file, its hash goes to
+//    blob_trash, which is drained (files unlinked) after the commit;
+//  - accounts.used_bytes / used_messages = sums over the account's messages (quota in O(1)).
+
+import type Database from "better-sqlite3";
+import { StoreError } from "../errors.js";
+
+const v1 = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+
+CREATE TABLE domains (name TEXT PRIMARY KEY, created_at INTEGER NOT NULL);
+
+CREATE TABLE accounts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  address TEXT NOT NULL,
+  address_key TEXT NOT NULL UNIQUE,
+  domain TEXT NOT NULL REFERENCES domains(name),
+  password_hash TEXT NOT NULL,
+  quota_bytes INTEGER NOT NULL DEFAULT 0,
+  quota_messages INTEGER NOT NULL DEFAULT 0,
+  is_admin INTEGER NOT NULL DEFAULT 0,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  used_bytes INTEGER NOT NULL DEFAULT 0,
+  used_messages INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX accounts_domain ON accounts(domain);
+
+CREATE TABLE aliases (
+  address_key TEXT PRIMARY KEY,
+  address TEXT NOT NULL,
+  domain TEXT NOT NULL REFERENCES domains(name),
+  targets TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX aliases_domain ON aliases(domain);
+
+CREATE TABLE send_as (
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  address_key TEXT NOT NULL,
+  address TEXT NOT NULL,
+  PRIMARY KEY (account_id, address_key)
+);
+
+CREATE TABLE mailboxes (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  uid_validity INTEGER NOT NULL,
+  uid_next INTEGER NOT NULL DEFAULT 1,
+  highest_modseq INTEGER NOT NULL DEFAULT 1,
+  special_use TEXT,
+  subscribed INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL,
+  UNIQUE (account_id, name)
+);
+
+CREATE TABLE blobs (
+  id INTEGER PRIMARY KEY,
+  hash TEXT NOT NULL UNIQUE,
+  size INTEGER NOT NULL,
+  inline INTEGER NOT NULL,
+  refcount INTEGER NOT NULL DEFAULT 0,
+  msgid TEXT,
+  refs TEXT NOT NULL,
+  structure TEXT NOT NULL
+);
+CREATE TABLE blob_data (blob_id INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE blob_trash (hash TEXT PRIMARY KEY);
+
+CREATE TABLE messages (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  account_id INTEGER NOT NULL,
+  mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+  uid INTEGER NOT NULL,
+  modseq INTEGER NOT NULL,
+  created_modseq INTEGER NOT NULL,
+  sys_flags INTEGER NOT NULL DEFAULT 0,
+  keywords TEXT NOT NULL DEFAULT '',
+  internal_date INTEGER NOT NULL,
+  saved_date INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  blob_id INTEGER NOT NULL,
+  thread_id INTEGER NOT NULL,
+  msgid TEXT,
+  UNIQUE (mailbox_id, uid)
+);
+CREATE INDEX messages_modseq ON messages(mailbox_id, modseq);
+CREATE INDEX messages_msgid ON messages(account_id, msgid) WHERE msgid IS NOT NULL;
+
+-- Expunged UIDs are kept (RFC 7162 QRESYNC VANISHED (EARLIER)) until the mailbox goes.
+CREATE TABLE expunged (
+  mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+  uid INTEGER NOT NULL,
+  modseq INTEGER NOT NULL,
+  message_id INTEGER NOT NULL,
+  PRIMARY KEY (mailbox_id, uid)
+) WITHOUT ROWID;
+CREATE INDEX expunged_modseq ON expunged(mailbox_id, modseq);
+
+CREATE TABLE queue (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  blob_id INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  mail_from TEXT NOT NULL,
+  recipients TEXT NOT NULL,
+  env_id TEXT,
+  ret TEXT,
+  account_id INTEGER REFERENCES accounts(id) ON DELETE SET NULL,
+  created_at INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  state TEXT NOT NULL
+);
+CREATE INDEX queue_due ON queue(next_attempt_at, id);
+
+CREATE TRIGGER messages_ins AFTER INSERT ON messages BEGIN
+  UPDATE blobs SET refcount = refcount + 1 WHERE id = NEW.blob_id;
+  UPDATE accounts SET used_bytes = used_bytes + NEW.size, used_messages = used_messages + 1
+    WHERE id = NEW.account_id;
+END;
+CREATE TRIGGER messages_del AFTER DELETE ON messages BEGIN
+  UPDATE blobs SET refcount = refcount - 1 WHERE id = OLD.blob_id;
+  UPDATE accounts SET used_bytes = used_bytes - OLD.size, used_messages = used_messages - 1
+    WHERE id = OLD.account_id;
+END;
+CREATE TRIGGER messages_account AFTER UPDATE OF account_id ON messages
+  WHEN NEW.account_id <> OLD.account_id BEGIN
+  UPDATE accounts SET used_bytes = used_bytes - OLD.size, used_messages = used_messages - 1
+    WHERE id = OLD.account_id;
+  UPDATE accounts SET used_bytes = used_bytes + NEW.size, used_messages = used_messages + 1
+    WHERE id = NEW.account_id;
+END;
+CREATE TRIGGER queue_ins AFTER INSERT ON queue BEGIN
+  UPDATE blobs SET refcount = refcount + 1 WHERE id = NEW.blob_id;
+END;
+CREATE TRIGGER queue_del AFTER DELETE ON queue BEGIN
+  UPDATE blobs SET refcount = refcount - 1 WHERE id = OLD.blob_id;
+END;
+CREATE TRIGGER blobs_unref AFTER UPDATE OF refcount ON blobs WHEN NEW.refcount <= 0 BEGIN
+  INSERT OR IGNORE INTO blob_trash(hash) SELECT NEW.hash WHERE NEW.inline = 0;
+  DELETE FROM blob_data WHERE blob_id = NEW.id;
+  DELETE FROM blobs WHERE id = NEW.id;
+END;
+`;
+
+/** migrations[i] upgrades user_version i to i + 1. Append only; never edit a shipped one. */
+export const migrations: readonly string[] = [v1];
+
+export function migrate(db: Database.Database): void {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  if (current > migrations.length) {
+    throw new StoreError(
+      "invalid",
+      `database schema version ${current} is newer than this program (${migrations.length})`,
+    );
+  }
+  for (let v = current; v < migrations.length; v++) {
+    db.transaction(() => {
+      db.exec(migrations[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,321 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { runStoreContract, sampleMessage } from "../contract.js";
+import { StoreError } from "../errors.js";
+import { LocalNotifier } from "../notifier.js";
+import type { Store } from "../types.js";
+import { crashBody } from "./crash-body.js";
+import { DATABASE_FILE, openSqliteStore, type SqliteStore, type SqliteStoreOptions } from "./index.js";
+import { migrations } from "./schema.js";
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), "yubin-store-"));
+}
+
+function contractOpener(extra: Partial<SqliteStoreOptions>) {
+  return async () => {
+    const dataDir = tempDir();
+    const notifier = new LocalNotifier();
+    const opts = { dataDir, notifier, ...extra };
+    let current: Store = await openSqliteStore(opts);
+    return {
+      store: current,
+      notifier,
+      async reopen() {
+        await current.close();
+        current = await openSqliteStore(opts);
+        return current;
+      },
+      async cleanup() {
+        await current.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  };
+}
+
+runStoreContract("sqlite", contractOpener({}));
+runStoreContract("sqlite, every body a file", contractOpener({ inlineMaxBytes: 0, groupCommitMaxBatch: 3 }));
+
+/** A read-only look at the database behind a store, to check what the contract cannot see. */
+function peek<T>(dataDir: string, fn: (db: Database.Database) => T): T {
+  const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+function blobFiles(dataDir: string): string[] {
+  const root = join(dataDir, "blobs");
+  if (!existsSync(root)) return [];
+  return readdirSync(root).flatMap((sub) => readdirSync(join(root, sub)).map((f) => `${sub}/${f}`));
+}
+
+async function setup(extra: Partial<SqliteStoreOptions> = {}) {
+  const dataDir = tempDir();
+  const store = await openSqliteStore({ dataDir, notifier: new LocalNotifier(), ...extra });
+  await store.directory.addDomain("example.com");
+  const accounts = [];
+  for (const name of ["a", "b", "c"]) {
+    accounts.push(await store.directory.createAccount({ address: `${name}@example.com`, passwordHash: "h" }));
+  }
+  return {
+    dataDir,
+    store,
+    accounts,
+    async done() {
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+describe("sqlite store", () => {
+  test("WAL with synchronous=FULL, schema at the latest version", async () => {
+    const s = await setup();
+    try {
+      peek(s.dataDir, (db) => {
+        assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
+        assert.equal(db.pragma("user_version", { simple: true }), migrations.length);
+      });
+      // synchronous is per connection: check it on a connection opened the same way.
+      const { openDatabase } = await import("./db.js");
+      const db = openDatabase({ path: join(s.dataDir, "other.sqlite") });
+      assert.equal(db.pragma("synchronous", { simple: true }), 2);
+      db.close();
+    } finally {
+      await s.done();
+    }
+  });
+
+  test("a database from a newer version is refused", async () => {
+    const dataDir = tempDir();
+    try {
+      const db = new Database(join(dataDir, DATABASE_FILE));
+      db.pragma(`user_version = ${migrations.length + 1}`);
+      db.close();
+      await assert.rejects(openSqliteStore({ dataDir, notifier: new LocalNotifier() }), StoreError);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  for (const mode of ["inline", "file"] as const) {
+    test(`a body delivered to 3 accounts is stored once (${mode}) and freed with its last copy`, async () => {
+      const s = await setup(mode === "file" ? { inlineMaxBytes: 100 } : {});
+      try {
+        const body = Buffer.concat([sampleMessage("dedup"), Buffer.alloc(mode === "file" ? 5000 : 10, "z")]);
+        const copies = await s.store.mail.deliver(
+          body,
+          s.accounts.map((a) => ({ accountId: a.id })),
+        );
+        const count = () =>
+          peek(s.dataDir, (db) => ({
+            blobs: (db.prepare("SELECT count(*) AS n FROM blobs").get() as { n: number }).n,
+            data: (db.prepare("SELECT count(*) AS n FROM blob_data").get() as { n: number }).n,
+            refcount: (db.prepare("SELECT refcount FROM blobs").get() as { refcount: number } | undefined)
+              ?.refcount,
+          }));
+        assert.deepEqual(count(), { blobs: 1, data: mode === "inline" ? 1 : 0, refcount: 3 });
+        assert.equal(blobFiles(s.dataDir).length, mode === "file" ? 1 : 0);
+        for (const c of copies.slice(0, 2)) await s.store.mail.expunge(c.mailboxId, [c.uid]);
+        assert.deepEqual(count(), { blobs: 1, data: mode === "inline" ? 1 : 0, refcount: 1 });
+        assert.equal(blobFiles(s.dataDir).length, mode === "file" ? 1 : 0);
+        const last = await s.store.mail.getMessageById(copies[2]!.messageId);
+        assert.deepEqual(await s.store.mail.readBody(last!.meta.blobId), body);
+        await s.store.mail.expunge(copies[2]!.mailboxId, [copies[2]!.uid]);
+        assert.deepEqual(count(), { blobs: 0, data: 0, refcount: undefined });
+        assert.deepEqual(blobFiles(s.dataDir), []);
+        peek(s.dataDir, (db) =>
+          assert.equal((db.prepare("SELECT count(*) AS n FROM blob_trash").get() as { n: number }).n, 0),
+        );
+      } finally {
+        await s.done();
+      }
+    });
+  }
+
+  test("concurrent deliveries are group-committed in few transactions", async () => {
+    const s = await setup();
+    try {
+      const store = s.store as SqliteStore;
+      const before = { ...store.stats };
+      await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          store.mail.deliver(sampleMessage(i), [{ accountId: s.accounts[0]!.id }]),
+        ),
+      );
+      const batches = store.stats.batches - before.batches;
+      assert.equal(store.stats.jobs - before.jobs, 100);
+      assert.ok(batches <= 5, `100 concurrent deliveries took ${batches} commits`);
+    } finally {
+      await s.done();
+    }
+  });
+
+  test("groupCommitMaxBatch bounds a batch", async () => {
+    const s = await setup({ groupCommitMaxBatch: 10 });
+    try {
+      const store = s.store as SqliteStore;
+      const before = store.stats.batches;
+      await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          store.mail.deliver(sampleMessage(i), [{ accountId: s.accounts[0]!.id }]),
+        ),
+      );
+      assert.ok(store.stats.batches - before >= 5);
+    } finally {
+      await s.done();
+    }
+  });
+
+  test("orphan and temporary blob files are removed at open; referenced ones kept", async () => {
+    const s = await setup({ inlineMaxBytes: 10 });
+    const body = sampleMessage("kept");
+    await s.store.mail.deliver(body, [{ accountId: s.accounts[0]!.id }]);
+    await s.store.close();
+    const [kept] = blobFiles(s.dataDir);
+    assert.ok(kept);
+    mkdirSync(join(s.dataDir, "blobs", "ab"), { recursive: true });
+    writeFileSync(join(s.dataDir, "blobs", "ab", "ab".padEnd(64, "0")), "half a mess");
+    writeFileSync(join(s.dataDir, "blobs", kept.slice(0, 2), `${kept.slice(3)}.tmp-123456`), "partial");
+    const reopened = await openSqliteStore({
+      dataDir: s.dataDir,
+      notifier: new LocalNotifier(),
+      inlineMaxBytes: 10,
+    });
+    try {
+      assert.deepEqual(blobFiles(s.dataDir), [kept]);
+      const inbox = await reopened.mail.getMailbox(s.accounts[0]!.id, "INBOX");
+      const [msg] = await reopened.mail.listMessages(inbox!.id);
+      assert.deepEqual(await reopened.mail.readBody(msg!.blobId), body);
+    } finally {
+      await reopened.close();
+      rmSync(s.dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test("a parser that throws still stores the message, with a minimal structure", async () => {
+    const s = await setup({
+      parse: () => {
+        throw new Error("parser bug");
+      },
+    });
+    try {
+      const body = sampleMessage("p");
+      const [c] = await s.store.mail.deliver(body, [{ accountId: s.accounts[0]!.id }]);
+      const got = await s.store.mail.getMessageById(c!.messageId);
+      assert.equal(got?.structure.root.type, "text");
+      assert.equal(got?.structure.root.bodyEnd, body.length);
+      assert.equal(body.subarray(got!.structure.root.bodyStart).toString(), "Body of message p.\r\n");
+    } finally {
+      await s.done();
+    }
+  });
+
+  test("a closed store refuses calls; close() flushes pending deliveries first", async () => {
+    const s = await setup();
+    const pending = s.store.mail.deliver(sampleMessage(1), [{ accountId: s.accounts[0]!.id }]);
+    await s.store.close();
+    assert.equal((await pending)[0]!.uid, 1);
+    await assert.rejects(s.store.mail.listMailboxes(s.accounts[0]!.id), StoreError);
+    await assert.rejects(s.store.mail.deliver(sampleMessage(2), [{ accountId: 1 }]), StoreError);
+    rmSync(s.dataDir, { recursive: true, force: true });
+  });
+
+  test("SIGKILL mid-write: every acknowledged message is intact, nothing half-written, orphans cleaned", async () => {
+    const s = await setup({ inlineMaxBytes: 1000 });
+    const accountId = s.accounts[0]!.id;
+    await s.store.close();
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        fileURLToPath(new URL("./crash-child.ts", import.meta.url)),
+        s.dataDir,
+        String(accountId),
+        "1000",
+        "100000",
+        "20000",
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    const acked = new Set<number>();
+    let buf = "";
+    const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("child produced too few deliveries in time")), 30_000);
+      child.stdout!.on("data", (chunk: Buffer) => {
+        buf += chunk.toString();
+        let nl = buf.indexOf("\n");
+        while (nl >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          if (line.startsWith("ok ")) acked.add(Number(line.slice(3)));
+          nl = buf.indexOf("\n");
+        }
+        if (acked.size >= 150) {
+          clearTimeout(timer);
+          child.kill("SIGKILL");
+          resolve();
+        }
+      });
+      child.on("exit", () => {
+        clearTimeout(timer);
+        if (acked.size < 150) reject(new Error(`child exited early after ${acked.size} deliveries`));
+      });
+    });
+    await exited;
+    const store = await openSqliteStore({
+      dataDir: s.dataDir,
+      notifier: new LocalNotifier(),
+      inlineMaxBytes: 1000,
+    });
+    try {
+      const inbox = await store.mail.getMailbox(accountId, "INBOX");
+      const list = await store.mail.listMessages(inbox!.id);
+      const present = new Map<number, (typeof list)[number]>();
+      for (const meta of list) {
+        const parsed = await store.mail.getMessageById(meta.id);
+        const n = Number(/crash (\d+)/.exec(parsed!.structure.envelope.subject ?? "")?.[1]);
+        assert.ok(Number.isInteger(n), "every visible message is a whole one with its structure");
+        const body = await store.mail.readBody(meta.blobId);
+        assert.deepEqual(body, crashBody(n), `message ${n} is intact`);
+        assert.equal(meta.size, body.length);
+        present.set(n, meta);
+      }
+      for (const n of acked) assert.ok(present.has(n), `acknowledged message ${n} survived`);
+      const uids = list.map((m) => m.uid);
+      assert.deepEqual(
+        uids,
+        [...new Set(uids)].sort((x, y) => x - y),
+      );
+      const fileHashes = peek(s.dataDir, (db) =>
+        (db.prepare("SELECT hash FROM blobs WHERE inline = 0").all() as { hash: string }[])
+          .map((r) => r.hash)
+          .sort(),
+      );
+      assert.deepEqual(
+        blobFiles(s.dataDir)
+          .map((f) => f.slice(3))
+          .sort(),
+        fileHashes,
+        "blob files are exactly the referenced ones",
+      );
+      const c = await store.mail.deliver(sampleMessage("after"), [{ accountId }]);
+      assert.ok(c[0]!.uid > Math.max(0, ...uids));
+    } finally {
+      await store.close();
+      rmSync(s.dataDir, { recursive: true, force: true });
+    }
+  });
+});

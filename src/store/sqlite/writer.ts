@@ -1,0 +1,140 @@
+// Group commit: deliver/append/enqueue requests are queued and committed together, one
+// transaction (so one WAL fsync) for up to maxBatch of them. Batching is natural: while a batch
+// writes its blob files and commits, new requests accumulate and form the next batch.
+// Each job runs in its own savepoint, so a failing job (over quota, unknown mailbox) rolls back
+// only its own writes and rejects only its own promise. Promises resolve after COMMIT returns,
+// i.e. after the fsync: a resolved job is durable.
+import type { Logger } from "../../log/logger.js";
+import type { MailEvent } from "../notifier.js";
+import type { Db } from "./db.js";
+
+export interface JobOutput<T> {
+  value: T;
+  events?: MailEvent[];
+}
+
+export interface WriteJob<T> {
+  /** Before the transaction (blob files). A failure rejects only this job. */
+  prepare?(): Promise<void>;
+  /** Inside the batch transaction, in a savepoint. Synchronous: no await may split a transaction. */
+  run(): JobOutput<T>;
+  /** Always called once the job is settled (committed, rolled back or failed to prepare). */
+  finish?(): void;
+}
+
+interface Pending {
+  job: WriteJob<unknown>;
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+}
+
+type Outcome = { ok: true; out: JobOutput<unknown> } | { ok: false; error: unknown };
+
+export interface WriterOptions {
+  maxBatch: number;
+  log: Logger;
+  /** After each commit: publish events, collect unreferenced blobs. */
+  afterCommit(events: MailEvent[]): void;
+}
+
+export class GroupCommitWriter {
+  private queue: Pending[] = [];
+  private draining: Promise<void> | null = null;
+  private readonly batchTx;
+  private readonly jobTx;
+  /** Batches committed and jobs in them, for tests and the benchmark. */
+  readonly stats = { batches: 0, jobs: 0 };
+
+  constructor(
+    db: Db,
+    private readonly opts: WriterOptions,
+  ) {
+    this.jobTx = db.transaction((job: WriteJob<unknown>) => job.run());
+    this.batchTx = db.transaction((jobs: WriteJob<unknown>[]): Outcome[] =>
+      jobs.map((job) => {
+        try {
+          // A nested better-sqlite3 transaction is a SAVEPOINT, rolled back if run() throws.
+          return { ok: true, out: this.jobTx(job) };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      }),
+    );
+  }
+
+  submit<T>(job: WriteJob<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ job, resolve: resolve as (v: unknown) => void, reject });
+      this.draining ??= this.drain();
+    });
+  }
+
+  /** Resolves when every job submitted so far is settled. */
+  async idle(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      // Let callers whose promises just resolved submit their next request into this batch.
+      await new Promise<void>((r) => setImmediate(r));
+      const batch = this.queue.splice(0, this.opts.maxBatch);
+      try {
+        await this.runBatch(batch);
+      } catch (error) {
+        // runBatch settles every job itself; this is a last guard so no promise is left hanging.
+        this.opts.log.error("group commit writer failed", { error });
+        for (const p of batch) p.reject(error);
+      }
+      // Cleared in the same synchronous step that sees the queue empty, so a job submitted
+      // afterwards always starts a new drain.
+      if (this.queue.length === 0) {
+        this.draining = null;
+        return;
+      }
+    }
+  }
+
+  private async runBatch(batch: Pending[]): Promise<void> {
+    const prepared = await Promise.allSettled(batch.map((p) => p.job.prepare?.()));
+    const live: Pending[] = [];
+    batch.forEach((p, i) => {
+      const r = prepared[i]!;
+      if (r.status === "fulfilled") live.push(p);
+      else settle(p, { ok: false, error: r.reason });
+    });
+    if (live.length === 0) return;
+    let outcomes: Outcome[];
+    try {
+      outcomes = this.batchTx.immediate(live.map((p) => p.job));
+    } catch (error) {
+      // The COMMIT itself failed (disk full, I/O error): nothing of the batch is stored.
+      this.opts.log.error("group commit failed", { error, jobs: live.length });
+      for (const p of live) settle(p, { ok: false, error });
+      return;
+    }
+    this.stats.batches++;
+    this.stats.jobs += live.length;
+    const events: MailEvent[] = [];
+    outcomes.forEach((o) => {
+      if (o.ok && o.out.events) events.push(...o.out.events);
+    });
+    try {
+      this.opts.afterCommit(events);
+    } catch (error) {
+      this.opts.log.error("after-commit step failed", { error });
+    }
+    live.forEach((p, i) => {
+      settle(p, outcomes[i]!);
+    });
+  }
+}
+
+function settle(p: Pending, o: Outcome): void {
+  try {
+    p.job.finish?.();
+  } finally {
+    if (o.ok) p.resolve(o.out.value);
+    else p.reject(o.error);
+  }
+}

@@ -1,0 +1,141 @@
+// Starts a real Yubin in-process on ephemeral 127.0.0.1 ports with a fresh data directory,
+// for protocol tests to drive with real clients. Every listener the build has is started.
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { hashPassword } from "../auth/password.js";
+import { defaultConfig, withOverrides } from "../config/load.js";
+import type { Config, ListenerConfig, Protocol, TlsMode } from "../config/schema.js";
+import { createLogger, type Logger, silentLogger } from "../log/logger.js";
+import { type App, startApp } from "../server/app.js";
+import type { AppContext } from "../server/context.js";
+import { listenerFactories } from "../server/protocols.js";
+import type { Store } from "../store/types.js";
+
+export interface TestUser {
+  address: string;
+  password: string;
+  quotaBytes?: number;
+  quotaMessages?: number;
+  isAdmin?: boolean;
+}
+
+export interface TestServerOptions {
+  config?: Record<string, Record<string, unknown>>;
+  domains?: string[];
+  users?: TestUser[];
+  log?: Logger; // default: silent, or JSON to stderr when YUBIN_TEST_LOG=1
+}
+
+export interface TestPorts {
+  smtp: number;
+  submission: number;
+  submissions: number;
+  pop3: number;
+  pop3s: number;
+  imap?: number;
+  imaps?: number;
+  http?: number;
+}
+
+export interface TestServer {
+  host: "127.0.0.1";
+  ports: TestPorts;
+  config: Config;
+  store: Store;
+  ctx: AppContext;
+  dataDir: string;
+  certPem: string;
+  users: (TestUser & { id: number })[];
+  stop(): Promise<void>;
+  restart(): Promise<void>;
+}
+
+export const testPassword = "correct horse battery staple";
+
+// Port names in TestPorts for each (protocol, tls) pair.
+const portNames: [Protocol, TlsMode, keyof TestPorts][] = [
+  ["smtp", "none", "smtp"],
+  ["submission", "starttls", "submission"],
+  ["submission", "implicit", "submissions"],
+  ["pop3", "starttls", "pop3"],
+  ["pop3", "implicit", "pop3s"],
+  ["imap", "starttls", "imap"],
+  ["imap", "implicit", "imaps"],
+  ["http", "none", "http"],
+];
+
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), "yubin-test-"));
+  const listeners: ListenerConfig[] = portNames
+    .filter(([p]) => listenerFactories[p])
+    .map(([protocol, tls]) => ({ protocol, address: "127.0.0.1", port: 0, tls }));
+  let config = defaultConfig();
+  config.server.dataDir = dataDir;
+  config.server.hostname = "mail.example.test";
+  config.server.shutdownGraceSec = 1;
+  config.listeners = listeners;
+  if (opts.config) config = withOverrides(config, opts.config);
+  const log =
+    opts.log ??
+    (process.env.YUBIN_TEST_LOG
+      ? createLogger({ format: "json", level: "debug", write: (l) => process.stderr.write(l + "\n") })
+      : silentLogger);
+
+  let app: App = await startApp(config, { log });
+  const users: (TestUser & { id: number })[] = [];
+  try {
+    const domains = opts.domains ?? ["example.test"];
+    for (const d of domains) await app.ctx.store.directory.addDomain(d);
+    const wanted = opts.users ?? [
+      { address: `alice@${domains[0]}`, password: testPassword },
+      { address: `bob@${domains[0]}`, password: testPassword },
+    ];
+    for (const u of wanted) {
+      const a = await app.ctx.store.directory.createAccount({
+        address: u.address,
+        passwordHash: await hashPassword(u.password),
+        quotaBytes: u.quotaBytes,
+        quotaMessages: u.quotaMessages,
+        isAdmin: u.isAdmin,
+      });
+      users.push({ ...u, id: a.id });
+    }
+  } catch (e) {
+    await app.stop();
+    throw e;
+  }
+
+  const ports = {} as TestPorts;
+  for (const r of app.listeners) {
+    const name = portNames.find(([p, t]) => p === r.listener.protocol && t === r.listener.tls)?.[2];
+    if (name) ports[name] = r.port;
+  }
+  const certPem = await readFile(app.tls.certPath, "utf8");
+
+  const server: TestServer = {
+    host: "127.0.0.1",
+    ports,
+    config,
+    certPem,
+    dataDir,
+    users,
+    get store() {
+      return app.ctx.store;
+    },
+    get ctx() {
+      return app.ctx;
+    },
+    async stop() {
+      await app.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+    async restart() {
+      await app.stop();
+      // Same data, same ports: clients reconnect exactly as after a real restart.
+      const again = { ...config, listeners: app.listeners.map((r) => ({ ...r.listener, port: r.port })) };
+      app = await startApp(again, { log });
+    },
+  };
+  return server;
+}

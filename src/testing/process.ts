@@ -1,0 +1,107 @@
+// Runs `yubin serve` as a child process (for kill -9 and signal tests): writes a config with
+// ephemeral ports, reads the bound ports from the JSON "listening" log lines.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { stringify } from "smol-toml";
+import type { Protocol, TlsMode } from "../config/schema.js";
+
+export interface ServerProcess {
+  pid: number;
+  dataDir: string;
+  configPath: string;
+  ports: Map<string, number>; // "smtp/none", "submission/implicit", "pop3/starttls", ...
+  output: () => string;
+  child: ChildProcess;
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+  stop(): Promise<void>; // SIGTERM, wait, remove the data dir (unless keepData)
+}
+
+export interface ServerProcessOptions {
+  dataDir?: string; // reuse (restart after a crash); default a new temp dir
+  config?: Record<string, unknown>; // extra TOML sections
+  listeners?: { protocol: Protocol; tls: TlsMode; port?: number }[];
+  keepData?: boolean;
+  timeoutMs?: number;
+}
+
+const bin = resolve(import.meta.dirname, "../../bin/yubin.js");
+
+export async function startServerProcess(opts: ServerProcessOptions = {}): Promise<ServerProcess> {
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "yubin-proc-")));
+  const configPath = join(dataDir, "yubin.toml");
+  const listeners = (opts.listeners ?? [{ protocol: "smtp", tls: "none" }]).map((l) => ({
+    protocol: l.protocol,
+    address: "127.0.0.1",
+    port: l.port ?? 0,
+    tls: l.tls,
+  }));
+  const doc = {
+    ...opts.config,
+    server: {
+      hostname: "mail.example.test",
+      dataDir,
+      shutdownGraceSec: 2,
+      ...((opts.config?.server as object) ?? {}),
+    },
+    log: { format: "json", level: "info" },
+    listeners,
+  };
+  await writeFile(configPath, stringify(doc));
+  const child = spawn(process.execPath, [bin, "--config", configPath, "serve"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  const ports = new Map<string, number>();
+  let ready = false;
+  const exited = new Promise<number | null>((res) => child.on("exit", (code) => res(code)));
+  await new Promise<void>((resolveStart, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start in time:\n${out}`)),
+      opts.timeoutMs ?? 20000,
+    );
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      for (const line of out.split("\n")) {
+        if (!line.startsWith("{")) continue;
+        try {
+          const j = JSON.parse(line) as { msg?: string; protocol?: string; tls?: string; port?: number };
+          if (j.msg === "listening" && j.port) ports.set(`${j.protocol}/${j.tls}`, j.port);
+          if (j.msg === "ready") ready = true;
+        } catch {
+          // a partial line; read on
+        }
+      }
+      if (ready) {
+        clearTimeout(timer);
+        resolveStart();
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${out}`));
+    });
+  });
+  const kill = async (signal: NodeJS.Signals = "SIGKILL") => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    return exited;
+  };
+  return {
+    pid: child.pid!,
+    dataDir,
+    configPath,
+    ports,
+    child,
+    output: () => out,
+    kill,
+    async stop() {
+      await kill("SIGTERM");
+      if (!opts.keepData) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
