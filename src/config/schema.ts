@@ -6,7 +6,10 @@ import { smtpSection } from "../smtp/config.js";
 import { bool, int, oneOf, type SectionValue, str } from "./dsl.js";
 
 export const serverSection = {
-  hostname: str("localhost", "Host name this server announces (SMTP greeting, certificates, Received headers)."),
+  hostname: str(
+    "localhost",
+    "Host name this server announces (SMTP greeting, certificates, Received headers).",
+  ),
   dataDir: str("./data", "Directory holding the database, message bodies and generated keys."),
   shutdownGraceSec: int(10, "On SIGTERM, how long in-flight transactions may take to finish.", { max: 600 }),
 };
@@ -24,6 +27,15 @@ export const storageSection = {
     "Message bodies up to this size are kept inside the database (one fsync per batch); larger ones as files.",
     { max: 16 * 1024 * 1024 },
   ),
+  mailboxNameMaxBytes: int(1024, "Longest mailbox name (UTF-8 octets, including parents).", {
+    min: 16,
+    max: 65536,
+  }),
+  mimeMaxDepth: int(50, "Deepest MIME nesting parsed; deeper parts are treated as opaque.", {
+    min: 1,
+    max: 1000,
+  }),
+  mimeMaxParts: int(10000, "Most MIME parts parsed per message; the rest is one opaque part.", { min: 1 }),
   groupCommitMaxBatch: int(256, "Most deliveries committed together in one durable transaction.", {
     min: 1,
     max: 10000,
@@ -32,7 +44,11 @@ export const storageSection = {
 
 export const logSection = {
   level: oneOf(["debug", "info", "warn", "error"] as const, "info", "Lowest level written."),
-  format: oneOf(["auto", "json", "pretty"] as const, "auto", "auto: readable on a terminal, JSON lines otherwise."),
+  format: oneOf(
+    ["auto", "json", "pretty"] as const,
+    "auto",
+    "auto: readable on a terminal, JSON lines otherwise.",
+  ),
 };
 
 export const authSection = {
@@ -43,9 +59,13 @@ export const authSection = {
   throttleMaxFailures: int(10, "Failures in the window after which logins are refused for a while.", {
     min: 1,
   }),
-  throttleBaseDelayMs: int(500, "Delay after the first extra failure; doubles per failure (capped at 10 s).", {
-    max: 10000,
-  }),
+  throttleBaseDelayMs: int(
+    500,
+    "Delay after the first extra failure; doubles per failure (capped at 10 s).",
+    {
+      max: 10000,
+    },
+  ),
   popBeforeSmtp: bool(
     false,
     "LEGACY, off by default: an IP that logged in over POP3/IMAP may send without SMTP AUTH for a while. Prefer SMTP AUTH.",

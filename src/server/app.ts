@@ -4,6 +4,7 @@ import { mkdirSync } from "node:fs";
 import { createAuthService } from "../auth/service.js";
 import type { Config } from "../config/schema.js";
 import { createLogger, type Logger } from "../log/logger.js";
+import { parseStructure } from "../mime/parse.js";
 import { type CounterStore, MemoryCounters } from "../store/counters.js";
 import { type ChangeNotifier, LocalNotifier } from "../store/notifier.js";
 import { openSqliteStore } from "../store/sqlite/index.js";
@@ -38,6 +39,9 @@ export async function openStore(config: Config, notifier: ChangeNotifier, log: L
     notifier,
     inlineMaxBytes: config.storage.inlineMaxBytes,
     groupCommitMaxBatch: config.storage.groupCommitMaxBatch,
+    mailboxNameMaxBytes: config.storage.mailboxNameMaxBytes,
+    parse: (body) =>
+      parseStructure(body, { maxDepth: config.storage.mimeMaxDepth, maxParts: config.storage.mimeMaxParts }),
     log,
   });
 }

@@ -1,5 +1,5 @@
 // yubin domain add|list|remove
-import { parseAddress } from "../../delivery/address.js";
+import { normalizeDomain, parseAddress } from "../../delivery/address.js";
 import { StoreError } from "../../store/errors.js";
 import { onlyFlags, type ParsedArgs } from "../args.js";
 import { type CliEnv, loadOrCreateConfig, print, withStore } from "../env.js";
@@ -48,5 +48,5 @@ export function checkDomain(name: string | undefined, rest: string[] = []): stri
   if (!name || rest.length > 0) throw new UsageError("expected exactly one DOMAIN");
   const parsed = parseAddress(`postmaster@${name}`);
   if (!parsed || name.includes("@")) throw new CliError(`malformed domain name: ${JSON.stringify(name)}`);
-  return parsed.domain.toLowerCase();
+  return normalizeDomain(parsed.domain);
 }

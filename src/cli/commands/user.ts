@@ -1,6 +1,6 @@
 // yubin user add|passwd|list|remove
 import { hashPassword } from "../../auth/password.js";
-import { parseAddress } from "../../delivery/address.js";
+import { normalizeDomain, parseAddress } from "../../delivery/address.js";
 import type { Store } from "../../store/types.js";
 import { intFlag, onlyFlags, type ParsedArgs } from "../args.js";
 import { type CliEnv, loadOrCreateConfig, print, withStore } from "../env.js";
@@ -84,7 +84,7 @@ export function checkAddress(s: string | undefined): string {
   if (!s) throw new UsageError("expected an ADDRESS (user@domain)");
   const p = parseAddress(s);
   if (!p) throw new CliError(`malformed address: ${JSON.stringify(s)}`);
-  return `${p.local}@${p.domain.toLowerCase()}`;
+  return `${p.local}@${normalizeDomain(p.domain)}`;
 }
 
 async function mustGetAccount(store: Store, address: string) {

@@ -1,0 +1,113 @@
+// The AuthService every protocol uses to check a login (see types.ts for the contract).
+// Invariants:
+//  - The reply never tells whether the user exists: an unknown user costs the same argon2id
+//    verification (against a dummy hash) and gets the same "invalid" as a wrong password.
+//  - "disabled" is only said after a correct password, so it reveals nothing to a guesser.
+//  - Throttling (throttle.ts) is decided before the password is looked at.
+//  - Passwords are never logged; failures are logged with ip, user and protocol.
+//  - A successful login with an imported or weaker hash stores a fresh argon2id hash.
+
+import { randomBytes } from "node:crypto";
+import { setTimeout as delay } from "node:timers/promises";
+import type { Config } from "../config/schema.js";
+import { parseAddress } from "../delivery/address.js";
+import { findAccount } from "../delivery/lookup.js";
+import type { Logger } from "../log/logger.js";
+import type { CounterStore } from "../store/counters.js";
+import type { Account, DirectoryStore } from "../store/types.js";
+import { hashPassword, needsRehash, verifyPassword } from "./password.js";
+import { PopBeforeSmtpMemory } from "./pop-before-smtp.js";
+import { LoginThrottle, throttleOptionsFromConfig } from "./throttle.js";
+import type { AuthResult, AuthService, LoginAttempt } from "./types.js";
+
+export interface AuthServiceDeps {
+  directory: DirectoryStore;
+  counters: CounterStore;
+  config: Config["auth"];
+  log: Logger;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+// Longest user name looked up; longer ones cannot be an address (RFC 5321 §4.5.3.1).
+const MAX_USERNAME_LENGTH = 320;
+
+export function createAuthService(deps: AuthServiceDeps): AuthService {
+  const { directory, config, log } = deps;
+  const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? ((ms: number) => delay(ms));
+  const throttle = new LoginThrottle(deps.counters, throttleOptionsFromConfig(config), { now });
+  const popMemory = new PopBeforeSmtpMemory(config.popBeforeSmtpMinutes * 60_000, now);
+
+  // Made on first use so that start-up does not pay for it; a random password nobody knows.
+  let dummy: Promise<string> | null = null;
+  const dummyHash = () => {
+    dummy ??= hashPassword(randomBytes(18).toString("base64"));
+    return dummy;
+  };
+
+  const lookup = async (username: string): Promise<Account | null> => {
+    if (username.length > MAX_USERNAME_LENGTH) return null;
+    const a = parseAddress(username);
+    return a ? findAccount(directory, a) : null;
+  };
+
+  const notePopImapLogin = (ip: string): void => {
+    if (config.popBeforeSmtp) popMemory.note(ip);
+  };
+
+  async function authenticate(attempt: LoginAttempt): Promise<AuthResult> {
+    const { username, password, ip, protocol } = attempt;
+    const fields = { ip, user: username.slice(0, MAX_USERNAME_LENGTH), protocol };
+    const gate = await throttle.begin(ip, username);
+    if (!gate.allowed) {
+      log.warn("login refused: too many failures", { ...fields, retryAfterMs: gate.retryAfterMs });
+      return { ok: false, reason: "throttled", retryAfterMs: gate.retryAfterMs };
+    }
+    try {
+      if (gate.delayMs > 0) await sleep(gate.delayMs);
+      let account = await lookup(username);
+      const matches = await verifyPassword(password, account?.passwordHash ?? (await dummyHash()));
+      if (!account || !matches) {
+        await throttle.recordFailure(ip, username);
+        log.warn("login failed", fields);
+        return { ok: false, reason: "invalid" };
+      }
+      if (account.disabled) {
+        log.warn("login to a disabled account", fields);
+        return { ok: false, reason: "disabled" };
+      }
+      await throttle.recordSuccess(username);
+      if (needsRehash(account.passwordHash)) account = await rehash(account, password, fields);
+      if (protocol === "pop3" || protocol === "imap") notePopImapLogin(ip);
+      log.info("login", { ...fields, user: account.address });
+      return { ok: true, account };
+    } finally {
+      gate.release();
+    }
+  }
+
+  async function rehash(
+    account: Account,
+    password: string,
+    fields: Record<string, unknown>,
+  ): Promise<Account> {
+    try {
+      const updated = await directory.updateAccount(account.id, {
+        passwordHash: await hashPassword(password),
+      });
+      log.info("password hash upgraded to argon2id", fields);
+      return updated;
+    } catch (err) {
+      // The login itself succeeded; the upgrade is retried at the next one.
+      log.error("password rehash failed", { ...fields, err });
+      return account;
+    }
+  }
+
+  return {
+    authenticate,
+    notePopImapLogin,
+    popBeforeSmtpAllowed: (ip) => config.popBeforeSmtp && popMemory.allowed(ip),
+  };
+}

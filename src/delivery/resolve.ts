@@ -1,0 +1,122 @@
+// Where mail for an address goes. For one of our domains, in this order:
+//   1. an account with that address
+//   2. an alias with that address: each target resolved again (recursively), local targets
+//      to accounts, foreign ones collected as remote forwards
+//   3. sub-addressing: user+tag@domain as user@domain (account, then alias)
+//   4. the domain's catch-all alias @domain
+//   5. otherwise unknown (SMTP answers 550 5.1.1, RFC 5321 §3.6.2 / RFC 3463)
+// Foreign domains resolve to remote (relaying is the SMTP layer's decision, not ours).
+// Alias graphs may have cycles: each address is expanded once per resolution, nesting depth
+// and the number of addresses visited are bounded, so a bad alias table cannot hang delivery.
+// Domains and local parts compare case-insensitively (see address.ts).
+
+import type { DirectoryStore } from "../store/types.js";
+import { addressKey, type ParsedAddress, parseAddress, plusBase } from "./address.js";
+import { findAccount, findAlias, findCatchAll, isLocalDomain } from "./lookup.js";
+
+export type Resolution =
+  /** The address is ours: deliver to these accounts, and forward to these foreign addresses
+   *  (an alias may have only remote targets, then accountIds is empty). */
+  | { kind: "local"; accountIds: number[]; remote: string[] }
+  /** A foreign domain. */
+  | { kind: "remote"; address: string }
+  /** Ours but nobody receives it (or malformed): reject. */
+  | { kind: "unknown"; reason: string };
+
+export interface ResolveOptions {
+  /** Deepest alias nesting followed (an alias of an alias … ). */
+  maxDepth?: number;
+  /** Most addresses examined for one recipient (bounds fan-out of large or looping aliases). */
+  maxAddresses?: number;
+}
+
+export const DEFAULT_ALIAS_MAX_DEPTH = 10;
+export const DEFAULT_MAX_ADDRESSES = 1000;
+
+interface Walk {
+  directory: DirectoryStore;
+  maxDepth: number;
+  maxAddresses: number;
+  seen: Set<string>;
+  localDomain: Map<string, boolean>;
+  accountIds: Set<number>;
+  remote: Map<string, string>; // key -> address as written in the alias
+  truncated: boolean;
+}
+
+export async function resolveRecipient(
+  directory: DirectoryStore,
+  address: string,
+  opts: ResolveOptions = {},
+): Promise<Resolution> {
+  const a = parseAddress(address);
+  if (!a) return { kind: "unknown", reason: "malformed address" };
+  const w: Walk = {
+    directory,
+    maxDepth: opts.maxDepth ?? DEFAULT_ALIAS_MAX_DEPTH,
+    maxAddresses: opts.maxAddresses ?? DEFAULT_MAX_ADDRESSES,
+    seen: new Set(),
+    localDomain: new Map(),
+    accountIds: new Set(),
+    remote: new Map(),
+    truncated: false,
+  };
+  if (!(await isOurs(w, a.domain))) return { kind: "remote", address };
+  await expand(w, a, address, 0);
+  if (w.accountIds.size === 0 && w.remote.size === 0) {
+    const reason = w.truncated ? "alias nesting too deep or too large" : "no such user";
+    return { kind: "unknown", reason };
+  }
+  return { kind: "local", accountIds: [...w.accountIds], remote: [...w.remote.values()] };
+}
+
+async function expand(w: Walk, a: ParsedAddress, written: string, depth: number): Promise<void> {
+  const key = addressKey(a);
+  if (w.seen.has(key)) return; // a cycle, or a target reached twice: once is enough
+  if (depth > w.maxDepth || w.seen.size >= w.maxAddresses) {
+    w.truncated = true;
+    return;
+  }
+  w.seen.add(key);
+
+  if (!(await isOurs(w, a.domain))) {
+    w.remote.set(key, written);
+    return;
+  }
+  const account = await findAccount(w.directory, a);
+  if (account) {
+    w.accountIds.add(account.id);
+    return;
+  }
+  let alias = await findAlias(w.directory, a);
+  if (!alias) {
+    const base = plusBase(a.local);
+    if (base !== null) {
+      const b = { local: base, domain: a.domain };
+      const baseAccount = await findAccount(w.directory, b);
+      if (baseAccount) {
+        w.accountIds.add(baseAccount.id);
+        return;
+      }
+      alias = await findAlias(w.directory, b);
+    }
+  }
+  alias ??= await findCatchAll(w.directory, a.domain);
+  if (!alias) return;
+  for (const target of alias.targets) {
+    const t = parseAddress(target.trim());
+    if (t) await expand(w, t, target.trim(), depth + 1);
+  }
+}
+
+async function isOurs(w: Walk, domain: string): Promise<boolean> {
+  const k = domain.toLowerCase();
+  let ours = w.localDomain.get(k);
+  if (ours === undefined) {
+    ours = await isLocalDomain(w.directory, domain);
+    w.localDomain.set(k, ours);
+  }
+  return ours;
+}
+
+export { canSendAs } from "./send-as.js";
