@@ -99,6 +99,14 @@ describe("LoginThrottle", () => {
     d.release();
   });
 
+  test("a burst of logins from one IP with no failure counted is not refused (users behind a NAT)", async () => {
+    const { throttle } = setup();
+    const gates = [];
+    for (let i = 0; i < 20; i++) gates.push(await throttle.begin("192.0.2.40", `user${i}@example.org`));
+    assert.ok(gates.every((g) => g.allowed));
+    for (const g of gates) if (g.allowed) g.release();
+  });
+
   test("in-flight attempts do not add delay (a client opening several connections)", async () => {
     const { throttle } = setup();
     const gates = [];

@@ -6,9 +6,11 @@
 //   n >= maxFailures   -> refuse as throttled without checking the password, until the window ends
 // The delay is applied to every reply of a throttled client, success or failure, so that an
 // attacker cannot cut the wait short and read the outcome from the timing.
-// For the refusal, attempts still being checked count as failures, so parallel connections
-// cannot all slip through at n = maxFailures - 1 (within one node). They do not add to the
-// delay: a mail client opening five connections at once is not punished for it.
+// For the refusal, once a key has a failure counted, attempts still being checked count as
+// failures too, so parallel connections cannot all slip through at n = maxFailures - 1 (within
+// one node). A key with no failure allows up to MAX_PARALLEL_CLEAN_ATTEMPTS at once, so that 20
+// users behind one NAT logging in at the same moment are not refused. Pending attempts never add
+// to the delay: a mail client opening five connections at once is not punished for it.
 // A success resets the account's counter but not the IP's (one IP may be a NAT of many users).
 // IPv6 clients are counted per /64, the smallest block a customer usually gets.
 
@@ -23,6 +25,9 @@ export interface ThrottleOptions {
   baseDelayMs: number;
   maxDelayMs: number;
 }
+
+/** Logins checked at once for a key with no failure counted (a burst of honest clients). */
+export const MAX_PARALLEL_CLEAN_ATTEMPTS = 256;
 
 /** Hard ceiling for one delayed reply (the config's baseDelayMs doubles up to this). */
 export const MAX_LOGIN_DELAY_MS = 10_000;
@@ -69,7 +74,9 @@ export class LoginThrottle {
       const failures = await this.counters.get(k);
       if (failures > n) n = failures;
       const pending = this.inFlight.get(k) ?? 0;
-      if (failures + pending >= this.opts.maxFailures && refusedKey === null) refusedKey = k;
+      const limit =
+        failures === 0 ? Math.max(this.opts.maxFailures, MAX_PARALLEL_CLEAN_ATTEMPTS) : this.opts.maxFailures;
+      if (failures + pending >= limit && refusedKey === null) refusedKey = k;
     }
     if (refusedKey !== null) return { allowed: false, retryAfterMs: this.retryAfter(refusedKey) };
 

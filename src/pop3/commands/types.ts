@@ -1,0 +1,43 @@
+// The shape of a command handler and what a handler may ask of its connection.
+// Handlers never touch the socket: they reply through Conn, and throw Pop3Error on failure.
+
+import type { Logger } from "../../log/logger.js";
+import type { AppContext } from "../../server/context.js";
+import type { AuthorizationState, SessionState, TransactionState } from "../state.js";
+import type { Command } from "../wire/command.js";
+
+export type Pop3Config = AppContext["config"]["pop3"];
+
+export interface Conn {
+  readonly ctx: AppContext;
+  readonly cfg: Pop3Config;
+  readonly log: Logger;
+  readonly remoteIp: string;
+  /** TLS is active (implicit, or after STLS). */
+  readonly secure: boolean;
+  /** STLS may be offered now (starttls listener, not yet secure, not logged in). */
+  readonly offersStls: boolean;
+  /** USER/PASS and AUTH may be used now (TLS, or pop3.allowPlaintextAuth). */
+  readonly plaintextAuthAllowed: boolean;
+  state: SessionState;
+  /** "+OK text" */
+  ok(text: string): Promise<void>;
+  /** "+OK first", then the body pieces (already dot-stuffed), then ".". */
+  multiline(first: string, body: readonly (Buffer | string)[]): Promise<void>;
+  /** A SASL exchange: send "+ challenge", return the client's line. */
+  continuation(challenge: string): Promise<string>;
+  /** Check credentials, lock and open the maildrop, enter TRANSACTION. Throws Pop3Error. */
+  login(username: string, password: string): Promise<void>;
+  /** After "+OK Begin TLS negotiation": switch the connection to TLS. */
+  startTls(): Promise<void>;
+  /** End the session once this command's reply is sent. */
+  endAfterReply(): void;
+}
+
+export type Handler<S> = (conn: Conn, cmd: Command, state: S) => Promise<void>;
+
+/** A command table entry: the states it is allowed in decide the state its handler receives. */
+export type CommandSpec =
+  | { states: "authorization"; run: Handler<AuthorizationState> }
+  | { states: "transaction"; run: Handler<TransactionState> }
+  | { states: "any"; run: Handler<SessionState> };

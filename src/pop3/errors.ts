@@ -1,0 +1,75 @@
+// Typed POP3 errors and the one place that turns them into "-ERR" lines.
+// Handlers throw; the dispatcher (session.ts) renders. Response codes are RFC 2449 §8
+// (IN-USE, LOGIN-DELAY) and RFC 3206 (SYS/TEMP, SYS/PERM, AUTH).
+
+export type RespCode = "IN-USE" | "LOGIN-DELAY" | "SYS/TEMP" | "SYS/PERM" | "AUTH";
+
+/** Who is at fault decides what is logged: "client" errors are normal traffic, "server" ones are not. */
+export type Fault = "client" | "server";
+
+export class Pop3Error extends Error {
+  override name = "Pop3Error";
+  constructor(
+    readonly text: string,
+    readonly opts: { code?: RespCode; fault?: Fault; close?: boolean } = {},
+  ) {
+    super(text);
+  }
+  get code(): RespCode | undefined {
+    return this.opts.code;
+  }
+  /** Close the connection after the reply (too many errors, timeouts). */
+  get close(): boolean {
+    return this.opts.close ?? false;
+  }
+}
+
+/** The catalogue of errors handlers throw, so wording and codes stay consistent. */
+export const errors = {
+  unknownCommand: (name: string) => new Pop3Error(`unknown command ${printable(name)}`),
+  wrongState: (name: string) => new Pop3Error(`${name} not allowed now`),
+  syntax: (usage: string) => new Pop3Error(`syntax: ${usage}`),
+  lineTooLong: (max: number) => new Pop3Error(`line too long (limit ${max} octets)`),
+  noSuchMessage: () => new Pop3Error("no such message"),
+  alreadyDeleted: () => new Pop3Error("message already deleted"),
+  vanished: () => new Pop3Error("message was removed by another session"),
+  plaintextRefused: () =>
+    new Pop3Error(
+      "plaintext authentication is disabled on unencrypted connections; use STLS or port 995 (POP3S)",
+      { code: "AUTH" },
+    ),
+  noUser: () => new Pop3Error("send USER first"),
+  invalidLogin: () => new Pop3Error("invalid user name or password", { code: "AUTH" }),
+  disabled: () => new Pop3Error("account disabled", { code: "AUTH" }),
+  throttled: (retryAfterMs?: number) =>
+    new Pop3Error(
+      retryAfterMs
+        ? `too many failed logins; try again in ${Math.ceil(retryAfterMs / 1000)} seconds`
+        : "too many failed logins; try again later",
+      { code: "SYS/TEMP" },
+    ),
+  inUse: () => new Pop3Error("maildrop already locked by another POP3 session", { code: "IN-USE" }),
+  noMaildrop: () => new Pop3Error("no INBOX for this account", { code: "SYS/PERM", fault: "server" }),
+  unsupportedMechanism: (m: string) => new Pop3Error(`unsupported SASL mechanism ${printable(m)}`),
+  authCancelled: () => new Pop3Error("authentication cancelled"),
+  badSasl: () => new Pop3Error("malformed SASL response", { code: "AUTH" }),
+  alreadyTls: () => new Pop3Error("TLS already active"),
+  noTls: () => new Pop3Error("STLS not available on this port"),
+  tooManyErrors: () => new Pop3Error("too many errors, closing connection", { close: true }),
+  tooManyAuthFailures: () => new Pop3Error("too many failed logins, closing connection", { close: true }),
+  notRemoved: () =>
+    new Pop3Error("some deleted messages not removed", { code: "SYS/TEMP", fault: "server", close: true }),
+  internal: () => new Pop3Error("internal server error", { code: "SYS/TEMP", fault: "server" }),
+};
+
+/** Render any thrown value as one "-ERR" line; unknown errors become a SYS/TEMP internal error. */
+export function errorLine(e: unknown): string {
+  const err = e instanceof Pop3Error ? e : errors.internal();
+  const code = err.code ? `[${err.code}] ` : "";
+  return `-ERR ${code}${err.text}\r\n`;
+}
+
+// Echo at most a short, printable part of what the client sent.
+function printable(s: string): string {
+  return s.replace(/[^\x21-\x7e]/g, "?").slice(0, 20);
+}

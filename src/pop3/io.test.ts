@@ -1,0 +1,87 @@
+// Pop3Io over a real loopback connection: line limits, and bounded output to a client that
+// stops reading.
+import assert from "node:assert/strict";
+import { once } from "node:events";
+import { connect, createServer, type Server, type Socket } from "node:net";
+import { after, before, describe, test } from "node:test";
+import { ConnectionGone, Pop3Io } from "./io.js";
+
+describe("Pop3Io", () => {
+  let server: Server;
+  let port = 0;
+  const accepted: Socket[] = [];
+  before(async () => {
+    server = createServer({ allowHalfOpen: true }, (s) => accepted.push(s));
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const a = server.address();
+    port = typeof a === "object" && a ? a.port : 0;
+  });
+  after(async () => {
+    for (const s of accepted) s.destroy();
+    server.close();
+  });
+
+  async function pair(): Promise<{ client: Socket; serverSide: Socket }> {
+    const before = accepted.length;
+    const client = connect(port, "127.0.0.1");
+    await once(client, "connect");
+    for (let i = 0; i < 100 && accepted.length === before; i++) await new Promise((r) => setTimeout(r, 5));
+    return { client, serverSide: accepted[accepted.length - 1]! };
+  }
+
+  test("splits lines, strips CR, reports over-long lines once and goes on", async () => {
+    const { client, serverSide } = await pair();
+    const io = new Pop3Io(serverSide, 16);
+    client.write("NOOP\r\nSTAT\n");
+    client.write(`${"x".repeat(40)}`);
+    client.write(`${"y".repeat(40)}\r\nQUIT\r\n`);
+    assert.deepEqual(await io.readLine(1000), { kind: "line", line: "NOOP" });
+    assert.deepEqual(await io.readLine(1000), { kind: "line", line: "STAT" });
+    assert.deepEqual(await io.readLine(1000), { kind: "too-long" });
+    assert.deepEqual(await io.readLine(1000), { kind: "line", line: "QUIT" });
+    assert.deepEqual(await io.readLine(50), { kind: "timeout" });
+    client.end();
+    assert.deepEqual(await io.readLine(1000), { kind: "closed" });
+    client.destroy();
+  });
+
+  test("a line of exactly the limit (CRLF included) is accepted, one more octet is not", async () => {
+    const { client, serverSide } = await pair();
+    const io = new Pop3Io(serverSide, 16);
+    client.write(`${"a".repeat(14)}\r\n${"b".repeat(15)}\r\n`);
+    assert.deepEqual(await io.readLine(1000), { kind: "line", line: "a".repeat(14) });
+    assert.deepEqual(await io.readLine(1000), { kind: "too-long" });
+    client.destroy();
+  });
+
+  test("a client that stops reading holds back the sender instead of growing its buffer", async () => {
+    const { client, serverSide } = await pair();
+    client.pause();
+    const io = new Pop3Io(serverSide, 1024);
+    const big = Buffer.alloc(32 * 1024 * 1024, 0x61);
+    const outcome: { value: unknown } = { value: "pending" };
+    const sending = io.send(["+OK\r\n", big, ".\r\n"], 400).then(
+      () => {
+        outcome.value = "resolved";
+      },
+      (e: unknown) => {
+        outcome.value = e;
+      },
+    );
+    let maxBuffered = 0;
+    for (let i = 0; i < 20; i++) {
+      maxBuffered = Math.max(maxBuffered, serverSide.writableLength);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.equal(outcome.value, "pending");
+    // At most about one 64 KiB chunk waits in user space; the rest stays unsent.
+    assert.ok(maxBuffered <= 128 * 1024, `buffered ${maxBuffered}`);
+    // No reader for idleMs: the sender gives up and drops the connection.
+    await sending;
+    const final: unknown = outcome.value;
+    assert.ok(final instanceof ConnectionGone);
+    assert.ok(serverSide.destroyed);
+    client.destroy();
+  });
+});

@@ -1,0 +1,247 @@
+// One POP3 connection: reads command lines, dispatches them through the command table with the
+// state each handler needs, and renders every thrown error as one "-ERR" line (errors.ts).
+// Commands run strictly in order, so pipelined commands (RFC 2449 PIPELINING) are answered in order.
+//
+// Invariants:
+//  - The maildrop lock is released and the notifier subscription dropped however the session
+//    ends; only QUIT commits deletions (RFC 1939 §6).
+//  - Passwords and SASL responses are never logged: only command names are.
+//  - After STLS, buffered plaintext is discarded (io.ts) and the session starts over.
+
+import { randomBytes } from "node:crypto";
+import type { Socket } from "node:net";
+import type { ListenerConfig } from "../config/schema.js";
+import type { Logger } from "../log/logger.js";
+import type { AppContext } from "../server/context.js";
+import { commandTable } from "./commands/index.js";
+import type { Conn, Pop3Config } from "./commands/types.js";
+import { errorLine, errors, Pop3Error } from "./errors.js";
+import { ConnectionGone, Pop3Io } from "./io.js";
+import { Maildrop } from "./maildrop.js";
+import { type Pop3Shared, sharedFor } from "./shared.js";
+import type { SessionState } from "./state.js";
+import { upgradeToTls } from "./tls.js";
+import { parseCommand } from "./wire/command.js";
+
+export interface SessionOptions {
+  socket: Socket;
+  listener: ListenerConfig;
+  ctx: AppContext;
+  remoteIp: string;
+}
+
+export class Session implements Conn {
+  readonly id = randomBytes(6).toString("hex").toUpperCase();
+  readonly ctx: AppContext;
+  readonly cfg: Pop3Config;
+  readonly log: Logger;
+  readonly remoteIp: string;
+  readonly listener: ListenerConfig;
+  state: SessionState = { kind: "authorization", user: null };
+  secure = false;
+  private readonly io: Pop3Io;
+  private readonly shared: Pop3Shared;
+  private ending = false;
+  private errorCount = 0;
+  private authFailures = 0;
+
+  constructor(opts: SessionOptions) {
+    this.ctx = opts.ctx;
+    this.cfg = opts.ctx.config.pop3;
+    this.listener = opts.listener;
+    this.remoteIp = opts.remoteIp;
+    this.shared = sharedFor(opts.ctx);
+    this.io = new Pop3Io(opts.socket, this.cfg.maxLineLength);
+    this.log = opts.ctx.log.child({ proto: "pop3", conn: this.id, ip: opts.remoteIp });
+  }
+
+  get offersStls(): boolean {
+    return this.listener.tls === "starttls" && !this.secure && this.state.kind === "authorization";
+  }
+
+  get plaintextAuthAllowed(): boolean {
+    return this.secure || this.cfg.allowPlaintextAuth;
+  }
+
+  /** Idle limit for the current state: RFC 1939 §3 wants at least 10 minutes once logged in. */
+  private get idleMs(): number {
+    return (this.state.kind === "transaction" ? this.cfg.idleTimeoutSec : this.cfg.loginTimeoutSec) * 1000;
+  }
+
+  async run(): Promise<void> {
+    try {
+      if (this.listener.tls === "implicit") {
+        const tls = await upgradeToTls(
+          this.io.detach(),
+          this.ctx.tls.context(),
+          this.cfg.tlsHandshakeTimeoutSec * 1000,
+        );
+        this.io.attach(tls);
+        this.secure = true;
+      }
+      // No APOP timestamp in the greeting: APOP is not offered (commands/capa.ts).
+      await this.ok("Yubin POP3 server ready");
+      await this.loop();
+    } catch (e) {
+      if (!(e instanceof ConnectionGone)) this.log.debug("session ended", { err: e });
+    } finally {
+      await this.cleanup();
+      await this.io.close().catch(() => {});
+      this.log.debug("disconnected");
+    }
+  }
+
+  /** Server shutdown: finish the current command, then say goodbye at the next read. */
+  shutdown(): void {
+    this.io.interrupt();
+  }
+
+  abort(): void {
+    this.io.destroy();
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.ending) {
+      const read = await this.io.readLine(this.idleMs);
+      switch (read.kind) {
+        case "closed":
+          return;
+        case "timeout":
+          await this.send(["-ERR [SYS/TEMP] idle too long, closing connection\r\n"]);
+          return;
+        case "interrupted":
+          await this.send(["-ERR [SYS/TEMP] server shutting down, try again later\r\n"]);
+          return;
+        case "too-long":
+          await this.fail(errors.lineTooLong(this.cfg.maxLineLength));
+          break;
+        case "line":
+          await this.dispatch(read.line);
+          break;
+      }
+    }
+  }
+
+  private async dispatch(line: string): Promise<void> {
+    const parsed = parseCommand(line);
+    if (!parsed.ok) {
+      await this.fail(
+        errors.unknownCommand(parsed.reason === "empty" ? "(empty)" : (line.split(" ")[0] ?? "")),
+      );
+      return;
+    }
+    const cmd = parsed.command;
+    const spec = commandTable[cmd.name];
+    this.log.debug("command", { cmd: cmd.name, state: this.state.kind });
+    try {
+      if (!spec) throw errors.unknownCommand(cmd.name);
+      const state = this.state;
+      if (spec.states === "any") await spec.run(this, cmd, state);
+      else if (spec.states === "authorization" && state.kind === "authorization")
+        await spec.run(this, cmd, state);
+      else if (spec.states === "transaction" && state.kind === "transaction")
+        await spec.run(this, cmd, state);
+      else throw errors.wrongState(cmd.name);
+    } catch (e) {
+      if (e instanceof ConnectionGone) throw e;
+      if (!(e instanceof Pop3Error) || e.opts.fault === "server")
+        this.log.error("command failed", { cmd: cmd.name, err: e });
+      await this.fail(e);
+    }
+  }
+
+  /** Reply with the error; count it, and close after too many (or when the error says so). */
+  private async fail(e: unknown): Promise<void> {
+    this.errorCount++;
+    const closing = (e instanceof Pop3Error && e.close) || this.errorCount >= this.cfg.maxErrors;
+    const err = !(e instanceof Pop3Error && e.close) && closing ? errors.tooManyErrors() : e;
+    await this.send([errorLine(err)]);
+    if (closing) this.ending = true;
+  }
+
+  private send(pieces: readonly (Buffer | string)[]): Promise<void> {
+    return this.io.send(pieces, this.idleMs);
+  }
+
+  // ---- Conn, for the handlers ----
+
+  ok(text: string): Promise<void> {
+    return this.send([text === "" ? "+OK\r\n" : `+OK ${text}\r\n`]);
+  }
+
+  multiline(first: string, body: readonly (Buffer | string)[]): Promise<void> {
+    return this.send([`+OK ${first}\r\n`, ...body, ".\r\n"]);
+  }
+
+  async continuation(challenge: string): Promise<string> {
+    await this.send([`+ ${challenge}\r\n`]);
+    const read = await this.io.readLine(this.idleMs);
+    if (read.kind === "line") return read.line;
+    if (read.kind === "too-long") throw errors.lineTooLong(this.cfg.maxLineLength);
+    throw new ConnectionGone(`no SASL response: ${read.kind}`);
+  }
+
+  async login(username: string, password: string): Promise<void> {
+    const result = await this.ctx.auth.authenticate({
+      username,
+      password,
+      ip: this.remoteIp,
+      protocol: "pop3",
+    });
+    if (!result.ok) {
+      this.authFailures++;
+      const err =
+        result.reason === "throttled"
+          ? errors.throttled(result.retryAfterMs)
+          : result.reason === "disabled"
+            ? errors.disabled()
+            : errors.invalidLogin();
+      if (this.authFailures >= this.cfg.maxAuthFailures)
+        throw new Pop3Error(err.text, { ...err.opts, close: true });
+      throw err;
+    }
+    const account = result.account;
+    // RFC 1939 §8 / RFC 2449 §8.1.1: one session per maildrop at a time.
+    const release = this.shared.locks.acquire(account.id);
+    if (!release) throw errors.inUse();
+    try {
+      const maildrop = await Maildrop.open(this.ctx, account, {
+        sizes: this.shared.sizes,
+        maxMessages: this.cfg.maxMessages,
+      });
+      maildrop.onSeenError = (e) => this.log.warn("could not flag \\Seen", { err: e });
+      this.state = { kind: "transaction", account, maildrop, release };
+    } catch (e) {
+      release();
+      throw e;
+    }
+    this.ctx.auth.notePopImapLogin(this.remoteIp);
+    this.log.info("login", { user: account.address, messages: this.state.maildrop.count });
+  }
+
+  async startTls(): Promise<void> {
+    const raw = this.io.detach();
+    const tls = await upgradeToTls(raw, this.ctx.tls.context(), this.cfg.tlsHandshakeTimeoutSec * 1000).catch(
+      (e: unknown) => {
+        throw new ConnectionGone(`STLS failed: ${(e as Error).message}`);
+      },
+    );
+    this.io.attach(tls);
+    this.secure = true;
+  }
+
+  endAfterReply(): void {
+    this.ending = true;
+  }
+
+  private async cleanup(): Promise<void> {
+    const state = this.state;
+    if (state.kind !== "transaction") return;
+    this.state = { kind: "authorization", user: null };
+    try {
+      await state.maildrop.close();
+    } finally {
+      state.release();
+    }
+  }
+}

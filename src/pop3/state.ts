@@ -1,0 +1,20 @@
+// POP3 session states (RFC 1939 §3). UPDATE is not a resting state: QUIT in TRANSACTION
+// commits the deletions and the session ends, so it has no variant here.
+
+import type { Account } from "../store/types.js";
+import type { Maildrop } from "./maildrop.js";
+
+export interface AuthorizationState {
+  kind: "authorization";
+  user: string | null; // name given by USER, waiting for PASS
+}
+
+export interface TransactionState {
+  kind: "transaction";
+  account: Account;
+  maildrop: Maildrop;
+  release: () => void; // the maildrop lock
+}
+
+export type SessionState = AuthorizationState | TransactionState;
+export type StateKind = SessionState["kind"];
