@@ -11,7 +11,7 @@ import type { Store } from "../store/types.js";
 export interface TlsProvider {
   /** Current certificate and key; replaced on reload (SIGHUP) without dropping connections. */
   context(): SecureContext;
-  /** Raw PEMs, for libraries that want key/cert options (smtp-server). */
+  /** Raw PEMs, for libraries that want key/cert options. */
   pem(): { cert: string; key: string };
   minVersion: "TLSv1.2" | "TLSv1.3";
 }

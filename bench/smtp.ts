@@ -1,0 +1,205 @@
+// SMTP delivery benchmark: N concurrent sessions deliver M messages of about S octets to local
+// mailboxes over the inbound port, each acknowledged (250) only once durably stored. Prints
+// messages/s and the server's peak RSS.
+//
+//   npm run bench:smtp                                  # starts its own Yubin (child process)
+//   npm run bench:smtp -- --messages 5000 --concurrency 20 --size 4096 [--bdat]
+//   npm run bench:smtp -- --host 127.0.0.1 --port 25 --to user@domain [--pid 1234]
+//                                                       # any SMTP server, e.g. Postfix
+// The client is a lean pipelined one: MAIL, RCPT and DATA go in one write (RFC 2920), then
+// the message; with --bdat the whole transaction is one write (RFC 3030).
+import { readFileSync } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
+import { connect, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { hashPassword } from "../src/auth/password.js";
+import { silentLogger } from "../src/log/logger.js";
+import { LocalNotifier } from "../src/store/notifier.js";
+import { openSqliteStore } from "../src/store/sqlite/index.js";
+import { startServerProcess } from "../src/testing/process.js";
+
+const { values: opt } = parseArgs({
+  options: {
+    host: { type: "string" },
+    port: { type: "string" },
+    pid: { type: "string" },
+    to: { type: "string" },
+    messages: { type: "string", default: "5000" },
+    concurrency: { type: "string", default: "20" },
+    size: { type: "string", default: "4096" },
+    mailboxes: { type: "string", default: "20" },
+    bdat: { type: "boolean", default: false },
+  },
+});
+const total = Number(opt.messages);
+const concurrency = Number(opt.concurrency);
+const size = Number(opt.size);
+const mailboxCount = Number(opt.mailboxes);
+
+/** One connection that reads complete replies (last line "NNN "), in order. */
+class Client {
+  private buf = "";
+  private replies: string[] = [];
+  private want = 0;
+  private wake: (() => void) | null = null;
+  private failed: Error | null = null;
+  constructor(private readonly sock: Socket) {
+    sock.setEncoding("latin1");
+    sock.setNoDelay(true);
+    sock.on("data", (d: string) => {
+      this.buf += d;
+      let nl = this.buf.indexOf("\r\n");
+      while (nl >= 0) {
+        const line = this.buf.slice(0, nl);
+        this.buf = this.buf.slice(nl + 2);
+        if (line[3] !== "-") this.replies.push(line);
+        nl = this.buf.indexOf("\r\n");
+      }
+      if (this.wake && this.replies.length >= this.want) this.wake();
+    });
+    sock.on("error", (e) => {
+      this.failed = e;
+      this.wake?.();
+    });
+    sock.on("close", () => {
+      this.failed ??= new Error("connection closed");
+      this.wake?.();
+    });
+  }
+  static open(host: string, port: number): Promise<Client> {
+    return new Promise((resolve, reject) => {
+      const s = connect({ host, port }, () => resolve(new Client(s)));
+      s.once("error", reject);
+    });
+  }
+  send(s: string | Buffer): void {
+    this.sock.write(s);
+  }
+  async read(n: number): Promise<string[]> {
+    this.want = n;
+    while (this.replies.length < n) {
+      if (this.failed) throw this.failed;
+      await new Promise<void>((r) => {
+        this.wake = r;
+      });
+      this.wake = null;
+    }
+    return this.replies.splice(0, n);
+  }
+  close(): void {
+    this.sock.end("QUIT\r\n");
+  }
+}
+
+function makeMessage(i: number, to: string): string {
+  const head = `From: Bench <bench@remote.example>\r\nTo: <${to}>\r\nSubject: bench message ${i}\r\nMessage-ID: <bench-${i}-${Date.now()}@remote.example>\r\nDate: ${new Date().toUTCString()}\r\n\r\n`;
+  const line = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.\r\n";
+  let body = head;
+  while (body.length + line.length <= size) body += line;
+  return body;
+}
+
+function expect(got: string | undefined, code: string, what: string): void {
+  if (!got?.startsWith(code)) throw new Error(`${what}: expected ${code}, got ${JSON.stringify(got)}`);
+}
+
+async function runSession(host: string, port: number, ids: number[], rcpt: (i: number) => string) {
+  const c = await Client.open(host, port);
+  expect((await c.read(1))[0], "220", "greeting");
+  c.send("EHLO bench.example\r\n");
+  expect((await c.read(1))[0], "250", "EHLO");
+  for (const i of ids) {
+    const to = rcpt(i);
+    const msg = makeMessage(i, to); // no line starts with "." so no dot-stuffing needed
+    if (opt.bdat) {
+      c.send(`MAIL FROM:<bench@remote.example>\r\nRCPT TO:<${to}>\r\nBDAT ${msg.length} LAST\r\n${msg}`);
+      const [m, r, d] = await c.read(3);
+      expect(m, "250", "MAIL");
+      expect(r, "250", "RCPT");
+      expect(d, "250", "BDAT");
+    } else {
+      c.send(`MAIL FROM:<bench@remote.example>\r\nRCPT TO:<${to}>\r\nDATA\r\n`);
+      const [m, r, d] = await c.read(3);
+      expect(m, "250", "MAIL");
+      expect(r, "250", "RCPT");
+      expect(d, "354", "DATA");
+      c.send(`${msg}.\r\n`);
+      expect((await c.read(1))[0], "250", "end of data");
+    }
+  }
+  c.close();
+}
+
+function peakRssKb(pid: number): number | null {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function main(): Promise<void> {
+  let host = opt.host ?? "127.0.0.1";
+  let port = opt.port ? Number(opt.port) : 0;
+  let pid = opt.pid ? Number(opt.pid) : null;
+  let rcpt = (_i: number) => opt.to ?? "bench0@example.test";
+  let stop = async () => {};
+
+  if (!opt.port) {
+    // Our own Yubin as a child process, with a fresh data dir holding the bench mailboxes.
+    const dataDir = await mkdtemp(join(tmpdir(), "yubin-bench-"));
+    const store = await openSqliteStore({ dataDir, notifier: new LocalNotifier(), log: silentLogger });
+    await store.directory.addDomain("example.test");
+    const hash = await hashPassword("bench-password-not-used");
+    for (let i = 0; i < mailboxCount; i++)
+      await store.directory.createAccount({ address: `bench${i}@example.test`, passwordHash: hash });
+    await store.close();
+    const proc = await startServerProcess({
+      dataDir,
+      listeners: [{ protocol: "smtp", tls: "none" }],
+      config: { smtp: { maxConnectionsPerIp: Math.max(20, concurrency) } },
+    });
+    host = "127.0.0.1";
+    port = proc.ports.get("smtp/none")!;
+    pid = proc.pid;
+    rcpt = (i) => `bench${i % mailboxCount}@example.test`;
+    stop = () => proc.stop();
+  }
+
+  const perSession: number[][] = Array.from({ length: concurrency }, () => []);
+  for (let i = 0; i < total; i++) perSession[i % concurrency]!.push(i);
+  const rssBefore = pid ? peakRssKb(pid) : null;
+  const t0 = process.hrtime.bigint();
+  let failure: unknown = null;
+  try {
+    await Promise.all(perSession.map((ids) => runSession(host, port, ids, rcpt)));
+  } catch (e) {
+    failure = e;
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const rss = pid ? peakRssKb(pid) : null;
+  await stop();
+  if (failure) {
+    console.error("bench failed:", failure);
+    process.exitCode = 1;
+    return;
+  }
+  console.log(
+    JSON.stringify({
+      messages: total,
+      concurrency,
+      sizeOctets: size,
+      mode: opt.bdat ? "BDAT" : "DATA",
+      seconds: Number(seconds.toFixed(2)),
+      messagesPerSecond: Math.round(total / seconds),
+      serverPeakRssMB: rss ? Math.round(rss / 1024) : null,
+      serverRssAtStartMB: rssBefore ? Math.round(rssBefore / 1024) : null,
+      target: `${host}:${port}`,
+    }),
+  );
+}
+
+await main();

@@ -1,0 +1,63 @@
+// RCPT TO (RFC 5321 §4.1.1.3), with the DSN parameters NOTIFY and ORCPT (RFC 3461 §4.1-4.2).
+// Recipients are resolved here, so an unknown one is refused at once (550 5.1.1) and an
+// address outside our domains is refused unless the client authenticated (554 5.7.1): Yubin
+// is never an open relay. A full mailbox is refused here too (452 4.2.2), so the others still
+// get the message.
+import { resolveRecipient } from "../../delivery/resolve.js";
+import type { QuotaUsage } from "../../store/types.js";
+import { SmtpError } from "../errors.js";
+import { replies } from "../replies.js";
+import type { Recipient } from "../state.js";
+import { parsePathArg } from "../wire/path.js";
+import { decodeXtext } from "../wire/xtext.js";
+import type { CommandHandler } from "./types.js";
+
+const NOTIFY_VALUES = new Set(["SUCCESS", "FAILURE", "DELAY"]);
+
+export const rcpt: CommandHandler = async (s, arg) => {
+  if (s.state.phase !== "mail") throw new SmtpError("bad-sequence", "Need MAIL before RCPT");
+  const tx = s.state.tx;
+  const parsed = parsePathArg(arg, "TO");
+  if (!parsed.ok) throw new SmtpError("syntax", parsed.reason);
+  const path = parsed.path;
+
+  let notify: string[] | null = null;
+  let orcpt: string | null = null;
+  for (const { key, value } of path.params) {
+    if (key === "NOTIFY") {
+      const list = (value ?? "").toUpperCase().split(",");
+      const ok = list.length === 1 && list[0] === "NEVER" ? true : list.every((v) => NOTIFY_VALUES.has(v));
+      if (!ok || new Set(list).size !== list.length)
+        throw new SmtpError("syntax", "NOTIFY=NEVER or NOTIFY=SUCCESS,FAILURE,DELAY");
+      notify = list;
+    } else if (key === "ORCPT") {
+      const decoded = value === null ? null : decodeXtext(value);
+      if (decoded === null || !/^[A-Za-z0-9-]+;./.test(decoded))
+        throw new SmtpError("syntax", "ORCPT=addr-type;xtext");
+      orcpt = decoded;
+    } else throw new SmtpError("bad-param", key);
+  }
+  if (path.utf8 && !tx.smtpUtf8) throw new SmtpError("utf8-required");
+  if (tx.recipients.length >= s.cfg.maxRecipients) throw new SmtpError("too-many-recipients");
+
+  const res = await resolveRecipient(s.ctx.store.directory, path.address);
+  let recipient: Recipient;
+  if (res.kind === "unknown") throw new SmtpError("unknown-user");
+  if (res.kind === "remote") {
+    if (s.identity.kind === "anonymous") throw new SmtpError("relay-denied");
+    recipient = { address: path.address, accountIds: [], remote: [path.address], notify, orcpt };
+  } else {
+    for (const id of res.accountIds) {
+      if (isFull(await s.ctx.store.mail.quotaUsage(id))) throw new SmtpError("mailbox-full");
+    }
+    recipient = { address: path.address, accountIds: res.accountIds, remote: res.remote, notify, orcpt };
+  }
+  tx.recipients.push(recipient);
+  s.send(replies.recipientOk());
+};
+
+function isFull(q: QuotaUsage): boolean {
+  return (
+    (q.quotaBytes > 0 && q.bytes >= q.quotaBytes) || (q.quotaMessages > 0 && q.messages >= q.quotaMessages)
+  );
+}

@@ -1,0 +1,42 @@
+// Why a command failed, by who is at fault. Handlers throw SmtpError with a kind; replies.ts
+// turns each kind into its reply code and enhanced status code, in one table.
+
+export type SmtpErrorKind =
+  // client errors: syntax and sequence
+  | "syntax" // 501 5.5.4 bad arguments
+  | "unknown-command" // 500 5.5.2
+  | "not-implemented" // 502 5.5.1
+  | "bad-sequence" // 503 5.5.1
+  | "bad-param" // 555 5.5.4 unrecognised MAIL/RCPT parameter
+  | "line-too-long" // 500 5.5.2
+  // policy
+  | "auth-required" // 530 5.7.0
+  | "encryption-required" // 538 5.7.11 (RFC 4954 §6)
+  | "auth-mechanism" // 504 5.5.4
+  | "auth-invalid" // 535 5.7.8
+  | "auth-throttled" // 454 4.7.0
+  | "auth-cancelled" // 501 5.0.0
+  | "auth-protocol" // 501 5.5.2 bad base64 / SASL syntax
+  | "relay-denied" // 554 5.7.1
+  | "unknown-user" // 550 5.1.1
+  | "sender-denied" // 553 5.7.1 (send-as)
+  | "utf8-required" // 553 5.6.7 (RFC 6531 §3.5)
+  | "too-many-recipients" // 452 4.5.3
+  | "no-recipients" // 554 5.5.1
+  | "too-big" // 552 5.3.4
+  | "mailbox-full" // 452 4.2.2
+  | "bad-content" // 550 5.6.0 (bare CR/LF, over-long line)
+  | "too-many-hops" // 554 5.4.6 (RFC 5321 §6.3)
+  | "tls-unavailable" // 454 4.7.0
+  // server side
+  | "temporary"; // 451 4.3.0
+
+export class SmtpError extends Error {
+  constructor(
+    readonly kind: SmtpErrorKind,
+    readonly detail?: string,
+  ) {
+    super(detail ?? kind);
+    this.name = "SmtpError";
+  }
+}

@@ -1,0 +1,203 @@
+// One SMTP connection: reads command lines, dispatches them to the handler table, and turns
+// typed errors into replies (replies.ts). Commands are handled strictly in order, so a
+// pipelined group (RFC 2920) gets its replies in order, written together when input runs dry.
+//
+// Invariants:
+//  - Nothing is read in the wrong mode: DATA, BDAT and SASL exchanges pull their own input.
+//  - After STARTTLS, buffered plaintext is discarded and the session starts over (RFC 3207 §4.2).
+//  - "250" after DATA/BDAT is sent only once the store has durably accepted the message.
+
+import type { Socket } from "node:net";
+import type { ListenerConfig } from "../config/schema.js";
+import type { Logger } from "../log/logger.js";
+import type { AppContext } from "../server/context.js";
+import { QuotaError } from "../store/errors.js";
+import { commandTable } from "./commands/index.js";
+import { SmtpError } from "./errors.js";
+import { nextId } from "./ids.js";
+import { SmtpIo, type WaitEnd } from "./io.js";
+import { errorReply, replies } from "./replies.js";
+import type { Identity, SessionState } from "./state.js";
+import { type TlsInfo, tlsInfo, upgradeToTls } from "./tls-upgrade.js";
+import { parseCommandLine } from "./wire/command.js";
+import type { Reply } from "./wire/reply.js";
+
+export type SmtpConfig = AppContext["config"]["smtp"];
+
+export interface SessionOptions {
+  socket: Socket;
+  listener: ListenerConfig;
+  ctx: AppContext;
+  remoteIp: string;
+}
+
+export class Session {
+  readonly id = nextId();
+  readonly ctx: AppContext;
+  readonly cfg: SmtpConfig;
+  readonly listener: ListenerConfig;
+  readonly remoteIp: string;
+  readonly io: SmtpIo;
+  readonly log: Logger;
+  state: SessionState = { phase: "connected" };
+  identity: Identity = { kind: "anonymous" };
+  tls: TlsInfo | null = null;
+  private errors = 0;
+  private messages = 0;
+  private ending = false;
+  private stopping = false;
+  private expired = false;
+  private waitingForCommand = false;
+
+  constructor(opts: SessionOptions) {
+    this.ctx = opts.ctx;
+    this.cfg = opts.ctx.config.smtp;
+    this.listener = opts.listener;
+    this.remoteIp = opts.remoteIp;
+    this.io = new SmtpIo(opts.socket);
+    this.log = opts.ctx.log.child({ proto: opts.listener.protocol, conn: this.id, ip: opts.remoteIp });
+  }
+
+  get hostname(): string {
+    return this.ctx.config.server.hostname;
+  }
+
+  /** Submission (RFC 6409): AUTH required before MAIL; inbound MX: no AUTH, local recipients only. */
+  get isSubmission(): boolean {
+    return this.listener.protocol === "submission";
+  }
+
+  get offersStartTls(): boolean {
+    if (this.tls) return false;
+    if (this.listener.tls === "starttls") return true;
+    return this.listener.tls === "none" && !this.isSubmission && this.cfg.inboundStartTls;
+  }
+
+  /** AUTH is offered on submission listeners, over TLS, or in clear only where plaintextAuth allows. */
+  get authAllowed(): boolean {
+    if (!this.isSubmission) return false;
+    if (this.tls) return true;
+    if (this.cfg.plaintextAuth === "always") return true;
+    return this.cfg.plaintextAuth === "loopback" && isLoopback(this.remoteIp);
+  }
+
+  /** Run the session to its end; never throws. */
+  async run(): Promise<void> {
+    const lifetime = setTimeout(() => {
+      this.expired = true;
+      this.io.interrupt();
+    }, this.cfg.maxSessionSec * 1000);
+    try {
+      if (this.listener.tls === "implicit" && !(await this.startTls())) return;
+      this.send(replies.greeting(this.hostname));
+      while (!this.ending) {
+        if (this.stopping) {
+          this.send(replies.shuttingDown());
+          break;
+        }
+        this.waitingForCommand = true;
+        const got = await this.io.readLine(this.cfg.maxLineLength, this.cfg.commandTimeoutSec * 1000);
+        this.waitingForCommand = false;
+        if (got.kind === "line") await this.dispatch(got.line);
+        else if (got.kind === "too-long") this.send(errorReply("line-too-long"));
+        else this.endOnWait(got.kind);
+        if (this.errors >= this.cfg.maxErrors && !this.ending) {
+          this.log.warn("too many errors", { errors: this.errors });
+          this.end(replies.tooManyErrors());
+        }
+      }
+    } catch (e) {
+      this.log.error("session failed", { err: e as Error });
+    } finally {
+      clearTimeout(lifetime);
+      await this.io.close();
+      this.log.debug("disconnected", { messages: this.messages });
+    }
+  }
+
+  /** Server shutdown: a session waiting for a command is told 421 now; one in DATA finishes first. */
+  shutdown(): void {
+    this.stopping = true;
+    if (this.waitingForCommand) this.io.interrupt();
+  }
+
+  abort(): void {
+    this.io.destroy();
+  }
+
+  send(r: Reply): void {
+    if (r.code >= 400 && r.code !== 421) this.errors++;
+    this.io.send(r);
+  }
+
+  /** End the session after the replies queued so far (and `r`, if given). */
+  end(r?: Reply): void {
+    if (r) this.send(r);
+    this.ending = true;
+  }
+
+  /** A read inside a command (DATA, BDAT, SASL) did not complete: end the session accordingly. */
+  endOnWait(why: WaitEnd): void {
+    if (why === "timeout") this.end(replies.timeout());
+    else if (why === "interrupted")
+      this.end(this.expired ? replies.sessionTooLong() : replies.shuttingDown());
+    else this.end();
+  }
+
+  /** Back to "between transactions" (RSET, end of DATA/BDAT, HELO/EHLO keep their own). */
+  resetTransaction(): void {
+    if (this.state.phase === "mail") this.state = { phase: "ready", helo: this.state.helo };
+  }
+
+  noteMessage(): void {
+    this.messages++;
+  }
+
+  /** TLS handshake on the current socket (implicit TLS, or after the STARTTLS 220). */
+  async startTls(): Promise<boolean> {
+    const raw = this.io.detach(); // drops any plaintext pipelined after STARTTLS
+    try {
+      const secure = await upgradeToTls(raw, this.ctx.tls.context(), this.cfg.commandTimeoutSec * 1000);
+      this.io.attach(secure);
+      this.tls = tlsInfo(secure);
+    } catch (e) {
+      this.log.info("TLS handshake failed", { err: e as Error });
+      this.ending = true;
+      raw.destroy();
+      return false;
+    }
+    // RFC 3207 §4.2: forget everything learned before TLS, including any EHLO and AUTH.
+    this.state = { phase: "connected" };
+    this.identity = { kind: "anonymous" };
+    return true;
+  }
+
+  private async dispatch(line: Buffer): Promise<void> {
+    const parsed = parseCommandLine(line);
+    if (!parsed.ok) {
+      this.send(errorReply("unknown-command", parsed.reason));
+      return;
+    }
+    const handler = commandTable[parsed.command.verb];
+    if (!handler) {
+      this.send(errorReply("unknown-command"));
+      return;
+    }
+    try {
+      await handler(this, parsed.command.arg);
+    } catch (e) {
+      this.send(this.replyForError(e));
+    }
+  }
+
+  private replyForError(e: unknown): Reply {
+    if (e instanceof SmtpError) return errorReply(e.kind, e.detail);
+    if (e instanceof QuotaError) return errorReply("mailbox-full");
+    this.log.error("command failed", { err: e as Error });
+    return errorReply("temporary");
+  }
+}
+
+function isLoopback(ip: string): boolean {
+  return ip === "::1" || ip.startsWith("127.");
+}
