@@ -19,6 +19,8 @@ export const defaultListeners: ListenerConfig[] = [
   { protocol: "submission", address: "127.0.0.1", port: 2465, tls: "implicit" },
   { protocol: "pop3", address: "127.0.0.1", port: 1110, tls: "starttls" },
   { protocol: "pop3", address: "127.0.0.1", port: 1995, tls: "implicit" },
+  { protocol: "imap", address: "127.0.0.1", port: 1143, tls: "starttls" },
+  { protocol: "imap", address: "127.0.0.1", port: 1993, tls: "implicit" },
 ];
 
 export function defaultConfig(): Config {

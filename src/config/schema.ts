@@ -1,6 +1,7 @@
 // The whole config file's schema. Each protocol owns its section (src/<proto>/config.ts);
 // this file composes them. Listeners are a list of tables, validated in load.ts.
 
+import { imapSection } from "../imap/config.js";
 import { pop3Section } from "../pop3/config.js";
 import { smtpSection } from "../smtp/config.js";
 import { bool, int, oneOf, type SectionValue, str } from "./dsl.js";
@@ -90,6 +91,7 @@ export const schema = {
   quota: quotaSection,
   smtp: smtpSection,
   pop3: pop3Section,
+  imap: imapSection,
 };
 
 export type Schema = typeof schema;

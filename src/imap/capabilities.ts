@@ -1,0 +1,39 @@
+// What CAPABILITY advertises (RFC 9051 6.1.1, 7.2.2). Only extensions that are implemented and
+// tested are listed; pre-login lists depend on TLS (RFC 9051 6.2.1, LOGINDISABLED).
+import type { Session } from "./session/session.js";
+
+export function plaintextAuthAllowed(s: Session): boolean {
+  return s.io.secure || s.config.allowPlaintextAuth;
+}
+
+export function capabilities(s: Session): string[] {
+  const caps = ["IMAP4rev1"];
+  if (s.state.kind === "not-authenticated") {
+    if (s.io.tlsMode === "starttls" && !s.io.secure) caps.push("STARTTLS");
+    if (plaintextAuthAllowed(s)) caps.push("AUTH=PLAIN");
+    else caps.push("LOGINDISABLED");
+  }
+  caps.push(
+    "SASL-IR",
+    "LITERAL+",
+    "ID",
+    "ENABLE",
+    "IDLE",
+    "NAMESPACE",
+    "UNSELECT",
+    "UIDPLUS",
+    "MOVE",
+    "CHILDREN",
+    "SPECIAL-USE",
+    "CONDSTORE",
+    "ESEARCH",
+    "SEARCHRES",
+    "STATUS=SIZE",
+    `APPENDLIMIT=${s.config.appendLimit}`,
+    "UTF8=ACCEPT",
+    "QUOTA",
+    "QUOTA=RES-STORAGE",
+    "QUOTA=RES-MESSAGE",
+  );
+  return caps;
+}

@@ -1,0 +1,153 @@
+// Several sessions on one mailbox (RFC 9051 5.2, 7.4.1): changes made elsewhere reach a session
+// as untagged EXISTS / FETCH FLAGS / EXPUNGE at the allowed points; IDLE (RFC 2177) gets them at once.
+// Also: FETCH output waits for a client that does not read (backpressure).
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { RawClient } from "../testing/client.js";
+import { type ImapTestServer, PASSWORD, startImapTestServer } from "../testing/server.js";
+
+const ALICE = "alice@example.test";
+const MSG = "From: bob@example.test\nSubject: hi\n\nhello\n";
+
+describe("IMAP concurrency", () => {
+  let t: ImapTestServer;
+  const clients: RawClient[] = [];
+  let box = 0;
+
+  const session = async (mailbox: string) => {
+    const c = await RawClient.connect(t.port.implicit, { tls: true });
+    clients.push(c);
+    await c.line();
+    await c.cmd("L", `LOGIN ${ALICE} "${PASSWORD}"`);
+    const r = await c.cmd("S", `SELECT ${mailbox}`);
+    assert.equal(r.at(-1), "S OK [READ-WRITE] SELECT completed");
+    return c;
+  };
+  const freshBox = async (messages: number) => {
+    const name = `C${++box}`;
+    const mail = t.server.store.mail;
+    await mail.createMailbox(t.server.users[0]!.id, name);
+    for (let i = 0; i < messages; i++) await t.deliver(ALICE, MSG, { mailbox: name });
+    return name;
+  };
+
+  before(async () => {
+    t = await startImapTestServer();
+  });
+  after(async () => {
+    for (const c of clients) c.close();
+    await t.stop();
+  });
+
+  test("IDLE: a delivery reaches the idling session within 100 ms; DONE ends it", async () => {
+    const name = await freshBox(1);
+    const a = await session(name);
+    a.write("i IDLE\r\n");
+    assert.equal(await a.line(), "+ idling");
+    const start = Date.now();
+    await t.deliver(ALICE, MSG, { mailbox: name });
+    assert.equal(await a.line(500), "* 2 EXISTS");
+    const elapsed = Date.now() - start;
+    assert.ok(elapsed < 100, `IDLE wakeup took ${elapsed} ms`);
+    a.write("DONE\r\n");
+    assert.equal(await a.line(), "i OK IDLE terminated");
+  });
+
+  test("IDLE reports flag changes and expunges from another session", async () => {
+    const name = await freshBox(2);
+    const a = await session(name);
+    const b = await session(name);
+    a.write("i IDLE\r\n");
+    assert.equal(await a.line(), "+ idling");
+    await b.cmd("1", "STORE 2 +FLAGS.SILENT (\\Flagged)");
+    assert.equal(await a.line(), "* 2 FETCH (UID 2 FLAGS (\\Flagged))");
+    await b.cmd("2", "STORE 1 +FLAGS.SILENT (\\Deleted)");
+    assert.equal(await a.line(), "* 1 FETCH (UID 1 FLAGS (\\Deleted))");
+    assert.deepEqual(await b.cmd("3", "EXPUNGE"), ["* 1 EXPUNGE", "3 OK EXPUNGE completed"]);
+    assert.equal(await a.line(), "* 1 EXPUNGE");
+    a.write("DONE\r\n");
+    assert.equal(await a.line(), "i OK IDLE terminated");
+  });
+
+  test("two sessions: EXISTS and FLAGS at NOOP; EXPUNGE held back during FETCH, STORE and SEARCH", async () => {
+    const name = await freshBox(3);
+    const a = await session(name);
+    const b = await session(name);
+    // Own silent changes are not echoed back.
+    assert.deepEqual(await a.cmd("1", "STORE 1 +FLAGS.SILENT (\\Seen)"), ["1 OK STORE completed"]);
+    assert.deepEqual(await a.cmd("2", "NOOP"), ["2 OK NOOP completed"]);
+    assert.deepEqual(await b.cmd("3", "NOOP"), ["* 1 FETCH (UID 1 FLAGS (\\Seen))", "3 OK NOOP completed"]);
+    // B deletes message 2; A must keep its numbering during FETCH/STORE/SEARCH.
+    await b.cmd("4", "STORE 2 +FLAGS.SILENT (\\Deleted)");
+    await b.cmd("5", "EXPUNGE");
+    await t.deliver(ALICE, MSG, { mailbox: name });
+    // Updates come after the command's own data; the flag change of a message already expunged
+    // elsewhere is not worth reporting.
+    assert.deepEqual(await a.cmd("6", "FETCH 3 UID"), [
+      "* 3 FETCH (UID 3)",
+      "* 4 EXISTS",
+      "6 OK FETCH completed",
+    ]);
+    assert.deepEqual(await a.cmd("7", "SEARCH ALL"), ["* SEARCH 1 3 4", "7 OK SEARCH completed"]);
+    assert.deepEqual(await a.cmd("8", "STORE 3 +FLAGS (\\Answered)"), [
+      "* 3 FETCH (FLAGS (\\Answered))",
+      "8 OK STORE completed",
+    ]);
+    assert.deepEqual(await a.cmd("9", "NOOP"), ["* 2 EXPUNGE", "9 OK NOOP completed"]);
+    assert.deepEqual(await a.cmd("10", "FETCH 1:* UID"), [
+      "* 1 FETCH (UID 1)",
+      "* 2 FETCH (UID 3)",
+      "* 3 FETCH (UID 4)",
+      "10 OK FETCH completed",
+    ]);
+    // UID commands may carry the EXPUNGE (RFC 9051 7.5.1).
+    await b.cmd("11", "UID STORE 3 +FLAGS.SILENT (\\Deleted)");
+    await b.cmd("12", "UID EXPUNGE 3");
+    assert.deepEqual(await a.cmd("13", "UID FETCH 4 UID"), [
+      "* 3 FETCH (UID 4)",
+      "* 2 EXPUNGE",
+      "13 OK FETCH completed",
+    ]);
+  });
+
+  test("a selected mailbox deleted by another session ends the session with BYE", async () => {
+    const name = await freshBox(1);
+    const a = await session(name);
+    const b = await session("INBOX");
+    assert.deepEqual(await b.cmd("1", `DELETE ${name}`), ["1 OK DELETE completed"]);
+    assert.deepEqual(await a.cmd("2", "NOOP"), ["* BYE Selected mailbox was deleted", "2 OK NOOP completed"]);
+    await a.quiet(50);
+    assert.equal(a.closed, true);
+  });
+
+  test("FETCH waits for a client that stops reading", async () => {
+    const name = await freshBox(0);
+    const big = `Subject: big\r\n\r\n${"x".repeat(1023)}\n`.repeat(1024).replace(/\n/g, "\r\n");
+    const count = 30;
+    for (let i = 0; i < count; i++) await t.deliver(ALICE, big, { mailbox: name });
+    const a = await session(name);
+    const mail = t.server.store.mail;
+    const original = mail.readBody.bind(mail);
+    let reads = 0;
+    mail.readBody = (id: string) => {
+      reads++;
+      return original(id);
+    };
+    try {
+      a.pause();
+      a.write("f FETCH 1:* BODY.PEEK[]\r\n");
+      await new Promise((r) => setTimeout(r, 700));
+      assert.ok(
+        reads < count * 0.7,
+        `server read ${reads} of ${count} bodies for a client that reads nothing`,
+      );
+      a.resume();
+      const lines = await a.until("f");
+      assert.equal(lines.length, count + 1);
+      assert.equal(lines.at(-1), "f OK FETCH completed");
+      assert.equal(reads, count);
+    } finally {
+      mail.readBody = original;
+    }
+  });
+});

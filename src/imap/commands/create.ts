@@ -1,0 +1,22 @@
+// RFC 9051 6.3.4 CREATE: a trailing delimiter is dropped, missing parents are created too.
+import { no } from "../errors.js";
+import { checkNewName, DELIMITER } from "./mailbox-common.js";
+import { AUTH, type CommandSpec } from "./types.js";
+
+export const create: CommandSpec<"CREATE"> = {
+  states: AUTH,
+  async run(cmd, s) {
+    const account = s.requireAccount();
+    const name = checkNewName(cmd.mailbox);
+    const mail = s.app.store.mail;
+    if (name === "INBOX" || (await mail.getMailbox(account.id, name)))
+      throw no("Mailbox already exists", "ALREADYEXISTS");
+    const segments = name.split(DELIMITER);
+    for (let i = 1; i < segments.length; i++) {
+      const parent = segments.slice(0, i).join(DELIMITER);
+      if (!(await mail.getMailbox(account.id, parent))) await mail.createMailbox(account.id, parent);
+    }
+    await mail.createMailbox(account.id, name);
+    return undefined;
+  },
+};

@@ -1,0 +1,163 @@
+// RFC 9051 6.4.5 FETCH / UID FETCH (RFC 3501 6.4.5 for RFC822.*), CONDSTORE's MODSEQ item and
+// CHANGEDSINCE modifier (RFC 7162 3.1.4, 3.1.4.1). Responses are written message by message and
+// the handler waits for the client to read them (session.io.drain) before going on, so a huge
+// FETCH never sits in memory. Structure comes from the cache made at store time: never re-parsed.
+import type { MessageMeta, ParsedMessage } from "../../store/types.js";
+import { bodyStructureItem } from "../format/bodystructure.js";
+import { imapDateTime } from "../format/date.js";
+import { envelopeItem } from "../format/envelope.js";
+import { applyPartial, sectionBytes } from "../format/section.js";
+import { type FetchAtt, sectionLabel } from "../protocol/fetch-att.js";
+import { type Item, Lit, q } from "../protocol/writer.js";
+import type { Session } from "../session/session.js";
+import type { SelectedMailbox } from "../session/state.js";
+import { type CommandSpec, SELECTED } from "./types.js";
+
+const BATCH = 256;
+
+function needsStructure(a: FetchAtt): boolean {
+  return (
+    a.kind !== "FLAGS" &&
+    a.kind !== "INTERNALDATE" &&
+    a.kind !== "RFC822.SIZE" &&
+    a.kind !== "UID" &&
+    a.kind !== "MODSEQ"
+  );
+}
+
+function needsBody(a: FetchAtt): boolean {
+  return (
+    a.kind === "section" || a.kind === "RFC822" || a.kind === "RFC822.HEADER" || a.kind === "RFC822.TEXT"
+  );
+}
+
+function setsSeen(a: FetchAtt): boolean {
+  return (a.kind === "section" && !a.peek) || a.kind === "RFC822" || a.kind === "RFC822.TEXT";
+}
+
+export const fetch: CommandSpec<"FETCH"> = {
+  states: SELECTED,
+  async run(cmd, s) {
+    const sel = s.requireSelected();
+    const atts = [...cmd.atts];
+    if (cmd.uid && !atts.some((a) => a.kind === "UID")) atts.unshift({ kind: "UID" });
+    if (cmd.changedSince !== null || atts.some((a) => a.kind === "MODSEQ")) {
+      s.enabled.add("CONDSTORE"); // RFC 7162 3.1: a CONDSTORE-enabling command
+      sel.condstore = true;
+    }
+    if (sel.condstore && cmd.changedSince !== null && !atts.some((a) => a.kind === "MODSEQ"))
+      atts.push({ kind: "MODSEQ" });
+    const uids = cmd.uid
+      ? sel.uids.resolveUid(cmd.set, sel.savedSearch)
+      : sel.uids.resolveSeq(cmd.set, sel.savedSearch);
+    const markSeen = !sel.readOnly && atts.some(setsSeen);
+    for (let i = 0; i < uids.length; i += BATCH) {
+      const batch = uids.slice(i, i + BATCH);
+      let metas = await metasFor(s, sel, batch);
+      if (cmd.changedSince !== null) metas = metas.filter((m) => m.modseq > cmd.changedSince!);
+      const seenNow = markSeen ? await markAsSeen(s, sel, metas) : new Set<number>();
+      for (const meta of metas) {
+        const seq = sel.uids.seqOf(meta.uid);
+        if (seq === 0) continue;
+        const items = await fetchItems(s, sel, meta, atts, seenNow.has(meta.uid));
+        if (items === null) continue; // expunged meanwhile: nothing to say (RFC 9051 7.5.1 allows it)
+        s.send([seq, "FETCH", items]);
+        await s.io.drain();
+      }
+    }
+    return undefined;
+  },
+};
+
+async function metasFor(s: Session, sel: SelectedMailbox, batch: number[]): Promise<MessageMeta[]> {
+  if (batch.length === 0) return [];
+  const wanted = new Set(batch);
+  const metas = await s.app.store.mail.listMessages(sel.mailbox.id, {
+    minUid: batch[0]!,
+    maxUid: batch[batch.length - 1]!,
+  });
+  return metas.filter((m) => wanted.has(m.uid));
+}
+
+/** Non-PEEK body fetches set \Seen (RFC 9051 6.4.5); the new flags then go out with the data. */
+async function markAsSeen(s: Session, sel: SelectedMailbox, metas: MessageMeta[]): Promise<Set<number>> {
+  const unseen = metas.filter((m) => !m.flags.includes("\\Seen")).map((m) => m.uid);
+  if (unseen.length === 0) return new Set();
+  const r = await s.app.store.mail.setFlags(sel.mailbox.id, unseen, { mode: "add", flags: ["\\Seen"] });
+  const byUid = new Map(r.updated.map((u) => [u.uid, u]));
+  for (const m of metas) {
+    const u = byUid.get(m.uid);
+    if (!u) continue;
+    m.flags = u.flags;
+    m.modseq = u.modseq;
+    sel.ownChanges.set(u.uid, u.modseq);
+  }
+  return new Set(byUid.keys());
+}
+
+async function fetchItems(
+  s: Session,
+  sel: SelectedMailbox,
+  meta: MessageMeta,
+  atts: FetchAtt[],
+  flagsChanged: boolean,
+): Promise<Item[] | null> {
+  const mail = s.app.store.mail;
+  let parsed: ParsedMessage | null = null;
+  if (atts.some(needsStructure)) {
+    parsed = await mail.getMessage(sel.mailbox.id, meta.uid);
+    if (!parsed) return null;
+  }
+  const body = atts.some(needsBody) ? await mail.readBody(meta.blobId) : null;
+  const out: Item[] = [];
+  const root = parsed?.structure.root;
+  let sentFlags = false;
+  for (const a of atts) {
+    switch (a.kind) {
+      case "UID":
+        out.push("UID", meta.uid);
+        break;
+      case "FLAGS":
+        out.push("FLAGS", meta.flags);
+        sentFlags = true;
+        break;
+      case "INTERNALDATE":
+        out.push("INTERNALDATE", q(imapDateTime(meta.internalDate)));
+        break;
+      case "RFC822.SIZE":
+        out.push("RFC822.SIZE", meta.size);
+        break;
+      case "MODSEQ":
+        out.push("MODSEQ", [meta.modseq]);
+        break;
+      case "ENVELOPE":
+        out.push("ENVELOPE", envelopeItem(parsed!.structure.envelope));
+        break;
+      case "BODYSTRUCTURE":
+        out.push("BODYSTRUCTURE", bodyStructureItem(root!, true));
+        break;
+      case "BODY":
+        out.push("BODY", bodyStructureItem(root!, false));
+        break;
+      case "RFC822":
+        out.push("RFC822", new Lit(body!));
+        break;
+      case "RFC822.HEADER":
+        out.push("RFC822.HEADER", new Lit(body!.subarray(root!.headerStart, root!.bodyStart)));
+        break;
+      case "RFC822.TEXT":
+        out.push("RFC822.TEXT", new Lit(body!.subarray(root!.bodyStart, root!.bodyEnd)));
+        break;
+      case "section":
+        out.push(
+          sectionLabel(a),
+          new Lit(applyPartial(sectionBytes(body!, parsed!.structure, a.section), a.partial)),
+        );
+        break;
+    }
+  }
+  if (flagsChanged && !sentFlags) out.push("FLAGS", meta.flags);
+  if (sel.condstore && flagsChanged && !atts.some((a) => a.kind === "MODSEQ"))
+    out.push("MODSEQ", [meta.modseq]);
+  return out;
+}

@@ -1,0 +1,20 @@
+// Shared by LOGIN and AUTHENTICATE: the auth service decides (with throttling), the session moves
+// to authenticated, and POP-before-SMTP hears about it.
+import { capabilities } from "../capabilities.js";
+import { no } from "../errors.js";
+import type { Session } from "../session/session.js";
+import type { CommandResult } from "./types.js";
+
+export async function completeLogin(s: Session, username: string, password: string): Promise<CommandResult> {
+  const r = await s.app.auth.authenticate({ username, password, ip: s.io.remoteAddress, protocol: "imap" });
+  if (!r.ok) {
+    s.log.info("login failed", { reason: r.reason });
+    if (r.reason === "throttled") throw no("Too many failed logins, try again later", "UNAVAILABLE");
+    throw no("Authentication failed", "AUTHENTICATIONFAILED");
+  }
+  s.login(r.account);
+  s.app.auth.notePopImapLogin(s.io.remoteAddress);
+  s.log.info("login", { account: r.account.id });
+  // RFC 9051 6.2.3: the OK may carry the new capability list, sparing the client a round trip.
+  return { code: `CAPABILITY ${capabilities(s).join(" ")}`, text: "Logged in" };
+}

@@ -1,0 +1,102 @@
+// RFC 9051 6.4.4 SEARCH / UID SEARCH, RFC 4731 ESEARCH (RETURN MIN MAX ALL COUNT), RFC 5182 SAVE,
+// RFC 7162 3.1.5 MODSEQ criterion (the response then carries the highest MODSEQ found).
+import type { MailStore, MessageMeta, ParsedMessage } from "../../store/types.js";
+import { no } from "../errors.js";
+import type { SearchKey } from "../protocol/search.js";
+import { formatSet } from "../protocol/sequence.js";
+import { type Candidate, matches, matchesMeta, needsContent, usesModseq } from "../search/evaluate.js";
+import type { SelectedMailbox } from "../session/state.js";
+import { type CommandSpec, SELECTED } from "./types.js";
+
+const BATCH = 1000;
+
+export const search: CommandSpec<"SEARCH"> = {
+  states: SELECTED,
+  async run(cmd, s) {
+    const sel = s.requireSelected();
+    const { args } = cmd;
+    if (args.charset && !["UTF-8", "US-ASCII"].includes(args.charset.toUpperCase()))
+      throw no("Unsupported charset", "BADCHARSET (UTF-8 US-ASCII)");
+    const modseq = usesModseq(args.key);
+    if (modseq) {
+      s.enabled.add("CONDSTORE");
+      sel.condstore = true;
+    }
+    const found = await runSearch(s.app.store.mail, sel, args.key);
+    const uids = found.map((m) => m.uid);
+    const nums = cmd.uid ? uids : uids.map((u) => sel.uids.seqOf(u));
+    const highest = found.reduce((a, m) => Math.max(a, m.modseq), 0);
+    const returns = args.returns;
+    if (returns?.includes("SAVE")) sel.savedSearch = uids;
+    if (returns === null) {
+      const tail = modseq && nums.length > 0 ? ` (MODSEQ ${highest})` : "";
+      s.sendLine(`* SEARCH${nums.map((n) => " " + n).join("")}${tail}`);
+    } else if (returns.some((r) => r !== "SAVE")) {
+      // RFC 5182 2.4: with SAVE alone no ESEARCH response is sent.
+      // A tag never contains quoted-specials (RFC 9051 9), so it can be quoted as is.
+      let line = `* ESEARCH (TAG "${cmd.tag}")`;
+      if (cmd.uid) line += " UID";
+      if (nums.length > 0) {
+        // nums ascend: UIDs and sequence numbers grow together.
+        if (returns.includes("MIN")) line += ` MIN ${nums[0]}`;
+        if (returns.includes("MAX")) line += ` MAX ${nums[nums.length - 1]}`;
+        if (returns.includes("ALL")) line += ` ALL ${formatSet(nums)}`;
+      }
+      if (returns.includes("COUNT")) line += ` COUNT ${nums.length}`;
+      if (modseq && nums.length > 0) line += ` MODSEQ ${highest}`;
+      s.sendLine(line);
+    }
+    return undefined;
+  },
+};
+
+export async function runSearch(
+  mail: MailStore,
+  sel: SelectedMailbox,
+  key: SearchKey,
+): Promise<MessageMeta[]> {
+  const content = needsContent(key);
+  const setCache = new Map<object, Set<number>>();
+  const sets = {
+    uidsOf(k: Extract<SearchKey, { k: "uid" | "seq" }>): Set<number> {
+      let r = setCache.get(k);
+      if (!r) {
+        r = new Set(
+          k.k === "uid"
+            ? sel.uids.resolveUid(k.set, sel.savedSearch)
+            : sel.uids.resolveSeqLenient(k.set, sel.savedSearch),
+        );
+        setCache.set(k, r);
+      }
+      return r;
+    },
+  };
+  const out: MessageMeta[] = [];
+  const all = await mail.listMessages(sel.mailbox.id);
+  for (let i = 0; i < all.length; i += BATCH) {
+    for (const meta of all.slice(i, i + BATCH)) {
+      const seq = sel.uids.seqOf(meta.uid);
+      if (seq === 0) continue; // arrived after the client's view: not searchable yet
+      let parsed: Promise<ParsedMessage | null> | null = null;
+      let body: Promise<Buffer> | null = null;
+      const c: Candidate = {
+        meta,
+        seq,
+        parsed: () => {
+          parsed ??= mail.getMessage(sel.mailbox.id, meta.uid);
+          return parsed;
+        },
+        body: () => {
+          body ??= mail.readBody(meta.blobId);
+          return body;
+        },
+      };
+      if (content ? await matches(key, c, sets) : matchesMeta(key, c, sets)) out.push(meta);
+      if (content) {
+        parsed = null;
+        body = null;
+      }
+    }
+  }
+  return out;
+}

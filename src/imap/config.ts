@@ -1,0 +1,45 @@
+// [imap] section of the config file: every limit of the IMAP server (RFC 3501 / RFC 9051).
+import { bool, int } from "../config/dsl.js";
+
+export const imapSection = {
+  allowPlaintextAuth: bool(
+    false,
+    "Allow LOGIN and AUTHENTICATE on unencrypted connections (trusted LAN only); otherwise LOGINDISABLED is advertised until STARTTLS.",
+  ),
+  maxLineBytes: int(
+    65536,
+    "Longest command line in octets, literals excluded; longer lines get BAD (RFC 7162 4 asks for at least 8192).",
+    { min: 1024, max: 16 * 1024 * 1024 },
+  ),
+  maxLiteralBytes: int(
+    64 * 1024,
+    "Largest literal in any command other than APPEND; larger ones are refused before they are read.",
+    { min: 1024 },
+  ),
+  appendLimit: int(50 * 1024 * 1024, "Largest message APPEND accepts, in octets (APPENDLIMIT, RFC 7889).", {
+    min: 1024,
+  }),
+  maxNestingDepth: int(16, "Deepest parenthesis nesting accepted in a command (SEARCH criteria, lists).", {
+    min: 2,
+    max: 256,
+  }),
+  maxPipelinedCommands: int(
+    64,
+    "Commands read ahead of the one running; beyond this the server stops reading the socket.",
+    { min: 1, max: 10000 },
+  ),
+  outputBufferBytes: int(
+    256 * 1024,
+    "Octets queued to a slow client before the server waits for it to read (FETCH streams message by message).",
+    { min: 16 * 1024 },
+  ),
+  preAuthTimeoutSec: int(60, "Idle time allowed before login.", { min: 1 }),
+  idleTimeoutSec: int(
+    1800,
+    "Autologout timer after login, IDLE included (RFC 9051 5.4: at least 30 minutes).",
+    {
+      min: 1,
+    },
+  ),
+  maxConnections: int(10000, "Open IMAP connections per listener; more are refused with BYE.", { min: 1 }),
+};

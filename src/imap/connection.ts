@@ -1,0 +1,332 @@
+// One client connection: bytes in through the CommandReader, one command at a time through the
+// command table, responses out with backpressure. Invariants:
+//  - Commands run strictly in order; at most maxPipelinedCommands wait, then the socket is paused.
+//  - A handler never writes faster than the client reads: it awaits drain() between messages.
+//  - After STARTTLS nothing received in plaintext is used (RFC 9051 6.2.1).
+import type { Socket } from "node:net";
+import { TLSSocket } from "node:tls";
+import type { ListenerConfig } from "../config/schema.js";
+import type { Logger } from "../log/logger.js";
+import type { AppContext } from "../server/context.js";
+import { capabilities } from "./capabilities.js";
+import { commandTable } from "./commands/index.js";
+import type { CommandSpec } from "./commands/types.js";
+import { toErrorResponse } from "./errors.js";
+import { type Command, CommandSyntaxError, parseCommand } from "./protocol/command.js";
+import { CommandReader, type Frame, type ReaderErrorKind } from "./protocol/reader.js";
+import { type ImapConfig, Session, type SessionIo } from "./session/session.js";
+
+export class ImapConnection implements SessionIo {
+  private socket: Socket;
+  private readonly reader: CommandReader;
+  private readonly queue: Frame[] = [];
+  private waiter: { promise: Promise<Frame | null>; resolve: (f: Frame | null) => void } | null = null;
+  private running = false;
+  private queuedBytes = 0;
+  private paused = false;
+  private timer: NodeJS.Timeout | null = null;
+  readonly session: Session;
+  secure: boolean;
+  closed = false;
+  readonly remoteAddress: string;
+  private readonly onData = (chunk: Buffer) => this.reader.push(chunk);
+  private readonly closedCallbacks: (() => void)[] = [];
+
+  constructor(
+    socket: Socket,
+    private readonly listener: ListenerConfig,
+    private readonly ctx: AppContext,
+    private readonly config: ImapConfig,
+    readonly log: Logger,
+  ) {
+    this.socket = socket;
+    this.secure = socket instanceof TLSSocket;
+    this.remoteAddress = (socket.remoteAddress ?? "").replace(/^::ffff:/, "");
+    this.session = new Session(ctx, config, this, log);
+    this.reader = new CommandReader(
+      {
+        maxLineBytes: config.maxLineBytes,
+        maxLiteralBytes: config.maxLiteralBytes,
+        appendLimit: config.appendLimit,
+        appendAllowed: () => this.session.state.kind !== "not-authenticated",
+      },
+      {
+        frame: (f) => this.onFrame(f),
+        continueLiteral: () => this.write("+ Ready for literal data\r\n"),
+        error: (kind, tag, command) => this.onReaderError(kind, tag, command),
+      },
+    );
+    this.attach(socket);
+  }
+
+  get tlsMode(): ListenerConfig["tls"] {
+    return this.listener.tls;
+  }
+
+  onClose(cb: () => void): void {
+    this.closedCallbacks.push(cb);
+  }
+
+  start(): void {
+    this.write(`* OK [CAPABILITY ${capabilities(this.session).join(" ")}] Yubin IMAP ready\r\n`);
+    this.armTimer();
+  }
+
+  private attach(socket: Socket): void {
+    socket.on("data", this.onData);
+    socket.on("error", (e) => this.log.debug("socket error", { error: String(e) }));
+    socket.on("close", () => this.teardown());
+  }
+
+  private teardown(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.session.close();
+    this.waiter?.resolve(null);
+    this.waiter = null;
+    for (const cb of this.closedCallbacks) cb();
+  }
+
+  private corked = false;
+
+  write(data: Buffer | string): void {
+    if (this.closed || this.socket.destroyed) return;
+    // Responses written in one turn of the event loop (a batch of FETCH lines) leave in one
+    // TLS record / TCP segment instead of one per line.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      setImmediate(() => this.uncork());
+    }
+    this.socket.write(data);
+  }
+
+  private uncork(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
+  }
+
+  drain(): Promise<void> {
+    if (this.closed || this.socket.writableLength <= this.config.outputBufferBytes) return Promise.resolve();
+    this.uncork(); // corked data never drains
+
+    return new Promise((resolve) => {
+      const done = () => {
+        this.socket.off("drain", done);
+        this.socket.off("close", done);
+        resolve();
+      };
+      this.socket.on("drain", done);
+      this.socket.on("close", done);
+    });
+  }
+
+  /** Ends the connection after what was written has been flushed. */
+  end(): void {
+    if (this.closed) return;
+    this.socket.end();
+    // A client that never reads must not keep the socket open forever.
+    setTimeout(() => this.socket.destroy(), 5000).unref();
+  }
+
+  readFrame(): Promise<Frame | null> {
+    const f = this.shift();
+    if (f) {
+      this.maybeResume();
+      return Promise.resolve(f);
+    }
+    if (this.closed) return Promise.resolve(null);
+    if (!this.waiter) {
+      let resolve!: (f: Frame | null) => void;
+      const promise = new Promise<Frame | null>((r) => {
+        resolve = r;
+      });
+      this.waiter = { promise, resolve };
+    }
+    return this.waiter.promise;
+  }
+
+  async startTls(): Promise<void> {
+    this.uncork(); // the tagged OK must leave in plaintext, before the handshake
+    const plain = this.socket;
+    plain.off("data", this.onData);
+    this.reader.reset();
+    this.queue.length = 0;
+    this.queuedBytes = 0;
+    const secure = new TLSSocket(plain, { isServer: true, secureContext: this.ctx.tls.context() });
+    this.socket = secure;
+    await new Promise<void>((resolve) => {
+      // A client that never completes the handshake is dropped at the pre-login timeout.
+      const timer = setTimeout(() => secure.destroy(), this.config.preAuthTimeoutSec * 1000);
+      secure.once("secure", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      secure.once("close", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      secure.once("error", (e) => {
+        this.log.info("TLS handshake failed", { error: String(e) });
+        secure.destroy();
+        resolve();
+      });
+    });
+    if (secure.destroyed) return;
+    this.secure = true;
+    secure.on("data", this.onData);
+    secure.on("error", (e) => this.log.debug("socket error", { error: String(e) }));
+    secure.on("close", () => this.teardown());
+  }
+
+  private onFrame(f: Frame): void {
+    this.armTimer();
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = null;
+      w.resolve(f);
+      return;
+    }
+    this.queue.push(f);
+    this.queuedBytes += frameSize(f);
+    // Bounded read-ahead: by count, and by bytes so big literals cannot pile up either.
+    const tooMuch =
+      this.queue.length >= this.config.maxPipelinedCommands ||
+      this.queuedBytes > this.config.maxLiteralBytes + this.config.maxLineBytes;
+    if (tooMuch && !this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    }
+    void this.pump();
+  }
+
+  private shift(): Frame | undefined {
+    const f = this.queue.shift();
+    if (f) this.queuedBytes -= frameSize(f);
+    return f;
+  }
+
+  private maybeResume(): void {
+    const bytesOk = this.queuedBytes <= (this.config.maxLiteralBytes + this.config.maxLineBytes) / 2;
+    if (this.paused && this.queue.length < this.config.maxPipelinedCommands / 2 && bytesOk) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+
+  private onReaderError(kind: ReaderErrorKind, tag: string | null, command: string | null): void {
+    const t = tag ?? "*";
+    if (kind === "line-too-long") this.write(`${t} BAD Command line too long\r\n`);
+    else if (command === "APPEND") this.write(`${t} NO [TOOBIG] Message too big\r\n`);
+    else this.write(`${t} BAD [TOOBIG] Literal too big\r\n`);
+  }
+
+  private async pump(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    // Let the reader finish the current chunk first, so STARTTLS can discard what followed it.
+    await null;
+    try {
+      for (let f = this.shift(); f && !this.closed; f = this.shift()) {
+        this.maybeResume();
+        try {
+          await this.dispatch(f);
+        } catch (e) {
+          // dispatch maps every handler error itself; this is a bug, so close rather than go on.
+          this.log.error("connection failed", { error: String(e) });
+          this.write("* BYE Internal error\r\n");
+          this.session.close();
+        }
+        if (this.session.state.kind === "logout") {
+          this.end();
+          break;
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async dispatch(frame: Frame): Promise<void> {
+    let cmd: Command;
+    try {
+      cmd = parseCommand(frame, { maxDepth: this.config.maxNestingDepth, utf8: this.session.utf8 });
+    } catch (e) {
+      if (e instanceof CommandSyntaxError) {
+        this.write(`${e.tag ?? "*"} BAD ${e.message}\r\n`);
+        return;
+      }
+      throw e;
+    }
+    const spec = commandTable[cmd.name] as CommandSpec<typeof cmd.name> | undefined;
+    if (!spec) {
+      this.write(`${cmd.tag} BAD Unknown command\r\n`);
+      return;
+    }
+    if (!spec.states.includes(this.session.state.kind)) {
+      this.write(`${cmd.tag} BAD ${cmd.name} not allowed now\r\n`);
+      return;
+    }
+    // RFC 9051 7.4.1: no EXPUNGE during FETCH, STORE or SEARCH (their UID forms may).
+    const expunges = !(cmd.name === "FETCH" || cmd.name === "STORE" || cmd.name === "SEARCH") || cmd.uid;
+    let line: string;
+    try {
+      const r = await spec.run(cmd as never, this.session);
+      if (r?.done) return;
+      await this.session.flushUpdates({ expunges });
+      line = `${cmd.tag} OK ${r?.code ? `[${r.code}] ` : ""}${r?.text ?? `${cmd.name} completed`}`;
+    } catch (e) {
+      const resp = toErrorResponse(e);
+      if (resp.serverFault) this.log.error("command failed", { command: cmd.name, error: String(e) });
+      await this.session.flushUpdates({ expunges }).catch(() => {});
+      line = `${cmd.tag} ${resp.status} ${resp.code ? `[${resp.code}] ` : ""}${resp.text}`;
+    }
+    this.write(line + "\r\n");
+  }
+
+  /** Autologout (RFC 9051 5.4): only while the client owes us something, not while we work. */
+  private armTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    const sec =
+      this.session.state.kind === "not-authenticated"
+        ? this.config.preAuthTimeoutSec
+        : this.config.idleTimeoutSec;
+    this.timer = setTimeout(() => {
+      if (this.running && !this.waiter) {
+        this.armTimer();
+        return;
+      }
+      this.write("* BYE Autologout; idle for too long\r\n");
+      this.session.close();
+      this.end();
+      this.teardown();
+    }, sec * 1000);
+    this.timer.unref();
+  }
+
+  private saidBye = false;
+
+  /** Server shutdown: say goodbye and close. */
+  shutdown(): void {
+    if (this.saidBye) return;
+    this.saidBye = true;
+    this.write("* BYE Server shutting down\r\n");
+    this.end();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  get busy(): boolean {
+    return this.running && !this.waiter;
+  }
+}
+
+function frameSize(f: Frame): number {
+  let n = 0;
+  for (const s of f.segments) n += s.data.length;
+  return n;
+}

@@ -1,0 +1,258 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { type Command, CommandSyntaxError, parseCommand } from "./command.js";
+import type { Frame } from "./reader.js";
+
+const opts = { maxDepth: 4, utf8: false };
+
+/** Builds a frame the way the reader would: "{n}" ends a text segment, the literal follows. */
+function frame(...parts: (string | Buffer)[]): Frame {
+  return {
+    segments: parts.map((p) =>
+      typeof p === "string"
+        ? { kind: "text" as const, data: Buffer.from(p) }
+        : { kind: "literal" as const, data: p },
+    ),
+  };
+}
+
+const parse = (line: string, o = opts): Command => parseCommand(frame(line), o);
+
+describe("parseCommand", () => {
+  const ok: [string, Command][] = [
+    ["a1 NOOP", { tag: "a1", name: "NOOP" }],
+    ["a1 noop", { tag: "a1", name: "NOOP" }],
+    ['a LOGIN alice "pass word"', { tag: "a", name: "LOGIN", user: "alice", password: "pass word" }],
+    ['a LOGIN "a\\"b" "c\\\\d"', { tag: "a", name: "LOGIN", user: 'a"b', password: "c\\d" }],
+    [
+      "a AUTHENTICATE plain AGFsaWNlAHB3",
+      { tag: "a", name: "AUTHENTICATE", mechanism: "PLAIN", initial: "AGFsaWNlAHB3" },
+    ],
+    ["a AUTHENTICATE PLAIN", { tag: "a", name: "AUTHENTICATE", mechanism: "PLAIN", initial: null }],
+    ["a SELECT inbox", { tag: "a", name: "SELECT", mailbox: "INBOX", condstore: false }],
+    ["a EXAMINE Inbox/Sub (CONDSTORE)", { tag: "a", name: "EXAMINE", mailbox: "INBOX/Sub", condstore: true }],
+    ['a CREATE "&ZeVnLIqe-"', { tag: "a", name: "CREATE", mailbox: "日本語" }],
+    ["a RENAME a b", { tag: "a", name: "RENAME", from: "a", to: "b" }],
+    ['a LIST "" *', { tag: "a", name: "LIST", reference: "", pattern: "*" }],
+    ["a LSUB foo/ %", { tag: "a", name: "LSUB", reference: "foo/", pattern: "%" }],
+    [
+      "a STATUS INBOX (MESSAGES UIDNEXT size)",
+      { tag: "a", name: "STATUS", mailbox: "INBOX", items: ["MESSAGES", "UIDNEXT", "SIZE"] },
+    ],
+    [
+      "a FETCH 1:3,5,* (FLAGS BODY.PEEK[1.HEADER.FIELDS (Subject From)]<0.100>)",
+      {
+        tag: "a",
+        name: "FETCH",
+        uid: false,
+        set: {
+          kind: "ranges",
+          ranges: [
+            [1, 3],
+            [5, 5],
+            [-1, -1],
+          ],
+        },
+        atts: [
+          { kind: "FLAGS" },
+          {
+            kind: "section",
+            peek: true,
+            section: { part: [1], spec: "HEADER.FIELDS", fields: ["SUBJECT", "FROM"] },
+            partial: { start: 0, length: 100 },
+          },
+        ],
+        changedSince: null,
+      },
+    ],
+    [
+      "a UID FETCH 1:* FAST (CHANGEDSINCE 12)",
+      {
+        tag: "a",
+        name: "FETCH",
+        uid: true,
+        set: { kind: "ranges", ranges: [[1, -1]] },
+        atts: [{ kind: "FLAGS" }, { kind: "INTERNALDATE" }, { kind: "RFC822.SIZE" }],
+        changedSince: 12,
+      },
+    ],
+    [
+      "a FETCH $ BODY[]",
+      {
+        tag: "a",
+        name: "FETCH",
+        uid: false,
+        set: { kind: "saved" },
+        atts: [
+          { kind: "section", peek: false, section: { part: [], spec: null, fields: [] }, partial: null },
+        ],
+        changedSince: null,
+      },
+    ],
+    [
+      "a STORE 1 +FLAGS.SILENT (\\Seen foo)",
+      {
+        tag: "a",
+        name: "STORE",
+        uid: false,
+        set: { kind: "ranges", ranges: [[1, 1]] },
+        mode: "add",
+        silent: true,
+        flags: ["\\Seen", "foo"],
+        unchangedSince: null,
+      },
+    ],
+    [
+      "a UID STORE 2 (UNCHANGEDSINCE 5) -FLAGS \\Deleted",
+      {
+        tag: "a",
+        name: "STORE",
+        uid: true,
+        set: { kind: "ranges", ranges: [[2, 2]] },
+        mode: "remove",
+        silent: false,
+        flags: ["\\Deleted"],
+        unchangedSince: 5,
+      },
+    ],
+    ["a UID EXPUNGE 4:5", { tag: "a", name: "EXPUNGE", uids: { kind: "ranges", ranges: [[4, 5]] } }],
+    ["a EXPUNGE", { tag: "a", name: "EXPUNGE", uids: null }],
+    [
+      "a UID MOVE 1 Trash",
+      { tag: "a", name: "MOVE", uid: true, set: { kind: "ranges", ranges: [[1, 1]] }, mailbox: "Trash" },
+    ],
+    [
+      'a ID ("name" "x" "version" NIL)',
+      {
+        tag: "a",
+        name: "ID",
+        params: [
+          ["name", "x"],
+          ["version", null],
+        ],
+      },
+    ],
+    ["a ID NIL", { tag: "a", name: "ID", params: null }],
+    [
+      "a ENABLE condstore utf8=accept",
+      { tag: "a", name: "ENABLE", capabilities: ["CONDSTORE", "UTF8=ACCEPT"] },
+    ],
+    [
+      "a SEARCH RETURN (MIN COUNT) CHARSET UTF-8 OR SEEN NOT (FROM bob 1:2) UID 3:*",
+      {
+        tag: "a",
+        name: "SEARCH",
+        uid: false,
+        args: {
+          returns: ["MIN", "COUNT"],
+          charset: "UTF-8",
+          key: {
+            k: "and",
+            keys: [
+              {
+                k: "or",
+                a: { k: "flag", flag: "\\Seen", set: true },
+                b: {
+                  k: "not",
+                  key: {
+                    k: "and",
+                    keys: [
+                      { k: "header", field: "FROM", value: "bob" },
+                      { k: "seq", set: { kind: "ranges", ranges: [[1, 2]] } },
+                    ],
+                  },
+                },
+              },
+              { k: "uid", set: { kind: "ranges", ranges: [[3, -1]] } },
+            ],
+          },
+        },
+      },
+    ],
+    [
+      'a SEARCH SINCE 1-Feb-2024 header "X-Spam" ""',
+      {
+        tag: "a",
+        name: "SEARCH",
+        uid: false,
+        args: {
+          returns: null,
+          charset: null,
+          key: {
+            k: "and",
+            keys: [
+              { k: "date", which: "internal", op: "since", date: new Date(Date.UTC(2024, 1, 1)) },
+              { k: "header", field: "X-SPAM", value: "" },
+            ],
+          },
+        },
+      },
+    ],
+  ];
+  for (const [line, expected] of ok) {
+    test(line, () => assert.deepEqual(parse(line), expected));
+  }
+
+  test("APPEND with flags, date and a literal", () => {
+    const msg = Buffer.from("Subject: hi\r\n\r\nbody\r\n");
+    const cmd = parseCommand(
+      frame('a APPEND Drafts (\\Draft) "05-Jan-2024 10:00:00 +0100" {21}', msg, ""),
+      opts,
+    );
+    assert.deepEqual(cmd, {
+      tag: "a",
+      name: "APPEND",
+      mailbox: "Drafts",
+      flags: ["\\Draft"],
+      date: new Date(Date.UTC(2024, 0, 5, 9, 0, 0)),
+      message: msg,
+    });
+  });
+
+  test("literal as a LOGIN argument", () => {
+    const cmd = parseCommand(
+      frame("a LOGIN {5}", Buffer.from("alice"), " {3+}", Buffer.from("p w"), ""),
+      opts,
+    );
+    assert.deepEqual(cmd, { tag: "a", name: "LOGIN", user: "alice", password: "p w" });
+  });
+
+  test("UTF-8 mailbox names when enabled", () => {
+    assert.deepEqual(parse('a SELECT "Größe"', { maxDepth: 4, utf8: true }), {
+      tag: "a",
+      name: "SELECT",
+      mailbox: "Größe",
+      condstore: false,
+    });
+  });
+
+  const bad: [string, string | null, string][] = [
+    ["", null, "Missing or invalid tag"],
+    ["+ NOOP", null, "Missing or invalid tag"],
+    ["a", "a", "Expected a space"],
+    ["a FOO", "a", "Unknown command FOO"],
+    ["a NOOP x", "a", "Unexpected extra arguments"],
+    ["a LOGIN alice", "a", "Expected a space"],
+    ['a LOGIN "alice', "a", "Unterminated quoted string"],
+    ["a UID NOOP", "a", "UID NOOP is not a command"],
+    ["a FETCH 0 FLAGS", "a", "Expected a non-zero number"],
+    ["a FETCH 1 (FLAGS BOGUS)", "a", "Unknown fetch item BOGUS"],
+    ["a FETCH 1 BODY[9.FOO]", "a", "Bad section FOO"],
+    ["a SEARCH ((((((SEEN))))))", "a", "Too deeply nested"],
+    ["a SEARCH NOT NOT NOT NOT NOT SEEN", "a", "Too deeply nested"],
+    ["a SEARCH FROB", "a", "Unknown search key FROB"],
+    ["a STATUS INBOX (BOGUS)", "a", "Unknown status item BOGUS"],
+    ["a SELECT &Jjo", "a", "Mailbox name is not valid modified UTF-7"],
+    ["a STORE 1 FLAGZ (x)", "a", "Bad STORE item"],
+    ["a ENABLE", "a", "ENABLE needs a capability"],
+    ["a FETCH 99999999999 FLAGS", "a", "Number too large"],
+  ];
+  for (const [line, tag, message] of bad) {
+    test(`BAD: ${JSON.stringify(line)}`, () => {
+      assert.throws(
+        () => parse(line),
+        (e: unknown) => e instanceof CommandSyntaxError && e.tag === tag && e.message === message,
+      );
+    });
+  }
+});

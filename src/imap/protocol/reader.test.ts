@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { CommandReader, type Frame, literalAtEnd } from "./reader.js";
+
+function run(
+  chunks: (string | Buffer)[],
+  limits = { maxLineBytes: 100, maxLiteralBytes: 50, appendLimit: 200 },
+) {
+  const events: string[] = [];
+  const frames: Frame[] = [];
+  const r = new CommandReader(limits, {
+    frame: (f) => {
+      frames.push(f);
+      events.push(
+        "frame:" +
+          f.segments.map((s) => (s.kind === "text" ? s.data.toString() : `<${s.data.toString()}>`)).join("|"),
+      );
+    },
+    continueLiteral: () => events.push("+"),
+    error: (kind, tag, cmd) => events.push(`error:${kind}:${tag}:${cmd}`),
+  });
+  for (const c of chunks) r.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
+  return { events, frames, reader: r };
+}
+
+describe("CommandReader", () => {
+  const cases: [string, (string | Buffer)[], string[]][] = [
+    ["simple line", ["a NOOP\r\n"], ["frame:a NOOP"]],
+    ["bare LF accepted", ["a NOOP\n"], ["frame:a NOOP"]],
+    ["split across chunks", ["a NO", "OP\r", "\n"], ["frame:a NOOP"]],
+    ["two commands in one chunk", ["a NOOP\r\nb NOOP\r\n"], ["frame:a NOOP", "frame:b NOOP"]],
+    ["blank lines ignored", ["\r\n\r\na NOOP\r\n"], ["frame:a NOOP"]],
+    [
+      "synchronizing literal gets a continuation",
+      ["a LOGIN {5}\r\n", "alice {3}\r\n", "pwd\r\n"],
+      ["+", "+", "frame:a LOGIN {5}|<alice>| {3}|<pwd>|"],
+    ],
+    [
+      "non-synchronizing literal: no continuation",
+      ["a LOGIN {5+}\r\nalice x\r\n"],
+      ["frame:a LOGIN {5+}|<alice>| x"],
+    ],
+    ["literal bytes may contain CRLF", ["a X {4+}\r\n\r\n\r\n\r\n"], ["frame:a X {4+}|<\r\n\r\n>|"]],
+    ["zero-length literal", ["a LOGIN {0}\r\n x\r\n"], ["+", "frame:a LOGIN {0}|<>| x"]],
+    ["oversize sync literal refused before reading", ["a LOGIN {51}\r\n"], ["error:literal-too-big:a:LOGIN"]],
+    ["APPEND gets the append limit", ["a APPEND INBOX {150}\r\n"], ["+"]],
+    ["oversize APPEND literal", ["a APPEND INBOX {201}\r\n"], ["error:literal-too-big:a:APPEND"]],
+    [
+      "oversize non-sync literal is read and discarded",
+      ["a X {60+}\r\n", "x".repeat(60), " rest\r\nb NOOP\r\n"],
+      ["error:literal-too-big:a:X", "frame:b NOOP"],
+    ],
+    [
+      "line too long",
+      ["a " + "x".repeat(200) + "\r\nb NOOP\r\n"],
+      ["error:line-too-long:a:null", "frame:b NOOP"],
+    ],
+    [
+      "line too long across chunks",
+      ["a " + "x".repeat(90), "y".repeat(90), "z\r\nb NOOP\r\n"],
+      ["error:line-too-long:a:null", "frame:b NOOP"],
+    ],
+    ["UID command name", ["a UID FETCH {51}\r\n"], ["error:literal-too-big:a:FETCH"]],
+  ];
+  for (const [name, chunks, expected] of cases) {
+    test(name, () => {
+      assert.deepEqual(run(chunks).events, expected);
+    });
+  }
+
+  test("APPEND gets only maxLiteralBytes until appendAllowed", () => {
+    let allowed = false;
+    const events: string[] = [];
+    const r = new CommandReader(
+      { maxLineBytes: 100, maxLiteralBytes: 50, appendLimit: 200, appendAllowed: () => allowed },
+      {
+        frame: () => events.push("frame"),
+        continueLiteral: () => events.push("+"),
+        error: (kind) => events.push(kind),
+      },
+    );
+    r.push(Buffer.from("a APPEND INBOX {150}\r\n"));
+    allowed = true;
+    r.push(Buffer.from("b APPEND INBOX {150}\r\n"));
+    assert.deepEqual(events, ["literal-too-big", "+"]);
+  });
+
+  test("reset drops everything buffered (STARTTLS)", () => {
+    const { events, reader } = run(["a LOGIN {5}\r\nal"]);
+    reader.reset();
+    reader.push(Buffer.from("b NOOP\r\n"));
+    assert.deepEqual(events, ["+", "frame:b NOOP"]);
+  });
+
+  test("literalAtEnd", () => {
+    assert.deepEqual(literalAtEnd(Buffer.from("a {12}")), { size: 12, sync: true });
+    assert.deepEqual(literalAtEnd(Buffer.from("a {12+}")), { size: 12, sync: false });
+    assert.equal(literalAtEnd(Buffer.from("a {}")), null);
+    assert.equal(literalAtEnd(Buffer.from("a 12}")), null);
+    assert.equal(literalAtEnd(Buffer.from('a "{1}"')), null);
+  });
+});

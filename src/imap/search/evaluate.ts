@@ -1,0 +1,163 @@
+// SEARCH key evaluation (RFC 9051 6.4.4). Metadata keys (flags, size, dates, UIDs, MODSEQ) use the
+// message list only; header and text keys load the cached structure and the body lazily, and match
+// case-insensitively on decoded text (RFC 2047 words, transfer encodings and charsets undone).
+import { decodeHeaderValue } from "../../mime/encoded-word.js";
+import { getHeaderFields } from "../../mime/headers.js";
+import { textOf } from "../../mime/text.js";
+import type { MessageStructure, MimePart } from "../../mime/types.js";
+import type { MessageMeta, ParsedMessage } from "../../store/types.js";
+import type { SearchKey } from "../protocol/search.js";
+
+export interface Candidate {
+  meta: MessageMeta;
+  seq: number;
+  parsed(): Promise<ParsedMessage | null>;
+  body(): Promise<Buffer>;
+}
+
+export interface SetResolver {
+  uidsOf(key: Extract<SearchKey, { k: "uid" | "seq" }>): Set<number>;
+}
+
+/** Keys that need only the message list, evaluated without a promise per message. */
+export function matchesMeta(key: SearchKey, m: Candidate, sets: SetResolver): boolean {
+  switch (key.k) {
+    case "all":
+      return true;
+    case "none":
+      return false;
+    case "flag": {
+      const want = key.flag.toLowerCase();
+      return m.meta.flags.some((f) => f.toLowerCase() === want) === key.set;
+    }
+    case "size":
+      return key.op === "larger" ? m.meta.size > key.n : m.meta.size < key.n;
+    case "uid":
+    case "seq":
+      return sets.uidsOf(key).has(m.meta.uid);
+    case "modseq":
+      return m.meta.modseq >= key.n;
+    case "date": {
+      if (key.which !== "internal") throw new Error("content key");
+      const day = utcDay(m.meta.internalDate);
+      const want = utcDay(key.date);
+      return key.op === "before" ? day < want : key.op === "on" ? day === want : day >= want;
+    }
+    case "not":
+      return !matchesMeta(key.key, m, sets);
+    case "or":
+      return matchesMeta(key.a, m, sets) || matchesMeta(key.b, m, sets);
+    case "and":
+      return key.keys.every((k) => matchesMeta(k, m, sets));
+    default:
+      throw new Error("content key");
+  }
+}
+
+export async function matches(key: SearchKey, m: Candidate, sets: SetResolver): Promise<boolean> {
+  if (!needsContent(key)) return matchesMeta(key, m, sets);
+  switch (key.k) {
+    case "date": {
+      // SENT*: the Date header's day, time and zone disregarded (RFC 9051 6.4.4).
+      const p = await m.parsed();
+      const t = p?.structure.envelope.date ? Date.parse(p.structure.envelope.date) : Number.NaN;
+      if (Number.isNaN(t)) return false;
+      const day = utcDay(new Date(t));
+      const want = utcDay(key.date);
+      return key.op === "before" ? day < want : key.op === "on" ? day === want : day >= want;
+    }
+    case "header": {
+      const p = await m.parsed();
+      if (!p) return false;
+      const body = await m.body();
+      return headerMatches(body, p.structure.root, key.field, key.value);
+    }
+    case "body":
+    case "text": {
+      const p = await m.parsed();
+      if (!p) return false;
+      const body = await m.body();
+      const needle = key.value.toLowerCase();
+      if (key.k === "text" && headerText(body, p.structure.root).includes(needle)) return true;
+      return bodyContains(body, p.structure, needle);
+    }
+    case "not":
+      return !(await matches(key.key, m, sets));
+    case "or":
+      return (await matches(key.a, m, sets)) || (await matches(key.b, m, sets));
+    case "and":
+      for (const k of key.keys) if (!(await matches(k, m, sets))) return false;
+      return true;
+    default:
+      return matchesMeta(key, m, sets);
+  }
+}
+
+function utcDay(d: Date): number {
+  return Math.floor(d.getTime() / 86400000);
+}
+
+function headerMatches(body: Buffer, root: MimePart, field: string, value: string): boolean {
+  const needle = value.toLowerCase();
+  for (const f of getHeaderFields(body.subarray(root.headerStart, root.bodyStart))) {
+    if (f.name.toUpperCase() !== field) continue;
+    if (needle === "" || decodeHeaderValue(f.value).toLowerCase().includes(needle)) return true;
+  }
+  return false;
+}
+
+function headerText(body: Buffer, root: MimePart): string {
+  return getHeaderFields(body.subarray(root.headerStart, root.bodyStart))
+    .map((f) => `${f.name}: ${decodeHeaderValue(f.value)}`)
+    .join("\n")
+    .toLowerCase();
+}
+
+function bodyContains(body: Buffer, m: MessageStructure, needle: string): boolean {
+  const stack: MimePart[] = [m.root];
+  let budget = 10000; // the parse already caps parts; this bounds the walk regardless
+  while (stack.length > 0 && budget-- > 0) {
+    const p = stack.pop()!;
+    if (p.parts.length > 0) stack.push(...p.parts);
+    else if (p.message) {
+      if (headerText(body, p.message.root).includes(needle)) return true;
+      stack.push(p.message.root);
+    } else if (p.type === "text" && textOf(body, p).toLowerCase().includes(needle)) return true;
+  }
+  return false;
+}
+
+/** Whether a key needs more than the message list. */
+export function needsContent(key: SearchKey): boolean {
+  switch (key.k) {
+    case "header":
+    case "body":
+    case "text":
+      return true;
+    case "date":
+      return key.which === "sent";
+    case "not":
+      return needsContent(key.key);
+    case "or":
+      return needsContent(key.a) || needsContent(key.b);
+    case "and":
+      return key.keys.some(needsContent);
+    default:
+      return false;
+  }
+}
+
+export function usesModseq(key: SearchKey): boolean {
+  switch (key.k) {
+    case "modseq":
+      return true;
+    case "not":
+      return usesModseq(key.key);
+    case "or":
+      return usesModseq(key.a) || usesModseq(key.b);
+    case "and":
+      return key.keys.some(usesModseq);
+    default:
+      return false;
+  }
+}

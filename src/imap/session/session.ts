@@ -1,0 +1,196 @@
+// What a command handler works with: the session state, the app context, and output that waits
+// for slow clients. Mailbox changes made elsewhere arrive through the notifier and are turned into
+// untagged EXISTS / EXPUNGE / FETCH FLAGS by flushUpdates() at the points the RFC allows.
+import type { SectionValue } from "../../config/dsl.js";
+import type { Logger } from "../../log/logger.js";
+import type { AppContext } from "../../server/context.js";
+import type { MailEvent } from "../../store/notifier.js";
+import type { Account } from "../../store/types.js";
+import type { imapSection } from "../config.js";
+import { no } from "../errors.js";
+import type { Frame } from "../protocol/reader.js";
+import { encodeItems, type Item } from "../protocol/writer.js";
+import type { SelectedMailbox, SessionState } from "./state.js";
+
+export type ImapConfig = SectionValue<typeof imapSection>;
+
+/** The connection side a session needs; implemented by connection.ts. */
+export interface SessionIo {
+  write(data: Buffer | string): void;
+  /** Resolves once the client has read enough of what was written. */
+  drain(): Promise<void>;
+  /** The next frame the client sends (AUTHENTICATE responses, IDLE's DONE); null on disconnect. */
+  readFrame(): Promise<Frame | null>;
+  startTls(): Promise<void>;
+  readonly secure: boolean;
+  readonly tlsMode: "none" | "starttls" | "implicit";
+  readonly remoteAddress: string;
+  readonly closed: boolean;
+}
+
+const CRLF = "\r\n";
+const FLAG_BATCH = 500;
+
+export class Session {
+  state: SessionState = { kind: "not-authenticated" };
+  /** Extensions turned on by ENABLE (RFC 5161), upper-case. */
+  readonly enabled = new Set<string>();
+  private unsubscribe: (() => void) | null = null;
+  private dirty = false;
+  private wakers: (() => void)[] = [];
+
+  constructor(
+    readonly app: AppContext,
+    readonly config: ImapConfig,
+    readonly io: SessionIo,
+    readonly log: Logger,
+  ) {}
+
+  get utf8(): boolean {
+    return this.enabled.has("UTF8=ACCEPT") || this.enabled.has("IMAP4REV2");
+  }
+
+  /** An untagged response: `* items`. */
+  send(items: Item[]): void {
+    this.io.write(
+      Buffer.concat([Buffer.from("* "), encodeItems(items, { utf8: this.utf8 }), Buffer.from(CRLF)]),
+    );
+  }
+
+  sendLine(text: string): void {
+    this.io.write(text + CRLF);
+  }
+
+  requireAccount(): Account {
+    const s = this.state;
+    if (s.kind === "authenticated" || s.kind === "selected") return s.account;
+    throw no("Not authenticated");
+  }
+
+  requireSelected(): SelectedMailbox {
+    const s = this.state;
+    if (s.kind !== "selected") throw no("No mailbox selected");
+    return s.selected;
+  }
+
+  /** After login: listen to this account's mailbox events. */
+  login(account: Account): void {
+    this.state = { kind: "authenticated", account };
+    this.unsubscribe?.();
+    this.unsubscribe = this.app.notifier.subscribe(account.id, (e) => this.onEvent(e));
+  }
+
+  close(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.state = { kind: "logout" };
+    this.wake();
+  }
+
+  private onEvent(e: MailEvent): void {
+    if (this.state.kind !== "selected") return;
+    if (e.mailboxId !== this.state.selected.mailbox.id) return;
+    if (e.kind === "mailbox-renamed")
+      this.state.selected.mailbox = { ...this.state.selected.mailbox, name: e.name };
+    this.dirty = true;
+    this.wake();
+  }
+
+  private wake(): void {
+    const w = this.wakers;
+    this.wakers = [];
+    for (const f of w) f();
+  }
+
+  /** Resolves at the next change to the selected mailbox (IDLE). */
+  changed(): Promise<void> {
+    if (this.dirty) return Promise.resolve();
+    return new Promise((resolve) => this.wakers.push(resolve));
+  }
+
+  markDirty(): void {
+    this.dirty = true;
+    this.wake();
+  }
+
+  /** Forget pending notifications (after SELECT, which reports the state afresh). */
+  markClean(): void {
+    this.dirty = false;
+  }
+
+  flagsItem(flags: string[]): Item {
+    return flags.map((f) => f);
+  }
+
+  /**
+   * Report other sessions' changes to the selected mailbox (RFC 9051 7.4.1, 5.2). EXPUNGE is held
+   * back while `expunges` is false (during FETCH, STORE and SEARCH: sequence numbers must not move).
+   */
+  async flushUpdates(opts: { expunges: boolean }): Promise<void> {
+    if (this.state.kind !== "selected") return;
+    const sel = this.state.selected;
+    const mail = this.app.store.mail;
+    if (this.dirty) {
+      this.dirty = false;
+      if (!(await mail.getMailboxById(sel.mailbox.id))) {
+        // Deleted by another session: nothing sensible can be said about it any more (RFC 9051 7.1.5).
+        this.sendLine("* BYE Selected mailbox was deleted");
+        this.close();
+        return;
+      }
+      const changes = await mail.changesSince(sel.mailbox.id, sel.knownModseq);
+      const flagged = new Set<number>();
+      const maxKnown = sel.uids.maxUid();
+      for (const ch of changes) {
+        if (ch.modseq > sel.knownModseq) sel.knownModseq = ch.modseq;
+        if (ch.kind === "expunged") {
+          if (sel.uids.seqOf(ch.uid) !== 0) sel.deferredExpunges.add(ch.uid);
+          flagged.delete(ch.uid);
+        } else if (ch.kind === "flags" && ch.uid <= maxKnown) {
+          if (sel.ownChanges.get(ch.uid) === ch.modseq) continue;
+          flagged.add(ch.uid);
+        }
+      }
+      sel.ownChanges.clear();
+      // New messages: whatever is above the largest UID the client knows.
+      const added = await mail.listMessages(sel.mailbox.id, { minUid: maxKnown + 1 });
+      const before = sel.uids.size;
+      for (const m of added) sel.uids.append(m.uid);
+      if (sel.uids.size !== before) this.sendLine(`* ${sel.uids.size} EXISTS`);
+      await this.sendFlagUpdates(
+        sel,
+        [...flagged].filter((u) => !sel.deferredExpunges.has(u)),
+      );
+    }
+    if (opts.expunges && sel.deferredExpunges.size > 0) {
+      const gone = [...sel.deferredExpunges].sort((a, b) => b - a);
+      sel.deferredExpunges.clear();
+      for (const uid of gone) {
+        const seq = sel.uids.remove(uid);
+        if (seq !== 0) this.sendLine(`* ${seq} EXPUNGE`);
+      }
+    }
+    await this.io.drain();
+  }
+
+  private async sendFlagUpdates(sel: SelectedMailbox, uids: number[]): Promise<void> {
+    uids.sort((a, b) => a - b);
+    for (let i = 0; i < uids.length; i += FLAG_BATCH) {
+      const batch = uids.slice(i, i + FLAG_BATCH);
+      const wanted = new Set(batch);
+      const metas = await this.app.store.mail.listMessages(sel.mailbox.id, {
+        minUid: batch[0]!,
+        maxUid: batch[batch.length - 1]!,
+      });
+      for (const m of metas) {
+        if (!wanted.has(m.uid)) continue;
+        const seq = sel.uids.seqOf(m.uid);
+        if (seq === 0) continue;
+        const items: Item[] = ["UID", m.uid, "FLAGS", this.flagsItem(m.flags)];
+        if (sel.condstore) items.push("MODSEQ", [m.modseq]);
+        this.send([seq, "FETCH", items]);
+      }
+      await this.io.drain();
+    }
+  }
+}
