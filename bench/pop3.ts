@@ -6,18 +6,22 @@
 //   npm run bench:pop3 -- --clients 20 --messages 1000 --size 4096 --seconds 20 [--tls]
 //   npm run bench:pop3 -- --host 127.0.0.1 --port 110 --user 'bench{n}@example.test' --pass secret [--pid 1234]
 //                                                        # any POP3 server, e.g. Dovecot
+//   npm run bench:pop3 -- --write-maildirs DIR --clients 20 --messages 1000
+//                                                        # only write DIR/bench{n}/Maildir with the
+//                                                        # same messages, for another server; exit
 // With --user, "{n}" is replaced by the client number (1..C): POP3 servers lock a maildrop per
 // session, so concurrent clients need one mailbox each. The client is a plain sequential one,
 // as fetchmail or a desktop client would be (one command, one reply).
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { connect as netConnect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect as tlsConnect } from "node:tls";
 import { parseArgs } from "node:util";
 import { hashPassword } from "../src/auth/password.js";
+import type { AuthResult } from "../src/auth/types.js";
 import { defaultConfig } from "../src/config/load.js";
 import { silentLogger } from "../src/log/logger.js";
 import { startPop3Listener } from "../src/pop3/index.js";
@@ -35,11 +39,17 @@ const { values: opt } = parseArgs({
     pid: { type: "string" },
     tls: { type: "boolean", default: false },
     "no-mark-seen": { type: "boolean", default: false }, // own server: pop3.markSeenOnRetr = false
+    // Own server: answer repeated logins with the same user and password from memory, skipping
+    // the ~30 ms argon2id verification. Bench only: measures the POP3 engine alone, as a server
+    // with {PLAIN} passwords would (bench/compare/ runs Dovecot that way for its "plain" figures).
+    "cheap-auth": { type: "boolean", default: false },
     clients: { type: "string", default: "20" },
     messages: { type: "string", default: "1000" },
     size: { type: "string", default: "4096" },
     seconds: { type: "string", default: "20" },
     "serve-child": { type: "string" }, // internal: run the server in this process
+    "write-maildirs": { type: "string" },
+    "cpu-prof-dir": { type: "string" }, // own server: write a V8 CPU profile of it into this dir
   },
 });
 
@@ -61,6 +71,21 @@ async function serveChild(dataDir: string): Promise<void> {
     { protocol: "pop3", address: "127.0.0.1", port: 0, tls: opt.tls ? "implicit" : "none" },
   ];
   const app = await startApp(config, { log: silentLogger });
+  if (opt["cheap-auth"]) {
+    const real = app.ctx.auth;
+    const verified = new Map<string, AuthResult>();
+    app.ctx.auth = {
+      ...real,
+      async authenticate(attempt) {
+        const key = `${attempt.username}\0${attempt.password}`;
+        const hit = verified.get(key);
+        if (hit) return hit;
+        const result = await real.authenticate(attempt);
+        if (result.ok) verified.set(key, result);
+        return result;
+      },
+    };
+  }
   process.stdout.write(JSON.stringify({ port: app.listeners[0]!.port }) + "\n");
   process.on("SIGTERM", () => {
     void app.stop().then(() => process.exit(0));
@@ -113,9 +138,11 @@ async function startOwnServer(clients: number, messages: number, size: number) {
     `populated ${clients} mailboxes x ${messages} messages in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
   );
 
-  const args = ["--import", "tsx", new URL(import.meta.url).pathname, "--serve-child", dataDir];
+  const prof = opt["cpu-prof-dir"] ? ["--cpu-prof", "--cpu-prof-dir", opt["cpu-prof-dir"]] : [];
+  const args = [...prof, "--import", "tsx", new URL(import.meta.url).pathname, "--serve-child", dataDir];
   if (opt.tls) args.push("--tls");
   if (opt["no-mark-seen"]) args.push("--no-mark-seen");
+  if (opt["cheap-auth"]) args.push("--cheap-auth");
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
@@ -136,6 +163,27 @@ async function startOwnServer(clients: number, messages: number, size: number) {
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Write DIR/bench{n}/Maildir for n = 1..clients with the messages the own server gets, laid out
+ *  as Dovecot's LDA would have delivered them: LF line ends on disk, and the physical (S=) and
+ *  CRLF (W=) sizes in the file name, so the server need not read a file to answer STAT/LIST. */
+async function writeMaildirs(dir: string, clients: number, messages: number, size: number) {
+  const t0 = Date.now();
+  for (let b = 1; b <= clients; b++) {
+    const md = join(dir, `bench${b}`, "Maildir");
+    for (const sub of ["cur", "new", "tmp"]) await mkdir(join(md, sub), { recursive: true });
+    for (let i = 0; i < messages; i++) {
+      const crlf = messageBody(b, i, size);
+      const lf = Buffer.from(crlf.toString("latin1").replaceAll("\r\n", "\n"), "latin1");
+      // Unique names in the usual <time>.M<n>P<pid>.<host> shape; ":2," = no flags yet.
+      const name = `${1700000000 + i}.M${b}P${i}.bench,S=${lf.length},W=${crlf.length}:2,`;
+      await writeFile(join(md, "cur", name), lf);
+    }
+  }
+  console.log(
+    `wrote ${clients} maildirs x ${messages} messages in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
 }
 
 /** A lean POP3 client: one command, one reply; counts the octets of message data. */
@@ -310,4 +358,6 @@ async function main(): Promise<void> {
 
 // Last, so every class above is initialised before use.
 if (opt["serve-child"]) await serveChild(opt["serve-child"]);
+else if (opt["write-maildirs"])
+  await writeMaildirs(opt["write-maildirs"], Number(opt.clients), Number(opt.messages), Number(opt.size));
 else await main();

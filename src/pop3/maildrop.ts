@@ -27,6 +27,7 @@ interface Entry {
   blobId: string;
   storedSize: number;
   wireSize: number | null;
+  seen: boolean; // \Seen at login, or queued to be flagged by this session
   deleted: boolean;
   vanished: boolean;
 }
@@ -60,6 +61,7 @@ export class Maildrop {
         blobId: m.blobId,
         storedSize: m.size,
         wireSize: opts.sizes.get(m.blobId) ?? null,
+        seen: m.flags.includes("\\Seen"),
         deleted: false,
         vanished: false,
       }),
@@ -148,10 +150,14 @@ export class Maildrop {
    * RETR done: flag \Seen (config pop3.markSeenOnRetr), so webmail shows it as read. Flags are
    * written in the background, many UIDs per store write, so a client downloading a thousand
    * messages does not wait for a durable write after each one. close() waits for the last write.
+   * A message already \Seen at login (or queued by an earlier RETR) costs no write: clients that
+   * leave mail on the server download it again and again. If another session clears \Seen
+   * meanwhile, this session does not set it again; the next one will.
    */
   markSeen(n: number): void {
     const e = this.entries[n - 1];
-    if (!e || e.vanished) return;
+    if (!e || e.vanished || e.seen) return;
+    e.seen = true;
     this.seenQueue.push(e.uid);
     if (this.seenQueue.length >= SEEN_BATCH) this.startSeenFlush();
     else this.seenTimer ??= setTimeout(() => this.startSeenFlush(), SEEN_DELAY_MS);

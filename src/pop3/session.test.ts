@@ -232,6 +232,38 @@ describe("pop3 session (plaintext allowed)", () => {
     );
   });
 
+  test("RETR writes \\Seen only for messages not yet seen, once per message", async () => {
+    const u = freshUser();
+    await deliverTo(server, u.id, message("read before"));
+    await deliverTo(server, u.id, message("new"));
+    const box = await inboxOf(server, u.id);
+    const [first] = await server.store.mail.listMessages(box);
+    await server.store.mail.setFlags(box, [first!.uid], { mode: "add", flags: ["\\Seen"] });
+    const mail = server.store.mail;
+    const real = mail.setFlags;
+    const written: number[][] = [];
+    mail.setFlags = (mailboxId, uids, update) => {
+      if (mailboxId === box) written.push([...uids]);
+      return real.call(mail, mailboxId, uids, update);
+    };
+    try {
+      const c = await loggedIn(u);
+      try {
+        await c.multi("RETR 1");
+        await c.multi("RETR 2");
+        await c.multi("RETR 2");
+        assert.equal(await c.cmd("QUIT"), "+OK bye");
+      } finally {
+        c.close();
+      }
+    } finally {
+      mail.setFlags = real;
+    }
+    const second = (await server.store.mail.listMessages(box))[1]!;
+    assert.deepEqual(written, [[second.uid]]);
+    assert.ok(second.flags.includes("\\Seen"));
+  });
+
   test("\\Seen flags of RETR'd messages are written even when the client drops without QUIT", async () => {
     const u = freshUser();
     for (const s of ["d1", "d2", "d3"]) await deliverTo(server, u.id, message(s));
