@@ -172,3 +172,30 @@ describe("POP-before-SMTP", () => {
     assert.equal(service.popBeforeSmtpAllowed("192.0.2.7"), false);
   });
 });
+
+describe("verified-login cache", () => {
+  test("a repeated login skips the hash check; a changed password or a wrong one is never served from it", async () => {
+    const { login, directory, alice, clock } = await setup();
+    const t0 = performance.now();
+    assert.equal((await login()).ok, true);
+    const first = performance.now() - t0;
+    const t1 = performance.now();
+    for (let i = 0; i < 5; i++) assert.equal((await login()).ok, true);
+    const fiveCached = performance.now() - t1;
+    assert.ok(fiveCached < first, `5 cached logins took ${fiveCached} ms, one verified ${first} ms`);
+    assert.equal((await login({ password: "wrong password!" })).ok, false);
+    await directory.updateAccount(alice.id, { passwordHash: await hashPassword("a new secret value") });
+    assert.equal((await login()).ok, false, "old password must fail after a change");
+    assert.equal((await login({ password: "a new secret value" })).ok, true);
+    clock.advance(301_000);
+    assert.equal((await login({ password: "a new secret value" })).ok, true, "expired entries re-verify");
+  });
+
+  test("verifiedLoginCacheSec = 0 turns it off", async () => {
+    const { login } = await setup({ verifiedLoginCacheSec: 0 });
+    assert.equal((await login()).ok, true);
+    const t = performance.now();
+    assert.equal((await login()).ok, true);
+    assert.ok(performance.now() - t > 5, "the hash check ran");
+  });
+});

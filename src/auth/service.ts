@@ -6,6 +6,8 @@
 //  - Throttling (throttle.ts) is decided before the password is looked at.
 //  - Passwords are never logged; failures are logged with ip, user and protocol.
 //  - A successful login with an imported or weaker hash stores a fresh argon2id hash.
+//  - A login verified in the last auth.verifiedLoginCacheSec skips the argon2id check
+//    (verified-cache.ts); a changed password or a failure never hits that cache.
 
 import { randomBytes } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
@@ -19,6 +21,7 @@ import { hashPassword, needsRehash, verifyPassword } from "./password.js";
 import { PopBeforeSmtpMemory } from "./pop-before-smtp.js";
 import { LoginThrottle, throttleOptionsFromConfig } from "./throttle.js";
 import type { AuthResult, AuthService, LoginAttempt } from "./types.js";
+import { VerifiedLoginCache } from "./verified-cache.js";
 
 export interface AuthServiceDeps {
   directory: DirectoryStore;
@@ -38,6 +41,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
   const sleep = deps.sleep ?? ((ms: number) => delay(ms));
   const throttle = new LoginThrottle(deps.counters, throttleOptionsFromConfig(config), { now });
   const popMemory = new PopBeforeSmtpMemory(config.popBeforeSmtpMinutes * 60_000, now);
+  const verified = new VerifiedLoginCache(config.verifiedLoginCacheSec * 1000, now);
 
   // Made on first use so that start-up does not pay for it; a random password nobody knows.
   let dummy: Promise<string> | null = null;
@@ -67,7 +71,9 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     try {
       if (gate.delayMs > 0) await sleep(gate.delayMs);
       let account = await lookup(username);
-      const matches = await verifyPassword(password, account?.passwordHash ?? (await dummyHash()));
+      const cached = account !== null && verified.has(account.id, account.passwordHash, password);
+      const matches =
+        cached || (await verifyPassword(password, account?.passwordHash ?? (await dummyHash())));
       if (!account || !matches) {
         await throttle.recordFailure(ip, username);
         log.warn("login failed", fields);
@@ -79,6 +85,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       }
       await throttle.recordSuccess(username);
       if (needsRehash(account.passwordHash)) account = await rehash(account, password, fields);
+      if (!cached) verified.add(account.id, account.passwordHash, password);
       if (protocol === "pop3" || protocol === "imap") notePopImapLogin(ip);
       log.info("login", { ...fields, user: account.address });
       return { ok: true, account };

@@ -67,6 +67,11 @@ export const authSection = {
       max: 10000,
     },
   ),
+  verifiedLoginCacheSec: int(
+    300,
+    "A login verified this recently skips the (deliberately slow) password hash check; 0 = always check.",
+    { max: 86400 },
+  ),
   popBeforeSmtp: bool(
     false,
     "LEGACY, off by default: an IP that logged in over POP3/IMAP may send without SMTP AUTH for a while. Prefer SMTP AUTH.",
