@@ -19,6 +19,11 @@ export const imapSection = {
   appendLimit: int(50 * 1024 * 1024, "Largest message APPEND accepts, in octets (APPENDLIMIT, RFC 7889).", {
     min: 1024,
   }),
+  maxAppendMessages: int(
+    1000,
+    "Messages one MULTIAPPEND command may carry (RFC 3502); together they must also fit in about appendLimit octets.",
+    { min: 1, max: 100000 },
+  ),
   maxNestingDepth: int(16, "Deepest parenthesis nesting accepted in a command (SEARCH criteria, lists).", {
     min: 2,
     max: 256,

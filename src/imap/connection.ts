@@ -252,7 +252,11 @@ export class ImapConnection implements SessionIo {
   private async dispatch(frame: Frame): Promise<void> {
     let cmd: Command;
     try {
-      cmd = parseCommand(frame, { maxDepth: this.config.maxNestingDepth, utf8: this.session.utf8 });
+      cmd = parseCommand(frame, {
+        maxDepth: this.config.maxNestingDepth,
+        utf8: this.session.utf8,
+        maxAppendMessages: this.config.maxAppendMessages,
+      });
     } catch (e) {
       if (e instanceof CommandSyntaxError) {
         this.write(`${e.tag ?? "*"} BAD ${e.message}\r\n`);
@@ -269,8 +273,16 @@ export class ImapConnection implements SessionIo {
       this.write(`${cmd.tag} BAD ${cmd.name} not allowed now\r\n`);
       return;
     }
-    // RFC 9051 7.4.1: no EXPUNGE during FETCH, STORE or SEARCH (their UID forms may).
-    const expunges = !(cmd.name === "FETCH" || cmd.name === "STORE" || cmd.name === "SEARCH") || cmd.uid;
+    // RFC 9051 7.4.1: no EXPUNGE during FETCH, STORE or SEARCH (their UID forms may); SORT and
+    // THREAD return sequence numbers like SEARCH (RFC 5256).
+    const expunges =
+      !(
+        cmd.name === "FETCH" ||
+        cmd.name === "STORE" ||
+        cmd.name === "SEARCH" ||
+        cmd.name === "SORT" ||
+        cmd.name === "THREAD"
+      ) || cmd.uid;
     let line: string;
     try {
       const r = await spec.run(cmd as never, this.session);

@@ -20,7 +20,8 @@ export type ResponseCode =
   | "NOPERM"
   | "BADCHARSET (UTF-8 US-ASCII)"
   | "EXPUNGEISSUED"
-  | "CONTACTADMIN";
+  | "CONTACTADMIN"
+  | "UNKNOWN-CTE"; // RFC 3516 4.3
 
 export class ImapError extends Error {
   override name = "ImapError";

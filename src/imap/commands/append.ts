@@ -1,6 +1,8 @@
-// RFC 9051 6.3.12 APPEND with UIDPLUS's APPENDUID (RFC 4315 3) and APPENDLIMIT (RFC 7889). An
-// oversize synchronizing literal is refused with TOOBIG before it is sent (protocol/reader.ts).
+// RFC 9051 6.3.12 APPEND with UIDPLUS's APPENDUID (RFC 4315 3), APPENDLIMIT (RFC 7889) and
+// MULTIAPPEND (RFC 3502): several messages in one command, appended all or none. An oversize
+// synchronizing literal is refused with TOOBIG before it is sent (protocol/reader.ts).
 import { no } from "../errors.js";
+import { formatSet } from "../protocol/sequence.js";
 import { findMailbox } from "./mailbox-common.js";
 import { AUTH, type CommandSpec } from "./types.js";
 
@@ -8,16 +10,29 @@ export const append: CommandSpec<"APPEND"> = {
   states: AUTH,
   async run(cmd, s) {
     const account = s.requireAccount();
-    if (cmd.message.length > s.config.appendLimit) throw no("Message too big", "TOOBIG");
-    if (cmd.message.length === 0) throw no("Empty message", "CANNOT");
+    for (const m of cmd.messages) {
+      if (m.message.length > s.config.appendLimit) throw no("Message too big", "TOOBIG");
+      if (m.message.length === 0) throw no("Empty message", "CANNOT");
+    }
     const mb = await findMailbox(s, cmd.mailbox, "TRYCREATE");
-    const flags = [...new Set(cmd.flags.filter((f) => f.toLowerCase() !== "\\recent"))];
-    const copy = await s.app.store.mail.append(account.id, mb.id, {
-      body: toCrlf(cmd.message),
-      flags,
-      internalDate: cmd.date ?? undefined,
-    });
-    return { code: `APPENDUID ${mb.uidValidity} ${copy.uid}`, text: "APPEND completed" };
+    const mail = s.app.store.mail;
+    const uids: number[] = [];
+    try {
+      for (const m of cmd.messages) {
+        const flags = [...new Set(m.flags.filter((f) => f.toLowerCase() !== "\\recent"))];
+        const copy = await mail.append(account.id, mb.id, {
+          body: toCrlf(m.message),
+          flags,
+          internalDate: m.date ?? undefined,
+        });
+        uids.push(copy.uid);
+      }
+    } catch (e) {
+      // RFC 3502 3: if any message cannot be appended, none of them may stay.
+      if (uids.length > 0) await mail.expunge(mb.id, uids).catch(() => {});
+      throw e;
+    }
+    return { code: `APPENDUID ${mb.uidValidity} ${formatSet(uids)}`, text: "APPEND completed" };
   },
 };
 

@@ -27,11 +27,10 @@ export const copy: CommandSpec<"COPY" | "MOVE"> = {
         : undefined;
     if (cmd.name === "COPY") return { code, text: "COPY completed" };
     if (code) s.sendLine(`* OK [${code}] Moved`);
-    for (const { from } of [...mapping].reverse()) {
-      const seq = sel.uids.remove(from);
-      sel.deferredExpunges.delete(from);
-      if (seq !== 0) s.sendLine(`* ${seq} EXPUNGE`);
-    }
+    s.expunged(
+      sel,
+      mapping.map((m) => m.from),
+    );
     await s.io.drain();
     return { text: "MOVE completed" };
   },

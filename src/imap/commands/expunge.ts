@@ -1,5 +1,6 @@
 // RFC 9051 6.4.3 EXPUNGE and RFC 4315 2.1 UID EXPUNGE: remove \Deleted messages (only those in the
-// UID set for UID EXPUNGE), answering one "* n EXPUNGE" per message removed.
+// UID set for UID EXPUNGE), answering one "* n EXPUNGE" per message removed
+// (or "* VANISHED" after ENABLE QRESYNC, RFC 7162 3.2.10).
 import { no } from "../errors.js";
 import type { SequenceSet } from "../protocol/sequence.js";
 import type { Session } from "../session/session.js";
@@ -20,12 +21,7 @@ export async function expungeDeleted(
     .map((m) => m.uid);
   if (doomed.length === 0) return;
   const removed = await s.app.store.mail.expunge(sel.mailbox.id, doomed);
-  // Highest first, so each sequence number is still valid when the client reads it.
-  for (const uid of [...removed].sort((a, b) => b - a)) {
-    const seq = sel.uids.remove(uid);
-    sel.deferredExpunges.delete(uid);
-    if (seq !== 0 && !opts.silent) s.sendLine(`* ${seq} EXPUNGE`);
-  }
+  s.expunged(sel, removed, opts);
   await s.io.drain();
 }
 

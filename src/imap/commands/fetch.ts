@@ -1,16 +1,23 @@
-// RFC 9051 6.4.5 FETCH / UID FETCH (RFC 3501 6.4.5 for RFC822.*), CONDSTORE's MODSEQ item and
-// CHANGEDSINCE modifier (RFC 7162 3.1.4, 3.1.4.1). Responses are written message by message and
-// the handler waits for the client to read them (session.io.drain) before going on, so a huge
-// FETCH never sits in memory. Structure comes from the cache made at store time: never re-parsed.
+// RFC 9051 6.4.5 FETCH / UID FETCH (RFC 3501 6.4.5 for RFC822.*), BINARY[], BINARY.PEEK and
+// BINARY.SIZE (RFC 3516 4.1, 4.2), CONDSTORE's MODSEQ item and CHANGEDSINCE modifier (RFC 7162
+// 3.1.4, 3.1.4.1), and QRESYNC's VANISHED modifier (RFC 7162 3.2.6): UID FETCH first reports the
+// UIDs of the set expunged since CHANGEDSINCE as VANISHED (EARLIER). Responses are written message
+// by message and the handler waits for the client to read them (session.io.drain) before going on,
+// so a huge FETCH never sits in memory. Structure comes from the cache made at store time: never
+// re-parsed.
 import type { MessageMeta, ParsedMessage } from "../../store/types.js";
+import { bad } from "../errors.js";
+import { binaryBytes } from "../format/binary.js";
 import { bodyStructureItem } from "../format/bodystructure.js";
 import { imapDateTime } from "../format/date.js";
 import { envelopeItem } from "../format/envelope.js";
 import { applyPartial, sectionBytes } from "../format/section.js";
-import { type FetchAtt, sectionLabel } from "../protocol/fetch-att.js";
+import { binaryLabel, type FetchAtt, sectionLabel } from "../protocol/fetch-att.js";
+import { formatSet } from "../protocol/sequence.js";
 import { type Item, Lit, q } from "../protocol/writer.js";
 import type { Session } from "../session/session.js";
 import type { SelectedMailbox } from "../session/state.js";
+import { vanishedSince } from "./select.js";
 import { type CommandSpec, SELECTED } from "./types.js";
 
 const BATCH = 256;
@@ -27,18 +34,29 @@ function needsStructure(a: FetchAtt): boolean {
 
 function needsBody(a: FetchAtt): boolean {
   return (
-    a.kind === "section" || a.kind === "RFC822" || a.kind === "RFC822.HEADER" || a.kind === "RFC822.TEXT"
+    a.kind === "section" ||
+    a.kind === "RFC822" ||
+    a.kind === "RFC822.HEADER" ||
+    a.kind === "RFC822.TEXT" ||
+    a.kind === "binary" ||
+    a.kind === "binary.size"
   );
 }
 
 function setsSeen(a: FetchAtt): boolean {
-  return (a.kind === "section" && !a.peek) || a.kind === "RFC822" || a.kind === "RFC822.TEXT";
+  return (
+    ((a.kind === "section" || a.kind === "binary") && !a.peek) ||
+    a.kind === "RFC822" ||
+    a.kind === "RFC822.TEXT"
+  );
 }
 
 export const fetch: CommandSpec<"FETCH"> = {
   states: SELECTED,
   async run(cmd, s) {
     const sel = s.requireSelected();
+    if (cmd.vanished && !cmd.uid) throw bad("VANISHED is only allowed with UID FETCH");
+    if (cmd.vanished && !s.qresync) throw bad("QRESYNC is not enabled");
     const atts = [...cmd.atts];
     if (cmd.uid && !atts.some((a) => a.kind === "UID")) atts.unshift({ kind: "UID" });
     if (cmd.changedSince !== null || atts.some((a) => a.kind === "MODSEQ")) {
@@ -51,6 +69,10 @@ export const fetch: CommandSpec<"FETCH"> = {
       ? sel.uids.resolveUid(cmd.set, sel.savedSearch)
       : sel.uids.resolveSeq(cmd.set, sel.savedSearch);
     const markSeen = !sel.readOnly && atts.some(setsSeen);
+    if (cmd.vanished && cmd.changedSince !== null) {
+      const gone = await vanishedSince(s, sel, cmd.changedSince, cmd.set);
+      if (gone.length > 0) s.sendLine(`* VANISHED (EARLIER) ${formatSet(gone)}`);
+    }
     for (let i = 0; i < uids.length; i += BATCH) {
       const batch = uids.slice(i, i + BATCH);
       let metas = await metasFor(s, sel, batch);
@@ -147,6 +169,15 @@ async function fetchItems(
         break;
       case "RFC822.TEXT":
         out.push("RFC822.TEXT", new Lit(body!.subarray(root!.bodyStart, root!.bodyEnd)));
+        break;
+      case "binary":
+        out.push(
+          binaryLabel(a),
+          new Lit(applyPartial(binaryBytes(body!, parsed!.structure, a.part), a.partial), true),
+        );
+        break;
+      case "binary.size":
+        out.push(binaryLabel(a), binaryBytes(body!, parsed!.structure, a.part).length);
         break;
       case "section":
         out.push(

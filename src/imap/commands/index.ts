@@ -21,10 +21,12 @@ import { getQuota, getQuotaRoot } from "./quota.js";
 import { rename } from "./rename.js";
 import { search } from "./search.js";
 import { select } from "./select.js";
+import { sort } from "./sort.js";
 import { starttls } from "./starttls.js";
 import { status } from "./status.js";
 import { store } from "./store.js";
 import { subscribe } from "./subscribe.js";
+import { thread } from "./thread.js";
 import type { CommandSpec } from "./types.js";
 
 type Table = { [N in CommandName]?: CommandSpec<N> };
@@ -55,6 +57,8 @@ export const commandTable: Table = {
   UNSELECT: unselect,
   EXPUNGE: expunge,
   SEARCH: search,
+  SORT: sort,
+  THREAD: thread,
   FETCH: fetch,
   STORE: store,
   COPY: copy,

@@ -1,9 +1,15 @@
 // RFC 9051 6.3.9 LIST and RFC 3501 6.3.9 LSUB, with "*" and "%" wildcards, INBOX matched
 // case-insensitively, CHILDREN (RFC 3348) and SPECIAL-USE (RFC 6154) attributes. Parents that do
-// not exist but have children are listed as \Noselect so clients can draw the tree.
+// not exist but have children are listed as \Noselect (\NonExistent in extended LIST) so clients
+// can draw the tree. LIST-EXTENDED (RFC 5258): several patterns, selection options SUBSCRIBED,
+// REMOTE (no remote mailboxes here, so no effect), RECURSIVEMATCH (CHILDINFO), SPECIAL-USE
+// (RFC 6154 3); return options CHILDREN and SPECIAL-USE (always returned anyway, as both RFCs
+// allow), SUBSCRIBED, and STATUS (LIST-STATUS, RFC 5819).
 import type { Mailbox } from "../../store/types.js";
-import { MailboxName, Str } from "../protocol/writer.js";
+import type { ListOptions } from "../protocol/command.js";
+import { type Item, MailboxName, Str } from "../protocol/writer.js";
 import { DELIMITER } from "./mailbox-common.js";
+import { statusItems } from "./status.js";
 import { AUTH, type CommandSpec } from "./types.js";
 
 export function patternToRegExp(pattern: string): RegExp {
@@ -18,13 +24,34 @@ export function patternToRegExp(pattern: string): RegExp {
   return new RegExp(`^${re}$`, "s");
 }
 
-interface Entry {
+export interface ListEntry {
   name: string;
   attrs: string[];
+  mailbox: Mailbox | undefined;
+  /** RFC 5258 3.5 CHILDINFO: the selection criteria some descendant meets. */
+  childInfo: string[];
 }
 
-export function listEntries(mailboxes: Mailbox[], pattern: string, subscribedOnly: boolean): Entry[] {
-  const re = patternToRegExp(pattern);
+export interface ListSelection {
+  subscribed: boolean;
+  specialUse: boolean;
+  recursiveMatch: boolean;
+  /** Mark subscribed mailboxes \Subscribed (RFC 5258 return option, implied by the selection). */
+  markSubscribed: boolean;
+  /** RFC 5258 (\NonExistent) rather than RFC 3501 (\Noselect) for missing parents. */
+  extended: boolean;
+}
+
+export const BASIC: ListSelection = {
+  subscribed: false,
+  specialUse: false,
+  recursiveMatch: false,
+  markSubscribed: false,
+  extended: false,
+};
+
+export function listEntries(mailboxes: Mailbox[], patterns: string[], sel: ListSelection): ListEntry[] {
+  const res = patterns.map(patternToRegExp);
   const byName = new Map(mailboxes.map((m) => [m.name, m]));
   const names = new Set(byName.keys());
   for (const n of byName.keys()) {
@@ -36,32 +63,69 @@ export function listEntries(mailboxes: Mailbox[], pattern: string, subscribedOnl
     const i = n.lastIndexOf(DELIMITER);
     if (i > 0) parents.add(n.slice(0, i));
   }
-  const out: Entry[] = [];
+  // Without selection criteria every name is listed, missing parents included.
+  const filtered = sel.subscribed || sel.specialUse;
+  const selected = (mb: Mailbox | undefined): boolean =>
+    !filtered ||
+    (mb !== undefined && (!sel.subscribed || mb.subscribed) && (!sel.specialUse || mb.specialUse !== null));
+  // Names with a selected descendant, for RECURSIVEMATCH.
+  const selectedAncestors = new Set<string>();
+  if (sel.recursiveMatch) {
+    for (const mb of mailboxes) {
+      if (!selected(mb)) continue;
+      const parts = mb.name.split(DELIMITER);
+      for (let i = 1; i < parts.length; i++) selectedAncestors.add(parts.slice(0, i).join(DELIMITER));
+    }
+  }
+  const childInfo: string[] = [];
+  if (sel.subscribed) childInfo.push("SUBSCRIBED");
+  if (sel.specialUse) childInfo.push("SPECIAL-USE");
+  const out: ListEntry[] = [];
   for (const name of names) {
-    if (!re.test(name)) continue;
+    if (!res.some((re) => re.test(name))) continue;
     const mb = byName.get(name);
-    if (subscribedOnly && !mb?.subscribed) continue;
+    const viaChild = selectedAncestors.has(name);
+    if (!selected(mb) && !viaChild) continue;
     const attrs: string[] = [];
-    if (!mb) attrs.push("\\Noselect");
+    if (!mb) attrs.push(sel.extended ? "\\NonExistent" : "\\Noselect");
     attrs.push(parents.has(name) ? "\\HasChildren" : "\\HasNoChildren");
+    if (sel.markSubscribed && mb?.subscribed) attrs.push("\\Subscribed");
     if (mb?.specialUse) attrs.push(mb.specialUse);
-    out.push({ name, attrs });
+    out.push({ name, attrs, mailbox: mb, childInfo: viaChild ? childInfo : [] });
   }
   return out.sort((a, b) => (a.name === "INBOX" ? -1 : b.name === "INBOX" ? 1 : a.name < b.name ? -1 : 1));
+}
+
+function selectionOf(o: ListOptions | null, lsub: boolean): ListSelection {
+  if (!o) return { ...BASIC, subscribed: lsub };
+  return {
+    subscribed: o.subscribed,
+    specialUse: o.specialUse,
+    recursiveMatch: o.recursiveMatch,
+    markSubscribed: o.subscribed || o.returnSubscribed,
+    extended: true,
+  };
 }
 
 export const list: CommandSpec<"LIST" | "LSUB"> = {
   states: AUTH,
   async run(cmd, s) {
     const account = s.requireAccount();
-    if (cmd.name === "LIST" && cmd.pattern === "") {
+    if (cmd.name === "LIST" && cmd.patterns.length === 1 && cmd.patterns[0] === "") {
       // RFC 9051 6.3.9: an empty pattern asks for the delimiter and the root of the reference.
       s.send(["LIST", ["\\Noselect"], new Str(DELIMITER), new Str("")]);
       return undefined;
     }
     const mailboxes = await s.app.store.mail.listMailboxes(account.id);
-    for (const e of listEntries(mailboxes, cmd.reference + cmd.pattern, cmd.name === "LSUB")) {
-      s.send([cmd.name, e.attrs, new Str(DELIMITER), new MailboxName(e.name)]);
+    const patterns = cmd.patterns.map((p) => cmd.reference + p);
+    const status = cmd.options?.status ?? null;
+    for (const e of listEntries(mailboxes, patterns, selectionOf(cmd.options, cmd.name === "LSUB"))) {
+      const items: Item[] = [cmd.name, e.attrs, new Str(DELIMITER), new MailboxName(e.name)];
+      if (e.childInfo.length > 0) items.push([new Str("CHILDINFO"), e.childInfo.map((c) => new Str(c))]);
+      s.send(items);
+      // RFC 5819 2: STATUS follows the LIST response, for selectable mailboxes only.
+      if (status && e.mailbox)
+        s.send(["STATUS", new MailboxName(e.name), await statusItems(s, e.mailbox, status)]);
     }
     return undefined;
   },

@@ -1,5 +1,12 @@
 // RFC 9051 6.3.2 SELECT and 6.3.3 EXAMINE (RFC 3501 6.3.1/6.3.2 for RECENT), with the CONDSTORE
-// select parameter and HIGHESTMODSEQ (RFC 7162 3.1.8, 3.1.2.1).
+// select parameter and HIGHESTMODSEQ (RFC 7162 3.1.8, 3.1.2.1), and the QRESYNC parameter
+// (RFC 7162 3.2.5): with a matching UIDVALIDITY the client learns, before the tagged OK, which of
+// its known UIDs vanished since its modseq (VANISHED (EARLIER)) and which messages changed (FETCH).
+import { bad } from "../errors.js";
+import type { QresyncParams } from "../protocol/command.js";
+import { formatSet, type SequenceSet, STAR } from "../protocol/sequence.js";
+import type { Session } from "../session/session.js";
+import type { SelectedMailbox } from "../session/state.js";
 import { UidMap } from "../session/uid-map.js";
 import { findMailbox, SYSTEM_FLAGS } from "./mailbox-common.js";
 import { AUTH, type CommandSpec } from "./types.js";
@@ -8,6 +15,7 @@ export const select: CommandSpec<"SELECT" | "EXAMINE"> = {
   states: AUTH,
   async run(cmd, s) {
     const account = s.requireAccount();
+    if (cmd.qresync && !s.qresync) throw bad("QRESYNC is not enabled"); // RFC 7162 3.2.5
     if (s.state.kind === "selected") {
       // Selecting again deselects first, with no expunge (RFC 9051 6.3.2); CLOSED marks the point.
       s.state = { kind: "authenticated", account };
@@ -18,7 +26,7 @@ export const select: CommandSpec<"SELECT" | "EXAMINE"> = {
     const metas = await s.app.store.mail.listMessages(mailbox.id);
     const uids = new UidMap(metas.map((m) => m.uid));
     const firstUnseen = metas.findIndex((m) => !m.flags.includes("\\Seen"));
-    const condstore = cmd.condstore || s.enabled.has("CONDSTORE");
+    const condstore = cmd.condstore || s.enabled.has("CONDSTORE") || s.qresync;
     if (cmd.condstore) s.enabled.add("CONDSTORE");
     s.markClean();
     s.state = {
@@ -48,9 +56,56 @@ export const select: CommandSpec<"SELECT" | "EXAMINE"> = {
     s.sendLine(`* OK [UIDVALIDITY ${mailbox.uidValidity}] UIDs valid`);
     s.sendLine(`* OK [UIDNEXT ${uidNext}] Predicted next UID`);
     s.sendLine(`* OK [HIGHESTMODSEQ ${mailbox.highestModseq}] Highest`);
+    if (cmd.qresync && cmd.qresync.uidValidity === mailbox.uidValidity && s.state.kind === "selected")
+      await resync(s, s.state.selected, cmd.qresync, metas);
     // A change between reading the mailbox and its messages is picked up at the next report.
     const again = await s.app.store.mail.getMailboxById(mailbox.id);
     if (again && again.highestModseq !== mailbox.highestModseq) s.markDirty();
     return { code: readOnly ? "READ-ONLY" : "READ-WRITE", text: `${cmd.name} completed` };
   },
 };
+
+/** True when `uid` is in a UID set; "*" stands for the largest UID the mailbox has had. */
+export function inUidSet(set: SequenceSet, uid: number, maxUid: number): boolean {
+  if (set.kind !== "ranges") return false;
+  return set.ranges.some(([a0, b0]) => {
+    const a = a0 === STAR ? maxUid : a0;
+    const b = b0 === STAR ? maxUid : b0;
+    return uid >= Math.min(a, b) && uid <= Math.max(a, b);
+  });
+}
+
+/** Expunged UIDs with modseq > since, within `set` if given, ascending. */
+export async function vanishedSince(
+  s: Session,
+  sel: SelectedMailbox,
+  since: number,
+  set: SequenceSet | null,
+): Promise<number[]> {
+  const changes = await s.app.store.mail.changesSince(sel.mailbox.id, since);
+  const maxUid = Math.max(sel.mailbox.uidNext - 1, sel.uids.maxUid());
+  const out = new Set<number>();
+  for (const ch of changes) {
+    if (ch.kind !== "expunged" || sel.uids.seqOf(ch.uid) !== 0) continue;
+    if (set && !inUidSet(set, ch.uid, maxUid)) continue;
+    out.add(ch.uid);
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+async function resync(
+  s: Session,
+  sel: SelectedMailbox,
+  q: QresyncParams,
+  metas: { uid: number; modseq: number; flags: string[] }[],
+): Promise<void> {
+  const gone = await vanishedSince(s, sel, q.modseq, q.knownUids);
+  if (gone.length > 0) s.sendLine(`* VANISHED (EARLIER) ${formatSet(gone)}`);
+  const maxUid = sel.uids.maxUid();
+  for (const m of metas) {
+    if (m.modseq <= q.modseq) continue;
+    if (q.knownUids && !inUidSet(q.knownUids, m.uid, maxUid)) continue;
+    s.send([sel.uids.seqOf(m.uid), "FETCH", ["UID", m.uid, "FLAGS", m.flags, "MODSEQ", [m.modseq]]]);
+  }
+  await s.io.drain();
+}

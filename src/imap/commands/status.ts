@@ -1,47 +1,56 @@
-// RFC 9051 6.3.11 STATUS, with SIZE (RFC 8438) and HIGHESTMODSEQ (RFC 7162 3.1.9).
+// RFC 9051 6.3.11 STATUS, with SIZE (RFC 8438) and HIGHESTMODSEQ (RFC 7162 3.1.9). statusItems is
+// shared with LIST-STATUS (RFC 5819).
+
+import type { Mailbox } from "../../store/types.js";
+import type { StatusItem } from "../protocol/command.js";
 import type { Item } from "../protocol/writer.js";
 import { MailboxName } from "../protocol/writer.js";
+import type { Session } from "../session/session.js";
 import { findMailbox } from "./mailbox-common.js";
 import { AUTH, type CommandSpec } from "./types.js";
+
+export async function statusItems(s: Session, mb: Mailbox, items: StatusItem[]): Promise<Item[]> {
+  const mail = s.app.store.mail;
+  const counts = await mail.mailboxCounts(mb.id);
+  const out: Item[] = [];
+  for (const item of items) {
+    switch (item) {
+      case "MESSAGES":
+        out.push(item, counts.messages);
+        break;
+      case "RECENT":
+        out.push(item, 0); // no \Recent on this server (RFC 9051 removed it)
+        break;
+      case "UIDNEXT":
+        out.push(item, mb.uidNext);
+        break;
+      case "UIDVALIDITY":
+        out.push(item, mb.uidValidity);
+        break;
+      case "UNSEEN":
+        out.push(item, counts.unseen);
+        break;
+      case "SIZE":
+        out.push(item, counts.size);
+        break;
+      case "HIGHESTMODSEQ":
+        out.push(item, mb.highestModseq);
+        break;
+      case "DELETED": {
+        const metas = await mail.listMessages(mb.id);
+        out.push(item, metas.filter((m) => m.flags.includes("\\Deleted")).length);
+        break;
+      }
+    }
+  }
+  return out;
+}
 
 export const status: CommandSpec<"STATUS"> = {
   states: AUTH,
   async run(cmd, s) {
     const mb = await findMailbox(s, cmd.mailbox);
-    const mail = s.app.store.mail;
-    const counts = await mail.mailboxCounts(mb.id);
-    const out: Item[] = [];
-    for (const item of cmd.items) {
-      switch (item) {
-        case "MESSAGES":
-          out.push(item, counts.messages);
-          break;
-        case "RECENT":
-          out.push(item, 0); // no \Recent on this server (RFC 9051 removed it)
-          break;
-        case "UIDNEXT":
-          out.push(item, mb.uidNext);
-          break;
-        case "UIDVALIDITY":
-          out.push(item, mb.uidValidity);
-          break;
-        case "UNSEEN":
-          out.push(item, counts.unseen);
-          break;
-        case "SIZE":
-          out.push(item, counts.size);
-          break;
-        case "HIGHESTMODSEQ":
-          out.push(item, mb.highestModseq);
-          break;
-        case "DELETED": {
-          const metas = await mail.listMessages(mb.id);
-          out.push(item, metas.filter((m) => m.flags.includes("\\Deleted")).length);
-          break;
-        }
-      }
-    }
-    s.send(["STATUS", new MailboxName(mb.name), out]);
+    s.send(["STATUS", new MailboxName(mb.name), await statusItems(s, mb, cmd.items)]);
     return undefined;
   },
 };

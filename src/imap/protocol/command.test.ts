@@ -29,12 +29,65 @@ describe("parseCommand", () => {
       { tag: "a", name: "AUTHENTICATE", mechanism: "PLAIN", initial: "AGFsaWNlAHB3" },
     ],
     ["a AUTHENTICATE PLAIN", { tag: "a", name: "AUTHENTICATE", mechanism: "PLAIN", initial: null }],
-    ["a SELECT inbox", { tag: "a", name: "SELECT", mailbox: "INBOX", condstore: false }],
-    ["a EXAMINE Inbox/Sub (CONDSTORE)", { tag: "a", name: "EXAMINE", mailbox: "INBOX/Sub", condstore: true }],
+    ["a SELECT inbox", { tag: "a", name: "SELECT", mailbox: "INBOX", condstore: false, qresync: null }],
+    [
+      "a EXAMINE Inbox/Sub (CONDSTORE)",
+      { tag: "a", name: "EXAMINE", mailbox: "INBOX/Sub", condstore: true, qresync: null },
+    ],
+    [
+      "a SELECT INBOX (QRESYNC (67890007 715194045000 41,43:211,214:541 (1:3 5:7)))",
+      {
+        tag: "a",
+        name: "SELECT",
+        mailbox: "INBOX",
+        condstore: false,
+        qresync: {
+          uidValidity: 67890007,
+          modseq: 715194045000,
+          knownUids: {
+            kind: "ranges",
+            ranges: [
+              [41, 41],
+              [43, 211],
+              [214, 541],
+            ],
+          },
+        },
+      },
+    ],
+    [
+      "a SELECT INBOX (QRESYNC (1 2))",
+      {
+        tag: "a",
+        name: "SELECT",
+        mailbox: "INBOX",
+        condstore: false,
+        qresync: { uidValidity: 1, modseq: 2, knownUids: null },
+      },
+    ],
     ['a CREATE "&ZeVnLIqe-"', { tag: "a", name: "CREATE", mailbox: "日本語" }],
     ["a RENAME a b", { tag: "a", name: "RENAME", from: "a", to: "b" }],
-    ['a LIST "" *', { tag: "a", name: "LIST", reference: "", pattern: "*" }],
-    ["a LSUB foo/ %", { tag: "a", name: "LSUB", reference: "foo/", pattern: "%" }],
+    ['a LIST "" *', { tag: "a", name: "LIST", reference: "", patterns: ["*"], options: null }],
+    ["a LSUB foo/ %", { tag: "a", name: "LSUB", reference: "foo/", patterns: ["%"], options: null }],
+    [
+      'a LIST (SUBSCRIBED RECURSIVEMATCH) "" (INBOX* "Sent") RETURN (CHILDREN STATUS (MESSAGES UNSEEN))',
+      {
+        tag: "a",
+        name: "LIST",
+        reference: "",
+        patterns: ["INBOX*", "Sent"],
+        options: {
+          subscribed: true,
+          remote: false,
+          recursiveMatch: true,
+          specialUse: false,
+          returnChildren: true,
+          returnSubscribed: false,
+          returnSpecialUse: false,
+          status: ["MESSAGES", "UNSEEN"],
+        },
+      },
+    ],
     [
       "a STATUS INBOX (MESSAGES UIDNEXT size)",
       { tag: "a", name: "STATUS", mailbox: "INBOX", items: ["MESSAGES", "UIDNEXT", "SIZE"] },
@@ -63,6 +116,7 @@ describe("parseCommand", () => {
           },
         ],
         changedSince: null,
+        vanished: false,
       },
     ],
     [
@@ -74,6 +128,7 @@ describe("parseCommand", () => {
         set: { kind: "ranges", ranges: [[1, -1]] },
         atts: [{ kind: "FLAGS" }, { kind: "INTERNALDATE" }, { kind: "RFC822.SIZE" }],
         changedSince: 12,
+        vanished: false,
       },
     ],
     [
@@ -87,6 +142,7 @@ describe("parseCommand", () => {
           { kind: "section", peek: false, section: { part: [], spec: null, fields: [] }, partial: null },
         ],
         changedSince: null,
+        vanished: false,
       },
     ],
     [
@@ -203,10 +259,44 @@ describe("parseCommand", () => {
       tag: "a",
       name: "APPEND",
       mailbox: "Drafts",
-      flags: ["\\Draft"],
-      date: new Date(Date.UTC(2024, 0, 5, 9, 0, 0)),
-      message: msg,
+      messages: [{ flags: ["\\Draft"], date: new Date(Date.UTC(2024, 0, 5, 9, 0, 0)), message: msg }],
     });
+  });
+
+  test("MULTIAPPEND: several messages, bounded by maxAppendMessages", () => {
+    const a = Buffer.from("Subject: a\r\n\r\nA\r\n");
+    const b = Buffer.from("Subject: b\r\n\r\nB\r\n");
+    const f = frame("a APPEND Box {17}", a, " (\\Seen) ~{17}", b, "");
+    assert.deepEqual(parseCommand(f, { ...opts, maxAppendMessages: 2 }), {
+      tag: "a",
+      name: "APPEND",
+      mailbox: "Box",
+      messages: [
+        { flags: [], date: null, message: a },
+        { flags: ["\\Seen"], date: null, message: b },
+      ],
+    });
+    assert.throws(
+      () => parseCommand(f, { ...opts, maxAppendMessages: 1 }),
+      (e: unknown) => e instanceof CommandSyntaxError && e.message === "Too many messages in one APPEND",
+    );
+  });
+
+  test("BINARY fetch items (RFC 3516)", () => {
+    assert.deepEqual(parse("a FETCH 1 (BINARY[1.2]<0.10> BINARY.PEEK[] BINARY.SIZE[3])"), {
+      tag: "a",
+      name: "FETCH",
+      uid: false,
+      set: { kind: "ranges", ranges: [[1, 1]] },
+      atts: [
+        { kind: "binary", peek: false, part: [1, 2], partial: { start: 0, length: 10 } },
+        { kind: "binary", peek: true, part: [], partial: null },
+        { kind: "binary.size", part: [3] },
+      ],
+      changedSince: null,
+      vanished: false,
+    });
+    assert.throws(() => parse("a FETCH 1 BINARY[1.TEXT]"), CommandSyntaxError);
   });
 
   test("literal as a LOGIN argument", () => {
@@ -223,6 +313,7 @@ describe("parseCommand", () => {
       name: "SELECT",
       mailbox: "Größe",
       condstore: false,
+      qresync: null,
     });
   });
 
@@ -246,6 +337,11 @@ describe("parseCommand", () => {
     ["a STORE 1 FLAGZ (x)", "a", "Bad STORE item"],
     ["a ENABLE", "a", "ENABLE needs a capability"],
     ["a FETCH 99999999999 FLAGS", "a", "Number too large"],
+    ["a UID FETCH 1 FLAGS (VANISHED)", "a", "VANISHED needs CHANGEDSINCE"],
+    ['a LIST (RECURSIVEMATCH) "" *', "a", "RECURSIVEMATCH needs another selection option"],
+    ['a LIST (BOGUS) "" *', "a", "Unknown LIST selection option BOGUS"],
+    ['a LIST "" * RETURN (BOGUS)', "a", "Unknown LIST return option BOGUS"],
+    ['a LIST "" * FOO (CHILDREN)', "a", "Expected RETURN"],
   ];
   for (const [line, tag, message] of bad) {
     test(`BAD: ${JSON.stringify(line)}`, () => {

@@ -3,8 +3,16 @@
 import { Cursor, type CursorOptions, ParseError } from "./cursor.js";
 import { type FetchAtt, parseFetchAtts } from "./fetch-att.js";
 import type { Frame } from "./reader.js";
+import type { SearchKey } from "./search.js";
 import { parseSearchArgs, type SearchArgs } from "./search.js";
 import { parseSequenceSet, type SequenceSet } from "./sequence.js";
+import {
+  parseCharsetAndKeys,
+  parseSortCriteria,
+  parseThreadAlgorithm,
+  type SortCriterion,
+  type ThreadAlgorithm,
+} from "./sort.js";
 
 export type StatusItem =
   | "MESSAGES"
@@ -15,6 +23,33 @@ export type StatusItem =
   | "SIZE"
   | "HIGHESTMODSEQ"
   | "DELETED";
+
+export interface AppendMessage {
+  flags: string[];
+  date: Date | null;
+  message: Buffer;
+}
+
+/** LIST-EXTENDED options (RFC 5258 3, RFC 6154 3, RFC 5819 2); null on a basic LIST. */
+export interface ListOptions {
+  subscribed: boolean;
+  remote: boolean;
+  recursiveMatch: boolean;
+  specialUse: boolean;
+  returnChildren: boolean;
+  returnSubscribed: boolean;
+  returnSpecialUse: boolean;
+  /** RETURN (STATUS (...)), RFC 5819 */
+  status: StatusItem[] | null;
+}
+
+/** SELECT/EXAMINE (QRESYNC (...)) parameter, RFC 7162 3.2.5. seq-match-data is parsed and unused:
+ * this server keeps every expunge's modseq, so known-uids is enough. */
+export interface QresyncParams {
+  uidValidity: number;
+  modseq: number;
+  knownUids: SequenceSet | null;
+}
 
 export type Command = { tag: string } & (
   | {
@@ -32,14 +67,23 @@ export type Command = { tag: string } & (
   | { name: "EXPUNGE"; uids: SequenceSet | null } // uids: UID EXPUNGE (RFC 4315 2.1)
   | { name: "LOGIN"; user: string; password: string }
   | { name: "AUTHENTICATE"; mechanism: string; initial: string | null }
-  | { name: "SELECT" | "EXAMINE"; mailbox: string; condstore: boolean }
+  | { name: "SELECT" | "EXAMINE"; mailbox: string; condstore: boolean; qresync: QresyncParams | null }
   | { name: "CREATE" | "DELETE" | "SUBSCRIBE" | "UNSUBSCRIBE"; mailbox: string }
   | { name: "RENAME"; from: string; to: string }
-  | { name: "LIST" | "LSUB"; reference: string; pattern: string }
+  | { name: "LIST" | "LSUB"; reference: string; patterns: string[]; options: ListOptions | null }
   | { name: "STATUS"; mailbox: string; items: StatusItem[] }
-  | { name: "APPEND"; mailbox: string; flags: string[]; date: Date | null; message: Buffer }
+  | { name: "APPEND"; mailbox: string; messages: AppendMessage[] } // several: MULTIAPPEND, RFC 3502
   | { name: "SEARCH"; uid: boolean; args: SearchArgs }
-  | { name: "FETCH"; uid: boolean; set: SequenceSet; atts: FetchAtt[]; changedSince: number | null }
+  | { name: "SORT"; uid: boolean; criteria: SortCriterion[]; charset: string; key: SearchKey }
+  | { name: "THREAD"; uid: boolean; algorithm: ThreadAlgorithm; charset: string; key: SearchKey }
+  | {
+      name: "FETCH";
+      uid: boolean;
+      set: SequenceSet;
+      atts: FetchAtt[];
+      changedSince: number | null;
+      vanished: boolean; // RFC 7162 3.2.6
+    }
   | {
       name: "STORE";
       uid: boolean;
@@ -118,7 +162,7 @@ function parseBody(c: Cursor): Body {
     uid = true;
     c.sp();
     name = c.keyword();
-    if (!["FETCH", "SEARCH", "STORE", "COPY", "MOVE", "EXPUNGE"].includes(name))
+    if (!["FETCH", "SEARCH", "STORE", "COPY", "MOVE", "EXPUNGE", "SORT", "THREAD"].includes(name))
       throw new ParseError(`UID ${name} is not a command`);
   }
   if (NO_ARGS.has(name)) {
@@ -153,13 +197,19 @@ function parseArgs(name: string, uid: boolean, c: Cursor): Body {
       c.sp();
       const mailbox = c.mailbox();
       let condstore = false;
+      let qresync: QresyncParams | null = null;
       if (c.maybeSp()) {
-        // RFC 7162 3.1.8 select parameter
-        const params = c.list((x) => x.word());
-        condstore = params.includes("CONDSTORE");
-        if (params.some((p) => p !== "CONDSTORE")) throw new ParseError("Unknown SELECT parameter");
+        // RFC 7162 3.1.8 and 3.2.5 select parameters
+        c.list((x) => {
+          const w = x.word();
+          if (w === "CONDSTORE") condstore = true;
+          else if (w === "QRESYNC") {
+            x.sp();
+            qresync = parseQresync(x);
+          } else throw new ParseError("Unknown SELECT parameter");
+        });
       }
-      return { name, mailbox, condstore };
+      return { name, mailbox, condstore, qresync };
     }
     case "CREATE":
     case "DELETE":
@@ -174,69 +224,69 @@ function parseArgs(name: string, uid: boolean, c: Cursor): Body {
       c.sp();
       return { name, from, to: c.mailbox() };
     }
-    case "LIST":
     case "LSUB": {
       c.sp();
       const reference = c.listMailbox();
       c.sp();
-      return { name, reference, pattern: c.listMailbox() };
+      return { name, reference, patterns: [c.listMailbox()], options: null };
     }
+    case "LIST":
+      return parseList(c);
     case "STATUS": {
       c.sp();
       const mailbox = c.mailbox();
       c.sp();
-      const items = c.list(
-        (x) => {
-          const w = x.word();
-          if (!STATUS_ITEMS.has(w)) throw new ParseError(`Unknown status item ${w}`);
-          return w as StatusItem;
-        },
-        { allowEmpty: false },
-      );
-      return { name, mailbox, items };
+      return { name, mailbox, items: parseStatusItems(c) };
     }
     case "APPEND": {
       c.sp();
       const mailbox = c.mailbox();
-      c.sp();
-      let flags: string[] = [];
-      let date: Date | null = null;
-      if (c.peek() === 0x28) {
-        flags = c.flagList();
+      const messages: AppendMessage[] = [];
+      // RFC 3502 6: append-message *(SP append-message); the reader bounds the command's size.
+      for (;;) {
         c.sp();
+        messages.push(parseAppendMessage(c));
+        if (c.atEnd()) break;
+        if (messages.length >= (c.opts.maxAppendMessages ?? 1))
+          throw new ParseError("Too many messages in one APPEND");
       }
-      if (c.peek() === 0x22) {
-        date = c.dateTime();
-        c.sp();
-      }
-      // RFC 6855 4: after ENABLE UTF8=ACCEPT the message may come as UTF8 (~{n}).
-      if (c.peek() === 0x55 || c.peek() === 0x75) {
-        if (c.word() !== "UTF8") throw new ParseError("Expected a literal");
-        c.sp();
-        c.char("(");
-        const message = c.literalBytes();
-        c.char(")");
-        return { name, mailbox, flags, date, message };
-      }
-      return { name, mailbox, flags, date, message: c.literalBytes() };
+      return { name, mailbox, messages };
     }
     case "SEARCH":
       c.sp();
       return { name, uid, args: parseSearchArgs(c) };
+    case "SORT": {
+      c.sp();
+      const criteria = parseSortCriteria(c);
+      c.sp();
+      return { name, uid, criteria, ...parseCharsetAndKeys(c) };
+    }
+    case "THREAD": {
+      c.sp();
+      const algorithm = parseThreadAlgorithm(c);
+      c.sp();
+      return { name, uid, algorithm, ...parseCharsetAndKeys(c) };
+    }
     case "FETCH": {
       c.sp();
       const set = parseSequenceSet(c);
       c.sp();
       const atts = parseFetchAtts(c);
       let changedSince: number | null = null;
+      let vanished = false;
       if (c.maybeSp()) {
-        c.char("(");
-        if (c.word() !== "CHANGEDSINCE") throw new ParseError("Unknown FETCH modifier");
-        c.sp();
-        changedSince = c.number();
-        c.char(")");
+        c.list((x) => {
+          const w = x.word();
+          if (w === "VANISHED") vanished = true;
+          else if (w === "CHANGEDSINCE") {
+            x.sp();
+            changedSince = x.number();
+          } else throw new ParseError("Unknown FETCH modifier");
+        });
+        // RFC 7162 3.2.6: VANISHED only with CHANGEDSINCE.
+        if (vanished && changedSince === null) throw new ParseError("VANISHED needs CHANGEDSINCE");
       }
-      return { name, uid, set, atts, changedSince };
+      return { name, uid, set, atts, changedSince, vanished };
     }
     case "STORE": {
       c.sp();
@@ -286,6 +336,121 @@ function parseArgs(name: string, uid: boolean, c: Cursor): Body {
     default:
       throw new ParseError(`Unknown command ${name}`);
   }
+}
+
+/** RFC 5258 6: LIST [SP list-select-opts] SP mailbox SP mbox-or-pat [SP list-return-opts]. */
+function parseList(c: Cursor): Body {
+  c.sp();
+  let options: ListOptions | null = null;
+  const opts = (): ListOptions => {
+    options ??= {
+      subscribed: false,
+      remote: false,
+      recursiveMatch: false,
+      specialUse: false,
+      returnChildren: false,
+      returnSubscribed: false,
+      returnSpecialUse: false,
+      status: null,
+    };
+    return options;
+  };
+  if (c.peek() === 0x28) {
+    const o = opts();
+    for (const w of c.list((x) => x.word())) {
+      if (w === "SUBSCRIBED") o.subscribed = true;
+      else if (w === "REMOTE") o.remote = true;
+      else if (w === "RECURSIVEMATCH") o.recursiveMatch = true;
+      else if (w === "SPECIAL-USE") o.specialUse = true;
+      else throw new ParseError(`Unknown LIST selection option ${w}`);
+    }
+    // RFC 5258 3: RECURSIVEMATCH alone (or with only REMOTE) is an error.
+    if (o.recursiveMatch && !o.subscribed && !o.specialUse)
+      throw new ParseError("RECURSIVEMATCH needs another selection option");
+    c.sp();
+  }
+  const reference = c.listMailbox();
+  c.sp();
+  let patterns: string[];
+  if (c.peek() === 0x28) {
+    opts();
+    patterns = c.list((x) => x.listMailbox(), { allowEmpty: false });
+  } else patterns = [c.listMailbox()];
+  if (c.maybeSp()) {
+    if (c.word() !== "RETURN") throw new ParseError("Expected RETURN");
+    c.sp();
+    const o = opts();
+    c.list((x) => {
+      const w = x.word();
+      if (w === "CHILDREN") o.returnChildren = true;
+      else if (w === "SUBSCRIBED") o.returnSubscribed = true;
+      else if (w === "SPECIAL-USE") o.returnSpecialUse = true;
+      else if (w === "STATUS") {
+        x.sp();
+        o.status = parseStatusItems(x);
+      } else throw new ParseError(`Unknown LIST return option ${w}`);
+    });
+  }
+  return { name: "LIST", reference, patterns, options };
+}
+
+// qresync-param = "QRESYNC" SP "(" uidvalidity SP mod-sequence-value [SP known-uids]
+//                  [SP seq-match-data] ")"
+function parseQresync(c: Cursor): QresyncParams {
+  c.char("(");
+  c.enter();
+  const uidValidity = c.nzNumber();
+  c.sp();
+  const modseq = c.number();
+  let knownUids: SequenceSet | null = null;
+  if (c.maybeSp()) {
+    if (c.peek() !== 0x28) knownUids = parseSequenceSet(c);
+    if (c.peek() === 0x28 || (knownUids && c.maybeSp())) {
+      c.char("(");
+      parseSequenceSet(c);
+      c.sp();
+      parseSequenceSet(c);
+      c.char(")");
+    }
+  }
+  c.char(")");
+  c.depth--;
+  return { uidValidity, modseq, knownUids };
+}
+
+// append-message = [SP flag-list] [SP date-time] SP (literal / literal8 / "UTF8" SP "(" literal8 ")")
+function parseAppendMessage(c: Cursor): AppendMessage {
+  let flags: string[] = [];
+  let date: Date | null = null;
+  if (c.peek() === 0x28) {
+    flags = c.flagList();
+    c.sp();
+  }
+  if (c.peek() === 0x22) {
+    date = c.dateTime();
+    c.sp();
+  }
+  // RFC 6855 4: after ENABLE UTF8=ACCEPT the message may come as UTF8 (~{n}).
+  if (c.peek() === 0x55 || c.peek() === 0x75) {
+    if (c.word() !== "UTF8") throw new ParseError("Expected a literal");
+    c.sp();
+    c.char("(");
+    const message = c.literalBytes();
+    c.char(")");
+    return { flags, date, message };
+  }
+  return { flags, date, message: c.literalBytes() };
+}
+
+function parseStatusItems(c: Cursor): StatusItem[] {
+  return c.list(
+    (x) => {
+      const w = x.word();
+      if (!STATUS_ITEMS.has(w)) throw new ParseError(`Unknown status item ${w}`);
+      return w as StatusItem;
+    },
+    { allowEmpty: false },
+  );
 }
 
 function spaceSeparatedFlags(c: Cursor): string[] {

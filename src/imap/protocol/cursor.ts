@@ -11,6 +11,8 @@ export interface CursorOptions {
   maxDepth: number;
   /** UTF8=ACCEPT / IMAP4rev2 enabled: mailbox names are UTF-8, not modified UTF-7. */
   utf8: boolean;
+  /** MULTIAPPEND (RFC 3502): messages one APPEND may carry; 1 when not given. */
+  maxAppendMessages?: number;
 }
 
 enum Ch {

@@ -1,4 +1,5 @@
-// FETCH data items (RFC 9051 6.4.5, RFC 3501 6.4.5 for the rev1 items, RFC 7162 3.1.4 MODSEQ).
+// FETCH data items (RFC 9051 6.4.5, RFC 3501 6.4.5 for the rev1 items, RFC 7162 3.1.4 MODSEQ,
+// RFC 3516 4.1 BINARY[part]<partial>, BINARY.PEEK and BINARY.SIZE).
 import { type Cursor, ParseError } from "./cursor.js";
 
 export interface Section {
@@ -22,7 +23,9 @@ export type FetchAtt =
         | "RFC822.HEADER"
         | "RFC822.TEXT";
     }
-  | { kind: "section"; peek: boolean; section: Section; partial: { start: number; length: number } | null };
+  | { kind: "section"; peek: boolean; section: Section; partial: { start: number; length: number } | null }
+  | { kind: "binary"; peek: boolean; part: number[]; partial: { start: number; length: number } | null }
+  | { kind: "binary.size"; part: number[] };
 
 const SIMPLE = new Set([
   "FLAGS",
@@ -65,24 +68,37 @@ function tryMacro(c: Cursor): FetchAtt[] | null {
 
 export function parseFetchAtt(c: Cursor): FetchAtt {
   const name = c.word();
+  if (name === "BINARY" || name === "BINARY.PEEK" || name === "BINARY.SIZE") {
+    // section-binary = "[" [section-part] "]"
+    c.char("[");
+    const part: number[] = [];
+    while (!c.maybeChar("]")) {
+      if (part.length > 0) c.char(".");
+      part.push(c.nzNumber());
+      if (part.length > 64) throw new ParseError("Section too deep");
+    }
+    if (name === "BINARY.SIZE") return { kind: "binary.size", part };
+    return { kind: "binary", peek: name === "BINARY.PEEK", part, partial: parsePartial(c) };
+  }
   if (name === "BODY" || name === "BODY.PEEK") {
     if (c.peek() !== 0x5b) {
       if (name === "BODY.PEEK") throw new ParseError("BODY.PEEK needs a section");
       return { kind: "BODY" };
     }
     const section = parseSection(c);
-    let partial: { start: number; length: number } | null = null;
-    if (c.maybeChar("<")) {
-      const start = c.number();
-      c.char(".");
-      const length = c.nzNumber();
-      c.char(">");
-      partial = { start, length };
-    }
-    return { kind: "section", peek: name === "BODY.PEEK", section, partial };
+    return { kind: "section", peek: name === "BODY.PEEK", section, partial: parsePartial(c) };
   }
   if (SIMPLE.has(name)) return { kind: name } as FetchAtt;
   throw new ParseError(`Unknown fetch item ${name}`);
+}
+
+function parsePartial(c: Cursor): { start: number; length: number } | null {
+  if (!c.maybeChar("<")) return null;
+  const start = c.number();
+  c.char(".");
+  const length = c.nzNumber();
+  c.char(">");
+  return { start, length };
 }
 
 function parseSection(c: Cursor): Section {
@@ -120,4 +136,11 @@ export function sectionLabel(att: Extract<FetchAtt, { kind: "section" }>, body =
   if (s.spec) inner += (inner ? "." : "") + s.spec;
   if (s.fields.length) inner += ` (${s.fields.join(" ")})`;
   return `${body}[${inner}]` + (att.partial ? `<${att.partial.start}>` : "");
+}
+
+/** `BINARY[1.2]<0>` / `BINARY.SIZE[1]` as echoed in the response (RFC 3516 4.2). */
+export function binaryLabel(att: Extract<FetchAtt, { kind: "binary" | "binary.size" }>): string {
+  const inner = att.part.join(".");
+  if (att.kind === "binary.size") return `BINARY.SIZE[${inner}]`;
+  return `BINARY[${inner}]` + (att.partial ? `<${att.partial.start}>` : "");
 }

@@ -8,9 +8,13 @@ export class Str {
   constructor(readonly value: string | Buffer) {}
 }
 
-/** Always a literal (message bodies and sections). */
+/** Always a literal (message bodies and sections). `binary`: written as literal8 (`~{n}`, RFC 3516
+ *  4.2) when the data holds a NUL, which a plain literal may not. */
 export class Lit {
-  constructor(readonly value: Buffer) {}
+  constructor(
+    readonly value: Buffer,
+    readonly binary = false,
+  ) {}
 }
 
 /** A mailbox name, encoded per the session's UTF-8 mode. */
@@ -55,6 +59,7 @@ export function encodeItems(items: Item[], opts: EncodeOptions): Buffer {
     } else if (item instanceof Joined) {
       for (const x of item.items) put(x);
     } else if (item instanceof Lit) {
+      if (item.binary && item.value.includes(0)) text += "~";
       text += `{${item.value.length}}\r\n`;
       flush();
       out.push(item.value);

@@ -9,6 +9,7 @@ import type { Account } from "../../store/types.js";
 import type { imapSection } from "../config.js";
 import { no } from "../errors.js";
 import type { Frame } from "../protocol/reader.js";
+import { formatSet } from "../protocol/sequence.js";
 import { encodeItems, type Item } from "../protocol/writer.js";
 import type { SelectedMailbox, SessionState } from "./state.js";
 
@@ -45,6 +46,28 @@ export class Session {
     readonly io: SessionIo,
     readonly log: Logger,
   ) {}
+
+  /** RFC 7162 3.2.3: after ENABLE QRESYNC, VANISHED replaces EXPUNGE. */
+  get qresync(): boolean {
+    return this.enabled.has("QRESYNC");
+  }
+
+  /**
+   * UIDs that left the mailbox leave the client's view: one "* n EXPUNGE" each, highest first so
+   * every number is still valid when read (RFC 9051 7.5.1), or a single "* VANISHED uid-set" once
+   * QRESYNC is enabled (RFC 7162 3.2.10). `silent` (CLOSE) updates the view without a word.
+   */
+  expunged(sel: SelectedMailbox, uids: Iterable<number>, opts: { silent?: boolean } = {}): void {
+    const gone: number[] = [];
+    for (const uid of [...uids].sort((a, b) => b - a)) {
+      const seq = sel.uids.remove(uid);
+      sel.deferredExpunges.delete(uid);
+      if (seq === 0 || opts.silent) continue;
+      if (this.qresync) gone.push(uid);
+      else this.sendLine(`* ${seq} EXPUNGE`);
+    }
+    if (gone.length > 0) this.sendLine(`* VANISHED ${formatSet(gone.reverse())}`);
+  }
 
   get utf8(): boolean {
     return this.enabled.has("UTF8=ACCEPT") || this.enabled.has("IMAP4REV2");
@@ -163,12 +186,9 @@ export class Session {
       );
     }
     if (opts.expunges && sel.deferredExpunges.size > 0) {
-      const gone = [...sel.deferredExpunges].sort((a, b) => b - a);
+      const gone = [...sel.deferredExpunges];
       sel.deferredExpunges.clear();
-      for (const uid of gone) {
-        const seq = sel.uids.remove(uid);
-        if (seq !== 0) this.sendLine(`* ${seq} EXPUNGE`);
-      }
+      this.expunged(sel, gone);
     }
     await this.io.drain();
   }

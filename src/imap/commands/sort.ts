@@ -1,0 +1,37 @@
+// RFC 5256 3 SORT / UID SORT, with DISPLAYFROM and DISPLAYTO (RFC 5957): SEARCH, then order the
+// matches by the criteria; ties keep mailbox order. Untagged "* SORT n..." in that order.
+import { no } from "../errors.js";
+import type { SearchKey } from "../protocol/search.js";
+import { type SortRecord, sortRecord, sortRecords } from "../search/sort.js";
+import type { Session } from "../session/session.js";
+import type { SelectedMailbox } from "../session/state.js";
+import { runSearch } from "./search.js";
+import { type CommandSpec, SELECTED } from "./types.js";
+
+/** The matching messages' sort keys (shared with THREAD). */
+export async function searchRecords(
+  s: Session,
+  sel: SelectedMailbox,
+  charset: string,
+  key: SearchKey,
+): Promise<SortRecord[]> {
+  if (!["UTF-8", "US-ASCII"].includes(charset.toUpperCase()))
+    throw no("Unsupported charset", "BADCHARSET (UTF-8 US-ASCII)");
+  const mail = s.app.store.mail;
+  const out: SortRecord[] = [];
+  for (const meta of await runSearch(mail, sel, key)) {
+    out.push(sortRecord(meta, await mail.getMessage(sel.mailbox.id, meta.uid)));
+  }
+  return out;
+}
+
+export const sort: CommandSpec<"SORT"> = {
+  states: SELECTED,
+  async run(cmd, s) {
+    const sel = s.requireSelected();
+    const records = sortRecords(await searchRecords(s, sel, cmd.charset, cmd.key), cmd.criteria);
+    const nums = records.map((r) => (cmd.uid ? r.uid : sel.uids.seqOf(r.uid)));
+    s.sendLine(`* SORT${nums.map((n) => " " + n).join("")}`);
+    return undefined;
+  },
+};
