@@ -6,6 +6,8 @@
 //   npm run bench:smtp -- --messages 5000 --concurrency 20 --size 4096 [--bdat]
 //   npm run bench:smtp -- --host 127.0.0.1 --port 25 --to user@domain [--pid 1234]
 //                                                       # any SMTP server, e.g. Postfix
+//   npm run bench:smtp -- --port 25 --to 'bench{n}@example.test' --mailboxes 20
+//                                                       # "{n}" spreads over n = 0..mailboxes-1
 // The client is a lean pipelined one: MAIL, RCPT and DATA go in one write (RFC 2920), then
 // the message; with --bdat the whole transaction is one write (RFC 3030).
 import { readFileSync } from "node:fs";
@@ -145,7 +147,9 @@ async function main(): Promise<void> {
   let host = opt.host ?? "127.0.0.1";
   let port = opt.port ? Number(opt.port) : 0;
   let pid = opt.pid ? Number(opt.pid) : null;
-  let rcpt = (_i: number) => opt.to ?? "bench0@example.test";
+  const to = opt.to ?? "bench0@example.test";
+  // "{n}" in --to spreads messages over mailboxes the way our own server's run does.
+  let rcpt = (i: number) => to.replace("{n}", String(i % mailboxCount));
   let stop = async () => {};
 
   if (!opt.port) {
@@ -172,6 +176,7 @@ async function main(): Promise<void> {
   const perSession: number[][] = Array.from({ length: concurrency }, () => []);
   for (let i = 0; i < total; i++) perSession[i % concurrency]!.push(i);
   const rssBefore = pid ? peakRssKb(pid) : null;
+  const startedAtMs = Date.now(); // wall clock, for callers timing delivery after acceptance
   const t0 = process.hrtime.bigint();
   let failure: unknown = null;
   try {
@@ -198,6 +203,7 @@ async function main(): Promise<void> {
       serverPeakRssMB: rss ? Math.round(rss / 1024) : null,
       serverRssAtStartMB: rssBefore ? Math.round(rssBefore / 1024) : null,
       target: `${host}:${port}`,
+      startedAtMs,
     }),
   );
 }
