@@ -7,7 +7,7 @@ export function plaintextAuthAllowed(s: Session): boolean {
 }
 
 export function capabilities(s: Session): string[] {
-  const caps = ["IMAP4rev1"];
+  const caps = ["IMAP4rev1", "IMAP4rev2"];
   if (s.state.kind === "not-authenticated") {
     if (s.io.tlsMode === "starttls" && !s.io.secure) caps.push("STARTTLS");
     if (plaintextAuthAllowed(s)) caps.push("AUTH=PLAIN");
@@ -43,6 +43,10 @@ export function capabilities(s: Session): string[] {
     "QUOTA",
     "QUOTA=RES-STORAGE",
     "QUOTA=RES-MESSAGE",
+    "OBJECTID",
+    "SAVEDATE",
   );
+  // RFC 4978 3: only offered while it can still be used.
+  if (s.state.kind !== "not-authenticated" && !s.io.compressed) caps.push("COMPRESS=DEFLATE");
   return caps;
 }

@@ -3,8 +3,19 @@
 //  - Commands run strictly in order; at most maxPipelinedCommands wait, then the socket is paused.
 //  - A handler never writes faster than the client reads: it awaits drain() between messages.
 //  - After STARTTLS nothing received in plaintext is used (RFC 9051 6.2.1).
+//  - After COMPRESS (RFC 4978) output goes socket <- deflate, input socket -> inflate -> reader;
+//    backpressure then counts what waits in the compressor as well as in the socket.
 import type { Socket } from "node:net";
+import type { TransformOptions } from "node:stream";
 import { TLSSocket } from "node:tls";
+import {
+  createDeflateRaw,
+  createInflateRaw,
+  type DeflateRaw,
+  type InflateRaw,
+  type ZlibOptions,
+  constants as zc,
+} from "node:zlib";
 import type { ListenerConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
 import type { AppContext } from "../server/context.js";
@@ -31,6 +42,8 @@ export class ImapConnection implements SessionIo {
   readonly remoteAddress: string;
   private readonly onData = (chunk: Buffer) => this.reader.push(chunk);
   private readonly closedCallbacks: (() => void)[] = [];
+  private deflate: DeflateRaw | null = null;
+  private inflate: InflateRaw | null = null;
 
   constructor(
     socket: Socket,
@@ -82,6 +95,8 @@ export class ImapConnection implements SessionIo {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    this.deflate?.destroy();
+    this.inflate?.destroy();
     this.session.close();
     this.waiter?.resolve(null);
     this.waiter = null;
@@ -91,42 +106,92 @@ export class ImapConnection implements SessionIo {
   private corked = false;
 
   write(data: Buffer | string): void {
-    if (this.closed || this.socket.destroyed) return;
+    // After end() a compressed stream takes no more (a late autologout BYE is dropped, not an error).
+    if (this.closed || this.socket.destroyed || this.deflate?.writableEnded) return;
     // Responses written in one turn of the event loop (a batch of FETCH lines) leave in one
-    // TLS record / TCP segment instead of one per line.
+    // TLS record / TCP segment instead of one per line; compressed, in one sync flush.
     if (!this.corked) {
       this.corked = true;
-      this.socket.cork();
+      if (!this.deflate) this.socket.cork();
       setImmediate(() => this.uncork());
     }
-    this.socket.write(data);
+    if (this.deflate) this.deflate.write(data);
+    else this.socket.write(data);
   }
 
   private uncork(): void {
     if (!this.corked) return;
     this.corked = false;
-    this.socket.uncork();
+    // RFC 4978 4: a sync flush after each batch, so the client can decode what it has.
+    if (this.deflate) this.deflate.flush(zc.Z_SYNC_FLUSH);
+    else this.socket.uncork();
   }
 
-  drain(): Promise<void> {
-    if (this.closed || this.socket.writableLength <= this.config.outputBufferBytes) return Promise.resolve();
-    this.uncork(); // corked data never drains
+  get compressed(): boolean {
+    return this.deflate !== null;
+  }
 
-    return new Promise((resolve) => {
-      const done = () => {
-        this.socket.off("drain", done);
-        this.socket.off("close", done);
-        resolve();
-      };
-      this.socket.on("drain", done);
-      this.socket.on("close", done);
-    });
+  /** The stream whose buffer is over the limit, if any: the socket's or the compressor's input. */
+  private backedUp(): Socket | DeflateRaw | null {
+    const limit = this.config.outputBufferBytes;
+    if (this.socket.writableLength > limit) return this.socket;
+    if (this.deflate && this.deflate.writableLength > limit) return this.deflate;
+    return null;
+  }
+
+  async drain(): Promise<void> {
+    // Each round waits for one 'drain'; the loop ends when neither buffer is over the limit.
+    for (let full = this.backedUp(); full && !this.closed; full = this.backedUp()) {
+      this.uncork(); // corked data never drains
+      const stream = full;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          stream.off("drain", done);
+          this.socket.off("close", done);
+          resolve();
+        };
+        stream.on("drain", done);
+        this.socket.on("close", done);
+      });
+    }
+  }
+
+  startCompression(): void {
+    this.uncork(); // the tagged OK leaves uncompressed
+    // Its writable side drains (emits 'drain') exactly when it has less than the limit queued.
+    const opts: ZlibOptions & TransformOptions = { writableHighWaterMark: this.config.outputBufferBytes };
+    const deflate = createDeflateRaw(opts);
+    const inflate = createInflateRaw();
+    const onError = (e: Error) => {
+      this.log.info("compression stream failed", { error: String(e) });
+      this.socket.destroy();
+    };
+    deflate.on("error", onError);
+    inflate.on("error", onError);
+    deflate.pipe(this.socket);
+    this.socket.off("data", this.onData);
+    this.reader.reset();
+    this.queue.length = 0;
+    this.queuedBytes = 0;
+    // pipe() gives backpressure on the way in: pausing the inflater stops reading the socket.
+    this.socket.pipe(inflate);
+    inflate.on("data", this.onData);
+    if (this.paused) inflate.pause();
+    this.deflate = deflate;
+    this.inflate = inflate;
+  }
+
+  /** Where decoded input comes from: paused to stop reading. */
+  private get input(): Socket | InflateRaw {
+    return this.inflate ?? this.socket;
   }
 
   /** Ends the connection after what was written has been flushed. */
   end(): void {
     if (this.closed) return;
-    this.socket.end();
+    if (this.deflate)
+      this.deflate.end(); // Z_FINISH, then pipe() ends the socket
+    else this.socket.end();
     // A client that never reads must not keep the socket open forever.
     setTimeout(() => this.socket.destroy(), 5000).unref();
   }
@@ -197,7 +262,7 @@ export class ImapConnection implements SessionIo {
       this.queuedBytes > this.config.maxLiteralBytes + this.config.maxLineBytes;
     if (tooMuch && !this.paused) {
       this.paused = true;
-      this.socket.pause();
+      this.input.pause();
     }
     void this.pump();
   }
@@ -212,7 +277,7 @@ export class ImapConnection implements SessionIo {
     const bytesOk = this.queuedBytes <= (this.config.maxLiteralBytes + this.config.maxLineBytes) / 2;
     if (this.paused && this.queue.length < this.config.maxPipelinedCommands / 2 && bytesOk) {
       this.paused = false;
-      this.socket.resume();
+      this.input.resume();
     }
   }
 

@@ -21,7 +21,8 @@ export type ResponseCode =
   | "BADCHARSET (UTF-8 US-ASCII)"
   | "EXPUNGEISSUED"
   | "CONTACTADMIN"
-  | "UNKNOWN-CTE"; // RFC 3516 4.3
+  | "UNKNOWN-CTE" // RFC 3516 4.3
+  | "COMPRESSIONACTIVE"; // RFC 4978 3
 
 export class ImapError extends Error {
   override name = "ImapError";

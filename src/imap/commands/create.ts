@@ -1,5 +1,7 @@
-// RFC 9051 6.3.4 CREATE: a trailing delimiter is dropped, missing parents are created too.
+// RFC 9051 6.3.4 CREATE: a trailing delimiter is dropped, missing parents are created too; the
+// OK carries MAILBOXID (RFC 8474 4.1).
 import { no } from "../errors.js";
+import { mailboxObjectId } from "../format/objectid.js";
 import { checkNewName, DELIMITER } from "./mailbox-common.js";
 import { AUTH, type CommandSpec } from "./types.js";
 
@@ -16,7 +18,8 @@ export const create: CommandSpec<"CREATE"> = {
       const parent = segments.slice(0, i).join(DELIMITER);
       if (!(await mail.getMailbox(account.id, parent))) await mail.createMailbox(account.id, parent);
     }
-    await mail.createMailbox(account.id, name);
-    return undefined;
+    const mb = await mail.createMailbox(account.id, name);
+    // RFC 8474 4.1: the new mailbox's id in the tagged OK.
+    return { code: `MAILBOXID (${mailboxObjectId(mb.id)})` };
   },
 };

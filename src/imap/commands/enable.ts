@@ -3,7 +3,14 @@
 // actually enabled now are listed in "* ENABLED".
 import { AUTH, type CommandSpec } from "./types.js";
 
-const ENABLEABLE = new Set(["CONDSTORE", "QRESYNC", "UTF8=ACCEPT"]);
+// IMAP4rev2 (RFC 9051 Appendix E; UTF-8 names as with UTF8=ACCEPT, see Session.rev2) is echoed in
+// its usual spelling.
+const ENABLEABLE = new Map([
+  ["CONDSTORE", "CONDSTORE"],
+  ["QRESYNC", "QRESYNC"],
+  ["UTF8=ACCEPT", "UTF8=ACCEPT"],
+  ["IMAP4REV2", "IMAP4rev2"],
+]);
 
 export const enable: CommandSpec<"ENABLE"> = {
   states: AUTH,
@@ -12,7 +19,7 @@ export const enable: CommandSpec<"ENABLE"> = {
     for (const c of cmd.capabilities) {
       if (!ENABLEABLE.has(c) || s.enabled.has(c)) continue;
       s.enabled.add(c);
-      now.push(c);
+      now.push(ENABLEABLE.get(c) ?? c);
       if (c === "QRESYNC") s.enabled.add("CONDSTORE");
     }
     if (s.state.kind === "selected" && s.enabled.has("CONDSTORE")) s.state.selected.condstore = true;

@@ -1,6 +1,7 @@
 // RFC 9051 6.4.5 FETCH / UID FETCH (RFC 3501 6.4.5 for RFC822.*), BINARY[], BINARY.PEEK and
 // BINARY.SIZE (RFC 3516 4.1, 4.2), CONDSTORE's MODSEQ item and CHANGEDSINCE modifier (RFC 7162
-// 3.1.4, 3.1.4.1), and QRESYNC's VANISHED modifier (RFC 7162 3.2.6): UID FETCH first reports the
+// 3.1.4, 3.1.4.1), EMAILID/THREADID (RFC 8474 5), SAVEDATE (RFC 8514 4), and QRESYNC's VANISHED
+// modifier (RFC 7162 3.2.6): UID FETCH first reports the
 // UIDs of the set expunged since CHANGEDSINCE as VANISHED (EARLIER). Responses are written message
 // by message and the handler waits for the client to read them (session.io.drain) before going on,
 // so a huge FETCH never sits in memory. Structure comes from the cache made at store time: never
@@ -11,6 +12,7 @@ import { binaryBytes } from "../format/binary.js";
 import { bodyStructureItem } from "../format/bodystructure.js";
 import { imapDateTime } from "../format/date.js";
 import { envelopeItem } from "../format/envelope.js";
+import { emailObjectId, threadObjectId } from "../format/objectid.js";
 import { applyPartial, sectionBytes } from "../format/section.js";
 import { binaryLabel, type FetchAtt, sectionLabel } from "../protocol/fetch-att.js";
 import { formatSet } from "../protocol/sequence.js";
@@ -28,7 +30,10 @@ function needsStructure(a: FetchAtt): boolean {
     a.kind !== "INTERNALDATE" &&
     a.kind !== "RFC822.SIZE" &&
     a.kind !== "UID" &&
-    a.kind !== "MODSEQ"
+    a.kind !== "MODSEQ" &&
+    a.kind !== "EMAILID" &&
+    a.kind !== "THREADID" &&
+    a.kind !== "SAVEDATE"
   );
 }
 
@@ -151,6 +156,15 @@ async function fetchItems(
         break;
       case "MODSEQ":
         out.push("MODSEQ", [meta.modseq]);
+        break;
+      case "EMAILID":
+        out.push("EMAILID", [emailObjectId(meta.id)]);
+        break;
+      case "THREADID":
+        out.push("THREADID", [threadObjectId(meta.threadId)]);
+        break;
+      case "SAVEDATE":
+        out.push("SAVEDATE", q(imapDateTime(meta.savedDate)));
         break;
       case "ENVELOPE":
         out.push("ENVELOPE", envelopeItem(parsed!.structure.envelope));

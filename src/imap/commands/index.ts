@@ -4,6 +4,7 @@ import { append } from "./append.js";
 import { authenticate } from "./authenticate.js";
 import { capability } from "./capability.js";
 import { close, unselect } from "./close.js";
+import { compress } from "./compress.js";
 import { copy } from "./copy.js";
 import { create } from "./create.js";
 import { del } from "./delete.js";
@@ -66,4 +67,5 @@ export const commandTable: Table = {
   IDLE: idle,
   GETQUOTAROOT: getQuotaRoot,
   GETQUOTA: getQuota,
+  COMPRESS: compress,
 };

@@ -56,7 +56,9 @@ describe("IMAP mailbox commands", () => {
   });
 
   test("CREATE with parents, hierarchy attributes, % stops at the delimiter", async () => {
-    assert.deepEqual(await c.cmd("a", "CREATE Work/2024/Q1"), ["a OK CREATE completed"]);
+    const created = await c.cmd("a", "CREATE Work/2024/Q1");
+    const q1 = (await t.server.store.mail.getMailbox(aliceId, "Work/2024/Q1"))!;
+    assert.deepEqual(created, [`a OK [MAILBOXID (F${q1.id})] CREATE completed`]);
     assert.deepEqual(await c.cmd("b", 'LIST "" Work*'), [
       '* LIST (\\HasChildren) "/" "Work"',
       '* LIST (\\HasChildren) "/" "Work/2024"',
@@ -74,7 +76,9 @@ describe("IMAP mailbox commands", () => {
   });
 
   test("modified UTF-7 names round-trip", async () => {
-    assert.deepEqual(await c.cmd("a", 'CREATE "Entw&APw-rfe/&ZeVnLIqe-"'), ["a OK CREATE completed"]);
+    const created = await c.cmd("a", 'CREATE "Entw&APw-rfe/&ZeVnLIqe-"');
+    const mb = (await t.server.store.mail.getMailbox(aliceId, "Entwürfe/日本語"))!;
+    assert.deepEqual(created, [`a OK [MAILBOXID (F${mb.id})] CREATE completed`]);
     const names = (await t.server.store.mail.listMailboxes(aliceId)).map((m) => m.name);
     assert.ok(names.includes("Entwürfe/日本語"));
     assert.deepEqual(await c.cmd("b", 'LIST "" Entw*'), [
@@ -155,6 +159,7 @@ describe("IMAP mailbox commands", () => {
       `* OK [UIDVALIDITY ${mb.uidValidity}] UIDs valid`,
       "* OK [UIDNEXT 3] Predicted next UID",
       `* OK [HIGHESTMODSEQ ${mb.highestModseq}] Highest`,
+      `* OK [MAILBOXID (F${mb.id})] Ok`,
     ];
     const rw = [...common];
     rw.splice(

@@ -43,6 +43,7 @@ describe("QRESYNC", () => {
     `* OK [UIDVALIDITY ${mb.uidValidity}] UIDs valid`,
     `* OK [UIDNEXT ${mb.uidNext}] Predicted next UID`,
     `* OK [HIGHESTMODSEQ ${mb.highestModseq}] Highest`,
+    `* OK [MAILBOXID (F${mb.id})] Ok`,
   ];
 
   before(async () => {

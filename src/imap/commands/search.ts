@@ -1,10 +1,19 @@
 // RFC 9051 6.4.4 SEARCH / UID SEARCH, RFC 4731 ESEARCH (RETURN MIN MAX ALL COUNT), RFC 5182 SAVE,
-// RFC 7162 3.1.5 MODSEQ criterion (the response then carries the highest MODSEQ found).
+// RFC 7162 3.1.5 MODSEQ criterion (the response then carries the highest MODSEQ found). After
+// ENABLE IMAP4rev2 a plain SEARCH is answered with ESEARCH and NEW/OLD/RECENT are refused.
 import type { MailStore, MessageMeta, ParsedMessage } from "../../store/types.js";
-import { no } from "../errors.js";
+import { bad, no } from "../errors.js";
 import type { SearchKey } from "../protocol/search.js";
 import { formatSet } from "../protocol/sequence.js";
-import { type Candidate, matches, matchesMeta, needsContent, usesModseq } from "../search/evaluate.js";
+import {
+  type Candidate,
+  matches,
+  matchesMeta,
+  needsContent,
+  usesModseq,
+  usesRecent,
+} from "../search/evaluate.js";
+import type { Session } from "../session/session.js";
 import type { SelectedMailbox } from "../session/state.js";
 import { type CommandSpec, SELECTED } from "./types.js";
 
@@ -17,6 +26,7 @@ export const search: CommandSpec<"SEARCH"> = {
     const { args } = cmd;
     if (args.charset && !["UTF-8", "US-ASCII"].includes(args.charset.toUpperCase()))
       throw no("Unsupported charset", "BADCHARSET (UTF-8 US-ASCII)");
+    rejectRemovedKeys(s, args.key);
     const modseq = usesModseq(args.key);
     if (modseq) {
       s.enabled.add("CONDSTORE");
@@ -26,7 +36,8 @@ export const search: CommandSpec<"SEARCH"> = {
     const uids = found.map((m) => m.uid);
     const nums = cmd.uid ? uids : uids.map((u) => sel.uids.seqOf(u));
     const highest = found.reduce((a, m) => Math.max(a, m.modseq), 0);
-    const returns = args.returns;
+    // RFC 9051 6.4.4: in IMAP4rev2 a SEARCH without RETURN is RETURN (ALL), answered by ESEARCH.
+    const returns = args.returns ?? (s.rev2 ? ["ALL"] : null);
     if (returns?.includes("SAVE")) sel.savedSearch = uids;
     if (returns === null) {
       const tail = modseq && nums.length > 0 ? ` (MODSEQ ${highest})` : "";
@@ -49,6 +60,11 @@ export const search: CommandSpec<"SEARCH"> = {
     return undefined;
   },
 };
+
+/** NEW, OLD and RECENT are not IMAP4rev2 search keys (RFC 9051 Appendix E, item 2). */
+export function rejectRemovedKeys(s: Session, key: SearchKey): void {
+  if (s.rev2 && usesRecent(key)) throw bad("NEW, OLD and RECENT are not IMAP4rev2 search keys");
+}
 
 export async function runSearch(
   mail: MailStore,

@@ -2,13 +2,17 @@
 // select parameter and HIGHESTMODSEQ (RFC 7162 3.1.8, 3.1.2.1), and the QRESYNC parameter
 // (RFC 7162 3.2.5): with a matching UIDVALIDITY the client learns, before the tagged OK, which of
 // its known UIDs vanished since its modseq (VANISHED (EARLIER)) and which messages changed (FETCH).
+// MAILBOXID (RFC 8474 4.3) always; after ENABLE IMAP4rev2 no RECENT/UNSEEN but a LIST response.
 import { bad } from "../errors.js";
+import { mailboxObjectId } from "../format/objectid.js";
 import type { QresyncParams } from "../protocol/command.js";
 import { formatSet, type SequenceSet, STAR } from "../protocol/sequence.js";
+import { MailboxName, Str } from "../protocol/writer.js";
 import type { Session } from "../session/session.js";
 import type { SelectedMailbox } from "../session/state.js";
 import { UidMap } from "../session/uid-map.js";
-import { findMailbox, SYSTEM_FLAGS } from "./mailbox-common.js";
+import { BASIC, listEntries } from "./list.js";
+import { DELIMITER, findMailbox, SYSTEM_FLAGS } from "./mailbox-common.js";
 import { AUTH, type CommandSpec } from "./types.js";
 
 export const select: CommandSpec<"SELECT" | "EXAMINE"> = {
@@ -51,11 +55,21 @@ export const select: CommandSpec<"SELECT" | "EXAMINE"> = {
         : `* OK [PERMANENTFLAGS (${SYSTEM_FLAGS.join(" ")} \\*)] Flags permitted`,
     );
     s.sendLine(`* ${uids.size} EXISTS`);
-    s.sendLine("* 0 RECENT");
-    if (firstUnseen >= 0) s.sendLine(`* OK [UNSEEN ${firstUnseen + 1}] First unseen`);
+    if (s.rev2) {
+      // RFC 9051 6.3.2: a LIST response for the mailbox instead of RECENT and UNSEEN.
+      const all = await s.app.store.mail.listMailboxes(account.id);
+      const entry = listEntries(all, [mailbox.name], { ...BASIC, extended: true }).find(
+        (e) => e.name === mailbox.name,
+      );
+      s.send(["LIST", entry?.attrs ?? [], new Str(DELIMITER), new MailboxName(mailbox.name)]);
+    } else {
+      s.sendLine("* 0 RECENT");
+      if (firstUnseen >= 0) s.sendLine(`* OK [UNSEEN ${firstUnseen + 1}] First unseen`);
+    }
     s.sendLine(`* OK [UIDVALIDITY ${mailbox.uidValidity}] UIDs valid`);
     s.sendLine(`* OK [UIDNEXT ${uidNext}] Predicted next UID`);
     s.sendLine(`* OK [HIGHESTMODSEQ ${mailbox.highestModseq}] Highest`);
+    s.sendLine(`* OK [MAILBOXID (${mailboxObjectId(mailbox.id)})] Ok`); // RFC 8474 4.3
     if (cmd.qresync && cmd.qresync.uidValidity === mailbox.uidValidity && s.state.kind === "selected")
       await resync(s, s.state.selected, cmd.qresync, metas);
     // A change between reading the mailbox and its messages is picked up at the next report.

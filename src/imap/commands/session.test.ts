@@ -10,7 +10,7 @@ import { type ImapTestServer, PASSWORD, startImapTestServer } from "../testing/s
 
 const ALICE = "alice@example.test";
 const COMMON =
-  "SASL-IR LITERAL+ ID ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MULTIAPPEND BINARY MOVE CHILDREN LIST-EXTENDED LIST-STATUS SPECIAL-USE CONDSTORE QRESYNC ESEARCH SEARCHRES SORT SORT=DISPLAY THREAD=ORDEREDSUBJECT THREAD=REFERENCES STATUS=SIZE APPENDLIMIT=52428800 UTF8=ACCEPT QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE";
+  "SASL-IR LITERAL+ ID ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MULTIAPPEND BINARY MOVE CHILDREN LIST-EXTENDED LIST-STATUS SPECIAL-USE CONDSTORE QRESYNC ESEARCH SEARCHRES SORT SORT=DISPLAY THREAD=ORDEREDSUBJECT THREAD=REFERENCES STATUS=SIZE APPENDLIMIT=52428800 UTF8=ACCEPT QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE OBJECTID SAVEDATE";
 const plain = (user: string, pass: string, authz = "") =>
   Buffer.from(`${authz}\0${user}\0${pass}`).toString("base64");
 
@@ -35,10 +35,10 @@ describe("IMAP session", () => {
     const c = await connect(t.port.starttls);
     assert.equal(
       await c.line(),
-      `* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED ${COMMON}] Yubin IMAP ready`,
+      `* OK [CAPABILITY IMAP4rev1 IMAP4rev2 STARTTLS LOGINDISABLED ${COMMON}] Yubin IMAP ready`,
     );
     assert.deepEqual(await c.cmd("a1", "CAPABILITY"), [
-      `* CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED ${COMMON}`,
+      `* CAPABILITY IMAP4rev1 IMAP4rev2 STARTTLS LOGINDISABLED ${COMMON}`,
       "a1 OK CAPABILITY completed",
     ]);
     assert.deepEqual(await c.cmd("a2", `LOGIN ${ALICE} x`), ["a2 NO [PRIVACYREQUIRED] Use STARTTLS first"]);
@@ -55,22 +55,25 @@ describe("IMAP session", () => {
     assert.equal(await c.line(), "s1 OK Begin TLS negotiation now");
     await c.startTls();
     assert.deepEqual(await c.cmd("s3", "CAPABILITY"), [
-      `* CAPABILITY IMAP4rev1 AUTH=PLAIN ${COMMON}`,
+      `* CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN ${COMMON}`,
       "s3 OK CAPABILITY completed",
     ]);
     assert.deepEqual(await c.cmd("s4", "STARTTLS"), ["s4 BAD STARTTLS not available"]);
     assert.deepEqual(await c.cmd("s5", `LOGIN ${ALICE} "${PASSWORD}"`), [
-      `s5 OK [CAPABILITY IMAP4rev1 ${COMMON}] Logged in`,
+      `s5 OK [CAPABILITY IMAP4rev1 IMAP4rev2 ${COMMON} COMPRESS=DEFLATE] Logged in`,
     ]);
     assert.deepEqual(await c.cmd("s6", "LOGIN x y"), ["s6 BAD LOGIN not allowed now"]);
   });
 
   test("implicit TLS: AUTHENTICATE PLAIN with SASL-IR", async () => {
     const c = await connect(t.port.implicit, true);
-    assert.equal(await c.line(), `* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN ${COMMON}] Yubin IMAP ready`);
+    assert.equal(
+      await c.line(),
+      `* OK [CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN ${COMMON}] Yubin IMAP ready`,
+    );
     assert.deepEqual(await c.cmd("a", "STARTTLS"), ["a BAD STARTTLS not available"]);
     assert.deepEqual(await c.cmd("b", `AUTHENTICATE PLAIN ${plain(ALICE, PASSWORD)}`), [
-      `b OK [CAPABILITY IMAP4rev1 ${COMMON}] Logged in`,
+      `b OK [CAPABILITY IMAP4rev1 IMAP4rev2 ${COMMON} COMPRESS=DEFLATE] Logged in`,
     ]);
   });
 
@@ -89,7 +92,10 @@ describe("IMAP session", () => {
     c.write("e AUTHENTICATE PLAIN\r\n");
     assert.equal(await c.line(), "+ ");
     c.write(plain(ALICE, PASSWORD) + "\r\n");
-    assert.equal(await c.line(), `e OK [CAPABILITY IMAP4rev1 ${COMMON}] Logged in`);
+    assert.equal(
+      await c.line(),
+      `e OK [CAPABILITY IMAP4rev1 IMAP4rev2 ${COMMON} COMPRESS=DEFLATE] Logged in`,
+    );
   });
 
   test("AUTHENTICATE with a different authorization identity is refused", async () => {
@@ -141,9 +147,12 @@ describe("IMAP with allowPlaintextAuth", () => {
     const t = await startImapTestServer({ imap: { allowPlaintextAuth: true } });
     const c = await RawClient.connect(t.port.none);
     try {
-      assert.equal(await c.line(), `* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN ${COMMON}] Yubin IMAP ready`);
+      assert.equal(
+        await c.line(),
+        `* OK [CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN ${COMMON}] Yubin IMAP ready`,
+      );
       assert.deepEqual(await c.cmd("a", `LOGIN {${ALICE.length}+}\r\n${ALICE} "${PASSWORD}"`), [
-        `a OK [CAPABILITY IMAP4rev1 ${COMMON}] Logged in`,
+        `a OK [CAPABILITY IMAP4rev1 IMAP4rev2 ${COMMON} COMPRESS=DEFLATE] Logged in`,
       ]);
     } finally {
       c.close();
@@ -181,7 +190,7 @@ describe("IMAP through the app's listener table", () => {
     try {
       assert.ok(t.ports.imap && t.ports.imaps);
       const plainPort = await RawClient.connect(t.ports.imap);
-      assert.match(await plainPort.line(), /^\* OK \[CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED /);
+      assert.match(await plainPort.line(), /^\* OK \[CAPABILITY IMAP4rev1 IMAP4rev2 STARTTLS LOGINDISABLED /);
       plainPort.close();
       const c = await RawClient.connect(t.ports.imaps, { tls: true });
       await c.line();

@@ -5,7 +5,7 @@ import type { SearchKey } from "../protocol/search.js";
 import { type SortRecord, sortRecord, sortRecords } from "../search/sort.js";
 import type { Session } from "../session/session.js";
 import type { SelectedMailbox } from "../session/state.js";
-import { runSearch } from "./search.js";
+import { rejectRemovedKeys, runSearch } from "./search.js";
 import { type CommandSpec, SELECTED } from "./types.js";
 
 /** The matching messages' sort keys (shared with THREAD). */
@@ -17,6 +17,7 @@ export async function searchRecords(
 ): Promise<SortRecord[]> {
   if (!["UTF-8", "US-ASCII"].includes(charset.toUpperCase()))
     throw no("Unsupported charset", "BADCHARSET (UTF-8 US-ASCII)");
+  rejectRemovedKeys(s, key);
   const mail = s.app.store.mail;
   const out: SortRecord[] = [];
   for (const meta of await runSearch(mail, sel, key)) {

@@ -1,7 +1,10 @@
-// RFC 9051 6.3.11 STATUS, with SIZE (RFC 8438) and HIGHESTMODSEQ (RFC 7162 3.1.9). statusItems is
+// RFC 9051 6.3.11 STATUS, with SIZE (RFC 8438), HIGHESTMODSEQ (RFC 7162 3.1.9) and MAILBOXID
+// (RFC 8474 4.2). statusItems is
 // shared with LIST-STATUS (RFC 5819).
 
 import type { Mailbox } from "../../store/types.js";
+import { bad } from "../errors.js";
+import { mailboxObjectId } from "../format/objectid.js";
 import type { StatusItem } from "../protocol/command.js";
 import type { Item } from "../protocol/writer.js";
 import { MailboxName } from "../protocol/writer.js";
@@ -19,7 +22,9 @@ export async function statusItems(s: Session, mb: Mailbox, items: StatusItem[]):
         out.push(item, counts.messages);
         break;
       case "RECENT":
-        out.push(item, 0); // no \Recent on this server (RFC 9051 removed it)
+        // No \Recent on this server; IMAP4rev2 has no such item (RFC 9051 Appendix E).
+        if (s.rev2) throw bad("RECENT is not an IMAP4rev2 status item");
+        out.push(item, 0);
         break;
       case "UIDNEXT":
         out.push(item, mb.uidNext);
@@ -35,6 +40,9 @@ export async function statusItems(s: Session, mb: Mailbox, items: StatusItem[]):
         break;
       case "HIGHESTMODSEQ":
         out.push(item, mb.highestModseq);
+        break;
+      case "MAILBOXID":
+        out.push(item, [mailboxObjectId(mb.id)]);
         break;
       case "DELETED": {
         const metas = await mail.listMessages(mb.id);

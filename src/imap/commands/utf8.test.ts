@@ -29,7 +29,9 @@ describe("IMAP UTF8=ACCEPT", () => {
       "* ENABLED UTF8=ACCEPT",
       "a OK ENABLE completed",
     ]);
-    assert.deepEqual(await u.cmd("b", 'CREATE "Größe/日本"'), ["b OK CREATE completed"]);
+    const created = await u.cmd("b", 'CREATE "Größe/日本"');
+    const mb = (await t.server.store.mail.getMailbox(t.server.users[0]!.id, "Größe/日本"))!;
+    assert.deepEqual(created, [`b OK [MAILBOXID (F${mb.id})] CREATE completed`]);
     assert.deepEqual(await u.cmd("c", 'LIST "" "Gr*"'), [
       '* LIST (\\HasChildren) "/" "Größe"',
       '* LIST (\\HasNoChildren) "/" "Größe/日本"',

@@ -244,6 +244,46 @@ describe("parseCommand", () => {
         },
       },
     ],
+    ["a compress deflate", { tag: "a", name: "COMPRESS", mechanism: "DEFLATE" }],
+    [
+      "a STATUS INBOX (MAILBOXID DELETED)",
+      { tag: "a", name: "STATUS", mailbox: "INBOX", items: ["MAILBOXID", "DELETED"] },
+    ],
+    [
+      "a UID FETCH 1 (EMAILID THREADID SAVEDATE)",
+      {
+        tag: "a",
+        name: "FETCH",
+        uid: true,
+        set: { kind: "ranges", ranges: [[1, 1]] },
+        atts: [{ kind: "EMAILID" }, { kind: "THREADID" }, { kind: "SAVEDATE" }],
+        changedSince: null,
+        vanished: false,
+      },
+    ],
+    [
+      "a SEARCH EMAILID M12 THREADID T-_9 SAVEDON 2-Mar-2024 SAVEDATESUPPORTED NOT OLD RECENT",
+      {
+        tag: "a",
+        name: "SEARCH",
+        uid: false,
+        args: {
+          returns: null,
+          charset: null,
+          key: {
+            k: "and",
+            keys: [
+              { k: "emailid", id: "M12" },
+              { k: "threadid", id: "T-_9" },
+              { k: "date", which: "saved", op: "on", date: new Date(Date.UTC(2024, 2, 2)) },
+              { k: "all" },
+              { k: "not", key: { k: "recent", set: false } },
+              { k: "recent", set: true },
+            ],
+          },
+        },
+      },
+    ],
   ];
   for (const [line, expected] of ok) {
     test(line, () => assert.deepEqual(parse(line), expected));
@@ -336,6 +376,9 @@ describe("parseCommand", () => {
     ["a SELECT &Jjo", "a", "Mailbox name is not valid modified UTF-7"],
     ["a STORE 1 FLAGZ (x)", "a", "Bad STORE item"],
     ["a ENABLE", "a", "ENABLE needs a capability"],
+    ["a COMPRESS", "a", "Expected a space"],
+    ["a COMPRESS DEFLATE X", "a", "Unexpected extra arguments"],
+    ["a SEARCH EMAILID", "a", "Expected a space"],
     ["a FETCH 99999999999 FLAGS", "a", "Number too large"],
     ["a UID FETCH 1 FLAGS (VANISHED)", "a", "VANISHED needs CHANGEDSINCE"],
     ['a LIST (RECURSIVEMATCH) "" *', "a", "RECURSIVEMATCH needs another selection option"],

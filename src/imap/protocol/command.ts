@@ -22,7 +22,8 @@ export type StatusItem =
   | "UNSEEN"
   | "SIZE"
   | "HIGHESTMODSEQ"
-  | "DELETED";
+  | "DELETED"
+  | "MAILBOXID"; // RFC 8474 4.2
 
 export interface AppendMessage {
   flags: string[];
@@ -96,6 +97,7 @@ export type Command = { tag: string } & (
   | { name: "COPY" | "MOVE"; uid: boolean; set: SequenceSet; mailbox: string }
   | { name: "ID"; params: [string, string | null][] | null }
   | { name: "ENABLE"; capabilities: string[] }
+  | { name: "COMPRESS"; mechanism: string } // RFC 4978 3
   | { name: "GETQUOTAROOT"; mailbox: string }
   | { name: "GETQUOTA"; root: string }
 );
@@ -121,6 +123,7 @@ const STATUS_ITEMS = new Set<string>([
   "SIZE",
   "HIGHESTMODSEQ",
   "DELETED",
+  "MAILBOXID",
 ]);
 
 const NO_ARGS = new Set([
@@ -327,6 +330,9 @@ function parseArgs(name: string, uid: boolean, c: Cursor): Body {
       if (capabilities.length === 0) throw new ParseError("ENABLE needs a capability");
       return { name, capabilities };
     }
+    case "COMPRESS":
+      c.sp();
+      return { name, mechanism: c.atom().toUpperCase() };
     case "GETQUOTAROOT":
       c.sp();
       return { name, mailbox: c.mailbox() };

@@ -1,5 +1,6 @@
 // FETCH data items (RFC 9051 6.4.5, RFC 3501 6.4.5 for the rev1 items, RFC 7162 3.1.4 MODSEQ,
-// RFC 3516 4.1 BINARY[part]<partial>, BINARY.PEEK and BINARY.SIZE).
+// RFC 3516 4.1 BINARY[part]<partial>, BINARY.PEEK and BINARY.SIZE, RFC 8474 EMAILID/THREADID,
+// RFC 8514 SAVEDATE).
 import { type Cursor, ParseError } from "./cursor.js";
 
 export interface Section {
@@ -21,7 +22,10 @@ export type FetchAtt =
         | "MODSEQ"
         | "RFC822"
         | "RFC822.HEADER"
-        | "RFC822.TEXT";
+        | "RFC822.TEXT"
+        | "EMAILID" // RFC 8474 5.1
+        | "THREADID" // RFC 8474 5.2
+        | "SAVEDATE"; // RFC 8514 4.2
     }
   | { kind: "section"; peek: boolean; section: Section; partial: { start: number; length: number } | null }
   | { kind: "binary"; peek: boolean; part: number[]; partial: { start: number; length: number } | null }
@@ -38,6 +42,9 @@ const SIMPLE = new Set([
   "RFC822",
   "RFC822.HEADER",
   "RFC822.TEXT",
+  "EMAILID",
+  "THREADID",
+  "SAVEDATE",
 ]);
 
 const MACROS: Record<string, FetchAtt["kind"][]> = {

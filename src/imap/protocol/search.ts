@@ -1,4 +1,5 @@
-// SEARCH criteria (RFC 9051 6.4.4, RFC 3501 6.4.4 for the rev1 keys, RFC 7162 3.1.5 MODSEQ)
+// SEARCH criteria (RFC 9051 6.4.4, RFC 3501 6.4.4 for the rev1 keys, RFC 7162 3.1.5 MODSEQ,
+// RFC 8474 6 EMAILID/THREADID, RFC 8514 5 SAVED*)
 // and the ESEARCH RETURN options (RFC 4731, RFC 5182 SAVE).
 import { type Cursor, ParseError } from "./cursor.js";
 import { parseSequenceSet, type SequenceSet } from "./sequence.js";
@@ -10,7 +11,9 @@ export type SearchKey =
   | { k: "header"; field: string; value: string } // field upper-case
   | { k: "body"; value: string }
   | { k: "text"; value: string }
-  | { k: "date"; which: "internal" | "sent"; op: "before" | "on" | "since"; date: Date }
+  | { k: "recent"; set: boolean } // NEW/RECENT (set) and OLD: rev1 only, never \Recent here
+  | { k: "emailid" | "threadid"; id: string }
+  | { k: "date"; which: "internal" | "sent" | "saved"; op: "before" | "on" | "since"; date: Date }
   | { k: "size"; op: "larger" | "smaller"; n: number }
   | { k: "uid"; set: SequenceSet }
   | { k: "seq"; set: SequenceSet }
@@ -41,13 +44,16 @@ const FLAG_KEYS: Record<string, [string, boolean]> = {
   UNSEEN: ["\\Seen", false],
 };
 
-const DATE_KEYS: Record<string, ["internal" | "sent", "before" | "on" | "since"]> = {
+const DATE_KEYS: Record<string, ["internal" | "sent" | "saved", "before" | "on" | "since"]> = {
   BEFORE: ["internal", "before"],
   ON: ["internal", "on"],
   SINCE: ["internal", "since"],
   SENTBEFORE: ["sent", "before"],
   SENTON: ["sent", "on"],
   SENTSINCE: ["sent", "since"],
+  SAVEDBEFORE: ["saved", "before"],
+  SAVEDON: ["saved", "on"],
+  SAVEDSINCE: ["saved", "since"],
 };
 
 const RETURN_OPTIONS = new Set(["MIN", "MAX", "ALL", "COUNT", "SAVE"]);
@@ -117,11 +123,17 @@ export function parseKey(c: Cursor): SearchKey {
   }
   switch (w) {
     case "ALL":
-    case "OLD":
+    case "SAVEDATESUPPORTED": // RFC 8514 5.1: every mailbox here keeps save dates
       return { k: "all" };
+    case "OLD":
+      return { k: "recent", set: false };
     case "NEW":
     case "RECENT":
-      return { k: "none" }; // this server never gives \Recent (RFC 9051 removed it)
+      return { k: "recent", set: true }; // this server never gives \Recent (RFC 9051 removed it)
+    case "EMAILID":
+    case "THREADID":
+      c.sp();
+      return { k: w === "EMAILID" ? "emailid" : "threadid", id: c.atom() };
     case "KEYWORD":
     case "UNKEYWORD": {
       c.sp();

@@ -6,6 +6,7 @@ import { getHeaderFields } from "../../mime/headers.js";
 import { textOf } from "../../mime/text.js";
 import type { MessageStructure, MimePart } from "../../mime/types.js";
 import type { MessageMeta, ParsedMessage } from "../../store/types.js";
+import { emailObjectId, threadObjectId } from "../format/objectid.js";
 import type { SearchKey } from "../protocol/search.js";
 
 export interface Candidate {
@@ -26,6 +27,12 @@ export function matchesMeta(key: SearchKey, m: Candidate, sets: SetResolver): bo
       return true;
     case "none":
       return false;
+    case "recent":
+      return !key.set;
+    case "emailid":
+      return emailObjectId(m.meta.id) === key.id;
+    case "threadid":
+      return threadObjectId(m.meta.threadId) === key.id;
     case "flag": {
       const want = key.flag.toLowerCase();
       return m.meta.flags.some((f) => f.toLowerCase() === want) === key.set;
@@ -38,8 +45,8 @@ export function matchesMeta(key: SearchKey, m: Candidate, sets: SetResolver): bo
     case "modseq":
       return m.meta.modseq >= key.n;
     case "date": {
-      if (key.which !== "internal") throw new Error("content key");
-      const day = utcDay(m.meta.internalDate);
+      if (key.which === "sent") throw new Error("content key");
+      const day = utcDay(key.which === "saved" ? m.meta.savedDate : m.meta.internalDate);
       const want = utcDay(key.date);
       return key.op === "before" ? day < want : key.op === "on" ? day === want : day >= want;
     }
@@ -157,6 +164,22 @@ export function usesModseq(key: SearchKey): boolean {
       return usesModseq(key.a) || usesModseq(key.b);
     case "and":
       return key.keys.some(usesModseq);
+    default:
+      return false;
+  }
+}
+
+/** Whether a key uses NEW, OLD or RECENT, which IMAP4rev2 removed (RFC 9051 Appendix E). */
+export function usesRecent(key: SearchKey): boolean {
+  switch (key.k) {
+    case "recent":
+      return true;
+    case "not":
+      return usesRecent(key.key);
+    case "or":
+      return usesRecent(key.a) || usesRecent(key.b);
+    case "and":
+      return key.keys.some(usesRecent);
     default:
       return false;
   }

@@ -23,6 +23,9 @@ export interface SessionIo {
   /** The next frame the client sends (AUTHENTICATE responses, IDLE's DONE); null on disconnect. */
   readFrame(): Promise<Frame | null>;
   startTls(): Promise<void>;
+  /** From the next byte on, both directions are raw DEFLATE (RFC 4978). */
+  startCompression(): void;
+  readonly compressed: boolean;
   readonly secure: boolean;
   readonly tlsMode: "none" | "starttls" | "implicit";
   readonly remoteAddress: string;
@@ -67,6 +70,11 @@ export class Session {
       else this.sendLine(`* ${seq} EXPUNGE`);
     }
     if (gone.length > 0) this.sendLine(`* VANISHED ${formatSet(gone.reverse())}`);
+  }
+
+  /** ENABLE IMAP4rev2 (RFC 9051 Appendix E): rev2 responses from then on. */
+  get rev2(): boolean {
+    return this.enabled.has("IMAP4REV2");
   }
 
   get utf8(): boolean {

@@ -2,11 +2,22 @@
 // Real-client coverage comes from imapflow and Python's imaplib; this one lets tests assert on bytes.
 import { connect as netConnect, type Socket } from "node:net";
 import { type TLSSocket, connect as tlsConnect } from "node:tls";
+import {
+  createDeflateRaw,
+  createInflateRaw,
+  type DeflateRaw,
+  type InflateRaw,
+  constants as zc,
+} from "node:zlib";
 
 export class RawClient {
   private buf = Buffer.alloc(0);
   private waiters: (() => void)[] = [];
   private ended = false;
+  private deflate: DeflateRaw | null = null;
+  private inflate: InflateRaw | null = null;
+  /** Octets received on the wire (compressed, once COMPRESS is on). */
+  wireBytesIn = 0;
 
   private constructor(private socket: Socket | TLSSocket) {
     this.listen(socket);
@@ -25,14 +36,21 @@ export class RawClient {
 
   private listen(socket: Socket): void {
     socket.on("data", (d: Buffer) => {
+      this.wireBytesIn += d.length;
       this.buf = Buffer.concat([this.buf, d]);
       this.notify();
     });
     socket.on("close", () => {
-      this.ended = true;
-      this.notify();
+      // Compressed: the end comes when the inflater has given out what it still holds.
+      if (this.inflate) this.inflate.end();
+      else this.end();
     });
     socket.on("error", () => {});
+  }
+
+  private end(): void {
+    this.ended = true;
+    this.notify();
   }
 
   private notify(): void {
@@ -46,7 +64,36 @@ export class RawClient {
   }
 
   write(data: string | Buffer): void {
-    this.socket.write(data);
+    if (this.deflate) {
+      this.deflate.write(data);
+      this.deflate.flush(zc.Z_SYNC_FLUSH);
+    } else this.socket.write(data);
+  }
+
+  /**
+   * After the tagged OK to COMPRESS DEFLATE (RFC 4978): both directions through raw DEFLATE. Any
+   * byte already received after that OK would be compressed data read as text: an error.
+   */
+  compress(): void {
+    if (this.buf.length > 0)
+      throw new Error(`data after the COMPRESS OK: ${JSON.stringify(this.buf.toString())}`);
+    const socket = this.socket;
+    socket.removeAllListeners("data");
+    socket.on("data", (d: Buffer) => {
+      this.wireBytesIn += d.length;
+    });
+    const inflate = createInflateRaw();
+    const deflate = createDeflateRaw();
+    inflate.on("data", (d: Buffer) => {
+      this.buf = Buffer.concat([this.buf, d]);
+      this.notify();
+    });
+    inflate.on("error", () => socket.destroy());
+    inflate.on("close", () => this.end());
+    socket.pipe(inflate);
+    deflate.pipe(socket);
+    this.inflate = inflate;
+    this.deflate = deflate;
   }
 
   /** One response line, with any literals it announces appended inline (CRLF kept inside). */
@@ -119,11 +166,12 @@ export class RawClient {
 
   /** Stop reading from the socket (to test server backpressure). */
   pause(): void {
-    this.socket.pause();
+    // Compressed: stopping the inflater stops the socket through pipe()'s backpressure.
+    (this.inflate ?? this.socket).pause();
   }
 
   resume(): void {
-    this.socket.resume();
+    (this.inflate ?? this.socket).resume();
   }
 
   close(): void {
