@@ -61,16 +61,22 @@ export async function startServerProcess(opts: ServerProcessOptions = {}): Promi
       () => reject(new Error(`server did not start in time:\n${out}`)),
       opts.timeoutMs ?? 20000,
     );
+    let pending = ""; // the unfinished last line
     const onData = (d: Buffer) => {
-      out += d.toString();
-      for (const line of out.split("\n")) {
+      const text = d.toString();
+      out += text;
+      if (ready) return;
+      // Parse each complete line once: the server logs a line per message under load.
+      const lines = (pending + text).split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) {
         if (!line.startsWith("{")) continue;
         try {
           const j = JSON.parse(line) as { msg?: string; protocol?: string; tls?: string; port?: number };
           if (j.msg === "listening" && j.port) ports.set(`${j.protocol}/${j.tls}`, j.port);
           if (j.msg === "ready") ready = true;
         } catch {
-          // a partial line; read on
+          // not one of our JSON lines
         }
       }
       if (ready) {

@@ -33,7 +33,7 @@ export interface BlobInfo {
 export class Blobs {
   readonly dir: string;
   /** Hashes whose file is being written or awaited by a pending transaction: never unlinked. */
-  private readonly pins = new Map<string, number>();
+  private readonly pins = new Map<string, { n: number; file: boolean }>();
   private readonly writing = new Map<string, Promise<void>>();
   private readonly knownDirs = new Set<string>();
   private readonly stmts;
@@ -76,8 +76,9 @@ export class Blobs {
   /** Before the transaction: pin the hash and make sure a large body's file is durable.
    *  Every prepare() is paired with one release(), whether it succeeded or not. */
   async prepare(hash: string, body: Buffer): Promise<void> {
-    this.pin(hash);
-    if (this.isInline(body.length)) return;
+    const inline = this.isInline(body.length);
+    this.pin(hash, !inline);
+    if (inline) return;
     let w = this.writing.get(hash);
     if (!w) {
       w = this.writeFile(hash, body).finally(() => this.writing.delete(hash));
@@ -88,12 +89,11 @@ export class Blobs {
 
   /** After the transaction (committed or not): unpin, and remove the file if nothing refers to it. */
   release(hash: string): void {
-    const n = (this.pins.get(hash) ?? 1) - 1;
-    if (n > 0) {
-      this.pins.set(hash, n);
-      return;
-    }
+    const pin = this.pins.get(hash);
+    if (pin && --pin.n > 0) return;
     this.pins.delete(hash);
+    // An inline body never had a file: no lookup, no unlink (the common case, once per message).
+    if (pin && !pin.file) return;
     const row = this.stmts.byHash.get(hash);
     if (!row || row.inline === 1) this.unlinkQuiet(hash);
   }
@@ -165,8 +165,12 @@ export class Blobs {
     return removed;
   }
 
-  private pin(hash: string): void {
-    this.pins.set(hash, (this.pins.get(hash) ?? 0) + 1);
+  private pin(hash: string, file: boolean): void {
+    const p = this.pins.get(hash);
+    if (p) {
+      p.n++;
+      p.file ||= file;
+    } else this.pins.set(hash, { n: 1, file });
   }
 
   private unlinkQuiet(hash: string): void {
