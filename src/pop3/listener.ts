@@ -3,6 +3,7 @@
 import { createServer, type Server } from "node:net";
 import type { ListenerConfig } from "../config/schema.js";
 import type { AppContext, RunningListener } from "../server/context.js";
+import { closeListener, listenOn, normalizeIp } from "../server/sessions.js";
 import { Session } from "./session.js";
 
 export async function startPop3Listener(listener: ListenerConfig, ctx: AppContext): Promise<RunningListener> {
@@ -35,37 +36,11 @@ export async function startPop3Listener(listener: ListenerConfig, ctx: AppContex
     sessions.set(session, done);
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(listener.port, listener.address, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  server.on("error", (e) => log.error("listener error", { err: e }));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : listener.port;
+  const port = await listenOn(server, listener, log);
 
   return {
     listener,
     port,
-    async close(graceMs: number) {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const s of sessions.keys()) s.shutdown();
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, graceMs);
-      });
-      await Promise.race([Promise.all(sessions.values()), grace]);
-      clearTimeout(timer);
-      for (const s of sessions.keys()) s.abort();
-      await Promise.all(sessions.values());
-      await closed;
-    },
+    close: (graceMs: number) => closeListener(server, sessions, graceMs, log),
   };
-}
-
-/** "::ffff:127.0.0.1" is an IPv4 client on a dual-stack socket. */
-function normalizeIp(ip: string): string {
-  return ip.startsWith("::ffff:") && ip.includes(".") ? ip.slice(7) : ip;
 }
