@@ -1,6 +1,7 @@
 // The whole config file's schema. Each protocol owns its section (src/<proto>/config.ts);
 // this file composes them. Listeners are a list of tables, validated in load.ts.
 
+import { dnsSection } from "../dns/config.js";
 import { imapSection } from "../imap/config.js";
 import { pop3Section } from "../pop3/config.js";
 import { smtpSection } from "../smtp/config.js";
@@ -97,6 +98,7 @@ export const schema = {
   smtp: smtpSection,
   pop3: pop3Section,
   imap: imapSection,
+  dns: dnsSection,
 };
 
 export type Schema = typeof schema;

@@ -1,0 +1,11 @@
+// [dns] section: which DNS servers delivery, SPF/DKIM/DMARC checks and the admin DNS page ask.
+import { int, strList } from "../config/dsl.js";
+
+export const dnsSection = {
+  servers: strList(
+    [],
+    'DNS servers as "ip" or "ip:port" (for example ["127.0.0.1:5353"]); empty = the system resolver (/etc/resolv.conf).',
+  ),
+  timeoutMs: int(5000, "Time one DNS query may take before it is retried.", { min: 100, max: 60000 }),
+  tries: int(2, "Attempts per DNS query.", { min: 1, max: 10 }),
+};
