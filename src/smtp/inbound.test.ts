@@ -111,6 +111,29 @@ describe("inbound SMTP", () => {
     c.close();
   });
 
+  test("bare RCPT TO:<Postmaster> is accepted and reaches the postmaster alias (RFC 5321 4.5.1)", async () => {
+    await s.store.directory.addAlias("postmaster@example.test", ["bob@example.test"]);
+    try {
+      const c = await connect();
+      await c.cmd("EHLO client.example");
+      assert.equal(await c.cmd("MAIL FROM:<sender@remote.example>"), "250 2.1.0 Sender OK");
+      assert.equal(await c.cmd("RCPT TO:<PostMaster>"), "250 2.1.5 Recipient OK");
+      assert.equal(
+        await c.cmd("RCPT TO:<nobody>"),
+        "501 5.5.4 Syntax error in parameters: Bad address syntax",
+      );
+      assert.equal(await c.cmd("DATA"), "354 End data with <CR><LF>.<CR><LF>");
+      const marker = randomUUID();
+      c.send(`Subject: ${marker}\r\n\r\nhi\r\n.\r\n`);
+      assert.match(await c.reply(), ACCEPTED);
+      assert.equal(await c.cmd("QUIT"), "221 2.0.0 Bye");
+      await c.waitClosed();
+      assert.equal((await withMarker(s, bob, marker)).length, 1);
+    } finally {
+      await s.store.directory.removeAlias("postmaster@example.test");
+    }
+  });
+
   test("HELO works and takes no ESMTP parameters", async () => {
     const c = await connect();
     assert.equal(await c.cmd("HELO client.example"), "250 mail.example.test");

@@ -7,6 +7,7 @@ import { resolveRecipient } from "../../delivery/resolve.js";
 import type { QuotaUsage } from "../../store/types.js";
 import { SmtpError } from "../errors.js";
 import { replies } from "../replies.js";
+import type { Session } from "../session.js";
 import type { Recipient } from "../state.js";
 import { parsePathArg } from "../wire/path.js";
 import { decodeXtext } from "../wire/xtext.js";
@@ -40,7 +41,8 @@ export const rcpt: CommandHandler = async (s, arg) => {
   if (path.utf8 && !tx.smtpUtf8) throw new SmtpError("utf8-required");
   if (tx.recipients.length >= s.cfg.maxRecipients) throw new SmtpError("too-many-recipients");
 
-  const res = await resolveRecipient(s.ctx.store.directory, path.address);
+  const address = path.domain === "" ? await postmasterAddress(s) : path.address;
+  const res = await resolveRecipient(s.ctx.store.directory, address);
   let recipient: Recipient;
   if (res.kind === "unknown") throw new SmtpError("unknown-user");
   if (res.kind === "remote") {
@@ -50,11 +52,21 @@ export const rcpt: CommandHandler = async (s, arg) => {
     for (const id of res.accountIds) {
       if (isFull(await s.ctx.store.mail.quotaUsage(id))) throw new SmtpError("mailbox-full");
     }
-    recipient = { address: path.address, accountIds: res.accountIds, remote: res.remote, notify, orcpt };
+    recipient = { address, accountIds: res.accountIds, remote: res.remote, notify, orcpt };
   }
   tx.recipients.push(recipient);
   s.send(replies.recipientOk());
 };
+
+/** Bare "postmaster": this host's (its name is one of our domains at first start), else the
+ *  first domain's. */
+async function postmasterAddress(s: Session): Promise<string> {
+  const dir = s.ctx.store.directory;
+  const host = s.ctx.config.server.hostname;
+  if (await dir.getDomain(host)) return `postmaster@${host}`;
+  const first = (await dir.listDomains())[0];
+  return `postmaster@${first?.name ?? host}`;
+}
 
 function isFull(q: QuotaUsage): boolean {
   return (

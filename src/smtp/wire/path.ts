@@ -48,6 +48,13 @@ export function parsePathArg(arg: string, keyword: "FROM" | "TO"): PathParse {
     if (keyword === "TO") return { ok: false, reason: "Recipient address required" };
     return { ok: true, path: { address: "", local: "", domain: "", utf8: false, params: params.params } };
   }
+  // "RCPT TO:<Postmaster>" without a domain must be accepted (RFC 5321 §4.1.1.3, §4.5.1);
+  // the caller decides whose postmaster that is (domain "").
+  if (keyword === "TO" && inner.toLowerCase() === "postmaster")
+    return {
+      ok: true,
+      path: { address: inner, local: inner, domain: "", utf8: false, params: params.params },
+    };
   const parsed = parseAddress(inner);
   if (!parsed) return { ok: false, reason: "Bad address syntax" };
   return { ok: true, path: { address: inner, ...parsed, utf8, params: params.params } };
