@@ -150,7 +150,7 @@ describe("yubin CLI", () => {
   });
 
   test("config check, unknown command, queue list", () => {
-    assert.match(yubin(["config", "check"]).out, /: ok \(7 listeners, data in /);
+    assert.match(yubin(["config", "check"]).out, /: ok \(9 listeners, data in /);
     const bad = join(dir, "bad.toml");
     writeFileSync(bad, "[smtp]\nmaxRecipents = 3\n");
     const r = spawnSync(process.execPath, [bin, "--config", bad, "config", "check"], { encoding: "utf8" });

@@ -3,6 +3,7 @@ import { ConfigError } from "../config/load.js";
 import { parseArgs } from "./args.js";
 import { aliasCommand } from "./commands/alias.js";
 import { configCommand } from "./commands/config.js";
+import { dkimCommand } from "./commands/dkim.js";
 import { domainCommand } from "./commands/domain.js";
 import { queueCommand } from "./commands/queue.js";
 import { serveCommand } from "./commands/serve.js";
@@ -13,16 +14,19 @@ import { CliError } from "./errors.js";
 const help = `usage: yubin [--config PATH] COMMAND
   serve                                  run the mail server
   domain add|list|remove DOMAIN
+  domain dns DOMAIN [--check]            DNS records the domain needs (--check: compare with DNS)
+  dkim list [DOMAIN] | dkim rotate DOMAIN | dkim remove DOMAIN SELECTOR
   user add ADDRESS [--password-stdin] [--admin] [--quota-bytes N] [--quota-messages N]
   user passwd ADDRESS [--password-stdin]
   user list [DOMAIN] | user remove ADDRESS
   alias add ADDRESS TARGET... | alias list [DOMAIN] | alias remove ADDRESS   (@domain = catch-all)
-  queue list                             outbound mail waiting for delivery
+  queue list | counts | show ID | retry ID|all | delete ID   the outbound queue
   config check | config sample`;
 
 const commands = {
   serve: serveCommand,
   domain: domainCommand,
+  dkim: dkimCommand,
   user: userCommand,
   alias: aliasCommand,
   queue: queueCommand,

@@ -1,8 +1,13 @@
 // The whole config file's schema. Each protocol owns its section (src/<proto>/config.ts);
 // this file composes them. Listeners are a list of tables, validated in load.ts.
 
+import { autoconfigSection } from "../autoconfig/config.js";
 import { dnsSection } from "../dns/config.js";
+import { httpSection } from "../http/config.js";
 import { imapSection } from "../imap/config.js";
+import { jmapSection } from "../jmap/config.js";
+import { mailauthSection } from "../mailauth/config.js";
+import { outboundSection } from "../outbound/config.js";
 import { pop3Section } from "../pop3/config.js";
 import { smtpSection } from "../smtp/config.js";
 import { bool, int, oneOf, type SectionValue, str } from "./dsl.js";
@@ -99,6 +104,11 @@ export const schema = {
   pop3: pop3Section,
   imap: imapSection,
   dns: dnsSection,
+  mailauth: mailauthSection,
+  outbound: outboundSection,
+  http: httpSection,
+  autoconfig: autoconfigSection,
+  jmap: jmapSection,
 };
 
 export type Schema = typeof schema;

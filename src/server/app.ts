@@ -3,8 +3,11 @@
 import { mkdirSync } from "node:fs";
 import { createAuthService } from "../auth/service.js";
 import type { Config } from "../config/schema.js";
+import { createDnsResolver } from "../dns/resolver.js";
 import { createLogger, type Logger } from "../log/logger.js";
+import { mailauthFor } from "../mailauth/services.js";
 import { parseStructure } from "../mime/parse.js";
+import { createQueueRunner, type QueueRunner } from "../outbound/runner.js";
 import { type CounterStore, MemoryCounters } from "../store/counters.js";
 import { type ChangeNotifier, LocalNotifier } from "../store/notifier.js";
 import { openSqliteStore } from "../store/sqlite/index.js";
@@ -17,6 +20,8 @@ export interface App {
   ctx: AppContext;
   listeners: RunningListener[];
   tls: ReloadableTls;
+  /** The outbound queue worker, when config.outbound.enabled. */
+  outbound: QueueRunner | null;
   /** Stop accepting, let sessions finish within the grace period, close storage. */
   stop(): Promise<void>;
 }
@@ -79,15 +84,35 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     throw e;
   }
 
+  let outbound: QueueRunner | null = null;
+  if (config.outbound.enabled) {
+    outbound = createQueueRunner({
+      store,
+      config,
+      log,
+      resolver: createDnsResolver({
+        servers: config.dns.servers,
+        timeoutMs: config.dns.timeoutMs,
+        tries: config.dns.tries,
+      }),
+      // DSNs to other domains carry our DKIM signature, like users' mail.
+      sign: (body) => mailauthFor(ctx).signer.sign(body),
+    });
+    outbound.start();
+    const runner = outbound;
+    ctx.kickQueue = () => runner.kick();
+  }
+
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
       const graceMs = config.server.shutdownGraceSec * 1000;
+      await outbound?.stop(graceMs);
       await Promise.all(listeners.map((r) => r.close(graceMs)));
       await store.close();
       log.info("stopped");
     })();
     return stopping;
   };
-  return { ctx, listeners, tls, stop };
+  return { ctx, listeners, tls, outbound, stop };
 }

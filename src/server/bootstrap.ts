@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { hashPassword } from "../auth/password.js";
 import type { Config } from "../config/schema.js";
+import { algorithmsOf, ensureDkimKeys } from "../mailauth/keys.js";
 import type { Store } from "../store/types.js";
 
 export interface FirstAccount {
@@ -15,6 +16,10 @@ export async function ensureFirstAccount(store: Store, config: Config): Promise<
   const domains = await store.directory.listDomains();
   const domain =
     domains[0]?.name ?? (await store.directory.addDomain(config.server.hostname.toLowerCase())).name;
+  await ensureDkimKeys(config.server.dataDir, domain, {
+    algorithms: algorithmsOf(config.mailauth.algorithms),
+    rsaBits: config.mailauth.rsaBits,
+  });
   const address = `admin@${domain}`;
   const password = randomBytes(12).toString("base64url");
   await store.directory.createAccount({

@@ -24,6 +24,9 @@ export interface AppContext {
   auth: AuthService;
   tls: TlsProvider;
   log: Logger;
+  /** Wake the outbound delivery engine after something was queued (unset when it does not run
+   *  in this process: it then finds the message at its next poll). */
+  kickQueue?: () => void;
 }
 
 /** A started listener. */

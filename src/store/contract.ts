@@ -696,6 +696,195 @@ export function runStoreContract(name: string, open: OpenStore): void {
         }));
     });
 
+    describe("account change log (JMAP /changes)", () => {
+      const kinds = (r: { changes: { id: number; kind: string }[] }) => r.changes.map((c) => [c.kind, c.id]);
+
+      test("emails: created, updated by flags and moves, destroyed; created-then-destroyed omitted", () =>
+        withStore(open, async ({ store }) => {
+          const a = await account(store);
+          const m = store.mail;
+          const inbox = await inboxOf(store, a.id);
+          const archive = await m.createMailbox(a.id, "Kept");
+          const s0 = (await m.changeState(a.id)).email;
+          const [x] = await m.deliver(sampleMessage(1), [{ accountId: a.id }]);
+          const [y] = await m.deliver(sampleMessage(2), [{ accountId: a.id }]);
+          const s1 = (await m.changeState(a.id)).email;
+          assert.ok(s1 > s0);
+          assert.deepEqual(kinds(await m.objectChangesSince(a.id, "email", s0, 100)), [
+            ["created", x!.messageId],
+            ["created", y!.messageId],
+          ]);
+          await m.setFlags(inbox.id, [x!.uid], { mode: "add", flags: ["\\Seen"] });
+          const [z] = await m.deliver(sampleMessage(3), [{ accountId: a.id }]);
+          await m.move(inbox.id, [y!.uid], archive.id);
+          await m.expunge(inbox.id, [z!.uid]);
+          const r = await m.objectChangesSince(a.id, "email", s1, 100);
+          assert.deepEqual(kinds(r), [
+            ["updated", x!.messageId],
+            ["updated", y!.messageId],
+          ]);
+          assert.equal(r.hasMore, false);
+          assert.equal(r.seq, (await m.changeState(a.id)).email);
+          await m.expunge(inbox.id, [x!.uid]);
+          assert.deepEqual(kinds(await m.objectChangesSince(a.id, "email", r.seq, 100)), [
+            ["destroyed", x!.messageId],
+          ]);
+          const later = await m.objectChangesSince(a.id, "email", (await m.changeState(a.id)).email, 100);
+          assert.deepEqual(later.changes, []);
+        }));
+
+      test("paging with max: hasMore and an intermediate seq, then the rest", () =>
+        withStore(open, async ({ store }) => {
+          const a = await account(store);
+          const m = store.mail;
+          const s0 = (await m.changeState(a.id)).email;
+          const ids: number[] = [];
+          for (let i = 0; i < 5; i++)
+            ids.push((await m.deliver(sampleMessage(i), [{ accountId: a.id }]))[0]!.messageId);
+          const p1 = await m.objectChangesSince(a.id, "email", s0, 2);
+          assert.equal(p1.hasMore, true);
+          assert.deepEqual(
+            p1.changes.map((c) => c.id),
+            ids.slice(0, 2),
+          );
+          const p2 = await m.objectChangesSince(a.id, "email", p1.seq, 2);
+          assert.deepEqual(
+            p2.changes.map((c) => c.id),
+            ids.slice(2, 4),
+          );
+          const p3 = await m.objectChangesSince(a.id, "email", p2.seq, 2);
+          assert.deepEqual(
+            p3.changes.map((c) => c.id),
+            ids.slice(4),
+          );
+          assert.equal(p3.hasMore, false);
+          await rejectsWith(m.objectChangesSince(a.id, "email", p3.seq + 1000, 2), "invalid");
+        }));
+
+      test("mailboxes: create, rename, counts, delete; other accounts apart", () =>
+        withStore(open, async ({ store }) => {
+          const a = await account(store);
+          const b = await account(store, "other@example.com");
+          const m = store.mail;
+          const s0 = (await m.changeState(a.id)).mailbox;
+          const box = await m.createMailbox(a.id, "Work");
+          const sb = (await m.changeState(b.id)).mailbox;
+          await m.renameMailbox(box.id, "Job");
+          await m.deliver(sampleMessage(1), [{ accountId: b.id }]);
+          assert.deepEqual(kinds(await m.objectChangesSince(a.id, "mailbox", s0, 100)), [
+            ["created", box.id],
+          ]);
+          const s1 = (await m.changeState(a.id)).mailbox;
+          await m.append(a.id, box.id, { body: sampleMessage(2) });
+          assert.deepEqual(kinds(await m.objectChangesSince(a.id, "mailbox", s1, 100)), [
+            ["updated", box.id],
+          ]);
+          const s2 = (await m.changeState(a.id)).mailbox;
+          await m.deleteMailbox(box.id);
+          assert.deepEqual(kinds(await m.objectChangesSince(a.id, "mailbox", s2, 100)), [
+            ["destroyed", box.id],
+          ]);
+          const bInbox = await inboxOf(store, b.id);
+          assert.deepEqual(kinds(await m.objectChangesSince(b.id, "mailbox", sb, 100)), [
+            ["updated", bInbox.id],
+          ]);
+        }));
+
+      test("threads: created with their first message, updated, destroyed with their last", () =>
+        withStore(open, async ({ store }) => {
+          const a = await account(store);
+          const m = store.mail;
+          const inbox = await inboxOf(store, a.id);
+          const s0 = (await m.changeState(a.id)).thread;
+          const [root] = await m.deliver(sampleMessage("root"), [{ accountId: a.id }]);
+          const t = root!.messageId;
+          assert.deepEqual(kinds(await m.objectChangesSince(a.id, "thread", s0, 100)), [["created", t]]);
+          const s1 = (await m.changeState(a.id)).thread;
+          const [reply] = await m.deliver(sampleMessage("r", "In-Reply-To: <msg-root@example.org>\r\n"), [
+            { accountId: a.id },
+          ]);
+          assert.deepEqual(kinds(await m.objectChangesSince(a.id, "thread", s1, 100)), [["updated", t]]);
+          assert.deepEqual(
+            (await m.threadMessages(a.id, [t])).map((x) => x.id),
+            [root!.messageId, reply!.messageId],
+          );
+          const s2 = (await m.changeState(a.id)).thread;
+          await m.expunge(inbox.id, [reply!.uid]);
+          assert.deepEqual(kinds(await m.objectChangesSince(a.id, "thread", s2, 100)), [["updated", t]]);
+          const s3 = (await m.changeState(a.id)).thread;
+          await m.expunge(inbox.id, [root!.uid]);
+          assert.deepEqual(kinds(await m.objectChangesSince(a.id, "thread", s3, 100)), [["destroyed", t]]);
+          assert.deepEqual(await m.threadMessages(a.id, [t]), []);
+        }));
+
+      test("listAccountMessages covers every mailbox, newest first", () =>
+        withStore(open, async ({ store }) => {
+          const a = await account(store);
+          const m = store.mail;
+          const box = await m.createMailbox(a.id, "Other");
+          const [x] = await m.deliver(sampleMessage(1), [{ accountId: a.id }], {
+            internalDate: new Date(1000_000),
+          });
+          const y = await m.append(a.id, box.id, {
+            body: sampleMessage(2),
+            internalDate: new Date(2000_000),
+          });
+          assert.deepEqual(
+            (await m.listAccountMessages(a.id)).map((x) => x.id),
+            [y.messageId, x!.messageId],
+          );
+        }));
+    });
+
+    describe("mailbox listings (JMAP Email/query, Mailbox thread counts)", () => {
+      test("pages by internal date both ways, ties by id; positions; collapsed threads", () =>
+        withStore(open, async ({ store }) => {
+          const a = await account(store);
+          const m = store.mail;
+          const inbox = await inboxOf(store, a.id);
+          const other = await m.createMailbox(a.id, "Other");
+          const at = (n: number) => ({ internalDate: new Date(1_000_000 + n * 1000) });
+          // Dates: r=1, x=3, y=3 (tie: id order), z=2 (a reply to r), w elsewhere.
+          const [r] = await m.deliver(sampleMessage("r"), [{ accountId: a.id }], at(1));
+          const [x] = await m.deliver(sampleMessage("x"), [{ accountId: a.id }], at(3));
+          const [y] = await m.deliver(sampleMessage("y"), [{ accountId: a.id }], at(3));
+          const [z] = await m.deliver(
+            sampleMessage("z", "In-Reply-To: <msg-r@example.org>\r\n"),
+            [{ accountId: a.id }],
+            at(2),
+          );
+          const w = await m.append(a.id, other.id, {
+            body: sampleMessage("w"),
+            internalDate: at(9).internalDate,
+          });
+          const [R, X, Y, Z] = [r!, x!, y!, z!].map((c) => c.messageId);
+          const desc = { ascending: false };
+          const asc = { ascending: true };
+          assert.deepEqual(await m.mailboxMessageIds(inbox.id, desc, { offset: 0, limit: 10 }), [Y, X, Z, R]);
+          assert.deepEqual(await m.mailboxMessageIds(inbox.id, asc, { offset: 0, limit: 10 }), [R, Z, X, Y]);
+          assert.deepEqual(await m.mailboxMessageIds(inbox.id, desc, { offset: 1, limit: 2 }), [X, Z]);
+          assert.deepEqual(await m.mailboxMessageIds(inbox.id, desc, { offset: 9, limit: 2 }), []);
+          assert.equal(await m.mailboxMessagePosition(inbox.id, Z!, desc), 2);
+          assert.equal(await m.mailboxMessagePosition(inbox.id, Z!, asc), 1);
+          assert.equal(await m.mailboxMessagePosition(inbox.id, w.messageId, desc), null);
+          // Collapsed: z is the newest of r's thread, so r disappears (desc); ascending keeps r.
+          const cdesc = { ascending: false, collapseThreads: true };
+          const casc = { ascending: true, collapseThreads: true };
+          assert.deepEqual(await m.mailboxMessageIds(inbox.id, cdesc, { offset: 0, limit: 10 }), [Y, X, Z]);
+          assert.deepEqual(await m.mailboxMessageIds(inbox.id, casc, { offset: 1, limit: 10 }), [X, Y]);
+          assert.equal(await m.mailboxMessagePosition(inbox.id, R!, cdesc), null);
+          assert.equal(await m.mailboxMessagePosition(inbox.id, Z!, cdesc), 2);
+          assert.equal(await m.mailboxMessageCount(inbox.id, desc), 4);
+          assert.equal(await m.mailboxMessageCount(inbox.id, cdesc), 3);
+          assert.deepEqual(await m.mailboxThreadCounts(inbox.id), { threads: 3, unseenThreads: 3 });
+          await m.setFlags(inbox.id, [z!.uid, x!.uid], { mode: "add", flags: ["\\Seen"] });
+          // r's thread still has the unseen r.
+          assert.deepEqual(await m.mailboxThreadCounts(inbox.id), { threads: 3, unseenThreads: 2 });
+          await rejectsWith(m.mailboxMessageIds(999_999, desc, { offset: 0, limit: 1 }), "not-found");
+          await rejectsWith(m.mailboxMessageIds(inbox.id, desc, { offset: -1, limit: 1 }), "invalid");
+        }));
+    });
+
     describe("queue", () => {
       test("enqueue, list, get, update, remove", () =>
         withStore(open, async ({ store }) => {
@@ -758,6 +947,45 @@ export function runStoreContract(name: string, open: OpenStore): void {
           await q.removeQueued(e2.id);
           await rejectsWith(store.mail.readBody(e.blobId), "not-found");
           await rejectsWith(q.enqueue({ body, mailFrom: "", recipients: [] }), "invalid");
+        }));
+
+      test("claimQueued leases due entries once, and again after the lease runs out", () =>
+        withStore(open, async ({ store }) => {
+          const q = store.queue;
+          const body = sampleMessage("lease");
+          const mk = () =>
+            q.enqueue({ body, mailFrom: "a@example.com", recipients: [{ address: "x@r.test" }] });
+          const e1 = await mk();
+          const e2 = await mk();
+          const e3 = await mk();
+          const later = new Date(Date.now() + 3_600_000);
+          await q.updateQueued(e3.id, { state: "deferred", nextAttemptAt: later });
+          const now = new Date(Date.now() + 1000);
+          const lease = new Date(now.getTime() + 60_000);
+          const first = await q.claimQueued({ now, leaseUntil: lease, limit: 1 });
+          assert.deepEqual(
+            first.map((x) => [x.id, x.state, x.nextAttemptAt.getTime()]),
+            [[e1.id, "sending", lease.getTime()]],
+          );
+          const second = await q.claimQueued({ now, leaseUntil: lease, limit: 10 });
+          assert.deepEqual(
+            second.map((x) => x.id),
+            [e2.id],
+            "leased entries and entries not yet due are not claimed",
+          );
+          assert.deepEqual(await q.claimQueued({ now, leaseUntil: lease, limit: 10 }), []);
+          // After the lease expires (a dead worker), both come back; e3 is still not due.
+          const after = new Date(lease.getTime() + 1);
+          const again = await q.claimQueued({
+            now: after,
+            leaseUntil: new Date(after.getTime() + 1000),
+            limit: 10,
+          });
+          assert.deepEqual(
+            again.map((x) => x.id),
+            [e1.id, e2.id],
+          );
+          await rejectsWith(q.claimQueued({ now, leaseUntil: now, limit: 1 }), "invalid");
         }));
     });
   });

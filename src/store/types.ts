@@ -199,6 +199,23 @@ export interface DirectoryStore {
   listSendAs(accountId: number): Promise<string[]>;
 }
 
+/** Objects whose changes are logged account-wide (JMAP Email, Mailbox, Thread). */
+export type ChangeObjectType = "email" | "mailbox" | "thread";
+
+/** One object changed since a given seq (RFC 8620 5.2): created after it, destroyed, or updated.
+ *  An object both created and destroyed since then is not reported. */
+export interface ObjectChange {
+  id: number; // MessageMeta.id, Mailbox.id or MessageMeta.threadId
+  kind: "created" | "updated" | "destroyed";
+  seq: number;
+}
+
+export interface ObjectChanges {
+  changes: ObjectChange[];
+  hasMore: boolean; // more changes after `seq`
+  seq: number; // the state after these changes: ask again from here
+}
+
 /** Mailboxes and the messages in them. */
 export interface MailStore {
   listMailboxes(accountId: number): Promise<Mailbox[]>;
@@ -229,6 +246,51 @@ export interface MailStore {
   /** Changes with modseq > since, oldest first; expunges included (for QRESYNC VANISHED). */
   changesSince(mailboxId: number, since: number): Promise<MessageChange[]>;
   quotaUsage(accountId: number): Promise<QuotaUsage>;
+
+  /** Account-wide change log, kept for every change whatever made it (SMTP, IMAP, JMAP):
+   *  the current seq of each object type (grows with every change of that type; 0 = none yet). */
+  changeState(accountId: number): Promise<Record<ChangeObjectType, number>>;
+  /** Objects of `type` changed after `since`, oldest change first, at most `max` of them.
+   *  StoreError("invalid") if `since` is beyond the account's current seq. */
+  objectChangesSince(
+    accountId: number,
+    type: ChangeObjectType,
+    since: number,
+    max: number,
+  ): Promise<ObjectChanges>;
+  /** The account's messages in these threads, oldest internal date first. */
+  threadMessages(accountId: number, threadIds: number[]): Promise<MessageMeta[]>;
+  /** All messages of an account (every mailbox), newest internal date first. */
+  listAccountMessages(accountId: number): Promise<MessageMeta[]>;
+
+  /** A page of a mailbox's message ids in internal-date order (JMAP Email/query with
+   *  inMailbox sorted by receivedAt), from an index: the cost grows with offset + limit, not with
+   *  the mailbox's size. StoreError("not-found") for an unknown mailbox. */
+  mailboxMessageIds(
+    mailboxId: number,
+    order: MailboxOrder,
+    range: { offset: number; limit: number },
+  ): Promise<number[]>;
+  /** 0-based position of a message in that order; null if it is not in the mailbox (or, with
+   *  collapseThreads, is not the first of its thread). */
+  mailboxMessagePosition(mailboxId: number, messageId: number, order: MailboxOrder): Promise<number | null>;
+  /** How many entries that order has: messages, or threads with collapseThreads (a count over
+   *  an index, cheaper than mailboxCounts). */
+  mailboxMessageCount(mailboxId: number, order: MailboxOrder): Promise<number>;
+  /** Threads with a message in the mailbox, and those with an unseen one there. */
+  mailboxThreadCounts(mailboxId: number): Promise<MailboxThreadCounts>;
+}
+
+/** Internal-date order of a mailbox's messages; ties on the date are broken by message id in the
+ *  same direction. collapseThreads keeps only the first message of each thread in that order. */
+export interface MailboxOrder {
+  ascending: boolean;
+  collapseThreads?: boolean;
+}
+
+export interface MailboxThreadCounts {
+  threads: number;
+  unseenThreads: number;
 }
 
 export interface QueueStore {
@@ -240,6 +302,12 @@ export interface QueueStore {
     patch: Partial<Pick<QueuedMessage, "state" | "nextAttemptAt" | "attempts" | "lastError" | "recipients">>,
   ): Promise<QueuedMessage>;
   removeQueued(id: number): Promise<void>;
+  /** Atomically lease up to `limit` due entries for delivery, oldest due first: "queued" or
+   *  "deferred" ones whose nextAttemptAt <= now, and "sending" ones whose lease ran out (their
+   *  worker died). They become "sending" with nextAttemptAt = leaseUntil, so two workers (or two
+   *  processes on one data directory) never take the same entry, and a crashed worker's entries
+   *  come back once its lease expires. */
+  claimQueued(opts: { now: Date; leaseUntil: Date; limit: number }): Promise<QueuedMessage[]>;
 }
 
 /** Everything a protocol needs from storage. */

@@ -35,7 +35,8 @@ export interface TestPorts {
   pop3s: number;
   imap?: number;
   imaps?: number;
-  http?: number;
+  http?: number; // plain HTTP (autoconfig documents; redirects pages to https)
+  https?: number; // HTTPS: admin, settings, login
 }
 
 export interface TestServer {
@@ -63,6 +64,7 @@ const portNames: [Protocol, TlsMode, keyof TestPorts][] = [
   ["imap", "starttls", "imap"],
   ["imap", "implicit", "imaps"],
   ["http", "none", "http"],
+  ["http", "implicit", "https"],
 ];
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -75,6 +77,13 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   config.server.hostname = "mail.example.test";
   config.server.shutdownGraceSec = 1;
   config.listeners = listeners;
+  // No test may ask a real DNS server (inbound SPF/DKIM/DMARC checks, MX lookups): unless a test
+  // points [dns] at its own (testing/dns-server.ts), lookups go to a closed local port and fail at once.
+  config.dns.servers = ["127.0.0.1:1"];
+  // Stored messages stay byte-exact in protocol tests; mail authentication tests turn this on.
+  config.mailauth.verifyInbound = false;
+  // Queued mail stays queued unless a test runs the delivery engine (with its own DNS server).
+  config.outbound.enabled = false;
   if (opts.config) config = withOverrides(config, opts.config);
   const log =
     opts.log ??
@@ -106,6 +115,9 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     throw e;
   }
 
+  // The config now names the bound ports, as a deployment's config names its real ones: what
+  // the server advertises (autoconfig documents, SRV records) is then reachable.
+  config.listeners = app.listeners.map((r) => ({ ...r.listener, port: r.port }));
   const ports = {} as TestPorts;
   for (const r of app.listeners) {
     const name = portNames.find(([p, t]) => p === r.listener.protocol && t === r.listener.tls)?.[2];

@@ -1,5 +1,8 @@
-// yubin domain add|list|remove
+// yubin domain add|list|remove|dns
 import { normalizeDomain, parseAddress } from "../../delivery/address.js";
+import { createDnsResolver } from "../../dns/resolver.js";
+import { algorithmsOf, ensureDkimKeys, loadDkimKeys } from "../../mailauth/keys.js";
+import { checkDnsRecords, dnsRecordsFor, mtaStsPolicy, zoneLine } from "../../mailauth/records.js";
 import { StoreError } from "../../store/errors.js";
 import { onlyFlags, type ParsedArgs } from "../args.js";
 import { type CliEnv, loadOrCreateConfig, print, withStore } from "../env.js";
@@ -7,7 +10,7 @@ import { CliError, UsageError } from "../errors.js";
 
 export async function domainCommand(env: CliEnv, args: ParsedArgs): Promise<void> {
   const [sub, name, ...rest] = args.positional;
-  onlyFlags(args, []);
+  onlyFlags(args, sub === "dns" ? ["check"] : []);
   const { config } = loadOrCreateConfig(env);
   switch (sub) {
     case "add": {
@@ -16,7 +19,36 @@ export async function domainCommand(env: CliEnv, args: ParsedArgs): Promise<void
         if (await store.directory.getDomain(domain)) throw new CliError(`domain ${domain} already exists`);
         await store.directory.addDomain(domain);
       });
+      // DKIM keys at once, so `yubin domain dns` can show the records to publish.
+      await ensureDkimKeys(config.server.dataDir, domain, {
+        algorithms: algorithmsOf(config.mailauth.algorithms),
+        rsaBits: config.mailauth.rsaBits,
+      });
       print(env, `added domain ${domain}`);
+      return;
+    }
+    case "dns": {
+      const domain = checkDomain(name, rest);
+      await withStore(config, async (store) => {
+        if (!(await store.directory.getDomain(domain))) throw new CliError(`unknown domain ${domain}`);
+      });
+      const records = dnsRecordsFor(domain, config, await loadDkimKeys(config.server.dataDir, domain));
+      if (args.flags.has("check")) {
+        for (const c of await checkDnsRecords(createDnsResolver(config.dns), records)) {
+          const found = c.status === "different" ? `\tfound: ${c.found.join(" | ")}` : "";
+          print(
+            env,
+            `${c.status}\t${c.record.type}\t${c.record.name}${found}${c.error ? `\t${c.error}` : ""}`,
+          );
+        }
+        return;
+      }
+      for (const r of records) {
+        print(env, `; ${r.purpose}: ${r.note}`);
+        print(env, zoneLine(r));
+      }
+      print(env, `; MTA-STS policy, to serve at https://mta-sts.${domain}/.well-known/mta-sts.txt:`);
+      for (const line of mtaStsPolicy(config).trimEnd().split("\r\n")) print(env, `;   ${line}`);
       return;
     }
     case "list":
@@ -40,7 +72,7 @@ export async function domainCommand(env: CliEnv, args: ParsedArgs): Promise<void
       return;
     }
     default:
-      throw new UsageError("usage: yubin domain add|list|remove DOMAIN");
+      throw new UsageError("usage: yubin domain add|list|remove DOMAIN | domain dns DOMAIN [--check]");
   }
 }
 

@@ -1,12 +1,20 @@
-// yubin queue list — the outbound queue (mail for other domains).
+// yubin queue list|show|retry|delete|counts — the outbound queue (mail for other domains).
 import { onlyFlags, type ParsedArgs } from "../args.js";
 import { type CliEnv, loadOrCreateConfig, print, withStore } from "../env.js";
-import { UsageError } from "../errors.js";
+import { CliError, UsageError } from "../errors.js";
+
+const usage = "usage: yubin queue list | counts | show ID | retry ID|all | delete ID";
 
 export async function queueCommand(env: CliEnv, args: ParsedArgs): Promise<void> {
   onlyFlags(args, []);
   const { config } = loadOrCreateConfig(env);
-  switch (args.positional[0]) {
+  const [sub, arg] = args.positional;
+  const id = () => {
+    const n = Number(arg);
+    if (!arg || !Number.isSafeInteger(n) || n < 1) throw new UsageError(usage);
+    return n;
+  };
+  switch (sub) {
     case "list":
       await withStore(config, async (store) => {
         const items = await store.queue.listQueue();
@@ -20,7 +28,65 @@ export async function queueCommand(env: CliEnv, args: ParsedArgs): Promise<void>
         print(env, `${items.length} queued`);
       });
       return;
+    case "counts":
+      await withStore(config, async (store) => {
+        const counts = new Map<string, number>();
+        for (const q of await store.queue.listQueue()) counts.set(q.state, (counts.get(q.state) ?? 0) + 1);
+        for (const state of ["queued", "deferred", "sending", "failed", "done"])
+          print(env, `${state}\t${counts.get(state) ?? 0}`);
+      });
+      return;
+    case "show":
+      await withStore(config, async (store) => {
+        const q = await store.queue.getQueued(id());
+        if (!q) throw new CliError(`no queue entry ${arg}`, 1);
+        print(env, `id: ${q.id}`);
+        print(env, `state: ${q.state}`);
+        print(env, `from: <${q.mailFrom}>`);
+        print(env, `size: ${q.size}`);
+        print(env, `created: ${q.createdAt.toISOString()}`);
+        print(env, `next attempt: ${q.nextAttemptAt.toISOString()}`);
+        print(env, `attempts: ${q.attempts}`);
+        if (q.envId) print(env, `envid: ${q.envId}`);
+        if (q.ret) print(env, `ret: ${q.ret}`);
+        if (q.lastError) print(env, `last error: ${q.lastError}`);
+        for (const r of q.recipients) {
+          const dsn = [r.notify ? `notify=${r.notify.join(",")}` : "", r.orcpt ? `orcpt=${r.orcpt}` : ""]
+            .filter(Boolean)
+            .join(" ");
+          print(
+            env,
+            `rcpt: ${r.address}\t${r.state}${dsn ? `\t${dsn}` : ""}${r.lastError ? `\t${r.lastError}` : ""}`,
+          );
+        }
+      });
+      return;
+    case "retry":
+      await withStore(config, async (store) => {
+        // Due now; a running server picks it up at its next poll. Entries being sent keep their lease.
+        const targets =
+          arg === "all"
+            ? (await store.queue.listQueue()).filter((q) => q.state === "deferred" || q.state === "queued")
+            : [await store.queue.getQueued(id())];
+        let n = 0;
+        for (const q of targets) {
+          if (!q) throw new CliError(`no queue entry ${arg}`, 1);
+          if (q.state === "sending") throw new CliError(`queue entry ${q.id} is being sent`, 1);
+          await store.queue.updateQueued(q.id, { state: "queued", nextAttemptAt: new Date() });
+          n++;
+        }
+        print(env, `${n} scheduled for retry`);
+      });
+      return;
+    case "delete":
+      await withStore(config, async (store) => {
+        const q = await store.queue.getQueued(id());
+        if (!q) throw new CliError(`no queue entry ${arg}`, 1);
+        await store.queue.removeQueued(q.id);
+        print(env, `deleted ${q.id}`);
+      });
+      return;
     default:
-      throw new UsageError("usage: yubin queue list");
+      throw new UsageError(usage);
   }
 }

@@ -7,6 +7,9 @@
 // Order: local first, then the queue. If queueing failed after local delivery, the client gets
 // 451 and may send again (a duplicate, never a loss).
 
+import { stripOwnAuthResults } from "../../mailauth/auth-results.js";
+import { checkInbound, junkTargets } from "../../mailauth/inbound.js";
+import { mailauthFor } from "../../mailauth/services.js";
 import { SmtpError } from "../errors.js";
 import { nextId } from "../ids.js";
 import type { Session } from "../session.js";
@@ -47,8 +50,34 @@ export async function acceptMessage(s: Session, tx: Transaction, content: Receiv
     for (const a of facts.from ?? []) await checkSender(s.ctx.store.directory, s.identity, a, "header");
   }
 
-  const id = nextId();
   const helo = s.state.phase === "connected" ? null : s.state.helo;
+  // Mail authentication (src/mailauth): inbound mail is checked (SPF, DKIM, DMARC, ARC) and gets
+  // our Authentication-Results; forged ones naming us are removed from all mail (RFC 8601 §5).
+  const auth = mailauthFor(s.ctx);
+  let authFields: Buffer = Buffer.alloc(0);
+  let junk = false;
+  if (s.identity.kind === "anonymous") {
+    const checked = await checkInbound(auth, s.ctx.config.mailauth, {
+      body,
+      ip: s.remoteIp,
+      helo: helo?.name ?? null,
+      mailFrom: tx.from,
+    });
+    const v = checked.verdict;
+    s.log.info("mail authentication", {
+      spf: v?.spf,
+      dkim: v?.dkim.map((d) => `${d.domain}:${d.result}`).join(" "),
+      dmarc: v?.dmarc?.result,
+      decision: checked.decision,
+    });
+    if (checked.decision === "reject") throw new SmtpError("dmarc-reject");
+    if (checked.decision === "defer") throw new SmtpError("dmarc-temporary");
+    body = checked.body;
+    authFields = checked.headers;
+    junk = checked.decision === "junk";
+  } else body = stripOwnAuthResults(body, auth.authservId);
+
+  const id = nextId();
   const all = tx.recipients;
   const received = receivedHeader({
     helo: helo?.name ?? "unknown",
@@ -66,17 +95,27 @@ export async function acceptMessage(s: Session, tx: Transaction, content: Receiv
 
   const accountIds = [...new Set(all.flatMap((r) => r.accountIds))];
   if (accountIds.length > 0) {
-    const local = Buffer.concat([Buffer.from(returnPathHeader(tx.from), "utf8"), receivedBuf, body]);
+    const local = Buffer.concat([
+      Buffer.from(returnPathHeader(tx.from), "utf8"),
+      receivedBuf,
+      authFields,
+      body,
+    ]);
     await s.ctx.store.mail.deliver(
       local,
-      accountIds.map((accountId) => ({ accountId })),
+      junk ? await junkTargets(s.ctx.store.mail, accountIds) : accountIds.map((accountId) => ({ accountId })),
     );
   }
 
   const remote = remoteRecipients(tx);
   if (remote.length > 0) {
+    // Our users' mail is DKIM-signed for its From domain (RFC 6376); relayed inbound mail is not.
+    const signed =
+      s.identity.kind !== "anonymous" && s.ctx.config.mailauth.signOutbound
+        ? await auth.signer.sign(body)
+        : body;
     const queued = await s.ctx.store.queue.enqueue({
-      body: Buffer.concat([receivedBuf, body]),
+      body: Buffer.concat([receivedBuf, authFields, signed]),
       mailFrom: tx.from,
       recipients: remote,
       envId: tx.envId,
@@ -84,6 +123,7 @@ export async function acceptMessage(s: Session, tx: Transaction, content: Receiv
       accountId: s.identity.kind === "account" ? s.identity.account.id : null,
     });
     s.log.info("queued", { id, queueId: queued.id, recipients: remote.length });
+    s.ctx.kickQueue?.();
   }
   s.log.info("message accepted", {
     id,

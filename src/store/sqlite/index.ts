@@ -9,10 +9,12 @@ import type { MessageStructure } from "../../mime/types.js";
 import type { ChangeNotifier } from "../notifier.js";
 import type { MailStore, Store } from "../types.js";
 import { Blobs } from "./blobs.js";
+import { createChangeOps } from "./changes.js";
 import { Ctx } from "./context.js";
 import { type Db, openDatabase } from "./db.js";
 import { createDirectory } from "./directory.js";
 import { minimalStructure } from "./fallback-parse.js";
+import { createListingOps } from "./listing.js";
 import { createMailboxOps, MailboxRows } from "./mailboxes.js";
 import { createMessageOps } from "./messages.js";
 import { claimOwnership } from "./owner.js";
@@ -73,7 +75,12 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
       afterCommit: (events) => ctx.afterCommit(events),
     });
     const rows = new MailboxRows(ctx);
-    const mail: MailStore = { ...createMailboxOps(ctx, rows), ...createMessageOps(ctx, rows) };
+    const mail: MailStore = {
+      ...createMailboxOps(ctx, rows),
+      ...createMessageOps(ctx, rows),
+      ...createChangeOps(ctx),
+      ...createListingOps(ctx),
+    };
     const openDb = db;
     let closing: Promise<void> | null = null;
     return {

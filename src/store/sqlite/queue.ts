@@ -73,6 +73,13 @@ export function createQueue(ctx: Ctx): QueueStore {
       "UPDATE queue SET state = ?, next_attempt_at = ?, attempts = ?, last_error = ?, recipients = ? WHERE id = ?",
     ),
     del: db.prepare<[number]>("DELETE FROM queue WHERE id = ?"),
+    due: db.prepare<[number, number], { id: number }>(
+      `SELECT id FROM queue WHERE state IN ('queued', 'deferred', 'sending') AND next_attempt_at <= ?
+         ORDER BY next_attempt_at, id LIMIT ?`,
+    ),
+    lease: db.prepare<[number, number]>(
+      "UPDATE queue SET state = 'sending', next_attempt_at = ? WHERE id = ?",
+    ),
     account: db.prepare<[number], { id: number }>("SELECT id FROM accounts WHERE id = ?"),
   };
   const must = (id: number): QueueRow => {
@@ -168,6 +175,19 @@ export function createQueue(ctx: Ctx): QueueStore {
           id,
         );
         return { value: next };
+      });
+    },
+    async claimQueued(opts) {
+      const now = opts.now.getTime();
+      const until = opts.leaseUntil.getTime();
+      if (!Number.isFinite(now) || !Number.isFinite(until) || until <= now)
+        throw new StoreError("invalid", "leaseUntil must be after now");
+      if (!Number.isSafeInteger(opts.limit) || opts.limit < 1)
+        throw new StoreError("invalid", "invalid limit");
+      return ctx.write(() => {
+        const ids = s.due.all(now, opts.limit).map((r) => r.id);
+        for (const id of ids) s.lease.run(until, id);
+        return { value: ids.map((id) => toQueued(must(id))) };
       });
     },
     async removeQueued(id: number) {

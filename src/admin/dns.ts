@@ -1,0 +1,75 @@
+// Admin: the DNS records one domain should publish, each checked against what DNS answers now
+// (through the [dns] servers). Records come from src/mailauth/records.ts; the SRV records are
+// the ones the autoconfig documents advertise (src/autoconfig/srv.ts), so the DNS page, the
+// Thunderbird/Outlook/Apple documents and the settings page always name the same ports.
+import { clientEndpoints } from "../autoconfig/endpoints.js";
+import { srvRecords } from "../autoconfig/srv.js";
+import type { Config } from "../config/schema.js";
+import { createDnsResolver } from "../dns/resolver.js";
+import { html } from "../http/html.js";
+import { HttpError, type HttpResponse } from "../http/response.js";
+import type { AuthedContext, Router } from "../http/router.js";
+import { loadDkimKeys } from "../mailauth/keys.js";
+import {
+  checkDnsRecords,
+  type DnsRecord,
+  dnsRecordsFor,
+  type RecordCheck,
+  zoneLine,
+} from "../mailauth/records.js";
+import { adminPage } from "./layout.js";
+
+export function registerDnsRoutes(router: Router): void {
+  router.add({ method: "GET", path: "/admin/domains/:domain/dns", access: "admin", handler: render });
+}
+
+/** What `domain` should publish: mailauth's records with our client SRV records. */
+export async function expectedRecords(config: Config, domain: string): Promise<DnsRecord[]> {
+  const keys = await loadDkimKeys(config.server.dataDir, domain);
+  const srv: DnsRecord[] = srvRecords(clientEndpoints(config), domain).map((r) => ({
+    name: r.name,
+    type: "SRV",
+    value: `${r.priority} ${r.weight} ${r.port} ${r.target === "." ? "." : `${r.target}.`}`,
+    purpose: "srv",
+    note:
+      r.target === "."
+        ? "service not offered (RFC 6186 §4)"
+        : "mail client service location (RFC 6186, RFC 8314 §5.1)",
+  }));
+  return [...dnsRecordsFor(domain, config, keys).filter((r) => r.purpose !== "srv"), ...srv];
+}
+
+const STATUS_TEXT: Record<RecordCheck["status"], string> = {
+  ok: "present and correct",
+  different: "wrong",
+  missing: "missing",
+  error: "lookup failed",
+};
+
+async function render(rc: AuthedContext): Promise<HttpResponse> {
+  const { ctx } = rc.app;
+  const domain = (rc.params.domain ?? "").toLowerCase();
+  if (!(await ctx.store.directory.getDomain(domain))) throw new HttpError(404, "No such domain.");
+  const records = await expectedRecords(ctx.config, domain);
+  const resolver = createDnsResolver({
+    servers: ctx.config.dns.servers,
+    timeoutMs: ctx.config.dns.timeoutMs,
+    tries: ctx.config.dns.tries,
+  });
+  const checks = await checkDnsRecords(resolver, records);
+  const rows = checks.map(
+    (
+      c,
+    ) => html`<tr class="record-${c.record.purpose}"><td>${c.record.purpose}</td><td><code>${c.record.name}</code></td>
+<td>${c.record.type}</td><td><code>${c.record.value}</code><br><small>${c.record.note}</small></td>
+<td class="${c.status === "ok" ? "ok" : c.status === "missing" ? "missing" : "wrong"}">${STATUS_TEXT[c.status]}</td>
+<td>${c.found.map((f) => html`<code>${f}</code><br>`)}${c.error ?? ""}</td></tr>`,
+  );
+  const bad = checks.filter((c) => c.status !== "ok").length;
+  const body = html`<p>${bad === 0 ? "All records are published correctly." : `${bad} of ${checks.length} records need attention.`}</p>
+<table><thead><tr><th>Purpose</th><th>Name</th><th>Type</th><th>Value to publish</th><th>Status</th><th>Found in DNS</th></tr></thead>
+<tbody>${rows}</tbody></table>
+<h2>Zone file lines</h2>
+<pre>${records.map((r) => `${zoneLine(r)}\n`).join("")}</pre>`;
+  return adminPage(rc, `DNS records for ${domain}`, body);
+}

@@ -1,0 +1,28 @@
+// The admin pages' frame: the shared page layout plus the admin section's own navigation.
+import { html, type SafeHtml } from "../http/html.js";
+import { page } from "../http/layout.js";
+import { type HttpResponse, htmlResponse } from "../http/response.js";
+import type { AuthedContext } from "../http/router.js";
+import { noticeFrom } from "./action.js";
+
+export function adminPage(
+  rc: AuthedContext,
+  title: string,
+  body: SafeHtml,
+  opts: { error?: string | null; status?: number } = {},
+): HttpResponse {
+  const nav = html`<nav><a href="/admin">Overview</a> · <a href="/admin/domains">Domains</a> ·
+<a href="/admin/users">Users</a> · <a href="/admin/aliases">Aliases</a> · <a href="/admin/queue">Queue</a> ·
+<a href="/admin/tls">TLS certificate</a></nav>`;
+  return htmlResponse(
+    page({
+      title,
+      body: html`${nav}<h1>${title}</h1>${body}`,
+      session: rc.session,
+      account: rc.account,
+      notice: opts.error ? null : noticeFrom(rc.req.query),
+      error: opts.error ?? null,
+    }),
+    opts.status ?? 200,
+  );
+}

@@ -1,0 +1,22 @@
+// Admin pages: server-rendered HTML forms, no client script (so the CSP forbids all scripts).
+// Every route here is declared access "admin": the dispatcher (src/http/dispatch.ts) answers a
+// non-admin with 403 and checks the CSRF token of every POST before a handler runs; each
+// change is logged with the admin's address (audit.ts). One file per page.
+import type { Router } from "../http/router.js";
+import { registerAliasRoutes } from "./aliases.js";
+import { registerDnsRoutes } from "./dns.js";
+import { registerDomainRoutes } from "./domains.js";
+import { registerOverviewRoutes } from "./overview.js";
+import { registerQueueRoutes } from "./queue.js";
+import { registerTlsRoutes } from "./tls.js";
+import { registerUserRoutes } from "./users.js";
+
+export function registerAdminRoutes(router: Router): void {
+  registerOverviewRoutes(router);
+  registerDomainRoutes(router);
+  registerDnsRoutes(router);
+  registerUserRoutes(router);
+  registerAliasRoutes(router);
+  registerQueueRoutes(router);
+  registerTlsRoutes(router);
+}

@@ -1,0 +1,176 @@
+// Admin: accounts. Create, reset a password, set quotas, disable/enable. A password change or a
+// disable ends the account's web sessions; IMAP/POP3 logins check the account at each login.
+import { randomBytes } from "node:crypto";
+import { hashPassword, MAX_PASSWORD_BYTES } from "../auth/password.js";
+import { parseAddress } from "../delivery/address.js";
+import { html } from "../http/html.js";
+import { csrfField } from "../http/layout.js";
+import { HttpError, type HttpResponse } from "../http/response.js";
+import type { AuthedContext, Router } from "../http/router.js";
+import type { Account } from "../store/types.js";
+import { adminAction, FormError, field, intField } from "./action.js";
+import { adminPage } from "./layout.js";
+
+/** Shortest password an admin may set by hand (a generated one is 16 random bytes). */
+export const MIN_PASSWORD_LENGTH = 10;
+const MIB = 1024 * 1024;
+
+export function registerUserRoutes(router: Router): void {
+  router.add({ method: "GET", path: "/admin/users", access: "admin", handler: (rc) => render(rc) });
+  router.add({ method: "POST", path: "/admin/users", access: "admin", handler: createUser });
+  router.add({ method: "POST", path: "/admin/users/:id/password", access: "admin", handler: resetPassword });
+  router.add({ method: "POST", path: "/admin/users/:id/quota", access: "admin", handler: setQuota });
+  router.add({
+    method: "POST",
+    path: "/admin/users/:id/disable",
+    access: "admin",
+    handler: (rc) => setDisabled(rc, true),
+  });
+  router.add({
+    method: "POST",
+    path: "/admin/users/:id/enable",
+    access: "admin",
+    handler: (rc) => setDisabled(rc, false),
+  });
+}
+
+function quotaText(bytes: number, messages: number): string {
+  const b = bytes === 0 ? "unlimited" : `${(bytes / MIB).toFixed(1)} MiB`;
+  return messages === 0 ? b : `${b}, ${messages} messages`;
+}
+
+async function render(
+  rc: AuthedContext,
+  opts: { error?: string | null; shown?: string | null } = {},
+): Promise<HttpResponse> {
+  const { store } = rc.app.ctx;
+  const accounts = await store.directory.listAccounts();
+  const rows = await Promise.all(
+    accounts.map(async (a) => {
+      const u = await store.mail.quotaUsage(a.id);
+      const base = `/admin/users/${a.id}`;
+      return html`<tr id="user-${a.id}"><td>${a.address}${a.isAdmin ? " (admin)" : ""}</td>
+<td>${a.disabled ? html`<span class="wrong">disabled</span>` : "active"}</td>
+<td>${(u.bytes / MIB).toFixed(1)} MiB, ${u.messages} messages of ${quotaText(a.quotaBytes, a.quotaMessages)}</td>
+<td><form method="post" action="${base}/password">${csrfField(rc.session)}
+<input name="password" type="password" autocomplete="new-password" placeholder="new password (empty: generate)" aria-label="New password for ${a.address}">
+<button type="submit">Reset password</button></form>
+<form method="post" action="${base}/quota">${csrfField(rc.session)}
+<input name="quotaMiB" inputmode="numeric" size="6" value="${Math.round(a.quotaBytes / MIB)}" aria-label="Quota MiB for ${a.address}"> MiB
+<input name="quotaMessages" inputmode="numeric" size="6" value="${a.quotaMessages}" aria-label="Quota messages for ${a.address}"> msgs
+<button type="submit">Set quota</button></form>
+<form method="post" action="${base}/${a.disabled ? "enable" : "disable"}">${csrfField(rc.session)}
+<button type="submit">${a.disabled ? "Enable" : "Disable"}</button></form></td></tr>`;
+    }),
+  );
+  const body = html`${opts.shown ? html`<p class="notice" role="status">${opts.shown}</p>` : ""}
+<table><thead><tr><th>Address</th><th>State</th><th>Usage / quota</th><th>Actions</th></tr></thead>
+<tbody>${rows}</tbody></table>
+<form method="post" action="/admin/users"><fieldset><legend>Create a user</legend>${csrfField(rc.session)}
+<label>Address <input name="address" type="email" required></label>
+<label>Password <input name="password" type="password" autocomplete="new-password" placeholder="empty: generate"></label>
+<label>Quota MiB <input name="quotaMiB" inputmode="numeric" size="6" value="${Math.round(rc.app.ctx.config.quota.defaultBytes / MIB)}"></label>
+<label><input name="isAdmin" type="checkbox" value="1"> administrator</label>
+<button type="submit">Create user</button></fieldset></form>`;
+  return adminPage(rc, "Users", body, { error: opts.error ?? null });
+}
+
+/** The typed password, checked, or a generated one (returned so the page can show it once). */
+function chosenPassword(form: URLSearchParams): { password: string; generated: boolean } {
+  const typed = form.get("password") ?? "";
+  if (typed === "") return { password: randomBytes(16).toString("base64url"), generated: true };
+  if (typed.length < MIN_PASSWORD_LENGTH)
+    throw new FormError(`A password needs at least ${MIN_PASSWORD_LENGTH} characters.`);
+  if (Buffer.byteLength(typed) > MAX_PASSWORD_BYTES) throw new FormError("That password is too long.");
+  return { password: typed, generated: false };
+}
+
+async function createUser(rc: AuthedContext): Promise<HttpResponse> {
+  const form = rc.req.form();
+  const address = field(form, "address").toLowerCase();
+  let generated: string | null = null;
+  const res = await adminAction(rc, {
+    action: "user.create",
+    target: address,
+    back: "/admin/users",
+    onError: (m) => render(rc, { error: m }),
+    run: async () => {
+      const parsed = parseAddress(address);
+      if (!parsed) throw new FormError(`Not an email address: ${address}`);
+      const { directory } = rc.app.ctx.store;
+      if (!(await directory.getDomain(parsed.domain)))
+        throw new FormError(`${parsed.domain} is not one of our domains; add it first.`);
+      const pw = chosenPassword(form);
+      await directory.createAccount({
+        address,
+        passwordHash: await hashPassword(pw.password),
+        quotaBytes: intField(form, "quotaMiB") * MIB,
+        quotaMessages: rc.app.ctx.config.quota.defaultMessages,
+        isAdmin: form.get("isAdmin") === "1",
+      });
+      if (pw.generated) generated = pw.password;
+    },
+  });
+  // A generated password is shown once, on this response, never put in a URL.
+  return generated && res.status === 303
+    ? render(rc, { shown: `Created ${address}. Its password: ${generated}` })
+    : res;
+}
+
+async function accountParam(rc: AuthedContext): Promise<Account> {
+  const id = Number(rc.params.id);
+  const a = Number.isSafeInteger(id) ? await rc.app.ctx.store.directory.getAccount(id) : null;
+  if (!a) throw new HttpError(404, "No such user.");
+  return a;
+}
+
+async function resetPassword(rc: AuthedContext): Promise<HttpResponse> {
+  const a = await accountParam(rc);
+  let generated: string | null = null;
+  const res = await adminAction(rc, {
+    action: "user.password",
+    target: a.address,
+    back: "/admin/users",
+    onError: (m) => render(rc, { error: m }),
+    run: async () => {
+      const pw = chosenPassword(rc.req.form());
+      await rc.app.ctx.store.directory.updateAccount(a.id, { passwordHash: await hashPassword(pw.password) });
+      rc.app.sessions.destroyAccount(a.id);
+      if (pw.generated) generated = pw.password;
+    },
+  });
+  return generated && res.status === 303
+    ? render(rc, { shown: `New password for ${a.address}: ${generated}` })
+    : res;
+}
+
+async function setQuota(rc: AuthedContext): Promise<HttpResponse> {
+  const a = await accountParam(rc);
+  const form = rc.req.form();
+  return adminAction(rc, {
+    action: "user.quota",
+    target: a.address,
+    back: "/admin/users",
+    onError: (m) => render(rc, { error: m }),
+    run: async () => {
+      const quotaBytes = intField(form, "quotaMiB") * MIB;
+      const quotaMessages = intField(form, "quotaMessages");
+      await rc.app.ctx.store.directory.updateAccount(a.id, { quotaBytes, quotaMessages });
+    },
+  });
+}
+
+async function setDisabled(rc: AuthedContext, disabled: boolean): Promise<HttpResponse> {
+  const a = await accountParam(rc);
+  return adminAction(rc, {
+    action: disabled ? "user.disable" : "user.enable",
+    target: a.address,
+    back: "/admin/users",
+    onError: (m) => render(rc, { error: m }),
+    run: async () => {
+      if (disabled && a.id === rc.account.id) throw new FormError("You cannot disable your own account.");
+      await rc.app.ctx.store.directory.updateAccount(a.id, { disabled });
+      if (disabled) rc.app.sessions.destroyAccount(a.id);
+    },
+  });
+}

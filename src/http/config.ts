@@ -1,0 +1,38 @@
+// [http] section: the web listener (autoconfig, admin pages, later webmail and JMAP) and its
+// login sessions. Limits bound what one client can make the server hold or wait for.
+import { int } from "../config/dsl.js";
+
+export const httpSection = {
+  maxBodyBytes: int(65536, "Largest request body accepted (forms, Autodiscover XML); larger gets 413.", {
+    min: 1024,
+    max: 64 * 1024 * 1024,
+  }),
+  maxHeaderBytes: int(16384, "Largest request head (request line and headers); larger gets 431.", {
+    min: 1024,
+    max: 1024 * 1024,
+  }),
+  requestTimeoutSec: int(30, "Time a client may take to send a whole request.", { min: 1, max: 3600 }),
+  keepAliveTimeoutSec: int(5, "Idle time a kept-alive connection waits for its next request.", {
+    min: 1,
+    max: 600,
+  }),
+  maxConnections: int(1000, "Concurrent connections per HTTP listener; more are refused.", { min: 1 }),
+  sessionIdleMinutes: int(60, "A login session unused this long expires.", { min: 1, max: 525600 }),
+  sessionMaxHours: int(12, "A login session expires this long after login, used or not.", {
+    min: 1,
+    max: 8760,
+  }),
+  maxSessions: int(10000, "Login sessions kept at once (in memory); the oldest is dropped beyond it.", {
+    min: 1,
+  }),
+  httpsPort: int(
+    0,
+    "Port the plain-HTTP listener redirects pages to (the HTTPS port users reach). 0 = the first HTTPS listener's port.",
+    { max: 65535 },
+  ),
+  hstsMaxAgeSec: int(
+    0,
+    "Strict-Transport-Security max-age sent over HTTPS; 0 = not sent (keep 0 with a self-signed certificate).",
+    { max: 63072000 },
+  ),
+};

@@ -1,0 +1,92 @@
+// Login and logout for the web pages. The password is checked by ctx.auth.authenticate with
+// protocol "http", so failures count in the same throttle as IMAP/POP3/SMTP logins (per IP and
+// per account): a guesser gains nothing by switching protocol.
+
+import { clearCookie, setCookie } from "./cookies.js";
+import { CSRF_FIELD, LOGIN_CSRF_COOKIE, newCsrfToken } from "./csrf.js";
+import { html } from "./html.js";
+import { page } from "./layout.js";
+import { type HttpResponse, htmlResponse, redirect, withCookies } from "./response.js";
+import type { RequestContext, Router } from "./router.js";
+import { SESSION_COOKIE } from "./session.js";
+
+const LOGIN_TOKEN_MAX_AGE_SEC = 3600;
+/** Longest user name or password read from the form (the auth service bounds them again). */
+const MAX_FIELD = 1024;
+
+export function registerLoginRoutes(router: Router): void {
+  router.add({ method: "GET", path: "/", access: "public", handler: home });
+  router.add({
+    method: "GET",
+    path: "/login",
+    access: "public",
+    handler: async (rc) => loginForm(rc, null, 200),
+  });
+  router.add({ method: "POST", path: "/login", access: "public", csrf: "login", handler: login });
+  router.add({ method: "POST", path: "/logout", access: "user", handler: logout });
+}
+
+async function home(rc: RequestContext): Promise<HttpResponse> {
+  return redirect(rc.session ? "/settings" : "/login");
+}
+
+/** Only a local path is followed after login (no open redirect to another site). */
+export function safeNext(next: string | null): string {
+  if (!next?.startsWith("/") || next.startsWith("//") || next.includes("\\")) return "/settings";
+  return next.slice(0, 2048);
+}
+
+function loginForm(
+  rc: RequestContext,
+  error: string | null,
+  status: number,
+  headers: Record<string, string> = {},
+) {
+  const token = newCsrfToken();
+  const next = safeNext(rc.req.query.get("next") ?? rc.req.form().get("next"));
+  const body = html`<h1>Log in</h1>
+<form method="post" action="/login">
+<input type="hidden" name="${CSRF_FIELD}" value="${token}">
+<input type="hidden" name="next" value="${next}">
+<p><label>Email address <input name="username" type="email" autocomplete="username" required></label></p>
+<p><label>Password <input name="password" type="password" autocomplete="current-password" required></label></p>
+<p><button type="submit">Log in</button></p>
+</form>`;
+  const res = htmlResponse(page({ title: "Log in", body, error }), status);
+  return withCookies({ ...res, headers: { ...res.headers, ...headers } }, [
+    setCookie(LOGIN_CSRF_COOKIE, token, LOGIN_TOKEN_MAX_AGE_SEC),
+  ]);
+}
+
+async function login(rc: RequestContext): Promise<HttpResponse> {
+  const form = rc.req.form();
+  const username = (form.get("username") ?? "").trim().slice(0, MAX_FIELD);
+  const password = (form.get("password") ?? "").slice(0, MAX_FIELD);
+  const { ctx, sessions } = rc.app;
+  const result = await ctx.auth.authenticate({ username, password, ip: rc.req.ip, protocol: "http" });
+  if (!result.ok) {
+    if (result.reason === "throttled") {
+      const sec = Math.max(1, Math.ceil((result.retryAfterMs ?? 60_000) / 1000));
+      return loginForm(rc, `Too many failed logins. Try again in ${sec} seconds.`, 429, {
+        "Retry-After": String(sec),
+      });
+    }
+    if (result.reason === "disabled") return loginForm(rc, "This account is disabled.", 403);
+    return loginForm(rc, "Wrong email address or password.", 401);
+  }
+  const old = rc.req.cookies.get(SESSION_COOKIE);
+  if (old) sessions.destroy(old);
+  const { token } = sessions.create(result.account, rc.req.ip);
+  ctx.log.info("web login", { user: result.account.address, ip: rc.req.ip });
+  const maxAge = ctx.config.http.sessionMaxHours * 3600;
+  return withCookies(redirect(safeNext(form.get("next"))), [
+    setCookie(SESSION_COOKIE, token, maxAge),
+    clearCookie(LOGIN_CSRF_COOKIE),
+  ]);
+}
+
+async function logout(rc: RequestContext): Promise<HttpResponse> {
+  const token = rc.req.cookies.get(SESSION_COOKIE);
+  if (token) rc.app.sessions.destroy(token);
+  return withCookies(redirect("/login"), [clearCookie(SESSION_COOKIE)]);
+}

@@ -1,0 +1,114 @@
+// The HTTP(S) listener: node:http / node:https with our router (no framework). tls "implicit" is
+// HTTPS with the same certificate as the mail protocols (reloaded on SIGHUP); tls "none" is plain
+// HTTP, which serves only public documents (autoconfig) and redirects everything else to HTTPS.
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type ServerOptions,
+  type ServerResponse,
+} from "node:http";
+import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
+import type { ListenerConfig } from "../config/schema.js";
+import type { AppContext, ListenerFactory, RunningListener } from "../server/context.js";
+import { listenOn } from "../server/sessions.js";
+import { type HttpApp, httpAppFor } from "./app.js";
+import { dispatch } from "./dispatch.js";
+import { errorResponse } from "./errors.js";
+import { buildRequest, readBody } from "./request.js";
+import type { HttpResponse } from "./response.js";
+import { securityHeaders } from "./security-headers.js";
+
+export const startHttpListener: ListenerFactory = async (
+  listener: ListenerConfig,
+  ctx: AppContext,
+): Promise<RunningListener> => {
+  if (listener.tls === "starttls")
+    throw new Error(`http listener ${listener.address}:${listener.port}: tls must be "none" or "implicit"`);
+  const app = httpAppFor(ctx);
+  const secure = listener.tls === "implicit";
+  const cfg = ctx.config.http;
+  const log = ctx.log.child({ proto: "http", port: listener.port });
+  const onRequest = (msg: IncomingMessage, res: ServerResponse) => void handle(app, msg, res, secure);
+  const common = {
+    maxHeaderSize: cfg.maxHeaderBytes,
+    requestTimeout: cfg.requestTimeoutSec * 1000,
+    headersTimeout: Math.min(cfg.requestTimeoutSec * 1000, 60_000),
+    keepAliveTimeout: cfg.keepAliveTimeoutSec * 1000,
+  };
+  const server = secure ? httpsServer(ctx, common, onRequest) : createHttpServer(common, onRequest);
+  server.maxConnections = cfg.maxConnections;
+  server.on("clientError", (_err, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    else socket.destroy();
+  });
+  const port = await listenOn(server, listener, log);
+  if (secure) app.noteHttpsPort(port);
+
+  return {
+    listener,
+    port,
+    async close(graceMs) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(timer);
+    },
+  };
+};
+
+function httpsServer(
+  ctx: AppContext,
+  common: ServerOptions,
+  onRequest: (msg: IncomingMessage, res: ServerResponse) => void,
+): HttpsServer {
+  let pem = ctx.tls.pem();
+  const server = createHttpsServer(
+    {
+      ...common,
+      cert: pem.cert,
+      key: pem.key,
+      minVersion: ctx.tls.minVersion,
+      // With SNI the current (possibly reloaded) context is used for each handshake.
+      SNICallback: (_name, cb) => cb(null, ctx.tls.context()),
+    },
+    onRequest,
+  );
+  // Clients without SNI (by IP address) get the default context: keep it current too.
+  server.on("connection", () => {
+    const now = ctx.tls.pem();
+    if (now !== pem) {
+      pem = now;
+      server.setSecureContext({ cert: pem.cert, key: pem.key, minVersion: ctx.tls.minVersion });
+    }
+  });
+  return server;
+}
+
+async function handle(
+  app: HttpApp,
+  msg: IncomingMessage,
+  res: ServerResponse,
+  secure: boolean,
+): Promise<void> {
+  let out: HttpResponse;
+  try {
+    // JMAP and the webmail: HTTPS only (plain HTTP falls through to the redirect to HTTPS).
+    if (secure) for (const h of app.raw) if (await h(msg, res)) return;
+    const body =
+      msg.method === "POST" || msg.method === "PUT"
+        ? await readBody(msg, app.ctx.config.http.maxBodyBytes)
+        : Buffer.alloc(0);
+    out = await dispatch(app, buildRequest(msg, body, secure));
+  } catch (e) {
+    out = errorResponse(e, app.ctx.log);
+  }
+  if (res.headersSent || res.destroyed) return;
+  const headers = {
+    ...securityHeaders({ secure, hstsMaxAgeSec: app.ctx.config.http.hstsMaxAgeSec }),
+    ...out.headers,
+  };
+  const body = typeof out.body === "string" ? Buffer.from(out.body, "utf8") : out.body;
+  res.writeHead(out.status, { ...headers, "Content-Length": String(body.length) });
+  res.end(msg.method === "HEAD" ? undefined : body);
+}

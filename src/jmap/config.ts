@@ -1,0 +1,51 @@
+// [jmap] limits (RFC 8620 2: the core capability's limits are advertised in the Session object).
+// Until the config schema composes this section (src/config/schema.ts), jmapLimits() falls back
+// to these defaults for any key the loaded config lacks.
+import { defaultsOf, int, type SectionValue } from "../config/dsl.js";
+import type { AppContext } from "../server/context.js";
+
+export const jmapSection = {
+  maxSizeUpload: int(50_000_000, "Largest blob upload, in octets (RFC 8620 2 maxSizeUpload).", { min: 1 }),
+  maxConcurrentUpload: int(4, "Uploads one account may run at the same time.", { min: 1 }),
+  maxSizeRequest: int(10_000_000, "Largest API request body, in octets.", { min: 1024 }),
+  maxConcurrentRequests: int(4, "API requests one account may run at the same time.", { min: 1 }),
+  maxCallsInRequest: int(32, "Method calls in one API request.", { min: 1 }),
+  maxObjectsInGet: int(500, "Ids in one /get call.", { min: 1 }),
+  maxObjectsInSet: int(500, "Creates + updates + destroys in one /set call.", { min: 1 }),
+  maxChanges: int(5000, "Most changes one /changes call returns (the client's maxChanges may be lower).", {
+    min: 1,
+  }),
+  maxQueryResults: int(5000, "Most ids one /query call returns.", { min: 1 }),
+  uploadTtlSec: int(
+    86400,
+    "How long an uploaded blob is kept if nothing uses it (RFC 8620 6.1: >= 1 hour).",
+    {
+      min: 3600,
+    },
+  ),
+  uploadQuotaBytes: int(200_000_000, "Octets of pending uploads one account may hold.", { min: 1 }),
+  tokenTtlSec: int(86400, "Lifetime of a bearer token issued at login.", { min: 60 }),
+  pushPingMaxSec: int(300, "Longest ping interval an EventSource client may ask for.", { min: 1 }),
+  maxEventSources: int(10, "EventSource connections one account may hold open.", { min: 1 }),
+  mailboxStatsCacheSize: int(10_000, "Mailboxes whose counts are kept between Mailbox/get calls.", {
+    min: 0,
+  }),
+  submissionsKept: int(
+    100,
+    "Recent EmailSubmissions kept per account for EmailSubmission/get (in memory, lost on restart).",
+    { min: 0 },
+  ),
+  maxBodyValueBytes: int(1_000_000, "Largest decoded body value returned by Email/get.", { min: 256 }),
+};
+
+export type JmapLimits = SectionValue<typeof jmapSection>;
+
+export function defaultJmapLimits(): JmapLimits {
+  return defaultsOf(jmapSection);
+}
+
+/** The config's [jmap] section where present, defaults otherwise. */
+export function jmapLimits(ctx: Pick<AppContext, "config">): JmapLimits {
+  const section = (ctx.config as unknown as { jmap?: Partial<JmapLimits> }).jmap ?? {};
+  return { ...defaultJmapLimits(), ...section };
+}

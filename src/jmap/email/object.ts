@@ -1,0 +1,210 @@
+// The Email object (RFC 8621 4.1) of one stored message: metadata from MessageMeta, the rest
+// from the cached MIME structure and the body bytes (read only when a property needs them).
+
+import { textOf } from "../../mime/text.js";
+import type { MessageStructure } from "../../mime/types.js";
+import type { MessageMeta } from "../../store/types.js";
+import { emailIdOf, mailboxIdOf, threadIdOf } from "../core/ids.js";
+import type { Json, JsonObject } from "../core/types.js";
+import { type BodyLists, bodyLists, bodyPartObject, hasAttachment, type PartRef, rootRef } from "./body.js";
+import { allHeaders, headerPropertyValue, headerView, parseHeaderProperty } from "./headers.js";
+import { flagsToKeywords } from "./keywords.js";
+
+export const DEFAULT_EMAIL_PROPERTIES = [
+  "id",
+  "blobId",
+  "threadId",
+  "mailboxIds",
+  "keywords",
+  "size",
+  "receivedAt",
+  "messageId",
+  "inReplyTo",
+  "references",
+  "sender",
+  "from",
+  "to",
+  "cc",
+  "bcc",
+  "replyTo",
+  "subject",
+  "sentAt",
+  "hasAttachment",
+  "preview",
+  "bodyValues",
+  "textBody",
+  "htmlBody",
+  "attachments",
+];
+
+const META_PROPERTIES = new Set(["id", "blobId", "threadId", "mailboxIds", "keywords", "size", "receivedAt"]);
+export const KNOWN_PROPERTIES = new Set([...DEFAULT_EMAIL_PROPERTIES, "headers", "bodyStructure"]);
+
+/** Convenience properties and the header form they stand for (4.1.2-4.1.3). */
+const HEADER_SHORTHANDS: Record<string, string> = {
+  messageId: "header:Message-ID:asMessageIds",
+  inReplyTo: "header:In-Reply-To:asMessageIds",
+  references: "header:References:asMessageIds",
+  sender: "header:Sender:asAddresses",
+  from: "header:From:asAddresses",
+  to: "header:To:asAddresses",
+  cc: "header:Cc:asAddresses",
+  bcc: "header:Bcc:asAddresses",
+  replyTo: "header:Reply-To:asAddresses",
+  subject: "header:Subject:asText",
+  sentAt: "header:Date:asDate",
+};
+
+export function needsBody(props: readonly string[]): boolean {
+  return props.some((p) => !META_PROPERTIES.has(p));
+}
+
+export const utcDate = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, "Z");
+
+export interface BodyValueOptions {
+  fetchText: boolean;
+  fetchHtml: boolean;
+  fetchAll: boolean;
+  maxBytes: number; // 0 = no limit
+}
+
+export interface EmailSource {
+  /** null for a message that is not stored (Email/parse): its metadata properties are null. */
+  meta: MessageMeta | null;
+  /** The whole message's blobId; its parts' blobIds derive from it (body.ts partBlobId). */
+  blobId: string;
+  size: number;
+  structure: MessageStructure | null;
+  body: Buffer | null;
+}
+
+const PREVIEW_CHARS = 256;
+
+export function htmlToText(html: string): string {
+  return html
+    .replace(/<(style|script)[^>]*>[\s\S]*?<\/\1>/gi, " ")
+    .replace(/<[^>]*>/g, " ")
+    .replace(/&nbsp;/gi, " ")
+    .replace(/&lt;/gi, "<")
+    .replace(/&gt;/gi, ">")
+    .replace(/&quot;/gi, '"')
+    .replace(/&amp;/gi, "&");
+}
+
+export function previewOf(body: Buffer, lists: BodyLists): string {
+  const first = lists.textBody.find((r) => r.part.type === "text");
+  if (!first) return "";
+  let text = textOf(body, first.part);
+  if (first.part.subtype === "html") text = htmlToText(text);
+  return [...text.replace(/\s+/g, " ").trim()].slice(0, PREVIEW_CHARS).join("");
+}
+
+/** RFC 8621 4.1.4 EmailBodyValue, truncated to maxBytes UTF-8 octets without splitting a char. */
+function bodyValue(body: Buffer, ref: PartRef, maxBytes: number): JsonObject {
+  let value = textOf(body, ref.part);
+  const isEncodingProblem = value.includes("\uFFFD");
+  let isTruncated = false;
+  if (maxBytes > 0 && Buffer.byteLength(value) > maxBytes) {
+    const buf = Buffer.from(value).subarray(0, maxBytes);
+    value = buf.toString("utf8").replace(/\uFFFD$/, "");
+    isTruncated = true;
+  }
+  return { value, isEncodingProblem, isTruncated };
+}
+
+/** The Email object with `props`. `bodyProps` are the EmailBodyPart properties to return. */
+export function emailObject(
+  src: EmailSource,
+  props: readonly string[],
+  bodyProps: readonly string[],
+  bv: BodyValueOptions,
+): JsonObject {
+  const { meta } = src;
+  const out: JsonObject = {};
+  let lists: BodyLists | null = null;
+  const getLists = () => {
+    lists ??= bodyLists(src.structure!);
+    return lists;
+  };
+  const view = () => headerView(src.body!, src.structure!.root);
+  const parts = (refs: PartRef[]) =>
+    refs.map((r) => bodyPartObject(src.body!, src.blobId, r, bodyProps, false)) as Json[];
+  for (const p of props) {
+    switch (p) {
+      case "id":
+        out.id = meta ? emailIdOf(meta.id) : null;
+        break;
+      case "blobId":
+        out.blobId = src.blobId;
+        break;
+      case "threadId":
+        out.threadId = meta ? threadIdOf(meta.threadId) : null;
+        break;
+      case "mailboxIds":
+        out.mailboxIds = meta ? { [mailboxIdOf(meta.mailboxId)]: true } : null;
+        break;
+      case "keywords":
+        out.keywords = meta ? flagsToKeywords(meta.flags) : null;
+        break;
+      case "size":
+        out.size = src.size;
+        break;
+      case "receivedAt":
+        out.receivedAt = meta ? utcDate(meta.internalDate) : null;
+        break;
+      case "headers":
+        out.headers = allHeaders(view());
+        break;
+      case "hasAttachment":
+        out.hasAttachment = hasAttachment(getLists());
+        break;
+      case "preview":
+        out.preview = previewOf(src.body!, getLists());
+        break;
+      case "bodyStructure":
+        out.bodyStructure = bodyPartObject(
+          src.body!,
+          src.blobId,
+          rootRef(src.structure!),
+          [...bodyProps, "subParts"],
+          true,
+        );
+        break;
+      case "textBody":
+        out.textBody = parts(getLists().textBody);
+        break;
+      case "htmlBody":
+        out.htmlBody = parts(getLists().htmlBody);
+        break;
+      case "attachments":
+        out.attachments = parts(getLists().attachments);
+        break;
+      case "bodyValues": {
+        const l = getLists();
+        const values: JsonObject = {};
+        const add = (refs: PartRef[]) => {
+          for (const r of refs) {
+            if (r.part.type === "text" && values[r.path] === undefined) {
+              values[r.path] = bodyValue(src.body!, r, bv.maxBytes);
+            }
+          }
+        };
+        if (bv.fetchAll) {
+          add(l.textBody);
+          add(l.htmlBody);
+          add(l.attachments.filter((r) => r.part.type === "text"));
+        } else {
+          if (bv.fetchText) add(l.textBody);
+          if (bv.fetchHtml) add(l.htmlBody);
+        }
+        out.bodyValues = values;
+        break;
+      }
+      default: {
+        const h = parseHeaderProperty(HEADER_SHORTHANDS[p] ?? p);
+        if (h) out[p] = headerPropertyValue(view(), h);
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,238 @@
+// JMAP over HTTP (RFC 8620 2, 3.1, 6.1-6.2, 7.3) on node:http: the Session resource, the API
+// endpoint, upload, download and EventSource. Authentication: Basic with the account's
+// password (through ctx.auth, so throttling applies) or a Bearer token from TokenStore. Basic
+// is accepted only over TLS or from a loopback address (the password would otherwise cross the
+// network in clear). Returns false when the path is not JMAP's, so the caller can route on.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { TLSSocket } from "node:tls";
+import { readBodyLimited } from "../../http/request.js";
+import type { AppContext } from "../../server/context.js";
+import type { Account } from "../../store/types.js";
+import { readBlob } from "../blob/resolve.js";
+import { JmapRequestError } from "../core/errors.js";
+import { parseAccountId } from "../core/ids.js";
+import { handleJmapRequest, jmapServices } from "../index.js";
+import { runEventSource } from "../push/eventsource.js";
+import { buildSession, JMAP_PATHS } from "../session.js";
+import { TokenStore } from "./tokens.js";
+
+export interface JmapHttpOptions {
+  /** Where clients reach us, for the Session's URLs; default: from the Host header and TLS. */
+  baseUrl?: string;
+  tokens?: TokenStore;
+}
+
+export type JmapHttpHandler = ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) & {
+  tokens: TokenStore;
+};
+
+const isLoopback = (ip: string) => ip === "127.0.0.1" || ip === "::1" || ip === "::ffff:127.0.0.1";
+
+function send(res: ServerResponse, status: number, body: unknown, type = "application/json"): void {
+  const data = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
+  res.writeHead(status, { "Content-Type": type, "Content-Length": data.length, "Cache-Control": "no-store" });
+  res.end(data);
+}
+
+function problem(res: ServerResponse, e: JmapRequestError): void {
+  send(res, e.status, e.toJSON(), "application/problem+json");
+}
+
+export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {}): JmapHttpHandler {
+  const services = jmapServices(ctx);
+  const tokens = opts.tokens ?? new TokenStore(services.limits.tokenTtlSec * 1000);
+  const active = new Map<number, number>(); // account → requests in flight
+  const streams = new Map<number, number>();
+
+  const authenticate = async (req: IncomingMessage): Promise<Account | null> => {
+    const h = req.headers.authorization ?? "";
+    const secure = req.socket instanceof TLSSocket;
+    const ip = req.socket.remoteAddress ?? "";
+    let accountId: number | null = null;
+    if (/^Bearer /i.test(h)) accountId = tokens.verify(h.slice(7).trim());
+    else if (/^Basic /i.test(h) && (secure || isLoopback(ip))) {
+      const decoded = Buffer.from(h.slice(6).trim(), "base64").toString("utf8");
+      const colon = decoded.indexOf(":");
+      if (colon < 0) return null;
+      const r = await ctx.auth.authenticate({
+        username: decoded.slice(0, colon),
+        password: decoded.slice(colon + 1),
+        ip,
+        protocol: "http",
+      });
+      if (r.ok) accountId = r.account.id;
+    }
+    if (accountId === null) return null;
+    const a = await ctx.store.directory.getAccount(accountId);
+    return a && !a.disabled ? a : null;
+  };
+
+  const baseUrl = (req: IncomingMessage) => {
+    if (opts.baseUrl) return opts.baseUrl;
+    const scheme = req.socket instanceof TLSSocket ? "https" : "http";
+    const host = (req.headers.host ?? "").replace(/[^A-Za-z0-9.:[\]-]/g, "");
+    return `${scheme}://${host}`;
+  };
+
+  const handler = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const url = new URL(req.url ?? "/", "http://x.invalid");
+    const path = url.pathname;
+    const isOurs =
+      path === JMAP_PATHS.session ||
+      path === JMAP_PATHS.api ||
+      path === JMAP_PATHS.eventSource ||
+      path.startsWith(JMAP_PATHS.upload) ||
+      path.startsWith(JMAP_PATHS.download);
+    if (!isOurs) return false;
+    const account = await authenticate(req);
+    if (!account) {
+      res.writeHead(401, { "WWW-Authenticate": 'Basic realm="jmap", charset="UTF-8"', "Content-Length": 0 });
+      res.end();
+      return true;
+    }
+    const method = req.method ?? "GET";
+    try {
+      if (path === JMAP_PATHS.session && method === "GET") {
+        send(res, 200, buildSession(account, services.limits, baseUrl(req)));
+      } else if (path === JMAP_PATHS.api && method === "POST") {
+        await api(req, res, account);
+      } else if (path.startsWith(JMAP_PATHS.upload) && method === "POST") {
+        await upload(req, res, account, path.slice(JMAP_PATHS.upload.length));
+      } else if (path.startsWith(JMAP_PATHS.download) && (method === "GET" || method === "HEAD")) {
+        await download(res, account, path.slice(JMAP_PATHS.download.length), url.searchParams);
+      } else if (path === JMAP_PATHS.eventSource && method === "GET") {
+        await eventSource(req, res, account, url.searchParams);
+      } else {
+        send(
+          res,
+          405,
+          { type: "about:blank", status: 405, detail: "method not allowed" },
+          "application/problem+json",
+        );
+      }
+    } catch (e) {
+      if (e instanceof JmapRequestError) problem(res, e);
+      else {
+        ctx.log.error("jmap http request failed", { error: e });
+        if (!res.headersSent) send(res, 500, { type: "about:blank", status: 500, detail: "internal error" });
+        else res.destroy();
+      }
+    }
+    return true;
+  };
+
+  const api = async (req: IncomingMessage, res: ServerResponse, account: Account) => {
+    const inFlight = active.get(account.id) ?? 0;
+    if (inFlight >= services.limits.maxConcurrentRequests) {
+      throw new JmapRequestError("limit", 429, "too many concurrent requests", "maxConcurrentRequests");
+    }
+    active.set(account.id, inFlight + 1);
+    try {
+      const body = await readBodyLimited(req, services.limits.maxSizeRequest);
+      if (body === null) throw new JmapRequestError("limit", 413, "request too large", "maxSizeRequest");
+      let json: unknown;
+      try {
+        json = JSON.parse(body.toString("utf8"));
+      } catch {
+        throw new JmapRequestError("notJSON", 400, "the request body is not JSON");
+      }
+      send(res, 200, await handleJmapRequest(ctx, account.id, json));
+    } finally {
+      const n = (active.get(account.id) ?? 1) - 1;
+      if (n <= 0) active.delete(account.id);
+      else active.set(account.id, n);
+    }
+  };
+
+  const upload = async (req: IncomingMessage, res: ServerResponse, account: Account, rest: string) => {
+    const id = parseAccountId(rest.replace(/\/$/, ""));
+    if (id !== account.id) {
+      send(
+        res,
+        404,
+        { type: "about:blank", status: 404, detail: "no such account" },
+        "application/problem+json",
+      );
+      return;
+    }
+    const body = await readBodyLimited(req, services.limits.maxSizeUpload);
+    if (body === null) throw new JmapRequestError("limit", 413, "upload too large", "maxSizeUpload");
+    const type = (req.headers["content-type"] ?? "application/octet-stream").split(";")[0]!.trim();
+    const r = services.uploads.put(account.id, body, type);
+    if (!r) throw new JmapRequestError("limit", 413, "too much pending upload data", "uploadQuotaBytes");
+    send(res, 201, { accountId: `A${account.id}`, blobId: r.blobId, type: r.type, size: r.size });
+  };
+
+  const download = async (res: ServerResponse, account: Account, rest: string, q: URLSearchParams) => {
+    const [acc, blobId, name] = rest.split("/").map((s) => decodeURIComponent(s));
+    if (parseAccountId(acc) !== account.id || !blobId) {
+      send(res, 404, { type: "about:blank", status: 404, detail: "not found" }, "application/problem+json");
+      return;
+    }
+    const blob = await readBlob(services, account, blobId);
+    if (!blob) {
+      send(
+        res,
+        404,
+        { type: "about:blank", status: 404, detail: "blob not found" },
+        "application/problem+json",
+      );
+      return;
+    }
+    const accept = q.get("accept");
+    const type = accept && /^[\w.+-]+\/[\w.+-]+$/.test(accept) ? accept : blob.type;
+    const safeName = (name ?? "blob").replace(/["\\\r\n]/g, "_");
+    res.writeHead(200, {
+      "Content-Type": type,
+      "Content-Length": blob.data.length,
+      "Content-Disposition": `attachment; filename*=UTF-8''${encodeURIComponent(safeName)}`,
+      "Cache-Control": "private, immutable, max-age=31536000",
+    });
+    res.end(blob.data);
+  };
+
+  const eventSource = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    account: Account,
+    q: URLSearchParams,
+  ) => {
+    const open = streams.get(account.id) ?? 0;
+    if (open >= services.limits.maxEventSources) {
+      throw new JmapRequestError("limit", 429, "too many push connections", "maxEventSources");
+    }
+    const types = q.get("types") ?? "*";
+    const ping = Number(q.get("ping") ?? "0");
+    streams.set(account.id, open + 1);
+    res.writeHead(200, {
+      "Content-Type": "text/event-stream",
+      "Cache-Control": "no-store",
+      Connection: "keep-alive",
+    });
+    let released = false;
+    await runEventSource(
+      services,
+      account.id,
+      {
+        types: types === "*" ? "all" : new Set(types.split(",")),
+        closeAfterState: q.get("closeafter") === "state",
+        pingSec: Number.isSafeInteger(ping) && ping > 0 ? Math.min(ping, services.limits.pushPingMaxSec) : 0,
+      },
+      {
+        write: (c) => res.write(c),
+        end: () => {
+          if (!released) {
+            released = true;
+            const n = (streams.get(account.id) ?? 1) - 1;
+            if (n <= 0) streams.delete(account.id);
+            else streams.set(account.id, n);
+          }
+          res.end();
+        },
+        onClose: (fn) => req.socket.once("close", fn),
+      },
+    );
+  };
+
+  return Object.assign(handler, { tokens });
+}

@@ -1,0 +1,55 @@
+// The JMAP layer's entry points, independent of HTTP: services per AppContext, and one request.
+import type { AppContext } from "../server/context.js";
+import { UploadStore } from "./blob/uploads.js";
+import { jmapLimits } from "./config.js";
+import { accountIdOf } from "./core/ids.js";
+import { parseRequest, runRequest } from "./core/request.js";
+import type { JmapResponse, JmapServices } from "./core/types.js";
+import { METHODS } from "./methods.js";
+import { CAPABILITIES, sessionState } from "./session.js";
+import { SubmissionLog } from "./submission/log.js";
+
+const servicesByCtx = new WeakMap<AppContext, JmapServices>();
+
+/** The JMAP services of one server (limits, uploads, caches, recent submissions), created on
+ *  first use. Uploads, recent submissions and bearer tokens live in memory: a restart drops
+ *  them (clients upload again, log in again; EmailSubmission/changes answers
+ *  cannotCalculateChanges). */
+export function jmapServices(ctx: AppContext): JmapServices {
+  let s = servicesByCtx.get(ctx);
+  if (!s) {
+    const limits = jmapLimits(ctx);
+    s = {
+      app: ctx,
+      limits,
+      uploads: new UploadStore(limits.uploadTtlSec * 1000, limits.uploadQuotaBytes),
+      mailboxStats: new Map(),
+      submissions: new SubmissionLog(limits.submissionsKept),
+    };
+    servicesByCtx.set(ctx, s);
+  }
+  return s;
+}
+
+/** RFC 8620 3: runs one API request (already JSON-decoded) for an authenticated account.
+ *  Throws JmapRequestError for request-level errors (3.6.1). */
+export async function handleJmapRequest(
+  ctx: AppContext,
+  accountId: number,
+  request: unknown,
+): Promise<JmapResponse> {
+  const services = jmapServices(ctx);
+  const req = parseRequest(request, CAPABILITIES, services.limits.maxCallsInRequest);
+  const account = await ctx.store.directory.getAccount(accountId);
+  return runRequest(req, {
+    services,
+    methods: METHODS,
+    accountId,
+    jmapAccountId: accountIdOf(accountId),
+    sessionState: account ? sessionState(account) : "",
+  });
+}
+
+export { JmapRequestError } from "./core/errors.js";
+export type { JmapResponse } from "./core/types.js";
+export { buildSession } from "./session.js";

@@ -1,0 +1,53 @@
+// The method table: name → capability and handler. Only methods that work are listed; a call to
+// anything else answers unknownMethod (RFC 8620 3.6.2). Not offered: Identity/set and
+// Identity/changes (identities are the account's address and its send-as grants, managed by the
+// administrator; the store has no place for names or signatures), VacationResponse (needs an
+// auto-reply on delivery, in src/smtp), Thread/query-like extensions, Blob/* (RFC 9404).
+
+import { coreEcho } from "./core/echo.js";
+import { CAP_MAIL, CAP_SUBMISSION } from "./core/ids.js";
+import type { MethodDef } from "./core/types.js";
+import { emailChanges } from "./email/changes.js";
+import { emailGet } from "./email/get.js";
+import { emailImport } from "./email/import.js";
+import { emailParse } from "./email/parse.js";
+import { emailQuery } from "./email/query.js";
+import { emailQueryChanges } from "./email/query-changes.js";
+import { emailSet } from "./email/set.js";
+import { identityGet } from "./identity/get.js";
+import { mailboxChanges } from "./mailbox/changes.js";
+import { mailboxGet } from "./mailbox/get.js";
+import { mailboxQuery } from "./mailbox/query.js";
+import { mailboxQueryChanges } from "./mailbox/query-changes.js";
+import { mailboxSet } from "./mailbox/set.js";
+import { searchSnippetGet } from "./snippet/get.js";
+import { submissionChanges } from "./submission/changes.js";
+import { submissionGet } from "./submission/get.js";
+import { submissionQuery } from "./submission/query.js";
+import { submissionSet } from "./submission/set.js";
+import { threadChanges } from "./thread/changes.js";
+import { threadGet } from "./thread/get.js";
+
+export const METHODS: ReadonlyMap<string, MethodDef> = new Map<string, MethodDef>([
+  ["Core/echo", { capability: "urn:ietf:params:jmap:core", handler: coreEcho }],
+  ["Mailbox/get", { capability: CAP_MAIL, handler: mailboxGet }],
+  ["Mailbox/changes", { capability: CAP_MAIL, handler: mailboxChanges }],
+  ["Mailbox/query", { capability: CAP_MAIL, handler: mailboxQuery }],
+  ["Mailbox/queryChanges", { capability: CAP_MAIL, handler: mailboxQueryChanges }],
+  ["Mailbox/set", { capability: CAP_MAIL, handler: mailboxSet }],
+  ["Email/get", { capability: CAP_MAIL, handler: emailGet }],
+  ["Email/changes", { capability: CAP_MAIL, handler: emailChanges }],
+  ["Email/query", { capability: CAP_MAIL, handler: emailQuery }],
+  ["Email/queryChanges", { capability: CAP_MAIL, handler: emailQueryChanges }],
+  ["Email/set", { capability: CAP_MAIL, handler: emailSet }],
+  ["Email/import", { capability: CAP_MAIL, handler: emailImport }],
+  ["Email/parse", { capability: CAP_MAIL, handler: emailParse }],
+  ["Thread/get", { capability: CAP_MAIL, handler: threadGet }],
+  ["Thread/changes", { capability: CAP_MAIL, handler: threadChanges }],
+  ["SearchSnippet/get", { capability: CAP_MAIL, handler: searchSnippetGet }],
+  ["Identity/get", { capability: CAP_SUBMISSION, handler: identityGet }],
+  ["EmailSubmission/get", { capability: CAP_SUBMISSION, handler: submissionGet }],
+  ["EmailSubmission/changes", { capability: CAP_SUBMISSION, handler: submissionChanges }],
+  ["EmailSubmission/query", { capability: CAP_SUBMISSION, handler: submissionQuery }],
+  ["EmailSubmission/set", { capability: CAP_SUBMISSION, handler: submissionSet }],
+]);

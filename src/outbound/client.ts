@@ -1,0 +1,278 @@
+// One SMTP client connection to a remote server, on nodemailer's SMTPConnection (the maintained
+// SMTP client of the ecosystem): EHLO, STARTTLS, PIPELINING, SIZE, 8BITMIME, SMTPUTF8, DSN, AUTH.
+// This file turns its callbacks and error objects into one promise per transaction with a
+// reply per recipient, and adds what it lacks: per-recipient DSN NOTIFY/ORCPT (RFC 3461 4.1-4.2;
+// SMTPConnection only takes one set for the whole envelope).
+import SMTPConnection from "nodemailer/lib/smtp-connection";
+import { encodeXtext } from "../smtp/wire/xtext.js";
+
+export type ClientTls =
+  /** STARTTLS when offered, certificate not checked (RFC 3207 4.1: a public MX has no name to check against). */
+  | "opportunistic"
+  /** STARTTLS required and the certificate must be valid for `hostname` (MTA-STS, requireTls). */
+  | "verify"
+  /** TLS from the first byte, verified (a relay host on port 465, RFC 8314). */
+  | "implicit"
+  | "none";
+
+export interface ClientOptions {
+  address: string;
+  port: number;
+  /** The server's host name: TLS SNI and the name its certificate must carry. */
+  hostname: string;
+  heloName: string;
+  localAddress?: string;
+  tls: ClientTls;
+  ca?: string[];
+  auth?: { user: string; pass: string };
+  connectTimeoutMs: number;
+  greetingTimeoutMs: number;
+  socketTimeoutMs: number;
+}
+
+export interface OutboundRecipient {
+  address: string;
+  notify: string[] | null;
+  orcpt: string | null;
+}
+
+export interface Envelope {
+  from: string; // "" = null sender
+  recipients: OutboundRecipient[];
+  envId: string | null;
+  ret: "FULL" | "HDRS" | null;
+  size: number;
+  eightBit: boolean;
+}
+
+export interface RecipientReply {
+  address: string;
+  /** SMTP reply code (250 when accepted). */
+  code: number;
+  reply: string;
+}
+
+export interface TransactionResult {
+  accepted: RecipientReply[];
+  rejected: RecipientReply[];
+}
+
+/** A failure of the whole connection or transaction (every recipient in it shares the outcome). */
+export class SmtpFailure extends Error {
+  override name = "SmtpFailure";
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+    readonly code: number | null,
+    /** What the server said, or a description of the network/TLS error. */
+    readonly reply: string,
+  ) {
+    super(message);
+  }
+}
+
+interface NodemailerError extends Error {
+  code?: string;
+  responseCode?: number;
+  response?: string;
+  recipient?: string;
+  command?: string;
+  rejectedErrors?: NodemailerError[];
+}
+
+// SMTPConnection's private state used below. Checked at run time; a test covers it.
+interface ConnectionInternals {
+  _recipientQueue?: unknown;
+  _supportedExtensions?: unknown;
+}
+
+/** SMTPConnection with NOTIFY/ORCPT per recipient instead of one set for the envelope. */
+class DsnConnection extends SMTPConnection {
+  rcptArgs = new Map<string, string>();
+
+  // Overrides SMTPConnection's private helper, called right after the recipient is pushed on
+  // _recipientQueue, to build the RCPT TO parameters.
+  _getDsnRcptToArgs(): string {
+    const self = this as unknown as ConnectionInternals;
+    const queue = self._recipientQueue;
+    const ext = self._supportedExtensions;
+    if (!Array.isArray(queue) || !Array.isArray(ext) || !ext.includes("DSN")) return "";
+    const rcpt = queue[queue.length - 1];
+    return typeof rcpt === "string" ? (this.rcptArgs.get(rcpt) ?? "") : "";
+  }
+}
+
+export class SmtpClient {
+  private broken = false;
+  messages = 0;
+  private constructor(
+    private readonly conn: DsnConnection,
+    readonly options: ClientOptions,
+  ) {
+    conn.on("error", () => {
+      this.broken = true;
+    });
+    conn.on("end", () => {
+      this.broken = true;
+    });
+  }
+
+  static open(opts: ClientOptions): Promise<SmtpClient> {
+    const verify = opts.tls === "verify" || opts.tls === "implicit";
+    const conn = new DsnConnection({
+      host: opts.address,
+      port: opts.port,
+      name: opts.heloName,
+      localAddress: opts.localAddress || undefined,
+      servername: opts.hostname,
+      secure: opts.tls === "implicit",
+      requireTLS: opts.tls === "verify",
+      ignoreTLS: opts.tls === "none",
+      // A server that offers STARTTLS and then refuses it still gets the mail in clear text,
+      // as it would from a client that never tried (RFC 3207 4.1).
+      opportunisticTLS: opts.tls === "opportunistic",
+      tls: {
+        servername: opts.hostname,
+        rejectUnauthorized: verify,
+        ca: verify ? opts.ca : undefined,
+        minVersion: "TLSv1.2",
+      },
+      connectionTimeout: opts.connectTimeoutMs,
+      greetingTimeout: opts.greetingTimeoutMs,
+      socketTimeout: opts.socketTimeoutMs,
+      socketCloseTimeout: 1000,
+      logger: false,
+    });
+    return new Promise<SmtpClient>((resolve, reject) => {
+      let settled = false;
+      const fail = (e: unknown) => {
+        if (settled) return;
+        settled = true;
+        conn.close();
+        reject(toFailure(e, "connect"));
+      };
+      conn.once("error", fail);
+      conn.connect((err) => {
+        if (err) return fail(err);
+        if (!opts.auth) return done();
+        conn.login({ user: opts.auth.user, pass: opts.auth.pass }, (e) => (e ? fail(e) : done()));
+      });
+      const done = () => {
+        if (settled) return;
+        settled = true;
+        conn.removeListener("error", fail);
+        resolve(new SmtpClient(conn, opts));
+      };
+    });
+  }
+
+  /** True when the session is encrypted. */
+  get secure(): boolean {
+    return this.conn.secure;
+  }
+
+  /** Whether the server offers DSN (RFC 3461), so NOTIFY travels on and it reports success itself. */
+  get supportsDsn(): boolean {
+    const ext = (this.conn as unknown as ConnectionInternals)._supportedExtensions;
+    return Array.isArray(ext) && ext.includes("DSN");
+  }
+
+  /** Whether another transaction may be sent on this connection. */
+  get usable(): boolean {
+    return !this.broken && !this.conn.destroyed;
+  }
+
+  /** One transaction for every recipient. Throws SmtpFailure when the whole of it failed. */
+  send(env: Envelope, body: Buffer): Promise<TransactionResult> {
+    const rcptArgs = new Map<string, string>();
+    for (const r of env.recipients) {
+      const args: string[] = [];
+      if (r.notify && r.notify.length > 0) args.push(`NOTIFY=${r.notify.join(",")}`);
+      if (r.orcpt) args.push(`ORCPT=${encodeOrcpt(r.orcpt)}`);
+      rcptArgs.set(r.address, args.length > 0 ? ` ${args.join(" ")}` : "");
+    }
+    this.conn.rcptArgs = rcptArgs;
+    this.messages++;
+    const addresses = env.recipients.map((r) => r.address);
+    return new Promise<TransactionResult>((resolve, reject) => {
+      this.conn.send(
+        {
+          from: env.from === "" ? false : env.from,
+          to: addresses,
+          size: env.size,
+          use8BitMime: env.eightBit,
+          dsn: env.envId || env.ret ? { envid: env.envId, ret: env.ret } : undefined,
+        },
+        body,
+        (err, info) => {
+          if (err || !info) {
+            const e = err as NodemailerError | null;
+            // Every recipient refused: report each one's own reply.
+            if (
+              e?.code === "EENVELOPE" &&
+              e.rejectedErrors &&
+              e.rejectedErrors.length > 0 &&
+              e.command === "RCPT TO"
+            ) {
+              this.broken = true;
+              resolve({ accepted: [], rejected: rejectedReplies(addresses, e.rejectedErrors) });
+              return;
+            }
+            this.broken = true;
+            reject(toFailure(err, "send"));
+            return;
+          }
+          const reply = info.response;
+          const code = replyCode(reply) ?? 250;
+          const rejectedSet = new Set(info.rejected);
+          resolve({
+            accepted: addresses
+              .filter((a) => !rejectedSet.has(a))
+              .map((address) => ({ address, code, reply })),
+            rejected: rejectedReplies(info.rejected, (info.rejectedErrors ?? []) as NodemailerError[]),
+          });
+        },
+      );
+    });
+  }
+
+  close(): void {
+    this.broken = true;
+    try {
+      this.conn.quit();
+    } catch {
+      this.conn.close();
+    }
+    // quit() waits for the 221; make sure the socket goes even if it never comes.
+    setTimeout(() => this.conn.close(), 1000).unref();
+  }
+}
+
+/** ORCPT is "addr-type;address"; only the address part is xtext (RFC 3461 4.2). */
+function encodeOrcpt(orcpt: string): string {
+  const i = orcpt.indexOf(";");
+  if (i < 0) return `rfc822;${encodeXtext(orcpt)}`;
+  return `${orcpt.slice(0, i)};${encodeXtext(orcpt.slice(i + 1))}`;
+}
+
+function rejectedReplies(addresses: string[], errors: NodemailerError[]): RecipientReply[] {
+  return addresses.map((address) => {
+    const e = errors.find((x) => x.recipient === address);
+    const reply = e?.response ?? "550 rejected";
+    return { address, code: e?.responseCode ?? replyCode(reply) ?? 550, reply };
+  });
+}
+
+function replyCode(reply: string | undefined): number | null {
+  const m = /^([2-5]\d\d)/.exec(reply ?? "");
+  return m?.[1] ? Number(m[1]) : null;
+}
+
+/** Network, TLS and protocol errors are temporary; a 5xx reply is permanent (RFC 5321 4.2.1). */
+export function toFailure(err: unknown, stage: string): SmtpFailure {
+  const e = (err ?? {}) as NodemailerError;
+  const code = e.responseCode ?? replyCode(e.response) ?? null;
+  const reply = e.response ?? `${e.code ?? "error"}: ${e.message ?? String(err)}`;
+  const permanent = code !== null && code >= 500 && code < 600;
+  return new SmtpFailure(`${stage}: ${e.message ?? String(err)}`, permanent, code, reply.trim());
+}

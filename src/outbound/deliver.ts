@@ -1,0 +1,211 @@
+// One attempt to deliver one message to the recipients at one destination domain: find the
+// route (MX hosts, or the relay host), decide the TLS rule (opportunistic, or verified for
+// requireTls domains and MTA-STS "enforce"), then try each host and address in order until one
+// takes the transaction. All recipients of the domain go in one transaction (RFC 5321 3.3).
+// A 5xx ends the attempt for the recipients it concerns; a 4xx or a network/TLS error moves on
+// to the next host, and the recipients stay pending if none took them.
+import { isIP } from "node:net";
+import type { DnsResolver } from "../dns/types.js";
+import type { Logger } from "../log/logger.js";
+import { type ClientTls, type Envelope, type OutboundRecipient, SmtpFailure } from "./client.js";
+import type { OutboundConfig } from "./config.js";
+import { statusFromReply } from "./dsn.js";
+import { type MtaStsCache, mxAllowed } from "./mta-sts.js";
+import { type RouteHost, resolveRoute } from "./mx.js";
+import type { ConnectionPool } from "./pool.js";
+
+export type Outcome =
+  | { kind: "delivered"; reply: string; host: string; dsnPassedOn: boolean }
+  /** Retry later. */
+  | { kind: "temp"; status: string; reply: string; host: string | null; smtp: boolean }
+  /** Give up: bounce. */
+  | { kind: "perm"; status: string; reply: string; host: string | null; smtp: boolean };
+
+export interface DeliverDeps {
+  cfg: OutboundConfig;
+  heloName: string;
+  resolver: DnsResolver;
+  pool: ConnectionPool;
+  mtaSts: MtaStsCache | null;
+  ca: string[] | undefined;
+  log: Logger;
+}
+
+export interface DomainJob {
+  queueId: number;
+  domain: string;
+  from: string;
+  recipients: OutboundRecipient[];
+  envId: string | null;
+  ret: "FULL" | "HDRS" | null;
+  body: Buffer;
+}
+
+interface Plan {
+  hosts: RouteHost[];
+  tls: ClientTls;
+  port: number;
+  auth?: { user: string; pass: string };
+}
+
+export async function deliverToDomain(deps: DeliverDeps, job: DomainJob): Promise<Map<string, Outcome>> {
+  const out = new Map<string, Outcome>();
+  const all = (o: Outcome) => {
+    for (const r of job.recipients) out.set(r.address, o);
+    return out;
+  };
+  const plan = await planRoute(deps, job.domain);
+  if ("fail" in plan) {
+    deps.log.info("delivery attempt", {
+      queueId: job.queueId,
+      domain: job.domain,
+      host: null,
+      reply: plan.reason,
+    });
+    return all({
+      kind: plan.permanent ? "perm" : "temp",
+      status: plan.status,
+      reply: plan.reason,
+      host: null,
+      smtp: false,
+    });
+  }
+
+  const env: Envelope = {
+    from: job.from,
+    recipients: job.recipients,
+    envId: job.envId,
+    ret: job.ret,
+    size: job.body.length,
+    eightBit: hasEightBit(job.body),
+  };
+  let last: Outcome = {
+    kind: "temp",
+    status: "4.4.1",
+    reply: "no host could be reached",
+    host: null,
+    smtp: false,
+  };
+  for (const host of plan.hosts) {
+    for (const address of host.addresses) {
+      const where = { queueId: job.queueId, domain: job.domain, host: host.name, address };
+      let client: Awaited<ReturnType<ConnectionPool["acquire"]>>;
+      try {
+        client = await deps.pool.acquire({
+          address,
+          port: plan.port,
+          hostname: host.name,
+          heloName: deps.heloName,
+          localAddress: deps.cfg.sourceAddress || undefined,
+          tls: plan.tls,
+          ca: deps.ca,
+          auth: plan.auth,
+          connectTimeoutMs: deps.cfg.connectTimeoutMs,
+          greetingTimeoutMs: deps.cfg.greetingTimeoutMs,
+          socketTimeoutMs: deps.cfg.socketTimeoutMs,
+        });
+      } catch (e) {
+        last = failureOutcome(e, host.name);
+        deps.log.info("delivery attempt", { ...where, reply: last.reply });
+        // A 5xx greeting or refused AUTH at one host says nothing about the others, except
+        // for the relay host, which is the only way out.
+        if (last.kind === "perm" && plan.auth) return all(last);
+        if (last.kind === "perm") last = { ...last, kind: "temp" };
+        continue;
+      }
+      try {
+        const res = await client.send(env, job.body);
+        deps.pool.release(client);
+        const dsnPassedOn = client.supportsDsn;
+        for (const r of res.accepted) {
+          out.set(r.address, { kind: "delivered", reply: r.reply, host: host.name, dsnPassedOn });
+        }
+        for (const r of res.rejected) {
+          const status = statusFromReply(r.code, r.reply);
+          const kind = r.code >= 500 ? "perm" : "temp";
+          out.set(r.address, { kind, status, reply: r.reply, host: host.name, smtp: true });
+        }
+        deps.log.info("delivery attempt", {
+          ...where,
+          tls: client.secure,
+          accepted: res.accepted.length,
+          rejected: res.rejected.length,
+          reply: res.accepted[0]?.reply ?? res.rejected[0]?.reply,
+        });
+        return out;
+      } catch (e) {
+        client.close();
+        last = failureOutcome(e, host.name);
+        deps.log.info("delivery attempt", { ...where, reply: last.reply });
+        if (last.kind === "perm") return all(last);
+      }
+    }
+  }
+  return all(last);
+}
+
+function failureOutcome(e: unknown, host: string): Outcome {
+  if (e instanceof SmtpFailure) {
+    const status = e.code === null ? "4.4.1" : statusFromReply(e.code, e.reply);
+    return { kind: e.permanent ? "perm" : "temp", status, reply: e.reply, host, smtp: e.code !== null };
+  }
+  return { kind: "temp", status: "4.4.1", reply: String(e), host, smtp: false };
+}
+
+async function planRoute(
+  deps: DeliverDeps,
+  domain: string,
+): Promise<Plan | { fail: true; permanent: boolean; status: string; reason: string }> {
+  const cfg = deps.cfg;
+  if (cfg.smarthost) {
+    const addresses = isIP(cfg.smarthost)
+      ? [cfg.smarthost]
+      : await hostAddresses(deps.resolver, cfg.smarthost);
+    if (addresses.length === 0)
+      return {
+        fail: true,
+        permanent: false,
+        status: "4.4.3",
+        reason: `relay host ${cfg.smarthost} has no address`,
+      };
+    return {
+      hosts: [{ name: cfg.smarthost, priority: 0, addresses }],
+      port: cfg.smarthostPort,
+      tls: cfg.smarthostTls === "starttls" ? "verify" : cfg.smarthostTls === "implicit" ? "implicit" : "none",
+      auth: cfg.smarthostUser ? { user: cfg.smarthostUser, pass: cfg.smarthostPassword } : undefined,
+    };
+  }
+  const route = await resolveRoute(deps.resolver, domain, { maxHosts: cfg.maxMxHosts });
+  if (route.kind === "fail")
+    return { fail: true, permanent: route.permanent, status: route.status, reason: route.reason };
+  let hosts = route.hosts;
+  let tls: ClientTls = cfg.requireTls.some((d) => d.toLowerCase() === domain) ? "verify" : "opportunistic";
+  if (deps.mtaSts) {
+    const policy = await deps.mtaSts.policyFor(domain);
+    if (policy?.mode === "enforce") {
+      // RFC 8461 4.1-4.2: only MX hosts the policy names, over TLS with a valid certificate.
+      hosts = hosts.filter((h) => mxAllowed(policy, h.name));
+      tls = "verify";
+      if (hosts.length === 0)
+        return {
+          fail: true,
+          permanent: false,
+          status: "4.7.5",
+          reason: `no MX host of ${domain} matches its MTA-STS policy`,
+        };
+    } else if (policy?.mode === "testing" && !hosts.every((h) => mxAllowed(policy, h.name))) {
+      deps.log.warn("MTA-STS testing: MX host not in policy", { domain });
+    }
+  }
+  return { hosts, tls, port: cfg.port };
+}
+
+async function hostAddresses(resolver: DnsResolver, name: string): Promise<string[]> {
+  const r = await Promise.allSettled([resolver.resolve4(name), resolver.resolve6(name)]);
+  return r.flatMap((x) => (x.status === "fulfilled" ? x.value : []));
+}
+
+function hasEightBit(b: Buffer): boolean {
+  for (let i = 0; i < b.length; i++) if ((b[i] ?? 0) > 127) return true;
+  return false;
+}

@@ -1,0 +1,363 @@
+// The queue worker. Invariants:
+//  - An entry is worked only under a lease (store.queue.claimQueued): "sending" with
+//    nextAttemptAt = lease end, renewed while it is worked. A worker that dies (kill -9) leaves
+//    the lease to run out, and the entry is then claimed again: every queued message is
+//    delivered or bounced at least once, never lost. A crash between a remote 250 and the
+//    store update means that recipient gets the message twice (at-least-once, as RFC 5321 6.1
+//    prefers duplicates to loss).
+//  - Bounces and delay notices are stored (local INBOX or queue) before the entry is updated,
+//    for the same reason.
+//  - No bounce is ever sent for a message from the null sender (RFC 5321 4.5.5, no loops).
+//  - Concurrency: at most maxConnections transactions in total and maxConnectionsPerDomain per
+//    destination domain; connections are reused through the pool.
+import { readFileSync } from "node:fs";
+import { rootCertificates } from "node:tls";
+import type { Config } from "../config/schema.js";
+import { resolveRecipient } from "../delivery/resolve.js";
+import type { DnsResolver } from "../dns/types.js";
+import type { Logger } from "../log/logger.js";
+import type { QueuedMessage, QueuedRecipient, Store } from "../store/types.js";
+import { type DeliverDeps, deliverToDomain, type Outcome } from "./deliver.js";
+import { buildDsn, type DsnRecipient } from "./dsn.js";
+import { MtaStsCache } from "./mta-sts.js";
+import { ConnectionPool, type PoolOptions } from "./pool.js";
+import { KeyedSemaphore, Semaphore } from "./semaphore.js";
+
+export interface RunnerDeps {
+  store: Store;
+  config: Config;
+  log: Logger;
+  resolver: DnsResolver;
+  /** Applied to the DSNs this runner sends to other domains (DKIM signing). */
+  sign?: (body: Buffer, mailFrom: string) => Promise<Buffer>;
+  now?: () => number;
+  /** Replaces the HTTPS MTA-STS policy fetch (tests). */
+  mtaStsFetch?: (domain: string) => Promise<string | null>;
+  /** Replaces how SMTP connections are opened (tests). */
+  open?: PoolOptions["open"];
+}
+
+export interface RunnerStats {
+  connectionsOpened: number;
+  attempts: number;
+  delivered: number;
+  bounced: number;
+  deferred: number;
+  inFlight: number;
+}
+
+export interface QueueRunner {
+  start(): void;
+  /** Look at the queue now instead of at the next poll. */
+  kick(): void;
+  /** Stop claiming, wait (at most graceMs) for the entries in progress, close idle connections.
+   *  Entries still in progress after that keep their lease and are retried after a restart. */
+  stop(graceMs?: number): Promise<void>;
+  stats(): RunnerStats;
+}
+
+export function createQueueRunner(deps: RunnerDeps): QueueRunner {
+  const cfg = deps.config.outbound;
+  const now = deps.now ?? Date.now;
+  const log = deps.log.child({ proto: "outbound" });
+  const ca = cfg.caFile ? [...rootCertificates, readFileSync(cfg.caFile, "utf8")] : undefined;
+  const pool = new ConnectionPool({
+    idleKeepMs: cfg.idleKeepMs,
+    maxMessagesPerConnection: cfg.maxMessagesPerConnection,
+    open: deps.open,
+  });
+  const mtaSts = cfg.mtaSts
+    ? new MtaStsCache({
+        resolver: deps.resolver,
+        port: cfg.mtaStsPort,
+        timeoutMs: cfg.mtaStsTimeoutMs,
+        maxBytes: cfg.mtaStsMaxBytes,
+        ca,
+        fetchText: deps.mtaStsFetch,
+      })
+    : null;
+  const deliverDeps: DeliverDeps = {
+    cfg,
+    heloName: cfg.heloName || deps.config.server.hostname,
+    resolver: deps.resolver,
+    pool,
+    mtaSts,
+    ca,
+    log,
+  };
+  const total = new Semaphore(cfg.maxConnections);
+  const perDomain = new KeyedSemaphore(cfg.maxConnectionsPerDomain);
+  const inFlight = new Set<Promise<void>>();
+  const counts = { attempts: 0, delivered: 0, bounced: 0, deferred: 0 };
+  // At most this many entries are worked at once; more would only wait for the semaphores.
+  const maxEntries = cfg.maxConnections * 2;
+  let timer: NodeJS.Timeout | null = null;
+  let stopping = false;
+  let ticking = false;
+  let again = false;
+
+  const tick = async () => {
+    if (stopping) return;
+    if (ticking) {
+      again = true;
+      return;
+    }
+    ticking = true;
+    try {
+      const room = maxEntries - inFlight.size;
+      if (room <= 0) return;
+      const t = now();
+      const claimed = await deps.store.queue.claimQueued({
+        now: new Date(t),
+        leaseUntil: new Date(t + cfg.leaseMs),
+        limit: room,
+      });
+      for (const entry of claimed) {
+        const p: Promise<void> = work(entry)
+          .catch((error) => log.error("queue entry failed", { queueId: entry.id, error: String(error) }))
+          .finally(() => {
+            inFlight.delete(p);
+            // A full claim suggests more is due: look again as soon as there is room.
+            if (claimed.length === room) kick();
+          });
+        inFlight.add(p);
+      }
+    } catch (error) {
+      if (!stopping) log.error("queue claim failed", { error: String(error) });
+    } finally {
+      ticking = false;
+      if (again) {
+        again = false;
+        queueMicrotask(kick);
+      }
+    }
+  };
+  const kick = () => {
+    void tick();
+  };
+
+  async function work(entry: QueuedMessage): Promise<void> {
+    // Keep the lease while working, so no other worker takes the entry.
+    let renewing: Promise<unknown> = Promise.resolve();
+    const renew = setInterval(
+      () => {
+        renewing = renewing.then(() =>
+          deps.store.queue
+            .updateQueued(entry.id, { nextAttemptAt: new Date(now() + cfg.leaseMs) })
+            .catch(() => undefined),
+        );
+      },
+      Math.max(250, Math.floor(cfg.leaseMs / 3)),
+    );
+    let result: { body: Buffer; outcomes: Map<string, Outcome> };
+    try {
+      result = await attempt(entry);
+    } finally {
+      clearInterval(renew);
+      await renewing;
+    }
+    await settle(entry, result.body, result.outcomes);
+  }
+
+  async function attempt(entry: QueuedMessage): Promise<{ body: Buffer; outcomes: Map<string, Outcome> }> {
+    counts.attempts++;
+    const body = await deps.store.mail.readBody(entry.blobId);
+    const pending = entry.recipients.filter((r) => r.state === "pending");
+    const byDomain = new Map<string, QueuedRecipient[]>();
+    for (const r of pending) {
+      const domain = r.address.slice(r.address.lastIndexOf("@") + 1).toLowerCase();
+      const list = byDomain.get(domain) ?? [];
+      list.push(r);
+      byDomain.set(domain, list);
+    }
+    const outcomes = new Map<string, Outcome>();
+    await Promise.all(
+      [...byDomain].map(async ([domain, rcpts]) => {
+        const releaseDomain = await perDomain.acquire(domain);
+        const releaseTotal = await total.acquire();
+        try {
+          const res = await deliverToDomain(deliverDeps, {
+            queueId: entry.id,
+            domain,
+            from: entry.mailFrom,
+            recipients: rcpts.map((r) => ({ address: r.address, notify: r.notify, orcpt: r.orcpt })),
+            envId: entry.envId,
+            ret: entry.ret,
+            body,
+          });
+          for (const [a, o] of res) outcomes.set(a, o);
+        } catch (error) {
+          const reply = `internal error: ${String(error)}`;
+          for (const r of rcpts)
+            outcomes.set(r.address, { kind: "temp", status: "4.3.0", reply, host: null, smtp: false });
+        } finally {
+          releaseTotal();
+          releaseDomain();
+        }
+      }),
+    );
+    return { body, outcomes };
+  }
+
+  /** Record the outcomes, send the DSNs they call for, then retry, or drop the finished entry. */
+  async function settle(entry: QueuedMessage, body: Buffer, outcomes: Map<string, Outcome>): Promise<void> {
+    const t = now();
+    const expired = t >= entry.createdAt.getTime() + cfg.maxQueueTimeMs;
+    const failed: DsnRecipient[] = [];
+    const delayed: DsnRecipient[] = [];
+    const relayed: DsnRecipient[] = [];
+    const lastAttempt = new Date(t);
+    const attempts = entry.attempts + 1;
+    const retryUntil = new Date(entry.createdAt.getTime() + cfg.maxQueueTimeMs);
+    const delayNotice = delayNoticeDue(entry, t);
+    let lastError: string | null = null;
+
+    const recipients = entry.recipients.map((r): QueuedRecipient => {
+      const o = outcomes.get(r.address);
+      if (r.state !== "pending" || !o) return r;
+      const notify = r.notify ?? [];
+      const wants = (what: string) => (r.notify === null ? what !== "SUCCESS" : notify.includes(what));
+      const dsn = (action: DsnRecipient["action"], status: string, diag: string | null, smtp: boolean) => ({
+        address: r.address,
+        orcpt: r.orcpt,
+        action,
+        status,
+        diagnostic: diag,
+        diagnosticIsSmtp: smtp,
+        remoteMta: o.host,
+        lastAttempt,
+        willRetryUntil: action === "delayed" ? retryUntil : null,
+      });
+      if (o.kind === "delivered") {
+        counts.delivered++;
+        // RFC 3461 5.2.2: a server without DSN cannot report success itself, so we say "relayed".
+        if (!o.dsnPassedOn && r.notify?.includes("SUCCESS"))
+          relayed.push(dsn("relayed", "2.0.0", o.reply, true));
+        return { ...r, state: "delivered", lastError: null };
+      }
+      lastError = `${r.address}: ${o.reply}`;
+      if (o.kind === "perm" || expired) {
+        counts.bounced++;
+        const status = o.kind === "perm" ? o.status : "4.4.7";
+        const diag =
+          o.kind === "perm" ? o.reply : `message expired after ${attempts} attempts; last: ${o.reply}`;
+        if (wants("FAILURE")) failed.push(dsn("failed", status, diag, o.kind === "perm" && o.smtp));
+        return { ...r, state: "failed", lastError: o.reply };
+      }
+      if (delayNotice && wants("DELAY")) delayed.push(dsn("delayed", o.status, o.reply, o.smtp));
+      return { ...r, lastError: o.reply };
+    });
+
+    if (entry.mailFrom !== "") {
+      for (const list of [failed, delayed, relayed]) {
+        if (list.length === 0) continue;
+        await sendDsn(entry, body, list);
+      }
+    }
+
+    const stillPending = recipients.some((r) => r.state === "pending");
+    if (!stillPending) {
+      await deps.store.queue.removeQueued(entry.id);
+      return;
+    }
+    counts.deferred++;
+    const next = nextAttemptAt(entry.createdAt.getTime(), attempts, t);
+    log.info("deferred", { queueId: entry.id, attempts, next: new Date(next).toISOString(), lastError });
+    await deps.store.queue.updateQueued(entry.id, {
+      state: "deferred",
+      attempts,
+      nextAttemptAt: new Date(next),
+      lastError,
+      recipients,
+    });
+  }
+
+  /** Delay before retry n (n >= 1): retryBaseMs * retryFactor^(n-1), at most retryMaxMs. */
+  function delayAfter(n: number): number {
+    return Math.min(cfg.retryMaxMs, cfg.retryBaseMs * cfg.retryFactor ** Math.max(0, n - 1));
+  }
+  /** Attempt n+1 is due at createdAt + the sum of the first n delays (but never sooner than
+   *  retryBaseMs from now, so a backlog after downtime does not retry in a burst). */
+  function scheduled(createdAt: number, n: number): number {
+    let s = createdAt;
+    for (let i = 1; i <= n && i <= 1000; i++) s += delayAfter(i);
+    return s;
+  }
+  function nextAttemptAt(createdAt: number, attempts: number, t: number): number {
+    return Math.max(scheduled(createdAt, attempts), t + Math.min(cfg.retryBaseMs, cfg.retryMaxMs));
+  }
+  /** Whether this attempt is the first scheduled one at or past delayNoticeAfterMs: the notice
+   *  goes out once, with no extra state stored. */
+  function delayNoticeDue(entry: QueuedMessage, _t: number): boolean {
+    const d = cfg.delayNoticeAfterMs;
+    if (d <= 0 || entry.attempts === 0) return false;
+    const c = entry.createdAt.getTime();
+    return scheduled(c, entry.attempts) - c >= d && scheduled(c, entry.attempts - 1) - c < d;
+  }
+
+  async function sendDsn(entry: QueuedMessage, original: Buffer, recipients: DsnRecipient[]): Promise<void> {
+    const reportingMta = deps.config.server.hostname;
+    let dsn = buildDsn({
+      reportingMta,
+      to: entry.mailFrom,
+      envId: entry.envId,
+      arrivalDate: entry.createdAt,
+      recipients,
+      original,
+      ret: entry.ret,
+      returnMaxBytes: cfg.bounceReturnMaxBytes,
+    });
+    const res = await resolveRecipient(deps.store.directory, entry.mailFrom);
+    log.info("dsn", {
+      queueId: entry.id,
+      to: entry.mailFrom,
+      action: recipients[0]?.action,
+      recipients: recipients.length,
+      local: res.kind === "local",
+    });
+    if (res.kind === "unknown") {
+      log.warn("dsn dropped: sender unknown", { queueId: entry.id, to: entry.mailFrom, reason: res.reason });
+      return;
+    }
+    const remote = res.kind === "local" ? res.remote : [res.address];
+    if (res.kind === "local" && res.accountIds.length > 0) {
+      const local = Buffer.concat([Buffer.from("Return-Path: <>\r\n"), dsn]);
+      await deps.store.mail.deliver(
+        local,
+        res.accountIds.map((accountId) => ({ accountId })),
+      );
+    }
+    if (remote.length > 0) {
+      if (deps.sign) dsn = await deps.sign(dsn, "");
+      await deps.store.queue.enqueue({
+        body: dsn,
+        mailFrom: "",
+        recipients: remote.map((address) => ({ address, notify: ["NEVER"] })),
+      });
+      kick();
+    }
+  }
+
+  return {
+    start() {
+      if (timer || stopping) return;
+      timer = setInterval(kick, cfg.pollIntervalMs);
+      timer.unref();
+      kick();
+    },
+    kick,
+    async stop(graceMs = 10_000) {
+      stopping = true;
+      if (timer) clearInterval(timer);
+      timer = null;
+      let waitTimer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((r) => {
+        waitTimer = setTimeout(r, graceMs);
+      });
+      await Promise.race([Promise.allSettled([...inFlight]), timeout]);
+      clearTimeout(waitTimer);
+      pool.closeAll();
+    },
+    stats: () => ({ connectionsOpened: pool.opened, ...counts, inFlight: inFlight.size }),
+  };
+}

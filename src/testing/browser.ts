@@ -1,0 +1,21 @@
+// Headless Chromium for the web tests (Debian package "chromium", driven by playwright-core).
+// Tests skip, with this reason, only when it is not installed; CI installs it (.ci/run).
+import { existsSync } from "node:fs";
+import { type Browser, chromium } from "playwright-core";
+
+export const CHROMIUM = "/usr/bin/chromium";
+
+/** false when Chromium is there, else the reason to skip. */
+export const browserSkip: false | string = existsSync(CHROMIUM)
+  ? false
+  : `${CHROMIUM} not installed (apt-get install chromium)`;
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // Root in CI containers cannot use Chromium's sandbox; nothing but our server is visited,
+    // and every other host name fails to resolve (nothing a page loads can leave the machine).
+    args: ["--no-sandbox", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost"],
+  });
+}

@@ -1,0 +1,141 @@
+// The webmail's own endpoints (JSON):
+//   POST /webmail/login   {username, password} → 200 {username, csrf} + the session cookie;
+//                         401 wrong credentials, 429 throttled (Retry-After), 403 disabled.
+//   GET  /webmail/session → 200 {username, csrf} while the cookie is valid, else 401.
+//   POST /webmail/logout  (CSRF header) → 204, token revoked and cookie cleared.
+// The password goes through ctx.auth.authenticate with protocol "http": failures count in the
+// same per-IP and per-account throttle as IMAP, POP3 and SMTP logins.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { TLSSocket } from "node:tls";
+import { clearCookie, parseCookies, setCookie } from "../http/cookies.js";
+import { readBodyLimited } from "../http/request.js";
+import { jmapLimits } from "../jmap/config.js";
+import type { JmapHttpHandler } from "../jmap/http/handler.js";
+import type { AppContext } from "../server/context.js";
+import { normalizeIp } from "../server/sessions.js";
+import { type CsrfGuard, sameOriginOrNone } from "./csrf.js";
+
+export const WEBMAIL_COOKIE = "__Host-yubin_webmail";
+
+/** Longest user name or password accepted (the auth service bounds them again). */
+const MAX_FIELD = 1024;
+
+export interface WebmailDeps {
+  ctx: AppContext;
+  jmap: JmapHttpHandler;
+  csrf: CsrfGuard;
+  maxLoginBodyBytes: number;
+}
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const data = status === 204 ? Buffer.alloc(0) : Buffer.from(JSON.stringify(body));
+  res.writeHead(status, {
+    "Content-Type": "application/json",
+    "Content-Length": data.length,
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    ...headers,
+  });
+  res.end(data);
+}
+
+export async function webmailApi(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  deps: WebmailDeps,
+): Promise<void> {
+  const method = req.method ?? "GET";
+  if (path === "/webmail/login") {
+    if (method !== "POST") return sendJson(res, 405, { error: "method" }, { Allow: "POST" });
+    return login(req, res, deps);
+  }
+  if (path === "/webmail/session") {
+    if (method !== "GET" && method !== "HEAD")
+      return sendJson(res, 405, { error: "method" }, { Allow: "GET" });
+    return session(req, res, deps);
+  }
+  if (path === "/webmail/logout") {
+    if (method !== "POST") return sendJson(res, 405, { error: "method" }, { Allow: "POST" });
+    return logout(req, res, deps);
+  }
+  sendJson(res, 404, { error: "not-found" });
+}
+
+async function login(req: IncomingMessage, res: ServerResponse, deps: WebmailDeps): Promise<void> {
+  // The cookie is Secure: over plain HTTP the browser would drop it, and the password would
+  // have crossed the network in clear.
+  if (!(req.socket instanceof TLSSocket)) return sendJson(res, 403, { error: "https-required" });
+  if (!sameOriginOrNone(req)) return sendJson(res, 403, { error: "csrf" });
+  const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type !== "application/json") return sendJson(res, 415, { error: "json-required" });
+  const body = await readBodyLimited(req, deps.maxLoginBodyBytes);
+  if (body === null) return sendJson(res, 413, { error: "too-large" });
+  let input: unknown;
+  try {
+    input = JSON.parse(body.toString("utf8"));
+  } catch {
+    return sendJson(res, 400, { error: "bad-request" });
+  }
+  const o = (typeof input === "object" && input !== null ? input : {}) as Record<string, unknown>;
+  if (typeof o.username !== "string" || typeof o.password !== "string")
+    return sendJson(res, 400, { error: "bad-request" });
+  const ip = normalizeIp(req.socket.remoteAddress ?? "");
+  const { ctx, jmap } = deps;
+  const r = await ctx.auth.authenticate({
+    username: o.username.trim().slice(0, MAX_FIELD),
+    password: o.password.slice(0, MAX_FIELD),
+    ip,
+    protocol: "http",
+  });
+  if (!r.ok) {
+    if (r.reason === "throttled") {
+      const sec = Math.max(1, Math.ceil((r.retryAfterMs ?? 60_000) / 1000));
+      return sendJson(res, 429, { error: "throttled", retryAfterSec: sec }, { "Retry-After": String(sec) });
+    }
+    return sendJson(res, r.reason === "disabled" ? 403 : 401, { error: r.reason });
+  }
+  // A new token at every login (no fixation); the previous one of this browser ends.
+  const old = parseCookies(req.headers.cookie).get(WEBMAIL_COOKIE);
+  if (old) jmap.tokens.revoke(old);
+  const token = jmap.tokens.issue(r.account.id);
+  ctx.log.info("webmail login", { user: r.account.address, ip });
+  sendJson(
+    res,
+    200,
+    { username: r.account.address, csrf: deps.csrf.tokenFor(token) },
+    { "Set-Cookie": setCookie(WEBMAIL_COOKIE, token, jmapLimits(ctx).tokenTtlSec) },
+  );
+}
+
+async function currentAccount(req: IncomingMessage, deps: WebmailDeps) {
+  const token = parseCookies(req.headers.cookie).get(WEBMAIL_COOKIE);
+  if (!token) return null;
+  const id = deps.jmap.tokens.verify(token);
+  const account = id === null ? null : await deps.ctx.store.directory.getAccount(id);
+  if (!account || account.disabled) return { token, account: null };
+  return { token, account };
+}
+
+async function session(req: IncomingMessage, res: ServerResponse, deps: WebmailDeps): Promise<void> {
+  const cur = await currentAccount(req, deps);
+  if (!cur?.account) {
+    const clear: Record<string, string> = cur ? { "Set-Cookie": clearCookie(WEBMAIL_COOKIE) } : {};
+    return sendJson(res, 401, { error: "no-session" }, clear);
+  }
+  sendJson(res, 200, { username: cur.account.address, csrf: deps.csrf.tokenFor(cur.token) });
+}
+
+async function logout(req: IncomingMessage, res: ServerResponse, deps: WebmailDeps): Promise<void> {
+  const token = parseCookies(req.headers.cookie).get(WEBMAIL_COOKIE);
+  if (token && deps.jmap.tokens.verify(token) !== null) {
+    if (!sameOriginOrNone(req) || !deps.csrf.verify(req, token)) return sendJson(res, 403, { error: "csrf" });
+    deps.jmap.tokens.revoke(token);
+  }
+  sendJson(res, 204, null, { "Set-Cookie": clearCookie(WEBMAIL_COOKIE) });
+}

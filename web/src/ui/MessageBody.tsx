@@ -1,0 +1,101 @@
+// A message body: the HTML version in a sandboxed iframe (no allow-scripts; see
+// mail/sanitize.ts for the other two layers), or the plain-text version as text. Remote images
+// stay blocked until the reader asks for them, for this message only.
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import type { Jmap } from "../api/jmap";
+import { t } from "../i18n";
+import { escapeHtml, sanitizeHtml } from "../mail/sanitize";
+import type { BodyPart, EmailFull } from "../mail/types";
+
+const partValue = (e: EmailFull, p: BodyPart) => (p.partId ? (e.bodyValues[p.partId]?.value ?? "") : "");
+
+function htmlOf(e: EmailFull): string | null {
+  if (!e.htmlBody.some((p) => p.type === "text/html")) return null;
+  return e.htmlBody
+    .map((p) => {
+      if (p.type === "text/html") return partValue(e, p);
+      if (p.type.startsWith("text/")) return `<pre>${escapeHtml(partValue(e, p))}</pre>`;
+      return "";
+    })
+    .join("\n");
+}
+
+const textOf = (e: EmailFull) => e.textBody.map((p) => partValue(e, p)).join("\n");
+
+export function MessageBody(props: { jmap: Jmap; email: EmailFull }) {
+  const e = props.email;
+  const html = useMemo(() => htmlOf(e), [e]);
+  const [mode, setMode] = useState<"html" | "text">(html !== null ? "html" : "text");
+  const [allowRemote, setAllowRemote] = useState(false);
+  const frame = useRef<HTMLIFrameElement>(null);
+
+  const sanitized = useMemo(() => {
+    if (html === null) return null;
+    const byCid = new Map(e.attachments.filter((a) => a.cid && a.blobId).map((a) => [a.cid!, a]));
+    return sanitizeHtml(html, {
+      allowRemote,
+      cidUrl: (cid) => {
+        const a = byCid.get(cid);
+        return a?.blobId ? props.jmap.downloadUrl(a.blobId, a.name ?? "image", a.type) : null;
+      },
+    });
+  }, [html, allowRemote, e]);
+
+  // Fit the frame to its content (allow-same-origin lets the page read it; no script runs in it).
+  useEffect(() => {
+    const f = frame.current;
+    if (!f) return;
+    let ro: ResizeObserver | null = null;
+    const fit = () => {
+      const doc = f.contentDocument;
+      if (!doc?.documentElement) return;
+      f.style.height = `${Math.min(doc.documentElement.scrollHeight + 4, 200_000)}px`;
+      if (!ro && doc.body) {
+        ro = new ResizeObserver(() => {
+          f.style.height = `${Math.min(doc.documentElement.scrollHeight + 4, 200_000)}px`;
+        });
+        ro.observe(doc.body);
+      }
+    };
+    f.addEventListener("load", fit);
+    return () => {
+      f.removeEventListener("load", fit);
+      ro?.disconnect();
+    };
+  }, [sanitized, mode]);
+
+  return (
+    <div class="body">
+      {html !== null && (
+        <div class="body-modes">
+          <button type="button" aria-pressed={mode === "html"} onClick={() => setMode("html")}>
+            {t("reader.showHtml")}
+          </button>
+          <button type="button" aria-pressed={mode === "text"} onClick={() => setMode("text")}>
+            {t("reader.showText")}
+          </button>
+        </div>
+      )}
+      {mode === "html" && sanitized && sanitized.blockedRemote > 0 && !allowRemote && (
+        <div class="remote-blocked">
+          {t("reader.remoteBlocked", { n: sanitized.blockedRemote })}{" "}
+          <button type="button" onClick={() => setAllowRemote(true)}>
+            {t("reader.loadRemote")}
+          </button>
+        </div>
+      )}
+      {mode === "html" && sanitized ? (
+        <iframe
+          ref={frame}
+          class="html-body"
+          title={t("reader.frameTitle")}
+          sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"
+          referrerpolicy="no-referrer"
+          srcdoc={sanitized.html}
+        />
+      ) : (
+        <div class="text-body">{textOf(e)}</div>
+      )}
+    </div>
+  );
+}
