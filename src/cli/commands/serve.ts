@@ -24,7 +24,13 @@ export async function serveCommand(env: CliEnv, args: ParsedArgs): Promise<void>
   print(env, `Yubin is running (config ${env.configPath}, data ${config.server.dataDir})`);
   for (const r of app.listeners) {
     const l = r.listener;
-    print(env, `  ${l.protocol.padEnd(10)} ${l.address}:${r.port} (tls: ${l.tls})`);
+    const web =
+      l.protocol !== "http"
+        ? ""
+        : l.tls === "implicit"
+          ? `  https://${l.address.includes(":") ? `[${l.address}]` : l.address}:${r.port}/ (webmail; /admin)`
+          : "  (mail-client autoconfig; redirects to https)";
+    print(env, `  ${l.protocol.padEnd(10)} ${l.address}:${r.port} (tls: ${l.tls})${web}`);
   }
   if (first) {
     print(env, `  First account: ${first.address}  password: ${first.password}`);
