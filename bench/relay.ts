@@ -8,6 +8,7 @@
 //   npm run bench:relay -- --messages 5000 --recipients 100 --domains 10 --concurrency 10 --connections 10
 // --concurrency is the number of submission connections, --connections A's outbound.maxConnections
 // (kept below B's smtp.maxConnectionsPerIp, 20, as a real receiver would enforce).
+import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import nodemailer from "nodemailer";
 import { createDnsResolver } from "../src/dns/resolver.js";
@@ -24,6 +25,8 @@ const { values: opt } = parseArgs({
     concurrency: { type: "string", default: "10" },
     connections: { type: "string", default: "10" },
     size: { type: "string", default: "2048" },
+    // Submit everything first, then start A's queue runner: the two rates apart.
+    sequential: { type: "boolean", default: false },
   },
 });
 const total = Number(opt.messages);
@@ -80,7 +83,8 @@ const transport = nodemailer.createTransport({
 });
 
 const t0 = performance.now();
-runner.start();
+const cpu0 = process.cpuUsage();
+if (!opt.sequential) runner.start();
 let next = 0;
 await Promise.all(
   Array.from({ length: concurrency }, async () => {
@@ -96,9 +100,12 @@ await Promise.all(
   }),
 );
 const tSubmitted = performance.now();
+if (opt.sequential) runner.start();
 const deadline = Date.now() + 600_000;
 while (runner.stats().delivered < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 const t1 = performance.now();
+const cpu = process.cpuUsage(cpu0);
+const load = loadavg();
 const st = runner.stats();
 let stored = 0;
 for (const r of recipients) {
@@ -122,12 +129,18 @@ console.log(
     outboundMaxConnections: connections,
     bodyBytes: size,
     submittedInSec: +((tSubmitted - t0) / 1000).toFixed(2),
+    submitPerSec: +(total / ((tSubmitted - t0) / 1000)).toFixed(1),
+    deliveredInSec: +((t1 - tSubmitted) / 1000).toFixed(2),
     endToEndSec: +secs.toFixed(2),
     messagesPerSec: +(total / secs).toFixed(1),
     storedInB: stored,
     smtpConnectionsOpened: st.connectionsOpened,
     deliveryAttempts: st.attempts,
     deferred: st.deferred,
+    // Everything (client, A, B, DNS) is one Node process: one core at most for all of it.
+    processCpuSec: +((cpu.user + cpu.system) / 1e6).toFixed(2),
+    cores: cpus().length,
+    loadAvg1m: +(load[0] ?? 0).toFixed(2),
   }),
 );
 if (stored !== total) process.exitCode = 1;

@@ -2,6 +2,7 @@
 // this file composes them. Listeners are a list of tables, validated in load.ts.
 
 import { autoconfigSection } from "../autoconfig/config.js";
+import { vacationSection } from "../delivery/vacation-config.js";
 import { dnsSection } from "../dns/config.js";
 import { httpSection } from "../http/config.js";
 import { imapSection } from "../imap/config.js";
@@ -109,6 +110,7 @@ export const schema = {
   http: httpSection,
   autoconfig: autoconfigSection,
   jmap: jmapSection,
+  vacation: vacationSection,
 };
 
 export type Schema = typeof schema;

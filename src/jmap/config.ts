@@ -35,6 +35,11 @@ export const jmapSection = {
     "Recent EmailSubmissions kept per account for EmailSubmission/get (in memory, lost on restart).",
     { min: 0 },
   ),
+  maxSettingTextBytes: int(
+    65536,
+    "Longest identity name or signature, and vacation response subject or body, in UTF-8 octets.",
+    { min: 256 },
+  ),
   maxBodyValueBytes: int(1_000_000, "Largest decoded body value returned by Email/get.", { min: 256 }),
 };
 

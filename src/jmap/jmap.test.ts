@@ -307,6 +307,7 @@ describe("JMAP over HTTP", () => {
       textBody: [{ partId: "1" }],
       bodyValues: { "1": { value: "hi" } },
     });
+    const primary = `I${(await ts.store.settings.listIdentities(alice.id))[0]!.id}`;
     const { body } = await api([
       [
         "Email/set",
@@ -317,7 +318,10 @@ describe("JMAP over HTTP", () => {
         "EmailSubmission/set",
         {
           accountId: acc(),
-          create: { s1: { identityId: "I0", emailId: "#ok" }, s2: { identityId: "I0", emailId: "#spoof" } },
+          create: {
+            s1: { identityId: primary, emailId: "#ok" },
+            s2: { identityId: primary, emailId: "#spoof" },
+          },
           onSuccessUpdateEmail: { "#s1": { mailboxIds: { [sent]: true }, "keywords/$draft": null } },
         },
         "1",

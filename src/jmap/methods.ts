@@ -1,11 +1,10 @@
 // The method table: name → capability and handler. Only methods that work are listed; a call to
-// anything else answers unknownMethod (RFC 8620 3.6.2). Not offered: Identity/set and
-// Identity/changes (identities are the account's address and its send-as grants, managed by the
-// administrator; the store has no place for names or signatures), VacationResponse (needs an
-// auto-reply on delivery, in src/smtp), Thread/query-like extensions, Blob/* (RFC 9404).
+// anything else answers unknownMethod (RFC 8620 3.6.2). Not offered: Thread/query-like
+// extensions, Blob/* (RFC 9404). VacationResponse's auto-reply is sent on delivery by
+// src/delivery/vacation.ts (SMTP and JMAP's local delivery).
 
 import { coreEcho } from "./core/echo.js";
-import { CAP_MAIL, CAP_SUBMISSION } from "./core/ids.js";
+import { CAP_MAIL, CAP_SUBMISSION, CAP_VACATION } from "./core/ids.js";
 import type { MethodDef } from "./core/types.js";
 import { emailChanges } from "./email/changes.js";
 import { emailGet } from "./email/get.js";
@@ -14,7 +13,9 @@ import { emailParse } from "./email/parse.js";
 import { emailQuery } from "./email/query.js";
 import { emailQueryChanges } from "./email/query-changes.js";
 import { emailSet } from "./email/set.js";
+import { identityChanges } from "./identity/changes.js";
 import { identityGet } from "./identity/get.js";
+import { identitySet } from "./identity/set.js";
 import { mailboxChanges } from "./mailbox/changes.js";
 import { mailboxGet } from "./mailbox/get.js";
 import { mailboxQuery } from "./mailbox/query.js";
@@ -27,6 +28,8 @@ import { submissionQuery } from "./submission/query.js";
 import { submissionSet } from "./submission/set.js";
 import { threadChanges } from "./thread/changes.js";
 import { threadGet } from "./thread/get.js";
+import { vacationGet } from "./vacation/get.js";
+import { vacationSet } from "./vacation/set.js";
 
 export const METHODS: ReadonlyMap<string, MethodDef> = new Map<string, MethodDef>([
   ["Core/echo", { capability: "urn:ietf:params:jmap:core", handler: coreEcho }],
@@ -46,8 +49,12 @@ export const METHODS: ReadonlyMap<string, MethodDef> = new Map<string, MethodDef
   ["Thread/changes", { capability: CAP_MAIL, handler: threadChanges }],
   ["SearchSnippet/get", { capability: CAP_MAIL, handler: searchSnippetGet }],
   ["Identity/get", { capability: CAP_SUBMISSION, handler: identityGet }],
+  ["Identity/changes", { capability: CAP_SUBMISSION, handler: identityChanges }],
+  ["Identity/set", { capability: CAP_SUBMISSION, handler: identitySet }],
   ["EmailSubmission/get", { capability: CAP_SUBMISSION, handler: submissionGet }],
   ["EmailSubmission/changes", { capability: CAP_SUBMISSION, handler: submissionChanges }],
   ["EmailSubmission/query", { capability: CAP_SUBMISSION, handler: submissionQuery }],
   ["EmailSubmission/set", { capability: CAP_SUBMISSION, handler: submissionSet }],
+  ["VacationResponse/get", { capability: CAP_VACATION, handler: vacationGet }],
+  ["VacationResponse/set", { capability: CAP_VACATION, handler: vacationSet }],
 ]);

@@ -2,7 +2,7 @@
 // authenticated user, and the URL templates of the API, upload, download and push endpoints.
 import type { Account } from "../store/types.js";
 import type { JmapLimits } from "./config.js";
-import { accountIdOf, CAP_CORE, CAP_MAIL, CAP_SUBMISSION } from "./core/ids.js";
+import { accountIdOf, CAP_CORE, CAP_MAIL, CAP_SUBMISSION, CAP_VACATION } from "./core/ids.js";
 import type { JsonObject } from "./core/types.js";
 
 export const JMAP_PATHS = {
@@ -13,11 +13,12 @@ export const JMAP_PATHS = {
   eventSource: "/jmap/eventsource",
 } as const;
 
-export const CAPABILITIES = new Set([CAP_CORE, CAP_MAIL, CAP_SUBMISSION]);
+export const CAPABILITIES = new Set([CAP_CORE, CAP_MAIL, CAP_SUBMISSION, CAP_VACATION]);
 
-/** Changes whenever what the Session object says changes (RFC 8620 2: state). */
+/** Changes whenever what the Session object says changes (RFC 8620 2: state); the suffix is
+ *  bumped when the capabilities change (-2: vacationresponse). */
 export function sessionState(account: Account): string {
-  return `s${account.id}-1`;
+  return `s${account.id}-2`;
 }
 
 export function buildSession(account: Account, limits: JmapLimits, baseUrl: string): JsonObject {
@@ -36,6 +37,7 @@ export function buildSession(account: Account, limits: JmapLimits, baseUrl: stri
       },
       [CAP_MAIL]: {},
       [CAP_SUBMISSION]: {},
+      [CAP_VACATION]: {},
     },
     accounts: {
       [id]: {
@@ -52,10 +54,11 @@ export function buildSession(account: Account, limits: JmapLimits, baseUrl: stri
             mayCreateTopLevelMailbox: true,
           },
           [CAP_SUBMISSION]: { maxDelayedSend: 0, submissionExtensions: {} },
+          [CAP_VACATION]: {},
         },
       },
     },
-    primaryAccounts: { [CAP_MAIL]: id, [CAP_SUBMISSION]: id },
+    primaryAccounts: { [CAP_MAIL]: id, [CAP_SUBMISSION]: id, [CAP_VACATION]: id },
     username: account.address,
     apiUrl: `${baseUrl}${JMAP_PATHS.api}`,
     downloadUrl: `${baseUrl}${JMAP_PATHS.download}{accountId}/{blobId}/{name}?accept={type}`,

@@ -199,8 +199,9 @@ export interface DirectoryStore {
   listSendAs(accountId: number): Promise<string[]>;
 }
 
-/** Objects whose changes are logged account-wide (JMAP Email, Mailbox, Thread). */
-export type ChangeObjectType = "email" | "mailbox" | "thread";
+/** Objects whose changes are logged account-wide (JMAP Email, Mailbox, Thread, Identity,
+ *  VacationResponse; the last has one object per account, id 1). */
+export type ChangeObjectType = "email" | "mailbox" | "thread" | "identity" | "vacationResponse";
 
 /** One object changed since a given seq (RFC 8620 5.2): created after it, destroyed, or updated.
  *  An object both created and destroyed since then is not reported. */
@@ -310,10 +311,73 @@ export interface QueueStore {
   claimQueued(opts: { now: Date; leaseUntil: Date; limit: number }): Promise<QueuedMessage[]>;
 }
 
+/** A name and address (JMAP EmailAddress, RFC 8621 4.1.2.3). */
+export interface NamedAddress {
+  name: string | null;
+  email: string;
+}
+
+/** A From identity of an account (RFC 8621 6): an address it may send as, with a display name
+ *  and signatures. Every account has one primary identity for its own address, created with the
+ *  account and never removed. Changes are logged (ChangeObjectType "identity"). */
+export interface Identity {
+  id: number;
+  accountId: number;
+  email: string;
+  name: string;
+  replyTo: NamedAddress[] | null;
+  bcc: NamedAddress[] | null;
+  textSignature: string;
+  htmlSignature: string;
+  primary: boolean;
+}
+
+export type IdentityFields = Pick<
+  Identity,
+  "email" | "name" | "replyTo" | "bcc" | "textSignature" | "htmlSignature"
+>;
+
+/** One per account (RFC 8621 8); never set = disabled, everything null. */
+export interface VacationResponse {
+  isEnabled: boolean;
+  fromDate: Date | null;
+  toDate: Date | null;
+  subject: string | null;
+  textBody: string | null;
+  htmlBody: string | null;
+}
+
+/** Per-account settings: identities, the vacation response and the senders it answered. */
+export interface SettingsStore {
+  /** Identities of the account, primary first, then by id. */
+  listIdentities(accountId: number): Promise<Identity[]>;
+  /** StoreError "invalid" for a malformed email, "not-found" for an unknown account. Whether the
+   *  account may send as that address is the caller's rule (src/delivery/send-as.ts). */
+  createIdentity(accountId: number, fields: IdentityFields): Promise<Identity>;
+  /** The email cannot change (RFC 8621 6: immutable). StoreError "not-found". */
+  updateIdentity(
+    accountId: number,
+    id: number,
+    patch: Partial<Omit<IdentityFields, "email">>,
+  ): Promise<Identity>;
+  /** StoreError "not-found"; "invalid" for the primary identity. */
+  removeIdentity(accountId: number, id: number): Promise<void>;
+
+  getVacation(accountId: number): Promise<VacationResponse>;
+  /** Replaces the whole response and forgets the senders already answered, so a new absence
+   *  answers everyone again (RFC 5230 4.2 lets a changed reason reset the memory). */
+  setVacation(accountId: number, v: VacationResponse): Promise<VacationResponse>;
+  /** Atomically: true (and remembers `sender` at `now`) unless an auto-reply to that sender was
+   *  remembered less than `intervalMs` before `now` (RFC 3834 2, RFC 5230 4.6). Older entries of
+   *  the account are forgotten on the way, so the memory stays bounded by the interval. */
+  claimVacationReply(accountId: number, sender: string, now: Date, intervalMs: number): Promise<boolean>;
+}
+
 /** Everything a protocol needs from storage. */
 export interface Store {
   directory: DirectoryStore;
   mail: MailStore;
   queue: QueueStore;
+  settings: SettingsStore;
   close(): Promise<void>;
 }

@@ -2,7 +2,8 @@
 // Yubin, on 127.0.0.1 only: log in, send a message to oneself, see it arrive without reload,
 // open it, reply with an attachment (upload progress, draft saved while typing), download it,
 // move it by drag and drop, search it; an HTML message with a script and a tracking image is
-// shown sandboxed with the image blocked; Japanese; a phone-sized screen. Screenshots of the
+// shown sandboxed with the image blocked; Japanese; a phone-sized screen; settings (a vacation
+// response answering mail sent over SMTP, the identity's signature) and folder management. Screenshots of the
 // main screens go to $YUBIN_TEST_ARTIFACTS/webmail, default test-artifacts/webmail.
 // Skipped, with the reason, only when /usr/bin/chromium is not installed.
 import assert from "node:assert/strict";
@@ -222,9 +223,114 @@ describe("webmail in Chromium", { skip }, () => {
     await row("Weekly news").waitFor();
     assert.equal(await page.locator(".sidebar").isVisible(), true); // off-screen, not hidden
     await shot("phone-list");
-    await page.getByRole("button", { name: "フォルダ" }).click();
+    await page.getByRole("button", { name: "フォルダ", exact: true }).click();
     await shot("phone-folders");
     assert.notEqual(await page.title(), "pwned");
     assert.deepEqual(problems, []);
+  });
+
+  test("settings: a vacation response answers mail sent over SMTP; identity signature; folders", async () => {
+    // A fresh browser context: English, desktop size, not logged in.
+    const context = await browser.newContext({
+      ignoreHTTPSErrors: true,
+      viewport: { width: 1280, height: 800 },
+      locale: "en-US",
+    });
+    const p = await context.newPage();
+    p.setDefaultTimeout(8000);
+    const errors: string[] = [];
+    p.on("pageerror", (e) => errors.push(String(e)));
+    const [alice, bob] = [ts.users[0]!, ts.users[1]!];
+    try {
+      await p.goto(`${base}/`);
+      await p.getByLabel("Email address").fill(alice.address);
+      await p.getByLabel("Password").fill(testPassword);
+      await p.getByRole("button", { name: "Log in" }).click();
+      await p.locator('.sidebar button[data-role="inbox"]').waitFor();
+
+      // Vacation response and the identity's name and signature.
+      await p.getByRole("button", { name: "Settings" }).click();
+      const dialog = p.getByRole("dialog", { name: "Settings" });
+      await dialog.locator('input[name="vacation-enabled"]').check();
+      await dialog.locator('input[name="vacation-subject"]').fill("Out of office");
+      await dialog.locator('textarea[name="vacation-text"]').fill("I am away this week.");
+      await dialog.getByRole("button", { name: "Save vacation response" }).click();
+      await p.locator(".toast", { hasText: "Settings saved." }).first().waitFor();
+      const identity = dialog.locator(`form.identity[data-email="${alice.address}"]`);
+      await identity.locator('input[name="identity-name"]').fill("Alice Example");
+      await identity.locator('textarea[name="identity-signature"]').fill("Alice\nYubin Inc.");
+      await identity.getByRole("button", { name: "Save" }).click();
+      await p.locator(".toast", { hasText: "Settings saved." }).nth(1).waitFor();
+      await p.screenshot({ path: join(SHOTS, "settings.png") });
+      await dialog.getByRole("button", { name: "Close" }).click();
+      const v = await ts.store.settings.getVacation(alice.id);
+      assert.deepEqual(v, {
+        isEnabled: true,
+        fromDate: null,
+        toDate: null,
+        subject: "Out of office",
+        textBody: "I am away this week.",
+        htmlBody: null,
+      });
+      assert.deepEqual(
+        (await ts.store.settings.listIdentities(alice.id)).map((i) => [i.name, i.textSignature]),
+        [["Alice Example", "Alice\nYubin Inc."]],
+      );
+
+      // Bob writes over SMTP; the auto-reply lands in his mailbox (null sender, auto-replied).
+      const smtp = createTransport({
+        host: "127.0.0.1",
+        port: ts.ports.smtp,
+        secure: false,
+        ignoreTLS: true,
+      });
+      await smtp.sendMail({
+        from: bob.address,
+        to: alice.address,
+        subject: "Are you around?",
+        text: "Lunch?",
+      });
+      smtp.close();
+      const box = (await ts.store.mail.getMailbox(bob.id, "INBOX"))!;
+      const bodies = await Promise.all(
+        (await ts.store.mail.listMessages(box.id)).map(async (m) =>
+          (await ts.store.mail.readBody(m.blobId)).toString(),
+        ),
+      );
+      const replies = bodies.filter((b) => b.includes("\r\nSubject: Out of office\r\n"));
+      assert.equal(replies.length, 1);
+      assert.match(
+        replies[0]!,
+        /^Return-Path: <>\r\nFrom: "?Alice Example"? <alice@example\.test>\r\nTo: <bob@example\.test>\r\n/,
+      );
+      assert.ok(replies[0]!.includes("\r\nAuto-Submitted: auto-replied\r\n"));
+      assert.ok(replies[0]!.endsWith("\r\n\r\nI am away this week.\r\n"));
+
+      // The composer starts with the signature.
+      await p.getByRole("button", { name: "Compose" }).click();
+      assert.equal(await p.locator('textarea[name="body"]').inputValue(), "\n\n-- \nAlice\nYubin Inc.");
+      await p.locator(".composer").getByRole("button", { name: "Close" }).click();
+      await p.locator(".composer").waitFor({ state: "detached" });
+
+      // Folders: create, rename, delete (Mailbox/set).
+      await p.getByRole("button", { name: "New folder" }).click();
+      await p.locator('input[name="folder-name"]').fill("Projects");
+      await p.getByRole("button", { name: "Create", exact: true }).click();
+      await p.locator(".sidebar .mailbox", { hasText: "Projects" }).click();
+      await p.getByRole("button", { name: "Rename folder" }).click();
+      await p.locator('input[name="folder-name"]').fill("Plans");
+      await p.getByRole("button", { name: "Rename", exact: true }).click();
+      await p.locator(".sidebar .mailbox", { hasText: "Plans" }).waitFor();
+      assert.ok(await ts.store.mail.getMailbox(alice.id, "Plans"));
+      assert.equal(await ts.store.mail.getMailbox(alice.id, "Projects"), null);
+      await p.locator(".sidebar .mailbox", { hasText: "Plans" }).click();
+      p.once("dialog", (d) => void d.accept());
+      await p.getByRole("button", { name: "Delete folder" }).click();
+      await p.locator(".sidebar .mailbox", { hasText: "Plans" }).waitFor({ state: "detached" });
+      assert.equal(await ts.store.mail.getMailbox(alice.id, "Plans"), null);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
   });
 });

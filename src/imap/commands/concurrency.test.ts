@@ -69,6 +69,48 @@ describe("IMAP concurrency", () => {
     assert.equal(await a.line(), "i OK IDLE terminated");
   });
 
+  test("IDLE: a line other than DONE ends it with BAD; the session goes on", async () => {
+    const name = await freshBox(1);
+    const a = await session(name);
+    a.write("i IDLE\r\n");
+    assert.equal(await a.line(), "+ idling");
+    a.write("x NOOP\r\n");
+    assert.equal(await a.line(), "i BAD Expected DONE");
+    assert.deepEqual(await a.cmd("n", "NOOP"), ["n OK NOOP completed"]);
+  });
+
+  test("IDLE: DONE pipelined right after IDLE; changes during a report come in order", async () => {
+    const name = await freshBox(1);
+    const a = await session(name);
+    a.write("i IDLE\r\nDONE\r\n");
+    assert.equal(await a.line(), "+ idling");
+    assert.equal(await a.line(), "i OK IDLE terminated");
+    a.write("j IDLE\r\n");
+    assert.equal(await a.line(), "+ idling");
+    await Promise.all([t.deliver(ALICE, MSG, { mailbox: name }), t.deliver(ALICE, MSG, { mailbox: name })]);
+    await t.deliver(ALICE, MSG, { mailbox: name });
+    const seen: string[] = [];
+    while (seen.at(-1) !== "* 4 EXISTS") seen.push(await a.line(1000));
+    assert.ok(
+      seen.every((l) => /^\* [234] EXISTS$/.test(l)),
+      seen.join(" | "),
+    );
+    a.write("DONE\r\n");
+    assert.equal(await a.line(), "j OK IDLE terminated");
+  });
+
+  test("IDLE: the selected mailbox deleted elsewhere ends the connection with BYE", async () => {
+    const name = await freshBox(1);
+    const a = await session(name);
+    const b = await session("INBOX");
+    a.write("i IDLE\r\n");
+    assert.equal(await a.line(), "+ idling");
+    assert.deepEqual(await b.cmd("d", `DELETE ${name}`), ["d OK DELETE completed"]);
+    assert.equal(await a.line(1000), "* BYE Selected mailbox was deleted");
+    await a.quiet(200);
+    assert.equal(a.closed, true);
+  });
+
   test("two sessions: EXISTS and FLAGS at NOOP; EXPUNGE held back during FETCH, STORE and SEARCH", async () => {
     const name = await freshBox(3);
     const a = await session(name);

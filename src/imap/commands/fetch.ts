@@ -18,7 +18,7 @@ import { binaryLabel, type FetchAtt, sectionLabel } from "../protocol/fetch-att.
 import { formatSet } from "../protocol/sequence.js";
 import { type Item, Lit, q } from "../protocol/writer.js";
 import type { Session } from "../session/session.js";
-import type { SelectedMailbox } from "../session/state.js";
+import { ownChanges, type SelectedMailbox } from "../session/state.js";
 import { vanishedSince } from "./select.js";
 import { type CommandSpec, SELECTED } from "./types.js";
 
@@ -117,7 +117,7 @@ async function markAsSeen(s: Session, sel: SelectedMailbox, metas: MessageMeta[]
     if (!u) continue;
     m.flags = u.flags;
     m.modseq = u.modseq;
-    sel.ownChanges.set(u.uid, u.modseq);
+    ownChanges(sel).set(u.uid, u.modseq);
   }
   return new Set(byUid.keys());
 }

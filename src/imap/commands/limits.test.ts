@@ -100,6 +100,26 @@ describe("IMAP limits", () => {
 });
 
 describe("IMAP timeouts and connection limit", () => {
+  test("autologout during IDLE", async () => {
+    const t = await startImapTestServer({ imap: { idleTimeoutSec: 1 } });
+    const a = await RawClient.connect(t.port.implicit, { tls: true });
+    try {
+      await a.line();
+      assert.match((await a.cmd("L", `LOGIN alice@example.test "${PASSWORD}"`)).at(-1) ?? "", /^L OK /);
+      assert.match((await a.cmd("S", "SELECT INBOX")).at(-1) ?? "", /^S OK /);
+      a.write("i IDLE\r\n");
+      assert.equal(await a.line(), "+ idling");
+      const started = Date.now();
+      assert.equal(await a.line(3000), "* BYE Autologout; idle for too long");
+      assert.ok(Date.now() - started >= 800);
+      await a.quiet(100);
+      assert.equal(a.closed, true);
+    } finally {
+      a.close();
+      await t.stop();
+    }
+  });
+
   test("autologout before login; connections beyond maxConnections get BYE", async () => {
     const t = await startImapTestServer({ imap: { preAuthTimeoutSec: 1, maxConnections: 1 } });
     const a = await RawClient.connect(t.port.none);

@@ -3,6 +3,7 @@
 import { no } from "../errors.js";
 import { formatSet } from "../protocol/sequence.js";
 import type { Item } from "../protocol/writer.js";
+import { ownChanges } from "../session/state.js";
 import { SYSTEM_FLAGS } from "./mailbox-common.js";
 import { type CommandSpec, SELECTED } from "./types.js";
 
@@ -44,16 +45,21 @@ export const store: CommandSpec<"STORE"> = {
         flags,
         unchangedSince: cmd.unchangedSince ?? undefined,
       });
-      for (const u of r.updated) sel.ownChanges.set(u.uid, u.modseq);
+      for (const u of r.updated) ownChanges(sel).set(u.uid, u.modseq);
       failed.push(...r.failedUnchangedSince);
       const updated = new Set(r.updated.map((u) => u.uid));
       // RFC 9051 6.4.6: without .SILENT, the new flags of each message; with CONDSTORE, the new
       // MODSEQ of each updated message even when silent (RFC 7162 3.2).
       if (cmd.silent && !sel.condstore) continue;
-      const metas = await mail.listMessages(sel.mailbox.id, {
-        minUid: batch[0]!,
-        maxUid: batch[batch.length - 1]!,
-      });
+      // The store returned the new flags of what it changed; only messages it left alone (flags
+      // already so) need reading back.
+      const metas: { uid: number; flags: string[]; modseq: number }[] =
+        r.updated.length + r.failedUnchangedSince.length === batch.length
+          ? r.updated
+          : await mail.listMessages(sel.mailbox.id, {
+              minUid: batch[0]!,
+              maxUid: batch[batch.length - 1]!,
+            });
       const wanted = new Set(batch);
       for (const m of metas) {
         if (!wanted.has(m.uid) || r.failedUnchangedSince.includes(m.uid)) continue;

@@ -36,6 +36,8 @@ type Mode =
   | { kind: "skip-line"; drop: ReaderErrorKind; tail: Buffer } // discard up to the next LF, then drop the frame
   | { kind: "discard"; remaining: number; drop: ReaderErrorKind }; // discard literal bytes
 
+/** Line mode has no state of its own: one object shared by every reader. */
+const LINE_MODE: Mode = Object.freeze({ kind: "line" });
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -44,7 +46,7 @@ export class CommandReader {
   private pendingLen = 0;
   private segments: Segment[] = [];
   private frameBytes = 0;
-  private mode: Mode = { kind: "line" };
+  private mode: Mode = LINE_MODE;
   private dropTag: string | null = null;
   private dropCommand: string | null = null;
 
@@ -59,7 +61,7 @@ export class CommandReader {
     this.pendingLen = 0;
     this.segments = [];
     this.frameBytes = 0;
-    this.mode = { kind: "line" };
+    this.mode = LINE_MODE;
   }
 
   push(chunk: Buffer): void {
@@ -73,7 +75,7 @@ export class CommandReader {
         pos += take;
         if (mode.remaining === 0) {
           this.segments.push({ kind: "literal", data: Buffer.concat(mode.chunks) });
-          this.mode = { kind: "line" };
+          this.mode = LINE_MODE;
         }
         continue;
       }
@@ -182,7 +184,7 @@ export class CommandReader {
       this.mode = { kind: "discard", remaining: lit.size, drop: kind };
       return;
     }
-    this.mode = { kind: "line" };
+    this.mode = LINE_MODE;
     this.segments = [];
     this.frameBytes = 0;
     this.sink.error(kind, this.dropTag, this.dropCommand);

@@ -38,50 +38,62 @@ export interface EncodeOptions {
 
 const MAX_QUOTED = 1024;
 
-export function encodeItems(items: Item[], opts: EncodeOptions): Buffer {
-  const out: Buffer[] = [];
-  let text = "";
-  const flush = () => {
-    if (text) out.push(Buffer.from(text, "utf8"));
-    text = "";
-  };
-  const put = (item: Item) => {
-    if (item === null) text += "NIL";
-    else if (typeof item === "number") text += String(item);
-    else if (typeof item === "string") text += item;
-    else if (Array.isArray(item)) {
-      text += "(";
-      item.forEach((x, i) => {
-        if (i > 0) text += " ";
-        put(x);
-      });
-      text += ")";
-    } else if (item instanceof Joined) {
-      for (const x of item.items) put(x);
-    } else if (item instanceof Lit) {
-      if (item.binary && item.value.includes(0)) text += "~";
-      text += `{${item.value.length}}\r\n`;
-      flush();
-      out.push(item.value);
-    } else {
-      const v =
-        item instanceof MailboxName ? (opts.utf8 ? item.name : encodeMailboxName(item.name)) : item.value;
-      const quoted = quoteIfPossible(v, opts.utf8);
-      if (quoted !== null) text += quoted;
-      else {
-        const buf = typeof v === "string" ? Buffer.from(v, "utf8") : v;
-        text += `{${buf.length}}\r\n`;
-        flush();
-        out.push(buf);
-      }
+/** Encoding in progress: finished pieces, and the text not yet turned into bytes. */
+interface Encoder {
+  out: Buffer[];
+  text: string;
+  utf8: boolean;
+}
+
+/** Items separated by spaces, as bytes; `prefix` and `suffix` (text) around them, so a whole
+ *  response line ("* ", items, CRLF) is made at once. Module-level functions rather than closures
+ *  made per call: this runs once per FETCH response line. */
+export function encodeItems(items: Item[], opts: EncodeOptions, prefix = "", suffix = ""): Buffer {
+  const e: Encoder = { out: [], text: prefix, utf8: opts.utf8 };
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) e.text += " ";
+    put(e, items[i]!);
+  }
+  e.text += suffix;
+  if (e.out.length === 0) return Buffer.from(e.text, "utf8");
+  flush(e);
+  return e.out.length === 1 ? e.out[0]! : Buffer.concat(e.out);
+}
+
+function flush(e: Encoder): void {
+  if (e.text) e.out.push(Buffer.from(e.text, "utf8"));
+  e.text = "";
+}
+
+function put(e: Encoder, item: Item): void {
+  if (item === null) e.text += "NIL";
+  else if (typeof item === "number") e.text += String(item);
+  else if (typeof item === "string") e.text += item;
+  else if (Array.isArray(item)) {
+    e.text += "(";
+    for (let i = 0; i < item.length; i++) {
+      if (i > 0) e.text += " ";
+      put(e, item[i]!);
     }
-  };
-  items.forEach((x, i) => {
-    if (i > 0) text += " ";
-    put(x);
-  });
-  flush();
-  return out.length === 1 ? out[0]! : Buffer.concat(out);
+    e.text += ")";
+  } else if (item instanceof Joined) {
+    for (const x of item.items) put(e, x);
+  } else if (item instanceof Lit) {
+    if (item.binary && item.value.includes(0)) e.text += "~";
+    e.text += `{${item.value.length}}\r\n`;
+    flush(e);
+    e.out.push(item.value);
+  } else {
+    const v = item instanceof MailboxName ? (e.utf8 ? item.name : encodeMailboxName(item.name)) : item.value;
+    const quoted = quoteIfPossible(v, e.utf8);
+    if (quoted !== null) e.text += quoted;
+    else {
+      const buf = typeof v === "string" ? Buffer.from(v, "utf8") : v;
+      e.text += `{${buf.length}}\r\n`;
+      flush(e);
+      e.out.push(buf);
+    }
+  }
 }
 
 /** The quoted form, or null when a literal is needed (CR, LF, NUL, 8-bit without UTF-8, long). */

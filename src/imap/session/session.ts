@@ -11,7 +11,7 @@ import { no } from "../errors.js";
 import type { Frame } from "../protocol/reader.js";
 import { formatSet } from "../protocol/sequence.js";
 import { encodeItems, type Item } from "../protocol/writer.js";
-import type { SelectedMailbox, SessionState } from "./state.js";
+import { deferredExpunges, type SelectedMailbox, type SessionState } from "./state.js";
 
 export type ImapConfig = SectionValue<typeof imapSection>;
 
@@ -25,11 +25,29 @@ export interface SessionIo {
   startTls(): Promise<void>;
   /** From the next byte on, both directions are raw DEFLATE (RFC 4978). */
   startCompression(): void;
+  /** IDLE (RFC 2177) after its "+": the connection reports changes as they come and answers
+   *  DONE with this tag, with no command left pending meanwhile. */
+  idle(tag: string): void;
   readonly compressed: boolean;
   readonly secure: boolean;
   readonly tlsMode: "none" | "starttls" | "implicit";
   readonly remoteAddress: string;
   readonly closed: boolean;
+}
+
+/** A session's ENABLEd extensions: a handful at most, in an array made on first use (an empty
+ *  Set costs ~200 bytes, and every idle client would keep one). */
+export class Enabled {
+  private names: string[] | null = null;
+
+  has(name: string): boolean {
+    return this.names?.includes(name) ?? false;
+  }
+
+  add(name: string): void {
+    if (!this.names) this.names = [name];
+    else if (!this.names.includes(name)) this.names.push(name);
+  }
 }
 
 const CRLF = "\r\n";
@@ -38,10 +56,11 @@ const FLAG_BATCH = 500;
 export class Session {
   state: SessionState = { kind: "not-authenticated" };
   /** Extensions turned on by ENABLE (RFC 5161), upper-case. */
-  readonly enabled = new Set<string>();
+  readonly enabled = new Enabled();
   private unsubscribe: (() => void) | null = null;
   private dirty = false;
-  private wakers: (() => void)[] = [];
+  /** Called at each change to the selected mailbox and at close (the connection, during IDLE). */
+  private watcher: (() => void) | null = null;
 
   constructor(
     readonly app: AppContext,
@@ -64,7 +83,7 @@ export class Session {
     const gone: number[] = [];
     for (const uid of [...uids].sort((a, b) => b - a)) {
       const seq = sel.uids.remove(uid);
-      sel.deferredExpunges.delete(uid);
+      sel.deferredExpunges?.delete(uid);
       if (seq === 0 || opts.silent) continue;
       if (this.qresync) gone.push(uid);
       else this.sendLine(`* ${seq} EXPUNGE`);
@@ -83,9 +102,7 @@ export class Session {
 
   /** An untagged response: `* items`. */
   send(items: Item[]): void {
-    this.io.write(
-      Buffer.concat([Buffer.from("* "), encodeItems(items, { utf8: this.utf8 }), Buffer.from(CRLF)]),
-    );
+    this.io.write(encodeItems(items, { utf8: this.utf8 }, "* ", CRLF));
   }
 
   sendLine(text: string): void {
@@ -128,15 +145,18 @@ export class Session {
   }
 
   private wake(): void {
-    const w = this.wakers;
-    this.wakers = [];
-    for (const f of w) f();
+    this.watcher?.();
   }
 
-  /** Resolves at the next change to the selected mailbox (IDLE). */
-  changed(): Promise<void> {
-    if (this.dirty) return Promise.resolve();
-    return new Promise((resolve) => this.wakers.push(resolve));
+  /** `f` is called at each change to the selected mailbox and when the session closes, until
+   *  replaced or cleared with null. One watcher at a time: an idle client waits on nothing else. */
+  watch(f: (() => void) | null): void {
+    this.watcher = f;
+  }
+
+  /** Whether a change awaits flushUpdates(). */
+  get pending(): boolean {
+    return this.dirty;
   }
 
   markDirty(): void {
@@ -175,14 +195,14 @@ export class Session {
       for (const ch of changes) {
         if (ch.modseq > sel.knownModseq) sel.knownModseq = ch.modseq;
         if (ch.kind === "expunged") {
-          if (sel.uids.seqOf(ch.uid) !== 0) sel.deferredExpunges.add(ch.uid);
+          if (sel.uids.seqOf(ch.uid) !== 0) deferredExpunges(sel).add(ch.uid);
           flagged.delete(ch.uid);
         } else if (ch.kind === "flags" && ch.uid <= maxKnown) {
-          if (sel.ownChanges.get(ch.uid) === ch.modseq) continue;
+          if (sel.ownChanges?.get(ch.uid) === ch.modseq) continue;
           flagged.add(ch.uid);
         }
       }
-      sel.ownChanges.clear();
+      sel.ownChanges = null;
       // New messages: whatever is above the largest UID the client knows.
       const added = await mail.listMessages(sel.mailbox.id, { minUid: maxKnown + 1 });
       const before = sel.uids.size;
@@ -190,12 +210,12 @@ export class Session {
       if (sel.uids.size !== before) this.sendLine(`* ${sel.uids.size} EXISTS`);
       await this.sendFlagUpdates(
         sel,
-        [...flagged].filter((u) => !sel.deferredExpunges.has(u)),
+        [...flagged].filter((u) => !sel.deferredExpunges?.has(u)),
       );
     }
-    if (opts.expunges && sel.deferredExpunges.size > 0) {
+    if (opts.expunges && sel.deferredExpunges) {
       const gone = [...sel.deferredExpunges];
-      sel.deferredExpunges.clear();
+      sel.deferredExpunges = null;
       this.expunged(sel, gone);
     }
     await this.io.drain();

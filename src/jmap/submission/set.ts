@@ -5,15 +5,14 @@
 // once (maxDelayedSend 0). Then onSuccessUpdateEmail / onSuccessDestroyEmail run as an implicit
 // Email/set whose response follows this one.
 import { QuotaError } from "../../store/errors.js";
-import { checkAccount, isObject, optString, optStringList } from "../core/args.js";
+import { checkAccount, isObject, optString, optStringList, resolveId } from "../core/args.js";
 import { invalidArgs, MethodError, type SetError, setError } from "../core/errors.js";
-import { emailIdOf, threadIdOf } from "../core/ids.js";
+import { emailIdOf, identityIdOf, parseIdentityId, threadIdOf } from "../core/ids.js";
 import { emptySetResult } from "../core/set.js";
 import type { Json, JsonObject, MethodContext } from "../core/types.js";
 import { loadEmail } from "../email/load.js";
 import { utcDate } from "../email/object.js";
 import { emailSet } from "../email/set.js";
-import { identitiesOf } from "../identity/get.js";
 import { loadMailboxes, type MailboxSet } from "../mailbox/load.js";
 import { type Envelope, envelopeFrom, SubmitError, submit } from "./submit.js";
 
@@ -51,7 +50,11 @@ async function createOne(
 ): Promise<JsonObject | SetError> {
   const extra = Object.keys(o).filter((k) => !CREATE_PROPS.has(k));
   if (extra.length > 0) return setError("invalidProperties", "not settable", { properties: extra });
-  const ident = (await identitiesOf(mc)).find((i) => i.id === o.identityId);
+  // RFC 8620 5.3: "#creationId" names an Identity created earlier in the request.
+  const identityId = parseIdentityId(resolveId(mc, o.identityId));
+  const ident = (await mc.services.app.store.settings.listIdentities(mc.account.id)).find(
+    (i) => i.id === identityId,
+  );
   if (!ident) return setError("invalidProperties", "unknown identityId", { properties: ["identityId"] });
   const msg = typeof o.emailId === "string" ? await loadEmail(mc, boxes, o.emailId) : null;
   if (!msg) return setError("invalidProperties", "unknown emailId", { properties: ["emailId"] });
@@ -76,7 +79,7 @@ async function createOne(
     };
   }
   return {
-    identityId: ident.id,
+    identityId: identityIdOf(ident.id),
     emailId: emailIdOf(msg.meta.id),
     threadId: threadIdOf(msg.meta.threadId),
     envelope: envelopeJson(env),

@@ -6,8 +6,10 @@ import { type JmapTest, startJmapTest } from "../test-support.js";
 
 let t: JmapTest;
 let drafts: string;
+let primaryId: string;
 before(async () => {
   t = await startJmapTest();
+  primaryId = `I${(await t.ts.store.settings.listIdentities(t.user.id))[0]!.id}`;
   const boxes = await t.first([["Mailbox/get", { accountId: t.accountId, properties: ["role"] }, "0"]]);
   drafts = boxes.list.find((b: { role: string }) => b.role === "drafts").id;
 });
@@ -38,7 +40,10 @@ test("create, get, changes, query, cannotUnsend, destroy", async () => {
       {
         accountId: t.accountId,
         ifInState: s0,
-        create: { s1: { identityId: "I0", emailId: "#e1" }, s2: { identityId: "I0", emailId: "#e2" } },
+        create: {
+          s1: { identityId: primaryId, emailId: "#e1" },
+          s2: { identityId: primaryId, emailId: "#e2" },
+        },
       },
       "b",
     ],

@@ -7,6 +7,7 @@
 import { parseAddress } from "../../delivery/address.js";
 import { resolveRecipient } from "../../delivery/resolve.js";
 import { canSendAs } from "../../delivery/send-as.js";
+import { sendVacationReplies } from "../../delivery/vacation.js";
 import { MISSING_DOMAIN, MISSING_MAILBOX, parseAddressList } from "../../mime/address.js";
 import { fieldValue, scanHeader } from "../../mime/headers.js";
 import { returnPathHeader } from "../../smtp/message/trace.js";
@@ -89,6 +90,7 @@ export async function submit(
   }
   if (env.rcptTo.length === 0) throw new SubmitError("noRecipients", "no recipients");
   const accountIds = new Set<number>();
+  const rcptsOf = new Map<number, string[]>(); // local account → envelope recipients naming it
   const remote = new Map<string, string>();
   const bad: string[] = [];
   const delivered = new Map<string, "yes" | "queued">();
@@ -103,7 +105,10 @@ export async function submit(
       remote.set(r.toLowerCase(), r);
       delivered.set(r, "queued");
     } else {
-      for (const id of res.accountIds) accountIds.add(id);
+      for (const id of res.accountIds) {
+        accountIds.add(id);
+        rcptsOf.set(id, [...(rcptsOf.get(id) ?? []), r]);
+      }
       for (const x of res.remote) remote.set(x.toLowerCase(), x);
       delivered.set(r, res.remote.length > 0 ? "queued" : "yes");
     }
@@ -117,6 +122,12 @@ export async function submit(
       local,
       [...accountIds].map((accountId) => ({ accountId })),
     );
+    // The same vacation auto-replies as mail that came in over SMTP (never throws).
+    await sendVacationReplies(services.app, {
+      body: sent,
+      mailFrom: env.mailFrom,
+      recipients: [...rcptsOf].map(([accountId, addresses]) => ({ accountId, addresses })),
+    });
   }
   if (remote.size > 0) {
     await services.app.store.queue.enqueue({

@@ -7,6 +7,7 @@
 // Order: local first, then the queue. If queueing failed after local delivery, the client gets
 // 451 and may send again (a duplicate, never a loss).
 
+import { sendVacationReplies } from "../../delivery/vacation.js";
 import { stripOwnAuthResults } from "../../mailauth/auth-results.js";
 import { checkInbound, junkTargets } from "../../mailauth/inbound.js";
 import { mailauthFor } from "../../mailauth/services.js";
@@ -105,6 +106,15 @@ export async function acceptMessage(s: Session, tx: Transaction, content: Receiv
       local,
       junk ? await junkTargets(s.ctx.store.mail, accountIds) : accountIds.map((accountId) => ({ accountId })),
     );
+    // Vacation auto-replies (src/delivery/vacation.ts); it logs its own failures, never throws.
+    await sendVacationReplies(s.ctx, {
+      body,
+      mailFrom: tx.from,
+      recipients: all.flatMap((r) =>
+        r.accountIds.map((accountId) => ({ accountId, addresses: [r.address] })),
+      ),
+      junk,
+    });
   }
 
   const remote = remoteRecipients(tx);

@@ -8,7 +8,8 @@
 //    seq at which it was created (0: before the log existed) and whether it is destroyed. Like
 //    IMAP's modseq/created_modseq and the expunged table: bounded by the objects that ever
 //    existed, not by the number of changes.
-//  - types: 1 = Email (a messages row), 2 = Mailbox, 3 = Thread (messages.thread_id).
+//  - types: 1 = Email (a messages row), 2 = Mailbox, 3 = Thread (messages.thread_id);
+//    4 = Identity and 5 = VacationResponse are logged by the v4 migration (settings-schema.ts).
 //  - A mailbox's highest_modseq moves whenever one of its messages changes; that logs the
 //    mailbox too, because its counts (totalEmails, unreadEmails ...) may have changed.
 // Every statement is IF NOT EXISTS / OR IGNORE, so re-running the migration changes nothing.
@@ -16,11 +17,13 @@
 export const EMAIL = 1;
 export const MAILBOX = 2;
 export const THREAD = 3;
+export const IDENTITY = 4;
+export const VACATION = 5;
 
-type Mode = "create" | "touch" | "destroy";
+export type Mode = "create" | "touch" | "destroy";
 
 /** SQL logging one change of (type, id) in account `acc` (expressions over NEW/OLD). */
-function log(acc: string, type: number, id: string, mode: Mode): string {
+export function logChange(acc: string, type: number, id: string, mode: Mode): string {
   // A thread has no insert of its own: the first message that names it creates it.
   const created = mode === "create" || (mode === "touch" && type === THREAD) ? "seq" : "0";
   return `
@@ -71,44 +74,44 @@ CREATE TRIGGER IF NOT EXISTS changelog_account_del AFTER DELETE ON accounts BEGI
 END;
 
 CREATE TRIGGER IF NOT EXISTS changelog_mailbox_ins AFTER INSERT ON mailboxes BEGIN
-  ${log("NEW.account_id", MAILBOX, "NEW.id", "create")}
+  ${logChange("NEW.account_id", MAILBOX, "NEW.id", "create")}
 END;
 CREATE TRIGGER IF NOT EXISTS changelog_mailbox_upd
   AFTER UPDATE OF name, subscribed, special_use, highest_modseq ON mailboxes BEGIN
-  ${log("NEW.account_id", MAILBOX, "NEW.id", "touch")}
+  ${logChange("NEW.account_id", MAILBOX, "NEW.id", "touch")}
 END;
 CREATE TRIGGER IF NOT EXISTS changelog_mailbox_del AFTER DELETE ON mailboxes BEGIN
-  ${log("OLD.account_id", MAILBOX, "OLD.id", "destroy")}
+  ${logChange("OLD.account_id", MAILBOX, "OLD.id", "destroy")}
 END;
 
 CREATE TRIGGER IF NOT EXISTS changelog_message_ins AFTER INSERT ON messages BEGIN
-  ${log("NEW.account_id", EMAIL, "NEW.id", "create")}
+  ${logChange("NEW.account_id", EMAIL, "NEW.id", "create")}
 END;
 CREATE TRIGGER IF NOT EXISTS changelog_message_ins_thread AFTER INSERT ON messages
   WHEN NEW.thread_id <> 0 BEGIN
-  ${log("NEW.account_id", THREAD, "NEW.thread_id", "touch")}
+  ${logChange("NEW.account_id", THREAD, "NEW.thread_id", "touch")}
 END;
 CREATE TRIGGER IF NOT EXISTS changelog_message_upd
   AFTER UPDATE OF sys_flags, keywords, mailbox_id ON messages
   WHEN NEW.account_id = OLD.account_id BEGIN
-  ${log("NEW.account_id", EMAIL, "NEW.id", "touch")}
+  ${logChange("NEW.account_id", EMAIL, "NEW.id", "touch")}
 END;
 CREATE TRIGGER IF NOT EXISTS changelog_message_thread
   AFTER UPDATE OF thread_id ON messages
   WHEN NEW.account_id = OLD.account_id AND NEW.thread_id <> OLD.thread_id BEGIN
   ${threadLeft("OLD.account_id", "OLD.thread_id")}
-  ${log("NEW.account_id", THREAD, "NEW.thread_id", "touch")}
+  ${logChange("NEW.account_id", THREAD, "NEW.thread_id", "touch")}
 END;
 CREATE TRIGGER IF NOT EXISTS changelog_message_account
   AFTER UPDATE OF account_id ON messages
   WHEN NEW.account_id <> OLD.account_id BEGIN
-  ${log("OLD.account_id", EMAIL, "OLD.id", "destroy")}
+  ${logChange("OLD.account_id", EMAIL, "OLD.id", "destroy")}
   ${threadLeft("OLD.account_id", "OLD.thread_id")}
-  ${log("NEW.account_id", EMAIL, "NEW.id", "create")}
-  ${log("NEW.account_id", THREAD, "NEW.thread_id", "touch")}
+  ${logChange("NEW.account_id", EMAIL, "NEW.id", "create")}
+  ${logChange("NEW.account_id", THREAD, "NEW.thread_id", "touch")}
 END;
 CREATE TRIGGER IF NOT EXISTS changelog_message_del AFTER DELETE ON messages BEGIN
-  ${log("OLD.account_id", EMAIL, "OLD.id", "destroy")}
+  ${logChange("OLD.account_id", EMAIL, "OLD.id", "destroy")}
   ${threadLeft("OLD.account_id", "OLD.thread_id")}
 END;
 `;

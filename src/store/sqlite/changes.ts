@@ -2,11 +2,17 @@
 // changeState / objectChangesSince, plus the account-wide message listings JMAP needs.
 import { StoreError } from "../errors.js";
 import type { ChangeObjectType, MessageMeta, ObjectChange, ObjectChanges } from "../types.js";
-import { EMAIL, MAILBOX, THREAD } from "./changelog-schema.js";
+import { EMAIL, IDENTITY, MAILBOX, THREAD, VACATION } from "./changelog-schema.js";
 import type { Ctx } from "./context.js";
 import { MESSAGE_SELECT, type MessageTuple, toMeta } from "./rows.js";
 
-const TYPE_CODE: Record<ChangeObjectType, number> = { email: EMAIL, mailbox: MAILBOX, thread: THREAD };
+const TYPE_CODE: Record<ChangeObjectType, number> = {
+  email: EMAIL,
+  mailbox: MAILBOX,
+  thread: THREAD,
+  identity: IDENTITY,
+  vacationResponse: VACATION,
+};
 
 /** Most thread ids looked up in one statement (SQLite's variable limit is far above). */
 const THREAD_CHUNK = 500;
@@ -46,7 +52,13 @@ export function createChangeOps(ctx: Ctx) {
       return ctx.read(() => {
         mustSeq(accountId);
         const of = (t: number) => s.typeSeq.get(accountId, t)?.seq ?? 0;
-        return { email: of(EMAIL), mailbox: of(MAILBOX), thread: of(THREAD) };
+        return {
+          email: of(EMAIL),
+          mailbox: of(MAILBOX),
+          thread: of(THREAD),
+          identity: of(IDENTITY),
+          vacationResponse: of(VACATION),
+        };
       });
     },
     async objectChangesSince(

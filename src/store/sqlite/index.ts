@@ -20,6 +20,7 @@ import { createMessageOps } from "./messages.js";
 import { claimOwnership } from "./owner.js";
 import { createQueue } from "./queue.js";
 import { migrate } from "./schema.js";
+import { createSettings } from "./settings.js";
 import { GroupCommitWriter } from "./writer.js";
 
 export interface SqliteStoreOptions {
@@ -87,6 +88,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
       directory: createDirectory(ctx),
       mail,
       queue: createQueue(ctx),
+      settings: createSettings(ctx),
       stats: ctx.writer.stats,
       close() {
         closing ??= (async () => {

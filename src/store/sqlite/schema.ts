@@ -12,6 +12,7 @@ import type Database from "better-sqlite3";
 import { StoreError } from "../errors.js";
 import { changelogMigration } from "./changelog-schema.js";
 import { listingMigration } from "./listing.js";
+import { settingsMigration } from "./settings-schema.js";
 
 const v1 = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -156,7 +157,8 @@ END;
 /** migrations[i] upgrades user_version i to i + 1. Append only; never edit a shipped one. */
 // v2: the account-wide change log for JMAP (changelog-schema.ts).
 // v3: indexes for JMAP's ordered mailbox listings (listing.ts).
-export const migrations: readonly string[] = [v1, changelogMigration, listingMigration];
+// v4: identities, vacation response and its replied senders (settings-schema.ts).
+export const migrations: readonly string[] = [v1, changelogMigration, listingMigration, settingsMigration];
 
 export function migrate(db: Database.Database): void {
   const current = db.pragma("user_version", { simple: true }) as number;

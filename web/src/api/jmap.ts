@@ -6,7 +6,12 @@ import { CSRF_HEADER, sessionLost } from "./http";
 export type Args = Record<string, unknown>;
 export type Invocation = [string, Args, string];
 
-const USING = ["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:mail", "urn:ietf:params:jmap:submission"];
+const USING = [
+  "urn:ietf:params:jmap:core",
+  "urn:ietf:params:jmap:mail",
+  "urn:ietf:params:jmap:submission",
+  "urn:ietf:params:jmap:vacationresponse",
+];
 
 export class MethodError extends Error {
   constructor(

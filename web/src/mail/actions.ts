@@ -4,12 +4,6 @@ import { type Args, Jmap, MethodError } from "../api/jmap";
 import type { EmailAddress, EmailFull, Mailbox } from "./types";
 import { FULL_PROPERTIES, MAILBOX_PROPERTIES } from "./types";
 
-export interface Identity {
-  id: string;
-  name: string;
-  email: string;
-}
-
 /** Largest decoded body the reader asks for; the rest is marked truncated. */
 const MAX_BODY_BYTES = 1_000_000;
 /** Most messages of one conversation shown at once. */
@@ -24,11 +18,6 @@ export async function loadMailboxes(jmap: Jmap): Promise<Mailbox[]> {
       a.sortOrder - b.sortOrder ||
       a.name.localeCompare(b.name),
   );
-}
-
-export async function loadIdentity(jmap: Jmap): Promise<Identity | null> {
-  const r = await jmap.call<{ list: Identity[] }>("Identity/get", {});
-  return r.list[0] ?? null;
 }
 
 /** The conversation of an email, oldest first (RFC 8621 3: Thread/get gives the order). */

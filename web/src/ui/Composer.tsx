@@ -6,6 +6,7 @@ import type { Jmap } from "../api/jmap";
 import { t } from "../i18n";
 import * as mail from "../mail/actions";
 import { type Draft, parseAddresses } from "../mail/compose";
+import { type Identity, swapSignature } from "../mail/settings";
 import { formatSize } from "./format";
 
 /** Quiet time after the last keystroke before the draft is saved. */
@@ -26,7 +27,8 @@ let nextKey = 1;
 
 export function Composer(props: {
   jmap: Jmap;
-  identity: mail.Identity;
+  /** The account's identities; the first is the default. */
+  identities: Identity[];
   draftsId: string;
   sentId: string;
   initial: Draft;
@@ -40,6 +42,7 @@ export function Composer(props: {
   const [showCc, setShowCc] = useState(Boolean(init.cc || init.bcc));
   const [subject, setSubject] = useState(init.subject);
   const [body, setBody] = useState(init.body);
+  const [identity, setIdentity] = useState<Identity>(props.identities[0]!);
   const [atts, setAtts] = useState<Att[]>(() =>
     init.forwardParts.map((p) => ({
       key: nextKey++,
@@ -79,7 +82,7 @@ export function Composer(props: {
     };
 
   const outgoing = (): mail.OutgoingEmail => ({
-    from: { name: props.identity.name || null, email: props.identity.email },
+    from: { name: identity.name || null, email: identity.email },
     to: parseAddresses(to).list,
     cc: parseAddresses(cc).list,
     bcc: parseAddresses(bcc).list,
@@ -171,7 +174,7 @@ export function Composer(props: {
     try {
       await saving.current;
       await mail.sendEmail(props.jmap, outgoing(), {
-        identityId: props.identity.id,
+        identityId: identity.id,
         draftsId: props.draftsId,
         sentId: props.sentId,
         previousDraftId: draftId.current,
@@ -235,6 +238,27 @@ export function Composer(props: {
             ×
           </button>
         </header>
+        {props.identities.length > 1 && (
+          <label class="field">
+            <span>{t("compose.from")}</span>
+            <select
+              name="from"
+              value={identity.id}
+              onChange={(e) => {
+                const next = props.identities.find((i) => i.id === e.currentTarget.value);
+                if (!next) return;
+                edited(setBody)(swapSignature(body, identity.textSignature, next.textSignature));
+                setIdentity(next);
+              }}
+            >
+              {props.identities.map((i) => (
+                <option key={i.id} value={i.id}>
+                  {i.name ? `${i.name} <${i.email}>` : i.email}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <label class="field">
           <span>{t("compose.to")}</span>
           <input

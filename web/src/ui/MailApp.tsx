@@ -2,12 +2,13 @@
 // from JMAP push and keyboard shortcuts. Mail operations are in mail/actions.ts.
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { logout, type WebSession } from "../api/http";
-import { Jmap } from "../api/jmap";
+import { Jmap, MethodError } from "../api/jmap";
 import { type StateChange, subscribePush } from "../api/push";
 import { t } from "../i18n";
 import * as mail from "../mail/actions";
 import { type Draft, emptyDraft, forwardDraft, replyDraft } from "../mail/compose";
 import { ListModel } from "../mail/list";
+import * as settings from "../mail/settings";
 import type { EmailFull, Mailbox } from "../mail/types";
 import { Composer } from "./Composer";
 import { displayName, fullDate } from "./format";
@@ -15,6 +16,7 @@ import { Help } from "./Help";
 import { LanguagePicker } from "./LanguagePicker";
 import { MessageList } from "./MessageList";
 import { Reader } from "./Reader";
+import { Settings } from "./Settings";
 import { mailboxLabel, Sidebar } from "./Sidebar";
 import { useShortcuts } from "./shortcuts";
 
@@ -37,7 +39,8 @@ export function MailApp(props: { session: WebSession; lang: number; onLanguage()
   const [jmap, setJmap] = useState<Jmap | null>(null);
   const [fatal, setFatal] = useState<string | null>(null);
   const [mailboxes, setMailboxes] = useState<Mailbox[]>([]);
-  const [identity, setIdentity] = useState<mail.Identity | null>(null);
+  const [identities, setIdentities] = useState<settings.Identity[]>([]);
+  const [settingsOpen, setSettingsOpen] = useState(false);
   const [view, setView] = useState<View | null>(null);
   const [cursor, setCursor] = useState(0);
   const [openId, setOpenId] = useState<string | null>(null);
@@ -66,9 +69,9 @@ export function MailApp(props: { session: WebSession; lang: number; onLanguage()
   useEffect(() => {
     Jmap.open(props.session.csrf)
       .then(async (j) => {
-        const [boxes, ident] = await Promise.all([mail.loadMailboxes(j), mail.loadIdentity(j)]);
+        const [boxes, idents] = await Promise.all([mail.loadMailboxes(j), settings.loadIdentities(j)]);
         setMailboxes(boxes);
-        setIdentity(ident);
+        setIdentities(idents);
         const inbox = boxes.find((b) => b.role === "inbox") ?? boxes[0];
         if (inbox) setView({ kind: "mailbox", id: inbox.id });
         setJmap(j);
@@ -207,7 +210,45 @@ export function MailApp(props: { session: WebSession; lang: number; onLanguage()
     formatDate: fullDate,
   });
 
-  const openComposer = (draft: Draft) => setComposer({ draft, key: Date.now() });
+  /** A new message starts with the default identity's signature (the composer swaps it when
+   *  another identity is chosen). */
+  const openComposer = (draft: Draft) =>
+    setComposer({
+      draft: { ...draft, body: settings.withSignature(draft.body, identities[0]?.textSignature ?? "") },
+      key: Date.now(),
+    });
+
+  const reloadMailboxes = () =>
+    mail
+      .loadMailboxes(jmap!)
+      .then(setMailboxes)
+      .catch(() => undefined);
+
+  const folderOps = {
+    onCreate: (name: string) =>
+      settings.createMailbox(jmap!, name, null).then(reloadMailboxes, (e) => {
+        fail(e);
+        throw e;
+      }),
+    onRename: (id: string, name: string) =>
+      settings.renameMailbox(jmap!, id, name).then(reloadMailboxes, (e) => {
+        fail(e);
+        throw e;
+      }),
+    onDelete: (box: Mailbox) => {
+      if (!jmap || !window.confirm(t("folder.confirmDelete", { name: box.name }))) return;
+      settings.destroyMailbox(jmap, box.id).then(
+        () => {
+          const inbox = byRole("inbox");
+          if (view?.kind === "mailbox" && view.id === box.id && inbox)
+            selectView({ kind: "mailbox", id: inbox.id });
+          void reloadMailboxes();
+        },
+        (e) =>
+          e instanceof MethodError && e.type === "mailboxHasEmail" ? say(t("folder.notEmpty")) : fail(e),
+      );
+    },
+  };
 
   const actions: Actions = {
     reply: (e, all) => openComposer(replyDraft(e, props.session.username, all, labels())),
@@ -261,7 +302,7 @@ export function MailApp(props: { session: WebSession; lang: number; onLanguage()
     }, fail);
   };
 
-  useShortcuts(!composer && !help, {
+  useShortcuts(!composer && !help && !settingsOpen, {
     next: () => setCursor((c) => Math.min(c + 1, Math.max(0, (model?.total ?? 1) - 1))),
     prev: () => setCursor((c) => Math.max(0, c - 1)),
     open: () => {
@@ -332,6 +373,9 @@ export function MailApp(props: { session: WebSession; lang: number; onLanguage()
         </button>
         <span class="user">{props.session.username}</span>
         <LanguagePicker onChange={props.onLanguage} />
+        <button type="button" onClick={() => setSettingsOpen(true)}>
+          {t("app.settings")}
+        </button>
         <button
           type="button"
           class="icon"
@@ -359,6 +403,7 @@ export function MailApp(props: { session: WebSession; lang: number; onLanguage()
           selectView({ kind: "mailbox", id });
         }}
         onDropEmails={moveIds}
+        {...folderOps}
       />
       <section class="list-pane" aria-label={title}>
         <div class="pane-head">
@@ -397,11 +442,11 @@ export function MailApp(props: { session: WebSession; lang: number; onLanguage()
           onBack={() => setOpenId(null)}
         />
       </section>
-      {composer && identity && (
+      {composer && identities.length > 0 && (
         <Composer
           key={composer.key}
           jmap={jmap}
-          identity={identity}
+          identities={identities}
           draftsId={byRole("drafts")?.id ?? ""}
           sentId={byRole("sent")?.id ?? ""}
           initial={composer.draft}
@@ -413,6 +458,21 @@ export function MailApp(props: { session: WebSession; lang: number; onLanguage()
         />
       )}
       {help && <Help onClose={() => setHelp(false)} />}
+      {settingsOpen && (
+        <Settings
+          jmap={jmap}
+          identities={identities}
+          onIdentitiesChanged={() => {
+            settings
+              .loadIdentities(jmap)
+              .then(setIdentities)
+              .catch(() => undefined);
+          }}
+          onClose={() => setSettingsOpen(false)}
+          say={say}
+          fail={fail}
+        />
+      )}
       <output class="toasts">
         {toasts.map((x) => (
           <div key={x.id} class="toast">

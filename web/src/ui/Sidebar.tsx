@@ -1,4 +1,6 @@
-// Folders with unread counts; each is a drop target for messages dragged from the list.
+// Folders with unread counts; each is a drop target for messages dragged from the list. Below
+// them: create a folder, and rename or delete the current one (folders with a role, such as
+// the Inbox, stay as they are).
 import { useState } from "preact/hooks";
 import { type MessageKey, t } from "../i18n";
 import type { Mailbox } from "../mail/types";
@@ -22,9 +24,17 @@ export function Sidebar(props: {
   currentId: string | null;
   onSelect(id: string): void;
   onDropEmails(ids: string[], mailboxId: string): void;
+  onCreate(name: string): Promise<void>;
+  onRename(id: string, name: string): Promise<void>;
+  onDelete(box: Mailbox): void;
 }) {
   const [over, setOver] = useState<string | null>(null);
+  const [edit, setEdit] = useState<{ kind: "create" } | { kind: "rename"; id: string } | null>(null);
+  const [name, setName] = useState("");
   const byId = new Map(props.mailboxes.map((b) => [b.id, b]));
+  const current = props.currentId ? byId.get(props.currentId) : undefined;
+  const own = current && !current.role ? current : undefined;
+  const leaf = (b: Mailbox) => b.name.split("/").pop() ?? b.name;
   return (
     <nav class="sidebar" aria-label={t("app.menu")}>
       <ul>
@@ -72,6 +82,63 @@ export function Sidebar(props: {
           </li>
         ))}
       </ul>
+      {edit ? (
+        <form
+          class="folder-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const n = name.trim();
+            if (!n) return;
+            const done = edit.kind === "create" ? props.onCreate(n) : props.onRename(edit.id, n);
+            done.then(() => setEdit(null)).catch(() => undefined);
+          }}
+        >
+          <input
+            type="text"
+            name="folder-name"
+            class="folder-name"
+            aria-label={t("folder.name")}
+            value={name}
+            ref={(el) => el?.focus()}
+            onInput={(e) => setName(e.currentTarget.value)}
+            onKeyDown={(e) => e.key === "Escape" && setEdit(null)}
+          />
+          <button type="submit" class="primary">
+            {edit.kind === "create" ? t("folder.create") : t("folder.save")}
+          </button>
+          <button type="button" onClick={() => setEdit(null)}>
+            {t("folder.cancel")}
+          </button>
+        </form>
+      ) : (
+        <div class="folder-tools">
+          <button
+            type="button"
+            onClick={() => {
+              setName("");
+              setEdit({ kind: "create" });
+            }}
+          >
+            {t("folder.new")}
+          </button>
+          {own && (
+            <>
+              <button
+                type="button"
+                onClick={() => {
+                  setName(leaf(own));
+                  setEdit({ kind: "rename", id: own.id });
+                }}
+              >
+                {t("folder.rename")}
+              </button>
+              <button type="button" onClick={() => props.onDelete(own)}>
+                {t("folder.delete")}
+              </button>
+            </>
+          )}
+        </div>
+      )}
     </nav>
   );
 }

@@ -1,0 +1,415 @@
+// Yubin's IMAP against Dovecot's on this machine, in one run, with ratios.
+// It starts a private Dovecot (own config, base_dir, state_dir, log and port under a temp dir;
+// never the system service or /etc/dovecot) on maildirs holding the same messages bench/imap.ts
+// gives its own server, runs bench/imap.ts against it (memory: the Dovecot master and all its
+// descendants), stops it by its PID, runs bench/imap.ts against Yubin's own server, and prints
+// both sets of figures and the ratios:
+//   (1) mailbox of N messages: SELECT, UID FETCH 1:* (UID FLAGS), SEARCH FROM, UID FETCH n BODY[]
+//   (2) 20 clients, mixed SELECT/FETCH/STORE/APPEND/EXPUNGE/IDLE: operations/s (target: Yubin at
+//       least 1.5x Dovecot)
+//   (3) K idle connections (LOGIN, SELECT, IDLE): server memory per connection (target: Yubin at
+//       most 4 KiB; Dovecot runs one imap process per connection)
+//
+//   npm run bench:imap:compare                               # 100,000 messages, 10,000 idle
+//   npm run bench:imap:compare -- --messages 20000 --seconds 20 --idle 10000 --dovecot-idle 2000 \
+//                                 --rounds 3 --hibernate
+// --dovecot-idle sets Dovecot's idle count apart (default: --idle): 10,000 imap processes is
+// heavy on a small machine. --phases 1,2 or --phases 3 runs only those. Phase 2 also reports the
+// server's CPU time per operation (all Dovecot processes), which other load moves less than ops/s.
+// Phase 3 starts with one untimed login per user on both servers (first-login costs, such as
+// Yubin's argon2id check, are not per-connection memory). --hibernate adds a Dovecot run of phase 3 alone with
+// imap_hibernate_timeout (its idle connections handed to the imap-hibernate process).
+// Logins: plaintext LOGIN on loopback; Dovecot {PLAIN} passwords, Yubin --cheap-auth (a verified
+// argon2id login remembered), so 10,000 logins do not cost minutes of hashing on either side.
+// Dovecot otherwise runs with its shipped defaults plus the limits the idle phase needs.
+// Phases 1 and 2 run first for both servers, phase 3 after (10,000 Dovecot processes starting
+// and stopping would otherwise weigh on the next run); before each run it waits (at most a
+// minute) for the load average to settle. On a shared machine figures move with the load;
+// --rounds N alternates who runs first and reports medians. A benchmark, not a test: it exits 0 with a "skipped" message when Dovecot's
+// IMAP server is not installed (apt-get install dovecot-imapd) or when not run as root.
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { connect, createServer } from "node:net";
+import { loadavg, tmpdir, userInfo } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+
+const { values: opt } = parseArgs({
+  options: {
+    messages: { type: "string", default: "100000" },
+    clients: { type: "string", default: "20" },
+    seconds: { type: "string", default: "20" },
+    idle: { type: "string", default: "10000" },
+    "dovecot-idle": { type: "string" },
+    fetches: { type: "string", default: "200" },
+    rounds: { type: "string", default: "1" },
+    hibernate: { type: "boolean", default: false },
+    "hibernate-only": { type: "boolean", default: false }, // skip the comparison, run only that
+    dovecot: { type: "string", default: "dovecot" },
+    // "1,2" or "3" to run only those: phases 1 and 2 share a run, phase 3 has its own.
+    phases: { type: "string", default: "1,2,3" },
+  },
+});
+
+const PASSWORD = "bench password"; // bench/imap.ts's own server uses this one
+const USER = "bench{n}@example.test";
+const BENCH = new URL("../imap.ts", import.meta.url).pathname;
+const START_TIMEOUT_MS = 15_000;
+const STOP_TIMEOUT_MS = 20_000;
+const RUN_TIMEOUT_MS = 900_000;
+const SETTLE_MAX_MS = 60_000;
+/** Mail processes and files run as nobody/nogroup: Dovecot refuses root for them. */
+const MAIL_OWNER = { uid: 65534, gid: 65534 };
+
+type Result = Record<string, number>;
+
+function findDovecot(): string | null {
+  for (const c of [opt.dovecot, "/usr/sbin/dovecot", "/usr/local/sbin/dovecot"]) {
+    try {
+      execFileSync(c, ["--version"], { stdio: "ignore" });
+      return c;
+    } catch {}
+  }
+  return null;
+}
+
+/** bench/imap.ts in a child, with the open-files limit raised to the hard limit (phase 3 holds
+ *  one descriptor per connection); echoes its output indented and returns its RESULT line. */
+async function runBench(args: string[]): Promise<Result> {
+  // The load average (1 min) at the start and end of each run goes with its figures: other work on
+  // the machine moves them.
+  const loadStart = loadavg()[0]!;
+  const r = await runBenchChild(args);
+  return { ...r, loadStart: round2(loadStart), loadEnd: round2(loadavg()[0]!) };
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+function runBenchChild(args: string[]): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      "/bin/sh",
+      [
+        "-c",
+        'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"',
+        process.execPath,
+        "--import",
+        "tsx",
+        BENCH,
+        ...args,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+      process.stdout.write(d.toString().replace(/^(?=.)/gm, "    "));
+    });
+    const timer = setTimeout(() => child.kill("SIGTERM"), RUN_TIMEOUT_MS);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      const m = /^RESULT (.*)$/m.exec(out);
+      if (code === 0 && m?.[1]) resolve(JSON.parse(m[1]) as Result);
+      else if (code === 0 && args.includes("--write-maildirs")) resolve({});
+      else reject(new Error(`bench/imap.ts ${args.slice(0, 2).join(" ")} exited with ${code}`));
+    });
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const addr = s.address();
+      s.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/** Resolves once the server at port sends an IMAP greeting; bounded by START_TIMEOUT_MS. */
+async function waitForGreeting(port: number, child: ChildProcess): Promise<string> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`dovecot exited with ${child.exitCode}`);
+    const line = await new Promise<string | null>((resolve) => {
+      const s = connect({ host: "127.0.0.1", port });
+      let buf = "";
+      const done = (v: string | null) => {
+        s.destroy();
+        resolve(v);
+      };
+      s.setTimeout(2000, () => done(null));
+      s.on("data", (d: Buffer) => {
+        buf += d.toString("latin1");
+        const nl = buf.indexOf("\r\n");
+        if (nl >= 0) done(buf.slice(0, nl));
+      });
+      s.on("error", () => done(null));
+    });
+    if (line?.startsWith("* OK")) return line;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`dovecot did not greet on port ${port} within ${START_TIMEOUT_MS} ms`);
+}
+
+function dovecotConfig(dir: string, port: number, idle: number, hibernate: boolean): string {
+  const procs = idle + Number(opt.clients) + 100;
+  const lines = [
+    "# Written by bench/compare/imap-vs-dovecot.ts; private to this benchmark run.",
+    `base_dir = ${dir}/run`,
+    `state_dir = ${dir}/state`,
+    `log_path = ${dir}/dovecot.log`,
+    "protocols = imap",
+    "listen = 127.0.0.1",
+    "ssl = no",
+    "disable_plaintext_auth = no",
+    "auth_mechanisms = plain login",
+    "mail_location = maildir:~/Maildir",
+    // One imap process per connection (the default); the idle phase needs many of them, all from
+    // one user+IP pair per user.
+    `default_client_limit = ${procs + 1000}`,
+    "protocol imap {",
+    `  mail_max_userip_connections = ${procs}`,
+    "}",
+    "passdb {",
+    "  driver = passwd-file",
+    `  args = ${dir}/users`,
+    "}",
+    "userdb {",
+    "  driver = static",
+    `  args = uid=${MAIL_OWNER.uid} gid=${MAIL_OWNER.gid} home=${dir}/home/%n`,
+    "}",
+    "service imap-login {",
+    "  inet_listener imap {",
+    `    port = ${port}`,
+    "  }",
+    "  inet_listener imaps {",
+    "    port = 0",
+    "  }",
+    "  process_limit = 1000",
+    "}",
+    "service imap {",
+    `  process_limit = ${procs}`,
+    ...(hibernate ? ["  unix_listener imap-master {", "    user = dovecot", "  }"] : []),
+    "}",
+    ...(hibernate
+      ? [
+          "imap_hibernate_timeout = 2s",
+          "service imap-hibernate {",
+          "  unix_listener imap-hibernate {",
+          "    mode = 0666", // private bench dir: the imap processes run as nobody
+          "  }",
+          "}",
+        ]
+      : []),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.pid === undefined) return;
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  child.kill("SIGTERM"); // the master; it stops its own children
+  const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function benchDovecot(
+  dovecot: string,
+  phases: string,
+  idle: number,
+  hibernate: boolean,
+): Promise<Result> {
+  const dir = await mkdtemp(join(tmpdir(), "yubin-dovecot-imap-"));
+  let child: ChildProcess | null = null;
+  try {
+    await chmod(dir, 0o755); // Dovecot's unprivileged processes must reach base_dir and homes
+    await mkdir(join(dir, "home"));
+    const messages = phases.includes("1") ? opt.messages : "0";
+    await runBench(["--write-maildirs", join(dir, "home"), "--messages", messages, "--clients", opt.clients]);
+    execFileSync("chown", ["-R", `${MAIL_OWNER.uid}:${MAIL_OWNER.gid}`, join(dir, "home")]);
+    const n = Number(opt.clients);
+    const users = Array.from(
+      { length: n },
+      (_, i) => `${USER.replace("{n}", String(i + 1))}:{PLAIN}${PASSWORD}\n`,
+    );
+    await writeFile(join(dir, "users"), users.join(""), { mode: 0o644 });
+    const port = await freePort();
+    const conf = join(dir, "dovecot.conf");
+    await writeFile(conf, dovecotConfig(dir, port, idle, hibernate));
+    child = spawn(dovecot, ["-F", "-c", conf], { stdio: ["ignore", "inherit", "inherit"] });
+    const greeting = await waitForGreeting(port, child);
+    console.log(`    dovecot pid ${child.pid} on 127.0.0.1:${port}: ${greeting}`);
+    const result = await runBench([
+      ...["--host", "127.0.0.1", "--port", String(port), "--user", USER, "--pass", PASSWORD],
+      ...["--pid", String(child.pid), "--pid-tree", "--phases", phases],
+      ...["--messages", opt.messages, "--clients", opt.clients, "--seconds", opt.seconds],
+      ...["--idle", String(idle), "--fetches", opt.fetches],
+      ...(hibernate ? ["--settle", "5"] : []),
+    ]);
+    await stopChild(child);
+    const log = await readFile(join(dir, "dovecot.log"), "utf8").catch(() => "");
+    // Distinct problems, without the date and session prefix: one line each, at most 5.
+    const kinds = new Map<string, number>();
+    for (const l of log.split("\n")) {
+      const m = /((?:Error|Fatal|Panic|Warning):.*)$/.exec(l);
+      if (m?.[1]) kinds.set(m[1].replace(/\d+/g, "N"), (kinds.get(m[1].replace(/\d+/g, "N")) ?? 0) + 1);
+    }
+    for (const [k, n] of [...kinds].slice(0, 5)) console.log(`    dovecot log (${n}x): ${k.slice(0, 200)}`);
+    return result;
+  } finally {
+    if (child) await stopChild(child);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function benchYubin(phases: string): Promise<Result> {
+  return runBench([
+    "--cheap-auth",
+    ...["--phases", phases, "--messages", phases.includes("1") ? opt.messages : "0"],
+    ...["--clients", opt.clients, "--seconds", opt.seconds, "--idle", opt.idle, "--fetches", opt.fetches],
+  ]);
+}
+
+/** Waits (bounded) for the 1-minute load average to fall back near where it was: tearing down
+ *  10,000 Dovecot processes leaves a spike that would slow whoever runs next. */
+async function settle(baseline: number): Promise<void> {
+  const deadline = Date.now() + SETTLE_MAX_MS;
+  await new Promise((r) => setTimeout(r, 5000));
+  while (Date.now() < deadline && loadavg()[0]! > baseline + 1.5)
+    await new Promise((r) => setTimeout(r, 2000));
+}
+
+function median(xs: number[]): number {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ");
+
+async function main(): Promise<void> {
+  const dovecot = findDovecot();
+  if (!dovecot || !existsSync("/usr/lib/dovecot/imap")) {
+    console.log(
+      "bench:imap:compare skipped: Dovecot's IMAP server is not installed (apt-get install dovecot-imapd).",
+    );
+    return;
+  }
+  if (userInfo().uid !== 0) {
+    console.log(
+      "bench:imap:compare skipped: a private Dovecot needs root here (its login chroot, mail uid).",
+    );
+    return;
+  }
+  const version = execFileSync(dovecot, ["--version"]).toString().trim();
+  const rounds = Math.max(1, Math.min(10, Number(opt.rounds)));
+  const dIdle = Number(opt["dovecot-idle"] ?? opt.idle);
+  console.log(
+    `Dovecot ${version}; Node ${process.version}; ${opt.messages} messages, ${opt.clients} clients x ${opt.seconds} s, ` +
+      `idle: Yubin ${opt.idle}, Dovecot ${dIdle}; ${rounds} round(s); load average ${load()}`,
+  );
+  const ys: Result[] = [];
+  const ds: Result[] = [];
+  const t0 = Date.now();
+  // The quietest of the three load averages: a spike from a previous run is not the baseline.
+  const base = Math.min(...loadavg());
+  // Phases 1 and 2 first, then phase 3 apart: the idle phase's process storm (Dovecot) must not
+  // weigh on the other server's timings. Each step alternates who goes first, round by round.
+  const steps = [
+    { phases: "1,2", ys: [] as Result[], ds: [] as Result[] },
+    { phases: "3", ys: [] as Result[], ds: [] as Result[] },
+  ];
+  const wanted = new Set(opt.phases.split(",").map((x) => x.trim()));
+  const run = opt["hibernate-only"]
+    ? []
+    : steps.filter((st) => st.phases.split(",").some((p) => wanted.has(p)));
+  for (const step of run)
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 === 0 ? ["Dovecot", "Yubin"] : ["Yubin", "Dovecot"];
+      for (const who of order) {
+        await settle(base);
+        console.log(`\nphases ${step.phases}, round ${r + 1}: ${who} (load average ${load()})`);
+        if (who === "Dovecot") step.ds.push(await benchDovecot(dovecot, step.phases, dIdle, false));
+        else step.ys.push(await benchYubin(step.phases));
+      }
+    }
+  // One result per round, phases merged.
+  for (let r = 0; r < rounds; r++) {
+    ys.push({ ...steps[0]!.ys[r], ...steps[1]!.ys[r] });
+    ds.push({ ...steps[0]!.ds[r], ...steps[1]!.ds[r] });
+  }
+  let hib: Result | null = null;
+  if (opt.hibernate || opt["hibernate-only"]) {
+    console.log(`\nDovecot with imap_hibernate_timeout = 2s, phase 3 only (load average ${load()})`);
+    // Each IDLE (hibernated or not) holds an inotify instance of the mail user (all connections
+    // run as nobody here); past fs.inotify.max_user_instances Dovecot disables inotify for the
+    // rest and those cannot hibernate. Stay below it rather than change a system-wide setting.
+    const inotify = Number(readFileSync("/proc/sys/fs/inotify/max_user_instances", "utf8"));
+    const hIdle = Math.max(1, Math.min(dIdle, inotify - 16));
+    if (hIdle < dIdle) console.log(`    ${hIdle} connections: fs.inotify.max_user_instances is ${inotify}`);
+    await settle(base);
+    hib = await benchDovecot(dovecot, "3", hIdle, true);
+  }
+  const y = (k: string) => median(ys.map((x) => x[k] ?? Number.NaN));
+  const d = (k: string) => median(ds.map((x) => x[k] ?? Number.NaN));
+  const f = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : "n/a");
+  const rows: string[] = [];
+  const time = (k: string, label: string, digits = 1) =>
+    rows.push(
+      `  ${label.padEnd(40)} Yubin ${f(y(k), digits).padStart(9)} ms  Dovecot ${f(d(k), digits).padStart(9)} ms  Dovecot/Yubin ${f(d(k) / y(k), 2)}x`,
+    );
+  const loads = (rs: Result[]) =>
+    rs.map((x) => `${f(x.loadStart ?? Number.NaN, 2)}-${f(x.loadEnd ?? Number.NaN, 2)}`).join(", ");
+  for (const st of run)
+    rows.push(
+      `load average (1 min) at start-end of each run, phases ${st.phases}: Yubin ${loads(st.ys)}; Dovecot ${loads(st.ds)}`,
+    );
+  if (run.includes(steps[0]!)) {
+    rows.push(`(1) ${opt.messages} messages in one mailbox (time; Dovecot/Yubin > 1 means Yubin is faster)`);
+    time("selectFirstMs", "SELECT INBOX (first)");
+    time("selectAgainMs", "SELECT INBOX (again)");
+    time("fetchAllMs", "UID FETCH 1:* (UID FLAGS)");
+    time("searchFromMs", "SEARCH FROM x (first)");
+    time("searchFromAgainMs", "SEARCH FROM y (again)");
+    time("fetchBodyMeanMs", `UID FETCH n BODY[] (mean of ${opt.fetches})`, 3);
+    time("fetchBodyP50Ms", `UID FETCH n BODY[] (median of ${opt.fetches})`, 3);
+    rows.push(`(2) ${opt.clients} clients, mixed load, ${opt.seconds} s`);
+    rows.push(
+      `  operations/s: Yubin ${f(y("mixOpsPerSec"))}  Dovecot ${f(d("mixOpsPerSec"))}  Yubin/Dovecot ${f(y("mixOpsPerSec") / d("mixOpsPerSec"), 2)}x (target >= 1.5x)`,
+      `  commands/s:   Yubin ${f(y("mixCommandsPerSec"))}  Dovecot ${f(d("mixCommandsPerSec"))}`,
+      `  server CPU per operation: Yubin ${f(y("mixServerCpuMsPerOp"), 3)} ms  Dovecot ${f(d("mixServerCpuMsPerOp"), 3)} ms (all its processes)`,
+      `  errors:       Yubin ${ys.reduce((n, x) => n + (x.mixErrors ?? 0), 0)}  Dovecot ${ds.reduce((n, x) => n + (x.mixErrors ?? 0), 0)}`,
+    );
+  }
+  if (run.includes(steps[1]!) || hib) {
+    rows.push(`(3) idle connections (LOGIN, SELECT INBOX, IDLE): server memory per connection`);
+    const both = run.includes(steps[1]!);
+    if (both)
+      rows.push(
+        `  Yubin:   ${f(y("idleConnections"), 0)} connections, RSS ${f(y("idleRssKiBPerConn"))} KiB, PSS ${f(y("idlePssKiBPerConn"))} KiB per connection (target <= 4 KiB); V8 heap used ${f(y("idleHeapUsedKiBPerConn"), 2)} KiB of it`,
+        `  Dovecot: ${f(d("idleConnections"), 0)} connections, RSS ${f(d("idleRssKiBPerConn"))} KiB, PSS ${f(d("idlePssKiBPerConn"))} KiB per connection (sum over master and descendants)`,
+      );
+    if (hib)
+      rows.push(
+        `  Dovecot hibernating: ${hib.idleConnections ?? 0} connections, RSS ${f(hib.idleRssKiBPerConn ?? Number.NaN)} KiB, PSS ${f(hib.idlePssKiBPerConn ?? Number.NaN)} KiB per connection`,
+      );
+    if (both)
+      rows.push(
+        `  Dovecot RSS / Yubin RSS per connection: ${f(d("idleRssKiBPerConn") / y("idleRssKiBPerConn"), 1)}x; PSS: ${f(d("idlePssKiBPerConn") / y("idlePssKiBPerConn"), 1)}x`,
+      );
+  }
+  console.log(
+    `\nSummary (Yubin / Dovecot ${version}, same run${rounds > 1 ? `, medians of ${rounds}` : ""}; ` +
+      `${((Date.now() - t0) / 1000).toFixed(0)} s; load average now ${load()}):\n${rows.join("\n")}`,
+  );
+}
+
+await main();
