@@ -107,10 +107,11 @@ export async function deliverToDomain(deps: DeliverDeps, job: DomainJob): Promis
       } catch (e) {
         last = failureOutcome(e, host.name);
         deps.log.info("delivery attempt", { ...where, reply: last.reply });
-        // A 5xx greeting or refused AUTH at one host says nothing about the others, except
-        // for the relay host, which is the only way out.
-        if (last.kind === "perm" && plan.auth) return all(last);
-        if (last.kind === "perm") last = { ...last, kind: "temp" };
+        // A 5xx before any transaction (greeting, EHLO, STARTTLS, AUTH) says nothing about
+        // the message: it is a problem of that host, or of our own setup (a wrong relay host
+        // password answered 535 5.7.8, RFC 4954 6). Retry, so the message waits for the
+        // fix instead of bouncing; the reply stays in lastError for the administrator.
+        if (last.kind === "perm") last = asTemporary(last);
         continue;
       }
       try {
@@ -142,6 +143,12 @@ export async function deliverToDomain(deps: DeliverDeps, job: DomainJob): Promis
     }
   }
   return all(last);
+}
+
+/** A permanent failure turned into a temporary one: the status class too (RFC 3463 2: a
+ *  delayed DSN carries 4.X.X), so a later delay notice or expiry does not report 5.X.X. */
+function asTemporary(o: Outcome & { kind: "perm" }): Outcome {
+  return { ...o, kind: "temp", status: `4${o.status.slice(1)}` };
 }
 
 function failureOutcome(e: unknown, host: string): Outcome {

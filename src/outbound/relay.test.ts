@@ -2,16 +2,16 @@
 // DNS server the test runs. A user of A submits; A's queue runner resolves MX through that DNS
 // server and delivers to B (or to a sink), retrying, bouncing or deferring as the case asks.
 import assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import https from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { ImapFlow } from "imapflow";
-import nodemailer from "nodemailer";
 import selfsigned from "selfsigned";
 import { type DnsServer, startDnsServer, type ZoneRecord } from "../testing/dns-server.js";
 import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
+import { inboxBodies, outboundConfig, submit as submitAs, waitFor } from "./test-helpers.js";
 import { startSink } from "./test-sink.js";
 
 const zone = (extra: ZoneRecord[] = []): ZoneRecord[] => [
@@ -25,59 +25,8 @@ const zone = (extra: ZoneRecord[] = []): ZoneRecord[] => [
   ...extra,
 ];
 
-async function waitFor<T>(
-  what: string,
-  fn: () => Promise<T | null | undefined | false>,
-  ms = 8000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-async function inboxBodies(s: TestServer, address: string): Promise<Buffer[]> {
-  const acct = await s.store.directory.getAccountByAddress(address);
-  const box = await s.store.mail.getMailbox(acct!.id, "INBOX");
-  const list = await s.store.mail.listMessages(box!.id);
-  return Promise.all(list.map((m) => s.store.mail.readBody(m.blobId)));
-}
-
-function outboundConfig(dns: DnsServer, port: number, extra: Record<string, unknown> = {}) {
-  return {
-    outbound: {
-      enabled: true,
-      port,
-      pollIntervalMs: 50,
-      retryBaseMs: 150,
-      retryFactor: 1,
-      idleKeepMs: 200,
-      connectTimeoutMs: 2000,
-      greetingTimeoutMs: 2000,
-      socketTimeoutMs: 5000,
-      ...extra,
-    },
-    dns: { servers: dns.servers, timeoutMs: 500, tries: 1 },
-  };
-}
-
-async function submit(a: TestServer, to: string[], subject: string): Promise<void> {
-  const t = nodemailer.createTransport({
-    host: "127.0.0.1",
-    port: a.ports.submissions,
-    secure: true,
-    tls: { rejectUnauthorized: false },
-    auth: { user: "alice@a.test", pass: testPassword },
-  });
-  try {
-    await t.sendMail({ from: "alice@a.test", to, subject, text: `body of ${subject}` });
-  } finally {
-    t.close();
-  }
-}
+const submit = (a: TestServer, to: string[], subject: string) =>
+  submitAs(a, { from: "alice@a.test", to, subject });
 
 describe("outbound delivery", () => {
   let dns: DnsServer;
@@ -245,6 +194,7 @@ describe("outbound delivery", () => {
     });
     const caFile = join(tmpdir(), `yubin-sts-ca-${process.pid}-${Date.now()}.pem`);
     await writeFile(caFile, pems.cert);
+    started.push({ stop: () => rm(caFile, { force: true }) });
     const fetched: string[] = [];
     const web = https.createServer({ key: pems.private, cert: pems.cert }, (req, res) => {
       fetched.push(`${req.headers.host} ${req.url}`);

@@ -91,34 +91,42 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
   const counts = { attempts: 0, delivered: 0, bounced: 0, deferred: 0 };
   // At most this many entries are worked at once; more would only wait for the semaphores.
   const maxEntries = cfg.maxConnections * 2;
+  // With a backlog, entries are claimed again once half of them are done, in one batch:
+  // claiming one entry per finished one would cost a write transaction (an fsync) per message.
+  const refill = Math.max(1, Math.ceil(maxEntries / 2));
   let timer: NodeJS.Timeout | null = null;
   let stopping = false;
   let ticking = false;
-  let again = false;
+  /** Smallest `minRoom` asked for while a tick was running (0 = none asked). */
+  let again = 0;
+  /** The last claim took as many entries as it could: more are probably due. */
+  let backlog = false;
 
-  const tick = async () => {
+  /** Claims due entries if at least `minRoom` more can be worked (1: new mail, the poll). */
+  const tick = async (minRoom: number) => {
     if (stopping) return;
     if (ticking) {
-      again = true;
+      again = again === 0 ? minRoom : Math.min(again, minRoom);
       return;
     }
     ticking = true;
     try {
       const room = maxEntries - inFlight.size;
-      if (room <= 0) return;
+      if (room <= 0 || room < minRoom) return;
       const t = now();
       const claimed = await deps.store.queue.claimQueued({
         now: new Date(t),
         leaseUntil: new Date(t + cfg.leaseMs),
         limit: room,
       });
+      backlog = claimed.length === room;
       for (const entry of claimed) {
         const p: Promise<void> = work(entry)
           .catch((error) => log.error("queue entry failed", { queueId: entry.id, error: String(error) }))
           .finally(() => {
             inFlight.delete(p);
-            // A full claim suggests more is due: look again as soon as there is room.
-            if (claimed.length === room) kick();
+            // A full claim suggests more is due: take the next batch when there is room for it.
+            if (backlog) void tick(refill);
           });
         inFlight.add(p);
       }
@@ -126,14 +134,15 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
       if (!stopping) log.error("queue claim failed", { error: String(error) });
     } finally {
       ticking = false;
-      if (again) {
-        again = false;
-        queueMicrotask(kick);
+      if (again !== 0) {
+        const min = again;
+        again = 0;
+        queueMicrotask(() => void tick(min));
       }
     }
   };
   const kick = () => {
-    void tick();
+    void tick(1);
   };
 
   async function work(entry: QueuedMessage): Promise<void> {
@@ -261,7 +270,9 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
       return;
     }
     counts.deferred++;
-    const next = nextAttemptAt(entry.createdAt.getTime(), attempts, t);
+    // The last attempt is made when the queue time runs out, not up to retryMaxMs after it:
+    // the sender hears of an expired message when promised (Will-Retry-Until).
+    const next = Math.min(nextAttemptAt(entry.createdAt.getTime(), attempts, t), retryUntil.getTime());
     log.info("deferred", { queueId: entry.id, attempts, next: new Date(next).toISOString(), lastError });
     await deps.store.queue.updateQueued(entry.id, {
       state: "deferred",

@@ -136,6 +136,7 @@ export async function submit(
       recipients: [...remote.values()].map((address) => ({ address })),
       accountId: account.id,
     });
+    services.app.kickQueue?.(); // leave now, not at the delivery engine's next poll
   }
   return { local: accountIds.size, remote: remote.size, delivered };
 }
