@@ -1,6 +1,8 @@
 // What the parts of the SQLite store share: the connection, blob storage, the group-commit
-// writer, the notifier. Writes that are not group-committed go through write(): one immediate
-// transaction, then events published and unreferenced blob files removed, after the commit.
+// writer, the notifier. Mailbox writes go through grouped(): queued on the group-commit writer, so
+// concurrent sessions share one transaction and one fsync, in submission order. Other writes go
+// through write(): one immediate transaction of their own. Either way events are published and
+// unreferenced blob files removed after the commit, and the promise/value comes after it.
 import type { Logger } from "../../log/logger.js";
 import { StoreError } from "../errors.js";
 import type { ChangeNotifier, MailEvent } from "../notifier.js";
@@ -47,6 +49,16 @@ export class Ctx {
     const out = this.db.transaction(fn).immediate();
     this.afterCommit(out.events ?? []);
     return out.value;
+  }
+
+  /**
+   * One write in the next group commit (its own savepoint: a throw fails this call alone).
+   * Resolves after the batch's COMMIT (fsync) and after its events are published. Jobs run in
+   * submission order, so a call sees every write submitted before it.
+   */
+  grouped<T>(run: () => JobOutput<T>): Promise<T> {
+    this.assertOpen();
+    return this.writer.submit({ run });
   }
 
   afterCommit(events: MailEvent[]): void {

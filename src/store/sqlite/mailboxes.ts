@@ -146,7 +146,7 @@ export function createMailboxOps(ctx: Ctx, rows: MailboxRows) {
       const use = opts?.specialUse ?? null;
       if (use !== null && !SPECIAL_USES.has(use))
         throw new StoreError("invalid", `unknown special use ${use}`);
-      return ctx.write(() => {
+      return ctx.grouped(() => {
         if (!s.account.get(accountId)) throw new StoreError("not-found", `no account ${accountId}`);
         if (rows.byName.get(accountId, n)) throw new StoreError("exists", `mailbox ${n} exists`);
         const events: MailEvent[] = [];
@@ -156,7 +156,7 @@ export function createMailboxOps(ctx: Ctx, rows: MailboxRows) {
     },
     async renameMailbox(mailboxId: number, newName: string): Promise<Mailbox> {
       const n = norm(newName);
-      return ctx.write(() => {
+      return ctx.grouped(() => {
         const box = rows.must(mailboxId);
         const acc = box.account_id;
         if (rows.byName.get(acc, n)) throw new StoreError("exists", `mailbox ${n} exists`);
@@ -217,7 +217,7 @@ export function createMailboxOps(ctx: Ctx, rows: MailboxRows) {
       });
     },
     async deleteMailbox(mailboxId: number): Promise<void> {
-      ctx.write(() => {
+      await ctx.grouped(() => {
         const box = rows.must(mailboxId);
         if (box.name === "INBOX") throw new StoreError("invalid", "INBOX cannot be deleted");
         // Messages first, so the triggers release their blobs and the account's quota usage.
@@ -230,7 +230,7 @@ export function createMailboxOps(ctx: Ctx, rows: MailboxRows) {
       });
     },
     async setSubscribed(mailboxId: number, subscribed: boolean): Promise<void> {
-      ctx.write(() => {
+      await ctx.grouped(() => {
         rows.must(mailboxId);
         s.subscribe.run(subscribed ? 1 : 0, mailboxId);
         return { value: undefined };

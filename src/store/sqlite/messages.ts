@@ -278,9 +278,9 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
     JSON.parse(s.blobInfo.get(blobId)?.refs ?? "[]") as string[];
 
   /** COPY and MOVE share selection, quota and UID assignment; MOVE keeps message ids. */
-  const transfer = (fromId: number, uids: number[], toId: number, move: boolean): CopyResult => {
+  const transfer = (fromId: number, uids: number[], toId: number, move: boolean): Promise<CopyResult> => {
     const list = checkUids(uids);
-    return ctx.write(() => {
+    return ctx.grouped(() => {
       const src = rows.must(fromId);
       const dst = rows.must(toId);
       // Moving into the same mailbox would only renumber the messages (RFC 6851 lets us refuse).
@@ -413,7 +413,7 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
       if (since !== undefined && (!Number.isSafeInteger(since) || since < 0)) {
         throw new StoreError("invalid", "invalid UNCHANGEDSINCE");
       }
-      return ctx.write(() => {
+      return ctx.grouped(() => {
         const box = rows.must(mailboxId);
         let modseq = box.highest_modseq;
         const result: FlagUpdateResult = { updated: [], failedUnchangedSince: [] };
@@ -445,7 +445,7 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
     },
     async expunge(mailboxId: number, uids: number[]): Promise<number[]> {
       const list = checkUids(uids);
-      return ctx.write(() => {
+      return ctx.grouped(() => {
         const box = rows.must(mailboxId);
         let modseq = box.highest_modseq;
         const removed: number[] = [];

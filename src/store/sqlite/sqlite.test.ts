@@ -177,6 +177,76 @@ describe("sqlite store", () => {
     }
   });
 
+  test("flag, expunge, copy and mailbox writes share the group commit, in order, failing alone", async () => {
+    const notifier = new LocalNotifier();
+    const s = await setup({ notifier });
+    try {
+      const store = s.store as SqliteStore;
+      const acc = s.accounts[0]!.id;
+      const inbox = (await store.mail.getMailbox(acc, "INBOX"))!;
+      const seen: string[] = [];
+      const off = notifier.subscribe(acc, (e) => seen.push(`${e.kind}:${"modseq" in e ? e.modseq : ""}`));
+      const before = { ...store.stats };
+      const m0 = inbox.highestModseq;
+      // Submitted together, none awaited: one batch, run in submission order.
+      const appended = store.mail.append(acc, inbox.id, { body: sampleMessage(1) });
+      const flagged = store.mail.setFlags(inbox.id, [inbox.uidNext], { mode: "add", flags: ["\\Flagged"] });
+      // An unknown mailbox fails alone (its savepoint), the rest of the batch commits.
+      const bad = assert.rejects(
+        store.mail.setFlags(inbox.id + 1000, [1], { mode: "add", flags: ["\\Seen"] }),
+        (err: unknown) => err instanceof StoreError && err.code === "not-found",
+      );
+      const created = store.mail.createMailbox(acc, "Projects/2026");
+      const expunged = store.mail.expunge(inbox.id, [inbox.uidNext]);
+      const [a, f, e] = await Promise.all([appended, flagged, expunged]);
+      await bad;
+      const box = await created;
+      assert.equal(store.stats.batches - before.batches, 1);
+      assert.equal(store.stats.jobs - before.jobs, 5);
+      assert.equal(a.uid, inbox.uidNext);
+      assert.deepEqual(f, {
+        updated: [{ uid: a.uid, flags: ["\\Flagged"], modseq: m0 + 2, messageId: a.messageId }],
+        failedUnchangedSince: [],
+      });
+      assert.deepEqual(e, [a.uid]);
+      assert.equal(box.name, "Projects/2026");
+      // Events were published after the commit and before the callers resumed, in order.
+      assert.deepEqual(seen, [
+        `added:${m0 + 1}`,
+        `flags:${m0 + 2}`,
+        "mailbox-created:",
+        "mailbox-created:",
+        `expunged:${m0 + 3}`,
+      ]);
+      // Durable and visible to another connection once resolved.
+      peek(s.dataDir, (db) => {
+        const r = db.prepare("SELECT highest_modseq AS m FROM mailboxes WHERE id = ?").get(inbox.id) as {
+          m: number;
+        };
+        assert.equal(r.m, m0 + 3);
+        const n = db.prepare("SELECT count(*) AS n FROM mailboxes WHERE account_id = ?").get(acc) as {
+          n: number;
+        };
+        assert.ok(n.n >= 3);
+      });
+      // COPY after an awaited APPEND sees it; MOVE is grouped too.
+      const b = await store.mail.append(acc, inbox.id, { body: sampleMessage(2) });
+      const [c, mv] = await Promise.all([
+        store.mail.copy(inbox.id, [b.uid], box.id),
+        store.mail.move(inbox.id, [b.uid], box.id),
+      ]);
+      assert.deepEqual(c.mapping, [{ from: b.uid, to: 1 }]);
+      assert.deepEqual(mv.mapping, [{ from: b.uid, to: 2 }]);
+      assert.deepEqual(
+        (await store.mail.listMessages(box.id)).map((m) => m.uid),
+        [1, 2],
+      );
+      off();
+    } finally {
+      await s.done();
+    }
+  });
+
   test("orphan and temporary blob files are removed at open; referenced ones kept", async () => {
     const s = await setup({ inlineMaxBytes: 10 });
     const body = sampleMessage("kept");

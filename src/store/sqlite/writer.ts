@@ -1,6 +1,7 @@
-// Group commit: deliver/append/enqueue requests are queued and committed together, one
-// transaction (so one WAL fsync) for up to maxBatch of them. Batching is natural: while a batch
-// writes its blob files and commits, new requests accumulate and form the next batch.
+// Group commit: deliver/append/enqueue requests, flag changes, expunges, COPY/MOVE and mailbox
+// writes (Ctx.grouped) are queued and committed together, one transaction (so one WAL fsync) for
+// up to maxBatch of them, in submission order. Batching is natural: while a batch writes its blob
+// files and commits, new requests accumulate and form the next batch.
 // Each job runs in its own savepoint, so a failing job (over quota, unknown mailbox) rolls back
 // only its own writes and rejects only its own promise. Promises resolve after COMMIT returns,
 // i.e. after the fsync: a resolved job is durable.
