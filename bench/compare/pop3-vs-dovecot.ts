@@ -24,11 +24,11 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { connect, createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { hashPassword } from "../../src/auth/password.js";
+import { freePort, waitForGreeting } from "./net.js";
 
 const { values: opt } = parseArgs({
   options: {
@@ -103,44 +103,6 @@ function parseResult(text: string): Result {
     errors: num(/errors:\s+(\d+)/),
     text,
   };
-}
-
-/** A port nobody listens on right now (closed again before Dovecot binds it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const addr = s.address();
-      s.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no port"))));
-    });
-  });
-}
-
-/** Resolves once the server at port sends a POP3 greeting; bounded by START_TIMEOUT_MS. */
-async function waitForGreeting(port: number, child: ChildProcess): Promise<string> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`dovecot exited with ${child.exitCode}`);
-    const line = await new Promise<string | null>((resolve) => {
-      const s = connect({ host: "127.0.0.1", port });
-      let buf = "";
-      const done = (v: string | null) => {
-        s.destroy();
-        resolve(v);
-      };
-      s.setTimeout(2000, () => done(null));
-      s.on("data", (d: Buffer) => {
-        buf += d.toString("latin1");
-        const nl = buf.indexOf("\r\n");
-        if (nl >= 0) done(buf.slice(0, nl));
-      });
-      s.on("error", () => done(null));
-    });
-    if (line?.startsWith("+OK")) return line;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`dovecot did not greet on port ${port} within ${START_TIMEOUT_MS} ms`);
 }
 
 /** Mail processes and files run as nobody/nogroup: Dovecot refuses root for them. Its own
@@ -224,8 +186,9 @@ async function benchDovecot(
     const port = await freePort();
     const conf = join(dir, "dovecot.conf");
     await writeFile(conf, dovecotConfig(dir, port));
-    child = spawn(dovecot, ["-F", "-c", conf], { stdio: ["ignore", "inherit", "inherit"] });
-    const greeting = await waitForGreeting(port, child);
+    const started = spawn(dovecot, ["-F", "-c", conf], { stdio: ["ignore", "inherit", "inherit"] });
+    child = started;
+    const greeting = await waitForGreeting(port, "+OK", () => started.exitCode !== null, START_TIMEOUT_MS);
     console.log(`    dovecot pid ${child.pid} on 127.0.0.1:${port}: ${greeting}`);
     const out = await runNode(
       [

@@ -21,9 +21,9 @@
 // with a "skipped" message when Postfix is not installed (apt-get install postfix) or not root.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { connect, createServer } from "node:net";
 import { loadavg, userInfo } from "node:os";
 import { parseArgs } from "node:util";
+import { freePort, waitForGreeting } from "./net.js";
 import {
   delivered,
   logSummary,
@@ -113,44 +113,6 @@ async function bench(extra: string[]): Promise<BenchResult> {
   return r as BenchResult;
 }
 
-/** A port nobody listens on right now (closed again before the server binds it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const addr = s.address();
-      s.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no port"))));
-    });
-  });
-}
-
-/** Resolves with the first 220 greeting line at port; bounded by START_TIMEOUT_MS. */
-async function waitForGreeting(port: number, exited: () => boolean): Promise<string> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (exited()) throw new Error(`server on port ${port} exited before greeting`);
-    const line = await new Promise<string | null>((resolve) => {
-      const s = connect({ host: "127.0.0.1", port });
-      let buf = "";
-      const done = (v: string | null) => {
-        s.destroy();
-        resolve(v);
-      };
-      s.setTimeout(2000, () => done(null));
-      s.on("data", (d: Buffer) => {
-        buf += d.toString("latin1");
-        const nl = buf.indexOf("\r\n");
-        if (nl >= 0) done(buf.slice(0, nl));
-      });
-      s.on("error", () => done(null));
-    });
-    if (line?.startsWith("220")) return line;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`nothing greeted on port ${port} within ${START_TIMEOUT_MS} ms`);
-}
-
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
@@ -171,7 +133,7 @@ async function benchSink(): Promise<Run> {
     stdio: ["ignore", "ignore", "inherit"],
   });
   try {
-    await waitForGreeting(port, () => child.exitCode !== null);
+    await waitForGreeting(port, "220", () => child.exitCode !== null, START_TIMEOUT_MS);
     const load = load1();
     console.log(`    smtp-sink pid ${child.pid} on 127.0.0.1:${port}; load average ${load}`);
     const r = await bench(["--port", String(port), "--to", `bench{n}@${DOMAIN}`, "--pid", String(child.pid)]);
@@ -186,7 +148,7 @@ async function benchPostfix(): Promise<Run> {
   let pf: PostfixInstance | null = null;
   try {
     pf = await startPostfix({ port, domain: DOMAIN, mailboxes: Number(opt.mailboxes) });
-    const greeting = await waitForGreeting(port, () => false);
+    const greeting = await waitForGreeting(port, "220", () => false, START_TIMEOUT_MS);
     const load = load1();
     console.log(
       `    postfix master pid ${pf.masterPid} on 127.0.0.1:${port}: ${greeting}; load average ${load}`,

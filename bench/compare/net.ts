@@ -1,0 +1,46 @@
+// Socket helpers the :compare scripts share to start private Dovecot/Postfix instances.
+import { connect, createServer } from "node:net";
+
+/** A port nobody listens on right now (closed again before the server under test binds it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const addr = s.address();
+      s.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/** The first line the server at port sends, once it starts with `prefix` ("+OK", "* OK", "220");
+ *  throws when `exited()` turns true or after timeoutMs. */
+export async function waitForGreeting(
+  port: number,
+  prefix: string,
+  exited: () => boolean,
+  timeoutMs: number,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (exited()) throw new Error(`server on port ${port} exited before greeting`);
+    const line = await new Promise<string | null>((resolve) => {
+      const s = connect({ host: "127.0.0.1", port });
+      let buf = "";
+      const done = (v: string | null) => {
+        s.destroy();
+        resolve(v);
+      };
+      s.setTimeout(2000, () => done(null));
+      s.on("data", (d: Buffer) => {
+        buf += d.toString("latin1");
+        const nl = buf.indexOf("\r\n");
+        if (nl >= 0) done(buf.slice(0, nl));
+      });
+      s.on("error", () => done(null));
+    });
+    if (line?.startsWith(prefix)) return line;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`server on port ${port} did not greet within ${timeoutMs} ms`);
+}
