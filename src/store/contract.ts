@@ -4,6 +4,7 @@
 // cleanup() closes whatever is open and removes the data.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { runFlagReadContract } from "./contract-flags.js";
 import { runSettingsContract } from "./contract-settings.js";
 import { QuotaError, StoreError } from "./errors.js";
 import type { ChangeNotifier, MailEvent } from "./notifier.js";
@@ -66,6 +67,7 @@ async function inboxOf(store: Store, accountId: number) {
 export function runStoreContract(name: string, open: OpenStore): void {
   describe(`store contract: ${name}`, () => {
     runSettingsContract(open);
+    runFlagReadContract(open);
     describe("directory", () => {
       test("domains are lower-cased, unique, and removable only when empty", () =>
         withStore(open, async ({ store }) => {

@@ -82,6 +82,13 @@ export interface MessageMeta {
   threadId: number;
 }
 
+/** The part of MessageMeta that flag reads need (IMAP FETCH (UID FLAGS), EXPUNGE, SELECT). */
+export interface MessageFlags {
+  uid: number;
+  modseq: number;
+  flags: string[]; // exactly as MessageMeta.flags
+}
+
 export interface ParsedMessage {
   meta: MessageMeta;
   structure: MessageStructure; // cached at store time; FETCH never re-parses
@@ -235,6 +242,12 @@ export interface MailStore {
 
   /** Messages of a mailbox in UID order. */
   listMessages(mailboxId: number, opts?: { minUid?: number; maxUid?: number }): Promise<MessageMeta[]>;
+  /** UID, MODSEQ and flags of a mailbox's messages in UID order: listMessages without the rest,
+   *  much cheaper on large mailboxes. StoreError("not-found") for an unknown mailbox. */
+  listFlags(mailboxId: number, opts?: { minUid?: number; maxUid?: number }): Promise<MessageFlags[]>;
+  /** UIDs (ascending) of the messages that have `flag` (matched case-insensitively; \Recent is
+   *  never stored, so none). StoreError("invalid") for an unknown system flag or bad keyword. */
+  uidsWithFlag(mailboxId: number, flag: string): Promise<number[]>;
   getMessage(mailboxId: number, uid: number): Promise<ParsedMessage | null>;
   getMessageById(messageId: number): Promise<ParsedMessage | null>;
   readBody(blobId: string): Promise<Buffer>;

@@ -14,11 +14,9 @@ export async function expungeDeleted(
   opts: { silent: boolean },
 ): Promise<void> {
   const allowed = only ? new Set(sel.uids.resolveUid(only, sel.savedSearch)) : null;
-  const metas = await s.app.store.mail.listMessages(sel.mailbox.id);
-  const doomed = metas
-    .filter((m) => m.flags.includes("\\Deleted") && sel.uids.seqOf(m.uid) !== 0)
-    .filter((m) => !allowed || allowed.has(m.uid))
-    .map((m) => m.uid);
+  // Only the \Deleted UIDs are read (an index of them), not the whole mailbox.
+  const deleted = await s.app.store.mail.uidsWithFlag(sel.mailbox.id, "\\Deleted");
+  const doomed = deleted.filter((u) => sel.uids.seqOf(u) !== 0 && (!allowed || allowed.has(u)));
   if (doomed.length === 0) return;
   const removed = await s.app.store.mail.expunge(sel.mailbox.id, doomed);
   s.expunged(sel, removed, opts);

@@ -6,7 +6,7 @@
 // by message and the handler waits for the client to read them (session.io.drain) before going on,
 // so a huge FETCH never sits in memory. Structure comes from the cache made at store time: never
 // re-parsed.
-import type { MessageMeta, ParsedMessage } from "../../store/types.js";
+import type { MessageFlags, MessageMeta, ParsedMessage } from "../../store/types.js";
 import { bad } from "../errors.js";
 import { binaryBytes } from "../format/binary.js";
 import { bodyStructureItem } from "../format/bodystructure.js";
@@ -35,6 +35,12 @@ function needsStructure(a: FetchAtt): boolean {
     a.kind !== "THREADID" &&
     a.kind !== "SAVEDATE"
   );
+}
+
+/** Items answered from UID, FLAGS and MODSEQ alone (e.g. a client's flag resync, FETCH 1:*
+ *  (UID FLAGS)): the store's lean flag read is enough, no MessageMeta needed. */
+function flagOnly(a: FetchAtt): boolean {
+  return a.kind === "UID" || a.kind === "FLAGS" || a.kind === "MODSEQ";
 }
 
 function needsBody(a: FetchAtt): boolean {
@@ -74,13 +80,25 @@ export const fetch: CommandSpec<"FETCH"> = {
       ? sel.uids.resolveUid(cmd.set, sel.savedSearch)
       : sel.uids.resolveSeq(cmd.set, sel.savedSearch);
     const markSeen = !sel.readOnly && atts.some(setsSeen);
+    const lean = atts.every(flagOnly); // then markSeen is false: no item here sets \Seen
     if (cmd.vanished && cmd.changedSince !== null) {
       const gone = await vanishedSince(s, sel, cmd.changedSince, cmd.set);
       if (gone.length > 0) s.sendLine(`* VANISHED (EARLIER) ${formatSet(gone)}`);
     }
     for (let i = 0; i < uids.length; i += BATCH) {
       const batch = uids.slice(i, i + BATCH);
-      let metas = await metasFor(s, sel, batch);
+      if (lean) {
+        let rows = await inBatch(batch, (o) => s.app.store.mail.listFlags(sel.mailbox.id, o));
+        if (cmd.changedSince !== null) rows = rows.filter((m) => m.modseq > cmd.changedSince!);
+        for (const m of rows) {
+          const seq = sel.uids.seqOf(m.uid);
+          if (seq === 0) continue;
+          s.send([seq, "FETCH", flagItems(m, atts)]);
+          await s.io.drain();
+        }
+        continue;
+      }
+      let metas = await inBatch(batch, (o) => s.app.store.mail.listMessages(sel.mailbox.id, o));
       if (cmd.changedSince !== null) metas = metas.filter((m) => m.modseq > cmd.changedSince!);
       const seenNow = markSeen ? await markAsSeen(s, sel, metas) : new Set<number>();
       for (const meta of metas) {
@@ -96,14 +114,26 @@ export const fetch: CommandSpec<"FETCH"> = {
   },
 };
 
-async function metasFor(s: Session, sel: SelectedMailbox, batch: number[]): Promise<MessageMeta[]> {
+/** The messages of an ascending UID batch, read as one UID range and filtered to the batch. */
+async function inBatch<T extends { uid: number }>(
+  batch: number[],
+  read: (range: { minUid: number; maxUid: number }) => Promise<T[]>,
+): Promise<T[]> {
   if (batch.length === 0) return [];
   const wanted = new Set(batch);
-  const metas = await s.app.store.mail.listMessages(sel.mailbox.id, {
-    minUid: batch[0]!,
-    maxUid: batch[batch.length - 1]!,
-  });
+  const metas = await read({ minUid: batch[0]!, maxUid: batch[batch.length - 1]! });
   return metas.filter((m) => wanted.has(m.uid));
+}
+
+/** fetchItems for flag-only items (see flagOnly): same items, same order. */
+function flagItems(m: MessageFlags, atts: FetchAtt[]): Item[] {
+  const out: Item[] = [];
+  for (const a of atts) {
+    if (a.kind === "UID") out.push("UID", m.uid);
+    else if (a.kind === "FLAGS") out.push("FLAGS", m.flags);
+    else if (a.kind === "MODSEQ") out.push("MODSEQ", [m.modseq]);
+  }
+  return out;
 }
 
 /** Non-PEEK body fetches set \Seen (RFC 9051 6.4.5); the new flags then go out with the data. */

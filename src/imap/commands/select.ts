@@ -3,6 +3,8 @@
 // (RFC 7162 3.2.5): with a matching UIDVALIDITY the client learns, before the tagged OK, which of
 // its known UIDs vanished since its modseq (VANISHED (EARLIER)) and which messages changed (FETCH).
 // MAILBOXID (RFC 8474 4.3) always; after ENABLE IMAP4rev2 no RECENT/UNSEEN but a LIST response.
+
+import type { MessageFlags } from "../../store/types.js";
 import { bad } from "../errors.js";
 import { mailboxObjectId } from "../format/objectid.js";
 import type { QresyncParams } from "../protocol/command.js";
@@ -27,7 +29,7 @@ export const select: CommandSpec<"SELECT" | "EXAMINE"> = {
     }
     const readOnly = cmd.name === "EXAMINE";
     const mailbox = await findMailbox(s, cmd.mailbox);
-    const metas = await s.app.store.mail.listMessages(mailbox.id);
+    const metas = await s.app.store.mail.listFlags(mailbox.id); // UIDs, UNSEEN and QRESYNC need no more
     const uids = new UidMap(metas.map((m) => m.uid));
     const firstUnseen = metas.findIndex((m) => !m.flags.includes("\\Seen"));
     const condstore = cmd.condstore || s.enabled.has("CONDSTORE") || s.qresync;
@@ -111,7 +113,7 @@ async function resync(
   s: Session,
   sel: SelectedMailbox,
   q: QresyncParams,
-  metas: { uid: number; modseq: number; flags: string[] }[],
+  metas: MessageFlags[],
 ): Promise<void> {
   const gone = await vanishedSince(s, sel, q.modseq, q.knownUids);
   if (gone.length > 0) s.sendLine(`* VANISHED (EARLIER) ${formatSet(gone)}`);

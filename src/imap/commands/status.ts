@@ -45,8 +45,7 @@ export async function statusItems(s: Session, mb: Mailbox, items: StatusItem[]):
         out.push(item, [mailboxObjectId(mb.id)]);
         break;
       case "DELETED": {
-        const metas = await mail.listMessages(mb.id);
-        out.push(item, metas.filter((m) => m.flags.includes("\\Deleted")).length);
+        out.push(item, (await mail.uidsWithFlag(mb.id, "\\Deleted")).length);
         break;
       }
     }

@@ -1,5 +1,6 @@
 // RFC 9051 6.4.6 STORE / UID STORE (+FLAGS, -FLAGS, FLAGS, .SILENT) with CONDSTORE's UNCHANGEDSINCE
 // and the MODIFIED response code (RFC 7162 3.1.3).
+import type { MessageFlags } from "../../store/types.js";
 import { no } from "../errors.js";
 import { formatSet } from "../protocol/sequence.js";
 import type { Item } from "../protocol/writer.js";
@@ -53,10 +54,10 @@ export const store: CommandSpec<"STORE"> = {
       if (cmd.silent && !sel.condstore) continue;
       // The store returned the new flags of what it changed; only messages it left alone (flags
       // already so) need reading back.
-      const metas: { uid: number; flags: string[]; modseq: number }[] =
+      const metas: MessageFlags[] =
         r.updated.length + r.failedUnchangedSince.length === batch.length
           ? r.updated
-          : await mail.listMessages(sel.mailbox.id, {
+          : await mail.listFlags(sel.mailbox.id, {
               minUid: batch[0]!,
               maxUid: batch[batch.length - 1]!,
             });

@@ -204,7 +204,7 @@ export class Session {
       }
       sel.ownChanges = null;
       // New messages: whatever is above the largest UID the client knows.
-      const added = await mail.listMessages(sel.mailbox.id, { minUid: maxKnown + 1 });
+      const added = await mail.listFlags(sel.mailbox.id, { minUid: maxKnown + 1 });
       const before = sel.uids.size;
       for (const m of added) sel.uids.append(m.uid);
       if (sel.uids.size !== before) this.sendLine(`* ${sel.uids.size} EXISTS`);
@@ -226,7 +226,7 @@ export class Session {
     for (let i = 0; i < uids.length; i += FLAG_BATCH) {
       const batch = uids.slice(i, i + FLAG_BATCH);
       const wanted = new Set(batch);
-      const metas = await this.app.store.mail.listMessages(sel.mailbox.id, {
+      const metas = await this.app.store.mail.listFlags(sel.mailbox.id, {
         minUid: batch[0]!,
         maxUid: batch[batch.length - 1]!,
       });

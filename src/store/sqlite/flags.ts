@@ -13,6 +13,9 @@ const SYSTEM: readonly (readonly [string, number])[] = [
 ];
 const bitByLower = new Map(SYSTEM.map(([name, bit]) => [name.toLowerCase(), bit]));
 export const SEEN_BIT = 1;
+export const DELETED_BIT = 8;
+/** The bit of each stored system flag. */
+export const SYSTEM_FLAG_BITS: readonly number[] = SYSTEM.map(([, bit]) => bit);
 
 export interface StoredFlags {
   bits: number;

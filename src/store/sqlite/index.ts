@@ -14,6 +14,7 @@ import { Ctx } from "./context.js";
 import { type Db, openDatabase } from "./db.js";
 import { createDirectory } from "./directory.js";
 import { minimalStructure } from "./fallback-parse.js";
+import { createFlagListOps } from "./flag-list.js";
 import { createListingOps } from "./listing.js";
 import { createMailboxOps, MailboxRows } from "./mailboxes.js";
 import { createMessageOps } from "./messages.js";
@@ -79,6 +80,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
     const mail: MailStore = {
       ...createMailboxOps(ctx, rows),
       ...createMessageOps(ctx, rows),
+      ...createFlagListOps(ctx, rows),
       ...createChangeOps(ctx),
       ...createListingOps(ctx),
     };

@@ -11,6 +11,7 @@
 import type Database from "better-sqlite3";
 import { StoreError } from "../errors.js";
 import { changelogMigration } from "./changelog-schema.js";
+import { deletedIndexMigration } from "./flag-list.js";
 import { listingMigration } from "./listing.js";
 import { settingsMigration } from "./settings-schema.js";
 
@@ -158,7 +159,14 @@ END;
 // v2: the account-wide change log for JMAP (changelog-schema.ts).
 // v3: indexes for JMAP's ordered mailbox listings (listing.ts).
 // v4: identities, vacation response and its replied senders (settings-schema.ts).
-export const migrations: readonly string[] = [v1, changelogMigration, listingMigration, settingsMigration];
+// v5: a partial index of \Deleted messages, for EXPUNGE (flag-list.ts).
+export const migrations: readonly string[] = [
+  v1,
+  changelogMigration,
+  listingMigration,
+  settingsMigration,
+  deletedIndexMigration,
+];
 
 export function migrate(db: Database.Database): void {
   const current = db.pragma("user_version", { simple: true }) as number;
