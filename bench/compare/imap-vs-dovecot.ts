@@ -34,6 +34,7 @@ import { loadavg, tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { freePort, waitForGreeting } from "./net.js";
+import { median, stopChild } from "./process.js";
 
 const { values: opt } = parseArgs({
   options: {
@@ -171,15 +172,6 @@ function dovecotConfig(dir: string, port: number, idle: number, hibernate: boole
   return `${lines.join("\n")}\n`;
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return;
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  child.kill("SIGTERM"); // the master; it stops its own children
-  const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
-}
-
 async function benchDovecot(
   dovecot: string,
   phases: string,
@@ -214,7 +206,7 @@ async function benchDovecot(
       ...["--idle", String(idle), "--fetches", opt.fetches],
       ...(hibernate ? ["--settle", "5"] : []),
     ]);
-    await stopChild(child);
+    await stopChild(child, STOP_TIMEOUT_MS);
     const log = await readFile(join(dir, "dovecot.log"), "utf8").catch(() => "");
     // Distinct problems, without the date and session prefix: one line each, at most 5.
     const kinds = new Map<string, number>();
@@ -225,7 +217,7 @@ async function benchDovecot(
     for (const [k, n] of [...kinds].slice(0, 5)) console.log(`    dovecot log (${n}x): ${k.slice(0, 200)}`);
     return result;
   } finally {
-    if (child) await stopChild(child);
+    if (child) await stopChild(child, STOP_TIMEOUT_MS);
     await rm(dir, { recursive: true, force: true });
   }
 }
@@ -245,13 +237,6 @@ async function settle(baseline: number): Promise<void> {
   await new Promise((r) => setTimeout(r, 5000));
   while (Date.now() < deadline && loadavg()[0]! > baseline + 1.5)
     await new Promise((r) => setTimeout(r, 2000));
-}
-
-function median(xs: number[]): number {
-  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (s.length === 0) return Number.NaN;
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 const load = () =>

@@ -29,6 +29,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { hashPassword } from "../../src/auth/password.js";
 import { freePort, waitForGreeting } from "./net.js";
+import { median, runNode, stopChild } from "./process.js";
 
 const { values: opt } = parseArgs({
   options: {
@@ -68,26 +69,6 @@ function findDovecot(): string | null {
     } catch {}
   }
   return null;
-}
-
-/** Run a node child with tsx, echo its output indented, return what it printed. */
-function runNode(args: string[], timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", ...args], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-      process.stdout.write(d.toString().replace(/^(?=.)/gm, "    "));
-    });
-    const timer = setTimeout(() => child.kill("SIGTERM"), timeoutMs);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(out);
-      else reject(new Error(`${args.slice(0, 3).join(" ")} exited with ${code}`));
-    });
-  });
 }
 
 function parseResult(text: string): Result {
@@ -140,15 +121,6 @@ function dovecotConfig(dir: string, port: number): string {
     "}",
   ];
   return lines.join("\n") + "\n";
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return;
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  child.kill("SIGTERM"); // the master; it stops its own children
-  const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
 }
 
 async function benchDovecot(
@@ -210,14 +182,14 @@ async function benchDovecot(
       ],
       (seconds + 120) * 1000,
     );
-    await stopChild(child);
+    await stopChild(child, STOP_TIMEOUT_MS);
     const log = await readFile(join(dir, "dovecot.log"), "utf8").catch(() => "");
     const problems = log.split("\n").filter((l) => /(Error|Fatal|Panic):/.test(l));
     if (problems.length > 0)
       console.log(`    dovecot log: ${problems.length} error lines, first: ${problems[0]}`);
     return parseResult(out);
   } finally {
-    if (child) await stopChild(child);
+    if (child) await stopChild(child, STOP_TIMEOUT_MS);
     await rm(dir, { recursive: true, force: true });
   }
 }
@@ -250,12 +222,6 @@ async function benchYubin(
  *  "m=…,t=…,p=…" (the reference order) and fails the check otherwise. Same hash, same cost. */
 function libsodiumOrder(hash: string): string {
   return hash.replace(/\$m=(\d+),p=(\d+),t=(\d+)\$/, "$$m=$1,t=$3,p=$2$$");
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 async function main(): Promise<void> {

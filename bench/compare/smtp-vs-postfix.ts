@@ -19,11 +19,12 @@
 // The machine may be shared: every run prints the 1-minute load average, rounds rotate the
 // order of the three servers and the summary gives medians. A benchmark, not a test: it exits 0
 // with a "skipped" message when Postfix is not installed (apt-get install postfix) or not root.
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { loadavg, userInfo } from "node:os";
 import { parseArgs } from "node:util";
 import { freePort, waitForGreeting } from "./net.js";
+import { median, runNode, stopChild } from "./process.js";
 import {
   delivered,
   logSummary,
@@ -83,26 +84,6 @@ interface Run {
   endToEnd: number; // messages/s until all were on disk in mailboxes
 }
 
-/** Run a node child with tsx, echo its output indented, return what it printed. */
-function runNode(args: string[], timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", ...args], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-      process.stdout.write(d.toString().replace(/^(?=.)/gm, "    "));
-    });
-    const timer = setTimeout(() => child.kill("SIGTERM"), timeoutMs);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(out);
-      else reject(new Error(`${args.slice(0, 3).join(" ")} exited with ${code}`));
-    });
-  });
-}
-
 async function bench(extra: string[]): Promise<BenchResult> {
   const out = await runNode([BENCH, ...benchArgs, ...extra], 600_000);
   const line = out.split("\n").find((l) => l.startsWith("{"));
@@ -111,15 +92,6 @@ async function bench(extra: string[]): Promise<BenchResult> {
   if (typeof r.seconds !== "number" || typeof r.startedAtMs !== "number")
     throw new Error(`bench/smtp.ts result lacks seconds/startedAtMs: ${line}`);
   return r as BenchResult;
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
 }
 
 function load1(): number {
@@ -139,7 +111,7 @@ async function benchSink(): Promise<Run> {
     const r = await bench(["--port", String(port), "--to", `bench{n}@${DOMAIN}`, "--pid", String(child.pid)]);
     return { load, accept: r.messagesPerSecond, endToEnd: r.messagesPerSecond };
   } finally {
-    await stopChild(child);
+    await stopChild(child, STOP_TIMEOUT_MS);
   }
 }
 
@@ -188,13 +160,6 @@ async function benchYubin(): Promise<Run> {
   // Its 250 follows the durable mailbox write, so acceptance is end-to-end.
   const r = await bench([]);
   return { load, accept: r.messagesPerSecond, endToEnd: r.messagesPerSecond };
-}
-
-function median(xs: number[]): number {
-  if (xs.length === 0) return Number.NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : "n/a");

@@ -37,7 +37,15 @@ export const DEFAULT_EMAIL_PROPERTIES = [
   "attachments",
 ];
 
-const META_PROPERTIES = new Set(["id", "blobId", "threadId", "mailboxIds", "keywords", "size", "receivedAt"]);
+export const META_PROPERTIES = new Set([
+  "id",
+  "blobId",
+  "threadId",
+  "mailboxIds",
+  "keywords",
+  "size",
+  "receivedAt",
+]);
 export const KNOWN_PROPERTIES = new Set([...DEFAULT_EMAIL_PROPERTIES, "headers", "bodyStructure"]);
 
 /** Convenience properties and the header form they stand for (4.1.2-4.1.3). */

@@ -11,27 +11,10 @@ import { invalidArgs, MethodError } from "../core/errors.js";
 import type { Json, JsonObject, MethodContext } from "../core/types.js";
 import { bodyArgs } from "./get.js";
 import { headerView, parseHeaderProperty } from "./headers.js";
-import { emailObject, KNOWN_PROPERTIES } from "./object.js";
+import { DEFAULT_EMAIL_PROPERTIES, emailObject, KNOWN_PROPERTIES, META_PROPERTIES } from "./object.js";
 
-export const DEFAULT_PARSE_PROPERTIES = [
-  "messageId",
-  "inReplyTo",
-  "references",
-  "sender",
-  "from",
-  "to",
-  "cc",
-  "bcc",
-  "replyTo",
-  "subject",
-  "sentAt",
-  "hasAttachment",
-  "preview",
-  "bodyValues",
-  "textBody",
-  "htmlBody",
-  "attachments",
-];
+/** RFC 8621 4.9: Email/get's defaults without what only a stored message has. */
+export const DEFAULT_PARSE_PROPERTIES = DEFAULT_EMAIL_PROPERTIES.filter((p) => !META_PROPERTIES.has(p));
 
 export async function emailParse(args: JsonObject, mc: MethodContext): Promise<JsonObject> {
   checkAccount(args, mc);
