@@ -14,6 +14,7 @@
 //   npm run bench:imap -- --host 127.0.0.1 --port 143 --user 'bench{n}@example.test' --pass secret \
 //                         --pid 1234 --pid-tree          # any IMAP server, e.g. Dovecot
 //   npm run bench:imap -- --cheap-auth --phases 2 --seconds 10 --cpu-prof-dir /tmp/prof
+//   npm run bench:imap -- --phases 3 --idle 3000 --heap-snapshot-dir /tmp/heap   # what a connection holds
 //                                                        # own server, V8 CPU profile of it
 //   npm run bench:imap -- --write-maildirs DIR --messages 100000 --clients 20
 //                                                        # only write DIR/bench{n}/Maildir; exit
@@ -33,6 +34,7 @@ import { connect as netConnect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { writeHeapSnapshot } from "node:v8";
 import { hashPassword } from "../src/auth/password.js";
 import type { AuthResult } from "../src/auth/types.js";
 import { defaultConfig } from "../src/config/load.js";
@@ -64,6 +66,8 @@ const { values: opt } = parseArgs({
     "serve-child": { type: "string" }, // internal: run the server in this process
     "write-maildirs": { type: "string" },
     "cpu-prof-dir": { type: "string" }, // own server: write a V8 CPU profile of it into this dir
+    // own server: a V8 heap snapshot at each memory reading (compare the last two of phase 3)
+    "heap-snapshot-dir": { type: "string" },
   },
 });
 
@@ -124,6 +128,8 @@ async function serveChild(dataDir: string, maxConnections: number): Promise<void
     gc?.();
     gc?.();
     const m = process.memoryUsage();
+    if (opt["heap-snapshot-dir"])
+      writeHeapSnapshot(join(opt["heap-snapshot-dir"], `${Date.now()}.heapsnapshot`));
     process.stdout.write(
       `MEM ${JSON.stringify({ heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, rss: m.rss })}\n`,
     );
@@ -168,6 +174,7 @@ async function startOwnServer(maxConnections: number) {
   ];
   args.push("--idle", String(maxConnections));
   if (opt["cheap-auth"]) args.push("--cheap-auth");
+  if (opt["heap-snapshot-dir"]) args.push("--heap-snapshot-dir", opt["heap-snapshot-dir"]);
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
   let memWaiter: ((m: HeapMem) => void) | null = null;
   const port = await new Promise<number>((resolve, reject) => {

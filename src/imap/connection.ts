@@ -31,28 +31,48 @@ import {
   type ReaderLimits,
   type ReaderSink,
 } from "./protocol/reader.js";
-import { type ImapConfig, Session, type SessionIo } from "./session/session.js";
+import { type ImapConfig, Session, type SessionIo, type SessionWatcher } from "./session/session.js";
 
-export class ImapConnection implements SessionIo {
+/** The connection a socket (or, under COMPRESS, an inflater) belongs to: its event listeners are
+ *  shared functions that find their connection here, rather than closures kept per connection. */
+const owners = new WeakMap<object, ImapConnection>();
+
+function onInput(this: object, chunk: Buffer): void {
+  owners.get(this)?.reader.push(chunk);
+}
+
+function onSocketError(this: Socket, e: Error): void {
+  owners.get(this)?.log.debug("socket error", { error: String(e) });
+}
+
+function onSocketClose(this: Socket): void {
+  owners.get(this)?.teardown();
+}
+
+export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, ReaderSink {
   private socket: Socket;
-  private readonly reader: CommandReader;
-  private readonly queue: Frame[] = [];
+  /** @internal (onInput) */
+  readonly reader: CommandReader;
+  /** Frames read ahead of the one running; made on first use (most clients never pipeline). */
+  private queue: Frame[] | null = null;
   private waiter: { promise: Promise<Frame | null>; resolve: (f: Frame | null) => void } | null = null;
   private running = false;
   private queuedBytes = 0;
   private paused = false;
-  /** Autologout time (ms since the epoch), see armTimer. */
+  /** Autologout time in tenths of a second on `ticks()` (a small integer: a millisecond timestamp
+   *  would be a 16-byte heap number per connection), see armTimer. */
   private deadline = 0;
   readonly session: Session;
   secure: boolean;
   closed = false;
   readonly remoteAddress: string;
-  // Assigned in the constructor, not as a class field: under tsx a named closure also carries a
-  // "name" property (~300 bytes per idle connection).
-  private readonly onData: (chunk: Buffer) => void;
   private deflate: DeflateRaw | null = null;
   private inflate: InflateRaw | null = null;
-  private idling: IdleState | null = null;
+  // IDLE in progress (RFC 2177): the command's tag, answered at DONE (null: not idling); the report
+  // of changes under way; whether another change came during it.
+  private idleTag: string | null = null;
+  private idleWork: Promise<void> | null = null;
+  private idleAgain = false;
 
   constructor(
     socket: Socket,
@@ -64,13 +84,47 @@ export class ImapConnection implements SessionIo {
     private readonly registry: Set<ImapConnection>,
   ) {
     this.socket = socket;
-    this.onData = (chunk: Buffer) => this.reader.push(chunk);
     this.secure = socket instanceof TLSSocket;
     this.remoteAddress = (socket.remoteAddress ?? "").replace(/^::ffff:/, "");
     this.session = new Session(ctx, config, this, log);
-    const hooks = new ReaderHooks(this, config);
-    this.reader = new CommandReader(hooks, hooks);
+    this.reader = new CommandReader(this, this);
     this.attach(socket);
+  }
+
+  // ReaderLimits, from the config (getters on the prototype: nothing per connection).
+  get maxLineBytes(): number {
+    return this.config.maxLineBytes;
+  }
+
+  get maxLiteralBytes(): number {
+    return this.config.maxLiteralBytes;
+  }
+
+  get appendLimit(): number {
+    return this.config.appendLimit;
+  }
+
+  /** @internal (CommandReader) Before login only maxLiteralBytes, not a message-sized APPEND. */
+  appendAllowed(): boolean {
+    return this.session.state.kind !== "not-authenticated";
+  }
+
+  /** @internal (CommandReader) */
+  frame(f: Frame): void {
+    this.onFrame(f);
+  }
+
+  /** @internal (CommandReader) */
+  continueLiteral(): void {
+    this.write("+ Ready for literal data\r\n");
+  }
+
+  /** @internal (CommandReader) */
+  error(kind: ReaderErrorKind, tag: string | null, command: string | null): void {
+    const t = tag ?? "*";
+    if (kind === "line-too-long") this.write(`${t} BAD Command line too long\r\n`);
+    else if (command === "APPEND") this.write(`${t} NO [TOOBIG] Message too big\r\n`);
+    else this.write(`${t} BAD [TOOBIG] Literal too big\r\n`);
   }
 
   get tlsMode(): ListenerConfig["tls"] {
@@ -83,15 +137,17 @@ export class ImapConnection implements SessionIo {
   }
 
   private attach(socket: Socket): void {
-    socket.on("data", this.onData);
-    socket.on("error", (e) => this.log.debug("socket error", { error: String(e) }));
-    socket.on("close", () => this.teardown());
+    owners.set(socket, this);
+    socket.on("data", onInput);
+    socket.on("error", onSocketError);
+    socket.on("close", onSocketClose);
   }
 
-  private teardown(): void {
+  /** @internal (onSocketClose) */
+  teardown(): void {
     if (this.closed) return;
     this.closed = true;
-    this.idling = null;
+    this.idleTag = null;
     this.session.watch(null);
     this.deflate?.destroy();
     this.inflate?.destroy();
@@ -173,13 +229,14 @@ export class ImapConnection implements SessionIo {
     deflate.on("error", onError);
     inflate.on("error", onError);
     deflate.pipe(this.socket);
-    this.socket.off("data", this.onData);
+    this.socket.off("data", onInput);
     this.reader.reset();
-    this.queue.length = 0;
+    this.queue = null;
     this.queuedBytes = 0;
     // pipe() gives backpressure on the way in: pausing the inflater stops reading the socket.
     this.socket.pipe(inflate);
-    inflate.on("data", this.onData);
+    owners.set(inflate, this);
+    inflate.on("data", onInput);
     if (this.paused) inflate.pause();
     this.deflate = deflate;
     this.inflate = inflate;
@@ -220,9 +277,9 @@ export class ImapConnection implements SessionIo {
   async startTls(): Promise<void> {
     this.uncork(); // the tagged OK must leave in plaintext, before the handshake
     const plain = this.socket;
-    plain.off("data", this.onData);
+    plain.off("data", onInput);
     this.reader.reset();
-    this.queue.length = 0;
+    this.queue = null;
     this.queuedBytes = 0;
     const secure = new TLSSocket(plain, { isServer: true, secureContext: this.ctx.tls.context() });
     this.socket = secure;
@@ -243,15 +300,15 @@ export class ImapConnection implements SessionIo {
         resolve();
       });
     });
-    if (secure.destroyed) return;
+    if (secure.destroyed) {
+      this.teardown();
+      return;
+    }
     this.secure = true;
-    secure.on("data", this.onData);
-    secure.on("error", (e) => this.log.debug("socket error", { error: String(e) }));
-    secure.on("close", () => this.teardown());
+    this.attach(secure);
   }
 
-  /** @internal (ReaderHooks) */
-  onFrame(f: Frame): void {
+  private onFrame(f: Frame): void {
     this.armTimer();
     if (this.waiter) {
       const w = this.waiter;
@@ -259,6 +316,7 @@ export class ImapConnection implements SessionIo {
       w.resolve(f);
       return;
     }
+    this.queue ??= [];
     this.queue.push(f);
     this.queuedBytes += frameSize(f);
     // Bounded read-ahead: by count, and by bytes so big literals cannot pile up either.
@@ -273,25 +331,17 @@ export class ImapConnection implements SessionIo {
   }
 
   private shift(): Frame | undefined {
-    const f = this.queue.shift();
+    const f = this.queue?.shift();
     if (f) this.queuedBytes -= frameSize(f);
     return f;
   }
 
   private maybeResume(): void {
     const bytesOk = this.queuedBytes <= (this.config.maxLiteralBytes + this.config.maxLineBytes) / 2;
-    if (this.paused && this.queue.length < this.config.maxPipelinedCommands / 2 && bytesOk) {
+    if (this.paused && (this.queue?.length ?? 0) < this.config.maxPipelinedCommands / 2 && bytesOk) {
       this.paused = false;
       this.input.resume();
     }
-  }
-
-  /** @internal (ReaderHooks) */
-  onReaderError(kind: ReaderErrorKind, tag: string | null, command: string | null): void {
-    const t = tag ?? "*";
-    if (kind === "line-too-long") this.write(`${t} BAD Command line too long\r\n`);
-    else if (command === "APPEND") this.write(`${t} NO [TOOBIG] Message too big\r\n`);
-    else this.write(`${t} BAD [TOOBIG] Literal too big\r\n`);
   }
 
   private async pump(): Promise<void> {
@@ -322,44 +372,43 @@ export class ImapConnection implements SessionIo {
 
   /** Enters IDLE (commands/idle.ts has sent "+" and the changes so far). */
   idle(tag: string): void {
-    const state: IdleState = { tag, work: null, again: false };
-    this.idling = state;
-    // An unnamed closure: a named one costs an own "name" property under tsx.
-    this.session.watch(() => this.reportIdle(state));
-    if (this.session.pending) this.reportIdle(state);
+    this.idleTag = tag;
+    this.idleAgain = false;
+    this.session.watch(this);
+    if (this.session.pending) this.sessionChanged();
   }
 
-  /** Reports changes during IDLE: one report at a time, in order; a change during a report makes
-   *  one more report after it. */
-  private reportIdle(state: IdleState): void {
-    if (this.idling !== state) return;
-    if (state.work) {
-      state.again = true;
+  /** @internal (Session, while in IDLE) Reports changes: one report at a time, in order; a change
+   *  during a report makes one more report after it. */
+  sessionChanged(): void {
+    if (this.idleTag === null) return;
+    if (this.idleWork) {
+      this.idleAgain = true;
       return;
     }
-    state.work = this.session
+    this.idleWork = this.session
       .flushUpdates({ expunges: true })
       .catch((e: unknown) => {
         this.log.error("idle update failed", { error: String(e) });
         this.session.close();
       })
       .then(() => {
-        state.work = null;
+        this.idleWork = null;
         if (this.session.state.kind === "logout") {
-          this.idling = null;
+          this.idleTag = null;
           this.end();
-        } else if (state.again) {
-          state.again = false;
-          this.reportIdle(state);
+        } else if (this.idleAgain) {
+          this.idleAgain = false;
+          this.sessionChanged();
         }
       });
   }
 
   /** The line after IDLE: DONE ends it (RFC 2177 3); anything else is BAD, and ends it too. */
-  private async endIdle(frame: Frame, state: IdleState): Promise<void> {
+  private async endIdle(frame: Frame, tag: string): Promise<void> {
     this.session.watch(null);
-    while (state.work) await state.work;
-    this.idling = null;
+    while (this.idleWork) await this.idleWork;
+    this.idleTag = null;
     const text = frame.segments.length === 1 ? frame.segments[0]!.data.toString("latin1") : "";
     const ok = text.toUpperCase() === "DONE";
     try {
@@ -368,11 +417,11 @@ export class ImapConnection implements SessionIo {
       const resp = toErrorResponse(e);
       if (resp.serverFault) this.log.error("command failed", { command: "IDLE", error: String(e) });
     }
-    this.write(`${state.tag} ${ok ? "OK IDLE terminated" : "BAD Expected DONE"}\r\n`);
+    this.write(`${tag} ${ok ? "OK IDLE terminated" : "BAD Expected DONE"}\r\n`);
   }
 
   private async dispatch(frame: Frame): Promise<void> {
-    if (this.idling) return this.endIdle(frame, this.idling);
+    if (this.idleTag !== null) return this.endIdle(frame, this.idleTag);
     let cmd: Command;
     try {
       cmd = parseCommand(frame, {
@@ -429,12 +478,12 @@ export class ImapConnection implements SessionIo {
       this.session.state.kind === "not-authenticated"
         ? this.config.preAuthTimeoutSec
         : this.config.idleTimeoutSec;
-    this.deadline = Date.now() + sec * 1000;
+    this.deadline = Math.ceil(ticks(Date.now())) + sec * 10;
   }
 
   /** Called by the listener's sweep: autologout once the deadline has passed. */
   checkTimeout(now: number): void {
-    if (this.closed || now < this.deadline) return;
+    if (this.closed || ticks(now) < this.deadline) return;
     if (this.running && !this.waiter) {
       this.armTimer();
       return;
@@ -466,44 +515,10 @@ export class ImapConnection implements SessionIo {
 
 const SETTLED: Promise<void> = Promise.resolve();
 
-/** IDLE in progress: the command's tag (answered at DONE) and the report of changes under way. */
-interface IdleState {
-  tag: string;
-  work: Promise<void> | null;
-  again: boolean;
-}
-
-/** The reader's limits and sink for one connection, as one object with its methods on the
- *  prototype rather than four closures (each ~300 bytes under tsx, kept while the client idles). */
-class ReaderHooks implements ReaderLimits, ReaderSink {
-  readonly maxLineBytes: number;
-  readonly maxLiteralBytes: number;
-  readonly appendLimit: number;
-
-  constructor(
-    private readonly conn: ImapConnection,
-    config: ImapConfig,
-  ) {
-    this.maxLineBytes = config.maxLineBytes;
-    this.maxLiteralBytes = config.maxLiteralBytes;
-    this.appendLimit = config.appendLimit;
-  }
-
-  appendAllowed(): boolean {
-    return this.conn.session.state.kind !== "not-authenticated";
-  }
-
-  frame(f: Frame): void {
-    this.conn.onFrame(f);
-  }
-
-  continueLiteral(): void {
-    this.conn.write("+ Ready for literal data\r\n");
-  }
-
-  error(kind: ReaderErrorKind, tag: string | null, command: string | null): void {
-    this.conn.onReaderError(kind, tag, command);
-  }
+const STARTED = Date.now();
+/** Tenths of a second since this module loaded (a small integer for 3 years of uptime). */
+function ticks(now: number): number {
+  return (now - STARTED) / 100;
 }
 
 function frameSize(f: Frame): number {

@@ -30,7 +30,7 @@ export const startImapListener: ListenerFactory = async (listener, ctx) => {
   // Nothing here is a closure made per connection: each one an idle connection keeps costs memory
   // (bench/imap.ts phase 3), so the connection keeps only what it needs to remove itself.
   const open = (socket: Socket, ip: string | undefined) => {
-    const connLog = new ConnectionLogger(log, { conn: ++connectionIds, ip });
+    const connLog = new ConnectionLogger(log, ++connectionIds, ip);
     const c = new ImapConnection(socket, listener, ctx, config, connLog, connections);
     connections.add(c);
     c.start();

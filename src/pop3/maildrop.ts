@@ -12,6 +12,7 @@
 //    another message because UIDs only grow within a UIDVALIDITY (store/types.ts).
 
 import type { AppContext } from "../server/context.js";
+import type { MailListener } from "../store/notifier.js";
 import type { Account } from "../store/types.js";
 import { errors } from "./errors.js";
 import type { SizeCache } from "./shared.js";
@@ -33,7 +34,9 @@ interface Entry {
 }
 
 export class Maildrop {
-  private unsubscribe: (() => void) | null = null;
+  /** Marks messages expunged elsewhere (IMAP, another POP3 session) as gone. */
+  private listener: MailListener | null = null;
+  private accountId = 0;
   private seenQueue: number[] = [];
   private seenFlush: Promise<void> | null = null;
   private seenTimer: NodeJS.Timeout | null = null;
@@ -68,13 +71,17 @@ export class Maildrop {
     );
     const drop = new Maildrop(ctx, opts.sizes, inbox.id, inbox.uidValidity, entries);
     const byUid = new Map(entries.map((e) => [e.uid, e]));
-    drop.unsubscribe = ctx.notifier.subscribe(account.id, (ev) => {
-      if (ev.kind !== "expunged" || ev.mailboxId !== inbox.id) return;
-      for (const uid of ev.uids) {
-        const e = byUid.get(uid);
-        if (e) e.vanished = true;
-      }
-    });
+    drop.listener = {
+      onMailEvent(ev) {
+        if (ev.kind !== "expunged" || ev.mailboxId !== inbox.id) return;
+        for (const uid of ev.uids) {
+          const e = byUid.get(uid);
+          if (e) e.vanished = true;
+        }
+      },
+    };
+    drop.accountId = account.id;
+    ctx.notifier.subscribe(account.id, drop.listener);
     return drop;
   }
 
@@ -218,8 +225,8 @@ export class Maildrop {
 
   /** The session is over: stop watching for expunges, finish writing \Seen flags. */
   async close(): Promise<void> {
-    this.unsubscribe?.();
-    this.unsubscribe = null;
+    if (this.listener) this.ctx.notifier.unsubscribe(this.accountId, this.listener);
+    this.listener = null;
     // Loop: the finally above may re-arm the timer for UIDs queued during the last write.
     for (let i = 0; i < 10 && (this.seenQueue.length > 0 || this.seenFlush); i++) await this.startSeenFlush();
     if (this.seenTimer) clearTimeout(this.seenTimer);

@@ -229,7 +229,7 @@ export function runStoreContract(name: string, open: OpenStore): void {
           const a = await account(store);
           const m = store.mail;
           const events: MailEvent[] = [];
-          notifier.subscribe(a.id, (e) => events.push(e));
+          notifier.subscribe(a.id, { onMailEvent: (e) => events.push(e) });
           const parent = await m.createMailbox(a.id, "a");
           const kid = await m.createMailbox(a.id, "a/b");
           const other = await m.createMailbox(a.id, "ab");
@@ -474,7 +474,7 @@ export function runStoreContract(name: string, open: OpenStore): void {
           for (let i = 1; i <= 4; i++)
             await m.append(a.id, inbox.id, { body: sampleMessage(i), flags: ["\\Seen"] });
           const events: MailEvent[] = [];
-          notifier.subscribe(a.id, (e) => events.push(e));
+          notifier.subscribe(a.id, { onMailEvent: (e) => events.push(e) });
           const cp = await m.copy(inbox.id, [4, 2, 77], dest.id);
           assert.equal(cp.uidValidity, dest.uidValidity);
           assert.deepEqual(cp.mapping, [
@@ -629,9 +629,7 @@ export function runStoreContract(name: string, open: OpenStore): void {
           const m = store.mail;
           const inbox = await inboxOf(store, a.id);
           const events: MailEvent[] = [];
-          notifier.subscribe(a.id, (e) => {
-            events.push(e);
-          });
+          notifier.subscribe(a.id, { onMailEvent: (e) => events.push(e) });
           const [c] = await m.deliver(sampleMessage(1), [{ accountId: a.id }]);
           await m.setFlags(inbox.id, [c!.uid], { mode: "add", flags: ["\\Seen"] });
           await m.expunge(inbox.id, [c!.uid]);

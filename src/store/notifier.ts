@@ -16,12 +16,17 @@ export type MailEvent =
       name: string;
     };
 
-export type MailListener = (event: MailEvent) => void;
+/** An object rather than a function: a session can be its own listener, so each of thousands of
+ *  idle IMAP connections keeps no closure (and no unsubscribe closure) for it. */
+export interface MailListener {
+  onMailEvent(event: MailEvent): void;
+}
 
 export interface ChangeNotifier {
   publish(event: MailEvent): void;
-  /** Listen to one account's events; returns the unsubscribe function. */
-  subscribe(accountId: number, listener: MailListener): () => void;
+  /** Listen to one account's events until unsubscribe() with the same listener. */
+  subscribe(accountId: number, listener: MailListener): void;
+  unsubscribe(accountId: number, listener: MailListener): void;
 }
 
 export class LocalNotifier implements ChangeNotifier {
@@ -32,23 +37,24 @@ export class LocalNotifier implements ChangeNotifier {
     if (!set) return;
     for (const l of [...set]) {
       try {
-        l(event);
+        l.onMailEvent(event);
       } catch {
         // A broken listener must not stop delivery to the others.
       }
     }
   }
 
-  subscribe(accountId: number, listener: MailListener): () => void {
+  subscribe(accountId: number, listener: MailListener): void {
     let set = this.listeners.get(accountId);
     if (!set) {
       set = new Set();
       this.listeners.set(accountId, set);
     }
     set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0) this.listeners.delete(accountId);
-    };
+  }
+
+  unsubscribe(accountId: number, listener: MailListener): void {
+    const set = this.listeners.get(accountId);
+    if (set?.delete(listener) && set.size === 0) this.listeners.delete(accountId);
   }
 }

@@ -11,7 +11,7 @@ import type { QresyncParams } from "../protocol/command.js";
 import { formatSet, type SequenceSet, STAR } from "../protocol/sequence.js";
 import { MailboxName, Str } from "../protocol/writer.js";
 import type { Session } from "../session/session.js";
-import type { SelectedMailbox } from "../session/state.js";
+import { type SelectedMailbox, sessionMailbox } from "../session/state.js";
 import { UidMap } from "../session/uid-map.js";
 import { BASIC, listEntries } from "./list.js";
 import { DELIMITER, findMailbox, SYSTEM_FLAGS } from "./mailbox-common.js";
@@ -39,7 +39,7 @@ export const select: CommandSpec<"SELECT" | "EXAMINE"> = {
       kind: "selected",
       account,
       selected: {
-        mailbox,
+        mailbox: sessionMailbox(mailbox),
         readOnly,
         uids,
         knownModseq: mailbox.highestModseq,

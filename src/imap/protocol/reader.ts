@@ -41,10 +41,21 @@ const LINE_MODE: Mode = Object.freeze({ kind: "line" });
 const LF = 0x0a;
 const CR = 0x0d;
 
+/** Shared empty arrays: a reader between commands (every idle client's) holds no arrays of its
+ *  own; add() swaps in a fresh one before the first push. */
+const NO_BUFFERS: Buffer[] = Object.freeze([]) as unknown as Buffer[];
+const NO_SEGMENTS: Segment[] = Object.freeze([]) as unknown as Segment[];
+
+function add<T>(list: T[], empty: T[], item: T): T[] {
+  const l = list === empty ? [] : list;
+  l.push(item);
+  return l;
+}
+
 export class CommandReader {
-  private pending: Buffer[] = [];
+  private pending: Buffer[] = NO_BUFFERS;
   private pendingLen = 0;
-  private segments: Segment[] = [];
+  private segments: Segment[] = NO_SEGMENTS;
   private frameBytes = 0;
   private mode: Mode = LINE_MODE;
   private dropTag: string | null = null;
@@ -57,9 +68,9 @@ export class CommandReader {
 
   /** Forget everything buffered (after STARTTLS, RFC 9051 6.2.1: pipelined plaintext is discarded). */
   reset(): void {
-    this.pending = [];
+    this.pending = NO_BUFFERS;
     this.pendingLen = 0;
-    this.segments = [];
+    this.segments = NO_SEGMENTS;
     this.frameBytes = 0;
     this.mode = LINE_MODE;
   }
@@ -74,7 +85,10 @@ export class CommandReader {
         mode.remaining -= take;
         pos += take;
         if (mode.remaining === 0) {
-          this.segments.push({ kind: "literal", data: Buffer.concat(mode.chunks) });
+          this.segments = add(this.segments, NO_SEGMENTS, {
+            kind: "literal",
+            data: Buffer.concat(mode.chunks),
+          });
           this.mode = LINE_MODE;
         }
         continue;
@@ -101,19 +115,19 @@ export class CommandReader {
         const rest = chunk.subarray(pos);
         if (this.pendingLen + rest.length > this.limits.maxLineBytes) {
           this.noteDropTarget(Buffer.concat([...this.pending, rest]));
-          this.pending = [];
+          this.pending = NO_BUFFERS;
           this.pendingLen = 0;
           this.mode = { kind: "skip-line", drop: "line-too-long", tail: Buffer.alloc(0) };
           return;
         }
-        this.pending.push(Buffer.from(rest)); // copy: the socket may reuse its buffer
+        this.pending = add(this.pending, NO_BUFFERS, Buffer.from(rest)); // copy: the socket may reuse its buffer
         this.pendingLen += rest.length;
         return;
       }
       const piece = chunk.subarray(pos, nl + 1);
       pos = nl + 1;
       let line = this.pendingLen > 0 ? Buffer.concat([...this.pending, piece]) : Buffer.from(piece);
-      this.pending = [];
+      this.pending = NO_BUFFERS;
       this.pendingLen = 0;
       if (line.length > this.limits.maxLineBytes + 2) {
         this.noteDropTarget(line);
@@ -132,14 +146,14 @@ export class CommandReader {
     this.frameBytes += line.length;
     if (!lit) {
       if (this.segments.length === 0 && line.length === 0) return; // tolerate blank lines
-      this.segments.push({ kind: "text", data: line });
+      this.segments = add(this.segments, NO_SEGMENTS, { kind: "text", data: line });
       const frame = { segments: this.segments };
-      this.segments = [];
+      this.segments = NO_SEGMENTS;
       this.frameBytes = 0;
       this.sink.frame(frame);
       return;
     }
-    this.segments.push({ kind: "text", data: line });
+    this.segments = add(this.segments, NO_SEGMENTS, { kind: "text", data: line });
     const head = this.segments[0]!.data;
     const { tag, command } = tagAndCommand(head);
     const appendOk = command === "APPEND" && (this.limits.appendAllowed?.() ?? true);
@@ -150,7 +164,7 @@ export class CommandReader {
     if (tooBig) {
       this.dropTag = tag;
       this.dropCommand = command;
-      this.segments = [];
+      this.segments = NO_SEGMENTS;
       this.frameBytes = 0;
       if (lit.sync) {
         // The client waits for "+" and never sends the bytes: refuse at once.
@@ -163,7 +177,8 @@ export class CommandReader {
     }
     this.frameBytes += lit.size;
     if (lit.sync) this.sink.continueLiteral();
-    if (lit.size === 0) this.segments.push({ kind: "literal", data: Buffer.alloc(0) });
+    if (lit.size === 0)
+      this.segments = add(this.segments, NO_SEGMENTS, { kind: "literal", data: Buffer.alloc(0) });
     else this.mode = { kind: "literal", remaining: lit.size, chunks: [] };
   }
 
@@ -185,7 +200,7 @@ export class CommandReader {
       return;
     }
     this.mode = LINE_MODE;
-    this.segments = [];
+    this.segments = NO_SEGMENTS;
     this.frameBytes = 0;
     this.sink.error(kind, this.dropTag, this.dropCommand);
   }

@@ -4,14 +4,14 @@
 import type { SectionValue } from "../../config/dsl.js";
 import type { Logger } from "../../log/logger.js";
 import type { AppContext } from "../../server/context.js";
-import type { MailEvent } from "../../store/notifier.js";
+import type { MailEvent, MailListener } from "../../store/notifier.js";
 import type { Account } from "../../store/types.js";
 import type { imapSection } from "../config.js";
 import { no } from "../errors.js";
 import type { Frame } from "../protocol/reader.js";
 import { formatSet } from "../protocol/sequence.js";
 import { encodeItems, type Item } from "../protocol/writer.js";
-import { deferredExpunges, type SelectedMailbox, type SessionState } from "./state.js";
+import { deferredExpunges, type SelectedMailbox, type SessionAccount, type SessionState } from "./state.js";
 
 export type ImapConfig = SectionValue<typeof imapSection>;
 
@@ -53,14 +53,18 @@ export class Enabled {
 const CRLF = "\r\n";
 const FLAG_BATCH = 500;
 
-export class Session {
+/** Told of each change to the selected mailbox and of the session's close (the connection, while
+ *  the client is in IDLE). An object, not a closure: idle connections are many. */
+export interface SessionWatcher {
+  sessionChanged(): void;
+}
+
+export class Session implements MailListener {
   state: SessionState = { kind: "not-authenticated" };
   /** Extensions turned on by ENABLE (RFC 5161), upper-case. */
   readonly enabled = new Enabled();
-  private unsubscribe: (() => void) | null = null;
   private dirty = false;
-  /** Called at each change to the selected mailbox and at close (the connection, during IDLE). */
-  private watcher: (() => void) | null = null;
+  private watcher: SessionWatcher | null = null;
 
   constructor(
     readonly app: AppContext,
@@ -109,7 +113,7 @@ export class Session {
     this.io.write(text + CRLF);
   }
 
-  requireAccount(): Account {
+  requireAccount(): SessionAccount {
     const s = this.state;
     if (s.kind === "authenticated" || s.kind === "selected") return s.account;
     throw no("Not authenticated");
@@ -123,19 +127,26 @@ export class Session {
 
   /** After login: listen to this account's mailbox events. */
   login(account: Account): void {
-    this.state = { kind: "authenticated", account };
-    this.unsubscribe?.();
-    this.unsubscribe = this.app.notifier.subscribe(account.id, (e) => this.onEvent(e));
+    this.unlisten();
+    // Only the id: the full row (password hash, dates) would stay in every idle session.
+    this.state = { kind: "authenticated", account: { id: account.id } };
+    this.app.notifier.subscribe(account.id, this);
+  }
+
+  private unlisten(): void {
+    const s = this.state;
+    if (s.kind === "authenticated" || s.kind === "selected")
+      this.app.notifier.unsubscribe(s.account.id, this);
   }
 
   close(): void {
-    this.unsubscribe?.();
-    this.unsubscribe = null;
+    this.unlisten();
     this.state = { kind: "logout" };
     this.wake();
   }
 
-  private onEvent(e: MailEvent): void {
+  /** @internal (the notifier) */
+  onMailEvent(e: MailEvent): void {
     if (this.state.kind !== "selected") return;
     if (e.mailboxId !== this.state.selected.mailbox.id) return;
     if (e.kind === "mailbox-renamed")
@@ -145,13 +156,13 @@ export class Session {
   }
 
   private wake(): void {
-    this.watcher?.();
+    this.watcher?.sessionChanged();
   }
 
-  /** `f` is called at each change to the selected mailbox and when the session closes, until
-   *  replaced or cleared with null. One watcher at a time: an idle client waits on nothing else. */
-  watch(f: (() => void) | null): void {
-    this.watcher = f;
+  /** `w` hears of each change to the selected mailbox and of the session's close, until replaced
+   *  or cleared with null. One watcher at a time: an idle client waits on nothing else. */
+  watch(w: SessionWatcher | null): void {
+    this.watcher = w;
   }
 
   /** Whether a change awaits flushUpdates(). */

@@ -1,10 +1,24 @@
 // Session state (RFC 9051 3): a tagged union, so a handler that needs a selected mailbox gets one
 // from requireSelected() and cannot touch one otherwise.
-import type { Account, Mailbox } from "../../store/types.js";
+import type { Mailbox } from "../../store/types.js";
 import type { UidMap } from "./uid-map.js";
 
+/** What a session keeps of its account: the id (the rest is read from the store when needed). */
+export interface SessionAccount {
+  id: number;
+}
+
+/** The selected mailbox as the session keeps it: without the row's creation Date (96 bytes per
+ *  idle client). */
+export type SessionMailbox = Omit<Mailbox, "createdAt">;
+
+export function sessionMailbox(m: Mailbox): SessionMailbox {
+  const { createdAt: _, ...kept } = m;
+  return kept;
+}
+
 export interface SelectedMailbox {
-  mailbox: Mailbox;
+  mailbox: SessionMailbox;
   readOnly: boolean; // EXAMINE, RFC 9051 6.3.3
   uids: UidMap; // what this client has been told exists
   /** Changes up to this modseq have been reported (or were this session's own). */
@@ -34,8 +48,8 @@ export function deferredExpunges(sel: SelectedMailbox): Set<number> {
 
 export type SessionState =
   | { kind: "not-authenticated" }
-  | { kind: "authenticated"; account: Account }
-  | { kind: "selected"; account: Account; selected: SelectedMailbox }
+  | { kind: "authenticated"; account: SessionAccount }
+  | { kind: "selected"; account: SessionAccount; selected: SelectedMailbox }
   | { kind: "logout" };
 
 export type StateKind = SessionState["kind"];

@@ -3,13 +3,15 @@
 import { ImapError } from "../errors.js";
 import { type SequenceSet, STAR } from "../protocol/sequence.js";
 
+/** An empty mailbox's view shares this (a typed array costs ~260 bytes even when empty). */
+const NONE = new Uint32Array(0);
+
 export class UidMap {
   private uids: Uint32Array;
   private n = 0;
 
   constructor(initial: ArrayLike<number> = []) {
-    this.uids = new Uint32Array(Math.max(16, initial.length));
-    for (let i = 0; i < initial.length; i++) this.uids[i] = initial[i]!;
+    this.uids = initial.length === 0 ? NONE : Uint32Array.from(initial);
     this.n = initial.length;
   }
 
@@ -55,7 +57,7 @@ export class UidMap {
   append(uid: number): void {
     if (this.n > 0 && uid <= this.uids[this.n - 1]!) return;
     if (this.n === this.uids.length) {
-      const bigger = new Uint32Array(this.uids.length * 2);
+      const bigger = new Uint32Array(Math.max(16, this.uids.length * 2));
       bigger.set(this.uids);
       this.uids = bigger;
     }

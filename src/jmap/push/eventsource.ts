@@ -5,6 +5,7 @@
 // is one StateChange. "ping" sends an event every N seconds; "closeafter=state" ends the stream
 // after the first StateChange.
 
+import type { MailListener } from "../../store/notifier.js";
 import { accountIdOf } from "../core/ids.js";
 import type { JmapServices } from "../core/types.js";
 
@@ -52,10 +53,13 @@ export async function runEventSource(
     sink.write(`event: state\ndata: ${JSON.stringify(ev)}\n\n`);
     if (o.closeAfterState) close();
   };
-  const unsubscribe = services.app.notifier.subscribe(accountId, (e) => {
-    if (e.kind === "added") sawAdded = true;
-    timer ??= setTimeout(() => void send().catch(() => close()), COALESCE_MS);
-  });
+  const listener: MailListener = {
+    onMailEvent(e) {
+      if (e.kind === "added") sawAdded = true;
+      timer ??= setTimeout(() => void send().catch(() => close()), COALESCE_MS);
+    },
+  };
+  services.app.notifier.subscribe(accountId, listener);
   const ping =
     o.pingSec > 0
       ? setInterval(() => sink.write(`event: ping\ndata: {"interval":${o.pingSec}}\n\n`), o.pingSec * 1000)
@@ -63,7 +67,7 @@ export async function runEventSource(
   const close = () => {
     if (closed) return;
     closed = true;
-    unsubscribe();
+    services.app.notifier.unsubscribe(accountId, listener);
     if (timer) clearTimeout(timer);
     if (ping) clearInterval(ping);
     sink.end();

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { runStoreContract, sampleMessage } from "../contract.js";
 import { StoreError } from "../errors.js";
-import { LocalNotifier } from "../notifier.js";
+import { LocalNotifier, type MailEvent } from "../notifier.js";
 import type { Store } from "../types.js";
 import { crashBody } from "./crash-body.js";
 import { DATABASE_FILE, openSqliteStore, type SqliteStore, type SqliteStoreOptions } from "./index.js";
@@ -185,7 +185,10 @@ describe("sqlite store", () => {
       const acc = s.accounts[0]!.id;
       const inbox = (await store.mail.getMailbox(acc, "INBOX"))!;
       const seen: string[] = [];
-      const off = notifier.subscribe(acc, (e) => seen.push(`${e.kind}:${"modseq" in e ? e.modseq : ""}`));
+      const listener = {
+        onMailEvent: (e: MailEvent) => seen.push(`${e.kind}:${"modseq" in e ? e.modseq : ""}`),
+      };
+      notifier.subscribe(acc, listener);
       const before = { ...store.stats };
       const m0 = inbox.highestModseq;
       // Submitted together, none awaited: one batch, run in submission order.
@@ -241,7 +244,7 @@ describe("sqlite store", () => {
         (await store.mail.listMessages(box.id)).map((m) => m.uid),
         [1, 2],
       );
-      off();
+      notifier.unsubscribe(acc, listener);
     } finally {
       await s.done();
     }
