@@ -53,7 +53,7 @@ export class Ctx {
 
   /**
    * One write in the next group commit (its own savepoint: a throw fails this call alone).
-   * Resolves after the batch's COMMIT (fsync) and after its events are published. Jobs run in
+   * Resolves after the batch's COMMIT and WAL fsync and after its events are published. Jobs run in
    * submission order, so a call sees every write submitted before it.
    */
   grouped<T>(run: () => JobOutput<T>): Promise<T> {

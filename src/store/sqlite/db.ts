@@ -3,7 +3,9 @@
 // journal_mode=WAL + synchronous=FULL: every COMMIT appends to the WAL and fsyncs it before
 // returning, so a resolved deliver() survives power loss. NORMAL would only fsync the WAL at
 // checkpoints and a crash could lose the last commits, which breaks the store's promise; the cost
-// of FULL is one fsync per transaction, which group commit spreads over many messages.
+// of FULL is one fsync per transaction, which group commit spreads over many messages. Group
+// commit itself commits with NORMAL and fsyncs the WAL off the main thread before acknowledging
+// (wal-sync.ts): as durable, without blocking the event loop.
 // Checkpoints run automatically (wal_autocheckpoint) and at close (TRUNCATE), keeping the WAL small.
 import Database from "better-sqlite3";
 

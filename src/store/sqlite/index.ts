@@ -22,6 +22,7 @@ import { claimOwnership } from "./owner.js";
 import { createQueue } from "./queue.js";
 import { migrate } from "./schema.js";
 import { createSettings } from "./settings.js";
+import { WalSync } from "./wal-sync.js";
 import { GroupCommitWriter } from "./writer.js";
 
 export interface SqliteStoreOptions {
@@ -71,10 +72,12 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
     const ctx = new Ctx(db, blobs, opts.notifier, log, {
       mailboxNameMaxBytes: opts.mailboxNameMaxBytes ?? DEFAULT_MAILBOX_NAME_MAX_BYTES,
     });
+    const wal = new WalSync(db, `${join(opts.dataDir, DATABASE_FILE)}-wal`);
     ctx.writer = new GroupCommitWriter(db, {
       maxBatch,
       log,
       afterCommit: (events) => ctx.afterCommit(events),
+      wal,
     });
     const rows = new MailboxRows(ctx);
     const mail: MailStore = {
@@ -95,6 +98,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
       close() {
         closing ??= (async () => {
           await ctx.writer.idle();
+          await wal.close();
           ctx.closed = true;
           try {
             openDb.pragma("wal_checkpoint(TRUNCATE)");

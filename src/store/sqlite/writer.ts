@@ -3,11 +3,12 @@
 // up to maxBatch of them, in submission order. Batching is natural: while a batch writes its blob
 // files and commits, new requests accumulate and form the next batch.
 // Each job runs in its own savepoint, so a failing job (over quota, unknown mailbox) rolls back
-// only its own writes and rejects only its own promise. Promises resolve after COMMIT returns,
-// i.e. after the fsync: a resolved job is durable.
+// only its own writes and rejects only its own promise. Promises resolve after the WAL's fsync,
+// which runs off the main thread (wal-sync.ts): a resolved job is durable.
 import type { Logger } from "../../log/logger.js";
 import type { MailEvent } from "../notifier.js";
 import type { Db } from "./db.js";
+import type { WalSync } from "./wal-sync.js";
 
 export interface JobOutput<T> {
   value: T;
@@ -34,8 +35,10 @@ type Outcome = { ok: true; out: JobOutput<unknown> } | { ok: false; error: unkno
 export interface WriterOptions {
   maxBatch: number;
   log: Logger;
-  /** After each commit: publish events, collect unreferenced blobs. */
+  /** After each commit and its fsync: publish events, collect unreferenced blobs. */
   afterCommit(events: MailEvent[]): void;
+  /** Commits without fsync, then syncs the WAL asynchronously. */
+  wal: WalSync;
 }
 
 export class GroupCommitWriter {
@@ -107,10 +110,19 @@ export class GroupCommitWriter {
     if (live.length === 0) return;
     let outcomes: Outcome[];
     try {
-      outcomes = this.batchTx.immediate(live.map((p) => p.job));
+      outcomes = this.opts.wal.withoutFsync(() => this.batchTx.immediate(live.map((p) => p.job)));
     } catch (error) {
       // The COMMIT itself failed (disk full, I/O error): nothing of the batch is stored.
       this.opts.log.error("group commit failed", { error, jobs: live.length });
+      for (const p of live) settle(p, { ok: false, error });
+      return;
+    }
+    try {
+      await this.opts.wal.sync();
+    } catch (error) {
+      // Committed but maybe not on disk: not acknowledged, so senders retry (a duplicate at
+      // worst, never a loss).
+      this.opts.log.error("WAL fsync failed after group commit", { error, jobs: live.length });
       for (const p of live) settle(p, { ok: false, error });
       return;
     }
