@@ -192,4 +192,50 @@ describe("IMAP concurrency", () => {
       mail.readBody = original;
     }
   });
+
+  test("keywords: FLAGS lists those in use, and is sent again (with PERMANENTFLAGS) before a new one shows", async () => {
+    const name = await freshBox(2);
+    const sys = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
+    const a = await session(name);
+    const b = await session(name);
+    assert.deepEqual(await a.cmd("1", "STORE 1 +FLAGS ($Label1 \\Seen)"), [
+      `* FLAGS (${sys} $Label1)`,
+      `* OK [PERMANENTFLAGS (${sys} $Label1 \\*)] Flags permitted`,
+      "* 1 FETCH (FLAGS (\\Seen $Label1))",
+      "1 OK STORE completed",
+    ]);
+    // Known already (whatever its case): no new FLAGS.
+    assert.deepEqual(await a.cmd("2", "STORE 2 +FLAGS ($label1)"), [
+      "* 2 FETCH (FLAGS ($label1))",
+      "2 OK STORE completed",
+    ]);
+    // The other session hears of the keyword before the FETCH that shows it.
+    assert.deepEqual(await b.cmd("3", "NOOP"), [
+      `* FLAGS (${sys} $Label1)`,
+      `* OK [PERMANENTFLAGS (${sys} $Label1 \\*)] Flags permitted`,
+      "* 1 FETCH (UID 1 FLAGS (\\Seen $Label1))",
+      "* 2 FETCH (UID 2 FLAGS ($label1))",
+      "3 OK NOOP completed",
+    ]);
+    // A delivered message with a new keyword: FLAGS before its EXISTS.
+    await t.server.store.mail.append(
+      t.server.users[0]!.id,
+      (await t.server.store.mail.getMailbox(t.server.users[0]!.id, name))!.id,
+      {
+        body: Buffer.from(MSG),
+        flags: ["Work"],
+      },
+    );
+    assert.deepEqual(await b.cmd("4", "NOOP"), [
+      `* FLAGS (${sys} $Label1 Work)`,
+      `* OK [PERMANENTFLAGS (${sys} $Label1 Work \\*)] Flags permitted`,
+      "* 3 EXISTS",
+      "4 OK NOOP completed",
+    ]);
+    // A fresh SELECT lists every keyword in use; EXAMINE too, with no permanent flags.
+    const c = await session(name);
+    const r = await c.cmd("5", `EXAMINE ${name}`);
+    assert.ok(r.includes(`* FLAGS (${sys} $Label1 Work)`), r.join("\n"));
+    assert.ok(r.includes("* OK [PERMANENTFLAGS ()] Read-only mailbox"));
+  });
 });

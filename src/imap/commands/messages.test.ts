@@ -209,6 +209,9 @@ describe("IMAP message commands", () => {
   test("STORE +FLAGS, -FLAGS, FLAGS, .SILENT, UID STORE, keywords", async () => {
     await selectFresh([SIMPLE], [SIMPLE], [SIMPLE]);
     assert.deepEqual(await c.cmd("a", "STORE 1:2 +FLAGS (\\flagged $Label1)"), [
+      // A keyword new to the mailbox: FLAGS and PERMANENTFLAGS again first (RFC 9051 7.3.5).
+      "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Label1)",
+      "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Label1 \\*)] Flags permitted",
       "* 1 FETCH (FLAGS (\\Flagged $Label1))",
       "* 2 FETCH (FLAGS (\\Flagged $Label1))",
       "a OK STORE completed",

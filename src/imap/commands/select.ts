@@ -14,8 +14,17 @@ import type { Session } from "../session/session.js";
 import { type SelectedMailbox, sessionMailbox } from "../session/state.js";
 import { UidMap } from "../session/uid-map.js";
 import { BASIC, listEntries } from "./list.js";
-import { DELIMITER, findMailbox, SYSTEM_FLAGS } from "./mailbox-common.js";
+import { DELIMITER, findMailbox } from "./mailbox-common.js";
 import { AUTH, type CommandSpec } from "./types.js";
+
+/** The keywords set on any message (RFC 9051 7.3.5: FLAGS lists those defined in the mailbox). */
+function keywordsIn(metas: { flags: string[] }[]): string[] | null {
+  const seen = new Map<string, string>();
+  for (const m of metas)
+    for (const f of m.flags)
+      if (!f.startsWith("\\") && !seen.has(f.toLowerCase())) seen.set(f.toLowerCase(), f);
+  return seen.size > 0 ? [...seen.values()] : null;
+}
 
 export const select: CommandSpec<"SELECT" | "EXAMINE"> = {
   states: AUTH,
@@ -47,15 +56,11 @@ export const select: CommandSpec<"SELECT" | "EXAMINE"> = {
         ownChanges: null,
         savedSearch: null,
         condstore,
+        keywords: keywordsIn(metas),
       },
     };
     const uidNext = Math.max(mailbox.uidNext, uids.maxUid() + 1);
-    s.sendLine(`* FLAGS (${SYSTEM_FLAGS.join(" ")})`);
-    s.sendLine(
-      readOnly
-        ? "* OK [PERMANENTFLAGS ()] Read-only mailbox"
-        : `* OK [PERMANENTFLAGS (${SYSTEM_FLAGS.join(" ")} \\*)] Flags permitted`,
-    );
+    s.sendFlagList(s.state.selected);
     s.sendLine(`* ${uids.size} EXISTS`);
     if (s.rev2) {
       // RFC 9051 6.3.2: a LIST response for the mailbox instead of RECENT and UNSEEN.

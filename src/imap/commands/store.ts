@@ -37,6 +37,7 @@ export const store: CommandSpec<"STORE"> = {
     const uids = cmd.uid
       ? sel.uids.resolveUid(cmd.set, sel.savedSearch)
       : sel.uids.resolveSeq(cmd.set, sel.savedSearch);
+    if (cmd.mode !== "remove") s.announceKeywords(sel, flags);
     const failed: number[] = [];
     const mail = s.app.store.mail;
     for (let i = 0; i < uids.length; i += BATCH) {

@@ -6,6 +6,7 @@ import type { Logger } from "../../log/logger.js";
 import type { AppContext } from "../../server/context.js";
 import type { MailEvent, MailListener } from "../../store/notifier.js";
 import type { Account } from "../../store/types.js";
+import { SYSTEM_FLAGS } from "../commands/mailbox-common.js";
 import type { imapSection } from "../config.js";
 import { no } from "../errors.js";
 import type { Frame } from "../protocol/reader.js";
@@ -180,6 +181,31 @@ export class Session implements MailListener {
     this.dirty = false;
   }
 
+  /** FLAGS and PERMANENTFLAGS for the selected mailbox: the system flags and its keywords. */
+  sendFlagList(sel: SelectedMailbox): void {
+    const all = [...SYSTEM_FLAGS, ...(sel.keywords ?? [])].join(" ");
+    this.sendLine(`* FLAGS (${all})`);
+    this.sendLine(
+      sel.readOnly
+        ? "* OK [PERMANENTFLAGS ()] Read-only mailbox"
+        : `* OK [PERMANENTFLAGS (${all} \\*)] Flags permitted`,
+    );
+  }
+
+  /** Before a response shows these flags: a keyword the client was not told of yet gets a new
+   *  FLAGS response first (RFC 9051 7.3.5, RFC 3501 7.2.6: the client records the update). */
+  announceKeywords(sel: SelectedMailbox, flags: readonly string[]): void {
+    let added = false;
+    for (const f of flags) {
+      if (f.startsWith("\\")) continue;
+      const lower = f.toLowerCase();
+      if (sel.keywords?.some((k) => k.toLowerCase() === lower)) continue;
+      sel.keywords = [...(sel.keywords ?? []), f];
+      added = true;
+    }
+    if (added) this.sendFlagList(sel);
+  }
+
   flagsItem(flags: string[]): Item {
     return flags.map((f) => f);
   }
@@ -217,7 +243,10 @@ export class Session implements MailListener {
       // New messages: whatever is above the largest UID the client knows.
       const added = await mail.listFlags(sel.mailbox.id, { minUid: maxKnown + 1 });
       const before = sel.uids.size;
-      for (const m of added) sel.uids.append(m.uid);
+      for (const m of added) {
+        sel.uids.append(m.uid);
+        this.announceKeywords(sel, m.flags);
+      }
       if (sel.uids.size !== before) this.sendLine(`* ${sel.uids.size} EXISTS`);
       await this.sendFlagUpdates(
         sel,
@@ -245,6 +274,7 @@ export class Session implements MailListener {
         if (!wanted.has(m.uid)) continue;
         const seq = sel.uids.seqOf(m.uid);
         if (seq === 0) continue;
+        this.announceKeywords(sel, m.flags);
         const items: Item[] = ["UID", m.uid, "FLAGS", this.flagsItem(m.flags)];
         if (sel.condstore) items.push("MODSEQ", [m.modseq]);
         this.send([seq, "FETCH", items]);

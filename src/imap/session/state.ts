@@ -32,6 +32,8 @@ export interface SelectedMailbox {
   savedSearch: number[] | null;
   /** CONDSTORE is on for this selection (RFC 7162 3.1): FETCH responses carry MODSEQ. */
   condstore: boolean;
+  /** Keywords the client has been told of in FLAGS (null: none yet, only system flags). */
+  keywords: string[] | null;
 }
 
 /** sel.ownChanges, made on first use. */
