@@ -325,7 +325,7 @@ export function runStoreContract(name: string, open: OpenStore): void {
           assert.deepEqual(await m.mailboxCounts(inbox.id), {
             messages: 1,
             unseen: 0,
-            recent: 0,
+            recent: 1, // no session has claimed it (claimRecent)
             size: body.length,
           });
         }));
@@ -623,6 +623,76 @@ export function runStoreContract(name: string, open: OpenStore): void {
           assert.equal(inB[0]!.threadId, inB[0]!.id, "other accounts' messages do not join the thread");
         }));
 
+      test("searchHeader: decoded, case-insensitive, present vs absent, follows new and removed messages", () =>
+        withStore(open, async ({ store }) => {
+          const a = await account(store);
+          const m = store.mail;
+          const inbox = await inboxOf(store, a.id);
+          const other = await m.createMailbox(a.id, "Other");
+          const msg = (head: string) => Buffer.from(`${head.replace(/\n/g, "\r\n")}\r\n\r\nbody\r\n`);
+          // UID 1: encoded words; 2: plain, two To fields and an empty Cc; 3: no Cc at all.
+          await m.deliver(
+            msg("From: =?UTF-8?Q?=C3=89mile?= <emile@example.org>\nSubject: =?UTF-8?B?Q2Fmw6kgQ1LDiE1F?="),
+            [{ accountId: a.id }],
+          );
+          await m.deliver(
+            msg("From: Alice <ALICE@example.org>\nTo: x@example.org\nTo: y@example.org\nCc:\nSubject: Hi"),
+            [{ accountId: a.id }],
+          );
+          await m.deliver(sampleMessage(3), [{ accountId: a.id }]);
+          const q = (field: "FROM" | "TO" | "CC" | "BCC" | "SUBJECT", text: string, box = inbox.id) =>
+            m.searchHeader(box, field, text);
+          assert.deepEqual(await q("SUBJECT", "café crème"), [1], "RFC 2047 B, non-ASCII lower-cased");
+          assert.deepEqual(await q("SUBJECT", "CAFÉ CRÈME"), [1]);
+          assert.deepEqual(await q("FROM", "émile"), [1]);
+          assert.deepEqual(await q("FROM", "=?utf-8"), [], "the decoded text is searched, not the raw one");
+          assert.deepEqual(await q("FROM", "Alice@EXAMPLE"), [2, 3]);
+          assert.deepEqual(await q("TO", "y@example"), [2], "every occurrence of a field counts");
+          assert.deepEqual(await q("CC", ""), [2], "an empty text: the field is present, even empty");
+          assert.deepEqual(await q("BCC", ""), []);
+          assert.deepEqual(await q("SUBJECT", ""), [1, 2, 3]);
+          assert.deepEqual(await q("SUBJECT", "nothing like it"), []);
+          // Filed after the first search: found by the next.
+          await m.deliver(msg("From: late@example.org\nSubject: =?ISO-8859-1?Q?caf=E9?= later"), [
+            { accountId: a.id },
+          ]);
+          assert.deepEqual(await q("SUBJECT", "Café"), [1, 4]);
+          assert.deepEqual(await m.expunge(inbox.id, [1]), [1]);
+          assert.deepEqual(await q("SUBJECT", "café"), [4], "expunged messages are not returned");
+          // One body in two mailboxes: found in each, and in the one that keeps it.
+          const shared = msg("From: both@example.org\nSubject: shared one");
+          await m.deliver(shared, [{ accountId: a.id }, { accountId: a.id, mailboxId: other.id }]);
+          assert.deepEqual(await q("SUBJECT", "shared"), [5]);
+          assert.deepEqual(await q("SUBJECT", "shared", other.id), [1]);
+          await m.expunge(inbox.id, [5]);
+          assert.deepEqual(await q("SUBJECT", "shared"), []);
+          assert.deepEqual(await q("FROM", "both@", other.id), [1]);
+          // The last copy gone, the body goes; a new body (which may take its place) is searched anew.
+          await m.expunge(other.id, [1]);
+          await m.deliver(msg("From: new@example.org\nSubject: fresh"), [
+            { accountId: a.id, mailboxId: other.id },
+          ]);
+          assert.deepEqual(await q("SUBJECT", "shared", other.id), []);
+          assert.deepEqual(await q("SUBJECT", "fresh", other.id), [2]);
+          // SORT's inputs come from the same index, as getMessage has them.
+          const envs = await m.listEnvelopes(inbox.id);
+          assert.deepEqual(
+            envs.map((e) => e.uid),
+            [2, 3, 4],
+          );
+          for (const e of envs) {
+            const p = await m.getMessage(inbox.id, e.uid);
+            assert.deepEqual(e.envelope, p?.structure.envelope);
+            assert.deepEqual(e.references, p?.structure.references);
+          }
+          assert.deepEqual(
+            (await m.listEnvelopes(inbox.id, { minUid: 3, maxUid: 3 })).map((e) => e.envelope.subject),
+            ["test 3"],
+          );
+          await rejectsWith(m.searchHeader(9999, "FROM", "x"), "not-found");
+          await rejectsWith(m.listEnvelopes(9999), "not-found");
+        }));
+
       test("the notifier hears added, flags, expunged and mailbox events after commit", () =>
         withStore(open, async ({ store, notifier }) => {
           const a = await account(store);
@@ -645,6 +715,27 @@ export function runStoreContract(name: string, open: OpenStore): void {
             { kind: "mailbox-renamed", accountId: a.id, mailboxId: box.id, name: "Newer" },
             { kind: "mailbox-deleted", accountId: a.id, mailboxId: box.id, name: "Newer" },
           ]);
+        }));
+
+      test("claimRecent: each new message goes to one claimer; peek only looks; counts show the unclaimed", () =>
+        withStore(open, async ({ store }) => {
+          const a = await account(store);
+          const m = store.mail;
+          const inbox = await inboxOf(store, a.id);
+          assert.deepEqual(await m.claimRecent(inbox.id), { from: 1, to: 0 }, "empty mailbox: nothing");
+          for (let i = 1; i <= 3; i++) await m.append(a.id, inbox.id, { body: sampleMessage(i) });
+          assert.equal((await m.mailboxCounts(inbox.id)).recent, 3);
+          assert.deepEqual(await m.claimRecent(inbox.id, { peek: true }), { from: 1, to: 3 });
+          assert.deepEqual(await m.claimRecent(inbox.id), { from: 1, to: 3 });
+          assert.deepEqual(await m.claimRecent(inbox.id), { from: 4, to: 3 }, "already claimed");
+          assert.equal((await m.mailboxCounts(inbox.id)).recent, 0);
+          await m.deliver(sampleMessage(4), [{ accountId: a.id }]);
+          assert.equal((await m.mailboxCounts(inbox.id)).recent, 1);
+          assert.deepEqual(await m.claimRecent(inbox.id), { from: 4, to: 4 });
+          // Copied in: recent in the destination (RFC 3501 6.4.7).
+          const dest = await m.createMailbox(a.id, "Dest");
+          await m.copy(inbox.id, [1, 2], dest.id);
+          assert.equal((await m.mailboxCounts(dest.id)).recent, 2);
         }));
 
       test("everything survives close and reopen", () =>

@@ -7,7 +7,7 @@
 //  - Bodies are stored once however many mailboxes hold the message (refcounted blobs).
 // No SQL or file paths leak through these interfaces: a PostgreSQL backend implements the same ones.
 
-import type { MessageStructure } from "../mime/types.js";
+import type { Envelope, MessageStructure } from "../mime/types.js";
 
 export type SpecialUse = "\\Drafts" | "\\Sent" | "\\Trash" | "\\Junk" | "\\Archive" | "\\All" | "\\Flagged";
 
@@ -61,6 +61,12 @@ export interface Mailbox {
   createdAt: Date;
 }
 
+/** UIDs from..to (inclusive; empty when from > to) of the messages a claim made recent. */
+export interface RecentClaim {
+  from: number;
+  to: number;
+}
+
 export interface MailboxCounts {
   messages: number;
   unseen: number;
@@ -92,6 +98,17 @@ export interface MessageFlags {
 export interface ParsedMessage {
   meta: MessageMeta;
   structure: MessageStructure; // cached at store time; FETCH never re-parses
+}
+
+/** Header fields MailStore.searchHeader answers from an index (the IMAP SEARCH keys FROM, TO,
+ *  CC, BCC, SUBJECT, and HEADER with one of these names). */
+export type IndexedHeaderField = "FROM" | "TO" | "CC" | "BCC" | "SUBJECT";
+
+/** What SORT and THREAD need of a message (RFC 5256): its cached envelope and References. */
+export interface MessageEnvelope {
+  uid: number;
+  envelope: Envelope; // as in ParsedMessage.structure.envelope
+  references: string[]; // as in ParsedMessage.structure.references
 }
 
 export type ChangeKind = "added" | "flags" | "expunged";
@@ -233,7 +250,10 @@ export interface MailStore {
   renameMailbox(mailboxId: number, newName: string): Promise<Mailbox>; // INBOX: moves messages to a new mailbox
   deleteMailbox(mailboxId: number): Promise<void>;
   setSubscribed(mailboxId: number, subscribed: boolean): Promise<void>;
-  mailboxCounts(mailboxId: number): Promise<MailboxCounts>;
+  mailboxCounts(mailboxId: number): Promise<MailboxCounts>; // recent: not claimed by any session
+  /** \Recent (RFC 3501 2.3.2): the UIDs no session had claimed, which become this caller's, so no
+   *  other session sees them as recent; `peek` (EXAMINE) only looks. An empty range when none. */
+  claimRecent(mailboxId: number, opts?: { peek?: boolean }): Promise<RecentClaim>;
 
   /** Store a body once and file a copy into each target, in one durable transaction.
    *  Throws QuotaError (and stores nothing) if any target account is over quota. */
@@ -251,6 +271,17 @@ export interface MailStore {
   getMessage(mailboxId: number, uid: number): Promise<ParsedMessage | null>;
   getMessageById(messageId: number): Promise<ParsedMessage | null>;
   readBody(blobId: string): Promise<Buffer>;
+  /** UIDs (ascending) of the mailbox's messages whose top-level header has `field` with `text` in
+   *  one of its occurrences, compared case-insensitively (full Unicode lower-casing) on the
+   *  RFC 2047-decoded value; `text === ""`: the field is present. Answered from an index filled
+   *  lazily (by the first call after messages arrive), so the first call on a large mailbox costs
+   *  one pass over its headers and later ones a single query. StoreError("not-found") for an
+   *  unknown mailbox. */
+  searchHeader(mailboxId: number, field: IndexedHeaderField, text: string): Promise<number[]>;
+  /** Envelope and References of a mailbox's messages in UID order, from the same index (filled
+   *  first if needed). A message filed while this runs may be missing: callers fall back to
+   *  getMessage for it. StoreError("not-found") for an unknown mailbox. */
+  listEnvelopes(mailboxId: number, opts?: { minUid?: number; maxUid?: number }): Promise<MessageEnvelope[]>;
 
   setFlags(mailboxId: number, uids: number[], update: FlagUpdate): Promise<FlagUpdateResult>;
   expunge(mailboxId: number, uids: number[]): Promise<number[]>; // returns the UIDs actually removed

@@ -102,7 +102,7 @@ describe("BINARY and MULTIAPPEND", () => {
     await c.cmd("s", "SELECT Bin");
     await c.cmd("u", "STORE 1 -FLAGS.SILENT (\\Seen)");
     assert.deepEqual(await c.cmd("a", "FETCH 1 BINARY[3]<0.3>"), [
-      "* 1 FETCH (BINARY[3]<0> {3}\r\ncaf FLAGS (\\Seen))",
+      "* 1 FETCH (BINARY[3]<0> {3}\r\ncaf FLAGS (\\Seen \\Recent))",
       "a OK FETCH completed",
     ]);
   });

@@ -49,6 +49,8 @@ describe("IMAP concurrency", () => {
     assert.equal(await a.line(500), "* 2 EXISTS");
     const elapsed = Date.now() - start;
     assert.ok(elapsed < 100, `IDLE wakeup took ${elapsed} ms`);
+    // Both are \Recent here: this session was the first to see either (RFC 3501 7.3.2).
+    assert.equal(await a.line(), "* 2 RECENT");
     a.write("DONE\r\n");
     assert.equal(await a.line(), "i OK IDLE terminated");
   });
@@ -60,9 +62,10 @@ describe("IMAP concurrency", () => {
     a.write("i IDLE\r\n");
     assert.equal(await a.line(), "+ idling");
     await b.cmd("1", "STORE 2 +FLAGS.SILENT (\\Flagged)");
-    assert.equal(await a.line(), "* 2 FETCH (UID 2 FLAGS (\\Flagged))");
+    // A selected first, so the messages are recent for A only.
+    assert.equal(await a.line(), "* 2 FETCH (UID 2 FLAGS (\\Flagged \\Recent))");
     await b.cmd("2", "STORE 1 +FLAGS.SILENT (\\Deleted)");
-    assert.equal(await a.line(), "* 1 FETCH (UID 1 FLAGS (\\Deleted))");
+    assert.equal(await a.line(), "* 1 FETCH (UID 1 FLAGS (\\Deleted \\Recent))");
     assert.deepEqual(await b.cmd("3", "EXPUNGE"), ["* 1 EXPUNGE", "3 OK EXPUNGE completed"]);
     assert.equal(await a.line(), "* 1 EXPUNGE");
     a.write("DONE\r\n");
@@ -90,9 +93,9 @@ describe("IMAP concurrency", () => {
     await Promise.all([t.deliver(ALICE, MSG, { mailbox: name }), t.deliver(ALICE, MSG, { mailbox: name })]);
     await t.deliver(ALICE, MSG, { mailbox: name });
     const seen: string[] = [];
-    while (seen.at(-1) !== "* 4 EXISTS") seen.push(await a.line(1000));
+    while (seen.at(-1) !== "* 4 RECENT") seen.push(await a.line(1000));
     assert.ok(
-      seen.every((l) => /^\* [234] EXISTS$/.test(l)),
+      seen.every((l, i) => new RegExp(`^\\* [234] ${i % 2 ? "RECENT" : "EXISTS"}$`).test(l)),
       seen.join(" | "),
     );
     a.write("DONE\r\n");
@@ -128,11 +131,12 @@ describe("IMAP concurrency", () => {
     assert.deepEqual(await a.cmd("6", "FETCH 3 UID"), [
       "* 3 FETCH (UID 3)",
       "* 4 EXISTS",
+      "* 4 RECENT", // A selected first: every message here is recent for A alone
       "6 OK FETCH completed",
     ]);
     assert.deepEqual(await a.cmd("7", "SEARCH ALL"), ["* SEARCH 1 3 4", "7 OK SEARCH completed"]);
     assert.deepEqual(await a.cmd("8", "STORE 3 +FLAGS (\\Answered)"), [
-      "* 3 FETCH (FLAGS (\\Answered))",
+      "* 3 FETCH (FLAGS (\\Answered \\Recent))",
       "8 OK STORE completed",
     ]);
     assert.deepEqual(await a.cmd("9", "NOOP"), ["* 2 EXPUNGE", "9 OK NOOP completed"]);
@@ -201,12 +205,12 @@ describe("IMAP concurrency", () => {
     assert.deepEqual(await a.cmd("1", "STORE 1 +FLAGS ($Label1 \\Seen)"), [
       `* FLAGS (${sys} $Label1)`,
       `* OK [PERMANENTFLAGS (${sys} $Label1 \\*)] Flags permitted`,
-      "* 1 FETCH (FLAGS (\\Seen $Label1))",
+      "* 1 FETCH (FLAGS (\\Seen $Label1 \\Recent))",
       "1 OK STORE completed",
     ]);
     // Known already (whatever its case): no new FLAGS.
     assert.deepEqual(await a.cmd("2", "STORE 2 +FLAGS ($label1)"), [
-      "* 2 FETCH (FLAGS ($label1))",
+      "* 2 FETCH (FLAGS ($label1 \\Recent))",
       "2 OK STORE completed",
     ]);
     // The other session hears of the keyword before the FETCH that shows it.
@@ -230,6 +234,7 @@ describe("IMAP concurrency", () => {
       `* FLAGS (${sys} $Label1 Work)`,
       `* OK [PERMANENTFLAGS (${sys} $Label1 Work \\*)] Flags permitted`,
       "* 3 EXISTS",
+      "* 1 RECENT", // B is the first session told of it
       "4 OK NOOP completed",
     ]);
     // A fresh SELECT lists every keyword in use; EXAMINE too, with no permanent flags.

@@ -18,7 +18,7 @@ import { binaryLabel, type FetchAtt, sectionLabel } from "../protocol/fetch-att.
 import { formatSet } from "../protocol/sequence.js";
 import { type Item, Lit, q } from "../protocol/writer.js";
 import type { Session } from "../session/session.js";
-import { ownChanges, type SelectedMailbox } from "../session/state.js";
+import { ownChanges, type SelectedMailbox, shownFlags } from "../session/state.js";
 import { vanishedSince } from "./select.js";
 import { type CommandSpec, SELECTED } from "./types.js";
 
@@ -93,7 +93,7 @@ export const fetch: CommandSpec<"FETCH"> = {
         for (const m of rows) {
           const seq = sel.uids.seqOf(m.uid);
           if (seq === 0) continue;
-          s.send([seq, "FETCH", flagItems(m, atts)]);
+          s.send([seq, "FETCH", flagItems(sel, m, atts)]);
           await s.io.drain();
         }
         continue;
@@ -126,11 +126,11 @@ async function inBatch<T extends { uid: number }>(
 }
 
 /** fetchItems for flag-only items (see flagOnly): same items, same order. */
-function flagItems(m: MessageFlags, atts: FetchAtt[]): Item[] {
+function flagItems(sel: SelectedMailbox, m: MessageFlags, atts: FetchAtt[]): Item[] {
   const out: Item[] = [];
   for (const a of atts) {
     if (a.kind === "UID") out.push("UID", m.uid);
-    else if (a.kind === "FLAGS") out.push("FLAGS", m.flags);
+    else if (a.kind === "FLAGS") out.push("FLAGS", shownFlags(sel, m.uid, m.flags));
     else if (a.kind === "MODSEQ") out.push("MODSEQ", [m.modseq]);
   }
   return out;
@@ -175,7 +175,7 @@ async function fetchItems(
         out.push("UID", meta.uid);
         break;
       case "FLAGS":
-        out.push("FLAGS", meta.flags);
+        out.push("FLAGS", shownFlags(sel, meta.uid, meta.flags));
         sentFlags = true;
         break;
       case "INTERNALDATE":
@@ -231,7 +231,7 @@ async function fetchItems(
         break;
     }
   }
-  if (flagsChanged && !sentFlags) out.push("FLAGS", meta.flags);
+  if (flagsChanged && !sentFlags) out.push("FLAGS", shownFlags(sel, meta.uid, meta.flags));
   if (sel.condstore && flagsChanged && !atts.some((a) => a.kind === "MODSEQ"))
     out.push("MODSEQ", [meta.modseq]);
   return out;

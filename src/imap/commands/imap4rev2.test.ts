@@ -84,7 +84,7 @@ describe("IMAP4rev2", () => {
       FLAGS,
       PERM,
       "* 2 EXISTS",
-      "* 0 RECENT",
+      "* 2 RECENT", // the IMAP4rev2 session before it has no \Recent, so claimed none
       "* OK [UNSEEN 2] First unseen",
       ...tail,
       "d OK [READ-WRITE] SELECT completed",

@@ -103,11 +103,15 @@ describe("Python imaplib client", () => {
           "fetch",
           "OK",
           [
-            ["1 (FLAGS (\\Flagged) BODY[HEADER.FIELDS (SUBJECT)] {24}", "Subject: from python\r\n\r\n"],
+            // \Recent: this session is the first to see the message (RFC 3501 2.3.2).
+            [
+              "1 (FLAGS (\\Flagged \\Recent) BODY[HEADER.FIELDS (SUBJECT)] {24}",
+              "Subject: from python\r\n\r\n",
+            ],
             ` RFC822.SIZE ${size})`,
           ],
         ],
-        ["store", "OK", ["1 (FLAGS (\\Seen \\Flagged))"]],
+        ["store", "OK", ["1 (FLAGS (\\Seen \\Flagged \\Recent))"]],
         ["search", "OK", ["1"]],
         ["uid-search", "OK", ["1"]],
         ["copy", "OK", [`[COPYUID ${inbox!.uidValidity} 1 1] COPY completed`]],

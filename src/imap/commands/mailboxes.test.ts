@@ -138,7 +138,7 @@ describe("IMAP mailbox commands", () => {
     assert.deepEqual(
       await c.cmd("b", "STATUS Stat (MESSAGES RECENT UIDNEXT UIDVALIDITY UNSEEN SIZE HIGHESTMODSEQ DELETED)"),
       [
-        `* STATUS "Stat" (MESSAGES 2 RECENT 0 UIDNEXT 3 UIDVALIDITY ${mb.uidValidity} UNSEEN 1 SIZE ${size} HIGHESTMODSEQ ${mb.highestModseq} DELETED 1)`,
+        `* STATUS "Stat" (MESSAGES 2 RECENT 2 UIDNEXT 3 UIDVALIDITY ${mb.uidValidity} UNSEEN 1 SIZE ${size} HIGHESTMODSEQ ${mb.highestModseq} DELETED 1)`,
         "b OK STATUS completed",
       ],
     );
@@ -151,28 +151,64 @@ describe("IMAP mailbox commands", () => {
     await t.deliver(ALICE, MSG, { mailbox: "Sel", flags: ["\\Seen"] });
     await t.deliver(ALICE, MSG, { mailbox: "Sel" });
     const mb = (await t.server.store.mail.getMailbox(aliceId, "Sel"))!;
-    const common = [
+    const common = (recent: number) => [
       "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)",
       "* 2 EXISTS",
-      "* 0 RECENT",
+      `* ${recent} RECENT`,
       "* OK [UNSEEN 2] First unseen",
       `* OK [UIDVALIDITY ${mb.uidValidity}] UIDs valid`,
       "* OK [UIDNEXT 3] Predicted next UID",
       `* OK [HIGHESTMODSEQ ${mb.highestModseq}] Highest`,
       `* OK [MAILBOXID (F${mb.id})] Ok`,
     ];
-    const rw = [...common];
-    rw.splice(
-      1,
-      0,
-      "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted",
-    );
-    assert.deepEqual(await c.cmd("b", "SELECT Sel"), [...rw, "b OK [READ-WRITE] SELECT completed"]);
-    const ro = [...common];
-    ro.splice(1, 0, "* OK [PERMANENTFLAGS ()] Read-only mailbox");
+    const rw = (recent: number) => {
+      const r = common(recent);
+      r.splice(
+        1,
+        0,
+        "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted",
+      );
+      return r;
+    };
+    const ro = (recent: number) => {
+      const r = common(recent);
+      r.splice(1, 0, "* OK [PERMANENTFLAGS ()] Read-only mailbox");
+      return r;
+    };
+    // \Recent (RFC 3501 2.3.2): EXAMINE shows the new messages as recent and leaves them so; the
+    // first SELECT takes them, and no later session sees them as recent.
+    assert.deepEqual(await c.cmd("a2", "EXAMINE Sel"), [...ro(2), "a2 OK [READ-ONLY] EXAMINE completed"]);
+    assert.deepEqual(await c.cmd("a3", "FETCH 1:* FLAGS"), [
+      "* 1 FETCH (FLAGS (\\Seen \\Recent))",
+      "* 2 FETCH (FLAGS (\\Recent))",
+      "a3 OK FETCH completed",
+    ]);
+    assert.deepEqual(await c.cmd("a4", "SEARCH RECENT"), ["* SEARCH 1 2", "a4 OK SEARCH completed"]);
+    assert.deepEqual(await c.cmd("a5", "SEARCH NEW"), ["* SEARCH 2", "a5 OK SEARCH completed"]);
+    assert.deepEqual(await c.cmd("b", "SELECT Sel"), [
+      "* OK [CLOSED] Previous mailbox closed",
+      ...rw(2),
+      "b OK [READ-WRITE] SELECT completed",
+    ]);
+    const other = await RawClient.connect(t.port.implicit, { tls: true });
+    try {
+      await other.line();
+      await other.cmd("l", `LOGIN ${ALICE} "${PASSWORD}"`);
+      assert.deepEqual(await other.cmd("s", "STATUS Sel (RECENT)"), [
+        '* STATUS "Sel" (RECENT 0)',
+        "s OK STATUS completed",
+      ]);
+      assert.deepEqual(
+        (await other.cmd("x", "SELECT Sel")).filter((l) => l.endsWith("RECENT")),
+        ["* 0 RECENT"],
+      );
+      assert.deepEqual(await other.cmd("y", "SEARCH OLD"), ["* SEARCH 1 2", "y OK SEARCH completed"]);
+    } finally {
+      other.close();
+    }
     assert.deepEqual(await c.cmd("c", "EXAMINE Sel"), [
       "* OK [CLOSED] Previous mailbox closed",
-      ...ro,
+      ...ro(0),
       "c OK [READ-ONLY] EXAMINE completed",
     ]);
     assert.deepEqual(await c.cmd("d", "STORE 1 +FLAGS (\\Flagged)"), ["d NO [NOPERM] Mailbox is read-only"]);
@@ -180,7 +216,7 @@ describe("IMAP mailbox commands", () => {
     assert.deepEqual(await c.cmd("f", "UNSELECT"), ["f BAD UNSELECT not allowed now"]);
     assert.deepEqual(await c.cmd("g", "SELECT Nope"), ["g NO [NONEXISTENT] No such mailbox"]);
     assert.deepEqual(await c.cmd("h", "SELECT Sel (CONDSTORE)"), [
-      ...rw,
+      ...rw(0),
       "h OK [READ-WRITE] SELECT completed",
     ]);
     // A failed SELECT leaves no mailbox selected (RFC 9051 6.3.2).

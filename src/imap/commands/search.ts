@@ -7,14 +7,16 @@ import type { SearchKey } from "../protocol/search.js";
 import { formatSet } from "../protocol/sequence.js";
 import {
   type Candidate,
+  indexedHeaderKeys,
   matches,
   matchesMeta,
   needsContent,
+  type SetResolver,
   usesModseq,
   usesRecent,
 } from "../search/evaluate.js";
 import type { Session } from "../session/session.js";
-import type { SelectedMailbox } from "../session/state.js";
+import { isRecent, type SelectedMailbox } from "../session/state.js";
 import { type CommandSpec, SELECTED } from "./types.js";
 
 const BATCH = 1000;
@@ -71,9 +73,23 @@ export async function runSearch(
   sel: SelectedMailbox,
   key: SearchKey,
 ): Promise<MessageMeta[]> {
-  const content = needsContent(key);
+  // Indexed header keys first: one store query each (per distinct field and text), then they are
+  // matched like metadata keys; a search made of them alone reads no message content.
+  const headerSets = new Map<object, Set<number>>();
+  const byText = new Map<string, Set<number>>();
+  for (const k of indexedHeaderKeys(key)) {
+    const id = `${k.field}\0${k.value}`;
+    let found = byText.get(id);
+    if (!found) {
+      found = new Set(await mail.searchHeader(sel.mailbox.id, k.field, k.value));
+      byText.set(id, found);
+    }
+    headerSets.set(k, found);
+  }
   const setCache = new Map<object, Set<number>>();
-  const sets = {
+  const sets: SetResolver = {
+    isRecent: (uid: number) => isRecent(sel, uid),
+    headerUids: (k) => headerSets.get(k),
     uidsOf(k: Extract<SearchKey, { k: "uid" | "seq" }>): Set<number> {
       let r = setCache.get(k);
       if (!r) {
@@ -87,6 +103,7 @@ export async function runSearch(
       return r;
     },
   };
+  const content = needsContent(key, sets);
   const out: MessageMeta[] = [];
   const all = await mail.listMessages(sel.mailbox.id);
   for (let i = 0; i < all.length; i += BATCH) {

@@ -11,7 +11,13 @@ import type { QresyncParams } from "../protocol/command.js";
 import { formatSet, type SequenceSet, STAR } from "../protocol/sequence.js";
 import { MailboxName, Str } from "../protocol/writer.js";
 import type { Session } from "../session/session.js";
-import { type SelectedMailbox, sessionMailbox } from "../session/state.js";
+import {
+  addRecent,
+  recentCount,
+  type SelectedMailbox,
+  sessionMailbox,
+  shownFlags,
+} from "../session/state.js";
 import { UidMap } from "../session/uid-map.js";
 import { BASIC, listEntries } from "./list.js";
 import { DELIMITER, findMailbox } from "./mailbox-common.js";
@@ -57,10 +63,17 @@ export const select: CommandSpec<"SELECT" | "EXAMINE"> = {
         savedSearch: null,
         condstore,
         keywords: keywordsIn(metas),
+        recent: null,
       },
     };
+    const sel = s.state.selected;
+    if (!s.rev2) {
+      // This session becomes the one that sees the new messages as recent; EXAMINE only looks.
+      const claim = await s.app.store.mail.claimRecent(mailbox.id, { peek: readOnly });
+      addRecent(sel, claim.from, claim.to);
+    }
     const uidNext = Math.max(mailbox.uidNext, uids.maxUid() + 1);
-    s.sendFlagList(s.state.selected);
+    s.sendFlagList(sel);
     s.sendLine(`* ${uids.size} EXISTS`);
     if (s.rev2) {
       // RFC 9051 6.3.2: a LIST response for the mailbox instead of RECENT and UNSEEN.
@@ -70,15 +83,15 @@ export const select: CommandSpec<"SELECT" | "EXAMINE"> = {
       );
       s.send(["LIST", entry?.attrs ?? [], new Str(DELIMITER), new MailboxName(mailbox.name)]);
     } else {
-      s.sendLine("* 0 RECENT");
+      s.sendLine(`* ${recentCount(sel)} RECENT`);
       if (firstUnseen >= 0) s.sendLine(`* OK [UNSEEN ${firstUnseen + 1}] First unseen`);
     }
     s.sendLine(`* OK [UIDVALIDITY ${mailbox.uidValidity}] UIDs valid`);
     s.sendLine(`* OK [UIDNEXT ${uidNext}] Predicted next UID`);
     s.sendLine(`* OK [HIGHESTMODSEQ ${mailbox.highestModseq}] Highest`);
     s.sendLine(`* OK [MAILBOXID (${mailboxObjectId(mailbox.id)})] Ok`); // RFC 8474 4.3
-    if (cmd.qresync && cmd.qresync.uidValidity === mailbox.uidValidity && s.state.kind === "selected")
-      await resync(s, s.state.selected, cmd.qresync, metas);
+    if (cmd.qresync && cmd.qresync.uidValidity === mailbox.uidValidity)
+      await resync(s, sel, cmd.qresync, metas);
     // A change between reading the mailbox and its messages is picked up at the next report.
     const again = await s.app.store.mail.getMailboxById(mailbox.id);
     if (again && again.highestModseq !== mailbox.highestModseq) s.markDirty();
@@ -126,7 +139,8 @@ async function resync(
   for (const m of metas) {
     if (m.modseq <= q.modseq) continue;
     if (q.knownUids && !inUidSet(q.knownUids, m.uid, maxUid)) continue;
-    s.send([sel.uids.seqOf(m.uid), "FETCH", ["UID", m.uid, "FLAGS", m.flags, "MODSEQ", [m.modseq]]]);
+    const flags = shownFlags(sel, m.uid, m.flags);
+    s.send([sel.uids.seqOf(m.uid), "FETCH", ["UID", m.uid, "FLAGS", flags, "MODSEQ", [m.modseq]]]);
   }
   await s.io.drain();
 }

@@ -19,9 +19,16 @@ export async function searchRecords(
     throw no("Unsupported charset", "BADCHARSET (UTF-8 US-ASCII)");
   rejectRemovedKeys(s, key);
   const mail = s.app.store.mail;
+  const found = await runSearch(mail, sel, key);
   const out: SortRecord[] = [];
-  for (const meta of await runSearch(mail, sel, key)) {
-    out.push(sortRecord(meta, await mail.getMessage(sel.mailbox.id, meta.uid)));
+  if (found.length === 0) return out;
+  // Envelopes from the store's header index, one query for the range of matches, instead of a
+  // parsed message each; a message missing there (filed meanwhile) is read as before.
+  const range = { minUid: found[0]!.uid, maxUid: found[found.length - 1]!.uid };
+  const envelopes = new Map((await mail.listEnvelopes(sel.mailbox.id, range)).map((e) => [e.uid, e]));
+  for (const meta of found) {
+    const e = envelopes.get(meta.uid);
+    out.push(sortRecord(meta, e ? { structure: e } : await mail.getMessage(sel.mailbox.id, meta.uid)));
   }
   return out;
 }

@@ -22,9 +22,9 @@ export async function statusItems(s: Session, mb: Mailbox, items: StatusItem[]):
         out.push(item, counts.messages);
         break;
       case "RECENT":
-        // No \Recent on this server; IMAP4rev2 has no such item (RFC 9051 Appendix E).
+        // Messages no session has seen as \Recent yet; IMAP4rev2 has no such item (RFC 9051 Appendix E).
         if (s.rev2) throw bad("RECENT is not an IMAP4rev2 status item");
-        out.push(item, 0);
+        out.push(item, counts.recent);
         break;
       case "UIDNEXT":
         out.push(item, mb.uidNext);

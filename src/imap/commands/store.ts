@@ -4,7 +4,7 @@ import type { MessageFlags } from "../../store/types.js";
 import { no } from "../errors.js";
 import { formatSet } from "../protocol/sequence.js";
 import type { Item } from "../protocol/writer.js";
-import { ownChanges } from "../session/state.js";
+import { ownChanges, shownFlags } from "../session/state.js";
 import { SYSTEM_FLAGS } from "./mailbox-common.js";
 import { type CommandSpec, SELECTED } from "./types.js";
 
@@ -70,7 +70,7 @@ export const store: CommandSpec<"STORE"> = {
         if (seq === 0) continue;
         const items: Item[] = [];
         if (cmd.uid) items.push("UID", m.uid);
-        if (!cmd.silent) items.push("FLAGS", m.flags);
+        if (!cmd.silent) items.push("FLAGS", shownFlags(sel, m.uid, m.flags));
         if (sel.condstore) items.push("MODSEQ", [m.modseq]);
         s.send([seq, "FETCH", items]);
       }

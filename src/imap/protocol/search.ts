@@ -11,7 +11,7 @@ export type SearchKey =
   | { k: "header"; field: string; value: string } // field upper-case
   | { k: "body"; value: string }
   | { k: "text"; value: string }
-  | { k: "recent"; set: boolean } // NEW/RECENT (set) and OLD: rev1 only, never \Recent here
+  | { k: "recent"; set: boolean } // RECENT (set) and OLD (not set): rev1 only
   | { k: "emailid" | "threadid"; id: string }
   | { k: "date"; which: "internal" | "sent" | "saved"; op: "before" | "on" | "since"; date: Date }
   | { k: "size"; op: "larger" | "smaller"; n: number }
@@ -127,9 +127,16 @@ export function parseKey(c: Cursor): SearchKey {
       return { k: "all" };
     case "OLD":
       return { k: "recent", set: false };
-    case "NEW":
+    case "NEW": // RFC 3501 6.4.4: "equivalent to (RECENT UNSEEN)"
+      return {
+        k: "and",
+        keys: [
+          { k: "recent", set: true },
+          { k: "flag", flag: "\\Seen", set: false },
+        ],
+      };
     case "RECENT":
-      return { k: "recent", set: true }; // this server never gives \Recent (RFC 9051 removed it)
+      return { k: "recent", set: true };
     case "EMAILID":
     case "THREADID":
       c.sp();

@@ -1,11 +1,13 @@
 // SEARCH key evaluation (RFC 9051 6.4.4). Metadata keys (flags, size, dates, UIDs, MODSEQ) use the
 // message list only; header and text keys load the cached structure and the body lazily, and match
 // case-insensitively on decoded text (RFC 2047 words, transfer encodings and charsets undone).
+// Header keys on the fields the store indexes come as UID sets (SetResolver.headerUids), asked of
+// the store once per search, and are then evaluated like metadata keys.
 import { decodeHeaderValue } from "../../mime/encoded-word.js";
 import { getHeaderFields } from "../../mime/headers.js";
 import { textOf } from "../../mime/text.js";
 import type { MessageStructure, MimePart } from "../../mime/types.js";
-import type { MessageMeta, ParsedMessage } from "../../store/types.js";
+import type { IndexedHeaderField, MessageMeta, ParsedMessage } from "../../store/types.js";
 import { emailObjectId, threadObjectId } from "../format/objectid.js";
 import type { SearchKey } from "../protocol/search.js";
 
@@ -18,6 +20,10 @@ export interface Candidate {
 
 export interface SetResolver {
   uidsOf(key: Extract<SearchKey, { k: "uid" | "seq" }>): Set<number>;
+  /** \Recent in this session (RFC 3501 2.3.2). */
+  isRecent(uid: number): boolean;
+  /** The UIDs matching a header key, when the store answered it from its index (else undefined). */
+  headerUids?(key: Extract<SearchKey, { k: "header" }>): Set<number> | undefined;
 }
 
 /** Keys that need only the message list, evaluated without a promise per message. */
@@ -28,7 +34,7 @@ export function matchesMeta(key: SearchKey, m: Candidate, sets: SetResolver): bo
     case "none":
       return false;
     case "recent":
-      return !key.set;
+      return sets.isRecent(m.meta.uid) === key.set;
     case "emailid":
       return emailObjectId(m.meta.id) === key.id;
     case "threadid":
@@ -56,13 +62,18 @@ export function matchesMeta(key: SearchKey, m: Candidate, sets: SetResolver): bo
       return matchesMeta(key.a, m, sets) || matchesMeta(key.b, m, sets);
     case "and":
       return key.keys.every((k) => matchesMeta(k, m, sets));
+    case "header": {
+      const found = sets.headerUids?.(key);
+      if (!found) throw new Error("content key");
+      return found.has(m.meta.uid);
+    }
     default:
       throw new Error("content key");
   }
 }
 
 export async function matches(key: SearchKey, m: Candidate, sets: SetResolver): Promise<boolean> {
-  if (!needsContent(key)) return matchesMeta(key, m, sets);
+  if (!needsContent(key, sets)) return matchesMeta(key, m, sets);
   switch (key.k) {
     case "date": {
       // SENT*: the Date header's day, time and zone disregarded (RFC 9051 6.4.4).
@@ -74,6 +85,8 @@ export async function matches(key: SearchKey, m: Candidate, sets: SetResolver): 
       return key.op === "before" ? day < want : key.op === "on" ? day === want : day >= want;
     }
     case "header": {
+      const found = sets.headerUids?.(key);
+      if (found) return found.has(m.meta.uid);
       const p = await m.parsed();
       if (!p) return false;
       const body = await m.body();
@@ -134,24 +147,55 @@ function bodyContains(body: Buffer, m: MessageStructure, needle: string): boolea
   return false;
 }
 
-/** Whether a key needs more than the message list. */
-export function needsContent(key: SearchKey): boolean {
+/** Whether a key needs more than the message list (and the header sets `sets` resolves). */
+export function needsContent(key: SearchKey, sets?: SetResolver): boolean {
   switch (key.k) {
     case "header":
+      return sets?.headerUids?.(key) === undefined;
     case "body":
     case "text":
       return true;
     case "date":
       return key.which === "sent";
     case "not":
-      return needsContent(key.key);
+      return needsContent(key.key, sets);
     case "or":
-      return needsContent(key.a) || needsContent(key.b);
+      return needsContent(key.a, sets) || needsContent(key.b, sets);
     case "and":
-      return key.keys.some(needsContent);
+      return key.keys.some((k) => needsContent(k, sets));
     default:
       return false;
   }
+}
+
+const INDEXED_FIELDS: ReadonlySet<string> = new Set<IndexedHeaderField>([
+  "FROM",
+  "TO",
+  "CC",
+  "BCC",
+  "SUBJECT",
+]);
+
+export type IndexedHeaderKey = Extract<SearchKey, { k: "header" }> & { field: IndexedHeaderField };
+
+/** The header keys of a search whose field the store indexes (MailStore.searchHeader). */
+export function indexedHeaderKeys(key: SearchKey, out: IndexedHeaderKey[] = []): IndexedHeaderKey[] {
+  switch (key.k) {
+    case "header":
+      if (INDEXED_FIELDS.has(key.field)) out.push(key as IndexedHeaderKey);
+      break;
+    case "not":
+      indexedHeaderKeys(key.key, out);
+      break;
+    case "or":
+      indexedHeaderKeys(key.a, out);
+      indexedHeaderKeys(key.b, out);
+      break;
+    case "and":
+      for (const k of key.keys) indexedHeaderKeys(k, out);
+      break;
+  }
+  return out;
 }
 
 export function usesModseq(key: SearchKey): boolean {

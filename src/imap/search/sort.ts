@@ -40,7 +40,12 @@ function display(list: EnvelopeAddress[]): string {
   return casemap(name !== "" ? name : `${a.mailbox}@${a.host}`);
 }
 
-export function sortRecord(meta: MessageMeta, parsed: ParsedMessage | null): SortRecord {
+/** `parsed`: the message as getMessage gives it, or just its envelope and References
+ *  (MailStore.listEnvelopes); null when the message is gone. */
+export function sortRecord(
+  meta: MessageMeta,
+  parsed: { structure: Pick<ParsedMessage["structure"], "envelope" | "references"> } | null,
+): SortRecord {
   const env = parsed?.structure.envelope;
   const arrival = meta.internalDate.getTime();
   const parsedDate = env?.date ? Date.parse(env.date) : Number.NaN;

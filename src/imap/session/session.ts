@@ -12,7 +12,15 @@ import { no } from "../errors.js";
 import type { Frame } from "../protocol/reader.js";
 import { formatSet } from "../protocol/sequence.js";
 import { encodeItems, type Item } from "../protocol/writer.js";
-import { deferredExpunges, type SelectedMailbox, type SessionAccount, type SessionState } from "./state.js";
+import {
+  addRecent,
+  deferredExpunges,
+  recentCount,
+  type SelectedMailbox,
+  type SessionAccount,
+  type SessionState,
+  shownFlags,
+} from "./state.js";
 
 export type ImapConfig = SectionValue<typeof imapSection>;
 
@@ -206,10 +214,6 @@ export class Session implements MailListener {
     if (added) this.sendFlagList(sel);
   }
 
-  flagsItem(flags: string[]): Item {
-    return flags.map((f) => f);
-  }
-
   /**
    * Report other sessions' changes to the selected mailbox (RFC 9051 7.4.1, 5.2). EXPUNGE is held
    * back while `expunges` is false (during FETCH, STORE and SEARCH: sequence numbers must not move).
@@ -247,7 +251,15 @@ export class Session implements MailListener {
         sel.uids.append(m.uid);
         this.announceKeywords(sel, m.flags);
       }
-      if (sel.uids.size !== before) this.sendLine(`* ${sel.uids.size} EXISTS`);
+      if (sel.uids.size !== before) {
+        this.sendLine(`* ${sel.uids.size} EXISTS`);
+        if (!this.rev2) {
+          // The first read-write session told of a message has it as \Recent (RFC 3501 2.3.2).
+          const claim = await mail.claimRecent(sel.mailbox.id, { peek: sel.readOnly });
+          addRecent(sel, Math.max(claim.from, maxKnown + 1), claim.to);
+          this.sendLine(`* ${recentCount(sel)} RECENT`);
+        }
+      }
       await this.sendFlagUpdates(
         sel,
         [...flagged].filter((u) => !sel.deferredExpunges?.has(u)),
@@ -275,7 +287,7 @@ export class Session implements MailListener {
         const seq = sel.uids.seqOf(m.uid);
         if (seq === 0) continue;
         this.announceKeywords(sel, m.flags);
-        const items: Item[] = ["UID", m.uid, "FLAGS", this.flagsItem(m.flags)];
+        const items: Item[] = ["UID", m.uid, "FLAGS", shownFlags(sel, m.uid, m.flags)];
         if (sel.condstore) items.push("MODSEQ", [m.modseq]);
         this.send([seq, "FETCH", items]);
       }

@@ -34,6 +34,34 @@ export interface SelectedMailbox {
   condstore: boolean;
   /** Keywords the client has been told of in FLAGS (null: none yet, only system flags). */
   keywords: string[] | null;
+  /** UID ranges [from, to] recent in this session (RFC 3501 2.3.2; null: none, and always null
+   *  for IMAP4rev2, which has no \Recent). */
+  recent: [number, number][] | null;
+}
+
+/** Adds a claimed range (store claimRecent) to the session's recent set; empty ranges are ignored. */
+export function addRecent(sel: SelectedMailbox, from: number, to: number): void {
+  if (from > to) return;
+  const last = sel.recent?.at(-1);
+  if (last && last[1] + 1 >= from) last[1] = Math.max(last[1], to);
+  else if (sel.recent) sel.recent.push([from, to]);
+  else sel.recent = [[from, to]];
+}
+
+export function isRecent(sel: SelectedMailbox, uid: number): boolean {
+  return sel.recent?.some(([a, b]) => uid >= a && uid <= b) ?? false;
+}
+
+/** How many messages in the client's view are recent (the "* n RECENT" response). */
+export function recentCount(sel: SelectedMailbox): number {
+  let n = 0;
+  for (const [a, b] of sel.recent ?? []) n += sel.uids.countRange(a, b);
+  return n;
+}
+
+/** The flags a response shows: the stored ones, and \Recent for this session's recent messages. */
+export function shownFlags(sel: SelectedMailbox, uid: number, flags: string[]): string[] {
+  return isRecent(sel, uid) ? [...flags, "\\Recent"] : flags;
 }
 
 /** sel.ownChanges, made on first use. */

@@ -64,6 +64,11 @@ export class UidMap {
     this.uids[this.n++] = uid;
   }
 
+  /** How many UIDs in the view lie in from..to. */
+  countRange(from: number, to: number): number {
+    return from > to ? 0 : this.lowerBound(to + 1) - this.lowerBound(from);
+  }
+
   /** Removes a UID; returns the sequence number it had, or 0. */
   remove(uid: number): number {
     const seq = this.seqOf(uid);

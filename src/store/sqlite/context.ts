@@ -17,6 +17,8 @@ export interface StoreLimits {
 export class Ctx {
   closed = false;
   writer!: GroupCommitWriter;
+  /** \Recent claims (recent.ts) not written yet: mailbox id -> first unclaimed UID. */
+  readonly recentClaims = new Map<number, number>();
   private readonly uvGet;
   private readonly uvSet;
 

@@ -15,11 +15,13 @@ import { type Db, openDatabase } from "./db.js";
 import { createDirectory } from "./directory.js";
 import { minimalStructure } from "./fallback-parse.js";
 import { createFlagListOps } from "./flag-list.js";
+import { createHeaderIndexOps, DEFAULT_HEADER_INDEX_BATCH } from "./header-index.js";
 import { createListingOps } from "./listing.js";
 import { createMailboxOps, MailboxRows } from "./mailboxes.js";
 import { createMessageOps } from "./messages.js";
 import { claimOwnership } from "./owner.js";
 import { createQueue } from "./queue.js";
+import { createRecentOps } from "./recent.js";
 import { migrate } from "./schema.js";
 import { createSettings } from "./settings.js";
 import { WalSync } from "./wal-sync.js";
@@ -34,6 +36,8 @@ export interface SqliteStoreOptions {
   parse?: (body: Buffer) => MessageStructure;
   /** Longest mailbox name accepted, in UTF-8 octets (default 1024). */
   mailboxNameMaxBytes?: number;
+  /** Bodies indexed per write when SEARCH/SORT first index a mailbox's headers (default 500). */
+  headerIndexBatch?: number;
 }
 
 export const DEFAULT_INLINE_MAX_BYTES = 65536;
@@ -84,8 +88,10 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
       ...createMailboxOps(ctx, rows),
       ...createMessageOps(ctx, rows),
       ...createFlagListOps(ctx, rows),
+      ...createHeaderIndexOps(ctx, rows, opts.headerIndexBatch ?? DEFAULT_HEADER_INDEX_BATCH),
       ...createChangeOps(ctx),
       ...createListingOps(ctx),
+      ...createRecentOps(ctx, rows),
     };
     const openDb = db;
     let closing: Promise<void> | null = null;

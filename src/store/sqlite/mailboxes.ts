@@ -7,6 +7,7 @@ import type { MailEvent } from "../notifier.js";
 import type { Mailbox, MailboxCounts, SpecialUse } from "../types.js";
 import type { Ctx } from "./context.js";
 import { SEEN_BIT } from "./flags.js";
+import { firstUnclaimed } from "./recent.js";
 import { type MailboxRow, toMailbox } from "./rows.js";
 
 const SPECIAL_USES = new Set<string>([
@@ -76,8 +77,12 @@ export function createMailboxOps(ctx: Ctx, rows: MailboxRows) {
     delMessages: db.prepare<[number]>("DELETE FROM messages WHERE mailbox_id = ?"),
     delMailbox: db.prepare<[number]>("DELETE FROM mailboxes WHERE id = ?"),
     subscribe: db.prepare<[number, number]>("UPDATE mailboxes SET subscribed = ? WHERE id = ?"),
-    counts: db.prepare<[number, number], { messages: number; unseen: number; size: number }>(
-      `SELECT count(*) AS messages, coalesce(sum((sys_flags & ?) = 0), 0) AS unseen, coalesce(sum(size), 0) AS size
+    counts: db.prepare<
+      [number, number, number],
+      { messages: number; unseen: number; recent: number; size: number }
+    >(
+      `SELECT count(*) AS messages, coalesce(sum((sys_flags & ?) = 0), 0) AS unseen,
+         coalesce(sum(uid >= ?), 0) AS recent, coalesce(sum(size), 0) AS size
        FROM messages WHERE mailbox_id = ?`,
     ),
     moveAll: db.prepare<[number, number]>("UPDATE messages SET mailbox_id = ? WHERE mailbox_id = ?"),
@@ -238,10 +243,9 @@ export function createMailboxOps(ctx: Ctx, rows: MailboxRows) {
     },
     async mailboxCounts(mailboxId: number): Promise<MailboxCounts> {
       return ctx.read(() => {
-        rows.must(mailboxId);
-        const c = s.counts.get(SEEN_BIT, mailboxId)!;
-        // \Recent is per session (RFC 3501 2.3.2) and RFC 9051 drops it: the store reports none.
-        return { messages: c.messages, unseen: c.unseen, recent: 0, size: c.size };
+        const row = rows.must(mailboxId);
+        // recent: not yet claimed by any session (recent.ts).
+        return s.counts.get(SEEN_BIT, firstUnclaimed(ctx, row), mailboxId)!;
       });
     },
   };

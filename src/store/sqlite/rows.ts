@@ -55,6 +55,7 @@ export interface MailboxRow {
   special_use: string | null;
   subscribed: number;
   created_at: number;
+  first_recent_uid: number;
 }
 export const toMailbox = (r: MailboxRow): Mailbox => ({
   id: r.id,

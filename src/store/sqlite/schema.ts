@@ -12,7 +12,9 @@ import type Database from "better-sqlite3";
 import { StoreError } from "../errors.js";
 import { changelogMigration } from "./changelog-schema.js";
 import { deletedIndexMigration } from "./flag-list.js";
+import { headerIndexMigration } from "./header-index.js";
 import { listingMigration } from "./listing.js";
+import { recentMigration } from "./recent.js";
 import { settingsMigration } from "./settings-schema.js";
 
 const v1 = `
@@ -160,12 +162,16 @@ END;
 // v3: indexes for JMAP's ordered mailbox listings (listing.ts).
 // v4: identities, vacation response and its replied senders (settings-schema.ts).
 // v5: a partial index of \Deleted messages, for EXPUNGE (flag-list.ts).
+// v6: where each mailbox's unclaimed \Recent messages begin (recent.ts).
+// v7: a per-body index of FROM/TO/CC/BCC/SUBJECT and SORT's envelope, filled lazily (header-index.ts).
 export const migrations: readonly string[] = [
   v1,
   changelogMigration,
   listingMigration,
   settingsMigration,
   deletedIndexMigration,
+  recentMigration,
+  headerIndexMigration,
 ];
 
 export function migrate(db: Database.Database): void {
