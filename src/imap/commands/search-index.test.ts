@@ -20,7 +20,7 @@ const MESSAGES = [
 describe("SEARCH with the header index", () => {
   let t: ImapTestServer;
   let c: RawClient;
-  const reads = { parsed: 0, body: 0 };
+  const reads = { parsed: 0, body: 0, listings: 0 };
 
   before(async () => {
     t = await startImapTestServer();
@@ -31,6 +31,11 @@ describe("SEARCH with the header index", () => {
     // Counts the per-message reads SEARCH makes, to tell the index path from the scan.
     const getMessage = mail.getMessage.bind(mail);
     const readBody = mail.readBody.bind(mail);
+    const listMessages = mail.listMessages.bind(mail);
+    mail.listMessages = (mailboxId, opts) => {
+      reads.listings++;
+      return listMessages(mailboxId, opts);
+    };
     mail.getMessage = (mailboxId, uid) => {
       reads.parsed++;
       return getMessage(mailboxId, uid);
@@ -109,6 +114,15 @@ describe("SEARCH with the header index", () => {
       assert.ok(r.reads > 0, "the non-indexed key reads messages");
     });
   }
+
+  test("keys that need only UIDs (indexed headers, sets, \\Recent) do not even list the mailbox", async () => {
+    const before = reads.listings;
+    assert.equal((await search("SEARCH OR FROM bob 1 NOT SUBJECT lunch")).result, "* SEARCH 1");
+    assert.equal((await search("UID SEARCH 3:* FROM bob")).result, "* SEARCH 5"); // 3:* are sequence numbers
+    assert.equal(reads.listings, before);
+    assert.equal((await search("SEARCH FROM bob UNSEEN")).result, "* SEARCH 2 4"); // flags: listed
+    assert.equal(reads.listings, before + 1);
+  });
 
   test("SORT and THREAD take their keys from the index too: no message read", async () => {
     const before = reads.parsed + reads.body;

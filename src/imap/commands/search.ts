@@ -10,8 +10,10 @@ import {
   indexedHeaderKeys,
   matches,
   matchesMeta,
+  matchesUid,
   needsContent,
   type SetResolver,
+  uidOnly,
   usesModseq,
   usesRecent,
 } from "../search/evaluate.js";
@@ -34,10 +36,25 @@ export const search: CommandSpec<"SEARCH"> = {
       s.enabled.add("CONDSTORE");
       sel.condstore = true;
     }
-    const found = await runSearch(s.app.store.mail, sel, args.key);
-    const uids = found.map((m) => m.uid);
+    const mail = s.app.store.mail;
+    const sets = await resolverFor(mail, sel, args.key);
+    let uids: number[];
+    let highest = 0;
+    if (!modseq && uidOnly(args.key, sets)) {
+      // Nothing but UIDs needed: no listing of the mailbox (SEARCH FROM x is one index query).
+      // Messages known to be expunged elsewhere (not yet reported) match nothing, as below.
+      uids = [];
+      for (let seq = 1; seq <= sel.uids.size; seq++) {
+        const uid = sel.uids.uidAt(seq);
+        if (sel.deferredExpunges?.has(uid)) continue;
+        if (matchesUid(args.key, uid, sets)) uids.push(uid);
+      }
+    } else {
+      const found = await runSearch(mail, sel, args.key, sets);
+      uids = found.map((m) => m.uid);
+      highest = found.reduce((a, m) => Math.max(a, m.modseq), 0);
+    }
     const nums = cmd.uid ? uids : uids.map((u) => sel.uids.seqOf(u));
-    const highest = found.reduce((a, m) => Math.max(a, m.modseq), 0);
     // RFC 9051 6.4.4: in IMAP4rev2 a SEARCH without RETURN is RETURN (ALL), answered by ESEARCH.
     const returns = args.returns ?? (s.rev2 ? ["ALL"] : null);
     if (returns?.includes("SAVE")) sel.savedSearch = uids;
@@ -68,11 +85,8 @@ export function rejectRemovedKeys(s: Session, key: SearchKey): void {
   if (s.rev2 && usesRecent(key)) throw bad("NEW, OLD and RECENT are not IMAP4rev2 search keys");
 }
 
-export async function runSearch(
-  mail: MailStore,
-  sel: SelectedMailbox,
-  key: SearchKey,
-): Promise<MessageMeta[]> {
+/** The sets a search's keys refer to: UID and sequence sets, \Recent, indexed header keys. */
+async function resolverFor(mail: MailStore, sel: SelectedMailbox, key: SearchKey): Promise<SetResolver> {
   // Indexed header keys first: one store query each (per distinct field and text), then they are
   // matched like metadata keys; a search made of them alone reads no message content.
   const headerSets = new Map<object, Set<number>>();
@@ -103,6 +117,16 @@ export async function runSearch(
       return r;
     },
   };
+  return sets;
+}
+
+export async function runSearch(
+  mail: MailStore,
+  sel: SelectedMailbox,
+  key: SearchKey,
+  resolver?: SetResolver,
+): Promise<MessageMeta[]> {
+  const sets = resolver ?? (await resolverFor(mail, sel, key));
   const content = needsContent(key, sets);
   const out: MessageMeta[] = [];
   const all = await mail.listMessages(sel.mailbox.id);
