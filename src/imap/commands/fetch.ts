@@ -90,12 +90,16 @@ export const fetch: CommandSpec<"FETCH"> = {
       if (lean) {
         let rows = await inBatch(batch, (o) => s.app.store.mail.listFlags(sel.mailbox.id, o));
         if (cmd.changedSince !== null) rows = rows.filter((m) => m.modseq > cmd.changedSince!);
+        // One write per batch: these lines are all atoms and numbers, so plain text does
+        // (UID FETCH 1:* (FLAGS) on a large mailbox is what clients sync with).
+        let text = "";
         for (const m of rows) {
           const seq = sel.uids.seqOf(m.uid);
           if (seq === 0) continue;
-          s.send([seq, "FETCH", flagItems(sel, m, atts)]);
-          await s.io.drain();
+          text += `* ${seq} FETCH (${flagItemsText(sel, m, atts)})\r\n`;
         }
+        if (text !== "") s.io.write(text);
+        await s.io.drain();
         continue;
       }
       let metas = await inBatch(batch, (o) => s.app.store.mail.listMessages(sel.mailbox.id, o));
@@ -125,13 +129,15 @@ async function inBatch<T extends { uid: number }>(
   return metas.filter((m) => wanted.has(m.uid));
 }
 
-/** fetchItems for flag-only items (see flagOnly): same items, same order. */
-function flagItems(sel: SelectedMailbox, m: MessageFlags, atts: FetchAtt[]): Item[] {
-  const out: Item[] = [];
+/** fetchItems for flag-only items (see flagOnly), as text: same items, same order. Flags and
+ *  keywords are atoms (the store accepts no other), so nothing needs quoting. */
+function flagItemsText(sel: SelectedMailbox, m: MessageFlags, atts: FetchAtt[]): string {
+  let out = "";
   for (const a of atts) {
-    if (a.kind === "UID") out.push("UID", m.uid);
-    else if (a.kind === "FLAGS") out.push("FLAGS", shownFlags(sel, m.uid, m.flags));
-    else if (a.kind === "MODSEQ") out.push("MODSEQ", [m.modseq]);
+    if (out !== "") out += " ";
+    if (a.kind === "UID") out += `UID ${m.uid}`;
+    else if (a.kind === "FLAGS") out += `FLAGS (${shownFlags(sel, m.uid, m.flags).join(" ")})`;
+    else if (a.kind === "MODSEQ") out += `MODSEQ (${m.modseq})`;
   }
   return out;
 }
