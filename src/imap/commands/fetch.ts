@@ -6,6 +6,8 @@
 // by message and the handler waits for the client to read them (session.io.drain) before going on,
 // so a huge FETCH never sits in memory. Structure comes from the cache made at store time: never
 // re-parsed.
+
+import { StoreError } from "../../store/errors.js";
 import type { MessageFlags, MessageMeta, ParsedMessage } from "../../store/types.js";
 import { bad } from "../errors.js";
 import { binaryBytes } from "../format/binary.js";
@@ -24,8 +26,16 @@ import { type CommandSpec, SELECTED } from "./types.js";
 
 const BATCH = 256;
 
+/** The whole message (BODY[], RFC822): its bytes as stored, no parse needed. */
+function wholeMessage(a: FetchAtt): boolean {
+  return (
+    a.kind === "RFC822" || (a.kind === "section" && a.section.part.length === 0 && a.section.spec === null)
+  );
+}
+
 function needsStructure(a: FetchAtt): boolean {
   return (
+    !wholeMessage(a) &&
     a.kind !== "FLAGS" &&
     a.kind !== "INTERNALDATE" &&
     a.kind !== "RFC822.SIZE" &&
@@ -171,7 +181,16 @@ async function fetchItems(
     parsed = await mail.getMessage(sel.mailbox.id, meta.uid);
     if (!parsed) return null;
   }
-  const body = atts.some(needsBody) ? await mail.readBody(meta.blobId) : null;
+  let body: Buffer | null = null;
+  if (atts.some(needsBody)) {
+    try {
+      body = await mail.readBody(meta.blobId);
+    } catch (e) {
+      // Expunged (and its body released) since the listing: skipped, as when getMessage finds none.
+      if (e instanceof StoreError && e.code === "not-found") return null;
+      throw e;
+    }
+  }
   const out: Item[] = [];
   const root = parsed?.structure.root;
   let sentFlags = false;
@@ -232,7 +251,12 @@ async function fetchItems(
       case "section":
         out.push(
           sectionLabel(a),
-          new Lit(applyPartial(sectionBytes(body!, parsed!.structure, a.section), a.partial)),
+          new Lit(
+            applyPartial(
+              wholeMessage(a) ? body! : sectionBytes(body!, parsed!.structure, a.section),
+              a.partial,
+            ),
+          ),
         );
         break;
     }
