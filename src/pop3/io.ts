@@ -5,12 +5,13 @@
 //  - Output: every write waits for the socket to drain once its buffer is full, and a client
 //    that does not read for idleMs is disconnected: a stalled RETR never buffers without bound.
 //
-// Invariant: after detach() (STLS) nothing already received is ever parsed (RFC 2595 §4: the
-// TLS negotiation starts right after the +OK, and pipelined plaintext must not be trusted).
+// Waiting, STLS's detach (after which nothing already received is parsed, RFC 2595 §4) and
+// closing are shared with SMTP (server/socket-input.ts).
 
 import type { Socket } from "node:net";
+import { SocketInput, type WaitEnd } from "../server/socket-input.js";
 
-export type ReadEnd = "closed" | "timeout" | "interrupted";
+export type ReadEnd = WaitEnd;
 export type LineRead = { kind: "line"; line: string } | { kind: "too-long" } | { kind: ReadEnd };
 
 const INPUT_HIGH_WATER = 64 * 1024;
@@ -21,68 +22,38 @@ export class ConnectionGone extends Error {
   override name = "ConnectionGone";
 }
 
-export class Pop3Io {
-  private socket: Socket;
+export class Pop3Io extends SocketInput {
   private pending: Buffer = Buffer.alloc(0);
   private discarding = false; // inside an over-long line, dropping bytes until LF
-  private ended = false;
-  private interrupted = false;
-  private waiter: ((r: "data" | ReadEnd) => void) | null = null;
-  private readonly onData = (chunk: Buffer) => {
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    if (this.pending.length > INPUT_HIGH_WATER) this.socket.pause();
-    this.wake("data");
-  };
-  private readonly onEnd = () => {
-    this.ended = true;
-    this.wake("closed");
-  };
 
   constructor(
     socket: Socket,
     private readonly maxLineLength: number,
   ) {
-    this.socket = socket;
-    this.attach(socket);
+    super(socket);
   }
 
   get current(): Socket {
     return this.socket;
   }
 
-  attach(socket: Socket): void {
-    this.socket = socket;
-    this.ended = false;
-    socket.on("data", this.onData);
-    socket.on("end", this.onEnd);
-    socket.on("close", this.onEnd);
-    socket.on("error", this.onEnd);
+  protected received(chunk: Buffer): void {
+    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    if (this.pending.length > INPUT_HIGH_WATER) this.socket.pause();
   }
 
-  /** Stop reading and drop everything received but not parsed; returns the socket for TLS. */
-  detach(): Socket {
-    const s = this.socket;
-    s.off("data", this.onData);
-    s.off("end", this.onEnd);
-    s.off("close", this.onEnd);
-    s.off("error", this.onEnd);
-    // The TLS socket takes this one over; a late error must not be an unhandled event.
-    s.on("error", () => {});
-    s.pause();
+  protected dropInput(): void {
     this.pending = Buffer.alloc(0);
     this.discarding = false;
-    return s;
+  }
+
+  protected allowInput(): void {
+    if (this.pending.length < INPUT_HIGH_WATER) this.socket.resume();
   }
 
   /** True if a complete or partial line was received but not read (pipelined input). */
   get hasPendingInput(): boolean {
     return this.pending.length > 0;
-  }
-
-  /** Wake a pending read with "interrupted" (server shutdown); later reads return it at once. */
-  interrupt(): void {
-    this.interrupted = true;
-    this.wake("interrupted");
   }
 
   /** The next command line, waiting at most timeoutMs in total for it. */
@@ -91,7 +62,7 @@ export class Pop3Io {
     for (;;) {
       const got = this.takeLine();
       if (got) return got;
-      if (this.interrupted) return { kind: "interrupted" };
+      if (this.interruptRequested) return { kind: "interrupted" };
       const w = await this.wait(deadline - Date.now());
       if (w !== "data") return { kind: w };
     }
@@ -123,28 +94,6 @@ export class Pop3Io {
     }
     if (batch.length > 0)
       await this.write(batch.length === 1 ? batch[0]! : Buffer.concat(batch, batchLen), idleMs);
-  }
-
-  /** Flush what is queued, then close our side (destroying the socket if the client lingers). */
-  async close(): Promise<void> {
-    const s = this.socket;
-    if (s.destroyed) return;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(() => {
-        s.destroy();
-        resolve();
-      }, 2000);
-      s.once("close", () => {
-        clearTimeout(t);
-        resolve();
-      });
-      s.once("finish", () => s.destroy());
-      s.end();
-    });
-  }
-
-  destroy(): void {
-    this.socket.destroy();
   }
 
   private async write(b: Buffer, idleMs: number): Promise<void> {
@@ -201,26 +150,5 @@ export class Pop3Io {
       if (this.pending.length < INPUT_HIGH_WATER && !this.ended) this.socket.resume();
       return { kind: "line", line };
     }
-  }
-
-  private wake(r: "data" | ReadEnd): void {
-    const w = this.waiter;
-    if (w) {
-      this.waiter = null;
-      w(r);
-    }
-  }
-
-  private wait(ms: number): Promise<"data" | ReadEnd> {
-    if (this.ended || this.socket.destroyed) return Promise.resolve("closed");
-    if (ms <= 0) return Promise.resolve("timeout");
-    if (this.pending.length < INPUT_HIGH_WATER) this.socket.resume();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => this.wake("timeout"), ms);
-      this.waiter = (r) => {
-        clearTimeout(timer);
-        resolve(r);
-      };
-    });
   }
 }
