@@ -243,4 +243,29 @@ describe("IMAP concurrency", () => {
     assert.ok(r.includes(`* FLAGS (${sys} $Label1 Work)`), r.join("\n"));
     assert.ok(r.includes("* OK [PERMANENTFLAGS ()] Read-only mailbox"));
   });
+
+  test("own changes are not echoed, and a foreign change between two own ones still is", async () => {
+    const name = await freshBox(3);
+    const a = await session(name);
+    const b = await session(name);
+    assert.deepEqual(await a.cmd("1", "STORE 1 +FLAGS.SILENT (\\Seen)"), ["1 OK STORE completed"]);
+    assert.deepEqual(await b.cmd("2", "STORE 2 +FLAGS.SILENT (\\Flagged)"), [
+      "* 1 FETCH (UID 1 FLAGS (\\Seen))",
+      "2 OK STORE completed",
+    ]);
+    assert.deepEqual(await a.cmd("3", "STORE 3 +FLAGS.SILENT (\\Seen)"), [
+      "* 2 FETCH (UID 2 FLAGS (\\Flagged \\Recent))",
+      "3 OK STORE completed",
+    ]);
+    assert.deepEqual(await a.cmd("4", "NOOP"), ["4 OK NOOP completed"]);
+    // Own expunge: reported by EXPUNGE itself, once.
+    await a.cmd("5", "STORE 1 +FLAGS.SILENT (\\Deleted)");
+    assert.deepEqual(await a.cmd("6", "EXPUNGE"), ["* 1 EXPUNGE", "6 OK EXPUNGE completed"]);
+    assert.deepEqual(await a.cmd("7", "NOOP"), ["7 OK NOOP completed"]);
+    assert.deepEqual(await b.cmd("8", "NOOP"), [
+      "* 3 FETCH (UID 3 FLAGS (\\Seen))", // a flag change of a message since expunged is not sent
+      "* 1 EXPUNGE",
+      "8 OK NOOP completed",
+    ]);
+  });
 });

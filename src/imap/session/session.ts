@@ -60,6 +60,13 @@ export class Enabled {
 }
 
 const CRLF = "\r\n";
+/** Events kept between reports for onlyOwnChanges(); beyond this, the full report runs. */
+const MAX_KEPT_EVENTS = 32;
+
+function isOwn(sel: SelectedMailbox, uid: number, from: number, to: number): boolean {
+  const m = sel.ownChanges?.get(uid);
+  return m !== undefined && m >= from && m <= to;
+}
 const FLAG_BATCH = 500;
 
 /** Told of each change to the selected mailbox and of the session's close (the connection, while
@@ -73,6 +80,9 @@ export class Session implements MailListener {
   /** Extensions turned on by ENABLE (RFC 5161), upper-case. */
   readonly enabled = new Enabled();
   private dirty = false;
+  /** The selected mailbox's events since the last report (null: none, or too many to keep). */
+  private events: MailEvent[] | null = null;
+  private eventsDropped = false;
   private watcher: SessionWatcher | null = null;
 
   constructor(
@@ -160,6 +170,14 @@ export class Session implements MailListener {
     if (e.mailboxId !== this.state.selected.mailbox.id) return;
     if (e.kind === "mailbox-renamed")
       this.state.selected.mailbox = { ...this.state.selected.mailbox, name: e.name };
+    if (!this.eventsDropped) {
+      if (!this.events) this.events = [e];
+      else if (this.events.length < MAX_KEPT_EVENTS) this.events.push(e);
+      else {
+        this.events = null;
+        this.eventsDropped = true;
+      }
+    }
     this.dirty = true;
     this.wake();
   }
@@ -181,12 +199,42 @@ export class Session implements MailListener {
 
   markDirty(): void {
     this.dirty = true;
+    this.eventsDropped = true; // a change not seen as an event: the full report is needed
+    this.events = null;
     this.wake();
   }
 
   /** Forget pending notifications (after SELECT, which reports the state afresh). */
   markClean(): void {
     this.dirty = false;
+    this.events = null;
+    this.eventsDropped = false;
+  }
+
+  /**
+   * Whether every change since the last report is this session's own, already told to the
+   * client: its own flag changes (RFC 7162 ownChanges) and expunges of messages no longer in
+   * its view, with no modseq in between unaccounted for. Then the report needs no reading at
+   * all: most commands of a busy client only see their own writes come back.
+   */
+  private onlyOwnChanges(sel: SelectedMailbox): boolean {
+    const events = this.events;
+    if (this.eventsDropped || !events) return false;
+    let next = sel.knownModseq + 1;
+    for (const e of [...events].sort(
+      (a, b) => ("modseq" in a ? a.modseq : 0) - ("modseq" in b ? b.modseq : 0),
+    )) {
+      if (e.kind !== "flags" && e.kind !== "expunged") return false;
+      const first = e.modseq - e.uids.length + 1; // one modseq per message (store setFlags/expunge)
+      if (first !== next) return false;
+      for (const uid of e.uids) {
+        if (e.kind === "expunged" ? sel.uids.seqOf(uid) !== 0 : !isOwn(sel, uid, first, e.modseq))
+          return false;
+      }
+      next = e.modseq + 1;
+    }
+    sel.knownModseq = next - 1;
+    return true;
   }
 
   /** FLAGS and PERMANENTFLAGS for the selected mailbox: the system flags and its keywords. */
@@ -222,8 +270,14 @@ export class Session implements MailListener {
     if (this.state.kind !== "selected") return;
     const sel = this.state.selected;
     const mail = this.app.store.mail;
-    if (this.dirty) {
+    if (this.dirty && this.onlyOwnChanges(sel)) {
       this.dirty = false;
+      this.events = null;
+      sel.ownChanges = null;
+    } else if (this.dirty) {
+      this.dirty = false;
+      this.events = null;
+      this.eventsDropped = false;
       if (!(await mail.getMailboxById(sel.mailbox.id))) {
         // Deleted by another session: nothing sensible can be said about it any more (RFC 9051 7.1.5).
         this.sendLine("* BYE Selected mailbox was deleted");
