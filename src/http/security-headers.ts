@@ -10,9 +10,10 @@ export const CONTENT_SECURITY_POLICY = [
   "base-uri 'none'",
 ].join("; ");
 
-export function securityHeaders(opts: { secure: boolean; hstsMaxAgeSec: number }): Record<string, string> {
-  const h: Record<string, string> = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+/** What every page of ours sends (admin pages, webmail), with the page's own CSP. */
+export function baseSecurityHeaders(csp: string): Record<string, string> {
+  return {
+    "Content-Security-Policy": csp,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     // Not "no-referrer": with it browsers send "Origin: null" on our own form POSTs, which the
@@ -22,6 +23,10 @@ export function securityHeaders(opts: { secure: boolean; hstsMaxAgeSec: number }
     "Cross-Origin-Resource-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
   };
+}
+
+export function securityHeaders(opts: { secure: boolean; hstsMaxAgeSec: number }): Record<string, string> {
+  const h = baseSecurityHeaders(CONTENT_SECURITY_POLICY);
   if (opts.secure && opts.hstsMaxAgeSec > 0) h["Strict-Transport-Security"] = `max-age=${opts.hstsMaxAgeSec}`;
   return h;
 }

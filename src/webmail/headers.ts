@@ -3,7 +3,9 @@
 // script: it is shown in an <iframe srcdoc sandbox> without allow-scripts, whose document inherits
 // this policy and adds its own stricter one (web/src/mail/sanitize.ts). Inline styles are
 // allowed because mail HTML is styled inline; img-src allows https: only for remote images the
-// user asked to load (the frame's own policy blocks them otherwise).
+// user asked to load (the frame's own policy blocks them otherwise). The other headers are the
+// admin pages' (http/security-headers.ts).
+import { baseSecurityHeaders } from "../http/security-headers.js";
 
 export const WEBMAIL_CSP = [
   "default-src 'none'",
@@ -25,15 +27,5 @@ export const WEBMAIL_CSP = [
 export const DOWNLOAD_CSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'";
 
 export function pageHeaders(): Record<string, string> {
-  return {
-    "Content-Security-Policy": WEBMAIL_CSP,
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    // Not "no-referrer": with it a same-origin fetch POST carries "Origin: null", which the
-    // Origin check (csrf.ts) must refuse. Links in messages carry rel=noreferrer themselves.
-    "Referrer-Policy": "same-origin",
-    "Cross-Origin-Opener-Policy": "same-origin",
-    "Cross-Origin-Resource-Policy": "same-origin",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-  };
+  return baseSecurityHeaders(WEBMAIL_CSP);
 }
