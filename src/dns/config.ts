@@ -8,4 +8,14 @@ export const dnsSection = {
   ),
   timeoutMs: int(5000, "Time one DNS query may take before it is retried.", { min: 100, max: 60000 }),
   tries: int(2, "Attempts per DNS query.", { min: 1, max: 10 }),
+  cacheSec: int(
+    60,
+    "How long delivery and the SPF/DKIM/DMARC checks keep a DNS answer, in seconds (0 = no cache). Node's resolver gives no TTL for MX/TXT, so this is a fixed, short time.",
+    { min: 0, max: 3600 },
+  ),
+  negativeCacheSec: int(30, 'How long "no such name / no such record" is kept, in seconds.', {
+    min: 0,
+    max: 3600,
+  }),
+  cacheEntries: int(10000, "Most DNS answers kept in memory.", { min: 1, max: 1000000 }),
 };

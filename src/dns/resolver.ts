@@ -1,5 +1,6 @@
 // Node's own resolver (c-ares), optionally pointed at configured servers ("127.0.0.1:5353").
 import { Resolver } from "node:dns/promises";
+import { cachingResolver } from "./cache.js";
 import type { DnsResolver } from "./types.js";
 
 export interface ResolverOptions {
@@ -22,4 +23,20 @@ export function createDnsResolver(opts: ResolverOptions = {}): DnsResolver {
     resolvePtr: (n) => r.resolvePtr(n),
     resolve: (n, t) => r.resolve(n, t),
   };
+}
+
+/** The resolver delivery and the SPF/DKIM/DMARC checks use: the configured servers, cached. */
+export function createCachedDnsResolver(cfg: {
+  servers: string[];
+  timeoutMs: number;
+  tries: number;
+  cacheSec: number;
+  negativeCacheSec: number;
+  cacheEntries: number;
+}): DnsResolver {
+  return cachingResolver(createDnsResolver(cfg), {
+    cacheSec: cfg.cacheSec,
+    negativeCacheSec: cfg.negativeCacheSec,
+    maxEntries: cfg.cacheEntries,
+  });
 }

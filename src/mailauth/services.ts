@@ -1,6 +1,6 @@
 // One signer, verifier and resolver per running app, built on first use from its config and
 // kept with its AppContext (so the SMTP code needs no new wiring and tests get fresh ones).
-import { createDnsResolver } from "../dns/resolver.js";
+import { createCachedDnsResolver } from "../dns/resolver.js";
 import type { DnsResolver } from "../dns/types.js";
 import type { AppContext } from "../server/context.js";
 import { algorithmsOf } from "./keys.js";
@@ -28,7 +28,7 @@ export function mailauthFor(ctx: AppContext): MailAuth {
 function buildMailAuth(ctx: AppContext): MailAuth {
   const cfg = ctx.config;
   const authservId = cfg.mailauth.authservId || cfg.server.hostname;
-  const resolver = createDnsResolver(cfg.dns);
+  const resolver = createCachedDnsResolver(cfg.dns);
   const log = ctx.log.child({ part: "mailauth" });
   return {
     authservId,

@@ -3,7 +3,7 @@
 import { mkdirSync } from "node:fs";
 import { createAuthService } from "../auth/service.js";
 import type { Config } from "../config/schema.js";
-import { createDnsResolver } from "../dns/resolver.js";
+import { createCachedDnsResolver } from "../dns/resolver.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import { mailauthFor } from "../mailauth/services.js";
 import { parseStructure } from "../mime/parse.js";
@@ -90,11 +90,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       store,
       config,
       log,
-      resolver: createDnsResolver({
-        servers: config.dns.servers,
-        timeoutMs: config.dns.timeoutMs,
-        tries: config.dns.tries,
-      }),
+      resolver: createCachedDnsResolver(config.dns),
       // DSNs to other domains carry our DKIM signature, like users' mail.
       sign: (body) => mailauthFor(ctx).signer.sign(body),
     });

@@ -80,6 +80,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   // No test may ask a real DNS server (inbound SPF/DKIM/DMARC checks, MX lookups): unless a test
   // points [dns] at its own (testing/dns-server.ts), lookups go to a closed local port and fail at once.
   config.dns.servers = ["127.0.0.1:1"];
+  // Tests change their DNS zones between steps: answers are not cached unless a test asks.
+  config.dns.cacheSec = 0;
   // Stored messages stay byte-exact in protocol tests; mail authentication tests turn this on.
   config.mailauth.verifyInbound = false;
   // Queued mail stays queued unless a test runs the delivery engine (with its own DNS server).

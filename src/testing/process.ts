@@ -45,8 +45,8 @@ export async function startServerProcess(opts: ServerProcessOptions = {}): Promi
       shutdownGraceSec: 2,
       ...((opts.config?.server as object) ?? {}),
     },
-    // As in harness.ts: no real DNS, no delivery engine and no inbound SPF/DKIM/DMARC unless asked.
-    dns: { servers: ["127.0.0.1:1"], ...((opts.config?.dns as object) ?? {}) },
+    // As in harness.ts: no real DNS (and no DNS cache), no delivery engine and no inbound SPF/DKIM/DMARC unless asked.
+    dns: { servers: ["127.0.0.1:1"], cacheSec: 0, ...((opts.config?.dns as object) ?? {}) },
     outbound: { enabled: false, ...((opts.config?.outbound as object) ?? {}) },
     mailauth: { verifyInbound: false, ...((opts.config?.mailauth as object) ?? {}) },
     log: { format: "json", level: "info" },
