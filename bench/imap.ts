@@ -15,6 +15,7 @@
 //                         --pid 1234 --pid-tree          # any IMAP server, e.g. Dovecot
 //   npm run bench:imap -- --cheap-auth --phases 2 --seconds 10 --cpu-prof-dir /tmp/prof
 //   npm run bench:imap -- --phases 3 --idle 3000 --heap-snapshot-dir /tmp/heap   # what a connection holds
+//   npm run bench:imap -- --phases 3 --idle 3000 --tls --cheap-auth   # idle connections over TLS (993)
 //                                                        # own server, V8 CPU profile of it
 //   npm run bench:imap -- --write-maildirs DIR --messages 100000 --clients 20
 //                                                        # only write DIR/bench{n}/Maildir; exit
@@ -33,6 +34,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { connect as netConnect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { connect as tlsConnect } from "node:tls";
 import { parseArgs } from "node:util";
 import { writeHeapSnapshot } from "node:v8";
 import { hashPassword } from "../src/auth/password.js";
@@ -68,6 +70,8 @@ const { values: opt } = parseArgs({
     "cpu-prof-dir": { type: "string" }, // own server: write a V8 CPU profile of it into this dir
     // own server: a V8 heap snapshot at each memory reading (compare the last two of phase 3)
     "heap-snapshot-dir": { type: "string" },
+    // implicit TLS (port-993 style) for every connection; the own server then listens with TLS
+    tls: { type: "boolean", default: false },
   },
 });
 
@@ -99,7 +103,9 @@ async function serveChild(dataDir: string, maxConnections: number): Promise<void
   config.imap.maxConnections = maxConnections;
   // Every client comes from 127.0.0.1: logins still being checked count against the throttle.
   config.auth.throttleMaxFailures = 100000;
-  config.listeners = [{ protocol: "imap", address: "127.0.0.1", port: 0, tls: "none" }];
+  config.listeners = [
+    { protocol: "imap", address: "127.0.0.1", port: 0, tls: opt.tls ? "implicit" : "none" },
+  ];
   const app = await startApp(config, { log: silentLogger });
   if (opt["cheap-auth"]) {
     const real = app.ctx.auth;
@@ -175,6 +181,7 @@ async function startOwnServer(maxConnections: number) {
   args.push("--idle", String(maxConnections));
   if (opt["cheap-auth"]) args.push("--cheap-auth");
   if (opt["heap-snapshot-dir"]) args.push("--heap-snapshot-dir", opt["heap-snapshot-dir"]);
+  if (opt.tls) args.push("--tls");
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
   let memWaiter: ((m: HeapMem) => void) | null = null;
   const port = await new Promise<number>((resolve, reject) => {
@@ -282,7 +289,10 @@ class Imap {
 
   static open(host: string, port: number): Promise<Imap> {
     return new Promise((resolve, reject) => {
-      const s = netConnect({ host, port }, () => resolve(new Imap(s)));
+      // --tls: the own server's certificate is self-signed; the bench measures, it does not verify.
+      const s: Socket = opt.tls
+        ? tlsConnect({ host, port, rejectUnauthorized: false }, () => resolve(new Imap(s)))
+        : netConnect({ host, port }, () => resolve(new Imap(s)));
       s.once("error", reject);
       s.setTimeout(WAIT_MS, () => s.destroy(new Error("socket timeout")));
     });
