@@ -1,0 +1,126 @@
+// The group commit's durability contract: a job's promise resolves, and its events are published,
+// only after the WAL fsync that follows its COMMIT; a failed fsync acknowledges nothing.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { silentLogger } from "../../log/logger.js";
+import type { MailEvent } from "../notifier.js";
+import { openDatabase } from "./db.js";
+import { WalSync } from "./wal-sync.js";
+import { GroupCommitWriter } from "./writer.js";
+
+/** A WalSync whose fsync the test completes (or fails) by hand. */
+class HeldSync extends WalSync {
+  calls = 0;
+  private release: ((err?: Error) => void)[] = [];
+
+  override async sync(): Promise<void> {
+    this.calls++;
+    await new Promise<void>((resolve, reject) => {
+      this.release.push((err) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  finish(err?: Error): void {
+    for (const r of this.release.splice(0)) r(err);
+  }
+}
+
+function setup() {
+  const dir = mkdtempSync(join(tmpdir(), "yubin-writer-"));
+  const path = join(dir, "db.sqlite");
+  const db = openDatabase({ path });
+  db.exec("CREATE TABLE t (v INTEGER)");
+  const wal = new HeldSync(db, `${path}-wal`);
+  const published: MailEvent[][] = [];
+  const writer = new GroupCommitWriter(db, {
+    maxBatch: 100,
+    log: silentLogger,
+    afterCommit: (events) => published.push(events),
+    wal,
+  });
+  const insert = db.prepare<[number]>("INSERT INTO t (v) VALUES (?)");
+  const event = (v: number): MailEvent => ({
+    kind: "added",
+    accountId: 1,
+    mailboxId: 1,
+    uids: [v],
+    modseq: v,
+  });
+  const job = (v: number) =>
+    writer.submit({
+      run: () => {
+        insert.run(v);
+        return { value: v, events: [event(v)] };
+      },
+    });
+  const rows = () => db.prepare<[], { v: number }>("SELECT v FROM t ORDER BY v").all();
+  return {
+    wal,
+    published,
+    job,
+    rows,
+    done: () => {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const until = async (cond: () => boolean) => {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+  assert.ok(cond(), "condition not reached in 1 s");
+};
+
+describe("group commit and the WAL fsync", () => {
+  test("nothing is acknowledged or published before the fsync after the COMMIT", async () => {
+    const s = setup();
+    try {
+      let acked = 0;
+      const jobs = [s.job(1), s.job(2)].map((p) =>
+        p.then((v) => {
+          acked++;
+          return v;
+        }),
+      );
+      await until(() => s.wal.calls === 1);
+      // Committed (visible to this connection) but not yet fsync'd: no ack, no event.
+      assert.deepEqual(
+        s.rows().map((r) => r.v),
+        [1, 2],
+      );
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(acked, 0);
+      assert.equal(s.published.length, 0);
+      s.wal.finish();
+      assert.deepEqual(await Promise.all(jobs), [1, 2]);
+      assert.equal(s.published.length, 1);
+      assert.deepEqual(
+        s.published[0]!.map((e) => ("uids" in e ? e.uids[0] : 0)),
+        [1, 2],
+      );
+    } finally {
+      s.done();
+    }
+  });
+
+  test("a failed fsync rejects the batch's jobs and publishes nothing", async () => {
+    const s = setup();
+    try {
+      const p = s.job(7);
+      await until(() => s.wal.calls === 1);
+      s.wal.finish(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }));
+      await assert.rejects(p, { code: "EIO" });
+      assert.equal(s.published.length, 0);
+      // The next batch is fsync'd (and acknowledged) on its own.
+      const q = s.job(8);
+      await until(() => s.wal.calls === 2);
+      s.wal.finish();
+      assert.equal(await q, 8);
+    } finally {
+      s.done();
+    }
+  });
+});
