@@ -1,6 +1,8 @@
 // Node's own resolver (c-ares), optionally pointed at configured servers ("127.0.0.1:5353").
 import { Resolver } from "node:dns/promises";
+import type { SectionValue } from "../config/dsl.js";
 import { cachingResolver } from "./cache.js";
+import type { dnsSection } from "./config.js";
 import type { DnsResolver } from "./types.js";
 
 export interface ResolverOptions {
@@ -26,14 +28,7 @@ export function createDnsResolver(opts: ResolverOptions = {}): DnsResolver {
 }
 
 /** The resolver delivery and the SPF/DKIM/DMARC checks use: the configured servers, cached. */
-export function createCachedDnsResolver(cfg: {
-  servers: string[];
-  timeoutMs: number;
-  tries: number;
-  cacheSec: number;
-  negativeCacheSec: number;
-  cacheEntries: number;
-}): DnsResolver {
+export function createCachedDnsResolver(cfg: SectionValue<typeof dnsSection>): DnsResolver {
   return cachingResolver(createDnsResolver(cfg), {
     cacheSec: cfg.cacheSec,
     negativeCacheSec: cfg.negativeCacheSec,

@@ -10,7 +10,6 @@ import {
   indexedHeaderKeys,
   matches,
   matchesMeta,
-  matchesUid,
   needsContent,
   type SetResolver,
   uidOnly,
@@ -47,7 +46,7 @@ export const search: CommandSpec<"SEARCH"> = {
       for (let seq = 1; seq <= sel.uids.size; seq++) {
         const uid = sel.uids.uidAt(seq);
         if (sel.deferredExpunges?.has(uid)) continue;
-        if (matchesUid(args.key, uid, sets)) uids.push(uid);
+        if (matchesMeta(args.key, uidCandidate(uid, seq), sets)) uids.push(uid);
       }
     } else {
       const found = await runSearch(mail, sel, args.key, sets);
@@ -83,6 +82,12 @@ export const search: CommandSpec<"SEARCH"> = {
 /** NEW, OLD and RECENT are not IMAP4rev2 search keys (RFC 9051 Appendix E, item 2). */
 export function rejectRemovedKeys(s: Session, key: SearchKey): void {
   if (s.rev2 && usesRecent(key)) throw bad("NEW, OLD and RECENT are not IMAP4rev2 search keys");
+}
+
+/** A candidate for a key that passed uidOnly(): matchesMeta reads nothing of it but meta.uid. */
+function uidCandidate(uid: number, seq: number): Candidate {
+  const noContent = () => Promise.reject(new Error("a UID-only key reads no message"));
+  return { meta: { uid } as MessageMeta, seq, parsed: noContent, body: noContent };
 }
 
 /** The sets a search's keys refer to: UID and sequence sets, \Recent, indexed header keys. */

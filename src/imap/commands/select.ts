@@ -17,6 +17,7 @@ import {
   type SelectedMailbox,
   sessionMailbox,
   shownFlags,
+  withKeywords,
 } from "../session/state.js";
 import { UidMap } from "../session/uid-map.js";
 import { BASIC, listEntries } from "./list.js";
@@ -25,11 +26,9 @@ import { AUTH, type CommandSpec } from "./types.js";
 
 /** The keywords set on any message (RFC 9051 7.3.5: FLAGS lists those defined in the mailbox). */
 function keywordsIn(metas: { flags: string[] }[]): string[] | null {
-  const seen = new Map<string, string>();
-  for (const m of metas)
-    for (const f of m.flags)
-      if (!f.startsWith("\\") && !seen.has(f.toLowerCase())) seen.set(f.toLowerCase(), f);
-  return seen.size > 0 ? [...seen.values()] : null;
+  let known: string[] | null = null;
+  for (const m of metas) known = withKeywords(known, m.flags);
+  return known;
 }
 
 export const select: CommandSpec<"SELECT" | "EXAMINE"> = {

@@ -179,7 +179,8 @@ const INDEXED_FIELDS: ReadonlySet<string> = new Set<IndexedHeaderField>([
 export type IndexedHeaderKey = Extract<SearchKey, { k: "header" }> & { field: IndexedHeaderField };
 
 /** The header keys of a search whose field the store indexes (MailStore.searchHeader). */
-/** Whether a key needs nothing but UIDs: sets, \Recent and the header keys `sets` resolves. */
+/** Whether a key needs nothing but UIDs: sets, \Recent and the header keys `sets` resolves.
+ *  matchesMeta then reads no field of the candidate's meta but `uid`. */
 export function uidOnly(key: SearchKey, sets: SetResolver): boolean {
   switch (key.k) {
     case "all":
@@ -196,29 +197,6 @@ export function uidOnly(key: SearchKey, sets: SetResolver): boolean {
       return uidOnly(key.a, sets) && uidOnly(key.b, sets);
     case "and":
       return key.keys.every((k) => uidOnly(k, sets));
-    default:
-      return false;
-  }
-}
-
-/** matchesMeta for a key that passed uidOnly(). */
-export function matchesUid(key: SearchKey, uid: number, sets: SetResolver): boolean {
-  switch (key.k) {
-    case "all":
-      return true;
-    case "uid":
-    case "seq":
-      return sets.uidsOf(key).has(uid);
-    case "recent":
-      return sets.isRecent(uid) === key.set;
-    case "header":
-      return sets.headerUids?.(key)?.has(uid) ?? false;
-    case "not":
-      return !matchesUid(key.key, uid, sets);
-    case "or":
-      return matchesUid(key.a, uid, sets) || matchesUid(key.b, uid, sets);
-    case "and":
-      return key.keys.every((k) => matchesUid(k, uid, sets));
     default:
       return false;
   }

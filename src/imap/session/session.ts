@@ -20,6 +20,7 @@ import {
   type SessionAccount,
   type SessionState,
   shownFlags,
+  withKeywords,
 } from "./state.js";
 
 export type ImapConfig = SectionValue<typeof imapSection>;
@@ -60,6 +61,8 @@ export class Enabled {
 }
 
 const CRLF = "\r\n";
+type MessageEvent = Extract<MailEvent, { modseq: number }>;
+
 /** Events kept between reports for onlyOwnChanges(); beyond this, the full report runs. */
 const MAX_KEPT_EVENTS = 32;
 
@@ -218,13 +221,14 @@ export class Session implements MailListener {
    * all: most commands of a busy client only see their own writes come back.
    */
   private onlyOwnChanges(sel: SelectedMailbox): boolean {
-    const events = this.events;
-    if (this.eventsDropped || !events) return false;
-    let next = sel.knownModseq + 1;
-    for (const e of [...events].sort(
-      (a, b) => ("modseq" in a ? a.modseq : 0) - ("modseq" in b ? b.modseq : 0),
-    )) {
+    if (this.eventsDropped || !this.events) return false;
+    const changes: MessageEvent[] = [];
+    for (const e of this.events) {
       if (e.kind !== "flags" && e.kind !== "expunged") return false;
+      changes.push(e);
+    }
+    let next = sel.knownModseq + 1;
+    for (const e of changes.sort((a, b) => a.modseq - b.modseq)) {
       const first = e.modseq - e.uids.length + 1; // one modseq per message (store setFlags/expunge)
       if (first !== next) return false;
       for (const uid of e.uids) {
@@ -251,15 +255,10 @@ export class Session implements MailListener {
   /** Before a response shows these flags: a keyword the client was not told of yet gets a new
    *  FLAGS response first (RFC 9051 7.3.5, RFC 3501 7.2.6: the client records the update). */
   announceKeywords(sel: SelectedMailbox, flags: readonly string[]): void {
-    let added = false;
-    for (const f of flags) {
-      if (f.startsWith("\\")) continue;
-      const lower = f.toLowerCase();
-      if (sel.keywords?.some((k) => k.toLowerCase() === lower)) continue;
-      sel.keywords = [...(sel.keywords ?? []), f];
-      added = true;
-    }
-    if (added) this.sendFlagList(sel);
+    const next = withKeywords(sel.keywords, flags);
+    if (next === sel.keywords) return;
+    sel.keywords = next;
+    this.sendFlagList(sel);
   }
 
   /**

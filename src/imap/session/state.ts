@@ -39,6 +39,19 @@ export interface SelectedMailbox {
   recent: [number, number][] | null;
 }
 
+/** `known` plus the keywords of `flags` it lacks (case-insensitively, RFC 9051 2.3.2); `known`
+ *  itself when there are none, so a caller can tell whether the FLAGS list grew. */
+export function withKeywords(known: string[] | null, flags: readonly string[]): string[] | null {
+  let out = known;
+  for (const f of flags) {
+    if (f.startsWith("\\")) continue;
+    const lower = f.toLowerCase();
+    if (out?.some((k) => k.toLowerCase() === lower)) continue;
+    out = [...(out ?? []), f];
+  }
+  return out;
+}
+
 /** Adds a claimed range (store claimRecent) to the session's recent set; empty ranges are ignored. */
 export function addRecent(sel: SelectedMailbox, from: number, to: number): void {
   if (from > to) return;

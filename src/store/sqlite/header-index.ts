@@ -73,15 +73,17 @@ export function createHeaderIndexOps(ctx: Ctx, rows: MailboxRows, batchSize = DE
   const db = ctx.db;
   const batch = Math.max(1, Math.floor(batchSize));
   const structPos = (p: string) => `coalesce(json_extract(b.structure, '$.root.${p}'), 0)`;
+  // A message's body, where its header lies, and the header bytes themselves when inline (PendingRow).
+  const headOfMessages = `SELECT m.uid, m.blob_id, b.hash, b.inline, ${structPos("headerStart")} AS hs,
+         ${structPos("bodyStart")} AS bs,
+         CASE WHEN b.inline = 1 THEN substr(d.data, ${structPos("headerStart")} + 1,
+           ${structPos("bodyStart")} - ${structPos("headerStart")}) END AS head
+       FROM messages m JOIN blobs b ON b.id = m.blob_id LEFT JOIN blob_data d ON d.blob_id = b.id`;
   const s = {
     maxUid: db.prepare<[number], number | null>("SELECT max(uid) FROM messages WHERE mailbox_id = ?"),
     // The next messages (by UID) whose body has no row yet, with the header bytes of inline bodies.
     pending: db.prepare<[number, number, number, number], PendingRow>(
-      `SELECT m.uid, m.blob_id, b.hash, b.inline, ${structPos("headerStart")} AS hs,
-         ${structPos("bodyStart")} AS bs,
-         CASE WHEN b.inline = 1 THEN substr(d.data, ${structPos("headerStart")} + 1,
-           ${structPos("bodyStart")} - ${structPos("headerStart")}) END AS head
-       FROM messages m JOIN blobs b ON b.id = m.blob_id LEFT JOIN blob_data d ON d.blob_id = b.id
+      `${headOfMessages}
        WHERE m.mailbox_id = ? AND m.uid > ? AND m.uid <= ?
          AND NOT EXISTS (SELECT 1 FROM blob_headers h WHERE h.blob_id = m.blob_id)
        ORDER BY m.uid LIMIT ?`,
@@ -106,12 +108,7 @@ export function createHeaderIndexOps(ctx: Ctx, rows: MailboxRows, batchSize = DE
       }),
     ),
     headOf: db.prepare<[number, number], PendingRow>(
-      `SELECT m.uid, m.blob_id, b.hash, b.inline, ${structPos("headerStart")} AS hs,
-         ${structPos("bodyStart")} AS bs,
-         CASE WHEN b.inline = 1 THEN substr(d.data, ${structPos("headerStart")} + 1,
-           ${structPos("bodyStart")} - ${structPos("headerStart")}) END AS head
-       FROM messages m JOIN blobs b ON b.id = m.blob_id LEFT JOIN blob_data d ON d.blob_id = b.id
-       WHERE m.mailbox_id = ? AND m.uid = ?`,
+      `${headOfMessages} WHERE m.mailbox_id = ? AND m.uid = ?`,
     ),
     envelopes: db.prepare<[number, number, number], [number, string | null, string | null]>(
       `SELECT m.uid, h.envelope, h.refs FROM messages m JOIN blob_headers h ON h.blob_id = m.blob_id
