@@ -48,6 +48,11 @@ export const storageSection = {
     min: 1,
     max: 10000,
   }),
+  checkpointIntervalMs: int(
+    200,
+    "Least time between two copies of the write-ahead log into the database, done on a thread of their own between group commits; 0: by SQLite inside a commit.",
+    { min: 0, max: 60000 },
+  ),
 };
 
 export const logSection = {

@@ -44,6 +44,7 @@ export async function openStore(config: Config, notifier: ChangeNotifier, log: L
     notifier,
     inlineMaxBytes: config.storage.inlineMaxBytes,
     groupCommitMaxBatch: config.storage.groupCommitMaxBatch,
+    checkpointIntervalMs: config.storage.checkpointIntervalMs,
     mailboxNameMaxBytes: config.storage.mailboxNameMaxBytes,
     parse: (body) =>
       parseStructure(body, { maxDepth: config.storage.mimeMaxDepth, maxParts: config.storage.mimeMaxParts }),

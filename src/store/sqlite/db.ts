@@ -6,10 +6,13 @@
 // of FULL is one fsync per transaction, which group commit spreads over many messages. Group
 // commit itself commits with NORMAL and fsyncs the WAL off the main thread before acknowledging
 // (wal-sync.ts): as durable, without blocking the event loop.
-// Checkpoints run automatically (wal_autocheckpoint) and at close (TRUNCATE), keeping the WAL small.
+// Checkpoints run on a thread of their own (checkpointer.ts) or, with that off, automatically
+// (wal_autocheckpoint); and at close (TRUNCATE), keeping the WAL small.
 import Database from "better-sqlite3";
 
 export type Db = Database.Database;
+
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 export interface OpenDbOptions {
   path: string;
@@ -23,7 +26,7 @@ export function openDatabase(opts: OpenDbOptions): Db {
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = FULL");
     db.pragma("foreign_keys = ON");
-    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`);
     // Bounds the WAL file on disk after a checkpoint (64 MiB).
     db.pragma("journal_size_limit = 67108864");
     db.pragma("temp_store = MEMORY");

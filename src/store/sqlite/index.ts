@@ -10,8 +10,9 @@ import type { ChangeNotifier } from "../notifier.js";
 import type { MailStore, Store } from "../types.js";
 import { Blobs } from "./blobs.js";
 import { createChangeOps } from "./changes.js";
+import { Checkpointer } from "./checkpointer.js";
 import { Ctx } from "./context.js";
-import { type Db, openDatabase } from "./db.js";
+import { type Db, DEFAULT_BUSY_TIMEOUT_MS, openDatabase } from "./db.js";
 import { createDirectory } from "./directory.js";
 import { minimalStructure } from "./fallback-parse.js";
 import { createFlagListOps } from "./flag-list.js";
@@ -38,12 +39,16 @@ export interface SqliteStoreOptions {
   mailboxNameMaxBytes?: number;
   /** Bodies indexed per write when SEARCH/SORT first index a mailbox's headers (default 500). */
   headerIndexBatch?: number;
+  /** Least time between WAL checkpoints on the checkpoint thread; 0: SQLite's own, in COMMIT
+   *  (default 200). */
+  checkpointIntervalMs?: number;
 }
 
 export const DEFAULT_INLINE_MAX_BYTES = 65536;
 export const DEFAULT_GROUP_COMMIT_MAX_BATCH = 256;
 export const DEFAULT_MAILBOX_NAME_MAX_BYTES = 1024;
 export const DATABASE_FILE = "yubin.sqlite";
+export const DEFAULT_CHECKPOINT_INTERVAL_MS = 200;
 
 /** A Store with the extras tests and the benchmark look at. */
 export interface SqliteStore extends Store {
@@ -77,11 +82,23 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
       mailboxNameMaxBytes: opts.mailboxNameMaxBytes ?? DEFAULT_MAILBOX_NAME_MAX_BYTES,
     });
     const wal = new WalSync(db, `${join(opts.dataDir, DATABASE_FILE)}-wal`);
+    const checkpointMs = opts.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
+    const checkpointer =
+      checkpointMs > 0
+        ? new Checkpointer({
+            db,
+            dbPath: join(opts.dataDir, DATABASE_FILE),
+            intervalMs: checkpointMs,
+            busyTimeoutMs: DEFAULT_BUSY_TIMEOUT_MS,
+            log,
+          })
+        : undefined;
     ctx.writer = new GroupCommitWriter(db, {
       maxBatch,
       log,
       afterCommit: (events) => ctx.afterCommit(events),
       wal,
+      checkpoint: checkpointer,
     });
     const rows = new MailboxRows(ctx);
     const mail: MailStore = {
@@ -105,6 +122,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
         closing ??= (async () => {
           await ctx.writer.idle();
           await wal.close();
+          await checkpointer?.stop();
           ctx.closed = true;
           try {
             openDb.pragma("wal_checkpoint(TRUNCATE)");

@@ -4,7 +4,8 @@
 // files and commits, new requests accumulate and form the next batch.
 // Each job runs in its own savepoint, so a failing job (over quota, unknown mailbox) rolls back
 // only its own writes and rejects only its own promise. Promises resolve after the WAL's fsync,
-// which runs off the main thread (wal-sync.ts): a resolved job is durable.
+// which runs off the main thread (wal-sync.ts): a resolved job is durable. Between two batches it
+// lets the checkpointer (checkpointer.ts) copy the WAL into the database file, off the main thread.
 import type { Logger } from "../../log/logger.js";
 import type { MailEvent } from "../notifier.js";
 import type { Db } from "./db.js";
@@ -39,6 +40,8 @@ export interface WriterOptions {
   afterCommit(events: MailEvent[]): void;
   /** Commits without fsync, then syncs the WAL asynchronously. */
   wal: WalSync;
+  /** WAL checkpoints on another thread, run between two batches when due (checkpointer.ts). */
+  checkpoint?: { due(): boolean; run(): Promise<void> };
 }
 
 export class GroupCommitWriter {
@@ -90,6 +93,8 @@ export class GroupCommitWriter {
         this.opts.log.error("group commit writer failed", { error });
         for (const p of batch) p.reject(error);
       }
+      // Before the next batch, so that nothing is appended to the WAL while it is copied.
+      if (this.opts.checkpoint?.due()) await this.opts.checkpoint.run();
       // Cleared in the same synchronous step that sees the queue empty, so a job submitted
       // afterwards always starts a new drain.
       if (this.queue.length === 0) {

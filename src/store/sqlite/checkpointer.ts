@@ -1,0 +1,112 @@
+// WAL checkpoints off the main thread. A checkpoint copies the WAL's pages into the database file
+// and fsyncs both. SQLite's automatic checkpoint runs inside the COMMIT that crosses its threshold,
+// on the main thread, where the copy and the two fsyncs stall every session (about a quarter of
+// the group commit's time under the IMAP mixed load). Instead the main connection turns automatic
+// checkpoints off and the group-commit writer, between two batches, has a worker thread with its
+// own connection run one (PASSIVE) when one is due. The writer waits for it before its next
+// batch, so no frame is appended meanwhile: the checkpoint copies the whole WAL, and the next
+// write starts the WAL over from its beginning instead of growing it. Reads go on during it;
+// writes queue up and form a bigger batch. If the thread fails, the main connection goes back to
+// automatic checkpoints.
+import { Worker } from "node:worker_threads";
+import type { Logger } from "../../log/logger.js";
+import type { Db } from "./db.js";
+
+/** SQLite's own default threshold (pages), restored when the thread is gone. */
+const AUTO_CHECKPOINT_PAGES = 1000;
+/** A WAL this long (64 MiB of 4 KiB pages, like journal_size_limit) that PASSIVE checkpoints could
+ *  not empty (another process writing all the time) gets a RESTART checkpoint, which waits for
+ *  the other writers, so the WAL is bounded. */
+const RESTART_AFTER_FRAMES = 16384;
+
+interface Reply {
+  busy?: number;
+  log?: number;
+  checkpointed?: number;
+  error?: string;
+}
+
+export interface CheckpointerOptions {
+  db: Db;
+  dbPath: string;
+  /** Least time between two checkpoints while writes go on. */
+  intervalMs: number;
+  busyTimeoutMs: number;
+  log: Logger;
+}
+
+export class Checkpointer {
+  private readonly worker: Worker;
+  private failed = false;
+  private lastAt = Date.now();
+  private pending: ((r: Reply) => void) | null = null;
+  private restartNext = false;
+  private stopped: Promise<void> | null = null;
+  /** Checkpoints run, for tests. */
+  readonly stats = { runs: 0 };
+
+  constructor(private readonly opts: CheckpointerOptions) {
+    opts.db.pragma("wal_autocheckpoint = 0");
+    this.worker = new Worker(new URL("./checkpoint-worker.js", import.meta.url), {
+      workerData: { path: opts.dbPath, busyTimeoutMs: opts.busyTimeoutMs },
+    });
+    this.worker.on("message", (r: Reply) => this.settle(r));
+    this.worker.on("error", (error) => this.fail("checkpoint thread failed", error));
+    this.worker.on("exit", () => this.fail("checkpoint thread exited"));
+    this.worker.unref();
+  }
+
+  /** True when the last checkpoint is at least intervalMs old (the writer has committed since). */
+  due(now = Date.now()): boolean {
+    return !this.failed && this.stopped === null && now - this.lastAt >= this.opts.intervalMs;
+  }
+
+  /** One checkpoint on the thread; never rejects (a failure is logged and the next one retries). */
+  async run(): Promise<void> {
+    if (this.failed || this.stopped || this.pending) return;
+    // Referenced while a reply is awaited: nothing else may keep the process alive meanwhile.
+    this.worker.ref();
+    const reply = await new Promise<Reply>((resolve) => {
+      this.pending = resolve;
+      this.worker.postMessage(this.restartNext ? "restart" : "passive");
+    });
+    if (!this.stopped) this.worker.unref();
+    this.lastAt = Date.now();
+    if (reply.error) {
+      this.opts.log.warn("background checkpoint failed", { error: reply.error });
+      return;
+    }
+    this.stats.runs++;
+    const log = reply.log ?? 0;
+    this.restartNext = log >= RESTART_AFTER_FRAMES && (reply.checkpointed ?? 0) < log;
+  }
+
+  /** Stops the thread (after a checkpoint in flight); the main connection checkpoints at close. */
+  stop(): Promise<void> {
+    this.stopped ??= new Promise<void>((resolve) => {
+      if (this.failed) return resolve();
+      this.worker.ref(); // unreferenced, it would let the process exit before it stops
+      this.worker.once("exit", () => resolve());
+      this.worker.postMessage("stop");
+    });
+    return this.stopped;
+  }
+
+  private settle(r: Reply): void {
+    const p = this.pending;
+    this.pending = null;
+    p?.(r);
+  }
+
+  private fail(message: string, error?: unknown): void {
+    if (this.failed) return;
+    this.failed = true;
+    if (this.stopped === null) {
+      this.opts.log.error(`${message}; automatic checkpoints on the main thread again`, { error });
+      try {
+        this.opts.db.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
+      } catch {}
+    }
+    this.settle({ error: message });
+  }
+}
