@@ -673,11 +673,14 @@ async function phase2(host: string, port: number, pass: string, pid: number | nu
   await allReady;
   t0 = Date.now();
   const cpu0 = pid ? cpuSeconds(pid) : 0;
+  const own0 = process.cpuUsage();
   go(t0 + seconds * 1000);
   await allDoneP;
   const elapsed = (Date.now() - t0) / 1000;
   // Read while every connection is still open: Dovecot's imap processes exit at LOGOUT.
   const cpu = pid ? cpuSeconds(pid) - cpu0 : Number.NaN;
+  const own = process.cpuUsage(own0);
+  const clientCpu = (own.user + own.system) / 1e6;
   release();
   await Promise.all(workers);
   const ops = counts.ops ?? 0;
@@ -685,6 +688,7 @@ async function phase2(host: string, port: number, pass: string, pid: number | nu
   result.mixCommandsPerSec = Math.round(((counts.commands ?? 0) / elapsed) * 10) / 10;
   result.mixErrors = counts.errors ?? 0;
   if (pid) result.mixServerCpuMsPerOp = Math.round((cpu * 1000 * 1000) / Math.max(1, ops)) / 1000;
+  result.mixClientCpuMsPerOp = Math.round((clientCpu * 1000 * 1000) / Math.max(1, ops)) / 1000;
   const detail = Object.entries(counts)
     .filter(([k]) => !["ops", "commands", "errors"].includes(k))
     .map(([k, v]) => `${k} ${v}`)
@@ -700,6 +704,10 @@ async function phase2(host: string, port: number, pass: string, pid: number | nu
       `  server CPU ${cpu.toFixed(1)} s = ${result.mixServerCpuMsPerOp} ms per operation` +
         `${opt["pid-tree"] ? " (all its processes)" : ""}`,
     );
+  // The client shares the machine: what it uses is not available to the server.
+  console.log(
+    `  client CPU ${clientCpu.toFixed(1)} s = ${result.mixClientCpuMsPerOp} ms per operation (this process)`,
+  );
 }
 
 async function phase3(

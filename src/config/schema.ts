@@ -53,6 +53,11 @@ export const storageSection = {
     "Least time between two copies of the write-ahead log into the database, done on a thread of their own between group commits; 0: by SQLite inside a commit.",
     { min: 0, max: 60000 },
   ),
+  flagCacheMessages: int(
+    500000,
+    "Messages whose UID, mod-sequence and flags are kept in memory for IMAP (about 50 bytes each); 0: read them from the database every time.",
+    { min: 0 },
+  ),
 };
 
 export const logSection = {

@@ -45,6 +45,7 @@ export async function openStore(config: Config, notifier: ChangeNotifier, log: L
     inlineMaxBytes: config.storage.inlineMaxBytes,
     groupCommitMaxBatch: config.storage.groupCommitMaxBatch,
     checkpointIntervalMs: config.storage.checkpointIntervalMs,
+    flagCacheMessages: config.storage.flagCacheMessages,
     mailboxNameMaxBytes: config.storage.mailboxNameMaxBytes,
     parse: (body) =>
       parseStructure(body, { maxDepth: config.storage.mimeMaxDepth, maxParts: config.storage.mimeMaxParts }),

@@ -122,6 +122,63 @@ export function runFlagReadContract(open: OpenStore): void {
         assert.deepEqual(await m.uidsWithFlag(box.id, "\\Deleted"), [4]);
       }));
 
+    test("listFlags follows every kind of change after a first read", () =>
+      withStore(open, async (store) => {
+        const m = store.mail;
+        const box = await flaggedMailbox(store);
+        const acc = box.accountId;
+        const other = await m.createMailbox(acc, "Other");
+        const inbox = (await m.getMailbox(acc, "INBOX"))!;
+        await m.append(acc, inbox.id, { body: body(50), flags: ["Flagged"] });
+        await m.append(acc, inbox.id, { body: body(51) });
+        const same = async (id: number) => {
+          assert.deepEqual(await m.listFlags(id), lean(await m.listMessages(id)));
+          assert.deepEqual(
+            await m.listFlags(id, { minUid: 3 }),
+            lean(await m.listMessages(id, { minUid: 3 })),
+          );
+          assert.deepEqual(
+            await m.listFlags(id, { minUid: 2, maxUid: 4 }),
+            lean(await m.listMessages(id, { minUid: 2, maxUid: 4 })),
+          );
+        };
+        const steps: [string, () => Promise<unknown>][] = [
+          ["append", () => m.append(acc, box.id, { body: body(20), flags: ["$New"] })],
+          ["flags added", () => m.setFlags(box.id, [2, 3], { mode: "add", flags: ["Seen", "$Two"] })],
+          ["flags replaced", () => m.setFlags(box.id, [5], { mode: "replace", flags: [] })],
+          ["flags removed", () => m.setFlags(box.id, [4], { mode: "remove", flags: ["Work", "Draft"] })],
+          ["expunge in the middle", () => m.expunge(box.id, [5, 7])],
+          ["copy in", () => m.copy(inbox.id, [1], box.id)],
+          ["move out", () => m.move(box.id, [3, 9], other.id)],
+          ["move in", () => m.move(other.id, [1], box.id)],
+          [
+            "expunge all",
+            async () =>
+              m.expunge(
+                box.id,
+                (await m.listMessages(box.id)).map((x) => x.uid),
+              ),
+          ],
+          ["append after emptying", () => m.append(acc, box.id, { body: body(21), flags: ["Seen"] })],
+        ];
+        await same(box.id);
+        await same(other.id);
+        for (const [what, step] of steps) {
+          await step();
+          await same(box.id).catch((e: Error) => assert.fail(`${what}: ${e.message}`));
+          await same(other.id).catch((e: Error) => assert.fail(`${what}, other mailbox: ${e.message}`));
+        }
+        // Renaming INBOX moves its messages into a new mailbox and leaves INBOX empty.
+        await same(inbox.id);
+        const moved = await m.renameMailbox(inbox.id, "Old");
+        await same(inbox.id);
+        assert.deepEqual(await m.listFlags(inbox.id), []);
+        assert.equal((await m.listFlags(moved.id)).length, 2);
+        await same(moved.id);
+        await m.deleteMailbox(other.id);
+        await rejectsWith(m.listFlags(other.id), "not-found");
+      }));
+
     test("empty and unknown mailboxes", () =>
       withStore(open, async (store) => {
         const m = store.mail;

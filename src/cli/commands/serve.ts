@@ -19,6 +19,26 @@ export async function serveCommand(env: CliEnv, args: ParsedArgs): Promise<void>
   const store = await openStore(config, notifier, log);
   const first = await ensureFirstAccount(store, config);
   const app = await startApp(config, { log, store, notifier });
+  // Handlers first, then "ready": whoever waits for that line may signal at once.
+  process.on("SIGHUP", () => {
+    try {
+      app.tls.reload();
+      log.info("reloaded TLS certificate");
+    } catch (e) {
+      log.error("TLS reload failed; keeping the old certificate", { err: e as Error });
+    }
+  });
+  const stopped = new Promise<void>((resolve) => {
+    const onSignal = (sig: string) => {
+      log.info("shutting down", { signal: sig });
+      app.stop().then(resolve, (e) => {
+        log.error("shutdown failed", { err: e as Error });
+        resolve();
+      });
+    };
+    process.once("SIGTERM", onSignal);
+    process.once("SIGINT", onSignal);
+  });
 
   print(env, "");
   print(env, `Yubin is running (config ${env.configPath}, data ${config.server.dataDir})`);
@@ -38,24 +58,5 @@ export async function serveCommand(env: CliEnv, args: ParsedArgs): Promise<void>
   }
   print(env, "");
   log.info("ready", { listeners: app.listeners.length });
-
-  process.on("SIGHUP", () => {
-    try {
-      app.tls.reload();
-      log.info("reloaded TLS certificate");
-    } catch (e) {
-      log.error("TLS reload failed; keeping the old certificate", { err: e as Error });
-    }
-  });
-  await new Promise<void>((resolve) => {
-    const onSignal = (sig: string) => {
-      log.info("shutting down", { signal: sig });
-      app.stop().then(resolve, (e) => {
-        log.error("shutdown failed", { err: e as Error });
-        resolve();
-      });
-    };
-    process.once("SIGTERM", onSignal);
-    process.once("SIGINT", onSignal);
-  });
+  await stopped;
 }

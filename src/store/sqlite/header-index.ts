@@ -141,7 +141,7 @@ export function createHeaderIndexOps(ctx: Ctx, rows: MailboxRows, batchSize = DE
   /** Writes the missing rows of a mailbox's messages, in batches of `batch` bodies. */
   const ensureIndexed = async (mailboxId: number): Promise<void> => {
     const top = ctx.read(() => {
-      rows.must(mailboxId);
+      rows.mustExist(mailboxId);
       return s.maxUid.get(mailboxId) ?? 0;
     });
     let cursor = indexedThrough.get(mailboxId) ?? 0;
@@ -201,7 +201,7 @@ export function createHeaderIndexOps(ctx: Ctx, rows: MailboxRows, batchSize = DE
     ): Promise<MessageEnvelope[]> {
       await ensureIndexed(mailboxId);
       return ctx.read(() => {
-        rows.must(mailboxId);
+        rows.mustExist(mailboxId);
         const found = s.envelopes.all(mailboxId, opts?.minUid ?? 1, opts?.maxUid ?? Number.MAX_SAFE_INTEGER);
         const out = new Array<MessageEnvelope>(found.length);
         for (let i = 0; i < found.length; i++) {

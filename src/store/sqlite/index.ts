@@ -42,6 +42,9 @@ export interface SqliteStoreOptions {
   /** Least time between WAL checkpoints on the checkpoint thread; 0: SQLite's own, in COMMIT
    *  (default 200). */
   checkpointIntervalMs?: number;
+  /** Messages whose UID/MODSEQ/flags are kept in memory for IMAP's reads (flag-cache.ts); 0: none
+   *  (default 500,000). */
+  flagCacheMessages?: number;
 }
 
 export const DEFAULT_INLINE_MAX_BYTES = 65536;
@@ -49,6 +52,7 @@ export const DEFAULT_GROUP_COMMIT_MAX_BATCH = 256;
 export const DEFAULT_MAILBOX_NAME_MAX_BYTES = 1024;
 export const DATABASE_FILE = "yubin.sqlite";
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 200;
+export const DEFAULT_FLAG_CACHE_MESSAGES = 500_000;
 
 /** A Store with the extras tests and the benchmark look at. */
 export interface SqliteStore extends Store {
@@ -104,7 +108,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
     const mail: MailStore = {
       ...createMailboxOps(ctx, rows),
       ...createMessageOps(ctx, rows),
-      ...createFlagListOps(ctx, rows),
+      ...createFlagListOps(ctx, rows, opts.flagCacheMessages ?? DEFAULT_FLAG_CACHE_MESSAGES),
       ...createHeaderIndexOps(ctx, rows, opts.headerIndexBatch ?? DEFAULT_HEADER_INDEX_BATCH),
       ...createChangeOps(ctx),
       ...createListingOps(ctx),

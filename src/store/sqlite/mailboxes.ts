@@ -40,10 +40,13 @@ export class MailboxRows {
   readonly list;
   readonly insert;
   readonly bump;
+  private readonly exists;
 
   constructor(ctx: Ctx) {
     const db = ctx.db;
     this.byId = db.prepare<[number], MailboxRow>("SELECT * FROM mailboxes WHERE id = ?");
+    this.exists = db.prepare<[number], number>("SELECT 1 FROM mailboxes WHERE id = ?");
+    this.exists.pluck(true);
     this.byName = db.prepare<[number, string], MailboxRow>(
       "SELECT * FROM mailboxes WHERE account_id = ? AND name = ?",
     );
@@ -63,6 +66,11 @@ export class MailboxRows {
     const r = this.byId.get(id);
     if (!r) throw new StoreError("not-found", `no mailbox ${id}`);
     return r;
+  }
+
+  /** must() for reads that need no column of the row (a third of its cost). */
+  mustExist(id: number): void {
+    if (this.exists.get(id) === undefined) throw new StoreError("not-found", `no mailbox ${id}`);
   }
 }
 
@@ -236,7 +244,7 @@ export function createMailboxOps(ctx: Ctx, rows: MailboxRows) {
     },
     async setSubscribed(mailboxId: number, subscribed: boolean): Promise<void> {
       await ctx.grouped(() => {
-        rows.must(mailboxId);
+        rows.mustExist(mailboxId);
         s.subscribe.run(subscribed ? 1 : 0, mailboxId);
         return { value: undefined };
       });

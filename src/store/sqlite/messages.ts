@@ -388,7 +388,7 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
       opts?: { minUid?: number; maxUid?: number },
     ): Promise<MessageMeta[]> {
       return ctx.read(() => {
-        rows.must(mailboxId);
+        rows.mustExist(mailboxId);
         const rowsOut = s.list.all(mailboxId, opts?.minUid ?? 1, opts?.maxUid ?? Number.MAX_SAFE_INTEGER);
         const out = new Array<MessageMeta>(rowsOut.length);
         for (let i = 0; i < rowsOut.length; i++) out[i] = toMeta(rowsOut[i]!);
@@ -472,7 +472,7 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
     },
     async changesSince(mailboxId: number, since: number): Promise<MessageChange[]> {
       return ctx.read(() => {
-        rows.must(mailboxId);
+        rows.mustExist(mailboxId);
         return s.changes.all(mailboxId, since, mailboxId, since).map((r) => ({
           kind: r.created === -1 ? "expunged" : r.created > since ? "added" : "flags",
           uid: r.uid,

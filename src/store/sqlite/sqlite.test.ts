@@ -41,7 +41,11 @@ function contractOpener(extra: Partial<SqliteStoreOptions>) {
 }
 
 runStoreContract("sqlite", contractOpener({}));
-runStoreContract("sqlite, every body a file", contractOpener({ inlineMaxBytes: 0, groupCommitMaxBatch: 3 }));
+// Also with a flag cache of 4 messages: most mailboxes are read from SQL, small ones cached and evicted.
+runStoreContract(
+  "sqlite, every body a file, small batches, tiny flag cache",
+  contractOpener({ inlineMaxBytes: 0, groupCommitMaxBatch: 3, flagCacheMessages: 4 }),
+);
 
 /** A read-only look at the database behind a store, to check what the contract cannot see. */
 function peek<T>(dataDir: string, fn: (db: Database.Database) => T): T {
@@ -156,6 +160,59 @@ describe("sqlite store", () => {
       const batches = store.stats.batches - before.batches;
       assert.equal(store.stats.jobs - before.jobs, 100);
       assert.ok(batches <= 5, `100 concurrent deliveries took ${batches} commits`);
+    } finally {
+      await s.done();
+    }
+  });
+
+  test("listFlags sees flag changes and expunges written by another process", async () => {
+    const s = await setup();
+    try {
+      const m = s.store.mail;
+      const inbox = (await m.getMailbox(s.accounts[0]!.id, "INBOX"))!;
+      for (let i = 0; i < 4; i++) await m.append(s.accounts[0]!.id, inbox.id, { body: sampleMessage(i) });
+      assert.deepEqual(
+        (await m.listFlags(inbox.id)).map((x) => x.flags),
+        [[], [], [], []],
+      );
+      // Another connection to the file, as a second Yubin process would write: a flag change on
+      // UID 2 and an expunge of UID 3, each with a mod-sequence above the mailbox's.
+      const other = new Database(join(s.dataDir, DATABASE_FILE));
+      try {
+        other.transaction(() => {
+          const hi = (
+            other.prepare("SELECT highest_modseq AS h FROM mailboxes WHERE id = ?").get(inbox.id) as {
+              h: number;
+            }
+          ).h;
+          other
+            .prepare("UPDATE messages SET sys_flags = 1, modseq = ? WHERE mailbox_id = ? AND uid = 2")
+            .run(hi + 1, inbox.id);
+          const gone = other
+            .prepare("SELECT id FROM messages WHERE mailbox_id = ? AND uid = 3")
+            .get(inbox.id) as { id: number };
+          other.prepare("DELETE FROM messages WHERE id = ?").run(gone.id);
+          other
+            .prepare("INSERT INTO expunged (mailbox_id, uid, modseq, message_id) VALUES (?, 3, ?, ?)")
+            .run(inbox.id, hi + 2, gone.id);
+          other.prepare("UPDATE mailboxes SET highest_modseq = ? WHERE id = ?").run(hi + 2, inbox.id);
+        })();
+      } finally {
+        other.close();
+      }
+      const after = await m.listFlags(inbox.id);
+      assert.deepEqual(
+        after.map((x) => [x.uid, x.flags]),
+        [
+          [1, []],
+          [2, ["\\Seen"]],
+          [4, []],
+        ],
+      );
+      assert.deepEqual(
+        after,
+        (await m.listMessages(inbox.id)).map((x) => ({ uid: x.uid, modseq: x.modseq, flags: x.flags })),
+      );
     } finally {
       await s.done();
     }

@@ -4,7 +4,8 @@
 // files and commits, new requests accumulate and form the next batch.
 // Each job runs in its own savepoint, so a failing job (over quota, unknown mailbox) rolls back
 // only its own writes and rejects only its own promise. Promises resolve after the WAL's fsync,
-// which runs off the main thread (wal-sync.ts): a resolved job is durable. Between two batches it
+// which runs off the main thread (wal-sync.ts): a resolved job is durable. The next batch may
+// commit while that fsync runs; acknowledgements still come in commit order. Between two batches it
 // lets the checkpointer (checkpointer.ts) copy the WAL into the database file, off the main thread.
 import type { Logger } from "../../log/logger.js";
 import type { MailEvent } from "../notifier.js";
@@ -82,19 +83,29 @@ export class GroupCommitWriter {
   }
 
   private async drain(): Promise<void> {
+    // Acknowledgements of the newest committed batch and of the one before it. A batch may
+    // COMMIT while the previous batch's fsync is still on the thread pool (the main thread and
+    // the disk work at once), but no further ahead than that.
+    let newest: Promise<void> = Promise.resolve();
+    let previous: Promise<void> = Promise.resolve();
     for (;;) {
       // Let callers whose promises just resolved submit their next request into this batch.
       await new Promise<void>((r) => setImmediate(r));
       const batch = this.queue.splice(0, this.opts.maxBatch);
+      await previous;
+      let committed: Committed | null = null;
       try {
-        await this.runBatch(batch);
+        committed = await this.commit(batch);
       } catch (error) {
-        // runBatch settles every job itself; this is a last guard so no promise is left hanging.
+        // commit() settles what it refuses itself; this is a last guard so no promise is left hanging.
         this.opts.log.error("group commit writer failed", { error });
         for (const p of batch) p.reject(error);
       }
+      previous = newest;
+      newest = this.acknowledge(committed, newest);
       // Before the next batch, so that nothing is appended to the WAL while it is copied.
       if (this.opts.checkpoint?.due()) await this.opts.checkpoint.run();
+      if (this.queue.length === 0) await newest;
       // Cleared in the same synchronous step that sees the queue empty, so a job submitted
       // afterwards always starts a new drain.
       if (this.queue.length === 0) {
@@ -104,7 +115,8 @@ export class GroupCommitWriter {
     }
   }
 
-  private async runBatch(batch: Pending[]): Promise<void> {
+  /** Prepares the jobs and commits those prepared, in one transaction, without fsync. */
+  private async commit(batch: Pending[]): Promise<Committed | null> {
     const prepared = await Promise.allSettled(batch.map((p) => p.job.prepare?.()));
     const live: Pending[] = [];
     batch.forEach((p, i) => {
@@ -112,40 +124,56 @@ export class GroupCommitWriter {
       if (r.status === "fulfilled") live.push(p);
       else settle(p, { ok: false, error: r.reason });
     });
-    if (live.length === 0) return;
-    let outcomes: Outcome[];
+    if (live.length === 0) return null;
     try {
-      outcomes = this.opts.wal.withoutFsync(() => this.batchTx.immediate(live.map((p) => p.job)));
+      const outcomes = this.opts.wal.withoutFsync(() => this.batchTx.immediate(live.map((p) => p.job)));
+      return { live, outcomes };
     } catch (error) {
       // The COMMIT itself failed (disk full, I/O error): nothing of the batch is stored.
       this.opts.log.error("group commit failed", { error, jobs: live.length });
       for (const p of live) settle(p, { ok: false, error });
-      return;
+      return null;
     }
+  }
+
+  /**
+   * fsyncs the WAL, then, once the batch committed before (`before`) is acknowledged, publishes
+   * the batch's events and settles its jobs: acknowledgements keep the commit order. Never rejects.
+   */
+  private async acknowledge(c: Committed | null, before: Promise<void>): Promise<void> {
+    if (c === null) return before;
+    let failure: { error: unknown } | null = null;
     try {
       await this.opts.wal.sync();
     } catch (error) {
       // Committed but maybe not on disk: not acknowledged, so senders retry (a duplicate at
       // worst, never a loss).
-      this.opts.log.error("WAL fsync failed after group commit", { error, jobs: live.length });
-      for (const p of live) settle(p, { ok: false, error });
+      this.opts.log.error("WAL fsync failed after group commit", { error, jobs: c.live.length });
+      failure = { error };
+    }
+    await before;
+    if (failure) {
+      for (const p of c.live) settle(p, { ok: false, error: failure.error });
       return;
     }
     this.stats.batches++;
-    this.stats.jobs += live.length;
+    this.stats.jobs += c.live.length;
     const events: MailEvent[] = [];
-    outcomes.forEach((o) => {
-      if (o.ok && o.out.events) events.push(...o.out.events);
-    });
+    for (const o of c.outcomes) if (o.ok && o.out.events) events.push(...o.out.events);
     try {
       this.opts.afterCommit(events);
     } catch (error) {
       this.opts.log.error("after-commit step failed", { error });
     }
-    live.forEach((p, i) => {
-      settle(p, outcomes[i]!);
+    c.live.forEach((p, i) => {
+      settle(p, c.outcomes[i]!);
     });
   }
+}
+
+interface Committed {
+  live: Pending[];
+  outcomes: Outcome[];
 }
 
 function settle(p: Pending, o: Outcome): void {
