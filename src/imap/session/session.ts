@@ -1,9 +1,11 @@
 // What a command handler works with: the session state, the app context, and output that waits
 // for slow clients. Mailbox changes made elsewhere arrive through the notifier and are turned into
 // untagged EXISTS / EXPUNGE / FETCH FLAGS by flushUpdates() at the points the RFC allows.
+
 import type { SectionValue } from "../../config/dsl.js";
 import type { Logger } from "../../log/logger.js";
 import type { AppContext } from "../../server/context.js";
+import { StoreError } from "../../store/errors.js";
 import type { MailEvent, MailListener } from "../../store/notifier.js";
 import type { Account } from "../../store/types.js";
 import { SYSTEM_FLAGS } from "../commands/mailbox-common.js";
@@ -277,13 +279,16 @@ export class Session implements MailListener {
       this.dirty = false;
       this.events = null;
       this.eventsDropped = false;
-      if (!(await mail.getMailboxById(sel.mailbox.id))) {
+      const changes = await mail.changesSince(sel.mailbox.id, sel.knownModseq).catch((e: unknown) => {
+        if (e instanceof StoreError && e.code === "not-found") return null;
+        throw e;
+      });
+      if (changes === null) {
         // Deleted by another session: nothing sensible can be said about it any more (RFC 9051 7.1.5).
         this.sendLine("* BYE Selected mailbox was deleted");
         this.close();
         return;
       }
-      const changes = await mail.changesSince(sel.mailbox.id, sel.knownModseq);
       const flagged = new Set<number>();
       const maxKnown = sel.uids.maxUid();
       for (const ch of changes) {

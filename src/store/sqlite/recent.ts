@@ -4,9 +4,9 @@
 // written by the next group commit, so it adds no transaction of its own (a claim follows nearly
 // every new message). A claim lost in a crash leaves its messages recent once more, which the
 // RFC prefers to never.
+import { StoreError } from "../errors.js";
 import type { RecentClaim } from "../types.js";
 import type { Ctx } from "./context.js";
-import type { MailboxRows } from "./mailboxes.js";
 import type { MailboxRow } from "./rows.js";
 
 /** v6: existing messages start out claimed (not recent); new mailboxes start at UID 1. */
@@ -16,13 +16,16 @@ UPDATE mailboxes SET first_recent_uid = uid_next;
 `;
 
 /** Where the mailbox's unclaimed messages begin, counting claims not written yet. */
-export function firstUnclaimed(ctx: Ctx, row: MailboxRow): number {
+export function firstUnclaimed(ctx: Ctx, row: Pick<MailboxRow, "id" | "first_recent_uid">): number {
   return Math.max(row.first_recent_uid, ctx.recentClaims.get(row.id) ?? 0);
 }
 
-export function createRecentOps(ctx: Ctx, rows: MailboxRows) {
+export function createRecentOps(ctx: Ctx) {
   const save = ctx.db.prepare<[number, number, number]>(
     "UPDATE mailboxes SET first_recent_uid = ? WHERE id = ? AND first_recent_uid < ?",
+  );
+  const counters = ctx.db.prepare<[number], Pick<MailboxRow, "id" | "uid_next" | "first_recent_uid">>(
+    "SELECT id, uid_next, first_recent_uid FROM mailboxes WHERE id = ?",
   );
   let saving = false;
 
@@ -42,7 +45,8 @@ export function createRecentOps(ctx: Ctx, rows: MailboxRows) {
 
   return {
     async claimRecent(mailboxId: number, opts: { peek?: boolean } = {}): Promise<RecentClaim> {
-      const row = ctx.read(() => rows.must(mailboxId));
+      const row = ctx.read(() => counters.get(mailboxId));
+      if (!row) throw new StoreError("not-found", `no mailbox ${mailboxId}`);
       const range = { from: firstUnclaimed(ctx, row), to: row.uid_next - 1 };
       if (opts.peek || range.from > range.to) return range;
       ctx.recentClaims.set(mailboxId, row.uid_next);
