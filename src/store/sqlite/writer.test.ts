@@ -26,6 +26,11 @@ class HeldSync extends WalSync {
   finish(err?: Error): void {
     for (const r of this.release.splice(0)) r(err);
   }
+
+  /** Completes only the newest fsync still held. */
+  finishNewest(): void {
+    this.release.pop()?.();
+  }
 }
 
 function setup() {
@@ -119,6 +124,52 @@ describe("group commit and the WAL fsync", () => {
       await until(() => s.wal.calls === 2);
       s.wal.finish();
       assert.equal(await q, 8);
+    } finally {
+      s.done();
+    }
+  });
+
+  test("a batch commits during the previous batch's fsync, no further ahead; acks keep commit order", async () => {
+    const s = setup();
+    try {
+      const acked: number[] = [];
+      const track = (p: Promise<number>) =>
+        p.then((v) => {
+          acked.push(v);
+          return v;
+        });
+      const j1 = track(s.job(1));
+      await until(() => s.wal.calls === 1);
+      const j2 = track(s.job(2));
+      // Committed and being fsync'd while the first fsync is still held.
+      await until(() => s.wal.calls === 2);
+      assert.deepEqual(
+        s.rows().map((r) => r.v),
+        [1, 2],
+      );
+      const j3 = track(s.job(3));
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(s.wal.calls, 2, "a third batch waited for the first fsync");
+      assert.deepEqual(
+        s.rows().map((r) => r.v),
+        [1, 2],
+      );
+      // The second fsync completes first: its batch still waits for the first one's ack.
+      s.wal.finishNewest();
+      await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(acked, []);
+      assert.equal(s.published.length, 0);
+      s.wal.finish();
+      assert.deepEqual(await Promise.all([j1, j2]), [1, 2]);
+      assert.deepEqual(acked, [1, 2]);
+      await until(() => s.wal.calls === 3);
+      s.wal.finish();
+      assert.equal(await j3, 3);
+      assert.deepEqual(acked, [1, 2, 3]);
+      assert.deepEqual(
+        s.published.map((batch) => batch.map((e) => ("uids" in e ? e.uids[0] : 0))),
+        [[1], [2], [3]],
+      );
     } finally {
       s.done();
     }

@@ -48,6 +48,11 @@ export interface WriterOptions {
 export class GroupCommitWriter {
   private queue: Pending[] = [];
   private draining: Promise<void> | null = null;
+  // Acknowledgements of the newest committed batch and of the one before it. A batch may COMMIT
+  // while the previous batch's fsync is still on the thread pool (the main thread and the disk
+  // work at once), but no further ahead than that.
+  private newest: Promise<void> = Promise.resolve();
+  private previous: Promise<void> = Promise.resolve();
   private readonly batchTx;
   private readonly jobTx;
   /** Batches committed and jobs in them, for tests and the benchmark. */
@@ -79,20 +84,20 @@ export class GroupCommitWriter {
 
   /** Resolves when every job submitted so far is settled. */
   async idle(): Promise<void> {
-    while (this.draining) await this.draining;
+    for (;;) {
+      while (this.draining) await this.draining;
+      const last = this.newest;
+      await last;
+      if (!this.draining && this.newest === last) return;
+    }
   }
 
   private async drain(): Promise<void> {
-    // Acknowledgements of the newest committed batch and of the one before it. A batch may
-    // COMMIT while the previous batch's fsync is still on the thread pool (the main thread and
-    // the disk work at once), but no further ahead than that.
-    let newest: Promise<void> = Promise.resolve();
-    let previous: Promise<void> = Promise.resolve();
     for (;;) {
       // Let callers whose promises just resolved submit their next request into this batch.
       await new Promise<void>((r) => setImmediate(r));
       const batch = this.queue.splice(0, this.opts.maxBatch);
-      await previous;
+      await this.previous;
       let committed: Committed | null = null;
       try {
         committed = await this.commit(batch);
@@ -101,13 +106,12 @@ export class GroupCommitWriter {
         this.opts.log.error("group commit writer failed", { error });
         for (const p of batch) p.reject(error);
       }
-      previous = newest;
-      newest = this.acknowledge(committed, newest);
+      this.previous = this.newest;
+      this.newest = this.acknowledge(committed, this.newest);
       // Before the next batch, so that nothing is appended to the WAL while it is copied.
       if (this.opts.checkpoint?.due()) await this.opts.checkpoint.run();
-      if (this.queue.length === 0) await newest;
       // Cleared in the same synchronous step that sees the queue empty, so a job submitted
-      // afterwards always starts a new drain.
+      // afterwards always starts a new drain (which may commit while this batch's fsync runs).
       if (this.queue.length === 0) {
         this.draining = null;
         return;
