@@ -112,13 +112,23 @@ export const fetch: CommandSpec<"FETCH"> = {
         await s.io.drain();
         continue;
       }
-      let metas = await inBatch(batch, (o) => s.app.store.mail.listMessages(sel.mailbox.id, o));
+      // One message whose structure is needed (a client opening a message): one read for both.
+      const one =
+        batch.length === 1 && atts.some(needsStructure)
+          ? await s.app.store.mail.getMessage(sel.mailbox.id, batch[0]!)
+          : undefined;
+      let metas =
+        one !== undefined
+          ? one
+            ? [one.meta]
+            : []
+          : await inBatch(batch, (o) => s.app.store.mail.listMessages(sel.mailbox.id, o));
       if (cmd.changedSince !== null) metas = metas.filter((m) => m.modseq > cmd.changedSince!);
       const seenNow = markSeen ? await markAsSeen(s, sel, metas) : new Set<number>();
       for (const meta of metas) {
         const seq = sel.uids.seqOf(meta.uid);
         if (seq === 0) continue;
-        const items = await fetchItems(s, sel, meta, atts, seenNow.has(meta.uid));
+        const items = await fetchItems(s, sel, meta, atts, seenNow.has(meta.uid), one ?? null);
         if (items === null) continue; // expunged meanwhile: nothing to say (RFC 9051 7.5.1 allows it)
         s.send([seq, "FETCH", items]);
         await s.io.drain();
@@ -174,11 +184,12 @@ async function fetchItems(
   meta: MessageMeta,
   atts: FetchAtt[],
   flagsChanged: boolean,
+  read: ParsedMessage | null,
 ): Promise<Item[] | null> {
   const mail = s.app.store.mail;
   let parsed: ParsedMessage | null = null;
   if (atts.some(needsStructure)) {
-    parsed = await mail.getMessage(sel.mailbox.id, meta.uid);
+    parsed = read ?? (await mail.getMessage(sel.mailbox.id, meta.uid));
     if (!parsed) return null;
   }
   let body: Buffer | null = null;

@@ -33,6 +33,8 @@ export function normalizeMailboxName(name: string, maxBytes: number): string {
   return segs.join("/");
 }
 
+export type MailboxCounters = Pick<MailboxRow, "id" | "account_id" | "uid_next" | "highest_modseq">;
+
 /** Mailbox ops shared with messages.ts (which needs rows inside its transactions). */
 export class MailboxRows {
   readonly byId;
@@ -41,12 +43,16 @@ export class MailboxRows {
   readonly insert;
   readonly bump;
   private readonly exists;
+  private readonly countersById;
 
   constructor(ctx: Ctx) {
     const db = ctx.db;
     this.byId = db.prepare<[number], MailboxRow>("SELECT * FROM mailboxes WHERE id = ?");
     this.exists = db.prepare<[number], number>("SELECT 1 FROM mailboxes WHERE id = ?");
     this.exists.pluck(true);
+    this.countersById = db.prepare<[number], MailboxCounters>(
+      "SELECT id, account_id, uid_next, highest_modseq FROM mailboxes WHERE id = ?",
+    );
     this.byName = db.prepare<[number, string], MailboxRow>(
       "SELECT * FROM mailboxes WHERE account_id = ? AND name = ?",
     );
@@ -64,6 +70,13 @@ export class MailboxRows {
 
   must(id: number): MailboxRow {
     const r = this.byId.get(id);
+    if (!r) throw new StoreError("not-found", `no mailbox ${id}`);
+    return r;
+  }
+
+  /** must() for writes that need only the UID and mod-sequence counters. */
+  mustCounters(id: number): MailboxCounters {
+    const r = this.countersById.get(id);
     if (!r) throw new StoreError("not-found", `no mailbox ${id}`);
     return r;
   }

@@ -183,7 +183,7 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
 
   /** Files one copy: next UID and mod-sequence of the mailbox, thread, row. Inside a transaction. */
   const insertCopy = (c: CopyInput, savedDate: number): { uid: number; modseq: number; id: number } => {
-    const box = rows.must(c.mailboxId);
+    const box = rows.mustCounters(c.mailboxId);
     const uid = box.uid_next;
     const modseq = box.highest_modseq + 1;
     rows.bump.run(1, 1, box.id);
@@ -414,7 +414,7 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
         throw new StoreError("invalid", "invalid UNCHANGEDSINCE");
       }
       return ctx.grouped(() => {
-        const box = rows.must(mailboxId);
+        const box = rows.mustCounters(mailboxId);
         let modseq = box.highest_modseq;
         const result: FlagUpdateResult = { updated: [], failedUnchangedSince: [] };
         for (const uid of list) {
@@ -446,7 +446,7 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
     async expunge(mailboxId: number, uids: number[]): Promise<number[]> {
       const list = checkUids(uids);
       return ctx.grouped(() => {
-        const box = rows.must(mailboxId);
+        const box = rows.mustCounters(mailboxId);
         let modseq = box.highest_modseq;
         const removed: number[] = [];
         for (const uid of list) {

@@ -54,8 +54,9 @@ function setup() {
     uids: [v],
     modseq: v,
   });
-  const job = (v: number) =>
+  const job = (v: number, prepared?: Promise<void>) =>
     writer.submit({
+      prepare: () => prepared ?? Promise.resolve(),
       run: () => {
         insert.run(v);
         return { value: v, events: [event(v)] };
@@ -138,11 +139,15 @@ describe("group commit and the WAL fsync", () => {
           acked.push(v);
           return v;
         });
-      const j1 = track(s.job(1));
-      await until(() => s.wal.calls === 1);
+      // The first batch's preparation (blob files) takes a while; the second job is queued
+      // meanwhile, so it is there when the first batch commits.
+      let prepared: () => void = () => {};
+      const j1 = track(s.job(1, new Promise<void>((r) => (prepared = r))));
+      await new Promise((r) => setTimeout(r, 10));
       const j2 = track(s.job(2));
-      // Committed and being fsync'd while the first fsync is still held.
+      prepared();
       await until(() => s.wal.calls === 2);
+      // Committed and being fsync'd while the first fsync is still held.
       assert.deepEqual(
         s.rows().map((r) => r.v),
         [1, 2],

@@ -4,8 +4,8 @@
 // files and commits, new requests accumulate and form the next batch.
 // Each job runs in its own savepoint, so a failing job (over quota, unknown mailbox) rolls back
 // only its own writes and rejects only its own promise. Promises resolve after the WAL's fsync,
-// which runs off the main thread (wal-sync.ts): a resolved job is durable. The next batch may
-// commit while that fsync runs; acknowledgements still come in commit order. Between two batches it
+// which runs off the main thread (wal-sync.ts): a resolved job is durable. A batch already queued
+// may commit while that fsync runs; acknowledgements still come in commit order. Between two batches it
 // lets the checkpointer (checkpointer.ts) copy the WAL into the database file, off the main thread.
 import type { Logger } from "../../log/logger.js";
 import type { MailEvent } from "../notifier.js";
@@ -48,9 +48,9 @@ export interface WriterOptions {
 export class GroupCommitWriter {
   private queue: Pending[] = [];
   private draining: Promise<void> | null = null;
-  // Acknowledgements of the newest committed batch and of the one before it. A batch may COMMIT
-  // while the previous batch's fsync is still on the thread pool (the main thread and the disk
-  // work at once), but no further ahead than that.
+  // Acknowledgements of the newest committed batch and of the one before it. A batch already
+  // queued may COMMIT while the previous batch's fsync is still on the thread pool (the main
+  // thread and the disk work at once), but no further ahead than that.
   private newest: Promise<void> = Promise.resolve();
   private previous: Promise<void> = Promise.resolve();
   private readonly batchTx;
@@ -110,8 +110,12 @@ export class GroupCommitWriter {
       this.newest = this.acknowledge(committed, this.newest);
       // Before the next batch, so that nothing is appended to the WAL while it is copied.
       if (this.opts.checkpoint?.due()) await this.opts.checkpoint.run();
+      // Nothing waiting: wait for this fsync, so that what arrives meanwhile forms one batch.
+      // Committing it at once instead halved the batches and cost more CPU per job than the
+      // overlap saved (IMAP mixed load, 2 cores: -5 %). Jobs already queued do not wait.
+      if (this.queue.length === 0) await this.newest;
       // Cleared in the same synchronous step that sees the queue empty, so a job submitted
-      // afterwards always starts a new drain (which may commit while this batch's fsync runs).
+      // afterwards always starts a new drain.
       if (this.queue.length === 0) {
         this.draining = null;
         return;
