@@ -326,6 +326,7 @@ async function main(): Promise<void> {
     time("selectFirstMs", "SELECT INBOX (first)");
     time("selectAgainMs", "SELECT INBOX (again)");
     time("fetchAllMs", "UID FETCH 1:* (UID FLAGS)");
+    time("fetchAllAgainMs", "UID FETCH 1:* (UID FLAGS) (again)");
     time("searchFromMs", "SEARCH FROM x (first)");
     time("searchFromAgainMs", "SEARCH FROM y (again)");
     time("fetchBodyMeanMs", `UID FETCH n BODY[] (mean of ${opt.fetches})`, 3);
