@@ -271,13 +271,16 @@ interface Reply {
 /** A lean IMAP client: one command at a time, literals in responses skipped over. */
 class Imap {
   private buf: Buffer = Buffer.alloc(0);
+  private pos = 0;
   private wake: (() => void) | null = null;
   private closed = false;
   private seq = 0;
   private constructor(private readonly sock: Socket) {
     sock.setNoDelay(true);
     sock.on("data", (d: Buffer) => {
-      this.buf = this.buf.length === 0 ? d : Buffer.concat([this.buf, d]);
+      // Unread bytes are this.buf from this.pos on: a line read moves pos, copying nothing.
+      this.buf = this.pos >= this.buf.length ? d : Buffer.concat([this.buf.subarray(this.pos), d]);
+      this.pos = 0;
       this.wake?.();
     });
     sock.on("close", () => {
@@ -298,26 +301,36 @@ class Imap {
     });
   }
 
-  /** One response line; a literal it announces is consumed and its octets counted, not kept. */
+  /** The next complete response line if one is buffered (a literal it announces is consumed and
+   *  its octets counted, not kept); null if more data is needed. Synchronous, so a long response
+   *  is read without a promise per line. */
+  private take(): string | null {
+    let head = "";
+    let at = this.pos;
+    for (;;) {
+      const nl = this.buf.indexOf(0x0a, at);
+      if (nl < 0) return null;
+      const end = nl > at && this.buf[nl - 1] === 0x0d ? nl - 1 : nl;
+      const text = this.buf.toString("latin1", at, end);
+      // Only a line ending in "}" can announce a literal.
+      const m = text.endsWith("}") ? /~?\{(\d+)\}$/.exec(text) : null;
+      if (!m) {
+        this.pos = nl + 1;
+        return head + text;
+      }
+      const n = Number(m[1]);
+      if (this.buf.length < nl + 1 + n) return null;
+      head += `${text}[${n} octets]`;
+      at = nl + 1 + n;
+    }
+  }
+
+  /** One response line, waiting for it if need be. */
   async line(): Promise<string> {
     const deadline = Date.now() + WAIT_MS;
-    let head = "";
     for (;;) {
-      const nl = this.buf.indexOf("\r\n");
-      if (nl >= 0) {
-        const text = this.buf.toString("latin1", 0, nl);
-        const m = /~?\{(\d+)\}$/.exec(text);
-        if (!m) {
-          this.buf = this.buf.subarray(nl + 2);
-          return head + text;
-        }
-        const n = Number(m[1]);
-        if (this.buf.length >= nl + 2 + n) {
-          this.buf = this.buf.subarray(nl + 2 + n);
-          head += `${text}[${n} octets]`;
-          continue;
-        }
-      }
+      const l = this.take();
+      if (l !== null) return l;
       if (this.closed) throw new Error("connection closed");
       if (Date.now() > deadline) throw new Error("reply timeout");
       await new Promise<void>((r) => {
@@ -333,14 +346,17 @@ class Imap {
 
   private async until(tag: string): Promise<Reply> {
     const r: Reply = { status: "", untagged: 0, exists: null, expunged: 0 };
+    const done = `${tag} `;
     for (;;) {
-      const l = await this.line();
-      if (l.startsWith(`${tag} `)) {
+      const l = this.take() ?? (await this.line());
+      if (l.startsWith(done)) {
         r.status = l;
         return r;
       }
       r.untagged++;
-      const m = /^\* (\d+) (EXISTS|EXPUNGE)/.exec(l);
+      // "* n EXISTS" / "* n EXPUNGE": cheap tests first, FETCH lines are most of a big reply.
+      if (!l.endsWith("S") && !l.endsWith("E")) continue;
+      const m = /^\* (\d+) (EXISTS|EXPUNGE)$/.exec(l);
       if (m?.[2] === "EXISTS") r.exists = Number(m[1]);
       else if (m) r.expunged++;
     }
