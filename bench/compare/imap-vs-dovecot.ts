@@ -23,8 +23,8 @@
 // argon2id login remembered), so 10,000 logins do not cost minutes of hashing on either side.
 // Dovecot otherwise runs with its shipped defaults plus the limits the idle phase needs.
 // Phases 1 and 2 run first for both servers, phase 3 after (10,000 Dovecot processes starting
-// and stopping would otherwise weigh on the next run); before each run it waits (at most a
-// minute) for the load average to settle. On a shared machine figures move with the load;
+// and stopping would otherwise weigh on the next run); before each run it flushes dirty pages
+// (sync) and waits (at most a minute) for the load average to settle. On a shared machine figures move with the load;
 // --rounds N alternates who runs first and reports medians. A benchmark, not a test: it exits 0 with a "skipped" message when Dovecot's
 // IMAP server is not installed (apt-get install dovecot-imapd) or when not run as root.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -186,6 +186,7 @@ async function benchDovecot(
     const messages = phases.includes("1") ? opt.messages : "0";
     await runBench(["--write-maildirs", join(dir, "home"), "--messages", messages, "--clients", opt.clients]);
     execFileSync("chown", ["-R", `${MAIL_OWNER.uid}:${MAIL_OWNER.gid}`, join(dir, "home")]);
+    execFileSync("sync"); // the maildirs on disk before the clock starts, as Yubin's store is
     const n = Number(opt.clients);
     const users = Array.from(
       { length: n },
@@ -234,6 +235,9 @@ function benchYubin(phases: string): Promise<Result> {
  *  10,000 Dovecot processes leaves a spike that would slow whoever runs next. */
 async function settle(baseline: number): Promise<void> {
   const deadline = Date.now() + SETTLE_MAX_MS;
+  // Whoever ran before left dirty pages (Dovecot: a file per message) that the kernel would write
+  // back during the next run, slowing its fsyncs: written out now, so each run starts clean.
+  execFileSync("sync");
   await new Promise((r) => setTimeout(r, 5000));
   while (Date.now() < deadline && loadavg()[0]! > baseline + 1.5)
     await new Promise((r) => setTimeout(r, 2000));
