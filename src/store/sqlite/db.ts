@@ -12,7 +12,7 @@ import Database from "better-sqlite3";
 
 export type Db = Database.Database;
 
-export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 export interface OpenDbOptions {
   path: string;

@@ -12,7 +12,7 @@ import { Blobs } from "./blobs.js";
 import { createChangeOps } from "./changes.js";
 import { Checkpointer } from "./checkpointer.js";
 import { Ctx } from "./context.js";
-import { type Db, DEFAULT_BUSY_TIMEOUT_MS, openDatabase } from "./db.js";
+import { type Db, openDatabase } from "./db.js";
 import { createDirectory } from "./directory.js";
 import { minimalStructure } from "./fallback-parse.js";
 import { createFlagListOps } from "./flag-list.js";
@@ -53,6 +53,7 @@ export const DEFAULT_MAILBOX_NAME_MAX_BYTES = 1024;
 export const DATABASE_FILE = "yubin.sqlite";
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 200;
 export const DEFAULT_FLAG_CACHE_MESSAGES = 500_000;
+const CHECKPOINT_BUSY_TIMEOUT_MS = 1000;
 
 /** A Store with the extras tests and the benchmark look at. */
 export interface SqliteStore extends Store {
@@ -93,7 +94,9 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
             db,
             dbPath: join(opts.dataDir, DATABASE_FILE),
             intervalMs: checkpointMs,
-            busyTimeoutMs: DEFAULT_BUSY_TIMEOUT_MS,
+            // The writer waits for each checkpoint: a RESTART that other processes hold up gives
+            // up after this long rather than stall every write for the full busy timeout.
+            busyTimeoutMs: CHECKPOINT_BUSY_TIMEOUT_MS,
             log,
           })
         : undefined;
