@@ -117,12 +117,10 @@ export const fetch: CommandSpec<"FETCH"> = {
         batch.length === 1 && atts.some(needsStructure)
           ? await s.app.store.mail.getMessage(sel.mailbox.id, batch[0]!)
           : undefined;
-      let metas =
-        one !== undefined
-          ? one
-            ? [one.meta]
-            : []
-          : await inBatch(batch, (o) => s.app.store.mail.listMessages(sel.mailbox.id, o));
+      let metas: MessageMeta[];
+      if (one === undefined)
+        metas = await inBatch(batch, (o) => s.app.store.mail.listMessages(sel.mailbox.id, o));
+      else metas = one ? [one.meta] : [];
       if (cmd.changedSince !== null) metas = metas.filter((m) => m.modseq > cmd.changedSince!);
       const seenNow = markSeen ? await markAsSeen(s, sel, metas) : new Set<number>();
       for (const meta of metas) {

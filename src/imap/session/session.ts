@@ -1,7 +1,6 @@
 // What a command handler works with: the session state, the app context, and output that waits
 // for slow clients. Mailbox changes made elsewhere arrive through the notifier and are turned into
 // untagged EXISTS / EXPUNGE / FETCH FLAGS by flushUpdates() at the points the RFC allows.
-
 import type { SectionValue } from "../../config/dsl.js";
 import type { Logger } from "../../log/logger.js";
 import type { AppContext } from "../../server/context.js";

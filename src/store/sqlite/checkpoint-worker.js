@@ -19,7 +19,7 @@ parentPort.on("message", (m) => {
   }
   try {
     const r = (m === "restart" ? restart : passive).get();
-    parentPort.postMessage({ busy: r.busy, log: r.log, checkpointed: r.checkpointed });
+    parentPort.postMessage({ log: r.log, checkpointed: r.checkpointed });
   } catch (error) {
     parentPort.postMessage({ error: String(error) });
   }

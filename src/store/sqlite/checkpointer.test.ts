@@ -131,6 +131,7 @@ describe("checkpoint thread", () => {
   test("if the thread dies, SQLite checkpoints on the main connection again", async () => {
     const s = setup(1);
     try {
+      await s.checkpointer.run(); // the thread starts with the first checkpoint
       // The worker is private; a test reaches it to end it as a crash would.
       await (s.checkpointer as unknown as { worker: Worker }).worker.terminate();
       await new Promise((r) => setTimeout(r, 10));

@@ -6,8 +6,9 @@
 // own connection run one (PASSIVE) when one is due. The writer waits for it before its next
 // batch, so no frame is appended meanwhile: the checkpoint copies the whole WAL, and the next
 // write starts the WAL over from its beginning instead of growing it. Reads go on during it;
-// writes queue up and form a bigger batch. If the thread fails, the main connection goes back to
-// automatic checkpoints.
+// writes queue up and form a bigger batch. The thread starts at the first checkpoint, so a process
+// that never group-commits (most CLI commands) never starts it. If it fails, the main connection
+// goes back to automatic checkpoints.
 import { Worker } from "node:worker_threads";
 import type { Logger } from "../../log/logger.js";
 import type { Db } from "./db.js";
@@ -20,7 +21,6 @@ const AUTO_CHECKPOINT_PAGES = 1000;
 const RESTART_AFTER_FRAMES = 16384;
 
 interface Reply {
-  busy?: number;
   log?: number;
   checkpointed?: number;
   error?: string;
@@ -36,7 +36,7 @@ export interface CheckpointerOptions {
 }
 
 export class Checkpointer {
-  private readonly worker: Worker;
+  private worker: Worker | null = null;
   private failed = false;
   private lastAt = Date.now();
   private pending: ((r: Reply) => void) | null = null;
@@ -47,13 +47,16 @@ export class Checkpointer {
 
   constructor(private readonly opts: CheckpointerOptions) {
     opts.db.pragma("wal_autocheckpoint = 0");
-    this.worker = new Worker(new URL("./checkpoint-worker.js", import.meta.url), {
-      workerData: { path: opts.dbPath, busyTimeoutMs: opts.busyTimeoutMs },
+  }
+
+  private start(): Worker {
+    const w = new Worker(new URL("./checkpoint-worker.js", import.meta.url), {
+      workerData: { path: this.opts.dbPath, busyTimeoutMs: this.opts.busyTimeoutMs },
     });
-    this.worker.on("message", (r: Reply) => this.settle(r));
-    this.worker.on("error", (error) => this.fail("checkpoint thread failed", error));
-    this.worker.on("exit", () => this.fail("checkpoint thread exited"));
-    this.worker.unref();
+    w.on("message", (r: Reply) => this.settle(r));
+    w.on("error", (error) => this.fail("checkpoint thread failed", error));
+    w.on("exit", () => this.fail("checkpoint thread exited"));
+    return w;
   }
 
   /** True when the last checkpoint is at least intervalMs old (the writer has committed since). */
@@ -64,13 +67,15 @@ export class Checkpointer {
   /** One checkpoint on the thread; never rejects (a failure is logged and the next one retries). */
   async run(): Promise<void> {
     if (this.failed || this.stopped || this.pending) return;
+    this.worker ??= this.start();
+    const worker = this.worker;
     // Referenced while a reply is awaited: nothing else may keep the process alive meanwhile.
-    this.worker.ref();
+    worker.ref();
     const reply = await new Promise<Reply>((resolve) => {
       this.pending = resolve;
-      this.worker.postMessage(this.restartNext ? "restart" : "passive");
+      worker.postMessage(this.restartNext ? "restart" : "passive");
     });
-    if (!this.stopped) this.worker.unref();
+    if (!this.stopped) worker.unref();
     this.lastAt = Date.now();
     if (reply.error) {
       this.opts.log.warn("background checkpoint failed", { error: reply.error });
@@ -84,10 +89,11 @@ export class Checkpointer {
   /** Stops the thread (after a checkpoint in flight); the main connection checkpoints at close. */
   stop(): Promise<void> {
     this.stopped ??= new Promise<void>((resolve) => {
-      if (this.failed) return resolve();
-      this.worker.ref(); // unreferenced, it would let the process exit before it stops
-      this.worker.once("exit", () => resolve());
-      this.worker.postMessage("stop");
+      const worker = this.worker;
+      if (this.failed || !worker) return resolve();
+      worker.ref(); // unreferenced, it would let the process exit before it stops
+      worker.once("exit", () => resolve());
+      worker.postMessage("stop");
     });
     return this.stopped;
   }

@@ -115,7 +115,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
       ...createHeaderIndexOps(ctx, rows, opts.headerIndexBatch ?? DEFAULT_HEADER_INDEX_BATCH),
       ...createChangeOps(ctx),
       ...createListingOps(ctx),
-      ...createRecentOps(ctx),
+      ...createRecentOps(ctx, rows),
     };
     const openDb = db;
     let closing: Promise<void> | null = null;

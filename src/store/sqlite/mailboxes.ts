@@ -33,7 +33,10 @@ export function normalizeMailboxName(name: string, maxBytes: number): string {
   return segs.join("/");
 }
 
-export type MailboxCounters = Pick<MailboxRow, "id" | "account_id" | "uid_next" | "highest_modseq">;
+export type MailboxCounters = Pick<
+  MailboxRow,
+  "id" | "account_id" | "uid_next" | "highest_modseq" | "first_recent_uid"
+>;
 
 /** Mailbox ops shared with messages.ts (which needs rows inside its transactions). */
 export class MailboxRows {
@@ -51,7 +54,7 @@ export class MailboxRows {
     this.exists = db.prepare<[number], number>("SELECT 1 FROM mailboxes WHERE id = ?");
     this.exists.pluck(true);
     this.countersById = db.prepare<[number], MailboxCounters>(
-      "SELECT id, account_id, uid_next, highest_modseq FROM mailboxes WHERE id = ?",
+      "SELECT id, account_id, uid_next, highest_modseq, first_recent_uid FROM mailboxes WHERE id = ?",
     );
     this.byName = db.prepare<[number, string], MailboxRow>(
       "SELECT * FROM mailboxes WHERE account_id = ? AND name = ?",
@@ -74,7 +77,7 @@ export class MailboxRows {
     return r;
   }
 
-  /** must() for writes that need only the UID and mod-sequence counters. */
+  /** must() for what needs only the UID, mod-sequence and \Recent counters. */
   mustCounters(id: number): MailboxCounters {
     const r = this.countersById.get(id);
     if (!r) throw new StoreError("not-found", `no mailbox ${id}`);

@@ -4,9 +4,9 @@
 // written by the next group commit, so it adds no transaction of its own (a claim follows nearly
 // every new message). A claim lost in a crash leaves its messages recent once more, which the
 // RFC prefers to never.
-import { StoreError } from "../errors.js";
 import type { RecentClaim } from "../types.js";
 import type { Ctx } from "./context.js";
+import type { MailboxRows } from "./mailboxes.js";
 import type { MailboxRow } from "./rows.js";
 
 /** v6: existing messages start out claimed (not recent); new mailboxes start at UID 1. */
@@ -20,12 +20,9 @@ export function firstUnclaimed(ctx: Ctx, row: Pick<MailboxRow, "id" | "first_rec
   return Math.max(row.first_recent_uid, ctx.recentClaims.get(row.id) ?? 0);
 }
 
-export function createRecentOps(ctx: Ctx) {
+export function createRecentOps(ctx: Ctx, rows: MailboxRows) {
   const save = ctx.db.prepare<[number, number, number]>(
     "UPDATE mailboxes SET first_recent_uid = ? WHERE id = ? AND first_recent_uid < ?",
-  );
-  const counters = ctx.db.prepare<[number], Pick<MailboxRow, "id" | "uid_next" | "first_recent_uid">>(
-    "SELECT id, uid_next, first_recent_uid FROM mailboxes WHERE id = ?",
   );
   let saving = false;
 
@@ -45,8 +42,7 @@ export function createRecentOps(ctx: Ctx) {
 
   return {
     async claimRecent(mailboxId: number, opts: { peek?: boolean } = {}): Promise<RecentClaim> {
-      const row = ctx.read(() => counters.get(mailboxId));
-      if (!row) throw new StoreError("not-found", `no mailbox ${mailboxId}`);
+      const row = ctx.read(() => rows.mustCounters(mailboxId));
       const range = { from: firstUnclaimed(ctx, row), to: row.uid_next - 1 };
       if (opts.peek || range.from > range.to) return range;
       ctx.recentClaims.set(mailboxId, row.uid_next);

@@ -5,8 +5,9 @@
 // Each job runs in its own savepoint, so a failing job (over quota, unknown mailbox) rolls back
 // only its own writes and rejects only its own promise. Promises resolve after the WAL's fsync,
 // which runs off the main thread (wal-sync.ts): a resolved job is durable. A batch already queued
-// may commit while that fsync runs; acknowledgements still come in commit order. Between two batches it
-// lets the checkpointer (checkpointer.ts) copy the WAL into the database file, off the main thread.
+// // may commit while that fsync runs; acknowledgements still come in commit order. Between two
+// batches it lets the checkpointer (checkpointer.ts) copy the WAL into the database file, off the
+// main thread.
 import type { Logger } from "../../log/logger.js";
 import type { MailEvent } from "../notifier.js";
 import type { Db } from "./db.js";
@@ -87,12 +88,8 @@ export class GroupCommitWriter {
 
   /** Resolves when every job submitted so far is settled. */
   async idle(): Promise<void> {
-    for (;;) {
-      while (this.draining) await this.draining;
-      const last = this.newest;
-      await last;
-      if (!this.draining && this.newest === last) return;
-    }
+    // A drain ends only once its last batch is acknowledged (it waits for it when nothing is queued).
+    while (this.draining) await this.draining;
   }
 
   private async drain(): Promise<void> {
