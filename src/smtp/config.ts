@@ -23,6 +23,11 @@ export const smtpSection = {
     "reject",
     "A bare LF or CR in a message (SMTP smuggling vector). reject: refuse the message with 550 5.6.0. normalize: store it with CRLF. Either way only CRLF.CRLF ends DATA.",
   ),
+  nulBytes: oneOf(
+    ["reject", "accept"] as const,
+    "reject",
+    "A NUL octet in a message (DATA or BDAT). No body type we offer allows it (RFC 5322 2.3, RFC 6152 3; only BINARYMIME would, which we do not offer) and many programs cut text at it. reject: refuse the message with 550 5.6.0. accept: store it as received.",
+  ),
   maxReceivedHeaders: int(
     50,
     "A message with more Received headers is refused as a mail loop with 554 5.4.6 (RFC 5321 6.3).",

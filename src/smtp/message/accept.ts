@@ -43,6 +43,10 @@ export async function acceptMessage(s: Session, tx: Transaction, content: Receiv
   }
   if (content.lineTooLong)
     throw new SmtpError("bad-content", `line longer than ${s.cfg.maxDataLineLength} octets`);
+  // RFC 5322 2.3 / RFC 6152 3: no NUL in 7bit or 8bit content (only BINARYMIME, not offered, allows
+  // it). Readers that stop at a NUL would show a different message than the one filters checked.
+  if (s.cfg.nulBytes === "reject" && body.includes(0))
+    throw new SmtpError("bad-content", "NUL octet in message (RFC 5322 2.3, RFC 6152 3)");
 
   const facts = headerFacts(body, s.identity.kind !== "anonymous");
   if (facts.received >= s.cfg.maxReceivedHeaders) throw new SmtpError("too-many-hops");
