@@ -30,10 +30,38 @@ async function home(rc: RequestContext): Promise<HttpResponse> {
   return redirect(rc.session ? "/settings" : "/login");
 }
 
-/** Only a local path is followed after login (no open redirect to another site). */
+/** Where a login goes when no page was asked for. */
+const DEFAULT_NEXT = "/settings";
+/** Longest `next` followed; a longer one is not a path we ever link to. */
+const MAX_NEXT = 2048;
+
+/** Only a same-origin path is followed after login (no open redirect, no header injection):
+ *  anything else goes to "/". The value becomes a Location header, so it must be visible ASCII
+ *  (a CR/LF made writeHead throw; non-ASCII would too). Browsers strip tabs and newlines from URLs
+ *  and read "\" as "/" (WHATWG URL, "special" schemes), so "/\t/evil.example" or "/\\evil" would
+ *  become the protocol-relative "//evil.example": refused, also in their %-decoded spelling. */
 export function safeNext(next: string | null): string {
-  if (!next?.startsWith("/") || next.startsWith("//") || next.includes("\\")) return "/settings";
-  return next.slice(0, 2048);
+  if (next === null || next === "") return DEFAULT_NEXT;
+  return isLocalPath(next) ? next : "/";
+}
+
+function isLocalPath(next: string): boolean {
+  if (next.length > MAX_NEXT || !/^\/[\x21-\x7e]*$/.test(next)) return false;
+  // Checked as sent, %-decoded, and decoded twice (for a page that decodes its path again).
+  const once = safeDecode(next);
+  for (const form of [next, once, once === null ? null : safeDecode(once)]) {
+    if (form === null || !form.startsWith("/") || form.startsWith("//") || form.includes("\\")) return false;
+    if (/[\p{Cc}\p{Cf}\p{Z}\s]/u.test(form)) return false;
+  }
+  return true;
+}
+
+function safeDecode(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
 }
 
 function loginForm(
@@ -71,7 +99,6 @@ async function login(rc: RequestContext): Promise<HttpResponse> {
         "Retry-After": String(sec),
       });
     }
-    if (result.reason === "disabled") return loginForm(rc, "This account is disabled.", 403);
     return loginForm(rc, "Wrong email address or password.", 401);
   }
   const old = rc.req.cookies.get(SESSION_COOKIE);

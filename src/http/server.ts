@@ -15,7 +15,7 @@ import { type HttpApp, httpAppFor } from "./app.js";
 import { dispatch } from "./dispatch.js";
 import { errorResponse } from "./errors.js";
 import { buildRequest, readBody } from "./request.js";
-import type { HttpResponse } from "./response.js";
+import { HttpError, type HttpResponse } from "./response.js";
 import { securityHeaders } from "./security-headers.js";
 
 export const startHttpListener: ListenerFactory = async (
@@ -28,7 +28,7 @@ export const startHttpListener: ListenerFactory = async (
   const secure = listener.tls === "implicit";
   const cfg = ctx.config.http;
   const log = ctx.log.child({ proto: "http", port: listener.port });
-  const onRequest = (msg: IncomingMessage, res: ServerResponse) => void handle(app, msg, res, secure);
+  const onRequest = (msg: IncomingMessage, res: ServerResponse) => serveRequest({ app, msg, res, secure });
   const common = {
     maxHeaderSize: cfg.maxHeaderBytes,
     requestTimeout: cfg.requestTimeoutSec * 1000,
@@ -85,12 +85,39 @@ function httpsServer(
   return server;
 }
 
-async function handle(
-  app: HttpApp,
-  msg: IncomingMessage,
-  res: ServerResponse,
-  secure: boolean,
-): Promise<void> {
+/** One request on one listener. */
+interface Exchange {
+  app: HttpApp;
+  msg: IncomingMessage;
+  res: ServerResponse;
+  secure: boolean;
+}
+
+/** The error boundary of one request: whatever a handler, the router or writeHead throws (sync
+ *  or async) is logged with the route and ends this request only, as a 500 if nothing was sent
+ *  yet, else by closing its connection. Nothing escapes to become an unhandled rejection, which
+ *  would take every listener of the process down with it. */
+export function serveRequest(ex: Exchange): void {
+  const { app, msg, res } = ex;
+  handle(ex).catch((e: unknown) => {
+    app.ctx.log.error("http request failed", {
+      method: msg.method,
+      // Bounded: a hostile request target stays one short log field.
+      path: (msg.url ?? "").slice(0, 256),
+      ip: msg.socket.remoteAddress,
+      err: e instanceof Error ? e.message : String(e),
+    });
+    try {
+      if (res.headersSent || res.destroyed) res.destroy();
+      else writeResponse(ex, errorResponse(new HttpError(500, "Internal error."), app.ctx.log));
+    } catch {
+      res.destroy();
+    }
+  });
+}
+
+async function handle(ex: Exchange): Promise<void> {
+  const { app, msg, res, secure } = ex;
   let out: HttpResponse;
   try {
     // JMAP and the webmail: HTTPS only (plain HTTP falls through to the redirect to HTTPS).
@@ -101,9 +128,15 @@ async function handle(
         : Buffer.alloc(0);
     out = await dispatch(app, buildRequest(msg, body, secure));
   } catch (e) {
+    // A raw handler that failed after sending its headers: only the boundary can end it.
+    if (res.headersSent) throw e;
     out = errorResponse(e, app.ctx.log);
   }
   if (res.headersSent || res.destroyed) return;
+  writeResponse(ex, out);
+}
+
+function writeResponse({ app, msg, res, secure }: Exchange, out: HttpResponse): void {
   const headers = {
     ...securityHeaders({ secure, hstsMaxAgeSec: app.ctx.config.http.hstsMaxAgeSec }),
     ...out.headers,
