@@ -3,8 +3,10 @@
 //   2. an alias with that address: each target resolved again (recursively), local targets
 //      to accounts, foreign ones collected as remote forwards
 //   3. sub-addressing: user+tag@domain as user@domain (account, then alias)
-//   4. the domain's catch-all alias @domain
-//   5. otherwise unknown (SMTP answers 550 5.1.1, RFC 5321 §3.6.2 / RFC 3463)
+//   4. postmaster@ and abuse@ (also as postmaster+tag@): the domain's admins (resolve-roles.ts),
+//      before the catch-all, so reports about our mail reach whoever runs the server
+//   5. the domain's catch-all alias @domain
+//   6. otherwise unknown (SMTP answers 550 5.1.1, RFC 5321 §3.6.2 / RFC 3463)
 // Foreign domains resolve to remote (relaying is the SMTP layer's decision, not ours).
 // Alias graphs may have cycles: each address is expanded once per resolution, nesting depth
 // and the number of addresses visited are bounded, so a bad alias table cannot hang delivery.
@@ -13,6 +15,7 @@
 import type { DirectoryStore } from "../store/types.js";
 import { addressKey, type ParsedAddress, parseAddress, plusBase } from "./address.js";
 import { findAccount, findAlias, findCatchAll, isLocalDomain } from "./lookup.js";
+import { isRoleLocalPart, roleRecipients } from "./resolve-roles.js";
 
 export type Resolution =
   /** The address is ours: deliver to these accounts, and forward to these foreign addresses
@@ -89,17 +92,20 @@ async function expand(w: Walk, a: ParsedAddress, written: string, depth: number)
     return;
   }
   let alias = await findAlias(w.directory, a);
-  if (!alias) {
-    const base = plusBase(a.local);
-    if (base !== null) {
-      const b = { local: base, domain: a.domain };
-      const baseAccount = await findAccount(w.directory, b);
-      if (baseAccount) {
-        w.accountIds.add(baseAccount.id);
-        return;
-      }
-      alias = await findAlias(w.directory, b);
+  const base = plusBase(a.local);
+  if (!alias && base !== null) {
+    const b = { local: base, domain: a.domain };
+    const baseAccount = await findAccount(w.directory, b);
+    if (baseAccount) {
+      w.accountIds.add(baseAccount.id);
+      return;
     }
+    alias = await findAlias(w.directory, b);
+  }
+  if (!alias && (isRoleLocalPart(a.local) || (base !== null && isRoleLocalPart(base)))) {
+    const admins = await roleRecipients(w.directory, a.domain);
+    for (const id of admins) w.accountIds.add(id);
+    if (admins.length > 0) return;
   }
   alias ??= await findCatchAll(w.directory, a.domain);
   if (!alias) return;
