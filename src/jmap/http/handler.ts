@@ -40,7 +40,13 @@ function problem(res: ServerResponse, e: JmapRequestError): void {
 
 export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {}): JmapHttpHandler {
   const services = jmapServices(ctx);
-  const tokens = opts.tokens ?? new TokenStore(services.limits.tokenTtlSec * 1000);
+  const tokens =
+    opts.tokens ??
+    new TokenStore({
+      ttlMs: services.limits.tokenTtlSec * 1000,
+      idleMs: services.limits.tokenIdleSec * 1000,
+      maxTokens: services.limits.maxTokens,
+    });
   const active = new Map<number, number>(); // account → requests in flight
   const streams = new Map<number, number>();
 
@@ -48,23 +54,20 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
     const h = req.headers.authorization ?? "";
     const secure = req.socket instanceof TLSSocket;
     const ip = req.socket.remoteAddress ?? "";
-    let accountId: number | null = null;
-    if (/^Bearer /i.test(h)) accountId = tokens.verify(h.slice(7).trim());
-    else if (/^Basic /i.test(h) && (secure || isLoopback(ip))) {
-      const decoded = Buffer.from(h.slice(6).trim(), "base64").toString("utf8");
-      const colon = decoded.indexOf(":");
-      if (colon < 0) return null;
-      const r = await ctx.auth.authenticate({
-        username: decoded.slice(0, colon),
-        password: decoded.slice(colon + 1),
-        ip,
-        protocol: "http",
-      });
-      if (r.ok) accountId = r.account.id;
-    }
-    if (accountId === null) return null;
-    const a = await ctx.store.directory.getAccount(accountId);
-    return a && !a.disabled ? a : null;
+    // A token ends with a password change or a disabled account (tokens.ts).
+    if (/^Bearer /i.test(h)) return tokens.account(h.slice(7).trim(), ctx.store.directory);
+    if (!/^Basic /i.test(h) || !(secure || isLoopback(ip))) return null;
+    const decoded = Buffer.from(h.slice(6).trim(), "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    if (colon < 0) return null;
+    // A disabled account is refused here like a wrong password (auth/service.ts).
+    const r = await ctx.auth.authenticate({
+      username: decoded.slice(0, colon),
+      password: decoded.slice(colon + 1),
+      ip,
+      protocol: "http",
+    });
+    return r.ok ? r.account : null;
   };
 
   const baseUrl = (req: IncomingMessage) => {
@@ -164,7 +167,21 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
   };
 
   const download = async (res: ServerResponse, account: Account, rest: string, q: URLSearchParams) => {
-    const [acc, blobId, name] = rest.split("/").map((s) => decodeURIComponent(s));
+    // RFC 8620 6.2: the URL template's variables are percent-encoded; a malformed escape is the
+    // client's error (400), not ours (decodeURIComponent throws URIError).
+    let parts: string[];
+    try {
+      parts = rest.split("/").map((s) => decodeURIComponent(s));
+    } catch {
+      send(
+        res,
+        400,
+        { type: "about:blank", status: 400, detail: "malformed percent-encoding in the download URL" },
+        "application/problem+json",
+      );
+      return;
+    }
+    const [acc, blobId, name] = parts;
     if (parseAccountId(acc) !== account.id || !blobId) {
       send(res, 404, { type: "about:blank", status: 404, detail: "not found" }, "application/problem+json");
       return;
