@@ -8,6 +8,7 @@ import { extractMessageIds } from "../mime/envelope.js";
 import { fieldValue, scanHeader } from "../mime/headers.js";
 import { rfc5322Date } from "../smtp/message/trace.js";
 import type { VacationResponse } from "../store/types.js";
+import { dropScriptAndStyle, dropTags } from "./html-strip.js";
 
 export interface ReplyInput {
   original: Buffer; // only its header is read
@@ -52,7 +53,7 @@ function cut(s: string, max: number): string {
   return b
     .subarray(0, max)
     .toString("utf8")
-    .replace(/\uFFFD+$/, "");
+    .replace(/\uFFFD{1,3}$/, ""); // what the cut can leave of one character: at most 3 octets
 }
 
 function textPart(subtype: "plain" | "html", text: string): string {
@@ -67,10 +68,7 @@ function textPart(subtype: "plain" | "html", text: string): string {
 
 /** A plain-text stand-in for an HTML-only response (RFC 8621 8: textBody from htmlBody). */
 export function htmlToText(html: string): string {
-  return html
-    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, "")
-    .replace(/<br\s*\/?>|<\/(p|div|li|h[1-6])>/gi, "\n")
-    .replace(/<[^>]*>/g, "")
+  return dropTags(dropScriptAndStyle(html).replace(/<br\s*\/?>|<\/(p|div|li|h[1-6])>/gi, "\n"))
     .replace(/&nbsp;/g, " ")
     .replace(/&lt;/g, "<")
     .replace(/&gt;/g, ">")

@@ -55,11 +55,7 @@ export function vacationVerdict(i: RuleInput): Verdict {
     switch (f.lname) {
       case "auto-submitted": {
         // RFC 3834 5: anything but "no" (parameters after ";" do not count).
-        const kw = v
-          .split(";")[0]!
-          .replace(/\([^)]*\)/g, "")
-          .trim()
-          .toLowerCase();
+        const kw = dropComments(v.split(";")[0]!).trim().toLowerCase();
         if (kw !== "no") return { reply: false, reason: "auto-submitted" };
         break;
       }
@@ -83,4 +79,20 @@ export function vacationVerdict(i: RuleInput): Verdict {
   if (!addressed.some((a) => keys(a).some((k) => own.has(k))))
     return { reply: false, reason: "not-addressed" };
   return { reply: true };
+}
+
+/** Drops "(…)" comments. A loop, not /\([^)]*\)/g: that regex rescans the rest of the field from
+ *  every "(" without a ")", quadratic in a hostile Auto-Submitted header (issue 18). */
+function dropComments(s: string): string {
+  let out = "";
+  let pos = 0;
+  for (;;) {
+    const open = s.indexOf("(", pos);
+    if (open < 0) break;
+    const close = s.indexOf(")", open + 1);
+    if (close < 0) break; // no ")" after this "(", so none after a later one either
+    out += s.slice(pos, open);
+    pos = close + 1;
+  }
+  return out + s.slice(pos);
 }

@@ -206,7 +206,7 @@ function txtKind(t: string): string {
 }
 
 function normalize(type: RecordType, v: string): string {
-  const s = v.trim().toLowerCase().replace(/\.+$/, "");
+  const s = dropTrailingDots(v.trim().toLowerCase());
   if (type === "MX") return s.replace(/^\d+\s+/, ""); // the priority is the owner's choice
   if (type === "SRV") {
     const [, , port, target] = s.split(/\s+/);
@@ -218,7 +218,7 @@ function normalize(type: RecordType, v: string): string {
     if (/;/.test(v) || /^v=(dkim1|dmarc1|stsv1|tlsrptv1)/i.test(v.trim()))
       return v
         .split(";")
-        .map((t) => t.trim().replace(/\s*=\s*/, "="))
+        .map((t) => tightenEquals(t.trim()))
         .filter(Boolean)
         .map((t) => (t.toLowerCase().startsWith("p=") ? t : t.toLowerCase()))
         .sort()
@@ -226,4 +226,19 @@ function normalize(type: RecordType, v: string): string {
     return s.replace(/\s+/g, " ");
   }
   return s;
+}
+
+// The two helpers below are loops rather than /\.+$/ and /\s*=\s*/: those regexes rescan a long
+// run of dots or blanks from each of its starts (quadratic in a hostile DNS answer).
+
+function dropTrailingDots(s: string): string {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 0x2e) end--;
+  return s.slice(0, end);
+}
+
+/** "k = v" → "k=v": the blanks around the first "=" go. */
+function tightenEquals(t: string): string {
+  const eq = t.indexOf("=");
+  return eq < 0 ? t : `${t.slice(0, eq).trimEnd()}=${t.slice(eq + 1).trimStart()}`;
 }

@@ -149,8 +149,13 @@ export function headerOf(msg: Buffer): Buffer {
 }
 
 function oneLine(s: string): string {
+  // Each line break with the blanks around it becomes one space. Split, not
+  // /[ \t]*[\r\n]+[ \t]*/g: that regex rescans every run of blanks from each of its starts
+  // (quadratic on a remote server's reply made of blanks).
   return s
-    .replace(/[ \t]*[\r\n]+[ \t]*/g, " ")
+    .split(/[\r\n]+/)
+    .map((l) => l.replace(/^[ \t]+/, "").trimEnd())
+    .join(" ")
     .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "")
     .trim();
 }

@@ -22,6 +22,14 @@ export function parseCommandLine(line: Buffer): CommandParse {
   const sp = text.indexOf(" ");
   const verb = (sp < 0 ? text : text.slice(0, sp)).toUpperCase();
   if (!/^[A-Z]{1,12}$/.test(verb)) return { ok: false, reason: "Syntax error, command unrecognized" };
-  const arg = sp < 0 ? "" : text.slice(sp + 1).replace(/[ \t]+$/, "");
+  const arg = sp < 0 ? "" : trimBlanksEnd(text.slice(sp + 1));
   return { ok: true, command: { verb, arg } };
+}
+
+/** Drops trailing spaces and tabs. A loop, not `/[ \t]+$/`: that regex tries every start in a
+ *  long run of blanks that is followed by something else, quadratic in the line length. */
+function trimBlanksEnd(s: string): string {
+  let end = s.length;
+  while (end > 0 && (s.charCodeAt(end - 1) === 0x20 || s.charCodeAt(end - 1) === 0x09)) end--;
+  return s.slice(0, end);
 }

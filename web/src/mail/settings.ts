@@ -68,7 +68,7 @@ export async function destroyMailbox(jmap: Jmap, id: string): Promise<void> {
 
 /** The text signature block ("-- " line, RFC 3676 4.3) for a signature, or "". */
 export function signatureBlock(sig: string): string {
-  const s = sig.replace(/\s+$/, "");
+  const s = sig.trimEnd(); // not /\s+$/: quadratic on a long run of blanks inside the text
   if (s === "") return "";
   return s.startsWith("-- \n") ? s : `-- \n${s}`;
 }
