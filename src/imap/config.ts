@@ -39,6 +39,11 @@ export const imapSection = {
     { min: 16 * 1024 },
   ),
   preAuthTimeoutSec: int(60, "Idle time allowed before login.", { min: 1 }),
+  maxListPatternLength: int(
+    1024,
+    "Longest LIST/LSUB mailbox pattern (reference included), in characters; matching costs name length × pattern length.",
+    { min: 16, max: 65536 },
+  ),
   idleTimeoutSec: int(
     1800,
     "Autologout timer after login, IDLE included (RFC 9051 5.4: at least 30 minutes).",

@@ -6,23 +6,13 @@
 // (RFC 6154 3); return options CHILDREN and SPECIAL-USE (always returned anyway, as both RFCs
 // allow), SUBSCRIBED, and STATUS (LIST-STATUS, RFC 5819).
 import type { Mailbox } from "../../store/types.js";
+import { bad } from "../errors.js";
 import type { ListOptions } from "../protocol/command.js";
 import { type Item, MailboxName, Str } from "../protocol/writer.js";
+import { ListPattern } from "./list-pattern.js";
 import { DELIMITER } from "./mailbox-common.js";
 import { statusItems } from "./status.js";
 import { AUTH, type CommandSpec } from "./types.js";
-
-export function patternToRegExp(pattern: string): RegExp {
-  let p = pattern;
-  if (/^inbox(?=$|\/)/i.test(p)) p = "INBOX" + p.slice(5);
-  let re = "";
-  for (const ch of p) {
-    if (ch === "*") re += ".*";
-    else if (ch === "%") re += "[^/]*";
-    else re += ch.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  }
-  return new RegExp(`^${re}$`, "s");
-}
 
 export interface ListEntry {
   name: string;
@@ -51,7 +41,7 @@ export const BASIC: ListSelection = {
 };
 
 export function listEntries(mailboxes: Mailbox[], patterns: string[], sel: ListSelection): ListEntry[] {
-  const res = patterns.map(patternToRegExp);
+  const matchers = patterns.map((p) => new ListPattern(p));
   const byName = new Map(mailboxes.map((m) => [m.name, m]));
   const names = new Set(byName.keys());
   for (const n of byName.keys()) {
@@ -82,7 +72,7 @@ export function listEntries(mailboxes: Mailbox[], patterns: string[], sel: ListS
   if (sel.specialUse) childInfo.push("SPECIAL-USE");
   const out: ListEntry[] = [];
   for (const name of names) {
-    if (!res.some((re) => re.test(name))) continue;
+    if (!matchers.some((m) => m.matches(name))) continue;
     const mb = byName.get(name);
     const viaChild = selectedAncestors.has(name);
     if (!selected(mb) && !viaChild) continue;
@@ -118,6 +108,9 @@ export const list: CommandSpec<"LIST" | "LSUB"> = {
     }
     const mailboxes = await s.app.store.mail.listMailboxes(account.id);
     const patterns = cmd.patterns.map((p) => cmd.reference + p);
+    // Matching costs O(name × pattern): bound the pattern (issue 18).
+    if (patterns.some((p) => p.length > s.config.maxListPatternLength))
+      throw bad("Mailbox pattern too long", "LIMIT");
     const status = cmd.options?.status ?? null;
     for (const e of listEntries(mailboxes, patterns, selectionOf(cmd.options, cmd.name === "LSUB"))) {
       const items: Item[] = [cmd.name, e.attrs, new Str(DELIMITER), new MailboxName(e.name)];
