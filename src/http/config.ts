@@ -31,8 +31,8 @@ export const httpSection = {
     { max: 65535 },
   ),
   hstsMaxAgeSec: int(
-    0,
-    "Strict-Transport-Security max-age sent over HTTPS; 0 = not sent (keep 0 with a self-signed certificate).",
+    31536000,
+    "Strict-Transport-Security max-age sent over HTTPS when [tls] cert is set (never with the self-signed first-start certificate); 0 = not sent.",
     { max: 63072000 },
   ),
 };

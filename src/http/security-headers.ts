@@ -25,8 +25,18 @@ export function baseSecurityHeaders(csp: string): Record<string, string> {
   };
 }
 
-export function securityHeaders(opts: { secure: boolean; hstsMaxAgeSec: number }): Record<string, string> {
-  const h = baseSecurityHeaders(CONTENT_SECURITY_POLICY);
-  if (opts.secure && opts.hstsMaxAgeSec > 0) h["Strict-Transport-Security"] = `max-age=${opts.hstsMaxAgeSec}`;
-  return h;
+export function securityHeaders(): Record<string, string> {
+  return baseSecurityHeaders(CONTENT_SECURITY_POLICY);
+}
+
+/** Strict-Transport-Security (RFC 6797) for a response over HTTPS, or null. Only with a
+ *  configured certificate ([tls] cert): with the self-signed one made at first start, HSTS would
+ *  forbid browsers the click-through their warning offers (RFC 6797 12.1), locking users out. */
+export function hstsHeader(opts: {
+  secure: boolean;
+  configuredCert: boolean;
+  maxAgeSec: number;
+}): string | null {
+  if (!opts.secure || !opts.configuredCert || opts.maxAgeSec <= 0) return null;
+  return `max-age=${opts.maxAgeSec}`;
 }

@@ -11,12 +11,13 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from "n
 import type { ListenerConfig } from "../config/schema.js";
 import type { AppContext, ListenerFactory, RunningListener } from "../server/context.js";
 import { listenOn } from "../server/sessions.js";
+import { tlsPolicy } from "../server/tls.js";
 import { type HttpApp, httpAppFor } from "./app.js";
 import { dispatch } from "./dispatch.js";
 import { errorResponse } from "./errors.js";
 import { buildRequest, readBody } from "./request.js";
 import { HttpError, type HttpResponse } from "./response.js";
-import { securityHeaders } from "./security-headers.js";
+import { hstsHeader, securityHeaders } from "./security-headers.js";
 
 export const startHttpListener: ListenerFactory = async (
   listener: ListenerConfig,
@@ -68,7 +69,7 @@ function httpsServer(
       ...common,
       cert: pem.cert,
       key: pem.key,
-      minVersion: ctx.tls.minVersion,
+      ...tlsPolicy(ctx.tls.minVersion),
       // With SNI the current (possibly reloaded) context is used for each handshake.
       SNICallback: (_name, cb) => cb(null, ctx.tls.context()),
     },
@@ -79,7 +80,7 @@ function httpsServer(
     const now = ctx.tls.pem();
     if (now !== pem) {
       pem = now;
-      server.setSecureContext({ cert: pem.cert, key: pem.key, minVersion: ctx.tls.minVersion });
+      server.setSecureContext({ cert: pem.cert, key: pem.key, ...tlsPolicy(ctx.tls.minVersion) });
     }
   });
   return server;
@@ -99,6 +100,13 @@ interface Exchange {
  *  would take every listener of the process down with it. */
 export function serveRequest(ex: Exchange): void {
   const { app, msg, res } = ex;
+  // Set before any handler runs, so the webmail's and JMAP's own responses carry it too.
+  const hsts = hstsHeader({
+    secure: ex.secure,
+    configuredCert: app.ctx.config.tls.cert !== "",
+    maxAgeSec: app.ctx.config.http.hstsMaxAgeSec,
+  });
+  if (hsts) res.setHeader("Strict-Transport-Security", hsts);
   handle(ex).catch((e: unknown) => {
     app.ctx.log.error("http request failed", {
       method: msg.method,
@@ -136,11 +144,8 @@ async function handle(ex: Exchange): Promise<void> {
   writeResponse(ex, out);
 }
 
-function writeResponse({ app, msg, res, secure }: Exchange, out: HttpResponse): void {
-  const headers = {
-    ...securityHeaders({ secure, hstsMaxAgeSec: app.ctx.config.http.hstsMaxAgeSec }),
-    ...out.headers,
-  };
+function writeResponse({ msg, res }: Exchange, out: HttpResponse): void {
+  const headers = { ...securityHeaders(), ...out.headers };
   const body = typeof out.body === "string" ? Buffer.from(out.body, "utf8") : out.body;
   res.writeHead(out.status, { ...headers, "Content-Length": String(body.length) });
   res.end(msg.method === "HEAD" ? undefined : body);

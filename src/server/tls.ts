@@ -7,6 +7,33 @@ import selfsigned from "selfsigned";
 import type { Config } from "../config/schema.js";
 import type { TlsProvider } from "./context.js";
 
+/** TLS 1.2 suites of Mozilla's "intermediate" profile (ssl-config.mozilla.org, v5.7) without
+ *  its DHE ones: ECDHE (forward secrecy) with AES-GCM or ChaCha20-Poly1305 (AEAD) only, so no CBC
+ *  and no SHA-1 MAC (RFC 9325 4.2). Node's default list still allows CBC/SHA-1 suites. */
+export const TLS12_CIPHERS = [
+  "ECDHE-ECDSA-AES128-GCM-SHA256",
+  "ECDHE-RSA-AES128-GCM-SHA256",
+  "ECDHE-ECDSA-AES256-GCM-SHA384",
+  "ECDHE-RSA-AES256-GCM-SHA384",
+  "ECDHE-ECDSA-CHACHA20-POLY1305",
+  "ECDHE-RSA-CHACHA20-POLY1305",
+].join(":");
+
+/** TLS 1.3's own suites (all AEAD), OpenSSL's defaults, named so that setting `ciphers` keeps them. */
+const TLS13_SUITES = ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"];
+
+/** The one TLS policy of every listener (SMTP STARTTLS, submissions, POP3, IMAP, HTTPS), spread
+ *  into each secure context. honorCipherOrder stays off, as Mozilla's intermediate profile says:
+ *  every suite offered is strong, so the client picks the one its hardware does fastest
+ *  (ChaCha20 on phones without AES instructions). */
+export function tlsPolicy(minVersion: "TLSv1.2" | "TLSv1.3") {
+  return {
+    minVersion,
+    ciphers: [...TLS13_SUITES, TLS12_CIPHERS].join(":"),
+    honorCipherOrder: false,
+  } as const;
+}
+
 export interface ReloadableTls extends TlsProvider {
   reload(): void;
   certPath: string;
@@ -49,7 +76,7 @@ export async function createTlsProvider(config: Config): Promise<ReloadableTls> 
   const load = () => {
     const next = { cert: readFileSync(paths.cert, "utf8"), key: readFileSync(paths.key, "utf8") };
     // Throws on a bad pair, so a broken reload keeps the old certificate.
-    const nextCtx = createSecureContext({ ...next, minVersion: config.tls.minVersion });
+    const nextCtx = createSecureContext({ ...next, ...tlsPolicy(config.tls.minVersion) });
     pem = next;
     ctx = nextCtx;
   };
