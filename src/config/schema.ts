@@ -11,7 +11,7 @@ import { mailauthSection } from "../mailauth/config.js";
 import { outboundSection } from "../outbound/config.js";
 import { pop3Section } from "../pop3/config.js";
 import { smtpSection } from "../smtp/config.js";
-import { bool, int, oneOf, type SectionValue, str } from "./dsl.js";
+import { bool, int, oneOf, type SectionValue, str, strList } from "./dsl.js";
 
 export const serverSection = {
   hostname: str(
@@ -20,6 +20,10 @@ export const serverSection = {
   ),
   dataDir: str("./data", "Directory holding the database, message bodies and generated keys."),
   shutdownGraceSec: int(10, "On SIGTERM, how long in-flight transactions may take to finish.", { max: 600 }),
+  connectionLimitExemptIps: strList(
+    [],
+    "Client IP addresses exempt from the per-IP connection caps of SMTP, POP3 and IMAP (smtp/pop3/imap.maxConnectionsPerIp), e.g. a webmail or proxy host; the per-listener totals still apply.",
+  ),
 };
 
 export const tlsSection = {

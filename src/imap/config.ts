@@ -52,4 +52,9 @@ export const imapSection = {
     },
   ),
   maxConnections: int(10000, "Open IMAP connections per listener; more are refused with BYE.", { min: 1 }),
+  maxConnectionsPerIp: int(
+    50,
+    "Open IMAP connections from one IP address per listener; more are refused with BYE. Each client opens several (one per watched folder), and an office may share one NAT address.",
+    { min: 1 },
+  ),
 };

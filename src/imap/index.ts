@@ -5,6 +5,7 @@ import { createServer, type Socket } from "node:net";
 import { TLSSocket } from "node:tls";
 import { defaultsOf } from "../config/dsl.js";
 import type { ListenerFactory, RunningListener } from "../server/context.js";
+import { ConnectionLimiter, normalizeIp } from "../server/sessions.js";
 import { imapSection } from "./config.js";
 import { ConnectionLogger } from "./conn-log.js";
 import { ImapConnection } from "./connection.js";
@@ -25,6 +26,16 @@ export const startImapListener: ListenerFactory = async (listener, ctx) => {
   const config = imapConfigOf(ctx);
   const log = ctx.log.child({ proto: "imap" });
   const connections = new Set<ImapConnection>();
+  const limiter = new ConnectionLimiter(
+    config.maxConnections,
+    config.maxConnectionsPerIp,
+    ctx.config.server.connectionLimitExemptIps,
+  );
+  // One function for every socket (no closure per connection): the peer address stays readable
+  // after close, since Node keeps it once asked for.
+  const release = function (this: Socket) {
+    limiter.release(normalizeIp(this.remoteAddress ?? ""));
+  };
   let closing = false;
 
   // Nothing here is a closure made per connection: each one an idle connection keeps costs memory
@@ -37,10 +48,16 @@ export const startImapListener: ListenerFactory = async (listener, ctx) => {
   };
 
   const server = createServer((raw: Socket) => {
-    if (closing || connections.size >= config.maxConnections) {
-      raw.end("* BYE Too many connections\r\n");
+    const ip = normalizeIp(raw.remoteAddress ?? "");
+    if (closing || !limiter.acquire(ip)) {
+      if (!closing) log.warn("connection refused: limit reached", { ip, active: limiter.active });
+      raw.on("error", () => {});
+      // On an implicit-TLS port a plaintext reply would be noise: just close.
+      if (listener.tls === "implicit") raw.destroy();
+      else raw.end("* BYE [UNAVAILABLE] Too many connections, try again later\r\n", () => raw.destroy());
       return;
     }
+    raw.once("close", release);
     raw.setNoDelay(true);
     if (listener.tls !== "implicit") {
       open(raw, raw.remoteAddress);

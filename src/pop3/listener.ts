@@ -3,35 +3,35 @@
 import { createServer, type Server } from "node:net";
 import type { ListenerConfig } from "../config/schema.js";
 import type { AppContext, RunningListener } from "../server/context.js";
-import { closeListener, listenOn, normalizeIp } from "../server/sessions.js";
+import { ConnectionLimiter, closeListener, listenOn, normalizeIp } from "../server/sessions.js";
 import { Session } from "./session.js";
 
 export async function startPop3Listener(listener: ListenerConfig, ctx: AppContext): Promise<RunningListener> {
   const cfg = ctx.config.pop3;
   const log = ctx.log.child({ proto: "pop3", tls: listener.tls });
-  const perIp = new Map<string, number>();
+  const limiter = new ConnectionLimiter(
+    cfg.maxConnections,
+    cfg.maxConnectionsPerIp,
+    ctx.config.server.connectionLimitExemptIps,
+  );
   const sessions = new Map<Session, Promise<void>>();
 
   // allowHalfOpen: a client may pipeline "QUIT" and close its side; it is still owed the reply.
   const server: Server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
     const ip = normalizeIp(socket.remoteAddress ?? "");
-    const fromIp = perIp.get(ip) ?? 0;
-    if (sessions.size >= cfg.maxConnections || fromIp >= cfg.maxConnectionsPerIp) {
-      log.warn("connection refused: limit reached", { ip, active: sessions.size });
+    if (!limiter.acquire(ip)) {
+      log.warn("connection refused: limit reached", { ip, active: limiter.active });
       socket.on("error", () => {});
       // On an implicit-TLS port a plaintext reply would be noise: just close.
       if (listener.tls === "implicit") socket.destroy();
       else socket.end("-ERR [SYS/TEMP] too many connections, try again later\r\n", () => socket.destroy());
       return;
     }
-    perIp.set(ip, fromIp + 1);
     const session = new Session({ socket, listener, ctx, remoteIp: ip });
     session.log.debug("connected", { tls: listener.tls });
     const done = session.run().finally(() => {
       sessions.delete(session);
-      const left = (perIp.get(ip) ?? 1) - 1;
-      if (left <= 0) perIp.delete(ip);
-      else perIp.set(ip, left);
+      limiter.release(ip);
     });
     sessions.set(session, done);
   });

@@ -1,5 +1,6 @@
-// Plumbing every TCP listener shares: bind and report the port, and a graceful close that asks
-// sessions to finish, waits up to the grace period, then aborts the rest.
+// Plumbing every TCP listener shares: bind and report the port, the concurrent-connection caps
+// (in total and per client IP), and a graceful close that asks sessions to finish, waits up to
+// the grace period, then aborts the rest.
 import type { Server } from "node:net";
 import type { ListenerConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
@@ -53,4 +54,43 @@ export async function closeListener(
 /** "::ffff:127.0.0.1" is an IPv4 client on a dual-stack socket. */
 export function normalizeIp(ip: string): string {
   return ip.startsWith("::ffff:") && ip.includes(".") ? ip.slice(7) : ip;
+}
+
+/** Concurrent connections of one listener, in total and per client IP (issue 18: without a per-IP
+ *  cap one address could hold every connection slot, each with its pre-login buffers). Refused
+ *  connections never reach the protocol engine. Addresses in `exempt` (a trusted proxy or NAT)
+ *  count towards the total only. */
+export class ConnectionLimiter {
+  private total = 0;
+  private readonly perIp = new Map<string, number>();
+  private readonly exempt: ReadonlySet<string>;
+
+  constructor(
+    private readonly maxTotal: number,
+    private readonly maxPerIp: number,
+    exempt: readonly string[] = [],
+  ) {
+    this.exempt = new Set(exempt.map(normalizeIp));
+  }
+
+  /** Takes a slot for a connection from ip; false when a cap is reached. */
+  acquire(ip: string): boolean {
+    const n = this.perIp.get(ip) ?? 0;
+    if (this.total >= this.maxTotal || (n >= this.maxPerIp && !this.exempt.has(ip))) return false;
+    this.total++;
+    this.perIp.set(ip, n + 1);
+    return true;
+  }
+
+  /** Gives back the slot of a connection that acquire() let in. */
+  release(ip: string): void {
+    const n = this.perIp.get(ip) ?? 0;
+    if (n <= 1) this.perIp.delete(ip);
+    else this.perIp.set(ip, n - 1);
+    this.total = Math.max(0, this.total - 1);
+  }
+
+  get active(): number {
+    return this.total;
+  }
 }

@@ -3,8 +3,7 @@
 import { createServer, type Server } from "node:net";
 import type { ListenerConfig } from "../config/schema.js";
 import type { AppContext, RunningListener } from "../server/context.js";
-import { closeListener, listenOn, normalizeIp } from "../server/sessions.js";
-import { ConnectionLimiter } from "./limiter.js";
+import { ConnectionLimiter, closeListener, listenOn, normalizeIp } from "../server/sessions.js";
 import { replies } from "./replies.js";
 import { Session } from "./session.js";
 import { formatReply } from "./wire/reply.js";
@@ -12,7 +11,11 @@ import { formatReply } from "./wire/reply.js";
 export async function startSmtpListener(listener: ListenerConfig, ctx: AppContext): Promise<RunningListener> {
   const cfg = ctx.config.smtp;
   const log = ctx.log.child({ proto: listener.protocol, tls: listener.tls });
-  const limiter = new ConnectionLimiter(cfg.maxConnections, cfg.maxConnectionsPerIp);
+  const limiter = new ConnectionLimiter(
+    cfg.maxConnections,
+    cfg.maxConnectionsPerIp,
+    ctx.config.server.connectionLimitExemptIps,
+  );
   const sessions = new Map<Session, Promise<void>>();
 
   // allowHalfOpen: a client may pipeline "QUIT" and close its side; we still owe it replies.

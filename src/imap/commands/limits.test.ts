@@ -126,7 +126,7 @@ describe("IMAP timeouts and connection limit", () => {
     try {
       assert.match(await a.line(), /^\* OK \[CAPABILITY /);
       const b = await RawClient.connect(t.port.none);
-      assert.equal(await b.line(), "* BYE Too many connections");
+      assert.equal(await b.line(), "* BYE [UNAVAILABLE] Too many connections, try again later");
       b.close();
       const started = Date.now();
       assert.equal(await a.line(3000), "* BYE Autologout; idle for too long");
