@@ -30,6 +30,11 @@ export const mailauthSection = {
     "Most time the checks of one message may take; after it the message is accepted with temperror results.",
     { min: 100, max: 300000 },
   ),
+  maxAuthorDomains: int(
+    5,
+    "Most distinct domains in the From field of an inbound message whose DMARC policies are checked (RFC 7489 6.6.1: each one, strictest wins); a message naming more is refused with 550 5.6.0.",
+    { min: 1, max: 50 },
+  ),
   minRsaBits: int(1024, "DKIM/ARC signatures made with shorter RSA keys do not pass.", {
     min: 512,
     max: 4096,

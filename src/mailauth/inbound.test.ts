@@ -18,6 +18,7 @@ function verifierSaying(action: DmarcAction, seen: InboundMessage[] = []): Inbou
         arc: "none",
         dmarc: { result: action === "none" ? "pass" : "fail", domain: "a.test", policy: "reject" },
         dmarcPolicyAction: action,
+        authorDomains: 1,
         timedOut: false,
       };
       return v;

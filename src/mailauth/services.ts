@@ -44,6 +44,7 @@ function buildMailAuth(ctx: AppContext): MailAuth {
       authservId,
       timeoutMs: cfg.mailauth.verifyTimeoutMs,
       minRsaBits: cfg.mailauth.minRsaBits,
+      maxAuthorDomains: cfg.mailauth.maxAuthorDomains,
     }),
   };
 }

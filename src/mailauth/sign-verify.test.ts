@@ -42,6 +42,7 @@ const verifier = (z: FakeZone, extra: { random?: () => number; timeoutMs?: numbe
     authservId: "mx.b.test",
     timeoutMs: extra.timeoutMs ?? 5000,
     minRsaBits: 1024,
+    maxAuthorDomains: 5,
     random: extra.random,
   });
 
@@ -182,6 +183,7 @@ describe("inbound checks", () => {
       authservId: "mx.b.test",
       timeoutMs: 5000,
       minRsaBits: 1024,
+      maxAuthorDomains: 5,
     }).verify({ body: message(), ip: "127.0.0.9", helo: null, mailFrom: "alice@a.test" });
     assert.equal(v.spf, "temperror");
     assert.equal(v.dmarc?.result, "fail");

@@ -1,14 +1,16 @@
 // Checks of mail arriving on port 25: SPF (RFC 7208) of MAIL FROM (or HELO) and the client IP,
 // DKIM signatures (RFC 6376, RFC 8463), ARC (RFC 8617) and DMARC (RFC 7489) of the header From,
 // all by mailauth with our DnsResolver, summed up in one Authentication-Results field (RFC 8601)
-// and a Received-SPF field (RFC 7208 §9.1), plus what the DMARC policy asks us to do.
+// and a Received-SPF field (RFC 7208 §9.1), plus what the DMARC policy asks us to do. With
+// several author addresses DMARC is evaluated per author domain, strictest wins (authors.ts).
 //
 // Time bound: each DNS query is bounded by [dns] timeoutMs x tries, and the whole check by
 // verifyTimeoutMs; past it the message gets temperror results and no policy is applied.
 
-import type { AuthenticateResult } from "mailauth";
+import type { AuthenticateResult, DMARCResult } from "mailauth";
 import { authenticate } from "mailauth";
 import type { DnsResolver } from "../dns/types.js";
+import { authorDomains, dmarcPerAuthor } from "./authors.js";
 import { inChunks } from "./chunks.js";
 
 /** What to do with the message. "defer": DMARC would reject, but a check failed temporarily
@@ -20,6 +22,8 @@ export interface InboundMessage {
   ip: string;
   helo: string | null;
   mailFrom: string; // "" for the null reverse-path
+  /** The From mailboxes as our own parser reads them (authors.ts); their domains are checked too. */
+  authors?: string[];
 }
 
 export interface InboundVerdict {
@@ -30,8 +34,12 @@ export interface InboundVerdict {
   spf: string; // pass | fail | softfail | neutral | none | temperror | permerror
   dkim: { domain: string; selector: string; result: string; aligned: boolean }[];
   arc: string;
+  /** The DMARC result that decided the action: the strictest of the author domains'. */
   dmarc: { result: string; domain: string; policy: string } | null;
   dmarcPolicyAction: DmarcAction;
+  /** Distinct author (From) domains; null when the checks did not run to the end. When above
+   *  maxAuthorDomains, DMARC was not evaluated and the message must not be delivered. */
+  authorDomains: number | null;
   timedOut: boolean;
 }
 
@@ -40,6 +48,8 @@ export interface InboundVerifierOptions {
   authservId: string;
   timeoutMs: number;
   minRsaBits: number;
+  /** Most author domains whose DMARC policy is looked up for one message (bounds DNS work). */
+  maxAuthorDomains: number;
   /** For DMARC pct= sampling (RFC 7489 §6.6.4); returns [0, 1). */
   random?: () => number;
 }
@@ -65,7 +75,7 @@ export function createInboundVerifier(opts: InboundVerifierOptions): InboundVeri
         resolver: resolve,
         minBitLength: opts.minRsaBits,
         disableBimi: true, // BIMI is for mail clients showing logos; not a delivery decision
-      });
+      }).then(async (res) => ({ res, ...(await dmarcOfAuthors(res, msg.authors ?? [], resolve, opts)) }));
       // A late result after the timeout is dropped; its lookups end with their own DNS timeouts.
       run.catch(() => {});
       try {
@@ -81,7 +91,53 @@ export function createInboundVerifier(opts: InboundVerifierOptions): InboundVeri
   };
 }
 
-function verdictOf(res: AuthenticateResult, authservId: string, random: () => number): InboundVerdict {
+interface AuthorsChecked {
+  /** One result per author domain ([] when there are none, or too many to look up). */
+  dmarcs: DMARCResult[];
+  domains: number;
+  /** Results mailauth did not write into its Authentication-Results field. */
+  extraAr: string[];
+}
+
+async function dmarcOfAuthors(
+  res: AuthenticateResult,
+  ours: string[],
+  resolver: (name: string, rrtype: string) => Promise<string[]>,
+  opts: InboundVerifierOptions,
+): Promise<AuthorsChecked> {
+  const theirs = res.dkim.headerFrom ?? [];
+  const domains = authorDomains([...theirs, ...ours]);
+  // mailauth evaluated DMARC only for a single From address (then it is in its header already).
+  const known =
+    res.dmarc && theirs.length === 1 ? { domain: authorDomains(theirs)[0] ?? "", result: res.dmarc } : null;
+  if (domains.length > opts.maxAuthorDomains) return { dmarcs: [], domains: domains.length, extraAr: [] };
+  const spfDomains = res.spf && res.spf.status.result === "pass" && res.spf.domain ? [res.spf.domain] : [];
+  const dmarcs = await dmarcPerAuthor({
+    domains,
+    known,
+    spfDomains,
+    dkimDomains: res.dkim.results
+      .filter((r) => r.status.result === "pass")
+      .map((r) => ({
+        id: r.id,
+        domain: r.signingDomain ?? "",
+        aligned: Boolean(r.status.aligned),
+        underSized: Boolean(r.status.underSized),
+      })),
+    arcResult: res.arc || undefined,
+    resolver,
+  });
+  const extraAr = dmarcs.filter((d) => d !== known?.result).map((d) => d.info);
+  return { dmarcs, domains: domains.length, extraAr };
+}
+
+const ACTION_RANK: Record<DmarcAction, number> = { none: 0, quarantine: 1, defer: 2, reject: 3 };
+
+function verdictOf(
+  { res, dmarcs, domains, extraAr }: { res: AuthenticateResult } & AuthorsChecked,
+  authservId: string,
+  random: () => number,
+): InboundVerdict {
   const spf = res.spf ? res.spf.status.result : "none";
   const dkim = res.dkim.results.map((r) => ({
     domain: r.signingDomain ?? "",
@@ -90,20 +146,32 @@ function verdictOf(res: AuthenticateResult, authservId: string, random: () => nu
     aligned: Boolean(r.status.aligned),
   }));
   const arc = res.arc ? res.arc.status.result : "none";
-  const dmarc = res.dmarc
-    ? { result: res.dmarc.status.result, domain: res.dmarc.domain, policy: res.dmarc.policy ?? "none" }
-    : null;
   const temporary =
     spf === "temperror" || dkim.some((d) => d.result === "temperror" || d.result === "temperr");
+  // RFC 7489 §6.6.1: with several author domains, the strictest policy outcome applies.
+  let dmarc: InboundVerdict["dmarc"] = null;
+  let action: DmarcAction = "none";
+  for (const d of dmarcs) {
+    const one = { result: d.status.result ?? "none", domain: d.domain, policy: d.policy ?? "none" };
+    const a = policyAction(one, d.pct, temporary, random);
+    if (dmarc === null || ACTION_RANK[a] > ACTION_RANK[action]) {
+      dmarc = one;
+      action = a;
+    }
+  }
   const { arHeader, spfHeader } = splitHeaders(res.headers, authservId);
   return {
-    authResultsHeader: arHeader,
+    authResultsHeader:
+      extraAr.length === 0
+        ? arHeader
+        : `${arHeader.slice(0, -2)}${extraAr.map((info) => `;\r\n ${info}`).join("")}\r\n`,
     receivedSpfHeader: spfHeader,
     spf,
     dkim,
     arc,
     dmarc,
-    dmarcPolicyAction: policyAction(dmarc, res.dmarc ? res.dmarc.pct : undefined, temporary, random),
+    dmarcPolicyAction: action,
+    authorDomains: domains,
     timedOut: false,
   };
 }
@@ -155,6 +223,7 @@ function unavailable(authservId: string, why: string, timedOut: boolean): Inboun
     arc: "none",
     dmarc: null,
     dmarcPolicyAction: "none",
+    authorDomains: null,
     timedOut,
   };
 }

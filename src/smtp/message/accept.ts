@@ -75,6 +75,7 @@ export async function acceptMessage(s: Session, tx: Transaction, content: Receiv
       dmarc: v?.dmarc?.result,
       decision: checked.decision,
     });
+    if (checked.decision === "malformed") throw new SmtpError("bad-content", checked.reason);
     if (checked.decision === "reject") throw new SmtpError("dmarc-reject");
     if (checked.decision === "defer") throw new SmtpError("dmarc-temporary");
     body = checked.body;
