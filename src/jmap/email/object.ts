@@ -209,8 +209,15 @@ export function emailObject(
         break;
       }
       default: {
-        const h = parseHeaderProperty(HEADER_SHORTHANDS[p] ?? p);
-        if (h) out[p] = headerPropertyValue(view(), h);
+        const shorthand = HEADER_SHORTHANDS[p];
+        const h = parseHeaderProperty(shorthand ?? p);
+        if (!h) break;
+        // The convenience properties show the first field of a name, as IMAP's ENVELOPE does
+        // (src/mime/envelope.ts), not RFC 8621 4.1.3's last one: a message with two From fields
+        // (invalid, RFC 5322 3.6, but it may be stored) names one author in every client.
+        // "header:From:asAddresses" keeps the RFC's last field.
+        const first = () => (headerPropertyValue(view(), { ...h, all: true }) as Json[])[0] ?? null;
+        out[p] = shorthand ? first() : headerPropertyValue(view(), h);
       }
     }
   }
