@@ -20,6 +20,11 @@ export const serverSection = {
   ),
   dataDir: str("./data", "Directory holding the database, message bodies and generated keys."),
   shutdownGraceSec: int(10, "On SIGTERM, how long in-flight transactions may take to finish.", { max: 600 }),
+  eventLoopBlockWarnMs: int(
+    200,
+    "Log a warning naming the running commands when one piece of work blocks the event loop (every client waits) this long; 0: off.",
+    { min: 0, max: 60000 },
+  ),
   connectionLimitExemptIps: strList(
     [],
     "Client IP addresses exempt from the per-IP connection caps of SMTP, POP3 and IMAP (smtp/pop3/imap.maxConnectionsPerIp), e.g. a webmail or proxy host; the per-listener totals still apply.",

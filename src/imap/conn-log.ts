@@ -9,7 +9,7 @@ import type { LogFields, Logger } from "../log/logger.js";
 export class ConnectionLogger implements Logger {
   constructor(
     private readonly parent: Logger,
-    private readonly conn: number,
+    readonly conn: number,
     private readonly ip: string | undefined,
   ) {}
 

@@ -20,6 +20,7 @@ import type { ListenerConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
 import type { AppContext } from "../server/context.js";
 import { capabilities } from "./capabilities.js";
+import type { ConnectionLogger } from "./conn-log.js";
 import { commandTable } from "./commands/index.js";
 import type { CommandSpec } from "./commands/types.js";
 import { toErrorResponse } from "./errors.js";
@@ -38,7 +39,14 @@ import { type ImapConfig, Session, type SessionIo, type SessionWatcher } from ".
 const owners = new WeakMap<object, ImapConnection>();
 
 function onInput(this: object, chunk: Buffer): void {
-  owners.get(this)?.reader.push(chunk);
+  const c = owners.get(this);
+  if (!c) return;
+  // An error thrown here would escape into the socket's event emitter: end this connection only.
+  try {
+    c.reader.push(chunk);
+  } catch (e) {
+    c.fail(e);
+  }
 }
 
 function onSocketError(this: Socket, e: Error): void {
@@ -79,7 +87,7 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
     private readonly listener: ListenerConfig,
     private readonly ctx: AppContext,
     private readonly config: ImapConfig,
-    readonly log: Logger,
+    readonly log: ConnectionLogger,
     /** The listener's live connections; this one leaves it when closed. */
     private readonly registry: Set<ImapConnection>,
   ) {
@@ -141,6 +149,15 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
     socket.on("data", onInput);
     socket.on("error", onSocketError);
     socket.on("close", onSocketClose);
+  }
+
+  /** @internal (onInput) A bug in this connection's own code: log it, say goodbye (RFC 9051
+   *  7.1.5 BYE) and close this connection; the others go on. */
+  fail(e: unknown): void {
+    this.log.error("connection failed", { error: String(e), stack: (e as Error)?.stack });
+    this.write("* BYE [SERVERBUG] Internal error\r\n");
+    this.session.close();
+    this.end();
   }
 
   /** @internal (onSocketClose) */
@@ -356,9 +373,7 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
           await this.dispatch(f);
         } catch (e) {
           // dispatch maps every handler error itself; this is a bug, so close rather than go on.
-          this.log.error("connection failed", { error: String(e) });
-          this.write("* BYE Internal error\r\n");
-          this.session.close();
+          this.fail(e);
         }
         if (this.session.state.kind === "logout") {
           this.end();
@@ -456,6 +471,15 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
         cmd.name === "THREAD"
       ) || cmd.uid;
     let line: string;
+    let bug = false;
+    const state = this.session.state;
+    const activity = this.ctx.activity.begin({
+      proto: "imap",
+      ip: this.remoteAddress,
+      conn: this.log.conn,
+      command: cmd.name,
+      account: state.kind === "authenticated" || state.kind === "selected" ? state.account.id : undefined,
+    });
     try {
       const r = await spec.run(cmd as never, this.session);
       if (r?.done) return;
@@ -463,11 +487,21 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
       line = `${cmd.tag} OK ${r?.code ? `[${r.code}] ` : ""}${r?.text ?? `${cmd.name} completed`}`;
     } catch (e) {
       const resp = toErrorResponse(e);
-      if (resp.serverFault) this.log.error("command failed", { command: cmd.name, error: String(e) });
-      await this.session.flushUpdates({ expunges }).catch(() => {});
+      bug = resp.serverFault;
+      if (bug)
+        this.log.error("command failed", { command: cmd.name, error: String(e), stack: (e as Error)?.stack });
+      else await this.session.flushUpdates({ expunges }).catch(() => {});
       line = `${cmd.tag} ${resp.status} ${resp.code ? `[${resp.code}] ` : ""}${resp.text}`;
+    } finally {
+      this.ctx.activity.end(activity);
     }
     this.write(line + "\r\n");
+    // A bug (not a typed error): the session's view of the mailbox may be half updated, so the
+    // tagged NO [SERVERBUG] is followed by BYE and this connection ends; the others go on.
+    if (bug) {
+      this.write("* BYE [SERVERBUG] Closing after an internal error\r\n");
+      this.session.close();
+    }
   }
 
   /** Autologout (RFC 9051 5.4): only while the client owes us something, not while we work.

@@ -59,7 +59,8 @@ export const errors = {
   tooManyAuthFailures: () => new Pop3Error("too many failed logins, closing connection", { close: true }),
   notRemoved: () =>
     new Pop3Error("some deleted messages not removed", { code: "SYS/TEMP", fault: "server", close: true }),
-  internal: () => new Pop3Error("internal server error", { code: "SYS/TEMP", fault: "server" }),
+  internal: (o: { close?: boolean } = {}) =>
+    new Pop3Error("internal server error", { code: "SYS/TEMP", fault: "server", ...o }),
 };
 
 /** Render any thrown value as one "-ERR" line; unknown errors become a SYS/TEMP internal error. */

@@ -133,6 +133,13 @@ export class Session implements Conn {
     const cmd = parsed.command;
     const spec = commandTable[cmd.name];
     this.log.debug("command", { cmd: cmd.name, state: this.state.kind });
+    const activity = this.ctx.activity.begin({
+      proto: "pop3",
+      ip: this.remoteIp,
+      conn: this.id,
+      command: cmd.name,
+      account: this.state.kind === "transaction" ? this.state.account.address : undefined,
+    });
     try {
       if (!spec) throw errors.unknownCommand(cmd.name);
       const state = this.state;
@@ -145,8 +152,12 @@ export class Session implements Conn {
     } catch (e) {
       if (e instanceof ConnectionGone) throw e;
       if (!(e instanceof Pop3Error) || e.opts.fault === "server")
-        this.log.error("command failed", { cmd: cmd.name, err: e });
-      await this.fail(e);
+        this.log.error("command failed", { cmd: cmd.name, err: e, stack: (e as Error)?.stack });
+      // Not one of ours: a bug. This session's state is unknown now, so it ends after
+      // "-ERR [SYS/TEMP]" (RFC 3206 §4); every other session goes on.
+      await this.fail(e instanceof Pop3Error ? e : errors.internal({ close: true }));
+    } finally {
+      this.ctx.activity.end(activity);
     }
   }
 

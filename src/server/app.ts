@@ -12,7 +12,10 @@ import { type CounterStore, MemoryCounters } from "../store/counters.js";
 import { type ChangeNotifier, LocalNotifier } from "../store/notifier.js";
 import { openSqliteStore } from "../store/sqlite/index.js";
 import type { Store } from "../store/types.js";
+import { ActivityTracker } from "./activity.js";
 import type { AppContext, RunningListener } from "./context.js";
+import { newHealth } from "./health.js";
+import { startLoopMonitor } from "./loop-monitor.js";
 import { listenerFactories } from "./protocols.js";
 import { createTlsProvider, type ReloadableTls } from "./tls.js";
 
@@ -71,7 +74,15 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   const tls = await createTlsProvider(config);
   const store = deps.store ?? (await openStore(config, notifier, log));
   const auth = createAuthService({ directory: store.directory, counters, config: config.auth, log });
-  const ctx: AppContext = { config, store, notifier, counters, auth, tls, log };
+  const activity = new ActivityTracker();
+  const health = newHealth();
+  const ctx: AppContext = { config, store, notifier, counters, auth, tls, log, activity, health };
+  const stopMonitor = startLoopMonitor({
+    thresholdMs: config.server.eventLoopBlockWarnMs,
+    activity,
+    health,
+    log,
+  });
 
   const listeners: RunningListener[] = [];
   try {
@@ -81,6 +92,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       log.info("listening", { protocol: l.protocol, tls: l.tls, address: l.address, port: running.port });
     }
   } catch (e) {
+    stopMonitor();
     await Promise.all(listeners.map((r) => r.close(0)));
     await store.close();
     throw e;
@@ -108,6 +120,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       await outbound?.stop(graceMs);
       await Promise.all(listeners.map((r) => r.close(graceMs)));
       await store.close();
+      stopMonitor();
       log.info("stopped");
     })();
     return stopping;

@@ -7,6 +7,8 @@ import type { Logger } from "../log/logger.js";
 import type { CounterStore } from "../store/counters.js";
 import type { ChangeNotifier } from "../store/notifier.js";
 import type { Store } from "../store/types.js";
+import type { ActivityTracker } from "./activity.js";
+import type { Health } from "./health.js";
 
 export interface TlsProvider {
   /** Current certificate and key; replaced on reload (SIGHUP) without dropping connections. */
@@ -24,6 +26,10 @@ export interface AppContext {
   auth: AuthService;
   tls: TlsProvider;
   log: Logger;
+  /** The commands running now, set by each protocol's dispatcher for the event-loop monitor. */
+  activity: ActivityTracker;
+  /** Uncaught errors and event-loop blocks since start (admin start page). */
+  health: Health;
   /** Wake the outbound delivery engine after something was queued (unset when it does not run
    *  in this process: it then finds the message at its next poll). */
   kickQueue?: () => void;

@@ -107,7 +107,10 @@ export class Session {
         }
       }
     } catch (e) {
-      this.log.error("session failed", { err: e as Error });
+      // The session's own code failed outside a command: tell the client to come back (451 4.3.0,
+      // RFC 5321 4.2.5) and close this connection only.
+      this.log.error("session failed", { err: e as Error, stack: (e as Error)?.stack });
+      this.send(errorReply("temporary"));
     } finally {
       clearTimeout(lifetime);
       await this.io.close();
@@ -183,17 +186,29 @@ export class Session {
       this.send(errorReply("unknown-command"));
       return;
     }
+    const activity = this.ctx.activity.begin({
+      proto: this.listener.protocol,
+      ip: this.remoteIp,
+      conn: this.id,
+      command: parsed.command.verb,
+      account: this.identity.kind === "account" ? this.identity.account.address : undefined,
+    });
     try {
       await handler(this, parsed.command.arg);
     } catch (e) {
-      this.send(this.replyForError(e));
+      this.send(this.replyForError(e, parsed.command.verb));
+    } finally {
+      this.ctx.activity.end(activity);
     }
   }
 
-  private replyForError(e: unknown): Reply {
+  private replyForError(e: unknown, verb: string): Reply {
     if (e instanceof SmtpError) return errorReply(e.kind, e.detail);
     if (e instanceof QuotaError) return errorReply("mailbox-full");
-    this.log.error("command failed", { err: e as Error });
+    // A bug, not a client fault: this connection's state (and, inside DATA or BDAT, where its
+    // input stands) is unknown now, so it ends after the 451; every other connection goes on.
+    this.log.error("command failed", { err: e as Error, stack: (e as Error)?.stack, cmd: verb });
+    this.ending = true;
     return errorReply("temporary");
   }
 }

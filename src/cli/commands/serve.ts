@@ -3,6 +3,7 @@
 import { createLogger } from "../../log/logger.js";
 import { openStore, startApp } from "../../server/app.js";
 import { ensureFirstAccount } from "../../server/bootstrap.js";
+import { guardProcess } from "../../server/process-guard.js";
 import { LocalNotifier } from "../../store/notifier.js";
 import { onlyFlags, type ParsedArgs } from "../args.js";
 import { type CliEnv, loadOrCreateConfig, print } from "../env.js";
@@ -19,6 +20,9 @@ export async function serveCommand(env: CliEnv, args: ParsedArgs): Promise<void>
   const store = await openStore(config, notifier, log);
   const first = await ensureFirstAccount(store, config);
   const app = await startApp(config, { log, store, notifier });
+  // Started: from now on an error that escapes one request is logged and counted, not fatal
+  // (before this line it still ends the process, as a failed start should).
+  guardProcess(log, app.ctx.health);
   // Handlers first, then "ready": whoever waits for that line may signal at once.
   process.on("SIGHUP", () => {
     try {
