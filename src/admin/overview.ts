@@ -9,7 +9,7 @@ export function registerOverviewRoutes(router: Router): void {
 }
 
 async function render(rc: AuthedContext): Promise<HttpResponse> {
-  const { store } = rc.app.ctx;
+  const { store, health } = rc.app.ctx;
   const [domains, accounts, aliases, queue] = await Promise.all([
     store.directory.listDomains(),
     store.directory.listAccounts(),
@@ -21,6 +21,7 @@ async function render(rc: AuthedContext): Promise<HttpResponse> {
 <li><a href="/admin/users">${accounts.length} user(s)</a></li>
 <li><a href="/admin/aliases">${aliases.length} alias(es)</a></li>
 <li><a href="/admin/queue">${queue.length} message(s) in the outbound queue</a></li>
-<li><a href="/admin/tls">TLS certificate status</a></li></ul>`;
+<li><a href="/admin/tls">TLS certificate status</a></li>
+<li>Since start: ${health.uncaughtErrors} uncaught error(s) survived, ${health.loopBlocks} event-loop block(s) logged (longest ${health.longestBlockMs} ms)</li></ul>`;
   return adminPage(rc, "Administration", body);
 }
