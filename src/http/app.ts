@@ -8,6 +8,7 @@ import { registerAutoconfigRoutes } from "../autoconfig/routes.js";
 import { createJmapHttpHandler } from "../jmap/http/handler.js";
 import type { AppContext } from "../server/context.js";
 import { createWebmailHandler } from "../webmail/handler.js";
+import { PerClientConnections } from "./connection-cap.js";
 import { registerLoginRoutes } from "./login.js";
 import { registerMtaStsRoutes } from "./mta-sts.js";
 import { Router } from "./router.js";
@@ -24,6 +25,8 @@ export interface HttpApp {
   /** Tried in order before the router. */
   raw: RawHandler[];
   sessions: SessionStore;
+  /** Open connections per client, across this server's HTTP and HTTPS listeners. */
+  connections: PerClientConnections;
   /** Port plain-HTTP requests are redirected to: http.httpsPort, else a running HTTPS listener's. */
   httpsPort(): number | null;
   noteHttpsPort(port: number): void;
@@ -42,6 +45,7 @@ export function createHttpApp(ctx: AppContext): HttpApp {
     router: new Router(),
     raw: webAndJmap(ctx),
     sessions,
+    connections: new PerClientConnections(cfg.maxConnectionsPerIp),
     httpsPort: () => (cfg.httpsPort > 0 ? cfg.httpsPort : boundHttps),
     noteHttpsPort: (port) => {
       boundHttps ??= port;

@@ -17,6 +17,16 @@ export const httpSection = {
     max: 600,
   }),
   maxConnections: int(1000, "Concurrent connections per HTTP listener; more are refused.", { min: 1 }),
+  maxConnectionsPerIp: int(
+    64,
+    "Concurrent connections from one client (IPv4 address or IPv6 /64) to all HTTP(S) listeners together; more are closed at once, so one client cannot take every slot.",
+    { min: 1 },
+  ),
+  headersTimeoutSec: int(
+    10,
+    "Time a client may take to open TLS and send a request's head (request line and headers); slower connections are closed (408), so half-sent requests cannot hold sockets.",
+    { min: 1, max: 600 },
+  ),
   sessionIdleMinutes: int(60, "A login session unused this long expires.", { min: 1, max: 525600 }),
   sessionMaxHours: int(12, "A login session expires this long after login, used or not.", {
     min: 1,

@@ -8,6 +8,7 @@ import {
   type ServerResponse,
 } from "node:http";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
+import type { Socket } from "node:net";
 import type { ListenerConfig } from "../config/schema.js";
 import type { AppContext, ListenerFactory, RunningListener } from "../server/context.js";
 import { listenOn } from "../server/sessions.js";
@@ -30,17 +31,33 @@ export const startHttpListener: ListenerFactory = async (
   const cfg = ctx.config.http;
   const log = ctx.log.child({ proto: "http", port: listener.port });
   const onRequest = (msg: IncomingMessage, res: ServerResponse) => serveRequest({ app, msg, res, secure });
+  const headersMs = Math.min(cfg.headersTimeoutSec, cfg.requestTimeoutSec) * 1000;
   const common = {
     maxHeaderSize: cfg.maxHeaderBytes,
     requestTimeout: cfg.requestTimeoutSec * 1000,
-    headersTimeout: Math.min(cfg.requestTimeoutSec * 1000, 60_000),
+    headersTimeout: headersMs,
+    // Node checks both timeouts only this often (default 30 s, which would triple a 10 s limit).
+    connectionsCheckingInterval: Math.max(250, Math.min(5000, headersMs / 4)),
     keepAliveTimeout: cfg.keepAliveTimeoutSec * 1000,
   };
-  const server = secure ? httpsServer(ctx, common, onRequest) : createHttpServer(common, onRequest);
+  const server = secure
+    ? httpsServer(ctx, { ...common, handshakeTimeout: headersMs }, onRequest)
+    : createHttpServer(common, onRequest);
   server.maxConnections = cfg.maxConnections;
-  server.on("clientError", (_err, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
-    else socket.destroy();
+  // Per client, before TLS and before any byte is parsed: over the cap, closed at once.
+  server.on("connection", (socket: Socket) => {
+    if (!app.connections.admit(socket)) socket.destroy();
+  });
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+    // A failed or timed-out TLS handshake (https emits those here too) has no channel to answer
+    // on: end() would wait for the handshake that never comes and keep the socket.
+    const code = err.code ?? "";
+    if (code.startsWith("ERR_TLS_") || code.startsWith("ERR_SSL_") || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = code === "ERR_HTTP_REQUEST_TIMEOUT" ? "408 Request Timeout" : "400 Bad Request";
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
   });
   const port = await listenOn(server, listener, log);
   if (secure) app.noteHttpsPort(port);
@@ -60,7 +77,7 @@ export const startHttpListener: ListenerFactory = async (
 
 function httpsServer(
   ctx: AppContext,
-  common: ServerOptions,
+  common: ServerOptions & { handshakeTimeout: number },
   onRequest: (msg: IncomingMessage, res: ServerResponse) => void,
 ): HttpsServer {
   let pem = ctx.tls.pem();
