@@ -1,6 +1,5 @@
 // Wires one Yubin process: storage, auth, TLS, then one listener per config entry.
 // Everything is passed explicitly (AppContext); tests build the same app on ephemeral ports.
-import { mkdirSync } from "node:fs";
 import { createAuthService } from "../auth/service.js";
 import type { Config } from "../config/schema.js";
 import { createCachedDnsResolver } from "../dns/resolver.js";
@@ -41,7 +40,6 @@ export class AppError extends Error {
 }
 
 export async function openStore(config: Config, notifier: ChangeNotifier, log: Logger): Promise<Store> {
-  mkdirSync(config.server.dataDir, { recursive: true });
   return openSqliteStore({
     dataDir: config.server.dataDir,
     notifier,

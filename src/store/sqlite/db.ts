@@ -9,6 +9,7 @@
 // Checkpoints run on a thread of their own (checkpointer.ts) or, with that off, automatically
 // (wal_autocheckpoint); and at close (TRUNCATE), keeping the WAL small.
 import Database from "better-sqlite3";
+import { createPrivateFile } from "./file-modes.js";
 
 export type Db = Database.Database;
 
@@ -21,6 +22,8 @@ export interface OpenDbOptions {
 }
 
 export function openDatabase(opts: OpenDbOptions): Db {
+  // Created 0600 before SQLite makes it 0644 (file-modes.ts); -wal and -shm inherit its mode.
+  createPrivateFile(opts.path);
   const db = new Database(opts.path);
   try {
     db.pragma("journal_mode = WAL");

@@ -1,7 +1,6 @@
 // The embedded SQLite store: one database file (WAL) for metadata and small bodies, one file per
 // large body under blobs/. See schema.ts for the tables, writer.ts for group commit, blobs.ts for
 // the body files and their crash safety.
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Logger, silentLogger } from "../../log/logger.js";
 import { parseStructure } from "../../mime/parse.js";
@@ -15,6 +14,7 @@ import { Ctx } from "./context.js";
 import { type Db, openDatabase } from "./db.js";
 import { createDirectory } from "./directory.js";
 import { minimalStructure } from "./fallback-parse.js";
+import { makePrivateDir, warnIfShared } from "./file-modes.js";
 import { createFlagListOps } from "./flag-list.js";
 import { createHeaderIndexOps, DEFAULT_HEADER_INDEX_BATCH } from "./header-index.js";
 import { createListingOps } from "./listing.js";
@@ -75,12 +75,14 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
     }
   };
 
-  mkdirSync(opts.dataDir, { recursive: true });
+  makePrivateDir(opts.dataDir);
   const ownership = claimOwnership(opts.dataDir);
   let db: Db | undefined;
   try {
-    db = openDatabase({ path: join(opts.dataDir, DATABASE_FILE) });
+    const dbPath = join(opts.dataDir, DATABASE_FILE);
+    db = openDatabase({ path: dbPath });
     migrate(db);
+    warnIfShared([opts.dataDir, dbPath, `${dbPath}-wal`, `${dbPath}-shm`], log);
     const blobs = new Blobs(db, opts.dataDir, inlineMaxBytes, parse, log);
     if (ownership.owner) blobs.sweepOrphans();
     const ctx = new Ctx(db, blobs, opts.notifier, log, {
