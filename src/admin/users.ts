@@ -1,5 +1,7 @@
 // Admin: accounts. Create, reset a password, set quotas, disable/enable. A password change or a
-// disable ends the account's web sessions; IMAP/POP3 logins check the account at each login.
+// disable ends the account's web sessions and webmail/JMAP tokens (here at once; anywhere at their
+// next use, as they carry the stamp of the password they began with: auth/credential.ts);
+// IMAP/POP3 logins check the account at each login.
 import { randomBytes } from "node:crypto";
 import { hashPassword, MAX_PASSWORD_BYTES } from "../auth/password.js";
 import { parseAddress } from "../delivery/address.js";

@@ -71,11 +71,55 @@ describe("AuthService.authenticate", () => {
     assert.deepEqual(await login({ username: "x".repeat(5000) }), { ok: false, reason: "invalid" });
   });
 
-  test("a disabled account says so only after a correct password", async () => {
-    const { login, directory, alice } = await setup();
+  test("a disabled account answers a right password exactly like a wrong one, after a hash check", async () => {
+    const { login, directory, alice, lines } = await setup({ throttleMaxFailures: 100 });
+    assert.equal((await login()).ok, true); // now in the verified-login cache
     await directory.updateAccount(alice.id, { disabled: true });
     assert.deepEqual(await login({ password: "wrong password!" }), { ok: false, reason: "invalid" });
-    assert.deepEqual(await login(), { ok: false, reason: "disabled" });
+    const t0 = performance.now();
+    assert.deepEqual(await login(), { ok: false, reason: "invalid" });
+    const elapsed = performance.now() - t0;
+    // Not served from the cache: an argon2id check (m=19 MiB) takes well over 5 ms.
+    assert.ok(elapsed > 5, `disabled account answered in ${elapsed.toFixed(2)} ms`);
+    assert.ok(
+      lines.some((l) => l.msg === "login to a disabled account"),
+      "the admin can still see why",
+    );
+  });
+
+  test("every spelling of one account shares its failure counter", async () => {
+    const { login, directory } = await setup({ throttleFreeFailures: 100, throttleMaxFailures: 4 });
+    await directory.createAccount({ address: "t2@example.org", passwordHash: await hashPassword(P) });
+    const spellings = ['"t2"@example.org', '"t\\2"@example.org', "T2@EXAMPLE.ORG", "t2@example.org"];
+    // A new IP for each attempt: only the account's counter can refuse the fifth.
+    for (const [i, username] of spellings.entries())
+      assert.deepEqual(await login({ username, password: `guess ${i}`, ip: `198.51.100.${i}` }), {
+        ok: false,
+        reason: "invalid",
+      });
+    const fifth = await login({ username: '"t\\2"@example.org', ip: "198.51.100.99" });
+    assert.equal(fifth.ok === false && fifth.reason, "throttled");
+    // The same holds for a name with no account (the address as delivery compares it).
+    for (const [i, username] of [
+      '"ghost"@example.org',
+      "Ghost@example.org",
+      '"g\\host"@example.org',
+    ].entries())
+      await login({ username, password: "x", ip: `203.0.113.${i}` });
+    await login({ username: "ghost@EXAMPLE.org", password: "x", ip: "203.0.113.50" });
+    const ghost = await login({ username: "ghost@example.org", ip: "203.0.113.51" });
+    assert.equal(ghost.ok === false && ghost.reason, "throttled");
+  });
+
+  test("parallel guesses on one account count while in flight: at most maxFailures are checked", async () => {
+    const { login, lines } = await setup({ throttleMaxFailures: 5 });
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => login({ password: `parallel guess ${i}` })),
+    );
+    const checked = lines.filter((l) => l.msg === "login failed").length;
+    const refused = results.filter((r) => !r.ok && r.reason === "throttled").length;
+    assert.equal(checked, 5, "password checks run");
+    assert.equal(refused, 15);
   });
 
   test("failures are logged with ip, user and protocol, never the password", async () => {

@@ -2,8 +2,11 @@
 // Invariants:
 //  - The reply never tells whether the user exists: an unknown user costs the same argon2id
 //    verification (against a dummy hash) and gets the same "invalid" as a wrong password.
-//  - "disabled" is only said after a correct password, so it reveals nothing to a guesser.
-//  - Throttling (throttle.ts) is decided before the password is looked at.
+//  - A disabled account gets exactly the "invalid" of a wrong password, after the same hash
+//    check (never from the verified-login cache) and counted as a failure: no protocol can tell
+//    a guesser that the password was right (the log says it, for the admin).
+//  - Throttling (throttle.ts) is decided before the password is looked at, per IP and per
+//    resolved account: every spelling of one account ("t2", "T2", "\"t\\2\"") shares a counter.
 //  - Passwords are never logged; failures are logged with ip, user and protocol.
 //  - A successful login with an imported or weaker hash stores a fresh argon2id hash.
 //  - A login verified in the last auth.verifiedLoginCacheSec skips the argon2id check
@@ -12,7 +15,7 @@
 import { randomBytes } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Config } from "../config/schema.js";
-import { parseAddress } from "../delivery/address.js";
+import { addressKey, parseAddress } from "../delivery/address.js";
 import { findAccount } from "../delivery/lookup.js";
 import type { Logger } from "../log/logger.js";
 import type { CounterStore } from "../store/counters.js";
@@ -56,6 +59,17 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     return a ? findAccount(directory, a) : null;
   };
 
+  /** The per-account throttle key: the account's id when the name resolves to one (whatever
+   *  its spelling), else the address as delivery compares it (unquoted, backslash escapes
+   *  removed, lower case, IDN domain as A-label), else the lower-cased name. No plus-detail is
+   *  stripped: a login name with a "+detail" names no account (findAccount), so guessing on it
+   *  cannot reach the base account's password. */
+  const throttleKey = (username: string, account: Account | null): string => {
+    if (account) return `id:${account.id}`;
+    const a = username.length > MAX_USERNAME_LENGTH ? null : parseAddress(username);
+    return a ? `addr:${addressKey(a)}` : `name:${username.toLowerCase()}`;
+  };
+
   const notePopImapLogin = (ip: string): void => {
     if (config.popBeforeSmtp) popMemory.note(ip);
   };
@@ -63,27 +77,29 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
   async function authenticate(attempt: LoginAttempt): Promise<AuthResult> {
     const { username, password, ip, protocol } = attempt;
     const fields = { ip, user: username.slice(0, MAX_USERNAME_LENGTH), protocol };
-    const gate = await throttle.begin(ip, username);
+    // Resolved first (one indexed read, not the slow hash) so the counter is the account's.
+    let account = await lookup(username);
+    const key = throttleKey(username, account);
+    const gate = await throttle.begin(ip, key);
     if (!gate.allowed) {
       log.warn("login refused: too many failures", { ...fields, retryAfterMs: gate.retryAfterMs });
       return { ok: false, reason: "throttled", retryAfterMs: gate.retryAfterMs };
     }
     try {
-      if (gate.delayMs > 0) await sleep(gate.delayMs);
-      let account = await lookup(username);
-      const cached = account !== null && verified.has(account.id, account.passwordHash, password);
+      if (gate.delayMs > 0) {
+        await sleep(gate.delayMs);
+        account = await lookup(username); // the row may have changed (a reset) while we waited
+      }
+      const usable = account?.disabled === false ? account : null;
+      const cached = usable !== null && verified.has(usable.id, usable.passwordHash, password);
       const matches =
         cached || (await verifyPassword(password, account?.passwordHash ?? (await dummyHash())));
-      if (!account || !matches) {
-        await throttle.recordFailure(ip, username);
-        log.warn("login failed", fields);
+      if (!account || !usable || !matches) {
+        await throttle.recordFailure(ip, key);
+        log.warn(account?.disabled && matches ? "login to a disabled account" : "login failed", fields);
         return { ok: false, reason: "invalid" };
       }
-      if (account.disabled) {
-        log.warn("login to a disabled account", fields);
-        return { ok: false, reason: "disabled" };
-      }
-      await throttle.recordSuccess(username);
+      await throttle.recordSuccess(key);
       if (needsRehash(account.passwordHash)) account = await rehash(account, password, fields);
       if (!cached) verified.add(account.id, account.passwordHash, password);
       if (protocol === "pop3" || protocol === "imap") notePopImapLogin(ip);

@@ -9,6 +9,7 @@ const opts: ThrottleOptions = {
   maxFailures: 6,
   baseDelayMs: 500,
   maxDelayMs: 10_000,
+  parallelPerIp: 64,
 };
 
 function setup(o: Partial<ThrottleOptions> = {}) {

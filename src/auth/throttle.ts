@@ -6,11 +6,16 @@
 //   n >= maxFailures   -> refuse as throttled without checking the password, until the window ends
 // The delay is applied to every reply of a throttled client, success or failure, so that an
 // attacker cannot cut the wait short and read the outcome from the timing.
-// For the refusal, once a key has a failure counted, attempts still being checked count as
-// failures too, so parallel connections cannot all slip through at n = maxFailures - 1 (within
-// one node). A key with no failure allows up to MAX_PARALLEL_CLEAN_ATTEMPTS at once, so that 20
-// users behind one NAT logging in at the same moment are not refused. Pending attempts never add
-// to the delay: a mail client opening five connections at once is not punished for it.
+// For the refusal, attempts still being checked (a slot is reserved before the slow hash check
+// and released once the outcome is recorded) count as failures too, so N parallel guesses cost
+// N (within one node): an account never has more than maxFailures guesses checked per window,
+// however many connections ask at once. An IP with no failure counted may have up to
+// parallelPerIp attempts in flight (users behind one NAT logging in at the same moment); once
+// it has one failure, its pending attempts count against maxFailures like an account's. Pending
+// attempts never add to the delay: a mail client opening five connections at once is not
+// punished for it.
+// The account name given to begin() must be canonical (service.ts keys on the resolved account),
+// so that "t2", "T2", "\"t2\"" and "\"t\\2\"" share one counter.
 // A success resets the account's counter but not the IP's (one IP may be a NAT of many users).
 // IPv6 clients are counted per /64, the smallest block a customer usually gets.
 
@@ -24,10 +29,9 @@ export interface ThrottleOptions {
   maxFailures: number;
   baseDelayMs: number;
   maxDelayMs: number;
+  /** Logins checked at once for an IP with no failure counted (a burst of honest clients). */
+  parallelPerIp: number;
 }
-
-/** Logins checked at once for a key with no failure counted (a burst of honest clients). */
-export const MAX_PARALLEL_CLEAN_ATTEMPTS = 256;
 
 /** Hard ceiling for one delayed reply (the config's baseDelayMs doubles up to this). */
 export const MAX_LOGIN_DELAY_MS = 10_000;
@@ -39,6 +43,7 @@ export function throttleOptionsFromConfig(auth: Config["auth"]): ThrottleOptions
     maxFailures: auth.throttleMaxFailures,
     baseDelayMs: auth.throttleBaseDelayMs,
     maxDelayMs: MAX_LOGIN_DELAY_MS,
+    parallelPerIp: auth.throttleParallelPerIp,
   };
 }
 
@@ -68,14 +73,18 @@ export class LoginThrottle {
    *  `release()` once the attempt has been recorded (recordFailure/recordSuccess). */
   async begin(ip: string, account: string): Promise<ThrottleGate> {
     const keys = this.keys(ip, account);
+    const counted = await Promise.all(keys.map((k) => this.counters.get(k)));
+    // From here to the reservation nothing awaits: two attempts cannot both take the last slot.
     let n = 0;
     let refusedKey: string | null = null;
-    for (const k of keys) {
-      const failures = await this.counters.get(k);
+    for (const [i, k] of keys.entries()) {
+      const failures = counted[i] ?? 0;
       if (failures > n) n = failures;
       const pending = this.inFlight.get(k) ?? 0;
-      const limit =
-        failures === 0 ? Math.max(this.opts.maxFailures, MAX_PARALLEL_CLEAN_ATTEMPTS) : this.opts.maxFailures;
+      const cleanIp = i === 0 && failures === 0;
+      const limit = cleanIp
+        ? Math.max(this.opts.maxFailures, this.opts.parallelPerIp)
+        : this.opts.maxFailures;
       if (failures + pending >= limit && refusedKey === null) refusedKey = k;
     }
     if (refusedKey !== null) return { allowed: false, retryAfterMs: this.retryAfter(refusedKey) };

@@ -2,7 +2,8 @@
 // successful POP3/IMAP logins for the legacy POP-before-SMTP option.
 import type { Account } from "../store/types.js";
 
-export type AuthFailure = "invalid" | "throttled" | "disabled";
+// A disabled account is "invalid" too, even with the right password: the reply must not tell.
+export type AuthFailure = "invalid" | "throttled";
 
 export type AuthResult =
   | { ok: true; account: Account }

@@ -93,6 +93,11 @@ export const authSection = {
       max: 10000,
     },
   ),
+  throttleParallelPerIp: int(
+    64,
+    "Logins one IP may have checked at once while it has no failure counted (users behind one NAT); attempts in flight count like failures, so more are refused.",
+    { min: 1, max: 4096 },
+  ),
   verifiedLoginCacheSec: int(
     300,
     "A login verified this recently skips the (deliberately slow) password hash check; 0 = always check.",

@@ -1,6 +1,7 @@
 // The request pipeline, the same for every route: match → HTTPS-only unless the route is a public
 // document → session → access (401/redirect to login, 403 for non-admins) → CSRF on POST →
 // handler. Handlers therefore never check login, role or tokens themselves.
+import { credentialStamp } from "../auth/credential.js";
 import type { HttpApp } from "./app.js";
 import { CSRF_FIELD, checkCsrf, checkOrigin, LOGIN_CSRF_COOKIE, tokensEqual } from "./csrf.js";
 import { errorResponse } from "./errors.js";
@@ -42,7 +43,8 @@ async function route(app: HttpApp, req: HttpRequest): Promise<HttpResponse> {
   return route.handler(rc as AuthedContext);
 }
 
-/** The session of the request's cookie, if live and its account still exists and is enabled. */
+/** The session of the request's cookie, if live and its account still exists, is enabled and has
+ *  the password it had at login (a reset anywhere, even by another process, ends the session). */
 async function currentSession(
   app: HttpApp,
   req: HttpRequest,
@@ -51,7 +53,7 @@ async function currentSession(
   const session = token && req.secure ? app.sessions.get(token) : null;
   if (!token || !session) return { session: null, account: null };
   const account = await app.ctx.store.directory.getAccount(session.accountId);
-  if (!account || account.disabled) {
+  if (!account || account.disabled || credentialStamp(account.passwordHash) !== session.credentialStamp) {
     app.sessions.destroy(token);
     return { session: null, account: null };
   }

@@ -3,8 +3,8 @@ import { describe, test } from "node:test";
 import { createMemorySessionStore } from "./session.js";
 
 describe("memory session store", () => {
-  const alice = { id: 1, address: "alice@example.test" };
-  const bob = { id: 2, address: "bob@example.test" };
+  const alice = { id: 1, address: "alice@example.test", passwordHash: "h1" };
+  const bob = { id: 2, address: "bob@example.test", passwordHash: "h2" };
 
   test("a token finds its session; another token or a destroyed one does not", () => {
     const s = createMemorySessionStore({ idleMs: 1000, maxAgeMs: 10_000, maxSessions: 10 });

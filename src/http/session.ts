@@ -4,15 +4,21 @@
 //  - The cookie value is 32 random bytes; the map is keyed by its SHA-256, so a heap dump or a
 //    timing difference in the map lookup does not hand out usable tokens.
 //  - A session expires after idleMs without use and maxAgeMs after login, whichever comes first.
-//  - A new session id is issued at every login (no fixation); logout and password changes end them.
+//  - A new session id is issued at every login (no fixation); logout and password changes end them:
+//    a session keeps the stamp of the password hash it was opened with (auth/credential.ts), and
+//    dispatch.ts drops it when the account row has another, so a change made by another process
+//    (`yubin user passwd`) ends it too.
 //  - At most maxSessions are kept; beyond that the least recently used is dropped.
 import { createHash, randomBytes } from "node:crypto";
+import { credentialStamp } from "../auth/credential.js";
 
 export const SESSION_COOKIE = "__Host-yubin_session";
 
 export interface Session {
   accountId: number;
   address: string;
+  /** credentialStamp() of the password hash at login. */
+  credentialStamp: string;
   /** Synchronizer token for this session's forms (csrf.ts). */
   csrfToken: string;
   ip: string;
@@ -22,7 +28,10 @@ export interface Session {
 
 export interface SessionStore {
   /** Start a session; returns the token for the cookie (shown once, never stored). */
-  create(account: { id: number; address: string }, ip: string): { token: string; session: Session };
+  create(
+    account: { id: number; address: string; passwordHash: string },
+    ip: string,
+  ): { token: string; session: Session };
   /** The live session for a cookie token, refreshed; null if unknown or expired. */
   get(token: string): Session | null;
   destroy(token: string): void;
@@ -54,6 +63,7 @@ export function createMemorySessionStore(opts: SessionOptions): SessionStore {
       const session: Session = {
         accountId: account.id,
         address: account.address,
+        credentialStamp: credentialStamp(account.passwordHash),
         csrfToken: randomBytes(32).toString("base64url"),
         ip,
         createdAt: t,

@@ -25,6 +25,14 @@ export const jmapSection = {
   ),
   uploadQuotaBytes: int(200_000_000, "Octets of pending uploads one account may hold.", { min: 1 }),
   tokenTtlSec: int(86400, "Lifetime of a bearer token issued at login.", { min: 60 }),
+  tokenIdleSec: int(
+    7200,
+    "A bearer token unused this long expires (a stolen token does not live on; the webmail logs in again).",
+    { min: 60 },
+  ),
+  maxTokens: int(100_000, "Bearer tokens kept at once (in memory); the least recently used goes beyond it.", {
+    min: 1,
+  }),
   pushPingMaxSec: int(300, "Longest ping interval an EventSource client may ask for.", { min: 1 }),
   maxEventSources: int(10, "EventSource connections one account may hold open.", { min: 1 }),
   mailboxStatsCacheSize: int(10_000, "Mailboxes whose counts are kept between Mailbox/get calls.", {

@@ -129,7 +129,7 @@ describe("JMAP over HTTP", () => {
   });
 
   test("jmap-jam: mailboxes, create a draft, query, get with body values, threads, changes", async () => {
-    const jam = await loadJam({ base, jmap, user: alice } as JmapTest);
+    const jam = await loadJam({ ts, base, jmap, user: alice } as JmapTest);
     const accountId = (await jam.getPrimaryAccount())!;
     assert.equal(accountId, acc());
     const [boxes] = await jam.api.Mailbox.get({ accountId });

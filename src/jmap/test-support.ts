@@ -91,8 +91,10 @@ export interface Jam {
 export async function loadJam(t: JmapTest): Promise<Jam> {
   const specifier: string = "jmap-jam";
   const mod = (await import(specifier)) as { default: new (o: object) => Jam };
+  const account = await t.ts.store.directory.getAccount(t.user.id);
+  if (!account) throw new Error(`test account ${t.user.id} is gone`);
   return new mod.default({
     sessionUrl: `${t.base}/.well-known/jmap`,
-    bearerToken: t.jmap.tokens.issue(t.user.id),
+    bearerToken: t.jmap.tokens.issue(account),
   });
 }

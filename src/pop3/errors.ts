@@ -40,7 +40,6 @@ export const errors = {
     ),
   noUser: () => new Pop3Error("send USER first"),
   invalidLogin: () => new Pop3Error("invalid user name or password", { code: "AUTH" }),
-  disabled: () => new Pop3Error("account disabled", { code: "AUTH" }),
   throttled: (retryAfterMs?: number) =>
     new Pop3Error(
       retryAfterMs

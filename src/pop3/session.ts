@@ -201,12 +201,9 @@ export class Session implements Conn {
     });
     if (!result.ok) {
       this.authFailures++;
+      // A disabled account gets invalidLogin too (auth/service.ts): a right password must not show.
       const err =
-        result.reason === "throttled"
-          ? errors.throttled(result.retryAfterMs)
-          : result.reason === "disabled"
-            ? errors.disabled()
-            : errors.invalidLogin();
+        result.reason === "throttled" ? errors.throttled(result.retryAfterMs) : errors.invalidLogin();
       if (this.authFailures >= this.cfg.maxAuthFailures)
         throw new Pop3Error(err.text, { ...err.opts, close: true });
       throw err;

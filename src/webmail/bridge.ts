@@ -18,7 +18,8 @@ export async function bridgeToJmap(
   token: string,
   deps: WebmailDeps,
 ): Promise<void> {
-  if (deps.jmap.tokens.verify(token) === null) {
+  // Also ends here when the password changed since login (tokens.ts): a plain 401, no dialog.
+  if ((await deps.jmap.tokens.account(token, deps.ctx.store.directory)) === null) {
     sendJson(res, 401, { error: "session-expired" }, { "Set-Cookie": clearCookie(WEBMAIL_COOKIE) });
     return;
   }

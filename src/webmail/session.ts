@@ -1,6 +1,7 @@
 // The webmail's own endpoints (JSON):
 //   POST /webmail/login   {username, password} → 200 {username, csrf} + the session cookie;
-//                         401 wrong credentials, 429 throttled (Retry-After), 403 disabled.
+//                         401 wrong credentials or a disabled account (the same reply: a
+//                         guesser must not learn that a password was right), 429 throttled.
 //   GET  /webmail/session → 200 {username, csrf} while the cookie is valid, else 401.
 //   POST /webmail/logout  (CSRF header) → 204, token revoked and cookie cleared.
 // The password goes through ctx.auth.authenticate with protocol "http": failures count in the
@@ -98,12 +99,12 @@ async function login(req: IncomingMessage, res: ServerResponse, deps: WebmailDep
       const sec = Math.max(1, Math.ceil((r.retryAfterMs ?? 60_000) / 1000));
       return sendJson(res, 429, { error: "throttled", retryAfterSec: sec }, { "Retry-After": String(sec) });
     }
-    return sendJson(res, r.reason === "disabled" ? 403 : 401, { error: r.reason });
+    return sendJson(res, 401, { error: r.reason });
   }
   // A new token at every login (no fixation); the previous one of this browser ends.
   const old = parseCookies(req.headers.cookie).get(WEBMAIL_COOKIE);
   if (old) jmap.tokens.revoke(old);
-  const token = jmap.tokens.issue(r.account.id);
+  const token = jmap.tokens.issue(r.account);
   ctx.log.info("webmail login", { user: r.account.address, ip });
   sendJson(
     res,
@@ -116,10 +117,7 @@ async function login(req: IncomingMessage, res: ServerResponse, deps: WebmailDep
 async function currentAccount(req: IncomingMessage, deps: WebmailDeps) {
   const token = parseCookies(req.headers.cookie).get(WEBMAIL_COOKIE);
   if (!token) return null;
-  const id = deps.jmap.tokens.verify(token);
-  const account = id === null ? null : await deps.ctx.store.directory.getAccount(id);
-  if (!account || account.disabled) return { token, account: null };
-  return { token, account };
+  return { token, account: await deps.jmap.tokens.account(token, deps.ctx.store.directory) };
 }
 
 async function session(req: IncomingMessage, res: ServerResponse, deps: WebmailDeps): Promise<void> {
