@@ -20,9 +20,9 @@ import type { ListenerConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
 import type { AppContext } from "../server/context.js";
 import { capabilities } from "./capabilities.js";
-import type { ConnectionLogger } from "./conn-log.js";
 import { commandTable } from "./commands/index.js";
 import type { CommandSpec } from "./commands/types.js";
+import type { ConnectionLogger } from "./conn-log.js";
 import { toErrorResponse } from "./errors.js";
 import { type Command, CommandSyntaxError, parseCommand } from "./protocol/command.js";
 import {
@@ -70,6 +70,9 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
   /** Autologout time in tenths of a second on `ticks()` (a small integer: a millisecond timestamp
    *  would be a 16-byte heap number per connection), see armTimer. */
   private deadline = 0;
+  /** The end of the login deadline (imap.loginDeadlineSec after connecting), in the same ticks:
+   *  commands before login (NOOP) re-arm the idle timer but never move this. */
+  private readonly loginBy: number;
   readonly session: Session;
   secure: boolean;
   closed = false;
@@ -95,6 +98,7 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
     this.secure = socket instanceof TLSSocket;
     this.remoteAddress = (socket.remoteAddress ?? "").replace(/^::ffff:/, "");
     this.session = new Session(ctx, config, this, log);
+    this.loginBy = Math.ceil(ticks(Date.now())) + config.loginDeadlineSec * 10;
     this.reader = new CommandReader(this, this);
     this.attach(socket);
   }
@@ -117,6 +121,19 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
     return this.session.state.kind !== "not-authenticated";
   }
 
+  /** @internal (CommandReader) Before login a whole command must fit in preAuthCommandBytes. */
+  commandBudget(): number | null {
+    return this.session.state.kind === "not-authenticated" ? this.config.preAuthCommandBytes : null;
+  }
+
+  /** Octets of complete commands read ahead before the socket is paused: before login no more
+   *  than one command's budget, so an anonymous client cannot queue more than that either. */
+  private get readAheadBytes(): number {
+    return this.session.state.kind === "not-authenticated"
+      ? this.config.preAuthCommandBytes
+      : this.config.maxLiteralBytes + this.config.maxLineBytes;
+  }
+
   /** @internal (CommandReader) */
   frame(f: Frame): void {
     this.onFrame(f);
@@ -130,7 +147,12 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
   /** @internal (CommandReader) */
   error(kind: ReaderErrorKind, tag: string | null, command: string | null): void {
     const t = tag ?? "*";
-    if (kind === "line-too-long") this.write(`${t} BAD Command line too long\r\n`);
+    if (kind === "over-budget") {
+      // The reader has stopped; the rest of the command is never read (RFC 9051 7.1.5 BYE).
+      this.write(`${t} BAD [TOOBIG] Command too big before login\r\n* BYE Too much data before login\r\n`);
+      this.session.close();
+      this.end();
+    } else if (kind === "line-too-long") this.write(`${t} BAD Command line too long\r\n`);
     else if (command === "APPEND") this.write(`${t} NO [TOOBIG] Message too big\r\n`);
     else this.write(`${t} BAD [TOOBIG] Literal too big\r\n`);
   }
@@ -338,8 +360,7 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
     this.queuedBytes += frameSize(f);
     // Bounded read-ahead: by count, and by bytes so big literals cannot pile up either.
     const tooMuch =
-      this.queue.length >= this.config.maxPipelinedCommands ||
-      this.queuedBytes > this.config.maxLiteralBytes + this.config.maxLineBytes;
+      this.queue.length >= this.config.maxPipelinedCommands || this.queuedBytes > this.readAheadBytes;
     if (tooMuch && !this.paused) {
       this.paused = true;
       this.input.pause();
@@ -354,7 +375,7 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
   }
 
   private maybeResume(): void {
-    const bytesOk = this.queuedBytes <= (this.config.maxLiteralBytes + this.config.maxLineBytes) / 2;
+    const bytesOk = this.queuedBytes <= this.readAheadBytes / 2;
     if (this.paused && (this.queue?.length ?? 0) < this.config.maxPipelinedCommands / 2 && bytesOk) {
       this.paused = false;
       this.input.resume();
@@ -371,6 +392,8 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
         this.maybeResume();
         try {
           await this.dispatch(f);
+          // Idle time counts from the answer; after a login, with the longer idle timeout.
+          this.armTimer();
         } catch (e) {
           // dispatch maps every handler error itself; this is a bug, so close rather than go on.
           this.fail(e);
@@ -508,11 +531,11 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
    *  A deadline rather than a timer per connection: the listener checks every connection's
    *  deadline a few times a second (checkTimeout), which costs an idle client no timer. */
   private armTimer(): void {
-    const sec =
+    const now = Math.ceil(ticks(Date.now()));
+    this.deadline =
       this.session.state.kind === "not-authenticated"
-        ? this.config.preAuthTimeoutSec
-        : this.config.idleTimeoutSec;
-    this.deadline = Math.ceil(ticks(Date.now())) + sec * 10;
+        ? Math.min(now + this.config.preAuthTimeoutSec * 10, this.loginBy)
+        : now + this.config.idleTimeoutSec * 10;
   }
 
   /** Called by the listener's sweep: autologout once the deadline has passed. */
@@ -522,7 +545,8 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
       this.armTimer();
       return;
     }
-    this.write("* BYE Autologout; idle for too long\r\n");
+    const late = this.session.state.kind === "not-authenticated" && ticks(now) >= this.loginBy;
+    this.write(late ? "* BYE Login took too long\r\n" : "* BYE Autologout; idle for too long\r\n");
     this.session.close();
     this.end();
     this.teardown();
