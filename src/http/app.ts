@@ -45,7 +45,10 @@ export function createHttpApp(ctx: AppContext): HttpApp {
     router: new Router(),
     raw: webAndJmap(ctx),
     sessions,
-    connections: new PerClientConnections(cfg.maxConnectionsPerIp),
+    connections: new PerClientConnections({
+      maxPerClient: cfg.maxConnectionsPerIp,
+      exempt: ctx.config.server.connectionLimitExemptIps,
+    }),
     httpsPort: () => (cfg.httpsPort > 0 ? cfg.httpsPort : boundHttps),
     noteHttpsPort: (port) => {
       boundHttps ??= port;

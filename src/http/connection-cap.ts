@@ -4,7 +4,7 @@
 // TLS handshake), so a client gains nothing by spreading over both ports.
 import type { Socket } from "node:net";
 import { isIPv6 } from "node:net";
-import { normalizeIp } from "../server/sessions.js";
+import { ConnectionLimiter, normalizeIp } from "../server/sessions.js";
 
 /** The unit one client is held to: its IPv4 address, or its IPv6 /64 (RFC 6177: one site gets at
  *  least a /64, so counting single IPv6 addresses would give one attacker 2^64 caps). */
@@ -25,27 +25,29 @@ export function clientKey(remoteAddress: string | undefined): string {
     .join(":")}::/64`;
 }
 
+/** Open connections per client, each counted from accept until its socket closes. Addresses in
+ *  server.connectionLimitExemptIps (a reverse proxy in front of the webmail) are not capped. */
 export class PerClientConnections {
-  private readonly open = new Map<string, number>();
+  private readonly limiter: ConnectionLimiter;
+  private readonly exempt: ReadonlySet<string>;
 
-  constructor(private readonly maxPerClient: number) {}
+  constructor(opts: { maxPerClient: number; exempt?: readonly string[] }) {
+    // The total is http.maxConnections, which node:http enforces per listener.
+    this.limiter = new ConnectionLimiter(Number.POSITIVE_INFINITY, opts.maxPerClient, opts.exempt);
+    this.exempt = new Set((opts.exempt ?? []).map(normalizeIp));
+  }
 
   /** Counts `socket` against its client until it closes; false (and not counted) over the cap. */
   admit(socket: Socket): boolean {
-    const key = clientKey(socket.remoteAddress);
-    const n = this.open.get(key) ?? 0;
-    if (n >= this.maxPerClient) return false;
-    this.open.set(key, n + 1);
-    socket.once("close", () => {
-      const left = (this.open.get(key) ?? 1) - 1;
-      if (left <= 0) this.open.delete(key);
-      else this.open.set(key, left);
-    });
+    const ip = normalizeIp(socket.remoteAddress ?? "");
+    const key = this.exempt.has(ip) ? ip : clientKey(ip);
+    if (!this.limiter.acquire(key)) return false;
+    socket.once("close", () => this.limiter.release(key));
     return true;
   }
 
-  /** Connections counted for the client of `remoteAddress` (tests, diagnostics). */
-  count(remoteAddress: string): number {
-    return this.open.get(clientKey(remoteAddress)) ?? 0;
+  /** Connections open now, all clients together. */
+  get active(): number {
+    return this.limiter.active;
   }
 }
