@@ -108,6 +108,18 @@ describe("LoginThrottle", () => {
     for (const g of gates) if (g.allowed) g.release();
   });
 
+  test("an account with no failure counted has at most maxFailures attempts in flight; an IP parallelPerIp", async () => {
+    const { throttle } = setup({ parallelPerIp: 8 });
+    const oneAccount = [];
+    for (let i = 0; i < 10; i++) oneAccount.push(await throttle.begin(`192.0.2.${100 + i}`, "id:7"));
+    assert.equal(oneAccount.filter((g) => g.allowed).length, opts.maxFailures);
+    const oneIp = [];
+    for (let i = 0; i < 10; i++) oneIp.push(await throttle.begin("192.0.2.50", `id:${100 + i}`));
+    assert.equal(oneIp.filter((g) => g.allowed).length, 8);
+    for (const g of [...oneAccount, ...oneIp]) if (g.allowed) g.release();
+    assert.ok((await throttle.begin("192.0.2.50", "id:7")).allowed, "released slots are free again");
+  });
+
   test("in-flight attempts do not add delay (a client opening several connections)", async () => {
     const { throttle } = setup();
     const gates = [];
