@@ -20,6 +20,25 @@ describe("baseSubject (RFC 5256 2.1)", () => {
   for (const [raw, base, isReply] of cases) {
     test(JSON.stringify(raw), () => assert.deepEqual(baseSubject(raw), { base, isReply }));
   }
+  // Nested and layered markers: step 6 peels "[fwd: ... ]" and starts again from step 2, where
+  // trailers, "Re:"/"Fwd:" leaders and list blobs of the inner subject are removed in turn.
+  const layered: [string, string, boolean][] = [
+    ["[fwd: [fwd: Re: x]]", "x", true],
+    ["[fwd: [list] Re: [fwd: y] ]", "y", true],
+    ["[FWD: Re: [list] fw: [fwd: deep] ] (FWD)", "deep", true],
+    ["[fwd: a] (fwd)", "a", true],
+    ["Re: [blob] Fwd: hello", "hello", true],
+    ["Re: [a] [b] Fwd [c]: z (fwd)", "z", true],
+    ["[a] [b] text", "text", false],
+    ["[a] [b]", "[b]", false],
+    ["Re: [unclosed Fwd: x", "[unclosed Fwd: x", true],
+    [`${"[fwd: ".repeat(1000)}x${"]".repeat(1000)}`, "x", true],
+    [`${"Re: [blob] Fwd: ".repeat(1000)}x`, "x", true],
+  ];
+  for (const [raw, base, isReply] of layered) {
+    test(`layered: ${JSON.stringify(raw.slice(0, 50))}`, () =>
+      assert.deepEqual(baseSubject(raw), { base, isReply }));
+  }
   test("a long run of markers is stripped quickly", () => {
     const started = Date.now();
     assert.deepEqual(baseSubject("Re: [a] ".repeat(5000) + "x" + " (fwd)".repeat(100)), {
