@@ -28,6 +28,10 @@ export const smtpSection = {
     "reject",
     "A NUL octet in a message (DATA or BDAT). No body type we offer allows it (RFC 5322 2.3, RFC 6152 3; only BINARYMIME would, which we do not offer) and many programs cut text at it. reject: refuse the message with 550 5.6.0. accept: store it as received.",
   ),
+  allowAddressDisplayNames: bool(
+    false,
+    'Let users send (over submission and JMAP/webmail) From, Sender, Resent-From or Resent-Sender fields whose display name is another address, as in "bob@example.test" <alice@example.test>; readers are shown the name. false: refused with 550 5.7.1 (SMTP) or forbiddenFrom (JMAP).',
+  ),
   maxReceivedHeaders: int(
     50,
     "A message with more Received headers is refused as a mail loop with 554 5.4.6 (RFC 5321 6.3).",

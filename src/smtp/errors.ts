@@ -20,6 +20,7 @@ export type SmtpErrorKind =
   | "relay-denied" // 554 5.7.1
   | "unknown-user" // 550 5.1.1
   | "sender-denied" // 553 5.7.1 (send-as)
+  | "author-denied" // 550 5.7.1 (an author field's display name shows another address)
   | "utf8-required" // 553 5.6.7 (RFC 6531 §3.5)
   | "too-many-recipients" // 452 4.5.3
   | "no-recipients" // 554 5.5.1

@@ -21,6 +21,7 @@ const errorTable: Record<SmtpErrorKind, [number, string, string]> = {
   "relay-denied": [554, "5.7.1", "Relay access denied"],
   "unknown-user": [550, "5.1.1", "No such user here"],
   "sender-denied": [553, "5.7.1", "Sender address rejected"],
+  "author-denied": [550, "5.7.1", "Author field rejected"],
   "utf8-required": [553, "5.6.7", "Non-ASCII address requires SMTPUTF8"],
   "too-many-recipients": [452, "4.5.3", "Too many recipients"],
   "no-recipients": [554, "5.5.1", "No valid recipients"],

@@ -1,10 +1,12 @@
 // Sending a stored Email (RFC 8621 7.5): the same rules as SMTP submission (src/smtp/message/
-// accept.ts): the envelope sender and every header From address must pass canSendAs, local
+// accept.ts): the envelope sender must pass canSendAs, and the author fields (From, Sender,
+// Resent-From, Resent-Sender) the same check as SMTP's (src/delivery/author-fields.ts), local
 // recipients get one durable store.mail.deliver (with Return-Path), remote ones one
 // store.queue.enqueue. Bcc is removed from the copy that is sent (RFC 8621 7.5: the server
 // strips it). This duplicates the storing half of acceptMessage on purpose, while accept.ts is
 // being changed for DKIM; both should later share one function.
 import { parseAddress } from "../../delivery/address.js";
+import { checkAuthorFields, describeAuthorProblem } from "../../delivery/author-fields.js";
 import { resolveRecipient } from "../../delivery/resolve.js";
 import { canSendAs } from "../../delivery/send-as.js";
 import { sendVacationReplies } from "../../delivery/vacation.js";
@@ -84,10 +86,17 @@ export async function submit(
   const from = headerAddresses(body, ["from"]);
   if (from.invalid || from.list.length === 0)
     throw new SubmitError("invalidEmail", "the Email has no valid From");
-  for (const a of from.list) {
-    if (!(await canSendAs(dir, account, a)))
-      throw new SubmitError("forbiddenFrom", `not allowed to send as ${a}`);
-  }
+  const problem = await checkAuthorFields(body, {
+    mayUse: (a) => canSendAs(dir, account, a),
+    allowAddressDisplayNames: services.app.config.smtp.allowAddressDisplayNames,
+  });
+  // RFC 8621 7.5 forbiddenFrom: the server does not permit the user to send a message with this
+  // From (we apply it to every author field, and to display names showing another address).
+  if (problem)
+    throw new SubmitError(
+      problem.kind === "invalid" ? "invalidEmail" : "forbiddenFrom",
+      describeAuthorProblem(problem, `user ${account.address}`),
+    );
   if (env.rcptTo.length === 0) throw new SubmitError("noRecipients", "no recipients");
   const accountIds = new Set<number>();
   const rcptsOf = new Map<number, string[]>(); // local account → envelope recipients naming it

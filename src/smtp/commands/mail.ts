@@ -73,7 +73,7 @@ export const mail: CommandHandler = async (s, arg) => {
     }
   }
   if (path.utf8 && !tx.smtpUtf8) throw new SmtpError("utf8-required");
-  if (path.address !== "") await checkSender(s.ctx.store.directory, s.identity, path.address, "envelope");
+  if (path.address !== "") await checkSender(s.ctx.store.directory, s.identity, path.address);
   s.state = { phase: "mail", helo, tx };
   s.send(replies.senderOk());
 };

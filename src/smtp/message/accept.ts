@@ -16,8 +16,8 @@ import { nextId } from "../ids.js";
 import type { Session } from "../session.js";
 import type { Transaction } from "../state.js";
 import { normalizeLineEnds } from "../wire/line-ends.js";
-import { headerFacts } from "./headers.js";
-import { checkSender } from "./sender.js";
+import { receivedCount } from "./headers.js";
+import { checkAuthors } from "./sender.js";
 import { receivedHeader, returnPathHeader } from "./trace.js";
 
 export interface ReceivedContent {
@@ -48,12 +48,8 @@ export async function acceptMessage(s: Session, tx: Transaction, content: Receiv
   if (s.cfg.nulBytes === "reject" && body.includes(0))
     throw new SmtpError("bad-content", "NUL octet in message (RFC 5322 2.3, RFC 6152 3)");
 
-  const facts = headerFacts(body, s.identity.kind !== "anonymous");
-  if (facts.received >= s.cfg.maxReceivedHeaders) throw new SmtpError("too-many-hops");
-  if (s.identity.kind !== "anonymous") {
-    if (facts.fromInvalid) throw new SmtpError("sender-denied", "From header has an invalid address");
-    for (const a of facts.from ?? []) await checkSender(s.ctx.store.directory, s.identity, a, "header");
-  }
+  if (receivedCount(body) >= s.cfg.maxReceivedHeaders) throw new SmtpError("too-many-hops");
+  await checkAuthors(s.ctx.store.directory, s.identity, body, s.cfg.allowAddressDisplayNames);
 
   const helo = s.state.phase === "connected" ? null : s.state.helo;
   // Mail authentication (src/mailauth): inbound mail is checked (SPF, DKIM, DMARC, ARC) and gets
