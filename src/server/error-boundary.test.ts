@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { commandTable as imapCommands } from "../imap/commands/index.js";
+import { ImapConnection } from "../imap/connection.js";
 import { RawClient } from "../imap/testing/client.js";
 import { commandTable as pop3Commands } from "../pop3/commands/index.js";
 import { Pop3TestClient } from "../pop3/test-client.js";
@@ -97,6 +98,32 @@ test("IMAP: a handler that throws gets NO [SERVERBUG], then BYE, and that connec
     assert.equal((await other.cmd("b2", "CAPABILITY")).at(-1), "b2 OK CAPABILITY completed");
   } finally {
     restore();
+    other.close();
+    victim.close();
+  }
+});
+
+test("IMAP: an exception while a connection's input is read gets BYE and closes it; another goes on", async () => {
+  const other = await RawClient.connect(srv.ports.imap!);
+  const victim = await RawClient.connect(srv.ports.imap!);
+  await other.line();
+  await victim.line();
+  // The reader hands each complete command to frame(), inside the socket's "data" event: a throw
+  // there escaped to the process as an uncaught exception.
+  const frame = ImapConnection.prototype.frame;
+  const first = once();
+  ImapConnection.prototype.frame = function (this: ImapConnection, f) {
+    if (first()) throw bug();
+    return frame.call(this, f);
+  };
+  try {
+    victim.write("a1 NOOP\r\n");
+    assert.equal(await victim.line(), "* BYE [SERVERBUG] Internal error");
+    await victim.quiet(200);
+    assert.equal(victim.closed, true);
+    assert.deepEqual(await other.cmd("b1", "NOOP"), ["b1 OK NOOP completed"]);
+  } finally {
+    ImapConnection.prototype.frame = frame;
     other.close();
     victim.close();
   }
