@@ -39,6 +39,16 @@ export const imapSection = {
     { min: 16 * 1024 },
   ),
   preAuthTimeoutSec: int(60, "Idle time allowed before login.", { min: 1 }),
+  loginDeadlineSec: int(
+    60,
+    "Time from connecting to a successful login; then an unauthenticated connection gets BYE and is closed, however busy (NOOPs do not extend it).",
+    { min: 1 },
+  ),
+  preAuthCommandBytes: int(
+    64 * 1024,
+    "Largest command before login, its line and literals together; a bigger one gets BYE and the connection is closed without reading it.",
+    { min: 1024 },
+  ),
   maxListPatternLength: int(
     1024,
     "Longest LIST/LSUB mailbox pattern (reference included), in characters; matching costs name length × pattern length.",

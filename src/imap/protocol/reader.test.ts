@@ -92,6 +92,39 @@ describe("CommandReader", () => {
     assert.deepEqual(events, ["+", "frame:b NOOP"]);
   });
 
+  test("a command over the pre-login budget stops the reader at once, unread", () => {
+    let budget: number | null = 90;
+    const events: string[] = [];
+    const r = new CommandReader(
+      { maxLineBytes: 100, maxLiteralBytes: 50, appendLimit: 200, commandBudget: () => budget },
+      {
+        frame: (f) => events.push(`frame:${f.segments.length}`),
+        continueLiteral: () => events.push("+"),
+        error: (kind, tag, cmd) => events.push(`${kind}:${tag}:${cmd}`),
+      },
+    );
+    // 13 + 40 + 6 + 40 > 90: the second literal is refused before a byte of it is read.
+    r.push(Buffer.from(`a LOGIN {40+}\r\n${"x".repeat(40)} {40+}\r\n`));
+    assert.deepEqual(events, ["over-budget:a:LOGIN"]);
+    // Nothing more is read, not even after a reset (STARTTLS).
+    r.push(Buffer.from(`${"y".repeat(40)}\r\nb NOOP\r\n`));
+    r.reset();
+    r.push(Buffer.from("c NOOP\r\n"));
+    assert.deepEqual(events, ["over-budget:a:LOGIN"]);
+    // A partial line over the budget is refused before its end arrives; no budget: no limit.
+    events.length = 0;
+    budget = 20;
+    const r2 = new CommandReader(
+      { maxLineBytes: 100, maxLiteralBytes: 50, appendLimit: 200, commandBudget: () => budget },
+      { frame: () => events.push("frame"), continueLiteral: () => {}, error: (k) => events.push(k) },
+    );
+    r2.push(Buffer.from("a LOGIN alice "));
+    r2.push(Buffer.from("password-longer-than-the-budget"));
+    assert.deepEqual(events, ["over-budget"]);
+    const { events: free } = run([`a X {40+}\r\n${"x".repeat(40)} {40+}\r\n${"y".repeat(40)}\r\n`]);
+    assert.deepEqual(free, ["frame:a X {40+}|<" + "x".repeat(40) + ">| {40+}|<" + "y".repeat(40) + ">|"]);
+  });
+
   test("literalAtEnd", () => {
     assert.deepEqual(literalAtEnd(Buffer.from("a {12}")), { size: 12, sync: true });
     assert.deepEqual(literalAtEnd(Buffer.from("a {12+}")), { size: 12, sync: false });

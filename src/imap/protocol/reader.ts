@@ -3,6 +3,9 @@
 // request only when n is within the limit, and refuses oversize ones before reading them (the
 // client then never sends the bytes). Non-synchronizing literals {n+} (RFC 7888) that are too big
 // are read and thrown away so the stream stays in step. Memory stays bounded by the limits.
+// Before login a whole command (line and literals together) also has a small budget: a command
+// over it stops the reader at once, unread, and the connection closes (issue 18: hundreds of
+// literals, each within the per-literal limit, made ~51 MB per anonymous connection).
 
 export type Segment = { kind: "text"; data: Buffer } | { kind: "literal"; data: Buffer };
 
@@ -10,13 +13,14 @@ export interface Frame {
   segments: Segment[];
 }
 
-export type ReaderErrorKind = "line-too-long" | "literal-too-big" | "command-too-big";
+export type ReaderErrorKind = "line-too-long" | "literal-too-big" | "command-too-big" | "over-budget";
 
 export interface ReaderSink {
   frame(frame: Frame): void;
   /** A synchronizing literal is accepted: send "+ ..." so the client sends it. */
   continueLiteral(): void;
-  /** The command was dropped; `tag` is null when it could not be read. */
+  /** The command was dropped; `tag` is null when it could not be read. After "over-budget" the
+   *  reader has stopped: it reads nothing more, and the connection should close. */
   error(kind: ReaderErrorKind, tag: string | null, command: string | null): void;
 }
 
@@ -28,16 +32,21 @@ export interface ReaderLimits {
   /** Whether APPEND may use appendLimit now: before login a client only gets maxLiteralBytes,
    *  so an anonymous connection cannot make the server hold a message-sized buffer. */
   appendAllowed?: () => boolean;
+  /** Most octets one whole command (its lines and literals) may hold now, or null for no budget
+   *  beyond the limits above (after login). */
+  commandBudget?: () => number | null;
 }
 
 type Mode =
   | { kind: "line" }
   | { kind: "literal"; remaining: number; chunks: Buffer[] }
   | { kind: "skip-line"; drop: ReaderErrorKind; tail: Buffer } // discard up to the next LF, then drop the frame
-  | { kind: "discard"; remaining: number; drop: ReaderErrorKind }; // discard literal bytes
+  | { kind: "discard"; remaining: number; drop: ReaderErrorKind } // discard literal bytes
+  | { kind: "stopped" }; // over the command budget: everything after is ignored
 
 /** Line mode has no state of its own: one object shared by every reader. */
 const LINE_MODE: Mode = Object.freeze({ kind: "line" });
+const STOPPED: Mode = Object.freeze({ kind: "stopped" });
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -68,6 +77,7 @@ export class CommandReader {
 
   /** Forget everything buffered (after STARTTLS, RFC 9051 6.2.1: pipelined plaintext is discarded). */
   reset(): void {
+    if (this.mode === STOPPED) return;
     this.pending = NO_BUFFERS;
     this.pendingLen = 0;
     this.segments = NO_SEGMENTS;
@@ -79,6 +89,7 @@ export class CommandReader {
     let pos = 0;
     while (pos < chunk.length) {
       const mode = this.mode;
+      if (mode.kind === "stopped") return;
       if (mode.kind === "literal") {
         const take = Math.min(mode.remaining, chunk.length - pos);
         mode.chunks.push(chunk.subarray(pos, pos + take));
@@ -105,7 +116,7 @@ export class CommandReader {
         // Keep only the end of the line: enough to see whether it announces another literal.
         const upto = nl === -1 ? chunk.length : nl + 1;
         const tail = Buffer.concat([mode.tail, chunk.subarray(pos, upto)]);
-        mode.tail = Buffer.from(tail.subarray(Math.max(0, tail.length - 24)));
+        mode.tail = Buffer.from(tail.subarray(Math.max(0, tail.length - 4)));
         pos = upto;
         if (nl === -1) return;
         this.finishDrop(mode.drop, mode.tail);
@@ -113,6 +124,10 @@ export class CommandReader {
       }
       if (nl === -1) {
         const rest = chunk.subarray(pos);
+        if (this.overBudget(this.pendingLen + rest.length)) {
+          this.stop(Buffer.concat([...this.pending, rest]));
+          return;
+        }
         if (this.pendingLen + rest.length > this.limits.maxLineBytes) {
           this.noteDropTarget(Buffer.concat([...this.pending, rest]));
           this.pending = NO_BUFFERS;
@@ -143,6 +158,10 @@ export class CommandReader {
 
   private onLine(line: Buffer): void {
     const lit = literalAtEnd(line);
+    if (this.overBudget(line.length + (lit?.size ?? 0))) {
+      this.stop(line);
+      return;
+    }
     this.frameBytes += line.length;
     if (!lit) {
       if (this.segments.length === 0 && line.length === 0) return; // tolerate blank lines
@@ -180,6 +199,23 @@ export class CommandReader {
     if (lit.size === 0)
       this.segments = add(this.segments, NO_SEGMENTS, { kind: "literal", data: Buffer.alloc(0) });
     else this.mode = { kind: "literal", remaining: lit.size, chunks: [] };
+  }
+
+  /** Whether `more` octets would take the command under way over the pre-login budget. */
+  private overBudget(more: number): boolean {
+    const budget = this.limits.commandBudget?.() ?? null;
+    return budget !== null && this.frameBytes + more > budget;
+  }
+
+  /** Over budget: drop the command and stop reading for good (the bytes are never buffered). */
+  private stop(head: Buffer): void {
+    this.noteDropTarget(head);
+    this.pending = NO_BUFFERS;
+    this.pendingLen = 0;
+    this.segments = NO_SEGMENTS;
+    this.frameBytes = 0;
+    this.mode = STOPPED;
+    this.sink.error("over-budget", this.dropTag, this.dropCommand);
   }
 
   private noteDropTarget(head: Buffer): void {
