@@ -34,5 +34,9 @@ test('vacation HTML of many "<" or "<style>" becomes text in linear time', () =>
   assert.equal(htmlToText("a<<b"), "a<<b");
   assertLinear("html <<<", (n) => "<".repeat(n), htmlToText, { n: 8000, minMs: 0.5, reps: 5 });
   assertLinear("html <style>", (n) => "<style>".repeat(n), htmlToText, { n: 2000, minMs: 0.5, reps: 5 });
-  assertLinear("html <script>", (n) => `x${"<script>".repeat(n)}`, htmlToText, { n: 2000, minMs: 0.5, reps: 5 });
+  assertLinear("html <script>", (n) => `x${"<script>".repeat(n)}`, htmlToText, {
+    n: 2000,
+    minMs: 0.5,
+    reps: 5,
+  });
 });

@@ -17,7 +17,6 @@ import {
   constants as zc,
 } from "node:zlib";
 import type { ListenerConfig } from "../config/schema.js";
-import type { Logger } from "../log/logger.js";
 import type { AppContext } from "../server/context.js";
 import { capabilities } from "./capabilities.js";
 import { commandTable } from "./commands/index.js";
