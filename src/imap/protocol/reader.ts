@@ -116,7 +116,7 @@ export class CommandReader {
         // Keep only the end of the line: enough to see whether it announces another literal.
         const upto = nl === -1 ? chunk.length : nl + 1;
         const tail = Buffer.concat([mode.tail, chunk.subarray(pos, upto)]);
-        mode.tail = Buffer.from(tail.subarray(Math.max(0, tail.length - 4)));
+        mode.tail = Buffer.from(tail.subarray(Math.max(0, tail.length - 24)));
         pos = upto;
         if (nl === -1) return;
         this.finishDrop(mode.drop, mode.tail);
