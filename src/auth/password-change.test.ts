@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { writeFile } from "node:fs/promises";
+import { request as httpsRequest } from "node:https";
 import { join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
@@ -26,7 +27,9 @@ describe("a password change ends the account's sessions and tokens (issue 18, fi
         { address: "admin@example.test", password: testPassword, isAdmin: true },
         { address: "carol@example.test", password: testPassword },
         { address: "dave@example.test", password: testPassword },
+        { address: "erin@example.test", password: testPassword },
       ],
+      config: { jmap: { pushRecheckSec: 1 } },
     });
     admin = new WebClient(srv.ports.https!, srv.certPem);
     assert.equal((await admin.login("admin@example.test", testPassword)).status, 303);
@@ -98,6 +101,44 @@ describe("a password change ends the account's sessions and tokens (issue 18, fi
     assert.equal(await webmailSession(token), 401, "old webmail cookie after the reset");
     // The new password gets a working token.
     assert.equal(await jmapSession(await webmailToken("carol@example.test", "a brand new secret")), 200);
+  });
+
+  test("an open EventSource stream of the account is closed after a reset", async () => {
+    const token = await webmailToken("erin@example.test", testPassword);
+    const ended = await new Promise<{ status: number; closedAfterReset: boolean }>(
+      (resolveStream, reject) => {
+        let reset = false;
+        const req = httpsRequest(
+          {
+            host: "127.0.0.1",
+            port: port(),
+            path: "/jmap/eventsource?types=*&closeafter=no&ping=0",
+            ca: srv.certPem,
+            servername: "localhost",
+            headers: { Host: host(), Authorization: `Bearer ${token}` },
+          },
+          (res) => {
+            res.once("data", () => {
+              // The stream is open: reset the password.
+              void (async () => {
+                const id = (await srv.store.directory.getAccountByAddress("erin@example.test"))!.id;
+                const r = await admin.submit("/admin/users", `/admin/users/${id}/password`, {
+                  password: "erin's new secret",
+                });
+                assert.equal(r.status, 303);
+                reset = true;
+              })().catch(reject);
+            });
+            res.on("data", () => {});
+            res.once("end", () => resolveStream({ status: res.statusCode ?? 0, closedAfterReset: reset }));
+          },
+        );
+        req.setTimeout(15_000, () => req.destroy(new Error("the stream was not closed")));
+        req.on("error", reject);
+        req.end();
+      },
+    );
+    assert.deepEqual(ended, { status: 200, closedAfterReset: true });
   });
 
   test("`yubin user passwd` in another process: tokens, web sessions and the cached login end", async () => {

@@ -33,6 +33,11 @@ export const jmapSection = {
   maxTokens: int(100_000, "Bearer tokens kept at once (in memory); the least recently used goes beyond it.", {
     min: 1,
   }),
+  pushRecheckSec: int(
+    60,
+    "How often an open EventSource stream checks that its account is still enabled with the password it logged in with; a stream a reset has ended is closed.",
+    { min: 1 },
+  ),
   pushPingMaxSec: int(300, "Longest ping interval an EventSource client may ask for.", { min: 1 }),
   maxEventSources: int(10, "EventSource connections one account may hold open.", { min: 1 }),
   mailboxStatsCacheSize: int(10_000, "Mailboxes whose counts are kept between Mailbox/get calls.", {

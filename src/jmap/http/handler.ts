@@ -5,6 +5,7 @@
 // network in clear). Returns false when the path is not JMAP's, so the caller can route on.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { TLSSocket } from "node:tls";
+import { credentialStamp } from "../../auth/credential.js";
 import { readBodyLimited } from "../../http/request.js";
 import type { AppContext } from "../../server/context.js";
 import type { Account } from "../../store/types.js";
@@ -98,7 +99,19 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
       if (path === JMAP_PATHS.session && method === "GET") {
         send(res, 200, buildSession(account, services.limits, baseUrl(req)));
       } else if (path === JMAP_PATHS.api && method === "POST") {
-        await api(req, res, account);
+        // Named by the event-loop monitor if it blocks the loop (server/activity.ts).
+        const activity = ctx.activity.begin({
+          proto: "jmap",
+          ip: req.socket.remoteAddress ?? "",
+          conn: req.socket.remotePort ?? 0,
+          command: "POST /jmap/api",
+          account: account.address,
+        });
+        try {
+          await api(req, res, account);
+        } finally {
+          ctx.activity.end(activity);
+        }
       } else if (path.startsWith(JMAP_PATHS.upload) && method === "POST") {
         await upload(req, res, account, path.slice(JMAP_PATHS.upload.length));
       } else if (path.startsWith(JMAP_PATHS.download) && (method === "GET" || method === "HEAD")) {
@@ -221,13 +234,17 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
     const types = q.get("types") ?? "*";
     const ping = Number(q.get("ping") ?? "0");
     streams.set(account.id, open + 1);
+    // The stream outlives the request that authorized it: a password change or a disable since
+    // (tokens.ts, auth/credential.ts) closes it at the next check.
+    const stamp = credentialStamp(account.passwordHash);
+    let recheck: NodeJS.Timeout | null = null;
     res.writeHead(200, {
       "Content-Type": "text/event-stream",
       "Cache-Control": "no-store",
       Connection: "keep-alive",
     });
     let released = false;
-    await runEventSource(
+    const close = await runEventSource(
       services,
       account.id,
       {
@@ -238,6 +255,7 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
       {
         write: (c) => res.write(c),
         end: () => {
+          if (recheck) clearInterval(recheck);
           if (!released) {
             released = true;
             const n = (streams.get(account.id) ?? 1) - 1;
@@ -249,6 +267,17 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
         onClose: (fn) => req.socket.once("close", fn),
       },
     );
+    if (released) return; // closed already (the client went, or closeafter=state)
+    recheck = setInterval(() => {
+      if (req.socket.destroyed) return close(); // gone before the stream saw its close event
+      ctx.store.directory.getAccount(account.id).then(
+        (a) => {
+          if (!a || a.disabled || credentialStamp(a.passwordHash) !== stamp) close();
+        },
+        (err: unknown) => ctx.log.warn("push stream account check failed", { err }),
+      );
+    }, services.limits.pushRecheckSec * 1000);
+    recheck.unref();
   };
 
   return Object.assign(handler, { tokens });
