@@ -25,6 +25,11 @@ export const pop3Section = {
     "Idle time allowed before login (AUTHORIZATION state); then the server says -ERR and closes.",
     { min: 1 },
   ),
+  loginDeadlineSec: int(
+    60,
+    "Time from connecting to a successful login; then the server says -ERR and closes, however busy the client keeps the connection (CAPA does not extend it).",
+    { min: 1 },
+  ),
   idleTimeoutSec: int(
     600,
     "Idle time allowed after login (TRANSACTION state), also the longest wait for a client to read a reply. RFC 1939 §3 requires at least 10 minutes.",

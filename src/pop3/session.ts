@@ -44,6 +44,10 @@ export class Session implements Conn {
   private ending = false;
   private errorCount = 0;
   private authFailures = 0;
+  /** Login must succeed by then (pop3.loginDeadlineSec after connecting): reading CAPA every
+   *  few seconds resets the idle timer but never this (issue 18: pre-login connections must not
+   *  live forever). */
+  private readonly loginBy: number;
 
   constructor(opts: SessionOptions) {
     this.ctx = opts.ctx;
@@ -53,6 +57,7 @@ export class Session implements Conn {
     this.shared = sharedFor(opts.ctx);
     this.io = new Pop3Io(opts.socket, this.cfg.maxLineLength);
     this.log = opts.ctx.log.child({ proto: "pop3", conn: this.id, ip: opts.remoteIp });
+    this.loginBy = Date.now() + this.cfg.loginDeadlineSec * 1000;
   }
 
   get offersStls(): boolean {
@@ -65,7 +70,8 @@ export class Session implements Conn {
 
   /** Idle limit for the current state: RFC 1939 §3 wants at least 10 minutes once logged in. */
   private get idleMs(): number {
-    return (this.state.kind === "transaction" ? this.cfg.idleTimeoutSec : this.cfg.loginTimeoutSec) * 1000;
+    if (this.state.kind === "transaction") return this.cfg.idleTimeoutSec * 1000;
+    return Math.max(0, Math.min(this.cfg.loginTimeoutSec * 1000, this.loginBy - Date.now()));
   }
 
   async run(): Promise<void> {
@@ -100,13 +106,25 @@ export class Session implements Conn {
     this.io.destroy();
   }
 
+  /** Still not logged in at the login deadline. */
+  private loginLate(): boolean {
+    return this.state.kind !== "transaction" && Date.now() >= this.loginBy;
+  }
+
+  private async loginTooLate(): Promise<void> {
+    await this.send(["-ERR login took too long, closing connection\r\n"]);
+  }
+
   private async loop(): Promise<void> {
     while (!this.ending) {
+      // Checked before each command too: a client sending a steady stream is never idle.
+      if (this.loginLate()) return this.loginTooLate();
       const read = await this.io.readLine(this.idleMs);
       switch (read.kind) {
         case "closed":
           return;
         case "timeout":
+          if (this.loginLate()) return this.loginTooLate();
           await this.send(["-ERR [SYS/TEMP] idle too long, closing connection\r\n"]);
           return;
         case "interrupted":
