@@ -12,7 +12,7 @@ export type LoginResult =
   | { ok: true; session: WebSession }
   | {
       ok: false;
-      error: "invalid" | "throttled" | "disabled" | "other";
+      error: "invalid" | "throttled" | "other";
       retryAfterSec?: number;
       status: number;
     };
@@ -48,10 +48,8 @@ export async function login(username: string, password: string): Promise<LoginRe
   });
   if (r.ok) return { ok: true, session: (await r.json()) as WebSession };
   const body = (await r.json().catch(() => ({}))) as { error?: string; retryAfterSec?: number };
-  const error =
-    body.error === "invalid" || body.error === "throttled" || body.error === "disabled"
-      ? body.error
-      : "other";
+  // A disabled account is "invalid" too: the server does not tell a right password apart.
+  const error = body.error === "invalid" || body.error === "throttled" ? body.error : "other";
   return {
     ok: false,
     error,

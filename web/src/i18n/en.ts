@@ -9,7 +9,6 @@ export const en = {
   "login.submit": "Log in",
   "login.invalid": "Wrong email address or password.",
   "login.throttled": "Too many failed logins. Try again in {sec} seconds.",
-  "login.disabled": "This account is disabled.",
   "login.error": "Could not log in ({status}).",
   "app.logout": "Log out",
   "app.language": "Language",

@@ -9,7 +9,6 @@ export const ja: Messages = {
   "login.submit": "ログイン",
   "login.invalid": "メールアドレスまたはパスワードが違います。",
   "login.throttled": "ログインの失敗が多すぎます。{sec} 秒後にもう一度お試しください。",
-  "login.disabled": "このアカウントは無効です。",
   "login.error": "ログインできませんでした（{status}）。",
   "app.logout": "ログアウト",
   "app.language": "言語",

@@ -23,7 +23,6 @@ export function Login(props: { onLogin(s: WebSession): void; onLanguage(): void 
       }
       if (r.error === "invalid") setError(t("login.invalid"));
       else if (r.error === "throttled") setError(t("login.throttled", { sec: r.retryAfterSec ?? 60 }));
-      else if (r.error === "disabled") setError(t("login.disabled"));
       else setError(t("login.error", { status: r.status }));
     } catch (err) {
       setError(t("error.generic", { reason: err instanceof Error ? err.message : String(err) }));
