@@ -1,9 +1,13 @@
 // Issue 18: a command that holds the event loop is named in the log (protocol, address, account,
 // command), so the operator can find the connection that froze everyone.
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import { commandTable as imapCommands } from "../imap/commands/index.js";
 import { RawClient } from "../imap/testing/client.js";
+import { createJmapHttpHandler } from "../jmap/http/handler.js";
+import { METHODS } from "../jmap/methods.js";
 import { createLogger } from "../log/logger.js";
 import { commandTable as smtpCommands } from "../smtp/commands/index.js";
 import { RawSmtpClient } from "../smtp/test-client.js";
@@ -90,6 +94,46 @@ test("an SMTP command that blocks the loop is named too", async () => {
   } finally {
     restore();
     c.close();
+  }
+});
+
+test("a JMAP request that blocks the loop is named with the account", async () => {
+  warnings.length = 0;
+  const jmap = createJmapHttpHandler(srv.ctx);
+  const http = createServer((req, res) => void jmap(req, res));
+  await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
+  const methods = METHODS as unknown as Map<string, { handler: (...a: never[]) => unknown }>;
+  const echo = methods.get("Core/echo")!;
+  methods.set("Core/echo", {
+    ...echo,
+    handler: (...args: never[]) => {
+      busyWait(300);
+      return echo.handler(...args);
+    },
+  });
+  try {
+    const alice = srv.users[0]!;
+    const r = await fetch(`http://127.0.0.1:${(http.address() as AddressInfo).port}/jmap/api`, {
+      method: "POST",
+      headers: {
+        Authorization: `Basic ${Buffer.from(`${alice.address}:${testPassword}`).toString("base64")}`,
+        "Content-Type": "application/json",
+      },
+      body: JSON.stringify({ using: ["urn:ietf:params:jmap:core"], methodCalls: [["Core/echo", {}, "e"]] }),
+    });
+    assert.equal(r.status, 200);
+    const w = await blockedWarning();
+    assert.ok(
+      (w.during ?? []).some(
+        (d) =>
+          d.startsWith(`jmap 127.0.0.1 conn=`) && d.includes(` account=${alice.address} POST /jmap/api `),
+      ),
+      JSON.stringify(w),
+    );
+  } finally {
+    methods.set("Core/echo", echo);
+    http.closeAllConnections();
+    await new Promise((r) => http.close(r));
   }
 });
 
