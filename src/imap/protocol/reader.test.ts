@@ -125,6 +125,37 @@ describe("CommandReader", () => {
     assert.deepEqual(free, ["frame:a X {40+}|<" + "x".repeat(40) + ">| {40+}|<" + "y".repeat(40) + ">|"]);
   });
 
+  test("the answer to a stream does not depend on how TCP cut it (found by src/fuzz)", () => {
+    const events = (chunks: string[], budget: number | null) => {
+      const out: string[] = [];
+      const r = new CommandReader(
+        { maxLineBytes: 100, maxLiteralBytes: 50, appendLimit: 200, commandBudget: () => budget },
+        {
+          frame: (f) => out.push(`frame:${f.segments.map((s) => s.data.length).join(",")}`),
+          continueLiteral: () => out.push("+"),
+          error: (kind) => out.push(kind),
+        },
+      );
+      for (const c of chunks) r.push(Buffer.from(c));
+      return out;
+    };
+    const bytes = (s: string) => [...s];
+    // A 350-octet line before login (line limit 100, budget 300): the line limit is crossed
+    // first, so it is line-too-long however it arrives (in one piece it was over-budget, and the
+    // connection was closed).
+    const long = [`a X ${"x".repeat(346)}`, "\r\nb NOOP\r\n"];
+    const expected = ["line-too-long", "frame:6"];
+    assert.deepEqual(events(long, 300), expected);
+    assert.deepEqual(events(bytes(long.join("")), 300), expected);
+    // Budget nearer than the line limit: over-budget either way.
+    assert.deepEqual(events(long, 50), ["over-budget"]);
+    assert.deepEqual(events(bytes(long.join("")), 50), ["over-budget"]);
+    // A line of exactly maxLineBytes whose CR arrives before its LF is not too long.
+    const exact = [`a X ${"x".repeat(96)}\r`, "\n"];
+    assert.deepEqual(events(exact, null), ["frame:100"]);
+    assert.deepEqual(events([exact.join("")], null), ["frame:100"]);
+  });
+
   test("literalAtEnd", () => {
     assert.deepEqual(literalAtEnd(Buffer.from("a {12}")), { size: 12, sync: true });
     assert.deepEqual(literalAtEnd(Buffer.from("a {12+}")), { size: 12, sync: false });

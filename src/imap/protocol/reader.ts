@@ -124,11 +124,12 @@ export class CommandReader {
       }
       if (nl === -1) {
         const rest = chunk.subarray(pos);
-        if (this.overBudget(this.pendingLen + rest.length)) {
+        const hit = this.lineLimit(this.pendingLen + rest.length);
+        if (hit === "budget") {
           this.stop(Buffer.concat([...this.pending, rest]));
           return;
         }
-        if (this.pendingLen + rest.length > this.limits.maxLineBytes) {
+        if (hit === "line") {
           this.noteDropTarget(Buffer.concat([...this.pending, rest]));
           this.pending = NO_BUFFERS;
           this.pendingLen = 0;
@@ -144,7 +145,12 @@ export class CommandReader {
       let line = this.pendingLen > 0 ? Buffer.concat([...this.pending, piece]) : Buffer.from(piece);
       this.pending = NO_BUFFERS;
       this.pendingLen = 0;
-      if (line.length > this.limits.maxLineBytes + 2) {
+      const hit = this.lineLimit(line.length - 1);
+      if (hit === "budget") {
+        this.stop(line);
+        return;
+      }
+      if (hit === "line") {
         this.noteDropTarget(line);
         this.finishDrop("line-too-long", line);
         continue;
@@ -199,6 +205,19 @@ export class CommandReader {
     if (lit.size === 0)
       this.segments = add(this.segments, NO_SEGMENTS, { kind: "literal", data: Buffer.alloc(0) });
     else this.mode = { kind: "literal", remaining: lit.size, chunks: [] };
+  }
+
+  /**
+   * Which limit a line has crossed when `octets` of it have arrived (its LF not counted; a CR
+   * waiting for its LF counted, and allowed for): the line limit or the pre-login budget left.
+   * When both are crossed, the nearer one: the one its bytes crossed first. So the answer is the
+   * same whether the line came in one TCP segment or byte by byte (found by fuzzing, src/fuzz).
+   */
+  private lineLimit(octets: number): "line" | "budget" | null {
+    const budget = this.limits.commandBudget?.() ?? null;
+    const room = budget === null ? Number.POSITIVE_INFINITY : budget - this.frameBytes;
+    if (octets <= Math.min(room, this.limits.maxLineBytes) + 1) return null;
+    return room <= this.limits.maxLineBytes ? "budget" : "line";
   }
 
   /** Whether `more` octets would take the command under way over the pre-login budget. */
