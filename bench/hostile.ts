@@ -1,7 +1,7 @@
 // Hostile-neighbour benchmark (issue 18): does one attacker slow everybody else down?
 // Yubin serves every client on one event loop, so a super-linear algorithm or an unbounded buffer
 // reached by one client is felt by all. This runs C normal IMAP clients (default 20), each in a
-// loop of SELECT / FETCH / SEARCH / NOOP on its own INBOX, for T seconds (default 10) twice:
+// loop of SELECT / FETCH / SEARCH / NOOP on its own INBOX, for T seconds (default 10) each:
 //   quiet:   the normal clients alone;
 //   hostile: the same, while one more client sends the issue's hostile inputs in turn:
 //            LIST "" "%%%…" (60 %) and LIST "" "*a*a*a*a*a*a*a*a*b" over a 60-character folder
@@ -9,6 +9,8 @@
 //            "[fwd:" × K … "]" × K (288 KB); JMAP Email/get (preview, sentAt) of stored messages
 //            whose HTML is 160 KB of "<" or of "<style>", or whose Date is 160 KB of "("; one
 //            pre-login command of hundreds of 64 KiB literals; a flood of pre-login connections.
+// Quiet and hostile windows alternate (--rounds, default 5, each T / rounds seconds), so both
+// see the same background load of a shared machine.
 // It reports the normal clients' command latency (p50, p99) quiet and hostile and their ratio,
 // how long each hostile input took to be answered, and the server's own count of event-loop
 // blocks over server.eventLoopBlockWarnMs. The server runs in a child process (as in
@@ -38,6 +40,7 @@ import { openSqliteStore } from "../src/store/sqlite/index.js";
 const { values: opt } = parseArgs({
   options: {
     clients: { type: "string", default: "20" },
+    rounds: { type: "string", default: "5" }, // quiet and hostile windows, alternating
     seconds: { type: "string", default: "10" },
     flood: { type: "string", default: "500" }, // pre-login connections opened by the flood
     literals: { type: "string", default: "800" }, // 64 KiB literals in the pre-login command
@@ -49,6 +52,7 @@ const { values: opt } = parseArgs({
 
 const CLIENTS = Math.max(1, Number(opt.clients));
 const PHASE_MS = Number(opt.seconds) * 1000;
+const ROUNDS = Math.max(1, Number(opt.rounds));
 const ATTACK_MS = Number(opt["attack-timeout"]) * 1000;
 const PASSWORD = "bench password";
 const HOSTILE = "hostile@example.test";
@@ -449,17 +453,21 @@ const attacks: Attack[] = [
   { name: "pre-login connection flood", run: (p) => flood(p.imap) },
 ];
 
-async function attacker(ports: { imap: number; https: number }, until: number) {
-  const results = new Map<string, AttackResult[]>();
+/** Sends the hostile inputs in turn until `until`, going on from where the last window stopped. */
+async function attacker(
+  ports: { imap: number; https: number },
+  until: number,
+  results: Map<string, AttackResult[]>,
+  next: { index: number },
+): Promise<void> {
   for (let i = 0; Date.now() < until && i < 10_000; i++) {
-    const a = attacks[i % attacks.length]!;
+    const a = attacks[next.index++ % attacks.length]!;
     const t0 = performance.now();
     const outcome = await a.run(ports).catch((e: Error) => `failed: ${e.message}`);
     const list = results.get(a.name) ?? [];
     list.push({ ms: performance.now() - t0, outcome });
     results.set(a.name, list);
   }
-  return results;
 }
 
 // ---------------------------------------------------------------- phases
@@ -469,40 +477,46 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+interface Window {
+  latencies: number[];
+  blocks: number;
+}
+
+/** One window of `durationMs`: the normal clients' loop, with the attacker too when `hostile`. */
+async function window(
+  server: Awaited<ReturnType<typeof startServer>>,
+  clients: Imap[],
+  durationMs: number,
+  hostile: { results: Map<string, AttackResult[]>; next: { index: number } } | null,
+): Promise<Window> {
+  const before = await server.health();
+  const latencies: number[] = [];
+  const until = Date.now() + durationMs;
+  const ports = { imap: server.imap, https: server.https };
+  await Promise.all([
+    hostile ? attacker(ports, until, hostile.results, hostile.next) : null,
+    ...clients.map((c) => normalLoop(c, until, latencies)),
+  ]);
+  const after = await server.health();
+  return { latencies, blocks: (after?.loopBlocks ?? Number.NaN) - (before?.loopBlocks ?? 0) };
+}
+
 interface PhaseResult {
   commands: number;
   p50: number;
   p99: number;
   max: number;
   blocks: number;
-  longestBlockMs: number;
-  attacks?: Map<string, AttackResult[]>;
 }
 
-async function phase(
-  server: Awaited<ReturnType<typeof startServer>>,
-  clients: Imap[],
-  hostile: boolean,
-  durationMs = PHASE_MS,
-): Promise<PhaseResult> {
-  const before = await server.health();
-  const latencies: number[] = [];
-  const until = Date.now() + durationMs;
-  const ports = { imap: server.imap, https: server.https };
-  const [attacks] = await Promise.all([
-    hostile ? attacker(ports, until) : Promise.resolve(undefined),
-    ...clients.map((c) => normalLoop(c, until, latencies)),
-  ]);
-  const after = await server.health();
-  latencies.sort((a, b) => a - b);
+function summary(windows: Window[]): PhaseResult {
+  const all = windows.flatMap((w) => w.latencies).sort((a, b) => a - b);
   return {
-    commands: latencies.length,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    max: latencies.at(-1) ?? Number.NaN,
-    blocks: (after?.loopBlocks ?? Number.NaN) - (before?.loopBlocks ?? 0),
-    longestBlockMs: after?.longestBlockMs ?? Number.NaN,
-    attacks,
+    commands: all.length,
+    p50: percentile(all, 50),
+    p99: percentile(all, 99),
+    max: all.at(-1) ?? Number.NaN,
+    blocks: windows.reduce((n, w) => n + w.blocks, 0),
   };
 }
 
@@ -527,25 +541,35 @@ async function main(): Promise<void> {
         return c;
       }),
     );
-    await phase(server, clients, false, Math.min(PHASE_MS, 3000));
-    const quiet = await phase(server, clients, false);
-    const hostile = await phase(server, clients, true);
+    await window(server, clients, Math.min(PHASE_MS, 3000), null);
+    // Quiet and hostile windows alternate, so that both see the same background load of a shared
+    // machine (other processes come and go within seconds; two long phases in a row did not).
+    const quietWindows: Window[] = [];
+    const hostileWindows: Window[] = [];
+    const attackResults = new Map<string, AttackResult[]>();
+    const next = { index: 0 };
+    for (let r = 0; r < ROUNDS; r++) {
+      quietWindows.push(await window(server, clients, PHASE_MS / ROUNDS, null));
+      hostileWindows.push(await window(server, clients, PHASE_MS / ROUNDS, { results: attackResults, next }));
+    }
+    const quiet = summary(quietWindows);
+    const hostile = { ...summary(hostileWindows), attacks: attackResults };
     for (const c of clients) c.close();
     console.log("");
-    console.log("phase     commands  p50        p99        max        loop blocks (longest since start)");
+    console.log("phase     commands  p50        p99        max        event-loop blocks");
     for (const [name, r] of [
       ["quiet", quiet],
       ["hostile", hostile],
     ] as const)
       console.log(
-        `${name.padEnd(9)} ${String(r.commands).padStart(8)}  ${ms(r.p50).padEnd(10)} ${ms(r.p99).padEnd(10)} ${ms(r.max).padEnd(10)} ${r.blocks} (${r.longestBlockMs} ms)`,
+        `${name.padEnd(9)} ${String(r.commands).padStart(8)}  ${ms(r.p50).padEnd(10)} ${ms(r.p99).padEnd(10)} ${ms(r.max).padEnd(10)} ${r.blocks}`,
       );
     console.log(
       `hostile / quiet: p50 ${(hostile.p50 / quiet.p50).toFixed(2)}x, p99 ${(hostile.p99 / quiet.p99).toFixed(2)}x`,
     );
     console.log("");
     console.log("hostile input                                         runs  slowest    last outcome");
-    for (const [name, runs] of hostile.attacks ?? []) {
+    for (const [name, runs] of hostile.attacks) {
       const slowest = Math.max(...runs.map((r) => r.ms));
       console.log(
         `${name.padEnd(53)} ${String(runs.length).padStart(4)}  ${ms(slowest).padEnd(10)} ${runs.at(-1)!.outcome}`,
@@ -555,13 +579,13 @@ async function main(): Promise<void> {
     console.log("");
     console.log(
       h
-        ? `server alive; uncaught errors survived: ${h.uncaughtErrors}; RSS ${(h.rss / 1048576).toFixed(0)} MiB`
+        ? `server alive; uncaught errors survived: ${h.uncaughtErrors}; longest event-loop block since start ${h.longestBlockMs} ms; RSS ${(h.rss / 1048576).toFixed(0)} MiB`
         : `server ${server.alive() ? "not answering" : "DEAD"}`,
     );
     console.log(
       JSON.stringify({
-        quiet: { ...quiet, attacks: undefined },
-        hostile: { ...hostile, attacks: Object.fromEntries(hostile.attacks ?? []) },
+        quiet,
+        hostile: { ...hostile, attacks: Object.fromEntries(hostile.attacks) },
         ratioP50: hostile.p50 / quiet.p50,
         ratioP99: hostile.p99 / quiet.p99,
       }),
