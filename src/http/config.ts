@@ -18,8 +18,8 @@ export const httpSection = {
   }),
   maxConnections: int(1000, "Concurrent connections per HTTP listener; more are refused.", { min: 1 }),
   maxConnectionsPerIp: int(
-    64,
-    "Concurrent connections from one client (IPv4 address or IPv6 /64) to all HTTP(S) listeners together; more are closed at once, so one client cannot take every slot.",
+    256,
+    "Concurrent connections from one client (IPv4 address or IPv6 /64) to all HTTP(S) listeners together; more are closed at once, so one client cannot take every slot. A browser opens up to 6 per host plus 1 for push: 256 serves an office of about 35 webmail users behind one NAT address; add a proxy's address to server.connectionLimitExemptIps.",
     { min: 1 },
   ),
   headersTimeoutSec: int(
