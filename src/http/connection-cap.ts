@@ -33,7 +33,11 @@ export class PerClientConnections {
 
   constructor(opts: { maxPerClient: number; exempt?: readonly string[] }) {
     // The total is http.maxConnections, which node:http enforces per listener.
-    this.limiter = new ConnectionLimiter(Number.POSITIVE_INFINITY, opts.maxPerClient, opts.exempt);
+    this.limiter = new ConnectionLimiter({
+      maxTotal: Number.POSITIVE_INFINITY,
+      maxPerIp: opts.maxPerClient,
+      exempt: opts.exempt,
+    });
     this.exempt = new Set((opts.exempt ?? []).map(normalizeIp));
   }
 

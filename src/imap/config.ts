@@ -64,7 +64,12 @@ export const imapSection = {
   maxConnections: int(10000, "Open IMAP connections per listener; more are refused with BYE.", { min: 1 }),
   maxConnectionsPerIp: int(
     50,
-    "Open IMAP connections from one IP address per listener; more are refused with BYE. Each client opens several (one per watched folder), and an office may share one NAT address.",
+    "Open IMAP connections not yet logged in from one IP address per listener; more are refused with BYE. A connection that logs in leaves this count for imap.maxConnectionsPerUserIp, so an office sharing one NAT address is not locked out however many users it has.",
+    { min: 1 },
+  ),
+  maxConnectionsPerUserIp: int(
+    20,
+    "Logged-in IMAP connections of one account from one IP address per listener (per process). Like Dovecot's mail_max_userip_connections, but twice its default of 10, which one user's desktop client (Thunderbird keeps up to 5 plus IDLE), phone and tablet behind one home address can reach. A login beyond it gets NO [LIMIT].",
     { min: 1 },
   ),
 };

@@ -18,6 +18,7 @@ import {
 } from "node:zlib";
 import type { ListenerConfig } from "../config/schema.js";
 import type { AppContext } from "../server/context.js";
+import type { ConnectionSlot } from "../server/sessions.js";
 import { capabilities } from "./capabilities.js";
 import { commandTable } from "./commands/index.js";
 import type { CommandSpec } from "./commands/types.js";
@@ -92,6 +93,8 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
     readonly log: ConnectionLogger,
     /** The listener's live connections; this one leaves it when closed. */
     private readonly registry: Set<ImapConnection>,
+    /** Its place in the listener's connection caps (released by the listener at socket close). */
+    private readonly slot: ConnectionSlot,
   ) {
     this.socket = socket;
     this.secure = socket instanceof TLSSocket;
@@ -154,6 +157,10 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
     } else if (kind === "line-too-long") this.write(`${t} BAD Command line too long\r\n`);
     else if (command === "APPEND") this.write(`${t} NO [TOOBIG] Message too big\r\n`);
     else this.write(`${t} BAD [TOOBIG] Literal too big\r\n`);
+  }
+
+  takeLoginSlot(account: string): boolean {
+    return this.slot.login(account);
   }
 
   get tlsMode(): ListenerConfig["tls"] {

@@ -5,7 +5,7 @@ import { createServer, type Socket } from "node:net";
 import { TLSSocket } from "node:tls";
 import { defaultsOf } from "../config/dsl.js";
 import type { ListenerFactory, RunningListener } from "../server/context.js";
-import { ConnectionLimiter, normalizeIp } from "../server/sessions.js";
+import { ConnectionLimiter, type ConnectionSlot, normalizeIp } from "../server/sessions.js";
 import { imapSection } from "./config.js";
 import { ConnectionLogger } from "./conn-log.js";
 import { ImapConnection } from "./connection.js";
@@ -15,6 +15,8 @@ export { imapSection } from "./config.js";
 
 let connectionIds = 0;
 const SWEEP_MS = 250;
+/** Each accepted socket's slot in the caps, for the shared close listener below. */
+const slots = new WeakMap<Socket, ConnectionSlot>();
 
 function imapConfigOf(ctx: Parameters<ListenerFactory>[1]): ImapConfig {
   // The lead adds [imap] to the schema; until then the defaults apply.
@@ -22,34 +24,37 @@ function imapConfigOf(ctx: Parameters<ListenerFactory>[1]): ImapConfig {
   return { ...defaultsOf(imapSection), ...fromConfig };
 }
 
+/** One function for every socket (no closure per connection: idle connections are many). */
+function release(this: Socket): void {
+  slots.get(this)?.release();
+}
+
 export const startImapListener: ListenerFactory = async (listener, ctx) => {
   const config = imapConfigOf(ctx);
   const log = ctx.log.child({ proto: "imap" });
   const connections = new Set<ImapConnection>();
-  const limiter = new ConnectionLimiter(
-    config.maxConnections,
-    config.maxConnectionsPerIp,
-    ctx.config.server.connectionLimitExemptIps,
-  );
-  // One function for every socket (no closure per connection): the peer address stays readable
-  // after close, since Node keeps it once asked for.
-  const release = function (this: Socket) {
-    limiter.release(normalizeIp(this.remoteAddress ?? ""));
-  };
+  // Per IP only connections not logged in yet; after login, per (account, IP): see ConnectionLimiter.
+  const limiter = new ConnectionLimiter({
+    maxTotal: config.maxConnections,
+    maxPerIp: config.maxConnectionsPerIp,
+    maxPerUserIp: config.maxConnectionsPerUserIp,
+    exempt: ctx.config.server.connectionLimitExemptIps,
+  });
   let closing = false;
 
   // Nothing here is a closure made per connection: each one an idle connection keeps costs memory
   // (bench/imap.ts phase 3), so the connection keeps only what it needs to remove itself.
-  const open = (socket: Socket, ip: string | undefined) => {
+  const open = (socket: Socket, ip: string | undefined, slot: ConnectionSlot) => {
     const connLog = new ConnectionLogger(log, ++connectionIds, ip);
-    const c = new ImapConnection(socket, listener, ctx, config, connLog, connections);
+    const c = new ImapConnection(socket, listener, ctx, config, connLog, connections, slot);
     connections.add(c);
     c.start();
   };
 
   const server = createServer((raw: Socket) => {
     const ip = normalizeIp(raw.remoteAddress ?? "");
-    if (closing || !limiter.acquire(ip)) {
+    const slot = closing ? null : limiter.admit(ip);
+    if (!slot) {
       if (!closing) log.warn("connection refused: limit reached", { ip, active: limiter.active });
       raw.on("error", () => {});
       // On an implicit-TLS port a plaintext reply would be noise: just close.
@@ -57,10 +62,11 @@ export const startImapListener: ListenerFactory = async (listener, ctx) => {
       else raw.end("* BYE [UNAVAILABLE] Too many connections, try again later\r\n", () => raw.destroy());
       return;
     }
+    slots.set(raw, slot);
     raw.once("close", release);
     raw.setNoDelay(true);
     if (listener.tls !== "implicit") {
-      open(raw, raw.remoteAddress);
+      open(raw, raw.remoteAddress, slot);
       return;
     }
     const secure = new TLSSocket(raw, { isServer: true, secureContext: ctx.tls.context() });
@@ -68,7 +74,7 @@ export const startImapListener: ListenerFactory = async (listener, ctx) => {
     const timer = setTimeout(() => secure.destroy(), config.preAuthTimeoutSec * 1000);
     secure.once("secure", () => {
       clearTimeout(timer);
-      open(secure, raw.remoteAddress);
+      open(secure, raw.remoteAddress, slot);
     });
     secure.on("error", () => secure.destroy());
     secure.once("close", () => clearTimeout(timer));

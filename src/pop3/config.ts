@@ -41,7 +41,11 @@ export const pop3Section = {
   maxErrors: int(20, "Failed or unknown commands per connection before the server closes it.", { min: 1 }),
   maxAuthFailures: int(3, "Failed logins per connection before the server closes it.", { min: 1 }),
   maxConnections: int(1000, "Concurrent POP3 connections per listener; more are refused.", { min: 1 }),
-  maxConnectionsPerIp: int(20, "Concurrent POP3 connections from one IP address per listener.", { min: 1 }),
+  maxConnectionsPerIp: int(
+    20,
+    "Concurrent POP3 connections not yet logged in from one IP address per listener. A connection that logs in leaves this count (one session per maildrop: the maildrop lock already bounds logged-in ones), so an office behind one address is not locked out.",
+    { min: 1 },
+  ),
   sizeCacheEntries: int(
     100000,
     "Messages whose exact RETR size (after dot-stuffing) is remembered between sessions, so STAT/LIST need not re-read bodies.",

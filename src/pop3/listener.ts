@@ -9,17 +9,19 @@ import { Session } from "./session.js";
 export async function startPop3Listener(listener: ListenerConfig, ctx: AppContext): Promise<RunningListener> {
   const cfg = ctx.config.pop3;
   const log = ctx.log.child({ proto: "pop3", tls: listener.tls });
-  const limiter = new ConnectionLimiter(
-    cfg.maxConnections,
-    cfg.maxConnectionsPerIp,
-    ctx.config.server.connectionLimitExemptIps,
-  );
+  // Per IP only sessions not logged in yet; no per-account cap: the maildrop lock allows one.
+  const limiter = new ConnectionLimiter({
+    maxTotal: cfg.maxConnections,
+    maxPerIp: cfg.maxConnectionsPerIp,
+    exempt: ctx.config.server.connectionLimitExemptIps,
+  });
   const sessions = new Map<Session, Promise<void>>();
 
   // allowHalfOpen: a client may pipeline "QUIT" and close its side; it is still owed the reply.
   const server: Server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
     const ip = normalizeIp(socket.remoteAddress ?? "");
-    if (!limiter.acquire(ip)) {
+    const slot = limiter.admit(ip);
+    if (!slot) {
       log.warn("connection refused: limit reached", { ip, active: limiter.active });
       socket.on("error", () => {});
       // On an implicit-TLS port a plaintext reply would be noise: just close.
@@ -27,11 +29,11 @@ export async function startPop3Listener(listener: ListenerConfig, ctx: AppContex
       else socket.end("-ERR [SYS/TEMP] too many connections, try again later\r\n", () => socket.destroy());
       return;
     }
-    const session = new Session({ socket, listener, ctx, remoteIp: ip });
+    const session = new Session({ socket, listener, ctx, remoteIp: ip, slot });
     session.log.debug("connected", { tls: listener.tls });
     const done = session.run().finally(() => {
       sessions.delete(session);
-      limiter.release(ip);
+      slot.release();
     });
     sessions.set(session, done);
   });

@@ -13,6 +13,7 @@ import type { Socket } from "node:net";
 import type { ListenerConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
 import type { AppContext } from "../server/context.js";
+import type { ConnectionSlot } from "../server/sessions.js";
 import { commandTable } from "./commands/index.js";
 import type { Conn, Pop3Config } from "./commands/types.js";
 import { errorLine, errors, Pop3Error } from "./errors.js";
@@ -28,6 +29,8 @@ export interface SessionOptions {
   listener: ListenerConfig;
   ctx: AppContext;
   remoteIp: string;
+  /** The connection's place in the listener's caps; login() moves it out of the per-IP count. */
+  slot: ConnectionSlot;
 }
 
 export class Session implements Conn {
@@ -36,6 +39,7 @@ export class Session implements Conn {
   readonly cfg: Pop3Config;
   readonly log: Logger;
   readonly remoteIp: string;
+  readonly slot: ConnectionSlot;
   readonly listener: ListenerConfig;
   state: SessionState = { kind: "authorization", user: null };
   secure = false;
@@ -54,6 +58,7 @@ export class Session implements Conn {
     this.cfg = opts.ctx.config.pop3;
     this.listener = opts.listener;
     this.remoteIp = opts.remoteIp;
+    this.slot = opts.slot;
     this.shared = sharedFor(opts.ctx);
     this.io = new Pop3Io(opts.socket, this.cfg.maxLineLength);
     this.log = opts.ctx.log.child({ proto: "pop3", conn: this.id, ip: opts.remoteIp });
@@ -241,6 +246,10 @@ export class Session implements Conn {
       release();
       throw e;
     }
+    // issue 18: a logged-in session leaves its IP's pre-login count (pop3.maxConnectionsPerIp), so
+    // an office behind one address is not locked out; the maildrop lock above already allows one
+    // session per account, so the limiter has no per-account cap and this always succeeds.
+    this.slot.login(String(account.id));
     this.ctx.auth.notePopImapLogin(this.remoteIp);
     this.log.info("login", { user: account.address, messages: this.state.maildrop.count });
   }

@@ -56,24 +56,41 @@ export function normalizeIp(ip: string): string {
   return ip.startsWith("::ffff:") && ip.includes(".") ? ip.slice(7) : ip;
 }
 
-/** Concurrent connections of one listener, in total and per client IP (issue 18: without a per-IP
- *  cap one address could hold every connection slot, each with its pre-login buffers). Refused
- *  connections never reach the protocol engine. Addresses in `exempt` (a trusted proxy or NAT)
- *  count towards the total only. */
+/** Concurrent connections of one listener: in total, per client IP before login, and per
+ *  (account, IP) after it — Dovecot's mail_max_userip_connections design (issue 18). The per-IP cap
+ *  guards the pre-login pool, where anonymous clients and the hostile-input attacks live; a
+ *  connection that logs in leaves that pool (ConnectionSlot.login) and counts against its account's
+ *  cap from that address instead, so an office of many users behind one NAT address is never
+ *  locked out by the per-IP cap while a single anonymous address still cannot hold every slot.
+ *  Refused connections never reach the protocol engine. Addresses in `exempt` (a trusted proxy or
+ *  NAT) count towards the total only. Counts are per process: several processes sharing a data
+ *  directory each apply the caps to their own connections. */
 export class ConnectionLimiter {
   private total = 0;
+  /** Connections not logged in yet, per client IP. */
   private readonly perIp = new Map<string, number>();
+  /** Logged-in connections, per "ip account" key. */
+  private readonly perUserIp = new Map<string, number>();
   private readonly exempt: ReadonlySet<string>;
+  private readonly maxTotal: number;
+  private readonly maxPerIp: number;
+  private readonly maxPerUserIp: number;
 
-  constructor(
-    private readonly maxTotal: number,
-    private readonly maxPerIp: number,
-    exempt: readonly string[] = [],
-  ) {
-    this.exempt = new Set(exempt.map(normalizeIp));
+  constructor(opts: {
+    maxTotal: number;
+    /** Connections not logged in yet from one IP. */
+    maxPerIp: number;
+    /** Logged-in connections of one account from one IP (default: no cap). */
+    maxPerUserIp?: number;
+    exempt?: readonly string[];
+  }) {
+    this.maxTotal = opts.maxTotal;
+    this.maxPerIp = opts.maxPerIp;
+    this.maxPerUserIp = opts.maxPerUserIp ?? Number.POSITIVE_INFINITY;
+    this.exempt = new Set((opts.exempt ?? []).map(normalizeIp));
   }
 
-  /** Takes a slot for a connection from ip; false when a cap is reached. */
+  /** Takes a pre-login slot for a connection from ip; false when a cap is reached. */
   acquire(ip: string): boolean {
     const n = this.perIp.get(ip) ?? 0;
     if (this.total >= this.maxTotal || (n >= this.maxPerIp && !this.exempt.has(ip))) return false;
@@ -82,15 +99,74 @@ export class ConnectionLimiter {
     return true;
   }
 
-  /** Gives back the slot of a connection that acquire() let in. */
+  /** Gives back the pre-login slot of a connection that acquire() let in. */
   release(ip: string): void {
-    const n = this.perIp.get(ip) ?? 0;
-    if (n <= 1) this.perIp.delete(ip);
-    else this.perIp.set(ip, n - 1);
+    decrement(this.perIp, ip);
+    this.total = Math.max(0, this.total - 1);
+  }
+
+  /** acquire() as a handle that follows the connection through its login. */
+  admit(ip: string): ConnectionSlot | null {
+    return this.acquire(ip) ? new ConnectionSlot(this, ip) : null;
+  }
+
+  /** @internal (ConnectionSlot) Moves one connection of ip from the pre-login pool to account's
+   *  pool; false (and nothing moved) when account already has maxPerUserIp from ip. */
+  promote(ip: string, account: string): boolean {
+    const key = `${ip} ${account}`;
+    const n = this.perUserIp.get(key) ?? 0;
+    if (n >= this.maxPerUserIp && !this.exempt.has(ip)) return false;
+    this.perUserIp.set(key, n + 1);
+    decrement(this.perIp, ip);
+    return true;
+  }
+
+  /** @internal (ConnectionSlot) Gives back the slot of a connection promote() moved. */
+  releaseLoggedIn(ip: string, account: string): void {
+    decrement(this.perUserIp, `${ip} ${account}`);
     this.total = Math.max(0, this.total - 1);
   }
 
   get active(): number {
     return this.total;
+  }
+
+  /** Connections from ip not logged in yet. */
+  preLogin(ip: string): number {
+    return this.perIp.get(ip) ?? 0;
+  }
+}
+
+function decrement(map: Map<string, number>, key: string): void {
+  const n = map.get(key) ?? 0;
+  if (n <= 1) map.delete(key);
+  else map.set(key, n - 1);
+}
+
+/** One admitted connection's place in its listener's ConnectionLimiter: in the pre-login pool of
+ *  its IP until login() moves it to its account's pool. release() is safe to call more than once. */
+export class ConnectionSlot {
+  private account: string | null = null;
+  private released = false;
+
+  constructor(
+    private readonly limiter: ConnectionLimiter,
+    readonly ip: string,
+  ) {}
+
+  /** After a successful authentication: false when the account is at its per-(account, IP) cap,
+   *  and the connection then stays in the pre-login pool (the caller refuses the login). */
+  login(account: string): boolean {
+    if (this.released || this.account !== null) return true;
+    if (!this.limiter.promote(this.ip, account)) return false;
+    this.account = account;
+    return true;
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    if (this.account === null) this.limiter.release(this.ip);
+    else this.limiter.releaseLoggedIn(this.ip, this.account);
   }
 }

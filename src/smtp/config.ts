@@ -43,7 +43,16 @@ export const smtpSection = {
   maxConnections: int(1000, "Concurrent SMTP connections per listener; more are refused with 421.", {
     min: 1,
   }),
-  maxConnectionsPerIp: int(20, "Concurrent SMTP connections from one IP address per listener.", { min: 1 }),
+  maxConnectionsPerIp: int(
+    20,
+    "Concurrent SMTP connections not yet logged in from one IP address per listener (on port 25, where nobody logs in, simply all connections from that IP; 20 is Postfix's default_destination_concurrency_limit, so a well-behaved sending MTA is never refused). A connection that passes AUTH counts against smtp.maxConnectionsPerUserIp instead.",
+    { min: 1 },
+  ),
+  maxConnectionsPerUserIp: int(
+    20,
+    "Concurrent logged-in submission connections of one account from one IP address per listener (per process); AUTH beyond it gets 454 4.7.0. Mail clients send over one or two connections; 20 leaves room for several devices and scripts behind one address.",
+    { min: 1 },
+  ),
   commandTimeoutSec: int(
     300,
     "Time a client has to send a complete command line (RFC 5321 4.5.3.2.7); partial lines do not extend it.",

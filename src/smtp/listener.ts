@@ -11,17 +11,21 @@ import { formatReply } from "./wire/reply.js";
 export async function startSmtpListener(listener: ListenerConfig, ctx: AppContext): Promise<RunningListener> {
   const cfg = ctx.config.smtp;
   const log = ctx.log.child({ proto: listener.protocol, tls: listener.tls });
-  const limiter = new ConnectionLimiter(
-    cfg.maxConnections,
-    cfg.maxConnectionsPerIp,
-    ctx.config.server.connectionLimitExemptIps,
-  );
+  // Per IP only connections not authenticated yet (all of them on port 25, where nobody logs in);
+  // after AUTH, per account and IP.
+  const limiter = new ConnectionLimiter({
+    maxTotal: cfg.maxConnections,
+    maxPerIp: cfg.maxConnectionsPerIp,
+    maxPerUserIp: cfg.maxConnectionsPerUserIp,
+    exempt: ctx.config.server.connectionLimitExemptIps,
+  });
   const sessions = new Map<Session, Promise<void>>();
 
   // allowHalfOpen: a client may pipeline "QUIT" and close its side; we still owe it replies.
   const server: Server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
     const ip = normalizeIp(socket.remoteAddress ?? "");
-    if (!limiter.acquire(ip)) {
+    const slot = limiter.admit(ip);
+    if (!slot) {
       log.warn("connection refused: limit reached", { ip, active: limiter.active });
       socket.on("error", () => {});
       // On an implicit-TLS port a plaintext reply would be noise: just close.
@@ -29,11 +33,11 @@ export async function startSmtpListener(listener: ListenerConfig, ctx: AppContex
       else socket.end(formatReply(replies.tooManyConnections()), () => socket.destroy());
       return;
     }
-    const session = new Session({ socket, listener, ctx, remoteIp: ip });
+    const session = new Session({ socket, listener, ctx, remoteIp: ip, slot });
     session.log.debug("connected");
     const done = session.run().finally(() => {
       sessions.delete(session);
-      limiter.release(ip);
+      slot.release();
     });
     sessions.set(session, done);
   });

@@ -16,6 +16,12 @@ const errorTable: Record<SmtpErrorKind, [number, string, string]> = {
   "auth-mechanism": [504, "5.5.4", "Unrecognized authentication type"],
   "auth-invalid": [535, "5.7.8", "Authentication credentials invalid"],
   "auth-throttled": [454, "4.7.0", "Too many failed authentication attempts, try again later"],
+  // RFC 4954 6: 454 4.7.0 is the temporary authentication failure; the client may retry later.
+  "auth-user-ip-limit": [
+    454,
+    "4.7.0",
+    "Too many connections for this user from this address, try again later",
+  ],
   "auth-cancelled": [501, "5.0.0", "Authentication cancelled"],
   "auth-protocol": [501, "5.5.2", "Cannot decode authentication response"],
   "relay-denied": [554, "5.7.1", "Relay access denied"],

@@ -11,6 +11,7 @@ import type { Socket } from "node:net";
 import type { ListenerConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
 import type { AppContext } from "../server/context.js";
+import type { ConnectionSlot } from "../server/sessions.js";
 import { QuotaError } from "../store/errors.js";
 import { commandTable } from "./commands/index.js";
 import { SmtpError } from "./errors.js";
@@ -29,6 +30,8 @@ export interface SessionOptions {
   listener: ListenerConfig;
   ctx: AppContext;
   remoteIp: string;
+  /** The connection's place in the listener's caps; login() moves it out of the per-IP count. */
+  slot: ConnectionSlot;
 }
 
 export class Session {
@@ -37,6 +40,7 @@ export class Session {
   readonly cfg: SmtpConfig;
   readonly listener: ListenerConfig;
   readonly remoteIp: string;
+  readonly slot: ConnectionSlot;
   readonly io: SmtpIo;
   readonly log: Logger;
   state: SessionState = { phase: "connected" };
@@ -54,6 +58,7 @@ export class Session {
     this.cfg = opts.ctx.config.smtp;
     this.listener = opts.listener;
     this.remoteIp = opts.remoteIp;
+    this.slot = opts.slot;
     this.io = new SmtpIo(opts.socket);
     this.log = opts.ctx.log.child({ proto: opts.listener.protocol, conn: this.id, ip: opts.remoteIp });
   }

@@ -12,6 +12,16 @@ export async function completeLogin(s: Session, username: string, password: stri
     if (r.reason === "throttled") throw no("Too many failed logins, try again later", "UNAVAILABLE");
     throw no("Authentication failed", "AUTHENTICATIONFAILED");
   }
+  // issue 18: the per-IP cap counts only connections not logged in yet (an office behind one NAT
+  // address must not be locked out); logged-in ones count per account and IP, like Dovecot's
+  // mail_max_userip_connections. RFC 5530 LIMIT: an implementation limit was reached. The
+  // connection stays unauthenticated, so the client may LOGOUT or try again later.
+  if (!s.io.takeLoginSlot(String(r.account.id))) {
+    s.log.warn("login refused: too many connections for this account from this address", {
+      account: r.account.id,
+    });
+    throw no("Too many connections for this user from this address", "LIMIT");
+  }
   s.login(r.account);
   s.app.auth.notePopImapLogin(s.io.remoteAddress);
   s.log.info("login", { account: r.account.id });

@@ -44,6 +44,10 @@ export interface SessionIo {
   readonly tlsMode: "none" | "starttls" | "implicit";
   readonly remoteAddress: string;
   readonly closed: boolean;
+  /** After a successful authentication: moves the connection from its IP's pre-login count to
+   *  the account's count from that IP; false when the account is at imap.maxConnectionsPerUserIp
+   *  there (ConnectionLimiter in server/sessions.ts). */
+  takeLoginSlot(account: string): boolean;
 }
 
 /** A session's ENABLEd extensions: a handful at most, in an array made on first use (an empty

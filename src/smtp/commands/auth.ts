@@ -37,6 +37,15 @@ export const auth: CommandHandler = async (s, arg) => {
     protocol: "smtp",
   });
   if (result.ok) {
+    // issue 18: smtp.maxConnectionsPerIp counts only connections not authenticated yet (an office
+    // behind one address is not locked out); an authenticated one counts per account and IP. A
+    // refusal leaves the session unauthenticated, as a failed AUTH would.
+    if (!s.slot.login(String(result.account.id))) {
+      s.log.warn("authentication refused: too many connections for this account from this address", {
+        user: result.account.address,
+      });
+      throw new SmtpError("auth-user-ip-limit");
+    }
     s.identity = { kind: "account", account: result.account };
     s.log.info("authenticated", { user: result.account.address, mechanism });
     s.send(replies.authOk());
