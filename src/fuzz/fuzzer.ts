@@ -132,8 +132,10 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzResult> {
         last = { execs: m.execs, corpus: m.corpus, features: m.features };
         opts.onStats?.(last);
       } else if (m.kind === "new") opts.onNew?.(Buffer.from(m.input));
-      else if (m.kind === "finding") found({ type: m.type, input: Buffer.from(m.input), message: m.message });
-      else finish({ execs: m.execs, corpus: m.corpus, features: m.features, ms: m.ms, finding: null });
+      else if (m.kind === "finding") {
+        last = { ...last, execs: m.execs };
+        found({ type: m.type, input: Buffer.from(m.input), message: m.message });
+      } else finish({ execs: m.execs, corpus: m.corpus, features: m.features, ms: m.ms, finding: null });
     });
     worker.on("error", (e: Error & { code?: string }) => {
       if (e.code === "ERR_WORKER_OUT_OF_MEMORY")

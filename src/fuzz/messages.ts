@@ -18,7 +18,7 @@ export interface WorkerInput {
 export type WorkerMessage =
   | { kind: "stats"; execs: number; corpus: number; features: number }
   | { kind: "new"; input: Uint8Array }
-  | { kind: "finding"; type: "crash" | "slow"; input: Uint8Array; message: string; ms: number }
+  | { kind: "finding"; type: "crash" | "slow"; input: Uint8Array; message: string; ms: number; execs: number }
   | { kind: "done"; execs: number; corpus: number; features: number; ms: number };
 
 /** Shared memory layout: Int32 [0] execution number, [1] 1 while the target runs, [2] input length; bytes from 16. */

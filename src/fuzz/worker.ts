@@ -55,7 +55,7 @@ async function main(w: WorkerInput): Promise<void> {
     execs++;
     if (error !== null) {
       const message = error instanceof Error ? (error.stack ?? String(error)) : String(error);
-      post({ kind: "finding", type: "crash", input, message, ms });
+      post({ kind: "finding", type: "crash", input, message, ms, execs });
       throw new Found();
     }
     if (recheck && ms > w.slowMs) {
@@ -68,6 +68,7 @@ async function main(w: WorkerInput): Promise<void> {
           input,
           message: `one execution took ${again.toFixed(0)} ms`,
           ms: again,
+          execs,
         });
         throw new Found();
       }

@@ -6,6 +6,7 @@ export const TARGETS: Record<string, { module: string; exportName: string }> = {
   pop3: { module: "./pop3.ts", exportName: "pop3Target" },
   mime: { module: "./mime.ts", exportName: "mimeTarget" },
   jmap: { module: "./jmap.ts", exportName: "jmapTarget" },
+  "list-pattern": { module: "./list-pattern.ts", exportName: "listPatternTarget" },
 };
 
 export function targetUrl(name: string): string {
