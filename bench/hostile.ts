@@ -13,8 +13,9 @@
 // see the same background load of a shared machine.
 // It reports the normal clients' command latency (p50, p99) quiet and hostile and their ratio,
 // how long each hostile input took to be answered, and the server's own count of event-loop
-// blocks over server.eventLoopBlockWarnMs. The server runs in a child process (as in
-// bench/imap.ts), so the bench's clients do not share its event loop.
+// blocks over server.eventLoopBlockWarnMs, and the normal clients' p99 while each input was being
+// sent. The server runs in a child process (as in bench/imap.ts) and so does the attacker, so
+// neither shares an event loop with the normal clients.
 //
 //   npm run bench:hostile
 //   npm run bench:hostile -- --clients 20 --seconds 10 --flood 500 --literals 800
@@ -28,6 +29,7 @@ import { request } from "node:https";
 import { connect as netConnect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { hashPassword } from "../src/auth/password.js";
 import { defaultConfig } from "../src/config/load.js";
@@ -47,6 +49,7 @@ const { values: opt } = parseArgs({
     "attack-timeout": { type: "string", default: "30" },
     "max-seconds": { type: "string", default: "600" },
     "serve-child": { type: "string" }, // internal: run the server in this process
+    "attack-child": { type: "string" }, // internal: run the attacker in this process
   },
 });
 
@@ -285,12 +288,25 @@ class Imap {
 const NORMAL_COMMANDS = ["SELECT INBOX", "FETCH 1:10 (FLAGS ENVELOPE)", "SEARCH FROM sender3", "NOOP"];
 
 /** One normal client's loop until `until`, on a connection already logged in. */
+/** The hostile input being sent now (null: none), and the normal clients' latencies of the
+ *  commands that ended while each was sent: which input costs the others what. */
+const during: { attack: string | null; latencies: Map<string, number[]> } = {
+  attack: null,
+  latencies: new Map(),
+};
+
 async function normalLoop(c: Imap, until: number, latencies: number[]): Promise<void> {
   for (let i = 0; Date.now() < until && i < 1_000_000; i++) {
     const text = NORMAL_COMMANDS[i % NORMAL_COMMANDS.length]!;
     const t0 = performance.now();
     const r = await c.cmd(text, 600_000);
-    latencies.push(performance.now() - t0);
+    const took = performance.now() - t0;
+    latencies.push(took);
+    if (during.attack !== null) {
+      const list = during.latencies.get(during.attack) ?? [];
+      list.push(took);
+      during.latencies.set(during.attack, list);
+    }
     if (!/^t\d+ OK/.test(r)) throw new Error(`${text}: ${r}`);
   }
 }
@@ -454,20 +470,64 @@ const attacks: Attack[] = [
 ];
 
 /** Sends the hostile inputs in turn until `until`, going on from where the last window stopped. */
-async function attacker(
-  ports: { imap: number; https: number },
-  until: number,
-  results: Map<string, AttackResult[]>,
-  next: { index: number },
-): Promise<void> {
-  for (let i = 0; Date.now() < until && i < 10_000; i++) {
-    const a = attacks[next.index++ % attacks.length]!;
-    const t0 = performance.now();
-    const outcome = await a.run(ports).catch((e: Error) => `failed: ${e.message}`);
-    const list = results.get(a.name) ?? [];
-    list.push({ ms: performance.now() - t0, outcome });
-    results.set(a.name, list);
+/** The attacker runs in a process of its own: sharing the bench's event loop, its 500 flood
+ *  sockets delayed the normal clients' reads and counted against the server. Told "GO <epoch ms>"
+ *  on stdin, it sends the hostile inputs in turn (going on from where it stopped) until then,
+ *  reporting "START <name>" and "END <result>" for each, then "DONE". */
+async function attackChild(spec: string): Promise<void> {
+  const [imap, https] = spec.split(",").map(Number);
+  const ports = { imap: imap!, https: https! };
+  let next = 0;
+  for await (const line of createInterface({ input: process.stdin })) {
+    const go = /^GO (\d+)$/.exec(line);
+    if (!go) continue;
+    const until = Number(go[1]);
+    for (let i = 0; Date.now() < until && i < 10_000; i++) {
+      const a = attacks[next++ % attacks.length]!;
+      process.stdout.write(`START ${JSON.stringify(a.name)}\n`);
+      const t0 = performance.now();
+      const outcome = await a.run(ports).catch((e: Error) => `failed: ${e.message}`);
+      process.stdout.write(`END ${JSON.stringify({ name: a.name, ms: performance.now() - t0, outcome })}\n`);
+    }
+    process.stdout.write("DONE\n");
   }
+}
+
+function startAttacker(ports: { imap: number; https: number }) {
+  const args = [
+    "--import",
+    "tsx",
+    new URL(import.meta.url).pathname,
+    "--attack-child",
+    `${ports.imap},${ports.https}`,
+  ];
+  for (const k of ["flood", "literals", "attack-timeout"] as const) args.push(`--${k}`, String(opt[k]));
+  const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "inherit"] });
+  const results = new Map<string, AttackResult[]>();
+  let done: (() => void) | null = null;
+  createInterface({ input: child.stdout }).on("line", (line) => {
+    if (line.startsWith("START ")) during.attack = JSON.parse(line.slice(6)) as string;
+    else if (line.startsWith("END ")) {
+      during.attack = null;
+      const r = JSON.parse(line.slice(4)) as { name: string; ms: number; outcome: string };
+      const list = results.get(r.name) ?? [];
+      list.push({ ms: r.ms, outcome: r.outcome });
+      results.set(r.name, list);
+    } else if (line === "DONE") done?.();
+  });
+  return {
+    results,
+    /** Attacks until `until` (epoch ms); resolves when the one running then has ended. */
+    run(until: number): Promise<void> {
+      return new Promise((resolve) => {
+        done = resolve;
+        child.stdin.write(`GO ${until}\n`);
+      });
+    },
+    stop(): void {
+      child.kill();
+    },
+  };
 }
 
 // ---------------------------------------------------------------- phases
@@ -487,16 +547,12 @@ async function window(
   server: Awaited<ReturnType<typeof startServer>>,
   clients: Imap[],
   durationMs: number,
-  hostile: { results: Map<string, AttackResult[]>; next: { index: number } } | null,
+  attacker: ReturnType<typeof startAttacker> | null,
 ): Promise<Window> {
   const before = await server.health();
   const latencies: number[] = [];
   const until = Date.now() + durationMs;
-  const ports = { imap: server.imap, https: server.https };
-  await Promise.all([
-    hostile ? attacker(ports, until, hostile.results, hostile.next) : null,
-    ...clients.map((c) => normalLoop(c, until, latencies)),
-  ]);
+  await Promise.all([attacker?.run(until), ...clients.map((c) => normalLoop(c, until, latencies))]);
   const after = await server.health();
   return { latencies, blocks: (after?.loopBlocks ?? Number.NaN) - (before?.loopBlocks ?? 0) };
 }
@@ -524,6 +580,7 @@ const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 async function main(): Promise<void> {
   if (opt["serve-child"]) return serveChild(opt["serve-child"]);
+  if (opt["attack-child"]) return attackChild(opt["attack-child"]);
   const server = await startServer();
   const stopAll = setTimeout(() => {
     console.log(`stopped after --max-seconds ${opt["max-seconds"]}: the server did not keep up`);
@@ -546,14 +603,14 @@ async function main(): Promise<void> {
     // machine (other processes come and go within seconds; two long phases in a row did not).
     const quietWindows: Window[] = [];
     const hostileWindows: Window[] = [];
-    const attackResults = new Map<string, AttackResult[]>();
-    const next = { index: 0 };
+    const attacker = startAttacker({ imap: server.imap, https: server.https });
     for (let r = 0; r < ROUNDS; r++) {
       quietWindows.push(await window(server, clients, PHASE_MS / ROUNDS, null));
-      hostileWindows.push(await window(server, clients, PHASE_MS / ROUNDS, { results: attackResults, next }));
+      hostileWindows.push(await window(server, clients, PHASE_MS / ROUNDS, attacker));
     }
+    attacker.stop();
     const quiet = summary(quietWindows);
-    const hostile = { ...summary(hostileWindows), attacks: attackResults };
+    const hostile = { ...summary(hostileWindows), attacks: attacker.results };
     for (const c of clients) c.close();
     console.log("");
     console.log("phase     commands  p50        p99        max        event-loop blocks");
@@ -568,11 +625,14 @@ async function main(): Promise<void> {
       `hostile / quiet: p50 ${(hostile.p50 / quiet.p50).toFixed(2)}x, p99 ${(hostile.p99 / quiet.p99).toFixed(2)}x`,
     );
     console.log("");
-    console.log("hostile input                                         runs  slowest    last outcome");
+    console.log(
+      "hostile input                                         runs  slowest    others' p99 meanwhile  last outcome",
+    );
     for (const [name, runs] of hostile.attacks) {
       const slowest = Math.max(...runs.map((r) => r.ms));
+      const others = (during.latencies.get(name) ?? []).sort((a, b) => a - b);
       console.log(
-        `${name.padEnd(53)} ${String(runs.length).padStart(4)}  ${ms(slowest).padEnd(10)} ${runs.at(-1)!.outcome}`,
+        `${name.padEnd(53)} ${String(runs.length).padStart(4)}  ${ms(slowest).padEnd(10)} ${ms(percentile(others, 99)).padEnd(22)} ${runs.at(-1)!.outcome}`,
       );
     }
     const h = await server.health();
