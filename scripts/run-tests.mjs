@@ -1,4 +1,5 @@
-// Runs every *.test.ts under src/ with Node's own test runner (through tsx).
+// Runs every *.test.ts under src/ and web/src/ (the webmail's, on jsdom) with Node's own test
+// runner (through tsx).
 // Node 20's --test does not expand globs, so the files are listed here.
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
@@ -14,7 +15,7 @@ function find(dir, out) {
 }
 
 const filter = process.argv.slice(2);
-let files = find("src", []).sort();
+let files = find("web/src", find("src", [])).sort();
 if (filter.length > 0) files = files.filter((f) => filter.some((x) => f.includes(x)));
 const r = spawnSync(
   process.execPath,

@@ -60,6 +60,7 @@ export const en = {
   "reader.loadRemote": "Show images",
   "reader.loading": "Loading message…",
   "reader.frameTitle": "Message content",
+  "reader.renderFailed": "This message could not be shown.",
   "compose.title": "New message",
   "compose.to": "To",
   "compose.cc": "Cc",

@@ -60,6 +60,7 @@ export const ja: Messages = {
   "reader.loadRemote": "画像を表示",
   "reader.loading": "メッセージを読み込み中…",
   "reader.frameTitle": "メッセージ本文",
+  "reader.renderFailed": "このメッセージを表示できませんでした。",
   "compose.title": "新規メッセージ",
   "compose.to": "宛先",
   "compose.cc": "Cc",

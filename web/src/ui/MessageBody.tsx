@@ -4,7 +4,7 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Jmap } from "../api/jmap";
 import { t } from "../i18n";
-import { escapeHtml, sanitizeHtml } from "../mail/sanitize";
+import { escapeHtml, frameDocument, sanitizeHtml } from "../mail/sanitize";
 import type { BodyPart, EmailFull } from "../mail/types";
 
 const partValue = (e: EmailFull, p: BodyPart) => (p.partId ? (e.bodyValues[p.partId]?.value ?? "") : "");
@@ -91,7 +91,7 @@ export function MessageBody(props: { jmap: Jmap; email: EmailFull }) {
           title={t("reader.frameTitle")}
           sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"
           referrerpolicy="no-referrer"
-          srcdoc={sanitized.html}
+          srcdoc={frameDocument(sanitized.html, allowRemote)}
         />
       ) : (
         <div class="text-body">{textOf(e)}</div>

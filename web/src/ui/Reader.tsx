@@ -8,6 +8,7 @@ import type { EmailFull, Mailbox } from "../mail/types";
 import { displayName, formatSize, fullDate } from "./format";
 import type { Actions } from "./MailApp";
 import { MessageBody } from "./MessageBody";
+import { MessageBoundary } from "./MessageBoundary";
 import { mailboxLabel } from "./Sidebar";
 
 export function Reader(props: {
@@ -73,12 +74,10 @@ export function Reader(props: {
       </div>
       <h1 class="subject">{opened.subject || t("list.noSubject")}</h1>
       {thread.map((e) => (
-        <ThreadMessage
-          key={e.id}
-          jmap={props.jmap}
-          email={e}
-          expanded={e.id === opened.id || !e.keywords.$seen}
-        />
+        // Keyed by message: a failure stays with its message, the next one starts afresh.
+        <MessageBoundary key={e.id}>
+          <ThreadMessage jmap={props.jmap} email={e} expanded={e.id === opened.id || !e.keywords.$seen} />
+        </MessageBoundary>
       ))}
     </article>
   );
