@@ -1,17 +1,16 @@
 // Real POP3 clients against Yubin: Python's poplib, curl (pop3:// with STLS, pop3s://) and
 // fetchmail (Debian package "fetchmail") delivering to an MDA script.
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { TestServer } from "../testing/harness.js";
+import { commandSkip } from "../testing/requires.js";
 import { deliverTo, inboxOf, message, startPop3TestServer, tricky } from "./test-server.js";
 
 const PASSWORD = "correct horse battery staple";
-
-const has = (cmd: string) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
 
 function run(
   cmd: string,
@@ -99,7 +98,7 @@ describe("real POP3 clients", () => {
   }
 
   test("poplib over implicit TLS: byte-exact RETR, TOP, LIST sizes, DELE+QUIT", {
-    skip: !has("python3"),
+    skip: commandSkip("python3"),
   }, async () => {
     const u = user("py1");
     const plain = message("plain one");
@@ -122,7 +121,7 @@ describe("real POP3 clients", () => {
   });
 
   test("poplib with STLS on the plain port; UIDL stable across sessions", {
-    skip: !has("python3"),
+    skip: commandSkip("python3"),
   }, async () => {
     const u = user("py2");
     await deliverTo(server, u.id, message("s1"));
@@ -135,7 +134,7 @@ describe("real POP3 clients", () => {
   });
 
   test("curl pop3s:// and pop3:// --ssl-reqd: listing, UIDL, byte-exact RETR, DELE", {
-    skip: !has("curl"),
+    skip: commandSkip("curl"),
   }, async () => {
     const u = user("curl1");
     await deliverTo(server, u.id, message("c1"));
@@ -165,7 +164,9 @@ describe("real POP3 clients", () => {
     );
   });
 
-  test("curl without TLS on the plain port is not allowed to log in", { skip: !has("curl") }, async () => {
+  test("curl without TLS on the plain port is not allowed to log in", {
+    skip: commandSkip("curl"),
+  }, async () => {
     const u = user("curl2");
     const r = await run("curl", [
       "-sS",
@@ -214,7 +215,7 @@ describe("real POP3 clients", () => {
   }
 
   test("fetchmail over STLS keeps and fetches only new mail by UIDL, then fetches all over TLS and deletes", {
-    skip: !has("fetchmail"),
+    skip: commandSkip("fetchmail"),
   }, async () => {
     const u = user("fm1");
     const dir = await mkdtemp(join(work, "fm-"));
@@ -252,7 +253,7 @@ describe("real POP3 clients", () => {
   });
 
   test("fetchmail receives the tricky message intact (line for line)", {
-    skip: !has("fetchmail"),
+    skip: commandSkip("fetchmail"),
   }, async () => {
     const u = user("fm2");
     const dir = await mkdtemp(join(work, "fm-"));

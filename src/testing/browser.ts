@@ -1,14 +1,13 @@
 // Headless Chromium for the web tests (Debian package "chromium", driven by playwright-core).
-// Tests skip, with this reason, only when it is not installed; CI installs it (.ci/run).
-import { existsSync } from "node:fs";
+// Tests skip, with this reason, only when it is not installed; CI installs it and fails instead
+// of skipping (.ci/run, src/testing/requires.ts).
 import { type Browser, chromium } from "playwright-core";
+import { fileSkip } from "./requires.js";
 
 export const CHROMIUM = "/usr/bin/chromium";
 
 /** false when Chromium is there, else the reason to skip. */
-export const browserSkip: false | string = existsSync(CHROMIUM)
-  ? false
-  : `${CHROMIUM} not installed (apt-get install chromium)`;
+export const browserSkip: false | string = fileSkip(CHROMIUM, "chromium");
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
