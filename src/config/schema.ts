@@ -103,6 +103,11 @@ export const authSection = {
     "A login verified this recently skips the (deliberately slow) password hash check; 0 = always check.",
     { max: 86400 },
   ),
+  sessionRecheckSec: int(
+    60,
+    "How often a logged-in IMAP, POP3 or SMTP submission connection re-reads its account before a command (and when an IDLE wakes): after a password change or reset, a disable or a deletion it is closed; 0 = before every command.",
+    { min: 0, max: 86400 },
+  ),
   popBeforeSmtp: bool(
     false,
     "LEGACY, off by default: an IP that logged in over POP3/IMAP may send without SMTP AUTH for a while. Prefer SMTP AUTH.",

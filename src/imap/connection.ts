@@ -16,6 +16,7 @@ import {
   type ZlibOptions,
   constants as zc,
 } from "node:zlib";
+import { type LoginCheck, loginStillValid, recheckDue } from "../auth/login-recheck.js";
 import type { ListenerConfig } from "../config/schema.js";
 import type { AppContext } from "../server/context.js";
 import type { ConnectionSlot } from "../server/sessions.js";
@@ -430,8 +431,9 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
       this.idleAgain = true;
       return;
     }
-    this.idleWork = this.session
-      .flushUpdates({ expunges: true })
+    // A wake-up is when an idling client would be told something: its login is checked first.
+    this.idleWork = Promise.resolve(this.loginStands())
+      .then((stands) => (stands ? this.session.flushUpdates({ expunges: true }) : undefined))
       .catch((e: unknown) => {
         this.log.error("idle update failed", { error: String(e) });
         this.session.close();
@@ -464,7 +466,39 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
     this.write(`${tag} ${ok ? "OK IDLE terminated" : "BAD Expected DONE"}\r\n`);
   }
 
+  /**
+   * Whether the session's login still stands (issue 18, finding 10): when auth.sessionRecheckSec
+   * has passed, the account is read again; a password changed or reset since, a disable or a
+   * deletion ends the session with BYE (RFC 9051 7.1.5). Not due: true at once, with no await.
+   */
+  private loginStands(): boolean | Promise<boolean> {
+    const s = this.session.state;
+    if (s.kind !== "authenticated" && s.kind !== "selected") return true;
+    return recheckDue(s.account) ? this.recheckLogin(s.account) : true;
+  }
+
+  private async recheckLogin(login: LoginCheck): Promise<boolean> {
+    try {
+      if (await loginStillValid(this.ctx.store.directory, login, this.ctx.config.auth.sessionRecheckSec))
+        return true;
+    } catch (e) {
+      // The store failed to answer: serve this command, check again before the next one.
+      this.log.warn("account recheck failed", { error: String(e) });
+      return true;
+    }
+    if (this.session.state.kind === "logout") return false;
+    this.log.info("login ended: password changed or account disabled", { account: login.id });
+    this.idleTag = null;
+    this.session.watch(null);
+    this.write("* BYE [UNAVAILABLE] Credentials changed or account disabled, log in again\r\n");
+    this.session.close();
+    this.end();
+    return false;
+  }
+
   private async dispatch(frame: Frame): Promise<void> {
+    const stands = this.loginStands();
+    if (stands !== true && !(await stands)) return;
     if (this.idleTag !== null) return this.endIdle(frame, this.idleTag);
     let cmd: Command;
     try {

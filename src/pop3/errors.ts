@@ -54,6 +54,11 @@ export const errors = {
   badSasl: () => new Pop3Error("malformed SASL response", { code: "AUTH" }),
   alreadyTls: () => new Pop3Error("TLS already active"),
   noTls: () => new Pop3Error("STLS not available on this port"),
+  loginEnded: () =>
+    new Pop3Error("credentials changed or account disabled, closing connection", {
+      code: "AUTH",
+      close: true,
+    }),
   tooManyErrors: () => new Pop3Error("too many errors, closing connection", { close: true }),
   tooManyAuthFailures: () => new Pop3Error("too many failed logins, closing connection", { close: true }),
   notRemoved: () =>

@@ -10,6 +10,7 @@
 
 import { randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
+import { loginCheck, loginStillValid, recheckDue } from "../auth/login-recheck.js";
 import type { ListenerConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
 import type { AppContext } from "../server/context.js";
@@ -153,6 +154,7 @@ export class Session implements Conn {
       );
       return;
     }
+    if (!(await this.loginStands())) return;
     const cmd = parsed.command;
     const spec = commandTable[cmd.name];
     this.log.debug("command", { cmd: cmd.name, state: this.state.kind });
@@ -182,6 +184,28 @@ export class Session implements Conn {
     } finally {
       this.ctx.activity.end(activity);
     }
+  }
+
+  /**
+   * Whether the login still stands (issue 18, finding 10): every auth.sessionRecheckSec the
+   * account is read again, and after a password change or reset, a disable or a deletion the
+   * session ends with "-ERR [AUTH]" (RFC 3206 4) before the command runs. Deletions are not
+   * committed: only QUIT enters the UPDATE state (RFC 1939 6).
+   */
+  private async loginStands(): Promise<boolean> {
+    const state = this.state;
+    if (state.kind !== "transaction" || !recheckDue(state.login)) return true;
+    try {
+      const recheckSec = this.ctx.config.auth.sessionRecheckSec;
+      if (await loginStillValid(this.ctx.store.directory, state.login, recheckSec)) return true;
+    } catch (e) {
+      // The store failed to answer: serve this command, check again before the next one.
+      this.log.warn("account recheck failed", { err: e });
+      return true;
+    }
+    this.log.info("login ended: password changed or account disabled", { user: state.account.address });
+    await this.fail(errors.loginEnded());
+    return false;
   }
 
   /** Reply with the error; count it, and close after too many (or when the error says so). */
@@ -241,7 +265,8 @@ export class Session implements Conn {
         maxMessages: this.cfg.maxMessages,
       });
       maildrop.onSeenError = (e) => this.log.warn("could not flag \\Seen", { err: e });
-      this.state = { kind: "transaction", account, maildrop, release };
+      const login = loginCheck(account, this.ctx.config.auth.sessionRecheckSec);
+      this.state = { kind: "transaction", account, maildrop, release, login };
     } catch (e) {
       release();
       throw e;

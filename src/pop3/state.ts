@@ -1,6 +1,7 @@
 // POP3 session states (RFC 1939 §3). UPDATE is not a resting state: QUIT in TRANSACTION
 // commits the deletions and the session ends, so it has no variant here.
 
+import type { LoginCheck } from "../auth/login-recheck.js";
 import type { Account } from "../store/types.js";
 import type { Maildrop } from "./maildrop.js";
 
@@ -12,6 +13,8 @@ export interface AuthorizationState {
 export interface TransactionState {
   kind: "transaction";
   account: Account;
+  /** The login, re-checked against the account row before commands (auth/login-recheck.ts). */
+  login: LoginCheck;
   maildrop: Maildrop;
   release: () => void; // the maildrop lock
 }

@@ -8,6 +8,7 @@
 //  - "250" after DATA/BDAT is sent only once the store has durably accepted the message.
 
 import type { Socket } from "node:net";
+import { loginStillValid, recheckDue } from "../auth/login-recheck.js";
 import type { ListenerConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
 import type { AppContext } from "../server/context.js";
@@ -161,6 +162,27 @@ export class Session {
     this.messages++;
   }
 
+  /**
+   * Whether an authenticated session's login still stands (issue 18, finding 10): every
+   * auth.sessionRecheckSec the account is read again, and after a password change or reset, a
+   * disable or a deletion the session ends with 421 before the command runs.
+   */
+  private async loginStands(): Promise<boolean> {
+    const id = this.identity;
+    if (id.kind !== "account" || !recheckDue(id.login)) return true;
+    try {
+      const recheckSec = this.ctx.config.auth.sessionRecheckSec;
+      if (await loginStillValid(this.ctx.store.directory, id.login, recheckSec)) return true;
+    } catch (e) {
+      // The store failed to answer: serve this command, check again before the next one.
+      this.log.warn("account recheck failed", { err: e as Error });
+      return true;
+    }
+    this.log.info("login ended: password changed or account disabled", { user: id.account.address });
+    this.end(replies.loginEnded());
+    return false;
+  }
+
   /** TLS handshake on the current socket (implicit TLS, or after the STARTTLS 220). */
   async startTls(): Promise<boolean> {
     const raw = this.io.detach(); // drops any plaintext pipelined after STARTTLS
@@ -191,6 +213,7 @@ export class Session {
       this.send(errorReply("unknown-command"));
       return;
     }
+    if (!(await this.loginStands())) return;
     const activity = this.ctx.activity.begin({
       proto: this.listener.protocol,
       ip: this.remoteIp,

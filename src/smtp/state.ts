@@ -1,6 +1,7 @@
 // Session state as data: what a handler may rely on is in the type (a transaction exists only
 // in the "mail" phase). RFC 5321 §4.1.4 orders the phases: greeting, HELO/EHLO, MAIL, RCPT, DATA.
 
+import type { LoginCheck } from "../auth/login-recheck.js";
 import type { Account } from "../store/types.js";
 
 export interface Helo {
@@ -11,7 +12,7 @@ export interface Helo {
 /** Who is sending: nobody (inbound MX), an authenticated account, or a POP-before-SMTP IP. */
 export type Identity =
   | { kind: "anonymous" }
-  | { kind: "account"; account: Account }
+  | { kind: "account"; account: Account; login: LoginCheck } // login: re-checked before commands
   | { kind: "pop-before-smtp" }; // legacy: an IP that logged in over POP3/IMAP recently, no account
 
 export interface Recipient {

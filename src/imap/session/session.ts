@@ -1,6 +1,7 @@
 // What a command handler works with: the session state, the app context, and output that waits
 // for slow clients. Mailbox changes made elsewhere arrive through the notifier and are turned into
 // untagged EXISTS / EXPUNGE / FETCH FLAGS by flushUpdates() at the points the RFC allows.
+import { loginCheck } from "../../auth/login-recheck.js";
 import type { SectionValue } from "../../config/dsl.js";
 import type { Logger } from "../../log/logger.js";
 import type { AppContext } from "../../server/context.js";
@@ -155,8 +156,12 @@ export class Session implements MailListener {
   /** After login: listen to this account's mailbox events. */
   login(account: Account): void {
     this.unlisten();
-    // Only the id: the full row (password hash, dates) would stay in every idle session.
-    this.state = { kind: "authenticated", account: { id: account.id } };
+    // Only the id and a stamp of the hash: the full row (password hash, dates) would stay in
+    // every idle session.
+    this.state = {
+      kind: "authenticated",
+      account: loginCheck(account, this.app.config.auth.sessionRecheckSec),
+    };
     this.app.notifier.subscribe(account.id, this);
   }
 

@@ -1,12 +1,13 @@
 // Session state (RFC 9051 3): a tagged union, so a handler that needs a selected mailbox gets one
 // from requireSelected() and cannot touch one otherwise.
+import type { LoginCheck } from "../../auth/login-recheck.js";
 import type { Mailbox } from "../../store/types.js";
 import type { UidMap } from "./uid-map.js";
 
-/** What a session keeps of its account: the id (the rest is read from the store when needed). */
-export interface SessionAccount {
-  id: number;
-}
+/** What a session keeps of its account: the id, and the stamp of the password it logged in with
+ *  and when to re-read the account (auth/login-recheck.ts); the rest is read from the store when
+ *  needed. */
+export type SessionAccount = LoginCheck;
 
 /** The selected mailbox as the session keeps it: without the row's creation Date (96 bytes per
  *  idle client). */

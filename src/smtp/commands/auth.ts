@@ -5,6 +5,7 @@
 //
 // SCRAM-SHA-256 (RFC 7677) is not offered: it needs salted SCRAM keys stored per account,
 // which cannot be derived from the argon2id password hashes Yubin keeps.
+import { loginCheck } from "../../auth/login-recheck.js";
 import { SmtpError } from "../errors.js";
 import { replies } from "../replies.js";
 import { decodeSaslBase64 } from "../sasl/base64.js";
@@ -46,7 +47,8 @@ export const auth: CommandHandler = async (s, arg) => {
       });
       throw new SmtpError("auth-user-ip-limit");
     }
-    s.identity = { kind: "account", account: result.account };
+    const login = loginCheck(result.account, s.ctx.config.auth.sessionRecheckSec);
+    s.identity = { kind: "account", account: result.account, login };
     s.log.info("authenticated", { user: result.account.address, mechanism });
     s.send(replies.authOk());
     return;

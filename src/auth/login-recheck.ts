@@ -1,0 +1,48 @@
+// A logged-in connection (IMAP, POP3, SMTP submission) outlives the check that let it in: after a
+// password change or reset, a disable or a deletion of its account it must end, as web sessions
+// and bearer tokens do (issue 18, finding 10; credential.ts). Each such connection keeps the
+// stamp of the password hash it logged in with and, before a command at most every
+// auth.sessionRecheckSec, re-reads the account row: the row is the one place every writer
+// changes (the admin page, `yubin user passwd` in another process), so nothing needs telling.
+// Between checks a command costs one comparison of two numbers; the store is read only when due.
+import type { Account, DirectoryStore } from "../store/types.js";
+import { credentialStamp } from "./credential.js";
+
+/** What a connection keeps of its login: plain fields, so IMAP can keep them in the session's
+ *  account record rather than in one more object per idle client. */
+export interface LoginCheck {
+  readonly id: number;
+  /** credentialStamp() of the password hash the login was checked against. */
+  readonly stamp: string;
+  /** Date.now() from which the next command re-reads the account. */
+  checkAt: number;
+}
+
+export function loginCheck(
+  account: Pick<Account, "id" | "passwordHash">,
+  intervalSec: number,
+  now = Date.now(),
+): LoginCheck {
+  return { id: account.id, stamp: credentialStamp(account.passwordHash), checkAt: now + intervalSec * 1000 };
+}
+
+/** Whether the account must be read again before the next command (0 s: always). */
+export function recheckDue(c: LoginCheck, now = Date.now()): boolean {
+  return now >= c.checkAt;
+}
+
+/**
+ * Re-reads the account: true while it exists, is enabled and still has the password hash the
+ * login saw, and then the next check is `intervalSec` away. A store error is thrown, and the
+ * next command checks again (`checkAt` is not moved).
+ */
+export async function loginStillValid(
+  directory: Pick<DirectoryStore, "getAccount">,
+  c: LoginCheck,
+  intervalSec: number,
+): Promise<boolean> {
+  const a = await directory.getAccount(c.id);
+  if (!a || a.disabled || credentialStamp(a.passwordHash) !== c.stamp) return false;
+  c.checkAt = Date.now() + intervalSec * 1000;
+  return true;
+}
