@@ -40,6 +40,16 @@ export const smtpSection = {
   maxErrors: int(20, "Failed commands per session before the server replies 421 4.7.0 and disconnects.", {
     min: 1,
   }),
+  maxJunkCommands: int(
+    100,
+    "NOOP, VRFY, EXPN, HELP, RSET and unknown or failed commands per session (Postfix's smtpd_junk_command_limit; the count starts over after an accepted message): one more gets 421 4.7.0 and the connection is closed, so commands that do nothing cannot hold a connection open.",
+    { min: 1 },
+  ),
+  submissionLoginDeadlineSec: int(
+    60,
+    "Time from connecting to a successful AUTH on submission listeners (587/465); then 421 4.7.0 and the connection is closed, however busy the client keeps it.",
+    { min: 1 },
+  ),
   maxConnections: int(1000, "Concurrent SMTP connections per listener; more are refused with 421.", {
     min: 1,
   }),

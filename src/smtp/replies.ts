@@ -63,6 +63,8 @@ export const replies = {
     reply(214, "2.0.0", "Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT STARTTLS AUTH VRFY HELP"),
   timeout: () => reply(421, "4.4.2", "Timeout exceeded, closing connection"),
   tooManyErrors: () => reply(421, "4.7.0", "Too many errors, closing connection"),
+  tooManyJunkCommands: (host: string) => reply(421, "4.7.0", `${host} Error: too many junk commands`),
+  loginTooLate: () => reply(421, "4.7.0", "Authentication took too long, closing connection"),
   loginEnded: () => reply(421, "4.7.0", "Credentials changed or account disabled, closing connection"),
   tooManyConnections: () => reply(421, "4.7.0", "Too many connections, try again later"),
   shuttingDown: () => reply(421, "4.3.2", "Server shutting down"),

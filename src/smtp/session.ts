@@ -53,6 +53,11 @@ export class Session {
   private stopping = false;
   private expired = false;
   private waitingForCommand = false;
+  /** Commands that did nothing or failed since the session began or last accepted a message. */
+  private junk = 0;
+  /** Submission: AUTH must succeed by then (smtp.submissionLoginDeadlineSec after connecting);
+   *  commands before it never move it (issue 18: NOOP kept anonymous connections open). */
+  private readonly loginBy: number;
 
   constructor(opts: SessionOptions) {
     this.ctx = opts.ctx;
@@ -62,6 +67,7 @@ export class Session {
     this.slot = opts.slot;
     this.io = new SmtpIo(opts.socket);
     this.log = opts.ctx.log.child({ proto: opts.listener.protocol, conn: this.id, ip: opts.remoteIp });
+    this.loginBy = Date.now() + this.cfg.submissionLoginDeadlineSec * 1000;
   }
 
   get hostname(): string {
@@ -101,11 +107,19 @@ export class Session {
           this.send(replies.shuttingDown());
           break;
         }
+        // Checked before each command too: a client sending a steady stream is never idle.
+        if (this.loginLate()) {
+          this.end(replies.loginTooLate());
+          break;
+        }
         this.waitingForCommand = true;
-        const got = await this.io.readLine(this.cfg.maxLineLength, this.cfg.commandTimeoutSec * 1000);
+        const got = await this.io.readLine(this.cfg.maxLineLength, this.commandWaitMs());
         this.waitingForCommand = false;
         if (got.kind === "line") await this.dispatch(got.line);
-        else if (got.kind === "too-long") this.send(errorReply("line-too-long"));
+        else if (got.kind === "too-long") {
+          this.send(errorReply("line-too-long"));
+          this.countJunk();
+        } else if (got.kind === "timeout" && this.loginLate()) this.end(replies.loginTooLate());
         else this.endOnWait(got.kind);
         if (this.errors >= this.cfg.maxErrors && !this.ending) {
           this.log.warn("too many errors", { errors: this.errors });
@@ -160,6 +174,34 @@ export class Session {
 
   noteMessage(): void {
     this.messages++;
+    // As Postfix does: a client that delivers is not idling, so its junk count starts over
+    // (clients reusing one connection send RSET before each message).
+    this.junk = 0;
+  }
+
+  /** Submission, not yet authenticated, at or past the login deadline. */
+  private loginLate(): boolean {
+    return this.isSubmission && this.identity.kind === "anonymous" && Date.now() >= this.loginBy;
+  }
+
+  /** How long to wait for the next command: commandTimeoutSec, and before AUTH on submission no
+   *  later than the login deadline. */
+  private commandWaitMs(): number {
+    const ms = this.cfg.commandTimeoutSec * 1000;
+    if (!this.isSubmission || this.identity.kind !== "anonymous") return ms;
+    return Math.max(0, Math.min(ms, this.loginBy - Date.now()));
+  }
+
+  /**
+   * One more command that did nothing (NOOP, VRFY, EXPN, HELP, RSET) or failed: past
+   * smtp.maxJunkCommands the session ends with 421 (Postfix's smtpd_junk_command_limit), so a
+   * client cannot hold a connection for maxSessionSec with NOOPs. True when it ended.
+   */
+  private countJunk(): boolean {
+    if (++this.junk <= this.cfg.maxJunkCommands || this.ending) return false;
+    this.log.warn("too many junk commands", { junk: this.junk });
+    this.end(replies.tooManyJunkCommands(this.hostname));
+    return true;
   }
 
   /**
@@ -205,15 +247,19 @@ export class Session {
   private async dispatch(line: Buffer): Promise<void> {
     const parsed = parseCommandLine(line);
     if (!parsed.ok) {
-      this.send(errorReply("unknown-command", parsed.reason));
+      if (!this.countJunk()) this.send(errorReply("unknown-command", parsed.reason));
       return;
     }
     const handler = commandTable[parsed.command.verb];
     if (!handler) {
-      this.send(errorReply("unknown-command"));
+      if (!this.countJunk()) this.send(errorReply("unknown-command"));
       return;
     }
     if (!(await this.loginStands())) return;
+    // Commands that do nothing count before they run: the one past the limit gets only the 421.
+    const junkVerb = JUNK_VERBS.has(parsed.command.verb);
+    if (junkVerb && this.countJunk()) return;
+    const errorsBefore = this.errors;
     const activity = this.ctx.activity.begin({
       proto: this.listener.protocol,
       ip: this.remoteIp,
@@ -228,6 +274,8 @@ export class Session {
     } finally {
       this.ctx.activity.end(activity);
     }
+    // A failed command counts after its reply (the errors counter saw its 4xx/5xx).
+    if (!junkVerb && this.errors > errorsBefore) this.countJunk();
   }
 
   private replyForError(e: unknown, verb: string): Reply {
@@ -240,6 +288,9 @@ export class Session {
     return errorReply("temporary");
   }
 }
+
+/** Commands that change nothing a message needs (Postfix counts NOOP, VRFY, ETRN and RSET). */
+const JUNK_VERBS: ReadonlySet<string> = new Set(["NOOP", "VRFY", "EXPN", "HELP", "RSET"]);
 
 function isLoopback(ip: string): boolean {
   return ip === "::1" || ip.startsWith("127.");
