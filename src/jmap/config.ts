@@ -54,6 +54,11 @@ export const jmapSection = {
     { min: 256 },
   ),
   maxBodyValueBytes: int(1_000_000, "Largest decoded body value returned by Email/get.", { min: 256 }),
+  previewScanBytes: int(
+    262_144,
+    "Octets of each text part read for Email/get previews and SearchSnippet bodies; the rest of a longer part is not scanned (a snippet term found only further on gives no preview).",
+    { min: 1024 },
+  ),
 };
 
 export type JmapLimits = SectionValue<typeof jmapSection>;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { decodeLoose } from "./charset.js";
 import { parseStructure } from "./parse.js";
-import { textOf } from "./text.js";
+import { textOf, textPrefixOf } from "./text.js";
 
 const msg = (header: string, body: Buffer | string) =>
   Buffer.concat([Buffer.from(header.replace(/\n/g, "\r\n") + "\r\n\r\n"), Buffer.from(body)]);
@@ -35,5 +35,28 @@ describe("textOf", () => {
   });
   test("decodeLoose with a declared utf-8 charset keeps replacement characters", () => {
     assert.equal(decodeLoose(Buffer.from([0x61, 0xff]), "UTF-8"), "a\ufffd");
+  });
+});
+
+describe("textPrefixOf", () => {
+  test("decodes only the first maxBytes octets of the encoded part", () => {
+    const raw = msg("Content-Type: text/plain; charset=utf-8", "é".repeat(100_000));
+    const { text, truncated } = textPrefixOf(raw, parseStructure(raw).root, 1001);
+    assert.equal(truncated, true);
+    assert.equal(text, "é".repeat(500)); // the half character at the cut is dropped, not U+FFFD
+  });
+  test("base64: the prefix decodes to at most maxBytes octets", () => {
+    const raw = msg(
+      "Content-Type: text/plain\nContent-Transfer-Encoding: base64",
+      Buffer.from("abc".repeat(10_000)).toString("base64"),
+    );
+    const { text, truncated } = textPrefixOf(raw, parseStructure(raw).root, 400);
+    assert.equal(truncated, true);
+    assert.equal(text, "abc".repeat(100));
+  });
+  test("a part within the limit is whole, as textOf gives it", () => {
+    const raw = msg("Content-Type: text/plain", "short");
+    assert.deepEqual(textPrefixOf(raw, parseStructure(raw).root, 1024), { text: "short", truncated: false });
+    assert.deepEqual(textPrefixOf(raw, parseStructure(raw).root, 0), { text: "short", truncated: false });
   });
 });

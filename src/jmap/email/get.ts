@@ -31,6 +31,7 @@ export function bodyArgs(args: JsonObject, mc: MethodContext): { bodyProps: stri
     fetchHtml: optBool(args, "fetchHTMLBodyValues", false),
     fetchAll: optBool(args, "fetchAllBodyValues", false),
     maxBytes: Math.min(max ?? mc.services.limits.maxBodyValueBytes, mc.services.limits.maxBodyValueBytes),
+    previewScanBytes: mc.services.limits.previewScanBytes,
   };
   return { bodyProps, bv };
 }

@@ -100,9 +100,31 @@ function groupedAddresses(value: string): EmailAddressGroup[] {
   return out;
 }
 
+/** Longest Date value looked at: a date-time is ~40 characters, and RFC 5322 2.1.1 caps a line
+ *  at 998; anything longer is not a date, however it is folded or commented. */
+export const MAX_DATE_CHARS = 998;
+
+/** Each "(" up to the next ")" replaced by a space, as value.replace(/\([^)]*\)/g, " ") did, in
+ *  one pass: that regex rescanned to the end at every "(" without a ")" (quadratic, issue 18).
+ *  Comments do not nest here (RFC 5322 3.2.2 allows it; Date.parse never minded the leftovers). */
+export function blankComments(value: string): string {
+  let out = "";
+  let last = 0;
+  let i = value.indexOf("(");
+  while (i !== -1) {
+    const close = value.indexOf(")", i + 1);
+    if (close === -1) break; // no ")" after this "(", so none after a later one either
+    out += `${value.slice(last, i)} `;
+    last = close + 1;
+    i = value.indexOf("(", last);
+  }
+  return last === 0 ? value : out + value.slice(last);
+}
+
 /** RFC 5322 date-time to RFC 3339 (4.1.2.6 Date), or null when unparseable. */
 export function parseDate(value: string): string | null {
-  const t = Date.parse(value.replace(/\([^)]*\)/g, " "));
+  if (value.length > MAX_DATE_CHARS) return null;
+  const t = Date.parse(blankComments(value));
   if (!Number.isFinite(t)) return null;
   return new Date(t).toISOString().replace(/\.\d{3}Z$/, "Z");
 }

@@ -1,13 +1,14 @@
 // The Email object (RFC 8621 4.1) of one stored message: metadata from MessageMeta, the rest
 // from the cached MIME structure and the body bytes (read only when a property needs them).
 
-import { textOf } from "../../mime/text.js";
-import type { MessageStructure } from "../../mime/types.js";
+import { textOf, textPrefixOf } from "../../mime/text.js";
+import type { MessageStructure, MimePart } from "../../mime/types.js";
 import type { MessageMeta } from "../../store/types.js";
 import { emailIdOf, mailboxIdOf, threadIdOf } from "../core/ids.js";
 import type { Json, JsonObject } from "../core/types.js";
 import { type BodyLists, bodyLists, bodyPartObject, hasAttachment, type PartRef, rootRef } from "./body.js";
 import { allHeaders, headerPropertyValue, headerView, parseHeaderProperty } from "./headers.js";
+import { htmlToText } from "./html-text.js";
 import { flagsToKeywords } from "./keywords.js";
 
 export const DEFAULT_EMAIL_PROPERTIES = [
@@ -74,6 +75,8 @@ export interface BodyValueOptions {
   fetchHtml: boolean;
   fetchAll: boolean;
   maxBytes: number; // 0 = no limit
+  /** Octets of a text part read for the preview ([jmap] previewScanBytes). */
+  previewScanBytes: number;
 }
 
 export interface EmailSource {
@@ -88,23 +91,27 @@ export interface EmailSource {
 
 const PREVIEW_CHARS = 256;
 
-export function htmlToText(html: string): string {
-  return html
-    .replace(/<(style|script)[^>]*>[\s\S]*?<\/\1>/gi, " ")
-    .replace(/<[^>]*>/g, " ")
-    .replace(/&nbsp;/gi, " ")
-    .replace(/&lt;/gi, "<")
-    .replace(/&gt;/gi, ">")
-    .replace(/&quot;/gi, '"')
-    .replace(/&amp;/gi, "&");
+/** The text of a textBody part for previews and snippets: at most `scanBytes` octets of it are
+ *  decoded, HTML turned into text. A tag cut in two by that limit is dropped, not shown. */
+export function partPreviewText(body: Buffer, part: MimePart, scanBytes: number): string {
+  const { text, truncated } = textPrefixOf(body, part, scanBytes);
+  if (part.subtype !== "html") return text;
+  const lt = truncated ? text.lastIndexOf("<") : -1;
+  return htmlToText(lt > text.lastIndexOf(">") ? text.slice(0, lt) : text);
 }
 
-export function previewOf(body: Buffer, lists: BodyLists): string {
+/** RFC 8621 4.1.4 preview: the first text part's words, whitespace collapsed, 256 characters. */
+export function previewOf(body: Buffer, lists: BodyLists, scanBytes: number): string {
   const first = lists.textBody.find((r) => r.part.type === "text");
   if (!first) return "";
-  let text = textOf(body, first.part);
-  if (first.part.subtype === "html") text = htmlToText(text);
-  return [...text.replace(/\s+/g, " ").trim()].slice(0, PREVIEW_CHARS).join("");
+  const text = partPreviewText(body, first.part, scanBytes).replace(/\s+/g, " ").trim();
+  let out = "";
+  let n = 0;
+  for (const c of text) {
+    if (n++ === PREVIEW_CHARS) break;
+    out += c;
+  }
+  return out;
 }
 
 /** RFC 8621 4.1.4 EmailBodyValue, truncated to maxBytes UTF-8 octets without splitting a char. */
@@ -167,7 +174,7 @@ export function emailObject(
         out.hasAttachment = hasAttachment(getLists());
         break;
       case "preview":
-        out.preview = previewOf(src.body!, getLists());
+        out.preview = previewOf(src.body!, getLists(), bv.previewScanBytes);
         break;
       case "bodyStructure":
         out.bodyStructure = bodyPartObject(

@@ -2,16 +2,15 @@
 // the words of the filter's text / subject / body conditions marked (mark.ts). Conditions
 // under a NOT are not searched for. The filter is checked as Email/query checks it, so an
 // unsupported one fails the same way here. Body text: the textBody parts (HTML turned into
-// text), as the preview of Email/get.
+// text), as the preview of Email/get, each read up to [jmap] previewScanBytes.
 import { decodeHeaderValue } from "../../mime/encoded-word.js";
-import { textOf } from "../../mime/text.js";
 import { checkAccount, isObject, optStringList } from "../core/args.js";
 import { invalidArgs, MethodError } from "../core/errors.js";
 import type { Json, JsonObject, MethodContext } from "../core/types.js";
 import { bodyLists } from "../email/body.js";
 import { compileFilter } from "../email/filter.js";
 import { loadEmail } from "../email/load.js";
-import { htmlToText } from "../email/object.js";
+import { partPreviewText } from "../email/object.js";
 import { loadMailboxes } from "../mailbox/load.js";
 import { markPreview, markText, termMatcher } from "./mark.js";
 
@@ -66,9 +65,11 @@ export async function searchSnippetGet(args: JsonObject, mc: MethodContext): Pro
     let preview: string | null = null;
     if (bodyRe) {
       const body = await mc.services.app.store.mail.readBody(msg.meta.blobId);
+      // Each part read up to previewScanBytes only (issue 18: a huge part is not scanned whole).
+      const scan = mc.services.limits.previewScanBytes;
       const text = bodyLists(msg.structure)
         .textBody.filter((r) => r.part.type === "text")
-        .map((r) => (r.part.subtype === "html" ? htmlToText(textOf(body, r.part)) : textOf(body, r.part)))
+        .map((r) => partPreviewText(body, r.part, scan))
         .join(" ");
       preview = markPreview(text, bodyRe);
     }
