@@ -77,7 +77,10 @@ describe("hostile HTML mail in the webmail", { skip: browserSkip }, () => {
     await frame.locator("p.real", { hasText: "Hello" }).waitFor();
     assert.equal(await frame.locator("link, form, input, button").count(), 0);
     assert.equal(await frame.locator("body *").count(), 1, "only <p class=real> in the body");
-    assert.equal(await frame.locator("p.real").evaluate((p) => getComputedStyle(p).color), "rgb(17, 34, 51)");
+    assert.equal(
+      await frame.locator("p.real").evaluate((p) => p.ownerDocument.defaultView?.getComputedStyle(p).color),
+      "rgb(17, 34, 51)",
+    );
   });
 
   test("CSS escapes give no background image and no imported sheet", async () => {
@@ -85,7 +88,9 @@ describe("hostile HTML mail in the webmail", { skip: browserSkip }, () => {
     await frame.locator("p.b", { hasText: "B" }).waitFor();
     for (const sel of ["p.a", "p.b"]) {
       assert.equal(
-        await frame.locator(sel).evaluate((p) => getComputedStyle(p).backgroundImage),
+        await frame
+          .locator(sel)
+          .evaluate((p) => p.ownerDocument.defaultView?.getComputedStyle(p).backgroundImage),
         "none",
         sel,
       );
