@@ -41,6 +41,12 @@ export interface LinearOptions {
    *  memory caches and the garbage collector more than the code; and code that cuts its input
    *  at some length must be measured below that length). Default 1,000,000. */
   maxSize?: number;
+  /** run() is called this many times per timing (default 1): a way to reach timeable lengths
+   *  with inputs that stay small. Code that makes an object per input character (a tokenizer)
+   *  pays a one-time step in cost per object when one run's live objects outgrow V8's young
+   *  generation (~100,000 small objects); a factor of 8 that straddles that step looks
+   *  super-linear. Keep such inputs below it (maxSize ~40,000) and repeat instead. */
+  repeat?: number;
   /** A budget for one large run, as a safety net: fail when it takes more than this many ms of
    *  CPU even if the ratio looks fine, and stop measuring as soon as one run exceeds it (so that
    *  quadratic code fails in seconds, not minutes). Default 2000. */
@@ -128,6 +134,13 @@ export function assertLinear<I>(
   const minMs = options.minMs ?? 5;
   const maxMs = options.maxMs ?? 2000;
   const maxSize = options.maxSize ?? 1_000_000;
+  const repeat = options.repeat ?? 1;
+  if (repeat > 1) {
+    const once = run;
+    run = (input) => {
+      for (let i = 0; i < repeat; i++) once(input);
+    };
+  }
   let n = options.n;
   let small = make(n);
   run(small); // warm-up: compile and optimise before timing
