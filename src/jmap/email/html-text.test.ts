@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { htmlToText, removeStyleAndScript, removeTags } from "./html-text.js";
+import { htmlPrefixToText, htmlToText, removeStyleAndScript, removeTags } from "./html-text.js";
 
 // The results of the regexes the scanners replaced (see html-text.ts), on the cases where their
 // rules are easy to get wrong.
@@ -30,4 +30,12 @@ test("htmlToText: elements, tags and entities", () => {
     ),
     '      A & B <C> "D"   ',
   );
+});
+
+test("htmlPrefixToText: a cut tag or a style element cut before its end is dropped", () => {
+  assert.equal(htmlPrefixToText("<p>Hello</p><a hre"), " Hello ");
+  assert.equal(htmlPrefixToText("<p>Hi</p><STYLE>p{color:red} .a{"), " Hi ");
+  assert.equal(htmlPrefixToText("<p>Hi</p><script>var x = 1 < 2"), " Hi ");
+  assert.equal(htmlPrefixToText("<style>p{}</style><p>Hi</p>"), "  Hi ");
+  assert.equal(htmlPrefixToText("a < b"), "a ");
 });

@@ -81,3 +81,18 @@ export function htmlToText(html: string): string {
     .replace(/&quot;/gi, '"')
     .replace(/&amp;/gi, "&");
 }
+
+/** htmlToText of the first part of a longer HTML text: what the cut interrupted is dropped, not
+ *  shown as text: a tag cut in two ("<a hr"), and a style or script element whose end tag lies
+ *  beyond the cut (its CSS or code would otherwise become the preview). */
+export function htmlPrefixToText(html: string): string {
+  const lower = asciiLower(html);
+  let end = html.length;
+  const lt = lower.lastIndexOf("<");
+  if (lt > lower.lastIndexOf(">")) end = lt;
+  for (const name of RAW_TEXT_ELEMENTS) {
+    const open = lower.lastIndexOf(`<${name}`, end);
+    if (open !== -1 && open < end && lower.indexOf(`</${name}>`, open) === -1) end = open;
+  }
+  return htmlToText(end === html.length ? html : html.slice(0, end));
+}

@@ -8,7 +8,7 @@ import { emailIdOf, mailboxIdOf, threadIdOf } from "../core/ids.js";
 import type { Json, JsonObject } from "../core/types.js";
 import { type BodyLists, bodyLists, bodyPartObject, hasAttachment, type PartRef, rootRef } from "./body.js";
 import { allHeaders, headerPropertyValue, headerView, parseHeaderProperty } from "./headers.js";
-import { htmlToText } from "./html-text.js";
+import { htmlPrefixToText, htmlToText } from "./html-text.js";
 import { flagsToKeywords } from "./keywords.js";
 
 export const DEFAULT_EMAIL_PROPERTIES = [
@@ -92,12 +92,11 @@ export interface EmailSource {
 const PREVIEW_CHARS = 256;
 
 /** The text of a textBody part for previews and snippets: at most `scanBytes` octets of it are
- *  decoded, HTML turned into text. A tag cut in two by that limit is dropped, not shown. */
+ *  decoded, HTML turned into text (what the cut interrupted dropped, see htmlPrefixToText). */
 export function partPreviewText(body: Buffer, part: MimePart, scanBytes: number): string {
   const { text, truncated } = textPrefixOf(body, part, scanBytes);
   if (part.subtype !== "html") return text;
-  const lt = truncated ? text.lastIndexOf("<") : -1;
-  return htmlToText(lt > text.lastIndexOf(">") ? text.slice(0, lt) : text);
+  return truncated ? htmlPrefixToText(text) : htmlToText(text);
 }
 
 /** RFC 8621 4.1.4 preview: the first text part's words, whitespace collapsed, 256 characters. */
