@@ -199,13 +199,12 @@ function attributes(
   css: (text: string) => string,
 ): [string, string][] {
   const kept: [string, string][] = [];
-  const attrs = el.attributes;
-  for (let k = 0; k < attrs.length; k++) {
-    const a = attrs[k];
-    if (!a) continue;
-    const name = a.localName;
-    if (a.namespaceURI !== null || !ATTRS.has(name)) continue;
-    const value = o ? attributeValue(tag, name, a.value, o, countBlocked, css) : a.value;
+  // Names first, values only for the allowed ones: reading every Attr of an element with
+  // thousands of attributes costs quadratic time in Chromium (each Attr node is made on demand).
+  for (const name of el.getAttributeNames()) {
+    if (!ATTRS.has(name)) continue;
+    const raw = el.getAttribute(name) ?? "";
+    const value = o ? attributeValue(tag, name, raw, o, countBlocked, css) : raw;
     if (value !== null) kept.push([name, value]);
   }
   if (tag === "a" && kept.some(([name]) => name === "href")) {
