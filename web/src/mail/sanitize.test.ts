@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { assertLinear } from "../../../src/testing/complexity";
 import { parseHtml } from "../testing/dom";
+import { MAX_OPEN_TAGS } from "./open-tags";
 import { frameDocument, type SanitizeOptions, sanitizeHtml } from "./sanitize";
 
 /** cid → a cid: URL again, so that the output is accepted by a second sanitize. */
@@ -107,6 +108,28 @@ describe("sanitizeHtml: the payloads of the finding", () => {
     });
     assert.deepEqual(seen, ["part1@example.test"]);
     assert.equal(r.html, '<img alt="a"><img src="/download/part1@example.test" alt="b">');
+  });
+});
+
+describe("sanitizeHtml: markup nested too deep for the browser's parser", () => {
+  test("is shown as text, without parsing it, idempotently", () => {
+    let parsed = 0;
+    const deep = `<p>Hi &amp; bye</p>\r\n${"<x-a>".repeat(MAX_OPEN_TAGS + 1)}<script>alert(1)</script>end`;
+    const r = clean(deep, {
+      parse: (h) => {
+        parsed++;
+        return parseHtml(h);
+      },
+    });
+    assert.equal(parsed, 0);
+    assert.equal(r.html, "<pre>Hi &amp;amp; bye\nalert(1)end</pre>");
+    assertSafe(r.html);
+    assert.equal(clean(r.html).html, r.html);
+  });
+
+  test("a long message of unclosed paragraphs below the limit is parsed as usual", () => {
+    const html = "<p>para".repeat(2000);
+    assert.equal(clean(html).html, "<p>para</p>".repeat(2000));
   });
 });
 

@@ -19,6 +19,7 @@
 // parsed and written once more, with nothing left to leave out: that is the parser's own shape.
 // Dropping whole subtrees needs no second pass (the rest is a tree the parser built), except for
 // the newline the parser eats after <pre>, which the writer puts back where it is needed.
+import { MAX_OPEN_TAGS, markupText, maxOpenTags } from "./open-tags";
 import { cleanCss } from "./sanitize-css";
 
 // biome-ignore format: a word list reads better packed
@@ -76,6 +77,13 @@ export interface Sanitized {
 }
 
 export function sanitizeHtml(input: string, o: SanitizeOptions): Sanitized {
+  if (maxOpenTags(input) > MAX_OPEN_TAGS) {
+    // Too deep for the browser's parser to take in linear time (open-tags.ts): shown as text.
+    // Line ends and NULs as the parser would leave them, and the newline it eats after <pre> put
+    // back: the same text comes out of a second sanitize.
+    const text = markupText(input).replace(/\r\n?/g, "\n").replace(/\0/g, "");
+    return { html: `<pre>${text.startsWith("\n") ? "\n" : ""}${escapeText(text)}</pre>`, blockedRemote: 0 };
+  }
   const parse = o.parse ?? ((h: string) => new DOMParser().parseFromString(h, "text/html"));
   const first = write(parse(input), o);
   if (!first.reshaped) return { html: first.html, blockedRemote: first.blocked };
