@@ -7,6 +7,7 @@ export const TARGETS: Record<string, { module: string; exportName: string }> = {
   mime: { module: "./mime.ts", exportName: "mimeTarget" },
   jmap: { module: "./jmap.ts", exportName: "jmapTarget" },
   "list-pattern": { module: "./list-pattern.ts", exportName: "listPatternTarget" },
+  "base-subject": { module: "./base-subject.ts", exportName: "baseSubjectTarget" },
 };
 
 export function targetUrl(name: string): string {
