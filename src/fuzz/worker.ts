@@ -6,8 +6,8 @@
 // microseconds for one execution of a parser, so mutants run in batches: one take for the whole
 // batch, and only a batch that shows something new (at batch level) is run again one input at a
 // time to find which inputs to keep. Batch features leave out hit counts (a batch's counts are
-// sums over different inputs, new at almost every batch); single executions keep them. This gave about 8x the executions per second of a take per
-// execution (docs/ARCHITECTURE.md, "Fuzzing").
+// sums over different inputs, new at almost every batch); single executions keep them. Figures in
+// docs/ARCHITECTURE.md, "Fuzzing".
 import { parentPort, workerData } from "node:worker_threads";
 import { Coverage } from "./coverage.js";
 import { SHARED_HEADER, type WorkerInput, type WorkerMessage } from "./messages.js";

@@ -9,7 +9,7 @@ import { DotDecoder } from "../../smtp/wire/dot-decoder.js";
 import { InputBuffer } from "../../smtp/wire/input.js";
 import { checkLineEnds, normalizeLineEnds } from "../../smtp/wire/line-ends.js";
 import { parsePathArg } from "../../smtp/wire/path.js";
-import { decodeXtext } from "../../smtp/wire/xtext.js";
+import { decodeXtext } from "../../delivery/xtext.js";
 import { check, type FuzzTarget } from "../target.js";
 import { cut, cutSizes, sameTranscript } from "./chunks.js";
 
