@@ -20,7 +20,7 @@ for (const [name, { exportName }] of Object.entries(TARGETS)) {
       exportName,
       seeds,
       seed: 1,
-      seconds: 4,
+      seconds: 3,
       maxExecs: 50_000,
       artifactDir: artifacts,
     });

@@ -107,7 +107,7 @@ function session(chunks: Buffer[], normalize: boolean): string[] {
 
 export const smtpTarget: FuzzTarget = {
   name: "smtp",
-  coverage: ["src/smtp/wire/", "src/delivery/address.ts"],
+  coverage: ["src/smtp/wire/", "src/delivery/address.ts", "src/delivery/xtext.ts"],
   dictionary: [
     "\r\n",
     "\r",
