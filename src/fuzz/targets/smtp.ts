@@ -4,12 +4,12 @@
 // line-end checks of a BDAT body. Checks: the same transcript whatever the chunk cuts; a
 // normalized body has no bare CR or LF left (RFC 5321 §2.3.8).
 
+import { decodeXtext } from "../../delivery/xtext.js";
 import { parseCommandLine } from "../../smtp/wire/command.js";
 import { DotDecoder } from "../../smtp/wire/dot-decoder.js";
 import { InputBuffer } from "../../smtp/wire/input.js";
 import { checkLineEnds, normalizeLineEnds } from "../../smtp/wire/line-ends.js";
 import { parsePathArg } from "../../smtp/wire/path.js";
-import { decodeXtext } from "../../delivery/xtext.js";
 import { check, type FuzzTarget } from "../target.js";
 import { cut, cutSizes, sameTranscript } from "./chunks.js";
 
