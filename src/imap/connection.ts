@@ -20,6 +20,7 @@ import { type LoginCheck, loginStillValid, recheckDue } from "../auth/login-rech
 import type { ListenerConfig } from "../config/schema.js";
 import type { AppContext } from "../server/context.js";
 import type { ConnectionSlot } from "../server/sessions.js";
+import { upgradeToTls } from "../server/tls-upgrade.js";
 import { capabilities } from "./capabilities.js";
 import { commandTable } from "./commands/index.js";
 import type { CommandSpec } from "./commands/types.js";
@@ -327,29 +328,18 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
     this.reader.reset();
     this.queue = null;
     this.queuedBytes = 0;
-    const secure = new TLSSocket(plain, { isServer: true, secureContext: this.ctx.tls.context() });
-    this.socket = secure;
-    await new Promise<void>((resolve) => {
-      // A client that never completes the handshake is dropped at the pre-login timeout.
-      const timer = setTimeout(() => secure.destroy(), this.config.preAuthTimeoutSec * 1000);
-      secure.once("secure", () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      secure.once("close", () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      secure.once("error", (e) => {
-        this.log.info("TLS handshake failed", { error: String(e) });
-        secure.destroy();
-        resolve();
-      });
-    });
-    if (secure.destroyed) {
+    // A client that never completes the handshake is dropped at the pre-login timeout.
+    const timeoutMs = this.config.preAuthTimeoutSec * 1000;
+    let secure: TLSSocket;
+    try {
+      secure = await upgradeToTls(plain, this.ctx.tls.context(), timeoutMs);
+    } catch (e) {
+      // Only this connection ends (upgradeToTls destroyed both sockets).
+      this.log.info("TLS handshake failed", { error: String(e) });
       this.teardown();
       return;
     }
+    this.socket = secure;
     this.secure = true;
     this.attach(secure);
   }

@@ -15,6 +15,7 @@ import type { ListenerConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
 import type { AppContext } from "../server/context.js";
 import type { ConnectionSlot } from "../server/sessions.js";
+import { upgradeToTls } from "../server/tls-upgrade.js";
 import { commandTable } from "./commands/index.js";
 import type { Conn, Pop3Config } from "./commands/types.js";
 import { errorLine, errors, Pop3Error } from "./errors.js";
@@ -22,7 +23,6 @@ import { ConnectionGone, Pop3Io } from "./io.js";
 import { Maildrop } from "./maildrop.js";
 import { type Pop3Shared, sharedFor } from "./shared.js";
 import type { SessionState } from "./state.js";
-import { upgradeToTls } from "./tls.js";
 import { parseCommand } from "./wire/command.js";
 
 export interface SessionOptions {
@@ -82,15 +82,7 @@ export class Session implements Conn {
 
   async run(): Promise<void> {
     try {
-      if (this.listener.tls === "implicit") {
-        const tls = await upgradeToTls(
-          this.io.detach(),
-          this.ctx.tls.context(),
-          this.cfg.tlsHandshakeTimeoutSec * 1000,
-        );
-        this.io.attach(tls);
-        this.secure = true;
-      }
+      if (this.listener.tls === "implicit") await this.startTls();
       // No APOP timestamp in the greeting: APOP is not offered (commands/capa.ts).
       await this.ok("Yubin POP3 server ready");
       await this.loop();
@@ -279,13 +271,16 @@ export class Session implements Conn {
     this.log.info("login", { user: account.address, messages: this.state.maildrop.count });
   }
 
+  /** TLS handshake on the current socket (implicit TLS, or after STLS's "+OK"); plaintext the
+   *  client pipelined is dropped by detach() (RFC 2595 §4). A failed handshake ends only this
+   *  session, as ConnectionGone: there is nobody left to answer. */
   async startTls(): Promise<void> {
     const raw = this.io.detach();
-    const tls = await upgradeToTls(raw, this.ctx.tls.context(), this.cfg.tlsHandshakeTimeoutSec * 1000).catch(
-      (e: unknown) => {
-        throw new ConnectionGone(`STLS failed: ${(e as Error).message}`);
-      },
-    );
+    const timeoutMs = this.cfg.tlsHandshakeTimeoutSec * 1000;
+    const tls = await upgradeToTls(raw, this.ctx.tls.context(), timeoutMs).catch((e: unknown) => {
+      this.log.info("TLS handshake failed", { err: e });
+      throw new ConnectionGone("TLS handshake failed");
+    });
     this.io.attach(tls);
     this.secure = true;
   }

@@ -13,6 +13,7 @@ import type { ListenerConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
 import type { AppContext } from "../server/context.js";
 import type { ConnectionSlot } from "../server/sessions.js";
+import { type TlsInfo, tlsInfo, upgradeToTls } from "../server/tls-upgrade.js";
 import { QuotaError } from "../store/errors.js";
 import { commandTable } from "./commands/index.js";
 import { SmtpError } from "./errors.js";
@@ -20,7 +21,6 @@ import { nextId } from "./ids.js";
 import { SmtpIo, type WaitEnd } from "./io.js";
 import { errorReply, replies } from "./replies.js";
 import type { Identity, SessionState } from "./state.js";
-import { type TlsInfo, tlsInfo, upgradeToTls } from "./tls-upgrade.js";
 import { parseCommandLine } from "./wire/command.js";
 import type { Reply } from "./wire/reply.js";
 
@@ -233,9 +233,9 @@ export class Session {
       this.io.attach(secure);
       this.tls = tlsInfo(secure);
     } catch (e) {
+      // Only this connection ends (upgradeToTls destroyed both sockets).
       this.log.info("TLS handshake failed", { err: e as Error });
       this.ending = true;
-      raw.destroy();
       return false;
     }
     // RFC 3207 §4.2: forget everything learned before TLS, including any EHLO and AUTH.
