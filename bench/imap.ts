@@ -37,11 +37,11 @@ import { join } from "node:path";
 import { connect as tlsConnect } from "node:tls";
 import { parseArgs } from "node:util";
 import { writeHeapSnapshot } from "node:v8";
+import { startApp } from "../src/app/start.js";
 import { hashPassword } from "../src/auth/password.js";
 import type { AuthResult } from "../src/auth/types.js";
 import { defaultConfig } from "../src/config/load.js";
 import { silentLogger } from "../src/log/logger.js";
-import { startApp } from "../src/server/app.js";
 import { LocalNotifier } from "../src/store/notifier.js";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
 

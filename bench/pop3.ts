@@ -20,13 +20,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect as tlsConnect } from "node:tls";
 import { parseArgs } from "node:util";
+import { startApp } from "../src/app/start.js";
 import { hashPassword } from "../src/auth/password.js";
 import type { AuthResult } from "../src/auth/types.js";
 import { defaultConfig } from "../src/config/load.js";
 import { silentLogger } from "../src/log/logger.js";
-import { startPop3Listener } from "../src/pop3/index.js";
-import { startApp } from "../src/server/app.js";
-import { listenerFactories } from "../src/server/protocols.js";
 import { LocalNotifier } from "../src/store/notifier.js";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
 
@@ -57,7 +55,6 @@ const PASSWORD = "bench password";
 
 /** Child mode: serve POP3 from an already populated data directory; print the port. */
 async function serveChild(dataDir: string): Promise<void> {
-  listenerFactories.pop3 ??= startPop3Listener;
   const config = defaultConfig();
   config.server.dataDir = dataDir;
   config.server.hostname = "localhost";

@@ -16,11 +16,11 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import nodemailer from "nodemailer";
+import { openStore } from "../src/app/stores.js";
 import { defaultConfig } from "../src/config/load.js";
 import { createDnsResolver } from "../src/dns/resolver.js";
 import { silentLogger } from "../src/log/logger.js";
 import { createQueueRunner } from "../src/outbound/runner.js";
-import { openStore } from "../src/server/app.js";
 import { LocalNotifier } from "../src/store/notifier.js";
 import type { Store } from "../src/store/types.js";
 import { startDnsServer, type ZoneRecord } from "../src/testing/dns-server.js";
@@ -136,6 +136,7 @@ const runner = createQueueRunner({
   },
   log: silentLogger,
   resolver: createDnsResolver({ servers: dns.servers }),
+  postOffice: a.ctx.postOffice, // DSNs, if any, go in like the app's own
 });
 
 const text = `${"The quick brown fox jumps over the lazy dog. ".repeat(Math.ceil(size / 46)).slice(0, size)}\r\n`;

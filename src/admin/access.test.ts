@@ -3,7 +3,7 @@
 // login page (GET) or 401 (POST); nothing changes either way.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { httpAppFor } from "../http/app.js";
+import { webAppFor } from "../app/web.js";
 import { csrfFrom, WebClient } from "../http/test-client.js";
 import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
 
@@ -21,7 +21,7 @@ describe("admin access", () => {
 
   /** Every admin route, with its :params filled with values that exist. */
   function adminRoutes() {
-    const routes = httpAppFor(srv.ctx)
+    const routes = webAppFor(srv.ctx)
       .router.routes()
       .filter((r) => r.access === "admin");
     return routes.map((r) => ({
@@ -45,7 +45,7 @@ describe("admin access", () => {
       assert.ok(paths.includes(want), want);
     for (const p of paths) assert.match(p, /^(GET|POST) \/admin(\/|$)/);
     // And no other route lives under /admin without being admin-only.
-    const other = httpAppFor(srv.ctx)
+    const other = webAppFor(srv.ctx)
       .router.routes()
       .filter((r) => r.access !== "admin" && r.path.startsWith("/admin"));
     assert.deepEqual(other, []);

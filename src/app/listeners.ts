@@ -1,16 +1,17 @@
-// Which listener factory serves which protocol. A protocol missing here cannot be configured:
-// the app refuses to start rather than advertise a port that does nothing.
+// Which listener serves which protocol. The table is complete (a Record over every protocol the
+// config accepts), so the compiler refuses a protocol that can be configured but is not served.
 import type { Protocol } from "../config/schema.js";
-import { startHttpListener } from "../http/server.js";
+import { httpListenerFactory } from "../http/server.js";
 import { startImapListener } from "../imap/index.js";
 import { startPop3Listener } from "../pop3/index.js";
+import type { ListenerFactory } from "../server/context.js";
 import { startSmtpListener } from "../smtp/index.js";
-import type { ListenerFactory } from "./context.js";
+import { webAppFor } from "./web.js";
 
-export const listenerFactories: Partial<Record<Protocol, ListenerFactory>> = {
+export const listenerFactories: Readonly<Record<Protocol, ListenerFactory>> = {
   smtp: startSmtpListener,
   submission: startSmtpListener,
   pop3: startPop3Listener,
   imap: startImapListener,
-  http: startHttpListener,
+  http: httpListenerFactory(webAppFor),
 };

@@ -1,22 +1,24 @@
-// Wires one Yubin process: storage, auth, TLS, then one listener per config entry.
-// Everything is passed explicitly (AppContext); tests build the same app on ephemeral ports.
+// The composition root: wires one Yubin process — which stores (stores.ts), which listeners
+// (listeners.ts), which routes on the HTTP(S) listeners (web.ts) — then starts them. Nothing
+// below src/app imports this folder: the libraries (http/, server/, store/, the protocol
+// engines) are given what they need through AppContext and never reach for a feature.
+// The CLI (`yubin serve`) and the test harness build the same app; tests on ephemeral ports.
 import { createAuthService } from "../auth/service.js";
 import type { Config } from "../config/schema.js";
 import { createCachedDnsResolver } from "../dns/resolver.js";
 import { createLogger, type Logger } from "../log/logger.js";
-import { mailauthFor } from "../mailauth/services.js";
-import { parseStructure } from "../mime/parse.js";
 import { createQueueRunner, type QueueRunner } from "../outbound/runner.js";
+import { mailauthFor } from "../mailauth/services.js";
+import { ActivityTracker } from "../server/activity.js";
+import type { AppContext, RunningListener } from "../server/context.js";
+import { newHealth } from "../server/health.js";
+import { startLoopMonitor } from "../server/loop-monitor.js";
+import { createTlsProvider, type ReloadableTls } from "../server/tls.js";
 import { type CounterStore, MemoryCounters } from "../store/counters.js";
 import { type ChangeNotifier, LocalNotifier } from "../store/notifier.js";
-import { openSqliteStore } from "../store/sqlite/index.js";
 import type { Store } from "../store/types.js";
-import { ActivityTracker } from "./activity.js";
-import type { AppContext, RunningListener } from "./context.js";
-import { newHealth } from "./health.js";
-import { startLoopMonitor } from "./loop-monitor.js";
-import { listenerFactories } from "./protocols.js";
-import { createTlsProvider, type ReloadableTls } from "./tls.js";
+import { listenerFactories } from "./listeners.js";
+import { openStore } from "./stores.js";
 
 export interface App {
   ctx: AppContext;
@@ -35,25 +37,6 @@ export interface AppDeps {
   counters?: CounterStore;
 }
 
-export class AppError extends Error {
-  override name = "AppError";
-}
-
-export async function openStore(config: Config, notifier: ChangeNotifier, log: Logger): Promise<Store> {
-  return openSqliteStore({
-    dataDir: config.server.dataDir,
-    notifier,
-    inlineMaxBytes: config.storage.inlineMaxBytes,
-    groupCommitMaxBatch: config.storage.groupCommitMaxBatch,
-    checkpointIntervalMs: config.storage.checkpointIntervalMs,
-    flagCacheMessages: config.storage.flagCacheMessages,
-    mailboxNameMaxBytes: config.storage.mailboxNameMaxBytes,
-    parse: (body) =>
-      parseStructure(body, { maxDepth: config.storage.mimeMaxDepth, maxParts: config.storage.mimeMaxParts }),
-    log,
-  });
-}
-
 export async function startApp(config: Config, deps: AppDeps = {}): Promise<App> {
   const log =
     deps.log ??
@@ -61,12 +44,6 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       level: config.log.level,
       format: config.log.format === "auto" ? undefined : config.log.format,
     });
-  for (const l of config.listeners) {
-    if (!listenerFactories[l.protocol])
-      throw new AppError(
-        `listener ${l.protocol} on ${l.address}:${l.port}: protocol not available in this build`,
-      );
-  }
   const notifier = deps.notifier ?? new LocalNotifier();
   const counters = deps.counters ?? new MemoryCounters();
   const tls = await createTlsProvider(config);
@@ -85,7 +62,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   const listeners: RunningListener[] = [];
   try {
     for (const l of config.listeners) {
-      const running = await listenerFactories[l.protocol]!(l, ctx);
+      const running = await listenerFactories[l.protocol](l, ctx);
       listeners.push(running);
       log.info("listening", { protocol: l.protocol, tls: l.tls, address: l.address, port: running.port });
     }

@@ -54,6 +54,12 @@ export function clientEndpoints(config: Config): ClientEndpoints {
 }
 
 /** The domain of an address ("alice@Example.TEST" → "example.test"), or null. */
+/** The provider name clients show for a domain's account ([autoconfig] displayName, else the
+ *  domain itself). */
+export function displayNameFor(config: Config, domain: string): string {
+  return config.autoconfig.displayName || domain;
+}
+
 export function domainOf(address: string): string | null {
   const at = address.lastIndexOf("@");
   if (at <= 0 || at === address.length - 1) return null;

@@ -9,18 +9,13 @@
 
 import { HttpError, type HttpResponse, xmlResponse } from "../http/response.js";
 import type { RequestContext, Router } from "../http/router.js";
-import type { AppContext } from "../server/context.js";
 import { autodiscoverError, autodiscoverResponse, parseAutodiscoverRequest } from "./autodiscover.js";
-import { clientEndpoints, domainOf } from "./endpoints.js";
+import { clientEndpoints, displayNameFor, domainOf } from "./endpoints.js";
 import { registerSettingsRoutes } from "./settings-page.js";
 import { THUNDERBIRD_CONTENT_TYPE, thunderbirdConfig } from "./thunderbird.js";
 
 export const THUNDERBIRD_PATHS = ["/mail/config-v1.1.xml", "/.well-known/autoconfig/mail/config-v1.1.xml"];
 export const AUTODISCOVER_PATH = "/autodiscover/autodiscover.xml";
-
-export function displayNameFor(ctx: AppContext, domain: string): string {
-  return ctx.config.autoconfig.displayName || domain;
-}
 
 export function registerAutoconfigRoutes(router: Router): void {
   for (const path of THUNDERBIRD_PATHS)
@@ -54,7 +49,7 @@ async function thunderbird(rc: RequestContext): Promise<HttpResponse> {
   const ctx = rc.app.ctx;
   const body = thunderbirdConfig(clientEndpoints(ctx.config), {
     domain,
-    displayName: displayNameFor(ctx, domain),
+    displayName: displayNameFor(ctx.config, domain),
   });
   return xmlResponse(body, THUNDERBIRD_CONTENT_TYPE);
 }
@@ -66,5 +61,7 @@ async function autodiscover(rc: RequestContext): Promise<HttpResponse> {
   const ours = domain ? await ctx.store.directory.getDomain(domain) : null;
   if (!email || !domain || !ours)
     return xmlResponse(autodiscoverError("No mail service for this address here."));
-  return xmlResponse(autodiscoverResponse(clientEndpoints(ctx.config), email, displayNameFor(ctx, domain)));
+  return xmlResponse(
+    autodiscoverResponse(clientEndpoints(ctx.config), email, displayNameFor(ctx.config, domain)),
+  );
 }

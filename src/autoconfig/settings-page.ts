@@ -5,9 +5,8 @@ import { html } from "../http/html.js";
 import { page } from "../http/layout.js";
 import { HttpError, type HttpResponse, htmlResponse } from "../http/response.js";
 import type { AuthedContext, Router } from "../http/router.js";
-import { clientEndpoints, type Endpoint } from "./endpoints.js";
+import { clientEndpoints, displayNameFor, type Endpoint } from "./endpoints.js";
 import { MOBILECONFIG_CONTENT_TYPE, mobileconfigProfile } from "./mobileconfig.js";
-import { displayNameFor } from "./routes.js";
 
 export const MOBILECONFIG_PATH = "/settings/mail.mobileconfig";
 
@@ -39,7 +38,7 @@ async function mobileconfig(rc: AuthedContext): Promise<HttpResponse> {
   const ctx = rc.app.ctx;
   const profile = mobileconfigProfile(clientEndpoints(ctx.config), {
     email: rc.account.address,
-    displayName: displayNameFor(ctx, rc.account.domain),
+    displayName: displayNameFor(ctx.config, rc.account.domain),
   });
   if (!profile) throw new HttpError(404, "No IMAP/POP3 and submission service is configured.");
   return {

@@ -1,11 +1,11 @@
 // What every CLI command needs: the config (created with comments at first use) and the store.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { openStore } from "../app/stores.js";
 import { loadConfigFile } from "../config/load.js";
 import { sampleConfig } from "../config/sample.js";
 import type { Config } from "../config/schema.js";
 import { silentLogger } from "../log/logger.js";
-import { openStore } from "../server/app.js";
 import { LocalNotifier } from "../store/notifier.js";
 import type { Store } from "../store/types.js";
 import type { Io } from "./password-input.js";

@@ -1,7 +1,6 @@
-// [vacation] config: how often one sender is answered. Until src/config/schema.ts composes this
-// section, vacationConfig() falls back to the defaults for any key the loaded config lacks.
-import { defaultsOf, int, type SectionValue } from "../config/dsl.js";
-import type { AppContext } from "../server/context.js";
+// [vacation] config: how often one sender is answered. A leaf module, like every config section:
+// src/config/schema.ts composes it, and the loaded values are read as ctx.config.vacation.
+import { int, type SectionValue } from "../config/dsl.js";
 
 export const vacationSection = {
   replyIntervalDays: int(
@@ -17,8 +16,3 @@ export const vacationSection = {
 };
 
 export type VacationConfig = SectionValue<typeof vacationSection>;
-
-export function vacationConfig(ctx: Pick<AppContext, "config">): VacationConfig {
-  const section = (ctx.config as unknown as { vacation?: Partial<VacationConfig> }).vacation ?? {};
-  return { ...defaultsOf(vacationSection), ...section };
-}

@@ -12,7 +12,6 @@ import type { AppContext } from "../server/context.js";
 import { returnPathHeader } from "../smtp/message/trace.js";
 import type { VacationResponse } from "../store/types.js";
 import { resolveRecipient } from "./resolve.js";
-import { vacationConfig } from "./vacation-config.js";
 import { buildVacationReply } from "./vacation-message.js";
 import { vacationVerdict } from "./vacation-rules.js";
 
@@ -80,7 +79,7 @@ async function replyFor(
     ctx.log.debug("no vacation auto-reply", { accountId: account.id, reason: verdict.reason });
     return false;
   }
-  const cfg = vacationConfig(ctx);
+  const cfg = ctx.config.vacation;
   if (
     !(await store.settings.claimVacationReply(account.id, mail.mailFrom, now, cfg.replyIntervalDays * DAY_MS))
   ) {

@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import { after, before, describe, test } from "node:test";
+import { webAppFor } from "../app/web.js";
 import { startTestServer, type TestServer } from "../testing/harness.js";
-import { httpAppFor } from "./app.js";
 import { clientKey } from "./connection-cap.js";
 import { send } from "./test-client.js";
 
@@ -68,7 +68,7 @@ describe("per-client connection cap", () => {
   });
 
   test("cap+N half-sent requests from one IP: the excess is closed, other IPs are served", async () => {
-    const conns = httpAppFor(srv.ctx).connections;
+    const conns = webAppFor(srv.ctx).connections;
     // Spread over both listeners: the cap is shared.
     for (let i = 0; i < cap; i++) {
       const s = await open(i % 2 ? srv.ports.https! : srv.ports.http!, "127.0.0.2");

@@ -4,8 +4,8 @@
 // server at run time, so no such route ships.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { webAppFor } from "../app/web.js";
 import { startTestServer, type TestServer } from "../testing/harness.js";
-import { httpAppFor } from "./app.js";
 import { send } from "./test-client.js";
 
 describe("http error boundary", () => {
@@ -23,7 +23,7 @@ describe("http error boundary", () => {
         },
       },
     });
-    const app = httpAppFor(srv.ctx);
+    const app = webAppFor(srv.ctx);
     app.router.add({
       method: "GET",
       path: "/test/bad-header",

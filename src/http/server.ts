@@ -13,20 +13,24 @@ import type { ListenerConfig } from "../config/schema.js";
 import type { AppContext, ListenerFactory, RunningListener } from "../server/context.js";
 import { listenOn } from "../server/sessions.js";
 import { tlsPolicy } from "../server/tls.js";
-import { type HttpApp, httpAppFor } from "./app.js";
+import type { HttpApp } from "./app.js";
 import { dispatch } from "./dispatch.js";
 import { errorResponse } from "./errors.js";
 import { buildRequest, readBody } from "./request.js";
 import { HttpError, type HttpResponse } from "./response.js";
 import { hstsHeader, securityHeaders } from "./security-headers.js";
 
-export const startHttpListener: ListenerFactory = async (
-  listener: ListenerConfig,
-  ctx: AppContext,
-): Promise<RunningListener> => {
+/** The `http` ListenerFactory, serving the HttpApp that `appFor` gives for the server's context
+ *  (the composition root, src/app/web.ts, gives the same one to every HTTP and HTTPS listener of
+ *  one server). */
+export function httpListenerFactory(appFor: (ctx: AppContext) => HttpApp): ListenerFactory {
+  return (listener, ctx) => startHttpListener(listener, appFor(ctx));
+}
+
+async function startHttpListener(listener: ListenerConfig, app: HttpApp): Promise<RunningListener> {
   if (listener.tls === "starttls")
     throw new Error(`http listener ${listener.address}:${listener.port}: tls must be "none" or "implicit"`);
-  const app = httpAppFor(ctx);
+  const ctx = app.ctx;
   const secure = listener.tls === "implicit";
   const cfg = ctx.config.http;
   const log = ctx.log.child({ proto: "http", port: listener.port });
@@ -73,7 +77,7 @@ export const startHttpListener: ListenerFactory = async (
       clearTimeout(timer);
     },
   };
-};
+}
 
 function httpsServer(
   ctx: AppContext,

@@ -3,13 +3,10 @@
 // then unless allowPlaintextAuth), "implicit" the port-993 style, "none" plaintext only.
 import { createServer, type Socket } from "node:net";
 import { TLSSocket } from "node:tls";
-import { defaultsOf } from "../config/dsl.js";
 import type { ListenerFactory, RunningListener } from "../server/context.js";
 import { ConnectionLimiter, type ConnectionSlot, normalizeIp } from "../server/sessions.js";
-import { imapSection } from "./config.js";
 import { ConnectionLogger } from "./conn-log.js";
 import { ImapConnection } from "./connection.js";
-import type { ImapConfig } from "./session/session.js";
 
 export { imapSection } from "./config.js";
 
@@ -18,19 +15,13 @@ const SWEEP_MS = 250;
 /** Each accepted socket's slot in the caps, for the shared close listener below. */
 const slots = new WeakMap<Socket, ConnectionSlot>();
 
-function imapConfigOf(ctx: Parameters<ListenerFactory>[1]): ImapConfig {
-  // The lead adds [imap] to the schema; until then the defaults apply.
-  const fromConfig = (ctx.config as unknown as { imap?: Partial<ImapConfig> }).imap ?? {};
-  return { ...defaultsOf(imapSection), ...fromConfig };
-}
-
 /** One function for every socket (no closure per connection: idle connections are many). */
 function release(this: Socket): void {
   slots.get(this)?.release();
 }
 
 export const startImapListener: ListenerFactory = async (listener, ctx) => {
-  const config = imapConfigOf(ctx);
+  const config = ctx.config.imap;
   const log = ctx.log.child({ proto: "imap" });
   const connections = new Set<ImapConnection>();
   // Per IP only connections not logged in yet; after login, per (account, IP): see ConnectionLimiter.

@@ -1,8 +1,7 @@
 // [jmap] limits (RFC 8620 2: the core capability's limits are advertised in the Session object).
-// Until the config schema composes this section (src/config/schema.ts), jmapLimits() falls back
-// to these defaults for any key the loaded config lacks.
+// A leaf module, like every config section: src/config/schema.ts composes it, and the loaded
+// values are read as ctx.config.jmap.
 import { defaultsOf, int, type SectionValue } from "../config/dsl.js";
-import type { AppContext } from "../server/context.js";
 
 export const jmapSection = {
   maxSizeUpload: int(50_000_000, "Largest blob upload, in octets (RFC 8620 2 maxSizeUpload).", { min: 1 }),
@@ -65,10 +64,4 @@ export type JmapLimits = SectionValue<typeof jmapSection>;
 
 export function defaultJmapLimits(): JmapLimits {
   return defaultsOf(jmapSection);
-}
-
-/** The config's [jmap] section where present, defaults otherwise. */
-export function jmapLimits(ctx: Pick<AppContext, "config">): JmapLimits {
-  const section = (ctx.config as unknown as { jmap?: Partial<JmapLimits> }).jmap ?? {};
-  return { ...defaultJmapLimits(), ...section };
 }

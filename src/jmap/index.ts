@@ -1,7 +1,6 @@
 // The JMAP layer's entry points, independent of HTTP: services per AppContext, and one request.
 import type { AppContext } from "../server/context.js";
 import { UploadStore } from "./blob/uploads.js";
-import { jmapLimits } from "./config.js";
 import { accountIdOf } from "./core/ids.js";
 import { parseRequest, runRequest } from "./core/request.js";
 import type { JmapResponse, JmapServices } from "./core/types.js";
@@ -18,7 +17,7 @@ const servicesByCtx = new WeakMap<AppContext, JmapServices>();
 export function jmapServices(ctx: AppContext): JmapServices {
   let s = servicesByCtx.get(ctx);
   if (!s) {
-    const limits = jmapLimits(ctx);
+    const limits = ctx.config.jmap;
     s = {
       app: ctx,
       limits,

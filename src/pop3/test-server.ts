@@ -1,11 +1,7 @@
-// The lead's test harness with this build's POP3 listeners registered (until server/protocols.ts
-// lists them), plus helpers to fill a mailbox.
-import { listenerFactories } from "../server/protocols.js";
+// The test harness for POP3 tests (its pop3 and pop3s listeners), plus helpers to fill a mailbox.
 import { startTestServer, type TestServer, type TestServerOptions } from "../testing/harness.js";
-import { startPop3Listener } from "./index.js";
 
 export async function startPop3TestServer(opts: TestServerOptions = {}): Promise<TestServer> {
-  listenerFactories.pop3 ??= startPop3Listener;
   return startTestServer(opts);
 }
 

@@ -1,13 +1,9 @@
-// startTestServer with the SMTP listeners registered (server/protocols.ts lists them once the
-// app wires SMTP in; registering here too is harmless), plus helpers to read what was delivered.
-import { listenerFactories } from "../server/protocols.js";
+// The test harness for SMTP tests (its smtp, submission and submissions listeners), plus helpers
+// to read what was delivered.
 import type { Store } from "../store/types.js";
 import { startTestServer, type TestServer, type TestServerOptions } from "../testing/harness.js";
-import { startSmtpListener } from "./listener.js";
 
 export async function startSmtpTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
-  listenerFactories.smtp ??= startSmtpListener;
-  listenerFactories.submission ??= startSmtpListener;
   return startTestServer(opts);
 }
 

@@ -3,13 +3,12 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type App, startApp } from "../app/start.js";
 import { hashPassword } from "../auth/password.js";
 import { defaultConfig, withOverrides } from "../config/load.js";
 import type { Config, ListenerConfig, Protocol, TlsMode } from "../config/schema.js";
 import { createLogger, type Logger, silentLogger } from "../log/logger.js";
-import { type App, startApp } from "../server/app.js";
 import type { AppContext } from "../server/context.js";
-import { listenerFactories } from "../server/protocols.js";
 import type { Store } from "../store/types.js";
 
 export interface TestUser {
@@ -69,9 +68,12 @@ const portNames: [Protocol, TlsMode, keyof TestPorts][] = [
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), "yubin-test-"));
-  const listeners: ListenerConfig[] = portNames
-    .filter(([p]) => listenerFactories[p])
-    .map(([protocol, tls]) => ({ protocol, address: "127.0.0.1", port: 0, tls }));
+  const listeners: ListenerConfig[] = portNames.map(([protocol, tls]) => ({
+    protocol,
+    address: "127.0.0.1",
+    port: 0,
+    tls,
+  }));
   let config = defaultConfig();
   config.server.dataDir = dataDir;
   config.server.hostname = "mail.example.test";

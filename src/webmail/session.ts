@@ -10,7 +10,6 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { TLSSocket } from "node:tls";
 import { clearCookie, parseCookies, setCookie } from "../http/cookies.js";
 import { readBodyLimited } from "../http/request.js";
-import { jmapLimits } from "../jmap/config.js";
 import type { JmapHttpHandler } from "../jmap/http/handler.js";
 import type { AppContext } from "../server/context.js";
 import { normalizeIp } from "../server/sessions.js";
@@ -110,7 +109,7 @@ async function login(req: IncomingMessage, res: ServerResponse, deps: WebmailDep
     res,
     200,
     { username: r.account.address, csrf: deps.csrf.tokenFor(token) },
-    { "Set-Cookie": setCookie(WEBMAIL_COOKIE, token, jmapLimits(ctx).tokenTtlSec) },
+    { "Set-Cookie": setCookie(WEBMAIL_COOKIE, token, ctx.config.jmap.tokenTtlSec) },
   );
 }
 

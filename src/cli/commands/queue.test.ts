@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, test } from "node:test";
+import { openStore } from "../../app/stores.js";
 import { defaultConfig } from "../../config/load.js";
 import { silentLogger } from "../../log/logger.js";
-import { openStore } from "../../server/app.js";
 import { LocalNotifier } from "../../store/notifier.js";
 
 const bin = resolve(import.meta.dirname, "../../../bin/yubin.js");

@@ -1,7 +1,8 @@
 // yubin serve — run the configured listeners until SIGTERM/SIGINT; SIGHUP reloads certificates.
 
+import { startApp } from "../../app/start.js";
+import { openStore } from "../../app/stores.js";
 import { createLogger } from "../../log/logger.js";
-import { openStore, startApp } from "../../server/app.js";
 import { ensureFirstAccount } from "../../server/bootstrap.js";
 import { guardProcess } from "../../server/process-guard.js";
 import { LocalNotifier } from "../../store/notifier.js";

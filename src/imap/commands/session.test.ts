@@ -2,9 +2,7 @@
 // AUTHENTICATE PLAIN, STARTTLS, implicit TLS, state checks and syntax errors.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { listenerFactories } from "../../server/protocols.js";
 import { startTestServer } from "../../testing/harness.js";
-import { startImapListener } from "../index.js";
 import { RawClient } from "../testing/client.js";
 import { type ImapTestServer, PASSWORD, startImapTestServer } from "../testing/server.js";
 
@@ -185,7 +183,6 @@ describe("IMAP login and POP-before-SMTP", () => {
 
 describe("IMAP through the app's listener table", () => {
   test("startTestServer starts imap (STARTTLS) and imaps (implicit TLS) listeners", async () => {
-    listenerFactories.imap = startImapListener; // what src/server/protocols.ts registers
     const t = await startTestServer();
     try {
       assert.ok(t.ports.imap && t.ports.imaps);

@@ -7,9 +7,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { openStore } from "../../app/stores.js";
 import { defaultConfig } from "../../config/load.js";
 import type { Logger } from "../../log/logger.js";
-import { openStore } from "../../server/app.js";
 import { LocalNotifier } from "../notifier.js";
 import { DATABASE_FILE } from "./index.js";
 

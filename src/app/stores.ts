@@ -1,0 +1,23 @@
+// Which stores one Yubin process uses: the embedded SQLite store in server.dataDir, with the
+// MIME parse limits of [storage]. The CLI opens the same store for its offline commands.
+import type { Config } from "../config/schema.js";
+import type { Logger } from "../log/logger.js";
+import { parseStructure } from "../mime/parse.js";
+import type { ChangeNotifier } from "../store/notifier.js";
+import { openSqliteStore } from "../store/sqlite/index.js";
+import type { Store } from "../store/types.js";
+
+export async function openStore(config: Config, notifier: ChangeNotifier, log: Logger): Promise<Store> {
+  return openSqliteStore({
+    dataDir: config.server.dataDir,
+    notifier,
+    inlineMaxBytes: config.storage.inlineMaxBytes,
+    groupCommitMaxBatch: config.storage.groupCommitMaxBatch,
+    checkpointIntervalMs: config.storage.checkpointIntervalMs,
+    flagCacheMessages: config.storage.flagCacheMessages,
+    mailboxNameMaxBytes: config.storage.mailboxNameMaxBytes,
+    parse: (body) =>
+      parseStructure(body, { maxDepth: config.storage.mimeMaxDepth, maxParts: config.storage.mimeMaxParts }),
+    log,
+  });
+}
