@@ -250,8 +250,8 @@ export class Session {
       if (!this.countJunk()) this.send(errorReply("unknown-command", parsed.reason));
       return;
     }
-    const handler = commandTable[parsed.command.verb];
-    if (!handler) {
+    const spec = commandTable[parsed.command.verb];
+    if (!spec) {
       if (!this.countJunk()) this.send(errorReply("unknown-command"));
       return;
     }
@@ -268,7 +268,11 @@ export class Session {
       account: this.identity.kind === "account" ? this.identity.account.address : undefined,
     });
     try {
-      await handler(this, parsed.command.arg);
+      const state = this.state;
+      // The table's phases (commands/index.ts), checked here so no handler runs out of order.
+      if (!spec.states.includes(state.phase))
+        throw new SmtpError("bad-sequence", spec.outOfSequence[state.phase]);
+      await spec.run(this, parsed.command.arg, state);
     } catch (e) {
       this.send(this.replyForError(e, parsed.command.verb));
     } finally {

@@ -12,12 +12,10 @@ import { decodeSaslBase64 } from "../sasl/base64.js";
 import { decodeLoginField, passwordPrompt, usernamePrompt } from "../sasl/login.js";
 import { type Credentials, decodePlain } from "../sasl/plain.js";
 import type { Session } from "../session.js";
-import type { CommandHandler } from "./types.js";
+import type { Handler } from "./types.js";
 
-export const auth: CommandHandler = async (s, arg) => {
+export const auth: Handler<"ready"> = async (s, arg) => {
   if (!s.isSubmission) throw new SmtpError("not-implemented", "AUTH is only available on submission ports");
-  if (s.state.phase === "connected") throw new SmtpError("bad-sequence", "Send EHLO first");
-  if (s.state.phase === "mail") throw new SmtpError("bad-sequence", "AUTH not allowed during a transaction");
   if (s.identity.kind === "account") throw new SmtpError("bad-sequence", "Already authenticated");
   if (!s.authAllowed) throw new SmtpError("encryption-required");
   const m = /^([A-Za-z0-9_-]+)(?: (\S+))?$/.exec(arg);

@@ -3,18 +3,17 @@
 // ENVID (RFC 3461 §4.3-4.4), AUTH (RFC 4954 §5, accepted and ignored).
 // On submission, AUTH comes first (RFC 6409 §4.3), or a POP-before-SMTP IP (legacy, opt-in),
 // and the sender must be one the user owns (message/sender.ts).
+
+import { decodeXtext } from "../../delivery/xtext.js";
 import { SmtpError } from "../errors.js";
 import { checkSender } from "../message/sender.js";
 import { replies } from "../replies.js";
 import type { Transaction } from "../state.js";
 import { parsePathArg } from "../wire/path.js";
-import { decodeXtext } from "../wire/xtext.js";
-import type { CommandHandler } from "./types.js";
+import type { Handler } from "./types.js";
 
-export const mail: CommandHandler = async (s, arg) => {
-  if (s.state.phase === "connected") throw new SmtpError("bad-sequence", "Send HELO/EHLO first");
-  if (s.state.phase === "mail") throw new SmtpError("bad-sequence", "Nested MAIL command");
-  const helo = s.state.helo;
+export const mail: Handler<"ready"> = async (s, arg, state) => {
+  const helo = state.helo;
   if (s.isSubmission && s.identity.kind === "anonymous") {
     if (!s.ctx.auth.popBeforeSmtpAllowed(s.remoteIp)) throw new SmtpError("auth-required");
     s.identity = { kind: "pop-before-smtp" };

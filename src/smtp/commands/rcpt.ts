@@ -4,20 +4,19 @@
 // is never an open relay. A full mailbox is refused here too (452 4.2.2), so the others still
 // get the message.
 import { resolveRecipient } from "../../delivery/resolve.js";
+import { decodeXtext } from "../../delivery/xtext.js";
 import type { QuotaUsage } from "../../store/types.js";
 import { SmtpError } from "../errors.js";
 import { replies } from "../replies.js";
 import type { Session } from "../session.js";
 import type { Recipient } from "../state.js";
 import { parsePathArg } from "../wire/path.js";
-import { decodeXtext } from "../wire/xtext.js";
-import type { CommandHandler } from "./types.js";
+import type { Handler } from "./types.js";
 
 const NOTIFY_VALUES = new Set(["SUCCESS", "FAILURE", "DELAY"]);
 
-export const rcpt: CommandHandler = async (s, arg) => {
-  if (s.state.phase !== "mail") throw new SmtpError("bad-sequence", "Need MAIL before RCPT");
-  const tx = s.state.tx;
+export const rcpt: Handler<"mail"> = async (s, arg, state) => {
+  const tx = state.tx;
   const parsed = parsePathArg(arg, "TO");
   if (!parsed.ok) throw new SmtpError("syntax", parsed.reason);
   const path = parsed.path;
