@@ -11,8 +11,8 @@ import { TARGETS, targetUrl } from "./index.js";
 
 const artifacts = mkdtempSync(join(tmpdir(), "yubin-fuzz-"));
 
-for (const [name, { exportName }] of Object.entries(TARGETS)) {
-  test(`fuzz ${name}: no crash, hang or slow input`, async () => {
+for (const [name, { exportName, knownIssue }] of Object.entries(TARGETS)) {
+  test(`fuzz ${name}: no crash, hang or slow input`, { todo: knownIssue }, async () => {
     const seeds = readCorpus(join(REPO_ROOT, "src/fuzz/corpus", name));
     assert.ok(seeds.length >= 3, `seed corpus of ${name}`);
     const r = await fuzz({

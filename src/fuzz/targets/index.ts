@@ -1,6 +1,8 @@
 // Every fuzz target, by the name `npm run fuzz -- --target <name>` takes. Each has its seed
 // corpus in src/fuzz/corpus/<name>/.
-export const TARGETS: Record<string, { module: string; exportName: string }> = {
+// `knownIssue`: an open finding of this target, not fixed yet; npm test's short run reports the
+// target as TODO instead of failing (remove it with the fix).
+export const TARGETS: Record<string, { module: string; exportName: string; knownIssue?: string }> = {
   smtp: { module: "./smtp.ts", exportName: "smtpTarget" },
   imap: { module: "./imap.ts", exportName: "imapTarget" },
   pop3: { module: "./pop3.ts", exportName: "pop3Target" },
@@ -8,6 +10,13 @@ export const TARGETS: Record<string, { module: string; exportName: string }> = {
   jmap: { module: "./jmap.ts", exportName: "jmapTarget" },
   "list-pattern": { module: "./list-pattern.ts", exportName: "listPatternTarget" },
   "base-subject": { module: "./base-subject.ts", exportName: "baseSubjectTarget" },
+  // Browser code, typechecked under web/'s tsconfig: its target lives there (see that file).
+  sanitizer: {
+    module: "../../../web/src/testing/sanitize.fuzz.ts",
+    exportName: "sanitizerTarget",
+    knownIssue:
+      'cleanCss not idempotent: `<style>""<\\-` gives `""\\3c \\-`, then `""\\3c -` (a "<" delim written as an escape starts an ident and merges with the next name)',
+  },
 };
 
 export function targetUrl(name: string): string {
