@@ -1,5 +1,5 @@
 // Counters with a time window, for rate limits and login throttling.
-// In memory for one node; a Redis implementation shares them between nodes.
+// In memory for one node; a Redis implementation (planned) would share them between nodes.
 
 export interface CounterStore {
   /** Add 1 to `key` and return the count within the current window. */

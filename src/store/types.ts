@@ -5,7 +5,8 @@
 //  - Every change to a mailbox's messages bumps its HIGHESTMODSEQ and is recorded, so
 //    changesSince(modseq) can answer CONDSTORE/QRESYNC and JMAP /changes.
 //  - Bodies are stored once however many mailboxes hold the message (refcounted blobs).
-// No SQL or file paths leak through these interfaces: a PostgreSQL backend implements the same ones.
+// No SQL or file paths leak through these interfaces, so a second backend (PostgreSQL, planned for
+// several nodes) would implement the same ones and pass the same contract suite (contract.ts).
 
 import type { Envelope, MessageStructure } from "../mime/types.js";
 
