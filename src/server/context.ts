@@ -1,4 +1,4 @@
-// What every protocol listener is given. Built once in server/app.ts and passed explicitly:
+// What every protocol listener is given. Built once in src/app/start.ts and passed explicitly:
 // no module reads global config or opens its own database.
 import type { SecureContext } from "node:tls";
 import type { AuthService } from "../auth/types.js";
