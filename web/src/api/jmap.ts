@@ -38,13 +38,30 @@ const localPath = (u: string) => {
   return url.pathname + url.search;
 };
 
+/** What the mail state needs of a JMAP client: method calls. The page's Jmap is one; the state
+ *  modules' unit tests give a fake at this interface (no network). */
+export interface JmapApi {
+  readonly accountId: string;
+  request(calls: Invocation[]): Promise<Map<string, [string, Args]>>;
+  call<T = Args>(name: string, args: Args): Promise<T>;
+}
+
+/** What the composer needs besides method calls: uploads (RFC 8620 6.1) and their size limit. */
+export interface UploadApi {
+  readonly maxSizeUpload: number;
+  upload(
+    file: Blob,
+    onProgress: (loaded: number, total: number) => void,
+  ): { done: Promise<Uploaded>; abort(): void };
+}
+
 export interface Uploaded {
   blobId: string;
   size: number;
   type: string;
 }
 
-export class Jmap {
+export class Jmap implements JmapApi, UploadApi {
   readonly accountId: string;
 
   private constructor(

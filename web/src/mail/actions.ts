@@ -1,6 +1,6 @@
 // The mail operations the UI performs, each one JMAP request (RFC 8621): mailboxes, threads,
 // keywords, moves, drafts and sending.
-import { type Args, Jmap, MethodError } from "../api/jmap";
+import { type Args, Jmap, type JmapApi, MethodError } from "../api/jmap";
 import type { EmailAddress, EmailFull, Mailbox } from "./types";
 import { FULL_PROPERTIES, MAILBOX_PROPERTIES } from "./types";
 
@@ -9,7 +9,7 @@ const MAX_BODY_BYTES = 1_000_000;
 /** Most messages of one conversation shown at once. */
 const MAX_THREAD = 100;
 
-export async function loadMailboxes(jmap: Jmap): Promise<Mailbox[]> {
+export async function loadMailboxes(jmap: JmapApi): Promise<Mailbox[]> {
   const r = await jmap.call<{ list: Mailbox[] }>("Mailbox/get", { properties: MAILBOX_PROPERTIES });
   const rank: Record<string, number> = { inbox: 0, drafts: 1, sent: 2, archive: 3, junk: 4, trash: 5 };
   return r.list.sort(
@@ -21,7 +21,7 @@ export async function loadMailboxes(jmap: Jmap): Promise<Mailbox[]> {
 }
 
 /** The conversation of an email, oldest first (RFC 8621 3: Thread/get gives the order). */
-export async function loadThread(jmap: Jmap, emailId: string): Promise<EmailFull[]> {
+export async function loadThread(jmap: JmapApi, emailId: string): Promise<EmailFull[]> {
   const acc = jmap.accountId;
   const r = await jmap.request([
     ["Email/get", { accountId: acc, ids: [emailId], properties: ["threadId"] }, "e"],
@@ -58,7 +58,7 @@ export async function loadThread(jmap: Jmap, emailId: string): Promise<EmailFull
   return list.slice(-MAX_THREAD);
 }
 
-async function update(jmap: Jmap, patches: Record<string, Args>): Promise<void> {
+async function update(jmap: JmapApi, patches: Record<string, Args>): Promise<void> {
   const r = await jmap.call<{ notUpdated?: Record<string, { type: string; description?: string }> | null }>(
     "Email/set",
     { update: patches },
@@ -67,18 +67,18 @@ async function update(jmap: Jmap, patches: Record<string, Args>): Promise<void> 
   if (failed) throw new MethodError(failed.type, failed.description);
 }
 
-export function setKeyword(jmap: Jmap, ids: string[], keyword: string, on: boolean): Promise<void> {
+export function setKeyword(jmap: JmapApi, ids: string[], keyword: string, on: boolean): Promise<void> {
   return update(
     jmap,
     Object.fromEntries(ids.map((id) => [id, { [`keywords/${keyword}`]: on ? true : null }])),
   );
 }
 
-export function moveTo(jmap: Jmap, ids: string[], mailboxId: string): Promise<void> {
+export function moveTo(jmap: JmapApi, ids: string[], mailboxId: string): Promise<void> {
   return update(jmap, Object.fromEntries(ids.map((id) => [id, { mailboxIds: { [mailboxId]: true } }])));
 }
 
-export async function destroy(jmap: Jmap, ids: string[]): Promise<void> {
+export async function destroy(jmap: JmapApi, ids: string[]): Promise<void> {
   await jmap.call("Email/set", { destroy: ids });
 }
 
@@ -131,7 +131,7 @@ function created(r: Map<string, [string, Args]>, call: string, key: string): str
 
 /** Emails cannot change (RFC 8621 4): a save is a new draft replacing the previous one. */
 export async function saveDraft(
-  jmap: Jmap,
+  jmap: JmapApi,
   o: OutgoingEmail,
   draftsId: string,
   previousId: string | null,
@@ -152,7 +152,7 @@ export async function saveDraft(
 
 /** Create the message in Drafts, submit it, and on success move it to Sent (RFC 8621 7.5). */
 export async function sendEmail(
-  jmap: Jmap,
+  jmap: JmapApi,
   o: OutgoingEmail,
   opts: {
     identityId: string;

@@ -1,6 +1,6 @@
 // Settings and folder operations, each one JMAP call: identities (RFC 8621 6), the vacation
 // response (RFC 8621 8), and Mailbox/set create / rename / destroy (RFC 8621 2.5).
-import { type Args, type Jmap, MethodError } from "../api/jmap";
+import { type Args, type JmapApi, MethodError } from "../api/jmap";
 
 export interface Identity {
   id: string;
@@ -28,7 +28,7 @@ function check(r: SetResult, key: string): void {
   }
 }
 
-export async function loadIdentities(jmap: Jmap): Promise<Identity[]> {
+export async function loadIdentities(jmap: JmapApi): Promise<Identity[]> {
   const r = await jmap.call<{ list: Identity[] }>("Identity/get", {
     properties: ["name", "email", "textSignature", "mayDelete"],
   });
@@ -36,33 +36,33 @@ export async function loadIdentities(jmap: Jmap): Promise<Identity[]> {
 }
 
 export async function updateIdentity(
-  jmap: Jmap,
+  jmap: JmapApi,
   id: string,
   patch: Partial<Pick<Identity, "name" | "textSignature">>,
 ): Promise<void> {
   check(await jmap.call<SetResult>("Identity/set", { update: { [id]: patch } }), id);
 }
 
-export async function loadVacation(jmap: Jmap): Promise<Vacation> {
+export async function loadVacation(jmap: JmapApi): Promise<Vacation> {
   const r = await jmap.call<{ list: Vacation[] }>("VacationResponse/get", { ids: ["singleton"] });
   return r.list[0] ?? { isEnabled: false, fromDate: null, toDate: null, subject: null, textBody: null };
 }
 
-export async function saveVacation(jmap: Jmap, v: Vacation): Promise<void> {
+export async function saveVacation(jmap: JmapApi, v: Vacation): Promise<void> {
   const patch: Args = { ...v };
   check(await jmap.call<SetResult>("VacationResponse/set", { update: { singleton: patch } }), "singleton");
 }
 
-export async function createMailbox(jmap: Jmap, name: string, parentId: string | null): Promise<void> {
+export async function createMailbox(jmap: JmapApi, name: string, parentId: string | null): Promise<void> {
   check(await jmap.call<SetResult>("Mailbox/set", { create: { box: { name, parentId } } }), "box");
 }
 
-export async function renameMailbox(jmap: Jmap, id: string, name: string): Promise<void> {
+export async function renameMailbox(jmap: JmapApi, id: string, name: string): Promise<void> {
   check(await jmap.call<SetResult>("Mailbox/set", { update: { [id]: { name } } }), id);
 }
 
 /** Refused (mailboxHasEmail) while the folder holds messages: nothing is lost by accident. */
-export async function destroyMailbox(jmap: Jmap, id: string): Promise<void> {
+export async function destroyMailbox(jmap: JmapApi, id: string): Promise<void> {
   check(await jmap.call<SetResult>("Mailbox/set", { destroy: [id] }), id);
 }
 

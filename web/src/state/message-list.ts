@@ -2,9 +2,10 @@
 // the pages the list shows are fetched (Email/query with position/limit, Email/get of those ids
 // and Thread/get of their threads, in one request with result references, RFC 8620 3.7); the
 // list keeps a sparse position → id map and a cache of summaries. A state change from push
-// drops the pages and refetches what is on screen.
-import { type Args, Jmap } from "../api/jmap";
-import { type EmailSummary, SUMMARY_PROPERTIES } from "./types";
+// drops the pages and refetches what is on screen. Rows can be hidden at once for an optimistic
+// move or delete and put back if the server refuses it.
+import { type Args, Jmap, type JmapApi } from "../api/jmap";
+import { type EmailSummary, SUMMARY_PROPERTIES } from "../mail/types";
 
 export const PAGE = 50;
 /** Pages kept around the visible range; farther ones are forgotten (bounded memory). */
@@ -22,10 +23,16 @@ export interface Snippet {
   preview: string | null;
 }
 
+/** What restore() needs to undo a hide(). */
+export interface HiddenRows {
+  ids: Map<number, string>;
+  total: number | null;
+}
+
 export class ListModel {
   total: number | null = null;
   error: string | null = null;
-  private readonly ids = new Map<number, string>();
+  private ids = new Map<number, string>();
   readonly emails = new Map<string, EmailSummary>();
   readonly threadSizes = new Map<string, number>();
   readonly snippets = new Map<string, Snippet>();
@@ -36,7 +43,7 @@ export class ListModel {
   private listeners = new Set<() => void>();
 
   constructor(
-    private readonly jmap: Jmap,
+    private readonly jmap: JmapApi,
     readonly query: ListQuery,
   ) {}
 
@@ -90,11 +97,22 @@ export class ListModel {
     this.changed();
   }
 
-  /** Remove rows at once after a move or delete, before the refetch arrives. */
+  /** Remove rows at once after a move or delete, then refetch what is on screen. */
   drop(ids: string[]): void {
+    const before = this.hide(ids);
+    if (before.ids.size !== this.ids.size) this.refresh();
+  }
+
+  /**
+   * Remove rows at once, before the server has answered (an optimistic move or delete); the
+   * caller refreshes once it has, or restore()s on a refusal. Pages in flight were asked before
+   * the change and could bring the rows back: they are discarded.
+   */
+  hide(ids: string[]): HiddenRows {
+    const before: HiddenRows = { ids: new Map(this.ids), total: this.total };
     const gone = new Set(ids);
     const at = [...this.ids.entries()].filter(([, id]) => gone.has(id)).map(([i]) => i);
-    if (at.length === 0) return;
+    if (at.length === 0) return before;
     for (const i of at.sort((x, y) => y - x)) {
       const after = [...this.ids.entries()].filter(([k]) => k > i).sort((x, y) => x[0] - y[0]);
       this.ids.delete(i);
@@ -104,6 +122,16 @@ export class ListModel {
       }
     }
     if (this.total !== null) this.total = Math.max(0, this.total - at.length);
+    this.generation++;
+    this.loading.clear();
+    this.changed();
+    return before;
+  }
+
+  /** Undo a hide() the server refused: the rows come back where they were, then a refetch. */
+  restore(hidden: HiddenRows): void {
+    this.ids = new Map(hidden.ids);
+    this.total = hidden.total;
     this.changed();
     this.refresh();
   }

@@ -1,29 +1,26 @@
 // The mail screen: folders, the message list, the reader and the composer, with live updates
-// from JMAP push and keyboard shortcuts. Mail operations are in mail/actions.ts.
-import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
+// from JMAP push and keyboard shortcuts. The state and every operation on mail are in
+// state/mail-screen.ts; this view renders them and turns clicks and keys into its actions.
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { logout, type WebSession } from "../api/http";
-import { Jmap, MethodError } from "../api/jmap";
-import { type StateChange, subscribePush } from "../api/push";
+import { Jmap } from "../api/jmap";
+import { subscribePush } from "../api/push";
 import { t } from "../i18n";
-import * as mail from "../mail/actions";
 import { type Draft, emptyDraft, forwardDraft, replyDraft } from "../mail/compose";
-import { ListModel } from "../mail/list";
 import * as settings from "../mail/settings";
 import type { EmailFull, Mailbox } from "../mail/types";
+import { MailScreen } from "../state/mail-screen";
 import { Composer } from "./Composer";
-import { displayName, fullDate } from "./format";
+import { fullDate } from "./format";
 import { Help } from "./Help";
 import { LanguagePicker } from "./LanguagePicker";
 import { MessageList } from "./MessageList";
+import { noticeText } from "./notice-text";
 import { Reader } from "./Reader";
 import { Settings } from "./Settings";
 import { mailboxLabel, Sidebar } from "./Sidebar";
 import { useShortcuts } from "./shortcuts";
-
-const TOAST_MS = 4000;
-const MAX_TOASTS = 3;
-
-type View = { kind: "mailbox"; id: string } | { kind: "search"; text: string; back: string };
+import { useStore } from "./use-store";
 
 export interface Actions {
   reply(e: EmailFull, all: boolean): void;
@@ -35,180 +32,88 @@ export interface Actions {
   move(mailboxId: string): void;
 }
 
+/** The words Reply and Forward put in a draft, in the current language. */
+const labels = () => ({
+  replyPrefix: t("compose.replyPrefix"),
+  forwardPrefix: t("compose.forwardPrefix"),
+  wrote: (date: string, from: string) => t("compose.wrote", { date, from }),
+  forwarded: t("compose.forwarded"),
+  fieldNames: {
+    from: t("reader.from"),
+    date: t("reader.date"),
+    subject: t("compose.subject"),
+    to: t("reader.to"),
+  },
+  formatDate: fullDate,
+});
+
 export function MailApp(props: { session: WebSession; lang: number; onLanguage(): void; onLogout(): void }) {
   const [jmap, setJmap] = useState<Jmap | null>(null);
   const [fatal, setFatal] = useState<string | null>(null);
-  const [mailboxes, setMailboxes] = useState<Mailbox[]>([]);
-  const [identities, setIdentities] = useState<settings.Identity[]>([]);
-  const [settingsOpen, setSettingsOpen] = useState(false);
-  const [view, setView] = useState<View | null>(null);
-  const [cursor, setCursor] = useState(0);
-  const [openId, setOpenId] = useState<string | null>(null);
-  const [thread, setThread] = useState<EmailFull[] | null>(null);
-  const [composer, setComposer] = useState<{ draft: Draft; key: number } | null>(null);
-  const [toasts, setToasts] = useState<{ id: number; text: string }[]>([]);
-  const [online, setOnline] = useState(true);
-  const [menuOpen, setMenuOpen] = useState(false);
-  const [help, setHelp] = useState(false);
-  const [searchText, setSearchText] = useState("");
-  const [tick, setTick] = useState(0);
-  const refreshAll = useCallback(() => setTick((n) => n + 1), []);
-  const searchRef = useRef<HTMLInputElement>(null);
-
-  /** A short notice; a few can show at once, each goes after TOAST_MS. */
-  const say = useCallback((text: string) => {
-    const id = Date.now() + Math.random();
-    setToasts((list) => [...list.slice(-(MAX_TOASTS - 1)), { id, text }]);
-    window.setTimeout(() => setToasts((list) => list.filter((x) => x.id !== id)), TOAST_MS);
-  }, []);
-  const fail = useCallback(
-    (e: unknown) => say(t("error.generic", { reason: e instanceof Error ? e.message : String(e) })),
-    [say],
-  );
 
   useEffect(() => {
     Jmap.open(props.session.csrf)
-      .then(async (j) => {
-        const [boxes, idents] = await Promise.all([mail.loadMailboxes(j), settings.loadIdentities(j)]);
-        setMailboxes(boxes);
-        setIdentities(idents);
-        const inbox = boxes.find((b) => b.role === "inbox") ?? boxes[0];
-        if (inbox) setView({ kind: "mailbox", id: inbox.id });
-        setJmap(j);
-      })
+      .then(setJmap)
       .catch((e) => setFatal(e instanceof Error ? e.message : String(e)));
   }, [props.session.csrf]);
 
-  const byRole = (role: string) => mailboxes.find((b) => b.role === role);
+  if (fatal) return <div class="boot error">{t("error.generic", { reason: fatal })}</div>;
+  if (!jmap) return <div class="boot">{t("list.loading")}</div>;
+  return <MailScreenView jmap={jmap} {...props} />;
+}
 
-  const model = useMemo(() => {
-    if (!jmap || !view) return null;
-    return view.kind === "mailbox"
-      ? new ListModel(jmap, { filter: { inMailbox: view.id }, search: false, collapseThreads: true })
-      : new ListModel(jmap, { filter: { text: view.text }, search: true, collapseThreads: false });
-  }, [jmap, view]);
+function MailScreenView(props: {
+  jmap: Jmap;
+  session: WebSession;
+  lang: number;
+  onLanguage(): void;
+  onLogout(): void;
+}) {
+  const { jmap } = props;
+  const screen = useMemo(() => new MailScreen(jmap), [jmap]);
+  useStore(screen);
+  useStore(screen.mailboxes);
+  useStore(screen.selection);
+  useStore(screen.notices);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const [composer, setComposer] = useState<{ draft: Draft; key: number } | null>(null);
+  const [menuOpen, setMenuOpen] = useState(false);
+  const [help, setHelp] = useState(false);
+  const [searchText, setSearchText] = useState("");
+  const searchRef = useRef<HTMLInputElement>(null);
 
-  // Live updates (RFC 8620 7.3): any Email or Mailbox state change refreshes what is shown.
   useEffect(() => {
-    if (!jmap) return;
-    let timer = 0;
-    const onChange = (c: StateChange) => {
-      const types = Object.values(c.changed)[0] ?? {};
-      if (types.EmailDelivery) void announceNewMail(jmap);
-      window.clearTimeout(timer);
-      timer = window.setTimeout(refreshAll, 150);
-    };
-    const announceNewMail = async (j: Jmap) => {
-      try {
-        const r = await j.request([
-          [
-            "Email/query",
-            { accountId: j.accountId, sort: [{ property: "receivedAt", isAscending: false }], limit: 1 },
-            "q",
-          ],
-          [
-            "Email/get",
-            {
-              accountId: j.accountId,
-              "#ids": { resultOf: "q", name: "Email/query", path: "/ids" },
-              properties: ["from", "keywords"],
-            },
-            "g",
-          ],
-        ]);
-        const e = Jmap.result<{ list: EmailFull[] }>(r, "g").list[0];
-        if (e && !e.keywords.$seen) say(t("app.newMail", { from: displayName(e.from) }));
-      } catch {
-        // only a notice
-      }
-    };
+    void screen.start();
+    // Live updates (RFC 8620 7.3): any Email or Mailbox state change refreshes what is shown.
     const stop = subscribePush(jmap.eventSourceUrl(), {
-      onChange,
-      onOnline: setOnline,
-      onClosed: () => window.setTimeout(refreshAll, 1000),
+      onChange: (c) => screen.onPush(c),
+      onOnline: (online) => screen.onOnline(online),
+      onClosed: () => screen.onPushClosed(),
     });
     return () => {
       stop();
-      window.clearTimeout(timer);
+      screen.stop();
     };
-  }, [jmap, say]);
+  }, [screen]);
+
+  const { fatal, ready, identities, online } = screen.state;
+  const mailboxes = screen.mailboxes.state.mailboxes;
+  const { view, cursor, openId, thread } = screen.selection.state;
+  const model = screen.list;
+  const unread = screen.mailboxes.unreadInInbox();
 
   useEffect(() => {
-    if (!jmap || tick === 0) return;
-    mail
-      .loadMailboxes(jmap)
-      .then(setMailboxes)
-      .catch(() => undefined);
-    model?.refresh();
-  }, [tick]);
-
-  useEffect(() => {
-    if (!jmap || !openId) {
-      setThread(null);
-      return;
-    }
-    let live = true;
-    mail
-      .loadThread(jmap, openId)
-      .then((list) => {
-        if (!live) return;
-        setThread(list);
-        const opened = list.find((e) => e.id === openId);
-        if (opened && !opened.keywords.$seen) {
-          model?.patch(opened.id, { keywords: { ...opened.keywords, $seen: true } });
-          mail.setKeyword(jmap, [opened.id], "$seen", true).catch(fail);
-        }
-      })
-      .catch((e) => live && fail(e));
-    return () => {
-      live = false;
-    };
-  }, [jmap, openId, tick]);
-
-  useEffect(() => {
-    const unread = mailboxes.find((b) => b.role === "inbox")?.unreadEmails ?? 0;
     document.title = unread > 0 ? `(${unread}) ${t("app.title")}` : t("app.title");
-  }, [mailboxes, props.lang]);
+  }, [unread, props.lang]);
 
-  const selectView = (v: View) => {
-    setView(v);
-    setCursor(0);
-    setOpenId(null);
+  const say = (text: string) => screen.notices.say({ kind: "text", text });
+  const fail = (e: unknown) => screen.notices.fail(e);
+  const byRole = (role: string) => screen.mailboxes.byRole(role);
+
+  const selectView = (go: () => void) => {
+    go();
     setMenuOpen(false);
   };
-
-  /** The emails an action applies to: the open conversation's in this folder, or the row's. */
-  const targets = (): string[] => {
-    if (openId && thread && view?.kind === "mailbox") {
-      const ids = thread.filter((e) => e.mailboxIds[view.id]).map((e) => e.id);
-      return ids.length ? ids : [openId];
-    }
-    if (openId) return [openId];
-    const id = model?.idAt(cursor);
-    return id ? [id] : [];
-  };
-  const current = () =>
-    (openId ? thread?.find((e) => e.id === openId) : undefined) ??
-    (model ? model.emailAt(cursor) : undefined);
-
-  const afterRemoval = (ids: string[]) => {
-    model?.drop(ids);
-    if (openId && ids.includes(openId)) setOpenId(null);
-  };
-
-  const labels = () => ({
-    replyPrefix: t("compose.replyPrefix"),
-    forwardPrefix: t("compose.forwardPrefix"),
-    wrote: (date: string, from: string) => t("compose.wrote", { date, from }),
-    forwarded: t("compose.forwarded"),
-    fieldNames: {
-      from: t("reader.from"),
-      date: t("reader.date"),
-      subject: t("compose.subject"),
-      to: t("reader.to"),
-    },
-    formatDate: fullDate,
-  });
 
   /** A new message starts with the default identity's signature (the composer swaps it when
    *  another identity is chosen). */
@@ -218,102 +123,52 @@ export function MailApp(props: { session: WebSession; lang: number; onLanguage()
       key: Date.now(),
     });
 
-  const reloadMailboxes = () =>
-    mail
-      .loadMailboxes(jmap!)
-      .then(setMailboxes)
-      .catch(() => undefined);
-
   const folderOps = {
     onCreate: (name: string) =>
-      settings.createMailbox(jmap!, name, null).then(reloadMailboxes, (e) => {
+      screen.mailboxes.create(name).catch((e) => {
         fail(e);
         throw e;
       }),
     onRename: (id: string, name: string) =>
-      settings.renameMailbox(jmap!, id, name).then(reloadMailboxes, (e) => {
+      screen.mailboxes.rename(id, name).catch((e) => {
         fail(e);
         throw e;
       }),
     onDelete: (box: Mailbox) => {
-      if (!jmap || !window.confirm(t("folder.confirmDelete", { name: box.name }))) return;
-      settings.destroyMailbox(jmap, box.id).then(
-        () => {
-          const inbox = byRole("inbox");
-          if (view?.kind === "mailbox" && view.id === box.id && inbox)
-            selectView({ kind: "mailbox", id: inbox.id });
-          void reloadMailboxes();
-        },
-        (e) =>
-          e instanceof MethodError && e.type === "mailboxHasEmail" ? say(t("folder.notEmpty")) : fail(e),
-      );
+      if (!window.confirm(t("folder.confirmDelete", { name: box.name }))) return;
+      void screen.deleteFolder(box);
     },
   };
 
   const actions: Actions = {
     reply: (e, all) => openComposer(replyDraft(e, props.session.username, all, labels())),
     forward: (e) => openComposer(forwardDraft(e, labels())),
-    toggleFlag: () => {
-      const e = current();
-      if (!jmap || !e) return;
-      const on = !e.keywords.$flagged;
-      model?.patch(e.id, { keywords: { ...e.keywords, $flagged: on } });
-      if (thread)
-        setThread(
-          thread.map((x) => (x.id === e.id ? { ...x, keywords: { ...x.keywords, $flagged: on } } : x)),
-        );
-      mail.setKeyword(jmap, [e.id], "$flagged", on).catch(fail);
-    },
-    setRead: (read) => {
-      const ids = targets();
-      if (!jmap || ids.length === 0) return;
-      for (const id of ids) {
-        const e = model?.emails.get(id);
-        if (e) model?.patch(id, { keywords: { ...e.keywords, $seen: read } });
-      }
-      mail.setKeyword(jmap, ids, "$seen", read).catch(fail);
-      if (!read) setOpenId(null);
-    },
-    archive: () => {
-      const box = byRole("archive");
-      if (box) actions.move(box.id);
-    },
-    remove: () => {
-      const ids = targets();
-      const trash = byRole("trash");
-      if (!jmap || ids.length === 0) return;
-      if (!trash || (view?.kind === "mailbox" && view.id === trash.id)) {
-        if (!window.confirm(t("action.confirmDeleteForever"))) return;
-        mail.destroy(jmap, ids).then(() => afterRemoval(ids), fail);
-        return;
-      }
-      actions.move(trash.id);
-    },
-    move: (mailboxId) => moveIds(targets(), mailboxId),
+    toggleFlag: () => void screen.toggleFlag(),
+    setRead: (read) => void screen.setRead(read),
+    archive: () => void screen.archive(),
+    remove: () => void screen.remove(() => window.confirm(t("action.confirmDeleteForever"))),
+    move: (mailboxId) => void screen.move(mailboxId),
   };
 
-  const moveIds = (ids: string[], mailboxId: string) => {
-    if (!jmap || ids.length === 0) return;
-    const box = mailboxes.find((b) => b.id === mailboxId);
-    mail.moveTo(jmap, ids, mailboxId).then(() => {
-      if (view?.kind === "mailbox" && view.id !== mailboxId) afterRemoval(ids);
-      else refreshAll();
-      if (box) say(t("moved.to", { name: mailboxLabel(box) }));
-    }, fail);
-  };
-
+  const opened = () => (thread && openId ? thread.find((e) => e.id === openId) : undefined);
   useShortcuts(!composer && !help && !settingsOpen, {
-    next: () => setCursor((c) => Math.min(c + 1, Math.max(0, (model?.total ?? 1) - 1))),
-    prev: () => setCursor((c) => Math.max(0, c - 1)),
-    open: () => {
-      const id = model?.idAt(cursor);
-      if (id) setOpenId(id);
-    },
-    back: () => setOpenId(null),
+    next: () => screen.selection.next(model?.total ?? null),
+    prev: () => screen.selection.prev(),
+    open: () => screen.openAtCursor(),
+    back: () => screen.close(),
     compose: () => openComposer(emptyDraft()),
-    reply: () => thread && openId && actions.reply(thread.find((e) => e.id === openId)!, false),
-    replyAll: () => thread && openId && actions.reply(thread.find((e) => e.id === openId)!, true),
-    forward: () => thread && openId && actions.forward(thread.find((e) => e.id === openId)!),
+    reply: () => {
+      const e = opened();
+      if (e) actions.reply(e, false);
+    },
+    replyAll: () => {
+      const e = opened();
+      if (e) actions.reply(e, true);
+    },
+    forward: () => {
+      const e = opened();
+      if (e) actions.forward(e);
+    },
     flag: actions.toggleFlag,
     read: () => actions.setRead(true),
     unread: () => actions.setRead(false),
@@ -324,7 +179,7 @@ export function MailApp(props: { session: WebSession; lang: number; onLanguage()
   });
 
   if (fatal) return <div class="boot error">{t("error.generic", { reason: fatal })}</div>;
-  if (!jmap || !view || !model) return <div class="boot">{t("list.loading")}</div>;
+  if (!ready || !view || !model) return <div class="boot">{t("list.loading")}</div>;
 
   const currentBox = view.kind === "mailbox" ? mailboxes.find((b) => b.id === view.id) : undefined;
   const title = currentBox
@@ -347,9 +202,7 @@ export function MailApp(props: { session: WebSession; lang: number; onLanguage()
           class="search"
           onSubmit={(e) => {
             e.preventDefault();
-            const q = searchText.trim();
-            if (q)
-              selectView({ kind: "search", text: q, back: view.kind === "mailbox" ? view.id : view.back });
+            selectView(() => screen.search(searchText));
           }}
         >
           <input
@@ -363,7 +216,7 @@ export function MailApp(props: { session: WebSession; lang: number; onLanguage()
               if (e.key === "Escape") {
                 setSearchText("");
                 e.currentTarget.blur();
-                if (view.kind === "search") selectView({ kind: "mailbox", id: view.back });
+                if (view.kind === "search") selectView(() => screen.endSearch());
               }
             }}
           />
@@ -400,9 +253,9 @@ export function MailApp(props: { session: WebSession; lang: number; onLanguage()
         currentId={view.kind === "mailbox" ? view.id : null}
         onSelect={(id) => {
           setSearchText("");
-          selectView({ kind: "mailbox", id });
+          selectView(() => screen.showMailbox(id));
         }}
-        onDropEmails={moveIds}
+        onDropEmails={(ids, mailboxId) => void screen.moveIds(ids, mailboxId)}
         {...folderOps}
       />
       <section class="list-pane" aria-label={title}>
@@ -413,7 +266,7 @@ export function MailApp(props: { session: WebSession; lang: number; onLanguage()
               type="button"
               onClick={() => {
                 setSearchText("");
-                selectView({ kind: "mailbox", id: view.back });
+                selectView(() => screen.endSearch());
               }}
             >
               {t("search.clear")}
@@ -424,11 +277,8 @@ export function MailApp(props: { session: WebSession; lang: number; onLanguage()
           model={model}
           cursor={cursor}
           openId={openId}
-          onCursor={setCursor}
-          onOpen={(i, id) => {
-            setCursor(i);
-            setOpenId(id);
-          }}
+          onCursor={(i) => screen.selection.setCursor(i)}
+          onOpen={(i, id) => screen.open(id, i)}
         />
       </section>
       <section class="reader-pane">
@@ -439,7 +289,7 @@ export function MailApp(props: { session: WebSession; lang: number; onLanguage()
           mailboxes={mailboxes}
           inTrash={view.kind === "mailbox" && view.id === byRole("trash")?.id}
           actions={actions}
-          onBack={() => setOpenId(null)}
+          onBack={() => screen.close()}
         />
       </section>
       {composer && identities.length > 0 && (
@@ -453,7 +303,7 @@ export function MailApp(props: { session: WebSession; lang: number; onLanguage()
           onClose={() => setComposer(null)}
           onSent={() => {
             setComposer(null);
-            say(t("compose.sent"));
+            screen.notices.say({ kind: "sent" });
           }}
         />
       )}
@@ -462,21 +312,16 @@ export function MailApp(props: { session: WebSession; lang: number; onLanguage()
         <Settings
           jmap={jmap}
           identities={identities}
-          onIdentitiesChanged={() => {
-            settings
-              .loadIdentities(jmap)
-              .then(setIdentities)
-              .catch(() => undefined);
-          }}
+          onIdentitiesChanged={() => void screen.reloadIdentities()}
           onClose={() => setSettingsOpen(false)}
           say={say}
           fail={fail}
         />
       )}
       <output class="toasts">
-        {toasts.map((x) => (
+        {screen.notices.state.list.map((x) => (
           <div key={x.id} class="toast">
-            {x.text}
+            {noticeText(x.notice)}
           </div>
         ))}
       </output>

@@ -3,8 +3,8 @@
 // 100,000 messages is a tall empty spacer with about 30 rows in it.
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { t } from "../i18n";
-import type { ListModel, Snippet } from "../mail/list";
 import type { EmailSummary } from "../mail/types";
+import type { ListModel, Snippet } from "../state/message-list";
 import { displayName, shortDate } from "./format";
 import { DRAG_TYPE } from "./Sidebar";
 
