@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { sampleConfig } from "../config/sample.js";
-import { RawClient } from "../imap/testing/client.js";
+import { RawClient } from "../imap/test-client.js";
 import { Pop3TestClient } from "../pop3/test-client.js";
 import { b64, RawSmtpClient } from "../smtp/test-client.js";
 import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";

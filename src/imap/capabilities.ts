@@ -1,6 +1,6 @@
 // What CAPABILITY advertises (RFC 9051 6.1.1, 7.2.2). Only extensions that are implemented and
 // tested are listed; pre-login lists depend on TLS (RFC 9051 6.2.1, LOGINDISABLED).
-import type { Session } from "./session/session.js";
+import type { Session } from "./commands/context.js";
 
 export function plaintextAuthAllowed(s: Session): boolean {
   return s.io.secure || s.config.allowPlaintextAuth;

@@ -6,9 +6,8 @@ import { TLSSocket } from "node:tls";
 import type { ListenerFactory, RunningListener } from "../server/context.js";
 import { ConnectionLimiter, type ConnectionSlot, normalizeIp } from "../server/sessions.js";
 import { ConnectionLogger } from "./conn-log.js";
-import { ImapConnection } from "./connection.js";
+import { ImapConnection } from "./session.js";
 
-export { imapSection } from "./config.js";
 
 let connectionIds = 0;
 const SWEEP_MS = 250;

@@ -3,8 +3,8 @@
 // connecting, whatever commands it sends meanwhile.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { RawClient } from "./testing/client.js";
-import { PASSWORD, startImapTestServer } from "./testing/server.js";
+import { RawClient } from "./test-client.js";
+import { PASSWORD, startImapTestServer } from "./test-server.js";
 
 describe("IMAP pre-login budget", () => {
   test("a command over the budget before login gets BAD and BYE and is not read", async () => {

@@ -26,15 +26,15 @@ import { commandTable } from "./commands/index.js";
 import type { CommandSpec } from "./commands/types.js";
 import type { ConnectionLogger } from "./conn-log.js";
 import { toErrorResponse } from "./errors.js";
-import { type Command, CommandSyntaxError, parseCommand } from "./protocol/command.js";
+import { type Command, CommandSyntaxError, parseCommand } from "./wire/command.js";
 import {
   CommandReader,
   type Frame,
   type ReaderErrorKind,
   type ReaderLimits,
   type ReaderSink,
-} from "./protocol/reader.js";
-import { type ImapConfig, Session, type SessionIo, type SessionWatcher } from "./session/session.js";
+} from "./wire/reader.js";
+import { type ImapConfig, Session, type SessionIo, type SessionWatcher } from "./commands/context.js";
 
 /** The connection a socket (or, under COMPRESS, an inflater) belongs to: its event listeners are
  *  shared functions that find their connection here, rather than closures kept per connection. */

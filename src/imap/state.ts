@@ -1,7 +1,7 @@
 // Session state (RFC 9051 3): a tagged union, so a handler that needs a selected mailbox gets one
 // from requireSelected() and cannot touch one otherwise.
-import type { LoginCheck } from "../../auth/login-recheck.js";
-import type { Mailbox } from "../../store/types.js";
+import type { LoginCheck } from "../auth/login-recheck.js";
+import type { Mailbox } from "../store/types.js";
 import type { UidMap } from "./uid-map.js";
 
 /** What a session keeps of its account: the id, and the stamp of the password it logged in with

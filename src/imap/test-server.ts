@@ -1,13 +1,13 @@
 // Test support: a real Yubin (startTestServer) plus IMAP listeners started directly, so each test
 // file can choose the [imap] settings and TLS modes it needs.
 
-import { defaultsOf } from "../../config/dsl.js";
-import type { ListenerConfig, TlsMode } from "../../config/schema.js";
-import type { RunningListener } from "../../server/context.js";
-import { startTestServer, type TestServer, type TestServerOptions } from "../../testing/harness.js";
-import { imapSection } from "../config.js";
-import { startImapListener } from "../index.js";
-import type { ImapConfig } from "../session/session.js";
+import { defaultsOf } from "../config/dsl.js";
+import type { ListenerConfig, TlsMode } from "../config/schema.js";
+import type { RunningListener } from "../server/context.js";
+import { startTestServer, type TestServer, type TestServerOptions } from "../testing/harness.js";
+import { imapSection } from "./config.js";
+import { startImapListener } from "./listener.js";
+import type { ImapConfig } from "./commands/context.js";
 
 export interface ImapTestServer {
   server: TestServer;

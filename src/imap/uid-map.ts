@@ -1,7 +1,7 @@
 // The sequence-number view of a selected mailbox (RFC 9051 2.3.1.2): UIDs in ascending order,
 // seq = index + 1. A Uint32Array keeps 100,000 messages at 400 KB; lookups are binary searches.
-import { ImapError } from "../errors.js";
-import { type SequenceSet, STAR } from "../protocol/sequence.js";
+import { ImapError } from "./errors.js";
+import { type SequenceSet, STAR } from "./wire/sequence.js";
 
 /** An empty mailbox's view shares this (a typed array costs ~260 bytes even when empty). */
 const NONE = new Uint32Array(0);

@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { commandTable as imapCommands } from "../imap/commands/index.js";
-import { ImapConnection } from "../imap/connection.js";
-import { RawClient } from "../imap/testing/client.js";
+import { ImapConnection } from "../imap/session.js";
+import { RawClient } from "../imap/test-client.js";
 import { commandTable as pop3Commands } from "../pop3/commands/index.js";
 import { Pop3TestClient } from "../pop3/test-client.js";
 import { commandTable as smtpCommands } from "../smtp/commands/index.js";
@@ -28,10 +28,13 @@ test("SMTP: a handler that throws gets 451 4.3.0 and that connection closes; ano
   await other.reply();
   await victim.reply();
   const first = once();
-  const restore = replaceCommand(smtpCommands, "NOOP", (orig) => (s, arg) => {
-    if (first()) throw bug();
-    return orig(s, arg);
-  });
+  const restore = replaceCommand(smtpCommands, "NOOP", (orig) => ({
+    ...orig,
+    run: (s, arg, state) => {
+      if (first()) throw bug();
+      return orig.run(s, arg, state);
+    },
+  }));
   try {
     assert.match(await victim.cmd("NOOP"), /^451 4\.3\.0 /);
     await victim.waitClosed();

@@ -5,7 +5,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import { commandTable as imapCommands } from "../imap/commands/index.js";
-import { RawClient } from "../imap/testing/client.js";
+import { RawClient } from "../imap/test-client.js";
 import { createJmapHttpHandler } from "../jmap/http/handler.js";
 import { METHODS } from "../jmap/methods.js";
 import { createLogger } from "../log/logger.js";
@@ -80,10 +80,13 @@ test("an SMTP command that blocks the loop is named too", async () => {
   const c = await RawSmtpClient.connect({ port: srv.ports.smtp });
   await c.reply();
   const first = once();
-  const restore = replaceCommand(smtpCommands, "NOOP", (orig) => (s, arg) => {
-    if (first()) busyWait(300);
-    return orig(s, arg);
-  });
+  const restore = replaceCommand(smtpCommands, "NOOP", (orig) => ({
+    ...orig,
+    run: (s, arg, state) => {
+      if (first()) busyWait(300);
+      return orig.run(s, arg, state);
+    },
+  }));
   try {
     assert.match(await c.cmd("NOOP"), /^250 /);
     const w = await blockedWarning();

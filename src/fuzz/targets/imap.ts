@@ -3,8 +3,8 @@
 // parsed by parseCommand as the connection does. CommandSyntaxError is the expected answer to bad
 // input (BAD); anything else escaping is a crash. Checks: the same frames and errors whatever the
 // chunk cuts, and no frame larger than the limits allow.
-import { CommandSyntaxError, parseCommand } from "../../imap/protocol/command.js";
-import { CommandReader, type Frame, type ReaderErrorKind } from "../../imap/protocol/reader.js";
+import { CommandSyntaxError, parseCommand } from "../../imap/wire/command.js";
+import { CommandReader, type Frame, type ReaderErrorKind } from "../../imap/wire/reader.js";
 import { check, type FuzzTarget } from "../target.js";
 import { cut, cutSizes, sameTranscript } from "./chunks.js";
 
@@ -58,7 +58,7 @@ function session(chunks: Buffer[], utf8: boolean, loggedIn: boolean): string[] {
 
 export const imapTarget: FuzzTarget = {
   name: "imap",
-  coverage: ["src/imap/protocol/"],
+  coverage: ["src/imap/wire/"],
   dictionary: [
     "\r\n",
     "{0}\r\n",

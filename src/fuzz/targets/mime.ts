@@ -7,7 +7,7 @@ import { ImapError } from "../../imap/errors.js";
 import { binaryBytes } from "../../imap/format/binary.js";
 import { bodyStructureItem } from "../../imap/format/bodystructure.js";
 import { envelopeItem } from "../../imap/format/envelope.js";
-import { encodeItems } from "../../imap/protocol/writer.js";
+import { encodeItems } from "../../imap/wire/writer.js";
 import {
   decodeHeaderValue,
   getHeaderFields,

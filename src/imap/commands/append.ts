@@ -1,8 +1,8 @@
 // RFC 9051 6.3.12 APPEND with UIDPLUS's APPENDUID (RFC 4315 3), APPENDLIMIT (RFC 7889) and
 // MULTIAPPEND (RFC 3502): several messages in one command, appended all or none. An oversize
-// synchronizing literal is refused with TOOBIG before it is sent (protocol/reader.ts).
+// synchronizing literal is refused with TOOBIG before it is sent (wire/reader.ts).
 import { no } from "../errors.js";
-import { formatSet } from "../protocol/sequence.js";
+import { formatSet } from "../wire/sequence.js";
 import { findMailbox } from "./mailbox-common.js";
 import { AUTH, type CommandSpec } from "./types.js";
 

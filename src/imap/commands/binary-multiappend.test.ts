@@ -1,8 +1,8 @@
 // BINARY (RFC 3516: BINARY[], BINARY.PEEK, BINARY.SIZE, literal8) and MULTIAPPEND (RFC 3502).
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
-import { RawClient } from "../testing/client.js";
-import { type ImapTestServer, PASSWORD, startImapTestServer } from "../testing/server.js";
+import { RawClient } from "../test-client.js";
+import { type ImapTestServer, PASSWORD, startImapTestServer } from "../test-server.js";
 
 const ALICE = "alice@example.test";
 const CAROL = "carol@example.test";

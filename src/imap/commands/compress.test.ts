@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { ImapFlow } from "imapflow";
-import { RawClient } from "../testing/client.js";
-import { type ImapTestServer, PASSWORD, startImapTestServer } from "../testing/server.js";
+import { RawClient } from "../test-client.js";
+import { type ImapTestServer, PASSWORD, startImapTestServer } from "../test-server.js";
 
 const ALICE = "alice@example.test";
 

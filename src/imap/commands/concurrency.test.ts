@@ -3,8 +3,8 @@
 // Also: FETCH output waits for a client that does not read (backpressure).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { RawClient } from "../testing/client.js";
-import { type ImapTestServer, PASSWORD, startImapTestServer } from "../testing/server.js";
+import { RawClient } from "../test-client.js";
+import { type ImapTestServer, PASSWORD, startImapTestServer } from "../test-server.js";
 
 const ALICE = "alice@example.test";
 const MSG = "From: bob@example.test\nSubject: hi\n\nhello\n";

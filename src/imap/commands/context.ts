@@ -8,12 +8,12 @@ import type { AppContext } from "../../server/context.js";
 import { StoreError } from "../../store/errors.js";
 import type { MailEvent, MailListener } from "../../store/notifier.js";
 import type { Account } from "../../store/types.js";
-import { SYSTEM_FLAGS } from "../commands/mailbox-common.js";
+import { SYSTEM_FLAGS } from "./mailbox-common.js";
 import type { imapSection } from "../config.js";
 import { no } from "../errors.js";
-import type { Frame } from "../protocol/reader.js";
-import { formatSet } from "../protocol/sequence.js";
-import { encodeItems, type Item } from "../protocol/writer.js";
+import type { Frame } from "../wire/reader.js";
+import { formatSet } from "../wire/sequence.js";
+import { encodeItems, type Item } from "../wire/writer.js";
 import {
   addRecent,
   deferredExpunges,
@@ -23,11 +23,11 @@ import {
   type SessionState,
   shownFlags,
   withKeywords,
-} from "./state.js";
+} from "../state.js";
 
 export type ImapConfig = SectionValue<typeof imapSection>;
 
-/** The connection side a session needs; implemented by connection.ts. */
+/** The connection side a session needs; implemented by ../session.ts. */
 export interface SessionIo {
   write(data: Buffer | string): void;
   /** Resolves once the client has read enough of what was written. */

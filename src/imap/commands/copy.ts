@@ -1,7 +1,7 @@
 // RFC 9051 6.4.7 COPY and RFC 6851 MOVE (plain and UID), answering COPYUID (RFC 4315 3). MOVE
 // reports COPYUID untagged before the EXPUNGEs, as RFC 6851 3.3 asks.
 import { no } from "../errors.js";
-import { formatSet } from "../protocol/sequence.js";
+import { formatSet } from "../wire/sequence.js";
 import { findMailbox } from "./mailbox-common.js";
 import { type CommandSpec, SELECTED } from "./types.js";
 

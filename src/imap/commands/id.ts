@@ -1,6 +1,6 @@
 // RFC 2971 ID: the client tells who it is (logged), the server answers with its name.
 
-import { q } from "../protocol/writer.js";
+import { q } from "../wire/writer.js";
 import { ANY, type CommandSpec } from "./types.js";
 
 export const id: CommandSpec<"ID"> = {

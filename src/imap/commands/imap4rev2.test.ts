@@ -2,8 +2,8 @@
 // the differences from rev1 that clients see (Appendix E), against a rev1 session on the same data.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { RawClient } from "../testing/client.js";
-import { type ImapTestServer, PASSWORD, startImapTestServer } from "../testing/server.js";
+import { RawClient } from "../test-client.js";
+import { type ImapTestServer, PASSWORD, startImapTestServer } from "../test-server.js";
 
 const ALICE = "alice@example.test";
 const FLAGS = "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)";

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { ImapFlow } from "imapflow";
-import { type ImapTestServer, PASSWORD, startImapTestServer } from "../testing/server.js";
+import { type ImapTestServer, PASSWORD, startImapTestServer } from "../test-server.js";
 
 const ALICE = "alice@example.test";
 const MSG =

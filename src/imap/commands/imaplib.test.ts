@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { after, before, describe, test } from "node:test";
-import { type ImapTestServer, PASSWORD, startImapTestServer } from "../testing/server.js";
+import { type ImapTestServer, PASSWORD, startImapTestServer } from "../test-server.js";
 
 const SCRIPT = String.raw`
 import imaplib, json, os, ssl, sys

@@ -1,5 +1,5 @@
 // The command table: each command's handler and the states it is allowed in (RFC 9051 6).
-import type { CommandName } from "../protocol/command.js";
+import type { CommandName } from "../wire/command.js";
 import { append } from "./append.js";
 import { authenticate } from "./authenticate.js";
 import { capability } from "./capability.js";

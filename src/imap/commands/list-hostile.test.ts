@@ -2,8 +2,8 @@
 // command blocked the whole server for minutes. Over a real socket, they now answer at once.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { RawClient } from "../testing/client.js";
-import { type ImapTestServer, PASSWORD, startImapTestServer } from "../testing/server.js";
+import { RawClient } from "../test-client.js";
+import { type ImapTestServer, PASSWORD, startImapTestServer } from "../test-server.js";
 
 describe("LIST with hostile patterns", () => {
   let t: ImapTestServer;

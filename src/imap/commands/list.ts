@@ -7,8 +7,8 @@
 // allow), SUBSCRIBED, and STATUS (LIST-STATUS, RFC 5819).
 import type { Mailbox } from "../../store/types.js";
 import { bad } from "../errors.js";
-import type { ListOptions } from "../protocol/command.js";
-import { type Item, MailboxName, Str } from "../protocol/writer.js";
+import type { ListOptions } from "../wire/command.js";
+import { type Item, MailboxName, Str } from "../wire/writer.js";
 import { ListPattern } from "./list-pattern.js";
 import { DELIMITER } from "./mailbox-common.js";
 import { statusItems } from "./status.js";

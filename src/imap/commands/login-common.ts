@@ -2,7 +2,7 @@
 // to authenticated, and POP-before-SMTP hears about it.
 import { capabilities } from "../capabilities.js";
 import { no } from "../errors.js";
-import type { Session } from "../session/session.js";
+import type { Session } from "./context.js";
 import type { CommandResult } from "./types.js";
 
 export async function completeLogin(s: Session, username: string, password: string): Promise<CommandResult> {

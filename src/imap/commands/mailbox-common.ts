@@ -1,7 +1,7 @@
 // Lookups shared by the mailbox commands.
 import type { Mailbox } from "../../store/types.js";
 import { no, type ResponseCode } from "../errors.js";
-import type { Session } from "../session/session.js";
+import type { Session } from "./context.js";
 
 export const DELIMITER = "/";
 

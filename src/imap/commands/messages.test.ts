@@ -1,8 +1,8 @@
 // Message commands over a real socket: APPEND, FETCH, STORE, SEARCH, COPY, MOVE, EXPUNGE, CLOSE.
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
-import { RawClient } from "../testing/client.js";
-import { type ImapTestServer, PASSWORD, startImapTestServer } from "../testing/server.js";
+import { RawClient } from "../test-client.js";
+import { type ImapTestServer, PASSWORD, startImapTestServer } from "../test-server.js";
 
 const ALICE = "alice@example.test";
 const crlf = (s: string) => s.replace(/\r?\n/g, "\r\n");

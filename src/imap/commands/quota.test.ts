@@ -1,8 +1,8 @@
 // RFC 9208 GETQUOTAROOT / GETQUOTA, and APPEND refused with OVERQUOTA.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { RawClient } from "../testing/client.js";
-import { type ImapTestServer, PASSWORD, startImapTestServer } from "../testing/server.js";
+import { RawClient } from "../test-client.js";
+import { type ImapTestServer, PASSWORD, startImapTestServer } from "../test-server.js";
 
 const MSG = "Subject: q\r\n\r\n" + "x".repeat(3000) + "\r\n";
 

@@ -1,8 +1,8 @@
 // RFC 9208 QUOTA: one quota root ("") per account covering every mailbox, with the STORAGE
 // (in units of 1024 octets) and MESSAGE resources. Unlimited resources are not listed.
 import { no } from "../errors.js";
-import { type Item, MailboxName, Str } from "../protocol/writer.js";
-import type { Session } from "../session/session.js";
+import { type Item, MailboxName, Str } from "../wire/writer.js";
+import type { Session } from "./context.js";
 import { findMailbox } from "./mailbox-common.js";
 import { AUTH, type CommandSpec } from "./types.js";
 

@@ -7,10 +7,10 @@
 import type { MessageFlags } from "../../store/types.js";
 import { bad } from "../errors.js";
 import { mailboxObjectId } from "../format/objectid.js";
-import type { QresyncParams } from "../protocol/command.js";
-import { formatSet, type SequenceSet, STAR } from "../protocol/sequence.js";
-import { MailboxName, Str } from "../protocol/writer.js";
-import type { Session } from "../session/session.js";
+import type { QresyncParams } from "../wire/command.js";
+import { formatSet, type SequenceSet, STAR } from "../wire/sequence.js";
+import { MailboxName, Str } from "../wire/writer.js";
+import type { Session } from "./context.js";
 import {
   addRecent,
   recentCount,
@@ -18,8 +18,8 @@ import {
   sessionMailbox,
   shownFlags,
   withKeywords,
-} from "../session/state.js";
-import { UidMap } from "../session/uid-map.js";
+} from "../state.js";
+import { UidMap } from "../uid-map.js";
 import { BASIC, listEntries } from "./list.js";
 import { DELIMITER, findMailbox } from "./mailbox-common.js";
 import { AUTH, type CommandSpec } from "./types.js";

@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startTestServer } from "../../testing/harness.js";
-import { RawClient } from "../testing/client.js";
-import { type ImapTestServer, PASSWORD, startImapTestServer } from "../testing/server.js";
+import { RawClient } from "../test-client.js";
+import { type ImapTestServer, PASSWORD, startImapTestServer } from "../test-server.js";
 
 const ALICE = "alice@example.test";
 const COMMON =

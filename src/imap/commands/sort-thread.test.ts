@@ -2,8 +2,8 @@
 // over a real socket, on six messages whose order differs by every criterion.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { RawClient } from "../testing/client.js";
-import { type ImapTestServer, PASSWORD, startImapTestServer } from "../testing/server.js";
+import { RawClient } from "../test-client.js";
+import { type ImapTestServer, PASSWORD, startImapTestServer } from "../test-server.js";
 
 const ALICE = "alice@example.test";
 

@@ -1,5 +1,5 @@
 // RFC 9051 6.2.1 STARTTLS: the tagged OK goes out in plaintext, then the handshake; anything the
-// client pipelined after the command is discarded (connection.ts resets the reader), and the
+// client pipelined after the command is discarded (session.ts resets the reader), and the
 // capabilities are asked for again by the client.
 import { bad } from "../errors.js";
 import { type CommandSpec, NOT_AUTH } from "./types.js";

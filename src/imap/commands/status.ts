@@ -5,10 +5,10 @@
 import type { Mailbox } from "../../store/types.js";
 import { bad } from "../errors.js";
 import { mailboxObjectId } from "../format/objectid.js";
-import type { StatusItem } from "../protocol/command.js";
-import type { Item } from "../protocol/writer.js";
-import { MailboxName } from "../protocol/writer.js";
-import type { Session } from "../session/session.js";
+import type { StatusItem } from "../wire/command.js";
+import type { Item } from "../wire/writer.js";
+import { MailboxName } from "../wire/writer.js";
+import type { Session } from "./context.js";
 import { findMailbox } from "./mailbox-common.js";
 import { AUTH, type CommandSpec } from "./types.js";
 

@@ -2,8 +2,8 @@
 // other sessions keep modified UTF-7.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { RawClient } from "../testing/client.js";
-import { type ImapTestServer, PASSWORD, startImapTestServer } from "../testing/server.js";
+import { RawClient } from "../test-client.js";
+import { type ImapTestServer, PASSWORD, startImapTestServer } from "../test-server.js";
 
 describe("IMAP UTF8=ACCEPT", () => {
   let t: ImapTestServer;

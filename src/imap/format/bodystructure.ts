@@ -1,7 +1,7 @@
 // BODY and BODYSTRUCTURE (RFC 9051 7.5.2 / RFC 3501 7.4.2) from the cached MimePart tree.
 // `extended` adds the extension data BODYSTRUCTURE carries (md5, disposition, language, location).
 import type { MimePart } from "../../mime/types.js";
-import { type Item, Joined, q } from "../protocol/writer.js";
+import { type Item, Joined, q } from "../wire/writer.js";
 import { envelopeItem } from "./envelope.js";
 
 function params(p: Record<string, string>): Item {

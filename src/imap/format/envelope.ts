@@ -1,6 +1,6 @@
 // ENVELOPE (RFC 9051 7.5.2 / RFC 3501 7.4.2) from the cached parse: raw header text, never decoded.
 import type { Envelope, EnvelopeAddress } from "../../mime/types.js";
-import { type Item, q } from "../protocol/writer.js";
+import { type Item, q } from "../wire/writer.js";
 
 function addresses(list: EnvelopeAddress[]): Item {
   if (list.length === 0) return null;

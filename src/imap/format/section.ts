@@ -3,7 +3,7 @@
 import { selectHeaderFields } from "../../mime/headers.js";
 import { partAt } from "../../mime/section.js";
 import type { MessageStructure, MimePart } from "../../mime/types.js";
-import type { Section } from "../protocol/fetch-att.js";
+import type { Section } from "../wire/fetch-att.js";
 
 export function sectionBytes(body: Buffer, structure: MessageStructure, section: Section): Buffer {
   const part = partAt(structure, section.part);

@@ -9,7 +9,7 @@ import { textOf } from "../../mime/text.js";
 import type { MessageStructure, MimePart } from "../../mime/types.js";
 import type { IndexedHeaderField, MessageMeta, ParsedMessage } from "../../store/types.js";
 import { emailObjectId, threadObjectId } from "../format/objectid.js";
-import type { SearchKey } from "../protocol/search.js";
+import type { SearchKey } from "../wire/search.js";
 
 export interface Candidate {
   meta: MessageMeta;

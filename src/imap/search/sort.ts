@@ -4,7 +4,7 @@ import { decodeHeaderValue } from "../../mime/encoded-word.js";
 import { extractMessageIds } from "../../mime/envelope.js";
 import type { EnvelopeAddress } from "../../mime/types.js";
 import type { MessageMeta, ParsedMessage } from "../../store/types.js";
-import type { SortCriterion, SortKey } from "../protocol/sort.js";
+import type { SortCriterion, SortKey } from "../wire/sort.js";
 import { baseSubject, casemap } from "./base-subject.js";
 
 /** What SORT and THREAD need of one message. */

@@ -3,8 +3,8 @@
 // same author, the first (issue 18 finding 6). header:From:all still lists both.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { RawClient } from "../../imap/testing/client.js";
-import { type ImapTestServer, PASSWORD, startImapTestServer } from "../../imap/testing/server.js";
+import { RawClient } from "../../imap/test-client.js";
+import { type ImapTestServer, PASSWORD, startImapTestServer } from "../../imap/test-server.js";
 import { type JmapTest, startJmapTest } from "../test-support.js";
 
 const TWO_FROMS =
