@@ -4,23 +4,9 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Jmap } from "../api/jmap";
 import { t } from "../i18n";
-import { escapeHtml, frameDocument, sanitizeHtml } from "../mail/sanitize";
-import type { BodyPart, EmailFull } from "../mail/types";
-
-const partValue = (e: EmailFull, p: BodyPart) => (p.partId ? (e.bodyValues[p.partId]?.value ?? "") : "");
-
-function htmlOf(e: EmailFull): string | null {
-  if (!e.htmlBody.some((p) => p.type === "text/html")) return null;
-  return e.htmlBody
-    .map((p) => {
-      if (p.type === "text/html") return partValue(e, p);
-      if (p.type.startsWith("text/")) return `<pre>${escapeHtml(partValue(e, p))}</pre>`;
-      return "";
-    })
-    .join("\n");
-}
-
-const textOf = (e: EmailFull) => e.textBody.map((p) => partValue(e, p)).join("\n");
+import { htmlOf, partsByCid, textOf } from "../mail/body";
+import { frameDocument, sanitizeHtml } from "../mail/sanitize";
+import type { EmailFull } from "../mail/types";
 
 export function MessageBody(props: { jmap: Jmap; email: EmailFull }) {
   const e = props.email;
@@ -31,7 +17,7 @@ export function MessageBody(props: { jmap: Jmap; email: EmailFull }) {
 
   const sanitized = useMemo(() => {
     if (html === null) return null;
-    const byCid = new Map(e.attachments.filter((a) => a.cid && a.blobId).map((a) => [a.cid!, a]));
+    const byCid = partsByCid(e);
     return sanitizeHtml(html, {
       allowRemote,
       cidUrl: (cid) => {

@@ -3,9 +3,11 @@
 // 100,000 messages is a tall empty spacer with about 30 rows in it.
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { t } from "../i18n";
+import { snippetParts } from "../mail/snippet";
 import type { EmailSummary } from "../mail/types";
 import type { ListModel, Snippet } from "../state/message-list";
 import { displayName, shortDate } from "./format";
+import { listWindow, scrollToRow } from "./list-window";
 import { DRAG_TYPE } from "./Sidebar";
 
 export const ROW_HEIGHT = 64;
@@ -39,9 +41,7 @@ export function MessageList(props: {
   }, []);
 
   const total = model.total;
-  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
-  const visibleEnd = Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN;
-  const last = total === null ? visibleEnd : Math.min(total - 1, visibleEnd);
+  const { first, last } = listWindow({ scrollTop, height, total, rowHeight: ROW_HEIGHT, overscan: OVERSCAN });
 
   useEffect(() => {
     model.ensure(first, Math.max(first, last));
@@ -51,10 +51,12 @@ export function MessageList(props: {
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    const top = props.cursor * ROW_HEIGHT;
-    if (top < el.scrollTop) el.scrollTop = top;
-    else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight)
-      el.scrollTop = top + ROW_HEIGHT - el.clientHeight;
+    const to = scrollToRow(props.cursor, {
+      scrollTop: el.scrollTop,
+      height: el.clientHeight,
+      rowHeight: ROW_HEIGHT,
+    });
+    if (to !== null) el.scrollTop = to;
   }, [props.cursor]);
 
   const rows = [];
@@ -95,14 +97,11 @@ export function MessageList(props: {
 }
 
 /** The snippet's HTML has only <mark> (RFC 8621 5.1); render it without innerHTML. */
+const parse = (html: string) => new DOMParser().parseFromString(html, "text/html");
+
 function Highlighted(props: { html: string }) {
-  const doc = new DOMParser().parseFromString(props.html, "text/html");
   return (
-    <>
-      {[...doc.body.childNodes].map((n, i) =>
-        n.nodeName === "MARK" ? <mark key={i}>{n.textContent}</mark> : (n.textContent ?? ""),
-      )}
-    </>
+    <>{snippetParts(props.html, parse).map((p, i) => (p.mark ? <mark key={i}>{p.text}</mark> : p.text))}</>
   );
 }
 

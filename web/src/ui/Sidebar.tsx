@@ -3,20 +3,14 @@
 // the Inbox, stay as they are).
 import { useState } from "preact/hooks";
 import { type MessageKey, t } from "../i18n";
+import { DRAG_TYPE, draggedIds, folderDepth, folderLeaf, namedRole } from "../mail/folders";
 import type { Mailbox } from "../mail/types";
 
-export const DRAG_TYPE = "application/x-yubin-emails";
+export { DRAG_TYPE };
 
 export function mailboxLabel(b: Mailbox): string {
-  return b.role && ["inbox", "drafts", "sent", "trash", "junk", "archive"].includes(b.role)
-    ? t(`mailbox.${b.role}` as MessageKey)
-    : b.name;
-}
-
-function depth(b: Mailbox, byId: Map<string, Mailbox>): number {
-  let d = 0;
-  for (let p = b.parentId; p && d < 10; p = byId.get(p)?.parentId ?? null) d++;
-  return d;
+  const role = namedRole(b);
+  return role ? t(`mailbox.${role}` satisfies MessageKey) : b.name;
 }
 
 export function Sidebar(props: {
@@ -34,7 +28,6 @@ export function Sidebar(props: {
   const byId = new Map(props.mailboxes.map((b) => [b.id, b]));
   const current = props.currentId ? byId.get(props.currentId) : undefined;
   const own = current && !current.role ? current : undefined;
-  const leaf = (b: Mailbox) => b.name.split("/").pop() ?? b.name;
   return (
     <nav class="sidebar" aria-label={t("app.menu")}>
       <ul>
@@ -43,7 +36,7 @@ export function Sidebar(props: {
             <button
               type="button"
               class={`mailbox ${b.id === props.currentId ? "current" : ""} ${over === b.id ? "drop" : ""}`}
-              style={{ paddingLeft: `${0.75 + depth(b, byId)}rem` }}
+              style={{ paddingLeft: `${0.75 + folderDepth(b, byId)}rem` }}
               data-role={b.role ?? ""}
               aria-current={b.id === props.currentId ? "page" : undefined}
               onClick={() => props.onSelect(b.id)}
@@ -58,18 +51,8 @@ export function Sidebar(props: {
               onDrop={(e) => {
                 e.preventDefault();
                 setOver(null);
-                const raw = e.dataTransfer?.getData(DRAG_TYPE);
-                if (!raw) return;
-                try {
-                  const ids = JSON.parse(raw) as unknown;
-                  if (Array.isArray(ids))
-                    props.onDropEmails(
-                      ids.filter((x): x is string => typeof x === "string"),
-                      b.id,
-                    );
-                } catch {
-                  // not ours
-                }
+                const ids = draggedIds(e.dataTransfer?.getData(DRAG_TYPE));
+                if (ids.length > 0) props.onDropEmails(ids, b.id);
               }}
             >
               <span class="name">{mailboxLabel(b)}</span>
@@ -126,7 +109,7 @@ export function Sidebar(props: {
               <button
                 type="button"
                 onClick={() => {
-                  setName(leaf(own));
+                  setName(folderLeaf(own));
                   setEdit({ kind: "rename", id: own.id });
                 }}
               >
