@@ -8,7 +8,8 @@ import type { Config } from "../config/schema.js";
 import { createCachedDnsResolver } from "../dns/resolver.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import { createQueueRunner, type QueueRunner } from "../outbound/runner.js";
-import { mailauthFor } from "../mailauth/services.js";
+import { createPostOffice } from "../postoffice/post-office.js";
+import type { Filter } from "../postoffice/types.js";
 import { ActivityTracker } from "../server/activity.js";
 import type { AppContext, RunningListener } from "../server/context.js";
 import { newHealth } from "../server/health.js";
@@ -35,6 +36,8 @@ export interface AppDeps {
   store?: Store; // default: the embedded SQLite store in config.server.dataDir
   notifier?: ChangeNotifier;
   counters?: CounterStore;
+  /** The post office's filter stage, in order (src/postoffice/filter.ts); none by default. */
+  filters?: readonly Filter[];
 }
 
 export async function startApp(config: Config, deps: AppDeps = {}): Promise<App> {
@@ -51,7 +54,18 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   const auth = createAuthService({ directory: store.directory, counters, config: config.auth, log });
   const activity = new ActivityTracker();
   const health = newHealth();
-  const ctx: AppContext = { config, store, notifier, counters, auth, tls, log, activity, health };
+  const ctx: AppContext = {
+    config,
+    store,
+    notifier,
+    counters,
+    auth,
+    tls,
+    log,
+    activity,
+    health,
+    postOffice: createPostOffice({ context: () => ctx, filters: deps.filters }),
+  };
   const stopMonitor = startLoopMonitor({
     thresholdMs: config.server.eventLoopBlockWarnMs,
     activity,
@@ -80,8 +94,8 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       config,
       log,
       resolver: createCachedDnsResolver(config.dns),
-      // DSNs to other domains carry our DKIM signature, like users' mail.
-      sign: (body) => mailauthFor(ctx).signer.sign(body),
+      // DSNs and delay notices go through the post office's "system" door (signed, traced).
+      postOffice: ctx.postOffice,
     });
     outbound.start();
     const runner = outbound;

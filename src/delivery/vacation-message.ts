@@ -4,9 +4,9 @@
 // Non-ASCII header text is an RFC 2047 encoded word; a body part that is not short-lined ASCII
 // is base64.
 import { randomBytes } from "node:crypto";
+import { rfc5322Date } from "../mime/date-format.js";
 import { extractMessageIds } from "../mime/envelope.js";
 import { fieldValue, scanHeader } from "../mime/headers.js";
-import { rfc5322Date } from "../smtp/message/trace.js";
 import type { VacationResponse } from "../store/types.js";
 import { dropScriptAndStyle, dropTags } from "./html-strip.js";
 

@@ -61,7 +61,10 @@ describe("vacation auto-reply over SMTP", () => {
     const got = await replies(bob, m);
     assert.equal(got.length, 1);
     const r = got[0]!;
-    assert.match(r, /^Return-Path: <>\r\nFrom: <alice@example\.test>\r\nTo: <bob@example\.test>\r\n/);
+    assert.match(
+      r,
+      /^Return-Path: <>\r\nReceived: by mail\.example\.test \(Yubin\) id \w+\r\n\tfor <[^>]+>;\r\n\t[^\r]+\r\nFrom: <alice@example\.test>\r\nTo: <bob@example\.test>\r\n/,
+    );
     assert.ok(r.includes(`\r\nSubject: Auto: ${m}\r\n`));
     assert.ok(r.includes(`\r\nIn-Reply-To: <${m}@example.test>\r\nReferences: <${m}@example.test>\r\n`));
     assert.ok(r.includes("\r\nAuto-Submitted: auto-replied\r\n"));

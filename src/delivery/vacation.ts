@@ -2,16 +2,13 @@
 // RFC 5230 4.5-4.6): after a message is delivered to local accounts, each account whose
 // response is enabled and within its dates answers the envelope sender, at most once per sender
 // per [vacation] replyIntervalDays (remembered in the store), unless vacation-rules.ts says not
-// to. The reply has the null sender (MAIL FROM:<>), so it can never be answered in turn; local
-// senders get it through store.mail.deliver, remote ones through the outbound queue.
+// to. The reply has the null sender (MAIL FROM:<>), so it can never be answered in turn; it goes
+// out through the post office's "system" door (src/postoffice).
 //
-// Called after the original is stored (src/smtp/message/accept.ts, src/jmap/submission/
-// submit.ts). It never throws: a failure is logged and the original delivery stands.
-import { mailauthFor } from "../mailauth/services.js";
+// Called by the post office's side-effects stage after the original is stored, for every door
+// but "system". It never throws: a failure is logged and the original delivery stands.
 import type { AppContext } from "../server/context.js";
-import { returnPathHeader } from "../smtp/message/trace.js";
 import type { VacationResponse } from "../store/types.js";
-import { resolveRecipient } from "./resolve.js";
 import { buildVacationReply } from "./vacation-message.js";
 import { vacationVerdict } from "./vacation-rules.js";
 
@@ -98,27 +95,10 @@ async function replyFor(
     maxOriginalSubjectBytes: cfg.maxOriginalSubjectBytes,
   });
 
-  const dest = await resolveRecipient(store.directory, mail.mailFrom);
-  if (dest.kind === "unknown") return false;
-  if (dest.kind === "local" && dest.accountIds.length > 0) {
-    const local = Buffer.concat([Buffer.from(returnPathHeader(""), "utf8"), reply]);
-    await store.mail.deliver(
-      local,
-      dest.accountIds.map((accountId) => ({ accountId })),
-    );
-  }
-  const remote = dest.kind === "remote" ? [dest.address] : dest.remote;
-  if (remote.length > 0) {
-    // Our user's mail to another domain: DKIM-signed like any other (RFC 6376).
-    const signed = ctx.config.mailauth.signOutbound ? await mailauthFor(ctx).signer.sign(reply) : reply;
-    await store.queue.enqueue({
-      body: signed,
-      mailFrom: "",
-      recipients: remote.map((address) => ({ address })),
-      accountId: account.id,
-    });
-    ctx.kickQueue?.();
-  }
+  // In through the post office's "system" door: filed for a local sender, DKIM-signed and queued
+  // for a remote one (RFC 6376), with our Received field either way.
+  if (!(await ctx.postOffice.postSystem({ body: reply, to: mail.mailFrom, accountId: account.id })))
+    return false;
   ctx.log.info("vacation auto-reply sent", { accountId: account.id, to: mail.mailFrom });
   return true;
 }

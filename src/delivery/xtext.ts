@@ -1,5 +1,7 @@
 // xtext (RFC 3461 §4): printable ASCII except "+" and "=", with "+XX" hex escapes.
-// Used by the DSN parameters ENVID and ORCPT.
+// Used by the DSN parameters ENVID and ORCPT: the SMTP server decodes them (src/smtp/commands),
+// the delivery engine encodes them again (src/outbound/client.ts). It lives with the envelope, in
+// delivery/, so that neither imports the other's protocol folder.
 
 export function decodeXtext(s: string): string | null {
   let out = "";

@@ -4,7 +4,7 @@
 // reply per recipient, and adds what it lacks: per-recipient DSN NOTIFY/ORCPT (RFC 3461 4.1-4.2;
 // SMTPConnection only takes one set for the whole envelope).
 import SMTPConnection from "nodemailer/lib/smtp-connection";
-import { encodeXtext } from "../smtp/wire/xtext.js";
+import { encodeXtext } from "../delivery/xtext.js";
 
 export type ClientTls =
   /** STARTTLS when offered, certificate not checked (RFC 3207 4.1: a public MX has no name to check against). */

@@ -84,7 +84,7 @@ describe("outbound: delay notices and expiry", () => {
     const dsn = inbox[0]!.toString("utf8");
     assert.match(
       dsn,
-      /^Return-Path: <>\r\nFrom: Mail Delivery System <MAILER-DAEMON@mail\.example\.test>\r\n/,
+      /^Return-Path: <>\r\nReceived: by mail\.example\.test \(Yubin\) id \w+\r\n\tfor <[^>]+>;\r\n\t[^\r]+\r\nFrom: Mail Delivery System <MAILER-DAEMON@mail\.example\.test>\r\n/,
     );
     assert.match(dsn, /\r\nSubject: Delayed Mail \(still being retried\)\r\n/);
     assert.match(dsn, /\r\nContent-Type: multipart\/report; report-type=delivery-status;/);

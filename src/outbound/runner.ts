@@ -13,9 +13,9 @@
 import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
 import type { Config } from "../config/schema.js";
-import { resolveRecipient } from "../delivery/resolve.js";
 import type { DnsResolver } from "../dns/types.js";
 import type { Logger } from "../log/logger.js";
+import type { PostOffice } from "../postoffice/post-office.js";
 import type { QueuedMessage, QueuedRecipient, Store } from "../store/types.js";
 import { type DeliverDeps, deliverToDomain, type Outcome } from "./deliver.js";
 import { buildDsn, type DsnRecipient } from "./dsn.js";
@@ -28,8 +28,9 @@ export interface RunnerDeps {
   config: Config;
   log: Logger;
   resolver: DnsResolver;
-  /** Applied to the DSNs this runner sends to other domains (DKIM signing). */
-  sign?: (body: Buffer, mailFrom: string) => Promise<Buffer>;
+  /** Where the DSNs this runner writes go in: the post office's "system" door (trace fields,
+   *  filing for local senders, DKIM signing and queueing for remote ones). */
+  postOffice: Pick<PostOffice, "postSystem">;
   now?: () => number;
   /** Replaces the HTTPS MTA-STS policy fetch (tests). */
   mtaStsFetch?: (domain: string) => Promise<string | null>;
@@ -308,7 +309,7 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
 
   async function sendDsn(entry: QueuedMessage, original: Buffer, recipients: DsnRecipient[]): Promise<void> {
     const reportingMta = deps.config.server.hostname;
-    let dsn = buildDsn({
+    const dsn = buildDsn({
       reportingMta,
       to: entry.mailFrom,
       envId: entry.envId,
@@ -318,35 +319,21 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
       ret: entry.ret,
       returnMaxBytes: cfg.bounceReturnMaxBytes,
     });
-    const res = await resolveRecipient(deps.store.directory, entry.mailFrom);
+    // RFC 3461 §6.2: a DSN asks for no DSN of its own (NOTIFY=NEVER), so two servers never loop.
+    const posted = await deps.postOffice.postSystem({
+      body: dsn,
+      to: entry.mailFrom,
+      accountId: null,
+      notify: ["NEVER"],
+    });
     log.info("dsn", {
       queueId: entry.id,
       to: entry.mailFrom,
       action: recipients[0]?.action,
       recipients: recipients.length,
-      local: res.kind === "local",
+      local: (posted?.local ?? 0) > 0,
     });
-    if (res.kind === "unknown") {
-      log.warn("dsn dropped: sender unknown", { queueId: entry.id, to: entry.mailFrom, reason: res.reason });
-      return;
-    }
-    const remote = res.kind === "local" ? res.remote : [res.address];
-    if (res.kind === "local" && res.accountIds.length > 0) {
-      const local = Buffer.concat([Buffer.from("Return-Path: <>\r\n"), dsn]);
-      await deps.store.mail.deliver(
-        local,
-        res.accountIds.map((accountId) => ({ accountId })),
-      );
-    }
-    if (remote.length > 0) {
-      if (deps.sign) dsn = await deps.sign(dsn, "");
-      await deps.store.queue.enqueue({
-        body: dsn,
-        mailFrom: "",
-        recipients: remote.map((address) => ({ address, notify: ["NEVER"] })),
-      });
-      kick();
-    }
+    if (!posted) log.warn("dsn dropped: sender unknown", { queueId: entry.id, to: entry.mailFrom });
   }
 
   return {

@@ -4,6 +4,7 @@ import type { SecureContext } from "node:tls";
 import type { AuthService } from "../auth/types.js";
 import type { Config, ListenerConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
+import type { PostOffice } from "../postoffice/post-office.js";
 import type { CounterStore } from "../store/counters.js";
 import type { ChangeNotifier } from "../store/notifier.js";
 import type { Store } from "../store/types.js";
@@ -33,6 +34,8 @@ export interface AppContext {
   /** Wake the outbound delivery engine after something was queued (unset when it does not run
    *  in this process: it then finds the message at its next poll). */
   kickQueue?: () => void;
+  /** The one path every message takes (src/postoffice): SMTP, JMAP, DSNs and vacation replies. */
+  postOffice: PostOffice;
 }
 
 /** A started listener. */

@@ -38,6 +38,7 @@ const errorTable: Record<SmtpErrorKind, [number, string, string]> = {
   "tls-unavailable": [454, "4.7.0", "TLS not available"],
   "dmarc-temporary": [451, "4.7.1", "Cannot check the sender's domain (DMARC) now, try again later"],
   "dmarc-reject": [550, "5.7.1", "Rejected by the DMARC policy of the sender's domain"],
+  "policy-rejected": [550, "5.7.1", "Message rejected"],
   temporary: [451, "4.3.0", "Temporary server error, try again later"],
 };
 

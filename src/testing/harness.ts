@@ -8,6 +8,7 @@ import { hashPassword } from "../auth/password.js";
 import { defaultConfig, withOverrides } from "../config/load.js";
 import type { Config, ListenerConfig, Protocol, TlsMode } from "../config/schema.js";
 import { createLogger, type Logger, silentLogger } from "../log/logger.js";
+import type { Filter } from "../postoffice/types.js";
 import type { AppContext } from "../server/context.js";
 import type { Store } from "../store/types.js";
 
@@ -24,6 +25,8 @@ export interface TestServerOptions {
   domains?: string[];
   users?: TestUser[];
   log?: Logger; // default: silent, or JSON to stderr when YUBIN_TEST_LOG=1
+  /** The post office's filter stage (src/postoffice/filter.ts), for tests of the extension point. */
+  filters?: readonly Filter[];
 }
 
 export interface TestPorts {
@@ -95,7 +98,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       ? createLogger({ format: "json", level: "debug", write: (l) => process.stderr.write(l + "\n") })
       : silentLogger);
 
-  let app: App = await startApp(config, { log });
+  let app: App = await startApp(config, { log, filters: opts.filters });
   const users: (TestUser & { id: number })[] = [];
   try {
     const domains = opts.domains ?? ["example.test"];
@@ -150,7 +153,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       await app.stop();
       // Same data, same ports: clients reconnect exactly as after a real restart.
       const again = { ...config, listeners: app.listeners.map((r) => ({ ...r.listener, port: r.port })) };
-      app = await startApp(again, { log });
+      app = await startApp(again, { log, filters: opts.filters });
     },
   };
   return server;

@@ -3,7 +3,7 @@
 // partId naming a bodyValues entry) and attachments (by blobId). Non-ASCII header text is an
 // RFC 2047 encoded word; text parts are UTF-8 quoted-printable, attachments base64.
 import { randomBytes } from "node:crypto";
-import { rfc5322Date } from "../../smtp/message/trace.js";
+import { rfc5322Date } from "../../mime/date-format.js";
 import { isObject } from "../core/args.js";
 import type { Json, JsonObject } from "../core/types.js";
 

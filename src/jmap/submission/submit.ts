@@ -1,18 +1,17 @@
-// Sending a stored Email (RFC 8621 7.5): the same rules as SMTP submission (src/smtp/message/
-// accept.ts): the envelope sender must pass canSendAs, and the author fields (From, Sender,
-// Resent-From, Resent-Sender) the same check as SMTP's (src/delivery/author-fields.ts), local
-// recipients get one durable store.mail.deliver (with Return-Path), remote ones one
-// store.queue.enqueue. Bcc is removed from the copy that is sent (RFC 8621 7.5: the server
-// strips it). This duplicates the storing half of acceptMessage on purpose, while accept.ts is
-// being changed for DKIM; both should later share one function.
+// Sending a stored Email (RFC 8621 7.5): the JMAP door of the post office (src/postoffice, door
+// "jmap"). Here the same rules as SMTP submission: the envelope sender must pass canSendAs, the
+// author fields (From, Sender, Resent-From, Resent-Sender) the same check as SMTP's
+// (src/delivery/author-fields.ts), every recipient must resolve; Bcc is removed from the copy
+// that is sent (RFC 8621 7.5: the server strips it). The post office then adds our Received
+// field, files local copies, DKIM-signs and queues remote ones, exactly as for port 587.
 import { parseAddress } from "../../delivery/address.js";
 import { checkAuthorFields, describeAuthorProblem } from "../../delivery/author-fields.js";
 import { resolveRecipient } from "../../delivery/resolve.js";
 import { canSendAs } from "../../delivery/send-as.js";
-import { sendVacationReplies } from "../../delivery/vacation.js";
 import { MISSING_DOMAIN, MISSING_MAILBOX, parseAddressList } from "../../mime/address.js";
 import { fieldValue, scanHeader } from "../../mime/headers.js";
-import { returnPathHeader } from "../../smtp/message/trace.js";
+import { PostOfficeError } from "../../postoffice/errors.js";
+import type { Recipient } from "../../postoffice/types.js";
 import type { Account } from "../../store/types.js";
 import type { JmapServices } from "../core/types.js";
 
@@ -23,7 +22,8 @@ export class SubmitError extends Error {
       | "forbiddenMailFrom"
       | "invalidRecipients"
       | "noRecipients"
-      | "invalidEmail",
+      | "invalidEmail"
+      | "forbiddenToSend",
     message: string,
     readonly extra: Record<string, unknown> = {},
   ) {
@@ -98,9 +98,7 @@ export async function submit(
       describeAuthorProblem(problem, `user ${account.address}`),
     );
   if (env.rcptTo.length === 0) throw new SubmitError("noRecipients", "no recipients");
-  const accountIds = new Set<number>();
-  const rcptsOf = new Map<number, string[]>(); // local account → envelope recipients naming it
-  const remote = new Map<string, string>();
+  const recipients: Recipient[] = [];
   const bad: string[] = [];
   const delivered = new Map<string, "yes" | "queued">();
   for (const r of env.rcptTo) {
@@ -111,41 +109,29 @@ export async function submit(
     const res = await resolveRecipient(dir, r);
     if (res.kind === "unknown") bad.push(r);
     else if (res.kind === "remote") {
-      remote.set(r.toLowerCase(), r);
+      recipients.push({ address: r, accountIds: [], remote: [r] });
       delivered.set(r, "queued");
     } else {
-      for (const id of res.accountIds) {
-        accountIds.add(id);
-        rcptsOf.set(id, [...(rcptsOf.get(id) ?? []), r]);
-      }
-      for (const x of res.remote) remote.set(x.toLowerCase(), x);
+      recipients.push({ address: r, accountIds: res.accountIds, remote: res.remote });
       delivered.set(r, res.remote.length > 0 ? "queued" : "yes");
     }
   }
   if (bad.length > 0)
     throw new SubmitError("invalidRecipients", "unknown recipients", { invalidRecipients: bad });
-  const sent = stripBcc(body);
-  if (accountIds.size > 0) {
-    const local = Buffer.concat([Buffer.from(returnPathHeader(env.mailFrom), "utf8"), sent]);
-    await services.app.store.mail.deliver(
-      local,
-      [...accountIds].map((accountId) => ({ accountId })),
-    );
-    // The same vacation auto-replies as mail that came in over SMTP (never throws).
-    await sendVacationReplies(services.app, {
-      body: sent,
+  try {
+    const posted = await services.app.postOffice.post({
+      door: "jmap",
       mailFrom: env.mailFrom,
-      recipients: [...rcptsOf].map(([accountId, addresses]) => ({ accountId, addresses })),
-    });
-  }
-  if (remote.size > 0) {
-    await services.app.store.queue.enqueue({
-      body: sent,
-      mailFrom: env.mailFrom,
-      recipients: [...remote.values()].map((address) => ({ address })),
+      recipients,
+      body: stripBcc(body),
+      origin: { kind: "http", ip: null, tls: null },
       accountId: account.id,
     });
-    services.app.kickQueue?.(); // leave now, not at the delivery engine's next poll
+    return { local: posted.local, remote: posted.remote, delivered };
+  } catch (e) {
+    // RFC 8621 7.5 forbiddenToSend: the server does not permit the user to send this message
+    // now (a filter refused it); the post office's other refusals are for port 25 only.
+    if (e instanceof PostOfficeError) throw new SubmitError("forbiddenToSend", e.message);
+    throw e;
   }
-  return { local: accountIds.size, remote: remote.size, delivered };
 }

@@ -148,7 +148,7 @@ test("a JMAP submission to a local account that is away brings the auto-reply ba
   assert.equal(got.length, 1);
   assert.match(
     got[0]!,
-    /^Return-Path: <>\r\nFrom: <bob@example\.test>\r\nTo: <alice@example\.test>\r\nSubject: Bob is away\r\n/,
+    /^Return-Path: <>\r\nReceived: by mail\.example\.test \(Yubin\) id \w+\r\n\tfor <[^>]+>;\r\n\t[^\r]+\r\nFrom: <bob@example\.test>\r\nTo: <alice@example\.test>\r\nSubject: Bob is away\r\n/,
   );
   assert.ok(got[0]!.includes("\r\nAuto-Submitted: auto-replied\r\n"));
 });

@@ -1,24 +1,17 @@
-// The end of a transaction (after DATA's CRLF.CRLF or BDAT LAST): check the content, add trace
-// fields, then store it. The message is stored once for all local recipients (one durable
-// store.mail.deliver: all-or-nothing, so a full mailbox means 452 4.2.2 and nothing stored)
-// and once in the outbound queue for remote ones. The caller replies 250 only after this
-// resolves, i.e. after the store has fsync'd it.
-//
-// Order: local first, then the queue. If queueing failed after local delivery, the client gets
-// 451 and may send again (a duplicate, never a loss).
+// The end of a transaction (after DATA's CRLF.CRLF or BDAT LAST): the SMTP door of the post office.
+// Here only what is SMTP's own: size, line ends (RFC 5321 §2.3.8), line length, NUL, and the
+// author fields of submitted mail; then the message is posted (src/postoffice: door "inbound" for
+// port 25, "submission" for an authenticated or POP-before-SMTP client). The caller replies 250
+// only after this resolves, i.e. after the store has fsync'd every copy; a refusal of the post
+// office becomes a reply here (a full mailbox, QuotaError, is 452 4.2.2 in the session).
 
-import { sendVacationReplies } from "../../delivery/vacation.js";
-import { stripOwnAuthResults } from "../../mailauth/auth-results.js";
-import { checkInbound, junkTargets } from "../../mailauth/inbound.js";
-import { mailauthFor } from "../../mailauth/services.js";
+import { PostOfficeError } from "../../postoffice/errors.js";
 import { SmtpError } from "../errors.js";
 import { nextId } from "../ids.js";
 import type { Session } from "../session.js";
 import type { Transaction } from "../state.js";
 import { normalizeLineEnds } from "../wire/line-ends.js";
-import { receivedCount } from "./headers.js";
 import { checkAuthors } from "./sender.js";
-import { receivedHeader, returnPathHeader } from "./trace.js";
 
 export interface ReceivedContent {
   body: Buffer;
@@ -48,117 +41,61 @@ export async function acceptMessage(s: Session, tx: Transaction, content: Receiv
   if (s.cfg.nulBytes === "reject" && body.includes(0))
     throw new SmtpError("bad-content", "NUL octet in message (RFC 5322 2.3, RFC 6152 3)");
 
-  if (receivedCount(body) >= s.cfg.maxReceivedHeaders) throw new SmtpError("too-many-hops");
   await checkAuthors(s.ctx.store.directory, s.identity, body, s.cfg.allowAddressDisplayNames);
 
   const helo = s.state.phase === "connected" ? null : s.state.helo;
-  // Mail authentication (src/mailauth): inbound mail is checked (SPF, DKIM, DMARC, ARC) and gets
-  // our Authentication-Results; forged ones naming us are removed from all mail (RFC 8601 §5).
-  const auth = mailauthFor(s.ctx);
-  let authFields: Buffer = Buffer.alloc(0);
-  let junk = false;
-  if (s.identity.kind === "anonymous") {
-    const checked = await checkInbound(auth, s.ctx.config.mailauth, {
-      body,
-      ip: s.remoteIp,
-      helo: helo?.name ?? null,
-      mailFrom: tx.from,
-    });
-    const v = checked.verdict;
-    s.log.info("mail authentication", {
-      spf: v?.spf,
-      dkim: v?.dkim.map((d) => `${d.domain}:${d.result}`).join(" "),
-      dmarc: v?.dmarc?.result,
-      decision: checked.decision,
-    });
-    if (checked.decision === "malformed") throw new SmtpError("bad-content", checked.reason);
-    if (checked.decision === "reject") throw new SmtpError("dmarc-reject");
-    if (checked.decision === "defer") throw new SmtpError("dmarc-temporary");
-    body = checked.body;
-    authFields = checked.headers;
-    junk = checked.decision === "junk";
-  } else body = stripOwnAuthResults(body, auth.authservId);
-
+  // The rest is the post office's (src/postoffice): trace fields, inbound authentication, filters,
+  // filing, signing and queueing, waking the delivery engine, vacation replies.
   const id = nextId();
-  const all = tx.recipients;
-  const received = receivedHeader({
-    helo: helo?.name ?? "unknown",
-    ip: s.remoteIp,
-    hostname: s.hostname,
-    esmtp: helo?.esmtp ?? false,
-    utf8: tx.smtpUtf8,
-    authenticated: s.identity.kind === "account",
-    tls: s.tls,
-    id,
-    recipient: all.length === 1 ? all[0]!.address : null,
-    date: new Date(),
-  });
-  const receivedBuf = Buffer.from(received, "utf8");
-
-  const accountIds = [...new Set(all.flatMap((r) => r.accountIds))];
-  if (accountIds.length > 0) {
-    const local = Buffer.concat([
-      Buffer.from(returnPathHeader(tx.from), "utf8"),
-      receivedBuf,
-      authFields,
-      body,
-    ]);
-    await s.ctx.store.mail.deliver(
-      local,
-      junk ? await junkTargets(s.ctx.store.mail, accountIds) : accountIds.map((accountId) => ({ accountId })),
-    );
-    // Vacation auto-replies (src/delivery/vacation.ts); it logs its own failures, never throws.
-    await sendVacationReplies(s.ctx, {
-      body,
+  try {
+    const posted = await s.ctx.postOffice.post({
+      door: s.identity.kind === "anonymous" ? "inbound" : "submission",
       mailFrom: tx.from,
-      recipients: all.flatMap((r) =>
-        r.accountIds.map((accountId) => ({ accountId, addresses: [r.address] })),
-      ),
-      junk,
-    });
-  }
-
-  const remote = remoteRecipients(tx);
-  if (remote.length > 0) {
-    // Our users' mail is DKIM-signed for its From domain (RFC 6376); relayed inbound mail is not.
-    const signed =
-      s.identity.kind !== "anonymous" && s.ctx.config.mailauth.signOutbound
-        ? await auth.signer.sign(body)
-        : body;
-    const queued = await s.ctx.store.queue.enqueue({
-      body: Buffer.concat([receivedBuf, authFields, signed]),
-      mailFrom: tx.from,
-      recipients: remote,
+      recipients: tx.recipients,
+      body,
+      origin: {
+        kind: "smtp",
+        helo: helo?.name ?? null,
+        ip: s.remoteIp,
+        esmtp: helo?.esmtp ?? false,
+        utf8: tx.smtpUtf8,
+        authenticated: s.identity.kind === "account",
+        tls: s.tls,
+      },
+      accountId: s.identity.kind === "account" ? s.identity.account.id : null,
       envId: tx.envId,
       ret: tx.ret,
-      accountId: s.identity.kind === "account" ? s.identity.account.id : null,
+      id,
+      log: s.log,
     });
-    s.log.info("queued", { id, queueId: queued.id, recipients: remote.length });
-    s.ctx.kickQueue?.();
+    s.log.info("message accepted", {
+      id,
+      from: tx.from,
+      local: posted.local,
+      remote: posted.remote,
+      discarded: posted.discarded,
+      size: body.length,
+    });
+  } catch (e) {
+    if (e instanceof PostOfficeError) throw smtpErrorOf(e);
+    throw e;
   }
-  s.log.info("message accepted", {
-    id,
-    from: tx.from,
-    local: accountIds.length,
-    remote: remote.length,
-    size: body.length,
-  });
   return id;
 }
 
-/** Remote recipients with their DSN parameters, each address once. */
-function remoteRecipients(tx: Transaction) {
-  const seen = new Set<string>();
-  const out: { address: string; notify: string[] | null; orcpt: string | null }[] = [];
-  for (const r of tx.recipients) {
-    for (const address of r.remote) {
-      const key = address.toLowerCase();
-      if (seen.has(key)) continue;
-      seen.add(key);
-      // A forward keeps the address the client gave as ORCPT (RFC 3461 §4.2), for its DSNs.
-      const orcpt = r.orcpt ?? (address === r.address ? null : `rfc822;${r.address}`);
-      out.push({ address, notify: r.notify, orcpt });
-    }
+/** The post office's refusals as SMTP replies (replies.ts has the codes). */
+function smtpErrorOf(e: PostOfficeError): SmtpError {
+  switch (e.kind) {
+    case "too-many-hops":
+      return new SmtpError("too-many-hops");
+    case "malformed":
+      return new SmtpError("bad-content", e.message);
+    case "dmarc-reject":
+      return new SmtpError("dmarc-reject");
+    case "dmarc-temporary":
+      return new SmtpError("dmarc-temporary");
+    case "rejected":
+      // A filter's refusal, in the dialogue (RFC 5321 §6.2: refuse rather than bounce later).
+      return new SmtpError("policy-rejected", e.message);
   }
-  return out;
 }

@@ -1,0 +1,57 @@
+// Stage "filter": the ordered list of filters (given to createPostOffice; empty by default; spam
+// scoring and Sieve arrive here in later issues). Each filter that applies to the door sees the
+// message in turn and may add header fields, send some accounts' copies to Junk, reject (a 5xx in
+// the SMTP dialogue, never a bounce: RFC 5321 §6.2 says not to accept what we would not deliver)
+// or discard. The first reject or discard ends the list.
+import { PostOfficeError } from "./errors.js";
+import type { Door, Filter, Stage } from "./types.js";
+
+const defaultDoors: readonly Door[] = ["inbound", "submission", "jmap"];
+
+export function appliesTo(filter: Filter, door: Door): boolean {
+  return (filter.doors ?? defaultDoors).includes(door);
+}
+
+/** A header field a filter adds must be one field: "Name: value", no line break inside. */
+const fieldShape = /^[!-9;-~]+:[^\r\n]*$/;
+
+export const filterStage: Stage = {
+  name: "filter",
+  doors: new Set(["inbound", "submission", "jmap", "system"]),
+  async run(work, { filters }) {
+    const added: string[] = [];
+    for (const f of filters) {
+      if (!appliesTo(f, work.letter.door)) continue;
+      const v = await f.check({
+        door: work.letter.door,
+        mailFrom: work.letter.mailFrom,
+        recipients: work.letter.recipients,
+        body: work.body,
+        accountIds: work.accountIds,
+      });
+      if (v.kind === "reject") {
+        work.log.info("filter rejected", { filter: f.name, reason: v.reason });
+        // The reason is shown in a reply line (SMTP) or a SetError: one line, bounded.
+        throw new PostOfficeError("rejected", oneLine(v.reason));
+      }
+      if (v.kind === "discard") {
+        work.log.info("filter discarded", { filter: f.name, reason: v.reason });
+        work.discarded = true;
+        return "stop";
+      }
+      for (const h of v.headers ?? []) {
+        if (!fieldShape.test(h))
+          throw new TypeError(`filter ${f.name}: not one header field: ${JSON.stringify(h)}`);
+        added.push(`${h}\r\n`);
+      }
+      for (const { accountId, folder } of v.folders ?? [])
+        if (work.accountIds.includes(accountId)) work.folders.set(accountId, folder);
+    }
+    if (added.length > 0) work.filterFields = Buffer.from(added.join(""), "utf8");
+    return "next";
+  },
+};
+
+function oneLine(s: string): string {
+  return s.replace(/[\x00-\x1f\x7f]+/g, " ").slice(0, 200);
+}

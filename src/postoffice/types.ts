@@ -1,0 +1,116 @@
+// The post office's vocabulary: a letter as a door hands it over, the work a stage does on it,
+// the stage interface, and the filters that later issues plug in (spam scoring, Sieve).
+import type { Logger } from "../log/logger.js";
+import type { AppContext } from "../server/context.js";
+import type { TraceOrigin } from "./trace-fields.js";
+
+/** The four doors a message comes in by. The post office decides from it which stages apply. */
+export type Door =
+  | "inbound" // port 25: mail from other servers, checked (SPF/DKIM/DMARC/ARC), never signed
+  | "submission" // SMTP 587/465: an authenticated user's mail
+  | "jmap" // JMAP EmailSubmission/set (and the webmail, which uses it)
+  | "system"; // written by the server itself: DSNs, delay notices, vacation replies
+
+/** One envelope recipient, resolved (src/delivery/resolve.ts) by the door. */
+export interface Recipient {
+  address: string; // as the door was given it
+  accountIds: number[]; // local mailboxes it resolves to (aliases may give several)
+  remote: string[]; // addresses to relay to (other domains, forwarding aliases)
+  notify?: string[] | null; // DSN NOTIFY (RFC 3461 §4.1)
+  orcpt?: string | null; // DSN ORCPT (RFC 3461 §4.2)
+}
+
+export interface Letter {
+  door: Door;
+  /** Envelope sender (reverse-path); "" for the null sender. */
+  mailFrom: string;
+  recipients: Recipient[];
+  /** The message as the door was given it (after the door's own checks). Not copied. */
+  body: Buffer;
+  /** For the Received field. */
+  origin: TraceOrigin;
+  /** The sending account (queue entries, sending limits later); null for inbound and DSNs. */
+  accountId: number | null;
+  /** DSN envelope parameters (RFC 3461 §4.3, §4.4). */
+  envId?: string | null;
+  ret?: "FULL" | "HDRS" | null;
+  /** The door's id for this message (SMTP's 250 reply); one is made when absent. */
+  id?: string;
+  /** The door's logger (with its connection fields); default: the app's. */
+  log?: Logger;
+}
+
+/** What happened, for the door's reply. */
+export interface Posted {
+  id: string;
+  /** Local accounts filed into (0 when discarded). */
+  local: number;
+  /** Remote recipients queued. */
+  remote: number;
+  discarded: boolean;
+}
+
+/** Where a local copy goes: the account's INBOX or its Junk mailbox (RFC 6154 \Junk, else INBOX
+ *  with the $Junk keyword). */
+export type Folder = "inbox" | "junk";
+
+/** What a filter sees: the letter as it stands (trace fields not yet added), read-only. */
+export interface FilterInput {
+  door: Door;
+  mailFrom: string;
+  recipients: readonly Recipient[];
+  body: Buffer;
+  /** The local accounts the message is filed into. */
+  accountIds: readonly number[];
+}
+
+export type FilterVerdict =
+  /** Go on; optionally add header fields (each a complete "Name: value", no CRLF) and send
+   *  some accounts' copies to another folder. */
+  | { kind: "accept"; headers?: string[]; folders?: { accountId: number; folder: Folder }[] }
+  /** Refuse: 550 5.7.1 in the SMTP dialogue (no bounce is ever sent), a SetError over JMAP. */
+  | { kind: "reject"; reason: string }
+  /** Accept and drop: the door acknowledges, nothing is filed or queued. */
+  | { kind: "discard"; reason: string };
+
+export interface Filter {
+  name: string;
+  /** The doors it applies to; default: all but "system". */
+  doors?: readonly Door[];
+  check(input: FilterInput): Promise<FilterVerdict> | FilterVerdict;
+}
+
+/** One message on its way through the stages. Stages read the letter and fill in the rest. */
+export interface Work {
+  letter: Letter;
+  id: string;
+  log: Logger;
+  /** The content as it will be filed (our forged Authentication-Results removed). */
+  body: Buffer;
+  /** Received (and Return-Path for local copies) once the trace stage ran. */
+  received: Buffer;
+  /** Our Authentication-Results and Received-SPF (inbound only). */
+  authFields: Buffer;
+  /** Header fields added by filters, above the content. */
+  filterFields: Buffer;
+  /** Folder per local account; absent means INBOX. */
+  folders: Map<number, Folder>;
+  accountIds: number[];
+  /** Remote recipients, each once, with their DSN parameters. */
+  remote: { address: string; notify: string[] | null; orcpt: string | null }[];
+  discarded: boolean;
+  queued: boolean;
+}
+
+/** A stage: one step of the pipeline, the same shape for all. It changes `work` or throws a
+ *  PostOfficeError; "stop" ends the pipeline early (a discard), "next" goes on. */
+export interface Stage {
+  name: string;
+  doors: ReadonlySet<Door>;
+  run(work: Work, env: StageEnv): Promise<"next" | "stop">;
+}
+
+export interface StageEnv {
+  ctx: AppContext;
+  filters: readonly Filter[];
+}
