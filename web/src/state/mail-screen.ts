@@ -88,8 +88,9 @@ export class MailScreen extends Store<MailScreenState> {
 
   /** Open a message: its conversation is loaded and it is marked read ($seen, RFC 8621 4.1.1). */
   open(id: string, cursor?: number): void {
+    const loaded = id === this.selection.state.openId && this.selection.state.thread !== null;
     this.selection.open(id, cursor);
-    void this.loadOpenThread();
+    if (!loaded) void this.loadOpenThread();
   }
 
   openAtCursor(): void {
