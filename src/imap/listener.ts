@@ -1,13 +1,25 @@
-// IMAP4 server (RFC 9051, RFC 3501) for Yubin: `startImapListener` is the ListenerFactory for the
-// "imap" protocol. tls "starttls" is the port-143 style (STARTTLS offered, LOGINDISABLED until
-// then unless allowPlaintextAuth), "implicit" the port-993 style, "none" plaintext only.
+// One IMAP listener (protocol "imap"): tls "starttls" is the port-143 style (STARTTLS offered,
+// LOGINDISABLED until then unless allowPlaintextAuth), "implicit" the port-993 style, "none"
+// plaintext only. Accepts TCP connections within the connection caps and runs an ImapConnection
+// on each, on the plumbing SMTP and POP3 share (server/sessions.ts: listenOn, closeListener,
+// ConnectionLimiter; server/tls-upgrade.ts).
+//
+// Nothing here is a closure made per connection once it is open: each byte an idle connection
+// keeps costs memory (bench/imap.ts phase 3), so the connection keeps only what it needs to
+// remove itself.
 import { createServer, type Socket } from "node:net";
-import { TLSSocket } from "node:tls";
 import type { ListenerFactory, RunningListener } from "../server/context.js";
-import { ConnectionLimiter, type ConnectionSlot, normalizeIp } from "../server/sessions.js";
+import {
+  ConnectionLimiter,
+  type ConnectionSlot,
+  closeListener,
+  listenOn,
+  normalizeIp,
+  SessionSet,
+} from "../server/sessions.js";
+import { upgradeToTls } from "../server/tls-upgrade.js";
 import { ConnectionLogger } from "./conn-log.js";
 import { ImapConnection } from "./session.js";
-
 
 let connectionIds = 0;
 const SWEEP_MS = 250;
@@ -22,7 +34,7 @@ function release(this: Socket): void {
 export const startImapListener: ListenerFactory = async (listener, ctx) => {
   const config = ctx.config.imap;
   const log = ctx.log.child({ proto: "imap" });
-  const connections = new Set<ImapConnection>();
+  const connections = new SessionSet<ImapConnection>();
   // Per IP only connections not logged in yet; after login, per (account, IP): see ConnectionLimiter.
   const limiter = new ConnectionLimiter({
     maxTotal: config.maxConnections,
@@ -32,8 +44,6 @@ export const startImapListener: ListenerFactory = async (listener, ctx) => {
   });
   let closing = false;
 
-  // Nothing here is a closure made per connection: each one an idle connection keeps costs memory
-  // (bench/imap.ts phase 3), so the connection keeps only what it needs to remove itself.
   const open = (socket: Socket, ip: string | undefined, slot: ConnectionSlot) => {
     const connLog = new ConnectionLogger(log, ++connectionIds, ip);
     const c = new ImapConnection(socket, listener, ctx, config, connLog, connections, slot);
@@ -59,24 +69,16 @@ export const startImapListener: ListenerFactory = async (listener, ctx) => {
       open(raw, raw.remoteAddress, slot);
       return;
     }
-    const secure = new TLSSocket(raw, { isServer: true, secureContext: ctx.tls.context() });
-    // A client that never completes the handshake is dropped at the pre-login timeout.
-    const timer = setTimeout(() => secure.destroy(), config.preAuthTimeoutSec * 1000);
-    secure.once("secure", () => {
-      clearTimeout(timer);
-      open(secure, raw.remoteAddress, slot);
-    });
-    secure.on("error", () => secure.destroy());
-    secure.once("close", () => clearTimeout(timer));
+    // A client that never completes the handshake is dropped at the pre-login timeout; a failed
+    // handshake closes the socket, which releases the slot.
+    const remote = raw.remoteAddress;
+    upgradeToTls(raw, ctx.tls.context(), config.preAuthTimeoutSec * 1000).then(
+      (secure) => open(secure, remote, slot),
+      (e: unknown) => log.info("TLS handshake failed", { ip, error: String(e) }),
+    );
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(listener.port, listener.address, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
+  const port = await listenOn(server, listener, log);
   // Autologout: one sweep over the connections instead of a timer each (an idle client's timer
   // and its closure cost ~250 bytes); a deadline is noticed at most SWEEP_MS late.
   const sweep = setInterval(() => {
@@ -85,24 +87,13 @@ export const startImapListener: ListenerFactory = async (listener, ctx) => {
   }, SWEEP_MS);
   sweep.unref();
 
-  const addr = server.address();
-  const port = typeof addr === "object" && addr ? addr.port : listener.port;
-
   const running: RunningListener = {
     listener,
     port,
-    async close(graceMs) {
+    close(graceMs) {
       closing = true;
       clearInterval(sweep);
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const c of connections) if (!c.busy) c.shutdown();
-      const deadline = Date.now() + graceMs;
-      while (connections.size > 0 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 20));
-        for (const c of connections) if (!c.busy) c.shutdown();
-      }
-      for (const c of connections) c.destroy();
-      await stopped;
+      return closeListener(server, connections, graceMs, log);
     },
   };
   return running;

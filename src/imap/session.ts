@@ -19,9 +19,10 @@ import {
 import { type LoginCheck, loginStillValid, recheckDue } from "../auth/login-recheck.js";
 import type { ListenerConfig } from "../config/schema.js";
 import type { AppContext } from "../server/context.js";
-import type { ConnectionSlot } from "../server/sessions.js";
+import type { ConnectionSlot, SessionSet } from "../server/sessions.js";
 import { upgradeToTls } from "../server/tls-upgrade.js";
 import { capabilities } from "./capabilities.js";
+import { type ImapConfig, Session, type SessionIo, type SessionWatcher } from "./commands/context.js";
 import { commandTable } from "./commands/index.js";
 import type { CommandSpec } from "./commands/types.js";
 import type { ConnectionLogger } from "./conn-log.js";
@@ -34,7 +35,6 @@ import {
   type ReaderLimits,
   type ReaderSink,
 } from "./wire/reader.js";
-import { type ImapConfig, Session, type SessionIo, type SessionWatcher } from "./commands/context.js";
 
 /** The connection a socket (or, under COMPRESS, an inflater) belongs to: its event listeners are
  *  shared functions that find their connection here, rather than closures kept per connection. */
@@ -94,7 +94,7 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
     private readonly config: ImapConfig,
     readonly log: ConnectionLogger,
     /** The listener's live connections; this one leaves it when closed. */
-    private readonly registry: Set<ImapConnection>,
+    private readonly registry: SessionSet<ImapConnection>,
     /** Its place in the listener's connection caps (released by the listener at socket close). */
     private readonly slot: ConnectionSlot,
   ) {
@@ -399,6 +399,11 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
           this.end();
           break;
         }
+        // Server shutdown came during that command: its response is complete, now say goodbye.
+        if (this.bye === "pending") {
+          this.sayBye();
+          break;
+        }
       }
     } finally {
       this.running = false;
@@ -582,17 +587,26 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
     this.teardown();
   }
 
-  private saidBye = false;
+  /** Server shutdown: "pending" while a command runs, "said" once the BYE is written. One field
+   *  with constant strings, so it costs an idle connection no more than the boolean it replaced. */
+  private bye: "no" | "pending" | "said" = "no";
 
-  /** Server shutdown: say goodbye and close. */
+  /** Server shutdown (closeListener): say goodbye and close; a command under way finishes first,
+   *  so its response is never cut by the BYE (RFC 9051 7.1.5). */
   shutdown(): void {
-    if (this.saidBye) return;
-    this.saidBye = true;
+    if (this.bye === "said") return;
+    if (this.busy) this.bye = "pending";
+    else this.sayBye();
+  }
+
+  private sayBye(): void {
+    this.bye = "said";
     this.write("* BYE Server shutting down\r\n");
     this.end();
   }
 
-  destroy(): void {
+  /** Grace period over (closeListener): close now. */
+  abort(): void {
     this.socket.destroy();
   }
 

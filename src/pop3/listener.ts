@@ -3,7 +3,7 @@
 import { createServer, type Server } from "node:net";
 import type { ListenerConfig } from "../config/schema.js";
 import type { AppContext, RunningListener } from "../server/context.js";
-import { ConnectionLimiter, closeListener, listenOn, normalizeIp } from "../server/sessions.js";
+import { ConnectionLimiter, closeListener, listenOn, normalizeIp, SessionSet } from "../server/sessions.js";
 import { Session } from "./session.js";
 
 export async function startPop3Listener(listener: ListenerConfig, ctx: AppContext): Promise<RunningListener> {
@@ -15,7 +15,7 @@ export async function startPop3Listener(listener: ListenerConfig, ctx: AppContex
     maxPerIp: cfg.maxConnectionsPerIp,
     exempt: ctx.config.server.connectionLimitExemptIps,
   });
-  const sessions = new Map<Session, Promise<void>>();
+  const sessions = new SessionSet<Session>();
 
   // allowHalfOpen: a client may pipeline "QUIT" and close its side; it is still owed the reply.
   const server: Server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
@@ -31,11 +31,15 @@ export async function startPop3Listener(listener: ListenerConfig, ctx: AppContex
     }
     const session = new Session({ socket, listener, ctx, remoteIp: ip, slot });
     session.log.debug("connected", { tls: listener.tls });
-    const done = session.run().finally(() => {
-      sessions.delete(session);
-      slot.release();
-    });
-    sessions.set(session, done);
+    sessions.add(session);
+    // run() answers every error itself; a throw out of it is a bug, logged, never unhandled.
+    void session
+      .run()
+      .catch((e: unknown) => log.error("session failed", { err: e as Error }))
+      .finally(() => {
+        sessions.delete(session);
+        slot.release();
+      });
   });
 
   const port = await listenOn(server, listener, log);

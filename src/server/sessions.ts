@@ -26,25 +26,62 @@ export async function listenOn(server: Server, listener: ListenerConfig, log: Lo
   return typeof address === "object" && address ? address.port : listener.port;
 }
 
+/** The open sessions of one listener: a Set that can say when it has emptied, for closeListener.
+ *  It keeps no promise or closure per session: IMAP holds many idle connections, and each byte
+ *  of one counts (bench/imap.ts phase 3). A session is added when it starts and deleted when it
+ *  has ended, its socket closed. */
+export class SessionSet<S extends ClosableSession> implements Iterable<S> {
+  private readonly open = new Set<S>();
+  private waiters: (() => void)[] = [];
+
+  add(s: S): void {
+    this.open.add(s);
+  }
+
+  delete(s: S): boolean {
+    const had = this.open.delete(s);
+    if (had && this.open.size === 0 && this.waiters.length > 0) {
+      const waiters = this.waiters;
+      this.waiters = [];
+      for (const w of waiters) w();
+    }
+    return had;
+  }
+
+  get size(): number {
+    return this.open.size;
+  }
+
+  [Symbol.iterator](): Iterator<S> {
+    return this.open.values();
+  }
+
+  /** Resolves once no session is open. */
+  drained(): Promise<void> {
+    if (this.open.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
+
 /** Stop accepting, let sessions finish within graceMs, abort the rest. A session stuck in a
  *  store call is given two more seconds, then left behind so shutdown cannot hang. */
 export async function closeListener(
   server: Server,
-  sessions: Map<ClosableSession, Promise<void>>,
+  sessions: SessionSet<ClosableSession>,
   graceMs: number,
   log: Logger,
 ): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  for (const s of sessions.keys()) s.shutdown();
+  for (const s of sessions) s.shutdown();
   let timer: NodeJS.Timeout | undefined;
   const grace = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, graceMs);
   });
-  await Promise.race([Promise.all(sessions.values()), grace]);
+  await Promise.race([sessions.drained(), grace]);
   clearTimeout(timer);
-  for (const s of sessions.keys()) s.abort();
+  for (const s of sessions) s.abort();
   const stuck = await Promise.race([
-    Promise.all(sessions.values()).then(() => false),
+    sessions.drained().then(() => false),
     new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 2000).unref()),
   ]);
   if (stuck) log.warn("sessions still busy after shutdown grace", { count: sessions.size });

@@ -3,7 +3,7 @@
 import { createServer, type Server } from "node:net";
 import type { ListenerConfig } from "../config/schema.js";
 import type { AppContext, RunningListener } from "../server/context.js";
-import { ConnectionLimiter, closeListener, listenOn, normalizeIp } from "../server/sessions.js";
+import { ConnectionLimiter, closeListener, listenOn, normalizeIp, SessionSet } from "../server/sessions.js";
 import { replies } from "./replies.js";
 import { Session } from "./session.js";
 import { formatReply } from "./wire/reply.js";
@@ -19,7 +19,7 @@ export async function startSmtpListener(listener: ListenerConfig, ctx: AppContex
     maxPerUserIp: cfg.maxConnectionsPerUserIp,
     exempt: ctx.config.server.connectionLimitExemptIps,
   });
-  const sessions = new Map<Session, Promise<void>>();
+  const sessions = new SessionSet<Session>();
 
   // allowHalfOpen: a client may pipeline "QUIT" and close its side; we still owe it replies.
   const server: Server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
@@ -35,11 +35,15 @@ export async function startSmtpListener(listener: ListenerConfig, ctx: AppContex
     }
     const session = new Session({ socket, listener, ctx, remoteIp: ip, slot });
     session.log.debug("connected");
-    const done = session.run().finally(() => {
-      sessions.delete(session);
-      slot.release();
-    });
-    sessions.set(session, done);
+    sessions.add(session);
+    // run() answers every error itself; a throw out of it is a bug, logged, never unhandled.
+    void session
+      .run()
+      .catch((e: unknown) => log.error("session failed", { err: e as Error }))
+      .finally(() => {
+        sessions.delete(session);
+        slot.release();
+      });
   });
 
   const port = await listenOn(server, listener, log);
