@@ -14,8 +14,6 @@ export const TARGETS: Record<string, { module: string; exportName: string; known
   sanitizer: {
     module: "../../../web/src/testing/sanitize.fuzz.ts",
     exportName: "sanitizerTarget",
-    knownIssue:
-      'cleanCss not idempotent: `<style>""<\\-` gives `""\\3c \\-`, then `""\\3c -` (a "<" delim written as an escape starts an ident and merges with the next name)',
   },
 };
 

@@ -156,8 +156,12 @@ export function cleanCss(input: string, allowRemote: boolean): CleanedCss {
         emit(start, `${NEUTRALIZED}(`);
       } else emit(start, `${serializeName(name)}(`);
     } else if (c === 60) {
+      // A "<" (which could end the <style> element) becomes a space, not an escape: "\3c "
+      // would start a name and merge with a name after it ("<\-" gave "\3c \-", then
+      // "\3c -": not idempotent); nor nothing, which could join "ur<l(" into "url(". In CSS a
+      // "<" delim only ever makes its declaration invalid, as the space keeps it.
       i++;
-      emit(start, "\\3c ");
+      emit(start, " ");
     } else if (c === 0) {
       i++;
       emit(start, "\ufffd");

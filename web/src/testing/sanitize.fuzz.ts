@@ -23,6 +23,10 @@ const FETCHING_CSS =
   /(?<![-\w\u0080-\uffff])(?:-[a-z]+-)?(?:url|src|image|image-set|cross-fade|expression)\(|@(?:-[a-z]+-)?import(?![-\w\u0080-\uffff])/i;
 
 const isHexDigit = (c: string) => /^[0-9a-f]$/i.test(c);
+/** An escaped code point is part of a name whatever it is (`blo\\9 url(` is one function name
+ *  with a tab in it, `url\\(` a name, not a call): one that is not a name character in plain text
+ *  stands as "_" here, so the checks below do not read it as a separator. */
+const asNameChar = (c: string) => (/^[-\w\u0080-\uffff]$/.test(c) ? c : "_");
 
 /**
  * CSS as the browser's tokenizer sees names in it (CSS Syntax 3 §4.3): strings (ended by their
@@ -49,13 +53,14 @@ function cssNames(css: string): string {
       let hex = "";
       while (j < n && hex.length < 6 && isHexDigit(css[j]!)) hex += css[j++];
       if (hex === "") {
-        out += css[j];
+        out += asNameChar(css[j]!);
         i = j + 1;
       } else {
         if (j < n && " \t\n\r\f".includes(css[j]!)) j++;
         const cp = Number.parseInt(hex, 16);
-        out +=
-          cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? "\ufffd" : String.fromCodePoint(cp);
+        out += asNameChar(
+          cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? "\ufffd" : String.fromCodePoint(cp),
+        );
         i = j;
       }
     } else {
@@ -83,7 +88,7 @@ function checkSafe(content: string, allowRemote: boolean): void {
       if (a.name === "href") check(/^\s*(?:https?:|mailto:|#)/i.test(a.value), `href ${a.value}`);
       if (a.name === "src")
         check(
-          (allowRemote ? /^(?:cid:|data:image\/|https:)/ : /^(?:cid:|data:image\/)/).test(a.value),
+          (allowRemote ? /^(?:cid:|data:image\/|https:)/i : /^(?:cid:|data:image\/)/i).test(a.value),
           `src ${a.value}`,
         );
       if (a.name === "style" && !allowRemote)
