@@ -160,12 +160,8 @@ export class Session implements Conn {
     try {
       if (!spec) throw errors.unknownCommand(cmd.name);
       const state = this.state;
-      if (spec.states === "any") await spec.run(this, cmd, state);
-      else if (spec.states === "authorization" && state.kind === "authorization")
-        await spec.run(this, cmd, state);
-      else if (spec.states === "transaction" && state.kind === "transaction")
-        await spec.run(this, cmd, state);
-      else throw errors.wrongState(cmd.name);
+      if (!spec.states.includes(state.kind)) throw errors.wrongState(cmd.name);
+      await spec.run(this, cmd, state);
     } catch (e) {
       if (e instanceof ConnectionGone) throw e;
       if (!(e instanceof Pop3Error) || e.opts.fault === "server")

@@ -13,23 +13,23 @@ import { rset } from "./rset.js";
 import { stat } from "./stat.js";
 import { stls } from "./stls.js";
 import { top } from "./top.js";
-import type { CommandSpec } from "./types.js";
+import { ANY, AUTHORIZATION, allow, type CommandSpec, TRANSACTION } from "./types.js";
 import { uidl } from "./uidl.js";
 import { user } from "./user.js";
 
 export const commandTable: Readonly<Record<string, CommandSpec>> = {
-  USER: { states: "authorization", run: user },
-  PASS: { states: "authorization", run: pass },
-  AUTH: { states: "authorization", run: auth },
-  STLS: { states: "authorization", run: stls },
-  CAPA: { states: "any", run: capa },
-  QUIT: { states: "any", run: quit },
-  STAT: { states: "transaction", run: stat },
-  LIST: { states: "transaction", run: list },
-  RETR: { states: "transaction", run: retr },
-  DELE: { states: "transaction", run: dele },
-  NOOP: { states: "transaction", run: noop },
-  RSET: { states: "transaction", run: rset },
-  TOP: { states: "transaction", run: top },
-  UIDL: { states: "transaction", run: uidl },
+  USER: allow(AUTHORIZATION, user),
+  PASS: allow(AUTHORIZATION, pass),
+  AUTH: allow(AUTHORIZATION, auth),
+  STLS: allow(AUTHORIZATION, stls),
+  CAPA: allow(ANY, capa),
+  QUIT: allow(ANY, quit),
+  STAT: allow(TRANSACTION, stat),
+  LIST: allow(TRANSACTION, list),
+  RETR: allow(TRANSACTION, retr),
+  DELE: allow(TRANSACTION, dele),
+  NOOP: allow(TRANSACTION, noop),
+  RSET: allow(TRANSACTION, rset),
+  TOP: allow(TRANSACTION, top),
+  UIDL: allow(TRANSACTION, uidl),
 };

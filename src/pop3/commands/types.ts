@@ -3,7 +3,7 @@
 
 import type { Logger } from "../../log/logger.js";
 import type { AppContext } from "../../server/context.js";
-import type { AuthorizationState, SessionState, TransactionState } from "../state.js";
+import type { SessionState, StateKind } from "../state.js";
 import type { Command } from "../wire/command.js";
 
 export type Pop3Config = AppContext["config"]["pop3"];
@@ -36,8 +36,21 @@ export interface Conn {
 
 export type Handler<S> = (conn: Conn, cmd: Command, state: S) => Promise<void>;
 
-/** A command table entry: the states it is allowed in decide the state its handler receives. */
-export type CommandSpec =
-  | { states: "authorization"; run: Handler<AuthorizationState> }
-  | { states: "transaction"; run: Handler<TransactionState> }
-  | { states: "any"; run: Handler<SessionState> };
+export type StateIn<K extends StateKind> = Extract<SessionState, { kind: K }>;
+
+/** A command table entry, the shape IMAP's and SMTP's tables have: the states the command is
+ *  allowed in, checked by the dispatcher (session.ts) before the handler runs. */
+export interface CommandSpec {
+  readonly states: readonly StateKind[];
+  readonly run: Handler<SessionState>;
+}
+
+export const ANY: readonly StateKind[] = ["authorization", "transaction"];
+export const AUTHORIZATION: readonly ["authorization"] = ["authorization"];
+export const TRANSACTION: readonly ["transaction"] = ["transaction"];
+
+/** A table entry whose handler's state type follows from `states` (checked by the compiler). */
+export function allow<K extends StateKind>(states: readonly K[], run: Handler<StateIn<K>>): CommandSpec {
+  // Sound because the dispatcher runs `run` only when the state's kind is in `states`.
+  return { states, run: run as unknown as Handler<SessionState> };
+}
