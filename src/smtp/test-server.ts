@@ -1,19 +1,12 @@
 // The test harness for SMTP tests (its smtp, submission and submissions listeners), plus helpers
 // to read what was delivered.
-import type { Store } from "../store/types.js";
 import { startTestServer, type TestServer, type TestServerOptions } from "../testing/harness.js";
 
 export async function startSmtpTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   return startTestServer(opts);
 }
 
-/** Bodies in an account's INBOX, oldest first. */
-export async function inbox(store: Store, accountId: number): Promise<Buffer[]> {
-  const box = await store.mail.getMailbox(accountId, "INBOX");
-  if (!box) throw new Error(`no INBOX for account ${accountId}`);
-  const metas = await store.mail.listMessages(box.id);
-  return Promise.all(metas.map((m) => store.mail.readBody(m.blobId)));
-}
+export { inbox } from "../testing/mailbox.js";
 
 /** Split a delivered message into its trace fields (Return-Path, Received) and the rest. */
 export function splitTrace(body: Buffer): { trace: string; rest: Buffer } {

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { inbox } from "../../smtp/test-server.js";
+import { inbox } from "../../testing/mailbox.js";
 import { type JmapTest, startJmapTest } from "../test-support.js";
 
 describe("EmailSubmission/set: author fields", () => {

@@ -3,7 +3,7 @@
 // JMAP submission delivers locally to an account that is away.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { inbox } from "../../smtp/test-server.js";
+import { inbox } from "../../testing/mailbox.js";
 import { type JmapTest, startJmapTest, USING } from "../test-support.js";
 
 const CAP = "urn:ietf:params:jmap:vacationresponse";
