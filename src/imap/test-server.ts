@@ -5,9 +5,9 @@ import { defaultsOf } from "../config/dsl.js";
 import type { ListenerConfig, TlsMode } from "../config/schema.js";
 import type { RunningListener } from "../server/context.js";
 import { startTestServer, type TestServer, type TestServerOptions } from "../testing/harness.js";
+import type { ImapConfig } from "./commands/context.js";
 import { imapSection } from "./config.js";
 import { startImapListener } from "./listener.js";
-import type { ImapConfig } from "./commands/context.js";
 
 export interface ImapTestServer {
   server: TestServer;

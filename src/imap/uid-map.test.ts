@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ImapError } from "./errors.js";
-import { type SequenceSet, STAR } from "./wire/sequence.js";
 import { UidMap } from "./uid-map.js";
+import { type SequenceSet, STAR } from "./wire/sequence.js";
 
 const set = (...ranges: [number, number][]): SequenceSet => ({ kind: "ranges", ranges });
 

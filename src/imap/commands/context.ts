@@ -8,12 +8,8 @@ import type { AppContext } from "../../server/context.js";
 import { StoreError } from "../../store/errors.js";
 import type { MailEvent, MailListener } from "../../store/notifier.js";
 import type { Account } from "../../store/types.js";
-import { SYSTEM_FLAGS } from "./mailbox-common.js";
 import type { imapSection } from "../config.js";
 import { no } from "../errors.js";
-import type { Frame } from "../wire/reader.js";
-import { formatSet } from "../wire/sequence.js";
-import { encodeItems, type Item } from "../wire/writer.js";
 import {
   addRecent,
   deferredExpunges,
@@ -24,6 +20,10 @@ import {
   shownFlags,
   withKeywords,
 } from "../state.js";
+import type { Frame } from "../wire/reader.js";
+import { formatSet } from "../wire/sequence.js";
+import { encodeItems, type Item } from "../wire/writer.js";
+import { SYSTEM_FLAGS } from "./mailbox-common.js";
 
 export type ImapConfig = SectionValue<typeof imapSection>;
 

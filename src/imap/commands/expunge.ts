@@ -2,9 +2,9 @@
 // UID set for UID EXPUNGE), answering one "* n EXPUNGE" per message removed
 // (or "* VANISHED" after ENABLE QRESYNC, RFC 7162 3.2.10).
 import { no } from "../errors.js";
+import type { SelectedMailbox } from "../state.js";
 import type { SequenceSet } from "../wire/sequence.js";
 import type { Session } from "./context.js";
-import type { SelectedMailbox } from "../state.js";
 import { type CommandSpec, SELECTED } from "./types.js";
 
 export async function expungeDeleted(

@@ -16,11 +16,11 @@ import { imapDateTime } from "../format/date.js";
 import { envelopeItem } from "../format/envelope.js";
 import { emailObjectId, threadObjectId } from "../format/objectid.js";
 import { applyPartial, sectionBytes } from "../format/section.js";
+import { ownChanges, type SelectedMailbox, shownFlags } from "../state.js";
 import { binaryLabel, type FetchAtt, sectionLabel } from "../wire/fetch-att.js";
 import { formatSet } from "../wire/sequence.js";
 import { type Item, Lit, q } from "../wire/writer.js";
 import type { Session } from "./context.js";
-import { ownChanges, type SelectedMailbox, shownFlags } from "../state.js";
 import { vanishedSince } from "./select.js";
 import { type CommandSpec, SELECTED } from "./types.js";
 

@@ -3,8 +3,6 @@
 // ENABLE IMAP4rev2 a plain SEARCH is answered with ESEARCH and NEW/OLD/RECENT are refused.
 import type { MailStore, MessageMeta, ParsedMessage } from "../../store/types.js";
 import { bad, no } from "../errors.js";
-import type { SearchKey } from "../wire/search.js";
-import { formatSet } from "../wire/sequence.js";
 import {
   type Candidate,
   indexedHeaderKeys,
@@ -16,8 +14,10 @@ import {
   usesModseq,
   usesRecent,
 } from "../search/evaluate.js";
-import type { Session } from "./context.js";
 import { isRecent, type SelectedMailbox } from "../state.js";
+import type { SearchKey } from "../wire/search.js";
+import { formatSet } from "../wire/sequence.js";
+import type { Session } from "./context.js";
 import { type CommandSpec, SELECTED } from "./types.js";
 
 const BATCH = 1000;

@@ -7,10 +7,6 @@
 import type { MessageFlags } from "../../store/types.js";
 import { bad } from "../errors.js";
 import { mailboxObjectId } from "../format/objectid.js";
-import type { QresyncParams } from "../wire/command.js";
-import { formatSet, type SequenceSet, STAR } from "../wire/sequence.js";
-import { MailboxName, Str } from "../wire/writer.js";
-import type { Session } from "./context.js";
 import {
   addRecent,
   recentCount,
@@ -20,6 +16,10 @@ import {
   withKeywords,
 } from "../state.js";
 import { UidMap } from "../uid-map.js";
+import type { QresyncParams } from "../wire/command.js";
+import { formatSet, type SequenceSet, STAR } from "../wire/sequence.js";
+import { MailboxName, Str } from "../wire/writer.js";
+import type { Session } from "./context.js";
 import { BASIC, listEntries } from "./list.js";
 import { DELIMITER, findMailbox } from "./mailbox-common.js";
 import { AUTH, type CommandSpec } from "./types.js";

@@ -1,10 +1,10 @@
 // RFC 5256 3 SORT / UID SORT, with DISPLAYFROM and DISPLAYTO (RFC 5957): SEARCH, then order the
 // matches by the criteria; ties keep mailbox order. Untagged "* SORT n..." in that order.
 import { no } from "../errors.js";
-import type { SearchKey } from "../wire/search.js";
 import { type SortRecord, sortRecord, sortRecords } from "../search/sort.js";
-import type { Session } from "./context.js";
 import type { SelectedMailbox } from "../state.js";
+import type { SearchKey } from "../wire/search.js";
+import type { Session } from "./context.js";
 import { rejectRemovedKeys, runSearch } from "./search.js";
 import { type CommandSpec, SELECTED } from "./types.js";
 

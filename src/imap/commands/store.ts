@@ -2,9 +2,9 @@
 // and the MODIFIED response code (RFC 7162 3.1.3).
 import type { MessageFlags } from "../../store/types.js";
 import { no } from "../errors.js";
+import { ownChanges, shownFlags } from "../state.js";
 import { formatSet } from "../wire/sequence.js";
 import type { Item } from "../wire/writer.js";
-import { ownChanges, shownFlags } from "../state.js";
 import { SYSTEM_FLAGS } from "./mailbox-common.js";
 import { type CommandSpec, SELECTED } from "./types.js";
 

@@ -1,8 +1,9 @@
 // The shape every command handler has: typed arguments in, untagged responses written through
 // the session, a tagged OK result out (errors are thrown as ImapError and mapped in errors.ts).
+
+import type { StateKind } from "../state.js";
 import type { Command, CommandName } from "../wire/command.js";
 import type { Session } from "./context.js";
-import type { StateKind } from "../state.js";
 
 export interface CommandResult {
   code?: string;
