@@ -10,6 +10,7 @@ import { jmapSection } from "../jmap/config.js";
 import { mailauthSection } from "../mailauth/config.js";
 import { outboundSection } from "../outbound/config.js";
 import { pop3Section } from "../pop3/config.js";
+import { limitsSection } from "../postoffice/limits-config.js";
 import { smtpSection } from "../smtp/config.js";
 import { bool, int, oneOf, type SectionValue, str, strList } from "./dsl.js";
 
@@ -140,6 +141,7 @@ export const schema = {
   autoconfig: autoconfigSection,
   jmap: jmapSection,
   vacation: vacationSection,
+  limits: limitsSection,
 };
 
 export type Schema = typeof schema;

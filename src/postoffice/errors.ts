@@ -7,7 +7,8 @@ export type PostOfficeErrorKind =
   | "malformed" // inbound: not exactly one From, or a From naming no mailbox (RFC 5322 §3.6)
   | "dmarc-reject" // inbound: the sender domain's DMARC policy says reject (RFC 7489 §6.6.3)
   | "dmarc-temporary" // inbound: DMARC would reject, but a DNS check failed for now
-  | "rejected"; // a filter refused it
+  | "rejected" // a filter refused it
+  | "sending-limit"; // the sending account is over its limit or frozen (sending-limits.ts): temporary
 
 export class PostOfficeError extends Error {
   override name = "PostOfficeError";

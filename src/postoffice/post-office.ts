@@ -8,14 +8,16 @@ import { authenticateStage } from "./authenticate.js";
 import { fileLocalStage } from "./file-local.js";
 import { filterStage } from "./filter.js";
 import { queueRemoteStage, remoteRecipients } from "./queue-remote.js";
+import { sendingLimitsStage } from "./sending-limits.js";
 import { sideEffectsStage } from "./side-effects.js";
 import { traceStage } from "./trace.js";
 import type { Filter, Letter, Posted, Stage, Work } from "./types.js";
 import { wakeStage } from "./wake.js";
 
-/** In order: accept → trace → authenticate → filter → file → queue → wake → side effects. */
+/** In order: accept → sending limits → trace → authenticate → filter → file → queue → wake → side effects. */
 export const stages: readonly Stage[] = [
   acceptStage,
+  sendingLimitsStage,
   traceStage,
   authenticateStage,
   filterStage,

@@ -177,7 +177,8 @@ export interface QueuedMessage {
   nextAttemptAt: Date;
   attempts: number;
   lastError: string | null;
-  state: "queued" | "deferred" | "sending" | "failed" | "done";
+  /** "held": kept, not sent, while its account's outgoing mail is frozen (SendingStore). */
+  state: "queued" | "deferred" | "sending" | "held" | "failed" | "done";
 }
 
 export interface QueuedRecipient {
@@ -418,11 +419,60 @@ export interface SettingsStore {
   claimVacationReply(accountId: number, sender: string, now: Date, intervalMs: number): Promise<boolean>;
 }
 
+/** Per-account sending limits (0 = no limit); null in an override: the config's value. */
+export interface SendingLimits {
+  messagesPerHour: number;
+  messagesPerDay: number;
+  recipientsPerHour: number;
+  recipientsPerDay: number;
+}
+
+/** An account's own limits (overrides of the config's) and its freeze. */
+export interface SendingPolicy {
+  limits: { [K in keyof SendingLimits]: number | null };
+  frozenAt: Date | null;
+  frozenReason: string | null;
+}
+
+/** What recordSend decided: within the limits (recorded as sent), or over one of them (recorded
+ *  as refused). `attempts*` count the last hour's sends and refusals, this one included. */
+export interface SendDecision {
+  allowed: boolean;
+  /** The first limit this send would exceed, with its value; null when allowed. */
+  over: { limit: keyof SendingLimits; value: number } | null;
+  attemptedMessagesHour: number;
+  attemptedRecipientsHour: number;
+}
+
+/** Outbound sending per account: limits, what it sent in the last day, the freeze. Kept in the
+ *  store, so windows survive a restart and several nodes on one database share them. */
+export interface SendingStore {
+  getSendingPolicy(accountId: number): Promise<SendingPolicy>;
+  /** Sets the given overrides (null: back to the config's value); others are kept. */
+  setSendingLimits(accountId: number, limits: Partial<SendingPolicy["limits"]>): Promise<SendingPolicy>;
+  /** Atomically: counts the account's sends within the hour and the day before `now`, checks one
+   *  more message with `recipients` against `limits` and records it as sent or refused. Rows
+   *  older than a day are forgotten on the way, so the log stays bounded. */
+  recordSend(
+    accountId: number,
+    send: { now: Date; recipients: number; limits: SendingLimits },
+  ): Promise<SendDecision>;
+  /** Freezes the account's outgoing mail and holds its queue entries created since `holdSince`
+   *  that are not yet sent ("queued"/"deferred" → "held"). False when it was already frozen. */
+  freezeSending(accountId: number, opts: { now: Date; reason: string; holdSince: Date }): Promise<boolean>;
+  /** Lifts the freeze, forgets the last day's sends and releases the held entries (due now).
+   *  Returns how many were released. */
+  unfreezeSending(accountId: number, now: Date): Promise<number>;
+  /** Accounts whose sending is frozen, by id. */
+  listFrozen(): Promise<Map<number, { frozenAt: Date; reason: string }>>;
+}
+
 /** Everything a protocol needs from storage. */
 export interface Store {
   directory: DirectoryStore;
   mail: MailStore;
   queue: QueueStore;
   settings: SettingsStore;
+  sending: SendingStore;
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-// yubin user add|passwd|list|remove
+// yubin user add|passwd|list|show|limits|unfreeze|remove (show, limits, unfreeze: user-limits.ts)
 import { hashPassword } from "../../auth/password.js";
 import { normalizeDomain, parseAddress } from "../../delivery/address.js";
 import type { Store } from "../../store/types.js";
@@ -6,8 +6,12 @@ import { intFlag, onlyFlags, type ParsedArgs } from "../args.js";
 import { type CliEnv, loadOrCreateConfig, print, withStore } from "../env.js";
 import { CliError, UsageError } from "../errors.js";
 import { readNewPassword } from "../password-input.js";
+import { setUserLimits, showUser, unfreezeUser } from "./user-limits.js";
 
-const usage = "usage: yubin user add|passwd|list|remove ADDRESS [--password-stdin]";
+const usage =
+  "usage: yubin user add|passwd|list|show|remove ADDRESS [--password-stdin]\n" +
+  "       yubin user limits ADDRESS [--messages-per-hour N] [--messages-per-day N] [--recipients-per-hour N] [--recipients-per-day N] (N or default)\n" +
+  "       yubin user unfreeze ADDRESS";
 
 export async function userCommand(env: CliEnv, args: ParsedArgs): Promise<void> {
   const [sub, target, ...rest] = args.positional;
@@ -52,10 +56,17 @@ export async function userCommand(env: CliEnv, args: ParsedArgs): Promise<void> 
     case "list": {
       onlyFlags(args, []);
       await withStore(config, async (store) => {
+        const frozen = await store.sending.listFrozen();
         for (const a of await store.directory.listAccounts(target?.toLowerCase())) {
           const u = await store.mail.quotaUsage(a.id);
           const quota = a.quotaBytes ? `/${a.quotaBytes}` : "";
-          const marks = [a.isAdmin ? "admin" : "", a.disabled ? "disabled" : ""].filter(Boolean).join(",");
+          const marks = [
+            a.isAdmin ? "admin" : "",
+            a.disabled ? "disabled" : "",
+            frozen.has(a.id) ? "frozen" : "",
+          ]
+            .filter(Boolean)
+            .join(",");
           print(
             env,
             `${a.address}\t${u.messages} messages\t${u.bytes}${quota} bytes${marks ? `\t${marks}` : ""}`,
@@ -64,6 +75,12 @@ export async function userCommand(env: CliEnv, args: ParsedArgs): Promise<void> 
       });
       return;
     }
+    case "show":
+      return showUser(env, config, args, (store) => mustGetAccount(store, checkAddress(target)));
+    case "limits":
+      return setUserLimits(env, config, args, (store) => mustGetAccount(store, checkAddress(target)));
+    case "unfreeze":
+      return unfreezeUser(env, config, args, (store) => mustGetAccount(store, checkAddress(target)));
     case "remove": {
       onlyFlags(args, []);
       const address = checkAddress(target);

@@ -97,5 +97,7 @@ function smtpErrorOf(e: PostOfficeError): SmtpError {
     case "rejected":
       // A filter's refusal, in the dialogue (RFC 5321 §6.2: refuse rather than bounce later).
       return new SmtpError("policy-rejected", e.message);
+    case "sending-limit":
+      return new SmtpError("sending-limit", e.message);
   }
 }

@@ -24,6 +24,7 @@ import { claimOwnership } from "./owner.js";
 import { createQueue } from "./queue.js";
 import { createRecentOps } from "./recent.js";
 import { migrate } from "./schema.js";
+import { createSending } from "./sending.js";
 import { createSettings } from "./settings.js";
 import { WalSync } from "./wal-sync.js";
 import { GroupCommitWriter } from "./writer.js";
@@ -126,6 +127,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
       mail,
       queue: createQueue(ctx),
       settings: createSettings(ctx),
+      sending: createSending(ctx),
       stats: ctx.writer.stats,
       close() {
         closing ??= (async () => {

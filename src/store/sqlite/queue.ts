@@ -21,7 +21,8 @@ interface QueueRow {
   state: string;
 }
 
-const STATES = new Set<QueuedMessage["state"]>(["queued", "deferred", "sending", "failed", "done"]);
+// "held" entries (an account whose sending is frozen: sending.ts) are never claimed below.
+const STATES = new Set<QueuedMessage["state"]>(["queued", "deferred", "sending", "held", "failed", "done"]);
 const RCPT_STATES = new Set<QueuedRecipient["state"]>(["pending", "delivered", "failed"]);
 
 const toQueued = (r: QueueRow): QueuedMessage => ({

@@ -15,6 +15,7 @@ import { deletedIndexMigration } from "./flag-list.js";
 import { headerIndexMigration } from "./header-index.js";
 import { listingMigration } from "./listing.js";
 import { recentMigration } from "./recent.js";
+import { sendingMigration } from "./sending-schema.js";
 import { settingsMigration } from "./settings-schema.js";
 
 const v1 = `
@@ -164,6 +165,7 @@ END;
 // v5: a partial index of \Deleted messages, for EXPUNGE (flag-list.ts).
 // v6: where each mailbox's unclaimed \Recent messages begin (recent.ts).
 // v7: a per-body index of FROM/TO/CC/BCC/SUBJECT and SORT's envelope, filled lazily (header-index.ts).
+// v8: per-account sending limits, the last day's sends and the freeze (sending-schema.ts).
 export const migrations: readonly string[] = [
   v1,
   changelogMigration,
@@ -172,6 +174,7 @@ export const migrations: readonly string[] = [
   deletedIndexMigration,
   recentMigration,
   headerIndexMigration,
+  sendingMigration,
 ];
 
 export function migrate(db: Database.Database): void {

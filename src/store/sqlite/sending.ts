@@ -1,0 +1,192 @@
+// Per-account outbound sending (SendingStore): the limits an admin set for an account, the log of
+// what it sent in the last day, and the freeze that holds its queued mail. Tables:
+// sending-schema.ts. recordSend checks and records in one transaction, so two sessions of one
+// account sending at once cannot both slip under a limit.
+import { StoreError } from "../errors.js";
+import type { SendDecision, SendingLimits, SendingPolicy, SendingStore } from "../types.js";
+import type { Ctx } from "./context.js";
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+interface PolicyRow {
+  messages_per_hour: number | null;
+  messages_per_day: number | null;
+  recipients_per_hour: number | null;
+  recipients_per_day: number | null;
+  frozen_at: number | null;
+  frozen_reason: string | null;
+}
+
+interface Sums {
+  messages: number;
+  recipients: number;
+}
+
+const COLUMNS: Record<keyof SendingLimits, keyof PolicyRow> = {
+  messagesPerHour: "messages_per_hour",
+  messagesPerDay: "messages_per_day",
+  recipientsPerHour: "recipients_per_hour",
+  recipientsPerDay: "recipients_per_day",
+};
+
+const toPolicy = (r: PolicyRow | undefined): SendingPolicy => ({
+  limits: {
+    messagesPerHour: r?.messages_per_hour ?? null,
+    messagesPerDay: r?.messages_per_day ?? null,
+    recipientsPerHour: r?.recipients_per_hour ?? null,
+    recipientsPerDay: r?.recipients_per_day ?? null,
+  },
+  frozenAt: r?.frozen_at == null ? null : new Date(r.frozen_at),
+  frozenReason: r?.frozen_at == null ? null : (r.frozen_reason ?? ""),
+});
+
+function millis(d: Date, what: string): number {
+  const t = d instanceof Date ? d.getTime() : Number.NaN;
+  if (!Number.isFinite(t)) throw new StoreError("invalid", `${what} is not a valid date`);
+  return t;
+}
+
+const isLimit = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+
+export function createSending(ctx: Ctx): SendingStore {
+  const db = ctx.db;
+  const s = {
+    account: db.prepare<[number], { id: number }>("SELECT id FROM accounts WHERE id = ?"),
+    policy: db.prepare<[number], PolicyRow>("SELECT * FROM sending_policy WHERE account_id = ?"),
+    ensure: db.prepare<[number]>("INSERT OR IGNORE INTO sending_policy (account_id) VALUES (?)"),
+    setLimits: db.prepare<[number | null, number | null, number | null, number | null, number]>(
+      `UPDATE sending_policy SET messages_per_hour = ?, messages_per_day = ?, recipients_per_hour = ?,
+         recipients_per_day = ? WHERE account_id = ?`,
+    ),
+    prune: db.prepare<[number, number]>("DELETE FROM sending_log WHERE account_id = ? AND at <= ?"),
+    sums: db.prepare<[number, number, number], Sums>(
+      `SELECT count(*) AS messages, coalesce(sum(recipients), 0) AS recipients FROM sending_log
+         WHERE account_id = ? AND at > ? AND sent = ?`,
+    ),
+    log: db.prepare<[number, number, number, number]>(
+      "INSERT INTO sending_log (account_id, at, recipients, sent) VALUES (?, ?, ?, ?)",
+    ),
+    forget: db.prepare<[number]>("DELETE FROM sending_log WHERE account_id = ?"),
+    freeze: db.prepare<[number, string, number]>(
+      "UPDATE sending_policy SET frozen_at = ?, frozen_reason = ? WHERE account_id = ? AND frozen_at IS NULL",
+    ),
+    unfreeze: db.prepare<[number]>(
+      "UPDATE sending_policy SET frozen_at = NULL, frozen_reason = NULL WHERE account_id = ?",
+    ),
+    hold: db.prepare<[number, number]>(
+      `UPDATE queue SET state = 'held' WHERE account_id = ? AND state IN ('queued', 'deferred')
+         AND created_at >= ?`,
+    ),
+    release: db.prepare<[number, number]>(
+      "UPDATE queue SET state = 'queued', next_attempt_at = ? WHERE account_id = ? AND state = 'held'",
+    ),
+    frozen: db.prepare<[], { account_id: number; frozen_at: number; frozen_reason: string | null }>(
+      "SELECT account_id, frozen_at, frozen_reason FROM sending_policy WHERE frozen_at IS NOT NULL",
+    ),
+  };
+  const mustAccount = (id: number): void => {
+    if (!s.account.get(id)) throw new StoreError("not-found", `no account ${id}`);
+  };
+
+  return {
+    async getSendingPolicy(accountId) {
+      return ctx.read(() => {
+        mustAccount(accountId);
+        return toPolicy(s.policy.get(accountId));
+      });
+    },
+    async setSendingLimits(accountId, limits) {
+      for (const [k, v] of Object.entries(limits)) {
+        if (!(k in COLUMNS)) throw new StoreError("invalid", `unknown limit ${k}`);
+        if (v !== null && v !== undefined && !isLimit(v))
+          throw new StoreError("invalid", `invalid ${k} ${v}`);
+      }
+      return ctx.grouped(() => {
+        mustAccount(accountId);
+        s.ensure.run(accountId);
+        const cur = toPolicy(s.policy.get(accountId)).limits;
+        const next = { ...cur };
+        for (const k of Object.keys(COLUMNS) as (keyof SendingLimits)[])
+          if (limits[k] !== undefined) next[k] = limits[k] ?? null;
+        s.setLimits.run(
+          next.messagesPerHour,
+          next.messagesPerDay,
+          next.recipientsPerHour,
+          next.recipientsPerDay,
+          accountId,
+        );
+        return { value: toPolicy(s.policy.get(accountId)) };
+      });
+    },
+    async recordSend(accountId, send) {
+      const now = millis(send.now, "now");
+      if (!isLimit(send.recipients)) throw new StoreError("invalid", `invalid recipients ${send.recipients}`);
+      for (const k of Object.keys(COLUMNS) as (keyof SendingLimits)[])
+        if (!isLimit(send.limits[k])) throw new StoreError("invalid", `invalid ${k}`);
+      return ctx.grouped(() => {
+        mustAccount(accountId);
+        s.prune.run(accountId, now - DAY);
+        const hour = s.sums.get(accountId, now - HOUR, 1)!;
+        const day = s.sums.get(accountId, now - DAY, 1)!;
+        const refused = s.sums.get(accountId, now - HOUR, 0)!;
+        const n = send.recipients;
+        const checks: [keyof SendingLimits, number][] = [
+          ["messagesPerHour", hour.messages + 1],
+          ["messagesPerDay", day.messages + 1],
+          ["recipientsPerHour", hour.recipients + n],
+          ["recipientsPerDay", day.recipients + n],
+        ];
+        let over: SendDecision["over"] = null;
+        for (const [limit, would] of checks) {
+          const value = send.limits[limit];
+          if (value > 0 && would > value) {
+            over = { limit, value };
+            break;
+          }
+        }
+        s.log.run(accountId, now, n, over === null ? 1 : 0);
+        return {
+          value: {
+            allowed: over === null,
+            over,
+            attemptedMessagesHour: hour.messages + refused.messages + 1,
+            attemptedRecipientsHour: hour.recipients + refused.recipients + n,
+          },
+        };
+      });
+    },
+    async freezeSending(accountId, opts) {
+      const now = millis(opts.now, "now");
+      const since = millis(opts.holdSince, "holdSince");
+      return ctx.grouped(() => {
+        mustAccount(accountId);
+        s.ensure.run(accountId);
+        const frozen = s.freeze.run(now, opts.reason.slice(0, 500), accountId).changes > 0;
+        // Held even when it was frozen already: nothing of the account's leaves while frozen.
+        s.hold.run(accountId, since);
+        return { value: frozen };
+      });
+    },
+    async unfreezeSending(accountId, now) {
+      const t = millis(now, "now");
+      return ctx.grouped(() => {
+        mustAccount(accountId);
+        s.unfreeze.run(accountId);
+        // A fresh start: the refusals that froze it would otherwise freeze it again at once.
+        s.forget.run(accountId);
+        return { value: s.release.run(t, accountId).changes };
+      });
+    },
+    async listFrozen() {
+      return ctx.read(
+        () =>
+          new Map(
+            s.frozen
+              .all()
+              .map((r) => [r.account_id, { frozenAt: new Date(r.frozen_at), reason: r.frozen_reason ?? "" }]),
+          ),
+      );
+    },
+  };
+}
