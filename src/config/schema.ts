@@ -4,6 +4,7 @@
 import { autoconfigSection } from "../autoconfig/config.js";
 import { vacationSection } from "../delivery/vacation-config.js";
 import { dnsSection } from "../dns/config.js";
+import { greylistSection } from "../greylist/config.js";
 import { httpSection } from "../http/config.js";
 import { imapSection } from "../imap/config.js";
 import { jmapSection } from "../jmap/config.js";
@@ -141,6 +142,7 @@ export const schema = {
   autoconfig: autoconfigSection,
   jmap: jmapSection,
   vacation: vacationSection,
+  greylist: greylistSection,
   limits: limitsSection,
 };
 

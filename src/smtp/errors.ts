@@ -30,6 +30,7 @@ export type SmtpErrorKind =
   | "bad-content" // 550 5.6.0 (bare CR/LF, over-long line)
   | "too-many-hops" // 554 5.4.6 (RFC 5321 §6.3)
   | "tls-unavailable" // 454 4.7.0
+  | "greylisted" // 451 4.7.1 (RFC 6647 §2.1; the detail says when to retry)
   | "dmarc-temporary" // 451 4.7.1 (DMARC would reject, but a check failed for now: RFC 7489 §6.6.2)
   | "dmarc-reject" // 550 5.7.1 (RFC 7489 §6.6.3; RFC 7372 §3.3 would be 5.7.26, 5.7.1 is what senders expect)
   | "policy-rejected" // 550 5.7.1 (a post office filter refused the message; its reason is the text)

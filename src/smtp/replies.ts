@@ -36,6 +36,7 @@ const errorTable: Record<SmtpErrorKind, [number, string, string]> = {
   "bad-content": [550, "5.6.0", "Message content rejected"],
   "too-many-hops": [554, "5.4.6", "Too many hops (mail loop?)"],
   "tls-unavailable": [454, "4.7.0", "TLS not available"],
+  greylisted: [451, "4.7.1", "Greylisted"],
   "dmarc-temporary": [451, "4.7.1", "Cannot check the sender's domain (DMARC) now, try again later"],
   "dmarc-reject": [550, "5.7.1", "Rejected by the DMARC policy of the sender's domain"],
   "policy-rejected": [550, "5.7.1", "Message rejected"],

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { runFlagReadContract } from "./contract-flags.js";
+import { runGreylistContract } from "./contract-greylist.js";
 import { runSendingContract } from "./contract-sending.js";
 import { runSettingsContract } from "./contract-settings.js";
 import { QuotaError, StoreError } from "./errors.js";
@@ -69,6 +70,7 @@ export function runStoreContract(name: string, open: OpenStore): void {
   describe(`store contract: ${name}`, () => {
     runSettingsContract(open);
     runSendingContract(open);
+    runGreylistContract(open);
     runFlagReadContract(open);
     describe("directory", () => {
       test("domains are lower-cased, unique, and removable only when empty", () =>

@@ -467,6 +467,42 @@ export interface SendingStore {
   listFrozen(): Promise<Map<number, { frozenAt: Date; reason: string }>>;
 }
 
+/** Greylisting (RFC 6647): who is asked to retry. `network` is the client's network as the caller
+ *  names it (e.g. "192.0.2.0/24"); `sender` and `recipient` are already normalised by the caller. */
+export interface GreylistTriplet {
+  network: string;
+  sender: string;
+  recipient: string;
+}
+
+/** The rules a check applies, from the [greylist] config (so a store holds no config of its own). */
+export interface GreylistPolicy {
+  /** Least time between the first attempt and a retry that passes (RFC 6647 §2.2). */
+  delaySec: number;
+  /** A retry later than this after the first attempt starts over. */
+  retryWindowSec: number;
+  /** A passed triplet (and an auto-allowed network) is forgotten this long after its last pass. */
+  passedTtlSec: number;
+  /** Triplets of one network that must pass before the whole network passes; 0: never. */
+  autoAllowAfter: number;
+}
+
+export type GreylistResult =
+  | { verdict: "defer"; retryAfterSec: number }
+  /** triplet: it retried and passed now or before; network: its network is auto-allowed. */
+  | { verdict: "pass"; by: "triplet" | "network" };
+
+/** Greylisting state, shared by every node using the store. */
+export interface GreylistStore {
+  /** Decides and records, atomically: a first attempt (or one after the retry window) defers
+   *  for delaySec, a retry before the delay defers for what is left, a retry after it passes and
+   *  the triplet is remembered for passedTtlSec; each triplet's first pass counts towards its
+   *  network's auto-allow. StoreError "invalid" for a bad date or policy. */
+  check(triplet: GreylistTriplet, now: Date, policy: GreylistPolicy): Promise<GreylistResult>;
+  /** Removes at most `limit` expired entries (triplets and networks); returns how many. */
+  sweep(now: Date, limit: number): Promise<number>;
+}
+
 /** Everything a protocol needs from storage. */
 export interface Store {
   directory: DirectoryStore;
@@ -474,5 +510,6 @@ export interface Store {
   queue: QueueStore;
   settings: SettingsStore;
   sending: SendingStore;
+  greylist: GreylistStore;
   close(): Promise<void>;
 }

@@ -5,6 +5,7 @@
 // get the message.
 import { resolveRecipient } from "../../delivery/resolve.js";
 import { decodeXtext } from "../../delivery/xtext.js";
+import { greylistWait } from "../../greylist/check.js";
 import type { QuotaUsage } from "../../store/types.js";
 import { SmtpError } from "../errors.js";
 import { replies } from "../replies.js";
@@ -53,9 +54,24 @@ export const rcpt: Handler<"mail"> = async (s, arg, state) => {
     }
     recipient = { address, accountIds: res.accountIds, remote: res.remote, notify, orcpt };
   }
+  await greylist(s, tx.from, address);
   tx.recipients.push(recipient);
   s.send(replies.recipientOk());
 };
+
+/** Greylisting (src/greylist/, off by default): port 25 only, once the recipient is known to be
+ *  ours, so an unknown one still gets 550 at once and is never stored. 451 4.7.1 to retry later. */
+async function greylist(s: Session, reversePath: string, recipient: string): Promise<void> {
+  const wait = await greylistWait(
+    { cfg: s.ctx.config.greylist, store: s.ctx.store.greylist, log: s.log },
+    {
+      client: { ip: s.remoteIp, inbound: !s.isSubmission, authenticated: s.identity.kind !== "anonymous" },
+      reversePath,
+      recipient,
+    },
+  );
+  if (wait !== null) throw new SmtpError("greylisted", `please try again in ${wait} seconds`);
+}
 
 /** Bare "postmaster": this host's (its name is one of our domains at first start), else the
  *  first domain's. */

@@ -16,6 +16,7 @@ import { createDirectory } from "./directory.js";
 import { minimalStructure } from "./fallback-parse.js";
 import { makePrivateDir, warnIfShared } from "./file-modes.js";
 import { createFlagListOps } from "./flag-list.js";
+import { createGreylist } from "./greylist.js";
 import { createHeaderIndexOps, DEFAULT_HEADER_INDEX_BATCH } from "./header-index.js";
 import { createListingOps } from "./listing.js";
 import { createMailboxOps, MailboxRows } from "./mailboxes.js";
@@ -127,6 +128,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
       mail,
       queue: createQueue(ctx),
       settings: createSettings(ctx),
+      greylist: createGreylist(ctx),
       sending: createSending(ctx),
       stats: ctx.writer.stats,
       close() {

@@ -12,6 +12,7 @@ import type Database from "better-sqlite3";
 import { StoreError } from "../errors.js";
 import { changelogMigration } from "./changelog-schema.js";
 import { deletedIndexMigration } from "./flag-list.js";
+import { greylistMigration } from "./greylist-schema.js";
 import { headerIndexMigration } from "./header-index.js";
 import { listingMigration } from "./listing.js";
 import { recentMigration } from "./recent.js";
@@ -166,6 +167,7 @@ END;
 // v6: where each mailbox's unclaimed \Recent messages begin (recent.ts).
 // v7: a per-body index of FROM/TO/CC/BCC/SUBJECT and SORT's envelope, filled lazily (header-index.ts).
 // v8: per-account sending limits, the last day's sends and the freeze (sending-schema.ts).
+// v9: greylisting triplets and auto-allowed networks (greylist-schema.ts).
 export const migrations: readonly string[] = [
   v1,
   changelogMigration,
@@ -175,6 +177,7 @@ export const migrations: readonly string[] = [
   recentMigration,
   headerIndexMigration,
   sendingMigration,
+  greylistMigration,
 ];
 
 export function migrate(db: Database.Database): void {
