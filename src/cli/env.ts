@@ -1,5 +1,5 @@
 // What every CLI command needs: the config (created with comments at first use) and the store.
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { openStore } from "../app/stores.js";
 import { loadConfigFile } from "../config/load.js";
@@ -7,6 +7,7 @@ import { sampleConfig } from "../config/sample.js";
 import type { Config } from "../config/schema.js";
 import { silentLogger } from "../log/logger.js";
 import { LocalNotifier } from "../store/notifier.js";
+import { makePrivateDir } from "../store/sqlite/file-modes.js";
 import type { Store } from "../store/types.js";
 import type { Io } from "./password-input.js";
 
@@ -22,8 +23,10 @@ export function loadOrCreateConfig(env: CliEnv): { config: Config; created: bool
   const path = resolve(env.configPath);
   let created = false;
   if (!existsSync(path)) {
-    mkdirSync(dirname(path), { recursive: true });
-    // The default config lives in ./data; a config elsewhere keeps its data beside it.
+    // The default config lives in ./data; a config elsewhere keeps its data beside it. Either way
+    // this directory becomes the data directory: private (0700) from its creation, or the first
+    // start would warn about the directory it just made.
+    makePrivateDir(dirname(path));
     const dataDir = env.configPath === defaultConfigPath ? "./data" : dirname(path);
     writeFileSync(path, sampleConfig({ hostname: "localhost", dataDir }), { mode: 0o640, flag: "wx" });
     created = true;
