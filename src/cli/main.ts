@@ -8,6 +8,7 @@ import { domainCommand } from "./commands/domain.js";
 import { queueCommand } from "./commands/queue.js";
 import { serveCommand } from "./commands/serve.js";
 import { userCommand } from "./commands/user.js";
+import { limitFlags } from "./commands/user-limits.js";
 import { type CliEnv, defaultConfigPath } from "./env.js";
 import { CliError } from "./errors.js";
 
@@ -35,7 +36,13 @@ const commands = {
 
 export async function main(argv: string[], io: CliEnv["io"]): Promise<number> {
   try {
-    const args = parseArgs(argv, ["config", "password", "quota-bytes", "quota-messages"]);
+    const args = parseArgs(argv, [
+      "config",
+      "password",
+      "quota-bytes",
+      "quota-messages",
+      ...Object.keys(limitFlags),
+    ]);
     const configFlag = args.flags.get("config");
     args.flags.delete("config");
     const [name, ...rest] = args.positional;

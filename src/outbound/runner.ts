@@ -274,14 +274,28 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
     // The last attempt is made when the queue time runs out, not up to retryMaxMs after it:
     // the sender hears of an expired message when promised (Will-Retry-Until).
     const next = Math.min(nextAttemptAt(entry.createdAt.getTime(), attempts, t), retryUntil.getTime());
-    log.info("deferred", { queueId: entry.id, attempts, next: new Date(next).toISOString(), lastError });
+    // An account frozen while this attempt was under way (src/postoffice/sending-limits.ts): its
+    // entry is held with the rest of its mail, not retried.
+    const held = await frozenSender(entry);
+    log.info(held ? "held" : "deferred", {
+      queueId: entry.id,
+      attempts,
+      next: new Date(next).toISOString(),
+      lastError,
+    });
     await deps.store.queue.updateQueued(entry.id, {
-      state: "deferred",
+      state: held ? "held" : "deferred",
       attempts,
       nextAttemptAt: new Date(next),
       lastError,
       recipients,
     });
+  }
+
+  async function frozenSender(entry: QueuedMessage): Promise<boolean> {
+    if (entry.accountId === null) return false;
+    const policy = await deps.store.sending.getSendingPolicy(entry.accountId).catch(() => null);
+    return policy?.frozenAt != null;
   }
 
   /** Delay before retry n (n >= 1): retryBaseMs * retryFactor^(n-1), at most retryMaxMs. */

@@ -39,7 +39,7 @@ export const sendingLimitsStage: Stage = {
     if (policy.frozenAt !== null)
       throw new PostOfficeError(
         "sending-limit",
-        "Sending suspended for this account (limit far exceeded); ask your administrator",
+        "sending suspended for this account (limit far exceeded); ask your administrator",
       );
     const limits = effectiveLimits(policy, cfg);
     const now = new Date();
@@ -53,10 +53,7 @@ export const sendingLimitsStage: Stage = {
       value: d.over.value,
     });
     if (shouldFreeze(d, limits, cfg.freezeFactor)) await freeze(ctx, accountId, now, d, work.log);
-    throw new PostOfficeError(
-      "sending-limit",
-      `Sending limit reached (${d.over.value} ${WORDING[d.over.limit]}); try again later`,
-    );
+    throw new PostOfficeError("sending-limit", `${d.over.value} ${WORDING[d.over.limit]}; try again later`);
   },
 };
 

@@ -130,8 +130,13 @@ export async function submit(
     return { local: posted.local, remote: posted.remote, delivered };
   } catch (e) {
     // RFC 8621 7.5 forbiddenToSend: the server does not permit the user to send this message
-    // now (a filter refused it); the post office's other refusals are for port 25 only.
-    if (e instanceof PostOfficeError) throw new SubmitError("forbiddenToSend", e.message);
+    // now (a filter refused it, or the account's sending limit: not tooManyRecipients, which is
+    // about one message's envelope); the post office's other refusals are for port 25 only.
+    if (e instanceof PostOfficeError)
+      throw new SubmitError(
+        "forbiddenToSend",
+        e.kind === "sending-limit" ? `Sending limit reached: ${e.message}` : e.message,
+      );
     throw e;
   }
 }

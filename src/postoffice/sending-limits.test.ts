@@ -1,0 +1,242 @@
+// Sending limits over every door (stage sending-limits.ts), with real clients: alice may send 3
+// messages an hour (freezeFactor 3). Three go out over SMTP submission (nodemailer, AUTH), the
+// 4th gets 451 4.7.1, a JMAP EmailSubmission/set then gets forbiddenToSend (one count for both
+// doors), the count survives a restart, and the 9th attempt within the hour freezes the account:
+// her two messages for far.test (deferred by the remote's 451) are held in the queue, not sent
+// even once the remote accepts, postmaster@a.test (the admin) gets a notice, `yubin user list`
+// shows her frozen, and `yubin user unfreeze` releases the held mail, which is then delivered.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join, resolve } from "node:path";
+import { after, before, describe, test } from "node:test";
+import nodemailer from "nodemailer";
+import { createJmapHttpHandler } from "../jmap/http/handler.js";
+import { inboxBodies, outboundConfig, sleep, waitFor } from "../outbound/test-helpers.js";
+import { type Sink, startSink } from "../outbound/test-sink.js";
+import { type DnsServer, startDnsServer } from "../testing/dns-server.js";
+import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
+
+// The CLI reads its own config file (cli.toml: only the data directory), so its defaults are the
+// [limits] defaults, not the test server's.
+const bin = resolve(import.meta.dirname, "../../bin/yubin.js");
+
+describe("sending limits: one count over SMTP and JMAP, and the freeze", () => {
+  let dns: DnsServer;
+  let sink: Sink;
+  let ts: TestServer;
+  let http: Server;
+  let jmapBase: string;
+  let accepting = false;
+
+  before(async () => {
+    dns = await startDnsServer([
+      { name: "far.test", type: "MX", exchange: "mx.far.test", priority: 10 },
+      { name: "mx.far.test", type: "A", value: "127.0.0.1" },
+    ]);
+    // The remote says "later" until the test lets it accept, so alice's mail waits in our queue.
+    sink = await startSink({ data: () => (accepting ? "250 2.0.0 ok" : "451 4.3.0 not now") });
+    ts = await startTestServer({
+      domains: ["a.test"],
+      users: [
+        { address: "alice@a.test", password: testPassword },
+        { address: "carol@a.test", password: testPassword },
+        { address: "admin@a.test", password: testPassword, isAdmin: true },
+      ],
+      // A retry an hour away: after the remote's 451 the entries sit "deferred" until the freeze.
+      config: {
+        ...outboundConfig(dns, sink.port, { retryBaseMs: 3_600_000 }),
+        limits: { messagesPerHour: 3, freezeFactor: 3 },
+      },
+    });
+    http = createServer((req, res) => {
+      void createJmapHttpHandler(ts.ctx)(req, res).then((handled) => {
+        if (!handled) res.writeHead(404).end();
+      });
+    });
+    await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
+    jmapBase = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    http?.closeAllConnections();
+    await new Promise((r) => http?.close(r));
+    await ts?.stop();
+    await sink?.stop();
+    await dns?.stop();
+  });
+
+  /** Submission (465, AUTH) as alice; "250" or the server's reply to the end of DATA. */
+  async function smtp(subject: string, to = "bob@far.test"): Promise<string> {
+    const t = nodemailer.createTransport({
+      host: "127.0.0.1",
+      port: ts.ports.submissions,
+      secure: true,
+      tls: { rejectUnauthorized: false },
+      auth: { user: "alice@a.test", pass: testPassword },
+    });
+    try {
+      await t.sendMail({ from: "alice@a.test", to, subject, text: `body of ${subject}` });
+      return "250";
+    } catch (e) {
+      return (e as { response?: string }).response ?? String(e);
+    } finally {
+      t.close();
+    }
+  }
+
+  /** JMAP Email/set + EmailSubmission/set as alice; the created submission or its SetError. */
+  async function jmap(
+    subject: string,
+  ): Promise<{ created?: unknown; notCreated?: { type: string; description?: string } }> {
+    const alice = ts.users[0]!.id;
+    const basic = `Basic ${Buffer.from(`alice@a.test:${testPassword}`).toString("base64")}`;
+    const api = async (methodCalls: unknown[]) => {
+      const r = await fetch(`${jmapBase}/jmap/api`, {
+        method: "POST",
+        headers: { Authorization: basic, "Content-Type": "application/json" },
+        body: JSON.stringify({
+          using: [
+            "urn:ietf:params:jmap:core",
+            "urn:ietf:params:jmap:mail",
+            "urn:ietf:params:jmap:submission",
+          ],
+          methodCalls,
+        }),
+      });
+      assert.equal(r.status, 200);
+      // biome-ignore lint/suspicious/noExplicitAny: JSON; every field used is asserted
+      return ((await r.json()) as { methodResponses: [string, any, string][] }).methodResponses;
+    };
+    const accountId = `A${alice}`;
+    const [boxes] = await api([["Mailbox/get", { accountId, properties: ["role"] }, "0"]]);
+    const drafts = boxes![1].list.find((b: { role: string }) => b.role === "drafts").id;
+    const identityId = `I${(await ts.store.settings.listIdentities(alice))[0]!.id}`;
+    const r = await api([
+      [
+        "Email/set",
+        {
+          accountId,
+          create: {
+            e1: {
+              mailboxIds: { [drafts]: true },
+              from: [{ email: "alice@a.test" }],
+              to: [{ email: "carol@a.test" }],
+              subject,
+              textBody: [{ partId: "1" }],
+              bodyValues: { "1": { value: `body of ${subject}` } },
+            },
+          },
+        },
+        "a",
+      ],
+      ["EmailSubmission/set", { accountId, create: { s1: { identityId, emailId: "#e1" } } }, "b"],
+    ]);
+    const set = r[1]![1];
+    return { created: set.created?.s1, notCreated: set.notCreated?.s1 };
+  }
+
+  function yubin(args: string[]) {
+    const configPath = join(ts.dataDir, "cli.toml");
+    writeFileSync(configPath, `[server]\ndataDir = ${JSON.stringify(ts.dataDir)}\n`);
+    const r = spawnSync(process.execPath, [bin, "--config", configPath, ...args], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  }
+
+  const aliceQueue = async () =>
+    (await ts.store.queue.listQueue()).filter((q) => q.accountId === ts.users[0]!.id);
+
+  const limitReply = "451 4.7.1 Sending limit reached: 3 messages per hour; try again later";
+
+  test("3 sent, then 451 4.7.1 over SMTP and forbiddenToSend over JMAP; the count survives a restart; a burst freezes", async () => {
+    assert.equal(await smtp("m1"), "250");
+    assert.equal(await smtp("m2"), "250");
+    assert.equal(await smtp("m3", "carol@a.test"), "250", "local recipients count too");
+    assert.equal(await smtp("m4"), limitReply);
+    // RFC 8621 §7.5: forbiddenToSend, "does not have permission to send at all right now".
+    const j = await jmap("m5");
+    assert.equal(j.created, undefined);
+    assert.equal(j.notCreated?.type, "forbiddenToSend");
+    assert.match(
+      j.notCreated?.description ?? "",
+      /^Sending limit reached: 3 messages per hour; try again later$/,
+    );
+    assert.equal((await inboxBodies(ts, "carol@a.test")).length, 1, "only m3 reached carol");
+
+    // Both remote messages were tried once and deferred by the remote's 451.
+    await waitFor("m1 and m2 deferred", async () => {
+      const q = await aliceQueue();
+      return q.length === 2 && q.every((e) => e.state === "deferred");
+    });
+    assert.equal(sink.transactions.length, 2);
+
+    await ts.restart();
+    assert.equal(await smtp("m6"), limitReply, "the count is in the store: it survives a restart");
+    assert.equal(await smtp("m7"), limitReply);
+    assert.equal(await smtp("m8"), limitReply);
+    assert.equal(await ts.store.sending.listFrozen().then((m) => m.size), 0, "8 attempts: not yet frozen");
+    // The 9th attempt within the hour is freezeFactor (3) × messagesPerHour (3): a burst.
+    assert.equal(await smtp("m9"), limitReply);
+    assert.equal(
+      await smtp("m10"),
+      "451 4.7.1 Sending limit reached: sending suspended for this account (limit far exceeded); ask your administrator",
+    );
+    assert.equal((await jmap("m11")).notCreated?.type, "forbiddenToSend");
+
+    const q = await aliceQueue();
+    assert.deepEqual(
+      q.map((e) => e.state),
+      ["held", "held"],
+    );
+    const notice = await waitFor("the postmaster's notice", async () =>
+      (await inboxBodies(ts, "admin@a.test"))
+        .map((b) => b.toString("utf8"))
+        .find((t) => t.includes("Subject: Outgoing mail frozen for alice@a.test")),
+    );
+    assert.match(notice, /yubin user unfreeze alice@a\.test/);
+    const list = yubin(["user", "list", "a.test"]);
+    assert.equal(list.code, 0, list.err);
+    assert.match(list.out, /^alice@a\.test\t.*\tfrozen$/m);
+
+    // Held means not sent, even once the remote would accept.
+    accepting = true;
+    await sleep(500);
+    assert.equal(sink.transactions.length, 2);
+
+    const unfreeze = yubin(["user", "unfreeze", "alice@a.test"]);
+    assert.deepEqual(unfreeze, {
+      code: 0,
+      out: "unfroze alice@a.test; 2 held message(s) released for delivery\n",
+      err: "",
+    });
+    await waitFor("the held mail delivered", async () => (await aliceQueue()).length === 0, 20_000);
+    const delivered = sink.transactions.filter((t) => t.reply.startsWith("250"));
+    assert.equal(delivered.length, 2);
+    assert.match(yubin(["user", "show", "alice@a.test"]).out, /\nsending: allowed\n/);
+    assert.equal(await smtp("m12"), "250", "a fresh start after unfreeze");
+  });
+
+  test("yubin user limits sets and clears an account's own limit", async () => {
+    const set = yubin([
+      "user",
+      "limits",
+      "carol@a.test",
+      "--messages-per-hour",
+      "50",
+      "--recipients-per-day",
+      "0",
+    ]);
+    assert.equal(set.code, 0, set.err);
+    assert.equal(
+      set.out,
+      "messages-per-hour: 50\nmessages-per-day: 1000 (default)\nrecipients-per-hour: 500 (default)\nrecipients-per-day: unlimited\nsending: allowed\n",
+    );
+    const cleared = yubin(["user", "limits", "carol@a.test", "--messages-per-hour", "default"]);
+    assert.match(cleared.out, /^messages-per-hour: 200 \(default\)$/m);
+    assert.equal(yubin(["user", "limits", "carol@a.test", "--messages-per-hour", "-3"]).code, 2);
+  });
+});
