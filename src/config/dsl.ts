@@ -8,6 +8,8 @@ export interface Field<T> {
   min?: number;
   max?: number;
   values?: readonly string[];
+  /** Further checks at load (beyond the type); a message naming what is wrong, or null. */
+  validate?(value: T): string | null;
 }
 
 export type Section = Record<string, Field<unknown>>;
@@ -32,10 +34,15 @@ export const oneOf = <const V extends readonly string[]>(
   doc: string,
 ): Field<V[number]> => ({ kind: "enum", default: def, doc, values });
 
-export const strList = (def: string[], doc: string): Field<string[]> => ({
+export const strList = (
+  def: string[],
+  doc: string,
+  validate?: (value: string[]) => string | null,
+): Field<string[]> => ({
   kind: "stringList",
   default: def,
   doc,
+  ...(validate ? { validate } : {}),
 });
 
 /** Defaults of a section, as a plain object. */

@@ -114,6 +114,10 @@ function checkField(f: Field<unknown>, v: unknown, at: string): unknown {
     case "stringList":
       if (!Array.isArray(v) || !v.every((x) => typeof x === "string"))
         throw new ConfigError(`${at} must be a list of strings`);
+      {
+        const problem = f.validate?.(v);
+        if (problem) throw new ConfigError(`${at}: ${problem}`);
+      }
       return [...v];
   }
 }

@@ -4,6 +4,7 @@
 import { autoconfigSection } from "../autoconfig/config.js";
 import { vacationSection } from "../delivery/vacation-config.js";
 import { dnsSection } from "../dns/config.js";
+import { dnsblSection } from "../dnsbl/config.js";
 import { greylistSection } from "../greylist/config.js";
 import { httpSection } from "../http/config.js";
 import { imapSection } from "../imap/config.js";
@@ -136,6 +137,7 @@ export const schema = {
   pop3: pop3Section,
   imap: imapSection,
   dns: dnsSection,
+  dnsbl: dnsblSection,
   mailauth: mailauthSection,
   outbound: outboundSection,
   http: httpSection,

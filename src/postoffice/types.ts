@@ -38,6 +38,9 @@ export interface Letter {
   id?: string;
   /** The door's logger (with its connection fields); default: the app's. */
   log?: Logger;
+  /** Port 25: the connection's DNS-list and postscreen-style score and its named reasons
+   *  (src/dnsbl), for the spam stage. */
+  screen?: { score: number; reasons: string[] };
 }
 
 /** What happened, for the door's reply. */

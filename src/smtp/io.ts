@@ -55,6 +55,17 @@ export class SmtpIo extends SocketInput {
     return super.detach();
   }
 
+  /** Octets received and not yet read as a command (pipelining and pre-greeting checks). */
+  get pendingInput(): number {
+    return this.input.buffered;
+  }
+
+  /** True when the client sends something within `ms` (it should be waiting for our greeting). */
+  async talksWithin(ms: number): Promise<boolean> {
+    if (this.input.buffered > 0) return true;
+    return (await this.wait(ms)) === "data" || this.input.buffered > 0;
+  }
+
   send(r: Reply): void {
     this.out += formatReply(r);
   }

@@ -10,9 +10,10 @@
 import type { Socket } from "node:net";
 import { loginStillValid, recheckDue } from "../auth/login-recheck.js";
 import type { ListenerConfig } from "../config/schema.js";
+import { type ConnectionScreen, screenConnection } from "../dnsbl/index.js";
 import type { Logger } from "../log/logger.js";
 import type { AppContext } from "../server/context.js";
-import type { ConnectionSlot } from "../server/sessions.js";
+import { type ConnectionSlot, normalizeIp } from "../server/sessions.js";
 import { type TlsInfo, tlsInfo, upgradeToTls } from "../server/tls-upgrade.js";
 import { QuotaError } from "../store/errors.js";
 import { commandTable } from "./commands/index.js";
@@ -47,6 +48,9 @@ export class Session {
   state: SessionState = { phase: "connected" };
   identity: Identity = { kind: "anonymous" };
   tls: TlsInfo | null = null;
+  /** Port 25's DNS-list and postscreen-style checks (src/dnsbl); null elsewhere and for trusted
+   *  networks. Read at HELO/EHLO, MAIL and RCPT, and its result goes with each message. */
+  screen: ConnectionScreen | null = null;
   private errors = 0;
   private messages = 0;
   private ending = false;
@@ -101,6 +105,7 @@ export class Session {
     }, this.cfg.maxSessionSec * 1000);
     try {
       if (this.listener.tls === "implicit" && !(await this.startTls())) return;
+      await this.startScreen();
       this.send(replies.greeting(this.hostname));
       while (!this.ending) {
         if (this.stopping) {
@@ -177,6 +182,21 @@ export class Session {
     // As Postfix does: a client that delivers is not idling, so its junk count starts over
     // (clients reusing one connection send RSET before each message).
     this.junk = 0;
+  }
+
+  /** Port 25: start the list lookups (src/dnsbl) and, with dnsbl.greetPauseMs, watch for a client
+   *  that talks before the greeting (RFC 5321 §3.1); the lookups themselves never delay it. */
+  private async startScreen(): Promise<void> {
+    if (this.listener.protocol !== "smtp") return;
+    this.screen = screenConnection(this.ctx, this.remoteIp, this.log);
+    const pause = this.ctx.config.dnsbl.greetPauseMs;
+    if (this.screen && (this.io.pendingInput > 0 || (pause > 0 && (await this.io.talksWithin(pause)))))
+      this.screen.pregreet();
+  }
+
+  /** Our address on this connection (a HELO claiming it is claiming to be us). */
+  get localIp(): string {
+    return normalizeIp(this.io.remoteSocket.localAddress ?? "");
   }
 
   /** Submission, not yet authenticated, at or past the login deadline. */

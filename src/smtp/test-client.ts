@@ -9,6 +9,9 @@ export interface RawClientOptions {
   port: number;
   tls?: boolean; // implicit TLS
   timeoutMs?: number;
+  /** Our side's address (plain connections), e.g. "127.0.0.2" to be a client the test DNS lists
+   *  (all of 127/8 is local on Linux). */
+  localAddress?: string;
 }
 
 export class RawSmtpClient {
@@ -28,7 +31,7 @@ export class RawSmtpClient {
   static async connect(opts: RawClientOptions): Promise<RawSmtpClient> {
     const socket = opts.tls
       ? tlsConnect({ host: "127.0.0.1", port: opts.port, rejectUnauthorized: false, servername: "localhost" })
-      : netConnect({ host: "127.0.0.1", port: opts.port });
+      : netConnect({ host: "127.0.0.1", port: opts.port, localAddress: opts.localAddress });
     await new Promise<void>((resolve, reject) => {
       socket.once(opts.tls ? "secureConnect" : "connect", () => resolve());
       socket.once("error", reject);

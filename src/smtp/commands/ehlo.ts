@@ -7,6 +7,9 @@ import type { CommandHandler } from "./types.js";
 
 export const ehlo: CommandHandler = (s, arg) => {
   if (arg === "" || arg.includes(" ")) throw new SmtpError("syntax", "EHLO hostname");
+  // Port 25 screening (src/dnsbl): the name's sanity; input already waiting behind this line was
+  // pipelined before we offered PIPELINING (RFC 2920 §3.1).
+  s.screen?.helo(arg, { localIp: s.localIp, pipelined: s.io.pendingInput > 0 });
   s.state = { phase: "ready", helo: { name: arg, esmtp: true } };
   const lines = [
     s.hostname,

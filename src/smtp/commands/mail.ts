@@ -73,6 +73,7 @@ export const mail: Handler<"ready"> = async (s, arg, state) => {
   }
   if (path.utf8 && !tx.smtpUtf8) throw new SmtpError("utf8-required");
   if (path.address !== "") await checkSender(s.ctx.store.directory, s.identity, path.address);
+  s.screen?.mailFrom(path.address); // port 25: the sender's domain asked of the domain lists
   s.state = { phase: "mail", helo, tx };
   s.send(replies.senderOk());
 };

@@ -18,6 +18,7 @@ const NOTIFY_VALUES = new Set(["SUCCESS", "FAILURE", "DELAY"]);
 
 export const rcpt: Handler<"mail"> = async (s, arg, state) => {
   const tx = state.tx;
+  await refuseScreened(s); // port 25: DNS lists and postscreen-style checks (src/dnsbl)
   const parsed = parsePathArg(arg, "TO");
   if (!parsed.ok) throw new SmtpError("syntax", parsed.reason);
   const path = parsed.path;
@@ -58,6 +59,12 @@ export const rcpt: Handler<"mail"> = async (s, arg, state) => {
   tx.recipients.push(recipient);
   s.send(replies.recipientOk());
 };
+
+/** A client the screen refuses gets 554 5.7.1 at every RCPT, naming the list (RFC 5321 §3.3). */
+async function refuseScreened(s: Session): Promise<void> {
+  const refusal = s.screen ? (await s.screen.result()).refusal : null;
+  if (refusal) throw new SmtpError("screened", refusal);
+}
 
 /** Greylisting (src/greylist/, off by default): port 25 only, once the recipient is known to be
  *  ours, so an unknown one still gets 550 at once and is never stored. 451 4.7.1 to retry later. */

@@ -5,6 +5,7 @@
 // only after this resolves, i.e. after the store has fsync'd every copy; a refusal of the post
 // office becomes a reply here (a full mailbox, QuotaError, is 452 4.2.2 in the session).
 
+import { screenHeader } from "../../dnsbl/index.js";
 import { PostOfficeError } from "../../postoffice/errors.js";
 import { SmtpError } from "../errors.js";
 import { nextId } from "../ids.js";
@@ -43,6 +44,11 @@ export async function acceptMessage(s: Session, tx: Transaction, content: Receiv
 
   await checkAuthors(s.ctx.store.directory, s.identity, body, s.cfg.allowAddressDisplayNames);
 
+  // Port 25: the connection's screen result (src/dnsbl) goes with the letter and, when it found
+  // something, as one header field with the message (a clean client's mail stays byte-exact).
+  const screen = s.screen ? await s.screen.result() : undefined;
+  if (screen && screen.reasons.length > 0)
+    body = Buffer.concat([Buffer.from(`${screenHeader(screen)}\r\n`), body]);
   const helo = s.state.phase === "connected" ? null : s.state.helo;
   // The rest is the post office's (src/postoffice): trace fields, inbound authentication, filters,
   // filing, signing and queueing, waking the delivery engine, vacation replies.
@@ -67,6 +73,7 @@ export async function acceptMessage(s: Session, tx: Transaction, content: Receiv
       ret: tx.ret,
       id,
       log: s.log,
+      screen: screen && { score: screen.score, reasons: screen.reasons },
     });
     s.log.info("message accepted", {
       id,
@@ -75,6 +82,9 @@ export async function acceptMessage(s: Session, tx: Transaction, content: Receiv
       remote: posted.remote,
       discarded: posted.discarded,
       size: body.length,
+      ...(screen && screen.reasons.length > 0
+        ? { screen: screenHeader(screen).slice("X-Yubin-Screen: ".length) }
+        : {}),
     });
   } catch (e) {
     if (e instanceof PostOfficeError) throw smtpErrorOf(e);
