@@ -119,6 +119,30 @@ describe("admin actions", () => {
     assert.equal((await web.submit("/admin/users", `/admin/users/${me.id}/disable`, {})).status, 400);
   });
 
+  test("a frozen account shows as such; Unfreeze lifts the freeze and releases its held mail", async () => {
+    const a = await srv.store.directory.createAccount({ address: "fay@example.test", passwordHash: "x" });
+    const q = await srv.store.queue.enqueue({
+      body: Buffer.from("Subject: f\r\n\r\nf\r\n"),
+      mailFrom: "fay@example.test",
+      recipients: [{ address: "x@far.test" }],
+      accountId: a.id,
+    });
+    const now = new Date();
+    await srv.store.sending.freezeSending(a.id, {
+      now,
+      reason: "9 messages",
+      holdSince: new Date(now.getTime() - 1000),
+    });
+    assert.equal((await srv.store.queue.getQueued(q.id))?.state, "held");
+    const page = await web.get("/admin/users");
+    assert.match(page.body, new RegExp(`id="user-${a.id}">[\\s\\S]*?sending frozen</span> \\(9 messages\\)`));
+    assert.equal((await web.submit("/admin/users", `/admin/users/${a.id}/unfreeze`, {})).status, 303);
+    assert.equal((await srv.store.sending.getSendingPolicy(a.id)).frozenAt, null);
+    assert.equal((await srv.store.queue.getQueued(q.id))?.state, "queued");
+    assert.equal(audits("user.unfreeze").length, 1);
+    await srv.store.queue.removeQueued(q.id);
+  });
+
   test("domains and aliases", async () => {
     assert.equal(
       (await web.submit("/admin/domains", "/admin/domains", { domain: "Added.test" })).status,

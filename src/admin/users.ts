@@ -1,7 +1,9 @@
 // Admin: accounts. Create, reset a password, set quotas, disable/enable. A password change or a
 // disable ends the account's web sessions and webmail/JMAP tokens (here at once; anywhere at their
 // next use, as they carry the stamp of the password they began with: auth/credential.ts);
-// IMAP/POP3 logins check the account at each login.
+// IMAP/POP3 logins check the account at each login. An account whose outgoing mail was frozen
+// (src/postoffice/sending-limits.ts) shows so, with Unfreeze (= `yubin user unfreeze`: releases
+// its held mail).
 import { randomBytes } from "node:crypto";
 import { hashPassword, MAX_PASSWORD_BYTES } from "../auth/password.js";
 import { parseAddress } from "../delivery/address.js";
@@ -34,6 +36,7 @@ export function registerUserRoutes(router: Router): void {
     access: "admin",
     handler: (rc) => setDisabled(rc, false),
   });
+  router.add({ method: "POST", path: "/admin/users/:id/unfreeze", access: "admin", handler: unfreeze });
 }
 
 function quotaText(bytes: number, messages: number): string {
@@ -47,12 +50,18 @@ async function render(
 ): Promise<HttpResponse> {
   const { store } = rc.app.ctx;
   const accounts = await store.directory.listAccounts();
+  const frozen = await store.sending.listFrozen();
   const rows = await Promise.all(
     accounts.map(async (a) => {
       const u = await store.mail.quotaUsage(a.id);
       const base = `/admin/users/${a.id}`;
       return html`<tr id="user-${a.id}"><td>${a.address}${a.isAdmin ? " (admin)" : ""}</td>
-<td>${a.disabled ? html`<span class="wrong">disabled</span>` : "active"}</td>
+<td>${a.disabled ? html`<span class="wrong">disabled</span>` : "active"}${
+        frozen.has(a.id)
+          ? html`<br><span class="wrong">sending frozen</span> (${frozen.get(a.id)?.reason ?? ""})
+<form method="post" action="${base}/unfreeze">${csrfField(rc.session)}<button type="submit">Unfreeze</button></form>`
+          : ""
+      }</td>
 <td>${(u.bytes / MIB).toFixed(1)} MiB, ${u.messages} messages of ${quotaText(a.quotaBytes, a.quotaMessages)}</td>
 <td><form method="post" action="${base}/password">${csrfField(rc.session)}
 <input name="password" type="password" autocomplete="new-password" placeholder="new password (empty: generate)" aria-label="New password for ${a.address}">
@@ -158,6 +167,19 @@ async function setQuota(rc: AuthedContext): Promise<HttpResponse> {
       const quotaBytes = intField(form, "quotaMiB") * MIB;
       const quotaMessages = intField(form, "quotaMessages");
       await rc.app.ctx.store.directory.updateAccount(a.id, { quotaBytes, quotaMessages });
+    },
+  });
+}
+
+async function unfreeze(rc: AuthedContext): Promise<HttpResponse> {
+  const a = await accountParam(rc);
+  return adminAction(rc, {
+    action: "user.unfreeze",
+    target: a.address,
+    back: "/admin/users",
+    onError: (m) => render(rc, { error: m }),
+    run: async () => {
+      await rc.app.ctx.store.sending.unfreezeSending(a.id, new Date());
     },
   });
 }

@@ -1,6 +1,7 @@
 // The post office: the one path every message takes, whatever door it came in by.
 //
-//   door ──▶ accept ─▶ trace ─▶ authenticate ─▶ filter ─▶ file ─▶ queue ─▶ wake ─▶ side effects
+//   door ──▶ accept ─▶ sending limits ─▶ trace ─▶ authenticate ─▶ filter ─▶ file ─▶ queue ─▶ wake
+//        ─▶ side effects
 //
 // Doors (types.ts Door): "inbound" (port 25, src/smtp), "submission" (SMTP 587/465, src/smtp),
 // "jmap" (EmailSubmission/set and the webmail, src/jmap/submission/submit.ts), "system" (DSNs and
@@ -26,6 +27,8 @@
 //  - The body Buffer is not copied except in the one concat per copy (local, remote) and is not
 //    parsed beyond a header scan per stage that needs it.
 //  - System mail is never filtered by default, never answered (no vacation replies to it).
+//  - A user's mail (submission, jmap) is counted against the account's sending limits before
+//    anything is written; over them it is refused with a temporary error, never dropped.
 
 export { PostOfficeError, type PostOfficeErrorKind } from "./errors.js";
 export { createPostOffice, type PostOffice, type PostOfficeOptions, type SystemMail } from "./post-office.js";
