@@ -42,6 +42,8 @@ export const sendingLimitsStage: Stage = {
         "sending suspended for this account (limit far exceeded); ask your administrator",
       );
     const limits = effectiveLimits(policy, cfg);
+    // No limit at all: nothing to count, nothing to write (and no burst to measure against).
+    if (Object.values(limits).every((v) => v === 0)) return "next";
     const now = new Date();
     const recipients = work.letter.recipients.length;
     const d = await ctx.store.sending.recordSend(accountId, { now, recipients, limits });

@@ -14,7 +14,8 @@ CREATE TABLE IF NOT EXISTS sending_log (
   recipients INTEGER NOT NULL,
   sent INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS sending_log_account ON sending_log(account_id, at);
+-- Covers the sums (account, sent, time range → recipients): no table lookups per row.
+CREATE INDEX IF NOT EXISTS sending_log_account ON sending_log(account_id, sent, at, recipients);
 
 CREATE TABLE IF NOT EXISTS sending_policy (
   account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,

@@ -59,10 +59,12 @@ export function createSending(ctx: Ctx): SendingStore {
       `UPDATE sending_policy SET messages_per_hour = ?, messages_per_day = ?, recipients_per_hour = ?,
          recipients_per_day = ? WHERE account_id = ?`,
     ),
-    prune: db.prepare<[number, number]>("DELETE FROM sending_log WHERE account_id = ? AND at <= ?"),
+    prune: db.prepare<[number, number]>(
+      "DELETE FROM sending_log WHERE account_id = ? AND sent IN (0, 1) AND at <= ?",
+    ),
     sums: db.prepare<[number, number, number], Sums>(
       `SELECT count(*) AS messages, coalesce(sum(recipients), 0) AS recipients FROM sending_log
-         WHERE account_id = ? AND at > ? AND sent = ?`,
+         WHERE account_id = ? AND sent = ? AND at > ?`,
     ),
     log: db.prepare<[number, number, number, number]>(
       "INSERT INTO sending_log (account_id, at, recipients, sent) VALUES (?, ?, ?, ?)",
@@ -127,9 +129,9 @@ export function createSending(ctx: Ctx): SendingStore {
       return ctx.grouped(() => {
         mustAccount(accountId);
         s.prune.run(accountId, now - DAY);
-        const hour = s.sums.get(accountId, now - HOUR, 1)!;
-        const day = s.sums.get(accountId, now - DAY, 1)!;
-        const refused = s.sums.get(accountId, now - HOUR, 0)!;
+        const hour = s.sums.get(accountId, 1, now - HOUR)!;
+        const day = s.sums.get(accountId, 1, now - DAY)!;
+        const refused = s.sums.get(accountId, 0, now - HOUR)!;
         const n = send.recipients;
         const checks: [keyof SendingLimits, number][] = [
           ["messagesPerHour", hour.messages + 1],
