@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { defaultsOf } from "../config/dsl.js";
-import { exemption, exemptNetworksProblem } from "./check.js";
+import { ConfigError, defaultConfig, withOverrides } from "../config/load.js";
+import { exemption } from "./check.js";
 import { greylistSection } from "./config.js";
 import { networkOf } from "./network.js";
 import { tripletSender } from "./sender.js";
@@ -35,7 +36,7 @@ describe("greylist triplet parts", () => {
     );
   });
 
-  test("exempt: submission, authenticated, DNSWL-listed, exemptNetworks; bad entries named", () => {
+  test("exempt: submission, authenticated, DNSWL-listed, exemptNetworks; a bad entry refused at load, naming the key", () => {
     const cfg = {
       ...defaultsOf(greylistSection),
       exemptNetworks: ["198.51.100.0/24", "2001:db8::/32", "192.0.2.9"],
@@ -50,13 +51,20 @@ describe("greylist triplet parts", () => {
     assert.equal(exemption(cfg, { ...anon, ip: "2001:db8:ff::1" }), "exempt-network");
     assert.equal(exemption(cfg, { ...anon, ip: "192.0.2.9" }), "exempt-network");
     assert.equal(exemption(cfg, { ...anon, ip: "192.0.2.10" }), null);
-    assert.equal(exemptNetworksProblem(cfg.exemptNetworks), null);
-    for (const bad of ["example.org", "192.0.2.0/33", "192.0.2.0/x", "1.2.3.4/8/9", ""]) {
-      assert.match(
-        exemptNetworksProblem(["10.0.0.0/8", bad]) ?? "",
-        /is not an IP address or CIDR prefix/,
+    for (const bad of ["example.org", "192.0.2.0/33", "192.0.2.0/x", "1.2.3.4/8/9", "::1/129", ""]) {
+      assert.throws(
+        () => withOverrides(defaultConfig(), { greylist: { exemptNetworks: ["10.0.0.0/8", bad] } }),
+        (e: unknown) =>
+          e instanceof ConfigError &&
+          e.message.includes("greylist.exemptNetworks") &&
+          e.message.includes(`"${bad}" is not an IP address or CIDR prefix`),
         bad,
       );
     }
+    assert.deepEqual(
+      withOverrides(defaultConfig(), { greylist: { exemptNetworks: cfg.exemptNetworks } }).greylist
+        .exemptNetworks,
+      cfg.exemptNetworks,
+    );
   });
 });

@@ -2,11 +2,12 @@
 // temporary failure at RCPT, which every conforming MTA retries, RFC 5321 §4.5.4.1). Who is
 // exempt is decided here; what was seen before is the store's (GreylistStore), so several nodes
 // on one database share it.
+import type { BlockList } from "node:net";
 import type { SectionValue } from "../config/dsl.js";
 import type { Logger } from "../log/logger.js";
 import type { GreylistPolicy, GreylistStore } from "../store/types.js";
 import type { greylistSection } from "./config.js";
-import { inNetworks, networkOf, parseNetworks } from "./network.js";
+import { inNetworks, networkList, networkOf } from "./network.js";
 import { tripletSender } from "./sender.js";
 
 export type GreylistConfig = SectionValue<typeof greylistSection>;
@@ -25,7 +26,7 @@ export interface GreylistClient {
 
 export type Exemption = "submission" | "authenticated" | "exempt-network" | "dnswl";
 
-const exemptLists = new WeakMap<readonly string[], ReturnType<typeof parseNetworks>>();
+const exemptLists = new WeakMap<readonly string[], BlockList>();
 
 /** Why this client is not greylisted, or null when it is. */
 export function exemption(cfg: GreylistConfig, client: GreylistClient): Exemption | null {
@@ -34,19 +35,10 @@ export function exemption(cfg: GreylistConfig, client: GreylistClient): Exemptio
   if (client.dnswlListed) return "dnswl";
   let nets = exemptLists.get(cfg.exemptNetworks);
   if (!nets) {
-    nets = parseNetworks(cfg.exemptNetworks);
+    nets = networkList(cfg.exemptNetworks);
     exemptLists.set(cfg.exemptNetworks, nets);
   }
-  // A bad entry is refused at load (exemptNetworksProblem); a config built in code that skipped
-  // the loader exempts nobody rather than everybody.
-  if ("list" in nets && inNetworks(nets.list, client.ip)) return "exempt-network";
-  return null;
-}
-
-/** For the config loader: the first entry of exemptNetworks that is not an address or prefix. */
-export function exemptNetworksProblem(entries: readonly string[]): string | null {
-  const r = parseNetworks(entries);
-  return "bad" in r ? `"${r.bad}" is not an IP address or CIDR prefix` : null;
+  return inNetworks(nets, client.ip) ? "exempt-network" : null;
 }
 
 export function policyOf(cfg: GreylistConfig): GreylistPolicy {

@@ -1,7 +1,25 @@
 // [greylist] section of the config file: greylisting of inbound mail on port 25 (RFC 6647).
 // Off by default: it delays the first message from every new sender by at least delaySec, which
 // an admin should choose knowingly. Never applied to authenticated submission.
+import { isIPv4, isIPv6 } from "node:net";
 import { bool, int, strList } from "../config/dsl.js";
+
+/** "192.0.2.0/24", "2001:db8::/32" or a bare address (a /32 or /128); null if it is neither. */
+export function parseCidr(entry: string): { addr: string; prefix: number; type: "ipv4" | "ipv6" } | null {
+  const [addr = "", prefix, extra] = entry.trim().split("/");
+  const type = isIPv4(addr) ? "ipv4" : isIPv6(addr) ? "ipv6" : null;
+  if (!type || extra !== undefined) return null;
+  const max = type === "ipv4" ? 32 : 128;
+  if (prefix === undefined) return { addr, prefix: max, type };
+  const n = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && n <= max ? { addr, prefix: n, type } : null;
+}
+
+/** Checked at load, so a typo fails at start naming the key rather than exempting nobody. */
+function checkNetworks(entries: string[]): string | null {
+  const bad = entries.find((e) => parseCidr(e) === null);
+  return bad === undefined ? null : `"${bad}" is not an IP address or CIDR prefix`;
+}
 
 export const greylistSection = {
   enabled: bool(
@@ -45,5 +63,6 @@ export const greylistSection = {
   exemptNetworks: strList(
     [],
     'Client networks never greylisted, as addresses or CIDR prefixes ("192.0.2.0/24", "2001:db8::/32"), e.g. partners or backup MX hosts.',
+    checkNetworks,
   ),
 };

@@ -1,6 +1,7 @@
 // The client network a greylisting triplet names (RFC 6647 4.1: senders retry from another address
 // of their pool, so the whole network counts as one client) and the exempt networks.
 import { BlockList, isIPv4, isIPv6 } from "node:net";
+import { parseCidr } from "./config.js";
 
 /** "192.0.2.77" with prefix 24 → "192.0.2.0/24"; IPv6 is masked the same way and written in
  *  full (8 groups), so one network always has one spelling. An IPv4-mapped IPv6 address
@@ -43,18 +44,14 @@ function ipv6Groups(addr: string): number[] {
   return [...h, ...zeros, ...t];
 }
 
-/** A BlockList of "address" or "address/prefix" entries, or the first entry that is neither. */
-export function parseNetworks(entries: readonly string[]): { list: BlockList } | { bad: string } {
+/** A BlockList of the entries (checked at load by config.ts: a bad one is left out here). */
+export function networkList(entries: readonly string[]): BlockList {
   const list = new BlockList();
   for (const e of entries) {
-    const [addr = "", prefix, extra] = e.trim().split("/");
-    const type = isIPv4(addr) ? "ipv4" : isIPv6(addr) ? "ipv6" : null;
-    const max = type === "ipv4" ? 32 : 128;
-    const len = prefix === undefined ? max : Number(prefix);
-    if (!type || extra !== undefined || !/^\d+$/.test(prefix ?? `${max}`) || len > max) return { bad: e };
-    list.addSubnet(addr, len, type);
+    const c = parseCidr(e);
+    if (c) list.addSubnet(c.addr, c.prefix, c.type);
   }
-  return { list };
+  return list;
 }
 
 /** Whether `ip` lies in `list` (IPv4-mapped IPv6 addresses are checked as IPv4). */
