@@ -13,8 +13,8 @@ const GREYLISTED = "451 4.7.1 Greylisted: please try again in 1 seconds";
 const OK = "250 2.1.5 Recipient OK";
 const ACCEPTED = /^250 2\.0\.0 OK: queued as /;
 
-async function connect(port: number): Promise<RawSmtpClient> {
-  const c = await RawSmtpClient.connect({ port });
+async function connect(port: number, localAddress?: string): Promise<RawSmtpClient> {
+  const c = await RawSmtpClient.connect({ port, localAddress });
   assert.equal(await c.reply(), "220 mail.example.test ESMTP Yubin");
   assert.match(await c.cmd("EHLO client.example"), /^250/);
   return c;
@@ -66,11 +66,21 @@ describe("greylisting at RCPT (port 25)", () => {
     assert.equal(await marked(s, s.users[1]!.id, marker), 0);
 
     // A passed triplet stays known: the next message passes at once, and a sender that differs
-    // only by a BATV tag is the same sender.
-    c = await connect(s.ports.smtp);
-    assert.equal(await c.cmd(`MAIL FROM:<prvs=1234abcdef=${marker}@Remote.Example>`), "250 2.1.0 Sender OK");
-    assert.equal(await c.cmd("RCPT TO:<Alice@example.test>"), OK);
-    await c.cmd("QUIT");
+    // only by a BATV tag is the same sender; so is another address of the client's /24, not one
+    // of another network (all of 127/8 is local on Linux).
+    for (const [ip, want] of [
+      ["127.0.0.1", OK],
+      ["127.0.0.9", OK],
+      ["127.0.1.9", GREYLISTED],
+    ] as const) {
+      c = await connect(s.ports.smtp, ip);
+      assert.equal(
+        await c.cmd(`MAIL FROM:<prvs=1234abcdef=${marker}@Remote.Example>`),
+        "250 2.1.0 Sender OK",
+      );
+      assert.equal(await c.cmd("RCPT TO:<Alice@example.test>"), want, ip);
+      await c.cmd("QUIT");
+    }
   });
 
   test("the null sender is greylisted as its own value", async () => {
