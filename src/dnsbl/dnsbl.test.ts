@@ -23,13 +23,20 @@ const zone = [
   { name: "4.0.0.127.lw.test", type: "A" as const, value: "127.0.0.10" },
   // 127.0.0.5: the list refuses the query (Spamhaus' "public resolver" code): not a listing.
   { name: "5.0.0.127.bl.test", type: "A" as const, value: "127.255.255.254" },
+  // A sender domain on the domain list.
+  { name: "spam.example.dbl.test", type: "A" as const, value: "127.0.1.2" },
 ];
 
-async function session(port: number, from: string, helo = "client.example.org") {
+async function session(
+  port: number,
+  from: string,
+  helo = "client.example.org",
+  sender = "sender@example.org",
+) {
   const c = await RawSmtpClient.connect({ port, localAddress: from });
   assert.match(await c.reply(), /^220 /);
   assert.match(await c.cmd(`EHLO ${helo}`), /^250-/);
-  assert.equal(await c.cmd("MAIL FROM:<sender@example.org>"), "250 2.1.0 Sender OK");
+  assert.equal(await c.cmd(`MAIL FROM:<${sender}>`), "250 2.1.0 Sender OK");
   return c;
 }
 
@@ -53,7 +60,9 @@ describe("dnsbl on port 25", () => {
         dns: { servers: dns.servers },
         dnsbl: {
           ipZones: ["bl.test=127.0.0.[2..11]*reject", "lw.test*3", "wl.test=127.0.[0..255].[1..3]*-5"],
+          domainZones: ["dbl.test=127.0.1.[2..99]*reject"],
           rejectScore: 4,
+          greetPauseMs: 200,
         },
       },
     });
@@ -152,6 +161,34 @@ describe("dnsbl on port 25", () => {
       assert.equal(
         await c.cmd("RCPT TO:<alice@example.test>"),
         "554 5.7.1 Service unavailable: client [127.0.0.7] score 4 (pipelining=2 helo-bare-ip=1 fcrdns=1)",
+      );
+    } finally {
+      c.close();
+    }
+  });
+
+  test("a MAIL FROM domain on a domain list is refused at RCPT, naming the domain", async () => {
+    const c = await session(s.ports.smtp, "127.0.0.8", "client.example.org", "x@spam.example");
+    try {
+      assert.equal(
+        await c.cmd("RCPT TO:<alice@example.test>"),
+        "554 5.7.1 Service unavailable: spam.example blocked using dbl.test",
+      );
+    } finally {
+      c.close();
+    }
+  });
+
+  test("a client that talks before the greeting is scored (dnsbl.greetPauseMs)", async () => {
+    const c = await RawSmtpClient.connect({ port: s.ports.smtp, localAddress: "127.0.0.9" });
+    try {
+      c.send("EHLO client.example.org\r\n"); // before the 220, which comes after the 200 ms pause
+      assert.match(await c.reply(), /^220 /);
+      assert.match(await c.reply(), /^250-/);
+      assert.equal(await c.cmd("MAIL FROM:<sender@example.org>"), "250 2.1.0 Sender OK");
+      assert.equal(
+        await c.cmd("RCPT TO:<alice@example.test>"),
+        "554 5.7.1 Service unavailable: client [127.0.0.9] score 4 (pregreet=3 fcrdns=1)",
       );
     } finally {
       c.close();

@@ -6,7 +6,8 @@ import { type DnsResolver, isNoData } from "../dns/types.js";
 import { classifyAnswer, matches, type ZoneSpec } from "./zone-spec.js";
 
 export type ListAnswer =
-  | { kind: "listed"; spec: ZoneSpec; codes: string[]; reason: string | null }
+  /** subject: what was listed, the client's address or a domain (for the refusal text). */
+  | { kind: "listed"; spec: ZoneSpec; subject: string; codes: string[]; reason: string | null }
   | { kind: "not-listed"; spec: ZoneSpec }
   | { kind: "error"; spec: ZoneSpec; detail: string };
 
@@ -14,9 +15,10 @@ export type ListAnswer =
 export async function askList(
   resolver: DnsResolver,
   spec: ZoneSpec,
-  name: string,
+  q: { name: string; subject: string },
   deadline: number,
 ): Promise<ListAnswer> {
+  const name = q.name;
   let addrs: string[];
   try {
     addrs = await beforeDeadline(resolver.resolve4(name), deadline);
@@ -39,7 +41,7 @@ export async function askList(
   } catch {
     // The reason is optional: the listing stands without it.
   }
-  return { kind: "listed", spec, codes, reason };
+  return { kind: "listed", spec, subject: q.subject, codes, reason };
 }
 
 class DeadlineError extends Error {

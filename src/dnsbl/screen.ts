@@ -24,6 +24,8 @@ export interface ScreenResult {
   reasons: string[];
   /** Set when the client is to be refused: the text after "554 5.7.1 Service unavailable: ". */
   refusal: string | null;
+  /** On a list with a negative weight (a DNSWL): greylisting lets it through (RFC 6647 §4.5). */
+  allowlisted: boolean;
 }
 
 export class ConnectionScreen {
@@ -41,7 +43,7 @@ export class ConnectionScreen {
     const deadline = Date.now() + opts.timeoutMs;
     for (const spec of opts.ipZones) {
       const name = ipQueryName(ip, spec.zone);
-      if (name) this.lists.push(askList(opts.resolver, spec, name, deadline));
+      if (name) this.lists.push(askList(opts.resolver, spec, { name, subject: `client [${ip}]` }, deadline));
     }
     this.fcrdns =
       opts.weights.fcrdns > 0
@@ -77,6 +79,7 @@ export class ConnectionScreen {
     const reasons: string[] = [];
     let score = 0;
     let refusal: string | null = null;
+    let allowlisted = false;
     const listed: string[] = [];
     for (const a of answers) {
       if (a.kind === "error") {
@@ -90,6 +93,7 @@ export class ConnectionScreen {
       reasons.push(`${a.spec.zone}=${w}`);
       if (w === "reject") refusal ??= this.refusalText(a);
       else score += w;
+      if (w !== "reject" && w < 0) allowlisted = true;
     }
     if (fcrdns.kind === "fail") this.note("fcrdns", this.opts.weights.fcrdns);
     for (const [name, w] of this.findings) {
@@ -110,12 +114,12 @@ export class ConnectionScreen {
     if (!this.logged && (listed.length > 0 || reasons.length > 0))
       this.opts.log.info("dnsbl screen", { score, reasons: reasons.join(" "), listed: listed.join("; ") });
     this.logged = true;
-    return { score, reasons, refusal };
+    return { score, reasons, refusal, allowlisted };
   }
 
   private refusalText(a: Extract<ListAnswer, { kind: "listed" }>): string {
     const reason = a.reason ? ` (${a.reason.replace(/[^\x20-\x7e]/g, "?")})` : "";
-    return `client [${this.ip}] blocked using ${a.spec.zone}${reason}`;
+    return `${a.subject} blocked using ${a.spec.zone}${reason}`;
   }
 
   private note(name: string, weight: number): void {
@@ -129,7 +133,7 @@ export class ConnectionScreen {
     const deadline = Date.now() + this.opts.timeoutMs;
     for (const spec of this.opts.domainZones) {
       const name = domainQueryName(d, spec.zone);
-      if (name) this.lists.push(askList(this.opts.resolver, spec, name, deadline));
+      if (name) this.lists.push(askList(this.opts.resolver, spec, { name, subject: d }, deadline));
     }
   }
 }

@@ -72,7 +72,12 @@ async function greylist(s: Session, reversePath: string, recipient: string): Pro
   const wait = await greylistWait(
     { cfg: s.ctx.config.greylist, store: s.ctx.store.greylist, log: s.log },
     {
-      client: { ip: s.remoteIp, inbound: !s.isSubmission, authenticated: s.identity.kind !== "anonymous" },
+      client: {
+        ip: s.remoteIp,
+        inbound: !s.isSubmission,
+        authenticated: s.identity.kind !== "anonymous",
+        dnswlListed: s.screen ? (await s.screen.result()).allowlisted : false, // src/dnsbl
+      },
       reversePath,
       recipient,
     },
