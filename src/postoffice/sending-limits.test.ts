@@ -30,6 +30,8 @@ describe("sending limits: one count over SMTP and JMAP, and the freeze", () => {
   let http: Server;
   let jmapBase: string;
   let accepting = false;
+  /** While set, the remote holds its reply to the end of DATA until it resolves. */
+  let gate: Promise<void> | null = null;
 
   before(async () => {
     dns = await startDnsServer([
@@ -37,7 +39,12 @@ describe("sending limits: one count over SMTP and JMAP, and the freeze", () => {
       { name: "mx.far.test", type: "A", value: "127.0.0.1" },
     ]);
     // The remote says "later" until the test lets it accept, so alice's mail waits in our queue.
-    sink = await startSink({ data: () => (accepting ? "250 2.0.0 ok" : "451 4.3.0 not now") });
+    sink = await startSink({
+      data: async () => {
+        await gate;
+        return accepting ? "250 2.0.0 ok" : "451 4.3.0 not now";
+      },
+    });
     ts = await startTestServer({
       domains: ["a.test"],
       users: [
@@ -68,16 +75,16 @@ describe("sending limits: one count over SMTP and JMAP, and the freeze", () => {
   });
 
   /** Submission (465, AUTH) as alice; "250" or the server's reply to the end of DATA. */
-  async function smtp(subject: string, to = "bob@far.test"): Promise<string> {
+  async function smtp(subject: string, to = "bob@far.test", user = "alice@a.test"): Promise<string> {
     const t = nodemailer.createTransport({
       host: "127.0.0.1",
       port: ts.ports.submissions,
       secure: true,
       tls: { rejectUnauthorized: false },
-      auth: { user: "alice@a.test", pass: testPassword },
+      auth: { user, pass: testPassword },
     });
     try {
-      await t.sendMail({ from: "alice@a.test", to, subject, text: `body of ${subject}` });
+      await t.sendMail({ from: user, to, subject, text: `body of ${subject}` });
       return "250";
     } catch (e) {
       return (e as { response?: string }).response ?? String(e);
@@ -238,5 +245,33 @@ describe("sending limits: one count over SMTP and JMAP, and the freeze", () => {
     const cleared = yubin(["user", "limits", "carol@a.test", "--messages-per-hour", "default"]);
     assert.match(cleared.out, /^messages-per-hour: 200 \(default\)$/m);
     assert.equal(yubin(["user", "limits", "carol@a.test", "--messages-per-hour", "-3"]).code, 2);
+  });
+
+  test("an account frozen while its message is being sent: a temporary failure holds it, not defers it", async () => {
+    const carol = ts.users[1]!.id;
+    let open = () => {};
+    gate = new Promise<void>((r) => {
+      open = r;
+    });
+    accepting = false;
+    assert.equal(await smtp("c1", "bob@far.test", "carol@a.test"), "250");
+    const entry = await waitFor("carol's message being sent", async () =>
+      (await ts.store.queue.listQueue({ state: "sending" })).find((q) => q.accountId === carol),
+    );
+    const now = new Date();
+    await ts.store.sending.freezeSending(carol, {
+      now,
+      reason: "test",
+      holdSince: new Date(now.getTime() - 3_600_000),
+    });
+    open();
+    gate = null;
+    await waitFor(
+      "the attempt settled",
+      async () => (await ts.store.queue.getQueued(entry.id))?.state !== "sending",
+    );
+    assert.equal((await ts.store.queue.getQueued(entry.id))?.state, "held");
+    await ts.store.sending.unfreezeSending(carol, new Date());
+    await ts.store.queue.removeQueued(entry.id);
   });
 });
