@@ -245,3 +245,37 @@ describe("dnsbl when the DNS does not answer", () => {
     assert.doesNotMatch(msg, /X-Yubin-Screen/); // nothing found, nothing added
   });
 });
+
+describe("dnsbl with greylisting on", () => {
+  let dns: DnsServer;
+  let s: TestServer;
+  before(async () => {
+    dns = await startDnsServer(zone);
+    s = await startSmtpTestServer({
+      config: {
+        dns: { servers: dns.servers },
+        dnsbl: { ipZones: ["wl.test=127.0.[0..255].[1..3]*-5"] },
+        greylist: { enabled: true },
+      },
+    });
+  });
+  after(async () => {
+    await s.stop();
+    await dns.stop();
+  });
+
+  test("a client on a DNS allowlist is not greylisted (RFC 6647 §4.5); another one is", async () => {
+    const listed = await session(s.ports.smtp, "127.0.0.3");
+    try {
+      assert.equal(await listed.cmd("RCPT TO:<alice@example.test>"), "250 2.1.5 Recipient OK");
+    } finally {
+      listed.close();
+    }
+    const other = await session(s.ports.smtp, "127.0.0.4");
+    try {
+      assert.match(await other.cmd("RCPT TO:<alice@example.test>"), /^451 4\.7\.1 Greylisted/);
+    } finally {
+      other.close();
+    }
+  });
+});
