@@ -49,6 +49,10 @@ async function retry(rc: AuthedContext): Promise<HttpResponse> {
     onError: (m) => render(rc, m),
     run: async () => {
       if (q.state === "sending") throw new FormError(`Message ${q.id} is being sent right now.`);
+      if (q.state === "held")
+        throw new FormError(
+          `Message ${q.id} is held: its sender's account is frozen; unfreeze it on the users page.`,
+        );
       await rc.app.ctx.store.queue.updateQueued(q.id, { state: "queued", nextAttemptAt: new Date() });
     },
   });

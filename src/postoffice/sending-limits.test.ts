@@ -209,6 +209,12 @@ describe("sending limits: one count over SMTP and JMAP, and the freeze", () => {
     assert.equal(list.code, 0, list.err);
     assert.match(list.out, /^alice@a\.test\t.*\tfrozen$/m);
 
+    assert.match(yubin(["queue", "counts"]).out, /\nheld\t2\n/);
+    assert.deepEqual(yubin(["queue", "retry", String(q[0]!.id)]), {
+      code: 1,
+      out: "",
+      err: `yubin: queue entry ${q[0]!.id} is held: its account is frozen (yubin user unfreeze)\n`,
+    });
     // Held means not sent, even once the remote would accept.
     accepting = true;
     await sleep(500);

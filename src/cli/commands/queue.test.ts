@@ -46,7 +46,7 @@ test("queue counts, show, retry, delete", async () => {
 
   assert.deepEqual(yubin(["queue", "counts"]), {
     code: 0,
-    out: "queued\t1\ndeferred\t1\nsending\t0\nfailed\t0\ndone\t0\n",
+    out: "queued\t1\ndeferred\t1\nsending\t0\nheld\t0\nfailed\t0\ndone\t0\n",
     err: "",
   });
   const show = yubin(["queue", "show", String(e1.id)]);

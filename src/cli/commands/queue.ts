@@ -32,7 +32,7 @@ export async function queueCommand(env: CliEnv, args: ParsedArgs): Promise<void>
       await withStore(config, async (store) => {
         const counts = new Map<string, number>();
         for (const q of await store.queue.listQueue()) counts.set(q.state, (counts.get(q.state) ?? 0) + 1);
-        for (const state of ["queued", "deferred", "sending", "failed", "done"])
+        for (const state of ["queued", "deferred", "sending", "held", "failed", "done"])
           print(env, `${state}\t${counts.get(state) ?? 0}`);
       });
       return;
@@ -72,6 +72,10 @@ export async function queueCommand(env: CliEnv, args: ParsedArgs): Promise<void>
         for (const q of targets) {
           if (!q) throw new CliError(`no queue entry ${arg}`, 1);
           if (q.state === "sending") throw new CliError(`queue entry ${q.id} is being sent`, 1);
+          // Held: its account's sending is frozen (src/postoffice/sending-limits.ts); releasing one
+          // message behind the freeze's back would defeat it.
+          if (q.state === "held")
+            throw new CliError(`queue entry ${q.id} is held: its account is frozen (yubin user unfreeze)`, 1);
           await store.queue.updateQueued(q.id, { state: "queued", nextAttemptAt: new Date() });
           n++;
         }
