@@ -6,10 +6,15 @@ import { execFile } from "node:child_process";
 import dgram from "node:dgram";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
+import { createLogger } from "../log/logger.js";
 import { RawSmtpClient } from "../smtp/test-client.js";
 import { inbox, startSmtpTestServer } from "../smtp/test-server.js";
 import { type DnsServer, startDnsServer } from "../testing/dns-server.js";
 import type { TestServer } from "../testing/harness.js";
+
+/** The server's log lines, for "logged" assertions. */
+const logLines: string[] = [];
+const log = createLogger({ format: "json", level: "debug", write: (l) => logLines.push(l) });
 
 const PW = "correct horse battery staple";
 
@@ -56,6 +61,7 @@ describe("dnsbl on port 25", () => {
   before(async () => {
     dns = await startDnsServer(zone);
     s = await startSmtpTestServer({
+      log,
       config: {
         dns: { servers: dns.servers },
         dnsbl: {
@@ -137,6 +143,11 @@ describe("dnsbl on port 25", () => {
     } finally {
       c.close();
     }
+    assert.ok(
+      logLines.some(
+        (l) => /dnsbl lookup failed/.test(l) && /query refused by the list \(127\.255\.255\.254\)/.test(l),
+      ),
+    );
   });
 
   test("a HELO claiming to be this server is refused", async () => {
@@ -221,6 +232,7 @@ describe("dnsbl when the DNS does not answer", () => {
     mute = dgram.createSocket("udp4");
     await new Promise<void>((r) => mute.bind(0, "127.0.0.1", () => r()));
     s = await startSmtpTestServer({
+      log,
       config: {
         dns: { servers: [`127.0.0.1:${mute.address().port}`] },
         dnsbl: { ipZones: ["bl.test*reject"], timeoutMs: 300 },
@@ -243,6 +255,7 @@ describe("dnsbl when the DNS does not answer", () => {
     const msg = await lastMessage(s);
     assert.match(msg, /Subject: dns down/);
     assert.doesNotMatch(msg, /X-Yubin-Screen/); // nothing found, nothing added
+    assert.ok(logLines.some((l) => /dnsbl lookup failed/.test(l) && /no answer in time/.test(l)));
   });
 });
 
