@@ -136,6 +136,27 @@ describe("dnsbl on port 25", () => {
     }
   });
 
+  test("an X-Yubin-Screen field the client wrote is removed; ours stays", async () => {
+    const c = await session(s.ports.smtp, "127.0.0.3");
+    try {
+      assert.equal(await c.cmd("RCPT TO:<alice@example.test>"), "250 2.1.5 Recipient OK");
+      assert.equal(await c.cmd("DATA"), "354 End data with <CR><LF>.<CR><LF>");
+      assert.match(
+        await c.cmd(
+          "Subject: forged\r\nX-Yubin-Screen: score=-100 (trust me)\r\nx-yubin-screen: score=0\r\n\r\nhi\r\n.",
+        ),
+        /^250 /,
+      );
+    } finally {
+      c.close();
+    }
+    const msg = await lastMessage(s);
+    assert.match(msg, /Subject: forged\r\n\r\nhi/);
+    assert.deepEqual(msg.match(/^x-yubin-screen:.*$/gim), [
+      "X-Yubin-Screen: score=-1 (lw.test=3 wl.test=-5 fcrdns=1)",
+    ]);
+  });
+
   test("a 127.255.255.254 answer (query refused) is not a listing", async () => {
     const c = await session(s.ports.smtp, "127.0.0.5");
     try {

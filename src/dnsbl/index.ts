@@ -25,6 +25,7 @@ import { parseZoneSpec, type ZoneSpec } from "./zone-spec.js";
 
 export { dnsblSection } from "./config.js";
 export { ConnectionScreen, type ScreenResult } from "./screen.js";
+export { SCREEN_FIELD, screenHeader, withScreenField } from "./trace-field.js";
 
 interface Services {
   resolver: DnsResolver;
@@ -71,9 +72,4 @@ export function screenConnection(ctx: AppContext, ip: string, log: Logger): Conn
     log,
     hostname: ctx.config.server.hostname,
   });
-}
-
-/** The trace header field for a message that passed (a short one: score and named reasons). */
-export function screenHeader(r: { score: number; reasons: string[] }): string {
-  return `X-Yubin-Screen: score=${r.score}${r.reasons.length > 0 ? ` (${r.reasons.join(" ")})` : ""}`;
 }

@@ -5,7 +5,7 @@
 // only after this resolves, i.e. after the store has fsync'd every copy; a refusal of the post
 // office becomes a reply here (a full mailbox, QuotaError, is 452 4.2.2 in the session).
 
-import { screenHeader } from "../../dnsbl/index.js";
+import { SCREEN_FIELD, screenHeader, withScreenField } from "../../dnsbl/index.js";
 import { PostOfficeError } from "../../postoffice/errors.js";
 import { SmtpError } from "../errors.js";
 import { nextId } from "../ids.js";
@@ -45,10 +45,9 @@ export async function acceptMessage(s: Session, tx: Transaction, content: Receiv
   await checkAuthors(s.ctx.store.directory, s.identity, body, s.cfg.allowAddressDisplayNames);
 
   // Port 25: the connection's screen result (src/dnsbl) goes with the letter and, when it found
-  // something, as one header field with the message (a clean client's mail stays byte-exact).
+  // something, as one header field with the message; the client's own such fields are removed.
   const screen = s.screen ? await s.screen.result() : undefined;
-  if (screen && screen.reasons.length > 0)
-    body = Buffer.concat([Buffer.from(`${screenHeader(screen)}\r\n`), body]);
+  if (screen) body = withScreenField(body, screen);
   const helo = s.state.phase === "connected" ? null : s.state.helo;
   // The rest is the post office's (src/postoffice): trace fields, inbound authentication, filters,
   // filing, signing and queueing, waking the delivery engine, vacation replies.
@@ -83,7 +82,7 @@ export async function acceptMessage(s: Session, tx: Transaction, content: Receiv
       discarded: posted.discarded,
       size: body.length,
       ...(screen && screen.reasons.length > 0
-        ? { screen: screenHeader(screen).slice("X-Yubin-Screen: ".length) }
+        ? { screen: screenHeader(screen).slice(`${SCREEN_FIELD}: `.length) }
         : {}),
     });
   } catch (e) {
