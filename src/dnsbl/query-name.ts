@@ -12,10 +12,15 @@ export function ipQueryName(ip: string, zone: string): string | null {
 /** 32 lower-case hex digits, "::" expanded and an embedded IPv4 tail converted. */
 export function expandIpv6(ip: string): string {
   let s = ip.toLowerCase();
-  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(s);
-  if (v4) {
-    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
-    s = `${s.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  // An embedded IPv4 tail ("::ffff:1.2.3.4") is the part after the last colon.
+  const tailAt = s.lastIndexOf(":") + 1;
+  const v4 = s.slice(tailAt).split(".");
+  if (
+    v4.length === 4 &&
+    v4.every((o) => o !== "" && o.length <= 3 && [...o].every((c) => c >= "0" && c <= "9"))
+  ) {
+    const [a, b, c, d] = v4.map(Number) as [number, number, number, number];
+    s = `${s.slice(0, tailAt)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
   const [head, tail] = s.includes("::") ? (s.split("::") as [string, string]) : [s, null];
   const h = head === "" ? [] : head.split(":");

@@ -43,7 +43,7 @@ export function parseZoneSpec(text: string): ZoneSpec | string {
 }
 
 function parsePattern(p: string): ReadonlySet<number>[] | string {
-  const octets = p.split(/\.(?![^[]*\])/); // dots outside "[a..b]"
+  const octets = splitOutsideBrackets(p); // dots outside "[a..b]"
   if (octets.length !== 4) return `pattern "${p}" must have four octets`;
   const out: Set<number>[] = [];
   for (const o of octets) {
@@ -89,4 +89,22 @@ export function matches(spec: ZoneSpec, ip: string): boolean {
   if (!spec.pattern) return true;
   const o = ip.split(".").map(Number);
   return spec.pattern.every((set, i) => set.has(o[i]!));
+}
+
+/** Splits at the dots that are not inside "[...]", in one pass. */
+function splitOutsideBrackets(p: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i];
+    if (c === "[") depth++;
+    else if (c === "]") depth = Math.max(0, depth - 1);
+    else if (c === "." && depth === 0) {
+      parts.push(p.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(p.slice(start));
+  return parts;
 }
