@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { checkHelo } from "./helo-checks.js";
 
 test("HELO names: ours is refused, bare IPs and non-FQDNs scored, FQDNs and literals fine", () => {
-  const ours = { hostname: "mx.example.com", localIp: "192.0.2.25" };
+  const ours = { hostname: "mx.example.com", localIp: "192.0.2.25", clientIp: "198.51.100.9" };
   for (const [name, want] of [
     ["mx.example.com", "helo-claims-us"],
     ["MX.Example.Com.", "helo-claims-us"],
@@ -19,5 +19,17 @@ test("HELO names: ours is refused, bare IPs and non-FQDNs scored, FQDNs and lite
   ] as const)
     assert.equal(checkHelo(name, ours), want, name);
   // A loopback client saying [127.0.0.1] to a server on 127.0.0.1 is a local tool, not a liar.
-  assert.equal(checkHelo("[127.0.0.1]", { hostname: "mx.example.com", localIp: "127.0.0.1" }), null);
+  assert.equal(
+    checkHelo("[127.0.0.1]", { hostname: "mx.example.com", localIp: "127.0.0.1", clientIp: "127.0.0.1" }),
+    null,
+  );
+  // A client on our own address using our name is this machine (another node relaying to us).
+  assert.equal(
+    checkHelo("mx.example.com", {
+      hostname: "mx.example.com",
+      localIp: "192.0.2.25",
+      clientIp: "192.0.2.25",
+    }),
+    null,
+  );
 });

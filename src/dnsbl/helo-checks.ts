@@ -5,10 +5,15 @@ import { isIP } from "node:net";
 
 export type HeloFinding = "helo-claims-us" | "helo-bare-ip" | "helo-not-fqdn";
 
-export function checkHelo(name: string, ours: { hostname: string; localIp: string }): HeloFinding | null {
+export function checkHelo(
+  name: string,
+  ours: { hostname: string; localIp: string; clientIp: string },
+): HeloFinding | null {
   const n = name.toLowerCase().replace(/\.$/, "");
   const literal = /^\[(?:ipv6:)?([^\]]+)\]$/i.exec(n)?.[1];
-  if (n === ours.hostname.toLowerCase()) return "helo-claims-us";
+  // A client connecting from our own address is this machine: another Yubin process or node on it
+  // (relaying with the same host name), a local reinjection. Its claim is true, not a forgery.
+  if (n === ours.hostname.toLowerCase() && ours.clientIp !== ours.localIp) return "helo-claims-us";
   // Loopback clients (local tools, tests) may well say [127.0.0.1]: only a routable own address
   // claimed by someone else is a lie.
   if (literal && literal === ours.localIp && !isLoopback(literal)) return "helo-claims-us";

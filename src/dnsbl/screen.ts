@@ -60,7 +60,11 @@ export class ConnectionScreen {
    *  and the name asked of the domain lists. */
   helo(name: string, opts: { localIp: string; pipelined: boolean }): void {
     if (opts.pipelined) this.note("pipelining", this.opts.weights.pipelining);
-    const finding = checkHelo(name, { hostname: this.opts.hostname, localIp: opts.localIp });
+    const finding = checkHelo(name, {
+      hostname: this.opts.hostname,
+      localIp: opts.localIp,
+      clientIp: this.ip,
+    });
     if (finding === "helo-claims-us") this.claimsUs = name;
     else if (finding) this.note(finding, this.opts.weights.helo);
     this.askDomain(name.replace(/^\[.*\]$/, ""));
