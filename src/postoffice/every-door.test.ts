@@ -24,6 +24,7 @@ import { createDkimSigner } from "../mailauth/sign.js";
 import { zoneOf } from "../mailauth/test-zone.js";
 import { type DnsServer, startDnsServer } from "../testing/dns-server.js";
 import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
+import { jmapSend } from "./test-jmap-send.js";
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -264,50 +265,18 @@ describe("every door of the post office, to a local and a remote recipient", () 
   });
 
   test("jmap (EmailSubmission/set): filed for carol, delivered to bob signed, one Received", async () => {
-    const basic = `Basic ${Buffer.from(`alice@a.test:${testPassword}`).toString("base64")}`;
-    const api = async (methodCalls: unknown[]) => {
-      const r = await fetch(`${jmapBase}/jmap/api`, {
-        method: "POST",
-        headers: { Authorization: basic, "Content-Type": "application/json" },
-        body: JSON.stringify({
-          using: [
-            "urn:ietf:params:jmap:core",
-            "urn:ietf:params:jmap:mail",
-            "urn:ietf:params:jmap:submission",
-          ],
-          methodCalls,
-        }),
-      });
-      assert.equal(r.status, 200);
-      // biome-ignore lint/suspicious/noExplicitAny: JSON; every field used is asserted
-      return ((await r.json()) as { methodResponses: [string, any, string][] }).methodResponses;
-    };
     const alice = A.users[0]!.id;
-    const accountId = `A${alice}`;
-    const [boxes] = await api([["Mailbox/get", { accountId, properties: ["role"] }, "0"]]);
-    const drafts = boxes![1].list.find((b: { role: string }) => b.role === "drafts").id;
-    const identityId = `I${(await A.store.settings.listIdentities(alice))[0]!.id}`;
-    const r = await api([
-      [
-        "Email/set",
-        {
-          accountId,
-          create: {
-            e1: {
-              mailboxIds: { [drafts]: true },
-              from: [{ email: "alice@a.test" }],
-              to: [{ email: "carol@a.test" }, { email: "bob@b.test" }],
-              subject: "door-jmap",
-              textBody: [{ partId: "1" }],
-              bodyValues: { "1": { value: "Body of door-jmap." } },
-            },
-          },
-        },
-        "a",
-      ],
-      ["EmailSubmission/set", { accountId, create: { s1: { identityId, emailId: "#e1" } } }, "b"],
-    ]);
-    assert.ok(r[1]![1].created?.s1, JSON.stringify(r[1]));
+    const sent = await jmapSend({
+      base: jmapBase,
+      store: A.store,
+      accountId: alice,
+      address: "alice@a.test",
+      password: testPassword,
+      to: ["carol@a.test", "bob@b.test"],
+      subject: "door-jmap",
+      body: "Body of door-jmap.",
+    });
+    assert.ok(sent.created, JSON.stringify(sent.response));
     // What the door was given: the stored Email (it has no Bcc to strip).
     const draftBox = (await A.store.mail.listMailboxes(alice)).find((m) => m.specialUse === "\\Drafts")!;
     const [draft] = await A.store.mail.listMessages(draftBox.id);

@@ -10,6 +10,7 @@ import nodemailer from "nodemailer";
 import { createJmapHttpHandler } from "../jmap/http/handler.js";
 import { RawSmtpClient } from "../smtp/test-client.js";
 import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
+import { type JmapSendResult, jmapSend } from "./test-jmap-send.js";
 import type { Door, Filter } from "./types.js";
 
 const subjectOf = (body: Buffer) => /^Subject: ([^\r\n]*)/m.exec(body.toString("latin1"))?.[1] ?? "";
@@ -133,51 +134,10 @@ describe("post office filters, through each door", () => {
   }
 
   /** JMAP EmailSubmission/set of a new draft; the created submission or the SetError. */
-  async function jmap(subject: string): Promise<{ created?: unknown; notCreated?: { type: string } }> {
-    const basic = `Basic ${Buffer.from(`alice@example.test:${testPassword}`).toString("base64")}`;
-    const api = async (methodCalls: unknown[]) => {
-      const r = await fetch(`${jmapBase}/jmap/api`, {
-        method: "POST",
-        headers: { Authorization: basic, "Content-Type": "application/json" },
-        body: JSON.stringify({
-          using: [
-            "urn:ietf:params:jmap:core",
-            "urn:ietf:params:jmap:mail",
-            "urn:ietf:params:jmap:submission",
-          ],
-          methodCalls,
-        }),
-      });
-      assert.equal(r.status, 200);
-      // biome-ignore lint/suspicious/noExplicitAny: JSON; every field used is asserted
-      return ((await r.json()) as { methodResponses: [string, any, string][] }).methodResponses;
-    };
-    const accountId = `A${alice}`;
-    const [boxes] = await api([["Mailbox/get", { accountId, properties: ["role"] }, "0"]]);
-    const drafts = boxes![1].list.find((b: { role: string }) => b.role === "drafts").id;
-    const identityId = `I${(await ts.store.settings.listIdentities(alice))[0]!.id}`;
-    const r = await api([
-      [
-        "Email/set",
-        {
-          accountId,
-          create: {
-            e1: {
-              mailboxIds: { [drafts]: true },
-              from: [{ email: "alice@example.test" }],
-              to: [{ email: "carol@example.test" }],
-              subject,
-              textBody: [{ partId: "1" }],
-              bodyValues: { "1": { value: `body of ${subject}` } },
-            },
-          },
-        },
-        "a",
-      ],
-      ["EmailSubmission/set", { accountId, create: { s1: { identityId, emailId: "#e1" } } }, "b"],
-    ]);
-    const set = r[1]![1];
-    return { created: set.created?.s1, notCreated: set.notCreated?.s1 };
+  function jmap(subject: string): Promise<JmapSendResult> {
+    const [address, password] = ["alice@example.test", testPassword];
+    const to = ["carol@example.test"];
+    return jmapSend({ base: jmapBase, store: ts.store, accountId: alice, address, password, to, subject });
   }
 
   test("a tagging filter adds its field below our trace fields, for each door", async () => {

@@ -18,6 +18,7 @@ import { inboxBodies, outboundConfig, sleep, waitFor } from "../outbound/test-he
 import { type Sink, startSink } from "../outbound/test-sink.js";
 import { type DnsServer, startDnsServer } from "../testing/dns-server.js";
 import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
+import { type JmapSendResult, jmapSend } from "./test-jmap-send.js";
 
 // The CLI reads its own config file (cli.toml: only the data directory), so its defaults are the
 // [limits] defaults, not the test server's.
@@ -94,54 +95,18 @@ describe("sending limits: one count over SMTP and JMAP, and the freeze", () => {
   }
 
   /** JMAP Email/set + EmailSubmission/set as alice; the created submission or its SetError. */
-  async function jmap(
-    subject: string,
-  ): Promise<{ created?: unknown; notCreated?: { type: string; description?: string } }> {
-    const alice = ts.users[0]!.id;
-    const basic = `Basic ${Buffer.from(`alice@a.test:${testPassword}`).toString("base64")}`;
-    const api = async (methodCalls: unknown[]) => {
-      const r = await fetch(`${jmapBase}/jmap/api`, {
-        method: "POST",
-        headers: { Authorization: basic, "Content-Type": "application/json" },
-        body: JSON.stringify({
-          using: [
-            "urn:ietf:params:jmap:core",
-            "urn:ietf:params:jmap:mail",
-            "urn:ietf:params:jmap:submission",
-          ],
-          methodCalls,
-        }),
-      });
-      assert.equal(r.status, 200);
-      // biome-ignore lint/suspicious/noExplicitAny: JSON; every field used is asserted
-      return ((await r.json()) as { methodResponses: [string, any, string][] }).methodResponses;
-    };
-    const accountId = `A${alice}`;
-    const [boxes] = await api([["Mailbox/get", { accountId, properties: ["role"] }, "0"]]);
-    const drafts = boxes![1].list.find((b: { role: string }) => b.role === "drafts").id;
-    const identityId = `I${(await ts.store.settings.listIdentities(alice))[0]!.id}`;
-    const r = await api([
-      [
-        "Email/set",
-        {
-          accountId,
-          create: {
-            e1: {
-              mailboxIds: { [drafts]: true },
-              from: [{ email: "alice@a.test" }],
-              to: [{ email: "carol@a.test" }],
-              subject,
-              textBody: [{ partId: "1" }],
-              bodyValues: { "1": { value: `body of ${subject}` } },
-            },
-          },
-        },
-        "a",
-      ],
-      ["EmailSubmission/set", { accountId, create: { s1: { identityId, emailId: "#e1" } } }, "b"],
-    ]);
-    const set = r[1]![1];
-    return { created: set.created?.s1, notCreated: set.notCreated?.s1 };
+  function jmap(subject: string): Promise<JmapSendResult> {
+    const [address, password] = ["alice@a.test", testPassword];
+    const accountId = ts.users[0]!.id;
+    return jmapSend({
+      base: jmapBase,
+      store: ts.store,
+      accountId,
+      address,
+      password,
+      to: ["carol@a.test"],
+      subject,
+    });
   }
 
   function yubin(args: string[]) {
