@@ -3,6 +3,7 @@
 // below src/app imports this folder: the libraries (http/, server/, store/, the protocol
 // engines) are given what they need through AppContext and never reach for a feature.
 // The CLI (`yubin serve`) and the test harness build the same app; tests on ephemeral ports.
+import { antivirusFilters } from "../antivirus/filter.js";
 import { createAuthService } from "../auth/service.js";
 import type { Config } from "../config/schema.js";
 import { createCachedDnsResolver } from "../dns/resolver.js";
@@ -64,7 +65,11 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     log,
     activity,
     health,
-    postOffice: createPostOffice({ context: () => ctx, filters: deps.filters }),
+    // Built-in filters first (a virus is refused before anything scores it), then the given ones.
+    postOffice: createPostOffice({
+      context: () => ctx,
+      filters: [...antivirusFilters(config.antivirus), ...(deps.filters ?? [])],
+    }),
   };
   const stopMonitor = startLoopMonitor({
     thresholdMs: config.server.eventLoopBlockWarnMs,

@@ -1,6 +1,7 @@
 // The whole config file's schema. Each protocol owns its section (src/<proto>/config.ts);
 // this file composes them. Listeners are a list of tables, validated in load.ts.
 
+import { antivirusSection } from "../antivirus/config.js";
 import { autoconfigSection } from "../autoconfig/config.js";
 import { vacationSection } from "../delivery/vacation-config.js";
 import { dnsSection } from "../dns/config.js";
@@ -146,6 +147,7 @@ export const schema = {
   vacation: vacationSection,
   greylist: greylistSection,
   limits: limitsSection,
+  antivirus: antivirusSection,
 };
 
 export type Schema = typeof schema;

@@ -8,6 +8,8 @@ export type PostOfficeErrorKind =
   | "dmarc-reject" // inbound: the sender domain's DMARC policy says reject (RFC 7489 §6.6.3)
   | "dmarc-temporary" // inbound: DMARC would reject, but a DNS check failed for now
   | "rejected" // a filter refused it
+  | "virus" // a filter found a virus (the message is its name): refused, never bounced
+  | "filter-temporary" // a filter cannot decide now (a scanner down): temporary, the sender retries
   | "sending-limit"; // the sending account is over its limit or frozen (sending-limits.ts): temporary
 
 export class PostOfficeError extends Error {

@@ -32,7 +32,11 @@ export const filterStage: Stage = {
       if (v.kind === "reject") {
         work.log.info("filter rejected", { filter: f.name, reason: v.reason });
         // The reason is shown in a reply line (SMTP) or a SetError: one line, bounded.
-        throw new PostOfficeError("rejected", oneLine(v.reason));
+        throw new PostOfficeError(v.cause === "virus" ? "virus" : "rejected", oneLine(v.reason));
+      }
+      if (v.kind === "defer") {
+        work.log.warn("filter deferred", { filter: f.name, reason: v.reason });
+        throw new PostOfficeError("filter-temporary", oneLine(v.reason));
       }
       if (v.kind === "discard") {
         work.log.info("filter discarded", { filter: f.name, reason: v.reason });
@@ -44,6 +48,7 @@ export const filterStage: Stage = {
           throw new TypeError(`filter ${f.name}: not one header field: ${JSON.stringify(h)}`);
         added.push(`${h}\r\n`);
       }
+      if (v.note) work.verdicts.push(`${f.name}=${oneLine(v.note)}`);
       for (const { accountId, folder } of v.folders ?? [])
         if (work.accountIds.includes(accountId)) work.folders.set(accountId, folder);
     }

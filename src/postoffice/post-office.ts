@@ -81,6 +81,7 @@ export function createPostOffice(opts: PostOfficeOptions): PostOffice {
       remote: remoteRecipients(letter.recipients),
       discarded: false,
       queued: false,
+      verdicts: [],
     };
     for (const stage of stages) {
       if (!stage.doors.has(letter.door)) continue;
@@ -91,6 +92,7 @@ export function createPostOffice(opts: PostOfficeOptions): PostOffice {
       local: work.discarded ? 0 : work.accountIds.length,
       remote: work.discarded ? 0 : work.remote.length,
       discarded: work.discarded,
+      verdicts: work.verdicts,
     };
   }
 

@@ -51,6 +51,8 @@ export interface Posted {
   /** Remote recipients queued. */
   remote: number;
   discarded: boolean;
+  /** The filters' notes ("antivirus=clean"), for the door's delivery log line. */
+  verdicts: string[];
 }
 
 /** Where a local copy goes: the account's INBOX or its Junk mailbox (RFC 6154 \Junk, else INBOX
@@ -68,11 +70,20 @@ export interface FilterInput {
 }
 
 export type FilterVerdict =
-  /** Go on; optionally add header fields (each a complete "Name: value", no CRLF) and send
-   *  some accounts' copies to another folder. */
-  | { kind: "accept"; headers?: string[]; folders?: { accountId: number; folder: Folder }[] }
-  /** Refuse: 550 5.7.1 in the SMTP dialogue (no bounce is ever sent), a SetError over JMAP. */
-  | { kind: "reject"; reason: string }
+  /** Go on; optionally add header fields (each a complete "Name: value", no CRLF), send
+   *  some accounts' copies to another folder, and note the verdict for the delivery log line. */
+  | {
+      kind: "accept";
+      headers?: string[];
+      folders?: { accountId: number; folder: Folder }[];
+      note?: string;
+    }
+  /** Refuse: 550 5.7.1 in the SMTP dialogue (no bounce is ever sent), a SetError over JMAP.
+   *  cause "virus": the reason is the virus's name, and SMTP says 554 5.7.1 "virus found". */
+  | { kind: "reject"; reason: string; cause?: "policy" | "virus" }
+  /** Refuse for now: 451 4.3.0 (the sender keeps the message and retries), e.g. a scanner that
+   *  cannot answer; a SetError over JMAP. */
+  | { kind: "defer"; reason: string }
   /** Accept and drop: the door acknowledges, nothing is filed or queued. */
   | { kind: "discard"; reason: string };
 
@@ -103,6 +114,8 @@ export interface Work {
   remote: { address: string; notify: string[] | null; orcpt: string | null }[];
   discarded: boolean;
   queued: boolean;
+  /** Notes of the filters that accepted it ("name=note"), for Posted.verdicts. */
+  verdicts: string[];
 }
 
 /** A stage: one step of the pipeline, the same shape for all. It changes `work` or throws a

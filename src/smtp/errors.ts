@@ -34,6 +34,7 @@ export type SmtpErrorKind =
   | "dmarc-temporary" // 451 4.7.1 (DMARC would reject, but a check failed for now: RFC 7489 §6.6.2)
   | "dmarc-reject" // 550 5.7.1 (RFC 7489 §6.6.3; RFC 7372 §3.3 would be 5.7.26, 5.7.1 is what senders expect)
   | "policy-rejected" // 550 5.7.1 (a post office filter refused the message; its reason is the text)
+  | "virus" // 554 5.7.1 (the antivirus filter found one; the detail names it: src/antivirus)
   | "screened" // 554 5.7.1 (port 25: a DNS list or postscreen-style check refused the client, src/dnsbl)
   | "sending-limit" // 451 4.7.1 (the account's sending limit or freeze; 4xx: the client keeps the message)
   // server side

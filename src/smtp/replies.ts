@@ -40,6 +40,7 @@ const errorTable: Record<SmtpErrorKind, [number, string, string]> = {
   "dmarc-temporary": [451, "4.7.1", "Cannot check the sender's domain (DMARC) now, try again later"],
   "dmarc-reject": [550, "5.7.1", "Rejected by the DMARC policy of the sender's domain"],
   "policy-rejected": [550, "5.7.1", "Message rejected"],
+  virus: [554, "5.7.1", "Message refused"],
   screened: [554, "5.7.1", "Service unavailable"],
   "sending-limit": [451, "4.7.1", "Sending limit reached"],
   temporary: [451, "4.3.0", "Temporary server error, try again later"],

@@ -135,7 +135,11 @@ export async function submit(
     if (e instanceof PostOfficeError)
       throw new SubmitError(
         "forbiddenToSend",
-        e.kind === "sending-limit" ? `Sending limit reached: ${e.message}` : e.message,
+        e.kind === "sending-limit"
+          ? `Sending limit reached: ${e.message}`
+          : e.kind === "virus"
+            ? `Message refused: virus found (${e.message})`
+            : e.message,
       );
     throw e;
   }

@@ -81,6 +81,7 @@ export async function acceptMessage(s: Session, tx: Transaction, content: Receiv
       remote: posted.remote,
       discarded: posted.discarded,
       size: body.length,
+      ...(posted.verdicts.length > 0 ? { verdicts: posted.verdicts.join(" ") } : {}),
       ...(screen && screen.reasons.length > 0
         ? { screen: screenHeader(screen).slice(`${SCREEN_FIELD}: `.length) }
         : {}),
@@ -108,5 +109,11 @@ function smtpErrorOf(e: PostOfficeError): SmtpError {
       return new SmtpError("policy-rejected", e.message);
     case "sending-limit":
       return new SmtpError("sending-limit", e.message);
+    case "virus":
+      return new SmtpError("virus", `virus found (${e.message})`);
+    case "filter-temporary":
+      // 4xx: the client keeps the message and retries (RFC 5321 §4.2.5), so nothing unchecked
+      // gets in and nothing is lost while a scanner is down.
+      return new SmtpError("temporary", e.message);
   }
 }
