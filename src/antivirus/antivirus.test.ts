@@ -3,12 +3,9 @@
 // bounce); over authenticated submission and JMAP it is refused too; clean mail is filed; with
 // clamd gone and onError = tempfail (the default) → 451 4.3.0, nothing filed.
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import nodemailer from "nodemailer";
-import { createJmapHttpHandler } from "../jmap/http/handler.js";
-import { jmapSend } from "../postoffice/test-jmap-send.js";
+import { jmapSend, startJmapHttp } from "../postoffice/test-jmap-send.js";
 import { RawSmtpClient } from "../smtp/test-client.js";
 import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
 import { commandSkip } from "../testing/requires.js";
@@ -23,7 +20,7 @@ function message(subject: string, content: string): string {
 describe("antivirus filter, end to end with clamd", { skip }, () => {
   let clamd: TestClamd;
   let ts: TestServer;
-  let http: Server;
+  let jmapHttp: Awaited<ReturnType<typeof startJmapHttp>>;
   let jmapBase: string;
 
   before(async () => {
@@ -35,18 +32,11 @@ describe("antivirus filter, end to end with clamd", { skip }, () => {
       ],
       config: { antivirus: { clamd: clamd.socket, timeoutMs: 20_000 } },
     });
-    const jmap = createJmapHttpHandler(ts.ctx);
-    http = createServer((req, res) => {
-      void jmap(req, res).then((handled) => {
-        if (!handled) res.writeHead(404).end();
-      });
-    });
-    await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
-    jmapBase = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    jmapHttp = await startJmapHttp(() => ts.ctx);
+    jmapBase = jmapHttp.base;
   });
   after(async () => {
-    http?.closeAllConnections();
-    await new Promise((r) => http?.close(r));
+    await jmapHttp?.close();
     await ts?.stop();
     await clamd?.stop();
   });

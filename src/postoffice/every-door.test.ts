@@ -11,20 +11,17 @@
 // local, and to dave@b.test, remote).
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import nodemailer from "nodemailer";
-import { createJmapHttpHandler } from "../jmap/http/handler.js";
 import { algorithmsOf, ensureDkimKeys, loadDkimKeys } from "../mailauth/keys.js";
 import { dnsRecordsFor } from "../mailauth/records.js";
 import { createDkimSigner } from "../mailauth/sign.js";
 import { zoneOf } from "../mailauth/test-zone.js";
 import { type DnsServer, startDnsServer } from "../testing/dns-server.js";
 import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
-import { jmapSend } from "./test-jmap-send.js";
+import { jmapSend, startJmapHttp } from "./test-jmap-send.js";
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -101,7 +98,7 @@ describe("every door of the post office, to a local and a remote recipient", () 
   let A: TestServer;
   let B: TestServer;
   let keyDir: string;
-  let jmapHttp: Server;
+  let jmapHttp: Awaited<ReturnType<typeof startJmapHttp>>;
   let jmapBase: string;
 
   before(async () => {
@@ -162,18 +159,11 @@ describe("every door of the post office, to a local and a remote recipient", () 
       textBody: "Carol is away.",
       htmlBody: null,
     });
-    const jmap = createJmapHttpHandler(A.ctx);
-    jmapHttp = createServer((req, res) => {
-      void jmap(req, res).then((handled) => {
-        if (!handled) res.writeHead(404).end();
-      });
-    });
-    await new Promise<void>((r) => jmapHttp.listen(0, "127.0.0.1", r));
-    jmapBase = `http://127.0.0.1:${(jmapHttp.address() as AddressInfo).port}`;
+    jmapHttp = await startJmapHttp(() => A.ctx);
+    jmapBase = jmapHttp.base;
   });
   after(async () => {
-    jmapHttp?.closeAllConnections();
-    await new Promise((r) => jmapHttp?.close(r));
+    await jmapHttp?.close();
     await Promise.all([A?.stop(), B?.stop()]);
     await dns?.stop();
     if (keyDir) await rm(keyDir, { recursive: true, force: true });

@@ -3,14 +3,11 @@
 // rejects (port 25 and submission: 550 5.7.1 in the SMTP dialogue, no bounce; JMAP: a SetError),
 // one that files into Junk, one that discards, and one for the "system" door only.
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import nodemailer from "nodemailer";
-import { createJmapHttpHandler } from "../jmap/http/handler.js";
 import { RawSmtpClient } from "../smtp/test-client.js";
 import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
-import { type JmapSendResult, jmapSend } from "./test-jmap-send.js";
+import { type JmapSendResult, jmapSend, startJmapHttp } from "./test-jmap-send.js";
 import type { Door, Filter } from "./types.js";
 
 const subjectOf = (body: Buffer) => /^Subject: ([^\r\n]*)/m.exec(body.toString("latin1"))?.[1] ?? "";
@@ -51,7 +48,7 @@ function message(subject: string, to = "carol@example.test"): string {
 
 describe("post office filters, through each door", () => {
   let ts: TestServer;
-  let http: Server;
+  let jmapHttp: Awaited<ReturnType<typeof startJmapHttp>>;
   let jmapBase: string;
   let alice: number;
   let carol: number;
@@ -66,18 +63,11 @@ describe("post office filters, through each door", () => {
     });
     alice = ts.users[0]!.id;
     carol = ts.users[1]!.id;
-    const jmap = createJmapHttpHandler(ts.ctx);
-    http = createServer((req, res) => {
-      void jmap(req, res).then((handled) => {
-        if (!handled) res.writeHead(404).end();
-      });
-    });
-    await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
-    jmapBase = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    jmapHttp = await startJmapHttp(() => ts.ctx);
+    jmapBase = jmapHttp.base;
   });
   after(async () => {
-    http?.closeAllConnections();
-    await new Promise((r) => http?.close(r));
+    await jmapHttp?.close();
     await ts?.stop();
   });
 

@@ -8,17 +8,14 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import nodemailer from "nodemailer";
-import { createJmapHttpHandler } from "../jmap/http/handler.js";
 import { inboxBodies, outboundConfig, sleep, waitFor } from "../outbound/test-helpers.js";
 import { type Sink, startSink } from "../outbound/test-sink.js";
 import { type DnsServer, startDnsServer } from "../testing/dns-server.js";
 import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
-import { type JmapSendResult, jmapSend } from "./test-jmap-send.js";
+import { type JmapSendResult, jmapSend, startJmapHttp } from "./test-jmap-send.js";
 
 // The CLI reads its own config file (cli.toml: only the data directory), so its defaults are the
 // [limits] defaults, not the test server's.
@@ -28,7 +25,7 @@ describe("sending limits: one count over SMTP and JMAP, and the freeze", () => {
   let dns: DnsServer;
   let sink: Sink;
   let ts: TestServer;
-  let http: Server;
+  let jmapHttp: Awaited<ReturnType<typeof startJmapHttp>>;
   let jmapBase: string;
   let accepting = false;
   /** While set, the remote holds its reply to the end of DATA until it resolves. */
@@ -59,17 +56,11 @@ describe("sending limits: one count over SMTP and JMAP, and the freeze", () => {
         limits: { messagesPerHour: 3, freezeFactor: 3 },
       },
     });
-    http = createServer((req, res) => {
-      void createJmapHttpHandler(ts.ctx)(req, res).then((handled) => {
-        if (!handled) res.writeHead(404).end();
-      });
-    });
-    await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
-    jmapBase = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    jmapHttp = await startJmapHttp(() => ts.ctx);
+    jmapBase = jmapHttp.base;
   });
   after(async () => {
-    http?.closeAllConnections();
-    await new Promise((r) => http?.close(r));
+    await jmapHttp?.close();
     await ts?.stop();
     await sink?.stop();
     await dns?.stop();

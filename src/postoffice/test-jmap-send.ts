@@ -1,6 +1,10 @@
 // Test support: one message through the post office's jmap door, as the webmail sends it (a draft
 // by Email/set, then EmailSubmission/set of it in the same request), over real HTTP with Basic auth.
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createJmapHttpHandler } from "../jmap/http/handler.js";
+import type { AppContext } from "../server/context.js";
 import type { Store } from "../store/types.js";
 
 export interface JmapSendOptions {
@@ -63,4 +67,24 @@ export async function jmapSend(o: JmapSendOptions): Promise<JmapSendResult> {
   ]);
   const set = r[1]![1];
   return { created: set.created?.s1, notCreated: set.notCreated?.s1, response: r[1] };
+}
+
+/** The JMAP handler alone on an ephemeral 127.0.0.1 port (what the webmail talks to). `ctxOf` is
+ *  asked at each request: a test that restarts its server gets the new context's handler. */
+export async function startJmapHttp(
+  ctxOf: () => AppContext,
+): Promise<{ base: string; close(): Promise<void> }> {
+  const http = createServer((req, res) => {
+    void createJmapHttpHandler(ctxOf())(req, res).then((handled) => {
+      if (!handled) res.writeHead(404).end();
+    });
+  });
+  await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
+  return {
+    base: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+    async close() {
+      http.closeAllConnections();
+      await new Promise((r) => http.close(r));
+    },
+  };
 }
