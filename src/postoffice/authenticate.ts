@@ -41,6 +41,7 @@ export const authenticateStage: Stage = {
       throw new PostOfficeError("dmarc-temporary", "cannot check the sender's domain (DMARC) now");
     work.body = checked.body;
     work.authFields = checked.headers;
+    if (v && !v.timedOut) work.auth = { spf: v.spf, dkim: v.dkim, dmarc: v.dmarc, arc: v.arc };
     if (checked.decision === "junk") for (const id of work.accountIds) work.folders.set(id, "junk");
     return "next";
   },

@@ -24,10 +24,15 @@ export const filterStage: Stage = {
       if (!appliesTo(f, work.letter.door)) continue;
       const v = await f.check({
         door: work.letter.door,
+        id: work.id,
         mailFrom: work.letter.mailFrom,
         recipients: work.letter.recipients,
         body: work.body,
         accountIds: work.accountIds,
+        accountId: work.letter.accountId,
+        origin: work.letter.origin,
+        screen: work.letter.screen ?? null,
+        auth: work.auth,
       });
       if (v.kind === "reject") {
         work.log.info("filter rejected", { filter: f.name, reason: v.reason });
@@ -47,6 +52,10 @@ export const filterStage: Stage = {
         if (!fieldShape.test(h))
           throw new TypeError(`filter ${f.name}: not one header field: ${JSON.stringify(h)}`);
         added.push(`${h}\r\n`);
+      }
+      if (v.hold !== undefined && work.hold === null) {
+        work.log.warn("filter held the remote copies", { filter: f.name, reason: v.hold });
+        work.hold = oneLine(v.hold);
       }
       if (v.note) work.verdicts.push(`${f.name}=${oneLine(v.note)}`);
       for (const { accountId, folder } of v.folders ?? [])

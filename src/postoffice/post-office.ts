@@ -75,6 +75,8 @@ export function createPostOffice(opts: PostOfficeOptions): PostOffice {
       body: letter.body,
       received: Buffer.alloc(0),
       authFields: Buffer.alloc(0),
+      auth: null,
+      hold: null,
       filterFields: Buffer.alloc(0),
       folders: new Map(),
       accountIds: [...new Set(letter.recipients.flatMap((r) => r.accountIds))],

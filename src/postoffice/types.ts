@@ -59,14 +59,32 @@ export interface Posted {
  *  with the $Junk keyword). */
 export type Folder = "inbox" | "junk";
 
+/** The authentication checks' results for mail from other servers (src/mailauth/verify.ts). */
+export interface AuthSummary {
+  spf: string; // pass | fail | softfail | neutral | none | temperror | permerror
+  dkim: readonly { domain: string; result: string; aligned: boolean }[];
+  dmarc: { result: string; domain: string; policy: string } | null;
+  arc: string;
+}
+
 /** What a filter sees: the letter as it stands (trace fields not yet added), read-only. */
 export interface FilterInput {
   door: Door;
+  /** The message's post-office id (the SMTP 250 reply's). */
+  id: string;
   mailFrom: string;
   recipients: readonly Recipient[];
   body: Buffer;
   /** The local accounts the message is filed into. */
   accountIds: readonly number[];
+  /** The sending account (submission, JMAP); null for inbound and system mail. */
+  accountId: number | null;
+  /** Where it came from (client IP and HELO for SMTP). */
+  origin: TraceOrigin;
+  /** Port 25: the connection's DNS-list and postscreen score (src/dnsbl). */
+  screen: { score: number; reasons: readonly string[] } | null;
+  /** Port 25: SPF/DKIM/DMARC/ARC results; null when not checked (other doors, or checks off). */
+  auth: AuthSummary | null;
 }
 
 export type FilterVerdict =
@@ -77,6 +95,9 @@ export type FilterVerdict =
       headers?: string[];
       folders?: { accountId: number; folder: Folder }[];
       note?: string;
+      /** Hold the remote copies (queued in state "held": never sent until an admin releases
+       *  them, never lost), e.g. outbound mail scored as spam; the reason is logged. */
+      hold?: string;
     }
   /** Refuse: 550 5.7.1 in the SMTP dialogue (no bounce is ever sent), a SetError over JMAP.
    *  cause "virus": the reason is the virus's name, and SMTP says 554 5.7.1 "virus found". */
@@ -105,6 +126,10 @@ export interface Work {
   received: Buffer;
   /** Our Authentication-Results and Received-SPF (inbound only). */
   authFields: Buffer;
+  /** The checks' results behind authFields (inbound only, when they ran). */
+  auth: AuthSummary | null;
+  /** Set by a filter: the remote copies are queued held, with this reason. */
+  hold: string | null;
   /** Header fields added by filters, above the content. */
   filterFields: Buffer;
   /** Folder per local account; absent means INBOX. */

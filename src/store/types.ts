@@ -503,6 +503,90 @@ export interface GreylistStore {
   sweep(now: Date, limit: number): Promise<number>;
 }
 
+/** Token counts of one model: how many trained spam and ham messages had the token. */
+export interface SpamTokenCounts {
+  spam: number;
+  ham: number;
+}
+
+/** A model's scope: 0 is the global model (everyone's training), an account id that account's. */
+export type SpamScope = number;
+
+export type SpamClass = "spam" | "ham";
+
+/** One message trained (or untrained) into the models. */
+export interface SpamTraining {
+  /** Whose training it is (the account that moved or flagged it); 0 for an admin's corpus. */
+  accountId: number;
+  /** Identifies the message for that account across folders: its content address (blob id) or,
+   *  for a corpus, a hash of its bytes. The same key trained again as the same class is a no-op;
+   *  as the other class, its tokens move from one class to the other (SpamAssassin's bayes_seen). */
+  key: string;
+  /** The class it is trained as; null forgets an earlier training. */
+  as: SpamClass | null;
+  /** Its token hashes, each once (src/spam/classifier): integers in [0, 2^53). */
+  hashes: readonly number[];
+  /** The models it goes into: [0, accountId] for a user's action, [0] for a corpus. */
+  scopes: readonly SpamScope[];
+}
+
+/** A user's own spam settings, set in the webmail, the admin pages or the CLI. */
+export interface SpamPrefs {
+  /** Senders whose mail is never scored as spam: addresses ("a@b.example") or domains
+   *  ("@b.example", subdomains included), lower-case. */
+  allow: string[];
+  /** Senders whose mail always goes to Junk, same forms. */
+  block: string[];
+  /** Score from which the user's mail goes to Junk; null: the domain's or the config's. */
+  junkScore: number | null;
+  /** False: never file into Junk (headers only); null: the domain's or the config's. */
+  fileIntoJunk: boolean | null;
+}
+
+/** One scored message, for the admin page of recent verdicts. */
+export interface SpamVerdictRecord {
+  at: Date;
+  /** The post office's id (the SMTP 250 reply's). */
+  messageId: string;
+  door: "inbound" | "submission" | "jmap";
+  /** Envelope sender, "" for the null sender. */
+  mailFrom: string;
+  /** First recipient, and how many in all. */
+  recipient: string;
+  recipients: number;
+  score: number;
+  action: "deliver" | "junk" | "reject" | "hold";
+  /** The signals, "NAME=score" joined by spaces (bounded to 1,000 chars). */
+  reasons: string;
+}
+
+/** The spam filter's state: token counts per model, what was trained, users' settings and the
+ *  recent verdicts. Kept in the store, so several nodes on one database share one model. */
+export interface SpamStore {
+  /** Counts of these tokens in one model; tokens it never saw are absent from the map. */
+  tokenCounts(scope: SpamScope, hashes: readonly number[]): Promise<Map<number, SpamTokenCounts>>;
+  /** How many spam and ham messages the model was trained with. */
+  modelTotals(scope: SpamScope): Promise<SpamTokenCounts>;
+  /** Trains (or untrains) one message into its scopes, atomically and durably; counts never go
+   *  below 0. Returns what it did: "trained" (new), "retrained" (moved to the other class),
+   *  "forgotten" (as: null and it had been trained), "unchanged". */
+  train(t: SpamTraining): Promise<"trained" | "retrained" | "forgotten" | "unchanged">;
+  /** How the account's message `key` was trained, or null. */
+  trainedAs(accountId: number, key: string): Promise<SpamClass | null>;
+  /** Number of models with any training and tokens kept in all (for the admin page). */
+  modelStats(): Promise<{ models: number; tokens: number }>;
+
+  getSpamPrefs(accountId: number): Promise<SpamPrefs>;
+  /** Sets the given fields, keeps the others. StoreError "invalid" for a malformed entry,
+   *  "not-found" for an unknown account. */
+  setSpamPrefs(accountId: number, patch: Partial<SpamPrefs>): Promise<SpamPrefs>;
+
+  /** Remembers a verdict; only the newest `keep` are kept. */
+  recordVerdict(v: SpamVerdictRecord, keep: number): Promise<void>;
+  /** Newest first. */
+  recentVerdicts(limit: number): Promise<SpamVerdictRecord[]>;
+}
+
 /** Everything a protocol needs from storage. */
 export interface Store {
   directory: DirectoryStore;

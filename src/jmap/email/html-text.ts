@@ -16,7 +16,7 @@ function asciiLower(s: string): string {
 
 /** Finds `needle` at or after a position, remembering the last answer: calls must come with
  *  non-decreasing positions, and then the text is scanned at most once in all. */
-function forwardFinder(hay: string, needle: string): (from: number) => number {
+export function forwardFinder(hay: string, needle: string): (from: number) => number {
   let at = -2; // -2: not looked up yet; -1: none left
   return (from) => {
     if (at === -1) return -1;
