@@ -1,3 +1,5 @@
+import type { FilterInput } from "../postoffice/types.js";
+
 // The spam filter's vocabulary: the message as the classifier and the rules see it (built once
 // per message by message-view.ts), and the named score contributions every source gives.
 
@@ -46,4 +48,13 @@ export interface Signal {
   score: number;
   /** A short human explanation (one line, ≤ 200 chars), for the admin page and the log. */
   detail?: string;
+}
+
+/** A source of signals beyond the built-in rules and classifier: rspamd, URI block lists.
+ *  Asked once per scored message, in parallel with the others. */
+export interface SignalSource {
+  name: string;
+  /** Never throws and honours its own deadline: a failure gives no signals (logged by the
+   *  source) or one signal of score 0 whose detail says what failed. */
+  signals(input: FilterInput, view: MessageView): Promise<Signal[]>;
 }
