@@ -1,7 +1,8 @@
-import type { FilterInput } from "../postoffice/types.js";
-
 // The spam filter's vocabulary: the message as the classifier and the rules see it (built once
 // per message by message-view.ts), and the named score contributions every source gives.
+
+import type { FilterInput } from "../postoffice/types.js";
+
 
 /** One link in an HTML part (or a bare URL in text): where it points and what it says. */
 export interface Link {
