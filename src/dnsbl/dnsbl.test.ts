@@ -11,6 +11,7 @@ import { RawSmtpClient } from "../smtp/test-client.js";
 import { inbox, startSmtpTestServer } from "../smtp/test-server.js";
 import { type DnsServer, startDnsServer } from "../testing/dns-server.js";
 import type { TestServer } from "../testing/harness.js";
+import { dnsblStatus } from "./index.js";
 
 /** The server's log lines, for "logged" assertions. */
 const logLines: string[] = [];
@@ -169,6 +170,35 @@ describe("dnsbl on port 25", () => {
         (l) => /dnsbl lookup failed/.test(l) && /query refused by the list \(127\.255\.255\.254\)/.test(l),
       ),
     );
+  });
+
+  test("dnsblStatus counts each list's queries, listings and errors (the admin page's DNSBL status)", async () => {
+    const bl = () => dnsblStatus(s.ctx).find((z) => z.kind === "ip" && z.zone === "bl.test");
+    const before = bl();
+    assert.deepEqual(
+      dnsblStatus(s.ctx).map((z) => `${z.kind} ${z.spec}`),
+      [
+        "ip bl.test=127.0.0.[2..11]*reject",
+        "ip lw.test*3",
+        "ip wl.test=127.0.[0..255].[1..3]*-5",
+        "domain dbl.test=127.0.1.[2..99]*reject",
+      ],
+    );
+    for (const ip of ["127.0.0.2", "127.0.0.5"]) {
+      const c = await session(s.ports.smtp, ip);
+      try {
+        await c.cmd("RCPT TO:<alice@example.test>");
+      } finally {
+        c.close();
+      }
+    }
+    const after = bl();
+    assert.ok(before && after);
+    assert.equal(after.weight, "reject");
+    assert.equal(after.queries - before.queries, 2);
+    assert.equal(after.listed - before.listed, 1);
+    assert.equal(after.errors - before.errors, 1);
+    assert.match(after.lastError?.detail ?? "", /query refused by the list \(127\.255\.255\.254\)/);
   });
 
   test("a HELO claiming to be this server is refused", async () => {

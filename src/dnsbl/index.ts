@@ -21,6 +21,7 @@ import type { Logger } from "../log/logger.js";
 import type { AppContext } from "../server/context.js";
 import { trustedList } from "./config.js";
 import { ConnectionScreen, type ScreenSettings } from "./screen.js";
+import { ListStats, type ZoneStatus } from "./stats.js";
 import { parseZoneSpec, type ZoneSpec } from "./zone-spec.js";
 
 export { dnsblSection } from "./config.js";
@@ -31,6 +32,7 @@ interface Services {
   resolver: DnsResolver;
   settings: ScreenSettings;
   trusted: ReturnType<typeof trustedList>;
+  stats: ListStats;
 }
 
 const byContext = new WeakMap<AppContext, Services>();
@@ -41,8 +43,10 @@ function servicesFor(ctx: AppContext): Services {
     const c = ctx.config.dnsbl;
     const specs = (list: string[]) =>
       list.map(parseZoneSpec).filter((z): z is ZoneSpec => typeof z !== "string"); // checked at load
+    const stats = new ListStats();
     s = {
       resolver: createCachedDnsResolver(ctx.config.dns),
+      stats,
       trusted: trustedList(c.trustedNetworks),
       settings: {
         ipZones: specs(c.ipZones),
@@ -57,6 +61,8 @@ function servicesFor(ctx: AppContext): Services {
         },
       },
     };
+    for (const z of s.settings.ipZones) stats.declare("ip", z);
+    for (const z of s.settings.domainZones) stats.declare("domain", z);
     byContext.set(ctx, s);
   }
   return s;
@@ -69,7 +75,15 @@ export function screenConnection(ctx: AppContext, ip: string, log: Logger): Conn
   return new ConnectionScreen(ip, {
     ...s.settings,
     resolver: s.resolver,
+    stats: s.stats,
     log,
     hostname: ctx.config.server.hostname,
   });
 }
+
+/** Every configured list with what it answered since start (the admin page's DNSBL status). */
+export function dnsblStatus(ctx: AppContext): ZoneStatus[] {
+  return servicesFor(ctx).stats.list();
+}
+
+export type { ZoneStatus } from "./stats.js";

@@ -7,6 +7,7 @@ import { checkFcrdns, type Fcrdns } from "./fcrdns.js";
 import { checkHelo } from "./helo-checks.js";
 import { askList, type ListAnswer } from "./lookup.js";
 import { domainQueryName, ipQueryName } from "./query-name.js";
+import type { ListStats } from "./stats.js";
 import type { ZoneSpec } from "./zone-spec.js";
 
 export interface ScreenSettings {
@@ -38,12 +39,17 @@ export class ConnectionScreen {
 
   constructor(
     private readonly ip: string,
-    private readonly opts: ScreenSettings & { resolver: DnsResolver; log: Logger; hostname: string },
+    private readonly opts: ScreenSettings & {
+      resolver: DnsResolver;
+      log: Logger;
+      hostname: string;
+      stats?: ListStats;
+    },
   ) {
     const deadline = Date.now() + opts.timeoutMs;
     for (const spec of opts.ipZones) {
       const name = ipQueryName(ip, spec.zone);
-      if (name) this.lists.push(askList(opts.resolver, spec, { name, subject: `client [${ip}]` }, deadline));
+      if (name) this.ask("ip", spec, { name, subject: `client [${ip}]` }, deadline);
     }
     this.fcrdns =
       opts.weights.fcrdns > 0
@@ -137,7 +143,13 @@ export class ConnectionScreen {
     const deadline = Date.now() + this.opts.timeoutMs;
     for (const spec of this.opts.domainZones) {
       const name = domainQueryName(d, spec.zone);
-      if (name) this.lists.push(askList(this.opts.resolver, spec, { name, subject: d }, deadline));
+      if (name) this.ask("domain", spec, { name, subject: d }, deadline);
     }
+  }
+
+  private ask(kind: "ip" | "domain", spec: ZoneSpec, q: { name: string; subject: string }, deadline: number) {
+    const stats = this.opts.stats;
+    const answer = askList(this.opts.resolver, spec, q, deadline);
+    this.lists.push(stats ? answer.then((a) => stats.record(kind, a)) : answer);
   }
 }
