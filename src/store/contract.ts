@@ -521,6 +521,15 @@ export function runStoreContract(name: string, open: OpenStore): void {
               (e) => e.kind === "added" && e.mailboxId === dest.id && e.uids.join() === "3,4" && e.modseq > 0,
             ),
           );
+          // Why the messages appeared (src/store/notifier.ts AddedCause): listeners that learn from
+          // users' actions tell a user's COPY/MOVE from a delivery or an APPEND.
+          assert.deepEqual(
+            events.filter((e) => e.kind === "added").map((e) => [e.cause, e.fromMailboxId, e.uids.join()]),
+            [
+              ["copy", inbox.id, "1,2"],
+              ["move", inbox.id, "3,4"],
+            ],
+          );
           await rejectsWith(m.move(inbox.id, [2], inbox.id), "invalid");
           await rejectsWith(m.copy(inbox.id, [2], 9999), "not-found");
         }));
@@ -712,7 +721,14 @@ export function runStoreContract(name: string, open: OpenStore): void {
           await m.deleteMailbox(box.id);
           const top = (await m.getMailboxById(inbox.id))!.highestModseq;
           assert.deepEqual(events, [
-            { kind: "added", accountId: a.id, mailboxId: inbox.id, uids: [1], modseq: top - 2 },
+            {
+              kind: "added",
+              accountId: a.id,
+              mailboxId: inbox.id,
+              uids: [1],
+              modseq: top - 2,
+              cause: "deliver",
+            },
             { kind: "flags", accountId: a.id, mailboxId: inbox.id, uids: [1], modseq: top - 1 },
             { kind: "expunged", accountId: a.id, mailboxId: inbox.id, uids: [1], modseq: top },
             { kind: "mailbox-created", accountId: a.id, mailboxId: box.id, name: "New" },

@@ -1,9 +1,35 @@
 // In-process change notifier: a delivery wakes IMAP IDLE and every session watching a mailbox.
 // A Redis pub/sub implementation of ChangeNotifier can replace it when several nodes share a store.
 
+/** Why messages appeared in a mailbox: a delivery (SMTP, the post office, Sieve), a client's
+ *  APPEND or JMAP Email/import, or a COPY/MOVE (IMAP, JMAP Email/set mailboxIds). Listeners that
+ *  learn from users' actions (src/spam/training) need it: a delivery into Junk is the filter's
+ *  own decision, a move into Junk is the user's. */
+export type AddedCause = "deliver" | "append" | "copy" | "move";
+
 export type MailEvent =
   | {
-      kind: "added" | "flags" | "expunged";
+      kind: "added";
+      accountId: number;
+      mailboxId: number;
+      uids: number[];
+      modseq: number;
+      cause: AddedCause;
+      /** For "copy" and "move": the mailbox the messages came from. */
+      fromMailboxId?: number;
+    }
+  | {
+      kind: "flags";
+      accountId: number;
+      mailboxId: number;
+      uids: number[];
+      modseq: number;
+      /** Keywords (lower-case) this update set on at least one of the messages, when any: an
+       *  edge, so a listener acting on "$Junk being set" does not act again on a later \Seen. */
+      keywordsAdded?: string[];
+    }
+  | {
+      kind: "expunged";
       accountId: number;
       mailboxId: number;
       uids: number[];
@@ -27,21 +53,28 @@ export interface ChangeNotifier {
   /** Listen to one account's events until unsubscribe() with the same listener. */
   subscribe(accountId: number, listener: MailListener): void;
   unsubscribe(accountId: number, listener: MailListener): void;
+  /** Listen to every account's events (one listener, not one per account: accounts created
+   *  later are heard too) until unsubscribeAll() with the same listener. */
+  subscribeAll(listener: MailListener): void;
+  unsubscribeAll(listener: MailListener): void;
 }
 
 export class LocalNotifier implements ChangeNotifier {
   private readonly listeners = new Map<number, Set<MailListener>>();
+  private readonly everyAccount = new Set<MailListener>();
 
   publish(event: MailEvent): void {
     const set = this.listeners.get(event.accountId);
-    if (!set) return;
-    for (const l of [...set]) {
-      try {
-        l.onMailEvent(event);
-      } catch {
-        // A broken listener must not stop delivery to the others.
-      }
-    }
+    if (set) notify(set, event);
+    if (this.everyAccount.size > 0) notify(this.everyAccount, event);
+  }
+
+  subscribeAll(listener: MailListener): void {
+    this.everyAccount.add(listener);
+  }
+
+  unsubscribeAll(listener: MailListener): void {
+    this.everyAccount.delete(listener);
   }
 
   subscribe(accountId: number, listener: MailListener): void {
@@ -56,5 +89,15 @@ export class LocalNotifier implements ChangeNotifier {
   unsubscribe(accountId: number, listener: MailListener): void {
     const set = this.listeners.get(accountId);
     if (set?.delete(listener) && set.size === 0) this.listeners.delete(accountId);
+  }
+}
+
+function notify(set: Set<MailListener>, event: MailEvent): void {
+  for (const l of [...set]) {
+    try {
+      l.onMailEvent(event);
+    } catch {
+      // A broken listener must not stop delivery to the others.
+    }
   }
 }

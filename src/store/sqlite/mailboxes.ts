@@ -216,6 +216,8 @@ export function createMailboxOps(ctx: Ctx, rows: MailboxRows) {
               mailboxId: created.id,
               uids: moved.map((m) => m.uid),
               modseq: box.highest_modseq,
+              cause: "move",
+              fromMailboxId: box.id,
             });
           }
           return { value: toMailbox(rows.must(created.id)), events };

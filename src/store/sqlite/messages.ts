@@ -217,7 +217,12 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
   }
 
   /** The group-committed store of one body into several mailboxes: all or nothing. */
-  const store = (body: Buffer, targets: Target[], internalDate: number): Promise<DeliveredCopy[]> => {
+  const store = (
+    body: Buffer,
+    targets: Target[],
+    internalDate: number,
+    cause: "deliver" | "append",
+  ): Promise<DeliveredCopy[]> => {
     ctx.assertOpen();
     const hash = hashBody(body);
     return ctx.writer.submit({
@@ -267,6 +272,7 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
             mailboxId: r.box.id,
             uids: [c.uid],
             modseq: c.modseq,
+            cause,
           });
         }
         return { value: copies, events };
@@ -349,6 +355,8 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
           mailboxId: dst.id,
           uids: mapping.map((x) => x.to),
           modseq,
+          cause: move ? "move" : "copy",
+          fromMailboxId: src.id,
         });
       }
       return { value: { uidValidity: dst.uid_validity, mapping }, events };
@@ -372,7 +380,7 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
         mailboxId: t.mailboxId,
         flags: parseFlags(t.flags ?? []),
       }));
-      return store(body, list, internalDate);
+      return store(body, list, internalDate, "deliver");
     },
     async append(accountId: number, mailboxId: number, msg: NewMessage): Promise<DeliveredCopy> {
       if (!Buffer.isBuffer(msg.body)) throw new StoreError("invalid", "body must be a Buffer");
@@ -380,6 +388,7 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
         msg.body,
         [{ accountId, mailboxId, flags: parseFlags(msg.flags ?? []) }],
         checkDate(msg.internalDate),
+        "append",
       );
       return copies[0]!;
     },
@@ -417,6 +426,7 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
         const box = rows.mustCounters(mailboxId);
         let modseq = box.highest_modseq;
         const result: FlagUpdateResult = { updated: [], failedUnchangedSince: [] };
+        const keywordsAdded = new Set<string>();
         for (const uid of list) {
           const m = s.row.get(box.id, uid);
           if (!m) continue;
@@ -429,6 +439,10 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
           const next = applyFlags(cur, update.mode, change);
           if (sameFlags(cur, next)) continue;
           const kw = joinKeywords(next.keywords);
+          if (next.keywords.length > 0) {
+            const had = new Set(cur.keywords.map((k) => k.toLowerCase()));
+            for (const k of next.keywords) if (!had.has(k.toLowerCase())) keywordsAdded.add(k.toLowerCase());
+          }
           s.setFlags.run(next.bits, kw, ++modseq, m.id);
           result.updated.push({ uid, flags: flagList(next.bits, kw), modseq, messageId: m.id });
         }
@@ -438,7 +452,14 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
         return {
           value: result,
           events: [
-            { kind: "flags", accountId: box.account_id, mailboxId: box.id, uids: uidsChanged, modseq },
+            {
+              kind: "flags",
+              accountId: box.account_id,
+              mailboxId: box.id,
+              uids: uidsChanged,
+              modseq,
+              ...(keywordsAdded.size > 0 ? { keywordsAdded: [...keywordsAdded] } : {}),
+            },
           ],
         };
       });

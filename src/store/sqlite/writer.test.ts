@@ -53,6 +53,7 @@ function setup() {
     mailboxId: 1,
     uids: [v],
     modseq: v,
+    cause: "deliver",
   });
   const job = (v: number, prepared?: Promise<void>) =>
     writer.submit({
