@@ -8,6 +8,7 @@ import { runFlagReadContract } from "./contract-flags.js";
 import { runGreylistContract } from "./contract-greylist.js";
 import { runSendingContract } from "./contract-sending.js";
 import { runSettingsContract } from "./contract-settings.js";
+import { runSpamContract } from "./contract-spam.js";
 import { QuotaError, StoreError } from "./errors.js";
 import type { ChangeNotifier, MailEvent } from "./notifier.js";
 import type { Account, Store } from "./types.js";
@@ -71,6 +72,7 @@ export function runStoreContract(name: string, open: OpenStore): void {
     runSettingsContract(open);
     runSendingContract(open);
     runGreylistContract(open);
+    runSpamContract(open);
     runFlagReadContract(open);
     describe("directory", () => {
       test("domains are lower-cased, unique, and removable only when empty", () =>

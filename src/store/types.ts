@@ -595,5 +595,6 @@ export interface Store {
   settings: SettingsStore;
   sending: SendingStore;
   greylist: GreylistStore;
+  spam: SpamStore;
   close(): Promise<void>;
 }

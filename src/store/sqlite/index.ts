@@ -27,6 +27,7 @@ import { createRecentOps } from "./recent.js";
 import { migrate } from "./schema.js";
 import { createSending } from "./sending.js";
 import { createSettings } from "./settings.js";
+import { createSpam } from "./spam.js";
 import { WalSync } from "./wal-sync.js";
 import { GroupCommitWriter } from "./writer.js";
 
@@ -130,6 +131,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
       settings: createSettings(ctx),
       greylist: createGreylist(ctx),
       sending: createSending(ctx),
+      spam: createSpam(ctx),
       stats: ctx.writer.stats,
       close() {
         closing ??= (async () => {

@@ -18,6 +18,7 @@ import { listingMigration } from "./listing.js";
 import { recentMigration } from "./recent.js";
 import { sendingMigration } from "./sending-schema.js";
 import { settingsMigration } from "./settings-schema.js";
+import { spamMigration } from "./spam-schema.js";
 
 const v1 = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -168,6 +169,7 @@ END;
 // v7: a per-body index of FROM/TO/CC/BCC/SUBJECT and SORT's envelope, filled lazily (header-index.ts).
 // v8: per-account sending limits, the last day's sends and the freeze (sending-schema.ts).
 // v9: greylisting triplets and auto-allowed networks (greylist-schema.ts).
+// v10: the spam filter's token counts, training records, user prefs and verdicts (spam-schema.ts).
 export const migrations: readonly string[] = [
   v1,
   changelogMigration,
@@ -178,6 +180,7 @@ export const migrations: readonly string[] = [
   headerIndexMigration,
   sendingMigration,
   greylistMigration,
+  spamMigration,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -1,0 +1,344 @@
+// SpamStore on SQLite (tables: spam-schema.ts). Reads of token counts are one statement for the
+// whole message: the hashes go in as one JSON array and SQLite seeks each in the (scope, hash)
+// key, so scoring costs one round trip however many tokens it has. Training is one job in the
+// group commit (writer.ts): the check of what was trained before, the token and total updates and
+// the training record commit together, durably, sharing the fsync of the moment's deliveries.
+import { StoreError } from "../errors.js";
+import type {
+  SpamClass,
+  SpamPrefs,
+  SpamScope,
+  SpamStore,
+  SpamTokenCounts,
+  SpamTraining,
+  SpamVerdictRecord,
+} from "../types.js";
+import type { Ctx } from "./context.js";
+import { applyPrefsPatch } from "./spam-prefs.js";
+
+/** Most token hashes in one call: a bounded message view yields a few thousand; this refuses a
+ *  runaway caller before it builds a huge statement. */
+export const SPAM_MAX_HASHES = 100_000;
+/** Most models one training goes into ([0, account] in practice). */
+const MAX_SCOPES = 16;
+/** Longest training key (a blob id or a hash of the bytes). */
+const KEY_MAX_CHARS = 512;
+/** Bounds of a verdict record's text fields, in characters (reasons' bound is the contract's). */
+const REASONS_MAX_CHARS = 1000;
+const FIELD_MAX_CHARS = 512;
+/** Most verdicts kept or listed. */
+const VERDICTS_MAX = 100_000;
+const HASH_LIMIT = 2 ** 53;
+
+const DOORS = new Set<SpamVerdictRecord["door"]>(["inbound", "submission", "jmap"]);
+const ACTIONS = new Set<SpamVerdictRecord["action"]>(["deliver", "junk", "reject", "hold"]);
+
+interface TokenRow {
+  hash: number;
+  spam: number;
+  ham: number;
+}
+
+interface TrainedRow {
+  class: SpamClass;
+  scopes: string;
+}
+
+interface PrefsRow {
+  allow: string;
+  block: string;
+  junk_score: number | null;
+  file_into_junk: number | null;
+}
+
+interface VerdictRow {
+  at: number;
+  message_id: string;
+  door: SpamVerdictRecord["door"];
+  mail_from: string;
+  recipient: string;
+  recipients: number;
+  score: number;
+  action: SpamVerdictRecord["action"];
+  reasons: string;
+}
+
+type TrainOutcome = Awaited<ReturnType<SpamStore["train"]>>;
+
+/** One class's increment or decrement of a set of tokens in one scope. */
+interface Delta {
+  scope: number;
+  spam: number;
+  ham: number;
+  hashes: string;
+}
+
+function invalid(message: string): never {
+  throw new StoreError("invalid", message);
+}
+
+function id(v: unknown, what: string): number {
+  if (!Number.isSafeInteger(v) || (v as number) < 0) invalid(`${what} ${String(v)} is not an id`);
+  return v as number;
+}
+
+function count(v: unknown, what: string, max: number): number {
+  if (!Number.isSafeInteger(v) || (v as number) < 0 || (v as number) > max) {
+    invalid(`${what} ${String(v)} is not a count up to ${max}`);
+  }
+  return v as number;
+}
+
+/** The hashes as the JSON array the statements read, each once. */
+function hashList(hashes: readonly number[]): { json: string; n: number } {
+  if (!Array.isArray(hashes)) invalid("token hashes are not a list");
+  if (hashes.length > SPAM_MAX_HASHES) invalid(`more than ${SPAM_MAX_HASHES} token hashes`);
+  const seen = new Set<number>();
+  for (const h of hashes) {
+    if (!Number.isSafeInteger(h) || h < 0 || h >= HASH_LIMIT) invalid(`token hash ${String(h)} out of range`);
+    seen.add(h);
+  }
+  return { json: JSON.stringify([...seen]), n: seen.size };
+}
+
+function text(v: unknown, what: string, max: number): string {
+  if (typeof v !== "string") invalid(`verdict ${what} is not a string`);
+  return v.length > max ? v.slice(0, max) : v;
+}
+
+const classDelta = (c: SpamClass, n: number) => (c === "spam" ? { spam: n, ham: 0 } : { spam: 0, ham: n });
+
+const toPrefs = (r: PrefsRow | undefined): SpamPrefs => ({
+  allow: r ? (JSON.parse(r.allow) as string[]) : [],
+  block: r ? (JSON.parse(r.block) as string[]) : [],
+  junkScore: r?.junk_score ?? null,
+  fileIntoJunk: r?.file_into_junk == null ? null : r.file_into_junk === 1,
+});
+
+const toVerdict = (r: VerdictRow): SpamVerdictRecord => ({
+  at: new Date(r.at),
+  messageId: r.message_id,
+  door: r.door,
+  mailFrom: r.mail_from,
+  recipient: r.recipient,
+  recipients: r.recipients,
+  score: r.score,
+  action: r.action,
+  reasons: r.reasons,
+});
+
+export function createSpam(ctx: Ctx): SpamStore {
+  const db = ctx.db;
+  const s = {
+    account: db.prepare<[number], { id: number }>("SELECT id FROM accounts WHERE id = ?"),
+    counts: db.prepare<[number, string], TokenRow>(
+      "SELECT hash, spam, ham FROM spam_tokens WHERE scope = ? AND hash IN (SELECT value FROM json_each(?))",
+    ),
+    totals: db.prepare<[number], SpamTokenCounts>("SELECT spam, ham FROM spam_models WHERE scope = ?"),
+    trained: db.prepare<[number, string], TrainedRow>(
+      "SELECT class, scopes FROM spam_trained WHERE account_id = ? AND key = ?",
+    ),
+    // "WHERE true": SQLite needs it to parse ON CONFLICT after INSERT … SELECT.
+    addTokens: db.prepare<[Delta]>(
+      `INSERT INTO spam_tokens (scope, hash, spam, ham)
+         SELECT @scope, value, @spam, @ham FROM json_each(@hashes) WHERE true
+       ON CONFLICT (scope, hash) DO UPDATE SET spam = spam + excluded.spam, ham = ham + excluded.ham`,
+    ),
+    subTokens: db.prepare<[Delta]>(
+      `UPDATE spam_tokens SET spam = max(spam - @spam, 0), ham = max(ham - @ham, 0)
+       WHERE scope = @scope AND hash IN (SELECT value FROM json_each(@hashes))`,
+    ),
+    dropTokens: db.prepare<[number, string]>(
+      `DELETE FROM spam_tokens WHERE scope = ? AND hash IN (SELECT value FROM json_each(?))
+         AND spam = 0 AND ham = 0`,
+    ),
+    addModel: db.prepare<[Omit<Delta, "hashes">]>(
+      `INSERT INTO spam_models (scope, spam, ham) VALUES (@scope, @spam, @ham)
+       ON CONFLICT (scope) DO UPDATE SET spam = spam + excluded.spam, ham = ham + excluded.ham`,
+    ),
+    subModel: db.prepare<[Omit<Delta, "hashes">]>(
+      "UPDATE spam_models SET spam = max(spam - @spam, 0), ham = max(ham - @ham, 0) WHERE scope = @scope",
+    ),
+    dropModel: db.prepare<[number]>("DELETE FROM spam_models WHERE scope = ? AND spam = 0 AND ham = 0"),
+    setTrained: db.prepare<[number, string, SpamClass, string]>(
+      `INSERT INTO spam_trained (account_id, key, class, scopes) VALUES (?, ?, ?, ?)
+       ON CONFLICT (account_id, key) DO UPDATE SET class = excluded.class, scopes = excluded.scopes`,
+    ),
+    forget: db.prepare<[number, string]>("DELETE FROM spam_trained WHERE account_id = ? AND key = ?"),
+    stats: db.prepare<[], { models: number; tokens: number }>(
+      `SELECT (SELECT count(*) FROM spam_models WHERE spam + ham > 0) AS models,
+              (SELECT count(*) FROM spam_tokens) AS tokens`,
+    ),
+    prefs: db.prepare<[number], PrefsRow>(
+      "SELECT allow, block, junk_score, file_into_junk FROM spam_prefs WHERE account_id = ?",
+    ),
+    setPrefs: db.prepare<[number, string, string, number | null, number | null]>(
+      `INSERT INTO spam_prefs (account_id, allow, block, junk_score, file_into_junk) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (account_id) DO UPDATE SET allow = excluded.allow, block = excluded.block,
+         junk_score = excluded.junk_score, file_into_junk = excluded.file_into_junk`,
+    ),
+    verdict: db.prepare<[Omit<VerdictRow, "door" | "action"> & { door: string; action: string }]>(
+      `INSERT INTO spam_verdicts (at, message_id, door, mail_from, recipient, recipients, score, action, reasons)
+       VALUES (@at, @message_id, @door, @mail_from, @recipient, @recipients, @score, @action, @reasons)`,
+    ),
+    // Everything older than the newest `keep` (the subquery is NULL while there are fewer).
+    trim: db.prepare<[number]>(
+      "DELETE FROM spam_verdicts WHERE id <= (SELECT id FROM spam_verdicts ORDER BY id DESC LIMIT 1 OFFSET ?)",
+    ),
+    recent: db.prepare<[number], VerdictRow>(
+      `SELECT at, message_id, door, mail_from, recipient, recipients, score, action, reasons
+       FROM spam_verdicts ORDER BY id DESC LIMIT ?`,
+    ),
+  };
+
+  function mustAccount(accountId: number): void {
+    if (!s.account.get(accountId)) throw new StoreError("not-found", `no account ${accountId}`);
+  }
+
+  /** Adds (sign 1) or removes (sign -1, clamped at 0) one message of class `c` in these scopes. */
+  function apply(scopes: readonly number[], c: SpamClass, sign: 1 | -1, hashes: string): void {
+    for (const scope of scopes) {
+      const d = { scope, ...classDelta(c, 1) };
+      if (sign === 1) {
+        s.addTokens.run({ ...d, hashes });
+        s.addModel.run(d);
+      } else {
+        s.subTokens.run({ ...d, hashes });
+        s.subModel.run(d);
+      }
+    }
+  }
+
+  /** Rows left at 0/0 by the decrements go, so only counted tokens take space. */
+  function dropEmpty(scopes: readonly number[], hashes: string): void {
+    for (const scope of scopes) {
+      s.dropTokens.run(scope, hashes);
+      s.dropModel.run(scope);
+    }
+  }
+
+  function train(t: SpamTraining, hashes: string, scopes: number[]): TrainOutcome {
+    if (t.accountId > 0) mustAccount(t.accountId);
+    for (const scope of scopes) if (scope > 0) mustAccount(scope);
+    const before = s.trained.get(t.accountId, t.key);
+    if (t.as === null) {
+      if (!before) return "unchanged";
+      const old = JSON.parse(before.scopes) as number[];
+      apply(old, before.class, -1, hashes);
+      dropEmpty(old, hashes);
+      s.forget.run(t.accountId, t.key);
+      return "forgotten";
+    }
+    if (before?.class === t.as) return "unchanged";
+    if (before) {
+      const old = JSON.parse(before.scopes) as number[];
+      apply(old, before.class, -1, hashes);
+      apply(scopes, t.as, 1, hashes);
+      dropEmpty(old, hashes);
+    } else {
+      apply(scopes, t.as, 1, hashes);
+    }
+    s.setTrained.run(t.accountId, t.key, t.as, JSON.stringify(scopes));
+    return before ? "retrained" : "trained";
+  }
+
+  return {
+    async tokenCounts(scope: SpamScope, hashes: readonly number[]) {
+      id(scope, "scope");
+      const list = hashList(hashes);
+      const out = new Map<number, SpamTokenCounts>();
+      if (list.n === 0) return out;
+      const rows = ctx.read(() => s.counts.all(scope, list.json));
+      for (const r of rows) out.set(r.hash, { spam: r.spam, ham: r.ham });
+      return out;
+    },
+
+    async modelTotals(scope) {
+      id(scope, "scope");
+      const r = ctx.read(() => s.totals.get(scope));
+      return { spam: r?.spam ?? 0, ham: r?.ham ?? 0 };
+    },
+
+    async train(t) {
+      if (typeof t !== "object" || t === null) invalid("training is not an object");
+      id(t.accountId, "account");
+      if (typeof t.key !== "string" || t.key.length === 0 || t.key.length > KEY_MAX_CHARS) {
+        invalid(`training key must be 1 to ${KEY_MAX_CHARS} characters`);
+      }
+      if (t.as !== null && t.as !== "spam" && t.as !== "ham") invalid(`training class ${String(t.as)}`);
+      if (!Array.isArray(t.scopes) || t.scopes.length > MAX_SCOPES)
+        invalid("training scopes must be a short list");
+      const scopes = [...new Set(t.scopes.map((v) => id(v, "scope")))];
+      if (t.as !== null && scopes.length === 0) invalid("training into no model");
+      const { json } = hashList(t.hashes);
+      return ctx.grouped(() => ({ value: train(t, json, scopes) }));
+    },
+
+    async trainedAs(accountId, key) {
+      id(accountId, "account");
+      if (typeof key !== "string") invalid("training key is not a string");
+      return ctx.read(() => s.trained.get(accountId, key)?.class ?? null);
+    },
+
+    async modelStats() {
+      const r = ctx.read(() => s.stats.get());
+      return { models: r?.models ?? 0, tokens: r?.tokens ?? 0 };
+    },
+
+    async getSpamPrefs(accountId) {
+      id(accountId, "account");
+      return ctx.read(() => {
+        mustAccount(accountId);
+        return toPrefs(s.prefs.get(accountId));
+      });
+    },
+
+    async setSpamPrefs(accountId, patch) {
+      id(accountId, "account");
+      return ctx.grouped(() => {
+        mustAccount(accountId);
+        const next = applyPrefsPatch(toPrefs(s.prefs.get(accountId)), patch);
+        s.setPrefs.run(
+          accountId,
+          JSON.stringify(next.allow),
+          JSON.stringify(next.block),
+          next.junkScore,
+          next.fileIntoJunk === null ? null : next.fileIntoJunk ? 1 : 0,
+        );
+        return { value: next };
+      });
+    },
+
+    async recordVerdict(v, keep) {
+      count(keep, "keep", VERDICTS_MAX);
+      if (typeof v !== "object" || v === null) invalid("verdict is not an object");
+      const at = v.at instanceof Date ? v.at.getTime() : Number.NaN;
+      if (!Number.isFinite(at)) invalid("verdict time is not a valid date");
+      if (!DOORS.has(v.door)) invalid(`verdict door ${String(v.door)}`);
+      if (!ACTIONS.has(v.action)) invalid(`verdict action ${String(v.action)}`);
+      if (typeof v.score !== "number" || Number.isNaN(v.score)) invalid("verdict score is not a number");
+      const row = {
+        at,
+        message_id: text(v.messageId, "messageId", FIELD_MAX_CHARS),
+        door: v.door,
+        mail_from: text(v.mailFrom, "mailFrom", FIELD_MAX_CHARS),
+        recipient: text(v.recipient, "recipient", FIELD_MAX_CHARS),
+        recipients: count(v.recipients, "recipients", Number.MAX_SAFE_INTEGER),
+        // ±Infinity is stored as the largest finite score (SQLite REAL has no Infinity in JSON out).
+        score: Math.max(-Number.MAX_VALUE, Math.min(Number.MAX_VALUE, v.score)),
+        action: v.action,
+        reasons: text(v.reasons, "reasons", REASONS_MAX_CHARS),
+      };
+      await ctx.grouped(() => {
+        s.verdict.run(row);
+        s.trim.run(keep);
+        return { value: undefined };
+      });
+    },
+
+    async recentVerdicts(limit) {
+      count(limit, "limit", VERDICTS_MAX);
+      return ctx.read(() => s.recent.all(limit)).map(toVerdict);
+    },
+  };
+}
