@@ -45,6 +45,11 @@ export const dnsblSection = {
     "Score of a malformed HELO/EHLO name: a bare IP address not in brackets, or not a fully-qualified domain name (RFC 5321 §4.1.1.1, §4.1.3).",
     { max: 1000 },
   ),
+  bareNewlineWeight: int(
+    1,
+    "Score of a client that ends a command or message line with a bare LF instead of CRLF (RFC 5321 §2.3.8; postscreen's bare_newline test). Whether such a message is refused is smtp.bareLineEnds.",
+    { max: 1000 },
+  ),
   trustedNetworks: strList(
     [],
     'Client networks never checked ("10.0.0.0/8", "2001:db8::/32", or one address), e.g. a backup MX or a relay of your own.',

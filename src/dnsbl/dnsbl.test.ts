@@ -71,6 +71,8 @@ describe("dnsbl on port 25", () => {
           rejectScore: 4,
           greetPauseMs: 200,
         },
+        // Bare LFs in DATA stored normalised (not refused), so the test below sees them scored.
+        smtp: { bareLineEnds: "normalize" },
       },
     });
   });
@@ -226,6 +228,32 @@ describe("dnsbl on port 25", () => {
       );
     } finally {
       c.close();
+    }
+  });
+
+  test("a bare LF line end, in a command or in DATA, is scored (bare-newline) and travels with the message", async () => {
+    for (const where of ["command", "data"]) {
+      const c = await RawSmtpClient.connect({ port: s.ports.smtp, localAddress: "127.0.0.9" });
+      try {
+        assert.match(await c.reply(), /^220 /);
+        assert.match(await c.cmd("EHLO client.example.org"), /^250-/);
+        c.send(`MAIL FROM:<sender@example.org>${where === "command" ? "\n" : "\r\n"}`);
+        assert.equal(await c.reply(), "250 2.1.0 Sender OK");
+        assert.equal(await c.cmd("RCPT TO:<alice@example.test>"), "250 2.1.5 Recipient OK");
+        assert.equal(await c.cmd("DATA"), "354 End data with <CR><LF>.<CR><LF>");
+        const text = where === "data" ? "hello\nworld" : "hello\r\nworld";
+        assert.match(await c.cmd(`Subject: bare ${where}\r\n\r\n${text}\r\n.`), /^250 2\.0\.0 OK/);
+      } finally {
+        c.close();
+      }
+      const msg = await lastMessage(s);
+      assert.match(msg, new RegExp(`^Subject: bare ${where}\r\n\r\nhello\r\nworld\r\n$`, "m"));
+      // Below rejectScore 4: accepted, and scored.
+      assert.deepEqual(msg.match(/^x-yubin-screen:.*$/gim), [
+        where === "command"
+          ? "X-Yubin-Screen: score=2 (bare-newline=1 fcrdns=1)"
+          : "X-Yubin-Screen: score=2 (fcrdns=1 bare-newline=1)",
+      ]);
     }
   });
 

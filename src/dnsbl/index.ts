@@ -58,6 +58,7 @@ function servicesFor(ctx: AppContext): Services {
           pipelining: c.pipeliningWeight,
           fcrdns: c.fcrdnsWeight,
           helo: c.heloWeight,
+          bareNewline: c.bareNewlineWeight,
         },
       },
     };

@@ -15,7 +15,7 @@ export interface ScreenSettings {
   domainZones: readonly ZoneSpec[];
   rejectScore: number;
   timeoutMs: number;
-  weights: { pregreet: number; pipelining: number; fcrdns: number; helo: number };
+  weights: { pregreet: number; pipelining: number; fcrdns: number; helo: number; bareNewline: number };
 }
 
 /** What a later stage (spam scoring) and the trace header get: the total and each reason. */
@@ -74,6 +74,12 @@ export class ConnectionScreen {
     if (finding === "helo-claims-us") this.claimsUs = name;
     else if (finding) this.note(finding, this.opts.weights.helo);
     this.askDomain(name.replace(/^\[.*\]$/, ""));
+  }
+
+  /** A line ended with a bare LF, in a command or in DATA (RFC 5321 §2.3.8: lines end with CRLF;
+   *  postscreen's bare_newline test): real MTAs never do it, spamware and scripts do. */
+  bareNewline(): void {
+    this.note("bare-newline", this.opts.weights.bareNewline);
   }
 
   /** MAIL FROM: the sender's domain asked of the domain lists. */

@@ -12,7 +12,10 @@ import { InputBuffer } from "./wire/input.js";
 import { formatReply, type Reply } from "./wire/reply.js";
 
 export type { WaitEnd } from "../server/socket-input.js";
-export type LineRead = { kind: "line"; line: Buffer } | { kind: "too-long" } | { kind: WaitEnd };
+export type LineRead =
+  | { kind: "line"; line: Buffer; bareLf: boolean }
+  | { kind: "too-long" }
+  | { kind: WaitEnd };
 
 const INPUT_HIGH_WATER = 256 * 1024; // stop reading while this much input is unparsed
 const OUTPUT_HIGH_WATER = 256 * 1024; // stop reading while this much output is unsent

@@ -120,7 +120,10 @@ export class Session {
         this.waitingForCommand = true;
         const got = await this.io.readLine(this.cfg.maxLineLength, this.commandWaitMs());
         this.waitingForCommand = false;
-        if (got.kind === "line") await this.dispatch(got.line);
+        if (got.kind === "line") {
+          if (got.bareLf) this.screen?.bareNewline(); // port 25: a protocol violation, scored
+          await this.dispatch(got.line);
+        }
         else if (got.kind === "too-long") {
           this.send(errorReply("line-too-long"));
           this.countJunk();

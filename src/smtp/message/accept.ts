@@ -34,6 +34,7 @@ export async function acceptMessage(s: Session, tx: Transaction, content: Receiv
         "bare CR or LF in message; lines must end with CRLF (RFC 5321 2.3.8)",
       );
     body = normalizeLineEnds(body);
+    s.screen?.bareNewline(); // port 25: accepted (normalised), but scored as postscreen does
   }
   if (content.lineTooLong)
     throw new SmtpError("bad-content", `line longer than ${s.cfg.maxDataLineLength} octets`);

@@ -7,7 +7,8 @@ import type { DotDecoder } from "./dot-decoder.js";
 
 const EMPTY = Buffer.alloc(0);
 
-export type LineTake = { kind: "line"; line: Buffer } | { kind: "too-long" } | null;
+/** bareLf: the line ended with LF alone (RFC 5321 §2.3.8 requires CRLF; postscreen scores it). */
+export type LineTake = { kind: "line"; line: Buffer; bareLf: boolean } | { kind: "too-long" } | null;
 
 export class InputBuffer {
   private buf: Buffer = EMPTY;
@@ -65,7 +66,7 @@ export class InputBuffer {
       this.off = lf + 1;
       if (lf + 1 - start > maxLength) return { kind: "too-long" };
       const end = lf > start && this.buf[lf - 1] === 13 ? lf - 1 : lf;
-      return { kind: "line", line: this.buf.subarray(start, end) };
+      return { kind: "line", line: this.buf.subarray(start, end), bareLf: end === lf };
     }
   }
 
