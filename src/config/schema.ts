@@ -14,7 +14,9 @@ import { mailauthSection } from "../mailauth/config.js";
 import { outboundSection } from "../outbound/config.js";
 import { pop3Section } from "../pop3/config.js";
 import { limitsSection } from "../postoffice/limits-config.js";
+import { rspamdSection } from "../rspamd/config.js";
 import { smtpSection } from "../smtp/config.js";
+import { spamSection } from "../spam/config.js";
 import { bool, int, oneOf, type SectionValue, str, strList } from "./dsl.js";
 
 export const serverSection = {
@@ -148,6 +150,8 @@ export const schema = {
   greylist: greylistSection,
   limits: limitsSection,
   antivirus: antivirusSection,
+  spam: spamSection,
+  rspamd: rspamdSection,
 };
 
 export type Schema = typeof schema;
