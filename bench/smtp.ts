@@ -8,6 +8,8 @@
 //                                                       # any SMTP server, e.g. Postfix
 //   npm run bench:smtp -- --port 25 --to 'bench{n}@example.test' --mailboxes 20
 //                                                       # "{n}" spreads over n = 0..mailboxes-1
+//   npm run bench:smtp -- --spam on|off [--per-message]  # own server with the spam filter on/off
+//                                                       # ([spam] enabled); a connection per message
 // The client is a lean pipelined one: MAIL, RCPT and DATA go in one write (RFC 2920), then
 // the message; with --bdat the whole transaction is one write (RFC 3030).
 import { readFileSync } from "node:fs";
@@ -33,8 +35,13 @@ const { values: opt } = parseArgs({
     size: { type: "string", default: "4096" },
     mailboxes: { type: "string", default: "20" },
     bdat: { type: "boolean", default: false },
+    // [spam] enabled for our own server (bench:spam runs both); unset: the config's default.
+    spam: { type: "string" },
+    // One connection per message (greeting, EHLO, transaction, QUIT) instead of reusing each.
+    "per-message": { type: "boolean", default: false },
   },
 });
+if (opt.spam !== undefined && opt.spam !== "on" && opt.spam !== "off") throw new Error("--spam on|off");
 const total = Number(opt.messages);
 const concurrency = Number(opt.concurrency);
 const size = Number(opt.size);
@@ -90,8 +97,14 @@ class Client {
     }
     return this.replies.splice(0, n);
   }
-  close(): void {
-    this.sock.end("QUIT\r\n");
+  /** QUIT, then resolves once the server has closed (so the next connection from this session is
+   *  not counted against maxConnectionsPerIp while this one lingers). */
+  close(): Promise<void> {
+    if (this.sock.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.sock.once("close", () => resolve());
+      this.sock.end("QUIT\r\n");
+    });
   }
 }
 
@@ -108,6 +121,11 @@ function expect(got: string | undefined, code: string, what: string): void {
 }
 
 async function runSession(host: string, port: number, ids: number[], rcpt: (i: number) => string) {
+  if (!opt["per-message"]) return runConnection(host, port, ids, rcpt);
+  for (const i of ids) await runConnection(host, port, [i], rcpt);
+}
+
+async function runConnection(host: string, port: number, ids: number[], rcpt: (i: number) => string) {
   const c = await Client.open(host, port);
   expect((await c.read(1))[0], "220", "greeting");
   c.send("EHLO bench.example\r\n");
@@ -131,7 +149,7 @@ async function runSession(host: string, port: number, ids: number[], rcpt: (i: n
       expect((await c.read(1))[0], "250", "end of data");
     }
   }
-  c.close();
+  await c.close();
 }
 
 function peakRssKb(pid: number): number | null {
@@ -164,7 +182,10 @@ async function main(): Promise<void> {
     const proc = await startServerProcess({
       dataDir,
       listeners: [{ protocol: "smtp", tls: "none" }],
-      config: { smtp: { maxConnectionsPerIp: Math.max(20, concurrency) } },
+      config: {
+        smtp: { maxConnectionsPerIp: Math.max(20, concurrency) },
+        ...(opt.spam ? { spam: { enabled: opt.spam === "on" } } : {}),
+      },
     });
     host = "127.0.0.1";
     port = proc.ports.get("smtp/none")!;
@@ -198,6 +219,8 @@ async function main(): Promise<void> {
       concurrency,
       sizeOctets: size,
       mode: opt.bdat ? "BDAT" : "DATA",
+      connections: opt["per-message"] ? "one per message" : "reused",
+      spam: opt.spam ?? "default",
       seconds: Number(seconds.toFixed(2)),
       messagesPerSecond: Math.round(total / seconds),
       serverPeakRssMB: rss ? Math.round(rss / 1024) : null,
