@@ -1,7 +1,7 @@
 // [dnsbl] section: DNS block/allow lists and postscreen-style checks on port 25 (src/dnsbl).
 import { BlockList, isIP } from "node:net";
 import { int, strList } from "../config/dsl.js";
-import { checkZoneSpecs } from "./zone-spec.js";
+import { checkZoneSpecs, parseZoneSpec } from "./zone-spec.js";
 
 export const dnsblSection = {
   ipZones: strList(
@@ -13,6 +13,16 @@ export const dnsblSection = {
     [],
     'Domain block lists (DBL style, RFC 5782 §2.2) asked for the HELO name and the MAIL FROM domain, same syntax as ipZones, e.g. ["dbl.spamhaus.org=127.0.1.[2..99]*3"]. Empty by default, for the same reason.',
     checkZoneSpecs,
+  ),
+  uriZones: strList(
+    [],
+    'URI block lists (SURBL/URIBL/DBL style) asked for the registered domain of each distinct link host in a message\'s body, by the spam filter; same syntax as ipZones but a weight, not "reject" (a listing adds the weight to the spam score as the signal URIBL_<zone>, once per zone), e.g. ["dbl.spamhaus.org=127.0.1.[2..99]*3", "multi.uribl.com=127.0.0.[2..14]*3"]. Empty by default, for the same reason.',
+    checkUriZoneSpecs,
+  ),
+  maxUriDomains: int(
+    20,
+    "Most distinct link domains per message asked of the URI lists (the first found); bounds the DNS queries a message can cause to maxUriDomains × the number of uriZones.",
+    { min: 1, max: 200 },
   ),
   rejectScore: int(
     5,
@@ -56,6 +66,16 @@ export const dnsblSection = {
     checkNetworks,
   ),
 };
+
+/** uriZones: a URI listing scores the message; there is no connection to refuse at RCPT. */
+function checkUriZoneSpecs(list: string[]): string | null {
+  for (const t of list) {
+    const r = parseZoneSpec(t);
+    if (typeof r === "string") return r;
+    if (r.weight === "reject") return `"${t}": a URI list takes a weight (e.g. *3), not *reject`;
+  }
+  return null;
+}
 
 function checkNetworks(list: string[]): string | null {
   for (const n of list) if (!parseNetwork(n)) return `"${n}" is not an IP address or address/prefix`;
