@@ -1,0 +1,206 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { assertLinear } from "../../testing/complexity.js";
+import { buildMessageView } from "../message-view.js";
+import type { MessageView } from "../types.js";
+import { hash53 } from "./hash.js";
+import { DEFAULT_MAX_TOKENS, registrable, tokenHashes, tokenStrings } from "./tokens.js";
+
+function view(partial: Partial<MessageView>): MessageView {
+  return {
+    headers: [],
+    subject: "",
+    text: "",
+    html: "",
+    links: [],
+    attachments: [],
+    size: 0,
+    truncated: false,
+    ...partial,
+  };
+}
+
+describe("tokenStrings", () => {
+  it("lower-cases words, keeps 3–12 letters, buckets long words and marks exclamations", () => {
+    const t = tokenStrings(view({ text: `FREE offer!! to you ${"x".repeat(31)} ünïcode.` }), {
+      bigrams: false,
+    });
+    assert.ok(t.includes("free"));
+    assert.ok(t.includes("offer!"));
+    assert.ok(t.includes("you"));
+    assert.ok(!t.includes("to"), "two-letter words are noise");
+    assert.ok(t.includes("skip:x 30"));
+    assert.ok(t.includes("ünïcode"));
+  });
+
+  it("pairs adjacent words when bigrams are on", () => {
+    const t = tokenStrings(view({ text: "cheap watches online" }));
+    assert.ok(t.includes("bi:cheap watches"));
+    assert.ok(t.includes("bi:watches online"));
+    assert.ok(
+      !tokenStrings(view({ text: "cheap watches" }), { bigrams: false }).some((x) => x.startsWith("bi:")),
+    );
+  });
+
+  it("cuts CJK and Thai runs into overlapping character bigrams", () => {
+    const t = tokenStrings(view({ text: "今日は良い天気 한국어 ภาษาไทย", subject: "無料" }));
+    for (const bigram of [
+      "今日",
+      "日は",
+      "は良",
+      "良い",
+      "い天",
+      "天気",
+      "한국",
+      "국어",
+      "ภา",
+      "ไท",
+      "s:無料",
+    ]) {
+      assert.ok(t.includes(bigram), bigram);
+    }
+    assert.ok(!t.includes("今日は良い天気"), "a run is not one word");
+  });
+
+  it("prefixes subject words and header-derived tokens", () => {
+    const t = tokenStrings(
+      view({
+        subject: "Your invoice",
+        headers: [
+          { name: "from", value: '"Alice" <Alice@Mail.Example.COM>' },
+          { name: "reply-to", value: "claims@payouts.example.co.uk" },
+          { name: "content-type", value: 'text/html; charset="windows-1252"' },
+          { name: "x-mailer", value: "Microsoft Outlook Express 6.00" },
+          { name: "received", value: "from relay.spam.example ([203.0.113.9]) by mx.example.org" },
+        ],
+      }),
+    );
+    for (const want of [
+      "s:your",
+      "s:invoice",
+      "h:from",
+      "from:addr:alice@mail.example.com",
+      "from:dom:mail.example.com",
+      "from:reg:example.com",
+      "from:named",
+      "rt:reg:example.co.uk",
+      "rt:dom:payouts.example.co.uk",
+      "ct:text/html",
+      "charset:windows-1252",
+      "xmw:microsoft",
+      "rip:203",
+      "rip:203.0.113",
+      "rh:spam.example",
+      "rcvd:1",
+      "mid:none",
+    ]) {
+      assert.ok(t.includes(want), `${want} in ${JSON.stringify(t)}`);
+    }
+  });
+
+  it("takes URL hosts and their registrable domains, and attachment types", () => {
+    const t = tokenStrings(
+      view({
+        links: [
+          { url: "http://www.shop.example.co.uk/x", host: "www.shop.example.co.uk", text: "" },
+          { url: "http://198.51.100.7/", host: "198.51.100.7", text: "" },
+        ],
+        attachments: [{ filename: "invoice.pdf.exe", contentType: "application/octet-stream", size: 10 }],
+      }),
+    );
+    for (const want of [
+      "url:host:www.shop.example.co.uk",
+      "url:dom:example.co.uk",
+      "url:ip",
+      "att:ext:exe",
+    ]) {
+      assert.ok(t.includes(want), want);
+    }
+    assert.ok(t.includes("att:ct:application/octet-stream"));
+  });
+
+  it("works on a decoded message: base64 text and RFC 2047 subjects are read", () => {
+    const body = Buffer.from(
+      "From: a@b.example\r\nSubject: =?utf-8?B?44GK5b6X44Gq5oOF5aCx?=\r\nContent-Type: text/plain; charset=utf-8\r\n" +
+        `Content-Transfer-Encoding: base64\r\n\r\n${Buffer.from("Viagra discount pharmacy").toString("base64")}\r\n`,
+    );
+    const t = tokenStrings(buildMessageView(body));
+    assert.ok(t.includes("viagra") && t.includes("pharmacy"));
+    assert.ok(t.includes("s:お得"));
+  });
+});
+
+describe("registrable", () => {
+  it("keeps two labels, three under a country's second-level label", () => {
+    assert.equal(registrable("a.b.example.com"), "example.com");
+    assert.equal(registrable("shop.example.co.uk"), "example.co.uk");
+    assert.equal(registrable("example.com."), "example.com");
+    assert.equal(registrable("localhost"), "localhost");
+  });
+});
+
+describe("tokenHashes", () => {
+  it("gives one integer in [0, 2^53) per distinct token", () => {
+    const h = tokenHashes(view({ text: "alpha beta alpha gamma beta" }), { bigrams: false, headers: false });
+    assert.equal(h.length, 3);
+    assert.equal(new Set(h).size, 3);
+    for (const x of h) assert.ok(Number.isSafeInteger(x) && x >= 0);
+    assert.deepEqual(h, ["alpha", "beta", "gamma"].map(hash53));
+  });
+
+  it("keeps at most maxTokens, even for 100,000 distinct words or a 5 MB message", () => {
+    const words = Array.from({ length: 100_000 }, (_, i) => `w${i.toString(36)}x`).join(" ");
+    assert.equal(tokenHashes(view({ text: words })).length, DEFAULT_MAX_TOKENS);
+    assert.equal(tokenHashes(view({ text: words }), { maxTokens: 50 }).length, 50);
+    const big = Buffer.from(
+      `From: a@b.example\r\nSubject: big\r\n\r\n${"lorem ipsum dolor sit amet consectetur ".repeat(140_000)}`,
+    );
+    assert.ok(big.length > 5_000_000);
+    assert.ok(tokenHashes(buildMessageView(big)).length <= DEFAULT_MAX_TOKENS);
+  });
+
+  it("scans hostile text in linear time", () => {
+    // None of these fill the token set, so the whole input is scanned.
+    assertLinear(
+      "one long word",
+      (n) => view({ text: "a".repeat(n) }),
+      (v) => tokenHashes(v),
+      {
+        n: 20_000,
+        minMs: 0.5,
+      },
+    );
+    assertLinear(
+      "punctuation",
+      (n) => view({ text: "a.,:!".repeat(n) }),
+      (v) => tokenHashes(v),
+      {
+        n: 4_000,
+        minMs: 0.5,
+      },
+    );
+    assertLinear(
+      "repeated short words",
+      (n) => view({ text: "ab ".repeat(n) }),
+      (v) => tokenHashes(v),
+      {
+        n: 4_000,
+        minMs: 0.5,
+        maxSize: 40_000,
+        repeat: 4,
+      },
+    );
+    assertLinear(
+      "header of @",
+      (n) =>
+        view({
+          headers: [
+            { name: "received", value: `${"@.".repeat(n)}` },
+            { name: "from", value: "@".repeat(n) },
+          ],
+        }),
+      (v) => tokenHashes(v),
+      { n: 4_000, minMs: 0.5 },
+    );
+  });
+});

@@ -1,0 +1,228 @@
+// The classifier's features: a message's tokens, each hashed once (hash.ts). Tokens come from
+// the decoded view (message-view.ts), never from raw bytes, so base64, quoted-printable and
+// RFC 2047 cannot hide words. Kinds, each with its own prefix so "free" in a Subject and in the
+// body count separately (SpamBayes' lesson: header context is worth more than the word):
+//   body and subject words, lower-cased, 3–12 characters; longer ones become "skip:<first> <len
+//   rounded to 10>" (SpamBayes), e-mail addresses their domain; adjacent word pairs ("bi:");
+//   CJK and Thai runs (no spaces between words) as overlapping character bigrams;
+//   selected header fields: which fields are present, sender/recipient addresses and domains,
+//   Content-Type and charset, X-Mailer/User-Agent, Message-ID domain, Date's zone, the
+//   Received chain's hosts and IP prefixes; URL hosts and their registrable-looking domains;
+//   attachment types and extensions.
+// Bounded: at most `maxTokens` distinct tokens, and every scan is one linear pass (no regex
+// here can backtrack: each has one unbounded quantifier and no alternation over it).
+import type { MessageView } from "../types.js";
+import { hash53 } from "./hash.js";
+
+export interface TokenOptions {
+  /** Distinct tokens kept per message (the first ones: headers, subject, URLs, then the body);
+   *  default 3,000 — a long newsletter has ~1,500 distinct words and pairs. */
+  maxTokens?: number;
+  /** Adjacent word pairs; default true (measured: see docs/ARCHITECTURE.md "Spam classifier"). */
+  bigrams?: boolean;
+  /** Header tokens; default true. */
+  headers?: boolean;
+}
+
+export const DEFAULT_MAX_TOKENS = 3000;
+
+/** Scripts written without spaces between words: tokenised as overlapping character bigrams. */
+const CJK_RUN = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}\p{sc=Thai}]+/gu;
+/** A word: a letter, digit or currency sign, then letters, digits and the punctuation that
+ *  belongs inside words, URLs and prices (one greedy class: linear). */
+const WORD = /[\p{L}\p{N}$€£][\p{L}\p{N}\p{M}$€£'!%.,@:/_&=?#+-]*/gu;
+/** Separators inside header values (addresses, Received clauses). */
+const HEADER_SPLIT = /[\s<>"',;()[\]]+/u;
+const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+/** Second-level labels under which registrations happen one level down (co.uk, com.au …). */
+const SLD = new Set(["co", "com", "net", "org", "ac", "gov", "edu", "ne", "or", "go", "gen", "ltd", "plc"]);
+
+const ADDRESS_FIELDS = new Map([
+  ["from", "from"],
+  ["reply-to", "rt"],
+  ["sender", "snd"],
+  ["return-path", "rp"],
+  ["to", "to"],
+  ["cc", "cc"],
+]);
+
+export function tokenHashes(view: MessageView, opts: TokenOptions = {}): number[] {
+  return [...collect(view, opts)].map(hash53);
+}
+
+/** The token strings themselves (for tests and for explaining a verdict). */
+export function tokenStrings(view: MessageView, opts: TokenOptions = {}): string[] {
+  return [...collect(view, opts)];
+}
+
+function collect(view: MessageView, opts: TokenOptions): Set<string> {
+  const max = opts.maxTokens ?? DEFAULT_MAX_TOKENS;
+  const out = new Set<string>();
+  const add = (t: string): boolean => {
+    if (out.size >= max) return false;
+    out.add(t);
+    return true;
+  };
+  if (opts.headers ?? true) headerTokens(view, add);
+  textTokens(view.subject, "s:", false, add);
+  for (const l of view.links) {
+    if (l.host === "") continue;
+    if (IPV4.test(l.host)) add("url:ip");
+    else add(`url:dom:${registrable(l.host)}`);
+    if (!add(`url:host:${l.host}`)) break;
+  }
+  for (const a of view.attachments) {
+    add(`att:ct:${a.contentType}`);
+    const dot = a.filename.lastIndexOf(".");
+    if (dot >= 0) add(`att:ext:${a.filename.slice(dot + 1, dot + 9).toLowerCase()}`);
+  }
+  if (view.html !== "") add("html:yes");
+  textTokens(view.text, "", opts.bigrams ?? true, add);
+  return out;
+}
+
+/** Words (and pairs) of a text, then its CJK bigrams; stops when `add` says the set is full. */
+function textTokens(text: string, prefix: string, bigrams: boolean, add: (t: string) => boolean): void {
+  const lower = text.toLowerCase();
+  let prev = "";
+  for (const m of lower.replace(CJK_RUN, " ").matchAll(WORD)) {
+    const w = word(m[0]);
+    if (w === "") {
+      prev = "";
+      continue;
+    }
+    if (!add(prefix + w)) return;
+    if (bigrams && prev !== "" && !add(`bi:${prefix}${prev} ${w}`)) return;
+    prev = w.startsWith("skip:") ? "" : w;
+  }
+  for (const m of lower.matchAll(CJK_RUN)) {
+    const run = m[0];
+    if (run.length === 1 && !add(prefix + run)) return;
+    // Bigrams over UTF-16 code units are bigrams over characters here: these scripts are in
+    // the Basic Multilingual Plane but for rare Han extensions, which pair up harmlessly.
+    for (let i = 0; i + 1 < run.length; i++) if (!add(prefix + run.slice(i, i + 2))) return;
+  }
+}
+
+/** One matched word as a token: trailing sentence punctuation dropped; "" to skip it. */
+function word(raw: string): string {
+  let end = raw.length;
+  while (end > 0 && ".,:;'!?".includes(raw[end - 1] ?? "")) end--;
+  const bangs = raw.length - end > 0 && raw.slice(end).includes("!");
+  const w = raw.slice(0, end);
+  if (w.length < 3) return bangs && w.length > 0 ? `${w}!` : "";
+  if (w.length > 12) {
+    const at = w.indexOf("@");
+    if (at > 0) return `email:${w.slice(at + 1)}`;
+    if (w.startsWith("http") || w.startsWith("www.")) return `skip:url ${Math.floor(w.length / 10) * 10}`;
+    return `skip:${w[0]} ${Math.floor(w.length / 10) * 10}`;
+  }
+  return bangs ? `${w}!` : w;
+}
+
+function headerTokens(view: MessageView, add: (t: string) => boolean): void {
+  let received = 0;
+  let toCount = 0;
+  let hasMid = false;
+  for (const { name, value } of view.headers) {
+    if (name.length <= 40) add(`h:${name}`);
+    const v = value.length > 2000 ? value.slice(0, 2000).toLowerCase() : value.toLowerCase();
+    const field = ADDRESS_FIELDS.get(name);
+    if (field !== undefined) {
+      for (const part of v.split(HEADER_SPLIT)) {
+        const at = part.lastIndexOf("@");
+        if (at < 0) continue;
+        if (field === "to" || field === "cc") toCount++;
+        const domain = part.slice(at + 1);
+        add(`${field}:dom:${domain}`);
+        add(`${field}:reg:${registrable(domain)}`);
+        if (field !== "to" && field !== "cc") add(`${field}:addr:${part}`);
+      }
+      if (field === "from") {
+        const display = v.slice(0, Math.max(0, v.indexOf("<"))).trim();
+        add(display === "" ? "from:noname" : "from:named");
+      }
+      continue;
+    }
+    switch (name) {
+      case "content-type": {
+        const semi = v.indexOf(";");
+        add(`ct:${(semi < 0 ? v : v.slice(0, semi)).trim()}`);
+        const cs = v.indexOf("charset=");
+        if (cs >= 0)
+          add(
+            `charset:${
+              v
+                .slice(cs + 8, cs + 30)
+                .split(HEADER_SPLIT)
+                .find((x) => x !== "") ?? ""
+            }`,
+          );
+        break;
+      }
+      case "x-mailer":
+      case "user-agent":
+        add(`xm:${v.slice(0, 60).trim()}`);
+        add(`xmw:${v.trim().split(/\s/u)[0] ?? ""}`);
+        break;
+      case "message-id": {
+        hasMid = true;
+        const at = v.lastIndexOf("@");
+        add(
+          at < 0
+            ? "mid:noat"
+            : `mid:${registrable(v.slice(at + 1, v.indexOf(">", at) < 0 ? undefined : v.indexOf(">", at)))}`,
+        );
+        break;
+      }
+      case "date": {
+        const parts = v.trim().split(/\s+/u);
+        add(`date:tz:${parts[parts.length - 1] ?? ""}`);
+        break;
+      }
+      case "received":
+        received++;
+        if (received <= 5) receivedTokens(v, add);
+        break;
+      case "precedence":
+      case "x-priority":
+      case "x-msmail-priority":
+      case "importance":
+        add(`${name}:${v.trim().slice(0, 20)}`);
+        break;
+    }
+  }
+  add(`rcvd:${Math.min(received, 10)}`);
+  add(`to:count:${Math.min(toCount, 10)}`);
+  if (!hasMid) add("mid:none");
+}
+
+/** Hosts (as registrable domains) and IPv4 /8, /16, /24 prefixes named in a Received field. */
+function receivedTokens(v: string, add: (t: string) => boolean): void {
+  let n = 0;
+  for (const part of v.split(HEADER_SPLIT)) {
+    if (++n > 40) return;
+    if (IPV4.test(part)) {
+      const [a, b, c] = part.split(".");
+      add(`rip:${a}`);
+      add(`rip:${a}.${b}`);
+      add(`rip:${a}.${b}.${c}`);
+    } else if (part.includes(".") && !part.includes("@") && /^[a-z0-9.-]+$/u.test(part)) {
+      add(`rh:${registrable(part)}`);
+    }
+  }
+}
+
+/** The registrable-looking part of a host name: its last two labels, or three under a known
+ *  second-level label of a two-letter country (example.co.uk). Simple on purpose: the public
+ *  suffix list would be a dependency for a few tokens' precision. */
+export function registrable(host: string): string {
+  const h = host.endsWith(".") ? host.slice(0, -1) : host;
+  const labels = h.split(".");
+  const n = labels.length;
+  if (n <= 2) return h;
+  const tld = labels[n - 1] ?? "";
+  const sld = labels[n - 2] ?? "";
+  const keep = tld.length === 2 && SLD.has(sld) ? 3 : 2;
+  return labels.slice(n - keep).join(".");
+}
