@@ -5,7 +5,7 @@ import { accountIdOf } from "./core/ids.js";
 import { parseRequest, runRequest } from "./core/request.js";
 import type { JmapResponse, JmapServices } from "./core/types.js";
 import { METHODS } from "./methods.js";
-import { CAPABILITIES, sessionState } from "./session.js";
+import { capabilities, sessionState } from "./session.js";
 import { SubmissionLog } from "./submission/log.js";
 
 const servicesByCtx = new WeakMap<AppContext, JmapServices>();
@@ -38,14 +38,15 @@ export async function handleJmapRequest(
   request: unknown,
 ): Promise<JmapResponse> {
   const services = jmapServices(ctx);
-  const req = parseRequest(request, CAPABILITIES, services.limits.maxCallsInRequest);
+  const spam = ctx.config.spam.enabled;
+  const req = parseRequest(request, capabilities(spam), services.limits.maxCallsInRequest);
   const account = await ctx.store.directory.getAccount(accountId);
   return runRequest(req, {
     services,
     methods: METHODS,
     accountId,
     jmapAccountId: accountIdOf(accountId),
-    sessionState: account ? sessionState(account) : "",
+    sessionState: account ? sessionState(account, spam) : "",
   });
 }
 

@@ -22,6 +22,9 @@ import { mailboxQuery } from "./mailbox/query.js";
 import { mailboxQueryChanges } from "./mailbox/query-changes.js";
 import { mailboxSet } from "./mailbox/set.js";
 import { searchSnippetGet } from "./snippet/get.js";
+import { spamSettingsGet } from "./spam-settings/get.js";
+import { CAP_SPAM } from "./spam-settings/object.js";
+import { spamSettingsSet } from "./spam-settings/set.js";
 import { submissionChanges } from "./submission/changes.js";
 import { submissionGet } from "./submission/get.js";
 import { submissionQuery } from "./submission/query.js";
@@ -57,4 +60,6 @@ export const METHODS: ReadonlyMap<string, MethodDef> = new Map<string, MethodDef
   ["EmailSubmission/set", { capability: CAP_SUBMISSION, handler: submissionSet }],
   ["VacationResponse/get", { capability: CAP_VACATION, handler: vacationGet }],
   ["VacationResponse/set", { capability: CAP_VACATION, handler: vacationSet }],
+  ["SpamSettings/get", { capability: CAP_SPAM, handler: spamSettingsGet }],
+  ["SpamSettings/set", { capability: CAP_SPAM, handler: spamSettingsSet }],
 ]);

@@ -4,6 +4,7 @@ import type { Account } from "../store/types.js";
 import type { JmapLimits } from "./config.js";
 import { accountIdOf, CAP_CORE, CAP_MAIL, CAP_SUBMISSION, CAP_VACATION } from "./core/ids.js";
 import type { JsonObject } from "./core/types.js";
+import { CAP_SPAM } from "./spam-settings/object.js";
 
 export const JMAP_PATHS = {
   session: "/.well-known/jmap",
@@ -13,16 +14,36 @@ export const JMAP_PATHS = {
   eventSource: "/jmap/eventsource",
 } as const;
 
-export const CAPABILITIES = new Set([CAP_CORE, CAP_MAIL, CAP_SUBMISSION, CAP_VACATION]);
+const BASE_CAPABILITIES = [CAP_CORE, CAP_MAIL, CAP_SUBMISSION, CAP_VACATION];
+const WITH_SPAM = new Set([...BASE_CAPABILITIES, CAP_SPAM]);
+const WITHOUT_SPAM = new Set(BASE_CAPABILITIES);
 
-/** Changes whenever what the Session object says changes (RFC 8620 2: state); the suffix is
- *  bumped when the capabilities change (-2: vacationresponse). */
-export function sessionState(account: Account): string {
-  return `s${account.id}-2`;
+/** What a request may list in "using" (RFC 8620 3.6.1 unknownCapability otherwise): our spam
+ *  extension only while the server's spam filter runs ([spam] enabled), since its settings do
+ *  nothing without it. */
+export function capabilities(spam: boolean): ReadonlySet<string> {
+  return spam ? WITH_SPAM : WITHOUT_SPAM;
 }
 
-export function buildSession(account: Account, limits: JmapLimits, baseUrl: string): JsonObject {
+/** Changes whenever what the Session object says changes (RFC 8620 2: state); the suffix is
+ *  bumped when the capabilities change (-2: vacationresponse; "s": the spam extension). */
+export function sessionState(account: Account, spam: boolean): string {
+  return `s${account.id}-2${spam ? "s" : ""}`;
+}
+
+export interface SessionOptions {
+  limits: JmapLimits;
+  /** Where clients reach us, for the URLs. */
+  baseUrl: string;
+  /** The spam filter runs: urn:yubin:params:jmap:spam is offered. */
+  spam: boolean;
+}
+
+export function buildSession(account: Account, opts: SessionOptions): JsonObject {
+  const { limits, baseUrl, spam } = opts;
   const id = accountIdOf(account.id);
+  // Our extension (RFC 8620 2: capability URIs outside urn:ietf are vendor-specific).
+  const spamCap: JsonObject = spam ? { [CAP_SPAM]: {} } : {};
   return {
     capabilities: {
       [CAP_CORE]: {
@@ -38,6 +59,7 @@ export function buildSession(account: Account, limits: JmapLimits, baseUrl: stri
       [CAP_MAIL]: {},
       [CAP_SUBMISSION]: {},
       [CAP_VACATION]: {},
+      ...spamCap,
     },
     accounts: {
       [id]: {
@@ -55,15 +77,21 @@ export function buildSession(account: Account, limits: JmapLimits, baseUrl: stri
           },
           [CAP_SUBMISSION]: { maxDelayedSend: 0, submissionExtensions: {} },
           [CAP_VACATION]: {},
+          ...spamCap,
         },
       },
     },
-    primaryAccounts: { [CAP_MAIL]: id, [CAP_SUBMISSION]: id, [CAP_VACATION]: id },
+    primaryAccounts: {
+      [CAP_MAIL]: id,
+      [CAP_SUBMISSION]: id,
+      [CAP_VACATION]: id,
+      ...(spam ? { [CAP_SPAM]: id } : {}),
+    },
     username: account.address,
     apiUrl: `${baseUrl}${JMAP_PATHS.api}`,
     downloadUrl: `${baseUrl}${JMAP_PATHS.download}{accountId}/{blobId}/{name}?accept={type}`,
     uploadUrl: `${baseUrl}${JMAP_PATHS.upload}{accountId}/`,
     eventSourceUrl: `${baseUrl}${JMAP_PATHS.eventSource}?types={types}&closeafter={closeafter}&ping={ping}`,
-    state: sessionState(account),
+    state: sessionState(account, spam),
   };
 }

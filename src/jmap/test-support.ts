@@ -2,7 +2,12 @@
 // handler on its own 127.0.0.1 server (ephemeral port), a raw API caller, and jmap-jam.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
+import {
+  startTestServer,
+  type TestServer,
+  type TestServerOptions,
+  testPassword,
+} from "../testing/harness.js";
 import { createJmapHttpHandler, type JmapHttpHandler } from "./http/handler.js";
 
 export const USING = [
@@ -29,8 +34,8 @@ export interface JmapTest {
   close(): Promise<void>;
 }
 
-export async function startJmapTest(userIndex = 0): Promise<JmapTest> {
-  const ts = await startTestServer();
+export async function startJmapTest(userIndex = 0, opts: TestServerOptions = {}): Promise<JmapTest> {
+  const ts = await startTestServer(opts);
   const user = ts.users[userIndex]!;
   const basic = `Basic ${Buffer.from(`${user.address}:${testPassword}`).toString("base64")}`;
   const jmap = createJmapHttpHandler(ts.ctx);

@@ -3,8 +3,10 @@
 // open it, reply with an attachment (upload progress, draft saved while typing), download it,
 // move it by drag and drop, search it; an HTML message with a script and a tracking image is
 // shown sandboxed with the image blocked; Japanese; a phone-sized screen; settings (a vacation
-// response answering mail sent over SMTP, the identity's signature) and folder management. Screenshots of the
-// main screens go to $YUBIN_TEST_ARTIFACTS/webmail, default test-artifacts/webmail.
+// response answering mail sent over SMTP, the identity's signature) and folder management; the
+// Spam button filing a message into Junk with $junk, and a blocked sender in the spam settings.
+// Screenshots of the main screens go to $YUBIN_TEST_ARTIFACTS/webmail, default
+// test-artifacts/webmail.
 // Skipped, with the reason, only when /usr/bin/chromium is not installed.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -332,6 +334,66 @@ describe("webmail in Chromium", { skip }, () => {
       await p.getByRole("button", { name: "Delete folder" }).click();
       await p.locator(".sidebar .mailbox", { hasText: "Plans" }).waitFor({ state: "detached" });
       assert.equal(await ts.store.mail.getMailbox(alice.id, "Plans"), null);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("Spam: the reader's button files the message into Junk with $junk; a blocked sender in settings", async () => {
+    const context = await browser.newContext({
+      ignoreHTTPSErrors: true,
+      viewport: { width: 1280, height: 800 },
+      locale: "en-US",
+    });
+    const p = await context.newPage();
+    p.setDefaultTimeout(8000);
+    const errors: string[] = [];
+    p.on("pageerror", (e) => errors.push(String(e)));
+    const alice = ts.users[0]!;
+    try {
+      const smtp = createTransport({
+        host: "127.0.0.1",
+        port: ts.ports.smtp,
+        secure: false,
+        ignoreTLS: true,
+      });
+      await smtp.sendMail({
+        from: "offers@sender.example",
+        to: alice.address,
+        subject: "Report me",
+        text: "Hi.",
+      });
+      smtp.close();
+      await p.goto(`${base}/`);
+      await p.getByLabel("Email address").fill(alice.address);
+      await p.getByLabel("Password").fill(testPassword);
+      await p.getByRole("button", { name: "Log in" }).click();
+      const listRow = p.locator(".message-list .row", { hasText: "Report me" });
+      await listRow.click();
+      await p.locator(".reader h1", { hasText: "Report me" }).waitFor();
+      await p.locator(".reader").getByRole("button", { name: "Spam", exact: true }).click();
+      await listRow.waitFor({ state: "detached" });
+      await p.locator('.sidebar button[data-role="junk"]').click();
+      await listRow.waitFor();
+      const junk = (await ts.store.mail.getMailbox(alice.id, "Junk"))!;
+      const inJunk = await ts.store.mail.listMessages(junk.id);
+      assert.equal(inJunk.length, 1);
+      assert.deepEqual(
+        inJunk[0]!.flags.map((f) => f.toLowerCase()).filter((f) => f.includes("junk")),
+        ["$junk"],
+      );
+      // In Junk the button reads Not spam.
+      await listRow.click();
+      await p.locator(".reader").getByRole("button", { name: "Not spam" }).waitFor();
+
+      // Settings → Spam: a blocked domain, saved as the server normalises it.
+      await p.getByRole("button", { name: "Settings" }).click();
+      const block = p.getByRole("dialog", { name: "Settings" }).locator("fieldset.spam-list.block");
+      await block.locator('input[name="spam-block"]').fill("@Offers.Example");
+      await block.getByRole("button", { name: "Add" }).click();
+      await block.locator(".entry", { hasText: "@offers.example" }).waitFor();
+      assert.deepEqual((await ts.store.spam.getSpamPrefs(alice.id)).block, ["@offers.example"]);
       assert.deepEqual(errors, []);
     } finally {
       await context.close();

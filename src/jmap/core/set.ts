@@ -14,8 +14,13 @@ export interface SetArgs {
 }
 
 export async function setArgs(args: JsonObject, mc: MethodContext, type: ChangeObjectType): Promise<SetArgs> {
+  return setArgsAt(args, mc, await currentState(mc, type));
+}
+
+/** setArgs for an object type whose state is not a change seq of the store (e.g. a digest of
+ *  its content): the caller gives the current state. */
+export function setArgsAt(args: JsonObject, mc: MethodContext, oldState: string): SetArgs {
   checkAccount(args, mc);
-  const oldState = await currentState(mc, type);
   const ifInState = optString(args, "ifInState");
   if (ifInState !== null && ifInState !== oldState) throw new MethodError("stateMismatch");
   const create = objectMap(args, "create");

@@ -97,7 +97,15 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
     const method = req.method ?? "GET";
     try {
       if (path === JMAP_PATHS.session && method === "GET") {
-        send(res, 200, buildSession(account, services.limits, baseUrl(req)));
+        send(
+          res,
+          200,
+          buildSession(account, {
+            limits: services.limits,
+            baseUrl: baseUrl(req),
+            spam: ctx.config.spam.enabled,
+          }),
+        );
       } else if (path === JMAP_PATHS.api && method === "POST") {
         // Named by the event-loop monitor if it blocks the loop (server/activity.ts).
         const activity = ctx.activity.begin({

@@ -13,6 +13,10 @@ const USING = [
   "urn:ietf:params:jmap:vacationresponse",
 ];
 
+/** Our extension for the user's spam settings (src/jmap/spam-settings), offered by the server
+ *  only while its spam filter runs. */
+export const CAP_SPAM = "urn:yubin:params:jmap:spam";
+
 export class MethodError extends Error {
   constructor(
     readonly type: string,
@@ -63,12 +67,20 @@ export interface Uploaded {
 
 export class Jmap implements JmapApi, UploadApi {
   readonly accountId: string;
+  /** The capabilities of every request: ours and the optional ones the server offers. */
+  private readonly using: string[];
 
   private constructor(
     private readonly csrf: string,
     private readonly s: SessionResource,
   ) {
     this.accountId = s.primaryAccounts["urn:ietf:params:jmap:mail"] ?? "";
+    this.using = this.has(CAP_SPAM) ? [...USING, CAP_SPAM] : USING;
+  }
+
+  /** Whether the server offers a capability (RFC 8620 2: the Session's capabilities). */
+  has(capability: string): boolean {
+    return capability in this.s.capabilities;
   }
 
   static async open(csrf: string): Promise<Jmap> {
@@ -89,7 +101,7 @@ export class Jmap implements JmapApi, UploadApi {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", [CSRF_HEADER]: this.csrf },
-      body: JSON.stringify({ using: USING, methodCalls: calls }),
+      body: JSON.stringify({ using: this.using, methodCalls: calls }),
     });
     if (r.status === 401) throw sessionLost();
     if (!r.ok) {

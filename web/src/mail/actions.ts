@@ -58,7 +58,8 @@ export async function loadThread(jmap: JmapApi, emailId: string): Promise<EmailF
   return list.slice(-MAX_THREAD);
 }
 
-async function update(jmap: JmapApi, patches: Record<string, Args>): Promise<void> {
+/** One Email/set of several updates (RFC 8621 4.6); the first refusal is thrown. */
+export async function update(jmap: JmapApi, patches: Record<string, Args>): Promise<void> {
   const r = await jmap.call<{ notUpdated?: Record<string, { type: string; description?: string }> | null }>(
     "Email/set",
     { update: patches },

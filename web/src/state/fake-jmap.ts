@@ -68,6 +68,9 @@ export class FakeJmap implements JmapApi, UploadApi {
   readonly failNext = new Map<string, string>();
   /** Email ids whose Email/set update is refused (notUpdated, RFC 8620 5.3). */
   readonly refuseUpdate = new Set<string>();
+  /** The SpamSettings singleton (our extension); a list entry without "@" is refused, as the
+   *  server refuses one that is neither an address nor "@domain". */
+  spam: { allow: string[]; block: string[] } = { allow: [], block: [] };
   /** Mailbox ids Mailbox/set refuses to destroy: mailboxHasEmail (RFC 8621 2.5). */
   readonly notEmpty = new Set<string>();
   readonly uploads: { file: Blob; resolve(u: Uploaded): void; reject(e: Error): void; aborted: boolean }[] =
@@ -203,6 +206,17 @@ export class FakeJmap implements JmapApi, UploadApi {
         return { created: { sub: { id: `S${this.nextId++}` } } };
       case "SearchSnippet/get":
         return { list: [] };
+      case "SpamSettings/get":
+        return { list: [{ id: "singleton", ...this.spam }] };
+      case "SpamSettings/set": {
+        const patch = (a.update as Record<string, Args> | undefined)?.singleton ?? {};
+        const bad = Object.keys(patch).filter(
+          (k) => !Array.isArray(patch[k]) || (patch[k] as string[]).some((e) => !e.includes("@")),
+        );
+        if (bad.length) return { notUpdated: { singleton: { type: "invalidProperties", properties: bad } } };
+        this.spam = { ...this.spam, ...(patch as Partial<FakeJmap["spam"]>) };
+        return { updated: { singleton: null } };
+      }
       default:
         return {};
     }

@@ -6,6 +6,7 @@
 import { Jmap, type JmapApi, MethodError } from "../api/jmap";
 import type { StateChange } from "../api/push";
 import * as mail from "../mail/actions";
+import * as junk from "../mail/junk";
 import * as settings from "../mail/settings";
 import type { EmailFull, Mailbox } from "../mail/types";
 import { MailboxList } from "./mailbox-list";
@@ -222,6 +223,30 @@ export class MailScreen extends Store<MailScreenState> {
     return this.move(trash.id);
   }
 
+  /** Whether "Spam" would mean "Not spam" here: the Junk folder is shown, or (in a search) the
+   *  message acted on lies in it. */
+  inJunk(): boolean {
+    const junkId = this.mailboxes.byRole("junk")?.id;
+    if (!junkId) return false;
+    const box = this.selection.mailboxId();
+    if (box !== null) return box === junkId;
+    return Boolean(this.selection.current(this.list)?.mailboxIds[junkId]);
+  }
+
+  /** Spam: to Junk with $junk; Not spam: to the Inbox with $notjunk. One Email/set (mail/junk.ts),
+   *  from which the server trains its filter; the rows leave at once and come back if refused. */
+  markSpam(spam: boolean): Promise<void> {
+    const ids = this.selection.targets(this.list);
+    const to = this.mailboxes.byRole(spam ? "junk" : "inbox");
+    if (ids.length === 0 || !to) return Promise.resolve();
+    return this.moveWith(ids, to.id, () => junk.reportJunk(this.jmap, ids, to.id, spam));
+  }
+
+  /** The "!" key: Spam, or Not spam in Junk. */
+  toggleSpam(): Promise<void> {
+    return this.markSpam(!this.inJunk());
+  }
+
   move(mailboxId: string): Promise<void> {
     return this.moveIds(this.selection.targets(this.list), mailboxId);
   }
@@ -229,10 +254,14 @@ export class MailScreen extends Store<MailScreenState> {
   /** Move (RFC 8621 4.6: mailboxIds replaced), e.g. rows dropped on a folder. */
   moveIds(ids: string[], mailboxId: string): Promise<void> {
     if (ids.length === 0) return Promise.resolve();
+    return this.moveWith(ids, mailboxId, () => mail.moveTo(this.jmap, ids, mailboxId));
+  }
+
+  private moveWith(ids: string[], mailboxId: string, act: () => Promise<void>): Promise<void> {
     const to = this.mailboxes.byId(mailboxId) ?? null;
     if (this.selection.mailboxId() === null || this.selection.mailboxId() === mailboxId) {
       // A search still lists the moved messages (and so does their own folder): shown after.
-      return mail.moveTo(this.jmap, ids, mailboxId).then(
+      return act().then(
         () => {
           this.refresh();
           if (to) this.notices.say({ kind: "moved", to });
@@ -240,7 +269,7 @@ export class MailScreen extends Store<MailScreenState> {
         (e) => this.notices.fail(e),
       );
     }
-    return this.removeRows(ids, () => mail.moveTo(this.jmap, ids, mailboxId), to);
+    return this.removeRows(ids, act, to);
   }
 
   /** Rows leave the list (and the reader) at once; back where they were if the server refuses. */

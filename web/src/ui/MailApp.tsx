@@ -29,6 +29,8 @@ export interface Actions {
   setRead(read: boolean): void;
   archive(): void;
   remove(): void;
+  /** Spam: to Junk with $junk; false: Not spam, to the Inbox with $notjunk. */
+  markSpam(spam: boolean): void;
   move(mailboxId: string): void;
 }
 
@@ -147,6 +149,7 @@ function MailScreenView(props: {
     setRead: (read) => void screen.setRead(read),
     archive: () => void screen.archive(),
     remove: () => void screen.remove(() => window.confirm(t("action.confirmDeleteForever"))),
+    markSpam: (spam) => void screen.markSpam(spam),
     move: (mailboxId) => void screen.move(mailboxId),
   };
 
@@ -174,6 +177,7 @@ function MailScreenView(props: {
     unread: () => actions.setRead(false),
     archive: actions.archive,
     remove: actions.remove,
+    spam: () => void screen.toggleSpam(),
     search: () => searchRef.current?.focus(),
     help: () => setHelp(true),
   });
@@ -288,6 +292,7 @@ function MailScreenView(props: {
           thread={thread}
           mailboxes={mailboxes}
           inTrash={view.kind === "mailbox" && view.id === byRole("trash")?.id}
+          inJunk={screen.inJunk()}
           actions={actions}
           onBack={() => screen.close()}
         />

@@ -17,6 +17,8 @@ export function Reader(props: {
   thread: EmailFull[] | null;
   mailboxes: Mailbox[];
   inTrash: boolean;
+  /** In Junk the Spam button reads Not spam (back to the Inbox). */
+  inJunk: boolean;
   actions: Actions;
   onBack(): void;
 }) {
@@ -49,6 +51,9 @@ export function Reader(props: {
         </button>
         <button type="button" onClick={actions.archive}>
           {t("action.archive")}
+        </button>
+        <button type="button" class="spam" onClick={() => actions.markSpam(!props.inJunk)}>
+          {props.inJunk ? t("action.notSpam") : t("action.spam")}
         </button>
         <button type="button" onClick={actions.remove}>
           {props.inTrash ? t("action.deleteForever") : t("action.delete")}

@@ -2,9 +2,10 @@
 // identity's name and text signature. Saved over JMAP (mail/settings.ts); the composer uses
 // the identities as they are after a save.
 import { useEffect, useState } from "preact/hooks";
-import type { Jmap } from "../api/jmap";
+import { CAP_SPAM, type Jmap } from "../api/jmap";
 import { t } from "../i18n";
 import * as settings from "../mail/settings";
+import { SpamSettings } from "./SpamSettings";
 
 function VacationForm(props: { jmap: Jmap; onSaved(): void; onError(e: unknown): void }) {
   const [v, setV] = useState<settings.Vacation | null>(null);
@@ -150,6 +151,13 @@ export function Settings(props: {
       <div class="dialog settings" role="dialog" aria-label={t("settings.title")}>
         <h2>{t("settings.title")}</h2>
         <VacationForm jmap={props.jmap} onSaved={() => props.say(t("settings.saved"))} onError={props.fail} />
+        {props.jmap.has(CAP_SPAM) && (
+          <SpamSettings
+            jmap={props.jmap}
+            onSaved={() => props.say(t("settings.saved"))}
+            onError={props.fail}
+          />
+        )}
         <h3>{t("settings.identities")}</h3>
         {props.identities.map((i) => (
           <IdentityForm

@@ -6,7 +6,7 @@ import type { MessageKey } from "../i18n";
 // biome-ignore format: a word list reads better packed
 export type ShortcutAction =
   | "next" | "prev" | "open" | "back" | "compose" | "reply" | "replyAll" | "forward"
-  | "flag" | "read" | "unread" | "archive" | "remove" | "search" | "help";
+  | "flag" | "read" | "unread" | "archive" | "remove" | "spam" | "search" | "help";
 
 export const SHORTCUTS: { keys: string[]; action: ShortcutAction; label: MessageKey }[] = [
   { keys: ["j", "ArrowDown"], action: "next", label: "keys.next" },
@@ -22,6 +22,7 @@ export const SHORTCUTS: { keys: string[]; action: ShortcutAction; label: Message
   { keys: ["U"], action: "unread", label: "keys.unread" },
   { keys: ["e"], action: "archive", label: "keys.archive" },
   { keys: ["#", "Delete"], action: "remove", label: "keys.delete" },
+  { keys: ["!"], action: "spam", label: "keys.spam" },
   { keys: ["/"], action: "search", label: "keys.search" },
   { keys: ["?"], action: "help", label: "keys.help" },
 ];
