@@ -14,28 +14,41 @@ export function extractLinks(html: string, text: string, max: number): Link[] {
   return out;
 }
 
-/** <a ... href="..." ...>text</a>, case-insensitive; text is what lies up to the next </a>. */
+/** <a ... href="..." ...>text</a>, case-insensitive; text is what lies up to the next </a>.
+ *  The document is never copied whole (no toLowerCase of it): only tags are. */
 function anchors(html: string, out: Link[], max: number): void {
-  const lower = html.toLowerCase();
   // Positions asked of each finder only grow: every search scans the text once in all.
-  const nextGt = forwardFinder(lower, ">");
-  const nextClose = forwardFinder(lower, "</a");
-  let i = lower.indexOf("<a");
+  const nextGt = forwardFinder(html, ">");
+  const nextClose = closeFinder(html);
+  let i = html.indexOf("<");
   while (i !== -1 && out.length < max) {
-    const next = lower.charCodeAt(i + 2);
+    const a = html.charCodeAt(i + 1) | 0x20;
     // "<a" followed by whitespace: an anchor ("<abbr", "<area" are not).
-    if (next === 0x20 || next === 0x09 || next === 0x0a || next === 0x0d) {
+    if (a === 0x61 && isSpace(html.charCodeAt(i + 2))) {
       const gt = nextGt(i);
       if (gt === -1) return;
       const href = attribute(html.slice(i, gt), "href");
       const close = nextClose(gt);
       const inner = html.slice(gt + 1, close === -1 ? Math.min(html.length, gt + 1 + 2000) : close);
       if (href !== null) out.push(link(decodeEntities(href), visibleText(inner)));
-      i = lower.indexOf("<a", close === -1 ? gt : close);
+      i = html.indexOf("<", close === -1 ? gt : close + 1);
       continue;
     }
-    i = lower.indexOf("<a", i + 2);
+    i = html.indexOf("<", i + 1);
   }
+}
+
+/** Finds "</a" in any case at or after a position; positions asked must not decrease. */
+function closeFinder(html: string): (from: number) => number {
+  const nextEndTag = forwardFinder(html, "</");
+  let at = -2;
+  return (from) => {
+    if (at === -1 || at >= from) return at;
+    let p = nextEndTag(from);
+    while (p !== -1 && !isCloseA(html, p)) p = nextEndTag(p + 1);
+    at = p;
+    return at;
+  };
 }
 
 /** The value of attribute `name` inside one tag's text ("<a ... "). */
@@ -142,6 +155,12 @@ function decodeEntities(s: string): string {
 
 function safeChar(cp: number): string {
   return cp > 0 && cp <= 0x10ffff && (cp < 0xd800 || cp > 0xdfff) ? String.fromCodePoint(cp) : "";
+}
+
+/** "</a" at p, not "</abbr" or "</address". */
+function isCloseA(html: string, p: number): boolean {
+  const after = html.charCodeAt(p + 3) | 0x20;
+  return (html.charCodeAt(p + 2) | 0x20) === 0x61 && !(after >= 0x61 && after <= 0x7a);
 }
 
 function isSpace(c: number): boolean {
