@@ -109,3 +109,18 @@ test("Spam without a Junk folder does nothing (no half-done move)", async () => 
   assert.equal(j.calls.length, before);
   assert.deepEqual(rows(s), ["M0", "M1", "M2"]);
 });
+
+test("a drop on Junk says Spam; from Junk onto the Inbox, Not spam; elsewhere a plain move", async () => {
+  const j = account();
+  j.mailboxes.push(mailbox("arc", "Archive", "archive"));
+  const s = await started(j);
+  await s.moveIds(["M0"], "jk");
+  assert.deepEqual(emailSets(j).at(-1)![1].update, {
+    M0: { mailboxIds: { jk: true }, "keywords/$junk": true, "keywords/$notjunk": null },
+  });
+  await s.moveIds(["M1"], "arc");
+  assert.deepEqual(emailSets(j).at(-1)![1].update, { M1: { mailboxIds: { arc: true } } });
+  s.showMailbox("jk");
+  await s.moveIds(["J0"], "in");
+  assert.deepEqual(j.emails.get("J0")?.keywords, { $notjunk: true });
+});

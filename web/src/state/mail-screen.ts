@@ -251,10 +251,18 @@ export class MailScreen extends Store<MailScreenState> {
     return this.moveIds(this.selection.targets(this.list), mailboxId);
   }
 
-  /** Move (RFC 8621 4.6: mailboxIds replaced), e.g. rows dropped on a folder. */
+  /** Move (RFC 8621 4.6: mailboxIds replaced), e.g. rows dropped on a folder. Into Junk, or from
+   *  Junk into the Inbox, it says Spam / Not spam as the buttons do (as Thunderbird does). */
   moveIds(ids: string[], mailboxId: string): Promise<void> {
     if (ids.length === 0) return Promise.resolve();
-    return this.moveWith(ids, mailboxId, () => mail.moveTo(this.jmap, ids, mailboxId));
+    const role = this.mailboxes.byId(mailboxId)?.role;
+    const fromJunk = this.selection.mailboxId() === this.mailboxes.byRole("junk")?.id;
+    const spam = role === "junk" ? true : fromJunk && role === "inbox" ? false : null;
+    return this.moveWith(ids, mailboxId, () =>
+      spam === null
+        ? mail.moveTo(this.jmap, ids, mailboxId)
+        : junk.reportJunk(this.jmap, ids, mailboxId, spam),
+    );
   }
 
   private moveWith(ids: string[], mailboxId: string, act: () => Promise<void>): Promise<void> {
