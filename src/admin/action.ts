@@ -52,6 +52,9 @@ const NOTICES: Record<string, string> = {
   "alias.remove": "Alias removed:",
   "queue.retry": "Queued for a new attempt now: message",
   "queue.delete": "Deleted from the queue: message",
+  "queue.release": "Released for delivery now: message",
+  "user.unfreeze": "Outgoing mail unfrozen (held mail released) for",
+  "spam.prefs": "Spam settings saved for",
 };
 
 /** The notice for ?done=&target= (known actions only; the target is escaped by the template). */

@@ -8,6 +8,8 @@ import { registerDnsRoutes } from "./dns.js";
 import { registerDomainRoutes } from "./domains.js";
 import { registerOverviewRoutes } from "./overview.js";
 import { registerQueueRoutes } from "./queue.js";
+import { registerSpamRoutes } from "./spam.js";
+import { registerSpamPrefsRoutes } from "./spam-prefs.js";
 import { registerTlsRoutes } from "./tls.js";
 import { registerUserRoutes } from "./users.js";
 
@@ -18,5 +20,7 @@ export function registerAdminRoutes(router: Router): void {
   registerUserRoutes(router);
   registerAliasRoutes(router);
   registerQueueRoutes(router);
+  registerSpamRoutes(router);
+  registerSpamPrefsRoutes(router);
   registerTlsRoutes(router);
 }

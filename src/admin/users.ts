@@ -3,7 +3,7 @@
 // next use, as they carry the stamp of the password they began with: auth/credential.ts);
 // IMAP/POP3 logins check the account at each login. An account whose outgoing mail was frozen
 // (src/postoffice/sending-limits.ts) shows so, with Unfreeze (= `yubin user unfreeze`: releases
-// its held mail).
+// its held mail). Each user links to its spam allow/block lists and overrides (spam-prefs.ts).
 import { randomBytes } from "node:crypto";
 import { hashPassword, MAX_PASSWORD_BYTES } from "../auth/password.js";
 import { parseAddress } from "../delivery/address.js";
@@ -71,7 +71,8 @@ async function render(
 <input name="quotaMessages" inputmode="numeric" size="6" value="${a.quotaMessages}" aria-label="Quota messages for ${a.address}"> msgs
 <button type="submit">Set quota</button></form>
 <form method="post" action="${base}/${a.disabled ? "enable" : "disable"}">${csrfField(rc.session)}
-<button type="submit">${a.disabled ? "Enable" : "Disable"}</button></form></td></tr>`;
+<button type="submit">${a.disabled ? "Enable" : "Disable"}</button></form>
+<a href="${base}/spam">Spam settings (allow/block lists)</a></td></tr>`;
     }),
   );
   const body = html`${opts.shown ? html`<p class="notice" role="status">${opts.shown}</p>` : ""}

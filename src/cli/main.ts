@@ -7,6 +7,7 @@ import { dkimCommand } from "./commands/dkim.js";
 import { domainCommand } from "./commands/domain.js";
 import { queueCommand } from "./commands/queue.js";
 import { serveCommand } from "./commands/serve.js";
+import { spamListsCommand, spamListsValueFlags } from "./commands/spam-lists.js";
 import { userCommand } from "./commands/user.js";
 import { limitFlags } from "./commands/user-limits.js";
 import { type CliEnv, defaultConfigPath } from "./env.js";
@@ -21,7 +22,10 @@ const help = `usage: yubin [--config PATH] COMMAND
   user passwd ADDRESS [--password-stdin]
   user list [DOMAIN] | user remove ADDRESS
   alias add ADDRESS TARGET... | alias list [DOMAIN] | alias remove ADDRESS   (@domain = catch-all)
-  queue list | counts | show ID | retry ID|all | delete ID   the outbound queue
+  queue list | held | counts | show ID | retry ID|all | release ID | delete ID   the outbound queue
+  spam allow|block list|add|remove ADDRESS [SENDER...]   a user's spam allow/block lists (address or @domain)
+  spam prefs ADDRESS [--junk-score N|default] [--file-into-junk yes|no|default]
+  spam verdicts [--limit N]              the filter's recent verdicts with their reasons
   config check | config sample`;
 
 const commands = {
@@ -31,6 +35,7 @@ const commands = {
   user: userCommand,
   alias: aliasCommand,
   queue: queueCommand,
+  spam: spamListsCommand,
   config: configCommand,
 };
 
@@ -42,6 +47,7 @@ export async function main(argv: string[], io: CliEnv["io"]): Promise<number> {
       "quota-bytes",
       "quota-messages",
       ...Object.keys(limitFlags),
+      ...spamListsValueFlags,
     ]);
     const configFlag = args.flags.get("config");
     args.flags.delete("config");

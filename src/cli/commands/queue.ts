@@ -1,9 +1,19 @@
-// yubin queue list|show|retry|delete|counts — the outbound queue (mail for other domains).
+// yubin queue list|held|show|retry|release|delete|counts — the outbound queue (mail for other
+// domains). Held entries (a frozen account's, or outbound mail the spam filter held) are never
+// sent until released (src/postoffice/release-held.ts) or deleted.
+import { releaseHeld } from "../../postoffice/release-held.js";
+import { StoreError } from "../../store/errors.js";
+import type { QueuedMessage } from "../../store/types.js";
 import { onlyFlags, type ParsedArgs } from "../args.js";
 import { type CliEnv, loadOrCreateConfig, print, withStore } from "../env.js";
 import { CliError, UsageError } from "../errors.js";
 
-const usage = "usage: yubin queue list | counts | show ID | retry ID|all | delete ID";
+const usage = "usage: yubin queue list | held | counts | show ID | retry ID|all | release ID | delete ID";
+
+function line(q: QueuedMessage): string {
+  const rcpts = q.recipients.map((r) => `${r.address}(${r.state})`).join(",");
+  return `${q.id}\t${q.state}\t${q.createdAt.toISOString()}\t${q.size}\t<${q.mailFrom}>\t${rcpts}\tattempts=${q.attempts}${q.lastError ? `\t${q.lastError}` : ""}`;
+}
 
 export async function queueCommand(env: CliEnv, args: ParsedArgs): Promise<void> {
   onlyFlags(args, []);
@@ -16,16 +26,23 @@ export async function queueCommand(env: CliEnv, args: ParsedArgs): Promise<void>
   };
   switch (sub) {
     case "list":
+    case "held":
       await withStore(config, async (store) => {
-        const items = await store.queue.listQueue();
-        for (const q of items) {
-          const rcpts = q.recipients.map((r) => `${r.address}(${r.state})`).join(",");
-          print(
-            env,
-            `${q.id}\t${q.state}\t${q.createdAt.toISOString()}\t${q.size}\t<${q.mailFrom}>\t${rcpts}\tattempts=${q.attempts}${q.lastError ? `\t${q.lastError}` : ""}`,
-          );
+        const items = await store.queue.listQueue(sub === "held" ? { state: "held" } : {});
+        for (const q of items) print(env, line(q));
+        print(env, `${items.length} ${sub === "held" ? "held" : "queued"}`);
+      });
+      return;
+    case "release":
+      await withStore(config, async (store) => {
+        try {
+          await releaseHeld(store, id(), new Date());
+        } catch (e) {
+          if (e instanceof StoreError) throw new CliError(e.message, 1);
+          throw e;
         }
-        print(env, `${items.length} queued`);
+        // A running server picks it up at its next queue poll.
+        print(env, `released ${arg} for delivery`);
       });
       return;
     case "counts":
@@ -74,8 +91,16 @@ export async function queueCommand(env: CliEnv, args: ParsedArgs): Promise<void>
           if (q.state === "sending") throw new CliError(`queue entry ${q.id} is being sent`, 1);
           // Held: its account's sending is frozen (src/postoffice/sending-limits.ts); releasing one
           // message behind the freeze's back would defeat it.
-          if (q.state === "held")
-            throw new CliError(`queue entry ${q.id} is held: its account is frozen (yubin user unfreeze)`, 1);
+          if (q.state === "held") {
+            const frozen =
+              q.accountId !== null && (await store.sending.getSendingPolicy(q.accountId)).frozenAt !== null;
+            throw new CliError(
+              frozen
+                ? `queue entry ${q.id} is held: its account is frozen (yubin user unfreeze)`
+                : `queue entry ${q.id} is held: release it with \`yubin queue release ${q.id}\``,
+              1,
+            );
+          }
           await store.queue.updateQueued(q.id, { state: "queued", nextAttemptAt: new Date() });
           n++;
         }
