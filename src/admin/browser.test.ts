@@ -1,6 +1,6 @@
 // The admin pages driven in a real headless Chromium (Debian package "chromium"), on 127.0.0.1
-// only: log in, create a user, reset its password, see a queued message, see a DNS record that a
-// DNS server run by this test answers wrongly. Screenshots of each screen go to
+// only: log in, create a user, reset its password, see a queued message, open the Spam page and
+// edit a user's allow list, see a DNS record that a DNS server run by this test answers wrongly. Screenshots of each screen go to
 // $YUBIN_TEST_ARTIFACTS/admin (kept) or a temp directory (removed). Skipped, with the reason,
 // only when /usr/bin/chromium is not installed.
 import assert from "node:assert/strict";
@@ -96,6 +96,23 @@ describe("admin pages in Chromium", { skip }, () => {
     await page.goto(`${base()}/admin/queue`);
     await page.getByText("pen-pal@remote.test (pending)").waitFor();
     await shot("queue");
+  });
+
+  test("the Spam page, and a user's allow list edited through its form", async () => {
+    await page.goto(`${base()}/admin`);
+    await page.getByRole("link", { name: "Spam", exact: true }).click();
+    await page.getByRole("heading", { name: "Spam and abuse" }).waitFor();
+    await shot("spam");
+    const admin = (await srv.store.directory.getAccountByAddress("admin@example.test"))!;
+    await page.goto(`${base()}/admin/users/${admin.id}/spam`);
+    await page.getByLabel(/^Allow list/).fill("boss@partner.test\n@friends.test");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Spam settings saved for admin@example.test").waitFor();
+    await shot("spam-prefs");
+    assert.deepEqual((await srv.store.spam.getSpamPrefs(admin.id)).allow, [
+      "boss@partner.test",
+      "@friends.test",
+    ]);
   });
 
   test("see a DNS record reported wrong", async () => {

@@ -165,7 +165,9 @@ describe("admin spam pages", () => {
       holdSince: new Date(now.getTime() - 1000),
     });
     assert.equal((await srv.store.queue.getQueued(q.id))?.state, "held");
-    assert.match((await web.get("/admin/spam")).body, /1 account\(s\) with outgoing mail frozen/);
+    const spamPage = (await web.get("/admin/spam")).body;
+    assert.match(spamPage, /1 account\(s\) with outgoing mail frozen/);
+    assert.match(spamPage, /<li class="frozen">frozen@example\.test: since [^ ]+ \(burst\)<\/li>/);
     const res = await web.submit("/admin/queue?state=held", `/admin/queue/${q.id}/release`, {});
     assert.equal(res.status, 400);
     assert.match(res.body, /its account&#39;s sending is frozen: unfreeze the account instead/);

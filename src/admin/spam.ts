@@ -42,9 +42,17 @@ async function render(rc: AuthedContext): Promise<HttpResponse> {
     store.queue.listQueue({ state: "held" }),
   ]);
   const zones = dnsblStatus(rc.app.ctx);
+  const frozenRows = await Promise.all(
+    [...frozen].map(async ([id, f]) => {
+      const a = await store.directory.getAccount(id);
+      return html`<li class="frozen">${a?.address ?? `account ${id}`}: since ${f.frozenAt.toISOString()} (${f.reason})</li>`;
+    }),
+  );
   const body = html`<ul>
 <li><a href="/admin/queue?state=held">${held.length} held outbound message(s)</a> (release or delete them)</li>
-<li><a href="/admin/users">${frozen.size} account(s) with outgoing mail frozen</a> (unfreeze on the users page)</li>
+<li><a href="/admin/users">${frozen.size} account(s) with outgoing mail frozen</a> (unfreeze on the users page)${
+    frozenRows.length > 0 ? html`<ul>${frozenRows}</ul>` : ""
+  }</li>
 <li>Allow and block lists: per user, from the <a href="/admin/users">users page</a></li></ul>
 <h2>Statistical model</h2>
 <p id="model">Global model: trained with ${global.spam} spam and ${global.ham} ham message(s).
@@ -52,7 +60,7 @@ ${stats.models} model(s) with training (the global one and per-user ones), ${sta
 <h2>DNS lists</h2>
 ${
   zones.length === 0
-    ? html`<p id="zones">No DNS lists configured ([dnsbl] ipZones, domainZones).</p>`
+    ? html`<p id="zones">No DNS lists configured ([dnsbl] ipZones, domainZones, uriZones).</p>`
     : html`<p>What each list answered since the server started.</p>
 <table id="zones"><thead><tr><th>For</th><th>Zone</th><th>Weight</th><th>Queries</th><th>Listed</th><th>Errors</th>
 <th>Last error</th></tr></thead><tbody>${zones.map(zoneRow)}</tbody></table>`
