@@ -16,6 +16,7 @@ import type { AppContext, RunningListener } from "../server/context.js";
 import { newHealth } from "../server/health.js";
 import { startLoopMonitor } from "../server/loop-monitor.js";
 import { createTlsProvider, type ReloadableTls } from "../server/tls.js";
+import { spamFilters } from "../spam/filter.js";
 import { type CounterStore, MemoryCounters } from "../store/counters.js";
 import { type ChangeNotifier, LocalNotifier } from "../store/notifier.js";
 import type { Store } from "../store/types.js";
@@ -68,7 +69,11 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     // Built-in filters first (a virus is refused before anything scores it), then the given ones.
     postOffice: createPostOffice({
       context: () => ctx,
-      filters: [...antivirusFilters(config.antivirus), ...(deps.filters ?? [])],
+      filters: [
+        ...antivirusFilters(config.antivirus),
+        ...spamFilters(config.spam, { spam: store.spam, directory: store.directory, log }),
+        ...(deps.filters ?? []),
+      ],
     }),
   };
   const stopMonitor = startLoopMonitor({

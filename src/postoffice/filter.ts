@@ -3,6 +3,7 @@
 // message in turn and may add header fields, send some accounts' copies to Junk, reject (a 5xx in
 // the SMTP dialogue, never a bounce: RFC 5321 §6.2 says not to accept what we would not deliver)
 // or discard. The first reject or discard ends the list.
+import { scanHeader } from "../mime/headers.js";
 import { PostOfficeError } from "./errors.js";
 import type { Door, Filter, Stage } from "./types.js";
 
@@ -48,6 +49,7 @@ export const filterStage: Stage = {
         work.discarded = true;
         return "stop";
       }
+      if (v.removeFields && v.removeFields.length > 0) work.body = withoutFields(work.body, v.removeFields);
       for (const h of v.headers ?? []) {
         if (!fieldShape.test(h))
           throw new TypeError(`filter ${f.name}: not one header field: ${JSON.stringify(h)}`);
@@ -65,6 +67,23 @@ export const filterStage: Stage = {
     return "next";
   },
 };
+
+/** The message without the top-level header fields of these (lower-case) names; the same
+ *  buffer when it has none (a clean message stays byte-exact). */
+export function withoutFields(message: Buffer, names: readonly string[]): Buffer {
+  const drop = new Set(names);
+  const { fields } = scanHeader(message, 0, message.length);
+  const parts: Buffer[] = [];
+  let pos = 0;
+  for (const f of fields) {
+    if (!drop.has(f.lname)) continue;
+    parts.push(message.subarray(pos, f.start));
+    pos = f.end;
+  }
+  if (parts.length === 0) return message;
+  parts.push(message.subarray(pos));
+  return Buffer.concat(parts);
+}
 
 function oneLine(s: string): string {
   return s.replace(/[\x00-\x1f\x7f]+/g, " ").slice(0, 200);

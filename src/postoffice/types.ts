@@ -98,6 +98,9 @@ export type FilterVerdict =
       /** Hold the remote copies (queued in state "held": never sent until an admin releases
        *  them, never lost), e.g. outbound mail scored as spam; the reason is logged. */
       hold?: string;
+      /** Lower-case names of header fields removed from the message before `headers` are added:
+       *  the sender's own copies of fields this filter writes (a spammer's "X-Spam-Flag: NO"). */
+      removeFields?: string[];
     }
   /** Refuse: 550 5.7.1 in the SMTP dialogue (no bounce is ever sent), a SetError over JMAP.
    *  cause "virus": the reason is the virus's name, and SMTP says 554 5.7.1 "virus found". */

@@ -196,6 +196,9 @@ export interface NewQueuedMessage {
   envId?: string | null;
   ret?: "FULL" | "HDRS" | null;
   accountId?: number | null;
+  /** "held": never claimed for delivery until an admin releases it (e.g. outbound mail the spam
+   *  filter scored as spam); default "queued". */
+  state?: "queued" | "held";
 }
 
 /** Domains, accounts, aliases: the directory. */

@@ -91,6 +91,9 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   config.mailauth.verifyInbound = false;
   // Queued mail stays queued unless a test runs the delivery engine (with its own DNS server).
   config.outbound.enabled = false;
+  // Likewise the spam filter (on by default), which adds X-Spam-* fields and files the tests'
+  // minimal messages (no Date, no Message-ID) by score; tests of the filter turn it on.
+  config.spam.enabled = false;
   if (opts.config) config = withOverrides(config, opts.config);
   const log =
     opts.log ??

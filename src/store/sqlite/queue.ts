@@ -62,10 +62,10 @@ export function createQueue(ctx: Ctx): QueueStore {
   const select = `SELECT q.*, b.hash FROM queue q JOIN blobs b ON b.id = q.blob_id`;
   const s = {
     insert: db.prepare<
-      [number, number, string, string, string | null, string | null, number | null, number, number]
+      [number, number, string, string, string | null, string | null, number | null, number, number, string]
     >(
       `INSERT INTO queue (blob_id, size, mail_from, recipients, env_id, ret, account_id, created_at, next_attempt_at,
-         attempts, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'queued')`,
+         attempts, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
     ),
     get: db.prepare<[number], QueueRow>(`${select} WHERE q.id = ?`),
     all: db.prepare<[], QueueRow>(`${select} ORDER BY q.next_attempt_at, q.id`),
@@ -105,6 +105,9 @@ export function createQueue(ctx: Ctx): QueueStore {
       const ret = msg.ret ?? null;
       if (ret !== null && ret !== "FULL" && ret !== "HDRS")
         throw new StoreError("invalid", `invalid RET ${ret}`);
+      const state = msg.state ?? "queued";
+      if (state !== "queued" && state !== "held")
+        throw new StoreError("invalid", `invalid initial state ${state}`);
       const body = msg.body;
       const hash = hashBody(body);
       return ctx.writer.submit({
@@ -128,6 +131,7 @@ export function createQueue(ctx: Ctx): QueueStore {
               accountId,
               now,
               now,
+              state,
             ).lastInsertRowid,
           );
           return { value: toQueued(must(id)) };

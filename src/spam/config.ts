@@ -1,0 +1,55 @@
+// [spam] section: the built-in spam filter (src/spam/filter.ts). Scores are on SpamAssassin's
+// scale (required_score 5), so an admin who knows SpamAssassin reads them the same way.
+import { bool, int, strList } from "../config/dsl.js";
+import { checkDomainPolicies } from "./domain-policy.js";
+import { trainingKeys } from "./training/config.js";
+
+export const spamSection = {
+  ...trainingKeys,
+  enabled: bool(
+    true,
+    "Score every message from port 25 (and what users send, for outboundHoldScore) with the built-in rules, the statistical classifier and any configured sources (rspamd, URI lists); false: no scoring, no X-Spam-* fields.",
+  ),
+  junkScore: int(
+    5,
+    "Score from which inbound mail is spam: X-Spam-Flag: YES and filed into the recipient's Junk mailbox (fileIntoJunk). SpamAssassin's required_score.",
+    { min: 1, max: 1000 },
+  ),
+  rejectScore: int(
+    15,
+    "Score from which inbound mail is refused at DATA with 550 5.7.1 (in the dialogue, never bounced); only when every recipient's policy says reject and none allow-listed the sender. 0: never refuse.",
+    { min: 0, max: 1000 },
+  ),
+  outboundHoldScore: int(
+    10,
+    "Score from which a message one of our users sends (submission, JMAP/webmail) has its copies for other servers held in the queue (state held, not sent, not lost) and postmaster told; the user sees success. 0: never hold.",
+    { min: 0, max: 1000 },
+  ),
+  fileIntoJunk: bool(
+    true,
+    "File inbound spam into the recipient's Junk mailbox; false: INBOX with the X-Spam-* fields only.",
+  ),
+  addHeaders: bool(
+    true,
+    "Add X-Spam-Status (score, threshold and the signals that fired), X-Spam-Score and X-Spam-Flag to inbound mail; the sender's own X-Spam-* fields are removed either way.",
+  ),
+  domains: strList(
+    [],
+    'Per-domain overrides for mail to that domain\'s accounts: "domain:key=value,key=value" with keys junkScore, rejectScore (integers) and fileIntoJunk (true/false), e.g. ["example.com:junkScore=6,rejectScore=0"]. A user\'s own settings (allow/block lists, junk score) override these.',
+    checkDomainPolicies,
+  ),
+  keepVerdicts: int(1000, "Recent verdicts (score, action, signals) kept for the admin page.", {
+    min: 0,
+    max: 1_000_000,
+  }),
+  maxScanBytes: int(
+    256 * 1024,
+    "Octets of text (plain and HTML parts) decoded and looked at per message; the rest is not scored, so a large message costs what its first part does.",
+    { min: 1024, max: 64 * 1024 * 1024 },
+  ),
+  sourceTimeoutMs: int(
+    5000,
+    "Longest the filter waits for the other signal sources (rspamd, URI lists) asked in parallel; a late source counts as no signals.",
+    { min: 10, max: 120000 },
+  ),
+};

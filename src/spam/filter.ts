@@ -1,0 +1,222 @@
+// The spam filter: a built-in post-office filter (src/app/start.ts puts it after antivirus).
+//
+// Inbound (port 25): the rules, the other sources and the classifier (each recipient's own model)
+// give named signals; their sum is the score. Per recipient (policy.ts: config, [spam] domains,
+// the user's prefs): an allow-listed sender is delivered, a block-listed one or a score at the
+// junk threshold goes to Junk, and at rejectScore the message is refused at DATA with 550 5.7.1
+// — only when every recipient's policy says so (RFC 5321 §6.2: refuse in the dialogue, never
+// accept and bounce; nothing is ever sent to the envelope sender). The sender's X-Spam-* fields
+// are removed and ours added (headers.ts).
+//
+// Submission and JMAP (our users' mail): the rules on what a person wrote plus the global model;
+// at outboundHoldScore the copies for other servers are held in the queue (the user sees
+// success; postmaster is told; an admin releases or deletes), so a stolen account cannot spend
+// the server's reputation. Never "system" (our own DSNs and notices).
+//
+// Every scored message goes into the delivery log line (the filter's note) and the store's
+// recent verdicts (bounded by keepVerdicts).
+import type { SectionValue } from "../config/dsl.js";
+import type { Logger } from "../log/logger.js";
+import type { Filter, FilterInput, FilterVerdict, Folder } from "../postoffice/types.js";
+import type { DirectoryStore, SpamPrefs, SpamStore, SpamVerdictRecord } from "../store/types.js";
+import type { spamSection } from "./config.js";
+import { formatScore, SPAM_FIELDS, signalText, spamFields } from "./headers.js";
+import { buildMessageView } from "./message-view.js";
+import {
+  type InboundAction,
+  inboundAction,
+  parseDomainPolicies,
+  type RecipientPolicy,
+  recipientPolicy,
+  type Thresholds,
+} from "./policy.js";
+import { bayesSignals } from "./rules/index.js";
+import { header } from "./rules/types.js";
+import { ruleSignals, type Scored, scored, sourceSignals } from "./score.js";
+import type { MessageView, Signal, SignalSource } from "./types.js";
+
+export type SpamConfig = SectionValue<typeof spamSection>;
+
+/** The statistical classifier for one message: the account's model with the global one (null:
+ *  the global model alone). */
+export type Classifier = (view: MessageView) => {
+  classify(accountId: number | null): Promise<{ probability: number; ready: boolean }>;
+};
+
+export interface SpamFilterDeps {
+  spam: SpamStore;
+  directory: Pick<DirectoryStore, "getAccount">;
+  log: Logger;
+  sources?: readonly SignalSource[];
+  classifier?: Classifier;
+  now?: () => Date;
+}
+
+/** Per-recipient models asked per message; recipients past this get the first one's score. */
+const MAX_MODELS = 20;
+
+export function spamFilters(config: SpamConfig, deps: SpamFilterDeps): Filter[] {
+  if (!config.enabled) return [];
+  const domains = parseDomainPolicies(config.domains);
+  const base: Thresholds = {
+    junkScore: config.junkScore,
+    rejectScore: config.rejectScore,
+    fileIntoJunk: config.fileIntoJunk,
+  };
+  const now = deps.now ?? (() => new Date());
+
+  async function signalsOf(input: FilterInput, view: MessageView, outbound: boolean): Promise<Signal[]> {
+    const fromSources = await sourceSignals(deps.sources ?? [], input, view, {
+      timeoutMs: config.sourceTimeoutMs,
+      log: deps.log,
+    });
+    return [...ruleSignals(input, view, { outbound, now: now() }), ...fromSources];
+  }
+
+  async function record(input: FilterInput, r: Scored, action: SpamVerdictRecord["action"]): Promise<void> {
+    if (config.keepVerdicts === 0 || input.door === "system") return;
+    try {
+      await deps.spam.recordVerdict(
+        {
+          at: now(),
+          messageId: input.id,
+          door: input.door,
+          mailFrom: input.mailFrom,
+          recipient: input.recipients[0]?.address ?? "",
+          recipients: input.recipients.length,
+          score: r.score,
+          action,
+          reasons: r.signals.map(signalText).join(" ").slice(0, 1000),
+        },
+        config.keepVerdicts,
+      );
+    } catch (err) {
+      // The verdict list is for the admin page; the mail must not wait on it.
+      deps.log.warn("spam verdict not recorded", { id: input.id, err: (err as Error).message });
+    }
+  }
+
+  const inbound: Filter = {
+    name: "spam",
+    doors: ["inbound"],
+    async check(input): Promise<FilterVerdict> {
+      const view = buildMessageView(input.body, { maxTextBytes: config.maxScanBytes });
+      const common = await signalsOf(input, view, false);
+      const bayes = deps.classifier?.(view);
+      // Each local recipient's model (its own training over the global model), the first
+      // MAX_MODELS of them; the message-wide score (headers, refusal) is the first recipient's,
+      // or the global model's when the message has none here.
+      const accounts = [...new Set(input.accountIds)];
+      const perAccount = new Map<number, Scored>();
+      for (const id of accounts.slice(0, MAX_MODELS))
+        perAccount.set(id, scored([...common, ...(bayes ? bayesSignals(await bayes.classify(id)) : [])]));
+      const first = accounts[0] === undefined ? undefined : perAccount.get(accounts[0]);
+      const overall =
+        first ?? scored([...common, ...(bayes ? bayesSignals(await bayes.classify(null)) : [])]);
+
+      const senders = senderAddresses(input, view);
+      const actions = new Map<number, { action: InboundAction; fileIntoJunk: boolean }>();
+      // Mail only for other servers (a forwarding alias) is judged by the config's thresholds.
+      let firstPolicy: RecipientPolicy = { ...base, allowed: false, blocked: false };
+      for (const id of accounts) {
+        const prefs = await prefsOf(deps.spam, id, deps.log);
+        const domain = await domainOf(deps.directory, id);
+        const p = recipientPolicy({ config: base, domain: domains.get(domain), prefs, senders });
+        if (id === accounts[0]) firstPolicy = p;
+        actions.set(id, {
+          action: inboundAction((perAccount.get(id) ?? overall).score, p),
+          fileIntoJunk: p.fileIntoJunk,
+        });
+      }
+      const all =
+        accounts.length === 0
+          ? [inboundAction(overall.score, firstPolicy)]
+          : [...actions.values()].map((a) => a.action);
+      // The header speaks for the first recipient (usually the only one).
+      const spam = inboundAction(overall.score, firstPolicy) !== "deliver";
+      const required = firstPolicy.junkScore;
+      const tests = overall.signals.map(signalText).join(",");
+      if (all.every((a) => a === "reject")) {
+        await record(input, overall, "reject");
+        return {
+          kind: "reject",
+          reason: `message refused as spam (score ${formatScore(overall.score)}: ${overall.signals
+            .filter((s) => s.score > 0)
+            .map((s) => s.name)
+            .join(" ")})`.slice(0, 200),
+        };
+      }
+      const folders: { accountId: number; folder: Folder }[] = [];
+      for (const [accountId, a] of actions)
+        if ((a.action === "junk" || a.action === "reject") && a.fileIntoJunk)
+          folders.push({ accountId, folder: "junk" });
+      const junked = folders.length;
+      await record(input, overall, junked > 0 || spam ? "junk" : "deliver");
+      return {
+        kind: "accept",
+        removeFields: SPAM_FIELDS,
+        headers: config.addHeaders
+          ? spamFields({ score: overall.score, required, spam, signals: overall.signals })
+          : [],
+        folders,
+        note: `score=${formatScore(overall.score)}${junked > 0 ? ` junk=${junked}` : ""} tests=${tests || "none"}`.slice(
+          0,
+          190,
+        ),
+      };
+    },
+  };
+
+  const outbound: Filter = {
+    name: "spam",
+    doors: ["submission", "jmap"],
+    async check(input): Promise<FilterVerdict> {
+      const view = buildMessageView(input.body, { maxTextBytes: config.maxScanBytes });
+      const common = await signalsOf(input, view, true);
+      const bayes = deps.classifier?.(view);
+      const r = scored([...common, ...(bayes ? bayesSignals(await bayes.classify(null)) : [])]);
+      const tests = r.signals.map(signalText).join(",") || "none";
+      const remote = input.recipients.some((x) => x.remote.length > 0);
+      const hold = config.outboundHoldScore > 0 && r.score >= config.outboundHoldScore && remote;
+      await record(input, r, hold ? "hold" : "deliver");
+      const note = `score=${formatScore(r.score)}${hold ? " held" : ""} tests=${tests}`.slice(0, 190);
+      if (!hold) return { kind: "accept", note };
+      return {
+        kind: "accept",
+        note,
+        hold: `outbound spam score ${formatScore(r.score)} >= ${config.outboundHoldScore} (${tests})`,
+      };
+    },
+  };
+  return [inbound, outbound];
+}
+
+/** The addresses allow and block lists are matched against: the envelope sender, and the From
+ *  address unless DMARC failed for it (a forged From must not ride a user's allow list). */
+function senderAddresses(input: FilterInput, view: MessageView): string[] {
+  const out: string[] = [];
+  if (input.mailFrom !== "") out.push(input.mailFrom.toLowerCase());
+  const from = header(view, "from");
+  if (from !== null && input.auth?.dmarc?.result !== "fail") {
+    const lt = from.lastIndexOf("<");
+    const gt = from.indexOf(">", lt);
+    const addr = (lt >= 0 && gt > lt ? from.slice(lt + 1, gt) : from).trim().toLowerCase();
+    if (addr.includes("@") && addr.length <= 320) out.push(addr);
+  }
+  return out;
+}
+
+async function prefsOf(spam: SpamStore, accountId: number, log: Logger): Promise<SpamPrefs | null> {
+  try {
+    return await spam.getSpamPrefs(accountId);
+  } catch (err) {
+    log.warn("spam prefs unreadable, defaults used", { accountId, err: (err as Error).message });
+    return null;
+  }
+}
+
+async function domainOf(directory: Pick<DirectoryStore, "getAccount">, accountId: number): Promise<string> {
+  const a = await directory.getAccount(accountId);
+  const address = a?.address ?? "";
+  return address.slice(address.lastIndexOf("@") + 1).toLowerCase();
+}

@@ -1,0 +1,21 @@
+// The built-in rule families, in the order their signals are listed.
+import { attachmentRules } from "./attachments.js";
+import { authRules } from "./auth.js";
+import { bulkRules } from "./bulk.js";
+import { headerRules, writtenRules } from "./header-anomalies.js";
+import { linkRules } from "./links.js";
+import { screenRules } from "./screen.js";
+import type { RuleFamily } from "./types.js";
+
+export { bayesSignals } from "./bayes.js";
+export type { RuleFamily, RuleInput } from "./types.js";
+
+export const ruleFamilies: readonly RuleFamily[] = [
+  authRules,
+  screenRules,
+  headerRules,
+  writtenRules,
+  attachmentRules,
+  linkRules,
+  bulkRules,
+];
