@@ -17,6 +17,7 @@ import { newHealth } from "../server/health.js";
 import { startLoopMonitor } from "../server/loop-monitor.js";
 import { createTlsProvider, type ReloadableTls } from "../server/tls.js";
 import { spamFilters } from "../spam/filter.js";
+import { JunkTrainer } from "../spam/training/trainer.js";
 import { type CounterStore, MemoryCounters } from "../store/counters.js";
 import { type ChangeNotifier, LocalNotifier } from "../store/notifier.js";
 import type { Store } from "../store/types.js";
@@ -112,12 +113,24 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     ctx.kickQueue = () => runner.kick();
   }
 
+  // Users' Junk moves and $Junk/$NotJunk keywords train the classifier (src/spam/training).
+  const training = config.spam.enabled
+    ? new JunkTrainer({
+        mail: store.mail,
+        spam: store.spam,
+        notifier,
+        log,
+        maxPending: config.spam.trainQueue,
+      }).start()
+    : null;
+
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
       const graceMs = config.server.shutdownGraceSec * 1000;
       await outbound?.stop(graceMs);
       await Promise.all(listeners.map((r) => r.close(graceMs)));
+      await training?.stop();
       await store.close();
       stopMonitor();
       log.info("stopped");
