@@ -13,10 +13,10 @@ const session = async (t: JmapTest) => {
   return (await r.json()) as Record<string, Record<string, unknown>>;
 };
 
-describe("SpamSettings with the spam filter on (the default)", () => {
+describe("SpamSettings with the spam filter on (the default; the test harness turns it off)", () => {
   let t: JmapTest;
   before(async () => {
-    t = await startJmapTest();
+    t = await startJmapTest(0, { config: { spam: { enabled: true } } });
   });
   after(() => t.close());
   const call = async (name: string, args: object) =>
@@ -129,10 +129,10 @@ describe("SpamSettings with the spam filter on (the default)", () => {
   });
 });
 
-describe("SpamSettings with the spam filter off", () => {
+describe("SpamSettings with the spam filter off ([spam] enabled = false)", () => {
   let t: JmapTest;
   before(async () => {
-    t = await startJmapTest(0, { config: { spam: { enabled: false } } });
+    t = await startJmapTest();
   });
   after(() => t.close());
 
