@@ -7,10 +7,12 @@ import { antivirusFilters } from "../antivirus/filter.js";
 import { createAuthService } from "../auth/service.js";
 import type { Config } from "../config/schema.js";
 import { createCachedDnsResolver } from "../dns/resolver.js";
+import { uriListSources } from "../dnsbl/uri-lists.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import { createQueueRunner, type QueueRunner } from "../outbound/runner.js";
 import { createPostOffice } from "../postoffice/post-office.js";
 import type { Filter } from "../postoffice/types.js";
+import { rspamdSources } from "../rspamd/source.js";
 import { ActivityTracker } from "../server/activity.js";
 import type { AppContext, RunningListener } from "../server/context.js";
 import { newHealth } from "../server/health.js";
@@ -72,7 +74,15 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       context: () => ctx,
       filters: [
         ...antivirusFilters(config.antivirus),
-        ...spamFilters(config.spam, { spam: store.spam, directory: store.directory, log }),
+        ...spamFilters(config.spam, {
+          spam: store.spam,
+          directory: store.directory,
+          log,
+          sources: [
+            ...rspamdSources(config.rspamd, log),
+            ...uriListSources(config.dnsbl, { resolver: createCachedDnsResolver(config.dns), log }),
+          ],
+        }),
         ...(deps.filters ?? []),
       ],
     }),
