@@ -1,7 +1,8 @@
 // The method table: name → capability and handler. Only methods that work are listed; a call to
 // anything else answers unknownMethod (RFC 8620 3.6.2). Not offered: Thread/query-like
 // extensions, Blob/* (RFC 9404). VacationResponse's auto-reply is sent on delivery by
-// src/delivery/vacation.ts (SMTP and JMAP's local delivery).
+// src/delivery/vacation.ts (SMTP and JMAP's local delivery). SpamSettings/* is our extension
+// urn:yubin:params:jmap:spam (src/jmap/spam-settings), usable only while the session offers it.
 
 import { coreEcho } from "./core/echo.js";
 import { CAP_MAIL, CAP_SUBMISSION, CAP_VACATION } from "./core/ids.js";
