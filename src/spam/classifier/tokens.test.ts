@@ -34,7 +34,7 @@ describe("tokenStrings", () => {
   });
 
   it("pairs adjacent words when bigrams are on", () => {
-    const t = tokenStrings(view({ text: "cheap watches online" }));
+    const t = tokenStrings(view({ text: "cheap watches online" }), { bigrams: true });
     assert.ok(t.includes("bi:cheap watches"));
     assert.ok(t.includes("bi:watches online"));
     assert.ok(

@@ -3,7 +3,7 @@
 // RFC 2047 cannot hide words. Kinds, each with its own prefix so "free" in a Subject and in the
 // body count separately (SpamBayes' lesson: header context is worth more than the word):
 //   body and subject words, lower-cased, 3–12 characters; longer ones become "skip:<first> <len
-//   rounded to 10>" (SpamBayes), e-mail addresses their domain; adjacent word pairs ("bi:");
+//   rounded to 10>" (SpamBayes), e-mail addresses their domain; optionally adjacent word pairs ("bi:");
 //   CJK and Thai runs (no spaces between words) as overlapping character bigrams;
 //   selected header fields: which fields are present, sender/recipient addresses and domains,
 //   Content-Type and charset, X-Mailer/User-Agent, Message-ID domain, Date's zone, the
@@ -18,7 +18,10 @@ export interface TokenOptions {
   /** Distinct tokens kept per message (the first ones: headers, subject, URLs, then the body);
    *  default 3,000 — a long newsletter has ~1,500 distinct words and pairs. */
   maxTokens?: number;
-  /** Adjacent word pairs; default true (measured: see docs/ARCHITECTURE.md "Spam classifier"). */
+  /** Adjacent word pairs; default false: measured by 5-fold cross-validation on the 2002 corpus
+   *  groups, pairs raise the ROC AUC a little (0.9960 → 0.9974) but lower spam recall at 0.1 %
+   *  false positives (94.6 % → 89.8 %): a pair repeats its words' evidence, and the chi-square
+   *  combination, which assumes independent clues, then over-trusts it on newsletter-like ham. */
   bigrams?: boolean;
   /** Header tokens; default true. */
   headers?: boolean;
@@ -77,7 +80,7 @@ function collect(view: MessageView, opts: TokenOptions): Set<string> {
     if (dot >= 0) add(`att:ext:${a.filename.slice(dot + 1, dot + 9).toLowerCase()}`);
   }
   if (view.html !== "") add("html:yes");
-  textTokens(view.text, "", opts.bigrams ?? true, add);
+  textTokens(view.text, "", opts.bigrams ?? false, add);
   return out;
 }
 
