@@ -7,6 +7,7 @@ import { antivirusFilters } from "../antivirus/filter.js";
 import { createAuthService } from "../auth/service.js";
 import type { Config } from "../config/schema.js";
 import { createCachedDnsResolver } from "../dns/resolver.js";
+import { dnsblStats } from "../dnsbl/index.js";
 import { uriListSources } from "../dnsbl/uri-lists.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import { createQueueRunner, type QueueRunner } from "../outbound/runner.js";
@@ -80,7 +81,11 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
           log,
           sources: [
             ...rspamdSources(config.rspamd, log),
-            ...uriListSources(config.dnsbl, { resolver: createCachedDnsResolver(config.dns), log }),
+            ...uriListSources(config.dnsbl, {
+              resolver: createCachedDnsResolver(config.dns),
+              log,
+              stats: () => dnsblStats(ctx),
+            }),
           ],
         }),
         ...(deps.filters ?? []),

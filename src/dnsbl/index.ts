@@ -64,6 +64,7 @@ function servicesFor(ctx: AppContext): Services {
     };
     for (const z of s.settings.ipZones) stats.declare("ip", z);
     for (const z of s.settings.domainZones) stats.declare("domain", z);
+    for (const z of specs(c.uriZones)) stats.declare("uri", z); // asked by uri-lists.ts
     byContext.set(ctx, s);
   }
   return s;
@@ -85,6 +86,11 @@ export function screenConnection(ctx: AppContext, ip: string, log: Logger): Conn
 /** Every configured list with what it answered since start (the admin page's DNSBL status). */
 export function dnsblStatus(ctx: AppContext): ZoneStatus[] {
   return servicesFor(ctx).stats.list();
+}
+
+/** The same counters, for the URI lists the spam filter asks (uri-lists.ts). */
+export function dnsblStats(ctx: AppContext): ListStats {
+  return servicesFor(ctx).stats;
 }
 
 export type { ZoneStatus } from "./stats.js";

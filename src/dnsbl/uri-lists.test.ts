@@ -76,7 +76,7 @@ describe("URI block lists", () => {
     const [s] = uriListSources(cfg({ uriZones: ["uribl.test=127.0.1.[2..99]*3"], ...over }), {
       resolver: createDnsResolver({ servers: dns.servers, timeoutMs: 1000, tries: 1 }),
       log,
-      ...(stats ? { stats } : {}),
+      ...(stats ? { stats: () => stats } : {}),
     });
     assert.ok(s);
     return s;

@@ -23,8 +23,9 @@ import { parseZoneSpec, type ZoneSpec } from "./zone-spec.js";
 export interface UriListDeps {
   resolver: DnsResolver;
   log: Logger;
-  /** The app's DNS-list counters (admin page), when the caller keeps them. */
-  stats?: ListStats;
+  /** The app's DNS-list counters (the admin page's DNSBL status), when the caller keeps them;
+   *  a function because the app's counters live with its context, made after the filters. */
+  stats?: () => ListStats;
 }
 
 /** Signal.detail is one line of at most 200 characters (src/spam/types.ts). */
@@ -38,7 +39,6 @@ export function uriListSources(cfg: SectionValue<typeof dnsblSection>, deps: Uri
     .map(parseZoneSpec)
     .filter((z): z is ZoneSpec => typeof z !== "string" && z.weight !== "reject"); // checked at load
   if (zones.length === 0) return [];
-  for (const z of zones) deps.stats?.declare("uri", z);
   return [uriListSource({ zones, maxDomains: cfg.maxUriDomains, timeoutMs: cfg.timeoutMs }, deps)];
 }
 
@@ -56,13 +56,15 @@ export function uriListSource(settings: UriListSettings, deps: UriListDeps): Sig
       const domains = linkDomains(view, settings.maxDomains);
       if (domains.length === 0) return [];
       const deadline = Date.now() + settings.timeoutMs;
+      const stats = deps.stats?.();
+      if (stats) for (const z of settings.zones) stats.declare("uri", z); // idempotent
       const asks: Promise<ListAnswer>[] = [];
       for (const spec of settings.zones)
         for (const d of domains)
           if (d.length + 1 + spec.zone.length <= maxName)
             asks.push(
               askList(deps.resolver, spec, { name: `${d}.${spec.zone}`, subject: d }, deadline).then(
-                (a) => deps.stats?.record("uri", a) ?? a,
+                (a) => stats?.record("uri", a) ?? a,
               ),
             );
       // askList never rejects and resolves by the deadline; allSettled guards a resolver bug.

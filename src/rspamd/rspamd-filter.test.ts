@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { after, before, describe, test } from "node:test";
+import { dnsblStatus } from "../dnsbl/index.js";
 import { RawSmtpClient } from "../smtp/test-client.js";
 import { startSmtpTestServer } from "../smtp/test-server.js";
 import { type DnsServer, startDnsServer } from "../testing/dns-server.js";
@@ -76,6 +77,12 @@ describe("spam filter with rspamd and URI lists", { skip: commandSkip("rspamd") 
     assert.match(msg, /Subject: see this/);
     assert.match(spamStatus(msg), /(^|[ ,=])URIBL_uribl\.test=3(,|$)/);
     assert.match(spamStatus(msg), /(^|[ ,=])RSPAMD=0(,|$)/); // asked, nothing fired
+    // The admin page's DNSBL status counts the URI list with the others.
+    const uri = dnsblStatus(s.ctx).find((z) => z.kind === "uri");
+    assert.deepEqual(
+      { zone: uri?.zone, queries: uri?.queries, listed: uri?.listed },
+      { zone: "uribl.test", queries: 1, listed: 1 },
+    );
   });
 });
 
