@@ -49,8 +49,12 @@ const ADDRESS_FIELDS = new Map([
   ["cc", "cc"],
 ]);
 
+/** The message's distinct token hashes (two tokens whose hashes collide count as one, so a store
+ *  never sees one hash twice in a training). */
 export function tokenHashes(view: MessageView, opts: TokenOptions = {}): number[] {
-  return [...collect(view, opts)].map(hash53);
+  const out = new Set<number>();
+  for (const t of collect(view, opts)) out.add(hash53(t));
+  return [...out];
 }
 
 /** The token strings themselves (for tests and for explaining a verdict). */
