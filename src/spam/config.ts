@@ -2,10 +2,8 @@
 // scale (required_score 5), so an admin who knows SpamAssassin reads them the same way.
 import { bool, int, strList } from "../config/dsl.js";
 import { checkDomainPolicies } from "./domain-policy.js";
-import { trainingKeys } from "./training/config.js";
 
 export const spamSection = {
-  ...trainingKeys,
   enabled: bool(
     true,
     "Score every message from port 25 (and what users send, for outboundHoldScore) with the built-in rules, the statistical classifier and any configured sources (rspamd, URI lists); false: no scoring, no X-Spam-* fields.",
@@ -51,5 +49,12 @@ export const spamSection = {
     5000,
     "Longest the filter waits for the other signal sources (rspamd, URI lists) asked in parallel; a late source counts as no signals.",
     { min: 10, max: 120000 },
+  ),
+  // Training from users' actions (src/spam/training/trainer.ts). Here rather than spread from
+  // training/config.ts: a config section imports only the dsl (npm run lint:cycles).
+  trainQueue: int(
+    1000,
+    "Messages moved into or out of Junk (or marked $Junk/$NotJunk) waiting to train the classifier; beyond this many the rest are not trained (logged): training is best-effort and never holds up mail.",
+    { min: 1, max: 1_000_000 },
   ),
 };

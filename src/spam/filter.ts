@@ -19,6 +19,8 @@ import type { SectionValue } from "../config/dsl.js";
 import type { Logger } from "../log/logger.js";
 import type { Filter, FilterInput, FilterVerdict, Folder } from "../postoffice/types.js";
 import type { DirectoryStore, SpamPrefs, SpamStore, SpamVerdictRecord } from "../store/types.js";
+import { classify } from "./classifier/classify.js";
+import { tokenHashes } from "./classifier/tokens.js";
 import type { spamSection } from "./config.js";
 import { formatScore, SPAM_FIELDS, signalText, spamFields } from "./headers.js";
 import { buildMessageView } from "./message-view.js";
@@ -48,6 +50,7 @@ export interface SpamFilterDeps {
   directory: Pick<DirectoryStore, "getAccount">;
   log: Logger;
   sources?: readonly SignalSource[];
+  /** Default: the built-in classifier (src/spam/classifier) on `spam`'s models. */
   classifier?: Classifier;
   now?: () => Date;
 }
@@ -64,6 +67,13 @@ export function spamFilters(config: SpamConfig, deps: SpamFilterDeps): Filter[] 
     fileIntoJunk: config.fileIntoJunk,
   };
   const now = deps.now ?? (() => new Date());
+  // The message's tokens once, then one lookup per model asked (each recipient's, or the global).
+  const classifier: Classifier =
+    deps.classifier ??
+    ((view) => {
+      const hashes = tokenHashes(view);
+      return { classify: (accountId) => classify(deps.spam, { accountId }, hashes) };
+    });
 
   async function signalsOf(input: FilterInput, view: MessageView, outbound: boolean): Promise<Signal[]> {
     const fromSources = await sourceSignals(deps.sources ?? [], input, view, {
@@ -102,17 +112,16 @@ export function spamFilters(config: SpamConfig, deps: SpamFilterDeps): Filter[] 
     async check(input): Promise<FilterVerdict> {
       const view = buildMessageView(input.body, { maxTextBytes: config.maxScanBytes });
       const common = await signalsOf(input, view, false);
-      const bayes = deps.classifier?.(view);
+      const bayes = classifier(view);
       // Each local recipient's model (its own training over the global model), the first
       // MAX_MODELS of them; the message-wide score (headers, refusal) is the first recipient's,
       // or the global model's when the message has none here.
       const accounts = [...new Set(input.accountIds)];
       const perAccount = new Map<number, Scored>();
       for (const id of accounts.slice(0, MAX_MODELS))
-        perAccount.set(id, scored([...common, ...(bayes ? bayesSignals(await bayes.classify(id)) : [])]));
+        perAccount.set(id, scored([...common, ...bayesSignals(await bayes.classify(id))]));
       const first = accounts[0] === undefined ? undefined : perAccount.get(accounts[0]);
-      const overall =
-        first ?? scored([...common, ...(bayes ? bayesSignals(await bayes.classify(null)) : [])]);
+      const overall = first ?? scored([...common, ...bayesSignals(await bayes.classify(null))]);
 
       const senders = senderAddresses(input, view);
       const actions = new Map<number, { action: InboundAction; fileIntoJunk: boolean }>();
@@ -173,8 +182,8 @@ export function spamFilters(config: SpamConfig, deps: SpamFilterDeps): Filter[] 
     async check(input): Promise<FilterVerdict> {
       const view = buildMessageView(input.body, { maxTextBytes: config.maxScanBytes });
       const common = await signalsOf(input, view, true);
-      const bayes = deps.classifier?.(view);
-      const r = scored([...common, ...(bayes ? bayesSignals(await bayes.classify(null)) : [])]);
+      const bayes = classifier(view);
+      const r = scored([...common, ...bayesSignals(await bayes.classify(null))]);
       const tests = r.signals.map(signalText).join(",") || "none";
       const remote = input.recipients.some((x) => x.remote.length > 0);
       const hold = config.outboundHoldScore > 0 && r.score >= config.outboundHoldScore && remote;
