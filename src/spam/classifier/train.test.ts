@@ -59,3 +59,22 @@ describe("trainMessage", () => {
     assert.deepEqual((await countsOf(store, 8)).totals, { spam: 1, ham: 0 });
   });
 });
+
+describe("MemorySpamModel", () => {
+  it("never counts below 0, even when asked to remove tokens it does not hold", async () => {
+    const store = new MemorySpamModel();
+    await store.train({ accountId: 1, key: "k", as: "spam", hashes: [1, 2], scopes: [0] });
+    // Forgetting with other hashes (a tokenizer that changed between the two calls).
+    assert.equal(
+      await store.train({ accountId: 1, key: "k", as: null, hashes: [2, 3], scopes: [0] }),
+      "forgotten",
+    );
+    assert.deepEqual(await store.tokenCounts(0, [1, 2, 3]), new Map([[1, { spam: 1, ham: 0 }]]));
+    assert.deepEqual(await store.modelTotals(0), { spam: 0, ham: 0 });
+    assert.equal(
+      await store.train({ accountId: 1, key: "k", as: "ham", hashes: [3], scopes: [0] }),
+      "trained",
+    );
+    assert.deepEqual(await store.modelTotals(0), { spam: 0, ham: 1 });
+  });
+});
