@@ -23,5 +23,10 @@ test("classifier probability to BAYES_* buckets", () => {
       String(p),
     );
   assert.deepEqual(bayesSignals({ probability: 1, ready: false }), []);
-  assert.equal(bayesSignals({ probability: 0.995, ready: true })[0]!.score, 3.5);
+  assert.equal(bayesSignals({ probability: 0.995, ready: true })[0]!.score, 4);
+  // Sure to 0.999, the classifier alone reaches junkScore 5.
+  assert.equal(
+    bayesSignals({ probability: 0.9999, ready: true }).reduce((s, x) => s + x.score, 0),
+    5,
+  );
 });
