@@ -7,7 +7,8 @@ import { dkimCommand } from "./commands/dkim.js";
 import { domainCommand } from "./commands/domain.js";
 import { queueCommand } from "./commands/queue.js";
 import { serveCommand } from "./commands/serve.js";
-import { spamListsCommand, spamListsValueFlags } from "./commands/spam-lists.js";
+import { spamCommand, spamValueFlags } from "./commands/spam.js";
+import { spamListsValueFlags } from "./commands/spam-lists.js";
 import { userCommand } from "./commands/user.js";
 import { limitFlags } from "./commands/user-limits.js";
 import { type CliEnv, defaultConfigPath } from "./env.js";
@@ -26,6 +27,8 @@ const help = `usage: yubin [--config PATH] COMMAND
   spam allow|block list|add|remove ADDRESS [SENDER...]   a user's spam allow/block lists (address or @domain)
   spam prefs ADDRESS [--junk-score N|default] [--file-into-junk yes|no|default]
   spam verdicts [--limit N]              the filter's recent verdicts with their reasons
+  spam train --as spam|ham (--account ADDRESS --folder NAME | --mbox FILE)   train the classifier
+  spam forget (--account ADDRESS --folder NAME | --mbox FILE) | spam status | spam check < MESSAGE
   config check | config sample`;
 
 const commands = {
@@ -35,7 +38,7 @@ const commands = {
   user: userCommand,
   alias: aliasCommand,
   queue: queueCommand,
-  spam: spamListsCommand,
+  spam: spamCommand,
   config: configCommand,
 };
 
@@ -48,6 +51,7 @@ export async function main(argv: string[], io: CliEnv["io"]): Promise<number> {
       "quota-messages",
       ...Object.keys(limitFlags),
       ...spamListsValueFlags,
+      ...spamValueFlags,
     ]);
     const configFlag = args.flags.get("config");
     args.flags.delete("config");
