@@ -6,7 +6,10 @@ import { execFile } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import nodemailer from "nodemailer";
+import { createLogger } from "../log/logger.js";
 import { releaseHeld } from "../postoffice/release-held.js";
+import { jmapSend, startJmapHttp } from "../postoffice/test-jmap-send.js";
+import { RawSmtpClient } from "../smtp/test-client.js";
 import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
 import { commandSkip } from "../testing/requires.js";
 import { trainMessage } from "./classifier/train.js";
@@ -293,6 +296,66 @@ describe("spam filter, end to end", { skip }, () => {
       ["queued"],
     );
     await ts.store.queue.removeQueued(q[0]!.id);
+  });
+});
+
+describe("spam filter: the JMAP door and the delivery log line", () => {
+  let ts: TestServer;
+  let jmap: Awaited<ReturnType<typeof startJmapHttp>>;
+  const lines: string[] = [];
+
+  before(async () => {
+    ts = await startTestServer({
+      users: [{ address: "alice@example.test", password: testPassword }],
+      config: { spam: { enabled: true, outboundHoldScore: 3 } },
+      log: createLogger({ format: "json", level: "info", write: (l) => lines.push(l) }),
+    });
+    jmap = await startJmapHttp(() => ts.ctx);
+  });
+  after(async () => {
+    await jmap?.close();
+    await ts?.stop();
+  });
+
+  test("JMAP/webmail: over outboundHoldScore the submission succeeds and the remote copy is held", async () => {
+    const j = await jmapSend({
+      base: jmap.base,
+      store: ts.store,
+      accountId: ts.users[0]!.id,
+      address: "alice@example.test",
+      password: testPassword,
+      to: ["someone@remote.test"],
+      subject: "WIN MONEY TODAY!!! $$",
+      // LINK_BARE_IP 1.5 + LINK_SHORTENER 0.5 + SUBJ_ALL_CAPS 0.5 + SUBJ_EXCESS_PUNCT 0.8 = 3.3
+      body: "Claim at http://198.51.100.7/claim or https://bit.ly/win",
+    });
+    assert.ok(j.created, JSON.stringify(j.response));
+    const q = await ts.store.queue.listQueue();
+    assert.deepEqual(
+      q.map((e) => e.state),
+      ["held"],
+    );
+    const [v] = await ts.store.spam.recentVerdicts(1);
+    assert.equal(v?.door, "jmap");
+    assert.equal(v?.action, "hold");
+    assert.equal(v?.score, 3.3);
+  });
+
+  test("port 25: the verdict and its tests are in the delivery's log line", async () => {
+    const c = await RawSmtpClient.connect({ port: ts.ports.smtp });
+    try {
+      await c.reply();
+      await c.cmd("EHLO mx.remote.test");
+      await c.cmd("MAIL FROM:<dave@remote.test>");
+      await c.cmd("RCPT TO:<alice@example.test>");
+      await c.cmd("DATA");
+      c.send("Subject: no date\r\n\r\nhello\r\n.\r\n");
+      assert.match(await c.reply(), /^250 /);
+    } finally {
+      await c.cmd("QUIT").catch(() => "");
+    }
+    const line = lines.find((l) => l.includes('"verdicts":"spam=score='));
+    assert.match(line ?? "", /"verdicts":"spam=score=3\.4 tests=MISSING_DATE=1\.4,MISSING_FROM=1,MISSING_MID=0\.5,MISSING_TO=0\.5"/);
   });
 });
 
