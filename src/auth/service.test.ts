@@ -5,6 +5,7 @@ import { authSection, type Config } from "../config/schema.js";
 import { FakeDirectory } from "../delivery/fake-directory.js";
 import { createLogger } from "../log/logger.js";
 import { MemoryCounters } from "../store/counters.js";
+import { newDeviceToken } from "./device.js";
 import { hashPassword, needsRehash, verifyPassword } from "./password.js";
 import { createAuthService } from "./service.js";
 import type { LoginAttempt } from "./types.js";
@@ -91,13 +92,13 @@ describe("AuthService.authenticate", () => {
     const { login, directory } = await setup({ throttleFreeFailures: 100, throttleMaxFailures: 4 });
     await directory.createAccount({ address: "t2@example.org", passwordHash: await hashPassword(P) });
     const spellings = ['"t2"@example.org', '"t\\2"@example.org', "T2@EXAMPLE.ORG", "t2@example.org"];
-    // A new IP for each attempt: only the account's counter can refuse the fifth.
+    // From one IP: each spelling would be a pair of its own if the names were not resolved.
     for (const [i, username] of spellings.entries())
-      assert.deepEqual(await login({ username, password: `guess ${i}`, ip: `198.51.100.${i}` }), {
+      assert.deepEqual(await login({ username, password: `guess ${i}`, ip: "198.51.100.1" }), {
         ok: false,
         reason: "invalid",
       });
-    const fifth = await login({ username: '"t\\2"@example.org', ip: "198.51.100.99" });
+    const fifth = await login({ username: '"t\\2"@example.org', ip: "198.51.100.1" });
     assert.equal(fifth.ok === false && fifth.reason, "throttled");
     // The same holds for a name with no account (the address as delivery compares it).
     for (const [i, username] of [
@@ -105,9 +106,9 @@ describe("AuthService.authenticate", () => {
       "Ghost@example.org",
       '"g\\host"@example.org',
     ].entries())
-      await login({ username, password: "x", ip: `203.0.113.${i}` });
-    await login({ username: "ghost@EXAMPLE.org", password: "x", ip: "203.0.113.50" });
-    const ghost = await login({ username: "ghost@example.org", ip: "203.0.113.51" });
+      await login({ username, password: `x${i}`, ip: "203.0.113.1" });
+    await login({ username: "ghost@EXAMPLE.org", password: "x", ip: "203.0.113.1" });
+    const ghost = await login({ username: "ghost@example.org", ip: "203.0.113.1" });
     assert.equal(ghost.ok === false && ghost.reason, "throttled");
   });
 
@@ -150,16 +151,30 @@ describe("AuthService.authenticate", () => {
     assert.equal((await login()).ok, true);
   });
 
-  test("a success resets the account counter", async () => {
+  test("a success resets its pair's counter and makes the client known", async () => {
     const { login, slept } = await setup({ throttleFreeFailures: 2, throttleMaxFailures: 4 });
     await login({ password: "guess 1", ip: "192.0.2.50" });
-    await login({ password: "guess 2", ip: "192.0.2.51" });
-    assert.equal((await login({ ip: "192.0.2.52" })).ok, true);
-    await login({ password: "guess 3", ip: "192.0.2.53" });
-    await login({ password: "guess 4", ip: "192.0.2.54" });
+    await login({ password: "guess 2", ip: "192.0.2.50" });
+    assert.equal((await login({ ip: "192.0.2.50" })).ok, true);
+    await login({ password: "guess 3", ip: "192.0.2.50" });
+    await login({ password: "guess 4", ip: "192.0.2.50" });
     // The login itself waited (2 failures counted); after it, the count restarted from 0, so the
     // next two failures were answered at once (without the reset: 500 and 1000 ms more).
     assert.deepEqual(slept, [500]);
+    // Known now: however many failures its pair gathers, the right password is never refused.
+    for (let i = 0; i < 10; i++) await login({ password: `stale ${i}`, ip: "192.0.2.50" });
+    assert.equal((await login({ ip: "192.0.2.50" })).ok, true);
+    assert.ok(Math.max(...slept) <= 2000, `known client delayed ${Math.max(...slept)} ms`);
+  });
+
+  test("a web login's device token is registered at its success and known from any address", async () => {
+    const { login } = await setup({ throttleFreeFailures: 2, throttleMaxFailures: 4 });
+    const device = newDeviceToken();
+    assert.equal((await login({ protocol: "http", ip: "192.0.2.60", device })).ok, true);
+    for (let i = 0; i < 4; i++) await login({ password: `guess ${i}`, ip: "203.0.113.60" });
+    const stranger = await login({ ip: "203.0.113.60" });
+    assert.equal(stranger.ok === false && stranger.reason, "throttled");
+    assert.equal((await login({ protocol: "http", ip: "203.0.113.60", device })).ok, true);
   });
 
   test("an imported hash is replaced by argon2id at the first successful login", async () => {

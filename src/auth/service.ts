@@ -5,8 +5,10 @@
 //  - A disabled account gets exactly the "invalid" of a wrong password, after the same hash
 //    check (never from the verified-login cache) and counted as a failure: no protocol can tell
 //    a guesser that the password was right (the log says it, for the admin).
-//  - Throttling (throttle.ts) is decided before the password is looked at, per IP and per
-//    resolved account: every spelling of one account ("t2", "T2", "\"t\\2\"") shares a counter.
+//  - Throttling (throttle.ts) is decided before the password is looked at, per (IP, resolved
+//    account) pair, per IP and per account: every spelling of one account ("t2", "T2",
+//    "\"t\\2\"") shares a counter. A client that logged in to the account before (same IP, or a
+//    web device token) is never refused and never delayed by others' failures.
 //  - Passwords are never logged; failures are logged with ip, user and protocol.
 //  - A successful login with an imported or weaker hash stores a fresh argon2id hash.
 //  - A login verified in the last auth.verifiedLoginCacheSec skips the argon2id check
@@ -80,9 +82,14 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     // Resolved first (one indexed read, not the slow hash) so the counter is the account's.
     let account = await lookup(username);
     const key = throttleKey(username, account);
-    const gate = await throttle.begin(ip, key);
+    const subject = { ip, account: key, device: attempt.device };
+    const gate = await throttle.begin(subject);
     if (!gate.allowed) {
-      log.warn("login refused: too many failures", { ...fields, retryAfterMs: gate.retryAfterMs });
+      log.warn("login refused: too many failures", {
+        ...fields,
+        scope: gate.scope,
+        retryAfterMs: gate.retryAfterMs,
+      });
       return { ok: false, reason: "throttled", retryAfterMs: gate.retryAfterMs };
     }
     try {
@@ -95,11 +102,11 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       const matches =
         cached || (await verifyPassword(password, account?.passwordHash ?? (await dummyHash())));
       if (!account || !usable || !matches) {
-        await throttle.recordFailure(ip, key);
+        await throttle.recordFailure(subject);
         log.warn(account?.disabled && matches ? "login to a disabled account" : "login failed", fields);
         return { ok: false, reason: "invalid" };
       }
-      await throttle.recordSuccess(key);
+      await throttle.recordSuccess(subject);
       if (needsRehash(account.passwordHash)) account = await rehash(account, password, fields);
       if (!cached) verified.add(account.id, account.passwordHash, password);
       if (protocol === "pop3" || protocol === "imap") notePopImapLogin(ip);
@@ -130,6 +137,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
 
   return {
     authenticate,
+    throttle,
     notePopImapLogin,
     popBeforeSmtpAllowed: (ip) => config.popBeforeSmtp && popMemory.allowed(ip),
   };

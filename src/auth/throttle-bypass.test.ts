@@ -88,27 +88,30 @@ describe("login throttle bypasses (issue 18, finding 8)", () => {
     assert.equal(invalid.length + throttled.length, 20, replies.join("\n"));
     assert.equal(checked() - before, invalid.length);
     assert.ok(invalid.length <= MAX_FAILURES, `${invalid.length} passwords checked, limit ${MAX_FAILURES}`);
-    // The right password is refused too now: the account's budget is spent.
+    // The right password is refused too now from this IP: the pair's budget is spent.
     assert.match(await smtpAuth(srv.ports.submissions, "u3@example.test", testPassword), /^454 4\.7\.0 /);
   });
 
   test("quoted, backslash and upper-case spellings share the account's counter", async () => {
     const port = srv.ports.imaps!;
-    // Each guess from its own loopback address, so only the account's counter can add up.
+    // Every guess from one loopback address: were the spellings counted apart, each would be a
+    // fresh (IP, account) pair with a budget of its own.
     const spellings = ['"t2"@example.test', '"t\\2"@example.test', "T2@Example.Test", "t2@example.test"];
     for (const [i, user] of spellings.entries()) {
       assert.equal(spellings.length, MAX_FAILURES);
       assert.equal(
-        await imapAuth(port, `127.0.0.${20 + i}`, user, `wrong ${i}`),
+        await imapAuth(port, "127.0.0.20", user, `wrong ${i}`),
         "a NO [AUTHENTICATIONFAILED] Authentication failed",
       );
     }
-    // Every spelling now meets the spent budget, even with the right password.
-    for (const [i, user] of spellings.entries())
+    // Every spelling now meets the pair's spent budget, even with the right password.
+    for (const user of spellings)
       assert.equal(
-        await imapAuth(port, `127.0.0.${30 + i}`, user, testPassword),
+        await imapAuth(port, "127.0.0.20", user, testPassword),
         "a NO [UNAVAILABLE] Too many failed logins, try again later",
         user,
       );
+    // Only that pair: the owner logs in from another address (src/auth/throttle.ts).
+    assert.match(await imapAuth(port, "127.0.0.30", "t2@example.test", testPassword), /^a OK /);
   });
 });

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { MemoryCounters } from "../store/counters.js";
-import { ipKey, LoginThrottle, type ThrottleOptions } from "./throttle.js";
+import { newDeviceToken } from "./device.js";
+import { clientKey, LoginThrottle, type ThrottleOptions, type ThrottleSubject } from "./throttle.js";
 
 const opts: ThrottleOptions = {
   windowMs: 60_000,
@@ -10,6 +11,10 @@ const opts: ThrottleOptions = {
   baseDelayMs: 500,
   maxDelayMs: 10_000,
   parallelPerIp: 64,
+  maxAccountsPerIp: 4,
+  ipDelayCapMs: 2000,
+  knownClientMs: 30 * 86_400_000,
+  accountAlarmFailures: 50,
 };
 
 function setup(o: Partial<ThrottleOptions> = {}) {
@@ -19,27 +24,43 @@ function setup(o: Partial<ThrottleOptions> = {}) {
   return { clock, counters, throttle: new LoginThrottle(counters, { ...opts, ...o }, { now: clock.now }) };
 }
 
-async function fail(th: LoginThrottle, ip: string, user: string) {
-  const g = await th.begin(ip, user);
-  assert.ok(g.allowed, "expected the attempt to be allowed");
-  await th.recordFailure(ip, user);
+const at = (ip: string, account: string, device?: string): ThrottleSubject => ({ ip, account, device });
+
+/** One failed attempt; returns the delay it was given. */
+async function fail(th: LoginThrottle, s: ThrottleSubject) {
+  const g = await th.begin(s);
+  assert.ok(g.allowed, `expected ${s.ip} on ${s.account} to be allowed`);
+  await th.recordFailure(s);
   g.release();
   return g.delayMs;
 }
 
+async function succeed(th: LoginThrottle, s: ThrottleSubject) {
+  const g = await th.begin(s);
+  assert.ok(g.allowed, `expected ${s.ip} on ${s.account} to be allowed`);
+  await th.recordSuccess(s);
+  g.release();
+  return g;
+}
+
+async function gate(th: LoginThrottle, s: ThrottleSubject) {
+  const g = await th.begin(s);
+  if (g.allowed) g.release();
+  return g;
+}
+
 describe("LoginThrottle", () => {
-  test("free failures, then doubling delays, then refusal until the window ends", async () => {
+  test("an unknown pair: free failures, doubling delays, then refusal until its window ends", async () => {
     const { throttle, clock } = setup();
+    const attacker = at("192.0.2.1", "id:1");
     const delays: number[] = [];
-    for (let i = 0; i < 6; i++) delays.push(await fail(throttle, "192.0.2.1", "alice@example.org"));
+    for (let i = 0; i < 6; i++) delays.push(await fail(throttle, attacker));
     assert.deepEqual(delays, [0, 0, 0, 500, 1000, 2000]);
-    const refused = await throttle.begin("192.0.2.1", "alice@example.org");
-    assert.deepEqual(refused, { allowed: false, retryAfterMs: 60_000 });
+    assert.deepEqual(await throttle.begin(attacker), { allowed: false, retryAfterMs: 60_000, scope: "pair" });
     clock.advance(45_000);
-    const still = await throttle.begin("192.0.2.1", "alice@example.org");
-    assert.deepEqual(still, { allowed: false, retryAfterMs: 15_000 });
+    assert.deepEqual(await throttle.begin(attacker), { allowed: false, retryAfterMs: 15_000, scope: "pair" });
     clock.advance(15_000);
-    const after = await throttle.begin("192.0.2.1", "alice@example.org");
+    const after = await gate(throttle, attacker);
     assert.ok(after.allowed);
     assert.equal(after.delayMs, 0);
   });
@@ -53,77 +74,136 @@ describe("LoginThrottle", () => {
     assert.equal(throttle.delayFor(99), 10_000);
   });
 
-  test("counts per IP: spraying many accounts from one address is refused", async () => {
+  test("only the guessing pair is refused: the account elsewhere and the IP's other users are not", async () => {
     const { throttle } = setup();
-    for (let i = 0; i < 6; i++) await fail(throttle, "198.51.100.7", `user${i}@example.org`);
-    const g = await throttle.begin("198.51.100.7", "fresh@example.org");
-    assert.equal(g.allowed, false);
-    const other = await throttle.begin("198.51.100.8", "fresh@example.org");
+    for (let i = 0; i < 6; i++) await fail(throttle, at("192.0.2.1", "id:1"));
+    // The victim, from a new address: no delay at all.
+    const victim = await gate(throttle, at("198.51.100.9", "id:1"));
+    assert.ok(victim.allowed);
+    assert.equal(victim.delayMs, 0);
+    // A stranger to the account behind the attacker's IP (a NAT): delayed at most ipDelayCapMs.
+    const neighbour = await gate(throttle, at("192.0.2.1", "id:2"));
+    assert.ok(neighbour.allowed);
+    assert.equal(neighbour.delayMs, 2000);
+  });
+
+  test("a known pair is never refused for failures, and others' failures never delay it", async () => {
+    const { throttle } = setup();
+    const office = "192.0.2.20";
+    await succeed(throttle, at(office, "id:1"));
+    await succeed(throttle, at(office, "id:2"));
+    // User 1's stale phone behind the office NAT keeps failing (a known pair: its own failures).
+    for (let i = 0; i < 20; i++) {
+      const d = await fail(throttle, at(office, "id:1"));
+      assert.ok(d <= 2000, `known pair delayed ${d} ms`);
+    }
+    // User 2 at the office: not delayed by user 1's failures.
+    const other = await gate(throttle, at(office, "id:2"));
     assert.ok(other.allowed);
+    assert.equal(other.known, true);
     assert.equal(other.delayMs, 0);
+    // User 1's desk: allowed, its own pair's delay capped.
+    const desk = await gate(throttle, at(office, "id:1"));
+    assert.ok(desk.allowed);
+    assert.equal(desk.delayMs, 2000);
+    // Its success clears the pair's failures.
+    await succeed(throttle, at(office, "id:1"));
+    const cleared = await gate(throttle, at(office, "id:1"));
+    assert.ok(cleared.allowed);
+    assert.equal(cleared.delayMs, 0);
   });
 
-  test("counts per account across IPs, case-insensitively", async () => {
-    const { throttle } = setup();
-    for (let i = 0; i < 6; i++)
-      await fail(throttle, `203.0.113.${i}`, i % 2 ? "Bob@Example.org" : "bob@example.org");
-    assert.equal((await throttle.begin("203.0.113.99", "bob@example.org")).allowed, false);
+  test("a known pair stays known for knownClientMs", async () => {
+    const { throttle, clock } = setup({ knownClientMs: 1000_000 });
+    await succeed(throttle, at("192.0.2.5", "id:1"));
+    clock.advance(999_999);
+    const g = await gate(throttle, at("192.0.2.5", "id:1"));
+    assert.ok(g.allowed && g.known);
+    clock.advance(1);
+    const later = await gate(throttle, at("192.0.2.5", "id:1"));
+    assert.ok(later.allowed && !later.known);
   });
 
-  test("success resets the account's counter, not the IP's", async () => {
+  test("an IP failing on maxAccountsPerIp accounts is refused as an IP, except for its known pairs", async () => {
     const { throttle } = setup();
-    for (let i = 0; i < 5; i++) await fail(throttle, "192.0.2.9", "carol@example.org");
-    await throttle.recordSuccess("carol@example.org");
-    // The IP still carries 5 failures: the next attempt from it is delayed (500 * 2^2).
-    const g = await throttle.begin("192.0.2.9", "carol@example.org");
-    assert.ok(g.allowed);
-    assert.equal(g.delayMs, 2000);
-    g.release();
-    const fromElsewhere = await throttle.begin("192.0.2.10", "carol@example.org");
-    assert.ok(fromElsewhere.allowed);
-    assert.equal(fromElsewhere.delayMs, 0);
+    const sprayer = "198.51.100.7";
+    await succeed(throttle, at(sprayer, "id:99")); // someone behind it logged in before
+    for (let i = 0; i < 4; i++) await fail(throttle, at(sprayer, `id:${i}`));
+    const refused = await gate(throttle, at(sprayer, "id:50"));
+    assert.equal(refused.allowed, false);
+    assert.equal(!refused.allowed && refused.scope, "ip");
+    assert.ok((await gate(throttle, at(sprayer, "id:99"))).allowed, "known pair still served");
+    const elsewhere = await gate(throttle, at("198.51.100.8", "id:50"));
+    assert.ok(elsewhere.allowed);
+    assert.equal(elsewhere.delayMs, 0);
   });
 
-  test("attempts in flight count toward refusal, so parallel guesses cannot all slip through", async () => {
+  test("a device token registered at a success makes the browser known from any address", async () => {
     const { throttle } = setup();
-    for (let i = 0; i < 4; i++) await fail(throttle, "192.0.2.20", "dave@example.org");
-    const a = await throttle.begin("192.0.2.20", "dave@example.org");
-    const b = await throttle.begin("192.0.2.20", "dave@example.org");
-    const c = await throttle.begin("192.0.2.20", "dave@example.org");
+    const device = newDeviceToken();
+    await succeed(throttle, at("192.0.2.30", "id:1", device));
+    // The attacker has spent the pair budget from the café's address, which the browser now uses.
+    for (let i = 0; i < 6; i++) await fail(throttle, at("203.0.113.5", "id:1"));
+    assert.equal((await gate(throttle, at("203.0.113.5", "id:1"))).allowed, false);
+    const browser = await gate(throttle, at("203.0.113.5", "id:1", device));
+    assert.ok(browser.allowed && browser.known);
+    // The token is the account's only: another account's login with it is a stranger's.
+    const other = await gate(throttle, at("203.0.113.5", "id:2", device));
+    assert.ok(other.allowed && !other.known);
+    // A made-up token is not known either.
+    assert.equal((await gate(throttle, at("203.0.113.5", "id:1", newDeviceToken()))).allowed, false);
+  });
+
+  test("guessing one account from many addresses: its unknown clients are held tight, known ones are not", async () => {
+    const { throttle } = setup({ accountAlarmFailures: 10 });
+    await succeed(throttle, at("192.0.2.40", "id:1"));
+    for (let i = 0; i < 10; i++) await fail(throttle, at(`203.0.113.${i}`, "id:1"));
+    const bot = await gate(throttle, at("203.0.113.200", "id:1"));
+    assert.ok(bot.allowed);
+    assert.equal(bot.delayMs, 10_000);
+    for (let i = 0; i < 3; i++) await fail(throttle, at("203.0.113.201", "id:1"));
+    assert.equal(
+      (await gate(throttle, at("203.0.113.201", "id:1"))).allowed,
+      false,
+      "refused after freeFailures",
+    );
+    const owner = await gate(throttle, at("192.0.2.40", "id:1"));
+    assert.ok(owner.allowed);
+    assert.equal(owner.delayMs, 0);
+  });
+
+  test("attempts in flight count toward a pair's refusal, so parallel guesses cannot all slip through", async () => {
+    const { throttle } = setup();
+    const s = at("192.0.2.20", "id:4");
+    for (let i = 0; i < 4; i++) await fail(throttle, s);
+    const a = await throttle.begin(s);
+    const b = await throttle.begin(s);
+    const c = await throttle.begin(s);
     assert.ok(a.allowed && b.allowed);
     assert.equal(c.allowed, false);
     a.release();
     b.release();
     b.release(); // twice is harmless
-    const d = await throttle.begin("192.0.2.20", "dave@example.org");
+    const d = await throttle.begin(s);
     assert.ok(d.allowed);
     d.release();
   });
 
-  test("a burst of logins from one IP with no failure counted is not refused (users behind a NAT)", async () => {
-    const { throttle } = setup();
-    const gates = [];
-    for (let i = 0; i < 20; i++) gates.push(await throttle.begin("192.0.2.40", `user${i}@example.org`));
-    assert.ok(gates.every((g) => g.allowed));
-    for (const g of gates) if (g.allowed) g.release();
-  });
-
-  test("an account with no failure counted has at most maxFailures attempts in flight; an IP parallelPerIp", async () => {
+  test("a burst from one IP is not refused up to parallelPerIp (users behind a NAT); more are", async () => {
     const { throttle } = setup({ parallelPerIp: 8 });
-    const oneAccount = [];
-    for (let i = 0; i < 10; i++) oneAccount.push(await throttle.begin(`192.0.2.${100 + i}`, "id:7"));
-    assert.equal(oneAccount.filter((g) => g.allowed).length, opts.maxFailures);
-    const oneIp = [];
-    for (let i = 0; i < 10; i++) oneIp.push(await throttle.begin("192.0.2.50", `id:${100 + i}`));
-    assert.equal(oneIp.filter((g) => g.allowed).length, 8);
-    for (const g of [...oneAccount, ...oneIp]) if (g.allowed) g.release();
-    assert.ok((await throttle.begin("192.0.2.50", "id:7")).allowed, "released slots are free again");
+    const gates = [];
+    for (let i = 0; i < 10; i++) gates.push(await throttle.begin(at("192.0.2.50", `id:${100 + i}`)));
+    assert.equal(gates.filter((g) => g.allowed).length, 8);
+    const refused = gates.find((g) => !g.allowed);
+    assert.equal(refused && !refused.allowed && refused.scope, "ip");
+    for (const g of gates) if (g.allowed) g.release();
+    assert.ok((await gate(throttle, at("192.0.2.50", "id:7"))).allowed, "released slots are free again");
   });
 
   test("in-flight attempts do not add delay (a client opening several connections)", async () => {
     const { throttle } = setup();
     const gates = [];
-    for (let i = 0; i < 5; i++) gates.push(await throttle.begin("192.0.2.30", "erin@example.org"));
+    for (let i = 0; i < 5; i++) gates.push(await throttle.begin(at("192.0.2.30", "id:5")));
     for (const g of gates) {
       assert.ok(g.allowed);
       assert.equal(g.delayMs, 0);
@@ -131,14 +211,57 @@ describe("LoginThrottle", () => {
     }
   });
 
+  test("list shows pairs, IPs and accounts with counts, state and end; clear forgets one", async () => {
+    const { throttle, clock } = setup();
+    for (let i = 0; i < 6; i++) await fail(throttle, at("192.0.2.1", "id:1"));
+    clock.advance(1000);
+    await fail(throttle, at("192.0.2.1", "id:2"));
+    const rows = await throttle.list(100);
+    const pair = rows.find((r) => r.kind === "pair" && r.account === "id:1");
+    assert.deepEqual(pair, {
+      kind: "pair",
+      id: "pair:192.0.2.1|id:1",
+      ip: "192.0.2.1",
+      account: "id:1",
+      failures: 6,
+      until: 1_060_000,
+      state: "refused",
+    });
+    const ip = rows.find((r) => r.kind === "ip");
+    assert.deepEqual(ip, {
+      kind: "ip",
+      id: "ip:192.0.2.1",
+      ip: "192.0.2.1",
+      failures: 7,
+      accounts: 2,
+      until: 1_060_000,
+      state: "delayed",
+    });
+    assert.equal(rows.filter((r) => r.kind === "account").length, 2);
+    assert.equal(await throttle.clear("pair:192.0.2.1|id:1"), true);
+    const again = await gate(throttle, at("192.0.2.1", "id:1"));
+    assert.ok(again.allowed);
+    assert.equal(again.delayMs, 2000, "the IP's failures still count (capped)");
+    assert.equal(await throttle.clear("ip:192.0.2.1"), true);
+    const cleared = await gate(throttle, at("192.0.2.1", "id:1"));
+    assert.ok(cleared.allowed);
+    assert.equal(cleared.delayMs, 0);
+    assert.deepEqual(
+      (await throttle.list(100)).map((r) => r.kind),
+      ["pair", "account", "account"],
+    );
+    assert.equal(await throttle.clear("nonsense"), false);
+    assert.equal(await throttle.clear("pair:no-bar"), false);
+  });
+
   test("IPv6 clients are counted per /64; IPv4-mapped addresses as IPv4", () => {
-    assert.equal(ipKey("2001:db8:1:2:aaaa::1"), ipKey("2001:db8:1:2:ffff:ffff:ffff:ffff"));
-    assert.equal(ipKey("2001:db8:1:2::1"), "login-fail:ip:2001:db8:1:2/64");
-    assert.equal(ipKey("2001:DB8:0001:0002::"), "login-fail:ip:2001:db8:1:2/64");
-    assert.equal(ipKey("::1"), "login-fail:ip:0:0:0:0/64");
-    assert.equal(ipKey("fe80::1%eth0"), "login-fail:ip:fe80:0:0:0/64");
-    assert.notEqual(ipKey("2001:db8:1:2::1"), ipKey("2001:db8:1:3::1"));
-    assert.equal(ipKey("::ffff:192.0.2.1"), ipKey("192.0.2.1"));
-    assert.equal(ipKey("192.0.2.1"), "login-fail:ip:192.0.2.1");
+    assert.equal(clientKey("2001:db8:1:2:aaaa::1"), clientKey("2001:db8:1:2:ffff:ffff:ffff:ffff"));
+    assert.equal(clientKey("2001:db8:1:2::1"), "2001:db8:1:2/64");
+    assert.equal(clientKey("2001:DB8:0001:0002::"), "2001:db8:1:2/64");
+    assert.equal(clientKey("::1"), "0:0:0:0/64");
+    assert.equal(clientKey("fe80::1%eth0"), "fe80:0:0:0/64");
+    assert.notEqual(clientKey("2001:db8:1:2::1"), clientKey("2001:db8:1:3::1"));
+    assert.equal(clientKey("::ffff:192.0.2.1"), clientKey("192.0.2.1"));
+    assert.equal(clientKey("192.0.2.1"), "192.0.2.1");
   });
 });

@@ -1,27 +1,35 @@
-// Login throttling: failed logins are counted per client IP and per account name over a window
-// (CounterStore, shared between nodes when it is Redis). With n failures already counted for
-// the IP or the account (whichever is larger):
-//   n <  freeFailures  -> answer at once
-//   n >= freeFailures  -> delay the reply by baseDelayMs * 2^(n - freeFailures), at most maxDelayMs
-//   n >= maxFailures   -> refuse as throttled without checking the password, until the window ends
-// The delay is applied to every reply of a throttled client, success or failure, so that an
-// attacker cannot cut the wait short and read the outcome from the timing.
-// For the refusal, attempts still being checked (a slot is reserved before the slow hash check
-// and released once the outcome is recorded) count as failures too, so N parallel guesses cost
-// N (within one node): an account never has more than maxFailures guesses checked per window,
-// however many connections ask at once. An IP with no failure counted may have up to
-// parallelPerIp attempts in flight (users behind one NAT logging in at the same moment); once
-// it has one failure, its pending attempts count against maxFailures like an account's. Pending
-// attempts never add to the delay: a mail client opening five connections at once is not
-// punished for it.
-// The account name given to begin() must be canonical (service.ts keys on the resolved account),
-// so that "t2", "T2", "\"t2\"" and "\"t\\2\"" share one counter.
-// A success resets the account's counter but not the IP's (one IP may be a NAT of many users).
-// IPv6 clients are counted per /64, the smallest block a customer usually gets.
+// Login throttling that slows and refuses the attacker, never the user (issue 15). Dovecot's auth
+// penalty delays every client of an IP; a per-account lockout lets anyone who knows an address
+// lock its owner out. Here failures are counted, over a window, per (client IP, account) pair,
+// per IP and per account (CounterStore, so several nodes can share them):
+//  - Known clients: a pair that logged in successfully within knownClientMs (or a browser showing
+//    a device token registered to the account, device.ts) is never refused for failures and never
+//    delayed by other clients' failures. Its own failures (a stale phone behind the same NAT as
+//    the desk) delay it by at most ipDelayCapMs.
+//  - Attacker on one account: an unknown pair's n-th failure delays its next replies by
+//    baseDelayMs * 2^(n - freeFailures), up to maxDelayMs; at maxFailures the pair is refused
+//    without the password being checked, until its window ends. Only that pair.
+//  - Spraying: an IP whose failures touch maxAccountsPerIp distinct accounts in a window is
+//    refused as an IP, except for its known pairs.
+//  - Shared IP: the IP's failures (every account's) delay its other unknown clients by at most
+//    ipDelayCapMs; they are not refused unless the IP sprays.
+//  - Distributed guessing on one account (many IPs): once the account has accountAlarmFailures
+//    failures in the window, its unknown pairs get maxDelayMs and are refused after freeFailures;
+//    known clients are untouched.
+// The delay is applied to every reply of a delayed client, success or failure, so an attacker
+// cannot read the outcome from the timing and cut the wait short.
+// Attempts still being checked count as failures of their pair (a slot is reserved before the
+// slow hash check and released once the outcome is recorded): N parallel guesses on one pair
+// cost N, within one node. An IP may have at most parallelPerIp unknown-pair attempts in flight,
+// so a sprayer gets at most maxAccountsPerIp + parallelPerIp - 1 accounts checked per window.
+// The account name given must be canonical (service.ts keys on the resolved account), so that
+// "t2", "T2", "\"t2\"" and "\"t\\2\"" share one counter. IPv6 clients are counted per /64, the
+// smallest block a customer usually gets.
 
 import { isIPv6 } from "node:net";
 import type { Config } from "../config/schema.js";
 import type { CounterStore } from "../store/counters.js";
+import { deviceKey } from "./device.js";
 
 export interface ThrottleOptions {
   windowMs: number;
@@ -29,8 +37,16 @@ export interface ThrottleOptions {
   maxFailures: number;
   baseDelayMs: number;
   maxDelayMs: number;
-  /** Logins checked at once for an IP with no failure counted (a burst of honest clients). */
+  /** Unknown-pair logins one IP may have checked at once. */
   parallelPerIp: number;
+  /** Distinct accounts failing from one IP in a window before the IP is refused. */
+  maxAccountsPerIp: number;
+  /** Most an IP's failures (or a known pair's own) add to a reply's delay. */
+  ipDelayCapMs: number;
+  /** How long a successful (account, IP) pair or device stays known. */
+  knownClientMs: number;
+  /** Failures on one account (all IPs) in a window after which its unknown clients are held tight. */
+  accountAlarmFailures: number;
 }
 
 /** Hard ceiling for one delayed reply (the config's baseDelayMs doubles up to this). */
@@ -44,21 +60,58 @@ export function throttleOptionsFromConfig(auth: Config["auth"]): ThrottleOptions
     baseDelayMs: auth.throttleBaseDelayMs,
     maxDelayMs: MAX_LOGIN_DELAY_MS,
     parallelPerIp: auth.throttleParallelPerIp,
+    maxAccountsPerIp: auth.throttleMaxAccountsPerIp,
+    ipDelayCapMs: auth.throttleIpDelayCapMs,
+    knownClientMs: auth.throttleKnownClientDays * 86_400_000,
+    accountAlarmFailures: auth.throttleAccountAlarmFailures,
   };
 }
 
+/** One login attempt as the throttle sees it. */
+export interface ThrottleSubject {
+  ip: string;
+  /** Canonical account key (service.ts). */
+  account: string;
+  /** A device token the client showed (web login cookie), if any. */
+  device?: string | undefined;
+}
+
 export type ThrottleGate =
-  | { allowed: false; retryAfterMs: number }
-  | { allowed: true; delayMs: number; release: () => void };
+  | { allowed: false; retryAfterMs: number; scope: "pair" | "ip" }
+  | { allowed: true; delayMs: number; known: boolean; release: () => void };
+
+/** What the admin page lists: one row per counted pair, IP or account. */
+export type ThrottleEntry =
+  | {
+      kind: "pair";
+      id: string;
+      ip: string;
+      account: string;
+      failures: number;
+      until: number;
+      state: ThrottleState;
+    }
+  | {
+      kind: "ip";
+      id: string;
+      ip: string;
+      failures: number;
+      accounts: number;
+      until: number;
+      state: ThrottleState;
+    }
+  | { kind: "account"; id: string; account: string; failures: number; until: number; state: ThrottleState };
+
+/** counting: failures seen, no effect yet; delayed: replies wait; refused: logins refused. */
+export type ThrottleState = "counting" | "delayed" | "refused";
 
 // Longest account name used in a counter key: longer input is cut (bounded memory per key).
 const MAX_NAME_IN_KEY = 320;
-// Window starts remembered to tell a refused client how long to wait (a hint; bounded).
-const MAX_REMEMBERED_WINDOWS = 10_000;
+const P = "login-fail:";
+const K = "login-known:";
 
 export class LoginThrottle {
   private readonly inFlight = new Map<string, number>();
-  private readonly windowStart = new Map<string, number>();
   private readonly now: () => number;
 
   constructor(
@@ -71,91 +124,182 @@ export class LoginThrottle {
 
   /** Call before checking a password. If allowed, wait `delayMs` before replying, and call
    *  `release()` once the attempt has been recorded (recordFailure/recordSuccess). */
-  async begin(ip: string, account: string): Promise<ThrottleGate> {
-    const keys = this.keys(ip, account);
-    const counted = await Promise.all(keys.map((k) => this.counters.get(k)));
+  async begin(s: ThrottleSubject): Promise<ThrottleGate> {
+    const k = keysOf(s);
+    const [pairFailures, ipFailures, ipAccounts, accountFailures, known] = await Promise.all([
+      this.counters.get(k.pair),
+      this.counters.get(k.ip),
+      this.counters.get(k.ipAccounts),
+      this.counters.get(k.account),
+      this.isKnown(s),
+    ]);
     // From here to the reservation nothing awaits: two attempts cannot both take the last slot.
-    let n = 0;
-    let refusedKey: string | null = null;
-    for (const [i, k] of keys.entries()) {
-      const failures = counted[i] ?? 0;
-      if (failures > n) n = failures;
-      const pending = this.inFlight.get(k) ?? 0;
-      const cleanIp = i === 0 && failures === 0;
-      const limit = cleanIp
-        ? Math.max(this.opts.maxFailures, this.opts.parallelPerIp)
-        : this.opts.maxFailures;
-      if (failures + pending >= limit && refusedKey === null) refusedKey = k;
+    const pairPending = this.inFlight.get(k.pair) ?? 0;
+    const ipPending = this.inFlight.get(k.ipPending) ?? 0;
+    const o = this.opts;
+    let delayMs: number;
+    if (known) {
+      // Never refused for failures; only a flood of parallel attempts on the pair is (an honest
+      // client opens a handful of connections, not parallelPerIp).
+      const parallel = pairFailures > 0 ? o.maxFailures : o.parallelPerIp;
+      if (pairPending >= parallel) return this.refused(k.pair, "pair");
+      delayMs = Math.min(this.delayFor(pairFailures), o.ipDelayCapMs);
+    } else {
+      const alarm = accountFailures >= o.accountAlarmFailures;
+      const pairLimit = alarm ? Math.max(1, o.freeFailures) : o.maxFailures;
+      if (pairFailures + pairPending >= pairLimit) return this.refused(k.pair, "pair");
+      if (ipAccounts >= o.maxAccountsPerIp) return this.refused(k.ipAccounts, "ip");
+      if (ipPending >= o.parallelPerIp) return this.refused(k.ipPending, "ip");
+      delayMs = Math.max(this.delayFor(pairFailures), Math.min(this.delayFor(ipFailures), o.ipDelayCapMs));
+      if (alarm) delayMs = o.maxDelayMs;
     }
-    if (refusedKey !== null) return { allowed: false, retryAfterMs: this.retryAfter(refusedKey) };
 
-    for (const k of keys) this.inFlight.set(k, (this.inFlight.get(k) ?? 0) + 1);
+    const held = known ? [k.pair] : [k.pair, k.ipPending];
+    for (const h of held) this.inFlight.set(h, (this.inFlight.get(h) ?? 0) + 1);
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
-      for (const k of keys) {
-        const v = (this.inFlight.get(k) ?? 1) - 1;
-        if (v <= 0) this.inFlight.delete(k);
-        else this.inFlight.set(k, v);
+      for (const h of held) {
+        const v = (this.inFlight.get(h) ?? 1) - 1;
+        if (v <= 0) this.inFlight.delete(h);
+        else this.inFlight.set(h, v);
       }
     };
-    return { allowed: true, delayMs: this.delayFor(n), release };
+    return { allowed: true, delayMs, known, release };
   }
 
-  async recordFailure(ip: string, account: string): Promise<void> {
-    for (const k of this.keys(ip, account)) {
-      const count = await this.counters.incr(k, this.opts.windowMs);
-      if (count === 1) this.noteWindowStart(k);
-    }
+  async recordFailure(s: ThrottleSubject): Promise<void> {
+    const k = keysOf(s);
+    const w = this.opts.windowMs;
+    const pair = await this.counters.incr(k.pair, w);
+    // The pair's first failure in its window: one more distinct account failing from this IP.
+    if (pair === 1) await this.counters.incr(k.ipAccounts, w);
+    await this.counters.incr(k.ip, w);
+    await this.counters.incr(k.account, w);
   }
 
-  async recordSuccess(account: string): Promise<void> {
-    const k = accountKey(account);
-    await this.counters.reset(k);
-    this.windowStart.delete(k);
+  /** A success clears the pair's failures and makes the pair (and the device shown) known. The
+   *  IP's and the account's counts stay: one IP may be a NAT of many users, and one user's
+   *  success says nothing about the guessers elsewhere. */
+  async recordSuccess(s: ThrottleSubject): Promise<void> {
+    const k = keysOf(s);
+    await this.counters.reset(k.pair);
+    await this.counters.set(k.known, 1, this.opts.knownClientMs);
+    if (s.device) await this.counters.set(deviceKey(s.device, s.account), 1, this.opts.knownClientMs);
   }
 
   /** Delay before replying when `failures` failures are already counted. */
   delayFor(failures: number): number {
     const extra = failures - this.opts.freeFailures;
     if (extra < 0 || this.opts.baseDelayMs <= 0) return 0;
-    // 2^extra overflows nothing: extra is below maxFailures and the cap is applied after.
+    // 2^extra overflows nothing: the exponent is bounded and the cap is applied after.
     return Math.min(this.opts.maxDelayMs, this.opts.baseDelayMs * 2 ** Math.min(extra, 30));
   }
 
-  private keys(ip: string, account: string): [string, string] {
-    return [ipKey(ip), accountKey(account)];
-  }
-
-  private retryAfter(key: string): number {
-    const start = this.windowStart.get(key);
-    if (start === undefined) return this.opts.windowMs; // counted by another node: upper bound
-    return Math.max(0, start + this.opts.windowMs - this.now());
-  }
-
-  private noteWindowStart(key: string): void {
-    if (this.windowStart.size >= MAX_REMEMBERED_WINDOWS) {
-      const t = this.now();
-      for (const [k, s] of this.windowStart) if (s + this.opts.windowMs <= t) this.windowStart.delete(k);
-      const oldest = this.windowStart.keys().next();
-      if (this.windowStart.size >= MAX_REMEMBERED_WINDOWS && !oldest.done)
-        this.windowStart.delete(oldest.value);
+  /** Who is being counted, for the admin page: at most `limit` rows of each kind. */
+  async list(limit: number): Promise<ThrottleEntry[]> {
+    const o = this.opts;
+    const [pairs, ips, ipAccounts, accounts] = await Promise.all([
+      this.counters.list(`${P}pair:`, limit),
+      this.counters.list(`${P}ip:`, limit),
+      this.counters.list(`${P}ip-accounts:`, limit),
+      this.counters.list(`${P}user:`, limit),
+    ]);
+    const out: ThrottleEntry[] = [];
+    for (const e of pairs) {
+      const rest = e.key.slice(`${P}pair:`.length);
+      const bar = rest.indexOf("|");
+      if (bar < 0) continue;
+      const state = e.count >= o.maxFailures ? "refused" : e.count >= o.freeFailures ? "delayed" : "counting";
+      const ip = rest.slice(0, bar);
+      const account = rest.slice(bar + 1);
+      out.push({
+        kind: "pair",
+        id: `pair:${rest}`,
+        ip,
+        account,
+        failures: e.count,
+        until: e.expiresAt,
+        state,
+      });
     }
-    this.windowStart.set(key, this.now());
+    const spread = new Map(ipAccounts.map((e) => [e.key.slice(`${P}ip-accounts:`.length), e]));
+    for (const e of ips) {
+      const ip = e.key.slice(`${P}ip:`.length);
+      const acc = spread.get(ip);
+      const accounts = acc?.count ?? 0;
+      const state =
+        accounts >= o.maxAccountsPerIp ? "refused" : e.count > o.freeFailures ? "delayed" : "counting";
+      const until = Math.max(e.expiresAt, acc?.expiresAt ?? 0);
+      out.push({ kind: "ip", id: `ip:${ip}`, ip, failures: e.count, accounts, until, state });
+    }
+    for (const e of accounts) {
+      const account = e.key.slice(`${P}user:`.length);
+      const state = e.count >= o.accountAlarmFailures ? "delayed" : "counting";
+      out.push({
+        kind: "account",
+        id: `account:${account}`,
+        account,
+        failures: e.count,
+        until: e.expiresAt,
+        state,
+      });
+    }
+    return out;
+  }
+
+  /** Forget the failures of one listed entry (its `id`). False if the id names nothing. */
+  async clear(id: string): Promise<boolean> {
+    const colon = id.indexOf(":");
+    const kind = id.slice(0, colon);
+    const rest = id.slice(colon + 1);
+    if (colon < 0 || rest === "") return false;
+    if (kind === "pair" && rest.includes("|")) await this.counters.reset(`${P}pair:${rest}`);
+    else if (kind === "ip") {
+      await this.counters.reset(`${P}ip:${rest}`);
+      await this.counters.reset(`${P}ip-accounts:${rest}`);
+    } else if (kind === "account") await this.counters.reset(`${P}user:${rest}`);
+    else return false;
+    return true;
+  }
+
+  private async isKnown(s: ThrottleSubject): Promise<boolean> {
+    if ((await this.counters.get(keysOf(s).known)) > 0) return true;
+    return s.device !== undefined && (await this.counters.get(deviceKey(s.device, s.account))) > 0;
+  }
+
+  private async refused(key: string, scope: "pair" | "ip"): Promise<ThrottleGate> {
+    const e = key.startsWith(P) ? await this.counters.peek(key) : null;
+    const retryAfterMs = e ? Math.max(0, e.expiresAt - this.now()) : this.opts.windowMs;
+    return { allowed: false, retryAfterMs, scope };
   }
 }
 
-function accountKey(account: string): string {
-  return `login-fail:user:${account.toLowerCase().slice(0, MAX_NAME_IN_KEY)}`;
+function accountName(account: string): string {
+  return account.toLowerCase().slice(0, MAX_NAME_IN_KEY);
 }
 
-/** Counter key for a client address: IPv4 as is (also when IPv4-mapped), IPv6 per /64. */
-export function ipKey(ip: string): string {
+function keysOf(s: ThrottleSubject) {
+  const ip = clientKey(s.ip);
+  const account = accountName(s.account);
+  return {
+    pair: `${P}pair:${ip}|${account}`,
+    ip: `${P}ip:${ip}`,
+    ipAccounts: `${P}ip-accounts:${ip}`,
+    /** In-flight only (never stored): attempts of unknown pairs from this IP. */
+    ipPending: `pending:ip:${ip}`,
+    account: `${P}user:${account}`,
+    known: `${K}${ip}|${account}`,
+  };
+}
+
+/** A client address as counted: IPv4 as is (also when IPv4-mapped), IPv6 per /64. */
+export function clientKey(ip: string): string {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped?.[1]) return `login-fail:ip:${mapped[1]}`;
-  if (!isIPv6(ip)) return `login-fail:ip:${ip.slice(0, 64)}`;
-  return `login-fail:ip:${ipv6Prefix64(ip)}/64`;
+  if (mapped?.[1]) return mapped[1];
+  if (!isIPv6(ip)) return ip.slice(0, 64).replaceAll("|", "");
+  return `${ipv6Prefix64(ip)}/64`;
 }
 
 function ipv6Prefix64(ip: string): string {

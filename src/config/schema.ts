@@ -85,13 +85,20 @@ export const logSection = {
 };
 
 export const authSection = {
-  throttleWindowSec: int(900, "Window over which failed logins are counted, per IP and per account.", {
-    min: 1,
-  }),
-  throttleFreeFailures: int(3, "Failures allowed in the window before replies are delayed."),
-  throttleMaxFailures: int(10, "Failures in the window after which logins are refused for a while.", {
-    min: 1,
-  }),
+  throttleWindowSec: int(
+    900,
+    "Window over which failed logins are counted, per (client IP, account) pair, per IP and per account.",
+    { min: 1 },
+  ),
+  throttleFreeFailures: int(
+    3,
+    "Failures of one (IP, account) pair allowed in the window before its replies are delayed.",
+  ),
+  throttleMaxFailures: int(
+    10,
+    "Failures of one (IP, account) pair in the window after which that pair is refused until the window ends; a client that logged in to the account before is never refused.",
+    { min: 1 },
+  ),
   throttleBaseDelayMs: int(
     500,
     "Delay after the first extra failure; doubles per failure (capped at 10 s).",
@@ -101,8 +108,28 @@ export const authSection = {
   ),
   throttleParallelPerIp: int(
     64,
-    "Logins one IP may have checked at once while it has no failure counted (users behind one NAT); attempts in flight count like failures, so more are refused.",
+    "Logins one IP may have checked at once by clients not known to the account; more are refused for the moment.",
     { min: 1, max: 4096 },
+  ),
+  throttleMaxAccountsPerIp: int(
+    10,
+    "Distinct accounts failing from one IP in the window after which the IP is refused (password spraying), except for clients known to the account.",
+    { min: 1, max: 100000 },
+  ),
+  throttleIpDelayCapMs: int(
+    2000,
+    "Most that the failures of other users behind one IP (an office NAT), or a known client's own, add to a login's delay.",
+    { min: 0, max: 10000 },
+  ),
+  throttleKnownClientDays: int(
+    30,
+    "How long a successful login keeps its (account, IP) pair, and the web browser's device cookie, known to the throttle.",
+    { min: 1, max: 400 },
+  ),
+  throttleAccountAlarmFailures: int(
+    100,
+    "Failures on one account from all IPs in the window after which clients not known to it get the longest delay and are refused after throttleFreeFailures (guessing from many addresses).",
+    { min: 1 },
   ),
   verifiedLoginCacheSec: int(
     300,
@@ -122,6 +149,11 @@ export const authSection = {
     min: 1,
     max: 1440,
   }),
+  appPasswordsMax: int(
+    50,
+    "Most app passwords (per-device passwords for IMAP, POP3, SMTP submission, JMAP) one account may have.",
+    { min: 0, max: 1000 },
+  ),
 };
 
 export const quotaSection = {

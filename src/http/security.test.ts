@@ -139,10 +139,7 @@ describe("http login throttling", () => {
   test("web login failures are throttled, in the same counters as IMAP", async () => {
     const c = web();
     const user = "carol@example.test";
-    // The same IMAP login works before the failures (so its refusal below is the throttle's).
-    const ok = imapClient(user);
-    await ok.connect();
-    await ok.logout();
+    // carol never logged in from 127.0.0.1: a stranger's pair, refused after throttleMaxFailures.
     for (let i = 0; i < 3; i++) assert.equal((await c.login(user, "wrong password")).status, 401);
     const refused = await c.login(user, testPassword);
     assert.equal(refused.status, 429);
@@ -152,5 +149,13 @@ describe("http login throttling", () => {
     const imap = imapClient(user);
     await assert.rejects(imap.connect());
     imap.close();
+    // Only that (IP, account) pair: the account still logs in from elsewhere (throttle.ts).
+    const elsewhere = await srv.ctx.auth.authenticate({
+      username: user,
+      password: testPassword,
+      ip: "127.0.0.2",
+      protocol: "imap",
+    });
+    assert.equal(elsewhere.ok, true);
   });
 });
