@@ -355,7 +355,10 @@ describe("spam filter: the JMAP door and the delivery log line", () => {
       await c.cmd("QUIT").catch(() => "");
     }
     const line = lines.find((l) => l.includes('"verdicts":"spam=score='));
-    assert.match(line ?? "", /"verdicts":"spam=score=3\.4 tests=MISSING_DATE=1\.4,MISSING_FROM=1,MISSING_MID=0\.5,MISSING_TO=0\.5"/);
+    assert.match(
+      line ?? "",
+      /"verdicts":"spam=score=3\.4 tests=MISSING_DATE=1\.4,MISSING_FROM=1,MISSING_MID=0\.5,MISSING_TO=0\.5"/,
+    );
   });
 });
 

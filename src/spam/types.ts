@@ -3,7 +3,6 @@
 
 import type { FilterInput } from "../postoffice/types.js";
 
-
 /** One link in an HTML part (or a bare URL in text): where it points and what it says. */
 export interface Link {
   /** The href (or the bare URL), as written (entities decoded), at most 2,048 characters. */
