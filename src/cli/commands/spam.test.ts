@@ -71,11 +71,11 @@ test("spam train/forget --mbox, status, check", async () => {
   assert.match(check.out, /^probability: (0\.99\d\d|1\.0000)\nready: yes\nclues: \d+\n/);
   assert.match(
     check.out,
-    /\nscore: \d+\.\d \(local rules and the classifier; junkScore 5\)\ntests: .*BAYES_99=3\.5/,
+    /\nscore: \d+\.\d \(local rules and the classifier; junkScore 5\)\ntests: .*BAYES_99=/,
   );
   const checkHam = yubin(["spam", "check"], ham(99));
   assert.match(checkHam.out, /^probability: 0\.0\d{3}\nready: yes\n/);
-  assert.match(checkHam.out, /BAYES_00=-1\.9/);
+  assert.match(checkHam.out, /tests: .*BAYES_00=-/);
 });
 
 test("spam train --account --folder: each message of the folder, into its model and the global one", async () => {
