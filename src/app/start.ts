@@ -4,6 +4,7 @@
 // engines) are given what they need through AppContext and never reach for a feature.
 // The CLI (`yubin serve`) and the test harness build the same app; tests on ephemeral ports.
 import { antivirusFilters } from "../antivirus/filter.js";
+import { AppPasswords } from "../auth/app-passwords.js";
 import { createAuthService } from "../auth/service.js";
 import type { Config } from "../config/schema.js";
 import { createCachedDnsResolver } from "../dns/resolver.js";
@@ -57,7 +58,18 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   const counters = deps.counters ?? new MemoryCounters();
   const tls = await createTlsProvider(config);
   const store = deps.store ?? (await openStore(config, notifier, log));
-  const auth = createAuthService({ directory: store.directory, counters, config: config.auth, log });
+  const appPasswords = new AppPasswords({
+    store: store.appPasswords,
+    dataDir: config.server.dataDir,
+    maxPerAccount: config.auth.appPasswordsMax,
+  });
+  const auth = createAuthService({
+    directory: store.directory,
+    counters,
+    config: config.auth,
+    log,
+    appPasswords,
+  });
   const activity = new ActivityTracker();
   const health = newHealth();
   const ctx: AppContext = {
@@ -66,6 +78,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     notifier,
     counters,
     auth,
+    appPasswords,
     tls,
     log,
     activity,

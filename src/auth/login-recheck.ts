@@ -5,7 +5,10 @@
 // auth.sessionRecheckSec, re-reads the account row: the row is the one place every writer
 // changes (the admin page, `yubin user passwd` in another process), so nothing needs telling.
 // Between checks a command costs one comparison of two numbers; the store is read only when due.
-import type { Account, DirectoryStore } from "../store/types.js";
+// A login with an app password (app-passwords.ts) is checked before every command, its app
+// password read with the account (two primary-key reads): revoking a lost phone's app password
+// ends that phone's sessions at their next command, whichever process revoked it (issue 15).
+import type { Account, AppPasswordStore, DirectoryStore } from "../store/types.js";
 import { credentialStamp } from "./credential.js";
 
 /** What a connection keeps of its login: plain fields, so IMAP can keep them in the session's
@@ -16,14 +19,19 @@ export interface LoginCheck {
   readonly stamp: string;
   /** Date.now() from which the next command re-reads the account. */
   checkAt: number;
+  /** The app password the login used, if it did (then checked before every command). */
+  readonly appPasswordId?: number;
 }
 
 export function loginCheck(
   account: Pick<Account, "id" | "passwordHash">,
   intervalSec: number,
-  now = Date.now(),
+  opts: { now?: number; appPassword?: { id: number } | undefined } = {},
 ): LoginCheck {
-  return { id: account.id, stamp: credentialStamp(account.passwordHash), checkAt: now + intervalSec * 1000 };
+  const stamp = credentialStamp(account.passwordHash);
+  const now = opts.now ?? Date.now();
+  if (opts.appPassword) return { id: account.id, stamp, checkAt: now, appPasswordId: opts.appPassword.id };
+  return { id: account.id, stamp, checkAt: now + intervalSec * 1000 };
 }
 
 /** Whether the account must be read again before the next command (0 s: always). */
@@ -33,16 +41,18 @@ export function recheckDue(c: LoginCheck, now = Date.now()): boolean {
 
 /**
  * Re-reads the account: true while it exists, is enabled and still has the password hash the
- * login saw, and then the next check is `intervalSec` away. A store error is thrown, and the
- * next command checks again (`checkAt` is not moved).
+ * login saw (and, for an app-password login, the app password is not revoked), and then the
+ * next check is `intervalSec` away (the next command, for an app password). A store error is
+ * thrown, and the next command checks again (`checkAt` is not moved).
  */
 export async function loginStillValid(
-  directory: Pick<DirectoryStore, "getAccount">,
+  store: { directory: Pick<DirectoryStore, "getAccount">; appPasswords: Pick<AppPasswordStore, "get"> },
   c: LoginCheck,
   intervalSec: number,
 ): Promise<boolean> {
-  const a = await directory.getAccount(c.id);
+  const a = await store.directory.getAccount(c.id);
   if (!a || a.disabled || credentialStamp(a.passwordHash) !== c.stamp) return false;
+  if (c.appPasswordId !== undefined) return (await store.appPasswords.get(c.id, c.appPasswordId)) !== null;
   c.checkAt = Date.now() + intervalSec * 1000;
   return true;
 }

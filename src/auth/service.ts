@@ -22,6 +22,7 @@ import { findAccount } from "../delivery/lookup.js";
 import type { Logger } from "../log/logger.js";
 import type { CounterStore } from "../store/counters.js";
 import type { Account, DirectoryStore } from "../store/types.js";
+import type { AppPasswords } from "./app-passwords.js";
 import { hashPassword, needsRehash, verifyPassword } from "./password.js";
 import { PopBeforeSmtpMemory } from "./pop-before-smtp.js";
 import { LoginThrottle, throttleOptionsFromConfig } from "./throttle.js";
@@ -33,6 +34,8 @@ export interface AuthServiceDeps {
   counters: CounterStore;
   config: Config["auth"];
   log: Logger;
+  /** App passwords (issue 15); without them only account passwords log in. */
+  appPasswords?: Pick<AppPasswords, "check">;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -98,6 +101,18 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
         account = await lookup(username); // the row may have changed (a reset) while we waited
       }
       const usable = account?.disabled === false ? account : null;
+      // An app password in place of the account's, for the protocols in its scopes: a keyed hash
+      // (app-passwords.ts), so no argon2id; anything else goes on to the account password.
+      const app =
+        usable && deps.appPasswords
+          ? await deps.appPasswords.check({ accountId: usable.id, password, protocol, ip })
+          : null;
+      if (usable && app) {
+        await throttle.recordSuccess(subject);
+        if (protocol === "pop3" || protocol === "imap") notePopImapLogin(ip);
+        log.info("login", { ...fields, user: usable.address, appPassword: app.id });
+        return { ok: true, account: usable, appPassword: app };
+      }
       const cached = usable !== null && verified.has(usable.id, usable.passwordHash, password);
       const matches =
         cached || (await verifyPassword(password, account?.passwordHash ?? (await dummyHash())));

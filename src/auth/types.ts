@@ -1,20 +1,22 @@
 // What protocols ask of authentication: check a login, with throttling, and remember
 // successful POP3/IMAP logins for the legacy POP-before-SMTP option.
-import type { Account } from "../store/types.js";
+import type { Account, AppPassword } from "../store/types.js";
 import type { ThrottleEntry } from "./throttle.js";
 
 // A disabled account is "invalid" too, even with the right password: the reply must not tell.
 export type AuthFailure = "invalid" | "throttled";
 
 export type AuthResult =
-  | { ok: true; account: Account }
+  /** appPassword: the login was with this app password (app-passwords.ts), not the account's. */
+  | { ok: true; account: Account; appPassword?: AppPassword }
   | { ok: false; reason: AuthFailure; retryAfterMs?: number };
 
 export interface LoginAttempt {
   username: string; // an account address (case-insensitive domain)
   password: string;
   ip: string;
-  protocol: "smtp" | "pop3" | "imap" | "http";
+  /** "jmap": JMAP's HTTP Basic authentication; "http": the webmail and admin login forms. */
+  protocol: "smtp" | "pop3" | "imap" | "jmap" | "http";
   /** Web logins: the browser's device token (device.ts), registered to the account on success,
    *  so that the throttle knows this browser wherever it is next time. */
   device?: string | undefined;

@@ -31,21 +31,28 @@ function uuidFor(...parts: string[]): string {
 export interface MobileconfigOptions {
   email: string;
   displayName: string;
+  /** A newly made app password for the device (issue 15), embedded so the device needs no
+   *  typing: Apple's IncomingPassword, used for sending too (OutgoingPasswordSameAsIncoming).
+   *  Such a profile is a secret: it is handed out once, like the app password itself. */
+  appPassword?: { id: number; secret: string; scopes: readonly string[] };
 }
 
 export function mobileconfigProfile(endpoints: ClientEndpoints, opts: MobileconfigOptions): string | null {
-  const imap = endpoints.imap[0];
-  const pop3 = endpoints.pop3[0];
+  const app = opts.appPassword;
+  // With an app password, only what it may open: its incoming protocol, and sending at all.
+  const imap = !app || app.scopes.includes("imap") ? endpoints.imap[0] : undefined;
+  const pop3 = !app || app.scopes.includes("pop3") ? endpoints.pop3[0] : undefined;
   const incoming = imap ?? pop3;
-  const smtp = endpoints.submission[0];
+  const smtp = !app || app.scopes.includes("smtp") ? endpoints.submission[0] : undefined;
   if (!incoming || !smtp) return null;
   const reverse = endpoints.hostname.split(".").reverse().join(".");
-  const id = `${reverse}.yubin.${opts.email}`;
+  const id = `${reverse}.yubin.${opts.email}${app ? `.app${app.id}` : ""}`;
   const mail: PlistValue = {
     PayloadType: "com.apple.mail.managed",
     PayloadVersion: 1,
     PayloadIdentifier: `${id}.mail`,
-    PayloadUUID: uuidFor(opts.email, endpoints.hostname, "mail"),
+    // One profile per app password: installing a second device's does not replace the first's.
+    PayloadUUID: uuidFor(opts.email, endpoints.hostname, "mail", ...(app ? [`app ${app.id}`] : [])),
     PayloadDisplayName: opts.email,
     EmailAccountDescription: opts.email,
     EmailAccountName: opts.displayName,
@@ -56,6 +63,7 @@ export function mobileconfigProfile(endpoints: ClientEndpoints, opts: Mobileconf
     IncomingMailServerPortNumber: incoming.port,
     IncomingMailServerUseSSL: true,
     IncomingMailServerUsername: opts.email,
+    ...(app ? { IncomingPassword: app.secret } : {}),
     OutgoingMailServerAuthentication: "EmailAuthPassword",
     OutgoingMailServerHostName: smtp.hostname,
     OutgoingMailServerPortNumber: smtp.port,
@@ -72,7 +80,7 @@ export function mobileconfigProfile(endpoints: ClientEndpoints, opts: Mobileconf
     PayloadOrganization: opts.displayName,
     PayloadRemovalDisallowed: false,
     PayloadType: "Configuration",
-    PayloadUUID: uuidFor(opts.email, endpoints.hostname, "profile"),
+    PayloadUUID: uuidFor(opts.email, endpoints.hostname, "profile", ...(app ? [`app ${app.id}`] : [])),
     PayloadVersion: 1,
   };
   return `<?xml version="1.0" encoding="UTF-8"?>

@@ -2,6 +2,7 @@
 import { ConfigError } from "../config/load.js";
 import { parseArgs } from "./args.js";
 import { aliasCommand } from "./commands/alias.js";
+import { appPasswordValueFlags } from "./commands/app-password.js";
 import { configCommand } from "./commands/config.js";
 import { dkimCommand } from "./commands/dkim.js";
 import { domainCommand } from "./commands/domain.js";
@@ -22,6 +23,8 @@ const help = `usage: yubin [--config PATH] COMMAND
   user add ADDRESS [--password-stdin] [--admin] [--quota-bytes N] [--quota-messages N]
   user passwd ADDRESS [--password-stdin]
   user list [DOMAIN] | user remove ADDRESS
+  user app-password add ADDRESS --name NAME [--scopes imap,pop3,smtp,jmap,managesieve] [--mobileconfig FILE]
+  user app-password list ADDRESS | user app-password revoke ADDRESS ID   per-device passwords
   alias add ADDRESS TARGET... | alias list [DOMAIN] | alias remove ADDRESS   (@domain = catch-all)
   queue list | held | counts | show ID | retry ID|all | release ID | delete ID   the outbound queue
   spam allow|block list|add|remove ADDRESS [SENDER...]   a user's spam allow/block lists (address or @domain)
@@ -52,6 +55,7 @@ export async function main(argv: string[], io: CliEnv["io"]): Promise<number> {
       ...Object.keys(limitFlags),
       ...spamListsValueFlags,
       ...spamValueFlags,
+      ...appPasswordValueFlags,
     ]);
     const configFlag = args.flags.get("config");
     args.flags.delete("config");

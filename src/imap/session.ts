@@ -474,8 +474,7 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
 
   private async recheckLogin(login: LoginCheck): Promise<boolean> {
     try {
-      if (await loginStillValid(this.ctx.store.directory, login, this.ctx.config.auth.sessionRecheckSec))
-        return true;
+      if (await loginStillValid(this.ctx.store, login, this.ctx.config.auth.sessionRecheckSec)) return true;
     } catch (e) {
       // The store failed to answer: serve this command, check again before the next one.
       this.log.warn("account recheck failed", { error: String(e) });

@@ -185,7 +185,7 @@ export class Session implements Conn {
     if (state.kind !== "transaction" || !recheckDue(state.login)) return true;
     try {
       const recheckSec = this.ctx.config.auth.sessionRecheckSec;
-      if (await loginStillValid(this.ctx.store.directory, state.login, recheckSec)) return true;
+      if (await loginStillValid(this.ctx.store, state.login, recheckSec)) return true;
     } catch (e) {
       // The store failed to answer: serve this command, check again before the next one.
       this.log.warn("account recheck failed", { err: e });
@@ -253,7 +253,9 @@ export class Session implements Conn {
         maxMessages: this.cfg.maxMessages,
       });
       maildrop.onSeenError = (e) => this.log.warn("could not flag \\Seen", { err: e });
-      const login = loginCheck(account, this.ctx.config.auth.sessionRecheckSec);
+      const login = loginCheck(account, this.ctx.config.auth.sessionRecheckSec, {
+        appPassword: result.appPassword,
+      });
       this.state = { kind: "transaction", account, maildrop, release, login };
     } catch (e) {
       release();

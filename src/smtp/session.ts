@@ -123,8 +123,7 @@ export class Session {
         if (got.kind === "line") {
           if (got.bareLf) this.screen?.bareNewline(); // port 25: a protocol violation, scored
           await this.dispatch(got.line);
-        }
-        else if (got.kind === "too-long") {
+        } else if (got.kind === "too-long") {
           this.send(errorReply("line-too-long"));
           this.countJunk();
         } else if (got.kind === "timeout" && this.loginLate()) this.end(replies.loginTooLate());
@@ -237,7 +236,7 @@ export class Session {
     if (id.kind !== "account" || !recheckDue(id.login)) return true;
     try {
       const recheckSec = this.ctx.config.auth.sessionRecheckSec;
-      if (await loginStillValid(this.ctx.store.directory, id.login, recheckSec)) return true;
+      if (await loginStillValid(this.ctx.store, id.login, recheckSec)) return true;
     } catch (e) {
       // The store failed to answer: serve this command, check again before the next one.
       this.log.warn("account recheck failed", { err: e as Error });

@@ -4,6 +4,7 @@
 // cleanup() closes whatever is open and removes the data.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { runAppPasswordContract } from "./contract-app-passwords.js";
 import { runFlagReadContract } from "./contract-flags.js";
 import { runGreylistContract } from "./contract-greylist.js";
 import { runSendingContract } from "./contract-sending.js";
@@ -73,6 +74,7 @@ export function runStoreContract(name: string, open: OpenStore): void {
     runSendingContract(open);
     runGreylistContract(open);
     runSpamContract(open);
+    runAppPasswordContract(open);
     runFlagReadContract(open);
     describe("directory", () => {
       test("domains are lower-cased, unique, and removable only when empty", () =>

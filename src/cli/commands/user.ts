@@ -6,15 +6,22 @@ import { intFlag, onlyFlags, type ParsedArgs } from "../args.js";
 import { type CliEnv, loadOrCreateConfig, print, withStore } from "../env.js";
 import { CliError, UsageError } from "../errors.js";
 import { readNewPassword } from "../password-input.js";
+import { appPasswordCommand } from "./app-password.js";
 import { setUserLimits, showUser, unfreezeUser } from "./user-limits.js";
 
 const usage =
   "usage: yubin user add|passwd|list|show|remove ADDRESS [--password-stdin]\n" +
   "       yubin user limits ADDRESS [--messages-per-hour N] [--messages-per-day N] [--recipients-per-hour N] [--recipients-per-day N] (N or default)\n" +
-  "       yubin user unfreeze ADDRESS";
+  "       yubin user unfreeze ADDRESS\n" +
+  "       yubin user app-password add|list|revoke ADDRESS …  (per-device passwords)";
 
 export async function userCommand(env: CliEnv, args: ParsedArgs): Promise<void> {
   const [sub, target, ...rest] = args.positional;
+  if (sub === "app-password") {
+    const { config } = loadOrCreateConfig(env);
+    const sub2 = { positional: args.positional.slice(1), flags: args.flags };
+    return appPasswordCommand(env, config, sub2, (store, a) => mustGetAccount(store, checkAddress(a)));
+  }
   if (rest.length > 0) throw new UsageError(usage);
   const { config } = loadOrCreateConfig(env);
   switch (sub) {

@@ -7,7 +7,7 @@ import type { Logger } from "../../log/logger.js";
 import type { AppContext } from "../../server/context.js";
 import { StoreError } from "../../store/errors.js";
 import type { MailEvent, MailListener } from "../../store/notifier.js";
-import type { Account } from "../../store/types.js";
+import type { Account, AppPassword } from "../../store/types.js";
 import type { imapSection } from "../config.js";
 import { no } from "../errors.js";
 import {
@@ -154,13 +154,13 @@ export class Session implements MailListener {
   }
 
   /** After login: listen to this account's mailbox events. */
-  login(account: Account): void {
+  login(account: Account, appPassword?: AppPassword): void {
     this.unlisten();
     // Only the id and a stamp of the hash: the full row (password hash, dates) would stay in
     // every idle session.
     this.state = {
       kind: "authenticated",
-      account: loginCheck(account, this.app.config.auth.sessionRecheckSec),
+      account: loginCheck(account, this.app.config.auth.sessionRecheckSec, { appPassword }),
     };
     this.app.notifier.subscribe(account.id, this);
   }

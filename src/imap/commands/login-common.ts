@@ -22,7 +22,7 @@ export async function completeLogin(s: Session, username: string, password: stri
     });
     throw no("Too many connections for this user from this address", "LIMIT");
   }
-  s.login(r.account);
+  s.login(r.account, r.appPassword);
   s.app.auth.notePopImapLogin(s.io.remoteAddress);
   s.log.info("login", { account: r.account.id });
   // RFC 9051 6.2.3: the OK may carry the new capability list, sparing the client a round trip.

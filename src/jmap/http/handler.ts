@@ -61,12 +61,13 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
     const decoded = Buffer.from(h.slice(6).trim(), "base64").toString("utf8");
     const colon = decoded.indexOf(":");
     if (colon < 0) return null;
-    // A disabled account is refused here like a wrong password (auth/service.ts).
+    // A disabled account is refused here like a wrong password (auth/service.ts). "jmap": an app
+    // password with the jmap scope is accepted too (auth/app-passwords.ts).
     const r = await ctx.auth.authenticate({
       username: decoded.slice(0, colon),
       password: decoded.slice(colon + 1),
       ip,
-      protocol: "http",
+      protocol: "jmap",
     });
     return r.ok ? r.account : null;
   };

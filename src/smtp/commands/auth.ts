@@ -45,7 +45,9 @@ export const auth: Handler<"ready"> = async (s, arg) => {
       });
       throw new SmtpError("auth-user-ip-limit");
     }
-    const login = loginCheck(result.account, s.ctx.config.auth.sessionRecheckSec);
+    const login = loginCheck(result.account, s.ctx.config.auth.sessionRecheckSec, {
+      appPassword: result.appPassword,
+    });
     s.identity = { kind: "account", account: result.account, login };
     s.log.info("authenticated", { user: result.account.address, mechanism });
     s.send(replies.authOk());

@@ -7,6 +7,7 @@ import { parseStructure } from "../../mime/parse.js";
 import type { MessageStructure } from "../../mime/types.js";
 import type { ChangeNotifier } from "../notifier.js";
 import type { MailStore, Store } from "../types.js";
+import { createAppPasswords } from "./app-passwords.js";
 import { Blobs } from "./blobs.js";
 import { createChangeOps } from "./changes.js";
 import { Checkpointer } from "./checkpointer.js";
@@ -132,6 +133,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
       greylist: createGreylist(ctx),
       sending: createSending(ctx),
       spam: createSpam(ctx),
+      appPasswords: createAppPasswords(ctx),
       stats: ctx.writer.stats,
       close() {
         closing ??= (async () => {

@@ -10,6 +10,7 @@
 
 import type Database from "better-sqlite3";
 import { StoreError } from "../errors.js";
+import { appPasswordMigration } from "./app-password-schema.js";
 import { changelogMigration } from "./changelog-schema.js";
 import { deletedIndexMigration } from "./flag-list.js";
 import { greylistMigration } from "./greylist-schema.js";
@@ -170,6 +171,7 @@ END;
 // v8: per-account sending limits, the last day's sends and the freeze (sending-schema.ts).
 // v9: greylisting triplets and auto-allowed networks (greylist-schema.ts).
 // v10: the spam filter's token counts, training records, user prefs and verdicts (spam-schema.ts).
+// v11: app passwords (app-password-schema.ts).
 export const migrations: readonly string[] = [
   v1,
   changelogMigration,
@@ -181,6 +183,7 @@ export const migrations: readonly string[] = [
   sendingMigration,
   greylistMigration,
   spamMigration,
+  appPasswordMigration,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -1,0 +1,202 @@
+// App passwords (issue 15) with real clients over real sockets: imapflow logs in with one whose
+// scopes include imap, nodemailer submits with an smtp-scoped one, Python's poplib is refused one
+// without pop3 exactly as a wrong password is, JMAP Basic authentication takes a jmap-scoped one,
+// and the webmail login never takes one. Revoking ends the device's open IMAP session at its next
+// command (auth.sessionRecheckSec left at its 60 s default: app-password sessions check every
+// command) and its next login fails; the account password goes on working throughout.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { after, before, describe, test } from "node:test";
+import { ImapFlow } from "imapflow";
+import nodemailer from "nodemailer";
+import { send } from "../http/test-client.js";
+import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
+import { commandSkip } from "../testing/requires.js";
+
+const ALICE = "alice@example.test";
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Python's poplib: USER/PASS over POP3S; prints the server's reply to PASS (or "+OK"). */
+const poplibScript = String.raw`
+import json, poplib, ssl, sys
+a = json.load(sys.stdin)
+ctx = ssl.create_default_context(cafile=a["cafile"])
+p = poplib.POP3_SSL("127.0.0.1", a["port"], context=ctx, timeout=10)
+p.user(a["user"])
+try:
+    print(p.pass_(a["pass"]).decode())
+    p.quit()
+except poplib.error_proto as e:
+    print(e.args[0].decode())
+`;
+
+function python(script: string, input: unknown): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const p = spawn("python3", ["-c", script], { stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    const timer = setTimeout(() => p.kill("SIGKILL"), 20_000);
+    p.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    p.stderr.on("data", (d: Buffer) => {
+      err += d.toString();
+    });
+    p.on("error", reject);
+    p.on("close", (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out.trim());
+      else reject(new Error(`python3 exited ${code}: ${err}`));
+    });
+    p.stdin.end(JSON.stringify(input));
+  });
+}
+
+describe("app passwords with real clients", () => {
+  let srv: TestServer;
+  let aliceId: number;
+  let certFile: string;
+
+  before(async () => {
+    srv = await startTestServer({ users: [{ address: ALICE, password: testPassword }] });
+    aliceId = srv.users[0]!.id;
+    certFile = `${srv.dataDir}/test-ca.pem`;
+    const { writeFile } = await import("node:fs/promises");
+    await writeFile(certFile, srv.certPem);
+  });
+  after(() => srv.stop());
+
+  const make = (name: string, scopes: ("imap" | "pop3" | "smtp" | "jmap")[]) =>
+    srv.ctx.appPasswords.create(aliceId, { name, scopes });
+
+  function imap(pass: string): ImapFlow {
+    return new ImapFlow({
+      host: "127.0.0.1",
+      port: srv.ports.imaps!,
+      secure: true,
+      tls: { ca: srv.certPem, servername: "mail.example.test" },
+      auth: { user: ALICE, pass },
+      logger: false,
+    });
+  }
+
+  async function imapLoginFails(pass: string): Promise<void> {
+    const c = imap(pass);
+    c.on("error", () => {});
+    await assert.rejects(c.connect(), (e: Error & { authenticationFailed?: boolean }) => {
+      assert.equal(e.authenticationFailed, true, String(e));
+      return true;
+    });
+  }
+
+  const pop3 = (pass: string) =>
+    python(poplibScript, { port: srv.ports.pop3s, cafile: certFile, user: ALICE, pass });
+
+  function submit(pass: string, subject: string) {
+    const t = nodemailer.createTransport({
+      host: "127.0.0.1",
+      port: srv.ports.submissions,
+      secure: true,
+      tls: { ca: srv.certPem, servername: "mail.example.test" },
+      auth: { user: ALICE, pass },
+    });
+    return t.sendMail({
+      from: ALICE,
+      to: ALICE,
+      subject,
+      text: "sent with an app password",
+    });
+  }
+
+  const jmapStatus = async (pass: string) =>
+    (
+      await send({
+        port: srv.ports.https!,
+        ca: srv.certPem,
+        host: `localhost:${srv.ports.https}`,
+        path: "/.well-known/jmap",
+        headers: { Authorization: `Basic ${Buffer.from(`${ALICE}:${pass}`).toString("base64")}` },
+      })
+    ).status;
+
+  test("imapflow logs in with an imap-scoped app password (as shown, or without its spaces); its last use is recorded", async () => {
+    const { appPassword, secret } = await make("Phone", ["imap", "smtp"]);
+    assert.match(secret, /^[a-z]{4} [a-z]{4} [a-z]{4} [a-z]{4}$/);
+    assert.equal(appPassword.lastUsedAt, null);
+    const before = Date.now();
+    const c = imap(secret);
+    await c.connect();
+    const box = await c.mailboxOpen("INBOX");
+    assert.equal(box.path, "INBOX");
+    await c.logout();
+    const used = await srv.store.appPasswords.get(aliceId, appPassword.id);
+    assert.equal(used?.lastUsedIp, "127.0.0.1");
+    assert.ok(used?.lastUsedAt && used.lastUsedAt.getTime() >= before - 1000, "last used now");
+    const compact = imap(secret.replaceAll(" ", "").toUpperCase());
+    await compact.connect();
+    await compact.logout();
+  });
+
+  test("Python poplib: an app password without the pop3 scope gets the reply of a wrong password; with it, +OK", async (t) => {
+    const skip = commandSkip("python3");
+    if (skip) return t.skip(skip);
+    const { secret } = await make("Mail app", ["imap"]);
+    const wrong = await pop3("not the password");
+    assert.match(wrong, /^-ERR /);
+    assert.equal(await pop3(secret), wrong, "refused exactly like a wrong password");
+    const { secret: popSecret } = await make("Old phone", ["pop3"]);
+    assert.match(await pop3(popSecret), /^\+OK/);
+  });
+
+  test("nodemailer submits with an smtp-scoped app password; an imap-only one gets 535", async () => {
+    const { secret } = await make("Laptop", ["smtp"]);
+    const info = await submit(secret, "app password submission");
+    assert.equal(info.accepted.length, 1);
+    const { secret: imapOnly } = await make("Reader", ["imap"]);
+    await assert.rejects(submit(imapOnly, "refused"), (e: Error & { responseCode?: number }) => {
+      assert.equal(e.responseCode, 535, String(e));
+      return true;
+    });
+  });
+
+  test("JMAP Basic authentication takes a jmap-scoped app password only; the webmail login never takes one", async () => {
+    const { secret } = await make("JMAP client", ["jmap"]);
+    const { secret: imapOnly } = await make("Not JMAP", ["imap"]);
+    assert.equal(await jmapStatus(secret), 200);
+    assert.equal(await jmapStatus(imapOnly), 401);
+    const web = await send({
+      port: srv.ports.https!,
+      ca: srv.certPem,
+      host: `localhost:${srv.ports.https}`,
+      path: "/webmail/login",
+      method: "POST",
+      headers: { "Content-Type": "application/json", Origin: `https://localhost:${srv.ports.https}` },
+      body: JSON.stringify({ username: ALICE, password: secret }),
+    });
+    assert.equal(web.status, 401, web.body);
+  });
+
+  test("revoking ends the device's open IMAP session at its next command and its next login fails; the account password still works", async () => {
+    const { appPassword, secret } = await make("Lost phone", ["imap"]);
+    const lost = imap(secret);
+    lost.on("error", () => {});
+    await lost.connect();
+    await lost.mailboxOpen("INBOX");
+    const keep = imap(testPassword);
+    await keep.connect();
+    await keep.mailboxOpen("INBOX");
+    let closed = false;
+    lost.on("close", () => {
+      closed = true;
+    });
+    assert.equal(await srv.store.appPasswords.revoke(aliceId, appPassword.id), true);
+    await lost.noop().catch(() => {});
+    for (let i = 0; i < 50 && !closed; i++) await sleep(100);
+    assert.ok(closed, "the server ended the revoked device's session");
+    assert.equal(lost.usable, false);
+    await imapLoginFails(secret);
+    await keep.noop();
+    assert.equal(keep.usable, true, "the account password's session goes on");
+    await keep.logout();
+  });
+});
