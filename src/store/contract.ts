@@ -739,6 +739,16 @@ export function runStoreContract(name: string, open: OpenStore): void {
             { kind: "mailbox-renamed", accountId: a.id, mailboxId: box.id, name: "Newer" },
             { kind: "mailbox-deleted", accountId: a.id, mailboxId: box.id, name: "Newer" },
           ]);
+          // A flag update says which keywords it newly set (lower-case), so a listener acts on
+          // the setting of $Junk, not on every later change of a message that has it.
+          events.length = 0;
+          const [d] = await m.deliver(sampleMessage(2), [{ accountId: a.id, flags: ["$NotJunk"] }]);
+          await m.setFlags(inbox.id, [d!.uid], { mode: "add", flags: ["$Junk", "$notjunk", "\\Seen"] });
+          await m.setFlags(inbox.id, [d!.uid], { mode: "add", flags: ["\\Flagged"] });
+          assert.deepEqual(
+            events.map((e) => (e.kind === "flags" ? (e.keywordsAdded ?? null) : e.kind)),
+            ["added", ["$junk"], null],
+          );
         }));
 
       test("claimRecent: each new message goes to one claimer; peek only looks; counts show the unclaimed", () =>
