@@ -321,6 +321,13 @@ export function runSpamContract(open: () => Promise<Handle>): void {
         await rejectsWith(sp.recordVerdict(verdict(10), -1), "invalid");
         await rejectsWith(sp.recentVerdicts(-1), "invalid");
         assert.equal((await sp.recentVerdicts(10)).length, 2);
+        await sp.recordVerdict(verdict(11), 0);
+        assert.deepEqual(await sp.recentVerdicts(10), [], "keep 0 keeps none");
+        await sp.recordVerdict(verdict(12), 3);
+        assert.deepEqual(
+          (await sp.recentVerdicts(10)).map((v) => v.messageId),
+          ["id-12"],
+        );
       }));
   });
 }

@@ -28,8 +28,8 @@ const KEY_MAX_CHARS = 512;
 /** Bounds of a verdict record's text fields, in characters (reasons' bound is the contract's). */
 const REASONS_MAX_CHARS = 1000;
 const FIELD_MAX_CHARS = 512;
-/** Most verdicts kept or listed. */
-const VERDICTS_MAX = 100_000;
+/** Most verdicts kept or listed (the [spam] keepVerdicts config's maximum). */
+const VERDICTS_MAX = 1_000_000;
 const HASH_LIMIT = 2 ** 53;
 
 const DOORS = new Set<SpamVerdictRecord["door"]>(["inbound", "submission", "jmap"]);
@@ -181,10 +181,10 @@ export function createSpam(ctx: Ctx): SpamStore {
       `INSERT INTO spam_verdicts (at, message_id, door, mail_from, recipient, recipients, score, action, reasons)
        VALUES (@at, @message_id, @door, @mail_from, @recipient, @recipients, @score, @action, @reasons)`,
     ),
-    // Everything older than the newest `keep` (the subquery is NULL while there are fewer).
-    trim: db.prepare<[number]>(
-      "DELETE FROM spam_verdicts WHERE id <= (SELECT id FROM spam_verdicts ORDER BY id DESC LIMIT 1 OFFSET ?)",
-    ),
+    // Ids are consecutive (AUTOINCREMENT, and a rolled-back insert rolls its number back too), so
+    // the newest `keep` are those above newest - keep: a range of the rowid, costing what it
+    // deletes, where an OFFSET would walk all `keep` rows on every insert.
+    trim: db.prepare<[number]>("DELETE FROM spam_verdicts WHERE id <= ?"),
     recent: db.prepare<[number], VerdictRow>(
       `SELECT at, message_id, door, mail_from, recipient, recipients, score, action, reasons
        FROM spam_verdicts ORDER BY id DESC LIMIT ?`,
@@ -326,8 +326,8 @@ export function createSpam(ctx: Ctx): SpamStore {
         reasons: text(v.reasons, "reasons", REASONS_MAX_CHARS),
       };
       await ctx.grouped(() => {
-        s.verdict.run(row);
-        s.trim.run(keep);
+        const newest = Number(s.verdict.run(row).lastInsertRowid);
+        s.trim.run(newest - keep);
         return { value: undefined };
       });
     },
