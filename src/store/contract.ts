@@ -7,6 +7,7 @@ import { describe, test } from "node:test";
 import { runAppPasswordContract } from "./contract-app-passwords.js";
 import { runFlagReadContract } from "./contract-flags.js";
 import { runGreylistContract } from "./contract-greylist.js";
+import { runSecondFactorContract } from "./contract-second-factor.js";
 import { runSendingContract } from "./contract-sending.js";
 import { runSettingsContract } from "./contract-settings.js";
 import { runSpamContract } from "./contract-spam.js";
@@ -75,6 +76,7 @@ export function runStoreContract(name: string, open: OpenStore): void {
     runGreylistContract(open);
     runSpamContract(open);
     runAppPasswordContract(open);
+    runSecondFactorContract(open);
     runFlagReadContract(open);
     describe("directory", () => {
       test("domains are lower-cased, unique, and removable only when empty", () =>

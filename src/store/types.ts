@@ -637,6 +637,76 @@ export interface AppPasswordStore {
   revoke(accountId: number, id: number): Promise<boolean>;
 }
 
+/** An account's TOTP authenticator (RFC 6238), as the auth layer stored it. */
+export interface TotpRecord {
+  /** The secret as the auth layer sealed it (src/auth/second-factor-key.ts): opaque here. */
+  sealedSecret: string;
+  /** False between "scan this QR code" and the first right code: not yet a second factor. */
+  confirmed: boolean;
+  /** The last time step a code was accepted for (RFC 6238 §5.2: each code once), or null. */
+  lastStep: number | null;
+  createdAt: Date;
+}
+
+/** A registered WebAuthn credential (passkey or security key), as listed. */
+export interface WebAuthnCredential {
+  /** The credential id, base64url (WebAuthn §6.1); unique across accounts. */
+  id: string;
+  accountId: number;
+  /** COSE public key (WebAuthn §6.5.1.1). */
+  publicKey: Uint8Array;
+  /** Signature counter last seen (WebAuthn §6.1.1); 0 for authenticators that keep none. */
+  counter: number;
+  /** Transports the browser reported ("internal", "usb", "hybrid", …), for allowCredentials. */
+  transports: string[];
+  /** What the user called it ("Laptop"). */
+  name: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+export interface NewWebAuthnCredential extends Omit<WebAuthnCredential, "lastUsedAt"> {
+  /** Most credentials the account may have: one more is refused with StoreError "quota". */
+  maxPerAccount: number;
+}
+
+/** Second factors for the web login (issue 15): TOTP, recovery codes, WebAuthn credentials.
+ *  Secrets arrive sealed or hashed by the auth layer; the store never sees a usable secret.
+ *  Everything goes with the account when it is deleted. */
+export interface SecondFactorStore {
+  totp(accountId: number): Promise<TotpRecord | null>;
+  /** Stores an unconfirmed secret (enrolment begins), replacing any earlier one, confirmed or
+   *  not. StoreError "not-found" for an unknown account. */
+  beginTotp(accountId: number, p: { sealedSecret: string; at: Date }): Promise<void>;
+  /** Marks the enrolment done and records the step its first code used; false if there is no
+   *  TOTP record. */
+  confirmTotp(accountId: number, step: number): Promise<boolean>;
+  /** Records `step` as used if it is later than the last one used, atomically: false for a
+   *  step already used or earlier (a replayed code), or without a confirmed TOTP. */
+  useTotpStep(accountId: number, step: number): Promise<boolean>;
+  removeTotp(accountId: number): Promise<void>;
+  /** Replaces all recovery codes with these hashes (all unused). */
+  setRecoveryCodes(accountId: number, hashes: string[], at: Date): Promise<void>;
+  /** How many recovery codes are left unused, and how many were made. */
+  recoveryCodeCount(accountId: number): Promise<{ unused: number; total: number }>;
+  /** Marks the code with this hash used; false if unknown or used already (atomic: one use). */
+  useRecoveryCode(accountId: number, hash: string, at: Date): Promise<boolean>;
+  /** StoreError "exists" for a credential id already registered (to any account), "quota"
+   *  beyond maxPerAccount, "invalid" for an empty or over-long name or id, "not-found" for an
+   *  unknown account. */
+  addCredential(c: NewWebAuthnCredential): Promise<WebAuthnCredential>;
+  /** The account's credentials, oldest first. */
+  credentials(accountId: number): Promise<WebAuthnCredential[]>;
+  /** A credential by id, whoever owns it (a discoverable-credential login names no user). */
+  credential(id: string): Promise<WebAuthnCredential | null>;
+  /** After a successful assertion: the new counter and the time. */
+  useCredential(id: string, p: { counter: number; at: Date }): Promise<void>;
+  /** False when the account has no such credential. */
+  removeCredential(accountId: number, id: string): Promise<boolean>;
+  /** Removes TOTP, recovery codes and credentials (2FA turned off). */
+  clear(accountId: number): Promise<void>;
+}
+
 /** Everything a protocol needs from storage. */
 export interface Store {
   directory: DirectoryStore;
@@ -647,5 +717,6 @@ export interface Store {
   greylist: GreylistStore;
   spam: SpamStore;
   appPasswords: AppPasswordStore;
+  secondFactors: SecondFactorStore;
   close(): Promise<void>;
 }

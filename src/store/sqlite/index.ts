@@ -26,6 +26,7 @@ import { claimOwnership } from "./owner.js";
 import { createQueue } from "./queue.js";
 import { createRecentOps } from "./recent.js";
 import { migrate } from "./schema.js";
+import { createSecondFactors } from "./second-factor.js";
 import { createSending } from "./sending.js";
 import { createSettings } from "./settings.js";
 import { createSpam } from "./spam.js";
@@ -134,6 +135,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
       sending: createSending(ctx),
       spam: createSpam(ctx),
       appPasswords: createAppPasswords(ctx),
+      secondFactors: createSecondFactors(ctx),
       stats: ctx.writer.stats,
       close() {
         closing ??= (async () => {

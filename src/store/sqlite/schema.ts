@@ -17,6 +17,7 @@ import { greylistMigration } from "./greylist-schema.js";
 import { headerIndexMigration } from "./header-index.js";
 import { listingMigration } from "./listing.js";
 import { recentMigration } from "./recent.js";
+import { secondFactorMigration } from "./second-factor-schema.js";
 import { sendingMigration } from "./sending-schema.js";
 import { settingsMigration } from "./settings-schema.js";
 import { spamMigration } from "./spam-schema.js";
@@ -172,6 +173,7 @@ END;
 // v9: greylisting triplets and auto-allowed networks (greylist-schema.ts).
 // v10: the spam filter's token counts, training records, user prefs and verdicts (spam-schema.ts).
 // v11: app passwords (app-password-schema.ts).
+// v12: second factors for the web login: TOTP, recovery codes, passkeys (second-factor-schema.ts).
 export const migrations: readonly string[] = [
   v1,
   changelogMigration,
@@ -184,6 +186,7 @@ export const migrations: readonly string[] = [
   greylistMigration,
   spamMigration,
   appPasswordMigration,
+  secondFactorMigration,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -1,0 +1,273 @@
+// SecondFactorStore on SQLite (tables: second-factor-schema.ts). Writes are rare (an enrolment, a
+// login's code or assertion), so each is one immediate transaction of its own; the "use once"
+// writes (a TOTP step, a recovery code) are single conditional UPDATEs, so two logins racing with
+// one code cannot both succeed.
+import { StoreError } from "../errors.js";
+import type { SecondFactorStore, TotpRecord, WebAuthnCredential } from "../types.js";
+import type { Ctx } from "./context.js";
+
+/** Longest credential name, in characters. */
+export const CREDENTIAL_NAME_MAX = 64;
+/** Longest credential id, base64url (WebAuthn §5.8.3 caps ids at 1023 bytes → 1364 chars). */
+const CREDENTIAL_ID_MAX = 1364;
+/** Most recovery codes kept per account. */
+const RECOVERY_CODES_MAX = 100;
+
+interface TotpRow {
+  sealed_secret: string;
+  confirmed: number;
+  last_step: number | null;
+  created_at: number;
+}
+
+interface CredRow {
+  id: string;
+  account_id: number;
+  public_key: Buffer;
+  counter: number;
+  transports: string;
+  name: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+const toCredential = (r: CredRow): WebAuthnCredential => ({
+  id: r.id,
+  accountId: r.account_id,
+  publicKey: new Uint8Array(r.public_key),
+  counter: r.counter,
+  transports: r.transports === "" ? [] : r.transports.split(","),
+  name: r.name,
+  createdAt: new Date(r.created_at),
+  lastUsedAt: r.last_used_at === null ? null : new Date(r.last_used_at),
+});
+
+function millis(d: Date, what: string): number {
+  const t = d instanceof Date ? d.getTime() : Number.NaN;
+  if (!Number.isFinite(t)) throw new StoreError("invalid", `${what} is not a valid date`);
+  return t;
+}
+
+function id(n: number): void {
+  if (!Number.isSafeInteger(n) || n <= 0) throw new StoreError("invalid", `bad account id ${n}`);
+}
+
+function step(n: number): void {
+  if (!Number.isSafeInteger(n) || n < 0) throw new StoreError("invalid", `bad TOTP step ${n}`);
+}
+
+function checkName(raw: unknown): string {
+  const name = typeof raw === "string" ? raw.trim() : "";
+  if (name.length === 0 || name.length > CREDENTIAL_NAME_MAX)
+    throw new StoreError("invalid", `a passkey name must be 1 to ${CREDENTIAL_NAME_MAX} characters`);
+  for (const ch of name) {
+    const c = ch.codePointAt(0) ?? 0;
+    if (c < 0x20 || (c >= 0x7f && c < 0xa0))
+      throw new StoreError("invalid", "a passkey name has a control character");
+  }
+  return name;
+}
+
+function checkCredentialId(raw: unknown): string {
+  if (typeof raw !== "string" || raw.length === 0 || raw.length > CREDENTIAL_ID_MAX || !/^[\w-]+$/.test(raw))
+    throw new StoreError("invalid", "a credential id must be base64url, 1 to 1023 bytes");
+  return raw;
+}
+
+/** Transports as stored: short lower-case tokens (WebAuthn §5.8.4), comma-joined. */
+function checkTransports(raw: unknown): string {
+  if (!Array.isArray(raw) || raw.length > 8) throw new StoreError("invalid", "bad transports");
+  for (const t of raw)
+    if (typeof t !== "string" || !/^[a-z-]{1,16}$/.test(t)) throw new StoreError("invalid", "bad transport");
+  return raw.join(",");
+}
+
+export function createSecondFactors(ctx: Ctx): SecondFactorStore {
+  const db = ctx.db;
+  const s = {
+    account: db.prepare<[number], { id: number }>("SELECT id FROM accounts WHERE id = ?"),
+    totp: db.prepare<[number], TotpRow>(
+      "SELECT sealed_secret, confirmed, last_step, created_at FROM totp WHERE account_id = ?",
+    ),
+    beginTotp: db.prepare<[number, string, number]>(
+      `INSERT INTO totp (account_id, sealed_secret, confirmed, last_step, created_at) VALUES (?, ?, 0, NULL, ?)
+       ON CONFLICT (account_id) DO UPDATE SET sealed_secret = excluded.sealed_secret, confirmed = 0,
+         last_step = NULL, created_at = excluded.created_at`,
+    ),
+    confirmTotp: db.prepare<[number, number]>(
+      "UPDATE totp SET confirmed = 1, last_step = ? WHERE account_id = ?",
+    ),
+    useStep: db.prepare<[number, number, number]>(
+      "UPDATE totp SET last_step = ? WHERE account_id = ? AND confirmed = 1 AND (last_step IS NULL OR last_step < ?)",
+    ),
+    removeTotp: db.prepare<[number]>("DELETE FROM totp WHERE account_id = ?"),
+    clearCodes: db.prepare<[number]>("DELETE FROM recovery_codes WHERE account_id = ?"),
+    addCode: db.prepare<[number, string, number]>(
+      "INSERT OR IGNORE INTO recovery_codes (account_id, hash, created_at) VALUES (?, ?, ?)",
+    ),
+    countCodes: db.prepare<[number], { total: number; unused: number }>(
+      "SELECT count(*) AS total, coalesce(sum(used_at IS NULL), 0) AS unused FROM recovery_codes WHERE account_id = ?",
+    ),
+    useCode: db.prepare<[number, number, string]>(
+      "UPDATE recovery_codes SET used_at = ? WHERE account_id = ? AND hash = ? AND used_at IS NULL",
+    ),
+    credCount: db.prepare<[number], { n: number }>(
+      "SELECT count(*) AS n FROM webauthn_credentials WHERE account_id = ?",
+    ),
+    credById: db.prepare<[string], CredRow>("SELECT * FROM webauthn_credentials WHERE id = ?"),
+    creds: db.prepare<[number], CredRow>(
+      "SELECT * FROM webauthn_credentials WHERE account_id = ? ORDER BY created_at, rowid",
+    ),
+    addCred: db.prepare<[string, number, Buffer, number, string, string, number]>(
+      `INSERT INTO webauthn_credentials (id, account_id, public_key, counter, transports, name, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    useCred: db.prepare<[number, number, string]>(
+      "UPDATE webauthn_credentials SET counter = ?, last_used_at = ? WHERE id = ?",
+    ),
+    removeCred: db.prepare<[number, string]>(
+      "DELETE FROM webauthn_credentials WHERE account_id = ? AND id = ?",
+    ),
+    clearCreds: db.prepare<[number]>("DELETE FROM webauthn_credentials WHERE account_id = ?"),
+  };
+  const mustExist = (accountId: number) => {
+    if (!s.account.get(accountId)) throw new StoreError("not-found", `no account ${accountId}`);
+  };
+
+  return {
+    async totp(accountId): Promise<TotpRecord | null> {
+      id(accountId);
+      return ctx.read(() => {
+        const r = s.totp.get(accountId);
+        if (!r) return null;
+        return {
+          sealedSecret: r.sealed_secret,
+          confirmed: r.confirmed === 1,
+          lastStep: r.last_step,
+          createdAt: new Date(r.created_at),
+        };
+      });
+    },
+
+    async beginTotp(accountId, p) {
+      id(accountId);
+      const at = millis(p.at, "at");
+      if (typeof p.sealedSecret !== "string" || p.sealedSecret.length === 0 || p.sealedSecret.length > 1024)
+        throw new StoreError("invalid", "bad sealed TOTP secret");
+      ctx.write(() => {
+        mustExist(accountId);
+        s.beginTotp.run(accountId, p.sealedSecret, at);
+        return { value: undefined };
+      });
+    },
+
+    async confirmTotp(accountId, n) {
+      id(accountId);
+      step(n);
+      return ctx.write(() => ({ value: s.confirmTotp.run(n, accountId).changes > 0 }));
+    },
+
+    async useTotpStep(accountId, n) {
+      id(accountId);
+      step(n);
+      return ctx.write(() => ({ value: s.useStep.run(n, accountId, n).changes > 0 }));
+    },
+
+    async removeTotp(accountId) {
+      id(accountId);
+      ctx.write(() => {
+        s.removeTotp.run(accountId);
+        return { value: undefined };
+      });
+    },
+
+    async setRecoveryCodes(accountId, hashes, at) {
+      id(accountId);
+      const t = millis(at, "at");
+      if (!Array.isArray(hashes) || hashes.length > RECOVERY_CODES_MAX)
+        throw new StoreError("invalid", `at most ${RECOVERY_CODES_MAX} recovery codes`);
+      for (const h of hashes)
+        if (typeof h !== "string" || h.length === 0 || h.length > 256)
+          throw new StoreError("invalid", "bad recovery code hash");
+      ctx.write(() => {
+        mustExist(accountId);
+        s.clearCodes.run(accountId);
+        for (const h of hashes) s.addCode.run(accountId, h, t);
+        return { value: undefined };
+      });
+    },
+
+    async recoveryCodeCount(accountId) {
+      id(accountId);
+      return ctx.read(() => {
+        const r = s.countCodes.get(accountId);
+        return { unused: r?.unused ?? 0, total: r?.total ?? 0 };
+      });
+    },
+
+    async useRecoveryCode(accountId, hash, at) {
+      id(accountId);
+      const t = millis(at, "at");
+      if (typeof hash !== "string") return false;
+      return ctx.write(() => ({ value: s.useCode.run(t, accountId, hash).changes > 0 }));
+    },
+
+    async addCredential(c) {
+      id(c.accountId);
+      const credId = checkCredentialId(c.id);
+      const name = checkName(c.name);
+      const transports = checkTransports(c.transports);
+      const created = millis(c.createdAt, "createdAt");
+      if (!(c.publicKey instanceof Uint8Array) || c.publicKey.length === 0 || c.publicKey.length > 2048)
+        throw new StoreError("invalid", "bad public key");
+      if (!Number.isSafeInteger(c.counter) || c.counter < 0) throw new StoreError("invalid", "bad counter");
+      return ctx.write(() => {
+        mustExist(c.accountId);
+        if (s.credById.get(credId)) throw new StoreError("exists", "this credential is registered already");
+        if ((s.credCount.get(c.accountId)?.n ?? 0) >= c.maxPerAccount)
+          throw new StoreError("quota", `an account may have at most ${c.maxPerAccount} passkeys`);
+        s.addCred.run(credId, c.accountId, Buffer.from(c.publicKey), c.counter, transports, name, created);
+        const row = s.credById.get(credId);
+        if (!row) throw new StoreError("not-found", "credential vanished");
+        return { value: toCredential(row) };
+      });
+    },
+
+    async credentials(accountId) {
+      id(accountId);
+      return ctx.read(() => s.creds.all(accountId).map(toCredential));
+    },
+
+    async credential(credId) {
+      if (typeof credId !== "string" || credId.length > CREDENTIAL_ID_MAX) return null;
+      return ctx.read(() => {
+        const r = s.credById.get(credId);
+        return r ? toCredential(r) : null;
+      });
+    },
+
+    async useCredential(credId, p) {
+      const at = millis(p.at, "at");
+      if (!Number.isSafeInteger(p.counter) || p.counter < 0) throw new StoreError("invalid", "bad counter");
+      ctx.write(() => {
+        s.useCred.run(p.counter, at, credId);
+        return { value: undefined };
+      });
+    },
+
+    async removeCredential(accountId, credId) {
+      id(accountId);
+      return ctx.write(() => ({ value: s.removeCred.run(accountId, credId).changes > 0 }));
+    },
+
+    async clear(accountId) {
+      id(accountId);
+      ctx.write(() => {
+        s.removeTotp.run(accountId);
+        s.clearCodes.run(accountId);
+        s.clearCreds.run(accountId);
+        return { value: undefined };
+      });
+    },
+  };
+}
