@@ -83,7 +83,17 @@ export function spamFilters(config: SpamConfig, deps: SpamFilterDeps): Filter[] 
     return [...ruleSignals(input, view, { outbound, now: now() }), ...fromSources];
   }
 
-  async function record(input: FilterInput, r: Scored, action: SpamVerdictRecord["action"]): Promise<void> {
+  /** Remembers the verdict for the admin page without holding up the message: the write rides
+   *  a later group commit, and a failure is only logged (never rejects). */
+  function record(input: FilterInput, r: Scored, action: SpamVerdictRecord["action"]): void {
+    void recordNow(input, r, action);
+  }
+
+  async function recordNow(
+    input: FilterInput,
+    r: Scored,
+    action: SpamVerdictRecord["action"],
+  ): Promise<void> {
     if (config.keepVerdicts === 0 || input.door === "system") return;
     try {
       await deps.spam.recordVerdict(
@@ -118,8 +128,11 @@ export function spamFilters(config: SpamConfig, deps: SpamFilterDeps): Filter[] 
       // or the global model's when the message has none here.
       const accounts = [...new Set(input.accountIds)];
       const perAccount = new Map<number, Scored>();
-      for (const id of accounts.slice(0, MAX_MODELS))
-        perAccount.set(id, scored([...common, ...bayesSignals(await bayes.classify(id))]));
+      await Promise.all(
+        accounts.slice(0, MAX_MODELS).map(async (id) => {
+          perAccount.set(id, scored([...common, ...bayesSignals(await bayes.classify(id))]));
+        }),
+      );
       const first = accounts[0] === undefined ? undefined : perAccount.get(accounts[0]);
       const overall = first ?? scored([...common, ...bayesSignals(await bayes.classify(null))]);
 
@@ -127,9 +140,13 @@ export function spamFilters(config: SpamConfig, deps: SpamFilterDeps): Filter[] 
       const actions = new Map<number, { action: InboundAction; fileIntoJunk: boolean }>();
       // Mail only for other servers (a forwarding alias) is judged by the config's thresholds.
       let firstPolicy: RecipientPolicy = { ...base, allowed: false, blocked: false };
-      for (const id of accounts) {
-        const prefs = await prefsOf(deps.spam, id, deps.log);
-        const domain = await domainOf(deps.directory, id);
+      const looked = await Promise.all(
+        accounts.map(
+          async (id) =>
+            [id, await prefsOf(deps.spam, id, deps.log), await domainOf(deps.directory, id)] as const,
+        ),
+      );
+      for (const [id, prefs, domain] of looked) {
         const p = recipientPolicy({ config: base, domain: domains.get(domain), prefs, senders });
         if (id === accounts[0]) firstPolicy = p;
         actions.set(id, {
@@ -146,7 +163,7 @@ export function spamFilters(config: SpamConfig, deps: SpamFilterDeps): Filter[] 
       const required = firstPolicy.junkScore;
       const tests = overall.signals.map(signalText).join(",");
       if (all.every((a) => a === "reject")) {
-        await record(input, overall, "reject");
+        record(input, overall, "reject");
         return {
           kind: "reject",
           reason: `message refused as spam (score ${formatScore(overall.score)}: ${overall.signals
@@ -160,7 +177,7 @@ export function spamFilters(config: SpamConfig, deps: SpamFilterDeps): Filter[] 
         if ((a.action === "junk" || a.action === "reject") && a.fileIntoJunk)
           folders.push({ accountId, folder: "junk" });
       const junked = folders.length;
-      await record(input, overall, junked > 0 || spam ? "junk" : "deliver");
+      record(input, overall, junked > 0 || spam ? "junk" : "deliver");
       return {
         kind: "accept",
         removeFields: SPAM_FIELDS,
@@ -187,7 +204,7 @@ export function spamFilters(config: SpamConfig, deps: SpamFilterDeps): Filter[] 
       const tests = r.signals.map(signalText).join(",") || "none";
       const remote = input.recipients.some((x) => x.remote.length > 0);
       const hold = config.outboundHoldScore > 0 && r.score >= config.outboundHoldScore && remote;
-      await record(input, r, hold ? "hold" : "deliver");
+      record(input, r, hold ? "hold" : "deliver");
       const note = `score=${formatScore(r.score)}${hold ? " held" : ""} tests=${tests}`.slice(0, 190);
       if (!hold) return { kind: "accept", note };
       return {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { validateConfig } from "../config/load.js";
 import type { SpamPrefs } from "../store/types.js";
 import {
   checkDomainPolicies,
@@ -55,4 +56,14 @@ test("config, then domain, then the user's prefs; actions by score", () => {
     assert.equal(inboundAction(score, policy), want, `${JSON.stringify(policy)} ${score}`);
   assert.equal(p({ fileIntoJunk: false }).fileIntoJunk, false);
   assert.equal(p({ fileIntoJunk: false }, { ...noPrefs, fileIntoJunk: true }).fileIntoJunk, true);
+});
+
+test("a bad [spam] domains entry fails the config load naming the key and the entry", () => {
+  assert.throws(
+    () => validateConfig({ spam: { domains: ["a.example:junk=6"] } }),
+    /spam\.domains: "a\.example:junk=6": unknown key "junk"/,
+  );
+  assert.deepEqual(validateConfig({ spam: { domains: ["a.example:rejectScore=0"] } }).spam.domains, [
+    "a.example:rejectScore=0",
+  ]);
 });
