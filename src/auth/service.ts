@@ -97,6 +97,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     }
     try {
       if (gate.delayMs > 0) {
+        log.debug("login delayed", { ...fields, delayMs: gate.delayMs, known: gate.known });
         await sleep(gate.delayMs);
         account = await lookup(username); // the row may have changed (a reset) while we waited
       }

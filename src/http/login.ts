@@ -1,7 +1,9 @@
 // Login and logout for the web pages. The password is checked by ctx.auth.authenticate with
 // protocol "http", so failures count in the same throttle as IMAP/POP3/SMTP logins (per IP and
-// per account): a guesser gains nothing by switching protocol.
+// account pair): a guesser gains nothing by switching protocol. A successful login also sets a
+// long-lived device cookie, so the throttle knows this browser next time (src/auth/device.ts).
 
+import { DEVICE_COOKIE, newDeviceToken, parseDeviceToken } from "../auth/device.js";
 import { clearCookie, setCookie } from "./cookies.js";
 import { CSRF_FIELD, LOGIN_CSRF_COOKIE, newCsrfToken } from "./csrf.js";
 import { html } from "./html.js";
@@ -91,7 +93,16 @@ async function login(rc: RequestContext): Promise<HttpResponse> {
   const username = (form.get("username") ?? "").trim().slice(0, MAX_FIELD);
   const password = (form.get("password") ?? "").slice(0, MAX_FIELD);
   const { ctx, sessions } = rc.app;
-  const result = await ctx.auth.authenticate({ username, password, ip: rc.req.ip, protocol: "http" });
+  // The browser's device token (issued now if it has none): registered to the account if the
+  // login succeeds, so the throttle knows this browser from any address (src/auth/device.ts).
+  const device = parseDeviceToken(rc.req.cookies.get(DEVICE_COOKIE)) ?? newDeviceToken();
+  const result = await ctx.auth.authenticate({
+    username,
+    password,
+    ip: rc.req.ip,
+    protocol: "http",
+    device,
+  });
   if (!result.ok) {
     if (result.reason === "throttled") {
       const sec = Math.max(1, Math.ceil((result.retryAfterMs ?? 60_000) / 1000));
@@ -109,6 +120,7 @@ async function login(rc: RequestContext): Promise<HttpResponse> {
   return withCookies(redirect(safeNext(form.get("next"))), [
     setCookie(SESSION_COOKIE, token, maxAge),
     clearCookie(LOGIN_CSRF_COOKIE),
+    setCookie(DEVICE_COOKIE, device, ctx.config.auth.throttleKnownClientDays * 86_400),
   ]);
 }
 

@@ -189,10 +189,15 @@ describe("webmail handler", () => {
     const body = JSON.parse(r.body) as { username: string; csrf: string };
     assert.equal(body.username, alice);
     assert.match(body.csrf, /^[A-Za-z0-9_-]{43}$/);
-    const cookie = setCookieOf(r);
+    const [cookie = "", device = ""] = setCookieOf(r).split("\n");
     assert.match(
       cookie,
       /^__Host-yubin_webmail=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=86400; HttpOnly; Secure; SameSite=Strict$/,
+    );
+    // The throttle's device cookie (src/auth/device.ts), kept for throttleKnownClientDays.
+    assert.match(
+      device,
+      /^__Host-yubin_device=[A-Za-z0-9_-]{32}; Path=\/; Max-Age=2592000; HttpOnly; Secure; SameSite=Strict$/,
     );
     assert.doesNotMatch(r.body, /yubin_webmail|Bearer/);
 

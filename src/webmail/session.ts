@@ -8,6 +8,7 @@
 // same per-IP and per-account throttle as IMAP, POP3 and SMTP logins.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { TLSSocket } from "node:tls";
+import { DEVICE_COOKIE, newDeviceToken, parseDeviceToken } from "../auth/device.js";
 import { clearCookie, parseCookies, setCookie } from "../http/cookies.js";
 import { readBodyLimited } from "../http/request.js";
 import type { JmapHttpHandler } from "../jmap/http/handler.js";
@@ -31,7 +32,7 @@ export function sendJson(
   res: ServerResponse,
   status: number,
   body: unknown,
-  headers: Record<string, string> = {},
+  headers: Record<string, string | string[]> = {},
 ): void {
   const data = status === 204 ? Buffer.alloc(0) : Buffer.from(JSON.stringify(body));
   res.writeHead(status, {
@@ -87,11 +88,16 @@ async function login(req: IncomingMessage, res: ServerResponse, deps: WebmailDep
     return sendJson(res, 400, { error: "bad-request" });
   const ip = normalizeIp(req.socket.remoteAddress ?? "");
   const { ctx, jmap } = deps;
+  const cookies = parseCookies(req.headers.cookie);
+  // Registered to the account if the login succeeds: the throttle then knows this browser from
+  // any address (src/auth/device.ts).
+  const device = parseDeviceToken(cookies.get(DEVICE_COOKIE)) ?? newDeviceToken();
   const r = await ctx.auth.authenticate({
     username: o.username.trim().slice(0, MAX_FIELD),
     password: o.password.slice(0, MAX_FIELD),
     ip,
     protocol: "http",
+    device,
   });
   if (!r.ok) {
     if (r.reason === "throttled") {
@@ -101,15 +107,21 @@ async function login(req: IncomingMessage, res: ServerResponse, deps: WebmailDep
     return sendJson(res, 401, { error: r.reason });
   }
   // A new token at every login (no fixation); the previous one of this browser ends.
-  const old = parseCookies(req.headers.cookie).get(WEBMAIL_COOKIE);
+  const old = cookies.get(WEBMAIL_COOKIE);
   if (old) jmap.tokens.revoke(old);
   const token = jmap.tokens.issue(r.account);
   ctx.log.info("webmail login", { user: r.account.address, ip });
+  const deviceMaxAge = ctx.config.auth.throttleKnownClientDays * 86_400;
   sendJson(
     res,
     200,
     { username: r.account.address, csrf: deps.csrf.tokenFor(token) },
-    { "Set-Cookie": setCookie(WEBMAIL_COOKIE, token, ctx.config.jmap.tokenTtlSec) },
+    {
+      "Set-Cookie": [
+        setCookie(WEBMAIL_COOKIE, token, ctx.config.jmap.tokenTtlSec),
+        setCookie(DEVICE_COOKIE, device, deviceMaxAge),
+      ],
+    },
   );
 }
 
