@@ -36,17 +36,19 @@ export async function handleJmapRequest(
   ctx: AppContext,
   accountId: number,
   request: unknown,
+  opts: { appPasswordLogin?: boolean } = {},
 ): Promise<JmapResponse> {
   const services = jmapServices(ctx);
-  const spam = ctx.config.spam.enabled;
-  const req = parseRequest(request, capabilities(spam), services.limits.maxCallsInRequest);
+  // opts.appPasswordLogin: authenticated with an app password, which may not manage app passwords.
+  const ext = { spam: ctx.config.spam.enabled, appPasswords: opts.appPasswordLogin !== true };
+  const req = parseRequest(request, capabilities(ext), services.limits.maxCallsInRequest);
   const account = await ctx.store.directory.getAccount(accountId);
   return runRequest(req, {
     services,
     methods: METHODS,
     accountId,
     jmapAccountId: accountIdOf(accountId),
-    sessionState: account ? sessionState(account, spam) : "",
+    sessionState: account ? sessionState(account, ext) : "",
   });
 }
 

@@ -2,8 +2,13 @@
 // anything else answers unknownMethod (RFC 8620 3.6.2). Not offered: Thread/query-like
 // extensions, Blob/* (RFC 9404). VacationResponse's auto-reply is sent on delivery by
 // src/delivery/vacation.ts (SMTP and JMAP's local delivery). SpamSettings/* is our extension
-// urn:yubin:params:jmap:spam (src/jmap/spam-settings), usable only while the session offers it.
+// urn:yubin:params:jmap:spam (src/jmap/spam-settings), usable only while the session offers it;
+// AppPassword/* is urn:yubin:params:jmap:apppasswords (src/jmap/app-passwords), offered only to
+// the account password.
 
+import { appPasswordGet } from "./app-passwords/get.js";
+import { CAP_APP_PASSWORDS } from "./app-passwords/object.js";
+import { appPasswordSet } from "./app-passwords/set.js";
 import { coreEcho } from "./core/echo.js";
 import { CAP_MAIL, CAP_SUBMISSION, CAP_VACATION } from "./core/ids.js";
 import type { MethodDef } from "./core/types.js";
@@ -63,4 +68,6 @@ export const METHODS: ReadonlyMap<string, MethodDef> = new Map<string, MethodDef
   ["VacationResponse/set", { capability: CAP_VACATION, handler: vacationSet }],
   ["SpamSettings/get", { capability: CAP_SPAM, handler: spamSettingsGet }],
   ["SpamSettings/set", { capability: CAP_SPAM, handler: spamSettingsSet }],
+  ["AppPassword/get", { capability: CAP_APP_PASSWORDS, handler: appPasswordGet }],
+  ["AppPassword/set", { capability: CAP_APP_PASSWORDS, handler: appPasswordSet }],
 ]);

@@ -1,6 +1,7 @@
 // The Session resource (RFC 8620 2): capabilities with their limits, the one account of the
 // authenticated user, and the URL templates of the API, upload, download and push endpoints.
 import type { Account } from "../store/types.js";
+import { CAP_APP_PASSWORDS } from "./app-passwords/object.js";
 import type { JmapLimits } from "./config.js";
 import { accountIdOf, CAP_CORE, CAP_MAIL, CAP_SUBMISSION, CAP_VACATION } from "./core/ids.js";
 import type { JsonObject } from "./core/types.js";
@@ -15,35 +16,49 @@ export const JMAP_PATHS = {
 } as const;
 
 const BASE_CAPABILITIES = [CAP_CORE, CAP_MAIL, CAP_SUBMISSION, CAP_VACATION];
-const WITH_SPAM = new Set([...BASE_CAPABILITIES, CAP_SPAM]);
-const WITHOUT_SPAM = new Set(BASE_CAPABILITIES);
+
+/** Which of our extensions a session offers. */
+export interface ExtensionOptions {
+  /** The spam filter runs: urn:yubin:params:jmap:spam is offered. */
+  spam: boolean;
+  /** The request was authenticated with the account password (a webmail token or Basic), not
+   *  with an app password: urn:yubin:params:jmap:apppasswords is offered. A device holding an
+   *  app password must not mint others that would outlive its own revocation. */
+  appPasswords: boolean;
+}
 
 /** What a request may list in "using" (RFC 8620 3.6.1 unknownCapability otherwise): our spam
  *  extension only while the server's spam filter runs ([spam] enabled), since its settings do
- *  nothing without it. */
-export function capabilities(spam: boolean): ReadonlySet<string> {
-  return spam ? WITH_SPAM : WITHOUT_SPAM;
+ *  nothing without it; the app-password extension only to the account password. */
+export function capabilities(ext: ExtensionOptions): ReadonlySet<string> {
+  return new Set([
+    ...BASE_CAPABILITIES,
+    ...(ext.spam ? [CAP_SPAM] : []),
+    ...(ext.appPasswords ? [CAP_APP_PASSWORDS] : []),
+  ]);
 }
 
 /** Changes whenever what the Session object says changes (RFC 8620 2: state); the suffix is
- *  bumped when the capabilities change (-2: vacationresponse; "s": the spam extension). */
-export function sessionState(account: Account, spam: boolean): string {
-  return `s${account.id}-2${spam ? "s" : ""}`;
+ *  bumped when the capabilities change (-2: vacationresponse; "s": the spam extension; "p": the
+ *  app-password extension). */
+export function sessionState(account: Account, ext: ExtensionOptions): string {
+  return `s${account.id}-2${ext.spam ? "s" : ""}${ext.appPasswords ? "p" : ""}`;
 }
 
-export interface SessionOptions {
+export interface SessionOptions extends ExtensionOptions {
   limits: JmapLimits;
   /** Where clients reach us, for the URLs. */
   baseUrl: string;
-  /** The spam filter runs: urn:yubin:params:jmap:spam is offered. */
-  spam: boolean;
 }
 
 export function buildSession(account: Account, opts: SessionOptions): JsonObject {
   const { limits, baseUrl, spam } = opts;
   const id = accountIdOf(account.id);
-  // Our extension (RFC 8620 2: capability URIs outside urn:ietf are vendor-specific).
-  const spamCap: JsonObject = spam ? { [CAP_SPAM]: {} } : {};
+  // Our extensions (RFC 8620 2: capability URIs outside urn:ietf are vendor-specific).
+  const spamCap: JsonObject = {
+    ...(spam ? { [CAP_SPAM]: {} } : {}),
+    ...(opts.appPasswords ? { [CAP_APP_PASSWORDS]: {} } : {}),
+  };
   return {
     capabilities: {
       [CAP_CORE]: {
@@ -86,12 +101,13 @@ export function buildSession(account: Account, opts: SessionOptions): JsonObject
       [CAP_SUBMISSION]: id,
       [CAP_VACATION]: id,
       ...(spam ? { [CAP_SPAM]: id } : {}),
+      ...(opts.appPasswords ? { [CAP_APP_PASSWORDS]: id } : {}),
     },
     username: account.address,
     apiUrl: `${baseUrl}${JMAP_PATHS.api}`,
     downloadUrl: `${baseUrl}${JMAP_PATHS.download}{accountId}/{blobId}/{name}?accept={type}`,
     uploadUrl: `${baseUrl}${JMAP_PATHS.upload}{accountId}/`,
     eventSourceUrl: `${baseUrl}${JMAP_PATHS.eventSource}?types={types}&closeafter={closeafter}&ping={ping}`,
-    state: sessionState(account, spam),
+    state: sessionState(account, opts),
   };
 }

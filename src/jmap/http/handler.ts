@@ -51,12 +51,19 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
   const active = new Map<number, number>(); // account → requests in flight
   const streams = new Map<number, number>();
 
-  const authenticate = async (req: IncomingMessage): Promise<Account | null> => {
+  /** The request's account and, for Basic authentication with an app password, its id. */
+  const authenticate = async (
+    req: IncomingMessage,
+  ): Promise<{ account: Account; appPasswordId?: number } | null> => {
     const h = req.headers.authorization ?? "";
     const secure = req.socket instanceof TLSSocket;
     const ip = req.socket.remoteAddress ?? "";
-    // A token ends with a password change or a disabled account (tokens.ts).
-    if (/^Bearer /i.test(h)) return tokens.account(h.slice(7).trim(), ctx.store.directory);
+    // A token ends with a password change or a disabled account (tokens.ts). Tokens come from
+    // the webmail login, with the account password.
+    if (/^Bearer /i.test(h)) {
+      const account = await tokens.account(h.slice(7).trim(), ctx.store.directory);
+      return account ? { account } : null;
+    }
     if (!/^Basic /i.test(h) || !(secure || isLoopback(ip))) return null;
     const decoded = Buffer.from(h.slice(6).trim(), "base64").toString("utf8");
     const colon = decoded.indexOf(":");
@@ -69,7 +76,8 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
       ip,
       protocol: "jmap",
     });
-    return r.ok ? r.account : null;
+    if (!r.ok) return null;
+    return r.appPassword ? { account: r.account, appPasswordId: r.appPassword.id } : { account: r.account };
   };
 
   const baseUrl = (req: IncomingMessage) => {
@@ -89,12 +97,14 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
       path.startsWith(JMAP_PATHS.upload) ||
       path.startsWith(JMAP_PATHS.download);
     if (!isOurs) return false;
-    const account = await authenticate(req);
-    if (!account) {
+    const login = await authenticate(req);
+    if (!login) {
       res.writeHead(401, { "WWW-Authenticate": 'Basic realm="jmap", charset="UTF-8"', "Content-Length": 0 });
       res.end();
       return true;
     }
+    const { account, appPasswordId } = login;
+    const appPasswordLogin = appPasswordId !== undefined;
     const method = req.method ?? "GET";
     try {
       if (path === JMAP_PATHS.session && method === "GET") {
@@ -105,6 +115,7 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
             limits: services.limits,
             baseUrl: baseUrl(req),
             spam: ctx.config.spam.enabled,
+            appPasswords: !appPasswordLogin,
           }),
         );
       } else if (path === JMAP_PATHS.api && method === "POST") {
@@ -117,7 +128,7 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
           account: account.address,
         });
         try {
-          await api(req, res, account);
+          await api(req, res, account, appPasswordLogin);
         } finally {
           ctx.activity.end(activity);
         }
@@ -126,7 +137,7 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
       } else if (path.startsWith(JMAP_PATHS.download) && (method === "GET" || method === "HEAD")) {
         await download(res, account, path.slice(JMAP_PATHS.download.length), url.searchParams);
       } else if (path === JMAP_PATHS.eventSource && method === "GET") {
-        await eventSource(req, res, account, url.searchParams);
+        await eventSource(req, res, account, url.searchParams, appPasswordId);
       } else {
         send(
           res,
@@ -146,7 +157,12 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
     return true;
   };
 
-  const api = async (req: IncomingMessage, res: ServerResponse, account: Account) => {
+  const api = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    account: Account,
+    appPasswordLogin: boolean,
+  ) => {
     const inFlight = active.get(account.id) ?? 0;
     if (inFlight >= services.limits.maxConcurrentRequests) {
       throw new JmapRequestError("limit", 429, "too many concurrent requests", "maxConcurrentRequests");
@@ -161,7 +177,7 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
       } catch {
         throw new JmapRequestError("notJSON", 400, "the request body is not JSON");
       }
-      send(res, 200, await handleJmapRequest(ctx, account.id, json));
+      send(res, 200, await handleJmapRequest(ctx, account.id, json, { appPasswordLogin }));
     } finally {
       const n = (active.get(account.id) ?? 1) - 1;
       if (n <= 0) active.delete(account.id);
@@ -235,6 +251,7 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
     res: ServerResponse,
     account: Account,
     q: URLSearchParams,
+    appPasswordId: number | undefined,
   ) => {
     const open = streams.get(account.id) ?? 0;
     if (open >= services.limits.maxEventSources) {
@@ -244,7 +261,8 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
     const ping = Number(q.get("ping") ?? "0");
     streams.set(account.id, open + 1);
     // The stream outlives the request that authorized it: a password change or a disable since
-    // (tokens.ts, auth/credential.ts) closes it at the next check.
+    // (tokens.ts, auth/credential.ts), or the revocation of the app password it was opened
+    // with (auth/app-passwords.ts), closes it at the next check.
     const stamp = credentialStamp(account.passwordHash);
     let recheck: NodeJS.Timeout | null = null;
     res.writeHead(200, {
@@ -279,12 +297,12 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
     if (released) return; // closed already (the client went, or closeafter=state)
     recheck = setInterval(() => {
       if (req.socket.destroyed) return close(); // gone before the stream saw its close event
-      ctx.store.directory.getAccount(account.id).then(
-        (a) => {
-          if (!a || a.disabled || credentialStamp(a.passwordHash) !== stamp) close();
-        },
-        (err: unknown) => ctx.log.warn("push stream account check failed", { err }),
-      );
+      const revoked = async () =>
+        appPasswordId !== undefined && (await ctx.store.appPasswords.get(account.id, appPasswordId)) === null;
+      (async () => {
+        const a = await ctx.store.directory.getAccount(account.id);
+        if (!a || a.disabled || credentialStamp(a.passwordHash) !== stamp || (await revoked())) close();
+      })().catch((err: unknown) => ctx.log.warn("push stream account check failed", { err }));
     }, services.limits.pushRecheckSec * 1000);
     recheck.unref();
   };
