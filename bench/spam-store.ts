@@ -1,7 +1,10 @@
 // SpamStore benchmark (src/store/sqlite/spam.ts): the cost of the filter's one read per message,
 // tokenCounts of ~1,000 hashes (half known, half not) against a global model of --tokens distinct
 // tokens, and of training one message into [global, user], one at a time and 20 at once.
-// Usage: node --import tsx bench/spam-store.ts [--tokens N] [--lookups N]
+// Then --users accounts each train --user-messages messages of 300 tokens (a third shared across
+// users) into [global, own]: the database's size and the process's RSS with that many per-user
+// models, and a lookup in one user's model. Models live in SQLite, not in the heap.
+// Usage: node --import tsx bench/spam-store.ts [--tokens N] [--lookups N] [--users N] [--user-messages N]
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +19,8 @@ function arg(name: string, def: number): number {
 }
 const modelTokens = arg("--tokens", 200_000);
 const lookups = arg("--lookups", 2_000);
+const users = arg("--users", 1_000);
+const userMessages = arg("--user-messages", 5);
 const PER_MESSAGE = 1_000;
 
 /** A deterministic spread of 53-bit hashes (splitmix-like), as the classifier's would be. */
@@ -59,9 +64,10 @@ try {
     );
   }
   const stats = await store.spam.modelStats();
-  const bytes =
+  const dbBytes = () =>
     statSync(join(dir, DATABASE_FILE)).size +
     (statSync(join(dir, `${DATABASE_FILE}-wal`), { throwIfNoEntry: false })?.size ?? 0);
+  const bytes = dbBytes();
   console.log(
     `model: ${stats.tokens} tokens from ${messages} messages, built in ${((Date.now() - t0) / 1000).toFixed(1)} s; database ${(bytes / 1e6).toFixed(1)} MB`,
   );
@@ -114,6 +120,46 @@ try {
     // At concurrency 1 the CPU time is one training's (tokens, totals, record, commit).
     if (c === 1) show(`train, ${PER_MESSAGE} hashes into [0, user], concurrency 1, CPU`, trainCpu);
   }
+
+  const rss0 = process.memoryUsage().rss;
+  const t1 = Date.now();
+  const ids: number[] = [];
+  for (let u = 0; u < users; u++) {
+    ids.push((await store.directory.createAccount({ address: `u${u}@example.com`, passwordHash: "x" })).id);
+  }
+  const jobs = ids.flatMap((id, u) => Array.from({ length: userMessages }, (_, m) => ({ id, u, m })));
+  for (let j = 0; j < jobs.length; j += 20) {
+    await Promise.all(
+      jobs.slice(j, j + 20).map(({ id, u, m }) => {
+        const hashes = Array.from({ length: 300 }, (_, i) =>
+          i % 3 === 0 ? hash(5e9 + ((u * 7 + m * 300 + i) % 20_000)) : hash(6e9 + u * 1e5 + m * 300 + i),
+        );
+        return store.spam.train({
+          accountId: id,
+          key: `u-${m}`,
+          as: m % 2 ? "ham" : "spam",
+          hashes,
+          scopes: [0, id],
+        });
+      }),
+    );
+  }
+  const after = await store.spam.modelStats();
+  const userReads: number[] = [];
+  for (let n = 0; n < 500; n++) {
+    const u = Math.floor(Math.random() * users);
+    const hashes = Array.from({ length: PER_MESSAGE }, (_, i) => hash(6e9 + u * 1e5 + (i % 1500)));
+    const c = process.cpuUsage();
+    await store.spam.tokenCounts(ids[u]!, hashes);
+    const used = process.cpuUsage(c);
+    userReads.push(used.user + used.system);
+  }
+  console.log(
+    `${users} per-user models (${userMessages} messages each) trained in ${((Date.now() - t1) / 1000).toFixed(1)} s: ` +
+      `${after.models} models, ${after.tokens} tokens in all; database ${(dbBytes() / 1e6).toFixed(1)} MB; ` +
+      `RSS ${(rss0 / 1e6).toFixed(0)} MB before, ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB after`,
+  );
+  show(`tokenCounts in one user's model, ${PER_MESSAGE} hashes, CPU`, userReads);
 } finally {
   await store.close();
   rmSync(dir, { recursive: true, force: true });
