@@ -28,11 +28,15 @@ export interface TrainerOptions {
   maxPending: number;
 }
 
-/** Messages of one event still to look at. `as` is known for keyword events; for transfers it
- *  is decided when the job runs (it needs the mailboxes' special uses). */
+/** Messages of one event still to look at. The class is known for keyword events; for a copy
+ *  or move it is decided when the job runs (it needs the mailboxes' special uses), so until then
+ *  the job counts as one in `pending`: archiving 10,000 messages costs one lookup and does not
+ *  fill the queue, while what a move into Junk brings is bounded when its class is known. */
 interface Job {
   event: Extract<MailEvent, { kind: "added" | "flags" }>;
-  uids: number[];
+  uids: readonly number[];
+  /** What this job still counts in `pending`. */
+  counted: number;
 }
 
 export class JunkTrainer implements MailListener {
@@ -79,18 +83,33 @@ export class JunkTrainer implements MailListener {
     } else if (e.kind === "flags") {
       if (classOfKeywords(e.keywordsAdded ?? []) === null) return;
     } else return;
+    let job: Job;
+    if (e.kind === "flags") {
+      const uids = this.admit(e.uids);
+      if (uids.length === 0) return;
+      job = { event: e, uids, counted: uids.length };
+    } else {
+      if (this.admit(e.uids, 1).length === 0) return;
+      job = { event: e, uids: e.uids, counted: 1 };
+    }
+    this.jobs.push(job);
+    this.pending += job.counted;
+    this.running ??= this.drain();
+  }
+
+  /** The part of `uids` there is room for (counting `cost` for them, default one each); the rest
+   *  is dropped, with one warning per overflow (not per event) and the total when the queue
+   *  drains. */
+  private admit(uids: readonly number[], cost?: number): readonly number[] {
     const room = this.opts.maxPending - this.pending;
-    const uids = e.uids.length <= room ? e.uids : e.uids.slice(0, Math.max(0, room));
-    if (uids.length < e.uids.length) {
-      // One warning per overflow (not per event); the total is logged when the queue drains.
+    const fits =
+      cost === undefined ? Math.max(0, Math.min(room, uids.length)) : room >= cost ? uids.length : 0;
+    if (fits < uids.length) {
       if (this.dropped === 0)
         this.opts.log.warn("spam training queue full; dropping", { maxPending: this.opts.maxPending });
-      this.dropped += e.uids.length - uids.length;
+      this.dropped += uids.length - fits;
     }
-    if (uids.length === 0) return;
-    this.jobs.push({ event: e, uids });
-    this.pending += uids.length;
-    this.running ??= this.drain();
+    return fits === uids.length ? uids : uids.slice(0, fits);
   }
 
   private async drain(): Promise<void> {
@@ -103,7 +122,7 @@ export class JunkTrainer implements MailListener {
           mailboxId: job.event.mailboxId,
           error: (err as Error).message,
         });
-        this.pending = Math.max(0, this.pending - job.uids.length);
+        this.pending = Math.max(0, this.pending - job.counted);
       }
     }
     this.running = null;
@@ -122,18 +141,28 @@ export class JunkTrainer implements MailListener {
     for (const w of waiters) w();
   }
 
-  private async runJob({ event, uids }: Job): Promise<void> {
+  private async runJob(job: Job): Promise<void> {
     const { mail } = this.opts;
+    const { event } = job;
     let as: SpamClass | null;
+    let uids = job.uids;
     if (event.kind === "added") {
       const to = await mail.getMailboxById(event.mailboxId);
       const from = event.fromMailboxId === undefined ? null : await mail.getMailboxById(event.fromMailboxId);
       as = to ? classOfTransfer(event.cause, to.specialUse, from?.specialUse ?? null) : null;
+      if (this.stopped) return;
+      this.pending -= job.counted;
+      job.counted = 0;
+      if (as === null) return;
+      uids = this.admit(uids);
+      this.pending += uids.length;
+      job.counted = uids.length;
     } else as = classOfKeywords(event.keywordsAdded ?? []);
+    if (as === null) return; // (keyword jobs are queued only with a class; this narrows the type)
     for (const uid of uids) {
       if (this.stopped) return;
       this.pending--;
-      if (as === null) continue;
+      job.counted--;
       try {
         await this.trainOne(event, uid, as);
       } catch (err) {
