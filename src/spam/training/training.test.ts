@@ -219,26 +219,27 @@ describe("training from users' actions", () => {
     }
   });
 
-  test("JMAP Email/set: mailboxIds into Junk trains spam, back out to the inbox ham", async () => {
+  test("JMAP Email/set: mailboxIds into Junk trains spam, back out ham; keywords $junk/$notjunk too", async () => {
     await smtp(work(20));
     const m = await find("work20");
     const boxes = await t.ts.store.mail.listMailboxes(alice);
     const junk = boxes.find((b) => b.specialUse === "\\Junk")!;
     const inbox = boxes.find((b) => b.name === "INBOX")!;
-    const set = async (mailboxId: number) => {
+    const update = async (patch: Record<string, unknown>) => {
       const r = await t.first([
-        [
-          "Email/set",
-          { accountId: t.accountId, update: { [`M${m.id}`]: { mailboxIds: { [`F${mailboxId}`]: true } } } },
-          "0",
-        ],
+        ["Email/set", { accountId: t.accountId, update: { [`M${m.id}`]: patch } }, "0"],
       ]);
       assert.deepEqual(r.notUpdated ?? null, null);
       assert.ok(`M${m.id}` in r.updated);
     };
-    await set(junk.id);
+    await update({ mailboxIds: { [`F${junk.id}`]: true } });
     await trainedAs(m.key, "spam");
-    await set(inbox.id);
+    await update({ mailboxIds: { [`F${inbox.id}`]: true } });
+    await trainedAs(m.key, "ham");
+    // The keyword by JMAP (RFC 8621 keywords are lower-case): $junk trains spam, $notjunk ham.
+    await update({ "keywords/$junk": true });
+    await trainedAs(m.key, "spam");
+    await update({ "keywords/$junk": null, "keywords/$notjunk": true });
     await trainedAs(m.key, "ham");
   });
 
