@@ -16,6 +16,9 @@ const USING = [
 /** Our extension for the user's spam settings (src/jmap/spam-settings), offered by the server
  *  only while its spam filter runs. */
 export const CAP_SPAM = "urn:yubin:params:jmap:spam";
+/** Our extension for the user's app passwords (src/jmap/app-passwords), offered to a session
+ *  logged in with the account password. */
+export const CAP_APP_PASSWORDS = "urn:yubin:params:jmap:apppasswords";
 
 export class MethodError extends Error {
   constructor(
@@ -75,7 +78,7 @@ export class Jmap implements JmapApi, UploadApi {
     private readonly s: SessionResource,
   ) {
     this.accountId = s.primaryAccounts["urn:ietf:params:jmap:mail"] ?? "";
-    this.using = this.has(CAP_SPAM) ? [...USING, CAP_SPAM] : USING;
+    this.using = [...USING, ...[CAP_SPAM, CAP_APP_PASSWORDS].filter((c) => this.has(c))];
   }
 
   /** Whether the server offers a capability (RFC 8620 2: the Session's capabilities). */

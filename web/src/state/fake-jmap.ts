@@ -71,6 +71,9 @@ export class FakeJmap implements JmapApi, UploadApi {
   /** The SpamSettings singleton (our extension); a list entry without "@" is refused, as the
    *  server refuses one that is neither an address nor "@domain". */
   spam: { allow: string[]; block: string[] } = { allow: [], block: [] };
+  /** App passwords (our extension), as AppPassword/get lists them; a create without a name or
+   *  scopes is refused as the server refuses it. */
+  appPasswords: Args[] = [];
   /** Mailbox ids Mailbox/set refuses to destroy: mailboxHasEmail (RFC 8621 2.5). */
   readonly notEmpty = new Set<string>();
   readonly uploads: { file: Blob; resolve(u: Uploaded): void; reject(e: Error): void; aborted: boolean }[] =
@@ -217,9 +220,41 @@ export class FakeJmap implements JmapApi, UploadApi {
         this.spam = { ...this.spam, ...(patch as Partial<FakeJmap["spam"]>) };
         return { updated: { singleton: null } };
       }
+      case "AppPassword/get":
+        return { list: this.appPasswords };
+      case "AppPassword/set":
+        return this.appPasswordSet(a);
       default:
         return {};
     }
+  }
+
+  private appPasswordSet(a: Args): Args {
+    const r: Args = {};
+    for (const [cid, o] of Object.entries((a.create as Record<string, Args>) ?? {})) {
+      const scopes = o.scopes as string[] | undefined;
+      if (!o.name || !scopes?.length) {
+        r.notCreated = { [cid]: { type: "invalidProperties", properties: ["scopes"] } };
+        continue;
+      }
+      const made = {
+        id: `p${this.nextId++}`,
+        name: o.name,
+        scopes,
+        createdAt: "2030-01-01T00:00:00Z",
+        lastUsedAt: null,
+        lastUsedIp: null,
+      };
+      this.appPasswords.push(made);
+      r.created = { [cid]: { ...made, secret: "abcd efgh ijkl mnop" } };
+    }
+    for (const id of (a.destroy as string[]) ?? []) {
+      const before = this.appPasswords.length;
+      this.appPasswords = this.appPasswords.filter((p) => p.id !== id);
+      if (this.appPasswords.length === before) r.notDestroyed = { [id]: { type: "notFound" } };
+      else r.destroyed = [id];
+    }
+    return r;
   }
 
   private emailSet(a: Args): Args {

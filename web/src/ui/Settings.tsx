@@ -2,9 +2,10 @@
 // identity's name and text signature. Saved over JMAP (mail/settings.ts); the composer uses
 // the identities as they are after a save.
 import { useEffect, useState } from "preact/hooks";
-import { CAP_SPAM, type Jmap } from "../api/jmap";
+import { CAP_APP_PASSWORDS, CAP_SPAM, type Jmap } from "../api/jmap";
 import { t } from "../i18n";
 import * as settings from "../mail/settings";
+import { AppPasswords } from "./AppPasswords";
 import { SpamSettings } from "./SpamSettings";
 
 function VacationForm(props: { jmap: Jmap; onSaved(): void; onError(e: unknown): void }) {
@@ -153,6 +154,13 @@ export function Settings(props: {
         <VacationForm jmap={props.jmap} onSaved={() => props.say(t("settings.saved"))} onError={props.fail} />
         {props.jmap.has(CAP_SPAM) && (
           <SpamSettings
+            jmap={props.jmap}
+            onSaved={() => props.say(t("settings.saved"))}
+            onError={props.fail}
+          />
+        )}
+        {props.jmap.has(CAP_APP_PASSWORDS) && (
+          <AppPasswords
             jmap={props.jmap}
             onSaved={() => props.say(t("settings.saved"))}
             onError={props.fail}
