@@ -55,6 +55,7 @@ const NOTICES: Record<string, string> = {
   "queue.release": "Released for delivery now: message",
   "user.unfreeze": "Outgoing mail unfrozen (held mail released) for",
   "spam.prefs": "Spam settings saved for",
+  "throttle.clear": "Failed logins forgotten for",
 };
 
 /** The notice for ?done=&target= (known actions only; the target is escaped by the template). */

@@ -13,7 +13,7 @@ export function adminPage(
 ): HttpResponse {
   const nav = html`<nav><a href="/admin">Overview</a> · <a href="/admin/domains">Domains</a> ·
 <a href="/admin/users">Users</a> · <a href="/admin/aliases">Aliases</a> · <a href="/admin/queue">Queue</a> · <a href="/admin/spam">Spam</a> ·
-<a href="/admin/tls">TLS certificate</a></nav>`;
+<a href="/admin/tls">TLS certificate</a> · <a href="/admin/throttle">Login throttle</a></nav>`;
   return htmlResponse(
     page({
       title,

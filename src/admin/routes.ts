@@ -10,6 +10,7 @@ import { registerOverviewRoutes } from "./overview.js";
 import { registerQueueRoutes } from "./queue.js";
 import { registerSpamRoutes } from "./spam.js";
 import { registerSpamPrefsRoutes } from "./spam-prefs.js";
+import { registerThrottleRoutes } from "./throttle.js";
 import { registerTlsRoutes } from "./tls.js";
 import { registerUserRoutes } from "./users.js";
 
@@ -23,4 +24,5 @@ export function registerAdminRoutes(router: Router): void {
   registerSpamRoutes(router);
   registerSpamPrefsRoutes(router);
   registerTlsRoutes(router);
+  registerThrottleRoutes(router);
 }
