@@ -144,7 +144,9 @@ try {
       }),
     );
   }
+  const st = process.hrtime.bigint();
   const after = await store.spam.modelStats();
+  const statsMs = Number(process.hrtime.bigint() - st) / 1e6;
   const userReads: number[] = [];
   for (let n = 0; n < 500; n++) {
     const u = Math.floor(Math.random() * users);
@@ -156,7 +158,7 @@ try {
   }
   console.log(
     `${users} per-user models (${userMessages} messages each) trained in ${((Date.now() - t1) / 1000).toFixed(1)} s: ` +
-      `${after.models} models, ${after.tokens} tokens in all; database ${(dbBytes() / 1e6).toFixed(1)} MB; ` +
+      `${after.models} models, ${after.tokens} tokens in all (modelStats ${statsMs.toFixed(2)} ms); database ${(dbBytes() / 1e6).toFixed(1)} MB; ` +
       `RSS ${(rss0 / 1e6).toFixed(0)} MB before, ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB after`,
   );
   show(`tokenCounts in one user's model, ${PER_MESSAGE} hashes, CPU`, userReads);

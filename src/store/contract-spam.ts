@@ -144,10 +144,20 @@ export function runSpamContract(open: () => Promise<Handle>): void {
         );
         assert.deepEqual(await counts(store, a.id, [1, 2, 3]), { 2: [0, 1] });
         assert.deepEqual(await sp.modelTotals(a.id), { spam: 0, ham: 1 });
+        assert.deepEqual(await sp.modelStats(), { models: 1, tokens: 1 });
         // Retrained after the global model lost that message (untrained from scopes it is in).
         await sp.train({ accountId: a.id, key: "other", as: "spam", hashes: [2], scopes: [a.id] });
         assert.deepEqual(await counts(store, a.id, [2]), { 2: [1, 0] });
         assert.deepEqual(await sp.modelTotals(a.id), { spam: 1, ham: 0 });
+        assert.deepEqual(await sp.modelStats(), { models: 1, tokens: 1 });
+        // A model whose messages are all untrained but whose tokens were not (other hashes given)
+        // still counts its tokens, and is not a model "with training".
+        await sp.train({ accountId: a.id, key: "third", as: "spam", hashes: [8, 9], scopes: [a.id] });
+        await sp.train({ accountId: a.id, key: "third", as: null, hashes: [9], scopes: [a.id] });
+        await sp.train({ accountId: a.id, key: "other", as: null, hashes: [2], scopes: [a.id] });
+        assert.deepEqual(await counts(store, a.id, [2, 8, 9]), { 8: [1, 0] });
+        assert.deepEqual(await sp.modelTotals(a.id), { spam: 0, ham: 0 });
+        assert.deepEqual(await sp.modelStats(), { models: 0, tokens: 1 });
       }));
 
     test("bad training is refused whole: invalid input, unknown accounts and scopes", () =>

@@ -4,7 +4,9 @@
 //    trained spam and ham messages had it. WITHOUT ROWID on (scope, hash): a message's ~500–3,000
 //    lookups are B-tree seeks in one index with the counts beside the key. A row whose counts both
 //    fall to 0 is deleted, so the table holds only tokens some training still counts.
-//  - spam_models: per scope, how many spam and ham messages it was trained with (deleted at 0/0).
+//  - spam_models: per scope, how many spam and ham messages it was trained with and how many
+//    token rows it has (kept by spam.ts, so the admin page's count reads no token); deleted when
+//    all three are 0.
 //  - spam_trained: what each account trained (account 0: an admin's corpus), by message key, with
 //    the class and the scopes it went into, so training the same message again is idempotent and
 //    a retrain or forget takes it out of the models it is in. Token hashes are not kept: the
@@ -27,7 +29,8 @@ CREATE TABLE IF NOT EXISTS spam_tokens (
 CREATE TABLE IF NOT EXISTS spam_models (
   scope INTEGER PRIMARY KEY,
   spam INTEGER NOT NULL,
-  ham INTEGER NOT NULL
+  ham INTEGER NOT NULL,
+  tokens INTEGER NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS spam_trained (

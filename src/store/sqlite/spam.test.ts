@@ -148,6 +148,7 @@ describe("sqlite spam store", () => {
           assert.deepEqual(await sp.modelTotals(scope), { spam: trained, ham: 0 });
           assert.deepEqual((await sp.tokenCounts(scope, [1])).get(1), { spam: trained, ham: 0 });
         }
+        assert.deepEqual(await sp.modelStats(), { models: 2, tokens: 2 * (1 + 3 * trained) });
       } finally {
         await store.close();
       }

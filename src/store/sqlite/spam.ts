@@ -65,6 +65,11 @@ interface VerdictRow {
   reasons: string;
 }
 
+/** A model's totals change: messages per class and distinct tokens. */
+interface ModelDelta extends Delta {
+  tokens: number;
+}
+
 type TrainOutcome = Awaited<ReturnType<SpamStore["train"]>>;
 
 /** One class's increment or decrement of a token (or a model's totals) in one scope. */
@@ -141,9 +146,12 @@ export function createSpam(ctx: Ctx): SpamStore {
     trained: db.prepare<[number, string], TrainedRow>(
       "SELECT class, scopes FROM spam_trained WHERE account_id = ? AND key = ?",
     ),
-    addToken: db.prepare<[Delta & { hash: number }]>(
+    // Rows at 0/0 are deleted, so a row that existed has a total of at least 2 after the
+    // increment: a total of 1 says the token is new to the model (counted in spam_models.tokens).
+    addToken: db.prepare<[Delta & { hash: number }], { total: number }>(
       `INSERT INTO spam_tokens (scope, hash, spam, ham) VALUES (@scope, @hash, @spam, @ham)
-       ON CONFLICT (scope, hash) DO UPDATE SET spam = spam + excluded.spam, ham = ham + excluded.ham`,
+       ON CONFLICT (scope, hash) DO UPDATE SET spam = spam + excluded.spam, ham = ham + excluded.ham
+       RETURNING spam + ham AS total`,
     ),
     subToken: db.prepare<[Delta & { hash: number }], SpamTokenCounts>(
       `UPDATE spam_tokens SET spam = max(spam - @spam, 0), ham = max(ham - @ham, 0)
@@ -152,22 +160,27 @@ export function createSpam(ctx: Ctx): SpamStore {
     dropToken: db.prepare<[number, number]>(
       "DELETE FROM spam_tokens WHERE scope = ? AND hash = ? AND spam = 0 AND ham = 0",
     ),
-    addModel: db.prepare<[Delta]>(
-      `INSERT INTO spam_models (scope, spam, ham) VALUES (@scope, @spam, @ham)
-       ON CONFLICT (scope) DO UPDATE SET spam = spam + excluded.spam, ham = ham + excluded.ham`,
+    addModel: db.prepare<[ModelDelta]>(
+      `INSERT INTO spam_models (scope, spam, ham, tokens) VALUES (@scope, @spam, @ham, @tokens)
+       ON CONFLICT (scope) DO UPDATE SET spam = spam + excluded.spam, ham = ham + excluded.ham,
+         tokens = tokens + excluded.tokens`,
     ),
-    subModel: db.prepare<[Delta]>(
-      "UPDATE spam_models SET spam = max(spam - @spam, 0), ham = max(ham - @ham, 0) WHERE scope = @scope",
+    subModel: db.prepare<[ModelDelta]>(
+      `UPDATE spam_models SET spam = max(spam - @spam, 0), ham = max(ham - @ham, 0),
+         tokens = max(tokens - @tokens, 0) WHERE scope = @scope`,
     ),
-    dropModel: db.prepare<[number]>("DELETE FROM spam_models WHERE scope = ? AND spam = 0 AND ham = 0"),
+    dropModel: db.prepare<[number]>(
+      "DELETE FROM spam_models WHERE scope = ? AND spam = 0 AND ham = 0 AND tokens = 0",
+    ),
     setTrained: db.prepare<[number, string, SpamClass, string]>(
       `INSERT INTO spam_trained (account_id, key, class, scopes) VALUES (?, ?, ?, ?)
        ON CONFLICT (account_id, key) DO UPDATE SET class = excluded.class, scopes = excluded.scopes`,
     ),
     forget: db.prepare<[number, string]>("DELETE FROM spam_trained WHERE account_id = ? AND key = ?"),
+    // From the per-model counters: a count(*) of spam_tokens reads the whole table (millions of
+    // rows with per-user models) on every admin page view.
     stats: db.prepare<[], { models: number; tokens: number }>(
-      `SELECT (SELECT count(*) FROM spam_models WHERE spam + ham > 0) AS models,
-              (SELECT count(*) FROM spam_tokens) AS tokens`,
+      "SELECT count(*) FILTER (WHERE spam + ham > 0) AS models, coalesce(sum(tokens), 0) AS tokens FROM spam_models",
     ),
     prefs: db.prepare<[number], PrefsRow>(
       "SELECT allow, block, junk_score, file_into_junk FROM spam_prefs WHERE account_id = ?",
@@ -201,16 +214,17 @@ export function createSpam(ctx: Ctx): SpamStore {
   function apply(scopes: readonly number[], c: SpamClass, sign: 1 | -1, hashes: readonly number[]): void {
     for (const scope of scopes) {
       const d = { scope, ...classDelta(c, 1) };
+      let tokens = 0;
       if (sign === 1) {
-        for (const hash of hashes) s.addToken.run({ ...d, hash });
-        s.addModel.run(d);
+        for (const hash of hashes) if (s.addToken.get({ ...d, hash })?.total === 1) tokens++;
+        s.addModel.run({ ...d, tokens });
         continue;
       }
       for (const hash of hashes) {
         const left = s.subToken.get({ ...d, hash });
-        if (left && left.spam === 0 && left.ham === 0) s.dropToken.run(scope, hash);
+        if (left && left.spam === 0 && left.ham === 0) tokens += s.dropToken.run(scope, hash).changes;
       }
-      s.subModel.run(d);
+      s.subModel.run({ ...d, tokens });
       s.dropModel.run(scope);
     }
   }
