@@ -1,7 +1,8 @@
 // Settings → App passwords in a real headless Chromium against a real Yubin (127.0.0.1 only):
 // make one with a name and scope checkboxes, read the secret the page shows once (and its Copy
 // button's clipboard), log in with it over IMAP (imapflow), see its last use in the list, revoke
-// it (the confirmation accepted) and see the next IMAP login fail. Skipped, with the reason,
+// it (the confirmation accepted) and see the next IMAP login fail; the profile button downloads
+// an Apple .mobileconfig holding a new one. Skipped, with the reason,
 // only when /usr/bin/chromium is not installed.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -117,6 +118,51 @@ describe("webmail app passwords in Chromium", { skip: browserSkip }, () => {
       await section.locator("p.none").waitFor();
       assert.deepEqual(await ts.store.appPasswords.list(alice.id), []);
       assert.equal(await imapLogin(secret), false, "revoked");
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("the profile button makes an app password and downloads an Apple profile holding it", async () => {
+    const base = `https://localhost:${ts.ports.https!}`;
+    const context = await browser.newContext({
+      ignoreHTTPSErrors: true,
+      locale: "en-US",
+      acceptDownloads: true,
+    });
+    const p = await context.newPage();
+    p.setDefaultTimeout(8000);
+    const errors: string[] = [];
+    p.on("pageerror", (e) => errors.push(String(e)));
+    const alice = ts.users[0]!;
+    try {
+      await p.goto(`${base}/`);
+      await p.getByLabel("Email address").fill(alice.address);
+      await p.getByLabel("Password").fill(testPassword);
+      await p.getByRole("button", { name: "Log in" }).click();
+      await p.locator('.sidebar button[data-role="inbox"]').waitFor();
+      await p.getByRole("button", { name: "Settings" }).click();
+      const section = p.getByRole("dialog", { name: "Settings" }).locator("section.app-passwords");
+      await section.locator('input[name="app-password-name"]').fill("Ann's iPad");
+      // Without SMTP a profile could not send: the form says so before asking the server.
+      await section.locator('input[name="scope-smtp"]').uncheck();
+      const profileButton = section.getByRole("button", {
+        name: "Create and download a profile for iPhone, iPad or Mac",
+      });
+      await profileButton.click();
+      await section.locator(".error", { hasText: "tick SMTP and IMAP or POP3" }).waitFor();
+      await section.locator('input[name="scope-smtp"]').check();
+      const [file] = await Promise.all([p.waitForEvent("download"), profileButton.click()]);
+      assert.equal(file.suggestedFilename(), "Ann_s iPad.mobileconfig");
+      const secret = (await section.locator("code.secret").textContent()) ?? "";
+      const stream = await file.createReadStream();
+      const chunks: Buffer[] = [];
+      for await (const c of stream) chunks.push(c as Buffer);
+      const profile = Buffer.concat(chunks).toString("utf8");
+      assert.ok(profile.includes(`<key>IncomingPassword</key>\n      <string>${secret}</string>`), profile);
+      assert.ok(profile.includes(`<string>${alice.address}</string>`));
+      assert.equal(await imapLogin(secret), true, "the profile's password logs in");
       assert.deepEqual(errors, []);
     } finally {
       await context.close();

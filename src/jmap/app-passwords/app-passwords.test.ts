@@ -156,4 +156,24 @@ describe("AppPassword/get and /set", () => {
     const again = await call("AppPassword/set", { destroy: [id] });
     assert.deepEqual(again[1].notDestroyed, { [id]: { type: "notFound" } });
   });
+
+  test("withAppleProfile: the created object carries a .mobileconfig holding the new secret; it needs smtp and imap or pop3", async () => {
+    const made = await call("AppPassword/set", {
+      create: {
+        k: { name: "iPhone", scopes: ["imap", "smtp"], withAppleProfile: true },
+        bad: { name: "No sending", scopes: ["imap"], withAppleProfile: true },
+        notBool: { name: "x", scopes: ["imap", "smtp"], withAppleProfile: "yes" },
+      },
+    });
+    const { secret, appleProfile } = made[1].created.k;
+    assert.match(appleProfile, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<!DOCTYPE plist /);
+    assert.ok(appleProfile.includes(`<key>IncomingPassword</key>\n      <string>${secret}</string>`));
+    assert.ok(appleProfile.includes("<string>EmailTypeIMAP</string>"));
+    assert.deepEqual(made[1].notCreated, {
+      bad: { type: "invalidProperties", properties: ["withAppleProfile"] },
+      notBool: { type: "invalidProperties", properties: ["withAppleProfile"] },
+    });
+    const listed = await call("AppPassword/get", { ids: [made[1].created.k.id] });
+    assert.equal(listed[1].list[0].appleProfile, undefined, "the profile is not kept");
+  });
 });

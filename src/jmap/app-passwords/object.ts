@@ -45,15 +45,28 @@ export function appPasswordsState(list: readonly AppPassword[]): string {
     .slice(0, 16);
 }
 
-/** A create's properties → the name and scopes, or the properties that are wrong (RFC 8620 5.3
+export interface ParsedCreate {
+  name: string;
+  scopes: AppPasswordScope[];
+  /** "withAppleProfile": true asks for an Apple configuration profile (.mobileconfig) holding
+   *  the new secret, returned once as "appleProfile" in the created object, for a new iPhone,
+   *  iPad or Mac; the scopes must then include smtp and imap or pop3. */
+  appleProfile: boolean;
+}
+
+/** A create's properties → what to make, or the properties that are wrong (RFC 8620 5.3
  *  invalidProperties). Server-set properties may be given only as null. */
-export function parseCreate(
-  o: JsonObject,
-): { name: string; scopes: AppPasswordScope[] } | { bad: string[]; description?: string } {
+export function parseCreate(o: JsonObject): ParsedCreate | { bad: string[] } {
   const bad: string[] = [];
   let name = "";
   let scopes: AppPasswordScope[] = [];
+  let appleProfile = false;
   for (const [k, v] of Object.entries(o)) {
+    if (k === "withAppleProfile") {
+      if (typeof v === "boolean") appleProfile = v;
+      else bad.push(k);
+      continue;
+    }
     if (k === "name") {
       if (typeof v === "string" && v.trim().length > 0 && v.length <= NAME_MAX_CHARS) name = v;
       else bad.push(k);
@@ -61,11 +74,15 @@ export function parseCreate(
       const ok = Array.isArray(v) && v.length > 0 && v.every((s) => SCOPES.includes(s as AppPasswordScope));
       if (ok) scopes = v as AppPasswordScope[];
       else bad.push(k);
-    } else if (!(["id", "createdAt", "lastUsedAt", "lastUsedIp", "secret"].includes(k) && v === null)) {
+    } else if (
+      !(["id", "createdAt", "lastUsedAt", "lastUsedIp", "secret", "appleProfile"].includes(k) && v === null)
+    ) {
       bad.push(k);
     }
   }
   if (!("name" in o) && !bad.includes("name")) bad.push("name");
   if (!("scopes" in o) && !bad.includes("scopes")) bad.push("scopes");
-  return bad.length > 0 ? { bad } : { name, scopes };
+  const profileable = scopes.includes("smtp") && (scopes.includes("imap") || scopes.includes("pop3"));
+  if (appleProfile && bad.length === 0 && !profileable) bad.push("withAppleProfile");
+  return bad.length > 0 ? { bad } : { name, scopes, appleProfile };
 }

@@ -144,6 +144,8 @@ export const en = {
   "appPasswords.scope.jmap": "JMAP",
   "appPasswords.scope.managesieve": "ManageSieve (filters; not served yet)",
   "appPasswords.create": "Create app password",
+  "appPasswords.createProfile": "Create and download a profile for iPhone, iPad or Mac",
+  "appPasswords.profileScopes": "A device profile sets up reading and sending: tick SMTP and IMAP or POP3.",
   "appPasswords.badName": "Give it a name of 1 to {max} characters.",
   "appPasswords.noScope": "Tick at least one use.",
   "appPasswords.shownOnce":

@@ -144,6 +144,9 @@ export const ja: Messages = {
   "appPasswords.scope.jmap": "JMAP",
   "appPasswords.scope.managesieve": "ManageSieve（フィルタ、未対応）",
   "appPasswords.create": "アプリパスワードを作成",
+  "appPasswords.createProfile": "作成して iPhone / iPad / Mac 用プロファイルをダウンロード",
+  "appPasswords.profileScopes":
+    "端末用プロファイルは受信と送信を設定します。SMTP と、IMAP または POP3 を選んでください。",
   "appPasswords.badName": "名前を 1〜{max} 文字で入力してください。",
   "appPasswords.noScope": "少なくとも 1 つ選んでください。",
   "appPasswords.shownOnce":

@@ -8,6 +8,7 @@ import {
   createAppPassword,
   formProblem,
   loadAppPasswords,
+  profileFileName,
   revokeAppPassword,
   toggleScope,
 } from "./app-passwords";
@@ -41,6 +42,24 @@ test("revoke removes it; revoking one already gone is not an error", async () =>
   assert.deepEqual(j.calls.at(-1)?.[1], { accountId: "A1", destroy: [made.appPassword.id] });
   assert.deepEqual(await loadAppPasswords(j), []);
   await revokeAppPassword(j, made.appPassword.id);
+});
+
+test("withAppleProfile: the profile comes with the secret; it needs sending and reading; its file name", async () => {
+  const j = new FakeJmap();
+  const made = await createAppPassword(j, { name: "iPhone", scopes: ["imap", "smtp"], appleProfile: true });
+  assert.deepEqual(j.calls.at(-1)?.[1], {
+    accountId: "A1",
+    create: { new: { name: "iPhone", scopes: ["imap", "smtp"], withAppleProfile: true } },
+  });
+  assert.equal(made.appleProfile, "<?xml profile?>");
+  assert.ok(!("appleProfile" in made.appPassword));
+  const plain = await createAppPassword(j, { name: "Laptop", scopes: ["imap"] });
+  assert.ok(!("appleProfile" in plain));
+  assert.equal(formProblem("iPhone", ["imap"], { appleProfile: true }), "profileScopes");
+  assert.equal(formProblem("iPhone", ["pop3", "smtp"], { appleProfile: true }), null);
+  assert.equal(profileFileName("Ann's iPhone 15"), "Ann_s iPhone 15.mobileconfig");
+  assert.equal(profileFileName("携帯"), "携帯.mobileconfig");
+  assert.equal(profileFileName("../.."), "_____.mobileconfig");
 });
 
 test("the form: a name of 1 to 64 characters and at least one scope; scopes kept in order", () => {

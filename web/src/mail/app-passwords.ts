@@ -27,7 +27,12 @@ export interface CreatedAppPassword {
   appPassword: AppPasswordInfo;
   /** As the user is to type it ("abcd efgh ijkl mnop"); shown once. */
   secret: string;
+  /** When asked for: an Apple configuration profile (.mobileconfig) holding the secret. */
+  appleProfile?: string;
 }
+
+/** The type Apple devices install a configuration profile from. */
+export const MOBILECONFIG_TYPE = "application/x-apple-aspen-config";
 
 type SetErrors = Record<string, { type: string; description?: string }> | null | undefined;
 
@@ -38,27 +43,47 @@ export async function loadAppPasswords(jmap: JmapApi): Promise<AppPasswordInfo[]
 
 /** What is wrong with a new app password's form, or null: "name" (empty or too long) or
  *  "scopes" (none ticked). */
-export function formProblem(name: string, scopes: readonly AppPasswordScope[]): "name" | "scopes" | null {
+export function formProblem(
+  name: string,
+  scopes: readonly AppPasswordScope[],
+  opts: { appleProfile?: boolean } = {},
+): "name" | "scopes" | "profileScopes" | null {
   const n = name.trim();
   if (n.length === 0 || n.length > NAME_MAX) return "name";
-  return scopes.length === 0 ? "scopes" : null;
+  if (scopes.length === 0) return "scopes";
+  // A profile sets up reading and sending: the server refuses one without both.
+  const reads = scopes.includes("imap") || scopes.includes("pop3");
+  if (opts.appleProfile && !(reads && scopes.includes("smtp"))) return "profileScopes";
+  return null;
 }
 
 export async function createAppPassword(
   jmap: JmapApi,
-  p: { name: string; scopes: readonly AppPasswordScope[] },
+  p: { name: string; scopes: readonly AppPasswordScope[]; appleProfile?: boolean },
 ): Promise<CreatedAppPassword> {
+  const create = {
+    name: p.name.trim(),
+    scopes: [...p.scopes],
+    ...(p.appleProfile ? { withAppleProfile: true } : {}),
+  };
   const r = await jmap.call<{
-    created?: Record<string, AppPasswordInfo & { secret: string }> | null;
+    created?: Record<string, AppPasswordInfo & { secret: string; appleProfile?: string }> | null;
     notCreated?: SetErrors;
-  }>("AppPassword/set", { create: { new: { name: p.name.trim(), scopes: [...p.scopes] } } });
+  }>("AppPassword/set", { create: { new: create } });
   const made = r.created?.new;
   if (!made) {
     const bad = r.notCreated?.new;
     throw new MethodError(bad?.type ?? "serverFail", bad?.description);
   }
-  const { secret, ...appPassword } = made;
-  return { appPassword, secret };
+  const { secret, appleProfile, ...appPassword } = made;
+  return appleProfile === undefined ? { appPassword, secret } : { appPassword, secret, appleProfile };
+}
+
+/** A file name for the profile from the device's name: letters, digits, "-", "_" and spaces kept. */
+export function profileFileName(name: string): string {
+  let base = "";
+  for (const ch of name.trim()) base += /[\p{L}\p{N} _-]/u.test(ch) ? ch : "_";
+  return `${base.slice(0, NAME_MAX) || "mail"}.mobileconfig`;
 }
 
 /** Revokes it: the device's sessions end at their next command. */

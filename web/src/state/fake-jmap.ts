@@ -246,7 +246,8 @@ export class FakeJmap implements JmapApi, UploadApi {
         lastUsedIp: null,
       };
       this.appPasswords.push(made);
-      r.created = { [cid]: { ...made, secret: "abcd efgh ijkl mnop" } };
+      const profile = o.withAppleProfile ? { appleProfile: "<?xml profile?>" } : {};
+      r.created = { [cid]: { ...made, secret: "abcd efgh ijkl mnop", ...profile } };
     }
     for (const id of (a.destroy as string[]) ?? []) {
       const before = this.appPasswords.length;

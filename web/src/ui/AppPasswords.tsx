@@ -1,7 +1,8 @@
 // Settings → App passwords: the account's per-device passwords (name, what each may open, when
 // made, when and from where last used), each revocable; a form makes a new one with a name and
-// scope checkboxes and then shows its secret once, with a copy button. Shown only when the
-// server offers the extension (to a session logged in with the account password).
+// scope checkboxes and then shows its secret once, with a copy button; the second button also
+// downloads an Apple profile holding it, so a new iPhone, iPad or Mac needs no typing. Shown only
+// when the server offers the extension (to a session logged in with the account password).
 import { useEffect, useState } from "preact/hooks";
 import type { Jmap } from "../api/jmap";
 import { t } from "../i18n";
@@ -37,20 +38,33 @@ function Secret(props: { made: ap.CreatedAppPassword; onDone(): void }) {
   );
 }
 
-function NewAppPassword(props: {
-  onCreate(p: { name: string; scopes: ap.AppPasswordScope[] }): Promise<void>;
-}) {
+type NewRequest = { name: string; scopes: ap.AppPasswordScope[]; appleProfile: boolean };
+
+/** Hands the profile to the browser as a download (the device then offers to install it). */
+function download(text: string, fileName: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: ap.MOBILECONFIG_TYPE }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = fileName;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+function NewAppPassword(props: { onCreate(p: NewRequest): Promise<void> }) {
   const [name, setName] = useState("");
   const [scopes, setScopes] = useState<ap.AppPasswordScope[]>([...ap.DEFAULT_SCOPES]);
-  const [problem, setProblem] = useState<"name" | "scopes" | null>(null);
+  const [problem, setProblem] = useState<"name" | "scopes" | "profileScopes" | null>(null);
+  const submit = (appleProfile: boolean) => {
+    const p = ap.formProblem(name, scopes, { appleProfile });
+    setProblem(p);
+    if (p === null) void props.onCreate({ name, scopes, appleProfile }).then(() => setName(""));
+  };
   return (
     <form
       class="app-password-new"
       onSubmit={(e) => {
         e.preventDefault();
-        const p = ap.formProblem(name, scopes);
-        setProblem(p);
-        if (p === null) void props.onCreate({ name, scopes }).then(() => setName(""));
+        submit(false);
       }}
     >
       <label>
@@ -80,10 +94,17 @@ function NewAppPassword(props: {
       </fieldset>
       {problem !== null && (
         <p class="error" role="alert">
-          {problem === "name" ? t("appPasswords.badName", { max: ap.NAME_MAX }) : t("appPasswords.noScope")}
+          {problem === "name"
+            ? t("appPasswords.badName", { max: ap.NAME_MAX })
+            : problem === "scopes"
+              ? t("appPasswords.noScope")
+              : t("appPasswords.profileScopes")}
         </p>
       )}
-      <button type="submit">{t("appPasswords.create")}</button>
+      <button type="submit">{t("appPasswords.create")}</button>{" "}
+      <button type="button" class="apple-profile" onClick={() => submit(true)}>
+        {t("appPasswords.createProfile")}
+      </button>
     </form>
   );
 }
@@ -141,6 +162,8 @@ export function AppPasswords(props: { jmap: Jmap; onSaved(): void; onError(e: un
               .createAppPassword(props.jmap, p)
               .then((m) => {
                 setMade(m);
+                if (m.appleProfile !== undefined)
+                  download(m.appleProfile, ap.profileFileName(m.appPassword.name));
                 return reload();
               })
               .catch(props.onError)
