@@ -10,6 +10,8 @@ import { after, before, describe, test } from "node:test";
 import { ImapFlow } from "imapflow";
 import nodemailer from "nodemailer";
 import { send } from "../http/test-client.js";
+import { Pop3TestClient } from "../pop3/test-client.js";
+import { b64, RawSmtpClient } from "../smtp/test-client.js";
 import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
 import { commandSkip } from "../testing/requires.js";
 
@@ -198,5 +200,38 @@ describe("app passwords with real clients", () => {
     await keep.noop();
     assert.equal(keep.usable, true, "the account password's session goes on");
     await keep.logout();
+  });
+
+  test("revoking ends a POP3 session (-ERR [AUTH]) and an SMTP submission session (421) at their next command", async () => {
+    const { appPassword, secret } = await make("Old laptop", ["pop3", "smtp"]);
+    const pop = await Pop3TestClient.connect(srv.ports.pop3s, { tls: true, ca: srv.certPem });
+    const smtp = await RawSmtpClient.connect({ port: srv.ports.submissions, tls: true });
+    try {
+      await pop.readLine();
+      assert.match(await pop.login(ALICE, secret), /^\+OK/);
+      assert.match(await pop.cmd("STAT"), /^\+OK/);
+      assert.match(await smtp.reply(), /^220 /);
+      await smtp.cmd("EHLO laptop.example");
+      assert.equal(
+        await smtp.cmd(`AUTH PLAIN ${b64(`\0${ALICE}\0${secret}`)}`),
+        "235 2.7.0 Authentication successful",
+      );
+      assert.equal(await smtp.cmd(`MAIL FROM:<${ALICE}>`), "250 2.1.0 Sender OK");
+      assert.equal(await smtp.cmd("RSET"), "250 2.0.0 OK");
+      await srv.store.appPasswords.revoke(aliceId, appPassword.id);
+      assert.equal(
+        await pop.cmd("STAT"),
+        "-ERR [AUTH] credentials changed or account disabled, closing connection",
+      );
+      assert.ok(await pop.waitClosed());
+      assert.equal(
+        await smtp.cmd(`MAIL FROM:<${ALICE}>`),
+        "421 4.7.0 Credentials changed or account disabled, closing connection",
+      );
+      await smtp.waitClosed();
+    } finally {
+      pop.close();
+      smtp.close();
+    }
   });
 });

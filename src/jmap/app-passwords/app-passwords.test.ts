@@ -3,6 +3,7 @@
 // sees the capability nor may use it), the secret returned once in the created object and never
 // again, its SetErrors, ifInState, and destroy revoking at once.
 import assert from "node:assert/strict";
+import { request } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { type JmapTest, type Resp, startJmapTest, USING } from "../test-support.js";
 
@@ -175,5 +176,45 @@ describe("AppPassword/get and /set", () => {
     });
     const listed = await call("AppPassword/get", { ids: [made[1].created.k.id] });
     assert.equal(listed[1].list[0].appleProfile, undefined, "the profile is not kept");
+  });
+});
+
+describe("a push stream opened with an app password", () => {
+  let t: JmapTest;
+  before(async () => {
+    t = await startJmapTest(0, { config: { jmap: { pushRecheckSec: 1 } } });
+  });
+  after(() => t.close());
+
+  test("ends at the next check after the app password is revoked", async () => {
+    const { appPassword, secret } = await t.ts.ctx.appPasswords.create(t.user.id, {
+      name: "Push client",
+      scopes: ["jmap"],
+    });
+    const basic = `Basic ${Buffer.from(`${t.user.address}:${secret}`).toString("base64")}`;
+    const ended = await new Promise<boolean>((resolve, reject) => {
+      const req = request(`${t.base}/jmap/eventsource?types=*&closeafter=no&ping=0`, {
+        headers: { Authorization: basic },
+      });
+      const timer = setTimeout(() => {
+        req.destroy();
+        resolve(false);
+      }, 10_000);
+      req.on("response", (res) => {
+        assert.equal(res.statusCode, 200);
+        res.once("data", () => {
+          // The stream is open: revoke.
+          t.ts.store.appPasswords.revoke(t.user.id, appPassword.id).catch(reject);
+        });
+        res.on("end", () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+        res.resume();
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    assert.ok(ended, "the server closed the stream");
   });
 });
