@@ -289,9 +289,7 @@ async function main(): Promise<void> {
   await y.store.close();
   await rm(y.dataDir, { recursive: true, force: true });
 
-  const smtp = opt["skip-smtp"] ? [] : await smtpOnOff();
-
-  // The summary.
+  // The summary of quality, cost and memory first: the SMTP runs start servers that may fail.
   const lines: string[] = [
     "",
     `Summary (held-out test: ${corpus.test.length} messages; load average now ${load1()}):`,
@@ -338,6 +336,17 @@ async function main(): Promise<void> {
     lines.push(
       `  ${users.users} per-user models (${users.perUser} messages each, trained in ${users.trainSeconds.toFixed(0)} s): ${users.models} models, ${users.tokens} tokens in all, +${(users.bytesAdded / 1024 / 1024).toFixed(1)} MB of database; RSS ${users.rssBeforeMB} → ${users.rssAfterTrainMB} MB after training, ${users.rssAfterScoreMB} MB after scoring; classify with a user's model over the global one: p50 ${users.msP50.toFixed(2)} ms, p99 ${users.msP99.toFixed(2)} ms (${users.scored} messages)`,
     );
+  console.log(lines.join("\n"));
+  lines.length = 0;
+
+  let smtp: SmtpRun[] = [];
+  if (!opt["skip-smtp"]) {
+    try {
+      smtp = await smtpOnOff();
+    } catch (e) {
+      lines.push(`  SMTP ingest failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   if (smtp.length > 0) {
     for (const perMessage of [false, true]) {
       const of = (s: "on" | "off") => smtp.filter((r) => r.spam === s && r.perMessage === perMessage);
