@@ -5,7 +5,8 @@
 //   GET  /webmail/session → 200 {username, csrf} while the cookie is valid, else 401.
 //   POST /webmail/logout  (CSRF header) → 204, token revoked and cookie cleared.
 // The password goes through ctx.auth.authenticate with protocol "http": failures count in the
-// same per-IP and per-account throttle as IMAP, POP3 and SMTP logins.
+// same throttle as IMAP, POP3 and SMTP logins (src/auth/throttle.ts). A success also sets the
+// throttle's device cookie, so this browser is a known client of the account from any address.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { TLSSocket } from "node:tls";
 import { DEVICE_COOKIE, newDeviceToken, parseDeviceToken } from "../auth/device.js";
