@@ -19,7 +19,7 @@ const ALICE = "alice@example.test";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Python's poplib: USER/PASS over POP3S; prints the server's reply to PASS (or "+OK"). */
-const poplibScript = String.raw`
+const poplibScript = `
 import json, poplib, ssl, sys
 a = json.load(sys.stdin)
 ctx = ssl.create_default_context(cafile=a["cafile"])

@@ -152,7 +152,7 @@ export class AppPasswords {
       const have = Buffer.from(c.hash);
       if (have.length === want.length && timingSafeEqual(have, want)) found = c;
     }
-    if (!found || !found.scopes.includes(scope)) return null;
+    if (!found?.scopes.includes(scope)) return null;
     const { hash: _hash, ...appPassword } = found;
     const t = this.now();
     const last = found.lastUsedAt?.getTime() ?? Number.NEGATIVE_INFINITY;
