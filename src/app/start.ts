@@ -4,6 +4,7 @@
 // engines) are given what they need through AppContext and never reach for a feature.
 // The CLI (`yubin serve`) and the test harness build the same app; tests on ephemeral ports.
 import { antivirusFilters } from "../antivirus/filter.js";
+import { SecondFactors } from "../auth/2fa/second-factors.js";
 import { AppPasswords } from "../auth/app-passwords.js";
 import { createAuthService } from "../auth/service.js";
 import type { Config } from "../config/schema.js";
@@ -63,12 +64,14 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     dataDir: config.server.dataDir,
     maxPerAccount: config.auth.appPasswordsMax,
   });
+  const secondFactors = new SecondFactors({ store: store.secondFactors, dataDir: config.server.dataDir });
   const auth = createAuthService({
     directory: store.directory,
     counters,
     config: config.auth,
     log,
     appPasswords,
+    secondFactors,
   });
   const activity = new ActivityTracker();
   const health = newHealth();
@@ -79,6 +82,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     counters,
     auth,
     appPasswords,
+    secondFactors,
     tls,
     log,
     activity,

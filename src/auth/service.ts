@@ -26,7 +26,13 @@ import type { AppPasswords } from "./app-passwords.js";
 import { hashPassword, needsRehash, verifyPassword } from "./password.js";
 import { PopBeforeSmtpMemory } from "./pop-before-smtp.js";
 import { LoginThrottle, throttleOptionsFromConfig } from "./throttle.js";
-import type { AuthResult, AuthService, LoginAttempt } from "./types.js";
+import type {
+  AuthResult,
+  AuthService,
+  LoginAttempt,
+  SecondStepAttempt,
+  SecondStepResult,
+} from "./types.js";
 import { VerifiedLoginCache } from "./verified-cache.js";
 
 export interface AuthServiceDeps {
@@ -36,6 +42,9 @@ export interface AuthServiceDeps {
   log: Logger;
   /** App passwords (issue 15); without them only account passwords log in. */
   appPasswords?: Pick<AppPasswords, "check">;
+  /** Two-factor login (src/auth/2fa/): an account that has it opens protocols only with an app
+   *  password. Without it, the account password opens every protocol. */
+  secondFactors?: { enabled(accountId: number): Promise<boolean> };
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -122,12 +131,45 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
         log.warn(account?.disabled && matches ? "login to a disabled account" : "login failed", fields);
         return { ok: false, reason: "invalid" };
       }
+      // Two-factor login on: the account password alone opens the web login's first step only.
+      // The password was right, so this is no failure (nothing to count); a client with a stale
+      // setup must hear why, not "invalid".
+      if (protocol !== "http" && (await deps.secondFactors?.enabled(account.id))) {
+        log.warn("login refused: two-factor login is on, an app password is needed", fields);
+        return { ok: false, reason: "app-password-required" };
+      }
       await throttle.recordSuccess(subject);
       if (needsRehash(account.passwordHash)) account = await rehash(account, password, fields);
       if (!cached) verified.add(account.id, account.passwordHash, password);
       if (protocol === "pop3" || protocol === "imap") notePopImapLogin(ip);
       log.info("login", { ...fields, user: account.address });
       return { ok: true, account };
+    } finally {
+      gate.release();
+    }
+  }
+
+  /** Counted under the account's own "2fa:" key, not its password key: the right password made
+   *  the (IP, account) pair a known client (never refused), and a thief of the password must
+   *  not inherit that for guessing codes. Only a right second factor makes this pair known. */
+  async function verifySecondStep(attempt: SecondStepAttempt): Promise<SecondStepResult> {
+    const { ip } = attempt;
+    const subject = { ip, account: `2fa:id:${attempt.accountId}`, device: attempt.device };
+    const fields = { ip, account: attempt.accountId, protocol: "http", step: "second factor" };
+    const gate = await throttle.begin(subject);
+    if (!gate.allowed) {
+      log.warn("login refused: too many failures", { ...fields, scope: gate.scope });
+      return { ok: false, reason: "throttled", retryAfterMs: gate.retryAfterMs };
+    }
+    try {
+      if (gate.delayMs > 0) await sleep(gate.delayMs);
+      if (!(await attempt.check())) {
+        await throttle.recordFailure(subject);
+        log.warn("login failed: wrong second factor", fields);
+        return { ok: false, reason: "invalid" };
+      }
+      await throttle.recordSuccess(subject);
+      return { ok: true };
     } finally {
       gate.release();
     }
@@ -153,6 +195,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
 
   return {
     authenticate,
+    verifySecondStep,
     throttle,
     notePopImapLogin,
     popBeforeSmtpAllowed: (ip) => config.popBeforeSmtp && popMemory.allowed(ip),

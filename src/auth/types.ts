@@ -4,7 +4,10 @@ import type { Account, AppPassword } from "../store/types.js";
 import type { ThrottleEntry } from "./throttle.js";
 
 // A disabled account is "invalid" too, even with the right password: the reply must not tell.
-export type AuthFailure = "invalid" | "throttled";
+// "app-password-required": the account password was right, but the account has two-factor login
+// on (src/auth/2fa/), so protocols need an app password; the reply says so (only after the
+// password was checked, so a guesser learns nothing it did not know).
+export type AuthFailure = "invalid" | "throttled" | "app-password-required";
 
 export type AuthResult =
   /** appPassword: the login was with this app password (app-passwords.ts), not the account's. */
@@ -22,6 +25,18 @@ export interface LoginAttempt {
   device?: string | undefined;
 }
 
+/** The web login's second step (src/auth/2fa/): `check` spends a code or verifies a passkey. */
+export interface SecondStepAttempt {
+  accountId: number;
+  ip: string;
+  device?: string | undefined;
+  check: () => Promise<boolean>;
+}
+
+export type SecondStepResult =
+  | { ok: true }
+  | { ok: false; reason: "invalid" | "throttled"; retryAfterMs?: number };
+
 /** The login throttle as the admin pages see it (throttle.ts). */
 export interface ThrottleAdmin {
   list(limit: number): Promise<ThrottleEntry[]>;
@@ -34,6 +49,9 @@ export interface AuthService {
    *  IP) is refused as throttled without checking. Known clients are never refused (throttle.ts).
    *  The result never reveals whether the user exists. */
   authenticate(attempt: LoginAttempt): Promise<AuthResult>;
+  /** A second login step (2FA code or passkey) after a right password: the same throttle gate,
+   *  delay and counters as a password, so a wrong code counts as a failed login. */
+  verifySecondStep(attempt: SecondStepAttempt): Promise<SecondStepResult>;
   /** POP-before-SMTP (legacy, config auth.popBeforeSmtp): record a successful POP3/IMAP login. */
   notePopImapLogin(ip: string): void;
   /** True if popBeforeSmtp is on and the IP logged in over POP3/IMAP recently. */

@@ -154,6 +154,24 @@ export const authSection = {
     "Most app passwords (per-device passwords for IMAP, POP3, SMTP submission, JMAP) one account may have.",
     { min: 0, max: 1000 },
   ),
+  require2fa: oneOf(
+    ["none", "admins", "all"] as const,
+    "none",
+    "Who must have two-factor login (TOTP or a passkey) for the webmail and admin pages: none, admins, or all. Those without it are sent to enrolment right after the password step.",
+  ),
+  twoFactorPendingSec: int(
+    300,
+    "How long the web login's second step (code or passkey) may take after the password was accepted, in seconds.",
+    { min: 30, max: 3600 },
+  ),
+  passkeysMax: int(20, "Most passkeys (WebAuthn credentials) one account may register.", {
+    min: 0,
+    max: 100,
+  }),
+  webauthnRpId: str(
+    "",
+    "WebAuthn relying-party id (a domain, e.g. example.com) passkeys are bound to. Empty: the host name the page was loaded from.",
+  ),
 };
 
 export const quotaSection = {

@@ -8,9 +8,13 @@ import { clearCookie, setCookie } from "./cookies.js";
 import { CSRF_FIELD, LOGIN_CSRF_COOKIE, newCsrfToken } from "./csrf.js";
 import { html } from "./html.js";
 import { page } from "./layout.js";
+import { beginSecondStep, registerSecondStepRoutes } from "./login-2fa.js";
+import { startWebSession } from "./login-finish.js";
 import { type HttpResponse, htmlResponse, redirect, withCookies } from "./response.js";
 import type { RequestContext, Router } from "./router.js";
 import { SESSION_COOKIE } from "./session.js";
+import { registerTwoFactorSettingsRoutes } from "./settings-2fa.js";
+import { registerWebauthnScript } from "./webauthn-script.js";
 
 const LOGIN_TOKEN_MAX_AGE_SEC = 3600;
 /** Longest user name or password read from the form (the auth service bounds them again). */
@@ -26,6 +30,9 @@ export function registerLoginRoutes(router: Router): void {
   });
   router.add({ method: "POST", path: "/login", access: "public", csrf: "login", handler: login });
   router.add({ method: "POST", path: "/logout", access: "user", handler: logout });
+  registerSecondStepRoutes(router);
+  registerTwoFactorSettingsRoutes(router);
+  registerWebauthnScript(router);
 }
 
 async function home(rc: RequestContext): Promise<HttpResponse> {
@@ -92,7 +99,7 @@ async function login(rc: RequestContext): Promise<HttpResponse> {
   const form = rc.req.form();
   const username = (form.get("username") ?? "").trim().slice(0, MAX_FIELD);
   const password = (form.get("password") ?? "").slice(0, MAX_FIELD);
-  const { ctx, sessions } = rc.app;
+  const { ctx } = rc.app;
   // The browser's device token (issued now if it has none): registered to the account if the
   // login succeeds, so the throttle knows this browser from any address (src/auth/device.ts).
   const device = parseDeviceToken(rc.req.cookies.get(DEVICE_COOKIE)) ?? newDeviceToken();
@@ -112,16 +119,11 @@ async function login(rc: RequestContext): Promise<HttpResponse> {
     }
     return loginForm(rc, "Wrong email address or password.", 401);
   }
-  const old = rc.req.cookies.get(SESSION_COOKIE);
-  if (old) sessions.destroy(old);
-  const { token } = sessions.create(result.account, rc.req.ip);
-  ctx.log.info("web login", { user: result.account.address, ip: rc.req.ip });
-  const maxAge = ctx.config.http.sessionMaxHours * 3600;
-  return withCookies(redirect(safeNext(form.get("next"))), [
-    setCookie(SESSION_COOKIE, token, maxAge),
-    clearCookie(LOGIN_CSRF_COOKIE),
-    setCookie(DEVICE_COOKIE, device, ctx.config.auth.throttleKnownClientDays * 86_400),
-  ]);
+  const next = safeNext(form.get("next"));
+  // Two-factor login (issue 15): no session until the second step (login-2fa.ts).
+  const second = await beginSecondStep(rc, result.account, { next, device });
+  if (second) return second;
+  return withCookies(redirect(next), startWebSession(rc, result.account, device));
 }
 
 async function logout(rc: RequestContext): Promise<HttpResponse> {

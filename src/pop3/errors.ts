@@ -40,6 +40,9 @@ export const errors = {
     ),
   noUser: () => new Pop3Error("send USER first"),
   invalidLogin: () => new Pop3Error("invalid user name or password", { code: "AUTH" }),
+  /** The password was right but the account has two-factor login (auth/2fa/). */
+  appPasswordRequired: () =>
+    new Pop3Error("two-factor authentication is on: use an app password", { code: "AUTH" }),
   throttled: (retryAfterMs?: number) =>
     new Pop3Error(
       retryAfterMs

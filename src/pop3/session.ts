@@ -238,7 +238,11 @@ export class Session implements Conn {
       this.authFailures++;
       // A disabled account gets invalidLogin too (auth/service.ts): a right password must not show.
       const err =
-        result.reason === "throttled" ? errors.throttled(result.retryAfterMs) : errors.invalidLogin();
+        result.reason === "throttled"
+          ? errors.throttled(result.retryAfterMs)
+          : result.reason === "app-password-required"
+            ? errors.appPasswordRequired()
+            : errors.invalidLogin();
       if (this.authFailures >= this.cfg.maxAuthFailures)
         throw new Pop3Error(err.text, { ...err.opts, close: true });
       throw err;

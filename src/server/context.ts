@@ -1,6 +1,7 @@
 // What every protocol listener is given. Built once in src/app/start.ts and passed explicitly:
 // no module reads global config or opens its own database.
 import type { SecureContext } from "node:tls";
+import type { SecondFactors } from "../auth/2fa/second-factors.js";
 import type { AppPasswords } from "../auth/app-passwords.js";
 import type { AuthService } from "../auth/types.js";
 import type { Config, ListenerConfig } from "../config/schema.js";
@@ -28,6 +29,8 @@ export interface AppContext {
   auth: AuthService;
   /** Making and checking app passwords (issue 15); listing and revoking: store.appPasswords. */
   appPasswords: AppPasswords;
+  /** Two-factor web login (issue 15): TOTP, recovery codes, passkeys (src/auth/2fa/). */
+  secondFactors: SecondFactors;
   tls: TlsProvider;
   log: Logger;
   /** The commands running now, set by each protocol's dispatcher for the event-loop monitor. */

@@ -15,6 +15,7 @@ export type SmtpErrorKind =
   | "auth-mechanism" // 504 5.5.4
   | "auth-invalid" // 535 5.7.8
   | "auth-throttled" // 454 4.7.0
+  | "auth-app-password" // 534 5.7.9
   | "auth-user-ip-limit" // 454 4.7.0 (smtp.maxConnectionsPerUserIp)
   | "auth-cancelled" // 501 5.0.0
   | "auth-protocol" // 501 5.5.2 bad base64 / SASL syntax

@@ -16,6 +16,9 @@ const errorTable: Record<SmtpErrorKind, [number, string, string]> = {
   "auth-mechanism": [504, "5.5.4", "Unrecognized authentication type"],
   "auth-invalid": [535, "5.7.8", "Authentication credentials invalid"],
   "auth-throttled": [454, "4.7.0", "Too many failed authentication attempts, try again later"],
+  // The password was right, but the account has two-factor login (auth/2fa/). 534 5.7.9 is RFC
+  // 4954 §6's "mechanism too weak"; the text says what to use instead.
+  "auth-app-password": [534, "5.7.9", "Two-factor authentication is on: use an app password"],
   // RFC 4954 6: 454 4.7.0 is the temporary authentication failure; the client may retry later.
   "auth-user-ip-limit": [
     454,

@@ -10,6 +10,9 @@ export async function completeLogin(s: Session, username: string, password: stri
   if (!r.ok) {
     s.log.info("login failed", { reason: r.reason });
     if (r.reason === "throttled") throw no("Too many failed logins, try again later", "UNAVAILABLE");
+    // The password was right, but the account has two-factor login: say what to do instead.
+    if (r.reason === "app-password-required")
+      throw no("Two-factor authentication is on: use an app password", "AUTHENTICATIONFAILED");
     throw no("Authentication failed", "AUTHENTICATIONFAILED");
   }
   // issue 18: the per-IP cap counts only connections not logged in yet (an office behind one NAT

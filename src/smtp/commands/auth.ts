@@ -54,7 +54,13 @@ export const auth: Handler<"ready"> = async (s, arg) => {
     return;
   }
   s.log.warn("authentication failed", { user: creds.username, mechanism, reason: result.reason });
-  throw new SmtpError(result.reason === "throttled" ? "auth-throttled" : "auth-invalid");
+  throw new SmtpError(
+    result.reason === "throttled"
+      ? "auth-throttled"
+      : result.reason === "app-password-required"
+        ? "auth-app-password"
+        : "auth-invalid",
+  );
 };
 
 async function plain(s: Session, initial: string | null): Promise<Credentials | null> {
