@@ -43,12 +43,13 @@ async function render(rc: AuthedContext, error: string | null): Promise<HttpResp
     const spread = e.kind === "ip" ? String(e.accounts) : "";
     const left = Math.max(0, Math.ceil((e.until - now) / 1000));
     rows.push(html`<tr><td>${kindLabel(e)}</td><td>${ip}</td><td>${account}</td><td>${e.failures}</td>
-<td>${spread}</td><td>${e.state}</td><td>${new Date(e.until).toISOString()} (${left} s)</td>
+<td>${spread}</td><td>${e.state}${e.kind === "pair" && e.known ? " (known client)" : ""}</td><td>${new Date(e.until).toISOString()} (${left} s)</td>
 <td><form method="post" action="/admin/throttle/clear">${csrfField(rc.session)}<input type="hidden" name="id" value="${e.id}"><button type="submit">Clear</button></form></td></tr>`);
   }
   const body = html`<p>Failed logins counted by the throttle: per client address and account (a guesser,
 or a device with an old password), per address (spraying many accounts is refused) and per account
-(guessing from many addresses). Clients that logged in to an account before are never refused.</p>
+(guessing from many addresses). A client that logged in to the account before (a known client) is
+not refused for others' failures, only after a flood of its own (throttleKnownMaxFailures).</p>
 <p>${entries.length} entr${entries.length === 1 ? "y" : "ies"}.</p>
 <table><thead><tr><th>Counted</th><th>Client address</th><th>Account</th><th>Failures</th><th>Accounts tried</th>
 <th>State</th><th>Window ends</th><th></th></tr></thead><tbody>${rows}</tbody></table>`;

@@ -14,6 +14,7 @@ const opts: ThrottleOptions = {
   maxAccountsPerIp: 4,
   ipDelayCapMs: 2000,
   knownClientMs: 30 * 86_400_000,
+  knownMaxFailures: 30,
   accountAlarmFailures: 50,
 };
 
@@ -111,6 +112,28 @@ describe("LoginThrottle", () => {
     const cleared = await gate(throttle, at(office, "id:1"));
     assert.ok(cleared.allowed);
     assert.equal(cleared.delayMs, 0);
+  });
+
+  test("a pair known by its IP is refused after knownMaxFailures (a guesser sharing the address); a known browser is not", async () => {
+    const { throttle } = setup({ knownMaxFailures: 10 });
+    const cgnat = "100.64.0.1";
+    const device = newDeviceToken();
+    await succeed(throttle, at(cgnat, "id:1", device));
+    // The guesser behind the same carrier NAT; the owner's successes in between do not reset it.
+    for (let i = 0; i < 9; i++) await fail(throttle, at(cgnat, "id:1"));
+    await succeed(throttle, at(cgnat, "id:1"));
+    await fail(throttle, at(cgnat, "id:1"));
+    const refused = await gate(throttle, at(cgnat, "id:1"));
+    assert.equal(refused.allowed, false);
+    assert.equal(!refused.allowed && refused.scope, "pair");
+    const [row] = (await throttle.list(10)).filter((r) => r.kind === "pair");
+    assert.equal(row?.kind === "pair" && row.known, true);
+    assert.equal(row?.state, "refused");
+    assert.equal(row?.failures, 10);
+    // The owner's browser, known by its token, is served; so is everyone else's pair there.
+    const browser = await gate(throttle, at(cgnat, "id:1", device));
+    assert.ok(browser.allowed && browser.known);
+    assert.ok((await gate(throttle, at(cgnat, "id:2"))).allowed);
   });
 
   test("a known pair stays known for knownClientMs", async () => {
@@ -223,6 +246,7 @@ describe("LoginThrottle", () => {
       id: "pair:192.0.2.1|id:1",
       ip: "192.0.2.1",
       account: "id:1",
+      known: false,
       failures: 6,
       until: 1_060_000,
       state: "refused",

@@ -3,9 +3,13 @@
 // lock its owner out. Here failures are counted, over a window, per (client IP, account) pair,
 // per IP and per account (CounterStore, so several nodes can share them):
 //  - Known clients: a pair that logged in successfully within knownClientMs (or a browser showing
-//    a device token registered to the account, device.ts) is never refused for failures and never
-//    delayed by other clients' failures. Its own failures (a stale phone behind the same NAT as
-//    the desk) delay it by at most ipDelayCapMs.
+//    a device token registered to the account, device.ts) is never refused for other clients'
+//    failures and never delayed by them. Its own failures (a stale phone behind the same NAT as
+//    the desk) delay it by at most ipDelayCapMs, and a success clears them. For IMAP, POP3 and
+//    SMTP the pair is the only identity a client has, so a guesser sharing the user's address
+//    (carrier-grade NAT, café Wi-Fi) is that pair too: knownMaxFailures failures of the pair in a
+//    window (successes do not clear this count; far more than a stale phone's retries) refuse an
+//    IP-known pair. A browser known by its device token is not held by that ceiling.
 //  - Attacker on one account: an unknown pair's n-th failure delays its next replies by
 //    baseDelayMs * 2^(n - freeFailures), up to maxDelayMs; at maxFailures the pair is refused
 //    without the password being checked, until its window ends. Only that pair.
@@ -45,6 +49,8 @@ export interface ThrottleOptions {
   ipDelayCapMs: number;
   /** How long a successful (account, IP) pair or device stays known. */
   knownClientMs: number;
+  /** Failures of a pair known by its IP in a window (not cleared by successes) that refuse it. */
+  knownMaxFailures: number;
   /** Failures on one account (all IPs) in a window after which its unknown clients are held tight. */
   accountAlarmFailures: number;
 }
@@ -63,6 +69,7 @@ export function throttleOptionsFromConfig(auth: Config["auth"]): ThrottleOptions
     maxAccountsPerIp: auth.throttleMaxAccountsPerIp,
     ipDelayCapMs: auth.throttleIpDelayCapMs,
     knownClientMs: auth.throttleKnownClientDays * 86_400_000,
+    knownMaxFailures: auth.throttleKnownMaxFailures,
     accountAlarmFailures: auth.throttleAccountAlarmFailures,
   };
 }
@@ -80,6 +87,9 @@ export type ThrottleGate =
   | { allowed: false; retryAfterMs: number; scope: "pair" | "ip" }
   | { allowed: true; delayMs: number; known: boolean; release: () => void };
 
+/** How a client is known to an account: its address logged in before, or its browser did. */
+type Known = "ip" | "device" | null;
+
 /** What the admin page lists: one row per counted pair, IP or account. */
 export type ThrottleEntry =
   | {
@@ -87,6 +97,8 @@ export type ThrottleEntry =
       id: string;
       ip: string;
       account: string;
+      /** The pair logged in before (knownMaxFailures applies, not maxFailures). */
+      known: boolean;
       failures: number;
       until: number;
       state: ThrottleState;
@@ -126,8 +138,9 @@ export class LoginThrottle {
    *  `release()` once the attempt has been recorded (recordFailure/recordSuccess). */
   async begin(s: ThrottleSubject): Promise<ThrottleGate> {
     const k = keysOf(s);
-    const [pairFailures, ipFailures, ipAccounts, accountFailures, known] = await Promise.all([
+    const [pairFailures, pairTotal, ipFailures, ipAccounts, accountFailures, known] = await Promise.all([
       this.counters.get(k.pair),
+      this.counters.get(k.pairTotal),
       this.counters.get(k.ip),
       this.counters.get(k.ipAccounts),
       this.counters.get(k.account),
@@ -143,6 +156,8 @@ export class LoginThrottle {
       // client opens a handful of connections, not parallelPerIp).
       const parallel = pairFailures > 0 ? o.maxFailures : o.parallelPerIp;
       if (pairPending >= parallel) return this.refused(k.pair, "pair");
+      if (known === "ip" && pairTotal + pairPending >= o.knownMaxFailures)
+        return this.refused(k.pairTotal, "pair");
       delayMs = Math.min(this.delayFor(pairFailures), o.ipDelayCapMs);
     } else {
       const alarm = accountFailures >= o.accountAlarmFailures;
@@ -166,20 +181,21 @@ export class LoginThrottle {
         else this.inFlight.set(h, v);
       }
     };
-    return { allowed: true, delayMs, known, release };
+    return { allowed: true, delayMs, known: known !== null, release };
   }
 
   async recordFailure(s: ThrottleSubject): Promise<void> {
     const k = keysOf(s);
     const w = this.opts.windowMs;
-    const pair = await this.counters.incr(k.pair, w);
+    await this.counters.incr(k.pair, w);
     // The pair's first failure in its window: one more distinct account failing from this IP.
-    if (pair === 1) await this.counters.incr(k.ipAccounts, w);
+    if ((await this.counters.incr(k.pairTotal, w)) === 1) await this.counters.incr(k.ipAccounts, w);
     await this.counters.incr(k.ip, w);
     await this.counters.incr(k.account, w);
   }
 
-  /** A success clears the pair's failures and makes the pair (and the device shown) known. The
+  /** A success clears the pair's failures (not its total: knownMaxFailures) and makes the pair
+   *  (and the device shown) known. The
    *  IP's and the account's counts stay: one IP may be a NAT of many users, and one user's
    *  success says nothing about the guessers elsewhere. */
   async recordSuccess(s: ThrottleSubject): Promise<void> {
@@ -200,29 +216,34 @@ export class LoginThrottle {
   /** Who is being counted, for the admin page: at most `limit` rows of each kind. */
   async list(limit: number): Promise<ThrottleEntry[]> {
     const o = this.opts;
-    const [pairs, ips, ipAccounts, accounts] = await Promise.all([
+    const [pairs, totals, ips, ipAccounts, accounts] = await Promise.all([
       this.counters.list(`${P}pair:`, limit),
+      this.counters.list(`${P}pair-total:`, limit),
       this.counters.list(`${P}ip:`, limit),
       this.counters.list(`${P}ip-accounts:`, limit),
       this.counters.list(`${P}user:`, limit),
     ]);
     const out: ThrottleEntry[] = [];
-    for (const e of pairs) {
-      const rest = e.key.slice(`${P}pair:`.length);
+    // A pair's row: its failures in the window (the total; successes clear only the part that
+    // delays), refused by the rule that applies to it, known or not.
+    const byPair = new Map<string, { since: number; total: number; until: number }>();
+    for (const e of pairs)
+      byPair.set(e.key.slice(`${P}pair:`.length), { since: e.count, total: 0, until: e.expiresAt });
+    for (const e of totals) {
+      const rest = e.key.slice(`${P}pair-total:`.length);
+      const row = byPair.get(rest) ?? { since: 0, total: 0, until: 0 };
+      byPair.set(rest, { since: row.since, total: e.count, until: Math.max(row.until, e.expiresAt) });
+    }
+    for (const [rest, row] of byPair) {
       const bar = rest.indexOf("|");
       if (bar < 0) continue;
-      const state = e.count >= o.maxFailures ? "refused" : e.count >= o.freeFailures ? "delayed" : "counting";
+      const known = (await this.counters.get(`${K}${rest}`)) > 0;
+      const failures = Math.max(row.since, row.total);
+      const refused = known ? row.total >= o.knownMaxFailures : row.since >= o.maxFailures;
+      const state = refused ? "refused" : row.since >= o.freeFailures ? "delayed" : "counting";
       const ip = rest.slice(0, bar);
       const account = rest.slice(bar + 1);
-      out.push({
-        kind: "pair",
-        id: `pair:${rest}`,
-        ip,
-        account,
-        failures: e.count,
-        until: e.expiresAt,
-        state,
-      });
+      out.push({ kind: "pair", id: `pair:${rest}`, ip, account, known, failures, until: row.until, state });
     }
     const spread = new Map(ipAccounts.map((e) => [e.key.slice(`${P}ip-accounts:`.length), e]));
     for (const e of ips) {
@@ -255,8 +276,10 @@ export class LoginThrottle {
     const kind = id.slice(0, colon);
     const rest = id.slice(colon + 1);
     if (colon < 0 || rest === "") return false;
-    if (kind === "pair" && rest.includes("|")) await this.counters.reset(`${P}pair:${rest}`);
-    else if (kind === "ip") {
+    if (kind === "pair" && rest.includes("|")) {
+      await this.counters.reset(`${P}pair:${rest}`);
+      await this.counters.reset(`${P}pair-total:${rest}`);
+    } else if (kind === "ip") {
       await this.counters.reset(`${P}ip:${rest}`);
       await this.counters.reset(`${P}ip-accounts:${rest}`);
     } else if (kind === "account") await this.counters.reset(`${P}user:${rest}`);
@@ -264,9 +287,11 @@ export class LoginThrottle {
     return true;
   }
 
-  private async isKnown(s: ThrottleSubject): Promise<boolean> {
-    if ((await this.counters.get(keysOf(s).known)) > 0) return true;
-    return s.device !== undefined && (await this.counters.get(deviceKey(s.device, s.account))) > 0;
+  private async isKnown(s: ThrottleSubject): Promise<Known> {
+    // The device first: a browser known by its token is not held by the IP-known ceiling.
+    if (s.device !== undefined && (await this.counters.get(deviceKey(s.device, s.account))) > 0)
+      return "device";
+    return (await this.counters.get(keysOf(s).known)) > 0 ? "ip" : null;
   }
 
   private async refused(key: string, scope: "pair" | "ip"): Promise<ThrottleGate> {
@@ -285,6 +310,8 @@ function keysOf(s: ThrottleSubject) {
   const account = accountName(s.account);
   return {
     pair: `${P}pair:${ip}|${account}`,
+    /** The pair's failures in the window, successes or not (knownMaxFailures, distinct accounts). */
+    pairTotal: `${P}pair-total:${ip}|${account}`,
     ip: `${P}ip:${ip}`,
     ipAccounts: `${P}ip-accounts:${ip}`,
     /** In-flight only (never stored): attempts of unknown pairs from this IP. */

@@ -11,6 +11,7 @@ import { httpSection } from "../http/config.js";
 import { imapSection } from "../imap/config.js";
 import { jmapSection } from "../jmap/config.js";
 import { mailauthSection } from "../mailauth/config.js";
+import { oauthSection } from "../oauth/config.js";
 import { outboundSection } from "../outbound/config.js";
 import { pop3Section } from "../pop3/config.js";
 import { limitsSection } from "../postoffice/limits-config.js";
@@ -202,6 +203,7 @@ export const schema = {
   antivirus: antivirusSection,
   spam: spamSection,
   rspamd: rspamdSection,
+  oauth: oauthSection,
 };
 
 export type Schema = typeof schema;
