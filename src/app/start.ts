@@ -12,6 +12,7 @@ import { createCachedDnsResolver } from "../dns/resolver.js";
 import { dnsblStats } from "../dnsbl/index.js";
 import { uriListSources } from "../dnsbl/uri-lists.js";
 import { createLogger, type Logger } from "../log/logger.js";
+import { createTokenVerifier } from "../oauth/tokens.js";
 import { createQueueRunner, type QueueRunner } from "../outbound/runner.js";
 import { createPostOffice } from "../postoffice/post-office.js";
 import type { Filter } from "../postoffice/types.js";
@@ -72,6 +73,8 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     log,
     appPasswords,
     secondFactors,
+    // OAuth 2.0 bearer tokens (issue 15), when [oauth] issuer is set.
+    bearer: createTokenVerifier(config.oauth) ?? undefined,
   });
   const activity = new ActivityTracker();
   const health = newHealth();

@@ -29,6 +29,9 @@ import { LoginThrottle, throttleOptionsFromConfig } from "./throttle.js";
 import type {
   AuthResult,
   AuthService,
+  BearerAttempt,
+  BearerResult,
+  BearerVerifier,
   LoginAttempt,
   SecondStepAttempt,
   SecondStepResult,
@@ -45,6 +48,8 @@ export interface AuthServiceDeps {
   /** Two-factor login (src/auth/2fa/): an account that has it opens protocols only with an app
    *  password. Without it, the account password opens every protocol. */
   secondFactors?: { enabled(accountId: number): Promise<boolean> };
+  /** OAuth 2.0 bearer tokens (src/oauth/tokens.ts); without it authenticateBearer refuses all. */
+  bearer?: BearerVerifier;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -149,6 +154,59 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     }
   }
 
+  /** A bearer token: the same gate and counters as a password, keyed on the account the SASL
+   *  message names (so a guesser is held per (IP, account) pair as with passwords). The token's own
+   *  account must be that one: a token for one user never opens another's mailbox. */
+  async function authenticateBearer(attempt: BearerAttempt): Promise<BearerResult> {
+    const { token, ip, protocol } = attempt;
+    const username = attempt.username ?? "";
+    const fields = { ip, user: username.slice(0, MAX_USERNAME_LENGTH), protocol, mechanism: "bearer" };
+    const named = username === "" ? null : await lookup(username);
+    const subject = { ip, account: throttleKey(username, named) };
+    const gate = await throttle.begin(subject);
+    if (!gate.allowed) {
+      log.warn("login refused: too many failures", {
+        ...fields,
+        scope: gate.scope,
+        retryAfterMs: gate.retryAfterMs,
+      });
+      return { ok: false, reason: "throttled", retryAfterMs: gate.retryAfterMs };
+    }
+    try {
+      if (gate.delayMs > 0) await sleep(gate.delayMs);
+      const verdict = deps.bearer ? await deps.bearer.verify(token) : null;
+      if (verdict && !verdict.ok && verdict.temporary) {
+        log.warn("bearer token could not be checked", { ...fields, reason: verdict.reason });
+        return { ok: false, reason: "unavailable" };
+      }
+      const account = verdict?.ok ? await lookup(verdict.username) : null;
+      const why = !verdict
+        ? "oauth is off"
+        : !verdict.ok
+          ? verdict.reason
+          : !account
+            ? "no account for the token's user"
+            : account.disabled
+              ? "account disabled"
+              : named !== null && named.id !== account.id
+                ? "token is for another account"
+                : username !== "" && named === null
+                  ? "named user does not exist"
+                  : null;
+      if (why !== null || !account) {
+        await throttle.recordFailure(subject);
+        log.warn("login failed", { ...fields, reason: why });
+        return { ok: false, reason: "invalid" };
+      }
+      await throttle.recordSuccess({ ip, account: throttleKey(account.address, account) });
+      if (protocol === "pop3" || protocol === "imap") notePopImapLogin(ip);
+      log.info("login", { ...fields, user: account.address });
+      return { ok: true, account };
+    } finally {
+      gate.release();
+    }
+  }
+
   /** Counted under the account's own "2fa:" key, not its password key: the right password made
    *  the (IP, account) pair a known client (never refused), and a thief of the password must
    *  not inherit that for guessing codes. Only a right second factor makes this pair known. */
@@ -196,6 +254,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
   return {
     authenticate,
     verifySecondStep,
+    authenticateBearer,
     throttle,
     notePopImapLogin,
     popBeforeSmtpAllowed: (ip) => config.popBeforeSmtp && popMemory.allowed(ip),

@@ -25,6 +25,26 @@ export interface LoginAttempt {
   device?: string | undefined;
 }
 
+/** OAuth 2.0 (issue 15): a bearer token in place of a password (SASL OAUTHBEARER, RFC 7628, and
+ *  XOAUTH2). username: the user the SASL message names, if any; it must be the token's account. */
+export interface BearerAttempt {
+  token: string;
+  username: string | null;
+  ip: string;
+  protocol: "smtp" | "pop3" | "imap";
+}
+
+/** "unavailable": the token could not be checked (the provider's keys could not be fetched); the
+ *  client's fault is not established, so it is not counted as a failure and the reply is temporary. */
+export type BearerResult = AuthResult | { ok: false; reason: "unavailable" };
+
+/** What checks a bearer token (src/oauth/tokens.ts): the account name its claim gives, or why not. */
+export interface BearerVerifier {
+  verify(
+    token: string,
+  ): Promise<{ ok: true; username: string } | { ok: false; reason: string; temporary: boolean }>;
+}
+
 /** The web login's second step (src/auth/2fa/): `check` spends a code or verifies a passkey. */
 export interface SecondStepAttempt {
   accountId: number;
@@ -52,6 +72,9 @@ export interface AuthService {
   /** A second login step (2FA code or passkey) after a right password: the same throttle gate,
    *  delay and counters as a password, so a wrong code counts as a failed login. */
   verifySecondStep(attempt: SecondStepAttempt): Promise<SecondStepResult>;
+  /** A bearer token (OAuth 2.0) checked by the configured verifier, counted in the same throttle
+   *  as passwords (an invalid token is a failure like a wrong password). Never ok when OAuth is off. */
+  authenticateBearer(attempt: BearerAttempt): Promise<BearerResult>;
   /** POP-before-SMTP (legacy, config auth.popBeforeSmtp): record a successful POP3/IMAP login. */
   notePopImapLogin(ip: string): void;
   /** True if popBeforeSmtp is on and the IP logged in over POP3/IMAP recently. */

@@ -127,6 +127,11 @@ export const authSection = {
     "How long a successful login keeps its (account, IP) pair, and the web browser's device cookie, known to the throttle.",
     { min: 1, max: 400 },
   ),
+  throttleKnownMaxFailures: int(
+    50,
+    "Failures in the window of an (IP, account) pair that logged in before which refuse it all the same: far more than a stale phone's retries, it bounds a guesser sharing the user's address (carrier-grade NAT, café Wi-Fi). Successes do not clear this count; a browser known by its device cookie is not held by it.",
+    { min: 1 },
+  ),
   throttleAccountAlarmFailures: int(
     100,
     "Failures on one account from all IPs in the window after which clients not known to it get the longest delay and are refused after throttleFreeFailures (guessing from many addresses).",

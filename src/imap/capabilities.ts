@@ -6,12 +6,19 @@ export function plaintextAuthAllowed(s: Session): boolean {
   return s.io.secure || s.config.allowPlaintextAuth;
 }
 
+/** OAuth 2.0 logins (OAUTHBEARER, XOAUTH2) exist only when [oauth] names a provider. */
+export function oauthOffered(s: Session): boolean {
+  return s.app.config.oauth.issuer !== "";
+}
+
 export function capabilities(s: Session): string[] {
   const caps = ["IMAP4rev1", "IMAP4rev2"];
   if (s.state.kind === "not-authenticated") {
     if (s.io.tlsMode === "starttls" && !s.io.secure) caps.push("STARTTLS");
-    if (plaintextAuthAllowed(s)) caps.push("AUTH=PLAIN");
-    else caps.push("LOGINDISABLED");
+    if (plaintextAuthAllowed(s)) {
+      caps.push("AUTH=PLAIN");
+      if (oauthOffered(s)) caps.push("AUTH=OAUTHBEARER", "AUTH=XOAUTH2");
+    } else caps.push("LOGINDISABLED");
   }
   caps.push(
     "SASL-IR",

@@ -56,11 +56,12 @@ export class Pop3Io extends SocketInput {
     return this.pending.length > 0;
   }
 
-  /** The next command line, waiting at most timeoutMs in total for it. */
-  async readLine(timeoutMs: number): Promise<LineRead> {
+  /** The next command line, waiting at most timeoutMs in total for it. maxLength: a longer limit
+   *  for one line (a SASL response carrying an OAuth token, RFC 5034 §4), else maxLineLength. */
+  async readLine(timeoutMs: number, maxLength = this.maxLineLength): Promise<LineRead> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const got = this.takeLine();
+      const got = this.takeLine(maxLength);
       if (got) return got;
       if (this.interruptRequested) return { kind: "interrupted" };
       const w = await this.wait(deadline - Date.now());
@@ -120,7 +121,7 @@ export class Pop3Io extends SocketInput {
     });
   }
 
-  private takeLine(): LineRead | null {
+  private takeLine(maxLength: number): LineRead | null {
     for (;;) {
       const lf = this.pending.indexOf(0x0a);
       if (this.discarding) {
@@ -133,13 +134,13 @@ export class Pop3Io extends SocketInput {
         return { kind: "too-long" };
       }
       if (lf < 0) {
-        if (this.pending.length >= this.maxLineLength) {
+        if (this.pending.length >= maxLength) {
           this.discarding = true;
           continue;
         }
         return null;
       }
-      if (lf + 1 > this.maxLineLength) {
+      if (lf + 1 > maxLength) {
         this.pending = this.pending.subarray(lf + 1);
         return { kind: "too-long" };
       }

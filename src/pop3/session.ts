@@ -11,6 +11,7 @@
 import { randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
 import { loginCheck, loginStillValid, recheckDue } from "../auth/login-recheck.js";
+import type { AuthResult } from "../auth/types.js";
 import type { ListenerConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
 import type { AppContext } from "../server/context.js";
@@ -219,11 +220,11 @@ export class Session implements Conn {
     return this.send([`+OK ${first}\r\n`, ...body, ".\r\n"]);
   }
 
-  async continuation(challenge: string): Promise<string> {
+  async continuation(challenge: string, maxLength?: number): Promise<string> {
     await this.send([`+ ${challenge}\r\n`]);
-    const read = await this.io.readLine(this.idleMs);
+    const read = await this.io.readLine(this.idleMs, maxLength);
     if (read.kind === "line") return read.line;
-    if (read.kind === "too-long") throw errors.lineTooLong(this.cfg.maxLineLength);
+    if (read.kind === "too-long") throw errors.lineTooLong(maxLength ?? this.cfg.maxLineLength);
     throw new ConnectionGone(`no SASL response: ${read.kind}`);
   }
 
@@ -234,6 +235,10 @@ export class Session implements Conn {
       ip: this.remoteIp,
       protocol: "pop3",
     });
+    return this.enter(result);
+  }
+
+  async enter(result: AuthResult): Promise<void> {
     if (!result.ok) {
       this.authFailures++;
       // A disabled account gets invalidLogin too (auth/service.ts): a right password must not show.

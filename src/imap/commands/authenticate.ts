@@ -1,28 +1,24 @@
-// RFC 9051 6.2.2 AUTHENTICATE, mechanism PLAIN (RFC 4616), with the initial response on the
+// RFC 9051 6.2.2 AUTHENTICATE, mechanisms PLAIN (RFC 4616) and, when [oauth] is configured,
+// OAUTHBEARER (RFC 7628) and XOAUTH2 (authenticate-oauth.ts), with the initial response on the
 // command line (SASL-IR, RFC 4959) or after a "+ " continuation. "*" cancels (BAD).
-import { plaintextAuthAllowed } from "../capabilities.js";
+import { isOAuthMechanism } from "../../oauth/sasl.js";
+import { oauthOffered, plaintextAuthAllowed } from "../capabilities.js";
 import { bad, no } from "../errors.js";
+import { authenticateOAuth } from "./authenticate-oauth.js";
 import { completeLogin } from "./login-common.js";
+import { decodeBase64Strict, saslResponse } from "./sasl-response.js";
 import { type CommandSpec, NOT_AUTH } from "./types.js";
 
 export const authenticate: CommandSpec<"AUTHENTICATE"> = {
   states: NOT_AUTH,
   async run(cmd, s) {
-    if (cmd.mechanism !== "PLAIN") throw no("Unsupported mechanism", "CANNOT");
+    const oauth = isOAuthMechanism(cmd.mechanism) && oauthOffered(s);
+    if (cmd.mechanism !== "PLAIN" && !oauth) throw no("Unsupported mechanism", "CANNOT");
     if (!plaintextAuthAllowed(s)) throw no("Use STARTTLS first", "PRIVACYREQUIRED");
-    let response = cmd.initial;
-    if (response === null) {
-      s.sendLine("+ ");
-      await s.io.drain();
-      const frame = await s.io.readFrame();
-      const seg = frame?.segments[0];
-      if (frame?.segments.length !== 1 || !seg) throw bad("Authentication exchange cancelled");
-      response = seg.data.toString("latin1").trim();
-    }
-    if (response === "*") throw bad("Authentication exchange cancelled");
-    const decoded = response === "=" ? "" : decodeBase64Strict(response);
+    if (oauth && isOAuthMechanism(cmd.mechanism)) return authenticateOAuth(s, cmd.mechanism, cmd.initial);
+    const decoded = decodeBase64Strict(cmd.initial ?? (await saslResponse(s, "")));
     if (decoded === null) throw bad("Invalid base64");
-    const parts = decoded.split("\0");
+    const parts = decoded.toString("utf8").split("\0");
     if (parts.length !== 3) throw bad("Invalid PLAIN response");
     const [authzid, authcid, password] = parts as [string, string, string];
     if (authzid !== "" && authzid.toLowerCase() !== authcid.toLowerCase())
@@ -30,8 +26,3 @@ export const authenticate: CommandSpec<"AUTHENTICATE"> = {
     return completeLogin(s, authcid, password);
   },
 };
-
-function decodeBase64Strict(s: string): string | null {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0) return null;
-  return Buffer.from(s, "base64").toString("utf8");
-}

@@ -1,5 +1,6 @@
 // Shared by LOGIN and AUTHENTICATE: the auth service decides (with throttling), the session moves
 // to authenticated, and POP-before-SMTP hears about it.
+import type { AuthResult } from "../../auth/types.js";
 import { capabilities } from "../capabilities.js";
 import { no } from "../errors.js";
 import type { Session } from "./context.js";
@@ -7,6 +8,11 @@ import type { CommandResult } from "./types.js";
 
 export async function completeLogin(s: Session, username: string, password: string): Promise<CommandResult> {
   const r = await s.app.auth.authenticate({ username, password, ip: s.io.remoteAddress, protocol: "imap" });
+  return finishLogin(s, r);
+}
+
+/** After the auth service answered (a password, or an OAuth bearer token: authenticate-oauth.ts). */
+export async function finishLogin(s: Session, r: AuthResult): Promise<CommandResult> {
   if (!r.ok) {
     s.log.info("login failed", { reason: r.reason });
     if (r.reason === "throttled") throw no("Too many failed logins, try again later", "UNAVAILABLE");

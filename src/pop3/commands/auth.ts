@@ -1,23 +1,38 @@
-// AUTH mechanism [initial-response] — RFC 5034 (POP3 SASL), with SASL PLAIN (RFC 4616) only.
+// AUTH mechanism [initial-response] — RFC 5034 (POP3 SASL), with SASL PLAIN (RFC 4616), and
+// OAUTHBEARER/XOAUTH2 when [oauth] is configured (auth-oauth.ts).
 // The initial response may come on the AUTH line (as SASL-IR does for IMAP), "=" meaning empty;
 // otherwise the server sends "+ " and reads one base64 line; "*" cancels (RFC 5034 §4).
 // "AUTH" alone lists the mechanisms, as many clients still expect (the RFC 1734 era form).
+
+import { isOAuthMechanism, oauthMechanisms } from "../../oauth/sasl.js";
 import { errors } from "../errors.js";
 import type { AuthorizationState } from "../state.js";
-import type { Handler } from "./types.js";
+import { authOAuth, oauthOffered } from "./auth-oauth.js";
+import type { Conn, Handler } from "./types.js";
 
 export const mechanisms = ["PLAIN"] as const;
+
+/** What AUTH offers on this connection: PLAIN, and OAUTHBEARER/XOAUTH2 when [oauth] is set. */
+export function offeredMechanisms(conn: Pick<Conn, "ctx">): readonly string[] {
+  return oauthOffered(conn) ? [...mechanisms, ...oauthMechanisms] : mechanisms;
+}
 
 export const auth: Handler<AuthorizationState> = async (conn, cmd, state) => {
   const [mech, initial, extra] = cmd.args;
   if (mech === undefined) {
-    const list = conn.plaintextAuthAllowed ? mechanisms.map((m) => `${m}\r\n`) : [];
+    const list = conn.plaintextAuthAllowed ? offeredMechanisms(conn).map((m) => `${m}\r\n`) : [];
     await conn.multiline("SASL mechanisms follow", list);
     return;
   }
   if (extra !== undefined) throw errors.syntax("AUTH mechanism [initial-response]");
-  if (mech.toUpperCase() !== "PLAIN") throw errors.unsupportedMechanism(mech);
+  const upper = mech.toUpperCase();
+  const oauth = isOAuthMechanism(upper) && oauthOffered(conn);
+  if (upper !== "PLAIN" && !oauth) throw errors.unsupportedMechanism(mech);
   if (!conn.plaintextAuthAllowed) throw errors.plaintextRefused();
+  if (oauth && isOAuthMechanism(upper)) {
+    state.user = null;
+    return authOAuth(conn, upper, initial);
+  }
   state.user = null;
   const response = initial ?? (await conn.continuation(""));
   if (response === "*") throw errors.authCancelled();

@@ -4,8 +4,8 @@
 // APOP (RFC 1939 §7) is deliberately absent: it needs the plaintext password on the server to
 // compute the MD5 digest, and Yubin only keeps argon2id hashes. Use TLS with USER/PASS or AUTH.
 import type { SessionState } from "../state.js";
-import { mechanisms } from "./auth.js";
-import type { Handler } from "./types.js";
+import { offeredMechanisms } from "./auth.js";
+import type { Conn, Handler } from "./types.js";
 
 export const capa: Handler<SessionState> = async (conn, _cmd, state) => {
   await conn.multiline(
@@ -15,13 +15,13 @@ export const capa: Handler<SessionState> = async (conn, _cmd, state) => {
 };
 
 export function capabilities(
-  conn: { offersStls: boolean; plaintextAuthAllowed: boolean },
+  conn: Pick<Conn, "ctx" | "offersStls" | "plaintextAuthAllowed">,
   state: SessionState,
 ): string[] {
   const caps = ["TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "EXPIRE NEVER"];
   if (state.kind === "authorization") {
     if (conn.offersStls) caps.push("STLS");
-    if (conn.plaintextAuthAllowed) caps.push("USER", `SASL ${mechanisms.join(" ")}`);
+    if (conn.plaintextAuthAllowed) caps.push("USER", `SASL ${offeredMechanisms(conn).join(" ")}`);
   }
   caps.push("IMPLEMENTATION Yubin");
   return caps;

@@ -1,6 +1,7 @@
 // The shape of a command handler and what a handler may ask of its connection.
 // Handlers never touch the socket: they reply through Conn, and throw Pop3Error on failure.
 
+import type { AuthResult } from "../../auth/types.js";
 import type { Logger } from "../../log/logger.js";
 import type { AppContext } from "../../server/context.js";
 import type { SessionState, StateKind } from "../state.js";
@@ -24,10 +25,14 @@ export interface Conn {
   ok(text: string): Promise<void>;
   /** "+OK first", then the body pieces (already dot-stuffed), then ".". */
   multiline(first: string, body: readonly (Buffer | string)[]): Promise<void>;
-  /** A SASL exchange: send "+ challenge", return the client's line. */
-  continuation(challenge: string): Promise<string>;
+  /** A SASL exchange: send "+ challenge", return the client's line (at most maxLength octets,
+   *  default pop3.maxLineLength). */
+  continuation(challenge: string, maxLength?: number): Promise<string>;
   /** Check credentials, lock and open the maildrop, enter TRANSACTION. Throws Pop3Error. */
   login(username: string, password: string): Promise<void>;
+  /** login() after the auth service has answered (OAuth bearer tokens: auth-oauth.ts): a failure
+   *  is counted and thrown as login() would, a success enters TRANSACTION. */
+  enter(result: AuthResult): Promise<void>;
   /** After "+OK Begin TLS negotiation": switch the connection to TLS. */
   startTls(): Promise<void>;
   /** End the session once this command's reply is sent. */

@@ -1,17 +1,19 @@
-// AUTH (RFC 4954) with PLAIN (RFC 4616) and LOGIN. Only on submission listeners, only where
-// offered (TLS, or smtp.plaintextAuth), never during a transaction (§4), once per session.
+// AUTH (RFC 4954) with PLAIN (RFC 4616) and LOGIN, and OAUTHBEARER/XOAUTH2 (auth-oauth.ts).
+// Only on submission listeners, only where offered (TLS, or smtp.plaintextAuth), never during a
+// transaction (§4), once per session.
 // Failures are counted and delayed by ctx.auth (per IP and per account) and logged; the reply
 // never says whether the user or the password was wrong.
 //
 // SCRAM-SHA-256 (RFC 7677) is not offered: it needs salted SCRAM keys stored per account,
 // which cannot be derived from the argon2id password hashes Yubin keeps.
-import { loginCheck } from "../../auth/login-recheck.js";
+import { isOAuthMechanism } from "../../oauth/sasl.js";
 import { SmtpError } from "../errors.js";
-import { replies } from "../replies.js";
-import { decodeSaslBase64 } from "../sasl/base64.js";
 import { decodeLoginField, passwordPrompt, usernamePrompt } from "../sasl/login.js";
 import { type Credentials, decodePlain } from "../sasl/plain.js";
 import type { Session } from "../session.js";
+import { acceptLogin } from "./auth-accept.js";
+import { challenge, decode } from "./auth-challenge.js";
+import { authOAuth, oauthOffered } from "./auth-oauth.js";
 import type { Handler } from "./types.js";
 
 export const auth: Handler<"ready"> = async (s, arg) => {
@@ -23,6 +25,7 @@ export const auth: Handler<"ready"> = async (s, arg) => {
   const mechanism = m[1]!.toUpperCase();
   const initial = m[2] ?? null;
 
+  if (isOAuthMechanism(mechanism) && oauthOffered(s)) return authOAuth(s, mechanism, initial);
   let creds: Credentials | null;
   if (mechanism === "PLAIN") creds = await plain(s, initial);
   else if (mechanism === "LOGIN") creds = await login(s, initial);
@@ -36,21 +39,7 @@ export const auth: Handler<"ready"> = async (s, arg) => {
     protocol: "smtp",
   });
   if (result.ok) {
-    // issue 18: smtp.maxConnectionsPerIp counts only connections not authenticated yet (an office
-    // behind one address is not locked out); an authenticated one counts per account and IP. A
-    // refusal leaves the session unauthenticated, as a failed AUTH would.
-    if (!s.slot.login(String(result.account.id))) {
-      s.log.warn("authentication refused: too many connections for this account from this address", {
-        user: result.account.address,
-      });
-      throw new SmtpError("auth-user-ip-limit");
-    }
-    const login = loginCheck(result.account, s.ctx.config.auth.sessionRecheckSec, {
-      appPassword: result.appPassword,
-    });
-    s.identity = { kind: "account", account: result.account, login };
-    s.log.info("authenticated", { user: result.account.address, mechanism });
-    s.send(replies.authOk());
+    acceptLogin(s, { account: result.account, appPassword: result.appPassword, mechanism });
     return;
   }
   s.log.warn("authentication failed", { user: creds.username, mechanism, reason: result.reason });
@@ -83,24 +72,4 @@ async function login(s: Session, initial: string | null): Promise<Credentials | 
   const password = decodeLoginField(pass);
   if (username === null || password === null) throw new SmtpError("auth-protocol");
   return { username, password };
-}
-
-/** Send a 334 challenge and read the client's base64 response; "*" cancels (RFC 4954 §4). */
-async function challenge(s: Session, prompt: string): Promise<Buffer | null> {
-  s.io.send(replies.authChallenge(prompt));
-  const got = await s.io.readLine(s.cfg.maxLineLength, s.cfg.commandTimeoutSec * 1000);
-  if (got.kind === "too-long") throw new SmtpError("line-too-long");
-  if (got.kind !== "line") {
-    s.endOnWait(got.kind);
-    return null;
-  }
-  const text = got.line.toString("latin1").trim();
-  if (text === "*") throw new SmtpError("auth-cancelled");
-  return decode(text);
-}
-
-function decode(text: string): Buffer {
-  const b = decodeSaslBase64(text);
-  if (!b) throw new SmtpError("auth-protocol");
-  return b;
 }

@@ -3,6 +3,7 @@
 // smtp.plaintextAuth allows otherwise; STARTTLS (RFC 3207) only before TLS.
 import { SmtpError } from "../errors.js";
 import { reply } from "../wire/reply.js";
+import { oauthOffered } from "./auth-oauth.js";
 import type { CommandHandler } from "./types.js";
 
 export const ehlo: CommandHandler = (s, arg) => {
@@ -22,6 +23,8 @@ export const ehlo: CommandHandler = (s, arg) => {
     "DSN", // RFC 3461
   ];
   if (s.offersStartTls) lines.push("STARTTLS");
-  if (s.authAllowed && s.identity.kind !== "account") lines.push("AUTH PLAIN LOGIN");
+  // OAUTHBEARER (RFC 7628) and XOAUTH2 only when [oauth] names a provider (auth-oauth.ts).
+  if (s.authAllowed && s.identity.kind !== "account")
+    lines.push(oauthOffered(s) ? "AUTH PLAIN LOGIN OAUTHBEARER XOAUTH2" : "AUTH PLAIN LOGIN");
   s.send(reply(250, null, ...lines));
 };
