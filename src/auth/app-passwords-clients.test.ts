@@ -10,6 +10,7 @@ import { after, before, describe, test } from "node:test";
 import { ImapFlow } from "imapflow";
 import nodemailer from "nodemailer";
 import { send } from "../http/test-client.js";
+import { RawClient } from "../imap/test-client.js";
 import { Pop3TestClient } from "../pop3/test-client.js";
 import { b64, RawSmtpClient } from "../smtp/test-client.js";
 import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
@@ -60,7 +61,10 @@ describe("app passwords with real clients", () => {
   let certFile: string;
 
   before(async () => {
-    srv = await startTestServer({ users: [{ address: ALICE, password: testPassword }] });
+    srv = await startTestServer({
+      users: [{ address: ALICE, password: testPassword }],
+      config: { auth: { appPasswordIdleRecheckSec: 1 } },
+    });
     aliceId = srv.users[0]!.id;
     certFile = `${srv.dataDir}/test-ca.pem`;
     const { writeFile } = await import("node:fs/promises");
@@ -232,6 +236,40 @@ describe("app passwords with real clients", () => {
     } finally {
       pop.close();
       smtp.close();
+    }
+  });
+
+  test("an IMAP session idling (IDLE) with a revoked app password gets BYE within auth.appPasswordIdleRecheckSec", async () => {
+    const { appPassword, secret } = await make("Idle phone", ["imap"]);
+    const { secret: liveSecret } = await make("Idle tablet", ["imap"]);
+    const c = await RawClient.connect(srv.ports.imaps!, { tls: true });
+    const live = await RawClient.connect(srv.ports.imaps!, { tls: true });
+    try {
+      assert.match(await live.line(), /^\* OK /);
+      assert.match((await live.cmd("a", `LOGIN ${ALICE} "${liveSecret}"`)).at(-1)!, /^a OK /);
+      assert.match((await live.cmd("b", "SELECT INBOX")).at(-1)!, /^b OK /);
+      live.write("c IDLE\r\n");
+      assert.equal(await live.line(), "+ idling");
+      assert.match(await c.line(), /^\* OK /);
+      assert.match((await c.cmd("a", `LOGIN ${ALICE} "${secret}"`)).at(-1)!, /^a OK /);
+      assert.match((await c.cmd("b", "SELECT INBOX")).at(-1)!, /^b OK /);
+      c.write("c IDLE\r\n");
+      assert.equal(await c.line(), "+ idling");
+      await srv.store.appPasswords.revoke(aliceId, appPassword.id);
+      // No command and no mail: the session wakes itself (1 s here, 5 s by default).
+      assert.equal(
+        await c.line(),
+        "* BYE [UNAVAILABLE] Credentials changed or account disabled, log in again",
+      );
+      for (let i = 0; i < 50 && !c.closed; i++) await sleep(100);
+      assert.ok(c.closed, "the server closed the connection");
+      // The other device idled through the same checks and was told nothing.
+      await sleep(1500);
+      live.write("DONE\r\n");
+      assert.equal(await live.line(), "c OK IDLE terminated");
+    } finally {
+      c.close();
+      live.close();
     }
   });
 });

@@ -160,6 +160,11 @@ export const authSection = {
     "Most app passwords (per-device passwords for IMAP, POP3, SMTP submission, JMAP) one account may have.",
     { min: 0, max: 1000 },
   ),
+  appPasswordIdleRecheckSec: int(
+    5,
+    "How often an IMAP session idling (IDLE) after a login with an app password checks that the app password was not revoked, so a revoked device is disconnected within this time; 0: only when IDLE wakes up.",
+    { min: 0, max: 3600 },
+  ),
   require2fa: oneOf(
     ["none", "admins", "all"] as const,
     "none",

@@ -574,7 +574,9 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
 
   /** Called by the listener's sweep: autologout once the deadline has passed. */
   checkTimeout(now: number): void {
-    if (this.closed || ticks(now) < this.deadline) return;
+    if (this.closed) return;
+    this.recheckIdleAppPassword(now);
+    if (ticks(now) < this.deadline) return;
     if (this.running && !this.waiter) {
       this.armTimer();
       return;
@@ -584,6 +586,26 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
     this.session.close();
     this.end();
     this.teardown();
+  }
+
+  /** When an IDLE logged in with an app password next checks it (0: not armed). */
+  private appPasswordCheckAt = 0;
+
+  /**
+   * Issue 15: a phone idles for up to 29 minutes without a word (RFC 2177 3), so its session
+   * would notice a revoked app password only at the next mail. While idling after an app-password
+   * login it wakes itself every auth.appPasswordIdleRecheckSec (from the listener's sweep, no
+   * timer of its own); the wake-up rechecks the login (two primary-key reads) and a revoked one
+   * gets BYE, as at a command. Sessions logged in with the account password are not touched.
+   */
+  private recheckIdleAppPassword(now: number): void {
+    const everySec = this.ctx.config.auth.appPasswordIdleRecheckSec;
+    const s = this.session.state;
+    if (this.idleTag === null || everySec === 0 || now < this.appPasswordCheckAt) return;
+    if ((s.kind !== "authenticated" && s.kind !== "selected") || s.account.appPasswordId === undefined)
+      return;
+    if (this.appPasswordCheckAt !== 0) this.sessionChanged();
+    this.appPasswordCheckAt = now + everySec * 1000;
   }
 
   /** Server shutdown: "pending" while a command runs, "said" once the BYE is written. One field
