@@ -4,18 +4,23 @@
 //                         guesser must not learn that a password was right), 429 throttled.
 //   GET  /webmail/session → 200 {username, csrf} while the cookie is valid, else 401.
 //   POST /webmail/logout  (CSRF header) → 204, token revoked and cookie cleared.
+//   POST /webmail/login/2fa {code} | {credential} → the second step of an account with
+//                         two-factor login (login-2fa.ts), then as /webmail/login.
 // The password goes through ctx.auth.authenticate with protocol "http": failures count in the
 // same throttle as IMAP, POP3 and SMTP logins (src/auth/throttle.ts). A success also sets the
 // throttle's device cookie, so this browser is a known client of the account from any address.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { TLSSocket } from "node:tls";
+import { PENDING_COOKIE } from "../auth/2fa/pending.js";
 import { DEVICE_COOKIE, newDeviceToken, parseDeviceToken } from "../auth/device.js";
 import { clearCookie, parseCookies, setCookie } from "../http/cookies.js";
 import { readBodyLimited } from "../http/request.js";
 import type { JmapHttpHandler } from "../jmap/http/handler.js";
 import type { AppContext } from "../server/context.js";
 import { normalizeIp } from "../server/sessions.js";
+import type { Account } from "../store/types.js";
 import { type CsrfGuard, sameOriginOrNone } from "./csrf.js";
+import { type JsonReply, webmailSecondStep, webmailSecondStepNeeded } from "./login-2fa.js";
 
 export const WEBMAIL_COOKIE = "__Host-yubin_webmail";
 
@@ -53,9 +58,9 @@ export async function webmailApi(
   deps: WebmailDeps,
 ): Promise<void> {
   const method = req.method ?? "GET";
-  if (path === "/webmail/login") {
+  if (path === "/webmail/login" || path === "/webmail/login/2fa") {
     if (method !== "POST") return sendJson(res, 405, { error: "method" }, { Allow: "POST" });
-    return login(req, res, deps);
+    return login(req, res, deps, path === "/webmail/login/2fa" ? "second" : "password");
   }
   if (path === "/webmail/session") {
     if (method !== "GET" && method !== "HEAD")
@@ -69,7 +74,13 @@ export async function webmailApi(
   sendJson(res, 404, { error: "not-found" });
 }
 
-async function login(req: IncomingMessage, res: ServerResponse, deps: WebmailDeps): Promise<void> {
+/** step "password": {username, password}; "second": the two-factor step (login-2fa.ts). */
+async function login(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: WebmailDeps,
+  step: "password" | "second",
+): Promise<void> {
   // The cookie is Secure: over plain HTTP the browser would drop it, and the password would
   // have crossed the network in clear.
   if (!(req.socket instanceof TLSSocket)) return sendJson(res, 403, { error: "https-required" });
@@ -85,14 +96,60 @@ async function login(req: IncomingMessage, res: ServerResponse, deps: WebmailDep
     return sendJson(res, 400, { error: "bad-request" });
   }
   const o = (typeof input === "object" && input !== null ? input : {}) as Record<string, unknown>;
-  if (typeof o.username !== "string" || typeof o.password !== "string")
-    return sendJson(res, 400, { error: "bad-request" });
   const ip = normalizeIp(req.socket.remoteAddress ?? "");
   const { ctx, jmap } = deps;
   const cookies = parseCookies(req.headers.cookie);
   // Registered to the account if the login succeeds: the throttle then knows this browser from
   // any address (src/auth/device.ts).
   const device = parseDeviceToken(cookies.get(DEVICE_COOKIE)) ?? newDeviceToken();
+  const deviceMaxAge = ctx.config.auth.throttleKnownClientDays * 86_400;
+  const reply = (x: JsonReply) =>
+    sendJson(res, x.status, x.body, {
+      ...x.headers,
+      "Set-Cookie": [...x.cookies, setCookie(DEVICE_COOKIE, device, deviceMaxAge)],
+    });
+  let account: Account;
+  if (step === "second") {
+    const second = await webmailSecondStep(ctx, req, { input: o, ip, device });
+    if (!second.ok) return reply(second.reply);
+    account = second.account;
+  } else {
+    if (typeof o.username !== "string" || typeof o.password !== "string")
+      return sendJson(res, 400, { error: "bad-request" });
+    const r = await passwordStep(ctx, { username: o.username, password: o.password, ip, device });
+    if (!r.ok) return sendJson(res, r.status, r.body, r.headers);
+    // Two-factor login (issue 15): no token until the second step.
+    const needed = await webmailSecondStepNeeded(ctx, req, r.account);
+    if (needed) return reply(needed);
+    account = r.account;
+  }
+  // A new token at every login (no fixation); the previous one of this browser ends.
+  const old = cookies.get(WEBMAIL_COOKIE);
+  if (old) jmap.tokens.revoke(old);
+  const token = jmap.tokens.issue(account);
+  ctx.log.info("webmail login", { user: account.address, ip });
+  sendJson(
+    res,
+    200,
+    { username: account.address, csrf: deps.csrf.tokenFor(token) },
+    {
+      "Set-Cookie": [
+        setCookie(WEBMAIL_COOKIE, token, ctx.config.jmap.tokenTtlSec),
+        setCookie(DEVICE_COOKIE, device, deviceMaxAge),
+        clearCookie(PENDING_COOKIE),
+      ],
+    },
+  );
+}
+
+async function passwordStep(
+  ctx: AppContext,
+  o: { username: string; password: string; ip: string; device: string },
+): Promise<
+  | { ok: true; account: Account }
+  | { ok: false; status: number; body: unknown; headers?: Record<string, string> }
+> {
+  const { ip, device } = o;
   const r = await ctx.auth.authenticate({
     username: o.username.trim().slice(0, MAX_FIELD),
     password: o.password.slice(0, MAX_FIELD),
@@ -100,30 +157,17 @@ async function login(req: IncomingMessage, res: ServerResponse, deps: WebmailDep
     protocol: "http",
     device,
   });
-  if (!r.ok) {
-    if (r.reason === "throttled") {
-      const sec = Math.max(1, Math.ceil((r.retryAfterMs ?? 60_000) / 1000));
-      return sendJson(res, 429, { error: "throttled", retryAfterSec: sec }, { "Retry-After": String(sec) });
-    }
-    return sendJson(res, 401, { error: r.reason });
+  if (r.ok) return { ok: true, account: r.account };
+  if (r.reason === "throttled") {
+    const sec = Math.max(1, Math.ceil((r.retryAfterMs ?? 60_000) / 1000));
+    return {
+      ok: false,
+      status: 429,
+      body: { error: "throttled", retryAfterSec: sec },
+      headers: { "Retry-After": String(sec) },
+    };
   }
-  // A new token at every login (no fixation); the previous one of this browser ends.
-  const old = cookies.get(WEBMAIL_COOKIE);
-  if (old) jmap.tokens.revoke(old);
-  const token = jmap.tokens.issue(r.account);
-  ctx.log.info("webmail login", { user: r.account.address, ip });
-  const deviceMaxAge = ctx.config.auth.throttleKnownClientDays * 86_400;
-  sendJson(
-    res,
-    200,
-    { username: r.account.address, csrf: deps.csrf.tokenFor(token) },
-    {
-      "Set-Cookie": [
-        setCookie(WEBMAIL_COOKIE, token, ctx.config.jmap.tokenTtlSec),
-        setCookie(DEVICE_COOKIE, device, deviceMaxAge),
-      ],
-    },
-  );
+  return { ok: false, status: 401, body: { error: r.reason } };
 }
 
 async function currentAccount(req: IncomingMessage, deps: WebmailDeps) {
