@@ -204,6 +204,8 @@ describe("LoginThrottle", () => {
     const c = await throttle.begin(s);
     assert.ok(a.allowed && b.allowed);
     assert.equal(c.allowed, false);
+    // Refused for the attempts in flight, not the window: the hint is to come back in a second.
+    assert.equal(!c.allowed && c.retryAfterMs, 1000);
     a.release();
     b.release();
     b.release(); // twice is harmless
@@ -219,6 +221,7 @@ describe("LoginThrottle", () => {
     assert.equal(gates.filter((g) => g.allowed).length, 8);
     const refused = gates.find((g) => !g.allowed);
     assert.equal(refused && !refused.allowed && refused.scope, "ip");
+    assert.equal(refused && !refused.allowed && refused.retryAfterMs, 1000);
     for (const g of gates) if (g.allowed) g.release();
     assert.ok((await gate(throttle, at("192.0.2.50", "id:7"))).allowed, "released slots are free again");
   });

@@ -120,6 +120,8 @@ export type ThrottleState = "counting" | "delayed" | "refused";
 // Longest account name used in a counter key: longer input is cut (bounded memory per key).
 const MAX_NAME_IN_KEY = 320;
 const P = "login-fail:";
+// Retry hint when refused for attempts in flight rather than failures (a burst, not a block).
+const BUSY_RETRY_MS = 1000;
 const K = "login-known:";
 
 export class LoginThrottle {
@@ -155,16 +157,17 @@ export class LoginThrottle {
       // Never refused for failures; only a flood of parallel attempts on the pair is (an honest
       // client opens a handful of connections, not parallelPerIp).
       const parallel = pairFailures > 0 ? o.maxFailures : o.parallelPerIp;
-      if (pairPending >= parallel) return this.refused(k.pair, "pair");
+      if (pairPending >= parallel) return this.busy("pair");
       if (known === "ip" && pairTotal + pairPending >= o.knownMaxFailures)
         return this.refused(k.pairTotal, "pair");
       delayMs = Math.min(this.delayFor(pairFailures), o.ipDelayCapMs);
     } else {
       const alarm = accountFailures >= o.accountAlarmFailures;
       const pairLimit = alarm ? Math.max(1, o.freeFailures) : o.maxFailures;
-      if (pairFailures + pairPending >= pairLimit) return this.refused(k.pair, "pair");
+      if (pairFailures >= pairLimit) return this.refused(k.pair, "pair");
+      if (pairFailures + pairPending >= pairLimit) return this.busy("pair");
       if (ipAccounts >= o.maxAccountsPerIp) return this.refused(k.ipAccounts, "ip");
-      if (ipPending >= o.parallelPerIp) return this.refused(k.ipPending, "ip");
+      if (ipPending >= o.parallelPerIp) return this.busy("ip");
       delayMs = Math.max(this.delayFor(pairFailures), Math.min(this.delayFor(ipFailures), o.ipDelayCapMs));
       if (alarm) delayMs = o.maxDelayMs;
     }
@@ -294,10 +297,16 @@ export class LoginThrottle {
     return (await this.counters.get(keysOf(s).known)) > 0 ? "ip" : null;
   }
 
+  /** Refused until the window of `key` ends (for another node's count: at most a window). */
   private async refused(key: string, scope: "pair" | "ip"): Promise<ThrottleGate> {
-    const e = key.startsWith(P) ? await this.counters.peek(key) : null;
+    const e = await this.counters.peek(key);
     const retryAfterMs = e ? Math.max(0, e.expiresAt - this.now()) : this.opts.windowMs;
     return { allowed: false, retryAfterMs, scope };
+  }
+
+  /** Refused for the attempts in flight: come back as soon as they are answered. */
+  private busy(scope: "pair" | "ip"): ThrottleGate {
+    return { allowed: false, retryAfterMs: BUSY_RETRY_MS, scope };
   }
 }
 
