@@ -17,6 +17,8 @@ import { startTestServer, type TestServer, testPassword } from "../testing/harne
 import { commandSkip } from "../testing/requires.js";
 
 const ALICE = "alice@example.test";
+/** Has two-factor login on (issue 15): protocols need an app password. */
+const BOB = "bob@example.test";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Python's poplib: USER/PASS over POP3S; prints the server's reply to PASS (or "+OK"). */
@@ -62,7 +64,10 @@ describe("app passwords with real clients", () => {
 
   before(async () => {
     srv = await startTestServer({
-      users: [{ address: ALICE, password: testPassword }],
+      users: [
+        { address: ALICE, password: testPassword },
+        { address: BOB, password: testPassword },
+      ],
       config: { auth: { appPasswordIdleRecheckSec: 1 } },
     });
     aliceId = srv.users[0]!.id;
@@ -271,5 +276,40 @@ describe("app passwords with real clients", () => {
       c.close();
       live.close();
     }
+  });
+
+  test("with two-factor login on, IMAP refuses the account password and takes an app password", async () => {
+    const bobId = srv.users[1]!.id;
+    await srv.store.secondFactors.beginTotp(bobId, { sealedSecret: "sealed", at: new Date() });
+    assert.equal(await srv.store.secondFactors.confirmTotp(bobId, 1), true);
+    const { secret } = await srv.ctx.appPasswords.create(bobId, { name: "Phone", scopes: ["imap"] });
+    const login = (pass: string) =>
+      new ImapFlow({
+        host: "127.0.0.1",
+        port: srv.ports.imaps!,
+        secure: true,
+        tls: { ca: srv.certPem, servername: "mail.example.test" },
+        auth: { user: BOB, pass },
+        logger: false,
+      });
+    const refused = login(testPassword);
+    refused.on("error", () => {});
+    await assert.rejects(refused.connect(), (e: Error & { authenticationFailed?: boolean }) => {
+      assert.equal(e.authenticationFailed, true, String(e));
+      return true;
+    });
+    const raw = await RawClient.connect(srv.ports.imaps!, { tls: true });
+    try {
+      assert.match(await raw.line(), /^\* OK /);
+      assert.deepEqual(await raw.cmd("a", `LOGIN ${BOB} "${testPassword}"`), [
+        "a NO [AUTHENTICATIONFAILED] Two-factor authentication is on: use an app password",
+      ]);
+    } finally {
+      raw.close();
+    }
+    const c = login(secret);
+    await c.connect();
+    assert.equal((await c.mailboxOpen("INBOX")).path, "INBOX");
+    await c.logout();
   });
 });
