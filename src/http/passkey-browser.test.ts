@@ -3,12 +3,17 @@
 // against a real Yubin on 127.0.0.1: log in with the password, add a passkey on Settings →
 // Two-factor login (recovery codes shown), log out, log in again: the password step now asks for
 // the second step, and "Use a passkey" finishes it. The page is https://localhost (the RP ID is
-// the host the page was loaded from). Skipped, with the reason, only when Chromium is missing.
+// the host the page was loaded from). Then the webmail's own login: password, "Use a passkey",
+// inbox. Skipped, with the reason, only when Chromium is missing.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { browserSkip, launchBrowser } from "../testing/browser.js";
 import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
+import { DEFAULT_DIST_DIR } from "../webmail/handler.js";
 
 const ALICE = "alice@example.test";
 
@@ -86,5 +91,27 @@ describe("passkeys in Chromium", { skip: browserSkip }, () => {
     assert.ok(used?.lastUsedAt, "the passkey's last use is recorded");
     assert.ok((used?.counter ?? 0) > creds[0]!.counter, "the signature counter moved on");
     assert.deepEqual(problems, []);
+  });
+
+  test("the webmail asks for the second step after the password, and the passkey finishes it", async () => {
+    if (!existsSync(join(DEFAULT_DIST_DIR, "index.html"))) {
+      const r = spawnSync(process.execPath, ["node_modules/vite/bin/vite.js", "build", "web"], {
+        stdio: "inherit",
+      });
+      assert.equal(r.status, 0, "vite build web failed");
+    }
+    await page.goto(`${base}/`);
+    await page.getByLabel("Email address").fill(ALICE);
+    await page.getByLabel("Password").fill(testPassword);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByText("Two-factor login: one more step").waitFor();
+    await page.getByRole("button", { name: "Use a passkey" }).click();
+    await page.locator('.sidebar button[data-role="inbox"]').waitFor();
+    // Only the webmail's first check of /webmail/session (401 before login) and the password
+    // step's 401 second-factor are expected errors.
+    const unexpected = problems.filter(
+      (p) => !/status of 401/.test(p) || !/\/webmail\/(session|login)$/.test(p),
+    );
+    assert.deepEqual(unexpected, []);
   });
 });

@@ -10,10 +10,20 @@ export interface WebSession {
 
 export type LoginResult =
   | { ok: true; session: WebSession }
+  /** The password was right; two-factor login asks for a code or a passkey (loginSecondStep).
+   *  passkey: WebAuthn request options (JSON) when the account has passkeys. */
   | {
       ok: false;
-      error: "invalid" | "throttled" | "other";
+      error: "second-factor";
+      passkey: PublicKeyCredentialRequestOptionsJSON | null;
+      status: number;
+    }
+  | {
+      ok: false;
+      /** two-factor-setup: the administrator requires 2FA and it is not set up: see `location`. */
+      error: "invalid" | "throttled" | "two-factor-setup" | "expired" | "other";
       retryAfterSec?: number;
+      location?: string;
       status: number;
     };
 
@@ -39,22 +49,41 @@ export async function currentSession(): Promise<WebSession | null> {
   return (await r.json()) as WebSession;
 }
 
-export async function login(username: string, password: string): Promise<LoginResult> {
-  const r = await fetch("/webmail/login", {
+export function login(username: string, password: string): Promise<LoginResult> {
+  return postLogin("/webmail/login", { username, password });
+}
+
+/** Two-factor login's second step: a TOTP or recovery code, or a passkey's answer (toJSON). */
+export function loginSecondStep(step: { code: string } | { credential: unknown }): Promise<LoginResult> {
+  return postLogin("/webmail/login/2fa", step);
+}
+
+const KNOWN_ERRORS = ["invalid", "throttled", "two-factor-setup", "expired"] as const;
+
+async function postLogin(path: string, input: unknown): Promise<LoginResult> {
+  const r = await fetch(path, {
     method: "POST",
     credentials: "same-origin",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ username, password }),
+    body: JSON.stringify(input),
   });
   if (r.ok) return { ok: true, session: (await r.json()) as WebSession };
-  const body = (await r.json().catch(() => ({}))) as { error?: string; retryAfterSec?: number };
+  const body = (await r.json().catch(() => ({}))) as {
+    error?: string;
+    retryAfterSec?: number;
+    location?: string;
+    passkey?: PublicKeyCredentialRequestOptionsJSON | null;
+  };
+  if (body.error === "second-factor")
+    return { ok: false, error: "second-factor", passkey: body.passkey ?? null, status: r.status };
   // A disabled account is "invalid" too: the server does not tell a right password apart.
-  const error = body.error === "invalid" || body.error === "throttled" ? body.error : "other";
+  const known = KNOWN_ERRORS.find((e) => e === body.error);
   return {
     ok: false,
-    error,
+    error: known ?? "other",
     status: r.status,
     ...(body.retryAfterSec ? { retryAfterSec: body.retryAfterSec } : {}),
+    ...(body.location ? { location: body.location } : {}),
   };
 }
 

@@ -166,6 +166,13 @@ export function Settings(props: {
             onError={props.fail}
           />
         )}
+        <h3>{t("settings.twoFactor")}</h3>
+        <p class="hint">
+          {t("settings.twoFactorHint")}{" "}
+          <a href="/settings/2fa" target="_blank" rel="noopener">
+            {t("settings.twoFactorOpen")}
+          </a>
+        </p>
         <h3>{t("settings.identities")}</h3>
         {props.identities.map((i) => (
           <IdentityForm
