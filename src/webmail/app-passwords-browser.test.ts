@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { ImapFlow } from "imapflow";
@@ -14,6 +15,8 @@ import type { Browser } from "playwright-core";
 import { browserSkip, launchBrowser } from "../testing/browser.js";
 import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
 import { DEFAULT_DIST_DIR } from "./handler.js";
+
+const SHOTS = join(process.env.YUBIN_TEST_ARTIFACTS ?? "test-artifacts", "webmail");
 
 describe("webmail app passwords in Chromium", { skip: browserSkip }, () => {
   let ts: TestServer;
@@ -26,6 +29,7 @@ describe("webmail app passwords in Chromium", { skip: browserSkip }, () => {
       });
       assert.equal(r.status, 0, "vite build web failed");
     }
+    await mkdir(SHOTS, { recursive: true });
     ts = await startTestServer({ config: { outbound: { enabled: false } } });
     browser = await launchBrowser();
   });
@@ -99,6 +103,7 @@ describe("webmail app passwords in Chromium", { skip: browserSkip }, () => {
       await section.getByRole("button", { name: "Copy" }).click();
       await section.getByRole("button", { name: "Copied" }).waitFor();
       assert.equal(await p.evaluate("navigator.clipboard.readText()"), secret);
+      await section.screenshot({ path: join(SHOTS, "app-password-created.png") });
       const [made] = await ts.store.appPasswords.list(alice.id);
       assert.deepEqual([made?.name, made?.scopes], ["My phone", ["imap", "pop3"]]);
 
@@ -113,6 +118,7 @@ describe("webmail app passwords in Chromium", { skip: browserSkip }, () => {
       await p.getByRole("button", { name: "Close" }).click();
       await p.getByRole("button", { name: "Settings" }).click();
       await item.locator(".used", { hasText: /^last used .* from 127\.0\.0\.1$/ }).waitFor();
+      await section.screenshot({ path: join(SHOTS, "app-passwords.png") });
 
       await item.getByRole("button", { name: "Revoke the app password for My phone" }).click();
       await section.locator("p.none").waitFor();
