@@ -2,7 +2,7 @@
 // keyed hash kept in the data directory, scopes per protocol, and the last-use write at most once
 // a minute per IP. The store is a small in-memory one (the SQLite one has its contract suite).
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -95,6 +95,28 @@ describe("AppPasswords", () => {
       await elsewhere.check({ accountId: 1, password: secret, protocol: "imap", ip: "::1" }),
       null,
     );
+  });
+
+  test("a damaged key file is an error naming it, never a weaker key; once mended it is read", async () => {
+    const { store } = memoryStore();
+    const dataDir = join(dir, "e");
+    await mkdir(dataDir, { recursive: true });
+    const keyFile = join(dataDir, APP_PASSWORD_KEY_FILE);
+    await writeFile(keyFile, "");
+    const ap = new AppPasswords({ store, dataDir, maxPerAccount: 5 });
+    await assert.rejects(ap.create(1, { name: "Phone", scopes: ["imap"] }), {
+      message: `${keyFile}: not a 32-byte base64 key; restore it from a backup`,
+    });
+    await writeFile(keyFile, `${Buffer.alloc(16, 7).toString("base64")}\n`);
+    await assert.rejects(ap.create(1, { name: "Phone", scopes: ["imap"] }), /not a 32-byte base64 key/);
+    assert.equal(
+      await readFile(keyFile, "utf8"),
+      `${Buffer.alloc(16, 7).toString("base64")}\n`,
+      "left as found",
+    );
+    await writeFile(keyFile, `${Buffer.alloc(32, 7).toString("base64")}\n`);
+    const { secret } = await ap.create(1, { name: "Phone", scopes: ["imap"] });
+    assert.equal((await ap.check({ accountId: 1, password: secret, protocol: "imap", ip: "::1" }))?.id, 1);
   });
 
   test("scopes decide the protocols; http (web login) never; another account's secret never", async () => {
