@@ -4,6 +4,9 @@
 // IMAP/POP3 logins check the account at each login. An account whose outgoing mail was frozen
 // (src/postoffice/sending-limits.ts) shows so, with Unfreeze (= `yubin user unfreeze`: releases
 // its held mail). Each user links to its spam allow/block lists and overrides (spam-prefs.ts).
+// Two-factor login (auth/2fa/) shows as on or off; "Reset two-factor login" removes the user's
+// authenticator, recovery codes and passkeys (a lost phone with no codes left), after which the
+// password alone logs in again, or leads to enrolment where auth.require2fa asks for it.
 import { randomBytes } from "node:crypto";
 import { hashPassword, MAX_PASSWORD_BYTES } from "../auth/password.js";
 import { parseAddress } from "../delivery/address.js";
@@ -37,6 +40,12 @@ export function registerUserRoutes(router: Router): void {
     handler: (rc) => setDisabled(rc, false),
   });
   router.add({ method: "POST", path: "/admin/users/:id/unfreeze", access: "admin", handler: unfreeze });
+  router.add({
+    method: "POST",
+    path: "/admin/users/:id/2fa-reset",
+    access: "admin",
+    handler: resetTwoFactor,
+  });
 }
 
 function quotaText(bytes: number, messages: number): string {
@@ -54,6 +63,7 @@ async function render(
   const rows = await Promise.all(
     accounts.map(async (a) => {
       const u = await store.mail.quotaUsage(a.id);
+      const twoFactor = await rc.app.ctx.secondFactors.enabled(a.id);
       const base = `/admin/users/${a.id}`;
       return html`<tr id="user-${a.id}"><td>${a.address}${a.isAdmin ? " (admin)" : ""}</td>
 <td>${a.disabled ? html`<span class="wrong">disabled</span>` : "active"}${
@@ -61,6 +71,11 @@ async function render(
           ? html`<br><span class="wrong">sending frozen</span> (${frozen.get(a.id)?.reason ?? ""})
 <form method="post" action="${base}/unfreeze">${csrfField(rc.session)}<button type="submit">Unfreeze</button></form>`
           : ""
+      }<br>${
+        twoFactor
+          ? html`<span class="ok">two-factor login on</span>
+<form method="post" action="${base}/2fa-reset">${csrfField(rc.session)}<button type="submit">Reset two-factor login</button></form>`
+          : "two-factor login off"
       }</td>
 <td>${(u.bytes / MIB).toFixed(1)} MiB, ${u.messages} messages of ${quotaText(a.quotaBytes, a.quotaMessages)}</td>
 <td><form method="post" action="${base}/password">${csrfField(rc.session)}
@@ -181,6 +196,19 @@ async function unfreeze(rc: AuthedContext): Promise<HttpResponse> {
     onError: (m) => render(rc, { error: m }),
     run: async () => {
       await rc.app.ctx.store.sending.unfreezeSending(a.id, new Date());
+    },
+  });
+}
+
+async function resetTwoFactor(rc: AuthedContext): Promise<HttpResponse> {
+  const a = await accountParam(rc);
+  return adminAction(rc, {
+    action: "user.2fa-reset",
+    target: a.address,
+    back: "/admin/users",
+    onError: (m) => render(rc, { error: m }),
+    run: async () => {
+      await rc.app.ctx.secondFactors.disable(a.id);
     },
   });
 }
