@@ -8,6 +8,7 @@ import { registerLoginRoutes } from "../http/login.js";
 import { registerMtaStsRoutes } from "../http/mta-sts.js";
 import { registerStaticRoutes } from "../http/static.js";
 import { createJmapHttpHandler } from "../jmap/http/handler.js";
+import { registerOidcLoginRoutes } from "../oauth/web-login.js";
 import type { AppContext } from "../server/context.js";
 import { createWebmailHandler } from "../webmail/handler.js";
 
@@ -18,6 +19,7 @@ function createWebApp(ctx: AppContext): HttpApp {
   registerAutoconfigRoutes(app.router);
   registerMtaStsRoutes(app.router);
   registerAdminRoutes(app.router);
+  registerOidcLoginRoutes(app.router);
   // Raw handlers write their own responses (JMAP streams EventSource and authenticates by
   // Basic/Bearer, not by session cookie). The webmail first: it owns `/` and bridges its
   // cookie to JMAP.

@@ -88,11 +88,19 @@ function loginForm(
 <p><label>Email address <input name="username" type="email" autocomplete="username" required></label></p>
 <p><label>Password <input name="password" type="password" autocomplete="current-password" required></label></p>
 <p><button type="submit">Log in</button></p>
-</form>`;
+</form>${providerButton(rc, next)}`;
   const res = htmlResponse(page({ title: "Log in", body, error }), status);
   return withCookies({ ...res, headers: { ...res.headers, ...headers } }, [
     setCookie(LOGIN_CSRF_COOKIE, token, LOGIN_TOKEN_MAX_AGE_SEC),
   ]);
+}
+
+/** OpenID Connect login (src/oauth/web-login.ts, registered by src/app/web.ts at this path) when
+ *  [oauth] names a provider and a client id. */
+function providerButton(rc: RequestContext, next: string) {
+  const { issuer, clientId, providerName } = rc.app.ctx.config.oauth;
+  if (issuer === "" || clientId === "") return "";
+  return html`<p><a class="button" href="/login/oidc?next=${encodeURIComponent(next)}">Sign in with ${providerName}</a></p>`;
 }
 
 async function login(rc: RequestContext): Promise<HttpResponse> {

@@ -52,7 +52,16 @@ export const oauthSection = {
   clientSecret: str("", "The client's secret (client_secret_basic). Keep the config file private."),
   redirectUri: str(
     "",
-    "Where the provider sends the browser back after login; register it with the provider. Empty: https://<server.hostname>/login/oidc/callback.",
+    "Where the provider sends the browser back after login; register it with the provider. Empty: https://<the host the login page was loaded from>/login/oidc/callback.",
+  ),
+  webLoginTimeoutSec: int(600, "How long a web login may stay at the provider before its state expires.", {
+    min: 30,
+    max: 3600,
+  }),
+  webLoginPendingMax: int(
+    10000,
+    "Most web logins waiting at the provider at once; past it the oldest is forgotten (its callback then asks to start again).",
+    { min: 10, max: 1000000 },
   ),
   scopes: strList(
     ["openid", "email", "profile"],

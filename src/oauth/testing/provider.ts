@@ -26,7 +26,7 @@ export interface TestProvider {
 }
 
 export async function startTestProvider(
-  opts: { redirectUris?: string[]; audience?: string } = {},
+  opts: { redirectUris?: () => string[]; audience?: string } = {},
 ): Promise<TestProvider> {
   const audience = opts.audience ?? "https://mail.test.example";
   const { privateKey } = await generateKeyPair("RS256", { extractable: true });
@@ -38,53 +38,62 @@ export async function startTestProvider(
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: TEST_CLIENT_ID,
-        client_secret: TEST_CLIENT_SECRET,
-        redirect_uris: [SCRIPT_REDIRECT, ...(opts.redirectUris ?? [])],
-        grant_types: ["authorization_code"],
-        response_types: ["code"],
-        token_endpoint_auth_method: "client_secret_basic",
+  // Made at the first request, so redirectUris may name a server started after this one.
+  const makeProvider = () =>
+    new Provider(issuer, {
+      clients: [
+        {
+          client_id: TEST_CLIENT_ID,
+          client_secret: TEST_CLIENT_SECRET,
+          redirect_uris: [SCRIPT_REDIRECT, ...(opts.redirectUris?.() ?? [])],
+          grant_types: ["authorization_code"],
+          response_types: ["code"],
+          token_endpoint_auth_method: "client_secret_basic",
+        },
+      ],
+      jwks: { keys: [jwk as never] },
+      findAccount: (_ctx, id) => ({
+        accountId: id,
+        claims: () => ({ sub: id, email: id, email_verified: true, preferred_username: id }),
+      }),
+      claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["preferred_username"] },
+      scopes: ["openid", "email", "profile", "mail"],
+      features: {
+        devInteractions: { enabled: true },
+        resourceIndicators: {
+          enabled: true,
+          defaultResource: () => audience,
+          useGrantedResource: () => true,
+          getResourceServerInfo: (_ctx, resource) => ({
+            scope: "mail",
+            audience: resource,
+            accessTokenFormat: "jwt",
+            accessTokenTTL: ttls.get(resource) ?? 3600,
+            jwt: { sign: { alg: "RS256" } },
+          }),
+        },
       },
-    ],
-    jwks: { keys: [jwk as never] },
-    findAccount: (_ctx, id) => ({
-      accountId: id,
-      claims: () => ({ sub: id, email: id, email_verified: true, preferred_username: id }),
-    }),
-    claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["preferred_username"] },
-    scopes: ["openid", "email", "profile", "mail"],
-    features: {
-      devInteractions: { enabled: true },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: () => audience,
-        useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx, resource) => ({
-          scope: "mail",
-          audience: resource,
-          accessTokenFormat: "jwt",
-          accessTokenTTL: ttls.get(resource) ?? 3600,
-          jwt: { sign: { alg: "RS256" } },
-        }),
+      // RFC 9068 §2.2 has only sub; the mail server maps the user by its address.
+      extraTokenClaims: (_ctx, token) =>
+        "accountId" in token && token.accountId ? { email: token.accountId } : {},
+      pkce: { required: () => true },
+      ttl: {
+        Interaction: 600,
+        Session: 3600,
+        Grant: 3600,
+        IdToken: 3600,
+        AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 3600,
       },
-    },
-    // RFC 9068 §2.2 has only sub; the mail server maps the user by its address.
-    extraTokenClaims: (_ctx, token) =>
-      "accountId" in token && token.accountId ? { email: token.accountId } : {},
-    pkce: { required: () => true },
-    ttl: {
-      Interaction: 600,
-      Session: 3600,
-      Grant: 3600,
-      IdToken: 3600,
-      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 3600,
-    },
+    });
+  let handle: ReturnType<Provider["callback"]> | null = null;
+  server.on("request", (req, res) => {
+    if (!handle) {
+      const provider = makeProvider();
+      provider.on("server_error", (_ctx, err) => console.error("oidc-provider:", err));
+      handle = provider.callback();
+    }
+    void handle(req, res);
   });
-  provider.on("server_error", (_ctx, err) => console.error("oidc-provider:", err));
-  server.on("request", provider.callback());
 
   async function authorize(authorizeUrl: string, user: string): Promise<URL> {
     const jar = new Map<string, string>();
