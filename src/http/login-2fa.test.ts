@@ -11,7 +11,7 @@ import { ImapFlow } from "imapflow";
 import nodemailer from "nodemailer";
 import { totpCode } from "../auth/2fa/totp.js";
 import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
-import { csrfFrom, WebClient } from "./test-client.js";
+import { csrfFrom, send, WebClient } from "./test-client.js";
 
 const ALICE = "alice@example.test";
 const BOB = "bob@example.test";
@@ -194,6 +194,20 @@ describe("two-factor web login: TOTP and recovery codes", () => {
         return true;
       },
     );
+    assert.equal(
+      await pop3RawLogin(srv, ALICE, testPassword),
+      "-ERR [AUTH] two-factor authentication is on: use an app password\r\n",
+    );
+    const jmap = await send({
+      port: srv.ports.https!,
+      ca: srv.certPem,
+      host: `localhost:${srv.ports.https}`,
+      path: "/.well-known/jmap",
+      headers: { Authorization: `Basic ${Buffer.from(`${ALICE}:${testPassword}`).toString("base64")}` },
+    });
+    assert.equal(jmap.status, 401);
+    assert.equal(jmap.headers["content-type"], "application/problem+json");
+    assert.equal(JSON.parse(jmap.body).detail, "Two-factor authentication is on: use an app password");
     const app = await srv.ctx.appPasswords.create(srv.users[0]!.id, {
       name: "Phone",
       scopes: ["imap", "smtp"],
@@ -315,6 +329,41 @@ function imapRawLogin(srv: TestServer, user: string, pass: string): Promise<stri
         clearTimeout(timer);
         s.end();
         resolve(tagged[0]);
+      }
+    });
+  });
+}
+
+/** USER and PASS over POP3S; the reply to PASS. */
+function pop3RawLogin(srv: TestServer, user: string, pass: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect({
+      host: "127.0.0.1",
+      port: srv.ports.pop3s!,
+      ca: srv.certPem,
+      servername: "mail.example.test",
+    });
+    const lines: string[] = [];
+    let buf = "";
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new Error(`timeout: ${lines.join("|")}`));
+    }, 15_000);
+    s.on("error", reject);
+    s.on("data", (d: Buffer) => {
+      buf += d.toString("latin1");
+      let nl = buf.indexOf("\r\n");
+      while (nl >= 0) {
+        lines.push(buf.slice(0, nl + 2));
+        buf = buf.slice(nl + 2);
+        nl = buf.indexOf("\r\n");
+        if (lines.length === 1) s.write(`USER ${user}\r\n`);
+        else if (lines.length === 2) s.write(`PASS ${pass}\r\n`);
+        else if (lines.length === 3) {
+          clearTimeout(timer);
+          s.end();
+          resolve(lines[2]!);
+        }
       }
     });
   });

@@ -54,7 +54,7 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
   /** The request's account and, for Basic authentication with an app password, its id. */
   const authenticate = async (
     req: IncomingMessage,
-  ): Promise<{ account: Account; appPasswordId?: number } | null> => {
+  ): Promise<{ account: Account; appPasswordId?: number } | { refused: string } | null> => {
     const h = req.headers.authorization ?? "";
     const secure = req.socket instanceof TLSSocket;
     const ip = req.socket.remoteAddress ?? "";
@@ -76,7 +76,12 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
       ip,
       protocol: "jmap",
     });
-    if (!r.ok) return null;
+    if (!r.ok) {
+      // The password was right but the account has two-factor login (auth/2fa/): say so.
+      if (r.reason === "app-password-required")
+        return { refused: "Two-factor authentication is on: use an app password" };
+      return null;
+    }
     return r.appPassword ? { account: r.account, appPasswordId: r.appPassword.id } : { account: r.account };
   };
 
@@ -98,9 +103,18 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
       path.startsWith(JMAP_PATHS.download);
     if (!isOurs) return false;
     const login = await authenticate(req);
-    if (!login) {
-      res.writeHead(401, { "WWW-Authenticate": 'Basic realm="jmap", charset="UTF-8"', "Content-Length": 0 });
-      res.end();
+    if (!login || "refused" in login) {
+      const challenge = { "WWW-Authenticate": 'Basic realm="jmap", charset="UTF-8"' };
+      // With a reason: RFC 7807 problem details, as JMAP's request-level errors (RFC 8620 §3.6.1).
+      const data = login
+        ? Buffer.from(JSON.stringify({ type: "about:blank", status: 401, detail: login.refused }))
+        : Buffer.alloc(0);
+      res.writeHead(401, {
+        ...challenge,
+        ...(login ? { "Content-Type": "application/problem+json" } : {}),
+        "Content-Length": data.length,
+      });
+      res.end(data);
       return true;
     }
     const { account, appPasswordId } = login;
