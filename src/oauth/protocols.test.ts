@@ -207,3 +207,41 @@ describe("OAuth off (no [oauth] issuer)", () => {
     pop.close();
   });
 });
+
+describe("OAuth provider unreachable", () => {
+  let srv: TestServer;
+  before(async () => {
+    // A loopback port nobody listens on (bound, then closed).
+    const { createServer } = await import("node:net");
+    const s = createServer();
+    await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
+    const port = (s.address() as { port: number }).port;
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+    srv = await startTestServer({
+      users: [{ address: ALICE, password: "alice password 1" }],
+      config: { oauth: { issuer: `http://127.0.0.1:${port}`, audience: "https://mail.test.example" } },
+    });
+  });
+  after(async () => srv?.stop());
+
+  test("a token that cannot be checked gets a temporary failure, not the invalid-token one", async () => {
+    const token = `${b64url('{"alg":"RS256","kid":"k"}')}.${b64url('{"email":"alice@example.test"}')}.c2ln`;
+    const raw = await RawClient.connect(srv.ports.imaps!, { tls: true });
+    await raw.line(); // greeting
+    raw.write(`a AUTHENTICATE XOAUTH2 ${xoauth2(ALICE, token)}\r\n`);
+    assert.equal(await raw.line(10_000), "a NO [UNAVAILABLE] Cannot check the token now, try again later");
+    raw.close();
+    const smtp = await RawSmtpClient.connect({ port: srv.ports.submissions, tls: true });
+    await smtp.reply();
+    await smtp.cmd("EHLO client.test");
+    assert.equal(
+      await smtp.cmd(`AUTH XOAUTH2 ${xoauth2(ALICE, token)}`),
+      "454 4.7.0 Temporary authentication failure, try again later",
+    );
+    smtp.close();
+  });
+});
+
+function b64url(s: string): string {
+  return Buffer.from(s).toString("base64url");
+}

@@ -17,6 +17,7 @@ export type SmtpErrorKind =
   | "auth-throttled" // 454 4.7.0
   | "auth-app-password" // 534 5.7.9
   | "auth-user-ip-limit" // 454 4.7.0 (smtp.maxConnectionsPerUserIp)
+  | "auth-temporary" // 454 4.7.0 (OAuth provider unreachable)
   | "auth-cancelled" // 501 5.0.0
   | "auth-protocol" // 501 5.5.2 bad base64 / SASL syntax
   | "relay-denied" // 554 5.7.1

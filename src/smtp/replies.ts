@@ -25,6 +25,8 @@ const errorTable: Record<SmtpErrorKind, [number, string, string]> = {
     "4.7.0",
     "Too many connections for this user from this address, try again later",
   ],
+  // RFC 4954 §6: a token that could not be checked now (the OAuth provider's keys unreachable).
+  "auth-temporary": [454, "4.7.0", "Temporary authentication failure, try again later"],
   "auth-cancelled": [501, "5.0.0", "Authentication cancelled"],
   "auth-protocol": [501, "5.5.2", "Cannot decode authentication response"],
   "relay-denied": [554, "5.7.1", "Relay access denied"],

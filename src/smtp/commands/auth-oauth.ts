@@ -38,8 +38,7 @@ export async function authOAuth(
   if (result.ok) return acceptLogin(s, { account: result.account, mechanism });
   s.log.warn("authentication failed", { user: msg.username, mechanism, reason: result.reason });
   // RFC 4954 §6: 454 4.7.0 is the temporary failure (the provider's keys could not be fetched).
-  if (result.reason === "unavailable")
-    throw new SmtpError("auth-throttled", "Temporary authentication failure, try again later");
+  if (result.reason === "unavailable") throw new SmtpError("auth-temporary");
   if (result.reason === "throttled") throw new SmtpError("auth-throttled");
   try {
     if ((await challenge(s, errorChallenge(mechanism, cfg), maxLength)) === null) return;
