@@ -154,12 +154,15 @@ export class LoginThrottle {
     const o = this.opts;
     let delayMs: number;
     if (known) {
-      // Never refused for failures; only a flood of parallel attempts on the pair is (an honest
-      // client opens a handful of connections, not parallelPerIp).
+      // Never refused for others' failures. A flood of parallel attempts on the pair is (an
+      // honest client opens a handful of connections, not parallelPerIp), and so is a pair known
+      // only by its IP past knownMaxFailures of its own (a guesser sharing the address).
       const parallel = pairFailures > 0 ? o.maxFailures : o.parallelPerIp;
       if (pairPending >= parallel) return this.busy("pair");
-      if (known === "ip" && pairTotal + pairPending >= o.knownMaxFailures)
-        return this.refused(k.pairTotal, "pair");
+      if (known === "ip") {
+        if (pairTotal >= o.knownMaxFailures) return this.refused(k.pairTotal, "pair");
+        if (pairTotal + pairPending >= o.knownMaxFailures) return this.busy("pair");
+      }
       delayMs = Math.min(this.delayFor(pairFailures), o.ipDelayCapMs);
     } else {
       const alarm = accountFailures >= o.accountAlarmFailures;
@@ -198,9 +201,8 @@ export class LoginThrottle {
   }
 
   /** A success clears the pair's failures (not its total: knownMaxFailures) and makes the pair
-   *  (and the device shown) known. The
-   *  IP's and the account's counts stay: one IP may be a NAT of many users, and one user's
-   *  success says nothing about the guessers elsewhere. */
+   *  (and the device shown) known. The IP's and the account's counts stay: one IP may be a NAT
+   *  of many users, and one user's success says nothing about the guessers elsewhere. */
   async recordSuccess(s: ThrottleSubject): Promise<void> {
     const k = keysOf(s);
     await this.counters.reset(k.pair);
