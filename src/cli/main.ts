@@ -25,6 +25,7 @@ const help = `usage: yubin [--config PATH] COMMAND
   user list [DOMAIN] | user remove ADDRESS
   user app-password add ADDRESS --name NAME [--scopes imap,pop3,smtp,jmap,managesieve] [--mobileconfig FILE]
   user app-password list ADDRESS | user app-password revoke ADDRESS ID   per-device passwords
+  user 2fa status|reset ADDRESS          two-factor login (reset: a lost phone; removes all factors)
   alias add ADDRESS TARGET... | alias list [DOMAIN] | alias remove ADDRESS   (@domain = catch-all)
   queue list | held | counts | show ID | retry ID|all | release ID | delete ID   the outbound queue
   spam allow|block list|add|remove ADDRESS [SENDER...]   a user's spam allow/block lists (address or @domain)

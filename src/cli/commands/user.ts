@@ -7,13 +7,15 @@ import { type CliEnv, loadOrCreateConfig, print, withStore } from "../env.js";
 import { CliError, UsageError } from "../errors.js";
 import { readNewPassword } from "../password-input.js";
 import { appPasswordCommand } from "./app-password.js";
+import { twoFactorCommand } from "./two-factor.js";
 import { setUserLimits, showUser, unfreezeUser } from "./user-limits.js";
 
 const usage =
   "usage: yubin user add|passwd|list|show|remove ADDRESS [--password-stdin]\n" +
   "       yubin user limits ADDRESS [--messages-per-hour N] [--messages-per-day N] [--recipients-per-hour N] [--recipients-per-day N] (N or default)\n" +
   "       yubin user unfreeze ADDRESS\n" +
-  "       yubin user app-password add|list|revoke ADDRESS …  (per-device passwords)";
+  "       yubin user app-password add|list|revoke ADDRESS …  (per-device passwords)\n" +
+  "       yubin user 2fa status|reset ADDRESS  (two-factor login)";
 
 export async function userCommand(env: CliEnv, args: ParsedArgs): Promise<void> {
   const [sub, target, ...rest] = args.positional;
@@ -21,6 +23,13 @@ export async function userCommand(env: CliEnv, args: ParsedArgs): Promise<void> 
     const { config } = loadOrCreateConfig(env);
     const sub2 = { positional: args.positional.slice(1), flags: args.flags };
     return appPasswordCommand(env, config, sub2, (store, a) => mustGetAccount(store, checkAddress(a)));
+  }
+  if (sub === "2fa") {
+    const { config } = loadOrCreateConfig(env);
+    const sub2 = { positional: args.positional.slice(1), flags: args.flags };
+    return twoFactorCommand(env, sub2, (fn, a) =>
+      withStore(config, async (store) => fn(store, await mustGetAccount(store, checkAddress(a)))),
+    );
   }
   if (rest.length > 0) throw new UsageError(usage);
   const { config } = loadOrCreateConfig(env);
