@@ -11,6 +11,7 @@ import type { Config } from "../config/schema.js";
 import { createCachedDnsResolver } from "../dns/resolver.js";
 import { dnsblStats } from "../dnsbl/index.js";
 import { uriListSources } from "../dnsbl/uri-lists.js";
+import { startGreylistSweeper } from "../greylist/sweeper.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import { createTokenVerifier } from "../oauth/tokens.js";
 import { createQueueRunner, type QueueRunner } from "../outbound/runner.js";
@@ -159,6 +160,11 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       }).start()
     : null;
 
+  // Expired greylist entries forgotten in quiet times too (src/greylist/sweeper.ts).
+  const stopSweeper = config.greylist.enabled
+    ? startGreylistSweeper({ store: store.greylist, log })
+    : () => {};
+
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
@@ -166,6 +172,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       await outbound?.stop(graceMs);
       await Promise.all(listeners.map((r) => r.close(graceMs)));
       await training?.stop();
+      stopSweeper();
       await store.close();
       stopMonitor();
       log.info("stopped");
