@@ -30,7 +30,9 @@ ${e.submission.map((x) => row("SMTP (outgoing)", x))}
 <p>User name: <code>${rc.account.address}</code> (the full address) · authentication: normal password.</p>
 <h2>iPhone, iPad and Mac</h2>
 <p><a href="${MOBILECONFIG_PATH}" download="mail.mobileconfig">Download the configuration profile</a>, then open it
-and install it in Settings (it asks for your password).</p>`;
+and install it in Settings (it asks for your password).</p>
+<h2>Security</h2>
+<p><a href="/settings/2fa">Two-factor login</a>: an authenticator app or a passkey as a second step at login.</p>`;
   return htmlResponse(page({ title: "Settings", body, session: rc.session, account: rc.account }));
 }
 
