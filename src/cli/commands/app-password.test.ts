@@ -157,6 +157,29 @@ describe("yubin user app-password", () => {
     assert.equal((await yubin("user", "app-password", "list", ALICE)).out.includes("iPad"), false);
   });
 
+  test("the managesieve scope is kept, with a note that there is no ManageSieve service yet", async () => {
+    const r = await yubin(
+      "user",
+      "app-password",
+      "add",
+      ALICE,
+      "--name",
+      "Sieve editor",
+      "--scopes",
+      "managesieve, IMAP",
+    );
+    assert.equal(r.code, 0, r.err);
+    const lines = r.out.split("\n");
+    assert.match(
+      lines[0]!,
+      /^app password \d+ "Sieve editor" for alice@example\.test \(imap,managesieve\):$/,
+    );
+    assert.equal(
+      lines[3],
+      "note: the managesieve scope is kept, but this server has no ManageSieve service yet",
+    );
+  });
+
   test("bad input: clear errors, exit 2 for usage, 1 for an unknown user", async () => {
     const cases: [string[], number, RegExp][] = [
       [["add", ALICE], 2, /^yubin: --name NAME is required\n$/],

@@ -101,10 +101,12 @@ export async function appPasswordCommand(
         }
         print(
           env,
-          `app password ${made.appPassword.id} "${made.appPassword.name}" for ${account.address} (${scopes.join(",")}):`,
+          `app password ${made.appPassword.id} "${made.appPassword.name}" for ${account.address} (${made.appPassword.scopes.join(",")}):`,
         );
         print(env, made.secret);
         print(env, "It is shown only this once.");
+        if (scopes.includes("managesieve"))
+          print(env, "note: the managesieve scope is kept, but this server has no ManageSieve service yet");
         if (out !== undefined) print(env, `profile written to ${out}`);
       });
       return;
