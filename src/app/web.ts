@@ -4,6 +4,7 @@
 import { registerAdminRoutes } from "../admin/routes.js";
 import { registerAutoconfigRoutes } from "../autoconfig/routes.js";
 import { createHttpApp, type HttpApp } from "../http/app.js";
+import { setCookie } from "../http/cookies.js";
 import { registerLoginRoutes } from "../http/login.js";
 import { registerMtaStsRoutes } from "../http/mta-sts.js";
 import { registerStaticRoutes } from "../http/static.js";
@@ -11,6 +12,7 @@ import { createJmapHttpHandler } from "../jmap/http/handler.js";
 import { registerOidcLoginRoutes } from "../oauth/web-login.js";
 import type { AppContext } from "../server/context.js";
 import { createWebmailHandler } from "../webmail/handler.js";
+import { WEBMAIL_COOKIE } from "../webmail/session.js";
 
 function createWebApp(ctx: AppContext): HttpApp {
   const app = createHttpApp(ctx);
@@ -19,11 +21,17 @@ function createWebApp(ctx: AppContext): HttpApp {
   registerAutoconfigRoutes(app.router);
   registerMtaStsRoutes(app.router);
   registerAdminRoutes(app.router);
-  registerOidcLoginRoutes(app.router);
   // Raw handlers write their own responses (JMAP streams EventSource and authenticates by
   // Basic/Bearer, not by session cookie). The webmail first: it owns `/` and bridges its
   // cookie to JMAP.
   const jmap = createJmapHttpHandler(ctx);
+  // OpenID Connect login (src/oauth/web-login.ts); for the webmail it ends with the webmail's
+  // token cookie, as its password login does (src/webmail/session.ts).
+  registerOidcLoginRoutes(app.router, {
+    webmailLogin: (account) => [
+      setCookie(WEBMAIL_COOKIE, jmap.tokens.issue(account), ctx.config.jmap.tokenTtlSec),
+    ],
+  });
   app.raw.push(createWebmailHandler(ctx, { jmap }), jmap);
   return app;
 }

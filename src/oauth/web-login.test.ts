@@ -2,7 +2,7 @@
 // test): the login page shows "Sign in with <provider>", /login/oidc sends the browser to the
 // provider's authorization endpoint with PKCE (S256), state and nonce; after login and consent
 // there, the callback exchanges the code, maps the ID token's email to the account and starts the
-// normal web session. The state is bound to the browser (no cookie, no login), used once, and a
+// normal web session (or, for the webmail, its token cookie). The state is bound to the browser (no cookie, no login), used once, and a
 // provider user without a mailbox here is refused. Driven as scripted HTTP, cookies by hand.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -59,8 +59,11 @@ describe("OpenID Connect web login", () => {
   };
 
   /** /login/oidc → the provider's login and consent → our callback URL (not yet requested). */
-  async function toProvider(user: string): Promise<{ bind: string; callback: URL; authorize: URL }> {
-    const start = await get("/login/oidc?next=%2Fsettings");
+  async function toProvider(
+    user: string,
+    startPath = "/login/oidc?next=%2Fsettings",
+  ): Promise<{ bind: string; callback: URL; authorize: URL }> {
+    const start = await get(startPath);
     assert.equal(start.status, 303);
     const authorize = new URL(String(start.headers.location));
     const callback = await idp.authorize(authorize.href, user);
@@ -97,6 +100,19 @@ describe("OpenID Connect web login", () => {
     // The same callback again: the state was used.
     const again = await get(`${callback.pathname}${callback.search}`, [bind]);
     assert.equal(again.status, 400);
+  });
+
+  test("the webmail offers the provider and its login ends with the webmail's cookie", async () => {
+    const info = await get("/webmail/login/provider");
+    assert.equal(info.status, 200);
+    assert.deepEqual(JSON.parse(info.body), { name: "Test ID", url: "/login/oidc?to=webmail" });
+    const { bind, callback } = await toProvider(ALICE, "/login/oidc?to=webmail");
+    const back = await get(`${callback.pathname}${callback.search}`, [bind]);
+    assert.equal(back.status, 200, back.body);
+    assert.match(back.body, /<meta http-equiv="refresh" content="0;url=\/">/);
+    const session = await get("/webmail/session", [cookie(back, "__Host-yubin_webmail")]);
+    assert.equal(session.status, 200);
+    assert.equal(JSON.parse(session.body).username, ALICE);
   });
 
   test("a callback without the browser's binding cookie logs nobody in", async () => {

@@ -2,7 +2,7 @@
 // flow) with PKCE (RFC 7636, S256), state and nonce, through `openid-client`: it does discovery,
 // the token request with client_secret_basic and the ID token's checks (signature against the
 // provider's keys, iss, aud = our client id, exp, nonce), which are the parts easy to get wrong.
-//   GET /login/oidc?next=/path   → 303 to the provider, the flow's secrets kept server-side under
+//   GET /login/oidc?next=/path   → 303 to the provider (?to=webmail: for the webmail), the flow's secrets kept server-side under
 //                                  a random state, bound to this browser by a cookie;
 //   GET /login/oidc/callback     → the code exchanged, the user mapped to an account (the ID
 //                                  token's oauth.usernameClaim must be an account address), then
@@ -18,6 +18,7 @@
 //    same-site meta refresh: a redirect from a cross-site navigation would not send that cookie
 //    on the next request, and the user would look logged out.
 import * as oidc from "openid-client";
+import { twoFactorRequired } from "../auth/2fa/policy.js";
 import { DEVICE_COOKIE, newDeviceToken, parseDeviceToken } from "../auth/device.js";
 import { parseAddress } from "../delivery/address.js";
 import { findAccount } from "../delivery/lookup.js";
@@ -28,6 +29,7 @@ import { beginSecondStep } from "../http/login-2fa.js";
 import { startWebSession } from "../http/login-finish.js";
 import { type HttpResponse, htmlResponse, redirect, withCookies } from "../http/response.js";
 import type { RequestContext, Router } from "../http/router.js";
+import type { Account } from "../store/types.js";
 import type { OAuthConfig } from "./tokens.js";
 
 export const OIDC_START_PATH = "/login/oidc";
@@ -35,6 +37,8 @@ export const OIDC_CALLBACK_PATH = "/login/oidc/callback";
 const BIND_COOKIE = "__Host-yubin_oidc";
 
 interface PendingFlow {
+  /** "pages": the account and admin pages' session; "webmail": the webmail's token cookie. */
+  target: "pages" | "webmail";
   verifier: string;
   nonce: string;
   next: string;
@@ -47,7 +51,13 @@ export function oidcLoginEnabled(cfg: OAuthConfig): boolean {
   return cfg.issuer !== "" && cfg.clientId !== "";
 }
 
-export function registerOidcLoginRoutes(router: Router): void {
+export interface OidcLoginOptions {
+  /** The webmail's end of a login (its token cookie), given by the composition root, which
+   *  knows the webmail; without it a flow for the webmail is refused. */
+  webmailLogin?: (account: Account) => string[];
+}
+
+export function registerOidcLoginRoutes(router: Router, opts: OidcLoginOptions = {}): void {
   const flows = new Map<string, PendingFlow>(); // insertion order = age
   let provider: Promise<oidc.Configuration> | null = null;
   const configuration = (cfg: OAuthConfig): Promise<oidc.Configuration> => {
@@ -93,6 +103,7 @@ export function registerOidcLoginRoutes(router: Router): void {
       }
       const state = oidc.randomState();
       const flow: PendingFlow = {
+        target: rc.req.query.get("to") === "webmail" && opts.webmailLogin ? "webmail" : "pages",
         verifier: oidc.randomPKCECodeVerifier(),
         nonce: oidc.randomNonce(),
         next: safeNext(rc.req.query.get("next") ?? null),
@@ -161,6 +172,17 @@ export function registerOidcLoginRoutes(router: Router): void {
       ctx.log.info("oidc login", { user: account.address, ip: rc.req.ip, sub: claims?.sub });
       const device = parseDeviceToken(rc.req.cookies.get(DEVICE_COOKIE)) ?? newDeviceToken();
       const unbind = `${BIND_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax`;
+      if (flow.target === "webmail" && opts.webmailLogin) {
+        // The webmail's second step lives in its own page and JSON login; a provider login does
+        // not reach it, so an account that has (or must have) 2FA uses the password login there.
+        if ((await ctx.secondFactors.enabled(account.id)) || twoFactorRequired(ctx.config.auth, account))
+          return failure(
+            rc,
+            "Your account has two-factor login: sign in to the webmail with your password.",
+            403,
+          );
+        return withCookies(sameSiteHop(redirect("/")), [...opts.webmailLogin(account), unbind]);
+      }
       // The same end as a password login: a second factor first where the account has one.
       const second = await beginSecondStep(rc, account, { next: flow.next, device });
       if (second) return withCookies(sameSiteHop(second), [unbind]);

@@ -4,6 +4,7 @@
 //                         guesser must not learn that a password was right), 429 throttled.
 //   GET  /webmail/session → 200 {username, csrf} while the cookie is valid, else 401.
 //   POST /webmail/logout  (CSRF header) → 204, token revoked and cookie cleared.
+//   GET  /webmail/login/provider → 200 {name, url} of the OpenID Connect login, 404 if none.
 //   POST /webmail/login/2fa {code} | {credential} → the second step of an account with
 //                         two-factor login (login-2fa.ts), then as /webmail/login.
 // The password goes through ctx.auth.authenticate with protocol "http": failures count in the
@@ -66,6 +67,14 @@ export async function webmailApi(
     if (method !== "GET" && method !== "HEAD")
       return sendJson(res, 405, { error: "method" }, { Allow: "GET" });
     return session(req, res, deps);
+  }
+  if (path === "/webmail/login/provider") {
+    // The OpenID Connect provider the login screen offers (src/oauth/web-login.ts), if any.
+    if (method !== "GET" && method !== "HEAD")
+      return sendJson(res, 405, { error: "method" }, { Allow: "GET" });
+    const { issuer, clientId, providerName } = deps.ctx.config.oauth;
+    if (issuer === "" || clientId === "") return sendJson(res, 404, { error: "not-found" });
+    return sendJson(res, 200, { name: providerName, url: "/login/oidc?to=webmail" });
   }
   if (path === "/webmail/logout") {
     if (method !== "POST") return sendJson(res, 405, { error: "method" }, { Allow: "POST" });

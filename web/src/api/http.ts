@@ -49,6 +49,13 @@ export async function currentSession(): Promise<WebSession | null> {
   return (await r.json()) as WebSession;
 }
 
+/** The OpenID Connect provider the server offers for login (src/oauth/web-login.ts), or null. */
+export async function loginProvider(): Promise<{ name: string; url: string } | null> {
+  const r = await fetch("/webmail/login/provider", { credentials: "same-origin", cache: "no-store" });
+  if (!r.ok) return null;
+  return (await r.json()) as { name: string; url: string };
+}
+
 export function login(username: string, password: string): Promise<LoginResult> {
   return postLogin("/webmail/login", { username, password });
 }

@@ -18,6 +18,7 @@ export const en = {
   "login.passkeyNone": "No passkey was used.",
   "login.codeInvalid": "Wrong or already used code.",
   "login.expired": "That took too long. Log in again.",
+  "login.provider": "Sign in with {name}",
   "login.twoFactorSetup":
     "Your administrator requires two-factor login. Set it up on the account pages (/login), then log in here.",
   "settings.twoFactor": "Two-factor login",

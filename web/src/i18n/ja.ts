@@ -18,6 +18,7 @@ export const ja: Messages = {
   "login.passkeyNone": "パスキーが使われませんでした。",
   "login.codeInvalid": "コードが違うか、すでに使われています。",
   "login.expired": "時間がかかりすぎました。もう一度ログインしてください。",
+  "login.provider": "{name} でサインイン",
   "login.twoFactorSetup":
     "管理者が 2 段階認証を必須にしています。アカウントのページ（/login）で設定してから、ここでログインしてください。",
   "settings.twoFactor": "2 段階認証",

@@ -1,8 +1,8 @@
 // The login screen. The password goes to /webmail/login once and is not kept by the page. An
 // account with two-factor login then gets a second step here: a code from an authenticator app
 // or a recovery code, or its passkey (navigator.credentials.get with the server's options).
-import { useState } from "preact/hooks";
-import { type LoginResult, login, loginSecondStep, type WebSession } from "../api/http";
+import { useEffect, useState } from "preact/hooks";
+import { type LoginResult, login, loginProvider, loginSecondStep, type WebSession } from "../api/http";
 import { t } from "../i18n";
 import { LanguagePicker } from "./LanguagePicker";
 
@@ -15,6 +15,12 @@ export function Login(props: { onLogin(s: WebSession): void; onLanguage(): void 
   const [second, setSecond] = useState<Second | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // "Sign in with <provider>" when the server has OpenID Connect login (a plain link: the
+  // provider's pages and the callback are full-page navigations, the callback sets the cookie).
+  const [provider, setProvider] = useState<{ name: string; url: string } | null>(null);
+  useEffect(() => {
+    loginProvider().then(setProvider, () => setProvider(null));
+  }, []);
 
   const handle = (r: LoginResult) => {
     if (r.ok) {
@@ -128,6 +134,11 @@ export function Login(props: { onLogin(s: WebSession): void; onLanguage(): void 
         <button type="submit" class="primary" disabled={busy}>
           {t("login.submit")}
         </button>
+        {provider && (
+          <a class="button" href={provider.url}>
+            {t("login.provider", { name: provider.name })}
+          </a>
+        )}
         <LanguagePicker onChange={props.onLanguage} />
       </form>
     </main>
