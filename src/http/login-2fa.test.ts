@@ -222,6 +222,39 @@ describe("two-factor web login: TOTP and recovery codes", () => {
     await bob.logout();
   });
 
+  test("with 2FA on, replacing the authenticator or the recovery codes takes the password again", async () => {
+    const c = await passwordStep();
+    assert.equal((await secondStep(c, recovery[3]!)).status, 303);
+    const setup = await c.get("/settings/2fa/totp");
+    assert.match(setup.body, /name="password"/);
+    const other = secretFrom(setup.body);
+    const sealed = /name="sealed" value="([^"]+)"/.exec(setup.body)?.[1] ?? "";
+    const before = (await srv.ctx.store.secondFactors.totp(srv.users[0]!.id))?.sealedSecret;
+    const noPassword = await c.post("/settings/2fa/totp", {
+      _csrf: csrfFrom(setup.body),
+      sealed,
+      code: totpCode(other, Date.now()),
+    });
+    assert.equal(noPassword.status, 400);
+    assert.match(noPassword.body, /Wrong password: nothing was changed/);
+    assert.equal((await srv.ctx.store.secondFactors.totp(srv.users[0]!.id))?.sealedSecret, before);
+    const regen = await c.submit("/settings/2fa", "/settings/2fa/recovery", { password: "wrong" });
+    assert.equal(regen.status, 401);
+    assert.deepEqual(await srv.ctx.store.secondFactors.recoveryCodeCount(srv.users[0]!.id), {
+      unused: 8,
+      total: 10,
+    });
+    const replaced = await c.post("/settings/2fa/totp", {
+      _csrf: csrfFrom(setup.body),
+      sealed,
+      password: testPassword,
+      code: totpCode(other, Date.now()),
+    });
+    assert.equal(replaced.status, 303, "the old recovery codes stay: none shown");
+    assert.notEqual((await srv.ctx.store.secondFactors.totp(srv.users[0]!.id))?.sealedSecret, before);
+    secret = other;
+  });
+
   test("turning it off needs the password and a code; afterwards the password alone logs in everywhere", async () => {
     const c = await passwordStep();
     assert.equal((await secondStep(c, recovery[1]!)).status, 303);

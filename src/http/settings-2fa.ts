@@ -1,6 +1,7 @@
 // Settings → Two-factor login (issue 15), for every logged-in account (users and admins): set up
 // an authenticator app (QR code, confirmed by a first code), see and regenerate recovery codes,
-// add and remove passkeys, turn it all off (the password and a code needed). Codes typed here go
+// add and remove passkeys, turn it all off (the password and a code needed). Once it is on,
+// adding or replacing a factor or the recovery codes takes the password again. Codes typed here go
 // through ctx.auth.verifySecondStep like the login's: throttled, a wrong one counted.
 import { decodePending, encodePending, REGISTER_COOKIE } from "../auth/2fa/pending.js";
 import { twoFactorRequired } from "../auth/2fa/policy.js";
@@ -74,6 +75,7 @@ async function overview(
     next: "",
     challenge: options.challenge,
   });
+  const passwordField = html`<label>Password <input name="password" type="password" autocomplete="current-password" required></label>`;
   const when = (d: Date | null) => (d ? d.toISOString().replace("T", " ").slice(0, 16) : "never");
   const body = html`<h1>Two-factor login</h1>
 <p class="status-2fa">Two-factor login is <strong>${on ? "on" : "off"}</strong>${required ? " (required by your administrator)" : ""}.
@@ -88,7 +90,7 @@ ${
 <p>${st.recoveryCodes.unused} of ${st.recoveryCodes.total} unused.</p>
 ${
   on
-    ? html`<form method="post" action="${P}/recovery">${csrfField(rc.session)}<button type="submit">Make new recovery codes</button></form>`
+    ? html`<form method="post" action="${P}/recovery">${csrfField(rc.session)}${passwordField}<button type="submit">Make new recovery codes</button></form>`
     : ""
 }
 <h2>Passkeys</h2>
@@ -106,7 +108,7 @@ ${st.passkeys.map(
 <form method="post" action="${P}/passkey" data-webauthn="create" data-options="webauthn-create">
 ${csrfField(rc.session)}<input type="hidden" name="credential" value="">
 <label>Name <input name="name" maxlength="64" value="Passkey" required></label>
-<button type="submit">Add a passkey</button> <span class="webauthn-status" role="status"></span>
+${on ? passwordField : ""}<button type="submit">Add a passkey</button> <span class="webauthn-status" role="status"></span>
 </form>
 <script src="${WEBAUTHN_SCRIPT_PATH}"></script>
 ${
@@ -134,10 +136,12 @@ async function totpPage(
   const t = fresh ?? (await ctx.secondFactors.reopenTotp(a, sealed ?? ""));
   if (!t) return overview(rc, { error: "That setup expired. Start again.", status: 400 });
   const seal = fresh?.sealed ?? sealed ?? "";
+  const on = await ctx.secondFactors.enabled(a.id);
   const body = html`<h1>Set up an authenticator app</h1>
 ${await totpEnrolmentHtml(t)}
 <form method="post" action="${P}/totp">${csrfField(rc.session)}
 <input type="hidden" name="sealed" value="${seal}">
+${on ? html`<p><label>Password <input name="password" type="password" autocomplete="current-password" required></label> (two-factor login is on: changing it takes your password)</p>` : ""}
 <p><label>Code from the app <input name="code" inputmode="numeric" autocomplete="one-time-code" required></label></p>
 <p><button type="submit">Turn on</button></p>
 </form>`;
@@ -148,11 +152,30 @@ function deviceOf(rc: AuthedContext): string | undefined {
   return parseDeviceToken(rc.req.cookies.get(DEVICE_COOKIE));
 }
 
+/** With two-factor login already on, adding or replacing a factor or its recovery codes takes
+ *  the password again (a login attempt like any, throttled): a stolen session alone must not
+ *  swap in the thief's authenticator or passkey and keep the account. */
+async function passwordConfirmed(rc: AuthedContext, form: URLSearchParams): Promise<boolean> {
+  const { ctx } = rc.app;
+  if (!(await ctx.secondFactors.enabled(rc.account.id))) return true;
+  const r = await ctx.auth.authenticate({
+    username: rc.account.address,
+    password: (form.get("password") ?? "").slice(0, MAX_FIELD),
+    ip: rc.req.ip,
+    protocol: "http",
+    device: deviceOf(rc),
+  });
+  return r.ok && r.account.id === rc.account.id;
+}
+
+const WRONG_PASSWORD = "Wrong password: nothing was changed.";
+
 async function confirmTotp(rc: AuthedContext): Promise<HttpResponse> {
   const { ctx } = rc.app;
   const form = rc.req.form();
   const sealed = (form.get("sealed") ?? "").slice(0, 1024);
   const code = (form.get("code") ?? "").slice(0, MAX_CODE);
+  if (!(await passwordConfirmed(rc, form))) return totpPage(rc, sealed, WRONG_PASSWORD);
   let codes: string[] | null = null;
   const r = await ctx.auth.verifySecondStep({
     accountId: rc.account.id,
@@ -184,6 +207,8 @@ async function regenerate(rc: AuthedContext): Promise<HttpResponse> {
   const { ctx } = rc.app;
   if (!(await ctx.secondFactors.enabled(rc.account.id)))
     return overview(rc, { error: "Turn two-factor login on first.", status: 400 });
+  if (!(await passwordConfirmed(rc, rc.req.form())))
+    return overview(rc, { error: WRONG_PASSWORD, status: 401 });
   const codes = await ctx.secondFactors.newRecoveryCodes(rc.account.id);
   ctx.log.info("two-factor login: new recovery codes", { user: rc.account.address });
   return settingsPage(
@@ -205,6 +230,7 @@ async function addPasskey(rc: AuthedContext): Promise<HttpResponse> {
       error: "The passkey was not added (the page was too old?). Try again.",
       status: 400,
     });
+  if (!(await passwordConfirmed(rc, form))) return overview(rc, { error: WRONG_PASSWORD, status: 401 });
   const cred = await verifyRegistration({ rp: relyingParty(rc), challenge: reg.challenge, response });
   if (!cred) return overview(rc, { error: "The passkey was not accepted.", status: 400 });
   const hadFactor = await ctx.secondFactors.enabled(rc.account.id);
