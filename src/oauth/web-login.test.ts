@@ -21,9 +21,13 @@ describe("OpenID Connect web login", () => {
   let idp: TestProvider;
   let srv: TestServer;
   let host: string;
+  let srv2fa: TestServer;
+  let host2fa: string;
 
   before(async () => {
-    idp = await startTestProvider({ redirectUris: () => [`https://${host}/login/oidc/callback`] });
+    idp = await startTestProvider({
+      redirectUris: () => [host, host2fa].map((h) => `https://${h}/login/oidc/callback`),
+    });
     srv = await startTestServer({
       users: [{ address: ALICE, password: "alice password 1" }],
       config: {
@@ -37,17 +41,32 @@ describe("OpenID Connect web login", () => {
       },
     });
     host = `mail.example.test:${srv.ports.https}`;
+    // The same, where every account must have two-factor login (auth.require2fa = "all").
+    srv2fa = await startTestServer({
+      users: [{ address: ALICE, password: "alice password 1" }],
+      config: {
+        auth: { require2fa: "all" },
+        oauth: {
+          issuer: idp.issuer,
+          audience: idp.audience,
+          clientId: TEST_CLIENT_ID,
+          clientSecret: TEST_CLIENT_SECRET,
+        },
+      },
+    });
+    host2fa = `mail.example.test:${srv2fa.ports.https}`;
   });
   after(async () => {
     await srv?.stop();
+    await srv2fa?.stop();
     await idp?.close();
   });
 
-  const get = (path: string, cookies: string[] = []): Promise<TestResponse> =>
+  const get = (path: string, cookies: string[] = [], on = { srv, host }): Promise<TestResponse> =>
     send({
-      port: srv.ports.https!,
-      ca: srv.certPem,
-      host,
+      port: on.srv.ports.https!,
+      ca: on.srv.certPem,
+      host: on.host,
       servername: "mail.example.test",
       path,
       headers: cookies.length ? { Cookie: cookies.join("; ") } : {},
@@ -62,8 +81,9 @@ describe("OpenID Connect web login", () => {
   async function toProvider(
     user: string,
     startPath = "/login/oidc?next=%2Fsettings",
+    on = { srv, host },
   ): Promise<{ bind: string; callback: URL; authorize: URL }> {
-    const start = await get(startPath);
+    const start = await get(startPath, [], on);
     assert.equal(start.status, 303);
     const authorize = new URL(String(start.headers.location));
     const callback = await idp.authorize(authorize.href, user);
@@ -127,5 +147,21 @@ describe("OpenID Connect web login", () => {
     const r = await get(`${callback.pathname}${callback.search}`, [bind]);
     assert.equal(r.status, 403);
     assert.match(r.body, /no mailbox here/);
+  });
+
+  test("two-factor login is not skipped: the pages get the second step, the webmail the password login", async () => {
+    const on = { srv: srv2fa, host: host2fa };
+    const pages = await toProvider(ALICE, "/login/oidc?next=%2Fsettings", on);
+    const back = await get(`${pages.callback.pathname}${pages.callback.search}`, [pages.bind], on);
+    assert.equal(back.status, 200, back.body);
+    assert.match(back.body, /<meta http-equiv="refresh" content="0;url=\/login\/2fa">/);
+    assert.ok(back.setCookies.some((c) => c.startsWith("__Host-yubin_2fa=")));
+    assert.ok(!back.setCookies.some((c) => c.startsWith("__Host-yubin_session=")));
+
+    const webmail = await toProvider(ALICE, "/login/oidc?to=webmail", on);
+    const w = await get(`${webmail.callback.pathname}${webmail.callback.search}`, [webmail.bind], on);
+    assert.equal(w.status, 403);
+    assert.match(w.body, /two-factor login: sign in to the webmail with your password/);
+    assert.ok(!w.setCookies.some((c) => c.startsWith("__Host-yubin_webmail=")));
   });
 });
