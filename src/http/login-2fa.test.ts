@@ -9,7 +9,9 @@ import { after, before, describe, test } from "node:test";
 import { connect } from "node:tls";
 import { ImapFlow } from "imapflow";
 import nodemailer from "nodemailer";
+import { encodePending } from "../auth/2fa/pending.js";
 import { totpCode } from "../auth/2fa/totp.js";
+import { credentialStamp } from "../auth/credential.js";
 import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
 import { csrfFrom, send, WebClient } from "./test-client.js";
 
@@ -319,6 +321,40 @@ describe("two-factor web login: auth.require2fa", () => {
       code: "x",
     });
     assert.equal(off.status, 403);
+  });
+
+  test("an enrolment begun before the account got 2FA elsewhere cannot replace it", async () => {
+    // Alice has 2FA now (the test above). A second browser that began enrolling earlier would
+    // hold an "enroll" pending cookie; made here as the password step made it then.
+    const c = new WebClient(srv.ports.https!, srv.certPem);
+    const before = (await srv.ctx.store.secondFactors.totp(srv.users[0]!.id))?.sealedSecret;
+    const key = await srv.ctx.secondFactors.keys();
+    const account = (await srv.ctx.store.directory.getAccount(srv.users[0]!.id))!;
+    const t = await srv.ctx.secondFactors.newTotp({ accountId: account.id, address: ALICE, issuer: "Yubin" });
+    c.cookies.set(
+      "__Host-yubin_2fa",
+      encodePending(key, {
+        accountId: account.id,
+        stamp: credentialStamp(account.passwordHash),
+        purpose: "enroll",
+        expiresAt: Date.now() + 60_000,
+        next: "/settings",
+        sealedSecret: t.sealed,
+      }),
+    );
+    const page = await c.get("/login/2fa");
+    assert.equal(page.status, 303);
+    assert.equal(page.headers.location, "/login");
+    // The form token double-submitted as the page would have set it: only the pending state decides.
+    c.cookies.set("__Host-yubin_login", "token-token-token");
+    const post = await c.post("/login/2fa", {
+      _csrf: "token-token-token",
+      code: totpCode(t.secret, Date.now()),
+    });
+    assert.equal(post.status, 303);
+    assert.equal(post.headers.location, "/login");
+    assert.ok(!c.cookies.has("__Host-yubin_session"));
+    assert.equal((await srv.ctx.store.secondFactors.totp(srv.users[0]!.id))?.sealedSecret, before);
   });
 });
 

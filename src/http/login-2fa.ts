@@ -79,6 +79,8 @@ async function current(rc: RequestContext): Promise<{ pending: PendingLogin; acc
   if (!pending || pending.purpose === "register") return null;
   const account = await ctx.store.directory.getAccount(pending.accountId);
   if (!account || account.disabled || credentialStamp(account.passwordHash) !== pending.stamp) return null;
+  // An enrolment begun before the account got 2FA elsewhere must not replace it: log in again.
+  if (pending.purpose === "enroll" && (await ctx.secondFactors.enabled(account.id))) return null;
   return { pending, account };
 }
 
