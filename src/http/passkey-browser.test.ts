@@ -4,7 +4,7 @@
 // Two-factor login (recovery codes shown), log out, log in again: the password step now asks for
 // the second step, and "Use a passkey" finishes it. The page is https://localhost (the RP ID is
 // the host the page was loaded from). Then the webmail's own login: password, "Use a passkey",
-// inbox. Skipped, with the reason, only when Chromium is missing.
+// inbox. Removing the passkey turns it off again. Skipped, with the reason, only when Chromium is missing.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -113,5 +113,19 @@ describe("passkeys in Chromium", { skip: browserSkip }, () => {
       (p) => !/status of 401/.test(p) || !/\/webmail\/(session|login)$/.test(p),
     );
     assert.deepEqual(unexpected, []);
+  });
+
+  test("removing the last passkey turns two-factor login off: the password alone logs in again", async () => {
+    // Still logged in on the account pages from the first test.
+    await page.goto(`${base}/settings/2fa`);
+    const row = page.locator("table.passkeys tr", { hasText: "Virtual key" });
+    await row.getByRole("button", { name: "Remove" }).click();
+    await page.getByText("No passkeys yet.").waitFor();
+    assert.deepEqual(await srv.ctx.store.secondFactors.credentials(srv.users[0]!.id), []);
+    assert.equal(await srv.ctx.secondFactors.enabled(srv.users[0]!.id), false);
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.waitForURL(/\/login$/);
+    await passwordStep();
+    await page.waitForURL(`${base}/settings`);
   });
 });
