@@ -304,6 +304,10 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
     setTimeout(() => this.socket.destroy(), 5000).unref();
   }
 
+  acceptBlankLine(): void {
+    this.reader.acceptBlankLine();
+  }
+
   readFrame(): Promise<Frame | null> {
     const f = this.shift();
     if (f) {

@@ -5,6 +5,8 @@
 // are driven raw. An expired token, a wrong-audience token and a token for another user are
 // refused with each protocol's exact failure, after the JSON error challenge (RFC 7628 §3.2.2).
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { writeFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
 import { ImapFlow } from "imapflow";
 import nodemailer from "nodemailer";
@@ -12,9 +14,73 @@ import { RawClient } from "../imap/test-client.js";
 import { Pop3TestClient } from "../pop3/test-client.js";
 import { b64, RawSmtpClient } from "../smtp/test-client.js";
 import { startTestServer, type TestServer } from "../testing/harness.js";
+import { commandSkip } from "../testing/requires.js";
 import { startTestProvider, type TestProvider } from "./testing/provider.js";
 
 const ALICE = "alice@example.test";
+
+/** imaplib.authenticate and smtplib.auth with the authenticator callables their docs describe:
+ *  the SASL message first, then on a challenge (the JSON error) the closing answer. */
+const pythonClients = String.raw`
+import imaplib, json, smtplib, ssl, sys
+a = json.load(sys.stdin)
+ctx = ssl.create_default_context(cafile=a["cafile"])
+out = {}
+def message(mech, token):
+    if mech == "XOAUTH2":
+        return "user=%s\x01auth=Bearer %s\x01\x01" % (a["user"], token)
+    return "n,a=%s,\x01auth=Bearer %s\x01\x01" % (a["user"], token)
+for mech in ["XOAUTH2", "OAUTHBEARER"]:
+    for label in ["good", "bad"]:
+        token = a["token"] if label == "good" else a["bad"]
+        def cb(challenge, mech=mech, token=token):
+            if challenge:
+                return b"\x01" if mech == "OAUTHBEARER" else b""
+            return message(mech, token).encode()
+        m = imaplib.IMAP4_SSL("127.0.0.1", a["imaps"], ssl_context=ctx, timeout=10)
+        try:
+            typ, _ = m.authenticate(mech, cb)
+            m.select("INBOX")
+            out["imap %s %s" % (mech, label)] = typ
+            m.logout()
+        except imaplib.IMAP4.error as e:
+            out["imap %s %s" % (mech, label)] = str(e)
+for label in ["good", "bad"]:
+    token = a["token"] if label == "good" else a["bad"]
+    s = smtplib.SMTP_SSL("127.0.0.1", a["smtps"], context=ctx, timeout=10)
+    s.ehlo("client.test")
+    def scb(challenge=None, token=token):
+        return message("XOAUTH2", token) if challenge is None else ""
+    try:
+        code, _ = s.auth("XOAUTH2", scb)
+        out["smtp XOAUTH2 %s" % label] = str(code)
+    except smtplib.SMTPAuthenticationError as e:
+        out["smtp XOAUTH2 %s" % label] = "%d %s" % (e.smtp_code, e.smtp_error.decode())
+    s.close()
+print(json.dumps(out))
+`;
+
+function python(script: string, input: unknown): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const p = spawn("python3", ["-c", script], { stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    const timer = setTimeout(() => p.kill("SIGKILL"), 30_000);
+    p.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    p.stderr.on("data", (d: Buffer) => {
+      err += d.toString();
+    });
+    p.on("error", reject);
+    p.on("close", (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out.trim());
+      else reject(new Error(`python3 exited ${code}: ${err}`));
+    });
+    p.stdin.end(JSON.stringify(input));
+  });
+}
 const BOB = "bob@example.test";
 const bearer = (user: string | null, token: string) =>
   b64(`n,${user ? `a=${user}` : ""},\x01host=127.0.0.1\x01auth=Bearer ${token}\x01\x01`);
@@ -98,6 +164,33 @@ describe("OAuth 2.0 SASL (OAUTHBEARER, XOAUTH2) with tokens from a real OIDC pro
     assert.equal(await pop.cmd(bearer(ALICE, aliceToken)), "+OK logged in");
     assert.match(await pop.cmd("STAT"), /^\+OK \d+ \d+$/);
     pop.close();
+  });
+
+  test("Python's imaplib and smtplib with custom authenticators (XOAUTH2, OAUTHBEARER)", async (t) => {
+    const skip = commandSkip("python3");
+    if (skip) return t.skip(skip);
+    const cafile = `${srv.dataDir}/oauth-test-ca.pem`;
+    await writeFile(cafile, srv.certPem);
+    const wrongAudience = await idp.accessToken(ALICE, { resource: "https://calendar.test.example" });
+    const out = JSON.parse(
+      await python(pythonClients, {
+        cafile,
+        imaps: srv.ports.imaps,
+        smtps: srv.ports.submissions,
+        user: ALICE,
+        token: aliceToken,
+        bad: wrongAudience,
+      }),
+    ) as Record<string, string>;
+    assert.deepEqual(out, {
+      "imap XOAUTH2 good": "OK",
+      "imap XOAUTH2 bad": "[AUTHENTICATIONFAILED] Authentication failed",
+      "imap OAUTHBEARER good": "OK",
+      "imap OAUTHBEARER bad":
+        "[AUTHENTICATIONFAILED] Authentication failed",
+      "smtp XOAUTH2 good": "235",
+      "smtp XOAUTH2 bad": "535 5.7.8 Authentication credentials invalid",
+    });
   });
 
   test("an expired token: IMAP sends the invalid_token challenge, then NO [AUTHENTICATIONFAILED]", async () => {

@@ -34,6 +34,9 @@ export interface SessionIo {
   drain(): Promise<void>;
   /** The next frame the client sends (AUTHENTICATE responses, IDLE's DONE); null on disconnect. */
   readFrame(): Promise<Frame | null>;
+  /** The next line the client sends is delivered even if empty (an empty SASL response); call
+   *  before sending the continuation that asks for it. */
+  acceptBlankLine(): void;
   startTls(): Promise<void>;
   /** From the next byte on, both directions are raw DEFLATE (RFC 4978). */
   startCompression(): void;

@@ -4,6 +4,8 @@ import type { Session } from "./context.js";
 
 /** Send a "+ <challenge>" continuation and read the client's one-line response; "*" cancels. */
 export async function saslResponse(s: Session, challenge: string): Promise<string> {
+  // An empty line is an empty response here (XOAUTH2's answer to its error challenge).
+  s.io.acceptBlankLine();
   s.sendLine(challenge === "" ? "+ " : `+ ${challenge}`);
   await s.io.drain();
   const frame = await s.io.readFrame();

@@ -24,6 +24,13 @@ function run(
 }
 
 describe("CommandReader", () => {
+  test("after acceptBlankLine, one empty line is a frame (an empty SASL response), then blanks are skipped again", () => {
+    const { events, reader } = run([]);
+    reader.acceptBlankLine();
+    for (const c of ["\r\n", "\r\n", "a NOOP\r\n"]) reader.push(Buffer.from(c));
+    assert.deepEqual(events, ["frame:", "frame:a NOOP"]);
+  });
+
   const cases: [string, (string | Buffer)[], string[]][] = [
     ["simple line", ["a NOOP\r\n"], ["frame:a NOOP"]],
     ["bare LF accepted", ["a NOOP\n"], ["frame:a NOOP"]],

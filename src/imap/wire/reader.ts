@@ -69,11 +69,19 @@ export class CommandReader {
   private mode: Mode = LINE_MODE;
   private dropTag: string | null = null;
   private dropCommand: string | null = null;
+  /** The next line is a SASL response, where an empty line is an empty response (XOAUTH2's
+   *  answer to its error challenge), not a blank line to skip. */
+  private blankLineWanted = false;
 
   constructor(
     private readonly limits: ReaderLimits,
     private readonly sink: ReaderSink,
   ) {}
+
+  /** Deliver the next line even if empty (a SASL response, RFC 9051 6.2.2); once. */
+  acceptBlankLine(): void {
+    this.blankLineWanted = true;
+  }
 
   /** Forget everything buffered (after STARTTLS, RFC 9051 6.2.1: pipelined plaintext is discarded). */
   reset(): void {
@@ -170,11 +178,12 @@ export class CommandReader {
     }
     this.frameBytes += line.length;
     if (!lit) {
-      if (this.segments.length === 0 && line.length === 0) return; // tolerate blank lines
+      if (this.segments.length === 0 && line.length === 0 && !this.blankLineWanted) return; // tolerate blank lines
       this.segments = add(this.segments, NO_SEGMENTS, { kind: "text", data: line });
       const frame = { segments: this.segments };
       this.segments = NO_SEGMENTS;
       this.frameBytes = 0;
+      this.blankLineWanted = false;
       this.sink.frame(frame);
       return;
     }
