@@ -26,7 +26,12 @@ export interface TestProvider {
 }
 
 export async function startTestProvider(
-  opts: { redirectUris?: () => string[]; audience?: string } = {},
+  opts: {
+    redirectUris?: () => string[];
+    audience?: string;
+    /** The issuer's host name: "localhost" for Chromium, whose test resolver knows only it. */
+    hostname?: "127.0.0.1" | "localhost";
+  } = {},
 ): Promise<TestProvider> {
   const audience = opts.audience ?? "https://mail.test.example";
   const { privateKey } = await generateKeyPair("RS256", { extractable: true });
@@ -36,7 +41,7 @@ export async function startTestProvider(
 
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const issuer = `http://${opts.hostname ?? "127.0.0.1"}:${(server.address() as AddressInfo).port}`;
 
   // Made at the first request, so redirectUris may name a server started after this one.
   const makeProvider = () =>
