@@ -13,6 +13,7 @@
 // here can backtrack: each has one unbounded quantifier and no alternation over it).
 import type { MessageView } from "../types.js";
 import { hash53 } from "./hash.js";
+import { shapeTokens } from "./shape.js";
 
 export interface TokenOptions {
   /** Distinct tokens kept per message (the first ones: headers, subject, URLs, then the body);
@@ -25,6 +26,16 @@ export interface TokenOptions {
   bigrams?: boolean;
   /** Header tokens; default true. */
   headers?: boolean;
+  /** Shape tokens (shape.ts); default true: blocked 5-fold cross-validation on the 2002 groups
+   *  (bench/spam/tune.ts --blocked), the split whose figures match the held-out ones, gave
+   *  recall 81.0 → 81.8 % at 0.1 % FP, 92.4 → 94.4 % at 1 %, AUC 0.9920 → 0.9924. */
+  shape?: boolean;
+  /** Words of URL paths and queries ("url:w:remove"); default true: with shape tokens, blocked CV
+   *  81.8 → 83.8 % at 0.1 % FP, AUC 0.9924 → 0.9927 (spam's link paths, /remove.html,
+   *  /cgi-bin/…, repeat across runs whose hosts change). */
+  urlWords?: boolean;
+  /** Words of the From display name ("fn:"); default false: no gain in blocked CV. */
+  fromWords?: boolean;
 }
 
 export const DEFAULT_MAX_TOKENS = 3000;
@@ -36,6 +47,8 @@ const CJK_RUN = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}\p{sc=Tha
 const WORD = /[\p{L}\p{N}$€£][\p{L}\p{N}\p{M}$€£'!%.,@:/_&=?#+-]*/gu;
 /** Separators inside header values (addresses, Received clauses). */
 const HEADER_SPLIT = /[\s<>"',;()[\]]+/u;
+/** Separators inside a URL path and query. */
+const PATH_SPLIT = /[/?&=#._+%-]+/gu;
 const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 /** Second-level labels under which registrations happen one level down (co.uk, com.au …). */
 const SLD = new Set(["co", "com", "net", "org", "ac", "gov", "edu", "ne", "or", "go", "gen", "ltd", "plc"]);
@@ -70,13 +83,17 @@ function collect(view: MessageView, opts: TokenOptions): Set<string> {
     out.add(t);
     return true;
   };
-  if (opts.headers ?? true) headerTokens(view, add);
+  if (opts.headers ?? true) headerTokens(view, add, opts.fromWords ?? false);
   textTokens(view.subject, "s:", false, add);
   for (const l of view.links) {
     if (l.host === "") continue;
     if (IPV4.test(l.host)) add("url:ip");
     else add(`url:dom:${registrable(l.host)}`);
     if (!add(`url:host:${l.host}`)) break;
+    if (opts.urlWords ?? true) {
+      const path = l.url.slice(l.url.indexOf(l.host) + l.host.length, 300);
+      textTokens(path.replace(PATH_SPLIT, " "), "url:w:", false, add);
+    }
   }
   for (const a of view.attachments) {
     add(`att:ct:${a.contentType}`);
@@ -84,6 +101,7 @@ function collect(view: MessageView, opts: TokenOptions): Set<string> {
     if (dot >= 0) add(`att:ext:${a.filename.slice(dot + 1, dot + 9).toLowerCase()}`);
   }
   if (view.html !== "") add("html:yes");
+  if (opts.shape ?? true) shapeTokens(view, add);
   textTokens(view.text, "", opts.bigrams ?? false, add);
   return out;
 }
@@ -127,7 +145,7 @@ function word(raw: string): string {
   return bangs ? `${w}!` : w;
 }
 
-function headerTokens(view: MessageView, add: (t: string) => boolean): void {
+function headerTokens(view: MessageView, add: (t: string) => boolean, fromWords: boolean): void {
   let received = 0;
   let toCount = 0;
   let hasMid = false;
@@ -148,6 +166,7 @@ function headerTokens(view: MessageView, add: (t: string) => boolean): void {
       if (field === "from") {
         const display = v.slice(0, Math.max(0, v.indexOf("<"))).trim();
         add(display === "" ? "from:noname" : "from:named");
+        if (fromWords) textTokens(display.slice(0, 200), "fn:", false, add);
       }
       continue;
     }
