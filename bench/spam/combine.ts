@@ -1,0 +1,129 @@
+// Fitting the filter's score combination on the training groups (tune.ts --combine): the
+// classifier's out-of-fold probability and the rule families' signals of every training message,
+// then, for each candidate way of combining them, a logistic regression fitted on the other folds
+// and scored on each fold in turn (pooled, as the classifier's own cross-validation). The rows it
+// prints are the evidence for the weights in src/spam/rules/ (bayes.ts and the rule families).
+import type { FilterInput } from "../../src/postoffice/types.js";
+import { bayesSignals } from "../../src/spam/rules/index.js";
+import { ruleSignals, total } from "../../src/spam/score.js";
+import type { MessageView, Signal } from "../../src/spam/types.js";
+import type { Sample } from "./corpus.js";
+import { fitLogistic, predict } from "./logistic.js";
+import { recallAtFpr, rocAuc, type Scored } from "./metrics.js";
+import { receivedAt } from "./yubin.js";
+
+const ORIGIN: FilterInput["origin"] = {
+  kind: "smtp",
+  helo: null,
+  ip: "192.0.2.1",
+  esmtp: true,
+  utf8: false,
+  authenticated: false,
+  tls: null,
+};
+
+export function localRuleSignals(sample: Sample, view: MessageView): Signal[] {
+  const input: FilterInput = {
+    door: "inbound",
+    id: sample.id,
+    mailFrom: "",
+    recipients: [],
+    body: sample.body,
+    accountIds: [],
+    accountId: null,
+    origin: ORIGIN,
+    screen: null,
+    auth: null,
+  };
+  return ruleSignals(input, view, { outbound: false, now: receivedAt(view) });
+}
+
+function line(label: string, scored: readonly Scored[]): string {
+  const r1 = recallAtFpr(scored, 0.001);
+  const r10 = recallAtFpr(scored, 0.01);
+  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+  return `${label.padEnd(44)} AUC ${rocAuc(scored).toFixed(5)}  recall@0.1% ${pct(r1.recall)}  recall@1% ${pct(r10.recall)}`;
+}
+
+export const logit = (p: number, clip: number) =>
+  Math.max(-clip, Math.min(clip, Math.log(Math.max(p, 1e-300) / Math.max(1 - p, 1e-300))));
+
+export async function tuneCombination(
+  prepared: readonly { sample: Sample; view: MessageView }[],
+  cv: { folds: number[]; nFolds: number; probabilities: number[] },
+): Promise<void> {
+  const signals = prepared.map((p) => localRuleSignals(p.sample, p.view));
+  const labels = prepared.map((p) => p.sample.label);
+  const y = labels.map((l) => (l === "spam" ? 1 : 0) as 0 | 1);
+  const prob = cv.probabilities;
+  console.log(
+    line(
+      "classifier alone",
+      prob.map((score, i) => ({ score, label: labels[i]! })),
+    ),
+  );
+  console.log(
+    line(
+      "current score (rules + BAYES_* buckets)",
+      prob.map((p, i) => ({
+        score: total([...signals[i]!, ...bayesSignals({ probability: p, ready: true })]),
+        label: labels[i]!,
+      })),
+    ),
+  );
+  const ruleNames = [...new Set(signals.flatMap((s) => s.map((x) => x.name)))].sort();
+  const indicators = (i: number) => {
+    const names = new Set(signals[i]!.map((s) => s.name));
+    return ruleNames.map((n) => (names.has(n) ? 1 : 0));
+  };
+  // A smooth BAYES contribution: k points per unit of log-odds, clipped at ±clip log-odds.
+  const currentRules = (i: number) => signals[i]!.reduce((sum, x) => sum + x.score, 0);
+  for (const clip of [8, 12, 20]) {
+    console.log(
+      line(
+        `logit clip ${clip} alone`,
+        prob.map((p, i) => ({ score: logit(p, clip), label: labels[i]! })),
+      ),
+    );
+    for (const k of [0.4, 0.6, 1])
+      console.log(
+        line(
+          `${k} × logit clip ${clip} + current rule scores`,
+          prob.map((p, i) => ({ score: k * logit(p, clip) + currentRules(i), label: labels[i]! })),
+        ),
+      );
+  }
+  // Rule weights fitted by logistic regression beside the clipped logit, on the other folds;
+  // each fold's score is expressed in units of its own logit weight (z / w_logit, no intercept),
+  // so scores from different folds' fits rank on one scale when pooled.
+  const nonNegative = new Set(ruleNames.map((_, j) => j + 1));
+  for (const clip of [8, 12, 20]) {
+    const rows = prepared.map((_, i) => [logit(prob[i]!, clip), ...indicators(i)]);
+    for (const l2 of [1e-3, 1e-2]) {
+      const scored: Scored[] = [];
+      for (let f = 0; f < cv.nFolds; f++) {
+        const idx = rows.map((_, i) => i).filter((i) => cv.folds[i] !== f);
+        const fit = fitLogistic(
+          idx.map((i) => rows[i]!),
+          idx.map((i) => y[i]!),
+          { l2, nonNegative },
+        );
+        const wl = fit.weights[0]!;
+        for (let i = 0; i < rows.length; i++)
+          if (cv.folds[i] === f)
+            scored[i] = { score: (predict(fit, rows[i]!) - fit.bias) / wl, label: labels[i]! };
+      }
+      console.log(line(`logit clip ${clip} + fitted rules l2 ${l2}`, scored));
+    }
+  }
+  // The weights fitted on all the training rows, for the chosen form.
+  const clip = Number(process.env.COMBINE_CLIP ?? 8);
+  const l2 = Number(process.env.COMBINE_L2 ?? 1e-3);
+  const rows = prepared.map((_, i) => [logit(prob[i]!, clip), ...indicators(i)]);
+  const fit = fitLogistic(rows, y, { l2, nonNegative: new Set(ruleNames.map((_, j) => j + 1)) });
+  console.log(
+    `fit on all rows (clip ${clip}, l2 ${l2}): bias ${fit.bias.toFixed(3)} logit ${fit.weights[0]!.toFixed(4)}`,
+  );
+  for (const [j, n] of ruleNames.entries())
+    console.log(`  ${n.padEnd(24)} ${fit.weights[j + 1]!.toFixed(3)}`);
+}
