@@ -3,37 +3,8 @@
 // it (a keyed hash, never the secret) and checks names, scopes and the per-account bound.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { StoreError } from "./errors.js";
-import type { NewAppPassword, Store } from "./types.js";
-
-interface Handle {
-  store: Store;
-  reopen(): Promise<Store>;
-  cleanup(): Promise<void>;
-}
-
-async function withStore(open: () => Promise<Handle>, fn: (h: Handle) => Promise<void>): Promise<void> {
-  const h = await open();
-  try {
-    await fn(h);
-  } finally {
-    await h.cleanup();
-  }
-}
-
-async function account(store: Store, address: string) {
-  const domain = address.slice(address.lastIndexOf("@") + 1);
-  if (!(await store.directory.getDomain(domain))) await store.directory.addDomain(domain);
-  return store.directory.createAccount({ address, passwordHash: "hash" });
-}
-
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof StoreError, `expected StoreError, got ${String(e)}`);
-    assert.equal(e.code, code);
-    return true;
-  });
-}
+import { account, type ContractHandle, rejectsWith, withStore } from "./contract-kit.js";
+import type { NewAppPassword } from "./types.js";
 
 const t0 = new Date("2030-01-01T00:00:00Z");
 const spec = (accountId: number, over: Partial<NewAppPassword> = {}): NewAppPassword => ({
@@ -46,7 +17,7 @@ const spec = (accountId: number, over: Partial<NewAppPassword> = {}): NewAppPass
   ...over,
 });
 
-export function runAppPasswordContract(open: () => Promise<Handle>): void {
+export function runAppPasswordContract(open: () => Promise<ContractHandle>): void {
   describe("app passwords", () => {
     test("created, listed oldest first, kept across a reopen; candidates carry the hash, lists do not", () =>
       withStore(open, async (h) => {

@@ -2,23 +2,9 @@
 // (contract.ts) against every backend. Time is given to each call, so nothing here waits.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { type ContractHandle, withStore } from "./contract-kit.js";
 import { StoreError } from "./errors.js";
-import type { GreylistPolicy, GreylistTriplet, Store } from "./types.js";
-
-interface Handle {
-  store: Store;
-  reopen(): Promise<Store>;
-  cleanup(): Promise<void>;
-}
-
-async function withStore(open: () => Promise<Handle>, fn: (h: Handle) => Promise<void>): Promise<void> {
-  const h = await open();
-  try {
-    await fn(h);
-  } finally {
-    await h.cleanup();
-  }
-}
+import type { GreylistPolicy, GreylistTriplet } from "./types.js";
 
 const HOUR = 3600;
 const policy: GreylistPolicy = {
@@ -38,7 +24,7 @@ const triplet = (recipient = "bob@example.com", network = "192.0.2.0/24"): Greyl
 const defer = (retryAfterSec: number) => ({ verdict: "defer", retryAfterSec });
 const passed = { verdict: "pass", by: "triplet" };
 
-export function runGreylistContract(open: () => Promise<Handle>): void {
+export function runGreylistContract(open: () => Promise<ContractHandle>): void {
   describe("greylist", () => {
     test("first seen defers; an early retry defers for what is left; after the delay it passes and is remembered", () =>
       withStore(open, async (h) => {

@@ -3,37 +3,8 @@
 // it (a sealed TOTP secret, recovery-code hashes, public keys) and makes "use once" atomic.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { StoreError } from "./errors.js";
-import type { NewWebAuthnCredential, Store } from "./types.js";
-
-interface Handle {
-  store: Store;
-  reopen(): Promise<Store>;
-  cleanup(): Promise<void>;
-}
-
-async function withStore(open: () => Promise<Handle>, fn: (h: Handle) => Promise<void>): Promise<void> {
-  const h = await open();
-  try {
-    await fn(h);
-  } finally {
-    await h.cleanup();
-  }
-}
-
-async function account(store: Store, address: string) {
-  const domain = address.slice(address.lastIndexOf("@") + 1);
-  if (!(await store.directory.getDomain(domain))) await store.directory.addDomain(domain);
-  return store.directory.createAccount({ address, passwordHash: "hash" });
-}
-
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof StoreError, `expected StoreError, got ${String(e)}`);
-    assert.equal(e.code, code);
-    return true;
-  });
-}
+import { account, type ContractHandle, rejectsWith, withStore } from "./contract-kit.js";
+import type { NewWebAuthnCredential } from "./types.js";
 
 const t0 = new Date("2030-01-01T00:00:00Z");
 const cred = (accountId: number, over: Partial<NewWebAuthnCredential> = {}): NewWebAuthnCredential => ({
@@ -48,7 +19,7 @@ const cred = (accountId: number, over: Partial<NewWebAuthnCredential> = {}): New
   ...over,
 });
 
-export function runSecondFactorContract(open: () => Promise<Handle>): void {
+export function runSecondFactorContract(open: () => Promise<ContractHandle>): void {
   describe("second factors", () => {
     test("TOTP: begun unconfirmed, confirmed with its first step, each later step used once, kept across a reopen", () =>
       withStore(open, async (h) => {

@@ -3,29 +3,9 @@
 // backend.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { account, type ContractHandle, withStore } from "./contract-kit.js";
 import { StoreError } from "./errors.js";
-import type { SendingLimits, Store } from "./types.js";
-
-interface Handle {
-  store: Store;
-  reopen(): Promise<Store>;
-  cleanup(): Promise<void>;
-}
-
-async function withStore(open: () => Promise<Handle>, fn: (h: Handle) => Promise<void>): Promise<void> {
-  const h = await open();
-  try {
-    await fn(h);
-  } finally {
-    await h.cleanup();
-  }
-}
-
-async function account(store: Store, address: string) {
-  const domain = address.slice(address.lastIndexOf("@") + 1);
-  if (!(await store.directory.getDomain(domain))) await store.directory.addDomain(domain);
-  return store.directory.createAccount({ address, passwordHash: "hash" });
-}
+import type { SendingLimits } from "./types.js";
 
 const HOUR = 3_600_000;
 const limits: SendingLimits = {
@@ -35,7 +15,7 @@ const limits: SendingLimits = {
   recipientsPerDay: 0,
 };
 
-export function runSendingContract(open: () => Promise<Handle>): void {
+export function runSendingContract(open: () => Promise<ContractHandle>): void {
   describe("sending: limits, counts and the freeze", () => {
     test("sends are counted per account over an hour and a day; refusals do not count as sent", () =>
       withStore(open, async (h) => {

@@ -2,37 +2,11 @@
 // senders), run by runStoreContract (contract.ts) against every backend.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { StoreError } from "./errors.js";
-import type { Store } from "./types.js";
-
-interface Handle {
-  store: Store;
-  reopen(): Promise<Store>;
-  cleanup(): Promise<void>;
-}
-
-async function withStore(open: () => Promise<Handle>, fn: (h: Handle) => Promise<void>): Promise<void> {
-  const h = await open();
-  try {
-    await fn(h);
-  } finally {
-    await h.cleanup();
-  }
-}
-
-async function rejectsWith(p: Promise<unknown>, code: string) {
-  await assert.rejects(p, (e: unknown) => e instanceof StoreError && e.code === code);
-}
-
-async function account(store: Store, address: string) {
-  const domain = address.slice(address.lastIndexOf("@") + 1);
-  if (!(await store.directory.getDomain(domain))) await store.directory.addDomain(domain);
-  return store.directory.createAccount({ address, passwordHash: "hash" });
-}
+import { account, type ContractHandle, rejectsWith, withStore } from "./contract-kit.js";
 
 const blank = { name: "", replyTo: null, bcc: null, textSignature: "", htmlSignature: "" };
 
-export function runSettingsContract(open: () => Promise<Handle>): void {
+export function runSettingsContract(open: () => Promise<ContractHandle>): void {
   describe("settings: identities and vacation response", () => {
     test("every account has a primary identity; create, update, remove; logged in the change log", () =>
       withStore(open, async ({ store }) => {

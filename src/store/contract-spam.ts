@@ -2,37 +2,8 @@
 // spam settings, recent verdicts), run by runStoreContract (contract.ts) against every backend.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { StoreError } from "./errors.js";
+import { account, type ContractHandle, rejectsWith, withStore } from "./contract-kit.js";
 import type { SpamTraining, SpamVerdictRecord, Store } from "./types.js";
-
-interface Handle {
-  store: Store;
-  reopen(): Promise<Store>;
-  cleanup(): Promise<void>;
-}
-
-async function withStore(open: () => Promise<Handle>, fn: (h: Handle) => Promise<void>): Promise<void> {
-  const h = await open();
-  try {
-    await fn(h);
-  } finally {
-    await h.cleanup();
-  }
-}
-
-async function account(store: Store, address: string) {
-  const domain = address.slice(address.lastIndexOf("@") + 1);
-  if (!(await store.directory.getDomain(domain))) await store.directory.addDomain(domain);
-  return store.directory.createAccount({ address, passwordHash: "hash" });
-}
-
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof StoreError, `expected StoreError, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    return true;
-  });
-}
 
 /** Counts as plain objects, by hash, for deepEqual. */
 async function counts(store: Store, scope: number, hashes: number[]) {
@@ -58,7 +29,7 @@ function verdict(n: number, extra: Partial<SpamVerdictRecord> = {}): SpamVerdict
   };
 }
 
-export function runSpamContract(open: () => Promise<Handle>): void {
+export function runSpamContract(open: () => Promise<ContractHandle>): void {
   describe("spam: models, training, prefs and verdicts", () => {
     test("training counts each token once per message and model; unseen tokens are absent", () =>
       withStore(open, async ({ store }) => {

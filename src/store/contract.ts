@@ -7,22 +7,14 @@ import { describe, test } from "node:test";
 import { runAppPasswordContract } from "./contract-app-passwords.js";
 import { runFlagReadContract } from "./contract-flags.js";
 import { runGreylistContract } from "./contract-greylist.js";
+import { account, type ContractHandle, type OpenStore, rejectsWith, withStore } from "./contract-kit.js";
 import { runSecondFactorContract } from "./contract-second-factor.js";
 import { runSendingContract } from "./contract-sending.js";
 import { runSettingsContract } from "./contract-settings.js";
 import { runSpamContract } from "./contract-spam.js";
-import { QuotaError, StoreError } from "./errors.js";
-import type { ChangeNotifier, MailEvent } from "./notifier.js";
-import type { Account, Store } from "./types.js";
-
-export interface ContractHandle {
-  store: Store;
-  notifier: ChangeNotifier;
-  reopen(): Promise<Store>;
-  cleanup(): Promise<void>;
-}
-
-export type OpenStore = () => Promise<ContractHandle>;
+import { QuotaError } from "./errors.js";
+import type { MailEvent } from "./notifier.js";
+import type { Store } from "./types.js";
 
 /** A small well-formed message; `n` makes it unique. */
 export function sampleMessage(n: number | string, extra = ""): Buffer {
@@ -32,42 +24,13 @@ export function sampleMessage(n: number | string, extra = ""): Buffer {
   );
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: any error class (constructor parameters differ).
-type ErrorClass = abstract new (...args: any[]) => StoreError;
-
-async function rejectsWith(p: Promise<unknown>, code: string, cls: ErrorClass = StoreError) {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof cls, `expected ${cls.name}, got ${String(e)}`);
-    assert.equal((e as StoreError).code, code);
-    return true;
-  });
-}
-
-async function withStore(open: OpenStore, fn: (h: ContractHandle) => Promise<void>): Promise<void> {
-  const h = await open();
-  try {
-    await fn(h);
-  } finally {
-    await h.cleanup();
-  }
-}
-
-async function account(store: Store, address = "bob@example.com", quota: Partial<Account> = {}) {
-  const domain = address.slice(address.lastIndexOf("@") + 1);
-  if (!(await store.directory.getDomain(domain))) await store.directory.addDomain(domain);
-  return store.directory.createAccount({
-    address,
-    passwordHash: "hash",
-    quotaBytes: quota.quotaBytes,
-    quotaMessages: quota.quotaMessages,
-  });
-}
-
 async function inboxOf(store: Store, accountId: number) {
   const box = await store.mail.getMailbox(accountId, "INBOX");
   assert.ok(box);
   return box;
 }
+
+export type { ContractHandle, OpenStore };
 
 export function runStoreContract(name: string, open: OpenStore): void {
   describe(`store contract: ${name}`, () => {
