@@ -19,11 +19,10 @@ import type { SectionValue } from "../config/dsl.js";
 import type { Logger } from "../log/logger.js";
 import type { Filter, FilterInput, FilterVerdict, Folder } from "../postoffice/types.js";
 import type { DirectoryStore, SpamPrefs, SpamStore, SpamVerdictRecord } from "../store/types.js";
-import { classify } from "./classifier/classify.js";
-import { tokenHashes } from "./classifier/tokens.js";
 import type { spamSection } from "./config.js";
 import { formatScore, SPAM_FIELDS, signalText, spamFields } from "./headers.js";
 import { buildMessageView } from "./message-view.js";
+import { modelLookup } from "./model-lookup.js";
 import {
   type InboundAction,
   inboundAction,
@@ -50,7 +49,7 @@ export interface SpamFilterDeps {
   directory: Pick<DirectoryStore, "getAccount">;
   log: Logger;
   sources?: readonly SignalSource[];
-  /** Default: the built-in classifier (src/spam/classifier) on `spam`'s models. */
+  /** Default: the built-in classifier (src/spam/classifier) on `spam`'s models (model-lookup.ts). */
   classifier?: Classifier;
   now?: () => Date;
 }
@@ -67,13 +66,7 @@ export function spamFilters(config: SpamConfig, deps: SpamFilterDeps): Filter[] 
     fileIntoJunk: config.fileIntoJunk,
   };
   const now = deps.now ?? (() => new Date());
-  // The message's tokens once, then one lookup per model asked (each recipient's, or the global).
-  const classifier: Classifier =
-    deps.classifier ??
-    ((view) => {
-      const hashes = tokenHashes(view);
-      return { classify: (accountId) => classify(deps.spam, { accountId }, hashes) };
-    });
+  const classifier: Classifier = deps.classifier ?? ((view) => modelLookup(deps.spam, view));
 
   async function signalsOf(input: FilterInput, view: MessageView, outbound: boolean): Promise<Signal[]> {
     const fromSources = await sourceSignals(deps.sources ?? [], input, view, {
@@ -143,7 +136,12 @@ export function spamFilters(config: SpamConfig, deps: SpamFilterDeps): Filter[] 
       const looked = await Promise.all(
         accounts.map(
           async (id) =>
-            [id, await prefsOf(deps.spam, id, deps.log), await domainOf(deps.directory, id)] as const,
+            [
+              id,
+              await prefsOf(deps.spam, id, deps.log),
+              // The account's domain only matters when [spam] domains has policies.
+              domains.size === 0 ? "" : await domainOf(deps.directory, id),
+            ] as const,
         ),
       );
       for (const [id, prefs, domain] of looked) {

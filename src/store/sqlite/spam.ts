@@ -185,6 +185,12 @@ export function createSpam(ctx: Ctx): SpamStore {
     prefs: db.prepare<[number], PrefsRow>(
       "SELECT allow, block, junk_score, file_into_junk FROM spam_prefs WHERE account_id = ?",
     ),
+    // The filter reads every recipient's prefs per message: the account check and the prefs in
+    // one statement (a row with null prefs columns: an account with none set).
+    accountPrefs: db.prepare<[number], { [K in keyof PrefsRow]: PrefsRow[K] | null }>(
+      `SELECT p.allow, p.block, p.junk_score, p.file_into_junk
+       FROM accounts a LEFT JOIN spam_prefs p ON p.account_id = a.id WHERE a.id = ?`,
+    ),
     setPrefs: db.prepare<[number, string, string, number | null, number | null]>(
       `INSERT INTO spam_prefs (account_id, allow, block, junk_score, file_into_junk) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (account_id) DO UPDATE SET allow = excluded.allow, block = excluded.block,
@@ -297,10 +303,10 @@ export function createSpam(ctx: Ctx): SpamStore {
 
     async getSpamPrefs(accountId) {
       id(accountId, "account");
-      return ctx.read(() => {
-        mustAccount(accountId);
-        return toPrefs(s.prefs.get(accountId));
-      });
+      const r = ctx.read(() => s.accountPrefs.get(accountId));
+      if (!r) throw new StoreError("not-found", `no account ${accountId}`);
+      // allow is NOT NULL in spam_prefs: null here is the LEFT JOIN's "no prefs row".
+      return toPrefs(r.allow === null ? undefined : (r as PrefsRow));
     },
 
     async setSpamPrefs(accountId, patch) {
