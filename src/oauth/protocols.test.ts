@@ -186,8 +186,7 @@ describe("OAuth 2.0 SASL (OAUTHBEARER, XOAUTH2) with tokens from a real OIDC pro
       "imap XOAUTH2 good": "OK",
       "imap XOAUTH2 bad": "[AUTHENTICATIONFAILED] Authentication failed",
       "imap OAUTHBEARER good": "OK",
-      "imap OAUTHBEARER bad":
-        "[AUTHENTICATIONFAILED] Authentication failed",
+      "imap OAUTHBEARER bad": "[AUTHENTICATIONFAILED] Authentication failed",
       "smtp XOAUTH2 good": "235",
       "smtp XOAUTH2 bad": "535 5.7.8 Authentication credentials invalid",
     });
@@ -229,6 +228,11 @@ describe("OAuth 2.0 SASL (OAUTHBEARER, XOAUTH2) with tokens from a real OIDC pro
     await raw.cmd("EHLO client.test");
     const challenge = await raw.cmd(`AUTH OAUTHBEARER ${bearer(ALICE, other)}`);
     assert.equal(json(challenge, "334 ").status, "invalid_token");
+    assert.equal(await raw.cmd("AQ=="), "535 5.7.8 Authentication credentials invalid");
+    // A token longer than smtp.maxLineLength (4096) on the AUTH line is read and checked, not
+    // refused as a long line (RFC 4954 §4): here a made-up one, so the challenge follows.
+    const long = `${"a".repeat(2000)}.${"b".repeat(2000)}.${"c".repeat(1000)}`;
+    assert.match(await raw.cmd(`AUTH OAUTHBEARER ${bearer(ALICE, long)}`), /^334 /);
     assert.equal(await raw.cmd("AQ=="), "535 5.7.8 Authentication credentials invalid");
     // XOAUTH2's challenge is Google's shape; the client answers with an empty line.
     const x = await raw.cmd(`AUTH XOAUTH2 ${xoauth2(ALICE, other)}`);

@@ -122,8 +122,9 @@ export function errorChallenge(
 
 /** Longest base64 SASL response line a bearer exchange may need: the token (maxTokenBytes) plus
  *  the header and pairs around it, base64'd. Protocols read bearer responses with this limit
- *  rather than their command-line limit (RFC 5034 §4 asks POP3 clients to move long initial
- *  responses to the continuation; RFC 4954 §4 lets SMTP AUTH lines reach 12288 octets). */
+ *  rather than their command-line limit: RFC 4954 §4 has servers handle the longest response of
+ *  the mechanisms they offer, and RFC 5034 §4 has POP3 clients send a long initial response in
+ *  the continuation instead. */
 export function maxBearerResponseLength(maxTokenBytes: number): number {
   return Math.ceil((maxTokenBytes + 1024) / 3) * 4 + 2;
 }

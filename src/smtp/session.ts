@@ -12,6 +12,7 @@ import { loginStillValid, recheckDue } from "../auth/login-recheck.js";
 import type { ListenerConfig } from "../config/schema.js";
 import { type ConnectionScreen, screenConnection } from "../dnsbl/index.js";
 import type { Logger } from "../log/logger.js";
+import { maxBearerResponseLength } from "../oauth/sasl.js";
 import type { AppContext } from "../server/context.js";
 import { type ConnectionSlot, normalizeIp } from "../server/sessions.js";
 import { type TlsInfo, tlsInfo, upgradeToTls } from "../server/tls-upgrade.js";
@@ -97,6 +98,16 @@ export class Session {
     return this.cfg.plaintextAuth === "loopback" && isLoopback(this.remoteIp);
   }
 
+  /** Longest command line: smtp.maxLineLength, except before AUTH where OAuth tokens may log in:
+   *  an AUTH line carrying one as its initial response (nodemailer sends it so) is longer, and
+   *  RFC 4954 §4 has servers handle the longest response of the mechanisms they offer. */
+  private get commandLineLimit(): number {
+    const oauth = this.ctx.config.oauth;
+    if (oauth.issuer === "" || !this.authAllowed || this.identity.kind === "account")
+      return this.cfg.maxLineLength;
+    return Math.max(this.cfg.maxLineLength, maxBearerResponseLength(oauth.maxTokenBytes) + 32);
+  }
+
   /** Run the session to its end; never throws. */
   async run(): Promise<void> {
     const lifetime = setTimeout(() => {
@@ -118,7 +129,7 @@ export class Session {
           break;
         }
         this.waitingForCommand = true;
-        const got = await this.io.readLine(this.cfg.maxLineLength, this.commandWaitMs());
+        const got = await this.io.readLine(this.commandLineLimit, this.commandWaitMs());
         this.waitingForCommand = false;
         if (got.kind === "line") {
           if (got.bareLf) this.screen?.bareNewline(); // port 25: a protocol violation, scored
