@@ -6,10 +6,9 @@
 // A filter's hold (work.hold: e.g. a user's message the spam filter scored as spam) queues the
 // entry in state "held": the delivery engine never claims it until an admin releases it (or
 // deletes it), nothing is lost, the sender saw success, and postmaster@ is told.
-import { randomBytes } from "node:crypto";
 import { mailauthFor } from "../mailauth/services.js";
-import { rfc5322Date } from "../mime/date-format.js";
 import type { AppContext } from "../server/context.js";
+import { tellPostmaster } from "./postmaster-notice.js";
 import type { Recipient, Stage, Work } from "./types.js";
 
 export const queueRemoteStage: Stage = {
@@ -34,61 +33,39 @@ export const queueRemoteStage: Stage = {
     work.queued = true;
     if (work.hold !== null) {
       work.log.warn("queued held", { id: work.id, queueId: queued.id, reason: work.hold });
-      await tellPostmaster(ctx, work, queued.id);
+      await noticeHeld(ctx, work, queued.id);
     } else work.log.info("queued", { id: work.id, queueId: queued.id, recipients: work.remote.length });
     return "next";
   },
 };
 
-/** A notice to postmaster@ of the sender's domain (of the envelope sender's when the account is
- *  unknown). Never fails the delivery: the entry is already durably held. */
-async function tellPostmaster(ctx: AppContext, work: Work, queueId: number): Promise<void> {
+/** Postmaster@ of the sender's domain (of the envelope sender's when the account is unknown) is
+ *  told. Never fails the delivery: the entry is already durably held. */
+async function noticeHeld(ctx: AppContext, work: Work, queueId: number): Promise<void> {
   // The system door never runs a filter's hold, so a notice cannot hold itself; belt and braces.
   if (work.letter.door === "system") return;
-  try {
-    const accountId = work.letter.accountId;
-    const account = accountId === null ? null : await ctx.store.directory.getAccount(accountId);
-    const sender = account?.address ?? work.letter.mailFrom;
-    const domain = sender.slice(sender.lastIndexOf("@") + 1) || ctx.config.server.hostname;
-    const to = `postmaster@${domain}`;
-    await ctx.postOffice.postSystem({
-      to,
-      body: holdNotice({ ctx, to, sender, queueId, work }),
-      accountId: null,
-    });
-  } catch (error) {
-    work.log.error("hold notice to postmaster failed", { id: work.id, queueId, error });
-  }
-}
-
-function holdNotice(o: { ctx: AppContext; to: string; sender: string; queueId: number; work: Work }): Buffer {
-  const hostname = o.ctx.config.server.hostname;
-  const text = [
-    `A message from ${o.sender} to ${o.work.remote.length} recipient(s) on other servers is held`,
-    `in the queue (entry ${o.queueId}), not sent and not deleted:`,
-    "",
-    `  ${o.work.hold}`,
-    "",
-    "The sender was told it was accepted. Look at it and release it or delete it (admin pages,",
-    `or yubin queue list / yubin queue delete ${o.queueId}). Many of these from one account`,
-    "usually mean a stolen password.",
-  ];
-  return Buffer.from(
-    [
-      `From: Mail System <MAILER-DAEMON@${hostname}>`,
-      `To: <${o.to}>`,
-      `Subject: Outgoing message held from ${o.sender}`,
-      `Date: ${rfc5322Date(new Date())}`,
-      `Message-ID: <held.${randomBytes(9).toString("hex")}@${hostname}>`,
-      "Auto-Submitted: auto-generated",
-      "MIME-Version: 1.0",
-      "Content-Type: text/plain; charset=utf-8",
-      "Content-Transfer-Encoding: 8bit",
-      "",
-      ...text,
-      "",
-    ].join("\r\n"),
-    "utf8",
+  const accountId = work.letter.accountId;
+  const account =
+    accountId === null ? null : await ctx.store.directory.getAccount(accountId).catch(() => null);
+  const sender = account?.address ?? work.letter.mailFrom;
+  await tellPostmaster(
+    ctx,
+    {
+      about: sender,
+      subject: `Outgoing message held from ${sender}`,
+      kind: "held",
+      lines: [
+        `A message from ${sender} to ${work.remote.length} recipient(s) on other servers is held`,
+        `in the queue (entry ${queueId}), not sent and not deleted:`,
+        "",
+        `  ${work.hold}`,
+        "",
+        "The sender was told it was accepted. Look at it and release it or delete it (admin pages,",
+        `or yubin queue list / yubin queue delete ${queueId}). Many of these from one account`,
+        "usually mean a stolen password.",
+      ],
+    },
+    { id: work.id, queueId },
   );
 }
 

@@ -10,12 +10,11 @@
 // until an admin runs `yubin user unfreeze`), what it queued for other servers that hour is held
 // in the queue (state "held", never claimed by the delivery engine, not lost), and the admins are
 // told (a warning in the log, a notice to postmaster@ of the account's domain).
-import { randomBytes } from "node:crypto";
-import { rfc5322Date } from "../mime/date-format.js";
 import type { AppContext } from "../server/context.js";
 import type { SendDecision, SendingLimits, SendingPolicy } from "../store/types.js";
 import { PostOfficeError } from "./errors.js";
 import type { LimitsConfig } from "./limits-config.js";
+import { tellPostmaster } from "./postmaster-notice.js";
 import type { Stage } from "./types.js";
 
 const HOUR = 3_600_000;
@@ -97,53 +96,26 @@ async function freeze(
   const address = account?.address ?? `account ${accountId}`;
   log.warn("account sending frozen", { accountId, address, reason });
   // The notice must not turn the refusal into a server error: the freeze is already durable.
-  try {
-    const domain = address.slice(address.lastIndexOf("@") + 1);
-    await ctx.postOffice.postSystem({
-      to: `postmaster@${domain}`,
-      body: freezeNotice(ctx.config.server.hostname, `postmaster@${domain}`, address, reason, now),
-      accountId: null,
-    });
-  } catch (error) {
-    log.error("freeze notice to postmaster failed", { accountId, error });
-  }
-}
-
-/** The notice to postmaster@: plain text, from the server itself (RFC 3834 §5: auto-generated). */
-export function freezeNotice(
-  hostname: string,
-  to: string,
-  address: string,
-  reason: string,
-  now: Date,
-): Buffer {
-  const text = [
-    `Outgoing mail from ${address} has been frozen: ${reason},`,
-    "far above its sending limit. A stolen password is the usual cause.",
-    "",
-    "Its mail queued in the last hour is held, not sent and not deleted. Further sending is",
-    "refused with a temporary error until an administrator runs:",
-    "",
-    `  yubin user unfreeze ${address}     (releases the held mail)`,
-    "  yubin queue list / yubin queue delete ID     (to look at or drop held messages)",
-    "",
-    "Change the account's password first if it was not its owner sending.",
-  ];
-  return Buffer.from(
-    [
-      `From: Mail System <MAILER-DAEMON@${hostname}>`,
-      `To: <${to}>`,
-      `Subject: Outgoing mail frozen for ${address}`,
-      `Date: ${rfc5322Date(now)}`,
-      `Message-ID: <freeze.${randomBytes(9).toString("hex")}@${hostname}>`,
-      "Auto-Submitted: auto-generated",
-      "MIME-Version: 1.0",
-      "Content-Type: text/plain; charset=utf-8",
-      "Content-Transfer-Encoding: 8bit",
-      "",
-      ...text,
-      "",
-    ].join("\r\n"),
-    "utf8",
+  await tellPostmaster(
+    ctx,
+    {
+      about: address,
+      subject: `Outgoing mail frozen for ${address}`,
+      kind: "freeze",
+      now,
+      lines: [
+        `Outgoing mail from ${address} has been frozen: ${reason},`,
+        "far above its sending limit. A stolen password is the usual cause.",
+        "",
+        "Its mail queued in the last hour is held, not sent and not deleted. Further sending is",
+        "refused with a temporary error until an administrator runs:",
+        "",
+        `  yubin user unfreeze ${address}     (releases the held mail)`,
+        "  yubin queue list / yubin queue delete ID     (to look at or drop held messages)",
+        "",
+        "Change the account's password first if it was not its owner sending.",
+      ],
+    },
+    { accountId },
   );
 }
