@@ -129,6 +129,17 @@ describe("OAuth 2.0 SASL (OAUTHBEARER, XOAUTH2) with tokens from a real OIDC pro
     await client.logout();
   });
 
+  test("before TLS nothing is offered and a token is not taken (PRIVACYREQUIRED)", async () => {
+    const raw = await RawClient.connect(srv.ports.imap!);
+    const caps = (await raw.cmd("a", "CAPABILITY")).join("\n");
+    assert.doesNotMatch(caps, /OAUTHBEARER|XOAUTH2/);
+    assert.equal(
+      (await raw.cmd("b", `AUTHENTICATE XOAUTH2 ${xoauth2(ALICE, aliceToken)}`)).at(-1),
+      "b NO [PRIVACYREQUIRED] Use STARTTLS first",
+    );
+    raw.close();
+  });
+
   test("IMAP XOAUTH2 with the initial response on the command line (SASL-IR)", async () => {
     const raw = await RawClient.connect(srv.ports.imaps!, { tls: true });
     const lines = await raw.cmd("a", `AUTHENTICATE XOAUTH2 ${xoauth2(ALICE, aliceToken)}`);
