@@ -100,7 +100,11 @@ describe("OAuth 2.0 SASL (OAUTHBEARER, XOAUTH2) with tokens from a real OIDC pro
         { address: ALICE, password: "alice password 1" },
         { address: BOB, password: "bob password 1" },
       ],
-      config: { oauth: { issuer: idp.issuer, audience: idp.audience, clockSkewSec: 0 } },
+      config: {
+        oauth: { issuer: idp.issuer, audience: idp.audience, clockSkewSec: 0 },
+        // Short delays: the throttle test below fails a few times on purpose.
+        auth: { throttleMaxFailures: 5, throttleBaseDelayMs: 50 },
+      },
     });
     aliceToken = await idp.accessToken(ALICE);
   });
