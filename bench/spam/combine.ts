@@ -12,6 +12,8 @@ import { fitLogistic, predict } from "./logistic.js";
 import { recallAtFpr, rocAuc, type Scored } from "./metrics.js";
 import { receivedAt } from "./yubin.js";
 
+const argv = process.argv.slice(2);
+
 const ORIGIN: FilterInput["origin"] = {
   kind: "smtp",
   helo: null,
@@ -62,15 +64,39 @@ export async function tuneCombination(
       prob.map((score, i) => ({ score, label: labels[i]! })),
     ),
   );
+  const shipped = (i: number) => [...signals[i]!, ...bayesSignals({ probability: prob[i]!, ready: true })];
   console.log(
     line(
-      "current score (rules + BAYES_* buckets)",
-      prob.map((p, i) => ({
-        score: total([...signals[i]!, ...bayesSignals({ probability: p, ready: true })]),
-        label: labels[i]!,
-      })),
+      "shipped score (rules + BAYES_*, rounded to 0.1)",
+      prob.map((_, i) => ({ score: total(shipped(i)), label: labels[i]! })),
     ),
   );
+  console.log(
+    line(
+      "shipped score, not rounded",
+      prob.map((_, i) => ({ score: shipped(i).reduce((sum, x) => sum + x.score, 0), label: labels[i]! })),
+    ),
+  );
+  // Each rule left out of the shipped score in turn: what it is worth on top of the others.
+  for (const name of [...new Set(signals.flatMap((x) => x.map((y) => y.name)))].sort())
+    console.log(
+      line(
+        `  without ${name}`,
+        prob.map((_, i) => ({ score: total(shipped(i).filter((x) => x.name !== name)), label: labels[i]! })),
+      ),
+    );
+  // The floor of the BAYES_* points (rules/bayes.ts clips the log-odds at −4.5): what it costs
+  // in ranking, against lower floors.
+  for (const floor of [-4.5, -6, -8, -12]) {
+    const points = (p: number) => 0.61 * Math.max(floor, logit(p, 12)) + 0.8;
+    const rules = (i: number) => signals[i]!.reduce((sum, x) => sum + x.score, 0);
+    console.log(
+      line(
+        `BAYES floor at log-odds ${floor}`,
+        prob.map((p, i) => ({ score: Math.round(10 * (points(p) + rules(i))) / 10, label: labels[i]! })),
+      ),
+    );
+  }
   const ruleNames = [...new Set(signals.flatMap((s) => s.map((x) => x.name)))].sort();
   const indicators = (i: number) => {
     const names = new Set(signals[i]!.map((s) => s.name));
@@ -97,7 +123,7 @@ export async function tuneCombination(
   // each fold's score is expressed in units of its own logit weight (z / w_logit, no intercept),
   // so scores from different folds' fits rank on one scale when pooled.
   const nonNegative = new Set(ruleNames.map((_, j) => j + 1));
-  for (const clip of [8, 12, 20]) {
+  for (const clip of argv.includes("--fit-only") ? [] : [8, 12, 20]) {
     const rows = prepared.map((_, i) => [logit(prob[i]!, clip), ...indicators(i)]);
     for (const l2 of [1e-3, 1e-2]) {
       const scored: Scored[] = [];
@@ -117,7 +143,7 @@ export async function tuneCombination(
     }
   }
   // The weights fitted on all the training rows, for the chosen form.
-  const clip = Number(process.env.COMBINE_CLIP ?? 8);
+  const clip = Number(process.env.COMBINE_CLIP ?? 12);
   const l2 = Number(process.env.COMBINE_L2 ?? 1e-3);
   const rows = prepared.map((_, i) => [logit(prob[i]!, clip), ...indicators(i)]);
   const fit = fitLogistic(rows, y, { l2, nonNegative: new Set(ruleNames.map((_, j) => j + 1)) });

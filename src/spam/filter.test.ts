@@ -54,12 +54,14 @@ function withExe(subject: string, more = "", from?: string): string {
   });
 }
 
-/** Over rejectScore 15 (15.8): every attachment, link and From trick at once. */
+/** Over rejectScore 15 (15.7): every attachment, link, From and Date trick at once. */
 function heavy(subject: string, from = '"support@bank.example" <dave@remote.test>'): string {
   const links =
     '<a href="http://198.51.100.7/x">https://www.bank.example/login</a> <a href="https://bit.ly/x">here</a>';
+  const future = new Date(Date.now() + 48 * 3_600_000).toUTCString().replace("GMT", "+0000");
   return withExe(subject, links, from)
     .replace(`Subject: ${subject}`, () => `Subject: ${subject} URGENT!!! $$`)
+    .replace(/^Date: [^\r\n]*/m, () => `Date: ${future}`)
     .replace(
       "--b1--",
       '--b1\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename="pay.xlsm"\r\n\r\nAA\r\n--b1\r\nContent-Type: application/zip\r\nContent-Disposition: attachment; filename="setup.exe.zip"\r\n\r\nAA\r\n--b1--',
@@ -187,7 +189,8 @@ describe("spam filter, end to end", { skip }, () => {
   });
 
   test("per-domain override: other.test refuses from 6, example.test files the same message in Junk", async () => {
-    const data = withExe("domain-override", '<a href="http://198.51.100.7/x">offer</a>');
+    // ATTACH_EXECUTABLE 3 + ATTACH_DOUBLE_EXT 2.5 + LINK_TEXT_MISMATCH 2 + LINK_BARE_IP 0.3 = 7.8
+    const data = withExe("domain-override", '<a href="http://198.51.100.7/x">https://www.bank.example/</a>');
     assert.match(await swaks({ to: ["olga@other.test"], data }), /<\*\* +550 5\.7\.1 /);
     assert.deepEqual(await copies("olga@other.test", "domain-override"), []);
     assert.match(await swaks({ to: ["carol@example.test"], data }), /<- {2}250 /);
@@ -214,7 +217,7 @@ describe("spam filter, end to end", { skip }, () => {
     await ts.store.spam.setSpamPrefs(ids["carol@example.test"]!, { block: [] });
   });
 
-  test("the classifier: after training, a message like the spam gets BAYES_99 + BAYES_999 and goes to Junk", async () => {
+  test("the classifier: after training, a message like the spam gets BAYES_99 and goes to Junk", async () => {
     const spamWords = "viagra casino jackpot bitcoin lottery winner pharmacy discount bonus prize";
     const hamWords = "meeting agenda minutes project review deadline budget lunch report schedule";
     const body = (words: string, i: number) =>
@@ -246,7 +249,8 @@ describe("spam filter, end to end", { skip }, () => {
     const [[folder, text]] = (await copies("carol@example.test", "bayes-spam")) as [[string, string]];
     assert.match(
       field(text, "X-Spam-Status")[0]!,
-      /^X-Spam-Status: Yes, score=5\.0 required=5\.0 tests=BAYES_99=4,BAYES_999=1$/,
+      // Sure to p ≥ 0.999994, the log-odds clip of rules/bayes.ts: 0.61 × 12 + 0.8 = 8.12.
+      /^X-Spam-Status: Yes, score=8\.1 required=5\.0 tests=BAYES_99=8\.12$/,
     );
     assert.equal(folder, "\\Junk");
     await swaks({
@@ -254,7 +258,7 @@ describe("spam filter, end to end", { skip }, () => {
       data: mail({ subject: "bayes-ham", body: `${hamWords}\r\n` }),
     });
     const [[hamFolder, hamText]] = (await copies("carol@example.test", "bayes-ham")) as [[string, string]];
-    assert.match(field(hamText, "X-Spam-Status")[0]!, /^X-Spam-Status: No, .*BAYES_00=-1\.9/);
+    assert.match(field(hamText, "X-Spam-Status")[0]!, /^X-Spam-Status: No, .*BAYES_00=-6\.52/);
     assert.equal(hamFolder, "INBOX");
   });
 
@@ -325,7 +329,7 @@ describe("spam filter: the JMAP door and the delivery log line", () => {
   before(async () => {
     ts = await startTestServer({
       users: [{ address: "alice@example.test", password: testPassword }],
-      config: { spam: { enabled: true, outboundHoldScore: 3 } },
+      config: { spam: { enabled: true, outboundHoldScore: 2 } },
       log: createLogger({ format: "json", level: "info", write: (l) => lines.push(l) }),
     });
     jmap = await startJmapHttp(() => ts.ctx);
@@ -344,7 +348,7 @@ describe("spam filter: the JMAP door and the delivery log line", () => {
       password: testPassword,
       to: ["someone@remote.test"],
       subject: "WIN MONEY TODAY!!! $$",
-      // LINK_BARE_IP 1.5 + LINK_SHORTENER 0.5 + SUBJ_ALL_CAPS 0.5 + SUBJ_EXCESS_PUNCT 0.8 = 3.3
+      // LINK_BARE_IP 0.3 + LINK_SHORTENER 0.5 + SUBJ_ALL_CAPS 0.7 + SUBJ_EXCESS_PUNCT 0.8 = 2.3
       body: "Claim at http://198.51.100.7/claim or https://bit.ly/win",
     });
     assert.ok(j.created, JSON.stringify(j.response));
@@ -356,7 +360,7 @@ describe("spam filter: the JMAP door and the delivery log line", () => {
     const v = await newestVerdict(ts, (x) => x.door === "jmap");
     assert.equal(v?.door, "jmap");
     assert.equal(v?.action, "hold");
-    assert.equal(v?.score, 3.3);
+    assert.equal(v?.score, 2.3);
   });
 
   test("port 25: the verdict and its tests are in the delivery's log line", async () => {
@@ -375,7 +379,7 @@ describe("spam filter: the JMAP door and the delivery log line", () => {
     const line = lines.find((l) => l.includes('"verdicts":"spam=score='));
     assert.match(
       line ?? "",
-      /"verdicts":"spam=score=3\.4 tests=MISSING_DATE=1\.4,MISSING_FROM=1,MISSING_MID=0\.5,MISSING_TO=0\.5"/,
+      /"verdicts":"spam=score=2\.9 tests=MISSING_DATE=1\.4,MISSING_FROM=1,MISSING_MID=0\.5"/,
     );
   });
 });

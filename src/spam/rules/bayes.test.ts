@@ -1,32 +1,49 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { bayesSignals } from "./bayes.js";
+import { bayesPoints, bayesSignals } from "./bayes.js";
 
-test("classifier probability to BAYES_* buckets", () => {
-  const cases: [number, string[]][] = [
-    [0, ["BAYES_00"]],
-    [0.03, ["BAYES_05"]],
-    [0.1, ["BAYES_20"]],
-    [0.3, ["BAYES_40"]],
-    [0.5, ["BAYES_50"]],
-    [0.7, ["BAYES_60"]],
-    [0.9, ["BAYES_80"]],
-    [0.97, ["BAYES_95"]],
-    [0.995, ["BAYES_99"]],
-    [0.9995, ["BAYES_99", "BAYES_999"]],
-    [1, ["BAYES_99", "BAYES_999"]],
+test("classifier probability to a BAYES_* signal named by its bucket", () => {
+  const cases: [number, string][] = [
+    [0, "BAYES_00"],
+    [0.03, "BAYES_05"],
+    [0.1, "BAYES_20"],
+    [0.3, "BAYES_40"],
+    [0.5, "BAYES_50"],
+    [0.7, "BAYES_60"],
+    [0.9, "BAYES_80"],
+    [0.97, "BAYES_95"],
+    [0.995, "BAYES_99"],
+    [1, "BAYES_99"],
   ];
   for (const [p, want] of cases)
     assert.deepEqual(
       bayesSignals({ probability: p, ready: true }).map((s) => s.name),
-      want,
+      [want],
       String(p),
     );
   assert.deepEqual(bayesSignals({ probability: 1, ready: false }), []);
-  assert.equal(bayesSignals({ probability: 0.995, ready: true })[0]!.score, 4);
-  // Sure to 0.999, the classifier alone reaches junkScore 5.
-  assert.equal(
-    bayesSignals({ probability: 0.9999, ready: true }).reduce((s, x) => s + x.score, 0),
-    5,
-  );
+  assert.deepEqual(bayesSignals({ probability: Number.NaN, ready: true }), []);
+});
+
+test("points are a smooth, increasing function of the probability, clipped at both ends", () => {
+  // 0.61 × logit(p) + 0.8: no opinion is SpamAssassin's BAYES_50 0.8 …
+  assert.equal(bayesPoints(0.5), 0.8);
+  // … sure to 0.999, the classifier alone reaches junkScore 5 …
+  assert.equal(bayesPoints(0.999), 5.01);
+  assert.ok(bayesPoints(0.998) < 5);
+  // … and inside one bucket the order is kept (0.991 and 0.9999 were both BAYES_99=4).
+  assert.ok(bayesPoints(0.991) < bayesPoints(0.9999));
+  // Clipped at log-odds ±12: never more than 8.1 (far from rejectScore 15), never below −6.5.
+  assert.equal(bayesPoints(1), 8.12);
+  assert.equal(bayesPoints(1 - 1e-12), 8.12);
+  assert.equal(bayesPoints(0), -6.52);
+  assert.equal(bayesPoints(1e-12), -6.52);
+  assert.equal(bayesPoints(0.001), -3.41);
+  let prev = Number.NEGATIVE_INFINITY;
+  for (let p = 0; p <= 1; p += 0.01) {
+    const x = bayesPoints(p);
+    assert.ok(x >= prev, `monotone at ${p}`);
+    prev = x;
+  }
+  assert.equal(bayesSignals({ probability: 0.999, ready: true })[0]!.score, 5.01);
 });

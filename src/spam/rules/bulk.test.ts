@@ -6,9 +6,9 @@ import { message, names, ruleInput } from "./test-input.js";
 test("bulk markers", () => {
   const cases: [string, string[]][] = [
     ["", []],
-    ["Precedence: bulk", ["BULK_PRECEDENCE"]],
-    ["List-Unsubscribe: <mailto:u@x.example>", ["UNSUB_NO_LIST_ID"]],
-    ["List-Unsubscribe: <mailto:u@x.example>\nList-Id: <news.x.example>", []],
+    // Measured and removed (bulk.ts): newsletters people asked for write these.
+    ["Precedence: bulk", []],
+    ["List-Unsubscribe: <mailto:u@x.example>", []],
     ["X-Mailer: PHPMailer 6.1", ["BULK_MAILER"]],
     ["X-Mailer: Thunderbird", []],
   ];
