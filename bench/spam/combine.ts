@@ -77,6 +77,12 @@ export async function tuneCombination(
       prob.map((_, i) => ({ score: shipped(i).reduce((sum, x) => sum + x.score, 0), label: labels[i]! })),
     ),
   );
+  console.log(
+    line(
+      "BAYES_* signal alone (rounded as shipped)",
+      prob.map((p, i) => ({ score: total(bayesSignals({ probability: p, ready: true })), label: labels[i]! })),
+    ),
+  );
   // Each rule left out of the shipped score in turn: what it is worth on top of the others.
   for (const name of [...new Set(signals.flatMap((x) => x.map((y) => y.name)))].sort())
     console.log(
