@@ -25,6 +25,7 @@ import { startLoopMonitor } from "../server/loop-monitor.js";
 import { createTlsProvider, type ReloadableTls } from "../server/tls.js";
 import { spamFilters } from "../spam/filter.js";
 import { JunkTrainer } from "../spam/training/trainer.js";
+import { VerdictLog } from "../spam/verdict-log.js";
 import { type CounterStore, MemoryCounters } from "../store/counters.js";
 import { type ChangeNotifier, LocalNotifier } from "../store/notifier.js";
 import type { Store } from "../store/types.js";
@@ -79,6 +80,8 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   });
   const activity = new ActivityTracker();
   const health = newHealth();
+  // The spam filter's recent verdicts, written in batches and on stop (src/spam/verdict-log.ts).
+  const spamVerdicts = new VerdictLog({ spam: store.spam, keep: config.spam.keepVerdicts, log });
   const ctx: AppContext = {
     config,
     store,
@@ -98,6 +101,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
         ...antivirusFilters(config.antivirus),
         ...spamFilters(config.spam, {
           spam: store.spam,
+          verdicts: spamVerdicts,
           directory: store.directory,
           log,
           sources: [
@@ -172,6 +176,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       await outbound?.stop(graceMs);
       await Promise.all(listeners.map((r) => r.close(graceMs)));
       await training?.stop();
+      await spamVerdicts.stop();
       stopSweeper();
       await store.close();
       stopMonitor();

@@ -14,7 +14,7 @@
 // the server's reputation. Never "system" (our own DSNs and notices).
 //
 // Every scored message goes into the delivery log line (the filter's note) and the store's
-// recent verdicts (bounded by keepVerdicts).
+// recent verdicts (bounded by keepVerdicts; written in batches, verdict-log.ts).
 import type { SectionValue } from "../config/dsl.js";
 import type { Logger } from "../log/logger.js";
 import type { Filter, FilterInput, FilterVerdict, Folder } from "../postoffice/types.js";
@@ -35,6 +35,7 @@ import { bayesSignals } from "./rules/index.js";
 import { header } from "./rules/types.js";
 import { ruleSignals, type Scored, scored, sourceSignals } from "./score.js";
 import type { MessageView, Signal, SignalSource } from "./types.js";
+import { VerdictLog } from "./verdict-log.js";
 
 export type SpamConfig = SectionValue<typeof spamSection>;
 
@@ -49,6 +50,9 @@ export interface SpamFilterDeps {
   directory: Pick<DirectoryStore, "getAccount">;
   log: Logger;
   sources?: readonly SignalSource[];
+  /** Where verdicts are recorded; src/app/start.ts passes its own to write them on stop.
+   *  Default: one on `spam`, keeping [spam] keepVerdicts. */
+  verdicts?: VerdictLog;
   /** Default: the built-in classifier (src/spam/classifier) on `spam`'s models (model-lookup.ts). */
   classifier?: Classifier;
   now?: () => Date;
@@ -76,37 +80,22 @@ export function spamFilters(config: SpamConfig, deps: SpamFilterDeps): Filter[] 
     return [...ruleSignals(input, view, { outbound, now: now() }), ...fromSources];
   }
 
-  /** Remembers the verdict for the admin page without holding up the message: the write rides
-   *  a later group commit, and a failure is only logged (never rejects). */
+  // Written in batches off the message's path (verdict-log.ts); a failure is only logged.
+  const verdicts =
+    deps.verdicts ?? new VerdictLog({ spam: deps.spam, keep: config.keepVerdicts, log: deps.log });
   function record(input: FilterInput, r: Scored, action: SpamVerdictRecord["action"]): void {
-    void recordNow(input, r, action);
-  }
-
-  async function recordNow(
-    input: FilterInput,
-    r: Scored,
-    action: SpamVerdictRecord["action"],
-  ): Promise<void> {
-    if (config.keepVerdicts === 0 || input.door === "system") return;
-    try {
-      await deps.spam.recordVerdict(
-        {
-          at: now(),
-          messageId: input.id,
-          door: input.door,
-          mailFrom: input.mailFrom,
-          recipient: input.recipients[0]?.address ?? "",
-          recipients: input.recipients.length,
-          score: r.score,
-          action,
-          reasons: r.signals.map(signalText).join(" ").slice(0, 1000),
-        },
-        config.keepVerdicts,
-      );
-    } catch (err) {
-      // The verdict list is for the admin page; the mail must not wait on it.
-      deps.log.warn("spam verdict not recorded", { id: input.id, err: (err as Error).message });
-    }
+    if (input.door === "system") return;
+    verdicts.add({
+      at: now(),
+      messageId: input.id,
+      door: input.door,
+      mailFrom: input.mailFrom,
+      recipient: input.recipients[0]?.address ?? "",
+      recipients: input.recipients.length,
+      score: r.score,
+      action,
+      reasons: r.signals.map(signalText).join(" ").slice(0, 1000),
+    });
   }
 
   const inbound: Filter = {
