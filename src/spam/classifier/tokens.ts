@@ -7,8 +7,9 @@
 //   CJK and Thai runs (no spaces between words) as overlapping character bigrams;
 //   selected header fields: which fields are present, sender/recipient addresses and domains,
 //   Content-Type and charset, X-Mailer/User-Agent, Message-ID domain, Date's zone, the
-//   Received chain's hosts and IP prefixes; URL hosts and their registrable-looking domains;
-//   attachment types and extensions.
+//   Received chain's hosts and IP prefixes; URL hosts and their registrable-looking domains, and
+//   the words of URL paths; attachment types and extensions; shape tokens (shape.ts: how the
+//   message is made — markup, link, subject and obfuscation habits).
 // Bounded: at most `maxTokens` distinct tokens, and every scan is one linear pass (no regex
 // here can backtrack: each has one unbounded quantifier and no alternation over it).
 import type { MessageView } from "../types.js";
