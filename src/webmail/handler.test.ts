@@ -161,6 +161,12 @@ describe("webmail handler", () => {
       assert.equal((await call(site.port, "GET", p)).status, 404, p);
   });
 
+  test("no OpenID Connect provider configured: the login screen's question gets 200 null, not an error", async () => {
+    const r = await call(site.port, "GET", "/webmail/login/provider");
+    assert.equal(r.status, 200);
+    assert.equal(r.body, "null");
+  });
+
   test("login: bad credentials 401, wrong content type 415, foreign Origin 403, plain HTTP refused", async () => {
     const bad = await loginAs(alice, "wrong");
     assert.equal(bad.status, 401);

@@ -4,7 +4,8 @@
 //                         guesser must not learn that a password was right), 429 throttled.
 //   GET  /webmail/session → 200 {username, csrf} while the cookie is valid, else 401.
 //   POST /webmail/logout  (CSRF header) → 204, token revoked and cookie cleared.
-//   GET  /webmail/login/provider → 200 {name, url} of the OpenID Connect login, 404 if none.
+//   GET  /webmail/login/provider → 200 {name, url} of the OpenID Connect login, or 200 null when
+//        none is configured (not an error: every login screen asks, and a 404 would be one).
 //   POST /webmail/login/2fa {code} | {credential} → the second step of an account with
 //                         two-factor login (login-2fa.ts), then as /webmail/login.
 // The password goes through ctx.auth.authenticate with protocol "http": failures count in the
@@ -73,7 +74,7 @@ export async function webmailApi(
     if (method !== "GET" && method !== "HEAD")
       return sendJson(res, 405, { error: "method" }, { Allow: "GET" });
     const { issuer, clientId, providerName } = deps.ctx.config.oauth;
-    if (issuer === "" || clientId === "") return sendJson(res, 404, { error: "not-found" });
+    if (issuer === "" || clientId === "") return sendJson(res, 200, null);
     return sendJson(res, 200, { name: providerName, url: "/login/oidc?to=webmail" });
   }
   if (path === "/webmail/logout") {
