@@ -4,6 +4,7 @@
 // and scored on each fold in turn (pooled, as the classifier's own cross-validation). The rows it
 // prints are the evidence for the weights in src/spam/rules/ (bayes.ts and the rule families).
 import type { FilterInput } from "../../src/postoffice/types.js";
+import { BAYES_POINTS_AT_HALF, BAYES_POINTS_PER_LOGIT } from "../../src/spam/rules/bayes.js";
 import { bayesSignals } from "../../src/spam/rules/index.js";
 import { ruleSignals, total } from "../../src/spam/score.js";
 import type { MessageView, Signal } from "../../src/spam/types.js";
@@ -80,7 +81,10 @@ export async function tuneCombination(
   console.log(
     line(
       "BAYES_* signal alone (rounded as shipped)",
-      prob.map((p, i) => ({ score: total(bayesSignals({ probability: p, ready: true })), label: labels[i]! })),
+      prob.map((p, i) => ({
+        score: total(bayesSignals({ probability: p, ready: true })),
+        label: labels[i]!,
+      })),
     ),
   );
   // Each rule left out of the shipped score in turn: what it is worth on top of the others.
@@ -94,7 +98,8 @@ export async function tuneCombination(
   // The floor of the BAYES_* points (rules/bayes.ts clips the log-odds at −4.5): what it costs
   // in ranking, against lower floors.
   for (const floor of [-4.5, -6, -8, -12]) {
-    const points = (p: number) => 0.61 * Math.max(floor, logit(p, 12)) + 0.8;
+    const points = (p: number) =>
+      BAYES_POINTS_PER_LOGIT * Math.max(floor, logit(p, 12)) + BAYES_POINTS_AT_HALF;
     const rules = (i: number) => signals[i]!.reduce((sum, x) => sum + x.score, 0);
     console.log(
       line(
@@ -158,4 +163,43 @@ export async function tuneCombination(
   );
   for (const [j, n] of ruleNames.entries())
     console.log(`  ${n.padEnd(24)} ${fit.weights[j + 1]!.toFixed(3)}`);
+}
+
+/** Where the shipped score (rules + BAYES_*, rounded to a tenth) crosses a threshold, out of
+ *  fold: the evidence for BAYES_POINTS_AT_HALF in src/spam/rules/bayes.ts. Prints the score at
+ *  which out-of-fold ham false positives are ≤ 0.1 %, the highest ham scores, and ham FP / spam
+ *  recall at junkScore 5 and ham at rejectScore 15, for the shipped constant and shifted ones. */
+export function calibrate(
+  prepared: readonly { sample: Sample; view: MessageView }[],
+  probabilities: readonly number[],
+): void {
+  const signals = prepared.map((p) => localRuleSignals(p.sample, p.view));
+  const labels = prepared.map((p) => p.sample.label);
+  const nHam = labels.filter((l) => l === "ham").length;
+  const nSpam = labels.length - nHam;
+  const shipped = probabilities.map((p, i) =>
+    total([...signals[i]!, ...bayesSignals({ probability: p, ready: true })]),
+  );
+  const at01 = recallAtFpr(
+    shipped.map((score, i) => ({ score, label: labels[i]! })),
+    0.001,
+  );
+  const hams = shipped.filter((_, i) => labels[i] === "ham").sort((a, b) => b - a);
+  console.log(
+    `${nHam} ham, ${nSpam} spam; at ≤ 0.1 % FP: threshold ${at01.threshold}, FP ${at01.falsePositives}, recall ${(100 * at01.recall).toFixed(1)} %`,
+  );
+  console.log(`highest out-of-fold ham scores: ${hams.slice(0, 8).join(" ")}`);
+  const toFive = Math.round(10 * (5 - at01.threshold)) / 10;
+  console.log(`the 0.1 % point lands at 5 with the constant shifted by ${toFive}`);
+  for (const shift of [...new Set([-1.5, -1, -0.5, -0.2, -0.1, 0, 0.1, 0.2, 0.5, 1, toFive])].sort(
+    (a, b) => a - b,
+  )) {
+    const s = shipped.map((x) => Math.round(10 * (x + shift)) / 10);
+    const fp = s.filter((x, i) => labels[i] === "ham" && x >= 5).length;
+    const tp = s.filter((x, i) => labels[i] === "spam" && x >= 5).length;
+    const over15 = s.filter((x, i) => labels[i] === "ham" && x >= 15).length;
+    console.log(
+      `  constant ${shift >= 0 ? "+" : ""}${shift}: at 5 ham FP ${fp} (${((100 * fp) / nHam).toFixed(2)} %), recall ${((100 * tp) / nSpam).toFixed(1)} %; ham ≥ 15: ${over15}; top ham ${Math.max(...s.filter((_, i) => labels[i] === "ham"))}`,
+    );
+  }
 }

@@ -4,7 +4,9 @@
 // `--holdout` then reports once on the held-out 2003 groups with the defaults (trained on all of
 // the training groups), and the scoring time per message.
 // `--sqlite` repeats the held-out run against the SQLite store.
-// Usage: node --import tsx bench/spam/tune.ts [--folds 5] [--holdout [--sqlite]] [variant names…] [--worst]
+// `--calibrate` prints where the shipped score crosses junkScore out of fold (combine.ts).
+// Usage: node --import tsx bench/spam/tune.ts [--folds 5] [--blocked] [--combine | --calibrate |
+//   --holdout [--sqlite]] [variant names…] [--worst]
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,7 +18,7 @@ import type { MessageView } from "../../src/spam/types.js";
 import { LocalNotifier } from "../../src/store/notifier.js";
 import { openSqliteStore } from "../../src/store/sqlite/index.js";
 import type { SpamStore } from "../../src/store/types.js";
-import { tuneCombination } from "./combine.js";
+import { calibrate, tuneCombination } from "./combine.js";
 import { loadCorpus, type Sample } from "./corpus.js";
 import { recallAtFpr, rocAuc, type Scored } from "./metrics.js";
 
@@ -95,7 +97,12 @@ const corpus = loadCorpus();
 const prepare = (s: Sample): Prepared => ({ sample: s, view: buildMessageView(s.body) });
 const train = corpus.train.map(prepare);
 
-if (argv.includes("--combine")) {
+if (argv.includes("--calibrate")) {
+  calibrate(
+    train,
+    (await crossValidate(train, {}, {})).map((x) => x.score),
+  );
+} else if (argv.includes("--combine")) {
   await tuneCombination(train, {
     folds: foldsOf(train.map((p) => p.sample)),
     nFolds: folds,

@@ -186,8 +186,8 @@ describe("training from users' actions", () => {
     const next = await find("solar2");
     const after = await probability(next.body);
     assert.ok(after >= 0.999, `the next similar message is spam (${after}, was ${before})`);
-    // The filter's verdict on it (src/spam/filter.ts): the classifier's BAYES_99 + BAYES_999
-    // file it into Junk.
+    // The filter's verdict on it (src/spam/filter.ts): the classifier's BAYES_99 (p ≥ 0.999 is
+    // over 6.4 points, src/spam/rules/bayes.ts) files it into Junk.
     assert.equal(next.box.specialUse, "\\Junk");
     assert.match(spamStatus(next.body), /^Yes, .*tests=.*BAYES_99=/);
     assert.ok((await probability(Buffer.from(work(5)))) < 0.1, "and a work message is still ham");
