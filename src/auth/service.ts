@@ -25,7 +25,7 @@ import type { Account, DirectoryStore } from "../store/types.js";
 import type { AppPasswords } from "./app-passwords.js";
 import { hashPassword, needsRehash, verifyPassword } from "./password.js";
 import { PopBeforeSmtpMemory } from "./pop-before-smtp.js";
-import { LoginThrottle, throttleOptionsFromConfig } from "./throttle.js";
+import { LoginThrottle, type ThrottleSubject, throttleOptionsFromConfig } from "./throttle.js";
 import type {
   AuthResult,
   AuthService,
@@ -93,13 +93,14 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     if (config.popBeforeSmtp) popMemory.note(ip);
   };
 
-  async function authenticate(attempt: LoginAttempt): Promise<AuthResult> {
-    const { username, password, ip, protocol } = attempt;
-    const fields = { ip, user: username.slice(0, MAX_USERNAME_LENGTH), protocol };
-    // Resolved first (one indexed read, not the slow hash) so the counter is the account's.
-    let account = await lookup(username);
-    const key = throttleKey(username, account);
-    const subject = { ip, account: key, device: attempt.device };
+  /** One attempt through the throttle, the same for passwords, tokens and second factors:
+   *  refused while its gate is closed, delayed as the gate says, then `run` decides (counting
+   *  success or failure itself); the gate is released whatever happens. */
+  async function gated<T>(
+    subject: ThrottleSubject,
+    fields: Record<string, unknown>,
+    run: (delayed: boolean) => Promise<T>,
+  ): Promise<T | { ok: false; reason: "throttled"; retryAfterMs: number }> {
     const gate = await throttle.begin(subject);
     if (!gate.allowed) {
       log.warn("login refused: too many failures", {
@@ -113,8 +114,23 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       if (gate.delayMs > 0) {
         log.debug("login delayed", { ...fields, delayMs: gate.delayMs, known: gate.known });
         await sleep(gate.delayMs);
-        account = await lookup(username); // the row may have changed (a reset) while we waited
       }
+      return await run(gate.delayMs > 0);
+    } finally {
+      gate.release();
+    }
+  }
+
+  async function authenticate(attempt: LoginAttempt): Promise<AuthResult> {
+    const { username, password, ip, protocol } = attempt;
+    const fields = { ip, user: username.slice(0, MAX_USERNAME_LENGTH), protocol };
+    // Resolved first (one indexed read, not the slow hash) so the counter is the account's.
+    let account = await lookup(username);
+    const key = throttleKey(username, account);
+    const subject = { ip, account: key, device: attempt.device };
+    return gated(subject, fields, async (delayed) => {
+      // The row may have changed (a reset) while the gate held us.
+      if (delayed) account = await lookup(username);
       const usable = account?.disabled === false ? account : null;
       // An app password in place of the account's, for the protocols in its scopes: a keyed hash
       // (app-passwords.ts), so no argon2id; anything else goes on to the account password.
@@ -149,9 +165,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       if (protocol === "pop3" || protocol === "imap") notePopImapLogin(ip);
       log.info("login", { ...fields, user: account.address });
       return { ok: true, account };
-    } finally {
-      gate.release();
-    }
+    });
   }
 
   /** A bearer token: the same gate and counters as a password, keyed on the account the SASL
@@ -163,17 +177,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     const fields = { ip, user: username.slice(0, MAX_USERNAME_LENGTH), protocol, mechanism: "bearer" };
     const named = username === "" ? null : await lookup(username);
     const subject = { ip, account: throttleKey(username, named) };
-    const gate = await throttle.begin(subject);
-    if (!gate.allowed) {
-      log.warn("login refused: too many failures", {
-        ...fields,
-        scope: gate.scope,
-        retryAfterMs: gate.retryAfterMs,
-      });
-      return { ok: false, reason: "throttled", retryAfterMs: gate.retryAfterMs };
-    }
-    try {
-      if (gate.delayMs > 0) await sleep(gate.delayMs);
+    return gated(subject, fields, async () => {
       const verdict = deps.bearer ? await deps.bearer.verify(token) : null;
       if (verdict && !verdict.ok && verdict.temporary) {
         log.warn("bearer token could not be checked", { ...fields, reason: verdict.reason });
@@ -202,9 +206,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       if (protocol === "pop3" || protocol === "imap") notePopImapLogin(ip);
       log.info("login", { ...fields, user: account.address });
       return { ok: true, account };
-    } finally {
-      gate.release();
-    }
+    });
   }
 
   /** Counted under the account's own "2fa:" key, not its password key: the right password made
@@ -214,13 +216,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     const { ip } = attempt;
     const subject = { ip, account: `2fa:id:${attempt.accountId}`, device: attempt.device };
     const fields = { ip, account: attempt.accountId, protocol: "http", step: "second factor" };
-    const gate = await throttle.begin(subject);
-    if (!gate.allowed) {
-      log.warn("login refused: too many failures", { ...fields, scope: gate.scope });
-      return { ok: false, reason: "throttled", retryAfterMs: gate.retryAfterMs };
-    }
-    try {
-      if (gate.delayMs > 0) await sleep(gate.delayMs);
+    return gated(subject, fields, async () => {
       if (!(await attempt.check())) {
         await throttle.recordFailure(subject);
         log.warn("login failed: wrong second factor", fields);
@@ -228,9 +224,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       }
       await throttle.recordSuccess(subject);
       return { ok: true };
-    } finally {
-      gate.release();
-    }
+    });
   }
 
   async function rehash(
