@@ -35,12 +35,6 @@ const HASH_LIMIT = 2 ** 53;
 const DOORS = new Set<SpamVerdictRecord["door"]>(["inbound", "submission", "jmap"]);
 const ACTIONS = new Set<SpamVerdictRecord["action"]>(["deliver", "junk", "reject", "hold"]);
 
-interface TokenRow {
-  hash: number;
-  spam: number;
-  ham: number;
-}
-
 interface TrainedRow {
   class: SpamClass;
   scopes: string;
@@ -139,9 +133,13 @@ export function createSpam(ctx: Ctx): SpamStore {
   const db = ctx.db;
   const s = {
     account: db.prepare<[number], { id: number }>("SELECT id FROM accounts WHERE id = ?"),
-    counts: db.prepare<[number, string], TokenRow>(
-      "SELECT hash, spam, ham FROM spam_tokens WHERE scope = ? AND hash IN (SELECT value FROM json_each(?))",
-    ),
+    // Rows as arrays (raw): no object per token (measured on 300 corpus messages, ~190 hashes
+    // each, against a 75k-token model: 0.18 ms per message against 0.24 with row objects).
+    counts: db
+      .prepare<[number, string], [hash: number, spam: number, ham: number]>(
+        "SELECT hash, spam, ham FROM spam_tokens WHERE scope = ? AND hash IN (SELECT value FROM json_each(?))",
+      )
+      .raw(true),
     totals: db.prepare<[number], SpamTokenCounts>("SELECT spam, ham FROM spam_models WHERE scope = ?"),
     trained: db.prepare<[number, string], TrainedRow>(
       "SELECT class, scopes FROM spam_trained WHERE account_id = ? AND key = ?",
@@ -265,7 +263,7 @@ export function createSpam(ctx: Ctx): SpamStore {
       const out = new Map<number, SpamTokenCounts>();
       if (list.length === 0) return out;
       const rows = ctx.read(() => s.counts.all(scope, JSON.stringify(list)));
-      for (const r of rows) out.set(r.hash, { spam: r.spam, ham: r.ham });
+      for (const [hash, spam, ham] of rows) out.set(hash, { spam, ham });
       return out;
     },
 
