@@ -14,7 +14,7 @@
 //  - Every lookup goes through the DnsResolver of [dns], with its cache; bounded per connection
 //    (one per IP list, at most 4 names per domain list).
 //  - Below the refusal the score and its reasons go with the message (Letter.screen) and into one
-//    X-Yubin-Screen header field, for the spam stage that comes later.
+//    X-Yubin-Screen header field; the spam filter counts each reason as a signal (src/spam).
 import { createCachedDnsResolver } from "../dns/resolver.js";
 import type { DnsResolver } from "../dns/types.js";
 import type { Logger } from "../log/logger.js";

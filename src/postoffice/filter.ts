@@ -1,5 +1,5 @@
-// Stage "filter": the ordered list of filters (given to createPostOffice; empty by default; spam
-// scoring and Sieve arrive here in later issues). Each filter that applies to the door sees the
+// Stage "filter": the ordered list of filters (given to createPostOffice: the built-in antivirus
+// and spam filters, src/app/start.ts, then AppDeps.filters; Sieve will be one). Each filter that applies to the door sees the
 // message in turn and may add header fields, send some accounts' copies to Junk, reject (a 5xx in
 // the SMTP dialogue, never a bounce: RFC 5321 §6.2 says not to accept what we would not deliver)
 // or discard. The first reject or discard ends the list.

@@ -1,5 +1,5 @@
 // The post office's vocabulary: a letter as a door hands it over, the work a stage does on it,
-// the stage interface, and the filters that later issues plug in (spam scoring, Sieve).
+// the stage interface, and the filters that plug into it (antivirus, the spam filter; Sieve next).
 import type { Logger } from "../log/logger.js";
 import type { AppContext } from "../server/context.js";
 import type { TraceOrigin } from "./trace-fields.js";
