@@ -129,7 +129,11 @@ export class Session {
           break;
         }
         this.waitingForCommand = true;
-        const got = await this.io.readLine(this.commandLineLimit, this.commandWaitMs());
+        const waitMs = this.commandWaitMs();
+        // A wait cut short by the login deadline that times out ends at the deadline, even when
+        // the timer fires a millisecond before Date.now() reaches it (timers round).
+        const untilLoginDeadline = waitMs < this.cfg.commandTimeoutSec * 1000;
+        const got = await this.io.readLine(this.commandLineLimit, waitMs);
         this.waitingForCommand = false;
         if (got.kind === "line") {
           if (got.bareLf) this.screen?.bareNewline(); // port 25: a protocol violation, scored
@@ -137,7 +141,8 @@ export class Session {
         } else if (got.kind === "too-long") {
           this.send(errorReply("line-too-long"));
           this.countJunk();
-        } else if (got.kind === "timeout" && this.loginLate()) this.end(replies.loginTooLate());
+        } else if (got.kind === "timeout" && (untilLoginDeadline || this.loginLate()))
+          this.end(replies.loginTooLate());
         else this.endOnWait(got.kind);
         if (this.errors >= this.cfg.maxErrors && !this.ending) {
           this.log.warn("too many errors", { errors: this.errors });
