@@ -3,6 +3,7 @@
 
 import { antivirusSection } from "../antivirus/config.js";
 import { autoconfigSection } from "../autoconfig/config.js";
+import { deliverySection } from "../delivery/config.js";
 import { vacationSection } from "../delivery/vacation-config.js";
 import { dnsSection } from "../dns/config.js";
 import { dnsblSection } from "../dnsbl/config.js";
@@ -208,6 +209,7 @@ export const schema = {
   autoconfig: autoconfigSection,
   jmap: jmapSection,
   vacation: vacationSection,
+  delivery: deliverySection,
   greylist: greylistSection,
   limits: limitsSection,
   antivirus: antivirusSection,

@@ -47,6 +47,20 @@ describe("resolveRecipient", () => {
     });
   });
 
+  test("a disabled account receives nothing: alone it is 'disabled', in an alias it is left out; 'accept' files as usual", async () => {
+    const { d, ids } = await setup();
+    await d.updateAccount(ids.bob, { disabled: true });
+    await d.addAlias("pair@example.org", ["bob@example.org", "alice@example.org"]);
+    await d.addAlias("onlybob@example.org", ["bob@example.org"]);
+    assert.deepEqual(await resolveRecipient(d, "bob@example.org"), { kind: "disabled" });
+    assert.deepEqual(await resolveRecipient(d, "bob+tag@example.org"), { kind: "disabled" });
+    assert.deepEqual(await resolveRecipient(d, "onlybob@example.org"), { kind: "disabled" });
+    assert.deepEqual(await resolveRecipient(d, "pair@example.org"), local([ids.alice]));
+    const accept = { disabledAccounts: "accept" } as const;
+    assert.deepEqual(await resolveRecipient(d, "bob@example.org", accept), local([ids.bob]));
+    assert.deepEqual(await resolveRecipient(d, "pair@example.org", accept), local([ids.bob, ids.alice]));
+  });
+
   test("unknown users and malformed addresses", async () => {
     const { d } = await setup();
     assert.deepEqual(await resolveRecipient(d, "nobody@example.org"), {

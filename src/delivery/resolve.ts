@@ -7,12 +7,15 @@
 //      before the catch-all, so reports about our mail reach whoever runs the server
 //   5. the domain's catch-all alias @domain
 //   6. otherwise unknown (SMTP answers 550 5.1.1, RFC 5321 §3.6.2 / RFC 3463)
+// A disabled account receives nothing unless the caller says "accept" ([delivery]
+// disabledAccounts): it is left out of an alias's targets, and an address that reaches only
+// disabled accounts is "disabled" (550 5.2.1), so nobody's mail piles up unseen.
 // Foreign domains resolve to remote (relaying is the SMTP layer's decision, not ours).
 // Alias graphs may have cycles: each address is expanded once per resolution, nesting depth
 // and the number of addresses visited are bounded, so a bad alias table cannot hang delivery.
 // Domains and local parts compare case-insensitively (see address.ts).
 
-import type { DirectoryStore } from "../store/types.js";
+import type { Account, DirectoryStore } from "../store/types.js";
 import { addressKey, type ParsedAddress, parseAddress, plusBase } from "./address.js";
 import { findAccount, findAlias, findCatchAll, isLocalDomain } from "./lookup.js";
 import { isRoleLocalPart, roleRecipients } from "./resolve-roles.js";
@@ -24,13 +27,17 @@ export type Resolution =
   /** A foreign domain. */
   | { kind: "remote"; address: string }
   /** Ours but nobody receives it (or malformed): reject. */
-  | { kind: "unknown"; reason: string };
+  | { kind: "unknown"; reason: string }
+  /** Ours, but every account it reaches is disabled: reject (550 5.2.1). */
+  | { kind: "disabled" };
 
 export interface ResolveOptions {
   /** Deepest alias nesting followed (an alias of an alias … ). */
   maxDepth?: number;
   /** Most addresses examined for one recipient (bounds fan-out of large or looping aliases). */
   maxAddresses?: number;
+  /** Disabled accounts: left out ("reject", the default) or delivered to ("accept"). */
+  disabledAccounts?: "reject" | "accept";
 }
 
 export const DEFAULT_ALIAS_MAX_DEPTH = 10;
@@ -45,6 +52,9 @@ interface Walk {
   accountIds: Set<number>;
   remote: Map<string, string>; // key -> address as written in the alias
   truncated: boolean;
+  acceptDisabled: boolean;
+  /** A disabled account was reached and left out. */
+  skippedDisabled: boolean;
 }
 
 export async function resolveRecipient(
@@ -63,10 +73,13 @@ export async function resolveRecipient(
     accountIds: new Set(),
     remote: new Map(),
     truncated: false,
+    acceptDisabled: opts.disabledAccounts === "accept",
+    skippedDisabled: false,
   };
   if (!(await isOurs(w, a.domain))) return { kind: "remote", address };
   await expand(w, a, address, 0);
   if (w.accountIds.size === 0 && w.remote.size === 0) {
+    if (w.skippedDisabled) return { kind: "disabled" };
     const reason = w.truncated ? "alias nesting too deep or too large" : "no such user";
     return { kind: "unknown", reason };
   }
@@ -88,7 +101,7 @@ async function expand(w: Walk, a: ParsedAddress, written: string, depth: number)
   }
   const account = await findAccount(w.directory, a);
   if (account) {
-    w.accountIds.add(account.id);
+    addAccount(w, account);
     return;
   }
   let alias = await findAlias(w.directory, a);
@@ -97,7 +110,7 @@ async function expand(w: Walk, a: ParsedAddress, written: string, depth: number)
     const b = { local: base, domain: a.domain };
     const baseAccount = await findAccount(w.directory, b);
     if (baseAccount) {
-      w.accountIds.add(baseAccount.id);
+      addAccount(w, baseAccount);
       return;
     }
     alias = await findAlias(w.directory, b);
@@ -113,6 +126,11 @@ async function expand(w: Walk, a: ParsedAddress, written: string, depth: number)
     const t = parseAddress(target.trim());
     if (t) await expand(w, t, target.trim(), depth + 1);
   }
+}
+
+function addAccount(w: Walk, account: Account): void {
+  if (account.disabled && !w.acceptDisabled) w.skippedDisabled = true;
+  else w.accountIds.add(account.id);
 }
 
 async function isOurs(w: Walk, domain: string): Promise<boolean> {

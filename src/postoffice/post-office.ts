@@ -102,8 +102,10 @@ export function createPostOffice(opts: PostOfficeOptions): PostOffice {
     post,
     async postSystem(mail) {
       const ctx = opts.context();
-      const dest = await resolveRecipient(ctx.store.directory, mail.to);
-      if (dest.kind === "unknown") return null;
+      const dest = await resolveRecipient(ctx.store.directory, mail.to, {
+        disabledAccounts: ctx.config.delivery.disabledAccounts,
+      });
+      if (dest.kind === "unknown" || dest.kind === "disabled") return null;
       return post({
         door: "system",
         mailFrom: "",

@@ -22,6 +22,7 @@ export type SmtpErrorKind =
   | "auth-protocol" // 501 5.5.2 bad base64 / SASL syntax
   | "relay-denied" // 554 5.7.1
   | "unknown-user" // 550 5.1.1
+  | "mailbox-disabled" // 550 5.2.1 (RFC 3463 X.2.1)
   | "sender-denied" // 553 5.7.1 (send-as)
   | "author-denied" // 550 5.7.1 (an author field's display name shows another address)
   | "utf8-required" // 553 5.6.7 (RFC 6531 §3.5)

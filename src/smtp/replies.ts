@@ -31,6 +31,7 @@ const errorTable: Record<SmtpErrorKind, [number, string, string]> = {
   "auth-protocol": [501, "5.5.2", "Cannot decode authentication response"],
   "relay-denied": [554, "5.7.1", "Relay access denied"],
   "unknown-user": [550, "5.1.1", "No such user here"],
+  "mailbox-disabled": [550, "5.2.1", "Mailbox disabled, not accepting messages"],
   "sender-denied": [553, "5.7.1", "Sender address rejected"],
   "author-denied": [550, "5.7.1", "Author field rejected"],
   "utf8-required": [553, "5.6.7", "Non-ASCII address requires SMTPUTF8"],

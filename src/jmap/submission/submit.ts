@@ -106,8 +106,10 @@ export async function submit(
       bad.push(r);
       continue;
     }
-    const res = await resolveRecipient(dir, r);
-    if (res.kind === "unknown") bad.push(r);
+    const res = await resolveRecipient(dir, r, {
+      disabledAccounts: services.app.config.delivery.disabledAccounts,
+    });
+    if (res.kind === "unknown" || res.kind === "disabled") bad.push(r);
     else if (res.kind === "remote") {
       recipients.push({ address: r, accountIds: [], remote: [r] });
       delivered.set(r, "queued");

@@ -43,9 +43,12 @@ export const rcpt: Handler<"mail"> = async (s, arg, state) => {
   if (tx.recipients.length >= s.cfg.maxRecipients) throw new SmtpError("too-many-recipients");
 
   const address = path.domain === "" ? await postmasterAddress(s) : path.address;
-  const res = await resolveRecipient(s.ctx.store.directory, address);
+  const res = await resolveRecipient(s.ctx.store.directory, address, {
+    disabledAccounts: s.ctx.config.delivery.disabledAccounts,
+  });
   let recipient: Recipient;
   if (res.kind === "unknown") throw new SmtpError("unknown-user");
+  if (res.kind === "disabled") throw new SmtpError("mailbox-disabled");
   if (res.kind === "remote") {
     if (s.identity.kind === "anonymous") throw new SmtpError("relay-denied");
     recipient = { address: path.address, accountIds: [], remote: [path.address], notify, orcpt };
