@@ -3,23 +3,16 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { startServerProcess } from "../testing/process.js";
+import { YUBIN_BIN, yubinSync } from "./test-cli.js";
 
-const bin = resolve(import.meta.dirname, "../../bin/yubin.js");
 const dir = mkdtempSync(join(tmpdir(), "yubin-cli-"));
 const config = join(dir, "yubin.toml");
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function yubin(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [bin, "--config", config, ...args], {
-    input: input ?? "",
-    encoding: "utf8",
-    timeout: 30000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const yubin = (args: string[], input = "") => yubinSync(config, args, { input });
 
 const strong = "tr0ub4dor&3-horse\n";
 
@@ -153,12 +146,14 @@ describe("yubin CLI", () => {
     assert.match(yubin(["config", "check"]).out, /: ok \(9 listeners, data in /);
     const bad = join(dir, "bad.toml");
     writeFileSync(bad, "[smtp]\nmaxRecipents = 3\n");
-    const r = spawnSync(process.execPath, [bin, "--config", bad, "config", "check"], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, [YUBIN_BIN, "--config", bad, "config", "check"], {
+      encoding: "utf8",
+    });
     assert.equal(r.status, 1);
     assert.equal(r.stderr, `yubin: ${bad}: unknown key smtp.maxRecipents\n`);
     const missing = spawnSync(
       process.execPath,
-      [bin, "--config", join(dir, "none.toml"), "config", "check"],
+      [YUBIN_BIN, "--config", join(dir, "none.toml"), "config", "check"],
       {
         encoding: "utf8",
       },

@@ -3,42 +3,18 @@
 // the running server, list shows it with its last use, revoke ends it; --mobileconfig writes an
 // Apple profile (parsed with Python's plistlib) holding the secret; bad input exits 2.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { readFile, stat, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { ImapFlow } from "imapflow";
 import { sampleConfig } from "../../config/sample.js";
 import { startTestServer, type TestServer, testPassword } from "../../testing/harness.js";
 import { commandSkip } from "../../testing/requires.js";
+import { runCommand, YUBIN_BIN } from "../test-cli.js";
 
-const bin = resolve(import.meta.dirname, "../../../bin/yubin.js");
 const ALICE = "alice@example.test";
 
-function run(
-  cmd: string,
-  args: string[],
-  input = "",
-): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((res, rej) => {
-    const p = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    const timer = setTimeout(() => p.kill("SIGKILL"), 60_000);
-    p.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    p.stderr.on("data", (d: Buffer) => {
-      err += d.toString();
-    });
-    p.on("error", rej);
-    p.on("close", (code) => {
-      clearTimeout(timer);
-      res({ code, out, err });
-    });
-    p.stdin.end(input);
-  });
-}
+const run = (cmd: string, args: string[], input = "") => runCommand(cmd, args, { input });
 
 describe("yubin user app-password", () => {
   let srv: TestServer;
@@ -51,7 +27,7 @@ describe("yubin user app-password", () => {
   });
   after(() => srv.stop());
 
-  const yubin = (...args: string[]) => run(process.execPath, [bin, "--config", configPath, ...args]);
+  const yubin = (...args: string[]) => run(process.execPath, [YUBIN_BIN, "--config", configPath, ...args]);
 
   async function imapLogin(pass: string): Promise<boolean> {
     const c = new ImapFlow({

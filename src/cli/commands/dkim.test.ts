@@ -1,14 +1,13 @@
 // `yubin domain add` (keys), `yubin domain dns`, `yubin dkim list|rotate|remove` as a user runs
 // them: real processes on a fresh config and data directory.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type DnsServer, startDnsServer } from "../../testing/dns-server.js";
+import { runCommand, YUBIN_BIN } from "../test-cli.js";
 
-const bin = resolve(import.meta.dirname, "../../../bin/yubin.js");
 const dir = mkdtempSync(join(tmpdir(), "yubin-dkim-cli-"));
 const config = join(dir, "yubin.toml");
 const year = new Date().getUTCFullYear();
@@ -27,23 +26,8 @@ after(async () => {
 });
 
 // Asynchronous, so the DNS server in this process can answer the child's queries.
-function yubin(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((res, rej) => {
-    const p = spawn(process.execPath, [bin, "--config", config, ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    p.stdout.on("data", (d) => (out += d));
-    p.stderr.on("data", (d) => (err += d));
-    const timer = setTimeout(() => p.kill(), 30000);
-    p.on("error", rej);
-    p.on("close", (code) => {
-      clearTimeout(timer);
-      res({ code, out, err });
-    });
-  });
-}
+const yubin = (args: string[]) =>
+  runCommand(process.execPath, [YUBIN_BIN, "--config", config, ...args], { timeoutMs: 30000 });
 
 describe("yubin dkim and domain dns", () => {
   test("domain add creates 0600 keys; dkim list shows them signing", async () => {

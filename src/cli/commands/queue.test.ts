@@ -1,27 +1,20 @@
 // `yubin queue` as an admin types it, against a data directory with two queued messages.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, test } from "node:test";
 import { openStore } from "../../app/stores.js";
 import { defaultConfig } from "../../config/load.js";
 import { silentLogger } from "../../log/logger.js";
 import { LocalNotifier } from "../../store/notifier.js";
+import { yubinSync } from "../test-cli.js";
 
-const bin = resolve(import.meta.dirname, "../../../bin/yubin.js");
 const dir = mkdtempSync(join(tmpdir(), "yubin-cli-queue-"));
 const configPath = join(dir, "yubin.toml");
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function yubin(args: string[]) {
-  const r = spawnSync(process.execPath, [bin, "--config", configPath, ...args], {
-    encoding: "utf8",
-    timeout: 30000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const yubin = (args: string[]) => yubinSync(configPath, args);
 
 test("queue counts, show, retry, delete", async () => {
   assert.equal(yubin(["queue", "list"]).code, 0); // writes the config (dataDir = dir)

@@ -1,30 +1,22 @@
 // `yubin spam allow|block|prefs|verdicts` and `yubin queue held|release` as an admin types them,
 // real processes against a data directory the test fills through the store.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { openStore } from "../../app/stores.js";
 import { defaultConfig } from "../../config/load.js";
 import { silentLogger } from "../../log/logger.js";
 import { LocalNotifier } from "../../store/notifier.js";
 import type { Store } from "../../store/types.js";
+import { yubinSync } from "../test-cli.js";
 
-const bin = resolve(import.meta.dirname, "../../../bin/yubin.js");
 const dir = mkdtempSync(join(tmpdir(), "yubin-cli-spam-"));
 const configPath = join(dir, "yubin.toml");
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function yubin(args: string[], input = "") {
-  const r = spawnSync(process.execPath, [bin, "--config", configPath, ...args], {
-    input,
-    encoding: "utf8",
-    timeout: 30000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const yubin = (args: string[], input = "") => yubinSync(configPath, args, { input });
 
 /** The store of the test's data directory, opened for one step (the CLI opens it between). */
 async function withTestStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {

@@ -2,30 +2,22 @@
 // model, an account's folder into its model and the global one, the model's state, a message
 // scored from stdin, and clear errors (exit 2) for what cannot be read or found.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, test } from "node:test";
 import { openStore } from "../../app/stores.js";
 import { defaultConfig } from "../../config/load.js";
 import { silentLogger } from "../../log/logger.js";
 import { LocalNotifier } from "../../store/notifier.js";
 import type { Store } from "../../store/types.js";
+import { yubinSync } from "../test-cli.js";
 
-const bin = resolve(import.meta.dirname, "../../../bin/yubin.js");
 const dir = mkdtempSync(join(tmpdir(), "yubin-cli-spamtrain-"));
 const configPath = join(dir, "yubin.toml");
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function yubin(args: string[], input = "") {
-  const r = spawnSync(process.execPath, [bin, "--config", configPath, ...args], {
-    input,
-    encoding: "utf8",
-    timeout: 60000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const yubin = (args: string[], input = "") => yubinSync(configPath, args, { input, timeoutMs: 60000 });
 
 async function withTestStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
   const config = defaultConfig();

@@ -2,37 +2,18 @@
 // running test server): status shows the authenticator, recovery codes and passkeys; reset
 // removes them, after which the running server lets the account password open IMAP again.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { ImapFlow } from "imapflow";
 import { totpCode } from "../../auth/2fa/totp.js";
 import { sampleConfig } from "../../config/sample.js";
 import { startTestServer, type TestServer, testPassword } from "../../testing/harness.js";
+import { runCommand, YUBIN_BIN } from "../test-cli.js";
 
-const bin = resolve(import.meta.dirname, "../../../bin/yubin.js");
 const ALICE = "alice@example.test";
 
-function run(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((res, rej) => {
-    const p = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    const timer = setTimeout(() => p.kill("SIGKILL"), 60_000);
-    p.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    p.stderr.on("data", (d: Buffer) => {
-      err += d.toString();
-    });
-    p.on("error", rej);
-    p.on("close", (code) => {
-      clearTimeout(timer);
-      res({ code, out, err });
-    });
-  });
-}
+const run = (args: string[]) => runCommand(process.execPath, [YUBIN_BIN, ...args]);
 
 describe("yubin user 2fa", () => {
   let srv: TestServer;
