@@ -17,6 +17,7 @@ import { outboundSection } from "../outbound/config.js";
 import { pop3Section } from "../pop3/config.js";
 import { limitsSection } from "../postoffice/limits-config.js";
 import { rspamdSection } from "../rspamd/config.js";
+import { sieveSection } from "../sieve/config.js";
 import { smtpSection } from "../smtp/config.js";
 import { spamSection } from "../spam/config.js";
 import { bool, int, oneOf, type SectionValue, str, strList } from "./dsl.js";
@@ -216,6 +217,7 @@ export const schema = {
   spam: spamSection,
   rspamd: rspamdSection,
   oauth: oauthSection,
+  sieve: sieveSection,
 };
 
 export type Schema = typeof schema;

@@ -637,6 +637,55 @@ export interface AppPasswordStore {
   revoke(accountId: number, id: number): Promise<boolean>;
 }
 
+/** One of an account's Sieve scripts (issue 19). At most one is active: the one run at delivery. */
+export interface SieveScriptRecord {
+  id: number;
+  accountId: number;
+  /** As the user named it (ManageSieve, RFC 5804 1.6: 1–128 Unicode characters, no control
+   *  characters); unique per account, compared exactly. */
+  name: string;
+  /** The script's text (UTF-8), as uploaded. */
+  content: string;
+  active: boolean;
+  updatedAt: Date;
+}
+
+/** Sieve scripts per account and the memory of the duplicate test (RFC 7352), shared by every
+ *  node using the store. An account's scripts go with it when it is deleted. */
+export interface SieveStore {
+  /** The account's scripts, by name. */
+  list(accountId: number): Promise<SieveScriptRecord[]>;
+  get(accountId: number, name: string): Promise<SieveScriptRecord | null>;
+  getById(accountId: number, id: number): Promise<SieveScriptRecord | null>;
+  /** The active script, or null. */
+  active(accountId: number): Promise<SieveScriptRecord | null>;
+  /** Creates or replaces the script of that name (its id and active flag stay when replaced).
+   *  StoreError "not-found" for an unknown account, "invalid" for a bad name, "quota" when a new
+   *  one would exceed limits.maxScripts or the account's scripts together limits.maxTotalBytes. */
+  put(
+    accountId: number,
+    name: string,
+    content: string,
+    limits: { maxScripts: number; maxTotalBytes: number },
+  ): Promise<SieveScriptRecord>;
+  /** StoreError "not-found" (no such script), "exists" (the new name is taken), "invalid". */
+  rename(accountId: number, from: string, to: string): Promise<SieveScriptRecord>;
+  /** StoreError "not-found"; "readonly" for the active script (RFC 5804 2.10: deactivate first). */
+  remove(accountId: number, name: string): Promise<void>;
+  /** Makes that script the active one (others inactive); null deactivates all.
+   *  StoreError "not-found" for an unknown name. */
+  setActive(accountId: number, name: string | null): Promise<void>;
+  /** Changes to the account's scripts since `since` (JMAP SieveScript/changes): a counter that
+   *  grows with every put, rename, remove and activation. */
+  state(accountId: number): Promise<number>;
+  /** RFC 7352: true when `key` was recorded for the account within `seconds` before `now`.
+   *  Records it (with the expiry now + seconds) unless it was seen and `last` is false; with
+   *  `last`, a seen key's expiry moves to now + seconds. */
+  duplicate(accountId: number, key: string, now: Date, seconds: number, last: boolean): Promise<boolean>;
+  /** Deletes expired duplicate records (at most `limit`); how many. */
+  sweepDuplicates(now: Date, limit: number): Promise<number>;
+}
+
 /** An account's TOTP authenticator (RFC 6238), as the auth layer stored it. */
 export interface TotpRecord {
   /** The secret as the auth layer sealed it (src/auth/second-factor-key.ts): opaque here. */
