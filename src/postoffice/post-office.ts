@@ -84,6 +84,8 @@ export function createPostOffice(opts: PostOfficeOptions): PostOffice {
       discarded: false,
       queued: false,
       verdicts: [],
+      redirects: [],
+      notifications: [],
     };
     for (const stage of stages) {
       if (!stage.doors.has(letter.door)) continue;

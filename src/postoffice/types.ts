@@ -144,6 +144,19 @@ export interface Work {
   queued: boolean;
   /** Notes of the filters that accepted it ("name=note"), for Posted.verdicts. */
   verdicts: string[];
+  /** Sieve redirect actions (issue 19) the sieve stage collected, sent by the redirect stage
+   *  after the local copies are filed: the account whose script redirected, the address, and the
+   *  message as it is to be sent (after editheader). */
+  redirects: { accountId: number; address: string; body: Buffer }[];
+  /** Sieve notify actions (RFC 5435, mailto) the sieve stage collected, sent after filing. */
+  notifications: {
+    accountId: number;
+    method: string;
+    from: string | null;
+    importance: 1 | 2 | 3;
+    options: string[];
+    message: string | null;
+  }[];
 }
 
 /** A stage: one step of the pipeline, the same shape for all. It changes `work` or throws a
