@@ -87,8 +87,11 @@ export interface RunLimits {
 /** The actions a run produced, in script order. Duplicates are already merged (RFC 5228 4.2:
  *  fileinto the same mailbox twice files once; redirect to the same address twice sends once). */
 export type SieveAction =
-  /** Implicit or explicit keep: file into INBOX with these IMAP flags (RFC 5232). */
-  | { type: "keep"; flags: string[] }
+  /** Implicit or explicit keep: file into INBOX with these IMAP flags (RFC 5232). `implicit`:
+   *  this is the implicit keep (RFC 5228 2.10.2), not a keep command; the post office needs to
+   *  know when it chains the global scripts with the user's (an implicit keep of one script is
+   *  cancelled by another's fileinto, an explicit keep is not). Absent: treated as implicit. */
+  | { type: "keep"; flags: string[]; implicit?: boolean }
   | { type: "fileinto"; mailbox: string; flags: string[]; create: boolean; specialUse?: string | null }
   | { type: "redirect"; address: string; copy: boolean }
   | { type: "discard" }
