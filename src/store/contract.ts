@@ -11,6 +11,7 @@ import { account, type ContractHandle, type OpenStore, rejectsWith, withStore } 
 import { runSecondFactorContract } from "./contract-second-factor.js";
 import { runSendingContract } from "./contract-sending.js";
 import { runSettingsContract } from "./contract-settings.js";
+import { runSieveContract } from "./contract-sieve.js";
 import { runSpamContract } from "./contract-spam.js";
 import { QuotaError } from "./errors.js";
 import type { MailEvent } from "./notifier.js";
@@ -40,6 +41,7 @@ export function runStoreContract(name: string, open: OpenStore): void {
     runSpamContract(open);
     runAppPasswordContract(open);
     runSecondFactorContract(open);
+    runSieveContract(open);
     runFlagReadContract(open);
     describe("directory", () => {
       test("domains are lower-cased, unique, and removable only when empty", () =>

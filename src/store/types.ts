@@ -229,8 +229,14 @@ export interface DirectoryStore {
 }
 
 /** Objects whose changes are logged account-wide (JMAP Email, Mailbox, Thread, Identity,
- *  VacationResponse; the last has one object per account, id 1). */
-export type ChangeObjectType = "email" | "mailbox" | "thread" | "identity" | "vacationResponse";
+ *  VacationResponse, which has one object per account, id 1, and SieveScript). */
+export type ChangeObjectType =
+  | "email"
+  | "mailbox"
+  | "thread"
+  | "identity"
+  | "vacationResponse"
+  | "sieveScript";
 
 /** One object changed since a given seq (RFC 8620 5.2): created after it, destroyed, or updated.
  *  An object both created and destroyed since then is not reported. */
@@ -676,7 +682,8 @@ export interface SieveStore {
    *  StoreError "not-found" for an unknown name. */
   setActive(accountId: number, name: string | null): Promise<void>;
   /** Changes to the account's scripts since `since` (JMAP SieveScript/changes): a counter that
-   *  grows with every put, rename, remove and activation. */
+   *  grows with every put, rename, remove and activation. It is the account change log's
+   *  "sieveScript" seq: mail.objectChangesSince(accountId, "sieveScript", …) lists the changes. */
   state(accountId: number): Promise<number>;
   /** RFC 7352: true when `key` was recorded for the account within `seconds` before `now`.
    *  Records it (with the expiry now + seconds) unless it was seen and `last` is false; with
@@ -767,5 +774,6 @@ export interface Store {
   spam: SpamStore;
   appPasswords: AppPasswordStore;
   secondFactors: SecondFactorStore;
+  sieve: SieveStore;
   close(): Promise<void>;
 }

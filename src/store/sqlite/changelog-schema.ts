@@ -9,7 +9,8 @@
 //    IMAP's modseq/created_modseq and the expunged table: bounded by the objects that ever
 //    existed, not by the number of changes.
 //  - types: 1 = Email (a messages row), 2 = Mailbox, 3 = Thread (messages.thread_id);
-//    4 = Identity and 5 = VacationResponse are logged by the v4 migration (settings-schema.ts).
+//    4 = Identity and 5 = VacationResponse are logged by the v4 migration (settings-schema.ts),
+//    6 = SieveScript by the v13 migration (sieve-schema.ts).
 //  - A mailbox's highest_modseq moves whenever one of its messages changes; that logs the
 //    mailbox too, because its counts (totalEmails, unreadEmails ...) may have changed.
 // Every statement is IF NOT EXISTS / OR IGNORE, so re-running the migration changes nothing.
@@ -19,6 +20,7 @@ export const MAILBOX = 2;
 export const THREAD = 3;
 export const IDENTITY = 4;
 export const VACATION = 5;
+export const SIEVE_SCRIPT = 6;
 
 export type Mode = "create" | "touch" | "destroy";
 

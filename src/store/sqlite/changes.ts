@@ -2,7 +2,7 @@
 // changeState / objectChangesSince, plus the account-wide message listings JMAP needs.
 import { StoreError } from "../errors.js";
 import type { ChangeObjectType, MessageMeta, ObjectChange, ObjectChanges } from "../types.js";
-import { EMAIL, IDENTITY, MAILBOX, THREAD, VACATION } from "./changelog-schema.js";
+import { EMAIL, IDENTITY, MAILBOX, SIEVE_SCRIPT, THREAD, VACATION } from "./changelog-schema.js";
 import type { Ctx } from "./context.js";
 import { MESSAGE_SELECT, type MessageTuple, toMeta } from "./rows.js";
 
@@ -12,6 +12,7 @@ const TYPE_CODE: Record<ChangeObjectType, number> = {
   thread: THREAD,
   identity: IDENTITY,
   vacationResponse: VACATION,
+  sieveScript: SIEVE_SCRIPT,
 };
 
 /** Most thread ids looked up in one statement (SQLite's variable limit is far above). */
@@ -58,6 +59,7 @@ export function createChangeOps(ctx: Ctx) {
           thread: of(THREAD),
           identity: of(IDENTITY),
           vacationResponse: of(VACATION),
+          sieveScript: of(SIEVE_SCRIPT),
         };
       });
     },

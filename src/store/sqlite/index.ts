@@ -29,6 +29,7 @@ import { migrate } from "./schema.js";
 import { createSecondFactors } from "./second-factor.js";
 import { createSending } from "./sending.js";
 import { createSettings } from "./settings.js";
+import { createSieve } from "./sieve.js";
 import { createSpam } from "./spam.js";
 import { WalSync } from "./wal-sync.js";
 import { GroupCommitWriter } from "./writer.js";
@@ -136,6 +137,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
       spam: createSpam(ctx),
       appPasswords: createAppPasswords(ctx),
       secondFactors: createSecondFactors(ctx),
+      sieve: createSieve(ctx),
       stats: ctx.writer.stats,
       close() {
         closing ??= (async () => {

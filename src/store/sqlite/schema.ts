@@ -20,6 +20,7 @@ import { recentMigration } from "./recent.js";
 import { secondFactorMigration } from "./second-factor-schema.js";
 import { sendingMigration } from "./sending-schema.js";
 import { settingsMigration } from "./settings-schema.js";
+import { sieveMigration } from "./sieve-schema.js";
 import { spamMigration } from "./spam-schema.js";
 
 const v1 = `
@@ -174,6 +175,7 @@ END;
 // v10: the spam filter's token counts, training records, user prefs and verdicts (spam-schema.ts).
 // v11: app passwords (app-password-schema.ts).
 // v12: second factors for the web login: TOTP, recovery codes, passkeys (second-factor-schema.ts).
+// v13: Sieve scripts and the duplicate test's memory (sieve-schema.ts).
 export const migrations: readonly string[] = [
   v1,
   changelogMigration,
@@ -187,6 +189,7 @@ export const migrations: readonly string[] = [
   spamMigration,
   appPasswordMigration,
   secondFactorMigration,
+  sieveMigration,
 ];
 
 export function migrate(db: Database.Database): void {
