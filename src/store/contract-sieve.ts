@@ -117,8 +117,11 @@ export function runSieveContract(open: () => Promise<ContractHandle>): void {
         await s.remove(bob.id, "a");
         await s.setActive(bob.id, null);
         assert.equal(await s.active(bob.id), null);
+        const b = await s.get(bob.id, "b");
         await s.remove(bob.id, "b");
         assert.deepEqual(await s.list(bob.id), []);
+        const c = await s.put(bob.id, "b", "keep;", roomy);
+        assert.ok(b && c.id > b.id, "ids are never reused (JMAP ids name one object for good)");
       }));
 
     test("state grows with every put, rename, remove and activation, and is the change log's", () =>

@@ -3,7 +3,8 @@
 //
 //  - sieve_scripts: an account's scripts, unique by name (compared exactly, RFC 5804 1.6), with
 //    their UTF-8 size kept beside the text so the per-account byte limit is one SUM. At most one
-//    is active: a partial unique index enforces it, whatever path writes.
+//    is active: a partial unique index enforces it, whatever path writes. Ids are never reused
+//    (AUTOINCREMENT), as JMAP ids must not be (RFC 8620 1.2).
 //  - Every insert, change (content, name, activation) and delete is logged in the account change
 //    log as type 6 (SIEVE_SCRIPT), so JMAP SieveScript/changes (RFC 9661 2.2) answers from it and
 //    the store's state() is that type's latest seq.
@@ -14,7 +15,7 @@ import { logChange, SIEVE_SCRIPT } from "./changelog-schema.js";
 
 export const sieveMigration = `
 CREATE TABLE IF NOT EXISTS sieve_scripts (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
   name TEXT NOT NULL,
   content TEXT NOT NULL,
