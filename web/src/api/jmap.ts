@@ -19,6 +19,8 @@ export const CAP_SPAM = "urn:yubin:params:jmap:spam";
 /** Our extension for the user's app passwords (src/jmap/app-passwords), offered to a session
  *  logged in with the account password. */
 export const CAP_APP_PASSWORDS = "urn:yubin:params:jmap:apppasswords";
+/** JMAP for Sieve Scripts (RFC 9661): the rules editor's scripts (src/jmap/sieve). */
+export const CAP_SIEVE = "urn:ietf:params:jmap:sieve";
 
 export class MethodError extends Error {
   constructor(
@@ -78,7 +80,7 @@ export class Jmap implements JmapApi, UploadApi {
     private readonly s: SessionResource,
   ) {
     this.accountId = s.primaryAccounts["urn:ietf:params:jmap:mail"] ?? "";
-    this.using = [...USING, ...[CAP_SPAM, CAP_APP_PASSWORDS].filter((c) => this.has(c))];
+    this.using = [...USING, ...[CAP_SPAM, CAP_APP_PASSWORDS, CAP_SIEVE].filter((c) => this.has(c))];
   }
 
   /** Whether the server offers a capability (RFC 8620 2: the Session's capabilities). */
