@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ruleFromMessage } from "./from-message";
+import { folderPaths, moveRule, putRule, removeRule } from "./list";
 import { type Action, type Condition, emptyRule, type Rule, ruleProblem, TEXT_MATCHES } from "./model";
 import { sieveToRules } from "./sieve-read";
 import { HEADER_LINES, matchesPattern, quote, rulesToSieve } from "./sieve-write";
@@ -251,4 +252,37 @@ test("ruleFromMessage: From is the sender's address, Subject contains the subjec
     },
   );
   assert.equal(ruleFromMessage({ from: null, subject: null }).conditions.length, 0);
+});
+
+test("moveRule, putRule, removeRule: new lists, the old one untouched", () => {
+  const a = { ...emptyRule(), name: "a" };
+  const b = { ...emptyRule(), name: "b" };
+  const c = { ...emptyRule(), name: "c" };
+  const list = [a, b, c];
+  assert.deepEqual(moveRule(list, 1, -1), [b, a, c]);
+  assert.deepEqual(moveRule(list, 2, 1), [a, b, c]);
+  assert.deepEqual(moveRule(list, 0, -1), [a, b, c]);
+  assert.deepEqual(putRule(list, 1, c), [a, c, c]);
+  assert.deepEqual(putRule(list, null, a), [a, b, c, a]);
+  assert.deepEqual(removeRule(list, 0), [b, c]);
+  assert.deepEqual(list, [a, b, c]);
+});
+
+test("folderPaths: the store's path of each folder, INBOX for the inbox", () => {
+  assert.deepEqual(
+    folderPaths([
+      { id: "1", name: "Inbox", parentId: null, role: "inbox" },
+      { id: "2", name: "Work", parentId: null, role: null },
+      { id: "3", name: "2026", parentId: "2", role: null },
+      { id: "4", name: "Lists", parentId: "1", role: null },
+      { id: "5", name: "Loop", parentId: "5", role: null },
+    ]),
+    [
+      { id: "1", path: "INBOX" },
+      { id: "4", path: "INBOX/Lists" },
+      { id: "5", path: "Loop/Loop/Loop/Loop/Loop/Loop/Loop/Loop/Loop/Loop/Loop" },
+      { id: "2", path: "Work" },
+      { id: "3", path: "Work/2026" },
+    ],
+  );
 });

@@ -3,12 +3,14 @@
 // state/mail-screen.ts; this view renders them and turns clicks and keys into its actions.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { logout, type WebSession } from "../api/http";
-import { Jmap } from "../api/jmap";
+import { CAP_SIEVE, Jmap } from "../api/jmap";
 import { subscribePush } from "../api/push";
 import { t } from "../i18n";
 import { type Draft, emptyDraft, forwardDraft, replyDraft } from "../mail/compose";
 import * as settings from "../mail/settings";
 import type { EmailFull, Mailbox } from "../mail/types";
+import { ruleFromMessage } from "../rules/from-message";
+import type { Rule } from "../rules/model";
 import { MailScreen } from "../state/mail-screen";
 import { Composer } from "./Composer";
 import { fullDate } from "./format";
@@ -32,6 +34,9 @@ export interface Actions {
   /** Spam: to Junk with $junk; false: Not spam, to the Inbox with $notjunk. */
   markSpam(spam: boolean): void;
   move(mailboxId: string): void;
+  /** "Create rule from this message": Settings → Rules with a rule pre-filled from it; absent
+   *  when the server offers no JMAP Sieve. */
+  createRule?(e: EmailFull): void;
 }
 
 /** The words Reply and Forward put in a draft, in the current language. */
@@ -78,6 +83,8 @@ function MailScreenView(props: {
   useStore(screen.selection);
   useStore(screen.notices);
   const [settingsOpen, setSettingsOpen] = useState(false);
+  /** The rule "Create rule from this message" opens Settings with. */
+  const [newRule, setNewRule] = useState<Rule | null>(null);
   const [composer, setComposer] = useState<{ draft: Draft; key: number } | null>(null);
   const [menuOpen, setMenuOpen] = useState(false);
   const [help, setHelp] = useState(false);
@@ -151,6 +158,14 @@ function MailScreenView(props: {
     remove: () => void screen.remove(() => window.confirm(t("action.confirmDeleteForever"))),
     markSpam: (spam) => void screen.markSpam(spam),
     move: (mailboxId) => void screen.move(mailboxId),
+    ...(jmap.has(CAP_SIEVE)
+      ? {
+          createRule: (e: EmailFull) => {
+            setNewRule(ruleFromMessage(e));
+            setSettingsOpen(true);
+          },
+        }
+      : {}),
   };
 
   const opened = () => (thread && openId ? thread.find((e) => e.id === openId) : undefined);
@@ -230,7 +245,13 @@ function MailScreenView(props: {
         </button>
         <span class="user">{props.session.username}</span>
         <LanguagePicker onChange={props.onLanguage} />
-        <button type="button" onClick={() => setSettingsOpen(true)}>
+        <button
+          type="button"
+          onClick={() => {
+            setNewRule(null);
+            setSettingsOpen(true);
+          }}
+        >
           {t("app.settings")}
         </button>
         <button
@@ -317,6 +338,8 @@ function MailScreenView(props: {
         <Settings
           jmap={jmap}
           identities={identities}
+          mailboxes={mailboxes}
+          newRule={newRule}
           onIdentitiesChanged={() => void screen.reloadIdentities()}
           onClose={() => setSettingsOpen(false)}
           say={say}

@@ -58,6 +58,11 @@ export function Reader(props: {
         <button type="button" onClick={actions.remove}>
           {props.inTrash ? t("action.deleteForever") : t("action.delete")}
         </button>
+        {actions.createRule && (
+          <button type="button" class="create-rule" onClick={() => actions.createRule?.(opened)}>
+            {t("rules.createFromMessage")}
+          </button>
+        )}
         <select
           aria-label={t("action.moveTo")}
           value=""

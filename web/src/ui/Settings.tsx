@@ -1,11 +1,14 @@
-// Settings: the vacation response (on/off, first and last day, subject, text) and each
-// identity's name and text signature. Saved over JMAP (mail/settings.ts); the composer uses
+// Settings: the vacation response (on/off, first and last day, subject, text), the mail rules
+// (ui/Rules.tsx), the spam lists, app passwords and each identity's name and text signature. Saved over JMAP (mail/settings.ts); the composer uses
 // the identities as they are after a save.
 import { useEffect, useState } from "preact/hooks";
-import { CAP_APP_PASSWORDS, CAP_SPAM, type Jmap } from "../api/jmap";
+import { CAP_APP_PASSWORDS, CAP_SIEVE, CAP_SPAM, type Jmap } from "../api/jmap";
 import { t } from "../i18n";
 import * as settings from "../mail/settings";
+import type { Mailbox } from "../mail/types";
+import type { Rule } from "../rules/model";
 import { AppPasswords } from "./AppPasswords";
+import { Rules } from "./Rules";
 import { SpamSettings } from "./SpamSettings";
 
 function VacationForm(props: { jmap: Jmap; onSaved(): void; onError(e: unknown): void }) {
@@ -137,6 +140,9 @@ function IdentityForm(props: {
 export function Settings(props: {
   jmap: Jmap;
   identities: settings.Identity[];
+  mailboxes: Mailbox[];
+  /** Open with this rule in the rules editor ("Create rule from this message"). */
+  newRule?: Rule | null;
   onIdentitiesChanged(): void;
   onClose(): void;
   say(text: string): void;
@@ -152,6 +158,15 @@ export function Settings(props: {
       <div class="dialog settings" role="dialog" aria-label={t("settings.title")}>
         <h2>{t("settings.title")}</h2>
         <VacationForm jmap={props.jmap} onSaved={() => props.say(t("settings.saved"))} onError={props.fail} />
+        {props.jmap.has(CAP_SIEVE) && (
+          <Rules
+            jmap={props.jmap}
+            mailboxes={props.mailboxes}
+            initialRule={props.newRule ?? null}
+            onSaved={() => props.say(t("settings.saved"))}
+            onError={props.fail}
+          />
+        )}
         {props.jmap.has(CAP_SPAM) && (
           <SpamSettings
             jmap={props.jmap}
