@@ -82,6 +82,14 @@ export interface RunLimits {
   maxIncludeDepth: number;
   /** Wall time in ms before the run is stopped (a runtime error: implicit keep). */
   maxRunMs: number;
+  /** RFC 5230 / RFC 6131 bounds of the vacation interval (config vacationMinSeconds /
+   *  vacationMaxSeconds; default 1 day / 90 days). */
+  vacationMinSeconds?: number;
+  vacationMaxSeconds?: number;
+  /** RFC 7352 duplicate: the interval without :seconds, and the longest one (config
+   *  duplicateDefaultSeconds / duplicateMaxSeconds; default 7 / 30 days). */
+  duplicateDefaultSeconds?: number;
+  duplicateMaxSeconds?: number;
 }
 
 /** The actions a run produced, in script order. Duplicates are already merged (RFC 5228 4.2:
