@@ -3,6 +3,7 @@
 import type { Protocol } from "../config/schema.js";
 import { httpListenerFactory } from "../http/server.js";
 import { startImapListener } from "../imap/index.js";
+import { startManageSieveListener } from "../managesieve/index.js";
 import { startPop3Listener } from "../pop3/index.js";
 import type { ListenerFactory } from "../server/context.js";
 import { startSmtpListener } from "../smtp/index.js";
@@ -13,5 +14,6 @@ export const listenerFactories: Readonly<Record<Protocol, ListenerFactory>> = {
   submission: startSmtpListener,
   pop3: startPop3Listener,
   imap: startImapListener,
+  managesieve: startManageSieveListener,
   http: httpListenerFactory(webAppFor),
 };

@@ -34,6 +34,7 @@ const SCOPE_OF: Record<LoginAttempt["protocol"], AppPasswordScope | null> = {
   pop3: "pop3",
   smtp: "smtp",
   jmap: "jmap",
+  managesieve: "managesieve",
   http: null,
 };
 

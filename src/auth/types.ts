@@ -19,7 +19,7 @@ export interface LoginAttempt {
   password: string;
   ip: string;
   /** "jmap": JMAP's HTTP Basic authentication; "http": the webmail and admin login forms. */
-  protocol: "smtp" | "pop3" | "imap" | "jmap" | "http";
+  protocol: "smtp" | "pop3" | "imap" | "managesieve" | "jmap" | "http";
   /** Web logins: the browser's device token (device.ts), registered to the account on success,
    *  so that the throttle knows this browser wherever it is next time. */
   device?: string | undefined;
@@ -31,7 +31,7 @@ export interface BearerAttempt {
   token: string;
   username: string | null;
   ip: string;
-  protocol: "smtp" | "pop3" | "imap";
+  protocol: "smtp" | "pop3" | "imap" | "managesieve";
 }
 
 /** "unavailable": the token could not be checked (the provider's keys could not be fetched); the

@@ -21,6 +21,7 @@ export const defaultListeners: ListenerConfig[] = [
   { protocol: "pop3", address: "127.0.0.1", port: 1995, tls: "implicit" },
   { protocol: "imap", address: "127.0.0.1", port: 1143, tls: "starttls" },
   { protocol: "imap", address: "127.0.0.1", port: 1993, tls: "implicit" },
+  { protocol: "managesieve", address: "127.0.0.1", port: 4190, tls: "starttls" },
   // Web: admin and settings pages over HTTPS; plain HTTP serves autoconfig documents and
   // redirects everything else to the HTTPS port.
   { protocol: "http", address: "127.0.0.1", port: 8443, tls: "implicit" },

@@ -26,11 +26,13 @@ export function sampleConfig(opts: SampleOptions): string {
     lines.push("");
   }
   lines.push(
-    "# Listeners: one [[listeners]] table each. protocol: smtp (inbound MX), submission, pop3, imap, http.",
+    "# Listeners: one [[listeners]] table each. protocol: smtp (inbound MX), submission, pop3, imap,",
+    "# managesieve (Sieve scripts, RFC 5804), http.",
     "# tls: none, starttls (offered after connect), implicit (TLS from the first byte).",
     "# The quickstart uses unprivileged ports on 127.0.0.1. For production, listen on all addresses",
     '# ("0.0.0.0" or "::") with the standard ports: smtp 25 (none), submission 587 (starttls) and',
     "# 465 (implicit), pop3 110 (starttls) and 995 (implicit), imap 143 (starttls) and 993 (implicit),",
+    "# managesieve 4190 (starttls),",
     "# http 443 (implicit: admin, settings, autoconfig) and 80 (none: autoconfig, redirects to HTTPS).",
     "# [autoconfig] tells mail clients other ports or a host name when they differ from these.",
     "# Run SMTP and POP3/IMAP in separate processes by giving each its own config with the same dataDir.",

@@ -12,6 +12,7 @@ import { httpSection } from "../http/config.js";
 import { imapSection } from "../imap/config.js";
 import { jmapSection } from "../jmap/config.js";
 import { mailauthSection } from "../mailauth/config.js";
+import { managesieveSection } from "../managesieve/config.js";
 import { oauthSection } from "../oauth/config.js";
 import { outboundSection } from "../outbound/config.js";
 import { pop3Section } from "../pop3/config.js";
@@ -218,11 +219,12 @@ export const schema = {
   rspamd: rspamdSection,
   oauth: oauthSection,
   sieve: sieveSection,
+  managesieve: managesieveSection,
 };
 
 export type Schema = typeof schema;
 
-export const protocols = ["smtp", "submission", "pop3", "imap", "http"] as const;
+export const protocols = ["smtp", "submission", "pop3", "imap", "managesieve", "http"] as const;
 export type Protocol = (typeof protocols)[number];
 export const tlsModes = ["none", "starttls", "implicit"] as const;
 export type TlsMode = (typeof tlsModes)[number];

@@ -37,6 +37,7 @@ export interface TestPorts {
   pop3s: number;
   imap?: number;
   imaps?: number;
+  managesieve?: number; // ManageSieve with STARTTLS (RFC 5804)
   http?: number; // plain HTTP (autoconfig documents; redirects pages to https)
   https?: number; // HTTPS: admin, settings, login
 }
@@ -65,6 +66,7 @@ const portNames: [Protocol, TlsMode, keyof TestPorts][] = [
   ["pop3", "implicit", "pop3s"],
   ["imap", "starttls", "imap"],
   ["imap", "implicit", "imaps"],
+  ["managesieve", "starttls", "managesieve"],
   ["http", "none", "http"],
   ["http", "implicit", "https"],
 ];

@@ -1,0 +1,84 @@
+// Typed ManageSieve errors and the one place that turns them into responses. Handlers throw;
+// the dispatcher (session.ts) renders. ManageSieve has no BAD: syntax errors are NO too
+// (RFC 5804 §1.2); BYE closes the connection.
+import { type ResponseCode, responseLine } from "./wire/response.js";
+
+/** Who is at fault decides what is logged: "client" errors are normal traffic, "server" ones are not. */
+export type Fault = "client" | "server";
+
+export class SieveProtocolError extends Error {
+  override name = "SieveProtocolError";
+  constructor(
+    readonly text: string,
+    readonly opts: { code?: ResponseCode; fault?: Fault; close?: boolean } = {},
+  ) {
+    super(text);
+  }
+  get close(): boolean {
+    return this.opts.close ?? false;
+  }
+}
+
+/** The catalogue of errors handlers throw, so wording and codes stay consistent. */
+export const errors = {
+  unknownCommand: (name: string) => new SieveProtocolError(`unknown command ${printable(name)}`),
+  wrongState: (name: string, authed: boolean) =>
+    new SieveProtocolError(authed ? `${name} not allowed after login` : `${name} needs a login first`),
+  syntax: (usage: string) => new SieveProtocolError(`syntax: ${usage}`),
+  badInput: (why: string) => new SieveProtocolError(`syntax error: ${why}`),
+  lineTooLong: (max: number) => new SieveProtocolError(`line too long (limit ${max} octets)`),
+  notUtf8: () => new SieveProtocolError("string is not UTF-8"),
+  badName: (why: string) => new SieveProtocolError(why),
+  noSuchScript: () => new SieveProtocolError("there is no script by that name", { code: "NONEXISTENT" }),
+  scriptActive: () =>
+    new SieveProtocolError("the active script cannot be deleted: activate another or none first", {
+      code: "ACTIVE",
+    }),
+  nameTaken: () => new SieveProtocolError("a script by that name already exists", { code: "ALREADYEXISTS" }),
+  tooBig: (max: number) =>
+    new SieveProtocolError(`script larger than the limit of ${max} octets`, { code: "QUOTA/MAXSIZE" }),
+  tooMany: (max: number) =>
+    new SieveProtocolError(`no more scripts: the limit is ${max}`, { code: "QUOTA/MAXSCRIPTS" }),
+  /** RFC 5804 2.6: the errors of an invalid script, line and column each, as the text. */
+  invalidScript: (text: string) => new SieveProtocolError(text),
+  encryptNeeded: () =>
+    new SieveProtocolError("authentication needs TLS: use STARTTLS first", { code: "ENCRYPT-NEEDED" }),
+  unsupportedMechanism: (m: string) => new SieveProtocolError(`unsupported SASL mechanism ${printable(m)}`),
+  authCancelled: () => new SieveProtocolError("authentication cancelled"),
+  badSasl: () => new SieveProtocolError("malformed SASL response"),
+  invalidLogin: () => new SieveProtocolError("invalid user name or password"),
+  appPasswordRequired: () => new SieveProtocolError("two-factor authentication is on: use an app password"),
+  throttled: (retryAfterMs?: number) =>
+    new SieveProtocolError(
+      retryAfterMs
+        ? `too many failed logins; try again in ${Math.ceil(retryAfterMs / 1000)} seconds`
+        : "too many failed logins; try again later",
+      { code: "TRYLATER" },
+    ),
+  tooManyConnections: () =>
+    new SieveProtocolError("too many connections of this account from this address", { code: "TRYLATER" }),
+  alreadyTls: () => new SieveProtocolError("TLS already active"),
+  noTls: () => new SieveProtocolError("STARTTLS not available on this port"),
+  loginEnded: () =>
+    new SieveProtocolError("credentials changed or account disabled, closing connection", { close: true }),
+  tooManyErrors: () => new SieveProtocolError("too many errors, closing connection", { close: true }),
+  literalTooLarge: () => new SieveProtocolError("literal too large, closing connection", { close: true }),
+  internal: (o: { close?: boolean } = {}) =>
+    new SieveProtocolError("internal server error, try again later", {
+      code: "TRYLATER",
+      fault: "server",
+      ...o,
+    }),
+};
+
+/** Render any thrown value: NO (or BYE when it closes); unknown errors are internal. */
+export function errorResponse(e: unknown): Buffer {
+  const err = e instanceof SieveProtocolError ? e : errors.internal();
+  const opts = err.opts.code === undefined ? { text: err.text } : { code: err.opts.code, text: err.text };
+  return responseLine(err.close ? "BYE" : "NO", opts);
+}
+
+// Echo at most a short, printable part of what the client sent.
+function printable(s: string): string {
+  return s.replace(/[^\x21-\x7e]/g, "?").slice(0, 20);
+}

@@ -1,0 +1,306 @@
+// One ManageSieve connection (RFC 5804): greets with the capabilities, reads commands (lines and
+// the literals inside them), dispatches them through the command table with the state each
+// handler needs, and renders every thrown error as one NO (or BYE) response (errors.ts).
+//
+// Invariants:
+//  - Every command is read whole before it runs, literals included, so the next command starts
+//    at the right octet even when this one is refused (a literal over the limit is read and
+//    dropped, up to managesieve.maxDiscardBytes; beyond that, or before login beyond
+//    maxPreAuthLiteralBytes, the connection ends with BYE: there is no way to refuse a {n+}).
+//  - Passwords and SASL responses are never logged: only command names are.
+//  - After STARTTLS, buffered plaintext is discarded (io.ts) and the capabilities are sent again.
+import { randomBytes } from "node:crypto";
+import type { Socket } from "node:net";
+import { loginCheck, loginStillValid, recheckDue } from "../auth/login-recheck.js";
+import type { AuthResult } from "../auth/types.js";
+import type { ListenerConfig } from "../config/schema.js";
+import type { Logger } from "../log/logger.js";
+import type { AppContext } from "../server/context.js";
+import type { ConnectionSlot } from "../server/sessions.js";
+import { upgradeToTls } from "../server/tls-upgrade.js";
+import { capabilityLines } from "./commands/capability.js";
+import { commandTable } from "./commands/index.js";
+import type { Conn, ManageSieveConfig } from "./commands/types.js";
+import { errorResponse, errors, SieveProtocolError } from "./errors.js";
+import { ConnectionGone, SieveIo } from "./io.js";
+import type { SessionState } from "./state.js";
+import { type Arg, type Command, scanLine, textOf, toCommand } from "./wire/command.js";
+import { type ResponseCode, responseLine } from "./wire/response.js";
+
+export interface SessionOptions {
+  socket: Socket;
+  listener: ListenerConfig;
+  ctx: AppContext;
+  remoteIp: string;
+  /** The connection's place in the listener's caps; a login moves it out of the per-IP count. */
+  slot: ConnectionSlot;
+}
+
+/** Most literals in one command: PUTSCRIPT and RENAMESCRIPT have two strings, AUTHENTICATE two. */
+const MAX_LITERALS = 4;
+
+type CommandRead =
+  | { kind: "command"; args: Arg[] }
+  | { kind: "error"; error: SieveProtocolError }
+  | { kind: "end"; why: "closed" | "timeout" | "interrupted" };
+
+export class Session implements Conn {
+  readonly id = randomBytes(6).toString("hex").toUpperCase();
+  readonly ctx: AppContext;
+  readonly cfg: ManageSieveConfig;
+  readonly log: Logger;
+  readonly remoteIp: string;
+  readonly slot: ConnectionSlot;
+  readonly listener: ListenerConfig;
+  state: SessionState = { kind: "nonauth" };
+  secure = false;
+  private readonly io: SieveIo;
+  private ending = false;
+  private errorCount = 0;
+  private authFailures = 0;
+  /** Login must succeed by then (managesieve.loginDeadlineSec after connecting or after
+   *  UNAUTHENTICATE): a client sending CAPABILITY every few seconds never extends it. */
+  private loginBy: number;
+
+  constructor(opts: SessionOptions) {
+    this.ctx = opts.ctx;
+    this.cfg = opts.ctx.config.managesieve;
+    this.listener = opts.listener;
+    this.remoteIp = opts.remoteIp;
+    this.slot = opts.slot;
+    this.io = new SieveIo(opts.socket, this.cfg.maxLineLength);
+    this.log = opts.ctx.log.child({ proto: "managesieve", conn: this.id, ip: opts.remoteIp });
+    this.loginBy = Date.now() + this.cfg.loginDeadlineSec * 1000;
+  }
+
+  get offersStartTls(): boolean {
+    return this.listener.tls === "starttls" && !this.secure && this.state.kind === "nonauth";
+  }
+
+  get plaintextAuthAllowed(): boolean {
+    return this.secure || this.cfg.allowPlaintextAuth;
+  }
+
+  private get idleMs(): number {
+    if (this.state.kind === "auth") return this.cfg.idleTimeoutSec * 1000;
+    return Math.max(0, Math.min(this.cfg.loginTimeoutSec * 1000, this.loginBy - Date.now()));
+  }
+
+  async run(): Promise<void> {
+    try {
+      if (this.listener.tls === "implicit") await this.startTls();
+      // RFC 5804 §1.7: the server greets with its capabilities and OK.
+      await this.send(capabilityLines(this, this.state));
+      await this.ok("Yubin ManageSieve ready");
+      await this.loop();
+    } catch (e) {
+      if (!(e instanceof ConnectionGone)) this.log.debug("session ended", { err: e });
+    } finally {
+      await this.io.close().catch(() => {});
+      this.log.debug("disconnected");
+    }
+  }
+
+  /** Server shutdown: finish the current command, then say BYE at the next read. */
+  shutdown(): void {
+    this.io.interrupt();
+  }
+
+  abort(): void {
+    this.io.destroy();
+  }
+
+  private loginLate(): boolean {
+    return this.state.kind !== "auth" && Date.now() >= this.loginBy;
+  }
+
+  private async bye(text: string, code?: ResponseCode): Promise<void> {
+    await this.send([responseLine("BYE", code === undefined ? { text } : { code, text })]);
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.ending) {
+      if (this.loginLate()) return this.bye("login took too long, closing connection");
+      const read = await this.readCommand();
+      if (read.kind === "end") {
+        if (read.why === "closed") return;
+        if (read.why === "interrupted") return this.bye("server shutting down, try again later", "TRYLATER");
+        if (this.loginLate()) return this.bye("login took too long, closing connection");
+        return this.bye("idle too long, closing connection");
+      }
+      if (read.kind === "error") {
+        await this.fail(read.error);
+        continue;
+      }
+      if (read.args.length === 0) continue; // an empty line: nothing to answer
+      const cmd = toCommand(read.args);
+      if (!cmd) {
+        await this.fail(errors.badInput("a command starts with its name"));
+        continue;
+      }
+      await this.dispatch(cmd);
+    }
+  }
+
+  /**
+   * One whole command: a line, and when it ends with a literal ({n+} or {n}, RFC 5804 §4), the
+   * literal's octets and the line that follows, and so on. Literals are bounded by the state:
+   * [sieve] maxScriptBytes after login, managesieve.maxPreAuthLiteralBytes before.
+   */
+  private async readCommand(): Promise<CommandRead> {
+    const args: Arg[] = [];
+    let refused: SieveProtocolError | null = null;
+    for (let literals = 0; ; literals++) {
+      const line = await this.io.readLine(this.idleMs);
+      if (line.kind === "too-long")
+        return { kind: "error", error: errors.lineTooLong(this.cfg.maxLineLength) };
+      if (line.kind !== "line") return { kind: "end", why: line.kind };
+      const scan = scanLine(line.line);
+      if (!scan.ok) {
+        // The rest of the line is unknown, so a literal it may have announced is too: end here.
+        return { kind: "error", error: errors.badInput(scan.error) };
+      }
+      args.push(...scan.args);
+      if (!scan.literal) return refused ? { kind: "error", error: refused } : { kind: "command", args };
+      if (literals >= MAX_LITERALS) return { kind: "error", error: errors.literalTooLarge() };
+      const size = scan.literal.size;
+      const authed = this.state.kind === "auth";
+      const limit = authed ? this.ctx.config.sieve.maxScriptBytes : this.cfg.maxPreAuthLiteralBytes;
+      if (size > limit) {
+        if (!authed || size > this.cfg.maxDiscardBytes)
+          return { kind: "error", error: errors.literalTooLarge() };
+        // The client sends a {n+} literal without waiting: read it and drop it, then refuse.
+        const gone = await this.io.skipBytes(size, this.cfg.idleTimeoutSec * 1000);
+        if (gone) return { kind: "end", why: gone };
+        refused = errors.tooBig(this.ctx.config.sieve.maxScriptBytes);
+        args.push({ kind: "string", value: Buffer.alloc(0) });
+        continue;
+      }
+      const bytes = await this.io.readBytes(size, this.idleMs);
+      if (bytes.kind !== "bytes") return { kind: "end", why: bytes.kind };
+      args.push({ kind: "string", value: bytes.bytes });
+    }
+  }
+
+  private async dispatch(cmd: Command): Promise<void> {
+    if (!(await this.loginStands())) return;
+    const spec = commandTable[cmd.name];
+    this.log.debug("command", { cmd: cmd.name, state: this.state.kind });
+    const activity = this.ctx.activity.begin({
+      proto: "managesieve",
+      ip: this.remoteIp,
+      conn: this.id,
+      command: cmd.name,
+      account: this.state.kind === "auth" ? this.state.account.address : undefined,
+    });
+    try {
+      if (!spec) throw errors.unknownCommand(cmd.name);
+      const state = this.state;
+      if (!spec.states.includes(state.kind)) throw errors.wrongState(cmd.name, state.kind === "auth");
+      await spec.run(this, cmd, state);
+    } catch (e) {
+      if (e instanceof ConnectionGone) throw e;
+      if (!(e instanceof SieveProtocolError) || e.opts.fault === "server")
+        this.log.error("command failed", { cmd: cmd.name, err: e, stack: (e as Error)?.stack });
+      await this.fail(e instanceof SieveProtocolError ? e : errors.internal());
+    } finally {
+      this.ctx.activity.end(activity);
+    }
+  }
+
+  /** After a password change or reset, a disable or a deletion the session ends with BYE before
+   *  the command runs (issue 18: as IMAP and POP3 do; auth/login-recheck.ts). */
+  private async loginStands(): Promise<boolean> {
+    const state = this.state;
+    if (state.kind !== "auth" || !recheckDue(state.login)) return true;
+    try {
+      if (await loginStillValid(this.ctx.store, state.login, this.ctx.config.auth.sessionRecheckSec))
+        return true;
+    } catch (e) {
+      this.log.warn("account recheck failed", { err: e });
+      return true;
+    }
+    this.log.info("login ended: password changed or account disabled", { user: state.account.address });
+    await this.fail(errors.loginEnded());
+    return false;
+  }
+
+  /** Respond with the error; count it, and BYE after too many (or when the error says so). */
+  private async fail(e: SieveProtocolError): Promise<void> {
+    this.errorCount++;
+    const closing = e.close || this.errorCount >= this.cfg.maxErrors;
+    await this.send([errorResponse(!e.close && closing ? errors.tooManyErrors() : e)]);
+    if (closing) this.ending = true;
+  }
+
+  // ---- Conn, for the handlers ----
+
+  send(pieces: readonly (Buffer | string)[]): Promise<void> {
+    return this.io.send(pieces, this.idleMs);
+  }
+
+  ok(text?: string, code?: ResponseCode): Promise<void> {
+    const opts: { code?: ResponseCode; text?: string } = {};
+    if (code !== undefined) opts.code = code;
+    if (text !== undefined) opts.text = text;
+    return this.send([responseLine("OK", opts)]);
+  }
+
+  async saslRound(challengeB64: string): Promise<string> {
+    await this.send([`"${challengeB64}"\r\n`]);
+    const read = await this.readCommand();
+    if (read.kind === "end") throw new ConnectionGone(`no SASL response: ${read.why}`);
+    if (read.kind === "error") throw read.error.close ? read.error : errors.badSasl();
+    const [only, extra] = read.args;
+    const text = textOf(only);
+    if (text === null || extra !== undefined) throw errors.badSasl();
+    if (text === "*") throw errors.authCancelled();
+    return text;
+  }
+
+  async enter(result: AuthResult): Promise<void> {
+    if (!result.ok) {
+      this.authFailures++;
+      // A disabled account gets invalidLogin too (auth/service.ts): a right password must not show.
+      const err =
+        result.reason === "throttled"
+          ? errors.throttled(result.retryAfterMs)
+          : result.reason === "app-password-required"
+            ? errors.appPasswordRequired()
+            : errors.invalidLogin();
+      if (this.authFailures >= this.cfg.maxAuthFailures)
+        throw new SieveProtocolError(err.text, { ...err.opts, close: true });
+      throw err;
+    }
+    const account = result.account;
+    // issue 18: a logged-in session leaves its IP's pre-login count for its account's.
+    if (!this.slot.login(String(account.id))) throw errors.tooManyConnections();
+    const login = loginCheck(account, this.ctx.config.auth.sessionRecheckSec, {
+      appPassword: result.appPassword,
+    });
+    this.state = { kind: "auth", account, login };
+    this.log.info("login", { user: account.address });
+  }
+
+  leave(): void {
+    this.state = { kind: "nonauth" };
+    this.loginBy = Date.now() + this.cfg.loginDeadlineSec * 1000;
+  }
+
+  /** TLS handshake on the current socket after STARTTLS's OK; plaintext the client pipelined is
+   *  dropped by detach(). A failed handshake ends only this session. */
+  async startTls(): Promise<void> {
+    const raw = this.io.detach();
+    const timeoutMs = this.cfg.tlsHandshakeTimeoutSec * 1000;
+    const tls = await upgradeToTls(raw, this.ctx.tls.context(), timeoutMs).catch((e: unknown) => {
+      this.log.info("TLS handshake failed", { err: e });
+      throw new ConnectionGone("TLS handshake failed");
+    });
+    this.io.attach(tls);
+    this.secure = true;
+  }
+
+  endAfterReply(): void {
+    this.ending = true;
+  }
+}
