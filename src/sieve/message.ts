@@ -1,0 +1,128 @@
+// The message as the tests of one run see it, parsed at most once per run: the header is scanned
+// on first use and grouped by field name; decoded values (RFC 5228 2.7.2: unfolded, RFC 2047
+// encoded words decoded), addresses and the MIME structure are cached the first time a test asks.
+
+import { parseAddressList } from "../mime/address.js";
+import { decodeHeaderValue } from "../mime/encoded-word.js";
+import { fieldValue, type RawField, scanHeader } from "../mime/headers.js";
+import { parseStructure } from "../mime/parse.js";
+import type { MessageStructure } from "../mime/types.js";
+
+export interface SieveAddress {
+  local: string;
+  domain: string;
+}
+
+const EMPTY: readonly string[] = [];
+const NO_ADDRESSES: readonly SieveAddress[] = [];
+
+export class MessageView {
+  private byName: Map<string, RawField[]> | null = null;
+  private fieldList: RawField[] = [];
+  private decodedCache = new Map<string, readonly string[]>();
+  private rawCache = new Map<string, readonly string[]>();
+  private addressCache = new Map<string, readonly SieveAddress[]>();
+  private structureCache: MessageStructure | null = null;
+  bodyStart = 0;
+
+  constructor(readonly raw: Buffer) {}
+
+  get size(): number {
+    return this.raw.length;
+  }
+
+  private index(): Map<string, RawField[]> {
+    if (this.byName !== null) return this.byName;
+    const block = scanHeader(this.raw, 0, this.raw.length);
+    this.bodyStart = block.bodyStart;
+    this.fieldList = block.fields;
+    const m = new Map<string, RawField[]>();
+    for (const f of block.fields) {
+      const list = m.get(f.lname);
+      if (list === undefined) m.set(f.lname, [f]);
+      else list.push(f);
+    }
+    this.byName = m;
+    return m;
+  }
+
+  /** All header fields in order (editheader, :index counting). */
+  fields(): readonly RawField[] {
+    this.index();
+    return this.fieldList;
+  }
+
+  /** Whether the header has a field of this (lower-case) name. */
+  has(lname: string): boolean {
+    return this.index().has(lname);
+  }
+
+  /** The fields' values unfolded but not decoded (lower-case name). */
+  rawValues(lname: string): readonly string[] {
+    const cached = this.rawCache.get(lname);
+    if (cached !== undefined) return cached;
+    const fields = this.index().get(lname);
+    const out = fields === undefined ? EMPTY : fields.map((f) => fieldValue(this.raw, f));
+    this.rawCache.set(lname, out);
+    return out;
+  }
+
+  /** The fields' values as the header test compares them (RFC 5228 5.7, 2.7.2: encoded words decoded). */
+  values(lname: string): readonly string[] {
+    const cached = this.decodedCache.get(lname);
+    if (cached !== undefined) return cached;
+    const raw = this.rawValues(lname);
+    const out = raw.length === 0 ? EMPTY : raw.map(decodeHeaderValue);
+    this.decodedCache.set(lname, out);
+    return out;
+  }
+
+  /** The addresses in the fields of this name (RFC 5228 5.1), groups flattened. */
+  addresses(lname: string): readonly SieveAddress[] {
+    const cached = this.addressCache.get(lname);
+    if (cached !== undefined) return cached;
+    const raw = this.rawValues(lname);
+    let out: SieveAddress[] | readonly SieveAddress[] = NO_ADDRESSES;
+    if (raw.length > 0) {
+      const list: SieveAddress[] = [];
+      for (const v of raw) list.push(...addressesOf(v));
+      out = list;
+    }
+    this.addressCache.set(lname, out);
+    return out;
+  }
+
+  /** The MIME structure (body extension, enotify...), parsed on first use. */
+  structure(): MessageStructure {
+    this.structureCache ??= parseStructure(this.raw);
+    return this.structureCache;
+  }
+}
+
+/** Addresses of one header value; group markers are left out, a missing part is "". */
+export function addressesOf(value: string): SieveAddress[] {
+  const out: SieveAddress[] = [];
+  for (const a of parseAddressList(value)) {
+    if (a.host === null || a.mailbox === null) continue;
+    out.push({
+      local: a.mailbox === "MISSING_MAILBOX" ? "" : unquoteLocal(a.mailbox),
+      domain: a.host === "MISSING_DOMAIN" ? "" : a.host,
+    });
+  }
+  return out;
+}
+
+/** "\"john doe\"" -> "john doe" (RFC 5322 3.4.1 quoted local part). */
+export function unquoteLocal(s: string): string {
+  if (s.length < 2 || s[0] !== '"' || s[s.length - 1] !== '"') return s;
+  return s.slice(1, -1).replace(/\\(.)/g, "$1");
+}
+
+/** Splits an envelope address "local@domain" (RFC 5228 5.4) at its last "@"; "" for <>. */
+export function splitAddress(addr: string): SieveAddress {
+  let a = addr.trim();
+  if (a.startsWith("<") && a.endsWith(">")) a = a.slice(1, -1);
+  const at = a.lastIndexOf("@");
+  if (at === -1) return { local: a, domain: "" };
+  return { local: unquoteLocal(a.slice(0, at)), domain: a.slice(at + 1) };
+}

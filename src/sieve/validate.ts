@@ -1,0 +1,375 @@
+// From syntax tree to runnable closures, checking meaning on the way (RFC 5228 2.10.5, 3.2, 8):
+// known commands and tests, required capabilities, argument counts and types, tags, comparators,
+// if/elsif/else chains. Every problem is reported with its line and column; compilation goes on
+// after one, so a script with three mistakes gets three messages.
+
+import { ALL, ASCII_CASEMAP, type ComparatorDef, IS, type MatchTypeDef } from "./match.js";
+import type { ArgNode, CommandNode, Pos, StringLit, TestNode } from "./parser.js";
+import type {
+  ArgType,
+  BoundArgs,
+  CommandDef,
+  CompileCtx,
+  Exec,
+  Matcher,
+  Registry,
+  TagDef,
+  TestDef,
+  TestFn,
+} from "./registry.js";
+import type { Runtime } from "./runtime.js";
+import { compileTemplate, decodeEncodedCharacters, type Str } from "./strings.js";
+import type { SieveDiagnostic } from "./types.js";
+
+const NEVER: TestFn = () => false;
+const NOTHING: Exec = () => {};
+
+export interface Program {
+  requires: ReadonlySet<string>;
+  body: Exec;
+}
+
+/** Runs commands in order until one stops the script; synchronous unless a command is not. */
+export function runFrom(cmds: readonly Exec[], start: number, rt: Runtime): void | Promise<void> {
+  for (let i = start; i < cmds.length; i++) {
+    if (rt.stopped) return;
+    const r = cmds[i]!(rt);
+    if (r !== undefined) return r.then(() => runFrom(cmds, i + 1, rt));
+  }
+}
+
+export function compileProgram(
+  nodes: readonly CommandNode[],
+  registry: Registry,
+  opts: { allowed: ReadonlySet<string>; diags: SieveDiagnostic[]; requires?: ReadonlySet<string> },
+): Program {
+  const requires = new Set<string>(opts.requires ?? []);
+  const diags = opts.diags;
+  const compileState = new Map<string, unknown>();
+  const error = (pos: Pos, message: string) => diags.push({ line: pos.line, column: pos.column, message });
+
+  const str = (lit: StringLit): Str => {
+    let v = lit.value;
+    if (requires.has("encoded-character")) {
+      const d = decodeEncodedCharacters(v);
+      if (d.error !== null) error(lit, d.error);
+      v = d.value;
+    }
+    return requires.has("variables") ? compileTemplate(v) : v;
+  };
+
+  const ctx: CompileCtx = {
+    requires,
+    has: (c) => requires.has(c),
+    error,
+    str,
+    strings: (arg) =>
+      arg.kind === "list" ? arg.values.map(str) : arg.kind === "string" ? [str(arg.value)] : [],
+    string: (arg) => (arg.kind === "string" ? str(arg.value) : ""),
+    constant: (arg) => {
+      if (arg.kind !== "string") return null;
+      const s = str(arg.value);
+      return typeof s === "string" ? s : null;
+    },
+    number: (arg) => (arg.kind === "number" ? arg.value : 0),
+    block: (nodes) => compileBlock(nodes),
+    test: (node) => compileTest(node),
+    matcher: (args, keys) => buildMatcher(args, keys),
+    addressPart: (args) => {
+      for (const [name] of args.tags) {
+        const part = registry.addressParts.get(name);
+        if (part !== undefined) return part.extract;
+      }
+      return ALL.extract;
+    },
+    state: <T>(key: string, init: () => T): T => {
+      if (!compileState.has(key)) compileState.set(key, init());
+      return compileState.get(key) as T;
+    },
+  };
+
+  function capabilityOk(cap: string | null | undefined): boolean {
+    return cap === null || cap === undefined || requires.has(cap);
+  }
+
+  function comparatorOf(args: BoundArgs): ComparatorDef {
+    const arg = args.tags.get(":comparator");
+    if (arg === undefined) return ASCII_CASEMAP;
+    const name = arg.kind === "string" ? arg.value.value.toLowerCase() : "";
+    const cmp = registry.comparators.get(name);
+    if (cmp === undefined) {
+      error(arg, `unknown comparator "${name}"`);
+      return ASCII_CASEMAP;
+    }
+    if (!capabilityOk(cmp.capability))
+      error(arg, `require "${cmp.capability}" missing for comparator "${name}"`);
+    return cmp;
+  }
+
+  function matchTypeOf(args: BoundArgs): { def: MatchTypeDef; param: string | null; pos: Pos } {
+    for (const [name, arg] of args.tags) {
+      const def = registry.matchTypes.get(name);
+      if (def === undefined) continue;
+      const param = def.value === undefined ? null : arg.kind === "string" ? arg.value.value : null;
+      return { def, param, pos: arg };
+    }
+    return { def: IS, param: null, pos: args.node };
+  }
+
+  function buildMatcher(args: BoundArgs, keys: Str[]): Matcher {
+    const comparator = comparatorOf(args);
+    const { def, param, pos } = matchTypeOf(args);
+    const err = (m: string) => error(pos, m);
+    def.validate?.({ param, comparator, error: err });
+    return def.build({ comparator, param, keys, error: err });
+  }
+
+  /** Sorts out a use's arguments against its definition; null when they do not fit. */
+  function bind(node: TestNode, def: CommandDef | TestDef, kind: "command" | "test"): BoundArgs | null {
+    let ok = true;
+    const fail = (pos: Pos, message: string) => {
+      ok = false;
+      error(pos, message);
+    };
+    const allowed = new Map<string, TagDef>();
+    for (const t of def.tags ?? []) allowed.set(t.name, t);
+    for (const t of registry.extraTags.get(def.name) ?? []) allowed.set(t.name, t);
+    if (def.matching === true) {
+      allowed.set(":comparator", {
+        name: ":comparator",
+        value: "string",
+        group: "comparator",
+        capability: null,
+      });
+      for (const m of registry.matchTypes.values()) {
+        allowed.set(m.tag, { name: m.tag, value: m.value, group: "match-type", capability: m.capability });
+      }
+    }
+    if (def.addressPart === true) {
+      for (const a of registry.addressParts.values()) {
+        allowed.set(a.tag, { name: a.tag, group: "address-part", capability: a.capability });
+      }
+    }
+    const tags = new Map<string, ArgNode>();
+    const groups = new Map<string, string>();
+    const positional: ArgNode[] = [];
+    for (let i = 0; i < node.args.length; i++) {
+      const arg = node.args[i]!;
+      if (arg.kind !== "tag") {
+        positional.push(arg);
+        continue;
+      }
+      const tag = allowed.get(arg.name);
+      if (tag === undefined) {
+        fail(arg, `unknown tagged argument "${arg.name}" for ${kind} "${node.name}"`);
+        continue;
+      }
+      if (!capabilityOk(tag.capability)) fail(arg, `require "${tag.capability}" missing for "${arg.name}"`);
+      if (tags.has(arg.name)) fail(arg, `tagged argument "${arg.name}" given twice`);
+      if (tag.group !== undefined) {
+        const prev = groups.get(tag.group);
+        if (prev !== undefined && prev !== arg.name)
+          fail(arg, `"${arg.name}" cannot be combined with "${prev}"`);
+        groups.set(tag.group, arg.name);
+      }
+      if (tag.value !== undefined) {
+        const v = node.args[i + 1];
+        if (v === undefined || v.kind === "tag" || !typeFits(v, tag.value)) {
+          fail(v ?? arg, `${describeType(tag.value)} expected after "${arg.name}"`);
+          continue;
+        }
+        i++;
+        tags.set(arg.name, v);
+      } else tags.set(arg.name, arg);
+    }
+    const want = def.positional ?? [];
+    const min = want.length - (def.optional ?? 0);
+    if (positional.length < min) {
+      fail(
+        positional[positional.length - 1] ?? node,
+        `missing argument for ${kind} "${node.name}": ${describeType(want[positional.length]!)} expected`,
+      );
+    } else if (positional.length > want.length) {
+      fail(positional[want.length]!, `too many arguments for ${kind} "${node.name}"`);
+    }
+    for (let i = 0; i < Math.min(positional.length, want.length); i++) {
+      const a = positional[i]!;
+      if (!typeFits(a, want[i]!))
+        fail(a, `${describeType(want[i]!)} expected as argument ${i + 1} of ${kind} "${node.name}"`);
+    }
+    const tests = def.tests ?? "none";
+    if (tests === "none" && node.tests.length > 0)
+      fail(node.tests[0]!, `${kind} "${node.name}" takes no test`);
+    if (tests === "one" && (node.tests.length !== 1 || node.testList))
+      fail(node, `${kind} "${node.name}" needs one test`);
+    if (tests === "list" && !node.testList)
+      fail(node, `${kind} "${node.name}" needs a list of tests in parentheses`);
+    if (!ok) return null;
+    const bound: BoundArgs = { node, tags, positional };
+    const before = diags.length;
+    def.validate?.(bound, ctx);
+    return diags.length === before ? bound : null;
+  }
+
+  function lookup<D extends CommandDef | TestDef>(
+    node: TestNode,
+    defs: ReadonlyMap<string, D>,
+    other: ReadonlyMap<string, CommandDef | TestDef>,
+    kind: "command" | "test",
+  ): D | null {
+    const def = defs.get(node.name);
+    if (def === undefined) {
+      const hint = other.has(node.name)
+        ? ` ("${node.name}" is a ${kind === "command" ? "test" : "command"})`
+        : "";
+      error(node, `unknown ${kind} "${node.name}"${hint}`);
+      return null;
+    }
+    if (def.capability !== null && !requires.has(def.capability)) {
+      error(node, `require "${def.capability}" missing for ${kind} "${node.name}"`);
+      return null;
+    }
+    return def;
+  }
+
+  function compileTest(node: TestNode): TestFn {
+    const def = lookup(node, registry.tests, registry.commands, "test");
+    if (def === null) {
+      for (const t of node.tests) compileTest(t);
+      return NEVER;
+    }
+    const args = bind(node, def, "test");
+    if (args === null) return NEVER;
+    const fn = def.compile(args, ctx);
+    return (rt) => {
+      rt.step();
+      return fn(rt);
+    };
+  }
+
+  function compileCommand(node: CommandNode): Exec {
+    if (node.name === "require") {
+      error(node, '"require" must come before any other command');
+      return NOTHING;
+    }
+    const def = lookup(node, registry.commands, registry.tests, "command");
+    if (def === null) {
+      if (node.block !== null) compileBlock(node.block);
+      return NOTHING;
+    }
+    if (def.block === true && node.block === null) error(node, `command "${node.name}" needs a block`);
+    if (def.block !== true && node.block !== null) error(node, `command "${node.name}" takes no block`);
+    const args = bind(node, def, "command");
+    if (args === null) {
+      if (node.block !== null) compileBlock(node.block);
+      return NOTHING;
+    }
+    const fn = def.compile(args, ctx, node.block);
+    return (rt) => {
+      rt.step();
+      return fn(rt);
+    };
+  }
+
+  // RFC 5228 3.1: if / elsif / else form one control structure; elsif and else must follow one.
+  function compileChain(nodes: readonly CommandNode[], start: number): { exec: Exec; next: number } {
+    const branches: { test: TestFn | null; body: Exec }[] = [];
+    let i = start;
+    for (; i < nodes.length; i++) {
+      const n = nodes[i]!;
+      if (i > start && n.name !== "elsif" && n.name !== "else") break;
+      if (n.name === "else") {
+        if (n.args.length > 0 || n.tests.length > 0) error(n, '"else" takes no arguments or test');
+        if (n.block === null) error(n, 'command "else" needs a block');
+        branches.push({ test: null, body: compileBlock(n.block ?? []) });
+        i++;
+        break;
+      }
+      if (n.args.length > 0) error(n.args[0]!, `"${n.name}" takes no arguments before its test`);
+      if (n.tests.length !== 1 || n.testList) error(n, `"${n.name}" needs one test`);
+      if (n.block === null) error(n, `command "${n.name}" needs a block`);
+      const test = n.tests[0] === undefined ? NEVER : compileTest(n.tests[0]);
+      branches.push({ test, body: compileBlock(n.block ?? []) });
+    }
+    const exec: Exec = (rt) => {
+      rt.step();
+      return runBranch(branches, 0, rt);
+    };
+    return { exec, next: i };
+  }
+
+  function compileBlock(nodes: readonly CommandNode[]): Exec {
+    const execs: Exec[] = [];
+    for (let i = 0; i < nodes.length; ) {
+      const n = nodes[i]!;
+      if (n.name === "if") {
+        const { exec, next } = compileChain(nodes, i);
+        execs.push(exec);
+        i = next;
+        continue;
+      }
+      if (n.name === "elsif" || n.name === "else") {
+        error(n, `"${n.name}" without a preceding "if"`);
+        if (n.block !== null) compileBlock(n.block);
+        i++;
+        continue;
+      }
+      execs.push(compileCommand(n));
+      i++;
+    }
+    if (execs.length === 0) return NOTHING;
+    if (execs.length === 1) return execs[0]!;
+    return (rt) => runFrom(execs, 0, rt);
+  }
+
+  // RFC 5228 3.2: require, at the start of the script only.
+  let first = 0;
+  for (; first < nodes.length && nodes[first]!.name === "require"; first++) {
+    const n = nodes[first]!;
+    const arg = n.args[0];
+    if (
+      n.args.length !== 1 ||
+      arg === undefined ||
+      (arg.kind !== "string" && arg.kind !== "list") ||
+      n.tests.length > 0
+    ) {
+      error(n, '"require" needs a string list of capabilities');
+      continue;
+    }
+    if (n.block !== null) error(n, '"require" takes no block');
+    for (const lit of arg.kind === "list" ? arg.values : [arg.value]) {
+      const cap = lit.value;
+      if (!registry.capabilities.has(cap) || !opts.allowed.has(cap))
+        error(lit, `unsupported extension "${cap}"`);
+      else requires.add(cap);
+    }
+  }
+  const body = compileBlock(nodes.slice(first));
+  return { requires, body };
+}
+
+function runBranch(
+  branches: readonly { test: TestFn | null; body: Exec }[],
+  i: number,
+  rt: Runtime,
+): void | Promise<void> {
+  for (; i < branches.length; i++) {
+    const b = branches[i]!;
+    if (b.test === null) return b.body(rt);
+    const r = b.test(rt);
+    if (r === true) return b.body(rt);
+    if (r === false) continue;
+    const at = i;
+    return r.then((yes) => (yes ? b.body(rt) : runBranch(branches, at + 1, rt)));
+  }
+}
+
+function typeFits(arg: ArgNode, type: ArgType): boolean {
+  if (type === "number") return arg.kind === "number";
+  if (type === "string") return arg.kind === "string";
+  return arg.kind === "string" || arg.kind === "list";
+}
+
+function describeType(t: ArgType): string {
+  return t === "number" ? "number" : t === "string" ? "string" : "string list";
+}
