@@ -7,6 +7,8 @@
 //      before the catch-all, so reports about our mail reach whoever runs the server
 //   5. the domain's catch-all alias @domain
 //   6. otherwise unknown (SMTP answers 550 5.1.1, RFC 5321 §3.6.2 / RFC 3463)
+// Before all that, with opts.srs: SRS0=…@srsDomain (a bounce to mail we forwarded) resolves to
+// the original sender as a remote target, when its hash and age are valid; else unknown.
 // A disabled account receives nothing unless the caller says "accept" ([delivery]
 // disabledAccounts): it is left out of an alias's targets, and an address that reaches only
 // disabled accounts is "disabled" (550 5.2.1), so nobody's mail piles up unseen.
@@ -15,6 +17,7 @@
 // and the number of addresses visited are bounded, so a bad alias table cannot hang delivery.
 // Domains and local parts compare case-insensitively (see address.ts).
 
+import { srsTag } from "../outbound/srs.js";
 import type { Account, DirectoryStore } from "../store/types.js";
 import { addressKey, type ParsedAddress, parseAddress, plusBase } from "./address.js";
 import { findAccount, findAlias, findCatchAll, isLocalDomain } from "./lookup.js";
@@ -38,6 +41,9 @@ export interface ResolveOptions {
   maxAddresses?: number;
   /** Disabled accounts: left out ("reject", the default) or delivered to ("accept"). */
   disabledAccounts?: "reject" | "accept";
+  /** SRS (src/outbound/srs.ts): an SRS0/SRS1 address in this domain is a bounce to mail we
+   *  forwarded, sent on to the address it reverses to; invalid or expired ones are unknown. */
+  srs?: { domain: string; reverse(address: string): string | null };
 }
 
 export const DEFAULT_ALIAS_MAX_DEPTH = 10;
@@ -64,6 +70,13 @@ export async function resolveRecipient(
 ): Promise<Resolution> {
   const a = parseAddress(address);
   if (!a) return { kind: "unknown", reason: "malformed address" };
+  if (opts.srs && a.domain.toLowerCase() === opts.srs.domain && srsTag(a.local) !== null) {
+    const back = opts.srs.reverse(address);
+    if (back === null) return { kind: "unknown", reason: "invalid or expired SRS address" };
+    // Resolved once more (without SRS: an SRS1 reverses to someone else's SRS0, never to ours).
+    const r = await resolveRecipient(directory, back, { ...opts, srs: undefined });
+    return r.kind === "remote" ? { kind: "local", accountIds: [], remote: [back] } : r;
+  }
   const w: Walk = {
     directory,
     maxDepth: opts.maxDepth ?? DEFAULT_ALIAS_MAX_DEPTH,

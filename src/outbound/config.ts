@@ -93,6 +93,18 @@ export const outboundSection = {
   ),
   smarthostUser: str("", "AUTH user name at the relay host; empty = no AUTH."),
   smarthostPassword: str("", "AUTH password at the relay host."),
+  srs: bool(
+    true,
+    "Rewrite the envelope sender of mail from other domains that we forward to other domains (Sieve redirect, forwarding aliases) with SRS, so SPF passes at the receiver; bounces to the SRS address go back to the original sender.",
+  ),
+  srsDomain: str(
+    "",
+    "Domain of SRS addresses (SRS0=...@domain); empty = server.hostname. Its MX must point here and its SPF record must allow this server.",
+  ),
+  srsMaxAgeDays: int(21, "How long an SRS address stays valid for bounces, in days (libsrs2/postsrsd: 21).", {
+    min: 1,
+    max: 1000,
+  }),
 };
 
 export type OutboundConfig = SectionValue<typeof outboundSection>;

@@ -7,7 +7,7 @@ import type { Stage } from "./types.js";
 
 export const acceptStage: Stage = {
   name: "accept",
-  doors: new Set(["inbound", "submission", "jmap"]),
+  doors: new Set(["inbound", "submission", "jmap", "redirect"]),
   async run(work, { ctx }) {
     if (receivedCount(work.body) >= ctx.config.smtp.maxReceivedHeaders)
       throw new PostOfficeError("too-many-hops", "too many Received fields (mail loop?)");

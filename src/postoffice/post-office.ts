@@ -2,6 +2,7 @@
 // invariants it keeps.
 import { randomBytes } from "node:crypto";
 import { resolveRecipient } from "../delivery/resolve.js";
+import { srsResolveOption } from "../outbound/srs-service.js";
 import type { AppContext } from "../server/context.js";
 import { acceptStage } from "./accept.js";
 import { authenticateStage } from "./authenticate.js";
@@ -104,8 +105,10 @@ export function createPostOffice(opts: PostOfficeOptions): PostOffice {
     post,
     async postSystem(mail) {
       const ctx = opts.context();
+      // A DSN about mail we forwarded goes to our SRS address: reversed here, not sent to ourselves.
       const dest = await resolveRecipient(ctx.store.directory, mail.to, {
         disabledAccounts: ctx.config.delivery.disabledAccounts,
+        ...(await srsResolveOption(ctx)),
       });
       if (dest.kind === "unknown" || dest.kind === "disabled") return null;
       return post({

@@ -1,29 +1,38 @@
 // Stage "queue": one store.queue.enqueue for every remote recipient, durable on return. Our users'
 // mail and our own (every door but "inbound") is DKIM-signed for its From domain (RFC 6376, with
 // every algorithm of [mailauth] algorithms), so receivers applying the domain's DMARC policy see
-// an aligned signature; mail relayed from port 25 (forwarding aliases) is not ours to sign.
+// an aligned signature; mail relayed from port 25 (forwarding aliases) is not ours to sign: it
+// leaves with an SRS envelope sender and our ARC seal instead (forward.ts).
 // The copy is our Received + Authentication-Results + filter fields above the signed content.
 // A filter's hold (work.hold: e.g. a user's message the spam filter scored as spam) queues the
 // entry in state "held": the delivery engine never claims it until an admin releases it (or
 // deletes it), nothing is lost, the sender saw success, and postmaster@ is told.
 import { mailauthFor } from "../mailauth/services.js";
 import type { AppContext } from "../server/context.js";
+import { domainOf, forwardSender, sealForwarded } from "./forward.js";
 import { tellPostmaster } from "./postmaster-notice.js";
 import type { Recipient, Stage, Work } from "./types.js";
 
 export const queueRemoteStage: Stage = {
   name: "queue",
-  doors: new Set(["inbound", "submission", "jmap", "system"]),
+  doors: new Set(["inbound", "submission", "jmap", "system", "redirect"]),
   async run(work, { ctx }) {
     if (work.remote.length === 0) return "next";
     const l = work.letter;
+    const relayed = l.door === "inbound" || l.door === "redirect";
     const signed =
-      l.door !== "inbound" && ctx.config.mailauth.signOutbound
+      !relayed && ctx.config.mailauth.signOutbound
         ? await mailauthFor(ctx).signer.sign(work.body)
         : work.body;
+    let body: Buffer = Buffer.concat([work.received, work.authFields, work.filterFields, signed]);
+    if (relayed) {
+      // Forwarded for someone else (an alias, a reversed SRS bounce): SRS and ARC (forward.ts).
+      const via = l.recipients.find((r) => r.remote.length > 0);
+      if (via) body = await sealForwarded(ctx, work, { copy: body, domain: domainOf(via.address) });
+    }
     const queued = await ctx.store.queue.enqueue({
-      body: Buffer.concat([work.received, work.authFields, work.filterFields, signed]),
-      mailFrom: l.mailFrom,
+      body,
+      mailFrom: relayed ? await forwardSender(ctx, l.mailFrom) : l.mailFrom,
       recipients: work.remote,
       envId: l.envId ?? null,
       ret: l.ret ?? null,

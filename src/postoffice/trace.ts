@@ -6,7 +6,7 @@ import type { Stage } from "./types.js";
 
 export const traceStage: Stage = {
   name: "trace",
-  doors: new Set(["inbound", "submission", "jmap", "system"]),
+  doors: new Set(["inbound", "submission", "jmap", "system", "redirect"]),
   async run(work, { ctx }) {
     const all = work.letter.recipients;
     const received = receivedHeader({

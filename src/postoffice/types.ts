@@ -4,12 +4,13 @@ import type { Logger } from "../log/logger.js";
 import type { AppContext } from "../server/context.js";
 import type { TraceOrigin } from "./trace-fields.js";
 
-/** The four doors a message comes in by. The post office decides from it which stages apply. */
+/** The doors a message comes in by. The post office decides from it which stages apply. */
 export type Door =
   | "inbound" // port 25: mail from other servers, checked (SPF/DKIM/DMARC/ARC), never signed
   | "submission" // SMTP 587/465: an authenticated user's mail
   | "jmap" // JMAP EmailSubmission/set (and the webmail, which uses it)
-  | "system"; // written by the server itself: DSNs, delay notices, vacation replies
+  | "system" // written by the server itself: DSNs, delay notices, vacation replies
+  | "redirect"; // a Sieve redirect to a local address (redirect.ts): the target's rules run, no checks again
 
 /** One envelope recipient, resolved (src/delivery/resolve.ts) by the door. */
 export interface Recipient {

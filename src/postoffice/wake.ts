@@ -4,7 +4,7 @@ import type { Stage } from "./types.js";
 
 export const wakeStage: Stage = {
   name: "wake",
-  doors: new Set(["inbound", "submission", "jmap", "system"]),
+  doors: new Set(["inbound", "submission", "jmap", "system", "redirect"]),
   async run(work, { ctx }) {
     if (work.queued) ctx.kickQueue?.();
     return "next";

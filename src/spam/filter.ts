@@ -84,7 +84,7 @@ export function spamFilters(config: SpamConfig, deps: SpamFilterDeps): Filter[] 
   const verdicts =
     deps.verdicts ?? new VerdictLog({ spam: deps.spam, keep: config.keepVerdicts, log: deps.log });
   function record(input: FilterInput, r: Scored, action: SpamVerdictRecord["action"]): void {
-    if (input.door === "system") return;
+    if (input.door === "system" || input.door === "redirect") return;
     verdicts.add({
       at: now(),
       messageId: input.id,

@@ -6,6 +6,7 @@
 import { resolveRecipient } from "../../delivery/resolve.js";
 import { decodeXtext } from "../../delivery/xtext.js";
 import { greylistWait } from "../../greylist/check.js";
+import { srsResolveOption } from "../../outbound/srs-service.js";
 import type { QuotaUsage } from "../../store/types.js";
 import { SmtpError } from "../errors.js";
 import { replies } from "../replies.js";
@@ -45,6 +46,8 @@ export const rcpt: Handler<"mail"> = async (s, arg, state) => {
   const address = path.domain === "" ? await postmasterAddress(s) : path.address;
   const res = await resolveRecipient(s.ctx.store.directory, address, {
     disabledAccounts: s.ctx.config.delivery.disabledAccounts,
+    // A bounce to an SRS address of ours (mail we forwarded) is relayed to the original sender.
+    ...(await srsResolveOption(s.ctx)),
   });
   let recipient: Recipient;
   if (res.kind === "unknown") throw new SmtpError("unknown-user");
