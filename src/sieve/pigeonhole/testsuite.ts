@@ -1,0 +1,441 @@
+// "vnd.dovecot.testsuite", as far as Pigeonhole's test files use it, declared through the
+// interpreter's extension framework (src/sieve/registry.ts). TEST CODE ONLY: the runner builds
+// its own registry with this extension added; it is not in EXTENSIONS, so supportedExtensions and
+// every user script never see it. Semantics follow Pigeonhole's src/testsuite/ (cmd-test*.c,
+// tst-test-*.c):
+//   test "name" { ... }              a test block; test_fail leaves it (counted as a failure)
+//   test_fail "reason"               fails the current test (outside a block: the whole file)
+//   test_set "message"|"envelope.from|to|orig_to|auth" value
+//   test_config_set/unset/reload     Dovecot settings the host reads (spamtest, virustest)
+//   test_mailbox_create "name"
+//   test_message :smtp N / :folder "box" N   make a sent or filed message current (command: a
+//                                    missing one fails the test; test: false)
+//   test_result_reset / test_result_execute / test_result_action [match] [:index N] keys
+//   test_script_compile "path" / test_script_run [:append_result] / test_error [match] [:index N] keys
+//   test_multiscript [scripts]       run scripts in sequence as the global before/after ones are
+//   test_binary_save/load "name"     the compiled script kept under a name (no binary format here)
+//   test_message_print / test_result_print   no-ops (they print for humans)
+import { MessageView } from "../message.js";
+import type {
+  BoundArgs,
+  CommandDef,
+  CompileCtx,
+  Exec,
+  SieveExtension,
+  TestDef,
+  TestFn,
+} from "../registry.js";
+import type { Runtime } from "../runtime.js";
+import { expand, expandAll } from "../strings.js";
+import type { SieveAction, SieveDiagnostic, SieveResult } from "../types.js";
+import { executeResult } from "./execute.js";
+import { TestFailed, type TestsuiteState } from "./state.js";
+
+export const TESTSUITE_CAPABILITY = "vnd.dovecot.testsuite";
+
+/** What the extension needs from the runner: compiling and running other scripts with the same
+ *  registry (test_script_compile, test_script_run, test_multiscript). */
+export interface TestsuiteSession {
+  state: TestsuiteState;
+  /** Compiles a script's text; null and the diagnostics when it does not compile. */
+  compile(source: string): { script: unknown; diags: SieveDiagnostic[] };
+  /** Runs a compiled script against the current message and envelope. */
+  run(script: unknown): Promise<SieveResult>;
+  now(): Date;
+}
+
+/** types.ts: a keep without `implicit` counts as the implicit keep. */
+const isImplicit = (a: SieveAction) => a.type === "keep" && a.implicit !== false;
+
+/** Pigeonhole's action names (sieve-actions.c): fileinto is "store". */
+function actionName(a: SieveAction): string {
+  return a.type === "fileinto" ? "store" : a.type;
+}
+
+/** The result as the test file sees it now: the actions, and the implicit keep when it stands
+ *  (RFC 5228 2.10.2; RFC 5232 3: with the internal flags). */
+function currentResult(rt: Runtime): { actions: SieveAction[]; edited: Buffer | null } {
+  const actions = rt.actions.slice();
+  if (rt.implicitKeep) actions.push({ type: "keep", flags: rt.flags.slice(), implicit: true });
+  return { actions, edited: rt.edited };
+}
+
+/** Makes the state's message and envelope the run's (test_set, test_message). */
+function adoptMessage(rt: Runtime, state: TestsuiteState): void {
+  rt.message.raw = state.message;
+  rt.msg = new MessageView(state.message);
+  rt.edited = null;
+  rt.envelope.from = state.envelope.from;
+  rt.envelope.to = state.envelope.to;
+  rt.envelope.orcpt = state.envelope.origTo;
+  rt.envelope.auth = state.envelope.auth;
+}
+
+function resetResult(rt: Runtime): void {
+  rt.actions.length = 0;
+  rt.implicitKeep = true;
+  rt.edited = null;
+  rt.redirects = 0;
+  rt.notifies = 0;
+}
+
+/** Replaces (or extends) the run's result with another run's (test_script_run). */
+function adoptResult(rt: Runtime, r: SieveResult, append: boolean): void {
+  if (!append) resetResult(rt);
+  let implicit = false;
+  for (const a of r.actions) {
+    if (isImplicit(a)) {
+      implicit = true;
+      continue;
+    }
+    rt.actions.push(a);
+  }
+  rt.implicitKeep = append ? rt.implicitKeep && implicit : implicit;
+  if (r.edited !== null) rt.edited = r.edited;
+}
+
+const str = (a: BoundArgs, ctx: CompileCtx, i: number) => ctx.string(a.positional[i]!);
+
+export function testsuiteExtension(session: TestsuiteSession): SieveExtension {
+  const { state } = session;
+  const saved = new Map<string, unknown>();
+
+  const fail = (reason: string): never => {
+    state.fail(reason);
+    throw new TestFailed(reason);
+  };
+
+  const testBlock: CommandDef = {
+    name: "test",
+    capability: TESTSUITE_CAPABILITY,
+    positional: ["string"],
+    block: true,
+    compile(a, ctx, block): Exec {
+      const name = str(a, ctx, 0);
+      const body = ctx.block(block ?? []);
+      const done = () => {
+        state.current = null;
+      };
+      const caught = (e: unknown) => {
+        done();
+        if (!(e instanceof TestFailed)) throw e;
+      };
+      return (rt) => {
+        state.tests++;
+        state.current = expand(name, rt);
+        state.currentFailed = false;
+        let r: void | Promise<void>;
+        try {
+          r = body(rt);
+        } catch (e) {
+          caught(e);
+          return;
+        }
+        if (r !== undefined) return r.then(done, caught);
+        done();
+      };
+    },
+  };
+
+  const testFail: CommandDef = {
+    name: "test_fail",
+    capability: TESTSUITE_CAPABILITY,
+    positional: ["string"],
+    compile(a, ctx) {
+      const reason = str(a, ctx, 0);
+      return (rt) => fail(expand(reason, rt));
+    },
+  };
+
+  const testSet: CommandDef = {
+    name: "test_set",
+    capability: TESTSUITE_CAPABILITY,
+    positional: ["string", "string"],
+    validate(a, ctx) {
+      const what = ctx.constant(a.positional[0]!);
+      const ok = what !== null && /^(message|envelope\.(from|to|orig_to|auth))$/i.test(what);
+      if (!ok) ctx.error(a.positional[0]!, `unknown testsuite object "${what ?? ""}"`);
+    },
+    compile(a, ctx) {
+      const what = (ctx.constant(a.positional[0]!) ?? "").toLowerCase();
+      const value = str(a, ctx, 1);
+      return (rt) => {
+        const v = expand(value, rt);
+        if (what === "message") state.setMessage(v);
+        else state.setEnvelope(what.slice("envelope.".length), v);
+        adoptMessage(rt, state);
+      };
+    },
+  };
+
+  const configSet: CommandDef = {
+    name: "test_config_set",
+    capability: TESTSUITE_CAPABILITY,
+    positional: ["string", "string"],
+    compile(a, ctx) {
+      const key = str(a, ctx, 0);
+      const value = str(a, ctx, 1);
+      return (rt) => {
+        state.config.set(expand(key, rt).trim(), expand(value, rt));
+      };
+    },
+  };
+
+  const configUnset: CommandDef = {
+    name: "test_config_unset",
+    capability: TESTSUITE_CAPABILITY,
+    positional: ["string"],
+    compile(a, ctx) {
+      const key = str(a, ctx, 0);
+      return (rt) => {
+        state.config.delete(expand(key, rt).trim());
+      };
+    },
+  };
+
+  // The host reads the settings when asked, so a reload has nothing left to do.
+  const configReload: CommandDef = {
+    name: "test_config_reload",
+    capability: TESTSUITE_CAPABILITY,
+    tags: [{ name: ":extension", value: "string" }],
+    compile: () => () => {},
+  };
+
+  const mailboxCreate: CommandDef = {
+    name: "test_mailbox_create",
+    capability: TESTSUITE_CAPABILITY,
+    positional: ["string"],
+    compile(a, ctx) {
+      const name = str(a, ctx, 0);
+      return (rt) => state.createMailbox(expand(name, rt));
+    },
+  };
+
+  const messageTags = [
+    { name: ":smtp", group: "source" },
+    { name: ":folder", value: "string" as const, group: "source" },
+  ];
+  const validateMessage = (a: BoundArgs, ctx: CompileCtx) => {
+    if (!a.tags.has(":smtp") && !a.tags.has(":folder"))
+      ctx.error(a.node, "test_message needs :smtp or :folder");
+  };
+  /** Selects the message; false when there is none at that index. */
+  const selectMessage = (a: BoundArgs, ctx: CompileCtx) => {
+    const folderArg = a.tags.get(":folder");
+    const folder = folderArg === undefined ? null : ctx.string(folderArg);
+    const index = ctx.number(a.positional[0]!);
+    return (rt: Runtime): { ok: boolean; what: string } => {
+      if (folder === null) {
+        const ok = state.selectSent(index);
+        if (ok) adoptMessage(rt, state);
+        return { ok, what: `no outgoing SMTP message with index ${index}` };
+      }
+      const box = expand(folder, rt);
+      const m = state.selectStored(box, index);
+      if (m !== null) {
+        adoptMessage(rt, state);
+        rt.flags = m.flags.slice();
+      }
+      return { ok: m !== null, what: `no message in folder '${box}' with index ${index}` };
+    };
+  };
+  const messageCommand: CommandDef = {
+    name: "test_message",
+    capability: TESTSUITE_CAPABILITY,
+    positional: ["number"],
+    tags: messageTags,
+    validate: validateMessage,
+    compile(a, ctx) {
+      const select = selectMessage(a, ctx);
+      return (rt) => {
+        const r = select(rt);
+        if (!r.ok) fail(r.what);
+      };
+    },
+  };
+  const messageTest: TestDef = {
+    name: "test_message",
+    capability: TESTSUITE_CAPABILITY,
+    positional: ["number"],
+    tags: messageTags,
+    validate: validateMessage,
+    compile(a, ctx) {
+      const select = selectMessage(a, ctx);
+      return (rt) => select(rt).ok;
+    },
+  };
+
+  const noop = (name: string): CommandDef => ({
+    name,
+    capability: TESTSUITE_CAPABILITY,
+    compile: () => () => {},
+  });
+
+  const resultReset: CommandDef = {
+    name: "test_result_reset",
+    capability: TESTSUITE_CAPABILITY,
+    compile: () => (rt) => {
+      resetResult(rt);
+      state.executed = 0;
+    },
+  };
+
+  const resultExecute: TestDef = {
+    name: "test_result_execute",
+    capability: TESTSUITE_CAPABILITY,
+    compile: (): TestFn => (rt) => {
+      state.errors = [];
+      const r = currentResult(rt);
+      // Executing a result twice carries out only what was added since (Pigeonhole keeps one
+      // execution per result).
+      const fresh = { actions: r.actions.slice(state.executed), edited: r.edited };
+      state.executed = rt.actions.length;
+      return executeResult(state, fresh, session.now());
+    },
+  };
+
+  const indexTag = { name: ":index", value: "number" as const };
+  const listTest = (name: string, values: (rt: Runtime) => string[]): TestDef => ({
+    name,
+    capability: TESTSUITE_CAPABILITY,
+    positional: ["strings"],
+    matching: true,
+    tags: [indexTag],
+    compile(a, ctx) {
+      const match = ctx.matcher(a, ctx.strings(a.positional[0]!));
+      const indexArg = a.tags.get(":index");
+      const index = indexArg === undefined ? 0 : ctx.number(indexArg);
+      return (rt) => {
+        const all = values(rt);
+        const picked = index > 0 ? all.slice(index - 1, index) : all;
+        return match(picked, rt);
+      };
+    },
+  });
+
+  const resultAction = listTest("test_result_action", (rt) => rt.actions.map(actionName));
+  const testError = listTest("test_error", () => state.errors.slice());
+
+  const scriptCompile: TestDef = {
+    name: "test_script_compile",
+    capability: TESTSUITE_CAPABILITY,
+    positional: ["string"],
+    compile(a, ctx) {
+      const path = str(a, ctx, 0);
+      return (rt) => {
+        const source = state.readScript(expand(path, rt));
+        state.errors = [];
+        state.compiled = null;
+        if (source === null) {
+          state.errors.push(`script '${expand(path, rt)}' not found`);
+          return false;
+        }
+        const { script, diags } = session.compile(source);
+        state.errors = diags.map((d) => `${d.line}:${d.column}: ${d.message}`);
+        state.compiled = script;
+        return script !== null;
+      };
+    },
+  };
+
+  const scriptRun: TestDef = {
+    name: "test_script_run",
+    capability: TESTSUITE_CAPABILITY,
+    tags: [{ name: ":append_result" }],
+    compile(a) {
+      const append = a.tags.has(":append_result");
+      return async (rt) => {
+        state.errors = [];
+        if (state.compiled === null) return false;
+        const r = await session.run(state.compiled);
+        if (!append) state.executed = 0;
+        adoptResult(rt, r, append);
+        if (r.error !== null) state.errors.push(`${r.error.line}:${r.error.column}: ${r.error.message}`);
+        return r.error === null;
+      };
+    },
+  };
+
+  const multiscript: TestDef = {
+    name: "test_multiscript",
+    capability: TESTSUITE_CAPABILITY,
+    positional: ["strings"],
+    compile(a, ctx) {
+      const paths = ctx.strings(a.positional[0]!);
+      return async (rt) => {
+        state.errors = [];
+        let ok = true;
+        const original = { message: state.message, envelope: { ...state.envelope } };
+        const list = expandAll(paths, rt);
+        for (let i = 0; i < list.length; i++) {
+          const source = state.readScript(list[i]!);
+          if (source === null) return false;
+          const { script } = session.compile(source);
+          if (script === null) return false;
+          const r = await session.run(script);
+          if (r.error !== null) ok = false;
+          // Each script's explicit actions are carried out and the next script sees the edited
+          // message; the chain goes on only while the implicit keep stands, as the post office
+          // runs the global scripts around the user's; the last one's implicit keep is taken.
+          const implicit = r.actions.find(isImplicit);
+          const explicit = r.actions.filter((x) => !isImplicit(x));
+          ok = executeResult(state, { actions: explicit, edited: r.edited }, session.now()) && ok;
+          if (r.edited !== null) state.message = r.edited;
+          if (implicit === undefined) break;
+          if (i === list.length - 1)
+            ok = executeResult(state, { actions: [implicit], edited: null }, session.now()) && ok;
+        }
+        state.message = original.message;
+        state.envelope = original.envelope;
+        adoptMessage(rt, state);
+        return ok;
+      };
+    },
+  };
+
+  const binarySave: CommandDef = {
+    name: "test_binary_save",
+    capability: TESTSUITE_CAPABILITY,
+    positional: ["string"],
+    compile(a, ctx) {
+      const name = str(a, ctx, 0);
+      return (rt) => {
+        if (state.compiled === null) fail("no compiled script to save");
+        saved.set(expand(name, rt), state.compiled);
+      };
+    },
+  };
+  const binaryLoad: CommandDef = {
+    name: "test_binary_load",
+    capability: TESTSUITE_CAPABILITY,
+    positional: ["string"],
+    compile(a, ctx) {
+      const name = str(a, ctx, 0);
+      return (rt) => {
+        const s = saved.get(expand(name, rt));
+        if (s === undefined) fail(`no saved binary '${expand(name, rt)}'`);
+        state.compiled = s ?? null;
+      };
+    },
+  };
+
+  return {
+    capabilities: [TESTSUITE_CAPABILITY],
+    commands: [
+      testBlock,
+      testFail,
+      testSet,
+      configSet,
+      configUnset,
+      configReload,
+      mailboxCreate,
+      messageCommand,
+      noop("test_message_print"),
+      resultReset,
+      noop("test_result_print"),
+      binarySave,
+      binaryLoad,
+    ],
+    tests: [messageTest, resultExecute, resultAction, testError, scriptCompile, scriptRun, multiscript],
+  };
+}
