@@ -40,7 +40,11 @@ export async function handleJmapRequest(
 ): Promise<JmapResponse> {
   const services = jmapServices(ctx);
   // opts.appPasswordLogin: authenticated with an app password, which may not manage app passwords.
-  const ext = { spam: ctx.config.spam.enabled, appPasswords: opts.appPasswordLogin !== true };
+  const ext = {
+    spam: ctx.config.spam.enabled,
+    appPasswords: opts.appPasswordLogin !== true,
+    sieve: ctx.config.sieve.enabled,
+  };
   const req = parseRequest(request, capabilities(ext), services.limits.maxCallsInRequest);
   const account = await ctx.store.directory.getAccount(accountId);
   return runRequest(req, {

@@ -4,7 +4,8 @@
 // src/delivery/vacation.ts (SMTP and JMAP's local delivery). SpamSettings/* is our extension
 // urn:yubin:params:jmap:spam (src/jmap/spam-settings), usable only while the session offers it;
 // AppPassword/* is urn:yubin:params:jmap:apppasswords (src/jmap/app-passwords), offered only to
-// the account password.
+// the account password. SieveScript/* is JMAP Sieve (RFC 9661, src/jmap/sieve), offered while
+// [sieve] enabled.
 
 import { appPasswordGet } from "./app-passwords/get.js";
 import { CAP_APP_PASSWORDS } from "./app-passwords/object.js";
@@ -27,6 +28,12 @@ import { mailboxGet } from "./mailbox/get.js";
 import { mailboxQuery } from "./mailbox/query.js";
 import { mailboxQueryChanges } from "./mailbox/query-changes.js";
 import { mailboxSet } from "./mailbox/set.js";
+import { sieveScriptChanges } from "./sieve/changes.js";
+import { sieveScriptGet } from "./sieve/get.js";
+import { CAP_SIEVE } from "./sieve/object.js";
+import { sieveScriptQuery } from "./sieve/query.js";
+import { sieveScriptSet } from "./sieve/set.js";
+import { sieveScriptValidate } from "./sieve/validate.js";
 import { searchSnippetGet } from "./snippet/get.js";
 import { spamSettingsGet } from "./spam-settings/get.js";
 import { CAP_SPAM } from "./spam-settings/object.js";
@@ -70,4 +77,9 @@ export const METHODS: ReadonlyMap<string, MethodDef> = new Map<string, MethodDef
   ["SpamSettings/set", { capability: CAP_SPAM, handler: spamSettingsSet }],
   ["AppPassword/get", { capability: CAP_APP_PASSWORDS, handler: appPasswordGet }],
   ["AppPassword/set", { capability: CAP_APP_PASSWORDS, handler: appPasswordSet }],
+  ["SieveScript/get", { capability: CAP_SIEVE, handler: sieveScriptGet }],
+  ["SieveScript/changes", { capability: CAP_SIEVE, handler: sieveScriptChanges }],
+  ["SieveScript/set", { capability: CAP_SIEVE, handler: sieveScriptSet }],
+  ["SieveScript/query", { capability: CAP_SIEVE, handler: sieveScriptQuery }],
+  ["SieveScript/validate", { capability: CAP_SIEVE, handler: sieveScriptValidate }],
 ]);

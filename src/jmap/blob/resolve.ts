@@ -2,13 +2,15 @@
 // ("G…"), a whole stored message ("B<n>"), one decoded part of it ("B<n>_2_1"), and parts of
 // attached messages or of uploaded messages, one "-path" per level ("B<n>_3-1", "G…-2"), each
 // level parsed on demand. A stored message is only found through the account's own mailboxes,
-// so one account never reads another's blobs.
+// so one account never reads another's blobs. A "G…" id that is no pending upload may be the
+// content of one of the account's Sieve scripts (RFC 9661 2.2, sieve/object.ts).
 import { parseStructure } from "../../mime/parse.js";
 import { decodeTransfer } from "../../mime/transfer.js";
 import type { MessageStructure } from "../../mime/types.js";
 import type { Account } from "../../store/types.js";
 import type { JmapServices, MethodContext } from "../core/types.js";
 import { parseBlobId, partAtPath } from "../email/body.js";
+import { sieveScriptBlob } from "../sieve/object.js";
 
 export interface BlobData {
   data: Buffer;
@@ -18,7 +20,8 @@ export interface BlobData {
 }
 
 async function baseBlob(services: JmapServices, account: Account, base: string): Promise<BlobData | null> {
-  if (base.startsWith("G")) return services.uploads.get(account.id, base);
+  if (base.startsWith("G"))
+    return services.uploads.get(account.id, base) ?? (await sieveScriptBlob(services, account, base));
   const store = services.app.store.mail;
   const msg = await store.getMessageById(Number(base.slice(1)));
   if (!msg) return null;

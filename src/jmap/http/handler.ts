@@ -130,6 +130,8 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
             baseUrl: baseUrl(req),
             spam: ctx.config.spam.enabled,
             appPasswords: !appPasswordLogin,
+            sieve: ctx.config.sieve.enabled,
+            sieveLimits: ctx.config.sieve,
           }),
         );
       } else if (path === JMAP_PATHS.api && method === "POST") {
