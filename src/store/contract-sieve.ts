@@ -217,5 +217,18 @@ export function runSieveContract(open: () => Promise<ContractHandle>): void {
         assert.equal(await again.sieve.duplicate(bob.id, "new", at(20), 1000, false), true);
         assert.equal(await again.sieve.duplicate(bob.id, "old0", at(5), 10, false), false, "swept");
       }));
+
+    test("recording keys forgets expired ones as it goes: the memory stays bounded without a sweep", () =>
+      withStore(open, async (h) => {
+        const bob = await account(h.store, "bob@example.com");
+        for (let i = 0; i < 6; i++) await h.store.sieve.duplicate(bob.id, `old${i}`, t0, 10, false);
+        for (let i = 0; i < 3; i++) await h.store.sieve.duplicate(bob.id, `new${i}`, at(100), 10, false);
+        assert.equal(await h.store.sieve.sweepDuplicates(at(100), 100), 0, "nothing expired left");
+        assert.equal(
+          await h.store.sieve.duplicate(bob.id, "new0", at(101), 10, false),
+          true,
+          "live keys kept",
+        );
+      }));
   });
 }

@@ -10,6 +10,10 @@ import type { Ctx } from "./context.js";
 export const SIEVE_NAME_MAX = 128;
 /** Longest duplicate key kept: the interpreter hashes or composes it, so this only stops abuse. */
 const DUPLICATE_KEY_MAX = 1024;
+/** Expired duplicate records removed by each one recorded: more than one, so the expired rows
+ *  shrink under any traffic and the table stays bounded by the keys still within their period,
+ *  with no timer (and nothing grows in quiet times, when nothing is recorded). */
+const DUPLICATE_SWEEP_PER_RECORD = 2;
 
 interface Row {
   id: number;
@@ -247,6 +251,7 @@ export function createSieve(ctx: Ctx): SieveStore {
           // The account may be gone since the caller looked it up: nothing to remember then.
           if (!s.account.get(accountId)) return { value: seen };
           s.dupPut.run(accountId, key, t, expires);
+          s.sweep.run(t, DUPLICATE_SWEEP_PER_RECORD);
         }
         return { value: seen };
       });
