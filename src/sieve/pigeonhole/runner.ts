@@ -13,7 +13,7 @@ import { compileProgram } from "../validate.js";
 import { expectsFailure, groupOf, notApplicable } from "./groups.js";
 import { testsuiteHost } from "./host.js";
 import type { FileOutcome } from "./report.js";
-import { TestFailed, TestsuiteState } from "./state.js";
+import { type Failure, TestFailed, TestsuiteState } from "./state.js";
 import type { SuiteFile } from "./suite.js";
 import { testsuiteExtension } from "./testsuite.js";
 
@@ -35,7 +35,7 @@ const FILE_LIMITS: RunLimits = { ...SCRIPT_LIMITS, maxSteps: 10_000_000, maxActi
 
 export interface FileRun {
   tests: number;
-  failures: { test: string | null; reason: string }[];
+  failures: Failure[];
   /** The file did not compile: its diagnostics. */
   compileErrors: SieveDiagnostic[] | null;
 }
@@ -52,8 +52,12 @@ function compileWith(
 }
 
 /** Runs one test file's text, with `dir` as the base of the scripts it names. */
-export async function runSvtest(text: string, dir: string, opts: { now?: Date } = {}): Promise<FileRun> {
-  const state = new TestsuiteState(dir);
+export async function runSvtest(
+  text: string,
+  dir: string,
+  opts: { now?: Date; root?: string } = {},
+): Promise<FileRun> {
+  const state = new TestsuiteState(dir, opts.root);
   const host = testsuiteHost(state, { now: opts.now });
   const now = () => opts.now ?? new Date();
   let registry: Registry | null = null;
@@ -117,7 +121,8 @@ function firstFailure(r: FileRun): string | null {
   }
   const f = r.failures[0];
   if (!f) return null;
-  return f.test === null ? f.reason : `test "${f.test}": ${f.reason}`;
+  const hint = f.errors ? ` (errors: ${f.errors.join(" | ")})` : "";
+  return `${f.test === null ? f.reason : `test "${f.test}": ${f.reason}`}${hint}`;
 }
 
 /** Runs (or, for a group not applicable, lists) one file of the suite. */
@@ -129,7 +134,7 @@ export async function runSuiteFile(
   const group = groupOf(file.rel);
   const na = group === null ? "in no group" : notApplicable(group, supported);
   if (na !== null) return { rel: file.rel, status: "n/a", tests: 0, failed: 0, detail: na, requires };
-  const r = await runSvtest(file.text, file.dir);
+  const r = await runSvtest(file.text, file.dir, { root: file.root });
   const failed = r.compileErrors !== null ? 1 : r.failures.length;
   let pass: boolean;
   if (expectsFailure(file.rel)) {

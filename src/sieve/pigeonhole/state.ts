@@ -37,6 +37,8 @@ export interface Failure {
   /** The test block's name; null for a failure outside any test block. */
   test: string | null;
   reason: string;
+  /** The errors of the last compile or run when the test failed (what went wrong, often). */
+  errors?: string[];
 }
 
 /** LF or CRLF line ends in, CRLF out (SieveMessage.raw is CRLF). */
@@ -91,12 +93,16 @@ export class TestsuiteState {
   constructor(
     /** The .svtest file's directory: test_script_compile and include paths start here. */
     readonly dir: string,
+    /** Scripts may be named up to here (the suite's root: tests/execute/examples.svtest reads
+     *  ../../examples/); default: dir. */
+    readonly root: string = dir,
   ) {}
 
-  /** A script file named relative to the test file's directory; null when missing or outside. */
+  /** A script file named relative to the test file's directory; null when missing or outside
+   *  the root. */
   readScript(path: string): string | null {
     const full = normalize(join(this.dir, path));
-    if (isAbsolute(path) || !full.startsWith(normalize(this.dir)) || !existsSync(full)) return null;
+    if (isAbsolute(path) || !full.startsWith(normalize(this.root)) || !existsSync(full)) return null;
     return readFileSync(full, "utf8");
   }
 
@@ -182,7 +188,9 @@ export class TestsuiteState {
   }
 
   fail(reason: string): void {
-    this.failures.push({ test: this.current, reason });
+    const f: Failure = { test: this.current, reason };
+    if (this.errors.length > 0) f.errors = this.errors.slice(0, 3);
+    this.failures.push(f);
     this.currentFailed = true;
   }
 }

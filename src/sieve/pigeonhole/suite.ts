@@ -12,6 +12,8 @@ export interface SuiteFile {
   path: string;
   /** The directory the file's relative paths (test_script_compile, include) start from. */
   dir: string;
+  /** The suite's root (the checkout): the farthest up a file may name scripts. */
+  root: string;
   text: string;
 }
 
@@ -44,7 +46,7 @@ export function listSuite(root: string): SuiteFile[] {
       rel = rel.slice(0, -3);
       text = text.split("#UTF8#").join("");
     }
-    out.push({ rel, path, dir: join(path, ".."), text });
+    out.push({ rel, path, dir: join(path, ".."), root, text });
   }
   return out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 }
