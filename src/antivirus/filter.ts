@@ -25,7 +25,8 @@ export function antivirusFilters(config: AntivirusConfig): Filter[] {
           timeoutMs: config.timeoutMs,
           maxBytes: config.maxBytes,
         });
-        if (r.kind === "clean") return { kind: "accept", note: "clean" };
+        // RFC 5235 3.3 virustest: 1 = tested, no known virus (an infected one never gets past).
+        if (r.kind === "clean") return { kind: "accept", note: "clean", virus: 1 };
         if (r.kind === "infected") return { kind: "reject", reason: r.name, cause: "virus" };
         // tempfail (the default): nothing unscanned gets in, and the sender keeps the message
         // and retries (a 4xx). accept: the admin prefers mail to flow while clamd is down.

@@ -13,6 +13,9 @@ import { dropScriptAndStyle, dropTags } from "./html-strip.js";
 export interface ReplyInput {
   original: Buffer; // only its header is read
   response: VacationResponse;
+  /** RFC 5230 5.7 :mime: the reason is a whole MIME entity (its own Content-Type and body),
+   *  used as the reply's body instead of the response's text. */
+  mimeEntity?: string;
   from: { name: string; email: string };
   to: string; // the envelope sender of the original
   hostname: string;
@@ -111,11 +114,20 @@ export function buildVacationReply(i: ReplyInput): Buffer {
 
   const text = r.textBody ?? (r.htmlBody !== null ? htmlToText(r.htmlBody) : "");
   let body: string;
-  if (r.htmlBody !== null) {
+  if (i.mimeEntity !== undefined) body = mimeBody(i.mimeEntity);
+  else if (r.htmlBody !== null) {
     const b = `=_vacation_${i.messageId === undefined ? randomBytes(8).toString("hex") : "test"}`;
     body =
       `Content-Type: multipart/alternative; boundary="${b}"\r\n\r\n` +
       `--${b}\r\n${textPart("plain", text)}\r\n--${b}\r\n${textPart("html", r.htmlBody)}\r\n--${b}--\r\n`;
   } else body = `${textPart("plain", text)}\r\n`;
   return Buffer.from(`${headers.join("\r\n")}\r\n${body}`, "utf8");
+}
+
+/** A script's MIME entity with CRLF line ends, its header fields (Content-*) below ours. One
+ *  without any header field gets an empty header, so its first line is not taken for one. */
+function mimeBody(entity: string): string {
+  let crlf = entity.replace(/\r?\n/g, "\r\n");
+  if (!crlf.endsWith("\r\n")) crlf += "\r\n";
+  return /^[!-9;-~]+:/.test(crlf) ? crlf : `\r\n${crlf}`;
 }

@@ -109,9 +109,10 @@ describe("vacation auto-reply over SMTP", () => {
   });
 
   test("a failing auto-reply is logged; the original is still delivered", async () => {
-    const settings = s.store.settings;
-    const real = settings.claimVacationReply;
-    settings.claimVacationReply = async () => {
+    // The once-per-sender memory (the store's duplicate memory, shared with Sieve's vacation).
+    const sieve = s.store.sieve;
+    const real = sieve.duplicate;
+    sieve.duplicate = async () => {
       throw new Error("disk on fire");
     };
     try {
@@ -125,7 +126,7 @@ describe("vacation auto-reply over SMTP", () => {
       assert.equal((await inbox(s.store, alice)).filter((b) => b.includes(m)).length, 1);
       assert.deepEqual(await s.store.queue.listQueue(), []);
     } finally {
-      settings.claimVacationReply = real;
+      sieve.duplicate = real;
     }
   });
 });

@@ -60,6 +60,12 @@ export const filterStage: Stage = {
         work.hold = oneLine(v.hold);
       }
       if (v.note) work.verdicts.push(`${f.name}=${oneLine(v.note)}`);
+      if (v.spam) {
+        work.spam = { score: v.spam.score, threshold: v.spam.threshold };
+        for (const a of v.spam.accounts ?? [])
+          work.spamByAccount.set(a.accountId, { score: a.score, threshold: a.threshold });
+      }
+      if (v.virus !== undefined) work.virus = v.virus;
       for (const { accountId, folder } of v.folders ?? [])
         if (work.accountIds.includes(accountId)) work.folders.set(accountId, folder);
     }

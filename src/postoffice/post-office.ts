@@ -11,6 +11,7 @@ import { filterStage } from "./filter.js";
 import { queueRemoteStage, remoteRecipients } from "./queue-remote.js";
 import { sendingLimitsStage } from "./sending-limits.js";
 import { sideEffectsStage } from "./side-effects.js";
+import { sieveStage } from "./sieve.js";
 import { traceStage } from "./trace.js";
 import type { Filter, Letter, Posted, Stage, Work } from "./types.js";
 import { wakeStage } from "./wake.js";
@@ -22,6 +23,7 @@ export const stages: readonly Stage[] = [
   traceStage,
   authenticateStage,
   filterStage,
+  sieveStage,
   fileLocalStage,
   queueRemoteStage,
   wakeStage,
@@ -87,6 +89,11 @@ export function createPostOffice(opts: PostOfficeOptions): PostOffice {
       verdicts: [],
       redirects: [],
       notifications: [],
+      spam: null,
+      spamByAccount: new Map(),
+      virus: null,
+      plans: new Map(),
+      sieveReplies: [],
     };
     for (const stage of stages) {
       if (!stage.doors.has(letter.door)) continue;

@@ -2,6 +2,7 @@
 // the stage interface, and the filters that plug into it (antivirus, the spam filter; Sieve next).
 import type { Logger } from "../log/logger.js";
 import type { AppContext } from "../server/context.js";
+import type { SieveAction } from "../sieve/types.js";
 import type { TraceOrigin } from "./trace-fields.js";
 
 /** The doors a message comes in by. The post office decides from it which stages apply. */
@@ -102,6 +103,16 @@ export type FilterVerdict =
       /** Lower-case names of header fields removed from the message before `headers` are added:
        *  the sender's own copies of fields this filter writes (a spammer's "X-Spam-Flag: NO"). */
       removeFields?: string[];
+      /** The spam filter's score and junk threshold, message-wide (the first recipient's) and
+       *  per local account, for Sieve's spamtest (RFC 5235) and the rejection rules (no
+       *  rejection message for spam: RFC 5429 2.1 backscatter). */
+      spam?: {
+        score: number;
+        threshold: number;
+        accounts?: { accountId: number; score: number; threshold: number }[];
+      };
+      /** The virus scanner's verdict on the RFC 5235 3.3 scale (1: clean), for virustest. */
+      virus?: number;
     }
   /** Refuse: 550 5.7.1 in the SMTP dialogue (no bounce is ever sent), a SetError over JMAP.
    *  cause "virus": the reason is the virus's name, and SMTP says 554 5.7.1 "virus found". */
@@ -158,6 +169,46 @@ export interface Work {
     options: string[];
     message: string | null;
   }[];
+  /** The spam filter's verdict (message-wide and per account); empty when it did not run. */
+  spam: SpamVerdict | null;
+  spamByAccount: Map<number, SpamVerdict>;
+  /** The virus scanner's verdict (RFC 5235 3.3 scale), null when nothing scanned. */
+  virus: number | null;
+  /** Per local account, what its Sieve scripts decided (src/postoffice/sieve.ts). */
+  plans: Map<number, AccountPlan>;
+  /** Sieve vacations and rejections to send after filing. */
+  sieveReplies: SieveReply[];
+}
+
+/** The spam verdict as the stages after the filter see it. */
+export interface SpamVerdict {
+  score: number;
+  threshold: number;
+}
+
+/** What the sieve stage decided for one local account (absent from Work.plans: one copy into
+ *  INBOX or the spam stage's Junk choice, as without Sieve). */
+export interface AccountPlan {
+  /** The copies to file, each once; empty: none (discard, reject, fileinto elsewhere failed...). */
+  copies: {
+    /** null: the implicit or explicit keep (INBOX, or Junk when the spam stage chose it). */
+    mailbox: string | null;
+    flags: string[];
+    /** RFC 5490 :create: make the mailbox when it is missing. */
+    create: boolean;
+  }[];
+  /** This account's copy after editheader (RFC 5293), Received and our fields included; null:
+   *  the message as everyone else gets it. */
+  body: Buffer | null;
+}
+
+/** A Sieve vacation (RFC 5230) or reject (RFC 5429) the side-effects stage carries out once the
+ *  copies are filed. */
+export interface SieveReply {
+  accountId: number;
+  /** The envelope recipient that reached the account. */
+  recipient: string;
+  action: Extract<SieveAction, { type: "vacation" } | { type: "reject" }>;
 }
 
 /** A stage: one step of the pipeline, the same shape for all. It changes `work` or throws a

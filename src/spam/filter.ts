@@ -120,6 +120,7 @@ export function spamFilters(config: SpamConfig, deps: SpamFilterDeps): Filter[] 
 
       const senders = senderAddresses(input, view);
       const actions = new Map<number, { action: InboundAction; fileIntoJunk: boolean }>();
+      const perAccountSpam: { accountId: number; score: number; threshold: number }[] = [];
       // Mail only for other servers (a forwarding alias) is judged by the config's thresholds.
       let firstPolicy: RecipientPolicy = { ...base, allowed: false, blocked: false };
       const looked = await Promise.all(
@@ -136,6 +137,11 @@ export function spamFilters(config: SpamConfig, deps: SpamFilterDeps): Filter[] 
       for (const [id, prefs, domain] of looked) {
         const p = recipientPolicy({ config: base, domain: domains.get(domain), prefs, senders });
         if (id === accounts[0]) firstPolicy = p;
+        perAccountSpam.push({
+          accountId: id,
+          score: (perAccount.get(id) ?? overall).score,
+          threshold: p.junkScore,
+        });
         actions.set(id, {
           action: inboundAction((perAccount.get(id) ?? overall).score, p),
           fileIntoJunk: p.fileIntoJunk,
@@ -172,6 +178,7 @@ export function spamFilters(config: SpamConfig, deps: SpamFilterDeps): Filter[] 
           ? spamFields({ score: overall.score, required, spam, signals: overall.signals })
           : [],
         folders,
+        spam: { score: overall.score, threshold: required, accounts: perAccountSpam },
         note: `score=${formatScore(overall.score)}${junked > 0 ? ` junk=${junked}` : ""} tests=${tests || "none"}`.slice(
           0,
           190,
