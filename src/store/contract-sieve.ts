@@ -34,6 +34,16 @@ export function runSieveContract(open: () => Promise<ContractHandle>): void {
         await again.sieve.setActive(bob.id, "b rules");
         const b2 = await again.sieve.put(bob.id, "b rules", "discard;", roomy);
         assert.deepEqual([b2.id, b2.active, b2.content], [b.id, true, "discard;"]);
+        await rejectsWith(again.sieve.put(bob.id, "b rules", "stop;", roomy, { createOnly: true }), "exists");
+        assert.equal(
+          (await again.sieve.get(bob.id, "b rules"))?.content,
+          "discard;",
+          "createOnly replaces nothing",
+        );
+        assert.equal(
+          (await again.sieve.put(bob.id, "new", "stop;", roomy, { createOnly: true })).name,
+          "new",
+        );
         assert.equal((await again.sieve.active(bob.id))?.content, "discard;");
       }));
 

@@ -667,12 +667,15 @@ export interface SieveStore {
   active(accountId: number): Promise<SieveScriptRecord | null>;
   /** Creates or replaces the script of that name (its id and active flag stay when replaced).
    *  StoreError "not-found" for an unknown account, "invalid" for a bad name, "quota" when a new
-   *  one would exceed limits.maxScripts or the account's scripts together limits.maxTotalBytes. */
+   *  one would exceed limits.maxScripts or the account's scripts together limits.maxTotalBytes.
+   *  With opts.createOnly, an existing script of that name is left alone: StoreError "exists"
+   *  (JMAP SieveScript/set create never replaces, RFC 9661 2.4 alreadyExists). */
   put(
     accountId: number,
     name: string,
     content: string,
     limits: { maxScripts: number; maxTotalBytes: number },
+    opts?: { createOnly?: boolean },
   ): Promise<SieveScriptRecord>;
   /** StoreError "not-found" (no such script), "exists" (the new name is taken), "invalid". */
   rename(accountId: number, from: string, to: string): Promise<SieveScriptRecord>;

@@ -121,7 +121,8 @@ export async function sieveScriptSet(args: JsonObject, mc: MethodContext): Promi
     }
     let s: SieveScriptRecord;
     try {
-      s = await store.put(acc, name, text, limits);
+      // createOnly: a script of that name made meanwhile (another session) is not replaced.
+      s = await store.put(acc, name, text, limits, { createOnly: true });
     } catch (e) {
       r.notCreated[cid] = await storeSetError(e, () => idOfName(name));
       continue;

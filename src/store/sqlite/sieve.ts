@@ -156,7 +156,7 @@ export function createSieve(ctx: Ctx): SieveStore {
       });
     },
 
-    async put(accountId, rawName, rawContent, limits) {
+    async put(accountId, rawName, rawContent, limits, opts) {
       id(accountId, "account");
       const name = checkSieveName(rawName);
       const content = checkContent(rawContent);
@@ -165,6 +165,8 @@ export function createSieve(ctx: Ctx): SieveStore {
       return ctx.write(() => {
         mustAccount(accountId);
         const old = s.byName.get(accountId, name);
+        if (old && opts?.createOnly)
+          throw new StoreError("exists", `a script named ${JSON.stringify(name)} exists`);
         const use = s.usage.get(accountId);
         const count = use?.n ?? 0;
         const total = (use?.bytes ?? 0) - (old ? Buffer.byteLength(old.content, "utf8") : 0) + bytes;
