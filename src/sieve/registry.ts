@@ -42,7 +42,14 @@
 //   (`rt.state(key, init)`). `rt.fail(pos, message)` stops the run with a runtime error.
 
 import { baseLanguage } from "./base/index.js";
+import { dateExtension, indexExtension } from "./extensions/date.js";
+import { duplicateExtension } from "./extensions/duplicate.js";
+import { editheaderExtension } from "./extensions/editheader.js";
+import { enotifyExtension } from "./extensions/enotify.js";
+import { environmentExtension } from "./extensions/environment.js";
 import { fileintoExtension } from "./extensions/fileinto.js";
+import { spamtestExtension, virustestExtension } from "./extensions/spamtest.js";
+import { vacationExtension } from "./extensions/vacation.js";
 import type { AddressPartDef, ComparatorDef, MatchTypeDef } from "./match.js";
 import type { ArgNode, CommandNode, Pos, StringLit, TestNode } from "./parser.js";
 import type { Runtime } from "./runtime.js";
@@ -183,6 +190,18 @@ export function buildRegistry(exts: readonly SieveExtension[]): Registry {
 // The extensions the interpreter implements, one line each (capabilities, commands and tests are
 // looked up here; order matters only where two define the same name: the later one wins).
 
-export const EXTENSIONS: readonly SieveExtension[] = [baseLanguage, fileintoExtension];
+export const EXTENSIONS: readonly SieveExtension[] = [
+  baseLanguage,
+  fileintoExtension,
+  dateExtension,
+  indexExtension,
+  duplicateExtension,
+  editheaderExtension,
+  enotifyExtension,
+  environmentExtension,
+  spamtestExtension,
+  virustestExtension,
+  vacationExtension,
+];
 
 export const REGISTRY: Registry = buildRegistry(EXTENSIONS);
