@@ -25,13 +25,13 @@ export const vacationCommand: CommandDef = {
   capability: null,
   positional: ["string"],
   tags: [
-    { name: ":days", value: "number", group: "interval", capability: "vacation" },
+    { name: ":days", value: "number", group: "interval", capability: null },
     { name: ":seconds", value: "number", group: "interval", capability: "vacation-seconds" },
-    { name: ":subject", value: "string", capability: "vacation" },
-    { name: ":from", value: "string", capability: "vacation" },
-    { name: ":addresses", value: "strings", capability: "vacation" },
-    { name: ":mime", capability: "vacation" },
-    { name: ":handle", value: "string", capability: "vacation" },
+    { name: ":subject", value: "string", capability: null },
+    { name: ":from", value: "string", capability: null },
+    { name: ":addresses", value: "strings", capability: null },
+    { name: ":mime", capability: null },
+    { name: ":handle", value: "string", capability: null },
   ],
   validate(a, ctx) {
     needsVacation(a.node, ctx);
