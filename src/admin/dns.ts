@@ -34,7 +34,7 @@ export async function expectedRecords(config: Config, domain: string): Promise<D
     note:
       r.target === "."
         ? "service not offered (RFC 6186 §4)"
-        : "mail client service location (RFC 6186, RFC 8314 §5.1)",
+        : "mail client service location (RFC 6186, RFC 8314 §5.1, RFC 5804 §1.8)",
   }));
   return [...dnsRecordsFor(domain, config, keys).filter((r) => r.purpose !== "srv"), ...srv];
 }

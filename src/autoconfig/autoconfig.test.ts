@@ -194,6 +194,12 @@ describe("autoconfig documents", () => {
     assert.equal((await web.login("alice@example.test", testPassword)).status, 303);
     const settings = await web.get("/settings");
     assert.match(settings.body, /href="\/settings\/mail\.mobileconfig"/);
+    // People who set up a Sieve client by hand (Roundcube, Thunderbird's sieve add-on) find it here.
+    assert.ok(
+      settings.body.includes(
+        `<tr><td>ManageSieve (mail filters)</td><td><code>mail.example.test</code></td><td>${srv.ports.managesieve}</td><td>STARTTLS</td></tr>`,
+      ),
+    );
     const res = await web.get("/settings/mail.mobileconfig");
     assert.equal(res.status, 200);
     assert.equal(res.headers["content-type"], "application/x-apple-aspen-config");
@@ -326,6 +332,21 @@ describe("client endpoints from config", () => {
       { name: "_pop3._tcp.example.org", priority: 0, weight: 0, port: 0, target: "." },
       { name: "_submissions._tcp.example.org", priority: 0, weight: 1, port: 465, target: "mx.example.org" },
       { name: "_submission._tcp.example.org", priority: 10, weight: 1, port: 587, target: "mx.example.org" },
+      { name: "_sieve._tcp.example.org", priority: 0, weight: 0, port: 0, target: "." },
     ]);
+    // RFC 5804 §1.8: ManageSieve's SRV record names its STARTTLS listener.
+    const withSieve = withOverrides(c, {
+      listeners: [
+        ...c.listeners,
+        { protocol: "managesieve", address: "0.0.0.0", port: 4190, tls: "starttls" },
+      ],
+    });
+    assert.deepEqual(srvRecords(clientEndpoints(withSieve), "example.org").at(-1), {
+      name: "_sieve._tcp.example.org",
+      priority: 0,
+      weight: 1,
+      port: 4190,
+      target: "mx.example.org",
+    });
   });
 });

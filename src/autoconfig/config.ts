@@ -25,6 +25,7 @@ export const autoconfigSection = {
   pop3StartTlsPort: port("POP3 with STARTTLS (110)", 'pop3 tls="starttls"'),
   submissionPort: port("submission over implicit TLS (465)", 'submission tls="implicit"'),
   submissionStartTlsPort: port("submission with STARTTLS (587)", 'submission tls="starttls"'),
+  managesievePort: port("ManageSieve, Sieve filters, with STARTTLS (4190)", 'managesieve tls="starttls"'),
   offerStartTls: bool(
     true,
     "Also advertise the STARTTLS ports, after the implicit-TLS ones (RFC 8314 §3 prefers implicit TLS).",

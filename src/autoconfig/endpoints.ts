@@ -3,7 +3,7 @@
 // Order is preference: implicit TLS first (RFC 8314 §3), STARTTLS after.
 import type { Config, Protocol, TlsMode } from "../config/schema.js";
 
-export type Service = "imap" | "pop3" | "submission";
+export type Service = "imap" | "pop3" | "submission" | "managesieve";
 export type SocketType = "SSL" | "STARTTLS";
 
 export interface Endpoint {
@@ -18,6 +18,8 @@ export interface ClientEndpoints {
   imap: Endpoint[];
   pop3: Endpoint[];
   submission: Endpoint[];
+  /** ManageSieve (RFC 5804): STARTTLS only, the protocol has no implicit-TLS port. */
+  managesieve: Endpoint[];
 }
 
 type PortKey = keyof Pick<
@@ -30,7 +32,7 @@ type PortKey = keyof Pick<
   | "submissionStartTlsPort"
 >;
 
-const KEYS: Record<Service, [PortKey, PortKey]> = {
+const KEYS: Record<Exclude<Service, "managesieve">, [PortKey, PortKey]> = {
   imap: ["imapPort", "imapStartTlsPort"],
   pop3: ["pop3Port", "pop3StartTlsPort"],
   submission: ["submissionPort", "submissionStartTlsPort"],
@@ -41,7 +43,7 @@ export function clientEndpoints(config: Config): ClientEndpoints {
   const hostname = (ac.hostname || config.server.hostname).toLowerCase();
   const listenerPort = (protocol: Protocol, tls: TlsMode) =>
     config.listeners.find((l) => l.protocol === protocol && l.tls === tls && l.port > 0)?.port ?? 0;
-  const build = (service: Service): Endpoint[] => {
+  const build = (service: Exclude<Service, "managesieve">): Endpoint[] => {
     const [implicitKey, starttlsKey] = KEYS[service];
     const out: Endpoint[] = [];
     const implicit = ac[implicitKey] || listenerPort(service, "implicit");
@@ -50,7 +52,10 @@ export function clientEndpoints(config: Config): ClientEndpoints {
     if (starttls > 0) out.push({ service, hostname, port: starttls, socket: "STARTTLS" });
     return out;
   };
-  return { hostname, imap: build("imap"), pop3: build("pop3"), submission: build("submission") };
+  const sievePort = ac.managesievePort || listenerPort("managesieve", "starttls");
+  const managesieve: Endpoint[] =
+    sievePort > 0 ? [{ service: "managesieve", hostname, port: sievePort, socket: "STARTTLS" }] : [];
+  return { hostname, imap: build("imap"), pop3: build("pop3"), submission: build("submission"), managesieve };
 }
 
 /** The domain of an address ("alice@Example.TEST" → "example.test"), or null. */

@@ -26,6 +26,7 @@ address and password alone. To enter the settings by hand:</p>
 ${e.imap.map((x) => row("IMAP (incoming)", x))}
 ${e.pop3.map((x) => row("POP3 (incoming)", x))}
 ${e.submission.map((x) => row("SMTP (outgoing)", x))}
+${e.managesieve.map((x) => row("ManageSieve (mail filters)", x))}
 </tbody></table>
 <p>User name: <code>${rc.account.address}</code> (the full address) · authentication: normal password.</p>
 <h2>iPhone, iPad and Mac</h2>

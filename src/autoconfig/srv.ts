@@ -1,5 +1,6 @@
 // DNS SRV records for mail clients: RFC 6186 (_imap, _imaps, _pop3, _pop3s, _submission) and
-// RFC 8314 §5.1 (_submissions for implicit-TLS submission). Implicit TLS gets the lower
+// RFC 8314 §5.1 (_submissions for implicit-TLS submission), RFC 5804 §1.8 (_sieve: ManageSieve,
+// which sieve-connect looks up when given no server). Implicit TLS gets the lower
 // (preferred) priority, as RFC 8314 §5.1 asks. A service we do not offer is published with
 // target "." (RFC 6186 §4), so clients do not go guessing.
 import type { ClientEndpoints, Endpoint } from "./endpoints.js";
@@ -19,6 +20,7 @@ const SERVICES: { label: string; pick: (e: ClientEndpoints) => Endpoint | undefi
   { label: "_pop3", pick: (e) => e.pop3.find((x) => x.socket === "STARTTLS"), priority: 30 },
   { label: "_submissions", pick: (e) => e.submission.find((x) => x.socket === "SSL"), priority: 0 },
   { label: "_submission", pick: (e) => e.submission.find((x) => x.socket === "STARTTLS"), priority: 10 },
+  { label: "_sieve", pick: (e) => e.managesieve[0], priority: 0 },
 ];
 
 export function srvRecords(endpoints: ClientEndpoints, domain: string): SrvRecord[] {

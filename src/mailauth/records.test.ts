@@ -30,6 +30,7 @@ function config(): Config {
     { protocol: "submission", address: "0.0.0.0", port: 587, tls: "starttls" },
     { protocol: "submission", address: "0.0.0.0", port: 465, tls: "implicit" },
     { protocol: "imap", address: "0.0.0.0", port: 993, tls: "implicit" },
+    { protocol: "managesieve", address: "0.0.0.0", port: 4190, tls: "starttls" },
   ];
   return c;
 }
@@ -60,6 +61,7 @@ describe("dnsRecordsFor", () => {
         ["_imap._tcp.a.test", "SRV", "0 0 0 .", "srv"],
         ["_pop3s._tcp.a.test", "SRV", "0 0 0 .", "srv"],
         ["_pop3._tcp.a.test", "SRV", "0 0 0 .", "srv"],
+        ["_sieve._tcp.a.test", "SRV", "0 1 4190 mail.a.test.", "srv"],
         ["autoconfig.a.test", "CNAME", "mail.a.test.", "autoconfig"],
       ],
     );
@@ -141,6 +143,7 @@ describe("checkDnsRecords (against a DNS server on 127.0.0.1)", () => {
         "_imap._tcp.a.test SRV ok",
         "_pop3s._tcp.a.test SRV ok",
         "_pop3._tcp.a.test SRV ok",
+        "_sieve._tcp.a.test SRV missing",
         "autoconfig.a.test CNAME missing",
       ]);
       // Only the records of the same kind are reported (not the site-verification TXT).

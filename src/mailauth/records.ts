@@ -125,6 +125,8 @@ const services: [string, ListenerConfig["protocol"], ListenerConfig["tls"][]][] 
   ["_imap._tcp", "imap", ["starttls", "none"]],
   ["_pop3s._tcp", "pop3", ["implicit"]],
   ["_pop3._tcp", "pop3", ["starttls", "none"]],
+  // RFC 5804 §1.8: ManageSieve, for Sieve filter clients.
+  ["_sieve._tcp", "managesieve", ["starttls", "none"]],
 ];
 
 function srvRecords(domain: string, host: string, listeners: ListenerConfig[]): DnsRecord[] {
@@ -135,7 +137,9 @@ function srvRecords(domain: string, host: string, listeners: ListenerConfig[]): 
       type: "SRV" as const,
       value: l ? `0 1 ${l.port} ${host}.` : "0 0 0 .",
       purpose: "srv" as const,
-      note: l ? `${protocol} for mail clients (RFC 6186)` : `${protocol} not offered (RFC 6186 §3.4)`,
+      note: l
+        ? `${protocol} for mail clients (${protocol === "managesieve" ? "RFC 5804 §1.8" : "RFC 6186"})`
+        : `${protocol} not offered (RFC 6186 §3.4)`,
     };
   });
 }

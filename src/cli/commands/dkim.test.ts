@@ -69,6 +69,7 @@ describe("yubin dkim and domain dns", () => {
         "_imap._tcp.a.test. IN SRV",
         "_pop3s._tcp.a.test. IN SRV",
         "_pop3._tcp.a.test. IN SRV",
+        "_sieve._tcp.a.test. IN SRV",
         "autoconfig.a.test. IN CNAME",
       ],
     );
