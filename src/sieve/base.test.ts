@@ -110,7 +110,7 @@ test(":matches escapes and wildcards (RFC 5228 2.7.1)", async () => {
 
 test("a runtime error gives the implicit keep and the error", async () => {
   const r = await run('redirect "a@b.example"; redirect "c@b.example";', { limits: { maxRedirects: 1 } });
-  assert.deepEqual(r.actions, [{ type: "keep", flags: [] }]);
+  assert.deepEqual(r.actions, [{ type: "keep", flags: [], implicit: true }]);
   assert.match(r.error?.message ?? "", /more than 1 redirects/);
   assert.deepEqual({ line: r.error?.line, column: r.error?.column }, { line: 1, column: 25 });
 });
@@ -122,7 +122,7 @@ test("maxActions and maxSteps stop a run", async () => {
   const steps = Array.from({ length: 200 }, () => 'if header :is "x" "y" { keep; }').join("\n");
   const r2 = await run(steps, { limits: { maxSteps: 100 } });
   assert.match(r2.error?.message ?? "", /more than 100 steps/);
-  assert.deepEqual(r2.actions, [{ type: "keep", flags: [] }]);
+  assert.deepEqual(r2.actions, [{ type: "keep", flags: [], implicit: true }]);
 });
 
 test("a compiled script is reusable, concurrently, with different messages", async () => {

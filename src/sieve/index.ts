@@ -70,12 +70,12 @@ export async function runSieve(
   } catch (e) {
     if (!(e instanceof SieveRuntimeError)) throw e;
     return {
-      actions: [{ type: "keep", flags: [] }],
+      actions: [{ type: "keep", flags: [], implicit: true }],
       edited: null,
       error: { line: e.line, column: e.column, message: e.message },
     };
   }
   const actions: SieveAction[] = rt.actions;
-  if (rt.implicitKeep) actions.push({ type: "keep", flags: rt.flags.slice() });
+  if (rt.implicitKeep) actions.push({ type: "keep", flags: rt.flags.slice(), implicit: true });
   return { actions, edited: rt.edited, error: null };
 }

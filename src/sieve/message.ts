@@ -23,7 +23,7 @@ export class MessageView {
   private rawCache = new Map<string, readonly string[]>();
   private addressCache = new Map<string, readonly SieveAddress[]>();
   private structureCache: MessageStructure | null = null;
-  bodyStart = 0;
+  private bodyStart = 0;
 
   constructor(readonly raw: Buffer) {}
 
@@ -44,6 +44,12 @@ export class MessageView {
     }
     this.byName = m;
     return m;
+  }
+
+  /** Where the body starts (after the blank line ending the header). */
+  bodyOffset(): number {
+    this.index();
+    return this.bodyStart;
   }
 
   /** All header fields in order (editheader, :index counting). */

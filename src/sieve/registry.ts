@@ -42,14 +42,26 @@
 //   (`rt.state(key, init)`). `rt.fail(pos, message)` stops the run with a runtime error.
 
 import { baseLanguage } from "./base/index.js";
+import { bodyExtension } from "./extensions/body.js";
+import { asciiNumericExtension } from "./extensions/comparator-numeric.js";
+import { copyExtension } from "./extensions/copy.js";
 import { dateExtension, indexExtension } from "./extensions/date.js";
 import { duplicateExtension } from "./extensions/duplicate.js";
 import { editheaderExtension } from "./extensions/editheader.js";
+import { encodedCharacterExtension } from "./extensions/encoded-character.js";
 import { enotifyExtension } from "./extensions/enotify.js";
+import { envelopeExtension } from "./extensions/envelope.js";
 import { environmentExtension } from "./extensions/environment.js";
 import { fileintoExtension } from "./extensions/fileinto.js";
+import { imap4flagsExtension } from "./extensions/imap4flags.js";
+import { mailboxExtension } from "./extensions/mailbox.js";
+import { regexExtension } from "./extensions/regex.js";
+import { erejectExtension, rejectExtension } from "./extensions/reject.js";
+import { relationalExtension } from "./extensions/relational.js";
 import { spamtestExtension, virustestExtension } from "./extensions/spamtest.js";
+import { subaddressExtension } from "./extensions/subaddress.js";
 import { vacationExtension } from "./extensions/vacation.js";
+import { variablesExtension } from "./extensions/variables.js";
 import type { AddressPartDef, ComparatorDef, MatchTypeDef } from "./match.js";
 import type { ArgNode, CommandNode, Pos, StringLit, TestNode } from "./parser.js";
 import type { Runtime } from "./runtime.js";
@@ -103,6 +115,8 @@ export interface CompileCtx {
   matcher(args: BoundArgs, keys: Str[]): Matcher;
   /** The address part (:all, :localpart, :domain, :user, :detail) of `args`. */
   addressPart(args: BoundArgs): AddressPart;
+  /** A registered `set` modifier by its tag (RFC 5229 4), for `set` and any command taking them. */
+  modifier(name: string): ModifierDef | undefined;
   /** Compile-time state shared by the commands of one script (e.g. include's global list). */
   state<T>(key: string, init: () => T): T;
 }
@@ -116,6 +130,8 @@ interface Syntax {
   tags?: TagDef[];
   matching?: boolean;
   addressPart?: boolean;
+  /** Accepts the registered `set` modifiers (RFC 5229 4) as tags, one per precedence. */
+  modifiers?: boolean;
   tests?: "none" | "one" | "list";
   validate?(args: BoundArgs, ctx: CompileCtx): void;
 }
@@ -193,6 +209,19 @@ export function buildRegistry(exts: readonly SieveExtension[]): Registry {
 export const EXTENSIONS: readonly SieveExtension[] = [
   baseLanguage,
   fileintoExtension,
+  rejectExtension,
+  erejectExtension,
+  envelopeExtension,
+  encodedCharacterExtension,
+  imap4flagsExtension,
+  copyExtension,
+  bodyExtension,
+  variablesExtension,
+  relationalExtension,
+  asciiNumericExtension,
+  subaddressExtension,
+  mailboxExtension,
+  regexExtension,
   dateExtension,
   indexExtension,
   duplicateExtension,

@@ -82,6 +82,7 @@ export function compileProgram(
       }
       return ALL.extract;
     },
+    modifier: (name) => registry.modifiers.get(name),
     state: <T>(key: string, init: () => T): T => {
       if (!compileState.has(key)) compileState.set(key, init());
       return compileState.get(key) as T;
@@ -148,6 +149,11 @@ export function compileProgram(
     if (def.addressPart === true) {
       for (const a of registry.addressParts.values()) {
         allowed.set(a.tag, { name: a.tag, group: "address-part", capability: a.capability });
+      }
+    }
+    if (def.modifiers === true) {
+      for (const m of registry.modifiers.values()) {
+        allowed.set(m.name, { name: m.name, group: `modifier-${m.precedence}`, capability: m.capability });
       }
     }
     const tags = new Map<string, ArgNode>();

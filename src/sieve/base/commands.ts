@@ -22,7 +22,8 @@ export const keepCommand: CommandDef = {
   compile(a, ctx) {
     const flags = flagsFor(a, ctx);
     const pos = a.node;
-    return (rt) => rt.addAction(pos, { type: "keep", flags: flags(rt) }, { cancelsKeep: true });
+    return (rt) =>
+      rt.addAction(pos, { type: "keep", flags: flags(rt), implicit: false }, { cancelsKeep: true });
   },
 };
 
