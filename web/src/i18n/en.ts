@@ -157,7 +157,7 @@ export const en = {
   "appPasswords.scope.pop3": "POP3 (downloading mail)",
   "appPasswords.scope.smtp": "SMTP (sending mail)",
   "appPasswords.scope.jmap": "JMAP",
-  "appPasswords.scope.managesieve": "ManageSieve (filters; not served yet)",
+  "appPasswords.scope.managesieve": "ManageSieve (mail rules)",
   "appPasswords.create": "Create app password",
   "appPasswords.createProfile": "Create and download a profile for iPhone, iPad or Mac",
   "appPasswords.profileScopes": "A device profile sets up reading and sending: tick SMTP and IMAP or POP3.",

@@ -156,7 +156,7 @@ export const ja: Messages = {
   "appPasswords.scope.pop3": "POP3（メールのダウンロード）",
   "appPasswords.scope.smtp": "SMTP（メールの送信）",
   "appPasswords.scope.jmap": "JMAP",
-  "appPasswords.scope.managesieve": "ManageSieve（フィルタ、未対応）",
+  "appPasswords.scope.managesieve": "ManageSieve（振り分けルール）",
   "appPasswords.create": "アプリパスワードを作成",
   "appPasswords.createProfile": "作成して iPhone / iPad / Mac 用プロファイルをダウンロード",
   "appPasswords.profileScopes":
