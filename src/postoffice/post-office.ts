@@ -8,7 +8,9 @@ import { acceptStage } from "./accept.js";
 import { authenticateStage } from "./authenticate.js";
 import { fileLocalStage } from "./file-local.js";
 import { filterStage } from "./filter.js";
+import { notifyStage } from "./notify.js";
 import { queueRemoteStage, remoteRecipients } from "./queue-remote.js";
+import { redirectCheckStage, redirectStage } from "./redirect.js";
 import { sendingLimitsStage } from "./sending-limits.js";
 import { sideEffectsStage } from "./side-effects.js";
 import { sieveStage } from "./sieve.js";
@@ -16,7 +18,8 @@ import { traceStage } from "./trace.js";
 import type { Filter, Letter, Posted, Stage, Work } from "./types.js";
 import { wakeStage } from "./wake.js";
 
-/** In order: accept → sending limits → trace → authenticate → filter → file → queue → wake → side effects. */
+/** In order: accept → sending limits → trace → authenticate → filter → sieve → redirect check → file →
+ *  redirect → notify → queue → wake → side effects. */
 export const stages: readonly Stage[] = [
   acceptStage,
   sendingLimitsStage,
@@ -24,7 +27,10 @@ export const stages: readonly Stage[] = [
   authenticateStage,
   filterStage,
   sieveStage,
+  redirectCheckStage,
   fileLocalStage,
+  redirectStage,
+  notifyStage,
   queueRemoteStage,
   wakeStage,
   sideEffectsStage,
