@@ -44,7 +44,12 @@ export class Runtime {
   flags: string[] = [];
   redirects = 0;
   notifies = 0;
-  private readonly vars = new Map<string, string>();
+  /** The running script's own variables; an included script gets a fresh set (RFC 6609 4). */
+  private vars = new Map<string, string>();
+  /** RFC 6609 3.5: the names the running script declared `global`, and the one store they share
+   *  across every script of the run ("global.NAME" always names it). */
+  private globalNames = new Set<string>();
+  private readonly globalVars = new Map<string, string>();
   private steps = 0;
   private readonly deadline: number;
   private foldCache = new WeakMap<readonly string[], readonly string[]>();
@@ -107,14 +112,43 @@ export class Runtime {
     return out;
   }
 
+  /** The store a variable name lives in, and its name there. */
+  private storeOf(name: string): [Map<string, string>, string] {
+    if (name.startsWith("global.")) return [this.globalVars, name.slice(7)];
+    if (this.globalNames.has(name)) return [this.globalVars, name];
+    return [this.vars, name];
+  }
+
   getVariable(name: string): string {
-    return this.vars.get(name) ?? "";
+    if (this.globalVars.size === 0 && this.globalNames.size === 0) return this.vars.get(name) ?? "";
+    const [store, key] = this.storeOf(name);
+    return store.get(key) ?? "";
   }
 
   setVariable(pos: Pos, name: string, value: string): void {
-    if (!this.vars.has(name) && this.vars.size >= MAX_VARIABLES)
+    const [store, key] = this.storeOf(name);
+    if (!store.has(key) && store.size >= MAX_VARIABLES)
       this.fail(pos, `more than ${MAX_VARIABLES} variables`);
-    this.vars.set(name, truncate(value, MAX_VARIABLE_BYTES));
+    store.set(key, truncate(value, MAX_VARIABLE_BYTES));
+  }
+
+  /** RFC 6609 3.5 global: the running script shares this variable with the others. */
+  declareGlobal(name: string): void {
+    this.globalNames.add(name);
+  }
+
+  /** Enters an included script's variable scope (RFC 6609 4: it sees only the globals it
+   *  declares); returns the including script's scope, to be given back to leaveScope. */
+  enterScope(): { vars: Map<string, string>; globals: Set<string> } {
+    const saved = { vars: this.vars, globals: this.globalNames };
+    this.vars = new Map();
+    this.globalNames = new Set();
+    return saved;
+  }
+
+  leaveScope(saved: { vars: Map<string, string>; globals: Set<string> }): void {
+    this.vars = saved.vars;
+    this.globalNames = saved.globals;
   }
 
   /** Records match variables from offsets [start, end) pairs into `original`. */
