@@ -1,11 +1,12 @@
 // The post office: the one path every message takes, whatever door it came in by.
 //
-//   door ──▶ accept ─▶ sending limits ─▶ trace ─▶ authenticate ─▶ filter ─▶ file ─▶ queue ─▶ wake
-//        ─▶ side effects
+//   door ──▶ accept ─▶ sending limits ─▶ trace ─▶ authenticate ─▶ filter ─▶ sieve ─▶ redirect check
+//        ─▶ file ─▶ redirect ─▶ notify ─▶ queue ─▶ wake ─▶ side effects
 //
 // Doors (types.ts Door): "inbound" (port 25, src/smtp), "submission" (SMTP 587/465, src/smtp),
 // "jmap" (EmailSubmission/set and the webmail, src/jmap/submission/submit.ts), "system" (DSNs and
-// delay notices from src/outbound/runner.ts, vacation replies from src/delivery/vacation.ts). A
+// delay notices from src/outbound/runner.ts, vacation replies from src/delivery/vacation.ts),
+// "redirect" (a Sieve redirect to one of our addresses, posted again by redirect.ts). A
 // door does what only it can (SMTP's line-end and NUL rules, send-as and author checks, resolving
 // recipients as RCPT comes in) and hands over a Letter; each stage (one file each) names the
 // doors it applies to.
@@ -20,7 +21,7 @@
 //  - One Received field of ours on every copy, local or remote; Return-Path on local copies only
 //    (RFC 5321 §4.4).
 //  - Every door but "inbound" DKIM-signs what it queues (RFC 6376; mail relayed from port 25 is
-//    not ours to sign). Only "inbound" is verified (SPF/DKIM/DMARC/ARC) and gets our
+//    not ours to sign: forwarded on, it gets an SRS envelope sender and our ARC seal, forward.ts). Only "inbound" is verified (SPF/DKIM/DMARC/ARC) and gets our
 //    Authentication-Results; forged ones naming us are removed from every door's mail.
 //  - A filter's reject is an error the door renders in its dialogue (SMTP 5xx, JMAP SetError),
 //    never a bounce; a discard is acknowledged and nothing is kept.
