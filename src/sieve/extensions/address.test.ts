@@ -1,5 +1,6 @@
 // envelope (RFC 5228 5.4), subaddress (RFC 5233), relational (RFC 5231), i;ascii-numeric (RFC
 // 4790 9.1), encoded-character (RFC 5228 2.4.2.4).
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: "${...}" here is Sieve syntax (RFC 5229), not a mistaken template.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { checkSieve } from "../index.js";

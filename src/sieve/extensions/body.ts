@@ -37,6 +37,8 @@ function typeMatches(part: MimePart, wanted: readonly string[]): boolean {
   return false;
 }
 
+const BLOCK = /^\/?(p|br|div|li|tr|td|h[1-6]|table|ul|ol|hr|body|html|head|title)\b/;
+
 /** Text of an HTML part without its tags and with the few common entities decoded; linear. */
 export function htmlText(html: string): string {
   const lower = asciiFold(html); // same length as html, so offsets carry over
@@ -57,7 +59,8 @@ export function htmlText(html: string): string {
       i = close === -1 ? html.length : close;
       continue;
     }
-    out += " ";
+    // Block elements separate words; inline ones (<b>, <a>, <span>) do not.
+    if (BLOCK.test(tag)) out += " ";
     i = gt + 1;
   }
   return out.replace(/&(amp|lt|gt|quot|nbsp);/g, (_m, e: string) =>

@@ -1,4 +1,5 @@
 // RFC 5229 variables: set, modifiers, ${} expansion, match variables, the string test, limits.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: "${...}" here is Sieve syntax (RFC 5229), not a mistaken template.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { checkSieve } from "../index.js";
