@@ -1,20 +1,18 @@
 // Settings → Rules: the user's mail rules in order (on/off, up/down, edit, delete), the form to
-// add or edit one, and below it the raw Sieve editor. The rules live in one Sieve script,
-// RULES_SCRIPT, written by rules/sieve-write.ts and activated on every save (RFC 9661
-// SieveScript/set with onSuccessActivateScript), so what the server runs is what is listed.
-// Shown only when the server offers JMAP Sieve.
-import { useEffect, useRef, useState } from "preact/hooks";
+// add or edit one, and below it the raw Sieve editor. The state and its saves are
+// state/rules-editor.ts (one script, written anew and activated on every change); this view
+// renders it. Shown only when the server offers JMAP Sieve.
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Jmap } from "../api/jmap";
 import { scriptBlobs } from "../api/script-blobs";
 import { t } from "../i18n";
-import * as sieve from "../mail/sieve-scripts";
 import type { Mailbox } from "../mail/types";
-import { folderPaths, moveRule, putRule, removeRule } from "../rules/list";
-import { type Action, type Condition, newAction, RULES_SCRIPT, type Rule } from "../rules/model";
-import { type ReadResult, sieveToRules } from "../rules/sieve-read";
-import { rulesToSieve } from "../rules/sieve-write";
+import { folderPaths } from "../rules/list";
+import { type Action, type Condition, emptyRule, newAction, newCondition, type Rule } from "../rules/model";
+import { RulesEditor } from "../state/rules-editor";
 import { RawSieve } from "./RawSieve";
 import { RuleForm } from "./RuleForm";
+import { useStore } from "./use-store";
 
 function conditionText(c: Condition): string {
   const field = t(`rules.field.${c.kind}`);
@@ -42,12 +40,6 @@ function actionText(a: Action): string {
   }
 }
 
-interface Loaded {
-  script: sieve.SieveScript | null;
-  all: sieve.SieveScript[];
-  read: ReadResult;
-}
-
 export function Rules(props: {
   jmap: Jmap;
   mailboxes: Mailbox[];
@@ -56,53 +48,27 @@ export function Rules(props: {
   onSaved(): void;
   onError(e: unknown): void;
 }) {
-  const blobs = scriptBlobs(props.jmap);
-  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const ed = useMemo(() => new RulesEditor(props.jmap, scriptBlobs(props.jmap)), [props.jmap]);
+  useStore(ed);
   const [editing, setEditing] = useState<{ index: number | null; rule: Rule } | null>(
     props.initialRule ? { index: null, rule: withAnAction(props.initialRule) } : null,
   );
-  const [saveError, setSaveError] = useState<string | null>(null);
-  /** Bumped after each save, so the raw editor reads the scripts again. */
-  const [version, setVersion] = useState(0);
   const formRef = useRef<HTMLDivElement>(null);
   const folders = folderPaths(props.mailboxes);
+  const { loaded, rules, refused, version } = ed.state;
 
-  const load = async () => {
-    const r = await sieve.readNamed(props.jmap, blobs, RULES_SCRIPT);
-    setLoaded({ script: r.script, all: r.all, read: sieveToRules(r.text) });
-  };
   useEffect(() => {
-    load().catch(props.onError);
-  }, []);
+    ed.load().catch(props.onError);
+  }, [ed]);
   useEffect(() => {
     if (props.initialRule) formRef.current?.scrollIntoView({ block: "nearest" });
-  }, [loaded !== null]);
+  }, [loaded]);
 
   if (!loaded) return <p>{t("list.loading")}</p>;
-  const rules = loaded.read.ok ? loaded.read.rules : null;
-  const otherActive = loaded.all.find((s) => s.isActive && s.name !== RULES_SCRIPT);
-
-  /** Writes the list as the rules script and activates it; false when the server refused. */
-  const save = async (next: Rule[]): Promise<boolean> => {
-    try {
-      await sieve.saveScript(props.jmap, blobs, {
-        id: loaded.script?.id ?? null,
-        name: RULES_SCRIPT,
-        text: rulesToSieve(next),
-        activate: true,
-      });
-    } catch (e) {
-      if (!(e instanceof sieve.ScriptError)) throw e;
-      setSaveError(t("rules.saveFailed", { reason: e.description ?? e.type }));
-      return false;
-    }
-    setSaveError(null);
-    await load();
-    setVersion((v) => v + 1);
-    props.onSaved();
-    return true;
-  };
-  const change = (next: Rule[]) => void save(next).catch(props.onError);
+  const otherActive = ed.otherActive();
+  /** A change saved: said when it went through; a refusal is shown by the state. */
+  const change = (saving: Promise<boolean>) =>
+    void saving.then((ok) => ok && props.onSaved()).catch(props.onError);
 
   return (
     <section class="settings-form rules">
@@ -114,7 +80,7 @@ export function Rules(props: {
       {rules === null ? (
         <div class="hand-edited">
           <p>{t("rules.handEdited")}</p>
-          <button type="button" onClick={() => change([])}>
+          <button type="button" onClick={() => change(ed.startOver())}>
             {t("rules.startOver")}
           </button>
         </div>
@@ -130,7 +96,7 @@ export function Rules(props: {
                   name="rule-enabled"
                   aria-label={t("rules.enabled", { name: r.name })}
                   checked={r.enabled}
-                  onChange={(e) => change(putRule(rules, i, { ...r, enabled: e.currentTarget.checked }))}
+                  onChange={(e) => change(ed.setEnabled(i, e.currentTarget.checked))}
                 />
                 <span class="name">{r.name}</span>
                 {!r.enabled && <span class="off"> {t("rules.off")}</span>}
@@ -145,7 +111,7 @@ export function Rules(props: {
                   type="button"
                   aria-label={t("rules.up", { name: r.name })}
                   disabled={i === 0}
-                  onClick={() => change(moveRule(rules, i, -1))}
+                  onClick={() => change(ed.move(i, -1))}
                 >
                   ↑
                 </button>
@@ -153,7 +119,7 @@ export function Rules(props: {
                   type="button"
                   aria-label={t("rules.down", { name: r.name })}
                   disabled={i === rules.length - 1}
-                  onClick={() => change(moveRule(rules, i, 1))}
+                  onClick={() => change(ed.move(i, 1))}
                 >
                   ↓
                 </button>
@@ -168,8 +134,7 @@ export function Rules(props: {
                   type="button"
                   aria-label={t("rules.deleteNamed", { name: r.name })}
                   onClick={() => {
-                    if (window.confirm(t("rules.confirmDelete", { name: r.name })))
-                      change(removeRule(rules, i));
+                    if (window.confirm(t("rules.confirmDelete", { name: r.name }))) change(ed.remove(i));
                   }}
                 >
                   {t("rules.delete")}
@@ -179,9 +144,9 @@ export function Rules(props: {
           ))}
         </ol>
       )}
-      {saveError && (
+      {refused && (
         <p class="error" role="alert">
-          {saveError}
+          {t("rules.saveFailed", { reason: refused })}
         </p>
       )}
       <div ref={formRef}>
@@ -193,7 +158,10 @@ export function Rules(props: {
             onCancel={() => setEditing(null)}
             onSave={async (rule) => {
               try {
-                if (await save(putRule(rules, editing.index, rule))) setEditing(null);
+                if (await ed.put(editing.index, rule)) {
+                  setEditing(null);
+                  props.onSaved();
+                }
               } catch (e) {
                 props.onError(e);
               }
@@ -207,11 +175,8 @@ export function Rules(props: {
                 setEditing({
                   index: null,
                   rule: withAnAction({
-                    name: "",
-                    enabled: true,
-                    match: "all",
-                    conditions: [{ kind: "from", match: "contains", value: "" }],
-                    actions: [],
+                    ...emptyRule(),
+                    conditions: [newCondition("from")],
                   }),
                 })
               }
@@ -226,7 +191,7 @@ export function Rules(props: {
         <RawSieve
           jmap={props.jmap}
           version={version}
-          onChanged={() => void load().catch(props.onError)}
+          onChanged={() => void ed.load().catch(props.onError)}
           onError={props.onError}
         />
       </details>
