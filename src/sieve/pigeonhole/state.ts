@@ -163,11 +163,25 @@ export class TestsuiteState {
     if (!this.mailboxes.has(n)) this.mailboxes.set(n, []);
   }
 
+  /** Files a message. Pigeonhole's testsuite mail storage detects attachments on save and adds
+   *  the keyword $HasAttachment or $HasNoAttachment (Dovecot's attachment detection), which its
+   *  imap4flags tests count among the stored flags; Yubin's store does not, so this test store
+   *  stands in for Dovecot's there. */
   store(name: string, mail: StoredMail): void {
     const n = normalizeMailbox(name);
     const box = this.mailboxes.get(n) ?? [];
+    const keyword = /^content-disposition:\s*attachment/im.test(mail.raw.toString("latin1"))
+      ? "$HasAttachment"
+      : "$HasNoAttachment";
+    if (!mail.flags.some((f) => f.toLowerCase() === keyword.toLowerCase())) mail.flags.push(keyword);
     box.push(mail);
     this.mailboxes.set(n, box);
+  }
+
+  /** Pigeonhole's testsuite has no duplicate database for vacation (duplicate_check is unset):
+   *  each result starts without the memory of earlier replies. */
+  forgetVacations(): void {
+    for (const k of [...this.duplicates.keys()]) if (k.startsWith("vacation\0")) this.duplicates.delete(k);
   }
 
   /** test_message :folder: make the index'th message of the folder current; false when none. */
@@ -195,9 +209,11 @@ export class TestsuiteState {
   }
 }
 
-/** RFC 3501 5.1: INBOX is case-insensitive, every other name is as written. */
+/** RFC 3501 5.1: INBOX is case-insensitive; Pigeonhole's test storage (Dovecot, hierarchy
+ *  separator ".") treats the INBOX prefix of its children alike ("Inbox.Nonsense"). */
 export function normalizeMailbox(name: string): string {
-  return name.toUpperCase() === "INBOX" ? "INBOX" : name;
+  if (name.toUpperCase() === "INBOX") return "INBOX";
+  return name.slice(0, 6).toUpperCase() === "INBOX." ? `INBOX.${name.slice(6)}` : name;
 }
 
 /** Thrown by test_fail to leave the test block (Pigeonhole jumps to the block's end). */

@@ -277,6 +277,9 @@ export function testsuiteExtension(session: TestsuiteSession): SieveExtension {
     compile: () => (rt) => {
       resetResult(rt);
       state.executed = 0;
+      // cmd-test-result.c: the reset also empties the SMTP outbox.
+      state.outbox = [];
+      state.forgetVacations();
     },
   };
 
