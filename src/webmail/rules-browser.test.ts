@@ -145,6 +145,7 @@ describe("webmail rules editor in Chromium", { skip: browserSkip }, () => {
       await form.locator('select[name="action-folder"]').selectOption("Finance");
       await form.getByRole("button", { name: "Add action" }).click();
       await form.locator('select[name="action-kind"]').nth(1).selectOption("flag");
+      await form.screenshot({ path: join(SHOTS, "rule-form.png") });
       await form.getByRole("button", { name: "Save rule" }).click();
       await form.waitFor({ state: "detached" });
       const item = rules.locator('.rule-list li[data-rule="Bank"]');

@@ -128,58 +128,60 @@ export function RawSieve(props: {
             ))}
           </ul>
         ))}
-      <button
-        type="button"
-        onClick={() => {
-          sieve
-            .validateScript(props.jmap, blobs, text)
-            .then((err) => setProblems(err ? sieve.diagnostics(err.description ?? err.type) : []))
-            .catch(props.onError);
-        }}
-      >
-        {t("rules.validate")}
-      </button>{" "}
-      <button
-        type="button"
-        class="primary"
-        onClick={() => {
-          const s = scripts.find((x) => x.id === selected);
-          const scriptName = s?.name ?? name.trim();
-          if (!scriptName) {
-            setProblems([{ line: null, column: null, message: t("rules.scriptName") }]);
-            return;
-          }
-          sieve
-            .saveScript(props.jmap, blobs, {
-              id: s?.id ?? null,
-              name: scriptName,
-              text,
-              activate: s?.isActive ?? false,
-            })
-            .then((saved) => reload(saved.id))
-            .then(props.onChanged)
-            .catch(show);
-        }}
-      >
-        {t("rules.saveScript")}
-      </button>{" "}
-      {selected !== "" && (
+      <div class="buttons">
         <button
           type="button"
           onClick={() => {
+            sieve
+              .validateScript(props.jmap, blobs, text)
+              .then((err) => setProblems(err ? sieve.diagnostics(err.description ?? err.type) : []))
+              .catch(props.onError);
+          }}
+        >
+          {t("rules.validate")}
+        </button>
+        <button
+          type="button"
+          class="primary"
+          onClick={() => {
             const s = scripts.find((x) => x.id === selected);
-            if (!s || !window.confirm(t("rules.confirmDeleteScript", { name: s.name ?? s.id }))) return;
-            // The active script cannot be deleted (RFC 9661 2.2 sieveIsActive): deactivated first.
-            (s.isActive ? sieve.activateScript(props.jmap, null) : Promise.resolve())
-              .then(() => sieve.destroyScript(props.jmap, s.id))
-              .then(() => reload())
+            const scriptName = s?.name ?? name.trim();
+            if (!scriptName) {
+              setProblems([{ line: null, column: null, message: t("rules.scriptName") }]);
+              return;
+            }
+            sieve
+              .saveScript(props.jmap, blobs, {
+                id: s?.id ?? null,
+                name: scriptName,
+                text,
+                activate: s?.isActive ?? false,
+              })
+              .then((saved) => reload(saved.id))
               .then(props.onChanged)
               .catch(show);
           }}
         >
-          {t("rules.deleteScript")}
+          {t("rules.saveScript")}
         </button>
-      )}
+        {selected !== "" && (
+          <button
+            type="button"
+            onClick={() => {
+              const s = scripts.find((x) => x.id === selected);
+              if (!s || !window.confirm(t("rules.confirmDeleteScript", { name: s.name ?? s.id }))) return;
+              // The active script cannot be deleted (RFC 9661 2.2 sieveIsActive): deactivated first.
+              (s.isActive ? sieve.activateScript(props.jmap, null) : Promise.resolve())
+                .then(() => sieve.destroyScript(props.jmap, s.id))
+                .then(() => reload())
+                .then(props.onChanged)
+                .catch(show);
+            }}
+          >
+            {t("rules.deleteScript")}
+          </button>
+        )}
+      </div>
     </div>
   );
 }

@@ -192,8 +192,13 @@ export function RuleForm(props: {
   onSave(rule: Rule): Promise<void>;
   onCancel(): void;
 }) {
-  const [r, setR] = useState<Rule>(props.initial);
+  const [r, setRule] = useState<Rule>(props.initial);
   const [problem, setProblem] = useState<string | null>(null);
+  /** Any change: what the form said about the rule before no longer holds. */
+  const setR = (next: Rule) => {
+    setRule(next);
+    setProblem(null);
+  };
   const [busy, setBusy] = useState(false);
   const setCond = (i: number, c: Condition | null) =>
     setR({
@@ -282,12 +287,14 @@ export function RuleForm(props: {
           {problem}
         </p>
       )}
-      <button type="submit" class="primary" disabled={busy}>
-        {t("rules.save")}
-      </button>{" "}
-      <button type="button" onClick={props.onCancel}>
-        {t("rules.cancel")}
-      </button>
+      <div class="buttons">
+        <button type="submit" class="primary" disabled={busy}>
+          {t("rules.save")}
+        </button>
+        <button type="button" onClick={props.onCancel}>
+          {t("rules.cancel")}
+        </button>
+      </div>
     </form>
   );
 }
