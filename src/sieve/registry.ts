@@ -54,6 +54,7 @@ import { envelopeExtension } from "./extensions/envelope.js";
 import { environmentExtension } from "./extensions/environment.js";
 import { fileintoExtension } from "./extensions/fileinto.js";
 import { imap4flagsExtension } from "./extensions/imap4flags.js";
+import { includeExtension } from "./extensions/include.js";
 import { mailboxExtension } from "./extensions/mailbox.js";
 import { regexExtension } from "./extensions/regex.js";
 import { erejectExtension, rejectExtension } from "./extensions/reject.js";
@@ -231,6 +232,7 @@ export const EXTENSIONS: readonly SieveExtension[] = [
   spamtestExtension,
   virustestExtension,
   vacationExtension,
+  includeExtension,
 ];
 
 export const REGISTRY: Registry = buildRegistry(EXTENSIONS);
