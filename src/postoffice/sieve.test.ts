@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { ImapFlow } from "imapflow";
+import nodemailer from "nodemailer";
 import { type DnsServer, startDnsServer } from "../testing/dns-server.js";
 import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
 import { commandSkip } from "../testing/requires.js";
@@ -249,6 +250,43 @@ if header :contains "subject" "newsletter" { addflag "\\\\Seen"; }
     assert.match(mdn, /\r\nDisposition: automatic-action\/MDN-sent-automatically; deleted\r\n/);
     assert.match(mdn, /\r\nFinal-Recipient: rfc822; dave@example\.test\r\n/);
     assert.ok(mdn.includes(`Subject: ${s}`), "quotes the original header");
+  });
+
+  test("submission: ereject by every recipient is refused in the protocol, reject gets the MDN", async () => {
+    const submit = async (subject: string): Promise<string> => {
+      const t = nodemailer.createTransport({
+        host: "127.0.0.1",
+        port: ts.ports.submissions,
+        secure: true,
+        tls: { rejectUnauthorized: false },
+        auth: { user: "alice@example.test", pass: testPassword },
+      });
+      try {
+        await t.sendMail({
+          envelope: { from: "alice@example.test", to: ["dave@example.test"] },
+          raw: `From: alice@example.test\r\nTo: dave@example.test\r\nSubject: ${subject}\r\n\r\nhi\r\n`,
+        });
+        return "250";
+      } catch (e) {
+        return (e as { response?: string }).response ?? String(e);
+      } finally {
+        t.close();
+      }
+    };
+    await setScript(ts, id.dave!, 'require "ereject";\nereject "Closed for the holidays";\n');
+    const s1 = `ereject ${randomUUID()}`;
+    assert.equal(await submit(s1), "550 5.7.1 Message rejected: Closed for the holidays");
+    assert.deepEqual(await copies(ts, id.dave!, s1), []);
+
+    // RFC 5429 2.1: plain reject at the submission door is accepted and answered with the MDN.
+    await setScript(ts, id.dave!, 'require "reject";\nreject "Closed for the holidays";\n');
+    const s2 = `reject ${randomUUID()}`;
+    assert.equal(await submit(s2), "250");
+    assert.deepEqual(await copies(ts, id.dave!, s2), []);
+    const mdns = (await received(ts, id.alice!, "Subject: Automatically rejected mail")).filter((m) =>
+      m.includes(`Subject: ${s2}`),
+    );
+    assert.equal(mdns.length, 1);
   });
 
   test("a rejected message whose SPF failed gets no rejection message (no backscatter)", async () => {
