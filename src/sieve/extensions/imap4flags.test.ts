@@ -50,3 +50,11 @@ test("a named flag variable is a plain variable", async () => {
   const r = await run(`${R}setflag "f" "a"; addflag "f" "b"; fileinto "\${f}";`);
   assert.equal(r.actions[0]?.type === "fileinto" && r.actions[0].mailbox, "a b");
 });
+
+test("hasflag's keys are flag lists: space-separated flags (RFC 5232 4; Pigeonhole hasflag.svtest)", async () => {
+  const t = async (pre: string, cond: string) =>
+    (await actionsOf(`${R}${pre} if ${cond} { discard; }`))[0] === "discard";
+  assert.equal(await t('setflag "A B";', 'hasflag :is "b A"'), true);
+  assert.equal(await t('setflag "MyVar" "label forward";', 'hasflag :contains "MyVar" "junk forward"'), true);
+  assert.equal(await t('setflag "A B";', 'hasflag :is "c d"'), false);
+});

@@ -76,7 +76,13 @@ export const imap4flagsExtension: SieveExtension = {
       compile(a, ctx) {
         const two = a.positional.length === 2;
         const names = two ? variableArg(a.positional[0]!, ctx, "hasflag") : null;
-        const match = ctx.matcher(a, ctx.strings(a.positional[two ? 1 : 0]!));
+        // RFC 5232 4: the keys are a list-of-flags too, each string space-separated flags
+        // (`hasflag :is "b A"` is true after `setflag "A B"`). A key with a variable in it is
+        // compared whole.
+        const keys = ctx
+          .strings(a.positional[two ? 1 : 0]!)
+          .flatMap((k) => (typeof k === "string" ? k.split(" ").filter((f) => f !== "") : [k]));
+        const match = ctx.matcher(a, keys);
         return (rt) => {
           // RFC 5232 4: each flag is one value (so :count counts flags).
           const flags = names === null ? rt.flags : flagList(names.map((n) => rt.getVariable(n)));
