@@ -11,11 +11,14 @@ import { parseAddressList } from "../../mime/address.js";
 import { fieldValue, scanHeader } from "../../mime/headers.js";
 import { notificationMessage } from "../../postoffice/notify-message.js";
 import { REDIRECTED_FROM } from "../../postoffice/redirect.js";
+import { normalizeMailboxName } from "../../store/sqlite/mailboxes.js";
 import { isValidFrom, parseMailto } from "../extensions/mailto.js";
 import type { SieveAction } from "../types.js";
 import type { TestsuiteState } from "./state.js";
 
 const HOSTNAME = "mail.example.com";
+/** The store's longest mailbox name is a config key; this is its order of magnitude. */
+const MAX_MAILBOX_BYTES = 1024;
 
 export interface ExecutableResult {
   actions: readonly SieveAction[];
@@ -106,11 +109,26 @@ export function executeResult(state: TestsuiteState, result: ExecutableResult, n
       case "keep":
         state.store("INBOX", { raw: filed, flags: [...a.flags] });
         break;
-      case "fileinto":
-        // Pigeonhole's testsuite mail user creates missing mailboxes on delivery (its
-        // imap4flags/execute.svtest files into "Inbox.Nonsense" without :create).
-        state.store(a.mailbox, { raw: filed, flags: [...a.flags] });
+      case "fileinto": {
+        // postoffice/file-local.ts: a missing mailbox is created with :create (RFC 5490 3.2),
+        // else (or when the store refuses the name) the copy goes to INBOX (RFC 5228 4.1); the
+        // execution counts as failed then, as Pigeonhole's does.
+        let name: string | null = null;
+        try {
+          name = normalizeMailboxName(a.mailbox, MAX_MAILBOX_BYTES);
+        } catch {
+          state.errors.push(`invalid folder name '${a.mailbox}'`);
+        }
+        if (name !== null && (a.create || state.mailboxExists(name))) {
+          state.store(name, { raw: filed, flags: [...a.flags] });
+          break;
+        }
+        if (name !== null)
+          state.errors.push(`failed to store into mailbox '${a.mailbox}': it does not exist`);
+        state.store("INBOX", { raw: filed, flags: [...a.flags] });
+        ok = false;
         break;
+      }
       case "discard":
         break;
       case "redirect": {

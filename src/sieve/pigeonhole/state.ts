@@ -210,10 +210,14 @@ export class TestsuiteState {
 }
 
 /** RFC 3501 5.1: INBOX is case-insensitive; Pigeonhole's test storage (Dovecot, hierarchy
- *  separator ".") treats the INBOX prefix of its children alike ("Inbox.Nonsense"). */
+ *  separator ".") treats the INBOX prefix of its children alike ("Inbox.Nonsense"), as Yubin's
+ *  store does with "/". */
 export function normalizeMailbox(name: string): string {
   if (name.toUpperCase() === "INBOX") return "INBOX";
-  return name.slice(0, 6).toUpperCase() === "INBOX." ? `INBOX.${name.slice(6)}` : name;
+  const sep = name[5];
+  return name.slice(0, 5).toUpperCase() === "INBOX" && (sep === "." || sep === "/")
+    ? `INBOX${name.slice(5)}`
+    : name;
 }
 
 /** Thrown by test_fail to leave the test block (Pigeonhole jumps to the block's end). */
