@@ -8,6 +8,7 @@ import { dkimCommand } from "./commands/dkim.js";
 import { domainCommand } from "./commands/domain.js";
 import { queueCommand } from "./commands/queue.js";
 import { serveCommand } from "./commands/serve.js";
+import { sieveCommand } from "./commands/sieve.js";
 import { spamCommand, spamValueFlags } from "./commands/spam.js";
 import { spamListsValueFlags } from "./commands/spam-lists.js";
 import { userCommand } from "./commands/user.js";
@@ -33,6 +34,9 @@ const help = `usage: yubin [--config PATH] COMMAND
   spam verdicts [--limit N]              the filter's recent verdicts with their reasons
   spam train --as spam|ham (--account ADDRESS --folder NAME | --mbox FILE)   train the classifier
   spam forget (--account ADDRESS --folder NAME | --mbox FILE) | spam status | spam check < MESSAGE
+  sieve list ADDRESS | get ADDRESS NAME | put ADDRESS NAME [FILE|-] [--activate]   mail rules (Sieve)
+  sieve activate ADDRESS NAME | deactivate ADDRESS | rename ADDRESS OLD NEW | delete ADDRESS NAME
+  sieve check FILE|-                     check a Sieve script (errors as FILE:LINE:COLUMN)
   config check | config sample`;
 
 const commands = {
@@ -43,6 +47,7 @@ const commands = {
   alias: aliasCommand,
   queue: queueCommand,
   spam: spamCommand,
+  sieve: sieveCommand,
   config: configCommand,
 };
 
