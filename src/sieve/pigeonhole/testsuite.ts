@@ -60,9 +60,12 @@ function currentResult(rt: Runtime): { actions: SieveAction[]; edited: Buffer | 
   return { actions, edited: rt.edited };
 }
 
-/** Makes the state's message and envelope the run's (test_set, test_message). */
-function adoptMessage(rt: Runtime, state: TestsuiteState): void {
+/** Makes the state's message and envelope the run's (test_set, test_message). The imap4flags
+ *  internal variable starts from the new message's flags, as Pigeonhole's does (a message just
+ *  set has none; one read back from the test store has what was stored). */
+function adoptMessage(rt: Runtime, state: TestsuiteState, flags: readonly string[] = []): void {
   rt.message.raw = state.message;
+  rt.flags = flags.slice();
   rt.msg = new MessageView(state.message);
   rt.edited = null;
   rt.envelope.from = state.envelope.from;
@@ -232,10 +235,7 @@ export function testsuiteExtension(session: TestsuiteSession): SieveExtension {
       }
       const box = expand(folder, rt);
       const m = state.selectStored(box, index);
-      if (m !== null) {
-        adoptMessage(rt, state);
-        rt.flags = m.flags.slice();
-      }
+      if (m !== null) adoptMessage(rt, state, m.flags);
       return { ok: m !== null, what: `no message in folder '${box}' with index ${index}` };
     };
   };
