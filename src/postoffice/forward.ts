@@ -7,6 +7,9 @@
 //  - an ARC set (RFC 8617) over the copy when it came in on port 25, recording what our checks
 //    found, signed with the forwarding domain's key (src/mailauth/arc-seal.ts).
 import { arcSeal } from "../mailauth/arc-seal.js";
+import { authservIdOf } from "../mailauth/auth-results.js";
+import { mailauthFor } from "../mailauth/services.js";
+import { scanHeader } from "../mime/headers.js";
 import { srsFor } from "../outbound/srs-service.js";
 import type { AppContext } from "../server/context.js";
 import type { Work } from "./types.js";
@@ -27,14 +30,15 @@ export async function sealForwarded(
   work: Work,
   opts: { copy: Buffer; domain: string },
 ): Promise<Buffer> {
-  if (work.auth === null || work.authFields.length === 0) return opts.copy;
+  const checked = checksOf(ctx, work);
+  if (checked === null) return opts.copy;
   if ((await ctx.store.directory.getDomain(opts.domain)) === null) return opts.copy;
   try {
     const out = await arcSeal(opts.copy, {
       dataDir: ctx.config.server.dataDir,
       domain: opts.domain,
-      authFields: work.authFields,
-      arc: work.auth.arc,
+      authFields: checked.authFields,
+      arc: checked.arc,
     });
     if (!out.sealed) {
       work.log.info("forwarded without an ARC seal", {
@@ -49,6 +53,26 @@ export async function sealForwarded(
     work.log.warn("ARC sealing failed", { id: work.id, domain: opts.domain, err: e as Error });
     return opts.copy;
   }
+}
+
+/** What our checks found: this pass's, or for a copy posted again by a Sieve redirect (the
+ *  "redirect" door runs no checks) the Authentication-Results of ours it carries from its first
+ *  pass (the only one naming us: others were removed then, RFC 8601 §5). Null: nothing checked. */
+function checksOf(ctx: AppContext, work: Work): { authFields: Buffer; arc: string } | null {
+  if (work.auth !== null && work.authFields.length > 0)
+    return { authFields: work.authFields, arc: work.auth.arc };
+  if (work.letter.door !== "redirect") return null;
+  const id = mailauthFor(ctx).authservId.toLowerCase();
+  const body = work.body;
+  for (const f of scanHeader(body, 0, body.length).fields) {
+    if (f.lname !== "authentication-results") continue;
+    const value = body.subarray(f.valueStart, f.valueEnd).toString("utf8");
+    if (authservIdOf(value)?.toLowerCase() !== id) continue;
+    // mailauth writes the ARC result as its own resinfo ("; arc=pass (i=1 ...)"), none when absent
+    const arc = /(?:^|;)\s*arc=([a-z]+)/i.exec(value)?.[1]?.toLowerCase() ?? "none";
+    return { authFields: body.subarray(f.start, f.end), arc };
+  }
+  return null;
 }
 
 /** The domain of an address, lower-cased ("" when there is none). */

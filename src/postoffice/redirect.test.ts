@@ -3,6 +3,7 @@
 //  - to another domain (B): the copy arrives from an SRS address of A (SPF passes at B), with
 //    A's ARC set (B: arc=pass; its ARC-Authentication-Results show A's original results) and
 //    X-Sieve-Redirected-From; the redirecting user keeps no copy (redirect cancels the keep);
+//  - redirected to another user of A whose script redirects it to B: the same SRS and ARC;
 //  - a loop between two of A's users (carol → erin → carol) stops at the second pass: carol
 //    keeps the message, erin's rules ran (the "redirect" door), nothing loops on;
 //  - over [sieve] maxRedirectsPerDay the message is not sent but kept in INBOX;
@@ -34,7 +35,9 @@ async function script(ts: TestServer, address: string, content: string): Promise
 
 describe("Sieve redirect and notify", { skip }, () => {
   let net: ForwardingNet;
-  const users = ["alice", "carol", "erin", "frank", "grace", "henry"].map((u) => `${u}@a.test`);
+  const users = ["alice", "carol", "erin", "frank", "grace", "henry", "ivy", "jack"].map(
+    (u) => `${u}@a.test`,
+  );
 
   before(async () => {
     net = await startForwardingNet({ aUsers: users, aConfig: { sieve: { maxRedirectsPerDay: 1 } } });
@@ -42,6 +45,8 @@ describe("Sieve redirect and notify", { skip }, () => {
     await script(net.A, "carol@a.test", 'redirect "erin@a.test";\r\n');
     await script(net.A, "erin@a.test", 'redirect "carol@a.test";\r\n');
     await script(net.A, "frank@a.test", 'redirect "bob@b.test";\r\n');
+    await script(net.A, "ivy@a.test", 'redirect "jack@a.test";\r\n');
+    await script(net.A, "jack@a.test", 'redirect "bob@b.test";\r\n');
     await script(
       net.A,
       "grace@a.test",
@@ -81,6 +86,26 @@ describe("Sieve redirect and notify", { skip }, () => {
     assert.match(aar, /dkim=pass header\.i=@ext\.test/);
     await queueEmpties(net.A);
     assert.deepEqual(await copies(net.A, "alice@a.test", "Subject: redirect-out"), []);
+  });
+
+  test("redirected here, then on to another domain: still SRS and A's ARC set with the first results", async () => {
+    await send("ivy@a.test", "redirect-twice");
+    const [got] = await arrived(net.B, "bob@b.test", "Subject: redirect-twice");
+    assert.ok(got, "bob got the copy");
+    const f = fields(got);
+    assert.ok(f.includes("X-Sieve-Redirected-From: <ivy@a.test>"));
+    assert.ok(f.includes("X-Sieve-Redirected-From: <jack@a.test>"));
+    assert.match(
+      f.find((x) => x.startsWith("Return-Path:")) ?? "",
+      /<SRS0=[^>]+=ext\.test=dave@mail\.a\.test>/,
+    );
+    const ar = f.find((x) => x.startsWith("Authentication-Results: mx.b.test;")) ?? "";
+    assert.match(ar, /spf=pass/);
+    assert.match(ar, /arc=pass \(i=1 spf=pass dkim=pass dkdomain=ext\.test/);
+    assert.equal(f.filter((x) => x.startsWith("ARC-Seal:")).length, 1);
+    await queueEmpties(net.A);
+    assert.deepEqual(await copies(net.A, "ivy@a.test", "Subject: redirect-twice"), []);
+    assert.deepEqual(await copies(net.A, "jack@a.test", "Subject: redirect-twice"), []);
   });
 
   test("a redirect loop between two users stops: the first keeps the message", async () => {

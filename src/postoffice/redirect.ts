@@ -155,11 +155,16 @@ async function send(ctx: AppContext, work: Work, r: Redirect): Promise<void> {
     work.log.info("sieve redirect delivered here", { id: work.id, to: r.address, as: posted.id });
     return;
   }
-  const inbound = l.door === "inbound";
+  // Our users' mail is signed as theirs (the signer signs only our domains); port 25 mail, here or
+  // posted again by the redirect door, gets our ARC seal over what our checks found.
   const signed =
-    !inbound && ctx.config.mailauth.signOutbound ? await mailauthFor(ctx).signer.sign(content) : content;
-  let body: Buffer = Buffer.concat([mark, trace, signed]);
-  if (inbound) body = await sealForwarded(ctx, work, { copy: body, domain: account.domain });
+    l.door !== "inbound" && ctx.config.mailauth.signOutbound
+      ? await mailauthFor(ctx).signer.sign(content)
+      : content;
+  const body = await sealForwarded(ctx, work, {
+    copy: Buffer.concat([mark, trace, signed]),
+    domain: account.domain,
+  });
   const queued = await ctx.store.queue.enqueue({
     body,
     mailFrom: await forwardSender(ctx, l.mailFrom),
