@@ -75,8 +75,8 @@ test("rulesToSieve: each condition and action as Sieve", () => {
         'header :is "List-Id" "<x.example>"',
         "size :over 500K",
         "size :under 2K",
-        'spamtest :value "ge" :comparator "i;ascii-numeric" "6"',
-        'not spamtest :value "ge" :comparator "i;ascii-numeric" "6"',
+        'spamtest :value "ge" :comparator "i;ascii-numeric" "10"',
+        'not spamtest :value "ge" :comparator "i;ascii-numeric" "10"',
       ].join(", ") +
       ") {",
     '  addflag "\\\\Flagged";',

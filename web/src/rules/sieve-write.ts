@@ -12,9 +12,9 @@ export const HEADER_LINES = [
 export const MARKER = "# rule: ";
 
 /** RFC 5235 spamtest's scale: 1 (tested, not spam) … 10 (certainly spam); the interpreter maps
- *  the spam filter's score at or above the junk threshold onto SPAM_LEVEL and up
- *  (src/sieve/extensions/spamtest-scale.ts). */
-export const SPAM_LEVEL = 6;
+ *  the spam filter's score at or above the junk threshold onto 10, as Dovecot does with its
+ *  configured maximum (src/sieve/extensions/spamtest-scale.ts). */
+export const SPAM_LEVEL = 10;
 
 /** A Sieve quoted string (RFC 5228 2.4.2): only '"' and "\" are escaped; line breaks and any
  *  Unicode may stand as they are (scripts are UTF-8, RFC 5228 1.2). */
