@@ -64,10 +64,10 @@ test("duplicate: no Message-ID is never a duplicate; :seconds above the maximum 
   );
 });
 
-test("RFC 5235: spamtest 0..10, :percent with spamtestplus, virustest", async () => {
+test("RFC 5235: spamtest 0..10 (10 at the junk threshold), :percent with spamtestplus, virustest", async () => {
   const script = `require ["spamtestplus", "virustest", "relational", "comparator-i;ascii-numeric", "fileinto"];
     if spamtest :value "eq" :comparator "i;ascii-numeric" "0" { fileinto "untested"; }
-    elsif spamtest :value "ge" :comparator "i;ascii-numeric" "6" { fileinto "spam"; }
+    elsif spamtest :value "ge" :comparator "i;ascii-numeric" "10" { fileinto "spam"; }
     if spamtest :percent :value "ge" :comparator "i;ascii-numeric" "75" { fileinto "very"; }
     if virustest :value "ge" :comparator "i;ascii-numeric" "4" { fileinto "virus"; }`;
   assert.deepEqual(await actionsOf(script), ["fileinto:untested"]);
@@ -76,7 +76,11 @@ test("RFC 5235: spamtest 0..10, :percent with spamtestplus, virustest", async ()
   ]);
   assert.deepEqual(await actionsOf(script, { host: { spam: { score: 5, threshold: 5 }, virus: 5 } }), [
     "fileinto:spam",
+    "fileinto:very",
     "fileinto:virus",
+  ]);
+  assert.deepEqual(await actionsOf(script, { host: { spam: { score: 4, threshold: 5 } } }), [
+    "fileinto:very",
   ]);
   assert.deepEqual(await actionsOf(script, { host: { spam: { score: 8, threshold: 5 } } }), [
     "fileinto:spam",

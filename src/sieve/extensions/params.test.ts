@@ -47,16 +47,18 @@ test("RFC 7352: seconds, unique value and keys", () => {
   assert.equal(duplicateKey(null, "x".repeat(100_000)).length, 64);
 });
 
-test("RFC 5235: spamtest 0 untested, 1..10 scaled so the junk threshold is 6; percent; virustest", () => {
+test("RFC 5235: spamtest 0 untested, 1..10 as a share of the junk threshold (Pigeonhole's scale); percent; virustest", () => {
   assert.equal(spamtestValue(null), "0");
-  assert.equal(spamtestValue({ score: -3, threshold: 5 }), "1");
+  assert.equal(spamtestValue({ score: -1.6, threshold: 5 }), "1");
   assert.equal(spamtestValue({ score: 0, threshold: 5 }), "1");
-  assert.equal(spamtestValue({ score: 4.9, threshold: 5 }), "5");
-  assert.equal(spamtestValue({ score: 5, threshold: 5 }), "6");
-  assert.equal(spamtestValue({ score: 9.99, threshold: 5 }), "10");
+  assert.equal(spamtestValue({ score: 1, threshold: 5 }), "2");
+  assert.equal(spamtestValue({ score: 4, threshold: 5 }), "8");
+  assert.equal(spamtestValue({ score: 5, threshold: 5 }), "10");
   assert.equal(spamtestValue({ score: 50, threshold: 5 }), "10");
   assert.equal(spamtestPercent(null), "0");
-  assert.equal(spamtestPercent({ score: 5, threshold: 5 }), "50");
+  assert.equal(spamtestPercent({ score: 0.13, threshold: 1 }), "13");
+  assert.equal(spamtestPercent({ score: 0.29, threshold: 1 }), "29");
+  assert.equal(spamtestPercent({ score: 2.5, threshold: 5 }), "50");
   assert.equal(spamtestPercent({ score: 100, threshold: 5 }), "100");
   assert.equal(virustestValue(null), "0");
   assert.equal(virustestValue(1), "1");
