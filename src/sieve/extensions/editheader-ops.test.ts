@@ -74,8 +74,12 @@ test("names and values that cannot be added", () => {
   assert.notEqual(fieldNameProblem("X:Bad"), null);
   assert.notEqual(fieldNameProblem(""), null);
   assert.equal(fieldValueProblem("a\r\n folded"), null);
-  assert.notEqual(fieldValueProblem("a\r\nBcc: x@y"), null);
-  assert.notEqual(fieldValueProblem("a\nb"), null);
+  assert.equal(fieldValueProblem("a\nb"), null);
+  assert.match(fieldValueProblem("Woah\0!") ?? "", /value "Woah\.\.\." is invalid/);
+  // A line break never starts a field of its own: it becomes a fold.
+  assert.equal(encodeFieldValue("a\r\nBcc: x@y", 5), "a\r\n Bcc: x@y");
+  assert.equal(encodeFieldValue("by x\nid y;\n", 10), "by x\r\n id y;");
+  assert.equal(encodeFieldValue("a\r\n\tb", 5), "a\r\n\tb");
   assert.notEqual(fieldValueProblem("x".repeat(2049)), null);
 });
 

@@ -104,16 +104,16 @@ export function fieldText(f: EditField): string {
 
 /** Why a field name cannot be added or deleted, or null (RFC 5322 3.6.8 field-name). */
 export function fieldNameProblem(name: string): string | null {
-  if (!/^[\x21-\x39\x3b-\x7e]+$/.test(name)) return `invalid header field name '${name.slice(0, 80)}'`;
+  if (!/^[\x21-\x39\x3b-\x7e]+$/.test(name)) return `header field name "${name.slice(0, 80)}" is invalid`;
   return null;
 }
 
-/** Why a value cannot be added, or null: too long, or a line break that is not a fold. */
+/** Why a value cannot be added, or null: too long, or a NUL (RFC 5322 2.2: a field body is
+ *  any characters but CR and LF, which here become folds, see encodeFieldValue). */
 export function fieldValueProblem(value: string, maxBytes = MAX_ADDHEADER_VALUE_BYTES): string | null {
   if (Buffer.byteLength(value, "utf8") > maxBytes) return `header field value longer than ${maxBytes} bytes`;
-  if (/[\r\n](?![ \t\n])/.test(value.replace(/\r\n/g, "\n")) || value.includes("\0")) {
-    return "header field value contains a line break that is not folding";
-  }
+  const nul = value.indexOf("\0");
+  if (nul !== -1) return `header field value "${value.slice(0, Math.min(nul, 40))}..." is invalid (NUL)`;
   return null;
 }
 
@@ -122,7 +122,12 @@ const ENCODED_WORD_CHARS = 42; // 42 bytes -> 56 base64 characters: a line stays
 /** The value as written: folds kept as CRLF WSP; non-ASCII as RFC 2047 B encoded words (on
  *  UTF-8 character boundaries), one per folded line; long ASCII folded at white space near 78. */
 export function encodeFieldValue(value: string, used: number): string {
-  const v = value.replace(/\r?\n(?=[ \t])/g, "\r\n");
+  // Line breaks in the script's text (a multi-line string) become folds: kept before white
+  // space, given a space otherwise, so no line of the value can start a field of its own.
+  const v = value
+    .replace(/[\r\n]+$/, "")
+    .replace(/\r?\n|\r/g, "\r\n")
+    .replace(/\r\n(?![ \t])/g, "\r\n ");
   if (/[^\x00-\x7f]/.test(v)) {
     const words: string[] = [];
     let chunk = "";

@@ -12,14 +12,26 @@ import { EditableMessage, fieldNameProblem, fieldText, fieldValueProblem } from 
 
 const STATE = "editheader";
 
+/** The split message, kept between edits while the run's message is the one we produced. */
+interface EditState {
+  m: EditableMessage | null;
+  produced: Buffer | null;
+}
+
 function editable(rt: Runtime): EditableMessage {
-  return rt.state(STATE, () => EditableMessage.from(rt.msg.raw));
+  const st = rt.state<EditState>(STATE, () => ({ m: null, produced: null }));
+  if (st.m === null || st.produced !== rt.msg.raw) {
+    st.m = EditableMessage.from(rt.msg.raw);
+    st.produced = rt.msg.raw;
+  }
+  return st.m;
 }
 
 function commit(rt: Runtime, m: EditableMessage): void {
   const buf = m.toBuffer();
   rt.edited = buf;
   rt.msg = new MessageView(buf);
+  rt.state<EditState>(STATE, () => ({ m: null, produced: null })).produced = buf;
 }
 
 export const addheaderCommand: CommandDef = {
