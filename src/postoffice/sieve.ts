@@ -58,8 +58,9 @@ export const sieveStage: Stage = {
     const rt = runtimeOf(ctx);
     const globals = await globalScripts(ctx, rt, work);
     // The message as it will be filed, minus Return-Path (added per copy): what scripts test.
-    const raw = Buffer.concat([work.received, work.authFields, work.filterFields, work.body]);
-    const envelopeAuth = await senderIdentity(ctx, work);
+    // Both made once, when the first account has a script (most deliveries have none).
+    let raw: Buffer | null = null;
+    let envelopeAuth: string | null | undefined;
     const limits: RunLimits = {
       maxSteps: cfg.maxSteps,
       maxActions: cfg.maxActions,
@@ -101,6 +102,8 @@ export const sieveStage: Stage = {
             now,
           }),
         );
+        raw ??= Buffer.concat([work.received, work.authFields, work.filterFields, work.body]);
+        if (envelopeAuth === undefined) envelopeAuth = await senderIdentity(ctx, work);
         const result = new ChainResult();
         let message: Buffer = raw;
         let edited = false;
