@@ -143,7 +143,7 @@ describe("yubin CLI", () => {
   });
 
   test("config check, unknown command, queue list", () => {
-    assert.match(yubin(["config", "check"]).out, /: ok \(9 listeners, data in /);
+    assert.match(yubin(["config", "check"]).out, /: ok \(10 listeners, data in /);
     const bad = join(dir, "bad.toml");
     writeFileSync(bad, "[smtp]\nmaxRecipents = 3\n");
     const r = spawnSync(process.execPath, [YUBIN_BIN, "--config", bad, "config", "check"], {
