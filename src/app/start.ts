@@ -16,6 +16,7 @@ import { createLogger, type Logger } from "../log/logger.js";
 import { createTokenVerifier } from "../oauth/tokens.js";
 import { createQueueRunner, type QueueRunner } from "../outbound/runner.js";
 import { createPostOffice } from "../postoffice/post-office.js";
+import { startDuplicateSweeper } from "../postoffice/sieve-sweeper.js";
 import type { Filter } from "../postoffice/types.js";
 import { rspamdSources } from "../rspamd/source.js";
 import { ActivityTracker } from "../server/activity.js";
@@ -168,6 +169,8 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   const stopSweeper = config.greylist.enabled
     ? startGreylistSweeper({ store: store.greylist, log })
     : () => {};
+  // Expired Sieve duplicate and vacation memory records (src/postoffice/sieve-sweeper.ts).
+  const stopDuplicateSweeper = startDuplicateSweeper({ store: store.sieve, log });
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
@@ -178,6 +181,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       await training?.stop();
       await spamVerdicts.stop();
       stopSweeper();
+      stopDuplicateSweeper();
       await store.close();
       stopMonitor();
       log.info("stopped");
