@@ -7,6 +7,7 @@
 //  - a loop between two of A's users (carol → erin → carol) stops at the second pass: carol
 //    keeps the message, erin's rules ran (the "redirect" door), nothing loops on;
 //  - over [sieve] maxRedirectsPerDay the message is not sent but kept in INBOX;
+//  - the same message twice (Message-ID) is redirected once;
 //  - notify mailto: the notification arrives (Auto-Submitted: auto-notified, From the user,
 //    the URI's subject); a message from the null sender triggers none (RFC 5436 §2.7).
 import assert from "node:assert/strict";
@@ -35,17 +36,18 @@ async function script(ts: TestServer, address: string, content: string): Promise
 
 describe("Sieve redirect and notify", { skip }, () => {
   let net: ForwardingNet;
-  const users = ["alice", "carol", "erin", "frank", "grace", "henry", "ivy", "jack"].map(
+  const users = ["alice", "carol", "erin", "frank", "grace", "henry", "ivy", "jack", "kate"].map(
     (u) => `${u}@a.test`,
   );
 
   before(async () => {
-    net = await startForwardingNet({ aUsers: users, aConfig: { sieve: { maxRedirectsPerDay: 1 } } });
+    net = await startForwardingNet({ aUsers: users, aConfig: { sieve: { maxRedirectsPerDay: 2 } } });
     await script(net.A, "alice@a.test", 'redirect "bob@b.test";\r\n');
     await script(net.A, "carol@a.test", 'redirect "erin@a.test";\r\n');
     await script(net.A, "erin@a.test", 'redirect "carol@a.test";\r\n');
     await script(net.A, "frank@a.test", 'redirect "bob@b.test";\r\n');
     await script(net.A, "ivy@a.test", 'redirect "jack@a.test";\r\n');
+    await script(net.A, "kate@a.test", 'redirect "bob@b.test";\r\n');
     await script(net.A, "jack@a.test", 'redirect "bob@b.test";\r\n');
     await script(
       net.A,
@@ -122,13 +124,24 @@ describe("Sieve redirect and notify", { skip }, () => {
   });
 
   test("over the daily redirect limit the message is kept locally, not sent", async () => {
-    await send("frank@a.test", "limit-1");
-    await send("frank@a.test", "limit-2");
-    assert.equal((await arrived(net.B, "bob@b.test", "Subject: limit-1")).length, 1);
-    assert.equal((await arrived(net.A, "frank@a.test", "Subject: limit-2")).length, 1);
+    for (const n of [1, 2, 3]) await send("frank@a.test", `limit-${n}`);
+    assert.equal((await arrived(net.B, "bob@b.test", "Subject: limit-2")).length, 1);
+    assert.equal((await arrived(net.A, "frank@a.test", "Subject: limit-3")).length, 1);
     await queueEmpties(net.A);
-    assert.deepEqual(await copies(net.B, "bob@b.test", "Subject: limit-2"), []);
+    assert.equal((await copies(net.B, "bob@b.test", "Subject: limit-1")).length, 1);
+    assert.deepEqual(await copies(net.B, "bob@b.test", "Subject: limit-3"), []);
     assert.deepEqual(await copies(net.A, "frank@a.test", "Subject: limit-1"), []);
+    assert.deepEqual(await copies(net.A, "frank@a.test", "Subject: limit-2"), []);
+  });
+
+  test("the same message again (an SMTP retry: same Message-ID) is not redirected twice", async () => {
+    await send("kate@a.test", "dup-1");
+    assert.equal((await arrived(net.B, "bob@b.test", "Subject: dup-1")).length, 1);
+    await send("kate@a.test", "dup-1");
+    await queueEmpties(net.A);
+    await wait(300);
+    assert.equal((await copies(net.B, "bob@b.test", "Subject: dup-1")).length, 1);
+    assert.deepEqual(await copies(net.A, "kate@a.test", "Subject: dup-1"), []);
   });
 
   test("notify mailto: the notification arrives; mail from the null sender triggers none", async () => {

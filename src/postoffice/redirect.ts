@@ -8,7 +8,11 @@
 //    smtp.maxReceivedHeaders Received fields is not sent either (RFC 5321 §6.3);
 //  - limits: [sieve] maxRedirects per account and message (the interpreter caps per run too) and
 //    maxRedirectsPerDay per account (ctx.counters, a day's window);
-//  - the target resolves (an address of ours that names nobody is not sent to).
+//  - the target resolves (an address of ours that names nobody is not sent to);
+//  - the same message (Message-ID, Resent-*, List-Id) was not redirected to the same target by
+//    the account within [sieve] redirectDuplicateSeconds (Pigeonhole's duplicate check: an SMTP
+//    retry, or a loop through a system that strips our trace field); then the target has it and
+//    the account keeps no copy either.
 // A redirect not sent is logged, and when it was the account's only disposition (the redirect
 // cancelled the implicit keep) the account keeps the message in INBOX: mail is never lost.
 //
@@ -23,6 +27,7 @@
 //    target's own rules run (a "system" posting would skip them, and a queued copy would loop
 //    out and back in through port 25 and its checks). The copy keeps our Authentication-Results
 //    from the first pass; the door runs no checks or filters again.
+import { createHash } from "node:crypto";
 import { resolveRecipient } from "../delivery/resolve.js";
 import { mailauthFor } from "../mailauth/services.js";
 import { scanHeader } from "../mime/headers.js";
@@ -60,9 +65,9 @@ export const redirectCheckStage: Stage = {
         id: work.id,
         accountId: r.accountId,
         to: r.address,
-        reason: why,
+        reason: why.reason,
       });
-      keepLocally(work, r.accountId);
+      if (why.keep) keepLocally(work, r.accountId);
     }
     work.redirects = kept;
     return "next";
@@ -91,24 +96,63 @@ export const redirectStage: Stage = {
   },
 };
 
-async function refusal(ctx: AppContext, { r, nth }: { r: Redirect; nth: number }): Promise<string | null> {
+/** Why a redirect is not sent, and whether the account keeps the message instead (not when it
+ *  was redirected there already: the target has it). Null: send it. */
+async function refusal(
+  ctx: AppContext,
+  { r, nth }: { r: Redirect; nth: number },
+): Promise<{ reason: string; keep: boolean } | null> {
   const cfg = ctx.config.sieve;
+  const no = (reason: string, keep = true) => ({ reason, keep });
   const account = await ctx.store.directory.getAccount(r.accountId);
-  if (!account) return "the account is gone";
+  if (!account) return no("the account is gone");
   if (redirectedBy(r.body).has(account.address.toLowerCase()))
-    return `loop: ${REDIRECTED_FROM} shows this account redirected the message before`;
+    return no(`loop: ${REDIRECTED_FROM} shows this account redirected the message before`);
   if (receivedCount(r.body) + 1 >= ctx.config.smtp.maxReceivedHeaders)
-    return "loop: too many Received fields for another hop";
+    return no("loop: too many Received fields for another hop");
   if (r.address.toLowerCase() === account.address.toLowerCase())
-    return "loop: a redirect to the account itself";
-  if (nth > cfg.maxRedirects) return `more than ${cfg.maxRedirects} redirects for one message`;
+    return no("loop: a redirect to the account itself");
+  if (nth > cfg.maxRedirects) return no(`more than ${cfg.maxRedirects} redirects for one message`);
   const dest = await resolveRecipient(ctx.store.directory, r.address, {
     disabledAccounts: ctx.config.delivery.disabledAccounts,
   });
-  if (dest.kind === "unknown" || dest.kind === "disabled") return `no such recipient here (${dest.kind})`;
+  if (dest.kind === "unknown" || dest.kind === "disabled") return no(`no such recipient here (${dest.kind})`);
   const today = await ctx.counters.incr(`sieve-redirect:${r.accountId}`, DAY_MS);
-  if (today > cfg.maxRedirectsPerDay) return `over the daily limit of ${cfg.maxRedirectsPerDay} redirects`;
+  if (today > cfg.maxRedirectsPerDay)
+    return no(`over the daily limit of ${cfg.maxRedirectsPerDay} redirects`);
+  // Last, so only a redirect that is sent is remembered.
+  const key = redirectKey(r);
+  if (key !== null && cfg.redirectDuplicateSeconds > 0) {
+    const seen = await ctx.store.sieve.duplicate(
+      r.accountId,
+      key,
+      new Date(),
+      cfg.redirectDuplicateSeconds,
+      false,
+    );
+    if (seen) return no("already redirected there (same Message-ID)", false);
+  }
   return null;
+}
+
+/** Pigeonhole's duplicate id for a redirect: Message-ID, target, and Resent-Message-ID (or
+ *  Resent-From) and List-Id, so a message resent or coming again through a list is a new one; the
+ *  account is the store's own key. Null without a Message-ID. */
+export function redirectKey(r: Pick<Redirect, "address" | "body">): string | null {
+  const { fields } = scanHeader(r.body, 0, r.body.length);
+  const first = (name: string) => {
+    const f = fields.find((x) => x.lname === name);
+    return f ? r.body.subarray(f.valueStart, f.valueEnd).toString("utf8").trim() : "";
+  };
+  const id = first("message-id");
+  if (id === "") return null;
+  const parts = [
+    id,
+    r.address.toLowerCase(),
+    first("resent-message-id") || first("resent-from"),
+    first("list-id"),
+  ];
+  return `redirect:${createHash("sha256").update(parts.join("\n")).digest("base64url")}`;
 }
 
 /** The addresses named by the message's X-Sieve-Redirected-From fields, lower-cased. */

@@ -69,6 +69,11 @@ export const sieveSection = {
     min: 60,
     max: 3650 * 86400,
   }),
+  redirectDuplicateSeconds: int(
+    43200,
+    "How long a redirect is remembered (by Message-ID, account and target) so the same message is not redirected there twice: SMTP retries, loops that strip X-Sieve-Redirected-From (Pigeonhole: 12 hours).",
+    { min: 0, max: 30 * 86400 },
+  ),
   compiledCacheEntries: int(1000, "Compiled scripts kept in memory (keyed by their text).", {
     min: 0,
     max: 100000,
