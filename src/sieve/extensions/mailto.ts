@@ -131,9 +131,9 @@ export function isFieldName(n: string): boolean {
 }
 
 function addRecipients(uri: MailtoUri, list: string, cc: boolean, limits: MailtoLimits): void {
+  if (list.trim() === "") return;
   for (const raw of list.split(",")) {
     const address = raw.trim();
-    if (address === "" && list.trim() === "") continue;
     if (!isAddrSpec(address)) throw new MailtoError(`invalid recipient '${address.slice(0, 80)}'`);
     const seen = uri.recipients.find((r) => r.address.toLowerCase() === address.toLowerCase());
     if (seen) seen.cc &&= cc;
