@@ -124,8 +124,10 @@ const ENCODED_WORD_CHARS = 42; // 42 bytes -> 56 base64 characters: a line stays
 export function encodeFieldValue(value: string, used: number): string {
   // Line breaks in the script's text (a multi-line string) become folds: kept before white
   // space, given a space otherwise, so no line of the value can start a field of its own.
+  let end = value.length;
+  while (end > 0 && (value[end - 1] === "\n" || value[end - 1] === "\r")) end--;
   const v = value
-    .replace(/[\r\n]+$/, "")
+    .slice(0, end)
     .replace(/\r?\n|\r/g, "\r\n")
     .replace(/\r\n(?![ \t])/g, "\r\n ");
   if (/[^\x00-\x7f]/.test(v)) {
