@@ -9,6 +9,25 @@ import { actionsOf } from "../test-kit.js";
 const t = async (req: string, cond: string, o: Parameters<typeof actionsOf>[1] = {}) =>
   (await actionsOf(`require ${req}; if ${cond} { discard; }`, o))[0] === "discard";
 
+test("an envelope address that is not valid matches nothing (RFC 5228 2.7.4; Pigeonhole envelope.svtest)", async () => {
+  const e = (to: string) => ({ envelope: { from: "a@example.org", to } });
+  assert.equal(
+    await t('"envelope"', 'envelope :domain :contains "to" "example"', e("stephan@@example.org")),
+    false,
+  );
+  assert.equal(
+    await t('"envelope"', 'envelope :domain :contains "to" ""', e("x.org:stephan@example.org")),
+    false,
+  );
+  assert.equal(await t('"envelope"', 'envelope :is "to" "MAILER-DAEMON"', e("MAILER-DAEMON@")), false);
+  assert.equal(await t('"envelope"', 'envelope :is "to" "MAILER-DAEMON"', e("MAILER-DAEMON")), true);
+  assert.equal(
+    await t('"envelope"', 'envelope :localpart :is "to" "..jp..x"', e("..jp..x@example.com")),
+    true,
+  );
+  assert.equal(await t('"envelope"', 'envelope :domain :is "to" "ex_ample.com"', e("jp@ex_ample.com")), true);
+});
+
 test("envelope from / to with address parts; the null sender is the empty string", async () => {
   const env = { from: "Sender@Example.org", to: "me+lists@example.com" };
   assert.equal(await t('"envelope"', 'envelope :is "from" "sender@example.org"', { envelope: env }), true);

@@ -14,7 +14,22 @@ function envelopeAddresses(rt: Runtime, part: string): SieveAddress[] | null {
   const value = part === "from" ? env.from : part === "to" ? env.to : part === "auth" ? env.auth : null;
   if (value === null || value === undefined) return [];
   if (value === "" || value === "<>") return null;
+  // RFC 5228 2.7.4: an address that is not syntactically valid is not matched (Pigeonhole matches
+  // it with nothing at all): "a@@b", "a b", "x:a@b", "a@". Lenient where mail is: dots anywhere in
+  // the local part, "_" in the domain; a bare local part is a valid recipient ("MAILER-DAEMON").
+  if (!validPath(value)) return [];
   return [splitAddress(value)];
+}
+
+const LOCAL = /^[\w!#$%&'*+/=?^`{|}~.\-\u0080-\uffff]+$/;
+const QUOTED = /^"(?:[^"\\\r\n]|\\[^\r\n])*"$/;
+const DOMAIN = /^(?:[\w.\-\u0080-\uffff]+|\[[^[\]\\\s]+\])$/;
+
+function validPath(value: string): boolean {
+  const at = value.lastIndexOf("@");
+  const local = at === -1 ? value : value.slice(0, at);
+  if (!(LOCAL.test(local) || QUOTED.test(local))) return false;
+  return at === -1 || DOMAIN.test(value.slice(at + 1));
 }
 
 export const envelopeExtension: SieveExtension = {

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, normalize } from "node:path";
 import { parseAddressList } from "../../mime/address.js";
 import { fieldValue, scanHeader } from "../../mime/headers.js";
+import { parsePathArg } from "../../smtp/wire/path.js";
 import type { SieveMessage } from "../types.js";
 
 /** Pigeonhole's default message (testsuite-message.c) and envelope. */
@@ -59,9 +60,13 @@ function headerAddress(raw: Buffer, name: string): string | null {
   return null;
 }
 
-/** "<a@b>", "a@b" or "<>" as written in test_set "envelope.*" to a bare address ("" for <>). */
+/** "<a@b>", "a@b" or "<>" as written in test_set "envelope.*" to the address Yubin's SMTP
+ *  server would hand the interpreter (RFC 5321 4.1.2: a source route dropped, "" for <>); a path
+ *  it would refuse is passed on as written, for the interpreter's own checks (RFC 5228 2.7.4). */
 export function bareAddress(value: string): string {
   const v = value.trim();
+  const parsed = parsePathArg(`FROM:${v.startsWith("<") ? v : `<${v}>`}`, "FROM");
+  if (parsed.ok) return parsed.path.address;
   return v.startsWith("<") && v.endsWith(">") ? v.slice(1, -1).trim() : v;
 }
 
