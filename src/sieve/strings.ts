@@ -136,6 +136,8 @@ const HEX_WORD = /^[0-9a-f]+$/i;
 
 function words(body: string): string[] | null {
   const ws = body.split(/[ \t]+|\r\n/).filter((w) => w !== "");
+  // RFC 5228 2.4.2.4: at least one hex-pair / unicode-hex; "${hex:}" is just text.
+  if (ws.length === 0) return null;
   for (const w of ws) if (!HEX_WORD.test(w)) return null;
   return ws;
 }

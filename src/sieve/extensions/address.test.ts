@@ -96,6 +96,10 @@ test("encoded-character: hex and unicode sequences decoded, malformed left alone
   const R = 'require ["encoded-character", "fileinto"];';
   assert.deepEqual(await actionsOf(`${R} fileinto "\${hex:46 69}n\${unicode:E9}";`), ["fileinto:Finé"]);
   assert.deepEqual(await actionsOf(`${R} fileinto "\${hex:xyz}";`), ["fileinto:${hex:xyz}"]);
+  // RFC 5228 2.4.2.4: an encoding needs at least one hex-pair (Pigeonhole encoded-character.svtest).
+  assert.deepEqual(await actionsOf(`${R} fileinto "a\${hex:}\${unicode: }b";`), [
+    "fileinto:a${hex:}${unicode: }b",
+  ]);
   assert.deepEqual(await actionsOf('require "fileinto"; fileinto "${hex:41}";'), ["fileinto:${hex:41}"]);
   assert.match(
     checkSieve(`${R} fileinto "\${unicode:D800}";`)[0]?.message ?? "",
