@@ -29,17 +29,30 @@ const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function startForwardingNet(opts: {
   aUsers: string[];
   aConfig?: Record<string, Record<string, unknown>>;
+  /** B's users besides bob@b.test and dave@ext.test. */
+  bUsers?: string[];
+  /** B forwards too: its delivery engine reaches A's port 25, b.test has DKIM keys and records. */
+  bSends?: boolean;
 }): Promise<ForwardingNet> {
   const dns = await startDnsServer();
   const dnsConfig = { servers: dns.servers, timeoutMs: 3000, tries: 2 };
   const dnsbl = { fcrdnsWeight: 0 }; // no PTR for 127.0.0.1 in the zone: no screen field
   const B = await startTestServer({
     domains: ["b.test", "ext.test"],
-    users: [
-      { address: "bob@b.test", password: testPassword },
-      { address: "dave@ext.test", password: testPassword },
-    ],
-    config: { server: { hostname: "mx.b.test" }, dns: dnsConfig, dnsbl, mailauth: { verifyInbound: true } },
+    users: ["bob@b.test", "dave@ext.test", ...(opts.bUsers ?? [])].map((address) => ({
+      address,
+      password: testPassword,
+    })),
+    config: {
+      server: { hostname: "mx.b.test" },
+      dns: dnsConfig,
+      dnsbl,
+      mailauth: { verifyInbound: true, recordSpfIps: ["127.0.0.1"] },
+      // The port is A's, set once A listens (the engine reads it per delivery).
+      ...(opts.bSends
+        ? { outbound: { enabled: true, port: 1, pollIntervalMs: 5000, sourceAddress: "127.0.0.1" } }
+        : {}),
+    },
   });
   const A = await startTestServer({
     domains: ["a.test"],
@@ -53,8 +66,10 @@ export async function startForwardingNet(opts: {
       outbound: { enabled: true, port: B.ports.smtp, pollIntervalMs: 5000, sourceAddress: "127.0.0.1" },
     },
   });
+  if (opts.bSends) (B.config.outbound as { port: number }).port = A.ports.smtp;
   const algorithms = algorithmsOf("ed25519+rsa");
   await ensureDkimKeys(A.dataDir, "a.test", { algorithms, rsaBits: 2048 });
+  if (opts.bSends) await ensureDkimKeys(B.dataDir, "b.test", { algorithms, rsaBits: 2048 });
   const keyDir = await mkdtemp(join(tmpdir(), "yubin-forwarding-"));
   await ensureDkimKeys(keyDir, "ext.test", { algorithms, rsaBits: 2048 });
   dns.set([
@@ -68,6 +83,13 @@ export async function startForwardingNet(opts: {
     ),
     { name: "ext.test", type: "MX", exchange: "mx.b.test", priority: 10 },
     { name: "b.test", type: "MX", exchange: "mx.b.test", priority: 10 },
+    ...(opts.bSends
+      ? zoneOf(
+          "b.test",
+          dnsRecordsFor("b.test", B.config, await loadDkimKeys(B.dataDir, "b.test")),
+          "none",
+        ).filter((r) => r.type !== "MX")
+      : []),
     { name: "mx.b.test", type: "A", value: "127.0.0.1" },
   ]);
   const signer = createDkimSigner({ dataDir: keyDir, algorithms });
