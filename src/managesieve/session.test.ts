@@ -58,7 +58,7 @@ describe("ManageSieve session", () => {
     const c = await connect();
     assert.equal(await c.cmd("STARTTLS"), 'OK "Begin TLS negotiation now"\r\n');
     await c.upgrade(server.certPem);
-    assert.equal(await c.readResponse(), `${caps({ sasl: "PLAIN", starttls: false })}OK\r\n`);
+    assert.equal(await c.readResponse(), `${caps({ sasl: "PLAIN LOGIN", starttls: false })}OK\r\n`);
     return c;
   }
 
@@ -114,6 +114,28 @@ describe("ManageSieve session", () => {
       );
     } finally {
       d.close();
+    }
+  });
+
+  test("SASL LOGIN: Username: and Password: challenges, or the user name as the initial response", async () => {
+    const u = freshUser();
+    const b = (x: string) => Buffer.from(x).toString("base64");
+    const c = await secure();
+    try {
+      c.send('AUTHENTICATE "LOGIN"\r\n');
+      c.send(`"${b(u.address)}"\r\n`);
+      assert.equal(
+        await c.cmd(`"${b(testPassword)}"`),
+        `"${b("Username:")}"\r\n"${b("Password:")}"\r\nOK "logged in"\r\n`,
+      );
+      assert.equal(await c.cmd("UNAUTHENTICATE"), "OK\r\n");
+      c.send(`AUTHENTICATE "LOGIN" "${b(u.address)}"\r\n`);
+      assert.equal(
+        await c.cmd(`"${b("wrong")}"`),
+        `"${b("Password:")}"\r\nNO "invalid user name or password"\r\n`,
+      );
+    } finally {
+      c.close();
     }
   });
 
@@ -251,6 +273,20 @@ describe("ManageSieve session", () => {
     }
   });
 
+  test("an over-long line is NO and the session stays in step; bad literal syntax is NO", async () => {
+    const c = await connect();
+    try {
+      assert.equal(
+        await c.cmd(`NOOP "${"x".repeat(100_000)}"`),
+        'NO "line too long (limit 8192 octets)"\r\n',
+      );
+      assert.equal(await c.cmd('NOOP "t"'), 'OK (TAG "t") "Done"\r\n');
+      assert.equal(await c.cmd("NOOP {5+} x"), 'NO "syntax error: bad literal: {n+} must end the line"\r\n');
+    } finally {
+      c.close();
+    }
+  });
+
   test("before login a literal over maxPreAuthLiteralBytes is BYE, and the connection closes", async () => {
     const c = await connect();
     try {
@@ -301,10 +337,12 @@ describe("ManageSieve session", () => {
   });
 });
 
-describe("ManageSieve login deadline", () => {
+describe("ManageSieve login deadline, per-IP cap, hostile lines", () => {
   let server: TestServer;
   before(async () => {
-    server = await startTestServer({ config: { managesieve: { loginDeadlineSec: 1 } } });
+    server = await startTestServer({
+      config: { managesieve: { loginDeadlineSec: 1, maxConnectionsPerIp: 3 } },
+    });
   });
   after(() => server.stop());
 
@@ -321,6 +359,23 @@ describe("ManageSieve login deadline", () => {
       assert.ok(await c.waitClosed());
     } finally {
       c.close();
+    }
+  });
+
+  test("beyond maxConnectionsPerIp before login: BYE (TRYLATER) and the connection closes", async () => {
+    const held: SieveTestClient[] = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        const c = await SieveTestClient.connect(server.ports.managesieve!);
+        held.push(c);
+        assert.match(await c.readResponse(), /OK "Yubin ManageSieve ready"\r\n$/);
+      }
+      const extra = await SieveTestClient.connect(server.ports.managesieve!);
+      held.push(extra);
+      assert.equal(await extra.readResponse(), 'BYE (TRYLATER) "too many connections, try again later"\r\n');
+      assert.ok(await extra.waitClosed());
+    } finally {
+      for (const c of held) c.close();
     }
   });
 });

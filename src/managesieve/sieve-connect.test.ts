@@ -13,8 +13,9 @@ import { commandSkip } from "../testing/requires.js";
 
 const skip = commandSkip("sieve-connect");
 const USER = "sc@example.test";
-const RULES = 'require "fileinto";\nif address :is "from" "bank@example.net" {\n  fileinto "Finance";\n  stop;\n}\n';
-  'require ["fileinto", "imap4flags"];\nif address :is "from" "bank@example.net" {\n  fileinto "Finance";\n  addflag "\\\\Seen";\n}\n';
+const RULES =
+  'require "fileinto";\nif address :is "from" "bank@example.net" {\n  fileinto "Finance";\n  stop;\n}\n';
+('require ["fileinto", "imap4flags"];\nif address :is "from" "bank@example.net" {\n  fileinto "Finance";\n  addflag "\\\\Seen";\n}\n');
 const BROKEN = 'require "fileinto";\n\nif header :contains "subject" {\n  fileinto "Finance";\n}\n';
 
 describe("sieve-connect", { skip }, () => {

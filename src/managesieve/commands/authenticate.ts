@@ -1,4 +1,6 @@
-// AUTHENTICATE — RFC 5804 §2.1, mechanism PLAIN (RFC 4616) and, when [oauth] names a provider,
+// AUTHENTICATE — RFC 5804 §2.1, mechanisms PLAIN (RFC 4616), LOGIN (draft-murchison-sasl-login:
+// "Username:" and "Password:" challenges, which Roundcube and older Sieve clients fall back to)
+// and, when [oauth] names a provider,
 // OAUTHBEARER (RFC 7628) and XOAUTH2, as IMAP offers them. The mechanism and the initial response
 // are strings; without an initial response the server sends an empty challenge ("") and reads the
 // client's string; "*" cancels (NO). Same auth service, throttle and app passwords (scope
@@ -9,7 +11,7 @@ import type { NonAuthState } from "../state.js";
 import { textOf } from "../wire/command.js";
 import type { Conn, Handler } from "./types.js";
 
-const mechanisms = ["PLAIN"] as const;
+const mechanisms = ["PLAIN", "LOGIN"] as const;
 
 export function oauthOffered(conn: Pick<Conn, "ctx">): boolean {
   return conn.ctx.config.oauth.issuer !== "";
@@ -29,7 +31,7 @@ export const authenticate: Handler<NonAuthState> = async (conn, cmd) => {
   if (initial === null) throw errors.badSasl();
   const upper = mech.toUpperCase();
   const oauth = isOAuthMechanism(upper) && oauthOffered(conn);
-  if (upper !== "PLAIN" && !oauth) throw errors.unsupportedMechanism(mech);
+  if (upper !== "PLAIN" && upper !== "LOGIN" && !oauth) throw errors.unsupportedMechanism(mech);
   if (!conn.plaintextAuthAllowed) throw errors.encryptNeeded();
   if (oauth && isOAuthMechanism(upper)) {
     const response = initial ?? (await conn.saslRound(""));
@@ -55,8 +57,10 @@ export const authenticate: Handler<NonAuthState> = async (conn, cmd) => {
     await conn.ok("logged in");
     return;
   }
-  const response = initial ?? (await conn.saslRound(""));
-  const creds = decodePlain(response);
+  const creds =
+    upper === "LOGIN"
+      ? await loginExchange(conn, initial)
+      : decodePlain(initial ?? (await conn.saslRound("")));
   if (!creds) throw errors.badSasl();
   const result = await conn.ctx.auth.authenticate({
     username: creds.username,
@@ -67,6 +71,21 @@ export const authenticate: Handler<NonAuthState> = async (conn, cmd) => {
   await conn.enter(result);
   await conn.ok("logged in");
 };
+
+/** SASL LOGIN: the user name (in the initial response, or after "Username:"), then the password
+ *  after "Password:", each base64. */
+async function loginExchange(
+  conn: Conn,
+  initial: string | undefined,
+): Promise<{ username: string; password: string } | null> {
+  const user = decodeBase64(initial ?? (await conn.saslRound(b64("Username:"))));
+  if (!user || user.length === 0) return null;
+  const pass = decodeBase64(await conn.saslRound(b64("Password:")));
+  if (!pass || pass.length === 0) return null;
+  return { username: user.toString("utf8"), password: pass.toString("utf8") };
+}
+
+const b64 = (s: string) => Buffer.from(s).toString("base64");
 
 /** RFC 4616 §2: [authzid] NUL authcid NUL passwd, base64. */
 export function decodePlain(b64: string): { username: string; password: string } | null {
