@@ -10,7 +10,7 @@ import { vacationVerdict } from "../../delivery/vacation-rules.js";
 import { parseAddressList } from "../../mime/address.js";
 import { fieldValue, scanHeader } from "../../mime/headers.js";
 import { notificationMessage } from "../../postoffice/notify-message.js";
-import { REDIRECTED_FROM } from "../../postoffice/redirect.js";
+import { REDIRECTED_FROM, redirectedBy } from "../../postoffice/redirect.js";
 import { normalizeMailboxName } from "../../store/sqlite/mailboxes.js";
 import { isValidFrom, parseMailto } from "../extensions/mailto.js";
 import type { SieveAction } from "../types.js";
@@ -132,7 +132,18 @@ export function executeResult(state: TestsuiteState, result: ExecutableResult, n
       case "discard":
         break;
       case "redirect": {
-        // postoffice/redirect.ts: the copy carries X-Sieve-Redirected-From naming the account.
+        // postoffice/redirect.ts: not to the account itself, nor when X-Sieve-Redirected-From
+        // shows this account redirected the message before (a loop); the account then keeps it
+        // when nothing else filed it.
+        const account = state.envelope.to.toLowerCase();
+        if (redirectedBy(state.message).has(account) || a.address.toLowerCase() === account) {
+          state.errors.push(`redirect to ${a.address} not sent: a loop`);
+          if (!result.actions.some((x) => x.type === "keep" || x.type === "fileinto")) {
+            state.store("INBOX", { raw: filed, flags: [] });
+          }
+          break;
+        }
+        // The copy carries X-Sieve-Redirected-From naming the account.
         const mark = Buffer.from(`${REDIRECTED_FROM}: <${state.envelope.to}>\r\n`, "utf8");
         state.outbox.push({ from: state.envelope.from, to: a.address, raw: Buffer.concat([mark, filed]) });
         break;
