@@ -11,6 +11,9 @@
 //                                                       # "{n}" spreads over n = 0..mailboxes-1
 //   npm run bench:smtp -- --spam on|off [--per-message]  # own server with the spam filter on/off
 //                                                       # ([spam] enabled); a connection per message
+//   npm run bench:smtp -- --sieve 20                    # every mailbox has an active 20-rule Sieve
+//                                                       # script (bench/sieve/rules.ts); 0: none,
+//                                                       # off: [sieve] enabled = false
 //   npm run bench:smtp -- --spam on --trained            # the global model trained first (bench:spam's
 //                                                       # training groups), so the classifier works
 // The client is a lean pipelined one: MAIL, RCPT and DATA go in one write (RFC 2920), then
@@ -26,6 +29,7 @@ import { silentLogger } from "../src/log/logger.js";
 import { LocalNotifier } from "../src/store/notifier.js";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
 import { startServerProcess } from "../src/testing/process.js";
+import { benchScript } from "./sieve/rules.js";
 import { loadCorpus } from "./spam/corpus.js";
 import { trainCorpus } from "./spam/yubin.js";
 
@@ -47,6 +51,8 @@ const { values: opt } = parseArgs({
     // Our own server's global model trained with the SpamAssassin corpus's 2002 groups before the
     // run: a fresh model is "not ready" and the filter skips the classifier (src/spam/model-lookup.ts).
     trained: { type: "boolean", default: false },
+    // Our own server: every bench mailbox gets an active Sieve script of this many rules.
+    sieve: { type: "string", default: "0" },
   },
 });
 if (opt.spam !== undefined && opt.spam !== "on" && opt.spam !== "off") throw new Error("--spam on|off");
@@ -54,6 +60,10 @@ const total = Number(opt.messages);
 const concurrency = Number(opt.concurrency);
 const size = Number(opt.size);
 const mailboxCount = Number(opt.mailboxes);
+// "off": [sieve] enabled = false (the stage does not even look for scripts).
+const sieveOff = opt.sieve === "off";
+const sieveRules = sieveOff ? 0 : Number(opt.sieve);
+if (!Number.isInteger(sieveRules) || sieveRules < 0) throw new Error("--sieve N|off");
 
 /** One connection that reads complete replies (last line "NNN "), in order. */
 class Client {
@@ -198,8 +208,19 @@ async function main(): Promise<void> {
     const store = await openSqliteStore({ dataDir, notifier: new LocalNotifier(), log: silentLogger });
     await store.directory.addDomain("example.test");
     const hash = await hashPassword("bench-password-not-used");
-    for (let i = 0; i < mailboxCount; i++)
-      await store.directory.createAccount({ address: `bench${i}@example.test`, passwordHash: hash });
+    for (let i = 0; i < mailboxCount; i++) {
+      const a = await store.directory.createAccount({
+        address: `bench${i}@example.test`,
+        passwordHash: hash,
+      });
+      if (sieveRules > 0) {
+        await store.sieve.put(a.id, "bench", benchScript(sieveRules), {
+          maxScripts: 20,
+          maxTotalBytes: 1 << 20,
+        });
+        await store.sieve.setActive(a.id, "bench");
+      }
+    }
     if (opt.trained) await trainCorpus(store, loadCorpus().train, { accountId: 0 });
     await store.close();
     const proc = await startServerProcess({
@@ -208,6 +229,7 @@ async function main(): Promise<void> {
       config: {
         smtp: { maxConnectionsPerIp: Math.max(20, concurrency) },
         ...(opt.spam ? { spam: { enabled: opt.spam === "on" } } : {}),
+        ...(sieveOff ? { sieve: { enabled: false } } : {}),
       },
     });
     host = "127.0.0.1";
@@ -247,6 +269,7 @@ async function main(): Promise<void> {
       connections: opt["per-message"] ? "one per message" : "reused",
       spam: opt.spam ?? "default",
       trained: opt.trained,
+      sieve: sieveOff ? "off" : sieveRules,
       seconds: Number(seconds.toFixed(2)),
       messagesPerSecond: Math.round(total / seconds),
       serverCpuMsPerMessage:
