@@ -7,7 +7,7 @@
 //  - a loop between two of A's users (carol → erin → carol) stops at the second pass: carol
 //    keeps the message, erin's rules ran (the "redirect" door), nothing loops on;
 //  - over [sieve] maxRedirectsPerDay the message is not sent but kept in INBOX;
-//  - the same message twice (Message-ID) is redirected once;
+//  - the same message twice (Message-ID) is redirected once; spam is kept in Junk, not forwarded;
 //  - notify mailto: the notification arrives (Auto-Submitted: auto-notified, From the user,
 //    the URI's subject); a message from the null sender triggers none (RFC 5436 §2.7).
 import assert from "node:assert/strict";
@@ -36,18 +36,35 @@ async function script(ts: TestServer, address: string, content: string): Promise
 
 describe("Sieve redirect and notify", { skip }, () => {
   let net: ForwardingNet;
-  const users = ["alice", "carol", "erin", "frank", "grace", "henry", "ivy", "jack", "kate"].map(
+  const users = ["alice", "carol", "erin", "frank", "grace", "henry", "ivy", "jack", "kate", "mia"].map(
     (u) => `${u}@a.test`,
   );
 
   before(async () => {
-    net = await startForwardingNet({ aUsers: users, aConfig: { sieve: { maxRedirectsPerDay: 2 } } });
+    net = await startForwardingNet({
+      aUsers: users,
+      aConfig: { sieve: { maxRedirectsPerDay: 2 } },
+      // Stands in for the spam filter: "spammy" messages go to their recipients' Junk.
+      aFilters: [
+        {
+          name: "junk-test",
+          check: (input) =>
+            input.body.includes("Subject: spammy")
+              ? {
+                  kind: "accept",
+                  folders: input.accountIds.map((accountId) => ({ accountId, folder: "junk" as const })),
+                }
+              : { kind: "accept" },
+        },
+      ],
+    });
     await script(net.A, "alice@a.test", 'redirect "bob@b.test";\r\n');
     await script(net.A, "carol@a.test", 'redirect "erin@a.test";\r\n');
     await script(net.A, "erin@a.test", 'redirect "carol@a.test";\r\n');
     await script(net.A, "frank@a.test", 'redirect "bob@b.test";\r\n');
     await script(net.A, "ivy@a.test", 'redirect "jack@a.test";\r\n');
     await script(net.A, "kate@a.test", 'redirect "bob@b.test";\r\n');
+    await script(net.A, "mia@a.test", 'redirect "bob@b.test";\r\n');
     await script(net.A, "jack@a.test", 'redirect "bob@b.test";\r\n');
     await script(
       net.A,
@@ -132,6 +149,17 @@ describe("Sieve redirect and notify", { skip }, () => {
     assert.deepEqual(await copies(net.B, "bob@b.test", "Subject: limit-3"), []);
     assert.deepEqual(await copies(net.A, "frank@a.test", "Subject: limit-1"), []);
     assert.deepEqual(await copies(net.A, "frank@a.test", "Subject: limit-2"), []);
+  });
+
+  test("spam is not forwarded: kept here in Junk", async () => {
+    await send("mia@a.test", "spammy-1");
+    const kept = async () =>
+      (await copies(net.A, "mia@a.test", "Subject: spammy-1", "Junk")).length +
+      (await copies(net.A, "mia@a.test", "Subject: spammy-1")).length;
+    for (let i = 0; i < 500 && (await kept()) === 0; i++) await wait(20);
+    assert.equal(await kept(), 1);
+    await queueEmpties(net.A);
+    assert.deepEqual(await copies(net.B, "bob@b.test", "Subject: spammy-1"), []);
   });
 
   test("the same message again (an SMTP retry: same Message-ID) is not redirected twice", async () => {

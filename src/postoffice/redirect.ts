@@ -9,6 +9,8 @@
 //  - limits: [sieve] maxRedirects per account and message (the interpreter caps per run too) and
 //    maxRedirectsPerDay per account (ctx.counters, a day's window);
 //  - the target resolves (an address of ours that names nobody is not sent to);
+//  - the message is not spam: what the spam filter put in Junk (or DMARC quarantined) stays here
+//    unless [sieve] redirectSpam, so forwarding does not spread spam under our name;
 //  - the same message (Message-ID, Resent-*, List-Id) was not redirected to the same target by
 //    the account within [sieve] redirectDuplicateSeconds (Pigeonhole's duplicate check: an SMTP
 //    retry, or a loop through a system that strips our trace field); then the target has it and
@@ -56,7 +58,7 @@ export const redirectCheckStage: Stage = {
     for (const r of work.redirects) {
       const n = (perAccount.get(r.accountId) ?? 0) + 1;
       perAccount.set(r.accountId, n);
-      const why = await refusal(ctx, { r, nth: n });
+      const why = await refusal(ctx, { r, nth: n, work });
       if (why === null) {
         kept.push(r);
         continue;
@@ -100,7 +102,7 @@ export const redirectStage: Stage = {
  *  was redirected there already: the target has it). Null: send it. */
 async function refusal(
   ctx: AppContext,
-  { r, nth }: { r: Redirect; nth: number },
+  { r, nth, work }: { r: Redirect; nth: number; work: Work },
 ): Promise<{ reason: string; keep: boolean } | null> {
   const cfg = ctx.config.sieve;
   const no = (reason: string, keep = true) => ({ reason, keep });
@@ -113,6 +115,12 @@ async function refusal(
   if (r.address.toLowerCase() === account.address.toLowerCase())
     return no("loop: a redirect to the account itself");
   if (nth > cfg.maxRedirects) return no(`more than ${cfg.maxRedirects} redirects for one message`);
+  const spam = work.spamByAccount.get(r.accountId) ?? work.spam;
+  if (
+    !cfg.redirectSpam &&
+    (work.folders.get(r.accountId) === "junk" || (spam && spam.score >= spam.threshold))
+  )
+    return no("classified as spam (or DMARC quarantine): kept in Junk, not forwarded");
   const dest = await resolveRecipient(ctx.store.directory, r.address, {
     disabledAccounts: ctx.config.delivery.disabledAccounts,
   });

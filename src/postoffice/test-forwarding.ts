@@ -14,6 +14,7 @@ import { createDkimSigner } from "../mailauth/sign.js";
 import { zoneOf } from "../mailauth/test-zone.js";
 import { type DnsServer, startDnsServer } from "../testing/dns-server.js";
 import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
+import type { Filter } from "./types.js";
 
 export interface ForwardingNet {
   dns: DnsServer;
@@ -33,6 +34,8 @@ export async function startForwardingNet(opts: {
   bUsers?: string[];
   /** B forwards too: its delivery engine reaches A's port 25, b.test has DKIM keys and records. */
   bSends?: boolean;
+  /** A's post-office filters. */
+  aFilters?: readonly Filter[];
 }): Promise<ForwardingNet> {
   const dns = await startDnsServer();
   const dnsConfig = { servers: dns.servers, timeoutMs: 3000, tries: 2 };
@@ -56,6 +59,7 @@ export async function startForwardingNet(opts: {
   });
   const A = await startTestServer({
     domains: ["a.test"],
+    filters: opts.aFilters ?? [],
     users: opts.aUsers.map((address) => ({ address, password: testPassword })),
     config: {
       ...opts.aConfig,

@@ -69,6 +69,10 @@ export const sieveSection = {
     min: 60,
     max: 3650 * 86400,
   }),
+  redirectSpam: bool(
+    false,
+    "Redirect messages the spam filter put in Junk (or DMARC quarantined) too. Off: they stay here, in Junk, so a user's forwarding does not send spam out under our SRS domain and IPs.",
+  ),
   redirectDuplicateSeconds: int(
     43200,
     "How long a redirect is remembered (by Message-ID, account and target) so the same message is not redirected there twice: SMTP retries, loops that strip X-Sieve-Redirected-From (Pigeonhole: 12 hours).",
