@@ -91,7 +91,9 @@ test("bad names and values: compile errors with position, runtime errors from va
     raw: MSG,
   });
   assert.ok(folded.edited!.toString().startsWith("X-Ok: a\r\n Bcc: evil@example.org\r\nReceived:"));
-  assert.equal(checkSieve('require "editheader";\ndeleteheader :last "x";').length, 1);
+  assert.deepEqual(checkSieve('require "editheader";\ndeleteheader :last "X-field:";'), [
+    { line: 2, column: 14, message: "the :last tag cannot be specified without the :index tag" },
+  ]);
   assert.equal(checkSieve('addheader "X" "y";').length, 1);
   const r = await run('require ["editheader", "variables"]; set "n" "X:Y"; addheader "${n}" "v";', {
     raw: MSG,

@@ -72,11 +72,15 @@ export const deleteheaderCommand: CommandDef = {
   matching: true,
   tags: [{ name: ":index", value: "number" }, { name: ":last" }],
   validate(a, ctx) {
+    // RFC 5293 5: ":last" only counts from the end for ":index"; reported alone (the rest of
+    // the command means nothing without it).
+    if (a.tags.has(":last") && !a.tags.has(":index")) {
+      ctx.error(a.tags.get(":last")!, "the :last tag cannot be specified without the :index tag");
+      return;
+    }
     const name = ctx.constant(a.positional[0]!);
     const np = name === null ? null : fieldNameProblem(name);
     if (np !== null) ctx.error(a.positional[0]!, np);
-    if (a.tags.has(":last") && !a.tags.has(":index"))
-      ctx.error(a.tags.get(":last")!, '":last" needs ":index"');
     const idx = a.tags.get(":index");
     if (idx !== undefined && ctx.number(idx) < 1) ctx.error(idx, ":index must be 1 or more");
   },

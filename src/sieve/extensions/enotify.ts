@@ -88,7 +88,7 @@ export const notifyCommand: CommandDef = {
       );
       if (dup) return;
       if (++rt.notifies > rt.limits.maxNotify)
-        rt.fail(pos, `more than ${rt.limits.maxNotify} notify actions`);
+        rt.fail(pos, `number of notify actions exceeds policy limit (${rt.limits.maxNotify})`);
       rt.addAction(
         pos,
         { type: "notify", method: m, from: f, importance: imp, options: opts, message: text },

@@ -47,6 +47,19 @@ test("Pigeonhole's invalid mailto URIs are refused with the reason", () => {
   }
 });
 
+test("recipients may be mailboxes with a display name (quoted commas kept), as Pigeonhole accepts", () => {
+  const to = encodeURIComponent("=?utf-8?q?G=C3=BCnther?= M. Karotte <g.m.karotte@example.com>");
+  const cc = encodeURIComponent('"Doe, John" <john@example.com>, plain@example.com');
+  const p = parseMailto(`mailto:?to=${to}&cc=${cc}`);
+  assert.ok(p.ok);
+  assert.deepEqual(p.uri.recipients, [
+    { address: "g.m.karotte@example.com", name: "=?utf-8?q?G=C3=BCnther?= M. Karotte", cc: false },
+    { address: "john@example.com", name: '"Doe, John"', cc: true },
+    { address: "plain@example.com", cc: true },
+  ]);
+  assert.equal(parseMailto(`mailto:?to=${encodeURIComponent("Name <not an address>")}`).ok, false);
+});
+
 test("duplicates merge (a To beats a Cc), and the recipient count is capped", () => {
   const p = parseMailto("mailto:a@example.org?cc=A@example.org&to=b@example.org,c@example.org", {
     maxRecipients: 2,

@@ -7,6 +7,9 @@
 export interface MailtoRecipient {
   address: string;
   cc: boolean;
+  /** The display name when the URI gave a mailbox ("Name <address>", as clients write and
+   *  Pigeonhole accepts), as written (RFC 2047 encoded words left as they are). */
+  name?: string;
 }
 
 export interface MailtoUri {
@@ -130,14 +133,44 @@ export function isFieldName(n: string): boolean {
   return /^[\x21-\x39\x3b-\x7e]+$/.test(n);
 }
 
+/** The items of a decoded to/cc list: split at commas outside quoted strings. */
+function splitList(list: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let quoted = false;
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i];
+    if (c === "\\" && quoted) i++;
+    else if (c === '"') quoted = !quoted;
+    else if (c === "," && !quoted) {
+      out.push(list.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(list.slice(start));
+  return out;
+}
+
+/** An addr-spec, or a mailbox "Name <addr-spec>": the address and the name; null when neither. */
+function mailbox(item: string): { address: string; name?: string } | null {
+  const s = item.trim();
+  if (isAddrSpec(s)) return { address: s };
+  const lt = s.lastIndexOf("<");
+  if (lt === -1 || !s.endsWith(">")) return null;
+  const address = s.slice(lt + 1, -1).trim();
+  if (!isAddrSpec(address)) return null;
+  const name = s.slice(0, lt).trim();
+  return name === "" ? { address } : { address, name };
+}
+
 function addRecipients(uri: MailtoUri, list: string, cc: boolean, limits: MailtoLimits): void {
   if (list.trim() === "") return;
-  for (const raw of list.split(",")) {
-    const address = raw.trim();
-    if (!isAddrSpec(address)) throw new MailtoError(`invalid recipient '${address.slice(0, 80)}'`);
-    const seen = uri.recipients.find((r) => r.address.toLowerCase() === address.toLowerCase());
+  for (const item of splitList(list)) {
+    const m = mailbox(item);
+    if (m === null) throw new MailtoError(`invalid recipient '${item.trim().slice(0, 80)}'`);
+    const seen = uri.recipients.find((r) => r.address.toLowerCase() === m.address.toLowerCase());
     if (seen) seen.cc &&= cc;
-    else if (uri.recipients.length < limits.maxRecipients) uri.recipients.push({ address, cc });
+    else if (uri.recipients.length < limits.maxRecipients) uri.recipients.push({ ...m, cc });
   }
 }
 

@@ -84,7 +84,7 @@ test("limits: duplicates merge, maxNotify, runtime URI errors, no notify for aut
     'require "enotify"; notify "mailto:a@example.com"; notify "mailto:b@example.com"; notify "mailto:c@example.com";',
     { limits: { maxNotify: 2 } },
   );
-  assert.match(many.error?.message ?? "", /more than 2 notify/);
+  assert.match(many.error?.message ?? "", /number of notify actions exceeds policy limit \(2\)/);
   const bad = await run('require ["enotify", "variables"]; set "u" "mailto:x%23y"; notify "${u}";');
   assert.match(bad.error?.message ?? "", /invalid recipient/);
   const auto = await run('require "enotify"; notify "mailto:a@example.com";', {
