@@ -379,3 +379,39 @@ describe("ManageSieve login deadline, per-IP cap, hostile lines", () => {
     }
   });
 });
+
+describe("ManageSieve with plaintext allowed: the login throttle", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({
+      users: [{ address: "t@example.test", password: testPassword }],
+      config: {
+        auth: { throttleFreeFailures: 1, throttleMaxFailures: 2, throttleBaseDelayMs: 50 },
+        managesieve: { allowPlaintextAuth: true },
+      },
+    });
+  });
+  after(() => server.stop());
+
+  test("SASL is offered before TLS; failures are delayed, then refused with TRYLATER, then BYE", async () => {
+    const c = await SieveTestClient.connect(server.ports.managesieve!);
+    try {
+      assert.match(await c.readResponse(), /^"IMPLEMENTATION" "Yubin"\r\n"SASL" "PLAIN LOGIN"\r\n/);
+      const user = "t@example.test";
+      assert.equal(await c.cmd(plainAuth(user, "wrong")), 'NO "invalid user name or password"\r\n');
+      const t0 = Date.now();
+      assert.equal(await c.cmd(plainAuth(user, "wrong again")), 'NO "invalid user name or password"\r\n');
+      // Past throttleFreeFailures the answer is delayed (auth/throttle.ts).
+      assert.ok(Date.now() - t0 >= 45, "second failure delayed");
+      // Past throttleMaxFailures even the right password is refused, unchecked; the third failure
+      // on this connection (managesieve.maxAuthFailures) ends it.
+      assert.match(
+        await c.cmd(plainAuth(user, testPassword)),
+        /^BYE \(TRYLATER\) "too many failed logins; try again in \d+ seconds"\r\n$/,
+      );
+      assert.ok(await c.waitClosed());
+    } finally {
+      c.close();
+    }
+  });
+});
