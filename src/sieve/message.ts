@@ -23,6 +23,7 @@ export class MessageView {
   private rawCache = new Map<string, readonly string[]>();
   private addressCache = new Map<string, readonly SieveAddress[]>();
   private structureCache: MessageStructure | null = null;
+  private derivedCache = new Map<string, unknown>();
   private bodyStart = 0;
 
   constructor(readonly raw: Buffer) {}
@@ -98,6 +99,27 @@ export class MessageView {
     return out;
   }
 
+  /** Something derived from this message (the body test's texts), computed once per view: a
+   *  view is one message, so an edited or replaced message never sees stale values. */
+  derived<T>(key: string, init: () => T): T {
+    if (this.derivedCache.has(key)) return this.derivedCache.get(key) as T;
+    const v = init();
+    this.derivedCache.set(key, v);
+    return v;
+  }
+
+  /** RFC 5173 5: false when the header is not followed by an empty line (then there is no body
+   *  at all, not even an empty one). */
+  hasBody(): boolean {
+    const start = this.bodyOffset();
+    if (start < this.raw.length) return true;
+    const r = this.raw;
+    const n = r.length;
+    return (
+      n >= 2 && r[n - 1] === 0x0a && (r[n - 2] === 0x0a || (n >= 3 && r[n - 2] === 0x0d && r[n - 3] === 0x0a))
+    );
+  }
+
   /** The MIME structure (body extension, enotify...), parsed on first use. */
   structure(): MessageStructure {
     this.structureCache ??= parseStructure(this.raw);
@@ -118,10 +140,31 @@ export function addressesOf(value: string): SieveAddress[] {
   return out;
 }
 
-/** "\"john doe\"" -> "john doe" (RFC 5322 3.4.1 quoted local part). */
+const ATEXT = "!#$%&'*+-/=?^_`{|}~";
+
+function isAtext(c: string): boolean {
+  return (
+    (c >= "a" && c <= "z") ||
+    (c >= "A" && c <= "Z") ||
+    (c >= "0" && c <= "9") ||
+    ATEXT.includes(c) ||
+    c > "\x7f"
+  );
+}
+
+/** RFC 5322 3.2.3 dot-atom-text. */
+export function isDotAtom(s: string): boolean {
+  if (s === "" || s.startsWith(".") || s.endsWith(".") || s.includes("..")) return false;
+  for (const c of s) if (c !== "." && !isAtext(c)) return false;
+  return true;
+}
+
+/** A quoted local part loses its quotes when it needs none ("\"sirius\"" -> "sirius", as
+ *  Pigeonhole normalizes); one that needs them ("\"john doe\"") keeps them. */
 export function unquoteLocal(s: string): string {
   if (s.length < 2 || s[0] !== '"' || s[s.length - 1] !== '"') return s;
-  return s.slice(1, -1).replace(/\\(.)/g, "$1");
+  const inner = s.slice(1, -1).replace(/\\(.)/g, "$1");
+  return isDotAtom(inner) ? inner : s;
 }
 
 /** Splits an envelope address "local@domain" (RFC 5228 5.4) at its last "@"; "" for <>. */

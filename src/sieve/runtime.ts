@@ -23,8 +23,9 @@ export class SieveRuntimeError extends Error {
  *  allows: "implementations ... MAY truncate"). */
 export const MAX_VARIABLES = 256;
 export const MAX_VARIABLE_BYTES = 4096;
-/** Match variables kept: ${0}..${9} (RFC 5229 3.2 requires at least these). */
-export const MAX_MATCH_VARIABLES = 10;
+/** Match variables kept: ${0}..${99} (RFC 5229 3.2 requires at least ${0}..${9}; Pigeonhole's
+ *  tests use 26 groups). */
+export const MAX_MATCH_VARIABLES = 100;
 
 const TIME_CHECK_EVERY = 256;
 
@@ -168,14 +169,17 @@ export class Runtime {
     const same = this.actions.findIndex((a) => sameTarget(a, action));
     if (same !== -1) {
       const prev = this.actions[same]!;
-      if (prev.type === "keep" && action.type === "keep") prev.flags = action.flags;
+      if (prev.type === "keep" && (action.type === "keep" || action.type === "fileinto"))
+        prev.flags = action.flags;
+      else if (prev.type === "fileinto" && action.type === "keep") prev.flags = action.flags;
       else if (prev.type === "fileinto" && action.type === "fileinto") {
         prev.flags = action.flags;
         prev.create ||= action.create;
       } else if (prev.type === "redirect" && action.type === "redirect") prev.copy &&= action.copy;
     } else {
-      if (this.actions.length >= this.limits.maxActions)
-        this.fail(pos, `more than ${this.limits.maxActions} actions`);
+      if (this.actions.length >= this.limits.maxActions) {
+        this.fail(pos, `total number of actions exceeds policy limit (${this.limits.maxActions})`);
+      }
       checkCompatible(this, pos, action);
       this.actions.push(action);
     }
@@ -183,9 +187,16 @@ export class Runtime {
   }
 }
 
+function isInbox(name: string): boolean {
+  return name.length === 5 && name.toUpperCase() === "INBOX";
+}
+
 function sameTarget(a: SieveAction, b: SieveAction): boolean {
+  if (a.type === "keep" && b.type === "fileinto") return isInbox(b.mailbox);
   if (a.type !== b.type) return false;
   if (a.type === "keep" || a.type === "discard") return true;
+  // fileinto "INBOX" is where keep files: the same action (RFC 5228 4.2, as Pigeonhole).
+  if (a.type === "fileinto" && b.type === "keep") return isInbox(a.mailbox);
   if (a.type === "fileinto" && b.type === "fileinto") return a.mailbox === b.mailbox;
   if (a.type === "redirect" && b.type === "redirect")
     return a.address.toLowerCase() === b.address.toLowerCase();

@@ -127,10 +127,22 @@ export function compileProgram(
 
   /** Sorts out a use's arguments against its definition; null when they do not fit. */
   function bind(node: TestNode, def: CommandDef | TestDef, kind: "command" | "test"): BoundArgs | null {
+    try {
+      return bindArgs(node, def, kind);
+    } catch (e) {
+      if (e instanceof BindFailed) return null;
+      throw e;
+    }
+  }
+
+  function bindArgs(node: TestNode, def: CommandDef | TestDef, kind: "command" | "test"): BoundArgs | null {
     let ok = true;
-    const fail = (pos: Pos, message: string) => {
+    // One error per use (as Pigeonhole): after the first, the rest of its arguments are usually
+    // consequences of it ("missing argument" after an unknown tag swallowed its value).
+    const fail = (pos: Pos, message: string): never => {
       ok = false;
       error(pos, message);
+      throw new BindFailed();
     };
     const allowed = new Map<string, TagDef>();
     for (const t of def.tags ?? []) allowed.set(t.name, t);
@@ -353,6 +365,8 @@ export function compileProgram(
   const body = compileBlock(nodes.slice(first));
   return { requires, body };
 }
+
+class BindFailed extends Error {}
 
 function runBranch(
   branches: readonly { test: TestFn | null; body: Exec }[],

@@ -1,40 +1,39 @@
 // RFC 5228 4.2: a redirect target must be a valid RFC 5322 mailbox address (an addr-spec, with or
 // without a display name and angle brackets). Checked without a regular expression over the whole
 // text: split at the last "@", each side checked by character class.
-import { splitAddress } from "../message.js";
 
-const ATEXT = "!#$%&'*+-/=?^_`{|}~";
+import { isDotAtom as dotAtom } from "../message.js";
 
-function isAtext(c: string): boolean {
-  return (
-    (c >= "a" && c <= "z") ||
-    (c >= "A" && c <= "Z") ||
-    (c >= "0" && c <= "9") ||
-    ATEXT.includes(c) ||
-    c > "\x7f"
-  );
-}
-
-function dotAtom(s: string): boolean {
-  if (s === "" || s.startsWith(".") || s.endsWith(".") || s.includes("..")) return false;
-  for (const c of s) if (c !== "." && !isAtext(c)) return false;
-  return true;
-}
-
-/** The bare address of "Name <a@b>" or "a@b", or null when it has no angle brackets part. */
+/** The bare address of "Name <a@b>" or "a@b". */
 export function bareAddress(s: string): string {
-  const lt = s.lastIndexOf("<");
-  if (lt !== -1 && s.endsWith(">")) return s.slice(lt + 1, -1);
-  return s;
+  const t = s.trim();
+  const lt = t.lastIndexOf("<");
+  if (lt !== -1 && t.endsWith(">")) return t.slice(lt + 1, -1);
+  return t;
+}
+
+/**
+ * The address a redirect goes to, normalized (RFC 5228 4.2: an RFC 5322 address; whitespace
+ * around its parts is allowed, as CFWS is in RFC 5322 3.4.1), or null when it is not one:
+ * `" Stephan Bosch < stephan @ example.org > "` -> `stephan@example.org`, a quoted local part
+ * that needs no quotes loses them (`"Sirius"@example.net` -> `Sirius@example.net`).
+ */
+export function normalizeRedirectAddress(s: string): string | null {
+  const bare = bareAddress(s).trim();
+  const at = bare.lastIndexOf("@");
+  if (at <= 0) return null;
+  let local = bare.slice(0, at).trim();
+  const domain = bare.slice(at + 1).trim();
+  if (local.length >= 2 && local.startsWith('"') && local.endsWith('"')) {
+    const inner = local.slice(1, -1);
+    const unescaped = inner.replace(/\\(.)/g, "$1");
+    if (dotAtom(unescaped)) local = unescaped;
+    else if (/(?<!\\)"/.test(inner)) return null;
+  } else if (!dotAtom(local)) return null;
+  const domainOk = dotAtom(domain) || (domain.startsWith("[") && domain.endsWith("]"));
+  return domainOk ? `${local}@${domain}` : null;
 }
 
 export function validRedirectAddress(s: string): boolean {
-  const bare = bareAddress(s.trim());
-  const at = bare.lastIndexOf("@");
-  if (at <= 0) return false;
-  const { domain } = splitAddress(bare);
-  const local = bare.slice(0, at);
-  const localOk = (local.startsWith('"') && local.endsWith('"') && local.length >= 2) || dotAtom(local);
-  const domainOk = dotAtom(domain) || (domain.startsWith("[") && domain.endsWith("]"));
-  return localOk && domainOk;
+  return normalizeRedirectAddress(s) !== null;
 }

@@ -4,7 +4,7 @@
 import { flagsFor } from "../flags.js";
 import type { CommandDef, Exec } from "../registry.js";
 import { expand } from "../strings.js";
-import { bareAddress, validRedirectAddress } from "./address-syntax.js";
+import { normalizeRedirectAddress, validRedirectAddress } from "./address-syntax.js";
 
 /** RFC 5228 3.3 stop: ends the script; the implicit keep still applies if not cancelled. */
 export const stopCommand: CommandDef = {
@@ -52,12 +52,13 @@ export const redirectCommand: CommandDef = {
     const copy = a.tags.has(":copy");
     const pos = a.node;
     return (rt) => {
-      const to = expand(address, rt).trim();
-      if (!validRedirectAddress(to)) rt.fail(pos, `invalid redirect address "${to}"`);
+      const given = expand(address, rt);
+      const to = normalizeRedirectAddress(given);
+      if (to === null) return rt.fail(pos, `invalid redirect address "${given.slice(0, 256)}"`);
       const before = rt.actions.length;
-      rt.addAction(pos, { type: "redirect", address: bareAddress(to), copy }, { cancelsKeep: !copy });
+      rt.addAction(pos, { type: "redirect", address: to, copy }, { cancelsKeep: !copy });
       if (rt.actions.length > before && ++rt.redirects > rt.limits.maxRedirects) {
-        rt.fail(pos, `more than ${rt.limits.maxRedirects} redirects`);
+        rt.fail(pos, `number of redirect actions exceeds policy limit (${rt.limits.maxRedirects})`);
       }
     };
   },

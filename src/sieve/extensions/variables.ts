@@ -48,8 +48,14 @@ export const variablesExtension: SieveExtension = {
         const arg = a.positional[0]!;
         const name = arg.kind === "string" ? arg.value.value : "";
         const v = variableName(name);
-        if (v === null || v.name === null || name.includes("."))
-          ctx.error(arg, `invalid variable name "${name}"`);
+        // RFC 5229 3: a namespace must be known; RFC 6609 3.5 (include) defines "global.".
+        const dot = name.indexOf(".");
+        const namespaceOk =
+          dot === -1 ||
+          (name.slice(0, dot).toLowerCase() === "global" &&
+            ctx.has("include") &&
+            !name.includes(".", dot + 1));
+        if (v === null || v.name === null || !namespaceOk) ctx.error(arg, `invalid variable name "${name}"`);
       },
       compile(a, ctx) {
         const arg = a.positional[0]!;
