@@ -9,11 +9,12 @@ import { ChainResult } from "./sieve-plan.js";
 const ok = (...actions: SieveAction[]): SieveResult => ({ actions, edited: null, error: null });
 const implicit = (flags: string[] = []): SieveAction => ({ type: "keep", flags, implicit: true });
 
-test("no script cancels the implicit keep: one keep with the last script's flags", () => {
+test("no script cancels the implicit keep: one keep with every script's flags", () => {
   const c = new ChainResult();
   c.add(ok(implicit(["$A"])));
-  c.add(ok(implicit(["$B"])));
-  assert.deepEqual(c.finish().plan, [{ mailbox: null, flags: ["$B"], create: false }]);
+  c.add(ok(implicit(["$B", "$A"])));
+  c.add(ok(implicit([])));
+  assert.deepEqual(c.finish().plan, [{ mailbox: null, flags: ["$A", "$B"], create: false }]);
 });
 
 test("the before script's fileinto cancels the user script's implicit keep", () => {

@@ -5,8 +5,9 @@
 //
 // Chaining follows Dovecot's sieve_before / sieve_after: there is one implicit keep for the whole
 // chain (RFC 5228 2.10.2); any script's fileinto, redirect, discard or reject cancels it, and it
-// is carried out once at the end, with the flags of the last script that kept it. `stop` ends
-// only the script that ran it.
+// is carried out once at the end, with the flags any script gave it (each script has its own
+// imap4flags variable, RFC 5232 3: a global after script that sets none must not drop the
+// user's \Seen). `stop` ends only the script that ran it.
 import type { SieveAction, SieveResult } from "../sieve/types.js";
 import type { AccountPlan } from "./types.js";
 
@@ -28,7 +29,7 @@ export class ChainResult {
     for (const a of result.actions) {
       if (a.type === "keep" && a.implicit !== false && result.error === null) {
         kept = true;
-        this.implicitFlags = a.flags;
+        for (const f of a.flags) if (!this.implicitFlags.includes(f)) this.implicitFlags.push(f);
       } else this.explicit.push(a);
     }
     if (!kept) this.implicitKeep = false;

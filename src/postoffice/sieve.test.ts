@@ -97,6 +97,10 @@ describe("sieve at delivery (port 25, swaks)", { skip }, () => {
       join(dir, "before.sieve"),
       'require ["fileinto", "mailbox"];\nif header :contains "subject" "[global]" { fileinto :create "Global"; }\n',
     );
+    await writeFile(
+      join(dir, "after.sieve"),
+      'require ["fileinto", "mailbox"];\nif header :contains "subject" "[after]" { fileinto :create "After"; }\n',
+    );
     dns = await startDnsServer([{ name: "forged.example", type: "TXT", value: "v=spf1 -all" }]);
     ts = await startTestServer({
       users: ["alice", "bob", "carol", "dave"].map((u) => ({
@@ -107,7 +111,7 @@ describe("sieve at delivery (port 25, swaks)", { skip }, () => {
         dns: { servers: dns.servers, timeoutMs: 3000, tries: 2 },
         dnsbl: { fcrdnsWeight: 0 },
         mailauth: { verifyInbound: true },
-        sieve: { globalBefore: join(dir, "before.sieve") },
+        sieve: { globalBefore: join(dir, "before.sieve"), globalAfter: join(dir, "after.sieve") },
       },
     });
     for (const u of ts.users) id[u.address.split("@")[0]!] = u.id;
@@ -351,6 +355,26 @@ if header :contains "subject" "newsletter" { addflag "\\\\Seen"; }
     assert.deepEqual(
       (await copies(ts, id.bob!, s)).map((c) => c.box),
       ["Global"],
+    );
+  });
+
+  test("the global after script runs only while the message is implicitly kept", async () => {
+    await setScript(
+      ts,
+      id.bob!,
+      'require ["fileinto", "mailbox"];\nif header :contains "subject" "elsewhere" { fileinto :create "Elsewhere"; }\n',
+    );
+    const kept = `[after] kept ${randomUUID()}`;
+    await swaks(ts.ports.smtp, { from: "x@remote.example", to: ["bob@example.test"], subject: kept });
+    assert.deepEqual(
+      (await copies(ts, id.bob!, kept)).map((c) => c.box),
+      ["After"],
+    );
+    const filed = `[after] elsewhere ${randomUUID()}`;
+    await swaks(ts.ports.smtp, { from: "x@remote.example", to: ["bob@example.test"], subject: filed });
+    assert.deepEqual(
+      (await copies(ts, id.bob!, filed)).map((c) => c.box),
+      ["Elsewhere"],
     );
   });
 
