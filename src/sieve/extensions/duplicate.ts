@@ -45,7 +45,15 @@ export const duplicateTest: TestDef = {
         defaultSeconds: rt.limits.duplicateDefaultSeconds ?? DEFAULT_SECONDS,
         maxSeconds: rt.limits.duplicateMaxSeconds ?? MAX_SECONDS,
       });
-      return rt.host.duplicate(duplicateKey(handle === null ? null : expand(handle, rt), unique), s, last);
+      const key = duplicateKey(handle === null ? null : expand(handle, rt), unique);
+      // RFC 7352 3.1: every duplicate test of one execution (included scripts too) with the same
+      // id and handle gives the same answer; the first one's record must not make the next true.
+      const seen = rt.state("duplicate", () => new Map<string, boolean>());
+      const earlier = seen.get(key);
+      if (earlier !== undefined) return earlier;
+      const answer = await rt.host.duplicate(key, s, last);
+      seen.set(key, answer);
+      return answer;
     };
   },
 };

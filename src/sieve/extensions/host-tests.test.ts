@@ -34,6 +34,26 @@ test("RFC 7352: duplicate asks the host with the Message-ID, :header, :uniqueid,
   assert.deepEqual(calls[2], [duplicateKey("h", "u1"), 7 * 86400, false]);
 });
 
+test("RFC 7352 3.1: within one run, the same id and handle give the same answer (the first test's record does not count)", async () => {
+  const seen = new Set<string>();
+  let asked = 0;
+  const host = {
+    duplicate: async (key: string) => {
+      asked++;
+      const was = seen.has(key);
+      seen.add(key);
+      return was;
+    },
+  };
+  const script = `require ["duplicate", "fileinto"];
+    if duplicate { fileinto "a"; }
+    if duplicate :header "message-id" { fileinto "b"; }
+    if duplicate :handle "other" { fileinto "c"; }`;
+  assert.deepEqual(await actionsOf(script, { raw: MSG, host }), ["keep"]);
+  assert.equal(asked, 2);
+  assert.deepEqual(await actionsOf(script, { raw: MSG, host }), ["fileinto:a", "fileinto:b", "fileinto:c"]);
+});
+
 test("duplicate: no Message-ID is never a duplicate; :seconds above the maximum is cut", async () => {
   let asked = 0;
   let secs = 0;
