@@ -9,7 +9,8 @@
 //  - over [sieve] maxRedirectsPerDay the message is not sent but kept in INBOX;
 //  - the same message twice (Message-ID) is redirected once; spam is kept in Junk, not forwarded;
 //  - notify mailto: the notification arrives (Auto-Submitted: auto-notified, From the user,
-//    the URI's subject); a message from the null sender triggers none (RFC 5436 §2.7).
+//    the URI's subject); a message from the null sender or an Auto-Submitted one triggers none
+//    (RFC 5436 §2.7).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { TestServer } from "../testing/harness.js";
@@ -76,8 +77,13 @@ describe("Sieve redirect and notify", { skip }, () => {
     await net?.stop();
   });
 
-  async function send(to: string, subject: string, from = "dave@ext.test"): Promise<void> {
-    const data = await net.signExt(message({ from: "Dave <dave@ext.test>", to, subject }));
+  async function send(
+    to: string,
+    subject: string,
+    from = "dave@ext.test",
+    extra: string[] = [],
+  ): Promise<void> {
+    const data = await net.signExt(message({ from: "Dave <dave@ext.test>", to, subject, extra }));
     const r = await swaks(net.A.ports.smtp, { from, to, data });
     assert.equal(r.code, 0, r.out);
   }
@@ -172,7 +178,7 @@ describe("Sieve redirect and notify", { skip }, () => {
     assert.deepEqual(await copies(net.A, "kate@a.test", "Subject: dup-1"), []);
   });
 
-  test("notify mailto: the notification arrives; mail from the null sender triggers none", async () => {
+  test("notify mailto: the notification arrives; null-sender or Auto-Submitted mail triggers none", async () => {
     await send("grace@a.test", "notify-me");
     const [n] = await arrived(net.A, "henry@a.test", "Subject: Ping grace");
     assert.ok(n, "henry got the notification");
@@ -186,6 +192,8 @@ describe("Sieve redirect and notify", { skip }, () => {
 
     await send("grace@a.test", "notify-null", "");
     assert.equal((await arrived(net.A, "grace@a.test", "Subject: notify-null")).length, 1);
+    await send("grace@a.test", "notify-auto", "dave@ext.test", ["Auto-Submitted: auto-replied"]);
+    assert.equal((await arrived(net.A, "grace@a.test", "Subject: notify-auto")).length, 1);
     await wait(300);
     assert.equal((await copies(net.A, "henry@a.test", "Subject: Ping grace")).length, 1);
   });
