@@ -81,7 +81,7 @@ export const imap4flagsExtension: SieveExtension = {
         // compared whole.
         const keys = ctx
           .strings(a.positional[two ? 1 : 0]!)
-          .flatMap((k) => (typeof k === "string" ? k.split(" ").filter((f) => f !== "") : [k]));
+          .flatMap((k): Str[] => (typeof k === "string" ? k.split(" ").filter((f) => f !== "") : [k]));
         const match = ctx.matcher(a, keys);
         return (rt) => {
           // RFC 5232 4: each flag is one value (so :count counts flags).
