@@ -60,7 +60,7 @@ export class SieveIo extends SocketInput {
 
   /** Exactly n octets (a literal the caller has already bounded). Chunks are collected and joined
    *  once, so a large literal costs one copy. */
-  async readBytes(n: number, timeoutMs: number): Promise<BytesRead> {
+  async readBytes(n: number, timeoutMs: () => number): Promise<BytesRead> {
     const parts: Buffer[] = [];
     let got = 0;
     const r = await this.consume(n, timeoutMs, (b) => {
@@ -72,13 +72,19 @@ export class SieveIo extends SocketInput {
   }
 
   /** Reads and drops n octets (a literal over the limit: the client sends it without waiting). */
-  async skipBytes(n: number, timeoutMs: number): Promise<WaitEnd | null> {
+  async skipBytes(n: number, timeoutMs: () => number): Promise<WaitEnd | null> {
     return this.consume(n, timeoutMs, () => {});
   }
 
-  /** Feeds n octets to `take` as they arrive; null when all came, else why not. The deadline is
-   *  per wait, so a big upload over a slow link is fine while octets keep coming. */
-  private async consume(n: number, timeoutMs: number, take: (b: Buffer) => void): Promise<WaitEnd | null> {
+  /** Feeds n octets to `take` as they arrive; null when all came, else why not. `timeoutMs` is
+   *  asked before each wait: after login an idle time (a big upload over a slow link is fine while
+   *  octets keep coming), before it the time left to the login deadline, which a trickle of
+   *  octets does not extend. */
+  private async consume(
+    n: number,
+    timeoutMs: () => number,
+    take: (b: Buffer) => void,
+  ): Promise<WaitEnd | null> {
     let left = n;
     for (;;) {
       if (this.pending.length > 0 && left > 0) {
@@ -90,7 +96,7 @@ export class SieveIo extends SocketInput {
       }
       if (left === 0) return null;
       if (this.interruptRequested) return "interrupted";
-      const w = await this.wait(timeoutMs);
+      const w = await this.wait(timeoutMs());
       if (w !== "data") return w;
     }
   }

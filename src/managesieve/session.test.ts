@@ -362,6 +362,22 @@ describe("ManageSieve login deadline, per-IP cap, hostile lines", () => {
     }
   });
 
+  test("a literal trickled one octet at a time does not outlive the login deadline", async () => {
+    const c = await SieveTestClient.connect(server.ports.managesieve!);
+    try {
+      await c.readResponse();
+      c.send('AUTHENTICATE "PLAIN" {1000+}\r\n');
+      let closed = false;
+      for (let i = 0; i < 40 && !closed; i++) {
+        c.send("A");
+        closed = await c.waitClosed(100);
+      }
+      assert.ok(closed, "closed at the deadline");
+    } finally {
+      c.close();
+    }
+  });
+
   test("beyond maxConnectionsPerIp before login: BYE (TRYLATER) and the connection closes", async () => {
     const held: SieveTestClient[] = [];
     try {

@@ -170,13 +170,13 @@ export class Session implements Conn {
         if (!authed || size > this.cfg.maxDiscardBytes)
           return { kind: "error", error: errors.literalTooLarge() };
         // The client sends a {n+} literal without waiting: read it and drop it, then refuse.
-        const gone = await this.io.skipBytes(size, this.cfg.idleTimeoutSec * 1000);
+        const gone = await this.io.skipBytes(size, () => this.idleMs);
         if (gone) return { kind: "end", why: gone };
         refused = errors.tooBig(this.ctx.config.sieve.maxScriptBytes);
         args.push({ kind: "string", value: Buffer.alloc(0) });
         continue;
       }
-      const bytes = await this.io.readBytes(size, this.idleMs);
+      const bytes = await this.io.readBytes(size, () => this.idleMs);
       if (bytes.kind !== "bytes") return { kind: "end", why: bytes.kind };
       args.push({ kind: "string", value: bytes.bytes });
     }
