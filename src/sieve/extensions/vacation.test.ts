@@ -54,6 +54,22 @@ test("default handle: same text same handle, different text different handle", a
   assert.notEqual(await h('vacation "a";'), await h('vacation :subject "s" "a";'));
 });
 
+test("RFC 5230 4.2: the default handle is taken from the texts before variables are expanded", async () => {
+  const h = async (subject: string) => {
+    const r = await run(
+      'require ["vacation", "variables"]; if header :matches "subject" "*" { vacation :subject "Re: ${1}" "away"; }',
+      { raw: `Subject: ${subject}\r\n\r\nbody\r\n` },
+    );
+    const v = r.actions.find((a) => a.type === "vacation");
+    return v?.type === "vacation" ? [v.handle, v.subject] : null;
+  };
+  const [h1, s1] = (await h("one"))!;
+  const [h2, s2] = (await h("two"))!;
+  assert.equal(h1, h2);
+  assert.equal(s1, "Re: one");
+  assert.equal(s2, "Re: two");
+});
+
 test("errors: bad :from, a second vacation, vacation with reject", async () => {
   assert.match(checkSieve('require "vacation";\nvacation :from "nobody" "x";')[0]?.message ?? "", /:from/);
   const two = await run('require "vacation"; vacation "a"; vacation :handle "2" "b";');

@@ -3,7 +3,7 @@
 //            [":addresses" string-list] [":mime"] [":handle" string] <reason: string>
 // The interpreter decides only what the script says (interval, handle, texts); the host applies
 // the RFC 3834 / RFC 5230 4.5-4.6 checks and the once-per-sender memory, and sends the reply.
-import type { Pos } from "../parser.js";
+import type { ArgNode, Pos } from "../parser.js";
 import type { CommandDef, CompileCtx, SieveExtension } from "../registry.js";
 import type { Runtime } from "../runtime.js";
 import { expand, expandAll } from "../strings.js";
@@ -55,6 +55,17 @@ export const vacationCommand: CommandDef = {
     const addresses = a.tags.has(":addresses") ? ctx.strings(a.tags.get(":addresses")!) : [];
     const handle = a.tags.has(":handle") ? ctx.string(a.tags.get(":handle")!) : null;
     const mime = a.tags.has(":mime");
+    // RFC 5230 4.2: without :handle, replies are told apart by reason, :subject, :from and
+    // :mime as written in the script, before variables are expanded (so "Re: ${1}" is one
+    // response whatever the subject), hence computed here, once.
+    const written = (arg: ArgNode | undefined) => (arg?.kind === "string" ? arg.value.value : null);
+    const defaultHandle = vacationHandle({
+      reason: written(a.positional[0]) ?? "",
+      subject: written(a.tags.get(":subject")),
+      from: written(a.tags.get(":from")),
+      mime,
+      handle: null,
+    });
     return (rt: Runtime) => {
       // RFC 5230 4.7 (and Pigeonhole): one vacation per run.
       if (rt.actions.some((x) => x.type === "vacation"))
@@ -85,7 +96,7 @@ export const vacationCommand: CommandDef = {
           subject: args.subject,
           from: args.from,
           addresses: args.addresses,
-          handle: vacationHandle(args),
+          handle: args.handle ?? defaultHandle,
           seconds,
         },
         // RFC 5230 4: vacation does not cancel the implicit keep.
