@@ -15,6 +15,8 @@
 //   test_multiscript [scripts]       run scripts in sequence as the global before/after ones are
 //   test_binary_save/load "name"     the compiled script kept under a name (no binary format here)
 //   test_message_print / test_result_print   no-ops (they print for humans)
+
+import { ChainResult } from "../../postoffice/sieve-plan.js";
 import { MessageView } from "../message.js";
 import type {
   BoundArgs,
@@ -91,10 +93,51 @@ function adoptResult(rt: Runtime, r: SieveResult, append: boolean): void {
       implicit = true;
       continue;
     }
+    if (append && mergedInto(rt.actions, a)) continue;
     rt.actions.push(a);
   }
   rt.implicitKeep = append ? rt.implicitKeep && implicit : implicit;
   if (r.edited !== null) rt.edited = r.edited;
+}
+
+/** :append_result adds a script's actions as the post office chains scripts (ChainResult in
+ *  src/postoffice/sieve-plan.ts): one copy per mailbox (flags merged), one redirect per address,
+ *  the first reject and the first vacation only. True when `a` was merged (not to be added). */
+function mergedInto(actions: SieveAction[], a: SieveAction): boolean {
+  const box = (x: SieveAction) =>
+    x.type === "keep"
+      ? "INBOX"
+      : x.type === "fileinto"
+        ? x.mailbox.toUpperCase() === "INBOX"
+          ? "INBOX"
+          : x.mailbox
+        : null;
+  for (const b of actions) {
+    if (box(a) !== null && box(a) === box(b) && (b.type === "keep" || b.type === "fileinto")) {
+      for (const f of a.type === "keep" || a.type === "fileinto" ? a.flags : [])
+        if (!b.flags.includes(f)) b.flags.push(f);
+      return true;
+    }
+    if (a.type === "redirect" && b.type === "redirect" && a.address.toLowerCase() === b.address.toLowerCase())
+      return true;
+    if ((a.type === "reject" || a.type === "vacation") && b.type === a.type) return true;
+  }
+  return false;
+}
+
+/** The actions the post office carries out for a chain's result (ChainResult.finish). */
+function chainActions(chain: ChainResult): SieveAction[] {
+  const out = chain.finish();
+  const actions: SieveAction[] = out.plan.map((c) =>
+    c.mailbox === null
+      ? { type: "keep", flags: c.flags, implicit: false }
+      : { type: "fileinto", mailbox: c.mailbox, flags: c.flags, create: c.create },
+  );
+  if (out.reject) actions.push(out.reject);
+  if (out.vacation) actions.push(out.vacation);
+  for (const r of out.redirects) actions.push({ type: "redirect", address: r.address, copy: true });
+  actions.push(...out.notifications);
+  return actions;
 }
 
 const str = (a: BoundArgs, ctx: CompileCtx, i: number) => ctx.string(a.positional[i]!);
@@ -373,26 +416,29 @@ export function testsuiteExtension(session: TestsuiteSession): SieveExtension {
         state.errors = [];
         let ok = true;
         const original = { message: state.message, envelope: { ...state.envelope } };
+        // As the post office's sieve stage runs the global scripts and the user's: each script
+        // sees the message as the ones before edited it; after the first, the chain goes on
+        // while the implicit keep stands (Pigeonhole's multiscript stops there too); the chain's
+        // result (ChainResult) is carried out once at the end.
+        const chain = new ChainResult();
+        let edited: Buffer | null = null;
         const list = expandAll(paths, rt);
         for (let i = 0; i < list.length; i++) {
+          if (i > 0 && !chain.implicitKeep) break;
           const source = state.readScript(list[i]!);
           if (source === null) return false;
           const { script } = session.compile(source);
           if (script === null) return false;
           const r = await session.run(script);
           if (r.error !== null) ok = false;
-          // Each script's explicit actions are carried out and the next script sees the edited
-          // message; the chain goes on only while the implicit keep stands, as the post office
-          // runs the global scripts around the user's; the last one's implicit keep is taken.
-          const implicit = r.actions.find(isImplicit);
-          const explicit = r.actions.filter((x) => !isImplicit(x));
-          ok = executeResult(state, { actions: explicit, edited: r.edited }, session.now()) && ok;
-          if (r.edited !== null) state.message = r.edited;
-          if (implicit === undefined) break;
-          if (i === list.length - 1)
-            ok = executeResult(state, { actions: [implicit], edited: null }, session.now()) && ok;
+          chain.add(r);
+          if (r.edited !== null) {
+            edited = r.edited;
+            state.message = r.edited;
+          }
         }
         state.message = original.message;
+        ok = executeResult(state, { actions: chainActions(chain), edited }, session.now()) && ok;
         state.envelope = original.envelope;
         adoptMessage(rt, state);
         return ok;
