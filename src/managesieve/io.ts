@@ -24,6 +24,9 @@ export class ConnectionGone extends Error {
 export class SieveIo extends SocketInput {
   private pending: Buffer = Buffer.alloc(0);
   private discarding = false;
+  /** Octets at the start of `pending` already known to hold no LF: a line arriving an octet at a
+   *  time is scanned once, not once per octet. */
+  private scanned = 0;
 
   constructor(
     socket: Socket,
@@ -40,6 +43,7 @@ export class SieveIo extends SocketInput {
   protected dropInput(): void {
     this.pending = Buffer.alloc(0);
     this.discarding = false;
+    this.scanned = 0;
   }
 
   protected allowInput(): void {
@@ -91,6 +95,7 @@ export class SieveIo extends SocketInput {
         const k = Math.min(left, this.pending.length);
         take(this.pending.subarray(0, k));
         this.pending = this.pending.subarray(k);
+        this.scanned = 0;
         left -= k;
         if (this.pending.length < INPUT_HIGH_WATER && !this.ended) this.socket.resume();
       }
@@ -148,10 +153,12 @@ export class SieveIo extends SocketInput {
 
   private takeLine(): LineRead | null {
     for (;;) {
-      const lf = this.pending.indexOf(0x0a);
+      const lf = this.pending.indexOf(0x0a, this.scanned);
+      this.scanned = lf < 0 ? this.pending.length : 0;
       if (this.discarding) {
         if (lf < 0) {
           this.pending = Buffer.alloc(0);
+          this.scanned = 0;
           return null;
         }
         this.pending = this.pending.subarray(lf + 1);
