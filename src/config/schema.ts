@@ -37,7 +37,7 @@ export const serverSection = {
   ),
   connectionLimitExemptIps: strList(
     [],
-    "Client IP addresses exempt from the per-IP connection caps of SMTP, POP3, IMAP and HTTP(S) (smtp/pop3/imap/http.maxConnectionsPerIp) and from the per-account ones (imap/smtp.maxConnectionsPerUserIp), e.g. a webmail or proxy host; the per-listener totals still apply.",
+    "Client IP addresses exempt from the per-IP connection caps of SMTP, POP3, IMAP, ManageSieve and HTTP(S) (smtp/pop3/imap/managesieve/http.maxConnectionsPerIp) and from the per-account ones (imap/smtp/managesieve.maxConnectionsPerUserIp), e.g. a webmail or proxy host; the per-listener totals still apply.",
   ),
 };
 
