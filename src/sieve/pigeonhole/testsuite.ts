@@ -112,10 +112,14 @@ function mergedInto(actions: SieveAction[], a: SieveAction): boolean {
           ? "INBOX"
           : x.mailbox
         : null;
-  for (const b of actions) {
+  for (let i = 0; i < actions.length; i++) {
+    const b = actions[i]!;
     if (box(a) !== null && box(a) === box(b) && (b.type === "keep" || b.type === "fileinto")) {
       for (const f of a.type === "keep" || a.type === "fileinto" ? a.flags : [])
         if (!b.flags.includes(f)) b.flags.push(f);
+      // RFC 5228 4.3: keep is fileinto the inbox; the merged copy is the keep.
+      if (a.type === "keep" && b.type === "fileinto")
+        actions[i] = { type: "keep", flags: b.flags, implicit: false };
       return true;
     }
     if (a.type === "redirect" && b.type === "redirect" && a.address.toLowerCase() === b.address.toLowerCase())
