@@ -110,6 +110,17 @@ test("RFC 5235: spamtest 0..10 (10 at the junk threshold), :percent with spamtes
   assert.equal(checkSieve('if spamtest "5" { stop; }').length, 1);
 });
 
+test("RFC 5235 3.1: :count is 1 when a test was done, 0 when not", async () => {
+  const script = `require ["spamtestplus", "virustest", "relational", "comparator-i;ascii-numeric", "fileinto"];
+    if spamtest :count "eq" :comparator "i;ascii-numeric" "0" { fileinto "spam-untested"; }
+    if spamtest :percent :count "eq" :comparator "i;ascii-numeric" "1" { fileinto "spam-tested"; }
+    if virustest :count "eq" :comparator "i;ascii-numeric" "0" { fileinto "virus-untested"; }`;
+  assert.deepEqual(await actionsOf(script), ["fileinto:spam-untested", "fileinto:virus-untested"]);
+  assert.deepEqual(await actionsOf(script, { host: { spam: { score: 0, threshold: 5 }, virus: 1 } }), [
+    "fileinto:spam-tested",
+  ]);
+});
+
 test("RFC 5183: environment items from the host, standard fallbacks, unknown is false", async () => {
   const script = `require ["environment", "fileinto"];
     if environment :is "domain" "example.com" { fileinto "domain"; }

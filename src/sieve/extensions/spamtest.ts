@@ -5,6 +5,8 @@
 import type { CompileCtx, SieveExtension, TestDef } from "../registry.js";
 import { spamtestPercent, spamtestValue, virustestValue } from "./spamtest-scale.js";
 
+const NOT_TESTED: readonly string[] = [];
+
 /** RFC 5235 3.2: "spamtestplus" brings spamtest along, so either capability allows the test. */
 function needsSpamtest(node: { line: number; column: number }, ctx: CompileCtx): void {
   if (!ctx.has("spamtest") && !ctx.has("spamtestplus")) {
@@ -24,7 +26,12 @@ export const spamtestTest: TestDef = {
   compile(a, ctx) {
     const match = ctx.matcher(a, ctx.strings(a.positional[0]!));
     const percent = a.tags.has(":percent");
-    return (rt) => match([percent ? spamtestPercent(rt.host.spam) : spamtestValue(rt.host.spam)], rt);
+    // RFC 5235 3.1: ":count" of the result is 1 when a test was done, 0 when not.
+    const counting = a.tags.has(":count");
+    return (rt) =>
+      counting && !rt.host.spam
+        ? match(NOT_TESTED, rt)
+        : match([percent ? spamtestPercent(rt.host.spam) : spamtestValue(rt.host.spam)], rt);
   },
 };
 
@@ -35,7 +42,11 @@ export const virustestTest: TestDef = {
   matching: true,
   compile(a, ctx) {
     const match = ctx.matcher(a, ctx.strings(a.positional[0]!));
-    return (rt) => match([virustestValue(rt.host.virus)], rt);
+    const counting = a.tags.has(":count");
+    return (rt) => {
+      const v = virustestValue(rt.host.virus);
+      return match(counting && v === "0" ? NOT_TESTED : [v], rt);
+    };
   },
 };
 
