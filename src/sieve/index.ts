@@ -29,6 +29,9 @@ function compileInternal(source: string, opts: CompileOptions, diags: SieveDiagn
     return { requires: new Set(), body: () => {} };
   }
   const nodes = parseSieve(source, diags);
+  // Meaning is checked only once the syntax is right (as Pigeonhole): a stray token often makes
+  // the commands after it look wrong in ways that are no news to the author.
+  if (diags.length > 0) return { requires: new Set(), body: () => {} };
   const program = compileProgram(nodes, REGISTRY, { allowed: opts.extensions ?? supportedExtensions, diags });
   diags.sort((a, b) => a.line - b.line || a.column - b.column);
   return program;

@@ -35,6 +35,10 @@ export interface Token {
 const isAlpha = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 const PUNCT = "[](){};,";
+/** Longest identifier or tag (Pigeonhole's limit; no command or tag name comes near it). */
+export const MAX_IDENTIFIER = 32;
+/** Largest number: 2^64 - 1. */
+const MAX_NUMBER = 2n ** 64n - 1n;
 
 export function tokenize(src: string, diags: SieveDiagnostic[]): Token[] {
   const out: Token[] = [];
@@ -131,6 +135,8 @@ export function tokenize(src: string, diags: SieveDiagnostic[]): Token[] {
       const s = i;
       if (i < n && isAlpha(src.charCodeAt(i))) {
         while (i < n && (isAlpha(src.charCodeAt(i)) || isDigit(src.charCodeAt(i)))) i++;
+        if (i - s > MAX_IDENTIFIER)
+          err(start, line, lineStart, `tag too long (at most ${MAX_IDENTIFIER} characters)`);
         push("tag", start, src.slice(s, i).toLowerCase());
       } else {
         err(start, line, lineStart, 'identifier expected after ":"');
@@ -138,15 +144,23 @@ export function tokenize(src: string, diags: SieveDiagnostic[]): Token[] {
     } else if (isDigit(c)) {
       const start = i;
       while (i < n && isDigit(src.charCodeAt(i))) i++;
-      let value = Number(src.slice(start, i));
+      const digits = src.slice(start, i);
+      let value = Number(digits);
       const q = src.charCodeAt(i) | 0x20;
+      let multiplier = 1;
       if (q === 0x6b || q === 0x6d || q === 0x67) {
-        value *= q === 0x6b ? 1024 : q === 0x6d ? 1024 * 1024 : 1024 * 1024 * 1024;
+        multiplier = q === 0x6b ? 1024 : q === 0x6d ? 1024 * 1024 : 1024 * 1024 * 1024;
+        value *= multiplier;
         i++;
       }
       if (i < n && (isAlpha(src.charCodeAt(i)) || isDigit(src.charCodeAt(i)))) {
         err(start, line, lineStart, "invalid number");
         while (i < n && (isAlpha(src.charCodeAt(i)) || isDigit(src.charCodeAt(i)))) i++;
+      }
+      // RFC 5228 2.4.1: implementations must support numbers up to 2^31 - 1 at least; like
+      // Pigeonhole we take 64-bit values and refuse larger ones rather than round them.
+      if (digits.length + (multiplier > 1 ? 10 : 0) > 15 && BigInt(digits) * BigInt(multiplier) > MAX_NUMBER) {
+        err(start, line, lineStart, "number too large (at most 2^64 - 1)");
       }
       push("number", start, "", value);
     } else if (isAlpha(c)) {
@@ -156,6 +170,8 @@ export function tokenize(src: string, diags: SieveDiagnostic[]): Token[] {
       if (word === "text" && src.charCodeAt(i) === 0x3a) {
         i = multiLine(src, i + 1, start);
       } else {
+        if (word.length > MAX_IDENTIFIER)
+          err(start, line, lineStart, `identifier too long (at most ${MAX_IDENTIFIER} characters)`);
         push("identifier", start, word);
       }
     } else if (PUNCT.includes(src[i]!)) {

@@ -32,6 +32,15 @@ test("commands, tags, numbers, string lists, tests and test lists", () => {
   assert.equal(cmd.block?.[0]?.name, "keep");
 });
 
+test("numbers over 2^64 - 1 and over-long identifiers are errors", () => {
+  assert.deepEqual(
+    checkSieve("if size :over 18446744073709551616 { keep; }\nif size :over 17179869184G { keep; }").map((d) => d.line),
+    [1, 2],
+  );
+  assert.deepEqual(checkSieve("if size :over 18446744073709551615 { keep; }\nif size :over 17179869183G { keep; }"), []);
+  assert.match(checkSieve(`if ${"x".repeat(33)} { keep; }`)[0]?.message ?? "", /identifier too long/);
+});
+
 test("numbers with K, M and G quantifiers (RFC 5228 2.4.1)", () => {
   const diags: SieveDiagnostic[] = [];
   const toks = tokenize("1 2k 3M 4g 007", diags);
@@ -89,9 +98,8 @@ test("lexical errors: unterminated string, comment, multi-line, stray characters
 test("syntax errors are all reported, with line and column, and parsing recovers", () => {
   const diags = checkSieve(["keep", "if true { discard }", 'redirect ["a@b.c", ];', "stop;"].join("\n"));
   assert.deepEqual(diags, [
-    // "keep if true {...}" is grammatical (a command with a test and a block): its errors are meaning.
-    { line: 1, column: 1, message: 'command "keep" takes no block' },
-    { line: 2, column: 1, message: 'command "keep" takes no test' },
+    // "keep if true {...}" is grammatical (a command with a test and a block): its errors are of
+    // meaning, checked only once the syntax is right.
     { line: 2, column: 19, message: '";" expected after command "discard", found "}"' },
     { line: 3, column: 20, message: 'string expected in string list, found "]"' },
   ]);

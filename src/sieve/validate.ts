@@ -178,6 +178,9 @@ export function compileProgram(
         continue;
       }
       const tag = allowed.get(arg.name);
+      // RFC 5228 2.6.2: tagged arguments come before the positional ones.
+      if (positional.length > 0)
+        fail(arg, `tagged argument "${arg.name}" after the positional arguments of ${kind} "${node.name}"`);
       if (tag === undefined) {
         fail(arg, `unknown tagged argument "${arg.name}" for ${kind} "${node.name}"`);
         continue;

@@ -8,6 +8,37 @@ import type { Runtime } from "../runtime.js";
 const TRUE: TestFn = () => true;
 const FALSE: TestFn = () => false;
 
+/** Header fields that hold addresses (RFC 5322 3.6.2, 3.6.3, 3.6.6 and common extensions). */
+export const ADDRESS_HEADERS: ReadonlySet<string> = new Set([
+  "from",
+  "sender",
+  "reply-to",
+  "to",
+  "cc",
+  "bcc",
+  "resent-from",
+  "resent-sender",
+  "resent-to",
+  "resent-cc",
+  "resent-bcc",
+  "resent-reply-to",
+  "return-path",
+  "delivered-to",
+  "envelope-to",
+  "x-original-to",
+  "x-envelope-to",
+  "original-recipient",
+  "errors-to",
+  "return-receipt-to",
+  "disposition-notification-to",
+  "mail-followup-to",
+  "mail-reply-to",
+  "x-beenthere",
+  "apparently-to",
+  "x-apparently-to",
+  "approved",
+]);
+
 /** RFC 5228 5.1 address [COMPARATOR] [ADDRESS-PART] [MATCH-TYPE] <header-list> <key-list> */
 export const addressTest: TestDef = {
   name: "address",
@@ -15,6 +46,15 @@ export const addressTest: TestDef = {
   positional: ["strings", "strings"],
   matching: true,
   addressPart: true,
+  validate(a, ctx) {
+    // RFC 5228 5.1: the address test is restricted to headers that hold addresses.
+    const arg = a.positional[0]!;
+    for (const l of arg.kind === "list" ? arg.values : arg.kind === "string" ? [arg.value] : []) {
+      const v = ctx.constant({ ...arg, kind: "string", value: l });
+      if (v !== null && !ADDRESS_HEADERS.has(v.toLowerCase()))
+        ctx.error(l, `header "${v}" holds no addresses (address test)`);
+    }
+  },
   compile(a, ctx) {
     const names = fieldNames(a.positional[0]!, ctx);
     const match = ctx.matcher(a, ctx.strings(a.positional[1]!));
