@@ -133,9 +133,13 @@ export class Runtime {
     store.set(key, truncate(value, MAX_VARIABLE_BYTES));
   }
 
-  /** RFC 6609 3.5 global: the running script shares this variable with the others. */
-  declareGlobal(name: string): void {
+  /** RFC 6609 3.4.1 global: the running script shares this variable with the others; false
+   *  when the script already has a local variable of that name. */
+  declareGlobal(name: string): boolean {
+    // RFC 6609 3.4.1: a name the script already set as its own cannot become global.
+    if (this.vars.has(name) && !this.globalNames.has(name)) return false;
     this.globalNames.add(name);
+    return true;
   }
 
   /** Enters an included script's variable scope (RFC 6609 4: it sees only the globals it

@@ -96,6 +96,17 @@ test("runtime errors: missing script, self-inclusion, depth limit, a broken incl
   assert.match(broken.error?.message ?? "", /script "bad": line 1, column 1/);
 });
 
+test("RFC 6609 3.4.1: a variable set before it is declared global is an error", async () => {
+  const r = await run('require ["include", "variables"];\nset "x" "1";\nglobal "x";');
+  assert.deepEqual(r.error, {
+    line: 3,
+    column: 1,
+    message: 'variable "x" was set before it was declared global',
+  });
+  const ok = await run('require ["include", "variables"];\nglobal "x";\nset "x" "1";\nglobal "x";');
+  assert.equal(ok.error, null);
+});
+
 test("compile errors: bad names, global without variables", () => {
   const d = checkSieve('require "include";\ninclude "../frop";\ninclude :personal :global "x";');
   assert.deepEqual(

@@ -149,16 +149,22 @@ export const globalCommand: CommandDef = {
   positional: ["strings"],
   validate(a, ctx) {
     if (!ctx.has("variables")) ctx.error(a.node, 'command "global" needs require "variables"');
+    // RFC 6609 3.4.1: constant names, no match variables, no namespace prefix.
     for (const s of ctx.strings(a.positional[0]!)) {
-      if (typeof s === "string" && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(s)) {
+      if (typeof s !== "string") ctx.error(a.positional[0]!, "global variable names must be constant");
+      else if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(s)) {
         ctx.error(a.positional[0]!, `invalid variable name "${s.slice(0, 80)}"`);
       }
     }
   },
   compile(a, ctx): Exec {
+    const pos = a.node;
     const names = ctx.strings(a.positional[0]!);
     return (rt) => {
-      for (const n of expandAll(names, rt)) rt.declareGlobal(n.toLowerCase());
+      for (const n of expandAll(names, rt)) {
+        if (!rt.declareGlobal(n.toLowerCase()))
+          rt.fail(pos, `variable "${n}" was set before it was declared global`);
+      }
     };
   },
 };
