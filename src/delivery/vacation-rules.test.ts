@@ -57,6 +57,17 @@ describe("vacation rules (RFC 3834, RFC 5230 4.5)", () => {
       assert.deepEqual(verdict(msg(`Precedence: ${p}\r\n`)), { reply: false, reason: "bulk" });
     });
   }
+  for (const v of ["All", "OOF", "DR, OOF, RN"]) {
+    test(`X-Auto-Response-Suppress: ${v} is not answered (Pigeonhole vacation/reply.svtest)`, () => {
+      assert.deepEqual(verdict(msg(`X-Auto-Response-Suppress: ${v}\r\n`)), {
+        reply: false,
+        reason: "suppressed",
+      });
+    });
+  }
+  test("X-Auto-Response-Suppress: DR is answered (it suppresses delivery reports only)", () => {
+    assert.deepEqual(verdict(msg("X-Auto-Response-Suppress: DR\r\n")), { reply: true });
+  });
   test("Precedence: first-class is answered", () => {
     assert.deepEqual(verdict(msg("Precedence: first-class\r\n")), { reply: true });
   });

@@ -17,6 +17,7 @@ export type Verdict =
         | "auto-submitted"
         | "mailing-list"
         | "bulk"
+        | "suppressed"
         | "not-addressed";
     };
 
@@ -62,6 +63,13 @@ export function vacationVerdict(i: RuleInput): Verdict {
       case "list-id":
       case "list-unsubscribe":
         return { reply: false, reason: "mailing-list" };
+      case "x-auto-response-suppress": {
+        // Microsoft's field (MS-OXCMAIL 2.2.3.2.14): "All" or "OOF" asks for no out-of-office
+        // reply; Pigeonhole honours it too (vacation/reply.svtest).
+        const kinds = v.split(",").map((k) => k.trim().toLowerCase());
+        if (kinds.includes("all") || kinds.includes("oof")) return { reply: false, reason: "suppressed" };
+        break;
+      }
       case "precedence":
         if (/^(bulk|list|junk)$/i.test(v)) return { reply: false, reason: "bulk" };
         break;
