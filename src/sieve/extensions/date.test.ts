@@ -56,6 +56,20 @@ test("RFC 5260 6: :index / :last pick one Received (the date after its ';')", as
   );
 });
 
+test("RFC 5260 6: address :index counts fields, not the addresses in one field", async () => {
+  const raw = "To: a@one.example, b@two.example\r\nTo: c@three.example\r\nSubject: x\r\n\r\nbody\r\n";
+  assert.deepEqual(
+    await actionsOf(
+      `require ["index", "fileinto"];
+       if address :index 1 :domain "to" "two.example" { fileinto "first-field"; }
+       if address :index 2 :domain "to" "two.example" { fileinto "wrong"; }
+       if address :index 1 :last :all "to" "c@three.example" { fileinto "last-field"; }`,
+      { raw },
+    ),
+    ["fileinto:first-field", "fileinto:last-field"],
+  );
+});
+
 test("currentdate uses the host's clock and zone", async () => {
   assert.deepEqual(
     await actionsOf(
