@@ -47,10 +47,11 @@ function automatic(raw: Buffer): boolean {
 }
 
 function vacation(state: TestsuiteState, a: Extract<SieveAction, { type: "vacation" }>, now: Date): void {
-  // delivery/vacation.ts: the account's addresses, the envelope recipients and :addresses are
-  // the user's; :from only when it is the account's own address, else the account's address.
+  // delivery/vacation.ts: the account's addresses, the envelope recipients that led to it (the
+  // original recipient, e.g. an alias) and :addresses are the user's; :from only when it is the
+  // account's own address, else the account's address.
   const account = state.envelope.to;
-  const own = [account, ...a.addresses];
+  const own = [account, state.envelope.origTo, ...a.addresses];
   if (!vacationVerdict({ header: state.message, mailFrom: state.envelope.from, own }).reply) return;
   if (!vacationDue(state, a, now.getTime())) return;
   const asked = a.from === null ? null : parseAddressList(a.from)[0];
