@@ -75,6 +75,7 @@ describe("Pigeonhole runner", () => {
 
   it("keeps the testsuite extension out of user scripts", () => {
     assert.equal(supportedExtensions.has("vnd.dovecot.testsuite"), false);
+    assert.equal(supportedExtensions.has("vnd.dovecot.debug"), false);
   });
 
   it("lists Dovecot-only groups as not applicable, and tabulates", async () => {

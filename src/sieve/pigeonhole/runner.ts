@@ -15,7 +15,7 @@ import { testsuiteHost } from "./host.js";
 import type { FileOutcome } from "./report.js";
 import { type Failure, TestFailed, TestsuiteState } from "./state.js";
 import type { SuiteFile } from "./suite.js";
-import { testsuiteExtension } from "./testsuite.js";
+import { debugExtension, testsuiteExtension } from "./testsuite.js";
 
 const defaults = defaultsOf(sieveSection);
 
@@ -76,7 +76,7 @@ export async function runSvtest(
     }
   };
   const ext = testsuiteExtension({ state, compile, run: (s) => run(s, SCRIPT_LIMITS), now });
-  registry = buildRegistry([...EXTENSIONS, ext]);
+  registry = buildRegistry([...EXTENSIONS, ext, debugExtension]);
 
   const main = compile(text);
   if (main.script === null) return { tests: 0, failures: [], compileErrors: main.diags };

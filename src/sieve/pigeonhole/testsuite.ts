@@ -35,6 +35,15 @@ import { TestFailed, type TestsuiteState } from "./state.js";
 
 export const TESTSUITE_CAPABILITY = "vnd.dovecot.testsuite";
 
+/** Pigeonhole's vnd.dovecot.debug, which some test files require only to log (debug_log): a
+ *  no-op here, test code only like the testsuite extension. */
+export const debugExtension: SieveExtension = {
+  capabilities: ["vnd.dovecot.debug"],
+  commands: [
+    { name: "debug_log", capability: "vnd.dovecot.debug", positional: ["string"], compile: () => () => {} },
+  ],
+};
+
 /** What the extension needs from the runner: compiling and running other scripts with the same
  *  registry (test_script_compile, test_script_run, test_multiscript). */
 export interface TestsuiteSession {
