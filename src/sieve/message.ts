@@ -2,7 +2,7 @@
 // on first use and grouped by field name; decoded values (RFC 5228 2.7.2: unfolded, RFC 2047
 // encoded words decoded), addresses and the MIME structure are cached the first time a test asks.
 
-import { parseAddressList } from "../mime/address.js";
+import { MISSING_DOMAIN, MISSING_MAILBOX, parseAddressList } from "../mime/address.js";
 import { decodeHeaderValue } from "../mime/encoded-word.js";
 import { fieldValue, type RawField, scanHeader } from "../mime/headers.js";
 import { parseStructure } from "../mime/parse.js";
@@ -11,6 +11,9 @@ import type { MessageStructure } from "../mime/types.js";
 export interface SieveAddress {
   local: string;
   domain: string;
+  /** RFC 5228 2.7.4: an address that is not syntactically valid (no local part or no domain)
+   *  is matched by :all only, as its text; :localpart, :domain... never match it. */
+  invalid?: string;
 }
 
 const EMPTY: readonly string[] = [];
@@ -130,12 +133,20 @@ export class MessageView {
 /** Addresses of one header value; group markers are left out, a missing part is "". */
 export function addressesOf(value: string): SieveAddress[] {
   const out: SieveAddress[] = [];
-  for (const a of parseAddressList(value)) {
+  // An empty field is one (invalid) empty address: `address :all "resent-to" ""` matches it.
+  if (value.trim() === "") return [{ local: "", domain: "", invalid: "" }];
+  const list = parseAddressList(value);
+  for (const a of list) {
     if (a.host === null || a.mailbox === null) continue;
-    out.push({
-      local: a.mailbox === "MISSING_MAILBOX" ? "" : unquoteLocal(a.mailbox),
-      domain: a.host === "MISSING_DOMAIN" ? "" : a.host,
-    });
+    const local = a.mailbox === MISSING_MAILBOX ? "" : unquoteLocal(a.mailbox);
+    const domain = a.host === MISSING_DOMAIN ? "" : a.host;
+    if (local === "" || domain === "")
+      out.push({
+        local,
+        domain,
+        invalid: list.length === 1 ? value.trim() : domain === "" ? local : `${local}@${domain}`,
+      });
+    else out.push({ local, domain });
   }
   return out;
 }

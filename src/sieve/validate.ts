@@ -330,9 +330,20 @@ export function compileProgram(
         continue;
       }
       if (n.name === "elsif" || n.name === "else") {
+        // One error for an if-less chain: the elsif/else after it belong to it.
         error(n, `"${n.name}" without a preceding "if"`);
         if (n.block !== null) compileBlock(n.block);
         i++;
+        while (
+          n.name === "elsif" &&
+          i < nodes.length &&
+          (nodes[i]!.name === "elsif" || nodes[i]!.name === "else")
+        ) {
+          const m = nodes[i]!;
+          if (m.block !== null) compileBlock(m.block);
+          i++;
+          if (m.name === "else") break;
+        }
         continue;
       }
       execs.push(compileCommand(n));

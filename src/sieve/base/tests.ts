@@ -1,6 +1,8 @@
 // RFC 5228 5: the base language's tests: address, header, exists, size, allof, anyof, not, true,
 // false. (envelope is an extension: extensions/envelope.ts.)
+
 import { fieldNames, gather, indexPicker } from "../fields.js";
+import { ALL } from "../match.js";
 import { addressesOf, type SieveAddress } from "../message.js";
 import type { TestDef, TestFn } from "../registry.js";
 import type { Runtime } from "../runtime.js";
@@ -22,6 +24,18 @@ export const ADDRESS_HEADERS: ReadonlySet<string> = new Set([
   "resent-cc",
   "resent-bcc",
   "resent-reply-to",
+  "abuse-reports-to",
+  "for-approval",
+  "for-comment",
+  "for-handling",
+  "read-receipt-to",
+  "registered-mail-reply-requested-by",
+  "return-receipt-requested",
+  "x-admin",
+  "x-complaints-to",
+  "x-confirm-reading-to",
+  "x-original-from",
+  "x-report-abuse-to",
   "return-path",
   "delivered-to",
   "envelope-to",
@@ -84,7 +98,7 @@ export function addressValues(
 ): string[] {
   const out: string[] = [];
   for (const a of addrs) {
-    const v = part(a.local, a.domain);
+    const v = a.invalid === undefined ? part(a.local, a.domain) : part === ALL.extract ? a.invalid : null;
     if (v !== null) out.push(v);
   }
   return out;

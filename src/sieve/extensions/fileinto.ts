@@ -19,6 +19,9 @@ export const fileintoExtension: SieveExtension = {
       validate(a, ctx) {
         const v = ctx.constant(a.positional[0]!);
         if (v === "") ctx.error(a.positional[0]!, "empty mailbox name");
+        // Octets that are not UTF-8 (from ${hex:ff}) were decoded to U+FFFD (RFC 5228 2.7.2:
+        // mailbox names are UTF-8).
+        else if (v?.includes("\uFFFD")) ctx.error(a.positional[0]!, "mailbox name is not valid UTF-8");
       },
       compile(a, ctx) {
         const mailbox = ctx.string(a.positional[0]!);
