@@ -1,12 +1,11 @@
-// npm run conformance:sieve -- --suite /path/to/pigeonhole [--only <path prefix>] [--verbose]
+// npm run conformance:sieve -- --suite /path/to/pigeonhole [--only <path prefix>] [--verbose] [--markdown]
 // Runs Dovecot Pigeonhole's test suite (github.com/dovecot/pigeonhole, tests/) through Yubin's
 // Sieve interpreter and prints, per group (the base language and each extension), the number of
 // test files and how many pass, then the failing files with their first failure. The suite is
 // read from --suite or YUBIN_PIGEONHOLE; it is never part of this repository.
 import { execFileSync } from "node:child_process";
 import { supportedExtensions } from "../index.js";
-import type { FileOutcome } from "./report.js";
-import { formatReport } from "./report.js";
+import { type FileOutcome, formatMarkdown, formatReport } from "./report.js";
 import { runSuiteFile } from "./runner.js";
 import { listSuite } from "./suite.js";
 
@@ -48,7 +47,8 @@ async function main(): Promise<number> {
   const commit = commitOf(root);
   process.stdout.write(`Pigeonhole test suite at ${root}${commit ? ` (commit ${commit})` : ""}\n`);
   process.stdout.write(`${files.length} files in ${((performance.now() - started) / 1000).toFixed(1)} s\n\n`);
-  process.stdout.write(`${formatReport(outcomes, supportedExtensions)}\n`);
+  const markdown = process.argv.includes("--markdown");
+  process.stdout.write(`${(markdown ? formatMarkdown : formatReport)(outcomes, supportedExtensions)}\n`);
   return 0;
 }
 

@@ -84,3 +84,28 @@ export function formatReport(outcomes: readonly FileOutcome[], supported: Readon
 }
 
 export type { Group };
+
+/** The table as Markdown rows (group | files | passing | notes), for docs/rfc-status.md. */
+export function formatMarkdown(outcomes: readonly FileOutcome[], supported: ReadonlySet<string>): string {
+  const rows = tabulate(outcomes, supported);
+  const out = ["| group | files | passing |", "|---|---|---|"];
+  const listed = rows.filter((x) => !x.extra && x.na === null);
+  for (const r of listed) out.push(`| ${r.name} | ${r.files} | ${r.passing} |`);
+  const total = listed.reduce((a, r) => a + r.files, 0);
+  const passing = listed.reduce((a, r) => a + r.passing, 0);
+  out.push(
+    `| **issue 19's groups** | **${total}** | **${passing}** (${((100 * passing) / Math.max(1, total)).toFixed(0)} %) |`,
+  );
+  const run = outcomes.filter((o) => o.status !== "n/a");
+  for (const c of CROSS) {
+    const mine = run.filter((o) => o.requires.includes(c.capability));
+    out.push(
+      `| (files requiring ${c.name}) | ${mine.length} | ${mine.filter((o) => o.status === "pass").length} |`,
+    );
+  }
+  for (const r of rows.filter((x) => x.extra && x.na === null))
+    out.push(`| ${r.name} (not in issue 19) | ${r.files} | ${r.passing} |`);
+  for (const r of rows.filter((x) => x.na !== null))
+    out.push(`| ${r.name} | ${r.files} | not run: ${r.na} |`);
+  return out.join("\n");
+}
