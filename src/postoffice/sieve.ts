@@ -72,6 +72,7 @@ export const sieveStage: Stage = {
       vacationMaxSeconds: cfg.vacationMaxSeconds,
       duplicateDefaultSeconds: cfg.duplicateDefaultSeconds,
       duplicateMaxSeconds: cfg.duplicateMaxSeconds,
+      maxVariableBytes: cfg.maxVariableBytes,
     };
     const rejects = new Map<number, RejectAction>();
     const done = new Set<number>();

@@ -78,6 +78,10 @@ export const sieveSection = {
     "How long a redirect is remembered (by Message-ID, account and target) so the same message is not redirected there twice: SMTP retries, loops that strip X-Sieve-Redirected-From (Pigeonhole: 12 hours).",
     { min: 0, max: 30 * 86400 },
   ),
+  maxVariableBytes: int(4096, "Longest value a Sieve variable keeps (RFC 5229 3); longer ones are cut.", {
+    min: 1024,
+    max: 1024 * 1024,
+  }),
   compiledCacheEntries: int(1000, "Compiled scripts kept in memory (keyed by their text).", {
     min: 0,
     max: 100000,

@@ -130,7 +130,7 @@ export class Runtime {
     const [store, key] = this.storeOf(name);
     if (!store.has(key) && store.size >= MAX_VARIABLES)
       this.fail(pos, `more than ${MAX_VARIABLES} variables`);
-    store.set(key, truncate(value, MAX_VARIABLE_BYTES));
+    store.set(key, truncate(value, this.limits.maxVariableBytes ?? MAX_VARIABLE_BYTES));
   }
 
   /** RFC 6609 3.4.1 global: the running script shares this variable with the others; false
@@ -161,7 +161,10 @@ export class Runtime {
     const n = Math.min(offsets.length / 2, MAX_MATCH_VARIABLES);
     const vars = new Array<string>(n);
     for (let i = 0; i < n; i++)
-      vars[i] = truncate(original.slice(offsets[2 * i]!, offsets[2 * i + 1]!), MAX_VARIABLE_BYTES);
+      vars[i] = truncate(
+        original.slice(offsets[2 * i]!, offsets[2 * i + 1]!),
+        this.limits.maxVariableBytes ?? MAX_VARIABLE_BYTES,
+      );
     this.matchVars = vars;
   }
 

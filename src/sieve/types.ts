@@ -90,6 +90,9 @@ export interface RunLimits {
    *  duplicateDefaultSeconds / duplicateMaxSeconds; default 7 / 30 days). */
   duplicateDefaultSeconds?: number;
   duplicateMaxSeconds?: number;
+  /** RFC 5229 3: the longest value a variable keeps, in bytes (longer ones are cut; config
+   *  maxVariableBytes; default 4096). */
+  maxVariableBytes?: number;
 }
 
 /** The actions a run produced, in script order. Duplicates are already merged (RFC 5228 4.2:

@@ -114,4 +114,9 @@ test("bad names and values: compile errors with position, runtime errors from va
     },
   );
   assert.match(big.error?.message ?? "", /longer than 2048 bytes/);
+  const allowed = await run(
+    `require ["editheader", "variables"]; set "v" "${"x".repeat(1500)}"; addheader "X-Big" "\${v}\${v}";`,
+    { raw: MSG, limits: { editheaderMaxValueBytes: 4096 } },
+  );
+  assert.equal(allowed.error, null);
 });

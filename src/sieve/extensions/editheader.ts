@@ -55,7 +55,7 @@ export const addheaderCommand: CommandDef = {
     return (rt) => {
       const n = expand(name, rt);
       const v = expand(value, rt);
-      const problem = fieldNameProblem(n) ?? fieldValueProblem(v);
+      const problem = fieldNameProblem(n) ?? fieldValueProblem(v, rt.limits.editheaderMaxValueBytes);
       if (problem !== null) rt.fail(pos, `addheader: ${problem}`);
       const m = editable(rt);
       m.add(n, v, last);
