@@ -73,6 +73,7 @@ export const sieveStage: Stage = {
       duplicateDefaultSeconds: cfg.duplicateDefaultSeconds,
       duplicateMaxSeconds: cfg.duplicateMaxSeconds,
       maxVariableBytes: cfg.maxVariableBytes,
+      editheaderMaxValueBytes: cfg.editheaderMaxValueBytes,
     };
     const rejects = new Map<number, RejectAction>();
     const done = new Set<number>();

@@ -86,6 +86,11 @@ export const sieveSection = {
     min: 0,
     max: 100000,
   }),
+  editheaderMaxValueBytes: int(
+    2048,
+    "Longest header field value a script may add with addheader (RFC 5293 4: at least 998).",
+    { min: 998, max: 65536 },
+  ),
 };
 
 export type SieveConfig = SectionValue<typeof sieveSection>;

@@ -93,6 +93,9 @@ export interface RunLimits {
   /** RFC 5229 3: the longest value a variable keeps, in bytes (longer ones are cut; config
    *  maxVariableBytes; default 4096). */
   maxVariableBytes?: number;
+  /** RFC 5293 4: the longest value addheader may add (config editheaderMaxValueBytes; default
+   *  2048; a constant value over the default is refused when the script is compiled). */
+  editheaderMaxValueBytes?: number;
 }
 
 /** The actions a run produced, in script order. Duplicates are already merged (RFC 5228 4.2:
