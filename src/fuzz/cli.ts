@@ -1,4 +1,4 @@
-// npm run fuzz -- [--target smtp|imap|pop3|mime|jmap|all] [--seconds 60] [--seed 1]
+// npm run fuzz -- [--target smtp|imap|pop3|managesieve|mime|jmap|all] [--seconds 60] [--seed 1]
 //                 [--save-corpus] [--artifacts DIR] [--batch 16]
 // npm run fuzz -- --target imap --replay FILE   runs one saved input (a finding) and shows the error.
 // Fuzzes each chosen target for the given time; an input that crashes, hangs or is slow is

@@ -6,6 +6,7 @@ export const TARGETS: Record<string, { module: string; exportName: string; known
   smtp: { module: "./smtp.ts", exportName: "smtpTarget" },
   imap: { module: "./imap.ts", exportName: "imapTarget" },
   pop3: { module: "./pop3.ts", exportName: "pop3Target" },
+  managesieve: { module: "./managesieve.ts", exportName: "managesieveTarget" },
   mime: { module: "./mime.ts", exportName: "mimeTarget" },
   jmap: { module: "./jmap.ts", exportName: "jmapTarget" },
   "list-pattern": { module: "./list-pattern.ts", exportName: "listPatternTarget" },
