@@ -118,7 +118,7 @@ export function executeResult(state: TestsuiteState, result: ExecutableResult, n
         try {
           name = normalizeMailboxName(a.mailbox, MAX_MAILBOX_BYTES);
         } catch {
-          state.errors.push(`invalid folder name '${a.mailbox}'`);
+          state.errors.push(`failed to store into mailbox '${a.mailbox}': the store refuses the name`);
         }
         if (name !== null && (a.create || state.mailboxExists(name))) {
           state.store(name, { raw: filed, flags: [...a.flags] });
