@@ -4,6 +4,7 @@
 // test uses its own account, so none depends on another.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { hashPassword } from "../auth/password.js";
 import { supportedExtensions } from "../sieve/index.js";
 import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
 import { plainAuth, SieveTestClient, withLiteral } from "./test-client.js";
@@ -400,10 +401,19 @@ describe("ManageSieve with plaintext allowed: the login throttle", () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer({
-      users: [{ address: "t@example.test", password: testPassword }],
+      users: [
+        { address: "t@example.test", password: testPassword },
+        { address: "p@example.test", password: testPassword },
+      ],
       config: {
-        auth: { throttleFreeFailures: 1, throttleMaxFailures: 2, throttleBaseDelayMs: 50 },
         managesieve: { allowPlaintextAuth: true },
+        // Every command re-reads the account (auth/login-recheck.ts).
+        auth: {
+          throttleFreeFailures: 1,
+          throttleMaxFailures: 2,
+          throttleBaseDelayMs: 50,
+          sessionRecheckSec: 0,
+        },
       },
     });
   });
@@ -424,6 +434,26 @@ describe("ManageSieve with plaintext allowed: the login throttle", () => {
       assert.match(
         await c.cmd(plainAuth(user, testPassword)),
         /^BYE \(TRYLATER\) "too many failed logins; try again in \d+ seconds"\r\n$/,
+      );
+      assert.ok(await c.waitClosed());
+    } finally {
+      c.close();
+    }
+  });
+
+  test("a password change ends a logged-in session with BYE before its next command", async () => {
+    const c = await SieveTestClient.connect(server.ports.managesieve!);
+    try {
+      await c.readResponse();
+      assert.equal(await c.cmd(plainAuth("p@example.test", testPassword)), 'OK "logged in"\r\n');
+      assert.equal(await c.cmd("LISTSCRIPTS"), "OK\r\n");
+      const account = (await server.store.directory.getAccountByAddress("p@example.test"))!;
+      await server.store.directory.updateAccount(account.id, {
+        passwordHash: await hashPassword("a new secret 1"),
+      });
+      assert.equal(
+        await c.cmd("LISTSCRIPTS"),
+        'BYE "credentials changed or account disabled, closing connection"\r\n',
       );
       assert.ok(await c.waitClosed());
     } finally {
