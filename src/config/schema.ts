@@ -147,7 +147,7 @@ export const authSection = {
   ),
   sessionRecheckSec: int(
     60,
-    "How often a logged-in IMAP, POP3 or SMTP submission connection re-reads its account before a command (and when an IDLE wakes): after a password change or reset, a disable or a deletion it is closed; 0 = before every command.",
+    "How often a logged-in IMAP, POP3, ManageSieve or SMTP submission connection re-reads its account before a command (and when an IDLE wakes): after a password change or reset, a disable or a deletion it is closed; 0 = before every command.",
     { min: 0, max: 86400 },
   ),
   popBeforeSmtp: bool(
