@@ -80,5 +80,7 @@ export async function runSieve(
   }
   const actions: SieveAction[] = rt.actions;
   if (rt.implicitKeep) actions.push({ type: "keep", flags: rt.flags.slice(), implicit: true });
-  return { actions, edited: rt.edited, error: null };
+  return rt.warnings.length > 0
+    ? { actions, edited: rt.edited, error: null, warnings: rt.warnings }
+    : { actions, edited: rt.edited, error: null };
 }

@@ -4,6 +4,7 @@
 // it once. i;ascii-casemap folds only A-Z (so lengths and offsets do not change, and match
 // variables are cut from the original text at the same offsets).
 
+import type { Pos } from "./parser.js";
 import type { AddressPart, Matcher } from "./registry.js";
 import type { Runtime } from "./runtime.js";
 import { allConstant, expandAll, type Str } from "./strings.js";
@@ -34,6 +35,8 @@ export interface MatchTypeDef {
     param: string | null;
     keys: Str[];
     error: (message: string) => void;
+    /** Where the test is, for runtime warnings (Runtime.warn). */
+    pos: Pos;
   }): Matcher;
 }
 

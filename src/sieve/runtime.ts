@@ -28,6 +28,7 @@ export const MAX_VARIABLE_BYTES = 4096;
 export const MAX_MATCH_VARIABLES = 100;
 
 const TIME_CHECK_EVERY = 256;
+const MAX_WARNINGS = 20;
 
 export class Runtime {
   msg: MessageView;
@@ -80,6 +81,16 @@ export class Runtime {
     if (performance.now() > this.deadline) {
       throw new SieveRuntimeError(0, 0, `script ran longer than ${this.limits.maxRunMs} ms`);
     }
+  }
+
+  /** Problems that do not stop the run (SieveResult.warnings), at most MAX_WARNINGS. */
+  readonly warnings: { line: number; column: number; message: string }[] = [];
+
+  warn(pos: Pos, message: string): void {
+    if (this.warnings.length >= MAX_WARNINGS) return;
+    if (this.warnings.some((w) => w.line === pos.line && w.column === pos.column && w.message === message))
+      return;
+    this.warnings.push({ line: pos.line, column: pos.column, message });
   }
 
   fail(pos: Pos, message: string): never {

@@ -143,4 +143,7 @@ export interface SieveResult {
   edited: Buffer | null;
   /** A runtime error (limits, a failed action): the actions are then just the implicit keep. */
   error: SieveDiagnostic | null;
+  /** Problems that did not stop the run (a pattern built from variables that does not compile
+   *  matches nothing); for the log. Absent when there were none. */
+  warnings?: SieveDiagnostic[];
 }

@@ -122,7 +122,7 @@ export function compileProgram(
     const { def, param, pos } = matchTypeOf(args);
     const err = (m: string) => error(pos, m);
     def.validate?.({ param, comparator, error: err });
-    return def.build({ comparator, param, keys, error: err });
+    return def.build({ comparator, param, keys, error: err, pos });
   }
 
   /** Sorts out a use's arguments against its definition; null when they do not fit. */

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { checkSieve } from "../index.js";
-import { actionsOf } from "../test-kit.js";
+import { actionsOf, run } from "../test-kit.js";
 
 const R = 'require ["regex", "variables", "fileinto"];\n';
 
@@ -47,4 +47,13 @@ test("invalid patterns are compile errors; ascii-numeric is refused", () => {
     /does not allow :regex/,
   );
   assert.match(checkSieve('if header :regex "x" "y" { keep; }')[0]?.message ?? "", /require "regex" missing/);
+});
+
+test("a pattern made from variables that does not compile matches nothing, with a warning", async () => {
+  const r = await run(`${R}set "re" "["; if header :regex "subject" "\${re}" { discard; }`);
+  assert.equal(r.error, null);
+  assert.deepEqual(r.actions, [{ type: "keep", flags: [], implicit: true }]);
+  assert.deepEqual(r.warnings, [
+    { line: 2, column: 25, message: 'invalid regular expression "[": missing "]"' },
+  ]);
 });

@@ -15,8 +15,6 @@ export function quoteRegex(s: string): string {
   return out;
 }
 
-const NO_MATCH: Regex = { groups: 0, exec: () => null };
-
 export const regexExtension: SieveExtension = {
   capabilities: ["regex"],
   modifiers: [{ name: ":quoteregex", precedence: 20, apply: quoteRegex }],
@@ -29,7 +27,7 @@ export const regexExtension: SieveExtension = {
           error(`comparator "${comparator.name}" does not allow :regex`);
         }
       },
-      build: ({ comparator, keys, error }) => {
+      build: ({ comparator, keys, error, pos }) => {
         const icase = comparator.folds;
         if (allConstant(keys)) {
           for (const k of keys) {
@@ -41,18 +39,25 @@ export const regexExtension: SieveExtension = {
             }
           }
         }
-        return perValue<Regex>(
+        return perValue<Regex | { broken: string }>(
           keys,
           comparator,
           (k) => {
             try {
               return compileRegex(k, { icase });
             } catch (e) {
-              if (e instanceof RegexError) return NO_MATCH;
+              if (e instanceof RegexError)
+                return { broken: `invalid regular expression "${k}": ${e.message}` };
               throw e;
             }
           },
           (v, re, original, rt) => {
+            // A pattern made from variables that does not compile matches nothing; the run goes
+            // on and the problem is reported as a warning (as Pigeonhole logs it).
+            if ("broken" in re) {
+              rt.warn(pos, re.broken);
+              return false;
+            }
             const caps = re.exec(v);
             if (caps === null) return false;
             if (rt.capturing) rt.setMatchVars(caps, original);
