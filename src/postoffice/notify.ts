@@ -9,7 +9,7 @@
 //  - Another method than mailto is not ours to send (the interpreter only accepts mailto): logged.
 // A notification that cannot be sent is logged; the delivery stands.
 import { fieldValue, scanHeader } from "../mime/headers.js";
-import { isValidFrom, parseMailto } from "../sieve/extensions/mailto.js";
+import { isValidFrom, MAILTO_MAX_HEADERS, parseMailto } from "../sieve/extensions/mailto.js";
 import { notificationMessage } from "./notify-message.js";
 import type { Stage, Work } from "./types.js";
 
@@ -41,7 +41,10 @@ export const notifyStage: Stage = {
         skip(`more than ${cfg.maxNotify} notifications for one message`);
         continue;
       }
-      const parsed = parseMailto(n.method);
+      const parsed = parseMailto(n.method, {
+        maxRecipients: cfg.notifyMaxRecipients,
+        maxHeaders: MAILTO_MAX_HEADERS,
+      });
       if (!parsed.ok) {
         skip(`not a valid mailto URI: ${parsed.error}`);
         continue;

@@ -86,6 +86,11 @@ export const sieveSection = {
     min: 0,
     max: 100000,
   }),
+  notifyMaxRecipients: int(
+    8,
+    "Most recipients one Sieve notification (enotify mailto, RFC 5436) is sent to; the URI's others are dropped.",
+    { min: 1, max: 100 },
+  ),
   editheaderMaxValueBytes: int(
     2048,
     "Longest header field value a script may add with addheader (RFC 5293 4: at least 998).",

@@ -29,7 +29,12 @@ export interface MailtoLimits {
   maxHeaders: number;
 }
 
-const DEFAULT_LIMITS: MailtoLimits = { maxRecipients: 8, maxHeaders: 16 };
+/** URI header fields kept: a notification needs a subject, a body and a few more; past that a URI
+ *  is a way to stuff a message, not to notify. */
+export const MAILTO_MAX_HEADERS = 16;
+
+/** The defaults ([sieve] notifyMaxRecipients is 8 unless configured). */
+const DEFAULT_LIMITS: MailtoLimits = { maxRecipients: 8, maxHeaders: MAILTO_MAX_HEADERS };
 
 /** RFC 5436 2.7 / RFC 6068 7: fields a URI may not set (ignored, not an error). */
 const RESERVED = new Set([
