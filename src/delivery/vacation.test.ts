@@ -76,6 +76,28 @@ describe("vacation auto-reply over SMTP", () => {
     assert.equal((await inbox(s.store, alice)).filter((b) => b.includes(m2)).length, 1);
   });
 
+  test("a Sieve vacation's :from with an encoded-word name is decoded, not quoted (Pigeonhole vacation/utf-8.svtest)", async () => {
+    const limits = { maxScripts: 10, maxTotalBytes: 1 << 20 };
+    const script =
+      'require "vacation";\nvacation :subject "Away" :from "=?utf-8?q?Al=C3=AFce?= M. Smith <alice@example.test>" "Gone";\n';
+    await s.store.sieve.put(alice, "away", script, limits);
+    await s.store.sieve.setActive(alice, "away");
+    try {
+      const m = randomUUID();
+      const msg = `From: bob@example.test\r\nTo: alice@example.test\r\nSubject: ${m}\r\n\r\nhi\r\n`;
+      assert.match(await send(`bob+${m}@example.test`, "alice@example.test", msg), /^250 /);
+      const got = (await inbox(s.store, bob))
+        .map((b) => b.toString())
+        .filter((b) => b.includes("Subject: Away"));
+      assert.equal(got.length, 1);
+      // RFC 2047 5: an encoded word is never inside a quoted string.
+      assert.match(got[0]!, /\r\nFrom: =\?UTF-8\?B\?[^?]+\?= <alice@example\.test>\r\n/);
+    } finally {
+      await s.store.sieve.setActive(alice, null);
+      await s.store.sieve.remove(alice, "away");
+    }
+  });
+
   test("a remote sender's reply is queued with MAIL FROM:<> and the account's id", async () => {
     const m = randomUUID();
     const msg = `From: ann@remote.example\r\nTo: Alice <alice@example.test>\r\nSubject: ${m}\r\n\r\nhi\r\n`;

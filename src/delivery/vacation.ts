@@ -14,6 +14,7 @@
 // but "system". It never throws: a failure is logged and the original delivery stands.
 import { createHash } from "node:crypto";
 import { parseAddressList } from "../mime/address.js";
+import { decodeHeaderValue } from "../mime/encoded-word.js";
 import type { AppContext } from "../server/context.js";
 import type { SieveAction } from "../sieve/types.js";
 import type { VacationResponse } from "../store/types.js";
@@ -157,7 +158,7 @@ async function reply(
   const identity = identities.find((i) => lower.has(i.email.toLowerCase())) ?? identities[0];
   const from =
     askedEmail !== null && mine.has(askedEmail.toLowerCase())
-      ? { name: asked?.name ?? "", email: askedEmail }
+      ? { name: decodeHeaderValue(asked?.name ?? ""), email: askedEmail }
       : { name: identity?.name ?? "", email: identity?.email ?? account.address };
   const message = buildVacationReply({
     original: mail.body,

@@ -8,6 +8,7 @@ import { buildRejectionMessage } from "../../delivery/rejection-message.js";
 import { buildVacationReply } from "../../delivery/vacation-message.js";
 import { vacationVerdict } from "../../delivery/vacation-rules.js";
 import { parseAddressList } from "../../mime/address.js";
+import { decodeHeaderValue } from "../../mime/encoded-word.js";
 import { fieldValue, scanHeader } from "../../mime/headers.js";
 import { notificationMessage } from "../../postoffice/notify-message.js";
 import { REDIRECTED_FROM, redirectedBy } from "../../postoffice/redirect.js";
@@ -58,7 +59,7 @@ function vacation(state: TestsuiteState, a: Extract<SieveAction, { type: "vacati
   const askedEmail = asked?.mailbox && asked.host ? `${asked.mailbox}@${asked.host}` : null;
   const from =
     askedEmail !== null && askedEmail.toLowerCase() === account.toLowerCase()
-      ? { name: asked?.name ?? "", email: askedEmail }
+      ? { name: decodeHeaderValue(asked?.name ?? ""), email: askedEmail }
       : { name: "", email: account };
   const raw = buildVacationReply({
     original: state.message,
