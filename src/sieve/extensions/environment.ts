@@ -12,9 +12,12 @@ export const environmentTest: TestDef = {
   compile(a, ctx) {
     const name = ctx.string(a.positional[0]!);
     const match = ctx.matcher(a, ctx.strings(a.positional[1]!));
+    // RFC 5183 4: with :count, an empty item counts 0, any other 1.
+    const counting = a.tags.has(":count");
     return (rt) => {
       const v = environmentItem(expand(name, rt), rt.host.environment);
-      return v !== null && match([v], rt);
+      if (v === null) return false;
+      return match(counting && v === "" ? [] : [v], rt);
     };
   },
 };

@@ -132,4 +132,12 @@ test("RFC 5183: environment items from the host, standard fallbacks, unknown is 
     "fileinto:name",
     "fileinto:location",
   ]);
+  const counts = `require ["environment", "relational", "comparator-i;ascii-numeric", "fileinto"];
+    if environment :count "eq" :comparator "i;ascii-numeric" "remote-host" "0" { fileinto "empty"; }
+    if environment :count "eq" :comparator "i;ascii-numeric" "domain" "1" { fileinto "one"; }
+    if environment :count "eq" :comparator "i;ascii-numeric" "no-such-item" "0" { fileinto "unknown"; }`;
+  assert.deepEqual(
+    await actionsOf(counts, { host: { environment: { domain: "example.com", "remote-host": "" } } }),
+    ["fileinto:empty", "fileinto:one"],
+  );
 });
