@@ -4,7 +4,9 @@
 // (delivery/rejection-message.ts), the vacation checks and reply (delivery/vacation-rules.ts,
 // vacation-message.ts), the mailto notification (postoffice/notify-message.ts). The test's
 // "account" is the envelope recipient; no SRS is configured (redirects keep the sender).
+import { defaultsOf } from "../../config/dsl.js";
 import { buildRejectionMessage } from "../../delivery/rejection-message.js";
+import { vacationSection } from "../../delivery/vacation-config.js";
 import { buildVacationReply } from "../../delivery/vacation-message.js";
 import { vacationVerdict } from "../../delivery/vacation-rules.js";
 import { parseAddressList } from "../../mime/address.js";
@@ -18,6 +20,8 @@ import type { SieveAction } from "../types.js";
 import type { TestsuiteState } from "./state.js";
 
 const HOSTNAME = "mail.example.com";
+/** [vacation] as configured by default. */
+const VACATION_DEFAULTS = defaultsOf(vacationSection);
 /** The store's longest mailbox name is a config key; this is its order of magnitude. */
 const MAX_MAILBOX_BYTES = 1024;
 
@@ -76,7 +80,7 @@ function vacation(state: TestsuiteState, a: Extract<SieveAction, { type: "vacati
     to: state.envelope.from,
     hostname: HOSTNAME,
     now,
-    maxOriginalSubjectBytes: 256,
+    maxOriginalSubjectBytes: VACATION_DEFAULTS.maxOriginalSubjectBytes,
   });
   state.outbox.push({ from: "", to: state.envelope.from, raw });
 }
