@@ -21,11 +21,13 @@ export class SieveRuntimeError extends Error {
 
 /** Most variables one run may set, and the longest value kept (longer ones are cut, as RFC 5229 3
  *  allows: "implementations ... MAY truncate"). */
-export const MAX_VARIABLES = 256;
+export const MAX_VARIABLES = 255;
+/** Longest variable name (Pigeonhole's limit). */
+export const MAX_VARIABLE_NAME = 64;
 export const MAX_VARIABLE_BYTES = 4096;
-/** Match variables kept: ${0}..${99} (RFC 5229 3.2 requires at least ${0}..${9}; Pigeonhole's
- *  tests use 26 groups). */
-export const MAX_MATCH_VARIABLES = 100;
+/** Match variables kept: ${0}..${32} (RFC 5229 3.2 requires at least ${0}..${9}; Pigeonhole
+ *  keeps 32 and refuses a reference to ${33} when compiling). */
+export const MAX_MATCH_VARIABLES = 33;
 
 const TIME_CHECK_EVERY = 256;
 const MAX_WARNINGS = 20;

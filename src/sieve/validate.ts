@@ -17,7 +17,7 @@ import type {
   TestDef,
   TestFn,
 } from "./registry.js";
-import type { Runtime } from "./runtime.js";
+import { MAX_MATCH_VARIABLES, type Runtime } from "./runtime.js";
 import { compileTemplate, decodeEncodedCharacters, type Str } from "./strings.js";
 import type { SieveDiagnostic } from "./types.js";
 
@@ -55,7 +55,27 @@ export function compileProgram(
       if (d.error !== null) error(lit, d.error);
       v = d.value;
     }
-    return requires.has("variables") ? compileTemplate(v) : v;
+    if (!requires.has("variables")) return v;
+    const t = compileTemplate(v);
+    if (typeof t !== "string") {
+      // RFC 5229 3: a reference into a namespace nobody defined is an error; RFC 6609 3.5
+      // (include) defines "global.".
+      for (const p of t.parts) {
+        if (typeof p === "string") continue;
+        if (p.name === null) {
+          if (p.index >= MAX_MATCH_VARIABLES)
+            error(lit, `match variable \${${p.index}} is beyond \${${MAX_MATCH_VARIABLES - 1}}`);
+          continue;
+        }
+        const dot = p.name.indexOf(".");
+        if (dot === -1) continue;
+        const ns = p.name.slice(0, dot);
+        if (ns !== "global" || !requires.has("include") || p.name.includes(".", dot + 1)) {
+          error(lit, `unknown variable namespace in "\${${p.name}}"`);
+        }
+      }
+    }
+    return t;
   };
 
   const ctx: CompileCtx = {

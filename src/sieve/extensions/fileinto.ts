@@ -32,7 +32,9 @@ export const fileintoExtension: SieveExtension = {
         return (rt) => {
           const name = expand(mailbox, rt);
           if (name === "" || Buffer.byteLength(name) > MAX_MAILBOX_NAME)
-            rt.fail(pos, `invalid mailbox name "${name.slice(0, 64)}"`);
+            rt.fail(pos, `invalid folder name "${name.slice(0, 64)}"`);
+          // RFC 5228 2.7.2: names are UTF-8; octets that are not (from ${hex:ff}) decode to U+FFFD.
+          if (name.includes("\uFFFD")) rt.fail(pos, `invalid folder name "${name.slice(0, 64)}" (not UTF-8)`);
           rt.addAction(
             pos,
             { type: "fileinto", mailbox: name, flags: flags(rt), create },

@@ -2,6 +2,7 @@
 // expansion in every string (strings.ts; match variables from :matches / :regex). Sizes and counts
 // are bounded (runtime.ts MAX_VARIABLES, MAX_VARIABLE_BYTES).
 import type { ModifierDef, SieveExtension } from "../registry.js";
+import { MAX_VARIABLE_NAME, MAX_VARIABLES } from "../runtime.js";
 import { expand, expandAll, variableName } from "../strings.js";
 
 /** RFC 5229 4: ":quotewildcard" puts a backslash before *, ? and \ (so the value matches itself). */
@@ -56,6 +57,14 @@ export const variablesExtension: SieveExtension = {
             ctx.has("include") &&
             !name.includes(".", dot + 1));
         if (v === null || v.name === null || !namespaceOk) ctx.error(arg, `invalid variable name "${name}"`);
+        else if (name.length > MAX_VARIABLE_NAME)
+          ctx.error(arg, `variable name longer than ${MAX_VARIABLE_NAME} characters`);
+        else {
+          // The script may set at most MAX_VARIABLES different variables (reported once).
+          const names = ctx.state("variables:names", () => new Set<string>());
+          names.add(v.name);
+          if (names.size === MAX_VARIABLES + 1) ctx.error(arg, `more than ${MAX_VARIABLES} variables`);
+        }
       },
       compile(a, ctx) {
         const arg = a.positional[0]!;
