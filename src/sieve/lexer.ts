@@ -18,6 +18,7 @@ export type TokenKind =
   | "}"
   | ";"
   | ","
+  | "invalid"
   | "eof";
 
 export interface Token {
@@ -35,6 +36,23 @@ export interface Token {
 const isAlpha = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 const PUNCT = "[](){};,";
+
+/** A character that starts no token (not space, not a letter, digit, quote, colon, #, / or punctuation). */
+function isStray(c: number): boolean {
+  if (
+    c === 0x20 ||
+    c === 0x09 ||
+    c === 0x0d ||
+    c === 0x0a ||
+    c === 0x22 ||
+    c === 0x3a ||
+    c === 0x23 ||
+    c === 0x2f
+  )
+    return false;
+  if (isAlpha(c) || isDigit(c)) return false;
+  return !PUNCT.includes(String.fromCharCode(c));
+}
 /** Longest identifier or tag (Pigeonhole's limit; no command or tag name comes near it). */
 export const MAX_IDENTIFIER = 32;
 /** Largest number: 2^64 - 1. */
@@ -159,7 +177,10 @@ export function tokenize(src: string, diags: SieveDiagnostic[]): Token[] {
       }
       // RFC 5228 2.4.1: implementations must support numbers up to 2^31 - 1 at least; like
       // Pigeonhole we take 64-bit values and refuse larger ones rather than round them.
-      if (digits.length + (multiplier > 1 ? 10 : 0) > 15 && BigInt(digits) * BigInt(multiplier) > MAX_NUMBER) {
+      if (
+        digits.length + (multiplier > 1 ? 10 : 0) > 15 &&
+        BigInt(digits) * BigInt(multiplier) > MAX_NUMBER
+      ) {
         err(start, line, lineStart, "number too large (at most 2^64 - 1)");
       }
       push("number", start, "", value);
@@ -178,8 +199,18 @@ export function tokenize(src: string, diags: SieveDiagnostic[]): Token[] {
       push(src[i] as TokenKind, i);
       i++;
     } else {
-      err(i, line, lineStart, `unexpected character ${JSON.stringify(src[i])}`);
-      i++;
+      // One error for a run of characters that start no token ("$$$"), and an invalid token,
+      // so the parser reports where the command broke (as Pigeonhole does: two errors).
+      const start = i;
+      while (i < n && isStray(src.charCodeAt(i))) i++;
+      if (i === start) i++;
+      err(
+        start,
+        line,
+        lineStart,
+        `unexpected character ${JSON.stringify(src.slice(start, Math.min(i, start + 8)))}`,
+      );
+      push("invalid", start, src.slice(start, i));
     }
   }
   push("eof", i);

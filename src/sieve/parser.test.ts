@@ -34,10 +34,15 @@ test("commands, tags, numbers, string lists, tests and test lists", () => {
 
 test("numbers over 2^64 - 1 and over-long identifiers are errors", () => {
   assert.deepEqual(
-    checkSieve("if size :over 18446744073709551616 { keep; }\nif size :over 17179869184G { keep; }").map((d) => d.line),
+    checkSieve("if size :over 18446744073709551616 { keep; }\nif size :over 17179869184G { keep; }").map(
+      (d) => d.line,
+    ),
     [1, 2],
   );
-  assert.deepEqual(checkSieve("if size :over 18446744073709551615 { keep; }\nif size :over 17179869183G { keep; }"), []);
+  assert.deepEqual(
+    checkSieve("if size :over 18446744073709551615 { keep; }\nif size :over 17179869183G { keep; }"),
+    [],
+  );
   assert.match(checkSieve(`if ${"x".repeat(33)} { keep; }`)[0]?.message ?? "", /identifier too long/);
 });
 
@@ -92,7 +97,10 @@ test("lexical errors: unterminated string, comment, multi-line, stray characters
     checkSieve('require "fileinto";\nfileinto text:\nabc\n')[0]?.message ?? "",
     /unterminated multi-line/,
   );
-  assert.deepEqual(checkSieve("keep; @"), [{ line: 1, column: 7, message: 'unexpected character "@"' }]);
+  assert.deepEqual(checkSieve("keep; @@@ stop;"), [
+    { line: 1, column: 7, message: 'unexpected character "@@@"' },
+    { line: 1, column: 7, message: 'command expected, found "@@@"' },
+  ]);
 });
 
 test("syntax errors are all reported, with line and column, and parsing recovers", () => {

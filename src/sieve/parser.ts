@@ -4,7 +4,8 @@
 //   test = identifier arguments; test-list = "(" test *("," test) ")"
 //   string-list = "[" string *("," string) "]" / string
 // On an error the parser records it and skips to the end of the command (its ";" or its block),
-// so one run reports every independent error. Nesting is bounded (MAX_NESTING) so a script of
+// so one run reports every independent error. Nesting of blocks, and of tests within one command,
+// is bounded (MAX_NESTING each) so a script of
 // 10,000 "(" cannot exhaust the stack.
 
 import { type Token, tokenize } from "./lexer.js";
@@ -40,7 +41,9 @@ export interface CommandNode extends TestNode {
 }
 
 /** Deepest nesting of blocks and tests accepted (Pigeonhole's default is 32 for blocks). */
-export const MAX_NESTING = 64;
+export const MAX_NESTING = 32;
+/** Most arguments one command or test may have (Pigeonhole's limit; no real one needs 10). */
+export const MAX_ARGUMENTS = 32;
 
 class Bail extends Error {}
 
@@ -71,7 +74,9 @@ export function parseSieve(src: string, diags: SieveDiagnostic[]): CommandNode[]
             ? "a number"
             : t.kind === "string"
               ? "a string"
-              : `"${t.kind}"`;
+              : t.kind === "invalid"
+                ? JSON.stringify(t.text.slice(0, 8))
+                : `"${t.kind}"`;
 
   // Skip to just after the ";" ending the current command, or over its block, or to a "}"
   // closing the enclosing block (left for the caller).
@@ -117,12 +122,22 @@ export function parseSieve(src: string, diags: SieveDiagnostic[]): CommandNode[]
   const command = (depth: number): CommandNode => {
     const t = next();
     if (t.kind !== "identifier") fail(t, `command expected, found ${describe(t)}`);
-    const { args, tests, testList } = argumentsOf(depth, t.text);
+    const { args, tests, testList } = argumentsOf(0, t.text);
     const end = next();
     if (end.kind === ";")
       return { name: t.text, line: t.line, column: t.column, args, tests, testList, block: null };
     if (end.kind === "{") {
-      if (depth >= MAX_NESTING) fail(end, "blocks nested too deeply");
+      if (depth >= MAX_NESTING) {
+        // Skip the whole block, so its closing braces do not close the blocks around it.
+        diags.push({ line: end.line, column: end.column, message: "blocks nested too deeply" });
+        for (let open = 1; open > 0; ) {
+          const k = next().kind;
+          if (k === "eof") throw new Bail();
+          if (k === "{") open++;
+          else if (k === "}") open--;
+        }
+        return { name: t.text, line: t.line, column: t.column, args, tests, testList, block: [] };
+      }
       const block = commands(depth + 1, true);
       const close = next();
       if (close.kind !== "}") throw new Bail();
@@ -139,6 +154,12 @@ export function parseSieve(src: string, diags: SieveDiagnostic[]): CommandNode[]
     const args: ArgNode[] = [];
     for (;;) {
       const t = peek();
+      if (
+        args.length >= MAX_ARGUMENTS &&
+        (t.kind === "tag" || t.kind === "number" || t.kind === "string" || t.kind === "[")
+      ) {
+        fail(t, `too many arguments for "${name}" (at most ${MAX_ARGUMENTS})`);
+      }
       if (t.kind === "tag") {
         p++;
         args.push({ kind: "tag", name: `:${t.text}`, line: t.line, column: t.column });

@@ -29,9 +29,32 @@ export function normalizeRedirectAddress(s: string): string | null {
     const unescaped = inner.replace(/\\(.)/g, "$1");
     if (dotAtom(unescaped)) local = unescaped;
     else if (/(?<!\\)"/.test(inner)) return null;
-  } else if (!dotAtom(local)) return null;
+  } else if (!looseLocalPart(local)) return null;
   const domainOk = dotAtom(domain) || (domain.startsWith("[") && domain.endsWith("]"));
   return domainOk ? `${local}@${domain}` : null;
+}
+
+const ATEXT = "!#$%&'*+-/=?^_`{|}~";
+
+/**
+ * An unquoted local part as mail really has it: ASCII atext and dots, the dots anywhere
+ * (".japanese..name."—RFC 5322 4.4's obsolete forms, which Japanese mobile carriers hand out and
+ * Pigeonhole accepts). Non-ASCII is refused: a redirect goes out over SMTP, where a UTF-8 local
+ * part needs SMTPUTF8 at every hop (RFC 6531), which a forward cannot promise.
+ */
+function looseLocalPart(s: string): boolean {
+  if (s === "") return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    const ok =
+      c === "." ||
+      (c >= "a" && c <= "z") ||
+      (c >= "A" && c <= "Z") ||
+      (c >= "0" && c <= "9") ||
+      ATEXT.includes(c);
+    if (!ok) return false;
+  }
+  return true;
 }
 
 export function validRedirectAddress(s: string): boolean {
