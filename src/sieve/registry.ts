@@ -163,6 +163,9 @@ export interface SieveExtension {
   matchTypes?: MatchTypeDef[];
   addressParts?: AddressPartDef[];
   modifiers?: ModifierDef[];
+  /** RFC 5229 3: variable namespaces the extension defines ("ns" for ${ns.name}); usable once
+   *  its first capability is required. The extension's commands give the names their values. */
+  namespaces?: string[];
 }
 
 /** Everything the registered extensions declare, indexed for the validator. */
@@ -175,6 +178,8 @@ export interface Registry {
   matchTypes: ReadonlyMap<string, MatchTypeDef>;
   addressParts: ReadonlyMap<string, AddressPartDef>;
   modifiers: ReadonlyMap<string, ModifierDef>;
+  /** Namespace (lower-case) → the capability that must be required to use it. */
+  namespaces: ReadonlyMap<string, string | null>;
 }
 
 export function buildRegistry(exts: readonly SieveExtension[]): Registry {
@@ -186,6 +191,7 @@ export function buildRegistry(exts: readonly SieveExtension[]): Registry {
   const matchTypes = new Map<string, MatchTypeDef>();
   const addressParts = new Map<string, AddressPartDef>();
   const modifiers = new Map<string, ModifierDef>();
+  const namespaces = new Map<string, string | null>();
   for (const ext of exts) {
     const cap = ext.capabilities[0] ?? null;
     for (const c of ext.capabilities) capabilities.add(c);
@@ -200,8 +206,19 @@ export function buildRegistry(exts: readonly SieveExtension[]): Registry {
     for (const a of ext.addressParts ?? []) addressParts.set(a.tag, a);
     for (const m of ext.modifiers ?? [])
       modifiers.set(m.name, { ...m, capability: m.capability === undefined ? cap : m.capability });
+    for (const n of ext.namespaces ?? []) namespaces.set(n.toLowerCase(), cap);
   }
-  return { capabilities, commands, tests, extraTags, comparators, matchTypes, addressParts, modifiers };
+  return {
+    capabilities,
+    commands,
+    tests,
+    extraTags,
+    comparators,
+    matchTypes,
+    addressParts,
+    modifiers,
+    namespaces,
+  };
 }
 
 // The extensions the interpreter implements, one line each (capabilities, commands and tests are

@@ -70,9 +70,11 @@ export function compileProgram(
         const dot = p.name.indexOf(".");
         if (dot === -1) continue;
         const ns = p.name.slice(0, dot);
-        if (ns !== "global" || !requires.has("include") || p.name.includes(".", dot + 1)) {
-          error(lit, `unknown variable namespace in "\${${p.name}}"`);
-        }
+        if (ns === "global" && requires.has("include") && !p.name.includes(".", dot + 1)) continue;
+        // A namespace another extension defines (RFC 5229 3), once its capability is required.
+        const cap = registry.namespaces.get(ns);
+        if (cap !== undefined && (cap === null || requires.has(cap))) continue;
+        error(lit, `unknown variable namespace in "\${${p.name}}"`);
       }
     }
     return t;

@@ -2,10 +2,11 @@
 // tests/ folder), so it is tested without the Dovecot suite: test blocks pass and fail one by one,
 // test_fail outside a block fails the file, results are filed and sent, scripts compile and run
 // with their errors visible, failures/ files pass by being refused, and the table counts it all.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: "${...}" here is Sieve syntax (RFC 5229), not a mistaken template.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { supportedExtensions } from "../index.js";
+import { checkSieve, supportedExtensions } from "../index.js";
 import { formatReport } from "./report.js";
 import { requiresOf, runSuiteFile, runSvtest } from "./runner.js";
 import { listSuite } from "./suite.js";
@@ -60,6 +61,21 @@ describe("Pigeonhole runner", () => {
     );
     assert.equal(r.tests, 0);
     assert.deepEqual(r.failures, [{ test: null, reason: "top" }]);
+  });
+
+  it("defines ${tst.path}, the test file's directory (a namespace only test files have)", async () => {
+    const dir = join(ROOT, "tests");
+    const r = await runSvtest(
+      'require ["vnd.dovecot.testsuite", "variables"];\ntest "tst" {\n  if not string :is "${tst.path}" "' +
+        dir +
+        '" { test_fail "wrong path"; }\n}\n',
+      dir,
+    );
+    assert.deepEqual(r, { tests: 1, failures: [], compileErrors: null });
+    assert.match(
+      checkSieve('require "variables"; if string "${tst.path}" "" { keep; }')[0]?.message ?? "",
+      /namespace/,
+    );
   });
 
   it("reports a file that does not compile with line and column", async () => {

@@ -179,7 +179,10 @@ export function testsuiteExtension(session: TestsuiteSession): SieveExtension {
         done();
         if (!(e instanceof TestFailed)) throw e;
       };
+      const pos = a.node;
+      const variables = ctx.has("variables");
       return (rt) => {
+        if (variables) rt.setVariable(pos, "tst.path", state.dir);
         state.tests++;
         state.current = expand(name, rt);
         state.currentFailed = false;
@@ -234,7 +237,11 @@ export function testsuiteExtension(session: TestsuiteSession): SieveExtension {
     compile(a, ctx) {
       const key = str(a, ctx, 0);
       const value = str(a, ctx, 1);
+      const pos = a.node;
       return (rt) => {
+        // testsuite-variables.c: ${tst.path} is the test file's directory (settings name files
+        // beside it).
+        if (ctx.has("variables")) rt.setVariable(pos, "tst.path", state.dir);
         state.config.set(expand(key, rt).trim(), expand(value, rt));
       };
     },
@@ -487,6 +494,7 @@ export function testsuiteExtension(session: TestsuiteSession): SieveExtension {
 
   return {
     capabilities: [TESTSUITE_CAPABILITY],
+    namespaces: ["tst"],
     commands: [
       testBlock,
       testFail,
