@@ -203,6 +203,24 @@ export function runSieveContract(open: () => Promise<ContractHandle>): void {
         assert.equal(await h.store.sieve.duplicate(eve.id, "m1", at(61), 60, false), false, "per account");
       }));
 
+    test("seenDuplicate answers as duplicate would and records nothing", () =>
+      withStore(open, async (h) => {
+        const bob = await account(h.store, "bob@example.com");
+        const seen = (key: string, t: number, secs: number) =>
+          h.store.sieve.seenDuplicate(bob.id, key, at(t), secs);
+        assert.equal(await seen("m1", 0, 60), false);
+        assert.equal(await seen("m1", 1, 60), false, "asking did not record it");
+        assert.equal(await h.store.sieve.duplicate(bob.id, "m1", at(10), 60, false), false, "still unseen");
+        assert.equal(await seen("m1", 20, 60), true);
+        assert.equal(await seen("m1", 69, 60), true);
+        assert.equal(await seen("m1", 70, 60), false, "period over");
+        assert.equal(await seen("m1", 20, 5), false, "the asker's period counts");
+        const eve = await account(h.store, "eve@example.com");
+        assert.equal(await h.store.sieve.seenDuplicate(eve.id, "m1", at(20), 60), false, "per account");
+        const again = await h.reopen();
+        assert.equal(await again.sieve.seenDuplicate(bob.id, "m1", at(30), 60), true, "durable");
+      }));
+
     test(":last moves the period on with each sighting", () =>
       withStore(open, async (h) => {
         const bob = await account(h.store, "bob@example.com");

@@ -692,6 +692,10 @@ export interface SieveStore {
    *  Records it (with the expiry now + seconds) unless it was seen and `last` is false; with
    *  `last`, a seen key's expiry moves to now + seconds. */
   duplicate(accountId: number, key: string, now: Date, seconds: number, last: boolean): Promise<boolean>;
+  /** RFC 7352 3: the same question as `duplicate`, recording nothing. The sieve stage asks this
+   *  while scripts run and records with `duplicate` only once the message is filed, so a delivery
+   *  that fails (a full mailbox) and is retried is not taken for a duplicate of itself. */
+  seenDuplicate(accountId: number, key: string, now: Date, seconds: number): Promise<boolean>;
   /** Deletes expired duplicate records (at most `limit`); how many. */
   sweepDuplicates(now: Date, limit: number): Promise<number>;
 }

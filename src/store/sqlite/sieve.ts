@@ -259,6 +259,18 @@ export function createSieve(ctx: Ctx): SieveStore {
       });
     },
 
+    async seenDuplicate(accountId, key, now, seconds) {
+      id(accountId, "account");
+      if (typeof key !== "string" || key.length === 0 || key.length > DUPLICATE_KEY_MAX) return false;
+      if (!Number.isFinite(seconds) || seconds < 0) throw new StoreError("invalid", `bad period ${seconds}`);
+      const t = millis(now, "now");
+      return ctx.read(() => {
+        const r = s.dupGet.get(accountId, key);
+        // The same rule as duplicate(): recorded less than :seconds ago.
+        return r !== undefined && t - r.seen_at < seconds * 1000;
+      });
+    },
+
     async sweepDuplicates(now, limit) {
       const t = millis(now, "now");
       if (!Number.isSafeInteger(limit) || limit < 1) throw new StoreError("invalid", `bad limit ${limit}`);
