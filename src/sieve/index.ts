@@ -4,7 +4,7 @@
 // has its own interpreter.
 
 import { parseSieve } from "./parser.js";
-import { REGISTRY } from "./registry.js";
+import { REGISTRY, type Registry } from "./registry.js";
 import { Runtime, SieveRuntimeError } from "./runtime.js";
 import {
   type CompiledScript,
@@ -23,6 +23,19 @@ import { compileProgram, type Program } from "./validate.js";
 export const supportedExtensions: ReadonlySet<string> = REGISTRY.capabilities;
 
 function compileInternal(source: string, opts: CompileOptions, diags: SieveDiagnostic[]): Program {
+  return compileWithRegistry(source, REGISTRY, { ...opts, diags });
+}
+
+/**
+ * Compiles against a given registry (the Pigeonhole runner adds its test-only extensions):
+ * size check, parse, then (only when the syntax is right) meaning; diagnostics in script order.
+ */
+export function compileWithRegistry(
+  source: string,
+  registry: Registry,
+  opts: CompileOptions & { diags: SieveDiagnostic[] },
+): Program {
+  const { diags } = opts;
   const max = opts.maxScriptBytes;
   if (max !== undefined && Buffer.byteLength(source, "utf8") > max) {
     diags.push({ line: 1, column: 1, message: `script is larger than ${max} bytes` });
@@ -32,7 +45,10 @@ function compileInternal(source: string, opts: CompileOptions, diags: SieveDiagn
   // Meaning is checked only once the syntax is right (as Pigeonhole): a stray token often makes
   // the commands after it look wrong in ways that are no news to the author.
   if (diags.length > 0) return { requires: new Set(), body: () => {} };
-  const program = compileProgram(nodes, REGISTRY, { allowed: opts.extensions ?? supportedExtensions, diags });
+  const program = compileProgram(nodes, registry, {
+    allowed: opts.extensions ?? registry.capabilities,
+    diags,
+  });
   diags.sort((a, b) => a.line - b.line || a.column - b.column);
   return program;
 }

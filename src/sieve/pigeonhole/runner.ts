@@ -5,11 +5,10 @@
 // tests/failures/ passes when every test failed or the file was refused (`testsuite -F`).
 import { defaultsOf } from "../../config/dsl.js";
 import { sieveSection } from "../config.js";
-import { runSieve, supportedExtensions } from "../index.js";
+import { compileWithRegistry, runSieve, supportedExtensions } from "../index.js";
 import { parseSieve } from "../parser.js";
 import { buildRegistry, EXTENSIONS, type Registry } from "../registry.js";
 import type { CompiledScript, RunLimits, SieveDiagnostic, SieveResult } from "../types.js";
-import { compileProgram } from "../validate.js";
 import { expectsFailure, groupOf, notApplicable } from "./groups.js";
 import { testsuiteHost } from "./host.js";
 import type { FileOutcome } from "./report.js";
@@ -44,10 +43,9 @@ function compileWith(
   registry: Registry,
   source: string,
 ): { script: CompiledScript | null; diags: SieveDiagnostic[] } {
+  // The interpreter's own compile path (syntax first, meaning once the syntax is right).
   const diags: SieveDiagnostic[] = [];
-  const nodes = parseSieve(source, diags);
-  const program = compileProgram(nodes, registry, { allowed: registry.capabilities, diags });
-  diags.sort((a, b) => a.line - b.line || a.column - b.column);
+  const program = compileWithRegistry(source, registry, { diags });
   return { script: diags.length > 0 ? null : Object.freeze({ requires: program.requires, program }), diags };
 }
 
