@@ -420,6 +420,8 @@ export function testsuiteExtension(session: TestsuiteSession): SieveExtension {
         const r = await session.run(state.compiled);
         if (!append) state.executed = 0;
         adoptResult(rt, r, append);
+        // Pigeonhole's log holds the run's warnings with its errors (regex/errors.svtest counts them).
+        for (const w of r.warnings ?? []) state.errors.push(`${w.line}:${w.column}: ${w.message}`);
         if (r.error !== null) state.errors.push(`${r.error.line}:${r.error.column}: ${r.error.message}`);
         return r.error === null;
       };
