@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { checkSieve, supportedExtensions } from "../index.js";
 import { formatReport } from "./report.js";
-import { requiresOf, runSuiteFile, runSvtest } from "./runner.js";
+import { requiresOf, runSuiteFile, runSvtest, SCRIPT_LIMITS, scriptLimits } from "./runner.js";
 import { listSuite } from "./suite.js";
 
 const ROOT = join(import.meta.dirname, "fixtures");
@@ -104,6 +104,22 @@ describe("Pigeonhole runner", () => {
     assert.match(table, /^base language +3 +2$/m);
     assert.match(table, /control-fixture-fail\.svtest \[1\/3\]: test "Second": expected failure/);
     assert.match(table, /vnd\.dovecot\.\* +1 +Dovecot's own vendor extensions/);
+  });
+
+  it("maps Dovecot's limit settings onto the [sieve] limits they match, and nothing else", () => {
+    const l = scriptLimits(
+      new Map([
+        ["sieve_notify_max_notifications", "5"],
+        ["sieve_max_actions", "7"],
+        ["sieve_variables_max_variable_size", "4000"],
+      ]),
+    );
+    assert.deepEqual(
+      { ...l, maxNotify: SCRIPT_LIMITS.maxNotify, maxActions: SCRIPT_LIMITS.maxActions },
+      SCRIPT_LIMITS,
+    );
+    assert.equal(l.maxNotify, 5);
+    assert.equal(l.maxActions, 7);
   });
 
   it("reads a file's requires without compiling it", () => {

@@ -29,6 +29,24 @@ export const SCRIPT_LIMITS: RunLimits = {
   maxRunMs: 10_000,
 };
 
+/** Dovecot settings a test file sets (test_config_set) that are [sieve] keys in Yubin too. */
+const LIMIT_SETTINGS: [string, keyof RunLimits][] = [
+  ["sieve_max_actions", "maxActions"],
+  ["sieve_max_redirects", "maxRedirects"],
+  ["sieve_notify_max_notifications", "maxNotify"],
+  ["sieve_include_max_nesting_depth", "maxIncludeDepth"],
+];
+
+/** SCRIPT_LIMITS with the test file's settings of the same limits applied. */
+export function scriptLimits(config: ReadonlyMap<string, string>): RunLimits {
+  const out = { ...SCRIPT_LIMITS };
+  for (const [setting, key] of LIMIT_SETTINGS) {
+    const v = Number.parseInt(config.get(setting) ?? "", 10);
+    if (Number.isSafeInteger(v) && v >= 0) out[key] = v;
+  }
+  return out;
+}
+
 /** The test file itself runs every test block in one run: more steps and actions, 60 s. */
 const FILE_LIMITS: RunLimits = { ...SCRIPT_LIMITS, maxSteps: 10_000_000, maxActions: 1000, maxRunMs: 60_000 };
 
@@ -73,7 +91,7 @@ export async function runSvtest(
       };
     }
   };
-  const ext = testsuiteExtension({ state, compile, run: (s) => run(s, SCRIPT_LIMITS), now });
+  const ext = testsuiteExtension({ state, compile, run: (s) => run(s, scriptLimits(state.config)), now });
   registry = buildRegistry([...EXTENSIONS, ext, debugExtension]);
 
   const main = compile(text);
