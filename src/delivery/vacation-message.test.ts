@@ -31,7 +31,7 @@ test("reply: exact bytes, Auto: subject, threading, Auto-Submitted (RFC 3834 3.1
     buildVacationReply(base).toString(),
     [
       'From: "Bob B." <bob@example.test>',
-      "To: <ann@remote.example>",
+      'To: "Ann" <ann@remote.example>',
       "Subject: Auto: Lunch =?UTF-8?B?5piO5pel?=",
       "Date: Wed, 02 Jan 2030 03:04:05 +0000",
       "Message-ID: <r1@mail.example.test>",

@@ -4,9 +4,11 @@
 // Non-ASCII header text is an RFC 2047 encoded word; a body part that is not short-lined ASCII
 // is base64.
 import { randomBytes } from "node:crypto";
+import { parseAddressList } from "../mime/address.js";
 import { rfc5322Date } from "../mime/date-format.js";
+import { decodeHeaderValue } from "../mime/encoded-word.js";
 import { extractMessageIds } from "../mime/envelope.js";
-import { fieldValue, scanHeader } from "../mime/headers.js";
+import { fieldValue, type RawField, scanHeader } from "../mime/headers.js";
 import type { VacationResponse } from "../store/types.js";
 import { dropScriptAndStyle, dropTags } from "./html-strip.js";
 
@@ -81,6 +83,24 @@ export function htmlToText(html: string): string {
     .trim();
 }
 
+/** The reply's To: the envelope sender, with the display name the original's From or Sender gave
+ *  that same address ("Ann" <ann@…>), as Pigeonhole writes it; else the bare address. */
+function recipientField(fields: RawField[], original: Buffer, to: string): string {
+  for (const name of ["from", "sender"]) {
+    const f = fields.find((x) => x.lname === name);
+    if (!f) continue;
+    for (const a of parseAddressList(fieldValue(original, f))) {
+      if (a.mailbox === null || a.host === null) continue;
+      if (`${a.mailbox}@${a.host}`.toLowerCase() !== to.toLowerCase()) continue;
+      const display = oneLine(decodeHeaderValue(a.name ?? "")).trim();
+      if (display === "") return `<${to}>`;
+      // Quoted as Pigeonhole writes it (RFC 5322 3.2.4 quoted-string; non-ASCII as an encoded word).
+      return `${ascii(display) ? `"${display.replace(/(["\\])/g, "\\$1")}"` : encodeWord(display)} <${to}>`;
+    }
+  }
+  return `<${to}>`;
+}
+
 export function buildVacationReply(i: ReplyInput): Buffer {
   const { fields } = scanHeader(i.original, 0, i.original.length);
   const first = (name: string) => {
@@ -103,7 +123,7 @@ export function buildVacationReply(i: ReplyInput): Buffer {
   const name = oneLine(i.from.name).trim();
   const headers = [
     fold(`From: ${name === "" ? "" : `${displayName(name)} `}<${i.from.email}>`),
-    `To: <${i.to}>`,
+    fold(`To: ${recipientField(fields, i.original, i.to)}`),
     fold(`Subject: ${subject}`),
     `Date: ${rfc5322Date(i.now)}`,
     `Message-ID: <${i.messageId ?? `${randomBytes(16).toString("hex")}@${i.hostname}`}>`,
