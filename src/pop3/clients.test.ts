@@ -54,7 +54,8 @@ out["top"] = base64.b64encode(b"\r\n".join(p.top(1, 0)[1])).decode()
 msgs = []
 for i in range(1, out["stat"][0] + 1):
     resp, lines, octets = p.retr(i)
-    msgs.append({"resp": resp.decode(), "body": base64.b64encode(b"\r\n".join(lines) + b"\r\n").decode()})
+    msgs.append({"resp": resp.decode(), "octets": octets,
+                 "body": base64.b64encode(b"\r\n".join(lines) + b"\r\n").decode()})
 out["retr"] = msgs
 if a.get("dele"): p.dele(1)
 p.quit()
@@ -93,7 +94,7 @@ describe("real POP3 clients", () => {
       uidl: string[];
       capa: string[];
       top: string;
-      retr: { resp: string; body: string }[];
+      retr: { resp: string; octets: number; body: string }[]; // octets: poplib's count, un-stuffed
     };
   }
 
@@ -102,22 +103,31 @@ describe("real POP3 clients", () => {
   }, async () => {
     const u = user("py1");
     const plain = message("plain one");
+    // No final CRLF: RETR adds one, and the size counts it (the client receives it).
+    const unended = message("unended", ["last line without CRLF"]).subarray(0, -2);
     await deliverTo(server, u.id, tricky);
     await deliverTo(server, u.id, plain);
+    await deliverTo(server, u.id, unended);
     const out = await poplib(server.ports.pop3s, "ssl", u.address, true);
-    assert.equal(out.stat[0], 2);
+    assert.equal(out.stat[0], 3);
     assert.deepEqual(Buffer.from(out.retr[0]!.body, "base64"), tricky);
     assert.deepEqual(Buffer.from(out.retr[1]!.body, "base64"), plain);
+    assert.deepEqual(Buffer.from(out.retr[2]!.body, "base64"), Buffer.concat([unended, Buffer.from("\r\n")]));
+    // RFC 1939 §11: LIST gives the message's own size, not the dot-stuffed one (`tricky` has
+    // three lines starting with "."), i.e. exactly what poplib counts after un-stuffing.
     const sizes = out.list.map((l) => Number(l.split(" ")[1]));
-    assert.equal(out.stat[1], sizes[0]! + sizes[1]!);
-    // Stuffed size = stored size + one per leading dot line (3 in `tricky`).
-    assert.deepEqual(sizes, [tricky.length + 3, plain.length]);
-    assert.equal(out.retr[0]!.resp, `+OK ${tricky.length + 3} octets`);
+    assert.deepEqual(out.list, [`1 ${tricky.length}`, `2 ${plain.length}`, `3 ${unended.length + 2}`]);
+    assert.deepEqual(
+      sizes,
+      out.retr.map((r) => r.octets),
+    );
+    assert.deepEqual(out.stat, [3, tricky.length + plain.length + unended.length + 2]);
+    assert.equal(out.retr[0]!.resp, `+OK ${tricky.length} octets`);
     const headerEnd = tricky.indexOf("\r\n\r\n");
     assert.deepEqual(Buffer.from(out.top, "base64"), tricky.subarray(0, headerEnd + 2));
     assert.ok(out.capa.includes("TOP") && out.capa.includes("UIDL") && out.capa.includes("SASL"));
     const left = await server.store.mail.listMessages(await inboxOf(server, u.id));
-    assert.equal(left.length, 1);
+    assert.equal(left.length, 2);
   });
 
   test("poplib with STLS on the plain port; UIDL stable across sessions", {
@@ -143,7 +153,7 @@ describe("real POP3 clients", () => {
     const s = `pop3s://127.0.0.1:${server.ports.pop3s}`;
     const listing = await run("curl", [...auth, `${s}/`]);
     assert.equal(listing.code, 0, listing.stderr);
-    assert.match(listing.stdout.toString(), new RegExp(`^1 \\d+\\r\\n2 ${tricky.length + 3}\\r\\n$`));
+    assert.match(listing.stdout.toString(), new RegExp(`^1 \\d+\\r\\n2 ${tricky.length}\\r\\n$`));
     const retr = await run("curl", [...auth, `${s}/2`]);
     assert.deepEqual(retr.stdout, tricky);
     const stls = await run("curl", [...auth, "--ssl-reqd", `pop3://127.0.0.1:${server.ports.pop3}/2`]);

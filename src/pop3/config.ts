@@ -48,7 +48,7 @@ export const pop3Section = {
   ),
   sizeCacheEntries: int(
     100000,
-    "Messages whose exact RETR size (after dot-stuffing) is remembered between sessions, so STAT/LIST need not re-read bodies.",
+    "Messages whose LIST/STAT size (the message's octets with CRLF line ends, which needs its last octet) is remembered between sessions, so STAT/LIST need not re-read bodies.",
     { min: 0 },
   ),
 };

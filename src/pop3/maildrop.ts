@@ -2,8 +2,9 @@
 // Invariants:
 //  - Message numbers (1..n) and sizes are fixed for the life of the session (RFC 1939 §5);
 //    messages delivered later appear in the next session.
-//  - Sizes are the exact octets RETR sends (wire/dot-stuff.ts), computed from the immutable
-//    body on first need and cached by blob id across sessions.
+//  - Sizes are the message's own octets, CRLF line ends, unstuffed (RFC 1939 §11; what a client
+//    has after un-stuffing RETR: wire/dot-stuff.ts), computed from the immutable body on first
+//    need (a message may lack its final CRLF, which RETR adds) and cached by blob id.
 //  - DELE only marks; nothing leaves the store before commit() in the UPDATE state (§6), so a
 //    dropped connection deletes nothing.
 //  - A message expunged by another session (IMAP, webmail) during ours becomes "vanished":
@@ -16,7 +17,7 @@ import type { MailListener } from "../store/notifier.js";
 import type { Account } from "../store/types.js";
 import { errors } from "./errors.js";
 import type { SizeCache } from "./shared.js";
-import { stuffedSize } from "./wire/dot-stuff.js";
+import { messageSize } from "./wire/dot-stuff.js";
 
 // \Seen flags after RETR are written at most this many per store write, and at most this long
 // after the download (or at QUIT / disconnect, whichever comes first).
@@ -27,7 +28,7 @@ interface Entry {
   uid: number;
   blobId: string;
   storedSize: number;
-  wireSize: number | null;
+  size: number | null; // messageSize() of the body, once known
   seen: boolean; // \Seen at login, or queued to be flagged by this session
   deleted: boolean;
   vanished: boolean;
@@ -63,7 +64,7 @@ export class Maildrop {
         uid: m.uid,
         blobId: m.blobId,
         storedSize: m.size,
-        wireSize: opts.sizes.get(m.blobId) ?? null,
+        size: opts.sizes.get(m.blobId) ?? null,
         seen: m.flags.includes("\\Seen"),
         deleted: false,
         vanished: false,
@@ -116,20 +117,20 @@ export class Maildrop {
     return `${this.uidValidity}.${this.entry(n).uid}`;
   }
 
-  /** Exact octets RETR sends for message n (cached per body); `body` saves a read if the caller has it. */
+  /** Size of message n as RETR un-stuffed gives it (cached per body); `body` saves a read if the caller has it. */
   async size(n: number, body?: Buffer): Promise<number> {
     const e = this.entry(n);
-    if (e.wireSize !== null) return e.wireSize;
+    if (e.size !== null) return e.size;
     let size: number;
     try {
-      size = stuffedSize(body ?? (await this.ctx.store.mail.readBody(e.blobId)));
+      size = messageSize(body ?? (await this.ctx.store.mail.readBody(e.blobId)));
       this.sizes.set(e.blobId, size);
     } catch {
       // The body went away with an expunge by another session: the stored size is the best
       // answer left, and RETR of it will say it vanished.
       size = e.storedSize;
     }
-    e.wireSize = size;
+    e.size = size;
     return size;
   }
 

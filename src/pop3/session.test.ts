@@ -49,21 +49,23 @@ describe("pop3 session (plaintext allowed)", () => {
     return (await server.store.mail.listMessages(box)).map((m) => m.uid);
   }
 
-  test("RETR sends the stored message byte for byte; LIST/STAT give the octets sent", async () => {
+  test("RETR sends the stored message byte for byte; LIST/STAT/RETR give its unstuffed octets (RFC 1939 §11)", async () => {
     const u = freshUser();
     await deliverTo(server, u.id, tricky);
     const c = await loggedIn(u);
     try {
       const r = await c.multi("RETR 1");
       const sent = r.body!;
-      assert.equal(r.first, `+OK ${sent.length} octets`);
+      // Three lines start with "." in `tricky`: the wire has three octets more than the message.
+      assert.equal(sent.length, tricky.length + 3);
+      assert.equal(r.first, `+OK ${tricky.length} octets`);
       assert.deepEqual(unstuff(sent), tricky);
       assert.ok(sent.includes(Buffer.from("\r\n..leading dot\r\n...two dots\r\n..\r\n")));
-      assert.equal(await c.cmd("LIST 1"), `+OK 1 ${sent.length}`);
-      assert.equal(await c.cmd("STAT"), `+OK 1 ${sent.length}`);
+      assert.equal(await c.cmd("LIST 1"), `+OK 1 ${tricky.length}`);
+      assert.equal(await c.cmd("STAT"), `+OK 1 ${tricky.length}`);
       const list = await c.multi("LIST");
       assert.equal(list.first, "+OK 1 messages");
-      assert.equal(list.body!.toString(), `1 ${sent.length}\r\n`);
+      assert.equal(list.body!.toString(), `1 ${tricky.length}\r\n`);
       assert.equal(await c.cmd("QUIT"), "+OK bye");
     } finally {
       c.close();

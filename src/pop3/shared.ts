@@ -1,5 +1,5 @@
 // State shared by every POP3 listener of one app (port 110 and 995 alike): the maildrop locks
-// and the cache of exact RETR sizes. Keyed by the AppContext, so two apps in one process (tests,
+// and the cache of message sizes (LIST/STAT). Keyed by the AppContext, so two apps in one process (tests,
 // restarts) never share them.
 //
 // The lock is RFC 1939 §8's exclusive-access lock on the maildrop, held from login to the end of
@@ -24,7 +24,7 @@ export class MaildropLocks {
   }
 }
 
-/** blobId (a content hash, so the body never changes) → octets RETR sends. Least recently used go first. */
+/** blobId (a content hash, so the body never changes) → its LIST size (wire/dot-stuff.ts messageSize). Least recently used go first. */
 export class SizeCache {
   private readonly map = new Map<string, number>();
   constructor(private readonly maxEntries: number) {}

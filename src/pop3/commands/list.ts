@@ -1,4 +1,4 @@
-// LIST [msg] — RFC 1939 §5: scan listings "n size", size being the exact octets RETR sends.
+// LIST [msg] — RFC 1939 §5: scan listings "n size", size being the message's octets unstuffed (§11).
 // Messages marked deleted are not listed, and asking for one is an error.
 import { errors } from "../errors.js";
 import type { TransactionState } from "../state.js";

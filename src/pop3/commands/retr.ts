@@ -1,4 +1,4 @@
-// RETR msg — RFC 1939 §5. "+OK n octets" where n is exactly what follows before ".CRLF".
+// RETR msg — RFC 1939 §5. "+OK n octets" with LIST's size: what follows before ".CRLF", un-stuffed.
 // The body is written piece by piece, waiting for the socket to drain (io.ts), so a client that
 // stops reading costs at most this one message in memory.
 // With pop3.markSeenOnRetr, the message is flagged \Seen after it was sent whole (in the

@@ -1,4 +1,4 @@
-// STAT — RFC 1939 §5: "+OK nn mm", messages not marked deleted and their exact RETR octets.
+// STAT — RFC 1939 §5: "+OK nn mm", messages not marked deleted and the sum of their LIST sizes.
 import { errors } from "../errors.js";
 import type { TransactionState } from "../state.js";
 import type { Handler } from "./types.js";

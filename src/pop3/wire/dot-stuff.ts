@@ -3,29 +3,21 @@
 // ends, so no other conversion is made; a bare LF is still treated as a line end for stuffing,
 // because that is how clients will split it.
 //
-// Size policy (documented in docs): the size LIST, STAT and "+OK n octets" report is the exact
-// number of octets RETR sends between its "+OK" line and the terminating ".CRLF": the stored
-// message, plus one octet per stuffed dot, plus a CRLF when the message does not end with one.
-// RFC 1939 §11 allows this ("the size may differ from the transmitted size"); reporting what is
-// actually sent lets clients check downloads byte for byte.
+// Size policy: the size LIST, STAT and "+OK n octets" report is that of the message itself
+// (RFC 1939 §11), as Dovecot reports it: its octets with CRLF line ends, before stuffing. That is
+// exactly what a client has once it un-stuffs RETR's answer (Python's poplib counts it so), a
+// CRLF added to a message that does not end with one included. The dot-stuffed size would make
+// every message with a line starting with "." look a few octets short to such a client.
 
 const DOT = 0x2e;
 const LF = 0x0a;
 const CRLF = Buffer.from("\r\n");
 const DOT_BUF = Buffer.from(".");
 
-/** Octets RETR sends for this message, before the terminating ".CRLF". */
-export function stuffedSize(body: Buffer): number {
+/** The message's size as LIST/STAT report it: octets RETR sends before stuffing (see above). */
+export function messageSize(body: Buffer): number {
   if (body.length === 0) return 0;
-  let size = body.length;
-  if (body[0] === DOT) size++;
-  let i = body.indexOf("\n.");
-  while (i >= 0) {
-    size++;
-    i = body.indexOf("\n.", i + 2);
-  }
-  if (body[body.length - 1] !== LF) size += 2;
-  return size;
+  return body[body.length - 1] === LF ? body.length : body.length + 2;
 }
 
 /**
