@@ -138,18 +138,18 @@ test("validation messages: unknown command, missing require, arguments, tags", (
   assert.deepEqual(
     checkSieve(src).map((d) => `${d.line}:${d.column} ${d.message}`),
     [
-      '1:1 unknown command "fileinot"',
+      "1:1 unknown command 'fileinot'",
       '2:1 require "fileinto" missing for command "fileinto"',
-      '3:1 missing argument for command "redirect": string expected',
-      '4:10 string expected as argument 1 of command "redirect"',
-      '5:15 missing argument for test "header": string list expected',
-      '6:11 unknown tagged argument ":bogus" for test "header"',
+      "3:1 the redirect command requires 1 positional argument, but 0 are specified",
+      "4:10 the redirect command expects a string as argument 1, but a number was found",
+      "5:15 the header test requires 2 positional arguments, but 1 is specified",
+      "6:11 unknown tagged argument ':bogus' for the header test (argument 1)",
       '7:15 ":contains" cannot be combined with ":is"',
       '8:4 test "size" needs ":over" or ":under"',
       '9:7 "elsif" without a preceding "if"',
       '10:23 unknown comparator "i;nope"',
       '11:1 "require" must come before any other command',
-      '12:6 too many arguments for command "keep"',
+      "12:6 the keep command requires 0 positional arguments, but 1 is specified",
     ],
   );
 });

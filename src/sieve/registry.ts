@@ -126,6 +126,8 @@ interface Syntax {
   name: string;
   capability: string | null;
   positional?: ArgType[];
+  /** What each positional argument is, for error messages ("header names", "key list"). */
+  positionalNames?: string[];
   /** How many of the last positional arguments may be left out. */
   optional?: number;
   tags?: TagDef[];

@@ -200,12 +200,16 @@ export function compileProgram(
         continue;
       }
       const tag = allowed.get(arg.name);
-      // RFC 5228 2.6.2: tagged arguments come before the positional ones.
-      if (positional.length > 0)
-        fail(arg, `tagged argument "${arg.name}" after the positional arguments of ${kind} "${node.name}"`);
       if (tag === undefined) {
-        fail(arg, `unknown tagged argument "${arg.name}" for ${kind} "${node.name}"`);
+        fail(arg, `unknown tagged argument '${arg.name}' for the ${node.name} ${kind} (argument ${i + 1})`);
         continue;
+      }
+      // RFC 5228 2.6.2: tagged arguments come before the positional ones.
+      if (positional.length > 0) {
+        fail(
+          arg,
+          `unexpected tagged argument '${arg.name}' after the positional arguments of the ${node.name} ${kind}`,
+        );
       }
       if (!capabilityOk(tag.capability)) fail(arg, `require "${tag.capability}" missing for "${arg.name}"`);
       if (tags.has(arg.name)) fail(arg, `tagged argument "${arg.name}" given twice`);
@@ -218,7 +222,7 @@ export function compileProgram(
       if (tag.value !== undefined) {
         const v = node.args[i + 1];
         if (v === undefined || v.kind === "tag" || !typeFits(v, tag.value)) {
-          fail(v ?? arg, `${describeType(tag.value)} expected after "${arg.name}"`);
+          fail(v ?? arg, `${describeType(tag.value)} expected after '${arg.name}'`);
           continue;
         }
         i++;
@@ -230,19 +234,26 @@ export function compileProgram(
     if (positional.length < min) {
       fail(
         positional[positional.length - 1] ?? node,
-        `missing argument for ${kind} "${node.name}": ${describeType(want[positional.length]!)} expected`,
+        `the ${node.name} ${kind} requires ${min} positional argument${min === 1 ? "" : "s"}, but ${specified(positional.length)}`,
       );
     } else if (positional.length > want.length) {
-      fail(positional[want.length]!, `too many arguments for ${kind} "${node.name}"`);
+      const most = min === want.length ? `${min}` : `at most ${want.length}`;
+      fail(
+        positional[want.length]!,
+        `the ${node.name} ${kind} requires ${most} positional argument${want.length === 1 ? "" : "s"}, but ${specified(positional.length)}`,
+      );
     }
     for (let i = 0; i < Math.min(positional.length, want.length); i++) {
       const a = positional[i]!;
       if (!typeFits(a, want[i]!))
-        fail(a, `${describeType(want[i]!)} expected as argument ${i + 1} of ${kind} "${node.name}"`);
+        fail(
+          a,
+          `the ${node.name} ${kind} expects ${describeType(want[i]!)} as argument ${i + 1}${def.positionalNames?.[i] ? ` (${def.positionalNames[i]})` : ""}, but ${describeArg(a)} was found`,
+        );
     }
     const tests = def.tests ?? "none";
     if (tests === "none" && node.tests.length > 0)
-      fail(node.tests[0]!, `${kind} "${node.name}" takes no test`);
+      fail(node.tests[0]!, `the ${node.name} ${kind} accepts no sub-tests, but tests are specified`);
     if (tests === "one" && (node.tests.length !== 1 || node.testList))
       fail(node, `${kind} "${node.name}" needs one test`);
     if (tests === "list" && !node.testList)
@@ -263,9 +274,9 @@ export function compileProgram(
     const def = defs.get(node.name);
     if (def === undefined) {
       const hint = other.has(node.name)
-        ? ` ("${node.name}" is a ${kind === "command" ? "test" : "command"})`
+        ? ` (cannot use ${kind === "command" ? "test" : "command"} '${node.name}' as a ${kind})`
         : "";
-      error(node, `unknown ${kind} "${node.name}"${hint}`);
+      error(node, `unknown ${kind} '${node.name}'${hint}`);
       return null;
     }
     if (def.capability !== null && !requires.has(def.capability)) {
@@ -427,5 +438,19 @@ function typeFits(arg: ArgNode, type: ArgType): boolean {
 }
 
 function describeType(t: ArgType): string {
-  return t === "number" ? "number" : t === "string" ? "string" : "string list";
+  return t === "number" ? "a number" : t === "string" ? "a string" : "a string list";
+}
+
+function describeArg(a: ArgNode): string {
+  return a.kind === "number"
+    ? "a number"
+    : a.kind === "string"
+      ? "a string"
+      : a.kind === "list"
+        ? "a string list"
+        : "a tag";
+}
+
+function specified(n: number): string {
+  return n === 1 ? "1 is specified" : `${n} are specified`;
 }

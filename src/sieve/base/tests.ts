@@ -58,6 +58,7 @@ export const addressTest: TestDef = {
   name: "address",
   capability: null,
   positional: ["strings", "strings"],
+  positionalNames: ["header list", "key list"],
   matching: true,
   addressPart: true,
   validate(a, ctx) {
@@ -66,7 +67,7 @@ export const addressTest: TestDef = {
     for (const l of arg.kind === "list" ? arg.values : arg.kind === "string" ? [arg.value] : []) {
       const v = ctx.constant({ ...arg, kind: "string", value: l });
       if (v !== null && !ADDRESS_HEADERS.has(v.toLowerCase()))
-        ctx.error(l, `header "${v}" holds no addresses (address test)`);
+        ctx.error(l, `specified header '${v}' is not allowed for the address test (it holds no addresses)`);
     }
   },
   compile(a, ctx) {
@@ -109,6 +110,7 @@ export const headerTest: TestDef = {
   name: "header",
   capability: null,
   positional: ["strings", "strings"],
+  positionalNames: ["header names", "key list"],
   matching: true,
   compile(a, ctx) {
     const names = fieldNames(a.positional[0]!, ctx);
