@@ -95,9 +95,12 @@ export function withOverrides(base: Config, overrides: Record<string, unknown>):
 
 function checkField(f: Field<unknown>, v: unknown, at: string): unknown {
   switch (f.kind) {
-    case "string":
+    case "string": {
       if (typeof v !== "string") throw new ConfigError(`${at} must be a string`);
+      const problem = f.validate?.(v);
+      if (problem) throw new ConfigError(`${at}: ${problem}`);
       return v;
+    }
     case "bool":
       if (typeof v !== "boolean") throw new ConfigError(`${at} must be true or false`);
       return v;

@@ -14,12 +14,13 @@ import { redirectCheckStage, redirectStage } from "./redirect.js";
 import { sendingLimitsStage } from "./sending-limits.js";
 import { sideEffectsStage } from "./side-effects.js";
 import { sieveStage } from "./sieve.js";
+import { sieveMemoryStage } from "./sieve-memory.js";
 import { traceStage } from "./trace.js";
 import type { Filter, Letter, Posted, Stage, Work } from "./types.js";
 import { wakeStage } from "./wake.js";
 
 /** In order: accept → sending limits → trace → authenticate → filter → sieve → redirect check → file →
- *  redirect → notify → queue → wake → side effects. */
+ *  sieve memory → redirect → notify → queue → wake → side effects. */
 export const stages: readonly Stage[] = [
   acceptStage,
   sendingLimitsStage,
@@ -29,6 +30,7 @@ export const stages: readonly Stage[] = [
   sieveStage,
   redirectCheckStage,
   fileLocalStage,
+  sieveMemoryStage,
   redirectStage,
   notifyStage,
   queueRemoteStage,

@@ -14,7 +14,9 @@
 //  - the same message (Message-ID, Resent-*, List-Id) was not redirected to the same target by
 //    the account within [sieve] redirectDuplicateSeconds (Pigeonhole's duplicate check: an SMTP
 //    retry, or a loop through a system that strips our trace field); then the target has it and
-//    the account keeps no copy either.
+//    the account keeps no copy either. Only asked here: the redirect is remembered once it is
+//    sent, so a filing that fails (a full mailbox) and is retried still redirects (RFC 7352 3's
+//    rule for the duplicate test, for the same reason).
 // A redirect not sent is logged, and when it was the account's only disposition (the redirect
 // cancelled the implicit keep) the account keeps the message in INBOX: mail is never lost.
 //
@@ -83,6 +85,7 @@ export const redirectStage: Stage = {
     for (const r of work.redirects) {
       try {
         await send(ctx, work, r);
+        await remember(ctx, work, r);
       } catch (e) {
         // The local copies are filed; a redirect that cannot be written is logged, not a reason
         // to have the sender try again (every other recipient would get a duplicate).
@@ -128,19 +131,29 @@ async function refusal(
   const today = await ctx.counters.incr(`sieve-redirect:${r.accountId}`, DAY_MS);
   if (today > cfg.maxRedirectsPerDay)
     return no(`over the daily limit of ${cfg.maxRedirectsPerDay} redirects`);
-  // Last, so only a redirect that is sent is remembered.
   const key = redirectKey(r);
   if (key !== null && cfg.redirectDuplicateSeconds > 0) {
-    const seen = await ctx.store.sieve.duplicate(
+    const seen = await ctx.store.sieve.seenDuplicate(
       r.accountId,
       key,
       new Date(),
       cfg.redirectDuplicateSeconds,
-      false,
     );
     if (seen) return no("already redirected there (same Message-ID)", false);
   }
   return null;
+}
+
+/** A redirect sent is remembered, so a retry or a loop does not send it there again. */
+async function remember(ctx: AppContext, work: Work, r: Redirect): Promise<void> {
+  const seconds = ctx.config.sieve.redirectDuplicateSeconds;
+  const key = redirectKey(r);
+  if (key === null || seconds <= 0) return;
+  try {
+    await ctx.store.sieve.duplicate(r.accountId, key, new Date(), seconds, false);
+  } catch (error) {
+    work.log.warn("sieve redirect sent but not remembered", { id: work.id, accountId: r.accountId, error });
+  }
 }
 
 /** Pigeonhole's duplicate id for a redirect: Message-ID, target, and Resent-Message-ID (or

@@ -1,13 +1,14 @@
 // What a Sieve script may ask of the server during delivery (src/sieve/types.ts SieveHost), for
 // one account and one message: whether a mailbox exists (RFC 5490), the duplicate memory
-// (RFC 7352, kept per account in the store), the scripts it includes (RFC 6609: the account's
+// (RFC 7352, kept per account in the store: asked here, recorded once the message is filed), the scripts it includes (RFC 6609: the account's
 // own, or the admin's global ones), the spam and virus verdicts (RFC 5235) and the environment
 // items (RFC 5183). The interpreter never touches the store itself.
 import { createRequire } from "node:module";
 import type { AppContext } from "../server/context.js";
 import type { SieveHost } from "../sieve/types.js";
 import { globalScriptPath, type WatchedFiles } from "./sieve-scripts.js";
-import type { SpamVerdict } from "./types.js";
+import { sieveZone } from "./sieve-zone.js";
+import type { DuplicateRecord, SpamVerdict } from "./types.js";
 
 const version: string = (() => {
   try {
@@ -29,6 +30,8 @@ export interface HostOptions {
   globalDir: string;
   files: WatchedFiles;
   now: Date;
+  /** Where the duplicate tests' records go, to be written after filing (sieve-memory.ts). */
+  remember: DuplicateRecord[];
 }
 
 export function sieveHost(o: HostOptions): SieveHost {
@@ -37,14 +40,17 @@ export function sieveHost(o: HostOptions): SieveHost {
   const at = o.recipient.lastIndexOf("@");
   return {
     now: o.now,
-    zone: "+0000",
+    zone: sieveZone(cfg.timeZone, o.now),
     async mailboxExists(name) {
       return (await ctx.store.mail.getMailbox(accountId, name)) !== null;
     },
     async duplicate(key, seconds, last) {
       // RFC 7352 3.3: the script's :seconds, bounded by the admin's maximum.
       const s = Math.min(Math.max(1, Math.round(seconds)), cfg.duplicateMaxSeconds);
-      return ctx.store.sieve.duplicate(accountId, key, o.now, s, last);
+      // RFC 7352 3: only asked now; recorded once the message is filed, so a delivery that
+      // fails and is retried is not a duplicate of itself.
+      o.remember.push({ key, seconds: s, last, at: o.now });
+      return ctx.store.sieve.seenDuplicate(accountId, key, o.now, s);
     },
     async include(name, location) {
       if (location === "personal") return (await ctx.store.sieve.get(accountId, name))?.content ?? null;

@@ -21,7 +21,7 @@ import { sieveHost } from "./sieve-host.js";
 import { ChainResult, type RejectAction } from "./sieve-plan.js";
 import { type Compiled, CompiledCache, globalDirOf, WatchedFiles } from "./sieve-scripts.js";
 import { returnPathHeader } from "./trace-fields.js";
-import type { Stage, Work } from "./types.js";
+import type { DuplicateRecord, Stage, Work } from "./types.js";
 
 /** What the stage keeps between messages, per app (the cache and the global files). */
 interface SieveRuntime {
@@ -92,6 +92,7 @@ export const sieveStage: Stage = {
           });
         chain.push(...globals.after);
         if (chain.length === 0) continue;
+        const remember: DuplicateRecord[] = [];
         const host = marked(
           sieveHost({
             ctx,
@@ -102,6 +103,7 @@ export const sieveStage: Stage = {
             globalDir: globalDirOf(cfg.globalDir, ctx.config.server.dataDir),
             files: rt.files,
             now,
+            remember,
           }),
         );
         raw ??= Buffer.concat([work.received, work.authFields, work.filterFields, work.body]);
@@ -129,7 +131,10 @@ export const sieveStage: Stage = {
               auth: envelopeAuth,
             },
           };
+          const recorded = remember.length;
           const res = await runSafely(s.compiled.script, msg, host, limits);
+          // RFC 7352 3: a run that failed leaves no duplicate record behind.
+          if (res.error) remember.length = recorded;
           if (res.error)
             work.log.warn("sieve script failed; message kept", {
               accountId,
@@ -148,6 +153,7 @@ export const sieveStage: Stage = {
           body: edited
             ? Buffer.concat([Buffer.from(returnPathHeader(work.letter.mailFrom), "utf8"), message])
             : null,
+          remember,
         });
         for (const { address } of out.redirects) work.redirects.push({ accountId, address, body: message });
         for (const n of out.notifications)

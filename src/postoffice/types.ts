@@ -200,6 +200,20 @@ export interface AccountPlan {
   /** This account's copy after editheader (RFC 5293), Received and our fields included; null:
    *  the message as everyone else gets it. */
   body: Buffer | null;
+  /** The duplicate tests' records (RFC 7352), written only once the copies are filed. */
+  remember?: DuplicateRecord[];
+}
+
+/** One duplicate test's record, kept back until the message is filed (RFC 7352 3: the tracking
+ *  list is updated only when the script ran to its end and the message was delivered; a filing
+ *  that fails and is retried must not look like a duplicate of itself). */
+export interface DuplicateRecord {
+  key: string;
+  seconds: number;
+  /** RFC 7352 3.3 :last. */
+  last: boolean;
+  /** The run's "now": the record is dated when the test asked. */
+  at: Date;
 }
 
 /** A Sieve vacation (RFC 5230) or reject (RFC 5429) the side-effects stage carries out once the

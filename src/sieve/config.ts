@@ -91,6 +91,13 @@ export const sieveSection = {
     "Most recipients one Sieve notification (enotify mailto, RFC 5436) is sent to; the URI's others are dropped.",
     { min: 1, max: 100 },
   ),
+  timeZone: {
+    ...str(
+      "",
+      'The local time zone of the date and currentdate tests when a script names none (RFC 5260 4.1): "+hhmm", an IANA name ("Europe/Berlin"), or empty for the server\'s own (the OS zone, TZ); daylight saving time follows the instant.',
+    ),
+    validate: timeZoneProblem,
+  },
   editheaderMaxValueBytes: int(
     2048,
     "Longest header field value a script may add with addheader (RFC 5293 4: at least 998).",
@@ -99,3 +106,16 @@ export const sieveSection = {
 };
 
 export type SieveConfig = SectionValue<typeof sieveSection>;
+
+/** Why a timeZone value is refused at start, or null: "+hhmm" / "-hhmm", or a name Intl knows. */
+function timeZoneProblem(v: string): string | null {
+  if (v === "") return null;
+  const fixed = /^[+-](\d{2})(\d{2})$/.exec(v);
+  if (fixed) return Number(fixed[1]) <= 23 && Number(fixed[2]) <= 59 ? null : `"${v}" is not a zone offset`;
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: v });
+    return null;
+  } catch {
+    return `unknown time zone "${v}" (an IANA name such as "Europe/Berlin", or "+hhmm")`;
+  }
+}
