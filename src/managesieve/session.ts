@@ -8,7 +8,7 @@
 //    dropped, up to managesieve.maxDiscardBytes; beyond that, or before login beyond
 //    maxPreAuthLiteralBytes, the connection ends with BYE: there is no way to refuse a {n+}).
 //  - Passwords and SASL responses are never logged: only command names are.
-//  - After STARTTLS, buffered plaintext is discarded (io.ts) and the capabilities are sent again.
+//  - After STARTTLS, buffered plaintext is discarded (server/line-io.ts) and the capabilities are sent again.
 import { randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
 import { loginCheck, loginStillValid, recheckDue } from "../auth/login-recheck.js";

@@ -6,7 +6,7 @@
 //  - The maildrop lock is released and the notifier subscription dropped however the session
 //    ends; only QUIT commits deletions (RFC 1939 §6).
 //  - Passwords and SASL responses are never logged: only command names are.
-//  - After STLS, buffered plaintext is discarded (io.ts) and the session starts over.
+//  - After STLS, buffered plaintext is discarded (server/line-io.ts) and the session starts over.
 
 import { randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
@@ -15,12 +15,12 @@ import type { AuthResult } from "../auth/types.js";
 import type { ListenerConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
 import type { AppContext } from "../server/context.js";
+import { ConnectionGone, LineIo } from "../server/line-io.js";
 import type { ConnectionSlot } from "../server/sessions.js";
 import { upgradeToTls } from "../server/tls-upgrade.js";
 import { commandTable } from "./commands/index.js";
 import type { Conn, Pop3Config } from "./commands/types.js";
 import { errorLine, errors, Pop3Error } from "./errors.js";
-import { ConnectionGone, Pop3Io } from "./io.js";
 import { Maildrop } from "./maildrop.js";
 import { type Pop3Shared, sharedFor } from "./shared.js";
 import type { SessionState } from "./state.js";
@@ -45,7 +45,7 @@ export class Session implements Conn {
   readonly listener: ListenerConfig;
   state: SessionState = { kind: "authorization", user: null };
   secure = false;
-  private readonly io: Pop3Io;
+  private readonly io: LineIo;
   private readonly shared: Pop3Shared;
   private ending = false;
   private errorCount = 0;
@@ -62,7 +62,7 @@ export class Session implements Conn {
     this.remoteIp = opts.remoteIp;
     this.slot = opts.slot;
     this.shared = sharedFor(opts.ctx);
-    this.io = new Pop3Io(opts.socket, this.cfg.maxLineLength);
+    this.io = new LineIo(opts.socket, this.cfg.maxLineLength);
     this.log = opts.ctx.log.child({ proto: "pop3", conn: this.id, ip: opts.remoteIp });
     this.loginBy = Date.now() + this.cfg.loginDeadlineSec * 1000;
   }
@@ -133,7 +133,7 @@ export class Session implements Conn {
           await this.fail(errors.lineTooLong(this.cfg.maxLineLength));
           break;
         case "line":
-          await this.dispatch(read.line);
+          await this.dispatch(read.line.toString("utf8"));
           break;
       }
     }
@@ -223,7 +223,7 @@ export class Session implements Conn {
   async continuation(challenge: string, maxLength?: number): Promise<string> {
     await this.send([`+ ${challenge}\r\n`]);
     const read = await this.io.readLine(this.idleMs, maxLength);
-    if (read.kind === "line") return read.line;
+    if (read.kind === "line") return read.line.toString("utf8");
     if (read.kind === "too-long") throw errors.lineTooLong(maxLength ?? this.cfg.maxLineLength);
     throw new ConnectionGone(`no SASL response: ${read.kind}`);
   }

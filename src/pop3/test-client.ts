@@ -1,61 +1,9 @@
 // A minimal POP3 client for tests: exact bytes in and out, no unstuffing unless asked.
-import { connect as netConnect, type Socket } from "node:net";
-import { type TLSSocket, connect as tlsConnect } from "node:tls";
+import { openSocket, type WireConnectOptions, WireTestClient } from "../testing/wire-client.js";
 
-export class Pop3TestClient {
-  private buf = Buffer.alloc(0);
-  private closed = false;
-  private wake: (() => void) | null = null;
-
-  private constructor(private socket: Socket | TLSSocket) {
-    this.listen(socket);
-  }
-
-  static async connect(
-    port: number,
-    opts: { tls?: boolean; ca?: string; host?: string } = {},
-  ): Promise<Pop3TestClient> {
-    const host = opts.host ?? "127.0.0.1";
-    const socket = await new Promise<Socket>((resolve, reject) => {
-      const s = opts.tls
-        ? tlsConnect({ host, port, ca: opts.ca, servername: "localhost" }, () => resolve(s))
-        : netConnect({ host, port }, () => resolve(s));
-      s.once("error", reject);
-    });
-    return new Pop3TestClient(socket);
-  }
-
-  private listen(s: Socket): void {
-    s.on("data", (d: Buffer) => {
-      this.buf = Buffer.concat([this.buf, d]);
-      this.wake?.();
-    });
-    s.on("close", () => {
-      this.closed = true;
-      this.wake?.();
-    });
-    s.on("error", () => {});
-  }
-
-  private async waitFor<T>(take: () => T | null, timeoutMs = 5000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const got = take();
-      if (got !== null) return got;
-      if (this.closed)
-        throw new Error(`connection closed; unread: ${JSON.stringify(this.buf.toString("latin1"))}`);
-      const left = deadline - Date.now();
-      if (left <= 0)
-        throw new Error(`timeout; unread: ${JSON.stringify(this.buf.toString("latin1").slice(0, 200))}`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.wake = () => {
-          clearTimeout(t);
-          this.wake = null;
-          resolve();
-        };
-      });
-    }
+export class Pop3TestClient extends WireTestClient {
+  static async connect(port: number, opts: WireConnectOptions = {}): Promise<Pop3TestClient> {
+    return new Pop3TestClient(await openSocket(port, opts), 5000);
   }
 
   /** One line, without its CRLF. */
@@ -84,18 +32,8 @@ export class Pop3TestClient {
     }, timeoutMs);
   }
 
-  /** Has the server closed the connection (within timeoutMs)? */
-  async waitClosed(timeoutMs = 5000): Promise<boolean> {
-    try {
-      await this.waitFor(() => (this.closed ? true : null), timeoutMs);
-      return true;
-    } catch {
-      return this.closed;
-    }
-  }
-
   send(line: string | Buffer): void {
-    this.socket.write(typeof line === "string" ? line + "\r\n" : line);
+    this.write(typeof line === "string" ? line + "\r\n" : line);
   }
 
   async cmd(line: string): Promise<string> {
@@ -121,21 +59,6 @@ export class Pop3TestClient {
     if (!r.startsWith("+OK")) return r;
     await this.upgrade(ca);
     return r;
-  }
-
-  /** The TLS handshake over the current connection (after the server's STLS +OK). */
-  async upgrade(ca: string): Promise<void> {
-    const raw = this.socket;
-    raw.removeAllListeners("data");
-    this.socket = await new Promise<TLSSocket>((resolve, reject) => {
-      const s = tlsConnect({ socket: raw, ca, servername: "localhost" }, () => resolve(s));
-      s.once("error", reject);
-    });
-    this.listen(this.socket);
-  }
-
-  close(): void {
-    this.socket.destroy();
   }
 }
 

@@ -1,6 +1,6 @@
 // STLS — RFC 2595 §4. Only in AUTHORIZATION, only on a "starttls" listener, only once.
 // After the +OK the TLS handshake starts; whatever the client pipelined after STLS is dropped
-// (io.ts detach), and the session starts over: a USER given in clear is forgotten.
+// (server/line-io.ts detach), and the session starts over: a USER given in clear is forgotten.
 import { errors } from "../errors.js";
 import type { AuthorizationState } from "../state.js";
 import type { Handler } from "./types.js";

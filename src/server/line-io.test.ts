@@ -1,12 +1,12 @@
-// Pop3Io over a real loopback connection: line limits, and bounded output to a client that
-// stops reading.
+// LineIo (POP3, ManageSieve) over a real loopback connection: line limits, a line arriving an
+// octet at a time, and bounded output to a client that stops reading.
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { after, before, describe, test } from "node:test";
-import { ConnectionGone, Pop3Io } from "./io.js";
+import { ConnectionGone, LineIo } from "./line-io.js";
 
-describe("Pop3Io", () => {
+describe("LineIo", () => {
   let server: Server;
   let port = 0;
   const accepted: Socket[] = [];
@@ -32,14 +32,14 @@ describe("Pop3Io", () => {
 
   test("splits lines, strips CR, reports over-long lines once and goes on", async () => {
     const { client, serverSide } = await pair();
-    const io = new Pop3Io(serverSide, 16);
+    const io = new LineIo(serverSide, 16);
     client.write("NOOP\r\nSTAT\n");
     client.write(`${"x".repeat(40)}`);
     client.write(`${"y".repeat(40)}\r\nQUIT\r\n`);
-    assert.deepEqual(await io.readLine(1000), { kind: "line", line: "NOOP" });
-    assert.deepEqual(await io.readLine(1000), { kind: "line", line: "STAT" });
+    assert.deepEqual(await io.readLine(1000), { kind: "line", line: Buffer.from("NOOP") });
+    assert.deepEqual(await io.readLine(1000), { kind: "line", line: Buffer.from("STAT") });
     assert.deepEqual(await io.readLine(1000), { kind: "too-long" });
-    assert.deepEqual(await io.readLine(1000), { kind: "line", line: "QUIT" });
+    assert.deepEqual(await io.readLine(1000), { kind: "line", line: Buffer.from("QUIT") });
     assert.deepEqual(await io.readLine(50), { kind: "timeout" });
     client.end();
     assert.deepEqual(await io.readLine(1000), { kind: "closed" });
@@ -48,17 +48,34 @@ describe("Pop3Io", () => {
 
   test("a line of exactly the limit (CRLF included) is accepted, one more octet is not", async () => {
     const { client, serverSide } = await pair();
-    const io = new Pop3Io(serverSide, 16);
+    const io = new LineIo(serverSide, 16);
     client.write(`${"a".repeat(14)}\r\n${"b".repeat(15)}\r\n`);
-    assert.deepEqual(await io.readLine(1000), { kind: "line", line: "a".repeat(14) });
+    assert.deepEqual(await io.readLine(1000), { kind: "line", line: Buffer.from("a".repeat(14)) });
     assert.deepEqual(await io.readLine(1000), { kind: "too-long" });
+    client.destroy();
+  });
+
+  test("a line sent an octet at a time, then one over the limit, then the next line", async () => {
+    const { client, serverSide } = await pair();
+    const io = new LineIo(serverSide, 16);
+    const reading = io.readLine(5000);
+    for (const c of "NOOP\r\n") {
+      client.write(c);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    assert.deepEqual(await reading, { kind: "line", line: Buffer.from("NOOP") });
+    // The limit is per read: a longer one for one line (a SASL response), the default after.
+    client.write(`${"t".repeat(30)}\r\n${"u".repeat(30)}\r\nQUIT\r\n`);
+    assert.deepEqual(await io.readLine(1000, 64), { kind: "line", line: Buffer.from("t".repeat(30)) });
+    assert.deepEqual(await io.readLine(1000), { kind: "too-long" });
+    assert.deepEqual(await io.readLine(1000), { kind: "line", line: Buffer.from("QUIT") });
     client.destroy();
   });
 
   test("a client that stops reading holds back the sender instead of growing its buffer", async () => {
     const { client, serverSide } = await pair();
     client.pause();
-    const io = new Pop3Io(serverSide, 1024);
+    const io = new LineIo(serverSide, 1024);
     const big = Buffer.alloc(32 * 1024 * 1024, 0x61);
     const outcome: { value: unknown } = { value: "pending" };
     const sending = io.send(["+OK\r\n", big, ".\r\n"], 400).then(

@@ -1,40 +1,42 @@
-// The socket side of one POP3 connection: command lines in, responses out, both bounded.
-//  - Input: lines are split at LF (CR stripped), at most maxLineLength octets; a longer line is
-//    discarded up to its LF and reported once as "too-long". Reading pauses while more than
-//    INPUT_HIGH_WATER octets of pipelined input wait, so a client cannot grow our memory.
+// The socket side of one line-protocol connection (POP3, ManageSieve): command lines in,
+// responses out, both bounded.
+//  - Input: lines are split at LF (CR stripped), at most maxLineLength octets (or a longer limit
+//    for one read); a longer line is discarded up to its LF and reported once as "too-long".
+//    Octets already known to hold no LF are not scanned again, so a line arriving an octet at a
+//    time costs linear time. Reading pauses while more than INPUT_HIGH_WATER octets of pipelined
+//    input wait, so a client cannot grow our memory. A subclass may take raw octets (a
+//    ManageSieve literal) with takeBytes().
 //  - Output: every write waits for the socket to drain once its buffer is full, and a client
-//    that does not read for idleMs is disconnected: a stalled RETR never buffers without bound.
+//    that reads nothing for idleMs is disconnected: a stalled RETR or GETSCRIPT never buffers
+//    without bound.
 //
-// Waiting, STLS's detach (after which nothing already received is parsed, RFC 2595 §4) and
-// closing are shared with SMTP (server/socket-input.ts).
-
+// Waiting, STARTTLS's detach (after which nothing already received is parsed, RFC 2595 4,
+// RFC 5804 2.2) and closing are shared with SMTP (socket-input.ts).
 import type { Socket } from "node:net";
-import { SocketInput, type WaitEnd } from "../server/socket-input.js";
+import { SocketInput, type WaitEnd } from "./socket-input.js";
 
-export type ReadEnd = WaitEnd;
-export type LineRead = { kind: "line"; line: string } | { kind: "too-long" } | { kind: ReadEnd };
+export type LineRead = { kind: "line"; line: Buffer } | { kind: "too-long" } | { kind: WaitEnd };
 
 const INPUT_HIGH_WATER = 64 * 1024;
 // Pieces of a response are merged into writes of about this size (fewer syscalls, bounded copies).
 const WRITE_CHUNK = 64 * 1024;
 
+/** The client is gone (closed, or stopped reading): nobody is left to answer. */
 export class ConnectionGone extends Error {
   override name = "ConnectionGone";
 }
 
-export class Pop3Io extends SocketInput {
+export class LineIo extends SocketInput {
   private pending: Buffer = Buffer.alloc(0);
-  private discarding = false; // inside an over-long line, dropping bytes until LF
+  private discarding = false; // inside an over-long line, dropping octets until LF
+  /** Octets at the start of `pending` already known to hold no LF. */
+  private scanned = 0;
 
   constructor(
     socket: Socket,
     private readonly maxLineLength: number,
   ) {
     super(socket);
-  }
-
-  get current(): Socket {
-    return this.socket;
   }
 
   protected received(chunk: Buffer): void {
@@ -45,6 +47,7 @@ export class Pop3Io extends SocketInput {
   protected dropInput(): void {
     this.pending = Buffer.alloc(0);
     this.discarding = false;
+    this.scanned = 0;
   }
 
   protected allowInput(): void {
@@ -56,8 +59,8 @@ export class Pop3Io extends SocketInput {
     return this.pending.length > 0;
   }
 
-  /** The next command line, waiting at most timeoutMs in total for it. maxLength: a longer limit
-   *  for one line (a SASL response carrying an OAuth token, RFC 5034 §4), else maxLineLength. */
+  /** The next line (without CRLF), waiting at most timeoutMs in total for it. maxLength: a longer
+   *  limit for this one line (a SASL response carrying an OAuth token), else maxLineLength. */
   async readLine(timeoutMs: number, maxLength = this.maxLineLength): Promise<LineRead> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -67,6 +70,17 @@ export class Pop3Io extends SocketInput {
       const w = await this.wait(deadline - Date.now());
       if (w !== "data") return { kind: w };
     }
+  }
+
+  /** Up to `max` octets of what was received and not read (none: an empty buffer), as they are:
+   *  for a subclass reading a literal between lines. */
+  protected takeBytes(max: number): Buffer {
+    const k = Math.min(max, this.pending.length);
+    const out = this.pending.subarray(0, k);
+    this.pending = this.pending.subarray(k);
+    this.scanned = 0;
+    if (k > 0) this.resumeIfRoom();
+    return out;
   }
 
   /**
@@ -121,12 +135,18 @@ export class Pop3Io extends SocketInput {
     });
   }
 
+  private resumeIfRoom(): void {
+    if (this.pending.length < INPUT_HIGH_WATER && !this.ended) this.socket.resume();
+  }
+
   private takeLine(maxLength: number): LineRead | null {
     for (;;) {
-      const lf = this.pending.indexOf(0x0a);
+      const lf = this.pending.indexOf(0x0a, this.scanned);
+      this.scanned = lf < 0 ? this.pending.length : 0;
       if (this.discarding) {
         if (lf < 0) {
           this.pending = Buffer.alloc(0);
+          this.scanned = 0;
           return null;
         }
         this.pending = this.pending.subarray(lf + 1);
@@ -146,9 +166,10 @@ export class Pop3Io extends SocketInput {
       }
       let end = lf;
       if (end > 0 && this.pending[end - 1] === 0x0d) end--;
-      const line = this.pending.toString("utf8", 0, end);
+      // A copy: the line must not keep a whole received chunk alive.
+      const line = Buffer.from(this.pending.subarray(0, end));
       this.pending = this.pending.subarray(lf + 1);
-      if (this.pending.length < INPUT_HIGH_WATER && !this.ended) this.socket.resume();
+      this.resumeIfRoom();
       return { kind: "line", line };
     }
   }
