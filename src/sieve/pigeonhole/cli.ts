@@ -4,6 +4,8 @@
 // test files and how many pass, then the failing files with their first failure. The suite is
 // read from --suite or YUBIN_PIGEONHOLE; it is never part of this repository.
 import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { supportedExtensions } from "../index.js";
 import { type FileOutcome, formatMarkdown, formatReport } from "./report.js";
 import { runSuiteFile } from "./runner.js";
@@ -31,6 +33,12 @@ async function main(): Promise<number> {
   if (root === null) {
     process.stderr.write(
       "usage: npm run conformance:sieve -- --suite /path/to/pigeonhole (or YUBIN_PIGEONHOLE)\n",
+    );
+    return 2;
+  }
+  if (!existsSync(join(root, "tests"))) {
+    process.stderr.write(
+      `${root} has no tests/ folder: expected a checkout of github.com/dovecot/pigeonhole\n`,
     );
     return 2;
   }
