@@ -49,7 +49,7 @@ test("lexer and parser: long scripts of many commands, strings, comments, nested
   );
   assertLinear(
     "variables",
-    (n) => `require "variables"; set "a" "${"${a}${".repeat(n / 6)}";`,
+    (n) => `require "variables"; set "a" "${"$".concat("{a}$", "{").repeat(n / 6)}";`,
     (s) => checkSieve(s),
     opts,
   );
