@@ -43,12 +43,21 @@ export function vacationHandle(
   return `auto-${h.digest("hex").slice(0, 32)}`;
 }
 
+/** An :addresses item as the address alone: "<a@b>" and "Name <a@b>" are written too (Pigeonhole
+ *  accepts them; its examples/vacation.sieve has :addresses "<name@domain.ru>"). */
+export function bareVacationAddress(s: string): string {
+  const t = s.trim();
+  const lt = t.lastIndexOf("<");
+  return lt !== -1 && t.endsWith(">") ? t.slice(lt + 1, -1).trim() : t;
+}
+
 /** Why the arguments are unusable, or null. */
 export function vacationProblem(a: Pick<VacationArgs, "from" | "addresses">): string | null {
   if (a.from !== null && !isValidFrom(a.from))
     return `vacation :from '${a.from.slice(0, 80)}' is not an address`;
   for (const x of a.addresses) {
-    if (!isAddrSpec(x.trim())) return `vacation :addresses item '${x.slice(0, 80)}' is not an address`;
+    if (!isAddrSpec(bareVacationAddress(x)))
+      return `vacation :addresses item '${x.slice(0, 80)}' is not an address`;
   }
   return null;
 }

@@ -77,3 +77,15 @@ test("errors: bad :from, a second vacation, vacation with reject", async () => {
   const rej = await run('require ["vacation", "reject"]; vacation "a"; reject "no";');
   assert.notEqual(rej.error, null);
 });
+
+test(':addresses items may be written "<a@b>" or "Name <a@b>" (Pigeonhole examples/vacation.sieve)', async () => {
+  const src = 'require "vacation";\nvacation :addresses ["<name@domain.ru>", "Me <me@example.com>"] "x";';
+  assert.deepEqual(checkSieve(src), []);
+  const r = await run(src);
+  const v = r.actions.find((a) => a.type === "vacation");
+  assert.deepEqual(v?.type === "vacation" ? v.addresses : null, ["name@domain.ru", "me@example.com"]);
+  assert.match(
+    checkSieve('require "vacation";\nvacation :addresses "<nobody>" "x";')[0]?.message ?? "",
+    /not an address/,
+  );
+});

@@ -7,7 +7,7 @@ import type { ArgNode, Pos } from "../parser.js";
 import type { CommandDef, CompileCtx, SieveExtension } from "../registry.js";
 import type { Runtime } from "../runtime.js";
 import { expand, expandAll } from "../strings.js";
-import { vacationHandle, vacationProblem, vacationSeconds } from "./vacation-params.js";
+import { bareVacationAddress, vacationHandle, vacationProblem, vacationSeconds } from "./vacation-params.js";
 
 /** Site bounds when the caller's RunLimits carry none (the [sieve] config defaults). */
 const DEFAULT_MIN_SECONDS = 86400;
@@ -74,7 +74,7 @@ export const vacationCommand: CommandDef = {
         reason: expand(reason, rt),
         subject: subject === null ? null : expand(subject, rt),
         from: from === null ? null : expand(from, rt).trim(),
-        addresses: expandAll(addresses, rt),
+        addresses: expandAll(addresses, rt).map(bareVacationAddress),
         mime,
         handle: handle === null ? null : expand(handle, rt),
       };
