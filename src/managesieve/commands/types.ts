@@ -2,6 +2,7 @@
 // socket: they reply through Conn and throw SieveProtocolError (errors.ts) on failure.
 import type { AuthResult } from "../../auth/types.js";
 import type { Logger } from "../../log/logger.js";
+import { type CommandSpec as TableEntry, tableEntries } from "../../server/command-table.js";
 import type { AppContext } from "../../server/context.js";
 import type { SessionState, StateKind } from "../state.js";
 import type { Command } from "../wire/command.js";
@@ -40,20 +41,12 @@ export interface Conn {
 
 export type Handler<S> = (conn: Conn, cmd: Command, state: S) => Promise<void>;
 
-export type StateIn<K extends StateKind> = Extract<SessionState, { kind: K }>;
-
 /** A command table entry: the states the command is allowed in, checked by the dispatcher. */
-export interface CommandSpec {
-  readonly states: readonly StateKind[];
-  readonly run: Handler<SessionState>;
-}
+export type CommandSpec = TableEntry<SessionState, Conn, Command>;
 
 export const ANY: readonly StateKind[] = ["nonauth", "auth"];
 export const NONAUTH: readonly ["nonauth"] = ["nonauth"];
 export const AUTH: readonly ["auth"] = ["auth"];
 
 /** A table entry whose handler's state type follows from `states` (checked by the compiler). */
-export function allow<K extends StateKind>(states: readonly K[], run: Handler<StateIn<K>>): CommandSpec {
-  // Sound because the dispatcher runs `run` only when the state's kind is in `states`.
-  return { states, run: run as unknown as Handler<SessionState> };
-}
+export const allow = tableEntries<SessionState, Conn, Command>();

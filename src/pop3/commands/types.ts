@@ -3,6 +3,7 @@
 
 import type { AuthResult } from "../../auth/types.js";
 import type { Logger } from "../../log/logger.js";
+import { type CommandSpec as TableEntry, tableEntries } from "../../server/command-table.js";
 import type { AppContext } from "../../server/context.js";
 import type { SessionState, StateKind } from "../state.js";
 import type { Command } from "../wire/command.js";
@@ -41,21 +42,13 @@ export interface Conn {
 
 export type Handler<S> = (conn: Conn, cmd: Command, state: S) => Promise<void>;
 
-export type StateIn<K extends StateKind> = Extract<SessionState, { kind: K }>;
-
-/** A command table entry, the shape IMAP's and SMTP's tables have: the states the command is
- *  allowed in, checked by the dispatcher (session.ts) before the handler runs. */
-export interface CommandSpec {
-  readonly states: readonly StateKind[];
-  readonly run: Handler<SessionState>;
-}
+/** A command table entry: the states the command is allowed in, checked by the dispatcher
+ *  (session.ts) before the handler runs. */
+export type CommandSpec = TableEntry<SessionState, Conn, Command>;
 
 export const ANY: readonly StateKind[] = ["authorization", "transaction"];
 export const AUTHORIZATION: readonly ["authorization"] = ["authorization"];
 export const TRANSACTION: readonly ["transaction"] = ["transaction"];
 
 /** A table entry whose handler's state type follows from `states` (checked by the compiler). */
-export function allow<K extends StateKind>(states: readonly K[], run: Handler<StateIn<K>>): CommandSpec {
-  // Sound because the dispatcher runs `run` only when the state's kind is in `states`.
-  return { states, run: run as unknown as Handler<SessionState> };
-}
+export const allow = tableEntries<SessionState, Conn, Command>();
