@@ -92,8 +92,6 @@ export class TestsuiteState {
   readonly failures: Failure[] = [];
   /** The test block being run, null outside. */
   current: string | null = null;
-  /** Failures of the current block (a block passes when this stays 0). */
-  currentFailed = false;
 
   constructor(
     /** The .svtest file's directory: test_script_compile and include paths start here. */
@@ -210,7 +208,6 @@ export class TestsuiteState {
     const f: Failure = { test: this.current, reason };
     if (this.errors.length > 0) f.errors = this.errors.slice(0, 3);
     this.failures.push(f);
-    this.currentFailed = true;
   }
 }
 
