@@ -8,9 +8,15 @@
 //   (3) K idle connections (default 10,000), each logged in, a small INBOX selected, in IDLE:
 //       server memory per connection (RSS delta / K, from /proc/PID/status), after one untimed
 //       login per user; own server: also its V8 heap delta after a full GC (--expose-gc).
+//   (4) APPEND latency, one client, --appends messages (default 200) into mailbox "lit": with a
+//       synchronizing literal sent as Python's imaplib sends it ({n}, wait for "+", then the
+//       literal and the closing CRLF in two writes, Nagle's algorithm on), median; and the same
+//       APPEND with literal and CRLF in one write, for reference (issue 20: the two writes cost
+//       a delayed ACK, 40 ms, until the server acknowledged partial commands at once).
 //
 //   npm run bench:imap                                   # own server, all three phases
 //   npm run bench:imap -- --messages 20000 --clients 20 --seconds 20 --idle 2000 --phases 1,2,3
+//   npm run bench:imap -- --phases 4 --messages 0 --appends 200   # APPEND latency only
 //   npm run bench:imap -- --host 127.0.0.1 --port 143 --user 'bench{n}@example.test' --pass secret \
 //                         --pid 1234 --pid-tree          # any IMAP server, e.g. Dovecot
 //   npm run bench:imap -- --cheap-auth --phases 2 --seconds 10 --cpu-prof-dir /tmp/prof
@@ -59,7 +65,8 @@ const { values: opt } = parseArgs({
     seconds: { type: "string", default: "20" },
     idle: { type: "string", default: "10000" },
     batch: { type: "string", default: "100" }, // idle connections opened at once
-    phases: { type: "string", default: "1,2,3" },
+    phases: { type: "string", default: "1,2,3,4" },
+    appends: { type: "string", default: "200" }, // phase 4: APPENDs of each kind
     settle: { type: "string", default: "3" }, // seconds between opening the last idle connection and measuring
     // Own server: answer repeated logins with the same user and password from memory, skipping
     // the ~30 ms argon2id check (10,000 logins would otherwise take minutes of CPU). Bench only;
@@ -278,8 +285,11 @@ class Imap {
   private wake: (() => void) | null = null;
   private closed = false;
   private seq = 0;
-  private constructor(private readonly sock: Socket) {
-    sock.setNoDelay(true);
+  private constructor(
+    private readonly sock: Socket,
+    nagle: boolean,
+  ) {
+    sock.setNoDelay(!nagle);
     sock.on("data", (d: Buffer) => {
       // Unread bytes are this.buf from this.pos on: a line read moves pos, copying nothing.
       this.buf = this.pos >= this.buf.length ? d : Buffer.concat([this.buf.subarray(this.pos), d]);
@@ -293,12 +303,13 @@ class Imap {
     sock.on("error", () => {});
   }
 
-  static open(host: string, port: number): Promise<Imap> {
+  /** `nagle`: leave Nagle's algorithm on, as most clients do (Python's imaplib, phase 4). */
+  static open(host: string, port: number, nagle = false): Promise<Imap> {
     return new Promise((resolve, reject) => {
       // --tls: the own server's certificate is self-signed; the bench measures, it does not verify.
       const s: Socket = opt.tls
-        ? tlsConnect({ host, port, rejectUnauthorized: false }, () => resolve(new Imap(s)))
-        : netConnect({ host, port }, () => resolve(new Imap(s)));
+        ? tlsConnect({ host, port, rejectUnauthorized: false }, () => resolve(new Imap(s, nagle)))
+        : netConnect({ host, port }, () => resolve(new Imap(s, nagle)));
       s.once("error", reject);
       s.setTimeout(WAIT_MS, () => s.destroy(new Error("socket timeout")));
     });
@@ -388,6 +399,19 @@ class Imap {
     this.sock.write(`${tag} APPEND ${mailbox} {${message.length}}\r\n`);
     await this.continuation();
     this.sock.write(Buffer.concat([message, Buffer.from("\r\n")]));
+    const r = await this.until(tag);
+    if (!r.status.startsWith(`${tag} OK`)) throw new Error(`APPEND: ${r.status}`);
+    return r;
+  }
+
+  /** APPEND as Python's imaplib sends it: after "+", the literal and its closing CRLF in two
+   *  writes (with Nagle on, the CRLF waits until the server acknowledges the literal). */
+  async appendSplit(mailbox: string, message: Buffer): Promise<Reply> {
+    const tag = `t${++this.seq}`;
+    this.sock.write(`${tag} APPEND ${mailbox} {${message.length}}\r\n`);
+    await this.continuation();
+    this.sock.write(message);
+    this.sock.write("\r\n");
     const r = await this.until(tag);
     if (!r.status.startsWith(`${tag} OK`)) throw new Error(`APPEND: ${r.status}`);
     return r;
@@ -832,6 +856,34 @@ async function phase3(
   for (const c of conns) c.close();
 }
 
+async function phase4(host: string, port: number, pass: string): Promise<void> {
+  const n = Math.max(1, Number(opt.appends));
+  console.log(`(4) APPEND latency, one client, ${n} messages of each kind (${userName(1)} mailbox "lit")`);
+  const c = await Imap.open(host, port, true);
+  try {
+    await c.greeting();
+    await c.login(userName(1), pass);
+    await c.cmd("CREATE lit", true);
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1]!;
+    const run = async (key: string, label: string, send: (m: Buffer) => Promise<Reply>) => {
+      const times: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        await send(msg(i));
+        times.push(performance.now() - t0);
+      }
+      const p50 = median(times);
+      result[key] = Math.round(p50 * 1000) / 1000;
+      console.log(`${label.padEnd(46)} ${p50.toFixed(3).padStart(9)} ms median`);
+    };
+    await run("appendSplitP50Ms", "APPEND {n}, literal and CRLF in 2 writes", (m) => c.appendSplit("lit", m));
+    await run("appendWholeP50Ms", "APPEND {n}, literal and CRLF in 1 write", (m) => c.append("lit", m));
+    await c.cmd("LOGOUT");
+  } finally {
+    c.close();
+  }
+}
+
 async function main(): Promise<void> {
   const phases = new Set(opt.phases.split(",").map((s) => s.trim()));
   let host = opt.host ?? "127.0.0.1";
@@ -855,6 +907,7 @@ async function main(): Promise<void> {
     if (phases.has("1")) await phase1(host, port, pass);
     if (phases.has("2")) await phase2(host, port, pass, pid);
     if (phases.has("3")) await phase3(host, port, pass, pid, collect);
+    if (phases.has("4")) await phase4(host, port, pass);
     if (pid) {
       const m = memory(pid);
       result.finalRssKiB = m.rssKiB;

@@ -9,10 +9,13 @@
 //       least 1.5x Dovecot)
 //   (3) K idle connections (LOGIN, SELECT, IDLE): server memory per connection (target: Yubin at
 //       most 4 KiB; Dovecot runs one imap process per connection)
+//   (4) APPEND latency with a synchronizing literal, literal and CRLF in separate writes as
+//       Python's imaplib sends them, median (target: Yubin within 2x of Dovecot)
 //
 //   npm run bench:imap:compare                               # 100,000 messages, 10,000 idle
 //   npm run bench:imap:compare -- --messages 20000 --seconds 20 --idle 10000 --dovecot-idle 2000 \
 //                                 --rounds 3 --hibernate
+//   npm run bench:imap:compare -- --phases 4 --rounds 3      # APPEND latency only
 // --dovecot-idle sets Dovecot's idle count apart (default: --idle): 10,000 imap processes is
 // heavy on a small machine. --phases 1,2 or --phases 3 runs only those. Phase 2 also reports the
 // server's CPU time per operation (all Dovecot processes), which other load moves less than ops/s.
@@ -44,12 +47,13 @@ const { values: opt } = parseArgs({
     idle: { type: "string", default: "10000" },
     "dovecot-idle": { type: "string" },
     fetches: { type: "string", default: "200" },
+    appends: { type: "string", default: "200" },
     rounds: { type: "string", default: "1" },
     hibernate: { type: "boolean", default: false },
     "hibernate-only": { type: "boolean", default: false }, // skip the comparison, run only that
     dovecot: { type: "string", default: "dovecot" },
-    // "1,2" or "3" to run only those: phases 1 and 2 share a run, phase 3 has its own.
-    phases: { type: "string", default: "1,2,3" },
+    // "1,2", "3" or "4" to run only those: phases 1 and 2 share a run, 3 and 4 have their own.
+    phases: { type: "string", default: "1,2,3,4" },
   },
 });
 
@@ -204,7 +208,7 @@ async function benchDovecot(
       ...["--host", "127.0.0.1", "--port", String(port), "--user", USER, "--pass", PASSWORD],
       ...["--pid", String(child.pid), "--pid-tree", "--phases", phases],
       ...["--messages", opt.messages, "--clients", opt.clients, "--seconds", opt.seconds],
-      ...["--idle", String(idle), "--fetches", opt.fetches],
+      ...["--idle", String(idle), "--fetches", opt.fetches, "--appends", opt.appends],
       ...(hibernate ? ["--settle", "5"] : []),
     ]);
     await stopChild(child, STOP_TIMEOUT_MS);
@@ -228,6 +232,7 @@ function benchYubin(phases: string): Promise<Result> {
     "--cheap-auth",
     ...["--phases", phases, "--messages", phases.includes("1") ? opt.messages : "0"],
     ...["--clients", opt.clients, "--seconds", opt.seconds, "--idle", opt.idle, "--fetches", opt.fetches],
+    ...["--appends", opt.appends],
   ]);
 }
 
@@ -279,6 +284,7 @@ async function main(): Promise<void> {
   const steps = [
     { phases: "1,2", ys: [] as Result[], ds: [] as Result[] },
     { phases: "3", ys: [] as Result[], ds: [] as Result[] },
+    { phases: "4", ys: [] as Result[], ds: [] as Result[] },
   ];
   const wanted = new Set(opt.phases.split(",").map((x) => x.trim()));
   const run = opt["hibernate-only"]
@@ -296,8 +302,8 @@ async function main(): Promise<void> {
     }
   // One result per round, phases merged.
   for (let r = 0; r < rounds; r++) {
-    ys.push({ ...steps[0]!.ys[r], ...steps[1]!.ys[r] });
-    ds.push({ ...steps[0]!.ds[r], ...steps[1]!.ds[r] });
+    ys.push({ ...steps[0]!.ys[r], ...steps[1]!.ys[r], ...steps[2]!.ys[r] });
+    ds.push({ ...steps[0]!.ds[r], ...steps[1]!.ds[r], ...steps[2]!.ds[r] });
   }
   let hib: Result | null = null;
   if (opt.hibernate || opt["hibernate-only"]) {
@@ -359,6 +365,14 @@ async function main(): Promise<void> {
       rows.push(
         `  Dovecot RSS / Yubin RSS per connection: ${f(d("idleRssKiBPerConn") / y("idleRssKiBPerConn"), 1)}x; PSS: ${f(d("idlePssKiBPerConn") / y("idlePssKiBPerConn"), 1)}x`,
       );
+  }
+  if (run.includes(steps[2]!)) {
+    rows.push(
+      `(4) APPEND latency, ${opt.appends} messages each, median (Dovecot/Yubin > 1 means Yubin is faster)`,
+    );
+    time("appendSplitP50Ms", "{n}, literal and CRLF in 2 writes", 3);
+    rows.push(`  Yubin/Dovecot ${f(y("appendSplitP50Ms") / d("appendSplitP50Ms"), 2)}x (target <= 2x)`);
+    time("appendWholeP50Ms", "{n}, literal and CRLF in 1 write", 3);
   }
   console.log(
     `\nSummary (Yubin / Dovecot ${version}, same run${rounds > 1 ? `, medians of ${rounds}` : ""}; ` +

@@ -19,6 +19,7 @@ import {
 import { type LoginCheck, loginStillValid, recheckDue } from "../auth/login-recheck.js";
 import type { ListenerConfig } from "../config/schema.js";
 import type { AppContext } from "../server/context.js";
+import { quickAck } from "../server/quick-ack.js";
 import type { ConnectionSlot, SessionSet } from "../server/sessions.js";
 import { upgradeToTls } from "../server/tls-upgrade.js";
 import { capabilities } from "./capabilities.js";
@@ -46,6 +47,9 @@ function onInput(this: object, chunk: Buffer): void {
   // An error thrown here would escape into the socket's event emitter: end this connection only.
   try {
     c.reader.push(chunk);
+    // The rest of the command is still to come, often held back by the client's Nagle algorithm
+    // until this part is acknowledged (a literal's closing CRLF): acknowledge it now.
+    if (c.reader.midCommand) c.ackNow();
   } catch (e) {
     c.fail(e);
   }
@@ -141,6 +145,12 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
   /** @internal (CommandReader) */
   frame(f: Frame): void {
     this.onFrame(f);
+  }
+
+  /** @internal (onInput) Acknowledge what was read now, not after the delayed-ACK timer
+   *  (server/quick-ack.ts: a client's write held by Nagle waits for that ACK). */
+  ackNow(): void {
+    quickAck(this.socket);
   }
 
   /** @internal (CommandReader) */

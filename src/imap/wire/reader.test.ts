@@ -171,3 +171,26 @@ describe("CommandReader", () => {
     assert.equal(literalAtEnd(Buffer.from('a "{1}"')), null);
   });
 });
+
+// midCommand tells the connection to acknowledge what it read at once (server/quick-ack.ts): the
+// client's next write, often just a literal's closing CRLF, waits for that ACK (issue 20).
+describe("CommandReader.midCommand", () => {
+  const cases: [string, string[], boolean][] = [
+    ["nothing read", [], false],
+    ["a whole command", ["a NOOP\r\n"], false],
+    ["a line without its LF", ["a NO"], true],
+    ["a line ending in CR only", ["a NOOP\r"], true],
+    ["a synchronizing literal announced", ["a APPEND INBOX {5}\r\n"], true],
+    ["part of a literal", ["a APPEND INBOX {5}\r\n", "Hel"], true],
+    ["the literal read, its CRLF not yet", ["a APPEND INBOX {5}\r\n", "Hello"], true],
+    ["the literal and its CRLF", ["a APPEND INBOX {5}\r\n", "Hello", "\r\n"], false],
+    ["LOGIN with two literals, the second not ended", ["a LOGIN {5}\r\n", "alice {3}\r\n", "pwd"], true],
+    ["an oversize literal being discarded", ["a X {60+}\r\n", "x".repeat(10)], true],
+    ["after an oversize literal and its line", ["a X {60+}\r\n", "x".repeat(60), "\r\n"], false],
+    ["an oversize synchronizing literal refused", ["a LOGIN {51}\r\n"], false],
+  ];
+  for (const [name, chunks, want] of cases)
+    test(name, () => {
+      assert.equal(run(chunks).reader.midCommand, want);
+    });
+});

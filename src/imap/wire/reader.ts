@@ -93,6 +93,14 @@ export class CommandReader {
     this.mode = LINE_MODE;
   }
 
+  /** Whether part of a command has been read and more of it is still to come: a line without its
+   *  LF, a literal under way, or one just ended (the command goes on after it: at least CRLF). */
+  get midCommand(): boolean {
+    const k = this.mode.kind;
+    if (k === "literal" || k === "discard" || k === "skip-line") return true;
+    return this.pendingLen > 0 || this.segments.length > 0;
+  }
+
   push(chunk: Buffer): void {
     let pos = 0;
     while (pos < chunk.length) {
