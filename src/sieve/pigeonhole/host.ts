@@ -5,6 +5,7 @@
 // "sieve_spamtest_status_header" ... then test_config_reload): in Yubin the spam filter hands the
 // verdict over directly, so this is the stand-in for the filter.
 import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fieldValue, scanHeader } from "../../mime/headers.js";
 import type { IncludeLocation, SieveHost } from "../types.js";
@@ -64,6 +65,11 @@ function statusLevel(
   return { value, max };
 }
 
+const VERSION: string = (() => {
+  const pkg = createRequire(import.meta.url)("../../../package.json") as { version?: unknown };
+  return typeof pkg.version === "string" ? pkg.version : "";
+})();
+
 export interface HostOptions {
   now?: Date;
 }
@@ -87,13 +93,14 @@ export function testsuiteHost(state: TestsuiteState, opts: HostOptions = {}): Si
       if (name.includes("/") || name.includes("\\") || !existsSync(file)) return null;
       return readFileSync(file, "utf8");
     },
+    // As the post office's host gives them (src/postoffice/sieve-host.ts, RFC 5183 4.1).
     environment: {
       domain: "example.com",
-      host: "test.example.com",
-      location: "MDA",
+      host: "mail.example.com",
+      location: "MS",
       phase: "during",
       name: "Yubin",
-      version: "0.1.0",
+      version: VERSION,
     },
   };
   // The spam and virus verdicts follow the current message and the configured reading.
