@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { runAppPasswordContract } from "./contract-app-passwords.js";
 import { runFlagReadContract } from "./contract-flags.js";
+import { runFullTextContract } from "./contract-fulltext.js";
 import { runGreylistContract } from "./contract-greylist.js";
 import { account, type ContractHandle, type OpenStore, rejectsWith, withStore } from "./contract-kit.js";
 import { runSecondFactorContract } from "./contract-second-factor.js";
@@ -43,6 +44,7 @@ export function runStoreContract(name: string, open: OpenStore): void {
     runSecondFactorContract(open);
     runSieveContract(open);
     runFlagReadContract(open);
+    runFullTextContract(open);
     describe("directory", () => {
       test("domains are lower-cased, unique, and removable only when empty", () =>
         withStore(open, async ({ store }) => {

@@ -105,6 +105,12 @@ export interface ParsedMessage {
  *  CC, BCC, SUBJECT, and HEADER with one of these names). */
 export type IndexedHeaderField = "FROM" | "TO" | "CC" | "BCC" | "SUBJECT";
 
+/** What MailStore.searchText looks in: "body", the decoded text parts (IMAP BODY, JMAP body);
+ *  "text", those and the decoded header (IMAP TEXT, JMAP text). */
+export type FullTextField = "body" | "text";
+/** One mailbox (answered with UIDs) or a whole account (answered with message ids). */
+export type FullTextScope = { mailboxId: number } | { accountId: number };
+
 /** What SORT and THREAD need of a message (RFC 5256): its cached envelope and References. */
 export interface MessageEnvelope {
   uid: number;
@@ -289,6 +295,14 @@ export interface MailStore {
    *  one pass over its headers and later ones a single query. StoreError("not-found") for an
    *  unknown mailbox. */
   searchHeader(mailboxId: number, field: IndexedHeaderField, text: string): Promise<number[]>;
+  /** Candidates for a case-insensitive substring search of `field` (FullTextField) from a
+   *  full-text index: the UIDs (mailbox scope) or message ids (account scope), ascending, of a
+   *  superset of the messages whose lower-cased decoded text contains the lower-cased needle, so
+   *  the caller's exact match decides and never finds fewer than a scan of every message would
+   *  (RFC 9051 6.4.4). Messages not yet indexed (just delivered, or before an upgrade's catch-up)
+   *  are always candidates. null: the index cannot answer this needle (fewer than 3 characters);
+   *  scan. StoreError("not-found") for an unknown mailbox. */
+  searchText(scope: FullTextScope, field: FullTextField, needle: string): Promise<number[] | null>;
   /** Envelope and References of a mailbox's messages in UID order, from the same index (filled
    *  first if needed). A message filed while this runs may be missing: callers fall back to
    *  getMessage for it. StoreError("not-found") for an unknown mailbox. */

@@ -14,6 +14,7 @@ import {
   usesModseq,
   usesRecent,
 } from "../search/evaluate.js";
+import { narrowUids, textField, textKeys } from "../search/narrow.js";
 import { isRecent, type SelectedMailbox } from "../state.js";
 import type { SearchKey } from "../wire/search.js";
 import { formatSet } from "../wire/sequence.js";
@@ -105,10 +106,24 @@ async function resolverFor(mail: MailStore, sel: SelectedMailbox, key: SearchKey
     }
     headerSets.set(k, found);
   }
+  // BODY and TEXT: the full-text index's candidates (null: it cannot answer; every message is read).
+  const textSets = new Map<object, Set<number>>();
+  for (const k of textKeys(key)) {
+    const id = `${k.k}\0${k.value}`;
+    let found = byText.get(id);
+    if (!found) {
+      const uids = await mail.searchText({ mailboxId: sel.mailbox.id }, textField(k), k.value);
+      if (!uids) continue;
+      found = new Set(uids);
+      byText.set(id, found);
+    }
+    textSets.set(k, found);
+  }
   const setCache = new Map<object, Set<number>>();
   const sets: SetResolver = {
     isRecent: (uid: number) => isRecent(sel, uid),
     headerUids: (k) => headerSets.get(k),
+    textUids: (k) => textSets.get(k),
     uidsOf(k: Extract<SearchKey, { k: "uid" | "seq" }>): Set<number> {
       let r = setCache.get(k);
       if (!r) {
@@ -125,6 +140,21 @@ async function resolverFor(mail: MailStore, sel: SelectedMailbox, key: SearchKey
   return sets;
 }
 
+/** The messages of these UIDs that are still there, ascending by UID. */
+async function parsedOf(
+  mail: MailStore,
+  sel: SelectedMailbox,
+  uids: Set<number>,
+): Promise<Map<number, ParsedMessage>> {
+  const out = new Map<number, ParsedMessage>();
+  for (const uid of [...uids].sort((a, b) => a - b)) {
+    if (sel.uids.seqOf(uid) === 0) continue;
+    const p = await mail.getMessage(sel.mailbox.id, uid);
+    if (p) out.set(uid, p);
+  }
+  return out;
+}
+
 export async function runSearch(
   mail: MailStore,
   sel: SelectedMailbox,
@@ -134,12 +164,19 @@ export async function runSearch(
   const sets = resolver ?? (await resolverFor(mail, sel, key));
   const content = needsContent(key, sets);
   const out: MessageMeta[] = [];
-  const all = await mail.listMessages(sel.mailbox.id);
+  // Messages outside `only` cannot match: when it holds under a quarter of the mailbox, only its
+  // messages are loaded (one read each); else the whole list is, and the others skipped.
+  const only = narrowUids(key, sets);
+  const early = only && only.size * 4 < sel.uids.size ? await parsedOf(mail, sel, only) : null;
+  const all = early ? [...early.values()].map((p) => p.meta) : await mail.listMessages(sel.mailbox.id);
   for (let i = 0; i < all.length; i += BATCH) {
     for (const meta of all.slice(i, i + BATCH)) {
+      if (only && !only.has(meta.uid)) continue;
       const seq = sel.uids.seqOf(meta.uid);
       if (seq === 0) continue; // arrived after the client's view: not searchable yet
       let parsed: Promise<ParsedMessage | null> | null = null;
+      const known = early?.get(meta.uid);
+      if (known) parsed = Promise.resolve(known);
       let body: Promise<Buffer> | null = null;
       const c: Candidate = {
         meta,

@@ -24,6 +24,9 @@ export interface SetResolver {
   isRecent(uid: number): boolean;
   /** The UIDs matching a header key, when the store answered it from its index (else undefined). */
   headerUids?(key: Extract<SearchKey, { k: "header" }>): Set<number> | undefined;
+  /** A superset of the UIDs matching a BODY or TEXT key, from the store's full-text index (else
+   *  undefined): a message outside it does not match, one inside is matched exactly. */
+  textUids?(key: Extract<SearchKey, { k: "body" | "text" }>): Set<number> | undefined;
 }
 
 /** Keys that need only the message list, evaluated without a promise per message. */
@@ -94,6 +97,7 @@ export async function matches(key: SearchKey, m: Candidate, sets: SetResolver): 
     }
     case "body":
     case "text": {
+      if (sets.textUids?.(key)?.has(m.meta.uid) === false) return false;
       const p = await m.parsed();
       if (!p) return false;
       const body = await m.body();

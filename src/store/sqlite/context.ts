@@ -19,6 +19,8 @@ export class Ctx {
   writer!: GroupCommitWriter;
   /** \Recent claims (recent.ts) not written yet: mailbox id -> first unclaimed UID. */
   readonly recentClaims = new Map<number, number>();
+  /** Run after every commit (the full-text indexer schedules itself: fulltext.ts). */
+  onCommit: (() => void) | null = null;
   private readonly uvGet;
   private readonly uvSet;
 
@@ -70,6 +72,7 @@ export class Ctx {
       this.log.warn("blob collection failed", { error });
     }
     for (const e of events) this.notifier.publish(e);
+    this.onCommit?.();
   }
 
   /** RFC 3501 2.3.1.1: seconds since the epoch, but strictly increasing within this store. */

@@ -17,6 +17,7 @@ import { createDirectory } from "./directory.js";
 import { minimalStructure } from "./fallback-parse.js";
 import { makePrivateDir, warnIfShared } from "./file-modes.js";
 import { createFlagListOps } from "./flag-list.js";
+import { createFullTextOps, DEFAULT_FULL_TEXT_BATCH, DEFAULT_FULL_TEXT_MAX_BYTES } from "./fulltext.js";
 import { createGreylist } from "./greylist.js";
 import { createHeaderIndexOps, DEFAULT_HEADER_INDEX_BATCH } from "./header-index.js";
 import { createListingOps } from "./listing.js";
@@ -51,6 +52,11 @@ export interface SqliteStoreOptions {
   /** Messages whose UID/MODSEQ/flags are kept in memory for IMAP's reads (flag-cache.ts); 0: none
    *  (default 500,000). */
   flagCacheMessages?: number;
+  /** Bodies indexed per write by the full-text indexer (default 200). */
+  fullTextBatch?: number;
+  /** Octets of encoded text indexed per message; 0: all (default 1 MiB). Longer messages are
+   *  still found: their rest is searched by scan. */
+  fullTextMaxBytes?: number;
 }
 
 export const DEFAULT_INLINE_MAX_BYTES = 65536;
@@ -65,6 +71,8 @@ const CHECKPOINT_BUSY_TIMEOUT_MS = 1000;
 export interface SqliteStore extends Store {
   /** Group-commit counters: batches committed and jobs in them. */
   readonly stats: { batches: number; jobs: number };
+  /** The full-text indexer: catchUp() indexes everything pending before it resolves. */
+  readonly fullText: { catchUp(): Promise<void> };
 }
 
 export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteStore> {
@@ -116,6 +124,10 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
       checkpoint: checkpointer,
     });
     const rows = new MailboxRows(ctx);
+    const fullText = createFullTextOps(ctx, rows, {
+      batch: opts.fullTextBatch ?? DEFAULT_FULL_TEXT_BATCH,
+      maxBytes: opts.fullTextMaxBytes ?? DEFAULT_FULL_TEXT_MAX_BYTES,
+    });
     const mail: MailStore = {
       ...createMailboxOps(ctx, rows),
       ...createMessageOps(ctx, rows),
@@ -124,7 +136,10 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
       ...createChangeOps(ctx),
       ...createListingOps(ctx),
       ...createRecentOps(ctx, rows),
+      ...fullText.ops,
     };
+    ctx.onCommit = fullText.schedule;
+    fullText.schedule(); // mail stored before the index existed (migration v14), or before a crash
     const openDb = db;
     let closing: Promise<void> | null = null;
     return {
@@ -139,8 +154,10 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
       secondFactors: createSecondFactors(ctx),
       sieve: createSieve(ctx),
       stats: ctx.writer.stats,
+      fullText: { catchUp: fullText.catchUp },
       close() {
         closing ??= (async () => {
+          await fullText.stop();
           await ctx.writer.idle();
           await wal.close();
           await checkpointer?.stop();

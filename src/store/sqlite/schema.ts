@@ -13,6 +13,7 @@ import { StoreError } from "../errors.js";
 import { appPasswordMigration } from "./app-password-schema.js";
 import { changelogMigration } from "./changelog-schema.js";
 import { deletedIndexMigration } from "./flag-list.js";
+import { fullTextMigration } from "./fulltext.js";
 import { greylistMigration } from "./greylist-schema.js";
 import { headerIndexMigration } from "./header-index.js";
 import { listingMigration } from "./listing.js";
@@ -176,6 +177,7 @@ END;
 // v11: app passwords (app-password-schema.ts).
 // v12: second factors for the web login: TOTP, recovery codes, passkeys (second-factor-schema.ts).
 // v13: Sieve scripts and the duplicate test's memory (sieve-schema.ts).
+// v14: the full-text index (FTS5 trigram) and the blobs it has yet to index (fulltext.ts).
 export const migrations: readonly string[] = [
   v1,
   changelogMigration,
@@ -190,6 +192,7 @@ export const migrations: readonly string[] = [
   appPasswordMigration,
   secondFactorMigration,
   sieveMigration,
+  fullTextMigration,
 ];
 
 export function migrate(db: Database.Database): void {
