@@ -14,6 +14,7 @@ import { runSendingContract } from "./contract-sending.js";
 import { runSettingsContract } from "./contract-settings.js";
 import { runSieveContract } from "./contract-sieve.js";
 import { runSpamContract } from "./contract-spam.js";
+import { runSubscriptionContract } from "./contract-subscriptions.js";
 import { QuotaError } from "./errors.js";
 import type { MailEvent } from "./notifier.js";
 import type { Store } from "./types.js";
@@ -43,6 +44,7 @@ export function runStoreContract(name: string, open: OpenStore): void {
     runAppPasswordContract(open);
     runSecondFactorContract(open);
     runSieveContract(open);
+    runSubscriptionContract(open);
     runFlagReadContract(open);
     runFullTextContract(open);
     describe("directory", () => {

@@ -263,10 +263,21 @@ export interface MailStore {
   listMailboxes(accountId: number): Promise<Mailbox[]>;
   getMailbox(accountId: number, name: string): Promise<Mailbox | null>; // "INBOX" case-insensitive
   getMailboxById(id: number): Promise<Mailbox | null>;
-  createMailbox(accountId: number, name: string, opts?: { specialUse?: SpecialUse | null }): Promise<Mailbox>;
+  /** Missing parents are created too. `subscribed` (default true) for the mailbox and the parents
+   *  made with it; a name with a dangling subscription is subscribed whatever it says. */
+  createMailbox(
+    accountId: number,
+    name: string,
+    opts?: { specialUse?: SpecialUse | null; subscribed?: boolean },
+  ): Promise<Mailbox>;
   renameMailbox(mailboxId: number, newName: string): Promise<Mailbox>; // INBOX: moves messages to a new mailbox
   deleteMailbox(mailboxId: number): Promise<void>;
   setSubscribed(mailboxId: number, subscribed: boolean): Promise<void>;
+  /** Subscribed names with no mailbox, sorted: a subscribed mailbox's name once it is deleted
+   *  (RFC 9051 6.3.7: the server does not drop it), until unsubscribed or created again. */
+  listDanglingSubscriptions(accountId: number): Promise<string[]>;
+  /** Drops a dangling subscription; false if the name had none. */
+  unsubscribeDangling(accountId: number, name: string): Promise<boolean>;
   mailboxCounts(mailboxId: number): Promise<MailboxCounts>; // recent: not claimed by any session
   /** \Recent (RFC 3501 2.3.2): the UIDs no session had claimed, which become this caller's, so no
    *  other session sees them as recent; `peek` (EXAMINE) only looks. An empty range when none. */

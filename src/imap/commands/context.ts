@@ -274,6 +274,15 @@ export class Session implements MailListener {
     this.sendFlagList(sel);
   }
 
+  /** The flags a FETCH response shows for a message (with \Recent), after announcing any keyword
+   *  in them the client was not told of. Every FETCH goes through here: another session may have
+   *  set a keyword since this one's last FLAGS, and a client must see the FLAGS response first
+   *  (imaptest's "Keyword used without being in FLAGS"). */
+  flagsToShow(sel: SelectedMailbox, uid: number, flags: readonly string[]): string[] {
+    this.announceKeywords(sel, flags);
+    return shownFlags(sel, uid, flags as string[]);
+  }
+
   /**
    * Report other sessions' changes to the selected mailbox (RFC 9051 7.4.1, 5.2). EXPUNGE is held
    * back while `expunges` is false (during FETCH, STORE and SEARCH: sequence numbers must not move).
@@ -355,8 +364,7 @@ export class Session implements MailListener {
         if (!wanted.has(m.uid)) continue;
         const seq = sel.uids.seqOf(m.uid);
         if (seq === 0) continue;
-        this.announceKeywords(sel, m.flags);
-        const items: Item[] = ["UID", m.uid, "FLAGS", shownFlags(sel, m.uid, m.flags)];
+        const items: Item[] = ["UID", m.uid, "FLAGS", this.flagsToShow(sel, m.uid, m.flags)];
         if (sel.condstore) items.push("MODSEQ", [m.modseq]);
         this.send([seq, "FETCH", items]);
       }

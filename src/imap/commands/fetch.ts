@@ -16,7 +16,7 @@ import { imapDateTime } from "../format/date.js";
 import { envelopeItem } from "../format/envelope.js";
 import { emailObjectId, threadObjectId } from "../format/objectid.js";
 import { applyPartial, sectionBytes } from "../format/section.js";
-import { ownChanges, type SelectedMailbox, shownFlags } from "../state.js";
+import { ownChanges, type SelectedMailbox } from "../state.js";
 import { binaryLabel, type FetchAtt, sectionLabel } from "../wire/fetch-att.js";
 import { formatSet } from "../wire/sequence.js";
 import { type Item, Lit, q } from "../wire/writer.js";
@@ -106,7 +106,7 @@ export const fetch: CommandSpec<"FETCH"> = {
         for (const m of rows) {
           const seq = sel.uids.seqOf(m.uid);
           if (seq === 0) continue;
-          text += `* ${seq} FETCH (${flagItemsText(sel, m, atts)})\r\n`;
+          text += `* ${seq} FETCH (${flagItemsText(s, sel, m, atts)})\r\n`;
         }
         if (text !== "") s.io.write(text);
         await s.io.drain();
@@ -149,12 +149,12 @@ async function inBatch<T extends { uid: number }>(
 
 /** fetchItems for flag-only items (see flagOnly), as text: same items, same order. Flags and
  *  keywords are atoms (the store accepts no other), so nothing needs quoting. */
-function flagItemsText(sel: SelectedMailbox, m: MessageFlags, atts: FetchAtt[]): string {
+function flagItemsText(s: Session, sel: SelectedMailbox, m: MessageFlags, atts: FetchAtt[]): string {
   let out = "";
   for (const a of atts) {
     if (out !== "") out += " ";
     if (a.kind === "UID") out += `UID ${m.uid}`;
-    else if (a.kind === "FLAGS") out += `FLAGS (${shownFlags(sel, m.uid, m.flags).join(" ")})`;
+    else if (a.kind === "FLAGS") out += `FLAGS (${s.flagsToShow(sel, m.uid, m.flags).join(" ")})`;
     else if (a.kind === "MODSEQ") out += `MODSEQ (${m.modseq})`;
   }
   return out;
@@ -209,7 +209,7 @@ async function fetchItems(
         out.push("UID", meta.uid);
         break;
       case "FLAGS":
-        out.push("FLAGS", shownFlags(sel, meta.uid, meta.flags));
+        out.push("FLAGS", s.flagsToShow(sel, meta.uid, meta.flags));
         sentFlags = true;
         break;
       case "INTERNALDATE":
@@ -270,7 +270,7 @@ async function fetchItems(
         break;
     }
   }
-  if (flagsChanged && !sentFlags) out.push("FLAGS", shownFlags(sel, meta.uid, meta.flags));
+  if (flagsChanged && !sentFlags) out.push("FLAGS", s.flagsToShow(sel, meta.uid, meta.flags));
   if (sel.condstore && flagsChanged && !atts.some((a) => a.kind === "MODSEQ"))
     out.push("MODSEQ", [meta.modseq]);
   return out;

@@ -114,11 +114,13 @@ describe("listEntries", () => {
     );
     const sel = { ...BASIC, extended: true, subscribed: true, recursiveMatch: true, markSubscribed: true };
     assert.deepEqual(
+      listEntries(boxes, ["%"], sel).map((e) => [e.name, e.attrs, e.childInfo]),
+      [["A", ["\\NonExistent", "\\HasChildren"], ["SUBSCRIBED"]]],
+    );
+    // RFC 5258 3.5: a parent is listed for a subscribed child only when no pattern lists the child.
+    assert.deepEqual(
       listEntries(boxes, ["*"], sel).map((e) => [e.name, e.attrs, e.childInfo]),
-      [
-        ["A", ["\\NonExistent", "\\HasChildren"], ["SUBSCRIBED"]],
-        ["A/b", ["\\HasNoChildren", "\\Subscribed"], []],
-      ],
+      [["A/b", ["\\HasNoChildren", "\\Subscribed"], []]],
     );
   });
 });

@@ -40,31 +40,60 @@ export const BASIC: ListSelection = {
   extended: false,
 };
 
-export function listEntries(mailboxes: Mailbox[], patterns: string[], sel: ListSelection): ListEntry[] {
+/**
+ * The LIST/LSUB responses for `patterns`. `dangling`: subscribed names with no mailbox, listed
+ * only when selecting by SUBSCRIBED (\NonExistent, RFC 5258 3.1; \Noselect in LSUB).
+ */
+export function listEntries(
+  mailboxes: Mailbox[],
+  patterns: string[],
+  sel: ListSelection,
+  dangling: readonly string[] = [],
+): ListEntry[] {
   const matchers = patterns.map((p) => new ListPattern(p));
+  const matched = (name: string): boolean => matchers.some((m) => m.matches(name));
   const byName = new Map(mailboxes.map((m) => [m.name, m]));
   const names = new Set(byName.keys());
-  for (const n of byName.keys()) {
+  const addWithParents = (n: string): void => {
+    names.add(n);
     const parts = n.split(DELIMITER);
     for (let i = 1; i < parts.length; i++) names.add(parts.slice(0, i).join(DELIMITER));
-  }
+  };
+  for (const n of byName.keys()) addWithParents(n);
   const parents = new Set<string>();
   for (const n of names) {
     const i = n.lastIndexOf(DELIMITER);
     if (i > 0) parents.add(n.slice(0, i));
   }
+  const danglingSet = new Set(sel.subscribed ? dangling : []);
+  for (const n of danglingSet) addWithParents(n);
+  const isSubscribed = (name: string): boolean =>
+    byName.get(name)?.subscribed === true || danglingSet.has(name);
   // Without selection criteria every name is listed, missing parents included.
   const filtered = sel.subscribed || sel.specialUse;
-  const selected = (mb: Mailbox | undefined): boolean =>
-    !filtered ||
-    (mb !== undefined && (!sel.subscribed || mb.subscribed) && (!sel.specialUse || mb.specialUse !== null));
-  // Names with a selected descendant, for RECURSIVEMATCH.
-  const selectedAncestors = new Set<string>();
-  if (sel.recursiveMatch) {
-    for (const mb of mailboxes) {
-      if (!selected(mb)) continue;
-      const parts = mb.name.split(DELIMITER);
-      for (let i = 1; i < parts.length; i++) selectedAncestors.add(parts.slice(0, i).join(DELIMITER));
+  const selected = (name: string): boolean => {
+    if (!filtered) return true;
+    const mb = byName.get(name);
+    if (sel.specialUse && !mb?.specialUse) return false;
+    return !sel.subscribed || isSubscribed(name);
+  };
+  // Names with a selected descendant (CHILDINFO), and those with one that no pattern matches: a
+  // name that is not selected itself is listed for such a descendant, with CHILDINFO under
+  // RECURSIVEMATCH (RFC 5258 3.5; not when the descendant is listed itself) and as \Noselect in
+  // LSUB ("foo" for a subscribed "foo/bar" that "%" does not reach, RFC 3501 6.3.9).
+  const withSelectedChild = new Set<string>();
+  const withUnlistedSelectedChild = new Set<string>();
+  const lsub = sel.subscribed && !sel.extended;
+  if (sel.recursiveMatch || lsub) {
+    for (const n of names) {
+      if (!selected(n) || (!filtered && !lsub)) continue;
+      const unlisted = !matched(n);
+      const parts = n.split(DELIMITER);
+      for (let i = 1; i < parts.length; i++) {
+        const a = parts.slice(0, i).join(DELIMITER);
+        withSelectedChild.add(a);
+        if (unlisted) withUnlistedSelectedChild.add(a);
+      }
     }
   }
   const childInfo: string[] = [];
@@ -72,16 +101,17 @@ export function listEntries(mailboxes: Mailbox[], patterns: string[], sel: ListS
   if (sel.specialUse) childInfo.push("SPECIAL-USE");
   const out: ListEntry[] = [];
   for (const name of names) {
-    if (!matchers.some((m) => m.matches(name))) continue;
+    if (!matched(name)) continue;
     const mb = byName.get(name);
-    const viaChild = selectedAncestors.has(name);
-    if (!selected(mb) && !viaChild) continue;
+    const isSelected = selected(name);
+    if (!isSelected && !withUnlistedSelectedChild.has(name)) continue;
     const attrs: string[] = [];
-    if (!mb) attrs.push(sel.extended ? "\\NonExistent" : "\\Noselect");
+    if (!mb || (lsub && !isSelected)) attrs.push(sel.extended ? "\\NonExistent" : "\\Noselect");
     attrs.push(parents.has(name) ? "\\HasChildren" : "\\HasNoChildren");
-    if (sel.markSubscribed && mb?.subscribed) attrs.push("\\Subscribed");
+    if (sel.markSubscribed && isSubscribed(name)) attrs.push("\\Subscribed");
     if (mb?.specialUse) attrs.push(mb.specialUse);
-    out.push({ name, attrs, mailbox: mb, childInfo: viaChild ? childInfo : [] });
+    const info = sel.recursiveMatch && withSelectedChild.has(name) ? childInfo : [];
+    out.push({ name, attrs, mailbox: mb, childInfo: info });
   }
   return out.sort((a, b) => (a.name === "INBOX" ? -1 : b.name === "INBOX" ? 1 : a.name < b.name ? -1 : 1));
 }
@@ -112,7 +142,9 @@ export const list: CommandSpec<"LIST" | "LSUB"> = {
     if (patterns.some((p) => p.length > s.config.maxListPatternLength))
       throw bad("Mailbox pattern too long", "LIMIT");
     const status = cmd.options?.status ?? null;
-    for (const e of listEntries(mailboxes, patterns, selectionOf(cmd.options, cmd.name === "LSUB"))) {
+    const sel = selectionOf(cmd.options, cmd.name === "LSUB");
+    const dangling = sel.subscribed ? await s.app.store.mail.listDanglingSubscriptions(account.id) : [];
+    for (const e of listEntries(mailboxes, patterns, sel, dangling)) {
       const items: Item[] = [cmd.name, e.attrs, new Str(DELIMITER), new MailboxName(e.name)];
       if (e.childInfo.length > 0) items.push([new Str("CHILDINFO"), e.childInfo.map((c) => new Str(c))]);
       s.send(items);

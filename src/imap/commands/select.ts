@@ -7,14 +7,7 @@
 import type { MessageFlags } from "../../store/types.js";
 import { bad } from "../errors.js";
 import { mailboxObjectId } from "../format/objectid.js";
-import {
-  addRecent,
-  recentCount,
-  type SelectedMailbox,
-  sessionMailbox,
-  shownFlags,
-  withKeywords,
-} from "../state.js";
+import { addRecent, recentCount, type SelectedMailbox, sessionMailbox, withKeywords } from "../state.js";
 import { UidMap } from "../uid-map.js";
 import type { QresyncParams } from "../wire/command.js";
 import { formatSet, type SequenceSet, STAR } from "../wire/sequence.js";
@@ -138,7 +131,7 @@ async function resync(
   for (const m of metas) {
     if (m.modseq <= q.modseq) continue;
     if (q.knownUids && !inUidSet(q.knownUids, m.uid, maxUid)) continue;
-    const flags = shownFlags(sel, m.uid, m.flags);
+    const flags = s.flagsToShow(sel, m.uid, m.flags);
     s.send([sel.uids.seqOf(m.uid), "FETCH", ["UID", m.uid, "FLAGS", flags, "MODSEQ", [m.modseq]]]);
   }
   await s.io.drain();

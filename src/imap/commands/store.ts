@@ -2,7 +2,7 @@
 // and the MODIFIED response code (RFC 7162 3.1.3).
 import type { MessageFlags } from "../../store/types.js";
 import { no } from "../errors.js";
-import { ownChanges, shownFlags } from "../state.js";
+import { ownChanges } from "../state.js";
 import { formatSet } from "../wire/sequence.js";
 import type { Item } from "../wire/writer.js";
 import { SYSTEM_FLAGS } from "./mailbox-common.js";
@@ -70,7 +70,7 @@ export const store: CommandSpec<"STORE"> = {
         if (seq === 0) continue;
         const items: Item[] = [];
         if (cmd.uid) items.push("UID", m.uid);
-        if (!cmd.silent) items.push("FLAGS", shownFlags(sel, m.uid, m.flags));
+        if (!cmd.silent) items.push("FLAGS", s.flagsToShow(sel, m.uid, m.flags));
         if (sel.condstore) items.push("MODSEQ", [m.modseq]);
         s.send([seq, "FETCH", items]);
       }

@@ -234,9 +234,9 @@ export class Cursor {
     if (c === Ch.DQUOTE || c === Ch.LBRACE) raw = this.string();
     else raw = this.take((x) => isAtomChar(x) || x === 0x5d || x === 0x25 || x === 0x2a, "a mailbox pattern");
     if (this.opts.utf8) return raw;
-    const d = decodeMailboxName(raw);
-    if (d === null) throw new ParseError("Mailbox pattern is not valid modified UTF-7");
-    return d;
+    // A pattern that is not valid modified UTF-7 is still a pattern (Dovecot answers OK): taken
+    // as it is, it can only match names with the same characters.
+    return decodeMailboxName(raw) ?? raw;
   }
 
   /** "(" items ")" with nesting bounded by maxDepth. */
@@ -324,10 +324,17 @@ export function parseDateTime(s: string): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
+/**
+ * Marks a name that is not valid modified UTF-7 (RFC 3501 5.1.3). It is a name still, not a syntax
+ * error (the command is well formed): with this mark, which the store refuses in any name, it
+ * names no mailbox, so lookups answer NO [NONEXISTENT] and CREATE/RENAME NO [CANNOT], as Dovecot's.
+ */
+export const INVALID_NAME_MARK = "\0";
+
 /** Mailbox names as stored: UTF-8, "INBOX" in upper case whatever case the client used (RFC 9051 5.1). */
 export function normalizeMailbox(raw: string, utf8: boolean): string {
   const name = utf8 ? raw : decodeMailboxName(raw);
-  if (name === null) throw new ParseError("Mailbox name is not valid modified UTF-7");
+  if (name === null) return INVALID_NAME_MARK + raw;
   if (name.toUpperCase() === "INBOX") return "INBOX";
   if (name.slice(0, 6).toUpperCase() === "INBOX/") return "INBOX" + name.slice(5);
   return name;

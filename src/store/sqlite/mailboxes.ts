@@ -9,6 +9,7 @@ import type { Ctx } from "./context.js";
 import { SEEN_BIT } from "./flags.js";
 import { firstUnclaimed } from "./recent.js";
 import { type MailboxRow, toMailbox } from "./rows.js";
+import { DanglingSubscriptions } from "./subscriptions.js";
 
 const SPECIAL_USES = new Set<string>([
   "\\Drafts",
@@ -62,8 +63,8 @@ export class MailboxRows {
     this.list = db.prepare<[number], MailboxRow>(
       "SELECT * FROM mailboxes WHERE account_id = ? ORDER BY name",
     );
-    this.insert = db.prepare<[number, string, number, string | null, number]>(
-      "INSERT INTO mailboxes (account_id, name, uid_validity, special_use, subscribed, created_at) VALUES (?, ?, ?, ?, 1, ?)",
+    this.insert = db.prepare<[number, string, number, string | null, number, number]>(
+      "INSERT INTO mailboxes (account_id, name, uid_validity, special_use, subscribed, created_at) VALUES (?, ?, ?, ?, ?, ?)",
     );
     /** Reserve `uids` UIDs and `modseqs` mod-sequences; returns the row as it was before. */
     this.bump = db.prepare<[number, number, number]>(
@@ -92,6 +93,7 @@ export class MailboxRows {
 
 export function createMailboxOps(ctx: Ctx, rows: MailboxRows) {
   const db = ctx.db;
+  const dangling = new DanglingSubscriptions(ctx);
   const s = {
     children: db.prepare<[number, string, string], MailboxRow>(
       "SELECT * FROM mailboxes WHERE account_id = ? AND substr(name, 1, length(?) + 1) = ? || '/'",
@@ -121,11 +123,25 @@ export function createMailboxOps(ctx: Ctx, rows: MailboxRows) {
     ),
   };
 
+  /** Inserts one mailbox; a dangling subscription to its name becomes its own (subscriptions.ts). */
+  const insert = (o: {
+    accountId: number;
+    name: string;
+    specialUse: SpecialUse | null;
+    subscribed: boolean;
+    now: number;
+  }): number => {
+    const sub = dangling.take(o.accountId, o.name) || o.subscribed ? 1 : 0;
+    return Number(
+      rows.insert.run(o.accountId, o.name, ctx.nextUidValidity(), o.specialUse, sub, o.now).lastInsertRowid,
+    );
+  };
+
   /** Creates `name` and any missing parents; returns the created rows' events. */
   const createWithParents = (
     accountId: number,
     name: string,
-    specialUse: SpecialUse | null,
+    opts: { specialUse: SpecialUse | null; subscribed: boolean },
     events: MailEvent[],
   ): MailboxRow => {
     const segs = name.split("/");
@@ -133,15 +149,11 @@ export function createMailboxOps(ctx: Ctx, rows: MailboxRows) {
     for (let i = 1; i < segs.length; i++) {
       const parent = segs.slice(0, i).join("/");
       if (!rows.byName.get(accountId, parent)) {
-        const id = Number(
-          rows.insert.run(accountId, parent, ctx.nextUidValidity(), null, now).lastInsertRowid,
-        );
+        const id = insert({ accountId, name: parent, specialUse: null, subscribed: opts.subscribed, now });
         events.push({ kind: "mailbox-created", accountId, mailboxId: id, name: parent });
       }
     }
-    const id = Number(
-      rows.insert.run(accountId, name, ctx.nextUidValidity(), specialUse, now).lastInsertRowid,
-    );
+    const id = insert({ accountId, name, specialUse: opts.specialUse, subscribed: opts.subscribed, now });
     events.push({ kind: "mailbox-created", accountId, mailboxId: id, name });
     return rows.must(id);
   };
@@ -170,7 +182,11 @@ export function createMailboxOps(ctx: Ctx, rows: MailboxRows) {
         return r ? toMailbox(r) : null;
       });
     },
-    async createMailbox(accountId: number, name: string, opts?: { specialUse?: SpecialUse | null }) {
+    async createMailbox(
+      accountId: number,
+      name: string,
+      opts?: { specialUse?: SpecialUse | null; subscribed?: boolean },
+    ) {
       const n = norm(name);
       const use = opts?.specialUse ?? null;
       if (use !== null && !SPECIAL_USES.has(use))
@@ -179,7 +195,12 @@ export function createMailboxOps(ctx: Ctx, rows: MailboxRows) {
         if (!s.account.get(accountId)) throw new StoreError("not-found", `no account ${accountId}`);
         if (rows.byName.get(accountId, n)) throw new StoreError("exists", `mailbox ${n} exists`);
         const events: MailEvent[] = [];
-        const row = createWithParents(accountId, n, use, events);
+        const row = createWithParents(
+          accountId,
+          n,
+          { specialUse: use, subscribed: opts?.subscribed ?? true },
+          events,
+        );
         return { value: toMailbox(row), events };
       });
     },
@@ -193,7 +214,7 @@ export function createMailboxOps(ctx: Ctx, rows: MailboxRows) {
         if (box.name === "INBOX") {
           // RFC 3501 6.3.5: INBOX's messages move to the new mailbox; INBOX stays, empty, with
           // its UIDVALIDITY and UID counter, and its children are not renamed.
-          const created = createWithParents(acc, n, null, events);
+          const created = createWithParents(acc, n, { specialUse: null, subscribed: true }, events);
           const moved = s.inboxUids.all(box.id);
           let modseq = box.highest_modseq;
           for (const m of moved) s.expungeRow.run(box.id, m.uid, ++modseq, m.id);
@@ -232,16 +253,18 @@ export function createMailboxOps(ctx: Ctx, rows: MailboxRows) {
         for (let i = 1; i < segs.length; i++) {
           const parent = segs.slice(0, i).join("/");
           if (!rows.byName.get(acc, parent)) {
-            const id = Number(rows.insert.run(acc, parent, ctx.nextUidValidity(), null, now).lastInsertRowid);
+            const id = insert({ accountId: acc, name: parent, specialUse: null, subscribed: true, now });
             events.push({ kind: "mailbox-created", accountId: acc, mailboxId: id, name: parent });
           }
         }
         s.rename.run(n, box.id);
+        if (dangling.take(acc, n)) s.subscribe.run(1, box.id);
         events.push({ kind: "mailbox-renamed", accountId: acc, mailboxId: box.id, name: n });
         for (const k of kids) {
           const kn = n + k.name.slice(box.name.length);
           if (rows.byName.get(acc, kn)) throw new StoreError("exists", `mailbox ${kn} exists`);
           s.rename.run(kn, k.id);
+          if (dangling.take(acc, kn)) s.subscribe.run(1, k.id);
           events.push({ kind: "mailbox-renamed", accountId: acc, mailboxId: k.id, name: kn });
         }
         return { value: toMailbox(rows.must(box.id)), events };
@@ -254,11 +277,24 @@ export function createMailboxOps(ctx: Ctx, rows: MailboxRows) {
         // Messages first, so the triggers release their blobs and the account's quota usage.
         s.delMessages.run(box.id);
         s.delMailbox.run(box.id);
+        if (box.subscribed === 1) dangling.add.run(box.account_id, box.name);
         return {
           value: undefined,
           events: [{ kind: "mailbox-deleted", accountId: box.account_id, mailboxId: box.id, name: box.name }],
         };
       });
+    },
+    async listDanglingSubscriptions(accountId: number): Promise<string[]> {
+      return ctx.read(() => dangling.list.all(accountId));
+    },
+    async unsubscribeDangling(accountId: number, name: string): Promise<boolean> {
+      let n: string;
+      try {
+        n = norm(name);
+      } catch {
+        return false;
+      }
+      return ctx.grouped(() => ({ value: dangling.take(accountId, n) }));
     },
     async setSubscribed(mailboxId: number, subscribed: boolean): Promise<void> {
       await ctx.grouped(() => {

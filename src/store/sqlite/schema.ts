@@ -23,6 +23,7 @@ import { sendingMigration } from "./sending-schema.js";
 import { settingsMigration } from "./settings-schema.js";
 import { sieveMigration } from "./sieve-schema.js";
 import { spamMigration } from "./spam-schema.js";
+import { subscriptionMigration } from "./subscriptions.js";
 
 const v1 = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -178,6 +179,7 @@ END;
 // v12: second factors for the web login: TOTP, recovery codes, passkeys (second-factor-schema.ts).
 // v13: Sieve scripts and the duplicate test's memory (sieve-schema.ts).
 // v14: the full-text index (FTS5 trigram) and the blobs it has yet to index (fulltext.ts).
+// v15: subscriptions to names whose mailbox was deleted (subscriptions.ts).
 export const migrations: readonly string[] = [
   v1,
   changelogMigration,
@@ -193,6 +195,7 @@ export const migrations: readonly string[] = [
   secondFactorMigration,
   sieveMigration,
   fullTextMigration,
+  subscriptionMigration,
 ];
 
 export function migrate(db: Database.Database): void {
