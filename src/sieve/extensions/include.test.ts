@@ -117,3 +117,11 @@ test("compile errors: bad names, global without variables", () => {
   assert.match(checkSieve('require "include";\nglobal "x";')[0]?.message ?? "", /needs require "variables"/);
   assert.equal(checkSieve('require ["include", "variables"];\nglobal "x"; return;').length, 0);
 });
+
+test("the script name is a constant string (RFC 6609 3.2; Pigeonhole compile/errors.svtest)", () => {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: "${s}" is Sieve syntax (RFC 5229).
+  const d = checkSieve('require ["include", "variables"];\nset "s" "blacklist";\ninclude "${s}";');
+  assert.equal(d.length, 1);
+  assert.equal(d[0]!.line, 3);
+  assert.match(d[0]!.message, /constant/);
+});

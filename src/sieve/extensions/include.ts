@@ -102,7 +102,13 @@ async function runIncluded(
 
 function constantName(arg: Parameters<CompileCtx["constant"]>[0], ctx: CompileCtx): void {
   const c = ctx.constant(arg);
-  const p = c === null ? null : scriptNameProblem(c);
+  // RFC 6609 3.2: the script name is a constant string, not subject to variable expansion
+  // (Pigeonhole's compile/errors.svtest refuses include "${name}").
+  if (c === null) {
+    ctx.error(arg, "the include script name must be a constant string (no variables)");
+    return;
+  }
+  const p = scriptNameProblem(c);
   if (p !== null) ctx.error(arg, p);
 }
 
