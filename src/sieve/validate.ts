@@ -147,25 +147,9 @@ export function compileProgram(
     return def.build({ comparator, param, keys, error: err, pos });
   }
 
-  /** Sorts out a use's arguments against its definition; null when they do not fit. */
-  function bind(node: TestNode, def: CommandDef | TestDef, kind: "command" | "test"): BoundArgs | null {
-    try {
-      return bindArgs(node, def, kind);
-    } catch (e) {
-      if (e instanceof BindFailed) return null;
-      throw e;
-    }
-  }
-
-  function bindArgs(node: TestNode, def: CommandDef | TestDef, kind: "command" | "test"): BoundArgs | null {
-    let ok = true;
-    // One error per use (as Pigeonhole): after the first, the rest of its arguments are usually
-    // consequences of it ("missing argument" after an unknown tag swallowed its value).
-    const fail = (pos: Pos, message: string): never => {
-      ok = false;
-      error(pos, message);
-      throw new BindFailed();
-    };
+  /** The tagged arguments a command or test takes: its own, those extensions add to it, and the
+   *  comparator, match types, address parts or modifiers it accepts. */
+  function allowedTags(def: CommandDef | TestDef): Map<string, TagDef> {
     const allowed = new Map<string, TagDef>();
     for (const t of def.tags ?? []) allowed.set(t.name, t);
     for (const t of registry.extraTags.get(def.name) ?? []) allowed.set(t.name, t);
@@ -190,6 +174,46 @@ export function compileProgram(
         allowed.set(m.name, { name: m.name, group: `modifier-${m.precedence}`, capability: m.capability });
       }
     }
+    return allowed;
+  }
+
+  /** Sorts out a use's arguments against its definition; null when they do not fit. */
+  function bind(node: TestNode, def: CommandDef | TestDef, kind: "command" | "test"): BoundArgs | null {
+    try {
+      return bindArgs(node, def, kind);
+    } catch (e) {
+      if (e instanceof BindFailed) {
+        // Sub-tests are checked all the same (their errors are their own), unless the error
+        // was that there should be none: then they are the stray words of a missing ";".
+        if (!e.subTestsRefused) {
+          const allowed = allowedTags(def);
+          for (const t of node.tests) {
+            // `address matches "from" "x"`: a tag written without its colon reads as a test.
+            if (allowed.has(`:${t.name}`))
+              error(t, `missing colon before the '${t.name}' tag in the ${node.name} ${kind}`);
+            else compileTest(t);
+          }
+        }
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  function bindArgs(node: TestNode, def: CommandDef | TestDef, kind: "command" | "test"): BoundArgs | null {
+    let ok = true;
+    // One error per use (as Pigeonhole): after the first, the rest of its arguments are usually
+    // consequences of it ("missing argument" after an unknown tag swallowed its value).
+    const fail = (pos: Pos, message: string): never => {
+      ok = false;
+      error(pos, message);
+      throw new BindFailed(false);
+    };
+    const refuseSubTests = (pos: Pos, message: string): never => {
+      error(pos, message);
+      throw new BindFailed(true);
+    };
+    const allowed = allowedTags(def);
     const tags = new Map<string, ArgNode>();
     const groups = new Map<string, string>();
     const positional: ArgNode[] = [];
@@ -253,7 +277,13 @@ export function compileProgram(
     }
     const tests = def.tests ?? "none";
     if (tests === "none" && node.tests.length > 0)
-      fail(node.tests[0]!, `the ${node.name} ${kind} accepts no sub-tests, but tests are specified`);
+      refuseSubTests(
+        node.tests[0]!,
+        // A word that is no test after a command is most likely the next command, its ";" forgotten.
+        registry.tests.has(node.tests[0]!.name)
+          ? `the ${node.name} ${kind} accepts no sub-tests, but tests are specified`
+          : `missing semicolon after the ${node.name} ${kind} (found '${node.tests[0]!.name}')`,
+      );
     if (tests === "one" && (node.tests.length !== 1 || node.testList))
       fail(node, `${kind} "${node.name}" needs one test`);
     if (tests === "list" && !node.testList)
@@ -413,7 +443,11 @@ export function compileProgram(
   return { requires, body };
 }
 
-class BindFailed extends Error {}
+class BindFailed extends Error {
+  constructor(readonly subTestsRefused: boolean) {
+    super("arguments do not fit");
+  }
+}
 
 function runBranch(
   branches: readonly { test: TestFn | null; body: Exec }[],
