@@ -8,6 +8,7 @@
 // A login with an app password (app-passwords.ts) is checked before every command, its app
 // password read with the account (two primary-key reads): revoking a lost phone's app password
 // ends that phone's sessions at their next command, whichever process revoked it (issue 15).
+import type { Logger } from "../log/logger.js";
 import type { Account, AppPasswordStore, DirectoryStore } from "../store/types.js";
 import { credentialStamp } from "./credential.js";
 
@@ -55,4 +56,28 @@ export async function loginStillValid(
   if (c.appPasswordId !== undefined) return (await store.appPasswords.get(c.id, c.appPasswordId)) !== null;
   c.checkAt = Date.now() + intervalSec * 1000;
   return true;
+}
+
+/**
+ * For a session about to run a command: true when no check is due, when the account still
+ * checks out (loginStillValid), or when the store failed to answer (this command is served and
+ * the next one checks again); false, logged, when the login has ended, and the session must say
+ * so in its protocol and close.
+ */
+export async function loginStands(
+  session: { login: LoginCheck; account: Pick<Account, "address"> },
+  o: {
+    ctx: { store: Parameters<typeof loginStillValid>[0]; config: { auth: { sessionRecheckSec: number } } };
+    log: Logger;
+  },
+): Promise<boolean> {
+  if (!recheckDue(session.login)) return true;
+  try {
+    if (await loginStillValid(o.ctx.store, session.login, o.ctx.config.auth.sessionRecheckSec)) return true;
+  } catch (e) {
+    o.log.warn("account recheck failed", { err: e });
+    return true;
+  }
+  o.log.info("login ended: password changed or account disabled", { user: session.account.address });
+  return false;
 }

@@ -11,13 +11,13 @@
 //  - After STARTTLS, buffered plaintext is discarded (server/line-io.ts) and the capabilities are sent again.
 import { randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
-import { loginCheck, loginStillValid, recheckDue } from "../auth/login-recheck.js";
+import { loginCheck, loginStands } from "../auth/login-recheck.js";
 import type { AuthResult } from "../auth/types.js";
 import type { ListenerConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
 import type { AppContext } from "../server/context.js";
+import { LoginDeadline } from "../server/login-deadline.js";
 import type { ConnectionSlot } from "../server/sessions.js";
-import { upgradeToTls } from "../server/tls-upgrade.js";
 import { capabilityLines } from "./commands/capability.js";
 import { commandTable } from "./commands/index.js";
 import type { Conn, ManageSieveConfig } from "./commands/types.js";
@@ -60,7 +60,7 @@ export class Session implements Conn {
   private authFailures = 0;
   /** Login must succeed by then (managesieve.loginDeadlineSec after connecting or after
    *  UNAUTHENTICATE): a client sending CAPABILITY every few seconds never extends it. */
-  private loginBy: number;
+  private readonly deadline: LoginDeadline;
 
   constructor(opts: SessionOptions) {
     this.ctx = opts.ctx;
@@ -70,7 +70,7 @@ export class Session implements Conn {
     this.slot = opts.slot;
     this.io = new SieveIo(opts.socket, this.cfg.maxLineLength);
     this.log = opts.ctx.log.child({ proto: "managesieve", conn: this.id, ip: opts.remoteIp });
-    this.loginBy = Date.now() + this.cfg.loginDeadlineSec * 1000;
+    this.deadline = new LoginDeadline(this.cfg.loginDeadlineSec);
   }
 
   get offersStartTls(): boolean {
@@ -83,7 +83,7 @@ export class Session implements Conn {
 
   private get idleMs(): number {
     if (this.state.kind === "auth") return this.cfg.idleTimeoutSec * 1000;
-    return Math.max(0, Math.min(this.cfg.loginTimeoutSec * 1000, this.loginBy - Date.now()));
+    return this.deadline.waitMs(this.cfg.loginTimeoutSec * 1000);
   }
 
   async run(): Promise<void> {
@@ -110,8 +110,9 @@ export class Session implements Conn {
     this.io.destroy();
   }
 
-  private loginLate(): boolean {
-    return this.state.kind !== "auth" && Date.now() >= this.loginBy;
+  /** Still not logged in at the login deadline (afterTimeout: a read just timed out). */
+  private loginLate(afterTimeout = false): boolean {
+    return this.state.kind !== "auth" && this.deadline.passed(afterTimeout);
   }
 
   private async bye(text: string, code?: ResponseCode): Promise<void> {
@@ -125,7 +126,7 @@ export class Session implements Conn {
       if (read.kind === "end") {
         if (read.why === "closed") return;
         if (read.why === "interrupted") return this.bye("server shutting down, try again later", "TRYLATER");
-        if (this.loginLate()) return this.bye("login took too long, closing connection");
+        if (this.loginLate(true)) return this.bye("login took too long, closing connection");
         return this.bye("idle too long, closing connection");
       }
       if (read.kind === "error") {
@@ -212,15 +213,8 @@ export class Session implements Conn {
    *  the command runs (issue 18: as IMAP and POP3 do; auth/login-recheck.ts). */
   private async loginStands(): Promise<boolean> {
     const state = this.state;
-    if (state.kind !== "auth" || !recheckDue(state.login)) return true;
-    try {
-      if (await loginStillValid(this.ctx.store, state.login, this.ctx.config.auth.sessionRecheckSec))
-        return true;
-    } catch (e) {
-      this.log.warn("account recheck failed", { err: e });
-      return true;
-    }
-    this.log.info("login ended: password changed or account disabled", { user: state.account.address });
+    if (state.kind !== "auth") return true;
+    if (await loginStands(state, { ctx: this.ctx, log: this.log })) return true;
     await this.fail(errors.loginEnded());
     return false;
   }
@@ -284,19 +278,14 @@ export class Session implements Conn {
 
   leave(): void {
     this.state = { kind: "nonauth" };
-    this.loginBy = Date.now() + this.cfg.loginDeadlineSec * 1000;
+    this.deadline.restart();
   }
 
-  /** TLS handshake on the current socket after STARTTLS's OK; plaintext the client pipelined is
-   *  dropped by detach(). A failed handshake ends only this session. */
+  /** TLS on this connection (implicit TLS, or after STARTTLS's OK): plaintext the client
+   *  pipelined is dropped (RFC 5804 §2.2); a failed handshake ends only this session. */
   async startTls(): Promise<void> {
-    const raw = this.io.detach();
     const timeoutMs = this.cfg.tlsHandshakeTimeoutSec * 1000;
-    const tls = await upgradeToTls(raw, this.ctx.tls.context(), timeoutMs).catch((e: unknown) => {
-      this.log.info("TLS handshake failed", { err: e });
-      throw new ConnectionGone("TLS handshake failed");
-    });
-    this.io.attach(tls);
+    await this.io.startTls({ context: this.ctx.tls.context(), timeoutMs, log: this.log });
     this.secure = true;
   }
 

@@ -10,14 +10,14 @@
 
 import { randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
-import { loginCheck, loginStillValid, recheckDue } from "../auth/login-recheck.js";
+import { loginCheck, loginStands } from "../auth/login-recheck.js";
 import type { AuthResult } from "../auth/types.js";
 import type { ListenerConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
 import type { AppContext } from "../server/context.js";
 import { ConnectionGone, LineIo } from "../server/line-io.js";
+import { LoginDeadline } from "../server/login-deadline.js";
 import type { ConnectionSlot } from "../server/sessions.js";
-import { upgradeToTls } from "../server/tls-upgrade.js";
 import { commandTable } from "./commands/index.js";
 import type { Conn, Pop3Config } from "./commands/types.js";
 import { errorLine, errors, Pop3Error } from "./errors.js";
@@ -50,10 +50,9 @@ export class Session implements Conn {
   private ending = false;
   private errorCount = 0;
   private authFailures = 0;
-  /** Login must succeed by then (pop3.loginDeadlineSec after connecting): reading CAPA every
-   *  few seconds resets the idle timer but never this (issue 18: pre-login connections must not
-   *  live forever). */
-  private readonly loginBy: number;
+  /** Login must succeed by pop3.loginDeadlineSec after connecting: reading CAPA every few seconds
+   *  resets the idle timer but never this (issue 18: pre-login connections must not live forever). */
+  private readonly deadline: LoginDeadline;
 
   constructor(opts: SessionOptions) {
     this.ctx = opts.ctx;
@@ -64,7 +63,7 @@ export class Session implements Conn {
     this.shared = sharedFor(opts.ctx);
     this.io = new LineIo(opts.socket, this.cfg.maxLineLength);
     this.log = opts.ctx.log.child({ proto: "pop3", conn: this.id, ip: opts.remoteIp });
-    this.loginBy = Date.now() + this.cfg.loginDeadlineSec * 1000;
+    this.deadline = new LoginDeadline(this.cfg.loginDeadlineSec);
   }
 
   get offersStls(): boolean {
@@ -78,7 +77,7 @@ export class Session implements Conn {
   /** Idle limit for the current state: RFC 1939 §3 wants at least 10 minutes once logged in. */
   private get idleMs(): number {
     if (this.state.kind === "transaction") return this.cfg.idleTimeoutSec * 1000;
-    return Math.max(0, Math.min(this.cfg.loginTimeoutSec * 1000, this.loginBy - Date.now()));
+    return this.deadline.waitMs(this.cfg.loginTimeoutSec * 1000);
   }
 
   async run(): Promise<void> {
@@ -105,9 +104,9 @@ export class Session implements Conn {
     this.io.destroy();
   }
 
-  /** Still not logged in at the login deadline. */
-  private loginLate(): boolean {
-    return this.state.kind !== "transaction" && Date.now() >= this.loginBy;
+  /** Still not logged in at the login deadline (afterTimeout: a read just timed out). */
+  private loginLate(afterTimeout = false): boolean {
+    return this.state.kind !== "transaction" && this.deadline.passed(afterTimeout);
   }
 
   private async loginTooLate(): Promise<void> {
@@ -123,7 +122,7 @@ export class Session implements Conn {
         case "closed":
           return;
         case "timeout":
-          if (this.loginLate()) return this.loginTooLate();
+          if (this.loginLate(true)) return this.loginTooLate();
           await this.send(["-ERR [SYS/TEMP] idle too long, closing connection\r\n"]);
           return;
         case "interrupted":
@@ -183,16 +182,8 @@ export class Session implements Conn {
    */
   private async loginStands(): Promise<boolean> {
     const state = this.state;
-    if (state.kind !== "transaction" || !recheckDue(state.login)) return true;
-    try {
-      const recheckSec = this.ctx.config.auth.sessionRecheckSec;
-      if (await loginStillValid(this.ctx.store, state.login, recheckSec)) return true;
-    } catch (e) {
-      // The store failed to answer: serve this command, check again before the next one.
-      this.log.warn("account recheck failed", { err: e });
-      return true;
-    }
-    this.log.info("login ended: password changed or account disabled", { user: state.account.address });
+    if (state.kind !== "transaction") return true;
+    if (await loginStands(state, { ctx: this.ctx, log: this.log })) return true;
     await this.fail(errors.loginEnded());
     return false;
   }
@@ -278,17 +269,11 @@ export class Session implements Conn {
     this.log.info("login", { user: account.address, messages: this.state.maildrop.count });
   }
 
-  /** TLS handshake on the current socket (implicit TLS, or after STLS's "+OK"); plaintext the
-   *  client pipelined is dropped by detach() (RFC 2595 §4). A failed handshake ends only this
-   *  session, as ConnectionGone: there is nobody left to answer. */
+  /** TLS on this connection (implicit TLS, or after STLS's "+OK"): plaintext the client
+   *  pipelined is dropped (RFC 2595 §4); a failed handshake ends only this session. */
   async startTls(): Promise<void> {
-    const raw = this.io.detach();
     const timeoutMs = this.cfg.tlsHandshakeTimeoutSec * 1000;
-    const tls = await upgradeToTls(raw, this.ctx.tls.context(), timeoutMs).catch((e: unknown) => {
-      this.log.info("TLS handshake failed", { err: e });
-      throw new ConnectionGone("TLS handshake failed");
-    });
-    this.io.attach(tls);
+    await this.io.startTls({ context: this.ctx.tls.context(), timeoutMs, log: this.log });
     this.secure = true;
   }
 

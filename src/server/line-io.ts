@@ -13,7 +13,10 @@
 // Waiting, STARTTLS's detach (after which nothing already received is parsed, RFC 2595 4,
 // RFC 5804 2.2) and closing are shared with SMTP (socket-input.ts).
 import type { Socket } from "node:net";
+import type { SecureContext } from "node:tls";
+import type { Logger } from "../log/logger.js";
 import { SocketInput, type WaitEnd } from "./socket-input.js";
+import { upgradeToTls } from "./tls-upgrade.js";
 
 export type LineRead = { kind: "line"; line: Buffer } | { kind: "too-long" } | { kind: WaitEnd };
 
@@ -70,6 +73,17 @@ export class LineIo extends SocketInput {
       const w = await this.wait(deadline - Date.now());
       if (w !== "data") return { kind: w };
     }
+  }
+
+  /** The TLS handshake on the current socket (implicit TLS, or after STLS's +OK or STARTTLS's
+   *  OK); plaintext the client pipelined is dropped by detach(). A failed handshake ends only
+   *  this connection, as ConnectionGone: there is nobody left to answer. */
+  async startTls(o: { context: SecureContext; timeoutMs: number; log: Logger }): Promise<void> {
+    const tls = await upgradeToTls(this.detach(), o.context, o.timeoutMs).catch((e: unknown) => {
+      o.log.info("TLS handshake failed", { err: e });
+      throw new ConnectionGone("TLS handshake failed");
+    });
+    this.attach(tls);
   }
 
   /** Up to `max` octets of what was received and not read (none: an empty buffer), as they are:
