@@ -60,9 +60,11 @@ const MAX_NUMBER = 2n ** 64n - 1n;
 
 export function tokenize(src: string, diags: SieveDiagnostic[]): Token[] {
   const out: Token[] = [];
-  let i = 0;
+  // A leading byte order mark (Windows editors write one) is not part of the script; columns
+  // count from after it.
+  let i = src.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 1;
-  let lineStart = 0;
+  let lineStart = i;
   const n = src.length;
   const err = (at: number, atLine: number, atLineStart: number, message: string) =>
     diags.push({ line: atLine, column: at - atLineStart + 1, message });
