@@ -15,6 +15,7 @@ export async function openStore(config: Config, notifier: ChangeNotifier, log: L
     groupCommitMaxBatch: config.storage.groupCommitMaxBatch,
     checkpointIntervalMs: config.storage.checkpointIntervalMs,
     flagCacheMessages: config.storage.flagCacheMessages,
+    fullTextMaxBytes: config.storage.fullTextMaxBytes,
     mailboxNameMaxBytes: config.storage.mailboxNameMaxBytes,
     parse: (body) =>
       parseStructure(body, { maxDepth: config.storage.mimeMaxDepth, maxParts: config.storage.mimeMaxParts }),

@@ -77,6 +77,11 @@ export const storageSection = {
     "Messages whose UID, mod-sequence and flags are kept in memory for IMAP (about 50 bytes each); 0: read them from the database every time.",
     { min: 0 },
   ),
+  fullTextMaxBytes: int(
+    1048576,
+    "Octets of a message's text parts the full-text index holds (SEARCH BODY/TEXT, JMAP text filters); a longer message stays searchable, by reading it at each search; 0: no limit.",
+    { min: 0 },
+  ),
 };
 
 export const logSection = {

@@ -6,6 +6,7 @@
 // detach and closing are shared with POP3 (server/socket-input.ts).
 
 import type { Socket } from "node:net";
+import { quickAck } from "../server/quick-ack.js";
 import { SocketInput, type WaitEnd } from "../server/socket-input.js";
 import type { DotDecoder } from "./wire/dot-decoder.js";
 import { InputBuffer } from "./wire/input.js";
@@ -86,6 +87,7 @@ export class SmtpIo extends SocketInput {
       const got = this.input.takeLine(maxLength);
       if (got) return got;
       if (this.interruptRequested) return { kind: "interrupted" };
+      if (this.input.buffered > 0) quickAck(this.socket); // part of a line: see readData
       const w = await this.wait(deadline - Date.now());
       if (w !== "data") return { kind: w };
     }
@@ -95,6 +97,10 @@ export class SmtpIo extends SocketInput {
   async readData(decoder: DotDecoder, idleMs: number): Promise<"done" | WaitEnd> {
     for (;;) {
       if (this.input.takeData(decoder)) return "done";
+      // Mid-message: acknowledge what came at once. A client that writes the message and then
+      // ".CRLF" apart has its Nagle algorithm hold the dot until this ACK, which the kernel would
+      // delay 40 ms since we have nothing to send yet (server/quick-ack.ts; issue 20).
+      quickAck(this.socket);
       const w = await this.wait(idleMs);
       if (w !== "data") return w;
     }
@@ -110,6 +116,7 @@ export class SmtpIo extends SocketInput {
         sink(b);
         continue;
       }
+      quickAck(this.socket); // mid-chunk: see readData
       const w = await this.wait(idleMs);
       if (w !== "data") return w;
     }

@@ -3,7 +3,7 @@
 import { decodeHeaderValue } from "../../mime/encoded-word.js";
 import { textOf } from "../../mime/text.js";
 import type { EnvelopeAddress, MimePart } from "../../mime/types.js";
-import type { MessageMeta, ParsedMessage } from "../../store/types.js";
+import type { FullTextField, MessageMeta, ParsedMessage } from "../../store/types.js";
 import { isObject } from "../core/args.js";
 import { invalidArgs, MethodError } from "../core/errors.js";
 import type { Json, JsonObject, MethodContext } from "../core/types.js";
@@ -16,6 +16,40 @@ export interface Candidate {
   /** Loaded on demand, once. */
   parsed(): Promise<ParsedMessage | null>;
   body(): Promise<Buffer>;
+  /** False when the store's full-text index rules out that the message holds `needle` (lower-
+   *  cased) in `field` (MailStore.searchText); then no text condition on it needs reading it. */
+  mayContain?(field: FullTextField, needle: string): boolean;
+}
+
+/** A text condition the full-text index can narrow: from/to/cc/bcc/subject are in its "text"
+ *  field as this file renders them (mime/searchable.ts). */
+export interface TextNeedle {
+  field: FullTextField;
+  needle: string;
+}
+
+const TEXT_FIELD: Record<string, FullTextField> = {
+  from: "text",
+  to: "text",
+  cc: "text",
+  bcc: "text",
+  subject: "text",
+  text: "text",
+  body: "body",
+};
+
+/** The text conditions of a filter compileFilter accepted, lower-cased as it compares them. */
+export function textNeedles(f: JsonObject, out: TextNeedle[] = [], depth = 0): TextNeedle[] {
+  if (depth > 20) return out;
+  if (Array.isArray(f.conditions)) {
+    for (const c of f.conditions) if (isObject(c)) textNeedles(c, out, depth + 1);
+    return out;
+  }
+  for (const [k, v] of Object.entries(f)) {
+    const field = TEXT_FIELD[k];
+    if (field && typeof v === "string") out.push({ field, needle: v.toLowerCase() });
+  }
+  return out;
 }
 
 type Check = (c: Candidate) => Promise<boolean>;
@@ -133,6 +167,7 @@ export function compileFilter(f: JsonObject, boxes: MailboxSet, mc: MethodContex
       case "bcc": {
         const s = str(k, v);
         checks.push(async (c) => {
+          if (c.mayContain?.("text", s) === false) return false;
           const p = await c.parsed();
           return p !== null && addrText(p.structure.envelope[k]).includes(s);
         });
@@ -141,6 +176,7 @@ export function compileFilter(f: JsonObject, boxes: MailboxSet, mc: MethodContex
       case "subject": {
         const s = str(k, v);
         checks.push(async (c) => {
+          if (c.mayContain?.("text", s) === false) return false;
           const p = await c.parsed();
           return (
             p !== null &&
@@ -155,6 +191,7 @@ export function compileFilter(f: JsonObject, boxes: MailboxSet, mc: MethodContex
       case "text": {
         const s = str(k, v);
         checks.push(async (c) => {
+          if (c.mayContain?.(k, s) === false) return false;
           const p = await c.parsed();
           if (!p) return false;
           const e = p.structure.envelope;

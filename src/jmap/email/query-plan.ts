@@ -15,7 +15,7 @@ import { isObject, optBool } from "../core/args.js";
 import { invalidArgs, MethodError } from "../core/errors.js";
 import type { Json, JsonObject, MethodContext } from "../core/types.js";
 import type { MailboxSet } from "../mailbox/load.js";
-import { type Candidate, compileFilter } from "./filter.js";
+import { type Candidate, compileFilter, type TextNeedle, textNeedles } from "./filter.js";
 import { keywordToFlag } from "./keywords.js";
 
 type Key = (c: Candidate) => Promise<string | number>;
@@ -35,6 +35,8 @@ export interface QueryPlan {
   comparators: Comparator[];
   /** Where candidates come from in the general case: one mailbox, or the account (null). */
   source: Mailbox | null;
+  /** The filter's text conditions, narrowed by the store's full-text index before evaluation. */
+  needles: TextNeedle[];
 }
 
 function sortKey(c: JsonObject): Key {
@@ -101,14 +103,29 @@ export function planQuery(args: JsonObject, boxes: MailboxSet, mc: MethodContext
     check,
     comparators,
     source,
+    needles: isObject(filter) ? textNeedles(filter) : [],
   };
 }
 
-function candidate(mc: MethodContext, meta: MessageMeta): Candidate {
+/** Per text condition, the message ids the full-text index leaves (a superset of the matches;
+ *  absent when the index cannot answer that needle). */
+async function textCandidates(mc: MethodContext, plan: QueryPlan): Promise<Map<string, Set<number>>> {
+  const out = new Map<string, Set<number>>();
+  for (const { field, needle } of plan.needles) {
+    const id = `${field}\0${needle}`;
+    if (out.has(id)) continue;
+    const ids = await mc.services.app.store.mail.searchText({ accountId: mc.account.id }, field, needle);
+    if (ids) out.set(id, new Set(ids));
+  }
+  return out;
+}
+
+function candidate(mc: MethodContext, meta: MessageMeta, text?: Map<string, Set<number>>): Candidate {
   let parsed: Promise<ParsedMessage | null> | null = null;
   let body: Promise<Buffer> | null = null;
   return {
     meta,
+    mayContain: (field, needle) => text?.get(`${field}\0${needle}`)?.has(meta.id) ?? true,
     parsed: () => {
       parsed ??= mc.services.app.store.mail.getMessageById(meta.id);
       return parsed;
@@ -133,8 +150,9 @@ export async function allResults(mc: MethodContext, plan: QueryPlan): Promise<nu
     ? await store.listMessages(plan.source.id)
     : await store.listAccountMessages(mc.account.id);
   const matched: Candidate[] = [];
+  const text = plan.check ? await textCandidates(mc, plan) : undefined;
   for (const meta of all) {
-    const c = candidate(mc, meta);
+    const c = candidate(mc, meta, text);
     if (!plan.check || (await plan.check(c))) matched.push(c);
   }
   const cmps = plan.comparators;
