@@ -13,27 +13,19 @@
 //    (RFC 5436 §2.7).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { TestServer } from "../testing/harness.js";
 import { commandSkip } from "../testing/requires.js";
 import {
+  activeScript,
   arrived,
   copies,
   type ForwardingNet,
   fields,
-  message,
   queueEmpties,
   startForwardingNet,
-  swaks,
+  wait,
 } from "./test-forwarding.js";
 
 const skip = commandSkip("swaks");
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function script(ts: TestServer, address: string, content: string): Promise<void> {
-  const id = ts.users.find((u) => u.address === address)!.id;
-  await ts.store.sieve.put(id, "rules", content, { maxScripts: 10, maxTotalBytes: 1 << 20 });
-  await ts.store.sieve.setActive(id, "rules");
-}
 
 describe("Sieve redirect and notify", { skip }, () => {
   let net: ForwardingNet;
@@ -59,15 +51,15 @@ describe("Sieve redirect and notify", { skip }, () => {
         },
       ],
     });
-    await script(net.A, "alice@a.test", 'redirect "bob@b.test";\r\n');
-    await script(net.A, "carol@a.test", 'redirect "erin@a.test";\r\n');
-    await script(net.A, "erin@a.test", 'redirect "carol@a.test";\r\n');
-    await script(net.A, "frank@a.test", 'redirect "bob@b.test";\r\n');
-    await script(net.A, "ivy@a.test", 'redirect "jack@a.test";\r\n');
-    await script(net.A, "kate@a.test", 'redirect "bob@b.test";\r\n');
-    await script(net.A, "mia@a.test", 'redirect "bob@b.test";\r\n');
-    await script(net.A, "jack@a.test", 'redirect "bob@b.test";\r\n');
-    await script(
+    await activeScript(net.A, "alice@a.test", 'redirect "bob@b.test";\r\n');
+    await activeScript(net.A, "carol@a.test", 'redirect "erin@a.test";\r\n');
+    await activeScript(net.A, "erin@a.test", 'redirect "carol@a.test";\r\n');
+    await activeScript(net.A, "frank@a.test", 'redirect "bob@b.test";\r\n');
+    await activeScript(net.A, "ivy@a.test", 'redirect "jack@a.test";\r\n');
+    await activeScript(net.A, "kate@a.test", 'redirect "bob@b.test";\r\n');
+    await activeScript(net.A, "mia@a.test", 'redirect "bob@b.test";\r\n');
+    await activeScript(net.A, "jack@a.test", 'redirect "bob@b.test";\r\n');
+    await activeScript(
       net.A,
       "grace@a.test",
       'require ["enotify"];\r\nnotify :message "Mail for grace" "mailto:henry@a.test?subject=Ping%20grace";\r\n',
@@ -77,15 +69,8 @@ describe("Sieve redirect and notify", { skip }, () => {
     await net?.stop();
   });
 
-  async function send(
-    to: string,
-    subject: string,
-    from = "dave@ext.test",
-    extra: string[] = [],
-  ): Promise<void> {
-    const data = await net.signExt(message({ from: "Dave <dave@ext.test>", to, subject, extra }));
-    const r = await swaks(net.A.ports.smtp, { from, to, data });
-    assert.equal(r.code, 0, r.out);
+  function send(to: string, subject: string, from = "dave@ext.test", extra: string[] = []): Promise<void> {
+    return net.sendExt({ to, subject, from, extra });
   }
 
   test("to another domain: SRS sender, ARC set verified at B with the original results, no local copy", async () => {

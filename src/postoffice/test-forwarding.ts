@@ -22,10 +22,13 @@ export interface ForwardingNet {
   B: TestServer;
   /** dave@ext.test's message, DKIM-signed by ext.test. */
   signExt(raw: string): Promise<string>;
+  /** dave@ext.test's signed message (message()) sent to A's port 25 with swaks (the envelope
+   *  sender `from`, dave's by default); throws with swaks' transcript if it was not accepted. */
+  sendExt(o: { to: string; subject: string; from?: string; extra?: string[] }): Promise<void>;
   stop(): Promise<void>;
 }
 
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startForwardingNet(opts: {
   aUsers: string[];
@@ -97,17 +100,32 @@ export async function startForwardingNet(opts: {
     { name: "mx.b.test", type: "A", value: "127.0.0.1" },
   ]);
   const signer = createDkimSigner({ dataDir: keyDir, algorithms });
+  const signExt = async (raw: string) => (await signer.sign(Buffer.from(raw))).toString("utf8");
   return {
     dns,
     A,
     B,
-    signExt: async (raw) => (await signer.sign(Buffer.from(raw))).toString("utf8"),
+    signExt,
+    async sendExt({ to, subject, from = "dave@ext.test", extra }) {
+      const data = await signExt(
+        message({ from: "Dave <dave@ext.test>", to, subject, ...(extra ? { extra } : {}) }),
+      );
+      const r = await swaks(A.ports.smtp, { from, to, data });
+      if (r.code !== 0) throw new Error(`swaks exited with ${r.code}:\n${r.out}`);
+    },
     async stop() {
       await Promise.all([A.stop(), B.stop()]);
       await dns.stop();
       await rm(keyDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Stores `content` as the account's script "rules" and makes it the active one. */
+export async function activeScript(ts: TestServer, address: string, content: string): Promise<void> {
+  const id = ts.users.find((u) => u.address === address)!.id;
+  await ts.store.sieve.put(id, "rules", content, { maxScripts: 10, maxTotalBytes: 1 << 20 });
+  await ts.store.sieve.setActive(id, "rules");
 }
 
 export function message(o: { from: string; to: string; subject: string; extra?: string[] }): string {
