@@ -179,7 +179,9 @@ export function parseAddressList(value: string): EnvelopeAddress[] {
       let j = i + 1;
       while (j < tokens.length && !isSpecial(tokens[j], ">")) j++;
       let inner = tokens.slice(i + 1, j);
-      // RFC 5322 4.4 obs-route "<@a,@b:user@host>": the route is dropped.
+      // RFC 5322 4.4 obs-route "<@a,@b:user@host>": the route is kept apart, it is the ENVELOPE's
+      // adl (RFC 3501 7.4.2 "at-domain-list (source route)").
+      let adl: string | undefined;
       if (
         isSpecial(
           inner.find((t) => t.kind !== "comment"),
@@ -187,9 +189,17 @@ export function parseAddressList(value: string): EnvelopeAddress[] {
         )
       ) {
         const colon = inner.findIndex((t) => isSpecial(t, ":"));
-        if (colon !== -1) inner = inner.slice(colon + 1);
+        if (colon !== -1) {
+          adl = inner
+            .slice(0, colon)
+            .filter((t) => t.kind !== "comment")
+            .map((t) => t.raw)
+            .join("");
+          inner = inner.slice(colon + 1);
+        }
       }
-      out.push({ name: phrase(tokens.slice(start, i)), ...addrSpec(inner) });
+      const name = phrase(tokens.slice(start, i));
+      out.push(adl ? { name, adl, ...addrSpec(inner) } : { name, ...addrSpec(inner) });
       i = j + 1;
       // Skip trailing junk up to the next separator.
       while (i < tokens.length && !isSpecial(tokens[i], ",") && !isSpecial(tokens[i], ";")) i++;
@@ -209,4 +219,24 @@ export function parseAddressList(value: string): EnvelopeAddress[] {
   }
   if (inGroup) out.push({ name: null, mailbox: null, host: null });
   return out;
+}
+
+/** An address-list header value in one normal form, "Name <mailbox@host>, group: a@b;", for
+ *  substring searches (IMAP SEARCH FROM/TO/CC/BCC, RFC 9051 6.4.4): Dovecot matches against the
+ *  parsed addresses, so "user@host" finds "<user (comment)@ (comment) host>" and a route or
+ *  comment spacing does not hide an address. Searches match this as well as the raw value. */
+export function addressSearchForm(value: string): string {
+  const out: string[] = [];
+  for (const a of parseAddressList(value)) {
+    if (a.host === null) {
+      // Group start (mailbox = the group's name) or end (all NIL), RFC 3501 7.4.2.
+      out.push(a.mailbox === null ? ";" : `${a.mailbox}:`);
+      continue;
+    }
+    const mailbox = a.mailbox === MISSING_MAILBOX ? "" : (a.mailbox ?? "");
+    const host = a.host === MISSING_DOMAIN ? "" : a.host;
+    const spec = host === "" ? mailbox : `${mailbox}@${host}`;
+    out.push(a.name ? `${a.name} <${spec}>` : spec);
+  }
+  return out.join(" ");
 }

@@ -321,7 +321,9 @@ describe("corpus: addresses", () => {
   test("groups, comments as names, routes, quoted local parts, missing domains", () => {
     assert.deepEqual(s.envelope.from, [{ name: "Doe, John", mailbox: "john", host: "example.com" }]);
     assert.deepEqual(s.envelope.sender, [{ name: "Sec Retary", mailbox: "secretary", host: "example.com" }]);
-    assert.deepEqual(s.envelope.replyTo, [{ name: null, mailbox: "replies", host: "example.com" }]);
+    assert.deepEqual(s.envelope.replyTo, [
+      { name: null, adl: "@relay.example", mailbox: "replies", host: "example.com" },
+    ]);
     assert.deepEqual(s.envelope.to, [
       { name: null, mailbox: "undisclosed-recipients", host: null },
       { name: null, mailbox: null, host: null },

@@ -7,6 +7,8 @@
  *  end of group = {name:null, mailbox:null, host:null}. */
 export interface EnvelopeAddress {
   name: string | null;
+  /** RFC 5322 4.4 obs-route ("@a,@b"), the IMAP ENVELOPE adl (RFC 3501 7.4.2); absent when none. */
+  adl?: string;
   mailbox: string | null;
   host: string | null;
 }

@@ -505,7 +505,25 @@ export function runStoreContract(name: string, open: OpenStore): void {
               ["move", inbox.id, "3,4"],
             ],
           );
-          await rejectsWith(m.move(inbox.id, [2], inbox.id), "invalid");
+          // Into the same mailbox: expunged and back under a new UID, one modseq counter for both
+          // (RFC 6851 3.3, as Dovecot does).
+          const at = (await m.getMailboxById(inbox.id))!;
+          const self = await m.move(inbox.id, [2], inbox.id);
+          assert.deepEqual(self.mapping, [{ from: 2, to: at.uidNext }]);
+          assert.deepEqual(
+            (await m.listMessages(inbox.id)).map((x) => x.uid),
+            [4, at.uidNext],
+          );
+          const after = (await m.getMailboxById(inbox.id))!;
+          assert.equal(after.uidNext, at.uidNext + 1);
+          assert.deepEqual(
+            (await m.changesSince(inbox.id, at.highestModseq)).map((c) => [c.kind, c.uid, c.modseq]),
+            [
+              ["expunged", 2, at.highestModseq + 1],
+              ["added", at.uidNext, at.highestModseq + 2],
+            ],
+          );
+          assert.equal(after.highestModseq, at.highestModseq + 2);
           await rejectsWith(m.copy(inbox.id, [2], 9999), "not-found");
         }));
 

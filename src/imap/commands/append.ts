@@ -1,6 +1,8 @@
 // RFC 9051 6.3.12 APPEND with UIDPLUS's APPENDUID (RFC 4315 3), APPENDLIMIT (RFC 7889) and
 // MULTIAPPEND (RFC 3502): several messages in one command, appended all or none. An oversize
 // synchronizing literal is refused with TOOBIG before it is sent (wire/reader.ts).
+
+import { encodeBinaryParts } from "../../mime/binary-parts.js";
 import { no } from "../errors.js";
 import { formatSet } from "../wire/sequence.js";
 import { findMailbox } from "./mailbox-common.js";
@@ -21,7 +23,7 @@ export const append: CommandSpec<"APPEND"> = {
       for (const m of cmd.messages) {
         const flags = [...new Set(m.flags.filter((f) => f.toLowerCase() !== "\\recent"))];
         const copy = await mail.append(account.id, mb.id, {
-          body: toCrlf(m.message),
+          body: toCrlf(m.binary ? encodeBinaryParts(m.message) : m.message),
           flags,
           internalDate: m.date ?? undefined,
         });

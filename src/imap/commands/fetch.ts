@@ -20,6 +20,7 @@ import { ownChanges, type SelectedMailbox } from "../state.js";
 import { binaryLabel, type FetchAtt, sectionLabel } from "../wire/fetch-att.js";
 import { formatSet } from "../wire/sequence.js";
 import { type Item, Lit, q } from "../wire/writer.js";
+import { enableCondstore } from "./condstore.js";
 import type { Session } from "./context.js";
 import { vanishedSince } from "./select.js";
 import { type CommandSpec, SELECTED } from "./types.js";
@@ -81,8 +82,7 @@ export const fetch: CommandSpec<"FETCH"> = {
     const atts = [...cmd.atts];
     if (cmd.uid && !atts.some((a) => a.kind === "UID")) atts.unshift({ kind: "UID" });
     if (cmd.changedSince !== null || atts.some((a) => a.kind === "MODSEQ")) {
-      s.enabled.add("CONDSTORE"); // RFC 7162 3.1: a CONDSTORE-enabling command
-      sel.condstore = true;
+      enableCondstore(s, sel); // RFC 7162 3.1: a CONDSTORE-enabling command
     }
     if (sel.condstore && cmd.changedSince !== null && !atts.some((a) => a.kind === "MODSEQ"))
       atts.push({ kind: "MODSEQ" });

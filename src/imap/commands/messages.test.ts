@@ -243,7 +243,10 @@ describe("IMAP message commands", () => {
 
   test("CONDSTORE: MODSEQ, CHANGEDSINCE, UNCHANGEDSINCE and MODIFIED", async () => {
     await selectFresh([SIMPLE], [SIMPLE]);
-    const m1 = Number(/MODSEQ \((\d+)\)/.exec((await c.cmd("a", "FETCH 1 (MODSEQ)"))[0]!)![1]);
+    // RFC 7162 3.1: the first CONDSTORE-enabling command in the selected state gets HIGHESTMODSEQ.
+    const first = await c.cmd("a", "FETCH 1 (MODSEQ)");
+    assert.match(first[0]!, /^\* OK \[HIGHESTMODSEQ \d+\] Highest$/);
+    const m1 = Number(/MODSEQ \((\d+)\)/.exec(first[1]!)![1]);
     assert.deepEqual(await c.cmd("b", "STORE 2 +FLAGS.SILENT (\\Seen)").then((l) => l.length), 2); // MODSEQ reported
     const after2 = await c.cmd("c", `FETCH 1:* (FLAGS) (CHANGEDSINCE ${m1})`);
     assert.equal(after2.length, 2);
@@ -299,8 +302,9 @@ describe("IMAP message commands", () => {
       "* SEARCH 1 3",
       "j OK SEARCH completed",
     ]);
-    const modseq = await s("SEARCH MODSEQ 1");
-    assert.match(modseq!, /^\* SEARCH 1 2 3 \(MODSEQ \d+\)$/);
+    const modseq = await c.cmd("s", "SEARCH MODSEQ 1");
+    assert.match(modseq[0]!, /^\* OK \[HIGHESTMODSEQ \d+\] Highest$/); // CONDSTORE now on (RFC 7162 3.1)
+    assert.match(modseq[1]!, /^\* SEARCH 1 2 3 \(MODSEQ \d+\)$/);
   });
 
   test("COPY and MOVE with COPYUID; UID MOVE; TRYCREATE", async () => {

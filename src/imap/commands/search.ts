@@ -18,6 +18,7 @@ import { narrowUids, textField, textKeys } from "../search/narrow.js";
 import { isRecent, type SelectedMailbox } from "../state.js";
 import type { SearchKey } from "../wire/search.js";
 import { formatSet } from "../wire/sequence.js";
+import { enableCondstore } from "./condstore.js";
 import type { Session } from "./context.js";
 import { type CommandSpec, SELECTED } from "./types.js";
 
@@ -33,8 +34,7 @@ export const search: CommandSpec<"SEARCH"> = {
     rejectRemovedKeys(s, args.key);
     const modseq = usesModseq(args.key);
     if (modseq) {
-      s.enabled.add("CONDSTORE");
-      sel.condstore = true;
+      enableCondstore(s, sel); // RFC 7162 3.1: a CONDSTORE-enabling command
     }
     const mail = s.app.store.mail;
     const sets = await resolverFor(mail, sel, args.key);
@@ -52,7 +52,7 @@ export const search: CommandSpec<"SEARCH"> = {
     } else {
       const found = await runSearch(mail, sel, args.key, sets);
       uids = found.map((m) => m.uid);
-      highest = found.reduce((a, m) => Math.max(a, m.modseq), 0);
+      highest = highestReturned(found, args.returns);
     }
     const nums = cmd.uid ? uids : uids.map((u) => sel.uids.seqOf(u));
     // RFC 9051 6.4.4: in IMAP4rev2 a SEARCH without RETURN is RETURN (ALL), answered by ESEARCH.
@@ -79,6 +79,22 @@ export const search: CommandSpec<"SEARCH"> = {
     return undefined;
   },
 };
+
+/** The MODSEQ an answer carries (RFC 4731 3.2 as RFC 7162 3.1.5 keeps it): with MIN or MAX alone,
+ *  that message's; with MIN and MAX but neither ALL nor COUNT, the higher of those two; otherwise
+ *  the highest of all messages found. `found` ascends by UID. */
+function highestReturned(found: MessageMeta[], returns: string[] | null): number {
+  const first = found[0];
+  const last = found[found.length - 1];
+  if (!first || !last) return 0;
+  const r = new Set(returns ?? []);
+  if (!r.has("ALL") && !r.has("COUNT")) {
+    if (r.has("MIN") && r.has("MAX")) return Math.max(first.modseq, last.modseq);
+    if (r.has("MIN")) return first.modseq;
+    if (r.has("MAX")) return last.modseq;
+  }
+  return found.reduce((a, m) => Math.max(a, m.modseq), 0);
+}
 
 /** NEW, OLD and RECENT are not IMAP4rev2 search keys (RFC 9051 Appendix E, item 2). */
 export function rejectRemovedKeys(s: Session, key: SearchKey): void {

@@ -5,6 +5,7 @@ import { no } from "../errors.js";
 import { ownChanges } from "../state.js";
 import { formatSet } from "../wire/sequence.js";
 import type { Item } from "../wire/writer.js";
+import { enableCondstore } from "./condstore.js";
 import { SYSTEM_FLAGS } from "./mailbox-common.js";
 import { type CommandSpec, SELECTED } from "./types.js";
 
@@ -31,8 +32,7 @@ export const store: CommandSpec<"STORE"> = {
     if (sel.readOnly) throw no("Mailbox is read-only", "NOPERM");
     const flags = normalizeFlags(cmd.flags);
     if (cmd.unchangedSince !== null) {
-      s.enabled.add("CONDSTORE");
-      sel.condstore = true;
+      enableCondstore(s, sel); // RFC 7162 3.1: a CONDSTORE-enabling command
     }
     const uids = cmd.uid
       ? sel.uids.resolveUid(cmd.set, sel.savedSearch)

@@ -4,8 +4,8 @@ import { type Item, q } from "../wire/writer.js";
 
 function addresses(list: EnvelopeAddress[]): Item {
   if (list.length === 0) return null;
-  // (name adl mailbox host); adl (source route) is always NIL today.
-  return list.map((a) => [q(a.name), null, q(a.mailbox), q(a.host)]);
+  // (name adl mailbox host); adl is the obsolete source route, NIL when there is none.
+  return list.map((a) => [q(a.name), q(a.adl ?? null), q(a.mailbox), q(a.host)]);
 }
 
 export function envelopeItem(e: Envelope): Item {

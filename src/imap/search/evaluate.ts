@@ -4,12 +4,14 @@
 // Header keys on the fields the store indexes come as UID sets (SetResolver.headerUids), asked of
 // the store once per search, and are then evaluated like metadata keys.
 import { decodeHeaderValue } from "../../mime/encoded-word.js";
+import { headerSearchValues } from "../../mime/header-search.js";
 import { getHeaderFields } from "../../mime/headers.js";
 import { textOf } from "../../mime/text.js";
 import type { MessageStructure, MimePart } from "../../mime/types.js";
 import type { IndexedHeaderField, MessageMeta, ParsedMessage } from "../../store/types.js";
 import { emailObjectId, threadObjectId } from "../format/objectid.js";
 import type { SearchKey } from "../wire/search.js";
+import { sentDay } from "./sent-day.js";
 
 export interface Candidate {
   meta: MessageMeta;
@@ -81,9 +83,8 @@ export async function matches(key: SearchKey, m: Candidate, sets: SetResolver): 
     case "date": {
       // SENT*: the Date header's day, time and zone disregarded (RFC 9051 6.4.4).
       const p = await m.parsed();
-      const t = p?.structure.envelope.date ? Date.parse(p.structure.envelope.date) : Number.NaN;
-      if (Number.isNaN(t)) return false;
-      const day = utcDay(new Date(t));
+      const day = sentDay(p?.structure.envelope.date);
+      if (day === null) return false;
       const want = utcDay(key.date);
       return key.op === "before" ? day < want : key.op === "on" ? day === want : day >= want;
     }
@@ -125,7 +126,7 @@ function headerMatches(body: Buffer, root: MimePart, field: string, value: strin
   const needle = value.toLowerCase();
   for (const f of getHeaderFields(body.subarray(root.headerStart, root.bodyStart))) {
     if (f.name.toUpperCase() !== field) continue;
-    if (needle === "" || decodeHeaderValue(f.value).toLowerCase().includes(needle)) return true;
+    if (needle === "" || headerSearchValues(field, f.value).some((v) => v.includes(needle))) return true;
   }
   return false;
 }

@@ -26,18 +26,21 @@ export interface SortRecord {
   references: string[];
 }
 
-/** addr-mailbox of the first address (RFC 5256 3), case-mapped. */
+/** addr-mailbox of the first address (RFC 5256 3), case-mapped. A group's first entry is its
+ *  start, whose mailbox is the group's name (RFC 3501 7.4.2): that name is the key, as Dovecot
+ *  sorts it, rather than the first member's mailbox. */
 function firstMailbox(list: EnvelopeAddress[]): string {
-  const a = list.find((x) => x.mailbox !== null && x.host !== null);
-  return casemap(a?.mailbox ?? "");
+  return casemap(list[0]?.mailbox ?? "");
 }
 
-/** RFC 5957 2: the decoded display name, else the address. */
+/** RFC 5957 2: the first address's decoded display name, else its addr-spec; a group's name for a
+ *  group (its start entry has no host), as Dovecot does. */
 function display(list: EnvelopeAddress[]): string {
-  const a = list.find((x) => x.mailbox !== null && x.host !== null);
-  if (!a) return "";
+  const a = list[0];
+  if (!a || a.mailbox === null) return "";
   const name = a.name ? decodeHeaderValue(a.name).trim() : "";
-  return casemap(name !== "" ? name : `${a.mailbox}@${a.host}`);
+  if (name !== "") return casemap(name);
+  return casemap(a.host === null ? a.mailbox : `${a.mailbox}@${a.host}`);
 }
 
 /** `parsed`: the message as getMessage gives it, or just its envelope and References

@@ -316,7 +316,8 @@ describe("parseCommand", () => {
       mailbox: "Box",
       messages: [
         { flags: [], date: null, message: a },
-        { flags: ["\\Seen"], date: null, message: b },
+        // literal8: flagged, APPEND re-encodes any binary part (RFC 3516 4.4).
+        { flags: ["\\Seen"], date: null, message: b, binary: true },
       ],
     });
     assert.throws(

@@ -29,6 +29,8 @@ export interface AppendMessage {
   flags: string[];
   date: Date | null;
   message: Buffer;
+  /** Sent as literal8 (`~{n}`, RFC 3516 4.4): it may hold binary content. */
+  binary?: true;
 }
 
 /** LIST-EXTENDED options (RFC 5258 3, RFC 6154 3, RFC 5819 2); null on a basic LIST. */
@@ -445,6 +447,8 @@ function parseAppendMessage(c: Cursor): AppendMessage {
     c.char(")");
     return { flags, date, message };
   }
+  // RFC 3516 4.4: a literal8 may carry binary content (NULs, CTE binary), which APPEND re-encodes.
+  if (c.peek() === 0x7e) return { flags, date, message: c.literalBytes(), binary: true };
   return { flags, date, message: c.literalBytes() };
 }
 

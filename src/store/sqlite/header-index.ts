@@ -14,7 +14,7 @@
 // in JS (SQLite's lower() is ASCII-only), joined with "\n"; NULL when the field is absent, so that
 // an empty needle means "the field is present".
 import { open } from "node:fs/promises";
-import { decodeHeaderValue } from "../../mime/encoded-word.js";
+import { headerSearchValues } from "../../mime/header-search.js";
 import { getHeaderFields } from "../../mime/headers.js";
 import type { Envelope } from "../../mime/types.js";
 import type { IndexedHeaderField, MessageEnvelope } from "../types.js";
@@ -49,12 +49,14 @@ const SEPARATOR = "\n";
 
 type FieldValues = Record<IndexedHeaderField, string[]>;
 
-/** Every occurrence of the indexed fields, decoded and lower-cased, as evaluate.ts compares them. */
+/** Every occurrence of the indexed fields, decoded and lower-cased, as evaluate.ts compares them;
+ *  an address field also in its parsed normal form (headerSearchValues). */
 export function indexedHeaderValues(head: Buffer): FieldValues {
   const out: FieldValues = { FROM: [], TO: [], CC: [], BCC: [], SUBJECT: [] };
   for (const f of getHeaderFields(head)) {
-    const list = out[f.name.toUpperCase() as IndexedHeaderField] as string[] | undefined;
-    if (list) list.push(decodeHeaderValue(f.value).toLowerCase());
+    const name = f.name.toUpperCase();
+    const list = out[name as IndexedHeaderField] as string[] | undefined;
+    if (list) list.push(...headerSearchValues(name, f.value));
   }
   return out;
 }

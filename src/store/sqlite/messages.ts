@@ -289,9 +289,9 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
     return ctx.grouped(() => {
       const src = rows.must(fromId);
       const dst = rows.must(toId);
-      // Moving into the same mailbox would only renumber the messages (RFC 6851 lets us refuse).
-      if (move && src.id === dst.id)
-        throw new StoreError("invalid", "cannot move messages into their own mailbox");
+      // Moving into the same mailbox renumbers the messages: each is expunged and comes back under
+      // a new UID (RFC 6851 3.3 allows it; Dovecot does it). One modseq counter serves both sides.
+      const same = src.id === dst.id;
       const msgs = list.map((u) => s.row.get(src.id, u)).filter((m): m is MessageRow => m !== undefined);
       const acc = mustAccount(dst.account_id);
       const bytes = msgs.reduce((n, m) => n + (move && m.account_id === acc.id ? 0 : m.size), 0);
@@ -306,11 +306,12 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
         const sameAccount = m.account_id === acc.id;
         if (move) {
           const to = uid++;
+          const gone = same ? ++modseq : ++srcModseq;
           const ms = ++modseq;
           const thread = sameAccount
             ? m.thread_id
             : (findThread(acc.id, [...refsOf(m.blob_id)].reverse()) ?? m.id);
-          s.expunged.run(src.id, m.uid, ++srcModseq, m.id);
+          s.expunged.run(src.id, m.uid, gone, m.id);
           s.moveRow.run(acc.id, dst.id, to, ms, ms, thread, m.id);
           mapping.push({ from: m.uid, to });
         } else {
@@ -335,8 +336,9 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
         }
       }
       if (move) {
+        if (same) srcModseq = modseq;
+        else s.setModseq.run(srcModseq, src.id);
         s.setCounters.run(uid, modseq, dst.id);
-        s.setModseq.run(srcModseq, src.id);
       }
       const events: MailEvent[] = [];
       if (mapping.length > 0) {
