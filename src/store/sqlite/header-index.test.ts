@@ -7,11 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import Database from "better-sqlite3";
-import { decodeHeaderValue } from "../../mime/encoded-word.js";
+import { headerSearchValues } from "../../mime/header-search.js";
 import { getHeaderFields } from "../../mime/headers.js";
 import { LocalNotifier } from "../notifier.js";
 import type { IndexedHeaderField } from "../types.js";
 import { DATABASE_FILE, openSqliteStore, type SqliteStore, type SqliteStoreOptions } from "./index.js";
+import { migrations } from "./schema.js";
 
 interface Handle {
   store: SqliteStore;
@@ -46,7 +47,7 @@ async function openStore(extra: Partial<SqliteStoreOptions> = {}): Promise<Handl
 
 const msg = (head: string, body = "text") => Buffer.from(`${head.replace(/\n/g, "\r\n")}\r\n\r\n${body}\r\n`);
 
-/** What evaluate.ts did for every message before the index: the reference the index must equal. */
+/** What evaluate.ts does for a message without the index: the reference the index must equal. */
 function scanMatches(body: Buffer, field: string, text: string): boolean {
   const needle = text.toLowerCase();
   const end = body.indexOf("\r\n\r\n");
@@ -54,7 +55,7 @@ function scanMatches(body: Buffer, field: string, text: string): boolean {
   return getHeaderFields(head).some(
     (f) =>
       f.name.toUpperCase() === field &&
-      (needle === "" || decodeHeaderValue(f.value).toLowerCase().includes(needle)),
+      (needle === "" || headerSearchValues(field, f.value).some((v) => v.includes(needle))),
   );
 }
 
@@ -64,6 +65,7 @@ const CORPUS = [
   "From: x@y.test\nCc:\nBcc: hidden@y.test\nSubject: =?ISO-8859-1?Q?na=EFve?= =?ISO-8859-1?Q?_caf=E9?=",
   "From: raw \u00e9t\u00e9 <r@y.test>\nSubject: =?UTF-8?Q?line1=0Aline2?=",
   "Subject: no from at all\nX-Other: From: nobody",
+  "From: <user (comment)@ (comment) domain.org>\nTo: team: x@y.test, z@y.test;\nCc: Relay <@r.test:u@y.test>",
 ];
 
 const QUERIES: [IndexedHeaderField, string][] = [
@@ -85,6 +87,12 @@ const QUERIES: [IndexedHeaderField, string][] = [
   ["SUBJECT", "line1\nline2"],
   ["SUBJECT", "1\nl"],
   ["SUBJECT", ""],
+  // The parsed normal form of address fields (mime/header-search.ts), as Dovecot matches them.
+  ["FROM", "user@domain.org"],
+  ["FROM", "comment"],
+  ["TO", "team: x@y.test z@y.test"],
+  ["CC", "relay <u@y.test>"],
+  ["CC", "@r.test:u"],
 ];
 
 describe("sqlite header index", () => {
@@ -188,6 +196,27 @@ describe("sqlite header index", () => {
       assert.equal(h.rowCount(), 20);
     } finally {
       await h.close();
+    }
+  });
+
+  test("v16 drops rows written before the parsed address form; the next search writes them again", async () => {
+    const h = await openStore();
+    const m = h.store.mail;
+    await m.deliver(msg("From: <user (c)@ (c) domain.org>"), [{ accountId: h.accountId }]);
+    assert.deepEqual(await m.searchHeader(h.inbox, "FROM", "user@domain.org"), [1]);
+    const file = join(h.dataDir, DATABASE_FILE);
+    await h.store.close();
+    // As an older version left it: the raw value only, schema at v15.
+    const db = new Database(file);
+    db.prepare("UPDATE blob_headers SET h_from = ?").run("<user (c)@ (c) domain.org>");
+    db.pragma(`user_version = ${migrations.length - 1}`);
+    db.close();
+    const store = await openSqliteStore({ dataDir: h.dataDir, notifier: new LocalNotifier() });
+    try {
+      assert.deepEqual(await store.mail.searchHeader(h.inbox, "FROM", "user@domain.org"), [1]);
+    } finally {
+      await store.close();
+      rmSync(h.dataDir, { recursive: true, force: true });
     }
   });
 });

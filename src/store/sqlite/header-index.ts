@@ -34,6 +34,11 @@ CREATE TABLE blob_headers (
 );
 `;
 
+/** The address fields' values gained their parsed normal form (headerSearchValues): rows written
+ *  before lack it and would miss "user@host" in "<user (c)@ (c) host>". They go; the next search
+ *  of each mailbox writes them again, in batches, as for new mail. */
+export const headerIndexRefreshMigration = "DELETE FROM blob_headers;";
+
 export const DEFAULT_HEADER_INDEX_BATCH = 500;
 
 const FIELDS: readonly IndexedHeaderField[] = ["FROM", "TO", "CC", "BCC", "SUBJECT"];

@@ -15,7 +15,7 @@ import { changelogMigration } from "./changelog-schema.js";
 import { deletedIndexMigration } from "./flag-list.js";
 import { fullTextMigration } from "./fulltext.js";
 import { greylistMigration } from "./greylist-schema.js";
-import { headerIndexMigration } from "./header-index.js";
+import { headerIndexMigration, headerIndexRefreshMigration } from "./header-index.js";
 import { listingMigration } from "./listing.js";
 import { recentMigration } from "./recent.js";
 import { secondFactorMigration } from "./second-factor-schema.js";
@@ -180,6 +180,7 @@ END;
 // v13: Sieve scripts and the duplicate test's memory (sieve-schema.ts).
 // v14: the full-text index (FTS5 trigram) and the blobs it has yet to index (fulltext.ts).
 // v15: subscriptions to names whose mailbox was deleted (subscriptions.ts).
+// v16: the header index rebuilt, its address fields now also in parsed form (header-index.ts).
 export const migrations: readonly string[] = [
   v1,
   changelogMigration,
@@ -196,6 +197,7 @@ export const migrations: readonly string[] = [
   sieveMigration,
   fullTextMigration,
   subscriptionMigration,
+  headerIndexRefreshMigration,
 ];
 
 export function migrate(db: Database.Database): void {
