@@ -1,22 +1,13 @@
 // Typed ManageSieve errors and the one place that turns them into responses. Handlers throw;
 // the dispatcher (session.ts) renders. ManageSieve has no BAD: syntax errors are NO too
 // (RFC 5804 §1.2); BYE closes the connection.
+import { ProtocolError, printable, throttledText } from "../server/protocol-error.js";
 import { type ResponseCode, responseLine } from "./wire/response.js";
 
-/** Who is at fault decides what is logged: "client" errors are normal traffic, "server" ones are not. */
-export type Fault = "client" | "server";
+export type { Fault } from "../server/protocol-error.js";
 
-export class SieveProtocolError extends Error {
+export class SieveProtocolError extends ProtocolError<ResponseCode> {
   override name = "SieveProtocolError";
-  constructor(
-    readonly text: string,
-    readonly opts: { code?: ResponseCode; fault?: Fault; close?: boolean } = {},
-  ) {
-    super(text);
-  }
-  get close(): boolean {
-    return this.opts.close ?? false;
-  }
 }
 
 /** The catalogue of errors handlers throw, so wording and codes stay consistent. */
@@ -49,12 +40,7 @@ export const errors = {
   invalidLogin: () => new SieveProtocolError("invalid user name or password"),
   appPasswordRequired: () => new SieveProtocolError("two-factor authentication is on: use an app password"),
   throttled: (retryAfterMs?: number) =>
-    new SieveProtocolError(
-      retryAfterMs
-        ? `too many failed logins; try again in ${Math.ceil(retryAfterMs / 1000)} seconds`
-        : "too many failed logins; try again later",
-      { code: "TRYLATER" },
-    ),
+    new SieveProtocolError(throttledText(retryAfterMs), { code: "TRYLATER" }),
   tooManyConnections: () =>
     new SieveProtocolError("too many connections of this account from this address", { code: "TRYLATER" }),
   alreadyTls: () => new SieveProtocolError("TLS already active"),
@@ -76,9 +62,4 @@ export function errorResponse(e: unknown): Buffer {
   const err = e instanceof SieveProtocolError ? e : errors.internal();
   const opts = err.opts.code === undefined ? { text: err.text } : { code: err.opts.code, text: err.text };
   return responseLine(err.close ? "BYE" : "NO", opts);
-}
-
-// Echo at most a short, printable part of what the client sent.
-function printable(s: string): string {
-  return s.replace(/[^\x21-\x7e]/g, "?").slice(0, 20);
 }

@@ -1,23 +1,6 @@
-// One ManageSieve connection (RFC 5804): greets with the capabilities, reads commands (lines and
-// the literals inside them), dispatches them through the command table with the state each
-// handler needs, and renders every thrown error as one NO (or BYE) response (errors.ts).
-//
-// Invariants:
-//  - Every command is read whole before it runs, literals included, so the next command starts
-//    at the right octet even when this one is refused (a literal over the limit is read and
-//    dropped, up to managesieve.maxDiscardBytes; beyond that, or before login beyond
-//    maxPreAuthLiteralBytes, the connection ends with BYE: there is no way to refuse a {n+}).
-//  - Passwords and SASL responses are never logged: only command names are.
-//  - After STARTTLS, buffered plaintext is discarded (server/line-io.ts) and the capabilities are sent again.
-import { randomBytes } from "node:crypto";
-import type { Socket } from "node:net";
 import { loginCheck, loginStands } from "../auth/login-recheck.js";
 import type { AuthResult } from "../auth/types.js";
-import type { ListenerConfig } from "../config/schema.js";
-import type { Logger } from "../log/logger.js";
-import type { AppContext } from "../server/context.js";
-import { LoginDeadline } from "../server/login-deadline.js";
-import type { ConnectionSlot } from "../server/sessions.js";
+import { LineSession, type SessionOptions } from "../server/line-session.js";
 import { capabilityLines } from "./commands/capability.js";
 import { commandTable } from "./commands/index.js";
 import type { Conn, ManageSieveConfig } from "./commands/types.js";
@@ -27,14 +10,7 @@ import type { SessionState } from "./state.js";
 import { type Arg, type Command, scanLine, textOf, toCommand } from "./wire/command.js";
 import { type ResponseCode, responseLine } from "./wire/response.js";
 
-export interface SessionOptions {
-  socket: Socket;
-  listener: ListenerConfig;
-  ctx: AppContext;
-  remoteIp: string;
-  /** The connection's place in the listener's caps; a login moves it out of the per-IP count. */
-  slot: ConnectionSlot;
-}
+export type { SessionOptions } from "../server/line-session.js";
 
 /** Most literals in one command: PUTSCRIPT and RENAMESCRIPT have two strings, AUTHENTICATE two. */
 const MAX_LITERALS = 4;
@@ -44,33 +20,18 @@ type CommandRead =
   | { kind: "error"; error: SieveProtocolError }
   | { kind: "end"; why: "closed" | "timeout" | "interrupted" };
 
-export class Session implements Conn {
-  readonly id = randomBytes(6).toString("hex").toUpperCase();
-  readonly ctx: AppContext;
+export class Session extends LineSession<SieveIo> implements Conn {
   readonly cfg: ManageSieveConfig;
-  readonly log: Logger;
-  readonly remoteIp: string;
-  readonly slot: ConnectionSlot;
-  readonly listener: ListenerConfig;
   state: SessionState = { kind: "nonauth" };
-  secure = false;
-  private readonly io: SieveIo;
-  private ending = false;
   private errorCount = 0;
   private authFailures = 0;
-  /** Login must succeed by then (managesieve.loginDeadlineSec after connecting or after
-   *  UNAUTHENTICATE): a client sending CAPABILITY every few seconds never extends it. */
-  private readonly deadline: LoginDeadline;
 
   constructor(opts: SessionOptions) {
-    this.ctx = opts.ctx;
-    this.cfg = opts.ctx.config.managesieve;
-    this.listener = opts.listener;
-    this.remoteIp = opts.remoteIp;
-    this.slot = opts.slot;
-    this.io = new SieveIo(opts.socket, this.cfg.maxLineLength);
-    this.log = opts.ctx.log.child({ proto: "managesieve", conn: this.id, ip: opts.remoteIp });
-    this.deadline = new LoginDeadline(this.cfg.loginDeadlineSec);
+    const cfg = opts.ctx.config.managesieve;
+    // Login must succeed by managesieve.loginDeadlineSec after connecting or after UNAUTHENTICATE:
+    // a client sending CAPABILITY every few seconds never extends it.
+    super(opts, { name: "managesieve", clocks: cfg, io: (s) => new SieveIo(s, cfg.maxLineLength) });
+    this.cfg = cfg;
   }
 
   get offersStartTls(): boolean {
@@ -81,45 +42,21 @@ export class Session implements Conn {
     return this.secure || this.cfg.allowPlaintextAuth;
   }
 
-  private get idleMs(): number {
-    if (this.state.kind === "auth") return this.cfg.idleTimeoutSec * 1000;
-    return this.deadline.waitMs(this.cfg.loginTimeoutSec * 1000);
+  protected get loggedIn(): boolean {
+    return this.state.kind === "auth";
   }
 
-  async run(): Promise<void> {
-    try {
-      if (this.listener.tls === "implicit") await this.startTls();
-      // RFC 5804 §1.7: the server greets with its capabilities and OK.
-      await this.send(capabilityLines(this, this.state));
-      await this.ok("Yubin ManageSieve ready");
-      await this.loop();
-    } catch (e) {
-      if (!(e instanceof ConnectionGone)) this.log.debug("session ended", { err: e });
-    } finally {
-      await this.io.close().catch(() => {});
-      this.log.debug("disconnected");
-    }
-  }
-
-  /** Server shutdown: finish the current command, then say BYE at the next read. */
-  shutdown(): void {
-    this.io.interrupt();
-  }
-
-  abort(): void {
-    this.io.destroy();
-  }
-
-  /** Still not logged in at the login deadline (afterTimeout: a read just timed out). */
-  private loginLate(afterTimeout = false): boolean {
-    return this.state.kind !== "auth" && this.deadline.passed(afterTimeout);
+  protected async greet(): Promise<void> {
+    // RFC 5804 §1.7: the server greets with its capabilities and OK.
+    await this.send(capabilityLines(this, this.state));
+    await this.ok("Yubin ManageSieve ready");
   }
 
   private async bye(text: string, code?: ResponseCode): Promise<void> {
     await this.send([responseLine("BYE", code === undefined ? { text } : { code, text })]);
   }
 
-  private async loop(): Promise<void> {
+  protected async loop(): Promise<void> {
     while (!this.ending) {
       if (this.loginLate()) return this.bye("login took too long, closing connection");
       const read = await this.readCommand();
@@ -279,17 +216,5 @@ export class Session implements Conn {
   leave(): void {
     this.state = { kind: "nonauth" };
     this.deadline.restart();
-  }
-
-  /** TLS on this connection (implicit TLS, or after STARTTLS's OK): plaintext the client
-   *  pipelined is dropped (RFC 5804 §2.2); a failed handshake ends only this session. */
-  async startTls(): Promise<void> {
-    const timeoutMs = this.cfg.tlsHandshakeTimeoutSec * 1000;
-    await this.io.startTls({ context: this.ctx.tls.context(), timeoutMs, log: this.log });
-    this.secure = true;
-  }
-
-  endAfterReply(): void {
-    this.ending = true;
   }
 }

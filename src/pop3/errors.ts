@@ -2,26 +2,14 @@
 // Handlers throw; the dispatcher (session.ts) renders. Response codes are RFC 2449 §8
 // (IN-USE, LOGIN-DELAY) and RFC 3206 (SYS/TEMP, SYS/PERM, AUTH).
 
+import { ProtocolError, printable, throttledText } from "../server/protocol-error.js";
+
 export type RespCode = "IN-USE" | "LOGIN-DELAY" | "SYS/TEMP" | "SYS/PERM" | "AUTH";
 
-/** Who is at fault decides what is logged: "client" errors are normal traffic, "server" ones are not. */
-export type Fault = "client" | "server";
+export type { Fault } from "../server/protocol-error.js";
 
-export class Pop3Error extends Error {
+export class Pop3Error extends ProtocolError<RespCode> {
   override name = "Pop3Error";
-  constructor(
-    readonly text: string,
-    readonly opts: { code?: RespCode; fault?: Fault; close?: boolean } = {},
-  ) {
-    super(text);
-  }
-  get code(): RespCode | undefined {
-    return this.opts.code;
-  }
-  /** Close the connection after the reply (too many errors, timeouts). */
-  get close(): boolean {
-    return this.opts.close ?? false;
-  }
 }
 
 /** The catalogue of errors handlers throw, so wording and codes stay consistent. */
@@ -43,13 +31,7 @@ export const errors = {
   /** The password was right but the account has two-factor login (auth/2fa/). */
   appPasswordRequired: () =>
     new Pop3Error("two-factor authentication is on: use an app password", { code: "AUTH" }),
-  throttled: (retryAfterMs?: number) =>
-    new Pop3Error(
-      retryAfterMs
-        ? `too many failed logins; try again in ${Math.ceil(retryAfterMs / 1000)} seconds`
-        : "too many failed logins; try again later",
-      { code: "SYS/TEMP" },
-    ),
+  throttled: (retryAfterMs?: number) => new Pop3Error(throttledText(retryAfterMs), { code: "SYS/TEMP" }),
   inUse: () => new Pop3Error("maildrop already locked by another POP3 session", { code: "IN-USE" }),
   noMaildrop: () => new Pop3Error("no INBOX for this account", { code: "SYS/PERM", fault: "server" }),
   unsupportedMechanism: (m: string) => new Pop3Error(`unsupported SASL mechanism ${printable(m)}`),
@@ -75,9 +57,4 @@ export function errorLine(e: unknown): string {
   const err = e instanceof Pop3Error ? e : errors.internal();
   const code = err.code ? `[${err.code}] ` : "";
   return `-ERR ${code}${err.text}\r\n`;
-}
-
-// Echo at most a short, printable part of what the client sent.
-function printable(s: string): string {
-  return s.replace(/[^\x21-\x7e]/g, "?").slice(0, 20);
 }

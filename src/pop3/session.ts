@@ -8,16 +8,10 @@
 //  - Passwords and SASL responses are never logged: only command names are.
 //  - After STLS, buffered plaintext is discarded (server/line-io.ts) and the session starts over.
 
-import { randomBytes } from "node:crypto";
-import type { Socket } from "node:net";
 import { loginCheck, loginStands } from "../auth/login-recheck.js";
 import type { AuthResult } from "../auth/types.js";
-import type { ListenerConfig } from "../config/schema.js";
-import type { Logger } from "../log/logger.js";
-import type { AppContext } from "../server/context.js";
 import { ConnectionGone, LineIo } from "../server/line-io.js";
-import { LoginDeadline } from "../server/login-deadline.js";
-import type { ConnectionSlot } from "../server/sessions.js";
+import { LineSession, type SessionOptions } from "../server/line-session.js";
 import { commandTable } from "./commands/index.js";
 import type { Conn, Pop3Config } from "./commands/types.js";
 import { errorLine, errors, Pop3Error } from "./errors.js";
@@ -26,44 +20,23 @@ import { type Pop3Shared, sharedFor } from "./shared.js";
 import type { SessionState } from "./state.js";
 import { parseCommand } from "./wire/command.js";
 
-export interface SessionOptions {
-  socket: Socket;
-  listener: ListenerConfig;
-  ctx: AppContext;
-  remoteIp: string;
-  /** The connection's place in the listener's caps; login() moves it out of the per-IP count. */
-  slot: ConnectionSlot;
-}
+export type { SessionOptions } from "../server/line-session.js";
 
-export class Session implements Conn {
-  readonly id = randomBytes(6).toString("hex").toUpperCase();
-  readonly ctx: AppContext;
+export class Session extends LineSession implements Conn {
   readonly cfg: Pop3Config;
-  readonly log: Logger;
-  readonly remoteIp: string;
-  readonly slot: ConnectionSlot;
-  readonly listener: ListenerConfig;
   state: SessionState = { kind: "authorization", user: null };
-  secure = false;
-  private readonly io: LineIo;
   private readonly shared: Pop3Shared;
-  private ending = false;
   private errorCount = 0;
   private authFailures = 0;
-  /** Login must succeed by pop3.loginDeadlineSec after connecting: reading CAPA every few seconds
-   *  resets the idle timer but never this (issue 18: pre-login connections must not live forever). */
-  private readonly deadline: LoginDeadline;
 
   constructor(opts: SessionOptions) {
-    this.ctx = opts.ctx;
-    this.cfg = opts.ctx.config.pop3;
-    this.listener = opts.listener;
-    this.remoteIp = opts.remoteIp;
-    this.slot = opts.slot;
+    const cfg = opts.ctx.config.pop3;
+    // Login must succeed by pop3.loginDeadlineSec after connecting: reading CAPA every few
+    // seconds resets the idle timer but never this (issue 18: pre-login connections must not
+    // live forever). Once logged in, RFC 1939 §3 wants an idle limit of at least 10 minutes.
+    super(opts, { name: "pop3", clocks: cfg, io: (s) => new LineIo(s, cfg.maxLineLength) });
+    this.cfg = cfg;
     this.shared = sharedFor(opts.ctx);
-    this.io = new LineIo(opts.socket, this.cfg.maxLineLength);
-    this.log = opts.ctx.log.child({ proto: "pop3", conn: this.id, ip: opts.remoteIp });
-    this.deadline = new LoginDeadline(this.cfg.loginDeadlineSec);
   }
 
   get offersStls(): boolean {
@@ -74,46 +47,20 @@ export class Session implements Conn {
     return this.secure || this.cfg.allowPlaintextAuth;
   }
 
-  /** Idle limit for the current state: RFC 1939 §3 wants at least 10 minutes once logged in. */
-  private get idleMs(): number {
-    if (this.state.kind === "transaction") return this.cfg.idleTimeoutSec * 1000;
-    return this.deadline.waitMs(this.cfg.loginTimeoutSec * 1000);
+  protected get loggedIn(): boolean {
+    return this.state.kind === "transaction";
   }
 
-  async run(): Promise<void> {
-    try {
-      if (this.listener.tls === "implicit") await this.startTls();
-      // No APOP timestamp in the greeting: APOP is not offered (commands/capa.ts).
-      await this.ok("Yubin POP3 server ready");
-      await this.loop();
-    } catch (e) {
-      if (!(e instanceof ConnectionGone)) this.log.debug("session ended", { err: e });
-    } finally {
-      await this.cleanup();
-      await this.io.close().catch(() => {});
-      this.log.debug("disconnected");
-    }
-  }
-
-  /** Server shutdown: finish the current command, then say goodbye at the next read. */
-  shutdown(): void {
-    this.io.interrupt();
-  }
-
-  abort(): void {
-    this.io.destroy();
-  }
-
-  /** Still not logged in at the login deadline (afterTimeout: a read just timed out). */
-  private loginLate(afterTimeout = false): boolean {
-    return this.state.kind !== "transaction" && this.deadline.passed(afterTimeout);
+  protected async greet(): Promise<void> {
+    // No APOP timestamp in the greeting: APOP is not offered (commands/capa.ts).
+    await this.ok("Yubin POP3 server ready");
   }
 
   private async loginTooLate(): Promise<void> {
     await this.send(["-ERR login took too long, closing connection\r\n"]);
   }
 
-  private async loop(): Promise<void> {
+  protected async loop(): Promise<void> {
     while (!this.ending) {
       // Checked before each command too: a client sending a steady stream is never idle.
       if (this.loginLate()) return this.loginTooLate();
@@ -269,19 +216,7 @@ export class Session implements Conn {
     this.log.info("login", { user: account.address, messages: this.state.maildrop.count });
   }
 
-  /** TLS on this connection (implicit TLS, or after STLS's "+OK"): plaintext the client
-   *  pipelined is dropped (RFC 2595 §4); a failed handshake ends only this session. */
-  async startTls(): Promise<void> {
-    const timeoutMs = this.cfg.tlsHandshakeTimeoutSec * 1000;
-    await this.io.startTls({ context: this.ctx.tls.context(), timeoutMs, log: this.log });
-    this.secure = true;
-  }
-
-  endAfterReply(): void {
-    this.ending = true;
-  }
-
-  private async cleanup(): Promise<void> {
+  protected override async cleanup(): Promise<void> {
     const state = this.state;
     if (state.kind !== "transaction") return;
     this.state = { kind: "authorization", user: null };

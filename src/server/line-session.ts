@@ -1,0 +1,117 @@
+// What a POP3 and a ManageSieve connection share: who is connected (id, logger, place in the
+// listener's caps), the line I/O, the clocks (before login the idle timeout and the login
+// deadline, login-deadline.ts; after it the idle timeout alone), TLS (implicit, or after STLS /
+// STARTTLS), and the run that greets, serves commands until the end, then always cleans up and
+// closes. Each protocol brings its greeting, its command loop, its goodbyes and its states.
+import { randomBytes } from "node:crypto";
+import type { Socket } from "node:net";
+import type { ListenerConfig } from "../config/schema.js";
+import type { Logger } from "../log/logger.js";
+import type { AppContext } from "./context.js";
+import { ConnectionGone, type LineIo } from "./line-io.js";
+import { LoginDeadline } from "./login-deadline.js";
+import type { ConnectionSlot } from "./sessions.js";
+
+export interface SessionOptions {
+  socket: Socket;
+  listener: ListenerConfig;
+  ctx: AppContext;
+  remoteIp: string;
+  /** The connection's place in the listener's caps; a login moves it out of the per-IP count. */
+  slot: ConnectionSlot;
+}
+
+/** A protocol's config keys for the clocks. */
+export interface SessionClocks {
+  /** Idle limit once logged in. */
+  idleTimeoutSec: number;
+  /** Idle limit before login. */
+  loginTimeoutSec: number;
+  /** Login must succeed within this from connecting (a command never extends it). */
+  loginDeadlineSec: number;
+  tlsHandshakeTimeoutSec: number;
+}
+
+export abstract class LineSession<I extends LineIo = LineIo> {
+  readonly id = randomBytes(6).toString("hex").toUpperCase();
+  readonly ctx: AppContext;
+  readonly log: Logger;
+  readonly remoteIp: string;
+  readonly slot: ConnectionSlot;
+  readonly listener: ListenerConfig;
+  /** TLS is active (implicit, or after STLS / STARTTLS). */
+  secure = false;
+  protected readonly io: I;
+  /** End the session once the current reply is sent. */
+  protected ending = false;
+  protected readonly deadline: LoginDeadline;
+  private readonly clocks: SessionClocks;
+
+  constructor(opts: SessionOptions, proto: { name: string; clocks: SessionClocks; io: (s: Socket) => I }) {
+    this.ctx = opts.ctx;
+    this.listener = opts.listener;
+    this.remoteIp = opts.remoteIp;
+    this.slot = opts.slot;
+    this.clocks = proto.clocks;
+    this.io = proto.io(opts.socket);
+    this.log = opts.ctx.log.child({ proto: proto.name, conn: this.id, ip: opts.remoteIp });
+    this.deadline = new LoginDeadline(proto.clocks.loginDeadlineSec);
+  }
+
+  /** Logged in: the idle timeout alone counts. */
+  protected abstract get loggedIn(): boolean;
+  /** The greeting, after implicit TLS. */
+  protected abstract greet(): Promise<void>;
+  /** Commands until the session ends (return) or the client is gone (ConnectionGone). */
+  protected abstract loop(): Promise<void>;
+  /** However the session ended, before the socket closes (release locks). */
+  protected async cleanup(): Promise<void> {}
+
+  /** How long the next read or write may wait for the client. */
+  protected get idleMs(): number {
+    if (this.loggedIn) return this.clocks.idleTimeoutSec * 1000;
+    return this.deadline.waitMs(this.clocks.loginTimeoutSec * 1000);
+  }
+
+  /** Still not logged in at the login deadline (afterTimeout: a read just timed out). */
+  protected loginLate(afterTimeout = false): boolean {
+    return !this.loggedIn && this.deadline.passed(afterTimeout);
+  }
+
+  async run(): Promise<void> {
+    try {
+      if (this.listener.tls === "implicit") await this.startTls();
+      await this.greet();
+      await this.loop();
+    } catch (e) {
+      if (!(e instanceof ConnectionGone)) this.log.debug("session ended", { err: e });
+    } finally {
+      await this.cleanup();
+      await this.io.close().catch(() => {});
+      this.log.debug("disconnected");
+    }
+  }
+
+  /** Server shutdown: finish the current command, then say goodbye at the next read. */
+  shutdown(): void {
+    this.io.interrupt();
+  }
+
+  abort(): void {
+    this.io.destroy();
+  }
+
+  /** TLS on this connection (implicit TLS, or after STLS's +OK / STARTTLS's OK): plaintext the
+   *  client pipelined is dropped (RFC 2595 4, RFC 5804 2.2); a failed handshake ends only this
+   *  session. */
+  async startTls(): Promise<void> {
+    const timeoutMs = this.clocks.tlsHandshakeTimeoutSec * 1000;
+    await this.io.startTls({ context: this.ctx.tls.context(), timeoutMs, log: this.log });
+    this.secure = true;
+  }
+
+  /** End the session once this command's reply is sent. */
+  endAfterReply(): void {
+    this.ending = true;
+  }
+}
