@@ -1,6 +1,7 @@
 import { loginCheck, loginStands } from "../auth/login-recheck.js";
 import type { AuthResult } from "../auth/types.js";
-import { LineSession, type SessionOptions } from "../server/line-session.js";
+import { LineSession } from "../server/line-session.js";
+import type { SessionOptions } from "../server/session-listener.js";
 import { capabilityLines } from "./commands/capability.js";
 import { commandTable } from "./commands/index.js";
 import type { Conn, ManageSieveConfig } from "./commands/types.js";
@@ -10,7 +11,7 @@ import type { SessionState } from "./state.js";
 import { type Arg, type Command, scanLine, textOf, toCommand } from "./wire/command.js";
 import { type ResponseCode, responseLine } from "./wire/response.js";
 
-export type { SessionOptions } from "../server/line-session.js";
+export type { SessionOptions } from "../server/session-listener.js";
 
 /** Most literals in one command: PUTSCRIPT and RENAMESCRIPT have two strings, AUTHENTICATE two. */
 const MAX_LITERALS = 4;
@@ -123,27 +124,18 @@ export class Session extends LineSession<SieveIo> implements Conn {
   private async dispatch(cmd: Command): Promise<void> {
     if (!(await this.loginStands())) return;
     const spec = commandTable[cmd.name];
-    this.log.debug("command", { cmd: cmd.name, state: this.state.kind });
-    const activity = this.ctx.activity.begin({
-      proto: "managesieve",
-      ip: this.remoteIp,
-      conn: this.id,
-      command: cmd.name,
-      account: this.state.kind === "auth" ? this.state.account.address : undefined,
+    const state = this.state;
+    await this.runCommand({
+      name: cmd.name,
+      account: state.kind === "auth" ? state.account.address : undefined,
+      state: state.kind,
+      run: async () => {
+        if (!spec) throw errors.unknownCommand(cmd.name);
+        if (!spec.states.includes(state.kind)) throw errors.wrongState(cmd.name, state.kind === "auth");
+        await spec.run(this, cmd, state);
+      },
+      fail: (e) => this.fail(e instanceof SieveProtocolError ? e : errors.internal()),
     });
-    try {
-      if (!spec) throw errors.unknownCommand(cmd.name);
-      const state = this.state;
-      if (!spec.states.includes(state.kind)) throw errors.wrongState(cmd.name, state.kind === "auth");
-      await spec.run(this, cmd, state);
-    } catch (e) {
-      if (e instanceof ConnectionGone) throw e;
-      if (!(e instanceof SieveProtocolError) || e.opts.fault === "server")
-        this.log.error("command failed", { cmd: cmd.name, err: e, stack: (e as Error)?.stack });
-      await this.fail(e instanceof SieveProtocolError ? e : errors.internal());
-    } finally {
-      this.ctx.activity.end(activity);
-    }
   }
 
   /** After a password change or reset, a disable or a deletion the session ends with BYE before

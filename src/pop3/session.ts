@@ -11,7 +11,8 @@
 import { loginCheck, loginStands } from "../auth/login-recheck.js";
 import type { AuthResult } from "../auth/types.js";
 import { ConnectionGone, LineIo } from "../server/line-io.js";
-import { LineSession, type SessionOptions } from "../server/line-session.js";
+import { LineSession } from "../server/line-session.js";
+import type { SessionOptions } from "../server/session-listener.js";
 import { commandTable } from "./commands/index.js";
 import type { Conn, Pop3Config } from "./commands/types.js";
 import { errorLine, errors, Pop3Error } from "./errors.js";
@@ -20,7 +21,7 @@ import { type Pop3Shared, sharedFor } from "./shared.js";
 import type { SessionState } from "./state.js";
 import { parseCommand } from "./wire/command.js";
 
-export type { SessionOptions } from "../server/line-session.js";
+export type { SessionOptions } from "../server/session-listener.js";
 
 export class Session extends LineSession implements Conn {
   readonly cfg: Pop3Config;
@@ -96,29 +97,20 @@ export class Session extends LineSession implements Conn {
     if (!(await this.loginStands())) return;
     const cmd = parsed.command;
     const spec = commandTable[cmd.name];
-    this.log.debug("command", { cmd: cmd.name, state: this.state.kind });
-    const activity = this.ctx.activity.begin({
-      proto: "pop3",
-      ip: this.remoteIp,
-      conn: this.id,
-      command: cmd.name,
-      account: this.state.kind === "transaction" ? this.state.account.address : undefined,
-    });
-    try {
-      if (!spec) throw errors.unknownCommand(cmd.name);
-      const state = this.state;
-      if (!spec.states.includes(state.kind)) throw errors.wrongState(cmd.name);
-      await spec.run(this, cmd, state);
-    } catch (e) {
-      if (e instanceof ConnectionGone) throw e;
-      if (!(e instanceof Pop3Error) || e.opts.fault === "server")
-        this.log.error("command failed", { cmd: cmd.name, err: e, stack: (e as Error)?.stack });
+    const state = this.state;
+    await this.runCommand({
+      name: cmd.name,
+      account: state.kind === "transaction" ? state.account.address : undefined,
+      state: state.kind,
+      run: async () => {
+        if (!spec) throw errors.unknownCommand(cmd.name);
+        if (!spec.states.includes(state.kind)) throw errors.wrongState(cmd.name);
+        await spec.run(this, cmd, state);
+      },
       // Not one of ours: a bug. This session's state is unknown now, so it ends after
       // "-ERR [SYS/TEMP]" (RFC 3206 §4); every other session goes on.
-      await this.fail(e instanceof Pop3Error ? e : errors.internal({ close: true }));
-    } finally {
-      this.ctx.activity.end(activity);
-    }
+      fail: (e) => this.fail(e instanceof Pop3Error ? e : errors.internal({ close: true })),
+    });
   }
 
   /**

@@ -10,16 +10,9 @@ import type { Logger } from "../log/logger.js";
 import type { AppContext } from "./context.js";
 import { ConnectionGone, type LineIo } from "./line-io.js";
 import { LoginDeadline } from "./login-deadline.js";
+import { ProtocolError } from "./protocol-error.js";
+import type { SessionOptions } from "./session-listener.js";
 import type { ConnectionSlot } from "./sessions.js";
-
-export interface SessionOptions {
-  socket: Socket;
-  listener: ListenerConfig;
-  ctx: AppContext;
-  remoteIp: string;
-  /** The connection's place in the listener's caps; a login moves it out of the per-IP count. */
-  slot: ConnectionSlot;
-}
 
 /** A protocol's config keys for the clocks. */
 export interface SessionClocks {
@@ -46,6 +39,7 @@ export abstract class LineSession<I extends LineIo = LineIo> {
   protected ending = false;
   protected readonly deadline: LoginDeadline;
   private readonly clocks: SessionClocks;
+  private readonly proto: string;
 
   constructor(opts: SessionOptions, proto: { name: string; clocks: SessionClocks; io: (s: Socket) => I }) {
     this.ctx = opts.ctx;
@@ -53,6 +47,7 @@ export abstract class LineSession<I extends LineIo = LineIo> {
     this.remoteIp = opts.remoteIp;
     this.slot = opts.slot;
     this.clocks = proto.clocks;
+    this.proto = proto.name;
     this.io = proto.io(opts.socket);
     this.log = opts.ctx.log.child({ proto: proto.name, conn: this.id, ip: opts.remoteIp });
     this.deadline = new LoginDeadline(proto.clocks.loginDeadlineSec);
@@ -89,6 +84,40 @@ export abstract class LineSession<I extends LineIo = LineIo> {
       await this.cleanup();
       await this.io.close().catch(() => {});
       this.log.debug("disconnected");
+    }
+  }
+
+  /**
+   * One command, logged and shown in the activity list while it runs (server/activity.ts). A
+   * throw is answered by `fail`, except ConnectionGone (nobody is left to answer), and is logged
+   * as an error unless it is a protocol error that is the client's fault: anything else is a
+   * server failure or a bug, after which the protocol decides whether the session can go on.
+   */
+  protected async runCommand(o: {
+    name: string;
+    /** The logged-in account's address. */
+    account: string | undefined;
+    state: string;
+    run: () => Promise<void>;
+    fail: (e: unknown) => Promise<void>;
+  }): Promise<void> {
+    this.log.debug("command", { cmd: o.name, state: o.state });
+    const activity = this.ctx.activity.begin({
+      proto: this.proto,
+      ip: this.remoteIp,
+      conn: this.id,
+      command: o.name,
+      account: o.account,
+    });
+    try {
+      await o.run();
+    } catch (e) {
+      if (e instanceof ConnectionGone) throw e;
+      if (!(e instanceof ProtocolError) || e.opts.fault === "server")
+        this.log.error("command failed", { cmd: o.name, err: e, stack: (e as Error)?.stack });
+      await o.fail(e);
+    } finally {
+      this.ctx.activity.end(activity);
     }
   }
 

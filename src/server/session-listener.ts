@@ -5,7 +5,7 @@ import type { Socket } from "node:net";
 import { createServer, type Server } from "node:net";
 import type { ListenerConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
-import type { RunningListener } from "./context.js";
+import type { AppContext, RunningListener } from "./context.js";
 import {
   type ClosableSession,
   ConnectionLimiter,
@@ -15,6 +15,16 @@ import {
   normalizeIp,
   SessionSet,
 } from "./sessions.js";
+
+/** What a session is made of. */
+export interface SessionOptions {
+  socket: Socket;
+  listener: ListenerConfig;
+  ctx: AppContext;
+  remoteIp: string;
+  /** The connection's place in the listener's caps; a login moves it out of the per-IP count. */
+  slot: ConnectionSlot;
+}
 
 export interface RunnableSession extends ClosableSession {
   readonly log: Logger;

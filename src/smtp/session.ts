@@ -7,13 +7,13 @@
 //  - After STARTTLS, buffered plaintext is discarded and the session starts over (RFC 3207 §4.2).
 //  - "250" after DATA/BDAT is sent only once the store has durably accepted the message.
 
-import type { Socket } from "node:net";
 import { loginStillValid, recheckDue } from "../auth/login-recheck.js";
 import type { ListenerConfig } from "../config/schema.js";
 import { type ConnectionScreen, screenConnection } from "../dnsbl/index.js";
 import type { Logger } from "../log/logger.js";
 import { maxBearerResponseLength } from "../oauth/sasl.js";
 import type { AppContext } from "../server/context.js";
+import type { SessionOptions } from "../server/session-listener.js";
 import { type ConnectionSlot, normalizeIp } from "../server/sessions.js";
 import { type TlsInfo, tlsInfo, upgradeToTls } from "../server/tls-upgrade.js";
 import { QuotaError } from "../store/errors.js";
@@ -28,14 +28,7 @@ import type { Reply } from "./wire/reply.js";
 
 export type SmtpConfig = AppContext["config"]["smtp"];
 
-export interface SessionOptions {
-  socket: Socket;
-  listener: ListenerConfig;
-  ctx: AppContext;
-  remoteIp: string;
-  /** The connection's place in the listener's caps; login() moves it out of the per-IP count. */
-  slot: ConnectionSlot;
-}
+export type { SessionOptions } from "../server/session-listener.js";
 
 export class Session {
   readonly id = nextId();
