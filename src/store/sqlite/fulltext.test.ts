@@ -76,6 +76,29 @@ describe("sqlite full-text index", () => {
       assert.equal(rows(dataDir, "SELECT count(*) FROM fts_pending"), 0);
     }));
 
+  test("an unreadable body is searched by reading it and does not hold up the others", () =>
+    withStore({ inlineMaxBytes: 0 }, async ({ dataDir, opts }) => {
+      let store = await openSqliteStore(opts);
+      await store.directory.addDomain("example.org");
+      const a = await store.directory.createAccount({ address: "b@example.org", passwordHash: "h" });
+      const inbox = (await store.mail.getMailbox(a.id, "INBOX"))!;
+      await store.mail.deliver(msg("one", "a pangolin"), [{ accountId: a.id }]);
+      await store.mail.deliver(msg("two", "a quetzal"), [{ accountId: a.id }]);
+      await store.close();
+      const db = new Database(join(dataDir, DATABASE_FILE));
+      const first = db.prepare("SELECT hash FROM blobs ORDER BY id LIMIT 1").pluck().get() as string;
+      db.exec(`DELETE FROM fts_head; DELETE FROM fts_body;
+        INSERT OR REPLACE INTO fts_pending (blob_id, partial) SELECT id, 0 FROM blobs;`);
+      db.close();
+      rmSync(join(dataDir, "blobs", first.slice(0, 2), first));
+      store = await openSqliteStore(opts);
+      await store.fullText.catchUp();
+      assert.deepEqual(await store.mail.searchText({ mailboxId: inbox.id }, "body", "quetzal"), [1, 2]);
+      assert.deepEqual(await store.mail.searchText({ mailboxId: inbox.id }, "body", "nothing"), [1]);
+      await store.close();
+      assert.equal(rows(dataDir, "SELECT count(*) FROM fts_pending WHERE partial = 0"), 0);
+    }));
+
   test("index rows go with the last copy of their body; a message over the cap stays a candidate", () =>
     withStore({ fullTextMaxBytes: 64 }, async ({ dataDir, opts }) => {
       const store = await openSqliteStore(opts);

@@ -127,14 +127,16 @@ export function createFullTextOps(ctx: Ctx, rows: MailboxRows, opts: FullTextOpt
     if (found.length === 0) return false;
     const entries: { r: PendingBlob; head: string; body: string; complete: boolean }[] = [];
     for (const r of found) {
-      let body: Buffer;
       try {
-        body = await ctx.blobs.read(r.hash);
-      } catch {
-        continue; // deleted meanwhile: its trigger removed the pending row too
+        const body = await ctx.blobs.read(r.hash);
+        const t = searchableText(body, JSON.parse(r.structure) as MessageStructure, opts.maxBytes);
+        entries.push({ r, ...t });
+      } catch (error) {
+        // Deleted meanwhile (the write below skips it), or unreadable: marked partial, so it is a
+        // candidate of every search and does not hold up the bodies after it.
+        ctx.log.warn("full-text indexing of a body failed; it is searched by reading it", { error });
+        entries.push({ r, head: "", body: "", complete: false });
       }
-      const t = searchableText(body, JSON.parse(r.structure) as MessageStructure, opts.maxBytes);
-      entries.push({ r, ...t });
     }
     if (stopped || ctx.closed) return false;
     await ctx.grouped(() => {
