@@ -25,7 +25,6 @@ export class Session extends LineSession<SieveIo> implements Conn {
   readonly cfg: ManageSieveConfig;
   state: SessionState = { kind: "nonauth" };
   private errorCount = 0;
-  private authFailures = 0;
 
   constructor(opts: SessionOptions) {
     const cfg = opts.ctx.config.managesieve;
@@ -182,19 +181,7 @@ export class Session extends LineSession<SieveIo> implements Conn {
   }
 
   async enter(result: AuthResult): Promise<void> {
-    if (!result.ok) {
-      this.authFailures++;
-      // A disabled account gets invalidLogin too (auth/service.ts): a right password must not show.
-      const err =
-        result.reason === "throttled"
-          ? errors.throttled(result.retryAfterMs)
-          : result.reason === "app-password-required"
-            ? errors.appPasswordRequired()
-            : errors.invalidLogin();
-      if (this.authFailures >= this.cfg.maxAuthFailures)
-        throw new SieveProtocolError(err.text, { ...err.opts, close: true });
-      throw err;
-    }
+    if (!result.ok) throw this.loginFailed(result, { errors, maxAuthFailures: this.cfg.maxAuthFailures });
     const account = result.account;
     // issue 18: a logged-in session leaves its IP's pre-login count for its account's.
     if (!this.slot.login(String(account.id))) throw errors.tooManyConnections();

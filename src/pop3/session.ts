@@ -28,7 +28,6 @@ export class Session extends LineSession implements Conn {
   state: SessionState = { kind: "authorization", user: null };
   private readonly shared: Pop3Shared;
   private errorCount = 0;
-  private authFailures = 0;
 
   constructor(opts: SessionOptions) {
     const cfg = opts.ctx.config.pop3;
@@ -169,19 +168,7 @@ export class Session extends LineSession implements Conn {
   }
 
   async enter(result: AuthResult): Promise<void> {
-    if (!result.ok) {
-      this.authFailures++;
-      // A disabled account gets invalidLogin too (auth/service.ts): a right password must not show.
-      const err =
-        result.reason === "throttled"
-          ? errors.throttled(result.retryAfterMs)
-          : result.reason === "app-password-required"
-            ? errors.appPasswordRequired()
-            : errors.invalidLogin();
-      if (this.authFailures >= this.cfg.maxAuthFailures)
-        throw new Pop3Error(err.text, { ...err.opts, close: true });
-      throw err;
-    }
+    if (!result.ok) throw this.loginFailed(result, { errors, maxAuthFailures: this.cfg.maxAuthFailures });
     const account = result.account;
     // RFC 1939 §8 / RFC 2449 §8.1.1: one session per maildrop at a time.
     const release = this.shared.locks.acquire(account.id);

@@ -5,6 +5,7 @@
 // closes. Each protocol brings its greeting, its command loop, its goodbyes and its states.
 import { randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
+import type { AuthResult } from "../auth/types.js";
 import type { ListenerConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
 import type { AppContext } from "./context.js";
@@ -40,6 +41,7 @@ export abstract class LineSession<I extends LineIo = LineIo> {
   protected readonly deadline: LoginDeadline;
   private readonly clocks: SessionClocks;
   private readonly proto: string;
+  private authFailures = 0;
 
   constructor(opts: SessionOptions, proto: { name: string; clocks: SessionClocks; io: (s: Socket) => I }) {
     this.ctx = opts.ctx;
@@ -119,6 +121,28 @@ export abstract class LineSession<I extends LineIo = LineIo> {
     } finally {
       this.ctx.activity.end(activity);
     }
+  }
+
+  /**
+   * The error for a failed login, counted: the throttle's, "use an app password", or invalid
+   * credentials (a disabled account gets that too, auth/service.ts: a right password must not
+   * show). The maxAuthFailures-th closes the connection.
+   */
+  protected loginFailed<E extends ProtocolError<unknown>>(
+    result: Extract<AuthResult, { ok: false }>,
+    o: {
+      errors: { throttled(retryAfterMs?: number): E; appPasswordRequired(): E; invalidLogin(): E };
+      maxAuthFailures: number;
+    },
+  ): E {
+    this.authFailures++;
+    const err =
+      result.reason === "throttled"
+        ? o.errors.throttled(result.retryAfterMs)
+        : result.reason === "app-password-required"
+          ? o.errors.appPasswordRequired()
+          : o.errors.invalidLogin();
+    return this.authFailures >= o.maxAuthFailures ? err.closing() : err;
   }
 
   /** Server shutdown: finish the current command, then say goodbye at the next read. */

@@ -19,6 +19,11 @@ export class ProtocolError<Code> extends Error {
   get close(): boolean {
     return this.opts.close ?? false;
   }
+  /** The same error, closing the connection after the reply. */
+  closing(): this {
+    const Same = this.constructor as new (text: string, opts: ProtocolError<Code>["opts"]) => this;
+    return new Same(this.text, { ...this.opts, close: true });
+  }
 }
 
 /** The login throttle's answer, with the wait when it is known. */
