@@ -180,10 +180,12 @@ export async function runSearch(
   const sets = resolver ?? (await resolverFor(mail, sel, key));
   const content = needsContent(key, sets);
   const out: MessageMeta[] = [];
-  // Messages outside `only` cannot match: when it holds under a quarter of the mailbox, only its
-  // messages are loaded (one read each); else the whole list is, and the others skipped.
+  // Messages outside `only` cannot match. Only its messages are loaded (one read each, which a
+  // search of their content needs anyway) when the content is read or it holds under a quarter of
+  // the mailbox; else the whole list is, and the others skipped.
   const only = narrowUids(key, sets);
-  const early = only && only.size * 4 < sel.uids.size ? await parsedOf(mail, sel, only) : null;
+  const loadOnly = only !== null && (content || only.size * 4 < sel.uids.size);
+  const early = loadOnly ? await parsedOf(mail, sel, only) : null;
   const all = early ? [...early.values()].map((p) => p.meta) : await mail.listMessages(sel.mailbox.id);
   for (let i = 0; i < all.length; i += BATCH) {
     for (const meta of all.slice(i, i + BATCH)) {
