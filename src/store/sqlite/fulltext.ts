@@ -52,6 +52,14 @@ export const DEFAULT_FULL_TEXT_MAX_BYTES = 1024 * 1024;
 const MAX_TRIGRAMS = 24;
 /** After a commit, the indexer starts this much later, so a burst of deliveries is one batch. */
 const START_DELAY_MS = 20;
+/** While other writes keep committing (a burst of deliveries), the indexer waits for a pause, in
+ *  steps of DEFER_STEP_MS, but takes a batch at least every MAX_DEFER_MS: indexing costs about a
+ *  quarter of a delivery's CPU, and unindexed mail is found anyway (fts_pending). */
+const DEFER_STEP_MS = 25;
+const PROBE_MS = 5;
+/** Bodies per batch while other writes keep coming (the configured batch otherwise). */
+const BUSY_BATCH = 16;
+const MAX_DEFER_MS = 1000;
 
 export interface FullTextOptions {
   /** Blobs indexed per write. */
@@ -122,8 +130,8 @@ export function createFullTextOps(ctx: Ctx, rows: MailboxRows, opts: FullTextOpt
   let stopped = false;
 
   /** Indexes one batch of pending blobs; false when there was nothing left to do. */
-  const indexBatch = async (): Promise<boolean> => {
-    const found = ctx.read(() => s.pending.all(batch));
+  const indexBatch = async (limit: number): Promise<boolean> => {
+    const found = ctx.read(() => s.pending.all(limit));
     if (found.length === 0) return false;
     const entries: { r: PendingBlob; head: string; body: string; complete: boolean }[] = [];
     for (const r of found) {
@@ -153,15 +161,32 @@ export function createFullTextOps(ctx: Ctx, rows: MailboxRows, opts: FullTextOpt
       }
       return { value: undefined };
     });
-    return found.length === batch;
+    return found.length === limit;
+  };
+
+  /** Waits while other jobs are being committed (none of ours is in flight here): a first look
+   *  of PROBE_MS, then steps of DEFER_STEP_MS until one passes without a commit, at most
+   *  MAX_DEFER_MS in all. */
+  const yieldToWriters = async (): Promise<boolean> => {
+    const since = Date.now();
+    let step = PROBE_MS;
+    for (;;) {
+      const before = ctx.writer.stats.jobs;
+      await new Promise((r) => setTimeout(r, step));
+      if (stopped || ctx.writer.stats.jobs === before) return false;
+      if (Date.now() - since >= MAX_DEFER_MS) return true;
+      step = DEFER_STEP_MS;
+    }
   };
 
   /** Drains the pending blobs, batch by batch, yielding to other work between batches. Bounded:
    *  each batch removes or marks partial every blob it read, or the store closed. */
   const drain = async (): Promise<void> => {
     try {
-      while (!stopped && !ctx.closed && (await indexBatch())) {
-        await new Promise((r) => setImmediate(r));
+      for (;;) {
+        // While others write, small batches: a batch's write holds up the commit it joins.
+        const busy = await yieldToWriters();
+        if (stopped || ctx.closed || !(await indexBatch(busy ? BUSY_BATCH : batch))) break;
       }
     } catch (error) {
       if (!ctx.closed) ctx.log.warn("full-text indexing failed; searches scan unindexed mail", { error });
