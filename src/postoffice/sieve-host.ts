@@ -41,6 +41,8 @@ export function sieveHost(o: HostOptions): SieveHost {
   return {
     now: o.now,
     zone: sieveZone(cfg.timeZone, o.now),
+    // Each header date in the offset of its own instant (a July date in summer time).
+    zoneAt: (at) => sieveZone(cfg.timeZone, at),
     async mailboxExists(name) {
       return (await ctx.store.mail.getMailbox(accountId, name)) !== null;
     },

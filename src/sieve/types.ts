@@ -53,6 +53,10 @@ export interface SieveHost {
   now: Date;
   /** The recipient's local time zone offset for currentdate/date without :zone, e.g. "+0000". */
   zone?: string;
+  /** The local zone at an instant, e.g. "+0200" on a summer date and "+0100" on a winter one in
+   *  Europe/Berlin: preferred over `zone` when given, so each header date of the date test is
+   *  shown in the offset the zone had then (RFC 5260 4.1 "the local time zone"). */
+  zoneAt?(at: Date): string;
   /** RFC 5490 mailboxexists, and fileinto without :create when the folder is missing. */
   mailboxExists(name: string): Promise<boolean>;
   /** RFC 7352 duplicate: true when `key` (already hashed or composed by the interpreter from the

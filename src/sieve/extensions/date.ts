@@ -10,15 +10,24 @@ import { expand } from "../strings.js";
 import {
   type DatePart,
   datePart,
+  headerDate,
   headerDatePart,
   isDatePart,
   parseZone,
   type ZoneChoice,
 } from "./date-parts.js";
 
-/** The local zone: the host's (the recipient's), else UTC. */
-function localZone(rt: Runtime): number {
-  return (rt.host.zone ? parseZone(rt.host.zone) : null) ?? 0;
+/** The local zone at an instant: the host's (the recipient's) then, with daylight saving time
+ *  when the host knows it (zoneAt), else its one zone, else UTC. */
+function localZone(rt: Runtime, at: number): number {
+  const z = rt.host.zoneAt ? rt.host.zoneAt(new Date(at)) : rt.host.zone;
+  return (z ? parseZone(z) : null) ?? 0;
+}
+
+/** A header date's part in the local zone of that date's instant; null: no date in the value. */
+function localDatePart(value: string, part: DatePart, rt: Runtime): string | null {
+  const d = headerDate(value);
+  return d === null ? null : datePart(d.time, localZone(rt, d.time), part);
 }
 
 /** The date part argument: checked at compile time when constant (RFC 5260 4.2 lists them all). */
@@ -68,11 +77,10 @@ export const dateTest: TestDef = {
       const p = part(rt);
       if (p === null) return false;
       const z = zone(rt);
-      const local = localZone(rt);
       const values: string[] = [];
       // RFC 5260 4: a value that holds no valid date-time is skipped; :index counts fields.
       for (const v of pick(gather(names(rt), (n) => rt.msg.rawValues(n)))) {
-        const d = headerDatePart(v, p, z, local);
+        const d = z.kind === "local" ? localDatePart(v, p, rt) : headerDatePart(v, p, z, 0);
         if (d !== null) values.push(d);
       }
       return match(values, rt);
@@ -94,7 +102,7 @@ export const currentdateTest: TestDef = {
       const p = part(rt);
       if (p === null) return false;
       const z = zone(rt);
-      const minutes = z.kind === "zone" ? z.minutes : localZone(rt);
+      const minutes = z.kind === "zone" ? z.minutes : localZone(rt, rt.host.now.getTime());
       return match([datePart(rt.host.now.getTime(), minutes, p)], rt);
     };
   },
