@@ -4,6 +4,7 @@
 // than the caller allows.
 
 import { LineIo } from "../server/line-io.js";
+import { quickAck } from "../server/quick-ack.js";
 import type { WaitEnd } from "../server/socket-input.js";
 
 export { ConnectionGone, type LineRead } from "../server/line-io.js";
@@ -44,7 +45,12 @@ export class SieveIo extends LineIo {
         if (b.length > 0) take(b);
         left -= b.length;
       }
-      if (left === 0) return null;
+      if (left === 0) {
+        // The literal is in; the rest of its command line (often just CRLF) may be a small
+        // write the client's Nagle holds until this is acknowledged (server/quick-ack.ts).
+        if (!this.hasPendingInput) quickAck(this.socket);
+        return null;
+      }
       if (this.interruptRequested) return "interrupted";
       const w = await this.wait(timeoutMs());
       if (w !== "data") return w;
