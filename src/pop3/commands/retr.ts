@@ -1,5 +1,5 @@
 // RETR msg — RFC 1939 §5. "+OK n octets" with LIST's size: what follows before ".CRLF", un-stuffed.
-// The body is written piece by piece, waiting for the socket to drain (io.ts), so a client that
+// The body is written piece by piece, waiting for the socket to drain (server/line-io.ts), so a client that
 // stops reading costs at most this one message in memory.
 // With pop3.markSeenOnRetr, the message is flagged \Seen after it was sent whole (in the
 // background, batched: maildrop.ts).
