@@ -11,9 +11,8 @@
 //  - An app password opens only the protocols in its scopes; it never opens the webmail or admin
 //    web login (protocol "http"), which stay with the account password.
 //  - Hashes are compared in constant time, over the account's few candidates.
-import { createHmac, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
-import { link, mkdir, readFile, unlink, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
+import { loadKeyFile } from "../server/key-file.js";
 import type { AppPassword, AppPasswordScope, AppPasswordStore } from "../store/types.js";
 import type { LoginAttempt } from "./types.js";
 
@@ -25,8 +24,8 @@ const SECRET_LETTERS = 16;
  *  login: a phone polling every minute must not cost a durable write each time. */
 const TOUCH_INTERVAL_MS = 60_000;
 const HASH_PREFIX = "hmac-sha256:";
-/** 256 bits, the length of HMAC-SHA-256's output (RFC 2104 §3 discourages shorter keys). */
-const KEY_BYTES = 32;
+// The key (server/key-file.ts) has 256 bits, the length of HMAC-SHA-256's output (RFC 2104 §3
+// discourages shorter keys).
 
 /** Which scope each login protocol needs; "http" (webmail and admin login) has none. */
 const SCOPE_OF: Record<LoginAttempt["protocol"], AppPasswordScope | null> = {
@@ -63,37 +62,9 @@ export function normalizeSecret(password: string): string | null {
   return out.length === SECRET_LETTERS ? out : null;
 }
 
-/** The key in the file's text; a damaged file is an error, never a shorter (weaker) key, and
- *  never silently replaced (every app password would stop working). */
-function parseKey(text: string, path: string): Buffer {
-  const key = Buffer.from(text.trim(), "base64");
-  if (key.length !== KEY_BYTES || key.toString("base64") !== text.trim())
-    throw new Error(`${path}: not a ${KEY_BYTES}-byte base64 key; restore it from a backup`);
-  return key;
-}
-
-/** Reads the data directory's key, making it on first use. Made in a temporary file then linked
- *  into place, so two processes starting at once (server and CLI) agree on one key. */
-async function loadKey(dataDir: string): Promise<Buffer> {
-  const path = join(dataDir, APP_PASSWORD_KEY_FILE);
-  try {
-    return parseKey(await readFile(path, "utf8"), path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-  }
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.${randomInt(1e9)}.tmp`;
-  const key = randomBytes(KEY_BYTES);
-  await writeFile(tmp, `${key.toString("base64")}\n`, { mode: 0o600, flag: "wx" });
-  try {
-    await link(tmp, path);
-    return key;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-    return parseKey(await readFile(path, "utf8"), path);
-  } finally {
-    await unlink(tmp).catch(() => {});
-  }
+/** The data directory's key (server/key-file.ts: made on first use, never replaced). */
+function loadKey(dataDir: string): Promise<Buffer> {
+  return loadKeyFile(dataDir, APP_PASSWORD_KEY_FILE);
 }
 
 export interface AppPasswordsOptions {

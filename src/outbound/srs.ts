@@ -11,9 +11,8 @@
 // base32 characters, valid for maxAgeDays. A bounce to an SRS0 address of ours is reversed to the
 // original sender; an SRS1 to the SRS0 address at the first forwarder. Only valid hashes and
 // unexpired timestamps are reversed: nobody can use us to relay to an address of their choosing.
-import { createHmac, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
-import { link, mkdir, readFile, unlink, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { loadKeyFile } from "../server/key-file.js";
 
 /** File in the data directory holding the SRS key (32 random bytes, base64). */
 export const SRS_KEY_FILE = "srs.key";
@@ -131,33 +130,8 @@ function timestamp(nowMs: number): string {
   return BASE32.charAt(t >> 5) + BASE32.charAt(t & 31);
 }
 
-/** Reads the data directory's SRS key, making it on first use (a temporary file linked into
- *  place, so a server and a CLI starting at once agree on one key). A damaged file is an error,
- *  never a new key: that would orphan every bounce in flight. */
-export async function loadSrsKey(dataDir: string): Promise<Buffer> {
-  const path = join(dataDir, SRS_KEY_FILE);
-  const read = async () => {
-    const text = (await readFile(path, "utf8")).trim();
-    const key = Buffer.from(text, "base64");
-    if (key.length !== 32) throw new Error(`${path}: not a 32-byte base64 key; restore it from a backup`);
-    return key;
-  };
-  try {
-    return await read();
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-  }
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.${randomInt(1e9)}.tmp`;
-  const key = randomBytes(32);
-  await writeFile(tmp, `${key.toString("base64")}\n`, { mode: 0o600, flag: "wx" });
-  try {
-    await link(tmp, path);
-    return key;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-    return read();
-  } finally {
-    await unlink(tmp).catch(() => {});
-  }
+/** The data directory's SRS key (server/key-file.ts: made on first use; a damaged file is an
+ *  error, never a new key, which would orphan every bounce in flight). */
+export function loadSrsKey(dataDir: string): Promise<Buffer> {
+  return loadKeyFile(dataDir, SRS_KEY_FILE);
 }

@@ -6,16 +6,8 @@
 //    hash is enough, as for app passwords (app-passwords.ts): no slow hash needed.
 //  - "pending": HMAC signing the half-logged-in cookie (pending.ts), so it is stateless and any
 //    node sharing the data directory can finish the login.
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHmac,
-  randomBytes,
-  randomInt,
-  timingSafeEqual,
-} from "node:crypto";
-import { link, mkdir, readFile, unlink, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { loadKeyFile } from "../../server/key-file.js";
 
 export const SECOND_FACTOR_KEY_FILE = "second-factor.key";
 const SEALED_PREFIX = "v1.";
@@ -70,27 +62,7 @@ export class SecondFactorKey {
   }
 }
 
-/** Reads the data directory's key, making it on first use (a temporary file linked into place,
- *  so a server and a CLI starting at once agree on one key). */
+/** The data directory's key (server/key-file.ts: made on first use, never replaced). */
 export async function loadSecondFactorKey(dataDir: string): Promise<SecondFactorKey> {
-  const path = join(dataDir, SECOND_FACTOR_KEY_FILE);
-  const read = async () => new SecondFactorKey(Buffer.from((await readFile(path, "utf8")).trim(), "base64"));
-  try {
-    return await read();
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-  }
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.${randomInt(1e9)}.tmp`;
-  const key = randomBytes(32);
-  await writeFile(tmp, `${key.toString("base64")}\n`, { mode: 0o600, flag: "wx" });
-  try {
-    await link(tmp, path);
-    return new SecondFactorKey(key);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-    return read();
-  } finally {
-    await unlink(tmp).catch(() => {});
-  }
+  return new SecondFactorKey(await loadKeyFile(dataDir, SECOND_FACTOR_KEY_FILE));
 }
