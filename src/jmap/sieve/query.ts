@@ -4,26 +4,15 @@
 import type { SieveScriptRecord } from "../../store/types.js";
 import { checkAccount, isObject, optBool } from "../core/args.js";
 import { invalidArgs, MethodError } from "../core/errors.js";
+import { compileFilter, type Predicate } from "../core/filter-operator.js";
 import { pageIds } from "../core/standard.js";
 import { currentState } from "../core/state.js";
 import type { Json, JsonObject, MethodContext } from "../core/types.js";
 import { sieveScriptIdOf } from "./object.js";
 
-type Pred = (s: SieveScriptRecord) => boolean;
-/** Deepest FilterOperator nesting accepted (a bound on recursion, not a user-visible limit). */
-const MAX_FILTER_DEPTH = 20;
+type Pred = Predicate<SieveScriptRecord>;
 
-function compile(f: JsonObject, depth = 0): Pred {
-  if (depth > MAX_FILTER_DEPTH) throw invalidArgs("filter nested too deeply");
-  if (typeof f.operator === "string") {
-    if (!Array.isArray(f.conditions) || !f.conditions.every(isObject))
-      throw invalidArgs("FilterOperator needs conditions");
-    const subs = (f.conditions as JsonObject[]).map((c) => compile(c, depth + 1));
-    if (f.operator === "AND") return (s) => subs.every((p) => p(s));
-    if (f.operator === "OR") return (s) => subs.some((p) => p(s));
-    if (f.operator === "NOT") return (s) => !subs.some((p) => p(s));
-    throw new MethodError("unsupportedFilter", `unknown operator ${f.operator}`);
-  }
+function condition(f: JsonObject): Pred {
   const preds: Pred[] = [];
   for (const [k, v] of Object.entries(f)) {
     if (k === "name") {
@@ -53,7 +42,7 @@ export async function sieveScriptQuery(args: JsonObject, mc: MethodContext): Pro
   const filter = args.filter;
   if (filter !== undefined && filter !== null && !isObject(filter))
     throw invalidArgs("filter must be an object");
-  const pred = isObject(filter) ? compile(filter) : () => true;
+  const pred = isObject(filter) ? compileFilter(filter, condition) : () => true;
   const sort = args.sort ?? [];
   if (!Array.isArray(sort)) throw invalidArgs("sort must be a list");
   const cmps = (sort as Json[]).map((c) => {

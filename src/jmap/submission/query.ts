@@ -3,23 +3,14 @@
 // canCalculateChanges is false (no EmailSubmission/queryChanges).
 import { checkAccount, isObject, optBool } from "../core/args.js";
 import { invalidArgs, MethodError } from "../core/errors.js";
+import { compileFilter, type Predicate } from "../core/filter-operator.js";
 import { pageIds } from "../core/standard.js";
 import type { Json, JsonObject, MethodContext } from "../core/types.js";
 import type { SubmissionRecord } from "./log.js";
 
-type Pred = (r: SubmissionRecord) => boolean;
+type Pred = Predicate<SubmissionRecord>;
 
-function compile(f: JsonObject, depth = 0): Pred {
-  if (depth > 20) throw invalidArgs("filter nested too deeply");
-  if (typeof f.operator === "string") {
-    if (!Array.isArray(f.conditions) || !f.conditions.every(isObject))
-      throw invalidArgs("FilterOperator needs conditions");
-    const subs = (f.conditions as JsonObject[]).map((c) => compile(c, depth + 1));
-    if (f.operator === "AND") return (r) => subs.every((p) => p(r));
-    if (f.operator === "OR") return (r) => subs.some((p) => p(r));
-    if (f.operator === "NOT") return (r) => !subs.some((p) => p(r));
-    throw new MethodError("unsupportedFilter", `unknown operator ${f.operator}`);
-  }
+function condition(f: JsonObject): Pred {
   const preds: Pred[] = [];
   for (const [k, v] of Object.entries(f)) {
     switch (k) {
@@ -62,7 +53,7 @@ export async function submissionQuery(args: JsonObject, mc: MethodContext): Prom
   const filter = args.filter;
   if (filter !== undefined && filter !== null && !isObject(filter))
     throw invalidArgs("filter must be an object");
-  const pred = isObject(filter) ? compile(filter) : () => true;
+  const pred = isObject(filter) ? compileFilter(filter, condition) : () => true;
   const sort = args.sort ?? [];
   if (!Array.isArray(sort)) throw invalidArgs("sort must be a list");
   const cmps = (sort as Json[]).map((c) => {
