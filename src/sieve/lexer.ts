@@ -3,7 +3,7 @@
 // One pass over the script, linear in its length; every error is collected with its line and
 // column and the scan goes on (an unterminated string or comment ends the script).
 
-import type { SieveDiagnostic } from "./types.js";
+import { MAX_DIAGNOSTICS, type SieveDiagnostic } from "./types.js";
 
 export type TokenKind =
   | "identifier"
@@ -77,7 +77,7 @@ export function tokenize(src: string, diags: SieveDiagnostic[]): Token[] {
     l = line,
     ls = lineStart,
   ) => out.push({ kind, text, value, multiline, line: l, column: start - ls + 1 });
-  while (i < n) {
+  while (i < n && diags.length < MAX_DIAGNOSTICS) {
     const c = src.charCodeAt(i);
     if (c === 0x0a) {
       i++;

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { checkSieve, compileSieve } from "./index.js";
 import { tokenize } from "./lexer.js";
 import { parseSieve } from "./parser.js";
-import type { SieveDiagnostic } from "./types.js";
+import { MAX_DIAGNOSTICS, type SieveDiagnostic } from "./types.js";
 
 function parse(src: string) {
   const diags: SieveDiagnostic[] = [];
@@ -177,4 +177,17 @@ test("deep nesting is refused, not a stack overflow", () => {
   assert.match(checkSieve(deepTests)[0]?.message ?? "", /nested too deeply/);
   const deepLists = `if ${"anyof(".repeat(5000)}true${")".repeat(5000)} { keep; }`;
   assert.match(checkSieve(deepLists)[0]?.message ?? "", /nested too deeply/);
+});
+
+test("errors stop at MAX_DIAGNOSTICS: from the parser, the lexer and the meaning check", () => {
+  const stray = checkSieve("}".repeat(10_000));
+  assert.equal(stray.length, MAX_DIAGNOSTICS);
+  assert.deepEqual(stray[MAX_DIAGNOSTICS - 1], {
+    line: 1,
+    column: MAX_DIAGNOSTICS,
+    message: 'unexpected "}"',
+  });
+  assert.equal(checkSieve("keep; \u0001 ".repeat(10_000)).length, MAX_DIAGNOSTICS);
+  assert.equal(checkSieve("nosuchcommand;\n".repeat(10_000)).length, MAX_DIAGNOSTICS);
+  assert.equal(checkSieve("}".repeat(MAX_DIAGNOSTICS - 1)).length, MAX_DIAGNOSTICS - 1);
 });

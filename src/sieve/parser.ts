@@ -9,7 +9,7 @@
 // 10,000 "(" cannot exhaust the stack.
 
 import { type Token, tokenize } from "./lexer.js";
-import type { SieveDiagnostic } from "./types.js";
+import { MAX_DIAGNOSTICS, type SieveDiagnostic } from "./types.js";
 
 export interface Pos {
   line: number;
@@ -46,6 +46,8 @@ export const MAX_NESTING = 32;
 export const MAX_ARGUMENTS = 32;
 
 class Bail extends Error {}
+/** Thrown once MAX_DIAGNOSTICS are recorded: parsing stops there. */
+class Stop extends Error {}
 
 export function parseSieve(src: string, diags: SieveDiagnostic[]): CommandNode[] {
   const toks = tokenize(src, diags);
@@ -60,6 +62,7 @@ export function parseSieve(src: string, diags: SieveDiagnostic[]): CommandNode[]
   };
   const fail = (t: Token, message: string): never => {
     if (t.kind === "eof" && lexErrors > 0) throw new Bail();
+    if (diags.length >= MAX_DIAGNOSTICS) throw new Stop();
     diags.push({ line: t.line, column: t.column, message });
     throw new Bail();
   };
@@ -100,12 +103,13 @@ export function parseSieve(src: string, diags: SieveDiagnostic[]): CommandNode[]
     for (;;) {
       const t = peek();
       if (t.kind === "eof") {
-        if (inBlock && lexErrors === 0)
+        if (inBlock && lexErrors === 0 && diags.length < MAX_DIAGNOSTICS)
           diags.push({ line: t.line, column: t.column, message: 'missing "}" at end of script' });
         return out;
       }
       if (t.kind === "}") {
         if (inBlock) return out;
+        if (diags.length >= MAX_DIAGNOSTICS) throw new Stop();
         diags.push({ line: t.line, column: t.column, message: 'unexpected "}"' });
         p++;
         continue;
@@ -129,6 +133,7 @@ export function parseSieve(src: string, diags: SieveDiagnostic[]): CommandNode[]
     if (end.kind === "{") {
       if (depth >= MAX_NESTING) {
         // Skip the whole block, so its closing braces do not close the blocks around it.
+        if (diags.length >= MAX_DIAGNOSTICS) throw new Stop();
         diags.push({ line: end.line, column: end.column, message: "blocks nested too deeply" });
         for (let open = 1; open > 0; ) {
           const k = next().kind;
@@ -211,7 +216,12 @@ export function parseSieve(src: string, diags: SieveDiagnostic[]): CommandNode[]
     return { name: t.text, line: t.line, column: t.column, args, tests, testList };
   };
 
-  return commands(0, false);
+  try {
+    return commands(0, false);
+  } catch (e) {
+    if (!(e instanceof Stop)) throw e;
+    return [];
+  }
 }
 
 function lit(t: Token): StringLit {

@@ -11,6 +11,10 @@ export interface SieveDiagnostic {
   message: string;
 }
 
+/** Most diagnostics one compile reports: past this the lexer and parser stop, so a hostile script
+ *  of 100,000 stray "}" costs neither 100,000 objects nor an editor full of the same line. */
+export const MAX_DIAGNOSTICS = 100;
+
 /** Thrown by compileSieve: the script is not valid; every diagnostic found (at least one). */
 export class SieveCompileError extends Error {
   override name = "SieveCompileError";

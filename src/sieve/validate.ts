@@ -19,7 +19,7 @@ import type {
 } from "./registry.js";
 import { MAX_MATCH_VARIABLES, type Runtime } from "./runtime.js";
 import { compileTemplate, decodeEncodedCharacters, type Str } from "./strings.js";
-import type { SieveDiagnostic } from "./types.js";
+import { MAX_DIAGNOSTICS, type SieveDiagnostic } from "./types.js";
 
 const NEVER: TestFn = () => false;
 const NOTHING: Exec = () => {};
@@ -47,7 +47,9 @@ export function compileProgram(
   const diags = opts.diags;
   const compileState = new Map<string, unknown>();
   let unknownTags = 0;
-  const error = (pos: Pos, message: string) => diags.push({ line: pos.line, column: pos.column, message });
+  const error = (pos: Pos, message: string) => {
+    if (diags.length < MAX_DIAGNOSTICS) diags.push({ line: pos.line, column: pos.column, message });
+  };
 
   const str = (lit: StringLit): Str => {
     let v = lit.value;
