@@ -3,6 +3,7 @@
 // synchronizing literal is refused with TOOBIG before it is sent (wire/reader.ts).
 
 import { encodeBinaryParts } from "../../mime/binary-parts.js";
+import { toCrlf } from "../../mime/line-ends.js";
 import { no } from "../errors.js";
 import { formatSet } from "../wire/sequence.js";
 import { findMailbox } from "./mailbox-common.js";
@@ -37,16 +38,3 @@ export const append: CommandSpec<"APPEND"> = {
     return { code: `APPENDUID ${mb.uidValidity} ${formatSet(uids)}`, text: "APPEND completed" };
   },
 };
-
-/** Messages are stored with CRLF line ends; some clients send bare LF. */
-export function toCrlf(b: Buffer): Buffer {
-  let bare = false;
-  for (let i = b.indexOf(0x0a); i !== -1; i = b.indexOf(0x0a, i + 1)) {
-    if (i === 0 || b[i - 1] !== 0x0d) {
-      bare = true;
-      break;
-    }
-  }
-  if (!bare) return b;
-  return Buffer.from(b.toString("latin1").replace(/\r?\n/g, "\r\n"), "latin1");
-}
