@@ -795,6 +795,48 @@ export interface SecondFactorStore {
   clear(accountId: number): Promise<void>;
 }
 
+/** One message as an import files it (issue 16). */
+export interface ImportedMessage {
+  body: Buffer; // raw RFC 5322 message with CRLF line ends
+  flags: string[]; // system flags and keywords, as MessageMeta.flags
+  internalDate: Date;
+  /** The UID it had on the old server, kept when the mailbox has the old UIDVALIDITY; must be
+   *  at least the mailbox's uidNext and increasing within the batch. Omitted: the next UID. */
+  uid?: number;
+}
+
+/** What an import needs beyond MailStore: old UIDs kept, batches filed in one transaction, and a
+ *  resume position written with them, so an interrupted import continues without duplicates. */
+export interface ImportStore {
+  /** The mailbox an import fills, created with its parents when missing. `uidValidity` is given
+   *  to a mailbox created here and to an existing one that has never held a message (uidNext 1,
+   *  e.g. a new account's INBOX); `kept` says whether the mailbox now has that UIDVALIDITY (so
+   *  the source's UIDs can be kept). specialUse is set when the mailbox has none and no other
+   *  mailbox of the account has that role. */
+  importMailbox(
+    accountId: number,
+    name: string,
+    opts: { specialUse: SpecialUse | null; uidValidity?: number; subscribed?: boolean },
+  ): Promise<{ mailbox: Mailbox; kept: boolean }>;
+  /** Files messages into one mailbox in one durable transaction, all or none: QuotaError when
+   *  they would take the account over its quota; StoreError "invalid" for a uid below uidNext or
+   *  not increasing. `dedupe`: a message whose body (content hash) the account already holds in
+   *  any mailbox, or that appears earlier in the batch, is skipped and counted in `duplicates`.
+   *  `cursor` is written in the same transaction (read back by `cursor`). Changes are announced
+   *  like appends (cause "append"); imported bodies are indexed for search like any other. */
+  importBatch(
+    accountId: number,
+    mailboxId: number,
+    messages: ImportedMessage[],
+    opts?: { dedupe?: boolean; cursor?: { key: string; value: string } },
+  ): Promise<{ copies: DeliveredCopy[]; duplicates: number }>;
+  /** Raises the mailbox's uidNext to at least `uidNext` (dovecot-uidlist's next UID); never
+   *  lowers it. */
+  raiseUidNext(mailboxId: number, uidNext: number): Promise<Mailbox>;
+  /** The value importBatch last wrote under `key` for the account, or null. */
+  cursor(accountId: number, key: string): Promise<string | null>;
+}
+
 /** Everything a protocol needs from storage. */
 export interface Store {
   directory: DirectoryStore;
