@@ -6,6 +6,7 @@ import { appPasswordValueFlags } from "./commands/app-password.js";
 import { configCommand } from "./commands/config.js";
 import { dkimCommand } from "./commands/dkim.js";
 import { domainCommand } from "./commands/domain.js";
+import { importCommand, importValueFlags } from "./commands/import.js";
 import { queueCommand } from "./commands/queue.js";
 import { serveCommand } from "./commands/serve.js";
 import { sieveCommand } from "./commands/sieve.js";
@@ -28,6 +29,8 @@ const help = `usage: yubin [--config PATH] COMMAND
   user app-password list ADDRESS | user app-password revoke ADDRESS ID   per-device passwords
   user 2fa status|reset ADDRESS          two-factor login (reset: a lost phone; removes all factors)
   alias add ADDRESS TARGET... | alias list [DOMAIN] | alias remove ADDRESS   (@domain = catch-all)
+  import KIND ... --account ADDRESS [--dedupe] [--folder NAME]...   mail from another server
+                                         (\`yubin import\` lists the kinds and their options)
   queue list | held | counts | show ID | retry ID|all | release ID | delete ID   the outbound queue
   spam allow|block list|add|remove ADDRESS [SENDER...]   a user's spam allow/block lists (address or @domain)
   spam prefs ADDRESS [--junk-score N|default] [--file-into-junk yes|no|default]
@@ -46,6 +49,7 @@ const commands = {
   user: userCommand,
   alias: aliasCommand,
   queue: queueCommand,
+  import: importCommand,
   spam: spamCommand,
   sieve: sieveCommand,
   config: configCommand,
@@ -62,6 +66,7 @@ export async function main(argv: string[], io: CliEnv["io"]): Promise<number> {
       ...spamListsValueFlags,
       ...spamValueFlags,
       ...appPasswordValueFlags,
+      ...importValueFlags(),
     ]);
     const configFlag = args.flags.get("config");
     args.flags.delete("config");
@@ -74,7 +79,7 @@ export async function main(argv: string[], io: CliEnv["io"]): Promise<number> {
     if (!cmd) throw new CliError(`unknown command ${JSON.stringify(name)} (try \`yubin help\`)`, 2);
     const configPath =
       typeof configFlag === "string" ? configFlag : (process.env.YUBIN_CONFIG ?? defaultConfigPath);
-    await cmd({ configPath, io }, { positional: rest, flags: args.flags });
+    await cmd({ configPath, io }, { positional: rest, flags: args.flags, lists: args.lists });
     return 0;
   } catch (e) {
     if (e instanceof CliError || e instanceof ConfigError) {
