@@ -33,7 +33,8 @@ test("private Dovecot: LMTP delivery lands in Maildir and IMAP serves it", {
     });
     await imap.connect();
     const st = await imap.status("INBOX", { messages: true });
-    assert.equal(st && st.messages, 1);
+    assert.ok(st);
+    assert.equal(st.messages, 1);
     const list = await imap.list();
     assert.equal(list.find((f) => f.path === "Sent")?.specialUse, "\\Sent");
     await imap.logout();
