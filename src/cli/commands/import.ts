@@ -16,6 +16,9 @@ import type { ImportSource } from "../../import/types.js";
 import { onlyFlags, type ParsedArgs } from "../args.js";
 import { type CliEnv, loadOrCreateConfig, print, withStore } from "../env.js";
 import { CliError, UsageError } from "../errors.js";
+import { importImapKind } from "./import-imap.js";
+import { importMboxKind } from "./import-mbox.js";
+import { importUsersKind } from "./import-users.js";
 import { checkAddress } from "./user.js";
 
 /** What a kind's `open` or `run` gets besides its arguments. */
@@ -28,6 +31,8 @@ export interface ImportKindContext {
  *  after the kind's name. */
 export interface MailImportKind {
   valueFlags: readonly string[];
+  /** Flags without a value the kind takes (e.g. imap's --insecure). */
+  booleanFlags?: readonly string[];
   usage: string;
   open(args: ParsedArgs, ctx: ImportKindContext): Promise<ImportSource>;
 }
@@ -35,6 +40,8 @@ export interface MailImportKind {
 /** A kind that is a command of its own (users from a passwd-file). */
 export interface CommandImportKind {
   valueFlags: readonly string[];
+  /** Flags without a value (e.g. users' --quota-from-userdb). */
+  booleanFlags?: readonly string[];
   usage: string;
   run(args: ParsedArgs, ctx: ImportKindContext): Promise<void>;
 }
@@ -42,7 +49,11 @@ export interface CommandImportKind {
 export type ImportKind = MailImportKind | CommandImportKind;
 
 /** One entry per kind; each kind's engineer adds theirs. */
-export const importKinds: Record<string, ImportKind> = {};
+export const importKinds: Record<string, ImportKind> = {
+  imap: importImapKind,
+  mbox: importMboxKind,
+  users: importUsersKind,
+};
 
 /** Flags every mail kind takes. */
 const commonFlags = ["account", "dedupe", "folder"] as const;
@@ -73,10 +84,10 @@ export async function importCommand(env: CliEnv, args: ParsedArgs): Promise<void
   const { config } = loadOrCreateConfig(env);
   const ctx: ImportKindContext = { env, config };
   if ("run" in kind) {
-    onlyFlags(sub, kind.valueFlags);
+    onlyFlags(sub, [...kind.valueFlags, ...(kind.booleanFlags ?? [])]);
     return kind.run(sub, ctx);
   }
-  onlyFlags(sub, [...commonFlags, ...kind.valueFlags]);
+  onlyFlags(sub, [...commonFlags, ...kind.valueFlags, ...(kind.booleanFlags ?? [])]);
   const account = args.flags.get("account");
   if (typeof account !== "string") throw new UsageError(`--account ADDRESS is required\n${kind.usage}`);
   const address = checkAddress(account);
