@@ -8,6 +8,7 @@ import { runAppPasswordContract } from "./contract-app-passwords.js";
 import { runFlagReadContract } from "./contract-flags.js";
 import { runFullTextContract } from "./contract-fulltext.js";
 import { runGreylistContract } from "./contract-greylist.js";
+import { runImportContract } from "./contract-imports.js";
 import { account, type ContractHandle, type OpenStore, rejectsWith, withStore } from "./contract-kit.js";
 import { runSecondFactorContract } from "./contract-second-factor.js";
 import { runSendingContract } from "./contract-sending.js";
@@ -45,6 +46,7 @@ export function runStoreContract(name: string, open: OpenStore): void {
     runSecondFactorContract(open);
     runSieveContract(open);
     runSubscriptionContract(open);
+    runImportContract(open);
     runFlagReadContract(open);
     runFullTextContract(open);
     describe("directory", () => {

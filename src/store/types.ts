@@ -849,5 +849,6 @@ export interface Store {
   appPasswords: AppPasswordStore;
   secondFactors: SecondFactorStore;
   sieve: SieveStore;
+  imports: ImportStore;
   close(): Promise<void>;
 }

@@ -20,6 +20,7 @@ import { createFlagListOps } from "./flag-list.js";
 import { createFullTextOps, DEFAULT_FULL_TEXT_BATCH, DEFAULT_FULL_TEXT_MAX_BYTES } from "./fulltext.js";
 import { createGreylist } from "./greylist.js";
 import { createHeaderIndexOps, DEFAULT_HEADER_INDEX_BATCH } from "./header-index.js";
+import { createImports } from "./imports.js";
 import { createListingOps } from "./listing.js";
 import { createMailboxOps, MailboxRows } from "./mailboxes.js";
 import { createMessageOps } from "./messages.js";
@@ -153,6 +154,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
       appPasswords: createAppPasswords(ctx),
       secondFactors: createSecondFactors(ctx),
       sieve: createSieve(ctx),
+      imports: createImports(ctx, rows, mail),
       stats: ctx.writer.stats,
       fullText: { catchUp: fullText.catchUp },
       close() {

@@ -2,7 +2,7 @@
 // COPY/MOVE with COPYUID mapping (RFC 4315, RFC 6851) and changesSince for QRESYNC / JMAP.
 // Every change takes a new mod-sequence of its mailbox, one per message, so a client can tell any
 // two changes apart; expunges are kept in `expunged` with theirs.
-import { QuotaError, StoreError } from "../errors.js";
+import { StoreError } from "../errors.js";
 import type { MailEvent } from "../notifier.js";
 import type {
   CopyResult,
@@ -28,18 +28,8 @@ import {
   splitKeywords,
 } from "./flags.js";
 import type { MailboxRows } from "./mailboxes.js";
+import { type AccountQuotaRow, createMessageRows } from "./message-rows.js";
 import { MESSAGE_SELECT, type MessageTuple, parseStructureJson, toMeta } from "./rows.js";
-
-/** At most this many Message-IDs of References/In-Reply-To are looked up to find a thread. */
-const THREAD_LOOKUP_MAX = 100;
-
-interface AccountQuotaRow {
-  id: number;
-  quota_bytes: number;
-  quota_messages: number;
-  used_bytes: number;
-  used_messages: number;
-}
 
 interface MessageRow {
   id: number;
@@ -53,18 +43,6 @@ interface MessageRow {
   blob_id: number;
   thread_id: number;
   msgid: string | null;
-}
-
-interface CopyInput {
-  accountId: number;
-  mailboxId: number;
-  flags: StoredFlags;
-  internalDate: number;
-  size: number;
-  blobId: number;
-  threadId: number | null; // null: find or start one
-  msgid: string | null;
-  refs: string[];
 }
 
 function checkUids(uids: number[]): number[] {
@@ -84,34 +62,6 @@ function checkDate(d: Date | undefined): number {
 export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
   const db = ctx.db;
   const s = {
-    account: db.prepare<[number], AccountQuotaRow>(
-      "SELECT id, quota_bytes, quota_messages, used_bytes, used_messages FROM accounts WHERE id = ?",
-    ),
-    insert: db.prepare<
-      [
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        string,
-        number,
-        number,
-        number,
-        number,
-        number,
-        string | null,
-      ]
-    >(
-      `INSERT INTO messages (account_id, mailbox_id, uid, modseq, created_modseq, sys_flags, keywords,
-         internal_date, saved_date, size, blob_id, thread_id, msgid)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    setThread: db.prepare<[number, number]>("UPDATE messages SET thread_id = ? WHERE id = ?"),
-    threadOf: db.prepare<[number, string], { thread_id: number }>(
-      "SELECT thread_id FROM messages WHERE account_id = ? AND msgid = ? LIMIT 1",
-    ),
     list: db.prepare<[number, number, number], MessageTuple>(
       `${MESSAGE_SELECT} WHERE m.mailbox_id = ? AND m.uid BETWEEN ? AND ? ORDER BY m.uid`,
     ),
@@ -154,61 +104,7 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
   s.oneByUid.raw(true);
   s.oneById.raw(true);
 
-  const mustAccount = (id: number): AccountQuotaRow => {
-    const a = s.account.get(id);
-    if (!a) throw new StoreError("not-found", `no account ${id}`);
-    return a;
-  };
-
-  /** Throws QuotaError if adding `bytes`/`count` would exceed the account's quota (0 = unlimited). */
-  const checkQuota = (a: AccountQuotaRow, bytes: number, count: number) => {
-    if (a.quota_bytes > 0 && a.used_bytes + bytes > a.quota_bytes) {
-      throw new QuotaError(a.id, `account ${a.id} is over its storage quota`);
-    }
-    if (a.quota_messages > 0 && a.used_messages + count > a.quota_messages) {
-      throw new QuotaError(a.id, `account ${a.id} is over its message quota`);
-    }
-  };
-
-  const findThread = (accountId: number, ids: (string | null)[]): number | null => {
-    let n = 0;
-    for (const id of ids) {
-      if (id === null) continue;
-      if (n++ >= THREAD_LOOKUP_MAX) break;
-      const t = s.threadOf.get(accountId, id);
-      if (t) return t.thread_id;
-    }
-    return null;
-  };
-
-  /** Files one copy: next UID and mod-sequence of the mailbox, thread, row. Inside a transaction. */
-  const insertCopy = (c: CopyInput, savedDate: number): { uid: number; modseq: number; id: number } => {
-    const box = rows.mustCounters(c.mailboxId);
-    const uid = box.uid_next;
-    const modseq = box.highest_modseq + 1;
-    rows.bump.run(1, 1, box.id);
-    // Nearest ancestors first: In-Reply-To / last References, then the message's own Message-ID.
-    const thread = c.threadId ?? findThread(c.accountId, [...[...c.refs].reverse(), c.msgid]);
-    const id = Number(
-      s.insert.run(
-        c.accountId,
-        c.mailboxId,
-        uid,
-        modseq,
-        modseq,
-        c.flags.bits,
-        joinKeywords(c.flags.keywords),
-        c.internalDate,
-        savedDate,
-        c.size,
-        c.blobId,
-        thread ?? 0,
-        c.msgid,
-      ).lastInsertRowid,
-    );
-    if (thread === null) s.setThread.run(id, id);
-    return { uid, modseq, id };
-  };
+  const { mustAccount, checkQuota, findThread, insertCopy } = createMessageRows(ctx, rows);
 
   interface Target {
     accountId: number;

@@ -16,6 +16,7 @@ import { deletedIndexMigration } from "./flag-list.js";
 import { fullTextMigration } from "./fulltext.js";
 import { greylistMigration } from "./greylist-schema.js";
 import { headerIndexMigration, headerIndexRefreshMigration } from "./header-index.js";
+import { importMigration } from "./imports.js";
 import { listingMigration } from "./listing.js";
 import { recentMigration } from "./recent.js";
 import { secondFactorMigration } from "./second-factor-schema.js";
@@ -181,6 +182,7 @@ END;
 // v14: the full-text index (FTS5 trigram) and the blobs it has yet to index (fulltext.ts).
 // v15: subscriptions to names whose mailbox was deleted (subscriptions.ts).
 // v16: the header index rebuilt, its address fields now also in parsed form (header-index.ts).
+// v17: import resume cursors, and messages by body for import's dedupe (imports.ts).
 export const migrations: readonly string[] = [
   v1,
   changelogMigration,
@@ -198,6 +200,7 @@ export const migrations: readonly string[] = [
   fullTextMigration,
   subscriptionMigration,
   headerIndexRefreshMigration,
+  importMigration,
 ];
 
 export function migrate(db: Database.Database): void {
