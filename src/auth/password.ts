@@ -64,6 +64,12 @@ function classify(stored: string): { scheme: Scheme; hash: string } | null {
   return { scheme, hash };
 }
 
+/** True if `stored` is in a scheme verifyPassword understands (an import keeps such hashes as
+ *  they are; any other cannot be checked at login). */
+export function isVerifiableHash(stored: string): boolean {
+  return classify(stored) !== null;
+}
+
 /** True if `plain` matches `stored`. Unknown or malformed hashes never match (and never throw). */
 export async function verifyPassword(plain: string, stored: string): Promise<boolean> {
   // SHA-crypt costs O(length²) (it hashes the password length times itself): bound it for all.
