@@ -17,6 +17,7 @@ import { onlyFlags, type ParsedArgs } from "../args.js";
 import { type CliEnv, loadOrCreateConfig, print, withStore } from "../env.js";
 import { CliError, UsageError } from "../errors.js";
 import { importImapKind } from "./import-imap.js";
+import { importMaildirKind } from "./import-maildir.js";
 import { importMboxKind } from "./import-mbox.js";
 import { importUsersKind } from "./import-users.js";
 import { checkAddress } from "./user.js";
@@ -51,6 +52,7 @@ export type ImportKind = MailImportKind | CommandImportKind;
 /** One entry per kind; each kind's engineer adds theirs. */
 export const importKinds: Record<string, ImportKind> = {
   imap: importImapKind,
+  maildir: importMaildirKind,
   mbox: importMboxKind,
   users: importUsersKind,
 };
