@@ -4,6 +4,7 @@
 // cleanup() closes whatever is open and removes the data.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { runAdminDomainContract } from "./contract-admin-domains.js";
 import { runAppPasswordContract } from "./contract-app-passwords.js";
 import { runFlagReadContract } from "./contract-flags.js";
 import { runFullTextContract } from "./contract-fulltext.js";
@@ -16,6 +17,7 @@ import { runSettingsContract } from "./contract-settings.js";
 import { runSieveContract } from "./contract-sieve.js";
 import { runSpamContract } from "./contract-spam.js";
 import { runSubscriptionContract } from "./contract-subscriptions.js";
+import { runWebSessionContract } from "./contract-web-sessions.js";
 import { QuotaError } from "./errors.js";
 import type { MailEvent } from "./notifier.js";
 import type { Store } from "./types.js";
@@ -47,6 +49,8 @@ export function runStoreContract(name: string, open: OpenStore): void {
     runSieveContract(open);
     runSubscriptionContract(open);
     runImportContract(open);
+    runWebSessionContract(open);
+    runAdminDomainContract(open);
     runFlagReadContract(open);
     runFullTextContract(open);
     describe("directory", () => {

@@ -837,6 +837,56 @@ export interface ImportStore {
   cursor(accountId: number, key: string): Promise<string | null>;
 }
 
+/** Which login a web session is: a web page session (cookie) or a JMAP bearer token (the
+ *  webmail's cookie, API clients). */
+export type WebSessionKind = "web" | "jmap";
+
+/** A login kept across restarts (issue 15). The token itself is never stored, only its hash. */
+export interface WebSession {
+  kind: WebSessionKind;
+  /** SHA-256 of the token, base64url: the key it is found by. */
+  tokenHash: string;
+  accountId: number;
+  /** credentialStamp() of the password hash at login (auth/credential.ts). */
+  credentialStamp: string;
+  ip: string;
+  createdAt: Date;
+  /** Last use as recorded: writers record it at most every so often, not per request. */
+  lastSeenAt: Date;
+  /** Ends then, used or not (the session's maximum age). */
+  expiresAt: Date;
+  /** Ends when unused this long after lastSeenAt. */
+  idleMs: number;
+}
+
+/** Web sessions and JMAP tokens shared by every node and surviving a restart, and the feed of
+ *  account changes that must end logins at once (issue 15). An account's sessions go with it. */
+export interface WebSessionStore {
+  /** Stores a new session. Beyond `maxPerAccount` of its kind for the account, or `maxTotal` of
+   *  its kind in all, the least recently seen go. Expired ones are swept on the way (bounded).
+   *  StoreError "not-found" for an unknown account, "exists" for a hash already stored. */
+  create(s: WebSession, limits: { maxPerAccount: number; maxTotal: number }): Promise<void>;
+  /** The live session with this hash at `now`; null if unknown or expired (an expired one is
+   *  removed). */
+  get(kind: WebSessionKind, tokenHash: string, now: Date): Promise<WebSession | null>;
+  /** Records a use (lastSeenAt); nothing happens for one removed meanwhile. */
+  touch(kind: WebSessionKind, tokenHash: string, at: Date): Promise<void>;
+  /** False when there was no such session. */
+  remove(kind: WebSessionKind, tokenHash: string): Promise<boolean>;
+  /** Ends the account's sessions (of one kind, or all), except the one with hash `except`; how
+   *  many. */
+  removeAccount(accountId: number, opts?: { kind?: WebSessionKind; except?: string }): Promise<number>;
+  /** Removes sessions expired at `now` (at most `limit`); how many. */
+  sweep(now: Date, limit: number): Promise<number>;
+  /** How many sessions of that kind are stored (expired ones not yet swept included). */
+  count(kind: WebSessionKind): Promise<number>;
+  /** Calls `listener` with the id of each account whose logins must be checked again: its
+   *  password changed, it was disabled or deleted, one of its app passwords was revoked, or it
+   *  turned on a second factor, whichever process did it (this one's writes right after they
+   *  commit; another process's within the backend's poll interval). Returns the unsubscribe. */
+  onLoginChange(listener: (accountId: number) => void): () => void;
+}
+
 /** Everything a protocol needs from storage. */
 export interface Store {
   directory: DirectoryStore;
@@ -848,6 +898,7 @@ export interface Store {
   spam: SpamStore;
   appPasswords: AppPasswordStore;
   secondFactors: SecondFactorStore;
+  webSessions: WebSessionStore;
   sieve: SieveStore;
   imports: ImportStore;
   close(): Promise<void>;

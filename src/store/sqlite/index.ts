@@ -34,6 +34,7 @@ import { createSettings } from "./settings.js";
 import { createSieve } from "./sieve.js";
 import { createSpam } from "./spam.js";
 import { WalSync } from "./wal-sync.js";
+import { createWebSessions } from "./web-sessions.js";
 import { GroupCommitWriter } from "./writer.js";
 
 export interface SqliteStoreOptions {
@@ -58,6 +59,9 @@ export interface SqliteStoreOptions {
   /** Octets of encoded text indexed per message; 0: all (default 1 MiB). Longer messages are
    *  still found: their rest is searched by scan. */
   fullTextMaxBytes?: number;
+  /** How often another process's login changes (a disable, a password reset) are looked for,
+   *  while anything listens (web-sessions.ts); 0: never (default 1000). */
+  loginChangePollMs?: number;
 }
 
 export const DEFAULT_INLINE_MAX_BYTES = 65536;
@@ -141,6 +145,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
     };
     ctx.onCommit = fullText.schedule;
     fullText.schedule(); // mail stored before the index existed (migration v14), or before a crash
+    const webSessions = createWebSessions(ctx, { pollMs: opts.loginChangePollMs ?? 1000 });
     const openDb = db;
     let closing: Promise<void> | null = null;
     return {
@@ -153,12 +158,14 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
       spam: createSpam(ctx),
       appPasswords: createAppPasswords(ctx),
       secondFactors: createSecondFactors(ctx),
+      webSessions,
       sieve: createSieve(ctx),
       imports: createImports(ctx, rows, mail),
       stats: ctx.writer.stats,
       fullText: { catchUp: fullText.catchUp },
       close() {
         closing ??= (async () => {
+          webSessions.stop();
           await fullText.stop();
           await ctx.writer.idle();
           await wal.close();

@@ -25,6 +25,7 @@ import { settingsMigration } from "./settings-schema.js";
 import { sieveMigration } from "./sieve-schema.js";
 import { spamMigration } from "./spam-schema.js";
 import { subscriptionMigration } from "./subscriptions.js";
+import { webSessionMigration } from "./web-session-schema.js";
 
 const v1 = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -183,6 +184,7 @@ END;
 // v15: subscriptions to names whose mailbox was deleted (subscriptions.ts).
 // v16: the header index rebuilt, its address fields now also in parsed form (header-index.ts).
 // v17: import resume cursors, and messages by body for import's dedupe (imports.ts).
+// v18: web sessions and JMAP tokens, and the log of login changes (web-session-schema.ts).
 export const migrations: readonly string[] = [
   v1,
   changelogMigration,
@@ -201,6 +203,7 @@ export const migrations: readonly string[] = [
   subscriptionMigration,
   headerIndexRefreshMigration,
   importMigration,
+  webSessionMigration,
 ];
 
 export function migrate(db: Database.Database): void {
