@@ -3,9 +3,11 @@ import { ConfigError } from "../config/load.js";
 import { parseArgs } from "./args.js";
 import { aliasCommand } from "./commands/alias.js";
 import { appPasswordValueFlags } from "./commands/app-password.js";
+import { backupCommand, backupValueFlags, restoreCommand, verifyCommand } from "./commands/backup.js";
 import { configCommand } from "./commands/config.js";
 import { dkimCommand } from "./commands/dkim.js";
 import { domainCommand } from "./commands/domain.js";
+import { exportCommand, exportValueFlags } from "./commands/export.js";
 import { importCommand, importValueFlags } from "./commands/import.js";
 import { queueCommand } from "./commands/queue.js";
 import { serveCommand } from "./commands/serve.js";
@@ -31,6 +33,7 @@ const help = `usage: yubin [--config PATH] COMMAND
   alias add ADDRESS TARGET... | alias list [DOMAIN] | alias remove ADDRESS   (@domain = catch-all)
   import KIND ... --account ADDRESS [--dedupe] [--folder NAME]...   mail from another server
                                          (\`yubin import\` lists the kinds and their options)
+  export --account ADDRESS [--folder NAME]... --format maildir|mbox DIR   an account's mail as files
   queue list | held | counts | show ID | retry ID|all | release ID | delete ID   the outbound queue
   spam allow|block list|add|remove ADDRESS [SENDER...]   a user's spam allow/block lists (address or @domain)
   spam prefs ADDRESS [--junk-score N|default] [--file-into-junk yes|no|default]
@@ -40,7 +43,10 @@ const help = `usage: yubin [--config PATH] COMMAND
   sieve list ADDRESS | get ADDRESS NAME | put ADDRESS NAME [FILE|-] [--activate]   mail rules (Sieve)
   sieve activate ADDRESS NAME | deactivate ADDRESS | rename ADDRESS OLD NEW | delete ADDRESS NAME
   sieve check FILE|-                     check a Sieve script (errors as FILE:LINE:COLUMN)
-  config check | config sample`;
+  config check | config sample
+  backup DIR [--since PREVIOUS_DIR] [--copy]   online backup (database snapshot, bodies linked or copied, keys, config)
+  restore DIR [--data-dir PATH] [--copy] restore a backup into a new or empty data directory
+  verify [--repair]                      check bodies against their hashes, reference counts, UIDs, quotas`;
 
 const commands = {
   serve: serveCommand,
@@ -50,9 +56,13 @@ const commands = {
   alias: aliasCommand,
   queue: queueCommand,
   import: importCommand,
+  export: exportCommand,
   spam: spamCommand,
   sieve: sieveCommand,
   config: configCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
+  verify: verifyCommand,
 };
 
 export async function main(argv: string[], io: CliEnv["io"]): Promise<number> {
@@ -67,6 +77,8 @@ export async function main(argv: string[], io: CliEnv["io"]): Promise<number> {
       ...spamValueFlags,
       ...appPasswordValueFlags,
       ...importValueFlags(),
+      ...exportValueFlags,
+      ...backupValueFlags,
     ]);
     const configFlag = args.flags.get("config");
     args.flags.delete("config");

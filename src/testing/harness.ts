@@ -27,6 +27,8 @@ export interface TestServerOptions {
   log?: Logger; // default: silent, or JSON to stderr when YUBIN_TEST_LOG=1
   /** The post office's filter stage (src/postoffice/filter.ts), for tests of the extension point. */
   filters?: readonly Filter[];
+  /** Start on this data directory (e.g. a restored backup; removed by stop()) instead of a new one. */
+  dataDir?: string;
 }
 
 export interface TestPorts {
@@ -72,7 +74,7 @@ const portNames: [Protocol, TlsMode, keyof TestPorts][] = [
 ];
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), "yubin-test-"));
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "yubin-test-")));
   const listeners: ListenerConfig[] = portNames.map(([protocol, tls]) => ({
     protocol,
     address: "127.0.0.1",

@@ -1,0 +1,195 @@
+// Backup → restore → a server started on the restored data directory shows IMAP clients the same
+// messages (bytes), UIDs, UIDVALIDITY, flags, keywords, internal dates and MODSEQ; a second
+// backup into the same directory (or a new one --since the first) brings only the new bodies.
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { ImapFlow } from "imapflow";
+import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
+import { backupInstallation, blobPath, listBlobFiles } from "./backup.js";
+import { readManifest } from "./manifest.js";
+import { restoreInstallation } from "./restore.js";
+
+const INLINE_MAX = 1024;
+
+function message(n: number, big: boolean): Buffer {
+  const filler = big ? `${"x".repeat(70)}\r\n`.repeat(40) : "";
+  return Buffer.from(
+    `From: sender${n}@elsewhere.example\r\nTo: alice@example.test\r\nSubject: message ${n}\r\n` +
+      `Message-ID: <m${n}@backup.test>\r\n\r\nbody ${n}\r\n${filler}`,
+  );
+}
+
+interface Seen {
+  uidValidity: string;
+  uidNext: number;
+  highestModseq: string;
+  messages: { uid: number; flags: string[]; internalDate: string; modseq: string; source: string }[];
+}
+
+/** Every mailbox of alice as an IMAP client sees it. */
+async function imapState(server: TestServer): Promise<Record<string, Seen>> {
+  const c = new ImapFlow({
+    host: "127.0.0.1",
+    port: server.ports.imaps!,
+    secure: true,
+    auth: { user: "alice@example.test", pass: testPassword },
+    tls: { rejectUnauthorized: false },
+    logger: false,
+  });
+  await c.connect();
+  try {
+    const out: Record<string, Seen> = {};
+    for (const box of await c.list()) {
+      const mb = await c.mailboxOpen(box.path, { readOnly: true });
+      const messages: Seen["messages"] = [];
+      if (mb.exists > 0) {
+        for await (const m of c.fetch("1:*", { uid: true, flags: true, internalDate: true, source: true })) {
+          messages.push({
+            uid: m.uid,
+            flags: [...(m.flags ?? [])].sort(),
+            internalDate: new Date(m.internalDate ?? 0).toISOString(),
+            modseq: String(m.modseq),
+            source: m.source!.toString("base64"),
+          });
+        }
+      }
+      out[box.path] = {
+        uidValidity: String(mb.uidValidity),
+        uidNext: mb.uidNext,
+        highestModseq: String(mb.highestModseq),
+        messages,
+      };
+      await c.mailboxClose();
+    }
+    return out;
+  } finally {
+    await c.logout().catch(() => c.close());
+  }
+}
+
+describe("backup and restore", () => {
+  let server: TestServer;
+  let work: string;
+  const since = new Date("2024-03-05T06:07:08Z");
+
+  before(async () => {
+    work = await mkdtemp(join(tmpdir(), "yubin-backup-"));
+    server = await startTestServer({ config: { storage: { inlineMaxBytes: INLINE_MAX } } });
+    const alice = server.users[0]!.id;
+    const store = server.store.mail;
+    const inbox = (await store.getMailbox(alice, "INBOX"))!;
+    const archive = (await store.getMailbox(alice, "Archive"))!;
+    for (let n = 0; n < 12; n++) {
+      const box = n % 3 === 0 ? archive : inbox;
+      await store.append(alice, box.id, {
+        body: message(n, n % 2 === 0),
+        flags: n % 4 === 0 ? ["\\Seen", "$Label1"] : [],
+        internalDate: new Date(since.getTime() + n * 3_600_000),
+      });
+    }
+    // Later changes, so UIDs have a gap and MODSEQs differ from message to message.
+    await store.setFlags(inbox.id, [2, 3], { mode: "add", flags: ["\\Flagged", "project-x"] });
+    await store.expunge(inbox.id, [1]);
+    await store.setFlags(archive.id, [1], { mode: "replace", flags: ["\\Answered"] });
+  });
+  after(async () => {
+    await server?.stop();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  test("a server on the restored data directory shows the same mailboxes to IMAP", async () => {
+    const dest = join(work, "full");
+    const s = await backupInstallation({ dataDir: server.dataDir, dest });
+    assert.equal(s.mode, "full");
+    assert.equal(s.missingBodies.length, 0);
+    assert.equal(s.counts.messages, 11);
+    assert.equal(s.bodies.total, 6, "the big bodies are files");
+    assert.ok(s.files > 0, "the TLS certificate and keys of the data directory");
+    // Modes: the owner's alone.
+    const m = await readManifest(dest);
+    for (const p of [dest, join(dest, "blobs"), join(dest, m.run)])
+      assert.equal((await stat(p)).mode & 0o777, 0o700, p);
+    for (const p of [
+      join(dest, "manifest.json"),
+      join(dest, m.database.file),
+      ...m.files.map((f) => join(dest, f.path)),
+    ])
+      assert.equal((await stat(p)).mode & 0o777, 0o600, p);
+
+    const before = await imapState(server);
+    assert.ok(
+      before.INBOX!.messages.every((x) => /^\d+$/.test(x.modseq)),
+      "CONDSTORE MODSEQs compared",
+    );
+    assert.match(before.INBOX!.highestModseq, /^\d+$/);
+    const restoredDir = join(work, "restored");
+    const r = await restoreInstallation({ from: dest, dataDir: restoredDir });
+    assert.equal(r.bodies.total, 6);
+    assert.deepEqual(r.warnings, []);
+    for (const f of m.files) {
+      const rel = f.path.slice(`${m.run}/files/`.length);
+      assert.deepEqual(
+        await readFile(join(restoredDir, rel)),
+        await readFile(join(server.dataDir, rel)),
+        rel,
+      );
+    }
+    const restored = await startTestServer({ dataDir: restoredDir, domains: [], users: [] });
+    try {
+      const after = await imapState(restored);
+      assert.deepEqual(Object.keys(after).sort(), ["Archive", "Drafts", "INBOX", "Junk", "Sent", "Trash"]);
+      assert.equal(after.INBOX!.messages.length, 7);
+      assert.ok(after.INBOX!.messages.some((x) => x.flags.includes("project-x")));
+      assert.deepEqual(after, before);
+    } finally {
+      await restored.stop();
+    }
+  });
+
+  test("restore refuses a data directory that is not empty, and a damaged backup", async () => {
+    const dest = join(work, "refuse");
+    await backupInstallation({ dataDir: server.dataDir, dest });
+    await assert.rejects(restoreInstallation({ from: dest, dataDir: server.dataDir }), /not empty/);
+    const m = await readManifest(dest);
+    const [hash] = await listBlobFiles(join(dest, "blobs"));
+    const file = blobPath(join(dest, "blobs"), hash!);
+    // Unlinked, not rewritten: the backup's body files may be the server's own (hard links).
+    await rm(file);
+    const target = join(work, "never");
+    await assert.rejects(restoreInstallation({ from: dest, dataDir: target }), /lacks 1 body files/);
+    await assert.rejects(stat(target), { code: "ENOENT" }, "nothing left behind");
+    assert.ok(m.counts.fileBlobs > 0);
+  });
+
+  test("a second backup brings only the new bodies; --since links the rest from the previous one", async () => {
+    const dest = join(work, "incremental");
+    const first = await backupInstallation({ dataDir: server.dataDir, dest });
+    const alice = server.users[0]!.id;
+    const inbox = (await server.store.mail.getMailbox(alice, "INBOX"))!;
+    await server.store.mail.append(alice, inbox.id, { body: message(100, true) });
+    await server.store.mail.append(alice, inbox.id, { body: message(101, true) });
+    await server.store.mail.append(alice, inbox.id, { body: message(102, false) });
+
+    const second = await backupInstallation({ dataDir: server.dataDir, dest });
+    assert.equal(second.mode, "same-dir");
+    assert.equal(second.bodies.kept, first.bodies.total);
+    assert.equal(second.bodies.linked + second.bodies.copied, 2, "only the two new body files");
+    assert.equal(second.bodies.total, first.bodies.total + 2);
+    assert.equal(second.counts.messages, first.counts.messages + 3);
+    // The first run's database is gone, the manifest names the second's.
+    const m = await readManifest(dest);
+    assert.equal((await listBlobFiles(join(dest, "blobs"))).length, m.counts.fileBlobs);
+
+    await server.store.mail.append(alice, inbox.id, { body: message(103, true) });
+    const next = join(work, "next");
+    const third = await backupInstallation({ dataDir: server.dataDir, dest: next, since: dest });
+    assert.equal(third.mode, "since");
+    assert.equal(third.bodies.fromPrevious, second.bodies.total);
+    assert.equal(third.bodies.linked + third.bodies.copied, 1);
+    const restored = await restoreInstallation({ from: next, dataDir: join(work, "from-next") });
+    assert.equal(restored.bodies.total, second.bodies.total + 1);
+  });
+});
