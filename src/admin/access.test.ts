@@ -1,6 +1,7 @@
-// Who may use the admin pages: every route declared "admin" in the router (enumerated, not a
-// hand-kept list) answers 403 to a logged-in non-admin, and sends an anonymous visitor to the
-// login page (GET) or 401 (POST); nothing changes either way.
+// Who may use the admin pages: every route declared "admin" or "domain-admin" in the router
+// (enumerated, not a hand-kept list) answers 403 to a logged-in non-admin, and sends an anonymous
+// visitor to the login page (GET) or 401 (POST); nothing changes either way. Domain
+// administrators: domain-admins.test.ts.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { webAppFor } from "../app/web.js";
@@ -23,7 +24,7 @@ describe("admin access", () => {
   function adminRoutes() {
     const routes = webAppFor(srv.ctx)
       .router.routes()
-      .filter((r) => r.access === "admin");
+      .filter((r) => r.access === "admin" || r.access === "domain-admin");
     return routes.map((r) => ({
       method: r.method,
       path: r.path.replace(":domain", "example.test").replace(":id", "1"),
@@ -47,7 +48,7 @@ describe("admin access", () => {
     // And no other route lives under /admin without being admin-only.
     const other = webAppFor(srv.ctx)
       .router.routes()
-      .filter((r) => r.access !== "admin" && r.path.startsWith("/admin"));
+      .filter((r) => r.access !== "admin" && r.access !== "domain-admin" && r.path.startsWith("/admin"));
     assert.deepEqual(other, []);
   });
 

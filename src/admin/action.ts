@@ -56,6 +56,7 @@ const NOTICES: Record<string, string> = {
   "user.unfreeze": "Outgoing mail unfrozen (held mail released) for",
   "spam.prefs": "Spam settings saved for",
   "throttle.clear": "Failed logins forgotten for",
+  "user.role": "Administrator role set for",
   "user.2fa-reset": "Two-factor login reset (authenticator, recovery codes, passkeys removed) for",
 };
 

@@ -1,24 +1,33 @@
-// Admin: aliases (address → one or more targets; "@domain" is a catch-all).
+// Admin: aliases (address → one or more targets; "@domain" is a catch-all). A domain administrator
+// sees, adds and removes only aliases of its domains (their targets may be anywhere, as a user's
+// forwarding may).
 import { parseAddress } from "../delivery/address.js";
+import { mustCover } from "../http/admin-scope.js";
 import { html } from "../http/html.js";
 import { csrfField } from "../http/layout.js";
 import type { HttpResponse } from "../http/response.js";
-import type { AuthedContext, Router } from "../http/router.js";
+import type { AdminContext, Router } from "../http/router.js";
 import { adminAction, FormError, field } from "./action.js";
 import { adminPage } from "./layout.js";
+import { domainOf } from "./scope.js";
 
 /** Most targets one alias may have when entered here. */
 const MAX_TARGETS = 100;
 
 export function registerAliasRoutes(router: Router): void {
-  router.add({ method: "GET", path: "/admin/aliases", access: "admin", handler: (rc) => render(rc) });
-  router.add({ method: "POST", path: "/admin/aliases", access: "admin", handler: addAlias });
+  router.add({ method: "GET", path: "/admin/aliases", access: "domain-admin", handler: (rc) => render(rc) });
+  router.add({ method: "POST", path: "/admin/aliases", access: "domain-admin", handler: addAlias });
   // The address is a form field, not a path segment: "@domain" catch-alls do not fit in one.
-  router.add({ method: "POST", path: "/admin/aliases/delete", access: "admin", handler: removeAlias });
+  router.add({ method: "POST", path: "/admin/aliases/delete", access: "domain-admin", handler: removeAlias });
 }
 
-async function render(rc: AuthedContext, error: string | null = null): Promise<HttpResponse> {
-  const aliases = await rc.app.ctx.store.directory.listAliases();
+async function render(rc: AdminContext, error: string | null = null): Promise<HttpResponse> {
+  const { directory } = rc.app.ctx.store;
+  const scope = rc.adminScope;
+  const aliases =
+    scope.kind === "global"
+      ? await directory.listAliases()
+      : (await Promise.all([...scope.domains].sort().map((d) => directory.listAliases(d)))).flat();
   const rows = aliases.map(
     (
       a,
@@ -34,7 +43,7 @@ async function render(rc: AuthedContext, error: string | null = null): Promise<H
   return adminPage(rc, "Aliases", body, { error });
 }
 
-async function addAlias(rc: AuthedContext): Promise<HttpResponse> {
+async function addAlias(rc: AdminContext): Promise<HttpResponse> {
   const form = rc.req.form();
   const address = field(form, "address").toLowerCase();
   const targets = field(form, "targets", 32 * 1024)
@@ -48,6 +57,7 @@ async function addAlias(rc: AuthedContext): Promise<HttpResponse> {
     run: async () => {
       const domain = address.startsWith("@") ? address.slice(1) : parseAddress(address)?.domain;
       if (!domain) throw new FormError(`Not an address: ${address}`);
+      mustCover(rc.adminScope, domain);
       if (!(await rc.app.ctx.store.directory.getDomain(domain)))
         throw new FormError(`${domain} is not one of our domains.`);
       if (targets.length === 0 || targets.length > MAX_TARGETS)
@@ -59,8 +69,9 @@ async function addAlias(rc: AuthedContext): Promise<HttpResponse> {
   });
 }
 
-async function removeAlias(rc: AuthedContext): Promise<HttpResponse> {
+async function removeAlias(rc: AdminContext): Promise<HttpResponse> {
   const address = field(rc.req.form(), "address");
+  mustCover(rc.adminScope, domainOf(address) ?? "");
   return adminAction(rc, {
     action: "alias.remove",
     target: address,

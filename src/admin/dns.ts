@@ -2,13 +2,15 @@
 // (through the [dns] servers). Records come from src/mailauth/records.ts; the SRV records are
 // the ones the autoconfig documents advertise (src/autoconfig/srv.ts), so the DNS page, the
 // Thunderbird/Outlook/Apple documents and the settings page always name the same ports.
+// Open to the domain's administrators (admin-scope.ts).
 import { clientEndpoints } from "../autoconfig/endpoints.js";
 import { srvRecords } from "../autoconfig/srv.js";
 import type { Config } from "../config/schema.js";
 import { createDnsResolver } from "../dns/resolver.js";
+import { mustCover } from "../http/admin-scope.js";
 import { html } from "../http/html.js";
 import { HttpError, type HttpResponse } from "../http/response.js";
-import type { AuthedContext, Router } from "../http/router.js";
+import type { AdminContext, Router } from "../http/router.js";
 import { loadDkimKeys } from "../mailauth/keys.js";
 import {
   checkDnsRecords,
@@ -20,7 +22,7 @@ import {
 import { adminPage } from "./layout.js";
 
 export function registerDnsRoutes(router: Router): void {
-  router.add({ method: "GET", path: "/admin/domains/:domain/dns", access: "admin", handler: render });
+  router.add({ method: "GET", path: "/admin/domains/:domain/dns", access: "domain-admin", handler: render });
 }
 
 /** What `domain` should publish: mailauth's records with our client SRV records. */
@@ -46,9 +48,10 @@ const STATUS_TEXT: Record<RecordCheck["status"], string> = {
   error: "lookup failed",
 };
 
-async function render(rc: AuthedContext): Promise<HttpResponse> {
+async function render(rc: AdminContext): Promise<HttpResponse> {
   const { ctx } = rc.app;
   const domain = (rc.params.domain ?? "").toLowerCase();
+  mustCover(rc.adminScope, domain);
   if (!(await ctx.store.directory.getDomain(domain))) throw new HttpError(404, "No such domain.");
   const records = await expectedRecords(ctx.config, domain);
   const resolver = createDnsResolver({

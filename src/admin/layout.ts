@@ -2,7 +2,7 @@
 import { html, type SafeHtml } from "../http/html.js";
 import { page } from "../http/layout.js";
 import { type HttpResponse, htmlResponse } from "../http/response.js";
-import type { AuthedContext } from "../http/router.js";
+import type { AdminContext, AuthedContext } from "../http/router.js";
 import { noticeFrom } from "./action.js";
 
 export function adminPage(
@@ -11,9 +11,14 @@ export function adminPage(
   body: SafeHtml,
   opts: { error?: string | null; status?: number } = {},
 ): HttpResponse {
-  const nav = html`<nav><a href="/admin">Overview</a> · <a href="/admin/domains">Domains</a> ·
+  // A domain administrator sees only the sections open to it (the server refuses the rest anyway).
+  const global = !("adminScope" in rc) || (rc as AdminContext).adminScope.kind === "global";
+  const nav = global
+    ? html`<nav><a href="/admin">Overview</a> · <a href="/admin/domains">Domains</a> ·
 <a href="/admin/users">Users</a> · <a href="/admin/aliases">Aliases</a> · <a href="/admin/queue">Queue</a> · <a href="/admin/spam">Spam</a> ·
-<a href="/admin/tls">TLS certificate</a> · <a href="/admin/throttle">Login throttle</a></nav>`;
+<a href="/admin/tls">TLS certificate</a> · <a href="/admin/throttle">Login throttle</a></nav>`
+    : html`<nav><a href="/admin">Overview</a> · <a href="/admin/domains">Domains</a> ·
+<a href="/admin/users">Users</a> · <a href="/admin/aliases">Aliases</a> · <a href="/admin/throttle">Login throttle</a></nav>`;
   return htmlResponse(
     page({
       title,

@@ -1,15 +1,29 @@
-// Admin: the start page, with counts that link to each section.
+// Admin: the start page, with counts that link to each section; a domain administrator's counts
+// are of its domains, without the server-wide lines (queue, TLS, health).
 import { html } from "../http/html.js";
 import type { HttpResponse } from "../http/response.js";
-import type { AuthedContext, Router } from "../http/router.js";
+import type { AdminContext, Router } from "../http/router.js";
 import { adminPage } from "./layout.js";
 
 export function registerOverviewRoutes(router: Router): void {
-  router.add({ method: "GET", path: "/admin", access: "admin", handler: render });
+  router.add({ method: "GET", path: "/admin", access: "domain-admin", handler: render });
 }
 
-async function render(rc: AuthedContext): Promise<HttpResponse> {
+async function render(rc: AdminContext): Promise<HttpResponse> {
   const { store, health } = rc.app.ctx;
+  const scope = rc.adminScope;
+  if (scope.kind === "domains") {
+    const domains = [...scope.domains].sort();
+    const [accounts, aliases] = await Promise.all([
+      Promise.all(domains.map((d) => store.directory.listAccounts(d))),
+      Promise.all(domains.map((d) => store.directory.listAliases(d))),
+    ]);
+    const body = html`<p>You administer ${domains.join(", ")}.</p><ul>
+<li><a href="/admin/domains">${domains.length} domain(s)</a>, each with its DNS records</li>
+<li><a href="/admin/users">${accounts.flat().length} user(s)</a></li>
+<li><a href="/admin/aliases">${aliases.flat().length} alias(es)</a></li></ul>`;
+    return adminPage(rc, "Administration", body);
+  }
   const [domains, accounts, aliases, queue] = await Promise.all([
     store.directory.listDomains(),
     store.directory.listAccounts(),

@@ -4,30 +4,32 @@
 // config's). The store validates and bounds the lists; its message is shown on the form.
 import { html } from "../http/html.js";
 import { csrfField } from "../http/layout.js";
-import { HttpError, type HttpResponse } from "../http/response.js";
-import type { AuthedContext, Router } from "../http/router.js";
+import type { HttpResponse } from "../http/response.js";
+import type { AdminContext, Router } from "../http/router.js";
 import type { Account, SpamPrefs } from "../store/types.js";
 import { adminAction, FormError, field } from "./action.js";
 import { adminPage } from "./layout.js";
+import { scopedAccount } from "./scope.js";
 
 /** Longest list textarea accepted (the store allows 1,000 entries of at most 256 characters). */
 const LIST_FIELD_MAX = 300_000;
 
 export function registerSpamPrefsRoutes(router: Router): void {
-  router.add({ method: "GET", path: "/admin/users/:id/spam", access: "admin", handler: (rc) => render(rc) });
-  router.add({ method: "POST", path: "/admin/users/:id/spam", access: "admin", handler: save });
+  router.add({
+    method: "GET",
+    path: "/admin/users/:id/spam",
+    access: "domain-admin",
+    handler: (rc) => render(rc),
+  });
+  router.add({ method: "POST", path: "/admin/users/:id/spam", access: "domain-admin", handler: save });
 }
 
-async function accountParam(rc: AuthedContext): Promise<Account> {
-  const id = Number(rc.params.id);
-  const a = Number.isSafeInteger(id) ? await rc.app.ctx.store.directory.getAccount(id) : null;
-  if (!a) throw new HttpError(404, "No such user.");
-  return a;
-}
+/** The user, within this admin's reach (scope.ts: a domain administrator's own domains). */
+const accountParam = (rc: AdminContext): Promise<Account> => scopedAccount(rc);
 
 /** The page; after a refused save, with what the admin typed (so an edit is not lost). */
 async function render(
-  rc: AuthedContext,
+  rc: AdminContext,
   refused: { error: string; form: URLSearchParams } | null = null,
 ): Promise<HttpResponse> {
   const a = await accountParam(rc);
@@ -73,7 +75,7 @@ export function prefsFromForm(form: URLSearchParams): SpamPrefs {
   };
 }
 
-async function save(rc: AuthedContext): Promise<HttpResponse> {
+async function save(rc: AdminContext): Promise<HttpResponse> {
   const a = await accountParam(rc);
   const form = rc.req.form();
   return adminAction(rc, {

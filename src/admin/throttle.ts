@@ -2,26 +2,36 @@
 // IPs and accounts, each with its failures, its state (counting, delayed, refused) and when its
 // window ends — and a Clear button per row that forgets those failures (a user locked out of a
 // new device, an office IP held for spraying after a mass password change). Clearing is an admin
-// POST like every other (CSRF checked by the dispatcher, audited).
+// POST like every other (CSRF checked by the dispatcher, audited). A domain administrator sees and
+// clears only entries naming an account (or a guessed address) of its domains; per-address
+// entries, which span every domain, are for global admins.
 
 import type { ThrottleEntry } from "../auth/throttle.js";
+import { scopeCovers } from "../http/admin-scope.js";
 import { html } from "../http/html.js";
 import { csrfField } from "../http/layout.js";
 import type { HttpResponse } from "../http/response.js";
-import type { AuthedContext, Router } from "../http/router.js";
+import { HttpError } from "../http/response.js";
+import type { AdminContext, Router } from "../http/router.js";
 import { adminAction, FormError, field } from "./action.js";
 import { adminPage } from "./layout.js";
+import { domainOf } from "./scope.js";
 
 /** Most rows of each kind listed. */
 export const THROTTLE_PAGE_LIMIT = 500;
 
 export function registerThrottleRoutes(router: Router): void {
-  router.add({ method: "GET", path: "/admin/throttle", access: "admin", handler: (rc) => render(rc, null) });
-  router.add({ method: "POST", path: "/admin/throttle/clear", access: "admin", handler: clear });
+  router.add({
+    method: "GET",
+    path: "/admin/throttle",
+    access: "domain-admin",
+    handler: (rc) => render(rc, null),
+  });
+  router.add({ method: "POST", path: "/admin/throttle/clear", access: "domain-admin", handler: clear });
 }
 
 /** The account a throttle key names, as the admin knows it: "id:7" is looked up. */
-async function accountLabel(rc: AuthedContext, key: string): Promise<string> {
+async function accountLabel(rc: AdminContext, key: string): Promise<string> {
   const id = /^id:(\d{1,15})$/.exec(key)?.[1];
   if (id !== undefined) {
     const a = await rc.app.ctx.store.directory.getAccount(Number(id));
@@ -31,8 +41,28 @@ async function accountLabel(rc: AuthedContext, key: string): Promise<string> {
   return `${key.replace(/^(addr|name):/, "")} (no such account)`;
 }
 
-async function render(rc: AuthedContext, error: string | null): Promise<HttpResponse> {
+/** The domain of the account a throttle key names ("id:7" looked up, "addr:x"/"name:x" parsed). */
+async function keyDomain(rc: AdminContext, key: string): Promise<string | null> {
+  const id = /^id:(\d{1,15})$/.exec(key)?.[1];
+  if (id !== undefined) return (await rc.app.ctx.store.directory.getAccount(Number(id)))?.domain ?? null;
+  return domainOf(key);
+}
+
+/** The entries this admin may see and clear. */
+async function visibleEntries(rc: AdminContext): Promise<ThrottleEntry[]> {
   const entries = await rc.app.ctx.auth.throttle.list(THROTTLE_PAGE_LIMIT);
+  if (rc.adminScope.kind === "global") return entries;
+  const out: ThrottleEntry[] = [];
+  for (const e of entries) {
+    if (e.kind === "ip") continue;
+    const d = await keyDomain(rc, e.account);
+    if (d !== null && scopeCovers(rc.adminScope, d)) out.push(e);
+  }
+  return out;
+}
+
+async function render(rc: AdminContext, error: string | null): Promise<HttpResponse> {
+  const entries = await visibleEntries(rc);
   const now = Date.now();
   const order = { refused: 0, delayed: 1, counting: 2 };
   entries.sort((a, b) => order[a.state] - order[b.state] || b.failures - a.failures);
@@ -60,7 +90,7 @@ function kindLabel(e: ThrottleEntry): string {
   return e.kind === "pair" ? "address and account" : e.kind === "ip" ? "address" : "account";
 }
 
-async function clear(rc: AuthedContext): Promise<HttpResponse> {
+async function clear(rc: AdminContext): Promise<HttpResponse> {
   const id = field(rc.req.form(), "id", 400);
   return adminAction(rc, {
     action: "throttle.clear",
@@ -68,6 +98,8 @@ async function clear(rc: AuthedContext): Promise<HttpResponse> {
     back: "/admin/throttle",
     onError: (m) => render(rc, m),
     run: async () => {
+      if (rc.adminScope.kind !== "global" && !(await visibleEntries(rc)).some((e) => e.id === id))
+        throw new HttpError(403, "That entry is not about one of the domains you administer.");
       if (!(await rc.app.ctx.auth.throttle.clear(id))) throw new FormError(`Nothing to clear: ${id}`);
     },
   });

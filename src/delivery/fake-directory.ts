@@ -9,6 +9,7 @@ export class FakeDirectory implements DirectoryStore {
   readonly accounts = new Map<number, Account>();
   readonly aliases = new Map<string, Alias>();
   readonly sendAs = new Map<number, Set<string>>();
+  readonly adminDomains = new Map<number, string[]>();
   /** Every look-up made, to assert how many queries a resolution costs. */
   readonly queries: string[] = [];
   private nextId = 1;
@@ -98,5 +99,19 @@ export class FakeDirectory implements DirectoryStore {
   }
   async listSendAs(accountId: number): Promise<string[]> {
     return [...(this.sendAs.get(accountId) ?? [])];
+  }
+
+  async listAdminDomains(accountId: number): Promise<string[]> {
+    return [...(this.adminDomains.get(accountId) ?? [])].sort();
+  }
+  async setAdminDomains(accountId: number, domains: readonly string[]): Promise<void> {
+    if (!this.accounts.has(accountId)) throw new StoreError("not-found", `no account ${accountId}`);
+    for (const d of domains) if (!this.domains.has(d)) throw new StoreError("not-found", `no domain ${d}`);
+    this.adminDomains.set(accountId, [...new Set(domains)]);
+  }
+  async listDomainAdmins(domain: string): Promise<Account[]> {
+    return [...this.accounts.values()]
+      .filter((a) => this.adminDomains.get(a.id)?.includes(domain))
+      .map((a) => ({ ...a }));
   }
 }

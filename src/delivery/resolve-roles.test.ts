@@ -35,6 +35,19 @@ describe("role addresses", () => {
     assert.deepEqual(await resolveRecipient(d, "postmaster+bounces@example.org"), local([ids.root]));
   });
 
+  test("a domain administrator (of another domain's account) gets the domain's roles too", async () => {
+    const { d, ids } = await setup();
+    await d.setAdminDomains(ids.alice, ["example.net"]);
+    assert.deepEqual(await resolveRecipient(d, "postmaster@example.net"), local([ids.netAdmin, ids.alice]));
+    // Alone it is enough: the global admins are not added to a domain that has an admin.
+    await d.updateAccount(ids.netAdmin, { disabled: true });
+    assert.deepEqual(await resolveRecipient(d, "abuse@example.net"), local([ids.alice]));
+    // And not for a domain it does not administer.
+    assert.deepEqual(await resolveRecipient(d, "abuse@example.org"), local([ids.root]));
+    await d.updateAccount(ids.alice, { disabled: true });
+    assert.deepEqual(await resolveRecipient(d, "abuse@example.net"), local([ids.root]));
+  });
+
   test("a domain without admins of its own, even one added later, gets every admin", async () => {
     const { d, ids } = await setup();
     await d.addDomain("later.example");

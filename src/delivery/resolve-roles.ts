@@ -2,8 +2,10 @@
 // postmaster@ (RFC 5321 §4.5.1: "MUST" accept mail for it, case-insensitively) and abuse@
 // (RFC 2142 §2-§4: where complaints about a domain's mail go). When neither an account nor an
 // alias has the address, the resolver routes it to the domain's administrators: the enabled
-// admin accounts of that domain, else every enabled admin account of the server. That holds for
-// domains added later too, since it is decided per message, not at `domain add`.
+// global admin accounts of that domain and the enabled domain administrators of it (accounts of
+// any domain given it with `yubin user admin ADDRESS --domain D`), else every enabled global admin
+// of the server. That holds for domains added later too, since it is decided per message, not at
+// `domain add`.
 
 import type { DirectoryStore } from "../store/types.js";
 import { normalizeDomain, normalizeLocal } from "./address.js";
@@ -20,6 +22,8 @@ export function isRoleLocalPart(local: string): boolean {
 export async function roleRecipients(directory: DirectoryStore, domain: string): Promise<number[]> {
   const admins = async (d?: string) =>
     (await directory.listAccounts(d)).filter((a) => a.isAdmin && !a.disabled).map((a) => a.id);
-  const own = await admins(normalizeDomain(domain));
+  const d = normalizeDomain(domain);
+  const domainAdmins = (await directory.listDomainAdmins(d)).filter((a) => !a.disabled).map((a) => a.id);
+  const own = [...new Set([...(await admins(d)), ...domainAdmins])];
   return own.length > 0 ? own : admins();
 }

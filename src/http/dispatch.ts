@@ -1,7 +1,9 @@
 // The request pipeline, the same for every route: match → HTTPS-only unless the route is a public
-// document → session → access (401/redirect to login, 403 for non-admins) → CSRF on POST →
+// document → session → access (401/redirect to login, 403 for non-admins and for domain
+// administrators outside "domain-admin" routes) → CSRF on POST →
 // handler. Handlers therefore never check login, role or tokens themselves.
 import { credentialStamp } from "../auth/credential.js";
+import { adminScopeOf } from "./admin-scope.js";
 import type { HttpApp } from "./app.js";
 import { CSRF_FIELD, checkCsrf, checkOrigin, LOGIN_CSRF_COOKIE, tokensEqual } from "./csrf.js";
 import { errorResponse } from "./errors.js";
@@ -35,12 +37,19 @@ async function route(app: HttpApp, req: HttpRequest): Promise<HttpResponse> {
     if (req.method === "GET") return redirect(`/login?next=${encodeURIComponent(req.path)}`);
     throw new HttpError(401, "Please log in.");
   }
-  if (route.access === "admin" && !rc.account.isAdmin) {
+  if (route.access === "user") {
+    if (req.method === "POST") checkCsrf(req, rc.session.csrfToken);
+    return route.handler(rc as AuthedContext);
+  }
+  // Admin routes: a global admin everywhere; a domain administrator only on "domain-admin" routes,
+  // whose handlers keep to its domains (admin-scope.ts).
+  const adminScope = await adminScopeOf(app.ctx.store.directory, rc.account);
+  if (!adminScope || (route.access === "admin" && adminScope.kind !== "global")) {
     app.ctx.log.warn("admin page refused", { user: rc.account.address, path: req.path, ip: req.ip });
     throw new HttpError(403, "This page is for administrators.");
   }
   if (req.method === "POST") checkCsrf(req, rc.session.csrfToken);
-  return route.handler(rc as AuthedContext);
+  return route.handler({ ...(rc as AuthedContext), adminScope });
 }
 
 /** The session of the request's cookie, if live and its account still exists, is enabled and has

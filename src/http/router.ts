@@ -2,14 +2,17 @@
 // declaring who may call it. The route table is data, so tests enumerate it (every admin route
 // answers 403 to a non-admin) instead of keeping a hand-written list.
 import type { Account } from "../store/types.js";
+import type { AdminScope } from "./admin-scope.js";
 import type { HttpApp } from "./app.js";
 import type { HttpRequest } from "./request.js";
 import type { HttpResponse } from "./response.js";
 import type { Session } from "./session.js";
 
 export type Method = "GET" | "POST";
-/** public: anyone; user: a logged-in account; admin: a logged-in admin account. */
-export type Access = "public" | "user" | "admin";
+/** public: anyone; user: a logged-in account; admin: a logged-in global admin account;
+ *  domain-admin: a global admin or a domain administrator, whose handler scopes what it does by
+ *  rc.adminScope (admin-scope.ts). */
+export type Access = "public" | "user" | "admin" | "domain-admin";
 
 export interface RequestContext {
   req: HttpRequest;
@@ -23,6 +26,11 @@ export interface RequestContext {
 export interface AuthedContext extends RequestContext {
   session: Session;
   account: Account;
+}
+
+/** An admin or domain-admin route's context: what this admin may administer. */
+export interface AdminContext extends AuthedContext {
+  adminScope: AdminScope;
 }
 
 interface RouteBase {
@@ -43,7 +51,8 @@ export type Route =
       csrf?: "login" | "none";
       handler: (rc: RequestContext) => Promise<HttpResponse>;
     })
-  | (RouteBase & { access: "user" | "admin"; handler: (rc: AuthedContext) => Promise<HttpResponse> });
+  | (RouteBase & { access: "user"; handler: (rc: AuthedContext) => Promise<HttpResponse> })
+  | (RouteBase & { access: "admin" | "domain-admin"; handler: (rc: AdminContext) => Promise<HttpResponse> });
 
 export type RouteMatch =
   | { kind: "found"; route: Route; params: Record<string, string> }

@@ -4,6 +4,7 @@
 // cleanup() closes whatever is open and removes the data.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { runAdminDomainContract } from "./contract-admin-domains.js";
 import { runAppPasswordContract } from "./contract-app-passwords.js";
 import { runFlagReadContract } from "./contract-flags.js";
 import { runFullTextContract } from "./contract-fulltext.js";
@@ -49,6 +50,7 @@ export function runStoreContract(name: string, open: OpenStore): void {
     runSubscriptionContract(open);
     runImportContract(open);
     runWebSessionContract(open);
+    runAdminDomainContract(open);
     runFlagReadContract(open);
     runFullTextContract(open);
     describe("directory", () => {

@@ -232,6 +232,16 @@ export interface DirectoryStore {
   grantSendAs(accountId: number, address: string): Promise<void>;
   revokeSendAs(accountId: number, address: string): Promise<void>;
   listSendAs(accountId: number): Promise<string[]>;
+
+  /** Domain administrators: the domains an account administers (its users, aliases and DNS page
+   *  in the admin pages), sorted; [] for none. A global admin (isAdmin) administers every domain
+   *  whatever this holds. Rows go with the account and with the domain. */
+  listAdminDomains(accountId: number): Promise<string[]>;
+  /** Replaces the account's administered domains ([] = none). StoreError "not-found" for an
+   *  unknown account or a domain that is not ours. */
+  setAdminDomains(accountId: number, domains: readonly string[]): Promise<void>;
+  /** The accounts that administer `domain` as domain administrators (not the global admins). */
+  listDomainAdmins(domain: string): Promise<Account[]>;
 }
 
 /** Objects whose changes are logged account-wide (JMAP Email, Mailbox, Thread, Identity,

@@ -3,6 +3,7 @@
 // look-ups are case-insensitive through address_key (the whole address lower-cased).
 import { StoreError } from "../errors.js";
 import type { Account, Alias, DirectoryStore, Domain, NewAccount, SpecialUse } from "../types.js";
+import { createAdminDomains } from "./admin-domains.js";
 import type { Ctx } from "./context.js";
 import {
   type AccountRow,
@@ -291,5 +292,7 @@ export function createDirectory(ctx: Ctx): DirectoryStore {
     async listSendAs(accountId: number) {
       return ctx.read(() => s.grants.all(accountId).map((r) => r.address));
     },
+
+    ...createAdminDomains(ctx),
   };
 }

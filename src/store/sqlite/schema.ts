@@ -10,6 +10,7 @@
 
 import type Database from "better-sqlite3";
 import { StoreError } from "../errors.js";
+import { adminDomainMigration } from "./admin-domains.js";
 import { appPasswordMigration } from "./app-password-schema.js";
 import { changelogMigration } from "./changelog-schema.js";
 import { deletedIndexMigration } from "./flag-list.js";
@@ -185,6 +186,7 @@ END;
 // v16: the header index rebuilt, its address fields now also in parsed form (header-index.ts).
 // v17: import resume cursors, and messages by body for import's dedupe (imports.ts).
 // v18: web sessions and JMAP tokens, and the log of login changes (web-session-schema.ts).
+// v19: the domains an account administers as a domain administrator (admin-domains.ts).
 export const migrations: readonly string[] = [
   v1,
   changelogMigration,
@@ -204,6 +206,7 @@ export const migrations: readonly string[] = [
   headerIndexRefreshMigration,
   importMigration,
   webSessionMigration,
+  adminDomainMigration,
 ];
 
 export function migrate(db: Database.Database): void {
