@@ -8,7 +8,6 @@ import { configCommand } from "./commands/config.js";
 import { dkimCommand } from "./commands/dkim.js";
 import { domainCommand } from "./commands/domain.js";
 import { exportCommand, exportValueFlags } from "./commands/export.js";
-import { exportCommand, exportValueFlags } from "./commands/export.js";
 import { importCommand, importValueFlags } from "./commands/import.js";
 import { queueCommand } from "./commands/queue.js";
 import { serveCommand } from "./commands/serve.js";
@@ -35,7 +34,6 @@ const help = `usage: yubin [--config PATH] COMMAND
   import KIND ... --account ADDRESS [--dedupe] [--folder NAME]...   mail from another server
                                          (\`yubin import\` lists the kinds and their options)
   export --account ADDRESS [--folder NAME]... --format maildir|mbox DIR   an account's mail as files
-  export --account ADDRESS [--folder NAME]... --format maildir|mbox DIR   an account's mail as files
   queue list | held | counts | show ID | retry ID|all | release ID | delete ID   the outbound queue
   spam allow|block list|add|remove ADDRESS [SENDER...]   a user's spam allow/block lists (address or @domain)
   spam prefs ADDRESS [--junk-score N|default] [--file-into-junk yes|no|default]
@@ -59,7 +57,6 @@ const commands = {
   queue: queueCommand,
   import: importCommand,
   export: exportCommand,
-  export: exportCommand,
   spam: spamCommand,
   sieve: sieveCommand,
   config: configCommand,
@@ -80,7 +77,6 @@ export async function main(argv: string[], io: CliEnv["io"]): Promise<number> {
       ...spamValueFlags,
       ...appPasswordValueFlags,
       ...importValueFlags(),
-      ...exportValueFlags,
       ...exportValueFlags,
       ...backupValueFlags,
     ]);
