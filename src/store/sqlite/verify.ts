@@ -6,7 +6,7 @@
 // missing is looked up again before it is reported, since the server may have deleted its last
 // message meanwhile. Repair writes, so it needs the data directory to itself (owner.ts).
 import { createHash } from "node:crypto";
-import { createReadStream, unlinkSync } from "node:fs";
+import { createReadStream, readFileSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { StoreError } from "../errors.js";
@@ -59,6 +59,13 @@ interface BlobRow {
 }
 
 export async function verifySqliteStore(opts: { dataDir: string; repair?: boolean }): Promise<VerifyResult> {
+  // This process counts too: a store it has open keeps counters in memory just the same.
+  const user = opts.repair ? storeUser(opts.dataDir) : null;
+  if (user !== null)
+    throw new StoreError(
+      "invalid",
+      `the server (pid ${user}) is running on this data directory: stop it before --repair`,
+    );
   const ownership = opts.repair ? claimOwnership(opts.dataDir) : null;
   if (ownership && !ownership.owner)
     throw new StoreError("invalid", "the server is running on this data directory: stop it before --repair");
@@ -80,6 +87,23 @@ export async function verifySqliteStore(opts: { dataDir: string; repair?: boolea
   } finally {
     db?.close();
     ownership?.release();
+  }
+}
+
+/** The live process that has the store open (owner.ts's pid file), if any. */
+function storeUser(dataDir: string): number | null {
+  let pid: number;
+  try {
+    pid = Number.parseInt(readFileSync(join(dataDir, "store.pid"), "utf8").trim(), 10);
+  } catch {
+    return null;
+  }
+  if (!Number.isSafeInteger(pid) || pid <= 0) return null;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM" ? pid : null;
   }
 }
 
