@@ -28,8 +28,8 @@ function createWebApp(ctx: AppContext): HttpApp {
   // OpenID Connect login (src/oauth/web-login.ts); for the webmail it ends with the webmail's
   // token cookie, as its password login does (src/webmail/session.ts).
   registerOidcLoginRoutes(app.router, {
-    webmailLogin: (account) => [
-      setCookie(WEBMAIL_COOKIE, jmap.tokens.issue(account), ctx.config.jmap.tokenTtlSec),
+    webmailLogin: async (account, ip) => [
+      setCookie(WEBMAIL_COOKIE, await jmap.tokens.issue(account, ip), ctx.config.jmap.tokenTtlSec),
     ],
   });
   app.raw.push(createWebmailHandler(ctx, { jmap }), jmap);

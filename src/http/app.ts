@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AppContext } from "../server/context.js";
 import { PerClientConnections } from "./connection-cap.js";
 import { Router } from "./router.js";
-import { createMemorySessionStore, type SessionStore } from "./session.js";
+import { createSessionStore, type SessionStore } from "./session.js";
 
 /** A handler that owns whole paths and writes the response itself (JMAP's streams EventSource
  *  and authenticates by Basic/Bearer rather than by session cookie): true when it answered. */
@@ -29,10 +29,11 @@ export interface HttpApp {
 /** An app with no routes yet. */
 export function createHttpApp(ctx: AppContext): HttpApp {
   const cfg = ctx.config.http;
-  const sessions = createMemorySessionStore({
+  const sessions = createSessionStore(ctx.store.webSessions, {
     idleMs: cfg.sessionIdleMinutes * 60_000,
     maxAgeMs: cfg.sessionMaxHours * 3_600_000,
     maxSessions: cfg.maxSessions,
+    maxPerAccount: cfg.maxSessionsPerAccount,
   });
   let boundHttps: number | null = null;
   return {

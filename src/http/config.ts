@@ -32,9 +32,16 @@ export const httpSection = {
     min: 1,
     max: 8760,
   }),
-  maxSessions: int(10000, "Login sessions kept at once (in memory); the oldest is dropped beyond it.", {
-    min: 1,
-  }),
+  maxSessions: int(
+    10000,
+    "Login sessions kept at once (in the store, so they survive a restart); the least recently used is dropped beyond it.",
+    { min: 1 },
+  ),
+  maxSessionsPerAccount: int(
+    50,
+    "Login sessions one account may have at once (browsers, devices); its least recently used is dropped beyond it, so a script logging in again and again cannot fill the store.",
+    { min: 1 },
+  ),
   httpsPort: int(
     0,
     "Port the plain-HTTP listener redirects pages to (the HTTPS port users reach). 0 = the first HTTPS listener's port.",

@@ -59,11 +59,11 @@ async function currentSession(
   req: HttpRequest,
 ): Promise<Pick<RequestContext, "session" | "account">> {
   const token = req.cookies.get(SESSION_COOKIE);
-  const session = token && req.secure ? app.sessions.get(token) : null;
+  const session = token && req.secure ? await app.sessions.get(token) : null;
   if (!token || !session) return { session: null, account: null };
   const account = await app.ctx.store.directory.getAccount(session.accountId);
   if (!account || account.disabled || credentialStamp(account.passwordHash) !== session.credentialStamp) {
-    app.sessions.destroy(token);
+    await app.sessions.destroy(token);
     return { session: null, account: null };
   }
   return { session, account };

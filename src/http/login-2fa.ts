@@ -189,7 +189,7 @@ async function secondStep(rc: RequestContext): Promise<HttpResponse> {
     const error = credential !== "" ? "The passkey was not accepted." : "Wrong or already used code.";
     return render(rc, cur, { error, status: 401 });
   }
-  const cookies = startWebSession(rc, account, device);
+  const cookies = await startWebSession(rc, account, device);
   const codes: string[] = recovery ?? [];
   if (codes.length > 0) {
     // Shown once, now: the session exists, the page links on to where the login was going.

@@ -10,11 +10,15 @@ import type { RequestContext } from "./router.js";
 import { SESSION_COOKIE } from "./session.js";
 
 /** Starts the session; returns the Set-Cookie values for the response that follows. */
-export function startWebSession(rc: RequestContext, account: Account, device: string): string[] {
+export async function startWebSession(
+  rc: RequestContext,
+  account: Account,
+  device: string,
+): Promise<string[]> {
   const { ctx, sessions } = rc.app;
   const old = rc.req.cookies.get(SESSION_COOKIE);
-  if (old) sessions.destroy(old);
-  const { token } = sessions.create(account, rc.req.ip);
+  if (old) await sessions.destroy(old);
+  const { token } = await sessions.create(account, rc.req.ip);
   ctx.log.info("web login", { user: account.address, ip: rc.req.ip });
   return [
     setCookie(SESSION_COOKIE, token, ctx.config.http.sessionMaxHours * 3600),

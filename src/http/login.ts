@@ -131,11 +131,11 @@ async function login(rc: RequestContext): Promise<HttpResponse> {
   // Two-factor login (issue 15): no session until the second step (login-2fa.ts).
   const second = await beginSecondStep(rc, result.account, { next, device });
   if (second) return second;
-  return withCookies(redirect(next), startWebSession(rc, result.account, device));
+  return withCookies(redirect(next), await startWebSession(rc, result.account, device));
 }
 
 async function logout(rc: RequestContext): Promise<HttpResponse> {
   const token = rc.req.cookies.get(SESSION_COOKIE);
-  if (token) rc.app.sessions.destroy(token);
+  if (token) await rc.app.sessions.destroy(token);
   return withCookies(redirect("/login"), [clearCookie(SESSION_COOKIE)]);
 }

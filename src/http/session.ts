@@ -1,22 +1,28 @@
-// Login sessions for the web pages (admin, settings; the webmail reuses them).
-// Kept in memory: a restart logs everyone out, and several nodes do not share sessions (a store
-// or Redis-backed SessionStore with the same interface would). Invariants:
-//  - The cookie value is 32 random bytes; the map is keyed by its SHA-256, so a heap dump or a
-//    timing difference in the map lookup does not hand out usable tokens.
+// Login sessions for the web pages (admin, settings), kept in the store (WebSessionStore, kind
+// "web"): they survive a restart and are shared by every process on the store. Invariants:
+//  - The cookie value is 32 random bytes; the store keeps only its SHA-256, so a copy of the
+//    database or a heap dump opens no session.
+//  - The CSRF token is derived from the cookie token (SHA-256 under its own label), not stored:
+//    a page can always show it, since the request carries the cookie, and the database holds
+//    nothing that would let someone forge a form for a logged-in user.
 //  - A session expires after idleMs without use and maxAgeMs after login, whichever comes first.
+//    Its last use is written at most every touchEveryMs (a minute, or a quarter of idleMs if
+//    shorter), not at every request: the idle clock is that much coarser, the store is spared a
+//    write per page.
 //  - A new session id is issued at every login (no fixation); logout and password changes end them:
 //    a session keeps the stamp of the password hash it was opened with (auth/credential.ts), and
 //    dispatch.ts drops it when the account row has another, so a change made by another process
 //    (`yubin user passwd`) ends it too.
-//  - At most maxSessions are kept; beyond that the least recently used is dropped.
+//  - At most maxPerAccount per account and maxSessions in all; beyond that the least recently
+//    seen go (the store does it, in the transaction that adds one).
 import { createHash, randomBytes } from "node:crypto";
 import { credentialStamp } from "../auth/credential.js";
+import type { WebSessionStore } from "../store/types.js";
 
 export const SESSION_COOKIE = "__Host-yubin_session";
 
 export interface Session {
   accountId: number;
-  address: string;
   /** credentialStamp() of the password hash at login. */
   credentialStamp: string;
   /** Synchronizer token for this session's forms (csrf.ts). */
@@ -29,81 +35,97 @@ export interface Session {
 export interface SessionStore {
   /** Start a session; returns the token for the cookie (shown once, never stored). */
   create(
-    account: { id: number; address: string; passwordHash: string },
+    account: { id: number; passwordHash: string },
     ip: string,
-  ): { token: string; session: Session };
-  /** The live session for a cookie token, refreshed; null if unknown or expired. */
-  get(token: string): Session | null;
-  destroy(token: string): void;
-  /** End every session of an account (password reset, disable). Returns how many. */
-  destroyAccount(accountId: number): number;
-  size(): number;
+  ): Promise<{ token: string; session: Session }>;
+  /** The live session for a cookie token, its use recorded; null if unknown or expired. */
+  get(token: string): Promise<Session | null>;
+  destroy(token: string): Promise<void>;
+  /** End every session of an account (disable, second factor turned on), but the one with the
+   *  token `except`. Returns how many. */
+  destroyAccount(accountId: number, opts?: { except?: string }): Promise<number>;
+  size(): Promise<number>;
 }
 
 export interface SessionOptions {
   idleMs: number;
   maxAgeMs: number;
   maxSessions: number;
+  maxPerAccount: number;
   now?: () => number;
 }
 
-const hashToken = (token: string) => createHash("sha256").update(token).digest("base64url");
+/** Longest cookie value looked up (ours are 43 characters). */
+const MAX_TOKEN_LENGTH = 128;
 
-export function createMemorySessionStore(opts: SessionOptions): SessionStore {
+export const hashToken = (token: string) => createHash("sha256").update(token).digest("base64url");
+const csrfFor = (token: string) =>
+  createHash("sha256").update("yubin-csrf\0").update(token).digest("base64url");
+
+/** How stale a recorded last use may get before a request writes it again. */
+export const touchEvery = (idleMs: number) => Math.min(60_000, Math.floor(idleMs / 4));
+
+export function createSessionStore(store: WebSessionStore, opts: SessionOptions): SessionStore {
   const now = opts.now ?? Date.now;
-  // Map keeps insertion order; get() re-inserts, so the first key is the least recently used.
-  const sessions = new Map<string, Session>();
-  const expired = (s: Session, t: number) =>
-    t - s.lastSeenAt > opts.idleMs || t - s.createdAt > opts.maxAgeMs;
+  const limits = { maxPerAccount: opts.maxPerAccount, maxTotal: opts.maxSessions };
+  const touchMs = touchEvery(opts.idleMs);
 
   return {
-    create(account, ip) {
+    async create(account, ip) {
       const token = randomBytes(32).toString("base64url");
       const t = now();
-      const session: Session = {
+      const stamp = credentialStamp(account.passwordHash);
+      await store.create(
+        {
+          kind: "web",
+          tokenHash: hashToken(token),
+          accountId: account.id,
+          credentialStamp: stamp,
+          ip,
+          createdAt: new Date(t),
+          lastSeenAt: new Date(t),
+          expiresAt: new Date(t + opts.maxAgeMs),
+          idleMs: opts.idleMs,
+        },
+        limits,
+      );
+      const session = {
         accountId: account.id,
-        address: account.address,
-        credentialStamp: credentialStamp(account.passwordHash),
-        csrfToken: randomBytes(32).toString("base64url"),
+        credentialStamp: stamp,
+        csrfToken: csrfFor(token),
         ip,
         createdAt: t,
         lastSeenAt: t,
       };
-      while (sessions.size >= opts.maxSessions) {
-        const oldest = sessions.keys().next().value;
-        if (oldest === undefined) break;
-        sessions.delete(oldest);
-      }
-      sessions.set(hashToken(token), session);
       return { token, session };
     },
-    get(token) {
-      if (!token || token.length > 128) return null;
+    async get(token) {
+      if (!token || token.length > MAX_TOKEN_LENGTH) return null;
       const key = hashToken(token);
-      const s = sessions.get(key);
-      if (!s) return null;
       const t = now();
-      if (expired(s, t)) {
-        sessions.delete(key);
-        return null;
+      const s = await store.get("web", key, new Date(t));
+      if (!s) return null;
+      let lastSeenAt = s.lastSeenAt.getTime();
+      if (t - lastSeenAt >= touchMs) {
+        await store.touch("web", key, new Date(t));
+        lastSeenAt = t;
       }
-      s.lastSeenAt = t;
-      sessions.delete(key);
-      sessions.set(key, s);
-      return s;
+      return {
+        accountId: s.accountId,
+        credentialStamp: s.credentialStamp,
+        csrfToken: csrfFor(token),
+        ip: s.ip,
+        createdAt: s.createdAt.getTime(),
+        lastSeenAt,
+      };
     },
-    destroy(token) {
-      sessions.delete(hashToken(token));
+    async destroy(token) {
+      if (token && token.length <= MAX_TOKEN_LENGTH) await store.remove("web", hashToken(token));
     },
-    destroyAccount(accountId) {
-      let n = 0;
-      for (const [k, s] of sessions)
-        if (s.accountId === accountId) {
-          sessions.delete(k);
-          n++;
-        }
-      return n;
+    destroyAccount(accountId, o = {}) {
+      const except = o.except && o.except.length <= MAX_TOKEN_LENGTH ? hashToken(o.except) : undefined;
+      return store.removeAccount(accountId, { kind: "web", ...(except ? { except } : {}) });
     },
-    size: () => sessions.size,
+    size: () => store.count("web"),
   };
 }

@@ -29,9 +29,16 @@ export const jmapSection = {
     "A bearer token unused this long expires (a stolen token does not live on; the webmail logs in again).",
     { min: 60 },
   ),
-  maxTokens: int(100_000, "Bearer tokens kept at once (in memory); the least recently used goes beyond it.", {
-    min: 1,
-  }),
+  maxTokens: int(
+    100_000,
+    "Bearer tokens kept at once (in the store, so they survive a restart); the least recently used goes beyond it.",
+    { min: 1 },
+  ),
+  maxTokensPerAccount: int(
+    50,
+    "Bearer tokens one account may have at once (webmail logins, API clients); its least recently used goes beyond it.",
+    { min: 1 },
+  ),
   pushRecheckSec: int(
     60,
     "How often an open EventSource stream checks that its account is still enabled with the password it logged in with; a stream a reset has ended is closed.",

@@ -54,7 +54,7 @@ export function oidcLoginEnabled(cfg: OAuthConfig): boolean {
 export interface OidcLoginOptions {
   /** The webmail's end of a login (its token cookie), given by the composition root, which
    *  knows the webmail; without it a flow for the webmail is refused. */
-  webmailLogin?: (account: Account) => string[];
+  webmailLogin?: (account: Account, ip: string) => Promise<string[]>;
 }
 
 export function registerOidcLoginRoutes(router: Router, opts: OidcLoginOptions = {}): void {
@@ -181,12 +181,18 @@ export function registerOidcLoginRoutes(router: Router, opts: OidcLoginOptions =
             "Your account has two-factor login: sign in to the webmail with your password.",
             403,
           );
-        return withCookies(sameSiteHop(redirect("/")), [...opts.webmailLogin(account), unbind]);
+        return withCookies(sameSiteHop(redirect("/")), [
+          ...(await opts.webmailLogin(account, rc.req.ip)),
+          unbind,
+        ]);
       }
       // The same end as a password login: a second factor first where the account has one.
       const second = await beginSecondStep(rc, account, { next: flow.next, device });
       if (second) return withCookies(sameSiteHop(second), [unbind]);
-      return withCookies(sameSiteHop(redirect(flow.next)), [...startWebSession(rc, account, device), unbind]);
+      return withCookies(sameSiteHop(redirect(flow.next)), [
+        ...(await startWebSession(rc, account, device)),
+        unbind,
+      ]);
     },
   });
 }

@@ -5,9 +5,12 @@
 //  - Login (no session yet): the body must be JSON (a cross-site form cannot send
 //    application/json without a preflight).
 //  - Both: an Origin header, when sent, must be this server's own origin.
-// The token is derived, not stored: nothing to keep per session, and a restart (new key) only
-// invalidates what the restart already invalidated (the in-memory bearer tokens).
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+// The token is derived, not stored: nothing to keep per session. Bearer tokens survive a restart
+// and are shared by every process on the store (jmap/http/tokens.ts), so the derivation must be
+// the same in all of them: the HMAC key is a fixed label, not a random per-process key. That is
+// enough: the session token is 256 random bits the page never sees (HttpOnly cookie), so its MAC
+// cannot be guessed, and the MAC does not give the token back.
+import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { TLSSocket } from "node:tls";
 
@@ -16,7 +19,7 @@ export const CSRF_HEADER = "x-yubin-csrf";
 export class CsrfGuard {
   private readonly key: Buffer;
 
-  constructor(key: Buffer = randomBytes(32)) {
+  constructor(key: Buffer = Buffer.from("yubin-webmail-csrf")) {
     this.key = key;
   }
 

@@ -135,8 +135,8 @@ async function login(
   }
   // A new token at every login (no fixation); the previous one of this browser ends.
   const old = cookies.get(WEBMAIL_COOKIE);
-  if (old) jmap.tokens.revoke(old);
-  const token = jmap.tokens.issue(account);
+  if (old) await jmap.tokens.revoke(old);
+  const token = await jmap.tokens.issue(account, ip);
   ctx.log.info("webmail login", { user: account.address, ip });
   sendJson(
     res,
@@ -197,9 +197,9 @@ async function session(req: IncomingMessage, res: ServerResponse, deps: WebmailD
 
 async function logout(req: IncomingMessage, res: ServerResponse, deps: WebmailDeps): Promise<void> {
   const token = parseCookies(req.headers.cookie).get(WEBMAIL_COOKIE);
-  if (token && deps.jmap.tokens.verify(token) !== null) {
+  if (token && (await deps.jmap.tokens.verify(token)) !== null) {
     if (!sameOriginOrNone(req) || !deps.csrf.verify(req, token)) return sendJson(res, 403, { error: "csrf" });
-    deps.jmap.tokens.revoke(token);
+    await deps.jmap.tokens.revoke(token);
   }
   sendJson(res, 204, null, { "Set-Cookie": clearCookie(WEBMAIL_COOKIE) });
 }

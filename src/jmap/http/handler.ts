@@ -43,10 +43,11 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
   const services = jmapServices(ctx);
   const tokens =
     opts.tokens ??
-    new TokenStore({
+    new TokenStore(ctx.store.webSessions, {
       ttlMs: services.limits.tokenTtlSec * 1000,
       idleMs: services.limits.tokenIdleSec * 1000,
       maxTokens: services.limits.maxTokens,
+      maxPerAccount: ctx.config.jmap.maxTokensPerAccount,
     });
   const active = new Map<number, number>(); // account → requests in flight
   const streams = new Map<number, number>();

@@ -1,128 +1,97 @@
 // Bearer tokens (RFC 6750) issued at login for the webmail and API clients: random 256-bit
-// strings kept in memory. A restart logs clients out; they log in again. Invariants:
-//  - The map is keyed by the token's SHA-256, so a heap dump holds no usable token.
+// strings, kept in the store (WebSessionStore, kind "jmap") so they survive a restart and are
+// shared by every process on the store. Invariants:
+//  - The store keeps the token's SHA-256, never the token: a copy of the database opens nothing.
 //  - A token ends ttlMs after login, idleMs after its last use, or when the account's stored
 //    password hash changes (credential.ts): `account()` compares the stamp taken at login with
 //    the account row it reads, so a reset made by the admin page or by `yubin user passwd` in
 //    another process ends every older token at its next use.
-//  - Bounded memory: expired tokens are swept when tokens are issued (the only way the map
-//    grows), at most once per sweep interval, and beyond maxTokens the least recently used goes.
-import { createHash, randomBytes } from "node:crypto";
+//  - The last use is written at most every touchEvery(idleMs) (a minute at most), not per request.
+//  - Bounded: at most maxPerAccount per account and maxTokens in all (the least recently used go),
+//    expired ones swept by the store as tokens are issued (the only way the table grows).
+
+import { randomBytes } from "node:crypto";
 import { credentialStamp } from "../../auth/credential.js";
-import type { Account, DirectoryStore } from "../../store/types.js";
+import { hashToken, touchEvery } from "../../http/session.js";
+import type { Account, DirectoryStore, WebSessionStore } from "../../store/types.js";
 
 export interface TokenOptions {
   ttlMs: number;
   idleMs: number;
   maxTokens: number;
+  maxPerAccount: number;
   now?: () => number;
-}
-
-interface TokenEntry {
-  accountId: number;
-  stamp: string;
-  createdAt: number;
-  lastUsedAt: number;
 }
 
 // Longest string looked up as a token (ours are 43 characters).
 const MAX_TOKEN_LENGTH = 128;
 
-const hashToken = (token: string) => createHash("sha256").update(token).digest("base64url");
-
 export class TokenStore {
-  // Map keeps insertion order; a used token is re-inserted, so the first key is the least recent.
-  private readonly tokens = new Map<string, TokenEntry>();
   private readonly now: () => number;
-  private lastSweep: number;
 
-  constructor(private readonly opts: TokenOptions) {
+  constructor(
+    private readonly store: WebSessionStore,
+    private readonly opts: TokenOptions,
+  ) {
     this.now = opts.now ?? Date.now;
-    this.lastSweep = this.now();
   }
 
-  issue(account: Pick<Account, "id" | "passwordHash">): string {
+  async issue(account: Pick<Account, "id" | "passwordHash">, ip = ""): Promise<string> {
     const t = this.now();
-    if (t - this.lastSweep >= Math.min(this.opts.idleMs, 60_000)) this.sweep();
-    while (this.tokens.size >= this.opts.maxTokens) {
-      const oldest = this.tokens.keys().next();
-      if (oldest.done) break;
-      this.tokens.delete(oldest.value);
-    }
     const token = randomBytes(32).toString("base64url");
-    this.tokens.set(hashToken(token), {
-      accountId: account.id,
-      stamp: credentialStamp(account.passwordHash),
-      createdAt: t,
-      lastUsedAt: t,
-    });
+    await this.store.create(
+      {
+        kind: "jmap",
+        tokenHash: hashToken(token),
+        accountId: account.id,
+        credentialStamp: credentialStamp(account.passwordHash),
+        ip,
+        createdAt: new Date(t),
+        lastSeenAt: new Date(t),
+        expiresAt: new Date(t + this.opts.ttlMs),
+        idleMs: this.opts.idleMs,
+      },
+      { maxPerAccount: this.opts.maxPerAccount, maxTotal: this.opts.maxTokens },
+    );
     return token;
   }
 
-  /** The live token's account id and credential stamp, its idle clock restarted; null if unknown
-   *  or expired. Does not look at the account: use `account()` to authorize a request. */
-  verify(token: string): { accountId: number; stamp: string } | null {
+  /** The live token's account id and credential stamp, its use recorded; null if unknown or
+   *  expired. Does not look at the account: use `account()` to authorize a request. */
+  async verify(token: string): Promise<{ accountId: number; stamp: string } | null> {
     if (!token || token.length > MAX_TOKEN_LENGTH) return null;
     const key = hashToken(token);
-    const e = this.tokens.get(key);
-    if (!e) return null;
     const t = this.now();
-    if (this.expired(e, t)) {
-      this.tokens.delete(key);
-      return null;
-    }
-    e.lastUsedAt = t;
-    this.tokens.delete(key);
-    this.tokens.set(key, e);
-    return { accountId: e.accountId, stamp: e.stamp };
+    const e = await this.store.get("jmap", key, new Date(t));
+    if (!e) return null;
+    if (t - e.lastSeenAt.getTime() >= touchEvery(this.opts.idleMs))
+      await this.store.touch("jmap", key, new Date(t));
+    return { accountId: e.accountId, stamp: e.credentialStamp };
   }
 
   /** The account a token acts for: live token, account present and enabled, and its password
    *  unchanged since the token was issued. A token that fails the last two is revoked. */
   async account(token: string, directory: DirectoryStore): Promise<Account | null> {
-    const v = this.verify(token);
+    const v = await this.verify(token);
     if (!v) return null;
     const a = await directory.getAccount(v.accountId);
     if (!a || a.disabled || credentialStamp(a.passwordHash) !== v.stamp) {
-      this.revoke(token);
+      await this.revoke(token);
       return null;
     }
     return a;
   }
 
-  revoke(token: string): void {
-    if (token.length <= MAX_TOKEN_LENGTH) this.tokens.delete(hashToken(token));
+  async revoke(token: string): Promise<void> {
+    if (token && token.length <= MAX_TOKEN_LENGTH) await this.store.remove("jmap", hashToken(token));
   }
 
-  /** End every token of an account (password reset in this process: frees them at once). */
-  revokeAccount(accountId: number): number {
-    let n = 0;
-    for (const [k, e] of this.tokens)
-      if (e.accountId === accountId) {
-        this.tokens.delete(k);
-        n++;
-      }
-    return n;
+  /** End every token of an account. */
+  revokeAccount(accountId: number): Promise<number> {
+    return this.store.removeAccount(accountId, { kind: "jmap" });
   }
 
-  /** Drop expired tokens; returns how many. */
-  sweep(): number {
-    const t = this.now();
-    this.lastSweep = t;
-    let n = 0;
-    for (const [k, e] of this.tokens)
-      if (this.expired(e, t)) {
-        this.tokens.delete(k);
-        n++;
-      }
-    return n;
-  }
-
-  size(): number {
-    return this.tokens.size;
-  }
-
-  private expired(e: TokenEntry, t: number): boolean {
-    return t - e.createdAt >= this.opts.ttlMs || t - e.lastUsedAt >= this.opts.idleMs;
+  size(): Promise<number> {
+    return this.store.count("jmap");
   }
 }
