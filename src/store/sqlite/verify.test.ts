@@ -61,7 +61,8 @@ describe("sqlite verify", () => {
       // A byte flipped in a body file, another file gone.
       const flipped = fileOf(bodies[0]!);
       const data = readFileSync(flipped.path);
-      data[data.length - 3] ^= 0x01;
+      const at = data.length - 3;
+      data[at] = data[at]! ^ 0x01;
       writeFileSync(flipped.path, data);
       const gone = fileOf(bodies[1]!);
       unlinkSync(gone.path);
