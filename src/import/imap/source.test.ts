@@ -60,7 +60,7 @@ describe("IMAP source against a Yubin server", () => {
       const date = new Date(Date.UTC(2020, n, n, 10, 20, 30));
       const body = message(n, n === 3 ? "\xa0 raw 8bit \r\n" : "");
       const r = await client.append(box, body, flags, date);
-      if (!r) throw new Error("APPEND gave no UID");
+      if (!r || r.uid === undefined) throw new Error("APPEND gave no UID");
       appended.push({ box, body, flags, date, uid: r.uid });
     }
   });
