@@ -317,3 +317,6 @@ function alive(pid: number): boolean {
     return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }
+
+/** The write pause a running server sees during a backup (for the benchmark and the tests). */
+export { probeWritePauses, type WritePauses } from "../store/sqlite/backup.js";
