@@ -15,6 +15,7 @@ import { sieveCommand } from "./commands/sieve.js";
 import { spamCommand, spamValueFlags } from "./commands/spam.js";
 import { spamListsValueFlags } from "./commands/spam-lists.js";
 import { userCommand } from "./commands/user.js";
+import { userAdminValueFlags } from "./commands/user-admin.js";
 import { limitFlags } from "./commands/user-limits.js";
 import { type CliEnv, defaultConfigPath } from "./env.js";
 import { CliError } from "./errors.js";
@@ -26,6 +27,7 @@ const help = `usage: yubin [--config PATH] COMMAND
   dkim list [DOMAIN] | dkim rotate DOMAIN | dkim remove DOMAIN SELECTOR
   user add ADDRESS [--password-stdin] [--admin] [--quota-bytes N] [--quota-messages N]
   user passwd ADDRESS [--password-stdin]
+  user admin ADDRESS --domain D [--domain D2]... | --global | --none   administrator of domains, of all, or none
   user list [DOMAIN] | user remove ADDRESS
   user app-password add ADDRESS --name NAME [--scopes imap,pop3,smtp,jmap,managesieve] [--mobileconfig FILE]
   user app-password list ADDRESS | user app-password revoke ADDRESS ID   per-device passwords
@@ -76,6 +78,7 @@ export async function main(argv: string[], io: CliEnv["io"]): Promise<number> {
       ...spamListsValueFlags,
       ...spamValueFlags,
       ...appPasswordValueFlags,
+      ...userAdminValueFlags,
       ...importValueFlags(),
       ...exportValueFlags,
       ...backupValueFlags,

@@ -24,7 +24,8 @@ export async function showUser(env: CliEnv, config: Config, args: ParsedArgs, lo
     const a = await lookup(store);
     const u = await store.mail.quotaUsage(a.id);
     print(env, `address: ${a.address}`);
-    print(env, `admin: ${a.isAdmin ? "yes" : "no"}`);
+    const adminOf = await store.directory.listAdminDomains(a.id);
+    print(env, `admin: ${a.isAdmin ? "yes" : adminOf.length > 0 ? `of ${adminOf.join(", ")}` : "no"}`);
     print(env, `disabled: ${a.disabled ? "yes" : "no"}`);
     print(env, `usage: ${u.messages} messages, ${u.bytes} bytes`);
     printSending(env, config, await store.sending.getSendingPolicy(a.id));

@@ -1,4 +1,5 @@
-// yubin user add|passwd|list|show|limits|unfreeze|remove (show, limits, unfreeze: user-limits.ts)
+// yubin user add|passwd|list|show|limits|unfreeze|admin|remove (show, limits, unfreeze:
+// user-limits.ts; admin: user-admin.ts)
 import { hashPassword } from "../../auth/password.js";
 import { normalizeDomain, parseAddress } from "../../delivery/address.js";
 import type { Store } from "../../store/types.js";
@@ -8,12 +9,14 @@ import { CliError, UsageError } from "../errors.js";
 import { readNewPassword } from "../password-input.js";
 import { appPasswordCommand } from "./app-password.js";
 import { twoFactorCommand } from "./two-factor.js";
+import { setAdminRole } from "./user-admin.js";
 import { setUserLimits, showUser, unfreezeUser } from "./user-limits.js";
 
 const usage =
   "usage: yubin user add|passwd|list|show|remove ADDRESS [--password-stdin]\n" +
   "       yubin user limits ADDRESS [--messages-per-hour N] [--messages-per-day N] [--recipients-per-hour N] [--recipients-per-day N] (N or default)\n" +
   "       yubin user unfreeze ADDRESS\n" +
+  "       yubin user admin ADDRESS --domain D [--domain D2 …] | --global | --none  (administrator role)\n" +
   "       yubin user app-password add|list|revoke ADDRESS …  (per-device passwords)\n" +
   "       yubin user 2fa status|reset ADDRESS  (two-factor login)";
 
@@ -76,8 +79,9 @@ export async function userCommand(env: CliEnv, args: ParsedArgs): Promise<void> 
         for (const a of await store.directory.listAccounts(target?.toLowerCase())) {
           const u = await store.mail.quotaUsage(a.id);
           const quota = a.quotaBytes ? `/${a.quotaBytes}` : "";
+          const adminOf = await store.directory.listAdminDomains(a.id);
           const marks = [
-            a.isAdmin ? "admin" : "",
+            a.isAdmin ? "admin" : adminOf.length > 0 ? `admin of ${adminOf.join(" ")}` : "",
             a.disabled ? "disabled" : "",
             frozen.has(a.id) ? "frozen" : "",
           ]
@@ -97,6 +101,8 @@ export async function userCommand(env: CliEnv, args: ParsedArgs): Promise<void> 
       return setUserLimits(env, config, args, (store) => mustGetAccount(store, checkAddress(target)));
     case "unfreeze":
       return unfreezeUser(env, config, args, (store) => mustGetAccount(store, checkAddress(target)));
+    case "admin":
+      return setAdminRole(env, config, args, (store) => mustGetAccount(store, checkAddress(target)));
     case "remove": {
       onlyFlags(args, []);
       const address = checkAddress(target);
