@@ -149,7 +149,8 @@ function dovecotConfig(o: {
     // first login so that tests see them (and a `subscriptions` file) without creating them.
     "namespace inbox {",
     "  inbox = yes",
-    ...(o.layout === "fs" ? ["  separator = /"] : []),
+    // "/" as IMAP's delimiter in both layouts (Maildir++ still writes `.Archive.2024` on disk).
+    "  separator = /",
     "  mailbox Drafts {",
     "    special_use = \\Drafts",
     "    auto = subscribe",
