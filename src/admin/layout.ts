@@ -16,7 +16,7 @@ export function adminPage(
   const nav = global
     ? html`<nav><a href="/admin">Overview</a> · <a href="/admin/domains">Domains</a> ·
 <a href="/admin/users">Users</a> · <a href="/admin/aliases">Aliases</a> · <a href="/admin/queue">Queue</a> · <a href="/admin/spam">Spam</a> ·
-<a href="/admin/tls">TLS certificate</a> · <a href="/admin/throttle">Login throttle</a></nav>`
+<a href="/admin/tls">TLS certificate</a> · <a href="/admin/throttle">Login throttle</a> · <a href="/admin/imports">Imports</a></nav>`
     : html`<nav><a href="/admin">Overview</a> · <a href="/admin/domains">Domains</a> ·
 <a href="/admin/users">Users</a> · <a href="/admin/aliases">Aliases</a> · <a href="/admin/throttle">Login throttle</a></nav>`;
   return htmlResponse(
@@ -27,6 +27,7 @@ export function adminPage(
       account: rc.account,
       notice: opts.error ? null : noticeFrom(rc.req.query),
       error: opts.error ?? null,
+      adminLink: true,
     }),
     opts.status ?? 200,
   );

@@ -12,13 +12,16 @@ export interface PageOptions {
   account?: Account | null;
   notice?: string | null;
   error?: string | null;
+  /** Show the Admin link for an account that is not a global admin (a domain administrator:
+   *  the admin pages know, src/admin/layout.ts). */
+  adminLink?: boolean;
 }
 
 export function page(o: PageOptions): SafeHtml {
   const nav =
     o.session && o.account
       ? html`<a href="/settings">Settings</a>
-${o.account.isAdmin ? html`<a href="/admin">Admin</a>` : ""}
+${o.account.isAdmin || o.adminLink ? html`<a href="/admin">Admin</a>` : ""}
 <span>${o.account.address}</span>
 <form method="post" action="/logout">${csrfField(o.session)}<button type="submit">Log out</button></form>`
       : "";
