@@ -6,6 +6,7 @@ import type { Router } from "../http/router.js";
 import { registerAliasRoutes } from "./aliases.js";
 import { registerDnsRoutes } from "./dns.js";
 import { registerDomainRoutes } from "./domains.js";
+import { registerImportRoutes } from "./imports.js";
 import { registerOverviewRoutes } from "./overview.js";
 import { registerQueueRoutes } from "./queue.js";
 import { registerSpamRoutes } from "./spam.js";
@@ -25,4 +26,5 @@ export function registerAdminRoutes(router: Router): void {
   registerSpamPrefsRoutes(router);
   registerTlsRoutes(router);
   registerThrottleRoutes(router);
+  registerImportRoutes(router);
 }

@@ -12,6 +12,7 @@ import { createCachedDnsResolver } from "../dns/resolver.js";
 import { dnsblStats } from "../dnsbl/index.js";
 import { uriListSources } from "../dnsbl/uri-lists.js";
 import { startGreylistSweeper } from "../greylist/sweeper.js";
+import { ImportJobs } from "../import/jobs.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import { createTokenVerifier } from "../oauth/tokens.js";
 import { createQueueRunner, type QueueRunner } from "../outbound/runner.js";
@@ -83,9 +84,26 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   const health = newHealth();
   // The spam filter's recent verdicts, written in batches and on stop (src/spam/verdict-log.ts).
   const spamVerdicts = new VerdictLog({ spam: store.spam, keep: config.spam.keepVerdicts, log });
+  const imports = new ImportJobs({
+    store,
+    maxRunning: config.import.maxRunning,
+    keepFinished: config.import.keepFinished,
+    engine: { maxMessageBytes: config.imap.appendLimit },
+    onEnd: (j) =>
+      log.info("import ended", {
+        job: j.id,
+        account: j.address,
+        source: j.label,
+        state: j.state,
+        imported: j.summary?.imported,
+        failed: j.summary?.failed,
+        error: j.error ?? undefined,
+      }),
+  });
   const ctx: AppContext = {
     config,
     store,
+    imports,
     notifier,
     counters,
     auth,
@@ -180,6 +198,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       await Promise.all(listeners.map((r) => r.close(graceMs)));
       await training?.stop();
       await spamVerdicts.stop();
+      await imports.stop();
       stopSweeper();
       stopDuplicateSweeper();
       await store.close();

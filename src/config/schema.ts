@@ -10,6 +10,7 @@ import { dnsblSection } from "../dnsbl/config.js";
 import { greylistSection } from "../greylist/config.js";
 import { httpSection } from "../http/config.js";
 import { imapSection } from "../imap/config.js";
+import { importSection } from "../import/config.js";
 import { jmapSection } from "../jmap/config.js";
 import { mailauthSection } from "../mailauth/config.js";
 import { managesieveSection } from "../managesieve/config.js";
@@ -225,6 +226,7 @@ export const schema = {
   oauth: oauthSection,
   sieve: sieveSection,
   managesieve: managesieveSection,
+  import: importSection,
 };
 
 export type Schema = typeof schema;

@@ -5,6 +5,7 @@ import type { SecondFactors } from "../auth/2fa/second-factors.js";
 import type { AppPasswords } from "../auth/app-passwords.js";
 import type { AuthService } from "../auth/types.js";
 import type { Config, ListenerConfig } from "../config/schema.js";
+import type { ImportJobs } from "../import/jobs.js";
 import type { Logger } from "../log/logger.js";
 import type { PostOffice } from "../postoffice/post-office.js";
 import type { CounterStore } from "../store/counters.js";
@@ -42,6 +43,8 @@ export interface AppContext {
   kickQueue?: () => void;
   /** The one path every message takes (src/postoffice): SMTP, JMAP, DSNs and vacation replies. */
   postOffice: PostOffice;
+  /** Imports started from the admin pages, running in the background (src/import/jobs.ts). */
+  imports: ImportJobs;
 }
 
 /** A started listener. */
