@@ -16,6 +16,7 @@ export async function openStore(config: Config, notifier: ChangeNotifier, log: L
     checkpointIntervalMs: config.storage.checkpointIntervalMs,
     flagCacheMessages: config.storage.flagCacheMessages,
     fullTextMaxBytes: config.storage.fullTextMaxBytes,
+    externalChangePollMs: config.storage.externalChangePollMs,
     mailboxNameMaxBytes: config.storage.mailboxNameMaxBytes,
     parse: (body) =>
       parseStructure(body, { maxDepth: config.storage.mimeMaxDepth, maxParts: config.storage.mimeMaxParts }),

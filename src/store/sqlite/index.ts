@@ -17,6 +17,7 @@ import { createDirectory } from "./directory.js";
 import { minimalStructure } from "./fallback-parse.js";
 import { makePrivateDir, warnIfShared } from "./file-modes.js";
 import { createFlagListOps } from "./flag-list.js";
+import { watchForeignWrites } from "./foreign-writes.js";
 import { createFullTextOps, DEFAULT_FULL_TEXT_BATCH, DEFAULT_FULL_TEXT_MAX_BYTES } from "./fulltext.js";
 import { createGreylist } from "./greylist.js";
 import { createHeaderIndexOps, DEFAULT_HEADER_INDEX_BATCH } from "./header-index.js";
@@ -59,6 +60,9 @@ export interface SqliteStoreOptions {
   /** Octets of encoded text indexed per message; 0: all (default 1 MiB). Longer messages are
    *  still found: their rest is searched by scan. */
   fullTextMaxBytes?: number;
+  /** How often mail changed by another process (yubin import) is looked for, to tell this
+   *  process's listeners (foreign-writes.ts); 0: never (the default; the server sets it). */
+  externalChangePollMs?: number;
   /** How often another process's login changes (a disable, a password reset) are looked for,
    *  while anything listens (web-sessions.ts); 0: never (default 1000). */
   loginChangePollMs?: number;
@@ -145,6 +149,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
     };
     ctx.onCommit = fullText.schedule;
     fullText.schedule(); // mail stored before the index existed (migration v14), or before a crash
+    const foreign = watchForeignWrites(ctx, mail, { pollMs: opts.externalChangePollMs ?? 0 });
     const webSessions = createWebSessions(ctx, { pollMs: opts.loginChangePollMs ?? 1000 });
     const openDb = db;
     let closing: Promise<void> | null = null;
@@ -165,6 +170,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
       fullText: { catchUp: fullText.catchUp },
       close() {
         closing ??= (async () => {
+          foreign.stop();
           webSessions.stop();
           await fullText.stop();
           await ctx.writer.idle();
