@@ -1,11 +1,13 @@
 // Two-factor login from the admin's side (issue 15): auth.require2fa=admins sends an admin
 // without 2FA to enrolment after the password (a user without it logs straight in), and the
 // users page shows who has 2FA and resets it (a lost phone): afterwards the user's password alone
-// logs in again, over the web and IMAP, and the reset is in the audit log.
+// logs in again, over the web and IMAP, and the reset is in the audit log. Domain administrators
+// count as admins for require2fa.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { ImapFlow } from "imapflow";
 import { totpCode } from "../auth/2fa/totp.js";
+import { hashPassword } from "../auth/password.js";
 import { csrfFrom, WebClient } from "../http/test-client.js";
 import { createLogger } from "../log/logger.js";
 import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
@@ -45,6 +47,18 @@ describe("admin: two-factor login", () => {
     });
     assert.equal(ok.status, 200);
     assert.equal((await admin.get("/admin/users")).status, 200);
+  });
+
+  test("require2fa=admins covers domain administrators too", async () => {
+    const dana = await srv.store.directory.createAccount({
+      address: "dana@example.test",
+      passwordHash: await hashPassword(testPassword),
+    });
+    assert.equal((await web().login("dana@example.test", testPassword)).headers.location, "/settings");
+    await srv.store.directory.setAdminDomains(dana.id, ["example.test"]);
+    const client = web();
+    assert.equal((await client.login("dana@example.test", testPassword)).headers.location, "/login/2fa");
+    assert.equal((await client.get("/admin/users")).status, 303, "no admin page before enrolment");
   });
 
   test("the users page shows 2FA and resets it; the user's password then opens IMAP again", async () => {

@@ -46,7 +46,7 @@ export async function beginSecondStep(
 ): Promise<HttpResponse | null> {
   const { ctx } = rc.app;
   const enabled = await ctx.secondFactors.enabled(account.id);
-  if (!enabled && !twoFactorRequired(ctx.config.auth, account)) return null;
+  if (!enabled && !(await twoFactorRequired(ctx, account))) return null;
   const pending: PendingLogin = {
     accountId: account.id,
     stamp: credentialStamp(account.passwordHash),

@@ -16,6 +16,7 @@ import { jsonForScript } from "./login-2fa.js";
 import { relyingParty } from "./relying-party.js";
 import { type HttpResponse, htmlResponse, redirect, withCookies } from "./response.js";
 import type { AuthedContext, Router } from "./router.js";
+import { hashToken, SESSION_COOKIE } from "./session.js";
 import { recoveryCodesHtml, totpEnrolmentHtml } from "./two-factor-html.js";
 import { WEBAUTHN_PAGE_CSP, WEBAUTHN_SCRIPT_PATH } from "./webauthn-script.js";
 
@@ -59,7 +60,7 @@ async function overview(
   const account = rc.account;
   const st = await ctx.secondFactors.status(account.id);
   const on = st.totp || st.passkeys.length > 0;
-  const required = twoFactorRequired(ctx.config.auth, account);
+  const required = await twoFactorRequired(ctx, account);
   const options = await registrationOptions({
     rp: relyingParty(rc),
     accountId: account.id,
@@ -170,6 +171,16 @@ async function passwordConfirmed(rc: AuthedContext, form: URLSearchParams): Prom
 
 const WRONG_PASSWORD = "Wrong password: nothing was changed.";
 
+/** Two-factor login has just been turned on: sessions opened before it, with the password alone
+ *  (other browsers, the webmail, API tokens), end; the one turning it on stays (issue 15). */
+async function endOtherSessions(rc: AuthedContext): Promise<void> {
+  const token = rc.req.cookies.get(SESSION_COOKIE);
+  const except = token ? { except: hashToken(token) } : {};
+  const n = await rc.app.ctx.store.webSessions.removeAccount(rc.account.id, except);
+  if (n > 0)
+    rc.app.ctx.log.info("two-factor login on: older sessions ended", { user: rc.account.address, n });
+}
+
 async function confirmTotp(rc: AuthedContext): Promise<HttpResponse> {
   const { ctx } = rc.app;
   const form = rc.req.form();
@@ -177,6 +188,7 @@ async function confirmTotp(rc: AuthedContext): Promise<HttpResponse> {
   const code = (form.get("code") ?? "").slice(0, MAX_CODE);
   if (!(await passwordConfirmed(rc, form))) return totpPage(rc, sealed, WRONG_PASSWORD);
   let codes: string[] | null = null;
+  const hadFactor = await ctx.secondFactors.enabled(rc.account.id);
   const r = await ctx.auth.verifySecondStep({
     accountId: rc.account.id,
     ip: rc.req.ip,
@@ -195,6 +207,7 @@ async function confirmTotp(rc: AuthedContext): Promise<HttpResponse> {
         : "Wrong code. Try the next one.",
     );
   ctx.log.info("two-factor login: authenticator app set up", { user: rc.account.address });
+  if (!hadFactor) await endOtherSessions(rc);
   const fresh: string[] = codes ?? [];
   if (fresh.length === 0) return redirect(`${P}?done=totp`);
   return settingsPage(
@@ -248,6 +261,7 @@ async function addPasskey(rc: AuthedContext): Promise<HttpResponse> {
     throw e;
   }
   ctx.log.info("two-factor login: passkey added", { user: rc.account.address });
+  if (!hadFactor) await endOtherSessions(rc);
   const cookies = [clearCookie(REGISTER_COOKIE)];
   const codes = await ctx.store.secondFactors.recoveryCodeCount(rc.account.id);
   if (!hadFactor && codes.unused === 0) {
@@ -267,7 +281,7 @@ async function removePasskey(rc: AuthedContext): Promise<HttpResponse> {
   const st = await ctx.secondFactors.status(rc.account.id);
   // The last factor of an account that must have one stays (turning off needs the settings
   // the administrator set).
-  if (twoFactorRequired(ctx.config.auth, rc.account) && !st.totp && st.passkeys.length <= 1)
+  if ((await twoFactorRequired(ctx, rc.account)) && !st.totp && st.passkeys.length <= 1)
     return overview(rc, { error: "Two-factor login is required: add another factor first.", status: 400 });
   const removed = await ctx.store.secondFactors.removeCredential(rc.account.id, id);
   if (removed) ctx.log.info("two-factor login: passkey removed", { user: rc.account.address });
@@ -277,7 +291,7 @@ async function removePasskey(rc: AuthedContext): Promise<HttpResponse> {
 async function disable(rc: AuthedContext): Promise<HttpResponse> {
   const { ctx } = rc.app;
   const a = rc.account;
-  if (twoFactorRequired(ctx.config.auth, a))
+  if (await twoFactorRequired(ctx, a))
     return overview(rc, { error: "Two-factor login is required by your administrator.", status: 403 });
   const form = rc.req.form();
   const st = await ctx.secondFactors.status(a.id);

@@ -175,7 +175,7 @@ export function registerOidcLoginRoutes(router: Router, opts: OidcLoginOptions =
       if (flow.target === "webmail" && opts.webmailLogin) {
         // The webmail's second step lives in its own page and JSON login; a provider login does
         // not reach it, so an account that has (or must have) 2FA uses the password login there.
-        if ((await ctx.secondFactors.enabled(account.id)) || twoFactorRequired(ctx.config.auth, account))
+        if ((await ctx.secondFactors.enabled(account.id)) || (await twoFactorRequired(ctx, account)))
           return failure(
             rc,
             "Your account has two-factor login: sign in to the webmail with your password.",

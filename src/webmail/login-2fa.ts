@@ -38,7 +38,7 @@ export async function webmailSecondStepNeeded(
 ): Promise<JsonReply | null> {
   const enabled = await ctx.secondFactors.enabled(account.id);
   if (!enabled) {
-    if (!twoFactorRequired(ctx.config.auth, account)) return null;
+    if (!(await twoFactorRequired(ctx, account))) return null;
     return { status: 403, body: { error: "two-factor-setup", location: "/login" }, cookies: [] };
   }
   const creds = await ctx.store.secondFactors.credentials(account.id);
