@@ -108,6 +108,8 @@ export async function backupInstallation(opts: BackupOptions): Promise<BackupSum
     for (const h of await listBlobFiles(blobDir)) origin.set(h, "kept");
     const sinceBlobs = since ? new Set(await listBlobFiles(join(since, BLOB_DIR))) : new Set<string>();
 
+    /** blobs/ subdirectories with new entries, fsync'd before the manifest commits. */
+    const touched = new Set<string>();
     const bring = async (hash: string): Promise<boolean> => {
       if (origin.has(hash)) return true;
       const target = blobPath(blobDir, hash);
@@ -116,6 +118,7 @@ export async function backupInstallation(opts: BackupOptions): Promise<BackupSum
         (await place(blobPath(join(since!, BLOB_DIR), hash), target, { sha256: hash }))
       ) {
         origin.set(hash, "fromPrevious");
+        touched.add(hash.slice(0, 2));
         return true;
       }
       let how: Awaited<ReturnType<typeof place>>;
@@ -125,7 +128,10 @@ export async function backupInstallation(opts: BackupOptions): Promise<BackupSum
         if (e instanceof BackupError) return false; // a damaged body file: reported as missing
         throw e;
       }
-      if (how) origin.set(hash, how);
+      if (how) {
+        origin.set(hash, how);
+        touched.add(hash.slice(0, 2));
+      }
       return how !== null;
     };
 
@@ -190,7 +196,8 @@ export async function backupInstallation(opts: BackupOptions): Promise<BackupSum
       config: config && { ...config, stored: `${run}/${config.stored}` },
       missingBodies: missing.sort(),
     };
-    await fsyncDirs(blobDir);
+    await eachLimited([...touched], limit, (sub) => fsyncPath(join(blobDir, sub)));
+    await fsyncPath(blobDir);
     await writeManifest(dest, manifest);
 
     // Committed: the previous run and the bodies only it needed go.
@@ -253,11 +260,6 @@ export async function listBlobFiles(blobDir: string): Promise<string[]> {
     for (const n of names) if (HASH_RE.test(n) && n.startsWith(sub)) out.push(n);
   }
   return out;
-}
-
-async function fsyncDirs(blobDir: string): Promise<void> {
-  for (const sub of await readdir(blobDir)) await fsyncPath(join(blobDir, sub)).catch(() => {});
-  await fsyncPath(blobDir);
 }
 
 /** Copies the data directory's other files (recursively) into `to`, with their hashes. */
