@@ -38,7 +38,9 @@ export function loadOrCreateConfig(env: CliEnv): { config: Config; created: bool
 }
 
 export async function withStore<T>(config: Config, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(config, new LocalNotifier(), silentLogger);
+  // Nothing in a CLI process listens for other processes' mail changes: no need to look for them.
+  const cliConfig = { ...config, storage: { ...config.storage, externalChangePollMs: 0 } };
+  const store = await openStore(cliConfig, new LocalNotifier(), silentLogger);
   try {
     return await fn(store);
   } finally {
