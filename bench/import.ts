@@ -52,6 +52,8 @@ const { values: opt } = parseArgs({
     maildir: { type: "string" },
     data: { type: "string" },
     port: { type: "string" },
+    // Internal too: the child prints its memory (RSS, V8 heap, buffers) every 5 s to stderr.
+    "mem-trace": { type: "boolean", default: false },
   },
 });
 
@@ -72,6 +74,16 @@ interface PhaseResult {
 
 /** In the child: one import into a fresh data directory; prints a PhaseResult as JSON. */
 async function childImport(): Promise<void> {
+  if (opt["mem-trace"]) {
+    const t0 = performance.now();
+    setInterval(() => {
+      const m = process.memoryUsage();
+      process.stderr.write(
+        `mem ${round((performance.now() - t0) / 1000)} s: rss ${mib(m.rss)} heap ${mib(m.heapUsed)}/${mib(m.heapTotal)} ` +
+          `external ${mib(m.external)} buffers ${mib(m.arrayBuffers)} MiB\n`,
+      );
+    }, 5000).unref();
+  }
   const config = defaultConfig();
   config.server.dataDir = opt.data!;
   const store = await openStore(config, new LocalNotifier(), silentLogger);
