@@ -25,4 +25,19 @@ export const importSection = {
     'Directories under which the admin pages may import a Maildir or mbox from a path on the server (e.g. ["/srv/migration"]). Empty: the admin pages import only over IMAP, since a path import reads files with the server\'s own rights.',
     checkRoots,
   ),
+  imapConnectTimeoutSec: int(
+    30,
+    "An IMAP pull (yubin import imap, the admin page) gives up connecting, or waiting for the old server's greeting, after this long.",
+    { min: 1, max: 600 },
+  ),
+  imapIdleTimeoutSec: int(
+    120,
+    "An IMAP pull stops with an error when the old server sends nothing for this long; what was filed stays and a re-run continues.",
+    { min: 5, max: 3600 },
+  ),
+  imapFetchGroupBytes: int(
+    8 * 1024 * 1024,
+    "An IMAP pull fetches bodies in groups of about this many octets (a larger message alone): the memory one folder's read holds, and fewer round trips the larger it is.",
+    { min: 64 * 1024, max: 256 * 1024 * 1024 },
+  ),
 };

@@ -95,6 +95,9 @@ async function open(args: ParsedArgs, ctx: ImportKindContext): Promise<ImportSou
       folders: { include, exclude },
       // The same cap the runner gives the engine: a larger message is not even downloaded.
       maxMessageBytes: ctx.config.imap.appendLimit,
+      connectTimeoutMs: ctx.config.import.imapConnectTimeoutSec * 1000,
+      socketTimeoutMs: ctx.config.import.imapIdleTimeoutSec * 1000,
+      groupBytes: ctx.config.import.imapFetchGroupBytes,
     });
   } catch (e) {
     if (e instanceof ImapSourceError) throw new CliError(e.message);
