@@ -145,9 +145,9 @@ test("Maildir: export → import keeps UIDVALIDITY, UIDs, bytes, flags, keywords
   assert.match(uidlist, new RegExp(`^3 V${inbox.uidValidity} N${inbox.uidNext}\n1 :\\d+\\.M`));
   const cur = await readdir(join(out, "cur"));
   assert.equal(cur.length, 2);
-  const first = cur.find((n) => n.endsWith(":2,PRSa"));
+  const first = cur.find((n) => n.endsWith(":2,PRSab"));
   assert.ok(first, String(cur));
-  assert.equal(await readFile(join(out, "dovecot-keywords"), "utf8"), "0 work\n");
+  assert.equal(await readFile(join(out, "dovecot-keywords"), "utf8"), "0 $Forwarded\n1 work\n");
   assert.equal((await stat(join(out, "cur", first))).mtime.toISOString(), MESSAGES[0]!.date);
   assert.match(await readFile(join(out, "subscriptions"), "utf8"), /^V\t2\n\nINBOX\n/);
   assert.doesNotMatch(await readFile(join(out, "subscriptions"), "utf8"), /Empty/);
@@ -231,9 +231,42 @@ test("Python's mailbox module reads our mbox files and Maildir with the same mes
   const md = run(["maildir", join(dir, "out-maildir")]);
   const sha = (s: string) => createHash("sha256").update(Buffer.from(s, "utf8")).digest("hex");
   assert.deepEqual(md.INBOX, [
-    { id: "<1@x>", flags: "PRSa", sha: sha(MESSAGES[0]!.body) },
+    { id: "<1@x>", flags: "PRSab", sha: sha(MESSAGES[0]!.body) },
     { id: "<2@x>", flags: "", sha: sha(MESSAGES[1]!.body) },
   ]);
   assert.deepEqual(md.Sent, [{ id: "<3@x>", flags: "DFSa", sha: sha(MESSAGES[2]!.body) }]);
   assert.deepEqual(md["Work.Projects 2024"], [{ id: "<4@x>", flags: "ST", sha: sha(MESSAGES[3]!.body) }]);
+});
+
+test("a message expunged while the export runs is skipped; a body unreadable for another reason fails it", async () => {
+  const { store, accountId } = await newStore("vanishing");
+  const inbox = (await store.mail.getMailbox(accountId, "INBOX"))!;
+  for (const i of [1, 2, 3])
+    await store.mail.append(accountId, inbox.id, { body: Buffer.from(`Subject: ${i}\r\n\r\n${i}\r\n`) });
+  const second = (await store.mail.listMessages(inbox.id))[1]!;
+  let expunge = true;
+  const mail = Object.create(store.mail) as Store["mail"];
+  mail.readBody = async (blobId: string) => {
+    if (blobId !== second.blobId) return store.mail.readBody(blobId);
+    if (expunge) await store.mail.expunge(inbox.id, [second.uid]);
+    throw Object.assign(new Error("ENOENT: no such file"), { code: "ENOENT" });
+  };
+  const s = await exportAccount({ mail }, accountId, join(dir, "vanishing-out"), {
+    format: "mbox",
+    folders: ["INBOX"],
+  });
+  assert.equal(s.messages, 2);
+  const text = await readFile(join(dir, "vanishing-out", "INBOX"), "latin1");
+  assert.deepEqual(
+    [...text.matchAll(/^Subject: (\d)$/gm)].map((m) => m[1]),
+    ["1", "3"],
+  );
+  expunge = false;
+  await store.mail.append(accountId, inbox.id, { body: Buffer.from("Subject: 2\r\n\r\n2\r\n") });
+  const again = (await store.mail.listMessages(inbox.id)).at(-1)!;
+  assert.equal(again.blobId, second.blobId);
+  await assert.rejects(
+    exportAccount({ mail }, accountId, join(dir, "unreadable"), { format: "maildir", folders: ["INBOX"] }),
+    /ENOENT/,
+  );
 });

@@ -59,6 +59,17 @@ async function* messagesOf(mail: MailStore, mailbox: Mailbox): AsyncGenerator<Me
   }
 }
 
+/** The message's body, or null when it was expunged since its metadata was read (its blob may
+ *  be gone): an export of a folder in use skips it rather than failing. */
+async function bodyOf(mail: MailStore, meta: MessageMeta): Promise<Buffer | null> {
+  try {
+    return await mail.readBody(meta.blobId);
+  } catch (e) {
+    if ((await mail.getMessage(meta.mailboxId, meta.uid)) === null) return null;
+    throw e;
+  }
+}
+
 async function ensureEmptyDir(dir: string): Promise<void> {
   const entries = await readdir(dir).catch((e: NodeJS.ErrnoException) => {
     if (e.code === "ENOENT") return null;
@@ -116,7 +127,8 @@ async function exportMaildirFolder(
   let n = 0;
   try {
     for await (const meta of messagesOf(mail, mailbox)) {
-      const body = await mail.readBody(meta.blobId);
+      const body = await bodyOf(mail, meta);
+      if (body === null) continue;
       await w.write({ uid: meta.uid, body, flags: meta.flags, internalDate: meta.internalDate });
       n++;
       summary.messages++;
@@ -171,7 +183,8 @@ async function exportMboxFolder(
   let n = 0;
   try {
     for await (const meta of messagesOf(mail, mailbox)) {
-      const body = await mail.readBody(meta.blobId);
+      const body = await bodyOf(mail, meta);
+      if (body === null) continue;
       await write(stream, mboxEntry(body, meta.flags, meta.internalDate));
       n++;
       summary.messages++;

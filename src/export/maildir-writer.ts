@@ -7,7 +7,8 @@
 //     stored one (CRLF), so S= and W= are both its size;
 //   - flag letters in ASCII order (maildir(5)): D draft, F flagged, P $Forwarded, R answered,
 //     S seen, T deleted; then keyword letters a..z, which `dovecot-keywords` names (26 at most
-//     per folder: Dovecot's limit; further keywords cannot be written and are counted);
+//     per folder: Dovecot's limit; further keywords cannot be written and are counted).
+//     $Forwarded is written both ways (P and a keyword letter), as Dovecot reads no P;
 //   - `dovecot-uidlist` version 3: our UIDVALIDITY and next UID in the header, then
 //     `<uid> :<base>` per message, so an import (or Dovecot itself) keeps the UIDs and IMAP
 //     clients do not download the mail again.
@@ -70,10 +71,10 @@ export class MaildirFolderWriter {
     const kw: number[] = [];
     for (const f of flags) {
       const l = SYSTEM_LETTERS[f.toLowerCase()];
-      if (l !== undefined) {
-        system += l;
-        continue;
-      }
+      if (l !== undefined) system += l;
+      // $Forwarded is also a keyword letter: P is mbsync's and Thunderbird's, but Dovecot shows
+      // only keywords from dovecot-keywords.
+      if (l !== undefined && l !== "P") continue;
       if (f.startsWith("\\")) continue;
       const key = f.toLowerCase();
       let i = this.keywordIndex.get(key);
