@@ -56,6 +56,9 @@ export interface BackupOptions {
   configPath?: string;
   /** A previous backup directory: bodies it holds are linked from it into the new `dest`. */
   since?: string;
+  /** Files or directories outside the data directory that the config names (TLS certificate and
+   *  key, global Sieve scripts); ones inside it are among its files anyway. */
+  extraPaths?: string[];
   /** Copy bodies even where a hard link is possible. */
   copy?: boolean;
   concurrency?: number;
@@ -174,6 +177,23 @@ export async function backupInstallation(opts: BackupOptions): Promise<BackupSum
         config = { originalPath: cfg, stored: `config/${basename(cfg)}` };
       }
     }
+    // Files the config names outside the data directory (a TLS certificate and key, global Sieve
+    // scripts): kept with their original paths, which restore fills when they are missing.
+    const external: Manifest["external"] = [];
+    for (const [i, p] of (opts.extraPaths ?? []).entries()) {
+      const abs = resolve(p);
+      if (inside(abs, dataDir) || !existsSync(abs)) continue;
+      const st = await stat(abs);
+      const to = join(runDir, "external", String(i));
+      const copied = st.isDirectory() ? await copyTree(abs, to, false) : await copyOne(abs, to);
+      for (const f of copied)
+        external.push({
+          originalPath: st.isDirectory() ? join(abs, ...f.path.split("/")) : abs,
+          path: `${run}/external/${i}/${f.path}`,
+          size: f.size,
+          sha256: f.sha256,
+        });
+    }
 
     const wanted = new Set(snapshot.fileBlobs.map((b) => b.hash));
     const counts = {
@@ -194,6 +214,7 @@ export async function backupInstallation(opts: BackupOptions): Promise<BackupSum
       counts,
       files: files.map((f) => ({ ...f, path: `${run}/files/${f.path}` })),
       config: config && { ...config, stored: `${run}/${config.stored}` },
+      external,
       missingBodies: missing.sort(),
     };
     await eachLimited([...touched], limit, (sub) => fsyncPath(join(blobDir, sub)));
@@ -262,13 +283,22 @@ export async function listBlobFiles(blobDir: string): Promise<string[]> {
   return out;
 }
 
-/** Copies the data directory's other files (recursively) into `to`, with their hashes. */
-async function copyTree(from: string, to: string): Promise<ManifestFile[]> {
+/** One file into `to`/ under its own name, with its hash. */
+async function copyOne(src: string, to: string): Promise<ManifestFile[]> {
+  await ensureDir(to);
+  const target = join(to, basename(src));
+  if (!(await copyChecked(src, target))) return [];
+  return [{ path: basename(src), size: (await stat(target)).size, sha256: await sha256File(target) }];
+}
+
+/** Copies a directory's files (recursively) into `to`, with their hashes; the data directory's
+ *  own database, bodies and pid file left out. */
+async function copyTree(from: string, to: string, dataDir = true): Promise<ManifestFile[]> {
   const out: ManifestFile[] = [];
   const walk = async (rel: string[]): Promise<void> => {
     const dir = join(from, ...rel);
     for (const name of (await readdir(dir)).sort()) {
-      if (rel.length === 0 && NOT_FILES.has(name)) continue;
+      if (dataDir && rel.length === 0 && NOT_FILES.has(name)) continue;
       if (name.includes(".tmp")) continue; // a key file or blob being written (key-file.ts)
       const src = join(dir, name);
       const st = await lstat(src).catch(() => null);

@@ -1,9 +1,9 @@
 // A backup directory's manifest.json: what the backup holds and how to check it. Layout of DIR:
 //   manifest.json      this, written last (a directory without one is no backup)
-//   yubin.sqlite       the database snapshot (VACUUM INTO; bodies up to inlineMaxBytes inside)
 //   blobs/xx/<sha256>  the larger bodies, named by their content hash
-//   files/...          everything else of the data directory (keys, DKIM keys, TLS, Sieve)
-//   config/<name>      the config file, when it lives outside the data directory
+//   run-<stamp>/       this run's database snapshot, files/ (everything else of the data
+//                      directory: keys, DKIM keys, TLS, Sieve), config/<name> (the config file
+//                      when it lives elsewhere), external/<n>/ (what the config names elsewhere)
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { SnapshotCounts } from "../store/sqlite/backup.js";
@@ -37,6 +37,8 @@ export interface Manifest {
   /** The config file: its original path, and where in the backup it is (files/ when it lived in
    *  the data directory, config/ otherwise). */
   config: { originalPath: string; stored: string } | null;
+  /** Files the config names outside the data directory, with where they came from. */
+  external: (ManifestFile & { originalPath: string })[];
   /** Body files the snapshot names that were missing or damaged in the data directory. */
   missingBodies: string[];
 }
@@ -81,7 +83,17 @@ export async function readManifest(dir: string): Promise<Manifest> {
   )
     throw new BackupError(`${dir}/${MANIFEST_FILE}: incomplete manifest`);
   // Paths come from a file a user may have edited: never outside the backup or the target.
-  const paths = [...m.files.map((f) => f.path), m.database.file, ...(m.config ? [m.config.stored] : [])];
+  if (
+    !Array.isArray(m.external) ||
+    m.external.some((e) => typeof e.originalPath !== "string" || !e.originalPath.startsWith("/"))
+  )
+    throw new BackupError(`${dir}/${MANIFEST_FILE}: bad external files`);
+  const paths = [
+    ...m.files.map((f) => f.path),
+    ...m.external.map((f) => f.path),
+    m.database.file,
+    ...(m.config ? [m.config.stored] : []),
+  ];
   for (const p of paths) {
     if (
       typeof p !== "string" ||

@@ -33,6 +33,8 @@ export interface RestoreSummary {
   files: number;
   /** The config file written, or why not. */
   config: { written: string } | { skipped: string } | null;
+  /** Files the config names outside the data directory: written (they were missing) or kept. */
+  external: { written: string[]; kept: string[] };
   /** Problems the backed-up database already had (wrong counters; not bodies: those fail). */
   warnings: VerifyProblem[];
   ms: number;
@@ -111,8 +113,20 @@ export async function restoreInstallation(opts: RestoreOptions): Promise<Restore
         config = { written: dest };
       }
     }
+    // What the config named outside the data directory: put back where missing, never over a file.
+    const external = { written: [] as string[], kept: [] as string[] };
+    for (const e of m.external) {
+      if (existsSync(e.originalPath)) {
+        external.kept.push(e.originalPath);
+        continue;
+      }
+      await ensureDir(dirname(e.originalPath));
+      await copyChecked(join(from, e.path), e.originalPath, e.sha256);
+      external.written.push(e.originalPath);
+    }
     return {
       dataDir: target,
+      external,
       manifest: m,
       bodies,
       files: m.files.length,

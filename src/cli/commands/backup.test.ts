@@ -1,7 +1,7 @@
 // `yubin backup`, `yubin restore` and `yubin verify` as a user runs them (real processes); the
 // logic itself is tested in-process in src/backup/ and src/store/sqlite/verify.test.ts.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -21,9 +21,13 @@ describe("yubin backup, restore, verify", () => {
   test("backup, restore into a new directory with the config, verify finds a damaged body", async () => {
     const data = join(dir, "data");
     const config = join(dir, "yubin.toml");
+    // A global Sieve script outside the data directory: backed up with its path, put back if missing.
+    const sieve = join(dir, "etc", "before.sieve");
+    mkdirSync(join(dir, "etc"));
+    writeFileSync(sieve, 'require "fileinto";\n');
     writeFileSync(
       config,
-      `[server]\nhostname = "mail.a.test"\ndataDir = "${data}"\n[storage]\ninlineMaxBytes = 0\n`,
+      `[server]\nhostname = "mail.a.test"\ndataDir = "${data}"\n[storage]\ninlineMaxBytes = 0\n[sieve]\nglobalBefore = "${sieve}"\n`,
     );
     const store = await openSqliteStore({ dataDir: data, notifier: new LocalNotifier(), inlineMaxBytes: 0 });
     await store.directory.addDomain("a.test");
@@ -43,6 +47,7 @@ describe("yubin backup, restore, verify", () => {
       /body files 3 \(\d+ bytes\): 0 already there, 0 from the previous backup, 3 linked, 0 copied/,
     );
 
+    rmSync(sieve);
     const restoredConfig = join(dir, "new", "yubin.toml");
     const restored = join(dir, "new", "data");
     const r = await yubin(restoredConfig, ["restore", backup, "--data-dir", restored]);
@@ -51,6 +56,8 @@ describe("yubin backup, restore, verify", () => {
     assert.match(r.out, /every body checked/);
     assert.match(r.out, new RegExp(`config written to ${restoredConfig}`));
     assert.deepEqual(readFileSync(restoredConfig), readFileSync(config));
+    assert.match(r.out, new RegExp(`restored ${sieve}`));
+    assert.equal(readFileSync(sieve, "utf8"), 'require "fileinto";\n');
     assert.deepEqual(await loadKeyFile(restored, "srs.key"), key);
     const again = await openSqliteStore({ dataDir: restored, notifier: new LocalNotifier() });
     try {

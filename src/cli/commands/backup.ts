@@ -10,6 +10,8 @@ import { readManifest } from "../../backup/manifest.js";
 import { restoreInstallation } from "../../backup/restore.js";
 import { describeProblem, verifyInstallation } from "../../backup/verify.js";
 import { loadConfigFile } from "../../config/load.js";
+import type { Config } from "../../config/schema.js";
+import { globalDirOf } from "../../postoffice/sieve-scripts.js";
 import { StoreError } from "../../store/errors.js";
 import { onlyFlags, type ParsedArgs } from "../args.js";
 import { type CliEnv, print } from "../env.js";
@@ -17,10 +19,28 @@ import { CliError, UsageError } from "../errors.js";
 
 export const backupValueFlags = ["since", "data-dir"];
 
-/** The data directory of an existing config (these commands never create one). */
-function dataDirOf(env: CliEnv): string {
+/** The config of an existing file (these commands never create one), its dataDir resolved. */
+function configOf(env: CliEnv): Config {
   if (!existsSync(env.configPath)) throw new CliError(`no config at ${env.configPath} (--config PATH)`);
-  return resolve(loadConfigFile(env.configPath).server.dataDir);
+  const config = loadConfigFile(env.configPath);
+  config.server.dataDir = resolve(config.server.dataDir);
+  return config;
+}
+
+function dataDirOf(env: CliEnv): string {
+  return configOf(env).server.dataDir;
+}
+
+/** What the config names outside the data directory that a restore on a new machine needs. */
+function extraPaths(config: Config): string[] {
+  const dataDir = config.server.dataDir;
+  return [
+    config.tls.cert,
+    config.tls.key,
+    config.sieve.globalBefore,
+    config.sieve.globalAfter,
+    globalDirOf(config.sieve.globalDir, dataDir),
+  ].filter((p) => p !== "");
 }
 
 async function failing<T>(fn: () => Promise<T>): Promise<T> {
@@ -39,9 +59,11 @@ export async function backupCommand(env: CliEnv, args: ParsedArgs): Promise<void
     throw new UsageError("usage: yubin backup DIR [--since PREVIOUS_DIR] [--copy]");
   const since = args.flags.get("since");
   if (since === true) throw new UsageError("--since needs a directory");
+  const config = configOf(env);
   const s = await failing(() =>
     backupInstallation({
-      dataDir: dataDirOf(env),
+      dataDir: config.server.dataDir,
+      extraPaths: extraPaths(config),
       dest,
       configPath: env.configPath,
       since,
@@ -88,6 +110,8 @@ export async function restoreCommand(env: CliEnv, args: ParsedArgs): Promise<voi
   );
   if (s.config && "written" in s.config) print(env, `config written to ${s.config.written}`);
   else if (s.config) print(env, `config not written: ${s.config.skipped}`);
+  for (const p of s.external.written) print(env, `restored ${p}`);
+  for (const p of s.external.kept) print(env, `kept the existing ${p} (the backup's copy is in ${from})`);
   for (const p of s.warnings) print(env, `warning: ${describeProblem(p)}`);
   print(env, `done in ${Math.round(s.ms)} ms`);
 }
