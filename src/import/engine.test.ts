@@ -127,6 +127,25 @@ describe("import engine", () => {
     assert.equal(raw.toString(), body(1).toString().replace(/\n/g, "\r\n"));
   });
 
+  test("flags the store cannot keep are dropped, an unreadable date replaced: the message is filed", async () => {
+    const a = await newAccount();
+    const items = [
+      message(1, { flags: ["\\Seen", "\\Recent", "\\Important", "a b", "", "$ok"] }),
+      message(2, { internalDate: new Date(Number.NaN), uid: 2 ** 33 }),
+    ];
+    const s = await runImport(store, a.id, source("t:odd", [folder("Odd", items, { uidValidity: 31 })]));
+    assert.deepEqual([s.imported, s.failed], [2, 0]);
+    const list = await store.mail.listMessages((await store.mail.getMailbox(a.id, "Odd"))!.id);
+    assert.deepEqual(
+      list.map((m) => [m.uid, [...m.flags].sort()]),
+      [
+        [1, ["$ok", "\\Seen"]],
+        [2, []],
+      ],
+    );
+    assert.ok(Math.abs(list[1]!.internalDate.getTime() - Date.now()) < 60_000);
+  });
+
   test("a UID taken meanwhile by new mail: later messages take the next ones instead", async () => {
     const a = await newAccount();
     const items = [message(1, { uid: 1 }), message(2, { uid: 2 })];

@@ -81,6 +81,20 @@ function positive(n: number | undefined, dflt: number, name: string): number {
   return n;
 }
 
+/** IMAP UIDs are 32-bit (RFC 3501 2.3.1.1). */
+const MAX_UID = 0xffffffff;
+
+const SYSTEM_FLAGS = new Set(["\\seen", "\\answered", "\\flagged", "\\deleted", "\\draft"]);
+
+/** The flags the store can keep: system flags it knows and keywords that are IMAP atoms (RFC 3501
+ *  9 flag-keyword). Others (\\Recent, a server's own "\\X", "a b") are dropped rather than
+ *  refusing the message: its mail matters more than a label no IMAP client could show. */
+export function storableFlags(flags: readonly string[]): string[] {
+  return flags.filter((f) =>
+    f.startsWith("\\") ? SYSTEM_FLAGS.has(f.toLowerCase()) : f !== "" && !/[\x00-\x20\x7f(){%*"\\\]]/.test(f),
+  );
+}
+
 const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
 
 /** Imports `source` into the account. The caller closes the source. */
@@ -213,10 +227,13 @@ export async function runImport(
           });
           continue;
         }
-        const m: ImportedMessage = { body, flags: item.flags, internalDate: item.internalDate };
-        if (kept && item.uid !== undefined && item.uid >= nextUid) {
-          m.uid = item.uid;
-          nextUid = item.uid + 1;
+        // A date the source could not read costs the message its date, not its place.
+        const date = Number.isFinite(item.internalDate?.getTime()) ? item.internalDate : new Date();
+        const m: ImportedMessage = { body, flags: storableFlags(item.flags), internalDate: date };
+        const uid = item.uid;
+        if (kept && uid !== undefined && Number.isSafeInteger(uid) && uid >= nextUid && uid <= MAX_UID) {
+          m.uid = uid;
+          nextUid = uid + 1;
         } else nextUid++;
         batch.push(m);
         batchSize += body.length;
