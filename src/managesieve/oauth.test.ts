@@ -1,12 +1,15 @@
 // ManageSieve logins with OAuth 2.0 bearer tokens (OAUTHBEARER, RFC 7628, and XOAUTH2) from a
 // real OpenID Connect provider (src/oauth/testing/provider.ts), as IMAP takes them: offered only
 // when [oauth] names a provider and only after STARTTLS; a bad token gets the JSON error
-// challenge (RFC 7628 §3.2.2), answered by the client, then NO.
+// challenge (RFC 7628 §3.2.2), answered by the client, then NO. Before TLS a token is refused
+// unread (ENCRYPT-NEEDED); with two-factor login on, the account password is refused and a token
+// still logs in, as over IMAP (the provider asked for its own second step).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { totpCode } from "../auth/2fa/totp.js";
 import { startTestProvider, type TestProvider } from "../oauth/testing/provider.js";
 import { startTestServer, type TestServer } from "../testing/harness.js";
-import { SieveTestClient } from "./test-client.js";
+import { plainAuth, SieveTestClient } from "./test-client.js";
 
 const ALICE = "alice@example.test";
 const b64 = (s: string) => Buffer.from(s).toString("base64");
@@ -56,6 +59,40 @@ describe("ManageSieve OAUTHBEARER and XOAUTH2", () => {
       );
     } finally {
       c.close();
+    }
+  });
+
+  test("before STARTTLS no mechanism is offered and a token is refused unread (ENCRYPT-NEEDED)", async () => {
+    const c = await SieveTestClient.connect(srv.ports.managesieve!);
+    try {
+      assert.match(await c.readResponse(), /^"IMPLEMENTATION" "Yubin"\r\n"SASL" ""\r\n/);
+      for (const [mech, resp] of [
+        ["OAUTHBEARER", bearer(ALICE, token)],
+        ["XOAUTH2", xoauth2(ALICE, token)],
+      ])
+        assert.equal(
+          await c.cmd(`AUTHENTICATE "${mech}" {${resp!.length}+}\r\n${resp}`),
+          'NO (ENCRYPT-NEEDED) "authentication needs TLS: use STARTTLS first"\r\n',
+        );
+    } finally {
+      c.close();
+    }
+  });
+
+  test("a token logs in where two-factor login is on (the provider did the second step)", async () => {
+    const id = srv.users[0]!.id;
+    const t = await srv.ctx.secondFactors.newTotp({ accountId: id, address: ALICE, issuer: "Yubin" });
+    assert.ok(await srv.ctx.secondFactors.confirmTotp(id, t.sealed, totpCode(t.secret, Date.now())));
+    const c = await secure();
+    try {
+      assert.equal(
+        await c.cmd(plainAuth(ALICE, "alice password 1")),
+        'NO "two-factor authentication is on: use an app password"\r\n',
+      );
+      assert.equal(await c.cmd(`AUTHENTICATE "OAUTHBEARER" "${bearer(ALICE, token)}"`), 'OK "logged in"\r\n');
+    } finally {
+      c.close();
+      await srv.ctx.secondFactors.disable(id);
     }
   });
 

@@ -1,13 +1,15 @@
 // sieve-connect (Debian's sieve-connect, a real ManageSieve client) against the server: upload,
 // list, activate, download, deactivate, delete, and a script with a syntax error coming back with
-// its line number. It always uses STARTTLS: once with the harness's certificate as its CA, the
-// rest with --notlsverify.
+// its line number; with two-factor login on, an app password of scope managesieve (not the account
+// password, not an IMAP one). It always uses STARTTLS: once with the harness's certificate as its
+// CA, the rest with --notlsverify.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { totpCode } from "../auth/2fa/totp.js";
 import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
 import { commandSkip } from "../testing/requires.js";
 
@@ -114,6 +116,37 @@ describe("sieve-connect", { skip }, () => {
     r = await sieveConnect(["--checkscript", "--localsieve", "broken.sieve"]);
     assert.equal(r.code, 1);
     assert.match(r.out, /^CHECKSCRIPT failed: NO "line 3, column \d+: /m);
+  });
+
+  test("two-factor login on: the main password fails, a managesieve app password works, an IMAP one fails", async () => {
+    const accountId = server.users[0]!.id;
+    const sieve = await server.ctx.appPasswords.create(accountId, {
+      name: "laptop",
+      scopes: ["managesieve"],
+    });
+    const imap = await server.ctx.appPasswords.create(accountId, { name: "phone", scopes: ["imap"] });
+    const t = await server.ctx.secondFactors.newTotp({ accountId, address: USER, issuer: "Yubin" });
+    assert.ok(
+      await server.ctx.secondFactors.confirmTotp(accountId, t.sealed, totpCode(t.secret, Date.now())),
+    );
+    try {
+      let r = await sieveConnect(["--list"]);
+      assert.notEqual(r.code, 0);
+      assert.match(r.out, /two-factor authentication is on: use an app password/);
+      r = await sieveConnect(["--list"], imap.secret);
+      assert.notEqual(r.code, 0, r.out);
+      r = await sieveConnect(
+        ["--upload", "--localsieve", "rules.sieve", "--remotesieve", "laptop"],
+        sieve.secret,
+      );
+      assert.equal(r.code, 0, r.out);
+      assert.equal((await server.store.sieve.get(accountId, "laptop"))?.content, RULES);
+      const used = await server.store.appPasswords.get(accountId, sieve.appPassword.id);
+      assert.equal(used?.lastUsedIp, "127.0.0.1");
+    } finally {
+      await server.ctx.secondFactors.disable(accountId);
+      await server.store.sieve.remove(accountId, "laptop").catch(() => {});
+    }
   });
 
   test("a wrong password fails", async () => {

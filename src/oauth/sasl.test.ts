@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { errorChallenge, parseBearerMessage } from "./sasl.js";
+import { errorChallenge, oauthConfigured, parseBearerMessage, parseBearerResponse } from "./sasl.js";
 
 const b = (s: string) => Buffer.from(s);
 
@@ -67,5 +67,21 @@ describe("error challenge", () => {
       ).toString(),
     );
     assert.equal(json.status, "401");
+  });
+});
+
+describe("base64 responses and whether OAuth is offered", () => {
+  const b64 = (s: string) => Buffer.from(s).toString("base64");
+  it("decodes strict base64 and parses it as the mechanism's message", () => {
+    assert.deepEqual(parseBearerResponse("XOAUTH2", b64("user=a@b.test\x01auth=Bearer t0k\x01\x01")), {
+      username: "a@b.test",
+      token: "t0k",
+    });
+    for (const bad of ["", "bm9", "bm9=x", "bm 9v", "****"])
+      assert.deepEqual(parseBearerResponse("OAUTHBEARER", bad), { error: "bad base64" }, bad);
+  });
+  it("only with a provider named", () => {
+    assert.equal(oauthConfigured({ issuer: "" }), false);
+    assert.equal(oauthConfigured({ issuer: "https://id.example.test" }), true);
   });
 });

@@ -20,6 +20,18 @@ export function isOAuthMechanism(m: string): m is OAuthMechanism {
   return m === "OAUTHBEARER" || m === "XOAUTH2";
 }
 
+/** OAuth logins exist only when [oauth] names a provider (every protocol asks this). */
+export function oauthConfigured(cfg: { issuer: string }): boolean {
+  return cfg.issuer !== "";
+}
+
+/** A base64 SASL response (strict: the alphabet, padding, a multiple of 4) parsed as `mechanism`'s
+ *  message, for protocols whose frame carries it as text (POP3, ManageSieve). */
+export function parseBearerResponse(mechanism: OAuthMechanism, base64: string): BearerMessage {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64) || base64.length % 4 !== 0) return { error: "bad base64" };
+  return parseBearerMessage(mechanism, Buffer.from(base64, "base64"));
+}
+
 export function parseBearerMessage(mechanism: OAuthMechanism, message: Buffer): BearerMessage {
   let text: string;
   try {

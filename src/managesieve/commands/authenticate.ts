@@ -5,7 +5,13 @@
 // are strings; without an initial response the server sends an empty challenge ("") and reads the
 // client's string; "*" cancels (NO). Same auth service, throttle and app passwords (scope
 // "managesieve") as IMAP; a disabled account is refused like a wrong password.
-import { errorChallenge, isOAuthMechanism, oauthMechanisms, parseBearerMessage } from "../../oauth/sasl.js";
+import {
+  errorChallenge,
+  isOAuthMechanism,
+  oauthConfigured,
+  oauthMechanisms,
+  parseBearerResponse,
+} from "../../oauth/sasl.js";
 import { errors, SieveProtocolError } from "../errors.js";
 import type { NonAuthState } from "../state.js";
 import { textOf } from "../wire/command.js";
@@ -14,7 +20,7 @@ import type { Conn, Handler } from "./types.js";
 const mechanisms = ["PLAIN", "LOGIN"] as const;
 
 export function oauthOffered(conn: Pick<Conn, "ctx">): boolean {
-  return conn.ctx.config.oauth.issuer !== "";
+  return oauthConfigured(conn.ctx.config.oauth);
 }
 
 /** What AUTHENTICATE offers on this connection. */
@@ -35,8 +41,7 @@ export const authenticate: Handler<NonAuthState> = async (conn, cmd) => {
   if (!conn.plaintextAuthAllowed) throw errors.encryptNeeded();
   if (oauth && isOAuthMechanism(upper)) {
     const response = initial ?? (await conn.saslRound(""));
-    const decoded = decodeBase64(response);
-    const msg = decoded ? parseBearerMessage(upper, decoded) : { error: "bad base64" };
+    const msg = parseBearerResponse(upper, response);
     if ("error" in msg) throw errors.badSasl();
     const result = await conn.ctx.auth.authenticateBearer({
       token: msg.token,

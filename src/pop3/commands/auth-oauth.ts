@@ -7,13 +7,14 @@ import {
   errorChallenge,
   maxBearerResponseLength,
   type OAuthMechanism,
-  parseBearerMessage,
+  oauthConfigured,
+  parseBearerResponse,
 } from "../../oauth/sasl.js";
 import { errors, Pop3Error } from "../errors.js";
 import type { Conn } from "./types.js";
 
 export function oauthOffered(conn: Pick<Conn, "ctx">): boolean {
-  return conn.ctx.config.oauth.issuer !== "";
+  return oauthConfigured(conn.ctx.config.oauth);
 }
 
 export async function authOAuth(
@@ -25,8 +26,7 @@ export async function authOAuth(
   const maxLength = maxBearerResponseLength(cfg.maxTokenBytes);
   const response = initial ?? (await conn.continuation("", maxLength));
   if (response === "*") throw errors.authCancelled();
-  const decoded = decodeBase64(response);
-  const msg = decoded ? parseBearerMessage(mechanism, decoded) : { error: "bad base64" };
+  const msg = parseBearerResponse(mechanism, response);
   if ("error" in msg) throw errors.badSasl();
   const result = await conn.ctx.auth.authenticateBearer({
     token: msg.token,
@@ -47,9 +47,4 @@ export async function authOAuth(
   }
   await conn.enter(result);
   await conn.ok("logged in");
-}
-
-function decodeBase64(s: string): Buffer | null {
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(s) || s.length % 4 !== 0) return null;
-  return Buffer.from(s, "base64");
 }
