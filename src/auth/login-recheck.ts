@@ -8,6 +8,11 @@
 // A login with an app password (app-passwords.ts) is checked before every command, its app
 // password read with the account (two primary-key reads): revoking a lost phone's app password
 // ends that phone's sessions at their next command, whichever process revoked it (issue 15).
+// And at once, idle or not (issue 15): the store reports every change that can end a login
+// (store.webSessions.onLoginChange: this process's writes after their commit, another process's
+// within its poll, a second), each listener hands it to its connections of that account, and
+// they check now (recheckNow) and end themselves if the login no longer stands. The periodic
+// recheck stays as the backstop (a store that failed to answer, a missed report).
 import type { Logger } from "../log/logger.js";
 import type { Account, AppPasswordStore, DirectoryStore } from "../store/types.js";
 import { credentialStamp } from "./credential.js";
@@ -56,6 +61,26 @@ export async function loginStillValid(
   if (c.appPasswordId !== undefined) return (await store.appPasswords.get(c.id, c.appPasswordId)) !== null;
   c.checkAt = Date.now() + intervalSec * 1000;
   return true;
+}
+
+/**
+ * The store reported a change to this login's account: the next command checks in any case
+ * (checkAt 0), and the account is read now; `ended` runs if the login no longer stands, so a
+ * session waiting for its client can say so and close. A store error is logged: the next
+ * command checks again.
+ */
+export function recheckNow(
+  store: Parameters<typeof loginStillValid>[0],
+  c: LoginCheck,
+  o: { intervalSec: number; log: Logger; ended: () => void },
+): void {
+  c.checkAt = 0;
+  loginStillValid(store, c, o.intervalSec).then(
+    (stands) => {
+      if (!stands) o.ended();
+    },
+    (e: unknown) => o.log.warn("account recheck failed", { err: e }),
+  );
 }
 
 /**

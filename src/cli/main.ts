@@ -29,6 +29,7 @@ const help = `usage: yubin [--config PATH] COMMAND
   user passwd ADDRESS [--password-stdin]
   user admin ADDRESS --domain D [--domain D2]... | --global | --none   administrator of domains, of all, or none
   user list [DOMAIN] | user remove ADDRESS
+  user disable|enable ADDRESS            no mail, no login; its open sessions end at once
   user app-password add ADDRESS --name NAME [--scopes imap,pop3,smtp,jmap,managesieve] [--mobileconfig FILE]
   user app-password list ADDRESS | user app-password revoke ADDRESS ID   per-device passwords
   user 2fa status|reset ADDRESS          two-factor login (reset: a lost phone; removes all factors)

@@ -86,6 +86,11 @@ export const startImapListener: ListenerFactory = async (listener, ctx) => {
     for (const c of connections) c.checkTimeout(now);
   }, SWEEP_MS);
   sweep.unref();
+  // A disable, a password change or a revoked app password ends that account's connections at
+  // once (auth/login-recheck.ts recheckNow): one listener here, not a closure per connection.
+  const stopWatching = ctx.store.webSessions.onLoginChange((accountId) => {
+    for (const c of connections) c.loginChanged(accountId);
+  });
 
   const running: RunningListener = {
     listener,
@@ -93,6 +98,7 @@ export const startImapListener: ListenerFactory = async (listener, ctx) => {
     close(graceMs) {
       closing = true;
       clearInterval(sweep);
+      stopWatching();
       return closeListener(server, connections, graceMs, log);
     },
   };

@@ -475,6 +475,19 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
     this.write(`${tag} ${ok ? "OK IDLE terminated" : "BAD Expected DONE"}\r\n`);
   }
 
+  /** The account's logins must be checked again (the store's login-change feed, through the
+   *  listener): checked now. In IDLE the check is the wake-up's (sessionChanged); between
+   *  commands recheckLogin says BYE if the login has ended; during a command the next one checks
+   *  (checkAt 0), so a response is never cut by a BYE. */
+  loginChanged(accountId: number): void {
+    const s = this.session.state;
+    if (this.closed || (s.kind !== "authenticated" && s.kind !== "selected") || s.account.id !== accountId)
+      return;
+    s.account.checkAt = 0;
+    if (this.idleTag !== null) this.sessionChanged();
+    else if (!this.running) void this.recheckLogin(s.account);
+  }
+
   /**
    * Whether the session's login still stands (issue 18, finding 10): when auth.sessionRecheckSec
    * has passed, the account is read again; a password changed or reset since, a disable or a

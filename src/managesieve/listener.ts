@@ -12,6 +12,7 @@ export function startManageSieveListener(
   const cfg = ctx.config.managesieve;
   return startSessionListener({
     listener,
+    logins: ctx.store.webSessions,
     log: ctx.log.child({ proto: "managesieve", tls: listener.tls }),
     limits: {
       maxTotal: cfg.maxConnections,

@@ -1,4 +1,4 @@
-import { loginCheck, loginStands } from "../auth/login-recheck.js";
+import { type LoginCheck, loginCheck, loginStands } from "../auth/login-recheck.js";
 import type { AuthResult } from "../auth/types.js";
 import { LineSession } from "../server/line-session.js";
 import type { SessionOptions } from "../server/session-listener.js";
@@ -46,6 +46,10 @@ export class Session extends LineSession<SieveIo> implements Conn {
     return this.state.kind === "auth";
   }
 
+  protected get loginKept(): LoginCheck | null {
+    return this.state.kind === "auth" ? this.state.login : null;
+  }
+
   protected async greet(): Promise<void> {
     // RFC 5804 §1.7: the server greets with its capabilities and OK.
     await this.send(capabilityLines(this, this.state));
@@ -62,6 +66,9 @@ export class Session extends LineSession<SieveIo> implements Conn {
       const read = await this.readCommand();
       if (read.kind === "end") {
         if (read.why === "closed") return;
+        // The account was disabled or its password changed meanwhile (LineSession.loginChanged).
+        if (read.why === "interrupted" && this.loginGone)
+          return this.bye("credentials changed or account disabled, closing connection");
         if (read.why === "interrupted") return this.bye("server shutting down, try again later", "TRYLATER");
         if (this.loginLate(true)) return this.bye("login took too long, closing connection");
         return this.bye("idle too long, closing connection");

@@ -8,7 +8,7 @@
 //  - Passwords and SASL responses are never logged: only command names are.
 //  - After STLS, buffered plaintext is discarded (server/line-io.ts) and the session starts over.
 
-import { loginCheck, loginStands } from "../auth/login-recheck.js";
+import { type LoginCheck, loginCheck, loginStands } from "../auth/login-recheck.js";
 import type { AuthResult } from "../auth/types.js";
 import { ConnectionGone, LineIo } from "../server/line-io.js";
 import { LineSession } from "../server/line-session.js";
@@ -51,6 +51,10 @@ export class Session extends LineSession implements Conn {
     return this.state.kind === "transaction";
   }
 
+  protected get loginKept(): LoginCheck | null {
+    return this.state.kind === "transaction" ? this.state.login : null;
+  }
+
   protected async greet(): Promise<void> {
     // No APOP timestamp in the greeting: APOP is not offered (commands/capa.ts).
     await this.ok("Yubin POP3 server ready");
@@ -73,6 +77,9 @@ export class Session extends LineSession implements Conn {
           await this.send(["-ERR [SYS/TEMP] idle too long, closing connection\r\n"]);
           return;
         case "interrupted":
+          // The account was disabled or its password changed while the client waited: as at a
+          // command, "-ERR [AUTH]" and nothing committed (RFC 1939 6: only QUIT updates).
+          if (this.loginGone) return this.send([errorLine(errors.loginEnded())]);
           await this.send(["-ERR [SYS/TEMP] server shutting down, try again later\r\n"]);
           return;
         case "too-long":

@@ -5,6 +5,7 @@
 // closes. Each protocol brings its greeting, its command loop, its goodbyes and its states.
 import { randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
+import { type LoginCheck, recheckNow } from "../auth/login-recheck.js";
 import type { AuthResult } from "../auth/types.js";
 import type { ListenerConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
@@ -57,6 +58,11 @@ export abstract class LineSession<I extends LineIo = LineIo> {
 
   /** Logged in: the idle timeout alone counts. */
   protected abstract get loggedIn(): boolean;
+  /** The login a logged-in session keeps (its state's), else null. */
+  protected abstract get loginKept(): LoginCheck | null;
+  /** The login was found ended while the session waited (loginChanged): the wait is interrupted,
+   *  and the protocol says so instead of "shutting down". */
+  protected loginGone = false;
   /** The greeting, after implicit TLS. */
   protected abstract greet(): Promise<void>;
   /** Commands until the session ends (return) or the client is gone (ConnectionGone). */
@@ -143,6 +149,24 @@ export abstract class LineSession<I extends LineIo = LineIo> {
           ? o.errors.appPasswordRequired()
           : o.errors.invalidLogin();
     return this.authFailures >= o.maxAuthFailures ? err.closing() : err;
+  }
+
+  /** The account's logins must be checked again (the store's login-change feed, through the
+   *  listener): checked now, and a session whose login has ended stops waiting for its client
+   *  (idle or between commands), finishes a command it is running, and says goodbye. */
+  loginChanged(accountId: number): void {
+    const login = this.loginKept;
+    if (!login || login.id !== accountId || this.loginGone) return;
+    recheckNow(this.ctx.store, login, {
+      intervalSec: this.ctx.config.auth.sessionRecheckSec,
+      log: this.log,
+      ended: () => {
+        if (this.loginGone) return;
+        this.loginGone = true;
+        this.log.info("login ended: password changed or account disabled");
+        this.io.interrupt();
+      },
+    });
   }
 
   /** Server shutdown: finish the current command, then say goodbye at the next read. */

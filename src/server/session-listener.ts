@@ -5,6 +5,7 @@ import type { Socket } from "node:net";
 import { createServer, type Server } from "node:net";
 import type { ListenerConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
+import type { WebSessionStore } from "../store/types.js";
 import type { AppContext, RunningListener } from "./context.js";
 import {
   type ClosableSession,
@@ -30,10 +31,15 @@ export interface RunnableSession extends ClosableSession {
   readonly log: Logger;
   /** Serves the connection to its end; answers every error itself. */
   run(): Promise<void>;
+  /** The account's logins must be checked again now (auth/login-recheck.ts recheckNow): a
+   *  session logged in to it checks, and ends if its login no longer stands. */
+  loginChanged(accountId: number): void;
 }
 
 export interface SessionListenerOptions<S extends RunnableSession> {
   listener: ListenerConfig;
+  /** Where changes that end logins are reported (the store's login-change feed). */
+  logins: Pick<WebSessionStore, "onLoginChange">;
   /** The listener's logger (proto and tls fields). */
   log: Logger;
   limits: ConstructorParameters<typeof ConnectionLimiter>[0];
@@ -48,6 +54,11 @@ export async function startSessionListener<S extends RunnableSession>(
   const { listener, log } = opts;
   const limiter = new ConnectionLimiter(opts.limits);
   const sessions = new SessionSet<S>();
+  // One listener for the whole listener, not one per connection: a change is rare (an admin's
+  // action), the walk over open sessions cheap next to it.
+  const stopWatching = opts.logins.onLoginChange((accountId) => {
+    for (const s of sessions) s.loginChanged(accountId);
+  });
 
   // allowHalfOpen: a client may pipeline its QUIT (LOGOUT) and close its side; it is still owed
   // the reply.
@@ -76,5 +87,12 @@ export async function startSessionListener<S extends RunnableSession>(
   });
 
   const port = await listenOn(server, listener, log);
-  return { listener, port, close: (graceMs: number) => closeListener(server, sessions, graceMs, log) };
+  return {
+    listener,
+    port,
+    close: (graceMs: number) => {
+      stopWatching();
+      return closeListener(server, sessions, graceMs, log);
+    },
+  };
 }

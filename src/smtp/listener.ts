@@ -11,6 +11,7 @@ export function startSmtpListener(listener: ListenerConfig, ctx: AppContext): Pr
   const cfg = ctx.config.smtp;
   return startSessionListener({
     listener,
+    logins: ctx.store.webSessions,
     log: ctx.log.child({ proto: listener.protocol, tls: listener.tls }),
     // Per IP only connections not authenticated yet (all of them on port 25, where nobody logs
     // in); after AUTH, per account and IP.

@@ -7,7 +7,7 @@
 //  - After STARTTLS, buffered plaintext is discarded and the session starts over (RFC 3207 §4.2).
 //  - "250" after DATA/BDAT is sent only once the store has durably accepted the message.
 
-import { loginStillValid, recheckDue } from "../auth/login-recheck.js";
+import { loginStillValid, recheckDue, recheckNow } from "../auth/login-recheck.js";
 import type { ListenerConfig } from "../config/schema.js";
 import { type ConnectionScreen, screenConnection } from "../dnsbl/index.js";
 import type { Logger } from "../log/logger.js";
@@ -50,6 +50,8 @@ export class Session {
   private ending = false;
   private stopping = false;
   private expired = false;
+  /** The login was found ended while waiting for a command (loginChanged). */
+  private loginGone = false;
   private waitingForCommand = false;
   /** Commands that did nothing or failed since the session began or last accepted a message. */
   private junk = 0;
@@ -154,6 +156,24 @@ export class Session {
     }
   }
 
+  /** The account's logins must be checked again (the store's login-change feed, through the
+   *  listener): a session logged in to it checks now and, if its login has ended, a session
+   *  waiting for a command gets 421 at once (RFC 5321 3.8); one in DATA is refused at its next
+   *  command, as before (checkAt 0). */
+  loginChanged(accountId: number): void {
+    const id = this.identity;
+    if (id.kind !== "account" || id.login.id !== accountId || this.loginGone) return;
+    recheckNow(this.ctx.store, id.login, {
+      intervalSec: this.ctx.config.auth.sessionRecheckSec,
+      log: this.log,
+      ended: () => {
+        if (this.loginGone || this.identity !== id) return;
+        this.loginGone = true;
+        if (this.waitingForCommand) this.io.interrupt();
+      },
+    });
+  }
+
   /** Server shutdown: a session waiting for a command is told 421 now; one in DATA finishes first. */
   shutdown(): void {
     this.stopping = true;
@@ -178,7 +198,10 @@ export class Session {
   /** A read inside a command (DATA, BDAT, SASL) did not complete: end the session accordingly. */
   endOnWait(why: WaitEnd): void {
     if (why === "timeout") this.end(replies.timeout());
-    else if (why === "interrupted")
+    else if (why === "interrupted" && this.loginGone) {
+      this.log.info("login ended: password changed or account disabled");
+      this.end(replies.loginEnded());
+    } else if (why === "interrupted")
       this.end(this.expired ? replies.sessionTooLong() : replies.shuttingDown());
     else this.end();
   }

@@ -1,4 +1,4 @@
-// yubin user add|passwd|list|show|limits|unfreeze|admin|remove (show, limits, unfreeze:
+// yubin user add|passwd|list|show|limits|unfreeze|admin|disable|enable|remove (show, limits, unfreeze:
 // user-limits.ts; admin: user-admin.ts)
 import { hashPassword } from "../../auth/password.js";
 import { normalizeDomain, parseAddress } from "../../delivery/address.js";
@@ -14,6 +14,7 @@ import { setUserLimits, showUser, unfreezeUser } from "./user-limits.js";
 
 const usage =
   "usage: yubin user add|passwd|list|show|remove ADDRESS [--password-stdin]\n" +
+  "       yubin user disable|enable ADDRESS  (a disabled account gets no mail and cannot log in; its sessions end at once)\n" +
   "       yubin user limits ADDRESS [--messages-per-hour N] [--messages-per-day N] [--recipients-per-hour N] [--recipients-per-day N] (N or default)\n" +
   "       yubin user unfreeze ADDRESS\n" +
   "       yubin user admin ADDRESS --domain D [--domain D2 …] | --global | --none  (administrator role)\n" +
@@ -103,6 +104,19 @@ export async function userCommand(env: CliEnv, args: ParsedArgs): Promise<void> 
       return unfreezeUser(env, config, args, (store) => mustGetAccount(store, checkAddress(target)));
     case "admin":
       return setAdminRole(env, config, args, (store) => mustGetAccount(store, checkAddress(target)));
+    case "disable":
+    case "enable": {
+      // The running server notices within a second (store: login_changes, polled) and ends the
+      // account's IMAP, POP3, SMTP, ManageSieve, push and web sessions (auth/login-recheck.ts).
+      onlyFlags(args, []);
+      const address = checkAddress(target);
+      await withStore(config, async (store) => {
+        const account = await mustGetAccount(store, address);
+        await store.directory.updateAccount(account.id, { disabled: sub === "disable" });
+      });
+      print(env, `${sub}d user ${address}`);
+      return;
+    }
     case "remove": {
       onlyFlags(args, []);
       const address = checkAddress(target);

@@ -51,6 +51,27 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
     });
   const active = new Map<number, number>(); // account → requests in flight
   const streams = new Map<number, number>();
+  // Open push streams' account checks, by account: run at once when the store reports a change
+  // that can end a login (a disable, a password change, a revoked app password), so a stream
+  // ends within a second, not at its next periodic check. Subscribed while any stream is open.
+  const pushChecks = new Map<number, Set<() => void>>();
+  let stopWatching: (() => void) | null = null;
+  const watchPush = (accountId: number, check: () => void): (() => void) => {
+    const set = pushChecks.get(accountId) ?? new Set<() => void>();
+    pushChecks.set(accountId, set);
+    set.add(check);
+    stopWatching ??= ctx.store.webSessions.onLoginChange((id) => {
+      for (const c of pushChecks.get(id) ?? []) c();
+    });
+    return () => {
+      set.delete(check);
+      if (set.size === 0) pushChecks.delete(accountId);
+      if (pushChecks.size === 0 && stopWatching) {
+        stopWatching();
+        stopWatching = null;
+      }
+    };
+  };
 
   /** The request's account and, for Basic authentication with an app password, its id. */
   const authenticate = async (
@@ -282,6 +303,7 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
     // with (auth/app-passwords.ts), closes it at the next check.
     const stamp = credentialStamp(account.passwordHash);
     let recheck: NodeJS.Timeout | null = null;
+    let unwatch: (() => void) | null = null;
     res.writeHead(200, {
       "Content-Type": "text/event-stream",
       "Cache-Control": "no-store",
@@ -300,6 +322,7 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
         write: (c) => res.write(c),
         end: () => {
           if (recheck) clearInterval(recheck);
+          unwatch?.();
           if (!released) {
             released = true;
             const n = (streams.get(account.id) ?? 1) - 1;
@@ -312,7 +335,7 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
       },
     );
     if (released) return; // closed already (the client went, or closeafter=state)
-    recheck = setInterval(() => {
+    const check = () => {
       if (req.socket.destroyed) return close(); // gone before the stream saw its close event
       const revoked = async () =>
         appPasswordId !== undefined && (await ctx.store.appPasswords.get(account.id, appPasswordId)) === null;
@@ -320,7 +343,9 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
         const a = await ctx.store.directory.getAccount(account.id);
         if (!a || a.disabled || credentialStamp(a.passwordHash) !== stamp || (await revoked())) close();
       })().catch((err: unknown) => ctx.log.warn("push stream account check failed", { err }));
-    }, services.limits.pushRecheckSec * 1000);
+    };
+    unwatch = watchPush(account.id, check);
+    recheck = setInterval(check, services.limits.pushRecheckSec * 1000);
     recheck.unref();
   };
 
