@@ -2,7 +2,7 @@
 // messages (bytes), UIDs, UIDVALIDITY, flags, keywords, internal dates and MODSEQ; a second
 // backup into the same directory (or a new one --since the first) brings only the new bodies.
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -154,6 +154,32 @@ describe("backup and restore", () => {
     await backupInstallation({ dataDir: server.dataDir, dest });
     await assert.rejects(restoreInstallation({ from: dest, dataDir: server.dataDir }), /not empty/);
     const m = await readManifest(dest);
+    const manifestPath = join(dest, "manifest.json");
+    const original = await readFile(manifestPath, "utf8");
+    const edited = async (change: (x: typeof m) => void) => {
+      const copy = JSON.parse(original) as typeof m;
+      change(copy);
+      await writeFile(manifestPath, JSON.stringify(copy));
+    };
+    await edited((x) => {
+      x.schemaVersion = 9999;
+    });
+    await assert.rejects(
+      restoreInstallation({ from: dest, dataDir: join(work, "n1") }),
+      /newer than this program/,
+    );
+    await edited((x) => {
+      x.database.sha256 = "0".repeat(64);
+    });
+    await assert.rejects(
+      restoreInstallation({ from: dest, dataDir: join(work, "n2") }),
+      /does not match its hash/,
+    );
+    await edited((x) => {
+      x.files[0]!.path = `${x.run}/files/../../../etc/passwd`;
+    });
+    await assert.rejects(restoreInstallation({ from: dest, dataDir: join(work, "n3") }), /bad file path/);
+    await writeFile(manifestPath, original);
     const [hash] = await listBlobFiles(join(dest, "blobs"));
     const file = blobPath(join(dest, "blobs"), hash!);
     // Unlinked, not rewritten: the backup's body files may be the server's own (hard links).
