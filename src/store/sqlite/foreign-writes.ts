@@ -40,10 +40,11 @@ export function watchForeignWrites(
   let version = 0;
   let running = false;
   let stopped = false;
+  let publishing = false;
 
   const own: MailListener = {
     onMailEvent(e: MailEvent) {
-      if (!seen) return;
+      if (!seen || publishing) return; // our own findings are in the snapshot already
       const s = seen.get(e.mailboxId);
       if ("modseq" in e) {
         if (s && s.modseq !== -1 && e.modseq > s.modseq) s.modseq = e.modseq;
@@ -103,7 +104,12 @@ export function watchForeignWrites(
       events.push({ kind: "mailbox-deleted", accountId: s.accountId, mailboxId: id, name: s.name });
     }
     if (stopped || ctx.closed) return;
-    for (const e of events) ctx.notifier.publish(e);
+    publishing = true;
+    try {
+      for (const e of events) ctx.notifier.publish(e);
+    } finally {
+      publishing = false;
+    }
   };
 
   const timer = setInterval(() => {

@@ -1,0 +1,88 @@
+// Another connection's writes (as from another process: `yubin import` beside the server) reach
+// this store's listeners as the events an own write makes; this store's own writes are not
+// published twice.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { LocalNotifier, type MailEvent } from "../notifier.js";
+import { openSqliteStore } from "./index.js";
+
+const body = (n: number) =>
+  Buffer.from(`Subject: fw ${n}\r\nMessage-ID: <fw${n}@example.org>\r\n\r\n${n}\r\n`);
+
+/** Resolves with the events heard until `count` of them arrived (or rejects after 10 s). */
+function hear(events: MailEvent[], count: number, what = ""): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (events.length >= count) resolve();
+      else if (Date.now() > deadline) reject(new Error(`${what}: heard ${JSON.stringify(events)}`));
+      else setTimeout(check, 20);
+    };
+    check();
+  });
+}
+
+test("another connection's added, flagged, expunged mail and mailbox changes become events here", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "yubin-foreign-"));
+  const notifier = new LocalNotifier();
+  const server = await openSqliteStore({ dataDir, notifier, externalChangePollMs: 30 });
+  const cli = await openSqliteStore({ dataDir, notifier: new LocalNotifier() });
+  try {
+    await server.directory.addDomain("example.com");
+    const a = await server.directory.createAccount({ address: "a@example.com", passwordHash: "h" });
+    const inbox = (await server.mail.getMailbox(a.id, "INBOX"))!;
+    const events: MailEvent[] = [];
+    notifier.subscribe(a.id, { onMailEvent: (e) => events.push(e) });
+    await new Promise((r) => setTimeout(r, 100)); // the first look takes the snapshot
+
+    // Our own write: one event, not two.
+    await server.mail.deliver(body(0), [{ accountId: a.id }]);
+    await new Promise((r) => setTimeout(r, 150));
+    assert.deepEqual(
+      events.map((e) => e.kind),
+      ["added"],
+    );
+    events.length = 0;
+
+    const r = await cli.imports.importBatch(a.id, inbox.id, [
+      { body: body(1), flags: [], internalDate: new Date() },
+      { body: body(2), flags: [], internalDate: new Date() },
+    ]);
+    await hear(events, 1, "import");
+    const modseq = (await server.mail.getMailboxById(inbox.id))!.highestModseq;
+    assert.deepEqual(events, [
+      { kind: "added", accountId: a.id, mailboxId: inbox.id, uids: [2, 3], modseq, cause: "append" },
+    ]);
+    events.length = 0;
+
+    await cli.mail.setFlags(inbox.id, [r.copies[0]!.uid], { mode: "add", flags: ["\\Seen"] });
+    await cli.mail.expunge(inbox.id, [r.copies[1]!.uid]);
+    const box = await cli.mail.createMailbox(a.id, "Imported");
+    await hear(events, 3, "flags");
+    assert.deepEqual(events.map((e) => [e.kind, "uids" in e ? e.uids : e.name]).sort(), [
+      ["expunged", [3]],
+      ["flags", [2]],
+      ["mailbox-created", "Imported"],
+    ]);
+    events.length = 0;
+
+    await cli.mail.renameMailbox(box.id, "Imported 2021");
+    await hear(events, 1);
+    await cli.mail.deleteMailbox(box.id);
+    await hear(events, 2);
+    assert.deepEqual(
+      events.map((e) => [e.kind, "name" in e ? e.name : ""]),
+      [
+        ["mailbox-renamed", "Imported 2021"],
+        ["mailbox-deleted", "Imported 2021"],
+      ],
+    );
+  } finally {
+    await cli.close();
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
