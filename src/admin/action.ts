@@ -57,6 +57,7 @@ const NOTICES: Record<string, string> = {
   "spam.prefs": "Spam settings saved for",
   "throttle.clear": "Failed logins forgotten for",
   "user.role": "Administrator role set for",
+  "user.app-password-revoke": "App password revoked:",
   "import.start": "Import started:",
   "user.2fa-reset": "Two-factor login reset (authenticator, recovery codes, passkeys removed) for",
 };

@@ -108,6 +108,27 @@ describe("domain administrators", () => {
     assert.equal((await dana.get(`/admin/users/${id.ann}/spam`)).status, 200);
   });
 
+  test("app passwords: she lists and revokes those of her domain's users, not others'", async () => {
+    const anns = await srv.ctx.appPasswords.create(id.ann!, { name: "Ann's phone", scopes: ["imap"] });
+    const bobs = await srv.ctx.appPasswords.create(id.bob!, { name: "Bob's phone", scopes: ["imap"] });
+    assert.equal(await imapLogin("ann@one.test", anns.secret), true);
+    const page = await dana.get(`/admin/users/${id.ann}/app-passwords`);
+    assert.equal(page.status, 200);
+    assert.match(page.body, /<td>Ann&#39;s phone<\/td><td>imap<\/td>/);
+    assert.match(page.body, /from 127\.0\.0\.1/);
+    const revoke = (who: number, appPassword: number) =>
+      post(`/admin/users/${who}/app-passwords/revoke`, { appPassword: String(appPassword) });
+    // Bob's, through his page or smuggled through Ann's: refused, and it still works.
+    assert.equal((await dana.get(`/admin/users/${id.bob}/app-passwords`)).status, 403);
+    assert.equal((await revoke(id.bob!, bobs.appPassword.id)).status, 403);
+    assert.equal((await revoke(id.ann!, bobs.appPassword.id)).status, 400);
+    assert.equal(await imapLogin("bob@two.test", bobs.secret), true);
+    const done = await revoke(id.ann!, anns.appPassword.id);
+    assert.equal(done.status, 303);
+    assert.equal(await imapLogin("ann@one.test", anns.secret), false);
+    assert.deepEqual(await srv.store.appPasswords.list(id.ann!), []);
+  });
+
   test("aliases: hers only, and only in her domain", async () => {
     await srv.store.directory.addAlias("other@two.test", ["bob@two.test"]);
     assert.equal(

@@ -1,9 +1,12 @@
 // Admin pages: server-rendered HTML forms, no client script (so the CSP forbids all scripts).
-// Every route here is declared access "admin": the dispatcher (src/http/dispatch.ts) answers a
-// non-admin with 403 and checks the CSRF token of every POST before a handler runs; each
+// Every route here is declared access "admin" (global admins) or "domain-admin" (also domain
+// administrators, whose handlers keep to their domains: scope.ts): the dispatcher
+// (src/http/dispatch.ts) answers anyone else with 403 and checks the CSRF token of every POST
+// before a handler runs; each
 // change is logged with the admin's address (audit.ts). One file per page.
 import type { Router } from "../http/router.js";
 import { registerAliasRoutes } from "./aliases.js";
+import { registerAppPasswordRoutes } from "./app-passwords.js";
 import { registerDnsRoutes } from "./dns.js";
 import { registerDomainRoutes } from "./domains.js";
 import { registerImportRoutes } from "./imports.js";
@@ -20,6 +23,7 @@ export function registerAdminRoutes(router: Router): void {
   registerDomainRoutes(router);
   registerDnsRoutes(router);
   registerUserRoutes(router);
+  registerAppPasswordRoutes(router);
   registerAliasRoutes(router);
   registerQueueRoutes(router);
   registerSpamRoutes(router);

@@ -95,7 +95,7 @@ async function render(
 <button type="submit">Set quota</button></form>
 <form method="post" action="${base}/${a.disabled ? "enable" : "disable"}">${csrfField(rc.session)}
 <button type="submit">${a.disabled ? "Enable" : "Disable"}</button></form>
-<a href="${base}/spam">Spam settings (allow/block lists)</a>${global ? roleForm(rc, a, adminOf) : ""}</td></tr>`;
+<a href="${base}/spam">Spam settings (allow/block lists)</a> · <a href="${base}/app-passwords">App passwords</a>${global ? roleForm(rc, a, adminOf) : ""}</td></tr>`;
     }),
   );
   const body = html`${opts.shown ? html`<p class="notice" role="status">${opts.shown}</p>` : ""}
