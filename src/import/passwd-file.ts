@@ -14,7 +14,8 @@ import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { hashPassword, isVerifiableHash } from "../auth/password.js";
 import { normalizeDomain, parseAddress } from "../delivery/address.js";
-import type { Store } from "../store/types.js";
+import { StoreError } from "../store/errors.js";
+import type { Account, Store } from "../store/types.js";
 
 /** Longest line read; a longer one is a failure (Dovecot's own lines are far shorter). */
 export const MAX_LINE_CHARS = 64 * 1024;
@@ -223,12 +224,19 @@ async function createUser(
   if (await store.directory.getAlias(u.address))
     return c.fail({ line: u.line, user: u.address, reason: "already an alias" });
   const passwordHash = "hash" in u.password ? u.password.hash : await hashPassword(u.password.plain);
-  const account = await store.directory.createAccount({
-    address: u.address,
-    passwordHash,
-    quotaBytes: (c.opts.quotaFromUserdb ? u.quotaBytes : undefined) ?? c.opts.defaultQuotaBytes,
-    quotaMessages: (c.opts.quotaFromUserdb ? u.quotaMessages : undefined) ?? c.opts.defaultQuotaMessages,
-  });
+  let account: Account;
+  try {
+    account = await store.directory.createAccount({
+      address: u.address,
+      passwordHash,
+      quotaBytes: (c.opts.quotaFromUserdb ? u.quotaBytes : undefined) ?? c.opts.defaultQuotaBytes,
+      quotaMessages: (c.opts.quotaFromUserdb ? u.quotaMessages : undefined) ?? c.opts.defaultQuotaMessages,
+    });
+  } catch (e) {
+    // Made meanwhile (the admin page, another run) or taken by an alias: this line only.
+    if (!(e instanceof StoreError)) throw e;
+    return c.fail({ line: u.line, user: u.address, reason: e.message });
+  }
   if (u.disabled) {
     await store.directory.updateAccount(account.id, { disabled: true });
     c.sum.createdDisabled++;
