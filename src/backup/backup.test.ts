@@ -218,4 +218,46 @@ describe("backup and restore", () => {
     const restored = await restoreInstallation({ from: next, dataDir: join(work, "from-next") });
     assert.equal(restored.bodies.total, second.bodies.total + 1);
   });
+
+  test("a body deleted between snapshot and link: the snapshot is taken again; a body gone for good is listed", async () => {
+    const alice = server.users[0]!.id;
+    const inbox = (await server.store.mail.getMailbox(alice, "INBOX"))!;
+    let uid = 0;
+    const raced = await backupInstallation({
+      dataDir: server.dataDir,
+      dest: join(work, "raced"),
+      hooks: {
+        // Delivered after the first pass linked the files, so only the snapshot names it...
+        beforeSnapshot: async (attempt) => {
+          if (attempt === 1)
+            uid = (await server.store.mail.append(alice, inbox.id, { body: message(200, true) })).uid;
+        },
+        // ...and expunged (its file unlinked by the server) before the backup links it.
+        afterSnapshot: async (attempt) => {
+          if (attempt === 1) assert.deepEqual(await server.store.mail.expunge(inbox.id, [uid]), [uid]);
+        },
+      },
+    });
+    assert.equal(raced.database.attempts, 2);
+    assert.deepEqual(raced.missingBodies, []);
+    const r = await restoreInstallation({ from: join(work, "raced"), dataDir: join(work, "raced-restored") });
+    assert.equal(r.manifest.counts.messages, raced.counts.messages);
+
+    // A file missing from the data directory itself is damage: three snapshots, then listed.
+    const lost = await server.store.mail.append(alice, inbox.id, { body: message(201, true) });
+    const hash = (await server.store.mail.listMessages(inbox.id, { minUid: lost.uid })).at(0)!.blobId;
+    await rm(blobPath(join(server.dataDir, "blobs"), hash));
+    try {
+      const damaged = await backupInstallation({ dataDir: server.dataDir, dest: join(work, "damaged") });
+      assert.equal(damaged.database.attempts, 3);
+      assert.deepEqual(damaged.missingBodies, [hash]);
+      assert.deepEqual((await readManifest(join(work, "damaged"))).missingBodies, [hash]);
+      await assert.rejects(
+        restoreInstallation({ from: join(work, "damaged"), dataDir: join(work, "never2") }),
+        /lacks 1 message bodies/,
+      );
+    } finally {
+      await server.store.mail.expunge(inbox.id, [lost.uid]);
+    }
+  });
 });

@@ -62,6 +62,8 @@ export interface BackupOptions {
   /** Copy bodies even where a hard link is possible. */
   copy?: boolean;
   concurrency?: number;
+  /** Called around each snapshot attempt (1, 2, ...): the tests make the race of 2.-3. happen. */
+  hooks?: { beforeSnapshot?(attempt: number): Promise<void>; afterSnapshot?(attempt: number): Promise<void> };
 }
 
 export interface BackupSummary {
@@ -155,7 +157,9 @@ export async function backupInstallation(opts: BackupOptions): Promise<BackupSum
     for (;;) {
       attempts++;
       await rm(dbPath, { force: true });
+      await opts.hooks?.beforeSnapshot?.(attempts);
       snapshot = await snapshotDatabase({ dataDir, dest: dbPath });
+      await opts.hooks?.afterSnapshot?.(attempts);
       missing = [];
       await eachLimited(snapshot.fileBlobs, limit, async ({ hash }) => {
         if (!(await bring(hash))) missing.push(hash);
