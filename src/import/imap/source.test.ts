@@ -179,6 +179,24 @@ describe("IMAP source against a Yubin server", () => {
     }
   });
 
+  test("a folder deleted between LIST and its turn is a failure; the others still come", async () => {
+    await client.mailboxCreate("Gone soon");
+    const source = await open();
+    try {
+      const folders = await allFolders(source);
+      await client.mailboxDelete("Gone soon");
+      const gone = await drain(folders.find((f) => f.name === "Gone soon")!);
+      assert.equal(gone.length, 1);
+      const f = gone[0] as SourceFailure;
+      assert.equal(f.failed, true);
+      assert.equal(f.label, "folder Gone soon");
+      assert.match(f.reason, /^the server refused to open it: /);
+      assert.equal((await drain(folders.find((x) => x.name === "INBOX")!)).length, 3);
+    } finally {
+      await source.close();
+    }
+  });
+
   test("wrong password: ImapSourceError code auth, with the server's words", async () => {
     await assert.rejects(open({ password: "wrong" }), (e: unknown) => {
       assert.ok(e instanceof ImapSourceError);

@@ -149,11 +149,31 @@ export async function openImapSource(opts: ImapSourceOptions): Promise<ImportSou
     let stage = `opening ${name}`;
     let lastUid = after === null ? 0 : Number(after);
     if (!Number.isSafeInteger(lastUid) || lastUid < 0) lastUid = 0;
+    // EXAMINE (RFC 3501 6.3.2): read-only, so the old server's \Recent and \Seen stay as they are.
+    let box: Awaited<ReturnType<typeof client.mailboxOpen>>;
     try {
-      // EXAMINE (RFC 3501 6.3.2): read-only, so the old server's \Recent and \Seen stay as they are.
-      const box = await client.mailboxOpen(path, { readOnly: true });
-      // Mail arriving during the import gets UIDs at or above this; the next run takes it.
-      const last = Number(box.uidNext) - 1;
+      box = await client.mailboxOpen(path, { readOnly: true });
+    } catch (e) {
+      if (!client.usable) throw lost(stage, e);
+      // A NO (the folder was deleted or renamed since LIST, or is not ours to read): the
+      // folder is a failure in the summary and the other folders go on.
+      yield {
+        failed: true,
+        label: `folder ${name}`,
+        reason: `the server refused to open it: ${reason(e)}`,
+        position: String(lastUid),
+      };
+      return;
+    }
+    try {
+      // Mail arriving during the import gets UIDs at or above this; the next run takes it. A
+      // server that names no UIDNEXT (RFC 3501 makes it required) is asked for its last UID.
+      let last = Number(box.uidNext) - 1;
+      if (!Number.isSafeInteger(last) && box.exists > 0) {
+        stage = `reading the last UID of ${name}`;
+        const m = await client.fetchOne("*", { uid: true });
+        last = m ? m.uid : 0;
+      }
       let from = lastUid + 1;
       let span = windowUids;
       while (from <= last && box.exists > 0) {
