@@ -88,6 +88,38 @@ describe("openMaildirSource", () => {
     assert.deepEqual(await pos(`5/${C}`), []);
   });
 
+  test("an incremental run: what the server listed since, and only that", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "yubin-maildir-incr-"));
+    try {
+      await mailbox(dir);
+      await writeFile(join(dir, "dovecot-uidlist"), "3 V7 N2\n1 :1700000001.a\n");
+      await put(join(dir, "cur", "1700000001.a:2,S"), msg("a"));
+      await put(join(dir, "new", "1700000002.b"), msg("b"));
+      const first = await all((await folders(dir)).get("INBOX")!);
+      assert.deepEqual(
+        first.map((m) => m.position),
+        ["1", "1/1700000002.b"],
+      );
+      // The server, still running, lists b (UID 2) and delivers c (UID 3) and d (unlisted yet).
+      await writeFile(
+        join(dir, "dovecot-uidlist"),
+        "3 V7 N4\n1 :1700000001.a\n2 :1700000002.b\n3 :1700000003.c\n",
+      );
+      await put(join(dir, "new", "1700000003.c"), msg("c"));
+      await put(join(dir, "new", "1700000004.d"), msg("d"));
+      const next = await all((await folders(dir)).get("INBOX")!, "1/1700000002.b");
+      assert.deepEqual(
+        next.map((m) => ["failed" in m ? m.reason : m.body.toString(), m.position]),
+        [
+          [msg("c"), "3/1700000002.b"],
+          [msg("d"), "3/1700000004.d"],
+        ],
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test("bytes from W= (the CRLF size), else S=, else the file's size", async () => {
     const inbox = (await folders(root)).get("INBOX")!;
     assert.equal(inbox.bytes, 54 + 3 * Buffer.byteLength(msg("b")));

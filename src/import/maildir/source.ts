@@ -8,9 +8,10 @@
 // Dovecot: they get new UIDs after the kept ones) by delivery time (the leading seconds of the
 // name) and name.
 //
-// Position (where a re-run continues): "<uid>" after a listed file, "<last uid>/<base name>"
-// after an unlisted one. A re-run skips listed files up to that UID and unlisted ones up to that
-// name, so mail Dovecot delivered meanwhile (with higher UIDs) is picked up by a later run.
+// Position (where a re-run continues): "<last uid>", or "<last uid>/<last base name>" once past
+// unlisted files. A re-run skips listed files up to that UID and unlisted ones up to that name, so
+// mail Dovecot delivered meanwhile (higher UIDs, later names) is picked up by a later run, and an
+// unlisted file taken before that Dovecot has listed since is not taken twice.
 //
 // Not read: Dovecot's index files (dovecot.index*: caches; flags live in the names), tmp/ (mail
 // being written), `maildirfolder`, and Courier's courierimapkeywords/ (Courier's keywords are
@@ -178,12 +179,18 @@ async function* readMessages(o: {
 }): AsyncIterable<SourceMessage | SourceFailure> {
   const from = parsePosition(o.after);
   let lastUid = from.uid;
+  let lastBase = from.base;
   for (const e of await listEntries(o.dir, o.uidList)) {
     if (e.uid !== undefined) {
-      if (e.uid <= from.uid || from.base !== null) continue;
+      // Past unlisted files, a listed one named no later than the last of them was one of them,
+      // since listed by the server that still runs on this Maildir: taken already.
+      if (e.uid <= from.uid || (from.base !== null && compareBases(e.base, from.base) <= 0)) continue;
       lastUid = e.uid;
-    } else if (from.base !== null && compareBases(e.base, from.base) <= 0) continue;
-    const position = e.uid !== undefined ? String(e.uid) : `${lastUid}/${e.base}`;
+    } else {
+      if (from.base !== null && compareBases(e.base, from.base) <= 0) continue;
+      lastBase = e.base;
+    }
+    const position = lastBase === null ? String(lastUid) : `${lastUid}/${lastBase}`;
     yield await readEntry(o.dir, e, { position, keywords: o.keywords, maxBytes: o.opts.maxMessageBytes });
   }
 }
