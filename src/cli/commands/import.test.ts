@@ -173,6 +173,24 @@ describe("yubin import", () => {
         m.out(),
         /^imported 2 messages .*\nskipped 0 duplicates, 1 failed\nfailed: Imported: item 2: damaged\n$/,
       );
+      // The source failing midway: a clear message, not an internal error.
+      next = {
+        id: "test:broken",
+        async *folders() {
+          yield* [];
+          throw new Error("connection reset by peer");
+        },
+        async close() {},
+      };
+      await assert.rejects(run(), (e: unknown) => {
+        assert.ok(e instanceof CliError);
+        assert.equal(e.exitCode, 1);
+        assert.equal(
+          e.message,
+          "import stopped: connection reset by peer (what was filed stays; run the same command again to continue)",
+        );
+        return true;
+      });
       await srv.store.directory.updateAccount(srv.users[0]!.id, { quotaMessages: 10 });
       next = folderOf(50, 0);
       await assert.rejects(run(), (e: unknown) => {

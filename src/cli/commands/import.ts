@@ -118,9 +118,24 @@ export async function importCommand(env: CliEnv, args: ParsedArgs): Promise<void
         if (e.summary.imported > 0) for (const line of summaryLines(e.summary)) print(env, line);
         throw new CliError(e.message);
       }
-      throw e;
+      if (e instanceof CliError || !(e instanceof Error) || isBug(e)) throw e;
+      // The source failed (connection lost, a file vanished): every batch filed so far stays,
+      // with its cursor, so the same command continues after it.
+      throw new CliError(
+        `import stopped: ${e.message} (what was filed stays; run the same command again to continue)`,
+      );
     } finally {
-      await source.close();
+      await source.close().catch(() => undefined);
     }
   });
+}
+
+/** Errors of our own code rather than of the source: reported with their stack (exit 70). */
+function isBug(e: Error): boolean {
+  return (
+    e instanceof TypeError ||
+    e instanceof ReferenceError ||
+    e instanceof SyntaxError ||
+    e instanceof RangeError
+  );
 }
