@@ -110,6 +110,12 @@ export async function restoreCommand(env: CliEnv, args: ParsedArgs): Promise<voi
   );
   if (s.config && "written" in s.config) print(env, `config written to ${s.config.written}`);
   else if (s.config) print(env, `config not written: ${s.config.skipped}`);
+  const configured = existsSync(env.configPath) ? dataDirOf(env) : null;
+  if (configured !== null && configured !== s.dataDir)
+    print(
+      env,
+      `note: ${env.configPath} names the data directory ${configured}: point its dataDir at ${s.dataDir}`,
+    );
   for (const p of s.external.written) print(env, `restored ${p}`);
   for (const p of s.external.kept) print(env, `kept the existing ${p} (the backup's copy is in ${from})`);
   for (const p of s.warnings) print(env, `warning: ${describeProblem(p)}`);
@@ -127,6 +133,11 @@ export async function verifyCommand(env: CliEnv, args: ParsedArgs): Promise<void
     `checked ${c.accounts} accounts, ${c.mailboxes} mailboxes, ${c.messages} messages, ${c.blobs} bodies (${c.bodyBytes} bytes)`,
   );
   for (const p of r.problems) print(env, describeProblem(p));
+  if (r.orphanFiles)
+    print(
+      env,
+      `${r.orphanFiles} body files no message uses (a delivery in flight, or left by a crash): the server removes them at start${repair ? "; removed" : ", --repair now"}`,
+    );
   if (r.problems.length === 0) {
     print(env, "no problems found");
     return;

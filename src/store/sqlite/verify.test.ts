@@ -3,7 +3,7 @@
 // wrong quota total, a UIDNEXT and a HIGHESTMODSEQ behind the messages; --repair fixes the
 // counters and leaves the bodies reported; a healthy store (and one the server has open) passes.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -104,8 +104,15 @@ describe("sqlite verify", () => {
       assert.ok(quota.kind === "quota" && quota.recordedBytes === quota.actualBytes + 7);
       assert.ok(quota.kind === "quota" && quota.actualMessages === 8);
 
+      // A file no row names (as a crash between file and commit leaves): counted, not a problem.
+      const strayHash = "ab".repeat(32);
+      const stray = join(dataDir, "blobs", "ab", strayHash);
+      mkdirSync(join(dataDir, "blobs", "ab"), { recursive: true });
+      writeFileSync(stray, "stray");
+      assert.equal((await verifySqliteStore({ dataDir })).orphanFiles, 1);
       const repaired = await verifySqliteStore({ dataDir, repair: true });
       assert.equal(repaired.repaired, 4);
+      assert.equal(existsSync(stray), false, "repair removes it");
       const after = await verifySqliteStore({ dataDir });
       assert.deepEqual(kinds(after.problems), ["body-corrupt", "body-corrupt", "body-missing"]);
 

@@ -6,7 +6,7 @@
 // missing is looked up again before it is reported, since the server may have deleted its last
 // message meanwhile. Repair writes, so it needs the data directory to itself (owner.ts).
 import { createHash } from "node:crypto";
-import { createReadStream, readFileSync, unlinkSync } from "node:fs";
+import { createReadStream, readdirSync, readFileSync, rmSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { StoreError } from "../errors.js";
@@ -48,6 +48,9 @@ export interface VerifyResult {
   checked: { blobs: number; bodyBytes: number; messages: number; mailboxes: number; accounts: number };
   /** Set with repair: how many problems were fixed (all the repairable ones). */
   repaired?: number;
+  /** Body files no row names: a delivery in flight (its file is in place before its commit), or
+   *  left by a crash. Not a problem: the server removes them when it starts, and so does repair. */
+  orphanFiles?: number;
 }
 
 interface BlobRow {
@@ -75,9 +78,13 @@ export async function verifySqliteStore(opts: { dataDir: string; repair?: boolea
     db.pragma("busy_timeout = 5000");
     const bad = await checkBodies(db, join(opts.dataDir, BLOB_DIR));
     const result = checkInvariants(db, bad);
+    const orphans = orphanFiles(db, join(opts.dataDir, BLOB_DIR));
+    result.orphanFiles = orphans.length;
     if (opts.repair) {
       result.repaired = repair(db, result.problems);
       collectTrash(db, join(opts.dataDir, BLOB_DIR));
+      // With the store to ourselves no delivery is in flight: what no row names is garbage.
+      for (const path of orphans) rmSync(path, { force: true });
     }
     return result;
   } catch (e) {
@@ -332,6 +339,30 @@ function repair(db: Database.Database, problems: readonly VerifyProblem[]): numb
     return fixed;
   });
   return tx.immediate();
+}
+
+/** Files under blobs/ whose hash no file-kept blob row names (temporaries included). */
+function orphanFiles(db: Database.Database, blobDir: string): string[] {
+  const known = db.prepare<[string], { one: number }>(
+    "SELECT 1 AS one FROM blobs WHERE hash = ? AND inline = 0",
+  );
+  const out: string[] = [];
+  let subs: string[];
+  try {
+    subs = readdirSync(blobDir);
+  } catch {
+    return out;
+  }
+  for (const sub of subs) {
+    let names: string[];
+    try {
+      names = readdirSync(join(blobDir, sub));
+    } catch {
+      continue;
+    }
+    for (const n of names) if (!known.get(n)) out.push(join(blobDir, sub, n));
+  }
+  return out;
 }
 
 /** After a repair dropped unused blobs: their files go, as the server's collect() does. */
