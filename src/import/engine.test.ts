@@ -268,6 +268,21 @@ describe("import engine", () => {
     assert.deepEqual([again.imported, again.failed], [0, 0]);
   });
 
+  test("a folder whose name the store refuses is a failure; the other folders are imported", async () => {
+    const a = await newAccount();
+    const src = source("t:badname", [
+      folder("Bad*Name", [message(1), message(2)], { count: 2 }),
+      folder("Good", [message(3)]),
+    ]);
+    const s = await runImport(store, a.id, src);
+    assert.deepEqual([s.imported, s.failed, s.folders], [1, 2, 1]);
+    assert.deepEqual(
+      s.failures.map((f) => [f.folder, f.label]),
+      [["Bad*Name", "the whole folder"]],
+    );
+    assert.match(s.failures[0]!.reason, /invalid mailbox name/);
+  });
+
   test("--folder: only the named folders (INBOX in any case); progress reports totals", async () => {
     const a = await newAccount();
     const seen: ImportProgress[] = [];

@@ -5,7 +5,7 @@
 // duplicating; run again later it picks up only what arrived since (a cut-over weekend).
 // Memory: one batch being filed plus one being read, whatever the mailbox size.
 import { toCrlf } from "../mime/line-ends.js";
-import { QuotaError } from "../store/errors.js";
+import { QuotaError, StoreError } from "../store/errors.js";
 import type { ImportedMessage, ImportStore, MailStore, QuotaUsage } from "../store/types.js";
 import type { ImportFailure, ImportProgress, ImportSource, ImportSummary, SourceFolder } from "./types.js";
 
@@ -154,11 +154,21 @@ export async function runImport(
     // when the source renumbered, read it all again and let dedupe drop what is already here.
     const resumed = cursor !== null && cursor.uidValidity === srcValidity;
     const dedupe = opts.dedupe === true || (cursor !== null && !resumed);
-    const { mailbox, kept } = await store.imports.importMailbox(accountId, folder.name, {
-      specialUse: folder.specialUse,
-      ...(folder.uidValidity !== undefined ? { uidValidity: folder.uidValidity } : {}),
-      ...(folder.subscribed !== undefined ? { subscribed: folder.subscribed } : {}),
-    });
+    let target: Awaited<ReturnType<ImportStore["importMailbox"]>>;
+    try {
+      target = await store.imports.importMailbox(accountId, folder.name, {
+        specialUse: folder.specialUse,
+        ...(folder.uidValidity !== undefined ? { uidValidity: folder.uidValidity } : {}),
+        ...(folder.subscribed !== undefined ? { subscribed: folder.subscribed } : {}),
+      });
+    } catch (e) {
+      // A name the store refuses ("a*b", too long) costs that folder, not the whole import.
+      if (!(e instanceof StoreError && e.code === "invalid")) throw e;
+      summary.failed += Math.max(0, (folder.count ?? 1) - 1);
+      fail({ folder: folder.name, label: "the whole folder", reason: e.message });
+      continue;
+    }
+    const { mailbox, kept } = target;
     summary.folders++;
     if (kept && folder.uidValidity !== undefined) summary.keptUids++;
     // The UID the store will give next, as far as this run can tell; a kept UID must not be
