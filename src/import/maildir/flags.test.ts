@@ -42,6 +42,8 @@ test("file names split into base and version-2 info", () => {
   });
   assert.deepEqual(splitFileName("1700000000.P1Q2.host"), { base: "1700000000.P1Q2.host", letters: null });
   assert.deepEqual(splitFileName("1700000000.x:2,"), { base: "1700000000.x", letters: "" });
+  // Dovecot's extension: other fields after a comma are not letters.
+  assert.deepEqual(splitFileName("1700000000.x:2,FS,XYZ"), { base: "1700000000.x", letters: "FS" });
   // Version 1 ("experimental") info carries no flags.
   assert.deepEqual(splitFileName("1700000000.x:1,whatever"), { base: "1700000000.x", letters: null });
 });

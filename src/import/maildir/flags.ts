@@ -25,8 +25,11 @@ export function splitFileName(name: string): MaildirFileName {
   const colon = name.indexOf(":");
   if (colon < 0) return { base: name, letters: null };
   const info = name.slice(colon + 1);
-  // ":1,..." is maildir(5)'s experimental info: no flags in it.
-  return { base: name.slice(0, colon), letters: info.startsWith("2,") ? info.slice(2) : null };
+  // ":1,..." is maildir(5)'s experimental info: no flags in it. Dovecot extends ":2,<letters>"
+  // to ":2,<letters>[,<other fields>]": the letters end at a comma.
+  if (!info.startsWith("2,")) return { base: name.slice(0, colon), letters: null };
+  const comma = info.indexOf(",", 2);
+  return { base: name.slice(0, colon), letters: comma < 0 ? info.slice(2) : info.slice(2, comma) };
 }
 
 /** Flags and keywords the letters stand for; a keyword letter that dovecot-keywords does not name
