@@ -88,6 +88,9 @@ describe("ManageSieve session", () => {
     const c = await secure();
     try {
       assert.equal(await c.cmd("STARTTLS"), 'NO "TLS already active"\r\n');
+      // Without [oauth] the bearer mechanisms are neither listed (secure()) nor accepted.
+      for (const m of ["OAUTHBEARER", "XOAUTH2"])
+        assert.equal(await c.cmd(`AUTHENTICATE "${m}" "AQ=="`), `NO "unsupported SASL mechanism ${m}"\r\n`);
       assert.equal(await c.cmd(plainAuth(u.address, testPassword)), 'OK "logged in"\r\n');
       assert.equal(
         await c.cmd("CAPABILITY"),
