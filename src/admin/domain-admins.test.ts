@@ -80,6 +80,7 @@ describe("domain administrators", () => {
     assert.equal(domains.status, 200);
     assert.match(domains.body, /one\.test/);
     assert.doesNotMatch(domains.body, /<td>(two|three)\.test|Add a domain|Remove/);
+    assert.match((await dana.get("/settings")).body, /<a href="\/admin">Admin<\/a>/);
     const overview = await dana.get("/admin");
     assert.match(overview.body, /You administer one\.test\./);
   });
@@ -279,6 +280,7 @@ describe("domain administrators", () => {
     const ann = new WebClient(srv.ports.https!, srv.certPem);
     assert.equal((await ann.login("ann@one.test", "ann's new password")).status, 303);
     assert.equal((await ann.get("/admin/users")).status, 403);
+    assert.doesNotMatch((await ann.get("/settings")).body, /href="\/admin"/);
     assert.equal((await ann.get("/admin")).status, 403);
   });
 });

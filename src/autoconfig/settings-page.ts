@@ -34,7 +34,10 @@ ${e.managesieve.map((x) => row("ManageSieve (mail filters)", x))}
 and install it in Settings (it asks for your password).</p>
 <h2>Security</h2>
 <p><a href="/settings/2fa">Two-factor login</a>: an authenticator app or a passkey as a second step at login.</p>`;
-  return htmlResponse(page({ title: "Settings", body, session: rc.session, account: rc.account }));
+  // A domain administrator is no global admin: the Admin link needs the domains it administers.
+  const adminLink =
+    !rc.account.isAdmin && (await rc.app.ctx.store.directory.listAdminDomains(rc.account.id)).length > 0;
+  return htmlResponse(page({ title: "Settings", body, session: rc.session, account: rc.account, adminLink }));
 }
 
 async function mobileconfig(rc: AuthedContext): Promise<HttpResponse> {
