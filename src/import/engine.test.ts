@@ -200,6 +200,7 @@ describe("import engine", () => {
       dedupe: true,
     });
     assert.deepEqual([s.imported, s.duplicates], [1, 2]);
+    assert.equal(s.bytes, body(2).toString().replace(/\n/g, "\r\n").length, "duplicates are not counted");
   });
 
   test("quota up front from the folders' sizes: a clear error and nothing filed", async () => {

@@ -189,7 +189,7 @@ export async function runImport(
         });
         summary.imported += r.copies.length;
         summary.duplicates += r.duplicates;
-        for (const m of messages) summary.bytes += m.body.length;
+        summary.bytes += r.bytes;
       } catch (e) {
         if (e instanceof QuotaError) {
           summary.elapsedMs = Date.now() - started;

@@ -151,6 +151,7 @@ export function runImportContract(open: OpenStore): void {
         });
         assert.equal(r.duplicates, 2);
         assert.equal(r.copies.length, 2);
+        assert.equal(r.bytes, msg(2).body.length + msg(3).body.length);
         const subjects = await Promise.all(
           (await store.mail.listMessages(box.id)).map(
             async (m) => (await store.mail.getMessageById(m.id))?.structure.envelope.subject,

@@ -833,13 +833,14 @@ export interface ImportStore {
    *  not increasing. `dedupe`: a message whose body (content hash) the account already holds in
    *  any mailbox, or that appears earlier in the batch, is skipped and counted in `duplicates`.
    *  `cursor` is written in the same transaction (read back by `cursor`). Changes are announced
-   *  like appends (cause "append"); imported bodies are indexed for search like any other. */
+   *  like appends (cause "append"); imported bodies are indexed for search like any other.
+   *  `bytes`: the octets filed (duplicates left out). */
   importBatch(
     accountId: number,
     mailboxId: number,
     messages: ImportedMessage[],
     opts?: { dedupe?: boolean; cursor?: { key: string; value: string } },
-  ): Promise<{ copies: DeliveredCopy[]; duplicates: number }>;
+  ): Promise<{ copies: DeliveredCopy[]; duplicates: number; bytes: number }>;
   /** Raises the mailbox's uidNext to at least `uidNext` (dovecot-uidlist's next UID); never
    *  lowers it. */
   raiseUidNext(mailboxId: number, uidNext: number): Promise<Mailbox>;

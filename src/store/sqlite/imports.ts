@@ -173,11 +173,8 @@ export function createImports(
             else keep.push(m);
           }
           // Quota over the whole batch before anything is written: all or none.
-          checkQuota(
-            acc,
-            keep.reduce((n, m) => n + m.body.length, 0),
-            keep.length,
-          );
+          const bytes = keep.reduce((n, m) => n + m.body.length, 0);
+          checkQuota(acc, bytes, keep.length);
           const now = Date.now();
           const copies: DeliveredCopy[] = [];
           let modseq = 0;
@@ -215,7 +212,7 @@ export function createImports(
                     cause: "append",
                   },
                 ];
-          return { value: { copies, duplicates }, events };
+          return { value: { copies, duplicates, bytes }, events };
         },
       });
     },
