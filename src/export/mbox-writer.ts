@@ -73,29 +73,30 @@ export function stateFields(flags: readonly string[]): string {
 
 /** The mbox entry for one stored message (CRLF lines), From_ line to the empty line after it. */
 export function mboxEntry(stored: Buffer, flags: readonly string[], internalDate: Date): Buffer {
-  const { body } = stripStateFields(stored);
+  const { body, headerEnd } = stripStateFields(stored);
   const parts: Buffer[] = [Buffer.from(`${fromLine(returnPath(body), internalDate)}\n`, "latin1")];
-  const state = Buffer.from(stateFields(flags), "latin1");
-  let inHeader = true;
-  let pos = 0;
+  // A message whose first line starts with white space (a continuation of nothing: malformed)
+  // cannot carry them: written before that line, the line would read back as their
+  // continuation. Its bytes come back; its flags do not.
+  const ws = body[headerEnd] === 0x20 || body[headerEnd] === 0x09;
+  const state = ws ? Buffer.alloc(0) : Buffer.from(stateFields(flags), "latin1");
   const NL = Buffer.from("\n");
   const GT = Buffer.from(">");
+  let pos = 0;
   while (pos < body.length) {
+    // The state fields go where the import's header scan stops (usually the empty line).
+    if (pos === headerEnd) parts.push(state);
     const nl = body.indexOf(0x0a, pos);
     const end = nl === -1 ? body.length : nl;
     const content = end > pos && body[end - 1] === 0x0d ? end - 1 : end;
-    if (inHeader && content === pos) {
-      parts.push(state);
-      inHeader = false;
-    }
     let gt = pos;
     while (gt < content && body[gt] === 0x3e) gt++;
     if (content - gt >= 5 && body.toString("latin1", gt, gt + 5) === "From ") parts.push(GT);
     parts.push(body.subarray(pos, content), NL);
     pos = end + 1;
   }
-  // A message that is all header (no empty line): the fields go at its end.
-  if (inHeader) parts.push(state);
+  // A message that is all header: the fields go at its end.
+  if (headerEnd >= body.length) parts.push(state);
   parts.push(NL);
   return Buffer.concat(parts);
 }

@@ -11,6 +11,7 @@ export const TARGETS: Record<string, { module: string; exportName: string; known
   jmap: { module: "./jmap.ts", exportName: "jmapTarget" },
   "list-pattern": { module: "./list-pattern.ts", exportName: "listPatternTarget" },
   "base-subject": { module: "./base-subject.ts", exportName: "baseSubjectTarget" },
+  mbox: { module: "./mbox.ts", exportName: "mboxTarget" },
   // Browser code, typechecked under web/'s tsconfig: its target lives there (see that file).
   sanitizer: {
     module: "../../../web/src/testing/sanitize.fuzz.ts",

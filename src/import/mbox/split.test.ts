@@ -157,3 +157,32 @@ test("From_ line dates: asctime, with zones, Thunderbird's '-', and garbage", ()
   assert.equal(fromLine(null, d), "From MAILER-DAEMON Tue Mar  5 06:07:08 2024");
   assert.equal(fromLineDate(fromLine("a@b", d))?.getTime(), d.getTime());
 });
+
+test("a From_ line longer than a message may be is a separator however the file is read (fuzz finding)", () => {
+  const f = `From a ${"x".repeat(3000)} Mon Jan  1 00:00:00 2024\nS: one\n\nbody\n\nFrom b Mon Jan  1 00:00:00 2024\nS: two\n\n`;
+  const want = ["S: one\r\n\r\nbody\r\n", "S: two\r\n"];
+  for (const chunk of [1, 7, 100, 100000]) {
+    const es = split(f, { max: 1000, chunk });
+    assert.deepEqual(bodies(es), want, `chunk ${chunk}`);
+    assert.equal(es[0]!.fromLine!.length, 1000);
+  }
+  // Any other overlong line makes its message too large, again whatever the chunks.
+  for (const chunk of [1, 7, 100000]) {
+    const es = split(`From a Mon Jan  1 00:00:00 2024\nS: x\n\n${"y".repeat(3000)}\n\n${two}`, {
+      max: 1000,
+      chunk,
+    });
+    assert.deepEqual(bodies(es), [null, ...bodies(split(two))], `chunk ${chunk}`);
+  }
+});
+
+test("a line starting with white space, or with a control character before its colon, is no field (fuzz finding)", () => {
+  const m = Buffer.from(" 2147 00:00:00 x\r\nStatus: R\r\n\r\nb\r\n");
+  const r = stripStateFields(m);
+  assert.equal(r.body, m);
+  assert.equal(r.headerEnd, 0);
+  assert.deepEqual(flagsFromFields(r.fields), []);
+  assert.equal(stripStateFields(Buffer.from("u\x15s: R\r\nStatus: R\r\n\r\n")).headerEnd, 0);
+  // Obsolete syntax (RFC 5322 4.5): white space before the colon.
+  assert.deepEqual(flagsFromFields(stripStateFields(Buffer.from("Status : R\r\n\r\n")).fields), ["\\Seen"]);
+});

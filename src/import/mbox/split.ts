@@ -44,6 +44,7 @@ export interface SplitOptions {
 
 const FROM = Buffer.from("From ");
 const CRLF = Buffer.from("\r\n");
+const EMPTY = Buffer.alloc(0);
 /** A From_ line longer than this keeps only its start (the date is near it). */
 const MAX_FROM_LINE = 1000;
 
@@ -72,6 +73,8 @@ export class MboxSplitter {
   private carry: Buffer[] = [];
   private carryLen = 0;
   private carryDropped = false;
+  /** The first bytes of a dropped line. */
+  private carryHead: Buffer = EMPTY;
 
   constructor(opts: SplitOptions) {
     this.max = opts.maxMessageBytes;
@@ -85,13 +88,7 @@ export class MboxSplitter {
       const piece = buf.subarray(pos, nl);
       const lineStart = this.offset + pos - this.carryLen;
       pos = nl + 1;
-      if (this.carryDropped) this.dropLine(lineStart, this.carryLen + piece.length);
-      else if (this.carryLen > 0)
-        this.line(Buffer.concat([...this.carry, piece], this.carryLen + piece.length), lineStart);
-      else this.line(piece, lineStart);
-      this.carry = [];
-      this.carryLen = 0;
-      this.carryDropped = false;
+      this.lineEnded(piece, lineStart);
     }
     if (pos < buf.length) {
       const rest = buf.subarray(pos);
@@ -99,6 +96,8 @@ export class MboxSplitter {
       // A copy: the caller may reuse its buffer.
       if (!this.carryDropped) this.carry.push(Buffer.from(rest));
       if (!this.carryDropped && this.carryLen > this.max + 2) {
+        // Longer than any message we keep: only its start is kept (a From_ line's date).
+        this.carryHead = Buffer.from(Buffer.concat(this.carry).subarray(0, MAX_FROM_LINE));
         this.carry = [];
         this.carryDropped = true;
       }
@@ -109,14 +108,38 @@ export class MboxSplitter {
 
   /** The end of the input: the last message (a last line without line end still counts). */
   end(): MboxEntry[] {
-    const lineStart = this.offset - this.carryLen;
-    if (this.carryDropped) this.dropLine(lineStart, this.carryLen);
-    else if (this.carryLen > 0) this.line(Buffer.concat(this.carry, this.carryLen), lineStart);
+    if (this.carryLen > 0) this.lineEnded(Buffer.alloc(0), this.offset - this.carryLen);
+    this.finish(this.offset);
+    return this.take();
+  }
+
+  /** A line ended: `piece` is its part in the current chunk, the carry the rest. The same line
+   *  is handled the same way whatever the chunks: one longer than a kept message could be goes
+   *  to longLine whether it arrived whole or in pieces. */
+  private lineEnded(piece: Buffer, lineStart: number): void {
+    const total = this.carryLen + piece.length;
+    if (this.carryDropped) this.longLine(this.carryHead, lineStart, total);
+    else if (total > this.max + 2) {
+      const whole =
+        this.carryLen > 0 ? Buffer.concat([...this.carry, piece.subarray(0, MAX_FROM_LINE)]) : piece;
+      this.longLine(whole.subarray(0, MAX_FROM_LINE), lineStart, total);
+    } else if (this.carryLen > 0) this.line(Buffer.concat([...this.carry, piece], total), lineStart);
+    else this.line(piece, lineStart);
     this.carry = [];
     this.carryLen = 0;
     this.carryDropped = false;
-    this.finish(this.offset);
-    return this.take();
+    this.carryHead = EMPTY;
+  }
+
+  /** A line too long to keep: a separator (its start kept as the From_ line), or a line that
+   *  makes its message too large (only its length counts). */
+  private longLine(head: Buffer, lineStart: number, len: number): void {
+    if (startsWithFrom(head, 0) && (this.atStart || this.blankPending || !this.inMessage)) {
+      this.finish(lineStart);
+      this.begin(lineStart, head.toString("latin1"));
+      return;
+    }
+    this.dropLine(lineStart, len);
   }
 
   private take(): MboxEntry[] {

@@ -33,6 +33,10 @@ export interface Stripped {
   body: Buffer;
   /** The state fields' values, and "date" (the Date field, left in the message). */
   fields: FieldValues;
+  /** Where the header ends in `body`: the start of the empty line, of the first line that is no
+   *  field, or the body's length. The export writes its state fields here, so that this scan
+   *  finds them again whatever the message looks like. */
+  headerEnd: number;
 }
 
 /** The lower-case name of the field starting at `start`, or null when the line is no field. */
@@ -42,7 +46,13 @@ function fieldName(body: Buffer, start: number, lineEnd: number): string | null 
   // RFC 5322 3.6.8: field-name is printable ASCII but ":"; obsolete syntax allows WSP before ":".
   let end = colon;
   while (end > start && (body[end - 1] === 0x20 || body[end - 1] === 0x09)) end--;
-  if (end - start > 64) return null; // none of ours is that long
+  if (end === start || end - start > 64) return null; // none of ours is that long
+  // ftext (RFC 5322 3.6.8): printable ASCII but ":"; a line starting with white space or
+  // holding a control character before its colon is no field.
+  for (let i = start; i < end; i++) {
+    const c = body[i]!;
+    if (c <= 0x20 || c >= 0x7f) return null;
+  }
   return body.toString("latin1", start, end).toLowerCase();
 }
 
@@ -81,15 +91,17 @@ export function stripStateFields(body: Buffer): Stripped {
     pos = lineEnd;
   }
   endField(pos);
-  if (drop.length === 0) return { body, fields };
+  if (drop.length === 0) return { body, fields, headerEnd: pos };
   const keep: Buffer[] = [];
   let at = 0;
+  let removed = 0;
   for (const [s, e] of drop) {
     keep.push(body.subarray(at, s));
+    removed += e - s;
     at = e;
   }
   keep.push(body.subarray(at));
-  return { body: Buffer.concat(keep), fields };
+  return { body: Buffer.concat(keep), fields, headerEnd: pos - removed };
 }
 
 /** Flags and keywords from the state fields (mutt's, Dovecot's, Thunderbird's). */
