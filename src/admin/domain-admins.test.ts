@@ -124,8 +124,26 @@ describe("domain administrators", () => {
     assert.equal((await revoke(id.bob!, bobs.appPassword.id)).status, 403);
     assert.equal((await revoke(id.ann!, bobs.appPassword.id)).status, 400);
     assert.equal(await imapLogin("bob@two.test", bobs.secret), true);
+    // A device logged in with it is disconnected by the revoke, not at its next command.
+    const device = new ImapFlow({
+      host: "127.0.0.1",
+      port: srv.ports.imaps!,
+      secure: true,
+      tls: { ca: srv.certPem, servername: "mail.example.test" },
+      auth: { user: "ann@one.test", pass: anns.secret },
+      logger: false,
+    });
+    device.on("error", () => {});
+    await device.connect();
+    const closed = new Promise<void>((resolve) => device.once("close", () => resolve()));
     const done = await revoke(id.ann!, anns.appPassword.id);
     assert.equal(done.status, 303);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), 10_000);
+    });
+    assert.notEqual(await Promise.race([closed, timeout]), "timeout", "the device was not disconnected");
+    clearTimeout(timer);
     assert.equal(await imapLogin("ann@one.test", anns.secret), false);
     assert.deepEqual(await srv.store.appPasswords.list(id.ann!), []);
   });
