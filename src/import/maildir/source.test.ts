@@ -180,7 +180,7 @@ describe("openMaildirSource", () => {
     }
   });
 
-  test("Courier: courierimapuiddb and courierimapsubscribed; roles from folder names", async () => {
+  test("Courier: courierimapuiddb, courierimapsubscribed, courierimapkeywords; roles from folder names", async () => {
     const dir = await mkdtemp(join(tmpdir(), "yubin-maildir-courier-"));
     try {
       await mailbox(dir);
@@ -189,6 +189,8 @@ describe("openMaildirSource", () => {
       await writeFile(join(dir, ".Sent", "courierimapuiddb"), "1 777 12\n11 1600000000.1.host\n");
       await put(join(dir, ".Sent", "cur", "1600000000.1.host:2,S"), msg("sent"));
       await writeFile(join(dir, "courierimapsubscribed"), "INBOX.Sent\n");
+      await mkdir(join(dir, ".Sent", "courierimapkeywords"));
+      await writeFile(join(dir, ".Sent", "courierimapkeywords", ":list"), "$Label1\n\n1600000000.1.host:0\n");
       const fs = await folders(dir);
       assert.deepEqual([...fs.keys()], ["INBOX", "Old/2019", "Sent"]);
       const sent = fs.get("Sent")!;
@@ -200,7 +202,7 @@ describe("openMaildirSource", () => {
       assert.equal(fs.get("INBOX")!.uidValidity, undefined); // no uidlist: new UIDs
       assert.deepEqual(
         (await all(sent)).map((m) => ("failed" in m ? m.reason : [m.uid, m.flags])),
-        [[11, ["\\Seen"]]],
+        [[11, ["\\Seen", "$Label1"]]],
       );
     } finally {
       await rm(dir, { recursive: true, force: true });

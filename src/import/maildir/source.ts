@@ -13,13 +13,14 @@
 // mail Dovecot delivered meanwhile (higher UIDs, later names) is picked up by a later run, and an
 // unlisted file taken before that Dovecot has listed since is not taken twice.
 //
-// Not read: Dovecot's index files (dovecot.index*: caches; flags live in the names), tmp/ (mail
-// being written), `maildirfolder`, and Courier's courierimapkeywords/ (Courier's keywords are
-// not imported; its flags, UIDs and subscriptions are).
+// Courier's keywords come from its courierimapkeywords/ (courier-keywords.ts). Not read:
+// Dovecot's index files (dovecot.index*: caches; flags live in the names), tmp/ (mail being
+// written), `maildirfolder`.
 import { constants } from "node:fs";
 import { open, readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { ImportSource, SourceFailure, SourceFolder, SourceMessage } from "../types.js";
+import { readCourierKeywords } from "./courier-keywords.js";
 import { flagsFromLetters, sizesFromBase, splitFileName } from "./flags.js";
 import {
   detectLayout,
@@ -141,6 +142,7 @@ async function folder(
 ): Promise<SourceFolder> {
   const uidList = await readUidList(d.dir);
   const keywords = parseKeywords((await readText(join(d.dir, "dovecot-keywords"))) ?? "");
+  const courierKeywords = await readCourierKeywords(d.dir);
   // Count and size without reading a message: W= (the size with CRLF, what is stored here) or S=
   // from the name when Dovecot or Maildir++ wrote them, else a stat.
   const entries = await listEntries(d.dir, uidList);
@@ -157,7 +159,7 @@ async function folder(
     ...(subscribed && d.name !== "INBOX" ? { subscribed: subscribed.has(d.name) } : {}),
     count,
     bytes,
-    messages: (after) => readMessages({ dir: d.dir, uidList, keywords, after, opts }),
+    messages: (after) => readMessages({ dir: d.dir, uidList, keywords, courierKeywords, after, opts }),
   };
 }
 
@@ -174,6 +176,7 @@ async function* readMessages(o: {
   dir: string;
   uidList: UidList | null;
   keywords: ReadonlyMap<number, string>;
+  courierKeywords: ReadonlyMap<string, string[]> | null;
   after: string | null;
   opts: MaildirSourceOptions;
 }): AsyncIterable<SourceMessage | SourceFailure> {
@@ -191,14 +194,26 @@ async function* readMessages(o: {
       lastBase = e.base;
     }
     const position = lastBase === null ? String(lastUid) : `${lastUid}/${lastBase}`;
-    yield await readEntry(o.dir, e, { position, keywords: o.keywords, maxBytes: o.opts.maxMessageBytes });
+    const extra = o.courierKeywords?.get(e.base) ?? [];
+    yield await readEntry(o.dir, e, {
+      position,
+      keywords: o.keywords,
+      extra,
+      maxBytes: o.opts.maxMessageBytes,
+    });
   }
 }
 
 async function readEntry(
   dir: string,
   e: Entry,
-  o: { position: string; keywords: ReadonlyMap<number, string>; maxBytes: number | undefined },
+  o: {
+    position: string;
+    keywords: ReadonlyMap<number, string>;
+    /** Courier's keywords of this message. */
+    extra: readonly string[];
+    maxBytes: number | undefined;
+  },
 ): Promise<SourceMessage | SourceFailure> {
   let path = join(dir, e.sub, e.name);
   const failed = (reason: string): SourceFailure => ({
@@ -222,7 +237,7 @@ async function readEntry(
   const { letters } = splitFileName(e.name);
   return {
     body: read.body,
-    flags: flagsFromLetters(letters, o.keywords),
+    flags: [...new Set([...flagsFromLetters(letters, o.keywords), ...o.extra])],
     internalDate: read.mtime,
     ...(e.uid !== undefined ? { uid: e.uid } : {}),
     position: o.position,

@@ -77,9 +77,14 @@ export function parseKeywords(text: string): Map<number, string> {
     if (sp < 1) continue;
     const idx = /^\d{1,2}$/.test(line.slice(0, sp)) ? Number(line.slice(0, sp)) : -1;
     const kw = line.slice(sp + 1);
-    // RFC 3501 9: a keyword is an atom; anything else cannot be a flag on the IMAP side.
-    if (idx < 0 || idx > 25 || !/^[!#$&'+\-.0-9:<>?@A-Z^_`a-z|~]{1,100}$/.test(kw)) continue;
+    if (idx < 0 || idx > 25 || !isKeyword(kw)) continue;
     out.set(idx, kw);
   }
   return out;
+}
+
+/** RFC 3501 9: a keyword is an atom (a safe subset here); anything else cannot be a flag on the
+ *  IMAP side, so it is not imported. */
+export function isKeyword(s: string): boolean {
+  return /^[!#$&'+\-.0-9:<>?@A-Z^_`a-z|~]{1,100}$/.test(s);
 }
