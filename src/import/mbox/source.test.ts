@@ -176,3 +176,19 @@ test("a 0-byte file is an empty folder", async () => {
   const got = await all(await openMboxSource(f, { maxMessageBytes: 1000 }));
   assert.deepEqual(got, [{ name: "Empty", specialUse: null, bytes: 0, items: [] }]);
 });
+
+test("a file rewritten since the last run is reported, not read from the middle of a message", async () => {
+  const f = join(dir, "rewritten");
+  await writeFile(f, msg("a@x", "one, with a subject longer than the next") + msg("b@x", "two"));
+  const src = await openMboxSource(f, { maxMessageBytes: 1000 });
+  for await (const folder of src.folders()) {
+    const first: SourceMessage[] = [];
+    for await (const m of folder.messages(null)) first.push(m as SourceMessage);
+    // A client compacts the file: the first message goes, the offset now falls inside another.
+    await writeFile(f, msg("b@x", "two") + msg("c@x", "three, much longer subject"));
+    const rest: (SourceMessage | SourceFailure)[] = [];
+    for await (const m of folder.messages(first[0]!.position)) rest.push(m);
+    assert.equal(rest.length, 1);
+    assert.match((rest[0] as SourceFailure).reason, /the file changed since the last import/);
+  }
+});

@@ -173,7 +173,25 @@ async function* readMessages(
       throw new MboxSourceError(`${f.rel}: bad resume position ${JSON.stringify(after)}`);
     offset = Number(after);
   }
-  if (offset >= f.size) return;
+  if (offset > 0) {
+    // A resumed read must land on a From_ line: an offset means something only in a file that
+    // has just grown since (an MDA appends). One a client rewrote (compacted) would be read from
+    // the middle of some message: reported, not guessed at, so nothing is filed twice.
+    const fh = await open(f.path, "r");
+    const head = Buffer.alloc(5);
+    const { bytesRead } = await fh.read(head, 0, 5, offset).finally(() => fh.close());
+    if (bytesRead === 0) return; // nothing new
+    if (bytesRead < 5 || head.toString("latin1") !== "From ") {
+      yield {
+        failed: true,
+        label: `${f.rel} offset ${offset}`,
+        position: after!,
+        reason:
+          "the file changed since the last import (no message starts where it stopped): the rest was not imported; import the file into a new folder with --dedupe",
+      };
+      return;
+    }
+  }
   const splitter = new MboxSplitter({ maxMessageBytes: o.max, offset });
   const stream = createReadStream(f.path, { start: offset, highWaterMark: o.chunkBytes });
   try {
