@@ -70,9 +70,9 @@ test("draining a 48 MB folder holds about one 4 MB group of bodies", { timeout: 
     assert.equal(n, COUNT);
     assert.ok(bytes > 48 * 1024 * 1024, `${bytes}`);
     const grew = peak - base;
-    // One group (4 MB, here 2 messages) plus the socket's and the parser's buffers; the folder
-    // is 48 MB. Buffers are freed by GC, not at once, so the bound leaves room for a few groups.
-    assert.ok(grew < 24 * 1024 * 1024, `Buffer memory grew by ${(grew / 1048576).toFixed(1)} MB`);
+    // One group (4 MB, here 2 messages) plus the socket's and the parser's copies, freed by GC
+    // when it gets round to it: measured 20 MB here, 54 MB with the whole folder in one group.
+    assert.ok(grew < 36 * 1024 * 1024, `Buffer memory grew by ${(grew / 1048576).toFixed(1)} MB`);
   } finally {
     await source.close();
   }
