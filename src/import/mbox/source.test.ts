@@ -55,6 +55,8 @@ test("a Thunderbird profile directory: Inbox, Sent, Folder.sbd/Sub, .msf files a
   await writeFile(join(root, "Work"), msg("c@x", "work"));
   await writeFile(join(root, "Work.sbd", "Projects"), msg("d@x", "proj", "X-Mozilla-Keys: $label1 todo\n"));
   await writeFile(join(root, "Work.sbd", "Deep.sbd", "Er"), "");
+  await mkdir(join(root, "Inbox.sbd"));
+  await writeFile(join(root, "Inbox.sbd", "Lists"), msg("l@x", "list"));
   await writeFile(join(root, "msgFilterRules.dat"), 'version="9"');
   await writeFile(join(root, "popstate.dat"), "# POP3 State File");
   await writeFile(join(root, "notes"), "not an mbox\n");
@@ -64,6 +66,7 @@ test("a Thunderbird profile directory: Inbox, Sent, Folder.sbd/Sub, .msf files a
     got.map((f) => [f.name, f.specialUse, f.items.length]),
     [
       ["INBOX", null, 2],
+      ["INBOX/Lists", null, 1],
       ["Sent", "\\Sent", 1],
       ["Templates", null, 0],
       ["Work", null, 1],
@@ -76,8 +79,8 @@ test("a Thunderbird profile directory: Inbox, Sent, Folder.sbd/Sub, .msf files a
   assert.equal(inbox[0]!.body.toString(), "From: a@x\r\nSubject: one\r\n\r\nhello\r\n");
   assert.equal(inbox[0]!.internalDate.toISOString(), "1986-11-24T18:22:48.000Z");
   assert.equal(inbox[0]!.label, "Inbox offset 0");
-  assert.deepEqual((got[1]!.items[0] as SourceMessage).flags, ["\\Seen", "\\Answered"]);
-  assert.deepEqual((got[5]!.items[0] as SourceMessage).flags, ["$label1", "todo"]);
+  assert.deepEqual((got[2]!.items[0] as SourceMessage).flags, ["\\Seen", "\\Answered"]);
+  assert.deepEqual((got[6]!.items[0] as SourceMessage).flags, ["$label1", "todo"]);
   assert.equal(
     got[0]!.bytes,
     Buffer.byteLength(

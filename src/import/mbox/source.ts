@@ -81,11 +81,13 @@ async function startsLikeMbox(path: string): Promise<boolean> {
   }
 }
 
-/** The folder a file's name gives: ".mbox" dropped; top-level Inbox is INBOX. */
+/** The folder a file's name gives: ".mbox" dropped; a top-level Inbox is INBOX. */
 function folderName(levels: readonly string[], file: string): string {
   const leaf = file.toLowerCase().endsWith(".mbox") && file.length > 5 ? file.slice(0, -5) : file;
-  if (levels.length === 0 && leaf.toLowerCase() === "inbox") return "INBOX";
-  return [...levels, leaf].join("/");
+  const all = [...levels, leaf];
+  // Inbox and its subfolders (Thunderbird's Inbox.sbd/) belong to INBOX, in any case.
+  if (all[0]!.toLowerCase() === "inbox") all[0] = "INBOX";
+  return all.join("/");
 }
 
 /** Every mbox file under `root`, sorted by path, with the folder names they fill. */
