@@ -270,3 +270,29 @@ test("a message expunged while the export runs is skipped; a body unreadable for
     /ENOENT/,
   );
 });
+
+test("names a format cannot hold are reported where they went; keywords past 26 per Maildir folder are counted", async () => {
+  const { store, accountId } = await newStore("names");
+  await store.mail.createMailbox(accountId, "v1.2/x");
+  await store.mail.createMailbox(accountId, ".hidden");
+  const inbox = (await store.mail.getMailbox(accountId, "INBOX"))!;
+  const keywords = Array.from({ length: 30 }, (_, i) => `k${i}`);
+  await store.mail.append(accountId, inbox.id, {
+    body: Buffer.from("Subject: k\r\n\r\nk\r\n"),
+    flags: keywords,
+  });
+  const md = await exportAccount(store, accountId, join(dir, "names-md"), { format: "maildir" });
+  assert.deepEqual(md.renamed, [
+    { folder: ".hidden", path: "._hidden" },
+    { folder: "v1.2", path: ".v1_2" },
+    { folder: "v1.2/x", path: ".v1_2.x" },
+  ]);
+  assert.equal(md.keywordsDropped, 4);
+  const kw = await readFile(join(dir, "names-md", "dovecot-keywords"), "utf8");
+  assert.equal(kw.split("\n").length - 1, 26);
+  const [file] = await readdir(join(dir, "names-md", "cur"));
+  assert.match(file!, /:2,abcdefghijklmnopqrstuvwxyz$/);
+  const mb = await exportAccount(store, accountId, join(dir, "names-mbox"), { format: "mbox" });
+  assert.deepEqual(mb.renamed, [{ folder: ".hidden", path: "_hidden" }]);
+  assert.ok((await readdir(join(dir, "names-mbox"))).includes("_hidden"));
+});
