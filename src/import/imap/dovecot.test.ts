@@ -46,6 +46,9 @@ describe("IMAP import from a private Dovecot", { skip, timeout: 120_000 }, () =>
     await ann.mailboxCreate("Work");
     await ann.mailboxCreate("Work/Projects");
     await ann.mailboxSubscribe("Work/Projects");
+    // A child without its parent: Dovecot lists "Deep" as \\NonExistent (RFC 5258), not a folder.
+    await ann.mailboxCreate("Deep/Child");
+    await ann.append("Deep/Child", Buffer.from("Subject: deep\r\n\r\ndeep\r\n"), ["\\Flagged"]);
     await ann.append(
       "Work/Projects",
       Buffer.from("From: a@example.org\r\nSubject: old\r\n\r\nfrom 2017\r\n"),
@@ -83,7 +86,7 @@ describe("IMAP import from a private Dovecot", { skip, timeout: 120_000 }, () =>
       await source.close();
     }
     assert.equal(summary.failed, 0, JSON.stringify(summary.failures));
-    assert.equal(summary.imported, 4 + 1 + 1);
+    assert.equal(summary.imported, 4 + 1 + 1 + 1);
     const bob = new ImapFlow({
       host: "127.0.0.1",
       port: srv.ports.imaps!,
@@ -97,6 +100,8 @@ describe("IMAP import from a private Dovecot", { skip, timeout: 120_000 }, () =>
       const want = await snapshot(ann);
       const got = await snapshot(bob);
       assert.ok(want.get("INBOX")!.messages.some((m) => m.flags.includes("Work-Item")));
+      assert.ok(want.has("Deep/Child"));
+      assert.equal(summary.folders, want.size, "the \\NonExistent Deep is no folder of the source");
       for (const [name, w] of want) {
         const g = got.get(name);
         assert.ok(g, `Yubin has ${name}`);
