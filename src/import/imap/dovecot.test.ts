@@ -112,3 +112,77 @@ describe("IMAP import from a private Dovecot", { skip, timeout: 120_000 }, () =>
     }
   });
 });
+
+describe("IMAP import from a Dovecot laid out as Courier (namespace INBOX., delimiter '.')", {
+  skip,
+  timeout: 120_000,
+}, () => {
+  let dc: PrivateDovecot;
+  let srv: TestServer;
+
+  before(async () => {
+    dc = await startDovecot({
+      users: [{ name: ANN, password: PASSWORD }],
+      extraConfig: ["namespace inbox {", "  separator = .", "  prefix = INBOX.", "}"],
+    });
+    srv = await startTestServer({ users: [{ address: BOB, password: PASSWORD }] });
+  });
+  after(async () => {
+    await srv?.stop();
+    await dc?.remove();
+  });
+
+  test("the prefix is dropped and '.' becomes '/': INBOX.Work.Projects is Work/Projects", async () => {
+    const ann = new ImapFlow({
+      host: "127.0.0.1",
+      port: dc.imapPort,
+      secure: false,
+      auth: { user: ANN, pass: PASSWORD },
+      logger: false,
+    });
+    await ann.connect();
+    try {
+      assert.deepEqual(ann.namespace, { prefix: "INBOX.", delimiter: "." });
+      await ann.mailboxCreate("INBOX.Work.Projects");
+      await ann.append("INBOX.Work.Projects", Buffer.from("Subject: p\r\n\r\nproject\r\n"), ["$Label3"]);
+      await ann.append("INBOX.Sent", Buffer.from("Subject: s\r\n\r\nsent\r\n"), ["\\Seen"]);
+      await ann.append("INBOX", Buffer.from("Subject: i\r\n\r\ninbox\r\n"), []);
+      const source = await openImapSource({
+        host: "127.0.0.1",
+        port: dc.imapPort,
+        tls: "none",
+        user: ANN,
+        password: PASSWORD,
+      });
+      try {
+        const summary = await runImport(srv.store, srv.users[0]!.id, source, {});
+        assert.equal(summary.imported, 3);
+      } finally {
+        await source.close();
+      }
+      const bob = new ImapFlow({
+        host: "127.0.0.1",
+        port: srv.ports.imaps!,
+        secure: true,
+        tls: { ca: srv.certPem, servername: "mail.example.test" },
+        auth: { user: BOB, pass: PASSWORD },
+        logger: false,
+      });
+      await bob.connect();
+      try {
+        const want = await snapshot(ann);
+        const got = await snapshot(bob);
+        for (const [name, w] of want) {
+          const ours = name === "INBOX" ? name : name.replace(/^INBOX\//, "");
+          assert.deepEqual(got.get(ours), w, `${name} arrives as ${ours}`);
+        }
+        assert.equal(got.get("Sent")!.specialUse, "\\Sent");
+        assert.equal(got.get("Work/Projects")!.messages.length, 1);
+      } finally {
+        await bob.logout();
+      }
+    } finally {
+      await ann.logout();
+    }
+  });
+});
