@@ -12,6 +12,7 @@ import { createSessionStore } from "../src/http/session.js";
 import { TokenStore } from "../src/jmap/http/tokens.js";
 import { LocalNotifier } from "../src/store/notifier.js";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
+import type { Account } from "../src/store/types.js";
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -24,7 +25,7 @@ const dir = mkdtempSync(join(tmpdir(), "yubin-bench-sessions-"));
 const store = await openSqliteStore({ dataDir: dir, notifier: new LocalNotifier() });
 try {
   await store.directory.addDomain("example.test");
-  const accounts = [];
+  const accounts: Account[] = [];
   for (let i = 0; i < 1000; i++)
     accounts.push(
       await store.directory.createAccount({ address: `u${i}@example.test`, passwordHash: `h${i}` }),
