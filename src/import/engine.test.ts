@@ -257,7 +257,7 @@ describe("import engine", () => {
     assert.equal(s.imported, 2);
     assert.equal(s.failed, 4);
     assert.deepEqual(
-      s.failures.map((f) => [f.folder, f.label, f.reason.replace(/\d+ octets/, "N octets")]),
+      s.failures.map((f) => [f.folder, f.label, f.reason.replace(/\b\d+ octets/, "N octets")]),
       [
         ["INBOX", "#1", "unreadable file"],
         ["INBOX", "#2", "empty message"],
