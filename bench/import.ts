@@ -15,6 +15,8 @@
 //   npm run bench:import                        # 100,000 messages
 //   npm run bench:import -- --messages 20000 [--dir PATH] [--keep] [--skip imap,backup]
 // (2) is skipped, saying why, when Dovecot is not installed or not run as root.
+// One import alone, on a Maildir of your own (what each child runs; --mem-trace prints its memory
+// every 5 s): node --import tsx bench/import.ts --phase maildir --maildir DIR --data NEWDIR [--mem-trace]
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
