@@ -39,7 +39,7 @@ function source(count: number, gate: () => Promise<void> = async () => {}): Impo
 }
 
 const until = async (cond: () => boolean, what: string) => {
-  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 3000 && !cond(); i++) await new Promise((r) => setTimeout(r, 10)); // 30 s at least: a loaded CI
   assert.ok(cond(), what);
 };
 
@@ -115,7 +115,7 @@ describe("ImportJobs", () => {
       spec(ben, async () =>
         source(1000, async () => {
           // Slow enough that stop() comes while it runs.
-          if (++n > 300) await new Promise((r) => setTimeout(r, 5));
+          if (++n > 300) await new Promise((r) => setTimeout(r, 20));
         }),
       ),
     );
