@@ -88,7 +88,8 @@ async function childImport(): Promise<void> {
   }
   const config = defaultConfig();
   config.server.dataDir = opt.data!;
-  const store = await openStore(config, new LocalNotifier(), silentLogger);
+  // As `yubin import` opens it: the server's indexer, not the import, indexes for search.
+  const store = await openStore(config, new LocalNotifier(), silentLogger, { fullTextIndexer: false });
   try {
     await store.directory.addDomain("example.test");
     const account = await store.directory.createAccount({ address: ACCOUNT, passwordHash: "x" });

@@ -7,7 +7,12 @@ import type { ChangeNotifier } from "../store/notifier.js";
 import { openSqliteStore } from "../store/sqlite/index.js";
 import type { Store } from "../store/types.js";
 
-export async function openStore(config: Config, notifier: ChangeNotifier, log: Logger): Promise<Store> {
+export async function openStore(
+  config: Config,
+  notifier: ChangeNotifier,
+  log: Logger,
+  opts: { fullTextIndexer?: boolean } = {},
+): Promise<Store> {
   return openSqliteStore({
     dataDir: config.server.dataDir,
     notifier,
@@ -17,6 +22,7 @@ export async function openStore(config: Config, notifier: ChangeNotifier, log: L
     flagCacheMessages: config.storage.flagCacheMessages,
     fullTextMaxBytes: config.storage.fullTextMaxBytes,
     externalChangePollMs: config.storage.externalChangePollMs,
+    fullTextIndexer: opts.fullTextIndexer,
     mailboxNameMaxBytes: config.storage.mailboxNameMaxBytes,
     parse: (body) =>
       parseStructure(body, { maxDepth: config.storage.mimeMaxDepth, maxParts: config.storage.mimeMaxParts }),

@@ -39,8 +39,9 @@ export function loadOrCreateConfig(env: CliEnv): { config: Config; created: bool
 
 export async function withStore<T>(config: Config, fn: (store: Store) => Promise<T>): Promise<T> {
   // Nothing in a CLI process listens for other processes' mail changes: no need to look for them.
+  // What it files (yubin import) is indexed for search by the server, not on the CLI's time.
   const cliConfig = { ...config, storage: { ...config.storage, externalChangePollMs: 0 } };
-  const store = await openStore(cliConfig, new LocalNotifier(), silentLogger);
+  const store = await openStore(cliConfig, new LocalNotifier(), silentLogger, { fullTextIndexer: false });
   try {
     return await fn(store);
   } finally {

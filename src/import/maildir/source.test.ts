@@ -30,8 +30,8 @@ async function all(f: SourceFolder, after: string | null = null): Promise<(Sourc
   return out;
 }
 
-async function folders(root: string): Promise<Map<string, SourceFolder>> {
-  const src = await openMaildirSource(root);
+async function folders(root: string, readAhead?: number): Promise<Map<string, SourceFolder>> {
+  const src = await openMaildirSource(root, { readAhead });
   const out = new Map<string, SourceFolder>();
   for await (const f of src.folders()) out.set(f.name, f);
   await src.close();
@@ -131,7 +131,8 @@ describe("openMaildirSource", () => {
       await mailbox(dir);
       await put(join(dir, "new", "1700000001.a.host"), msg("1"));
       await put(join(dir, "new", "1700000002.b.host"), msg("2"));
-      const inbox = (await folders(dir)).get("INBOX")!;
+      // One file at a time, so the second is read after the rename below.
+      const inbox = (await folders(dir, 1)).get("INBOX")!;
       const it = inbox.messages(null)[Symbol.asyncIterator]();
       const first = (await it.next()).value as SourceMessage;
       assert.equal(first.body.toString(), msg("1"));
@@ -169,7 +170,7 @@ describe("openMaildirSource", () => {
         ],
       );
       // Listed, then expunged before it is read.
-      const it = (await folders(dir)).get("INBOX")!.messages(null)[Symbol.asyncIterator]();
+      const it = (await folders(dir, 1)).get("INBOX")!.messages(null)[Symbol.asyncIterator]();
       for (let i = 0; i < 4; i++) await it.next();
       await rm(join(dir, "cur", "1700000005.fine:2,S"));
       const last = (await it.next()).value as SourceMessage | SourceFailure;

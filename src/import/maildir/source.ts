@@ -37,6 +37,8 @@ export interface MaildirSourceOptions {
   layout?: MaildirLayout;
   /** Larger files are failures, not read (the engine would refuse them anyway). */
   maxMessageBytes?: number;
+  /** Files read at once, yielded in order (default 8; each holds one message in memory). */
+  readAhead?: number;
 }
 
 export class MaildirError extends Error {
@@ -183,6 +185,9 @@ async function* readMessages(o: {
   const from = parsePosition(o.after);
   let lastUid = from.uid;
   let lastBase = from.base;
+  // Up to READ_AHEAD files are read at once, yielded in order: each read is a few round trips
+  // to libuv's thread pool, which one at a time leave the disk and the pool mostly idle.
+  const ahead: Promise<SourceMessage | SourceFailure>[] = [];
   for (const e of await listEntries(o.dir, o.uidList)) {
     if (e.uid !== undefined) {
       // Past unlisted files, a listed one named no later than the last of them was one of them,
@@ -195,14 +200,20 @@ async function* readMessages(o: {
     }
     const position = lastBase === null ? String(lastUid) : `${lastUid}/${lastBase}`;
     const extra = o.courierKeywords?.get(e.base) ?? [];
-    yield await readEntry(o.dir, e, {
+    const read = readEntry(o.dir, e, {
       position,
       keywords: o.keywords,
       extra,
       maxBytes: o.opts.maxMessageBytes,
     });
+    read.catch(() => undefined); // awaited in turn below; this only keeps it from being "unhandled"
+    ahead.push(read);
+    if (ahead.length >= Math.max(1, o.opts.readAhead ?? READ_AHEAD)) yield await ahead.shift()!;
   }
+  while (ahead.length > 0) yield await ahead.shift()!;
 }
+
+const READ_AHEAD = 8;
 
 async function readEntry(
   dir: string,
@@ -262,8 +273,16 @@ async function readFileAt(path: string, maxBytes: number | undefined): Promise<R
     if (st.size === 0) return { kind: "failed", reason: "empty file" };
     if (maxBytes !== undefined && st.size > maxBytes)
       return { kind: "failed", reason: `${st.size} octets, larger than the ${maxBytes} allowed` };
-    const body = await fh.readFile();
-    return { kind: "ok", body, mtime: st.mtime };
+    // One read of the size fstat gave (a file still growing is cut there, as a Maildir file
+    // never changes once in cur/ or new/); fh.readFile() would fstat and read again.
+    const body = Buffer.allocUnsafe(st.size);
+    let got = 0;
+    while (got < body.length) {
+      const { bytesRead } = await fh.read(body, got, body.length - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return { kind: "ok", body: got === body.length ? body : body.subarray(0, got), mtime: st.mtime };
   } catch (e) {
     return {
       kind: "failed",

@@ -6,8 +6,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import Database from "better-sqlite3";
 import { LocalNotifier, type MailEvent } from "../notifier.js";
-import { openSqliteStore } from "./index.js";
+import { DATABASE_FILE, openSqliteStore } from "./index.js";
 
 const body = (n: number) =>
   Buffer.from(`Subject: fw ${n}\r\nMessage-ID: <fw${n}@example.org>\r\n\r\n${n}\r\n`);
@@ -80,6 +81,37 @@ test("another connection's added, flagged, expunged mail and mailbox changes bec
         ["mailbox-deleted", "Imported 2021"],
       ],
     );
+  } finally {
+    await cli.close();
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test("a process without the indexer leaves imported bodies to the server's, which indexes them", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "yubin-foreign-fts-"));
+  const server = await openSqliteStore({ dataDir, notifier: new LocalNotifier(), externalChangePollMs: 30 });
+  const cli = await openSqliteStore({ dataDir, notifier: new LocalNotifier(), fullTextIndexer: false });
+  const pending = () => {
+    const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
+    try {
+      return (db.prepare("SELECT count(*) AS n FROM fts_pending").get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  };
+  try {
+    await server.directory.addDomain("example.com");
+    const a = await server.directory.createAccount({ address: "a@example.com", passwordHash: "h" });
+    const inbox = (await server.mail.getMailbox(a.id, "INBOX"))!;
+    await server.fullText.catchUp();
+    await cli.imports.importBatch(a.id, inbox.id, [{ body: body(7), flags: [], internalDate: new Date() }]);
+    await new Promise((r) => setTimeout(r, 300));
+    await cli.close(); // the CLI did not index it, and leaves it pending
+    const deadline = Date.now() + 10_000;
+    while (pending() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(pending(), 0, "the server's indexer took the imported body");
+    assert.deepEqual(await server.mail.searchText({ mailboxId: inbox.id }, "text", "fw 7"), [1]);
   } finally {
     await cli.close();
     await server.close();

@@ -30,7 +30,7 @@ interface BoxRow {
 export function watchForeignWrites(
   ctx: Ctx,
   mail: Pick<MailStore, "changesSince">,
-  opts: { pollMs: number },
+  opts: { pollMs: number; onForeignCommit?: () => void },
 ): { stop(): void } {
   if (opts.pollMs <= 0) return { stop() {} };
   const boxes = ctx.db.prepare<[], BoxRow>("SELECT id, account_id, name, highest_modseq FROM mailboxes");
@@ -73,6 +73,8 @@ export function watchForeignWrites(
     }
     if (v === version) return;
     version = v;
+    // New bodies among them (an import) wait in fts_pending for this process's indexer.
+    opts.onForeignCommit?.();
     const events: MailEvent[] = [];
     const rows = boxes.all();
     const present = new Set<number>();

@@ -63,6 +63,10 @@ export interface SqliteStoreOptions {
   /** How often mail changed by another process (yubin import) is looked for, to tell this
    *  process's listeners (foreign-writes.ts); 0: never (the default; the server sets it). */
   externalChangePollMs?: number;
+  /** Whether this process runs the full-text indexer (default true). A CLI process leaves what
+   *  it files (an import) to the server's indexer, which hears of it through the foreign-write
+   *  poll, or indexes it at its next start; searches meanwhile scan what is pending. */
+  fullTextIndexer?: boolean;
   /** How often another process's login changes (a disable, a password reset) are looked for,
    *  while anything listens (web-sessions.ts); 0: never (default 1000). */
   loginChangePollMs?: number;
@@ -147,9 +151,15 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
       ...createRecentOps(ctx, rows),
       ...fullText.ops,
     };
-    ctx.onCommit = fullText.schedule;
-    fullText.schedule(); // mail stored before the index existed (migration v14), or before a crash
-    const foreign = watchForeignWrites(ctx, mail, { pollMs: opts.externalChangePollMs ?? 0 });
+    const indexer = opts.fullTextIndexer ?? true;
+    if (indexer) {
+      ctx.onCommit = fullText.schedule;
+      fullText.schedule(); // mail stored before the index existed (migration v14), or before a crash
+    }
+    const foreign = watchForeignWrites(ctx, mail, {
+      pollMs: opts.externalChangePollMs ?? 0,
+      onForeignCommit: indexer ? fullText.schedule : undefined,
+    });
     const webSessions = createWebSessions(ctx, { pollMs: opts.loginChangePollMs ?? 1000 });
     const openDb = db;
     let closing: Promise<void> | null = null;
