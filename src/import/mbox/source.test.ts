@@ -195,3 +195,25 @@ test("a file rewritten since the last run is reported, not read from the middle 
     assert.match((rest[0] as SourceFailure).reason, /the file changed since the last import/);
   }
 });
+
+test("a resumed read skips the empty line an MDA writes before appending to a file that lacked it", async () => {
+  const f = join(dir, "no-final-blank");
+  const first = "From a@x Mon Jan  4 10:00:00 2021\nSubject: one\n\nbody one\n";
+  await writeFile(f, first);
+  const src = await openMboxSource(f, { maxMessageBytes: 1000 });
+  for await (const folder of src.folders()) {
+    const got: SourceMessage[] = [];
+    for await (const m of folder.messages(null)) got.push(m as SourceMessage);
+    assert.equal(got.length, 1);
+    await writeFile(f, "\n", { flag: "a" });
+    const none: unknown[] = [];
+    for await (const m of folder.messages(got[0]!.position)) none.push(m);
+    assert.deepEqual(none, []);
+    await writeFile(f, "From b@x Mon Jan  4 10:00:01 2021\nSubject: two\n\nbody two\n", { flag: "a" });
+    const rest: (SourceMessage | SourceFailure)[] = [];
+    for await (const m of folder.messages(got[0]!.position)) rest.push(m);
+    assert.equal(rest.length, 1);
+    assert.ok(!("failed" in rest[0]!));
+    assert.match((rest[0] as SourceMessage).body.toString(), /^Subject: two\r?\n/);
+  }
+});

@@ -179,11 +179,17 @@ async function* readMessages(
     // A resumed read must land on a From_ line: an offset means something only in a file that
     // has just grown since (an MDA appends). One a client rewrote (compacted) would be read from
     // the middle of some message: reported, not guessed at, so nothing is filed twice.
+    // The last message read may have ended the file without the empty line that separates
+    // messages; an MDA appending writes it first: skipped.
     const fh = await open(f.path, "r");
-    const head = Buffer.alloc(5);
-    const { bytesRead } = await fh.read(head, 0, 5, offset).finally(() => fh.close());
+    const head = Buffer.alloc(7);
+    const { bytesRead } = await fh.read(head, 0, 7, offset).finally(() => fh.close());
     if (bytesRead === 0) return; // nothing new
-    if (bytesRead < 5 || head.toString("latin1") !== "From ") {
+    const text = head.subarray(0, bytesRead).toString("latin1");
+    const blank = text.startsWith("\r\n") ? 2 : text.startsWith("\n") ? 1 : 0;
+    if (blank > 0 && bytesRead === blank) return; // only the separator: nothing new
+    offset += blank;
+    if (!text.startsWith("From ", blank)) {
       yield {
         failed: true,
         label: `${f.rel} offset ${offset}`,
