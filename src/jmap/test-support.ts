@@ -100,6 +100,6 @@ export async function loadJam(t: JmapTest): Promise<Jam> {
   if (!account) throw new Error(`test account ${t.user.id} is gone`);
   return new mod.default({
     sessionUrl: `${t.base}/.well-known/jmap`,
-    bearerToken: t.jmap.tokens.issue(account),
+    bearerToken: await t.jmap.tokens.issue(account),
   });
 }
