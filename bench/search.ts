@@ -26,8 +26,8 @@ import { defaultConfig } from "../src/config/load.js";
 import { silentLogger } from "../src/log/logger.js";
 import { LocalNotifier } from "../src/store/notifier.js";
 import { DATABASE_FILE, openSqliteStore } from "../src/store/sqlite/index.js";
-import { freePort, waitForGreeting } from "./compare/net.js";
-import { median, stopChild } from "./compare/process.js";
+import { freePort, stopChild, waitForGreeting } from "../src/testing/net.js";
+import { median } from "./compare/process.js";
 import { COMMON, JAPANESE, RARE, searchMessage } from "./search-corpus.js";
 
 const { values: opt } = parseArgs({

@@ -36,8 +36,8 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises
 import { loadavg, tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { freePort, waitForGreeting } from "./net.js";
-import { median, stopChild } from "./process.js";
+import { freePort, stopChild, waitForGreeting } from "../../src/testing/net.js";
+import { median } from "./process.js";
 
 const { values: opt } = parseArgs({
   options: {

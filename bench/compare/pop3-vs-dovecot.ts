@@ -28,8 +28,8 @@ import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { hashPassword } from "../../src/auth/password.js";
-import { freePort, waitForGreeting } from "./net.js";
-import { median, runNode, stopChild } from "./process.js";
+import { freePort, stopChild, waitForGreeting } from "../../src/testing/net.js";
+import { median, runNode } from "./process.js";
 
 const { values: opt } = parseArgs({
   options: {

@@ -1,15 +1,5 @@
 // Child-process helpers the :compare scripts share (the servers under test and bench clients).
-import { type ChildProcess, spawn } from "node:child_process";
-
-/** SIGTERM (a master process stops its own children), SIGKILL after timeoutMs; waits for exit. */
-export async function stopChild(child: ChildProcess, timeoutMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-  await exited;
-  clearTimeout(timer);
-}
+import { spawn } from "node:child_process";
 
 /** Median of the finite values; NaN when there are none. */
 export function median(xs: number[]): number {

@@ -23,8 +23,8 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { loadavg, userInfo } from "node:os";
 import { parseArgs } from "node:util";
-import { freePort, waitForGreeting } from "./net.js";
-import { median, runNode, stopChild } from "./process.js";
+import { freePort, stopChild, waitForGreeting } from "../../src/testing/net.js";
+import { median, runNode } from "./process.js";
 import {
   delivered,
   logSummary,

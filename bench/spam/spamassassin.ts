@@ -10,8 +10,7 @@ import { chmod, copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises
 import { connect } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
-import { freePort } from "../compare/net.js";
-import { stopChild } from "../compare/process.js";
+import { freePort, stopChild } from "../../src/testing/net.js";
 import type { Sample } from "./corpus.js";
 
 export const SA_LEARN = "/usr/bin/sa-learn";

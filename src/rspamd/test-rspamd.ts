@@ -5,9 +5,9 @@
 // symbols and scores. Started in the foreground as a child, stopped by its PID.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "../testing/net.js";
 
 /** A subject containing this gets YUBIN_TEST_MARKER, score 7.5. */
 export const marker = "RSPAMD-TEST-MARKER";
@@ -51,14 +51,6 @@ export interface TestRspamd {
   /** The child's PID (rspamd's main process). */
   pid: number;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 export async function startTestRspamd(): Promise<TestRspamd> {

@@ -8,9 +8,9 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { connect, createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
+import { freePort, stopChild, waitForGreeting } from "./net.js";
 
 export interface DovecotUser {
   /** The login name, also the LMTP recipient ("ann@example.test"). */
@@ -197,56 +197,4 @@ function dovecotConfig(o: {
     ...(o.extra ?? []),
   ];
   return `${lines.join("\n")}\n`;
-}
-
-/** SIGTERM to the master (it stops its own children), SIGKILL after timeoutMs; waits for exit. */
-async function stopChild(child: ChildProcess, timeoutMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-  await exited;
-  clearTimeout(timer);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const addr = s.address();
-      s.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no port"))));
-    });
-  });
-}
-
-/** Waits (bounded) until the server at port greets with a line starting with `prefix`. */
-async function waitForGreeting(
-  port: number,
-  prefix: string,
-  exited: () => boolean,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (exited()) throw new Error(`dovecot exited before port ${port} greeted`);
-    const line = await new Promise<string | null>((resolve) => {
-      const s = connect({ host: "127.0.0.1", port });
-      let buf = "";
-      const done = (v: string | null) => {
-        s.destroy();
-        resolve(v);
-      };
-      s.setTimeout(2000, () => done(null));
-      s.on("data", (d: Buffer) => {
-        buf += d.toString("latin1");
-        const nl = buf.indexOf("\r\n");
-        if (nl >= 0) done(buf.slice(0, nl));
-      });
-      s.on("error", () => done(null));
-    });
-    if (line?.startsWith(prefix)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`port ${port} did not greet with ${prefix} within ${timeoutMs} ms`);
 }

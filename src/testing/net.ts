@@ -1,4 +1,6 @@
-// Socket helpers the :compare scripts share to start private Dovecot/Postfix instances.
+// Socket helpers for starting outside servers privately (Dovecot, Postfix, rspamd, SpamAssassin)
+// in tests and in the :compare benchmarks.
+import type { ChildProcess } from "node:child_process";
 import { connect, createServer } from "node:net";
 
 /** A port nobody listens on right now (closed again before the server under test binds it). */
@@ -43,4 +45,14 @@ export async function waitForGreeting(
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`server on port ${port} did not greet within ${timeoutMs} ms`);
+}
+
+/** SIGTERM (a master process stops its own children), SIGKILL after timeoutMs; waits for exit. */
+export async function stopChild(child: ChildProcess, timeoutMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  await exited;
+  clearTimeout(timer);
 }
