@@ -23,6 +23,7 @@ import { existsSync } from "node:fs";
 import { lstat, readdir, readFile, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { BLOB_DIR, DATABASE_FILES, snapshotDatabase } from "../store/sqlite/backup.js";
+import { processAlive } from "../store/sqlite/owner.js";
 import {
   BackupError,
   copyChecked,
@@ -336,22 +337,13 @@ async function lockDir(dir: string): Promise<() => Promise<void>> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
     const pid = Number.parseInt(await readFile(path, "utf8").catch(() => ""), 10);
-    if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && alive(pid))
+    if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid))
       throw new BackupError(`${dir}: another backup (pid ${pid}) is writing here`);
     await writeFile(path, mine, { mode: FILE_MODE });
   }
   return async () => {
     await unlink(path).catch(() => {});
   };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** The write pause a running server sees during a backup (for the benchmark and the tests). */

@@ -12,6 +12,21 @@ import type { Envelope, MessageStructure } from "../mime/types.js";
 
 export type SpecialUse = "\\Drafts" | "\\Sent" | "\\Trash" | "\\Junk" | "\\Archive" | "\\All" | "\\Flagged";
 
+const SPECIAL_USES: ReadonlySet<string> = new Set<SpecialUse>([
+  "\\Drafts",
+  "\\Sent",
+  "\\Trash",
+  "\\Junk",
+  "\\Archive",
+  "\\All",
+  "\\Flagged",
+]);
+
+/** Whether a mailbox role (RFC 6154 attribute) is one Yubin keeps. */
+export function isSpecialUse(s: string): s is SpecialUse {
+  return SPECIAL_USES.has(s);
+}
+
 export interface Domain {
   name: string; // lower-case ASCII (IDNs stored as A-labels)
   createdAt: Date;

@@ -2,21 +2,11 @@
 // "/", the personal namespace prefix (Courier's and old Dovecot's "INBOX.") is dropped, and the
 // RFC 6154 special-use attribute (or, from imapflow, a well-known name when the server has no
 // SPECIAL-USE) picks the role. Pure functions, so the rules are tested by table.
-import type { SpecialUse } from "../../store/types.js";
+import { isSpecialUse, type SpecialUse } from "../../store/types.js";
 
 /** A "/" inside one level of a name whose server delimits with something else ("." on Courier
  *  and Maildir++ Dovecot) would otherwise split the folder in two here: it becomes this. */
 export const SLASH_IN_NAME = "_";
-
-const ROLES: ReadonlySet<string> = new Set<SpecialUse>([
-  "\\Drafts",
-  "\\Sent",
-  "\\Trash",
-  "\\Junk",
-  "\\Archive",
-  "\\All",
-  "\\Flagged",
-]);
 
 export interface ListedName {
   /** The full path as the server lists it, decoded from modified UTF-7. */
@@ -41,7 +31,7 @@ export function yubinFolderName(listed: ListedName, namespacePrefix = ""): strin
 
 /** The role imapflow found (attribute or well-known name), when Yubin has that role. */
 export function yubinSpecialUse(specialUse: string | undefined): SpecialUse | null {
-  return specialUse !== undefined && ROLES.has(specialUse) ? (specialUse as SpecialUse) : null;
+  return specialUse !== undefined && isSpecialUse(specialUse) ? specialUse : null;
 }
 
 /** Folder selection: names are Yubin names ("INBOX" in any case); "Name/*" means Name's

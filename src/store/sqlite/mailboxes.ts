@@ -4,22 +4,12 @@
 // messages into a new mailbox and leaves INBOX, empty, in place (RFC 3501 6.3.5).
 import { StoreError } from "../errors.js";
 import type { MailEvent } from "../notifier.js";
-import type { Mailbox, MailboxCounts, SpecialUse } from "../types.js";
+import { isSpecialUse, type Mailbox, type MailboxCounts, type SpecialUse } from "../types.js";
 import type { Ctx } from "./context.js";
 import { SEEN_BIT } from "./flags.js";
 import { firstUnclaimed } from "./recent.js";
 import { type MailboxRow, toMailbox } from "./rows.js";
 import { DanglingSubscriptions } from "./subscriptions.js";
-
-const SPECIAL_USES = new Set<string>([
-  "\\Drafts",
-  "\\Sent",
-  "\\Trash",
-  "\\Junk",
-  "\\Archive",
-  "\\All",
-  "\\Flagged",
-]);
 
 export function normalizeMailboxName(name: string, maxBytes: number): string {
   if (typeof name !== "string" || name === "") throw new StoreError("invalid", "empty mailbox name");
@@ -189,8 +179,7 @@ export function createMailboxOps(ctx: Ctx, rows: MailboxRows) {
     ) {
       const n = norm(name);
       const use = opts?.specialUse ?? null;
-      if (use !== null && !SPECIAL_USES.has(use))
-        throw new StoreError("invalid", `unknown special use ${use}`);
+      if (use !== null && !isSpecialUse(use)) throw new StoreError("invalid", `unknown special use ${use}`);
       return ctx.grouped(() => {
         if (!s.account.get(accountId)) throw new StoreError("not-found", `no account ${accountId}`);
         if (rows.byName.get(accountId, n)) throw new StoreError("exists", `mailbox ${n} exists`);

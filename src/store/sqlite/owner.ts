@@ -8,7 +8,8 @@ export interface Ownership {
   release(): void;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it does, owned by another user). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -17,16 +18,21 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The live process that owns the data directory's store, if any; this one only with `orSelf`. */
+export function storeOwner(dataDir: string, opts: { orSelf?: boolean } = {}): number | null {
+  try {
+    const pid = Number.parseInt(readFileSync(join(dataDir, "store.pid"), "utf8").trim(), 10);
+    if (!Number.isSafeInteger(pid) || pid <= 0) return null;
+    if (pid === process.pid) return opts.orSelf ? pid : null;
+    return processAlive(pid) ? pid : null;
+  } catch {
+    return null; // no pid file: nobody owns the directory
+  }
+}
+
 export function claimOwnership(dataDir: string): Ownership {
   const file = join(dataDir, "store.pid");
-  let other: number | null = null;
-  try {
-    const pid = Number.parseInt(readFileSync(file, "utf8").trim(), 10);
-    if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) other = pid;
-  } catch {
-    // No pid file: nobody owns the directory.
-  }
-  if (other !== null) return { owner: false, release: () => {} };
+  if (storeOwner(dataDir) !== null) return { owner: false, release: () => {} };
   writeFileSync(file, `${process.pid}\n`);
   return {
     owner: true,

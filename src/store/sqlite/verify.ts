@@ -6,13 +6,13 @@
 // missing is looked up again before it is reported, since the server may have deleted its last
 // message meanwhile. Repair writes, so it needs the data directory to itself (owner.ts).
 import { createHash } from "node:crypto";
-import { createReadStream, readdirSync, readFileSync, rmSync, unlinkSync } from "node:fs";
+import { createReadStream, readdirSync, rmSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { StoreError } from "../errors.js";
 import { BLOB_DIR } from "./backup.js";
 import { DATABASE_FILE } from "./index.js";
-import { claimOwnership } from "./owner.js";
+import { claimOwnership, storeOwner } from "./owner.js";
 
 const VERIFY_BATCH = 500;
 
@@ -63,7 +63,7 @@ interface BlobRow {
 
 export async function verifySqliteStore(opts: { dataDir: string; repair?: boolean }): Promise<VerifyResult> {
   // This process counts too: a store it has open keeps counters in memory just the same.
-  const user = opts.repair ? storeUser(opts.dataDir) : null;
+  const user = opts.repair ? storeOwner(opts.dataDir, { orSelf: true }) : null;
   if (user !== null)
     throw new StoreError(
       "invalid",
@@ -94,23 +94,6 @@ export async function verifySqliteStore(opts: { dataDir: string; repair?: boolea
   } finally {
     db?.close();
     ownership?.release();
-  }
-}
-
-/** The live process that has the store open (owner.ts's pid file), if any. */
-function storeUser(dataDir: string): number | null {
-  let pid: number;
-  try {
-    pid = Number.parseInt(readFileSync(join(dataDir, "store.pid"), "utf8").trim(), 10);
-  } catch {
-    return null;
-  }
-  if (!Number.isSafeInteger(pid) || pid <= 0) return null;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM" ? pid : null;
   }
 }
 
