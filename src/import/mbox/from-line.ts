@@ -3,25 +3,11 @@
 // time or the year ("+0100", "PST"). Thunderbird writes "From - <date>", mutt and Dovecot the
 // envelope sender, Python's mailbox "MAILER-DAEMON" when it has none.
 
-const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-const DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
-const ZONES: Record<string, number> = {
-  ut: 0,
-  utc: 0,
-  gmt: 0,
-  z: 0,
-  est: -300,
-  edt: -240,
-  cst: -360,
-  cdt: -300,
-  mst: -420,
-  mdt: -360,
-  pst: -480,
-  pdt: -420,
-};
+import { DAYS, MONTHS, NAMED_ZONES } from "../../mime/date-parse.js";
 
 function zoneOffset(tok: string): number | null {
-  const named = ZONES[tok.toLowerCase()];
+  const lower = tok.toLowerCase();
+  const named = lower === "utc" ? 0 : NAMED_ZONES[lower];
   if (named !== undefined) return named;
   if (tok.length === 5 && (tok[0] === "+" || tok[0] === "-") && /^[+-]\d{4}$/.test(tok)) {
     const m = Number(tok.slice(1, 3)) * 60 + Number(tok.slice(3, 5));

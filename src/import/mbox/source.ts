@@ -8,7 +8,7 @@
 import { createReadStream } from "node:fs";
 import { open, readdir, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
-import { parseRfc5322Date } from "../../sieve/extensions/date-parse.js";
+import { parseRfc5322Date } from "../../mime/date-parse.js";
 import type { SpecialUse } from "../../store/types.js";
 import type { ImportSource, SourceFailure, SourceFolder, SourceMessage } from "../types.js";
 import { fromLineDate } from "./from-line.js";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseRfc5322Date } from "./date-parse.js";
+import { parseRfc5322Date } from "../../mime/date-parse.js";
 import { DATE_PARTS, datePart, formatZone, headerDatePart, parseZone } from "./date-parts.js";
 
 const date = "Mon, 20 Jul 2009 21:44:43 +0300";

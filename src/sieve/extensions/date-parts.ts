@@ -1,6 +1,6 @@
 // RFC 5260 4.2 date parts: what the date and currentdate tests compare, taken from an instant
 // seen in a zone (the :zone argument, the date's own zone with :originalzone, or the local zone).
-import { type ParsedDate, parseRfc5322Date } from "./date-parse.js";
+import { type ParsedDate, parseRfc5322Date } from "../../mime/date-parse.js";
 
 export const DATE_PARTS = [
   "year",

@@ -1,6 +1,6 @@
 // RFC 5322 3.3 date-time (and the 4.3 obsolete forms real mail still carries: two- and three-digit
-// years, alphabetic zones, comments anywhere) parsed for the Sieve date test (RFC 5260 4), which
-// needs the instant AND the zone the sender wrote (:originalzone). One left-to-right pass over at
+// years, alphabetic zones, comments anywhere), parsed to the instant AND the zone the sender wrote
+// (the Sieve date test's :originalzone, RFC 5260 4; the mbox importer's fallback date). One left-to-right pass over at
 // most MAX_DATE_CHARS characters: header values are attacker-controlled, so no backtracking regex.
 
 /** A parsed date-time: the instant and the offset it was written in, in minutes east of UTC. */
@@ -12,12 +12,13 @@ export interface ParsedDate {
 /** RFC 5322 2.1.1 caps a line at 998 characters; a longer value is not a date. */
 export const MAX_DATE_CHARS = 998;
 
-const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-const DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+/** Month and day names as dates write them, lower case (index = JS month / day of week). */
+export const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+export const DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 
 /** RFC 5322 4.3 obs-zone: the US zones and UT/GMT; military letters other than Z are "-0000"
  *  (their meaning was botched in RFC 822, so 4.3 says to treat them as unknown, i.e. UTC). */
-const NAMED_ZONES: Record<string, number> = {
+export const NAMED_ZONES: Readonly<Record<string, number>> = {
   ut: 0,
   gmt: 0,
   z: 0,
