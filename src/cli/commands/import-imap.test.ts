@@ -13,8 +13,8 @@ import { ImapFlow } from "imapflow";
 import { sampleConfig } from "../../config/sample.js";
 import { openImapSource } from "../../import/imap/source.js";
 import { startCutProxy } from "../../import/imap/testing/cut-proxy.js";
-import { snapshot } from "../../import/imap/testing/snapshot.js";
 import { startTestServer, type TestServer } from "../../testing/harness.js";
+import { snapshot } from "../../testing/imap-snapshot.js";
 import { runCommand, YUBIN_BIN } from "../test-cli.js";
 
 const ALICE = "alice@example.test";

@@ -9,9 +9,9 @@ import { ImapFlow } from "imapflow";
 import nodemailer from "nodemailer";
 import { dovecotSkip, type PrivateDovecot, startDovecot } from "../../testing/dovecot.js";
 import { startTestServer, type TestServer } from "../../testing/harness.js";
+import { snapshot } from "../../testing/imap-snapshot.js";
 import { runImport } from "../engine.js";
 import { openImapSource } from "./source.js";
-import { snapshot } from "./testing/snapshot.js";
 
 const ANN = "ann@example.test";
 const BOB = "bob@example.test";

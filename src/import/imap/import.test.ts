@@ -9,10 +9,10 @@ import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { ImapFlow } from "imapflow";
 import { startTestServer, type TestServer } from "../../testing/harness.js";
+import { snapshot } from "../../testing/imap-snapshot.js";
 import { runImport } from "../engine.js";
 import { ImapSourceError, type ImapSourceOptions, openImapSource } from "./source.js";
 import { startCutProxy } from "./testing/cut-proxy.js";
-import { snapshot } from "./testing/snapshot.js";
 
 const ALICE = "alice@example.test";
 const BOB = "bob@example.test";

@@ -16,68 +16,12 @@ import { runCommand, YUBIN_BIN } from "../../cli/test-cli.js";
 import { sampleConfig } from "../../config/sample.js";
 import { dovecotSkip, type PrivateDovecot, startDovecot } from "../../testing/dovecot.js";
 import { startTestServer, type TestServer } from "../../testing/harness.js";
+import { type FolderSnapshot, snapshot } from "../../testing/imap-snapshot.js";
 import { commandSkip } from "../../testing/requires.js";
 
 const ANN = "ann@example.test";
 const PASSWORD = "maildir import password";
 const skip = dovecotSkip();
-
-interface Seen {
-  uid: number;
-  flags: string[];
-  date: number;
-  size: number;
-  sha: string;
-}
-interface FolderView {
-  uidValidity: number;
-  uidNext: number;
-  specialUse: string | null;
-  subscribed: boolean;
-  messages: Seen[];
-}
-
-/** What an IMAP client sees of every selectable folder. */
-async function snapshot(client: ImapFlow): Promise<Map<string, FolderView>> {
-  const out = new Map<string, FolderView>();
-  for (const f of await client.list()) {
-    if (f.flags.has("\\Noselect") || f.flags.has("\\NonExistent")) continue;
-    const lock = await client.getMailboxLock(f.path, { readOnly: true });
-    try {
-      const box = client.mailbox;
-      assert.ok(box);
-      const messages: Seen[] = [];
-      if (box.exists > 0)
-        for await (const m of client.fetch("1:*", {
-          uid: true,
-          flags: true,
-          internalDate: true,
-          size: true,
-          source: true,
-        })) {
-          messages.push({
-            uid: m.uid,
-            flags: [...(m.flags ?? [])].filter((x) => x !== "\\Recent").sort(),
-            date: new Date(m.internalDate ?? 0).getTime(),
-            size: m.size ?? -1,
-            sha: createHash("sha256")
-              .update(m.source ?? Buffer.alloc(0))
-              .digest("hex"),
-          });
-        }
-      out.set(f.path, {
-        uidValidity: Number(box.uidValidity),
-        uidNext: box.uidNext,
-        specialUse: f.specialUse ?? null,
-        subscribed: f.subscribed,
-        messages,
-      });
-    } finally {
-      lock.release();
-    }
-  }
-  return out;
-}
 
 function runMbsync(config: string, home: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -143,7 +87,7 @@ async function tree(dir: string): Promise<Map<string, string>> {
 for (const layout of ["maildir++", "fs"] as const)
   describe(`Dovecot Maildir (${layout}) → yubin import maildir`, { skip, timeout: 180_000 }, () => {
     let dc: PrivateDovecot;
-    let dovecotView: Map<string, FolderView>;
+    let dovecotView: Map<string, FolderSnapshot>;
     let srv: TestServer;
     let work: string;
     let mbsyncBefore: Map<string, string> | null = null;
