@@ -6,7 +6,6 @@
 // had synced a local Maildir from Dovecot, pointed at Yubin afterwards finds nothing to download.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
