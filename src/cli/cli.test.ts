@@ -1,12 +1,10 @@
 // The CLI as a user types it: real processes, a fresh config and data directory per test file.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { startServerProcess } from "../testing/process.js";
-import { YUBIN_BIN, yubinSync } from "./test-cli.js";
+import { yubinSync } from "./test-cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "yubin-cli-"));
 const config = join(dir, "yubin.toml");
@@ -141,39 +139,4 @@ describe("yubin CLI", () => {
       "yubin: unknown alias info@example.org\n",
     );
   });
-
-  test("config check, unknown command, queue list", () => {
-    assert.match(yubin(["config", "check"]).out, /: ok \(10 listeners, data in /);
-    const bad = join(dir, "bad.toml");
-    writeFileSync(bad, "[smtp]\nmaxRecipents = 3\n");
-    const r = spawnSync(process.execPath, [YUBIN_BIN, "--config", bad, "config", "check"], {
-      encoding: "utf8",
-    });
-    assert.equal(r.status, 1);
-    assert.equal(r.stderr, `yubin: ${bad}: unknown key smtp.maxRecipents\n`);
-    const missing = spawnSync(
-      process.execPath,
-      [YUBIN_BIN, "--config", join(dir, "none.toml"), "config", "check"],
-      {
-        encoding: "utf8",
-      },
-    );
-    assert.equal(missing.stderr, `yubin: cannot read config ${join(dir, "none.toml")}: ENOENT\n`);
-    assert.equal(yubin(["frobnicate"]).code, 2);
-    assert.equal(yubin(["frobnicate"]).err, 'yubin: unknown command "frobnicate" (try `yubin help`)\n');
-    assert.deepEqual(yubin(["queue", "list"]), { code: 0, out: "0 queued\n", err: "" });
-  });
-});
-
-test("serve: first start creates a certificate and an admin account, SIGTERM stops cleanly", async () => {
-  const proc = await startServerProcess({ listeners: [{ protocol: "smtp", tls: "none" }] });
-  try {
-    const out = proc.output();
-    assert.match(out, /First account: admin@mail\.example\.test {2}password: [A-Za-z0-9_-]{16}\n/);
-    assert.ok(existsSync(join(proc.dataDir, "tls", "cert.pem")));
-    assert.ok(proc.ports.get("smtp/none")! > 0);
-    assert.equal(await proc.kill("SIGTERM"), 0);
-  } finally {
-    await proc.stop();
-  }
 });
