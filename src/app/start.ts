@@ -14,6 +14,7 @@ import { uriListSources } from "../dnsbl/uri-lists.js";
 import { startGreylistSweeper } from "../greylist/sweeper.js";
 import { ImportJobs } from "../import/jobs.js";
 import { createLogger, type Logger } from "../log/logger.js";
+import { fanOut, type MetricEvents } from "../metrics/events.js";
 import { createTokenVerifier } from "../oauth/tokens.js";
 import { createQueueRunner, type QueueRunner } from "../outbound/runner.js";
 import { createPostOffice } from "../postoffice/post-office.js";
@@ -51,6 +52,8 @@ export interface AppDeps {
   counters?: CounterStore;
   /** The post office's filter stage, in order (src/postoffice/filter.ts); none by default. */
   filters?: readonly Filter[];
+  /** Further observers of the metric events (tests), beside the built-in ones. */
+  metrics?: readonly MetricEvents[];
 }
 
 export async function startApp(config: Config, deps: AppDeps = {}): Promise<App> {
@@ -100,9 +103,13 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
         error: j.error ?? undefined,
       }),
   });
+  // The observers of src/metrics/events.ts: /metrics (issue 21) and the stored counters of the
+  // admin charts register here as they are built.
+  const metrics = fanOut([...(deps.metrics ?? [])], (e) => log.warn("metrics observer failed", { error: e }));
   const ctx: AppContext = {
     config,
     store,
+    metrics,
     imports,
     notifier,
     counters,

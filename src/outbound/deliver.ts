@@ -13,6 +13,7 @@ import { statusFromReply } from "./dsn.js";
 import { type MtaStsCache, mxAllowed } from "./mta-sts.js";
 import { type RouteHost, resolveRoute } from "./mx.js";
 import type { ConnectionPool } from "./pool.js";
+import type { TlsOutcome } from "./tls-outcome.js";
 
 export type Outcome =
   | { kind: "delivered"; reply: string; host: string; dsnPassedOn: boolean }
@@ -29,6 +30,8 @@ export interface DeliverDeps {
   mtaSts: MtaStsCache | null;
   ca: string[] | undefined;
   log: Logger;
+  /** One call per connection attempt with what it learned about TLS (TLS-RPT, tls-outcome.ts). */
+  tlsOutcome?: (o: TlsOutcome) => void;
 }
 
 export interface DomainJob {

@@ -7,6 +7,7 @@ import type { AuthService } from "../auth/types.js";
 import type { Config, ListenerConfig } from "../config/schema.js";
 import type { ImportJobs } from "../import/jobs.js";
 import type { Logger } from "../log/logger.js";
+import type { MetricEvents } from "../metrics/events.js";
 import type { PostOffice } from "../postoffice/post-office.js";
 import type { CounterStore } from "../store/counters.js";
 import type { ChangeNotifier } from "../store/notifier.js";
@@ -45,6 +46,8 @@ export interface AppContext {
   postOffice: PostOffice;
   /** Imports started from the admin pages, running in the background (src/import/jobs.ts). */
   imports: ImportJobs;
+  /** Events for /metrics and the admin charts (src/metrics/events.ts); call where they happen. */
+  metrics: MetricEvents;
 }
 
 /** A started listener. */
