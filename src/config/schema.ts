@@ -18,6 +18,7 @@ import { oauthSection } from "../oauth/config.js";
 import { outboundSection } from "../outbound/config.js";
 import { pop3Section } from "../pop3/config.js";
 import { limitsSection } from "../postoffice/limits-config.js";
+import { reportsSection } from "../reports/config.js";
 import { rspamdSection } from "../rspamd/config.js";
 import { sieveSection } from "../sieve/config.js";
 import { smtpSection } from "../smtp/config.js";
@@ -232,6 +233,7 @@ export const schema = {
   sieve: sieveSection,
   managesieve: managesieveSection,
   import: importSection,
+  reports: reportsSection,
 };
 
 export type Schema = typeof schema;
