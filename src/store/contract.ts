@@ -11,6 +11,7 @@ import { runFullTextContract } from "./contract-fulltext.js";
 import { runGreylistContract } from "./contract-greylist.js";
 import { runImportContract } from "./contract-imports.js";
 import { account, type ContractHandle, type OpenStore, rejectsWith, withStore } from "./contract-kit.js";
+import { runReportSendingContract } from "./contract-report-sending.js";
 import { runSecondFactorContract } from "./contract-second-factor.js";
 import { runSendingContract } from "./contract-sending.js";
 import { runSettingsContract } from "./contract-settings.js";
@@ -43,6 +44,7 @@ export function runStoreContract(name: string, open: OpenStore): void {
     runSettingsContract(open);
     runSendingContract(open);
     runGreylistContract(open);
+    runReportSendingContract(open);
     runSpamContract(open);
     runAppPasswordContract(open);
     runSecondFactorContract(open);

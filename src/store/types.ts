@@ -913,6 +913,63 @@ export interface WebSessionStore {
   onLoginChange(listener: (accountId: number) => void): () => void;
 }
 
+/** Outbound TLS sessions of one kind, counted for TLS-RPT (RFC 8460 4.4). */
+export interface TlsResultCount {
+  /** UTC day, "YYYY-MM-DD". */
+  day: string;
+  policyDomain: string;
+  policyType: "tlsa" | "sts" | "no-policy-found";
+  /** RFC 8460 4.4 policy-string and mx-host. */
+  policyStrings: string[];
+  mxHosts: string[];
+  /** "success" or an RFC 8460 4.3 result type. */
+  result: string;
+  /** "" when unknown. */
+  sendingIp: string;
+  receivingMx: string;
+  receivingIp: string;
+  /** additional-information for a failure (the first seen), "" none. */
+  detail: string;
+  count: number;
+}
+
+/** Inbound messages of one kind, counted for a DMARC aggregate report (RFC 7489 Appendix C). */
+export interface DmarcRecordCount {
+  day: string;
+  /** The RFC5322.From domain (the DMARC author domain). */
+  headerFrom: string;
+  sourceIp: string;
+  /** The RFC5321.MailFrom domain ("" for the null sender). */
+  envelopeFrom: string;
+  disposition: "none" | "quarantine" | "reject";
+  /** policy_evaluated: aligned DKIM and SPF, "pass" or "fail". */
+  dkim: "pass" | "fail";
+  spf: "pass" | "fail";
+  /** auth_results: each DKIM signature's domain and result; SPF's domain and result. */
+  dkimResults: { domain: string; result: string }[];
+  spfDomain: string;
+  spfResult: string;
+  count: number;
+}
+
+/** The reports we send to other operators: their counts, and which went out (src/reports/outbound). */
+export interface ReportSendingStore {
+  /** Adds the counts (rows with the same key are summed; the first detail stays). */
+  addTlsResults(rows: readonly TlsResultCount[]): Promise<void>;
+  /** The counts of one day, by policy domain. */
+  tlsResults(day: string): Promise<TlsResultCount[]>;
+  addDmarcRecords(rows: readonly DmarcRecordCount[]): Promise<void>;
+  /** The counts of one day, by header From domain. */
+  dmarcRecords(day: string): Promise<DmarcRecordCount[]>;
+  /** Records that the report of (kind, domain, day) went out; false when one already had (one
+   *  report per domain per day, whichever process sent it). */
+  markSent(s: { kind: "tlsrpt" | "dmarc"; domain: string; day: string; reportId: string; at: Date }): Promise<boolean>;
+  /** How many reports of that kind about `day` went out. */
+  sentCount(kind: "tlsrpt" | "dmarc", day: string): Promise<number>;
+  /** Forgets counts and sent marks of days before `day`; how many rows went. */
+  sweep(beforeDay: string): Promise<number>;
+}
+
 /** Everything a protocol needs from storage. */
 export interface Store {
   directory: DirectoryStore;
@@ -927,5 +984,7 @@ export interface Store {
   webSessions: WebSessionStore;
   sieve: SieveStore;
   imports: ImportStore;
+  /** What we report to other operators: TLS-RPT and DMARC aggregate counts (issue 21). */
+  reportSending: ReportSendingStore;
   close(): Promise<void>;
 }

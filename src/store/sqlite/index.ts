@@ -33,6 +33,7 @@ import { createSecondFactors } from "./second-factor.js";
 import { createSending } from "./sending.js";
 import { createSettings } from "./settings.js";
 import { createSieve } from "./sieve.js";
+import { createReportSending } from "./report-sending.js";
 import { createSpam } from "./spam.js";
 import { WalSync } from "./wal-sync.js";
 import { createWebSessions } from "./web-sessions.js";
@@ -176,6 +177,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
       webSessions,
       sieve: createSieve(ctx),
       imports: createImports(ctx, rows, mail),
+      reportSending: createReportSending(ctx),
       stats: ctx.writer.stats,
       fullText: { catchUp: fullText.catchUp },
       close() {

@@ -20,6 +20,7 @@ import { headerIndexMigration, headerIndexRefreshMigration } from "./header-inde
 import { importMigration } from "./imports.js";
 import { listingMigration } from "./listing.js";
 import { recentMigration } from "./recent.js";
+import { reportSendingMigration } from "./report-sending-schema.js";
 import { secondFactorMigration } from "./second-factor-schema.js";
 import { sendingMigration } from "./sending-schema.js";
 import { settingsMigration } from "./settings-schema.js";
@@ -187,6 +188,7 @@ END;
 // v17: import resume cursors, and messages by body for import's dedupe (imports.ts).
 // v18: web sessions and JMAP tokens, and the log of login changes (web-session-schema.ts).
 // v19: the domains an account administers as a domain administrator (admin-domains.ts).
+// v22: TLS-RPT and DMARC aggregate counts for the reports we send (report-sending-schema.ts).
 export const migrations: readonly string[] = [
   v1,
   changelogMigration,
@@ -207,6 +209,7 @@ export const migrations: readonly string[] = [
   importMigration,
   webSessionMigration,
   adminDomainMigration,
+  reportSendingMigration,
 ];
 
 export function migrate(db: Database.Database): void {
