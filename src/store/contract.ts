@@ -1063,12 +1063,14 @@ export function runStoreContract(name: string, open: OpenStore): void {
             [e.id],
           );
           assert.equal((await q.listQueue()).length, 2);
+          assert.deepEqual(await q.queueStats(), { count: 2, deferred: 1, oldest: e.createdAt });
           await q.removeQueued(e.id);
           await rejectsWith(q.removeQueued(e.id), "not-found");
           await rejectsWith(q.updateQueued(e.id, { attempts: 2 }), "not-found");
           assert.equal(await q.getQueued(e.id), null);
           assert.deepEqual(await store.mail.readBody(e2.blobId), body, "still referenced by the other entry");
           await q.removeQueued(e2.id);
+          assert.deepEqual(await q.queueStats(), { count: 0, deferred: 0, oldest: null });
           await rejectsWith(store.mail.readBody(e.blobId), "not-found");
           await rejectsWith(q.enqueue({ body, mailFrom: "", recipients: [] }), "invalid");
         }));

@@ -414,6 +414,9 @@ export interface QueueStore {
    *  processes on one data directory) never take the same entry, and a crashed worker's entries
    *  come back once its lease expires. */
   claimQueued(opts: { now: Date; leaseUntil: Date; limit: number }): Promise<QueuedMessage[]>;
+  /** What is waiting, without reading the entries (/metrics, `yubin status`): entries not yet
+   *  done or failed, of those the deferred ones, and the oldest one's creation time. */
+  queueStats(): Promise<{ count: number; deferred: number; oldest: Date | null }>;
 }
 
 /** A name and address (JMAP EmailAddress, RFC 8621 4.1.2.3). */

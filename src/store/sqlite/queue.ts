@@ -82,6 +82,10 @@ export function createQueue(ctx: Ctx): QueueStore {
       "UPDATE queue SET state = 'sending', next_attempt_at = ? WHERE id = ?",
     ),
     account: db.prepare<[number], { id: number }>("SELECT id FROM accounts WHERE id = ?"),
+    stats: db.prepare<[], { n: number; deferred: number; oldest: number | null }>(
+      `SELECT COUNT(*) AS n, COALESCE(SUM(state = 'deferred'), 0) AS deferred, MIN(created_at) AS oldest
+         FROM queue WHERE state NOT IN ('done', 'failed')`,
+    ),
   };
   const must = (id: number): QueueRow => {
     const r = s.get.get(id);
@@ -142,6 +146,16 @@ export function createQueue(ctx: Ctx): QueueStore {
       return ctx.read(() =>
         (opts?.state === undefined ? s.all.all() : s.byState.all(opts.state)).map(toQueued),
       );
+    },
+    async queueStats() {
+      return ctx.read(() => {
+        const r = s.stats.get();
+        return {
+          count: r?.n ?? 0,
+          deferred: r?.deferred ?? 0,
+          oldest: r?.oldest == null ? null : new Date(r.oldest),
+        };
+      });
     },
     async getQueued(id: number) {
       return ctx.read(() => {
