@@ -5,6 +5,8 @@
 // SMTPConnection only takes one set for the whole envelope).
 import SMTPConnection from "nodemailer/lib/smtp-connection";
 import { encodeXtext } from "../delivery/xtext.js";
+import { tlsFailureOf } from "./tls-failure.js";
+import type { HasTlsFailure, TlsFailureType } from "./tls-outcome.js";
 
 export type ClientTls =
   /** STARTTLS when offered, certificate not checked (RFC 3207 4.1: a public MX has no name to check against). */
@@ -58,8 +60,10 @@ export interface TransactionResult {
 }
 
 /** A failure of the whole connection or transaction (every recipient in it shares the outcome). */
-export class SmtpFailure extends Error {
+export class SmtpFailure extends Error implements HasTlsFailure {
   override name = "SmtpFailure";
+  /** The RFC 8460 4.3 result type when the failure was about TLS (tls-failure.ts), for TLS-RPT. */
+  tlsFailure?: TlsFailureType;
   constructor(
     message: string,
     readonly permanent: boolean,
@@ -84,6 +88,7 @@ interface NodemailerError extends Error {
 interface ConnectionInternals {
   _recipientQueue?: unknown;
   _supportedExtensions?: unknown;
+  _socket?: { localAddress?: string };
 }
 
 /** SMTPConnection with NOTIFY/ORCPT per recipient instead of one set for the envelope. */
@@ -169,6 +174,11 @@ export class SmtpClient {
   /** True when the session is encrypted. */
   get secure(): boolean {
     return this.conn.secure;
+  }
+
+  /** Our end's address (TLS-RPT sending-mta-ip), "" when unknown. */
+  get localAddress(): string {
+    return (this.conn as unknown as ConnectionInternals)._socket?.localAddress ?? "";
   }
 
   /** Whether the server offers DSN (RFC 3461), so NOTIFY travels on and it reports success itself. */
@@ -274,5 +284,8 @@ export function toFailure(err: unknown, stage: string): SmtpFailure {
   const code = e.responseCode ?? replyCode(e.response) ?? null;
   const reply = e.response ?? `${e.code ?? "error"}: ${e.message ?? String(err)}`;
   const permanent = code !== null && code >= 500 && code < 600;
-  return new SmtpFailure(`${stage}: ${e.message ?? String(err)}`, permanent, code, reply.trim());
+  const failure = new SmtpFailure(`${stage}: ${e.message ?? String(err)}`, permanent, code, reply.trim());
+  const tls = tlsFailureOf(err);
+  if (tls) failure.tlsFailure = tls;
+  return failure;
 }

@@ -13,7 +13,7 @@ import { statusFromReply } from "./dsn.js";
 import { type MtaStsCache, mxAllowed } from "./mta-sts.js";
 import { type RouteHost, resolveRoute } from "./mx.js";
 import type { ConnectionPool } from "./pool.js";
-import type { TlsOutcome } from "./tls-outcome.js";
+import type { TlsOutcome, TlsPolicyApplied } from "./tls-outcome.js";
 
 export type Outcome =
   | { kind: "delivered"; reply: string; host: string; dsnPassedOn: boolean }
@@ -49,6 +49,11 @@ interface Plan {
   tls: ClientTls;
   port: number;
   auth?: { user: string; pass: string };
+  /** The TLS policy of the destination for TLS-RPT (RFC 8460 4.4); null through a relay host,
+   *  which is not the recipient domain's MX. */
+  policy: TlsPolicyApplied | null;
+  /** An MTA-STS policy announced but not to be had (RFC 8460 4.3.2): every session counts as it. */
+  policyProblem?: TlsOutcome["result"];
 }
 
 export async function deliverToDomain(deps: DeliverDeps, job: DomainJob): Promise<Map<string, Outcome>> {
@@ -108,6 +113,10 @@ export async function deliverToDomain(deps: DeliverDeps, job: DomainJob): Promis
           socketTimeoutMs: deps.cfg.socketTimeoutMs,
         });
       } catch (e) {
+        reportTls(deps, plan, job.domain, host.name, address, {
+          result: plan.policyProblem ?? (e instanceof SmtpFailure ? (e.tlsFailure ?? null) : null),
+          detail: e instanceof SmtpFailure ? e.reply : String(e),
+        });
         last = failureOutcome(e, host.name);
         deps.log.info("delivery attempt", { ...where, reply: last.reply });
         // A 5xx before any transaction (greeting, EHLO, STARTTLS, AUTH) says nothing about
@@ -117,6 +126,13 @@ export async function deliverToDomain(deps: DeliverDeps, job: DomainJob): Promis
         if (last.kind === "perm") last = asTemporary(last);
         continue;
       }
+      // A connection from the pool was counted when it was opened (RFC 8460 counts sessions).
+      if (client.messages === 0)
+        reportTls(deps, plan, job.domain, host.name, address, {
+          // Opportunistic TLS that the server did not offer (or that failed) went on in clear.
+          result: plan.policyProblem ?? (client.secure ? "success" : "starttls-not-supported"),
+          sourceAddress: client.localAddress,
+        });
       try {
         const res = await client.send(env, job.body);
         deps.pool.release(client);
@@ -146,6 +162,19 @@ export async function deliverToDomain(deps: DeliverDeps, job: DomainJob): Promis
     }
   }
   return all(last);
+}
+
+/** One connection attempt's TLS outcome to the TLS-RPT recorder (when there is one). */
+function reportTls(
+  deps: DeliverDeps,
+  plan: Plan,
+  domain: string,
+  mxHost: string,
+  address: string,
+  o: { result: TlsOutcome["result"]; detail?: string; sourceAddress?: string },
+): void {
+  if (!deps.tlsOutcome || !plan.policy) return;
+  deps.tlsOutcome({ domain, policy: plan.policy, mxHost, address, ...o });
 }
 
 /** A permanent failure turned into a temporary one: the status class too (RFC 3463 2: a
@@ -183,6 +212,7 @@ async function planRoute(
       port: cfg.smarthostPort,
       tls: cfg.smarthostTls === "starttls" ? "verify" : cfg.smarthostTls === "implicit" ? "implicit" : "none",
       auth: cfg.smarthostUser ? { user: cfg.smarthostUser, pass: cfg.smarthostPassword } : undefined,
+      policy: null,
     };
   }
   const route = await resolveRoute(deps.resolver, domain, { maxHosts: cfg.maxMxHosts });
@@ -190,8 +220,17 @@ async function planRoute(
     return { fail: true, permanent: route.permanent, status: route.status, reason: route.reason };
   let hosts = route.hosts;
   let tls: ClientTls = cfg.requireTls.some((d) => d.toLowerCase() === domain) ? "verify" : "opportunistic";
+  let applied: TlsPolicyApplied = { type: "no-policy-found", strings: [], mxHosts: [] };
+  let policyProblem: Plan["policyProblem"];
   if (deps.mtaSts) {
     const policy = await deps.mtaSts.policyFor(domain);
+    if (policy && policy.mode !== "none")
+      applied = { type: "sts", strings: policy.lines ?? [], mxHosts: policy.mx };
+    const problem = policy ? null : deps.mtaSts.problemWith(domain);
+    if (problem) {
+      applied = { type: "sts", strings: [], mxHosts: [] };
+      policyProblem = problem;
+    }
     if (policy?.mode === "enforce") {
       // RFC 8461 4.1-4.2: only MX hosts the policy names, over TLS with a valid certificate.
       hosts = hosts.filter((h) => mxAllowed(policy, h.name));
@@ -207,7 +246,7 @@ async function planRoute(
       deps.log.warn("MTA-STS testing: MX host not in policy", { domain });
     }
   }
-  return { hosts, tls, port: cfg.port };
+  return { hosts, tls, port: cfg.port, policy: applied, policyProblem };
 }
 
 async function hostAddresses(resolver: DnsResolver, name: string): Promise<string[]> {

@@ -16,7 +16,12 @@ export interface MtaStsPolicy {
   mx: string[];
   maxAgeSec: number;
   expiresAt: number; // ms since the epoch
+  /** The policy's lines as served (TLS-RPT policy-string, RFC 8460 4.4). */
+  lines?: string[];
 }
+
+/** Why a domain that publishes MTA-STS has no usable policy (RFC 8460 4.3.2), for TLS-RPT. */
+export type MtaStsProblem = "sts-policy-fetch-error" | "sts-policy-invalid" | "sts-webpki-invalid";
 
 export interface MtaStsOptions {
   resolver: DnsResolver;
@@ -30,12 +35,17 @@ export interface MtaStsOptions {
   fetchText?: (domain: string) => Promise<string | null>;
 }
 
+/** Domains with a policy problem remembered at most (forgotten all at once past it). */
+const MAX_PROBLEMS = 10_000;
+
 export class MtaStsError extends Error {
   override name = "MtaStsError";
 }
 
 export class MtaStsCache {
   private readonly cache = new Map<string, MtaStsPolicy>();
+  /** Domains whose TXT record says a policy exists that could not be had, and none is cached. */
+  private readonly problems = new Map<string, MtaStsProblem>();
   constructor(private readonly opts: MtaStsOptions) {}
 
   /** The policy that applies to mail for `domain` now, or null. */
@@ -55,24 +65,51 @@ export class MtaStsCache {
     } catch {
       return cached; // DNS trouble: keep using what we have (RFC 8461 5.1)
     }
-    if (!id) return cached;
-    if (cached && cached.id === id) return cached;
-    try {
-      const text = await (this.opts.fetchText ?? ((d) => this.fetch(d)))(key);
-      if (text === null) return cached;
-      const p = parsePolicy(text);
-      const policy: MtaStsPolicy = {
-        id,
-        mode: p.mode,
-        mx: p.mx ?? [],
-        maxAgeSec: p.maxAge ?? 0,
-        expiresAt: now + (p.maxAge ?? 0) * 1000,
-      };
-      this.cache.set(key, policy);
-      return policy;
-    } catch {
+    if (!id) {
+      this.problems.delete(key);
       return cached;
     }
+    if (cached && cached.id === id) return cached;
+    const problem = (p: MtaStsProblem) => {
+      if (cached) return cached;
+      if (this.problems.size >= MAX_PROBLEMS) this.problems.clear();
+      this.problems.set(key, p);
+      return null;
+    };
+    let text: string | null;
+    try {
+      text = await (this.opts.fetchText ?? ((d) => this.fetch(d)))(key);
+    } catch (e) {
+      // RFC 8460 4.3.2: a certificate the policy host cannot prove is its own is "webpki".
+      const code = String((e as { code?: unknown }).code ?? "");
+      return problem(
+        /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code) ? "sts-webpki-invalid" : "sts-policy-fetch-error",
+      );
+    }
+    if (text === null) return problem("sts-policy-fetch-error");
+    let p: ReturnType<typeof parsePolicy>;
+    try {
+      p = parsePolicy(text);
+    } catch {
+      return problem("sts-policy-invalid");
+    }
+    const policy: MtaStsPolicy = {
+      id,
+      mode: p.mode,
+      mx: p.mx ?? [],
+      maxAgeSec: p.maxAge ?? 0,
+      expiresAt: now + (p.maxAge ?? 0) * 1000,
+      lines: text.split(/\r?\n/).filter((l) => l.trim() !== ""),
+    };
+    this.cache.set(key, policy);
+    this.problems.delete(key);
+    return policy;
+  }
+
+  /** Why the last policyFor(domain) found no policy although the domain announces one (null:
+   *  it does not, or it was had). */
+  problemWith(domain: string): MtaStsProblem | null {
+    return this.problems.get(domain.toLowerCase()) ?? null;
   }
 
   private async fetch(domain: string): Promise<string | null> {

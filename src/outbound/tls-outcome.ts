@@ -36,6 +36,8 @@ export interface TlsOutcome {
   /** The MX host name tried, and the address connected to. */
   mxHost: string;
   address: string;
+  /** Our end's address (RFC 8460 4.4 sending-mta-ip), when known. */
+  sourceAddress?: string;
   /** success, or the failure type; null when the attempt failed before TLS mattered (no
    *  connection at all): such attempts are not counted (RFC 8460 counts TLS sessions). */
   result: "success" | TlsFailureType | null;
