@@ -12,6 +12,7 @@ import { runGreylistContract } from "./contract-greylist.js";
 import { runImportContract } from "./contract-imports.js";
 import { account, type ContractHandle, type OpenStore, rejectsWith, withStore } from "./contract-kit.js";
 import { runReportSendingContract } from "./contract-report-sending.js";
+import { runReportContract } from "./contract-reports.js";
 import { runSecondFactorContract } from "./contract-second-factor.js";
 import { runSendingContract } from "./contract-sending.js";
 import { runSettingsContract } from "./contract-settings.js";
@@ -53,6 +54,7 @@ export function runStoreContract(name: string, open: OpenStore): void {
     runImportContract(open);
     runWebSessionContract(open);
     runAdminDomainContract(open);
+    runReportContract(open);
     runFlagReadContract(open);
     runFullTextContract(open);
     describe("directory", () => {

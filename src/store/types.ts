@@ -987,7 +987,146 @@ export interface Store {
   webSessions: WebSessionStore;
   sieve: SieveStore;
   imports: ImportStore;
+  reports: ReportStore;
   /** What we report to other operators: TLS-RPT and DMARC aggregate counts (issue 21). */
   reportSending: ReportSendingStore;
   close(): Promise<void>;
+}
+
+/** Received aggregate reports (issue 21): DMARC (RFC 7489 §7.2, Appendix C) and TLS-RPT
+ *  (RFC 8460 §4) reports that other operators mailed to one of our domains. */
+export type ReceivedReportKind = "dmarc" | "tlsrpt";
+
+/** One DMARC <record>: a source IP's messages with one set of results. */
+export interface DmarcRecord {
+  sourceIp: string;
+  count: number;
+  /** policy_evaluated (RFC 7489 Appendix C): none | quarantine | reject. */
+  disposition: string;
+  /** policy_evaluated dkim / spf: the aligned results, pass | fail. */
+  dkim: string;
+  spf: string;
+  headerFrom: string;
+  envelopeFrom: string | null;
+  /** auth_results: the raw (unaligned) results. */
+  authDkim: { domain: string; selector: string | null; result: string }[];
+  authSpf: { domain: string; result: string }[];
+}
+
+export interface DmarcPolicyPublished {
+  domain: string;
+  adkim: string | null;
+  aspf: string | null;
+  p: string;
+  sp: string | null;
+  pct: number | null;
+}
+
+export interface DmarcAggregateReport {
+  kind: "dmarc";
+  org: string;
+  email: string | null;
+  reportId: string;
+  begin: Date;
+  end: Date;
+  policy: DmarcPolicyPublished;
+  records: DmarcRecord[];
+}
+
+/** One TLS-RPT failure-details entry (RFC 8460 §4.3, §4.4). */
+export interface TlsRptFailure {
+  resultType: string;
+  sendingMtaIp: string | null;
+  receivingMxHostname: string | null;
+  receivingIp: string | null;
+  failedSessionCount: number;
+  additionalInformation: string | null;
+  failureReasonCode: string | null;
+}
+
+export interface TlsRptPolicy {
+  /** sts | tlsa | no-policy-found. */
+  type: string;
+  strings: string[];
+  domain: string;
+  mxHosts: string[];
+  successful: number;
+  failed: number;
+  failures: TlsRptFailure[];
+}
+
+export interface TlsRptReport {
+  kind: "tlsrpt";
+  org: string;
+  contact: string | null;
+  reportId: string;
+  begin: Date;
+  end: Date;
+  policies: TlsRptPolicy[];
+}
+
+export type ReceivedReport = DmarcAggregateReport | TlsRptReport;
+
+/** A stored report's line in the list. DMARC: messages, those passing DMARC (an aligned DKIM or
+ *  SPF pass) and failing, and the aligned DKIM and SPF passes. TLS-RPT: sessions, successful and
+ *  failed (dkimPass/spfPass 0). */
+export interface ReportSummary {
+  id: number;
+  kind: ReceivedReportKind;
+  /** The domain reported on: policy_published domain, or the TLS-RPT policy-domain. */
+  domain: string;
+  org: string;
+  reportId: string;
+  begin: Date;
+  end: Date;
+  receivedAt: Date;
+  total: number;
+  passed: number;
+  failed: number;
+  dkimPass: number;
+  spfPass: number;
+  /** TLS-RPT: the distinct result types of its failures; DMARC: []. */
+  failureTypes: string[];
+}
+
+/** One report with a page of its rows (DMARC records; TLS-RPT failures, under their policy). */
+export interface StoredReport {
+  summary: ReportSummary;
+  report: ReceivedReport;
+  /** All rows (records or failure details), not just this page. */
+  rowCount: number;
+}
+
+/** Messages from one source IP with one header_from over a period, across DMARC reports. */
+export interface DmarcSource {
+  sourceIp: string;
+  headerFrom: string;
+  messages: number;
+  passed: number;
+  failed: number;
+  reports: number;
+}
+
+export interface ReportQuery {
+  /** Only these domains; null: all. */
+  domains: readonly string[] | null;
+  kind?: ReceivedReportKind;
+  /** Reports whose period ends at or after `since`. */
+  since?: Date;
+  limit: number;
+  offset?: number;
+}
+
+/** The received reports. A report is identified by (kind, org, reportId): mailed twice, stored once. */
+export interface ReportStore {
+  /** Stores the report; created false (and the first one's id) when it was stored before. */
+  save(report: ReceivedReport, receivedAt: Date): Promise<{ id: number; created: boolean }>;
+  /** Newest period first. */
+  list(q: ReportQuery): Promise<ReportSummary[]>;
+  /** The report with rows [offset, offset + limit); null when unknown. */
+  get(id: number, page: { offset: number; limit: number }): Promise<StoredReport | null>;
+  /** DMARC sources of reports whose period ends at or after `since`, the most messages first. */
+  dmarcSources(q: { domains: readonly string[] | null; since: Date; limit: number }): Promise<DmarcSource[]>;
+  /** Removes reports whose period ended before `before`; how many. */
+  deleteEndedBefore(before: Date): Promise<number>;
 }

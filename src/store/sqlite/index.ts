@@ -29,6 +29,7 @@ import { claimOwnership } from "./owner.js";
 import { createQueue } from "./queue.js";
 import { createRecentOps } from "./recent.js";
 import { migrate } from "./schema.js";
+import { createReports } from "./reports.js";
 import { createSecondFactors } from "./second-factor.js";
 import { createSending } from "./sending.js";
 import { createSettings } from "./settings.js";
@@ -177,6 +178,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
       webSessions,
       sieve: createSieve(ctx),
       imports: createImports(ctx, rows, mail),
+      reports: createReports(ctx),
       reportSending: createReportSending(ctx),
       stats: ctx.writer.stats,
       fullText: { catchUp: fullText.catchUp },

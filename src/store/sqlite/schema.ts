@@ -20,6 +20,7 @@ import { headerIndexMigration, headerIndexRefreshMigration } from "./header-inde
 import { importMigration } from "./imports.js";
 import { listingMigration } from "./listing.js";
 import { recentMigration } from "./recent.js";
+import { reportsMigration } from "./reports-schema.js";
 import { reportSendingMigration } from "./report-sending-schema.js";
 import { secondFactorMigration } from "./second-factor-schema.js";
 import { sendingMigration } from "./sending-schema.js";
@@ -188,6 +189,7 @@ END;
 // v17: import resume cursors, and messages by body for import's dedupe (imports.ts).
 // v18: web sessions and JMAP tokens, and the log of login changes (web-session-schema.ts).
 // v19: the domains an account administers as a domain administrator (admin-domains.ts).
+// v21: aggregate reports received for our domains, DMARC and TLS-RPT (reports-schema.ts).
 // v22: TLS-RPT and DMARC aggregate counts for the reports we send (report-sending-schema.ts).
 export const migrations: readonly string[] = [
   v1,
@@ -209,6 +211,7 @@ export const migrations: readonly string[] = [
   importMigration,
   webSessionMigration,
   adminDomainMigration,
+  reportsMigration,
   reportSendingMigration,
 ];
 
