@@ -23,6 +23,7 @@ import { rspamdSection } from "../rspamd/config.js";
 import { sieveSection } from "../sieve/config.js";
 import { smtpSection } from "../smtp/config.js";
 import { spamSection } from "../spam/config.js";
+import { statsSection } from "../stats/config.js";
 import { bool, int, oneOf, type SectionValue, str, strList } from "./dsl.js";
 
 export const serverSection = {
@@ -234,6 +235,7 @@ export const schema = {
   managesieve: managesieveSection,
   import: importSection,
   reports: reportsSection,
+  stats: statsSection,
 };
 
 export type Schema = typeof schema;

@@ -18,6 +18,7 @@ import { runSendingContract } from "./contract-sending.js";
 import { runSettingsContract } from "./contract-settings.js";
 import { runSieveContract } from "./contract-sieve.js";
 import { runSpamContract } from "./contract-spam.js";
+import { runStatsContract } from "./contract-stats.js";
 import { runSubscriptionContract } from "./contract-subscriptions.js";
 import { runWebSessionContract } from "./contract-web-sessions.js";
 import { QuotaError } from "./errors.js";
@@ -57,6 +58,7 @@ export function runStoreContract(name: string, open: OpenStore): void {
     runReportContract(open);
     runFlagReadContract(open);
     runFullTextContract(open);
+    runStatsContract(open);
     describe("directory", () => {
       test("domains are lower-cased, unique, and removable only when empty", () =>
         withStore(open, async ({ store }) => {

@@ -36,6 +36,7 @@ import { createSettings } from "./settings.js";
 import { createSieve } from "./sieve.js";
 import { createReportSending } from "./report-sending.js";
 import { createSpam } from "./spam.js";
+import { createStats } from "./stats.js";
 import { WalSync } from "./wal-sync.js";
 import { createWebSessions } from "./web-sessions.js";
 import { GroupCommitWriter } from "./writer.js";
@@ -178,6 +179,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
       webSessions,
       sieve: createSieve(ctx),
       imports: createImports(ctx, rows, mail),
+      statistics: createStats(ctx),
       reports: createReports(ctx),
       reportSending: createReportSending(ctx),
       stats: ctx.writer.stats,

@@ -27,6 +27,7 @@ import { sendingMigration } from "./sending-schema.js";
 import { settingsMigration } from "./settings-schema.js";
 import { sieveMigration } from "./sieve-schema.js";
 import { spamMigration } from "./spam-schema.js";
+import { statsMigration } from "./stats-schema.js";
 import { subscriptionMigration } from "./subscriptions.js";
 import { webSessionMigration } from "./web-session-schema.js";
 
@@ -189,6 +190,7 @@ END;
 // v17: import resume cursors, and messages by body for import's dedupe (imports.ts).
 // v18: web sessions and JMAP tokens, and the log of login changes (web-session-schema.ts).
 // v19: the domains an account administers as a domain administrator (admin-domains.ts).
+// v20: hourly and daily counters of the admin charts (stats-schema.ts).
 // v21: aggregate reports received for our domains, DMARC and TLS-RPT (reports-schema.ts).
 // v22: TLS-RPT and DMARC aggregate counts for the reports we send (report-sending-schema.ts).
 export const migrations: readonly string[] = [
@@ -211,6 +213,7 @@ export const migrations: readonly string[] = [
   importMigration,
   webSessionMigration,
   adminDomainMigration,
+  statsMigration,
   reportsMigration,
   reportSendingMigration,
 ];
