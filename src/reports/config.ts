@@ -10,7 +10,7 @@ export const reportsSection = {
   ),
   keepMessages: bool(
     true,
-    "File a recognised report message in the recipient's mailbox as usual; false: a report that was read and stored is not filed (one that could not be read still is).",
+    "File a report message in the recipient's mailbox as usual. false: a message whose every recipient is a report address and that carries a report attachment (by its type) is not filed, only read into the report store; if reading it then fails, the failure is logged and the message is gone.",
   ),
   maxAttachmentBytes: int(
     10 * 1024 * 1024,
@@ -33,8 +33,13 @@ export const reportsSection = {
   }),
   queueMax: int(
     64,
-    "Report messages waiting to be parsed in the background at once; past it a report is logged and skipped (the message is still filed), so a flood cannot hold memory.",
+    "Report attachments waiting to be read in the background at once; past it (or past queueMaxBytes) one is logged and skipped (the message is still filed), so a flood cannot hold memory.",
     { min: 1, max: 10000 },
+  ),
+  queueMaxBytes: int(
+    64 * 1024 * 1024,
+    "Most octets of report attachments waiting to be read in the background at once.",
+    { min: 1024 * 1024, max: 1024 * 1024 * 1024 },
   ),
   // Reports we send (src/reports/outbound).
   tlsrptSend: bool(
