@@ -3,6 +3,7 @@
 
 import { antivirusSection } from "../antivirus/config.js";
 import { autoconfigSection } from "../autoconfig/config.js";
+import { daneSection } from "../dane/config.js";
 import { deliverySection } from "../delivery/config.js";
 import { vacationSection } from "../delivery/vacation-config.js";
 import { dnsSection } from "../dns/config.js";
@@ -217,6 +218,7 @@ export const schema = {
   pop3: pop3Section,
   imap: imapSection,
   dns: dnsSection,
+  dane: daneSection,
   dnsbl: dnsblSection,
   mailauth: mailauthSection,
   outbound: outboundSection,

@@ -1,5 +1,5 @@
 // [dns] section: which DNS servers delivery, SPF/DKIM/DMARC checks and the admin DNS page ask.
-import { int, strList } from "../config/dsl.js";
+import { bool, int, strList } from "../config/dsl.js";
 
 export const dnsSection = {
   servers: strList(
@@ -18,4 +18,8 @@ export const dnsSection = {
     max: 3600,
   }),
   cacheEntries: int(10000, "Most DNS answers kept in memory.", { min: 1, max: 1000000 }),
+  trustAd: bool(
+    false,
+    "The servers above are DNSSEC-validating resolvers on a path nobody can tamper with (e.g. unbound on 127.0.0.1), so their AD bit is believed. Outbound DANE ([dane]) needs it.",
+  ),
 };

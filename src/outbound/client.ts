@@ -3,7 +3,10 @@
 // This file turns its callbacks and error objects into one promise per transaction with a
 // reply per recipient, and adds what it lacks: per-recipient DSN NOTIFY/ORCPT (RFC 3461 4.1-4.2;
 // SMTPConnection only takes one set for the whole envelope).
+import { X509Certificate } from "node:crypto";
+import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from "node:tls";
 import SMTPConnection from "nodemailer/lib/smtp-connection";
+import { type TlsaRecord, verifyChain } from "../dane/tlsa.js";
 import { encodeXtext } from "../delivery/xtext.js";
 import { tlsFailureOf } from "./tls-failure.js";
 import type { HasTlsFailure, TlsFailureType } from "./tls-outcome.js";
@@ -15,6 +18,8 @@ export type ClientTls =
   | "verify"
   /** TLS from the first byte, verified (a relay host on port 465, RFC 8314). */
   | "implicit"
+  /** STARTTLS required, the certificate checked against `tlsa` (RFC 7672), not against CAs. */
+  | "dane"
   | "none";
 
 export interface ClientOptions {
@@ -26,6 +31,8 @@ export interface ClientOptions {
   localAddress?: string;
   tls: ClientTls;
   ca?: string[];
+  /** The host's secure TLSA records, for tls "dane"; none usable = encrypted, not authenticated. */
+  tlsa?: TlsaRecord[];
   auth?: { user: string; pass: string };
   connectTimeoutMs: number;
   greetingTimeoutMs: number;
@@ -131,7 +138,7 @@ export class SmtpClient {
       localAddress: opts.localAddress || undefined,
       servername: opts.hostname,
       secure: opts.tls === "implicit",
-      requireTLS: opts.tls === "verify",
+      requireTLS: opts.tls === "verify" || opts.tls === "dane",
       ignoreTLS: opts.tls === "none",
       // A server that offers STARTTLS and then refuses it still gets the mail in clear text,
       // as it would from a client that never tried (RFC 3207 4.1).
@@ -154,11 +161,23 @@ export class SmtpClient {
         if (settled) return;
         settled = true;
         conn.close();
-        reject(toFailure(e, "connect"));
+        reject(
+          e instanceof SmtpFailure
+            ? e
+            : opts.tls === "dane"
+              ? daneTlsFailure(e, opts)
+              : toFailure(e, "connect"),
+        );
       };
       conn.once("error", fail);
       conn.connect((err) => {
         if (err) return fail(err);
+        // DANE: the certificate is judged here, after the TLS EHLO and before anything about
+        // the message is sent (RFC 7672 3: an unauthenticated server gets no mail).
+        if (opts.tls === "dane") {
+          const refused = daneCheck(conn, opts);
+          if (refused) return fail(refused);
+        }
         if (!opts.auth) return done();
         conn.login({ user: opts.auth.user, pass: opts.auth.pass }, (e) => (e ? fail(e) : done()));
       });
@@ -256,6 +275,49 @@ export class SmtpClient {
     // quit() waits for the 221; make sure the socket goes even if it never comes.
     setTimeout(() => this.conn.close(), 1000).unref();
   }
+}
+
+/** RFC 7672 3.1-3.2: the chain the server sent against the TLSA records (when any is usable;
+ *  none usable still requires TLS, 2.2). Null when the server passes. */
+function daneCheck(conn: SMTPConnection, opts: ClientOptions): SmtpFailure | null {
+  const socket = (conn as unknown as { _socket?: TLSSocket })._socket;
+  if (!conn.secure || !socket || typeof socket.getPeerX509Certificate !== "function")
+    return daneFailure(opts, "the session is not encrypted", "starttls-not-supported");
+  const records = opts.tlsa ?? [];
+  if (!records.some((r) => r.usage === 2 || r.usage === 3)) return null;
+  const chain: X509Certificate[] = [];
+  // getPeerCertificate(true) links each certificate to its issuer, as the server sent them.
+  let c: PeerCertificate | undefined = socket.getPeerCertificate(true);
+  const seen = new Set<PeerCertificate>();
+  while (c?.raw && !seen.has(c) && chain.length < 10) {
+    seen.add(c);
+    chain.push(new X509Certificate(c.raw));
+    c = (c as DetailedPeerCertificate).issuerCertificate;
+  }
+  const verdict = verifyChain(chain, records, { hostname: opts.hostname });
+  return verdict.ok ? null : daneFailure(opts, verdict.reason, verdict.failure);
+}
+
+/** A DANE refusal: temporary (the mail waits, RFC 7672 2.2), 4.7.5, saying why. */
+function daneFailure(opts: ClientOptions, why: string, tlsFailure: TlsFailureType): SmtpFailure {
+  const reply = `DANE: ${opts.hostname} [${opts.address}] refused: ${why}`;
+  const failure = new SmtpFailure(reply, false, null, reply);
+  failure.tlsFailure = tlsFailure;
+  return failure;
+}
+
+/** A connection failure under DANE: STARTTLS refused or failed is a DANE failure (no clear
+ *  text fallback); other network errors stay what they are. */
+function daneTlsFailure(e: unknown, opts: ClientOptions): SmtpFailure {
+  const err = (e ?? {}) as NodemailerError;
+  if (err.code !== "ETLS" && err.command !== "STARTTLS") return toFailure(e, "connect");
+  const said = err.response ? `: ${err.response.trim()}` : `: ${err.message}`;
+  const starttls = err.response !== undefined && err.response !== "";
+  return daneFailure(
+    opts,
+    starttls ? `STARTTLS is required (TLSA published) but failed${said}` : `TLS handshake failed${said}`,
+    starttls ? "starttls-not-supported" : "validation-failure",
+  );
 }
 
 /** ORCPT is "addr-type;address"; only the address part is xtext (RFC 3461 4.2). */

@@ -1,10 +1,12 @@
 // One attempt to deliver one message to the recipients at one destination domain: find the
 // route (MX hosts, or the relay host), decide the TLS rule (opportunistic, or verified for
-// requireTls domains and MTA-STS "enforce"), then try each host and address in order until one
-// takes the transaction. All recipients of the domain go in one transaction (RFC 5321 3.3).
+// requireTls domains and MTA-STS "enforce", or per host by its TLSA records under DANE), then try
+// each host and address in order until one takes the transaction. All recipients of the domain
+// go in one transaction (RFC 5321 3.3).
 // A 5xx ends the attempt for the recipients it concerns; a 4xx or a network/TLS error moves on
 // to the next host, and the recipients stay pending if none took them.
 import { isIP } from "node:net";
+import type { DaneHostPolicy, DaneLookup } from "../dane/lookup.js";
 import type { DnsResolver } from "../dns/types.js";
 import type { Logger } from "../log/logger.js";
 import { type ClientTls, type Envelope, type OutboundRecipient, SmtpFailure } from "./client.js";
@@ -32,6 +34,8 @@ export interface DeliverDeps {
   log: Logger;
   /** One call per connection attempt with what it learned about TLS (TLS-RPT, tls-outcome.ts). */
   tlsOutcome?: (o: TlsOutcome) => void;
+  /** DNSSEC/TLSA lookups when outbound DANE is on ([dane], RFC 7672); null = off. */
+  dane?: DaneLookup | null;
 }
 
 export interface DomainJob {
@@ -54,6 +58,8 @@ interface Plan {
   policy: TlsPolicyApplied | null;
   /** An MTA-STS policy announced but not to be had (RFC 8460 4.3.2): every session counts as it. */
   policyProblem?: TlsOutcome["result"];
+  /** DANE's verdict per MX host name (RFC 7672 2.2), when the MX RRset is secure. */
+  dane?: Map<string, DaneHostPolicy>;
 }
 
 export async function deliverToDomain(deps: DeliverDeps, job: DomainJob): Promise<Map<string, Outcome>> {
@@ -95,6 +101,34 @@ export async function deliverToDomain(deps: DeliverDeps, job: DomainJob): Promis
     smtp: false,
   };
   for (const host of plan.hosts) {
+    const dane = plan.dane?.get(host.name);
+    if (dane?.kind === "fail") {
+      // RFC 7672 2.2: a TLSA lookup that failed (bogus, SERVFAIL) means the host is not tried;
+      // going on without DANE is exactly what an attacker breaking the lookup wants.
+      const tlsaPlan = { ...plan, policy: { type: "tlsa" as const, strings: [], mxHosts: [] } };
+      for (const address of host.addresses)
+        reportTls(deps, tlsaPlan, job.domain, host.name, address, {
+          result: "dnssec-invalid",
+          detail: dane.reason,
+        });
+      last = { kind: "temp", status: "4.7.5", reply: `DANE: ${dane.reason}`, host: host.name, smtp: false };
+      deps.log.info("delivery attempt", {
+        queueId: job.queueId,
+        domain: job.domain,
+        host: host.name,
+        reply: last.reply,
+      });
+      continue;
+    }
+    const hostPlan: Plan =
+      dane?.kind === "dane"
+        ? {
+            ...plan,
+            tls: "dane",
+            policy: { type: "tlsa", strings: dane.strings, mxHosts: [] },
+            policyProblem: undefined,
+          }
+        : plan;
     for (const address of host.addresses) {
       const where = { queueId: job.queueId, domain: job.domain, host: host.name, address };
       let client: Awaited<ReturnType<ConnectionPool["acquire"]>>;
@@ -105,7 +139,8 @@ export async function deliverToDomain(deps: DeliverDeps, job: DomainJob): Promis
           hostname: host.name,
           heloName: deps.heloName,
           localAddress: deps.cfg.sourceAddress || undefined,
-          tls: plan.tls,
+          tls: hostPlan.tls,
+          tlsa: dane?.kind === "dane" ? dane.records : undefined,
           ca: deps.ca,
           auth: plan.auth,
           connectTimeoutMs: deps.cfg.connectTimeoutMs,
@@ -113,11 +148,15 @@ export async function deliverToDomain(deps: DeliverDeps, job: DomainJob): Promis
           socketTimeoutMs: deps.cfg.socketTimeoutMs,
         });
       } catch (e) {
-        reportTls(deps, plan, job.domain, host.name, address, {
-          result: plan.policyProblem ?? (e instanceof SmtpFailure ? (e.tlsFailure ?? null) : null),
+        reportTls(deps, hostPlan, job.domain, host.name, address, {
+          result: hostPlan.policyProblem ?? (e instanceof SmtpFailure ? (e.tlsFailure ?? null) : null),
           detail: e instanceof SmtpFailure ? e.reply : String(e),
         });
         last = failureOutcome(e, host.name);
+        // RFC 7672 2.2 / RFC 3463: a host that failed DANE authentication is a security
+        // failure (4.7.5), and the mail waits for a host that passes.
+        if (hostPlan.tls === "dane" && e instanceof SmtpFailure && e.tlsFailure && last.kind !== "delivered")
+          last = { ...last, status: "4.7.5" };
         deps.log.info("delivery attempt", { ...where, reply: last.reply });
         // A 5xx before any transaction (greeting, EHLO, STARTTLS, AUTH) says nothing about
         // the message: it is a problem of that host, or of our own setup (a wrong relay host
@@ -128,9 +167,9 @@ export async function deliverToDomain(deps: DeliverDeps, job: DomainJob): Promis
       }
       // A connection from the pool was counted when it was opened (RFC 8460 counts sessions).
       if (client.messages === 0)
-        reportTls(deps, plan, job.domain, host.name, address, {
+        reportTls(deps, hostPlan, job.domain, host.name, address, {
           // Opportunistic TLS that the server did not offer (or that failed) went on in clear.
-          result: plan.policyProblem ?? (client.secure ? "success" : "starttls-not-supported"),
+          result: hostPlan.policyProblem ?? (client.secure ? "success" : "starttls-not-supported"),
           sourceAddress: client.localAddress,
         });
       try {
@@ -222,7 +261,11 @@ async function planRoute(
   let tls: ClientTls = cfg.requireTls.some((d) => d.toLowerCase() === domain) ? "verify" : "opportunistic";
   let applied: TlsPolicyApplied = { type: "no-policy-found", strings: [], mxHosts: [] };
   let policyProblem: Plan["policyProblem"];
-  if (deps.mtaSts) {
+  const dane = deps.dane ? await danePolicies(deps.dane, { domain, route, port: cfg.port }) : null;
+  if (dane && "fail" in dane) return dane;
+  // RFC 8461 2: with DANE TLSA records for the destination, MTA-STS is not applied.
+  const daneApplies = dane !== null && [...dane.values()].some((p) => p.kind !== "none");
+  if (deps.mtaSts && !daneApplies) {
     const policy = await deps.mtaSts.policyFor(domain);
     if (policy && policy.mode !== "none")
       applied = { type: "sts", strings: policy.lines ?? [], mxHosts: policy.mx };
@@ -246,7 +289,23 @@ async function planRoute(
       deps.log.warn("MTA-STS testing: MX host not in policy", { domain });
     }
   }
-  return { hosts, tls, port: cfg.port, policy: applied, policyProblem };
+  return { hosts, tls, port: cfg.port, policy: applied, policyProblem, dane: dane ?? undefined };
+}
+
+/** RFC 7672 2.2: DANE's verdict for each MX host; none at all when the MX RRset is insecure.
+ *  The implicit MX (no MX records) has no MX RRset to check: its host's own records decide. */
+async function danePolicies(
+  lookup: DaneLookup,
+  o: { domain: string; route: { hosts: RouteHost[]; implicit: boolean }; port: number },
+): Promise<Map<string, DaneHostPolicy> | { fail: true; permanent: false; status: string; reason: string }> {
+  const out = new Map<string, DaneHostPolicy>();
+  const mx = o.route.implicit ? "secure" : await lookup.mxSecurity(o.domain);
+  if (typeof mx === "object")
+    return { fail: true, permanent: false, status: "4.7.5", reason: `DANE: ${mx.fail}` };
+  if (mx === "insecure") return out;
+  const policies = await Promise.all(o.route.hosts.map((h) => lookup.hostPolicy(h.name, o.port)));
+  for (const [i, h] of o.route.hosts.entries()) out.set(h.name, policies[i] ?? { kind: "none", why: "" });
+  return out;
 }
 
 async function hostAddresses(resolver: DnsResolver, name: string): Promise<string[]> {

@@ -1,6 +1,7 @@
 // Open connections kept for reuse: after a transaction, a healthy connection waits (idleKeepMs)
 // for the next message to the same server, address, TLS mode and credentials, so a burst of
 // mail to one destination costs one TCP and TLS handshake instead of one per message.
+import { tlsaString } from "../dane/tlsa.js";
 import { type ClientOptions, SmtpClient } from "./client.js";
 
 export interface PoolOptions {
@@ -75,5 +76,15 @@ export class ConnectionPool {
 }
 
 function keyOf(o: ClientOptions): string {
-  return JSON.stringify([o.address, o.port, o.hostname, o.tls, o.localAddress ?? "", o.auth?.user ?? ""]);
+  // Under DANE a connection was authenticated against these TLSA records: new records, new connection.
+  const tlsa = o.tlsa ? o.tlsa.map(tlsaString).join(",") : "";
+  return JSON.stringify([
+    o.address,
+    o.port,
+    o.hostname,
+    o.tls,
+    o.localAddress ?? "",
+    o.auth?.user ?? "",
+    tlsa,
+  ]);
 }

@@ -13,6 +13,7 @@
 import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
 import type { Config } from "../config/schema.js";
+import { daneLookupFromConfig } from "../dane/lookup.js";
 import type { DnsResolver } from "../dns/types.js";
 import type { Logger } from "../log/logger.js";
 import type { PostOffice } from "../postoffice/post-office.js";
@@ -85,6 +86,7 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
     mtaSts,
     ca,
     log,
+    dane: daneLookupFromConfig(deps.config),
   };
   const total = new Semaphore(cfg.maxConnections);
   const perDomain = new KeyedSemaphore(cfg.maxConnectionsPerDomain);

@@ -3,6 +3,9 @@
 // test can change an answer between two deliveries. Names not in the zone get NXDOMAIN; a name
 // that exists with other types gets NOERROR and no answers (NODATA), which is what the resolver
 // and isNoData() expect. Nothing here recurses or forwards: no packet leaves the machine.
+// For DANE tests it plays a validating resolver: `ad` (for the whole server, or per record with
+// `secure`) sets the AD bit of answers (RFC 4035 3.2.3), and `servfail` names answer SERVFAIL,
+// as a validating resolver does for bogus data (RFC 4035 5.5).
 import dgram from "node:dgram";
 import net from "node:net";
 
@@ -24,7 +27,28 @@ export type ZoneRecord =
       priority?: number;
       weight?: number;
       ttl?: number;
+    }
+  /** TLSA (RFC 6698 2.1); `data` in hex. */
+  | {
+      name: string;
+      type: "TLSA";
+      usage: number;
+      selector: number;
+      matchingType: number;
+      data: string;
+      ttl?: number;
     };
+
+/** A record with the flag that says its RRset validated (AD in the answer, see DnsServerOptions). */
+export type SecureZoneRecord = ZoneRecord & { secure?: boolean };
+
+export interface DnsServerOptions {
+  /** Set AD in every NOERROR/NXDOMAIN answer (a resolver that validated everything). Without
+   *  it, AD is set only when every record in the answer is marked `secure`. */
+  ad?: boolean;
+  /** Names (lower case) answered with SERVFAIL: what a validating resolver says for bogus data. */
+  servfail?: string[];
+}
 
 export interface DnsServer {
   port: number;
@@ -32,24 +56,38 @@ export interface DnsServer {
   /** For createDnsResolver({ servers }) and the [dns] servers key. */
   servers: string[];
   /** Replace the zone. */
-  set(zone: ZoneRecord[]): void;
+  set(zone: SecureZoneRecord[], opts?: DnsServerOptions): void;
   /** Queries received so far, as "name TYPE" (lower-case name), for assertions. */
   queries: string[];
   stop(): Promise<void>;
 }
 
-const TYPES: Record<string, number> = { A: 1, NS: 2, CNAME: 5, PTR: 12, MX: 15, TXT: 16, AAAA: 28, SRV: 33 };
+const TYPES: Record<string, number> = {
+  A: 1,
+  NS: 2,
+  CNAME: 5,
+  PTR: 12,
+  MX: 15,
+  TXT: 16,
+  AAAA: 28,
+  SRV: 33,
+  TLSA: 52,
+};
 const TYPE_NAMES = new Map(Object.entries(TYPES).map(([k, v]) => [v, k]));
 const MAX_QUERIES_KEPT = 10_000;
 
-export async function startDnsServer(zone: ZoneRecord[] = []): Promise<DnsServer> {
+export async function startDnsServer(
+  zone: SecureZoneRecord[] = [],
+  options: DnsServerOptions = {},
+): Promise<DnsServer> {
   let records = zone;
+  let opts = options;
   const queries: string[] = [];
   const answer = (msg: Buffer): Buffer | null => {
     const q = parseQuery(msg);
     if (!q) return null;
     if (queries.length < MAX_QUERIES_KEPT) queries.push(`${q.name} ${TYPE_NAMES.get(q.type) ?? q.type}`);
-    return buildResponse(q, records);
+    return buildResponse(q, records, opts);
   };
 
   const onQuery = (udp: dgram.Socket) => (msg: Buffer, rinfo: dgram.RemoteInfo) => {
@@ -102,8 +140,9 @@ export async function startDnsServer(zone: ZoneRecord[] = []): Promise<DnsServer
     port,
     address: "127.0.0.1",
     servers: [`127.0.0.1:${port}`],
-    set(z) {
+    set(z, o) {
       records = z;
+      if (o) opts = o;
     },
     queries,
     async stop() {
@@ -182,6 +221,8 @@ function rdata(r: ZoneRecord): Buffer {
       return Buffer.concat([u16(r.priority), encodeName(r.exchange)]);
     case "SRV":
       return Buffer.concat([u16(r.priority ?? 0), u16(r.weight ?? 0), u16(r.port), encodeName(r.target)]);
+    case "TLSA":
+      return Buffer.concat([Buffer.from([r.usage, r.selector, r.matchingType]), Buffer.from(r.data, "hex")]);
     case "TXT": {
       const strings = Array.isArray(r.value) ? r.value : splitTxt(r.value);
       return Buffer.concat(
@@ -209,8 +250,9 @@ function ipv6Bytes(addr: string): Buffer {
   return Buffer.concat(groups.map((g) => u16(Number.parseInt(g || "0", 16))));
 }
 
-function buildResponse(q: Query, zone: ZoneRecord[]): Buffer {
+function buildResponse(q: Query, zone: SecureZoneRecord[], opts: DnsServerOptions): Buffer {
   const answers: Buffer[] = [];
+  let secure = true;
   let name = q.name;
   const exists = zone.some((r) => norm(r.name) === name);
   // Follow CNAMEs inside the zone (bounded), answering with the chain, as a real server does.
@@ -220,15 +262,25 @@ function buildResponse(q: Query, zone: ZoneRecord[]): Buffer {
     const cname = here.find((r) => r.type === "CNAME");
     if (wanted.length === 0 && cname && q.type !== TYPES.CNAME) {
       answers.push(record(name, cname));
+      secure &&= cname.secure === true;
       name = norm(cname.value);
       continue;
     }
     for (const r of wanted) answers.push(record(name, r));
+    secure &&= wanted.length > 0 && wanted.every((r) => r.secure === true);
     break;
   }
-  // QR, opcode copied, AA, RD copied, RA; RCODE 3 (NXDOMAIN) for unknown names.
-  const rcode = exists ? 0 : 3;
-  const flags = 0x8000 | (q.flags & 0x7800) | 0x0400 | (q.flags & 0x0100) | 0x0080 | rcode;
+  // QR, opcode copied, AA, RD copied, RA; RCODE 3 (NXDOMAIN) for unknown names, 2 (SERVFAIL)
+  // for names a validating resolver found bogus.
+  const servfail = opts.servfail?.includes(q.name) === true;
+  const rcode = servfail ? 2 : exists ? 0 : 3;
+  // AD (0x0020, RFC 4035 3.2.3): the whole server is "validated", or every record answered is.
+  const ad = !servfail && (opts.ad === true || (answers.length > 0 && secure)) ? 0x0020 : 0;
+  const flags = 0x8000 | (q.flags & 0x7800) | 0x0400 | (q.flags & 0x0100) | 0x0080 | ad | rcode;
+  if (servfail) {
+    const head = Buffer.concat([u16(q.id), u16(flags), u16(1), u16(0), u16(0), u16(0)]);
+    return Buffer.concat([head, q.question]);
+  }
   const header = Buffer.concat([u16(q.id), u16(flags), u16(1), u16(answers.length), u16(0), u16(0)]);
   return Buffer.concat([header, q.question, ...answers]);
 }
