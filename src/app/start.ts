@@ -29,6 +29,7 @@ import { createTlsProvider, type ReloadableTls } from "../server/tls.js";
 import { spamFilters } from "../spam/filter.js";
 import { JunkTrainer } from "../spam/training/trainer.js";
 import { VerdictLog } from "../spam/verdict-log.js";
+import { StatsRecorder } from "../stats/recorder.js";
 import { type CounterStore, MemoryCounters } from "../store/counters.js";
 import { type ChangeNotifier, LocalNotifier } from "../store/notifier.js";
 import type { Store } from "../store/types.js";
@@ -103,13 +104,28 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
         error: j.error ?? undefined,
       }),
   });
+  // The admin charts' hourly counters (src/stats/): counted in memory, written every flushSec.
+  const statsRecorder = config.stats.enabled
+    ? new StatsRecorder({
+        store: store.statistics,
+        log,
+        flushSec: config.stats.flushSec,
+        queueSampleSec: config.stats.queueSampleSec,
+        hourlyRetentionDays: config.stats.hourlyRetentionDays,
+        dailyRetentionDays: config.stats.dailyRetentionDays,
+        queueSize: async () => (await store.queue.queueStats()).count,
+      })
+    : null;
   // The observers of src/metrics/events.ts: /metrics (issue 21) and the stored counters of the
   // admin charts register here as they are built.
-  const metrics = fanOut([...(deps.metrics ?? [])], (e) => log.warn("metrics observer failed", { error: e }));
+  const metrics = fanOut([...(statsRecorder ? [statsRecorder] : []), ...(deps.metrics ?? [])], (e) =>
+    log.warn("metrics observer failed", { error: e }),
+  );
   const ctx: AppContext = {
     config,
     store,
     metrics,
+    stats: statsRecorder,
     imports,
     notifier,
     counters,
@@ -164,6 +180,8 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     throw e;
   }
 
+  statsRecorder?.start();
+
   let outbound: QueueRunner | null = null;
   if (config.outbound.enabled) {
     outbound = createQueueRunner({
@@ -208,6 +226,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       await imports.stop();
       stopSweeper();
       stopDuplicateSweeper();
+      await statsRecorder?.stop();
       await store.close();
       stopMonitor();
       log.info("stopped");

@@ -11,7 +11,7 @@ import type { MetricEvents } from "../metrics/events.js";
 import type { PostOffice } from "../postoffice/post-office.js";
 import type { CounterStore } from "../store/counters.js";
 import type { ChangeNotifier } from "../store/notifier.js";
-import type { Store } from "../store/types.js";
+import type { StatsEntry, Store } from "../store/types.js";
 import type { ActivityTracker } from "./activity.js";
 import type { Health } from "./health.js";
 
@@ -48,6 +48,9 @@ export interface AppContext {
   imports: ImportJobs;
   /** Events for /metrics and the admin charts (src/metrics/events.ts); call where they happen. */
   metrics: MetricEvents;
+  /** The admin charts' counts this process has not written to the store yet (src/stats/
+   *  recorder.ts), which the overview adds to what it reads; null when [stats] is off. */
+  stats: { unwritten(): StatsEntry[] } | null;
 }
 
 /** A started listener. */
