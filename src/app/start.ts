@@ -15,6 +15,9 @@ import { startGreylistSweeper } from "../greylist/sweeper.js";
 import { ImportJobs } from "../import/jobs.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import { fanOut, type MetricEvents } from "../metrics/events.js";
+import { type MetricsListener, startMetricsListener } from "../metrics/listener.js";
+import type { Monitoring } from "../metrics/monitoring.js";
+import { createPrometheusMetrics } from "../metrics/prometheus.js";
 import { createTokenVerifier } from "../oauth/tokens.js";
 import { createQueueRunner, type QueueRunner } from "../outbound/runner.js";
 import { createPostOffice } from "../postoffice/post-office.js";
@@ -67,7 +70,10 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   const notifier = deps.notifier ?? new LocalNotifier();
   const counters = deps.counters ?? new MemoryCounters();
   const tls = await createTlsProvider(config);
-  const store = deps.store ?? (await openStore(config, notifier, log));
+  // Group commits are timed for /metrics; the observer is set once the events' fan-out exists.
+  let onCommit = (_seconds: number, _fsyncSeconds: number) => {};
+  const store =
+    deps.store ?? (await openStore(config, notifier, log, { onCommit: (s, f) => onCommit(s, f) }));
   const appPasswords = new AppPasswords({
     store: store.appPasswords,
     dataDir: config.server.dataDir,
@@ -83,6 +89,8 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     secondFactors,
     // OAuth 2.0 bearer tokens (issue 15), when [oauth] issuer is set.
     bearer: createTokenVerifier(config.oauth) ?? undefined,
+    // Called only once started, when `metrics` (below) is set.
+    metrics: { login: (p, r) => metrics.login(p, r) },
   });
   const activity = new ActivityTracker();
   const health = newHealth();
@@ -118,14 +126,40 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     : null;
   // The observers of src/metrics/events.ts: /metrics (issue 21) and the stored counters of the
   // admin charts register here as they are built.
-  const metrics = fanOut([...(statsRecorder ? [statsRecorder] : []), ...(deps.metrics ?? [])], (e) =>
-    log.warn("metrics observer failed", { error: e }),
+  // [metrics] enabled = false builds no Prometheus observer at all (nothing counted, /metrics 404).
+  const prometheus = config.metrics.enabled
+    ? createPrometheusMetrics({
+        queue: () => store.queue.queueStats(),
+        certificatePem: () => tls.pem().cert,
+        uncaughtErrors: () => health.uncaughtErrors,
+      })
+    : null;
+  const metrics = fanOut(
+    [...(prometheus ? [prometheus] : []), ...(statsRecorder ? [statsRecorder] : []), ...(deps.metrics ?? [])],
+    (e) => log.warn("metrics observer failed", { error: e }),
   );
+  onCommit = (s, f) => metrics.storeCommit(s, f);
+  // /readyz: ready once every listener is up, until stop begins, while the store answers.
+  let phase: "starting" | "up" | "stopping" = "starting";
+  const monitoring: Monitoring = {
+    prometheus,
+    token: config.metrics.token,
+    async notReady() {
+      if (phase !== "up") return phase === "starting" ? "starting" : "stopping";
+      try {
+        await store.queue.queueStats();
+        return null;
+      } catch (e) {
+        return `store: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    },
+  };
   const ctx: AppContext = {
     config,
     store,
     metrics,
     stats: statsRecorder,
+    monitoring,
     imports,
     notifier,
     counters,
@@ -146,6 +180,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
           verdicts: spamVerdicts,
           directory: store.directory,
           log,
+          metrics,
           sources: [
             ...rspamdSources(config.rspamd, log),
             ...uriListSources(config.dnsbl, {
@@ -167,18 +202,22 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   });
 
   const listeners: RunningListener[] = [];
+  let metricsListener: MetricsListener | null = null;
   try {
     for (const l of config.listeners) {
       const running = await listenerFactories[l.protocol](l, ctx);
       listeners.push(running);
       log.info("listening", { protocol: l.protocol, tls: l.tls, address: l.address, port: running.port });
     }
+    if (config.metrics.listen)
+      metricsListener = await startMetricsListener(config.metrics.listen, { monitoring, log });
   } catch (e) {
     stopMonitor();
     await Promise.all(listeners.map((r) => r.close(0)));
     await store.close();
     throw e;
   }
+  phase = "up";
 
   statsRecorder?.start();
 
@@ -191,6 +230,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       resolver: createCachedDnsResolver(config.dns),
       // DSNs and delay notices go through the post office's "system" door (signed, traced).
       postOffice: ctx.postOffice,
+      metrics,
     });
     outbound.start();
     const runner = outbound;
@@ -219,6 +259,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   const stop = () => {
     stopping ??= (async () => {
       const graceMs = config.server.shutdownGraceSec * 1000;
+      phase = "stopping";
       await outbound?.stop(graceMs);
       await Promise.all(listeners.map((r) => r.close(graceMs)));
       await training?.stop();
@@ -227,6 +268,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       stopSweeper();
       stopDuplicateSweeper();
       await statsRecorder?.stop();
+      await metricsListener?.close();
       await store.close();
       stopMonitor();
       log.info("stopped");

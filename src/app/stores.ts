@@ -11,7 +11,7 @@ export async function openStore(
   config: Config,
   notifier: ChangeNotifier,
   log: Logger,
-  opts: { fullTextIndexer?: boolean } = {},
+  opts: { fullTextIndexer?: boolean; onCommit?: (seconds: number, fsyncSeconds: number) => void } = {},
 ): Promise<Store> {
   return openSqliteStore({
     dataDir: config.server.dataDir,
@@ -23,6 +23,7 @@ export async function openStore(
     fullTextMaxBytes: config.storage.fullTextMaxBytes,
     externalChangePollMs: config.storage.externalChangePollMs,
     fullTextIndexer: opts.fullTextIndexer,
+    onCommit: opts.onCommit,
     mailboxNameMaxBytes: config.storage.mailboxNameMaxBytes,
     parse: (body) =>
       parseStructure(body, { maxDepth: config.storage.mimeMaxDepth, maxParts: config.storage.mimeMaxParts }),

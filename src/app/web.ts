@@ -9,6 +9,7 @@ import { registerLoginRoutes } from "../http/login.js";
 import { registerMtaStsRoutes } from "../http/mta-sts.js";
 import { registerStaticRoutes } from "../http/static.js";
 import { createJmapHttpHandler } from "../jmap/http/handler.js";
+import { registerMetricsRoutes } from "../metrics/routes.js";
 import { registerOidcLoginRoutes } from "../oauth/web-login.js";
 import type { AppContext } from "../server/context.js";
 import { createWebmailHandler } from "../webmail/handler.js";
@@ -21,6 +22,7 @@ function createWebApp(ctx: AppContext): HttpApp {
   registerAutoconfigRoutes(app.router);
   registerMtaStsRoutes(app.router);
   registerAdminRoutes(app.router);
+  registerMetricsRoutes(app.router, ctx);
   // Raw handlers write their own responses (JMAP streams EventSource and authenticates by
   // Basic/Bearer, not by session cookie). The webmail first: it owns `/` and bridges its
   // cookie to JMAP.

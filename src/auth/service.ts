@@ -20,6 +20,7 @@ import type { Config } from "../config/schema.js";
 import { addressKey, parseAddress } from "../delivery/address.js";
 import { findAccount } from "../delivery/lookup.js";
 import type { Logger } from "../log/logger.js";
+import type { MetricEvents, ProtocolName } from "../metrics/events.js";
 import type { CounterStore } from "../store/counters.js";
 import type { Account, DirectoryStore } from "../store/types.js";
 import type { AppPasswords } from "./app-passwords.js";
@@ -50,6 +51,8 @@ export interface AuthServiceDeps {
   secondFactors?: { enabled(accountId: number): Promise<boolean> };
   /** OAuth 2.0 bearer tokens (src/oauth/tokens.ts); without it authenticateBearer refuses all. */
   bearer?: BearerVerifier;
+  /** Each decided login, ok / failed / throttled (/metrics, admin charts). */
+  metrics?: Pick<MetricEvents, "login">;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -245,10 +248,22 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     }
   }
 
+  // Callers name "smtp" for AUTH (a submission port's) and "jmap" for the JMAP API (HTTP).
+  const metricProtocol = (p: LoginAttempt["protocol"]): ProtocolName =>
+    p === "smtp" ? "submission" : p === "jmap" ? "http" : p;
+  const counted = async <R extends BearerResult>(
+    p: LoginAttempt["protocol"],
+    result: Promise<R>,
+  ): Promise<R> => {
+    const r = await result;
+    deps.metrics?.login(metricProtocol(p), r.ok ? "ok" : r.reason === "throttled" ? "throttled" : "failed");
+    return r;
+  };
+
   return {
-    authenticate,
+    authenticate: (attempt) => counted(attempt.protocol, authenticate(attempt)),
     verifySecondStep,
-    authenticateBearer,
+    authenticateBearer: (attempt) => counted(attempt.protocol, authenticateBearer(attempt)),
     throttle,
     notePopImapLogin,
     popBeforeSmtpAllowed: (ip) => config.popBeforeSmtp && popMemory.allowed(ip),

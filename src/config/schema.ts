@@ -15,6 +15,7 @@ import { importSection } from "../import/config.js";
 import { jmapSection } from "../jmap/config.js";
 import { mailauthSection } from "../mailauth/config.js";
 import { managesieveSection } from "../managesieve/config.js";
+import { metricsSection } from "../metrics/config.js";
 import { oauthSection } from "../oauth/config.js";
 import { outboundSection } from "../outbound/config.js";
 import { pop3Section } from "../pop3/config.js";
@@ -237,6 +238,7 @@ export const schema = {
   managesieve: managesieveSection,
   import: importSection,
   reports: reportsSection,
+  metrics: metricsSection,
   stats: statsSection,
 };
 

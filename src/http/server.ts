@@ -51,6 +51,7 @@ async function startHttpListener(listener: ListenerConfig, app: HttpApp): Promis
   // Per client, before TLS and before any byte is parsed: over the cap, closed at once.
   server.on("connection", (socket: Socket) => {
     if (!app.connections.admit(socket)) socket.destroy();
+    else ctx.metrics.connection("http");
   });
   server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
     // A failed or timed-out TLS handshake (https emits those here too) has no channel to answer
@@ -128,6 +129,8 @@ export function serveRequest(ex: Exchange): void {
     maxAgeSec: app.ctx.config.http.hstsMaxAgeSec,
   });
   if (hsts) res.setHeader("Strict-Transport-Security", hsts);
+  // The method as the command (the observer folds unknown methods into one label).
+  app.ctx.metrics.command("http", msg.method ?? "UNKNOWN");
   handle(ex).catch((e: unknown) => {
     app.ctx.log.error("http request failed", {
       method: msg.method,

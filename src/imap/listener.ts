@@ -62,6 +62,7 @@ export const startImapListener: ListenerFactory = async (listener, ctx) => {
       else raw.end("* BYE [UNAVAILABLE] Too many connections, try again later\r\n", () => raw.destroy());
       return;
     }
+    ctx.metrics.connection("imap");
     slots.set(raw, slot);
     raw.once("close", release);
     raw.setNoDelay(true);

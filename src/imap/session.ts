@@ -536,6 +536,7 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
       throw e;
     }
     const spec = commandTable[cmd.name] as CommandSpec<typeof cmd.name> | undefined;
+    this.ctx.metrics.command("imap", spec ? cmd.name : "UNKNOWN");
     if (!spec) {
       this.write(`${cmd.tag} BAD Unknown command\r\n`);
       return;

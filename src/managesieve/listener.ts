@@ -13,6 +13,7 @@ export function startManageSieveListener(
   return startSessionListener({
     listener,
     logins: ctx.store.webSessions,
+    metrics: ctx.metrics,
     log: ctx.log.child({ proto: "managesieve", tls: listener.tls }),
     limits: {
       maxTotal: cfg.maxConnections,

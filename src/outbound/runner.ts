@@ -16,6 +16,7 @@ import type { Config } from "../config/schema.js";
 import { daneLookupFromConfig } from "../dane/lookup.js";
 import type { DnsResolver } from "../dns/types.js";
 import type { Logger } from "../log/logger.js";
+import type { MetricEvents } from "../metrics/events.js";
 import type { PostOffice } from "../postoffice/post-office.js";
 import type { QueuedMessage, QueuedRecipient, Store } from "../store/types.js";
 import { type DeliverDeps, deliverToDomain, type Outcome } from "./deliver.js";
@@ -32,6 +33,8 @@ export interface RunnerDeps {
   /** Where the DSNs this runner writes go in: the post office's "system" door (trace fields,
    *  filing for local senders, DKIM signing and queueing for remote ones). */
   postOffice: Pick<PostOffice, "postSystem">;
+  /** Each recipient's attempt ended: delivered, deferred or bounced (/metrics, admin charts). */
+  metrics?: Pick<MetricEvents, "delivery">;
   now?: () => number;
   /** Replaces the HTTPS MTA-STS policy fetch (tests). */
   mtaStsFetch?: (domain: string) => Promise<string | null>;
@@ -242,6 +245,7 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
       });
       if (o.kind === "delivered") {
         counts.delivered++;
+        deps.metrics?.delivery("delivered", "remote");
         // RFC 3461 5.2.2: a server without DSN cannot report success itself, so we say "relayed".
         if (!o.dsnPassedOn && r.notify?.includes("SUCCESS"))
           relayed.push(dsn("relayed", "2.0.0", o.reply, true));
@@ -250,12 +254,14 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
       lastError = `${r.address}: ${o.reply}`;
       if (o.kind === "perm" || expired) {
         counts.bounced++;
+        deps.metrics?.delivery("bounced", "remote");
         const status = o.kind === "perm" ? o.status : "4.4.7";
         const diag =
           o.kind === "perm" ? o.reply : `message expired after ${attempts} attempts; last: ${o.reply}`;
         if (wants("FAILURE")) failed.push(dsn("failed", status, diag, o.kind === "perm" && o.smtp));
         return { ...r, state: "failed", lastError: o.reply };
       }
+      deps.metrics?.delivery("deferred", "remote");
       if (delayNotice && wants("DELAY")) delayed.push(dsn("delayed", o.status, o.reply, o.smtp));
       return { ...r, lastError: o.reply };
     });

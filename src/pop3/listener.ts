@@ -10,6 +10,7 @@ export function startPop3Listener(listener: ListenerConfig, ctx: AppContext): Pr
   return startSessionListener({
     listener,
     logins: ctx.store.webSessions,
+    metrics: ctx.metrics,
     log: ctx.log.child({ proto: "pop3", tls: listener.tls }),
     // Per IP only sessions not logged in yet; no per-account cap: the maildrop lock allows one.
     limits: {

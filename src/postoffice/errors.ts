@@ -17,6 +17,8 @@ export class PostOfficeError extends Error {
   constructor(
     readonly kind: PostOfficeErrorKind,
     message: string,
+    /** The filter that refused it (kind "rejected" by the filter stage), for /metrics. */
+    readonly filter?: string,
   ) {
     super(message);
   }

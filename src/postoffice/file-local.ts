@@ -41,6 +41,8 @@ export const fileLocalStage: Stage = {
       else byBody.set(body, targets);
     }
     for (const [body, targets] of byBody) if (targets.length > 0) await mail.deliver(body, targets);
+    // One local delivery per account filed (a quota refusal threw above: nothing was filed).
+    for (const _ of work.accountIds) ctx.metrics.delivery("delivered", "local");
     return "next";
   },
 };

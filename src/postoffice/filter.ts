@@ -38,7 +38,7 @@ export const filterStage: Stage = {
       if (v.kind === "reject") {
         work.log.info("filter rejected", { filter: f.name, reason: v.reason });
         // The reason is shown in a reply line (SMTP) or a SetError: one line, bounded.
-        throw new PostOfficeError(v.cause === "virus" ? "virus" : "rejected", oneLine(v.reason));
+        throw new PostOfficeError(v.cause === "virus" ? "virus" : "rejected", oneLine(v.reason), f.name);
       }
       if (v.kind === "defer") {
         work.log.warn("filter deferred", { filter: f.name, reason: v.reason });

@@ -2,10 +2,12 @@
 // invariants it keeps.
 import { randomBytes } from "node:crypto";
 import { resolveRecipient } from "../delivery/resolve.js";
+import type { RejectReason } from "../metrics/events.js";
 import { srsResolveOption } from "../outbound/srs-service.js";
 import type { AppContext } from "../server/context.js";
 import { acceptStage } from "./accept.js";
 import { authenticateStage } from "./authenticate.js";
+import { PostOfficeError } from "./errors.js";
 import { fileLocalStage } from "./file-local.js";
 import { filterStage } from "./filter.js";
 import { notifyStage } from "./notify.js";
@@ -103,10 +105,19 @@ export function createPostOffice(opts: PostOfficeOptions): PostOffice {
       plans: new Map(),
       sieveReplies: [],
     };
-    for (const stage of stages) {
-      if (!stage.doors.has(letter.door)) continue;
-      if ((await stage.run(work, { ctx, filters })) === "stop") break;
+    try {
+      for (const stage of stages) {
+        if (!stage.doors.has(letter.door)) continue;
+        if ((await stage.run(work, { ctx, filters })) === "stop") break;
+      }
+    } catch (e) {
+      if (e instanceof PostOfficeError) {
+        if (e.kind === "virus") ctx.metrics.virusFound();
+        ctx.metrics.messageRejected(letter.door, rejectReason(e));
+      }
+      throw e;
     }
+    ctx.metrics.messageAccepted(letter.door);
     return {
       id: work.id,
       local: work.discarded ? 0 : work.accountIds.length,
@@ -143,4 +154,24 @@ export function createPostOffice(opts: PostOfficeOptions): PostOffice {
       });
     },
   };
+}
+
+/** The /metrics reason of a refusal. A filter's "rejected" is the spam filter's or another's;
+ *  Sieve's is the recipients' rules. */
+function rejectReason(e: PostOfficeError): RejectReason {
+  switch (e.kind) {
+    case "virus":
+      return "virus";
+    case "dmarc-reject":
+    case "dmarc-temporary":
+      return "auth";
+    case "rejected":
+      return e.filter === undefined ? "sieve" : e.filter === "spam" ? "spam" : "other";
+    case "filter-temporary":
+      return "other";
+    case "too-many-hops":
+    case "malformed":
+    case "sending-limit":
+      return "policy";
+  }
 }

@@ -8,6 +8,7 @@ import type { Config, ListenerConfig } from "../config/schema.js";
 import type { ImportJobs } from "../import/jobs.js";
 import type { Logger } from "../log/logger.js";
 import type { MetricEvents } from "../metrics/events.js";
+import type { Monitoring } from "../metrics/monitoring.js";
 import type { PostOffice } from "../postoffice/post-office.js";
 import type { CounterStore } from "../store/counters.js";
 import type { ChangeNotifier } from "../store/notifier.js";
@@ -51,6 +52,8 @@ export interface AppContext {
   /** The admin charts' counts this process has not written to the store yet (src/stats/
    *  recorder.ts), which the overview adds to what it reads; null when [stats] is off. */
   stats: { unwritten(): StatsEntry[] } | null;
+  /** What /metrics, /healthz and /readyz answer (src/metrics/monitoring.ts). */
+  monitoring: Monitoring;
 }
 
 /** A started listener. */

@@ -110,6 +110,7 @@ export abstract class LineSession<I extends LineIo = LineIo> {
     fail: (e: unknown) => Promise<void>;
   }): Promise<void> {
     this.log.debug("command", { cmd: o.name, state: o.state });
+    this.ctx.metrics.command(this.listener.protocol, o.name);
     const activity = this.ctx.activity.begin({
       proto: this.proto,
       ip: this.remoteIp,

@@ -1,10 +1,12 @@
 // A TCP listener that runs one session per connection within the connection caps: what the SMTP,
 // POP3 and ManageSieve listeners share. Each protocol brings its session and the line a refused
 // client reads (421, -ERR, BYE); IMAP keeps its own (it counts the bytes of idle connections).
+
 import type { Socket } from "node:net";
 import { createServer, type Server } from "node:net";
 import type { ListenerConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
+import type { MetricEvents } from "../metrics/events.js";
 import type { WebSessionStore } from "../store/types.js";
 import type { AppContext, RunningListener } from "./context.js";
 import {
@@ -40,6 +42,8 @@ export interface SessionListenerOptions<S extends RunnableSession> {
   listener: ListenerConfig;
   /** Where changes that end logins are reported (the store's login-change feed). */
   logins: Pick<WebSessionStore, "onLoginChange">;
+  /** Counts each connection let in (src/metrics/events.ts). */
+  metrics: Pick<MetricEvents, "connection">;
   /** The listener's logger (proto and tls fields). */
   log: Logger;
   limits: ConstructorParameters<typeof ConnectionLimiter>[0];
@@ -73,6 +77,7 @@ export async function startSessionListener<S extends RunnableSession>(
       else socket.end(opts.refusal, () => socket.destroy());
       return;
     }
+    opts.metrics.connection(listener.protocol);
     const session = opts.session({ socket, remoteIp, slot });
     session.log.debug("connected", { tls: listener.tls });
     sessions.add(session);

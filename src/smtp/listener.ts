@@ -12,6 +12,7 @@ export function startSmtpListener(listener: ListenerConfig, ctx: AppContext): Pr
   return startSessionListener({
     listener,
     logins: ctx.store.webSessions,
+    metrics: ctx.metrics,
     log: ctx.log.child({ proto: listener.protocol, tls: listener.tls }),
     // Per IP only connections not authenticated yet (all of them on port 25, where nobody logs
     // in); after AUTH, per account and IP.

@@ -11,6 +11,7 @@ import { loginStillValid, recheckDue, recheckNow } from "../auth/login-recheck.j
 import type { ListenerConfig } from "../config/schema.js";
 import { type ConnectionScreen, screenConnection } from "../dnsbl/index.js";
 import type { Logger } from "../log/logger.js";
+import type { RejectReason } from "../metrics/events.js";
 import { maxBearerResponseLength } from "../oauth/sasl.js";
 import type { AppContext } from "../server/context.js";
 import type { SessionOptions } from "../server/session-listener.js";
@@ -18,7 +19,7 @@ import { type ConnectionSlot, normalizeIp } from "../server/sessions.js";
 import { type TlsInfo, tlsInfo, upgradeToTls } from "../server/tls-upgrade.js";
 import { QuotaError } from "../store/errors.js";
 import { commandTable } from "./commands/index.js";
-import { SmtpError } from "./errors.js";
+import { SmtpError, type SmtpErrorKind } from "./errors.js";
 import { nextId } from "./ids.js";
 import { SmtpIo, type WaitEnd } from "./io.js";
 import { errorReply, replies } from "./replies.js";
@@ -305,6 +306,7 @@ export class Session {
       return;
     }
     const spec = commandTable[parsed.command.verb];
+    this.ctx.metrics.command(this.listener.protocol, spec ? parsed.command.verb : "UNKNOWN");
     if (!spec) {
       if (!this.countJunk()) this.send(errorReply("unknown-command"));
       return;
@@ -337,7 +339,12 @@ export class Session {
   }
 
   private replyForError(e: unknown, verb: string): Reply {
-    if (e instanceof SmtpError) return errorReply(e.kind, e.detail);
+    if (e instanceof SmtpError) {
+      // SMTP's own refusals of a recipient; the post office counts those it makes itself.
+      const reason = REFUSALS[e.kind];
+      if (reason) this.ctx.metrics.messageRejected(this.isSubmission ? "submission" : "inbound", reason);
+      return errorReply(e.kind, e.detail);
+    }
     if (e instanceof QuotaError) return errorReply("mailbox-full");
     // A bug, not a client fault: this connection's state (and, inside DATA or BDAT, where its
     // input stands) is unknown now, so it ends after the 451; every other connection goes on.
@@ -346,6 +353,19 @@ export class Session {
     return errorReply("temporary");
   }
 }
+
+/** The refusals of a recipient or sender counted as rejected mail (/metrics), by reason. */
+const REFUSALS: Partial<Record<SmtpErrorKind, RejectReason>> = {
+  screened: "dnsbl",
+  greylisted: "greylist",
+  "unknown-user": "policy",
+  "relay-denied": "policy",
+  "mailbox-disabled": "policy",
+  "mailbox-full": "policy",
+  "sender-denied": "policy",
+  "author-denied": "policy",
+  "too-big": "policy",
+};
 
 /** Commands that change nothing a message needs (Postfix counts NOOP, VRFY, ETRN and RSET). */
 const JUNK_VERBS: ReadonlySet<string> = new Set(["NOOP", "VRFY", "EXPN", "HELP", "RSET"]);

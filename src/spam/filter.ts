@@ -17,6 +17,7 @@
 // recent verdicts (bounded by keepVerdicts; written in batches, verdict-log.ts).
 import type { SectionValue } from "../config/dsl.js";
 import type { Logger } from "../log/logger.js";
+import type { MetricEvents } from "../metrics/events.js";
 import type { Filter, FilterInput, FilterVerdict, Folder } from "../postoffice/types.js";
 import type { DirectoryStore, SpamPrefs, SpamStore, SpamVerdictRecord } from "../store/types.js";
 import type { spamSection } from "./config.js";
@@ -55,6 +56,8 @@ export interface SpamFilterDeps {
   verdicts?: VerdictLog;
   /** Default: the built-in classifier (src/spam/classifier) on `spam`'s models (model-lookup.ts). */
   classifier?: Classifier;
+  /** Each inbound verdict (/metrics, admin charts). */
+  metrics?: Pick<MetricEvents, "spamVerdict">;
   now?: () => Date;
 }
 
@@ -85,6 +88,8 @@ export function spamFilters(config: SpamConfig, deps: SpamFilterDeps): Filter[] 
     deps.verdicts ?? new VerdictLog({ spam: deps.spam, keep: config.keepVerdicts, log: deps.log });
   function record(input: FilterInput, r: Scored, action: SpamVerdictRecord["action"]): void {
     if (input.door === "system" || input.door === "redirect") return;
+    if (input.door === "inbound")
+      deps.metrics?.spamVerdict(action === "reject" ? "rejected" : action === "junk" ? "junk" : "ham");
     verdicts.add({
       at: now(),
       messageId: input.id,

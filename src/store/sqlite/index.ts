@@ -73,6 +73,8 @@ export interface SqliteStoreOptions {
   /** How often another process's login changes (a disable, a password reset) are looked for,
    *  while anything listens (web-sessions.ts); 0: never (default 1000). */
   loginChangePollMs?: number;
+  /** Each group commit's durations, in seconds (the server's /metrics; writer.ts). */
+  onCommit?: (seconds: number, fsyncSeconds: number) => void;
 }
 
 export const DEFAULT_INLINE_MAX_BYTES = 65536;
@@ -138,6 +140,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
       afterCommit: (events) => ctx.afterCommit(events),
       wal,
       checkpoint: checkpointer,
+      onCommit: opts.onCommit,
     });
     const rows = new MailboxRows(ctx);
     const fullText = createFullTextOps(ctx, rows, {

@@ -44,6 +44,9 @@ export interface WriterOptions {
   wal: WalSync;
   /** WAL checkpoints on another thread, run between two batches when due (checkpointer.ts). */
   checkpoint?: { due(): boolean; run(): Promise<void> };
+  /** After each durable batch: its commit time (transaction and fsync) and the fsync's, in
+   *  seconds (/metrics; the store knows no metrics, the server passes this in). */
+  onCommit?(seconds: number, fsyncSeconds: number): void;
 }
 
 /** Below this many queued jobs, the writer waits one more event-loop turn before committing. */
@@ -137,8 +140,9 @@ export class GroupCommitWriter {
     });
     if (live.length === 0) return null;
     try {
+      const started = performance.now();
       const outcomes = this.opts.wal.withoutFsync(() => this.batchTx.immediate(live.map((p) => p.job)));
-      return { live, outcomes };
+      return { live, outcomes, txMs: performance.now() - started };
     } catch (error) {
       // The COMMIT itself failed (disk full, I/O error): nothing of the batch is stored.
       this.opts.log.error("group commit failed", { error, jobs: live.length });
@@ -155,7 +159,10 @@ export class GroupCommitWriter {
     if (c === null) return before;
     let failure: { error: unknown } | null = null;
     try {
+      const started = performance.now();
       await this.opts.wal.sync();
+      const fsyncMs = performance.now() - started;
+      this.opts.onCommit?.((c.txMs + fsyncMs) / 1000, fsyncMs / 1000);
     } catch (error) {
       // Committed but maybe not on disk: not acknowledged, so senders retry (a duplicate at
       // worst, never a loss).
@@ -185,6 +192,8 @@ export class GroupCommitWriter {
 interface Committed {
   live: Pending[];
   outcomes: Outcome[];
+  /** The transaction's time, without the fsync. */
+  txMs: number;
 }
 
 function settle(p: Pending, o: Outcome): void {
