@@ -36,12 +36,7 @@ export const statsSection = {
   ),
   failedLoginAlertPerHour: int(
     100,
-    "The overview's login card turns red when failed plus throttled logins in the last hour reach this.",
+    "The overview's login card turns red when failed plus throttled logins in this clock hour, or the one before, reach this.",
     { min: 1, max: 100000000 },
-  ),
-  certAlertDays: int(
-    14,
-    "The overview's certificate card turns red when the served certificate expires within this many days.",
-    { min: 1, max: 365 },
   ),
 };

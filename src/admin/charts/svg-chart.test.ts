@@ -51,6 +51,15 @@ test("bars scale to the axis top; the larger bar is proportionally taller", () =
   assert.match(svg, /<title>Messages, last 3 hours: in 15<\/title>/);
   assert.match(svg, /aria-label="Messages, last 3 hours: in 15"/);
   assert.match(svg, /<tr><th scope="row">12:00<\/th><td>0<\/td><\/tr>/);
+  const axis = (svg: string) => [...svg.matchAll(/text-anchor="end"[^>]*>([^<]+)</g)].map((m) => m[1]);
+  assert.deepEqual(axis(svg), ["0", "5", "10"]);
+  const one = renderBarChart({
+    title: "t",
+    slots: ["a"],
+    series: [{ label: "x", color: "#000", values: [1] }],
+    mode: "stack",
+  });
+  assert.deepEqual(axis(one.value), ["0", "1"], "no line at 0.5 for whole counts");
 });
 
 test("stacked series sit on each other; grouped ones side by side", () => {

@@ -102,13 +102,15 @@ export function renderBarChart(c: BarChart): SafeHtml {
     });
   }
 
-  const ticks = [0, top / 2, top].map(
+  // Counts are whole: no half-way line at 0.5 when the axis tops at 1.
+  const ticks = (Number.isInteger(top / 2) ? [0, top / 2, top] : [0, top]).map(
     (v) =>
       html`<line x1="${LEFT}" x2="${W - RIGHT}" y1="${px(y(v))}" y2="${px(y(v))}" stroke="#d5d9e0" stroke-width="1"/><text x="${LEFT - 4}" y="${px(y(v) + 4)}" text-anchor="end" font-size="11" fill="#4a5263">${compact(v)}</text>`,
   );
   const every = Math.max(1, c.labelEvery ?? Math.ceil(n / 8));
   const xLabels = c.slots.map((label, i) =>
-    i % every === 0 || i === n - 1
+    // Counted from the last slot (now), which is always labelled, so labels stay evenly apart.
+    (n - 1 - i) % every === 0
       ? html`<text x="${px(LEFT + i * slotW + slotW / 2)}" y="${H - 6}" text-anchor="middle" font-size="11" fill="#4a5263">${label}</text>`
       : null,
   );
