@@ -1,4 +1,5 @@
 // yubin domain add|list|remove|dns
+import { checkOwnTlsa, ownTlsa } from "../../dane/own-tlsa.js";
 import { normalizeDomain, parseAddress } from "../../delivery/address.js";
 import { createDnsResolver } from "../../dns/resolver.js";
 import { algorithmsOf, ensureDkimKeys, loadDkimKeys } from "../../mailauth/keys.js";
@@ -41,11 +42,30 @@ export async function domainCommand(env: CliEnv, args: ParsedArgs): Promise<void
             `${c.status}\t${c.record.type}\t${c.record.name}${found}${c.error ? `\t${c.error}` : ""}`,
           );
         }
+        // DANE (RFC 7672): which of our keys the DNS publishes, and whether a roll is safe.
+        const own = ownTlsa(config);
+        const t = await checkOwnTlsa(own, { ...config.dns, maxAnswers: config.dane.maxRecords });
+        const found = t.found.length > 0 ? `\tfound: ${t.found.join(" | ")}` : "";
+        print(env, `${t.status}\tTLSA\t${own.name}${found}`);
+        for (const m of t.messages) print(env, `;\t${m}`);
         return;
       }
       for (const r of records) {
         print(env, `; ${r.purpose}: ${r.note}`);
         print(env, zoneLine(r));
+      }
+      const own = ownTlsa(config);
+      if (own.current) {
+        print(
+          env,
+          "; dane: our MX host's key for DANE senders (RFC 7672), 3 1 1 = SHA-256 of the public key, valid across renewals that keep it; only in a DNSSEC-signed zone",
+        );
+        print(env, `${own.name}. IN TLSA ${own.current}`);
+      } else
+        print(env, "; dane: no certificate yet (made at the first start): the TLSA record is shown after it");
+      if (own.next) {
+        print(env, "; dane: the next key, staged for a roll: publish it now, before the roll (RFC 7671 8.1)");
+        print(env, `${own.name}. IN TLSA ${own.next}`);
       }
       print(env, `; MTA-STS policy, to serve at https://mta-sts.${domain}/.well-known/mta-sts.txt:`);
       for (const line of mtaStsPolicy(config).trimEnd().split("\r\n")) print(env, `;   ${line}`);
