@@ -65,10 +65,9 @@ async function crossValidate(
   cvOrder.length = 0;
   for (let f = 0; f < folds; f++) {
     const store = new MemorySpamModel();
-    await trainAll(
-      store,
-      items.filter((_, i) => fold[i] !== f),
-    );
+    const rest = items.filter((_, i) => fold[i] !== f);
+    if (toe === null) await trainAll(store, rest);
+    else await trainOnError(store, rest, params, toe);
     for (let i = 0; i < items.length; i++) {
       const it = items[i];
       if (it === undefined || fold[i] !== f) continue;
@@ -78,6 +77,55 @@ async function crossValidate(
     }
   }
   return scored;
+}
+
+/** Training on error and on the unsure (--toe MARGIN): only messages the model so far scores
+ *  on the wrong side or within MARGIN of 0.5 … of the wrong end are trained, in passes. */
+const toe = argv.includes("--toe") ? Number(argv[argv.indexOf("--toe") + 1]) : null;
+const toePasses = argv.includes("--toe-passes") ? Number(argv[argv.indexOf("--toe-passes") + 1]) : 3;
+
+export async function trainOnError(
+  store: SpamStore,
+  items: readonly { sample: Sample; hashes: number[] }[],
+  params: Partial<ClassifyParams>,
+  margin: number,
+): Promise<void> {
+  // Seeded with MIN_TRAINED of each class interleaved so the classifier has counts to work with.
+  const order = interleave(items);
+  for (let pass = 0; pass < toePasses; pass++) {
+    let trained = 0;
+    for (const it of order) {
+      const c = await classify(store, { accountId: null, params }, it.hashes);
+      const err = it.sample.label === "spam" ? 1 - c.probability : c.probability;
+      if (!c.ready || err > margin) {
+        if (
+          (await store.train({
+            accountId: 0,
+            key: it.sample.id,
+            as: it.sample.label,
+            hashes: it.hashes,
+            scopes: [0],
+          })) !== "unchanged"
+        )
+          trained++;
+      }
+    }
+    if (trained === 0) break;
+  }
+}
+
+/** Spam and ham alternated in proportion (as mail arrives), so early models see both. */
+function interleave<T extends { sample: Sample }>(items: readonly T[]): T[] {
+  const spam = items.filter((x) => x.sample.label === "spam");
+  const ham = items.filter((x) => x.sample.label === "ham");
+  const out: T[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < spam.length || j < ham.length) {
+    if (j >= ham.length || (i < spam.length && i / spam.length <= j / ham.length)) out.push(spam[i++]!);
+    else out.push(ham[j++]!);
+  }
+  return out;
 }
 
 /** Each sample's fold (see `split`). */
@@ -131,7 +179,15 @@ if (argv.includes("--calibrate")) {
     ["s 0.2", {}, { s: 0.2 }],
     ["s 1", {}, { s: 1 }],
   ];
-  const only = argv.filter((a) => !a.startsWith("--") && Number.isNaN(Number(a)));
+  // Ad-hoc variants from the command line: --variant '{"tok":{…},"params":{…}}' (repeatable).
+  for (let i = argv.indexOf("--variant"); i >= 0; i = argv.indexOf("--variant", i + 1)) {
+    const v = JSON.parse(argv[i + 1] ?? "{}") as { tok?: TokenOptions; params?: Partial<ClassifyParams> };
+    variants.push([argv[i + 1] ?? "", v.tok ?? {}, v.params ?? {}]);
+  }
+  const only = argv.filter(
+    (a, i) => !a.startsWith("--") && argv[i - 1] !== "--variant" && Number.isNaN(Number(a)),
+  );
+  if (argv.includes("--variant")) only.push("{");
   for (const [label, tok, params] of variants) {
     if (only.length > 0 && !only.some((o) => label.includes(o))) continue;
     const scored = await crossValidate(train, tok, params);

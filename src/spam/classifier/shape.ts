@@ -172,26 +172,33 @@ function textShape(text: string, add: (t: string) => boolean): void {
     while (i < n && isLetterOrDigit(text.charCodeAt(i))) i++;
     if (i === start) break;
     words++;
-    const w = text.slice(start, Math.min(i, start + 30));
-    if (w.length < 4) continue;
+    // The word's first 30 characters, read in place (no slice: this runs for every word).
+    const end = Math.min(i, start + 30);
+    if (end - start < 4) continue;
     let up = 0;
     let low = 0;
     let dig = 0;
     let caseChanges = 0;
     let prevUpper: boolean | null = null;
-    for (let k = 0; k < w.length; k++) {
-      const c = w.charCodeAt(k);
+    for (let k = start; k < end; k++) {
+      const c = text.charCodeAt(k);
       if (c >= 48 && c <= 57) dig++;
       else {
         const isUp = c >= 65 && c <= 90;
         if (isUp) up++;
         else low++;
-        if (prevUpper !== null && k > 1 && isUp !== prevUpper) caseChanges++;
+        if (prevUpper !== null && k > start + 1 && isUp !== prevUpper) caseChanges++;
         prevUpper = isUp;
       }
     }
     const lettersIn = up + low;
-    if (dig > 0 && lettersIn >= 3 && dig <= 2 && !(c0IsDigit(w) || c0IsDigit(w.slice(-1)))) mixedDigit++;
+    if (
+      dig > 0 &&
+      lettersIn >= 3 &&
+      dig <= 2 &&
+      !(isDigit(text.charCodeAt(start)) || isDigit(text.charCodeAt(end - 1)))
+    )
+      mixedDigit++;
     if (caseChanges >= 2 && low > 0) mixedCase++;
     if (up === lettersIn && lettersIn >= 4) capsWords++;
   }
@@ -201,8 +208,7 @@ function textShape(text: string, add: (t: string) => boolean): void {
   add(`shape:t:words:${bucket(words)}`);
 }
 
-function c0IsDigit(s: string): boolean {
-  const c = s.charCodeAt(0);
+function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 

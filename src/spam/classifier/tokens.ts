@@ -107,9 +107,16 @@ function collect(view: MessageView, opts: TokenOptions): Set<string> {
   return out;
 }
 
+/** Any character outside ASCII (one class, no quantifier: linear). */
+const NON_ASCII = /[^\x00-\x7f]/u;
+
 /** Words (and pairs) of a text, then its CJK bigrams; stops when `add` says the set is full. */
 function textTokens(text: string, prefix: string, bigrams: boolean, add: (t: string) => boolean): void {
   const lower = text.toLowerCase();
+  if (!NON_ASCII.test(lower)) {
+    asciiTextTokens(lower, prefix, bigrams, add);
+    return;
+  }
   let prev = "";
   for (const m of lower.replace(CJK_RUN, " ").matchAll(WORD)) {
     const w = word(m[0]);
@@ -128,6 +135,88 @@ function textTokens(text: string, prefix: string, bigrams: boolean, add: (t: str
     // the Basic Multilingual Plane but for rare Han extensions, which pair up harmlessly.
     for (let i = 0; i + 1 < run.length; i++) if (!add(prefix + run.slice(i, i + 2))) return;
   }
+}
+
+/** textTokens for lower-cased ASCII text (most mail): the same tokens as the WORD regex and
+ *  word() give, found by one scan over character codes instead of a match object and two
+ *  slices per word, and each distinct word offered to `add` once (a repeat would only be found
+ *  in the set again; `add` refuses everything once the set is full, so skipping repeats changes
+ *  nothing). On bench:smtp's 4 KB message tokenHashes went from 0.098 to 0.067 ms of CPU. */
+function asciiTextTokens(lower: string, prefix: string, bigrams: boolean, add: (t: string) => boolean): void {
+  const seen = bigrams ? null : new Set<string>();
+  const n = lower.length;
+  let prev = "";
+  let i = 0;
+  while (i < n) {
+    if (!isWordStart(lower.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < n && isWordChar(lower.charCodeAt(j))) j++;
+    let end = j;
+    while (end > i && isTrailing(lower.charCodeAt(end - 1))) end--;
+    let bangs = false;
+    for (let k = end; k < j; k++) if (lower.charCodeAt(k) === 33) bangs = true;
+    const len = end - i;
+    const w =
+      len > 12
+        ? word(lower.slice(i, j))
+        : len < 3
+          ? bangs && len > 0
+            ? `${lower.slice(i, end)}!`
+            : ""
+          : bangs
+            ? `${lower.slice(i, end)}!`
+            : lower.slice(i, end);
+    i = j;
+    if (w === "") {
+      prev = "";
+      continue;
+    }
+    if (seen === null || !seen.has(w)) {
+      seen?.add(w);
+      if (!add(prefix + w)) return;
+    }
+    if (bigrams && prev !== "" && !add(`bi:${prefix}${prev} ${w}`)) return;
+    prev = w.startsWith("skip:") ? "" : w;
+  }
+}
+
+/** WORD's first character, in lower-case ASCII: a letter, a digit or "$". */
+function isWordStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 36;
+}
+
+/** WORD's other characters, in lower-case ASCII: letters, digits and $'!%.,@:/_&=?#+- */
+function isWordChar(c: number): boolean {
+  if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) return true;
+  switch (c) {
+    case 36: // $
+    case 39: // '
+    case 33: // !
+    case 37: // %
+    case 46: // .
+    case 44: // ,
+    case 64: // @
+    case 58: // :
+    case 47: // /
+    case 95: // _
+    case 38: // &
+    case 61: // =
+    case 63: // ?
+    case 35: // #
+    case 43: // +
+    case 45: // -
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Sentence punctuation word() drops from a word's end: . , : ; ' ! ? */
+function isTrailing(c: number): boolean {
+  return c === 46 || c === 44 || c === 58 || c === 59 || c === 39 || c === 33 || c === 63;
 }
 
 /** One matched word as a token: trailing sentence punctuation dropped; "" to skip it. */

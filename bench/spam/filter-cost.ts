@@ -1,0 +1,98 @@
+// The spam filter's CPU per message in-process, without SMTP around it: the inbound filter
+// (src/spam/filter.ts, the code bench:smtp's server runs) checking bench:smtp's 4 KB message
+// against a SQLite store whose global model is trained on the corpus' 2002 groups (as
+// `bench:smtp -- --spam on --trained`), and, with --corpus, against the held-out corpus messages.
+// A steadier figure than bench:smtp's server CPU on this shared machine (no sockets, no fsync,
+// no other stages), and a place to take a CPU profile of just the filter:
+//   node --cpu-prof --cpu-prof-dir /tmp/prof --import tsx bench/spam/filter-cost.ts
+// Usage: node --import tsx bench/spam/filter-cost.ts [--messages 3000] [--corpus] [--untrained]
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { defaultsOf } from "../../src/config/dsl.js";
+import { silentLogger } from "../../src/log/logger.js";
+import type { FilterInput } from "../../src/postoffice/types.js";
+import { spamSection } from "../../src/spam/config.js";
+import { spamFilters } from "../../src/spam/filter.js";
+import { VerdictLog } from "../../src/spam/verdict-log.js";
+import { loadCorpus } from "./corpus.js";
+import { openStore, trainCorpus } from "./yubin.js";
+
+const { values: opt } = parseArgs({
+  options: {
+    messages: { type: "string", default: "3000" },
+    corpus: { type: "boolean", default: false },
+    untrained: { type: "boolean", default: false },
+  },
+});
+
+/** bench:smtp's message (bench/smtp.ts makeMessage), 4,096 octets. */
+function benchMessage(i: number): Buffer {
+  const head = `From: Bench <bench@remote.example>\r\nTo: <bench0@example.test>\r\nSubject: bench message ${i}\r\nMessage-ID: <bench-${i}-${Date.now()}@remote.example>\r\nDate: ${new Date().toUTCString()}\r\n\r\n`;
+  const line = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.\r\n";
+  let body = head;
+  while (body.length + line.length <= 4096) body += line;
+  return Buffer.from(body);
+}
+
+const dir = mkdtempSync(join(tmpdir(), "yubin-bench-filter-"));
+const store = await openStore(dir);
+try {
+  const corpus = loadCorpus();
+  if (!opt.untrained) await trainCorpus(store, corpus.train, { accountId: 0 });
+  await store.directory.addDomain("example.test");
+  const account = await store.directory.createAccount({ address: "bench0@example.test", passwordHash: "x" });
+  // The config's defaults, as the server starts with them.
+  const config = { ...defaultsOf(spamSection), enabled: true };
+  const verdicts = new VerdictLog({ spam: store.spam, keep: config.keepVerdicts, log: silentLogger });
+  const [inbound] = spamFilters(config, {
+    spam: store.spam,
+    directory: store.directory,
+    log: silentLogger,
+    verdicts,
+  });
+  if (inbound === undefined) throw new Error("filter off");
+  const bodies = opt.corpus ? corpus.test.map((s) => s.body) : [];
+  const n = opt.corpus ? bodies.length : Number(opt.messages);
+  const input = (i: number): FilterInput => ({
+    door: "inbound",
+    id: `m${i}`,
+    mailFrom: "bench@remote.example",
+    recipients: [{ address: "bench0@example.test", accountIds: [account.id], remote: [] }],
+    body: opt.corpus ? bodies[i]! : benchMessage(i),
+    accountIds: [account.id],
+    accountId: null,
+    origin: {
+      kind: "smtp",
+      helo: "bench.example",
+      ip: "127.0.0.1",
+      esmtp: true,
+      utf8: false,
+      authenticated: false,
+      tls: null,
+    },
+    screen: null,
+    auth: null,
+  });
+  // Warm-up (JIT, statement cache), then the timed pass.
+  for (let i = 0; i < Math.min(300, n); i++) await inbound.check(input(i));
+  const inputs = Array.from({ length: n }, (_, i) => input(i));
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (const x of inputs) await inbound.check(x);
+  const cpu = process.cpuUsage(c0);
+  console.log(
+    JSON.stringify({
+      messages: n,
+      input: opt.corpus ? "held-out corpus" : "bench:smtp 4 KB",
+      trained: !opt.untrained,
+      cpuMsPerMessage: Number(((cpu.user + cpu.system) / 1000 / n).toFixed(4)),
+      wallMsPerMessage: Number(((performance.now() - t0) / n).toFixed(4)),
+    }),
+  );
+  await verdicts.flush();
+} finally {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+}
