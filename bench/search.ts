@@ -1,8 +1,9 @@
 // Full-text search benchmark (issue 20): one INBOX of N messages (bench/search-corpus.ts), the
 // same messages in Yubin and in a private Dovecot (its defaults: no FTS plugin), in one run:
 //   - Yubin's index build rate: the store populated, its index dropped and every blob marked
-//     pending (as after the v14 upgrade), then the background indexer's catch-up timed;
-//   - the index size (SQLite's dbstat over the FTS5 tables) as a fraction of the mail's octets;
+//     pending (as after the v23 upgrade), then the background indexer's catch-up timed;
+//   - the index size (SQLite's dbstat over the FTS5 tables and the vocabulary) as a fraction of
+//     the mail's octets;
 //   - UID SEARCH TEXT and UID SEARCH BODY for a rare word, a common word and a Japanese substring
 //     (a LITERAL+ literal, CHARSET UTF-8): the first run, then the median of --runs more; both
 //     servers must find the same number of messages.
@@ -161,10 +162,11 @@ async function benchYubin(): Promise<Map<string, SearchFigures>> {
       `yubin: stored ${N} messages (${(octets / 1e6).toFixed(1)} MB) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
     );
     await store.close();
-    // As after the upgrade to v14: no index rows, every blob pending.
+    // As after the upgrade to v23: no index rows, no vocabulary, every blob pending.
     const db = new Database(join(dataDir, DATABASE_FILE));
-    db.exec(`DELETE FROM fts_head; DELETE FROM fts_body; INSERT OR REPLACE INTO fts_pending (blob_id, partial)
-      SELECT id, 0 FROM blobs; VACUUM;`);
+    db.exec(`DELETE FROM ftw_head; DELETE FROM ftw_body; DELETE FROM ftw_more; DELETE FROM ftw_terms;
+      DELETE FROM ftw_terms_tri; INSERT OR REPLACE INTO fts_pending (blob_id, partial) SELECT id, 0 FROM blobs;
+      VACUUM;`);
     db.close();
     store = await openSqliteStore({ dataDir, notifier: new LocalNotifier(), log: silentLogger });
     t0 = Date.now();
@@ -174,7 +176,9 @@ async function benchYubin(): Promise<Map<string, SearchFigures>> {
     await store.close();
     const ro = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
     const ftsBytes = ro
-      .prepare("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'fts_head%' OR name LIKE 'fts_body%'")
+      .prepare(
+        "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'ftw%' OR name = 'sqlite_autoindex_ftw_terms_1'",
+      )
       .pluck()
       .get() as number;
     ro.close();

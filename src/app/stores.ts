@@ -21,6 +21,7 @@ export async function openStore(
     checkpointIntervalMs: config.storage.checkpointIntervalMs,
     flagCacheMessages: config.storage.flagCacheMessages,
     fullTextMaxBytes: config.storage.fullTextMaxBytes,
+    fullTextMaxWords: config.storage.fullTextMaxWords,
     externalChangePollMs: config.storage.externalChangePollMs,
     fullTextIndexer: opts.fullTextIndexer,
     onCommit: opts.onCommit,

@@ -87,6 +87,11 @@ export const storageSection = {
     "Octets of a message's text parts the full-text index holds (SEARCH BODY/TEXT, JMAP text filters); a longer message stays searchable, by reading it at each search; 0: no limit.",
     { min: 0 },
   ),
+  fullTextMaxWords: int(
+    2000,
+    "Words of the full-text index's vocabulary one search text may stand for (a needle inside many words, like ing, stands for each word containing it); a search beyond reads every message of the mailbox.",
+    { min: 1, max: 100000 },
+  ),
   externalChangePollMs: int(
     1000,
     "How often, in milliseconds, mail changed by another process (yubin import while the server runs) is looked for, so IMAP IDLE, POP3 and JMAP push sessions hear of it; 0: never (they see it at their next SELECT or query).",

@@ -4,10 +4,14 @@
 // matchers is a substring of what is indexed: the index narrows, the exact match decides, and
 // results are never fewer than a scan's (imap/search/evaluate.ts, jmap/email/filter.ts).
 //  - head: the top-level header as evaluate.ts's headerText renders it ("Name: decoded value"
-//    lines), then the decoded Subject and the addresses as filter.ts's addrText renders them;
+//    lines): exactly what IMAP TEXT matches besides the body;
 //  - body: the decoded text parts outside attached messages joined with "\n" (filter.ts's allText),
-//    then each attached message's header and text parts (evaluate.ts descends into them), then
-//    attachment file names (no matcher reads them today; cheap, and what users type).
+//    then each attached message's header and text parts (evaluate.ts descends into them): exactly
+//    the strings IMAP BODY matches, each on its own, so the index can answer for them (fulltext.ts);
+//  - more: the decoded Subject and the addresses as filter.ts's addrText renders them, which JMAP
+//    reads and IMAP does not. (Attachment file names are not indexed: no matcher reads them.)
+// The "\n" between strings separates words for the index and is not a cased letter, so lower-
+// casing them joined gives what lower-casing each alone gives (final sigma included).
 // HTML parts are indexed as decoded, tags included: the matchers search them so, and "only text"
 // would miss a needle like "href" that a scan finds.
 import { decodeHeaderValue } from "./encoded-word.js";
@@ -18,6 +22,7 @@ import type { EnvelopeAddress, MessageStructure, MimePart } from "./types.js";
 export interface SearchableText {
   head: string;
   body: string;
+  more: string;
   /** False when the message had more text than `maxBytes`: the index does not hold all of it. */
   complete: boolean;
 }
@@ -41,20 +46,17 @@ export function searchableText(body: Buffer, s: MessageStructure, maxBytes: numb
     return r.text;
   };
   const env = s.envelope;
-  const head = [
-    headerText(body, s.root),
+  const head = headerText(body, s.root);
+  const more = [
     decodeHeaderValue(env.subject ?? ""),
     addrText([...env.from, ...env.to, ...env.cc, ...env.bcc]),
   ].join("\n");
 
   const top: string[] = [];
   const attached: MessageStructure[] = [];
-  const names: string[] = [];
   let walked = 0;
   const walk = (p: MimePart, out: string[], nested: MessageStructure[]) => {
     if (walked++ > MAX_PARTS_WALKED) return;
-    const name = p.disposition?.params.filename ?? p.params.name;
-    if (name) names.push(decodeHeaderValue(name));
     if (p.parts.length > 0) for (const c of p.parts) walk(c, out, nested);
     else if (p.message) nested.push(p.message);
     else if (p.type === "text") out.push(text(p));
@@ -70,8 +72,12 @@ export function searchableText(body: Buffer, s: MessageStructure, maxBytes: numb
     bodyParts.push(own.join("\n"));
   }
   if (walked > MAX_PARTS_WALKED) complete = false;
-  bodyParts.push(names.join("\n"));
-  return { head: head.toLowerCase(), body: bodyParts.join("\n").toLowerCase(), complete };
+  return {
+    head: head.toLowerCase(),
+    body: bodyParts.join("\n").toLowerCase(),
+    more: more.toLowerCase(),
+    complete,
+  };
 }
 
 /** As evaluate.ts renders a header for TEXT: "Name: decoded value" lines. */

@@ -1,4 +1,4 @@
-// The full-text part of the store contract (MailStore.searchText, issue 20), run by
+// The full-text part of the store contract (MailStore.searchText and matchText, issue 20), run by
 // runStoreContract (contract.ts) against every backend. The promise every backend keeps: the
 // candidates are a superset of the exact matches (the caller's matcher decides, RFC 9051 6.4.4),
 // whatever the state of the index, for any script, encoding or part; null for needles the index
@@ -73,6 +73,36 @@ export function runFullTextContract(open: OpenStore): void {
           [...uids].sort((x, y) => x - y),
           "every message, ascending",
         );
+      }));
+
+    test("matchText: sure ones contain the needle, sure and maybe are searchText's candidates", () =>
+      withStore(open, async ({ store }) => {
+        const a = await account(store);
+        const m = store.mail;
+        const inbox = (await m.getMailbox(a.id, "INBOX"))!;
+        const uids: number[] = [];
+        for (const s of FULL_TEXT_SAMPLES) {
+          const [copy] = await m.deliver(s.body, [{ accountId: a.id }]);
+          uids.push(copy!.uid);
+        }
+        for (const [i, s] of FULL_TEXT_SAMPLES.entries()) {
+          for (const field of ["body", "text"] as const) {
+            const box = { mailboxId: inbox.id };
+            const got = await m.matchText(box, field, s.needle.toUpperCase());
+            assert.ok(got, s.needle);
+            // Each sample's needle is in that sample alone: no other message can be sure.
+            for (const u of got.sure) assert.equal(u, uids[i], `${field} ${s.needle}: ${got.sure}`);
+            assert.ok(
+              got.sure.every((u) => !got.maybe.includes(u)),
+              "disjoint",
+            );
+            const both = [...got.sure, ...got.maybe].sort((x, y) => x - y);
+            assert.deepEqual(both, await m.searchText(box, field, s.needle));
+            if (field === "text" || s.field === "body") assert.ok(both.includes(uids[i]!), s.needle);
+          }
+        }
+        assert.equal(await m.matchText({ mailboxId: inbox.id }, "text", "ab"), null);
+        await rejectsWith(m.matchText({ mailboxId: 9999 }, "body", "abc"), "not-found");
       }));
 
     test("searchText: null for needles under three characters, not-found for an unknown mailbox", () =>

@@ -125,6 +125,14 @@ export type IndexedHeaderField = "FROM" | "TO" | "CC" | "BCC" | "SUBJECT";
 export type FullTextField = "body" | "text";
 /** One mailbox (answered with UIDs) or a whole account (answered with message ids). */
 export type FullTextScope = { mailboxId: number } | { accountId: number };
+/** MailStore.matchText's answer, UIDs or message ids ascending, the two lists disjoint. */
+export interface TextMatch {
+  /** Messages that match IMAP SEARCH BODY / TEXT (RFC 9051 6.4.4) with this needle: no need to
+   *  read them. */
+  sure: number[];
+  /** Messages that may match: read them and match exactly. Every other message does not match. */
+  maybe: number[];
+}
 
 /** What SORT and THREAD need of a message (RFC 5256): its cached envelope and References. */
 export interface MessageEnvelope {
@@ -339,6 +347,9 @@ export interface MailStore {
    *  are always candidates. null: the index cannot answer this needle (fewer than 3 characters);
    *  scan. StoreError("not-found") for an unknown mailbox. */
   searchText(scope: FullTextScope, field: FullTextField, needle: string): Promise<number[] | null>;
+  /** As searchText, with the candidates split: those the index shows to match IMAP SEARCH BODY
+   *  ("body") or TEXT ("text") as RFC 9051 6.4.4 defines them, and those it cannot decide. */
+  matchText(scope: FullTextScope, field: FullTextField, needle: string): Promise<TextMatch | null>;
   /** Envelope and References of a mailbox's messages in UID order, from the same index (filled
    *  first if needed). A message filed while this runs may be missing: callers fall back to
    *  getMessage for it. StoreError("not-found") for an unknown mailbox. */

@@ -68,12 +68,12 @@ describe("SEARCH BODY/TEXT with the full-text index", () => {
 
   /** The same search with the index switched off: every message read and matched. */
   const scanned = async (criteria: string) => {
-    const real = mail.searchText;
-    mail.searchText = async () => null;
+    const real = mail.matchText;
+    mail.matchText = async () => null;
     try {
       return await search(criteria);
     } finally {
-      mail.searchText = real;
+      mail.matchText = real;
     }
   };
 

@@ -8,8 +8,10 @@ import {
   indexedHeaderKeys,
   matches,
   matchesMeta,
+  maybeUids,
   needsContent,
   type SetResolver,
+  type TextSets,
   uidOnly,
   usesModseq,
   usesRecent,
@@ -40,15 +42,12 @@ export const search: CommandSpec<"SEARCH"> = {
     const sets = await resolverFor(mail, sel, args.key);
     let uids: number[];
     let highest = 0;
-    if (!modseq && uidOnly(args.key, sets)) {
-      // Nothing but UIDs needed: no listing of the mailbox (SEARCH FROM x is one index query).
-      // Messages known to be expunged elsewhere (not yet reported) match nothing, as below.
-      uids = [];
-      for (let seq = 1; seq <= sel.uids.size; seq++) {
-        const uid = sel.uids.uidAt(seq);
-        if (sel.deferredExpunges?.has(uid)) continue;
-        if (matchesMeta(args.key, uidCandidate(uid, seq), sets)) uids.push(uid);
-      }
+    if (!modseq && uidOnly(args.key, sets, true)) {
+      // Nothing but UIDs needed: no listing of the mailbox (SEARCH FROM x is one index query,
+      // SEARCH BODY x one or a few). Only the messages the indexes leave are looked at, and only
+      // those the full-text index could not decide are read. Messages known to be expunged
+      // elsewhere (not yet reported) match nothing, as below.
+      uids = await uidSearch(mail, sel, args.key, sets);
     } else {
       const found = await runSearch(mail, sel, args.key, sets);
       uids = found.map((m) => m.uid);
@@ -101,10 +100,57 @@ export function rejectRemovedKeys(s: Session, key: SearchKey): void {
   if (s.rev2 && usesRecent(key)) throw bad("NEW, OLD and RECENT are not IMAP4rev2 search keys");
 }
 
+/** A search whose key passed uidOnly(key, sets, true), ascending UIDs. */
+async function uidSearch(
+  mail: MailStore,
+  sel: SelectedMailbox,
+  key: SearchKey,
+  sets: SetResolver,
+): Promise<number[]> {
+  const only = narrowUids(key, sets);
+  const read = maybeUids(key, sets);
+  const uids: number[] = [];
+  const order = only ? [...only].sort((a, b) => a - b) : null;
+  const count = order ? order.length : sel.uids.size;
+  for (let i = 0; i < count; i++) {
+    const uid = order ? order[i]! : sel.uids.uidAt(i + 1);
+    const seq = order ? sel.uids.seqOf(uid) : i + 1;
+    if (seq === 0 || sel.deferredExpunges?.has(uid)) continue;
+    // Synchronous unless the message is to be read: no promise per message decided by indexes.
+    if (
+      read.has(uid)
+        ? await matches(key, contentCandidate(mail, sel, uid, seq), sets)
+        : matchesMeta(key, uidCandidate(uid, seq), sets)
+    )
+      uids.push(uid);
+  }
+  return uids;
+}
+
 /** A candidate for a key that passed uidOnly(): matchesMeta reads nothing of it but meta.uid. */
 function uidCandidate(uid: number, seq: number): Candidate {
   const noContent = () => Promise.reject(new Error("a UID-only key reads no message"));
   return { meta: { uid } as MessageMeta, seq, parsed: noContent, body: noContent };
+}
+
+/** As uidCandidate, for a message the full-text index left to read: matches() reads its content
+ *  (for BODY and TEXT keys) and of its meta only the UID. */
+function contentCandidate(mail: MailStore, sel: SelectedMailbox, uid: number, seq: number): Candidate {
+  let parsed: Promise<ParsedMessage | null> | null = null;
+  const load = () => {
+    parsed ??= mail.getMessage(sel.mailbox.id, uid);
+    return parsed;
+  };
+  return {
+    meta: { uid } as MessageMeta,
+    seq,
+    parsed: load,
+    body: async () => {
+      const p = await load();
+      if (!p) throw new Error("message gone");
+      return mail.readBody(p.meta.blobId);
+    },
+  };
 }
 
 /** The sets a search's keys refer to: UID and sequence sets, \Recent, indexed header keys. */
@@ -122,16 +168,17 @@ async function resolverFor(mail: MailStore, sel: SelectedMailbox, key: SearchKey
     }
     headerSets.set(k, found);
   }
-  // BODY and TEXT: the full-text index's candidates (null: it cannot answer; every message is read).
-  const textSets = new Map<object, Set<number>>();
+  // BODY and TEXT: the full-text index's answer (null: it cannot answer; every message is read).
+  const textSets = new Map<object, TextSets>();
+  const textById = new Map<string, TextSets>();
   for (const k of textKeys(key)) {
     const id = `${k.k}\0${k.value}`;
-    let found = byText.get(id);
+    let found = textById.get(id);
     if (!found) {
-      const uids = await mail.searchText({ mailboxId: sel.mailbox.id }, textField(k), k.value);
-      if (!uids) continue;
-      found = new Set(uids);
-      byText.set(id, found);
+      const m = await mail.matchText({ mailboxId: sel.mailbox.id }, textField(k), k.value);
+      if (!m) continue;
+      found = { sure: new Set(m.sure), maybe: new Set(m.maybe), any: new Set([...m.sure, ...m.maybe]) };
+      textById.set(id, found);
     }
     textSets.set(k, found);
   }
@@ -139,7 +186,7 @@ async function resolverFor(mail: MailStore, sel: SelectedMailbox, key: SearchKey
   const sets: SetResolver = {
     isRecent: (uid: number) => isRecent(sel, uid),
     headerUids: (k) => headerSets.get(k),
-    textUids: (k) => textSets.get(k),
+    textMatch: (k) => textSets.get(k),
     uidsOf(k: Extract<SearchKey, { k: "uid" | "seq" }>): Set<number> {
       let r = setCache.get(k);
       if (!r) {

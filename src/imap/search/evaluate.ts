@@ -26,9 +26,17 @@ export interface SetResolver {
   isRecent(uid: number): boolean;
   /** The UIDs matching a header key, when the store answered it from its index (else undefined). */
   headerUids?(key: Extract<SearchKey, { k: "header" }>): Set<number> | undefined;
-  /** A superset of the UIDs matching a BODY or TEXT key, from the store's full-text index (else
-   *  undefined): a message outside it does not match, one inside is matched exactly. */
-  textUids?(key: Extract<SearchKey, { k: "body" | "text" }>): Set<number> | undefined;
+  /** What the store's full-text index says of a BODY or TEXT key (MailStore.matchText), else
+   *  undefined (every message is read). */
+  textMatch?(key: Extract<SearchKey, { k: "body" | "text" }>): TextSets | undefined;
+}
+
+/** A BODY or TEXT key's answer from the full-text index: `sure` match, `maybe` are read and
+ *  matched, every other message does not match; `any` is both. */
+export interface TextSets {
+  sure: Set<number>;
+  maybe: Set<number>;
+  any: Set<number>;
 }
 
 /** Keys that need only the message list, evaluated without a promise per message. */
@@ -72,6 +80,13 @@ export function matchesMeta(key: SearchKey, m: Candidate, sets: SetResolver): bo
       if (!found) throw new Error("content key");
       return found.has(m.meta.uid);
     }
+    case "body":
+    case "text": {
+      // Decided by the index unless the message is one it could not decide.
+      const t = sets.textMatch?.(key);
+      if (!t || t.maybe.has(m.meta.uid)) throw new Error("content key");
+      return t.sure.has(m.meta.uid);
+    }
     default:
       throw new Error("content key");
   }
@@ -98,7 +113,9 @@ export async function matches(key: SearchKey, m: Candidate, sets: SetResolver): 
     }
     case "body":
     case "text": {
-      if (sets.textUids?.(key)?.has(m.meta.uid) === false) return false;
+      const t = sets.textMatch?.(key);
+      if (t?.sure.has(m.meta.uid)) return true;
+      if (t && !t.maybe.has(m.meta.uid)) return false;
       const p = await m.parsed();
       if (!p) return false;
       const body = await m.body();
@@ -158,8 +175,10 @@ export function needsContent(key: SearchKey, sets?: SetResolver): boolean {
     case "header":
       return sets?.headerUids?.(key) === undefined;
     case "body":
-    case "text":
-      return true;
+    case "text": {
+      const t = sets?.textMatch?.(key);
+      return t === undefined || t.maybe.size > 0;
+    }
     case "date":
       return key.which === "sent";
     case "not":
@@ -183,10 +202,11 @@ const INDEXED_FIELDS: ReadonlySet<string> = new Set<IndexedHeaderField>([
 
 export type IndexedHeaderKey = Extract<SearchKey, { k: "header" }> & { field: IndexedHeaderField };
 
-/** The header keys of a search whose field the store indexes (MailStore.searchHeader). */
-/** Whether a key needs nothing but UIDs: sets, \Recent and the header keys `sets` resolves.
- *  matchesMeta then reads no field of the candidate's meta but `uid`. */
-export function uidOnly(key: SearchKey, sets: SetResolver): boolean {
+/** Whether a key needs nothing but UIDs: sets, \Recent and the header and text keys `sets`
+ *  resolves. matchesMeta then reads no field of the candidate's meta but `uid`. With `maybe`,
+ *  text keys whose index answer leaves some messages to read count too: those messages (maybeUids)
+ *  go through matches(), which reads their content and nothing else of their meta. */
+export function uidOnly(key: SearchKey, sets: SetResolver, maybe = false): boolean {
   switch (key.k) {
     case "all":
     case "none":
@@ -196,17 +216,44 @@ export function uidOnly(key: SearchKey, sets: SetResolver): boolean {
       return true;
     case "header":
       return sets.headerUids?.(key) !== undefined;
+    case "body":
+    case "text": {
+      const t = sets.textMatch?.(key);
+      return t !== undefined && (maybe || t.maybe.size === 0);
+    }
     case "not":
-      return uidOnly(key.key, sets);
+      return uidOnly(key.key, sets, maybe);
     case "or":
-      return uidOnly(key.a, sets) && uidOnly(key.b, sets);
+      return uidOnly(key.a, sets, maybe) && uidOnly(key.b, sets, maybe);
     case "and":
-      return key.keys.every((k) => uidOnly(k, sets));
+      return key.keys.every((k) => uidOnly(k, sets, maybe));
     default:
       return false;
   }
 }
 
+/** The messages some BODY or TEXT key of `key` leaves to be read (TextSets.maybe, all keys'). */
+export function maybeUids(key: SearchKey, sets: SetResolver, out: Set<number> = new Set()): Set<number> {
+  switch (key.k) {
+    case "body":
+    case "text":
+      for (const u of sets.textMatch?.(key)?.maybe ?? []) out.add(u);
+      break;
+    case "not":
+      maybeUids(key.key, sets, out);
+      break;
+    case "or":
+      maybeUids(key.a, sets, out);
+      maybeUids(key.b, sets, out);
+      break;
+    case "and":
+      for (const k of key.keys) maybeUids(k, sets, out);
+      break;
+  }
+  return out;
+}
+
+/** The header keys of a search whose field the store indexes (MailStore.searchHeader). */
 export function indexedHeaderKeys(key: SearchKey, out: IndexedHeaderKey[] = []): IndexedHeaderKey[] {
   switch (key.k) {
     case "header":

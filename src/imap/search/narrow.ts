@@ -1,7 +1,7 @@
 // Which messages a SEARCH can match at all, from the store's indexes, so that a search for a word
-// in a mailbox of 100,000 messages reads the few messages the full-text index names instead of
-// every one (MailStore.searchText). The index gives a superset of the messages containing the
-// text; the exact matcher (evaluate.ts) still decides each candidate, so results are what a scan
+// in a mailbox of 100,000 messages reads at most the few messages the full-text index cannot
+// decide instead of every one (MailStore.matchText). The index names the messages that match and
+// those that may; the exact matcher (evaluate.ts) decides the latter, so results are what a scan
 // of every message gives (RFC 9051 6.4.4: substring, case-insensitive).
 import type { FullTextField } from "../../store/types.js";
 import type { SearchKey } from "../wire/search.js";
@@ -38,7 +38,7 @@ export function narrowUids(key: SearchKey, sets: SetResolver): Set<number> | nul
   switch (key.k) {
     case "body":
     case "text":
-      return sets.textUids?.(key) ?? null;
+      return sets.textMatch?.(key)?.any ?? null;
     case "header":
       return sets.headerUids?.(key) ?? null;
     case "uid":

@@ -1,6 +1,8 @@
 // What the contract cannot see of the SQLite full-text index (fulltext.ts): the upgrade marks old
 // mail pending and the indexer catches up without blocking the open; index rows go with their
-// blob; a message over the per-message cap stays a candidate of every search; the trigram query.
+// blob; a message over the per-message cap stays a candidate of every search; how a needle is
+// looked for (inside one word of the vocabulary, or as words side by side); which answers are
+// sure (the message is not read) and which are not.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,7 +10,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import Database from "better-sqlite3";
 import { LocalNotifier } from "../notifier.js";
-import { trigramQuery } from "./fulltext.js";
+import { planNeedle, trigramQuery, wordsOf } from "./fulltext.js";
 import { DATABASE_FILE, openSqliteStore, type SqliteStoreOptions } from "./index.js";
 
 const msg = (subject: string, text: string) =>
@@ -48,6 +50,76 @@ describe("sqlite full-text index", () => {
     assert.equal(long.split(" AND ").length, 24, "capped");
   });
 
+  test("wordsOf cuts as the ascii tokenizer does; planNeedle: inside a word, or words side by side", () => {
+    assert.deepEqual(
+      [...wordsOf("héllo, wörld\0x_y 日本語。です a1b2")],
+      ["héllo", "wörld", "x", "y", "日本語。です", "a1b2"],
+    );
+    assert.deepEqual(planNeedle("Project"), { within: "project" });
+    assert.deepEqual(planNeedle("会議室の予約"), { within: "会議室の予約" });
+    assert.equal(planNeedle("ab"), null, "one word under three characters: the scan answers");
+    assert.equal(planNeedle(" -- "), null, "separators only");
+    assert.deepEqual(planNeedle("mail.Example.org"), { first: "mail", middle: ["example"], last: "org" });
+    assert.deepEqual(planNeedle(" two words"), { first: "", middle: ["two"], last: "words" });
+    assert.deepEqual(planNeedle('a"b'), { first: "a", middle: [], last: "b" });
+  });
+
+  test("matchText: a needle inside words is sure; with separators, or only in JMAP's fields, maybe", () =>
+    withStore({}, async ({ opts }) => {
+      const store = await openSqliteStore(opts);
+      try {
+        await store.directory.addDomain("example.org");
+        const a = await store.directory.createAccount({ address: "b@example.org", passwordHash: "h" });
+        const inbox = (await store.mail.getMailbox(a.id, "INBOX"))!;
+        const m = store.mail;
+        await m.deliver(msg("first", "Subprojects and the Projector"), [{ accountId: a.id }]);
+        await m.deliver(msg("second", "no such word here; mail.example.org"), [{ accountId: a.id }]);
+        await m.deliver(
+          Buffer.from('From: "Walrus Tusk" <w@example.org>\r\nSubject: =?UTF-8?Q?c=C3=A9sar?=\r\n\r\nhi\r\n'),
+          [{ accountId: a.id }],
+        );
+        await store.fullText.catchUp();
+        const box = { mailboxId: inbox.id };
+        assert.deepEqual(await m.matchText(box, "body", "PROJECT"), { sure: [1], maybe: [] });
+        assert.deepEqual(await m.matchText(box, "body", "jector"), { sure: [1], maybe: [] });
+        assert.deepEqual(await m.matchText(box, "body", "projects and"), { sure: [], maybe: [1] });
+        assert.deepEqual(await m.matchText(box, "body", "e.org"), { sure: [], maybe: [2] });
+        assert.deepEqual(await m.matchText(box, "body", "zebra"), { sure: [], maybe: [] });
+        assert.deepEqual(await m.matchText(box, "text", "first"), { sure: [1], maybe: [] }, "in the header");
+        assert.deepEqual(await m.matchText(box, "body", "first"), { sure: [], maybe: [] });
+        // The decoded Subject is in the header IMAP TEXT matches too; the address's name alone is
+        // what JMAP's from filter renders: maybe for IMAP.
+        assert.deepEqual(await m.matchText(box, "text", "CÉSAR"), { sure: [3], maybe: [] });
+        assert.deepEqual(await m.matchText(box, "text", "walrus tusk w@"), { sure: [], maybe: [3] });
+        assert.deepEqual(await m.searchText({ accountId: a.id }, "text", "ample"), [1, 2, 3]);
+        // Pending (just delivered): maybe, whatever the index says of the rest.
+        const [late] = await m.deliver(msg("late", "one more project"), [{ accountId: a.id }]);
+        const now = await m.matchText(box, "body", "project");
+        assert.ok(now!.maybe.includes(late!.uid) && now!.sure.includes(1));
+      } finally {
+        await store.close();
+      }
+    }));
+
+  test("a needle standing for more words than fullTextMaxWords is answered by the scan (null)", () =>
+    withStore({ fullTextMaxWords: 3 }, async ({ opts }) => {
+      const store = await openSqliteStore(opts);
+      try {
+        await store.directory.addDomain("example.org");
+        const a = await store.directory.createAccount({ address: "b@example.org", passwordHash: "h" });
+        const inbox = (await store.mail.getMailbox(a.id, "INBOX"))!;
+        await store.mail.deliver(msg("s", "singing ringing winging bring"), [{ accountId: a.id }]);
+        await store.fullText.catchUp();
+        assert.equal(await store.mail.matchText({ mailboxId: inbox.id }, "body", "ing"), null);
+        assert.deepEqual(await store.mail.matchText({ mailboxId: inbox.id }, "body", "inging"), {
+          sure: [1],
+          maybe: [],
+        });
+      } finally {
+        await store.close();
+      }
+    }));
+
   test("mail stored before the index (an upgrade) is pending, then indexed in the background", () =>
     withStore({}, async ({ dataDir, opts }) => {
       let store = await openSqliteStore(opts);
@@ -57,9 +129,9 @@ describe("sqlite full-text index", () => {
       for (let i = 0; i < 30; i++)
         await store.mail.deliver(msg(`m${i}`, `word${i} tapir`), [{ accountId: a.id }]);
       await store.close();
-      // As right after the v14 migration: no index rows, every body pending.
+      // As right after the v23 migration: no index rows, every body pending.
       const db = new Database(join(dataDir, DATABASE_FILE));
-      db.exec(`DELETE FROM fts_head; DELETE FROM fts_body;
+      db.exec(`DELETE FROM ftw_head; DELETE FROM ftw_body; DELETE FROM ftw_more;
         INSERT OR REPLACE INTO fts_pending (blob_id, partial) SELECT id, 0 FROM blobs;`);
       db.close();
       store = await openSqliteStore({ ...opts, fullTextBatch: 7 });
@@ -87,7 +159,7 @@ describe("sqlite full-text index", () => {
       await store.close();
       const db = new Database(join(dataDir, DATABASE_FILE));
       const first = db.prepare("SELECT hash FROM blobs ORDER BY id LIMIT 1").pluck().get() as string;
-      db.exec(`DELETE FROM fts_head; DELETE FROM fts_body;
+      db.exec(`DELETE FROM ftw_head; DELETE FROM ftw_body; DELETE FROM ftw_more;
         INSERT OR REPLACE INTO fts_pending (blob_id, partial) SELECT id, 0 FROM blobs;`);
       db.close();
       rmSync(join(dataDir, "blobs", first.slice(0, 2), first));
@@ -129,8 +201,9 @@ describe("sqlite full-text index", () => {
       assert.equal(rows(dataDir, "SELECT count(*) FROM fts_pending"), 0);
       assert.equal(rows(dataDir, "SELECT count(*) FROM blobs"), 0);
       // Contentless tables keep no text; their rows are gone when a match finds nothing.
-      assert.equal(rows(dataDir, `SELECT count(*) FROM fts_body WHERE fts_body MATCH '"cap" AND "ara"'`), 0);
-      assert.equal(rows(dataDir, `SELECT count(*) FROM fts_body WHERE fts_body MATCH '"fil"'`), 0);
-      assert.equal(rows(dataDir, `SELECT count(*) FROM fts_head WHERE fts_head MATCH '"sho"'`), 0);
+      assert.equal(rows(dataDir, `SELECT count(*) FROM ftw_body WHERE ftw_body MATCH '"capybara"'`), 0);
+      assert.equal(rows(dataDir, `SELECT count(*) FROM ftw_body WHERE ftw_body MATCH '"filler"'`), 0);
+      assert.equal(rows(dataDir, `SELECT count(*) FROM ftw_head WHERE ftw_head MATCH '"short"'`), 0);
+      assert.equal(rows(dataDir, `SELECT count(*) FROM ftw_more WHERE ftw_more MATCH '"short"'`), 0);
     }));
 });

@@ -1,30 +1,34 @@
-// The full-text index behind MailStore.searchText: two contentless FTS5 tables with SQLite's
-// trigram tokenizer, one for the top-level header text (IMAP TEXT, JMAP text) and one for the
-// body text (IMAP BODY/TEXT, JMAP body/text), keyed by blob like header-index.ts, so a body filed
-// in several mailboxes is indexed once. What is indexed is mime/searchable.ts's lower-cased text,
-// a superset of what the exact matchers compare: the index only narrows the candidates.
+// The full-text index behind MailStore.searchText and matchText: contentless FTS5 tables by word
+// (SQLite's `ascii` tokenizer), keyed by blob like header-index.ts, so a body filed in several
+// mailboxes is indexed once (schema v23, fulltext-words-schema.ts). What is indexed is
+// mime/searchable.ts's lower-cased text: the top-level header (ftw_head), the text IMAP BODY
+// matches (ftw_body), and what only JMAP reads (ftw_more).
 //
-// Why trigrams: IMAP SEARCH is a substring match (RFC 9051 6.4.4), and Japanese or Chinese text
-// has no spaces to split words at, so a word index cannot answer "本語の". Every needle of three
-// characters or more is a set of trigrams, each one a token. detail=none keeps only which rows
-// hold a token (no positions): about a third of a detail=full index; the query is then "all the
-// needle's trigrams" rather than "in this order", which may admit a few extra candidates the
-// exact match removes. Contentless (content=''): the text is not stored a second time.
-// Case: the text and the needle are lower-cased in JS, exactly as the matchers do, and the
-// tokenizer is case_sensitive so that SQLite's own (different) folding never applies.
+// IMAP SEARCH is a substring match (RFC 9051 6.4.4) and Japanese has no spaces, so a word index
+// answers through its vocabulary (ftw_terms, with a trigram index of its own): a needle without
+// separators (ASCII other than letters and digits) is in a text exactly when it is inside one of
+// the text's words, so the messages holding it are those holding one of the vocabulary's words
+// that contain it, an OR of those words. That answer is exact ("sure": the message is not read)
+// because the indexed strings are the matched strings, lower-cased the same way (JS toLowerCase;
+// the tokenizer folds only ASCII, and no ASCII capital is left). A needle with separators
+// ("example.org", "two words") is its words in any order: the first must end a word, the middle
+// ones be words, the last begin one; the candidates are read and matched ("maybe").
+// detail=none (no positions) keeps the index small: on bench:search's corpus it is about a quarter
+// of the trigram index it replaced, which was 42 % of the mail.
 //
 // Which blobs are not (fully) indexed is kept in fts_pending: a row per blob, added by a trigger
-// when a blob is inserted (and for every existing blob by the migration, which therefore costs
+// when a blob is inserted (and for every existing blob by the migrations, which therefore cost
 // one INSERT ... SELECT, not an index build), removed when the indexer has written the blob's
 // text, kept with partial = 1 when its text was longer than the per-message cap. Messages whose
-// blob has a row there are always candidates, so a search made while the indexer catches up (after
-// delivery, after the upgrade) finds what a scan finds. The indexer runs after commits, in
+// blob has a row there are "maybe" for every search, so a search made while the indexer catches up
+// (after delivery, after the upgrade) finds what a scan finds. The indexer runs after commits, in
 // batches, each one write in the group commit. Rows go with their blob (the blobs_fts_del trigger):
-// blobs are only ever deleted row by row (schema.ts's blobs_unref).
+// blobs are only ever deleted row by row (schema.ts's blobs_unref). Words stay in the vocabulary
+// when their last message goes: an OR with a word no message holds finds nothing more.
 
 import { searchableText } from "../../mime/searchable.js";
 import type { MessageStructure } from "../../mime/types.js";
-import type { FullTextField, FullTextScope } from "../types.js";
+import type { FullTextField, FullTextScope, TextMatch } from "../types.js";
 import type { Ctx } from "./context.js";
 import type { MailboxRows } from "./mailboxes.js";
 
@@ -47,9 +51,18 @@ END;
 
 export const DEFAULT_FULL_TEXT_BATCH = 200;
 export const DEFAULT_FULL_TEXT_MAX_BYTES = 1024 * 1024;
+export const DEFAULT_FULL_TEXT_MAX_WORDS = 2000;
 /** More trigrams than this add little to the narrowing (and lengthen the query): an evenly
  *  spread subset is asked for, still a superset of the exact matches. */
 const MAX_TRIGRAMS = 24;
+/** Words per MATCH: a longer OR is split into several queries, their answers joined. */
+const WORDS_PER_QUERY = 250;
+/** Vocabulary words read per needle, as a multiple of the most words it may expand to: the
+ *  trigram query over the vocabulary admits some that do not contain the needle. */
+const WORD_CANDIDATES_FACTOR = 8;
+/** Words known to be in the vocabulary (never removed from it), so that indexing a body asks the
+ *  database only about words it has not seen; emptied when it reaches this size. */
+const KNOWN_WORDS = 200_000;
 /** After a commit, the indexer starts this much later, so a burst of deliveries is one batch. */
 const START_DELAY_MS = 20;
 /** While other writes keep committing (a burst of deliveries), the indexer waits for a pause, in
@@ -66,13 +79,31 @@ export interface FullTextOptions {
   batch: number;
   /** Octets of encoded text parts indexed per message (0: all); the rest stays searchable by scan. */
   maxBytes: number;
+  /** Vocabulary words one needle may stand for (an OR of them); beyond, the search reads every
+   *  message (matchText answers null). */
+  maxWords: number;
+}
+
+/** What the `ascii` tokenizer takes for separators: ASCII other than letters and digits. Every
+ *  other character (any non-ASCII one) is part of a word. */
+const SEPARATORS = /[\0-/:-@[-`{-\x7f]+/;
+
+/** The distinct words of lower-cased text, as the ascii tokenizer cuts them. */
+export function wordsOf(text: string, out: Set<string> = new Set()): Set<string> {
+  for (const w of text.split(SEPARATORS)) if (w !== "") out.add(w);
+  return out;
 }
 
 /** The FTS5 query for a needle: its distinct trigrams, ANDed; null when it has fewer than three
  *  characters (no trigram) or a NUL (which FTS5 strings cannot hold). */
 export function trigramQuery(needle: string): string | null {
-  const cps = Array.from(needle.toLowerCase());
-  if (cps.length < 3 || needle.includes("\0")) return null;
+  return trigramsOf(needle.toLowerCase());
+}
+
+/** trigramQuery for text already lower-cased (the vocabulary's words are). */
+function trigramsOf(text: string): string | null {
+  const cps = Array.from(text);
+  if (cps.length < 3 || text.includes("\0")) return null;
   const all = new Set<string>();
   for (let i = 0; i + 3 <= cps.length; i++) all.add(cps[i]! + cps[i + 1]! + cps[i + 2]!);
   let list = [...all];
@@ -83,46 +114,112 @@ export function trigramQuery(needle: string): string | null {
   return list.map((t) => `"${t.replaceAll('"', '""')}"`).join(" AND ");
 }
 
+/** How a needle is looked for: inside one word, or as words side by side (the first ending a
+ *  word, the middle ones whole words, the last beginning a word; "" where the needle starts or
+ *  ends with a separator). */
+export type NeedlePlan = { within: string } | { first: string; middle: string[]; last: string };
+
+/** The plan for a needle, or null when the index cannot narrow it: a needle of one word shorter
+ *  than three characters, or of separators only. */
+export function planNeedle(needle: string): NeedlePlan | null {
+  const words = needle.toLowerCase().split(SEPARATORS);
+  if (words.length === 1) return Array.from(words[0]!).length >= 3 ? { within: words[0]! } : null;
+  const plan = { first: words[0]!, middle: words.slice(1, -1), last: words[words.length - 1]! };
+  return plan.first === "" && plan.middle.length === 0 && plan.last === "" ? null : plan;
+}
+
+const quote = (w: string) => `"${w.replaceAll('"', '""')}"`;
+
 interface PendingBlob {
   blob_id: number;
   hash: string;
   structure: string;
 }
 
+type Table = "ftw_head" | "ftw_body" | "ftw_more";
+
 export function createFullTextOps(ctx: Ctx, rows: MailboxRows, opts: FullTextOptions) {
   const db = ctx.db;
   const batch = Math.max(1, Math.floor(opts.batch));
-  const inBody = "m.blob_id IN (SELECT rowid FROM fts_body WHERE fts_body MATCH @q)";
-  const inHead = "m.blob_id IN (SELECT rowid FROM fts_head WHERE fts_head MATCH @q)";
-  const unindexed = "m.blob_id IN (SELECT blob_id FROM fts_pending)";
-  const candidates = (col: string, scope: string, field: FullTextField, pending: boolean) => {
-    const terms = [inBody, ...(field === "text" ? [inHead] : []), ...(pending ? [unindexed] : [])];
-    const st = db.prepare<[{ scope: number; q: string }], number>(
-      `SELECT m.${col} FROM messages m WHERE m.${scope} = @scope AND (${terms.join(" OR ")}) ORDER BY m.${col}`,
-    );
-    return st.pluck(true);
+  const maxWords = Math.max(1, Math.floor(opts.maxWords));
+  const statements = new Map<string, { all(p: { scope: number; q?: string }): number[] }>();
+  /** The messages of a scope whose blob `table` holds for @q, or that are pending. Driven by the
+   *  index's answer (CROSS JOIN keeps that order) through messages_blob, so a rare word costs its
+   *  few messages, not a pass over the mailbox's. */
+  const inScope = (account: boolean, table: Table | "pending") => {
+    const key = `${account}\0${table}`;
+    let st = statements.get(key);
+    if (!st) {
+      const [col, scope] = account ? ["id", "account_id"] : ["uid", "mailbox_id"];
+      const from =
+        table === "pending"
+          ? "fts_pending f CROSS JOIN messages m ON m.blob_id = f.blob_id WHERE"
+          : `${table} f CROSS JOIN messages m ON m.blob_id = f.rowid WHERE ${table} MATCH @q AND`;
+      st = db
+        .prepare<[{ scope: number; q?: string }], number>(`SELECT m.${col} FROM ${from} m.${scope} = @scope`)
+        .pluck(true);
+      statements.set(key, st);
+    }
+    return st;
   };
   const s = {
     anyPending: db.prepare<[], number>("SELECT EXISTS (SELECT 1 FROM fts_pending)").pluck(true),
-    byMailbox: {
-      body: [candidates("uid", "mailbox_id", "body", false), candidates("uid", "mailbox_id", "body", true)],
-      text: [candidates("uid", "mailbox_id", "text", false), candidates("uid", "mailbox_id", "text", true)],
-    },
-    byAccount: {
-      body: [candidates("id", "account_id", "body", false), candidates("id", "account_id", "body", true)],
-      text: [candidates("id", "account_id", "text", false), candidates("id", "account_id", "text", true)],
-    },
+    words: db
+      .prepare<[string, number], string>(
+        `SELECT term FROM ftw_terms WHERE id IN
+           (SELECT rowid FROM ftw_terms_tri WHERE ftw_terms_tri MATCH ? LIMIT ?)`,
+      )
+      .pluck(true),
     pending: db.prepare<[number], PendingBlob>(
       `SELECT p.blob_id, b.hash, b.structure FROM fts_pending p JOIN blobs b ON b.id = p.blob_id
        WHERE p.partial = 0 ORDER BY p.blob_id LIMIT ?`,
     ),
     hashOf: db.prepare<[number], string>("SELECT hash FROM blobs WHERE id = ?").pluck(true),
-    delHead: db.prepare<[number]>("DELETE FROM fts_head WHERE rowid = ?"),
-    delBody: db.prepare<[number]>("DELETE FROM fts_body WHERE rowid = ?"),
-    insHead: db.prepare<[number, string]>("INSERT INTO fts_head (rowid, t) VALUES (?, ?)"),
-    insBody: db.prepare<[number, string]>("INSERT INTO fts_body (rowid, t) VALUES (?, ?)"),
+    del: (["ftw_head", "ftw_body", "ftw_more"] as const).map((t) =>
+      db.prepare<[number]>(`DELETE FROM ${t} WHERE rowid = ?`),
+    ),
+    ins: (["ftw_head", "ftw_body", "ftw_more"] as const).map((t) =>
+      db.prepare<[number, string]>(`INSERT INTO ${t} (rowid, t) VALUES (?, ?)`),
+    ),
+    addWord: db.prepare<[string]>("INSERT INTO ftw_terms (term) VALUES (?) ON CONFLICT DO NOTHING"),
+    addWordTrigrams: db.prepare<[number | bigint, string]>(
+      "INSERT INTO ftw_terms_tri (rowid, t) VALUES (?, ?)",
+    ),
     done: db.prepare<[number]>("DELETE FROM fts_pending WHERE blob_id = ?"),
     partial: db.prepare<[number]>("UPDATE fts_pending SET partial = 1 WHERE blob_id = ?"),
+  };
+  /** Words committed to the vocabulary (it only grows, so this never goes stale). */
+  let known = new Set<string>();
+
+  /** The vocabulary's words that contain `part` and pass `keep`; null when there are more than
+   *  maxWords (or too many candidates to look at). `part` has three characters or more. */
+  const wordsWith = (part: string, keep: (w: string) => boolean): string[] | null => {
+    const q = trigramsOf(part);
+    if (q === null) return null;
+    const limit = maxWords * WORD_CANDIDATES_FACTOR;
+    const found = s.words.all(q, limit + 1);
+    if (found.length > limit) return null;
+    const out = found.filter(keep);
+    return out.length > maxWords ? null : out;
+  };
+
+  /** The MATCH queries whose answers, joined, are the needle's candidates ([]: none can hold it);
+   *  null when the index cannot narrow it. `sure`: the candidates hold it. */
+  const queriesFor = (plan: NeedlePlan): { queries: string[]; sure: boolean } | null => {
+    if ("within" in plan) {
+      const words = wordsWith(plan.within, (w) => w.includes(plan.within));
+      if (words === null) return null;
+      return { queries: chunks(words), sure: true };
+    }
+    const and: string[] = plan.middle.map(quote);
+    if (plan.last !== "") and.push(`${quote(plan.last)}*`);
+    // The first word's ending: a word ending so, when the vocabulary can say which and there are
+    // not too many; else that condition is left out (the candidates stay a superset).
+    const firsts =
+      Array.from(plan.first).length >= 3 ? wordsWith(plan.first, (w) => w.endsWith(plan.first)) : null;
+    if (firsts?.length === 0) return { queries: [], sure: false };
+    if (firsts === null) return and.length === 0 ? null : { queries: [and.join(" AND ")], sure: false };
+    return { queries: chunks(firsts).map((or) => [`(${or})`, ...and].join(" AND ")), sure: false };
   };
 
   let timer: NodeJS.Timeout | null = null;
@@ -133,34 +230,47 @@ export function createFullTextOps(ctx: Ctx, rows: MailboxRows, opts: FullTextOpt
   const indexBatch = async (limit: number): Promise<boolean> => {
     const found = ctx.read(() => s.pending.all(limit));
     if (found.length === 0) return false;
-    const entries: { r: PendingBlob; head: string; body: string; complete: boolean }[] = [];
+    const entries: { r: PendingBlob; texts: string[]; complete: boolean }[] = [];
+    const fresh = new Set<string>();
     for (const r of found) {
       try {
         const body = await ctx.blobs.read(r.hash);
         const t = searchableText(body, JSON.parse(r.structure) as MessageStructure, opts.maxBytes);
-        entries.push({ r, ...t });
+        const texts = [t.head, t.body, t.more];
+        for (const text of texts)
+          for (const w of text.split(SEPARATORS)) if (w !== "" && !known.has(w)) fresh.add(w);
+        entries.push({ r, texts, complete: t.complete });
       } catch (error) {
         // Deleted meanwhile (the write below skips it), or unreadable: marked partial, so it is a
         // candidate of every search and does not hold up the bodies after it.
         ctx.log.warn("full-text indexing of a body failed; it is searched by reading it", { error });
-        entries.push({ r, head: "", body: "", complete: false });
+        entries.push({ r, texts: ["", "", ""], complete: false });
       }
     }
     if (stopped || ctx.closed) return false;
     await ctx.grouped(() => {
+      // The words first, in the same transaction as the bodies that hold them: a body indexed
+      // without its words in the vocabulary would not be found.
+      for (const w of fresh) {
+        const r = s.addWord.run(w);
+        if (r.changes > 0) s.addWordTrigrams.run(r.lastInsertRowid, w);
+      }
       for (const e of entries) {
         const id = e.r.blob_id;
         // Blob ids are reused once deleted: write only while the id still names the body read.
         if (s.hashOf.get(id) !== e.r.hash) continue;
-        s.delHead.run(id);
-        s.delBody.run(id);
-        s.insHead.run(id, e.head);
-        s.insBody.run(id, e.body);
+        for (let i = 0; i < 3; i++) {
+          s.del[i]!.run(id);
+          s.ins[i]!.run(id, e.texts[i]!);
+        }
         if (e.complete) s.done.run(id);
         else s.partial.run(id);
       }
       return { value: undefined };
     });
+    // Only once committed: a rolled-back word must be written again by the next body holding it.
+    if (known.size + fresh.size > KNOWN_WORDS) known = new Set();
+    for (const w of fresh) known.add(w);
     return found.length === limit;
   };
 
@@ -204,6 +314,44 @@ export function createFullTextOps(ctx: Ctx, rows: MailboxRows, opts: FullTextOpt
     timer.unref();
   };
 
+  const matchText = async (
+    scope: FullTextScope,
+    field: FullTextField,
+    needle: string,
+  ): Promise<TextMatch | null> => {
+    const plan = planNeedle(needle);
+    if (plan === null) return null;
+    return ctx.read(() => {
+      const account = !("mailboxId" in scope);
+      const id = "mailboxId" in scope ? scope.mailboxId : scope.accountId;
+      if ("mailboxId" in scope) rows.mustExist(scope.mailboxId);
+      const found = queriesFor(plan);
+      if (found === null) return null;
+      // IMAP TEXT is the header and the body; ftw_more is only ever "maybe".
+      const own: Table[] = field === "text" ? ["ftw_head", "ftw_body"] : ["ftw_body"];
+      const sureTables = found.sure ? own : [];
+      const maybeTables: Table[] = [
+        ...(found.sure ? [] : own),
+        ...(field === "text" ? ["ftw_more" as const] : []),
+      ];
+      const sure = new Set<number>();
+      const maybe = new Set<number>();
+      for (const q of found.queries) {
+        for (const t of sureTables) for (const n of inScope(account, t).all({ scope: id, q })) sure.add(n);
+        for (const t of maybeTables) for (const n of inScope(account, t).all({ scope: id, q })) maybe.add(n);
+      }
+      // Not (fully) indexed: read and matched, never "sure" (a capped body's index holds a prefix).
+      if (s.anyPending.get() === 1) {
+        for (const n of inScope(account, "pending").all({ scope: id })) {
+          sure.delete(n);
+          maybe.add(n);
+        }
+      }
+      for (const n of sure) maybe.delete(n);
+      return { sure: ascending(sure), maybe: ascending(maybe) };
+    });
+  };
+
   return {
     /** Called after every commit: new blobs have pending rows to index. */
     schedule,
@@ -223,18 +371,26 @@ export function createFullTextOps(ctx: Ctx, rows: MailboxRows, opts: FullTextOpt
       await running;
     },
     ops: {
+      matchText,
       async searchText(scope: FullTextScope, field: FullTextField, needle: string): Promise<number[] | null> {
-        const q = trigramQuery(needle);
-        if (q === null) return null;
-        return ctx.read(() => {
-          const pending = s.anyPending.get() === 1;
-          if ("mailboxId" in scope) {
-            rows.mustExist(scope.mailboxId);
-            return s.byMailbox[field][pending ? 1 : 0]!.all({ scope: scope.mailboxId, q });
-          }
-          return s.byAccount[field][pending ? 1 : 0]!.all({ scope: scope.accountId, q });
-        });
+        const m = await matchText(scope, field, needle);
+        return m && ascending(new Set([...m.sure, ...m.maybe]));
       },
     },
   };
 }
+
+/** Words ORed, WORDS_PER_QUERY to a query. */
+function chunks(words: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i += WORDS_PER_QUERY)
+    out.push(
+      words
+        .slice(i, i + WORDS_PER_QUERY)
+        .map(quote)
+        .join(" OR "),
+    );
+  return out;
+}
+
+const ascending = (s: Set<number>): number[] => [...s].sort((a, b) => a - b);

@@ -18,7 +18,12 @@ import { minimalStructure } from "./fallback-parse.js";
 import { makePrivateDir, warnIfShared } from "./file-modes.js";
 import { createFlagListOps } from "./flag-list.js";
 import { watchForeignWrites } from "./foreign-writes.js";
-import { createFullTextOps, DEFAULT_FULL_TEXT_BATCH, DEFAULT_FULL_TEXT_MAX_BYTES } from "./fulltext.js";
+import {
+  createFullTextOps,
+  DEFAULT_FULL_TEXT_BATCH,
+  DEFAULT_FULL_TEXT_MAX_BYTES,
+  DEFAULT_FULL_TEXT_MAX_WORDS,
+} from "./fulltext.js";
 import { createGreylist } from "./greylist.js";
 import { createHeaderIndexOps, DEFAULT_HEADER_INDEX_BATCH } from "./header-index.js";
 import { createImports } from "./imports.js";
@@ -63,6 +68,9 @@ export interface SqliteStoreOptions {
   /** Octets of encoded text indexed per message; 0: all (default 1 MiB). Longer messages are
    *  still found: their rest is searched by scan. */
   fullTextMaxBytes?: number;
+  /** Vocabulary words one search needle may stand for in the full-text index (default 2,000);
+   *  beyond, that search reads every message. */
+  fullTextMaxWords?: number;
   /** How often mail changed by another process (yubin import) is looked for, to tell this
    *  process's listeners (foreign-writes.ts); 0: never (the default; the server sets it). */
   externalChangePollMs?: number;
@@ -146,6 +154,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
     const fullText = createFullTextOps(ctx, rows, {
       batch: opts.fullTextBatch ?? DEFAULT_FULL_TEXT_BATCH,
       maxBytes: opts.fullTextMaxBytes ?? DEFAULT_FULL_TEXT_MAX_BYTES,
+      maxWords: opts.fullTextMaxWords ?? DEFAULT_FULL_TEXT_MAX_WORDS,
     });
     const mail: MailStore = {
       ...createMailboxOps(ctx, rows),

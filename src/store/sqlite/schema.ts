@@ -15,6 +15,7 @@ import { appPasswordMigration } from "./app-password-schema.js";
 import { changelogMigration } from "./changelog-schema.js";
 import { deletedIndexMigration } from "./flag-list.js";
 import { fullTextMigration } from "./fulltext.js";
+import { fullTextWordsMigration } from "./fulltext-words-schema.js";
 import { greylistMigration } from "./greylist-schema.js";
 import { headerIndexMigration, headerIndexRefreshMigration } from "./header-index.js";
 import { importMigration } from "./imports.js";
@@ -193,6 +194,7 @@ END;
 // v20: hourly and daily counters of the admin charts (stats-schema.ts).
 // v21: aggregate reports received for our domains, DMARC and TLS-RPT (reports-schema.ts).
 // v22: TLS-RPT and DMARC aggregate counts for the reports we send (report-sending-schema.ts).
+// v23: the full-text index by word, with a vocabulary, in place of v14's trigrams (fulltext-words-schema.ts).
 export const migrations: readonly string[] = [
   v1,
   changelogMigration,
@@ -216,6 +218,7 @@ export const migrations: readonly string[] = [
   statsMigration,
   reportsMigration,
   reportSendingMigration,
+  fullTextWordsMigration,
 ];
 
 export function migrate(db: Database.Database): void {
