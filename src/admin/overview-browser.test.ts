@@ -1,0 +1,143 @@
+// The admin overview in a real headless Chromium (Debian package "chromium"), on 127.0.0.1 only:
+// a message delivered by swaks over port 25 and a failed IMAP login (imapflow, wrong password)
+// move the charts' numbers — read from the SVG's accessible name and the table fallback, not from
+// pixels — the cards are there, and the page raises no Content Security Policy violation (the
+// charts are inline SVG with presentation attributes; the CSP forbids inline styles and scripts).
+// The events come from the instrumented call sites (src/metrics/events.ts via ctx.metrics).
+// Screenshots go to $YUBIN_TEST_ARTIFACTS/overview (kept) or a temp directory (removed).
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { promisify } from "node:util";
+import { ImapFlow } from "imapflow";
+import type { Browser, Page } from "playwright-core";
+import { browserSkip, launchBrowser } from "../testing/browser.js";
+import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
+import { commandSkip } from "../testing/requires.js";
+
+const run = promisify(execFile);
+const skip = browserSkip || commandSkip("swaks");
+
+describe("admin overview in Chromium", { skip }, () => {
+  let srv: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let shots: string;
+  const keepShots = Boolean(process.env.YUBIN_TEST_ARTIFACTS);
+  const cspErrors: string[] = [];
+
+  before(async () => {
+    shots = keepShots
+      ? join(process.env.YUBIN_TEST_ARTIFACTS!, "overview")
+      : await mkdtemp(join(tmpdir(), "yubin-shots-"));
+    await mkdir(shots, { recursive: true });
+    srv = await startTestServer({
+      users: [
+        { address: "admin@example.test", password: testPassword, isAdmin: true },
+        { address: "bob@example.test", password: testPassword },
+      ],
+    });
+    browser = await launchBrowser();
+    const context = await browser.newContext({
+      ignoreHTTPSErrors: true,
+      viewport: { width: 1280, height: 900 },
+    });
+    page = await context.newPage();
+    page.setDefaultTimeout(5000);
+    page.on("console", (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await srv?.stop();
+    if (!keepShots && shots) await rm(shots, { recursive: true, force: true });
+  });
+
+  const base = () => `https://localhost:${srv.ports.https}`;
+  /** The accessible name of the chart whose title begins with `title`. */
+  const chart = (title: string) =>
+    page.getByRole("img", { name: new RegExp(`^${title}:`) }).getAttribute("aria-label");
+
+  test("a delivery over port 25 and a failed IMAP login move the charts", async () => {
+    await page.goto(`${base()}/admin`);
+    await page.getByLabel("Email address").fill("admin@example.test");
+    await page.getByLabel("Password").fill(testPassword);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.waitForURL(`${base()}/admin`);
+    assert.equal(
+      await chart("Messages in and out, last 24 hours"),
+      "Messages in and out, last 24 hours: received (port 25) 0, sent by users 0, delivered to other servers 0",
+    );
+    assert.equal(
+      await chart("Logins failed and throttled, last 24 hours"),
+      "Logins failed and throttled, last 24 hours: failed 0, throttled 0",
+    );
+    await page.screenshot({ path: join(shots, "overview-before.png"), fullPage: true });
+
+    const hourOfDelivery = Math.floor(Date.now() / 3_600_000);
+    const swaks = await run("swaks", [
+      "--server",
+      "127.0.0.1",
+      "--port",
+      String(srv.ports.smtp),
+      "--from",
+      "sender@example.org",
+      "--to",
+      "bob@example.test",
+      "--helo",
+      "client.example.org",
+      "--header",
+      "Subject: overview chart",
+    ]);
+    assert.match(swaks.stdout, /-> \.\n<- {2}250 /);
+
+    const imap = new ImapFlow({
+      host: "127.0.0.1",
+      port: srv.ports.imaps!,
+      secure: true,
+      tls: { ca: srv.certPem, servername: "mail.example.test" },
+      auth: { user: "bob@example.test", pass: "not the password" },
+      logger: false,
+    });
+    imap.on("error", () => {});
+    await assert.rejects(imap.connect());
+
+    await page.reload();
+    assert.equal(
+      await chart("Messages in and out, last 24 hours"),
+      "Messages in and out, last 24 hours: received (port 25) 1, sent by users 0, delivered to other servers 0",
+    );
+    assert.equal(
+      await chart("Messages in and out, last 30 days"),
+      "Messages in and out, last 30 days: received (port 25) 1, sent by users 0, delivered to other servers 0",
+    );
+    assert.equal(
+      await chart("Logins failed and throttled, last 24 hours"),
+      "Logins failed and throttled, last 24 hours: failed 1, throttled 0",
+    );
+    // The bar itself carries its hour and value, and the table fallback has the row.
+    const figure = page.locator("figure.chart", {
+      has: page.getByText("Messages in and out, last 24 hours"),
+    });
+    assert.equal(await figure.locator("rect title", { hasText: "received (port 25): 1" }).count(), 1);
+    await figure.getByText("Numbers").click();
+    const rows = figure.locator("tbody tr");
+    assert.equal(await rows.count(), 24);
+    // The last row is this hour's (unless the hour turned since the delivery).
+    if (Math.floor(Date.now() / 3_600_000) === hourOfDelivery) {
+      assert.deepEqual(await rows.last().locator("td").allTextContents(), ["1", "0", "0"]);
+    }
+    await page.screenshot({ path: join(shots, "overview-after.png"), fullPage: true });
+
+    assert.equal(await page.locator("#card-queue").getAttribute("class"), "card card-ok");
+    assert.match(
+      ((await page.locator("#card-logins").textContent()) ?? "").replace(/\s+/g, " "),
+      /1 failed and 0 throttled/,
+    );
+    assert.deepEqual(cspErrors, []);
+  });
+});
