@@ -3,6 +3,9 @@
 // below src/app imports this folder: the libraries (http/, server/, store/, the protocol
 // engines) are given what they need through AppContext and never reach for a feature.
 // The CLI (`yubin serve`) and the test harness build the same app; tests on ephemeral ports.
+import { acmeEnabled } from "../acme/enabled.js";
+import { issuedCertificate } from "../acme/files.js";
+import { AcmeManager } from "../acme/manager.js";
 import { antivirusFilters } from "../antivirus/filter.js";
 import { SecondFactors } from "../auth/2fa/second-factors.js";
 import { AppPasswords } from "../auth/app-passwords.js";
@@ -69,7 +72,12 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     });
   const notifier = deps.notifier ?? new LocalNotifier();
   const counters = deps.counters ?? new MemoryCounters();
-  const tls = await createTlsProvider(config);
+  // A certificate from an ACME CA (src/acme), when on, is served as soon as it is issued.
+  const acmeOn = acmeEnabled(config);
+  const tls = await createTlsProvider(
+    config,
+    acmeOn ? { issued: issuedCertificate(config.server.dataDir) } : {},
+  );
   // Group commits are timed for /metrics; the observer is set once the events' fan-out exists.
   let onCommit = (_seconds: number, _fsyncSeconds: number) => {};
   const store =
@@ -201,6 +209,16 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     log,
   });
 
+  const acme = acmeOn
+    ? new AcmeManager({
+        config,
+        tls,
+        domains: async () => (await store.directory.listDomains()).map((d) => d.name),
+        log,
+      })
+    : null;
+  if (acme) ctx.acme = acme;
+
   const listeners: RunningListener[] = [];
   let metricsListener: MetricsListener | null = null;
   try {
@@ -220,6 +238,9 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   phase = "up";
 
   statsRecorder?.start();
+
+  // After the listeners: the CA connects to them to check its challenges.
+  await acme?.start().catch((e) => log.error("acme did not start", { err: e as Error }));
 
   let outbound: QueueRunner | null = null;
   if (config.outbound.enabled) {
@@ -259,6 +280,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   const stop = () => {
     stopping ??= (async () => {
       const graceMs = config.server.shutdownGraceSec * 1000;
+      await acme?.stop();
       phase = "stopping";
       await outbound?.stop(graceMs);
       await Promise.all(listeners.map((r) => r.close(graceMs)));

@@ -1,6 +1,7 @@
 // Which routes the HTTP(S) listeners serve. src/http is a library (listener, router, sessions,
 // CSRF, security headers) that knows no feature; this file is where the features are put on it:
 // each registers its routes on the router given here, so src/http never imports them back.
+import { registerAcmeRoutes } from "../acme/routes.js";
 import { registerAdminRoutes } from "../admin/routes.js";
 import { registerAutoconfigRoutes } from "../autoconfig/routes.js";
 import { createHttpApp, type HttpApp } from "../http/app.js";
@@ -21,6 +22,8 @@ function createWebApp(ctx: AppContext): HttpApp {
   registerLoginRoutes(app.router);
   registerAutoconfigRoutes(app.router);
   registerMtaStsRoutes(app.router);
+  // ACME HTTP-01 answers (plain HTTP too, before the redirect to HTTPS).
+  registerAcmeRoutes(app.router);
   registerAdminRoutes(app.router);
   registerMetricsRoutes(app.router, ctx);
   // Raw handlers write their own responses (JMAP streams EventSource and authenticates by

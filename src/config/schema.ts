@@ -1,6 +1,7 @@
 // The whole config file's schema. Each protocol owns its section (src/<proto>/config.ts);
 // this file composes them. Listeners are a list of tables, validated in load.ts.
 
+import { acmeSection } from "../acme/config.js";
 import { antivirusSection } from "../antivirus/config.js";
 import { autoconfigSection } from "../autoconfig/config.js";
 import { daneSection } from "../dane/config.js";
@@ -216,6 +217,7 @@ export const quotaSection = {
 export const schema = {
   server: serverSection,
   tls: tlsSection,
+  acme: acmeSection,
   storage: storageSection,
   log: logSection,
   auth: authSection,

@@ -92,8 +92,11 @@ function httpsServer(
       cert: pem.cert,
       key: pem.key,
       ...tlsPolicy(ctx.tls.minVersion),
-      // With SNI the current (possibly reloaded) context is used for each handshake.
-      SNICallback: (_name, cb) => cb(null, ctx.tls.context()),
+      // With SNI the current (possibly reloaded) context is used for each handshake; a name with a
+      // pending TLS-ALPN-01 validation (RFC 8737) gets its validation certificate.
+      SNICallback: (name, cb) => cb(null, ctx.tls.sniContext(name)),
+      // HTTP/1.1 as Node's default, plus acme-tls/1 for those validations.
+      ALPNCallback: ({ servername, protocols }) => ctx.tls.alpnSelect(servername ?? "", protocols),
     },
     onRequest,
   );

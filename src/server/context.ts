@@ -1,6 +1,7 @@
 // What every protocol listener is given. Built once in src/app/start.ts and passed explicitly:
 // no module reads global config or opens its own database.
 import type { SecureContext } from "node:tls";
+import type { AcmeService } from "../acme/types.js";
 import type { SecondFactors } from "../auth/2fa/second-factors.js";
 import type { AppPasswords } from "../auth/app-passwords.js";
 import type { AuthService } from "../auth/types.js";
@@ -22,6 +23,12 @@ export interface TlsProvider {
   /** Raw PEMs, for libraries that want key/cert options. */
   pem(): { cert: string; key: string };
   minVersion: "TLSv1.2" | "TLSv1.3";
+  /** The context for a handshake naming `servername` (SNI): context(), or a pending TLS-ALPN-01
+   *  validation certificate for that name (src/acme). */
+  sniContext(servername: string): SecureContext;
+  /** The HTTPS listener's ALPN choice among the client's `offered` protocols (undefined: none
+   *  acceptable, the handshake fails as with Node's default of HTTP/1.1 only). */
+  alpnSelect(servername: string, offered: readonly string[]): string | undefined;
 }
 
 export interface AppContext {
@@ -49,6 +56,8 @@ export interface AppContext {
   imports: ImportJobs;
   /** Events for /metrics and the admin charts (src/metrics/events.ts); call where they happen. */
   metrics: MetricEvents;
+  /** Certificates from an ACME CA (src/acme), when [acme] is on: state, HTTP-01 answers, renewal. */
+  acme?: AcmeService;
   /** The admin charts' counts this process has not written to the store yet (src/stats/
    *  recorder.ts), which the overview adds to what it reads; null when [stats] is off. */
   stats: { unwritten(): StatsEntry[] } | null;

@@ -1,5 +1,7 @@
-// TLS material for every listener: the configured certificate, or a self-signed one created at
-// first start in dataDir/tls. reload() swaps it in place (SIGHUP) without dropping connections.
+// TLS material for every listener: a certificate issued by ACME (src/acme, when on), else the
+// configured one, else a self-signed one created at first start in dataDir/tls. reload() swaps it
+// in place (SIGHUP, or ACME after a renewal) without dropping connections: sessions keep the
+// context they shook hands with, new handshakes get the new one.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createSecureContext, type SecureContext } from "node:tls";
@@ -35,9 +37,18 @@ export function tlsPolicy(minVersion: "TLSv1.2" | "TLSv1.3") {
 }
 
 export interface ReloadableTls extends TlsProvider {
+  /** Read the certificate files again; throws (keeping the old certificate) on a bad pair. */
   reload(): void;
-  certPath: string;
+  /** The certificate file served now. */
+  readonly certPath: string;
+  /** Where the served certificate comes from. */
+  source(): "acme" | "configured" | "self-signed";
+  /** Serve `pem` to TLS-ALPN-01 validations of `name` (RFC 8737 3), or stop (null). */
+  setAlpnChallenge(name: string, pem: { cert: string; key: string } | null): void;
 }
+
+/** The ALPN protocol of TLS-ALPN-01 validation connections (RFC 8737 6.2). */
+export const ACME_TLS_ALPN = "acme-tls/1";
 
 export async function ensureSelfSigned(
   dir: string,
@@ -66,26 +77,66 @@ export async function ensureSelfSigned(
   return { cert: certPath, key: keyPath };
 }
 
-export async function createTlsProvider(config: Config): Promise<ReloadableTls> {
-  let paths: { cert: string; key: string };
-  if (config.tls.cert && config.tls.key) paths = { cert: config.tls.cert, key: config.tls.key };
-  else paths = await ensureSelfSigned(join(config.server.dataDir, "tls"), config.server.hostname);
+export interface TlsProviderOptions {
+  /** The certificate ACME issues (src/acme/files.ts), served from the moment both files exist
+   *  and preferred to the configured and self-signed ones. Unset when ACME is off. */
+  issued?: { cert: string; key: string };
+}
+
+export async function createTlsProvider(
+  config: Config,
+  opts: TlsProviderOptions = {},
+): Promise<ReloadableTls> {
+  const configured =
+    config.tls.cert && config.tls.key ? { cert: config.tls.cert, key: config.tls.key } : null;
+  // The self-signed fallback exists whenever nothing else may be there yet (first start with ACME).
+  const selfSigned = configured
+    ? null
+    : await ensureSelfSigned(join(config.server.dataDir, "tls"), config.server.hostname);
+  const issued = opts.issued;
+  const choose = (): {
+    paths: { cert: string; key: string };
+    source: "acme" | "configured" | "self-signed";
+  } => {
+    if (issued && existsSync(issued.cert) && existsSync(issued.key)) return { paths: issued, source: "acme" };
+    if (configured) return { paths: configured, source: "configured" };
+    return { paths: selfSigned!, source: "self-signed" };
+  };
 
   let pem = { cert: "", key: "" };
   let ctx: SecureContext | null = null;
+  let current = choose();
   const load = () => {
-    const next = { cert: readFileSync(paths.cert, "utf8"), key: readFileSync(paths.key, "utf8") };
+    const next = choose();
+    const files = { cert: readFileSync(next.paths.cert, "utf8"), key: readFileSync(next.paths.key, "utf8") };
     // Throws on a bad pair, so a broken reload keeps the old certificate.
-    const nextCtx = createSecureContext({ ...next, ...tlsPolicy(config.tls.minVersion) });
-    pem = next;
+    const nextCtx = createSecureContext({ ...files, ...tlsPolicy(config.tls.minVersion) });
+    pem = files;
     ctx = nextCtx;
+    current = next;
   };
   load();
+  // TLS-ALPN-01 validation certificates by name, only while their challenge is pending.
+  const alpn = new Map<string, SecureContext>();
   return {
-    certPath: paths.cert,
+    get certPath() {
+      return current.paths.cert;
+    },
+    source: () => current.source,
     minVersion: config.tls.minVersion,
     context: () => ctx!,
     pem: () => pem,
     reload: load,
+    sniContext: (servername) => (alpn.size > 0 && alpn.get(servername.toLowerCase())) || ctx!,
+    alpnSelect: (servername, offered) => {
+      // RFC 8737 3: the validation handshake offers acme-tls/1 only; it gets the validation
+      // certificate (chosen in sniContext) and that protocol. Others keep HTTP/1.1 as before.
+      if (offered.includes(ACME_TLS_ALPN) && alpn.has(servername.toLowerCase())) return ACME_TLS_ALPN;
+      return offered.includes("http/1.1") ? "http/1.1" : undefined;
+    },
+    setAlpnChallenge(name, p) {
+      if (p) alpn.set(name.toLowerCase(), createSecureContext({ ...p, ...tlsPolicy("TLSv1.2") }));
+      else alpn.delete(name.toLowerCase());
+    },
   };
 }

@@ -1,0 +1,39 @@
+// What the rest of the server sees of ACME (AppContext.acme): its state for the admin TLS page
+// and `yubin status`, the HTTP-01 answers, and a renewal on demand.
+
+export interface IssuedCertificate {
+  serial: string;
+  issuer: string;
+  names: string[];
+  notBefore: Date;
+  notAfter: Date;
+}
+
+export interface AcmeStatus {
+  directoryUrl: string;
+  /** The names the certificate should cover now. */
+  names: string[];
+  /** Challenge types this server answers, in order of preference. */
+  challenges: string[];
+  /** ordering: an order is running; failing: the last one failed (see lastError). */
+  state: "waiting" | "ordering" | "valid" | "failing";
+  certificate: IssuedCertificate | null;
+  lastRenewal: Date | null;
+  lastError: { at: Date; kind: string; message: string } | null;
+  failures: number;
+  /** When the certificate is due for renewal (renewAtPercent of its lifetime). */
+  renewalDue: Date | null;
+  nextCheck: Date | null;
+  /** Set from [acme] warnDays before expiry while not renewed, or when names are left out. */
+  warning: string | null;
+  /** The certificate's key file (kept across renewals unless [acme] reuseKey = false). */
+  keyPath: string;
+}
+
+export interface AcmeService {
+  status(): AcmeStatus;
+  /** The key authorization for an HTTP-01 token, or null. */
+  httpAnswer(token: string): string | null;
+  /** Check now; with force, order a new certificate even if the current one is not due. */
+  renew(opts?: { force?: boolean }): Promise<AcmeStatus>;
+}
