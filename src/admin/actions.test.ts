@@ -212,6 +212,11 @@ describe("admin actions", () => {
     assert.match(row("spf"), /<td class="ok">present and correct<\/td>/);
     assert.match(row("dmarc"), /<td class="missing">missing<\/td>/);
     assert.match(page, /_imaps\._tcp\.example\.test/);
+    // DANE: our MX host's 3 1 1 record, not published in this DNS.
+    assert.match(row("dane"), /<code>_25\._tcp\.mail\.example\.test<\/code>/);
+    assert.match(row("dane"), /<code>3 1 1 [0-9a-f]{64}<\/code>/);
+    assert.match(row("dane"), /<td class="missing">missing<\/td><td>no TLSA published: /);
+    assert.match(page, /_25\._tcp\.mail\.example\.test\. IN TLSA 3 1 1 [0-9a-f]{64}\n/);
     // Fix the MX in DNS: the page says so at once (nothing cached).
     dns.set([{ name: "example.test", type: "MX", exchange: "mail.example.test", priority: 10 }]);
     const fixed = (await web.get("/admin/domains/example.test/dns")).body;

@@ -6,6 +6,7 @@
 import { clientEndpoints } from "../autoconfig/endpoints.js";
 import { srvRecords } from "../autoconfig/srv.js";
 import type { Config } from "../config/schema.js";
+import { checkOwnTlsa, type OwnTlsaCheck, ownTlsa } from "../dane/own-tlsa.js";
 import { createDnsResolver } from "../dns/resolver.js";
 import { mustCover } from "../http/admin-scope.js";
 import { html } from "../http/html.js";
@@ -48,6 +49,14 @@ const STATUS_TEXT: Record<RecordCheck["status"], string> = {
   error: "lookup failed",
 };
 
+const DANE_CLASS: Record<OwnTlsaCheck["status"], string> = {
+  ok: "ok",
+  missing: "missing",
+  different: "wrong",
+  warning: "wrong",
+  error: "wrong",
+};
+
 async function render(rc: AdminContext): Promise<HttpResponse> {
   const { ctx } = rc.app;
   const domain = (rc.params.domain ?? "").toLowerCase();
@@ -59,7 +68,11 @@ async function render(rc: AdminContext): Promise<HttpResponse> {
     timeoutMs: ctx.config.dns.timeoutMs,
     tries: ctx.config.dns.tries,
   });
-  const checks = await checkDnsRecords(resolver, records);
+  const own = ownTlsa(ctx.config);
+  const [checks, dane] = await Promise.all([
+    checkDnsRecords(resolver, records),
+    checkOwnTlsa(own, { ...ctx.config.dns, maxAnswers: ctx.config.dane.maxRecords }),
+  ]);
   const rows = checks.map(
     (
       c,
@@ -72,7 +85,17 @@ async function render(rc: AdminContext): Promise<HttpResponse> {
   const body = html`<p>${bad === 0 ? "All records are published correctly." : `${bad} of ${checks.length} records need attention.`}</p>
 <table><thead><tr><th>Purpose</th><th>Name</th><th>Type</th><th>Value to publish</th><th>Status</th><th>Found in DNS</th></tr></thead>
 <tbody>${rows}</tbody></table>
+<h2>DANE: the TLSA record of our MX host</h2>
+<p>For senders that check TLSA records (RFC 7672); only in a DNSSEC-signed zone. The same for every domain.</p>
+<table><thead><tr><th>Name</th><th>Value to publish</th><th>Status</th><th>What it means</th></tr></thead>
+<tbody><tr class="record-dane"><td><code>${own.name}</code></td><td>${[own.current, own.next]
+    .filter((v) => v !== null)
+    .map((v) => html`<code>${v}</code><br>`)}</td>
+<td class="${DANE_CLASS[dane.status]}">${dane.status}</td><td>${dane.messages.map((m) => html`${m}<br>`)}</td></tr></tbody></table>
 <h2>Zone file lines</h2>
-<pre>${records.map((r) => `${zoneLine(r)}\n`).join("")}</pre>`;
+<pre>${records.map((r) => `${zoneLine(r)}\n`).join("")}${[own.current, own.next]
+    .filter((v) => v !== null)
+    .map((v) => `${own.name}. IN TLSA ${v}\n`)
+    .join("")}</pre>`;
   return adminPage(rc, `DNS records for ${domain}`, body);
 }
