@@ -40,6 +40,8 @@ export interface DeliverDeps {
 
 export interface DomainJob {
   queueId: number;
+  /** The post office's id for the message, in every line about it (issue 21's correlation id). */
+  cid?: string;
   domain: string;
   from: string;
   recipients: OutboundRecipient[];
@@ -72,6 +74,7 @@ export async function deliverToDomain(deps: DeliverDeps, job: DomainJob): Promis
   if ("fail" in plan) {
     deps.log.info("delivery attempt", {
       queueId: job.queueId,
+      cid: job.cid,
       domain: job.domain,
       host: null,
       reply: plan.reason,
@@ -114,6 +117,7 @@ export async function deliverToDomain(deps: DeliverDeps, job: DomainJob): Promis
       last = { kind: "temp", status: "4.7.5", reply: `DANE: ${dane.reason}`, host: host.name, smtp: false };
       deps.log.info("delivery attempt", {
         queueId: job.queueId,
+        cid: job.cid,
         domain: job.domain,
         host: host.name,
         reply: last.reply,
@@ -130,7 +134,7 @@ export async function deliverToDomain(deps: DeliverDeps, job: DomainJob): Promis
           }
         : plan;
     for (const address of host.addresses) {
-      const where = { queueId: job.queueId, domain: job.domain, host: host.name, address };
+      const where = { queueId: job.queueId, cid: job.cid, domain: job.domain, host: host.name, address };
       let client: Awaited<ReturnType<ConnectionPool["acquire"]>>;
       try {
         client = await deps.pool.acquire({

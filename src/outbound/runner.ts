@@ -128,7 +128,9 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
       backlog = claimed.length === room;
       for (const entry of claimed) {
         const p: Promise<void> = work(entry)
-          .catch((error) => log.error("queue entry failed", { queueId: entry.id, error: String(error) }))
+          .catch((error) =>
+            log.error("queue entry failed", { queueId: entry.id, cid: entry.cid, error: String(error) }),
+          )
           .finally(() => {
             inFlight.delete(p);
             // A full claim suggests more is due: take the next batch when there is room for it.
@@ -193,6 +195,7 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
         try {
           const res = await deliverToDomain(deliverDeps, {
             queueId: entry.id,
+            cid: entry.cid ?? undefined,
             domain,
             from: entry.mailFrom,
             recipients: rcpts.map((r) => ({ address: r.address, notify: r.notify, orcpt: r.orcpt })),
@@ -287,6 +290,7 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
     const held = await frozenSender(entry);
     log.info(held ? "held" : "deferred", {
       queueId: entry.id,
+      cid: entry.cid ?? undefined,
       attempts,
       next: new Date(next).toISOString(),
       lastError,
@@ -350,12 +354,14 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
     });
     log.info("dsn", {
       queueId: entry.id,
+      cid: entry.cid ?? undefined,
       to: entry.mailFrom,
       action: recipients[0]?.action,
       recipients: recipients.length,
       local: (posted?.local ?? 0) > 0,
     });
-    if (!posted) log.warn("dsn dropped: sender unknown", { queueId: entry.id, to: entry.mailFrom });
+    if (!posted)
+      log.warn("dsn dropped: sender unknown", { queueId: entry.id, cid: entry.cid, to: entry.mailFrom });
   }
 
   return {

@@ -81,10 +81,12 @@ export function createPostOffice(opts: PostOfficeOptions): PostOffice {
 
   async function post(letter: Letter): Promise<Posted> {
     const ctx = opts.context();
+    const id = letter.id ?? nextId();
     const work: Work = {
       letter,
-      id: letter.id ?? nextId(),
-      log: letter.log ?? ctx.log,
+      id,
+      // The correlation id in every stage's lines (the queue keeps it for the delivery engine's).
+      log: (letter.log ?? ctx.log).child({ cid: id }),
       body: letter.body,
       received: Buffer.alloc(0),
       authFields: Buffer.alloc(0),

@@ -37,6 +37,8 @@ export const queueRemoteStage: Stage = {
       envId: l.envId ?? null,
       ret: l.ret ?? null,
       accountId: l.accountId,
+      // The same id in the delivery engine's lines about this entry (src/outbound/runner.ts).
+      cid: work.id,
       ...(work.hold !== null ? { state: "held" as const } : {}),
     });
     work.queued = true;

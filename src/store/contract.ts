@@ -1026,8 +1026,10 @@ export function runStoreContract(name: string, open: OpenStore): void {
             envId: "env1",
             ret: "HDRS",
             accountId: a.id,
+            cid: "CID123",
           });
           assert.equal(e.state, "queued");
+          assert.equal(e.cid, "CID123");
           assert.equal(e.attempts, 0);
           assert.equal(e.size, body.length);
           assert.equal(e.mailFrom, "");
@@ -1050,6 +1052,7 @@ export function runStoreContract(name: string, open: OpenStore): void {
             recipients: [{ address: "y@r.test" }],
           });
           assert.equal(e2.blobId, e.blobId);
+          assert.equal(e2.cid, null);
           const next = new Date(Date.now() + 60_000);
           const u = await q.updateQueued(e.id, {
             state: "deferred",

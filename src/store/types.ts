@@ -208,6 +208,8 @@ export interface QueuedMessage {
   lastError: string | null;
   /** "held": kept, not sent, while its account's outgoing mail is frozen (SendingStore). */
   state: "queued" | "deferred" | "sending" | "held" | "failed" | "done";
+  /** The post office's id for the message (correlation id in the logs), if it was given one. */
+  cid: string | null;
 }
 
 export interface QueuedRecipient {
@@ -228,6 +230,8 @@ export interface NewQueuedMessage {
   /** "held": never claimed for delivery until an admin releases it (e.g. outbound mail the spam
    *  filter scored as spam); default "queued". */
   state?: "queued" | "held";
+  /** The post office's id for the message, kept for the delivery engine's log lines. */
+  cid?: string | null;
 }
 
 /** Domains, accounts, aliases: the directory. */

@@ -19,6 +19,7 @@ interface QueueRow {
   attempts: number;
   last_error: string | null;
   state: string;
+  cid: string | null;
 }
 
 // "held" entries (an account whose sending is frozen: sending.ts) are never claimed below.
@@ -39,6 +40,7 @@ const toQueued = (r: QueueRow): QueuedMessage => ({
   attempts: r.attempts,
   lastError: r.last_error,
   state: r.state as QueuedMessage["state"],
+  cid: r.cid,
 });
 
 function checkRecipients(list: QueuedRecipient[]): QueuedRecipient[] {
@@ -62,10 +64,22 @@ export function createQueue(ctx: Ctx): QueueStore {
   const select = `SELECT q.*, b.hash FROM queue q JOIN blobs b ON b.id = q.blob_id`;
   const s = {
     insert: db.prepare<
-      [number, number, string, string, string | null, string | null, number | null, number, number, string]
+      [
+        number,
+        number,
+        string,
+        string,
+        string | null,
+        string | null,
+        number | null,
+        number,
+        number,
+        string,
+        string | null,
+      ]
     >(
       `INSERT INTO queue (blob_id, size, mail_from, recipients, env_id, ret, account_id, created_at, next_attempt_at,
-         attempts, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
+         attempts, state, cid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
     ),
     get: db.prepare<[number], QueueRow>(`${select} WHERE q.id = ?`),
     all: db.prepare<[], QueueRow>(`${select} ORDER BY q.next_attempt_at, q.id`),
@@ -136,6 +150,7 @@ export function createQueue(ctx: Ctx): QueueStore {
               now,
               now,
               state,
+              msg.cid ?? null,
             ).lastInsertRowid,
           );
           return { value: toQueued(must(id)) };

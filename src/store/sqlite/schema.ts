@@ -20,9 +20,10 @@ import { greylistMigration } from "./greylist-schema.js";
 import { headerIndexMigration, headerIndexRefreshMigration } from "./header-index.js";
 import { importMigration } from "./imports.js";
 import { listingMigration } from "./listing.js";
+import { queueCidMigration } from "./queue-cid-schema.js";
 import { recentMigration } from "./recent.js";
-import { reportsMigration } from "./reports-schema.js";
 import { reportSendingMigration } from "./report-sending-schema.js";
+import { reportsMigration } from "./reports-schema.js";
 import { secondFactorMigration } from "./second-factor-schema.js";
 import { sendingMigration } from "./sending-schema.js";
 import { settingsMigration } from "./settings-schema.js";
@@ -195,6 +196,7 @@ END;
 // v21: aggregate reports received for our domains, DMARC and TLS-RPT (reports-schema.ts).
 // v22: TLS-RPT and DMARC aggregate counts for the reports we send (report-sending-schema.ts).
 // v23: the full-text index by word, with a vocabulary, in place of v14's trigrams (fulltext-words-schema.ts).
+// v24: the post office's correlation id kept with each queue entry (queue-cid-schema.ts).
 export const migrations: readonly string[] = [
   v1,
   changelogMigration,
@@ -219,6 +221,7 @@ export const migrations: readonly string[] = [
   reportsMigration,
   reportSendingMigration,
   fullTextWordsMigration,
+  queueCidMigration,
 ];
 
 export function migrate(db: Database.Database): void {
