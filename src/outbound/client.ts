@@ -6,7 +6,7 @@
 import { X509Certificate } from "node:crypto";
 import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from "node:tls";
 import SMTPConnection from "nodemailer/lib/smtp-connection";
-import { type TlsaRecord, verifyChain } from "../dane/tlsa.js";
+import { isUsable, type TlsaRecord, verifyChain } from "../dane/tlsa.js";
 import { encodeXtext } from "../delivery/xtext.js";
 import { tlsFailureOf } from "./tls-failure.js";
 import type { HasTlsFailure, TlsFailureType } from "./tls-outcome.js";
@@ -284,7 +284,7 @@ function daneCheck(conn: SMTPConnection, opts: ClientOptions): SmtpFailure | nul
   if (!conn.secure || !socket || typeof socket.getPeerX509Certificate !== "function")
     return daneFailure(opts, "the session is not encrypted", "starttls-not-supported");
   const records = opts.tlsa ?? [];
-  if (!records.some((r) => r.usage === 2 || r.usage === 3)) return null;
+  if (!records.some(isUsable)) return null;
   const chain: X509Certificate[] = [];
   // getPeerCertificate(true) links each certificate to its issuer, as the server sent them.
   let c: PeerCertificate | undefined = socket.getPeerCertificate(true);

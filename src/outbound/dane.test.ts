@@ -189,6 +189,23 @@ describe("outbound DANE (RFC 7672)", () => {
     );
   });
 
+  test("only unusable TLSA records (PKIX-EE, RFC 7672 3.1.3): TLS required, not authenticated", async () => {
+    dns.set([...mx("dane.test", "mx.dane.test"), tlsa("mx.dane.test", tlsSink.port, WRONG, 1)], { ad: true });
+    const tls = await attempt(tlsSink, "dane.test");
+    assert.equal(tls.outcome?.kind, "delivered");
+    assert.equal(tls.sent[0]?.tls, true);
+    assert.deepEqual(
+      tls.outcomes.map((o) => [o.result, o.policy.type, o.policy.strings]),
+      [["success", "tlsa", [`1 1 1 ${WRONG}`]]],
+    );
+    dns.set([...mx("dane.test", "mx.dane.test"), tlsa("mx.dane.test", plainSink.port, WRONG, 1)], {
+      ad: true,
+    });
+    const plain = await attempt(plainSink, "dane.test");
+    assert.equal(plain.outcome?.kind, "temp");
+    assert.equal(plain.sent.length, 0);
+  });
+
   test("no TLSA: opportunistic TLS as without DANE", async () => {
     dns.set(mx("dane.test", "mx.dane.test"), { ad: true });
     const tls = await attempt(tlsSink, "dane.test");
