@@ -158,7 +158,8 @@ function subjectShape(s: string, add: (t: string) => boolean): void {
 }
 
 /** Words that mix letters and digits inside ("v1agra", "fr3e"), mixed case inside a word
- *  ("FrEe"), and runs of capital words. */
+ *  ("FrEe"), and runs of capital words. One pass over the text: each ASCII letter or digit is
+ *  classified once (CHAR_CLASS), a word's first 30 characters are counted as they are read. */
 function textShape(text: string, add: (t: string) => boolean): void {
   let mixedDigit = 0;
   let mixedCase = 0;
@@ -167,38 +168,36 @@ function textShape(text: string, add: (t: string) => boolean): void {
   let i = 0;
   const n = text.length;
   while (i < n && words < 5000) {
-    while (i < n && !isLetterOrDigit(text.charCodeAt(i))) i++;
+    while (i < n && charClass(text.charCodeAt(i)) === OTHER) i++;
+    if (i >= n) break;
     const start = i;
-    while (i < n && isLetterOrDigit(text.charCodeAt(i))) i++;
-    if (i === start) break;
     words++;
-    // The word's first 30 characters, read in place (no slice: this runs for every word).
-    const end = Math.min(i, start + 30);
-    if (end - start < 4) continue;
     let up = 0;
     let low = 0;
     let dig = 0;
     let caseChanges = 0;
-    let prevUpper: boolean | null = null;
-    for (let k = start; k < end; k++) {
-      const c = text.charCodeAt(k);
-      if (c >= 48 && c <= 57) dig++;
+    let prevUpper = -1;
+    let first = OTHER;
+    let last = OTHER;
+    for (; i < n; i++) {
+      const k = charClass(text.charCodeAt(i));
+      if (k === OTHER) break;
+      const pos = i - start;
+      if (pos >= 30) continue;
+      if (pos === 0) first = k;
+      last = k;
+      if (k === DIGIT) dig++;
       else {
-        const isUp = c >= 65 && c <= 90;
-        if (isUp) up++;
+        const isUp = k === UPPER ? 1 : 0;
+        if (isUp === 1) up++;
         else low++;
-        if (prevUpper !== null && k > start + 1 && isUp !== prevUpper) caseChanges++;
+        if (prevUpper !== -1 && pos > 1 && isUp !== prevUpper) caseChanges++;
         prevUpper = isUp;
       }
     }
+    if (i - start < 4) continue;
     const lettersIn = up + low;
-    if (
-      dig > 0 &&
-      lettersIn >= 3 &&
-      dig <= 2 &&
-      !(isDigit(text.charCodeAt(start)) || isDigit(text.charCodeAt(end - 1)))
-    )
-      mixedDigit++;
+    if (dig > 0 && lettersIn >= 3 && dig <= 2 && first !== DIGIT && last !== DIGIT) mixedDigit++;
     if (caseChanges >= 2 && low > 0) mixedCase++;
     if (up === lettersIn && lettersIn >= 4) capsWords++;
   }
@@ -208,8 +207,18 @@ function textShape(text: string, add: (t: string) => boolean): void {
   add(`shape:t:words:${bucket(words)}`);
 }
 
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
+const OTHER = 0;
+const DIGIT = 1;
+const UPPER = 2;
+const LOWER = 3;
+/** ASCII digits, upper- and lower-case letters; everything else (non-ASCII too) is OTHER. */
+const CHAR_CLASS = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) CHAR_CLASS[c] = DIGIT;
+for (let c = 65; c <= 90; c++) CHAR_CLASS[c] = UPPER;
+for (let c = 97; c <= 122; c++) CHAR_CLASS[c] = LOWER;
+
+function charClass(c: number): number {
+  return c < 128 ? (CHAR_CLASS[c] ?? OTHER) : OTHER;
 }
 
 function isLetterOrDigit(c: number): boolean {
