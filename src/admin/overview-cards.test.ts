@@ -67,6 +67,24 @@ test("certificate: self-signed is amber; an unreadable one red", async () => {
     });
     assert.equal(late.state, "red");
     assert.match(String(late.status), /^Expired/);
+    const acme = {
+      directoryUrl: "https://ca.example/dir",
+      names: ["mail.example.test"],
+      challenges: ["http-01"],
+      state: "failing" as const,
+      certificate: null,
+      lastRenewal: new Date("2026-11-01T00:00:00Z"),
+      lastError: { at: new Date(), kind: "dns", message: "mail.example.test does not point at this server" },
+      failures: 3,
+      renewalDue: null,
+      nextCheck: null,
+      warning: null,
+      keyPath: "/x",
+    };
+    const failing = certificateCard(tls.pem().cert, { hostname: "mail.example.test", now: new Date(), acme });
+    assert.equal(failing.state, "red");
+    assert.match(String(failing.todo), /ACME says: dns: mail\.example\.test does not point at this server/);
+    assert.match(String(failing.status), /Renewed by ACME 2026-11-01\./);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,8 @@
 // The admin overview's status cards (issue 21): each says in one line whether a part of the
 // server is well, and when it is not, what to look at. A card is "ok", "warn" (works, but not as
 // it should be run) or "red" (mail is or will soon be affected).
+
+import type { AcmeStatus } from "../acme/types.js";
 import { html, type SafeHtml } from "../http/html.js";
 import type { Health } from "../server/health.js";
 import { type CertStatus, certStatus } from "./cert-status.js";
@@ -41,7 +43,10 @@ export function queueCard(
   };
 }
 
-export function certificateCard(pemCert: string, opts: { hostname: string; now: Date }): Card {
+export function certificateCard(
+  pemCert: string,
+  opts: { hostname: string; now: Date; acme?: AcmeStatus },
+): Card {
   let s: CertStatus;
   try {
     s = certStatus(pemCert, [opts.hostname], opts.now);
@@ -56,7 +61,22 @@ export function certificateCard(pemCert: string, opts: { hostname: string; now: 
   }
   const covered = s.covers.every((c) => c.ok);
   const expiring = s.daysLeft < EXPIRY_WARNING_DAYS;
-  const status = html`${s.daysLeft < 0 ? "Expired" : `${s.daysLeft} day(s) left`} (until ${s.notAfter.toISOString().slice(0, 10)}), issued by ${s.selfSigned ? "itself (self-signed)" : s.issuer}${covered ? "" : `; does not cover ${opts.hostname}`}.`;
+  const acme = opts.acme;
+  const renewed = acme?.lastRenewal ? ` Renewed by ACME ${acme.lastRenewal.toISOString().slice(0, 10)}.` : "";
+  const status = html`${s.daysLeft < 0 ? "Expired" : `${s.daysLeft} day(s) left`} (until ${s.notAfter.toISOString().slice(0, 10)}), issued by ${s.selfSigned ? "itself (self-signed)" : s.issuer}${covered ? "" : `; does not cover ${opts.hostname}`}.${renewed}`;
+  // ACME's own word (src/acme): a failing order or a warning (expiry near, names left out).
+  const acmeProblem =
+    acme?.state === "failing" && acme.lastError
+      ? `${acme.lastError.kind}: ${acme.lastError.message}`
+      : acme?.warning;
+  if (acmeProblem)
+    return {
+      id: "card-cert",
+      title: "TLS certificate",
+      state: "red",
+      status,
+      todo: html`ACME says: ${acmeProblem}. See <a href="/admin/tls">the TLS page</a> (port 80 or 443 reachable from the Internet? DNS pointing at this server? a rate limit?).`,
+    };
   if (expiring || !covered)
     return {
       id: "card-cert",

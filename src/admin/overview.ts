@@ -52,7 +52,7 @@ async function render(rc: AdminContext): Promise<HttpResponse> {
     : null;
   const cards = renderCards([
     queueCard(queue, { now, alertHours: config.stats.queueAlertHours }),
-    certificateCard(ctx.tls.pem().cert, { hostname: config.server.hostname, now }),
+    certificateCard(ctx.tls.pem().cert, { hostname: config.server.hostname, now, acme: ctx.acme?.status() }),
     ...(logins ? [loginCard(logins, { alertPerHour: config.stats.failedLoginAlertPerHour })] : []),
     errorsCard(health),
   ]);
