@@ -8,8 +8,9 @@ import { stat } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
 import { connect, type TLSSocket } from "node:tls";
 import nodemailer from "nodemailer";
+import { WebClient } from "../http/test-client.js";
 import { type DnsServer, startDnsServer } from "../testing/dns-server.js";
-import { startTestServer, type TestServer } from "../testing/harness.js";
+import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
 import { freePort } from "../testing/net.js";
 import { commandSkip } from "../testing/requires.js";
 import { httpsGet, startTestPebble, type TestPebble } from "./test-pebble.js";
@@ -85,6 +86,7 @@ describe("ACME with Pebble, HTTP-01", { skip }, () => {
     pebble = await startTestPebble({ httpPort, tlsPort: httpsPort, dnsServer: `127.0.0.1:${dns.port}` });
     srv = await startTestServer({
       domains: ["example.test"],
+      users: [{ address: "admin@example.test", password: testPassword, isAdmin: true }],
       config: {
         acme: {
           enabled: "on",
@@ -184,6 +186,23 @@ describe("ACME with Pebble, HTTP-01", { skip }, () => {
     });
     assert.deepEqual(cert.publicKey.export({ type: "spki", format: "der" }), oldKey);
     assert.equal(srv.ctx.acme!.status().lastError, null);
+  });
+
+  test("the admin TLS page shows the issued certificate and its renewal; Renew now renews", async () => {
+    const web = new WebClient(httpsPort, root, HOST);
+    assert.equal((await web.login("admin@example.test", testPassword)).status, 303);
+    const page = await web.get("/admin/tls");
+    assert.equal(page.status, 200);
+    assert.match(page.body, /certificate obtained/);
+    assert.match(page.body, /Pebble/);
+    assert.match(page.body, /Last error<\/th><td>none/);
+    assert.doesNotMatch(page.body, /self-signed/);
+    const serial = srv.ctx.acme!.status().certificate?.serial;
+    const r = await web.submit("/admin/tls", "/admin/tls/renew", {});
+    assert.equal(r.status, 303);
+    assert.equal(r.headers.location, "/admin/tls?renewing=1");
+    await until(() => srv.ctx.acme!.status().certificate?.serial !== serial, 60_000);
+    assert.match((await web.get("/admin/tls")).body, /certificate obtained/);
   });
 });
 
