@@ -24,6 +24,7 @@ import { createPrometheusMetrics } from "../metrics/prometheus.js";
 import { createTokenVerifier } from "../oauth/tokens.js";
 import { createQueueRunner, type QueueRunner } from "../outbound/runner.js";
 import { createPostOffice } from "../postoffice/post-office.js";
+import { createReportSending } from "../reports/outbound/service.js";
 import { startDuplicateSweeper } from "../postoffice/sieve-sweeper.js";
 import type { Filter } from "../postoffice/types.js";
 import { rspamdSources } from "../rspamd/source.js";
@@ -239,6 +240,18 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
 
   statsRecorder?.start();
 
+  // The reports we send (src/reports/outbound): TLS-RPT counts from the delivery engine, DMARC
+  // counts from the post office when [reports] dmarcSend is on, and the daily job.
+  const reportSending = createReportSending({
+    store,
+    config,
+    resolver: createCachedDnsResolver(config.dns),
+    log,
+    postOffice: ctx.postOffice,
+  });
+  ctx.reportSending = reportSending;
+  reportSending.start();
+
   // After the listeners: the CA connects to them to check its challenges.
   await acme?.start().catch((e) => log.error("acme did not start", { err: e as Error }));
 
@@ -251,6 +264,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       resolver: createCachedDnsResolver(config.dns),
       // DSNs and delay notices go through the post office's "system" door (signed, traced).
       postOffice: ctx.postOffice,
+      tlsOutcome: reportSending.tlsOutcome,
       metrics,
     });
     outbound.start();
@@ -283,6 +297,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       await acme?.stop();
       phase = "stopping";
       await outbound?.stop(graceMs);
+      await reportSending.stop();
       await Promise.all(listeners.map((r) => r.close(graceMs)));
       await training?.stop();
       await spamVerdicts.stop();

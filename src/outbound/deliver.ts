@@ -155,6 +155,8 @@ export async function deliverToDomain(deps: DeliverDeps, job: DomainJob): Promis
         reportTls(deps, hostPlan, job.domain, host.name, address, {
           result: hostPlan.policyProblem ?? (e instanceof SmtpFailure ? (e.tlsFailure ?? null) : null),
           detail: e instanceof SmtpFailure ? e.reply : String(e),
+          // The socket is gone with the failure; only a configured source address is known.
+          sourceAddress: deps.cfg.sourceAddress || undefined,
         });
         last = failureOutcome(e, host.name);
         // RFC 7672 2.2 / RFC 3463: a host that failed DANE authentication is a security

@@ -24,6 +24,7 @@ import { buildDsn, type DsnRecipient } from "./dsn.js";
 import { MtaStsCache } from "./mta-sts.js";
 import { ConnectionPool, type PoolOptions } from "./pool.js";
 import { KeyedSemaphore, Semaphore } from "./semaphore.js";
+import type { TlsOutcome } from "./tls-outcome.js";
 
 export interface RunnerDeps {
   store: Store;
@@ -40,6 +41,8 @@ export interface RunnerDeps {
   mtaStsFetch?: (domain: string) => Promise<string | null>;
   /** Replaces how SMTP connections are opened (tests). */
   open?: PoolOptions["open"];
+  /** Each new connection's TLS outcome, for TLS-RPT (src/reports/outbound). */
+  tlsOutcome?: (o: TlsOutcome) => void;
 }
 
 export interface RunnerStats {
@@ -59,6 +62,16 @@ export interface QueueRunner {
    *  Entries still in progress after that keep their lease and are retried after a restart. */
   stop(graceMs?: number): Promise<void>;
   stats(): RunnerStats;
+}
+
+/** Whether a queued message is a report of ours (TLS-RPT or DMARC aggregate: from the null
+ *  sender, with their header fields), read from its header only. */
+export function isReport(mailFrom: string, body: Buffer): boolean {
+  if (mailFrom !== "") return false;
+  const end = body.indexOf("\r\n\r\n");
+  const header = body.subarray(0, end < 0 ? Math.min(body.length, 65536) : Math.min(end, 65536));
+  const text = header.toString("latin1").toLowerCase();
+  return text.includes("\ntls-report-domain:") || text.includes("\nsubject: report domain:");
 }
 
 export function createQueueRunner(deps: RunnerDeps): QueueRunner {
@@ -90,7 +103,10 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
     ca,
     log,
     dane: daneLookupFromConfig(deps.config),
+    tlsOutcome: deps.tlsOutcome,
   };
+  // A report's own delivery is not reported on: two reporters never report on each other's reports.
+  const quietDeps: DeliverDeps = { ...deliverDeps, tlsOutcome: undefined };
   const total = new Semaphore(cfg.maxConnections);
   const perDomain = new KeyedSemaphore(cfg.maxConnectionsPerDomain);
   const inFlight = new Set<Promise<void>>();
@@ -193,7 +209,7 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
         const releaseDomain = await perDomain.acquire(domain);
         const releaseTotal = await total.acquire();
         try {
-          const res = await deliverToDomain(deliverDeps, {
+          const res = await deliverToDomain(isReport(entry.mailFrom, body) ? quietDeps : deliverDeps, {
             queueId: entry.id,
             cid: entry.cid ?? undefined,
             domain,

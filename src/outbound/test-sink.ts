@@ -19,7 +19,7 @@ export interface SinkScript {
   rcpt?: (address: string, n: number) => string;
   /** Reply after the message; `n` counts completed DATA phases (from 1). */
   data?: (n: number) => string | Promise<string>;
-  /** Offer STARTTLS with this certificate. */
+  /** Offer STARTTLS with this certificate (read at each new connection). */
   tls?: { cert: string; key: string };
 }
 
@@ -48,9 +48,17 @@ export async function startSink(script: SinkScript = {}): Promise<Sink> {
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
-  const secureContext = script.tls ? tls.createSecureContext(script.tls) : null;
+  // From the script as it is when each connection comes, so a test can change the certificate.
+  const contexts = new Map<{ cert: string; key: string }, tls.SecureContext>();
+  const contextOf = (pem: { cert: string; key: string } | undefined) => {
+    if (!pem) return null;
+    const c = contexts.get(pem) ?? tls.createSecureContext(pem);
+    contexts.set(pem, c);
+    return c;
+  };
   const server = net.createServer((sock) => {
     sink.connections++;
+    const secureContext = contextOf(sink.script.tls);
     sockets.add(sock);
     sock.on("close", () => sockets.delete(sock));
     sock.on("error", () => sock.destroy());

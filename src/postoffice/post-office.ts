@@ -7,6 +7,7 @@ import { srsResolveOption } from "../outbound/srs-service.js";
 import type { AppContext } from "../server/context.js";
 import { acceptStage } from "./accept.js";
 import { authenticateStage } from "./authenticate.js";
+import { dmarcRecordStage } from "./dmarc-record.js";
 import { PostOfficeError } from "./errors.js";
 import { fileLocalStage } from "./file-local.js";
 import { filterStage } from "./filter.js";
@@ -21,7 +22,7 @@ import { traceStage } from "./trace.js";
 import type { Filter, Letter, Posted, Stage, Work } from "./types.js";
 import { wakeStage } from "./wake.js";
 
-/** In order: accept → sending limits → trace → authenticate → filter → sieve → redirect check → file →
+/** In order: accept → sending limits → trace → authenticate → filter → dmarc record → sieve → redirect check → file →
  *  sieve memory → redirect → notify → queue → wake → side effects. */
 export const stages: readonly Stage[] = [
   acceptStage,
@@ -29,6 +30,7 @@ export const stages: readonly Stage[] = [
   traceStage,
   authenticateStage,
   filterStage,
+  dmarcRecordStage,
   sieveStage,
   redirectCheckStage,
   fileLocalStage,

@@ -11,6 +11,7 @@ import type { Logger } from "../log/logger.js";
 import type { MetricEvents } from "../metrics/events.js";
 import type { Monitoring } from "../metrics/monitoring.js";
 import type { PostOffice } from "../postoffice/post-office.js";
+import type { ReportSending } from "../reports/outbound/service.js";
 import type { CounterStore } from "../store/counters.js";
 import type { ChangeNotifier } from "../store/notifier.js";
 import type { StatsEntry, Store } from "../store/types.js";
@@ -50,6 +51,9 @@ export interface AppContext {
   /** Wake the outbound delivery engine after something was queued (unset when it does not run
    *  in this process: it then finds the message at its next poll). */
   kickQueue?: () => void;
+  /** The TLS-RPT and DMARC aggregate reports we send (src/reports/outbound): their counters and
+   *  the daily job; unset before the app has started. */
+  reportSending?: ReportSending;
   /** The one path every message takes (src/postoffice): SMTP, JMAP, DSNs and vacation replies. */
   postOffice: PostOffice;
   /** Imports started from the admin pages, running in the background (src/import/jobs.ts). */
