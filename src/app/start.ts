@@ -27,6 +27,7 @@ import { createPostOffice } from "../postoffice/post-office.js";
 import { createReportSending } from "../reports/outbound/service.js";
 import { startDuplicateSweeper } from "../postoffice/sieve-sweeper.js";
 import type { Filter } from "../postoffice/types.js";
+import { receivedReports } from "../reports/inbound/index.js";
 import { rspamdSources } from "../rspamd/source.js";
 import { ActivityTracker } from "../server/activity.js";
 import type { AppContext, RunningListener } from "../server/context.js";
@@ -163,6 +164,8 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       }
     },
   };
+  // DMARC and TLS-RPT reports mailed to our report addresses, read in the background (src/reports/inbound).
+  const reports = receivedReports(config, { store, log });
   const ctx: AppContext = {
     config,
     store,
@@ -199,6 +202,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
             }),
           ],
         }),
+        ...reports.filters,
         ...(deps.filters ?? []),
       ],
     }),
@@ -300,6 +304,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       await reportSending.stop();
       await Promise.all(listeners.map((r) => r.close(graceMs)));
       await training?.stop();
+      await reports.recorder?.stop();
       await spamVerdicts.stop();
       await imports.stop();
       stopSweeper();
