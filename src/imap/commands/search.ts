@@ -110,28 +110,31 @@ async function uidSearch(
   const only = narrowUids(key, sets);
   const read = maybeUids(key, sets);
   const uids: number[] = [];
-  const order = only ? [...only].sort((a, b) => a - b) : null;
+  const probe = uidCandidate(0, 0);
+  const order = only ? Float64Array.from(only).sort() : null;
   const count = order ? order.length : sel.uids.size;
   for (let i = 0; i < count; i++) {
     const uid = order ? order[i]! : sel.uids.uidAt(i + 1);
     const seq = order ? sel.uids.seqOf(uid) : i + 1;
     if (seq === 0 || sel.deferredExpunges?.has(uid)) continue;
-    // Synchronous unless the message is to be read: no promise per message decided by indexes.
-    if (
-      read.has(uid)
-        ? await matches(key, contentCandidate(mail, sel, uid, seq), sets)
-        : matchesMeta(key, uidCandidate(uid, seq), sets)
-    )
-      uids.push(uid);
+    // Synchronous unless the message is to be read: no promise (nor object) per message decided
+    // by the indexes; matchesMeta reads the candidate's UID only, and keeps nothing of it.
+    if (read.has(uid)) {
+      if (await matches(key, contentCandidate(mail, sel, uid, seq), sets)) uids.push(uid);
+    } else {
+      probe.meta.uid = uid;
+      probe.seq = seq;
+      if (matchesMeta(key, probe, sets)) uids.push(uid);
+    }
   }
   return uids;
 }
 
 /** A candidate for a key that passed uidOnly(): matchesMeta reads nothing of it but meta.uid. */
 function uidCandidate(uid: number, seq: number): Candidate {
-  const noContent = () => Promise.reject(new Error("a UID-only key reads no message"));
   return { meta: { uid } as MessageMeta, seq, parsed: noContent, body: noContent };
 }
+const noContent = () => Promise.reject(new Error("a UID-only key reads no message"));
 
 /** As uidCandidate, for a message the full-text index left to read: matches() reads its content
  *  (for BODY and TEXT keys) and of its meta only the UID. */
@@ -177,7 +180,9 @@ async function resolverFor(mail: MailStore, sel: SelectedMailbox, key: SearchKey
     if (!found) {
       const m = await mail.matchText({ mailboxId: sel.mailbox.id }, textField(k), k.value);
       if (!m) continue;
-      found = { sure: new Set(m.sure), maybe: new Set(m.maybe), any: new Set([...m.sure, ...m.maybe]) };
+      const sure = new Set(m.sure);
+      const maybe = new Set(m.maybe);
+      found = { sure, maybe, any: maybe.size === 0 ? sure : new Set([...m.sure, ...m.maybe]) };
       textById.set(id, found);
     }
     textSets.set(k, found);
@@ -203,6 +208,19 @@ async function resolverFor(mail: MailStore, sel: SelectedMailbox, key: SearchKey
   return sets;
 }
 
+/** `sets` as if the full-text index had decided every message (no "maybe"): with it,
+ *  needsContent says whether anything but those messages needs reading. */
+function decidedText(sets: SetResolver): SetResolver {
+  const none = new Set<number>();
+  return {
+    ...sets,
+    textMatch: (k) => {
+      const t = sets.textMatch?.(k);
+      return t && { ...t, maybe: none };
+    },
+  };
+}
+
 /** The messages of these UIDs that are still there, ascending by UID. */
 async function parsedOf(
   mail: MailStore,
@@ -226,12 +244,14 @@ export async function runSearch(
 ): Promise<MessageMeta[]> {
   const sets = resolver ?? (await resolverFor(mail, sel, key));
   const content = needsContent(key, sets);
+  // When only the full-text index's undecided messages need their content, only those are read.
+  const read = content && !needsContent(key, decidedText(sets)) ? maybeUids(key, sets) : null;
   const out: MessageMeta[] = [];
   // Messages outside `only` cannot match. Only its messages are loaded (one read each, which a
-  // search of their content needs anyway) when the content is read or it holds under a quarter of
-  // the mailbox; else the whole list is, and the others skipped.
+  // search of their content needs anyway) when the content of all is read or it holds under a
+  // quarter of the mailbox; else the whole list is, and the others skipped.
   const only = narrowUids(key, sets);
-  const loadOnly = only !== null && (content || only.size * 4 < sel.uids.size);
+  const loadOnly = only !== null && ((content && !read) || only.size * 4 < sel.uids.size);
   const early = loadOnly ? await parsedOf(mail, sel, only) : null;
   const all = early ? [...early.values()].map((p) => p.meta) : await mail.listMessages(sel.mailbox.id);
   for (let i = 0; i < all.length; i += BATCH) {
@@ -255,7 +275,8 @@ export async function runSearch(
           return body;
         },
       };
-      if (content ? await matches(key, c, sets) : matchesMeta(key, c, sets)) out.push(meta);
+      const reads = content && (!read || read.has(meta.uid));
+      if (reads ? await matches(key, c, sets) : matchesMeta(key, c, sets)) out.push(meta);
       if (content) {
         parsed = null;
         body = null;
