@@ -36,7 +36,7 @@ export function queueCard(
     state: red ? "red" : q.deferred > 0 ? "warn" : "ok",
     status,
     todo: red
-      ? html`Mail has waited more than ${opts.alertHours} h. Open <a href="/admin/queue">the queue</a>: its Last error column says why — one destination refusing us (a 4xx/5xx from one domain: our IP on a block list, their policy), DNS not answering (no MX or address for them), or no outbound connection at all (port 25 blocked by the provider).`
+      ? html`Mail has waited more than ${opts.alertHours} h. Open <a href="/admin/queue">the queue</a>: its Last error column says why — one destination refusing us (a 4xx/5xx from one domain: our IP on a block list, their policy), DNS not answering (no MX or address for them), or no outbound connection at all (port 25 blocked by the provider). Held messages (a frozen account's, outbound spam) wait for you: <a href="/admin/queue?state=held">release or delete them</a>.`
       : q.deferred > 0
         ? html`Some deliveries are being retried; <a href="/admin/queue">the queue</a> shows the last error of each.`
         : undefined,
