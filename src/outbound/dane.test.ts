@@ -15,6 +15,7 @@ import { type DnsServer, type SecureZoneRecord, startDnsServer } from "../testin
 import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
 import { outboundSection } from "./config.js";
 import { type DeliverDeps, deliverToDomain } from "./deliver.js";
+import { MtaStsCache } from "./mta-sts.js";
 import { ConnectionPool } from "./pool.js";
 import { createTestCa, type Pem, type TestCa } from "./test-certs.js";
 import { outboundConfig, waitFor } from "./test-helpers.js";
@@ -66,7 +67,7 @@ describe("outbound DANE (RFC 7672)", () => {
   });
 
   /** One delivery attempt straight through deliverToDomain, as the queue runner makes it. */
-  const attempt = async (sink: Sink, domain: string) => {
+  const attempt = async (sink: Sink, domain: string, extra: Partial<DeliverDeps> = {}) => {
     const outcomes: TlsOutcome[] = [];
     const pool = new ConnectionPool({ idleKeepMs: 0, maxMessagesPerConnection: 1 });
     const deps: DeliverDeps = {
@@ -79,6 +80,7 @@ describe("outbound DANE (RFC 7672)", () => {
       log: silentLogger,
       tlsOutcome: (o) => outcomes.push(o),
       dane: createDaneLookup({ servers: dns.servers, timeoutMs: 500, tries: 1, maxAnswers: 32, cacheSec: 0 }),
+      ...extra,
     };
     const before = sink.transactions.length;
     const res = await deliverToDomain(deps, {
@@ -204,6 +206,33 @@ describe("outbound DANE (RFC 7672)", () => {
     const plain = await attempt(plainSink, "dane.test");
     assert.equal(plain.outcome?.kind, "temp");
     assert.equal(plain.sent.length, 0);
+  });
+
+  test("DANE takes precedence over MTA-STS (RFC 8461 2)", async () => {
+    const zone = [
+      ...mx("dane.test", "mx.dane.test"),
+      { name: "_mta-sts.dane.test", type: "TXT" as const, value: "v=STSv1; id=1" },
+    ];
+    // An enforce policy that names another MX: on its own it would stop delivery.
+    const mtaSts = () =>
+      new MtaStsCache({
+        resolver: createDnsResolver({ servers: dns.servers, timeoutMs: 500, tries: 1 }),
+        port: 443,
+        timeoutMs: 500,
+        maxBytes: 10_000,
+        fetchText: async () => "version: STSv1\r\nmode: enforce\r\nmx: elsewhere.test\r\nmax_age: 86400\r\n",
+      });
+    dns.set([...zone, tlsa("mx.dane.test", tlsSink.port, spkiSha256(cert.cert))], { ad: true });
+    const withDane = await attempt(tlsSink, "dane.test", { mtaSts: mtaSts() });
+    assert.equal(withDane.outcome?.kind, "delivered");
+    assert.deepEqual(
+      withDane.outcomes.map((o) => o.policy.type),
+      ["tlsa"],
+    );
+    dns.set(zone, { ad: true });
+    const withoutDane = await attempt(tlsSink, "dane.test", { mtaSts: mtaSts() });
+    assert.equal(withoutDane.outcome?.kind, "temp");
+    assert.match(withoutDane.outcome?.kind === "temp" ? withoutDane.outcome.reply : "", /MTA-STS policy/);
   });
 
   test("no TLSA: opportunistic TLS as without DANE", async () => {
