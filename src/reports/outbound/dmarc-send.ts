@@ -56,7 +56,10 @@ export function dmarcRow(o: DmarcObservation, day: string): DmarcRecordCount | n
     disposition,
     dkim: dkimPass ? "pass" : "fail",
     spf: spfPass ? "pass" : "fail",
-    dkimResults: o.auth.dkim.map((k) => ({ domain: k.domain.toLowerCase(), result: k.result })),
+    // An unsigned message's one "none" result names no domain: no <dkim> element for it.
+    dkimResults: o.auth.dkim
+      .filter((k) => k.domain)
+      .map((k) => ({ domain: k.domain.toLowerCase(), result: k.result })),
     spfDomain: envelopeFrom,
     spfResult: o.auth.spf,
     count: 1,
