@@ -101,6 +101,27 @@ describe("sqlite full-text index", () => {
       }
     }));
 
+  test("a body with a word longer than FTS5 keeps is never sure: it stays pending, read at each search", () =>
+    withStore({}, async ({ dataDir, opts }) => {
+      const store = await openSqliteStore(opts);
+      const long = "x".repeat(40000);
+      try {
+        await store.directory.addDomain("example.org");
+        const a = await store.directory.createAccount({ address: "b@example.org", passwordHash: "h" });
+        const inbox = (await store.mail.getMailbox(a.id, "INBOX"))!;
+        await store.mail.deliver(msg("a", `${long}aardvark`), [{ accountId: a.id }]);
+        await store.mail.deliver(msg("b", `${long}zebu`), [{ accountId: a.id }]);
+        await store.fullText.catchUp();
+        assert.deepEqual(await store.mail.matchText({ mailboxId: inbox.id }, "body", "xaardvark"), {
+          sure: [],
+          maybe: [1, 2],
+        });
+      } finally {
+        await store.close();
+      }
+      assert.equal(rows(dataDir, "SELECT count(*) FROM fts_pending WHERE partial = 1"), 2);
+    }));
+
   test("a needle standing for more words than fullTextMaxWords is answered by the scan (null)", () =>
     withStore({ fullTextMaxWords: 3 }, async ({ opts }) => {
       const store = await openSqliteStore(opts);

@@ -63,6 +63,8 @@ const WORD_CANDIDATES_FACTOR = 8;
 /** Words known to be in the vocabulary (never removed from it), so that indexing a body asks the
  *  database only about words it has not seen; emptied when it reaches this size. */
 const KNOWN_WORDS = 200_000;
+/** FTS5_MAX_TOKEN_SIZE: FTS5 cuts longer words (in the index and in queries) to this many octets. */
+const MAX_WORD_OCTETS = 32768;
 /** After a commit, the indexer starts this much later, so a burst of deliveries is one batch. */
 const START_DELAY_MS = 20;
 /** While other writes keep committing (a burst of deliveries), the indexer waits for a pause, in
@@ -237,9 +239,16 @@ export function createFullTextOps(ctx: Ctx, rows: MailboxRows, opts: FullTextOpt
         const body = await ctx.blobs.read(r.hash);
         const t = searchableText(body, JSON.parse(r.structure) as MessageStructure, opts.maxBytes);
         const texts = [t.head, t.body, t.more];
+        let complete = t.complete;
         for (const text of texts)
-          for (const w of text.split(SEPARATORS)) if (w !== "" && !known.has(w)) fresh.add(w);
-        entries.push({ r, texts, complete: t.complete });
+          for (const w of text.split(SEPARATORS)) {
+            if (w === "") continue;
+            if (!known.has(w)) fresh.add(w);
+            // FTS5 keeps a word's first MAX_WORD_OCTETS only: two longer words alike up to there
+            // would be one, so such a body is never "sure" (kept pending, read at each search).
+            if (w.length * 3 > MAX_WORD_OCTETS && Buffer.byteLength(w) > MAX_WORD_OCTETS) complete = false;
+          }
+        entries.push({ r, texts, complete });
       } catch (error) {
         // Deleted meanwhile (the write below skips it), or unreadable: marked partial, so it is a
         // candidate of every search and does not hold up the bodies after it.
