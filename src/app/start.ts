@@ -21,13 +21,14 @@ import { fanOut, type MetricEvents } from "../metrics/events.js";
 import { type MetricsListener, startMetricsListener } from "../metrics/listener.js";
 import type { Monitoring } from "../metrics/monitoring.js";
 import { createPrometheusMetrics } from "../metrics/prometheus.js";
+import { RecentErrors, recordingLogger } from "../metrics/recent-errors.js";
 import { createTokenVerifier } from "../oauth/tokens.js";
 import { createQueueRunner, type QueueRunner } from "../outbound/runner.js";
 import { createPostOffice } from "../postoffice/post-office.js";
-import { createReportSending } from "../reports/outbound/service.js";
 import { startDuplicateSweeper } from "../postoffice/sieve-sweeper.js";
 import type { Filter } from "../postoffice/types.js";
 import { receivedReports } from "../reports/inbound/index.js";
+import { createReportSending } from "../reports/outbound/service.js";
 import { rspamdSources } from "../rspamd/source.js";
 import { ActivityTracker } from "../server/activity.js";
 import type { AppContext, RunningListener } from "../server/context.js";
@@ -66,12 +67,16 @@ export interface AppDeps {
 }
 
 export async function startApp(config: Config, deps: AppDeps = {}): Promise<App> {
-  const log =
+  // The last warnings and errors are also kept for `yubin status` (src/metrics/recent-errors.ts).
+  const recentErrors = new RecentErrors();
+  const log = recordingLogger(
     deps.log ??
-    createLogger({
-      level: config.log.level,
-      format: config.log.format === "auto" ? undefined : config.log.format,
-    });
+      createLogger({
+        level: config.log.level,
+        format: config.log.format === "auto" ? undefined : config.log.format,
+      }),
+    recentErrors,
+  );
   const notifier = deps.notifier ?? new LocalNotifier();
   const counters = deps.counters ?? new MemoryCounters();
   // A certificate from an ACME CA (src/acme), when on, is served as soon as it is issued.
@@ -151,6 +156,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   onCommit = (s, f) => metrics.storeCommit(s, f);
   // /readyz: ready once every listener is up, until stop begins, while the store answers.
   let phase: "starting" | "up" | "stopping" = "starting";
+  const startedAt = new Date().toISOString();
   const monitoring: Monitoring = {
     prometheus,
     token: config.metrics.token,
@@ -162,6 +168,15 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       } catch (e) {
         return `store: ${e instanceof Error ? e.message : String(e)}`;
       }
+    },
+    async status() {
+      return {
+        startedAt,
+        notReady: await monitoring.notReady(),
+        uncaughtErrors: health.uncaughtErrors,
+        loopBlocks: health.loopBlocks,
+        recentErrors: recentErrors.list(),
+      };
     },
   };
   // DMARC and TLS-RPT reports mailed to our report addresses, read in the background (src/reports/inbound).

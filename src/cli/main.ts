@@ -13,6 +13,7 @@ import { queueCommand } from "./commands/queue.js";
 import { sieveCommand } from "./commands/sieve.js";
 import { spamCommand, spamValueFlags } from "./commands/spam.js";
 import { spamListsValueFlags } from "./commands/spam-lists.js";
+import { statusCommand } from "./commands/status.js";
 import { userCommand } from "./commands/user.js";
 import { userAdminValueFlags } from "./commands/user-admin.js";
 import { limitFlags } from "./commands/user-limits.js";
@@ -21,6 +22,7 @@ import { CliError } from "./errors.js";
 
 const help = `usage: yubin [--config PATH] COMMAND
   serve                                  run the mail server
+  status                                 listeners, certificate, queue, the server's recent errors (exit 1: something red)
   domain add|list|remove DOMAIN
   domain dns DOMAIN [--check]            DNS records the domain needs (--check: compare with DNS)
   dkim list [DOMAIN] | dkim rotate DOMAIN | dkim remove DOMAIN SELECTOR
@@ -68,6 +70,7 @@ const commands = {
   backup: backupCommand,
   restore: restoreCommand,
   verify: verifyCommand,
+  status: statusCommand,
 };
 
 export async function main(argv: string[], io: CliEnv["io"]): Promise<number> {

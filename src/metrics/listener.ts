@@ -1,9 +1,10 @@
 // The [metrics] listen address: a plain-HTTP server of its own with /metrics (no token: the admin
-// binds it to loopback or a private network for the scraper), /healthz and /readyz. Nothing else
+// binds it to loopback or a private network for the scraper), /status (yubin status), /healthz
+// and /readyz. Nothing else
 // is served there, so it can be opened to a monitoring network without exposing the web pages.
 import { createServer, type Server } from "node:http";
 import type { Logger } from "../log/logger.js";
-import { healthz, type Monitoring, metrics, type PlainResponse, readyz } from "./monitoring.js";
+import { healthz, type Monitoring, metrics, type PlainResponse, readyz, status } from "./monitoring.js";
 
 export interface MetricsListener {
   port: number;
@@ -30,6 +31,7 @@ export async function startMetricsListener(
     if (path === "/healthz") return healthz();
     if (path === "/readyz") return readyz(opts.monitoring);
     if (path === "/metrics") return metrics(opts.monitoring, null);
+    if (path === "/status") return status(opts.monitoring, null);
     return { status: 404, contentType: "text/plain; charset=utf-8", body: "not found\n" };
   };
   const server: Server = createServer((req, res) => {

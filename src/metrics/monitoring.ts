@@ -3,6 +3,18 @@
 // (listener.ts). Built in src/app/start.ts and kept on AppContext.monitoring.
 import { timingSafeEqual } from "node:crypto";
 import type { PrometheusMetrics } from "./prometheus.js";
+import type { RecentError } from "./recent-errors.js";
+
+/** What `yubin status` asks the running server (/status, JSON). */
+export interface StatusReport {
+  startedAt: string;
+  /** Null when ready, else why not (as /readyz). */
+  notReady: string | null;
+  uncaughtErrors: number;
+  loopBlocks: number;
+  /** The last warnings and errors logged, oldest first (recent-errors.ts). */
+  recentErrors: RecentError[];
+}
 
 export interface Monitoring {
   /** The Prometheus observer; null when [metrics] enabled = false (nothing is counted). */
@@ -11,6 +23,7 @@ export interface Monitoring {
   token: string;
   /** Null when ready, else why not (load balancers take us out of rotation on 503). */
   notReady(): Promise<string | null>;
+  status(): Promise<StatusReport>;
 }
 
 export interface PlainResponse {
@@ -50,6 +63,20 @@ export async function metrics(
       return text(401, "bearer token required\n", { "WWW-Authenticate": 'Bearer realm="metrics"' });
   }
   return { status: 200, contentType: m.prometheus.contentType, body: await m.prometheus.scrape() };
+}
+
+/** /status: the same access as /metrics (token on the web listeners, none on the metrics
+ *  listener), but served also when metrics are off: it is about the server, not its counters. */
+export async function status(
+  m: Monitoring,
+  authorization: string | null | undefined,
+): Promise<PlainResponse> {
+  if (authorization !== null) {
+    if (m.token === "") return text(404, "not found\n");
+    if (!bearerMatches(authorization, m.token))
+      return text(401, "bearer token required\n", { "WWW-Authenticate": 'Bearer realm="metrics"' });
+  }
+  return { status: 200, contentType: "application/json", body: JSON.stringify(await m.status()) };
 }
 
 /** RFC 6750 2.1 "Bearer" credentials, compared in constant time (the scheme is case-insensitive). */

@@ -4,7 +4,7 @@
 import type { HttpResponse } from "../http/response.js";
 import type { Router } from "../http/router.js";
 import type { AppContext } from "../server/context.js";
-import { healthz, metrics, type PlainResponse, readyz } from "./monitoring.js";
+import { healthz, metrics, type PlainResponse, readyz, status } from "./monitoring.js";
 
 const toHttp = (r: PlainResponse): HttpResponse => ({
   status: r.status,
@@ -32,5 +32,11 @@ export function registerMetricsRoutes(router: Router, ctx: AppContext): void {
     path: "/metrics",
     access: "public",
     handler: async (rc) => toHttp(await metrics(ctx.monitoring, rc.req.headers.authorization ?? "")),
+  });
+  router.add({
+    method: "GET",
+    path: "/status",
+    access: "public",
+    handler: async (rc) => toHttp(await status(ctx.monitoring, rc.req.headers.authorization ?? "")),
   });
 }
