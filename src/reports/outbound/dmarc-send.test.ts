@@ -12,6 +12,8 @@ import { type Sink, startSink } from "../../outbound/test-sink.js";
 import type { Filter } from "../../postoffice/types.js";
 import { type DnsServer, startDnsServer, type ZoneRecord } from "../../testing/dns-server.js";
 import { startTestServer, type TestServer, testPassword } from "../../testing/harness.js";
+import { extractReports } from "../inbound/extract.js";
+import { readReport } from "../inbound/read.js";
 import { utcDay } from "./day.js";
 
 const mx = (domain: string): ZoneRecord[] => [
@@ -172,5 +174,12 @@ describe("DMARC aggregate reports we send", () => {
       /<record><row><source_ip>127\.0\.0\.1<\/source_ip><count>2<\/count><policy_evaluated><disposition>none<\/disposition><dkim>fail<\/dkim><spf>pass<\/spf><\/policy_evaluated><\/row><identifiers><header_from>sender\.test<\/header_from><envelope_from>sender\.test<\/envelope_from><\/identifiers><auth_results><spf><domain>sender\.test<\/domain><result>pass<\/result><\/spf><\/auth_results><\/record>/,
     );
     assert.equal((xml.match(/<record>/g) ?? []).length, 1);
+    // The parser of the reports we receive reads it as its sender meant.
+    const { payloads } = extractReports(sent[0]!.data, { maxBytes: 1 << 20 });
+    assert.equal(payloads.length, 1);
+    const parsed = await readReport(payloads[0]!, { maxDecompressedBytes: 1 << 20, maxRecords: 1000 });
+    assert.equal(parsed.kind, "dmarc");
+    assert.equal(parsed.reportId, id);
+    assert.equal(parsed.kind === "dmarc" && parsed.records[0]?.count, 2);
   });
 });
