@@ -32,6 +32,13 @@ test("a connection problem says which URL and what to check", () => {
 test("dns, unauthorized, caa, rate limits and unknown types each get their advice", () => {
   const id = { type: "dns", value: "mail.example.com" };
   assert.match(problemToError({ type: `${P}dns`, identifier: id }).message, /A or AAAA record/);
+  const unresolved = problemToError({
+    type: `${P}connection`,
+    identifier: id,
+    detail: 'Get "http://mail.example.com/.well-known/acme-challenge/x": could not resolve URL',
+  });
+  assert.equal(unresolved.kind, "dns");
+  assert.match(unresolved.message, /could not resolve mail\.example\.com — does/);
   assert.match(
     problemToError({ type: `${P}unauthorized`, identifier: id }).message,
     /another answer came back/,

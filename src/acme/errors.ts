@@ -80,6 +80,12 @@ export function problemToError(
     return new AcmeError(first, parts.join("; "), opts.retryAfterSec);
   }
   const name = p.identifier?.value ?? nameInDetail(p.detail ?? "") ?? "the name";
+  // Some CAs (Pebble) report a name that does not resolve as a connection problem.
+  if (
+    kind === "connection" &&
+    /could not resolve|NXDOMAIN|no valid (A|AAAA)|DNS problem/i.test(p.detail ?? "")
+  )
+    return problemToError({ ...p, type: `${PREFIX}dns` }, opts);
   const text = advice(kind, name, opts.challenge, opts.retryAfterSec);
   const detail = (p.detail ?? "").replace(/\s+/g, " ").trim().slice(0, 500);
   return new AcmeError(kind || "unknown", detail ? `${text} (CA: ${detail})` : text, opts.retryAfterSec);

@@ -59,6 +59,8 @@ export interface OrderRequest {
   accountKey: string;
   /** The account's URL at this CA, when known from an earlier order (RFC 8555 7.3). */
   accountUrl?: string;
+  /** Told the account's URL as soon as it is known (kept even if the order then fails). */
+  onAccount?: (url: string) => void;
   certKey: string;
   names: string[];
   challenges: ChallengeType[];
@@ -89,13 +91,22 @@ export async function orderCertificate(req: OrderRequest): Promise<OrderResult> 
         backoffMin: req.pollMs ?? 1000,
         backoffMax: 10000,
       });
-      // A known account is used as it is (acme-client would send an update, which some CAs
-      // refuse when it changes nothing); else it is made, or found again by its key.
-      if (!req.accountUrl)
-        await client.createAccount({
-          termsOfServiceAgreed: true,
-          ...(req.email ? { contact: [`mailto:${req.email}`] } : {}),
-        });
+      // A known account is used as it is. Otherwise it is looked up by its key (RFC 8555 7.3.1,
+      // onlyReturnExisting; acme-client then fetches it with POST-as-GET), and made if there is
+      // none. (acme-client's plain createAccount would send an "update" changing nothing for an
+      // existing account, which CAs refuse as malformed.)
+      if (!req.accountUrl) {
+        try {
+          await client.createAccount({ onlyReturnExisting: true });
+        } catch {
+          state.problems.length = 0;
+          await client.createAccount({
+            termsOfServiceAgreed: true,
+            ...(req.email ? { contact: [`mailto:${req.email}`] } : {}),
+          });
+        }
+        req.onAccount?.(client.getAccountUrl());
+      }
       const order = await client.createOrder({
         identifiers: req.names.map((value) => ({ type: "dns", value })),
       });

@@ -196,6 +196,9 @@ export class AcmeManager implements AcmeService {
           accountKey: accountKey.pem,
           // A new account key has no account yet.
           accountUrl: accountKey.fresh ? undefined : this.state.accounts[this.cfg.directoryUrl],
+          onAccount: (url) => {
+            this.state.accounts = { ...this.state.accounts, [this.cfg.directoryUrl]: url };
+          },
           certKey: certKey.pem,
           names: this.names,
           challenges: usableChallenges(this.deps.config),
