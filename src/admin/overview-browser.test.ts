@@ -177,6 +177,11 @@ describe("admin overview in Chromium", { skip }, () => {
       "Messages in and out, last 24 hours: received (port 25) 2, sent by users 0, delivered to other servers 0",
     );
     assert.equal(await page.locator("#card-queue").getAttribute("class"), "card card-warn");
+    // The queue chart shows the queue as the card does, before the next sample (every 5 minutes).
+    assert.equal(
+      await chart("Outbound queue size \\(largest sample\\), last 24 hours"),
+      "Outbound queue size (largest sample), last 24 hours: messages queued at most 1",
+    );
     assert.match(
       ((await page.locator("#card-queue").textContent()) ?? "").replace(/\s+/g, " "),
       /1 message\(s\) waiting, 1 deferred/,

@@ -9,6 +9,7 @@ import { type BarChart, renderBarChart } from "./charts/svg-chart.js";
 interface ChartDef {
   title: string;
   mode: BarChart["mode"];
+  summary?: BarChart["summary"];
   series: { name: string; label: string; color: string }[];
 }
 
@@ -59,6 +60,7 @@ export const OVERVIEW_CHARTS: readonly ChartDef[] = [
   {
     title: "Outbound queue size (largest sample)",
     mode: "stack",
+    summary: "largest",
     series: [{ name: QUEUE_SIZE, label: "messages queued", color: "#2f6db5" }],
   },
   {
@@ -119,6 +121,17 @@ export async function readChartData(opts: {
   };
 }
 
+/** A gauge's value now counts in the current hour and day (which keep their largest), so the
+ *  queue chart does not wait for the next sample to show what the queue card says. */
+export function withLiveGauge(data: ChartData, name: string, value: number): void {
+  for (const period of [data.hours, data.days]) {
+    const row = period.values.get(name) ?? new Array<number>(period === data.hours ? 24 : 30).fill(0);
+    period.values.set(name, row);
+    const last = row.length - 1;
+    row[last] = Math.max(row[last]!, value);
+  }
+}
+
 /** The value of one series in the hour `hour` (0 when none). */
 export function hourValue(data: ChartData, name: string, hour: number): number {
   return data.hours.values.get(name)?.[hour - data.hours.from] ?? 0;
@@ -136,6 +149,7 @@ export function renderCharts(data: ChartData): SafeHtml {
       title: `${def.title}, last ${period}`,
       slots,
       mode: def.mode,
+      summary: def.summary,
       labelEvery: byHour ? 3 : 5,
       series: def.series.map((s) => ({
         label: s.label,

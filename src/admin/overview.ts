@@ -6,10 +6,10 @@
 import { html } from "../http/html.js";
 import type { HttpResponse } from "../http/response.js";
 import type { AdminContext, Router } from "../http/router.js";
-import { hourOf } from "../stats/series.js";
+import { hourOf, QUEUE_SIZE } from "../stats/series.js";
 import { adminPage } from "./layout.js";
 import { certificateCard, errorsCard, loginCard, queueCard, renderCards } from "./overview-cards.js";
-import { hourValue, readChartData, renderCharts } from "./overview-charts.js";
+import { hourValue, readChartData, renderCharts, withLiveGauge } from "./overview-charts.js";
 
 export function registerOverviewRoutes(router: Router): void {
   router.add({ method: "GET", path: "/admin", access: "domain-admin", handler: render });
@@ -41,6 +41,7 @@ async function render(rc: AdminContext): Promise<HttpResponse> {
       ? readChartData({ stats: store.statistics, unwritten: ctx.stats?.unwritten() ?? [], now })
       : null,
   ]);
+  if (chartData) withLiveGauge(chartData, QUEUE_SIZE, queue.count);
   const hour = hourOf(now.getTime());
   const logins = chartData
     ? {

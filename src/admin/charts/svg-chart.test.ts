@@ -78,6 +78,18 @@ test("stacked series sit on each other; grouped ones side by side", () => {
   assert.equal(grouped[0]!.y, grouped[1]!.y);
 });
 
+test("a gauge's chart gives its largest value, not a sum", () => {
+  const svg = renderBarChart({
+    title: "Queue",
+    slots: ["a", "b", "c"],
+    series: [{ label: "queued", color: "#000", values: [4, 9, 2] }],
+    mode: "stack",
+    summary: "largest",
+  }).value;
+  assert.match(svg, /aria-label="Queue: queued at most 9"/);
+  assert.match(svg, /queued \(at most 9\)<\/li>/);
+});
+
 test("an empty chart renders, with a zero total and no bars", () => {
   const svg = renderBarChart({
     title: "Nothing",

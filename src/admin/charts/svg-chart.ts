@@ -21,6 +21,9 @@ export interface BarChart {
   series: readonly ChartSeries[];
   /** "stack": the series on top of each other (parts of one whole); "group": side by side. */
   mode: "stack" | "group";
+  /** What the legend and accessible name give per series: the total of the slots (counts, the
+   *  default) or their largest value (a gauge such as a queue's size, whose sum means nothing). */
+  summary?: "total" | "largest";
   /** Label every n-th slot on the x axis (default: about 8 labels). */
   labelEvery?: number;
 }
@@ -67,7 +70,11 @@ const px = (n: number): string => String(Math.round(n * 10) / 10);
 export function renderBarChart(c: BarChart): SafeHtml {
   const n = c.slots.length;
   const series = c.series.map((s) => ({ ...s, values: c.slots.map((_, i) => clean(s.values[i])) }));
-  const totals = series.map((s) => s.values.reduce((a, b) => a + b, 0));
+  const largest = c.summary === "largest";
+  const totals = series.map((s) =>
+    largest ? Math.max(0, ...s.values) : s.values.reduce((a, b) => a + b, 0),
+  );
+  const sum = (i: number) => `${largest ? "at most " : ""}${fmt(totals[i]!)}`;
   const slotMax = c.slots.map((_, i) =>
     c.mode === "stack"
       ? series.reduce((a, s) => a + s.values[i]!, 0)
@@ -79,7 +86,7 @@ export function renderBarChart(c: BarChart): SafeHtml {
   const y = (v: number) => TOP + plotH - (v / top) * plotH;
   const slotW = n > 0 ? plotW / n : plotW;
   const barW = slotW * 0.8;
-  const summary = `${c.title}: ${series.map((s, i) => `${s.label} ${fmt(totals[i]!)}`).join(", ")}`;
+  const summary = `${c.title}: ${series.map((s, i) => `${s.label} ${sum(i)}`).join(", ")}`;
 
   const bars: SafeHtml[] = [];
   for (let i = 0; i < n; i++) {
@@ -116,7 +123,7 @@ export function renderBarChart(c: BarChart): SafeHtml {
   );
   const legend = html`<ul class="legend">${series.map(
     (s, i) =>
-      html`<li><svg width="10" height="10" aria-hidden="true"><rect width="10" height="10" fill="${s.color}"/></svg> ${s.label} (${fmt(totals[i]!)})</li>`,
+      html`<li><svg width="10" height="10" aria-hidden="true"><rect width="10" height="10" fill="${s.color}"/></svg> ${s.label} (${sum(i)})</li>`,
   )}</ul>`;
   const table = html`<details><summary>Numbers</summary><table><thead><tr><th scope="col">When</th>${series.map((s) => html`<th scope="col">${s.label}</th>`)}</tr></thead><tbody>${c.slots.map(
     (label, i) =>
