@@ -167,7 +167,6 @@ async function sendOne(
   if (allowed.length === 0) return false;
   const unique = randomBytes(8).toString("hex");
   const reportId = `${day}.${unique}@${env.submitter}`;
-  if (!(await deps.store.markSent({ kind: "dmarc", domain, day, reportId, at: env.now }))) return false;
   const xml = buildDmarcReport(rows, {
     organization: env.organization,
     contact: env.contact,
@@ -177,6 +176,7 @@ async function sendOne(
   });
   const gz = gzipXml(xml);
   const filename = dmarcFilename(env.submitter, domain, day, unique);
+  const mails: { to: string; body: Buffer }[] = [];
   for (const rua of allowed) {
     const body = dmarcMail({
       domain,
@@ -189,26 +189,24 @@ async function sendOne(
       date: env.now,
     });
     // RFC 7489 7.2.1.1: a report larger than the address's "!size" is not sent.
-    if (rua.maxBytes !== null && body.length > rua.maxBytes) {
+    if (rua.maxBytes !== null && body.length > rua.maxBytes)
       deps.log.info("DMARC report larger than the rua's size limit, not sent", {
         domain,
         rua: rua.address,
         bytes: body.length,
         limit: rua.maxBytes,
       });
-      continue;
-    }
+    else mails.push({ to: rua.address, body });
+  }
+  if (mails.length === 0) return false;
+  if (!(await deps.store.markSent({ kind: "dmarc", domain, day, reportId, at: env.now }))) return false;
+  for (const { to, body } of mails) {
     try {
-      const posted = await deps.postOffice.postSystem({
-        body,
-        to: rua.address,
-        accountId: null,
-        notify: ["NEVER"],
-      });
+      const posted = await deps.postOffice.postSystem({ body, to, accountId: null, notify: ["NEVER"] });
       if (!posted) throw new Error("the address names nobody");
-      deps.log.info("DMARC report sent", { domain, day, to: rua.address, reportId, rows: rows.length });
+      deps.log.info("DMARC report sent", { domain, day, to, reportId, rows: rows.length });
     } catch (error) {
-      deps.log.warn("DMARC report not delivered", { domain, day, to: rua.address, error: String(error) });
+      deps.log.warn("DMARC report not delivered", { domain, day, to, error: String(error) });
     }
   }
   return true;

@@ -141,3 +141,24 @@ test("TLS-RPT: one report per domain per day, to at most maxRuaPerDomain address
     ["one@x.test"],
   );
 });
+
+test("DMARC: an address whose !size the report exceeds gets nothing, and nothing counts as sent", async () => {
+  const mails: SystemMail[] = [];
+  const store = memoryStore([], [dmarcRow("d.test")]);
+  const deps = {
+    store,
+    resolver: resolver({ "_dmarc.d.test": "v=DMARC1; p=none; rua=mailto:small@d.test!1k" }),
+    log: silentLogger,
+    postOffice: {
+      postSystem: async (m: SystemMail) => {
+        mails.push(m);
+        return { id: "x", local: 0, remote: 1, discarded: false, verdicts: [] };
+      },
+    },
+    maxRuaPerDomain: 2,
+    maxReportsPerDay: 10,
+  };
+  assert.equal(await sendDmarcReports(deps, day, env), 0);
+  assert.equal(mails.length, 0);
+  assert.equal(await store.sentCount("dmarc", day), 0);
+});
