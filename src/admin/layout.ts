@@ -15,10 +15,10 @@ export function adminPage(
   const global = !("adminScope" in rc) || (rc as AdminContext).adminScope.kind === "global";
   const nav = global
     ? html`<nav><a href="/admin">Overview</a> · <a href="/admin/domains">Domains</a> ·
-<a href="/admin/users">Users</a> · <a href="/admin/aliases">Aliases</a> · <a href="/admin/queue">Queue</a> · <a href="/admin/spam">Spam</a> ·
+<a href="/admin/users">Users</a> · <a href="/admin/aliases">Aliases</a> · <a href="/admin/queue">Queue</a> · <a href="/admin/reports">Reports</a> · <a href="/admin/spam">Spam</a> ·
 <a href="/admin/tls">TLS certificate</a> · <a href="/admin/throttle">Login throttle</a> · <a href="/admin/imports">Imports</a></nav>`
     : html`<nav><a href="/admin">Overview</a> · <a href="/admin/domains">Domains</a> ·
-<a href="/admin/users">Users</a> · <a href="/admin/aliases">Aliases</a> · <a href="/admin/throttle">Login throttle</a></nav>`;
+<a href="/admin/users">Users</a> · <a href="/admin/aliases">Aliases</a> · <a href="/admin/reports">Reports</a> · <a href="/admin/throttle">Login throttle</a></nav>`;
   return htmlResponse(
     page({
       title,

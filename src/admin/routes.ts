@@ -12,6 +12,7 @@ import { registerDomainRoutes } from "./domains.js";
 import { registerImportRoutes } from "./imports.js";
 import { registerOverviewRoutes } from "./overview.js";
 import { registerQueueRoutes } from "./queue.js";
+import { registerReportRoutes } from "./reports.js";
 import { registerSpamRoutes } from "./spam.js";
 import { registerSpamPrefsRoutes } from "./spam-prefs.js";
 import { registerThrottleRoutes } from "./throttle.js";
@@ -26,6 +27,7 @@ export function registerAdminRoutes(router: Router): void {
   registerAppPasswordRoutes(router);
   registerAliasRoutes(router);
   registerQueueRoutes(router);
+  registerReportRoutes(router);
   registerSpamRoutes(router);
   registerSpamPrefsRoutes(router);
   registerTlsRoutes(router);

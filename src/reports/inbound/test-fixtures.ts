@@ -5,8 +5,11 @@
 import { gzipSync } from "node:zlib";
 import { zipSync } from "fflate";
 
-export const T_BEGIN = 1764979200; // 2025-12-06T00:00:00Z
-export const T_END = 1765065599;
+/** Yesterday, UTC, as reporters cover it (Unix seconds): recent, so the reports are inside the
+ *  admin page's 30 days and the retention. */
+export const T_BEGIN = Math.floor(Date.now() / 86_400_000) * 86_400 - 86_400;
+export const T_END = T_BEGIN + 86_399;
+const isoSeconds = (t: number) => new Date(t * 1000).toISOString().replace(".000Z", "Z");
 
 export function googleDmarcXml(domain: string, reportId = "14253467880099887766"): string {
   return `<?xml version="1.0" encoding="UTF-8" ?>
@@ -183,9 +186,9 @@ export function yahooDmarcXml(domain: string): string {
 export function googleTlsRptJson(domain: string, mx: string): string {
   return JSON.stringify({
     "organization-name": "Google Inc.",
-    "date-range": { "start-datetime": "2025-12-06T00:00:00Z", "end-datetime": "2025-12-06T23:59:59Z" },
+    "date-range": { "start-datetime": isoSeconds(T_BEGIN), "end-datetime": isoSeconds(T_END) },
     "contact-info": "smtp-tls-reporting@google.com",
-    "report-id": `2025-12-06T00:00:00Z_${domain}`,
+    "report-id": `${isoSeconds(T_BEGIN)}_${domain}`,
     policies: [
       {
         policy: {
