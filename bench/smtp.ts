@@ -9,6 +9,7 @@
 //                                                       # any SMTP server, e.g. Postfix
 //   npm run bench:smtp -- --port 25 --to 'bench{n}@example.test' --mailboxes 20
 //                                                       # "{n}" spreads over n = 0..mailboxes-1
+//   npm run bench:smtp -- --metrics on|off               # own server with [metrics] enabled on/off
 //   npm run bench:smtp -- --spam on|off [--per-message]  # own server with the spam filter on/off
 //                                                       # ([spam] enabled); a connection per message
 //   npm run bench:smtp -- --sieve 20                    # every mailbox has an active 20-rule Sieve
@@ -46,6 +47,8 @@ const { values: opt } = parseArgs({
     bdat: { type: "boolean", default: false },
     // [spam] enabled for our own server (bench:spam runs both); unset: the config's default.
     spam: { type: "string" },
+    // [metrics] enabled for our own server (off: no Prometheus observer at all); unset: on.
+    metrics: { type: "string" },
     // One connection per message (greeting, EHLO, transaction, QUIT) instead of reusing each.
     "per-message": { type: "boolean", default: false },
     // Our own server's global model trained with the SpamAssassin corpus's 2002 groups before the
@@ -56,6 +59,8 @@ const { values: opt } = parseArgs({
   },
 });
 if (opt.spam !== undefined && opt.spam !== "on" && opt.spam !== "off") throw new Error("--spam on|off");
+if (opt.metrics !== undefined && opt.metrics !== "on" && opt.metrics !== "off")
+  throw new Error("--metrics on|off");
 const total = Number(opt.messages);
 const concurrency = Number(opt.concurrency);
 const size = Number(opt.size);
@@ -229,6 +234,7 @@ async function main(): Promise<void> {
       config: {
         smtp: { maxConnectionsPerIp: Math.max(20, concurrency) },
         ...(opt.spam ? { spam: { enabled: opt.spam === "on" } } : {}),
+        ...(opt.metrics ? { metrics: { enabled: opt.metrics === "on" } } : {}),
         ...(sieveOff ? { sieve: { enabled: false } } : {}),
       },
     });
