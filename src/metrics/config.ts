@@ -8,7 +8,7 @@ export const metricsSection = {
   ),
   token: str(
     "",
-    "Bearer token /metrics requires on the web (HTTP/HTTPS) listeners (Authorization: Bearer TOKEN). Empty: /metrics is served only on the metrics.listen listener, and the web listeners answer 404.",
+    "Bearer token /metrics and /status require on the HTTPS listeners (Authorization: Bearer TOKEN; a long random string, e.g. openssl rand -hex 32). Empty: they are served only on the metrics.listen listener, and the web listeners answer 404.",
   ),
   listen: str(
     "",

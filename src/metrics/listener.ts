@@ -6,6 +6,8 @@ import { createServer, type Server } from "node:http";
 import type { Logger } from "../log/logger.js";
 import { healthz, type Monitoring, metrics, type PlainResponse, readyz, status } from "./monitoring.js";
 
+const MAX_CONNECTIONS = 32;
+
 export interface MetricsListener {
   port: number;
   close(): Promise<void>;
@@ -60,6 +62,8 @@ export async function startMetricsListener(
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 5_000;
+  // Scrapers and `yubin status` need a handful; more is someone else, refused at accept.
+  server.maxConnections = MAX_CONNECTIONS;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {
