@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import Database from "better-sqlite3";
 import { LocalNotifier } from "../notifier.js";
-import { planNeedle, trigramQuery, wordsOf } from "./fulltext.js";
+import { fullTextMigration, planNeedle, trigramQuery, wordsOf } from "./fulltext.js";
+import { fullTextWordsMigration } from "./fulltext-words-schema.js";
 import { DATABASE_FILE, openSqliteStore, type SqliteStoreOptions } from "./index.js";
 
 const msg = (subject: string, text: string) =>
@@ -139,6 +140,40 @@ describe("sqlite full-text index", () => {
       } finally {
         await store.close();
       }
+    }));
+
+  test("the v23 upgrade replaces v14's trigram tables; old mail is pending, then indexed by word", () =>
+    withStore({}, async ({ dataDir, opts }) => {
+      let store = await openSqliteStore(opts);
+      await store.directory.addDomain("example.org");
+      const a = await store.directory.createAccount({ address: "b@example.org", passwordHash: "h" });
+      const inbox = (await store.mail.getMailbox(a.id, "INBOX"))!;
+      for (let i = 0; i < 3; i++)
+        await store.mail.deliver(msg(`m${i}`, `word${i} gecko`), [{ accountId: a.id }]);
+      await store.close();
+      // Back to the schema before v23 (v14's tables and triggers, the word tables gone), then v23's
+      // migration as the upgrade runs it (later migrations are not run again).
+      const db = new Database(join(dataDir, DATABASE_FILE));
+      db.exec(`DROP TRIGGER blobs_fts_del; DROP TRIGGER blobs_fts_ins; DROP TABLE ftw_head; DROP TABLE ftw_body; DROP TABLE ftw_more;
+        DROP TABLE ftw_terms; DROP TABLE ftw_terms_tri; DROP TABLE fts_pending;`);
+      db.exec(fullTextMigration);
+      db.exec("DELETE FROM fts_pending");
+      db.transaction(() => db.exec(fullTextWordsMigration))();
+      db.close();
+      store = await openSqliteStore({ ...opts, fullTextIndexer: false });
+      assert.deepEqual(await store.mail.matchText({ mailboxId: inbox.id }, "body", "gecko"), {
+        sure: [],
+        maybe: [1, 2, 3],
+      });
+      await store.close();
+      store = await openSqliteStore(opts);
+      await store.fullText.catchUp();
+      assert.deepEqual(await store.mail.matchText({ mailboxId: inbox.id }, "body", "word1"), {
+        sure: [2],
+        maybe: [],
+      });
+      await store.close();
+      assert.equal(rows(dataDir, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'fts_head%'"), 0);
     }));
 
   test("mail stored before the index (an upgrade) is pending, then indexed in the background", () =>
