@@ -3,9 +3,10 @@
 //   account.key   the ACME account's key (ECDSA P-256); the account is found again by it
 //   cert.key      the certificate's key, kept across renewals by default (DANE TLSA 3 1 1)
 //   cert.pem      the certificate and its chain, as the CA sent them
+//   cert-2.pem …  further certificates (same key) when the names exceed one certificate's 100
 //   state.json    last renewal, last error, failures: what the admin page shows after a restart
 import { randomInt } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { chmod, mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -28,10 +29,32 @@ export function acmePaths(dataDir: string): AcmePaths {
   };
 }
 
-/** The issued certificate's files, for the TLS provider (src/server/tls.ts), when both exist. */
-export function issuedCertificate(dataDir: string): { cert: string; key: string } {
+/** The file of the certificate for the i-th group of names (0: cert.pem, then cert-2.pem, …). */
+export function groupCertPath(p: AcmePaths, i: number): string {
+  return i === 0 ? p.cert : join(p.dir, `cert-${i + 1}.pem`);
+}
+
+/** The further certificates' files present (cert-2.pem, cert-3.pem, … in order). */
+export function extraCertPaths(p: AcmePaths): string[] {
+  let files: string[];
+  try {
+    files = readdirSync(p.dir);
+  } catch {
+    return [];
+  }
+  return files
+    .map((f) => /^cert-([0-9]{1,4})\.pem$/.exec(f)?.[1])
+    .filter((n): n is string => n !== undefined && Number(n) >= 2)
+    .map(Number)
+    .sort((a, b) => a - b)
+    .map((n) => join(p.dir, `cert-${n}.pem`));
+}
+
+/** The issued certificates' files, for the TLS provider (src/server/tls.ts): the main one (used
+ *  once it and the key exist) and the further ones, chosen by SNI for the names they hold. */
+export function issuedCertificate(dataDir: string): { cert: string; key: string; extra: () => string[] } {
   const p = acmePaths(dataDir);
-  return { cert: p.cert, key: p.certKey };
+  return { cert: p.cert, key: p.certKey, extra: () => extraCertPaths(p) };
 }
 
 export async function ensureDir(p: AcmePaths): Promise<void> {

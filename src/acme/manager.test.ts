@@ -2,6 +2,8 @@
 // and modes, renewal at two thirds, the key kept, backoff after failures, names of a new domain,
 // the expiry warning. The real CA is exercised in pebble.test.ts.
 import assert from "node:assert/strict";
+import { createPublicKey } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -53,6 +55,10 @@ async function setup(acme: Record<string, unknown> = {}) {
       const pems = await selfsigned.generate([{ name: "commonName", value: req.names[0]! }], {
         keyType: "ec",
         curve: "P-256",
+        keyPair: {
+          privateKey: req.certKey,
+          publicKey: createPublicKey(req.certKey).export({ type: "spki", format: "pem" }).toString(),
+        },
         notBeforeDate: fake.clock,
         notAfterDate: new Date(fake.clock.getTime() + 90 * DAY),
         extensions: [
@@ -167,4 +173,28 @@ test("from warnDays before expiry a failing renewal is a warning with the last e
     s.warning ?? "",
     /expires in 15 days and has not been renewed — last error: the ACME server could not resolve/,
   );
+});
+
+test("over 100 names: several certificates with the same key, the host name in the first; files of dropped groups removed", async () => {
+  const { m, fake, dataDir } = await setup();
+  fake.domains = Array.from({ length: 75 }, (_, i) => `d${i}.example.net`);
+  let s = await m.renew();
+  assert.equal(fake.orders.length, 2);
+  assert.deepEqual(
+    fake.orders.map((o) => o.names.length),
+    [100, 51],
+  );
+  assert.equal(fake.orders[0]!.names[0], "mail.example.com");
+  assert.equal(fake.orders[1]!.certKey, fake.orders[0]!.certKey);
+  assert.equal(s.certificates.length, 2);
+  assert.ok(existsSync(join(dataDir, "acme", "cert-2.pem")));
+  // Nothing due: no order.
+  await m.renew();
+  assert.equal(fake.orders.length, 2);
+  fake.domains = fake.domains.slice(0, 10);
+  s = await m.renew();
+  await m.stop();
+  assert.equal(fake.orders.length, 3, "the first group's names changed");
+  assert.equal(s.certificates.length, 1);
+  assert.equal(existsSync(join(dataDir, "acme", "cert-2.pem")), false);
 });

@@ -5,7 +5,7 @@
 // exponentially (retryMinSec doubling to retryMaxSec, longer if the CA says Retry-After) and are
 // logged and kept for the admin page. One order at a time.
 import { createPrivateKey, X509Certificate } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readFile, unlink } from "node:fs/promises";
 import type { Config } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
 import { type AlpnSink, ChallengeResponder } from "./challenges.js";
@@ -16,6 +16,8 @@ import {
   acmePaths,
   EMPTY_STATE,
   ensureDir,
+  extraCertPaths,
+  groupCertPath,
   loadState,
   type PersistedState,
   readIfExists,
@@ -23,7 +25,7 @@ import {
   writeAtomic,
 } from "./files.js";
 import { newKey, type OrderRequest, type OrderResult, orderCertificate, setAcmeTrust } from "./issue.js";
-import { certificateNames, MAX_NAMES_PER_CERTIFICATE, sameNames } from "./names.js";
+import { certificateNames, sameNames, splitNames } from "./names.js";
 import { daysLeft, renewalDue, retryDelayMs } from "./timing.js";
 import type { AcmeService, AcmeStatus, IssuedCertificate } from "./types.js";
 
@@ -46,7 +48,9 @@ export class AcmeManager implements AcmeService {
   private readonly now: () => Date;
   private state: PersistedState = { ...EMPTY_STATE, accounts: {} };
   private names: string[] = [];
-  private cert: IssuedCertificate | null = null;
+  /** The issued certificate of each group of names (splitNames), null where none is yet. */
+  private certs: (IssuedCertificate | null)[] = [];
+  private groups: string[][] = [];
   private ordering = false;
   private nextCheck: Date | null = null;
   private warning: string | null = null;
@@ -66,7 +70,8 @@ export class AcmeManager implements AcmeService {
     setAcmeTrust(this.cfg.caFile ? await readFile(this.cfg.caFile, "utf8") : null);
     await ensureDir(this.paths);
     this.state = await loadState(this.paths);
-    this.cert = await this.readIssued();
+    this.certs = [await this.readIssued(this.paths.cert)];
+    for (const path of extraCertPaths(this.paths)) this.certs.push(await this.readIssued(path));
     this.schedule(0);
   }
 
@@ -87,20 +92,32 @@ export class AcmeManager implements AcmeService {
     return this.status();
   }
 
+  /** The main certificate (the one with the server's host name). */
+  private get cert(): IssuedCertificate | null {
+    return this.certs[0] ?? null;
+  }
+
   status(): AcmeStatus {
     const failing = this.state.failures > 0;
+    const all = this.certs.filter((c): c is IssuedCertificate => c !== null);
+    const soonest = all.reduce<IssuedCertificate | null>(
+      (a, c) =>
+        a && renewalDue(a, this.cfg.renewAtPercent) <= renewalDue(c, this.cfg.renewAtPercent) ? a : c,
+      null,
+    );
     return {
       directoryUrl: this.cfg.directoryUrl,
       names: [...this.names],
       challenges: usableChallenges(this.deps.config),
       state: this.ordering ? "ordering" : failing ? "failing" : this.cert ? "valid" : "waiting",
       certificate: this.cert,
+      certificates: all,
       lastRenewal: this.state.lastRenewal ? new Date(this.state.lastRenewal) : null,
       lastError: this.state.lastError
         ? { ...this.state.lastError, at: new Date(this.state.lastError.at) }
         : null,
       failures: this.state.failures,
-      renewalDue: this.cert ? renewalDue(this.cert, this.cfg.renewAtPercent) : null,
+      renewalDue: soonest ? renewalDue(soonest, this.cfg.renewAtPercent) : null,
       nextCheck: this.nextCheck,
       warning: this.warning,
       keyPath: this.paths.certKey,
@@ -135,18 +152,25 @@ export class AcmeManager implements AcmeService {
       domains: await this.deps.domains(),
       extraNames: this.cfg.extraNames,
     });
-    // One certificate serves every listener; past the CA's limit the first names are kept (the
-    // server's own first) and the rest reported.
-    this.names = all.slice(0, MAX_NAMES_PER_CERTIFICATE);
-    const leftOut = all.length - this.names.length;
-    const reason = this.dueReason(now, force);
+    // One certificate for all the names, or several past the CA's limit of names per
+    // certificate (the server's own name in the first, which the mail ports serve).
+    this.names = all;
+    this.groups = splitNames(all);
+    const due = this.groups
+      .map((names, index) => ({
+        index,
+        names,
+        reason: this.dueReason(this.certs[index] ?? null, names, now, force),
+      }))
+      .filter((g): g is { index: number; names: string[]; reason: string } => g.reason !== null);
+    const stale = this.certs.length > this.groups.length;
     const backingOff =
       !force &&
       this.state.failures > 0 &&
       this.state.nextAttempt !== null &&
       now < new Date(this.state.nextAttempt);
-    if (reason && !backingOff) await this.order(reason);
-    this.warning = this.expiryWarning(this.now(), leftOut);
+    if ((due.length > 0 || stale) && !backingOff) await this.order(due);
+    this.warning = this.expiryWarning(this.now());
     if (this.warning) this.deps.log.warn("acme certificate warning", { warning: this.warning });
     const interval = this.cfg.checkIntervalMin * 60_000;
     const retryAt =
@@ -155,76 +179,96 @@ export class AcmeManager implements AcmeService {
     this.schedule(Math.min(interval, untilRetry));
   }
 
-  /** Why a new certificate is needed now, or null. */
-  private dueReason(now: Date, force: boolean): string | null {
+  /** Why a new certificate is needed now for `names` (held by `cert`), or null. */
+  private dueReason(
+    cert: IssuedCertificate | null,
+    names: string[],
+    now: Date,
+    force: boolean,
+  ): string | null {
     if (force) return "renewal asked for";
-    if (!this.cert) return "no certificate yet";
-    if (!sameNames(this.cert.names, this.names)) return "the names changed";
-    if (now >= renewalDue(this.cert, this.cfg.renewAtPercent)) return "renewal due";
+    if (!cert) return "no certificate yet";
+    if (!sameNames(cert.names, names)) return "the names changed";
+    if (now >= renewalDue(cert, this.cfg.renewAtPercent)) return "renewal due";
     return null;
   }
 
-  private expiryWarning(now: Date, leftOut: number): string | null {
+  private expiryWarning(now: Date): string | null {
     const parts: string[] = [];
-    if (this.cert) {
-      const left = daysLeft(this.cert.notAfter, now);
-      if (left < 0) parts.push(`the certificate expired on ${this.cert.notAfter.toISOString()}`);
+    for (const cert of this.certs) {
+      if (!cert) continue;
+      const left = daysLeft(cert.notAfter, now);
+      const which =
+        this.certs.length > 1 ? `the certificate for ${cert.names[0]} and others` : "the certificate";
+      if (left < 0) parts.push(`${which} expired on ${cert.notAfter.toISOString()}`);
       else if (left <= this.cfg.warnDays)
-        parts.push(`the certificate expires in ${left} days and has not been renewed`);
+        parts.push(`${which} expires in ${left} days and has not been renewed`);
     }
-    if (leftOut > 0)
-      parts.push(
-        `${leftOut} names are not in the certificate (at most ${MAX_NAMES_PER_CERTIFICATE} per certificate)`,
-      );
     if (parts.length === 0) return null;
     const error = this.state.lastError ? ` — last error: ${this.state.lastError.message}` : "";
     return `${parts.join("; ")}${error}`;
   }
 
-  private async order(reason: string): Promise<void> {
+  /** Order the due groups' certificates, one after the other, and drop the files of groups that
+   *  no longer exist (domains removed). */
+  private async order(due: { index: number; names: string[]; reason: string }[]): Promise<void> {
     const log = this.deps.log.child({ acme: this.cfg.directoryUrl });
-    log.info("acme ordering a certificate", { reason, names: this.names.join(" ") });
     this.ordering = true;
+    let written = false;
     try {
       const accountKey = await this.key(this.paths.accountKey, "ecdsa", true);
       const certKey = await this.key(this.paths.certKey, this.cfg.keyType, this.cfg.reuseKey);
+      // A new key must be in every certificate, since they share the key file.
+      const todo = certKey.fresh
+        ? this.groups.map((names, index) => ({ index, names, reason: due[0]?.reason ?? "new key" }))
+        : due;
       const order = this.deps.order ?? orderCertificate;
-      const { chain, accountUrl } = await withTimeout(
-        order({
-          directoryUrl: this.cfg.directoryUrl,
-          email: this.cfg.email,
-          accountKey: accountKey.pem,
-          // A new account key has no account yet.
-          accountUrl: accountKey.fresh ? undefined : this.state.accounts[this.cfg.directoryUrl],
-          onAccount: (url) => {
-            this.state.accounts = { ...this.state.accounts, [this.cfg.directoryUrl]: url };
-          },
-          certKey: certKey.pem,
-          names: this.names,
-          challenges: usableChallenges(this.deps.config),
-          responder: this.responder,
-          log,
-        }),
-        this.cfg.orderTimeoutSec * 1000,
-      );
-      const issued = describe(chain);
-      // Key first, then the chain: the TLS provider reads them as a pair once the chain is there.
-      if (certKey.fresh) await writeAtomic(this.paths.certKey, certKey.pem);
-      await writeAtomic(this.paths.cert, chain);
-      this.deps.tls.reload();
-      this.cert = issued;
+      for (const g of todo) {
+        log.info("acme ordering a certificate", { reason: g.reason, names: g.names.join(" ") });
+        const { chain, accountUrl } = await withTimeout(
+          order({
+            directoryUrl: this.cfg.directoryUrl,
+            email: this.cfg.email,
+            accountKey: accountKey.pem,
+            // A new account key has no account yet.
+            accountUrl: accountKey.fresh ? undefined : this.state.accounts[this.cfg.directoryUrl],
+            onAccount: (url) => {
+              this.state.accounts = { ...this.state.accounts, [this.cfg.directoryUrl]: url };
+            },
+            certKey: certKey.pem,
+            names: g.names,
+            challenges: usableChallenges(this.deps.config),
+            responder: this.responder,
+            log,
+          }),
+          this.cfg.orderTimeoutSec * 1000,
+        );
+        this.state.accounts = { ...this.state.accounts, [this.cfg.directoryUrl]: accountUrl };
+        const issued = describe(chain);
+        // Key first, then the chain: the TLS provider reads them as a pair once the chain is there.
+        if (certKey.fresh && !written) await writeAtomic(this.paths.certKey, certKey.pem);
+        await writeAtomic(groupCertPath(this.paths, g.index), chain);
+        written = true;
+        this.certs[g.index] = issued;
+        log.info("acme certificate installed", {
+          serial: issued.serial,
+          notAfter: issued.notAfter.toISOString(),
+          names: issued.names.length,
+        });
+      }
+      for (let i = this.groups.length; i < this.certs.length; i++)
+        await unlink(groupCertPath(this.paths, i)).catch(() => {});
+      if (this.certs.length > this.groups.length) {
+        this.certs.length = this.groups.length;
+        written = true;
+      }
       this.state = {
-        lastRenewal: this.now().toISOString(),
+        lastRenewal: todo.length > 0 ? this.now().toISOString() : this.state.lastRenewal,
         lastError: null,
         failures: 0,
         nextAttempt: null,
-        accounts: { ...this.state.accounts, [this.cfg.directoryUrl]: accountUrl },
+        accounts: this.state.accounts,
       };
-      log.info("acme certificate installed", {
-        serial: issued.serial,
-        notAfter: issued.notAfter.toISOString(),
-        names: issued.names.length,
-      });
     } catch (e) {
       const err = e instanceof AcmeError ? e : otherError(e, this.cfg.directoryUrl);
       const failures = this.state.failures + 1;
@@ -248,6 +292,14 @@ export class AcmeManager implements AcmeService {
       });
     } finally {
       this.ordering = false;
+      // Whatever was written (all, or the groups before a failure) is served from now on.
+      if (written) {
+        try {
+          this.deps.tls.reload();
+        } catch (e) {
+          log.error("acme certificate not loaded; the previous one stays", { err: e as Error });
+        }
+      }
       await saveState(this.paths, this.state).catch((e) =>
         log.error("acme state not saved", { err: e as Error }),
       );
@@ -272,8 +324,8 @@ export class AcmeManager implements AcmeService {
     return { pem, fresh: true };
   }
 
-  private async readIssued(): Promise<IssuedCertificate | null> {
-    const pem = await readIfExists(this.paths.cert);
+  private async readIssued(path: string): Promise<IssuedCertificate | null> {
+    const pem = await readIfExists(path);
     if (!pem) return null;
     try {
       return describe(pem);

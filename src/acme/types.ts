@@ -17,7 +17,10 @@ export interface AcmeStatus {
   challenges: string[];
   /** ordering: an order is running; failing: the last one failed (see lastError). */
   state: "waiting" | "ordering" | "valid" | "failing";
+  /** The main certificate (with the server's host name). */
   certificate: IssuedCertificate | null;
+  /** Every issued certificate: one, or more when the names exceed 100 (chosen by SNI). */
+  certificates: IssuedCertificate[];
   lastRenewal: Date | null;
   lastError: { at: Date; kind: string; message: string } | null;
   failures: number;

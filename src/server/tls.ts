@@ -2,6 +2,7 @@
 // configured one, else a self-signed one created at first start in dataDir/tls. reload() swaps it
 // in place (SIGHUP, or ACME after a renewal) without dropping connections: sessions keep the
 // context they shook hands with, new handshakes get the new one.
+import { X509Certificate } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createSecureContext, type SecureContext } from "node:tls";
@@ -80,7 +81,7 @@ export async function ensureSelfSigned(
 export interface TlsProviderOptions {
   /** The certificate ACME issues (src/acme/files.ts), served from the moment both files exist
    *  and preferred to the configured and self-signed ones. Unset when ACME is off. */
-  issued?: { cert: string; key: string };
+  issued?: { cert: string; key: string; extra?: () => string[] };
 }
 
 export async function createTlsProvider(
@@ -106,13 +107,27 @@ export async function createTlsProvider(
   let pem = { cert: "", key: "" };
   let ctx: SecureContext | null = null;
   let current = choose();
+  // Further issued certificates (more names than one certificate holds), by name, for SNI.
+  let byName = new Map<string, SecureContext>();
   const load = () => {
     const next = choose();
     const files = { cert: readFileSync(next.paths.cert, "utf8"), key: readFileSync(next.paths.key, "utf8") };
     // Throws on a bad pair, so a broken reload keeps the old certificate.
     const nextCtx = createSecureContext({ ...files, ...tlsPolicy(config.tls.minVersion) });
+    const nextByName = new Map<string, SecureContext>();
+    if (next.source === "acme")
+      for (const path of issued?.extra?.() ?? []) {
+        // One that does not fit the key (left from before a key change whose renewal failed half
+        // way) is skipped: its names get the main certificate until it is renewed.
+        try {
+          const cert = readFileSync(path, "utf8");
+          const extraCtx = createSecureContext({ cert, key: files.key, ...tlsPolicy(config.tls.minVersion) });
+          for (const name of dnsNames(cert)) if (!nextByName.has(name)) nextByName.set(name, extraCtx);
+        } catch {}
+      }
     pem = files;
     ctx = nextCtx;
+    byName = nextByName;
     current = next;
   };
   load();
@@ -127,7 +142,11 @@ export async function createTlsProvider(
     context: () => ctx!,
     pem: () => pem,
     reload: load,
-    sniContext: (servername) => (alpn.size > 0 && alpn.get(servername.toLowerCase())) || ctx!,
+    sniContext: (servername) => {
+      if (alpn.size === 0 && byName.size === 0) return ctx!;
+      const name = servername.toLowerCase();
+      return alpn.get(name) ?? byName.get(name) ?? ctx!;
+    },
     alpnSelect: (servername, offered) => {
       // RFC 8737 3: the validation handshake offers acme-tls/1 only; it gets the validation
       // certificate (chosen in sniContext) and that protocol. Others keep HTTP/1.1 as before.
@@ -139,4 +158,14 @@ export async function createTlsProvider(
       else alpn.delete(name.toLowerCase());
     },
   };
+}
+
+/** The DNS names of the first certificate of a PEM chain (its subjectAltName), lower-case. */
+function dnsNames(chain: string): string[] {
+  const first = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/.exec(chain)?.[0];
+  if (!first) return [];
+  return (new X509Certificate(first).subjectAltName ?? "")
+    .split(/,\s*/)
+    .filter((n) => n.startsWith("DNS:"))
+    .map((n) => n.slice(4).toLowerCase());
 }
