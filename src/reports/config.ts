@@ -36,6 +36,16 @@ export const reportsSection = {
     "Report attachments waiting to be read in the background at once; past it (or past queueMaxBytes) one is logged and skipped (the message is still filed), so a flood cannot hold memory.",
     { min: 1, max: 10000 },
   ),
+  readTimeoutSec: int(
+    120,
+    "Longest time reading one received report may take (on a thread of its own); past it the report is dropped and logged.",
+    { min: 1, max: 3600 },
+  ),
+  readHeapMb: int(
+    1024,
+    "Heap cap, in MiB, of the thread that reads received reports (a 50 MiB DMARC report of 100,000 records needs about 600); a report needing more ends the thread and is dropped and logged.",
+    { min: 64, max: 16384 },
+  ),
   queueMaxBytes: int(
     64 * 1024 * 1024,
     "Most octets of report attachments waiting to be read in the background at once.",

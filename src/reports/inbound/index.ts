@@ -8,6 +8,7 @@ import type { Store } from "../../store/types.js";
 import type { reportsSection } from "../config.js";
 import { reportFilter } from "./filter.js";
 import { ReportRecorder } from "./recorder.js";
+import { WorkerReportReader } from "./worker-reader.js";
 
 export interface ReceivedReports {
   filters: Filter[];
@@ -25,6 +26,7 @@ export function receivedReports(
     directory: deps.store.directory,
     log: deps.log,
     limits: c,
+    reader: new WorkerReportReader({ timeoutMs: c.readTimeoutSec * 1000, heapMb: c.readHeapMb }),
   });
   const filter = reportFilter({
     recorder,

@@ -12,6 +12,7 @@ import { UnpackError } from "./decompress.js";
 import { ReportParseError } from "./errors.js";
 import type { ReportPayload } from "./extract.js";
 import { readReport } from "./read.js";
+import type { ReportReader } from "./worker-reader.js";
 
 export interface RecorderOptions {
   reports: ReportStore;
@@ -24,6 +25,8 @@ export interface RecorderOptions {
     queueMax: number;
     queueMaxBytes: number;
   };
+  /** Where reports are unpacked and parsed; default: on this thread (tests). */
+  reader?: ReportReader;
   now?: () => Date;
 }
 
@@ -82,6 +85,7 @@ export class ReportRecorder {
     this.queue.length = 0;
     this.queuedBytes = 0;
     await this.idle();
+    await this.o.reader?.close();
   }
 
   private async drain(): Promise<void> {
@@ -99,7 +103,8 @@ export class ReportRecorder {
     const { payload, log } = job;
     const fields = { report: payload.name, kind: payload.kind, msgId: job.messageId };
     try {
-      const report = await readReport(payload, this.o.limits);
+      const report = await (this.o.reader?.read(payload, this.o.limits) ??
+        readReport(payload, this.o.limits));
       const domain = report.kind === "dmarc" ? report.policy.domain : (report.policies[0]?.domain ?? "");
       if (report.kind === "tlsrpt" && report.policies.some((p) => p.domain !== domain))
         return this.drop(log, fields, "policies for several domains in one report");
