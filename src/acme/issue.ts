@@ -28,6 +28,8 @@ let intercepting = false;
 function installInterceptor(): void {
   if (intercepting) return;
   intercepting = true;
+  // axios waits forever by default: a CA that stops answering must fail the request, not the order.
+  acme.axios.defaults.timeout = 30_000;
   (
     acme.axios.defaults as unknown as { acmeSettings: { retryMaxAttempts: number } }
   ).acmeSettings.retryMaxAttempts = 0;

@@ -2,7 +2,7 @@
 // and modes, renewal at two thirds, the key kept, backoff after failures, names of a new domain,
 // the expiry warning. The real CA is exercised in pebble.test.ts.
 import assert from "node:assert/strict";
-import { createPublicKey } from "node:crypto";
+import { createPrivateKey, createPublicKey } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -108,6 +108,14 @@ test("renewal at two thirds of the lifetime, with the same key and the known acc
   assert.equal(fake.orders[1]!.accountUrl, "https://ca.example/acct/1");
   assert.notEqual(s.certificate?.serial, first.certificate?.serial);
   assert.equal(s.renewalDue?.getTime(), fake.clock.getTime() + Math.floor(90 * DAY * 0.67));
+});
+
+test("keyType rsa: an RSA key; switching the type makes a new key", async () => {
+  const { m, fake } = await setup({ keyType: "rsa" });
+  await m.renew();
+  await m.stop();
+  assert.equal(createPrivateKey(fake.orders[0]!.certKey).asymmetricKeyType, "rsa");
+  assert.equal(createPrivateKey(fake.orders[0]!.accountKey).asymmetricKeyType, "ec");
 });
 
 test("reuseKey = false: a new key at each renewal", async () => {
