@@ -59,7 +59,7 @@ export const search: CommandSpec<"SEARCH"> = {
     if (returns?.includes("SAVE")) sel.savedSearch = uids;
     if (returns === null) {
       const tail = modseq && nums.length > 0 ? ` (MODSEQ ${highest})` : "";
-      s.sendLine(`* SEARCH${nums.map((n) => " " + n).join("")}${tail}`);
+      s.sendLine(`* SEARCH${nums.length > 0 ? ` ${nums.join(" ")}` : ""}${tail}`);
     } else if (returns.some((r) => r !== "SAVE")) {
       // RFC 5182 2.4: with SAVE alone no ESEARCH response is sent.
       // A tag never contains quoted-specials (RFC 9051 9), so it can be quoted as is.
@@ -111,7 +111,9 @@ async function uidSearch(
   const read = maybeUids(key, sets);
   const uids: number[] = [];
   const probe = uidCandidate(0, 0);
-  const order = only ? Float64Array.from(only).sort() : null;
+  // A lone BODY or TEXT key: its answer is ascending already.
+  const lone = key.k === "body" || key.k === "text" ? sets.textMatch?.(key)?.sorted : undefined;
+  const order = lone ?? (only ? Float64Array.from(only).sort() : null);
   const count = order ? order.length : sel.uids.size;
   for (let i = 0; i < count; i++) {
     const uid = order ? order[i]! : sel.uids.uidAt(i + 1);
@@ -182,7 +184,12 @@ async function resolverFor(mail: MailStore, sel: SelectedMailbox, key: SearchKey
       if (!m) continue;
       const sure = new Set(m.sure);
       const maybe = new Set(m.maybe);
-      found = { sure, maybe, any: maybe.size === 0 ? sure : new Set([...m.sure, ...m.maybe]) };
+      found = {
+        sure,
+        maybe,
+        any: maybe.size === 0 ? sure : new Set([...m.sure, ...m.maybe]),
+        sorted: maybe.size === 0 ? m.sure : [...m.sure, ...m.maybe].sort((x, y) => x - y),
+      };
       textById.set(id, found);
     }
     textSets.set(k, found);

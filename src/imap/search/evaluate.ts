@@ -32,11 +32,12 @@ export interface SetResolver {
 }
 
 /** A BODY or TEXT key's answer from the full-text index: `sure` match, `maybe` are read and
- *  matched, every other message does not match; `any` is both. */
+ *  matched, every other message does not match; `any` is both, `sorted` both ascending. */
 export interface TextSets {
   sure: Set<number>;
   maybe: Set<number>;
   any: Set<number>;
+  sorted: readonly number[];
 }
 
 /** Keys that need only the message list, evaluated without a promise per message. */

@@ -343,6 +343,16 @@ export function createFullTextOps(ctx: Ctx, rows: MailboxRows, opts: FullTextOpt
         ...(found.sure ? [] : own),
         ...(field === "text" ? ["ftw_more" as const] : []),
       ];
+      // The common case, one word in the body and nothing pending: one query's answer, sorted.
+      if (
+        found.queries.length === 1 &&
+        sureTables.length === 1 &&
+        maybeTables.length === 0 &&
+        s.anyPending.get() === 0
+      ) {
+        const only = inScope(account, sureTables[0]!).all({ scope: id, q: found.queries[0] });
+        return { sure: Array.from(Float64Array.from(only).sort()), maybe: [] };
+      }
       const sure = new Set<number>();
       const maybe = new Set<number>();
       for (const q of found.queries) {
