@@ -11,7 +11,7 @@ import { extractReports } from "./extract.js";
 import type { ReportRecorder } from "./recorder.js";
 
 export interface ReportFilterOptions {
-  recorder: ReportRecorder;
+  recorder: Pick<ReportRecorder, "enqueue">;
   directory: Pick<DirectoryStore, "getDomain">;
   log: Logger;
   /** mailauth.recordReportAddress: "" means postmaster@ each domain. */
