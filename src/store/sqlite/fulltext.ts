@@ -343,31 +343,26 @@ export function createFullTextOps(ctx: Ctx, rows: MailboxRows, opts: FullTextOpt
         ...(found.sure ? [] : own),
         ...(field === "text" ? ["ftw_more" as const] : []),
       ];
-      // The common case, one word in the body and nothing pending: one query's answer, sorted.
-      if (
-        found.queries.length === 1 &&
-        sureTables.length === 1 &&
-        maybeTables.length === 0 &&
-        s.anyPending.get() === 0
-      ) {
-        const only = inScope(account, sureTables[0]!).all({ scope: id, q: found.queries[0] });
-        return { sure: Array.from(Float64Array.from(only).sort()), maybe: [] };
-      }
-      const sure = new Set<number>();
-      const maybe = new Set<number>();
+      const sureIds: number[][] = [];
+      const maybeIds: number[][] = [];
       for (const q of found.queries) {
-        for (const t of sureTables) for (const n of inScope(account, t).all({ scope: id, q })) sure.add(n);
-        for (const t of maybeTables) for (const n of inScope(account, t).all({ scope: id, q })) maybe.add(n);
+        for (const t of sureTables) sureIds.push(inScope(account, t).all({ scope: id, q }));
+        for (const t of maybeTables) maybeIds.push(inScope(account, t).all({ scope: id, q }));
       }
+      let sure = sortedUnique(sureIds);
       // Not (fully) indexed: read and matched, never "sure" (a capped body's index holds a prefix).
       if (s.anyPending.get() === 1) {
-        for (const n of inScope(account, "pending").all({ scope: id })) {
-          sure.delete(n);
-          maybe.add(n);
-        }
+        const pending = inScope(account, "pending").all({ scope: id });
+        const out = new Set(pending);
+        sure = sure.filter((n) => !out.has(n));
+        maybeIds.push(pending);
       }
-      for (const n of sure) maybe.delete(n);
-      return { sure: ascending(sure), maybe: ascending(maybe) };
+      let maybe = sortedUnique(maybeIds);
+      if (maybe.length > 0 && sure.length > 0) {
+        const known = new Set(sure);
+        maybe = maybe.filter((n) => !known.has(n));
+      }
+      return { sure, maybe };
     });
   };
 
@@ -393,7 +388,7 @@ export function createFullTextOps(ctx: Ctx, rows: MailboxRows, opts: FullTextOpt
       matchText,
       async searchText(scope: FullTextScope, field: FullTextField, needle: string): Promise<number[] | null> {
         const m = await matchText(scope, field, needle);
-        return m && ascending(new Set([...m.sure, ...m.maybe]));
+        return m && sortedUnique([m.sure, m.maybe]);
       },
     },
   };
@@ -412,5 +407,19 @@ function chunks(words: string[]): string[] {
   return out;
 }
 
-/** A typed array sorts numbers without a comparator call per comparison: 30,000 ids in ~2 ms. */
-const ascending = (s: Set<number>): number[] => Array.from(Float64Array.from(s).sort());
+/** The ids of several answers, ascending, each once. A typed array sorts numbers without a
+ *  comparator call per comparison (30,000 ids in ~2 ms), and no set is built. */
+function sortedUnique(lists: number[][]): number[] {
+  let total = 0;
+  for (const l of lists) total += l.length;
+  const all = new Float64Array(total);
+  let at = 0;
+  for (const l of lists) {
+    all.set(l, at);
+    at += l.length;
+  }
+  all.sort();
+  const out: number[] = [];
+  for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) out.push(all[i]!);
+  return out;
+}
