@@ -37,13 +37,13 @@ export function reportFilter(o: ReportFilterOptions): Filter {
       let reportRecipients = 0;
       for (const r of input.recipients) if (await isReportAddress(r.address)) reportRecipients++;
       if (reportRecipients === 0) return { kind: "accept" };
-      const log = o.log.child({ msgId: input.id });
+      const log = o.log.child({ cid: input.id });
       const { payloads, skipped } = extractReports(input.body, { maxBytes: o.maxAttachmentBytes });
       for (const name of skipped)
         log.warn("report attachment too large, not read", { report: name, maxBytes: o.maxAttachmentBytes });
       if (payloads.length === 0) return { kind: "accept" };
       let queued = 0;
-      for (const p of payloads) if (o.recorder.enqueue(p, input.id, log)) queued++;
+      for (const p of payloads) if (o.recorder.enqueue(p, log)) queued++;
       const note = payloads.map((p) => p.kind).join(",");
       // keepMessages off: a message for report addresses only, whose reports are all being read,
       // is not filed.

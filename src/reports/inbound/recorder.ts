@@ -32,8 +32,6 @@ export interface RecorderOptions {
 
 interface Job {
   payload: ReportPayload;
-  /** The message's post-office id, for the log. */
-  messageId: string;
   log: Logger;
 }
 
@@ -55,7 +53,8 @@ export class ReportRecorder {
   }
 
   /** False when the queue is full (the payload is logged and dropped). */
-  enqueue(payload: ReportPayload, messageId: string, log: Logger): boolean {
+  /** `log` is the message's (with its cid). */
+  enqueue(payload: ReportPayload, log: Logger): boolean {
     const l = this.o.limits;
     if (this.stopped) return false;
     if (this.queue.length >= l.queueMax || this.queuedBytes + payload.data.length > l.queueMaxBytes) {
@@ -66,7 +65,7 @@ export class ReportRecorder {
       });
       return false;
     }
-    this.queue.push({ payload, messageId, log });
+    this.queue.push({ payload, log });
     this.queuedBytes += payload.data.length;
     this.running ??= this.drain().finally(() => {
       this.running = null;
@@ -101,7 +100,8 @@ export class ReportRecorder {
 
   private async read(job: Job): Promise<ReadOutcome> {
     const { payload, log } = job;
-    const fields = { report: payload.name, kind: payload.kind, msgId: job.messageId };
+    // job.log carries the message's correlation id (cid), the SMTP reply's id.
+    const fields = { report: payload.name, kind: payload.kind };
     try {
       const report = await (this.o.reader?.read(payload, this.o.limits) ??
         readReport(payload, this.o.limits));

@@ -6,6 +6,8 @@ import { execFile } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
+import { zipSync } from "fflate";
+import { createLogger } from "../../log/logger.js";
 import { startTestServer, type TestServer, testPassword } from "../../testing/harness.js";
 import { commandSkip } from "../../testing/requires.js";
 import {
@@ -14,6 +16,7 @@ import {
   microsoftGzipMessage,
   tlsRptMessage,
   yahooPlainMessage,
+  zipMessage,
 } from "./test-fixtures.js";
 
 const skip = commandSkip("swaks");
@@ -24,8 +27,10 @@ const accepted = /<- {2}250 [^\n]*\n -> QUIT/;
 
 describe("received reports over port 25", { skip }, () => {
   let ts: TestServer;
+  const logLines: string[] = [];
   before(async () => {
     ts = await startTestServer({
+      log: createLogger({ format: "json", level: "info", write: (l) => logLines.push(l) }),
       users: [
         { address: `admin@${D}`, password: testPassword, isAdmin: true },
         { address: `carol@${D}`, password: testPassword },
@@ -92,6 +97,14 @@ describe("received reports over port 25", { skip }, () => {
     );
     const other = yahooPlainMessage(D, `carol@${D}`).toString().replaceAll("1765065600.553177", "other-id");
     assert.match(await swaks(`carol@${D}`, Buffer.from(other)), accepted);
+    // Bombs: a gzip and a zip expanding to 64 MiB, past the 50 MiB cap.
+    const bomb = new Uint8Array(64 * 1024 * 1024);
+    assert.match(
+      await swaks(`postmaster@${D}`, microsoftGzipMessage(D, `postmaster@${D}`, gzipSync(bomb))),
+      accepted,
+    );
+    const zip = Buffer.from(zipSync({ "bomb.xml": bomb }, { level: 9 }));
+    assert.match(await swaks(`postmaster@${D}`, zipMessage(D, `postmaster@${D}`, zip, "bomb.zip")), accepted);
     // The queue is one reader: a report sent after these and stored proves they were dealt with.
     const probe = yahooPlainMessage(D, `postmaster@${D}`).toString().replaceAll("1765065600.553177", "probe");
     assert.match(await swaks(`postmaster@${D}`, Buffer.from(probe)), accepted);
@@ -99,5 +112,15 @@ describe("received reports over port 25", { skip }, () => {
     assert.equal(list.length, before + 1);
     assert.ok(list.some((r) => r.reportId === "probe"));
     assert.ok(!list.some((r) => r.reportId === "other-id"), "carol@ is not a report address");
+    const dropped = logLines.map((l) => JSON.parse(l)).filter((l) => l.msg === "report dropped");
+    assert.deepEqual(dropped.map((l) => String(l.reason).split(":")[0]).sort(), [
+      "not about a domain we host",
+      "too-large",
+      "too-large",
+    ]);
+    assert.ok(
+      dropped.every((l) => typeof l.cid === "string"),
+      "each with the message's cid",
+    );
   });
 });
