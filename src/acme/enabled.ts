@@ -30,3 +30,11 @@ export function usableChallenges(config: Config): ChallengeType[] {
     (c): c is ChallengeType => (c === "http-01" && http) || (c === "tls-alpn-01" && https),
   );
 }
+
+/** Whether this process serves a certificate ACME issued (by itself or by another process on the
+ *  same data directory): unless ACME is off, or "auto" and the admin set a certificate. */
+export function servesIssuedCertificate(config: Config): boolean {
+  const mode = config.acme.enabled;
+  if (mode === "off") return false;
+  return mode === "on" || !(config.tls.cert || config.tls.key);
+}

@@ -8,7 +8,9 @@ import { stat } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
 import { connect, type TLSSocket } from "node:tls";
 import nodemailer from "nodemailer";
+import { startApp } from "../app/start.js";
 import { WebClient } from "../http/test-client.js";
+import { silentLogger } from "../log/logger.js";
 import { type DnsServer, startDnsServer } from "../testing/dns-server.js";
 import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
 import { freePort } from "../testing/net.js";
@@ -186,6 +188,23 @@ describe("ACME with Pebble, HTTP-01", { skip }, () => {
     });
     assert.deepEqual(cert.publicKey.export({ type: "spki", format: "der" }), oldKey);
     assert.equal(srv.ctx.acme!.status().lastError, null);
+  });
+
+  test("another process on the data directory, without ACME (IMAPS only), serves the issued certificate", async () => {
+    const config = structuredClone(srv.config);
+    config.listeners = [{ protocol: "imap", address: "127.0.0.1", port: 0, tls: "implicit" }];
+    config.acme.enabled = "auto";
+    const other = await startApp(config, { log: silentLogger });
+    try {
+      assert.equal(other.ctx.acme, undefined);
+      assert.equal(other.tls.source(), "acme");
+      const { sock } = await imaps(other.listeners[0]!.port, root);
+      assert.equal(sock.authorized, true);
+      assert.equal(sock.getPeerX509Certificate()?.serialNumber, srv.ctx.acme!.status().certificate?.serial);
+      sock.destroy();
+    } finally {
+      await other.stop();
+    }
   });
 
   test("the admin TLS page shows the issued certificate and its renewal; Renew now renews", async () => {

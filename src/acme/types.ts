@@ -20,7 +20,7 @@ export interface AcmeStatus {
   /** The main certificate (with the server's host name). */
   certificate: IssuedCertificate | null;
   /** Every issued certificate: one, or more when the names exceed 100 (chosen by SNI). */
-  certificates: IssuedCertificate[];
+  certificates?: IssuedCertificate[];
   lastRenewal: Date | null;
   lastError: { at: Date; kind: string; message: string } | null;
   failures: number;

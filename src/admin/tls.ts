@@ -74,8 +74,8 @@ function acmeSection(rc: AuthedContext, a: AcmeStatus): SafeHtml {
 <tr><th>Challenges answered</th><td>${a.challenges.join(", ") || html`<span class="wrong">none: an HTTP listener on port 80 (http-01) or HTTPS on 443 (tls-alpn-01) is needed</span>`}</td></tr>
 <tr><th>Certificate</th><td>${a.certificate ? `serial ${a.certificate.serial}, issued by ${a.certificate.issuer}, valid to ${a.certificate.notAfter.toISOString()}` : "—"}</td></tr>
 ${
-  a.certificates.length > 1
-    ? html`<tr><th>Further certificates</th><td>${a.certificates
+  (a.certificates?.length ?? 0) > 1
+    ? html`<tr><th>Further certificates</th><td>${(a.certificates ?? [])
         .slice(1)
         .map((c) => `${c.names.length} names from ${c.names[0]}, valid to ${c.notAfter.toISOString()}`)
         .join("; ")} (over 100 names: served by the name a client asks for)</td></tr>`

@@ -3,8 +3,9 @@
 // below src/app imports this folder: the libraries (http/, server/, store/, the protocol
 // engines) are given what they need through AppContext and never reach for a feature.
 // The CLI (`yubin serve`) and the test harness build the same app; tests on ephemeral ports.
-import { acmeEnabled } from "../acme/enabled.js";
+import { acmeEnabled, servesIssuedCertificate } from "../acme/enabled.js";
 import { issuedCertificate } from "../acme/files.js";
+import { followIssuedCertificate } from "../acme/follower.js";
 import { AcmeManager } from "../acme/manager.js";
 import { antivirusFilters } from "../antivirus/filter.js";
 import { SecondFactors } from "../auth/2fa/second-factors.js";
@@ -79,11 +80,12 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   );
   const notifier = deps.notifier ?? new LocalNotifier();
   const counters = deps.counters ?? new MemoryCounters();
-  // A certificate from an ACME CA (src/acme), when on, is served as soon as it is issued.
+  // A certificate from an ACME CA (src/acme) is served as soon as it is issued (by this process,
+  // or by the one with the HTTP listeners on the same data directory).
   const acmeOn = acmeEnabled(config);
   const tls = await createTlsProvider(
     config,
-    acmeOn ? { issued: issuedCertificate(config.server.dataDir) } : {},
+    servesIssuedCertificate(config) ? { issued: issuedCertificate(config.server.dataDir) } : {},
   );
   // Group commits are timed for /metrics; the observer is set once the events' fan-out exists.
   let onCommit = (_seconds: number, _fsyncSeconds: number) => {};
@@ -273,6 +275,16 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
 
   // After the listeners: the CA connects to them to check its challenges.
   await acme?.start().catch((e) => log.error("acme did not start", { err: e as Error }));
+  // Without ACME here, a certificate renewed by another process is picked up all the same.
+  const stopFollower =
+    !acme && servesIssuedCertificate(config)
+      ? followIssuedCertificate({
+          dataDir: config.server.dataDir,
+          tls,
+          log,
+          intervalMs: config.acme.checkIntervalMin * 60_000,
+        })
+      : () => {};
 
   let outbound: QueueRunner | null = null;
   if (config.outbound.enabled) {
@@ -314,6 +326,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     stopping ??= (async () => {
       const graceMs = config.server.shutdownGraceSec * 1000;
       await acme?.stop();
+      stopFollower();
       phase = "stopping";
       await outbound?.stop(graceMs);
       await reportSending.stop();
