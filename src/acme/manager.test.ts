@@ -206,3 +206,11 @@ test("over 100 names: several certificates with the same key, the host name in t
   assert.equal(s.certificates?.length, 1);
   assert.equal(existsSync(join(dataDir, "acme", "cert-2.pem")), false);
 });
+
+test("an unreadable caFile is an error on the page, not a server that does not start", async () => {
+  const { m } = await setup({ caFile: "/nonexistent/ca.pem" });
+  const s = m.status();
+  await m.stop();
+  assert.equal(s.lastError?.kind, "config");
+  assert.match(s.lastError?.message ?? "", /\[acme\] caFile \/nonexistent\/ca\.pem cannot be read \(ENOENT/);
+});

@@ -67,9 +67,17 @@ export class AcmeManager implements AcmeService {
 
   /** Load what the data directory holds, then check at once and every checkIntervalMin. */
   async start(): Promise<void> {
-    setAcmeTrust(this.cfg.caFile ? await readFile(this.cfg.caFile, "utf8") : null);
+    let caError: string | null = null;
+    try {
+      setAcmeTrust(this.cfg.caFile ? await readFile(this.cfg.caFile, "utf8") : null);
+    } catch (e) {
+      // Still started: the page and the log say why every order fails.
+      caError = `[acme] caFile ${this.cfg.caFile} cannot be read (${(e as Error).message})`;
+      this.deps.log.error("acme caFile unreadable", { error: caError });
+    }
     await ensureDir(this.paths);
     this.state = await loadState(this.paths);
+    if (caError) this.state.lastError = { at: this.now().toISOString(), kind: "config", message: caError };
     this.certs = [await this.readIssued(this.paths.cert)];
     for (const path of extraCertPaths(this.paths)) this.certs.push(await this.readIssued(path));
     this.schedule(0);
