@@ -10,6 +10,7 @@ import { hourOf, QUEUE_SIZE } from "../stats/series.js";
 import { adminPage } from "./layout.js";
 import { certificateCard, errorsCard, loginCard, queueCard, renderCards } from "./overview-cards.js";
 import { hourValue, readChartData, renderCharts, withLiveGauge } from "./overview-charts.js";
+import { REPORT_CARD_DAYS, reportsCard } from "./report-card.js";
 
 export function registerOverviewRoutes(router: Router): void {
   router.add({ method: "GET", path: "/admin", access: "domain-admin", handler: render });
@@ -51,11 +52,17 @@ async function render(rc: AdminContext): Promise<HttpResponse> {
           hourValue(chartData, "login.failed", hour - 1) + hourValue(chartData, "login.throttled", hour - 1),
       }
     : null;
+  const recentReports = await store.reports.list({
+    domains: null,
+    since: new Date(now.getTime() - REPORT_CARD_DAYS * 86_400_000),
+    limit: 1000,
+  });
   const cards = renderCards([
     queueCard(queue, { now, alertHours: config.stats.queueAlertHours }),
     certificateCard(ctx.tls.pem().cert, { hostname: config.server.hostname, now, acme: ctx.acme?.status() }),
     ...(logins ? [loginCard(logins, { alertPerHour: config.stats.failedLoginAlertPerHour })] : []),
     errorsCard(health),
+    reportsCard(recentReports),
   ]);
   const charts = chartData
     ? html`<h2>The last 24 hours and 30 days <small>(UTC)</small></h2>${renderCharts(chartData)}`

@@ -101,7 +101,14 @@ describe("received reports in the admin pages (Chromium)", { skip }, () => {
 
   test("the Reports page lists each report, failures in red, and the last 30 days' sources", async () => {
     const page = await loggedIn(`admin@${D}`);
-    await page.getByRole("link", { name: "Reports", exact: true }).click();
+    // The overview's card first: the week's reports, amber with failures, a link to them.
+    const card = page.locator("#card-reports");
+    assert.equal(await card.getAttribute("class"), "card card-warn");
+    assert.match(
+      ((await card.textContent()) ?? "").replace(/\s+/g, " "),
+      /4 DMARC report\(s\) on 21 message\(s\), 5 failing DMARC; 1 TLS-RPT report\(s\) on 43 session\(s\), 2 failed/,
+    );
+    await card.getByRole("link", { name: "the reports" }).click();
     await page.getByRole("heading", { name: "Reports", exact: true }).waitFor();
     await page.screenshot({ path: join(shots, "reports.png"), fullPage: true });
     const rows = page.locator("table").first().locator("tbody tr");
