@@ -261,18 +261,6 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
 
   statsRecorder?.start();
 
-  // The reports we send (src/reports/outbound): TLS-RPT counts from the delivery engine, DMARC
-  // counts from the post office when [reports] dmarcSend is on, and the daily job.
-  const reportSending = createReportSending({
-    store,
-    config,
-    resolver: createCachedDnsResolver(config.dns),
-    log,
-    postOffice: ctx.postOffice,
-  });
-  ctx.reportSending = reportSending;
-  reportSending.start();
-
   // After the listeners: the CA connects to them to check its challenges.
   await acme?.start().catch((e) => log.error("acme did not start", { err: e as Error }));
   // Without ACME here, a certificate renewed by another process is picked up all the same.
@@ -285,6 +273,18 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
           intervalMs: config.acme.checkIntervalMin * 60_000,
         })
       : () => {};
+
+  // The reports we send (src/reports/outbound): TLS-RPT counts from the delivery engine, DMARC
+  // counts from the post office when [reports] dmarcSend is on, and the daily job.
+  const reportSending = createReportSending({
+    store,
+    config,
+    resolver: createCachedDnsResolver(config.dns),
+    log,
+    postOffice: ctx.postOffice,
+  });
+  ctx.reportSending = reportSending;
+  reportSending.start();
 
   let outbound: QueueRunner | null = null;
   if (config.outbound.enabled) {
@@ -325,9 +325,9 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   const stop = () => {
     stopping ??= (async () => {
       const graceMs = config.server.shutdownGraceSec * 1000;
+      phase = "stopping";
       await acme?.stop();
       stopFollower();
-      phase = "stopping";
       await outbound?.stop(graceMs);
       await reportSending.stop();
       await Promise.all(listeners.map((r) => r.close(graceMs)));

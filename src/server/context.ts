@@ -60,11 +60,11 @@ export interface AppContext {
   imports: ImportJobs;
   /** Events for /metrics and the admin charts (src/metrics/events.ts); call where they happen. */
   metrics: MetricEvents;
-  /** Certificates from an ACME CA (src/acme), when [acme] is on: state, HTTP-01 answers, renewal. */
-  acme?: AcmeService;
   /** The admin charts' counts this process has not written to the store yet (src/stats/
    *  recorder.ts), which the overview adds to what it reads; null when [stats] is off. */
   stats: { unwritten(): StatsEntry[] } | null;
+  /** Certificates from an ACME CA (src/acme), when [acme] is on: state, HTTP-01 answers, renewal. */
+  acme?: AcmeService;
   /** What /metrics, /healthz and /readyz answer (src/metrics/monitoring.ts). */
   monitoring: Monitoring;
 }

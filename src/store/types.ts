@@ -931,6 +931,39 @@ export interface WebSessionStore {
   onLoginChange(listener: (accountId: number) => void): () => void;
 }
 
+/** One count of a named series in one hour. `hour` is whole hours since the Unix epoch (UTC). */
+export interface StatsEntry {
+  name: string;
+  hour: number;
+  n: number;
+}
+
+/** A stored value: `at` is the hour (series) or the UTC day (daily: whole days since the epoch). */
+export interface StatsPoint {
+  name: string;
+  at: number;
+  n: number;
+}
+
+/** The admin charts' counters (issue 21): counts per named series and hour, and their roll-up
+ *  per UTC day, shared by every process of the server and surviving restarts. A name is either a
+ *  counter (add) or a gauge (gauge), never both. Names are at most 64 characters. */
+export interface StatsStore {
+  /** Adds each entry's n to its (name, hour) and to its (name, day): several writers add up.
+   *  StoreError "invalid" for an empty or long name, a negative or non-integer hour or n. */
+  add(entries: readonly StatsEntry[]): Promise<void>;
+  /** A gauge sample: the hour, and its day, keep the largest value seen (a queue's peak within
+   *  the hour is what an admin looks for; the last sample would hide it). */
+  gauge(name: string, hour: number, value: number): Promise<void>;
+  /** Hourly values of these names for fromHour <= hour < toHour, by name then hour; hours with
+   *  nothing are absent. */
+  series(names: readonly string[], fromHour: number, toHour: number): Promise<StatsPoint[]>;
+  /** Daily values (counters summed, gauges their maximum) for fromDay <= day < toDay. */
+  daily(names: readonly string[], fromDay: number, toDay: number): Promise<StatsPoint[]>;
+  /** Removes hours before `hourlyBefore` and days before `dailyBefore`; how many rows. */
+  prune(opts: { hourlyBefore: number; dailyBefore: number }): Promise<number>;
+}
+
 /** Outbound TLS sessions of one kind, counted for TLS-RPT (RFC 8460 4.4). */
 export interface TlsResultCount {
   /** UTC day, "YYYY-MM-DD". */
@@ -981,44 +1014,17 @@ export interface ReportSendingStore {
   dmarcRecords(day: string): Promise<DmarcRecordCount[]>;
   /** Records that the report of (kind, domain, day) went out; false when one already had (one
    *  report per domain per day, whichever process sent it). */
-  markSent(s: { kind: "tlsrpt" | "dmarc"; domain: string; day: string; reportId: string; at: Date }): Promise<boolean>;
+  markSent(s: {
+    kind: "tlsrpt" | "dmarc";
+    domain: string;
+    day: string;
+    reportId: string;
+    at: Date;
+  }): Promise<boolean>;
   /** How many reports of that kind about `day` went out. */
   sentCount(kind: "tlsrpt" | "dmarc", day: string): Promise<number>;
   /** Forgets counts and sent marks of days before `day`; how many rows went. */
   sweep(beforeDay: string): Promise<number>;
-}
-
-/** One count of a named series in one hour. `hour` is whole hours since the Unix epoch (UTC). */
-export interface StatsEntry {
-  name: string;
-  hour: number;
-  n: number;
-}
-
-/** A stored value: `at` is the hour (series) or the UTC day (daily: whole days since the epoch). */
-export interface StatsPoint {
-  name: string;
-  at: number;
-  n: number;
-}
-
-/** The admin charts' counters (issue 21): counts per named series and hour, and their roll-up
- *  per UTC day, shared by every process of the server and surviving restarts. A name is either a
- *  counter (add) or a gauge (gauge), never both. Names are at most 64 characters. */
-export interface StatsStore {
-  /** Adds each entry's n to its (name, hour) and to its (name, day): several writers add up.
-   *  StoreError "invalid" for an empty or long name, a negative or non-integer hour or n. */
-  add(entries: readonly StatsEntry[]): Promise<void>;
-  /** A gauge sample: the hour, and its day, keep the largest value seen (a queue's peak within
-   *  the hour is what an admin looks for; the last sample would hide it). */
-  gauge(name: string, hour: number, value: number): Promise<void>;
-  /** Hourly values of these names for fromHour <= hour < toHour, by name then hour; hours with
-   *  nothing are absent. */
-  series(names: readonly string[], fromHour: number, toHour: number): Promise<StatsPoint[]>;
-  /** Daily values (counters summed, gauges their maximum) for fromDay <= day < toDay. */
-  daily(names: readonly string[], fromDay: number, toDay: number): Promise<StatsPoint[]>;
-  /** Removes hours before `hourlyBefore` and days before `dailyBefore`; how many rows. */
-  prune(opts: { hourlyBefore: number; dailyBefore: number }): Promise<number>;
 }
 
 /** Everything a protocol needs from storage. */
@@ -1035,9 +1041,9 @@ export interface Store {
   webSessions: WebSessionStore;
   sieve: SieveStore;
   imports: ImportStore;
+  reports: ReportStore;
   /** Hourly counters of the admin charts (issue 21). */
   statistics: StatsStore;
-  reports: ReportStore;
   /** What we report to other operators: TLS-RPT and DMARC aggregate counts (issue 21). */
   reportSending: ReportSendingStore;
   close(): Promise<void>;

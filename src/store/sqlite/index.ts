@@ -33,13 +33,13 @@ import { createMessageOps } from "./messages.js";
 import { claimOwnership } from "./owner.js";
 import { createQueue } from "./queue.js";
 import { createRecentOps } from "./recent.js";
-import { migrate } from "./schema.js";
+import { createReportSending } from "./report-sending.js";
 import { createReports } from "./reports.js";
+import { migrate } from "./schema.js";
 import { createSecondFactors } from "./second-factor.js";
 import { createSending } from "./sending.js";
 import { createSettings } from "./settings.js";
 import { createSieve } from "./sieve.js";
-import { createReportSending } from "./report-sending.js";
 import { createSpam } from "./spam.js";
 import { createStats } from "./stats.js";
 import { WalSync } from "./wal-sync.js";
@@ -191,9 +191,9 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
       webSessions,
       sieve: createSieve(ctx),
       imports: createImports(ctx, rows, mail),
-      statistics: createStats(ctx),
       reports: createReports(ctx),
       reportSending: createReportSending(ctx),
+      statistics: createStats(ctx),
       stats: ctx.writer.stats,
       fullText: { catchUp: fullText.catchUp },
       close() {
