@@ -9,6 +9,7 @@ import { readFile, unlink } from "node:fs/promises";
 import type { Config } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
 import { type AlpnSink, ChallengeResponder } from "./challenges.js";
+import { LETSENCRYPT_STAGING } from "./config.js";
 import { usableChallenges } from "./enabled.js";
 import { AcmeError, otherError } from "./errors.js";
 import {
@@ -98,6 +99,10 @@ export class AcmeManager implements AcmeService {
     await this.running?.catch(() => {});
     await this.run(opts.force ?? false);
     return this.status();
+  }
+
+  servesTrustedCertificate(): boolean {
+    return this.cert !== null && this.cfg.directoryUrl !== LETSENCRYPT_STAGING;
   }
 
   /** The main certificate (the one with the server's host name). */

@@ -212,6 +212,8 @@ describe("ACME with Pebble, HTTP-01", { skip }, () => {
     assert.equal((await web.login("admin@example.test", testPassword)).status, 303);
     const page = await web.get("/admin/tls");
     assert.equal(page.status, 200);
+    // A CA's certificate (not the self-signed one of the first start): HSTS is sent.
+    assert.match(String(page.headers["strict-transport-security"]), /^max-age=\d+/);
     assert.match(page.body, /certificate obtained/);
     assert.match(page.body, /Pebble/);
     assert.match(page.body, /Last error<\/th><td>none/);

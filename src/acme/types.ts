@@ -37,6 +37,9 @@ export interface AcmeService {
   status(): AcmeStatus;
   /** The key authorization for an HTTP-01 token, or null. */
   httpAnswer(token: string): string | null;
+  /** A certificate from a CA browsers trust is being served: one is issued and the directory
+   *  is not a staging one (whose certificates browsers refuse). HSTS is sent only then. */
+  servesTrustedCertificate(): boolean;
   /** Check now; with force, order a new certificate even if the current one is not due. */
   renew(opts?: { force?: boolean }): Promise<AcmeStatus>;
 }

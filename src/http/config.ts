@@ -49,7 +49,7 @@ export const httpSection = {
   ),
   hstsMaxAgeSec: int(
     31536000,
-    "Strict-Transport-Security max-age sent over HTTPS when [tls] cert is set (never with the self-signed first-start certificate); 0 = not sent.",
+    "Strict-Transport-Security max-age sent over HTTPS when [tls] cert is set or ACME obtained a certificate (never with the self-signed first-start certificate, nor one from a staging CA); 0 = not sent.",
     { max: 63072000 },
   ),
 };

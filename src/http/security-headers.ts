@@ -30,7 +30,7 @@ export function securityHeaders(): Record<string, string> {
 }
 
 /** Strict-Transport-Security (RFC 6797) for a response over HTTPS, or null. Only with a
- *  configured certificate ([tls] cert): with the self-signed one made at first start, HSTS would
+ *  configured certificate ([tls] cert) or one ACME obtained (not from a staging CA): with the self-signed one made at first start, HSTS would
  *  forbid browsers the click-through their warning offers (RFC 6797 12.1), locking users out. */
 export function hstsHeader(opts: {
   secure: boolean;

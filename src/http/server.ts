@@ -128,7 +128,8 @@ export function serveRequest(ex: Exchange): void {
   // Set before any handler runs, so the webmail's and JMAP's own responses carry it too.
   const hsts = hstsHeader({
     secure: ex.secure,
-    configuredCert: app.ctx.config.tls.cert !== "",
+    // A configured certificate, or one ACME obtained from a CA browsers trust.
+    configuredCert: app.ctx.config.tls.cert !== "" || (app.ctx.acme?.servesTrustedCertificate() ?? false),
     maxAgeSec: app.ctx.config.http.hstsMaxAgeSec,
   });
   if (hsts) res.setHeader("Strict-Transport-Security", hsts);
