@@ -45,6 +45,11 @@ export const spamSection = {
     "Octets of text (plain and HTML parts) decoded and looked at per message; the rest is not scored, so a large message costs what its first part does.",
     { min: 1024, max: 64 * 1024 * 1024 },
   ),
+  tokenCacheEntries: int(
+    200_000,
+    "Token counts of the classifier's models kept in memory across messages (known and unknown tokens, about 75 bytes each: 15 MB at the default), so most of a message's tokens are not looked up in the database; dropped whenever any training changes a model. 0: no cache.",
+    { min: 0, max: 10_000_000 },
+  ),
   sourceTimeoutMs: int(
     5000,
     "Longest the filter waits for the other signal sources (rspamd, URI lists) asked in parallel; a late source counts as no signals.",

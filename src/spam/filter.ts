@@ -20,6 +20,7 @@ import type { Logger } from "../log/logger.js";
 import type { MetricEvents } from "../metrics/events.js";
 import type { Filter, FilterInput, FilterVerdict, Folder } from "../postoffice/types.js";
 import type { DirectoryStore, SpamPrefs, SpamStore, SpamVerdictRecord } from "../store/types.js";
+import { TokenCache } from "./classifier/token-cache.js";
 import type { spamSection } from "./config.js";
 import { formatScore, SPAM_FIELDS, signalText, spamFields } from "./headers.js";
 import { buildMessageView } from "./message-view.js";
@@ -73,7 +74,9 @@ export function spamFilters(config: SpamConfig, deps: SpamFilterDeps): Filter[] 
     fileIntoJunk: config.fileIntoJunk,
   };
   const now = deps.now ?? (() => new Date());
-  const classifier: Classifier = deps.classifier ?? ((view) => modelLookup(deps.spam, view));
+  // One cache of the models' token counts for all messages, synced per message (token-cache.ts).
+  const models = new TokenCache(deps.spam, { maxEntries: config.tokenCacheEntries });
+  const classifier: Classifier = deps.classifier ?? ((view) => modelLookup(models, view));
 
   async function signalsOf(input: FilterInput, view: MessageView, outbound: boolean): Promise<Signal[]> {
     const fromSources = await sourceSignals(deps.sources ?? [], input, view, {

@@ -2,12 +2,16 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { classify, MIN_TRAINED } from "./classifier/classify.js";
 import { MemorySpamModel } from "./classifier/memory-model.js";
+import { TokenCache } from "./classifier/token-cache.js";
 import { tokenHashes } from "./classifier/tokens.js";
 import { trainMessage } from "./classifier/train.js";
 import { buildMessageView } from "./message-view.js";
 import { modelLookup } from "./model-lookup.js";
 
 const USER = 7;
+
+/** The store read through no cache: every message's lookups reach it, to be counted. */
+const direct = (store: MemorySpamModel) => new TokenCache(store, { maxEntries: 0 });
 
 function message(subject: string, words: string): Buffer {
   return Buffer.from(
@@ -47,7 +51,7 @@ describe("modelLookup", () => {
   it("looks no token up while the models cannot be ready, and says not ready", async () => {
     const store = new CountingModel();
     await train(store, 0, MIN_TRAINED - 1);
-    const r = await modelLookup(store, probe).classify(USER);
+    const r = await modelLookup(direct(store), probe).classify(USER);
     assert.deepEqual(r, { probability: 0.5, ready: false });
     assert.deepEqual(store.lookups, []);
     // classify() itself says the same: not ready.
@@ -59,7 +63,7 @@ describe("modelLookup", () => {
     await train(store, 0, MIN_TRAINED);
     const want = await classify(store, { accountId: USER }, tokenHashes(probe));
     store.lookups = [];
-    const got = await modelLookup(store, probe).classify(USER);
+    const got = await modelLookup(direct(store), probe).classify(USER);
     assert.deepEqual(got, { probability: want.probability, ready: true });
     assert.ok(got.probability > 0.9);
     assert.deepEqual(store.lookups, [0]);
@@ -78,16 +82,33 @@ describe("modelLookup", () => {
     const global = await classify(store, { accountId: null }, tokenHashes(probe));
     assert.notEqual(want.probability, global.probability);
     store.lookups = [];
-    const lookup = modelLookup(store, probe);
+    const lookup = modelLookup(direct(store), probe);
     assert.deepEqual(await lookup.classify(USER), { probability: want.probability, ready: true });
     assert.deepEqual(await lookup.classify(null), { probability: global.probability, ready: true });
     assert.deepEqual(store.lookups.sort(), [0, 0, USER]);
   });
 
-  it("training takes effect for the next message: nothing is cached across messages", async () => {
+  it("training takes effect for the next message, through the cache kept across messages", async () => {
     const store = new CountingModel();
-    assert.equal((await modelLookup(store, probe).classify(null)).ready, false);
+    const cache = new TokenCache(store, { maxEntries: 1000 });
+    assert.equal((await modelLookup(cache, probe).classify(null)).ready, false);
     await train(store, 0, MIN_TRAINED);
-    assert.equal((await modelLookup(store, probe).classify(null)).ready, true);
+    const before = await modelLookup(cache, probe).classify(null);
+    assert.equal(before.ready, true);
+    assert.ok(before.probability > 0.9);
+    store.lookups = [];
+    assert.deepEqual(await modelLookup(cache, probe).classify(null), before);
+    assert.deepEqual(store.lookups, [], "the same tokens again: all from the cache");
+    await trainMessage(store, {
+      accountId: 0,
+      key: "probe-ham",
+      as: "ham",
+      body: message("Cheap pills", "cheap pills casino bonus winner today"),
+    });
+    const after = await modelLookup(cache, probe).classify(null);
+    const want = await classify(store, { accountId: null }, tokenHashes(probe));
+    assert.deepEqual(after, { probability: want.probability, ready: true });
+    assert.ok(after.probability < before.probability);
+    assert.deepEqual(store.lookups, [0, 0], "looked up again after the training");
   });
 });

@@ -8,10 +8,12 @@
 // - A recipient whose own model holds no training gets exactly the global model's answer
 //   (classify.ts adds the user's counts, all zero), so only the global model is looked up.
 // - The message's tokens are computed once, on the first recipient that needs them.
-// Nothing is cached across messages: training (IMAP moves here, `yubin spam train` in another
-// process) takes effect for the next message.
-import type { SpamStore, SpamTokenCounts } from "../store/types.js";
+// - Totals and token counts come through the cache of the models (classifier/token-cache.ts),
+//   synced with the models' version once per message: training (IMAP moves here, `yubin spam
+//   train` in another process) takes effect for the next message.
+import type { SpamTokenCounts } from "../store/types.js";
 import { classify, MIN_TRAINED } from "./classifier/classify.js";
+import type { TokenCache } from "./classifier/token-cache.js";
 import { tokenHashes } from "./classifier/tokens.js";
 import type { MessageView } from "./types.js";
 
@@ -23,14 +25,14 @@ export interface ModelAnswer {
 /** The classifier for one message: `classify(accountId)` is that account's model over the global
  *  one, `classify(null)` the global model alone. */
 export function modelLookup(
-  spam: SpamStore,
+  spam: TokenCache,
   view: MessageView,
 ): { classify(accountId: number | null): Promise<ModelAnswer> } {
   let hashes: number[] | null = null;
   let global: Promise<SpamTokenCounts> | null = null;
   return {
     async classify(accountId) {
-      global ??= spam.modelTotals(0);
+      global ??= spam.sync().then(() => spam.modelTotals(0));
       const user = accountId !== null && accountId !== 0 ? accountId : null;
       const [g, u] = await Promise.all([global, user === null ? null : spam.modelTotals(user)]);
       const ready = g.spam + (u?.spam ?? 0) >= MIN_TRAINED && g.ham + (u?.ham ?? 0) >= MIN_TRAINED;

@@ -66,6 +66,48 @@ export function runSpamContract(open: () => Promise<ContractHandle>): void {
         assert.equal(await sp.trainedAs(0, "m1"), null, "keys are per account");
       }));
 
+    test("the models' version changes with every training that changes a model, and only then", () =>
+      withStore(open, async (h) => {
+        const a = await account(h.store, "bob@example.com");
+        const sp = h.store.spam;
+        const t = (as: SpamTraining["as"]): SpamTraining => ({
+          accountId: a.id,
+          key: "blob-1",
+          as,
+          hashes: [10, 11],
+          scopes: [0, a.id],
+        });
+        const seen = [await sp.modelVersion()];
+        const changed = async (what: string) => {
+          const v = await sp.modelVersion();
+          assert.ok(!seen.includes(v), `${what}: version ${v} again`);
+          seen.push(v);
+        };
+        const same = async (what: string) => assert.equal(await sp.modelVersion(), seen.at(-1), what);
+        await same("a read changes nothing");
+        assert.equal(await sp.train(t("spam")), "trained");
+        await changed("trained");
+        assert.equal(await sp.train(t("spam")), "unchanged");
+        await same("unchanged");
+        assert.equal(await sp.train(t("ham")), "retrained");
+        await changed("retrained");
+        assert.equal(await sp.train(t(null)), "forgotten");
+        await changed("forgotten");
+        assert.equal(await sp.train(t(null)), "unchanged");
+        await same("nothing to forget");
+        await rejectsWith(sp.train({ ...t("spam"), scopes: [0, a.id + 1000] }), "not-found");
+        await same("a refused training");
+        await sp.setSpamPrefs(a.id, { junkScore: 4 });
+        await sp.recordVerdict(verdict(1), 10);
+        await same("prefs and verdicts are not the models");
+        assert.equal(await sp.train(t("spam")), "trained");
+        await changed("trained again");
+        const again = await h.reopen();
+        assert.equal(await again.spam.modelVersion(), seen.at(-1), "durable");
+        await again.directory.removeAccount(a.id);
+        assert.ok(!seen.includes(await again.spam.modelVersion()), "removing an account removes its model");
+      }));
+
     test("the same key again is unchanged; the other class moves its tokens; null forgets it", () =>
       withStore(open, async ({ store }) => {
         const a = await account(store, "bob@example.com");

@@ -644,6 +644,11 @@ export interface SpamStore {
   tokenCounts(scope: SpamScope, hashes: readonly number[]): Promise<Map<number, SpamTokenCounts>>;
   /** How many spam and ham messages the model was trained with. */
   modelTotals(scope: SpamScope): Promise<SpamTokenCounts>;
+  /** A number that changes with every training that changes any model (in the same transaction,
+   *  whichever process or handle trained): the same number read twice means no count or total
+   *  changed in between, so counts read after the first read are still current. One cheap read,
+   *  for caches of token counts (src/spam/classifier/token-cache.ts). */
+  modelVersion(): Promise<number>;
   /** Trains (or untrains) one message into its scopes, atomically and durably; counts never go
    *  below 0. Returns what it did: "trained" (new), "retrained" (moved to the other class),
    *  "forgotten" (as: null and it had been trained), "unchanged". */

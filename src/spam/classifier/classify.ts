@@ -55,7 +55,7 @@ export const DEFAULT_PARAMS: ClassifyParams = {
 export const MIN_TRAINED = 20;
 
 export async function classify(
-  store: SpamStore,
+  store: Pick<SpamStore, "tokenCounts" | "modelTotals">,
   opts: { accountId: number | null; params?: Partial<ClassifyParams> },
   hashes: readonly number[],
 ): Promise<Classification> {

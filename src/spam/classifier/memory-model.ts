@@ -23,6 +23,7 @@ export class MemorySpamModel implements SpamStore {
   private readonly trained = new Map<string, SpamClass>();
   private readonly prefs = new Map<number, SpamPrefs>();
   private verdicts: SpamVerdictRecord[] = [];
+  private version = 0;
 
   async tokenCounts(scope: SpamScope, hashes: readonly number[]): Promise<Map<number, SpamTokenCounts>> {
     const out = new Map<number, SpamTokenCounts>();
@@ -40,10 +41,15 @@ export class MemorySpamModel implements SpamStore {
     return { spam: t?.spam ?? 0, ham: t?.ham ?? 0 };
   }
 
+  async modelVersion(): Promise<number> {
+    return this.version;
+  }
+
   async train(t: SpamTraining): Promise<"trained" | "retrained" | "forgotten" | "unchanged"> {
     const id = `${t.accountId}\u0000${t.key}`;
     const before = this.trained.get(id) ?? null;
     if (before === t.as) return "unchanged";
+    this.version++;
     for (const scope of t.scopes) {
       if (before !== null) this.add(scope, before, t.hashes, -1);
       if (t.as !== null) this.add(scope, t.as, t.hashes, 1);

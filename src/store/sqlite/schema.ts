@@ -29,6 +29,7 @@ import { sendingMigration } from "./sending-schema.js";
 import { settingsMigration } from "./settings-schema.js";
 import { sieveMigration } from "./sieve-schema.js";
 import { spamMigration } from "./spam-schema.js";
+import { spamVersionMigration } from "./spam-version-schema.js";
 import { statsMigration } from "./stats-schema.js";
 import { subscriptionMigration } from "./subscriptions.js";
 import { webSessionMigration } from "./web-session-schema.js";
@@ -197,6 +198,7 @@ END;
 // v22: TLS-RPT and DMARC aggregate counts for the reports we send (report-sending-schema.ts).
 // v23: the full-text index by word, with a vocabulary, in place of v14's trigrams (fulltext-words-schema.ts).
 // v24: the post office's correlation id kept with each queue entry (queue-cid-schema.ts).
+// v25: the spam models' version, bumped by every training, for the token count cache (spam-version-schema.ts).
 export const migrations: readonly string[] = [
   v1,
   changelogMigration,
@@ -222,6 +224,7 @@ export const migrations: readonly string[] = [
   reportSendingMigration,
   fullTextWordsMigration,
   queueCidMigration,
+  spamVersionMigration,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -141,6 +141,8 @@ export function createSpam(ctx: Ctx): SpamStore {
       )
       .raw(true),
     totals: db.prepare<[number], SpamTokenCounts>("SELECT spam, ham FROM spam_models WHERE scope = ?"),
+    version: db.prepare<[], { version: number }>("SELECT version FROM spam_model_version WHERE id = 0"),
+    bumpVersion: db.prepare<[]>("UPDATE spam_model_version SET version = version + 1 WHERE id = 0"),
     trained: db.prepare<[number, string], TrainedRow>(
       "SELECT class, scopes FROM spam_trained WHERE account_id = ? AND key = ?",
     ),
@@ -233,6 +235,14 @@ export function createSpam(ctx: Ctx): SpamStore {
     }
   }
 
+  /** Trains and, when a model changed, bumps the models' version in the same transaction, so no
+   *  reader can see the new counts under the old version (modelVersion). */
+  function trainAndBump(t: SpamTraining, hashes: readonly number[], scopes: number[]): TrainOutcome {
+    const outcome = train(t, hashes, scopes);
+    if (outcome !== "unchanged") s.bumpVersion.run();
+    return outcome;
+  }
+
   function train(t: SpamTraining, hashes: readonly number[], scopes: number[]): TrainOutcome {
     if (t.accountId > 0) mustAccount(t.accountId);
     for (const scope of scopes) if (scope > 0) mustAccount(scope);
@@ -273,6 +283,10 @@ export function createSpam(ctx: Ctx): SpamStore {
       return { spam: r?.spam ?? 0, ham: r?.ham ?? 0 };
     },
 
+    async modelVersion() {
+      return ctx.read(() => s.version.get()?.version ?? 0);
+    },
+
     async train(t) {
       if (typeof t !== "object" || t === null) invalid("training is not an object");
       id(t.accountId, "account");
@@ -285,7 +299,7 @@ export function createSpam(ctx: Ctx): SpamStore {
       const scopes = [...new Set(t.scopes.map((v) => id(v, "scope")))];
       if (t.as !== null && scopes.length === 0) invalid("training into no model");
       const hashes = hashList(t.hashes);
-      return ctx.grouped(() => ({ value: train(t, hashes, scopes) }));
+      return ctx.grouped(() => ({ value: trainAndBump(t, hashes, scopes) }));
     },
 
     async trainedAs(accountId, key) {
