@@ -133,22 +133,38 @@ function rcodeOf(flags: number): Rcode {
   }
 }
 
+/** The one ending of an exchange, UDP or TCP: the answer, an error or the deadline, whichever
+ *  comes first; the socket is closed and later events are ignored. */
+function settleOnce(o: {
+  timeoutMs: number;
+  timeoutMessage: string;
+  close: () => void;
+  resolve: (msg: Buffer) => void;
+  reject: (e: Error) => void;
+}): (err: Error | null, msg?: Buffer) => void {
+  let done = false;
+  const finish = (err: Error | null, msg?: Buffer) => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    o.close();
+    if (err || !msg) o.reject(err ?? new DnsQueryError("no answer"));
+    else o.resolve(msg);
+  };
+  const timer = setTimeout(() => finish(new DnsQueryError(o.timeoutMessage)), o.timeoutMs);
+  return finish;
+}
+
 function udpExchange(server: Server, query: Buffer, timeoutMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const sock = dgram.createSocket(isIP(server.host) === 6 ? "udp6" : "udp4");
-    const timer = setTimeout(
-      () => finish(new DnsQueryError(`no answer from ${server.host} in ${timeoutMs} ms`)),
+    const finish = settleOnce({
       timeoutMs,
-    );
-    let done = false;
-    const finish = (err: Error | null, msg?: Buffer) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      sock.close();
-      if (err || !msg) reject(err ?? new DnsQueryError("no answer"));
-      else resolve(msg);
-    };
+      timeoutMessage: `no answer from ${server.host} in ${timeoutMs} ms`,
+      close: () => sock.close(),
+      resolve,
+      reject,
+    });
     sock.on("error", (e) => finish(e));
     // Only a datagram from the server asked counts (RFC 5452 9.1); others are ignored.
     sock.on("message", (msg, rinfo) => {
@@ -164,19 +180,13 @@ function tcpExchange(server: Server, query: Buffer, timeoutMs: number): Promise<
   return new Promise((resolve, reject) => {
     const sock = net.connect({ host: server.host, port: server.port });
     let buf = Buffer.alloc(0);
-    const timer = setTimeout(
-      () => finish(new DnsQueryError(`no TCP answer from ${server.host} in ${timeoutMs} ms`)),
+    const finish = settleOnce({
       timeoutMs,
-    );
-    let done = false;
-    const finish = (err: Error | null, msg?: Buffer) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      sock.destroy();
-      if (err || !msg) reject(err ?? new DnsQueryError("no answer"));
-      else resolve(msg);
-    };
+      timeoutMessage: `no TCP answer from ${server.host} in ${timeoutMs} ms`,
+      close: () => sock.destroy(),
+      resolve,
+      reject,
+    });
     sock.on("error", (e) => finish(e));
     sock.on("close", () => finish(new DnsQueryError("DNS server closed the TCP connection")));
     sock.on("data", (chunk) => {
