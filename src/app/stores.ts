@@ -1,9 +1,11 @@
-// Which stores one Yubin process uses: the embedded SQLite store in server.dataDir, with the
-// MIME parse limits of [storage]. The CLI opens the same store for its offline commands.
+// Which stores one Yubin process uses: the embedded SQLite store in server.dataDir (the default),
+// or the PostgreSQL store several nodes share (storage.backend = "postgres"), with the MIME parse
+// limits of [storage]. The CLI opens the same store for its offline commands.
 import type { Config } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
 import { parseStructure } from "../mime/parse.js";
 import type { ChangeNotifier } from "../store/notifier.js";
+import { openPostgresStore } from "../store/postgres/index.js";
 import { openSqliteStore } from "../store/sqlite/index.js";
 import type { Store } from "../store/types.js";
 
@@ -13,6 +15,27 @@ export async function openStore(
   log: Logger,
   opts: { fullTextIndexer?: boolean; onCommit?: (seconds: number, fsyncSeconds: number) => void } = {},
 ): Promise<Store> {
+  const parse = (body: Buffer) =>
+    parseStructure(body, { maxDepth: config.storage.mimeMaxDepth, maxParts: config.storage.mimeMaxParts });
+  if (config.storage.backend === "postgres") {
+    const url = config.storage.postgresUrl || process.env.YUBIN_POSTGRES_URL || "";
+    if (!url)
+      throw new Error(
+        'storage.backend = "postgres" needs storage.postgresUrl (or YUBIN_POSTGRES_URL) to be set',
+      );
+    return openPostgresStore({
+      url,
+      notifier,
+      poolSize: config.storage.postgresPoolSize,
+      connectTimeoutMs: config.storage.postgresConnectTimeoutMs,
+      mailboxNameMaxBytes: config.storage.mailboxNameMaxBytes,
+      fullTextMaxBytes: config.storage.fullTextMaxBytes,
+      fullTextMaxWords: config.storage.fullTextMaxWords,
+      fullTextIndexer: opts.fullTextIndexer,
+      parse,
+      log,
+    });
+  }
   return openSqliteStore({
     dataDir: config.server.dataDir,
     notifier,
@@ -26,8 +49,7 @@ export async function openStore(
     fullTextIndexer: opts.fullTextIndexer,
     onCommit: opts.onCommit,
     mailboxNameMaxBytes: config.storage.mailboxNameMaxBytes,
-    parse: (body) =>
-      parseStructure(body, { maxDepth: config.storage.mimeMaxDepth, maxParts: config.storage.mimeMaxParts }),
+    parse,
     log,
   });
 }

@@ -54,7 +54,24 @@ export const tlsSection = {
 };
 
 export const storageSection = {
-  backend: oneOf(["sqlite"] as const, "sqlite", "Storage backend: sqlite (embedded, the default)."),
+  backend: oneOf(
+    ["sqlite", "postgres"] as const,
+    "sqlite",
+    "Storage backend: sqlite (embedded in dataDir, the default) or postgres (one database several nodes share: postgresUrl).",
+  ),
+  postgresUrl: str(
+    "",
+    'With backend = "postgres": the database, as postgres://user:password@host:5432/dbname (or set YUBIN_POSTGRES_URL).',
+  ),
+  postgresPoolSize: int(20, 'With backend = "postgres": most connections this process holds.', {
+    min: 1,
+    max: 1000,
+  }),
+  postgresConnectTimeoutMs: int(
+    5000,
+    'With backend = "postgres": how long a call waits for a database connection before it fails as temporary (SMTP 451, IMAP NO [UNAVAILABLE]).',
+    { min: 100, max: 600000 },
+  ),
   inlineMaxBytes: int(
     65536,
     "Message bodies up to this size are kept inside the database (one fsync per batch); larger ones as files.",

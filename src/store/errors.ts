@@ -7,7 +7,10 @@ export type StoreErrorCode =
   | "quota"
   | "domain-not-empty"
   | "mailbox-not-empty"
-  | "readonly";
+  | "readonly"
+  /** The database cannot be reached (PostgreSQL down or restarting): try again later. Protocols
+   *  answer it as a temporary failure (SMTP 451 4.3.0, IMAP NO [UNAVAILABLE], JMAP serverUnavailable). */
+  | "unavailable";
 
 export class StoreError extends Error {
   constructor(
@@ -27,5 +30,15 @@ export class QuotaError extends StoreError {
   ) {
     super("quota", message);
     this.name = "QuotaError";
+  }
+}
+
+/** The database could not be reached or went away during the call; nothing of it was committed
+ *  unless the call says so (a COMMIT whose answer was lost is the one case that cannot tell). */
+export class StoreUnavailableError extends StoreError {
+  constructor(message: string, cause?: unknown) {
+    super("unavailable", message);
+    this.name = "StoreUnavailableError";
+    this.cause = cause;
   }
 }

@@ -1,0 +1,198 @@
+// The PostgreSQL connection pool every part of the PostgreSQL store shares (issue 17), on `pg`
+// (node-postgres). What it adds to the driver:
+// - int8 (BIGINT, COUNT(*)) read as JavaScript numbers: ids, UIDs, MODSEQs, octet counts and epoch
+//   milliseconds all stay far below 2^53, and every caller would otherwise convert strings;
+// - tx(): one transaction (READ COMMITTED) retried on a serialization failure or deadlock, so
+//   concurrent writers on several nodes (two deliveries into one mailbox, two queue claims) need
+//   no retry loop of their own;
+// - the database being unreachable, or going away in the middle of a call, becomes one typed
+//   error (StoreUnavailableError, code "unavailable") that the protocols answer as temporary
+//   (SMTP 451, IMAP NO [UNAVAILABLE]); the pool reconnects by itself for the next call. An idle
+//   connection's error is logged, never thrown: unhandled, it would end the process.
+import pg from "pg";
+import type { Logger } from "../../log/logger.js";
+import { StoreError, StoreUnavailableError } from "../errors.js";
+
+/** What a query runs on: the pool (autocommit) or a transaction's client. */
+export interface Queryable {
+  query<R extends pg.QueryResultRow = Record<string, unknown>>(
+    text: string,
+    params?: unknown[],
+  ): Promise<pg.QueryResult<R>>;
+}
+
+/** A transaction's client, with the same helpers as the pool. */
+export interface Tx {
+  /** Rows of a statement. */
+  rows<R extends pg.QueryResultRow = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+  /** The first row, or null. */
+  one<R extends pg.QueryResultRow = Record<string, unknown>>(
+    text: string,
+    params?: unknown[],
+  ): Promise<R | null>;
+  /** Rows affected. */
+  run(text: string, params?: unknown[]): Promise<number>;
+}
+
+export interface PgDbOptions {
+  url: string;
+  /** Most connections this process holds (default 20). */
+  poolSize?: number;
+  /** How long a call waits for a connection before it is "unavailable" (default 5,000 ms). */
+  connectTimeoutMs?: number;
+  log: Logger;
+  /** Name shown in pg_stat_activity. */
+  applicationName?: string;
+}
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+const types = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === INT8_OID || oid === NUMERIC_OID) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+/** SQLSTATEs worth running the whole transaction again for. */
+const RETRY_CODES = new Set(["40001", "40P01"]);
+const MAX_TX_ATTEMPTS = 8;
+
+/** Driver and server errors that mean "the database is not there" rather than "your SQL is wrong". */
+function isUnavailable(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  const code = (e as { code?: string }).code;
+  if (typeof code === "string") {
+    // Class 08: connection exception; 57P01-57P03: admin/crash shutdown, cannot connect now;
+    // 53300: too many connections.
+    if (code.startsWith("08") || code === "57P01" || code === "57P02" || code === "57P03" || code === "53300")
+      return true;
+    if (code === "ECONNREFUSED" || code === "ECONNRESET" || code === "ETIMEDOUT" || code === "EPIPE")
+      return true;
+    if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EHOSTUNREACH") return true;
+  }
+  const m = e.message;
+  return (
+    m.includes("Connection terminated") ||
+    m.includes("timeout exceeded when trying to connect") ||
+    m.includes("Client has encountered a connection error") ||
+    m.includes("Connection ended unexpectedly")
+  );
+}
+
+/** A thrown error as the store's callers expect it: StoreErrors as they are, "the database is
+ *  not there" as StoreUnavailableError, anything else (a bug in our SQL) unchanged. */
+export function storeError(e: unknown): unknown {
+  if (e instanceof StoreError) return e;
+  if (isUnavailable(e)) return new StoreUnavailableError(`database unavailable: ${(e as Error).message}`, e);
+  return e;
+}
+
+function helpers(q: Queryable): Tx {
+  return {
+    async rows<R extends pg.QueryResultRow>(text: string, params?: unknown[]) {
+      return (await q.query<R>(text, params)).rows;
+    },
+    async one<R extends pg.QueryResultRow>(text: string, params?: unknown[]) {
+      return (await q.query<R>(text, params)).rows[0] ?? null;
+    },
+    async run(text, params) {
+      return (await q.query(text, params)).rowCount ?? 0;
+    },
+  };
+}
+
+export class PgDb implements Tx {
+  readonly pool: pg.Pool;
+  private readonly log: Logger;
+  private closed = false;
+
+  constructor(opts: PgDbOptions) {
+    this.log = opts.log;
+    this.pool = new pg.Pool({
+      connectionString: opts.url,
+      max: opts.poolSize ?? 20,
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000,
+      idleTimeoutMillis: 30_000,
+      application_name: opts.applicationName ?? "yubin",
+      types,
+    });
+    // An idle client whose server went away emits here; unhandled, the process would end.
+    this.pool.on("error", (error) =>
+      this.log.warn("database connection lost; reconnecting at the next call", { error }),
+    );
+  }
+
+  async rows<R extends pg.QueryResultRow = Record<string, unknown>>(
+    text: string,
+    params?: unknown[],
+  ): Promise<R[]> {
+    try {
+      return (await this.pool.query<R>(text, params)).rows;
+    } catch (e) {
+      throw storeError(e);
+    }
+  }
+
+  async one<R extends pg.QueryResultRow = Record<string, unknown>>(
+    text: string,
+    params?: unknown[],
+  ): Promise<R | null> {
+    return (await this.rows<R>(text, params))[0] ?? null;
+  }
+
+  async run(text: string, params?: unknown[]): Promise<number> {
+    try {
+      return (await this.pool.query(text, params)).rowCount ?? 0;
+    } catch (e) {
+      throw storeError(e);
+    }
+  }
+
+  /**
+   * `fn` in one transaction, committed when it returns; rolled back when it throws (the error
+   * goes on, as storeError() shapes it). Run again from the start on a serialization failure or
+   * deadlock (at most 8 times), so `fn` must not have effects outside the database.
+   */
+  async tx<T>(
+    fn: (t: Tx) => Promise<T>,
+    opts: { isolation?: "serializable" | "repeatable read" } = {},
+  ): Promise<T> {
+    if (this.closed) throw new StoreError("invalid", "store is closed");
+    for (let attempt = 1; ; attempt++) {
+      let client: pg.PoolClient;
+      try {
+        client = await this.pool.connect();
+      } catch (e) {
+        throw storeError(e);
+      }
+      let broken = false;
+      try {
+        await client.query(
+          opts.isolation ? `BEGIN ISOLATION LEVEL ${opts.isolation.toUpperCase()}` : "BEGIN",
+        );
+        const value = await fn(helpers(client));
+        await client.query("COMMIT");
+        return value;
+      } catch (e) {
+        try {
+          await client.query("ROLLBACK");
+        } catch {
+          broken = true; // the connection is gone: do not give it back to the pool
+        }
+        const code = (e as { code?: string }).code;
+        if (code && RETRY_CODES.has(code) && attempt < MAX_TX_ATTEMPTS) continue;
+        if (isUnavailable(e)) broken = true;
+        throw storeError(e);
+      } finally {
+        client.release(broken);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}

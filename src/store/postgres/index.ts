@@ -1,0 +1,123 @@
+// The PostgreSQL store (issue 17): every store interface on one PostgreSQL database, for several
+// nodes sharing one store. Metadata and bodies are in the database (bodies content-addressed as in
+// the SQLite store, chunked when large), so a node needs no shared filesystem. See schema.ts for
+// the migrations, db.ts for transactions, retries and "the database went away".
+import { type Logger, silentLogger } from "../../log/logger.js";
+import { parseStructure } from "../../mime/parse.js";
+import type { MessageStructure } from "../../mime/types.js";
+import type { ChangeNotifier } from "../notifier.js";
+import { minimalStructure } from "../sqlite/fallback-parse.js";
+import type { MailStore, Store } from "../types.js";
+import { createAppPasswords } from "./app-passwords.js";
+import { PgCtx } from "./context.js";
+import { PgDb } from "./db.js";
+import { createDirectory } from "./directory.js";
+import { createGreylist } from "./greylist.js";
+import { createImports } from "./imports.js";
+import { createMailOps } from "./mail.js";
+import { createQueue } from "./queue.js";
+import { createReportSending } from "./report-sending.js";
+import { createReports } from "./reports.js";
+import { migrate } from "./schema.js";
+import { createSearchOps } from "./search.js";
+import { createSecondFactors } from "./second-factor.js";
+import { createSending } from "./sending.js";
+import { createSettings } from "./settings.js";
+import { createSieve } from "./sieve.js";
+import { createSpam } from "./spam.js";
+import { createStats } from "./stats.js";
+import { createWebSessions } from "./web-sessions.js";
+
+export interface PostgresStoreOptions {
+  /** postgres://user:password@host:port/database (libpq's URL form; ?options=-c search_path=… works). */
+  url: string;
+  notifier: ChangeNotifier;
+  /** Most connections this process holds (default 20). */
+  poolSize?: number;
+  /** How long a call waits for a connection before failing as "unavailable" (default 5,000 ms). */
+  connectTimeoutMs?: number;
+  log?: Logger;
+  parse?: (body: Buffer) => MessageStructure;
+  mailboxNameMaxBytes?: number;
+  /** Bodies over this size are stored in chunks of it (default 1 MiB). */
+  chunkBytes?: number;
+  fullTextMaxBytes?: number;
+  fullTextMaxWords?: number;
+  /** Whether this process runs the full-text indexer (default true; CLI commands: false). */
+  fullTextIndexer?: boolean;
+}
+
+export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
+
+export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Store> {
+  const log = opts.log ?? silentLogger;
+  const parser = opts.parse ?? parseStructure;
+  const parse = (body: Buffer): MessageStructure => {
+    try {
+      return parser(body);
+    } catch (error) {
+      log.error("message parse failed; storing a minimal structure", { error });
+      return minimalStructure(body);
+    }
+  };
+  const db = new PgDb({
+    url: opts.url,
+    poolSize: opts.poolSize,
+    connectTimeoutMs: opts.connectTimeoutMs,
+    log,
+  });
+  try {
+    await migrate(db);
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+  const ctx = new PgCtx(db, opts.notifier, log, parse, {
+    mailboxNameMaxBytes: opts.mailboxNameMaxBytes ?? 1024,
+    chunkBytes: opts.chunkBytes ?? DEFAULT_CHUNK_BYTES,
+    fullTextMaxBytes: opts.fullTextMaxBytes ?? 1024 * 1024,
+    fullTextMaxWords: opts.fullTextMaxWords ?? 2000,
+  });
+  const search = createSearchOps(ctx);
+  const mail: MailStore = { ...createMailOps(ctx), ...bind(search) };
+  const webSessions = createWebSessions(ctx);
+  let closing: Promise<void> | null = null;
+  return {
+    directory: createDirectory(ctx),
+    mail,
+    queue: createQueue(ctx),
+    settings: createSettings(ctx),
+    sending: createSending(ctx),
+    greylist: createGreylist(ctx),
+    spam: createSpam(ctx),
+    appPasswords: createAppPasswords(ctx),
+    secondFactors: createSecondFactors(ctx),
+    webSessions,
+    sieve: createSieve(ctx),
+    imports: createImports(ctx),
+    reports: createReports(ctx),
+    statistics: createStats(ctx),
+    reportSending: createReportSending(ctx),
+    close() {
+      closing ??= (async () => {
+        webSessions.stop();
+        await search.stop();
+        ctx.closed = true;
+        await db.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** The search ops as plain own properties (spread copies only own enumerable ones). */
+function bind(
+  s: ReturnType<typeof createSearchOps>,
+): Pick<MailStore, "searchHeader" | "listEnvelopes" | "searchText" | "matchText"> {
+  return {
+    searchHeader: (...a) => s.searchHeader(...a),
+    listEnvelopes: (...a) => s.listEnvelopes(...a),
+    searchText: (...a) => s.searchText(...a),
+    matchText: (...a) => s.matchText(...a),
+  };
+}
