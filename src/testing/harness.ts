@@ -99,6 +99,15 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   // minimal messages (no Date, no Message-ID) by score; tests of the filter turn it on.
   config.spam.enabled = false;
   if (opts.config) config = withOverrides(config, opts.config);
+  // YUBIN_TEST_BACKEND=postgres runs a test file's servers on the PostgreSQL store (a fresh schema
+  // of the test process's private cluster each), so any protocol test can be run on either backend.
+  let pgSchema: { url: string; drop(): Promise<void> } | null = null;
+  if (process.env.YUBIN_TEST_BACKEND === "postgres" && config.storage.backend === "sqlite") {
+    const { freshSchema } = await import("./postgres.js");
+    pgSchema = await freshSchema();
+    config.storage.backend = "postgres";
+    config.storage.postgresUrl = pgSchema.url;
+  }
   const log =
     opts.log ??
     (process.env.YUBIN_TEST_LOG
@@ -126,6 +135,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     }
   } catch (e) {
     await app.stop();
+    await pgSchema?.drop();
     throw e;
   }
 
@@ -155,6 +165,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     async stop() {
       await app.stop();
       await rm(dataDir, { recursive: true, force: true });
+      await pgSchema?.drop();
     },
     async restart() {
       await app.stop();
