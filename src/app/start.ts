@@ -41,6 +41,7 @@ import { JunkTrainer } from "../spam/training/trainer.js";
 import { VerdictLog } from "../spam/verdict-log.js";
 import { StatsRecorder } from "../stats/recorder.js";
 import { type CounterStore, MemoryCounters } from "../store/counters.js";
+import { type LockService, MemoryLocks } from "../store/locks.js";
 import { type ChangeNotifier, LocalNotifier } from "../store/notifier.js";
 import type { Store } from "../store/types.js";
 import { listenerFactories } from "./listeners.js";
@@ -61,6 +62,7 @@ export interface AppDeps {
   store?: Store; // default: the embedded SQLite store in config.server.dataDir
   notifier?: ChangeNotifier;
   counters?: CounterStore;
+  locks?: LockService;
   /** The post office's filter stage, in order (src/postoffice/filter.ts); none by default. */
   filters?: readonly Filter[];
   /** Further observers of the metric events (tests), beside the built-in ones. */
@@ -80,6 +82,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   );
   const notifier = deps.notifier ?? new LocalNotifier();
   const counters = deps.counters ?? new MemoryCounters();
+  const locks = deps.locks ?? new MemoryLocks();
   // A certificate from an ACME CA (src/acme) is served as soon as it is issued (by this process,
   // or by the one with the HTTP listeners on the same data directory).
   const acmeOn = acmeEnabled(config);
@@ -192,6 +195,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     imports,
     notifier,
     counters,
+    locks,
     auth,
     appPasswords,
     secondFactors,
@@ -340,6 +344,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       await statsRecorder?.stop();
       await metricsListener?.close();
       await store.close();
+      await locks.close();
       stopMonitor();
       log.info("stopped");
     })();

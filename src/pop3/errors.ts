@@ -33,6 +33,12 @@ export const errors = {
     new Pop3Error("two-factor authentication is on: use an app password", { code: "AUTH" }),
   throttled: (retryAfterMs?: number) => new Pop3Error(throttledText(retryAfterMs), { code: "SYS/TEMP" }),
   inUse: () => new Pop3Error("maildrop already locked by another POP3 session", { code: "IN-USE" }),
+  lockLost: () =>
+    new Pop3Error("maildrop lock lost, closing connection; nothing was deleted", {
+      code: "SYS/TEMP",
+      fault: "server",
+      close: true,
+    }),
   noMaildrop: () => new Pop3Error("no INBOX for this account", { code: "SYS/PERM", fault: "server" }),
   unsupportedMechanism: (m: string) => new Pop3Error(`unsupported SASL mechanism ${printable(m)}`),
   authCancelled: () => new Pop3Error("authentication cancelled"),

@@ -13,6 +13,7 @@ import type { AuthResult } from "../auth/types.js";
 import { ConnectionGone, LineIo } from "../server/line-io.js";
 import { LineSession } from "../server/line-session.js";
 import type { SessionOptions } from "../server/session-listener.js";
+import { maildropLockName } from "../store/locks.js";
 import { commandTable } from "./commands/index.js";
 import type { Conn, Pop3Config } from "./commands/types.js";
 import { errorLine, errors, Pop3Error } from "./errors.js";
@@ -101,6 +102,12 @@ export class Session extends LineSession implements Conn {
       return;
     }
     if (!(await this.loginStands())) return;
+    if (this.state.kind === "transaction" && !this.state.lock.held) {
+      // The shared lock's lease ran out (its service was unreachable too long) and another
+      // session may hold the maildrop now: end without committing deletions (RFC 1939 §6).
+      await this.fail(errors.lockLost());
+      return;
+    }
     const cmd = parsed.command;
     const spec = commandTable[cmd.name];
     const state = this.state;
@@ -178,8 +185,10 @@ export class Session extends LineSession implements Conn {
     if (!result.ok) throw this.loginFailed(result, { errors, maxAuthFailures: this.cfg.maxAuthFailures });
     const account = result.account;
     // RFC 1939 §8 / RFC 2449 §8.1.1: one session per maildrop at a time.
-    const release = this.shared.locks.acquire(account.id);
-    if (!release) throw errors.inUse();
+    // The lock is ctx.locks' (src/store/locks.ts): with several nodes or workers, one they all
+    // see, so a second session of the account on another node is refused too.
+    const lock = await this.ctx.locks.acquire(maildropLockName(account.id));
+    if (!lock) throw errors.inUse();
     try {
       const maildrop = await Maildrop.open(this.ctx, account, {
         sizes: this.shared.sizes,
@@ -189,9 +198,9 @@ export class Session extends LineSession implements Conn {
       const login = loginCheck(account, this.ctx.config.auth.sessionRecheckSec, {
         appPassword: result.appPassword,
       });
-      this.state = { kind: "transaction", account, maildrop, release, login };
+      this.state = { kind: "transaction", account, maildrop, lock, login };
     } catch (e) {
-      release();
+      await lock.release();
       throw e;
     }
     // issue 18: a logged-in session leaves its IP's pre-login count (pop3.maxConnectionsPerIp), so
@@ -209,7 +218,7 @@ export class Session extends LineSession implements Conn {
     try {
       await state.maildrop.close();
     } finally {
-      state.release();
+      await state.lock.release();
     }
   }
 }

@@ -1,28 +1,8 @@
-// State shared by every POP3 listener of one app (port 110 and 995 alike): the maildrop locks
-// and the cache of message sizes (LIST/STAT). Keyed by the AppContext, so two apps in one process (tests,
-// restarts) never share them.
-//
-// The lock is RFC 1939 §8's exclusive-access lock on the maildrop, held from login to the end of
-// the session. It lives in this process: with several nodes sharing one store it must move to a
-// shared lock service (the same place CounterStore would go).
+// State shared by every POP3 listener of one app (port 110 and 995 alike): the cache of message
+// sizes (LIST/STAT). Keyed by the AppContext, so two apps in one process (tests, restarts) never
+// share it. The maildrop lock is ctx.locks (src/store/locks.ts), shared between nodes when they are.
 
 import type { AppContext } from "../server/context.js";
-
-export class MaildropLocks {
-  private readonly held = new Set<number>();
-
-  /** Take the lock on an account's maildrop; returns its release function, or null if held. */
-  acquire(accountId: number): (() => void) | null {
-    if (this.held.has(accountId)) return null;
-    this.held.add(accountId);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.held.delete(accountId);
-    };
-  }
-}
 
 /** blobId (a content hash, so the body never changes) → its LIST size (wire/dot-stuff.ts messageSize). Least recently used go first. */
 export class SizeCache {
@@ -55,7 +35,6 @@ export class SizeCache {
 }
 
 export interface Pop3Shared {
-  locks: MaildropLocks;
   sizes: SizeCache;
 }
 
@@ -64,7 +43,7 @@ const shared = new WeakMap<AppContext, Pop3Shared>();
 export function sharedFor(ctx: AppContext): Pop3Shared {
   let s = shared.get(ctx);
   if (!s) {
-    s = { locks: new MaildropLocks(), sizes: new SizeCache(ctx.config.pop3.sizeCacheEntries) };
+    s = { sizes: new SizeCache(ctx.config.pop3.sizeCacheEntries) };
     shared.set(ctx, s);
   }
   return s;

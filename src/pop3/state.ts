@@ -2,6 +2,7 @@
 // commits the deletions and the session ends, so it has no variant here.
 
 import type { LoginCheck } from "../auth/login-recheck.js";
+import type { LockHandle } from "../store/locks.js";
 import type { Account } from "../store/types.js";
 import type { Maildrop } from "./maildrop.js";
 
@@ -16,7 +17,8 @@ export interface TransactionState {
   /** The login, re-checked against the account row before commands (auth/login-recheck.ts). */
   login: LoginCheck;
   maildrop: Maildrop;
-  release: () => void; // the maildrop lock
+  /** The maildrop lock (RFC 1939 §8), from ctx.locks: shared between nodes when they are. */
+  lock: LockHandle;
 }
 
 export type SessionState = AuthorizationState | TransactionState;

@@ -13,6 +13,7 @@ import type { Monitoring } from "../metrics/monitoring.js";
 import type { PostOffice } from "../postoffice/post-office.js";
 import type { ReportSending } from "../reports/outbound/service.js";
 import type { CounterStore } from "../store/counters.js";
+import type { LockService } from "../store/locks.js";
 import type { ChangeNotifier } from "../store/notifier.js";
 import type { StatsEntry, Store } from "../store/types.js";
 import type { ActivityTracker } from "./activity.js";
@@ -37,6 +38,9 @@ export interface AppContext {
   store: Store;
   notifier: ChangeNotifier;
   counters: CounterStore;
+  /** Session-long exclusive locks (the POP3 maildrop lock), shared between nodes or workers when
+   *  they are (src/store/locks.ts). */
+  locks: LockService;
   auth: AuthService;
   /** Making and checking app passwords (issue 15); listing and revoking: store.appPasswords. */
   appPasswords: AppPasswords;
