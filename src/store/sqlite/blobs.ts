@@ -225,7 +225,7 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-function firstId(value: string | null): string | null {
+export function firstId(value: string | null): string | null {
   if (!value) return null;
   const m = /<([^<>]+)>/.exec(value);
   const id = m ? m[1]!.replace(/\s+/g, "") : value.trim();
@@ -233,7 +233,7 @@ function firstId(value: string | null): string | null {
 }
 
 /** Message-IDs that may name an earlier message of the same thread (RFC 5322 3.6.4). */
-function threadRefs(s: MessageStructure): string[] {
+export function threadRefs(s: MessageStructure): string[] {
   const out = new Set<string>();
   for (const r of s.references) {
     const id = firstId(r);
