@@ -11,6 +11,7 @@ import { antivirusFilters } from "../antivirus/filter.js";
 import { SecondFactors } from "../auth/2fa/second-factors.js";
 import { AppPasswords } from "../auth/app-passwords.js";
 import { createAuthService } from "../auth/service.js";
+import { openCluster } from "../cluster/index.js";
 import type { Config } from "../config/schema.js";
 import { createCachedDnsResolver } from "../dns/resolver.js";
 import { dnsblStats } from "../dnsbl/index.js";
@@ -80,9 +81,14 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       }),
     recentErrors,
   );
-  const notifier = deps.notifier ?? new LocalNotifier();
-  const counters = deps.counters ?? new MemoryCounters();
-  const locks = deps.locks ?? new MemoryLocks();
+  // Change events, counters and session locks: shared with the other nodes through Redis when
+  // [cluster] redisUrl is set (src/cluster; Redis unreachable at start is an error naming it),
+  // else the given ones (the workers' supervisor, tests) or this process's own.
+  const redisUrl = config.cluster.redisUrl || process.env.YUBIN_REDIS_URL || "";
+  const cluster = redisUrl ? await openCluster(redisUrl, config.cluster, log) : null;
+  const notifier = cluster?.notifier ?? deps.notifier ?? new LocalNotifier();
+  const counters = cluster?.counters ?? deps.counters ?? new MemoryCounters();
+  const locks = cluster?.locks ?? deps.locks ?? new MemoryLocks();
   // A certificate from an ACME CA (src/acme) is served as soon as it is issued (by this process,
   // or by the one with the HTTP listeners on the same data directory).
   const acmeOn = acmeEnabled(config);
@@ -93,7 +99,11 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   // Group commits are timed for /metrics; the observer is set once the events' fan-out exists.
   let onCommit = (_seconds: number, _fsyncSeconds: number) => {};
   const store =
-    deps.store ?? (await openStore(config, notifier, log, { onCommit: (s, f) => onCommit(s, f) }));
+    deps.store ??
+    (await openStore(config, notifier, log, { onCommit: (s, f) => onCommit(s, f) }).catch(async (e) => {
+      await cluster?.close();
+      throw e;
+    }));
   const appPasswords = new AppPasswords({
     store: store.appPasswords,
     dataDir: config.server.dataDir,
@@ -259,6 +269,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     stopMonitor();
     await Promise.all(listeners.map((r) => r.close(0)));
     await store.close();
+    await cluster?.close();
     throw e;
   }
   phase = "up";
@@ -345,6 +356,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       await metricsListener?.close();
       await store.close();
       await locks.close();
+      await cluster?.close();
       stopMonitor();
       log.info("stopped");
     })();

@@ -4,6 +4,7 @@
 import { acmeSection } from "../acme/config.js";
 import { antivirusSection } from "../antivirus/config.js";
 import { autoconfigSection } from "../autoconfig/config.js";
+import { clusterSection } from "../cluster/config.js";
 import { daneSection } from "../dane/config.js";
 import { deliverySection } from "../delivery/config.js";
 import { vacationSection } from "../delivery/vacation-config.js";
@@ -236,6 +237,7 @@ export const schema = {
   tls: tlsSection,
   acme: acmeSection,
   storage: storageSection,
+  cluster: clusterSection,
   log: logSection,
   auth: authSection,
   quota: quotaSection,

@@ -1,5 +1,6 @@
 // In-process change notifier: a delivery wakes IMAP IDLE and every session watching a mailbox.
-// A Redis pub/sub implementation of ChangeNotifier can replace it when several nodes share a store.
+// When several nodes share a store, src/cluster/redis-notifier.ts (Redis pub/sub) replaces it and
+// also tells this node's listeners what the others changed, marked `remote`.
 
 /** Why messages appeared in a mailbox: a delivery (SMTP, the post office, Sieve), a client's
  *  APPEND or JMAP Email/import, or a COPY/MOVE (IMAP, JMAP Email/set mailboxIds). Listeners that
@@ -7,40 +8,50 @@
  *  own decision, a move into Junk is the user's. */
 export type AddedCause = "deliver" | "append" | "copy" | "move";
 
-export type MailEvent =
-  | {
-      kind: "added";
-      accountId: number;
-      mailboxId: number;
-      uids: number[];
-      modseq: number;
-      cause: AddedCause;
-      /** For "copy" and "move": the mailbox the messages came from. */
-      fromMailboxId?: number;
-    }
-  | {
-      kind: "flags";
-      accountId: number;
-      mailboxId: number;
-      uids: number[];
-      modseq: number;
-      /** Keywords (lower-case) this update set on at least one of the messages, when any: an
-       *  edge, so a listener acting on "$Junk being set" does not act again on a later \Seen. */
-      keywordsAdded?: string[];
-    }
-  | {
-      kind: "expunged";
-      accountId: number;
-      mailboxId: number;
-      uids: number[];
-      modseq: number;
-    }
-  | {
-      kind: "mailbox-created" | "mailbox-renamed" | "mailbox-deleted";
-      accountId: number;
-      mailboxId: number;
-      name: string;
-    };
+/** Where an event was heard. */
+export interface EventOrigin {
+  /** Made by another node or worker and heard through the shared notifier (src/cluster,
+   *  src/workers): a hint for sessions (IDLE, push) to read changesSince; jobs that must act once
+   *  per change (spam training) leave it to the node that made it. */
+  remote?: true;
+}
+
+export type MailEvent = EventOrigin &
+  (
+    | {
+        kind: "added";
+        accountId: number;
+        mailboxId: number;
+        uids: number[];
+        modseq: number;
+        cause: AddedCause;
+        /** For "copy" and "move": the mailbox the messages came from. */
+        fromMailboxId?: number;
+      }
+    | {
+        kind: "flags";
+        accountId: number;
+        mailboxId: number;
+        uids: number[];
+        modseq: number;
+        /** Keywords (lower-case) this update set on at least one of the messages, when any: an
+         *  edge, so a listener acting on "$Junk being set" does not act again on a later \Seen. */
+        keywordsAdded?: string[];
+      }
+    | {
+        kind: "expunged";
+        accountId: number;
+        mailboxId: number;
+        uids: number[];
+        modseq: number;
+      }
+    | {
+        kind: "mailbox-created" | "mailbox-renamed" | "mailbox-deleted";
+        accountId: number;
+        mailboxId: number;
+        name: string;
+      }
+  );
 
 /** An object rather than a function: a session can be its own listener, so each of thousands of
  *  idle IMAP connections keeps no closure (and no unsubscribe closure) for it. */

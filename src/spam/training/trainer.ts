@@ -77,7 +77,8 @@ export class JunkTrainer implements MailListener {
   }
 
   onMailEvent(e: MailEvent): void {
-    if (this.stopped) return;
+    // Another node's change is trained by that node's trainer (src/cluster/redis-notifier.ts).
+    if (this.stopped || e.remote) return;
     if (e.kind === "added") {
       if (e.cause !== "copy" && e.cause !== "move") return;
     } else if (e.kind === "flags") {

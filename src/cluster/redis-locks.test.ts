@@ -1,0 +1,92 @@
+// RedisLocks: the LockService contract on a real redis-server with two nodes, leases that free
+// a dead node's lock, and a handle that learns it lost its lock.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { silentLogger } from "../log/logger.js";
+import { StoreUnavailableError } from "../store/errors.js";
+import { runLockContract } from "../store/locks-contract.js";
+import { RedisLocks } from "./redis-locks.js";
+import { skip, type TestRedis, testRedis } from "./test-redis.js";
+
+let redis: TestRedis | null = null;
+let n = 0;
+
+before(async () => {
+  if (skip) return;
+  redis = await testRedis();
+});
+after(async () => {
+  await redis?.stop();
+});
+
+const locks = async (prefix: string, leaseMs = 30_000) =>
+  new RedisLocks(await redis!.connect(), { keyPrefix: prefix, leaseMs, log: silentLogger });
+
+async function eventually(what: string, check: () => Promise<boolean> | boolean, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+if (!skip)
+  runLockContract("RedisLocks (two nodes)", async () => {
+    const prefix = `c${++n}:`;
+    const a = await locks(prefix);
+    const b = await locks(prefix);
+    return {
+      a,
+      b,
+      close: async () => {
+        await a.close();
+        await b.close();
+      },
+    };
+  });
+
+describe("RedisLocks leases", { skip }, () => {
+  test("a node that dies holding a lock frees it when the lease ends, not before", async () => {
+    const dead = await locks("lease:", 3000);
+    const alive = await locks("lease:", 3000);
+    const h = await dead.acquire("pop3:maildrop:7");
+    assert.ok(h);
+    dead.redis.disconnect(); // as kill -9: no release, no more renewals
+    assert.equal(await alive.acquire("pop3:maildrop:7"), null, "still leased");
+    await eventually("the lease ran out and another node took the lock", async () => {
+      const got = await alive.acquire("pop3:maildrop:7");
+      if (got) await got.release();
+      return got !== null;
+    });
+    await eventually("the dead node's handle knows it lost the lock", () => !h.held);
+  });
+
+  test("a held lock is renewed past its lease", async () => {
+    const a = await locks("renew:", 3000);
+    const b = await locks("renew:", 3000);
+    const h = await a.acquire("k");
+    assert.ok(h);
+    await new Promise((r) => setTimeout(r, 4500));
+    assert.equal(h.held, true);
+    assert.equal(await b.acquire("k"), null, "renewed: still ours after more than one lease");
+    await h.release();
+    assert.ok(await b.acquire("k"));
+    await b.close();
+  });
+
+  test("a handle whose lock was taken by another (lease ran out meanwhile) reports it lost", async () => {
+    const a = await locks("lost:", 3000);
+    const h = await a.acquire("k");
+    assert.ok(h);
+    await a.redis.set("lost:lock:k", "someone else");
+    await eventually("renewal found the lock taken", () => !h.held);
+    await h.release(); // must not delete the other holder's key
+    assert.equal(await a.redis.get("lost:lock:k"), "someone else");
+  });
+
+  test("Redis away at acquire: StoreUnavailableError, never a lock taken as free", async () => {
+    const a = await locks("away:");
+    a.redis.disconnect();
+    await assert.rejects(a.acquire("k"), StoreUnavailableError);
+  });
+});

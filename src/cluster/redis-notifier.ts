@@ -1,0 +1,138 @@
+// The change notifier shared by several nodes through Redis pub/sub (issue 17): a delivery on
+// node A wakes IMAP IDLE, POP3, JMAP push and the webmail on node B.
+//
+// Invariants:
+// - A hint, never the source of truth. Sessions read what changed from the store
+//   (changesSince); an event lost while Redis is away costs latency, not mail: the session sees
+//   the change at its next command or poll.
+// - publish never throws and never waits: local listeners hear the event at once, as with
+//   LocalNotifier; the Redis PUBLISH fails fast when Redis is away (no queue building up in
+//   memory) and is logged at most every 30 s.
+// - A node ignores its own events coming back (each notifier has its own random origin id, so
+//   two apps in one process, as in tests, are two nodes).
+// - Events from other nodes are marked `remote`: sessions act on them, jobs that must run once
+//   per change (spam training) leave them to the node that made the change.
+import { randomBytes } from "node:crypto";
+import type { Redis } from "ioredis";
+import type { Logger } from "../log/logger.js";
+import { type ChangeNotifier, LocalNotifier, type MailEvent, type MailListener } from "../store/notifier.js";
+import { rateLimited } from "./redis.js";
+
+export interface RedisNotifierOptions {
+  /** A connection for PUBLISH (may be shared with counters and locks). */
+  pub: Redis;
+  /** A connection of its own (a subscribed connection can run nothing else). */
+  sub: Redis;
+  /** The channel every node of one installation uses ([cluster] keyPrefix + "events"). */
+  channel: string;
+  nodeId: string;
+  log: Logger;
+}
+
+interface Envelope {
+  /** Node id, for logs. */
+  n: string;
+  /** The publishing notifier's origin id. */
+  o: string;
+  e: MailEvent;
+}
+
+export class RedisNotifier implements ChangeNotifier {
+  private readonly local = new LocalNotifier();
+  private readonly origin = randomBytes(9).toString("base64url");
+  private readonly warn: ReturnType<typeof rateLimited>;
+  private closed = false;
+  /** Events received from other nodes and published here (tests, metrics). */
+  received = 0;
+
+  private constructor(private readonly opts: RedisNotifierOptions) {
+    this.warn = rateLimited(opts.log, 30_000);
+    opts.sub.on("message", (channel: string, message: string) => {
+      if (channel === opts.channel) this.onMessage(message);
+    });
+  }
+
+  /** Subscribes to the channel (resolves once subscribed, so events published after it are heard). */
+  static async open(opts: RedisNotifierOptions): Promise<RedisNotifier> {
+    const n = new RedisNotifier(opts);
+    await opts.sub.subscribe(opts.channel);
+    return n;
+  }
+
+  publish(event: MailEvent): void {
+    this.local.publish(event);
+    if (event.remote || this.closed) return;
+    const message = JSON.stringify({ n: this.opts.nodeId, o: this.origin, e: event } satisfies Envelope);
+    this.opts.pub.publish(this.opts.channel, message).catch((e: Error) =>
+      this.warn(
+        "change event not sent to other nodes (Redis unavailable); they catch up at their next read",
+        {
+          err: e.message,
+        },
+      ),
+    );
+  }
+
+  subscribe(accountId: number, listener: MailListener): void {
+    this.local.subscribe(accountId, listener);
+  }
+
+  unsubscribe(accountId: number, listener: MailListener): void {
+    this.local.unsubscribe(accountId, listener);
+  }
+
+  subscribeAll(listener: MailListener): void {
+    this.local.subscribeAll(listener);
+  }
+
+  unsubscribeAll(listener: MailListener): void {
+    this.local.unsubscribeAll(listener);
+  }
+
+  /** Stops hearing other nodes (the connections are closed by their owner). */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.opts.sub.unsubscribe(this.opts.channel).catch(() => {});
+  }
+
+  private onMessage(message: string): void {
+    if (this.closed) return;
+    const env = parseEnvelope(message);
+    if (!env) {
+      this.warn("unreadable change event from Redis ignored", { bytes: message.length });
+      return;
+    }
+    if (env.o === this.origin) return; // our own, already heard here
+    this.received++;
+    this.local.publish({ ...env.e, remote: true });
+  }
+}
+
+const KINDS = new Set([
+  "added",
+  "flags",
+  "expunged",
+  "mailbox-created",
+  "mailbox-renamed",
+  "mailbox-deleted",
+]);
+
+/** The envelope, checked enough that a listener never meets a malformed event. */
+export function parseEnvelope(message: string): Envelope | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(message);
+  } catch {
+    return null;
+  }
+  if (typeof v !== "object" || v === null) return null;
+  const { n, o, e } = v as Partial<Envelope>;
+  if (typeof n !== "string" || typeof o !== "string" || typeof e !== "object" || e === null) return null;
+  if (!KINDS.has(e.kind) || !Number.isSafeInteger(e.accountId) || !Number.isSafeInteger(e.mailboxId))
+    return null;
+  if ("uids" in e) {
+    if (!Array.isArray(e.uids) || !e.uids.every((u) => Number.isSafeInteger(u))) return null;
+    if (!Number.isSafeInteger(e.modseq)) return null;
+  } else if (typeof (e as { name?: unknown }).name !== "string") return null;
+  return { n, o, e };
+}
