@@ -211,24 +211,24 @@ describe("POP-before-SMTP", () => {
   test("off by default: nothing is remembered", async () => {
     const { login, service } = await setup();
     await login({ protocol: "pop3" });
-    service.notePopImapLogin("192.0.2.1");
-    assert.equal(service.popBeforeSmtpAllowed("192.0.2.1"), false);
+    await service.notePopImapLogin("192.0.2.1");
+    assert.equal(await service.popBeforeSmtpAllowed("192.0.2.1"), false);
   });
 
   test("when on, a POP3/IMAP login opens the IP for the configured minutes", async () => {
     const { login, service, clock } = await setup({ popBeforeSmtp: true, popBeforeSmtpMinutes: 10 });
     await login({ protocol: "smtp", ip: "192.0.2.7" });
-    assert.equal(service.popBeforeSmtpAllowed("192.0.2.7"), false); // SMTP logins do not count
+    assert.equal(await service.popBeforeSmtpAllowed("192.0.2.7"), false); // SMTP logins do not count
     await login({ protocol: "pop3", password: "wrong password!", ip: "192.0.2.7" });
-    assert.equal(service.popBeforeSmtpAllowed("192.0.2.7"), false); // failures do not count
+    assert.equal(await service.popBeforeSmtpAllowed("192.0.2.7"), false); // failures do not count
     await login({ protocol: "pop3", ip: "192.0.2.7" });
-    assert.equal(service.popBeforeSmtpAllowed("192.0.2.7"), true);
-    assert.equal(service.popBeforeSmtpAllowed("::ffff:192.0.2.7"), true);
-    assert.equal(service.popBeforeSmtpAllowed("192.0.2.8"), false);
+    assert.equal(await service.popBeforeSmtpAllowed("192.0.2.7"), true);
+    assert.equal(await service.popBeforeSmtpAllowed("::ffff:192.0.2.7"), true);
+    assert.equal(await service.popBeforeSmtpAllowed("192.0.2.8"), false);
     clock.advance(10 * 60_000 - 1);
-    assert.equal(service.popBeforeSmtpAllowed("192.0.2.7"), true);
+    assert.equal(await service.popBeforeSmtpAllowed("192.0.2.7"), true);
     clock.advance(1);
-    assert.equal(service.popBeforeSmtpAllowed("192.0.2.7"), false);
+    assert.equal(await service.popBeforeSmtpAllowed("192.0.2.7"), false);
   });
 });
 

@@ -25,7 +25,7 @@ import type { CounterStore } from "../store/counters.js";
 import type { Account, DirectoryStore } from "../store/types.js";
 import type { AppPasswords } from "./app-passwords.js";
 import { hashPassword, needsRehash, verifyPassword } from "./password.js";
-import { PopBeforeSmtpMemory } from "./pop-before-smtp.js";
+import { popBeforeSmtpKey } from "./pop-before-smtp.js";
 import { LoginThrottle, type ThrottleSubject, throttleOptionsFromConfig } from "./throttle.js";
 import type {
   AuthResult,
@@ -65,7 +65,6 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? ((ms: number) => delay(ms));
   const throttle = new LoginThrottle(deps.counters, throttleOptionsFromConfig(config), { now });
-  const popMemory = new PopBeforeSmtpMemory(config.popBeforeSmtpMinutes * 60_000, now);
   const verified = new VerifiedLoginCache(config.verifiedLoginCacheSec * 1000, now);
 
   // Made on first use so that start-up does not pay for it; a random password nobody knows.
@@ -92,8 +91,15 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     return a ? `addr:${addressKey(a)}` : `name:${username.toLowerCase()}`;
   };
 
-  const notePopImapLogin = (ip: string): void => {
-    if (config.popBeforeSmtp) popMemory.note(ip);
+  // In the counters, so every node sees it (src/auth/pop-before-smtp.ts). Not recorded when the
+  // counters are unreachable: the login itself stands, the client can still use SMTP AUTH.
+  const notePopImapLogin = async (ip: string): Promise<void> => {
+    if (!config.popBeforeSmtp) return;
+    try {
+      await deps.counters.set(popBeforeSmtpKey(ip), 1, config.popBeforeSmtpMinutes * 60_000);
+    } catch (e) {
+      log.warn("POP-before-SMTP login not recorded", { err: e as Error });
+    }
   };
 
   /** One attempt through the throttle, the same for passwords, tokens and second factors:
@@ -143,7 +149,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
           : null;
       if (usable && app) {
         await throttle.recordSuccess(subject);
-        if (protocol === "pop3" || protocol === "imap") notePopImapLogin(ip);
+        if (protocol === "pop3" || protocol === "imap") await notePopImapLogin(ip);
         log.info("login", { ...fields, user: usable.address, appPassword: app.id });
         return { ok: true, account: usable, appPassword: app };
       }
@@ -165,7 +171,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       await throttle.recordSuccess(subject);
       if (needsRehash(account.passwordHash)) account = await rehash(account, password, fields);
       if (!cached) verified.add(account.id, account.passwordHash, password);
-      if (protocol === "pop3" || protocol === "imap") notePopImapLogin(ip);
+      if (protocol === "pop3" || protocol === "imap") await notePopImapLogin(ip);
       log.info("login", { ...fields, user: account.address });
       return { ok: true, account };
     });
@@ -206,7 +212,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
         return { ok: false, reason: "invalid" };
       }
       await throttle.recordSuccess({ ip, account: throttleKey(account.address, account) });
-      if (protocol === "pop3" || protocol === "imap") notePopImapLogin(ip);
+      if (protocol === "pop3" || protocol === "imap") await notePopImapLogin(ip);
       log.info("login", { ...fields, user: account.address });
       return { ok: true, account };
     });
@@ -266,6 +272,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     authenticateBearer: (attempt) => counted(attempt.protocol, authenticateBearer(attempt)),
     throttle,
     notePopImapLogin,
-    popBeforeSmtpAllowed: (ip) => config.popBeforeSmtp && popMemory.allowed(ip),
+    popBeforeSmtpAllowed: async (ip) =>
+      config.popBeforeSmtp && (await deps.counters.get(popBeforeSmtpKey(ip))) > 0,
   };
 }

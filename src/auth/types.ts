@@ -75,10 +75,12 @@ export interface AuthService {
   /** A bearer token (OAuth 2.0) checked by the configured verifier, counted in the same throttle
    *  as passwords (an invalid token is a failure like a wrong password). Never ok when OAuth is off. */
   authenticateBearer(attempt: BearerAttempt): Promise<BearerResult>;
-  /** POP-before-SMTP (legacy, config auth.popBeforeSmtp): record a successful POP3/IMAP login. */
-  notePopImapLogin(ip: string): void;
-  /** True if popBeforeSmtp is on and the IP logged in over POP3/IMAP recently. */
-  popBeforeSmtpAllowed(ip: string): boolean;
+  /** POP-before-SMTP (legacy, config auth.popBeforeSmtp): record a successful POP3/IMAP login
+   *  (in the counters, shared between nodes; never throws). */
+  notePopImapLogin(ip: string): Promise<void>;
+  /** True if popBeforeSmtp is on and the IP logged in over POP3/IMAP recently (on any node);
+   *  StoreUnavailableError when the shared counters cannot be reached. */
+  popBeforeSmtpAllowed(ip: string): Promise<boolean>;
   /** Who is being throttled, and clearing it (admin pages). */
   throttle: ThrottleAdmin;
 }

@@ -207,7 +207,7 @@ export class Session extends LineSession implements Conn {
     // an office behind one address is not locked out; the maildrop lock above already allows one
     // session per account, so the limiter has no per-account cap and this always succeeds.
     this.slot.login(String(account.id));
-    this.ctx.auth.notePopImapLogin(this.remoteIp);
+    await this.ctx.auth.notePopImapLogin(this.remoteIp);
     this.log.info("login", { user: account.address, messages: this.state.maildrop.count });
   }
 

@@ -265,7 +265,7 @@ describe("submission settings", () => {
       await c.reply();
       await c.cmd("EHLO client.example");
       assert.equal(await c.cmd("MAIL FROM:<alice@example.test>"), "530 5.7.0 Authentication required");
-      s.ctx.auth.notePopImapLogin("127.0.0.1");
+      await s.ctx.auth.notePopImapLogin("127.0.0.1");
       assert.equal(
         await c.cmd("MAIL FROM:<someone@remote.example>"),
         "553 5.7.1 Sender address rejected: MAIL FROM <someone@remote.example> is not in a local domain (POP-before-SMTP)",
@@ -285,7 +285,7 @@ describe("submission settings", () => {
       // Off by default: the same IP note does nothing without the setting.
       const off = await startSmtpTestServer();
       try {
-        off.ctx.auth.notePopImapLogin("127.0.0.1");
+        await off.ctx.auth.notePopImapLogin("127.0.0.1");
         const d = await RawSmtpClient.connect({ port: off.ports.submission });
         await d.reply();
         await d.cmd("EHLO client.example");

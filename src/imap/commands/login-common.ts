@@ -32,7 +32,7 @@ export async function finishLogin(s: Session, r: AuthResult): Promise<CommandRes
     throw no("Too many connections for this user from this address", "LIMIT");
   }
   s.login(r.account, r.appPassword);
-  s.app.auth.notePopImapLogin(s.io.remoteAddress);
+  await s.app.auth.notePopImapLogin(s.io.remoteAddress);
   s.log.info("login", { account: r.account.id });
   // RFC 9051 6.2.3: the OK may carry the new capability list, sparing the client a round trip.
   return { code: `CAPABILITY ${capabilities(s).join(" ")}`, text: "Logged in" };

@@ -165,9 +165,9 @@ describe("IMAP login and POP-before-SMTP", () => {
     const c = await RawClient.connect(t.port.implicit, { tls: true });
     try {
       await c.line();
-      assert.equal(t.server.ctx.auth.popBeforeSmtpAllowed("127.0.0.1"), false);
+      assert.equal(await t.server.ctx.auth.popBeforeSmtpAllowed("127.0.0.1"), false);
       await c.cmd("a", `LOGIN ${ALICE} "${PASSWORD}"`);
-      assert.equal(t.server.ctx.auth.popBeforeSmtpAllowed("127.0.0.1"), true);
+      assert.equal(await t.server.ctx.auth.popBeforeSmtpAllowed("127.0.0.1"), true);
       assert.deepEqual(
         await c.cmd("b", "SELECT INBOX").then((l) => l.at(-1)),
         "b OK [READ-WRITE] SELECT completed",

@@ -15,7 +15,7 @@ import type { Handler } from "./types.js";
 export const mail: Handler<"ready"> = async (s, arg, state) => {
   const helo = state.helo;
   if (s.isSubmission && s.identity.kind === "anonymous") {
-    if (!s.ctx.auth.popBeforeSmtpAllowed(s.remoteIp)) throw new SmtpError("auth-required");
+    if (!(await s.ctx.auth.popBeforeSmtpAllowed(s.remoteIp))) throw new SmtpError("auth-required");
     s.identity = { kind: "pop-before-smtp" };
     s.log.info("POP-before-SMTP sender");
   }
