@@ -134,9 +134,15 @@ function validateListeners(v: unknown, where: string): ListenerConfig[] {
     const at = `${where}: listeners[${i}]`;
     if (!isTable(l)) throw new ConfigError(`${at} must be a table`);
     for (const k of Object.keys(l))
-      if (!["protocol", "address", "port", "tls"].includes(k))
+      if (!["protocol", "address", "port", "tls", "proxyProtocol"].includes(k))
         throw new ConfigError(`${at}: unknown key ${k}`);
-    const { protocol, address = "127.0.0.1", port, tls = "none" } = l as Record<string, unknown>;
+    const {
+      protocol,
+      address = "127.0.0.1",
+      port,
+      tls = "none",
+      proxyProtocol = false,
+    } = l as Record<string, unknown>;
     if (typeof protocol !== "string" || !(protocols as readonly string[]).includes(protocol))
       throw new ConfigError(`${at}.protocol must be one of ${protocols.join(", ")}`);
     if (typeof address !== "string" || address === "")
@@ -146,10 +152,12 @@ function validateListeners(v: unknown, where: string): ListenerConfig[] {
       throw new ConfigError(`${at}.port must be an integer 0-65535`);
     if (typeof tls !== "string" || !(tlsModes as readonly string[]).includes(tls))
       throw new ConfigError(`${at}.tls must be one of ${tlsModes.join(", ")}`);
+    if (typeof proxyProtocol !== "boolean")
+      throw new ConfigError(`${at}.proxyProtocol must be true or false`);
     const key = `${address}:${p}`;
     if (p !== 0 && seen.has(key)) throw new ConfigError(`${at}: ${key} is used by another listener`);
     seen.add(key);
-    return { protocol, address, port: p, tls } as ListenerConfig;
+    return { protocol, address, port: p, tls, ...(proxyProtocol ? { proxyProtocol } : {}) } as ListenerConfig;
   });
 }
 

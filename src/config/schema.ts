@@ -22,6 +22,7 @@ import { oauthSection } from "../oauth/config.js";
 import { outboundSection } from "../outbound/config.js";
 import { pop3Section } from "../pop3/config.js";
 import { limitsSection } from "../postoffice/limits-config.js";
+import { proxySection } from "../proxy/config.js";
 import { reportsSection } from "../reports/config.js";
 import { rspamdSection } from "../rspamd/config.js";
 import { sieveSection } from "../sieve/config.js";
@@ -262,6 +263,7 @@ export const schema = {
   oauth: oauthSection,
   sieve: sieveSection,
   managesieve: managesieveSection,
+  proxy: proxySection,
   import: importSection,
   reports: reportsSection,
   metrics: metricsSection,
@@ -280,6 +282,9 @@ export interface ListenerConfig {
   address: string;
   port: number; // 0 = ephemeral (tests)
   tls: TlsMode;
+  /** Each connection starts with a PROXY protocol header from one of [proxy] trustedSources
+   *  (src/proxy/), whose client address then stands for the connection's. */
+  proxyProtocol?: boolean;
 }
 
 export type Config = { [K in keyof Schema]: SectionValue<Schema[K]> } & { listeners: ListenerConfig[] };

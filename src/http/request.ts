@@ -1,6 +1,6 @@
 // The request as handlers see it: parsed once, body already read (bounded by http.maxBodyBytes).
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
-import { normalizeIp } from "../server/sessions.js";
+import { clientAddress } from "../proxy/peer.js";
 import { parseCookies } from "./cookies.js";
 import { HttpError } from "./response.js";
 
@@ -44,7 +44,7 @@ export function buildRequest(msg: IncomingMessage, body: Buffer, secure: boolean
     query: url.searchParams,
     headers: msg.headers,
     host: hostWithoutPort(msg.headers.host),
-    ip: normalizeIp(msg.socket.remoteAddress ?? ""),
+    ip: clientAddress(msg.socket),
     secure,
     cookies: parseCookies(msg.headers.cookie),
     body,

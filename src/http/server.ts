@@ -10,6 +10,7 @@ import {
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import type { Socket } from "node:net";
 import type { ListenerConfig } from "../config/schema.js";
+import { clientAddress } from "../proxy/peer.js";
 import type { AppContext, ListenerFactory, RunningListener } from "../server/context.js";
 import { listenOn } from "../server/sessions.js";
 import { tlsPolicy } from "../server/tls.js";
@@ -64,7 +65,7 @@ async function startHttpListener(listener: ListenerConfig, app: HttpApp): Promis
     const status = code === "ERR_HTTP_REQUEST_TIMEOUT" ? "408 Request Timeout" : "400 Bad Request";
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
   });
-  const port = await listenOn(server, listener, log);
+  const port = await listenOn(server, listener, log, ctx.config.proxy);
   if (secure) app.noteHttpsPort(port);
 
   return {
@@ -140,7 +141,7 @@ export function serveRequest(ex: Exchange): void {
       method: msg.method,
       // Bounded: a hostile request target stays one short log field.
       path: (msg.url ?? "").slice(0, 256),
-      ip: msg.socket.remoteAddress,
+      ip: clientAddress(msg.socket),
       err: e instanceof Error ? e.message : String(e),
     });
     try {

@@ -79,7 +79,7 @@ export const startImapListener: ListenerFactory = async (listener, ctx) => {
     );
   });
 
-  const port = await listenOn(server, listener, log);
+  const port = await listenOn(server, listener, log, ctx.config.proxy);
   // Autologout: one sweep over the connections instead of a timer each (an idle client's timer
   // and its closure cost ~250 bytes); a deadline is noticed at most SWEEP_MS late.
   const sweep = setInterval(() => {

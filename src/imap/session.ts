@@ -18,6 +18,7 @@ import {
 } from "node:zlib";
 import { type LoginCheck, loginStillValid, recheckDue } from "../auth/login-recheck.js";
 import type { ListenerConfig } from "../config/schema.js";
+import { clientAddress } from "../proxy/peer.js";
 import type { AppContext } from "../server/context.js";
 import { quickAck } from "../server/quick-ack.js";
 import type { ConnectionSlot, SessionSet } from "../server/sessions.js";
@@ -104,7 +105,7 @@ export class ImapConnection implements SessionIo, SessionWatcher, ReaderLimits, 
   ) {
     this.socket = socket;
     this.secure = socket instanceof TLSSocket;
-    this.remoteAddress = (socket.remoteAddress ?? "").replace(/^::ffff:/, "");
+    this.remoteAddress = clientAddress(socket);
     this.session = new Session(ctx, config, this, log);
     this.loginBy = Math.ceil(ticks(Date.now())) + config.loginDeadlineSec * 10;
     this.reader = new CommandReader(this, this);

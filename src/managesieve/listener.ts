@@ -21,6 +21,7 @@ export function startManageSieveListener(
       maxPerUserIp: cfg.maxConnectionsPerUserIp,
       exempt: ctx.config.server.connectionLimitExemptIps,
     },
+    proxy: ctx.config.proxy,
     refusal: 'BYE (TRYLATER) "too many connections, try again later"\r\n',
     session: (conn) => new Session({ ...conn, listener, ctx }),
   });

@@ -18,6 +18,7 @@ export function startPop3Listener(listener: ListenerConfig, ctx: AppContext): Pr
       maxPerIp: cfg.maxConnectionsPerIp,
       exempt: ctx.config.server.connectionLimitExemptIps,
     },
+    proxy: ctx.config.proxy,
     refusal: "-ERR [SYS/TEMP] too many connections, try again later\r\n",
     session: (conn) => new Session({ ...conn, listener, ctx }),
   });

@@ -7,6 +7,7 @@ import { createServer, type Server } from "node:net";
 import type { ListenerConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
 import type { MetricEvents } from "../metrics/events.js";
+import type { ProxySettings } from "../proxy/accept.js";
 import type { WebSessionStore } from "../store/types.js";
 import type { AppContext, RunningListener } from "./context.js";
 import {
@@ -47,6 +48,8 @@ export interface SessionListenerOptions<S extends RunnableSession> {
   /** The listener's logger (proto and tls fields). */
   log: Logger;
   limits: ConstructorParameters<typeof ConnectionLimiter>[0];
+  /** [proxy]: for a listener with proxyProtocol (server/sessions.ts listenOn). */
+  proxy: ProxySettings;
   /** What a client refused for the caps reads on a plaintext port, CRLF included. */
   refusal: string;
   session(conn: { socket: Socket; remoteIp: string; slot: ConnectionSlot }): S;
@@ -91,7 +94,7 @@ export async function startSessionListener<S extends RunnableSession>(
       });
   });
 
-  const port = await listenOn(server, listener, log);
+  const port = await listenOn(server, listener, log, opts.proxy);
   return {
     listener,
     port,

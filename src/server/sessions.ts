@@ -4,6 +4,7 @@
 import type { Server } from "node:net";
 import type { ListenerConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
+import { guardConnections, type ProxySettings } from "../proxy/accept.js";
 
 export interface ClosableSession {
   /** Finish the current transaction, then say goodbye (421, -ERR, BYE). */
@@ -12,8 +13,16 @@ export interface ClosableSession {
   abort(): void;
 }
 
-/** Listen as configured; resolves with the bound port (the ephemeral one when port is 0). */
-export async function listenOn(server: Server, listener: ListenerConfig, log: Logger): Promise<number> {
+/** Listen as configured; resolves with the bound port (the ephemeral one when port is 0). With
+ *  listener.proxyProtocol, every connection first passes the PROXY header check (proxy/accept.ts)
+ *  under `proxy` ([proxy] settings), before any 'connection' listener added so far sees it. */
+export async function listenOn(
+  server: Server,
+  listener: ListenerConfig,
+  log: Logger,
+  proxy: ProxySettings,
+): Promise<number> {
+  if (listener.proxyProtocol) guardConnections(server, proxy, log);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(listener.port, listener.address, () => {

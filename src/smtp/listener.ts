@@ -22,6 +22,7 @@ export function startSmtpListener(listener: ListenerConfig, ctx: AppContext): Pr
       maxPerUserIp: cfg.maxConnectionsPerUserIp,
       exempt: ctx.config.server.connectionLimitExemptIps,
     },
+    proxy: ctx.config.proxy,
     refusal: formatReply(replies.tooManyConnections()),
     session: (conn) => new Session({ ...conn, listener, ctx }),
   });

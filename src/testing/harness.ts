@@ -29,6 +29,8 @@ export interface TestServerOptions {
   filters?: readonly Filter[];
   /** Start on this data directory (e.g. a restored backup; removed by stop()) instead of a new one. */
   dataDir?: string;
+  /** Every listener expects a PROXY protocol header (src/proxy/; [proxy] trustedSources in config). */
+  proxyProtocol?: boolean;
 }
 
 export interface TestPorts {
@@ -80,6 +82,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     address: "127.0.0.1",
     port: 0,
     tls,
+    ...(opts.proxyProtocol ? { proxyProtocol: true } : {}),
   }));
   let config = defaultConfig();
   config.server.dataDir = dataDir;

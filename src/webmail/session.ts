@@ -18,8 +18,8 @@ import { DEVICE_COOKIE, newDeviceToken, parseDeviceToken } from "../auth/device.
 import { clearCookie, parseCookies, setCookie } from "../http/cookies.js";
 import { readBodyLimited } from "../http/request.js";
 import type { JmapHttpHandler } from "../jmap/http/handler.js";
+import { clientAddress } from "../proxy/peer.js";
 import type { AppContext } from "../server/context.js";
-import { normalizeIp } from "../server/sessions.js";
 import type { Account } from "../store/types.js";
 import { type CsrfGuard, sameOriginOrNone } from "./csrf.js";
 import { type JsonReply, webmailSecondStep, webmailSecondStepNeeded } from "./login-2fa.js";
@@ -106,7 +106,7 @@ async function login(
     return sendJson(res, 400, { error: "bad-request" });
   }
   const o = (typeof input === "object" && input !== null ? input : {}) as Record<string, unknown>;
-  const ip = normalizeIp(req.socket.remoteAddress ?? "");
+  const ip = clientAddress(req.socket);
   const { ctx, jmap } = deps;
   const cookies = parseCookies(req.headers.cookie);
   // Registered to the account if the login succeeds: the throttle then knows this browser from

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { TLSSocket } from "node:tls";
 import { credentialStamp } from "../../auth/credential.js";
 import { readBodyLimited } from "../../http/request.js";
+import { clientAddress, clientPort } from "../../proxy/peer.js";
 import type { AppContext } from "../../server/context.js";
 import type { Account } from "../../store/types.js";
 import { readBlob } from "../blob/resolve.js";
@@ -79,7 +80,7 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
   ): Promise<{ account: Account; appPasswordId?: number } | { refused: string } | null> => {
     const h = req.headers.authorization ?? "";
     const secure = req.socket instanceof TLSSocket;
-    const ip = req.socket.remoteAddress ?? "";
+    const ip = clientAddress(req.socket);
     // A token ends with a password change or a disabled account (tokens.ts). Tokens come from
     // the webmail login, with the account password.
     if (/^Bearer /i.test(h)) {
@@ -160,8 +161,8 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
         // Named by the event-loop monitor if it blocks the loop (server/activity.ts).
         const activity = ctx.activity.begin({
           proto: "jmap",
-          ip: req.socket.remoteAddress ?? "",
-          conn: req.socket.remotePort ?? 0,
+          ip: clientAddress(req.socket),
+          conn: clientPort(req.socket),
           command: "POST /jmap/api",
           account: account.address,
         });
