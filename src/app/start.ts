@@ -46,6 +46,7 @@ import { type LockService, MemoryLocks } from "../store/locks.js";
 import { type ChangeNotifier, LocalNotifier } from "../store/notifier.js";
 import type { Store } from "../store/types.js";
 import { listenerFactories } from "./listeners.js";
+import { listenersForRoles, runsDelivery } from "./roles.js";
 import { openStore } from "./stores.js";
 
 export interface App {
@@ -68,6 +69,9 @@ export interface AppDeps {
   filters?: readonly Filter[];
   /** Further observers of the metric events (tests), beside the built-in ones. */
   metrics?: readonly MetricEvents[];
+  /** Whether this process runs the jobs one process per machine should (ACME renewals, the
+   *  full-text indexer); default true. `serve --workers N` gives them to its first worker only. */
+  machineJobs?: boolean;
 }
 
 export async function startApp(config: Config, deps: AppDeps = {}): Promise<App> {
@@ -91,7 +95,9 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   const locks = cluster?.locks ?? deps.locks ?? new MemoryLocks();
   // A certificate from an ACME CA (src/acme) is served as soon as it is issued (by this process,
   // or by the one with the HTTP listeners on the same data directory).
-  const acmeOn = acmeEnabled(config);
+  // With several workers only the first renews (two would order the same certificate twice); the
+  // others serve what it obtains, as a process without HTTP listeners does (follower below).
+  const acmeOn = acmeEnabled(config) && (deps.machineJobs ?? true);
   const tls = await createTlsProvider(
     config,
     servesIssuedCertificate(config) ? { issued: issuedCertificate(config.server.dataDir) } : {},
@@ -100,7 +106,11 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   let onCommit = (_seconds: number, _fsyncSeconds: number) => {};
   const store =
     deps.store ??
-    (await openStore(config, notifier, log, { onCommit: (s, f) => onCommit(s, f) }).catch(async (e) => {
+    // The full-text indexer runs in one worker of several (src/cli/commands/serve.ts says why).
+    (await openStore(config, notifier, log, {
+      onCommit: (s, f) => onCommit(s, f),
+      fullTextIndexer: deps.machineJobs ?? true,
+    }).catch(async (e) => {
       await cluster?.close();
       throw e;
     }));
@@ -258,7 +268,9 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   const listeners: RunningListener[] = [];
   let metricsListener: MetricsListener | null = null;
   try {
-    for (const l of config.listeners) {
+    // Only the listeners of this node's roles ([server] roles, roles.ts).
+    log.info("roles", { roles: config.server.roles });
+    for (const l of listenersForRoles(config)) {
       const running = await listenerFactories[l.protocol](l, ctx);
       listeners.push(running);
       log.info("listening", { protocol: l.protocol, tls: l.tls, address: l.address, port: running.port });
@@ -302,7 +314,8 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   reportSending.start();
 
   let outbound: QueueRunner | null = null;
-  if (config.outbound.enabled) {
+  // A node without the delivery role never claims the queue (it still queues: the post office).
+  if (runsDelivery(config)) {
     outbound = createQueueRunner({
       store,
       config,

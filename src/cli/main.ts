@@ -21,7 +21,7 @@ import { type CliEnv, defaultConfigPath } from "./env.js";
 import { CliError } from "./errors.js";
 
 const help = `usage: yubin [--config PATH] COMMAND
-  serve                                  run the mail server
+  serve [--workers N]                    run the mail server (N processes sharing the listeners and the store)
   status                                 listeners, certificate, queue, the server's recent errors (exit 1: something red)
   domain add|list|remove DOMAIN
   domain dns DOMAIN [--check]            DNS records the domain needs (--check: compare with DNS)
@@ -77,6 +77,7 @@ export async function main(argv: string[], io: CliEnv["io"]): Promise<number> {
   try {
     const args = parseArgs(argv, [
       "config",
+      "workers",
       "password",
       "quota-bytes",
       "quota-messages",

@@ -29,7 +29,12 @@ import { sieveSection } from "../sieve/config.js";
 import { smtpSection } from "../smtp/config.js";
 import { spamSection } from "../spam/config.js";
 import { statsSection } from "../stats/config.js";
+import { workersSection } from "../workers/config.js";
 import { bool, int, oneOf, type SectionValue, str, strList } from "./dsl.js";
+
+/** What a node can do (server.roles); src/app/roles.ts maps them to listeners and jobs. */
+export const serverRoles = ["mx", "submission", "pop3", "imap", "managesieve", "http", "delivery"] as const;
+export type ServerRole = (typeof serverRoles)[number];
 
 export const serverSection = {
   hostname: str(
@@ -46,6 +51,16 @@ export const serverSection = {
   connectionLimitExemptIps: strList(
     [],
     "Client IP addresses exempt from the per-IP connection caps of SMTP, POP3, IMAP, ManageSieve and HTTP(S) (smtp/pop3/imap/managesieve/http.maxConnectionsPerIp) and from the per-account ones (imap/smtp/managesieve.maxConnectionsPerUserIp), e.g. a webmail or proxy host; the per-listener totals still apply.",
+  ),
+  roles: strList(
+    [...serverRoles],
+    `What this node does, any of ${serverRoles.join(", ")} (default all): mx = the smtp listeners (port 25), http = webmail, JMAP and admin pages, delivery = the outbound delivery engine (off: this node queues mail but never claims the queue). Listeners of other roles are not started.`,
+    (v) => {
+      const bad = v.find((r) => !(serverRoles as readonly string[]).includes(r));
+      return bad !== undefined
+        ? `unknown role ${JSON.stringify(bad)} (roles: ${serverRoles.join(", ")})`
+        : null;
+    },
   ),
 };
 
@@ -268,6 +283,7 @@ export const schema = {
   reports: reportsSection,
   metrics: metricsSection,
   stats: statsSection,
+  workers: workersSection,
 };
 
 export type Schema = typeof schema;

@@ -24,6 +24,8 @@ export interface ServerProcessOptions {
   listeners?: { protocol: Protocol; tls: TlsMode; port?: number }[];
   keepData?: boolean;
   timeoutMs?: number;
+  /** Further arguments of `yubin serve`, e.g. ["--workers", "2"]. */
+  args?: string[];
 }
 
 const bin = resolve(import.meta.dirname, "../../bin/yubin.js");
@@ -53,7 +55,7 @@ export async function startServerProcess(opts: ServerProcessOptions = {}): Promi
     listeners,
   };
   await writeFile(configPath, stringify(doc));
-  const child = spawn(process.execPath, [bin, "--config", configPath, "serve"], {
+  const child = spawn(process.execPath, [bin, "--config", configPath, "serve", ...(opts.args ?? [])], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

@@ -1,30 +1,105 @@
-// yubin serve — run the configured listeners until SIGTERM/SIGINT; SIGHUP reloads certificates.
-
+// yubin serve [--workers N] — run the configured listeners until SIGTERM/SIGINT; SIGHUP reloads
+// certificates. With N > 1 ([workers] count), this process becomes the supervisor of N worker
+// processes (src/workers/supervisor.ts) and each worker comes back here to run the app.
+//
+// What runs where with several workers (decided per job):
+// - every worker: the listeners (shared sockets), the delivery engine (queue claims are leases,
+//   so several engines deliver each message once), the stats counters (each adds its own counts
+//   to the stored ones), the daily report job (it claims each domain's day in the store), the
+//   greylist and Sieve-memory sweepers (idempotent deletes), the spam verdict log;
+// - the first worker only: ACME renewals (the others follow the certificate it obtains, as a
+//   process without HTTP listeners does) and the full-text indexer (the others leave what they
+//   store to it: it hears of their writes by the foreign-write poll, and searches meanwhile scan
+//   what is pending);
+// - the supervisor, before any worker starts: the schema migrations and the first account (one
+//   process, no race), and the sweep of orphaned body files (it then owns the data directory, so
+//   no worker, started again later, sweeps files another worker is still writing).
 import { startApp } from "../../app/start.js";
 import { openStore } from "../../app/stores.js";
-import { createLogger } from "../../log/logger.js";
+import type { Config } from "../../config/schema.js";
+import { createLogger, type Logger } from "../../log/logger.js";
 import { ensureFirstAccount } from "../../server/bootstrap.js";
 import { guardProcess } from "../../server/process-guard.js";
 import { LocalNotifier } from "../../store/notifier.js";
-import { onlyFlags, type ParsedArgs } from "../args.js";
+import { claimOwnership } from "../../store/sqlite/owner.js";
+import { workerCoordination } from "../../workers/coordination.js";
+import type { ReadyListener } from "../../workers/messages.js";
+import { runSupervisor, workerIdentity } from "../../workers/supervisor.js";
+import { intFlag, onlyFlags, type ParsedArgs } from "../args.js";
 import { type CliEnv, loadOrCreateConfig, print } from "../env.js";
+import { CliError, UsageError } from "../errors.js";
 
 export async function serveCommand(env: CliEnv, args: ParsedArgs): Promise<void> {
-  onlyFlags(args, []);
+  onlyFlags(args, ["workers"]);
   const { config, created } = loadOrCreateConfig(env);
-  const log = createLogger({
-    level: config.log.level,
-    format: config.log.format === "auto" ? undefined : config.log.format,
-  });
+  const worker = workerIdentity();
+  const count = intFlag(args, "workers") ?? config.workers.count;
+  if (count < 1 || count > 256) throw new UsageError("--workers must be between 1 and 256");
+  const log = createLogger(
+    { level: config.log.level, format: config.log.format === "auto" ? undefined : config.log.format },
+    worker ? { worker: worker.id } : {},
+  );
   if (created) log.info("wrote a new config", { path: env.configPath });
-  const notifier = new LocalNotifier();
-  const store = await openStore(config, notifier, log);
-  const first = await ensureFirstAccount(store, config);
-  const app = await startApp(config, { log, store, notifier });
+  if (worker) return serveAsWorker(config, log, worker.id);
+  if (count > 1) return supervise(env, config, log, count);
+  return serveAlone(env, config, log);
+}
+
+async function serveAlone(env: CliEnv, config: Config, log: Logger): Promise<void> {
+  // startApp opens the store with the notifier the sessions listen to (Redis's when configured).
+  const app = await startApp(config, { log });
+  const first = await ensureFirstAccount(app.ctx.store, config);
   // Started: from now on an error that escapes one request is logged and counted, not fatal
   // (before this line it still ends the process, as a failed start should).
   guardProcess(log, app.ctx.health);
   // Handlers first, then "ready": whoever waits for that line may signal at once.
+  const stopped = onSignals(log, app);
+  printBanner(env, config, listenersOf(app), first);
+  log.info("ready", { listeners: app.listeners.length, roles: config.server.roles });
+  await stopped;
+}
+
+/** One of the supervisor's workers: the same app, with what it shares with the others (through
+ *  the supervisor; with [cluster] redisUrl set, startApp takes Redis's instead). */
+async function serveAsWorker(config: Config, log: Logger, id: number): Promise<void> {
+  try {
+    const shared = workerCoordination({ timeoutMs: config.workers.ipcTimeoutMs });
+    const { notifier, counters, locks } = shared;
+    const app = await startApp(config, { log, notifier, counters, locks, machineJobs: id === 1 });
+    guardProcess(log, app.ctx.health);
+    const stopped = onSignals(log, app);
+    shared.ready(listenersOf(app));
+    await stopped;
+  } catch (e) {
+    log.error("worker failed", { err: e as Error });
+    process.exitCode = 1;
+  }
+  // The IPC channel to the supervisor would keep the process alive.
+  process.exit();
+}
+
+async function supervise(env: CliEnv, config: Config, log: Logger, count: number): Promise<void> {
+  // Migrations and the first account once, before any worker opens the store.
+  const store = await openStore(config, new LocalNotifier(), log, { fullTextIndexer: false });
+  const first = await ensureFirstAccount(store, config).finally(() => store.close());
+  // The SQLite data directory is the supervisor's from now on: a worker never sweeps orphaned
+  // body files, which another worker may be writing (src/store/sqlite/owner.ts).
+  const ownership = config.storage.backend === "sqlite" ? claimOwnership(config.server.dataDir) : null;
+  try {
+    const code = await runSupervisor({
+      count,
+      settings: config.workers,
+      graceMs: config.server.shutdownGraceSec * 1000,
+      log,
+      onReady: (listeners) => printBanner(env, config, listeners, first, count),
+    });
+    if (code !== 0) throw new CliError("the workers did not all stop cleanly (see the log)", code);
+  } finally {
+    ownership?.release();
+  }
+}
+
+function onSignals(log: Logger, app: Awaited<ReturnType<typeof startApp>>): Promise<void> {
   process.on("SIGHUP", () => {
     try {
       app.tls.reload();
@@ -33,7 +108,7 @@ export async function serveCommand(env: CliEnv, args: ParsedArgs): Promise<void>
       log.error("TLS reload failed; keeping the old certificate", { err: e as Error });
     }
   });
-  const stopped = new Promise<void>((resolve) => {
+  return new Promise<void>((resolve) => {
     const onSignal = (sig: string) => {
       log.info("shutting down", { signal: sig });
       app.stop().then(resolve, (e) => {
@@ -44,24 +119,40 @@ export async function serveCommand(env: CliEnv, args: ParsedArgs): Promise<void>
     process.once("SIGTERM", onSignal);
     process.once("SIGINT", onSignal);
   });
+}
 
+function listenersOf(app: Awaited<ReturnType<typeof startApp>>): ReadyListener[] {
+  return app.listeners.map((r) => ({
+    protocol: r.listener.protocol,
+    address: r.listener.address,
+    port: r.port,
+    tls: r.listener.tls,
+  }));
+}
+
+function printBanner(
+  env: CliEnv,
+  config: Config,
+  listeners: ReadyListener[],
+  first: Awaited<ReturnType<typeof ensureFirstAccount>>,
+  workers = 1,
+): void {
   print(env, "");
   print(env, `Yubin is running (config ${env.configPath}, data ${config.server.dataDir})`);
-  for (const r of app.listeners) {
-    const l = r.listener;
+  if (workers > 1) print(env, `  ${workers} worker processes`);
+  print(env, `  roles: ${config.server.roles.join(", ")}`);
+  for (const l of listeners) {
     const web =
       l.protocol !== "http"
         ? ""
         : l.tls === "implicit"
-          ? `  https://${l.address.includes(":") ? `[${l.address}]` : l.address}:${r.port}/ (webmail; /admin)`
+          ? `  https://${l.address.includes(":") ? `[${l.address}]` : l.address}:${l.port}/ (webmail; /admin)`
           : "  (mail-client autoconfig; redirects to https)";
-    print(env, `  ${l.protocol.padEnd(10)} ${l.address}:${r.port} (tls: ${l.tls})${web}`);
+    print(env, `  ${l.protocol.padEnd(10)} ${l.address}:${l.port} (tls: ${l.tls})${web}`);
   }
   if (first) {
     print(env, `  First account: ${first.address}  password: ${first.password}`);
     print(env, "  (shown once; change it with `yubin user passwd " + first.address + "`)");
   }
   print(env, "");
-  log.info("ready", { listeners: app.listeners.length });
-  await stopped;
 }

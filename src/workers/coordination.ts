@@ -1,0 +1,28 @@
+// What a worker of `serve --workers N` shares with the others through the supervisor when no
+// Redis is configured: the change notifier, the counters and the locks (hub.ts holds them).
+import type { CounterStore } from "../store/counters.js";
+import type { LockService } from "../store/locks.js";
+import type { ChangeNotifier } from "../store/notifier.js";
+import { IpcChannel, type Port, processPort } from "./ipc-channel.js";
+import { IpcCounters } from "./ipc-counters.js";
+import { IpcLocks } from "./ipc-locks.js";
+import { IpcNotifier } from "./ipc-notifier.js";
+import type { ReadyListener } from "./messages.js";
+
+export interface WorkerCoordination {
+  notifier: ChangeNotifier;
+  counters: CounterStore;
+  locks: LockService;
+  /** Tell the supervisor this worker serves. */
+  ready(listeners: ReadyListener[]): void;
+}
+
+export function workerCoordination(opts: { timeoutMs: number; port?: Port }): WorkerCoordination {
+  const channel = new IpcChannel(opts.port ?? processPort(), opts.timeoutMs);
+  return {
+    notifier: new IpcNotifier(channel),
+    counters: new IpcCounters(channel),
+    locks: new IpcLocks(channel),
+    ready: (listeners) => channel.send({ yubin: "ready", listeners }),
+  };
+}

@@ -1,0 +1,109 @@
+// The supervisor's half of the workers' coordination without Redis: one set of counters and one
+// set of locks for all workers (so login throttling counts every worker's failures, and a POP3
+// maildrop is locked against sessions in any worker), and the relay of change events from the
+// worker that committed them to the others (so an IMAP IDLE in worker 2 hears a delivery made in
+// worker 1 at once, not at the next foreign-write poll). Transport-free: the supervisor feeds it
+// each worker's messages and gives it a way to answer (tests use in-memory pairs).
+//
+// A worker's locks are freed when it dies: the supervisor sees every death, so unlike Redis's
+// locks these need no lease (a lock outliving its holder is impossible here).
+
+import type { Logger } from "../log/logger.js";
+import { type CounterStore, MemoryCounters } from "../store/counters.js";
+import type { CallOp, ToSupervisor, ToWorker } from "./messages.js";
+
+interface HeldLock {
+  worker: number;
+  token: number;
+}
+
+export class CoordinationHub {
+  private readonly workers = new Map<number, (m: ToWorker) => void>();
+  private readonly locks = new Map<string, HeldLock>();
+  private nextToken = 1;
+
+  constructor(
+    private readonly log: Logger,
+    private readonly counters: CounterStore = new MemoryCounters(),
+  ) {}
+
+  /** A worker's channel is up; `send` answers it. */
+  attach(worker: number, send: (m: ToWorker) => void): void {
+    this.workers.set(worker, send);
+  }
+
+  /** A worker is gone: it hears nothing more, and the locks it held are free. */
+  detach(worker: number): void {
+    this.workers.delete(worker);
+    for (const [name, held] of this.locks) if (held.worker === worker) this.locks.delete(name);
+  }
+
+  /** Locks held now, by name (tests, status). */
+  heldLocks(): string[] {
+    return [...this.locks.keys()];
+  }
+
+  receive(from: number, m: ToSupervisor): void {
+    if (m.yubin === "event") {
+      for (const [id, send] of this.workers) if (id !== from) send({ yubin: "event", event: m.event });
+      return;
+    }
+    if (m.yubin !== "call") return;
+    const reply = this.workers.get(from);
+    if (!reply) return;
+    this.call(from, m.op, m.args).then(
+      (value) => reply({ yubin: "reply", id: m.id, ok: true, value }),
+      (e: unknown) => {
+        this.log.warn("worker call failed", { worker: from, op: m.op, error: e });
+        reply({ yubin: "reply", id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) });
+      },
+    );
+  }
+
+  private async call(from: number, op: CallOp, args: unknown[]): Promise<unknown> {
+    const str = (i: number) => {
+      const v = args[i];
+      if (typeof v !== "string") throw new TypeError(`${op}: argument ${i} must be a string`);
+      return v;
+    };
+    const num = (i: number) => {
+      const v = args[i];
+      if (typeof v !== "number" || !Number.isFinite(v))
+        throw new TypeError(`${op}: argument ${i} must be a number`);
+      return v;
+    };
+    switch (op) {
+      case "counter.incr":
+        return this.counters.incr(str(0), num(1));
+      case "counter.get":
+        return this.counters.get(str(0));
+      case "counter.reset":
+        await this.counters.reset(str(0));
+        return null;
+      case "counter.peek":
+        return this.counters.peek(str(0));
+      case "counter.set":
+        await this.counters.set(str(0), num(1), num(2));
+        return null;
+      case "counter.list":
+        return this.counters.list(str(0), num(1));
+      case "lock.acquire": {
+        const name = str(0);
+        if (this.locks.has(name)) return null;
+        const token = this.nextToken++;
+        this.locks.set(name, { worker: from, token });
+        return token;
+      }
+      case "lock.release": {
+        const name = str(0);
+        // Only by its holder: a late release of a lock since taken by another is ignored.
+        if (this.locks.get(name)?.token === num(1)) this.locks.delete(name);
+        return null;
+      }
+      default: {
+        const never: never = op;
+        throw new TypeError(`unknown call ${String(never)}`);
+      }
+    }
+  }
+}

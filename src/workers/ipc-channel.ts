@@ -1,0 +1,108 @@
+// The worker's half of the coordination without Redis: calls to the supervisor (counters, locks)
+// answered by id, and the change events it relays. A call the supervisor does not answer within
+// ipcTimeoutMs, or one made once the channel is gone (the supervisor died), fails as a
+// StoreUnavailableError: the protocols answer it as a temporary failure (POP3 -ERR [SYS/TEMP],
+// IMAP NO [UNAVAILABLE]) and never take a lock or a throttle count as granted.
+import { StoreUnavailableError } from "../store/errors.js";
+import type { MailEvent } from "../store/notifier.js";
+import { type CallOp, type Calls, isOurs, type ToSupervisor, type ToWorker } from "./messages.js";
+
+/** How messages travel: the cluster IPC channel (processPort) or an in-memory pair (tests). */
+export interface Port {
+  send(m: ToSupervisor): void;
+  onMessage(handler: (m: ToWorker) => void): void;
+  onClose(handler: () => void): void;
+}
+
+interface Pending {
+  resolve(v: unknown): void;
+  reject(e: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+export class IpcChannel {
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private closed = false;
+  private eventHandler: (e: MailEvent) => void = () => {};
+
+  constructor(
+    private readonly port: Port,
+    private readonly timeoutMs: number,
+  ) {
+    port.onMessage((m) => this.receive(m));
+    port.onClose(() => this.close());
+  }
+
+  /** Where the other workers' change events go. */
+  onEvent(handler: (e: MailEvent) => void): void {
+    this.eventHandler = handler;
+  }
+
+  call<K extends CallOp>(op: K, ...args: Calls[K]["args"]): Promise<Calls[K]["value"]> {
+    if (this.closed) return Promise.reject(new StoreUnavailableError("the workers' supervisor is gone"));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(
+          new StoreUnavailableError(`the workers' supervisor did not answer ${op} in ${this.timeoutMs} ms`),
+        );
+      }, this.timeoutMs);
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      this.send({ yubin: "call", id, op, args });
+    });
+  }
+
+  /** Fire and forget (events, "ready"); dropped once the channel is gone. */
+  send(m: ToSupervisor): void {
+    if (this.closed) return;
+    try {
+      this.port.send(m);
+    } catch {
+      this.close(); // the channel closed under us: the supervisor died
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new StoreUnavailableError("the workers' supervisor is gone"));
+      this.pending.delete(id);
+    }
+  }
+
+  private receive(m: ToWorker): void {
+    if (m.yubin === "event") {
+      this.eventHandler(m.event);
+      return;
+    }
+    const p = this.pending.get(m.id);
+    if (!p) return; // timed out already
+    this.pending.delete(m.id);
+    clearTimeout(p.timer);
+    if (m.ok) p.resolve(m.value);
+    else p.reject(new StoreUnavailableError(`the workers' supervisor failed: ${m.error}`));
+  }
+}
+
+/** This worker process's channel to the supervisor (Node's cluster IPC). */
+export function processPort(): Port {
+  return {
+    send(m) {
+      if (!process.send || !process.connected) throw new Error("no IPC channel");
+      // The callback takes a send that failed (channel closing) off the throw path.
+      process.send(m, undefined, {}, () => {});
+    },
+    onMessage(handler) {
+      process.on("message", (m: unknown) => {
+        if (isOurs<ToWorker>(m)) handler(m);
+      });
+    },
+    onClose(handler) {
+      process.once("disconnect", handler);
+    },
+  };
+}
