@@ -63,6 +63,15 @@ export function toErrorResponse(e: unknown): ErrorResponse {
         return { status: "NO", code: "INUSE", text: e.message, serverFault: false };
       case "readonly":
         return { status: "NO", code: "NOPERM", text: e.message, serverFault: false };
+      // RFC 5530 3: UNAVAILABLE, "temporary failure because a subsystem is down"; the command
+      // changed nothing and may be repeated.
+      case "unavailable":
+        return {
+          status: "NO",
+          code: "UNAVAILABLE",
+          text: "Mail store temporarily unavailable, try again later",
+          serverFault: false,
+        };
       default:
         return { status: "NO", code: "CANNOT", text: e.message, serverFault: false };
     }

@@ -2,6 +2,7 @@
 // the dispatcher (session.ts) renders. ManageSieve has no BAD: syntax errors are NO too
 // (RFC 5804 §1.2); BYE closes the connection.
 import { ProtocolError, printable, throttledText } from "../server/protocol-error.js";
+import { StoreError } from "../store/errors.js";
 import { type ResponseCode, responseLine } from "./wire/response.js";
 
 export type { Fault } from "../server/protocol-error.js";
@@ -56,6 +57,18 @@ export const errors = {
       ...o,
     }),
 };
+
+/** A handler's failure as the error to answer: ours as is; the store's "unavailable" (the
+ *  database is down, nothing was done) as NO (TRYLATER), RFC 5804 1.3: "a temporary failure,
+ *  the client may try again later"; anything else internal. */
+export function sieveErrorOf(e: unknown): SieveProtocolError {
+  if (e instanceof SieveProtocolError) return e;
+  if (e instanceof StoreError && e.code === "unavailable")
+    return new SieveProtocolError("mail store temporarily unavailable, try again later", {
+      code: "TRYLATER",
+    });
+  return errors.internal();
+}
 
 /** Render any thrown value: NO (or BYE when it closes); unknown errors are internal. */
 export function errorResponse(e: unknown): Buffer {

@@ -5,7 +5,7 @@ import type { SessionOptions } from "../server/session-listener.js";
 import { capabilityLines } from "./commands/capability.js";
 import { commandTable } from "./commands/index.js";
 import type { Conn, ManageSieveConfig } from "./commands/types.js";
-import { errorResponse, errors, SieveProtocolError } from "./errors.js";
+import { errorResponse, errors, type SieveProtocolError, sieveErrorOf } from "./errors.js";
 import { ConnectionGone, SieveIo } from "./io.js";
 import type { SessionState } from "./state.js";
 import { type Arg, type Command, scanLine, textOf, toCommand } from "./wire/command.js";
@@ -140,7 +140,7 @@ export class Session extends LineSession<SieveIo> implements Conn {
         if (!spec.states.includes(state.kind)) throw errors.wrongState(cmd.name, state.kind === "auth");
         await spec.run(this, cmd, state);
       },
-      fail: (e) => this.fail(e instanceof SieveProtocolError ? e : errors.internal()),
+      fail: (e) => this.fail(sieveErrorOf(e)),
     });
   }
 

@@ -3,6 +3,7 @@
 // (IN-USE, LOGIN-DELAY) and RFC 3206 (SYS/TEMP, SYS/PERM, AUTH).
 
 import { ProtocolError, printable, throttledText } from "../server/protocol-error.js";
+import { StoreError } from "../store/errors.js";
 
 export type RespCode = "IN-USE" | "LOGIN-DELAY" | "SYS/TEMP" | "SYS/PERM" | "AUTH";
 
@@ -56,7 +57,19 @@ export const errors = {
     new Pop3Error("some deleted messages not removed", { code: "SYS/TEMP", fault: "server", close: true }),
   internal: (o: { close?: boolean } = {}) =>
     new Pop3Error("internal server error", { code: "SYS/TEMP", fault: "server", ...o }),
+  /** RFC 3206 4: SYS/TEMP, "a temporary system failure"; the database is down, nothing of the
+   *  command was done, and the session goes on (a later command may succeed). */
+  unavailable: () =>
+    new Pop3Error("mail store temporarily unavailable, try again later", { code: "SYS/TEMP" }),
 };
+
+/** A handler's failure as the error to answer: ours as is, the store's "unavailable" as
+ *  errors.unavailable(), anything else an internal error that ends the session. */
+export function pop3ErrorOf(e: unknown): Pop3Error {
+  if (e instanceof Pop3Error) return e;
+  if (e instanceof StoreError && e.code === "unavailable") return errors.unavailable();
+  return errors.internal({ close: true });
+}
 
 /** Render any thrown value as one "-ERR" line; unknown errors become a SYS/TEMP internal error. */
 export function errorLine(e: unknown): string {

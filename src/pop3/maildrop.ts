@@ -13,6 +13,7 @@
 //    another message because UIDs only grow within a UIDVALIDITY (store/types.ts).
 
 import type { AppContext } from "../server/context.js";
+import { isStoreUnavailable as isUnavailable } from "../store/errors.js";
 import type { MailListener } from "../store/notifier.js";
 import type { Account } from "../store/types.js";
 import { errors } from "./errors.js";
@@ -125,7 +126,9 @@ export class Maildrop {
     try {
       size = messageSize(body ?? (await this.ctx.store.mail.readBody(e.blobId)));
       this.sizes.set(e.blobId, size);
-    } catch {
+    } catch (err) {
+      // The database is down: no answer now, and nothing to remember (pop3ErrorOf: SYS/TEMP).
+      if (isUnavailable(err)) throw err;
       // The body went away with an expunge by another session: the stored size is the best
       // answer left, and RETR of it will say it vanished.
       size = e.storedSize;
@@ -148,7 +151,9 @@ export class Maildrop {
     if (e.vanished) throw errors.vanished();
     try {
       return await this.ctx.store.mail.readBody(e.blobId);
-    } catch {
+    } catch (err) {
+      // The database is down: the message is still there, a later RETR gets it.
+      if (isUnavailable(err)) throw err;
       e.vanished = true;
       throw errors.vanished();
     }

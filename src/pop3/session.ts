@@ -16,7 +16,7 @@ import type { SessionOptions } from "../server/session-listener.js";
 import { maildropLockName } from "../store/locks.js";
 import { commandTable } from "./commands/index.js";
 import type { Conn, Pop3Config } from "./commands/types.js";
-import { errorLine, errors, Pop3Error } from "./errors.js";
+import { errorLine, errors, Pop3Error, pop3ErrorOf } from "./errors.js";
 import { Maildrop } from "./maildrop.js";
 import { type Pop3Shared, sharedFor } from "./shared.js";
 import type { SessionState } from "./state.js";
@@ -120,9 +120,9 @@ export class Session extends LineSession implements Conn {
         if (!spec.states.includes(state.kind)) throw errors.wrongState(cmd.name);
         await spec.run(this, cmd, state);
       },
-      // Not one of ours: a bug. This session's state is unknown now, so it ends after
-      // "-ERR [SYS/TEMP]" (RFC 3206 §4); every other session goes on.
-      fail: (e) => this.fail(e instanceof Pop3Error ? e : errors.internal({ close: true })),
+      // Not one of ours nor the store's "unavailable": a bug. This session's state is unknown
+      // now, so it ends after "-ERR [SYS/TEMP]" (RFC 3206 §4); every other session goes on.
+      fail: (e) => this.fail(pop3ErrorOf(e)),
     });
   }
 

@@ -9,6 +9,7 @@ import { type LoginCheck, recheckNow } from "../auth/login-recheck.js";
 import type { AuthResult } from "../auth/types.js";
 import type { ListenerConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
+import { StoreError } from "../store/errors.js";
 import type { AppContext } from "./context.js";
 import { ConnectionGone, type LineIo } from "./line-io.js";
 import { LoginDeadline } from "./login-deadline.js";
@@ -122,7 +123,10 @@ export abstract class LineSession<I extends LineIo = LineIo> {
       await o.run();
     } catch (e) {
       if (e instanceof ConnectionGone) throw e;
-      if (!(e instanceof ProtocolError) || e.opts.fault === "server")
+      // The database is down: an outage the operator sees once in the store's log, not a bug.
+      if (e instanceof StoreError && e.code === "unavailable")
+        this.log.warn("store unavailable", { cmd: o.name, err: e.message });
+      else if (!(e instanceof ProtocolError) || e.opts.fault === "server")
         this.log.error("command failed", { cmd: o.name, err: e, stack: (e as Error)?.stack });
       await o.fail(e);
     } finally {

@@ -41,7 +41,8 @@ export type SmtpErrorKind =
   | "screened" // 554 5.7.1 (port 25: a DNS list or postscreen-style check refused the client, src/dnsbl)
   | "sending-limit" // 451 4.7.1 (the account's sending limit or freeze; 4xx: the client keeps the message)
   // server side
-  | "temporary"; // 451 4.3.0
+  | "temporary" // 451 4.3.0
+  | "store-unavailable"; // 451 4.3.0 (the database is down: StoreError "unavailable")
 
 export class SmtpError extends Error {
   constructor(

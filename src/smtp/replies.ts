@@ -50,6 +50,8 @@ const errorTable: Record<SmtpErrorKind, [number, string, string]> = {
   screened: [554, "5.7.1", "Service unavailable"],
   "sending-limit": [451, "4.7.1", "Sending limit reached"],
   temporary: [451, "4.3.0", "Temporary server error, try again later"],
+  // RFC 5321 4.2.5 / RFC 3463 X.3.0: nothing of the command was committed; the client retries.
+  "store-unavailable": [451, "4.3.0", "Mail system temporarily unavailable, try again later"],
 };
 
 export function errorReply(kind: SmtpErrorKind, detail?: string): Reply {

@@ -17,7 +17,7 @@ import type { AppContext } from "../server/context.js";
 import type { SessionOptions } from "../server/session-listener.js";
 import { type ConnectionSlot, normalizeIp } from "../server/sessions.js";
 import { type TlsInfo, tlsInfo, upgradeToTls } from "../server/tls-upgrade.js";
-import { QuotaError } from "../store/errors.js";
+import { QuotaError, StoreError } from "../store/errors.js";
 import { commandTable } from "./commands/index.js";
 import { SmtpError, type SmtpErrorKind } from "./errors.js";
 import { nextId } from "./ids.js";
@@ -346,6 +346,14 @@ export class Session {
       return errorReply(e.kind, e.detail);
     }
     if (e instanceof QuotaError) return errorReply("mailbox-full");
+    // The database is down (PostgreSQL restarting): nothing of this command was committed, the
+    // session's state is intact (DATA and BDAT ended their transaction before storing), so the
+    // connection stays usable and the client retries (RFC 5321 4.2.5: 451 after DATA means the
+    // message was not taken).
+    if (e instanceof StoreError && e.code === "unavailable") {
+      this.log.warn("store unavailable", { cmd: verb, err: e.message });
+      return errorReply("store-unavailable");
+    }
     // A bug, not a client fault: this connection's state (and, inside DATA or BDAT, where its
     // input stands) is unknown now, so it ends after the 451; every other connection goes on.
     this.log.error("command failed", { err: e as Error, stack: (e as Error)?.stack, cmd: verb });

@@ -42,3 +42,9 @@ export class StoreUnavailableError extends StoreError {
     this.cause = cause;
   }
 }
+
+/** Whether `e` is the store's "the database cannot be reached" (StoreUnavailableError or a
+ *  StoreError with that code), which protocols answer as a temporary failure. */
+export function isStoreUnavailable(e: unknown): e is StoreError {
+  return e instanceof StoreError && e.code === "unavailable";
+}

@@ -13,6 +13,7 @@ import { parseCookies } from "../http/cookies.js";
 import type { JmapHttpHandler } from "../jmap/http/handler.js";
 import { JMAP_PATHS } from "../jmap/session.js";
 import type { AppContext } from "../server/context.js";
+import { StoreError } from "../store/errors.js";
 import { AssetStore } from "./assets.js";
 import { bridgeToJmap } from "./bridge.js";
 import { CsrfGuard } from "./csrf.js";
@@ -68,6 +69,13 @@ export function createWebmailHandler(ctx: AppContext, opts: WebmailOptions): Web
       try {
         await webmailApi(req, res, path, deps);
       } catch (e) {
+        if (e instanceof StoreError && e.code === "unavailable" && !res.headersSent) {
+          // The database is down: 503 with Retry-After (RFC 9110 15.6.4); the page retries.
+          ctx.log.warn("webmail request: store unavailable", { err: e.message });
+          res.setHeader("Retry-After", "5");
+          sendJson(res, 503, { error: "unavailable" });
+          return true;
+        }
         ctx.log.error("webmail request failed", { error: e });
         if (!res.headersSent) sendJson(res, 500, { error: "internal" });
         else res.destroy();

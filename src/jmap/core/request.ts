@@ -106,6 +106,12 @@ function errorArguments(e: unknown, o: RunOptions, name: string): { [key: string
   if (e instanceof StoreError && e.code === "invalid") {
     return { type: "invalidArguments", description: e.message };
   }
+  // RFC 8620 3.6.2: serverUnavailable, "some internal server resource was temporarily
+  // unavailable"; the database is down and the method changed nothing: the client retries.
+  if (e instanceof StoreError && e.code === "unavailable") {
+    o.services.app.log.warn("jmap method: store unavailable", { method: name, err: e.message });
+    return { type: "serverUnavailable", description: "mail store temporarily unavailable, try again later" };
+  }
   o.services.app.log.error("jmap method failed", { method: name, error: e });
   return { type: "serverFail", description: "internal error" };
 }

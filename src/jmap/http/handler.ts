@@ -9,6 +9,7 @@ import { credentialStamp } from "../../auth/credential.js";
 import { readBodyLimited } from "../../http/request.js";
 import { clientAddress, clientPort } from "../../proxy/peer.js";
 import type { AppContext } from "../../server/context.js";
+import { StoreError } from "../../store/errors.js";
 import type { Account } from "../../store/types.js";
 import { readBlob } from "../blob/resolve.js";
 import { JmapRequestError } from "../core/errors.js";
@@ -187,7 +188,18 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
       }
     } catch (e) {
       if (e instanceof JmapRequestError) problem(res, e);
-      else {
+      else if (e instanceof StoreError && e.code === "unavailable" && !res.headersSent) {
+        // The database is down before any method ran (the login's account lookup): RFC 9110
+        // 15.6.4, 503 with Retry-After; the client sends the request again.
+        ctx.log.warn("jmap http request: store unavailable", { err: e.message });
+        res.setHeader("Retry-After", "5");
+        send(
+          res,
+          503,
+          { type: "about:blank", status: 503, detail: "mail store temporarily unavailable" },
+          "application/problem+json",
+        );
+      } else {
         ctx.log.error("jmap http request failed", { error: e });
         if (!res.headersSent) send(res, 500, { type: "about:blank", status: 500, detail: "internal error" });
         else res.destroy();
