@@ -1,0 +1,253 @@
+// Filing messages into mailboxes on PostgreSQL (issue 17): the one path every addition takes —
+// deliver and append (messages.ts), COPY (mail-move.ts), imports (imports.ts) — so quota, threads,
+// UIDs and mod-sequences are decided in one place, inside the caller's transaction.
+//
+// Concurrency: the target mailboxes' rows are locked first (ascending id), then the accounts'
+// (ascending id), then the bodies' blob rows: the lock order of schema-mail.ts. Two nodes filing
+// into one mailbox therefore take turns on its row, and each reads uid_next / highest_modseq as
+// the other committed them: UIDs (RFC 3501 2.3.1.1) and MODSEQs (RFC 7162 3.1.2) never repeat and
+// grow in commit order. The quota check reads the account row under its lock, so two deliveries
+// cannot both fit in the last free bytes.
+import { QuotaError, StoreError } from "../errors.js";
+import type { AddedCause, MailEvent } from "../notifier.js";
+import { joinKeywords, type StoredFlags } from "../sqlite/flags.js";
+import { storeBlob } from "./blobs.js";
+import type { PgCtx } from "./context.js";
+import type { Tx } from "./db.js";
+
+/** At most this many Message-IDs of References/In-Reply-To are looked up to find a thread. */
+const THREAD_LOOKUP_MAX = 100;
+
+/** One message to file. The body is given (stored, content-addressed, if new) or names a blob
+ *  already stored (COPY). */
+export interface FileItem {
+  accountId: number;
+  mailboxId: number;
+  flags: StoredFlags;
+  /** Epoch milliseconds. */
+  internalDate: number;
+  body?: Buffer;
+  /** sha256 of body, when the caller has it already. */
+  hash?: string;
+  /** Instead of body: an existing blob's id. */
+  blobId?: number;
+  /** The thread to join (a COPY within one account); omitted: found from the Message-IDs, or a
+   *  new one. */
+  threadId?: number;
+  /** A UID at or above the mailbox's uidNext (an import keeping the old server's UIDs); the
+   *  mailbox's uidNext becomes uid + 1. Omitted: the mailbox's uidNext. */
+  uid?: number;
+}
+
+export interface FiledCopy {
+  accountId: number;
+  mailboxId: number;
+  uid: number;
+  modseq: number;
+  messageId: number;
+}
+
+export interface FileOptions {
+  cause: AddedCause;
+  /** For "copy" / "move" events. */
+  fromMailboxId?: number;
+  /** Check the accounts' quotas over all the items (default true); QuotaError, nothing filed. */
+  quota?: boolean;
+  /** One "added" event per mailbox (default) or one per item (deliver, as the SQLite store). */
+  eventPerItem?: boolean;
+}
+
+interface BoxRow {
+  id: number;
+  account_id: number;
+  uid_next: number;
+  highest_modseq: number;
+}
+
+interface AccountRow {
+  id: number;
+  quota_bytes: number;
+  quota_messages: number;
+  used_bytes: number;
+  used_messages: number;
+}
+
+interface BlobRef {
+  id: number;
+  size: number;
+  msgid: string | null;
+  refs: string[];
+}
+
+const ascending = (ids: Iterable<number>) => [...new Set(ids)].sort((a, b) => a - b);
+
+/** Throws QuotaError if adding `bytes`/`count` would exceed the account's quota (0 = unlimited). */
+export function checkQuota(a: AccountRow, bytes: number, count: number): void {
+  if (a.quota_bytes > 0 && a.used_bytes + bytes > a.quota_bytes) {
+    throw new QuotaError(a.id, `account ${a.id} is over its storage quota`);
+  }
+  if (a.quota_messages > 0 && a.used_messages + count > a.quota_messages) {
+    throw new QuotaError(a.id, `account ${a.id} is over its message quota`);
+  }
+}
+
+/** The thread of the nearest ancestor found among `ids` (preference order), or null. */
+export async function findThread(t: Tx, accountId: number, ids: (string | null)[]): Promise<number | null> {
+  const want = ids.filter((x): x is string => x !== null).slice(0, THREAD_LOOKUP_MAX);
+  if (want.length === 0) return null;
+  const rows = await t.rows<{ msgid: string; thread_id: number }>(
+    `SELECT DISTINCT ON (msgid) msgid, thread_id FROM messages
+     WHERE account_id = $1 AND msgid = ANY($2::text[]) ORDER BY msgid, id`,
+    [accountId, want],
+  );
+  if (rows.length === 0) return null;
+  const by = new Map(rows.map((r) => [r.msgid, r.thread_id]));
+  for (const id of want) {
+    const th = by.get(id);
+    if (th !== undefined) return th;
+  }
+  return null;
+}
+
+/**
+ * Files `items` inside transaction `t`: all or none. Returns the copies (in item order) and the
+ * events to publish after COMMIT (return them from ctx.write). StoreError "not-found" for a
+ * mailbox that is not the item's account's, "invalid" for a UID below uidNext; QuotaError.
+ */
+export async function fileMessages(
+  t: Tx,
+  ctx: Pick<PgCtx, "parse" | "limits">,
+  items: readonly FileItem[],
+  opts: FileOptions,
+): Promise<{ copies: FiledCopy[]; events: MailEvent[] }> {
+  if (items.length === 0) return { copies: [], events: [] };
+  const boxes = new Map<number, BoxRow>();
+  for (const b of await t.rows<BoxRow>(
+    `SELECT id, account_id, uid_next, highest_modseq FROM mailboxes WHERE id = ANY($1::bigint[])
+     ORDER BY id FOR NO KEY UPDATE`,
+    [ascending(items.map((i) => i.mailboxId))],
+  ))
+    boxes.set(b.id, b);
+  const accounts = new Map<number, AccountRow>();
+  for (const a of await t.rows<AccountRow>(
+    `SELECT id, quota_bytes, quota_messages, used_bytes, used_messages FROM accounts
+     WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE`,
+    [ascending(items.map((i) => i.accountId))],
+  ))
+    accounts.set(a.id, a);
+  for (const i of items) {
+    if (!accounts.has(i.accountId)) throw new StoreError("not-found", `no account ${i.accountId}`);
+    if (boxes.get(i.mailboxId)?.account_id !== i.accountId)
+      throw new StoreError("not-found", `no mailbox ${i.mailboxId} for account ${i.accountId}`);
+    if (!i.body && i.blobId === undefined) throw new StoreError("invalid", "a message needs a body");
+  }
+
+  // Existing blobs named by id, locked (the refcount trigger would lock them anyway).
+  const named = new Map<number, BlobRef>();
+  const ids = ascending(items.flatMap((i) => (i.body || i.blobId === undefined ? [] : [i.blobId])));
+  if (ids.length > 0) {
+    for (const b of await t.rows<{ id: number; size: number; msgid: string | null; refs: string }>(
+      "SELECT id, size, msgid, refs FROM blobs WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE",
+      [ids],
+    ))
+      named.set(b.id, { id: b.id, size: b.size, msgid: b.msgid, refs: JSON.parse(b.refs) as string[] });
+    for (const id of ids) if (!named.has(id)) throw new StoreError("not-found", `no blob ${id}`);
+  }
+  const sizeOf = (i: FileItem) => (i.body ? i.body.length : named.get(i.blobId!)!.size);
+
+  if (opts.quota !== false) {
+    const add = new Map<number, { bytes: number; n: number }>();
+    for (const i of items) {
+      const e = add.get(i.accountId) ?? { bytes: 0, n: 0 };
+      e.bytes += sizeOf(i);
+      e.n++;
+      add.set(i.accountId, e);
+    }
+    for (const [id, e] of add) checkQuota(accounts.get(id)!, e.bytes, e.n);
+  }
+
+  // Bodies stored once per call however many copies name them.
+  const stored = new Map<Buffer, BlobRef>();
+  const blobOf = async (i: FileItem): Promise<BlobRef> => {
+    if (!i.body) return named.get(i.blobId!)!;
+    let b = stored.get(i.body);
+    if (!b) {
+      const s = await storeBlob(t, i.body, ctx, i.hash);
+      b = { id: s.id, size: s.size, msgid: s.msgid, refs: s.refs };
+      stored.set(i.body, b);
+    }
+    return b;
+  };
+
+  const now = Date.now();
+  const copies: FiledCopy[] = [];
+  for (const i of items) {
+    const box = boxes.get(i.mailboxId)!;
+    const uid = i.uid ?? box.uid_next;
+    // UIDs only ever grow (RFC 3501 2.3.1.1): one below uidNext could be one a client has seen.
+    if (!Number.isSafeInteger(uid) || uid < box.uid_next)
+      throw new StoreError("invalid", `UID ${uid} is below the mailbox's UIDNEXT`);
+    const modseq = box.highest_modseq + 1;
+    box.uid_next = uid + 1;
+    box.highest_modseq = modseq;
+    const blob = await blobOf(i);
+    // Nearest ancestors first: In-Reply-To / last References, then the message's own Message-ID.
+    const thread =
+      i.threadId ?? (await findThread(t, i.accountId, [...[...blob.refs].reverse(), blob.msgid]));
+    // A message that starts a thread names it by its own id, known before the insert.
+    const row = await t.one<{ id: number }>(
+      `WITH n AS (SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id)
+       INSERT INTO messages (id, account_id, mailbox_id, uid, modseq, created_modseq, sys_flags, keywords,
+         internal_date, saved_date, size, blob_id, thread_id, msgid)
+       SELECT n.id, $1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, coalesce($11::bigint, n.id), $12 FROM n
+       RETURNING id`,
+      [
+        i.accountId,
+        i.mailboxId,
+        uid,
+        modseq,
+        i.flags.bits,
+        joinKeywords(i.flags.keywords),
+        i.internalDate,
+        now,
+        blob.size,
+        blob.id,
+        thread,
+        blob.msgid,
+      ],
+    );
+    copies.push({ accountId: i.accountId, mailboxId: i.mailboxId, uid, modseq, messageId: row!.id });
+  }
+  for (const id of ascending(items.map((i) => i.mailboxId))) {
+    const b = boxes.get(id)!;
+    await t.run("UPDATE mailboxes SET uid_next = $1, highest_modseq = $2 WHERE id = $3", [
+      b.uid_next,
+      b.highest_modseq,
+      id,
+    ]);
+  }
+  return { copies, events: addedEvents(copies, opts) };
+}
+
+function addedEvents(copies: FiledCopy[], opts: FileOptions): MailEvent[] {
+  const from = opts.fromMailboxId === undefined ? {} : { fromMailboxId: opts.fromMailboxId };
+  const event = (c: FiledCopy, uids: number[], modseq: number): MailEvent => ({
+    kind: "added",
+    accountId: c.accountId,
+    mailboxId: c.mailboxId,
+    uids,
+    modseq,
+    cause: opts.cause,
+    ...from,
+  });
+  if (opts.eventPerItem) return copies.map((c) => event(c, [c.uid], c.modseq));
+  const by = new Map<number, { first: FiledCopy; uids: number[]; modseq: number }>();
+  for (const c of copies) {
+    const e = by.get(c.mailboxId);
+    if (e) {
+      e.uids.push(c.uid);
+      e.modseq = c.modseq;
+    } else by.set(c.mailboxId, { first: c, uids: [c.uid], modseq: c.modseq });
+  }
+  return [...by.values()].map((e) => event(e.first, e.uids, e.modseq));
+}

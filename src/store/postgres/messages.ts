@@ -1,0 +1,235 @@
+// Messages on PostgreSQL (issue 17): deliver and append (filed by mail-file.ts), the reads of one
+// message or a mailbox's messages, flags lists, quota usage. Events are published after COMMIT
+// (ctx.write), with the SQLite store's shapes (src/store/sqlite/messages.ts).
+import type { MessageStructure } from "../../mime/types.js";
+import { StoreError } from "../errors.js";
+import { flagList, parseFlags } from "../sqlite/flags.js";
+import type {
+  DeliveredCopy,
+  DeliveryTarget,
+  MailStore,
+  MessageFlags,
+  MessageMeta,
+  NewMessage,
+  ParsedMessage,
+  QuotaUsage,
+} from "../types.js";
+import { hashBody, readBlobByHash } from "./blobs.js";
+import type { PgCtx } from "./context.js";
+import type { Tx } from "./db.js";
+import { type FileItem, fileMessages } from "./mail-file.js";
+import { mustMailboxExist } from "./mailboxes.js";
+import { MESSAGE_SELECT, type MessageMetaRow, toMeta } from "./rows.js";
+
+type MessageMethods = Pick<
+  MailStore,
+  | "deliver"
+  | "append"
+  | "listMessages"
+  | "listFlags"
+  | "uidsWithFlag"
+  | "getMessage"
+  | "getMessageById"
+  | "readBody"
+  | "quotaUsage"
+>;
+
+function checkDate(d: Date | undefined): number {
+  if (d === undefined) return Date.now();
+  const t = d instanceof Date ? d.getTime() : Number.NaN;
+  if (!Number.isFinite(t)) throw new StoreError("invalid", "invalid internal date");
+  return t;
+}
+
+/** A UID range's bounds, clamped to what a BIGINT holds. */
+function uidRange(opts?: { minUid?: number; maxUid?: number }): [number, number] {
+  const lo = opts?.minUid ?? 1;
+  const hi = opts?.maxUid ?? Number.MAX_SAFE_INTEGER;
+  if (Number.isNaN(lo) || Number.isNaN(hi)) throw new StoreError("invalid", "invalid UID range");
+  return [
+    Math.max(0, Math.min(lo, Number.MAX_SAFE_INTEGER)),
+    Math.max(0, Math.min(hi, Number.MAX_SAFE_INTEGER)),
+  ];
+}
+
+const WITH_STRUCTURE = MESSAGE_SELECT.replace("SELECT ", "SELECT b.structure, ");
+
+function withStructure(r: (MessageMetaRow & { structure: string }) | null): ParsedMessage | null {
+  if (!r) return null;
+  return { meta: toMeta(r), structure: JSON.parse(r.structure) as MessageStructure };
+}
+
+/** The INBOX of each account that a target without a mailbox means. */
+async function inboxes(t: Tx, accountIds: number[]): Promise<Map<number, number>> {
+  if (accountIds.length === 0) return new Map();
+  const rows = await t.rows<{ account_id: number; id: number }>(
+    "SELECT account_id, id FROM mailboxes WHERE account_id = ANY($1::bigint[]) AND name = 'INBOX'",
+    [accountIds],
+  );
+  return new Map(rows.map((r) => [r.account_id, r.id]));
+}
+
+export function createMessageOps(ctx: PgCtx): MessageMethods {
+  const db = ctx.db;
+  const read = () => {
+    ctx.assertOpen();
+    return db;
+  };
+
+  /** One body into several mailboxes, all or nothing; parsed before the transaction, so no lock
+   *  is held while it is. */
+  const store = async (
+    body: Buffer,
+    targets: { accountId: number; mailboxId: number | undefined; flags: FileItem["flags"] }[],
+    internalDate: number,
+    cause: "deliver" | "append",
+  ): Promise<DeliveredCopy[]> => {
+    ctx.assertOpen();
+    const hash = hashBody(body);
+    let parsed: MessageStructure | null = null;
+    const parse = (b: Buffer) => {
+      parsed ??= ctx.parse(b);
+      return parsed;
+    };
+    const fileCtx = { parse, limits: ctx.limits };
+    return ctx.write(async (t) => {
+      const wanted = [...new Set(targets.filter((x) => x.mailboxId === undefined).map((x) => x.accountId))];
+      const inbox = await inboxes(t, wanted);
+      const items: FileItem[] = targets.map((x) => {
+        const mailboxId = x.mailboxId ?? inbox.get(x.accountId);
+        if (mailboxId === undefined) throw new StoreError("not-found", `no INBOX for account ${x.accountId}`);
+        return { accountId: x.accountId, mailboxId, flags: x.flags, internalDate, body, hash };
+      });
+      const { copies, events } = await fileMessages(t, fileCtx, items, { cause, eventPerItem: true });
+      const value = copies.map((c) => ({
+        accountId: c.accountId,
+        mailboxId: c.mailboxId,
+        uid: c.uid,
+        messageId: c.messageId,
+      }));
+      return { value, events };
+    });
+  };
+
+  const lists = new Map<string, string[]>();
+  /** Flag lists shared between messages (most have one of a few), frozen; bounded. */
+  const flagsOf = (bits: number, keywords: string): string[] => {
+    const key = `${bits} ${keywords}`;
+    let l = lists.get(key);
+    if (!l) {
+      if (lists.size >= 1024) lists.clear();
+      l = Object.freeze(flagList(bits, keywords)) as string[];
+      lists.set(key, l);
+    }
+    return l;
+  };
+
+  return {
+    async deliver(body: Buffer, targets: DeliveryTarget[], opts?: { internalDate?: Date }) {
+      if (!Buffer.isBuffer(body)) throw new StoreError("invalid", "body must be a Buffer");
+      if (!Array.isArray(targets) || targets.length === 0)
+        throw new StoreError("invalid", "no delivery target");
+      const internalDate = checkDate(opts?.internalDate);
+      const list = targets.map((t) => ({
+        accountId: t.accountId,
+        mailboxId: t.mailboxId,
+        flags: parseFlags(t.flags ?? []),
+      }));
+      return store(body, list, internalDate, "deliver");
+    },
+    async append(accountId: number, mailboxId: number, msg: NewMessage): Promise<DeliveredCopy> {
+      if (!Buffer.isBuffer(msg.body)) throw new StoreError("invalid", "body must be a Buffer");
+      const copies = await store(
+        msg.body,
+        [{ accountId, mailboxId, flags: parseFlags(msg.flags ?? []) }],
+        checkDate(msg.internalDate),
+        "append",
+      );
+      return copies[0]!;
+    },
+    async listMessages(
+      mailboxId: number,
+      opts?: { minUid?: number; maxUid?: number },
+    ): Promise<MessageMeta[]> {
+      const q = read();
+      await mustMailboxExist(q, mailboxId);
+      const [lo, hi] = uidRange(opts);
+      const rows = await q.rows<MessageMetaRow>(
+        `${MESSAGE_SELECT} WHERE m.mailbox_id = $1 AND m.uid BETWEEN $2 AND $3 ORDER BY m.uid`,
+        [mailboxId, lo, hi],
+      );
+      return rows.map(toMeta);
+    },
+    async listFlags(mailboxId: number, opts?: { minUid?: number; maxUid?: number }): Promise<MessageFlags[]> {
+      const q = read();
+      await mustMailboxExist(q, mailboxId);
+      const [lo, hi] = uidRange(opts);
+      const rows = await q.rows<{ uid: number; modseq: number; sys_flags: number; keywords: string }>(
+        `SELECT uid, modseq, sys_flags, keywords FROM messages
+         WHERE mailbox_id = $1 AND uid BETWEEN $2 AND $3 ORDER BY uid`,
+        [mailboxId, lo, hi],
+      );
+      return rows.map((r) => ({ uid: r.uid, modseq: r.modseq, flags: flagsOf(r.sys_flags, r.keywords) }));
+    },
+    async uidsWithFlag(mailboxId: number, flag: string): Promise<number[]> {
+      // Same validation and case-insensitivity as setFlags: an unknown "\X" is StoreError("invalid").
+      const { bits, keywords } = parseFlags([flag]);
+      const q = read();
+      await mustMailboxExist(q, mailboxId);
+      if (bits !== 0) {
+        // The bit is a literal so that \Deleted's partial index (schema-mail.ts) matches.
+        const rows = await q.rows<{ uid: number }>(
+          `SELECT uid FROM messages WHERE mailbox_id = $1 AND (sys_flags & ${bits | 0}) <> 0 ORDER BY uid`,
+          [mailboxId],
+        );
+        return rows.map((r) => r.uid);
+      }
+      const want = keywords[0]?.toLowerCase();
+      if (want === undefined) return []; // \Recent: a session flag, never stored
+      const rows = await q.rows<{ uid: number; keywords: string }>(
+        "SELECT uid, keywords FROM messages WHERE mailbox_id = $1 AND keywords <> '' ORDER BY uid",
+        [mailboxId],
+      );
+      return rows
+        .filter((r) => r.keywords.split(" ").some((k) => k.toLowerCase() === want))
+        .map((r) => r.uid);
+    },
+    async getMessage(mailboxId: number, uid: number) {
+      if (!Number.isSafeInteger(mailboxId) || !Number.isSafeInteger(uid)) return null;
+      return withStructure(
+        await read().one<MessageMetaRow & { structure: string }>(
+          `${WITH_STRUCTURE} WHERE m.mailbox_id = $1 AND m.uid = $2`,
+          [mailboxId, uid],
+        ),
+      );
+    },
+    async getMessageById(messageId: number) {
+      if (!Number.isSafeInteger(messageId)) return null;
+      return withStructure(
+        await read().one<MessageMetaRow & { structure: string }>(`${WITH_STRUCTURE} WHERE m.id = $1`, [
+          messageId,
+        ]),
+      );
+    },
+    async readBody(blobId: string): Promise<Buffer> {
+      return readBlobByHash(read(), blobId);
+    },
+    async quotaUsage(accountId: number): Promise<QuotaUsage> {
+      const a = await read().one<{
+        used_bytes: number;
+        used_messages: number;
+        quota_bytes: number;
+        quota_messages: number;
+      }>("SELECT used_bytes, used_messages, quota_bytes, quota_messages FROM accounts WHERE id = $1", [
+        accountId,
+      ]);
+      if (!a) throw new StoreError("not-found", `no account ${accountId}`);
+      return {
+        bytes: a.used_bytes,
+        messages: a.used_messages,
+        quotaBytes: a.quota_bytes,
+        quotaMessages: a.quota_messages,
+      };
+    },
+  };
+}
