@@ -29,6 +29,8 @@ export function sampleConfig(opts: SampleOptions): string {
     "# Listeners: one [[listeners]] table each. protocol: smtp (inbound MX), submission, pop3, imap,",
     "# managesieve (Sieve scripts, RFC 5804), http.",
     "# tls: none, starttls (offered after connect), implicit (TLS from the first byte).",
+    "# proxyProtocol = true: behind a load balancer sending the PROXY protocol (v1 or v2), each",
+    "# connection starts with its header, from an address in [proxy] trustedSources only.",
     "# The quickstart uses unprivileged ports on 127.0.0.1. For production, listen on all addresses",
     '# ("0.0.0.0" or "::") with the standard ports: smtp 25 (none), submission 587 (starttls) and',
     "# 465 (implicit), pop3 110 (starttls) and 995 (implicit), imap 143 (starttls) and 993 (implicit),",

@@ -70,6 +70,24 @@ describe("store unavailable", { skip: commandSkip("curl") || commandSkip("python
     assert.equal(await c.cmd("QUIT"), "221 2.0.0 Bye");
   });
 
+  test("SMTP AUTH: a login that cannot be checked is 454 4.7.0; the retry logs in", async () => {
+    const c = await RawSmtpClient.connect({ port: s.ports.submissions, tls: true });
+    try {
+      assert.equal(await c.reply(), "220 mail.example.test ESMTP Yubin");
+      assert.match(await c.cmd("EHLO client.example"), /^250-mail\.example\.test/);
+      const plain = Buffer.from(`\0${s.users[0]!.address}\0${testPassword}`).toString("base64");
+      const fault = failingStore(s.store, "directory", "getAccountByAddress", { times: 1 });
+      assert.equal(
+        await c.cmd(`AUTH PLAIN ${plain}`),
+        "454 4.7.0 Temporary authentication failure, try again later",
+      );
+      assert.equal(fault.refused, 1);
+      assert.equal(await c.cmd(`AUTH PLAIN ${plain}`), "235 2.7.0 Authentication successful");
+    } finally {
+      c.close();
+    }
+  });
+
   test("IMAP (imaplib): LOGIN and SELECT get NO [UNAVAILABLE], then work on the same connection", async () => {
     const login = failingStore(s.store, "directory", "getAccountByAddress", { times: 1 });
     const select = failingStore(s.store, "mail", "getMailbox", { times: 1 });

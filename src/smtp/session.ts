@@ -352,7 +352,9 @@ export class Session {
     // message was not taken).
     if (e instanceof StoreError && e.code === "unavailable") {
       this.log.warn("store unavailable", { cmd: verb, err: e.message });
-      return errorReply("store-unavailable");
+      // RFC 4954 6: a login that could not be checked is 454 4.7.0, "temporary authentication
+      // failure", not a wrong password.
+      return errorReply(verb === "AUTH" ? "auth-temporary" : "store-unavailable");
     }
     // A bug, not a client fault: this connection's state (and, inside DATA or BDAT, where its
     // input stands) is unknown now, so it ends after the 451; every other connection goes on.
