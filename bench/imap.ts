@@ -20,6 +20,7 @@
 //   npm run bench:imap -- --host 127.0.0.1 --port 143 --user 'bench{n}@example.test' --pass secret \
 //                         --pid 1234 --pid-tree          # any IMAP server, e.g. Dovecot
 //   npm run bench:imap -- --cheap-auth --phases 2 --seconds 10 --cpu-prof-dir /tmp/prof
+//   npm run bench:imap -- --phases 2 --workers 2        # own server as `yubin serve --workers 2`
 //   npm run bench:imap -- --phases 3 --idle 3000 --heap-snapshot-dir /tmp/heap   # what a connection holds
 //   npm run bench:imap -- --phases 3 --idle 3000 --tls --cheap-auth   # idle connections over TLS (993)
 //                                                        # own server, V8 CPU profile of it
@@ -43,13 +44,15 @@ import { join } from "node:path";
 import { connect as tlsConnect } from "node:tls";
 import { parseArgs } from "node:util";
 import { writeHeapSnapshot } from "node:v8";
-import { startApp } from "../src/app/start.js";
+import { type App, type AppDeps, startApp } from "../src/app/start.js";
 import { hashPassword } from "../src/auth/password.js";
 import type { AuthResult } from "../src/auth/types.js";
 import { defaultConfig } from "../src/config/load.js";
+import type { Config } from "../src/config/schema.js";
 import { silentLogger } from "../src/log/logger.js";
 import { LocalNotifier } from "../src/store/notifier.js";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
+import { serveBench } from "./workers.js";
 
 const { values: opt } = parseArgs({
   options: {
@@ -72,6 +75,8 @@ const { values: opt } = parseArgs({
     // the ~30 ms argon2id check (10,000 logins would otherwise take minutes of CPU). Bench only;
     // the compare script gives Dovecot {PLAIN} passwords to match.
     "cheap-auth": { type: "boolean", default: false },
+    // Own server: worker processes (bench/workers.ts); CPU and memory then count all of them.
+    workers: { type: "string", default: "1" },
     "serve-child": { type: "string" }, // internal: run the server in this process
     "write-maildirs": { type: "string" },
     "cpu-prof-dir": { type: "string" }, // own server: write a V8 CPU profile of it into this dir
@@ -116,7 +121,15 @@ async function serveChild(dataDir: string, maxConnections: number): Promise<void
   config.listeners = [
     { protocol: "imap", address: "127.0.0.1", port: 0, tls: opt.tls ? "implicit" : "none" },
   ];
-  const app = await startApp(config, { log: silentLogger });
+  await serveBench({
+    workers: Number(opt.workers),
+    start: (deps) => startOne(config, deps),
+    announce: (port) => process.stdout.write(`${JSON.stringify({ port })}\n`),
+  });
+}
+
+async function startOne(config: Config, deps: AppDeps): Promise<App> {
+  const app = await startApp(config, { log: silentLogger, ...deps });
   if (opt["cheap-auth"]) {
     const real = app.ctx.auth;
     const verified = new Map<string, AuthResult>();
@@ -132,9 +145,6 @@ async function serveChild(dataDir: string, maxConnections: number): Promise<void
       },
     };
   }
-  process.on("SIGTERM", () => {
-    void app.stop().then(() => process.exit(0));
-  });
   // The bench asks for a full collection before each memory reading, so garbage left by earlier
   // phases or by the logins themselves is not counted as memory held by idle connections.
   // It then reports the process's own view (V8 heap, external memory, RSS) on stdout, so the
@@ -150,8 +160,9 @@ async function serveChild(dataDir: string, maxConnections: number): Promise<void
       `MEM ${JSON.stringify({ heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, rss: m.rss })}\n`,
     );
   });
-  // Last: the bench may signal as soon as it reads this line, and SIGUSR2 unhandled would kill us.
-  process.stdout.write(`${JSON.stringify({ port: app.listeners[0]!.port })}\n`);
+  // serveBench announces the port last: the bench may signal as soon as it reads that line, and
+  // SIGUSR2 unhandled would kill us.
+  return app;
 }
 
 async function startOwnServer(maxConnections: number) {
@@ -192,6 +203,7 @@ async function startOwnServer(maxConnections: number) {
   if (opt["cheap-auth"]) args.push("--cheap-auth");
   if (opt["heap-snapshot-dir"]) args.push("--heap-snapshot-dir", opt["heap-snapshot-dir"]);
   if (opt.tls) args.push("--tls");
+  args.push("--workers", opt.workers);
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
   let memWaiter: ((m: HeapMem) => void) | null = null;
   const port = await new Promise<number>((resolve, reject) => {
@@ -219,7 +231,8 @@ async function startOwnServer(maxConnections: number) {
     pid: child.pid!,
     /** Full GC in the server, then its own memory figures (null if it does not answer in 10 s). */
     collect(): Promise<HeapMem | null> {
-      if (exitedAlready()) return Promise.resolve(null);
+      // Several workers: each has its own heap (the supervisor has no SIGUSR2 handler).
+      if (exitedAlready() || Number(opt.workers) > 1) return Promise.resolve(null);
       return new Promise((resolve) => {
         const t = setTimeout(() => {
           memWaiter = null;
@@ -465,7 +478,7 @@ function pss(pid: number): number {
 
 /** pid and, with --pid-tree, all its descendants (found through /proc/N/stat's ppid). */
 function processTree(root: number): number[] {
-  if (!opt["pid-tree"]) return [root];
+  if (!opt["pid-tree"] && Number(opt.workers) <= 1) return [root];
   const children = new Map<number, number[]>();
   for (const e of readdirSync("/proc")) {
     if (!/^\d+$/.test(e)) continue;

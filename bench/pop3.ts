@@ -4,6 +4,7 @@
 //
 //   npm run bench:pop3                                   # starts its own Yubin (child process)
 //   npm run bench:pop3 -- --clients 20 --messages 1000 --size 4096 --seconds 20 [--tls]
+//   npm run bench:pop3 -- --workers 2                    # own server as `yubin serve --workers 2`
 //   npm run bench:pop3 -- --host 127.0.0.1 --port 110 --user 'bench{n}@example.test' --pass secret [--pid 1234]
 //                                                        # any POP3 server, e.g. Dovecot
 //   npm run bench:pop3 -- --write-maildirs DIR --clients 20 --messages 1000
@@ -20,13 +21,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect as tlsConnect } from "node:tls";
 import { parseArgs } from "node:util";
-import { startApp } from "../src/app/start.js";
+import { type App, type AppDeps, startApp } from "../src/app/start.js";
 import { hashPassword } from "../src/auth/password.js";
 import type { AuthResult } from "../src/auth/types.js";
 import { defaultConfig } from "../src/config/load.js";
+import type { Config } from "../src/config/schema.js";
 import { silentLogger } from "../src/log/logger.js";
 import { LocalNotifier } from "../src/store/notifier.js";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
+import { serveBench } from "./workers.js";
 
 const { values: opt } = parseArgs({
   options: {
@@ -45,6 +48,7 @@ const { values: opt } = parseArgs({
     messages: { type: "string", default: "1000" },
     size: { type: "string", default: "4096" },
     seconds: { type: "string", default: "20" },
+    workers: { type: "string", default: "1" }, // own server: worker processes (bench/workers.ts)
     "serve-child": { type: "string" }, // internal: run the server in this process
     "write-maildirs": { type: "string" },
     "cpu-prof-dir": { type: "string" }, // own server: write a V8 CPU profile of it into this dir
@@ -67,7 +71,15 @@ async function serveChild(dataDir: string): Promise<void> {
   config.listeners = [
     { protocol: "pop3", address: "127.0.0.1", port: 0, tls: opt.tls ? "implicit" : "none" },
   ];
-  const app = await startApp(config, { log: silentLogger });
+  await serveBench({
+    workers: Number(opt.workers),
+    start: (deps) => startOne(config, deps),
+    announce: (port) => process.stdout.write(JSON.stringify({ port }) + "\n"),
+  });
+}
+
+async function startOne(config: Config, deps: AppDeps): Promise<App> {
+  const app = await startApp(config, { log: silentLogger, ...deps });
   if (opt["cheap-auth"]) {
     const real = app.ctx.auth;
     const verified = new Map<string, AuthResult>();
@@ -83,10 +95,7 @@ async function serveChild(dataDir: string): Promise<void> {
       },
     };
   }
-  process.stdout.write(JSON.stringify({ port: app.listeners[0]!.port }) + "\n");
-  process.on("SIGTERM", () => {
-    void app.stop().then(() => process.exit(0));
-  });
+  return app;
 }
 
 function messageBody(box: number, i: number, size: number): Buffer {
@@ -140,6 +149,7 @@ async function startOwnServer(clients: number, messages: number, size: number) {
   if (opt.tls) args.push("--tls");
   if (opt["no-mark-seen"]) args.push("--no-mark-seen");
   if (opt["cheap-auth"]) args.push("--cheap-auth");
+  args.push("--workers", opt.workers);
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
@@ -305,10 +315,15 @@ async function worker(n: number, target: { host: string; port: number }, deadlin
   }
 }
 
+/** Peak RSS of the process, and of its children too (the workers under --workers N). */
 function peakRssMb(pid: number): number | null {
+  const one = (p: number) => {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, "utf8"));
+    return m ? Number(m[1]) : 0;
+  };
   try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return m ? Math.round(Number(m[1]) / 1024) : null;
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(" ").filter(Boolean);
+    return Math.round((one(pid) + children.reduce((sum, c) => sum + one(Number(c)), 0)) / 1024);
   } catch {
     return null;
   }
@@ -331,7 +346,7 @@ async function main(): Promise<void> {
     stop = own.stop;
   }
   console.log(
-    `${clients} clients, ${seconds} s, against ${target.host}:${target.port}${opt.tls ? " (implicit TLS)" : ""}`,
+    `${clients} clients, ${seconds} s, against ${target.host}:${target.port}${opt.tls ? " (implicit TLS)" : ""}${Number(opt.workers) > 1 ? ` (${opt.workers} workers)` : ""}`,
   );
   const totals: Totals = { sessions: 0, messages: 0, octets: 0, errors: 0, lastError: "" };
   const t0 = Date.now();

@@ -5,6 +5,7 @@
 //
 //   npm run bench:smtp                                  # starts its own Yubin (child process)
 //   npm run bench:smtp -- --messages 5000 --concurrency 20 --size 4096 [--bdat]
+//   npm run bench:smtp -- --workers 2                   # own server as `yubin serve --workers 2`
 //   npm run bench:smtp -- --host 127.0.0.1 --port 25 --to user@domain [--pid 1234]
 //                                                       # any SMTP server, e.g. Postfix
 //   npm run bench:smtp -- --port 25 --to 'bench{n}@example.test' --mailboxes 20
@@ -44,6 +45,8 @@ const { values: opt } = parseArgs({
     concurrency: { type: "string", default: "20" },
     size: { type: "string", default: "4096" },
     mailboxes: { type: "string", default: "20" },
+    // Our own server: `yubin serve --workers N` (CPU and peak RSS then count every worker).
+    workers: { type: "string", default: "1" },
     bdat: { type: "boolean", default: false },
     // [spam] enabled for our own server (bench:spam runs both); unset: the config's default.
     spam: { type: "string" },
@@ -178,12 +181,26 @@ async function runConnection(host: string, port: number, ids: number[], rcpt: (i
 /** The process's CPU time so far (user + system, all threads), in ms, from /proc/<pid>/stat
  *  (fields 14 and 15, in clock ticks of 1/100 s on Linux): on a shared, loaded machine the
  *  server's CPU per message is steadier than the wall-clock rate. */
+/** The process and its children (the workers under --workers N). */
+function withChildren(pid: number): number[] {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(" ").filter(Boolean);
+    return [pid, ...children.map(Number)];
+  } catch {
+    return [pid];
+  }
+}
+
 function cpuMs(pid: number): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // The command name (field 2) is in parentheses and may hold spaces: count after its end.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * 10;
+    let ms = 0;
+    for (const p of withChildren(pid)) {
+      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+      // The command name (field 2) is in parentheses and may hold spaces: count after its end.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ms += (Number(fields[11]) + Number(fields[12])) * 10;
+    }
+    return ms;
   } catch {
     return null;
   }
@@ -191,8 +208,12 @@ function cpuMs(pid: number): number | null {
 
 function peakRssKb(pid: number): number | null {
   try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return m ? Number(m[1]) : null;
+    let kb = 0;
+    for (const p of withChildren(pid)) {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, "utf8"));
+      kb += m ? Number(m[1]) : 0;
+    }
+    return kb;
   } catch {
     return null;
   }
@@ -230,6 +251,7 @@ async function main(): Promise<void> {
     await store.close();
     const proc = await startServerProcess({
       dataDir,
+      args: ["--workers", opt.workers],
       listeners: [{ protocol: "smtp", tls: "none" }],
       config: {
         smtp: { maxConnectionsPerIp: Math.max(20, concurrency) },

@@ -11,6 +11,7 @@ import { request as httpsRequest } from "node:https";
 import { connect } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { certStatus } from "../../admin/cert-status.js";
+import { listenersForRoles } from "../../app/roles.js";
 import type { Config, ListenerConfig } from "../../config/schema.js";
 import { parseListen } from "../../metrics/listener.js";
 import type { StatusReport } from "../../metrics/monitoring.js";
@@ -37,13 +38,21 @@ export async function statusCommand(env: CliEnv, args: ParsedArgs): Promise<void
     return v;
   };
 
+  // [server] roles: a listener of another role is not this node's to serve (src/app/roles.ts).
+  print(env, `roles        ${config.server.roles.join(", ")}`);
   print(env, "listeners");
-  const probes = await Promise.all(config.listeners.map((l) => probeTcp(l)));
+  const ours = new Set(listenersForRoles(config));
+  const probes = await Promise.all(config.listeners.map((l) => (ours.has(l) ? probeTcp(l) : null)));
   config.listeners.forEach((l, i) => {
     const up = probes[i];
+    const state = !ours.has(l)
+      ? "off (not this node's role)"
+      : up
+        ? "up"
+        : verdict("RED", `${l.protocol} ${l.address}:${l.port} does not answer`);
     print(
       env,
-      `  ${l.protocol.padEnd(12)} ${`${l.address}:${l.port}`.padEnd(22)} ${l.tls.padEnd(9)} ${up ? "up" : verdict("RED", `${l.protocol} ${l.address}:${l.port} does not answer`)}`,
+      `  ${l.protocol.padEnd(12)} ${`${l.address}:${l.port}`.padEnd(22)} ${l.tls.padEnd(9)} ${state}`,
     );
   });
   if (config.metrics.listen) {
@@ -55,7 +64,7 @@ export async function statusCommand(env: CliEnv, args: ParsedArgs): Promise<void
     );
   }
 
-  const tlsListener = config.listeners.find((l) => l.tls === "implicit");
+  const tlsListener = [...ours].find((l) => l.tls === "implicit");
   if (tlsListener) {
     try {
       const pem = await servedCertificate(tlsListener, config.server.hostname);
