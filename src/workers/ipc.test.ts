@@ -1,0 +1,122 @@
+// The workers' coordination through the supervisor, in one process: the hub (hub.ts) and the
+// workers' IPC services joined by in-memory ports that copy each message through JSON as the
+// cluster channel does. The same contracts as the in-process and Redis implementations run
+// against them; the process-level behaviour is in workers.test.ts.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { silentLogger } from "../log/logger.js";
+import { MemoryCounters } from "../store/counters.js";
+import { runCounterContract } from "../store/counters-contract.js";
+import { StoreUnavailableError } from "../store/errors.js";
+import { runLockContract } from "../store/locks-contract.js";
+import type { MailEvent, MailListener } from "../store/notifier.js";
+import { CoordinationHub } from "./hub.js";
+import { IpcChannel, type Port } from "./ipc-channel.js";
+import { IpcCounters } from "./ipc-counters.js";
+import { IpcLocks } from "./ipc-locks.js";
+import { IpcNotifier } from "./ipc-notifier.js";
+import type { ToWorker } from "./messages.js";
+
+/** Worker `id`'s channel to `hub`; `close()` stands for the channel going away. */
+function link(hub: CoordinationHub, id: number, timeoutMs = 2000): { channel: IpcChannel; close(): void } {
+  let toWorker: (m: ToWorker) => void = () => {};
+  let onClose: () => void = () => {};
+  const copy = <T>(m: T): T => JSON.parse(JSON.stringify(m)) as T;
+  const port: Port = {
+    send: (m) => setImmediate(() => hub.receive(id, copy(m))),
+    onMessage: (h) => {
+      toWorker = h;
+    },
+    onClose: (h) => {
+      onClose = h;
+    },
+  };
+  hub.attach(id, (m) => setImmediate(() => toWorker(copy(m))));
+  return {
+    channel: new IpcChannel(port, timeoutMs),
+    close() {
+      hub.detach(id);
+      onClose();
+    },
+  };
+}
+
+runCounterContract("IpcCounters (held by the supervisor)", (now) => {
+  const hub = new CoordinationHub(silentLogger, new MemoryCounters(now));
+  return new IpcCounters(link(hub, 1).channel);
+});
+
+runLockContract("IpcLocks (held by the supervisor)", async () => {
+  const hub = new CoordinationHub(silentLogger);
+  const a = new IpcLocks(link(hub, 1).channel);
+  const b = new IpcLocks(link(hub, 2).channel);
+  return { a, b, close: async () => {} };
+});
+
+describe("workers' coordination", () => {
+  test("a dead worker's locks are free at once; its late release does not free another's", async () => {
+    const hub = new CoordinationHub(silentLogger);
+    const one = link(hub, 1);
+    const two = link(hub, 2);
+    const a = new IpcLocks(one.channel);
+    const b = new IpcLocks(two.channel);
+    const held = await a.acquire("pop3:maildrop:7");
+    assert.ok(held);
+    assert.equal(await b.acquire("pop3:maildrop:7"), null);
+    one.close(); // worker 1 died
+    assert.deepEqual(hub.heldLocks(), []);
+    const taken = await b.acquire("pop3:maildrop:7");
+    assert.ok(taken, "free once its holder is gone");
+    await held.release(); // the dead worker's handle: no effect, no throw
+    assert.deepEqual(hub.heldLocks(), ["pop3:maildrop:7"]);
+    await taken.release();
+    assert.deepEqual(hub.heldLocks(), []);
+  });
+
+  test("events go to the other workers marked remote, to every kind of listener, never back", async () => {
+    const hub = new CoordinationHub(silentLogger);
+    const n1 = new IpcNotifier(link(hub, 1).channel);
+    const n2 = new IpcNotifier(link(hub, 2).channel);
+    const n3 = new IpcNotifier(link(hub, 3).channel);
+    const heard = (n: IpcNotifier, all = false) => {
+      const got: MailEvent[] = [];
+      const l: MailListener = { onMailEvent: (e) => got.push(e) };
+      if (all) n.subscribeAll(l);
+      else n.subscribe(5, l);
+      return got;
+    };
+    const own = heard(n1);
+    const second = heard(n2);
+    const third = heard(n3, true);
+    const event: MailEvent = {
+      kind: "added",
+      accountId: 5,
+      mailboxId: 9,
+      uids: [1],
+      modseq: 3,
+      cause: "deliver",
+    };
+    n1.publish(event);
+    assert.deepEqual(own, [event], "its own listeners hear it at once, not marked");
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(second, [{ ...event, remote: true }]);
+    assert.deepEqual(third, [{ ...event, remote: true }]);
+    assert.equal(own.length, 1, "no echo");
+    // A remote event published again (as a store might) is not relayed a second time.
+    n2.publish({ ...event, remote: true });
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(own.length, 1);
+    assert.equal(third.length, 1);
+  });
+
+  test("no answer in time, or the supervisor gone: a temporary failure, never a grant", async () => {
+    const hub = new CoordinationHub(silentLogger);
+    const silent: Port = { send: () => {}, onMessage: () => {}, onClose: () => {} };
+    const mute = new IpcCounters(new IpcChannel(silent, 100));
+    await assert.rejects(mute.incr("k", 1000), StoreUnavailableError);
+    const l = link(hub, 1);
+    const locks = new IpcLocks(l.channel);
+    l.close();
+    await assert.rejects(locks.acquire("pop3:maildrop:1"), StoreUnavailableError);
+  });
+});
