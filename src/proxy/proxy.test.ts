@@ -24,12 +24,14 @@ describe("PROXY protocol", { skip }, () => {
   let s: TestServer;
   let ha: PrivateHaproxy;
   const logs: Record<string, unknown>[] = [];
-  // HAProxy's frontends: [smtp v1, smtp v2, imap v2, https v2, imaps v1]
+  // HAProxy's frontends: [smtp v1, smtp v2, imap v2, https v2, imaps v1, pop3 v1, managesieve v2]
   let smtpV1: number;
   let smtpV2: number;
   let imapV2: number;
   let httpsV2: number;
   let imapsV1: number;
+  let pop3V1: number;
+  let sieveV2: number;
 
   before(async () => {
     s = await startTestServer({
@@ -37,8 +39,15 @@ describe("PROXY protocol", { skip }, () => {
       config: {
         proxy: { trustedSources: ["127.0.0.1"], headerTimeoutMs: 1000 },
         imap: { allowPlaintextAuth: true },
+        pop3: { allowPlaintextAuth: true },
+        managesieve: { allowPlaintextAuth: true },
         // Two failures of one (IP, account) pair refuse that pair: the test of the real IP.
-        auth: { throttleFreeFailures: 0, throttleMaxFailures: 2, throttleBaseDelayMs: 1 },
+        auth: {
+          throttleFreeFailures: 0,
+          throttleMaxFailures: 2,
+          throttleBaseDelayMs: 1,
+          popBeforeSmtp: true,
+        },
       },
       log: createLogger({
         format: "json",
@@ -54,8 +63,18 @@ describe("PROXY protocol", { skip }, () => {
       { target: s.ports.imap!, proxy: "v2" },
       { target: s.ports.https!, proxy: "v2" },
       { target: s.ports.imaps!, proxy: "v1" },
+      { target: s.ports.pop3, proxy: "v1" },
+      { target: s.ports.managesieve!, proxy: "v2" },
     ]);
-    [smtpV1, smtpV2, imapV2, httpsV2, imapsV1] = ha.ports as [number, number, number, number, number];
+    [smtpV1, smtpV2, imapV2, httpsV2, imapsV1, pop3V1, sieveV2] = ha.ports as number[] as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
   });
   after(async () => {
     await ha?.stop();
@@ -164,6 +183,36 @@ c.logout()
       .filter((l) => l.msg === "login" && l.user === "bob@example.test" && l.protocol === "imap")
       .at(-1);
     assert.equal(login?.ip, "127.0.0.2");
+  });
+
+  test("POP3 (poplib) and ManageSieve through HAProxy: the login is the client's, and opens POP-before-SMTP for it", async () => {
+    const py = `
+import poplib, socket, sys
+class From(poplib.POP3):
+    def _create_socket(self, timeout):
+        return socket.create_connection((self.host, self.port), timeout, source_address=("127.0.0.3", 0))
+c = From("127.0.0.1", int(sys.argv[1]), timeout=20)
+c.user("bob@example.test"); print(c.pass_(sys.argv[2]).decode()); c.quit()
+`;
+    const r = await run("python3", ["-c", py, String(pop3V1), testPassword], { timeout: 30_000 });
+    assert.match(r.stdout, /^\+OK /);
+    const login = logs.filter((l) => l.msg === "login" && l.protocol === "pop3").at(-1);
+    assert.equal(login?.ip, "127.0.0.3");
+    assert.equal(await s.ctx.auth.popBeforeSmtpAllowed("127.0.0.3"), true);
+    assert.equal(await s.ctx.auth.popBeforeSmtpAllowed("127.0.0.1"), false);
+
+    const c = connect({ host: "127.0.0.1", port: sieveV2, localAddress: "127.0.0.2" });
+    const plain = Buffer.from(`\0bob@example.test\0${testPassword}`).toString("base64");
+    let got = "";
+    c.on("data", (d: Buffer) => {
+      got += d.toString("latin1");
+      if (/\r\nOK "Yubin ManageSieve ready"\r\n$/.test(got))
+        c.write(`AUTHENTICATE "PLAIN" "${plain}"\r\nLOGOUT\r\n`);
+    });
+    const { received } = await untilClosed(c);
+    assert.match(got + received, /\r\nOK "logged in"\r\n/);
+    const sieveLogin = logs.filter((l) => l.msg === "login" && l.protocol === "managesieve").at(-1);
+    assert.equal(sieveLogin?.ip, "127.0.0.2");
   });
 
   // Raw sockets straight to the server's SMTP port (no HAProxy).
