@@ -1,0 +1,363 @@
+// MailStore.searchText and matchText on PostgreSQL (issue 17): the word index of the SQLite store
+// (src/store/sqlite/fulltext.ts, whose comment explains the design) on PostgreSQL's own means
+// (tables in schema-search.ts):
+//  - the text indexed is mime/searchable.ts's, lower-cased, cut into words exactly where the SQLite
+//    store cuts them (wordsOf: runs of ASCII letters and digits and of any non-ASCII character);
+//  - a needle without separators is in a text exactly when it is inside one of the text's words,
+//    so its messages are those holding one of the vocabulary's words that contain it: the words
+//    are found through their trigrams (GIN on ftw_terms.tris, then strpos() decides), the
+//    messages through GIN on fts_words (array overlap &&). That answer is "sure";
+//  - a needle with separators is its words side by side: the first ends a word (trigrams, then
+//    LIKE '%first'), the middle ones are words (@>), the last begins one (LIKE 'last%' on the
+//    C-collated unique index, a range scan); its candidates are "maybe";
+//  - blobs in fts_pending (not yet indexed, or partial: longer than fullTextMaxBytes, holding a
+//    word too long for an index entry or text that is not well-formed UTF-16) are "maybe" for
+//    every search, so a search during the indexer's catch-up finds what a scan finds.
+// A search reads the vocabulary, the words and fts_pending in one REPEATABLE READ snapshot: a
+// body indexed between two of those reads would otherwise be in neither answer.
+//
+// The indexer runs after commits (ctx.onCommit), in batches, each one transaction that claims
+// its pending rows with FOR UPDATE SKIP LOCKED, so indexers on several nodes share the work and
+// never index a body twice at once; the vocabulary's words are inserted in sorted order, so two
+// indexers adding the same new words wait for each other instead of deadlocking. Cost: the
+// vocabulary's trigram arrays (each word once) and each body's word ids; a search is a few index
+// lookups plus its candidates' message rows.
+import { searchableText } from "../../mime/searchable.js";
+import type { MessageStructure } from "../../mime/types.js";
+import { planNeedle, wordsOf } from "../sqlite/fulltext.js";
+import type { FullTextField, FullTextScope, TextMatch } from "../types.js";
+import { readBlob } from "./blobs.js";
+import type { PgCtx } from "./context.js";
+import type { Tx } from "./db.js";
+import { mustMailbox, sortedUnique } from "./search-kit.js";
+
+export const DEFAULT_FULL_TEXT_BATCH = 100;
+/** More trigrams than this add little to the narrowing: an evenly spread subset is asked for,
+ *  still a superset of the words containing the needle. */
+const MAX_TRIGRAMS = 24;
+/** Longer words are not indexed (a btree entry holds at most ~2,700 octets): a body holding one
+ *  stays pending (partial), a candidate of every search. */
+const MAX_TERM_OCTETS = 1000;
+/** Word ids cached per process (the vocabulary only grows; ids never change), so indexing a body
+ *  asks the database only about words this process has not seen; emptied at this size. */
+const KNOWN_WORDS = 200_000;
+/** After a commit, the indexer starts this much later, so a burst of deliveries is one batch. */
+const START_DELAY_MS = 20;
+/** Prefix words one needle's last word may stand for before that condition is left out. */
+const PREFIX_WORDS_FACTOR = 4;
+
+/** A lone surrogate: PostgreSQL would store U+FFFD for it, which another string also maps to. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+export interface FullTextOptions {
+  batch: number;
+  maxBytes: number;
+  maxWords: number;
+  /** Whether this process runs the indexer (CLI commands do not). */
+  indexer: boolean;
+}
+
+/** The distinct trigrams of a word (code points, as SQL substr() counts), at most MAX_TRIGRAMS. */
+function trigramsOf(text: string): string[] {
+  const cps = Array.from(text);
+  const all = new Set<string>();
+  for (let i = 0; i + 3 <= cps.length; i++) all.add(cps[i]! + cps[i + 1]! + cps[i + 2]!);
+  const list = [...all];
+  if (list.length <= MAX_TRIGRAMS) return list;
+  const step = (list.length - 1) / (MAX_TRIGRAMS - 1);
+  return Array.from({ length: MAX_TRIGRAMS }, (_, i) => list[Math.round(i * step)]!);
+}
+
+type Part = "head" | "body" | "more";
+
+interface Indexed {
+  blobId: number;
+  words: Record<Part, Set<string>>;
+  complete: boolean;
+}
+
+export function createFullTextOps(ctx: PgCtx, opts: FullTextOptions) {
+  const db = ctx.db;
+  const batch = Math.max(1, Math.floor(opts.batch));
+  const maxWords = Math.max(1, Math.floor(opts.maxWords));
+  /** Committed words and their ids. */
+  let known = new Map<string, number>();
+
+  /** The vocabulary's words containing `part` (within), ending or beginning with it; null when
+   *  there are more than `limit`. */
+  const wordIds = async (
+    t: Tx,
+    part: string,
+    how: "within" | "end" | "start",
+    limit: number,
+  ): Promise<number[] | null> => {
+    let rows: { id: number }[];
+    if (how === "start") {
+      // The word holds no LIKE metacharacter: %, _ and \ are separators.
+      rows = await t.rows("SELECT id FROM ftw_terms WHERE term LIKE $1 LIMIT $2", [`${part}%`, limit + 1]);
+    } else {
+      const cond = how === "within" ? "strpos(term, $2) > 0" : "term LIKE $2";
+      rows = await t.rows(`SELECT id FROM ftw_terms WHERE tris @> $1::text[] AND ${cond} LIMIT $3`, [
+        trigramsOf(part),
+        how === "within" ? part : `%${part}`,
+        limit + 1,
+      ]);
+    }
+    return rows.length > limit ? null : rows.map((r) => r.id);
+  };
+
+  /** The conditions on one column of fts_words for a plan, as SQL over numbered parameters. */
+  interface Query {
+    sure: string[];
+    maybe: string[];
+    params: unknown[];
+  }
+
+  /** The plan's conditions, [] sure and maybe when nothing can hold the needle; null when the
+   *  index cannot narrow it. */
+  const queryFor = async (t: Tx, needle: string, field: FullTextField): Promise<Query | null> => {
+    const plan = planNeedle(needle);
+    if (plan === null) return null;
+    const own: Part[] = field === "text" ? ["head", "body"] : ["body"];
+    const extra: Part[] = field === "text" ? ["more"] : [];
+    const params: unknown[] = [];
+    const p = (v: unknown) => {
+      params.push(v);
+      return `$${params.length + 1}`; // $1 is the scope
+    };
+    if ("within" in plan) {
+      const ids = await wordIds(t, plan.within, "within", maxWords);
+      if (ids === null) return null;
+      if (ids.length === 0) return { sure: [], maybe: [], params };
+      const w = p(ids);
+      return {
+        sure: own.map((c) => `f.${c} && ${w}::bigint[]`),
+        maybe: extra.map((c) => `f.${c} && ${w}::bigint[]`),
+        params,
+      };
+    }
+    const conds: ((c: Part) => string)[] = [];
+    if (Array.from(plan.first).length >= 3) {
+      const ids = await wordIds(t, plan.first, "end", maxWords);
+      if (ids?.length === 0) return { sure: [], maybe: [], params };
+      if (ids !== null) {
+        const w = p(ids);
+        conds.push((c) => `f.${c} && ${w}::bigint[]`);
+      }
+    }
+    if (plan.middle.length > 0) {
+      const rows = await t.rows<{ id: number }>("SELECT id FROM ftw_terms WHERE term = ANY($1::text[])", [
+        plan.middle,
+      ]);
+      // A middle word no indexed body holds: only pending ones can match.
+      if (rows.length < new Set(plan.middle).size) return { sure: [], maybe: [], params };
+      const w = p(rows.map((r) => r.id));
+      conds.push((c) => `f.${c} @> ${w}::bigint[]`);
+    }
+    if (plan.last !== "") {
+      const ids = await wordIds(t, plan.last, "start", maxWords * PREFIX_WORDS_FACTOR);
+      if (ids?.length === 0) return { sure: [], maybe: [], params };
+      if (ids !== null) {
+        const w = p(ids);
+        conds.push((c) => `f.${c} && ${w}::bigint[]`);
+      }
+    }
+    if (conds.length === 0) return null;
+    return {
+      sure: [],
+      maybe: [...own, ...extra].map((c) => `(${conds.map((f) => f(c)).join(" AND ")})`),
+      params,
+    };
+  };
+
+  const matchText = async (
+    scope: FullTextScope,
+    field: FullTextField,
+    needle: string,
+  ): Promise<TextMatch | null> => {
+    ctx.assertOpen();
+    if (LONE_SURROGATE.test(needle)) return null;
+    const account = !("mailboxId" in scope);
+    const id = "mailboxId" in scope ? scope.mailboxId : scope.accountId;
+    const [col, by] = account ? ["id", "account_id"] : ["uid", "mailbox_id"];
+    return db.tx(
+      async (t) => {
+        if (!account) await mustMailbox(t, id);
+        const q = await queryFor(t, needle, field);
+        if (q === null) return null;
+        const ids = async (cond: string[]) =>
+          cond.length === 0
+            ? []
+            : (
+                await t.rows<{ n: number }>(
+                  `SELECT m.${col} AS n FROM fts_words f JOIN messages m ON m.blob_id = f.blob_id
+                   WHERE m.${by} = $1 AND (${cond.join(" OR ")})`,
+                  [id, ...q.params],
+                )
+              ).map((r) => r.n);
+        const sureIds = await ids(q.sure);
+        const maybeIds = await ids(q.maybe);
+        // Not (fully) indexed: read and matched, never "sure".
+        const pending = (
+          await t.rows<{ n: number }>(
+            `SELECT m.${col} AS n FROM fts_pending p JOIN messages m ON m.blob_id = p.blob_id
+             WHERE m.${by} = $1`,
+            [id],
+          )
+        ).map((r) => r.n);
+        const out = new Set(pending);
+        const sure = sortedUnique([sureIds]).filter((n) => !out.has(n));
+        const isSure = new Set(sure);
+        const maybe = sortedUnique([maybeIds, pending]).filter((n) => !isSure.has(n));
+        return { sure, maybe };
+      },
+      { isolation: "repeatable read" },
+    );
+  };
+
+  /** The words of one body by part; complete false when the index cannot hold all of its text. */
+  const wordsOfBody = (blobId: number, body: Buffer, structure: MessageStructure): Indexed => {
+    const t = searchableText(body, structure, opts.maxBytes);
+    let complete = t.complete;
+    const words = { head: new Set<string>(), body: new Set<string>(), more: new Set<string>() };
+    for (const part of ["head", "body", "more"] as const) {
+      for (const w of wordsOf(t[part])) {
+        if (
+          (w.length * 3 > MAX_TERM_OCTETS && Buffer.byteLength(w) > MAX_TERM_OCTETS) ||
+          LONE_SURROGATE.test(w)
+        ) {
+          complete = false;
+          continue;
+        }
+        words[part].add(w);
+      }
+    }
+    return { blobId, words, complete };
+  };
+
+  /** Indexes one batch of pending blobs; false when there was nothing left to do. */
+  const indexBatch = async (): Promise<boolean> => {
+    const { more, fresh } = await db.tx(async (t) => {
+      // SKIP LOCKED: another node's indexer has those; KEY SHARE: a body being expunged is skipped
+      // or waits for this commit (the rows below reference it).
+      const found = await t.rows<{ blob_id: number; structure: string }>(
+        `SELECT p.blob_id, b.structure FROM fts_pending p JOIN blobs b ON b.id = p.blob_id
+         WHERE NOT p.partial ORDER BY p.blob_id LIMIT $1
+         FOR UPDATE OF p SKIP LOCKED FOR KEY SHARE OF b SKIP LOCKED`,
+        [batch],
+      );
+      const entries: Indexed[] = [];
+      for (const r of found) {
+        try {
+          const body = await readBlob(t, r.blob_id);
+          entries.push(wordsOfBody(r.blob_id, body, JSON.parse(r.structure) as MessageStructure));
+        } catch (error) {
+          // Unreadable: partial, so it is a candidate of every search and does not hold up the rest.
+          ctx.log.warn("full-text indexing of a body failed; it is searched by reading it", { error });
+          entries.push({
+            blobId: r.blob_id,
+            words: { head: new Set(), body: new Set(), more: new Set() },
+            complete: false,
+          });
+        }
+      }
+      // The words first, in the same transaction as the bodies that hold them.
+      const all = new Set<string>();
+      for (const e of entries) for (const s of Object.values(e.words)) for (const w of s) all.add(w);
+      const fresh = new Map<string, number>();
+      const unknown = [...all].filter((w) => !known.has(w)).sort();
+      if (unknown.length > 0) {
+        await t.run(
+          `INSERT INTO ftw_terms (term, tris)
+           SELECT w, ARRAY(SELECT DISTINCT substr(w, i, 3) FROM generate_series(1, char_length(w) - 2) AS i)
+           FROM unnest($1::text[]) AS u(w) ORDER BY w
+           ON CONFLICT (term) DO NOTHING`,
+          [unknown],
+        );
+        for (const r of await t.rows<{ id: number; term: string }>(
+          "SELECT id, term FROM ftw_terms WHERE term = ANY($1::text[])",
+          [unknown],
+        ))
+          fresh.set(r.term, r.id);
+      }
+      const idOf = (w: string) => known.get(w) ?? fresh.get(w);
+      for (const e of entries) {
+        const ids = (s: Set<string>) => {
+          const out: number[] = [];
+          for (const w of s) {
+            const n = idOf(w);
+            // Not found again (cannot happen unless the database changed the text): never "sure".
+            if (n === undefined) e.complete = false;
+            else out.push(n);
+          }
+          return out;
+        };
+        await t.run(
+          `INSERT INTO fts_words (blob_id, head, body, more) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (blob_id) DO UPDATE SET head = EXCLUDED.head, body = EXCLUDED.body, more = EXCLUDED.more`,
+          [e.blobId, ids(e.words.head), ids(e.words.body), ids(e.words.more)],
+        );
+      }
+      const done = entries.filter((e) => e.complete).map((e) => e.blobId);
+      const partial = entries.filter((e) => !e.complete).map((e) => e.blobId);
+      if (done.length > 0) await t.run("DELETE FROM fts_pending WHERE blob_id = ANY($1::bigint[])", [done]);
+      if (partial.length > 0)
+        await t.run("UPDATE fts_pending SET partial = true WHERE blob_id = ANY($1::bigint[])", [partial]);
+      return { more: found.length === batch, fresh };
+    });
+    // Only once committed: a rolled-back word must be looked up again.
+    if (known.size + fresh.size > KNOWN_WORDS) known = new Map();
+    for (const [w, n] of fresh) known.set(w, n);
+    return more;
+  };
+
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> | null = null;
+  let stopped = !opts.indexer;
+
+  /** Drains the pending blobs batch by batch. Bounded: each batch removes or marks partial every
+   *  blob it claimed, or the store closed. */
+  const drain = async (): Promise<void> => {
+    try {
+      while (!stopped && !ctx.closed && (await indexBatch()));
+    } catch (error) {
+      if (!ctx.closed) ctx.log.warn("full-text indexing failed; searches read unindexed mail", { error });
+    }
+  };
+
+  const schedule = (): void => {
+    if (stopped || timer || running) return;
+    timer = setTimeout(() => {
+      timer = null;
+      running = drain().finally(() => {
+        running = null;
+      });
+    }, START_DELAY_MS);
+    timer.unref();
+  };
+
+  return {
+    /** Called after every commit (and once at start, for what an earlier run left pending). */
+    schedule,
+    /** Indexes everything pending now (tests, the benchmark). */
+    async catchUp(): Promise<void> {
+      if (timer) {
+        clearTimeout(timer);
+        timer = null;
+      }
+      await running;
+      while (!ctx.closed && (await indexBatch()));
+    },
+    async stop(): Promise<void> {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await running;
+    },
+    matchText,
+    async searchText(scope: FullTextScope, field: FullTextField, needle: string): Promise<number[] | null> {
+      const m = await matchText(scope, field, needle);
+      return m && sortedUnique([m.sure, m.maybe]);
+    },
+  };
+}
