@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -273,6 +274,72 @@ describe("serve --workers 2", () => {
     } finally {
       for (const c of clients) await c.logout().catch(() => c.close());
       await proc?.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test("a crash loop is not restarted and says so; with no worker left the supervisor exits 1", {
+    timeout: 120_000,
+  }, async () => {
+    const { dataDir } = await dataDirWith([]);
+    let proc: ServerProcess | null = null;
+    try {
+      proc = await startServerProcess({
+        dataDir,
+        keepData: true,
+        args: ["--workers", "2"],
+        listeners: [{ protocol: "smtp", tls: "none" }],
+        // One death in the window is already a loop.
+        config: { workers: { restartMax: 1 } },
+      });
+      const p = proc;
+      const pidOf = (w: number) => lines(p, "worker ready").find((l) => l.worker === w)!.pid as number;
+      process.kill(pidOf(2), "SIGKILL");
+      await waitFor(
+        "the crash-loop line",
+        () => lines(p, "worker crash loop: not started again").length === 1,
+      );
+      assert.equal(lines(p, "worker crash loop: not started again")[0]!.worker, 2);
+      // Worker 1 still serves.
+      const c = await RawSmtpClient.connect({ port: p.ports.get("smtp/none")!, timeoutMs: 10_000 });
+      assert.match(await c.reply(), /^220 /);
+      c.close();
+      process.kill(pidOf(1), "SIGKILL");
+      const code = await new Promise<number | null>((r) => p.child.once("exit", (code) => r(code)));
+      proc = null;
+      assert.equal(code, 1);
+      assert.equal(lines(p, "no worker left; the supervisor ends").length, 1);
+      assert.equal(lines(p, "worker ready").length, 2, "neither was started again");
+    } finally {
+      await proc?.kill("SIGKILL");
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test("a worker that cannot start ends the start: exit 1, said in the log", {
+    timeout: 120_000,
+  }, async () => {
+    const { dataDir } = await dataDirWith([]);
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, "127.0.0.1", r));
+    try {
+      const port = (taken.address() as { port: number }).port;
+      await assert.rejects(
+        startServerProcess({
+          dataDir,
+          keepData: true,
+          args: ["--workers", "2"],
+          listeners: [{ protocol: "smtp", tls: "none", port }],
+        }),
+        (e: Error) => {
+          assert.match(e.message, /^server exited with 1:/);
+          assert.match(e.message, /"msg":"a worker failed to start; stopping all"/);
+          assert.match(e.message, /EADDRINUSE/);
+          return true;
+        },
+      );
+    } finally {
+      await new Promise((r) => taken.close(r));
       await rm(dataDir, { recursive: true, force: true });
     }
   });

@@ -14,6 +14,7 @@
 // - the supervisor, before any worker starts: the schema migrations and the first account (one
 //   process, no race), and the sweep of orphaned body files (it then owns the data directory, so
 //   no worker, started again later, sweeps files another worker is still writing).
+import { acmeEnabled } from "../../acme/enabled.js";
 import { startApp } from "../../app/start.js";
 import { openStore } from "../../app/stores.js";
 import type { Config } from "../../config/schema.js";
@@ -79,6 +80,12 @@ async function serveAsWorker(config: Config, log: Logger, id: number): Promise<v
 }
 
 async function supervise(env: CliEnv, config: Config, log: Logger, count: number): Promise<void> {
+  // Only the first worker holds the pending ACME challenges, and the CA's request may reach any.
+  if (acmeEnabled(config))
+    log.warn(
+      "ACME with several workers: a CA's challenge request may reach a worker other than the first, which cannot answer it; the renewal is retried later. A certificate of your own ([tls] cert/key) or one worker avoids it",
+      { workers: count },
+    );
   // Migrations and the first account once, before any worker opens the store.
   const store = await openStore(config, new LocalNotifier(), log, { fullTextIndexer: false });
   const first = await ensureFirstAccount(store, config).finally(() => store.close());
@@ -93,7 +100,11 @@ async function supervise(env: CliEnv, config: Config, log: Logger, count: number
       log,
       onReady: (listeners) => printBanner(env, config, listeners, first, count),
     });
-    if (code !== 0) throw new CliError("the workers did not all stop cleanly (see the log)", code);
+    if (code !== 0)
+      throw new CliError(
+        "a worker failed to start, crash-looped or did not stop cleanly (see the log)",
+        code,
+      );
   } finally {
     ownership?.release();
   }
