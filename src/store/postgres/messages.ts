@@ -20,6 +20,7 @@ import type { Tx } from "./db.js";
 import { type FileItem, fileMessages } from "./mail-file.js";
 import { mustMailboxExist } from "./mailboxes.js";
 import { MESSAGE_SELECT, type MessageMetaRow, toMeta } from "./rows.js";
+import { KeyedSerial } from "./serial.js";
 
 type MessageMethods = Pick<
   MailStore,
@@ -75,6 +76,7 @@ export function createMessageOps(ctx: PgCtx): MessageMethods {
     ctx.assertOpen();
     return db;
   };
+  const byAccount = new KeyedSerial();
 
   /** One body into several mailboxes, all or nothing; parsed before the transaction, so no lock
    *  is held while it is. */
@@ -92,23 +94,31 @@ export function createMessageOps(ctx: PgCtx): MessageMethods {
       return parsed;
     };
     const fileCtx = { parse, limits: ctx.limits };
-    return ctx.write(async (t) => {
-      const wanted = [...new Set(targets.filter((x) => x.mailboxId === undefined).map((x) => x.accountId))];
-      const inbox = await inboxes(t, wanted);
-      const items: FileItem[] = targets.map((x) => {
-        const mailboxId = x.mailboxId ?? inbox.get(x.accountId);
-        if (mailboxId === undefined) throw new StoreError("not-found", `no INBOX for account ${x.accountId}`);
-        return { accountId: x.accountId, mailboxId, flags: x.flags, internalDate, body, hash };
-      });
-      const { copies, events } = await fileMessages(t, fileCtx, items, { cause, eventPerItem: true });
-      const value = copies.map((c) => ({
-        accountId: c.accountId,
-        mailboxId: c.mailboxId,
-        uid: c.uid,
-        messageId: c.messageId,
-      }));
-      return { value, events };
-    });
+    // In call order per account (serial.ts).
+    return byAccount.run(
+      targets.map((x) => x.accountId),
+      () =>
+        ctx.write(async (t) => {
+          const wanted = [
+            ...new Set(targets.filter((x) => x.mailboxId === undefined).map((x) => x.accountId)),
+          ];
+          const inbox = await inboxes(t, wanted);
+          const items: FileItem[] = targets.map((x) => {
+            const mailboxId = x.mailboxId ?? inbox.get(x.accountId);
+            if (mailboxId === undefined)
+              throw new StoreError("not-found", `no INBOX for account ${x.accountId}`);
+            return { accountId: x.accountId, mailboxId, flags: x.flags, internalDate, body, hash };
+          });
+          const { copies, events } = await fileMessages(t, fileCtx, items, { cause, eventPerItem: true });
+          const value = copies.map((c) => ({
+            accountId: c.accountId,
+            mailboxId: c.mailboxId,
+            uid: c.uid,
+            messageId: c.messageId,
+          }));
+          return { value, events };
+        }),
+    );
   };
 
   const lists = new Map<string, string[]>();
