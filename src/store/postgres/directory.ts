@@ -6,7 +6,6 @@
 import { StoreError } from "../errors.js";
 import { DEFAULT_MAILBOXES, normalizeAddress, normalizeDomain } from "../sqlite/directory.js";
 import type { Account, Alias, DirectoryStore, Domain, NewAccount } from "../types.js";
-import { uniqueAsExists } from "./account-kit.js";
 import type { PgCtx } from "./context.js";
 import type { Tx } from "./db.js";
 import { nextUidValidity } from "./mailboxes.js";
@@ -19,6 +18,7 @@ import {
   toAlias,
   toDomain,
 } from "./rows.js";
+import { existsOnConflict } from "./unique.js";
 
 const keyOf = (address: string) => address.toLowerCase();
 
@@ -67,7 +67,7 @@ export function createDirectory(ctx: PgCtx): DirectoryStore {
       const d = normalizeDomain(name);
       const now = Date.now();
       return ctx.write(async (t) => {
-        const n = await uniqueAsExists(
+        const n = await existsOnConflict(
           t.run("INSERT INTO domains (name, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING", [d, now]),
           `domain ${d} exists`,
         );
@@ -114,7 +114,7 @@ export function createDirectory(ctx: PgCtx): DirectoryStore {
         await lockAddress(t, key);
         if (await addressTaken(t, key)) throw new StoreError("exists", `${address} exists`);
         const now = Date.now();
-        const row = await uniqueAsExists(
+        const row = await existsOnConflict(
           t.one<AccountRow>(
             `INSERT INTO accounts (address, address_key, domain, password_hash, quota_bytes, quota_messages, is_admin, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${ACCOUNT_COLUMNS}`,
@@ -210,7 +210,7 @@ export function createDirectory(ctx: PgCtx): DirectoryStore {
         await lockAddress(t, key);
         if (await addressTaken(t, key)) throw new StoreError("exists", `${n.address} exists`);
         const now = Date.now();
-        await uniqueAsExists(
+        await existsOnConflict(
           t.run(
             "INSERT INTO aliases (address_key, address, domain, targets, created_at) VALUES ($1, $2, $3, $4, $5)",
             [key, n.address, n.domain, JSON.stringify(list), now],
@@ -249,7 +249,7 @@ export function createDirectory(ctx: PgCtx): DirectoryStore {
       const a = normalizeAddress(address.trim(), true).address;
       await ctx.write(async (t) => {
         await mustAccount(t, accountId);
-        const n = await uniqueAsExists(
+        const n = await existsOnConflict(
           t.run(
             "INSERT INTO send_as (account_id, address_key, address) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
             [accountId, keyOf(a), a],

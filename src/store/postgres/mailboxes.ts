@@ -18,10 +18,10 @@ import {
   type RecentClaim,
   type SpecialUse,
 } from "../types.js";
-import { uniqueAsExists } from "./account-kit.js";
 import type { PgCtx } from "./context.js";
 import type { Tx } from "./db.js";
 import { MAILBOX_COLUMNS, type MailboxRow, toMailbox } from "./rows.js";
+import { existsOnConflict } from "./unique.js";
 
 /**
  * RFC 3501 2.3.1.1: a new UIDVALIDITY, seconds since the epoch but strictly increasing within the
@@ -92,7 +92,7 @@ export function createMailboxOps(ctx: PgCtx): MailboxMethods {
     ifAbsent = false,
   ): Promise<number | null> => {
     const sub = (await takeDangling(t, o.accountId, o.name)) || o.subscribed;
-    const r = await uniqueAsExists(
+    const r = await existsOnConflict(
       t.one<{ id: number }>(
         `INSERT INTO mailboxes (account_id, name, uid_validity, special_use, subscribed, created_at)
          VALUES ($1, $2, $3, $4, $5, $6)${ifAbsent ? " ON CONFLICT (account_id, name) DO NOTHING" : ""} RETURNING id`,
@@ -243,7 +243,7 @@ export function createMailboxOps(ctx: PgCtx): MailboxMethods {
         // Parents of the new name first; the mailbox itself then takes the name.
         await createParents(t, acc, n, true, events);
         const rename = async (id: number, to: string) => {
-          await uniqueAsExists(
+          await existsOnConflict(
             t.run("UPDATE mailboxes SET name = $1 WHERE id = $2", [to, id]),
             `mailbox ${to} exists`,
           );
