@@ -70,6 +70,12 @@ export function validateConfig(raw: unknown, where = "config"): Config {
       target[key] = checkField(field, v, `${where}: ${name}.${key}`);
     }
   }
+  // A PROXY protocol listener nobody may send the header to would close every connection.
+  const proxied = cfg.listeners.findIndex((l) => l.proxyProtocol);
+  if (proxied >= 0 && cfg.proxy.trustedSources.length === 0)
+    throw new ConfigError(
+      `${where}: listeners[${proxied}].proxyProtocol needs [proxy] trustedSources (the load balancers' addresses)`,
+    );
   return cfg;
 }
 

@@ -15,7 +15,12 @@ test("config: a bad trusted source or proxyProtocol value fails at load naming i
   assert.equal(trustedSourcesProblem(["10.0.0.0/33"]), '"10.0.0.0/33" is not an IP address or CIDR prefix');
   assert.throws(() => validateConfig({ proxy: { trustedSources: ["lb.example"] } }), ConfigError);
   const listeners = [{ protocol: "smtp", port: 25, proxyProtocol: true }];
-  assert.equal(validateConfig({ listeners }).listeners[0]?.proxyProtocol, true);
+  const proxy = { trustedSources: ["10.0.0.5"] };
+  assert.equal(validateConfig({ listeners, proxy }).listeners[0]?.proxyProtocol, true);
+  assert.throws(
+    () => validateConfig({ listeners }),
+    /listeners\[0\]\.proxyProtocol needs \[proxy\] trustedSources/,
+  );
   assert.throws(
     () => validateConfig({ listeners: [{ protocol: "smtp", port: 25, proxyProtocol: "yes" }] }),
     /listeners\[0\]\.proxyProtocol must be true or false/,
