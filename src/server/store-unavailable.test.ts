@@ -205,7 +205,7 @@ print(json.dumps(out))
     assert.equal(JSON.parse((await curl(req)).json).methodResponses[0][0], "Mailbox/get");
   });
 
-  test("HTTP (curl): a page whose store call fails is 503 with Retry-After, then served", async () => {
+  test("HTTP (curl): a page or webmail call whose store call fails is 503 with Retry-After, then served", async () => {
     const get = () =>
       run(
         "curl",
@@ -222,5 +222,24 @@ print(json.dumps(out))
     assert.match(r.stdout, /The mail store is temporarily unavailable/);
     assert.equal(fault.refused, 1);
     assert.match((await get()).stdout, /^HTTP\/1\.1 200 OK\r\n/);
+
+    // The webmail's JSON API: 503 with Retry-After too, then the login goes through.
+    const login = () =>
+      run(
+        "curl",
+        [
+          ...["-sS", "-k", "-i", "-H", "Content-Type: application/json", "--data-binary"],
+          JSON.stringify({ username: s.users[0]!.address, password: testPassword }),
+          `https://127.0.0.1:${s.ports.https}/webmail/login`,
+        ],
+        { timeout: 30_000 },
+      );
+    const account = failingStore(s.store, "directory", "getAccountByAddress", { times: 1 });
+    const refused = (await login()).stdout;
+    assert.match(refused, /^HTTP\/1\.1 503 /);
+    assert.match(refused, /\r\nRetry-After: 5\r\n/i);
+    assert.match(refused, /\r\n\r\n\{"error":"unavailable"\}$/);
+    assert.equal(account.refused, 1);
+    assert.match((await login()).stdout, /^HTTP\/1\.1 200 /);
   });
 });
