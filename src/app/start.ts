@@ -45,6 +45,7 @@ import { type CounterStore, MemoryCounters } from "../store/counters.js";
 import { type LockService, MemoryLocks } from "../store/locks.js";
 import { type ChangeNotifier, LocalNotifier } from "../store/notifier.js";
 import type { Store } from "../store/types.js";
+import { MemoryUploads, type UploadStore } from "../store/uploads.js";
 import { listenerFactories } from "./listeners.js";
 import { listenersForRoles, runsDelivery } from "./roles.js";
 import { openStore } from "./stores.js";
@@ -65,6 +66,7 @@ export interface AppDeps {
   notifier?: ChangeNotifier;
   counters?: CounterStore;
   locks?: LockService;
+  uploads?: UploadStore;
   /** The post office's filter stage, in order (src/postoffice/filter.ts); none by default. */
   filters?: readonly Filter[];
   /** Further observers of the metric events (tests), beside the built-in ones. */
@@ -85,14 +87,18 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       }),
     recentErrors,
   );
-  // Change events, counters and session locks: shared with the other nodes through Redis when
-  // [cluster] redisUrl is set (src/cluster; Redis unreachable at start is an error naming it),
-  // else the given ones (the workers' supervisor, tests) or this process's own.
+  // Change events, counters, session locks and JMAP uploads: shared with the other nodes through
+  // Redis when [cluster] redisUrl is set (src/cluster; Redis unreachable at start is an error
+  // naming it), else the given ones (the workers' supervisor, tests) or this process's own.
   const redisUrl = config.cluster.redisUrl || process.env.YUBIN_REDIS_URL || "";
-  const cluster = redisUrl ? await openCluster(redisUrl, config.cluster, log) : null;
+  const uploadLimits = { ttlMs: config.jmap.uploadTtlSec * 1000, quotaBytes: config.jmap.uploadQuotaBytes };
+  const cluster = redisUrl
+    ? await openCluster(redisUrl, config.cluster, { log, uploads: uploadLimits })
+    : null;
   const notifier = cluster?.notifier ?? deps.notifier ?? new LocalNotifier();
   const counters = cluster?.counters ?? deps.counters ?? new MemoryCounters();
   const locks = cluster?.locks ?? deps.locks ?? new MemoryLocks();
+  const uploads = cluster?.uploads ?? deps.uploads ?? new MemoryUploads(uploadLimits);
   // A certificate from an ACME CA (src/acme) is served as soon as it is issued (by this process,
   // or by the one with the HTTP listeners on the same data directory).
   // With several workers only the first renews (two would order the same certificate twice); the
@@ -216,6 +222,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     notifier,
     counters,
     locks,
+    uploads,
     auth,
     appPasswords,
     secondFactors,

@@ -5,6 +5,7 @@
 // other, and a node refuses to start without the Redis it is configured with.
 // Runs on SQLite (one data directory) or, with YUBIN_TEST_BACKEND=postgres, one PostgreSQL schema.
 import assert from "node:assert/strict";
+import { request as httpsRequest } from "node:https";
 import { after, before, describe, test } from "node:test";
 import { ImapFlow } from "imapflow";
 import nodemailer from "nodemailer";
@@ -147,6 +148,99 @@ describe("two nodes sharing one Redis", { skip }, () => {
     assert.deepEqual(info.accepted, [BOB]);
   });
 });
+
+describe("two nodes sharing one Redis: JMAP", { skip }, () => {
+  let redis: PrivateRedis;
+  let a: TestServer;
+  let b: TestServer;
+  before(async () => {
+    redis = await startRedis();
+    a = await startTestServer({ config: { cluster: { redisUrl: redis.url } } });
+    const storage =
+      a.config.storage.backend === "postgres"
+        ? { backend: "postgres", postgresUrl: a.config.storage.postgresUrl }
+        : {};
+    b = await startTestServer({
+      dataDir: a.dataDir,
+      domains: [],
+      users: [],
+      config: { cluster: { redisUrl: redis.url }, storage },
+    });
+  });
+  after(async () => {
+    await b?.stop();
+    await a?.stop();
+    await redis?.stop();
+  });
+
+  test("a blob uploaded through node A is imported by an Email/import on node B", async () => {
+    const alice = a.users[0]!;
+    const account = `A${alice.id}`;
+    const raw = "From: carol@example.org\r\nTo: alice@example.test\r\nSubject: uploaded on A\r\n\r\nhi\r\n";
+    const up = await https(a.ports.https!, `/jmap/upload/${account}/`, raw, "message/rfc822");
+    assert.equal(up.status, 201);
+    const blobId = (JSON.parse(up.body) as { blobId: string }).blobId;
+    const call = (calls: unknown[]) =>
+      https(
+        b.ports.https!,
+        "/jmap/api",
+        JSON.stringify({
+          using: ["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:mail"],
+          methodCalls: calls,
+        }),
+        "application/json",
+      );
+    const q = JSON.parse(
+      (await call([["Mailbox/query", { accountId: account, filter: { role: "inbox" } }, "q"]])).body,
+    ) as { methodResponses: [string, { ids: string[] }][] };
+    const inbox = q.methodResponses[0]![1].ids[0]!;
+    const imp = JSON.parse(
+      (
+        await call([
+          [
+            "Email/import",
+            { accountId: account, emails: { i: { blobId, mailboxIds: { [inbox]: true } } } },
+            "i",
+          ],
+        ])
+      ).body,
+    ) as { methodResponses: [string, { created?: Record<string, unknown>; notCreated?: unknown }][] };
+    const r = imp.methodResponses[0]![1];
+    assert.ok(r.created?.i, `created on node B: ${JSON.stringify(r)}`);
+  });
+});
+
+/** One HTTPS POST as alice (Basic), the server's self-signed certificate accepted. */
+function https(
+  port: number,
+  path: string,
+  body: string,
+  type: string,
+): Promise<{ status: number; body: string }> {
+  const auth = `Basic ${Buffer.from(`alice@example.test:${testPassword}`).toString("base64")}`;
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      {
+        host: "127.0.0.1",
+        port,
+        path,
+        method: "POST",
+        rejectUnauthorized: false,
+        headers: { Authorization: auth, "Content-Type": type, "Content-Length": Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
+        );
+      },
+    );
+    req.setTimeout(15_000, () => req.destroy(new Error("timeout")));
+    req.on("error", reject);
+    req.end(body);
+  });
+}
 
 describe("a node configured with a Redis it cannot reach", { skip }, () => {
   test("does not start, and the error names [cluster] redisUrl", async () => {

@@ -1,6 +1,5 @@
 // The JMAP layer's entry points, independent of HTTP: services per AppContext, and one request.
 import type { AppContext } from "../server/context.js";
-import { UploadStore } from "./blob/uploads.js";
 import { accountIdOf } from "./core/ids.js";
 import { parseRequest, runRequest } from "./core/request.js";
 import type { JmapResponse, JmapServices } from "./core/types.js";
@@ -11,8 +10,9 @@ import { SubmissionLog } from "./submission/log.js";
 const servicesByCtx = new WeakMap<AppContext, JmapServices>();
 
 /** The JMAP services of one server (limits, uploads, caches, recent submissions), created on
- *  first use. Uploads, recent submissions and bearer tokens live in memory: a restart drops
- *  them (clients upload again, log in again; EmailSubmission/changes answers
+ *  first use. Uploads are ctx.uploads (in this process, or Redis shared by the nodes: a restart
+ *  of what holds them drops them, clients upload again); recent submissions live in this
+ *  process (after a restart, or on another node, EmailSubmission/changes answers
  *  cannotCalculateChanges). */
 export function jmapServices(ctx: AppContext): JmapServices {
   let s = servicesByCtx.get(ctx);
@@ -21,7 +21,7 @@ export function jmapServices(ctx: AppContext): JmapServices {
     s = {
       app: ctx,
       limits,
-      uploads: new UploadStore(limits.uploadTtlSec * 1000, limits.uploadQuotaBytes),
+      uploads: ctx.uploads,
       mailboxStats: new Map(),
       submissions: new SubmissionLog(limits.submissionsKept),
     };

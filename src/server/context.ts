@@ -16,6 +16,7 @@ import type { CounterStore } from "../store/counters.js";
 import type { LockService } from "../store/locks.js";
 import type { ChangeNotifier } from "../store/notifier.js";
 import type { StatsEntry, Store } from "../store/types.js";
+import type { UploadStore } from "../store/uploads.js";
 import type { ActivityTracker } from "./activity.js";
 import type { Health } from "./health.js";
 
@@ -41,6 +42,9 @@ export interface AppContext {
   /** Session-long exclusive locks (the POP3 maildrop lock), shared between nodes or workers when
    *  they are (src/store/locks.ts). */
   locks: LockService;
+  /** JMAP uploads waiting to be used (RFC 8620 6.1), shared between nodes or workers when they
+   *  are (src/store/uploads.ts). */
+  uploads: UploadStore;
   auth: AuthService;
   /** Making and checking app passwords (issue 15); listing and revoking: store.appPasswords. */
   appPasswords: AppPasswords;

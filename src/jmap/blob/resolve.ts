@@ -21,7 +21,7 @@ export interface BlobData {
 
 async function baseBlob(services: JmapServices, account: Account, base: string): Promise<BlobData | null> {
   if (base.startsWith("G"))
-    return services.uploads.get(account.id, base) ?? (await sieveScriptBlob(services, account, base));
+    return (await services.uploads.get(account.id, base)) ?? (await sieveScriptBlob(services, account, base));
   const store = services.app.store.mail;
   const msg = await store.getMessageById(Number(base.slice(1)));
   if (!msg) return null;

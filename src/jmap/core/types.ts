@@ -1,7 +1,7 @@
 // The shapes of RFC 8620 3.2-3.4 (Invocation, Request, Response) and what a method handler gets.
 import type { AppContext } from "../../server/context.js";
 import type { Account } from "../../store/types.js";
-import type { UploadStore } from "../blob/uploads.js";
+import type { UploadStore } from "../../store/uploads.js";
 import type { JmapLimits } from "../config.js";
 import type { MailboxStats } from "../mailbox/object.js";
 import type { SubmissionLog } from "../submission/log.js";

@@ -250,7 +250,7 @@ export function createJmapHttpHandler(ctx: AppContext, opts: JmapHttpOptions = {
     const body = await readBodyLimited(req, services.limits.maxSizeUpload);
     if (body === null) throw new JmapRequestError("limit", 413, "upload too large", "maxSizeUpload");
     const type = (req.headers["content-type"] ?? "application/octet-stream").split(";")[0]!.trim();
-    const r = services.uploads.put(account.id, body, type);
+    const r = await services.uploads.put(account.id, body, type);
     if (!r) throw new JmapRequestError("limit", 413, "too much pending upload data", "uploadQuotaBytes");
     send(res, 201, { accountId: `A${account.id}`, blobId: r.blobId, type: r.type, size: r.size });
   };

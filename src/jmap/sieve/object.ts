@@ -1,7 +1,7 @@
 // The SieveScript object of JMAP Sieve (RFC 9661 2.1): a user's script as the store keeps it
 // (SieveStore: the same scripts ManageSieve and the webmail see), with its content as a blob.
 // The blobId is "G" + the SHA-256 of the script's UTF-8 bytes, the very id the upload of those
-// bytes got (blob/uploads.ts): content-addressed, so it changes with the content (a blob is
+// bytes got (store/uploads.ts): content-addressed, so it changes with the content (a blob is
 // immutable, RFC 8620 6) and a download of it (blob/resolve.ts) finds the script itself after
 // the upload has expired.
 import { createHash } from "node:crypto";
