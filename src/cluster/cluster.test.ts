@@ -149,6 +149,57 @@ describe("two nodes sharing one Redis", { skip }, () => {
   });
 });
 
+describe("a node whose Redis goes away at run time", { skip }, () => {
+  test("POP3 and IMAP logins are refused as temporary, then work again once Redis is back", async () => {
+    const redis = await startRedis();
+    const a = await startTestServer({
+      config: { cluster: { redisUrl: redis.url }, pop3: { allowPlaintextAuth: true } },
+    });
+    try {
+      redis.kill();
+      const pop = await Pop3TestClient.connect(a.ports.pop3);
+      try {
+        assert.match(await pop.readLine(), /^\+OK/);
+        assert.match(await pop.login(ALICE, testPassword), /^-ERR \[SYS\/TEMP\] /);
+      } finally {
+        pop.close();
+      }
+      const imap = new ImapFlow({
+        host: "127.0.0.1",
+        port: a.ports.imaps ?? 0,
+        secure: true,
+        auth: { user: ALICE, pass: testPassword },
+        tls: { rejectUnauthorized: false },
+        logger: false,
+      });
+      await assert.rejects(imap.connect());
+      imap.close();
+      await redis.restart();
+      // The command connection reconnects by itself (within its 2 s backoff).
+      const deadline = Date.now() + 15_000;
+      let answer = "";
+      while (Date.now() < deadline) {
+        const again = await Pop3TestClient.connect(a.ports.pop3);
+        try {
+          await again.readLine();
+          answer = await again.login(ALICE, testPassword);
+          if (answer.startsWith("+OK")) {
+            await again.cmd("QUIT");
+            break;
+          }
+        } finally {
+          again.close();
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.match(answer, /^\+OK/);
+    } finally {
+      await a.stop();
+      await redis.stop();
+    }
+  });
+});
+
 describe("two nodes sharing one Redis: JMAP", { skip }, () => {
   let redis: PrivateRedis;
   let a: TestServer;
