@@ -1,10 +1,243 @@
-// PLACEHOLDER (P3 replaces this file): QueueStore on PostgreSQL.
-import type { QueueStore } from "../types.js";
+// The outbound queue on PostgreSQL (table: schema-accounts.ts), shared by every delivery engine
+// of a cluster. Entries reference their body as a refcounted blob, like messages (blobs.ts; the
+// queue's trigger keeps the count). enqueue() resolves once the entry and its body are committed.
+//
+// claimQueued is one statement: the due entries, oldest due first, are locked with
+// SELECT … FOR UPDATE SKIP LOCKED and leased ("sending", nextAttemptAt = the lease's end) in the
+// same statement, so two engines claiming at once each take different entries and neither waits
+// for the other; an entry whose lease ran out (its engine died) is due again. A claim commits
+// before the engine sees the entry, so a crash after it costs only the lease's wait.
+import { StoreError } from "../errors.js";
+import type { NewQueuedMessage, QueuedMessage, QueuedRecipient, QueueStore } from "../types.js";
+import { accountExists } from "./account-kit.js";
+import { storeBlob } from "./blobs.js";
 import type { PgCtx } from "./context.js";
+import type { Tx } from "./db.js";
 
-export function createQueue(_ctx: PgCtx): QueueStore {
-  return new Proxy({} as QueueStore, {
-    get: (_t, p) => () =>
-      Promise.reject(new Error(`QueueStore.${String(p)}: not implemented on PostgreSQL yet`)),
+interface QueueRow {
+  id: number;
+  hash: string;
+  size: number;
+  mail_from: string;
+  recipients: string;
+  env_id: string | null;
+  ret: string | null;
+  account_id: number | null;
+  created_at: number;
+  next_attempt_at: number;
+  attempts: number;
+  last_error: string | null;
+  state: string;
+  cid: string | null;
+}
+
+// "held" entries (an account whose sending is frozen: sending.ts) are never claimed below.
+const STATES = new Set<QueuedMessage["state"]>(["queued", "deferred", "sending", "held", "failed", "done"]);
+const RCPT_STATES = new Set<QueuedRecipient["state"]>(["pending", "delivered", "failed"]);
+/** Most entries one claim leases: a batch, not the queue. */
+const CLAIM_MAX = 10_000;
+
+/** The row's columns as QueueRow names them, `q` being the queue row. */
+const columns = (
+  q: string,
+) => `${q}.id, b.hash, ${q}.size, ${q}.mail_from, ${q}.recipients, ${q}.env_id, ${q}.ret,
+  ${q}.account_id, ${q}.created_at, ${q}.next_attempt_at, ${q}.attempts, ${q}.last_error, ${q}.state, ${q}.cid`;
+const SELECT = `SELECT ${columns("q")} FROM queue q JOIN blobs b ON b.id = q.blob_id`;
+
+const toQueued = (r: QueueRow): QueuedMessage => ({
+  id: r.id,
+  blobId: r.hash,
+  size: r.size,
+  mailFrom: r.mail_from,
+  recipients: JSON.parse(r.recipients) as QueuedRecipient[],
+  envId: r.env_id,
+  ret: r.ret as QueuedMessage["ret"],
+  accountId: r.account_id,
+  createdAt: new Date(r.created_at),
+  nextAttemptAt: new Date(r.next_attempt_at),
+  attempts: r.attempts,
+  lastError: r.last_error,
+  state: r.state as QueuedMessage["state"],
+  cid: r.cid,
+});
+
+function checkRecipients(list: QueuedRecipient[]): QueuedRecipient[] {
+  if (!Array.isArray(list) || list.length === 0)
+    throw new StoreError("invalid", "a queue entry needs recipients");
+  return list.map((r) => {
+    if (typeof r.address !== "string" || r.address === "") throw new StoreError("invalid", "empty recipient");
+    if (!RCPT_STATES.has(r.state)) throw new StoreError("invalid", `invalid recipient state ${r.state}`);
+    return {
+      address: r.address,
+      notify: r.notify ?? null,
+      orcpt: r.orcpt ?? null,
+      state: r.state,
+      lastError: r.lastError ?? null,
+    };
   });
+}
+
+/** Ids are positive safe integers; anything else names no entry. */
+const isId = (n: number) => Number.isSafeInteger(n) && n > 0;
+
+async function must(t: Pick<Tx, "one">, id: number, lock = false): Promise<QueueRow> {
+  const r = isId(id)
+    ? await t.one<QueueRow>(`${SELECT} WHERE q.id = $1${lock ? " FOR UPDATE OF q" : ""}`, [id])
+    : null;
+  if (!r) throw new StoreError("not-found", `no queue entry ${id}`);
+  return r;
+}
+
+export function createQueue(ctx: PgCtx): QueueStore {
+  const db = ctx.db;
+  return {
+    async enqueue(msg: NewQueuedMessage): Promise<QueuedMessage> {
+      ctx.assertOpen();
+      if (!Buffer.isBuffer(msg.body)) throw new StoreError("invalid", "body must be a Buffer");
+      const recipients = checkRecipients(
+        (msg.recipients ?? []).map((r) => ({
+          ...r,
+          notify: r.notify ?? null,
+          orcpt: r.orcpt ?? null,
+          state: "pending",
+          lastError: null,
+        })),
+      );
+      const ret = msg.ret ?? null;
+      if (ret !== null && ret !== "FULL" && ret !== "HDRS")
+        throw new StoreError("invalid", `invalid RET ${ret}`);
+      const state = msg.state ?? "queued";
+      if (state !== "queued" && state !== "held")
+        throw new StoreError("invalid", `invalid initial state ${state}`);
+      const accountId = msg.accountId ?? null;
+      if (accountId !== null && !isId(accountId))
+        throw new StoreError("not-found", `no account ${accountId}`);
+      const body = msg.body;
+      return ctx.write(async (t) => {
+        if (accountId !== null && !(await accountExists(t, accountId)))
+          throw new StoreError("not-found", `no account ${accountId}`);
+        const blob = await storeBlob(t, body, ctx);
+        const now = Date.now();
+        const row = await t.one<{ id: number }>(
+          `INSERT INTO queue (blob_id, size, mail_from, recipients, env_id, ret, account_id, created_at,
+             next_attempt_at, attempts, state, cid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 0, $9, $10)
+           RETURNING id`,
+          [
+            blob.id,
+            body.length,
+            msg.mailFrom ?? "",
+            JSON.stringify(recipients),
+            msg.envId ?? null,
+            ret,
+            accountId,
+            now,
+            state,
+            msg.cid ?? null,
+          ],
+        );
+        return { value: toQueued(await must(t, row!.id)) };
+      });
+    },
+
+    async listQueue(opts?: { state?: QueuedMessage["state"] }) {
+      ctx.assertOpen();
+      const rows =
+        opts?.state === undefined
+          ? await db.rows<QueueRow>(`${SELECT} ORDER BY q.next_attempt_at, q.id`)
+          : await db.rows<QueueRow>(`${SELECT} WHERE q.state = $1 ORDER BY q.next_attempt_at, q.id`, [
+              opts.state,
+            ]);
+      return rows.map(toQueued);
+    },
+
+    async queueStats() {
+      ctx.assertOpen();
+      const r = await db.one<{ n: number; deferred: number; oldest: number | null }>(
+        `SELECT count(*) AS n, count(*) FILTER (WHERE state = 'deferred') AS deferred, min(created_at) AS oldest
+           FROM queue WHERE state NOT IN ('done', 'failed')`,
+      );
+      return {
+        count: r?.n ?? 0,
+        deferred: r?.deferred ?? 0,
+        oldest: r?.oldest == null ? null : new Date(r.oldest),
+      };
+    },
+
+    async getQueued(id: number) {
+      ctx.assertOpen();
+      if (!isId(id)) return null;
+      const r = await db.one<QueueRow>(`${SELECT} WHERE q.id = $1`, [id]);
+      return r ? toQueued(r) : null;
+    },
+
+    async updateQueued(id, patch) {
+      // Checked before the transaction: a bad patch is the caller's error, whatever the row.
+      if (patch.state !== undefined && !STATES.has(patch.state))
+        throw new StoreError("invalid", `invalid state ${patch.state}`);
+      if (
+        patch.nextAttemptAt !== undefined &&
+        (!(patch.nextAttemptAt instanceof Date) || !Number.isFinite(patch.nextAttemptAt.getTime()))
+      )
+        throw new StoreError("invalid", "invalid nextAttemptAt");
+      if (patch.attempts !== undefined && (!Number.isSafeInteger(patch.attempts) || patch.attempts < 0))
+        throw new StoreError("invalid", "invalid attempts");
+      const recipients = patch.recipients === undefined ? undefined : checkRecipients(patch.recipients);
+      return ctx.write(async (t) => {
+        const next: QueuedMessage = { ...toQueued(await must(t, id, true)) };
+        if (patch.state !== undefined) next.state = patch.state;
+        if (patch.nextAttemptAt !== undefined) next.nextAttemptAt = patch.nextAttemptAt;
+        if (patch.attempts !== undefined) next.attempts = patch.attempts;
+        if (patch.lastError !== undefined) next.lastError = patch.lastError;
+        if (recipients !== undefined) next.recipients = recipients;
+        await t.run(
+          `UPDATE queue SET state = $1, next_attempt_at = $2, attempts = $3, last_error = $4, recipients = $5
+             WHERE id = $6`,
+          [
+            next.state,
+            next.nextAttemptAt.getTime(),
+            next.attempts,
+            next.lastError,
+            JSON.stringify(next.recipients),
+            id,
+          ],
+        );
+        return { value: next };
+      });
+    },
+
+    async claimQueued(opts) {
+      const now = opts.now instanceof Date ? opts.now.getTime() : Number.NaN;
+      const until = opts.leaseUntil instanceof Date ? opts.leaseUntil.getTime() : Number.NaN;
+      if (!Number.isFinite(now) || !Number.isFinite(until) || until <= now)
+        throw new StoreError("invalid", "leaseUntil must be after now");
+      if (!Number.isSafeInteger(opts.limit) || opts.limit < 1)
+        throw new StoreError("invalid", "invalid limit");
+      const limit = Math.min(opts.limit, CLAIM_MAX);
+      return ctx.write(async (t) => {
+        // Under READ COMMITTED a row another claim leased and committed meanwhile is re-checked
+        // against the WHERE once locked (no longer due: left out); one still locked is skipped.
+        const rows = await t.rows<QueueRow & { due_at: number }>(
+          `WITH due AS (
+             SELECT id, next_attempt_at AS due_at FROM queue
+              WHERE state IN ('queued', 'deferred', 'sending') AND next_attempt_at <= $1
+              ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED),
+           leased AS (
+             UPDATE queue q SET state = 'sending', next_attempt_at = $2 FROM due WHERE q.id = due.id
+             RETURNING q.*, due.due_at)
+           SELECT ${columns("l")}, l.due_at FROM leased l JOIN blobs b ON b.id = l.blob_id
+            ORDER BY l.due_at, l.id`,
+          [now, until, limit],
+        );
+        return { value: rows.map(toQueued) };
+      });
+    },
+
+    async removeQueued(id: number) {
+      await ctx.write(async (t) => {
+        if (!isId(id) || (await t.run("DELETE FROM queue WHERE id = $1", [id])) === 0)
+          throw new StoreError("not-found", `no queue entry ${id}`);
+        return { value: undefined };
+      });
+    },
+  };
 }
