@@ -19,6 +19,7 @@ import { LocalNotifier } from "../store/notifier.js";
 import { openSqliteStore } from "../store/sqlite/index.js";
 import { inbox } from "../testing/mailbox.js";
 import { type ServerProcess, startServerProcess } from "../testing/process.js";
+import { redisSkip, startRedis } from "../testing/redis.js";
 import { commandSkip } from "../testing/requires.js";
 
 const PASSWORD = "workers-test-password-1";
@@ -102,6 +103,72 @@ async function popLogin(
   const c = await Pop3TestClient.connect(port);
   await c.readLine(); // greeting
   return { c, reply: await c.login(user, pass) };
+}
+
+/** Four IMAP IDLE clients spread over two workers hear one SMTP delivery; the server's output. */
+async function idleAcrossWorkers(extra: Record<string, unknown>): Promise<string> {
+  const { dataDir } = await dataDirWith(["carol@example.test"]);
+  const clients: ImapFlow[] = [];
+  let proc: ServerProcess | null = null;
+  try {
+    proc = await startServerProcess({
+      dataDir,
+      keepData: true,
+      args: ["--workers", "2"],
+      listeners: [
+        { protocol: "smtp", tls: "none" },
+        { protocol: "imap", tls: "none" },
+      ],
+      // The store's own look for other processes' writes comes once a minute: only the
+      // supervisor's relay can wake the other worker's IDLE within the test's deadline.
+      config: { storage: { externalChangePollMs: 60_000 }, imap: { allowPlaintextAuth: true }, ...extra },
+    });
+    const p = proc;
+    const heard: Promise<number>[] = [];
+    for (let i = 0; i < 4; i++) {
+      const c = new ImapFlow({
+        host: "127.0.0.1",
+        port: p.ports.get("imap/none")!,
+        secure: false,
+        auth: { user: "carol@example.test", pass: PASSWORD },
+        logger: false,
+      });
+      await c.connect();
+      clients.push(c);
+      await c.mailboxOpen("INBOX");
+      heard.push(new Promise<number>((resolve) => c.on("exists", () => resolve(Date.now()))));
+      void c.idle().catch(() => {});
+    }
+    const logins = () => lines(p, "login", { protocol: "imap" });
+    await waitFor("4 IMAP logins", () => logins().length === 4);
+    assert.deepEqual(new Set(logins().map((l) => l.worker)), new Set([1, 2]), "IDLE clients in both workers");
+    await new Promise((r) => setTimeout(r, 300)); // the IDLE commands reach the server
+
+    const c = await RawSmtpClient.connect({ port: p.ports.get("smtp/none")!, timeoutMs: 10_000 });
+    await c.reply();
+    await c.cmd("EHLO relay.example");
+    c.send("MAIL FROM:<far@remote.example>\r\nRCPT TO:<carol@example.test>\r\nDATA\r\n");
+    await c.replies(3);
+    c.send("Subject: wake up\r\n\r\nhello\r\n.\r\n");
+    assert.match(await c.reply(), /^250 2\.0\.0 /);
+    const acceptedAt = Date.now();
+    c.close();
+    // Far below the 60 s poll; the figure is printed (typically a few milliseconds).
+    const at = await Promise.race([
+      Promise.all(heard),
+      new Promise<never>((_, rej) =>
+        setTimeout(() => rej(new Error("not every IDLE heard it within 10 s")), 10_000),
+      ),
+    ]);
+    const slowest = Math.max(...at) - acceptedAt;
+    console.log(`IDLE in both workers heard the delivery within ${Math.max(0, slowest)} ms of the 250`);
+    assert.ok(slowest < 10_000);
+    return p.output();
+  } finally {
+    for (const c of clients) await c.logout().catch(() => c.close());
+    await proc?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
 }
 
 describe("serve --workers 2", () => {
@@ -211,70 +278,22 @@ describe("serve --workers 2", () => {
   test("IMAP IDLE in one worker hears a delivery made in the other at once (relayed by the supervisor)", {
     timeout: 120_000,
   }, async () => {
-    const { dataDir } = await dataDirWith(["carol@example.test"]);
-    const clients: ImapFlow[] = [];
-    let proc: ServerProcess | null = null;
-    try {
-      proc = await startServerProcess({
-        dataDir,
-        keepData: true,
-        args: ["--workers", "2"],
-        listeners: [
-          { protocol: "smtp", tls: "none" },
-          { protocol: "imap", tls: "none" },
-        ],
-        // The store's own look for other processes' writes comes once a minute: only the
-        // supervisor's relay can wake the other worker's IDLE within the test's deadline.
-        config: { storage: { externalChangePollMs: 60_000 }, imap: { allowPlaintextAuth: true } },
-      });
-      const p = proc;
-      const heard: Promise<number>[] = [];
-      for (let i = 0; i < 4; i++) {
-        const c = new ImapFlow({
-          host: "127.0.0.1",
-          port: p.ports.get("imap/none")!,
-          secure: false,
-          auth: { user: "carol@example.test", pass: PASSWORD },
-          logger: false,
-        });
-        await c.connect();
-        clients.push(c);
-        await c.mailboxOpen("INBOX");
-        heard.push(new Promise<number>((resolve) => c.on("exists", () => resolve(Date.now()))));
-        void c.idle().catch(() => {});
-      }
-      const logins = () => lines(p, "login", { protocol: "imap" });
-      await waitFor("4 IMAP logins", () => logins().length === 4);
-      assert.deepEqual(
-        new Set(logins().map((l) => l.worker)),
-        new Set([1, 2]),
-        "IDLE clients in both workers",
-      );
-      await new Promise((r) => setTimeout(r, 300)); // the IDLE commands reach the server
+    await idleAcrossWorkers({});
+  });
 
-      const c = await RawSmtpClient.connect({ port: p.ports.get("smtp/none")!, timeoutMs: 10_000 });
-      await c.reply();
-      await c.cmd("EHLO relay.example");
-      c.send("MAIL FROM:<far@remote.example>\r\nRCPT TO:<carol@example.test>\r\nDATA\r\n");
-      await c.replies(3);
-      c.send("Subject: wake up\r\n\r\nhello\r\n.\r\n");
-      assert.match(await c.reply(), /^250 2\.0\.0 /);
-      const acceptedAt = Date.now();
-      c.close();
-      // Far below the 60 s poll; the figure is printed (typically a few milliseconds).
-      const at = await Promise.race([
-        Promise.all(heard),
-        new Promise<never>((_, rej) =>
-          setTimeout(() => rej(new Error("not every IDLE heard it within 10 s")), 10_000),
-        ),
-      ]);
-      const slowest = Math.max(...at) - acceptedAt;
-      console.log(`IDLE in both workers heard the delivery within ${Math.max(0, slowest)} ms of the 250`);
-      assert.ok(slowest < 10_000);
+  test("the same through Redis when [cluster] redisUrl is set (each worker on Redis)", {
+    skip: redisSkip(),
+    timeout: 120_000,
+  }, async () => {
+    const redis = await startRedis();
+    try {
+      const out = await idleAcrossWorkers({ cluster: { redisUrl: redis.url } });
+      assert.equal(
+        out.split("\n").filter((l) => l.includes('"msg":"sharing coordination through Redis"')).length,
+        2,
+      );
     } finally {
-      for (const c of clients) await c.logout().catch(() => c.close());
-      await proc?.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      await redis.stop();
     }
   });
 
