@@ -49,7 +49,10 @@ export interface PostgresStoreOptions {
 
 export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
 
-export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Store> {
+/** The store, with the full-text indexer's catch-up (tests, benchmarks) as the SQLite store has it. */
+export type PostgresStore = Store & { readonly fullText: { catchUp(): Promise<void> } };
+
+export async function openPostgresStore(opts: PostgresStoreOptions): Promise<PostgresStore> {
   const log = opts.log ?? silentLogger;
   const parser = opts.parse ?? parseStructure;
   const parse = (body: Buffer): MessageStructure => {
@@ -78,7 +81,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sto
     fullTextMaxBytes: opts.fullTextMaxBytes ?? 1024 * 1024,
     fullTextMaxWords: opts.fullTextMaxWords ?? 2000,
   });
-  const search = createSearchOps(ctx);
+  const search = createSearchOps(ctx, { indexer: opts.fullTextIndexer });
   const mail: MailStore = { ...createMailOps(ctx), ...bind(search) };
   const webSessions = createWebSessions(ctx);
   let closing: Promise<void> | null = null;
@@ -93,6 +96,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sto
     appPasswords: createAppPasswords(ctx),
     secondFactors: createSecondFactors(ctx),
     webSessions,
+    fullText: { catchUp: () => search.catchUp() },
     sieve: createSieve(ctx),
     imports: createImports(ctx),
     reports: createReports(ctx),
