@@ -3,16 +3,15 @@
 // remotePort, so code that reads them there needs no change); a TLSSocket made over that socket
 // (implicit TLS, STARTTLS, HTTPS) has its own, read from the kernel, so code that may hold one
 // asks clientAddress/clientPort here.
-import type { Socket } from "node:net";
+import { Socket } from "node:net";
 import type { Endpoint } from "./header.js";
 import { plainIp } from "./trusted.js";
 
 /** Node's TLSSocket keeps the socket it wraps as `_parent` (lib/_tls_wrap.js); the HTTPS and
  *  implicit-TLS tests through HAProxy (proxy.test.ts) fail if that ever changes. */
 function accepted(socket: Socket): Socket {
-  return (socket as Socket & { _parent?: unknown })._parent instanceof Object
-    ? ((socket as unknown as { _parent: Socket })._parent ?? socket)
-    : socket;
+  const parent = (socket as Socket & { _parent?: unknown })._parent;
+  return parent instanceof Socket ? parent : socket;
 }
 
 /** The client's IP address ("::ffff:" IPv4 form unwrapped); "" if the socket has none. */
