@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { connect, type Socket } from "node:net";
 import { after, before, describe, test } from "node:test";
+import { connect as tlsConnect } from "node:tls";
 import { promisify } from "node:util";
 import { createLogger } from "../log/logger.js";
 import { haproxySkip, type PrivateHaproxy, startHaproxy } from "../testing/haproxy.js";
@@ -263,6 +264,34 @@ c.user("bob@example.test"); print(c.pass_(sys.argv[2]).decode()); c.quit()
     c.write("PROXY TCP4 192.0.2.9 127.0.0.1 40000 25\r\nQUIT\r\n");
     const { received } = await done;
     assert.equal(received, "220 mail.example.test ESMTP Yubin\r\n221 2.0.0 Bye\r\n");
+  });
+
+  test("HTTPS: a header and the TLS ClientHello in one segment, then a request: served as the header's client", async () => {
+    const sock = await new Promise<Socket>((resolve, reject) => {
+      const c = connect({ host: "127.0.0.1", port: s.ports.https! }, () => resolve(c));
+      c.on("error", reject);
+    });
+    // Corked: the header and the ClientHello leave together.
+    sock.cork();
+    sock.write("PROXY TCP4 192.0.2.44 127.0.0.1 40000 443\r\n");
+    const secure = tlsConnect({ socket: sock, rejectUnauthorized: false, servername: "localhost" });
+    process.nextTick(() => sock.uncork());
+    await new Promise<void>((resolve, reject) => {
+      secure.once("secureConnect", resolve);
+      secure.once("error", reject);
+    });
+    const body = JSON.stringify({ username: "alice@example.test", password: testPassword });
+    secure.write(
+      `POST /webmail/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    let got = "";
+    secure.on("data", (d: Buffer) => {
+      got += d.toString("latin1");
+    });
+    await new Promise((r) => secure.once("close", r));
+    assert.match(got, /^HTTP\/1\.1 200 /);
+    const login = logs.filter((l) => l.msg === "webmail login").at(-1);
+    assert.deepEqual([login?.user, login?.ip], ["alice@example.test", "192.0.2.44"]);
   });
 
   test("a direct connection from an untrusted address is closed, nothing sent, logged", async () => {
