@@ -167,6 +167,14 @@ export class PgDb implements Tx {
         throw storeError(e);
       }
       let broken = false;
+      // A checked-out client has no listener of the pool's: a connection lost between two
+      // queries of the transaction (the server killed: "terminating connection due to
+      // unexpected postmaster exit") is an 'error' event on it, which unheard would end the
+      // process. Heard here, the next query fails and the transaction with it, as unavailable.
+      const onError = () => {
+        broken = true;
+      };
+      client.on("error", onError);
       try {
         await client.query(
           opts.isolation ? `BEGIN ISOLATION LEVEL ${opts.isolation.toUpperCase()}` : "BEGIN",
@@ -185,6 +193,8 @@ export class PgDb implements Tx {
         if (isUnavailable(e)) broken = true;
         throw storeError(e);
       } finally {
+        // A broken client keeps the listener: it may still report while the pool ends it.
+        if (!broken) client.off("error", onError);
         client.release(broken);
       }
     }
