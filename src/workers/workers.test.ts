@@ -18,6 +18,7 @@ import { RawSmtpClient } from "../smtp/test-client.js";
 import { LocalNotifier } from "../store/notifier.js";
 import { openSqliteStore } from "../store/sqlite/index.js";
 import { inbox } from "../testing/mailbox.js";
+import { freshSchema, postgresSkip } from "../testing/postgres.js";
 import { type ServerProcess, startServerProcess } from "../testing/process.js";
 import { redisSkip, startRedis } from "../testing/redis.js";
 import { commandSkip } from "../testing/requires.js";
@@ -360,6 +361,57 @@ describe("serve --workers 2", () => {
     } finally {
       await new Promise((r) => taken.close(r));
       await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test("on PostgreSQL: both workers take mail and serve it, each with its own pool", {
+    skip: postgresSkip(),
+    timeout: 120_000,
+  }, async () => {
+    const db = await freshSchema();
+    let proc: ServerProcess | null = null;
+    try {
+      proc = await startServerProcess({
+        args: ["--workers", "2"],
+        listeners: [
+          { protocol: "smtp", tls: "none" },
+          { protocol: "pop3", tls: "none" },
+        ],
+        config: { storage: { backend: "postgres", postgresUrl: db.url }, pop3: { allowPlaintextAuth: true } },
+        timeoutMs: 60_000,
+      });
+      const p = proc;
+      // The supervisor made the first account (once, before the workers).
+      const password = /First account: admin@mail\.example\.test {2}password: (\S+)/.exec(p.output())?.[1];
+      assert.ok(password, "the first account is printed once");
+      for (let i = 0; i < 4; i++) {
+        const c = await RawSmtpClient.connect({ port: p.ports.get("smtp/none")!, timeoutMs: 10_000 });
+        await c.reply();
+        await c.cmd("EHLO pg.example");
+        c.send("MAIL FROM:<far@remote.example>\r\nRCPT TO:<admin@mail.example.test>\r\nDATA\r\n");
+        await c.replies(3);
+        c.send(`Subject: pg ${i}\r\n\r\nhello\r\n.\r\n`);
+        assert.match(await c.reply(), /^250 2\.0\.0 /);
+        c.close();
+      }
+      assert.deepEqual(new Set(lines(p, "message accepted").map((l) => l.worker)), new Set([1, 2]));
+      for (let i = 0; i < 2; i++) {
+        const { c, reply } = await popLogin(p.ports.get("pop3/none")!, "admin@mail.example.test", password);
+        assert.match(reply, /^\+OK/);
+        assert.match(await c.cmd("STAT"), /^\+OK 4 \d+$/);
+        await c.cmd("QUIT");
+        c.close();
+      }
+      assert.deepEqual(
+        new Set(lines(p, "login", { protocol: "pop3" }).map((l) => l.worker)),
+        new Set([1, 2]),
+      );
+      const code = await p.kill("SIGTERM");
+      proc = null;
+      assert.equal(code, 0);
+    } finally {
+      await proc?.stop();
+      await db.drop();
     }
   });
 
