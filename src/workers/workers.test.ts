@@ -173,7 +173,7 @@ async function idleAcrossWorkers(extra: Record<string, unknown>): Promise<string
 }
 
 describe("serve --workers 2", () => {
-  test("both workers serve; a worker killed with SIGKILL is replaced; SIGTERM stops all with exit 0 and loses nothing acknowledged", {
+  test("both workers serve; a worker killed with SIGKILL is replaced; SIGHUP reaches all; SIGTERM stops all with exit 0 and loses nothing acknowledged", {
     skip: commandSkip("swaks"),
     timeout: 180_000,
   }, async () => {
@@ -234,6 +234,11 @@ describe("serve --workers 2", () => {
       for (let i = 0; i < 4; i++)
         assert.match(await swaks(smtp, "alice@example.test", `after-kill-${i}`), /250 2\.0\.0/);
       assert.deepEqual(new Set(lines(p, "message accepted").map((l) => l.worker)), new Set([1, 2]));
+
+      // SIGHUP (certificate reload) reaches every worker.
+      process.kill(p.pid, "SIGHUP");
+      await waitFor("both reloads", () => lines(p, "reloaded TLS certificate").length === 2);
+      assert.deepEqual(new Set(lines(p, "reloaded TLS certificate").map((l) => l.worker)), new Set([1, 2]));
 
       // Under load, SIGTERM: every message answered 250 is stored, and the exit code is 0.
       const acked: string[] = [];
