@@ -71,6 +71,8 @@ export interface PostgresOptions {
    *  crashes the machine under PostgreSQL). Default off. */
   durable?: boolean;
   timeoutMs?: number;
+  /** The postmaster does not keep the test process alive (the shared cluster: killed at exit). */
+  unref?: boolean;
 }
 
 export async function startPostgres(opts: PostgresOptions = {}): Promise<PrivatePostgres> {
@@ -126,6 +128,10 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Private
     });
     child = c;
     await waitReady(port, c, opts.timeoutMs ?? 30_000, logLines);
+    if (opts.unref) {
+      c.unref();
+      (c.stderr as { unref?: () => void } | null)?.unref?.();
+    }
   };
   await start();
   const admin = new pg.Client({ host: "127.0.0.1", port, user: "postgres", database: "postgres" });
@@ -191,7 +197,7 @@ let shared: Promise<PrivatePostgres> | null = null;
 
 /** One cluster for the whole test process, started at the first call and removed at exit. */
 export function startedPostgres(): Promise<PrivatePostgres> {
-  shared ??= startPostgres().then((p) => {
+  shared ??= startPostgres({ unref: true }).then((p) => {
     process.once("exit", () => {
       p.kill();
       try {
