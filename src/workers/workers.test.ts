@@ -3,9 +3,9 @@
 // acknowledged, and what the workers share through the supervisor (no Redis): the change events
 // (IMAP IDLE), the login throttle's counts and the POP3 maildrop lock.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -336,6 +336,39 @@ describe("serve --workers 2", () => {
       assert.equal(lines(p, "no worker left; the supervisor ends").length, 1);
       assert.equal(lines(p, "worker ready").length, 2, "neither was started again");
     } finally {
+      await proc?.kill("SIGKILL");
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test("the supervisor owns the data directory: a worker started again never sweeps body files", {
+    timeout: 120_000,
+  }, async () => {
+    const { dataDir } = await dataDirWith([]);
+    // Another live owner at the start (as a running `yubin import` would be), gone afterwards.
+    const other = spawn("sleep", ["600"], { stdio: "ignore" });
+    let proc: ServerProcess | null = null;
+    try {
+      await writeFile(join(dataDir, "store.pid"), `${other.pid}\n`);
+      proc = await startServerProcess({ dataDir, keepData: true, args: ["--workers", "2"], listeners: [] });
+      const p = proc;
+      assert.equal((await readFile(join(dataDir, "store.pid"), "utf8")).trim(), String(p.pid));
+      other.kill("SIGKILL");
+      // A body file not (yet) in the database, as one another worker is writing before its commit.
+      await mkdir(join(dataDir, "blobs", "ab"), { recursive: true });
+      const pending = join(dataDir, "blobs", "ab", "ab".padEnd(64, "0"));
+      await writeFile(pending, "a large body being stored");
+      const pid1 = lines(p, "worker ready").find((l) => l.worker === 1)!.pid as number;
+      process.kill(pid1, "SIGKILL");
+      await waitFor("the replacement", () => lines(p, "worker ready").length === 3);
+      assert.equal(await readFile(pending, "utf8"), "a large body being stored");
+      assert.equal(lines(p, "removed orphan blob files").length, 0);
+      const code = await p.kill("SIGTERM");
+      proc = null;
+      assert.equal(code, 0);
+      await assert.rejects(readFile(join(dataDir, "store.pid")), "released at the end");
+    } finally {
+      other.kill("SIGKILL");
       await proc?.kill("SIGKILL");
       await rm(dataDir, { recursive: true, force: true });
     }

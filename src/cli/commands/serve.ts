@@ -91,7 +91,8 @@ async function supervise(env: CliEnv, config: Config, log: Logger, count: number
   const first = await ensureFirstAccount(store, config).finally(() => store.close());
   // The SQLite data directory is the supervisor's from now on: a worker never sweeps orphaned
   // body files, which another worker may be writing (src/store/sqlite/owner.ts).
-  const ownership = config.storage.backend === "sqlite" ? claimOwnership(config.server.dataDir) : null;
+  const ownership =
+    config.storage.backend === "sqlite" ? claimOwnership(config.server.dataDir, { force: true }) : null;
   try {
     const code = await runSupervisor({
       count,

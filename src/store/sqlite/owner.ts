@@ -30,9 +30,12 @@ export function storeOwner(dataDir: string, opts: { orSelf?: boolean } = {}): nu
   }
 }
 
-export function claimOwnership(dataDir: string): Ownership {
+/** `force`: take it even from a live owner (the supervisor of `serve --workers`, which must hold
+ *  it while any worker may write, so that no worker, restarted after that owner ended, sweeps; the
+ *  other owner swept at its own open already and its release leaves our pid in place). */
+export function claimOwnership(dataDir: string, opts: { force?: boolean } = {}): Ownership {
   const file = join(dataDir, "store.pid");
-  if (storeOwner(dataDir) !== null) return { owner: false, release: () => {} };
+  if (!opts.force && storeOwner(dataDir) !== null) return { owner: false, release: () => {} };
   writeFileSync(file, `${process.pid}\n`);
   return {
     owner: true,
