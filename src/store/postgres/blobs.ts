@@ -39,53 +39,66 @@ export interface StoredBlob {
 /** A loser of an insert race retries the lookup; two rounds always settle it (the winner committed). */
 const STORE_ATTEMPTS = 3;
 
+export interface StoreBlobOptions {
+  /** sha256 of the body, when the caller has it already. */
+  hash?: string;
+  /** Try the INSERT before the look-up (one round trip fewer for a new body, the common case of a
+   *  delivery; the body is parsed first even if it turns out to be stored already). */
+  insertFirst?: boolean;
+}
+
 /**
  * Inside a transaction: the blob row of this body, inserted (parsed once, chunked) if new, and
- * locked until the transaction ends. `hash` may be given when the caller already computed it.
+ * locked until the transaction ends.
  */
 export async function storeBlob(
   t: Tx,
   body: Buffer,
   ctx: Pick<PgCtx, "parse" | "limits">,
-  hash: string = hashBody(body),
+  opts: StoreBlobOptions = {},
 ): Promise<StoredBlob> {
+  const hash = opts.hash ?? hashBody(body);
+  const chunk = Math.max(1, ctx.limits.chunkBytes);
+  let lookFirst = opts.insertFirst !== true;
   for (let attempt = 0; attempt < STORE_ATTEMPTS; attempt++) {
-    const row = await t.one<{ id: number; size: number; msgid: string | null; refs: string }>(
-      "SELECT id, size, msgid, refs FROM blobs WHERE hash = $1 FOR NO KEY UPDATE",
-      [hash],
-    );
-    if (row) {
-      return {
-        id: row.id,
-        hash,
-        size: row.size,
-        msgid: row.msgid,
-        refs: JSON.parse(row.refs),
-        created: false,
-      };
+    if (lookFirst) {
+      const row = await t.one<{ id: number; size: number; msgid: string | null; refs: string }>(
+        "SELECT id, size, msgid, refs FROM blobs WHERE hash = $1 FOR NO KEY UPDATE",
+        [hash],
+      );
+      if (row) {
+        const refs = JSON.parse(row.refs) as string[];
+        return { id: row.id, hash, size: row.size, msgid: row.msgid, refs, created: false };
+      }
     }
+    lookFirst = true;
     const structure = ctx.parse(body);
     const msgid = firstId(structure.envelope.messageId);
     const refs = threadRefs(structure);
     // ON CONFLICT DO NOTHING: a concurrent insert of the same body waits for the other
-    // transaction; if it committed, we get no row and read the winner's on the next round.
+    // transaction; if it committed, we get no row and read the winner's on the next round. The
+    // first chunk goes in the same statement.
     const ins = await t.one<{ id: number }>(
-      `INSERT INTO blobs (hash, size, refcount, msgid, refs, structure) VALUES ($1, $2, 0, $3, $4, $5)
-       ON CONFLICT (hash) DO NOTHING RETURNING id`,
-      [hash, body.length, msgid, JSON.stringify(refs), JSON.stringify(structure)],
+      `WITH b AS (
+         INSERT INTO blobs (hash, size, refcount, msgid, refs, structure) VALUES ($1, $2, 0, $3, $4, $5)
+         ON CONFLICT (hash) DO NOTHING RETURNING id)
+       INSERT INTO blob_chunks (blob_id, seq, data) SELECT id, 0, $6 FROM b RETURNING blob_id AS id`,
+      [
+        hash,
+        body.length,
+        msgid,
+        JSON.stringify(refs),
+        JSON.stringify(structure),
+        body.length <= chunk ? body : body.subarray(0, chunk),
+      ],
     );
     if (!ins) continue;
-    const chunk = Math.max(1, ctx.limits.chunkBytes);
-    if (body.length <= chunk) {
-      await t.run("INSERT INTO blob_chunks (blob_id, seq, data) VALUES ($1, 0, $2)", [ins.id, body]);
-    } else {
-      for (let seq = 0, off = 0; off < body.length; seq++, off += chunk) {
-        await t.run("INSERT INTO blob_chunks (blob_id, seq, data) VALUES ($1, $2, $3)", [
-          ins.id,
-          seq,
-          body.subarray(off, Math.min(off + chunk, body.length)),
-        ]);
-      }
+    for (let seq = 1, off = chunk; off < body.length; seq++, off += chunk) {
+      await t.run("INSERT INTO blob_chunks (blob_id, seq, data) VALUES ($1, $2, $3)", [
+        ins.id,
+        seq,
+        body.subarray(off, Math.min(off + chunk, body.length)),
+      ]);
     }
     return { id: ins.id, hash, size: body.length, msgid, refs, created: true };
   }

@@ -91,9 +91,14 @@ export function checkQuota(a: AccountRow, bytes: number, count: number): void {
   }
 }
 
+/** The Message-IDs looked up for a thread, in preference order, at most THREAD_LOOKUP_MAX. */
+function ancestors(ids: (string | null)[]): string[] {
+  return ids.filter((x): x is string => x !== null).slice(0, THREAD_LOOKUP_MAX);
+}
+
 /** The thread of the nearest ancestor found among `ids` (preference order), or null. */
 export async function findThread(t: Tx, accountId: number, ids: (string | null)[]): Promise<number | null> {
-  const want = ids.filter((x): x is string => x !== null).slice(0, THREAD_LOOKUP_MAX);
+  const want = ancestors(ids);
   if (want.length === 0) return null;
   const rows = await t.rows<{ msgid: string; thread_id: number }>(
     `SELECT DISTINCT ON (msgid) msgid, thread_id FROM messages
@@ -172,7 +177,7 @@ export async function fileMessages(
     if (!i.body) return named.get(i.blobId!)!;
     let b = stored.get(i.body);
     if (!b) {
-      const s = await storeBlob(t, i.body, ctx, i.hash);
+      const s = await storeBlob(t, i.body, ctx, { hash: i.hash, insertFirst: true });
       b = { id: s.id, size: s.size, msgid: s.msgid, refs: s.refs };
       stored.set(i.body, b);
     }
@@ -191,15 +196,19 @@ export async function fileMessages(
     box.uid_next = uid + 1;
     box.highest_modseq = modseq;
     const blob = await blobOf(i);
-    // Nearest ancestors first: In-Reply-To / last References, then the message's own Message-ID.
-    const thread =
-      i.threadId ?? (await findThread(t, i.accountId, [...[...blob.refs].reverse(), blob.msgid]));
-    // A message that starts a thread names it by its own id, known before the insert.
+    // The thread: the one given, else that of the nearest ancestor (In-Reply-To / last References,
+    // then the message's own Message-ID; findThread's rule, here inside the INSERT), else a new one
+    // named by the message's own id, known before the insert.
     const row = await t.one<{ id: number }>(
       `WITH n AS (SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id)
        INSERT INTO messages (id, account_id, mailbox_id, uid, modseq, created_modseq, sys_flags, keywords,
          internal_date, saved_date, size, blob_id, thread_id, msgid)
-       SELECT n.id, $1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, coalesce($11::bigint, n.id), $12 FROM n
+       SELECT n.id, $1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10,
+         coalesce($11::bigint,
+           (SELECT thread_id FROM messages WHERE account_id = $1 AND msgid = ANY($13::text[])
+            ORDER BY array_position($13::text[], msgid), id LIMIT 1),
+           n.id),
+         $12 FROM n
        RETURNING id`,
       [
         i.accountId,
@@ -212,8 +221,9 @@ export async function fileMessages(
         now,
         blob.size,
         blob.id,
-        thread,
+        i.threadId ?? null,
         blob.msgid,
+        i.threadId === undefined ? ancestors([...[...blob.refs].reverse(), blob.msgid]) : [],
       ],
     );
     copies.push({ accountId: i.accountId, mailboxId: i.mailboxId, uid, modseq, messageId: row!.id });

@@ -325,8 +325,10 @@ export function createMailboxOps(ctx: PgCtx): MailboxMethods {
         if (!r) throw new StoreError("not-found", `no mailbox ${mailboxId}`);
         return { from: r.first_recent_uid, to: r.uid_next - 1 };
       }
-      // The row lock makes two sessions (on any nodes) claim disjoint ranges.
-      return ctx.write(async (t) => {
+      // The row lock makes two sessions (on any nodes) claim disjoint ranges. No events, and no
+      // full-text work to wake (ctx.write would): a claim follows nearly every SELECT.
+      ctx.assertOpen();
+      return db.tx(async (t) => {
         const r = await t.one<{ first_recent_uid: number; uid_next: number }>(
           "SELECT first_recent_uid, uid_next FROM mailboxes WHERE id = $1 FOR NO KEY UPDATE",
           [mailboxId],
@@ -335,7 +337,7 @@ export function createMailboxOps(ctx: PgCtx): MailboxMethods {
         const range = { from: r.first_recent_uid, to: r.uid_next - 1 };
         if (range.from <= range.to)
           await t.run("UPDATE mailboxes SET first_recent_uid = $1 WHERE id = $2", [r.uid_next, mailboxId]);
-        return { value: range };
+        return range;
       });
     },
   };

@@ -225,6 +225,7 @@ export function createMessageOps(ctx: PgCtx): MessageMethods {
       return readBlobByHash(read(), blobId);
     },
     async quotaUsage(accountId: number): Promise<QuotaUsage> {
+      if (!Number.isSafeInteger(accountId)) throw new StoreError("not-found", `no account ${accountId}`);
       const a = await read().one<{
         used_bytes: number;
         used_messages: number;
