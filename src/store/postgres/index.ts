@@ -45,6 +45,9 @@ export interface PostgresStoreOptions {
   fullTextMaxWords?: number;
   /** Whether this process runs the full-text indexer (default true; CLI commands: false). */
   fullTextIndexer?: boolean;
+  /** How often a store with login-change listeners reads the feed besides its NOTIFY (default
+   *  1,000 ms; web-sessions.ts). */
+  loginChangePollMs?: number;
 }
 
 export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
@@ -83,7 +86,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
   });
   const search = createSearchOps(ctx, { indexer: opts.fullTextIndexer });
   const mail: MailStore = { ...createMailOps(ctx), ...bind(search) };
-  const webSessions = createWebSessions(ctx);
+  const webSessions = createWebSessions(ctx, { pollMs: opts.loginChangePollMs });
   let closing: Promise<void> | null = null;
   return {
     directory: createDirectory(ctx),

@@ -163,7 +163,7 @@ export function createWebSessions(
         starting ??= begin();
         await starting;
       }
-      for (let pages = 0; pages < 100 && cursor && !ctx.closed && listeners.size > 0; pages++) {
+      for (let pages = 0; pages < 100 && cursor && !stopped && listeners.size > 0; pages++) {
         again = false;
         const full = await read(cursor, true);
         if (!full && !again) break;
@@ -189,7 +189,7 @@ export function createWebSessions(
     }
   };
   const listen = async () => {
-    if (channel || connecting || ctx.closed || listeners.size === 0) return;
+    if (channel || connecting || stopped || listeners.size === 0) return;
     connecting = true;
     let c: pg.PoolClient | null = null;
     try {
@@ -203,7 +203,7 @@ export function createWebSessions(
         if (m.channel === CHANNEL && m.payload === schema) void poll();
       });
       await c.query(`LISTEN ${CHANNEL}`);
-      if (ctx.closed || listeners.size === 0 || channel) {
+      if (stopped || listeners.size === 0 || channel) {
         c.release(true);
         return;
       }
@@ -220,11 +220,11 @@ export function createWebSessions(
 
   let timer: NodeJS.Timeout | null = null;
   const startPolling = () => {
-    if (timer) return;
+    if (timer || stopped) return;
     void listen();
     if (pollMs > 0) {
       timer = setInterval(() => {
-        if (ctx.closed) return stopPolling();
+        if (ctx.closed) return stop();
         void listen();
         void poll();
       }, pollMs);
@@ -235,6 +235,13 @@ export function createWebSessions(
     if (timer) clearInterval(timer);
     timer = null;
     dropChannel();
+  };
+  /** The store is closing: no more polls, and the listening connection goes back (the pool's end
+   *  waits for every connection it lent). */
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+    stopPolling();
   };
 
   let lastSweep = 0;
@@ -381,6 +388,6 @@ export function createWebSessions(
       };
     },
 
-    stop: stopPolling,
+    stop,
   };
 }
