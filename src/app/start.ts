@@ -48,7 +48,7 @@ import type { Store } from "../store/types.js";
 import { MemoryUploads, type UploadStore } from "../store/uploads.js";
 import { listenerFactories } from "./listeners.js";
 import { listenersForRoles, runsDelivery } from "./roles.js";
-import { openStore } from "./stores.js";
+import { openPostgresNotifier, openStore } from "./stores.js";
 
 export interface App {
   ctx: AppContext;
@@ -95,7 +95,13 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   const cluster = redisUrl
     ? await openCluster(redisUrl, config.cluster, { log, uploads: uploadLimits })
     : null;
-  const notifier = cluster?.notifier ?? deps.notifier ?? new LocalNotifier();
+  // Without Redis, nodes on one PostgreSQL hear each other's changes through LISTEN/NOTIFY.
+  const pgNotifier = cluster ? null : await openPostgresNotifier(config, log);
+  const closeShared = async () => {
+    await cluster?.close();
+    await pgNotifier?.close();
+  };
+  const notifier = cluster?.notifier ?? pgNotifier ?? deps.notifier ?? new LocalNotifier();
   const counters = cluster?.counters ?? deps.counters ?? new MemoryCounters();
   const locks = cluster?.locks ?? deps.locks ?? new MemoryLocks();
   const uploads = cluster?.uploads ?? deps.uploads ?? new MemoryUploads(uploadLimits);
@@ -117,7 +123,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       onCommit: (s, f) => onCommit(s, f),
       fullTextIndexer: deps.machineJobs ?? true,
     }).catch(async (e) => {
-      await cluster?.close();
+      await closeShared();
       throw e;
     }));
   const appPasswords = new AppPasswords({
@@ -288,7 +294,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     stopMonitor();
     await Promise.all(listeners.map((r) => r.close(0)));
     await store.close();
-    await cluster?.close();
+    await closeShared();
     throw e;
   }
   phase = "up";
@@ -376,7 +382,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       await metricsListener?.close();
       await store.close();
       await locks.close();
-      await cluster?.close();
+      await closeShared();
       stopMonitor();
       log.info("stopped");
     })();

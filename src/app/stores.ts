@@ -1,11 +1,13 @@
 // Which stores one Yubin process uses: the embedded SQLite store in server.dataDir (the default),
 // or the PostgreSQL store several nodes share (storage.backend = "postgres"), with the MIME parse
 // limits of [storage]. The CLI opens the same store for its offline commands.
+import { nodeIdOf } from "../cluster/index.js";
 import type { Config } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
 import { parseStructure } from "../mime/parse.js";
 import type { ChangeNotifier } from "../store/notifier.js";
 import { openPostgresStore } from "../store/postgres/index.js";
+import { PgNotifier } from "../store/postgres/notifier.js";
 import { openSqliteStore } from "../store/sqlite/index.js";
 import type { Store } from "../store/types.js";
 
@@ -18,11 +20,7 @@ export async function openStore(
   const parse = (body: Buffer) =>
     parseStructure(body, { maxDepth: config.storage.mimeMaxDepth, maxParts: config.storage.mimeMaxParts });
   if (config.storage.backend === "postgres") {
-    const url = config.storage.postgresUrl || process.env.YUBIN_POSTGRES_URL || "";
-    if (!url)
-      throw new Error(
-        'storage.backend = "postgres" needs storage.postgresUrl (or YUBIN_POSTGRES_URL) to be set',
-      );
+    const url = postgresUrl(config);
     return openPostgresStore({
       url,
       notifier,
@@ -50,6 +48,27 @@ export async function openStore(
     onCommit: opts.onCommit,
     mailboxNameMaxBytes: config.storage.mailboxNameMaxBytes,
     parse,
+    log,
+  });
+}
+
+function postgresUrl(config: Config): string {
+  const url = config.storage.postgresUrl || process.env.YUBIN_POSTGRES_URL || "";
+  if (!url)
+    throw new Error(
+      'storage.backend = "postgres" needs storage.postgresUrl (or YUBIN_POSTGRES_URL) to be set',
+    );
+  return url;
+}
+
+/** With storage.backend = "postgres" and no Redis, the nodes' change notifier: LISTEN/NOTIFY on
+ *  the store's database (src/store/postgres/notifier.ts); null with SQLite. */
+export async function openPostgresNotifier(config: Config, log: Logger): Promise<PgNotifier | null> {
+  if (config.storage.backend !== "postgres") return null;
+  return PgNotifier.open({
+    url: postgresUrl(config),
+    nodeId: nodeIdOf(config.cluster),
+    connectTimeoutMs: config.storage.postgresConnectTimeoutMs,
     log,
   });
 }

@@ -27,13 +27,18 @@ export interface Cluster {
 }
 
 /** The shared services on `url`; throws naming the URL when Redis cannot be reached. */
+/** This node's name among those sharing Redis or PostgreSQL ([cluster] nodeId). */
+export function nodeIdOf(config: Pick<ClusterConfig, "nodeId">): string {
+  return config.nodeId || `${hostname()}:${process.pid}`;
+}
+
 export async function openCluster(
   url: string,
   config: ClusterConfig,
   opts: { log: Logger; uploads: UploadLimits },
 ): Promise<Cluster> {
   const log = opts.log;
-  const nodeId = config.nodeId || `${hostname()}:${process.pid}`;
+  const nodeId = nodeIdOf(config);
   const settings = {
     url,
     connectTimeoutMs: config.connectTimeoutMs,

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { silentLogger } from "../log/logger.js";
 import type { MailEvent } from "../store/notifier.js";
-import { parseEnvelope, RedisNotifier } from "./redis-notifier.js";
+import { parseEnvelope } from "../store/notifier-wire.js";
+import { RedisNotifier } from "./redis-notifier.js";
 import { skip, type TestRedis, testRedis } from "./test-redis.js";
 
 let redis: TestRedis | null = null;

@@ -16,6 +16,7 @@ import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Logger } from "../log/logger.js";
 import { type ChangeNotifier, LocalNotifier, type MailEvent, type MailListener } from "../store/notifier.js";
+import { type Envelope, parseEnvelope } from "../store/notifier-wire.js";
 import { rateLimited } from "./redis.js";
 
 export interface RedisNotifierOptions {
@@ -27,14 +28,6 @@ export interface RedisNotifierOptions {
   channel: string;
   nodeId: string;
   log: Logger;
-}
-
-interface Envelope {
-  /** Node id, for logs. */
-  n: string;
-  /** The publishing notifier's origin id. */
-  o: string;
-  e: MailEvent;
 }
 
 export class RedisNotifier implements ChangeNotifier {
@@ -106,33 +99,4 @@ export class RedisNotifier implements ChangeNotifier {
     this.received++;
     this.local.publish({ ...env.e, remote: true });
   }
-}
-
-const KINDS = new Set([
-  "added",
-  "flags",
-  "expunged",
-  "mailbox-created",
-  "mailbox-renamed",
-  "mailbox-deleted",
-]);
-
-/** The envelope, checked enough that a listener never meets a malformed event. */
-export function parseEnvelope(message: string): Envelope | null {
-  let v: unknown;
-  try {
-    v = JSON.parse(message);
-  } catch {
-    return null;
-  }
-  if (typeof v !== "object" || v === null) return null;
-  const { n, o, e } = v as Partial<Envelope>;
-  if (typeof n !== "string" || typeof o !== "string" || typeof e !== "object" || e === null) return null;
-  if (!KINDS.has(e.kind) || !Number.isSafeInteger(e.accountId) || !Number.isSafeInteger(e.mailboxId))
-    return null;
-  if ("uids" in e) {
-    if (!Array.isArray(e.uids) || !e.uids.every((u) => Number.isSafeInteger(u))) return null;
-    if (!Number.isSafeInteger(e.modseq)) return null;
-  } else if (typeof (e as { name?: unknown }).name !== "string") return null;
-  return { n, o, e };
 }

@@ -1,0 +1,192 @@
+// The change notifier of nodes that share a PostgreSQL store but no Redis (issue 17):
+// LISTEN/NOTIFY on one connection of its own. The same contract and invariants as
+// src/cluster/redis-notifier.ts (which is preferred when [cluster] redisUrl is set):
+// - a hint, never the source of truth: sessions read changesSince; an event lost while the
+//   database is away costs latency, not mail;
+// - publish never throws and never waits: local listeners hear the event at once, the NOTIFY is
+//   sent on the side (at most MAX_IN_FLIGHT waiting, beyond that dropped and logged at most
+//   every 30 s), and the connection comes back by itself;
+// - a notifier ignores its own events (a random origin id), and marks other nodes' `remote`.
+// A NOTIFY payload must stay under 8000 bytes: an event with many UIDs (an EXPUNGE of thousands)
+// is sent as several events with a part of the UIDs each; listeners read changesSince anyway.
+// The channel is per schema (one database may hold several installations, as the tests' schemas).
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import type { Logger } from "../../log/logger.js";
+import { StoreUnavailableError } from "../errors.js";
+import { type ChangeNotifier, LocalNotifier, type MailEvent, type MailListener } from "../notifier.js";
+import { type Envelope, parseEnvelope } from "../notifier-wire.js";
+
+/** Under PostgreSQL's 8000-byte limit with room to spare. */
+export const MAX_PAYLOAD_BYTES = 7900;
+const MAX_IN_FLIGHT = 1000;
+
+export interface PgNotifierOptions {
+  url: string;
+  nodeId: string;
+  connectTimeoutMs: number;
+  log: Logger;
+}
+
+export class PgNotifier implements ChangeNotifier {
+  private readonly local = new LocalNotifier();
+  private readonly origin = randomBytes(9).toString("base64url");
+  private client: pg.Client | null = null;
+  private channel = "";
+  private closed = false;
+  private inFlight = 0;
+  private tail: Promise<void> = Promise.resolve();
+  private attempts = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private lastWarn = -Infinity;
+  private skipped = 0;
+  /** Events heard from other nodes (tests). */
+  received = 0;
+
+  private constructor(private readonly opts: PgNotifierOptions) {}
+
+  /** Connected and listening; throws when the database cannot be reached at start. */
+  static async open(opts: PgNotifierOptions): Promise<PgNotifier> {
+    const n = new PgNotifier(opts);
+    try {
+      await n.connect();
+    } catch (e) {
+      // As the store's own pool says it at start (db.ts).
+      throw new StoreUnavailableError(`database unavailable: ${(e as Error).message}`, e);
+    }
+    return n;
+  }
+
+  publish(event: MailEvent): void {
+    this.local.publish(event);
+    if (event.remote || this.closed) return;
+    const c = this.client;
+    if (!c) {
+      this.warn("change event not sent to other nodes (database unavailable)");
+      return;
+    }
+    for (const payload of payloads({ n: this.opts.nodeId, o: this.origin, e: event })) {
+      if (this.inFlight >= MAX_IN_FLIGHT) {
+        this.warn("change events not sent: too many waiting");
+        return;
+      }
+      this.inFlight++;
+      // One query at a time on the connection (pg wants it so), in publishing order.
+      this.tail = this.tail
+        .then(() => c.query("SELECT pg_notify($1, $2)", [this.channel, payload]))
+        .then(
+          () => {},
+          (e: Error) => this.warn(`change event not sent to other nodes: ${e.message}`),
+        )
+        .finally(() => this.inFlight--);
+    }
+  }
+
+  subscribe(accountId: number, listener: MailListener): void {
+    this.local.subscribe(accountId, listener);
+  }
+
+  unsubscribe(accountId: number, listener: MailListener): void {
+    this.local.unsubscribe(accountId, listener);
+  }
+
+  subscribeAll(listener: MailListener): void {
+    this.local.subscribeAll(listener);
+  }
+
+  unsubscribeAll(listener: MailListener): void {
+    this.local.unsubscribeAll(listener);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    const c = this.client;
+    this.client = null;
+    await c?.end().catch(() => {});
+  }
+
+  private async connect(): Promise<void> {
+    const c = new pg.Client({
+      connectionString: this.opts.url,
+      connectionTimeoutMillis: this.opts.connectTimeoutMs,
+      application_name: `yubin notifier ${this.opts.nodeId}`.slice(0, 63),
+    });
+    // An error on an idle connection must not end the process: it ends this connection only.
+    c.on("error", () => this.lost(c));
+    c.on("end", () => this.lost(c));
+    try {
+      await c.connect();
+      if (!this.channel) {
+        const r = await c.query<{ s: string }>("SELECT current_schema() AS s");
+        this.channel = `yubin_events_${r.rows[0]?.s ?? "public"}`.slice(0, 63);
+      }
+      c.on("notification", (m) => {
+        if (m.channel === this.channel && m.payload !== undefined) this.onMessage(m.payload);
+      });
+      await c.query(`LISTEN ${pg.escapeIdentifier(this.channel)}`);
+    } catch (e) {
+      c.end().catch(() => {});
+      throw e;
+    }
+    if (this.closed) {
+      await c.end().catch(() => {});
+      return;
+    }
+    this.client = c;
+    this.attempts = 0;
+  }
+
+  private lost(c: pg.Client): void {
+    if (this.client !== c) return;
+    this.client = null;
+    c.end().catch(() => {});
+    this.warn("change notifier lost its database connection; reconnecting");
+    this.reconnectLater();
+  }
+
+  /** 100 ms, 200 ms, … up to 2 s apart, until connected or closed. */
+  private reconnectLater(): void {
+    if (this.closed || this.timer) return;
+    const delay = Math.min(++this.attempts * 100, 2000);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (this.closed || this.client) return;
+      this.connect().catch(() => this.reconnectLater());
+    }, delay);
+    this.timer.unref();
+  }
+
+  private onMessage(payload: string): void {
+    if (this.closed) return;
+    const env = parseEnvelope(payload);
+    if (!env || env.o === this.origin) return;
+    this.received++;
+    this.local.publish({ ...env.e, remote: true });
+  }
+
+  private warn(msg: string): void {
+    const now = Date.now();
+    if (now - this.lastWarn < 30_000) {
+      this.skipped++;
+      return;
+    }
+    this.lastWarn = now;
+    this.opts.log.warn(msg, this.skipped > 0 ? { skipped: this.skipped } : {});
+    this.skipped = 0;
+  }
+}
+
+/** The envelope as payloads under MAX_PAYLOAD_BYTES: whole, or its UIDs split in parts; an
+ *  event that cannot fit (a mailbox name longer than the limit) is not sent. */
+export function payloads(env: Envelope): string[] {
+  const json = JSON.stringify(env);
+  if (Buffer.byteLength(json) <= MAX_PAYLOAD_BYTES) return [json];
+  const e = env.e;
+  if (!("uids" in e) || e.uids.length < 2) return [];
+  const half = Math.ceil(e.uids.length / 2);
+  return [
+    ...payloads({ ...env, e: { ...e, uids: e.uids.slice(0, half) } }),
+    ...payloads({ ...env, e: { ...e, uids: e.uids.slice(half) } }),
+  ];
+}
