@@ -1,6 +1,7 @@
-// Small checks and conversions the PostgreSQL account services share (P3's files): dates to
-// epoch milliseconds, ids, a unique violation as StoreError "exists", and per-account advisory
-// locks for "count, then insert within a bound".
+// Small checks and conversions the PostgreSQL account services share (settings, sending,
+// greylist, sessions, app passwords, second factors, the queue): dates to epoch milliseconds,
+// ids, a unique violation as StoreError "exists", and per-account advisory locks for "count,
+// then insert within a bound".
 import { StoreError } from "../errors.js";
 import type { Tx } from "./db.js";
 

@@ -11,7 +11,7 @@
 //    below it was visible to that read, so none is missed whatever order the nodes commit in
 //    (web-sessions.ts);
 //  - the queue holds a reference to its body's blob by the same refcount the messages keep
-//    (P1's blobs.ts): a trigger counts queue rows in and out;
+//    (blob_ref, schema-mail.ts): a trigger counts queue rows in and out;
 //  - webauthn_credentials and identities need an insertion order of their own (SQLite's rowid):
 //    an identity column.
 // Times are BIGINT epoch milliseconds, as in the SQLite store.
