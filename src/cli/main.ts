@@ -9,6 +9,7 @@ import { dkimCommand } from "./commands/dkim.js";
 import { domainCommand } from "./commands/domain.js";
 import { exportCommand, exportValueFlags } from "./commands/export.js";
 import { importCommand, importValueFlags } from "./commands/import.js";
+import { migrateStoreCommand, migrateStoreValueFlags } from "./commands/migrate-store.js";
 import { queueCommand } from "./commands/queue.js";
 import { sieveCommand } from "./commands/sieve.js";
 import { spamCommand, spamValueFlags } from "./commands/spam.js";
@@ -50,7 +51,8 @@ const help = `usage: yubin [--config PATH] COMMAND
   config check | config sample
   backup DIR [--since PREVIOUS_DIR] [--copy]   online backup (database snapshot, bodies linked or copied, keys, config)
   restore DIR [--data-dir PATH] [--copy] restore a backup into a new or empty data directory
-  verify [--repair]                      check bodies against their hashes, reference counts, UIDs, quotas`;
+  verify [--repair]                      check bodies against their hashes, reference counts, UIDs, quotas
+  migrate-store --to postgres://… [--resume] [--verify-only]   copy this SQLite store into an empty PostgreSQL database, verified`;
 
 const commands = {
   // Loaded only when asked for: it brings the whole server (every protocol, the store, TLS), which
@@ -70,6 +72,7 @@ const commands = {
   backup: backupCommand,
   restore: restoreCommand,
   verify: verifyCommand,
+  "migrate-store": migrateStoreCommand,
   status: statusCommand,
 };
 
@@ -89,6 +92,7 @@ export async function main(argv: string[], io: CliEnv["io"]): Promise<number> {
       ...importValueFlags(),
       ...exportValueFlags,
       ...backupValueFlags,
+      ...migrateStoreValueFlags,
     ]);
     const configFlag = args.flags.get("config");
     args.flags.delete("config");

@@ -1,0 +1,200 @@
+// `yubin migrate-store` as a user runs it (a real process, real PostgreSQL): an embedded store
+// filled through the Store interface is copied and verified; the PostgreSQL store then serves the
+// same ids, UIDs, MODSEQs, flags, threads, change-log states and bodies; a damaged copy fails
+// --verify-only naming what differs; a non-empty target and a running server are refused.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import pg from "pg";
+import { runCommand, YUBIN_BIN } from "../cli/test-cli.js";
+import { COPIED_TABLES } from "../store/migrate-tables.js";
+import { LocalNotifier } from "../store/notifier.js";
+import { openPostgresStore } from "../store/postgres/index.js";
+import { openSqliteStore } from "../store/sqlite/index.js";
+import type { Store } from "../store/types.js";
+import { freshSchema, postgresSkip } from "../testing/postgres.js";
+
+const skip = postgresSkip();
+const dir = mkdtempSync(join(tmpdir(), "yubin-migrate-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const yubin = (config: string, args: string[]) =>
+  runCommand(process.execPath, [YUBIN_BIN, "--config", config, ...args], { timeoutMs: 120_000 });
+
+/** Everything a client could have saved about the store: compared before and after. */
+async function snapshot(store: Store) {
+  const out: unknown[] = [];
+  for (const a of await store.directory.listAccounts()) {
+    out.push({ account: a.id, address: a.address, quota: await store.mail.quotaUsage(a.id) });
+    for (const m of await store.mail.listMailboxes(a.id)) {
+      const { createdAt: _c, ...box } = m;
+      out.push(box);
+      out.push({ changes: await store.mail.changesSince(m.id, 0) });
+      for (const msg of await store.mail.listMessages(m.id))
+        out.push({
+          ...msg,
+          flags: [...msg.flags].sort(),
+          body: (await store.mail.readBody(msg.blobId)).toString("base64"),
+        });
+    }
+    out.push({ states: await store.mail.changeState(a.id) });
+    for (const type of ["email", "mailbox", "thread", "identity", "sieveScript"] as const)
+      out.push({ [type]: await store.mail.objectChangesSince(a.id, type, 0, 1000) });
+    out.push({ sieve: (await store.sieve.list(a.id)).map((s) => ({ ...s })) });
+    out.push({ appPasswords: await store.appPasswords.list(a.id) });
+    out.push({ identities: await store.settings.listIdentities(a.id) });
+    out.push({ dangling: await store.mail.listDanglingSubscriptions(a.id) });
+  }
+  out.push({ queue: await store.queue.listQueue() });
+  return JSON.parse(JSON.stringify(out)) as unknown;
+}
+
+describe("yubin migrate-store", { skip }, () => {
+  test("copies an embedded store into PostgreSQL: same ids, UIDs, MODSEQs, flags, bodies, states", async () => {
+    const data = join(dir, "data");
+    const config = join(dir, "yubin.toml");
+    writeFileSync(
+      config,
+      `[server]\nhostname = "mail.a.test"\ndataDir = "${data}"\n[storage]\ninlineMaxBytes = 4096\n`,
+    );
+    const src = await openSqliteStore({ dataDir: data, notifier: new LocalNotifier(), inlineMaxBytes: 4096 });
+    await src.directory.addDomain("a.test");
+    const gone = await src.directory.createAccount({ address: "gone@a.test", passwordHash: "h0" });
+    const a = await src.directory.createAccount({
+      address: "u@a.test",
+      passwordHash: "h1",
+      quotaBytes: 1 << 30,
+    });
+    const b = await src.directory.createAccount({ address: "v@a.test", passwordHash: "h2", isAdmin: true });
+    // A removed account: its id is never given again (SQLite AUTOINCREMENT → the identity sequence).
+    await src.directory.removeAccount(gone.id);
+    const small = Buffer.from("Subject: small\r\nMessage-ID: <s@a.test>\r\n\r\nsmall body\r\n");
+    // Over the inline limit (a file under dataDir/blobs) and over PostgreSQL's 1 MiB chunk.
+    const big = Buffer.concat([
+      Buffer.from("Subject: big\r\nMessage-ID: <b@a.test>\r\n\r\n"),
+      Buffer.from(`${"0123456789abcdef".repeat(4)}\r\n`.repeat(40_000)),
+    ]);
+    const reply = Buffer.from("Subject: Re: small\r\nIn-Reply-To: <s@a.test>\r\n\r\nreply\r\n");
+    await src.mail.deliver(small, [{ accountId: a.id }, { accountId: b.id }]);
+    await src.mail.deliver(big, [{ accountId: a.id }]);
+    await src.mail.deliver(reply, [{ accountId: a.id }]);
+    for (let i = 0; i < 5; i++)
+      await src.mail.deliver(Buffer.from(`Subject: n${i}\r\n\r\n${i}\r\n`), [{ accountId: a.id }]);
+    const inbox = (await src.mail.getMailbox(a.id, "INBOX"))!;
+    await src.mail.setFlags(inbox.id, [1, 3], { mode: "add", flags: ["\\Seen", "$Important"] });
+    await src.mail.setFlags(inbox.id, [4], { mode: "add", flags: ["\\Deleted"] });
+    await src.mail.expunge(inbox.id, [4]);
+    const folder = await src.mail.createMailbox(a.id, "Projects");
+    await src.mail.renameMailbox(folder.id, "Archive/2026");
+    await src.mail.copy(inbox.id, [1, 2], folder.id);
+    const doomed = await src.mail.createMailbox(a.id, "Doomed");
+    await src.mail.deleteMailbox(doomed.id);
+    await src.sieve.put(a.id, "main", 'require "fileinto";\r\nfileinto "Archive/2026";\r\n', {
+      maxScripts: 5,
+      maxTotalBytes: 100_000,
+    });
+    await src.sieve.setActive(a.id, "main");
+    await src.appPasswords.create({
+      accountId: a.id,
+      name: "phone",
+      scopes: ["imap", "smtp"],
+      hash: "apphash",
+      createdAt: new Date(1_700_000_000_000),
+      maxPerAccount: 10,
+    });
+    await src.queue.enqueue({
+      body: big,
+      mailFrom: "u@a.test",
+      recipients: [{ address: "x@remote.test" }],
+      accountId: a.id,
+    });
+    const before = await snapshot(src);
+    await src.close();
+
+    const target = await freshSchema();
+    try {
+      const r = await yubin(config, ["migrate-store", "--to", target.url]);
+      assert.equal(r.err, "", r.err);
+      assert.equal(r.code, 0);
+      assert.match(r.out, /^messages: 10 rows$/m);
+      assert.match(r.out, /^verified: 2 accounts, \d+ mailboxes, 10 messages, \d+ bodies identical$/m);
+
+      const to = await openPostgresStore({
+        url: target.url,
+        notifier: new LocalNotifier(),
+        fullTextIndexer: false,
+      });
+      try {
+        assert.deepEqual(await snapshot(to), before);
+        // New ids continue past the old ones (and past the removed account's).
+        const c = await to.directory.createAccount({ address: "w@a.test", passwordHash: "h3" });
+        assert.equal(c.id, b.id + 1);
+        const copy = await to.mail.deliver(small, [{ accountId: a.id }]);
+        assert.equal(copy[0]!.uid, inbox.uidNext);
+      } finally {
+        await to.close();
+      }
+
+      // A second run into the same database is refused.
+      const again = await yubin(config, ["migrate-store", "--to", target.url]);
+      assert.equal(again.code, 1);
+      assert.match(again.err, /not empty/);
+    } finally {
+      await target.drop();
+    }
+  });
+
+  test("--verify-only names what differs in a damaged copy; a running server is refused", async () => {
+    const data = join(dir, "data2");
+    const config = join(dir, "yubin2.toml");
+    writeFileSync(config, `[server]\nhostname = "mail.a.test"\ndataDir = "${data}"\n`);
+    const src = await openSqliteStore({ dataDir: data, notifier: new LocalNotifier() });
+    await src.directory.addDomain("a.test");
+    const a = await src.directory.createAccount({ address: "u@a.test", passwordHash: "h1" });
+    for (let i = 0; i < 3; i++)
+      await src.mail.deliver(Buffer.from(`Subject: ${i}\r\n\r\n${i}\r\n`), [{ accountId: a.id }]);
+    const target = await freshSchema();
+    try {
+      // The store is open in this process: as a running server, it owns the data directory.
+      const busy = await yubin(config, ["migrate-store", "--to", target.url]);
+      assert.equal(busy.code, 1);
+      assert.match(busy.err, new RegExp(`a server \\(pid ${process.pid}\\) is using`));
+      await src.close();
+
+      const r = await yubin(config, ["migrate-store", "--to", target.url]);
+      assert.equal(r.code, 0, r.err);
+      const ok = await yubin(config, ["migrate-store", "--to", target.url, "--verify-only"]);
+      assert.equal(ok.code, 0, ok.err);
+      assert.match(ok.out, /verified: 1 accounts, \d+ mailboxes, 3 messages, 3 bodies identical/);
+
+      const c = new pg.Client({ connectionString: target.url });
+      await c.connect();
+      try {
+        await c.query("UPDATE messages SET modseq = modseq + 100 WHERE uid = 2");
+        await c.query(
+          "UPDATE blob_chunks SET data = 'X'::bytea WHERE blob_id = (SELECT blob_id FROM messages WHERE uid = 3)",
+        );
+      } finally {
+        await c.end();
+      }
+      const bad = await yubin(config, ["migrate-store", "--to", target.url, "--verify-only"]);
+      assert.equal(bad.code, 1);
+      const line = bad.err.split("\n").find((l) => l.startsWith('differs: u@a.test mailbox "INBOX" UID 2: '));
+      assert.ok(line, bad.err);
+      const [was, now] = line
+        .split(" vs ")
+        .map((j) => (JSON.parse(j.slice(j.indexOf("{"))) as { modseq: number }).modseq);
+      assert.equal(now, was! + 100);
+      assert.match(bad.err, /differs: body [0-9a-f]{64}: PostgreSQL holds octets whose SHA-256 is/);
+      assert.match(bad.err, /verification failed: 2 differences/);
+    } finally {
+      await target.drop();
+    }
+  });
+
+  test("every copied table names its columns once", () => {
+    for (const t of COPIED_TABLES) assert.equal(new Set(t.columns).size, t.columns.length, t.name);
+  });
+});
