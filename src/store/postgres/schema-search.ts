@@ -9,7 +9,8 @@
 //   (src/store/sqlite/fulltext-words-schema.ts) with PostgreSQL's own means: ftw_terms is the
 //   vocabulary, each word once with its distinct trigrams (a GIN index on the array finds the
 //   words containing a needle, then strpos() checks them exactly); fts_words holds each blob's
-//   distinct words as term ids per part (head: the top-level header; body: what IMAP BODY
+//   distinct words as term ids (INTEGER: half the octets of BIGINT, and
+//   room for two billion words) per part (head: the top-level header; body: what IMAP BODY
 //   matches; more: what only JMAP reads), GIN-indexed for && (any of) and @> (all of).
 //   No extension (pg_trgm) is needed, so a database owner without superuser rights can run it.
 // - fts_pending: the blobs not (fully) indexed, a row added by a trigger when a blob is inserted,
@@ -31,21 +32,24 @@ export const SEARCH_TABLES: readonly string[] = [
 
   // COLLATE "C": the unique index then serves prefix searches (term LIKE 'abc%') as a range.
   `CREATE TABLE ftw_terms (
-    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id INTEGER GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     term TEXT COLLATE "C" NOT NULL UNIQUE,
     tris TEXT[] NOT NULL
   )`,
-  `CREATE INDEX ftw_terms_tris ON ftw_terms USING gin (tris)`,
+  `CREATE INDEX ftw_terms_tris ON ftw_terms USING gin (tris) WITH (fastupdate = off)`,
 
   `CREATE TABLE fts_words (
     blob_id BIGINT PRIMARY KEY REFERENCES blobs(id) ON DELETE CASCADE,
-    head BIGINT[] NOT NULL,
-    body BIGINT[] NOT NULL,
-    more BIGINT[] NOT NULL
+    head INTEGER[] NOT NULL,
+    body INTEGER[] NOT NULL,
+    more INTEGER[] NOT NULL
   )`,
-  `CREATE INDEX fts_words_head ON fts_words USING gin (head)`,
-  `CREATE INDEX fts_words_body ON fts_words USING gin (body)`,
-  `CREATE INDEX fts_words_more ON fts_words USING gin (more)`,
+  // fastupdate off: with it, new entries wait uncompressed in a pending list (4 MB by default),
+  // which on a test of 1,000 messages made the index four times the mail; off, they go straight
+  // into the compressed posting lists, and the indexer (not the delivery) pays for it.
+  `CREATE INDEX fts_words_head ON fts_words USING gin (head) WITH (fastupdate = off)`,
+  `CREATE INDEX fts_words_body ON fts_words USING gin (body) WITH (fastupdate = off)`,
+  `CREATE INDEX fts_words_more ON fts_words USING gin (more) WITH (fastupdate = off)`,
 
   `CREATE TABLE fts_pending (
     blob_id BIGINT PRIMARY KEY REFERENCES blobs(id) ON DELETE CASCADE,

@@ -131,8 +131,8 @@ export function createFullTextOps(ctx: PgCtx, opts: FullTextOptions) {
       if (ids.length === 0) return { sure: [], maybe: [], params };
       const w = p(ids);
       return {
-        sure: own.map((c) => `f.${c} && ${w}::bigint[]`),
-        maybe: extra.map((c) => `f.${c} && ${w}::bigint[]`),
+        sure: own.map((c) => `f.${c} && ${w}::int[]`),
+        maybe: extra.map((c) => `f.${c} && ${w}::int[]`),
         params,
       };
     }
@@ -142,7 +142,7 @@ export function createFullTextOps(ctx: PgCtx, opts: FullTextOptions) {
       if (ids?.length === 0) return { sure: [], maybe: [], params };
       if (ids !== null) {
         const w = p(ids);
-        conds.push((c) => `f.${c} && ${w}::bigint[]`);
+        conds.push((c) => `f.${c} && ${w}::int[]`);
       }
     }
     if (plan.middle.length > 0) {
@@ -152,14 +152,14 @@ export function createFullTextOps(ctx: PgCtx, opts: FullTextOptions) {
       // A middle word no indexed body holds: only pending ones can match.
       if (rows.length < new Set(plan.middle).size) return { sure: [], maybe: [], params };
       const w = p(rows.map((r) => r.id));
-      conds.push((c) => `f.${c} @> ${w}::bigint[]`);
+      conds.push((c) => `f.${c} @> ${w}::int[]`);
     }
     if (plan.last !== "") {
       const ids = await wordIds(t, plan.last, "start", maxWords * PREFIX_WORDS_FACTOR);
       if (ids?.length === 0) return { sure: [], maybe: [], params };
       if (ids !== null) {
         const w = p(ids);
-        conds.push((c) => `f.${c} && ${w}::bigint[]`);
+        conds.push((c) => `f.${c} && ${w}::int[]`);
       }
     }
     if (conds.length === 0) return null;
@@ -170,6 +170,40 @@ export function createFullTextOps(ctx: PgCtx, opts: FullTextOptions) {
     };
   };
 
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> | null = null;
+  let stopped = !opts.indexer;
+
+  /** Indexes all pending now (and waits for a batch in flight). */
+  const catchUp = async (): Promise<void> => {
+    if (timer) {
+      clearTimeout(timer);
+      timer = null;
+    }
+    await running;
+    while (!ctx.closed && (await indexBatch()));
+  };
+
+  /** Before a search: when this process's indexer has work scheduled or running and it is at
+   *  most one batch, that work is done first. So a search right after a delivery answers "sure"
+   *  from the index rather than reading the new mail, and two searches in a row give the same
+   *  answer (the contract compares matchText with searchText), while a search during a bulk
+   *  import (more pending than a batch) does not wait for the import's indexing. */
+  const settle = async (): Promise<void> => {
+    if (stopped || (!timer && !running)) return;
+    const r = await db.one<{ n: number }>(
+      "SELECT count(*) AS n FROM (SELECT 1 FROM fts_pending WHERE NOT partial LIMIT $1) AS x",
+      [batch + 1],
+    );
+    if ((r?.n ?? 0) > batch) return;
+    try {
+      await catchUp();
+    } catch (error) {
+      // Unindexed mail is still found (pending: "maybe"); the search goes on.
+      ctx.log.warn("full-text indexing failed; searches read unindexed mail", { error });
+    }
+  };
+
   const matchText = async (
     scope: FullTextScope,
     field: FullTextField,
@@ -177,6 +211,7 @@ export function createFullTextOps(ctx: PgCtx, opts: FullTextOptions) {
   ): Promise<TextMatch | null> => {
     ctx.assertOpen();
     if (LONE_SURROGATE.test(needle)) return null;
+    await settle();
     const account = !("mailboxId" in scope);
     const id = "mailboxId" in scope ? scope.mailboxId : scope.accountId;
     const [col, by] = account ? ["id", "account_id"] : ["uid", "mailbox_id"];
@@ -311,10 +346,6 @@ export function createFullTextOps(ctx: PgCtx, opts: FullTextOptions) {
     return more;
   };
 
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<void> | null = null;
-  let stopped = !opts.indexer;
-
   /** Drains the pending blobs batch by batch. Bounded: each batch removes or marks partial every
    *  blob it claimed, or the store closed. */
   const drain = async (): Promise<void> => {
@@ -340,14 +371,7 @@ export function createFullTextOps(ctx: PgCtx, opts: FullTextOptions) {
     /** Called after every commit (and once at start, for what an earlier run left pending). */
     schedule,
     /** Indexes everything pending now (tests, the benchmark). */
-    async catchUp(): Promise<void> {
-      if (timer) {
-        clearTimeout(timer);
-        timer = null;
-      }
-      await running;
-      while (!ctx.closed && (await indexBatch()));
-    },
+    catchUp,
     async stop(): Promise<void> {
       stopped = true;
       if (timer) clearTimeout(timer);
