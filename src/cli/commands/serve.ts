@@ -21,6 +21,7 @@ import type { Config } from "../../config/schema.js";
 import { createLogger, type Logger } from "../../log/logger.js";
 import { ensureFirstAccount } from "../../server/bootstrap.js";
 import { guardProcess } from "../../server/process-guard.js";
+import { isStoreUnavailable, type StoreError } from "../../store/errors.js";
 import { LocalNotifier } from "../../store/notifier.js";
 import { claimOwnership } from "../../store/sqlite/owner.js";
 import { workerCoordination } from "../../workers/coordination.js";
@@ -42,8 +43,30 @@ export async function serveCommand(env: CliEnv, args: ParsedArgs): Promise<void>
   );
   if (created) log.info("wrote a new config", { path: env.configPath });
   if (worker) return serveAsWorker(config, log, worker.id);
-  if (count > 1) return supervise(env, config, log, count);
-  return serveAlone(env, config, log);
+  try {
+    if (count > 1) return await supervise(env, config, log, count);
+    return await serveAlone(env, config, log);
+  } catch (e) {
+    // The database unreachable at start is the operator's to fix, not a bug: one line naming
+    // where we looked (host:port only; the URL may hold a password), no stack. Exit 75 is
+    // EX_TEMPFAIL (sysexits.h): a service manager may try again later.
+    if (isStoreUnavailable(e)) throw new CliError(`cannot start: ${unreachableWhat(config, e)}`, 75);
+    throw e;
+  }
+}
+
+/** "the PostgreSQL database at host:port is unreachable (…)" for a store that failed to open. */
+function unreachableWhat(config: Config, e: StoreError): string {
+  const url = config.storage.postgresUrl || process.env.YUBIN_POSTGRES_URL || "";
+  let where = "";
+  try {
+    const u = new URL(url);
+    where = ` at ${u.hostname || "localhost"}:${u.port || "5432"}`;
+  } catch {
+    // not a URL we can name a host in: the message below still says why
+  }
+  const db = config.storage.backend === "postgres" ? `the PostgreSQL database${where}` : "the store";
+  return `${db} is unreachable (${e.message})`;
 }
 
 async function serveAlone(env: CliEnv, config: Config, log: Logger): Promise<void> {
