@@ -93,6 +93,25 @@ export async function checkTableMap(src: SqliteExport, dst: PgImport): Promise<s
   return problems;
 }
 
+/** Rows per copied table on both sides: every table the map copies, not only what verify reads. */
+async function compareCounts(dataDir: string, url: string): Promise<string[]> {
+  const src = new SqliteExport(dataDir);
+  let dst: PgImport | undefined;
+  try {
+    dst = await PgImport.connect(url);
+    const out: string[] = [];
+    for (const spec of COPIED_TABLES) {
+      const a = src.count(spec.name);
+      const b = await dst.count(spec.name);
+      if (a !== b) out.push(`table ${spec.name}: ${a} rows in SQLite, ${b} in PostgreSQL`);
+    }
+    return out;
+  } finally {
+    src.close();
+    await dst?.close();
+  }
+}
+
 export interface MigrateResult {
   verify: VerifyResult;
   tables: number;
@@ -201,6 +220,8 @@ export async function migrateStore(opts: MigrateOptions): Promise<MigrateResult>
     const to = await opts.openTarget();
     try {
       const verify = await verifyMigration(from, to, { progress: opts.progress });
+      const counts = await compareCounts(opts.dataDir, opts.url);
+      verify.differences.unshift(...counts);
       return { verify, tables, rows, bodies, bodyBytes };
     } finally {
       await to.close();
