@@ -50,6 +50,8 @@ export interface MigrateOptions {
 const DEFAULT_BATCH_ROWS = 5_000;
 const DEFAULT_BODY_BATCH = 200;
 const DEFAULT_BODY_BATCH_BYTES = 64 * 1024 * 1024;
+/** A progress line at least every this many rows of one table. */
+const PROGRESS_ROWS = 100_000;
 
 /** The tables of both schemas against the map: every table either copied or left out on purpose. */
 export async function checkTableMap(src: SqliteExport, dst: PgImport): Promise<string[]> {
@@ -169,7 +171,12 @@ export async function migrateStore(opts: MigrateOptions): Promise<MigrateResult>
           tables++;
           continue;
         }
-        const n = await dst.copyTable(spec, src.rows(spec, batch), () => {});
+        let shown = 0;
+        const n = await dst.copyTable(spec, src.rows(spec, batch), (done) => {
+          if (done - shown < PROGRESS_ROWS) return;
+          shown = done;
+          opts.progress(`${spec.name}: ${done} of ${want} rows`);
+        });
         if (n !== want) throw new MigrateError(`table ${spec.name}: read ${n} rows, SQLite counts ${want}`);
         opts.progress(`${spec.name}: ${n} rows`);
         tables++;

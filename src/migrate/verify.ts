@@ -24,6 +24,22 @@ export interface VerifyResult {
 }
 
 const DEFAULT_MAX_REPORTED = 50;
+/** UIDs compared per listMessages call. */
+const UID_WINDOW = 5_000;
+
+type Meta = Awaited<ReturnType<Store["mail"]["listMessages"]>>[number];
+
+const msgRow = (m: Meta) => ({
+  id: m.id,
+  uid: m.uid,
+  modseq: m.modseq,
+  flags: [...m.flags].sort(),
+  size: m.size,
+  blobId: m.blobId,
+  threadId: m.threadId,
+  internalDate: m.internalDate.getTime(),
+  savedDate: m.savedDate.getTime(),
+});
 
 function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
@@ -103,35 +119,32 @@ export async function verifyMigration(
         differ(
           `${a.address} mailbox "${ma.name}": ${JSON.stringify(boxRow(ma))} vs ${JSON.stringify(boxRow(mb))}`,
         );
-      const msgsA = await from.mail.listMessages(ma.id);
-      const msgsB = await to.mail.listMessages(mb.id);
-      if (msgsA.length !== msgsB.length)
-        differ(`${a.address} mailbox "${ma.name}": ${msgsA.length} messages vs ${msgsB.length}`);
-      const msgRow = (m: (typeof msgsA)[number]) => ({
-        id: m.id,
-        uid: m.uid,
-        modseq: m.modseq,
-        flags: [...m.flags].sort(),
-        size: m.size,
-        blobId: m.blobId,
-        threadId: m.threadId,
-        internalDate: m.internalDate.getTime(),
-        savedDate: m.savedDate.getTime(),
-      });
-      const byUidB = new Map(msgsB.map((m) => [m.uid, m]));
-      for (const x of msgsA) {
-        result.messages++;
-        blobs.add(x.blobId);
-        const y = byUidB.get(x.uid);
-        if (!y) differ(`${a.address} mailbox "${ma.name}" UID ${x.uid}: missing in PostgreSQL`);
-        else if (!same(msgRow(x), msgRow(y)))
-          differ(
-            `${a.address} mailbox "${ma.name}" UID ${x.uid}: ${JSON.stringify(msgRow(x))} vs ${JSON.stringify(msgRow(y))}`,
-          );
+      // In windows of UIDs, so a mailbox of a million messages is never held whole.
+      const top = Math.max(ma.uidNext, mb.uidNext);
+      let countA = 0;
+      let countB = 0;
+      for (let minUid = 1; minUid < top; minUid += UID_WINDOW) {
+        const range = { minUid, maxUid: minUid + UID_WINDOW - 1 };
+        const msgsA = await from.mail.listMessages(ma.id, range);
+        const msgsB = await to.mail.listMessages(mb.id, range);
+        countA += msgsA.length;
+        countB += msgsB.length;
+        const byUidB = new Map(msgsB.map((m) => [m.uid, m]));
+        const uidsA = new Set(msgsA.map((m) => m.uid));
+        for (const x of msgsA) {
+          result.messages++;
+          blobs.add(x.blobId);
+          const y = byUidB.get(x.uid);
+          if (!y) differ(`${a.address} mailbox "${ma.name}" UID ${x.uid}: missing in PostgreSQL`);
+          else if (!same(msgRow(x), msgRow(y)))
+            differ(
+              `${a.address} mailbox "${ma.name}" UID ${x.uid}: ${JSON.stringify(msgRow(x))} vs ${JSON.stringify(msgRow(y))}`,
+            );
+        }
+        for (const y of msgsB)
+          if (!uidsA.has(y.uid)) differ(`${a.address} mailbox "${ma.name}" UID ${y.uid}: only in PostgreSQL`);
       }
-      for (const y of msgsB)
-        if (!msgsA.some((x) => x.uid === y.uid))
-          differ(`${a.address} mailbox "${ma.name}" UID ${y.uid}: only in PostgreSQL`);
+      if (countA !== countB) differ(`${a.address} mailbox "${ma.name}": ${countA} messages vs ${countB}`);
     }
     opts.progress?.(`verified ${a.address}: ${boxesA.length} mailboxes`);
   }
