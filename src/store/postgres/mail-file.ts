@@ -186,6 +186,7 @@ export async function fileMessages(
 
   const now = Date.now();
   const copies: FiledCopy[] = [];
+  const rows: FileRow[] = [];
   for (const i of items) {
     const box = boxes.get(i.mailboxId)!;
     const uid = i.uid ?? box.uid_next;
@@ -196,38 +197,41 @@ export async function fileMessages(
     box.uid_next = uid + 1;
     box.highest_modseq = modseq;
     const blob = await blobOf(i);
-    // The thread: the one given, else that of the nearest ancestor (In-Reply-To / last References,
-    // then the message's own Message-ID; findThread's rule, here inside the INSERT), else a new one
-    // named by the message's own id, known before the insert.
-    const row = await t.one<{ id: number }>(
-      `WITH n AS (SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id)
-       INSERT INTO messages (id, account_id, mailbox_id, uid, modseq, created_modseq, sys_flags, keywords,
-         internal_date, saved_date, size, blob_id, thread_id, msgid)
-       SELECT n.id, $1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10,
-         coalesce($11::bigint,
-           (SELECT thread_id FROM messages WHERE account_id = $1 AND msgid = ANY($13::text[])
-            ORDER BY array_position($13::text[], msgid), id LIMIT 1),
-           n.id),
-         $12 FROM n
-       RETURNING id`,
-      [
-        i.accountId,
-        i.mailboxId,
-        uid,
-        modseq,
-        i.flags.bits,
-        joinKeywords(i.flags.keywords),
-        i.internalDate,
-        now,
-        blob.size,
-        blob.id,
-        i.threadId ?? null,
-        blob.msgid,
-        i.threadId === undefined ? ancestors([...[...blob.refs].reverse(), blob.msgid]) : [],
-      ],
-    );
-    copies.push({ accountId: i.accountId, mailboxId: i.mailboxId, uid, modseq, messageId: row!.id });
+    const anc = i.threadId === undefined ? ancestors([...[...blob.refs].reverse(), blob.msgid]) : [];
+    rows.push({ item: i, uid, modseq, blob, anc });
   }
+  // Ids known before the insert (a new thread is named by its first message's id), in item order.
+  const messageIds = (
+    await t.rows<{ id: number }>(
+      "SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id FROM generate_series(1, $1::int)",
+      [rows.length],
+    )
+  ).map((r) => r.id);
+  // As few INSERT statements as the threads allow (one for a COPY): the triggers then update each
+  // account, body and change_seq row once per statement, not once per message (schema-mail.ts).
+  // A statement does not see its own rows, so an item whose thread may be that of an earlier item
+  // of the same account (its ancestor's, or its own Message-ID's) starts a new statement.
+  let start = 0;
+  const pending = new Set<string>();
+  const key = (accountId: number, msgid: string) => `${accountId} ${msgid}`;
+  for (let k = 0; k < rows.length; k++) {
+    const r = rows[k]!;
+    if (k > start && r.anc.some((x) => pending.has(key(r.item.accountId, x)))) {
+      await insertRows(t, rows.slice(start, k), messageIds.slice(start, k), now);
+      start = k;
+      pending.clear();
+    }
+    if (r.blob.msgid !== null) pending.add(key(r.item.accountId, r.blob.msgid));
+  }
+  await insertRows(t, rows.slice(start), messageIds.slice(start), now);
+  for (const [k, r] of rows.entries())
+    copies.push({
+      accountId: r.item.accountId,
+      mailboxId: r.item.mailboxId,
+      uid: r.uid,
+      modseq: r.modseq,
+      messageId: messageIds[k]!,
+    });
   for (const id of ascending(items.map((i) => i.mailboxId))) {
     const b = boxes.get(id)!;
     await t.run("UPDATE mailboxes SET uid_next = $1, highest_modseq = $2 WHERE id = $3", [
@@ -237,6 +241,53 @@ export async function fileMessages(
     ]);
   }
   return { copies, events: addedEvents(copies, opts) };
+}
+
+interface FileRow {
+  item: FileItem;
+  uid: number;
+  modseq: number;
+  blob: BlobRef;
+  /** Message-IDs whose thread it joins, nearest first (empty: item.threadId is given). */
+  anc: string[];
+}
+
+/** One INSERT of `rows` with ids `ids`. The thread: the one given, else that of the nearest
+ *  ancestor (In-Reply-To / last References, then the message's own Message-ID; findThread's rule,
+ *  here inside the INSERT), else a new one named by the message's own id. */
+async function insertRows(t: Tx, rows: FileRow[], ids: number[], now: number): Promise<void> {
+  if (rows.length === 0) return;
+  await t.run(
+    `INSERT INTO messages (id, account_id, mailbox_id, uid, modseq, created_modseq, sys_flags, keywords,
+       internal_date, saved_date, size, blob_id, thread_id, msgid)
+     SELECT v.id, v.acc, v.box, v.uid, v.ms, v.ms, v.bits, v.kw, v.idate, $1, v.size, v.blob,
+       coalesce(v.thread,
+         (SELECT m.thread_id FROM messages m WHERE m.account_id = v.acc AND m.msgid = ANY(a.anc)
+          ORDER BY array_position(a.anc, m.msgid), m.id LIMIT 1),
+         v.id),
+       v.msgid
+     FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::int[],
+                 $8::text[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::text[],
+                 $14::text[])
+          AS v(id, acc, box, uid, ms, bits, kw, idate, size, blob, thread, msgid, anc)
+     CROSS JOIN LATERAL (SELECT ARRAY(SELECT json_array_elements_text(v.anc::json)) AS anc) a`,
+    [
+      now,
+      ids,
+      rows.map((r) => r.item.accountId),
+      rows.map((r) => r.item.mailboxId),
+      rows.map((r) => r.uid),
+      rows.map((r) => r.modseq),
+      rows.map((r) => r.item.flags.bits),
+      rows.map((r) => joinKeywords(r.item.flags.keywords)),
+      rows.map((r) => r.item.internalDate),
+      rows.map((r) => r.blob.size),
+      rows.map((r) => r.blob.id),
+      rows.map((r) => r.item.threadId ?? null),
+      rows.map((r) => r.blob.msgid),
+      rows.map((r) => JSON.stringify(r.anc)),
+    ],
+  );
 }
 
 function addedEvents(copies: FiledCopy[], opts: FileOptions): MailEvent[] {
