@@ -279,6 +279,32 @@ describe("yubin migrate-store", { skip }, () => {
     }
   });
 
+  test("a PostgreSQL user that is not a superuser is told why it cannot copy", async () => {
+    const data = join(dir, "data3");
+    const config = join(dir, "yubin3.toml");
+    writeFileSync(config, `[server]\nhostname = "mail.a.test"\ndataDir = "${data}"\n`);
+    const src = await openSqliteStore({ dataDir: data, notifier: new LocalNotifier() });
+    await src.directory.addDomain("a.test");
+    await src.close();
+    const target = await freshSchema();
+    const role = `${target.schema}_plain`;
+    const c = new pg.Client({ connectionString: target.url });
+    await c.connect();
+    try {
+      await c.query(`CREATE ROLE ${role} LOGIN NOSUPERUSER`);
+      await c.query(`GRANT ALL ON SCHEMA ${target.schema} TO ${role}`);
+      const url = target.url.replace("postgres://postgres@", `postgres://${role}@`);
+      const r = await yubin(config, ["migrate-store", "--to", url]);
+      assert.equal(r.code, 1);
+      assert.match(r.err, /not a superuser: the copy needs session_replication_role = replica/);
+    } finally {
+      await target.drop();
+      await c.query(`DROP OWNED BY ${role}`).catch(() => {});
+      await c.query(`DROP ROLE IF EXISTS ${role}`).catch(() => {});
+      await c.end();
+    }
+  });
+
   test("every copied table names its columns once", () => {
     for (const t of COPIED_TABLES) assert.equal(new Set(t.columns).size, t.columns.length, t.name);
   });
