@@ -133,19 +133,21 @@ export async function migrateStore(opts: MigrateOptions): Promise<MigrateResult>
   let bodies = 0;
   let bodyBytes = 0;
   if (!opts.verifyOnly) {
-    // The target's schema, made (or checked) as the server would make it.
-    await (await opts.openTarget()).close();
+    // The source first (its schema version checked), then whether the copy may turn triggers off,
+    // before anything is created in the target.
     const src = new SqliteExport(opts.dataDir);
     let dst: PgImport | undefined;
     try {
       dst = await PgImport.connect(opts.url);
+      if (!(await dst.canDisableTriggers()))
+        throw new MigrateError(
+          "the PostgreSQL user may not SET session_replication_role = replica, which the copy needs (triggers off, so counters and change logs are copied as they are): run it as a superuser, or grant it (PostgreSQL 15+: GRANT SET ON PARAMETER session_replication_role TO the user)",
+        );
+      // The target's schema, made (or checked) as the server would make it.
+      await (await opts.openTarget()).close();
       const problems = await checkTableMap(src, dst);
       if (problems.length > 0)
         throw new MigrateError(`the schemas do not match the migration map:\n  ${problems.join("\n  ")}`);
-      if (!(await dst.isSuperuser()))
-        throw new MigrateError(
-          "the PostgreSQL user is not a superuser: the copy needs session_replication_role = replica (triggers off, so counters and change logs are copied as they are); run it as a superuser, or grant it for the migration",
-        );
       const counts = new Map<string, number>();
       let filled = 0;
       for (const spec of COPIED_TABLES) {

@@ -27,9 +27,19 @@ export class PgImport {
     return new PgImport(client);
   }
 
-  async isSuperuser(): Promise<boolean> {
-    const r = await this.client.query<{ s: string }>("SELECT current_setting('is_superuser') AS s");
-    return r.rows[0]?.s === "on";
+  /** Whether this user may turn triggers off for the copy (a superuser, or granted the parameter). */
+  async canDisableTriggers(): Promise<boolean> {
+    await this.client.query("BEGIN");
+    try {
+      await this.client.query("SET LOCAL session_replication_role = replica");
+      return true;
+    } catch (e) {
+      // 42501: insufficient privilege; anything else is a real failure.
+      if ((e as { code?: string }).code === "42501") return false;
+      throw e;
+    } finally {
+      await this.client.query("ROLLBACK");
+    }
   }
 
   /** Tables of the current schema (search_path's first). */
