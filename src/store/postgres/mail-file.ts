@@ -198,15 +198,8 @@ export async function fileMessages(
     box.highest_modseq = modseq;
     const blob = await blobOf(i);
     const anc = i.threadId === undefined ? ancestors([...[...blob.refs].reverse(), blob.msgid]) : [];
-    rows.push({ item: i, uid, modseq, blob, anc });
+    rows.push({ item: i, uid, modseq, blob, anc, id: 0 });
   }
-  // Ids known before the insert (a new thread is named by its first message's id), in item order.
-  const messageIds = (
-    await t.rows<{ id: number }>(
-      "SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id FROM generate_series(1, $1::int)",
-      [rows.length],
-    )
-  ).map((r) => r.id);
   // As few INSERT statements as the threads allow (one for a COPY): the triggers then update each
   // account, body and change_seq row once per statement, not once per message (schema-mail.ts).
   // A statement does not see its own rows, so an item whose thread may be that of an earlier item
@@ -217,20 +210,20 @@ export async function fileMessages(
   for (let k = 0; k < rows.length; k++) {
     const r = rows[k]!;
     if (k > start && r.anc.some((x) => pending.has(key(r.item.accountId, x)))) {
-      await insertRows(t, rows.slice(start, k), messageIds.slice(start, k), now);
+      await insertRows(t, rows.slice(start, k), now);
       start = k;
       pending.clear();
     }
     if (r.blob.msgid !== null) pending.add(key(r.item.accountId, r.blob.msgid));
   }
-  await insertRows(t, rows.slice(start), messageIds.slice(start), now);
-  for (const [k, r] of rows.entries())
+  await insertRows(t, rows.slice(start), now);
+  for (const r of rows)
     copies.push({
       accountId: r.item.accountId,
       mailboxId: r.item.mailboxId,
       uid: r.uid,
       modseq: r.modseq,
-      messageId: messageIds[k]!,
+      messageId: r.id,
     });
   for (const id of ascending(items.map((i) => i.mailboxId))) {
     const b = boxes.get(id)!;
@@ -250,15 +243,24 @@ interface FileRow {
   blob: BlobRef;
   /** Message-IDs whose thread it joins, nearest first (empty: item.threadId is given). */
   anc: string[];
+  /** The message's id, once inserted. */
+  id: number;
 }
 
-/** One INSERT of `rows` with ids `ids`. The thread: the one given, else that of the nearest
+/** One INSERT of `rows`, setting their ids. The thread: the one given, else that of the nearest
  *  ancestor (In-Reply-To / last References, then the message's own Message-ID; findThread's rule,
- *  here inside the INSERT), else a new one named by the message's own id. */
-async function insertRows(t: Tx, rows: FileRow[], ids: number[], now: number): Promise<void> {
+ *  here inside the INSERT), else a new one named by the message's own id (taken from the sequence
+ *  before the row is written, in the CTE). */
+async function insertRows(t: Tx, rows: FileRow[], now: number): Promise<void> {
   if (rows.length === 0) return;
-  await t.run(
-    `INSERT INTO messages (id, account_id, mailbox_id, uid, modseq, created_modseq, sys_flags, keywords,
+  const inserted = await t.rows<{ id: number; mailbox_id: number; uid: number }>(
+    `WITH v AS (
+       SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id, v.*
+       FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::int[], $7::text[],
+                   $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::text[], $13::text[])
+            WITH ORDINALITY AS v(acc, box, uid, ms, bits, kw, idate, size, blob, thread, msgid, anc, ord)
+       ORDER BY v.ord)
+     INSERT INTO messages (id, account_id, mailbox_id, uid, modseq, created_modseq, sys_flags, keywords,
        internal_date, saved_date, size, blob_id, thread_id, msgid)
      SELECT v.id, v.acc, v.box, v.uid, v.ms, v.ms, v.bits, v.kw, v.idate, $1, v.size, v.blob,
        coalesce(v.thread,
@@ -266,14 +268,10 @@ async function insertRows(t: Tx, rows: FileRow[], ids: number[], now: number): P
           ORDER BY array_position(a.anc, m.msgid), m.id LIMIT 1),
          v.id),
        v.msgid
-     FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::int[],
-                 $8::text[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::text[],
-                 $14::text[])
-          AS v(id, acc, box, uid, ms, bits, kw, idate, size, blob, thread, msgid, anc)
-     CROSS JOIN LATERAL (SELECT ARRAY(SELECT json_array_elements_text(v.anc::json)) AS anc) a`,
+     FROM v CROSS JOIN LATERAL (SELECT ARRAY(SELECT json_array_elements_text(v.anc::json)) AS anc) a
+     RETURNING id, mailbox_id, uid`,
     [
       now,
-      ids,
       rows.map((r) => r.item.accountId),
       rows.map((r) => r.item.mailboxId),
       rows.map((r) => r.uid),
@@ -288,6 +286,9 @@ async function insertRows(t: Tx, rows: FileRow[], ids: number[], now: number): P
       rows.map((r) => JSON.stringify(r.anc)),
     ],
   );
+  // (mailbox, uid) is unique: the rows' ids back in item order.
+  const idOf = new Map(inserted.map((x) => [`${x.mailbox_id} ${x.uid}`, x.id]));
+  for (const r of rows) r.id = idOf.get(`${r.item.mailboxId} ${r.uid}`)!;
 }
 
 function addedEvents(copies: FiledCopy[], opts: FileOptions): MailEvent[] {
