@@ -8,32 +8,13 @@
 // for the other; an entry whose lease ran out (its engine died) is due again. A claim commits
 // before the engine sees the entry, so a crash after it costs only the lease's wait.
 import { StoreError } from "../errors.js";
-import type { NewQueuedMessage, QueuedMessage, QueuedRecipient, QueueStore } from "../types.js";
+import { checkRecipients, type QueueRow, STATES, toQueued } from "../shared/queue.js";
+import type { NewQueuedMessage, QueuedMessage, QueueStore } from "../types.js";
 import { accountExists } from "./account-kit.js";
 import { storeBlob } from "./blobs.js";
 import type { PgCtx } from "./context.js";
 import type { Tx } from "./db.js";
 
-interface QueueRow {
-  id: number;
-  hash: string;
-  size: number;
-  mail_from: string;
-  recipients: string;
-  env_id: string | null;
-  ret: string | null;
-  account_id: number | null;
-  created_at: number;
-  next_attempt_at: number;
-  attempts: number;
-  last_error: string | null;
-  state: string;
-  cid: string | null;
-}
-
-// "held" entries (an account whose sending is frozen: sending.ts) are never claimed below.
-const STATES = new Set<QueuedMessage["state"]>(["queued", "deferred", "sending", "held", "failed", "done"]);
-const RCPT_STATES = new Set<QueuedRecipient["state"]>(["pending", "delivered", "failed"]);
 /** Most entries one claim leases: a batch, not the queue. */
 const CLAIM_MAX = 10_000;
 
@@ -43,39 +24,6 @@ const columns = (
 ) => `${q}.id, b.hash, ${q}.size, ${q}.mail_from, ${q}.recipients, ${q}.env_id, ${q}.ret,
   ${q}.account_id, ${q}.created_at, ${q}.next_attempt_at, ${q}.attempts, ${q}.last_error, ${q}.state, ${q}.cid`;
 const SELECT = `SELECT ${columns("q")} FROM queue q JOIN blobs b ON b.id = q.blob_id`;
-
-const toQueued = (r: QueueRow): QueuedMessage => ({
-  id: r.id,
-  blobId: r.hash,
-  size: r.size,
-  mailFrom: r.mail_from,
-  recipients: JSON.parse(r.recipients) as QueuedRecipient[],
-  envId: r.env_id,
-  ret: r.ret as QueuedMessage["ret"],
-  accountId: r.account_id,
-  createdAt: new Date(r.created_at),
-  nextAttemptAt: new Date(r.next_attempt_at),
-  attempts: r.attempts,
-  lastError: r.last_error,
-  state: r.state as QueuedMessage["state"],
-  cid: r.cid,
-});
-
-function checkRecipients(list: QueuedRecipient[]): QueuedRecipient[] {
-  if (!Array.isArray(list) || list.length === 0)
-    throw new StoreError("invalid", "a queue entry needs recipients");
-  return list.map((r) => {
-    if (typeof r.address !== "string" || r.address === "") throw new StoreError("invalid", "empty recipient");
-    if (!RCPT_STATES.has(r.state)) throw new StoreError("invalid", `invalid recipient state ${r.state}`);
-    return {
-      address: r.address,
-      notify: r.notify ?? null,
-      orcpt: r.orcpt ?? null,
-      state: r.state,
-      lastError: r.lastError ?? null,
-    };
-  });
-}
 
 /** Ids are positive safe integers; anything else names no entry. */
 const isId = (n: number) => Number.isSafeInteger(n) && n > 0;

@@ -1,63 +1,10 @@
 // The outbound queue: entries reference their body as a refcounted blob, like messages, and are
 // group-committed, so enqueue() resolves only once the entry and its body are on disk.
 import { StoreError } from "../errors.js";
-import type { NewQueuedMessage, QueuedMessage, QueuedRecipient, QueueStore } from "../types.js";
+import { checkRecipients, type QueueRow, STATES, toQueued } from "../shared/queue.js";
+import type { NewQueuedMessage, QueuedMessage, QueueStore } from "../types.js";
 import { hashBody } from "./blobs.js";
 import type { Ctx } from "./context.js";
-
-interface QueueRow {
-  id: number;
-  hash: string;
-  size: number;
-  mail_from: string;
-  recipients: string;
-  env_id: string | null;
-  ret: string | null;
-  account_id: number | null;
-  created_at: number;
-  next_attempt_at: number;
-  attempts: number;
-  last_error: string | null;
-  state: string;
-  cid: string | null;
-}
-
-// "held" entries (an account whose sending is frozen: sending.ts) are never claimed below.
-const STATES = new Set<QueuedMessage["state"]>(["queued", "deferred", "sending", "held", "failed", "done"]);
-const RCPT_STATES = new Set<QueuedRecipient["state"]>(["pending", "delivered", "failed"]);
-
-const toQueued = (r: QueueRow): QueuedMessage => ({
-  id: r.id,
-  blobId: r.hash,
-  size: r.size,
-  mailFrom: r.mail_from,
-  recipients: JSON.parse(r.recipients) as QueuedRecipient[],
-  envId: r.env_id,
-  ret: r.ret as QueuedMessage["ret"],
-  accountId: r.account_id,
-  createdAt: new Date(r.created_at),
-  nextAttemptAt: new Date(r.next_attempt_at),
-  attempts: r.attempts,
-  lastError: r.last_error,
-  state: r.state as QueuedMessage["state"],
-  cid: r.cid,
-});
-
-function checkRecipients(list: QueuedRecipient[]): QueuedRecipient[] {
-  if (!Array.isArray(list) || list.length === 0)
-    throw new StoreError("invalid", "a queue entry needs recipients");
-  return list.map((r) => {
-    if (typeof r.address !== "string" || r.address === "") throw new StoreError("invalid", "empty recipient");
-    if (!RCPT_STATES.has(r.state)) throw new StoreError("invalid", `invalid recipient state ${r.state}`);
-    return {
-      address: r.address,
-      notify: r.notify ?? null,
-      orcpt: r.orcpt ?? null,
-      state: r.state,
-      lastError: r.lastError ?? null,
-    };
-  });
-}
 
 export function createQueue(ctx: Ctx): QueueStore {
   const db = ctx.db;

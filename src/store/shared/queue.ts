@@ -1,0 +1,68 @@
+// The outbound queue's backend-neutral pieces: the row as both stores read it, its conversion to a
+// QueuedMessage and the checks on states and recipients. Used by the SQLite (sqlite/queue.ts) and
+// PostgreSQL (postgres/queue.ts) stores.
+import { StoreError } from "../errors.js";
+import type { QueuedMessage, QueuedRecipient } from "../types.js";
+
+/** A queue row joined with its blob's hash, as both backends select it. */
+export interface QueueRow {
+  id: number;
+  hash: string;
+  size: number;
+  mail_from: string;
+  recipients: string;
+  env_id: string | null;
+  ret: string | null;
+  account_id: number | null;
+  created_at: number;
+  next_attempt_at: number;
+  attempts: number;
+  last_error: string | null;
+  state: string;
+  cid: string | null;
+}
+
+// "held" entries (an account whose sending is frozen: sending.ts) are never claimed by either store.
+export const STATES = new Set<QueuedMessage["state"]>([
+  "queued",
+  "deferred",
+  "sending",
+  "held",
+  "failed",
+  "done",
+]);
+const RCPT_STATES = new Set<QueuedRecipient["state"]>(["pending", "delivered", "failed"]);
+
+export const toQueued = (r: QueueRow): QueuedMessage => ({
+  id: r.id,
+  blobId: r.hash,
+  size: r.size,
+  mailFrom: r.mail_from,
+  recipients: JSON.parse(r.recipients) as QueuedRecipient[],
+  envId: r.env_id,
+  ret: r.ret as QueuedMessage["ret"],
+  accountId: r.account_id,
+  createdAt: new Date(r.created_at),
+  nextAttemptAt: new Date(r.next_attempt_at),
+  attempts: r.attempts,
+  lastError: r.last_error,
+  state: r.state as QueuedMessage["state"],
+  cid: r.cid,
+});
+
+/** The recipients as stored: at least one, each with an address and a known state. */
+export function checkRecipients(list: QueuedRecipient[]): QueuedRecipient[] {
+  if (!Array.isArray(list) || list.length === 0)
+    throw new StoreError("invalid", "a queue entry needs recipients");
+  return list.map((r) => {
+    if (typeof r.address !== "string" || r.address === "") throw new StoreError("invalid", "empty recipient");
+    if (!RCPT_STATES.has(r.state)) throw new StoreError("invalid", `invalid recipient state ${r.state}`);
+    return {
+      address: r.address,
+      notify: r.notify ?? null,
+      orcpt: r.orcpt ?? null,
+      state: r.state,
+      lastError: r.lastError ?? null,
+    };
+  });
+}
