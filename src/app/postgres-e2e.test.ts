@@ -16,8 +16,9 @@ import { ImapFlow } from "imapflow";
 import nodemailer from "nodemailer";
 import pg from "pg";
 import { DEFAULT_CHUNK_BYTES } from "../store/postgres/index.js";
+import { SchemaNodes } from "../store/postgres/test-nodes.js";
 import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
-import { freshSchema, postgresSkip } from "../testing/postgres.js";
+import { postgresSkip } from "../testing/postgres.js";
 import { commandSkip } from "../testing/requires.js";
 
 const ACCEPTED = /^<- {2}250 2\.0\.0 OK: queued as [0-9A-Z]{12}$/m; // swaks marks what it read "<-  "
@@ -45,14 +46,12 @@ describe("PostgreSQL end to end", {
   skip: postgresSkip() || commandSkip("swaks") || commandSkip("python3") || commandSkip("curl"),
 }, () => {
   let s: TestServer;
-  let dropSchema: () => Promise<void>;
-  let schemaUrl: string;
+  /** The schema; the server opens its store on it. */
+  const schema = new SchemaNodes();
   let dir: string;
 
   before(async () => {
-    const schema = await freshSchema();
-    dropSchema = schema.drop;
-    schemaUrl = schema.url;
+    await schema.start();
     dir = await mkdtemp(join(tmpdir(), "yubin-pg-e2e-"));
     s = await startTestServer({
       config: {
@@ -65,7 +64,7 @@ describe("PostgreSQL end to end", {
   });
   after(async () => {
     await s?.stop();
-    await dropSchema?.();
+    await schema.close();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -117,7 +116,7 @@ describe("PostgreSQL end to end", {
       );
       // …and the body is in the database, in chunks of DEFAULT_CHUNK_BYTES (no body files): the
       // stored message (trace fields and all) is one blob of 3 MiB and a little, so 4 chunks.
-      const db = new pg.Client({ connectionString: schemaUrl });
+      const db = new pg.Client({ connectionString: schema.url });
       await db.connect();
       try {
         const r = await db.query<{ n: number }>(

@@ -5,13 +5,11 @@
 // per interval, and the per-account bounds of app passwords and passkeys hold (advisory locks).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { silentLogger } from "../../log/logger.js";
-import { freshSchema, postgresSkip } from "../../testing/postgres.js";
+import { postgresSkip } from "../../testing/postgres.js";
 import { account } from "../contract-kit.js";
 import { StoreError } from "../errors.js";
-import { LocalNotifier } from "../notifier.js";
 import type { Store } from "../types.js";
-import { openPostgresStore } from "./index.js";
+import { SchemaNodes } from "./test-nodes.js";
 
 const skip = postgresSkip();
 const PER_NODE = 20;
@@ -22,22 +20,15 @@ function both<T>(nodes: Store[], n: number, fn: (s: Store, i: number) => Promise
 }
 
 describe("PostgreSQL: account services decided by two nodes at once", { skip }, () => {
-  let drop: () => Promise<void>;
+  const nodes = new SchemaNodes();
   let a: Store;
   let b: Store;
   before(async () => {
-    const schema = await freshSchema();
-    drop = schema.drop;
-    const open = () =>
-      openPostgresStore({ url: schema.url, notifier: new LocalNotifier(), log: silentLogger, poolSize: 8 });
-    a = await open();
-    b = await open();
+    await nodes.start();
+    a = await nodes.open({ poolSize: 8 });
+    b = await nodes.open({ poolSize: 8 });
   });
-  after(async () => {
-    await a?.close();
-    await b?.close();
-    await drop?.();
-  });
+  after(() => nodes.close());
 
   test("sending limits: of 40 concurrent sends with a limit of 25 an hour, exactly 25 pass", async () => {
     const acc = await account(a, "sender@example.com");

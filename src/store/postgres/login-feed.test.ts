@@ -6,12 +6,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
-import { silentLogger } from "../../log/logger.js";
-import { freshSchema, postgresSkip } from "../../testing/postgres.js";
+import { postgresSkip } from "../../testing/postgres.js";
 import { account } from "../contract-kit.js";
-import { LocalNotifier } from "../notifier.js";
 import type { Store } from "../types.js";
-import { openPostgresStore } from "./index.js";
+import { SchemaNodes } from "./test-nodes.js";
 
 const skip = postgresSkip();
 
@@ -33,7 +31,7 @@ function heard(store: Store, want: number, ms: number): Promise<number[]> {
 }
 
 describe("PostgreSQL: the login-change feed between nodes", { skip }, () => {
-  let drop: () => Promise<void>;
+  const nodes = new SchemaNodes();
   let url: string;
   /** The node that writes. */
   let a: Store;
@@ -42,21 +40,13 @@ describe("PostgreSQL: the login-change feed between nodes", { skip }, () => {
   /** A node that polls every 200 ms. */
   let c: Store;
   before(async () => {
-    const schema = await freshSchema();
-    drop = schema.drop;
-    url = schema.url;
-    const open = (loginChangePollMs?: number) =>
-      openPostgresStore({ url, notifier: new LocalNotifier(), log: silentLogger, loginChangePollMs });
-    a = await open();
-    b = await open(60_000);
-    c = await open(200);
+    await nodes.start();
+    url = nodes.url;
+    a = await nodes.open();
+    b = await nodes.open({ loginChangePollMs: 60_000 });
+    c = await nodes.open({ loginChangePollMs: 200 });
   });
-  after(async () => {
-    await a?.close();
-    await b?.close();
-    await c?.close();
-    await drop?.();
-  });
+  after(() => nodes.close());
 
   test("a password changed on one node is heard on the other by its NOTIFY", async () => {
     const bob = await account(a, "bob@example.com");

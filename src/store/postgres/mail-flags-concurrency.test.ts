@@ -5,12 +5,10 @@
 // range above the starting one, without repeat or gap, and HIGHESTMODSEQ is the largest.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { silentLogger } from "../../log/logger.js";
-import { freshSchema, postgresSkip } from "../../testing/postgres.js";
+import { postgresSkip } from "../../testing/postgres.js";
 import { account } from "../contract-kit.js";
-import { LocalNotifier } from "../notifier.js";
 import type { Store } from "../types.js";
-import { openPostgresStore } from "./index.js";
+import { SchemaNodes } from "./test-nodes.js";
 
 const skip = postgresSkip();
 const MESSAGES = 8;
@@ -22,22 +20,15 @@ const message = (n: number) =>
   );
 
 describe("PostgreSQL: concurrent writers on one mailbox", { skip }, () => {
-  let drop: () => Promise<void>;
+  const nodes = new SchemaNodes();
   let a: Store;
   let b: Store;
   before(async () => {
-    const schema = await freshSchema();
-    drop = schema.drop;
-    const open = () =>
-      openPostgresStore({ url: schema.url, notifier: new LocalNotifier(), log: silentLogger, poolSize: 4 });
-    a = await open();
-    b = await open();
+    await nodes.start();
+    a = await nodes.open({ poolSize: 4 });
+    b = await nodes.open({ poolSize: 4 });
   });
-  after(async () => {
-    await a?.close();
-    await b?.close();
-    await drop?.();
-  });
+  after(() => nodes.close());
 
   test("flag updates from two pools: every MODSEQ distinct, contiguous, HIGHESTMODSEQ the largest", async () => {
     const acc = await account(a, "flags@example.com");

@@ -5,11 +5,9 @@
 // row locks both nodes' UPDATEs would lease the entries both had selected.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { silentLogger } from "../../log/logger.js";
-import { freshSchema, postgresSkip } from "../../testing/postgres.js";
-import { LocalNotifier } from "../notifier.js";
+import { postgresSkip } from "../../testing/postgres.js";
 import type { QueuedMessage, Store } from "../types.js";
-import { openPostgresStore } from "./index.js";
+import { SchemaNodes } from "./test-nodes.js";
 
 const skip = postgresSkip();
 const ENTRIES = 500;
@@ -34,22 +32,15 @@ async function drain(node: Store, now: Date, leaseUntil: Date): Promise<QueuedMe
 }
 
 describe("PostgreSQL: two delivery engines claiming from one queue", { skip }, () => {
-  let drop: () => Promise<void>;
+  const nodes = new SchemaNodes();
   let a: Store;
   let b: Store;
   before(async () => {
-    const schema = await freshSchema();
-    drop = schema.drop;
-    const open = () =>
-      openPostgresStore({ url: schema.url, notifier: new LocalNotifier(), log: silentLogger, poolSize: 6 });
-    a = await open();
-    b = await open();
+    await nodes.start();
+    a = await nodes.open({ poolSize: 6 });
+    b = await nodes.open({ poolSize: 6 });
   });
-  after(async () => {
-    await a?.close();
-    await b?.close();
-    await drop?.();
-  });
+  after(() => nodes.close());
 
   test(`${ENTRIES} due entries, claimed concurrently from two pools: each exactly once`, async () => {
     for (let i = 0; i < ENTRIES; i += 50)
