@@ -15,7 +15,8 @@
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Logger } from "../log/logger.js";
-import { type ChangeNotifier, LocalNotifier, type MailEvent, type MailListener } from "../store/notifier.js";
+import type { MailEvent } from "../store/notifier.js";
+import { RelayingNotifier } from "../store/notifier-relay.js";
 import { type Envelope, parseEnvelope } from "../store/notifier-wire.js";
 import { rateLimited } from "./redis.js";
 
@@ -30,15 +31,13 @@ export interface RedisNotifierOptions {
   log: Logger;
 }
 
-export class RedisNotifier implements ChangeNotifier {
-  private readonly local = new LocalNotifier();
+export class RedisNotifier extends RelayingNotifier {
   private readonly origin = randomBytes(9).toString("base64url");
   private readonly warn: ReturnType<typeof rateLimited>;
   private closed = false;
-  /** Events received from other nodes and published here (tests, metrics). */
-  received = 0;
 
   private constructor(private readonly opts: RedisNotifierOptions) {
+    super();
     this.warn = rateLimited(opts.log, 30_000);
     opts.sub.on("message", (channel: string, message: string) => {
       if (channel === opts.channel) this.onMessage(message);
@@ -52,9 +51,8 @@ export class RedisNotifier implements ChangeNotifier {
     return n;
   }
 
-  publish(event: MailEvent): void {
-    this.local.publish(event);
-    if (event.remote || this.closed) return;
+  protected send(event: MailEvent): void {
+    if (this.closed) return;
     const message = JSON.stringify({ n: this.opts.nodeId, o: this.origin, e: event } satisfies Envelope);
     this.opts.pub.publish(this.opts.channel, message).catch((e: Error) =>
       this.warn(
@@ -64,22 +62,6 @@ export class RedisNotifier implements ChangeNotifier {
         },
       ),
     );
-  }
-
-  subscribe(accountId: number, listener: MailListener): void {
-    this.local.subscribe(accountId, listener);
-  }
-
-  unsubscribe(accountId: number, listener: MailListener): void {
-    this.local.unsubscribe(accountId, listener);
-  }
-
-  subscribeAll(listener: MailListener): void {
-    this.local.subscribeAll(listener);
-  }
-
-  unsubscribeAll(listener: MailListener): void {
-    this.local.unsubscribeAll(listener);
   }
 
   /** Stops hearing other nodes (the connections are closed by their owner). */
@@ -96,7 +78,6 @@ export class RedisNotifier implements ChangeNotifier {
       return;
     }
     if (env.o === this.origin) return; // our own, already heard here
-    this.received++;
-    this.local.publish({ ...env.e, remote: true });
+    this.relay(env.e);
   }
 }

@@ -5,34 +5,17 @@
 // (spam training) leave it to the worker that made it.
 // A hint, never the source of truth: a lost relay is found by the store's foreign-write poll,
 // and sessions read changesSince at their next command anyway.
-import { type ChangeNotifier, LocalNotifier, type MailEvent, type MailListener } from "../store/notifier.js";
+import type { MailEvent } from "../store/notifier.js";
+import { RelayingNotifier } from "../store/notifier-relay.js";
 import type { IpcChannel } from "./ipc-channel.js";
 
-export class IpcNotifier implements ChangeNotifier {
-  private readonly local = new LocalNotifier();
-
+export class IpcNotifier extends RelayingNotifier {
   constructor(private readonly channel: IpcChannel) {
-    channel.onEvent((e) => this.local.publish({ ...e, remote: true }));
+    super();
+    channel.onEvent((e) => this.relay(e));
   }
 
-  publish(event: MailEvent): void {
-    this.local.publish(event);
-    if (!event.remote) this.channel.send({ yubin: "event", event });
-  }
-
-  subscribe(accountId: number, listener: MailListener): void {
-    this.local.subscribe(accountId, listener);
-  }
-
-  unsubscribe(accountId: number, listener: MailListener): void {
-    this.local.unsubscribe(accountId, listener);
-  }
-
-  subscribeAll(listener: MailListener): void {
-    this.local.subscribeAll(listener);
-  }
-
-  unsubscribeAll(listener: MailListener): void {
-    this.local.unsubscribeAll(listener);
+  protected send(event: MailEvent): void {
+    this.channel.send({ yubin: "event", event });
   }
 }

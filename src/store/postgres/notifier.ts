@@ -14,7 +14,8 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import type { Logger } from "../../log/logger.js";
 import { StoreUnavailableError } from "../errors.js";
-import { type ChangeNotifier, LocalNotifier, type MailEvent, type MailListener } from "../notifier.js";
+import type { MailEvent } from "../notifier.js";
+import { RelayingNotifier } from "../notifier-relay.js";
 import { type Envelope, parseEnvelope } from "../notifier-wire.js";
 
 /** Under PostgreSQL's 8000-byte limit with room to spare. */
@@ -28,8 +29,7 @@ export interface PgNotifierOptions {
   log: Logger;
 }
 
-export class PgNotifier implements ChangeNotifier {
-  private readonly local = new LocalNotifier();
+export class PgNotifier extends RelayingNotifier {
   private readonly origin = randomBytes(9).toString("base64url");
   private client: pg.Client | null = null;
   private channel = "";
@@ -40,10 +40,10 @@ export class PgNotifier implements ChangeNotifier {
   private timer: NodeJS.Timeout | null = null;
   private lastWarn = -Infinity;
   private skipped = 0;
-  /** Events heard from other nodes (tests). */
-  received = 0;
 
-  private constructor(private readonly opts: PgNotifierOptions) {}
+  private constructor(private readonly opts: PgNotifierOptions) {
+    super();
+  }
 
   /** Connected and listening; throws when the database cannot be reached at start. */
   static async open(opts: PgNotifierOptions): Promise<PgNotifier> {
@@ -57,9 +57,8 @@ export class PgNotifier implements ChangeNotifier {
     return n;
   }
 
-  publish(event: MailEvent): void {
-    this.local.publish(event);
-    if (event.remote || this.closed) return;
+  protected send(event: MailEvent): void {
+    if (this.closed) return;
     const c = this.client;
     if (!c) {
       this.warn("change event not sent to other nodes (database unavailable)");
@@ -80,22 +79,6 @@ export class PgNotifier implements ChangeNotifier {
         )
         .finally(() => this.inFlight--);
     }
-  }
-
-  subscribe(accountId: number, listener: MailListener): void {
-    this.local.subscribe(accountId, listener);
-  }
-
-  unsubscribe(accountId: number, listener: MailListener): void {
-    this.local.unsubscribe(accountId, listener);
-  }
-
-  subscribeAll(listener: MailListener): void {
-    this.local.subscribeAll(listener);
-  }
-
-  unsubscribeAll(listener: MailListener): void {
-    this.local.unsubscribeAll(listener);
   }
 
   async close(): Promise<void> {
@@ -161,8 +144,7 @@ export class PgNotifier implements ChangeNotifier {
     if (this.closed) return;
     const env = parseEnvelope(payload);
     if (!env || env.o === this.origin) return;
-    this.received++;
-    this.local.publish({ ...env.e, remote: true });
+    this.relay(env.e);
   }
 
   private warn(msg: string): void {
