@@ -13,6 +13,7 @@ import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { freePort, stopChild } from "./net.js";
+import { waitReady } from "./wait-ready.js";
 
 const required = process.env.YUBIN_REQUIRE_ALL === "1";
 
@@ -127,7 +128,14 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Private
       if (logLines.length > 200) logLines.shift();
     });
     child = c;
-    await waitReady(port, c, opts.timeoutMs ?? 30_000, logLines);
+    await waitReady({
+      name: "postgres",
+      child: c,
+      timeoutMs: opts.timeoutMs ?? 30_000,
+      intervalMs: 100,
+      probe: () => accepts(port),
+      detail: () => logLines.join(""),
+    });
     if (opts.unref) {
       c.unref();
       (c.stderr as { unref?: () => void } | null)?.unref?.();
@@ -171,25 +179,16 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Private
   };
 }
 
-async function waitReady(port: number, child: ChildProcess, timeoutMs: number, log: string[]): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let exited = false;
-  child.once("exit", () => {
-    exited = true;
-  });
-  for (;;) {
-    if (exited) throw new Error(`postgres exited at start:\n${log.join("")}`);
-    const c = new pg.Client({ host: "127.0.0.1", port, user: "postgres", database: "postgres" });
-    try {
-      await c.connect();
-      await c.end();
-      return;
-    } catch {
-      await c.end().catch(() => {});
-      if (Date.now() > deadline)
-        throw new Error(`postgres not ready after ${timeoutMs} ms:\n${log.join("")}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+/** Whether the cluster at port accepts a connection now. */
+async function accepts(port: number): Promise<boolean> {
+  const c = new pg.Client({ host: "127.0.0.1", port, user: "postgres", database: "postgres" });
+  try {
+    await c.connect();
+    await c.end();
+    return true;
+  } catch {
+    await c.end().catch(() => {});
+    return false;
   }
 }
 

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, stopChild } from "./net.js";
 import { commandSkip } from "./requires.js";
+import { waitReady } from "./wait-ready.js";
 
 export interface PrivateRedis {
   port: number;
@@ -37,7 +38,7 @@ export async function startRedis(timeoutMs = 10_000): Promise<PrivateRedis> {
     );
     child = c;
     stopped = false;
-    await waitPing(port, c, timeoutMs);
+    await waitReady({ name: "redis-server", child: c, timeoutMs, intervalMs: 50, probe: () => pong(port) });
   };
   await start();
   const stop = async () => {
@@ -69,29 +70,19 @@ export async function startRedis(timeoutMs = 10_000): Promise<PrivateRedis> {
   return handle;
 }
 
-async function waitPing(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let exited = false;
-  child.once("exit", () => {
-    exited = true;
-  });
-  for (;;) {
-    if (exited) throw new Error("redis-server exited at start");
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(port, "127.0.0.1");
-      s.setTimeout(500, () => {
-        s.destroy();
-        resolve(false);
-      });
-      s.once("error", () => resolve(false));
-      s.once("connect", () => s.write("PING\r\n"));
-      s.once("data", (d) => {
-        s.destroy();
-        resolve(d.toString().startsWith("+PONG"));
-      });
+/** Whether the server at port answers PING now. */
+function pong(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const s = connect(port, "127.0.0.1");
+    s.setTimeout(500, () => {
+      s.destroy();
+      resolve(false);
     });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`redis-server not ready after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+    s.once("error", () => resolve(false));
+    s.once("connect", () => s.write("PING\r\n"));
+    s.once("data", (d) => {
+      s.destroy();
+      resolve(d.toString().startsWith("+PONG"));
+    });
+  });
 }
