@@ -1,23 +1,16 @@
 // RedisCounters: the CounterStore contract on a real redis-server, and two nodes counting at once.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import type { Redis } from "ioredis";
 import { runCounterContract } from "../store/counters-contract.js";
 import { StoreUnavailableError } from "../store/errors.js";
 import { RedisCounters } from "./redis-counters.js";
-import { skip, type TestRedis, testRedis } from "./test-redis.js";
+import { redisForFile, skip } from "./test-redis.js";
 
-let redis: TestRedis | null = null;
 let client: Redis;
 let n = 0;
-
-before(async () => {
-  if (skip) return;
-  redis = await testRedis();
-  client = await redis.connect();
-});
-after(async () => {
-  await redis?.stop();
+const redis = redisForFile(async (r) => {
+  client = await r.connect();
 });
 
 // Each case its own key prefix: an empty store.
@@ -28,7 +21,7 @@ runCounterContract("RedisCounters", (now) => new RedisCounters(client, { keyPref
 describe("RedisCounters across nodes", { skip }, () => {
   test("two nodes incrementing one key at once lose no increment and share one window", async () => {
     const a = new RedisCounters(client, { keyPrefix: "race:" });
-    const b = new RedisCounters(await redis!.connect(), { keyPrefix: "race:" });
+    const b = new RedisCounters(await redis().connect(), { keyPrefix: "race:" });
     const counts = await Promise.all(
       Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? a : b).incr("login:x", 60_000)),
     );
@@ -61,7 +54,7 @@ describe("RedisCounters across nodes", { skip }, () => {
   });
 
   test("Redis away: calls fail as StoreUnavailableError, and work again after it is back", async () => {
-    const r = redis!;
+    const r = redis();
     const own = await r.connect();
     const c = new RedisCounters(own, { keyPrefix: "down:" });
     assert.equal(await c.incr("k", 60_000), 1);

@@ -1,34 +1,19 @@
 // RedisLocks: the LockService contract on a real redis-server with two nodes, leases that free
 // a dead node's lock, and a handle that learns it lost its lock.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { silentLogger } from "../log/logger.js";
 import { StoreUnavailableError } from "../store/errors.js";
 import { runLockContract } from "../store/locks-contract.js";
+import { eventually } from "../testing/eventually.js";
 import { RedisLocks } from "./redis-locks.js";
-import { skip, type TestRedis, testRedis } from "./test-redis.js";
+import { redisForFile, skip } from "./test-redis.js";
 
-let redis: TestRedis | null = null;
+const redis = redisForFile();
 let n = 0;
 
-before(async () => {
-  if (skip) return;
-  redis = await testRedis();
-});
-after(async () => {
-  await redis?.stop();
-});
-
 const locks = async (prefix: string, leaseMs = 30_000) =>
-  new RedisLocks(await redis!.connect(), { keyPrefix: prefix, leaseMs, log: silentLogger });
-
-async function eventually(what: string, check: () => Promise<boolean> | boolean, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+  new RedisLocks(await redis().connect(), { keyPrefix: prefix, leaseMs, log: silentLogger });
 
 if (!skip)
   runLockContract("RedisLocks (two nodes)", async () => {

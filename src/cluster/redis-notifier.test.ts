@@ -1,26 +1,20 @@
 // RedisNotifier on a real redis-server: two nodes hear each other's events once (and their own
 // once), and a Redis that goes away and comes back costs no local event and no exception.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { silentLogger } from "../log/logger.js";
 import type { MailEvent } from "../store/notifier.js";
+import { heard } from "../store/notifier-testing.js";
 import { parseEnvelope } from "../store/notifier-wire.js";
+import { eventually } from "../testing/eventually.js";
 import { RedisNotifier } from "./redis-notifier.js";
-import { skip, type TestRedis, testRedis } from "./test-redis.js";
+import { redisForFile, skip } from "./test-redis.js";
 
-let redis: TestRedis | null = null;
+const redis = redisForFile();
 let n = 0;
 
-before(async () => {
-  if (skip) return;
-  redis = await testRedis();
-});
-after(async () => {
-  await redis?.stop();
-});
-
 async function node(channel: string, nodeId: string): Promise<RedisNotifier> {
-  const r = redis!;
+  const r = redis();
   return RedisNotifier.open({
     pub: await r.connect(),
     sub: await r.connect({ subscriber: true }),
@@ -28,20 +22,6 @@ async function node(channel: string, nodeId: string): Promise<RedisNotifier> {
     nodeId,
     log: silentLogger,
   });
-}
-
-function heard(notifier: RedisNotifier, accountId: number): MailEvent[] {
-  const got: MailEvent[] = [];
-  notifier.subscribe(accountId, { onMailEvent: (e) => got.push(e) });
-  return got;
-}
-
-async function eventually(what: string, check: () => boolean, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const added = (uid: number): MailEvent => ({
@@ -85,10 +65,10 @@ describe("RedisNotifier", { skip }, () => {
     const b = await node(channel, "b");
     const onA = heard(a, 1);
     const onB = heard(b, 1);
-    redis!.server.kill();
+    redis().server.kill();
     a.publish(added(1)); // must not throw
     assert.equal(onA.length, 1, "local delivery while Redis is down");
-    await redis!.server.restart();
+    await redis().server.restart();
     // The subscriber reconnects and subscribes again by itself; until then events are lost
     // (a hint): keep publishing until one gets through.
     let uid = 1;

@@ -1,5 +1,6 @@
 // Test helper: a private redis-server (src/testing/redis.ts) and connections to it made the way
 // the server makes them (src/cluster/redis.ts), closed together.
+import { after, before } from "node:test";
 import type { Redis } from "ioredis";
 import { silentLogger } from "../log/logger.js";
 import { type PrivateRedis, redisSkip, startRedis } from "../testing/redis.js";
@@ -12,6 +13,24 @@ export interface TestRedis {
   /** A command connection (no offline queue, fails fast), closed by stop(). */
   connect(opts?: { subscriber?: boolean }): Promise<Redis>;
   stop(): Promise<void>;
+}
+
+/** One private Redis for a test file: started before its tests (not when skipped), then handed
+ *  to `ready`; stopped after them. The returned function gives it inside the tests. */
+export function redisForFile(ready?: (r: TestRedis) => Promise<void>): () => TestRedis {
+  let redis: TestRedis | null = null;
+  before(async () => {
+    if (skip) return;
+    redis = await testRedis();
+    await ready?.(redis);
+  });
+  after(async () => {
+    await redis?.stop();
+  });
+  return () => {
+    if (!redis) throw new Error("the test Redis is not started");
+    return redis;
+  };
 }
 
 export async function testRedis(): Promise<TestRedis> {

@@ -5,29 +5,17 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { silentLogger } from "../../log/logger.js";
+import { eventually } from "../../testing/eventually.js";
 import { freshSchema, type PrivatePostgres, postgresSkip, startPostgres } from "../../testing/postgres.js";
 import { StoreUnavailableError } from "../errors.js";
 import type { MailEvent } from "../notifier.js";
+import { heard } from "../notifier-testing.js";
 import { MAX_PAYLOAD_BYTES, PgNotifier, payloads } from "./notifier.js";
 
 const skip = postgresSkip();
 
 const open = (url: string, nodeId: string) =>
   PgNotifier.open({ url, nodeId, connectTimeoutMs: 5000, log: silentLogger });
-
-function heard(n: PgNotifier, accountId: number): MailEvent[] {
-  const got: MailEvent[] = [];
-  n.subscribe(accountId, { onMailEvent: (e) => got.push(e) });
-  return got;
-}
-
-async function eventually(what: string, check: () => boolean, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const added = (uids: number[]): MailEvent => ({
   kind: "added",
