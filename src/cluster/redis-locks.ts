@@ -9,6 +9,7 @@
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Logger } from "../log/logger.js";
+import { HeldLocks } from "../store/lock-handles.js";
 import type { LockHandle, LockService } from "../store/locks.js";
 import { rateLimited, redisCall } from "./redis.js";
 
@@ -32,7 +33,7 @@ export interface RedisLocksOptions {
 }
 
 export class RedisLocks implements LockService {
-  private readonly handles = new Set<RedisLock>();
+  private readonly handles = new HeldLocks<RedisLock>();
   readonly warn: ReturnType<typeof rateLimited>;
 
   constructor(
@@ -47,13 +48,11 @@ export class RedisLocks implements LockService {
     const token = randomBytes(16).toString("base64url");
     const ok = await redisCall(this.redis.set(key, token, "PX", this.opts.leaseMs, "NX"));
     if (ok !== "OK") return null;
-    const lock = new RedisLock(this, key, token, () => this.handles.delete(lock));
-    this.handles.add(lock);
-    return lock;
+    return this.handles.add((forget) => new RedisLock(this, key, token, forget));
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.handles].map((h) => h.release()));
+    await this.handles.releaseAll();
   }
 }
 

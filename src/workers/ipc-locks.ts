@@ -1,23 +1,22 @@
 // The locks of a worker (serve --workers N without Redis): held by the supervisor, which frees a
 // dead worker's locks itself (hub.ts), so they need no lease or renewal.
+import { HeldLocks } from "../store/lock-handles.js";
 import type { LockHandle, LockService } from "../store/locks.js";
 import type { IpcChannel } from "./ipc-channel.js";
 
 export class IpcLocks implements LockService {
-  private readonly mine = new Set<IpcLockHandle>();
+  private readonly mine = new HeldLocks<IpcLockHandle>();
 
   constructor(private readonly channel: IpcChannel) {}
 
   async acquire(name: string): Promise<LockHandle | null> {
     const token = await this.channel.call("lock.acquire", name);
     if (token === null) return null;
-    const h = new IpcLockHandle(name, token, this.channel, () => this.mine.delete(h));
-    this.mine.add(h);
-    return h;
+    return this.mine.add((forget) => new IpcLockHandle(name, token, this.channel, forget));
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.mine].map((h) => h.release()));
+    await this.mine.releaseAll();
   }
 }
 
