@@ -4,17 +4,18 @@
 // at once the second waits for the first's commit and then finds its id. The rows go in with the
 // report, in one transaction, a few thousand per statement (unnest() of arrays).
 import { StoreError } from "../errors.js";
-import type {
-  DmarcRecord,
-  DmarcSource,
-  ReceivedReport,
-  ReceivedReportKind,
-  ReportStore,
-  ReportSummary,
-  StoredReport,
-  TlsRptFailure,
-  TlsRptPolicy,
-} from "../types.js";
+import {
+  bounded,
+  type ReportLine,
+  type ReportRowBase,
+  reportDetail,
+  reportLines,
+  reportOf,
+  reportTotals,
+  toSummary as summaryOf,
+  toDmarcSource,
+} from "../shared/reports.js";
+import type { ReportStore, ReportSummary, StoredReport } from "../types.js";
 import type { PgCtx } from "./context.js";
 import type { Tx } from "./db.js";
 import { db, millis, tx, withoutNul } from "./filter-kit.js";
@@ -22,39 +23,9 @@ import { db, millis, tx, withoutNul } from "./filter-kit.js";
 /** Rows per INSERT: a 100,000-record report is 20 statements of bounded size, not one huge one. */
 const ROWS_PER_STATEMENT = 5000;
 
-interface ReportRow {
-  id: number;
-  kind: ReceivedReportKind;
-  org: string;
-  report_id: string;
-  domain: string;
-  begin_at: number;
-  end_at: number;
-  received_at: number;
-  total: number;
-  passed: number;
-  failed: number;
-  dkim_pass: number;
-  spf_pass: number;
+/** failure_types is a text[] column. */
+interface ReportRow extends ReportRowBase {
   failure_types: string[];
-  row_count: number;
-  detail: string;
-}
-
-interface Line {
-  source_ip: string | null;
-  count: number;
-  pass: boolean;
-  header_from: string | null;
-  data: string;
-}
-
-/** A TLS-RPT failure row remembers its policy (index into the report's policies). */
-type StoredFailure = TlsRptFailure & { policy: number };
-
-function bounded(n: number): number {
-  if (!Number.isSafeInteger(n) || n < 0) throw new StoreError("invalid", `bad page bound ${n}`);
-  return n;
 }
 
 /** A sum kept within BIGINT (and JavaScript's exact integers): counts come from the report. */
@@ -64,83 +35,11 @@ const capped = (n: number): number => Math.min(n, Number.MAX_SAFE_INTEGER);
 const domainList = (d: readonly string[] | null): string[] | null =>
   d === null ? null : d.map((x) => withoutNul(x.toLowerCase()));
 
-function dmarcPass(r: DmarcRecord): boolean {
-  return r.dkim === "pass" || r.spf === "pass";
-}
-
-function totals(report: ReceivedReport) {
-  if (report.kind === "dmarc") {
-    let total = 0;
-    let passed = 0;
-    let dkim = 0;
-    let spf = 0;
-    for (const r of report.records) {
-      total += r.count;
-      if (dmarcPass(r)) passed += r.count;
-      if (r.dkim === "pass") dkim += r.count;
-      if (r.spf === "pass") spf += r.count;
-    }
-    return { total, passed, failed: total - passed, dkimPass: dkim, spfPass: spf, failureTypes: [] };
-  }
-  let passed = 0;
-  let failed = 0;
-  const types = new Set<string>();
-  for (const p of report.policies) {
-    passed += p.successful;
-    failed += p.failed;
-    for (const f of p.failures) types.add(withoutNul(f.resultType));
-  }
-  return {
-    total: passed + failed,
-    passed,
-    failed,
-    dkimPass: 0,
-    spfPass: 0,
-    failureTypes: [...types].sort(),
-  };
-}
-
-// Row text is JSON: U+0000 in a string is written as the escape \u0000, which TEXT holds.
-function linesOf(report: ReceivedReport): Line[] {
-  if (report.kind === "dmarc")
-    return report.records.map((r) => ({
-      source_ip: withoutNul(r.sourceIp),
-      count: r.count,
-      pass: dmarcPass(r),
-      header_from: withoutNul(r.headerFrom.toLowerCase()),
-      data: JSON.stringify(r),
-    }));
-  return report.policies.flatMap((p, policy) =>
-    p.failures.map((f) => ({
-      source_ip: f.sendingMtaIp === null ? null : withoutNul(f.sendingMtaIp),
-      count: f.failedSessionCount,
-      pass: false,
-      header_from: null,
-      data: JSON.stringify({ ...f, policy } satisfies StoredFailure),
-    })),
-  );
-}
-
 function toSummary(r: ReportRow): ReportSummary {
-  return {
-    id: r.id,
-    kind: r.kind,
-    domain: r.domain,
-    org: r.org,
-    reportId: r.report_id,
-    begin: new Date(r.begin_at),
-    end: new Date(r.end_at),
-    receivedAt: new Date(r.received_at),
-    total: r.total,
-    passed: r.passed,
-    failed: r.failed,
-    dkimPass: r.dkim_pass,
-    spfPass: r.spf_pass,
-    failureTypes: r.failure_types,
-  };
+  return summaryOf(r, r.failure_types);
 }
 
-async function insertLines(t: Tx, report: number, lines: readonly Line[]): Promise<void> {
+async function insertLines(t: Tx, report: number, lines: readonly ReportLine[]): Promise<void> {
   for (let start = 0; start < lines.length; start += ROWS_PER_STATEMENT) {
     const part = lines.slice(start, start + ROWS_PER_STATEMENT);
     await t.run(
@@ -162,13 +61,9 @@ async function insertLines(t: Tx, report: number, lines: readonly Line[]): Promi
 export function createReports(ctx: PgCtx): ReportStore {
   return {
     async save(report, receivedAt) {
-      const lines = linesOf(report);
-      const t = totals(report);
-      const detail = JSON.stringify(
-        report.kind === "dmarc"
-          ? { email: report.email, policy: report.policy }
-          : { contact: report.contact, policies: report.policies.map((p) => ({ ...p, failures: [] })) },
-      );
+      const lines = reportLines(report, withoutNul);
+      const t = reportTotals(report, withoutNul);
+      const detail = reportDetail(report);
       const begin = millis(report.begin, "report begin");
       const end = millis(report.end, "report end");
       const received = millis(receivedAt, "received at");
@@ -235,30 +130,16 @@ export function createReports(ctx: PgCtx): ReportStore {
       const q = db(ctx);
       const row = await q.one<ReportRow>("SELECT * FROM received_reports WHERE id = $1", [id]);
       if (!row) return null;
-      const lines = await q.rows<Line>(
+      const lines = await q.rows<{ data: string }>(
         "SELECT data FROM received_report_rows WHERE report = $1 ORDER BY seq LIMIT $2 OFFSET $3",
         [id, limit, offset],
       );
       const summary = toSummary(row);
-      const detail = JSON.parse(row.detail);
-      const base = { org: row.org, reportId: row.report_id, begin: summary.begin, end: summary.end };
-      let report: ReceivedReport;
-      if (row.kind === "dmarc") {
-        report = {
-          kind: "dmarc",
-          ...base,
-          email: detail.email ?? null,
-          policy: detail.policy,
-          records: lines.map((l) => JSON.parse(l.data) as DmarcRecord),
-        };
-      } else {
-        const policies = detail.policies as TlsRptPolicy[];
-        for (const l of lines) {
-          const { policy, ...failure } = JSON.parse(l.data) as StoredFailure;
-          policies[policy]?.failures.push(failure);
-        }
-        report = { kind: "tlsrpt", ...base, contact: detail.contact ?? null, policies };
-      }
+      const report = reportOf(
+        row,
+        summary,
+        lines.map((l) => l.data),
+      );
       return { summary, report, rowCount: row.row_count } satisfies StoredReport;
     },
 
@@ -279,16 +160,7 @@ export function createReports(ctx: PgCtx): ReportStore {
          GROUP BY l.source_ip, l.header_from ORDER BY messages DESC, l.source_ip LIMIT $3`,
         [since, domainList(query.domains), limit],
       );
-      return rows.map(
-        (r): DmarcSource => ({
-          sourceIp: r.source_ip,
-          headerFrom: r.header_from,
-          messages: r.messages,
-          passed: r.passed,
-          failed: r.messages - r.passed,
-          reports: r.reports,
-        }),
-      );
+      return rows.map(toDmarcSource);
     },
 
     async deleteEndedBefore(before) {
