@@ -11,35 +11,21 @@
 //   messages train concurrently; their upserts take token rows in ascending (scope, hash) order,
 //   so they wait for each other rather than deadlock.
 import { StoreError } from "../errors.js";
+import {
+  checkTraining,
+  count,
+  hashList,
+  id,
+  toVerdict,
+  VERDICTS_MAX,
+  type VerdictRow,
+  verdictRow,
+} from "../shared/spam.js";
 import { applyPrefsPatch } from "../sqlite/spam-prefs.js";
-import type {
-  SpamClass,
-  SpamPrefs,
-  SpamStore,
-  SpamTokenCounts,
-  SpamTraining,
-  SpamVerdictRecord,
-} from "../types.js";
+import type { SpamClass, SpamPrefs, SpamStore, SpamTokenCounts, SpamTraining } from "../types.js";
 import type { PgCtx } from "./context.js";
 import type { Tx } from "./db.js";
 import { db, FILTER_LOCK, invalid, lockText, noNulKey, tx, withoutNul } from "./filter-kit.js";
-
-/** Most token hashes in one call: a bounded message view yields a few thousand; this refuses a
- *  runaway caller before it builds a huge statement (the SQLite store's bound). */
-const SPAM_MAX_HASHES = 100_000;
-/** Most models one training goes into ([0, account] in practice). */
-const MAX_SCOPES = 16;
-/** Longest training key (a blob id or a hash of the bytes). */
-const KEY_MAX_CHARS = 512;
-/** Bounds of a verdict record's text fields, in characters (reasons' bound is the contract's). */
-const REASONS_MAX_CHARS = 1000;
-const FIELD_MAX_CHARS = 512;
-/** Most verdicts kept or listed (the [spam] keepVerdicts config's maximum). */
-const VERDICTS_MAX = 1_000_000;
-const HASH_LIMIT = 2 ** 53;
-
-const DOORS = new Set<SpamVerdictRecord["door"]>(["inbound", "submission", "jmap"]);
-const ACTIONS = new Set<SpamVerdictRecord["action"]>(["deliver", "junk", "reject", "hold"]);
 
 type TrainOutcome = Awaited<ReturnType<SpamStore["train"]>>;
 
@@ -50,47 +36,6 @@ interface PrefsRow {
   file_into_junk: boolean | null;
 }
 
-interface VerdictRow {
-  at: number;
-  message_id: string;
-  door: SpamVerdictRecord["door"];
-  mail_from: string;
-  recipient: string;
-  recipients: number;
-  score: number;
-  action: SpamVerdictRecord["action"];
-  reasons: string;
-}
-
-function id(v: unknown, what: string): number {
-  if (!Number.isSafeInteger(v) || (v as number) < 0) invalid(`${what} ${String(v)} is not an id`);
-  return v as number;
-}
-
-function count(v: unknown, what: string, max: number): number {
-  if (!Number.isSafeInteger(v) || (v as number) < 0 || (v as number) > max) {
-    invalid(`${what} ${String(v)} is not a count up to ${max}`);
-  }
-  return v as number;
-}
-
-/** The hashes, each once, ascending: the upserts then take token rows in key order. */
-function hashList(hashes: readonly number[]): number[] {
-  if (!Array.isArray(hashes)) invalid("token hashes are not a list");
-  if (hashes.length > SPAM_MAX_HASHES) invalid(`more than ${SPAM_MAX_HASHES} token hashes`);
-  const seen = new Set<number>();
-  for (const h of hashes) {
-    if (!Number.isSafeInteger(h) || h < 0 || h >= HASH_LIMIT) invalid(`token hash ${String(h)} out of range`);
-    seen.add(h);
-  }
-  return [...seen].sort((a, b) => a - b);
-}
-
-function text(v: unknown, what: string, max: number): string {
-  if (typeof v !== "string") invalid(`verdict ${what} is not a string`);
-  return withoutNul(v.length > max ? v.slice(0, max) : v);
-}
-
 /** The increments of one message of class `c`: [spam, ham]. */
 const classDelta = (c: SpamClass): [number, number] => (c === "spam" ? [1, 0] : [0, 1]);
 
@@ -99,18 +44,6 @@ const toPrefs = (r: PrefsRow | null): SpamPrefs => ({
   block: r?.block ?? [],
   junkScore: r?.junk_score ?? null,
   fileIntoJunk: r?.file_into_junk ?? null,
-});
-
-const toVerdict = (r: VerdictRow): SpamVerdictRecord => ({
-  at: new Date(r.at),
-  messageId: r.message_id,
-  door: r.door,
-  mailFrom: r.mail_from,
-  recipient: r.recipient,
-  recipients: r.recipients,
-  score: r.score,
-  action: r.action,
-  reasons: r.reasons,
 });
 
 /**
@@ -236,18 +169,9 @@ export function createSpam(ctx: PgCtx): SpamStore {
     },
 
     async train(t) {
-      if (typeof t !== "object" || t === null) invalid("training is not an object");
-      id(t.accountId, "account");
-      if (typeof t.key !== "string" || t.key.length === 0 || t.key.length > KEY_MAX_CHARS) {
-        invalid(`training key must be 1 to ${KEY_MAX_CHARS} characters`);
-      }
-      noNulKey(t.key, "training key");
-      if (t.as !== null && t.as !== "spam" && t.as !== "ham") invalid(`training class ${String(t.as)}`);
-      if (!Array.isArray(t.scopes) || t.scopes.length > MAX_SCOPES)
-        invalid("training scopes must be a short list");
-      const scopes = [...new Set(t.scopes.map((v) => id(v, "scope")))].sort((a, b) => a - b);
-      if (t.as !== null && scopes.length === 0) invalid("training into no model");
-      const hashes = hashList(t.hashes);
+      const checked = checkTraining(t, (key) => noNulKey(key, "training key"));
+      const scopes = checked.scopes.sort((a, b) => a - b);
+      const hashes = checked.hashes;
       return tx(ctx, (q) => train(q, t, hashes, scopes));
     },
 
@@ -305,23 +229,17 @@ export function createSpam(ctx: PgCtx): SpamStore {
 
     async recordVerdict(v, keep) {
       count(keep, "keep", VERDICTS_MAX);
-      if (typeof v !== "object" || v === null) invalid("verdict is not an object");
-      const at = v.at instanceof Date ? v.at.getTime() : Number.NaN;
-      if (!Number.isFinite(at)) invalid("verdict time is not a valid date");
-      if (!DOORS.has(v.door)) invalid(`verdict door ${String(v.door)}`);
-      if (!ACTIONS.has(v.action)) invalid(`verdict action ${String(v.action)}`);
-      if (typeof v.score !== "number" || Number.isNaN(v.score)) invalid("verdict score is not a number");
+      const r = verdictRow(v, withoutNul);
       const row = [
-        at,
-        text(v.messageId, "messageId", FIELD_MAX_CHARS),
-        v.door,
-        text(v.mailFrom, "mailFrom", FIELD_MAX_CHARS),
-        text(v.recipient, "recipient", FIELD_MAX_CHARS),
-        count(v.recipients, "recipients", Number.MAX_SAFE_INTEGER),
-        // ±Infinity as the largest finite score, as the SQLite store keeps it.
-        Math.max(-Number.MAX_VALUE, Math.min(Number.MAX_VALUE, v.score)),
-        v.action,
-        text(v.reasons, "reasons", REASONS_MAX_CHARS),
+        r.at,
+        r.message_id,
+        r.door,
+        r.mail_from,
+        r.recipient,
+        r.recipients,
+        r.score,
+        r.action,
+        r.reasons,
       ];
       await tx(ctx, async (q) => {
         await q.run(
