@@ -3,20 +3,18 @@
 // is summed per key first (an upsert may not meet one row twice) and written as one statement
 // (unnest() of arrays), the sums computed by the server (ON CONFLICT … DO UPDATE), so nodes add
 // up rather than overwrite one another; "sent once per (kind, domain, day)" is the primary key's.
-import { StoreError } from "../errors.js";
-import type { DmarcRecordCount, ReportSendingStore, TlsResultCount } from "../types.js";
+import {
+  checkDay,
+  type DmarcRow,
+  dmarcRow,
+  type TlsRow,
+  tlsRow,
+  toDmarcRecord,
+  toTlsResult,
+} from "../shared/report-sending.js";
+import type { ReportSendingStore } from "../types.js";
 import type { PgCtx } from "./context.js";
 import { db, millis, tx, withoutNul } from "./filter-kit.js";
-
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
-function checkDay(day: string): void {
-  if (typeof day !== "string" || !DAY.test(day)) throw new StoreError("invalid", `not a day: ${day}`);
-}
-
-function checkCount(n: number): void {
-  if (!Number.isSafeInteger(n) || n < 1) throw new StoreError("invalid", `count ${n}`);
-}
 
 const TLS_KEY = [
   "day",
@@ -42,9 +40,6 @@ const DMARC_KEY = [
   "spf_domain",
   "spf_result",
 ] as const;
-
-type TlsRow = Record<(typeof TLS_KEY)[number] | "detail", string> & { count: number };
-type DmarcRow = Record<(typeof DMARC_KEY)[number], string> & { count: number };
 
 /** Rows with the same key summed into the first (`keep` decides what else the sum keeps). */
 function summed<R extends { count: number }>(
@@ -101,46 +96,15 @@ function columnsOf<R>(rows: readonly R[], columns: readonly (keyof R)[]): unknow
 }
 
 export function createReportSending(ctx: PgCtx): ReportSendingStore {
-  const tlsRow = (r: TlsResultCount): TlsRow => {
-    checkDay(r.day);
-    checkCount(r.count);
-    return {
-      day: r.day,
-      policy_domain: withoutNul(r.policyDomain.toLowerCase()),
-      policy_type: r.policyType,
-      policy_strings: JSON.stringify(r.policyStrings),
-      mx_hosts: JSON.stringify(r.mxHosts),
-      result: withoutNul(r.result),
-      sending_ip: withoutNul(r.sendingIp),
-      receiving_mx: withoutNul(r.receivingMx.toLowerCase()),
-      receiving_ip: withoutNul(r.receivingIp),
-      detail: withoutNul(r.detail),
-      count: r.count,
-    };
-  };
-  const dmarcRow = (r: DmarcRecordCount): DmarcRow => {
-    checkDay(r.day);
-    checkCount(r.count);
-    return {
-      day: r.day,
-      header_from: withoutNul(r.headerFrom.toLowerCase()),
-      source_ip: withoutNul(r.sourceIp),
-      envelope_from: withoutNul(r.envelopeFrom.toLowerCase()),
-      disposition: r.disposition,
-      dkim: r.dkim,
-      spf: r.spf,
-      dkim_results: JSON.stringify(r.dkimResults),
-      spf_domain: withoutNul(r.spfDomain.toLowerCase()),
-      spf_result: withoutNul(r.spfResult),
-      count: r.count,
-    };
-  };
-
   return {
     async addTlsResults(rows) {
-      const prepared = summed(rows.map(tlsRow), TLS_KEY, (into, next) => {
-        if (into.detail === "") into.detail = next.detail;
-      });
+      const prepared = summed(
+        rows.map((r) => tlsRow(r, withoutNul)),
+        TLS_KEY,
+        (into, next) => {
+          if (into.detail === "") into.detail = next.detail;
+        },
+      );
       if (prepared.length === 0) return;
       await tx(ctx, (q) => q.run(ADD_TLS, columnsOf(prepared, TLS_COLUMNS)));
     },
@@ -152,23 +116,14 @@ export function createReportSending(ctx: PgCtx): ReportSendingStore {
          ORDER BY policy_domain, policy_type, policy_strings, result, receiving_mx, receiving_ip, sending_ip`,
         [day],
       );
-      return rows.map((r) => ({
-        day: r.day,
-        policyDomain: r.policy_domain,
-        policyType: r.policy_type as TlsResultCount["policyType"],
-        policyStrings: JSON.parse(r.policy_strings) as string[],
-        mxHosts: JSON.parse(r.mx_hosts) as string[],
-        result: r.result,
-        sendingIp: r.sending_ip,
-        receivingMx: r.receiving_mx,
-        receivingIp: r.receiving_ip,
-        detail: r.detail,
-        count: r.count,
-      }));
+      return rows.map(toTlsResult);
     },
 
     async addDmarcRecords(rows) {
-      const prepared = summed(rows.map(dmarcRow), DMARC_KEY);
+      const prepared = summed(
+        rows.map((r) => dmarcRow(r, withoutNul)),
+        DMARC_KEY,
+      );
       if (prepared.length === 0) return;
       await tx(ctx, (q) => q.run(ADD_DMARC, columnsOf(prepared, DMARC_COLUMNS)));
     },
@@ -180,19 +135,7 @@ export function createReportSending(ctx: PgCtx): ReportSendingStore {
          ORDER BY header_from, source_ip, envelope_from, disposition, dkim, spf, dkim_results`,
         [day],
       );
-      return rows.map((r) => ({
-        day: r.day,
-        headerFrom: r.header_from,
-        sourceIp: r.source_ip,
-        envelopeFrom: r.envelope_from,
-        disposition: r.disposition as DmarcRecordCount["disposition"],
-        dkim: r.dkim as "pass" | "fail",
-        spf: r.spf as "pass" | "fail",
-        dkimResults: JSON.parse(r.dkim_results) as DmarcRecordCount["dkimResults"],
-        spfDomain: r.spf_domain,
-        spfResult: r.spf_result,
-        count: r.count,
-      }));
+      return rows.map(toDmarcRecord);
     },
 
     async markSent({ kind, domain, day, reportId, at }) {
