@@ -2,8 +2,9 @@
 // contract's changeState / objectChangesSince (RFC 8620 5.2), as the SQLite store
 // (src/store/sqlite/changes.ts).
 import { StoreError } from "../errors.js";
+import { type ChangeRow, changesPage, checkSinceAndMax } from "../shared/changes.js";
 import { EMAIL, IDENTITY, MAILBOX, SIEVE_SCRIPT, THREAD, VACATION } from "../sqlite/changelog-schema.js";
-import type { ChangeObjectType, MailStore, ObjectChange, ObjectChanges } from "../types.js";
+import type { ChangeObjectType, MailStore, ObjectChanges } from "../types.js";
 import type { PgCtx } from "./context.js";
 
 const TYPE_CODE: Record<ChangeObjectType, number> = {
@@ -48,9 +49,7 @@ export function createChangeOps(ctx: PgCtx): Pick<MailStore, "changeState" | "ob
       since: number,
       max: number,
     ): Promise<ObjectChanges> {
-      if (!Number.isSafeInteger(since) || since < 0)
-        throw new StoreError("invalid", `invalid state ${since}`);
-      if (!Number.isSafeInteger(max) || max < 1) throw new StoreError("invalid", `invalid maximum ${max}`);
+      checkSinceAndMax(since, max);
       const code = TYPE_CODE[type];
       if (code === undefined) throw new StoreError("invalid", `unknown object type ${String(type)}`);
       // One snapshot: the account's seq, the changes and the type's last seq agree.
@@ -61,28 +60,14 @@ export function createChangeOps(ctx: PgCtx): Pick<MailStore, "changeState" | "ob
           ]);
           if (!acc) throw new StoreError("not-found", `no account ${accountId}`);
           if (since > acc.seq) throw new StoreError("invalid", `state ${since} is in the future`);
-          const rows = await t.rows<{
-            object_id: number;
-            created_seq: number;
-            seq: number;
-            destroyed: boolean;
-          }>(
+          const rows = await t.rows<ChangeRow>(
             `SELECT object_id, created_seq, seq, destroyed FROM object_changes
              WHERE account_id = $1 AND type = $2 AND seq > $3 ORDER BY seq LIMIT $4`,
             [accountId, code, since, max + 1],
           );
-          const hasMore = rows.length > max;
-          const taken = hasMore ? rows.slice(0, max) : rows;
-          const changes: ObjectChange[] = [];
-          for (const r of taken) {
-            const created = r.created_seq > since;
-            if (r.destroyed) {
-              if (!created) changes.push({ id: r.object_id, kind: "destroyed", seq: r.seq });
-            } else changes.push({ id: r.object_id, kind: created ? "created" : "updated", seq: r.seq });
-          }
-          const last = taken[taken.length - 1];
+          const { changes, hasMore, last } = changesPage(rows, since, max);
           let seq: number;
-          if (hasMore && last) seq = last.seq;
+          if (last !== undefined) seq = last;
           else {
             const top = await t.one<{ seq: number | null }>(
               "SELECT max(seq) AS seq FROM object_changes WHERE account_id = $1 AND type = $2",

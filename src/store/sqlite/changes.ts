@@ -1,7 +1,8 @@
 // The account-wide change log (tables and triggers in changelog-schema.ts) as the contract's
 // changeState / objectChangesSince, plus the account-wide message listings JMAP needs.
 import { StoreError } from "../errors.js";
-import type { ChangeObjectType, MessageMeta, ObjectChange, ObjectChanges } from "../types.js";
+import { changesPage, checkSinceAndMax } from "../shared/changes.js";
+import type { ChangeObjectType, MessageMeta, ObjectChanges } from "../types.js";
 import { EMAIL, IDENTITY, MAILBOX, SIEVE_SCRIPT, THREAD, VACATION } from "./changelog-schema.js";
 import type { Ctx } from "./context.js";
 import { MESSAGE_SELECT, type MessageTuple, toMeta } from "./rows.js";
@@ -69,24 +70,14 @@ export function createChangeOps(ctx: Ctx) {
       since: number,
       max: number,
     ): Promise<ObjectChanges> {
-      checkId(since, "state");
-      if (!Number.isSafeInteger(max) || max < 1) throw new StoreError("invalid", `invalid maximum ${max}`);
+      checkSinceAndMax(since, max);
       const code = TYPE_CODE[type];
       if (code === undefined) throw new StoreError("invalid", `unknown object type ${String(type)}`);
       return ctx.read(() => {
         if (since > mustSeq(accountId)) throw new StoreError("invalid", `state ${since} is in the future`);
         const rows = s.since.all(accountId, code, since, max + 1);
-        const hasMore = rows.length > max;
-        const taken = hasMore ? rows.slice(0, max) : rows;
-        const changes: ObjectChange[] = [];
-        for (const r of taken) {
-          const created = r.created_seq > since;
-          if (r.destroyed === 1) {
-            if (!created) changes.push({ id: r.object_id, kind: "destroyed", seq: r.seq });
-          } else changes.push({ id: r.object_id, kind: created ? "created" : "updated", seq: r.seq });
-        }
-        const last = taken[taken.length - 1];
-        const seq = hasMore && last ? last.seq : Math.max(since, s.typeSeq.get(accountId, code)?.seq ?? 0);
+        const { changes, hasMore, last } = changesPage(rows, since, max);
+        const seq = last ?? Math.max(since, s.typeSeq.get(accountId, code)?.seq ?? 0);
         return { changes, hasMore, seq };
       });
     },
