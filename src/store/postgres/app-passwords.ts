@@ -4,60 +4,18 @@
 // the bound; revoking deletes the row, and a trigger records a login change (the sessions that
 // logged in with it end, web-sessions.ts).
 import { StoreError } from "../errors.js";
-import { APP_PASSWORD_NAME_MAX, APP_PASSWORD_SCOPES } from "../sqlite/app-passwords.js";
-import type { AppPassword, AppPasswordScope, AppPasswordStore } from "../types.js";
+import {
+  checkName,
+  checkScopes,
+  IP_MAX,
+  type AppPasswordRow as Row,
+  toAppPassword,
+} from "../shared/app-passwords.js";
+import type { AppPasswordStore } from "../types.js";
 import { checkId, LOCK, lockFor, millis, mustAccount } from "./account-kit.js";
 import type { PgCtx } from "./context.js";
 
-/** Longest client address kept (an IPv6 address with a zone is under 64). */
-const IP_MAX = 64;
-
-interface Row {
-  id: number;
-  account_id: number;
-  name: string;
-  scopes: string;
-  hash: string;
-  created_at: number;
-  last_used_at: number | null;
-  last_used_ip: string | null;
-}
-
 const COLUMNS = "id, account_id, name, scopes, hash, created_at, last_used_at, last_used_ip";
-
-const isScope = (s: unknown): s is AppPasswordScope => APP_PASSWORD_SCOPES.includes(s as AppPasswordScope);
-
-const toAppPassword = (r: Row): AppPassword => ({
-  id: r.id,
-  accountId: r.account_id,
-  name: r.name,
-  scopes: r.scopes.split(",").filter(isScope),
-  createdAt: new Date(r.created_at),
-  lastUsedAt: r.last_used_at === null ? null : new Date(r.last_used_at),
-  lastUsedIp: r.last_used_ip,
-});
-
-/** The name as stored (trimmed), or a StoreError: 1–64 characters, no control characters. */
-function checkName(raw: unknown): string {
-  const name = typeof raw === "string" ? raw.trim() : "";
-  if (name.length === 0 || name.length > APP_PASSWORD_NAME_MAX)
-    throw new StoreError("invalid", `app password name must be 1 to ${APP_PASSWORD_NAME_MAX} characters`);
-  for (const ch of name) {
-    const c = ch.codePointAt(0) ?? 0;
-    if (c < 0x20 || (c >= 0x7f && c < 0xa0))
-      throw new StoreError("invalid", "app password name has a control character");
-  }
-  return name;
-}
-
-/** The scopes as stored: known ones only, each once, in APP_PASSWORD_SCOPES order. */
-function checkScopes(raw: unknown): string {
-  if (!Array.isArray(raw) || raw.length === 0)
-    throw new StoreError("invalid", "an app password needs at least one scope");
-  for (const s of raw)
-    if (!isScope(s)) throw new StoreError("invalid", `unknown app password scope ${JSON.stringify(s)}`);
-  return APP_PASSWORD_SCOPES.filter((s) => raw.includes(s)).join(",");
-}
 
 export function createAppPasswords(ctx: PgCtx): AppPasswordStore {
   const db = ctx.db;

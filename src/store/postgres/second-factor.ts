@@ -5,15 +5,19 @@
 // false and changes nothing. Adding a passkey counts the account's under a per-account advisory
 // lock; a credential id registered twice at once is a unique violation, answered "exists".
 import { StoreError } from "../errors.js";
-import { CREDENTIAL_NAME_MAX } from "../sqlite/second-factor.js";
-import type { SecondFactorStore, TotpRecord, WebAuthnCredential } from "../types.js";
+import {
+  CREDENTIAL_ID_MAX,
+  type CredRow,
+  checkCredentialId,
+  checkName,
+  checkTransports,
+  RECOVERY_CODES_MAX,
+  step,
+  toCredential,
+} from "../shared/second-factor.js";
+import type { SecondFactorStore, TotpRecord } from "../types.js";
 import { checkId, LOCK, lockFor, millis, mustAccount, uniqueAsExists } from "./account-kit.js";
 import type { PgCtx } from "./context.js";
-
-/** Longest credential id, base64url (WebAuthn §5.8.3 caps ids at 1023 bytes → 1364 chars). */
-const CREDENTIAL_ID_MAX = 1364;
-/** Most recovery codes kept per account. */
-const RECOVERY_CODES_MAX = 100;
 
 interface TotpRow {
   sealed_secret: string;
@@ -22,61 +26,9 @@ interface TotpRow {
   created_at: number;
 }
 
-interface CredRow {
-  id: string;
-  account_id: number;
-  public_key: Buffer;
-  counter: number;
-  transports: string;
-  name: string;
-  created_at: number;
-  last_used_at: number | null;
-}
-
 const CRED_COLUMNS = "id, account_id, public_key, counter, transports, name, created_at, last_used_at";
 
-const toCredential = (r: CredRow): WebAuthnCredential => ({
-  id: r.id,
-  accountId: r.account_id,
-  publicKey: new Uint8Array(r.public_key),
-  counter: r.counter,
-  transports: r.transports === "" ? [] : r.transports.split(","),
-  name: r.name,
-  createdAt: new Date(r.created_at),
-  lastUsedAt: r.last_used_at === null ? null : new Date(r.last_used_at),
-});
-
 const id = (n: number) => checkId(n, "account");
-
-function step(n: number): void {
-  if (!Number.isSafeInteger(n) || n < 0) throw new StoreError("invalid", `bad TOTP step ${n}`);
-}
-
-function checkName(raw: unknown): string {
-  const name = typeof raw === "string" ? raw.trim() : "";
-  if (name.length === 0 || name.length > CREDENTIAL_NAME_MAX)
-    throw new StoreError("invalid", `a passkey name must be 1 to ${CREDENTIAL_NAME_MAX} characters`);
-  for (const ch of name) {
-    const c = ch.codePointAt(0) ?? 0;
-    if (c < 0x20 || (c >= 0x7f && c < 0xa0))
-      throw new StoreError("invalid", "a passkey name has a control character");
-  }
-  return name;
-}
-
-function checkCredentialId(raw: unknown): string {
-  if (typeof raw !== "string" || raw.length === 0 || raw.length > CREDENTIAL_ID_MAX || !/^[\w-]+$/.test(raw))
-    throw new StoreError("invalid", "a credential id must be base64url, 1 to 1023 bytes");
-  return raw;
-}
-
-/** Transports as stored: short lower-case tokens (WebAuthn §5.8.4), comma-joined. */
-function checkTransports(raw: unknown): string {
-  if (!Array.isArray(raw) || raw.length > 8) throw new StoreError("invalid", "bad transports");
-  for (const t of raw)
-    if (typeof t !== "string" || !/^[a-z-]{1,16}$/.test(t)) throw new StoreError("invalid", "bad transport");
-  return raw.join(",");
-}
 
 export function createSecondFactors(ctx: PgCtx): SecondFactorStore {
   const db = ctx.db;

@@ -1,8 +1,9 @@
 // Migration v11: app passwords (issue 15), read and written by app-passwords.ts.
 //
 //  - app_passwords: one row per per-device password: its name, scopes (comma-separated, in the
-//    order of APP_PASSWORD_SCOPES), the keyed hash of its secret (the auth layer makes it; the
-//    secret itself is never stored), when it was made and when and from where it was last used.
+//    order of APP_PASSWORD_SCOPES in shared/app-passwords.ts), the keyed hash of its secret (the
+//    auth layer makes it; the secret itself is never stored), when it was made and when and from
+//    where it was last used.
 //    Rows go with the account (ON DELETE CASCADE). A login reads the account's rows by account_id.
 // Times are milliseconds since the epoch.
 
