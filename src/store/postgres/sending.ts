@@ -5,47 +5,12 @@
 // turns: under READ COMMITTED the second one's sums, read after the lock, include the first
 // one's committed row, and no count is lost.
 import { StoreError } from "../errors.js";
-import type { SendDecision, SendingLimits, SendingPolicy, SendingStore } from "../types.js";
+import { COLUMNS, DAY, HOUR, isLimit, type PolicyRow, type Sums, toPolicy } from "../shared/sending.js";
+import type { SendDecision, SendingLimits, SendingStore } from "../types.js";
 import { millis, mustAccount } from "./account-kit.js";
 import type { PgCtx } from "./context.js";
 import type { Tx } from "./db.js";
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-
-interface PolicyRow {
-  messages_per_hour: number | null;
-  messages_per_day: number | null;
-  recipients_per_hour: number | null;
-  recipients_per_day: number | null;
-  frozen_at: number | null;
-  frozen_reason: string | null;
-}
-
-interface Sums {
-  messages: number;
-  recipients: number;
-}
-
-const COLUMNS: Record<keyof SendingLimits, keyof PolicyRow> = {
-  messagesPerHour: "messages_per_hour",
-  messagesPerDay: "messages_per_day",
-  recipientsPerHour: "recipients_per_hour",
-  recipientsPerDay: "recipients_per_day",
-};
-
-const toPolicy = (r: PolicyRow | null): SendingPolicy => ({
-  limits: {
-    messagesPerHour: r?.messages_per_hour ?? null,
-    messagesPerDay: r?.messages_per_day ?? null,
-    recipientsPerHour: r?.recipients_per_hour ?? null,
-    recipientsPerDay: r?.recipients_per_day ?? null,
-  },
-  frozenAt: r?.frozen_at == null ? null : new Date(r.frozen_at),
-  frozenReason: r?.frozen_at == null ? null : (r.frozen_reason ?? ""),
-});
-
-const isLimit = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
 /** Ids beyond this exist nowhere (and would not fit the BIGINT parameter). */
 const isId = (n: number) => Number.isSafeInteger(n) && n > 0;
 

@@ -3,51 +3,15 @@
 // sending-schema.ts. recordSend checks and records in one transaction, so two sessions of one
 // account sending at once cannot both slip under a limit.
 import { StoreError } from "../errors.js";
-import type { SendDecision, SendingLimits, SendingPolicy, SendingStore } from "../types.js";
+import { COLUMNS, DAY, HOUR, isLimit, type PolicyRow, type Sums, toPolicy } from "../shared/sending.js";
+import type { SendDecision, SendingLimits, SendingStore } from "../types.js";
 import type { Ctx } from "./context.js";
-
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-
-interface PolicyRow {
-  messages_per_hour: number | null;
-  messages_per_day: number | null;
-  recipients_per_hour: number | null;
-  recipients_per_day: number | null;
-  frozen_at: number | null;
-  frozen_reason: string | null;
-}
-
-interface Sums {
-  messages: number;
-  recipients: number;
-}
-
-const COLUMNS: Record<keyof SendingLimits, keyof PolicyRow> = {
-  messagesPerHour: "messages_per_hour",
-  messagesPerDay: "messages_per_day",
-  recipientsPerHour: "recipients_per_hour",
-  recipientsPerDay: "recipients_per_day",
-};
-
-const toPolicy = (r: PolicyRow | undefined): SendingPolicy => ({
-  limits: {
-    messagesPerHour: r?.messages_per_hour ?? null,
-    messagesPerDay: r?.messages_per_day ?? null,
-    recipientsPerHour: r?.recipients_per_hour ?? null,
-    recipientsPerDay: r?.recipients_per_day ?? null,
-  },
-  frozenAt: r?.frozen_at == null ? null : new Date(r.frozen_at),
-  frozenReason: r?.frozen_at == null ? null : (r.frozen_reason ?? ""),
-});
 
 function millis(d: Date, what: string): number {
   const t = d instanceof Date ? d.getTime() : Number.NaN;
   if (!Number.isFinite(t)) throw new StoreError("invalid", `${what} is not a valid date`);
   return t;
 }
-
-const isLimit = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
 
 export function createSending(ctx: Ctx): SendingStore {
   const db = ctx.db;
