@@ -15,62 +15,28 @@
 // The NOTIFY is a hint; the poll is what makes a node that lost its listening connection catch up.
 import type pg from "pg";
 import { StoreError } from "../errors.js";
-import type { WebSession, WebSessionKind, WebSessionStore } from "../types.js";
+import {
+  expired,
+  HASH_MAX,
+  hashOf,
+  IP_MAX,
+  kindOf,
+  type WebSessionRow as Row,
+  SWEEP_EVERY_MS,
+  SWEEP_LIMIT,
+  toSession,
+} from "../shared/web-sessions.js";
+import type { WebSessionStore } from "../types.js";
 import { LOCK, lockFor, millis, mustAccount, uniqueAsExists } from "./account-kit.js";
 import type { PgCtx } from "./context.js";
 
-/** Longest token hash accepted (SHA-256 in base64url is 43). */
-const HASH_MAX = 128;
-/** Longest client address kept (an IPv6 address with a zone is under 64). */
-const IP_MAX = 64;
-/** Expired sessions removed per create, and at most one such sweep per SWEEP_EVERY_MS. */
-const SWEEP_LIMIT = 500;
-const SWEEP_EVERY_MS = 60_000;
 /** Changes read per poll; more are read by the next one, at once. */
 const POLL_LIMIT = 1000;
 /** The channel the login_changed() trigger function notifies (schema-accounts.ts). */
 const CHANNEL = "yubin_login_changes";
 
-interface Row {
-  kind: WebSessionKind;
-  token_hash: string;
-  account_id: number;
-  credential_stamp: string;
-  ip: string;
-  created_at: number;
-  last_seen_at: number;
-  expires_at: number;
-  idle_ms: number;
-}
-
 const COLUMNS =
   "kind, token_hash, account_id, credential_stamp, ip, created_at, last_seen_at, expires_at, idle_ms";
-
-const toSession = (r: Row): WebSession => ({
-  kind: r.kind,
-  tokenHash: r.token_hash,
-  accountId: r.account_id,
-  credentialStamp: r.credential_stamp,
-  ip: r.ip,
-  createdAt: new Date(r.created_at),
-  lastSeenAt: new Date(r.last_seen_at),
-  expiresAt: new Date(r.expires_at),
-  idleMs: r.idle_ms,
-});
-
-function kindOf(k: unknown): WebSessionKind {
-  if (k !== "web" && k !== "jmap") throw new StoreError("invalid", `unknown session kind ${String(k)}`);
-  return k;
-}
-
-function hashOf(h: unknown): string {
-  if (typeof h !== "string" || h.length === 0 || h.length > HASH_MAX)
-    throw new StoreError("invalid", "bad session token hash");
-  return h;
-}
-
-const expired = (r: Pick<Row, "expires_at" | "last_seen_at" | "idle_ms">, now: number) =>
-  now >= r.expires_at || now - r.last_seen_at >= r.idle_ms;
 
 /** Where the feed has read up to: rows with (xid, account_id) above it are new. */
 interface Cursor {

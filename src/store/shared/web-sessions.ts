@@ -1,0 +1,52 @@
+// Web and JMAP sessions' backend-neutral pieces: the bounds, the row as both stores read it, its
+// conversion and the checks on a kind and a token hash. Used by the SQLite
+// (sqlite/web-sessions.ts) and PostgreSQL (postgres/web-sessions.ts) stores.
+import { StoreError } from "../errors.js";
+import type { WebSession, WebSessionKind } from "../types.js";
+
+export { IP_MAX } from "./client-ip.js";
+
+/** Longest token hash accepted (SHA-256 in base64url is 43). */
+export const HASH_MAX = 128;
+/** Expired sessions removed per create, and at most one such sweep per SWEEP_EVERY_MS. */
+export const SWEEP_LIMIT = 500;
+export const SWEEP_EVERY_MS = 60_000;
+
+export interface WebSessionRow {
+  kind: WebSessionKind;
+  token_hash: string;
+  account_id: number;
+  credential_stamp: string;
+  ip: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+  idle_ms: number;
+}
+
+export const toSession = (r: WebSessionRow): WebSession => ({
+  kind: r.kind,
+  tokenHash: r.token_hash,
+  accountId: r.account_id,
+  credentialStamp: r.credential_stamp,
+  ip: r.ip,
+  createdAt: new Date(r.created_at),
+  lastSeenAt: new Date(r.last_seen_at),
+  expiresAt: new Date(r.expires_at),
+  idleMs: r.idle_ms,
+});
+
+export function kindOf(k: unknown): WebSessionKind {
+  if (k !== "web" && k !== "jmap") throw new StoreError("invalid", `unknown session kind ${String(k)}`);
+  return k;
+}
+
+export function hashOf(h: unknown): string {
+  if (typeof h !== "string" || h.length === 0 || h.length > HASH_MAX)
+    throw new StoreError("invalid", "bad session token hash");
+  return h;
+}
+
+/** Past its absolute end, or idle for its idle time. */
+export const expired = (r: Pick<WebSessionRow, "expires_at" | "last_seen_at" | "idle_ms">, now: number) =>
+  now >= r.expires_at || now - r.last_seen_at >= r.idle_ms;
