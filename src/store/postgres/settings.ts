@@ -4,8 +4,9 @@
 // answering one sender at once exactly one wins (the other waits on the first's key, then sees
 // the conflict).
 import { StoreError } from "../errors.js";
+import { addresses, addressJson, DISABLED_VACATION, dateOf } from "../shared/settings.js";
 import { normalizeAddress } from "../sqlite/directory.js";
-import type { Identity, NamedAddress, SettingsStore, VacationResponse } from "../types.js";
+import type { Identity, SettingsStore, VacationResponse } from "../types.js";
 import { mustAccount } from "./account-kit.js";
 import type { PgCtx } from "./context.js";
 import type { Tx } from "./db.js";
@@ -31,9 +32,6 @@ interface VacationRow {
   html_body: string | null;
 }
 
-const addresses = (json: string | null): NamedAddress[] | null =>
-  json === null ? null : (JSON.parse(json) as NamedAddress[]);
-
 const toIdentity = (r: IdentityRow): Identity => ({
   id: r.id,
   accountId: r.account_id,
@@ -46,34 +44,12 @@ const toIdentity = (r: IdentityRow): Identity => ({
   primary: r.is_primary,
 });
 
-function addressJson(list: NamedAddress[] | null | undefined, what: string): string | null {
-  if (list === null || list === undefined) return null;
-  if (
-    !Array.isArray(list) ||
-    list.some((a) => typeof a?.email !== "string" || (a.name !== null && typeof a.name !== "string"))
-  ) {
-    throw new StoreError("invalid", `${what} must be a list of addresses`);
-  }
-  return JSON.stringify(list.map((a) => ({ name: a.name, email: a.email })));
-}
-
-const dateOf = (n: number | null): Date | null => (n === null ? null : new Date(n));
 function millisOrNull(d: Date | null, what: string): number | null {
   if (d === null) return null;
   const t = d instanceof Date ? d.getTime() : Number.NaN;
   if (!Number.isFinite(t)) throw new StoreError("invalid", `${what} is not a valid date`);
   return t;
 }
-
-/** No row: never set, i.e. disabled (RFC 8621 8). */
-const DISABLED_VACATION: Readonly<VacationResponse> = {
-  isEnabled: false,
-  fromDate: null,
-  toDate: null,
-  subject: null,
-  textBody: null,
-  htmlBody: null,
-};
 
 const IDENTITY_COLUMNS =
   "id, account_id, email, name, reply_to, bcc, text_signature, html_signature, is_primary";

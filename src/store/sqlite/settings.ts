@@ -1,7 +1,8 @@
 // Per-account settings (SettingsStore): identities, the vacation response, and the senders an
 // auto-reply answered. Tables and the triggers that log their changes: settings-schema.ts.
 import { StoreError } from "../errors.js";
-import type { Identity, NamedAddress, SettingsStore, VacationResponse } from "../types.js";
+import { addresses, addressJson, DISABLED_VACATION, dateOf } from "../shared/settings.js";
+import type { Identity, SettingsStore } from "../types.js";
 import type { Ctx } from "./context.js";
 import { normalizeAddress } from "./directory.js";
 
@@ -26,9 +27,6 @@ interface VacationRow {
   html_body: string | null;
 }
 
-const addresses = (json: string | null): NamedAddress[] | null =>
-  json === null ? null : (JSON.parse(json) as NamedAddress[]);
-
 const toIdentity = (r: IdentityRow): Identity => ({
   id: r.id,
   accountId: r.account_id,
@@ -41,33 +39,12 @@ const toIdentity = (r: IdentityRow): Identity => ({
   primary: r.is_primary === 1,
 });
 
-function addressJson(list: NamedAddress[] | null | undefined, what: string): string | null {
-  if (list === null || list === undefined) return null;
-  if (
-    !Array.isArray(list) ||
-    list.some((a) => typeof a?.email !== "string" || (a.name !== null && typeof a.name !== "string"))
-  ) {
-    throw new StoreError("invalid", `${what} must be a list of addresses`);
-  }
-  return JSON.stringify(list.map((a) => ({ name: a.name, email: a.email })));
-}
-
-const dateOf = (n: number | null): Date | null => (n === null ? null : new Date(n));
 function millis(d: Date | null, what: string): number | null {
   if (d === null) return null;
   const t = d.getTime();
   if (!Number.isFinite(t)) throw new StoreError("invalid", `${what} is not a valid date`);
   return t;
 }
-
-export const DISABLED_VACATION: Readonly<VacationResponse> = {
-  isEnabled: false,
-  fromDate: null,
-  toDate: null,
-  subject: null,
-  textBody: null,
-  htmlBody: null,
-};
 
 export function createSettings(ctx: Ctx): SettingsStore {
   const db = ctx.db;
