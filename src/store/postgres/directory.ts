@@ -4,7 +4,14 @@
 // That last rule spans two tables, so a writer of an address first takes an advisory lock on its
 // key: two nodes creating one address at once take turns, and the second sees the first's row.
 import { StoreError } from "../errors.js";
-import { DEFAULT_MAILBOXES, normalizeAddress, normalizeDomain } from "../sqlite/directory.js";
+import {
+  aliasTargets,
+  DEFAULT_MAILBOXES,
+  keyOf,
+  mailboxDeletedEvents,
+  normalizeAddress,
+  normalizeDomain,
+} from "../shared/directory.js";
 import type { Account, Alias, DirectoryStore, Domain, NewAccount } from "../types.js";
 import type { PgCtx } from "./context.js";
 import type { Tx } from "./db.js";
@@ -19,8 +26,6 @@ import {
   toDomain,
 } from "./rows.js";
 import { existsOnConflict } from "./unique.js";
-
-const keyOf = (address: string) => address.toLowerCase();
 
 /** First key of the advisory lock on an address (the second is the hash of its key). */
 const ADDRESS_LOCK = 0x79_0101;
@@ -188,22 +193,14 @@ export function createDirectory(ctx: PgCtx): DirectoryStore {
         await t.run("DELETE FROM accounts WHERE id = $1", [id]);
         return {
           value: undefined,
-          events: boxes.map((b) => ({
-            kind: "mailbox-deleted" as const,
-            accountId: id,
-            mailboxId: b.id,
-            name: b.name,
-          })),
+          events: mailboxDeletedEvents(id, boxes),
         };
       });
     },
 
     async addAlias(address: string, targets: string[]): Promise<Alias> {
       const n = normalizeAddress(address, true);
-      if (!Array.isArray(targets) || targets.length === 0 || targets.some((t) => t.trim() === "")) {
-        throw new StoreError("invalid", "an alias needs at least one non-empty target");
-      }
-      const list = targets.map((t) => t.trim());
+      const list = aliasTargets(targets);
       const key = keyOf(n.address);
       return ctx.write(async (t) => {
         await mustDomain(t, n.domain);

@@ -2,7 +2,15 @@
 // Domains are lower-case. An address keeps its local part as given, with a lower-cased domain;
 // look-ups are case-insensitive through address_key (the whole address lower-cased).
 import { StoreError } from "../errors.js";
-import type { Account, Alias, DirectoryStore, Domain, NewAccount, SpecialUse } from "../types.js";
+import {
+  aliasTargets,
+  DEFAULT_MAILBOXES,
+  keyOf,
+  mailboxDeletedEvents,
+  normalizeAddress,
+  normalizeDomain,
+} from "../shared/directory.js";
+import type { Account, Alias, DirectoryStore, Domain, NewAccount } from "../types.js";
 import { createAdminDomains } from "./admin-domains.js";
 import type { Ctx } from "./context.js";
 import {
@@ -15,39 +23,8 @@ import {
   toDomain,
 } from "./rows.js";
 
-/** Created with every account, all subscribed (RFC 6154 special-use attributes). */
-export const DEFAULT_MAILBOXES: readonly (readonly [string, SpecialUse | null])[] = [
-  ["INBOX", null],
-  ["Drafts", "\\Drafts"],
-  ["Sent", "\\Sent"],
-  ["Trash", "\\Trash"],
-  ["Junk", "\\Junk"],
-  ["Archive", "\\Archive"],
-];
-
-export function normalizeDomain(name: string): string {
-  const d = name.trim().toLowerCase();
-  if (d === "" || /[\s@/\\]/.test(d) || d.startsWith(".") || d.endsWith(".") || d.includes("..")) {
-    throw new StoreError("invalid", `malformed domain ${JSON.stringify(name)}`);
-  }
-  return d;
-}
-
-/** local@domain with the domain lower-cased; "@domain" (catch-all) when allowed. */
-export function normalizeAddress(
-  address: string,
-  allowCatchAll: boolean,
-): { address: string; domain: string } {
-  const at = address.lastIndexOf("@");
-  const local = at < 0 ? "" : address.slice(0, at);
-  if (at < 0 || (local === "" && !allowCatchAll) || /[\s\x00-\x1f\x7f]/.test(local)) {
-    throw new StoreError("invalid", `malformed address ${JSON.stringify(address)}`);
-  }
-  const domain = normalizeDomain(address.slice(at + 1));
-  return { address: `${local}@${domain}`, domain };
-}
-
-const keyOf = (address: string) => address.toLowerCase();
+// Re-exported: the PostgreSQL store's other files import them from here.
+export { DEFAULT_MAILBOXES, normalizeAddress, normalizeDomain } from "../shared/directory.js";
 
 export function createDirectory(ctx: Ctx): DirectoryStore {
   const db = ctx.db;
@@ -220,22 +197,14 @@ export function createDirectory(ctx: Ctx): DirectoryStore {
         s.delAccount.run(id);
         return {
           value: undefined,
-          events: boxes.map((b) => ({
-            kind: "mailbox-deleted" as const,
-            accountId: id,
-            mailboxId: b.id,
-            name: b.name,
-          })),
+          events: mailboxDeletedEvents(id, boxes),
         };
       });
     },
 
     async addAlias(address: string, targets: string[]): Promise<Alias> {
       const n = normalizeAddress(address, true);
-      if (!Array.isArray(targets) || targets.length === 0 || targets.some((t) => t.trim() === "")) {
-        throw new StoreError("invalid", "an alias needs at least one non-empty target");
-      }
-      const list = targets.map((t) => t.trim());
+      const list = aliasTargets(targets);
       return ctx.write(() => {
         mustDomain(n.domain);
         const key = keyOf(n.address);
