@@ -10,21 +10,15 @@
 // from its header, as a needle with the separator always was.
 import type { Envelope } from "../../mime/types.js";
 import { StoreError } from "../errors.js";
-import { indexedHeaderValues } from "../sqlite/header-index.js";
+import {
+  DEFAULT_HEADER_INDEX_BATCH,
+  HEADER_COLUMN,
+  HEADER_SEPARATOR,
+  indexedHeaderValues,
+} from "../shared/header-index.js";
 import type { IndexedHeaderField, MessageEnvelope } from "../types.js";
 import type { PgCtx } from "./context.js";
 import type { Tx } from "./db.js";
-
-export const DEFAULT_HEADER_INDEX_BATCH = 500;
-
-const COLUMN: Record<IndexedHeaderField, string> = {
-  FROM: "h_from",
-  TO: "h_to",
-  CC: "h_cc",
-  BCC: "h_bcc",
-  SUBJECT: "h_subject",
-};
-const SEPARATOR = "\n";
 
 interface PendingRow {
   uid: number;
@@ -59,9 +53,9 @@ export async function headerBytes(
   return body.subarray(hs, bs);
 }
 
-const noNul = (s: string) => s.replaceAll("\0", SEPARATOR);
+const noNul = (s: string) => s.replaceAll("\0", HEADER_SEPARATOR);
 const joined = (values: string[]): string | null =>
-  values.length === 0 ? null : noNul(values.join(SEPARATOR));
+  values.length === 0 ? null : noNul(values.join(HEADER_SEPARATOR));
 
 export function createHeaderOps(ctx: PgCtx, batchSize = DEFAULT_HEADER_INDEX_BATCH) {
   const db = ctx.db;
@@ -146,7 +140,7 @@ export function createHeaderOps(ctx: PgCtx, batchSize = DEFAULT_HEADER_INDEX_BAT
 
   return {
     async searchHeader(mailboxId: number, field: IndexedHeaderField, text: string): Promise<number[]> {
-      const column = COLUMN[field];
+      const column = HEADER_COLUMN[field];
       if (!column) throw new StoreError("invalid", `not an indexed header field: ${String(field)}`);
       await ensureIndexed(mailboxId);
       const needle = text.toLowerCase();
@@ -158,7 +152,7 @@ export function createHeaderOps(ctx: PgCtx, batchSize = DEFAULT_HEADER_INDEX_BAT
           [mailboxId, noNul(needle)],
         )
       ).map((r) => r.uid);
-      if (!needle.includes(SEPARATOR) && !needle.includes("\0")) return found;
+      if (!needle.includes(HEADER_SEPARATOR) && !needle.includes("\0")) return found;
       // The needle could span two occurrences in the joined column: check each candidate's fields.
       const out: number[] = [];
       for (const uid of found) {

@@ -14,9 +14,13 @@
 // in JS (SQLite's lower() is ASCII-only), joined with "\n"; NULL when the field is absent, so that
 // an empty needle means "the field is present".
 import { open } from "node:fs/promises";
-import { headerSearchValues } from "../../mime/header-search.js";
-import { getHeaderFields } from "../../mime/headers.js";
 import type { Envelope } from "../../mime/types.js";
+import {
+  DEFAULT_HEADER_INDEX_BATCH,
+  HEADER_COLUMN,
+  HEADER_SEPARATOR,
+  indexedHeaderValues,
+} from "../shared/header-index.js";
 import type { IndexedHeaderField, MessageEnvelope } from "../types.js";
 import type { Ctx } from "./context.js";
 import type { MailboxRows } from "./mailboxes.js";
@@ -39,32 +43,10 @@ CREATE TABLE blob_headers (
  *  of each mailbox writes them again, in batches, as for new mail. */
 export const headerIndexRefreshMigration = "DELETE FROM blob_headers;";
 
-export const DEFAULT_HEADER_INDEX_BATCH = 500;
+// Re-exported for this store's index.ts.
+export { DEFAULT_HEADER_INDEX_BATCH, indexedHeaderValues } from "../shared/header-index.js";
 
 const FIELDS: readonly IndexedHeaderField[] = ["FROM", "TO", "CC", "BCC", "SUBJECT"];
-const COLUMN: Record<IndexedHeaderField, string> = {
-  FROM: "h_from",
-  TO: "h_to",
-  CC: "h_cc",
-  BCC: "h_bcc",
-  SUBJECT: "h_subject",
-};
-/** Joins the occurrences of a field in its column; needles containing it are verified (below). */
-const SEPARATOR = "\n";
-
-type FieldValues = Record<IndexedHeaderField, string[]>;
-
-/** Every occurrence of the indexed fields, decoded and lower-cased, as evaluate.ts compares them;
- *  an address field also in its parsed normal form (headerSearchValues). */
-export function indexedHeaderValues(head: Buffer): FieldValues {
-  const out: FieldValues = { FROM: [], TO: [], CC: [], BCC: [], SUBJECT: [] };
-  for (const f of getHeaderFields(head)) {
-    const name = f.name.toUpperCase();
-    const list = out[name as IndexedHeaderField] as string[] | undefined;
-    if (list) list.push(...headerSearchValues(name, f.value));
-  }
-  return out;
-}
 
 interface PendingRow {
   uid: number;
@@ -108,7 +90,7 @@ export function createHeaderIndexOps(ctx: Ctx, rows: MailboxRows, batchSize = DE
       FIELDS.map((f) => {
         const st = db.prepare<[number, string], number>(
           `SELECT m.uid FROM messages m JOIN blob_headers h ON h.blob_id = m.blob_id
-           WHERE m.mailbox_id = ? AND instr(h.${COLUMN[f]}, ?) > 0 ORDER BY m.uid`,
+           WHERE m.mailbox_id = ? AND instr(h.${HEADER_COLUMN[f]}, ?) > 0 ORDER BY m.uid`,
         );
         st.pluck(true);
         return [f, st] as const;
@@ -143,7 +125,8 @@ export function createHeaderIndexOps(ctx: Ctx, rows: MailboxRows, batchSize = DE
     }
   };
 
-  const joined = (values: string[]): string | null => (values.length === 0 ? null : values.join(SEPARATOR));
+  const joined = (values: string[]): string | null =>
+    values.length === 0 ? null : values.join(HEADER_SEPARATOR);
 
   /** Writes the missing rows of a mailbox's messages, in batches of `batch` bodies. */
   const ensureIndexed = async (mailboxId: number): Promise<void> => {
@@ -190,7 +173,7 @@ export function createHeaderIndexOps(ctx: Ctx, rows: MailboxRows, batchSize = DE
       await ensureIndexed(mailboxId);
       const needle = text.toLowerCase();
       const found = ctx.read(() => st.all(mailboxId, needle));
-      if (!needle.includes(SEPARATOR)) return found;
+      if (!needle.includes(HEADER_SEPARATOR)) return found;
       // The needle could span two occurrences in the joined column: check each candidate's fields.
       const out: number[] = [];
       for (const uid of found) {
