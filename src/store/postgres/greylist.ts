@@ -7,37 +7,15 @@
 // the right answer for each. The common case, a sender that passed and was refreshed within the
 // hour, is one read and writes nothing.
 import { StoreError } from "../errors.js";
+import { count, type NetworkRow, REFRESH_MS, SWEEP_PER_INSERT, type TripletRow } from "../shared/greylist.js";
 import type { GreylistPolicy, GreylistResult, GreylistStore, GreylistTriplet } from "../types.js";
 import type { PgCtx } from "./context.js";
 import type { Tx } from "./db.js";
-
-interface TripletRow {
-  first_seen: number;
-  passed_at: number | null;
-  touched_at: number;
-  expires_at: number;
-}
-
-interface NetworkRow {
-  passes: number;
-  touched_at: number;
-  expires_at: number;
-}
-
-/** A passing entry is written again (its expiry moved) at most this often: the TTL counts from
- *  the last pass to within the hour, and a steady sender costs no write per message. */
-const REFRESH_MS = 3_600_000;
-/** Expired entries removed by each new triplet, so the tables stay bounded without a timer. */
-const SWEEP_PER_INSERT = 8;
 
 function millis(now: Date): number {
   const t = now instanceof Date ? now.getTime() : Number.NaN;
   if (!Number.isFinite(t)) throw new StoreError("invalid", "now is not a valid date");
   return t;
-}
-
-function count(name: string, v: number): void {
-  if (!Number.isSafeInteger(v) || v < 0) throw new StoreError("invalid", `greylist ${name} ${v}`);
 }
 
 const TRIPLET =

@@ -4,15 +4,9 @@
 // of the moment. The common case of a known sender, a triplet or network that passed and was
 // refreshed within the hour, is a read and writes nothing.
 import { StoreError } from "../errors.js";
+import { count, type NetworkRow, REFRESH_MS, SWEEP_PER_INSERT, type TripletRow } from "../shared/greylist.js";
 import type { GreylistPolicy, GreylistResult, GreylistStore, GreylistTriplet } from "../types.js";
 import type { Ctx } from "./context.js";
-
-interface TripletRow {
-  first_seen: number;
-  passed_at: number | null;
-  touched_at: number;
-  expires_at: number;
-}
 
 /** A write's time and how long from it the entry is kept, in milliseconds. */
 interface Timed {
@@ -20,27 +14,10 @@ interface Timed {
   keep: number;
 }
 
-interface NetworkRow {
-  passes: number;
-  touched_at: number;
-  expires_at: number;
-}
-
-/** A passing entry is written again (its expiry moved) at most this often: the TTL counts from
- *  the last pass to within the hour, and a steady sender costs no write per message. */
-const REFRESH_MS = 3_600_000;
-/** Expired entries removed by each new triplet, so the tables stay bounded without a timer:
- *  more are removed than created whenever any have expired. */
-const SWEEP_PER_INSERT = 8;
-
 function millis(now: Date): number {
   const t = now.getTime();
   if (!Number.isFinite(t)) throw new StoreError("invalid", "now is not a valid date");
   return t;
-}
-
-function count(name: string, v: number): void {
-  if (!Number.isSafeInteger(v) || v < 0) throw new StoreError("invalid", `greylist ${name} ${v}`);
 }
 
 export function createGreylist(ctx: Ctx): GreylistStore {
