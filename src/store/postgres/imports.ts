@@ -10,9 +10,10 @@
 // schema-mail.ts), before asking which bodies the account holds, so two batches of one account
 // on two nodes take turns and cannot both file a body neither saw.
 import { StoreError } from "../errors.js";
+import { checkBatch, MAX_UID, type Prepared } from "../shared/imports.js";
 import { parseFlags, type StoredFlags } from "../sqlite/flags.js";
 import { normalizeMailboxName } from "../sqlite/mailboxes.js";
-import type { ImportedMessage, ImportStore, Mailbox, SpecialUse } from "../types.js";
+import type { ImportStore, Mailbox, SpecialUse } from "../types.js";
 import { mustAccount } from "./account-kit.js";
 import { hashBody } from "./blobs.js";
 import type { PgCtx } from "./context.js";
@@ -20,34 +21,6 @@ import type { Tx } from "./db.js";
 import { type FileItem, fileMessages } from "./mail-file.js";
 import { createMailboxOps } from "./mailboxes.js";
 import { MAILBOX_COLUMNS, type MailboxRow, toMailbox } from "./rows.js";
-
-/** IMAP UIDs and UIDVALIDITY are 32-bit (RFC 3501 2.3.1.1). */
-const MAX_UID = 0xffffffff;
-
-interface Prepared {
-  body: Buffer;
-  hash: string;
-  flags: StoredFlags;
-  internalDate: number;
-  uid: number | undefined;
-}
-
-function checkBatch(messages: ImportedMessage[]): Prepared[] {
-  if (!Array.isArray(messages)) throw new StoreError("invalid", "messages must be an array");
-  let last = 0;
-  return messages.map((m) => {
-    if (!Buffer.isBuffer(m.body)) throw new StoreError("invalid", "body must be a Buffer");
-    const t = m.internalDate instanceof Date ? m.internalDate.getTime() : Number.NaN;
-    if (!Number.isFinite(t)) throw new StoreError("invalid", "invalid internal date");
-    if (m.uid !== undefined) {
-      if (!Number.isSafeInteger(m.uid) || m.uid < 1 || m.uid > MAX_UID)
-        throw new StoreError("invalid", `invalid UID ${m.uid}`);
-      if (m.uid <= last) throw new StoreError("invalid", `UIDs not increasing within the batch (${m.uid})`);
-      last = m.uid;
-    }
-    return { body: m.body, hash: hashBody(m.body), flags: parseFlags(m.flags), internalDate: t, uid: m.uid };
-  });
-}
 
 /** Cursor keys hold NUL ("source\0folder"): stored as UTF-8 octets (schema-search.ts). */
 const octets = (s: string) => Buffer.from(s, "utf8");
@@ -114,7 +87,7 @@ export function createImports(ctx: PgCtx): ImportStore {
     },
 
     async importBatch(accountId, mailboxId, messages, opts) {
-      const list = checkBatch(messages);
+      const list = checkBatch(messages, { hashBody, parseFlags });
       const cursor = opts?.cursor;
       if (cursor !== undefined && (typeof cursor.key !== "string" || typeof cursor.value !== "string")) {
         throw new StoreError("invalid", "invalid import cursor");
@@ -139,7 +112,7 @@ export function createImports(ctx: PgCtx): ImportStore {
           );
           held = new Set(rows.map((r) => r.hash));
         }
-        const keep: Prepared[] = [];
+        const keep: Prepared<StoredFlags>[] = [];
         let duplicates = 0;
         for (const m of list) {
           if (dedupe && held.has(m.hash)) {

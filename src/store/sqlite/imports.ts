@@ -5,14 +5,8 @@
 // clients do not download everything again (RFC 3501 2.3.1.1).
 import { StoreError } from "../errors.js";
 import type { MailEvent } from "../notifier.js";
-import type {
-  DeliveredCopy,
-  ImportedMessage,
-  ImportStore,
-  Mailbox,
-  MailStore,
-  SpecialUse,
-} from "../types.js";
+import { checkBatch, MAX_UID, type Prepared } from "../shared/imports.js";
+import type { DeliveredCopy, ImportStore, Mailbox, MailStore, SpecialUse } from "../types.js";
 import { hashBody } from "./blobs.js";
 import type { Ctx } from "./context.js";
 import { parseFlags, type StoredFlags } from "./flags.js";
@@ -31,34 +25,6 @@ CREATE TABLE IF NOT EXISTS import_cursors (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS messages_blob ON messages(blob_id, account_id);
 `;
-
-/** IMAP UIDs and UIDVALIDITY are 32-bit (RFC 3501 2.3.1.1). */
-const MAX_UID = 0xffffffff;
-
-interface Prepared {
-  body: Buffer;
-  hash: string;
-  flags: StoredFlags;
-  internalDate: number;
-  uid: number | undefined;
-}
-
-function checkBatch(messages: ImportedMessage[]): Prepared[] {
-  if (!Array.isArray(messages)) throw new StoreError("invalid", "messages must be an array");
-  let last = 0;
-  return messages.map((m) => {
-    if (!Buffer.isBuffer(m.body)) throw new StoreError("invalid", "body must be a Buffer");
-    const t = m.internalDate instanceof Date ? m.internalDate.getTime() : Number.NaN;
-    if (!Number.isFinite(t)) throw new StoreError("invalid", "invalid internal date");
-    if (m.uid !== undefined) {
-      if (!Number.isSafeInteger(m.uid) || m.uid < 1 || m.uid > MAX_UID)
-        throw new StoreError("invalid", `invalid UID ${m.uid}`);
-      if (m.uid <= last) throw new StoreError("invalid", `UIDs not increasing within the batch (${m.uid})`);
-      last = m.uid;
-    }
-    return { body: m.body, hash: hashBody(m.body), flags: parseFlags(m.flags), internalDate: t, uid: m.uid };
-  });
-}
 
 export function createImports(
   ctx: Ctx,
@@ -138,7 +104,7 @@ export function createImports(
     },
 
     async importBatch(accountId, mailboxId, messages, opts) {
-      const list = checkBatch(messages);
+      const list = checkBatch(messages, { hashBody, parseFlags });
       const cursor = opts?.cursor;
       if (cursor !== undefined && (typeof cursor.key !== "string" || typeof cursor.value !== "string")) {
         throw new StoreError("invalid", "invalid import cursor");
@@ -160,7 +126,7 @@ export function createImports(
             throw new StoreError("not-found", `no mailbox ${mailboxId} for account ${acc.id}`);
           }
           const seen = new Set<string>();
-          const keep: Prepared[] = [];
+          const keep: Prepared<StoredFlags>[] = [];
           let duplicates = 0;
           for (const m of list) {
             let dup = dedupe && seen.has(m.hash);
