@@ -8,7 +8,7 @@
 // for the other; an entry whose lease ran out (its engine died) is due again. A claim commits
 // before the engine sees the entry, so a crash after it costs only the lease's wait.
 import { StoreError } from "../errors.js";
-import { checkRecipients, type QueueRow, STATES, toQueued } from "../shared/queue.js";
+import { checkNewEntry, checkRecipients, type QueueRow, STATES, toQueued } from "../shared/queue.js";
 import type { NewQueuedMessage, QueuedMessage, QueueStore } from "../types.js";
 import { accountExists } from "./account-kit.js";
 import { storeBlob } from "./blobs.js";
@@ -41,22 +41,7 @@ export function createQueue(ctx: PgCtx): QueueStore {
   return {
     async enqueue(msg: NewQueuedMessage): Promise<QueuedMessage> {
       ctx.assertOpen();
-      if (!Buffer.isBuffer(msg.body)) throw new StoreError("invalid", "body must be a Buffer");
-      const recipients = checkRecipients(
-        (msg.recipients ?? []).map((r) => ({
-          ...r,
-          notify: r.notify ?? null,
-          orcpt: r.orcpt ?? null,
-          state: "pending",
-          lastError: null,
-        })),
-      );
-      const ret = msg.ret ?? null;
-      if (ret !== null && ret !== "FULL" && ret !== "HDRS")
-        throw new StoreError("invalid", `invalid RET ${ret}`);
-      const state = msg.state ?? "queued";
-      if (state !== "queued" && state !== "held")
-        throw new StoreError("invalid", `invalid initial state ${state}`);
+      const { recipients, ret, state } = checkNewEntry(msg);
       const accountId = msg.accountId ?? null;
       if (accountId !== null && !isId(accountId))
         throw new StoreError("not-found", `no account ${accountId}`);

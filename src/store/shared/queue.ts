@@ -2,7 +2,7 @@
 // QueuedMessage and the checks on states and recipients. Used by the SQLite (sqlite/queue.ts) and
 // PostgreSQL (postgres/queue.ts) stores.
 import { StoreError } from "../errors.js";
-import type { QueuedMessage, QueuedRecipient } from "../types.js";
+import type { NewQueuedMessage, QueuedMessage, QueuedRecipient } from "../types.js";
 
 /** A queue row joined with its blob's hash, as both backends select it. */
 export interface QueueRow {
@@ -65,4 +65,28 @@ export function checkRecipients(list: QueuedRecipient[]): QueuedRecipient[] {
       lastError: r.lastError ?? null,
     };
   });
+}
+
+/** A new entry's checked parts: its recipients (all pending), RET (RFC 3461 4.3) and first state. */
+export function checkNewEntry(msg: NewQueuedMessage): {
+  recipients: QueuedRecipient[];
+  ret: "FULL" | "HDRS" | null;
+  state: "queued" | "held";
+} {
+  if (!Buffer.isBuffer(msg.body)) throw new StoreError("invalid", "body must be a Buffer");
+  const recipients = checkRecipients(
+    (msg.recipients ?? []).map((r) => ({
+      ...r,
+      notify: r.notify ?? null,
+      orcpt: r.orcpt ?? null,
+      state: "pending",
+      lastError: null,
+    })),
+  );
+  const ret = msg.ret ?? null;
+  if (ret !== null && ret !== "FULL" && ret !== "HDRS") throw new StoreError("invalid", `invalid RET ${ret}`);
+  const state = msg.state ?? "queued";
+  if (state !== "queued" && state !== "held")
+    throw new StoreError("invalid", `invalid initial state ${state}`);
+  return { recipients, ret, state };
 }

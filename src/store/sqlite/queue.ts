@@ -1,7 +1,7 @@
 // The outbound queue: entries reference their body as a refcounted blob, like messages, and are
 // group-committed, so enqueue() resolves only once the entry and its body are on disk.
 import { StoreError } from "../errors.js";
-import { checkRecipients, type QueueRow, STATES, toQueued } from "../shared/queue.js";
+import { checkNewEntry, checkRecipients, type QueueRow, STATES, toQueued } from "../shared/queue.js";
 import type { NewQueuedMessage, QueuedMessage, QueueStore } from "../types.js";
 import { hashBody } from "./blobs.js";
 import type { Ctx } from "./context.js";
@@ -57,22 +57,7 @@ export function createQueue(ctx: Ctx): QueueStore {
   return {
     async enqueue(msg: NewQueuedMessage): Promise<QueuedMessage> {
       ctx.assertOpen();
-      if (!Buffer.isBuffer(msg.body)) throw new StoreError("invalid", "body must be a Buffer");
-      const recipients = checkRecipients(
-        (msg.recipients ?? []).map((r) => ({
-          ...r,
-          notify: r.notify ?? null,
-          orcpt: r.orcpt ?? null,
-          state: "pending",
-          lastError: null,
-        })),
-      );
-      const ret = msg.ret ?? null;
-      if (ret !== null && ret !== "FULL" && ret !== "HDRS")
-        throw new StoreError("invalid", `invalid RET ${ret}`);
-      const state = msg.state ?? "queued";
-      if (state !== "queued" && state !== "held")
-        throw new StoreError("invalid", `invalid initial state ${state}`);
+      const { recipients, ret, state } = checkNewEntry(msg);
       const body = msg.body;
       const hash = hashBody(body);
       return ctx.writer.submit({
