@@ -24,12 +24,13 @@
 // lookups plus its candidates' message rows.
 import { searchableText } from "../../mime/searchable.js";
 import type { MessageStructure } from "../../mime/types.js";
+import { sortedUnique } from "../shared/sorted-unique.js";
 import { planNeedle, wordsOf } from "../sqlite/fulltext.js";
 import type { FullTextField, FullTextScope, TextMatch } from "../types.js";
 import { readBlob } from "./blobs.js";
 import type { PgCtx } from "./context.js";
 import type { Tx } from "./db.js";
-import { mustMailbox, sortedUnique } from "./search-kit.js";
+import { mustMailbox } from "./search-kit.js";
 
 export const DEFAULT_FULL_TEXT_BATCH = 100;
 /** More trigrams than this add little to the narrowing: an evenly spread subset is asked for,

@@ -28,6 +28,7 @@
 
 import { searchableText } from "../../mime/searchable.js";
 import type { MessageStructure } from "../../mime/types.js";
+import { sortedUnique } from "../shared/sorted-unique.js";
 import type { FullTextField, FullTextScope, TextMatch } from "../types.js";
 import type { Ctx } from "./context.js";
 import type { MailboxRows } from "./mailboxes.js";
@@ -404,22 +405,5 @@ function chunks(words: string[]): string[] {
         .map(quote)
         .join(" OR "),
     );
-  return out;
-}
-
-/** The ids of several answers, ascending, each once. A typed array sorts numbers without a
- *  comparator call per comparison (30,000 ids in ~2 ms), and no set is built. */
-function sortedUnique(lists: number[][]): number[] {
-  let total = 0;
-  for (const l of lists) total += l.length;
-  const all = new Float64Array(total);
-  let at = 0;
-  for (const l of lists) {
-    all.set(l, at);
-    at += l.length;
-  }
-  all.sort();
-  const out: number[] = [];
-  for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) out.push(all[i]!);
   return out;
 }
