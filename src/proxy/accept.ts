@@ -27,8 +27,14 @@ export function guardConnections(server: Server, settings: ProxySettings, log: L
   const handlers = server.listeners("connection") as ((socket: Socket) => void)[];
   server.removeAllListeners("connection");
   server.on("connection", (socket: Socket) => {
-    const peer = plainIp(socket.remoteAddress ?? "");
     socket.on("error", ignore);
+    // A peer that closed or reset before this handler ran has no address any more: nothing to
+    // read, and not an untrusted source (a load balancer's health probe often looks like this).
+    if (socket.remoteAddress === undefined) {
+      socket.destroy();
+      return;
+    }
+    const peer = plainIp(socket.remoteAddress);
     if (!trusted.has(peer)) {
       log.warn("PROXY protocol: connection from an untrusted source closed", { ip: peer });
       socket.destroy();
