@@ -26,6 +26,9 @@ export interface ServerProcessOptions {
   timeoutMs?: number;
   /** Further arguments of `yubin serve`, e.g. ["--workers", "2"]. */
   args?: string[];
+  /** Node's own options before the script, e.g. ["--cpu-prof", "--cpu-prof-dir", dir] (a bench's
+   *  profile of the server; Node refuses --cpu-prof in NODE_OPTIONS). */
+  nodeArgs?: string[];
 }
 
 const bin = resolve(import.meta.dirname, "../../bin/yubin.js");
@@ -55,9 +58,13 @@ export async function startServerProcess(opts: ServerProcessOptions = {}): Promi
     listeners,
   };
   await writeFile(configPath, stringify(doc));
-  const child = spawn(process.execPath, [bin, "--config", configPath, "serve", ...(opts.args ?? [])], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(opts.nodeArgs ?? []), bin, "--config", configPath, "serve", ...(opts.args ?? [])],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let out = "";
   const ports = new Map<string, number>();
   let ready = false;
