@@ -10,7 +10,7 @@
 // cannot both fit in the last free bytes.
 import { QuotaError, StoreError } from "../errors.js";
 import type { AddedCause, MailEvent } from "../notifier.js";
-import { joinKeywords, type StoredFlags } from "../sqlite/flags.js";
+import { joinKeywords, type StoredFlags } from "../shared/flags.js";
 import { storeBlob } from "./blobs.js";
 import type { PgCtx } from "./context.js";
 import type { Tx } from "./db.js";

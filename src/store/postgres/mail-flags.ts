@@ -9,7 +9,7 @@
 // previous lock holder committed. The rows' changes go in one statement over arrays (unnest), not
 // one round trip per message: STORE 1:* on a large mailbox is one UPDATE.
 import { StoreError } from "../errors.js";
-import { applyFlags, flagList, joinKeywords, parseFlags, sameFlags, splitKeywords } from "../sqlite/flags.js";
+import { applyFlags, flagList, joinKeywords, parseFlags, sameFlags, splitKeywords } from "../shared/flags.js";
 import type { FlagUpdate, FlagUpdateResult } from "../types.js";
 import type { PgCtx } from "./context.js";
 import type { Tx } from "./db.js";

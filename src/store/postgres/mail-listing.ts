@@ -11,7 +11,7 @@
 // the order in-process instead; here a walk would be a round trip per batch).
 // Reads need no lock: each statement sees one committed state (READ COMMITTED).
 import { StoreError } from "../errors.js";
-import { SEEN_BIT } from "../sqlite/flags.js";
+import { SEEN_BIT } from "../shared/flags.js";
 import type { MailboxOrder, MailboxThreadCounts, MessageChange, MessageMeta } from "../types.js";
 import type { PgCtx } from "./context.js";
 import { MESSAGE_SELECT, type MessageMetaRow, toMeta } from "./rows.js";

@@ -9,7 +9,7 @@
 // the source's expunges (QRESYNC).
 import { StoreError } from "../errors.js";
 import type { MailEvent } from "../notifier.js";
-import { splitKeywords } from "../sqlite/flags.js";
+import { splitKeywords } from "../shared/flags.js";
 import type { CopyResult } from "../types.js";
 import type { PgCtx } from "./context.js";
 import type { Tx } from "./db.js";

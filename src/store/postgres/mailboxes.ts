@@ -8,7 +8,7 @@
 // the foreign-key checks of concurrent inserts free), the lock order of schema-mail.ts.
 import { StoreError } from "../errors.js";
 import type { MailEvent } from "../notifier.js";
-import { SEEN_BIT } from "../sqlite/flags.js";
+import { SEEN_BIT } from "../shared/flags.js";
 import { normalizeMailboxName } from "../sqlite/mailboxes.js";
 import {
   isSpecialUse,

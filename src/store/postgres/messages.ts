@@ -3,7 +3,7 @@
 // (ctx.write), with the SQLite store's shapes (src/store/sqlite/messages.ts).
 import type { MessageStructure } from "../../mime/types.js";
 import { StoreError } from "../errors.js";
-import { flagList, parseFlags } from "../sqlite/flags.js";
+import { flagList, parseFlags } from "../shared/flags.js";
 import type {
   DeliveredCopy,
   DeliveryTarget,

@@ -2,8 +2,8 @@
 // objects, shared by the PostgreSQL store's files. BIGINTs arrive as numbers (db.ts), booleans
 // as booleans.
 
+import { flagList } from "../shared/flags.js";
 import { type AccountRowBase, accountOf, type MailboxRowBase, mailboxOf } from "../shared/rows.js";
-import { flagList } from "../sqlite/flags.js";
 import type { Account, Mailbox, MessageMeta } from "../types.js";
 
 export { type AliasRow, type DomainRow, toAlias, toDomain } from "../shared/rows.js";

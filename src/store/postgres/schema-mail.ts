@@ -28,7 +28,7 @@
 // One trigger per table and event (PostgreSQL fires several in name order; one function keeps the
 // order above explicit).
 
-/** sys_flags bit of \Deleted (src/store/sqlite/flags.ts). */
+/** sys_flags bit of \Deleted (src/store/shared/flags.ts). */
 const DELETED_BIT = 8;
 
 export const MAIL_TABLES: readonly string[] = [

@@ -6,10 +6,10 @@
 // WHERE term literally (a bound parameter does not match), hence one statement per system flag.
 // listFlags answers from the in-memory copies of flag-cache.ts when it has one.
 import { StoreError } from "../errors.js";
+import { DELETED_BIT, flagList, parseFlags, SYSTEM_FLAG_BITS } from "../shared/flags.js";
 import type { MessageFlags } from "../types.js";
 import type { Ctx } from "./context.js";
 import { FlagCache, MailboxFlagCopy } from "./flag-cache.js";
-import { DELETED_BIT, flagList, parseFlags, SYSTEM_FLAG_BITS } from "./flags.js";
 import type { MailboxRows } from "./mailboxes.js";
 
 type FlagRow = [uid: number, modseq: number, bits: number, keywords: string];

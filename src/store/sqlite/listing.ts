@@ -8,9 +8,9 @@
 //    one ordered pass (GROUP BY without a temporary b-tree).
 // Indexes are created by the v3 migration (listingMigration, below).
 import { StoreError } from "../errors.js";
+import { SEEN_BIT } from "../shared/flags.js";
 import type { MailboxOrder, MailboxThreadCounts } from "../types.js";
 import type { Ctx } from "./context.js";
-import { SEEN_BIT } from "./flags.js";
 
 export const listingMigration = `
 CREATE INDEX IF NOT EXISTS messages_mailbox_date ON messages(mailbox_id, internal_date, id, thread_id);

@@ -4,9 +4,9 @@
 // messages into a new mailbox and leaves INBOX, empty, in place (RFC 3501 6.3.5).
 import { StoreError } from "../errors.js";
 import type { MailEvent } from "../notifier.js";
+import { SEEN_BIT } from "../shared/flags.js";
 import { isSpecialUse, type Mailbox, type MailboxCounts, type SpecialUse } from "../types.js";
 import type { Ctx } from "./context.js";
-import { SEEN_BIT } from "./flags.js";
 import { firstUnclaimed } from "./recent.js";
 import { type MailboxRow, toMailbox } from "./rows.js";
 import { DanglingSubscriptions } from "./subscriptions.js";

@@ -2,8 +2,8 @@
 // messages.ts, imports in imports.ts): the account's quota, the thread it joins, its UID and
 // mod-sequence. All of it runs inside a write transaction.
 import { QuotaError, StoreError } from "../errors.js";
+import { joinKeywords, type StoredFlags } from "../shared/flags.js";
 import type { Ctx } from "./context.js";
-import { joinKeywords, type StoredFlags } from "./flags.js";
 import type { MailboxRows } from "./mailboxes.js";
 
 /** At most this many Message-IDs of References/In-Reply-To are looked up to find a thread. */

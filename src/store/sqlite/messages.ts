@@ -4,6 +4,15 @@
 // two changes apart; expunges are kept in `expunged` with theirs.
 import { StoreError } from "../errors.js";
 import type { MailEvent } from "../notifier.js";
+import {
+  applyFlags,
+  flagList,
+  joinKeywords,
+  parseFlags,
+  type StoredFlags,
+  sameFlags,
+  splitKeywords,
+} from "../shared/flags.js";
 import type {
   CopyResult,
   DeliveredCopy,
@@ -18,15 +27,6 @@ import type {
 } from "../types.js";
 import { type BlobInfo, hashBody } from "./blobs.js";
 import type { Ctx } from "./context.js";
-import {
-  applyFlags,
-  flagList,
-  joinKeywords,
-  parseFlags,
-  type StoredFlags,
-  sameFlags,
-  splitKeywords,
-} from "./flags.js";
 import type { MailboxRows } from "./mailboxes.js";
 import { type AccountQuotaRow, createMessageRows } from "./message-rows.js";
 import { MESSAGE_SELECT, type MessageTuple, parseStructureJson, toMeta } from "./rows.js";

@@ -1,8 +1,8 @@
 // Row shapes and their mapping to the contract's objects.
 import type { MessageStructure } from "../../mime/types.js";
+import { flagList } from "../shared/flags.js";
 import { type AccountRowBase, accountOf, type MailboxRowBase, mailboxOf } from "../shared/rows.js";
 import type { Account, Mailbox, MessageMeta } from "../types.js";
-import { flagList } from "./flags.js";
 
 export { type AliasRow, type DomainRow, toAlias, toDomain } from "../shared/rows.js";
 

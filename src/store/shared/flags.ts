@@ -1,7 +1,7 @@
 // Flags as stored: the five system flags of RFC 3501 2.3.2 / RFC 9051 2.3.2 as a bit mask (so
 // "unseen" is a cheap count), keywords as one space-separated string (IMAP atoms hold no space).
 // Flag names are matched case-insensitively; a keyword keeps the spelling it was first set with.
-// \Recent is a session flag (RFC 3501) and is never stored.
+// \Recent is a session flag (RFC 3501) and is never stored. Used by both stores (sqlite/, postgres/).
 import { StoreError } from "../errors.js";
 
 const SYSTEM: readonly (readonly [string, number])[] = [
