@@ -21,6 +21,11 @@
 //                         --pid 1234 --pid-tree          # any IMAP server, e.g. Dovecot
 //   npm run bench:imap -- --cheap-auth --phases 2 --seconds 10 --cpu-prof-dir /tmp/prof
 //   npm run bench:imap -- --phases 2 --workers 2        # own server as `yubin serve --workers 2`
+//   npm run bench:imap -- --phases 2 --backend postgres [--workers 2] [--postgres-url URL]
+//                                                        # own server on a private, durable
+//                                                        # PostgreSQL (or a fresh schema in URL's
+//                                                        # database): bench/backend.ts; phase 2
+//                                                        # also reports PostgreSQL's CPU per op
 //   npm run bench:imap -- --phases 3 --idle 3000 --heap-snapshot-dir /tmp/heap   # what a connection holds
 //   npm run bench:imap -- --phases 3 --idle 3000 --tls --cheap-auth   # idle connections over TLS (993)
 //                                                        # own server, V8 CPU profile of it
@@ -50,8 +55,7 @@ import type { AuthResult } from "../src/auth/types.js";
 import { defaultConfig } from "../src/config/load.js";
 import type { Config } from "../src/config/schema.js";
 import { silentLogger } from "../src/log/logger.js";
-import { LocalNotifier } from "../src/store/notifier.js";
-import { openSqliteStore } from "../src/store/sqlite/index.js";
+import { applyStorage, type BenchBackend, backendArgs, onSignals, startBackend } from "./backend.js";
 import { serveBench } from "./workers.js";
 
 const { values: opt } = parseArgs({
@@ -77,6 +81,7 @@ const { values: opt } = parseArgs({
     "cheap-auth": { type: "boolean", default: false },
     // Own server: worker processes (bench/workers.ts); CPU and memory then count all of them.
     workers: { type: "string", default: "1" },
+    ...backendArgs,
     "serve-child": { type: "string" }, // internal: run the server in this process
     "write-maildirs": { type: "string" },
     "cpu-prof-dir": { type: "string" }, // own server: write a V8 CPU profile of it into this dir
@@ -111,6 +116,7 @@ async function serveChild(dataDir: string, maxConnections: number): Promise<void
   const config = defaultConfig();
   config.server.dataDir = dataDir;
   config.server.hostname = "localhost";
+  applyStorage(config, opt["serve-postgres-url"]);
   config.imap.allowPlaintextAuth = true;
   config.imap.maxConnections = maxConnections;
   // Thousands of idle connections (phase 3) all come from 127.0.0.1: the per-IP and per-user
@@ -167,8 +173,32 @@ async function startOne(config: Config, deps: AppDeps): Promise<App> {
 
 async function startOwnServer(maxConnections: number) {
   const dataDir = await mkdtemp(join(tmpdir(), "yubin-bench-imap-"));
+  const backend = await startBackend({ backend: opt.backend, postgresUrl: opt["postgres-url"], dataDir });
+  const offBackend = onSignals(() => rm(dataDir, { recursive: true, force: true }));
+  try {
+    const own = await startOn(backend, dataDir, maxConnections);
+    const offServer = onSignals(own.stop);
+    return {
+      ...own,
+      backend,
+      async stop() {
+        await own.stop();
+        offServer();
+        await backend.stop();
+        offBackend();
+      },
+    };
+  } catch (e) {
+    await backend.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** Fills the store, then starts the server child on it. */
+async function startOn(backend: BenchBackend, dataDir: string, maxConnections: number) {
   const t0 = Date.now();
-  const store = await openSqliteStore({ dataDir, notifier: new LocalNotifier(), log: silentLogger });
+  const store = await backend.open();
   await store.directory.addDomain("example.test");
   const hash = await hashPassword(PASSWORD);
   const ids: number[] = [];
@@ -203,7 +233,7 @@ async function startOwnServer(maxConnections: number) {
   if (opt["cheap-auth"]) args.push("--cheap-auth");
   if (opt["heap-snapshot-dir"]) args.push("--heap-snapshot-dir", opt["heap-snapshot-dir"]);
   if (opt.tls) args.push("--tls");
-  args.push("--workers", opt.workers);
+  args.push("--workers", opt.workers, ...backend.childArgs());
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
   let memWaiter: ((m: HeapMem) => void) | null = null;
   const port = await new Promise<number>((resolve, reject) => {
@@ -549,6 +579,8 @@ function fdLimit(): number {
 // ---------------------------------------------------------------- phases
 
 const result: Record<string, unknown> = {};
+/** CPU ms so far of the own server's private PostgreSQL (null: none, or another server). */
+let postgresCpuMs: () => number | null = () => null;
 
 async function timed<T>(key: string, label: string, f: () => Promise<T>): Promise<T> {
   const t0 = performance.now();
@@ -733,12 +765,14 @@ async function phase2(host: string, port: number, pass: string, pid: number | nu
   await allReady;
   t0 = Date.now();
   const cpu0 = pid ? cpuSeconds(pid) : 0;
+  const pg0 = postgresCpuMs();
   const own0 = process.cpuUsage();
   go(t0 + seconds * 1000);
   await allDoneP;
   const elapsed = (Date.now() - t0) / 1000;
   // Read while every connection is still open: Dovecot's imap processes exit at LOGOUT.
   const cpu = pid ? cpuSeconds(pid) - cpu0 : Number.NaN;
+  const pg1 = postgresCpuMs();
   const own = process.cpuUsage(own0);
   const clientCpu = (own.user + own.system) / 1e6;
   release();
@@ -748,6 +782,8 @@ async function phase2(host: string, port: number, pass: string, pid: number | nu
   result.mixCommandsPerSec = Math.round(((counts.commands ?? 0) / elapsed) * 10) / 10;
   result.mixErrors = counts.errors ?? 0;
   if (pid) result.mixServerCpuMsPerOp = Math.round((cpu * 1000 * 1000) / Math.max(1, ops)) / 1000;
+  if (pg0 !== null && pg1 !== null)
+    result.mixPostgresCpuMsPerOp = Math.round(((pg1 - pg0) * 1000) / Math.max(1, ops)) / 1000;
   result.mixClientCpuMsPerOp = Math.round((clientCpu * 1000 * 1000) / Math.max(1, ops)) / 1000;
   const detail = Object.entries(counts)
     .filter(([k]) => !["ops", "commands", "errors"].includes(k))
@@ -764,6 +800,8 @@ async function phase2(host: string, port: number, pass: string, pid: number | nu
       `  server CPU ${cpu.toFixed(1)} s = ${result.mixServerCpuMsPerOp} ms per operation` +
         `${opt["pid-tree"] ? " (all its processes)" : ""}`,
     );
+  if (result.mixPostgresCpuMsPerOp !== undefined)
+    console.log(`  PostgreSQL CPU ${result.mixPostgresCpuMsPerOp} ms per operation (its processes)`);
   // The client shares the machine: what it uses is not available to the server.
   console.log(
     `  client CPU ${clientCpu.toFixed(1)} s = ${result.mixClientCpuMsPerOp} ms per operation (this process)`,
@@ -911,6 +949,10 @@ async function main(): Promise<void> {
     pid = own.pid;
     stop = own.stop;
     collect = own.collect;
+    postgresCpuMs = () => own.backend.cpuMs();
+    result.backend = own.backend.label;
+    result.workers = Number(opt.workers);
+    console.log(`backend: ${own.backend.label}, ${opt.workers} worker(s)`);
   }
   const pass = opt.pass ?? PASSWORD;
   console.log(

@@ -5,6 +5,10 @@
 //   npm run bench:pop3                                   # starts its own Yubin (child process)
 //   npm run bench:pop3 -- --clients 20 --messages 1000 --size 4096 --seconds 20 [--tls]
 //   npm run bench:pop3 -- --workers 2                    # own server as `yubin serve --workers 2`
+//   npm run bench:pop3 -- --backend postgres [--workers 2] [--postgres-url URL]
+//                                                        # own server on a private, durable
+//                                                        # PostgreSQL (or a fresh schema in URL's
+//                                                        # database): bench/backend.ts
 //   npm run bench:pop3 -- --host 127.0.0.1 --port 110 --user 'bench{n}@example.test' --pass secret [--pid 1234]
 //                                                        # any POP3 server, e.g. Dovecot
 //   npm run bench:pop3 -- --write-maildirs DIR --clients 20 --messages 1000
@@ -27,8 +31,14 @@ import type { AuthResult } from "../src/auth/types.js";
 import { defaultConfig } from "../src/config/load.js";
 import type { Config } from "../src/config/schema.js";
 import { silentLogger } from "../src/log/logger.js";
-import { LocalNotifier } from "../src/store/notifier.js";
-import { openSqliteStore } from "../src/store/sqlite/index.js";
+import {
+  applyStorage,
+  type BenchBackend,
+  backendArgs,
+  onSignals,
+  startBackend,
+  treeCpuMs,
+} from "./backend.js";
 import { serveBench } from "./workers.js";
 
 const { values: opt } = parseArgs({
@@ -49,6 +59,7 @@ const { values: opt } = parseArgs({
     size: { type: "string", default: "4096" },
     seconds: { type: "string", default: "20" },
     workers: { type: "string", default: "1" }, // own server: worker processes (bench/workers.ts)
+    ...backendArgs,
     "serve-child": { type: "string" }, // internal: run the server in this process
     "write-maildirs": { type: "string" },
     "cpu-prof-dir": { type: "string" }, // own server: write a V8 CPU profile of it into this dir
@@ -62,6 +73,7 @@ async function serveChild(dataDir: string): Promise<void> {
   const config = defaultConfig();
   config.server.dataDir = dataDir;
   config.server.hostname = "localhost";
+  applyStorage(config, opt["serve-postgres-url"]);
   config.pop3.allowPlaintextAuth = true;
   config.pop3.markSeenOnRetr = !opt["no-mark-seen"];
   config.pop3.maxConnectionsPerIp = 1000;
@@ -122,8 +134,38 @@ function messageBody(box: number, i: number, size: number): Buffer {
 
 async function startOwnServer(clients: number, messages: number, size: number) {
   const dataDir = await mkdtemp(join(tmpdir(), "yubin-bench-pop3-"));
+  const backend = await startBackend({ backend: opt.backend, postgresUrl: opt["postgres-url"], dataDir });
+  const offBackend = onSignals(() => rm(dataDir, { recursive: true, force: true }));
+  try {
+    const own = await startOn(backend, dataDir, clients, messages, size);
+    const offServer = onSignals(own.stop);
+    return {
+      ...own,
+      backend,
+      async stop() {
+        await own.stop();
+        offServer();
+        await backend.stop();
+        offBackend();
+      },
+    };
+  } catch (e) {
+    await backend.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** Fills the store, then starts the server child on it. */
+async function startOn(
+  backend: BenchBackend,
+  dataDir: string,
+  clients: number,
+  messages: number,
+  size: number,
+) {
   const t0 = Date.now();
-  const store = await openSqliteStore({ dataDir, notifier: new LocalNotifier(), log: silentLogger });
+  const store = await backend.open();
   await store.directory.addDomain("example.test");
   const hash = await hashPassword(PASSWORD);
   const ids: number[] = [];
@@ -149,7 +191,7 @@ async function startOwnServer(clients: number, messages: number, size: number) {
   if (opt.tls) args.push("--tls");
   if (opt["no-mark-seen"]) args.push("--no-mark-seen");
   if (opt["cheap-auth"]) args.push("--cheap-auth");
-  args.push("--workers", opt.workers);
+  args.push("--workers", opt.workers, ...backend.childArgs());
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
@@ -164,9 +206,13 @@ async function startOwnServer(clients: number, messages: number, size: number) {
     port,
     pid: child.pid!,
     async stop() {
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      await exited;
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+        await exited;
+        clearTimeout(timer);
+      }
       await rm(dataDir, { recursive: true, force: true });
     },
   };
@@ -337,6 +383,7 @@ async function main(): Promise<void> {
   let target: { host: string; port: number };
   let pid: number | null = opt.pid ? Number(opt.pid) : null;
   let stop = async () => {};
+  let backend: BenchBackend | null = null;
   if (opt.host || opt.port) {
     target = { host: opt.host ?? "127.0.0.1", port: Number(opt.port ?? (opt.tls ? 995 : 110)) };
   } else {
@@ -344,17 +391,34 @@ async function main(): Promise<void> {
     target = { host: "127.0.0.1", port: own.port };
     pid = own.pid;
     stop = own.stop;
+    backend = own.backend;
   }
   console.log(
     `${clients} clients, ${seconds} s, against ${target.host}:${target.port}${opt.tls ? " (implicit TLS)" : ""}${Number(opt.workers) > 1 ? ` (${opt.workers} workers)` : ""}`,
   );
+  if (backend) console.log(`backend:    ${backend.label}, ${opt.workers} worker(s)`);
   const totals: Totals = { sessions: 0, messages: 0, octets: 0, errors: 0, lastError: "" };
+  // CPU of the server (its workers included) and of a private PostgreSQL: steadier than the rate
+  // on a shared machine.
+  const cpu0 = pid ? treeCpuMs(pid) : null;
+  const pg0 = backend?.cpuMs() ?? null;
   const t0 = Date.now();
   const deadline = t0 + seconds * 1000;
-  await Promise.all(Array.from({ length: clients }, (_, i) => worker(i + 1, target, deadline, totals)));
+  try {
+    await Promise.all(Array.from({ length: clients }, (_, i) => worker(i + 1, target, deadline, totals)));
+  } catch (e) {
+    await stop();
+    throw e;
+  }
   const elapsed = (Date.now() - t0) / 1000;
+  const cpu1 = pid ? treeCpuMs(pid) : null;
+  const pg1 = backend?.cpuMs() ?? null;
   const rss = pid ? peakRssMb(pid) : null;
   await stop();
+  const perSession = (a: number | null, b: number | null) =>
+    a !== null && b !== null ? ((b - a) / Math.max(1, totals.sessions)).toFixed(2) : null;
+  const serverCpu = perSession(cpu0, cpu1);
+  const pgCpu = perSession(pg0, pg1);
   console.log(
     [
       `sessions:   ${totals.sessions} complete (${(totals.sessions / elapsed).toFixed(2)} sessions/s)`,
@@ -362,6 +426,8 @@ async function main(): Promise<void> {
       `throughput: ${(totals.octets / elapsed / 1e6).toFixed(1)} MB/s of message data`,
       `errors:     ${totals.errors}${totals.lastError ? ` (last: ${totals.lastError})` : ""}`,
       rss !== null ? `server peak RSS: ${rss} MB` : "",
+      serverCpu !== null ? `server CPU: ${serverCpu} ms per session (all its processes)` : "",
+      pgCpu !== null ? `PostgreSQL CPU: ${pgCpu} ms per session` : "",
     ]
       .filter(Boolean)
       .join("\n"),

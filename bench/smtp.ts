@@ -6,6 +6,11 @@
 //   npm run bench:smtp                                  # starts its own Yubin (child process)
 //   npm run bench:smtp -- --messages 5000 --concurrency 20 --size 4096 [--bdat]
 //   npm run bench:smtp -- --workers 2                   # own server as `yubin serve --workers 2`
+//   npm run bench:smtp -- --backend postgres [--workers 2]  # own server on a private, durable
+//                                                       # PostgreSQL (bench/backend.ts); its CPU
+//                                                       # is reported apart (postgresCpuMsPerMessage)
+//   npm run bench:smtp -- --backend postgres --postgres-url postgres://u@host/db
+//                                                       # on a fresh schema in an existing database
 //   npm run bench:smtp -- --host 127.0.0.1 --port 25 --to user@domain [--pid 1234]
 //                                                       # any SMTP server, e.g. Postfix
 //   npm run bench:smtp -- --port 25 --to 'bench{n}@example.test' --mailboxes 20
@@ -27,10 +32,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { hashPassword } from "../src/auth/password.js";
-import { silentLogger } from "../src/log/logger.js";
-import { LocalNotifier } from "../src/store/notifier.js";
-import { openSqliteStore } from "../src/store/sqlite/index.js";
+import type { SqliteStore } from "../src/store/sqlite/index.js";
 import { startServerProcess } from "../src/testing/process.js";
+import { type BenchBackend, backendArgs, onSignals, startBackend } from "./backend.js";
 import { benchScript } from "./sieve/rules.js";
 import { loadCorpus } from "./spam/corpus.js";
 import { trainCorpus } from "./spam/yubin.js";
@@ -47,6 +51,7 @@ const { values: opt } = parseArgs({
     mailboxes: { type: "string", default: "20" },
     // Our own server: `yubin serve --workers N` (CPU and peak RSS then count every worker).
     workers: { type: "string", default: "1" },
+    ...backendArgs,
     bdat: { type: "boolean", default: false },
     // [spam] enabled for our own server (bench:spam runs both); unset: the config's default.
     spam: { type: "string" },
@@ -206,19 +211,6 @@ function cpuMs(pid: number): number | null {
   }
 }
 
-function peakRssKb(pid: number): number | null {
-  try {
-    let kb = 0;
-    for (const p of withChildren(pid)) {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, "utf8"));
-      kb += m ? Number(m[1]) : 0;
-    }
-    return kb;
-  } catch {
-    return null;
-  }
-}
-
 async function main(): Promise<void> {
   let host = opt.host ?? "127.0.0.1";
   let port = opt.port ? Number(opt.port) : 0;
@@ -227,50 +219,31 @@ async function main(): Promise<void> {
   // "{n}" in --to spreads messages over mailboxes the way our own server's run does.
   let rcpt = (i: number) => to.replace("{n}", String(i % mailboxCount));
   let stop = async () => {};
+  let backend: BenchBackend | null = null;
 
   if (!opt.port) {
-    // Our own Yubin as a child process, with a fresh data dir holding the bench mailboxes.
+    // Our own Yubin as a child process, with a fresh data dir holding the bench mailboxes (or, with
+    // --backend postgres, the store in PostgreSQL: bench/backend.ts).
     const dataDir = await mkdtemp(join(tmpdir(), "yubin-bench-"));
-    const store = await openSqliteStore({ dataDir, notifier: new LocalNotifier(), log: silentLogger });
-    await store.directory.addDomain("example.test");
-    const hash = await hashPassword("bench-password-not-used");
-    for (let i = 0; i < mailboxCount; i++) {
-      const a = await store.directory.createAccount({
-        address: `bench${i}@example.test`,
-        passwordHash: hash,
-      });
-      if (sieveRules > 0) {
-        await store.sieve.put(a.id, "bench", benchScript(sieveRules), {
-          maxScripts: 20,
-          maxTotalBytes: 1 << 20,
-        });
-        await store.sieve.setActive(a.id, "bench");
-      }
-    }
-    if (opt.trained) await trainCorpus(store, loadCorpus().train, { accountId: 0 });
-    await store.close();
-    const proc = await startServerProcess({
-      dataDir,
-      args: ["--workers", opt.workers],
-      listeners: [{ protocol: "smtp", tls: "none" }],
-      config: {
-        smtp: { maxConnectionsPerIp: Math.max(20, concurrency) },
-        ...(opt.spam ? { spam: { enabled: opt.spam === "on" } } : {}),
-        ...(opt.metrics ? { metrics: { enabled: opt.metrics === "on" } } : {}),
-        ...(sieveOff ? { sieve: { enabled: false } } : {}),
-      },
+    const b = await startBackend({ backend: opt.backend, postgresUrl: opt["postgres-url"], dataDir });
+    backend = b;
+    const proc = await startOwnServer(b, dataDir).catch(async (e: unknown) => {
+      await b.stop();
+      throw e;
     });
     host = "127.0.0.1";
     port = proc.ports.get("smtp/none")!;
     pid = proc.pid;
     rcpt = (i) => `bench${i % mailboxCount}@example.test`;
-    stop = () => proc.stop();
+    const off = onSignals(() => proc.stop()); // registered after the backend's: runs first
+    stop = () => proc.stop().finally(() => b.stop().finally(off));
   }
 
   const perSession: number[][] = Array.from({ length: concurrency }, () => []);
   for (let i = 0; i < total; i++) perSession[i % concurrency]!.push(i);
   const rssBefore = pid ? peakRssKb(pid) : null;
   const cpuBefore = pid ? cpuMs(pid) : null;
+  const pgBefore = backend?.cpuMs() ?? null;
   const startedAtMs = Date.now(); // wall clock, for callers timing delivery after acceptance
   const t0 = process.hrtime.bigint();
   let failure: unknown = null;
@@ -282,12 +255,17 @@ async function main(): Promise<void> {
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const rss = pid ? peakRssKb(pid) : null;
   const cpuAfter = pid ? cpuMs(pid) : null;
+  const pgAfter = backend?.cpuMs() ?? null;
   await stop();
   if (failure) {
     console.error("bench failed:", failure);
     process.exitCode = 1;
     return;
   }
+  const perMessage = (a: number | null, b: number | null) =>
+    a !== null && b !== null ? Number(((b - a) / total).toFixed(3)) : null;
+  const serverCpu = perMessage(cpuBefore, cpuAfter);
+  const pgCpu = perMessage(pgBefore, pgAfter);
   console.log(
     JSON.stringify({
       messages: total,
@@ -295,19 +273,66 @@ async function main(): Promise<void> {
       sizeOctets: size,
       mode: opt.bdat ? "BDAT" : "DATA",
       connections: opt["per-message"] ? "one per message" : "reused",
+      // Own server only: which store and how many worker processes (null: another server).
+      backend: backend?.label ?? null,
+      workers: backend ? Number(opt.workers) : null,
       spam: opt.spam ?? "default",
       trained: opt.trained,
       sieve: sieveOff ? "off" : sieveRules,
       seconds: Number(seconds.toFixed(2)),
       messagesPerSecond: Math.round(total / seconds),
-      serverCpuMsPerMessage:
-        cpuBefore !== null && cpuAfter !== null ? Number(((cpuAfter - cpuBefore) / total).toFixed(3)) : null,
+      serverCpuMsPerMessage: serverCpu,
+      // The private PostgreSQL's processes (its own work for each commit), and the sum: what a
+      // message cost the machine, to set beside SQLite's serverCpuMsPerMessage.
+      ...(pgCpu !== null
+        ? {
+            postgresCpuMsPerMessage: pgCpu,
+            cpuMsPerMessageWithPostgres: serverCpu !== null ? Number((serverCpu + pgCpu).toFixed(3)) : null,
+          }
+        : {}),
       serverPeakRssMB: rss ? Math.round(rss / 1024) : null,
       serverRssAtStartMB: rssBefore ? Math.round(rssBefore / 1024) : null,
       target: `${host}:${port}`,
       startedAtMs,
     }),
   );
+}
+
+/** Fills the store with the bench mailboxes (and Sieve scripts, and the trained model), then
+ *  starts `yubin serve` on it. */
+async function startOwnServer(backend: BenchBackend, dataDir: string) {
+  const store = await backend.open();
+  await store.directory.addDomain("example.test");
+  const hash = await hashPassword("bench-password-not-used");
+  for (let i = 0; i < mailboxCount; i++) {
+    const a = await store.directory.createAccount({
+      address: `bench${i}@example.test`,
+      passwordHash: hash,
+    });
+    if (sieveRules > 0) {
+      await store.sieve.put(a.id, "bench", benchScript(sieveRules), {
+        maxScripts: 20,
+        maxTotalBytes: 1 << 20,
+      });
+      await store.sieve.setActive(a.id, "bench");
+    }
+  }
+  // trainCorpus reads only store.spam, which both backends have.
+  if (opt.trained) await trainCorpus(store as SqliteStore, loadCorpus().train, { accountId: 0 });
+  await store.close();
+  return startServerProcess({
+    dataDir,
+    timeoutMs: 60_000, // migrating a fresh PostgreSQL schema at start takes a while on a loaded machine
+    args: ["--workers", opt.workers],
+    listeners: [{ protocol: "smtp", tls: "none" }],
+    config: {
+      smtp: { maxConnectionsPerIp: Math.max(20, concurrency) },
+      ...(opt.spam ? { spam: { enabled: opt.spam === "on" } } : {}),
+      ...(opt.metrics ? { metrics: { enabled: opt.metrics === "on" } } : {}),
+      ...(sieveOff ? { sieve: { enabled: false } } : {}),
+      ...(backend.name === "postgres" ? { storage: backend.storage } : {}),
+    },
+  });
 }
 
 await main();
