@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { loadKeyFile } from "../../server/key-file.js";
 import { LocalNotifier } from "../../store/notifier.js";
-import { hashBody } from "../../store/sqlite/blobs.js";
+import { hashBody } from "../../store/shared/body-hash.js";
 import { openSqliteStore } from "../../store/sqlite/index.js";
 import { runCommand, YUBIN_BIN } from "../test-cli.js";
 

@@ -16,11 +16,10 @@
 // commits before (we see no row and insert a fresh one) or waits for us (it sees our reference).
 import type { MessageStructure } from "../../mime/types.js";
 import { StoreError } from "../errors.js";
-import { firstId, hashBody, threadRefs } from "../sqlite/blobs.js";
+import { hashBody } from "../shared/body-hash.js";
+import { firstId, threadRefs } from "../shared/thread-refs.js";
 import type { PgCtx } from "./context.js";
 import type { Tx } from "./db.js";
-
-export { hashBody };
 
 const HASH_RE = /^[0-9a-f]{64}$/;
 

@@ -10,12 +10,12 @@
 // schema-mail.ts), before asking which bodies the account holds, so two batches of one account
 // on two nodes take turns and cannot both file a body neither saw.
 import { StoreError } from "../errors.js";
+import { hashBody } from "../shared/body-hash.js";
 import { parseFlags, type StoredFlags } from "../shared/flags.js";
 import { checkBatch, MAX_UID, type Prepared } from "../shared/imports.js";
 import { normalizeMailboxName } from "../sqlite/mailboxes.js";
 import type { ImportStore, Mailbox, SpecialUse } from "../types.js";
 import { mustAccount } from "./account-kit.js";
-import { hashBody } from "./blobs.js";
 import type { PgCtx } from "./context.js";
 import type { Tx } from "./db.js";
 import { type FileItem, fileMessages } from "./mail-file.js";

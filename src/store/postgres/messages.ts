@@ -3,6 +3,7 @@
 // (ctx.write), with the SQLite store's shapes (src/store/sqlite/messages.ts).
 import type { MessageStructure } from "../../mime/types.js";
 import { StoreError } from "../errors.js";
+import { hashBody } from "../shared/body-hash.js";
 import { flagList, parseFlags } from "../shared/flags.js";
 import type {
   DeliveredCopy,
@@ -14,7 +15,7 @@ import type {
   ParsedMessage,
   QuotaUsage,
 } from "../types.js";
-import { hashBody, readBlobByHash } from "./blobs.js";
+import { readBlobByHash } from "./blobs.js";
 import type { PgCtx } from "./context.js";
 import type { Tx } from "./db.js";
 import { type FileItem, fileMessages } from "./mail-file.js";

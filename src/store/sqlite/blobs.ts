@@ -5,18 +5,15 @@
 // commits, so a committed row never points at a missing or partial file.
 // A file whose row is gone (or never committed, after a crash) is an orphan: removed after the
 // deleting commit (blob_trash) or by the sweep at open.
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, rmSync, unlinkSync } from "node:fs";
 import { mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "../../log/logger.js";
 import type { MessageStructure } from "../../mime/types.js";
 import { StoreError } from "../errors.js";
+import { firstId, threadRefs } from "../shared/thread-refs.js";
 import type { Db } from "./db.js";
-
-export function hashBody(body: Buffer): string {
-  return createHash("sha256").update(body).digest("hex");
-}
 
 const HASH_RE = /^[0-9a-f]{64}$/;
 
@@ -223,24 +220,4 @@ async function fsyncDir(dir: string): Promise<void> {
   } finally {
     await fh.close();
   }
-}
-
-export function firstId(value: string | null): string | null {
-  if (!value) return null;
-  const m = /<([^<>]+)>/.exec(value);
-  const id = m ? m[1]!.replace(/\s+/g, "") : value.trim();
-  return id === "" ? null : `<${id}>`;
-}
-
-/** Message-IDs that may name an earlier message of the same thread (RFC 5322 3.6.4). */
-export function threadRefs(s: MessageStructure): string[] {
-  const out = new Set<string>();
-  for (const r of s.references) {
-    const id = firstId(r);
-    if (id) out.add(id);
-  }
-  if (s.envelope.inReplyTo) {
-    for (const m of s.envelope.inReplyTo.matchAll(/<([^<>]+)>/g)) out.add(`<${m[1]!.replace(/\s+/g, "")}>`);
-  }
-  return [...out];
 }

@@ -5,10 +5,10 @@
 // clients do not download everything again (RFC 3501 2.3.1.1).
 import { StoreError } from "../errors.js";
 import type { MailEvent } from "../notifier.js";
+import { hashBody } from "../shared/body-hash.js";
 import { parseFlags, type StoredFlags } from "../shared/flags.js";
 import { checkBatch, MAX_UID, type Prepared } from "../shared/imports.js";
 import type { DeliveredCopy, ImportStore, Mailbox, MailStore, SpecialUse } from "../types.js";
-import { hashBody } from "./blobs.js";
 import type { Ctx } from "./context.js";
 import { type MailboxRows, normalizeMailboxName } from "./mailboxes.js";
 import { createMessageRows } from "./message-rows.js";

@@ -4,6 +4,7 @@
 // two changes apart; expunges are kept in `expunged` with theirs.
 import { StoreError } from "../errors.js";
 import type { MailEvent } from "../notifier.js";
+import { hashBody } from "../shared/body-hash.js";
 import {
   applyFlags,
   flagList,
@@ -25,7 +26,7 @@ import type {
   ParsedMessage,
   QuotaUsage,
 } from "../types.js";
-import { type BlobInfo, hashBody } from "./blobs.js";
+import type { BlobInfo } from "./blobs.js";
 import type { Ctx } from "./context.js";
 import type { MailboxRows } from "./mailboxes.js";
 import { type AccountQuotaRow, createMessageRows } from "./message-rows.js";

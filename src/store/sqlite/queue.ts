@@ -1,9 +1,9 @@
 // The outbound queue: entries reference their body as a refcounted blob, like messages, and are
 // group-committed, so enqueue() resolves only once the entry and its body are on disk.
 import { StoreError } from "../errors.js";
+import { hashBody } from "../shared/body-hash.js";
 import { checkNewEntry, checkRecipients, type QueueRow, STATES, toQueued } from "../shared/queue.js";
 import type { NewQueuedMessage, QueuedMessage, QueueStore } from "../types.js";
-import { hashBody } from "./blobs.js";
 import type { Ctx } from "./context.js";
 
 export function createQueue(ctx: Ctx): QueueStore {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import Database from "better-sqlite3";
 import { LocalNotifier } from "../notifier.js";
-import { hashBody } from "./blobs.js";
+import { hashBody } from "../shared/body-hash.js";
 import { DATABASE_FILE, openSqliteStore } from "./index.js";
 import { type VerifyProblem, verifySqliteStore } from "./verify.js";
 
