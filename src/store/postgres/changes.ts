@@ -2,19 +2,20 @@
 // contract's changeState / objectChangesSince (RFC 8620 5.2), as the SQLite store
 // (src/store/sqlite/changes.ts).
 import { StoreError } from "../errors.js";
-import { type ChangeRow, changesPage, checkSinceAndMax } from "../shared/changes.js";
-import { EMAIL, IDENTITY, MAILBOX, SIEVE_SCRIPT, THREAD, VACATION } from "../sqlite/changelog-schema.js";
+import {
+  type ChangeRow,
+  changesPage,
+  checkSinceAndMax,
+  EMAIL,
+  IDENTITY,
+  MAILBOX,
+  SIEVE_SCRIPT,
+  THREAD,
+  TYPE_CODE,
+  VACATION,
+} from "../shared/changes.js";
 import type { ChangeObjectType, MailStore, ObjectChanges } from "../types.js";
 import type { PgCtx } from "./context.js";
-
-const TYPE_CODE: Record<ChangeObjectType, number> = {
-  email: EMAIL,
-  mailbox: MAILBOX,
-  thread: THREAD,
-  identity: IDENTITY,
-  vacationResponse: VACATION,
-  sieveScript: SIEVE_SCRIPT,
-};
 
 export function createChangeOps(ctx: PgCtx): Pick<MailStore, "changeState" | "objectChangesSince"> {
   const db = ctx.db;

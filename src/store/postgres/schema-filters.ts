@@ -14,9 +14,7 @@
 //  - Every insert, change (name, content, activation) and delete of a Sieve script is logged in
 //    the account change log as type 6 (log_change() of schema-mail.ts), so JMAP
 //    SieveScript/changes (RFC 9661 2.2) answers from it and SieveStore.state() is its latest seq.
-
-/** The change log's type of a Sieve script (src/store/sqlite/changelog-schema.ts SIEVE_SCRIPT). */
-const SIEVE_SCRIPT = 6;
+import { SIEVE_SCRIPT } from "../shared/changes.js";
 
 const SPAM = [
   `CREATE TABLE spam_tokens (

@@ -9,6 +9,7 @@
 // - Changes are logged in the account change log by a trigger (schema-filters.ts), so state() is
 //   that log's latest seq of type 6, as in SQLite.
 import { StoreError } from "../errors.js";
+import { SIEVE_SCRIPT } from "../shared/changes.js";
 import { checkSieveName } from "../sqlite/sieve.js";
 import type { SieveScriptRecord, SieveStore } from "../types.js";
 import type { PgCtx } from "./context.js";
@@ -21,8 +22,6 @@ const DUPLICATE_KEY_MAX = 1024;
  *  shrink under any traffic and the table stays bounded by the keys still within their period,
  *  with no timer. */
 const DUPLICATE_SWEEP_PER_RECORD = 2;
-/** The change log's type of a Sieve script (src/store/sqlite/changelog-schema.ts). */
-const SIEVE_SCRIPT = 6;
 
 interface Row {
   id: number;

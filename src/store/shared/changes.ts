@@ -1,8 +1,29 @@
 // The change log's read side that holds no SQL, shared by the SQLite (src/store/sqlite/changes.ts)
-// and PostgreSQL (src/store/postgres/changes.ts) stores: the checks of an objectChangesSince call
-// and how one page of object_changes rows reads as RFC 8620 5.2 changes.
+// and PostgreSQL (src/store/postgres/changes.ts) stores: the object types' codes in object_changes,
+// the checks of an objectChangesSince call and how one page of object_changes rows reads as
+// RFC 8620 5.2 changes.
 import { StoreError } from "../errors.js";
-import type { ObjectChange } from "../types.js";
+import type { ChangeObjectType, ObjectChange } from "../types.js";
+
+// object_changes.type. Both stores' triggers write these numbers (SQLite: changelog-schema.ts,
+// settings-schema.ts, sieve-schema.ts; PostgreSQL: schema-mail.ts, schema-accounts.ts,
+// schema-filters.ts), and migrate-store copies the rows as they are: never renumber.
+export const EMAIL = 1;
+export const MAILBOX = 2;
+export const THREAD = 3;
+export const IDENTITY = 4;
+export const VACATION = 5;
+export const SIEVE_SCRIPT = 6;
+
+/** The code of each type the contract's changeState and objectChangesSince name. */
+export const TYPE_CODE: Readonly<Record<ChangeObjectType, number>> = {
+  email: EMAIL,
+  mailbox: MAILBOX,
+  thread: THREAD,
+  identity: IDENTITY,
+  vacationResponse: VACATION,
+  sieveScript: SIEVE_SCRIPT,
+};
 
 /** One object_changes row; destroyed is 0/1 on SQLite and a boolean on PostgreSQL. */
 export interface ChangeRow {

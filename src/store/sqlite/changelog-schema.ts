@@ -14,13 +14,7 @@
 //  - A mailbox's highest_modseq moves whenever one of its messages changes; that logs the
 //    mailbox too, because its counts (totalEmails, unreadEmails ...) may have changed.
 // Every statement is IF NOT EXISTS / OR IGNORE, so re-running the migration changes nothing.
-
-export const EMAIL = 1;
-export const MAILBOX = 2;
-export const THREAD = 3;
-export const IDENTITY = 4;
-export const VACATION = 5;
-export const SIEVE_SCRIPT = 6;
+import { EMAIL, MAILBOX, THREAD } from "../shared/changes.js";
 
 export type Mode = "create" | "touch" | "destroy";
 

@@ -1,20 +1,20 @@
 // The account-wide change log (tables and triggers in changelog-schema.ts) as the contract's
 // changeState / objectChangesSince, plus the account-wide message listings JMAP needs.
 import { StoreError } from "../errors.js";
-import { changesPage, checkSinceAndMax } from "../shared/changes.js";
+import {
+  changesPage,
+  checkSinceAndMax,
+  EMAIL,
+  IDENTITY,
+  MAILBOX,
+  SIEVE_SCRIPT,
+  THREAD,
+  TYPE_CODE,
+  VACATION,
+} from "../shared/changes.js";
 import type { ChangeObjectType, MessageMeta, ObjectChanges } from "../types.js";
-import { EMAIL, IDENTITY, MAILBOX, SIEVE_SCRIPT, THREAD, VACATION } from "./changelog-schema.js";
 import type { Ctx } from "./context.js";
 import { MESSAGE_SELECT, type MessageTuple, toMeta } from "./rows.js";
-
-const TYPE_CODE: Record<ChangeObjectType, number> = {
-  email: EMAIL,
-  mailbox: MAILBOX,
-  thread: THREAD,
-  identity: IDENTITY,
-  vacationResponse: VACATION,
-  sieveScript: SIEVE_SCRIPT,
-};
 
 /** Most thread ids looked up in one statement (SQLite's variable limit is far above). */
 const THREAD_CHUNK = 500;

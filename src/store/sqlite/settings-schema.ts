@@ -11,7 +11,8 @@
 //    Inserting one makes sure the account's change_seq row exists, since SQLite does not
 //    promise the order in which two AFTER INSERT triggers of accounts run. A delete logs only
 //    while the account's change_seq row exists (account removal clears both).
-import { IDENTITY, logChange, VACATION } from "./changelog-schema.js";
+import { IDENTITY, VACATION } from "../shared/changes.js";
+import { logChange } from "./changelog-schema.js";
 
 const ensureSeq = (acc: string) => `INSERT OR IGNORE INTO change_seq (account_id, seq) VALUES (${acc}, 0);`;
 

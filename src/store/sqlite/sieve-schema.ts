@@ -11,7 +11,8 @@
 //  - sieve_duplicates: RFC 7352 duplicate keys per account: when each was last recorded and when
 //    it expires (for the sweep).
 // Times are milliseconds since the epoch.
-import { logChange, SIEVE_SCRIPT } from "./changelog-schema.js";
+import { SIEVE_SCRIPT } from "../shared/changes.js";
+import { logChange } from "./changelog-schema.js";
 
 export const sieveMigration = `
 CREATE TABLE IF NOT EXISTS sieve_scripts (

@@ -2,8 +2,8 @@
 // so each is one immediate transaction of its own; the duplicate test runs per delivered message
 // and goes through the group-commit writer with the deliveries around it.
 import { StoreError } from "../errors.js";
+import { SIEVE_SCRIPT } from "../shared/changes.js";
 import type { SieveScriptRecord, SieveStore } from "../types.js";
-import { SIEVE_SCRIPT } from "./changelog-schema.js";
 import type { Ctx } from "./context.js";
 
 /** Longest script name, in Unicode characters (RFC 5804 1.6 asks servers to allow at least 128). */
