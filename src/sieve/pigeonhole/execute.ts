@@ -14,7 +14,7 @@ import { decodeHeaderValue } from "../../mime/encoded-word.js";
 import { fieldValue, scanHeader } from "../../mime/headers.js";
 import { notificationMessage } from "../../postoffice/notify-message.js";
 import { REDIRECTED_FROM, redirectedBy } from "../../postoffice/redirect.js";
-import { normalizeMailboxName } from "../../store/sqlite/mailboxes.js";
+import { normalizeMailboxName } from "../../store/shared/mailbox-name.js";
 import { isValidFrom, parseMailto } from "../extensions/mailto.js";
 import type { SieveAction } from "../types.js";
 import type { TestsuiteState } from "./state.js";

@@ -13,7 +13,7 @@ import { StoreError } from "../errors.js";
 import { hashBody } from "../shared/body-hash.js";
 import { parseFlags, type StoredFlags } from "../shared/flags.js";
 import { checkBatch, MAX_UID, type Prepared } from "../shared/imports.js";
-import { normalizeMailboxName } from "../sqlite/mailboxes.js";
+import { normalizeMailboxName } from "../shared/mailbox-name.js";
 import type { ImportStore, Mailbox, SpecialUse } from "../types.js";
 import { mustAccount } from "./account-kit.js";
 import type { PgCtx } from "./context.js";

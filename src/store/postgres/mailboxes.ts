@@ -9,7 +9,7 @@
 import { StoreError } from "../errors.js";
 import type { MailEvent } from "../notifier.js";
 import { SEEN_BIT } from "../shared/flags.js";
-import { normalizeMailboxName } from "../sqlite/mailboxes.js";
+import { normalizeMailboxName } from "../shared/mailbox-name.js";
 import {
   isSpecialUse,
   type Mailbox,

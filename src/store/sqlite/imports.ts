@@ -8,9 +8,10 @@ import type { MailEvent } from "../notifier.js";
 import { hashBody } from "../shared/body-hash.js";
 import { parseFlags, type StoredFlags } from "../shared/flags.js";
 import { checkBatch, MAX_UID, type Prepared } from "../shared/imports.js";
+import { normalizeMailboxName } from "../shared/mailbox-name.js";
 import type { DeliveredCopy, ImportStore, Mailbox, MailStore, SpecialUse } from "../types.js";
 import type { Ctx } from "./context.js";
-import { type MailboxRows, normalizeMailboxName } from "./mailboxes.js";
+import type { MailboxRows } from "./mailboxes.js";
 import { createMessageRows } from "./message-rows.js";
 import { toMailbox } from "./rows.js";
 

@@ -5,24 +5,12 @@
 import { StoreError } from "../errors.js";
 import type { MailEvent } from "../notifier.js";
 import { SEEN_BIT } from "../shared/flags.js";
+import { normalizeMailboxName } from "../shared/mailbox-name.js";
 import { isSpecialUse, type Mailbox, type MailboxCounts, type SpecialUse } from "../types.js";
 import type { Ctx } from "./context.js";
 import { firstUnclaimed } from "./recent.js";
 import { type MailboxRow, toMailbox } from "./rows.js";
 import { DanglingSubscriptions } from "./subscriptions.js";
-
-export function normalizeMailboxName(name: string, maxBytes: number): string {
-  if (typeof name !== "string" || name === "") throw new StoreError("invalid", "empty mailbox name");
-  if (Buffer.byteLength(name) > maxBytes) throw new StoreError("invalid", "mailbox name too long");
-  // Control characters and LIST wildcards (RFC 3501 6.3.8) would make names unlistable.
-  if (/[\x00-\x1f\x7f*%]/.test(name))
-    throw new StoreError("invalid", `invalid mailbox name ${JSON.stringify(name)}`);
-  const segs = name.split("/");
-  if (segs.some((s) => s === ""))
-    throw new StoreError("invalid", `invalid mailbox name ${JSON.stringify(name)}`);
-  if (segs[0]!.toUpperCase() === "INBOX") segs[0] = "INBOX";
-  return segs.join("/");
-}
 
 export type MailboxCounters = Pick<
   MailboxRow,
