@@ -6,7 +6,7 @@ import { type Logger, silentLogger } from "../../log/logger.js";
 import { parseStructure } from "../../mime/parse.js";
 import type { MessageStructure } from "../../mime/types.js";
 import type { ChangeNotifier } from "../notifier.js";
-import { minimalStructure } from "../sqlite/fallback-parse.js";
+import { parseOrMinimal } from "../shared/fallback-parse.js";
 import type { MailStore, Store } from "../types.js";
 import { createAppPasswords } from "./app-passwords.js";
 import { PgCtx } from "./context.js";
@@ -57,15 +57,7 @@ export type PostgresStore = Store & { readonly fullText: { catchUp(): Promise<vo
 
 export async function openPostgresStore(opts: PostgresStoreOptions): Promise<PostgresStore> {
   const log = opts.log ?? silentLogger;
-  const parser = opts.parse ?? parseStructure;
-  const parse = (body: Buffer): MessageStructure => {
-    try {
-      return parser(body);
-    } catch (error) {
-      log.error("message parse failed; storing a minimal structure", { error });
-      return minimalStructure(body);
-    }
-  };
+  const parse = parseOrMinimal(opts.parse ?? parseStructure, log);
   const db = new PgDb({
     url: opts.url,
     poolSize: opts.poolSize,

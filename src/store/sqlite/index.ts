@@ -6,6 +6,7 @@ import { type Logger, silentLogger } from "../../log/logger.js";
 import { parseStructure } from "../../mime/parse.js";
 import type { MessageStructure } from "../../mime/types.js";
 import type { ChangeNotifier } from "../notifier.js";
+import { parseOrMinimal } from "../shared/fallback-parse.js";
 import type { MailStore, Store } from "../types.js";
 import { createAppPasswords } from "./app-passwords.js";
 import { Blobs } from "./blobs.js";
@@ -14,7 +15,6 @@ import { Checkpointer } from "./checkpointer.js";
 import { Ctx } from "./context.js";
 import { type Db, openDatabase } from "./db.js";
 import { createDirectory } from "./directory.js";
-import { minimalStructure } from "./fallback-parse.js";
 import { makePrivateDir, warnIfShared } from "./file-modes.js";
 import { createFlagListOps } from "./flag-list.js";
 import { watchForeignWrites } from "./foreign-writes.js";
@@ -105,15 +105,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
   const log = opts.log ?? silentLogger;
   const inlineMaxBytes = opts.inlineMaxBytes ?? DEFAULT_INLINE_MAX_BYTES;
   const maxBatch = Math.max(1, Math.floor(opts.groupCommitMaxBatch ?? DEFAULT_GROUP_COMMIT_MAX_BATCH));
-  const parser = opts.parse ?? parseStructure;
-  const parse = (body: Buffer): MessageStructure => {
-    try {
-      return parser(body);
-    } catch (error) {
-      log.error("message parse failed; storing a minimal structure", { error });
-      return minimalStructure(body);
-    }
-  };
+  const parse = parseOrMinimal(opts.parse ?? parseStructure, log);
 
   makePrivateDir(opts.dataDir);
   const ownership = claimOwnership(opts.dataDir);

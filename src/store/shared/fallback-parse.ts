@@ -1,6 +1,23 @@
 // The structure stored when the MIME parser fails on a body (it should never throw, but a stored
-// message must never be lost to a parser bug): the whole message as one text/plain part.
+// message must never be lost to a parser bug): the whole message as one text/plain part. Used by
+// both stores (sqlite/index.ts, postgres/index.ts) through parseOrMinimal.
+import type { Logger } from "../../log/logger.js";
 import type { MessageStructure } from "../../mime/types.js";
+
+/** `parser`, logging a failure and answering minimalStructure instead of throwing. */
+export function parseOrMinimal(
+  parser: (body: Buffer) => MessageStructure,
+  log: Logger,
+): (body: Buffer) => MessageStructure {
+  return (body) => {
+    try {
+      return parser(body);
+    } catch (error) {
+      log.error("message parse failed; storing a minimal structure", { error });
+      return minimalStructure(body);
+    }
+  };
+}
 
 export function minimalStructure(body: Buffer): MessageStructure {
   const sep = body.indexOf("\r\n\r\n");
