@@ -24,8 +24,8 @@
 // lookups plus its candidates' message rows.
 import { searchableText } from "../../mime/searchable.js";
 import type { MessageStructure } from "../../mime/types.js";
+import { planNeedle, wordsOf } from "../shared/search-words.js";
 import { sortedUnique } from "../shared/sorted-unique.js";
-import { planNeedle, wordsOf } from "../sqlite/fulltext.js";
 import type { FullTextField, FullTextScope, TextMatch } from "../types.js";
 import { readBlob } from "./blobs.js";
 import type { PgCtx } from "./context.js";

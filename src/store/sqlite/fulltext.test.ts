@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import Database from "better-sqlite3";
 import { LocalNotifier } from "../notifier.js";
-import { fullTextMigration, planNeedle, trigramQuery, wordsOf } from "./fulltext.js";
+import { fullTextMigration, trigramQuery } from "./fulltext.js";
 import { fullTextWordsMigration } from "./fulltext-words-schema.js";
 import { DATABASE_FILE, openSqliteStore, type SqliteStoreOptions } from "./index.js";
 
@@ -49,20 +49,6 @@ describe("sqlite full-text index", () => {
     assert.equal(trigramQuery("ab\0c"), null);
     const long = trigramQuery("abcdefghijklmnopqrstuvwxyz0123456789")!;
     assert.equal(long.split(" AND ").length, 24, "capped");
-  });
-
-  test("wordsOf cuts as the ascii tokenizer does; planNeedle: inside a word, or words side by side", () => {
-    assert.deepEqual(
-      [...wordsOf("héllo, wörld\0x_y 日本語。です a1b2")],
-      ["héllo", "wörld", "x", "y", "日本語。です", "a1b2"],
-    );
-    assert.deepEqual(planNeedle("Project"), { within: "project" });
-    assert.deepEqual(planNeedle("会議室の予約"), { within: "会議室の予約" });
-    assert.equal(planNeedle("ab"), null, "one word under three characters: the scan answers");
-    assert.equal(planNeedle(" -- "), null, "separators only");
-    assert.deepEqual(planNeedle("mail.Example.org"), { first: "mail", middle: ["example"], last: "org" });
-    assert.deepEqual(planNeedle(" two words"), { first: "", middle: ["two"], last: "words" });
-    assert.deepEqual(planNeedle('a"b'), { first: "a", middle: [], last: "b" });
   });
 
   test("matchText: a needle inside words is sure; with separators, or only in JMAP's fields, maybe", () =>

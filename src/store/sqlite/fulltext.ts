@@ -28,6 +28,7 @@
 
 import { searchableText } from "../../mime/searchable.js";
 import type { MessageStructure } from "../../mime/types.js";
+import { type NeedlePlan, planNeedle, SEPARATORS } from "../shared/search-words.js";
 import { sortedUnique } from "../shared/sorted-unique.js";
 import type { FullTextField, FullTextScope, TextMatch } from "../types.js";
 import type { Ctx } from "./context.js";
@@ -87,16 +88,6 @@ export interface FullTextOptions {
   maxWords: number;
 }
 
-/** What the `ascii` tokenizer takes for separators: ASCII other than letters and digits. Every
- *  other character (any non-ASCII one) is part of a word. */
-const SEPARATORS = /[\0-/:-@[-`{-\x7f]+/;
-
-/** The distinct words of lower-cased text, as the ascii tokenizer cuts them. */
-export function wordsOf(text: string, out: Set<string> = new Set()): Set<string> {
-  for (const w of text.split(SEPARATORS)) if (w !== "") out.add(w);
-  return out;
-}
-
 /** The FTS5 query for a needle: its distinct trigrams, ANDed; null when it has fewer than three
  *  characters (no trigram) or a NUL (which FTS5 strings cannot hold). */
 export function trigramQuery(needle: string): string | null {
@@ -115,20 +106,6 @@ function trigramsOf(text: string): string | null {
     list = Array.from({ length: MAX_TRIGRAMS }, (_, i) => list[Math.round(i * step)]!);
   }
   return list.map((t) => `"${t.replaceAll('"', '""')}"`).join(" AND ");
-}
-
-/** How a needle is looked for: inside one word, or as words side by side (the first ending a
- *  word, the middle ones whole words, the last beginning a word; "" where the needle starts or
- *  ends with a separator). */
-export type NeedlePlan = { within: string } | { first: string; middle: string[]; last: string };
-
-/** The plan for a needle, or null when the index cannot narrow it: a needle of one word shorter
- *  than three characters, or of separators only. */
-export function planNeedle(needle: string): NeedlePlan | null {
-  const words = needle.toLowerCase().split(SEPARATORS);
-  if (words.length === 1) return Array.from(words[0]!).length >= 3 ? { within: words[0]! } : null;
-  const plan = { first: words[0]!, middle: words.slice(1, -1), last: words[words.length - 1]! };
-  return plan.first === "" && plan.middle.length === 0 && plan.last === "" ? null : plan;
 }
 
 const quote = (w: string) => `"${w.replaceAll('"', '""')}"`;
