@@ -4,8 +4,8 @@
 // answering one sender at once exactly one wins (the other waits on the first's key, then sees
 // the conflict).
 import { StoreError } from "../errors.js";
+import { normalizeAddress } from "../shared/directory.js";
 import { addresses, addressJson, DISABLED_VACATION, dateOf } from "../shared/settings.js";
-import { normalizeAddress } from "../sqlite/directory.js";
 import type { Identity, SettingsStore, VacationResponse } from "../types.js";
 import { mustAccount } from "./account-kit.js";
 import type { PgCtx } from "./context.js";

@@ -23,9 +23,6 @@ import {
   toDomain,
 } from "./rows.js";
 
-// Re-exported: the PostgreSQL store's other files import them from here.
-export { DEFAULT_MAILBOXES, normalizeAddress, normalizeDomain } from "../shared/directory.js";
-
 export function createDirectory(ctx: Ctx): DirectoryStore {
   const db = ctx.db;
   const s = {

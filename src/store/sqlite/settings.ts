@@ -1,10 +1,10 @@
 // Per-account settings (SettingsStore): identities, the vacation response, and the senders an
 // auto-reply answered. Tables and the triggers that log their changes: settings-schema.ts.
 import { StoreError } from "../errors.js";
+import { normalizeAddress } from "../shared/directory.js";
 import { addresses, addressJson, DISABLED_VACATION, dateOf } from "../shared/settings.js";
 import type { Identity, SettingsStore } from "../types.js";
 import type { Ctx } from "./context.js";
-import { normalizeAddress } from "./directory.js";
 
 interface IdentityRow {
   id: number;
