@@ -7,6 +7,9 @@
 //
 //   npm run bench:pop3:compare                        # a and b, both login modes, 15 s per run
 //   npm run bench:pop3:compare -- --only a --auth plain --seconds 20 --rounds 3
+//   npm run bench:pop3:compare -- --only a --auth plain --yubin sqlite,sqlite:w2,postgres,postgres:w2
+//                                  # several Yubin setups (store, workers) beside Dovecot: each
+//                                  # figure with its ratio to Dovecot's and to one-process SQLite's
 //
 // Scenarios (the issue's reference point: Dovecot serves about 70 sessions/s with 10 clients and
 // 50 ~4 KB messages per mailbox; Yubin should do at least twice that):
@@ -18,18 +21,20 @@
 //   plain     logins nearly free on both (Dovecot {PLAIN}, Yubin's bench --cheap-auth): the
 //             POP3 engines alone. The issue's "about 70 sessions/s" matches this mode.
 // Dovecot otherwise runs with its shipped defaults (a process per login and per session).
-// On a shared machine figures move with the load; --rounds N alternates who runs first and
-// reports medians. A benchmark, not a test: it exits 0 with a "skipped" message when Dovecot's
+// On a shared machine figures move with the load; --rounds N rotates who runs first and
+// reports medians. Besides the rates, the server CPU per session (Dovecot: master and every
+// process it ran; Yubin: its processes, and a private PostgreSQL's apart), steadier under load. A benchmark, not a test: it exits 0 with a "skipped" message when Dovecot's
 // POP3 server is not installed (apt-get install dovecot-pop3d) or when not run as root.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir, userInfo } from "node:os";
+import { loadavg, tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { hashPassword } from "../../src/auth/password.js";
 import { freePort, stopChild, waitForGreeting } from "../../src/testing/net.js";
 import { median, runNode } from "./process.js";
+import { figureRows, parseSetups, rotation, setupArgs, type YubinSetup } from "./setups.js";
 
 const { values: opt } = parseArgs({
   options: {
@@ -39,6 +44,7 @@ const { values: opt } = parseArgs({
     auth: { type: "string", default: "both" }, // "argon2id", "plain" or "both"
     rounds: { type: "string", default: "1" }, // pairs of runs per scenario; medians are reported
     dovecot: { type: "string", default: "dovecot" },
+    ...setupArgs,
   },
 });
 
@@ -57,6 +63,9 @@ interface Result {
   mbPerSec: number;
   messagesPerSec: number;
   errors: number;
+  /** ms per complete session; NaN when the bench printed none. */
+  serverCpuMs: number;
+  postgresCpuMs: number;
   text: string;
 }
 
@@ -82,6 +91,8 @@ function parseResult(text: string): Result {
     messagesPerSec: num(/\((\d+) messages\/s\)/),
     mbPerSec: num(/throughput: ([\d.]+) MB\/s/),
     errors: num(/errors:\s+(\d+)/),
+    serverCpuMs: Number(/server CPU: ([\d.]+) ms per session/.exec(text)?.[1] ?? Number.NaN),
+    postgresCpuMs: Number(/PostgreSQL CPU: ([\d.]+) ms per session/.exec(text)?.[1] ?? Number.NaN),
     text,
   };
 }
@@ -173,6 +184,9 @@ async function benchDovecot(
         USER,
         "--pass",
         PASSWORD,
+        // Its CPU: the master and every process it ran (reaped ones included).
+        "--pid",
+        String(child.pid),
         "--clients",
         String(sc.clients),
         "--messages",
@@ -199,10 +213,12 @@ async function benchYubin(
   seconds: number,
   size: number,
   cheapAuth: boolean,
+  setup: YubinSetup,
 ): Promise<Result> {
   const out = await runNode(
     [
       BENCH,
+      ...setup.args,
       ...(cheapAuth ? ["--cheap-auth"] : []),
       "--clients",
       String(sc.clients),
@@ -242,6 +258,7 @@ async function main(): Promise<void> {
   const seconds = Number(opt.seconds);
   const size = Number(opt.size);
   const rounds = Math.max(1, Math.min(10, Number(opt.rounds)));
+  const setups = parseSetups(opt.yubin, opt["postgres-url"]);
   const modes = opt.auth === "both" ? (["argon2id", "plain"] as const) : [opt.auth];
   for (const m of modes)
     if (m !== "argon2id" && m !== "plain") throw new Error(`--auth must be argon2id, plain or both: ${m}`);
@@ -252,37 +269,56 @@ async function main(): Promise<void> {
     plain: `{PLAIN}${PASSWORD}`,
   };
   console.log(
-    `Dovecot ${version}; Node ${process.version}; ${seconds} s per run, ${size}-byte messages, ${rounds} round(s)`,
+    `Dovecot ${version}; Node ${process.version}; ${seconds} s per run, ${size}-byte messages, ${rounds} round(s); Yubin: ${setups.map((x) => x.name).join(", ")}`,
   );
   const rows: string[] = [];
-  const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : "n/a");
   for (const sc of SCENARIOS) {
     if (opt.only && opt.only !== sc.name) continue;
     for (const mode of modes) {
       const label = `(${sc.name}) ${sc.clients} clients, ${sc.messages} messages per mailbox, ${mode === "argon2id" ? "argon2id logins on both" : "cheap logins (Dovecot {PLAIN}, Yubin --cheap-auth)"}`;
-      const ys: Result[] = [];
+      const ys = new Map<string, Result[]>(setups.map((x) => [x.name, []]));
       const ds: Result[] = [];
+      const loads: string[] = [];
       for (let r = 0; r < rounds; r++) {
-        // Alternate who goes first, so a load change on the machine does not favour one side.
-        const order = r % 2 === 0 ? ["Dovecot", "Yubin"] : ["Yubin", "Dovecot"];
-        for (const who of order) {
-          console.log(`\n${label}, round ${r + 1}: ${who}`);
+        // Rotate who goes first, so a load change on the machine does not favour one side.
+        for (const who of rotation(["Dovecot", ...setups.map((x) => x.name)], r)) {
+          const load = loadavg()[0]!.toFixed(2);
+          loads.push(`${who} ${load}`);
+          console.log(
+            `\n${label}, round ${r + 1}: ${who === "Dovecot" ? who : `Yubin ${who}`} (load ${load})`,
+          );
           if (who === "Dovecot") ds.push(await benchDovecot(dovecot, sc, seconds, size, secrets[mode]!));
-          else ys.push(await benchYubin(sc, seconds, size, mode === "plain"));
+          else
+            ys.get(who)!.push(
+              await benchYubin(sc, seconds, size, mode === "plain", setups.find((x) => x.name === who)!),
+            );
         }
       }
-      const y = (f: (r: Result) => number) => median(ys.map(f));
-      const d = (f: (r: Result) => number) => median(ds.map(f));
-      const sps = (r: Result) => r.sessionsPerSec;
-      const mbs = (r: Result) => r.mbPerSec;
-      const mps = (r: Result) => r.messagesPerSec;
+      const fig = (f: (r: Result) => number) => ({
+        other: { name: "Dovecot", value: median(ds.map(f)) },
+        setups: setups.map((x) => ({ name: x.name, value: median(ys.get(x.name)!.map(f)) })),
+      });
       const errs = (xs: Result[]) => xs.reduce((n, r) => n + r.errors, 0);
       rows.push(
         label + (rounds > 1 ? ` (medians of ${rounds})` : ""),
-        `  sessions/s: Yubin ${y(sps).toFixed(2)}  Dovecot ${d(sps).toFixed(2)}  ratio ${ratio(y(sps), d(sps))}`,
-        `  MB/s:       Yubin ${y(mbs).toFixed(1)}  Dovecot ${d(mbs).toFixed(1)}  ratio ${ratio(y(mbs), d(mbs))}`,
-        `  messages/s: Yubin ${y(mps).toFixed(0)}  Dovecot ${d(mps).toFixed(0)}  ratio ${ratio(y(mps), d(mps))}`,
-        `  errors:     Yubin ${errs(ys)}  Dovecot ${errs(ds)}`,
+        ...figureRows({ label: "sessions/s", digits: 2, ...fig((r) => r.sessionsPerSec) }),
+        ...figureRows({ label: "MB/s", digits: 1, ...fig((r) => r.mbPerSec) }),
+        ...figureRows({ label: "messages/s", digits: 0, ...fig((r) => r.messagesPerSec) }),
+        ...figureRows({
+          label: "server CPU per session",
+          unit: "ms",
+          digits: 2,
+          timeLike: true,
+          ...fig((r) => r.serverCpuMs),
+        }),
+        ...setups
+          .filter((x) => x.args.includes("postgres"))
+          .map(
+            (x) =>
+              `    Yubin ${x.name}: and PostgreSQL's ${median(ys.get(x.name)!.map((r) => r.postgresCpuMs)).toFixed(2)} ms per session`,
+          ),
+        `  errors: Dovecot ${errs(ds)}; ${setups.map((x) => `Yubin ${x.name} ${errs(ys.get(x.name)!)}`).join(", ")}`,
+        `  load average (1 min) at each run's start: ${loads.join(", ")}`,
       );
     }
   }

@@ -2,7 +2,8 @@
 // synchronous commit on, as in production) and one Redis, each with a subset of the roles:
 //   A: mx + submission   B: imap + pop3   C: http + delivery   D: pop3 (B's twin, for the lock)
 // Real clients on real sockets: a delivery on A is heard by an IMAP IDLE on B (latency measured
-// over 50 deliveries and reported), JMAP on C finds it, a POP3 session on B locks the maildrop
+// over 50 deliveries and reported), JMAP on C finds it, the webmail on C (logged in with its
+// cookie) hears it on its live-update stream, a POP3 session on B locks the maildrop
 // against D (-ERR [IN-USE]); A killed with SIGKILL under concurrent deliveries loses no message
 // it answered 250 and files none twice; C killed with SIGKILL while delivering 100 queued
 // messages to a remote domain (test DNS MX → a sink SMTP server here) and started again: the sink
@@ -10,11 +11,14 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { once } from "node:events";
+import type { IncomingMessage } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { createServer, type Socket } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { ImapFlow } from "imapflow";
 import nodemailer from "nodemailer";
 import { hashPassword } from "../auth/password.js";
+import { JMAP_PATHS } from "../jmap/session.js";
 import { silentLogger } from "../log/logger.js";
 import { Pop3TestClient } from "../pop3/test-client.js";
 import { RawSmtpClient } from "../smtp/test-client.js";
@@ -301,6 +305,88 @@ describe("several nodes on one PostgreSQL and one Redis", {
     assert.equal(got.length, 51);
     assert.equal(got[0], "swaks-1@remote.example");
     assert.equal(new Set(got).size, 51);
+  });
+
+  test("webmail on C: logged in by its cookie, its live-update stream hears a delivery on A", async (t) => {
+    // As the page does (web/src/api/jmap.ts, push.ts): POST /webmail/login, the JMAP Session
+    // through the cookie bridge, then its eventSourceUrl as an EventSource (RFC 8620 7.3).
+    const port = nodes.c!.ports.get("http/implicit")!;
+    const origin = `https://127.0.0.1:${port}`;
+    const call = (method: string, path: string, headers: Record<string, string>, body?: string) =>
+      new Promise<IncomingMessage>((resolve, reject) => {
+        const req = httpsRequest({
+          host: "127.0.0.1",
+          port,
+          method,
+          path,
+          rejectUnauthorized: false, // C's own self-signed certificate
+          headers: { Host: `127.0.0.1:${port}`, ...headers },
+        });
+        req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${path}: timeout`)));
+        req.on("response", resolve);
+        req.on("error", reject);
+        req.end(body);
+      });
+    const text = async (res: IncomingMessage) => {
+      let s = "";
+      for await (const chunk of res) s += (chunk as Buffer).toString();
+      return s;
+    };
+    const login = await call(
+      "POST",
+      "/webmail/login",
+      { "Content-Type": "application/json", Origin: origin },
+      JSON.stringify({ username: "carol@example.test", password: PASSWORD }),
+    );
+    const loginBody = await text(login);
+    assert.equal(login.statusCode, 200, loginBody);
+    const setCookie = [login.headers["set-cookie"] ?? []].flat().join("\n");
+    const m = /(__Host-yubin_webmail=[^;]+)/.exec(setCookie);
+    assert.ok(m?.[1], `no webmail cookie in ${setCookie}`);
+    const cookie = { Cookie: m[1] };
+
+    const sessionRes = await call("GET", JMAP_PATHS.session, cookie);
+    assert.equal(sessionRes.statusCode, 200);
+    const session = JSON.parse(await text(sessionRes)) as { eventSourceUrl: string };
+    const url = new URL(
+      session.eventSourceUrl.replace("{types}", "*").replace("{closeafter}", "no").replace("{ping}", "60"),
+      origin,
+    );
+    const stream = await call("GET", `${url.pathname}${url.search}`, {
+      ...cookie,
+      Accept: "text/event-stream",
+    });
+    assert.equal(stream.statusCode, 200);
+    assert.match(String(stream.headers["content-type"]), /^text\/event-stream/);
+    let got = "";
+    stream.on("data", (d: Buffer) => (got += d.toString()));
+    try {
+      await waitFor("the stream's opening comment", () => got.includes(": yubin jmap push"), 10_000);
+      const out = await run("swaks", [
+        ...["--server", "127.0.0.1", "--port", String(nodes.a!.ports.get("smtp/none"))],
+        ...["--from", "far@remote.example", "--to", "carol@example.test"],
+        ...["--header", "Subject: for the webmail", "--header", "Message-Id: <web-1@remote.example>"],
+      ]);
+      assert.match(out, /^<- {2}250 2\.0\.0 OK: queued as [0-9A-Z]{12}$/m);
+      const sentAt = performance.now();
+      const stateEvent = () => /event: state\ndata: (\{[^\n]*\})\n\n/.exec(got)?.[1];
+      await waitFor("a StateChange on C's stream", () => stateEvent() !== undefined, 10_000);
+      t.diagnostic(
+        `StateChange on C seen ${(performance.now() - sentAt).toFixed(0)} ms after swaks exited (its 250, then QUIT)`,
+      );
+      const change = JSON.parse(stateEvent()!) as {
+        "@type": string;
+        changed: Record<string, Record<string, string>>;
+      };
+      assert.equal(change["@type"], "StateChange");
+      assert.deepEqual(Object.keys(change.changed), [`A${ids.carol}`]);
+      const types = change.changed[`A${ids.carol}`]!;
+      // The new mail: Email (and EmailDelivery, RFC 8621 1.5) changed.
+      assert.ok(types.Email, `Email not among ${JSON.stringify(types)}`);
+      assert.ok(types.EmailDelivery, `EmailDelivery not among ${JSON.stringify(types)}`);
+    } finally {
+      stream.destroy();
+    }
   });
 
   test("POP3 on B holds the maildrop lock: the same account on D gets -ERR [IN-USE]", async () => {
