@@ -14,6 +14,7 @@ import {
   sameFlags,
   splitKeywords,
 } from "../shared/flags.js";
+import { checkAppend, checkDeliver } from "../shared/new-copies.js";
 import type {
   CopyResult,
   DeliveredCopy,
@@ -51,13 +52,6 @@ function checkUids(uids: number[]): number[] {
     if (!Number.isSafeInteger(u) || u <= 0) throw new StoreError("invalid", `invalid UID ${u}`);
   }
   return [...new Set(uids)].sort((a, b) => a - b);
-}
-
-function checkDate(d: Date | undefined): number {
-  if (d === undefined) return Date.now();
-  const t = d instanceof Date ? d.getTime() : Number.NaN;
-  if (!Number.isFinite(t)) throw new StoreError("invalid", "invalid internal date");
-  return t;
 }
 
 export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
@@ -270,25 +264,12 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
 
   return {
     async deliver(body: Buffer, targets: DeliveryTarget[], opts?: { internalDate?: Date }) {
-      if (!Buffer.isBuffer(body)) throw new StoreError("invalid", "body must be a Buffer");
-      if (!Array.isArray(targets) || targets.length === 0)
-        throw new StoreError("invalid", "no delivery target");
-      const internalDate = checkDate(opts?.internalDate);
-      const list = targets.map((t) => ({
-        accountId: t.accountId,
-        mailboxId: t.mailboxId,
-        flags: parseFlags(t.flags ?? []),
-      }));
-      return store(body, list, internalDate, "deliver");
+      const c = checkDeliver(body, targets, opts);
+      return store(c.body, c.targets, c.internalDate, "deliver");
     },
     async append(accountId: number, mailboxId: number, msg: NewMessage): Promise<DeliveredCopy> {
-      if (!Buffer.isBuffer(msg.body)) throw new StoreError("invalid", "body must be a Buffer");
-      const copies = await store(
-        msg.body,
-        [{ accountId, mailboxId, flags: parseFlags(msg.flags ?? []) }],
-        checkDate(msg.internalDate),
-        "append",
-      );
+      const c = checkAppend(accountId, mailboxId, msg);
+      const copies = await store(c.body, c.targets, c.internalDate, "append");
       return copies[0]!;
     },
     async listMessages(
