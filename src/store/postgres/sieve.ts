@@ -10,18 +10,20 @@
 //   that log's latest seq of type 6, as in SQLite.
 import { StoreError } from "../errors.js";
 import { SIEVE_SCRIPT } from "../shared/changes.js";
-import { checkSieveName } from "../sqlite/sieve.js";
+import {
+  byName,
+  checkPeriod,
+  checkSieveContent,
+  checkSieveName,
+  checkSweepLimit,
+  DUPLICATE_KEY_MAX,
+  DUPLICATE_SWEEP_PER_RECORD,
+  seenWithin,
+} from "../shared/sieve.js";
 import type { SieveScriptRecord, SieveStore } from "../types.js";
 import type { PgCtx } from "./context.js";
 import type { Tx } from "./db.js";
 import { db, FILTER_LOCK, lockId, lockText, millis, tx } from "./filter-kit.js";
-
-/** Longest duplicate key kept: the interpreter hashes or composes it, so this only stops abuse. */
-const DUPLICATE_KEY_MAX = 1024;
-/** Expired duplicate records removed by each one recorded: more than one, so the expired rows
- *  shrink under any traffic and the table stays bounded by the keys still within their period,
- *  with no timer. */
-const DUPLICATE_SWEEP_PER_RECORD = 2;
 
 interface Row {
   id: number;
@@ -43,35 +45,18 @@ const toRecord = (r: Row): SieveScriptRecord => ({
   updatedAt: new Date(r.updated_at),
 });
 
-/** No lone surrogates: the text survives UTF-8 (what ManageSieve and JMAP carry) unchanged. */
-const wellFormed = (t: string): boolean => Buffer.from(t, "utf8").toString("utf8") === t;
-
 function id(n: number, what: string): void {
   if (!Number.isSafeInteger(n) || n <= 0) throw new StoreError("invalid", `bad ${what} id ${n}`);
 }
 
 /** The script's UTF-8 bytes (stored as BYTEA: byte-exact, U+0000 included). */
 function contentBytes(raw: unknown): Buffer {
-  if (typeof raw !== "string" || !wellFormed(raw))
-    throw new StoreError("invalid", "a script must be UTF-8 text");
-  return Buffer.from(raw, "utf8");
+  return Buffer.from(checkSieveContent(raw), "utf8");
 }
 
 function duplicateKey(key: unknown): key is string {
   return typeof key === "string" && key.length > 0 && key.length <= DUPLICATE_KEY_MAX && !key.includes("\0");
 }
-
-function period(seconds: number): void {
-  if (!Number.isFinite(seconds) || seconds < 0) throw new StoreError("invalid", `bad period ${seconds}`);
-}
-
-/** RFC 7352 3: a duplicate when the key was recorded less than `seconds` before `t`. */
-const seenWithin = (seenAt: number | undefined, t: number, seconds: number): boolean =>
-  seenAt !== undefined && t - seenAt < seconds * 1000;
-
-// Names compare exactly (RFC 5804 1.6 leaves it to the server; exact keeps "Rules" and "rules"
-// apart as ManageSieve clients expect), so the listing sorts by code unit, as the SQLite store.
-const byName = (a: Row, b: Row): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 export function createSieve(ctx: PgCtx): SieveStore {
   const byNameIn = (q: Tx, accountId: number, name: string) =>
@@ -228,7 +213,7 @@ export function createSieve(ctx: PgCtx): SieveStore {
           "invalid",
           `a duplicate key must be 1 to ${DUPLICATE_KEY_MAX} characters, without U+0000`,
         );
-      period(seconds);
+      checkPeriod(seconds);
       const t = millis(now, "now");
       const expires = t + Math.floor(seconds * 1000);
       return tx(ctx, async (q) => {
@@ -257,7 +242,7 @@ export function createSieve(ctx: PgCtx): SieveStore {
     async seenDuplicate(accountId, key, now, seconds) {
       id(accountId, "account");
       if (!duplicateKey(key)) return false;
-      period(seconds);
+      checkPeriod(seconds);
       const t = millis(now, "now");
       const r = await db(ctx).one<{ seen_at: number }>(
         "SELECT seen_at FROM sieve_duplicates WHERE account_id = $1 AND key = $2",
@@ -268,7 +253,7 @@ export function createSieve(ctx: PgCtx): SieveStore {
 
     async sweepDuplicates(now, limit) {
       const t = millis(now, "now");
-      if (!Number.isSafeInteger(limit) || limit < 1) throw new StoreError("invalid", `bad limit ${limit}`);
+      checkSweepLimit(limit);
       return tx(ctx, (q) => sweep(q, t, limit));
     },
   };

@@ -3,17 +3,18 @@
 // and goes through the group-commit writer with the deliveries around it.
 import { StoreError } from "../errors.js";
 import { SIEVE_SCRIPT } from "../shared/changes.js";
+import {
+  byName,
+  checkPeriod,
+  checkSieveContent,
+  checkSieveName,
+  checkSweepLimit,
+  DUPLICATE_KEY_MAX,
+  DUPLICATE_SWEEP_PER_RECORD,
+  seenWithin,
+} from "../shared/sieve.js";
 import type { SieveScriptRecord, SieveStore } from "../types.js";
 import type { Ctx } from "./context.js";
-
-/** Longest script name, in Unicode characters (RFC 5804 1.6 asks servers to allow at least 128). */
-export const SIEVE_NAME_MAX = 128;
-/** Longest duplicate key kept: the interpreter hashes or composes it, so this only stops abuse. */
-const DUPLICATE_KEY_MAX = 1024;
-/** Expired duplicate records removed by each one recorded: more than one, so the expired rows
- *  shrink under any traffic and the table stays bounded by the keys still within their period,
- *  with no timer (and nothing grows in quiet times, when nothing is recorded). */
-const DUPLICATE_SWEEP_PER_RECORD = 2;
 
 interface Row {
   id: number;
@@ -33,9 +34,6 @@ const toRecord = (r: Row): SieveScriptRecord => ({
   updatedAt: new Date(r.updated_at),
 });
 
-/** No lone surrogates: the text survives UTF-8 (what ManageSieve and JMAP carry) unchanged. */
-const wellFormed = (t: string): boolean => Buffer.from(t, "utf8").toString("utf8") === t;
-
 function id(n: number, what: string): void {
   if (!Number.isSafeInteger(n) || n <= 0) throw new StoreError("invalid", `bad ${what} id ${n}`);
 }
@@ -44,29 +42,6 @@ function millis(d: Date, what: string): number {
   const t = d instanceof Date ? d.getTime() : Number.NaN;
   if (!Number.isFinite(t)) throw new StoreError("invalid", `${what} is not a valid date`);
   return t;
-}
-
-/** RFC 5804 1.6: a script name is 1–128 Unicode characters and none of them a control character
- *  (0000-001F, 007F-009F), a line or paragraph separator (2028, 2029). Kept exactly as given. */
-export function checkSieveName(raw: unknown): string {
-  if (typeof raw !== "string" || !wellFormed(raw))
-    throw new StoreError("invalid", "a script name must be a string of Unicode characters");
-  let n = 0;
-  for (const ch of raw) {
-    const c = ch.codePointAt(0) ?? 0;
-    if (c < 0x20 || (c >= 0x7f && c < 0xa0) || c === 0x2028 || c === 0x2029)
-      throw new StoreError("invalid", "a script name may not contain control characters");
-    n++;
-  }
-  if (n === 0 || n > SIEVE_NAME_MAX)
-    throw new StoreError("invalid", `a script name must be 1 to ${SIEVE_NAME_MAX} characters`);
-  return raw;
-}
-
-function checkContent(raw: unknown): string {
-  if (typeof raw !== "string" || !wellFormed(raw))
-    throw new StoreError("invalid", "a script must be UTF-8 text");
-  return raw;
 }
 
 export function createSieve(ctx: Ctx): SieveStore {
@@ -120,9 +95,6 @@ export function createSieve(ctx: Ctx): SieveStore {
     if (!r) throw new StoreError("not-found", `no script named ${JSON.stringify(name)}`);
     return r;
   };
-  // Names compare exactly (RFC 5804 1.6 leaves it to the server; exact keeps "Rules" and "rules"
-  // apart as ManageSieve clients expect), so the listing sorts by code unit, not by locale.
-  const byName = (a: Row, b: Row): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
   return {
     async list(accountId) {
@@ -159,7 +131,7 @@ export function createSieve(ctx: Ctx): SieveStore {
     async put(accountId, rawName, rawContent, limits, opts) {
       id(accountId, "account");
       const name = checkSieveName(rawName);
-      const content = checkContent(rawContent);
+      const content = checkSieveContent(rawContent);
       const bytes = Buffer.byteLength(content, "utf8");
       const now = Date.now();
       return ctx.write(() => {
@@ -240,13 +212,12 @@ export function createSieve(ctx: Ctx): SieveStore {
       id(accountId, "account");
       if (typeof key !== "string" || key.length === 0 || key.length > DUPLICATE_KEY_MAX)
         throw new StoreError("invalid", `a duplicate key must be 1 to ${DUPLICATE_KEY_MAX} characters`);
-      if (!Number.isFinite(seconds) || seconds < 0) throw new StoreError("invalid", `bad period ${seconds}`);
+      checkPeriod(seconds);
       const t = millis(now, "now");
       const expires = t + Math.floor(seconds * 1000);
       return ctx.grouped(() => {
         const r = s.dupGet.get(accountId, key);
-        // RFC 7352 3: a duplicate when the key was recorded less than :seconds ago.
-        const seen = r !== undefined && t - r.seen_at < seconds * 1000;
+        const seen = seenWithin(r?.seen_at, t, seconds);
         // RFC 7352 3.3 (:last): a seen key's period starts again from now; without it the first
         // sighting's period stands, so a steady stream is still let through once per period.
         if (!seen || last) {
@@ -262,18 +233,14 @@ export function createSieve(ctx: Ctx): SieveStore {
     async seenDuplicate(accountId, key, now, seconds) {
       id(accountId, "account");
       if (typeof key !== "string" || key.length === 0 || key.length > DUPLICATE_KEY_MAX) return false;
-      if (!Number.isFinite(seconds) || seconds < 0) throw new StoreError("invalid", `bad period ${seconds}`);
+      checkPeriod(seconds);
       const t = millis(now, "now");
-      return ctx.read(() => {
-        const r = s.dupGet.get(accountId, key);
-        // The same rule as duplicate(): recorded less than :seconds ago.
-        return r !== undefined && t - r.seen_at < seconds * 1000;
-      });
+      return ctx.read(() => seenWithin(s.dupGet.get(accountId, key)?.seen_at, t, seconds));
     },
 
     async sweepDuplicates(now, limit) {
       const t = millis(now, "now");
-      if (!Number.isSafeInteger(limit) || limit < 1) throw new StoreError("invalid", `bad limit ${limit}`);
+      checkSweepLimit(limit);
       return ctx.grouped(() => ({ value: s.sweep.run(t, limit).changes }));
     },
   };
