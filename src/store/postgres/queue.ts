@@ -8,7 +8,7 @@
 // for the other; an entry whose lease ran out (its engine died) is due again. A claim commits
 // before the engine sees the entry, so a crash after it costs only the lease's wait.
 import { StoreError } from "../errors.js";
-import { checkNewEntry, checkRecipients, type QueueRow, STATES, toQueued } from "../shared/queue.js";
+import { checkNewEntry, checkQueuePatch, patchedEntry, type QueueRow, toQueued } from "../shared/queue.js";
 import type { NewQueuedMessage, QueuedMessage, QueueStore } from "../types.js";
 import { accountExists } from "./account-kit.js";
 import { storeBlob } from "./blobs.js";
@@ -105,23 +105,9 @@ export function createQueue(ctx: PgCtx): QueueStore {
 
     async updateQueued(id, patch) {
       // Checked before the transaction: a bad patch is the caller's error, whatever the row.
-      if (patch.state !== undefined && !STATES.has(patch.state))
-        throw new StoreError("invalid", `invalid state ${patch.state}`);
-      if (
-        patch.nextAttemptAt !== undefined &&
-        (!(patch.nextAttemptAt instanceof Date) || !Number.isFinite(patch.nextAttemptAt.getTime()))
-      )
-        throw new StoreError("invalid", "invalid nextAttemptAt");
-      if (patch.attempts !== undefined && (!Number.isSafeInteger(patch.attempts) || patch.attempts < 0))
-        throw new StoreError("invalid", "invalid attempts");
-      const recipients = patch.recipients === undefined ? undefined : checkRecipients(patch.recipients);
+      const checked = checkQueuePatch(patch);
       return ctx.write(async (t) => {
-        const next: QueuedMessage = { ...toQueued(await must(t, id, true)) };
-        if (patch.state !== undefined) next.state = patch.state;
-        if (patch.nextAttemptAt !== undefined) next.nextAttemptAt = patch.nextAttemptAt;
-        if (patch.attempts !== undefined) next.attempts = patch.attempts;
-        if (patch.lastError !== undefined) next.lastError = patch.lastError;
-        if (recipients !== undefined) next.recipients = recipients;
+        const next = patchedEntry(toQueued(await must(t, id, true)), checked);
         await t.run(
           `UPDATE queue SET state = $1, next_attempt_at = $2, attempts = $3, last_error = $4, recipients = $5
              WHERE id = $6`,

@@ -90,3 +90,34 @@ export function checkNewEntry(msg: NewQueuedMessage): {
     throw new StoreError("invalid", `invalid initial state ${state}`);
   return { recipients, ret, state };
 }
+
+/** What updateQueued may change. */
+export type QueuePatch = Partial<
+  Pick<QueuedMessage, "state" | "nextAttemptAt" | "attempts" | "lastError" | "recipients">
+>;
+
+/** updateQueued's patch, checked (state, nextAttemptAt, attempts, then recipients, each in that
+ *  order) with its recipients as stored; StoreError "invalid" for a bad field. */
+export function checkQueuePatch(patch: QueuePatch): QueuePatch {
+  if (patch.state !== undefined && !STATES.has(patch.state))
+    throw new StoreError("invalid", `invalid state ${patch.state}`);
+  if (
+    patch.nextAttemptAt !== undefined &&
+    (!(patch.nextAttemptAt instanceof Date) || !Number.isFinite(patch.nextAttemptAt.getTime()))
+  )
+    throw new StoreError("invalid", "invalid nextAttemptAt");
+  if (patch.attempts !== undefined && (!Number.isSafeInteger(patch.attempts) || patch.attempts < 0))
+    throw new StoreError("invalid", "invalid attempts");
+  return patch.recipients === undefined ? patch : { ...patch, recipients: checkRecipients(patch.recipients) };
+}
+
+/** The entry `cur` with a checked patch applied (a new object; `cur` is left as it was). */
+export function patchedEntry(cur: QueuedMessage, patch: QueuePatch): QueuedMessage {
+  const next: QueuedMessage = { ...cur };
+  if (patch.state !== undefined) next.state = patch.state;
+  if (patch.nextAttemptAt !== undefined) next.nextAttemptAt = patch.nextAttemptAt;
+  if (patch.attempts !== undefined) next.attempts = patch.attempts;
+  if (patch.lastError !== undefined) next.lastError = patch.lastError;
+  if (patch.recipients !== undefined) next.recipients = patch.recipients;
+  return next;
+}

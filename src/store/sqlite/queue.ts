@@ -2,7 +2,7 @@
 // group-committed, so enqueue() resolves only once the entry and its body are on disk.
 import { StoreError } from "../errors.js";
 import { hashBody } from "../shared/body-hash.js";
-import { checkNewEntry, checkRecipients, type QueueRow, STATES, toQueued } from "../shared/queue.js";
+import { checkNewEntry, checkQueuePatch, patchedEntry, type QueueRow, toQueued } from "../shared/queue.js";
 import type { NewQueuedMessage, QueuedMessage, QueueStore } from "../types.js";
 import type { Ctx } from "./context.js";
 
@@ -114,26 +114,7 @@ export function createQueue(ctx: Ctx): QueueStore {
     // main thread (bench:relay removed each delivered message in a transaction of its own).
     async updateQueued(id, patch) {
       return ctx.grouped(() => {
-        const cur = toQueued(must(id));
-        const next: QueuedMessage = { ...cur };
-        if (patch.state !== undefined) {
-          if (!STATES.has(patch.state)) throw new StoreError("invalid", `invalid state ${patch.state}`);
-          next.state = patch.state;
-        }
-        if (patch.nextAttemptAt !== undefined) {
-          if (!(patch.nextAttemptAt instanceof Date) || !Number.isFinite(patch.nextAttemptAt.getTime())) {
-            throw new StoreError("invalid", "invalid nextAttemptAt");
-          }
-          next.nextAttemptAt = patch.nextAttemptAt;
-        }
-        if (patch.attempts !== undefined) {
-          if (!Number.isSafeInteger(patch.attempts) || patch.attempts < 0) {
-            throw new StoreError("invalid", "invalid attempts");
-          }
-          next.attempts = patch.attempts;
-        }
-        if (patch.lastError !== undefined) next.lastError = patch.lastError;
-        if (patch.recipients !== undefined) next.recipients = checkRecipients(patch.recipients);
+        const next = patchedEntry(toQueued(must(id)), checkQueuePatch(patch));
         s.update.run(
           next.state,
           next.nextAttemptAt.getTime(),
