@@ -15,6 +15,10 @@
 //
 //   npm run bench:smtp:compare
 //   npm run bench:smtp:compare -- --rounds 5 --messages 5000 --concurrency 20 --size 4096 [--bdat]
+//   npm run bench:smtp:compare -- --per-message --yubin sqlite,sqlite:w2,postgres,postgres:w2
+//                          # one connection per message (as smtp-source sends); several Yubin
+//                          # setups (store, workers; bench/compare/setups.ts) beside Postfix, each
+//                          # with its ratio to Postfix and to one-process SQLite
 //
 // The machine may be shared: every run prints the 1-minute load average, rounds rotate the
 // order of the three servers and the summary gives medians. A benchmark, not a test: it exits 0
@@ -25,6 +29,7 @@ import { loadavg, userInfo } from "node:os";
 import { parseArgs } from "node:util";
 import { freePort, stopChild, waitForGreeting } from "../../src/testing/net.js";
 import { median, runNode } from "./process.js";
+import { parseSetups, REFERENCE, rotation, setupArgs, type YubinSetup } from "./setups.js";
 import {
   delivered,
   logSummary,
@@ -45,6 +50,9 @@ const { values: opt } = parseArgs({
     size: { type: "string", default: "4096" },
     mailboxes: { type: "string", default: "20" },
     bdat: { type: "boolean", default: false },
+    // One connection per message (greeting, EHLO, transaction, QUIT), for every server.
+    "per-message": { type: "boolean", default: false },
+    ...setupArgs,
     "deliver-timeout": { type: "string", default: "300" }, // seconds to wait for Postfix's queue
     keep: { type: "boolean", default: false }, // keep Postfix's temp dir (log, Maildirs) for a look
   },
@@ -69,6 +77,7 @@ const benchArgs = [
   "--mailboxes",
   opt.mailboxes,
   ...(opt.bdat ? ["--bdat"] : []),
+  ...(opt["per-message"] ? ["--per-message"] : []),
 ];
 
 interface BenchResult {
@@ -76,12 +85,17 @@ interface BenchResult {
   messagesPerSecond: number;
   startedAtMs: number;
   serverPeakRssMB: number | null;
+  serverCpuMsPerMessage?: number | null;
+  postgresCpuMsPerMessage?: number;
 }
 
 interface Run {
   load: number;
   accept: number; // messages/s as the client saw 250s
   endToEnd: number; // messages/s until all were on disk in mailboxes
+  /** Yubin: server CPU per message (its processes), and a private PostgreSQL's; else NaN. */
+  cpuMs: number;
+  postgresCpuMs: number;
 }
 
 async function bench(extra: string[]): Promise<BenchResult> {
@@ -109,7 +123,7 @@ async function benchSink(): Promise<Run> {
     const load = load1();
     console.log(`    smtp-sink pid ${child.pid} on 127.0.0.1:${port}; load average ${load}`);
     const r = await bench(["--port", String(port), "--to", `bench{n}@${DOMAIN}`, "--pid", String(child.pid)]);
-    return { load, accept: r.messagesPerSecond, endToEnd: r.messagesPerSecond };
+    return { load, accept: r.messagesPerSecond, endToEnd: r.messagesPerSecond, ...NO_CPU };
   } finally {
     await stopChild(child, STOP_TIMEOUT_MS);
   }
@@ -147,19 +161,27 @@ async function benchPostfix(): Promise<Run> {
     console.log(
       `    postfix: all delivered ${e2eSeconds.toFixed(2)} s after the first connection: ${endToEnd} messages/s`,
     );
-    return { load, accept: r.messagesPerSecond, endToEnd };
+    return { load, accept: r.messagesPerSecond, endToEnd, ...NO_CPU };
   } finally {
     if (pf) await stopPostfix(pf, opt.keep);
     if (pf && opt.keep) console.log(`    postfix dir kept: ${pf.dir}`);
   }
 }
 
-async function benchYubin(): Promise<Run> {
+const NO_CPU = { cpuMs: Number.NaN, postgresCpuMs: Number.NaN };
+
+async function benchYubin(setup: YubinSetup): Promise<Run> {
   const load = load1();
   console.log(`    load average ${load}`);
   // Its 250 follows the durable mailbox write, so acceptance is end-to-end.
-  const r = await bench([]);
-  return { load, accept: r.messagesPerSecond, endToEnd: r.messagesPerSecond };
+  const r = await bench(setup.args);
+  return {
+    load,
+    accept: r.messagesPerSecond,
+    endToEnd: r.messagesPerSecond,
+    cpuMs: r.serverCpuMsPerMessage ?? Number.NaN,
+    postgresCpuMs: r.postgresCpuMsPerMessage ?? Number.NaN,
+  };
 }
 
 const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : "n/a");
@@ -177,55 +199,62 @@ async function main(): Promise<void> {
     return;
   }
   const version = postfixVersion();
+  const setups = parseSetups(opt.yubin, opt["postgres-url"]);
   console.log(
-    `Postfix ${version}; Node ${process.version}; ${messages} messages of ${opt.size} octets, ${opt.concurrency} sessions, ${opt.bdat ? "BDAT" : "DATA"}, ${rounds} round(s)`,
+    `Postfix ${version}; Node ${process.version}; ${messages} messages of ${opt.size} octets, ${opt.concurrency} sessions, ${opt.bdat ? "BDAT" : "DATA"}, connections ${opt["per-message"] ? "one per message" : "reused"}, ${rounds} round(s); Yubin: ${setups.map((x) => x.name).join(", ")}`,
   );
-  const servers = {
-    "smtp-sink": benchSink,
-    Postfix: benchPostfix,
-    Yubin: benchYubin,
-  } as const;
-  type Name = keyof typeof servers;
+  const others = { "smtp-sink": benchSink, Postfix: benchPostfix } as const;
+  type Other = keyof typeof others;
   // smtp-sink knows no BDAT (it answers 500), so with --bdat there is no ceiling run.
-  const names = (Object.keys(servers) as Name[]).filter((n) => !(opt.bdat && n === "smtp-sink"));
-  const runs: Record<Name, Run[]> = { "smtp-sink": [], Postfix: [], Yubin: [] };
+  const otherNames = (Object.keys(others) as Other[]).filter((n) => !(opt.bdat && n === "smtp-sink"));
+  const yubin = (name: string) => `Yubin ${name}`;
+  const names = [...otherNames, ...setups.map((x) => yubin(x.name))];
+  const runs = new Map<string, Run[]>(names.map((n) => [n, []]));
   for (let r = 0; r < rounds; r++) {
     // Rotate who goes first, so a load change on the machine does not favour one side.
-    const order = names.map((_, i) => names[(i + r) % names.length]!);
-    for (const who of order) {
+    for (const who of rotation(names, r)) {
       console.log(`\nround ${r + 1}: ${who}`);
-      runs[who].push(await servers[who]());
+      const setup = setups.find((x) => yubin(x.name) === who);
+      runs.get(who)!.push(setup ? await benchYubin(setup) : await others[who as Other]());
     }
   }
-  const med = (who: Name, f: (x: Run) => number) => median(runs[who].map(f));
+  const med = (who: string, f: (x: Run) => number) => median(runs.get(who)!.map(f));
   const acc = (x: Run) => x.accept;
   const e2e = (x: Run) => x.endToEnd;
   const ld = (x: Run) => x.load;
-  const list = (who: Name, f: (x: Run) => number) => runs[who].map(f).join(", ");
-  const y = med("Yubin", e2e);
+  const list = (who: string, f: (x: Run) => number) => runs.get(who)!.map(f).join(", ");
   const pa = med("Postfix", acc);
   const pe = med("Postfix", e2e);
-  const s = med("smtp-sink", acc);
+  const s = opt.bdat ? Number.NaN : med("smtp-sink", acc);
+  const ref = setups.some((x) => x.name === REFERENCE) ? med(yubin(REFERENCE), e2e) : Number.NaN;
   // Ratios within each round (runs seconds apart) suffer less from load swings across rounds.
-  const paired = (f: (i: number) => number) => median(runs.Yubin.map((_, i) => f(i)));
-  const pairE2e = paired((i) => runs.Yubin[i]!.endToEnd / runs.Postfix[i]!.endToEnd);
-  const pairSink = opt.bdat ? 0 : paired((i) => runs.Yubin[i]!.endToEnd / runs["smtp-sink"][i]!.accept);
+  const paired = (who: string, other: string, f: (x: Run) => number) =>
+    median(runs.get(who)!.map((x, i) => e2e(x) / f(runs.get(other)![i]!)));
+  const width = Math.max(...setups.map((x) => x.name.length));
+  const yubinRows = setups.flatMap((x) => {
+    const who = yubin(x.name);
+    const y = med(who, e2e);
+    const cpu = med(who, (r) => r.cpuMs);
+    const pgCpu = med(who, (r) => r.postgresCpuMs);
+    return [
+      `  Yubin ${x.name.padEnd(width)} (250 = delivered)  ${y} messages/s   [${list(who, e2e)}]  load ${list(who, ld)}`,
+      `      / Postfix end-to-end ${ratio(y, pe)}, / Postfix acceptance ${ratio(y, pa)}, / smtp-sink ${ratio(y, s)}` +
+        `${x.name !== REFERENCE ? `, / ${REFERENCE} ${ratio(y, ref)}` : ""}; per round / Postfix e2e ${fixed(paired(who, "Postfix", e2e))}`,
+      `      server CPU ${Number.isFinite(cpu) ? cpu.toFixed(3) : "n/a"} ms per message${Number.isFinite(pgCpu) ? `, PostgreSQL's ${pgCpu.toFixed(3)} ms` : ""}`,
+    ];
+  });
   console.log(
     [
       "",
-      `Summary (Yubin / Postfix ${version}, same run, ${messages} x ${opt.size} octets, ${opt.concurrency} sessions; medians of ${rounds}):`,
+      `Summary (Yubin / Postfix ${version}, same run, ${messages} x ${opt.size} octets, ${opt.concurrency} sessions, connections ${opt["per-message"] ? "one per message" : "reused"}; medians of ${rounds}):`,
       opt.bdat
         ? "  smtp-sink (ceiling)      n/a: smtp-sink has no BDAT"
         : `  smtp-sink (ceiling)      ${s} messages/s   [${list("smtp-sink", acc)}]  load ${list("smtp-sink", ld)}`,
       `  Postfix acceptance       ${pa} messages/s   [${list("Postfix", acc)}]  load ${list("Postfix", ld)}`,
       `  Postfix end-to-end       ${pe} messages/s   [${list("Postfix", e2e)}]`,
-      `  Yubin (250 = delivered)  ${y} messages/s   [${list("Yubin", e2e)}]  load ${list("Yubin", ld)}`,
-      `  Yubin / Postfix end-to-end  ${ratio(y, pe)}`,
-      `  Yubin / Postfix acceptance  ${ratio(y, pa)}`,
-      `  Yubin / smtp-sink           ${ratio(y, s)}`,
+      ...yubinRows,
       `  Postfix e2e / smtp-sink     ${ratio(pe, s)}`,
-      `  median of per-round ratios: Yubin / Postfix end-to-end ${fixed(pairE2e)}, Yubin / smtp-sink ${fixed(pairSink)}`,
-      `  load average (1 min) now ${load1()}; median at run start: sink ${opt.bdat ? "n/a" : med("smtp-sink", ld)}, Postfix ${med("Postfix", ld)}, Yubin ${med("Yubin", ld)}`,
+      `  load average (1 min) now ${load1()}; median at run start: ${names.map((n) => `${n} ${med(n, ld)}`).join(", ")}`,
     ].join("\n"),
   );
 }
