@@ -9,20 +9,13 @@
 // previous lock holder committed. The rows' changes go in one statement over arrays (unnest), not
 // one round trip per message: STORE 1:* on a large mailbox is one UPDATE.
 import { StoreError } from "../errors.js";
-import { applyFlags, flagList, joinKeywords, parseFlags, sameFlags, splitKeywords } from "../shared/flags.js";
+import { checkFlagUpdate, checkUids, flagsEvent, nextFlags } from "../shared/flag-update.js";
+import { flagList } from "../shared/flags.js";
 import type { FlagUpdate, FlagUpdateResult } from "../types.js";
 import type { PgCtx } from "./context.js";
 import type { Tx } from "./db.js";
 
 /** Valid UIDs, distinct and ascending; StoreError("invalid") for anything else. */
-export function checkUids(uids: number[]): number[] {
-  if (!Array.isArray(uids)) throw new StoreError("invalid", "UIDs must be an array");
-  for (const u of uids) {
-    if (!Number.isSafeInteger(u) || u <= 0) throw new StoreError("invalid", `invalid UID ${u}`);
-  }
-  return [...new Set(uids)].sort((a, b) => a - b);
-}
-
 export interface LockedMailbox {
   id: number;
   account_id: number;
@@ -60,20 +53,15 @@ interface FlagRow {
 export function createFlagOps(ctx: PgCtx) {
   return {
     async setFlags(mailboxId: number, uids: number[], update: FlagUpdate): Promise<FlagUpdateResult> {
-      const list = checkUids(uids);
-      const change = parseFlags(update.flags);
-      const since = update.unchangedSince;
-      if (since !== undefined && (!Number.isSafeInteger(since) || since < 0)) {
-        throw new StoreError("invalid", "invalid UNCHANGEDSINCE");
-      }
+      const u = checkFlagUpdate(uids, update);
       return ctx.write(async (t) => {
         const box = (await lockMailboxes(t, [mailboxId])).get(mailboxId)!;
         const result: FlagUpdateResult = { updated: [], failedUnchangedSince: [] };
-        if (list.length === 0) return { value: result };
+        if (u.uids.length === 0) return { value: result };
         const found = await t.rows<FlagRow>(
           `SELECT id, uid, modseq, sys_flags, keywords FROM messages
            WHERE mailbox_id = $1 AND uid = ANY($2::bigint[]) ORDER BY uid`,
-          [box.id, list],
+          [box.id, u.uids],
         );
         let modseq = box.highest_modseq;
         const keywordsAdded = new Set<string>();
@@ -82,25 +70,23 @@ export function createFlagOps(ctx: PgCtx) {
         const kws: string[] = [];
         const modseqs: number[] = [];
         for (const m of found) {
-          // RFC 7162 3.1.3: a message changed after UNCHANGEDSINCE is left alone and reported.
-          if (since !== undefined && m.modseq > since) {
+          const next = nextFlags(m, u, keywordsAdded);
+          if (next === "conflict") {
             result.failedUnchangedSince.push(m.uid);
             continue;
           }
-          const cur = { bits: m.sys_flags, keywords: splitKeywords(m.keywords) };
-          const next = applyFlags(cur, update.mode, change);
-          if (sameFlags(cur, next)) continue;
-          const kw = joinKeywords(next.keywords);
-          if (next.keywords.length > 0) {
-            const had = new Set(cur.keywords.map((k) => k.toLowerCase()));
-            for (const k of next.keywords) if (!had.has(k.toLowerCase())) keywordsAdded.add(k.toLowerCase());
-          }
+          if (next === null) continue;
           modseq++;
           ids.push(m.id);
           bits.push(next.bits);
-          kws.push(kw);
+          kws.push(next.keywords);
           modseqs.push(modseq);
-          result.updated.push({ uid: m.uid, flags: flagList(next.bits, kw), modseq, messageId: m.id });
+          result.updated.push({
+            uid: m.uid,
+            flags: flagList(next.bits, next.keywords),
+            modseq,
+            messageId: m.id,
+          });
         }
         if (ids.length === 0) return { value: result };
         await t.run(
@@ -110,19 +96,8 @@ export function createFlagOps(ctx: PgCtx) {
           [ids, bits, kws, modseqs],
         );
         await t.run("UPDATE mailboxes SET highest_modseq = $1 WHERE id = $2", [modseq, box.id]);
-        return {
-          value: result,
-          events: [
-            {
-              kind: "flags",
-              accountId: box.account_id,
-              mailboxId: box.id,
-              uids: result.updated.map((u) => u.uid),
-              modseq,
-              ...(keywordsAdded.size > 0 ? { keywordsAdded: [...keywordsAdded] } : {}),
-            },
-          ],
-        };
+        const changed = result.updated.map((c) => c.uid);
+        return { value: result, events: [flagsEvent(box, changed, modseq, keywordsAdded)] };
       });
     },
 

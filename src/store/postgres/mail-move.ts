@@ -9,12 +9,13 @@
 // the source's expunges (QRESYNC).
 import { StoreError } from "../errors.js";
 import type { MailEvent } from "../notifier.js";
+import { checkUids } from "../shared/flag-update.js";
 import { splitKeywords } from "../shared/flags.js";
 import type { CopyResult } from "../types.js";
 import type { PgCtx } from "./context.js";
 import type { Tx } from "./db.js";
 import { checkQuota, fileMessages, findThread } from "./mail-file.js";
-import { checkUids, type LockedMailbox, lockMailboxes } from "./mail-flags.js";
+import { type LockedMailbox, lockMailboxes } from "./mail-flags.js";
 
 interface SourceRow {
   id: number;

@@ -5,15 +5,8 @@
 import { StoreError } from "../errors.js";
 import type { MailEvent } from "../notifier.js";
 import { hashBody } from "../shared/body-hash.js";
-import {
-  applyFlags,
-  flagList,
-  joinKeywords,
-  parseFlags,
-  type StoredFlags,
-  sameFlags,
-  splitKeywords,
-} from "../shared/flags.js";
+import { checkFlagUpdate, checkUids, flagsEvent, nextFlags } from "../shared/flag-update.js";
+import { flagList, type StoredFlags, splitKeywords } from "../shared/flags.js";
 import { checkAppend, checkDeliver } from "../shared/new-copies.js";
 import type {
   CopyResult,
@@ -45,13 +38,6 @@ interface MessageRow {
   blob_id: number;
   thread_id: number;
   msgid: string | null;
-}
-
-function checkUids(uids: number[]): number[] {
-  for (const u of uids) {
-    if (!Number.isSafeInteger(u) || u <= 0) throw new StoreError("invalid", `invalid UID ${u}`);
-  }
-  return [...new Set(uids)].sort((a, b) => a - b);
 }
 
 export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
@@ -296,52 +282,28 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
     },
 
     async setFlags(mailboxId: number, uids: number[], update: FlagUpdate): Promise<FlagUpdateResult> {
-      const list = checkUids(uids);
-      const change = parseFlags(update.flags);
-      const since = update.unchangedSince;
-      if (since !== undefined && (!Number.isSafeInteger(since) || since < 0)) {
-        throw new StoreError("invalid", "invalid UNCHANGEDSINCE");
-      }
+      const u = checkFlagUpdate(uids, update);
       return ctx.grouped(() => {
         const box = rows.mustCounters(mailboxId);
         let modseq = box.highest_modseq;
         const result: FlagUpdateResult = { updated: [], failedUnchangedSince: [] };
         const keywordsAdded = new Set<string>();
-        for (const uid of list) {
+        for (const uid of u.uids) {
           const m = s.row.get(box.id, uid);
           if (!m) continue;
-          // RFC 7162 3.1.3: a message changed after UNCHANGEDSINCE is left alone and reported.
-          if (since !== undefined && m.modseq > since) {
+          const next = nextFlags(m, u, keywordsAdded);
+          if (next === "conflict") {
             result.failedUnchangedSince.push(uid);
             continue;
           }
-          const cur = { bits: m.sys_flags, keywords: splitKeywords(m.keywords) };
-          const next = applyFlags(cur, update.mode, change);
-          if (sameFlags(cur, next)) continue;
-          const kw = joinKeywords(next.keywords);
-          if (next.keywords.length > 0) {
-            const had = new Set(cur.keywords.map((k) => k.toLowerCase()));
-            for (const k of next.keywords) if (!had.has(k.toLowerCase())) keywordsAdded.add(k.toLowerCase());
-          }
-          s.setFlags.run(next.bits, kw, ++modseq, m.id);
-          result.updated.push({ uid, flags: flagList(next.bits, kw), modseq, messageId: m.id });
+          if (next === null) continue;
+          s.setFlags.run(next.bits, next.keywords, ++modseq, m.id);
+          result.updated.push({ uid, flags: flagList(next.bits, next.keywords), modseq, messageId: m.id });
         }
         if (modseq === box.highest_modseq) return { value: result };
         s.setModseq.run(modseq, box.id);
-        const uidsChanged = result.updated.map((u) => u.uid);
-        return {
-          value: result,
-          events: [
-            {
-              kind: "flags",
-              accountId: box.account_id,
-              mailboxId: box.id,
-              uids: uidsChanged,
-              modseq,
-              ...(keywordsAdded.size > 0 ? { keywordsAdded: [...keywordsAdded] } : {}),
-            },
-          ],
-        };
+        const changed = result.updated.map((c) => c.uid);
+        return { value: result, events: [flagsEvent(box, changed, modseq, keywordsAdded)] };
       });
     },
     async expunge(mailboxId: number, uids: number[]): Promise<number[]> {
