@@ -1,21 +1,8 @@
 // Small checks and conversions the PostgreSQL account services share (settings, sending,
-// greylist, sessions, app passwords, second factors, the queue): dates to epoch milliseconds,
-// ids, a unique violation as StoreError "exists", and per-account advisory locks for "count,
+// greylist, sessions, app passwords, second factors, the queue): a unique violation as StoreError "exists", and per-account advisory locks for "count,
 // then insert within a bound".
 import { StoreError } from "../errors.js";
 import type { Tx } from "./db.js";
-
-/** A Date as epoch milliseconds; StoreError "invalid" for anything else. */
-export function millis(d: Date, what: string): number {
-  const t = d instanceof Date ? d.getTime() : Number.NaN;
-  if (!Number.isFinite(t)) throw new StoreError("invalid", `${what} is not a valid date`);
-  return t;
-}
-
-/** A positive safe integer id, or StoreError "invalid". */
-export function checkId(n: number, what: string): void {
-  if (!Number.isSafeInteger(n) || n <= 0) throw new StoreError("invalid", `bad ${what} id ${n}`);
-}
 
 /** SQLSTATE unique_violation. */
 const UNIQUE_VIOLATION = "23505";

@@ -11,8 +11,9 @@ import {
   type AppPasswordRow as Row,
   toAppPassword,
 } from "../shared/app-passwords.js";
+import { checkId, millis } from "../shared/checks.js";
 import type { AppPasswordStore } from "../types.js";
-import { checkId, LOCK, lockFor, millis, mustAccount } from "./account-kit.js";
+import { LOCK, lockFor, mustAccount } from "./account-kit.js";
 import type { PgCtx } from "./context.js";
 
 const COLUMNS = "id, account_id, name, scopes, hash, created_at, last_used_at, last_used_ip";

@@ -56,10 +56,3 @@ export function db(ctx: PgCtx): Tx {
   ctx.assertOpen();
   return ctx.db;
 }
-
-/** A Date as epoch milliseconds; StoreError "invalid" for anything else. */
-export function millis(d: Date, what: string): number {
-  const t = d instanceof Date ? d.getTime() : Number.NaN;
-  if (!Number.isFinite(t)) invalid(`${what} is not a valid date`);
-  return t;
-}

@@ -11,14 +11,11 @@
 // the order in-process instead; here a walk would be a round trip per batch).
 // Reads need no lock: each statement sees one committed state (READ COMMITTED).
 import { StoreError } from "../errors.js";
+import { checkCount } from "../shared/checks.js";
 import { SEEN_BIT } from "../shared/flags.js";
 import type { MailboxOrder, MailboxThreadCounts, MessageChange, MessageMeta } from "../types.js";
 import type { PgCtx } from "./context.js";
 import { MESSAGE_SELECT, type MessageMetaRow, toMeta } from "./rows.js";
-
-function checkCount(n: number, what: string): void {
-  if (!Number.isSafeInteger(n) || n < 0) throw new StoreError("invalid", `invalid ${what} ${n}`);
-}
 
 /** ORDER BY of a mailbox listing (ties on the date broken by id in the same direction). */
 const orderBy = (ascending: boolean, alias = "") => {

@@ -3,6 +3,7 @@
 // is summed per key first (an upsert may not meet one row twice) and written as one statement
 // (unnest() of arrays), the sums computed by the server (ON CONFLICT … DO UPDATE), so nodes add
 // up rather than overwrite one another; "sent once per (kind, domain, day)" is the primary key's.
+import { millis } from "../shared/checks.js";
 import {
   checkDay,
   type DmarcRow,
@@ -14,7 +15,7 @@ import {
 } from "../shared/report-sending.js";
 import type { ReportSendingStore } from "../types.js";
 import type { PgCtx } from "./context.js";
-import { db, millis, tx, withoutNul } from "./filter-kit.js";
+import { db, tx, withoutNul } from "./filter-kit.js";
 
 const TLS_KEY = [
   "day",

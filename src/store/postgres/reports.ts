@@ -4,6 +4,7 @@
 // at once the second waits for the first's commit and then finds its id. The rows go in with the
 // report, in one transaction, a few thousand per statement (unnest() of arrays).
 import { StoreError } from "../errors.js";
+import { millis } from "../shared/checks.js";
 import {
   bounded,
   type ReportLine,
@@ -18,7 +19,7 @@ import {
 import type { ReportStore, ReportSummary, StoredReport } from "../types.js";
 import type { PgCtx } from "./context.js";
 import type { Tx } from "./db.js";
-import { db, millis, tx, withoutNul } from "./filter-kit.js";
+import { db, tx, withoutNul } from "./filter-kit.js";
 
 /** Rows per INSERT: a 100,000-record report is 20 statements of bounded size, not one huge one. */
 const ROWS_PER_STATEMENT = 5000;

@@ -5,6 +5,7 @@
 // false and changes nothing. Adding a passkey counts the account's under a per-account advisory
 // lock; a credential id registered twice at once is a unique violation, answered "exists".
 import { StoreError } from "../errors.js";
+import { checkId, millis } from "../shared/checks.js";
 import {
   CREDENTIAL_ID_MAX,
   type CredRow,
@@ -16,7 +17,7 @@ import {
   toCredential,
 } from "../shared/second-factor.js";
 import type { SecondFactorStore, TotpRecord } from "../types.js";
-import { checkId, LOCK, lockFor, millis, mustAccount, uniqueAsExists } from "./account-kit.js";
+import { LOCK, lockFor, mustAccount, uniqueAsExists } from "./account-kit.js";
 import type { PgCtx } from "./context.js";
 
 interface TotpRow {

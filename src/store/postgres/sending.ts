@@ -5,9 +5,10 @@
 // turns: under READ COMMITTED the second one's sums, read after the lock, include the first
 // one's committed row, and no count is lost.
 import { StoreError } from "../errors.js";
+import { millis } from "../shared/checks.js";
 import { COLUMNS, DAY, HOUR, isLimit, type PolicyRow, type Sums, toPolicy } from "../shared/sending.js";
 import type { SendDecision, SendingLimits, SendingStore } from "../types.js";
-import { millis, mustAccount } from "./account-kit.js";
+import { mustAccount } from "./account-kit.js";
 import type { PgCtx } from "./context.js";
 import type { Tx } from "./db.js";
 

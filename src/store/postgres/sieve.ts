@@ -10,6 +10,7 @@
 //   that log's latest seq of type 6, as in SQLite.
 import { StoreError } from "../errors.js";
 import { SIEVE_SCRIPT } from "../shared/changes.js";
+import { checkId, millis } from "../shared/checks.js";
 import {
   byName,
   checkPeriod,
@@ -23,7 +24,7 @@ import {
 import type { SieveScriptRecord, SieveStore } from "../types.js";
 import type { PgCtx } from "./context.js";
 import type { Tx } from "./db.js";
-import { db, FILTER_LOCK, lockId, lockText, millis, tx } from "./filter-kit.js";
+import { db, FILTER_LOCK, lockId, lockText, tx } from "./filter-kit.js";
 
 interface Row {
   id: number;
@@ -44,10 +45,6 @@ const toRecord = (r: Row): SieveScriptRecord => ({
   active: r.active,
   updatedAt: new Date(r.updated_at),
 });
-
-function id(n: number, what: string): void {
-  if (!Number.isSafeInteger(n) || n <= 0) throw new StoreError("invalid", `bad ${what} id ${n}`);
-}
 
 /** The script's UTF-8 bytes (stored as BYTEA: byte-exact, U+0000 included). */
 function contentBytes(raw: unknown): Buffer {
@@ -77,7 +74,7 @@ export function createSieve(ctx: PgCtx): SieveStore {
 
   return {
     async list(accountId) {
-      id(accountId, "account");
+      checkId(accountId, "account");
       const rows = await db(ctx).rows<Row>(`SELECT ${COLUMNS} FROM sieve_scripts WHERE account_id = $1`, [
         accountId,
       ]);
@@ -85,14 +82,14 @@ export function createSieve(ctx: PgCtx): SieveStore {
     },
 
     async get(accountId, name) {
-      id(accountId, "account");
+      checkId(accountId, "account");
       if (typeof name !== "string" || name.includes("\0")) return null;
       const r = await byNameIn(db(ctx), accountId, name);
       return r ? toRecord(r) : null;
     },
 
     async getById(accountId, scriptId) {
-      id(accountId, "account");
+      checkId(accountId, "account");
       if (!Number.isSafeInteger(scriptId) || scriptId <= 0) return null;
       const r = await db(ctx).one<Row>(
         `SELECT ${COLUMNS} FROM sieve_scripts WHERE account_id = $1 AND id = $2`,
@@ -102,7 +99,7 @@ export function createSieve(ctx: PgCtx): SieveStore {
     },
 
     async active(accountId) {
-      id(accountId, "account");
+      checkId(accountId, "account");
       const r = await db(ctx).one<Row>(
         `SELECT ${COLUMNS} FROM sieve_scripts WHERE account_id = $1 AND active`,
         [accountId],
@@ -111,7 +108,7 @@ export function createSieve(ctx: PgCtx): SieveStore {
     },
 
     async put(accountId, rawName, rawContent, limits, opts) {
-      id(accountId, "account");
+      checkId(accountId, "account");
       const name = checkSieveName(rawName);
       const content = contentBytes(rawContent);
       const now = Date.now();
@@ -154,7 +151,7 @@ export function createSieve(ctx: PgCtx): SieveStore {
     },
 
     async rename(accountId, from, rawTo) {
-      id(accountId, "account");
+      checkId(accountId, "account");
       const to = checkSieveName(rawTo);
       return scriptWrite(accountId, async (q) => {
         const r = await mustScript(q, accountId, from);
@@ -171,7 +168,7 @@ export function createSieve(ctx: PgCtx): SieveStore {
     },
 
     async remove(accountId, name) {
-      id(accountId, "account");
+      checkId(accountId, "account");
       await scriptWrite(accountId, async (q) => {
         const r = await mustScript(q, accountId, name);
         // RFC 5804 2.10: the active script cannot be deleted; deactivate (or activate another) first.
@@ -181,7 +178,7 @@ export function createSieve(ctx: PgCtx): SieveStore {
     },
 
     async setActive(accountId, name) {
-      id(accountId, "account");
+      checkId(accountId, "account");
       await scriptWrite(accountId, async (q) => {
         if (name === null) {
           await q.run("UPDATE sieve_scripts SET active = false WHERE account_id = $1 AND active", [
@@ -198,7 +195,7 @@ export function createSieve(ctx: PgCtx): SieveStore {
     },
 
     async state(accountId) {
-      id(accountId, "account");
+      checkId(accountId, "account");
       const r = await db(ctx).one<{ seq: number | null }>(
         "SELECT max(seq) AS seq FROM object_changes WHERE account_id = $1 AND type = $2",
         [accountId, SIEVE_SCRIPT],
@@ -207,7 +204,7 @@ export function createSieve(ctx: PgCtx): SieveStore {
     },
 
     async duplicate(accountId, key, now, seconds, last) {
-      id(accountId, "account");
+      checkId(accountId, "account");
       if (!duplicateKey(key))
         throw new StoreError(
           "invalid",
@@ -240,7 +237,7 @@ export function createSieve(ctx: PgCtx): SieveStore {
     },
 
     async seenDuplicate(accountId, key, now, seconds) {
-      id(accountId, "account");
+      checkId(accountId, "account");
       if (!duplicateKey(key)) return false;
       checkPeriod(seconds);
       const t = millis(now, "now");

@@ -15,6 +15,7 @@
 // The NOTIFY is a hint; the poll is what makes a node that lost its listening connection catch up.
 import type pg from "pg";
 import { StoreError } from "../errors.js";
+import { millis } from "../shared/checks.js";
 import {
   expired,
   HASH_MAX,
@@ -27,7 +28,7 @@ import {
   toSession,
 } from "../shared/web-sessions.js";
 import type { WebSessionStore } from "../types.js";
-import { LOCK, lockFor, millis, mustAccount, uniqueAsExists } from "./account-kit.js";
+import { LOCK, lockFor, mustAccount, uniqueAsExists } from "./account-kit.js";
 import type { PgCtx } from "./context.js";
 
 /** Changes read per poll; more are read by the next one, at once. */

@@ -9,18 +9,9 @@ import {
   type AppPasswordRow as Row,
   toAppPassword,
 } from "../shared/app-passwords.js";
+import { checkId, millis } from "../shared/checks.js";
 import type { AppPasswordStore } from "../types.js";
 import type { Ctx } from "./context.js";
-
-function millis(d: Date, what: string): number {
-  const t = d instanceof Date ? d.getTime() : Number.NaN;
-  if (!Number.isFinite(t)) throw new StoreError("invalid", `${what} is not a valid date`);
-  return t;
-}
-
-function id(n: number, what: string): void {
-  if (!Number.isSafeInteger(n) || n <= 0) throw new StoreError("invalid", `bad ${what} id ${n}`);
-}
 
 export function createAppPasswords(ctx: Ctx): AppPasswordStore {
   const db = ctx.db;
@@ -42,7 +33,7 @@ export function createAppPasswords(ctx: Ctx): AppPasswordStore {
 
   return {
     async create(p) {
-      id(p.accountId, "account");
+      checkId(p.accountId, "account");
       const name = checkName(p.name);
       const scopes = checkScopes(p.scopes);
       const at = millis(p.createdAt, "createdAt");
@@ -61,13 +52,13 @@ export function createAppPasswords(ctx: Ctx): AppPasswordStore {
     },
 
     async list(accountId) {
-      id(accountId, "account");
+      checkId(accountId, "account");
       return ctx.read(() => s.list.all(accountId).map(toAppPassword));
     },
 
     async get(accountId, appId) {
-      id(accountId, "account");
-      id(appId, "app password");
+      checkId(accountId, "account");
+      checkId(appId, "app password");
       return ctx.read(() => {
         const r = s.byId.get(accountId, appId);
         return r ? toAppPassword(r) : null;
@@ -75,13 +66,13 @@ export function createAppPasswords(ctx: Ctx): AppPasswordStore {
     },
 
     async candidates(accountId) {
-      id(accountId, "account");
+      checkId(accountId, "account");
       return ctx.read(() => s.list.all(accountId).map((r) => ({ ...toAppPassword(r), hash: r.hash })));
     },
 
     async touch(accountId, appId, use: { at: Date; ip: string }) {
-      id(accountId, "account");
-      id(appId, "app password");
+      checkId(accountId, "account");
+      checkId(appId, "app password");
       const at = millis(use.at, "at");
       const ip = String(use.ip).slice(0, IP_MAX);
       ctx.write(() => {
@@ -91,8 +82,8 @@ export function createAppPasswords(ctx: Ctx): AppPasswordStore {
     },
 
     async revoke(accountId, appId) {
-      id(accountId, "account");
-      id(appId, "app password");
+      checkId(accountId, "account");
+      checkId(appId, "app password");
       return ctx.write(() => ({ value: s.revoke.run(accountId, appId).changes > 0 }));
     },
   };

@@ -12,16 +12,13 @@ import {
   TYPE_CODE,
   VACATION,
 } from "../shared/changes.js";
+import { checkCount } from "../shared/checks.js";
 import type { ChangeObjectType, MessageMeta, ObjectChanges } from "../types.js";
 import type { Ctx } from "./context.js";
 import { MESSAGE_SELECT, type MessageTuple, toMeta } from "./rows.js";
 
 /** Most thread ids looked up in one statement (SQLite's variable limit is far above). */
 const THREAD_CHUNK = 500;
-
-function checkId(n: number, what: string): void {
-  if (!Number.isSafeInteger(n) || n < 0) throw new StoreError("invalid", `invalid ${what} ${n}`);
-}
 
 export function createChangeOps(ctx: Ctx) {
   const db = ctx.db;
@@ -82,7 +79,7 @@ export function createChangeOps(ctx: Ctx) {
       });
     },
     async threadMessages(accountId: number, threadIds: number[]): Promise<MessageMeta[]> {
-      for (const t of threadIds) checkId(t, "thread id");
+      for (const t of threadIds) checkCount(t, "thread id");
       const ids = [...new Set(threadIds)];
       return ctx.read(() => {
         const out: MessageMeta[] = [];

@@ -8,6 +8,7 @@
 //    one ordered pass (GROUP BY without a temporary b-tree).
 // Indexes are created by the v3 migration (listingMigration, below).
 import { StoreError } from "../errors.js";
+import { checkCount } from "../shared/checks.js";
 import { SEEN_BIT } from "../shared/flags.js";
 import type { MailboxOrder, MailboxThreadCounts } from "../types.js";
 import type { Ctx } from "./context.js";
@@ -16,10 +17,6 @@ export const listingMigration = `
 CREATE INDEX IF NOT EXISTS messages_mailbox_date ON messages(mailbox_id, internal_date, id, thread_id);
 CREATE INDEX IF NOT EXISTS messages_mailbox_thread ON messages(mailbox_id, thread_id, sys_flags);
 `;
-
-function checkCount(n: number, what: string): void {
-  if (!Number.isSafeInteger(n) || n < 0) throw new StoreError("invalid", `invalid ${what} ${n}`);
-}
 
 export function createListingOps(ctx: Ctx) {
   const db = ctx.db;

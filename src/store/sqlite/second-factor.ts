@@ -3,6 +3,7 @@
 // writes (a TOTP step, a recovery code) are single conditional UPDATEs, so two logins racing with
 // one code cannot both succeed.
 import { StoreError } from "../errors.js";
+import { checkId, millis } from "../shared/checks.js";
 import {
   CREDENTIAL_ID_MAX,
   type CredRow,
@@ -21,16 +22,6 @@ interface TotpRow {
   confirmed: number;
   last_step: number | null;
   created_at: number;
-}
-
-function millis(d: Date, what: string): number {
-  const t = d instanceof Date ? d.getTime() : Number.NaN;
-  if (!Number.isFinite(t)) throw new StoreError("invalid", `${what} is not a valid date`);
-  return t;
-}
-
-function id(n: number): void {
-  if (!Number.isSafeInteger(n) || n <= 0) throw new StoreError("invalid", `bad account id ${n}`);
 }
 
 export function createSecondFactors(ctx: Ctx): SecondFactorStore {
@@ -87,7 +78,7 @@ export function createSecondFactors(ctx: Ctx): SecondFactorStore {
 
   return {
     async totp(accountId): Promise<TotpRecord | null> {
-      id(accountId);
+      checkId(accountId, "account");
       return ctx.read(() => {
         const r = s.totp.get(accountId);
         if (!r) return null;
@@ -101,7 +92,7 @@ export function createSecondFactors(ctx: Ctx): SecondFactorStore {
     },
 
     async beginTotp(accountId, p) {
-      id(accountId);
+      checkId(accountId, "account");
       const at = millis(p.at, "at");
       if (typeof p.sealedSecret !== "string" || p.sealedSecret.length === 0 || p.sealedSecret.length > 1024)
         throw new StoreError("invalid", "bad sealed TOTP secret");
@@ -113,19 +104,19 @@ export function createSecondFactors(ctx: Ctx): SecondFactorStore {
     },
 
     async confirmTotp(accountId, n) {
-      id(accountId);
+      checkId(accountId, "account");
       step(n);
       return ctx.write(() => ({ value: s.confirmTotp.run(n, accountId).changes > 0 }));
     },
 
     async useTotpStep(accountId, n) {
-      id(accountId);
+      checkId(accountId, "account");
       step(n);
       return ctx.write(() => ({ value: s.useStep.run(n, accountId, n).changes > 0 }));
     },
 
     async removeTotp(accountId) {
-      id(accountId);
+      checkId(accountId, "account");
       ctx.write(() => {
         s.removeTotp.run(accountId);
         return { value: undefined };
@@ -133,7 +124,7 @@ export function createSecondFactors(ctx: Ctx): SecondFactorStore {
     },
 
     async setRecoveryCodes(accountId, hashes, at) {
-      id(accountId);
+      checkId(accountId, "account");
       const t = millis(at, "at");
       if (!Array.isArray(hashes) || hashes.length > RECOVERY_CODES_MAX)
         throw new StoreError("invalid", `at most ${RECOVERY_CODES_MAX} recovery codes`);
@@ -149,7 +140,7 @@ export function createSecondFactors(ctx: Ctx): SecondFactorStore {
     },
 
     async recoveryCodeCount(accountId) {
-      id(accountId);
+      checkId(accountId, "account");
       return ctx.read(() => {
         const r = s.countCodes.get(accountId);
         return { unused: r?.unused ?? 0, total: r?.total ?? 0 };
@@ -157,14 +148,14 @@ export function createSecondFactors(ctx: Ctx): SecondFactorStore {
     },
 
     async useRecoveryCode(accountId, hash, at) {
-      id(accountId);
+      checkId(accountId, "account");
       const t = millis(at, "at");
       if (typeof hash !== "string") return false;
       return ctx.write(() => ({ value: s.useCode.run(t, accountId, hash).changes > 0 }));
     },
 
     async addCredential(c) {
-      id(c.accountId);
+      checkId(c.accountId, "account");
       const credId = checkCredentialId(c.id);
       const name = checkName(c.name);
       const transports = checkTransports(c.transports);
@@ -185,7 +176,7 @@ export function createSecondFactors(ctx: Ctx): SecondFactorStore {
     },
 
     async credentials(accountId) {
-      id(accountId);
+      checkId(accountId, "account");
       return ctx.read(() => s.creds.all(accountId).map(toCredential));
     },
 
@@ -207,12 +198,12 @@ export function createSecondFactors(ctx: Ctx): SecondFactorStore {
     },
 
     async removeCredential(accountId, credId) {
-      id(accountId);
+      checkId(accountId, "account");
       return ctx.write(() => ({ value: s.removeCred.run(accountId, credId).changes > 0 }));
     },
 
     async clear(accountId) {
-      id(accountId);
+      checkId(accountId, "account");
       ctx.write(() => {
         s.removeTotp.run(accountId);
         s.clearCodes.run(accountId);

@@ -3,15 +3,10 @@
 // sending-schema.ts. recordSend checks and records in one transaction, so two sessions of one
 // account sending at once cannot both slip under a limit.
 import { StoreError } from "../errors.js";
+import { millis } from "../shared/checks.js";
 import { COLUMNS, DAY, HOUR, isLimit, type PolicyRow, type Sums, toPolicy } from "../shared/sending.js";
 import type { SendDecision, SendingLimits, SendingStore } from "../types.js";
 import type { Ctx } from "./context.js";
-
-function millis(d: Date, what: string): number {
-  const t = d instanceof Date ? d.getTime() : Number.NaN;
-  if (!Number.isFinite(t)) throw new StoreError("invalid", `${what} is not a valid date`);
-  return t;
-}
 
 export function createSending(ctx: Ctx): SendingStore {
   const db = ctx.db;

@@ -3,6 +3,7 @@
 // and goes through the group-commit writer with the deliveries around it.
 import { StoreError } from "../errors.js";
 import { SIEVE_SCRIPT } from "../shared/changes.js";
+import { checkId, millis } from "../shared/checks.js";
 import {
   byName,
   checkPeriod,
@@ -33,16 +34,6 @@ const toRecord = (r: Row): SieveScriptRecord => ({
   active: r.active === 1,
   updatedAt: new Date(r.updated_at),
 });
-
-function id(n: number, what: string): void {
-  if (!Number.isSafeInteger(n) || n <= 0) throw new StoreError("invalid", `bad ${what} id ${n}`);
-}
-
-function millis(d: Date, what: string): number {
-  const t = d instanceof Date ? d.getTime() : Number.NaN;
-  if (!Number.isFinite(t)) throw new StoreError("invalid", `${what} is not a valid date`);
-  return t;
-}
 
 export function createSieve(ctx: Ctx): SieveStore {
   const db = ctx.db;
@@ -98,12 +89,12 @@ export function createSieve(ctx: Ctx): SieveStore {
 
   return {
     async list(accountId) {
-      id(accountId, "account");
+      checkId(accountId, "account");
       return ctx.read(() => s.list.all(accountId).sort(byName).map(toRecord));
     },
 
     async get(accountId, name) {
-      id(accountId, "account");
+      checkId(accountId, "account");
       if (typeof name !== "string") return null;
       return ctx.read(() => {
         const r = s.byName.get(accountId, name);
@@ -112,7 +103,7 @@ export function createSieve(ctx: Ctx): SieveStore {
     },
 
     async getById(accountId, scriptId) {
-      id(accountId, "account");
+      checkId(accountId, "account");
       if (!Number.isSafeInteger(scriptId) || scriptId <= 0) return null;
       return ctx.read(() => {
         const r = s.byId.get(accountId, scriptId);
@@ -121,7 +112,7 @@ export function createSieve(ctx: Ctx): SieveStore {
     },
 
     async active(accountId) {
-      id(accountId, "account");
+      checkId(accountId, "account");
       return ctx.read(() => {
         const r = s.active.get(accountId);
         return r ? toRecord(r) : null;
@@ -129,7 +120,7 @@ export function createSieve(ctx: Ctx): SieveStore {
     },
 
     async put(accountId, rawName, rawContent, limits, opts) {
-      id(accountId, "account");
+      checkId(accountId, "account");
       const name = checkSieveName(rawName);
       const content = checkSieveContent(rawContent);
       const bytes = Buffer.byteLength(content, "utf8");
@@ -161,7 +152,7 @@ export function createSieve(ctx: Ctx): SieveStore {
     },
 
     async rename(accountId, from, rawTo) {
-      id(accountId, "account");
+      checkId(accountId, "account");
       const to = checkSieveName(rawTo);
       return ctx.write(() => {
         const r = mustScript(accountId, String(from));
@@ -177,7 +168,7 @@ export function createSieve(ctx: Ctx): SieveStore {
     },
 
     async remove(accountId, name) {
-      id(accountId, "account");
+      checkId(accountId, "account");
       ctx.write(() => {
         const r = mustScript(accountId, String(name));
         // RFC 5804 2.10: the active script cannot be deleted; deactivate (or activate another) first.
@@ -188,7 +179,7 @@ export function createSieve(ctx: Ctx): SieveStore {
     },
 
     async setActive(accountId, name) {
-      id(accountId, "account");
+      checkId(accountId, "account");
       ctx.write(() => {
         if (name === null) {
           s.deactivate.run(accountId);
@@ -204,12 +195,12 @@ export function createSieve(ctx: Ctx): SieveStore {
     },
 
     async state(accountId) {
-      id(accountId, "account");
+      checkId(accountId, "account");
       return ctx.read(() => s.state.get(accountId, SIEVE_SCRIPT)?.seq ?? 0);
     },
 
     async duplicate(accountId, key, now, seconds, last) {
-      id(accountId, "account");
+      checkId(accountId, "account");
       if (typeof key !== "string" || key.length === 0 || key.length > DUPLICATE_KEY_MAX)
         throw new StoreError("invalid", `a duplicate key must be 1 to ${DUPLICATE_KEY_MAX} characters`);
       checkPeriod(seconds);
@@ -231,7 +222,7 @@ export function createSieve(ctx: Ctx): SieveStore {
     },
 
     async seenDuplicate(accountId, key, now, seconds) {
-      id(accountId, "account");
+      checkId(accountId, "account");
       if (typeof key !== "string" || key.length === 0 || key.length > DUPLICATE_KEY_MAX) return false;
       checkPeriod(seconds);
       const t = millis(now, "now");

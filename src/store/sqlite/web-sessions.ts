@@ -11,6 +11,7 @@
 // `seq > last seen` every pollMs, on the index, while anyone listens. SQLite's data_version
 // would also tell that another connection wrote, but not what: every delivery would wake it.
 import { StoreError } from "../errors.js";
+import { millis } from "../shared/checks.js";
 import {
   expired,
   HASH_MAX,
@@ -27,12 +28,6 @@ import type { Ctx } from "./context.js";
 
 /** Changes read per poll; more wait for the next one. */
 const POLL_LIMIT = 1000;
-
-function millis(d: Date, what: string): number {
-  const t = d instanceof Date ? d.getTime() : Number.NaN;
-  if (!Number.isFinite(t)) throw new StoreError("invalid", `${what} is not a valid date`);
-  return t;
-}
 
 export function createWebSessions(ctx: Ctx, opts: { pollMs: number }): WebSessionStore & { stop(): void } {
   const db = ctx.db;
