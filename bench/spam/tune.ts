@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ClassifyParams, classify } from "../../src/spam/classifier/classify.js";
 import { MemorySpamModel } from "../../src/spam/classifier/memory-model.js";
-import { type TokenOptions, tokenHashes } from "../../src/spam/classifier/tokens.js";
+import { type MessageTokens, messageTokens, type TokenOptions } from "../../src/spam/classifier/tokens.js";
 import { buildMessageView } from "../../src/spam/message-view.js";
 import type { MessageView } from "../../src/spam/types.js";
 import { LocalNotifier } from "../../src/store/notifier.js";
@@ -40,9 +40,10 @@ interface Prepared {
 
 export async function trainAll(
   store: SpamStore,
-  items: readonly { sample: Sample; hashes: number[] }[],
+  items: readonly { sample: Sample; tokens: MessageTokens }[],
 ): Promise<void> {
-  for (const { sample, hashes } of items) {
+  for (const { sample, tokens } of items) {
+    const { hashes } = tokens;
     await store.train({ accountId: 0, key: sample.id, as: sample.label, hashes, scopes: [0] });
   }
 }
@@ -59,7 +60,7 @@ async function crossValidate(
   tok: TokenOptions,
   params: Partial<ClassifyParams>,
 ): Promise<Scored[]> {
-  const items = prepared.map((p) => ({ sample: p.sample, hashes: tokenHashes(p.view, tok) }));
+  const items = prepared.map((p) => ({ sample: p.sample, tokens: messageTokens(p.view, tok) }));
   const fold = foldsOf(prepared.map((p) => p.sample));
   const scored: Scored[] = [];
   cvOrder.length = 0;
@@ -71,7 +72,7 @@ async function crossValidate(
     for (let i = 0; i < items.length; i++) {
       const it = items[i];
       if (it === undefined || fold[i] !== f) continue;
-      const c = await classify(store, { accountId: null, params }, it.hashes);
+      const c = await classify(store, { accountId: null, params }, it.tokens);
       scored[i] = { score: c.probability, label: it.sample.label };
       cvOrder[i] = it.sample.id;
     }
@@ -86,7 +87,7 @@ const toePasses = argv.includes("--toe-passes") ? Number(argv[argv.indexOf("--to
 
 export async function trainOnError(
   store: SpamStore,
-  items: readonly { sample: Sample; hashes: number[] }[],
+  items: readonly { sample: Sample; tokens: MessageTokens }[],
   params: Partial<ClassifyParams>,
   margin: number,
 ): Promise<void> {
@@ -95,7 +96,7 @@ export async function trainOnError(
   for (let pass = 0; pass < toePasses; pass++) {
     let trained = 0;
     for (const it of order) {
-      const c = await classify(store, { accountId: null, params }, it.hashes);
+      const c = await classify(store, { accountId: null, params }, it.tokens);
       const err = it.sample.label === "spam" ? 1 - c.probability : c.probability;
       if (!c.ready || err > margin) {
         if (
@@ -103,7 +104,7 @@ export async function trainOnError(
             accountId: 0,
             key: it.sample.id,
             as: it.sample.label,
-            hashes: it.hashes,
+            hashes: it.tokens.hashes,
             scopes: [0],
           })) !== "unchanged"
         )
@@ -161,6 +162,7 @@ if (argv.includes("--calibrate")) {
   // first rows undo this round's choices, to show what each was worth).
   const variants: [string, TokenOptions, Partial<ClassifyParams>][] = [
     ["default", {}, {}],
+    ["one test (header and message tokens pooled)", {}, { split: false }],
     ["maxClues 150", {}, { maxClues: 150 }],
     ["no URL words", { urlWords: false }, {}],
     ["no shape tokens", { shape: false }, {}],
@@ -202,7 +204,7 @@ if (argv.includes("--calibrate")) {
     }
   }
 } else {
-  const items = train.map((p) => ({ sample: p.sample, hashes: tokenHashes(p.view) }));
+  const items = train.map((p) => ({ sample: p.sample, tokens: messageTokens(p.view) }));
   const memory = new MemorySpamModel();
   await trainAll(memory, items);
   await holdoutReport("memory model", memory);
@@ -235,7 +237,7 @@ async function holdoutReport(label: string, store: SpamStore): Promise<void> {
     const view = buildMessageView(s.body);
     const c1 = process.cpuUsage();
     const t1 = performance.now();
-    const c = await classify(store, { accountId: null }, tokenHashes(view));
+    const c = await classify(store, { accountId: null }, messageTokens(view));
     scoreWall.push(performance.now() - t1);
     scoreCpu.push(cpuMs(process.cpuUsage(c1)));
     viewCpu.push(cpuMs(process.cpuUsage(c0)) - scoreCpu[scoreCpu.length - 1]!);

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { silentLogger } from "../../src/log/logger.js";
 import type { FilterInput } from "../../src/postoffice/types.js";
 import { classify } from "../../src/spam/classifier/classify.js";
-import { tokenHashes } from "../../src/spam/classifier/tokens.js";
+import { messageTokens } from "../../src/spam/classifier/tokens.js";
 import { trainMessage } from "../../src/spam/classifier/train.js";
 import { buildMessageView } from "../../src/spam/message-view.js";
 import { bayesSignals } from "../../src/spam/rules/index.js";
@@ -140,7 +140,7 @@ export async function scoreSamples(
     const cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     const view = buildMessageView(s.body);
-    const c = await classify(store.spam, { accountId }, tokenHashes(view));
+    const c = await classify(store.spam, { accountId }, messageTokens(view));
     const t1 = process.hrtime.bigint();
     const cpu1 = process.cpuUsage(cpu0);
     let score = Number.NaN;

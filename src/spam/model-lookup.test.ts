@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { classify, MIN_TRAINED } from "./classifier/classify.js";
 import { MemorySpamModel } from "./classifier/memory-model.js";
 import { TokenCache } from "./classifier/token-cache.js";
-import { tokenHashes } from "./classifier/tokens.js";
+import { messageTokens } from "./classifier/tokens.js";
 import { trainMessage } from "./classifier/train.js";
 import { buildMessageView } from "./message-view.js";
 import { modelLookup } from "./model-lookup.js";
@@ -55,13 +55,13 @@ describe("modelLookup", () => {
     assert.deepEqual(r, { probability: 0.5, ready: false });
     assert.deepEqual(store.lookups, []);
     // classify() itself says the same: not ready.
-    assert.equal((await classify(store, { accountId: USER }, tokenHashes(probe))).ready, false);
+    assert.equal((await classify(store, { accountId: USER }, messageTokens(probe))).ready, false);
   });
 
   it("a recipient without training gets the global model's answer, from the global lookup alone", async () => {
     const store = new CountingModel();
     await train(store, 0, MIN_TRAINED);
-    const want = await classify(store, { accountId: USER }, tokenHashes(probe));
+    const want = await classify(store, { accountId: USER }, messageTokens(probe));
     store.lookups = [];
     const got = await modelLookup(direct(store), probe).classify(USER);
     assert.deepEqual(got, { probability: want.probability, ready: true });
@@ -78,8 +78,8 @@ describe("modelLookup", () => {
       as: "ham",
       body: message("Cheap pills", "cheap pills casino bonus winner today"),
     });
-    const want = await classify(store, { accountId: USER }, tokenHashes(probe));
-    const global = await classify(store, { accountId: null }, tokenHashes(probe));
+    const want = await classify(store, { accountId: USER }, messageTokens(probe));
+    const global = await classify(store, { accountId: null }, messageTokens(probe));
     assert.notEqual(want.probability, global.probability);
     store.lookups = [];
     const lookup = modelLookup(direct(store), probe);
@@ -106,7 +106,7 @@ describe("modelLookup", () => {
       body: message("Cheap pills", "cheap pills casino bonus winner today"),
     });
     const after = await modelLookup(cache, probe).classify(null);
-    const want = await classify(store, { accountId: null }, tokenHashes(probe));
+    const want = await classify(store, { accountId: null }, messageTokens(probe));
     assert.deepEqual(after, { probability: want.probability, ready: true });
     assert.ok(after.probability < before.probability);
     assert.deepEqual(store.lookups, [0, 0], "looked up again after the training");

@@ -14,7 +14,7 @@
 import type { SpamTokenCounts } from "../store/types.js";
 import { classify, MIN_TRAINED } from "./classifier/classify.js";
 import type { TokenCache } from "./classifier/token-cache.js";
-import { tokenHashes } from "./classifier/tokens.js";
+import { type MessageTokens, messageTokens } from "./classifier/tokens.js";
 import type { MessageView } from "./types.js";
 
 export interface ModelAnswer {
@@ -28,7 +28,7 @@ export function modelLookup(
   spam: TokenCache,
   view: MessageView,
 ): { classify(accountId: number | null): Promise<ModelAnswer> } {
-  let hashes: number[] | null = null;
+  let tokens: MessageTokens | null = null;
   let global: Promise<SpamTokenCounts> | null = null;
   return {
     async classify(accountId) {
@@ -37,9 +37,9 @@ export function modelLookup(
       const [g, u] = await Promise.all([global, user === null ? null : spam.modelTotals(user)]);
       const ready = g.spam + (u?.spam ?? 0) >= MIN_TRAINED && g.ham + (u?.ham ?? 0) >= MIN_TRAINED;
       if (!ready) return { probability: 0.5, ready: false };
-      hashes ??= tokenHashes(view);
+      tokens ??= messageTokens(view);
       const own = u !== null && u.spam + u.ham > 0 ? user : null;
-      const c = await classify(spam, { accountId: own }, hashes);
+      const c = await classify(spam, { accountId: own }, tokens);
       return { probability: c.probability, ready: c.ready };
     },
   };

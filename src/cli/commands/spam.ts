@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import type { FilterInput } from "../../postoffice/types.js";
 import { classify } from "../../spam/classifier/classify.js";
-import { tokenHashes } from "../../spam/classifier/tokens.js";
+import { messageTokens } from "../../spam/classifier/tokens.js";
 import { trainMessage } from "../../spam/classifier/train.js";
 import { buildMessageView } from "../../spam/message-view.js";
 import { bayesSignals } from "../../spam/rules/index.js";
@@ -107,7 +107,7 @@ export async function spamCommand(env: CliEnv, args: ParsedArgs): Promise<void> 
           accountId = a.id;
         }
         const view = buildMessageView(body, { maxTextBytes: config.spam.maxScanBytes });
-        const c = await classify(store.spam, { accountId }, tokenHashes(view));
+        const c = await classify(store.spam, { accountId }, messageTokens(view));
         print(env, `probability: ${c.probability.toFixed(4)}`);
         print(env, `ready: ${c.ready ? "yes" : "no (the models hold too little training to judge)"}`);
         print(env, `clues: ${c.clues}`);

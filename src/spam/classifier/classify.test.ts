@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { buildMessageView } from "../message-view.js";
 import { chi2Q, classify, fisherCombine, MIN_TRAINED } from "./classify.js";
 import { MemorySpamModel } from "./memory-model.js";
-import { tokenHashes } from "./tokens.js";
+import { messageTokens } from "./tokens.js";
 import { trainMessage } from "./train.js";
 
 const SPAM_WORDS = [
@@ -62,7 +62,7 @@ async function trainedModel(): Promise<MemorySpamModel> {
 }
 
 async function score(store: MemorySpamModel, accountId: number | null, body: Buffer) {
-  return classify(store, { accountId }, tokenHashes(buildMessageView(body)));
+  return classify(store, { accountId }, messageTokens(buildMessageView(body)));
 }
 
 describe("classify", () => {

@@ -77,7 +77,7 @@ describe("TokenCache", () => {
       const probe = [...range(1, 5), ...range(51, 10), 7777];
       const score = async () => {
         await cache.sync();
-        return (await classify(cache, { accountId: null }, probe)).probability;
+        return (await classify(cache, { accountId: null }, { hashes: probe, headerCount: 0 })).probability;
       };
       const before = await score();
       assert.equal(await score(), before, "cached: the same answer");
@@ -86,7 +86,8 @@ describe("TokenCache", () => {
       for (let i = 0; i < 30; i++) await cli.spam.train(training(`cli${i}`, "ham", probe));
       assert.ok((await server.spam.modelVersion()) > v, "the other handle's training bumped the version");
       const after = await score();
-      const fresh = (await classify(server.spam, { accountId: null }, probe)).probability;
+      const fresh = (await classify(server.spam, { accountId: null }, { hashes: probe, headerCount: 0 }))
+        .probability;
       assert.equal(after, fresh, "no stale counts");
       assert.ok(after < before, `${after} < ${before}`);
     } finally {

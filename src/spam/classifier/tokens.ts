@@ -63,20 +63,41 @@ const ADDRESS_FIELDS = new Map([
   ["cc", "cc"],
 ]);
 
+/** A message's distinct token hashes, the header fields' first: `hashes[0 … headerCount)` came
+ *  from the header fields (headerTokens: sender, recipients, relays, mailer, dates), the rest from
+ *  what the message is (subject, links, attachments, shape, text). classify.ts scores the two
+ *  parts as two tests, since a header fact (one mailing list, one relay) gives tens of tokens
+ *  that always occur together. */
+export interface MessageTokens {
+  hashes: number[];
+  headerCount: number;
+}
+
 /** The message's distinct token hashes (two tokens whose hashes collide count as one, so a store
- *  never sees one hash twice in a training). */
-export function tokenHashes(view: MessageView, opts: TokenOptions = {}): number[] {
+ *  never sees one hash twice in a training), the header fields' first (MessageTokens). */
+export function messageTokens(view: MessageView, opts: TokenOptions = {}): MessageTokens {
+  const { tokens, headerCount: headerStrings } = collect(view, opts);
   const out = new Set<number>();
-  for (const t of collect(view, opts)) out.add(hash53(t));
-  return [...out];
+  let headerCount = 0;
+  let i = 0;
+  for (const t of tokens) {
+    out.add(hash53(t));
+    if (++i === headerStrings) headerCount = out.size;
+  }
+  return { hashes: [...out], headerCount };
+}
+
+/** The message's distinct token hashes, for training (which counts every token alike). */
+export function tokenHashes(view: MessageView, opts: TokenOptions = {}): number[] {
+  return messageTokens(view, opts).hashes;
 }
 
 /** The token strings themselves (for tests and for explaining a verdict). */
 export function tokenStrings(view: MessageView, opts: TokenOptions = {}): string[] {
-  return [...collect(view, opts)];
+  return [...collect(view, opts).tokens];
 }
 
-function collect(view: MessageView, opts: TokenOptions): Set<string> {
+function collect(view: MessageView, opts: TokenOptions): { tokens: Set<string>; headerCount: number } {
   const max = opts.maxTokens ?? DEFAULT_MAX_TOKENS;
   const out = new Set<string>();
   const add = (t: string): boolean => {
@@ -85,6 +106,7 @@ function collect(view: MessageView, opts: TokenOptions): Set<string> {
     return true;
   };
   if (opts.headers ?? true) headerTokens(view, add, opts.fromWords ?? false);
+  const headerCount = out.size;
   textTokens(view.subject, "s:", false, add);
   for (const l of view.links) {
     if (l.host === "") continue;
@@ -104,7 +126,7 @@ function collect(view: MessageView, opts: TokenOptions): Set<string> {
   if (view.html !== "") add("html:yes");
   if (opts.shape ?? true) shapeTokens(view, add);
   textTokens(view.text, "", opts.bigrams ?? false, add);
-  return out;
+  return { tokens: out, headerCount };
 }
 
 /** Any character outside ASCII (one class, no quantifier: linear). */

@@ -26,25 +26,25 @@ test("classifier probability to a BAYES_* signal named by its bucket", () => {
 });
 
 test("points are a smooth, increasing function of the probability, clipped at both ends", () => {
-  // 0.61 × logit(p) + 2.2: no opinion is 2.2 (the constant that puts the filter's 0.1 % ham
+  // 0.61 × logit(p) + 3.2: no opinion is 3.2 (the constant that puts the filter's 0.1 % ham
   // false-positive point of cross-validation at junkScore 5) …
-  assert.equal(bayesPoints(0.5), 2.2);
-  // … sure to 0.99, the classifier alone reaches junkScore 5 …
-  assert.equal(bayesPoints(0.99), 5);
-  assert.ok(bayesPoints(0.989) < 5);
+  assert.equal(bayesPoints(0.5), 3.2);
+  // … sure to 0.95, the classifier alone reaches junkScore 5 …
+  assert.equal(bayesPoints(0.95), 5);
+  assert.ok(bayesPoints(0.949) < 5);
   // … and inside one bucket the order is kept (0.991 and 0.9999 were both BAYES_99=4).
   assert.ok(bayesPoints(0.991) < bayesPoints(0.9999));
-  // Clipped at log-odds ±12: never more than 9.5 (far from rejectScore 15), never below −5.1.
-  assert.equal(bayesPoints(1), 9.52);
-  assert.equal(bayesPoints(1 - 1e-12), 9.52);
-  assert.equal(bayesPoints(0), -5.12);
-  assert.equal(bayesPoints(1e-12), -5.12);
-  assert.equal(bayesPoints(0.001), -2.01);
+  // Clipped at log-odds ±12: never more than 10.5 (far from rejectScore 15), never below −4.1.
+  assert.equal(bayesPoints(1), 10.52);
+  assert.equal(bayesPoints(1 - 1e-12), 10.52);
+  assert.equal(bayesPoints(0), -4.12);
+  assert.equal(bayesPoints(1e-12), -4.12);
+  assert.equal(bayesPoints(0.001), -1.01);
   let prev = Number.NEGATIVE_INFINITY;
   for (let p = 0; p <= 1; p += 0.01) {
     const x = bayesPoints(p);
     assert.ok(x >= prev, `monotone at ${p}`);
     prev = x;
   }
-  assert.equal(bayesSignals({ probability: 0.99, ready: true })[0]!.score, 5);
+  assert.equal(bayesSignals({ probability: 0.95, ready: true })[0]!.score, 5);
 });

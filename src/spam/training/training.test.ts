@@ -12,7 +12,7 @@ import type { Filter } from "../../postoffice/types.js";
 import type { SpamClass } from "../../store/types.js";
 import { testPassword } from "../../testing/harness.js";
 import { classify } from "../classifier/classify.js";
-import { tokenHashes } from "../classifier/tokens.js";
+import { messageTokens } from "../classifier/tokens.js";
 import { trainMessage } from "../classifier/train.js";
 import { buildMessageView } from "../message-view.js";
 
@@ -162,7 +162,8 @@ describe("training from users' actions", () => {
   }
 
   const probability = async (body: Buffer) =>
-    (await classify(t.ts.store.spam, { accountId: alice }, tokenHashes(buildMessageView(body)))).probability;
+    (await classify(t.ts.store.spam, { accountId: alice }, messageTokens(buildMessageView(body))))
+      .probability;
 
   test("imapflow moves a message to Junk: trained spam, and the next similar message is classified spam", async () => {
     await smtp(solar(1));
