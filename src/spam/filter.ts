@@ -118,20 +118,15 @@ export function spamFilters(config: SpamConfig, deps: SpamFilterDeps): Filter[] 
       // or the global model's when the message has none here.
       const accounts = [...new Set(input.accountIds)];
       const perAccount = new Map<number, Scored>();
-      await Promise.all(
+      const classified = Promise.all(
         accounts.slice(0, MAX_MODELS).map(async (id) => {
           perAccount.set(id, scored([...common, ...bayesSignals(await bayes.classify(id))]));
         }),
       );
-      const first = accounts[0] === undefined ? undefined : perAccount.get(accounts[0]);
-      const overall = first ?? scored([...common, ...bayesSignals(await bayes.classify(null))]);
-
-      const senders = senderAddresses(input, view);
-      const actions = new Map<number, { action: InboundAction; fileIntoJunk: boolean }>();
-      const perAccountSpam: { accountId: number; score: number; threshold: number }[] = [];
-      // Mail only for other servers (a forwarding alias) is judged by the config's thresholds.
-      let firstPolicy: RecipientPolicy = { ...base, allowed: false, blocked: false };
-      const looked = await Promise.all(
+      // Asked in the same turn as the models' version (the classifier's first read): on SQLite
+      // a read right after another costs about half what the first one after an await does
+      // (bench:smtp's server, docs/ARCHITECTURE.md "Spam filter cost").
+      const lookedUp = Promise.all(
         accounts.map(
           async (id) =>
             [
@@ -142,6 +137,15 @@ export function spamFilters(config: SpamConfig, deps: SpamFilterDeps): Filter[] 
             ] as const,
         ),
       );
+      const [, looked] = await Promise.all([classified, lookedUp]);
+      const first = accounts[0] === undefined ? undefined : perAccount.get(accounts[0]);
+      const overall = first ?? scored([...common, ...bayesSignals(await bayes.classify(null))]);
+
+      const senders = senderAddresses(input, view);
+      const actions = new Map<number, { action: InboundAction; fileIntoJunk: boolean }>();
+      const perAccountSpam: { accountId: number; score: number; threshold: number }[] = [];
+      // Mail only for other servers (a forwarding alias) is judged by the config's thresholds.
+      let firstPolicy: RecipientPolicy = { ...base, allowed: false, blocked: false };
       for (const [id, prefs, domain] of looked) {
         const p = recipientPolicy({ config: base, domain: domains.get(domain), prefs, senders });
         if (id === accounts[0]) firstPolicy = p;

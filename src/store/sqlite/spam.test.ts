@@ -51,6 +51,29 @@ describe("sqlite spam store", () => {
       }
     }));
 
+  test("a few hashes (point reads) and many (one JSON list) give the same counts", () =>
+    withAccount(async (dataDir, accountId) => {
+      const store = await openSqliteStore({ dataDir, notifier: new LocalNotifier() });
+      try {
+        const trained = [3, 5, 8, 13, 21, 34, 55];
+        await store.spam.train({ accountId, key: "k1", as: "spam", hashes: trained, scopes: [0, accountId] });
+        await store.spam.train({ accountId, key: "k2", as: "ham", hashes: [5, 34], scopes: [0] });
+        const asked = [1, 3, 4, 5, 8, 9, 13, 21, 34, 55, 89];
+        const expected = (hs: number[], scope: number) =>
+          hs
+            .filter((h) => trained.includes(h))
+            .map((h) => [h, { spam: 1, ham: scope === 0 && (h === 5 || h === 34) ? 1 : 0 }]);
+        for (const scope of [0, accountId])
+          for (let n = 0; n <= asked.length; n++) {
+            const hs = asked.slice(0, n);
+            const got = [...(await store.spam.tokenCounts(scope, hs))].sort((a, b) => a[0] - b[0]);
+            assert.deepEqual(got, expected(hs, scope), `scope ${scope}, ${n} hashes`);
+          }
+      } finally {
+        await store.close();
+      }
+    }));
+
   test("a v9 database is upgraded in place and its data kept", async () => {
     const dataDir = tempDir();
     try {
