@@ -16,6 +16,10 @@
 //   npm run bench:imap:compare -- --messages 20000 --seconds 20 --idle 10000 --dovecot-idle 2000 \
 //                                 --rounds 3 --hibernate
 //   npm run bench:imap:compare -- --phases 4 --rounds 3      # APPEND latency only
+//   npm run bench:imap:compare -- --phases 1,2 --messages 20000 \
+//                                 --yubin sqlite,sqlite:w2,postgres,postgres:w2
+//                                 # several Yubin setups (store, workers; bench/compare/setups.ts)
+//                                 # beside Dovecot, each with its ratio to Dovecot and to sqlite
 // --dovecot-idle sets Dovecot's idle count apart (default: --idle): 10,000 imap processes is
 // heavy on a small machine. --phases 1,2 or --phases 3 runs only those. Phase 2 also reports the
 // server's CPU time per operation (all Dovecot processes), which other load moves less than ops/s.
@@ -28,7 +32,7 @@
 // Phases 1 and 2 run first for both servers, phase 3 after (10,000 Dovecot processes starting
 // and stopping would otherwise weigh on the next run); before each run it flushes dirty pages
 // (sync) and waits (at most a minute) for the load average to settle. On a shared machine figures move with the load;
-// --rounds N alternates who runs first and reports medians. A benchmark, not a test: it exits 0 with a "skipped" message when Dovecot's
+// --rounds N rotates who runs first and reports medians. A benchmark, not a test: it exits 0 with a "skipped" message when Dovecot's
 // IMAP server is not installed (apt-get install dovecot-imapd) or when not run as root.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -38,6 +42,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { freePort, stopChild, waitForGreeting } from "../../src/testing/net.js";
 import { median } from "./process.js";
+import { figureRows, parseSetups, rotation, setupArgs, type YubinSetup } from "./setups.js";
 
 const { values: opt } = parseArgs({
   options: {
@@ -54,6 +59,7 @@ const { values: opt } = parseArgs({
     dovecot: { type: "string", default: "dovecot" },
     // "1,2", "3" or "4" to run only those: phases 1 and 2 share a run, 3 and 4 have their own.
     phases: { type: "string", default: "1,2,3,4" },
+    ...setupArgs,
   },
 });
 
@@ -227,13 +233,25 @@ async function benchDovecot(
   }
 }
 
-function benchYubin(phases: string): Promise<Result> {
+function benchYubin(phases: string, setup: YubinSetup): Promise<Result> {
   return runBench([
+    ...setup.args,
     "--cheap-auth",
     ...["--phases", phases, "--messages", phases.includes("1") ? opt.messages : "0"],
     ...["--clients", opt.clients, "--seconds", opt.seconds, "--idle", opt.idle, "--fetches", opt.fetches],
     ...["--appends", opt.appends],
   ]);
+}
+
+/** A setup's run that failed (its error printed) counts as no figures, so the other setups'
+ *  figures of the same run still get their summary. */
+async function failedAsEmpty(run: Promise<Result>, who: string): Promise<Result> {
+  try {
+    return await run;
+  } catch (e) {
+    console.log(`    Yubin ${who} failed: ${(e as Error).message}`);
+    return {};
+  }
 }
 
 /** Waits (bounded) for the 1-minute load average to fall back near where it was: tearing down
@@ -270,21 +288,22 @@ async function main(): Promise<void> {
   const version = execFileSync(dovecot, ["--version"]).toString().trim();
   const rounds = Math.max(1, Math.min(10, Number(opt.rounds)));
   const dIdle = Number(opt["dovecot-idle"] ?? opt.idle);
+  const setups = parseSetups(opt.yubin, opt["postgres-url"]);
+  const names = setups.map((x) => x.name);
   console.log(
     `Dovecot ${version}; Node ${process.version}; ${opt.messages} messages, ${opt.clients} clients x ${opt.seconds} s, ` +
-      `idle: Yubin ${opt.idle}, Dovecot ${dIdle}; ${rounds} round(s); load average ${load()}`,
+      `idle: Yubin ${opt.idle}, Dovecot ${dIdle}; ${rounds} round(s); Yubin: ${names.join(", ")}; load average ${load()}`,
   );
-  const ys: Result[] = [];
-  const ds: Result[] = [];
   const t0 = Date.now();
   // The quietest of the three load averages: a spike from a previous run is not the baseline.
   const base = Math.min(...loadavg());
   // Phases 1 and 2 first, then phase 3 apart: the idle phase's process storm (Dovecot) must not
-  // weigh on the other server's timings. Each step alternates who goes first, round by round.
+  // weigh on the other server's timings. Each step rotates who goes first, round by round.
+  const newRuns = () => new Map<string, Result[]>(names.map((n) => [n, []]));
   const steps = [
-    { phases: "1,2", ys: [] as Result[], ds: [] as Result[] },
-    { phases: "3", ys: [] as Result[], ds: [] as Result[] },
-    { phases: "4", ys: [] as Result[], ds: [] as Result[] },
+    { phases: "1,2", ys: newRuns(), ds: [] as Result[] },
+    { phases: "3", ys: newRuns(), ds: [] as Result[] },
+    { phases: "4", ys: newRuns(), ds: [] as Result[] },
   ];
   const wanted = new Set(opt.phases.split(",").map((x) => x.trim()));
   const run = opt["hibernate-only"]
@@ -292,17 +311,24 @@ async function main(): Promise<void> {
     : steps.filter((st) => st.phases.split(",").some((p) => wanted.has(p)));
   for (const step of run)
     for (let r = 0; r < rounds; r++) {
-      const order = r % 2 === 0 ? ["Dovecot", "Yubin"] : ["Yubin", "Dovecot"];
-      for (const who of order) {
+      for (const who of rotation(["Dovecot", ...names], r)) {
         await settle(base);
-        console.log(`\nphases ${step.phases}, round ${r + 1}: ${who} (load average ${load()})`);
+        console.log(
+          `\nphases ${step.phases}, round ${r + 1}: ${who === "Dovecot" ? who : `Yubin ${who}`} (load average ${load()})`,
+        );
         if (who === "Dovecot") step.ds.push(await benchDovecot(dovecot, step.phases, dIdle, false));
-        else step.ys.push(await benchYubin(step.phases));
+        else
+          step.ys
+            .get(who)!
+            .push(await failedAsEmpty(benchYubin(step.phases, setups.find((x) => x.name === who)!), who));
       }
     }
   // One result per round, phases merged.
+  const ys = new Map<string, Result[]>(names.map((n) => [n, []]));
+  const ds: Result[] = [];
   for (let r = 0; r < rounds; r++) {
-    ys.push({ ...steps[0]!.ys[r], ...steps[1]!.ys[r], ...steps[2]!.ys[r] });
+    for (const n of names)
+      ys.get(n)!.push({ ...steps[0]!.ys.get(n)![r], ...steps[1]!.ys.get(n)![r], ...steps[2]!.ys.get(n)![r] });
     ds.push({ ...steps[0]!.ds[r], ...steps[1]!.ds[r], ...steps[2]!.ds[r] });
   }
   let hib: Result | null = null;
@@ -317,20 +343,24 @@ async function main(): Promise<void> {
     await settle(base);
     hib = await benchDovecot(dovecot, "3", hIdle, true);
   }
-  const y = (k: string) => median(ys.map((x) => x[k] ?? Number.NaN));
+  const y = (n: string, k: string) => median(ys.get(n)!.map((x) => x[k] ?? Number.NaN));
   const d = (k: string) => median(ds.map((x) => x[k] ?? Number.NaN));
   const f = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : "n/a");
+  const fig = (k: string) => ({
+    other: { name: "Dovecot", value: d(k) },
+    setups: names.map((n) => ({ name: n, value: y(n, k) })),
+  });
   const rows: string[] = [];
   const time = (k: string, label: string, digits = 1) =>
-    rows.push(
-      `  ${label.padEnd(40)} Yubin ${f(y(k), digits).padStart(9)} ms  Dovecot ${f(d(k), digits).padStart(9)} ms  Dovecot/Yubin ${f(d(k) / y(k), 2)}x`,
-    );
+    rows.push(...figureRows({ label, unit: "ms", digits, timeLike: true, ...fig(k) }));
   const loads = (rs: Result[]) =>
     rs.map((x) => `${f(x.loadStart ?? Number.NaN, 2)}-${f(x.loadEnd ?? Number.NaN, 2)}`).join(", ");
   for (const st of run)
     rows.push(
-      `load average (1 min) at start-end of each run, phases ${st.phases}: Yubin ${loads(st.ys)}; Dovecot ${loads(st.ds)}`,
+      `load average (1 min) at start-end of each run, phases ${st.phases}: ${names.map((n) => `Yubin ${n} ${loads(st.ys.get(n)!)}`).join("; ")}; Dovecot ${loads(st.ds)}`,
     );
+  const errors = (k: string) =>
+    `  errors: Dovecot ${ds.reduce((n, x) => n + (x[k] ?? 0), 0)}; ${names.map((n) => `Yubin ${n} ${ys.get(n)!.reduce((m, x) => m + (x[k] ?? 0), 0)}`).join(", ")}`;
   if (run.includes(steps[0]!)) {
     rows.push(`(1) ${opt.messages} messages in one mailbox (time; Dovecot/Yubin > 1 means Yubin is faster)`);
     time("selectFirstMs", "SELECT INBOX (first)");
@@ -343,10 +373,21 @@ async function main(): Promise<void> {
     time("fetchBodyP50Ms", `UID FETCH n BODY[] (median of ${opt.fetches})`, 3);
     rows.push(`(2) ${opt.clients} clients, mixed load, ${opt.seconds} s`);
     rows.push(
-      `  operations/s: Yubin ${f(y("mixOpsPerSec"))}  Dovecot ${f(d("mixOpsPerSec"))}  Yubin/Dovecot ${f(y("mixOpsPerSec") / d("mixOpsPerSec"), 2)}x (target >= 1.5x)`,
-      `  commands/s:   Yubin ${f(y("mixCommandsPerSec"))}  Dovecot ${f(d("mixCommandsPerSec"))}`,
-      `  server CPU per operation: Yubin ${f(y("mixServerCpuMsPerOp"), 3)} ms  Dovecot ${f(d("mixServerCpuMsPerOp"), 3)} ms (all its processes)`,
-      `  errors:       Yubin ${ys.reduce((n, x) => n + (x.mixErrors ?? 0), 0)}  Dovecot ${ds.reduce((n, x) => n + (x.mixErrors ?? 0), 0)}`,
+      ...figureRows({ label: "operations/s (target >= 1.5x; with workers 2.5x)", ...fig("mixOpsPerSec") }),
+      ...figureRows({ label: "commands/s", ...fig("mixCommandsPerSec") }),
+      ...figureRows({
+        label: "server CPU per operation (Dovecot: all its processes)",
+        unit: "ms",
+        digits: 3,
+        timeLike: true,
+        ...fig("mixServerCpuMsPerOp"),
+      }),
+      ...names
+        .filter((n) => Number.isFinite(y(n, "mixPostgresCpuMsPerOp")))
+        .map(
+          (n) => `    Yubin ${n}: and PostgreSQL's ${f(y(n, "mixPostgresCpuMsPerOp"), 3)} ms per operation`,
+        ),
+      errors("mixErrors"),
     );
   }
   if (run.includes(steps[1]!) || hib) {
@@ -354,7 +395,10 @@ async function main(): Promise<void> {
     const both = run.includes(steps[1]!);
     if (both)
       rows.push(
-        `  Yubin:   ${f(y("idleConnections"), 0)} connections, RSS ${f(y("idleRssKiBPerConn"))} KiB, PSS ${f(y("idlePssKiBPerConn"))} KiB per connection (target <= 4 KiB); V8 heap used ${f(y("idleHeapUsedKiBPerConn"), 2)} KiB of it`,
+        ...names.map(
+          (n) =>
+            `  Yubin ${n}: ${f(y(n, "idleConnections"), 0)} connections, RSS ${f(y(n, "idleRssKiBPerConn"))} KiB, PSS ${f(y(n, "idlePssKiBPerConn"))} KiB per connection (target <= 4 KiB); V8 heap used ${f(y(n, "idleHeapUsedKiBPerConn"), 2)} KiB of it`,
+        ),
         `  Dovecot: ${f(d("idleConnections"), 0)} connections, RSS ${f(d("idleRssKiBPerConn"))} KiB, PSS ${f(d("idlePssKiBPerConn"))} KiB per connection (sum over master and descendants)`,
       );
     if (hib)
@@ -363,15 +407,17 @@ async function main(): Promise<void> {
       );
     if (both)
       rows.push(
-        `  Dovecot RSS / Yubin RSS per connection: ${f(d("idleRssKiBPerConn") / y("idleRssKiBPerConn"), 1)}x; PSS: ${f(d("idlePssKiBPerConn") / y("idlePssKiBPerConn"), 1)}x`,
+        ...names.map(
+          (n) =>
+            `  Dovecot RSS / Yubin ${n} RSS per connection: ${f(d("idleRssKiBPerConn") / y(n, "idleRssKiBPerConn"), 1)}x; PSS: ${f(d("idlePssKiBPerConn") / y(n, "idlePssKiBPerConn"), 1)}x`,
+        ),
       );
   }
   if (run.includes(steps[2]!)) {
     rows.push(
-      `(4) APPEND latency, ${opt.appends} messages each, median (Dovecot/Yubin > 1 means Yubin is faster)`,
+      `(4) APPEND latency, ${opt.appends} messages each, median (Dovecot/Yubin > 1 means Yubin is faster; target: Yubin within 2x)`,
     );
     time("appendSplitP50Ms", "{n}, literal and CRLF in 2 writes", 3);
-    rows.push(`  Yubin/Dovecot ${f(y("appendSplitP50Ms") / d("appendSplitP50Ms"), 2)}x (target <= 2x)`);
     time("appendWholeP50Ms", "{n}, literal and CRLF in 1 write", 3);
   }
   console.log(
