@@ -235,6 +235,8 @@ async function startOn(backend: BenchBackend, dataDir: string, maxConnections: n
   if (opt.tls) args.push("--tls");
   args.push("--workers", opt.workers, ...backend.childArgs());
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+  // Interrupted before it announced its port (its stop() not yet registered): not left behind.
+  const offStarting = onSignals(async () => void child.kill("SIGKILL"));
   let memWaiter: ((m: HeapMem) => void) | null = null;
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
@@ -255,6 +257,7 @@ async function startOn(backend: BenchBackend, dataDir: string, maxConnections: n
       reject(new Error(why));
     });
   });
+  offStarting();
   const exitedAlready = () => child.exitCode !== null || child.signalCode !== null;
   return {
     port,

@@ -193,6 +193,8 @@ async function startOn(
   if (opt["cheap-auth"]) args.push("--cheap-auth");
   args.push("--workers", opt.workers, ...backend.childArgs());
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+  // Interrupted before it announced its port (its stop() not yet registered): not left behind.
+  const offStarting = onSignals(async () => void child.kill("SIGKILL"));
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
     child.stdout.on("data", (d: Buffer) => {
@@ -202,6 +204,7 @@ async function startOn(
     });
     child.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
   });
+  offStarting();
   return {
     port,
     pid: child.pid!,
