@@ -10,8 +10,6 @@
 // schema-mail.ts), before asking which bodies the account holds, so two batches of one account
 // on two nodes take turns and cannot both file a body neither saw.
 import { StoreError } from "../errors.js";
-import { hashBody } from "../shared/body-hash.js";
-import { parseFlags, type StoredFlags } from "../shared/flags.js";
 import { checkBatch, MAX_UID, type Prepared } from "../shared/imports.js";
 import { normalizeMailboxName } from "../shared/mailbox-name.js";
 import type { ImportStore, Mailbox, SpecialUse } from "../types.js";
@@ -87,7 +85,7 @@ export function createImports(ctx: PgCtx): ImportStore {
     },
 
     async importBatch(accountId, mailboxId, messages, opts) {
-      const list = checkBatch(messages, { hashBody, parseFlags });
+      const list = checkBatch(messages);
       const cursor = opts?.cursor;
       if (cursor !== undefined && (typeof cursor.key !== "string" || typeof cursor.value !== "string")) {
         throw new StoreError("invalid", "invalid import cursor");
@@ -112,7 +110,7 @@ export function createImports(ctx: PgCtx): ImportStore {
           );
           held = new Set(rows.map((r) => r.hash));
         }
-        const keep: Prepared<StoredFlags>[] = [];
+        const keep: Prepared[] = [];
         let duplicates = 0;
         for (const m of list) {
           if (dedupe && held.has(m.hash)) {

@@ -1,28 +1,24 @@
 // Imports' backend-neutral pieces: the UID bound and the check that turns a batch into what is
-// filed. Used by the SQLite (sqlite/imports.ts) and PostgreSQL (postgres/imports.ts) stores; each
-// passes its own body hash and flag parser, so this module needs neither backend.
+// filed. Used by the SQLite (sqlite/imports.ts) and PostgreSQL (postgres/imports.ts) stores.
 import { StoreError } from "../errors.js";
 import type { ImportedMessage } from "../types.js";
+import { hashBody } from "./body-hash.js";
+import { parseFlags, type StoredFlags } from "./flags.js";
 
 /** IMAP UIDs and UIDVALIDITY are 32-bit (RFC 3501 2.3.1.1). */
 export const MAX_UID = 0xffffffff;
 
 /** One message of a batch, checked, hashed and with its flags parsed. */
-export interface Prepared<F> {
+export interface Prepared {
   body: Buffer;
   hash: string;
-  flags: F;
+  flags: StoredFlags;
   internalDate: number;
   uid: number | undefined;
 }
 
-export interface BatchParsers<F> {
-  hashBody(body: Buffer): string;
-  parseFlags(flags: readonly string[]): F;
-}
-
 /** The batch as filed, or a StoreError: Buffer bodies, valid dates, UIDs in range and increasing. */
-export function checkBatch<F>(messages: ImportedMessage[], parse: BatchParsers<F>): Prepared<F>[] {
+export function checkBatch(messages: ImportedMessage[]): Prepared[] {
   if (!Array.isArray(messages)) throw new StoreError("invalid", "messages must be an array");
   let last = 0;
   return messages.map((m) => {
@@ -37,8 +33,8 @@ export function checkBatch<F>(messages: ImportedMessage[], parse: BatchParsers<F
     }
     return {
       body: m.body,
-      hash: parse.hashBody(m.body),
-      flags: parse.parseFlags(m.flags),
+      hash: hashBody(m.body),
+      flags: parseFlags(m.flags),
       internalDate: t,
       uid: m.uid,
     };

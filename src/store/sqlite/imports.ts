@@ -5,8 +5,6 @@
 // clients do not download everything again (RFC 3501 2.3.1.1).
 import { StoreError } from "../errors.js";
 import type { MailEvent } from "../notifier.js";
-import { hashBody } from "../shared/body-hash.js";
-import { parseFlags, type StoredFlags } from "../shared/flags.js";
 import { checkBatch, MAX_UID, type Prepared } from "../shared/imports.js";
 import { normalizeMailboxName } from "../shared/mailbox-name.js";
 import type { DeliveredCopy, ImportStore, Mailbox, MailStore, SpecialUse } from "../types.js";
@@ -105,7 +103,7 @@ export function createImports(
     },
 
     async importBatch(accountId, mailboxId, messages, opts) {
-      const list = checkBatch(messages, { hashBody, parseFlags });
+      const list = checkBatch(messages);
       const cursor = opts?.cursor;
       if (cursor !== undefined && (typeof cursor.key !== "string" || typeof cursor.value !== "string")) {
         throw new StoreError("invalid", "invalid import cursor");
@@ -127,7 +125,7 @@ export function createImports(
             throw new StoreError("not-found", `no mailbox ${mailboxId} for account ${acc.id}`);
           }
           const seen = new Set<string>();
-          const keep: Prepared<StoredFlags>[] = [];
+          const keep: Prepared[] = [];
           let duplicates = 0;
           for (const m of list) {
             let dup = dedupe && seen.has(m.hash);
