@@ -5,8 +5,7 @@
 // logged in with it end, web-sessions.ts).
 import { StoreError } from "../errors.js";
 import {
-  checkName,
-  checkScopes,
+  checkNewAppPassword,
   IP_MAX,
   type AppPasswordRow as Row,
   toAppPassword,
@@ -30,12 +29,7 @@ export function createAppPasswords(ctx: PgCtx): AppPasswordStore {
 
   return {
     async create(p) {
-      checkId(p.accountId, "account");
-      const name = checkName(p.name);
-      const scopes = checkScopes(p.scopes);
-      const at = millis(p.createdAt, "createdAt");
-      if (typeof p.hash !== "string" || p.hash.length === 0)
-        throw new StoreError("invalid", "app password hash missing");
+      const { name, scopes, at } = checkNewAppPassword(p);
       return ctx.write(async (t) => {
         await mustAccount(t, p.accountId);
         await lockFor(t, LOCK.appPasswords, p.accountId);

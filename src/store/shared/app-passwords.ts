@@ -1,8 +1,9 @@
 // App passwords' backend-neutral pieces: the scopes, the row as both stores read it, its
-// conversion and the checks on a name and scopes. Used by the SQLite (sqlite/app-passwords.ts)
-// and PostgreSQL (postgres/app-passwords.ts) stores.
+// conversion and the checks of a new one (name, scopes, hash, date). Used by the SQLite
+// (sqlite/app-passwords.ts) and PostgreSQL (postgres/app-passwords.ts) stores.
 import { StoreError } from "../errors.js";
-import type { AppPassword, AppPasswordScope } from "../types.js";
+import type { AppPassword, AppPasswordScope, NewAppPassword } from "../types.js";
+import { checkId, millis } from "./checks.js";
 import { checkDisplayName } from "./display-name.js";
 
 export { IP_MAX } from "./client-ip.js";
@@ -56,4 +57,16 @@ export function checkScopes(raw: unknown): string {
   for (const s of raw)
     if (!isScope(s)) throw new StoreError("invalid", `unknown app password scope ${JSON.stringify(s)}`);
   return APP_PASSWORD_SCOPES.filter((s) => raw.includes(s)).join(",");
+}
+
+/** create()'s argument, checked before the store is touched: the account id, the name and
+ *  scopes as stored, the creation time in epoch milliseconds and a non-empty hash. */
+export function checkNewAppPassword(p: NewAppPassword): { name: string; scopes: string; at: number } {
+  checkId(p.accountId, "account");
+  const name = checkName(p.name);
+  const scopes = checkScopes(p.scopes);
+  const at = millis(p.createdAt, "createdAt");
+  if (typeof p.hash !== "string" || p.hash.length === 0)
+    throw new StoreError("invalid", "app password hash missing");
+  return { name, scopes, at };
 }

@@ -3,8 +3,7 @@
 // app password and IP), so each is one immediate transaction of its own.
 import { StoreError } from "../errors.js";
 import {
-  checkName,
-  checkScopes,
+  checkNewAppPassword,
   IP_MAX,
   type AppPasswordRow as Row,
   toAppPassword,
@@ -33,12 +32,7 @@ export function createAppPasswords(ctx: Ctx): AppPasswordStore {
 
   return {
     async create(p) {
-      checkId(p.accountId, "account");
-      const name = checkName(p.name);
-      const scopes = checkScopes(p.scopes);
-      const at = millis(p.createdAt, "createdAt");
-      if (typeof p.hash !== "string" || p.hash.length === 0)
-        throw new StoreError("invalid", "app password hash missing");
+      const { name, scopes, at } = checkNewAppPassword(p);
       return ctx.write(() => {
         if (!s.account.get(p.accountId)) throw new StoreError("not-found", `no account ${p.accountId}`);
         const n = s.count.get(p.accountId)?.n ?? 0;
