@@ -11,6 +11,7 @@
 import type { Logger } from "../log/logger.js";
 import { type CounterStore, MemoryCounters } from "../store/counters.js";
 import type { CallOp, ToSupervisor, ToWorker } from "./messages.js";
+import { Outbox, unbatch, type Wire } from "./outbox.js";
 
 interface HeldLock {
   worker: number;
@@ -18,7 +19,7 @@ interface HeldLock {
 }
 
 export class CoordinationHub {
-  private readonly workers = new Map<number, (m: ToWorker) => void>();
+  private readonly workers = new Map<number, Outbox<ToWorker>>();
   private readonly locks = new Map<string, HeldLock>();
   private nextToken = 1;
 
@@ -27,13 +28,15 @@ export class CoordinationHub {
     private readonly counters: CounterStore = new MemoryCounters(),
   ) {}
 
-  /** A worker's channel is up; `send` answers it. */
-  attach(worker: number, send: (m: ToWorker) => void): void {
-    this.workers.set(worker, send);
+  /** A worker's channel is up; `send` answers it (what one turn of the event loop sends it goes
+   *  as one message: outbox.ts). */
+  attach(worker: number, send: (m: Wire<ToWorker>) => void): void {
+    this.workers.set(worker, new Outbox(send));
   }
 
   /** A worker is gone: it hears nothing more, and the locks it held are free. */
   detach(worker: number): void {
+    this.workers.get(worker)?.clear();
     this.workers.delete(worker);
     for (const [name, held] of this.locks) if (held.worker === worker) this.locks.delete(name);
   }
@@ -43,19 +46,23 @@ export class CoordinationHub {
     return [...this.locks.keys()];
   }
 
-  receive(from: number, m: ToSupervisor): void {
+  receive(from: number, wire: Wire<ToSupervisor>): void {
+    for (const m of unbatch(wire)) this.receiveOne(from, m);
+  }
+
+  private receiveOne(from: number, m: ToSupervisor): void {
     if (m.yubin === "event") {
-      for (const [id, send] of this.workers) if (id !== from) send({ yubin: "event", event: m.event });
+      for (const [id, out] of this.workers) if (id !== from) out.push({ yubin: "event", event: m.event });
       return;
     }
     if (m.yubin !== "call") return;
-    const reply = this.workers.get(from);
-    if (!reply) return;
+    const out = this.workers.get(from);
+    if (!out) return;
     this.call(from, m.op, m.args).then(
-      (value) => reply({ yubin: "reply", id: m.id, ok: true, value }),
+      (value) => out.push({ yubin: "reply", id: m.id, ok: true, value }),
       (e: unknown) => {
         this.log.warn("worker call failed", { worker: from, op: m.op, error: e });
-        reply({ yubin: "reply", id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) });
+        out.push({ yubin: "reply", id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) });
       },
     );
   }

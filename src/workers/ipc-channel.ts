@@ -6,11 +6,12 @@
 import { StoreUnavailableError } from "../store/errors.js";
 import type { MailEvent } from "../store/notifier.js";
 import { type CallOp, type Calls, isOurs, type ToSupervisor, type ToWorker } from "./messages.js";
+import { Outbox, unbatch, type Wire } from "./outbox.js";
 
 /** How messages travel: the cluster IPC channel (processPort) or an in-memory pair (tests). */
 export interface Port {
-  send(m: ToSupervisor): void;
-  onMessage(handler: (m: ToWorker) => void): void;
+  send(m: Wire<ToSupervisor>): void;
+  onMessage(handler: (m: Wire<ToWorker>) => void): void;
   onClose(handler: () => void): void;
 }
 
@@ -25,12 +26,22 @@ export class IpcChannel {
   private nextId = 1;
   private closed = false;
   private eventHandler: (e: MailEvent) => void = () => {};
+  // What this turn of the event loop sends goes as one IPC message (outbox.ts).
+  private readonly outbox = new Outbox<ToSupervisor>((m) => {
+    try {
+      this.port.send(m);
+    } catch {
+      this.close(); // the channel closed under us: the supervisor died
+    }
+  });
 
   constructor(
     private readonly port: Port,
     private readonly timeoutMs: number,
   ) {
-    port.onMessage((m) => this.receive(m));
+    port.onMessage((m) => {
+      for (const one of unbatch(m)) this.receive(one);
+    });
     port.onClose(() => this.close());
   }
 
@@ -54,19 +65,17 @@ export class IpcChannel {
     });
   }
 
-  /** Fire and forget (events, "ready"); dropped once the channel is gone. */
+  /** Fire and forget (events, "ready"); dropped once the channel is gone. Sent with whatever
+   *  else this turn of the event loop sends. */
   send(m: ToSupervisor): void {
     if (this.closed) return;
-    try {
-      this.port.send(m);
-    } catch {
-      this.close(); // the channel closed under us: the supervisor died
-    }
+    this.outbox.push(m);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.outbox.clear();
     for (const [id, p] of this.pending) {
       clearTimeout(p.timer);
       p.reject(new StoreUnavailableError("the workers' supervisor is gone"));
@@ -98,7 +107,7 @@ export function processPort(): Port {
     },
     onMessage(handler) {
       process.on("message", (m: unknown) => {
-        if (isOurs<ToWorker>(m)) handler(m);
+        if (isOurs<Wire<ToWorker>>(m)) handler(m);
       });
     },
     onClose(handler) {

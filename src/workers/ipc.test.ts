@@ -15,11 +15,12 @@ import { IpcChannel, type Port } from "./ipc-channel.js";
 import { IpcCounters } from "./ipc-counters.js";
 import { IpcLocks } from "./ipc-locks.js";
 import { IpcNotifier } from "./ipc-notifier.js";
-import type { ToWorker } from "./messages.js";
+import type { ToSupervisor, ToWorker } from "./messages.js";
+import type { Wire } from "./outbox.js";
 
 /** Worker `id`'s channel to `hub`; `close()` stands for the channel going away. */
 function link(hub: CoordinationHub, id: number, timeoutMs = 2000): { channel: IpcChannel; close(): void } {
-  let toWorker: (m: ToWorker) => void = () => {};
+  let toWorker: (m: Wire<ToWorker>) => void = () => {};
   let onClose: () => void = () => {};
   const copy = <T>(m: T): T => JSON.parse(JSON.stringify(m)) as T;
   const port: Port = {
@@ -107,6 +108,41 @@ describe("workers' coordination", () => {
     await new Promise((r) => setTimeout(r, 20));
     assert.equal(own.length, 1);
     assert.equal(third.length, 1);
+  });
+
+  test("what one turn of the event loop sends travels as one message, each way, in order", async () => {
+    const hub = new CoordinationHub(silentLogger);
+    const up: Wire<ToSupervisor>[] = [];
+    const down: Wire<ToWorker>[] = [];
+    let toWorker: (m: Wire<ToWorker>) => void = () => {};
+    const copy = <T>(m: T): T => JSON.parse(JSON.stringify(m)) as T;
+    const port: Port = {
+      send: (m) => {
+        up.push(m);
+        setImmediate(() => hub.receive(1, copy(m)));
+      },
+      onMessage: (h) => {
+        toWorker = h;
+      },
+      onClose: () => {},
+    };
+    hub.attach(1, (m) => {
+      down.push(m);
+      setImmediate(() => toWorker(copy(m)));
+    });
+    const counters = new IpcCounters(new IpcChannel(port, 2000));
+    await counters.incr("a", 60_000);
+    up.length = 0;
+    down.length = 0;
+    // As the login throttle reads its counters: several calls in one step.
+    const got = await Promise.all(["a", "b", "a", "c", "a", "d"].map((k) => counters.get(k)));
+    assert.deepEqual(got, [1, 0, 1, 0, 1, 0]);
+    assert.equal(up.length, 1, "six calls, one message to the supervisor");
+    assert.equal(down.length, 1, "six answers, one message back");
+    // Sequential calls are not held back: each goes at once, alone.
+    assert.equal(await counters.incr("a", 60_000), 2);
+    assert.equal(await counters.get("a"), 2);
+    assert.equal(up.length, 3);
   });
 
   test("no answer in time, or the supervisor gone: a temporary failure, never a grant", async () => {

@@ -18,6 +18,7 @@ import type { Logger } from "../log/logger.js";
 import type { WorkersConfig } from "./config.js";
 import { CoordinationHub } from "./hub.js";
 import { isOurs, type ReadyListener, type ToSupervisor } from "./messages.js";
+import { unbatch, type Wire } from "./outbox.js";
 
 /** Set in each worker's environment: its slot (1..N) and N. */
 export const WORKER_ENV = "YUBIN_WORKER";
@@ -75,21 +76,24 @@ export function runSupervisor(opts: SupervisorOptions): Promise<number> {
     hub.attach(slot.id, (m) => {
       if (w.isConnected()) w.send(m, undefined, () => {});
     });
-    w.on("message", (m: unknown) => {
-      if (!isOurs<ToSupervisor>(m)) return;
-      if (m.yubin !== "ready") {
-        hub.receive(slot.id, m);
-        return;
-      }
-      slot.ready = true;
-      log.info("worker ready", { worker: slot.id, pid: w.process.pid });
-      if (!started && slots.every((s) => s.ready)) {
-        started = true;
-        opts.onReady?.(m.listeners);
-        log.info("ready", { workers: opts.count, listeners: m.listeners.length });
+    w.on("message", (wire: unknown) => {
+      if (!isOurs<Wire<ToSupervisor>>(wire)) return;
+      for (const m of unbatch(wire)) {
+        if (m.yubin === "ready") onReady(slot, w, m.listeners);
+        else hub.receive(slot.id, m);
       }
     });
     w.on("exit", (code, signal) => onExit(slot, w, code, signal));
+  };
+
+  const onReady = (slot: Slot, w: Worker, listeners: ReadyListener[]) => {
+    slot.ready = true;
+    log.info("worker ready", { worker: slot.id, pid: w.process.pid });
+    if (!started && slots.every((s) => s.ready)) {
+      started = true;
+      opts.onReady?.(listeners);
+      log.info("ready", { workers: opts.count, listeners: listeners.length });
+    }
   };
 
   const onExit = (slot: Slot, w: Worker, code: number | null, signal: string | null) => {

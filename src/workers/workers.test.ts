@@ -23,6 +23,10 @@ import { type ServerProcess, startServerProcess } from "../testing/process.js";
 import { redisSkip, startRedis } from "../testing/redis.js";
 import { commandSkip } from "../testing/requires.js";
 
+// Three Node processes (supervisor and two workers) each load the sources through tsx: on a
+// loaded 2-core machine that took more than startServerProcess's default 20 s.
+const START_MS = 90_000;
+
 const PASSWORD = "workers-test-password-1";
 
 async function waitFor(what: string, fn: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
@@ -113,6 +117,7 @@ async function idleAcrossWorkers(extra: Record<string, unknown>): Promise<string
   let proc: ServerProcess | null = null;
   try {
     proc = await startServerProcess({
+      timeoutMs: START_MS,
       dataDir,
       keepData: true,
       args: ["--workers", "2"],
@@ -182,6 +187,7 @@ describe("serve --workers 2", () => {
     let proc: ServerProcess | null = null;
     try {
       proc = await startServerProcess({
+        timeoutMs: START_MS,
         dataDir,
         keepData: true,
         args: ["--workers", "2"],
@@ -310,6 +316,7 @@ describe("serve --workers 2", () => {
     let proc: ServerProcess | null = null;
     try {
       proc = await startServerProcess({
+        timeoutMs: START_MS,
         dataDir,
         keepData: true,
         args: ["--workers", "2"],
@@ -350,7 +357,13 @@ describe("serve --workers 2", () => {
     let proc: ServerProcess | null = null;
     try {
       await writeFile(join(dataDir, "store.pid"), `${other.pid}\n`);
-      proc = await startServerProcess({ dataDir, keepData: true, args: ["--workers", "2"], listeners: [] });
+      proc = await startServerProcess({
+        timeoutMs: START_MS,
+        dataDir,
+        keepData: true,
+        args: ["--workers", "2"],
+        listeners: [],
+      });
       const p = proc;
       assert.equal((await readFile(join(dataDir, "store.pid"), "utf8")).trim(), String(p.pid));
       other.kill("SIGKILL");
@@ -388,6 +401,7 @@ describe("serve --workers 2", () => {
           keepData: true,
           args: ["--workers", "2"],
           listeners: [{ protocol: "smtp", tls: "none", port }],
+          timeoutMs: START_MS,
         }),
         (e: Error) => {
           assert.match(e.message, /^server exited with 1:/);
@@ -458,6 +472,7 @@ describe("serve --workers 2", () => {
     let proc: ServerProcess | null = null;
     try {
       proc = await startServerProcess({
+        timeoutMs: START_MS,
         dataDir,
         keepData: true,
         args: ["--workers", "2"],
