@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { MISSING_DOMAIN } from "./address.js";
 import { decodeHeaderValue } from "./encoded-word.js";
-import { parseStructure } from "./parse.js";
+import { parseParts, parseStructure } from "./parse.js";
 import { partAt } from "./section.js";
 import { textOf } from "./text.js";
 import { decodeTransfer } from "./transfer.js";
@@ -345,5 +345,32 @@ describe("corpus: addresses", () => {
     assert.equal(s.envelope.inReplyTo, "<parent@example.com> (comment)");
     assert.equal(s.envelope.messageId, "<groups-1@example.com>");
     assert.deepEqual(s.references, ["<root@example.com>", "<parent@example.com>"]);
+  });
+});
+
+describe("parseParts", () => {
+  /** parseStructure's tree with every line count 0, which is what parseParts leaves out. */
+  const withoutLines = (p: MimePart): MimePart => ({
+    ...p,
+    lines: 0,
+    parts: p.parts.map(withoutLines),
+    message: p.message === null ? null : { ...p.message, root: withoutLines(p.message.root) },
+  });
+  const names = readdirSync(new URL("./corpus/", import.meta.url)).filter((n) => n.endsWith(".eml"));
+
+  test("gives parseStructure's tree without line counts, for every corpus message", () => {
+    assert.ok(names.length >= 10);
+    for (const name of names) {
+      const raw = load(name);
+      assert.deepEqual(withoutLines(parseParts(raw)), withoutLines(parseStructure(raw).root), name);
+    }
+  });
+
+  test("keeps the part limit", () => {
+    const raw = load("nested-alternative.eml");
+    assert.deepEqual(
+      withoutLines(parseParts(raw, { maxParts: 2 })),
+      withoutLines(parseStructure(raw, { maxParts: 2 }).root),
+    );
   });
 });

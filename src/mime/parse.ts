@@ -40,6 +40,8 @@ interface Ctx {
   buf: Buffer;
   maxDepth: number;
   partsLeft: number;
+  /** Line counts (IMAP BODYSTRUCTURE's) wanted; parseParts leaves them 0. */
+  lines: boolean;
 }
 
 const CONTENT_FIELDS: readonly string[] = [
@@ -60,8 +62,23 @@ export function parseStructure(body: Buffer, options: ParseOptions = {}): Messag
     buf: body,
     maxDepth: options.maxDepth ?? MAX_MIME_DEPTH,
     partsLeft: (options.maxParts ?? MAX_MIME_PARTS) - 1,
+    lines: true,
   };
   return parseMessage(ctx, 0, body.length, 0);
+}
+
+/** The MIME tree alone, for readers of parts (the spam filter's view): no ENVELOPE, no
+ *  References and every `lines` 0, which IMAP needs and such a reader does not. On bench:smtp's
+ *  4 KB message those were ~35 % of parseStructure's CPU. Parts are otherwise as parseStructure's
+ *  root gives them. */
+export function parseParts(body: Buffer, options: ParseOptions = {}): MimePart {
+  const ctx: Ctx = {
+    buf: body,
+    maxDepth: options.maxDepth ?? MAX_MIME_DEPTH,
+    partsLeft: (options.maxParts ?? MAX_MIME_PARTS) - 1,
+    lines: false,
+  };
+  return parsePart(ctx, 0, body.length, 0, false);
 }
 
 function parseMessage(ctx: Ctx, start: number, end: number, depth: number): MessageStructure {
@@ -132,8 +149,8 @@ function buildPart(ctx: Ctx, p: PartInput): MimePart {
       ctx.partsLeft--;
       part.message = parseMessage(ctx, part.bodyStart, part.bodyEnd, p.depth + 1);
     }
-    part.lines = countLines(ctx.buf, part.bodyStart, part.bodyEnd);
-  } else if (type === "text") {
+    if (ctx.lines) part.lines = countLines(ctx.buf, part.bodyStart, part.bodyEnd);
+  } else if (type === "text" && ctx.lines) {
     part.lines = countLines(ctx.buf, part.bodyStart, part.bodyEnd);
   }
   return part;
@@ -170,7 +187,7 @@ function syntheticText(ctx: Ctx, parent: MimePart): MimePart {
     disposition: null,
     language: null,
     location: null,
-    lines: countLines(ctx.buf, parent.bodyStart, parent.bodyEnd),
+    lines: ctx.lines ? countLines(ctx.buf, parent.bodyStart, parent.bodyEnd) : 0,
     parts: [],
     message: null,
   };

@@ -6,7 +6,7 @@
 import { htmlToText } from "../jmap/email/html-text.js";
 import { decodeHeaderValue } from "../mime/encoded-word.js";
 import { getHeaderFields } from "../mime/headers.js";
-import { parseStructure } from "../mime/parse.js";
+import { parseParts } from "../mime/parse.js";
 import { textPrefixOf } from "../mime/text.js";
 import type { MimePart } from "../mime/types.js";
 import { extractLinks } from "./links.js";
@@ -24,8 +24,9 @@ export interface ViewLimits {
 export function buildMessageView(body: Buffer, limits: ViewLimits = {}): MessageView {
   const maxText = limits.maxTextBytes ?? 256 * 1024;
   const maxLinks = limits.maxLinks ?? 500;
-  const structure = parseStructure(body, { maxParts: limits.maxParts ?? 200 });
-  const headerEnd = structure.root.bodyStart;
+  // The MIME tree without what only IMAP needs (ENVELOPE, line counts): parseParts.
+  const root = parseParts(body, { maxParts: limits.maxParts ?? 200 });
+  const headerEnd = root.bodyStart;
   const headers = getHeaderFields(body.subarray(0, headerEnd)).map((f) => ({
     name: f.name.toLowerCase(),
     value: decodeHeaderValue(f.value),
@@ -60,7 +61,7 @@ export function buildMessageView(body: Buffer, limits: ViewLimits = {}): Message
     if (cut) truncated = true;
     (part.subtype === "html" ? htmls : plain).push(text);
   };
-  visit(structure.root);
+  visit(root);
   const html = htmls.join("\n");
   const links: Link[] = extractLinks(html, plain.join("\n"), maxLinks);
   const text = [...plain, ...htmls.map(htmlToText)].join("\n");
