@@ -6,8 +6,18 @@
 // one's committed row, and no count is lost.
 import { StoreError } from "../errors.js";
 import { millis } from "../shared/checks.js";
-import { COLUMNS, DAY, HOUR, isLimit, type PolicyRow, type Sums, toPolicy } from "../shared/sending.js";
-import type { SendDecision, SendingLimits, SendingStore } from "../types.js";
+import {
+  checkLimitsPatch,
+  checkSend,
+  DAY,
+  HOUR,
+  type PolicyRow,
+  patchedLimits,
+  type Sums,
+  sendDecision,
+  toPolicy,
+} from "../shared/sending.js";
+import type { SendingStore } from "../types.js";
 import { mustAccount } from "./account-kit.js";
 import type { PgCtx } from "./context.js";
 import type { Tx } from "./db.js";
@@ -46,16 +56,10 @@ export function createSending(ctx: PgCtx): SendingStore {
     },
 
     async setSendingLimits(accountId, limits) {
-      for (const [k, v] of Object.entries(limits)) {
-        if (!(k in COLUMNS)) throw new StoreError("invalid", `unknown limit ${k}`);
-        if (v !== null && v !== undefined && !isLimit(v))
-          throw new StoreError("invalid", `invalid ${k} ${v}`);
-      }
+      checkLimitsPatch(limits);
       if (!isId(accountId)) throw notFound(accountId);
       return ctx.write(async (t) => {
-        const next = { ...toPolicy(await lockPolicy(t, accountId)).limits };
-        for (const k of Object.keys(COLUMNS) as (keyof SendingLimits)[])
-          if (limits[k] !== undefined) next[k] = limits[k] ?? null;
+        const next = patchedLimits(toPolicy(await lockPolicy(t, accountId)).limits, limits);
         const r = await t.one<PolicyRow>(
           `UPDATE sending_policy SET messages_per_hour = $1, messages_per_day = $2, recipients_per_hour = $3,
              recipients_per_day = $4 WHERE account_id = $5
@@ -74,10 +78,7 @@ export function createSending(ctx: PgCtx): SendingStore {
     },
 
     async recordSend(accountId, send) {
-      const now = millis(send.now, "now");
-      if (!isLimit(send.recipients)) throw new StoreError("invalid", `invalid recipients ${send.recipients}`);
-      for (const k of Object.keys(COLUMNS) as (keyof SendingLimits)[])
-        if (!isLimit(send.limits[k])) throw new StoreError("invalid", `invalid ${k}`);
+      const now = checkSend(send);
       if (!isId(accountId)) throw notFound(accountId);
       return ctx.write(async (t) => {
         await lockPolicy(t, accountId);
@@ -85,35 +86,14 @@ export function createSending(ctx: PgCtx): SendingStore {
         const hour = await sums(t, accountId, true, now - HOUR);
         const day = await sums(t, accountId, true, now - DAY);
         const refused = await sums(t, accountId, false, now - HOUR);
-        const n = send.recipients;
-        const checks: [keyof SendingLimits, number][] = [
-          ["messagesPerHour", hour.messages + 1],
-          ["messagesPerDay", day.messages + 1],
-          ["recipientsPerHour", hour.recipients + n],
-          ["recipientsPerDay", day.recipients + n],
-        ];
-        let over: SendDecision["over"] = null;
-        for (const [limit, would] of checks) {
-          const value = send.limits[limit];
-          if (value > 0 && would > value) {
-            over = { limit, value };
-            break;
-          }
-        }
+        const d = sendDecision(send, { hour, day, refused });
         await t.run("INSERT INTO sending_log (account_id, at, recipients, sent) VALUES ($1, $2, $3, $4)", [
           accountId,
           now,
-          n,
-          over === null,
+          send.recipients,
+          d.allowed,
         ]);
-        return {
-          value: {
-            allowed: over === null,
-            over,
-            attemptedMessagesHour: hour.messages + refused.messages + 1,
-            attemptedRecipientsHour: hour.recipients + refused.recipients + n,
-          },
-        };
+        return { value: d };
       });
     },
 

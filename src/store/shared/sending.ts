@@ -1,7 +1,9 @@
 // Per-account sending's backend-neutral pieces: the policy row as both stores read it, its
-// conversion, the limit columns and the windows. Used by the SQLite (sqlite/sending.ts) and
-// PostgreSQL (postgres/sending.ts) stores.
-import type { SendingLimits, SendingPolicy } from "../types.js";
+// conversion, the limit columns and the windows, the checks of a call and recordSend's decision.
+// Used by the SQLite (sqlite/sending.ts) and PostgreSQL (postgres/sending.ts) stores.
+import { StoreError } from "../errors.js";
+import type { SendDecision, SendingLimits, SendingPolicy } from "../types.js";
+import { millis } from "./checks.js";
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -42,3 +44,62 @@ export const toPolicy = (r: PolicyRow | null | undefined): SendingPolicy => ({
 });
 
 export const isLimit = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+
+/** setSendingLimits' limits: known names only, each null (no limit) or a non-negative integer. */
+export function checkLimitsPatch(limits: Partial<SendingPolicy["limits"]>): void {
+  for (const [k, v] of Object.entries(limits)) {
+    if (!(k in COLUMNS)) throw new StoreError("invalid", `unknown limit ${k}`);
+    if (v !== null && v !== undefined && !isLimit(v)) throw new StoreError("invalid", `invalid ${k} ${v}`);
+  }
+}
+
+/** The limits with a checked patch applied: undefined keeps a limit, null lifts it. */
+export function patchedLimits(
+  cur: SendingPolicy["limits"],
+  limits: Partial<SendingPolicy["limits"]>,
+): SendingPolicy["limits"] {
+  const next = { ...cur };
+  for (const k of Object.keys(COLUMNS) as (keyof SendingLimits)[])
+    if (limits[k] !== undefined) next[k] = limits[k] ?? null;
+  return next;
+}
+
+/** recordSend's argument, checked; its `now` in epoch milliseconds. */
+export function checkSend(send: { now: Date; recipients: number; limits: SendingLimits }): number {
+  const now = millis(send.now, "now");
+  if (!isLimit(send.recipients)) throw new StoreError("invalid", `invalid recipients ${send.recipients}`);
+  for (const k of Object.keys(COLUMNS) as (keyof SendingLimits)[])
+    if (!isLimit(send.limits[k])) throw new StoreError("invalid", `invalid ${k}`);
+  return now;
+}
+
+/** One more message with `recipients` against `limits`, given what was sent within the hour and
+ *  the day and what was refused within the hour: the first limit it would exceed (0: no limit),
+ *  and the attempts counted with the refused ones. */
+export function sendDecision(
+  send: { recipients: number; limits: SendingLimits },
+  sums: { hour: Sums; day: Sums; refused: Sums },
+): SendDecision {
+  const { hour, day, refused } = sums;
+  const n = send.recipients;
+  const checks: [keyof SendingLimits, number][] = [
+    ["messagesPerHour", hour.messages + 1],
+    ["messagesPerDay", day.messages + 1],
+    ["recipientsPerHour", hour.recipients + n],
+    ["recipientsPerDay", day.recipients + n],
+  ];
+  let over: SendDecision["over"] = null;
+  for (const [limit, would] of checks) {
+    const value = send.limits[limit];
+    if (value > 0 && would > value) {
+      over = { limit, value };
+      break;
+    }
+  }
+  return {
+    allowed: over === null,
+    over,
+    attemptedMessagesHour: hour.messages + refused.messages + 1,
+    attemptedRecipientsHour: hour.recipients + refused.recipients + n,
+  };
+}

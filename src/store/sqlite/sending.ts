@@ -4,8 +4,18 @@
 // account sending at once cannot both slip under a limit.
 import { StoreError } from "../errors.js";
 import { millis } from "../shared/checks.js";
-import { COLUMNS, DAY, HOUR, isLimit, type PolicyRow, type Sums, toPolicy } from "../shared/sending.js";
-import type { SendDecision, SendingLimits, SendingStore } from "../types.js";
+import {
+  checkLimitsPatch,
+  checkSend,
+  DAY,
+  HOUR,
+  type PolicyRow,
+  patchedLimits,
+  type Sums,
+  sendDecision,
+  toPolicy,
+} from "../shared/sending.js";
+import type { SendingStore } from "../types.js";
 import type { Ctx } from "./context.js";
 
 export function createSending(ctx: Ctx): SendingStore {
@@ -58,18 +68,11 @@ export function createSending(ctx: Ctx): SendingStore {
       });
     },
     async setSendingLimits(accountId, limits) {
-      for (const [k, v] of Object.entries(limits)) {
-        if (!(k in COLUMNS)) throw new StoreError("invalid", `unknown limit ${k}`);
-        if (v !== null && v !== undefined && !isLimit(v))
-          throw new StoreError("invalid", `invalid ${k} ${v}`);
-      }
+      checkLimitsPatch(limits);
       return ctx.grouped(() => {
         mustAccount(accountId);
         s.ensure.run(accountId);
-        const cur = toPolicy(s.policy.get(accountId)).limits;
-        const next = { ...cur };
-        for (const k of Object.keys(COLUMNS) as (keyof SendingLimits)[])
-          if (limits[k] !== undefined) next[k] = limits[k] ?? null;
+        const next = patchedLimits(toPolicy(s.policy.get(accountId)).limits, limits);
         s.setLimits.run(
           next.messagesPerHour,
           next.messagesPerDay,
@@ -81,40 +84,16 @@ export function createSending(ctx: Ctx): SendingStore {
       });
     },
     async recordSend(accountId, send) {
-      const now = millis(send.now, "now");
-      if (!isLimit(send.recipients)) throw new StoreError("invalid", `invalid recipients ${send.recipients}`);
-      for (const k of Object.keys(COLUMNS) as (keyof SendingLimits)[])
-        if (!isLimit(send.limits[k])) throw new StoreError("invalid", `invalid ${k}`);
+      const now = checkSend(send);
       return ctx.grouped(() => {
         mustAccount(accountId);
         s.prune.run(accountId, now - DAY);
         const hour = s.sums.get(accountId, 1, now - HOUR)!;
         const day = s.sums.get(accountId, 1, now - DAY)!;
         const refused = s.sums.get(accountId, 0, now - HOUR)!;
-        const n = send.recipients;
-        const checks: [keyof SendingLimits, number][] = [
-          ["messagesPerHour", hour.messages + 1],
-          ["messagesPerDay", day.messages + 1],
-          ["recipientsPerHour", hour.recipients + n],
-          ["recipientsPerDay", day.recipients + n],
-        ];
-        let over: SendDecision["over"] = null;
-        for (const [limit, would] of checks) {
-          const value = send.limits[limit];
-          if (value > 0 && would > value) {
-            over = { limit, value };
-            break;
-          }
-        }
-        s.log.run(accountId, now, n, over === null ? 1 : 0);
-        return {
-          value: {
-            allowed: over === null,
-            over,
-            attemptedMessagesHour: hour.messages + refused.messages + 1,
-            attemptedRecipientsHour: hour.recipients + refused.recipients + n,
-          },
-        };
+        const d = sendDecision(send, { hour, day, refused });
+        s.log.run(accountId, now, send.recipients, d.allowed ? 1 : 0);
+        return { value: d };
       });
     },
     async freezeSending(accountId, opts) {
