@@ -17,6 +17,7 @@ import type pg from "pg";
 import { StoreError } from "../errors.js";
 import { millis } from "../shared/checks.js";
 import {
+  checkNewSession,
   expired,
   HASH_MAX,
   hashOf,
@@ -218,16 +219,7 @@ export function createWebSessions(
 
   return {
     async create(w, limits) {
-      const kind = kindOf(w.kind);
-      const hash = hashOf(w.tokenHash);
-      if (!Number.isSafeInteger(w.accountId) || w.accountId <= 0)
-        throw new StoreError("invalid", `bad account id ${w.accountId}`);
-      const created = millis(w.createdAt, "createdAt");
-      const seen = millis(w.lastSeenAt, "lastSeenAt");
-      const expires = millis(w.expiresAt, "expiresAt");
-      if (!Number.isSafeInteger(w.idleMs) || w.idleMs <= 0) throw new StoreError("invalid", "bad idleMs");
-      const perAccount = Math.max(1, Math.floor(limits.maxPerAccount));
-      const total = Math.max(1, Math.floor(limits.maxTotal));
+      const { kind, hash, created, seen, expires, perAccount, total } = checkNewSession(w, limits);
       await uniqueAsExists(
         ctx.write(async (t) => {
           await mustAccount(t, w.accountId);

@@ -1,8 +1,9 @@
 // Web and JMAP sessions' backend-neutral pieces: the bounds, the row as both stores read it, its
-// conversion and the checks on a kind and a token hash. Used by the SQLite
+// conversion and the checks on a kind, a token hash and a new session. Used by the SQLite
 // (sqlite/web-sessions.ts) and PostgreSQL (postgres/web-sessions.ts) stores.
 import { StoreError } from "../errors.js";
 import type { WebSession, WebSessionKind } from "../types.js";
+import { checkId, millis } from "./checks.js";
 
 export { IP_MAX } from "./client-ip.js";
 
@@ -50,3 +51,29 @@ export function hashOf(h: unknown): string {
 /** Past its absolute end, or idle for its idle time. */
 export const expired = (r: Pick<WebSessionRow, "expires_at" | "last_seen_at" | "idle_ms">, now: number) =>
   now >= r.expires_at || now - r.last_seen_at >= r.idle_ms;
+
+/** create()'s arguments, checked before the store is touched: the kind, the token hash, the
+ *  account id, the three times in epoch milliseconds, the idle timeout, and the limits (at least 1). */
+export function checkNewSession(
+  w: WebSession,
+  limits: { maxPerAccount: number; maxTotal: number },
+): {
+  kind: WebSessionKind;
+  hash: string;
+  created: number;
+  seen: number;
+  expires: number;
+  perAccount: number;
+  total: number;
+} {
+  const kind = kindOf(w.kind);
+  const hash = hashOf(w.tokenHash);
+  checkId(w.accountId, "account");
+  const created = millis(w.createdAt, "createdAt");
+  const seen = millis(w.lastSeenAt, "lastSeenAt");
+  const expires = millis(w.expiresAt, "expiresAt");
+  if (!Number.isSafeInteger(w.idleMs) || w.idleMs <= 0) throw new StoreError("invalid", "bad idleMs");
+  const perAccount = Math.max(1, Math.floor(limits.maxPerAccount));
+  const total = Math.max(1, Math.floor(limits.maxTotal));
+  return { kind, hash, created, seen, expires, perAccount, total };
+}

@@ -13,6 +13,7 @@
 import { StoreError } from "../errors.js";
 import { millis } from "../shared/checks.js";
 import {
+  checkNewSession,
   expired,
   HASH_MAX,
   hashOf,
@@ -130,16 +131,7 @@ export function createWebSessions(ctx: Ctx, opts: { pollMs: number }): WebSessio
 
   return {
     async create(w, limits) {
-      const kind = kindOf(w.kind);
-      const hash = hashOf(w.tokenHash);
-      if (!Number.isSafeInteger(w.accountId) || w.accountId <= 0)
-        throw new StoreError("invalid", `bad account id ${w.accountId}`);
-      const created = millis(w.createdAt, "createdAt");
-      const seen = millis(w.lastSeenAt, "lastSeenAt");
-      const expires = millis(w.expiresAt, "expiresAt");
-      if (!Number.isSafeInteger(w.idleMs) || w.idleMs <= 0) throw new StoreError("invalid", "bad idleMs");
-      const perAccount = Math.max(1, Math.floor(limits.maxPerAccount));
-      const total = Math.max(1, Math.floor(limits.maxTotal));
+      const { kind, hash, created, seen, expires, perAccount, total } = checkNewSession(w, limits);
       ctx.write(() => {
         if (!s.account.get(w.accountId)) throw new StoreError("not-found", `no account ${w.accountId}`);
         if (s.get.get(kind, hash)) throw new StoreError("exists", "session exists");
