@@ -9,10 +9,8 @@ import { checkId, millis } from "../shared/checks.js";
 import {
   CREDENTIAL_ID_MAX,
   type CredRow,
-  checkCredentialId,
-  checkName,
-  checkTransports,
-  RECOVERY_CODES_MAX,
+  checkNewCredential,
+  checkRecoveryHashes,
   step,
   toCredential,
 } from "../shared/second-factor.js";
@@ -102,11 +100,7 @@ export function createSecondFactors(ctx: PgCtx): SecondFactorStore {
     async setRecoveryCodes(accountId, hashes, at) {
       id(accountId);
       const t0 = millis(at, "at");
-      if (!Array.isArray(hashes) || hashes.length > RECOVERY_CODES_MAX)
-        throw new StoreError("invalid", `at most ${RECOVERY_CODES_MAX} recovery codes`);
-      for (const h of hashes)
-        if (typeof h !== "string" || h.length === 0 || h.length > 256)
-          throw new StoreError("invalid", "bad recovery code hash");
+      checkRecoveryHashes(hashes);
       await ctx.write(async (t) => {
         await mustAccount(t, accountId);
         await t.run("DELETE FROM recovery_codes WHERE account_id = $1", [accountId]);
@@ -141,14 +135,7 @@ export function createSecondFactors(ctx: PgCtx): SecondFactorStore {
     },
 
     async addCredential(c) {
-      id(c.accountId);
-      const credId = checkCredentialId(c.id);
-      const name = checkName(c.name);
-      const transports = checkTransports(c.transports);
-      const created = millis(c.createdAt, "createdAt");
-      if (!(c.publicKey instanceof Uint8Array) || c.publicKey.length === 0 || c.publicKey.length > 2048)
-        throw new StoreError("invalid", "bad public key");
-      if (!Number.isSafeInteger(c.counter) || c.counter < 0) throw new StoreError("invalid", "bad counter");
+      const { credId, name, transports, created } = checkNewCredential(c);
       const exists = "this credential is registered already";
       return uniqueAsExists(
         ctx.write(async (t) => {

@@ -1,9 +1,11 @@
 // Second factors' backend-neutral pieces: the bounds, the passkey row as both stores read it, its
-// conversion and the checks on a TOTP step, a passkey's name, id and transports. Used by the
-// SQLite (sqlite/second-factor.ts) and PostgreSQL (postgres/second-factor.ts) stores. The TOTP
-// row is not here: SQLite keeps `confirmed` as 0/1, PostgreSQL as a boolean.
+// conversion and the checks on a TOTP step, recovery codes and a new passkey (name, id,
+// transports, key, counter). Used by the SQLite (sqlite/second-factor.ts) and PostgreSQL
+// (postgres/second-factor.ts) stores. The TOTP row is not here: SQLite keeps `confirmed` as 0/1,
+// PostgreSQL as a boolean.
 import { StoreError } from "../errors.js";
-import type { WebAuthnCredential } from "../types.js";
+import type { NewWebAuthnCredential, WebAuthnCredential } from "../types.js";
+import { checkId, millis } from "./checks.js";
 import { checkDisplayName } from "./display-name.js";
 
 /** Longest credential name, in characters. */
@@ -58,4 +60,33 @@ export function checkTransports(raw: unknown): string {
   for (const t of raw)
     if (typeof t !== "string" || !/^[a-z-]{1,16}$/.test(t)) throw new StoreError("invalid", "bad transport");
   return raw.join(",");
+}
+
+/** setRecoveryCodes' hashes: at most RECOVERY_CODES_MAX, each a non-empty string of at most 256. */
+export function checkRecoveryHashes(hashes: readonly string[]): void {
+  if (!Array.isArray(hashes) || hashes.length > RECOVERY_CODES_MAX)
+    throw new StoreError("invalid", `at most ${RECOVERY_CODES_MAX} recovery codes`);
+  for (const h of hashes)
+    if (typeof h !== "string" || h.length === 0 || h.length > 256)
+      throw new StoreError("invalid", "bad recovery code hash");
+}
+
+/** addCredential's argument, checked before the store is touched: the account id, the credential
+ *  id, name and transports as stored, the creation time, a public key of 1–2048 bytes and a
+ *  non-negative signature counter. */
+export function checkNewCredential(c: NewWebAuthnCredential): {
+  credId: string;
+  name: string;
+  transports: string;
+  created: number;
+} {
+  checkId(c.accountId, "account");
+  const credId = checkCredentialId(c.id);
+  const name = checkName(c.name);
+  const transports = checkTransports(c.transports);
+  const created = millis(c.createdAt, "createdAt");
+  if (!(c.publicKey instanceof Uint8Array) || c.publicKey.length === 0 || c.publicKey.length > 2048)
+    throw new StoreError("invalid", "bad public key");
+  if (!Number.isSafeInteger(c.counter) || c.counter < 0) throw new StoreError("invalid", "bad counter");
+  return { credId, name, transports, created };
 }

@@ -7,10 +7,8 @@ import { checkId, millis } from "../shared/checks.js";
 import {
   CREDENTIAL_ID_MAX,
   type CredRow,
-  checkCredentialId,
-  checkName,
-  checkTransports,
-  RECOVERY_CODES_MAX,
+  checkNewCredential,
+  checkRecoveryHashes,
   step,
   toCredential,
 } from "../shared/second-factor.js";
@@ -126,11 +124,7 @@ export function createSecondFactors(ctx: Ctx): SecondFactorStore {
     async setRecoveryCodes(accountId, hashes, at) {
       checkId(accountId, "account");
       const t = millis(at, "at");
-      if (!Array.isArray(hashes) || hashes.length > RECOVERY_CODES_MAX)
-        throw new StoreError("invalid", `at most ${RECOVERY_CODES_MAX} recovery codes`);
-      for (const h of hashes)
-        if (typeof h !== "string" || h.length === 0 || h.length > 256)
-          throw new StoreError("invalid", "bad recovery code hash");
+      checkRecoveryHashes(hashes);
       ctx.write(() => {
         mustExist(accountId);
         s.clearCodes.run(accountId);
@@ -155,14 +149,7 @@ export function createSecondFactors(ctx: Ctx): SecondFactorStore {
     },
 
     async addCredential(c) {
-      checkId(c.accountId, "account");
-      const credId = checkCredentialId(c.id);
-      const name = checkName(c.name);
-      const transports = checkTransports(c.transports);
-      const created = millis(c.createdAt, "createdAt");
-      if (!(c.publicKey instanceof Uint8Array) || c.publicKey.length === 0 || c.publicKey.length > 2048)
-        throw new StoreError("invalid", "bad public key");
-      if (!Number.isSafeInteger(c.counter) || c.counter < 0) throw new StoreError("invalid", "bad counter");
+      const { credId, name, transports, created } = checkNewCredential(c);
       return ctx.write(() => {
         mustExist(c.accountId);
         if (s.credById.get(credId)) throw new StoreError("exists", "this credential is registered already");
