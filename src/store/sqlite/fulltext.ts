@@ -28,7 +28,7 @@
 
 import { searchableText } from "../../mime/searchable.js";
 import type { MessageStructure } from "../../mime/types.js";
-import { type NeedlePlan, planNeedle, SEPARATORS } from "../shared/search-words.js";
+import { type NeedlePlan, planNeedle, splitWords } from "../shared/search-words.js";
 import { sortedUnique } from "../shared/sorted-unique.js";
 import type { FullTextField, FullTextScope, TextMatch } from "../types.js";
 import type { Ctx } from "./context.js";
@@ -219,7 +219,7 @@ export function createFullTextOps(ctx: Ctx, rows: MailboxRows, opts: FullTextOpt
         const texts = [t.head, t.body, t.more];
         let complete = t.complete;
         for (const text of texts)
-          for (const w of text.split(SEPARATORS)) {
+          for (const w of splitWords(text)) {
             if (w === "") continue;
             if (!known.has(w)) fresh.add(w);
             // FTS5 keeps a word's first MAX_WORD_OCTETS only: two longer words alike up to there
