@@ -16,6 +16,7 @@
 import type pg from "pg";
 import { StoreError } from "../errors.js";
 import { millis } from "../shared/checks.js";
+import { LoginListeners } from "../shared/login-listeners.js";
 import {
   checkNewSession,
   expired,
@@ -59,16 +60,12 @@ export function createWebSessions(
   const pollMs = opts.pollMs ?? 1000;
 
   // ---- login changes ----
-  const listeners = new Set<(accountId: number) => void>();
-  const emit = (id: number) => {
-    for (const l of listeners) {
-      try {
-        l(id);
-      } catch (error) {
-        ctx.log.error("login change listener failed", { error });
-      }
-    }
-  };
+  const listeners = new LoginListeners(
+    ctx.log,
+    () => startPolling(),
+    () => stopPolling(),
+  );
+  const emit = (id: number) => listeners.emit(id);
 
   let cursor: Cursor | null = null;
   /** "account:xid" of rows at or above the cursor already reported. */
@@ -338,14 +335,7 @@ export function createWebSessions(
       );
     },
 
-    onLoginChange(listener) {
-      listeners.add(listener);
-      startPolling();
-      return () => {
-        listeners.delete(listener);
-        if (listeners.size === 0) stopPolling();
-      };
-    },
+    onLoginChange: (listener) => listeners.add(listener),
 
     stop,
   };

@@ -12,6 +12,7 @@
 // would also tell that another connection wrote, but not what: every delivery would wake it.
 import { StoreError } from "../errors.js";
 import { millis } from "../shared/checks.js";
+import { LoginListeners } from "../shared/login-listeners.js";
 import {
   checkNewSession,
   expired,
@@ -71,18 +72,14 @@ export function createWebSessions(ctx: Ctx, opts: { pollMs: number }): WebSessio
   };
 
   // ---- login changes ----
-  const listeners = new Set<(accountId: number) => void>();
+  const listeners = new LoginListeners(
+    ctx.log,
+    () => startPolling(),
+    () => stopPolling(),
+  );
+  const emit = (id: number) => listeners.emit(id);
   const pending = new Set<number>();
   let flushing = false;
-  const emit = (id: number) => {
-    for (const l of listeners) {
-      try {
-        l(id);
-      } catch (error) {
-        ctx.log.error("login change listener failed", { error });
-      }
-    }
-  };
   const flush = () => {
     flushing = false;
     const ids = [...pending];
@@ -199,14 +196,7 @@ export function createWebSessions(ctx: Ctx, opts: { pollMs: number }): WebSessio
       return ctx.read(() => s.count.get(kindOf(kind))?.n ?? 0);
     },
 
-    onLoginChange(listener) {
-      listeners.add(listener);
-      startPolling();
-      return () => {
-        listeners.delete(listener);
-        if (listeners.size === 0) stopPolling();
-      };
-    },
+    onLoginChange: (listener) => listeners.add(listener),
 
     stop: stopPolling,
   };
