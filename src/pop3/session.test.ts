@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { TestServer } from "../testing/harness.js";
+import { type LockService, MemoryLocks } from "../store/locks.js";
 import { Pop3TestClient, unstuff } from "./test-client.js";
 import { deliverTo, inboxOf, message, startPop3TestServer, tricky } from "./test-server.js";
 
@@ -382,6 +383,62 @@ describe("pop3 session (plaintext allowed)", () => {
       );
     } finally {
       c.close();
+    }
+  });
+});
+
+describe("pop3 QUIT and a lock service slow to release (Redis, the workers' supervisor)", () => {
+  const address = "slow@example.test";
+  let server: TestServer;
+  const released: string[] = [];
+  // MemoryLocks whose release takes 150 ms, as a remote lock service's round trip may.
+  const inner = new MemoryLocks();
+  const locks: LockService = {
+    async acquire(name) {
+      const h = await inner.acquire(name);
+      if (!h) return null;
+      return {
+        get held() {
+          return h.held;
+        },
+        async release() {
+          await new Promise((r) => setTimeout(r, 150));
+          released.push(name);
+          await h.release();
+        },
+      };
+    },
+    close: () => inner.close(),
+  };
+
+  before(async () => {
+    server = await startPop3TestServer({
+      config: { pop3: { allowPlaintextAuth: true } },
+      users: [{ address, password: PASSWORD }],
+      locks,
+    });
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  test("QUIT gives up the maildrop before its +OK: a login right after it is not [IN-USE]", async () => {
+    const id = server.users[0]!.id;
+    await deliverTo(server, id, message("quit then again"));
+    const first = await Pop3TestClient.connect(server.ports.pop3);
+    const second = await Pop3TestClient.connect(server.ports.pop3);
+    try {
+      assert.match(await first.readLine(), /^\+OK /);
+      assert.match(await second.readLine(), /^\+OK /);
+      assert.equal(await first.login(address, PASSWORD), "+OK logged in");
+      assert.equal(await second.cmd(`USER ${address}`), "+OK send PASS");
+      assert.equal(await first.cmd("QUIT"), "+OK bye");
+      assert.deepEqual(released, [`pop3:maildrop:${id}`]);
+      assert.equal(await second.cmd(`PASS ${PASSWORD}`), "+OK logged in");
+      assert.match(await second.cmd("STAT"), /^\+OK 1 \d+$/);
+    } finally {
+      first.close();
+      second.close();
     }
   });
 });

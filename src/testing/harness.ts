@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type App, startApp } from "../app/start.js";
+import type { LockService } from "../store/locks.js";
 import { hashPassword } from "../auth/password.js";
 import { defaultConfig, withOverrides } from "../config/load.js";
 import type { Config, ListenerConfig, Protocol, TlsMode } from "../config/schema.js";
@@ -31,6 +32,8 @@ export interface TestServerOptions {
   dataDir?: string;
   /** Every listener expects a PROXY protocol header (src/proxy/; [proxy] trustedSources in config). */
   proxyProtocol?: boolean;
+  /** The lock service instead of the in-process one (e.g. one as slow as a remote one). */
+  locks?: LockService;
 }
 
 export interface TestPorts {
@@ -117,7 +120,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       ? createLogger({ format: "json", level: "debug", write: (l) => process.stderr.write(l + "\n") })
       : silentLogger);
 
-  let app: App = await startApp(config, { log, filters: opts.filters });
+  let app: App = await startApp(config, { log, filters: opts.filters, locks: opts.locks });
   const users: (TestUser & { id: number })[] = [];
   try {
     const domains = opts.domains ?? ["example.test"];
@@ -174,7 +177,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       await app.stop();
       // Same data, same ports: clients reconnect exactly as after a real restart.
       const again = { ...config, listeners: app.listeners.map((r) => ({ ...r.listener, port: r.port })) };
-      app = await startApp(again, { log, filters: opts.filters });
+      app = await startApp(again, { log, filters: opts.filters, locks: opts.locks });
     },
   };
   return server;

@@ -17,5 +17,10 @@ export const quit: Handler<SessionState> = async (conn, _cmd, state) => {
     conn.log.error("UPDATE failed", { err: e });
     throw errors.notRemoved();
   }
+  // The maildrop is given up before the reply (the session's cleanup does it again, harmlessly):
+  // a client that reconnects the moment it reads +OK, as fetchmail's polls and benchmarks do,
+  // must not find its own finished session still holding the lock and get -ERR [IN-USE].
+  await state.maildrop.close();
+  await state.lock.release();
   await conn.ok(removed === 0 ? "bye" : `bye, ${removed} message${removed === 1 ? "" : "s"} deleted`);
 };
