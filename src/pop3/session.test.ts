@@ -2,8 +2,8 @@
 // One server for the file; every test uses its own account, so none depends on another.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { TestServer } from "../testing/harness.js";
 import { type LockService, MemoryLocks } from "../store/locks.js";
+import type { TestServer } from "../testing/harness.js";
 import { Pop3TestClient, unstuff } from "./test-client.js";
 import { deliverTo, inboxOf, message, startPop3TestServer, tricky } from "./test-server.js";
 

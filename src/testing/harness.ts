@@ -4,13 +4,13 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type App, startApp } from "../app/start.js";
-import type { LockService } from "../store/locks.js";
 import { hashPassword } from "../auth/password.js";
 import { defaultConfig, withOverrides } from "../config/load.js";
 import type { Config, ListenerConfig, Protocol, TlsMode } from "../config/schema.js";
 import { createLogger, type Logger, silentLogger } from "../log/logger.js";
 import type { Filter } from "../postoffice/types.js";
 import type { AppContext } from "../server/context.js";
+import type { LockService } from "../store/locks.js";
 import type { Store } from "../store/types.js";
 
 export interface TestUser {
