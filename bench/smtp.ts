@@ -288,7 +288,8 @@ async function main(): Promise<void> {
   // Work the server leaves for after the last 250 (the full-text indexer yields to deliveries, so
   // a faster run leaves more of it): CPU until the server is idle, so that two configurations
   // are compared on the whole work of the same messages.
-  const cpuSettled = pid && !failure ? await settledCpuMs(pid) : null;
+  // Not with a profile being taken: the profiler keeps the server busy (null then).
+  const cpuSettled = pid && !failure && !opt["cpu-prof-dir"] ? await settledCpuMs(pid) : null;
   await stop();
   if (failure) {
     console.error("bench failed:", failure);
