@@ -22,7 +22,8 @@ const THREAD_LOOKUP_MAX = 100;
  *  already stored (COPY). */
 export interface FileItem {
   accountId: number;
-  mailboxId: number;
+  /** Omitted: the account's INBOX (a delivery), found in the statement that locks the mailboxes. */
+  mailboxId?: number;
   flags: StoredFlags;
   /** Epoch milliseconds. */
   internalDate: number;
@@ -70,6 +71,55 @@ interface AccountRow {
   quota_messages: number;
   used_bytes: number;
   used_messages: number;
+}
+
+/** A row of the lock statement: a mailbox (kind 0) or an account (kind 1). */
+interface LockedRow extends BoxRow, AccountRow {
+  kind: number;
+  inbox: boolean;
+}
+
+/**
+ * The target mailboxes (by id, or the INBOX of the accounts in `inboxOf`), then the accounts,
+ * locked in one round trip, in the lock order of schema-mail.ts: the UNION ALL reads its first
+ * branch to the end (every mailbox row locked, ascending id) before the second (the accounts,
+ * ascending id); each CTE is MATERIALIZED so that its ORDER BY … FOR NO KEY UPDATE is the order
+ * in which the rows are locked.
+ */
+async function lockTargets(
+  t: Tx,
+  boxIds: number[],
+  inboxOf: number[],
+  accountIds: number[],
+): Promise<{ boxes: Map<number, BoxRow>; inboxes: Map<number, number>; accounts: Map<number, AccountRow> }> {
+  const rows = await t.rows<LockedRow>(
+    `WITH b AS MATERIALIZED (
+       SELECT id, account_id, uid_next, highest_modseq, name = 'INBOX' AS inbox FROM mailboxes
+       WHERE id = ANY($1::bigint[]) OR (account_id = ANY($2::bigint[]) AND name = 'INBOX')
+       ORDER BY id FOR NO KEY UPDATE),
+     a AS MATERIALIZED (
+       SELECT id, quota_bytes, quota_messages, used_bytes, used_messages FROM accounts
+       WHERE id = ANY($3::bigint[]) ORDER BY id FOR NO KEY UPDATE)
+     SELECT 0 AS kind, id, account_id, uid_next, highest_modseq, inbox,
+            0::bigint AS quota_bytes, 0::bigint AS quota_messages, 0::bigint AS used_bytes,
+            0::bigint AS used_messages FROM b
+     UNION ALL
+     SELECT 1, id, id, 0, 0, false, quota_bytes, quota_messages, used_bytes, used_messages FROM a`,
+    [boxIds, inboxOf, accountIds],
+  );
+  const boxes = new Map<number, BoxRow>();
+  const inboxes = new Map<number, number>();
+  const accounts = new Map<number, AccountRow>();
+  const wantInbox = new Set(inboxOf);
+  for (const r of rows) {
+    if (r.kind === 1) {
+      accounts.set(r.id, r);
+      continue;
+    }
+    boxes.set(r.id, r);
+    if (r.inbox && wantInbox.has(r.account_id)) inboxes.set(r.account_id, r.id);
+  }
+  return { boxes, inboxes, accounts };
 }
 
 interface BlobRef {
@@ -126,21 +176,21 @@ export async function fileMessages(
   opts: FileOptions,
 ): Promise<{ copies: FiledCopy[]; events: MailEvent[] }> {
   if (items.length === 0) return { copies: [], events: [] };
-  const boxes = new Map<number, BoxRow>();
-  for (const b of await t.rows<BoxRow>(
-    `SELECT id, account_id, uid_next, highest_modseq FROM mailboxes WHERE id = ANY($1::bigint[])
-     ORDER BY id FOR NO KEY UPDATE`,
-    [ascending(items.map((i) => i.mailboxId))],
-  ))
-    boxes.set(b.id, b);
-  const accounts = new Map<number, AccountRow>();
-  for (const a of await t.rows<AccountRow>(
-    `SELECT id, quota_bytes, quota_messages, used_bytes, used_messages FROM accounts
-     WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE`,
-    [ascending(items.map((i) => i.accountId))],
-  ))
-    accounts.set(a.id, a);
-  for (const i of items) {
+  const locked = await lockTargets(
+    t,
+    ascending(items.flatMap((i) => (i.mailboxId === undefined ? [] : [i.mailboxId]))),
+    ascending(items.flatMap((i) => (i.mailboxId === undefined ? [i.accountId] : []))),
+    ascending(items.map((i) => i.accountId)),
+  );
+  const { boxes, accounts } = locked;
+  // The items with their mailboxes named (the INBOX's id for those that had none).
+  const placed: Placed[] = items.map((i) => {
+    if (i.mailboxId !== undefined) return i as Placed;
+    const inbox = locked.inboxes.get(i.accountId);
+    if (inbox === undefined) throw new StoreError("not-found", `no INBOX for account ${i.accountId}`);
+    return { ...i, mailboxId: inbox };
+  });
+  for (const i of placed) {
     if (!accounts.has(i.accountId)) throw new StoreError("not-found", `no account ${i.accountId}`);
     if (boxes.get(i.mailboxId)?.account_id !== i.accountId)
       throw new StoreError("not-found", `no mailbox ${i.mailboxId} for account ${i.accountId}`);
@@ -149,7 +199,7 @@ export async function fileMessages(
 
   // Existing blobs named by id, locked (the refcount trigger would lock them anyway).
   const named = new Map<number, BlobRef>();
-  const ids = ascending(items.flatMap((i) => (i.body || i.blobId === undefined ? [] : [i.blobId])));
+  const ids = ascending(placed.flatMap((i) => (i.body || i.blobId === undefined ? [] : [i.blobId])));
   if (ids.length > 0) {
     for (const b of await t.rows<{ id: number; size: number; msgid: string | null; refs: string }>(
       "SELECT id, size, msgid, refs FROM blobs WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE",
@@ -158,11 +208,11 @@ export async function fileMessages(
       named.set(b.id, { id: b.id, size: b.size, msgid: b.msgid, refs: JSON.parse(b.refs) as string[] });
     for (const id of ids) if (!named.has(id)) throw new StoreError("not-found", `no blob ${id}`);
   }
-  const sizeOf = (i: FileItem) => (i.body ? i.body.length : named.get(i.blobId!)!.size);
+  const sizeOf = (i: Placed) => (i.body ? i.body.length : named.get(i.blobId!)!.size);
 
   if (opts.quota !== false) {
     const add = new Map<number, { bytes: number; n: number }>();
-    for (const i of items) {
+    for (const i of placed) {
       const e = add.get(i.accountId) ?? { bytes: 0, n: 0 };
       e.bytes += sizeOf(i);
       e.n++;
@@ -173,7 +223,7 @@ export async function fileMessages(
 
   // Bodies stored once per call however many copies name them.
   const stored = new Map<Buffer, BlobRef>();
-  const blobOf = async (i: FileItem): Promise<BlobRef> => {
+  const blobOf = async (i: Placed): Promise<BlobRef> => {
     if (!i.body) return named.get(i.blobId!)!;
     let b = stored.get(i.body);
     if (!b) {
@@ -187,7 +237,7 @@ export async function fileMessages(
   const now = Date.now();
   const copies: FiledCopy[] = [];
   const rows: FileRow[] = [];
-  for (const i of items) {
+  for (const i of placed) {
     const box = boxes.get(i.mailboxId)!;
     const uid = i.uid ?? box.uid_next;
     // UIDs only ever grow (RFC 3501 2.3.1.1): one below uidNext could be one a client has seen.
@@ -210,13 +260,15 @@ export async function fileMessages(
   for (let k = 0; k < rows.length; k++) {
     const r = rows[k]!;
     if (k > start && r.anc.some((x) => pending.has(key(r.item.accountId, x)))) {
-      await insertRows(t, rows.slice(start, k), now);
+      await insertRows(t, rows.slice(start, k), now, []);
       start = k;
       pending.clear();
     }
     if (r.blob.msgid !== null) pending.add(key(r.item.accountId, r.blob.msgid));
   }
-  await insertRows(t, rows.slice(start), now);
+  // The last statement also moves the mailboxes' uid_next / highest_modseq (rows locked above).
+  const moved = ascending(placed.map((i) => i.mailboxId)).map((id) => boxes.get(id)!);
+  await insertRows(t, rows.slice(start), now, moved);
   for (const r of rows)
     copies.push({
       accountId: r.item.accountId,
@@ -225,19 +277,14 @@ export async function fileMessages(
       modseq: r.modseq,
       messageId: r.id,
     });
-  for (const id of ascending(items.map((i) => i.mailboxId))) {
-    const b = boxes.get(id)!;
-    await t.run("UPDATE mailboxes SET uid_next = $1, highest_modseq = $2 WHERE id = $3", [
-      b.uid_next,
-      b.highest_modseq,
-      id,
-    ]);
-  }
   return { copies, events: addedEvents(copies, opts) };
 }
 
+/** An item with its mailbox named. */
+type Placed = FileItem & { mailboxId: number };
+
 interface FileRow {
-  item: FileItem;
+  item: Placed;
   uid: number;
   modseq: number;
   blob: BlobRef;
@@ -247,14 +294,19 @@ interface FileRow {
   id: number;
 }
 
-/** One INSERT of `rows`, setting their ids. The thread: the one given, else that of the nearest
+/** One INSERT of `rows`, setting their ids, and the UPDATE of the mailboxes in `boxes` to their
+ *  (new) uid_next and highest_modseq, in the same statement: one round trip. The thread: the one given, else that of the nearest
  *  ancestor (In-Reply-To / last References, then the message's own Message-ID; findThread's rule,
  *  here inside the INSERT), else a new one named by the message's own id (taken from the sequence
  *  before the row is written, in the CTE). */
-async function insertRows(t: Tx, rows: FileRow[], now: number): Promise<void> {
+async function insertRows(t: Tx, rows: FileRow[], now: number, boxes: BoxRow[]): Promise<void> {
   if (rows.length === 0) return;
   const inserted = await t.rows<{ id: number; mailbox_id: number; uid: number }>(
-    `WITH v AS (
+    `WITH u AS (
+       UPDATE mailboxes m SET uid_next = x.uid_next, highest_modseq = x.highest_modseq
+       FROM unnest($14::bigint[], $15::bigint[], $16::bigint[]) AS x(id, uid_next, highest_modseq)
+       WHERE m.id = x.id),
+     v AS (
        SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id, v.*
        FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::int[], $7::text[],
                    $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::text[], $13::text[])
@@ -284,6 +336,9 @@ async function insertRows(t: Tx, rows: FileRow[], now: number): Promise<void> {
       rows.map((r) => r.item.threadId ?? null),
       rows.map((r) => r.blob.msgid),
       rows.map((r) => JSON.stringify(r.anc)),
+      boxes.map((b) => b.id),
+      boxes.map((b) => b.uid_next),
+      boxes.map((b) => b.highest_modseq),
     ],
   );
   // (mailbox, uid) is unique: the rows' ids back in item order.

@@ -18,7 +18,6 @@ import type {
 } from "../types.js";
 import { readBlobByHash } from "./blobs.js";
 import type { PgCtx } from "./context.js";
-import type { Tx } from "./db.js";
 import { type FileItem, fileMessages } from "./mail-file.js";
 import { mustMailboxExist } from "./mailboxes.js";
 import { MESSAGE_SELECT, type MessageMetaRow, toMeta } from "./rows.js";
@@ -55,16 +54,6 @@ function withStructure(r: (MessageMetaRow & { structure: string }) | null): Pars
   return { meta: toMeta(r), structure: JSON.parse(r.structure) as MessageStructure };
 }
 
-/** The INBOX of each account that a target without a mailbox means. */
-async function inboxes(t: Tx, accountIds: number[]): Promise<Map<number, number>> {
-  if (accountIds.length === 0) return new Map();
-  const rows = await t.rows<{ account_id: number; id: number }>(
-    "SELECT account_id, id FROM mailboxes WHERE account_id = ANY($1::bigint[]) AND name = 'INBOX'",
-    [accountIds],
-  );
-  return new Map(rows.map((r) => [r.account_id, r.id]));
-}
-
 export function createMessageOps(ctx: PgCtx): MessageMethods {
   const db = ctx.db;
   const read = () => {
@@ -94,16 +83,15 @@ export function createMessageOps(ctx: PgCtx): MessageMethods {
       targets.map((x) => x.accountId),
       () =>
         ctx.write(async (t) => {
-          const wanted = [
-            ...new Set(targets.filter((x) => x.mailboxId === undefined).map((x) => x.accountId)),
-          ];
-          const inbox = await inboxes(t, wanted);
-          const items: FileItem[] = targets.map((x) => {
-            const mailboxId = x.mailboxId ?? inbox.get(x.accountId);
-            if (mailboxId === undefined)
-              throw new StoreError("not-found", `no INBOX for account ${x.accountId}`);
-            return { accountId: x.accountId, mailboxId, flags: x.flags, internalDate, body, hash };
-          });
+          // A target without a mailbox: the account's INBOX, found where the mailboxes are locked.
+          const items: FileItem[] = targets.map((x) => ({
+            accountId: x.accountId,
+            mailboxId: x.mailboxId,
+            flags: x.flags,
+            internalDate,
+            body,
+            hash,
+          }));
           const { copies, events } = await fileMessages(t, fileCtx, items, { cause, eventPerItem: true });
           const value = copies.map((c) => ({
             accountId: c.accountId,
