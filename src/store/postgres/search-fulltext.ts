@@ -42,6 +42,9 @@ const MAX_TERM_OCTETS = 1000;
 /** Word ids cached per process (the vocabulary only grows; ids never change), so indexing a body
  *  asks the database only about words this process has not seen; emptied at this size. */
 const KNOWN_WORDS = 200_000;
+/** Bodies up to this size are read with the batch's claim (one round trip for the batch). */
+const INLINE_BODY_BYTES = 64 * 1024;
+
 /** After a commit, the indexer starts this much later, so a burst of deliveries is one batch. */
 const START_DELAY_MS = 20;
 /** Prefix words one needle's last word may stand for before that condition is left out. */
@@ -276,16 +279,23 @@ export function createFullTextOps(ctx: PgCtx, opts: FullTextOptions) {
     const { more, fresh } = await db.tx(async (t) => {
       // SKIP LOCKED: another node's indexer has those; KEY SHARE: a body being expunged is skipped
       // or waits for this commit (the rows below reference it).
-      const found = await t.rows<{ blob_id: number; structure: string }>(
-        `SELECT p.blob_id, b.structure FROM fts_pending p JOIN blobs b ON b.id = p.blob_id
+      // A small body (one chunk, at most INLINE_BODY_BYTES) comes with its claim: one round trip
+      // for the batch rather than one per body; a larger one is read on its own (readBlob), so a
+      // batch's result stays under batch x INLINE_BODY_BYTES.
+      const found = await t.rows<{ blob_id: number; structure: string; data: Buffer | null }>(
+        `SELECT p.blob_id, b.structure,
+                CASE WHEN b.size <= $2 THEN
+                  (SELECT c.data FROM blob_chunks c WHERE c.blob_id = b.id AND c.seq = 0
+                   AND octet_length(c.data) = b.size) END AS data
+         FROM fts_pending p JOIN blobs b ON b.id = p.blob_id
          WHERE NOT p.partial ORDER BY p.blob_id LIMIT $1
          FOR UPDATE OF p SKIP LOCKED FOR KEY SHARE OF b SKIP LOCKED`,
-        [batch],
+        [batch, INLINE_BODY_BYTES],
       );
       const entries: Indexed[] = [];
       for (const r of found) {
         try {
-          const body = await readBlob(t, r.blob_id);
+          const body = r.data ?? (await readBlob(t, r.blob_id));
           entries.push(wordsOfBody(r.blob_id, body, JSON.parse(r.structure) as MessageStructure));
         } catch (error) {
           // Unreadable: partial, so it is a candidate of every search and does not hold up the rest.
@@ -317,6 +327,12 @@ export function createFullTextOps(ctx: PgCtx, opts: FullTextOptions) {
           fresh.set(r.term, r.id);
       }
       const idOf = (w: string) => known.get(w) ?? fresh.get(w);
+      const rowsOf = {
+        blob: [] as number[],
+        head: [] as string[],
+        body: [] as string[],
+        more: [] as string[],
+      };
       for (const e of entries) {
         const ids = (s: Set<string>) => {
           const out: number[] = [];
@@ -328,12 +344,21 @@ export function createFullTextOps(ctx: PgCtx, opts: FullTextOptions) {
           }
           return out;
         };
-        await t.run(
-          `INSERT INTO fts_words (blob_id, head, body, more) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (blob_id) DO UPDATE SET head = EXCLUDED.head, body = EXCLUDED.body, more = EXCLUDED.more`,
-          [e.blobId, ids(e.words.head), ids(e.words.body), ids(e.words.more)],
-        );
+        rowsOf.blob.push(e.blobId);
+        rowsOf.head.push(`{${ids(e.words.head).join(",")}}`);
+        rowsOf.body.push(`{${ids(e.words.body).join(",")}}`);
+        rowsOf.more.push(`{${ids(e.words.more).join(",")}}`);
       }
+      // One statement for the batch; each row's term ids travel as an array literal (text), since
+      // an array parameter cannot hold rows of different lengths.
+      if (rowsOf.blob.length > 0)
+        await t.run(
+          `INSERT INTO fts_words (blob_id, head, body, more)
+           SELECT x.blob, x.head::integer[], x.body::integer[], x.more::integer[]
+           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS x(blob, head, body, more)
+           ON CONFLICT (blob_id) DO UPDATE SET head = EXCLUDED.head, body = EXCLUDED.body, more = EXCLUDED.more`,
+          [rowsOf.blob, rowsOf.head, rowsOf.body, rowsOf.more],
+        );
       const done = entries.filter((e) => e.complete).map((e) => e.blobId);
       const partial = entries.filter((e) => !e.complete).map((e) => e.blobId);
       if (done.length > 0) await t.run("DELETE FROM fts_pending WHERE blob_id = ANY($1::bigint[])", [done]);
