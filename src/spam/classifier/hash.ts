@@ -18,3 +18,44 @@ export function hash53(s: string): number {
   h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
+
+/** hash53's lanes after `prefix`: a start from which hashWord continues, so a token made of a
+ *  prefix and a word of a longer text is hashed without building the token's string. */
+export function hashSeed(prefix: string): [number, number] {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < prefix.length; i++) {
+    const c = prefix.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  return [h1, h2];
+}
+
+/** hash53(prefix + text.slice(start, end).toLowerCase() + (bang ? "!" : "")) for ASCII text,
+ *  given hashSeed(prefix): the letters folded to lower case as they are read, no string built. */
+export function hashWord(
+  seed: [number, number],
+  text: string,
+  start: number,
+  end: number,
+  bang: boolean,
+): number {
+  let h1 = seed[0];
+  let h2 = seed[1];
+  for (let i = start; i < end; i++) {
+    let c = text.charCodeAt(i);
+    if (c >= 65 && c <= 90) c += 32;
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  if (bang) {
+    h1 = Math.imul(h1 ^ 33, 2654435761);
+    h2 = Math.imul(h2 ^ 33, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}

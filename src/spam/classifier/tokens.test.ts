@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import * as reference from "../../../bench/spam/tokens-reference/tokens.js";
 import { assertLinear } from "../../testing/complexity.js";
 import { buildMessageView } from "../message-view.js";
 import type { MessageView } from "../types.js";
 import { hash53 } from "./hash.js";
-import { DEFAULT_MAX_TOKENS, registrable, tokenHashes, tokenStrings } from "./tokens.js";
+import { DEFAULT_MAX_TOKENS, messageTokens, registrable, tokenHashes, tokenStrings } from "./tokens.js";
 
 function view(partial: Partial<MessageView>): MessageView {
   return {
@@ -229,6 +230,82 @@ describe("tokenHashes", () => {
         }),
       (v) => tokenHashes(v),
       { n: 4_000, minMs: 0.5 },
+    );
+  });
+});
+
+describe("the one-pass tokeniser", () => {
+  // The reference is the multi-pass implementation it replaced (strings built, then hashed);
+  // bench/spam/tokens-equal.ts compares the two on all 6,046 corpus messages.
+  const mime = (ct: string, body: string, extra = "") =>
+    Buffer.from(
+      `From: "Sales Team" <Offers@Deals.Example.co.uk>\r\nTo: a@b.example, C@D.example\r\nSubject: FREE v1agra!!! 28473\r\nMessage-ID: <x1@mta.spam.example>\r\nDate: Mon, 1 Dec 2026 10:00:00 +0900\r\nReceived: from relay.spam.example ([203.0.113.9]) by mx.example.org\r\nX-Mailer: Bulk Sender 3.1\r\n${extra}Content-Type: ${ct}\r\n\r\n${body}`,
+    );
+  const samples: [string, Buffer][] = [
+    [
+      "ASCII",
+      mime("text/plain", "Hello THERE, Friend!! Buy NOW: $19.99 only... it's A deal; ok? x! ab! a.b.c\r\n"),
+    ],
+    [
+      "CJK",
+      mime(
+        "text/plain; charset=utf-8",
+        "今日は良い天気 한국어 ภาษาไทย mixed 無料 Words Ünïcode KELVIN \u212a \r\n",
+      ),
+    ],
+    ["Kelvin only", mime("text/plain; charset=utf-8", "tem\u212a \u212aelvin WORD\r\n")],
+    [
+      "HTML and URLs",
+      mime(
+        "text/html",
+        '<html><body><font color="#ffffff" size=1>Hidden</font><a href="http://203.0.113.5:8080/Remove.HTML?id=123&u=x%41">Click here</a> <a href="https://WWW.Shop.Example.COM/cgi-bin/buy_now.php">shop</a> <img src="http://a.b.c.d.example/x.gif"><!-- x --></body></html>\r\n',
+      ),
+    ],
+    [
+      "long words",
+      mime(
+        "text/plain",
+        `${"Supercalifragilistic ".repeat(3)}Someone.Long@Address.Example.COM http://www.example.com/a/very/long/path ${"x".repeat(300)} abcdefghijkl abcdefghijklm!!\r\n`,
+      ),
+    ],
+    [
+      "headers",
+      mime(
+        "text/plain",
+        "short\r\n",
+        "Reply-To: <Claims@Payouts.Example.co.uk>\r\nX-Priority: 1 (Highest)\r\nPrecedence: bulk\r\n",
+      ),
+    ],
+  ];
+  const variants = [
+    {},
+    { bigrams: true, fromWords: true },
+    { maxTokens: 20 },
+    { headers: false, shape: false },
+  ];
+  for (const [name, body] of samples) {
+    it(`gives the reference's tokens and hashes: ${name}`, () => {
+      const v = buildMessageView(body);
+      for (const opts of variants) {
+        const want = reference.messageTokens(v, opts);
+        assert.ok(want.hashes.length > 2);
+        assert.deepEqual(messageTokens(v, opts), want, JSON.stringify(opts));
+        assert.deepEqual(
+          [...messageTokens(v, opts).hashes].sort((a, b) => a - b),
+          [...want.hashes].sort((a, b) => a - b),
+        );
+        assert.deepEqual(tokenStrings(v, opts), reference.tokenStrings(v, opts));
+      }
+    });
+  }
+
+  it("gives the reference's hashes across messages, the reused hash table's slots not leaking", () => {
+    const views = samples.map(([, b]) => buildMessageView(b));
+    for (let round = 0; round < 3; round++)
+      for (const v of views) assert.deepEqual(messageTokens(v), reference.messageTokens(v));
+    assert.deepEqual(
+      messageTokens(views[0]!, { maxTokens: 200_000 }),
+      reference.messageTokens(views[0]!, { maxTokens: 200_000 }),
     );
   });
 });

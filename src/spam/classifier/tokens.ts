@@ -13,7 +13,7 @@
 // Bounded: at most `maxTokens` distinct tokens, and every scan is one linear pass (no regex
 // here can backtrack: each has one unbounded quantifier and no alternation over it).
 import type { MessageView } from "../types.js";
-import { hash53 } from "./hash.js";
+import { hash53, hashSeed, hashWord } from "./hash.js";
 import { shapeTokens } from "./shape.js";
 
 export interface TokenOptions {
@@ -73,18 +73,128 @@ export interface MessageTokens {
   headerCount: number;
 }
 
+/** Where tokens go: hashed as they come (messageTokens) or kept as strings (tokenStrings). A
+ *  word of a text arrives as a range of that text (`word`), so the hashing sink never builds its
+ *  string. Both refuse everything once `max` distinct tokens are held. */
+interface Sink {
+  /** Adds a token; false once the set is full. */
+  add: (t: string) => boolean;
+  /** Adds prefix + text[start, end) lower-cased + "!" if `bang` (ASCII text); false once full. */
+  word(
+    prefix: string,
+    seed: [number, number],
+    text: string,
+    start: number,
+    end: number,
+    bang: boolean,
+  ): boolean;
+  readonly size: number;
+}
+
+/** Distinct hashes: two tokens whose hashes collide count as one (also towards `max`: with
+ *  53-bit hashes that differs from counting strings only on a collision). The set is an
+ *  open-addressing table over the hash's low 32 bits, reused from message to message (a
+ *  generation number marks its live slots), since a Set of 53-bit numbers boxes each one. */
+class HashSink implements Sink {
+  readonly hashes: number[] = [];
+  private readonly table: HashTable;
+  /** Past this `max` (never by default) a plain Set, not a table of twice its size. */
+  private readonly big: Set<number> | null;
+  constructor(private readonly max: number) {
+    this.big = max > MAX_TABLE_TOKENS ? new Set() : null;
+    this.table = hashTable(Math.min(max, MAX_TABLE_TOKENS));
+    this.table.generation++;
+    if (this.table.generation === 0xffffffff) {
+      this.table.stamps.fill(0);
+      this.table.generation = 1;
+    }
+  }
+  get size(): number {
+    return this.hashes.length;
+  }
+  add = (t: string): boolean => this.put(hash53(t));
+  word(
+    _prefix: string,
+    seed: [number, number],
+    text: string,
+    start: number,
+    end: number,
+    bang: boolean,
+  ): boolean {
+    return this.put(hashWord(seed, text, start, end, bang));
+  }
+  private put(h: number): boolean {
+    if (this.hashes.length >= this.max) return false;
+    if (this.big !== null) {
+      if (!this.big.has(h)) {
+        this.big.add(h);
+        this.hashes.push(h);
+      }
+      return true;
+    }
+    const { keys, stamps, mask, generation } = this.table;
+    // Linear probing; the table has at least twice `max` slots, so a free one is always found.
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      if (stamps[i] !== generation) {
+        stamps[i] = generation;
+        keys[i] = h;
+        this.hashes.push(h);
+        return true;
+      }
+      if (keys[i] === h) return true;
+    }
+  }
+}
+
+const MAX_TABLE_TOKENS = 100_000;
+
+interface HashTable {
+  keys: Float64Array;
+  stamps: Uint32Array;
+  mask: number;
+  generation: number;
+}
+
+/** The last table made, reused while `max` fits it (tokenising is synchronous: one at a time). */
+let lastTable: HashTable | undefined;
+
+function hashTable(max: number): HashTable {
+  if (lastTable !== undefined && lastTable.mask + 1 >= 2 * max) return lastTable;
+  let size = 64;
+  while (size < 2 * max) size *= 2;
+  lastTable = { keys: new Float64Array(size), stamps: new Uint32Array(size), mask: size - 1, generation: 0 };
+  return lastTable;
+}
+
+class StringSink implements Sink {
+  readonly set = new Set<string>();
+  constructor(private readonly max: number) {}
+  get size(): number {
+    return this.set.size;
+  }
+  add = (t: string): boolean => {
+    if (this.set.size >= this.max) return false;
+    this.set.add(t);
+    return true;
+  };
+  word(
+    prefix: string,
+    _seed: [number, number],
+    text: string,
+    start: number,
+    end: number,
+    bang: boolean,
+  ): boolean {
+    return this.add(`${prefix}${text.slice(start, end).toLowerCase()}${bang ? "!" : ""}`);
+  }
+}
+
 /** The message's distinct token hashes (two tokens whose hashes collide count as one, so a store
  *  never sees one hash twice in a training), the header fields' first (MessageTokens). */
 export function messageTokens(view: MessageView, opts: TokenOptions = {}): MessageTokens {
-  const { tokens, headerCount: headerStrings } = collect(view, opts);
-  const out = new Set<number>();
-  let headerCount = 0;
-  let i = 0;
-  for (const t of tokens) {
-    out.add(hash53(t));
-    if (++i === headerStrings) headerCount = out.size;
-  }
-  return { hashes: [...out], headerCount };
+  const sink = new HashSink(opts.maxTokens ?? DEFAULT_MAX_TOKENS);
+  const headerCount = collect(view, opts, sink);
+  return { hashes: sink.hashes, headerCount };
 }
 
 /** The message's distinct token hashes, for training (which counts every token alike). */
@@ -94,20 +204,17 @@ export function tokenHashes(view: MessageView, opts: TokenOptions = {}): number[
 
 /** The token strings themselves (for tests and for explaining a verdict). */
 export function tokenStrings(view: MessageView, opts: TokenOptions = {}): string[] {
-  return [...collect(view, opts).tokens];
+  const sink = new StringSink(opts.maxTokens ?? DEFAULT_MAX_TOKENS);
+  collect(view, opts, sink);
+  return [...sink.set];
 }
 
-function collect(view: MessageView, opts: TokenOptions): { tokens: Set<string>; headerCount: number } {
-  const max = opts.maxTokens ?? DEFAULT_MAX_TOKENS;
-  const out = new Set<string>();
-  const add = (t: string): boolean => {
-    if (out.size >= max) return false;
-    out.add(t);
-    return true;
-  };
-  if (opts.headers ?? true) headerTokens(view, add, opts.fromWords ?? false);
-  const headerCount = out.size;
-  textTokens(view.subject, "s:", false, add);
+/** Offers the message's tokens to `sink`; returns how many it held after the header fields'. */
+function collect(view: MessageView, opts: TokenOptions, sink: Sink): number {
+  const add = sink.add;
+  if (opts.headers ?? true) headerTokens(view, sink, opts.fromWords ?? false);
+  const headerCount = sink.size;
+  textTokens(view.subject, "s:", false, sink);
   for (const l of view.links) {
     if (l.host === "") continue;
     if (IPV4.test(l.host)) add("url:ip");
@@ -115,7 +222,7 @@ function collect(view: MessageView, opts: TokenOptions): { tokens: Set<string>; 
     if (!add(`url:host:${l.host}`)) break;
     if (opts.urlWords ?? true) {
       const path = l.url.slice(l.url.indexOf(l.host) + l.host.length, 300);
-      textTokens(path.replace(PATH_SPLIT, " "), "url:w:", false, add);
+      textTokens(path.replace(PATH_SPLIT, " "), "url:w:", false, sink);
     }
   }
   for (const a of view.attachments) {
@@ -125,20 +232,28 @@ function collect(view: MessageView, opts: TokenOptions): { tokens: Set<string>; 
   }
   if (view.html !== "") add("html:yes");
   if (opts.shape ?? true) shapeTokens(view, add);
-  textTokens(view.text, "", opts.bigrams ?? false, add);
-  return { tokens: out, headerCount };
+  textTokens(view.text, "", opts.bigrams ?? false, sink);
+  return headerCount;
 }
 
 /** Any character outside ASCII (one class, no quantifier: linear). */
 const NON_ASCII = /[^\x00-\x7f]/u;
 
-/** Words (and pairs) of a text, then its CJK bigrams; stops when `add` says the set is full. */
-function textTokens(text: string, prefix: string, bigrams: boolean, add: (t: string) => boolean): void {
-  const lower = text.toLowerCase();
-  if (!NON_ASCII.test(lower)) {
-    asciiTextTokens(lower, prefix, bigrams, add);
+/** Words (and pairs) of a text, then its CJK bigrams; stops when the sink is full. ASCII text
+ *  (most mail) is scanned as it is, folded to lower case as it is read; other text is
+ *  lower-cased first (toLowerCase can turn non-ASCII into ASCII: the Kelvin sign into "k"). */
+function textTokens(text: string, prefix: string, bigrams: boolean, sink: Sink): void {
+  if (!bigrams && !NON_ASCII.test(text)) {
+    asciiTextTokens(text, prefix, sink);
     return;
   }
+  const lower = text.toLowerCase();
+  if (!NON_ASCII.test(lower)) {
+    if (bigrams) asciiPairTokens(lower, prefix, sink.add);
+    else asciiTextTokens(lower, prefix, sink);
+    return;
+  }
+  const add = sink.add;
   let prev = "";
   for (const m of lower.replace(CJK_RUN, " ").matchAll(WORD)) {
     const w = word(m[0]);
@@ -159,13 +274,41 @@ function textTokens(text: string, prefix: string, bigrams: boolean, add: (t: str
   }
 }
 
-/** textTokens for lower-cased ASCII text (most mail): the same tokens as the WORD regex and
- *  word() give, found by one scan over character codes instead of a match object and two
- *  slices per word, and each distinct word offered to `add` once (a repeat would only be found
- *  in the set again; `add` refuses everything once the set is full, so skipping repeats changes
- *  nothing). On bench:smtp's 4 KB message tokenHashes went from 0.098 to 0.067 ms of CPU. */
-function asciiTextTokens(lower: string, prefix: string, bigrams: boolean, add: (t: string) => boolean): void {
-  const seen = bigrams ? null : new Set<string>();
+/** textTokens for ASCII text without pairs: the same tokens as the WORD regex and word() give
+ *  on the lower-cased text, found by one scan over character codes (upper case folded as it is
+ *  read), each word hashed straight from the text (Sink.word, hash.ts hashWord) with no string
+ *  built but for the rare word over 12 characters. A repeat is offered again and found in the
+ *  set (`add` refuses everything once the set is full, so that changes nothing). On bench:smtp's
+ *  4 KB message this and HashSink took messageTokens from 62 to ~35 us of CPU (see
+ *  docs/ARCHITECTURE.md "Spam filter cost"). */
+function asciiTextTokens(text: string, prefix: string, sink: Sink): void {
+  const seed = hashSeed(prefix);
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    if (!isWordStart(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < n && isWordChar(text.charCodeAt(j))) j++;
+    let end = j;
+    while (end > i && isTrailing(text.charCodeAt(end - 1))) end--;
+    let bangs = false;
+    for (let k = end; k < j; k++) if (text.charCodeAt(k) === 33) bangs = true;
+    const len = end - i;
+    const start = i;
+    i = j;
+    if (len > 12) {
+      if (!sink.add(prefix + word(text.slice(start, j).toLowerCase()))) return;
+    } else if (len >= 3 || bangs) {
+      if (!sink.word(prefix, seed, text, start, end, bangs)) return;
+    }
+  }
+}
+
+/** asciiTextTokens with adjacent word pairs ("bi:"), on lower-cased ASCII text, as strings. */
+function asciiPairTokens(lower: string, prefix: string, add: (t: string) => boolean): void {
   const n = lower.length;
   let prev = "";
   let i = 0;
@@ -196,49 +339,36 @@ function asciiTextTokens(lower: string, prefix: string, bigrams: boolean, add: (
       prev = "";
       continue;
     }
-    if (seen === null || !seen.has(w)) {
-      seen?.add(w);
-      if (!add(prefix + w)) return;
-    }
-    if (bigrams && prev !== "" && !add(`bi:${prefix}${prev} ${w}`)) return;
+    if (!add(prefix + w)) return;
+    if (prev !== "" && !add(`bi:${prefix}${prev} ${w}`)) return;
     prev = w.startsWith("skip:") ? "" : w;
   }
 }
 
-/** WORD's first character, in lower-case ASCII: a letter, a digit or "$". */
+/** ASCII character classes for the scans: WORD's first character (a letter, a digit or "$"),
+ *  its other characters (letters, digits and $'!%.,@:/_&=?#+-), and the sentence punctuation
+ *  word() drops from a word's end (. , : ; ' ! ?). One table lookup per character. */
+const START = 1;
+const INSIDE = 2;
+const TRAILING = 4;
+const ASCII_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const alnum = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
+  if (alnum || c === 36) ASCII_CLASS[c] = START | INSIDE;
+  if ("$'!%.,@:/_&=?#+-".includes(String.fromCharCode(c))) ASCII_CLASS[c] = (ASCII_CLASS[c] ?? 0) | INSIDE;
+  if (".,:;'!?".includes(String.fromCharCode(c))) ASCII_CLASS[c] = (ASCII_CLASS[c] ?? 0) | TRAILING;
+}
+
 function isWordStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 36;
+  return c < 128 && ((ASCII_CLASS[c] ?? 0) & START) !== 0;
 }
 
-/** WORD's other characters, in lower-case ASCII: letters, digits and $'!%.,@:/_&=?#+- */
 function isWordChar(c: number): boolean {
-  if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) return true;
-  switch (c) {
-    case 36: // $
-    case 39: // '
-    case 33: // !
-    case 37: // %
-    case 46: // .
-    case 44: // ,
-    case 64: // @
-    case 58: // :
-    case 47: // /
-    case 95: // _
-    case 38: // &
-    case 61: // =
-    case 63: // ?
-    case 35: // #
-    case 43: // +
-    case 45: // -
-      return true;
-    default:
-      return false;
-  }
+  return c < 128 && ((ASCII_CLASS[c] ?? 0) & INSIDE) !== 0;
 }
 
-/** Sentence punctuation word() drops from a word's end: . , : ; ' ! ? */
 function isTrailing(c: number): boolean {
-  return c === 46 || c === 44 || c === 58 || c === 59 || c === 39 || c === 33 || c === 63;
+  return c < 128 && ((ASCII_CLASS[c] ?? 0) & TRAILING) !== 0;
 }
 
 /** One matched word as a token: trailing sentence punctuation dropped; "" to skip it. */
@@ -257,7 +387,8 @@ function word(raw: string): string {
   return bangs ? `${w}!` : w;
 }
 
-function headerTokens(view: MessageView, add: (t: string) => boolean, fromWords: boolean): void {
+function headerTokens(view: MessageView, sink: Sink, fromWords: boolean): void {
+  const add = sink.add;
   let received = 0;
   let toCount = 0;
   let hasMid = false;
@@ -278,7 +409,7 @@ function headerTokens(view: MessageView, add: (t: string) => boolean, fromWords:
       if (field === "from") {
         const display = v.slice(0, Math.max(0, v.indexOf("<"))).trim();
         add(display === "" ? "from:noname" : "from:named");
-        if (fromWords) textTokens(display.slice(0, 200), "fn:", false, add);
+        if (fromWords) textTokens(display.slice(0, 200), "fn:", false, sink);
       }
       continue;
     }
