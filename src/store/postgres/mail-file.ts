@@ -142,7 +142,7 @@ export function checkQuota(a: AccountRow, bytes: number, count: number): void {
 }
 
 /** The Message-IDs looked up for a thread, in preference order, at most THREAD_LOOKUP_MAX. */
-function ancestors(ids: (string | null)[]): string[] {
+export function ancestors(ids: (string | null)[]): string[] {
   return ids.filter((x): x is string => x !== null).slice(0, THREAD_LOOKUP_MAX);
 }
 
@@ -346,7 +346,7 @@ async function insertRows(t: Tx, rows: FileRow[], now: number, boxes: BoxRow[]):
   for (const r of rows) r.id = idOf.get(`${r.item.mailboxId} ${r.uid}`)!;
 }
 
-function addedEvents(copies: FiledCopy[], opts: FileOptions): MailEvent[] {
+export function addedEvents(copies: FiledCopy[], opts: FileOptions): MailEvent[] {
   const from = opts.fromMailboxId === undefined ? {} : { fromMailboxId: opts.fromMailboxId };
   const event = (c: FiledCopy, uids: number[], modseq: number): MailEvent => ({
     kind: "added",

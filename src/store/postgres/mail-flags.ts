@@ -89,13 +89,15 @@ export function createFlagOps(ctx: PgCtx) {
           });
         }
         if (ids.length === 0) return { value: result };
+        // The mailbox's highest_modseq moves in the same statement (one round trip; its row is
+        // locked above).
         await t.run(
-          `UPDATE messages m SET sys_flags = v.bits, keywords = v.kw, modseq = v.ms
+          `WITH b AS (UPDATE mailboxes SET highest_modseq = $5 WHERE id = $6)
+           UPDATE messages m SET sys_flags = v.bits, keywords = v.kw, modseq = v.ms
            FROM unnest($1::bigint[], $2::int[], $3::text[], $4::bigint[]) AS v(id, bits, kw, ms)
            WHERE m.id = v.id`,
-          [ids, bits, kws, modseqs],
+          [ids, bits, kws, modseqs, modseq, box.id],
         );
-        await t.run("UPDATE mailboxes SET highest_modseq = $1 WHERE id = $2", [modseq, box.id]);
         const changed = result.updated.map((c) => c.uid);
         return { value: result, events: [flagsEvent(box, changed, modseq, keywordsAdded)] };
       });
@@ -115,13 +117,14 @@ export function createFlagOps(ctx: PgCtx) {
         gone.sort((a, b) => a.uid - b.uid);
         const first = box.highest_modseq + 1;
         const modseq = box.highest_modseq + gone.length;
+        // The mailbox's highest_modseq moves in the same statement (one round trip).
         await t.run(
-          `INSERT INTO expunged (mailbox_id, uid, modseq, message_id)
+          `WITH b AS (UPDATE mailboxes SET highest_modseq = $5 WHERE id = $1)
+           INSERT INTO expunged (mailbox_id, uid, modseq, message_id)
            SELECT $1, v.uid, $2::bigint + v.ord - 1, v.id
            FROM unnest($3::bigint[], $4::bigint[]) WITH ORDINALITY AS v(uid, id, ord)`,
-          [box.id, first, gone.map((g) => g.uid), gone.map((g) => g.id)],
+          [box.id, first, gone.map((g) => g.uid), gone.map((g) => g.id), modseq],
         );
-        await t.run("UPDATE mailboxes SET highest_modseq = $1 WHERE id = $2", [modseq, box.id]);
         const removed = gone.map((g) => g.uid);
         return {
           value: removed,

@@ -18,6 +18,7 @@ import type {
 } from "../types.js";
 import { readBlobByHash } from "./blobs.js";
 import type { PgCtx } from "./context.js";
+import { fileDelivery } from "./file-delivery.js";
 import { type FileItem, fileMessages } from "./mail-file.js";
 import { mustMailboxExist } from "./mailboxes.js";
 import { MESSAGE_SELECT, type MessageMetaRow, toMeta } from "./rows.js";
@@ -78,6 +79,20 @@ export function createMessageOps(ctx: PgCtx): MessageMethods {
       return parsed;
     };
     const fileCtx = { parse, limits: ctx.limits };
+    // A body of one chunk (nearly every message): one statement, one round trip (file-delivery.ts).
+    if (body.length <= Math.max(1, ctx.limits.chunkBytes)) {
+      const structure = parse(body);
+      return byAccount.run(
+        targets.map((x) => x.accountId),
+        async () =>
+          (await fileDelivery(ctx, { body, hash, structure, targets, internalDate, cause })).map((c) => ({
+            accountId: c.accountId,
+            mailboxId: c.mailboxId,
+            uid: c.uid,
+            messageId: c.messageId,
+          })),
+      );
+    }
     // In call order per account (serial.ts).
     return byAccount.run(
       targets.map((x) => x.accountId),
@@ -132,23 +147,24 @@ export function createMessageOps(ctx: PgCtx): MessageMethods {
       opts?: { minUid?: number; maxUid?: number },
     ): Promise<MessageMeta[]> {
       const q = read();
-      await mustMailboxExist(q, mailboxId);
       const [lo, hi] = uidRange(opts);
       const rows = await q.rows<MessageMetaRow>(
         `${MESSAGE_SELECT} WHERE m.mailbox_id = $1 AND m.uid BETWEEN $2 AND $3 ORDER BY m.uid`,
         [mailboxId, lo, hi],
       );
+      // Rows found: the mailbox exists; none: asked only then (one round trip fewer for a listing).
+      if (rows.length === 0) await mustMailboxExist(q, mailboxId);
       return rows.map(toMeta);
     },
     async listFlags(mailboxId: number, opts?: { minUid?: number; maxUid?: number }): Promise<MessageFlags[]> {
       const q = read();
-      await mustMailboxExist(q, mailboxId);
       const [lo, hi] = uidRange(opts);
       const rows = await q.rows<{ uid: number; modseq: number; sys_flags: number; keywords: string }>(
         `SELECT uid, modseq, sys_flags, keywords FROM messages
          WHERE mailbox_id = $1 AND uid BETWEEN $2 AND $3 ORDER BY uid`,
         [mailboxId, lo, hi],
       );
+      if (rows.length === 0) await mustMailboxExist(q, mailboxId);
       return rows.map((r) => ({ uid: r.uid, modseq: r.modseq, flags: flagsOf(r.sys_flags, r.keywords) }));
     },
     async uidsWithFlag(mailboxId: number, flag: string): Promise<number[]> {

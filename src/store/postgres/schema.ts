@@ -13,6 +13,7 @@
 import { StoreError } from "../errors.js";
 import type { PgDb } from "./db.js";
 import { ACCOUNT_TABLES } from "./schema-accounts.js";
+import { FILING_FUNCTIONS } from "./schema-filing.js";
 import { FILTER_TABLES } from "./schema-filters.js";
 import { MAIL_TABLES } from "./schema-mail.js";
 import { SEARCH_TABLES } from "./schema-search.js";
@@ -24,6 +25,8 @@ interface Migration {
 
 const MIGRATIONS: readonly Migration[] = [
   { version: 1, statements: [...MAIL_TABLES, ...SEARCH_TABLES, ...ACCOUNT_TABLES, ...FILTER_TABLES] },
+  // A delivery filed in one statement (file_delivery).
+  { version: 2, statements: FILING_FUNCTIONS },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
