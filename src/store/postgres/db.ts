@@ -102,9 +102,9 @@ const PREPARABLE = /^\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH)\b/i;
  * plain DML statement. An unnamed statement is parsed and planned by PostgreSQL at every call;
  * a named one is parsed once per connection (node-postgres remembers which it has sent on each)
  * and its plan may be cached (PostgreSQL's plan cache chooses a generic plan only when it costs
- * no more than the custom ones). Measured on a delivery, about a third of PostgreSQL's CPU was
- * parse and plan (docs/ARCHITECTURE.md, PostgreSQL store). The name is a hash of the text, so two
- * texts never share one (node-postgres refuses a name reused with another text).
+ * no more than the custom ones): less PostgreSQL CPU per call (docs/ARCHITECTURE.md, PostgreSQL
+ * store, has the measures). The name is a hash of the text, so two texts never share one
+ * (node-postgres refuses a name reused with another text).
  */
 function statement(text: string, params?: unknown[]): string | pg.QueryConfig {
   if (!params || params.length === 0) return text;
