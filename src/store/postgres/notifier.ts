@@ -5,7 +5,8 @@
 //   database is away costs latency, not mail;
 // - publish never throws and never waits: local listeners hear the event at once, the NOTIFY is
 //   sent on the side (at most MAX_IN_FLIGHT waiting, beyond that dropped and logged at most
-//   every 30 s), and the connection comes back by itself;
+//   every 30 s), and the connection comes back by itself; the payloads that queued while one
+//   statement was on the wire go together in the next (one round trip for many deliveries);
 // - a notifier ignores its own events (a random origin id), and marks other nodes' `remote`.
 // A NOTIFY payload must stay under 8000 bytes: an event with many UIDs (an EXPUNGE of thousands)
 // is sent as several events with a part of the UIDs each; listeners read changesSince anyway.
@@ -21,6 +22,8 @@ import { type Envelope, parseEnvelope } from "../notifier-wire.js";
 /** Under PostgreSQL's 8000-byte limit with room to spare. */
 export const MAX_PAYLOAD_BYTES = 7900;
 const MAX_IN_FLIGHT = 1000;
+/** Most payloads one statement sends. */
+const NOTIFY_BATCH = 100;
 
 export interface PgNotifierOptions {
   url: string;
@@ -34,8 +37,9 @@ export class PgNotifier extends RelayingNotifier {
   private client: pg.Client | null = null;
   private channel = "";
   private closed = false;
-  private inFlight = 0;
-  private tail: Promise<void> = Promise.resolve();
+  /** Payloads waiting, in publishing order, and whether a statement is on the wire. */
+  private queue: string[] = [];
+  private sending = false;
   private attempts = 0;
   private timer: NodeJS.Timeout | null = null;
   private lastWarn = -Infinity;
@@ -65,20 +69,36 @@ export class PgNotifier extends RelayingNotifier {
       return;
     }
     for (const payload of payloads({ n: this.opts.nodeId, o: this.origin, e: event })) {
-      if (this.inFlight >= MAX_IN_FLIGHT) {
+      if (this.queue.length >= MAX_IN_FLIGHT) {
         this.warn("change events not sent: too many waiting");
-        return;
+        break;
       }
-      this.inFlight++;
-      // One query at a time on the connection (pg wants it so), in publishing order.
-      this.tail = this.tail
-        .then(() => c.query("SELECT pg_notify($1, $2)", [this.channel, payload]))
-        .then(
-          () => {},
-          (e: Error) => this.warn(`change event not sent to other nodes: ${e.message}`),
-        )
-        .finally(() => this.inFlight--);
+      this.queue.push(payload);
     }
+    this.flush(c);
+  }
+
+  /** One statement at a time on the connection (pg wants it so), its notifications in publishing
+   *  order (a function scan of the array calls pg_notify element by element; PostgreSQL delivers a
+   *  transaction's notifications in the order sent). */
+  private flush(c: pg.Client): void {
+    if (this.sending || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, NOTIFY_BATCH);
+    this.sending = true;
+    c.query("SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p", [this.channel, batch])
+      .then(
+        () => {},
+        (e: Error) => this.warn(`change event not sent to other nodes: ${e.message}`),
+      )
+      .finally(() => {
+        this.sending = false;
+        const now = this.client;
+        if (now) this.flush(now);
+        else if (this.queue.length > 0) {
+          this.queue = [];
+          this.warn("change event not sent to other nodes (database unavailable)");
+        }
+      });
   }
 
   async close(): Promise<void> {
