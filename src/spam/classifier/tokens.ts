@@ -274,9 +274,9 @@ function textTokens(text: string, prefix: string, bigrams: boolean, sink: Sink):
 }
 
 /** textTokens for ASCII text without pairs: the same tokens as the WORD regex and word() give
- *  on the lower-cased text, found by one scan over character codes (hashWord folds upper case
-^ *  too, for callers with mixed case), each word hashed straight from the text (Sink.word, hash.ts hashWord) with no string
- *  built but for the rare word over 12 characters. A repeat is offered again and found in the
+ *  on the lower-cased text, found by one scan over character codes, each word hashed straight
+ *  from the text (Sink.word, hash.ts hashWord) with no string built but for the rare word over
+ *  12 characters. A repeat is offered again and found in the
  *  set (`add` refuses everything once the set is full, so that changes nothing). On bench:smtp's
  *  4 KB message this and HashSink took messageTokens from 65 to 47 µs of CPU (see
  *  docs/ARCHITECTURE.md "Spam filter cost"). */
