@@ -278,7 +278,7 @@ function textTokens(text: string, prefix: string, bigrams: boolean, sink: Sink):
  *  from the text (Sink.word, hash.ts hashWord) with no string built but for the rare word over
  *  12 characters. A repeat is offered again and found in the
  *  set (`add` refuses everything once the set is full, so that changes nothing). On bench:smtp's
- *  4 KB message this and HashSink took messageTokens from 65 to 47 µs of CPU (see
+ *  4 KB message this and HashSink took messageTokens from 62 to 50 µs of CPU (see
  *  docs/ARCHITECTURE.md "Spam filter cost"). */
 function asciiTextTokens(text: string, prefix: string, sink: Sink): void {
   const seed = hashSeed(prefix);
