@@ -12,9 +12,11 @@
 //   message is made — markup, link, subject and obfuscation habits).
 // Bounded: at most `maxTokens` distinct tokens, and every scan is one linear pass (no regex
 // here can backtrack: each has one unbounded quantifier and no alternation over it).
+
+// shape.ts did not change with the one-pass tokeniser: the reference uses the live one.
+import { shapeTokens } from "../../../src/spam/classifier/shape.js";
 import type { MessageView } from "../../../src/spam/types.js";
 import { hash53 } from "./hash.js";
-import { shapeTokens } from "./shape.js";
 
 export interface TokenOptions {
   /** Distinct tokens kept per message (the first ones: headers, subject, URLs, then the body);
