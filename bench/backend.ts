@@ -8,6 +8,9 @@
 // synchronously) at process exit.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pg from "pg";
 import { silentLogger } from "../src/log/logger.js";
 import { LocalNotifier } from "../src/store/notifier.js";
@@ -68,6 +71,37 @@ export async function startBackend(opts: {
       stop: async () => {},
     };
   return opts.postgresUrl ? givenDatabase(opts.postgresUrl) : privateCluster();
+}
+
+/** A bench's own server on its backend, in a fresh data dir named after `prefix`: `startOn` fills
+ *  the store and starts the server; its stop() then stops the server, the backend and removes the
+ *  dir, and a signal does the same at any point (bench:imap and bench:pop3 alike). */
+export async function startOwnOn<T extends { stop(): Promise<void> }>(
+  prefix: string,
+  args: { backend: string | undefined; postgresUrl: string | undefined },
+  startOn: (backend: BenchBackend, dataDir: string) => Promise<T>,
+): Promise<T & { backend: BenchBackend }> {
+  const dataDir = await mkdtemp(join(tmpdir(), prefix));
+  const backend = await startBackend({ backend: args.backend, postgresUrl: args.postgresUrl, dataDir });
+  const offBackend = onSignals(() => rm(dataDir, { recursive: true, force: true }));
+  try {
+    const own = await startOn(backend, dataDir);
+    const offServer = onSignals(own.stop);
+    return {
+      ...own,
+      backend,
+      async stop() {
+        await own.stop();
+        offServer();
+        await backend.stop();
+        offBackend();
+      },
+    };
+  } catch (e) {
+    await backend.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    throw e;
+  }
 }
 
 /** Sets config.storage from a serve-child's --serve-postgres-url (absent: sqlite, untouched). */

@@ -42,9 +42,8 @@
 // script raises it to the hard limit).
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { connect as netConnect, type Socket } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect as tlsConnect } from "node:tls";
 import { parseArgs } from "node:util";
@@ -55,7 +54,7 @@ import type { AuthResult } from "../src/auth/types.js";
 import { defaultConfig } from "../src/config/load.js";
 import type { Config } from "../src/config/schema.js";
 import { silentLogger } from "../src/log/logger.js";
-import { applyStorage, type BenchBackend, backendArgs, onSignals, startBackend } from "./backend.js";
+import { applyStorage, type BenchBackend, backendArgs, onSignals, startOwnOn } from "./backend.js";
 import { serveBench } from "./workers.js";
 
 const { values: opt } = parseArgs({
@@ -172,27 +171,11 @@ async function startOne(config: Config, deps: AppDeps): Promise<App> {
 }
 
 async function startOwnServer(maxConnections: number) {
-  const dataDir = await mkdtemp(join(tmpdir(), "yubin-bench-imap-"));
-  const backend = await startBackend({ backend: opt.backend, postgresUrl: opt["postgres-url"], dataDir });
-  const offBackend = onSignals(() => rm(dataDir, { recursive: true, force: true }));
-  try {
-    const own = await startOn(backend, dataDir, maxConnections);
-    const offServer = onSignals(own.stop);
-    return {
-      ...own,
-      backend,
-      async stop() {
-        await own.stop();
-        offServer();
-        await backend.stop();
-        offBackend();
-      },
-    };
-  } catch (e) {
-    await backend.stop();
-    await rm(dataDir, { recursive: true, force: true });
-    throw e;
-  }
+  return startOwnOn(
+    "yubin-bench-imap-",
+    { backend: opt.backend, postgresUrl: opt["postgres-url"] },
+    (backend, dataDir) => startOn(backend, dataDir, maxConnections),
+  );
 }
 
 /** Fills the store, then starts the server child on it. */

@@ -19,9 +19,8 @@
 // as fetchmail or a desktop client would be (one command, one reply).
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { connect as netConnect, type Socket } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect as tlsConnect } from "node:tls";
 import { parseArgs } from "node:util";
@@ -31,14 +30,7 @@ import type { AuthResult } from "../src/auth/types.js";
 import { defaultConfig } from "../src/config/load.js";
 import type { Config } from "../src/config/schema.js";
 import { silentLogger } from "../src/log/logger.js";
-import {
-  applyStorage,
-  type BenchBackend,
-  backendArgs,
-  onSignals,
-  startBackend,
-  treeCpuMs,
-} from "./backend.js";
+import { applyStorage, type BenchBackend, backendArgs, onSignals, startOwnOn, treeCpuMs } from "./backend.js";
 import { serveBench } from "./workers.js";
 
 const { values: opt } = parseArgs({
@@ -133,27 +125,11 @@ function messageBody(box: number, i: number, size: number): Buffer {
 }
 
 async function startOwnServer(clients: number, messages: number, size: number) {
-  const dataDir = await mkdtemp(join(tmpdir(), "yubin-bench-pop3-"));
-  const backend = await startBackend({ backend: opt.backend, postgresUrl: opt["postgres-url"], dataDir });
-  const offBackend = onSignals(() => rm(dataDir, { recursive: true, force: true }));
-  try {
-    const own = await startOn(backend, dataDir, clients, messages, size);
-    const offServer = onSignals(own.stop);
-    return {
-      ...own,
-      backend,
-      async stop() {
-        await own.stop();
-        offServer();
-        await backend.stop();
-        offBackend();
-      },
-    };
-  } catch (e) {
-    await backend.stop();
-    await rm(dataDir, { recursive: true, force: true });
-    throw e;
-  }
+  return startOwnOn(
+    "yubin-bench-pop3-",
+    { backend: opt.backend, postgresUrl: opt["postgres-url"] },
+    (backend, dataDir) => startOn(backend, dataDir, clients, messages, size),
+  );
 }
 
 /** Fills the store, then starts the server child on it. */
