@@ -7,10 +7,12 @@
 // One cluster per test process (startedPostgres() starts it once and stops it at exit); each
 // contract case gets a schema of its own (freshSchema()), which is much cheaper than a database.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
 import { existsSync, readdirSync } from "node:fs";
 import { chmod, chown, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import pg from "pg";
 import { freePort, stopChild } from "./net.js";
 import { waitReady } from "./wait-ready.js";
@@ -167,9 +169,26 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Private
     },
     async restart() {
       await stop();
-      // A killed postmaster leaves its children a moment; the new one waits for the lock file.
+      // After kill() the postmaster may not have exited yet, and its children outlive it for a
+      // moment: a new postmaster started then refuses (its lock file names a live PID, or the
+      // shared memory is still attached) and exits. So wait for the old one, then try again
+      // until the orphans are gone (bounded).
+      const old = child as ChildProcess | null;
+      if (old && old.exitCode === null && old.signalCode === null)
+        await Promise.race([once(old, "exit"), delay(10_000)]);
       stopped = false;
-      await start();
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await start();
+          return;
+        } catch (e) {
+          // Only a postmaster that gave up at once is retried, never one still starting.
+          const failed = child as ChildProcess | null;
+          const exited = failed !== null && (failed.exitCode !== null || failed.signalCode !== null);
+          if (!exited || attempt >= 40) throw e;
+          await delay(250);
+        }
+      }
     },
     stop,
     async remove() {
