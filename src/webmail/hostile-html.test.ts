@@ -139,11 +139,17 @@ describe("hostile HTML mail in the webmail", { skip: browserSkip }, () => {
       ["many styles", 2_000, (n) => "<style>p{background:\\75 rl(x)}</style>".repeat(n)],
       ["style-close tricks", 5_000, (n) => `<style>${"</</stylestyle>".repeat(n)}</style>`],
     ];
+    // A single sample on a busy machine can land a GC pause or a preemption on the large run (CI
+    // once measured 0.6 ms and 27 ms for many attributes, which take ~1 and ~9 ms when quiet): an
+    // over-the-bar ratio is measured again, up to three times, and fails only if it stays over.
+    // Quadratic code (64x from n to 8n) is over the bar on every attempt.
     for (const [name, n, make] of cases) {
-      // No function is written inside the page function: tsx would name it with a helper that
-      // does not exist in the page.
-      const [small, large] = await blank.evaluate(
-        (inputs) => {
+      const inputs = [make(n), make(n * 8)];
+      let verdict = "";
+      for (let attempt = 0; attempt < 3; attempt++) {
+        // No function is written inside the page function: tsx would name it with a helper that
+        // does not exist in the page.
+        const [small, large] = await blank.evaluate((inputs) => {
           const g = globalThis as unknown as {
             yubinSanitize: { sanitizeHtml(h: string, o: object): unknown };
             sanitizeOptions: object;
@@ -159,16 +165,18 @@ describe("hostile HTML mail in the webmail", { skip: browserSkip }, () => {
             }
           }
           return best;
-        },
-        [make(n), make(n * 8)],
-      );
-      if (small === undefined || large === undefined) throw new Error("no timing");
-      const ratio = large / Math.max(small, 0.5);
-      assert.ok(
-        ratio <= 24,
-        `${name}: n ${small.toFixed(1)} ms, 8n ${large.toFixed(1)} ms, ratio ${ratio.toFixed(1)}`,
-      );
-      assert.ok(large < 5000, `${name}: 8n took ${large.toFixed(0)} ms`);
+        }, inputs);
+        if (small === undefined || large === undefined) throw new Error("no timing");
+        const ratio = large / Math.max(small, 1);
+        verdict =
+          ratio > 24
+            ? `${name}: n ${small.toFixed(1)} ms, 8n ${large.toFixed(1)} ms, ratio ${ratio.toFixed(1)}`
+            : large >= 5000
+              ? `${name}: 8n took ${large.toFixed(0)} ms`
+              : "";
+        if (verdict === "") break;
+      }
+      assert.equal(verdict, "", verdict);
     }
     // Idempotent on Chromium's parser too (the unit tests use jsdom's).
     const corpus = [
