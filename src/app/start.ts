@@ -24,6 +24,7 @@ import { type MetricsListener, startMetricsListener } from "../metrics/listener.
 import type { Monitoring } from "../metrics/monitoring.js";
 import { createPrometheusMetrics } from "../metrics/prometheus.js";
 import { RecentErrors, recordingLogger } from "../metrics/recent-errors.js";
+import type { MetricsSharing } from "../metrics/shared.js";
 import { createTokenVerifier } from "../oauth/tokens.js";
 import { createQueueRunner, type QueueRunner } from "../outbound/runner.js";
 import { createPostOffice } from "../postoffice/post-office.js";
@@ -71,6 +72,8 @@ export interface AppDeps {
   filters?: readonly Filter[];
   /** Further observers of the metric events (tests), beside the built-in ones. */
   metrics?: readonly MetricEvents[];
+  /** With several processes (serve --workers N): /metrics answers for all of them. */
+  metricsSharing?: MetricsSharing;
   /** Whether this process runs the jobs one process per machine should (ACME renewals, the
    *  full-text indexer); default true. `serve --workers N` gives them to its first worker only. */
   machineJobs?: boolean;
@@ -180,11 +183,14 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   // admin charts register here as they are built.
   // [metrics] enabled = false builds no Prometheus observer at all (nothing counted, /metrics 404).
   const prometheus = config.metrics.enabled
-    ? createPrometheusMetrics({
-        queue: () => store.queue.queueStats(),
-        certificatePem: () => tls.pem().cert,
-        uncaughtErrors: () => health.uncaughtErrors,
-      })
+    ? createPrometheusMetrics(
+        {
+          queue: () => store.queue.queueStats(),
+          certificatePem: () => tls.pem().cert,
+          uncaughtErrors: () => health.uncaughtErrors,
+        },
+        { sharing: deps.metricsSharing },
+      )
     : null;
   const metrics = fanOut(
     [...(prometheus ? [prometheus] : []), ...(statsRecorder ? [statsRecorder] : []), ...(deps.metrics ?? [])],

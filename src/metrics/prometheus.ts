@@ -8,6 +8,7 @@ import { X509Certificate } from "node:crypto";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { MetricEvents, ProtocolName } from "./events.js";
+import { aggregatedText, type MetricsJson, type MetricsSharing } from "./shared.js";
 
 /** What the scrape-time gauges read; each is optional so a partial app can still be scraped. */
 export interface GaugeSources {
@@ -21,8 +22,11 @@ export interface GaugeSources {
 
 export interface PrometheusMetrics extends MetricEvents {
   readonly registry: Registry;
-  /** The exposition text (this server's metrics, then the process's own). */
+  /** The exposition text (this server's metrics, then the process's own); with several
+   *  processes (`sharing`), every process's merged (shared.ts). */
   scrape(): Promise<string>;
+  /** This process's metrics alone, as prom-client's JSON (what another process merges). */
+  json(): Promise<MetricsJson>;
   readonly contentType: string;
 }
 
@@ -191,7 +195,10 @@ function children2(counter: Counter<string>) {
   };
 }
 
-export function createPrometheusMetrics(sources: GaugeSources = {}): PrometheusMetrics {
+export function createPrometheusMetrics(
+  sources: GaugeSources = {},
+  opts: { sharing?: MetricsSharing } = {},
+): PrometheusMetrics {
   const registry = new Registry();
   const registers = [registry];
   const connections = new Counter({
@@ -271,6 +278,8 @@ export function createPrometheusMetrics(sources: GaugeSources = {}): PrometheusM
     name: "yubin_queue_messages",
     help: "Messages in the outbound queue (waiting, deferred, being sent or held).",
     registers,
+    // Every process of the server reads the one store's queue: the same number, not a share.
+    aggregator: "max",
     async collect() {
       const q = await queueNow()?.catch(() => null);
       if (q) this.set(q.count);
@@ -280,6 +289,7 @@ export function createPrometheusMetrics(sources: GaugeSources = {}): PrometheusM
     name: "yubin_queue_oldest_age_seconds",
     help: "Age of the oldest message in the outbound queue (0 when it is empty).",
     registers,
+    aggregator: "max",
     async collect() {
       // A failed query leaves both gauges as they were; /readyz reports the store's failure.
       const q = await queueNow()?.catch(() => null);
@@ -291,6 +301,8 @@ export function createPrometheusMetrics(sources: GaugeSources = {}): PrometheusM
     name: "yubin_certificate_expiry_timestamp_seconds",
     help: "When the TLS certificate the listeners serve expires (Unix time).",
     registers,
+    // A worker that has not reloaded yet still serves the older one: the soonest counts.
+    aggregator: "min",
     collect() {
       const pem = sources.certificatePem?.();
       if (!pem) return;
@@ -318,13 +330,21 @@ export function createPrometheusMetrics(sources: GaugeSources = {}): PrometheusM
     Object.entries(KNOWN_VERBS).map(([p, v]) => [p as ProtocolName, new Set(v)]),
   );
 
+  const json = async (): Promise<MetricsJson> => [
+    ...(await registry.getMetricsAsJSON()),
+    ...(await processRegistry().getMetricsAsJSON()),
+  ];
+  const sharing = opts.sharing;
+  sharing?.provide(json);
   return {
     registry,
     contentType: registry.contentType,
     async scrape() {
+      if (sharing) return aggregatedText(await sharing.gather());
       const own = await registry.metrics();
       return own + (await processRegistry().metrics());
     },
+    json,
     connection: (p) => connection(p).inc(),
     command(p, verb) {
       // Callers pass the verb upper-cased; anything outside the protocol's verbs is one label.
@@ -364,6 +384,8 @@ function processRegistry(): Registry {
     name: "yubin_event_loop_lag_seconds",
     help: "Longest event-loop delay since the previous scrape (every client waits this long).",
     registers: [registry],
+    // Over several processes, the worst one's: its clients waited that long.
+    aggregator: "max",
     collect() {
       // max is in nanoseconds; reset so each scrape reports its own interval.
       this.set(delay.count > 0 || delay.max > 0 ? delay.max / 1e9 : 0);

@@ -1,11 +1,15 @@
 // What a worker of `serve --workers N` shares with the others through the supervisor when no
-// Redis is configured: the change notifier, the counters and the locks (hub.ts holds them).
+// Redis is configured: the change notifier, the counters and the locks (hub.ts holds them), and
+// every worker's metrics for a /metrics scrape (metrics-gather.ts).
+
+import type { MetricsSharing } from "../metrics/shared.js";
 import type { CounterStore } from "../store/counters.js";
 import type { LockService } from "../store/locks.js";
 import type { ChangeNotifier } from "../store/notifier.js";
 import { IpcChannel, type Port, processPort } from "./ipc-channel.js";
 import { IpcCounters } from "./ipc-counters.js";
 import { IpcLocks } from "./ipc-locks.js";
+import { IpcMetrics } from "./ipc-metrics.js";
 import { IpcNotifier } from "./ipc-notifier.js";
 import type { ReadyListener } from "./messages.js";
 
@@ -13,6 +17,8 @@ export interface WorkerCoordination {
   notifier: ChangeNotifier;
   counters: CounterStore;
   locks: LockService;
+  /** /metrics answers for every worker (src/metrics/shared.ts). */
+  metrics: MetricsSharing;
   /** Tell the supervisor this worker serves. */
   ready(listeners: ReadyListener[]): void;
 }
@@ -23,6 +29,7 @@ export function workerCoordination(opts: { timeoutMs: number; port?: Port }): Wo
     notifier: new IpcNotifier(channel),
     counters: new IpcCounters(channel),
     locks: new IpcLocks(channel),
+    metrics: new IpcMetrics(channel),
     ready: (listeners) => channel.send({ yubin: "ready", listeners }),
   };
 }

@@ -11,6 +11,7 @@
 import type { Logger } from "../log/logger.js";
 import { type CounterStore, MemoryCounters } from "../store/counters.js";
 import type { CallOp, ToSupervisor, ToWorker } from "./messages.js";
+import { MetricsGathering } from "./metrics-gather.js";
 import { Outbox, unbatch, type Wire } from "./outbox.js";
 
 interface HeldLock {
@@ -22,11 +23,17 @@ export class CoordinationHub {
   private readonly workers = new Map<number, Outbox<ToWorker>>();
   private readonly locks = new Map<string, HeldLock>();
   private nextToken = 1;
+  private readonly metrics: MetricsGathering;
 
   constructor(
     private readonly log: Logger,
     private readonly counters: CounterStore = new MemoryCounters(),
-  ) {}
+    /** How long a /metrics scrape waits for every worker's metrics (under the workers' own
+     *  ipcTimeoutMs, so the scraped worker hears which one did not answer). */
+    opts: { metricsTimeoutMs?: number } = {},
+  ) {
+    this.metrics = new MetricsGathering(opts.metricsTimeoutMs ?? 2000);
+  }
 
   /** A worker's channel is up; `send` answers it (what one turn of the event loop sends it goes
    *  as one message: outbox.ts). */
@@ -38,6 +45,7 @@ export class CoordinationHub {
   detach(worker: number): void {
     this.workers.get(worker)?.clear();
     this.workers.delete(worker);
+    this.metrics.gone(worker);
     for (const [name, held] of this.locks) if (held.worker === worker) this.locks.delete(name);
   }
 
@@ -53,6 +61,10 @@ export class CoordinationHub {
   private receiveOne(from: number, m: ToSupervisor): void {
     if (m.yubin === "event") {
       for (const [id, out] of this.workers) if (id !== from) out.push({ yubin: "event", event: m.event });
+      return;
+    }
+    if (m.yubin === "metrics.answer") {
+      this.metrics.answer(from, m.id, m.metrics);
       return;
     }
     if (m.yubin !== "call") return;
@@ -107,6 +119,8 @@ export class CoordinationHub {
         if (this.locks.get(name)?.token === num(1)) this.locks.delete(name);
         return null;
       }
+      case "metrics.gather":
+        return this.metrics.gather(this.workers);
       default: {
         const never: never = op;
         throw new TypeError(`unknown call ${String(never)}`);

@@ -26,6 +26,7 @@ export class IpcChannel {
   private nextId = 1;
   private closed = false;
   private eventHandler: (e: MailEvent) => void = () => {};
+  private metricsHandler: () => Promise<unknown> = async () => [];
   // What this turn of the event loop sends goes as one IPC message (outbox.ts).
   private readonly outbox = new Outbox<ToSupervisor>((m) => {
     try {
@@ -48,6 +49,11 @@ export class IpcChannel {
   /** Where the other workers' change events go. */
   onEvent(handler: (e: MailEvent) => void): void {
     this.eventHandler = handler;
+  }
+
+  /** What this worker answers when the supervisor gathers every worker's metrics. */
+  onMetricsAsk(handler: () => Promise<unknown>): void {
+    this.metricsHandler = handler;
   }
 
   call<K extends CallOp>(op: K, ...args: Calls[K]["args"]): Promise<Calls[K]["value"]> {
@@ -86,6 +92,15 @@ export class IpcChannel {
   private receive(m: ToWorker): void {
     if (m.yubin === "event") {
       this.eventHandler(m.event);
+      return;
+    }
+    if (m.yubin === "metrics.ask") {
+      const id = m.id;
+      // A process whose metrics cannot be read sends none: the scrape goes on with the others'.
+      this.metricsHandler().then(
+        (metrics) => this.send({ yubin: "metrics.answer", id, metrics }),
+        () => this.send({ yubin: "metrics.answer", id, metrics: [] }),
+      );
       return;
     }
     const p = this.pending.get(m.id);

@@ -17,6 +17,8 @@ export interface Calls {
   /** The lock's token, or null when another holder has it. */
   "lock.acquire": { args: [name: string]; value: number | null };
   "lock.release": { args: [name: string, token: number]; value: null };
+  /** Every live worker's metrics as prom-client JSON, one array each (a /metrics scrape). */
+  "metrics.gather": { args: []; value: unknown[] };
 }
 export type CallOp = keyof Calls;
 
@@ -31,12 +33,16 @@ export interface ReadyListener {
 export type ToSupervisor =
   | { yubin: "ready"; listeners: ReadyListener[] }
   | { yubin: "event"; event: MailEvent }
-  | { yubin: "call"; id: number; op: CallOp; args: unknown[] };
+  | { yubin: "call"; id: number; op: CallOp; args: unknown[] }
+  /** A worker's own metrics, answering the supervisor's "metrics.ask" of that id. */
+  | { yubin: "metrics.answer"; id: number; metrics: unknown };
 
 export type ToWorker =
   | { yubin: "event"; event: MailEvent }
   | { yubin: "reply"; id: number; ok: true; value: unknown }
-  | { yubin: "reply"; id: number; ok: false; error: string };
+  | { yubin: "reply"; id: number; ok: false; error: string }
+  /** Send your metrics (another worker is being scraped). */
+  | { yubin: "metrics.ask"; id: number };
 
 /** One of ours (a plain object with a `yubin` kind), not one of Node's cluster messages. */
 export function isOurs<T extends { yubin: string }>(m: unknown): m is T {

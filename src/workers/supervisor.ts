@@ -48,7 +48,9 @@ interface Slot {
 export function runSupervisor(opts: SupervisorOptions): Promise<number> {
   const { log, settings } = opts;
   cluster.schedulingPolicy = settings.scheduling === "round-robin" ? cluster.SCHED_RR : cluster.SCHED_NONE;
-  const hub = new CoordinationHub(log);
+  const hub = new CoordinationHub(log, undefined, {
+    metricsTimeoutMs: Math.floor(settings.ipcTimeoutMs * 0.8),
+  });
   const slots: Slot[] = Array.from({ length: opts.count }, (_, i) => ({
     id: i + 1,
     worker: null,

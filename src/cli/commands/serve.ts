@@ -89,7 +89,14 @@ async function serveAsWorker(config: Config, log: Logger, id: number): Promise<v
   try {
     const shared = workerCoordination({ timeoutMs: config.workers.ipcTimeoutMs });
     const { notifier, counters, locks } = shared;
-    const app = await startApp(config, { log, notifier, counters, locks, machineJobs: id === 1 });
+    const app = await startApp(config, {
+      log,
+      notifier,
+      counters,
+      locks,
+      metricsSharing: shared.metrics,
+      machineJobs: id === 1,
+    });
     guardProcess(log, app.ctx.health);
     const stopped = onSignals(log, app);
     shared.ready(listenersOf(app));
