@@ -42,8 +42,11 @@ import { VerdictLog } from "./verdict-log.js";
 export type SpamConfig = SectionValue<typeof spamSection>;
 
 /** The statistical classifier for one message: the account's model with the global one (null:
- *  the global model alone). */
-export type Classifier = (view: MessageView) => {
+ *  the global model alone). `synced`: the filter's cache already synced for this message. */
+export type Classifier = (
+  view: MessageView,
+  synced: Promise<void>,
+) => {
   classify(accountId: number | null): Promise<{ probability: number; ready: boolean }>;
 };
 
@@ -76,7 +79,7 @@ export function spamFilters(config: SpamConfig, deps: SpamFilterDeps): Filter[] 
   const now = deps.now ?? (() => new Date());
   // One cache of the models' token counts for all messages, synced per message (token-cache.ts).
   const models = new TokenCache(deps.spam, { maxEntries: config.tokenCacheEntries });
-  const classifier: Classifier = deps.classifier ?? ((view) => modelLookup(models, view));
+  const classifier: Classifier = deps.classifier ?? ((view, synced) => modelLookup(models, view, { synced }));
 
   async function signalsOf(input: FilterInput, view: MessageView, outbound: boolean): Promise<Signal[]> {
     const fromSources = await sourceSignals(deps.sources ?? [], input, view, {
@@ -110,9 +113,13 @@ export function spamFilters(config: SpamConfig, deps: SpamFilterDeps): Filter[] 
     name: "spam",
     doors: ["inbound"],
     async check(input): Promise<FilterVerdict> {
+      // The cache's one read of the models' version for this message, before the prefs and
+      // token counts it then answers (token-cache.ts). Awaited below; a failure is theirs.
+      const synced = models.sync();
+      synced.catch(() => {});
       const view = buildMessageView(input.body, { maxTextBytes: config.maxScanBytes });
       const common = await signalsOf(input, view, false);
-      const bayes = classifier(view);
+      const bayes = classifier(view, synced);
       // Each local recipient's model (its own training over the global model), the first
       // MAX_MODELS of them; the message-wide score (headers, refusal) is the first recipient's,
       // or the global model's when the message has none here.
@@ -123,15 +130,15 @@ export function spamFilters(config: SpamConfig, deps: SpamFilterDeps): Filter[] 
           perAccount.set(id, scored([...common, ...bayesSignals(await bayes.classify(id))]));
         }),
       );
-      // Asked in the same turn as the models' version (the classifier's first read): on SQLite
-      // a read right after another costs about half what the first one after an await does
-      // (bench:smtp's server, docs/ARCHITECTURE.md "Spam filter cost").
+      // Prefs come through the models' cache (token-cache.ts), read from the store only after
+      // a change (bench:smtp's server: an SQLite read after an await costs 10–20 µs more than
+      // the same read right after another, docs/ARCHITECTURE.md "Spam filter cost").
       const lookedUp = Promise.all(
         accounts.map(
           async (id) =>
             [
               id,
-              await prefsOf(deps.spam, id, deps.log),
+              await prefsOf(models, synced, id, deps.log),
               // The account's domain only matters when [spam] domains has policies.
               domains.size === 0 ? "" : await domainOf(deps.directory, id),
             ] as const,
@@ -205,7 +212,9 @@ export function spamFilters(config: SpamConfig, deps: SpamFilterDeps): Filter[] 
     async check(input): Promise<FilterVerdict> {
       const view = buildMessageView(input.body, { maxTextBytes: config.maxScanBytes });
       const common = await signalsOf(input, view, true);
-      const bayes = classifier(view);
+      const synced = models.sync();
+      synced.catch(() => {});
+      const bayes = classifier(view, synced);
       const r = scored([...common, ...bayesSignals(await bayes.classify(null))]);
       const tests = r.signals.map(signalText).join(",") || "none";
       const remote = input.recipients.some((x) => x.remote.length > 0);
@@ -238,9 +247,15 @@ function senderAddresses(input: FilterInput, view: MessageView): string[] {
   return out;
 }
 
-async function prefsOf(spam: SpamStore, accountId: number, log: Logger): Promise<SpamPrefs | null> {
+async function prefsOf(
+  models: TokenCache,
+  synced: Promise<void>,
+  accountId: number,
+  log: Logger,
+): Promise<SpamPrefs | null> {
   try {
-    return await spam.getSpamPrefs(accountId);
+    await synced;
+    return await models.spamPrefs(accountId);
   } catch (err) {
     log.warn("spam prefs unreadable, defaults used", { accountId, err: (err as Error).message });
     return null;

@@ -9,8 +9,9 @@
 //   (classify.ts adds the user's counts, all zero), so only the global model is looked up.
 // - The message's tokens are computed once, on the first recipient that needs them.
 // - Totals and token counts come through the cache of the models (classifier/token-cache.ts),
-//   synced with the models' version once per message: training (IMAP moves here, `yubin spam
-//   train` in another process) takes effect for the next message.
+//   synced with the models' version once per message (by the filter, which reads the recipients'
+//   prefs through the same cache, or here): training (IMAP moves here, `yubin spam train` in
+//   another process) takes effect for the next message.
 import type { SpamTokenCounts } from "../store/types.js";
 import { classify, MIN_TRAINED } from "./classifier/classify.js";
 import type { TokenCache } from "./classifier/token-cache.js";
@@ -27,12 +28,14 @@ export interface ModelAnswer {
 export function modelLookup(
   spam: TokenCache,
   view: MessageView,
+  opts: { synced?: Promise<void> } = {},
 ): { classify(accountId: number | null): Promise<ModelAnswer> } {
   let tokens: MessageTokens | null = null;
   let global: Promise<SpamTokenCounts> | null = null;
   return {
     async classify(accountId) {
-      global ??= spam.sync().then(() => spam.modelTotals(0));
+      // `synced`: the message's sync, already asked by the caller.
+      global ??= (opts.synced ?? spam.sync()).then(() => spam.modelTotals(0));
       const user = accountId !== null && accountId !== 0 ? accountId : null;
       const [g, u] = await Promise.all([global, user === null ? null : spam.modelTotals(user)]);
       const ready = g.spam + (u?.spam ?? 0) >= MIN_TRAINED && g.ham + (u?.ham ?? 0) >= MIN_TRAINED;

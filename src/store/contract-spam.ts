@@ -97,9 +97,10 @@ export function runSpamContract(open: () => Promise<ContractHandle>): void {
         await same("nothing to forget");
         await rejectsWith(sp.train({ ...t("spam"), scopes: [0, a.id + 1000] }), "not-found");
         await same("a refused training");
-        await sp.setSpamPrefs(a.id, { junkScore: 4 });
         await sp.recordVerdict(verdict(1), 10);
-        await same("prefs and verdicts are not the models");
+        await same("verdicts are not the models");
+        await sp.setSpamPrefs(a.id, { junkScore: 4 });
+        await changed("prefs (cached with the models by the filter)");
         assert.equal(await sp.train(t("spam")), "trained");
         await changed("trained again");
         const again = await h.reopen();

@@ -644,10 +644,11 @@ export interface SpamStore {
   tokenCounts(scope: SpamScope, hashes: readonly number[]): Promise<Map<number, SpamTokenCounts>>;
   /** How many spam and ham messages the model was trained with. */
   modelTotals(scope: SpamScope): Promise<SpamTokenCounts>;
-  /** A number that changes with every training that changes any model (in the same transaction,
-   *  whichever process or handle trained): the same number read twice means no count or total
-   *  changed in between, so counts read after the first read are still current. One cheap read,
-   *  for caches of token counts (src/spam/classifier/token-cache.ts). */
+  /** A number that changes with every training that changes any model and every change of a
+   *  user's prefs (in the same transaction, whichever process or handle wrote): the same number
+   *  read twice means no count, total or prefs changed in between, so what was read after the
+   *  first read is still current. One cheap read, for the filter's cache of token counts and
+   *  prefs (src/spam/classifier/token-cache.ts). */
   modelVersion(): Promise<number>;
   /** Trains (or untrains) one message into its scopes, atomically and durably; counts never go
    *  below 0. Returns what it did: "trained" (new), "retrained" (moved to the other class),

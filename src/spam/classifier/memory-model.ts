@@ -83,6 +83,7 @@ export class MemorySpamModel implements SpamStore {
   async setSpamPrefs(accountId: number, patch: Partial<SpamPrefs>): Promise<SpamPrefs> {
     const next = { ...(await this.getSpamPrefs(accountId)), ...patch };
     this.prefs.set(accountId, next);
+    this.version++; // prefs are cached with the models (token-cache.ts), as the stores do
     return this.getSpamPrefs(accountId);
   }
 

@@ -97,6 +97,46 @@ describe("TokenCache", () => {
     }
   });
 
+  it("prefs: read once, then from memory; a change by another handle shows at the next sync (sqlite)", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "yubin-token-cache-"));
+    const server = await openSqliteStore({ dataDir, notifier: new LocalNotifier() });
+    const cli = await openSqliteStore({ dataDir, notifier: new LocalNotifier() });
+    try {
+      await server.directory.addDomain("example.com");
+      const a = await server.directory.createAccount({ address: "a@example.com", passwordHash: "x" });
+      let reads = 0;
+      const counted = {
+        ...server.spam,
+        getSpamPrefs: (id: number) => {
+          reads++;
+          return server.spam.getSpamPrefs(id);
+        },
+      };
+      const cache = new TokenCache(counted, { maxEntries: 1000 });
+      await cache.sync();
+      assert.equal((await cache.spamPrefs(a.id)).junkScore, null);
+      await cache.sync();
+      assert.equal((await cache.spamPrefs(a.id)).junkScore, null);
+      assert.equal(reads, 1, "the second message's prefs came from memory");
+      await cli.spam.setSpamPrefs(a.id, { junkScore: 3, block: ["@spam.example"] });
+      await cache.sync();
+      assert.deepEqual(await cache.spamPrefs(a.id), await server.spam.getSpamPrefs(a.id));
+      assert.equal((await cache.spamPrefs(a.id)).junkScore, 3, "the other handle's change is seen");
+      await assert.rejects(
+        cache.spamPrefs(a.id + 99),
+        /no account/,
+        "an unknown account is the store's error",
+      );
+      await cli.directory.removeAccount(a.id);
+      await cache.sync();
+      await assert.rejects(cache.spamPrefs(a.id), /no account/, "a removed account's prefs are gone");
+    } finally {
+      await cli.close();
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it("maxEntries 0 keeps nothing: every read goes to the store", async () => {
     const store = new CountingModel();
     await trainReady(store);

@@ -16,10 +16,17 @@
 // bound it becomes the old one and the previous old one is dropped; a hit in the old map moves
 // the entry back to the young one. The tokens in steady use stay, a burst of new ones (a spam
 // run's random words) pushes out at most half, and at most `maxEntries` are ever held.
-import type { SpamScope, SpamStore, SpamTokenCounts } from "../../store/types.js";
+//
+// Recipients' prefs are kept here too, under the same version (the stores bump it on every prefs
+// change): in bench:smtp's server a prefs read after an await cost 10–16 µs of CPU per message
+// and recipient, an SQLite read paying for the deliveries committed since the last one.
+import type { SpamPrefs, SpamScope, SpamStore, SpamTokenCounts } from "../../store/types.js";
 
 /** What the classifier reads of the models (classify.ts): the store itself or this cache. */
 export type ModelReader = Pick<SpamStore, "tokenCounts" | "modelTotals">;
+
+/** What the filter reads of the store through the cache. */
+export type CachedStore = Pick<SpamStore, "tokenCounts" | "modelTotals" | "modelVersion" | "getSpamPrefs">;
 
 export interface TokenCacheOptions {
   /** Most token entries held, known and absent, over all models ([spam] tokenCacheEntries); 0:
@@ -39,6 +46,7 @@ export class TokenCache implements ModelReader {
   private youngSize = 0;
   private oldSize = 0;
   private readonly totals = new Map<SpamScope, SpamTokenCounts>();
+  private readonly prefs = new Map<number, SpamPrefs>();
   /** The model version the entries were fetched under; null: none read yet. */
   private version: number | null = null;
   /** Changes whenever the entries are dropped: a fetch begun under another is not kept. */
@@ -46,7 +54,7 @@ export class TokenCache implements ModelReader {
   private readonly half: number;
 
   constructor(
-    private readonly store: SpamStore,
+    private readonly store: CachedStore,
     opts: TokenCacheOptions,
   ) {
     this.half = Math.floor(opts.maxEntries / 2);
@@ -78,6 +86,19 @@ export class TokenCache implements ModelReader {
     // and cleared with the entries; past the entry bound it simply stops adding.
     if (gen === this.generation && this.totals.size < this.half) this.totals.set(scope, t);
     return { spam: t.spam, ham: t.ham };
+  }
+
+  /** The account's prefs (SpamStore.getSpamPrefs: StoreError "not-found" for no such account),
+   *  current as of the last `sync`. Shared: the caller must not change them. */
+  async spamPrefs(accountId: number): Promise<SpamPrefs> {
+    if (this.half === 0) return this.store.getSpamPrefs(accountId);
+    const known = this.prefs.get(accountId);
+    if (known !== undefined) return known;
+    const gen = this.generation;
+    const p = await this.store.getSpamPrefs(accountId);
+    // One entry per recipient account, cleared with the rest; past the bound it stops adding.
+    if (gen === this.generation && this.prefs.size < this.half) this.prefs.set(accountId, p);
+    return p;
   }
 
   async tokenCounts(scope: SpamScope, hashes: readonly number[]): Promise<Map<number, SpamTokenCounts>> {
@@ -131,6 +152,7 @@ export class TokenCache implements ModelReader {
     this.youngSize = 0;
     this.oldSize = 0;
     this.totals.clear();
+    this.prefs.clear();
     this.generation++;
   }
 }

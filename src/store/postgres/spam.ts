@@ -223,6 +223,8 @@ export function createSpam(ctx: PgCtx): SpamStore {
            WHERE account_id = $1`,
           [accountId, next.allow, next.block, next.junkScore, next.fileIntoJunk],
         );
+        // The filter caches prefs with the models (src/spam/classifier/token-cache.ts).
+        await q.run("UPDATE spam_model_version SET version = version + 1 WHERE id = 0");
         return next;
       });
     },

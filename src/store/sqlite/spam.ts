@@ -271,6 +271,8 @@ export function createSpam(ctx: Ctx): SpamStore {
           next.junkScore,
           next.fileIntoJunk === null ? null : next.fileIntoJunk ? 1 : 0,
         );
+        // The filter caches prefs with the models (src/spam/classifier/token-cache.ts).
+        s.bumpVersion.run();
         return { value: next };
       });
     },
