@@ -46,7 +46,7 @@ import { type CounterStore, MemoryCounters } from "../store/counters.js";
 import { type LockService, MemoryLocks } from "../store/locks.js";
 import { type ChangeNotifier, LocalNotifier } from "../store/notifier.js";
 import type { Store } from "../store/types.js";
-import { MemoryUploads, type UploadStore } from "../store/uploads.js";
+import { MemoryUploads, type UploadStore, uploadLimitsOf } from "../store/uploads.js";
 import { listenerFactories } from "./listeners.js";
 import { listenersForRoles, runsDelivery } from "./roles.js";
 import { openPostgresNotifier, openStore } from "./stores.js";
@@ -94,7 +94,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   // Redis when [cluster] redisUrl is set (src/cluster; Redis unreachable at start is an error
   // naming it), else the given ones (the workers' supervisor, tests) or this process's own.
   const redisUrl = config.cluster.redisUrl || process.env.YUBIN_REDIS_URL || "";
-  const uploadLimits = { ttlMs: config.jmap.uploadTtlSec * 1000, quotaBytes: config.jmap.uploadQuotaBytes };
+  const uploadLimits = uploadLimitsOf(config.jmap);
   const cluster = redisUrl
     ? await openCluster(redisUrl, config.cluster, { log, uploads: uploadLimits })
     : null;

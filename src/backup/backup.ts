@@ -24,6 +24,7 @@ import { lstat, readdir, readFile, rm, stat, unlink, writeFile } from "node:fs/p
 import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { BLOB_DIR, DATABASE_FILES, snapshotDatabase } from "../store/sqlite/backup.js";
 import { processAlive } from "../store/sqlite/owner.js";
+import { UPLOADS_DIR } from "../store/uploads-files.js";
 import {
   BackupError,
   copyChecked,
@@ -47,8 +48,9 @@ import {
 const SNAPSHOT_ATTEMPTS = 3;
 const DEFAULT_CONCURRENCY = 8;
 /** Data directory entries that are not copied as files: the database (snapshotted instead), its
- *  companions, the bodies (handled above) and the running server's pid. */
-const NOT_FILES = new Set([...DATABASE_FILES, BLOB_DIR, "store.pid"]);
+ *  companions, the bodies (handled above), the running server's pid and the workers' pending JMAP
+ *  uploads (an hour's state a client uploads again, like MemoryUploads' after a restart). */
+const NOT_FILES = new Set([...DATABASE_FILES, BLOB_DIR, "store.pid", UPLOADS_DIR]);
 
 export interface BackupOptions {
   dataDir: string;

@@ -2,9 +2,10 @@
 // until used or expired. Ids are "G" + the content's sha256, so uploading the same bytes twice
 // gives the same id. Bounded per account by a quota of pending octets. An upload does not survive
 // a restart of what holds it; a client that gets blobNotFound uploads again.
-// Two implementations of one contract (uploads-contract.ts): MemoryUploads (here, one process)
-// and RedisUploads (src/cluster/), so an upload through one node (or worker) is found by the
-// request that uses it on another.
+// Three implementations of one contract (uploads-contract.ts): MemoryUploads (here, one process),
+// FileUploads (uploads-files.ts: the workers of `serve --workers N` without Redis, in the data
+// directory they share) and RedisUploads (src/cluster/), so an upload through one worker or node
+// is found by the request that uses it on another.
 import { createHash } from "node:crypto";
 
 export interface UploadResult {
@@ -22,6 +23,11 @@ export interface UploadStore {
 export interface UploadLimits {
   ttlMs: number;
   quotaBytes: number;
+}
+
+/** The limits [jmap] sets (uploadTtlSec, uploadQuotaBytes). */
+export function uploadLimitsOf(jmap: { uploadTtlSec: number; uploadQuotaBytes: number }): UploadLimits {
+  return { ttlMs: jmap.uploadTtlSec * 1000, quotaBytes: jmap.uploadQuotaBytes };
 }
 
 export function uploadBlobId(data: Buffer): string {

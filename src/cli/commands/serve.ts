@@ -14,6 +14,7 @@
 // - the supervisor, before any worker starts: the schema migrations and the first account (one
 //   process, no race), and the sweep of orphaned body files (it then owns the data directory, so
 //   no worker, started again later, sweeps files another worker is still writing).
+import { join } from "node:path";
 import { acmeEnabled } from "../../acme/enabled.js";
 import { startApp } from "../../app/start.js";
 import { openStore } from "../../app/stores.js";
@@ -24,6 +25,8 @@ import { guardProcess } from "../../server/process-guard.js";
 import { isStoreUnavailable, type StoreError } from "../../store/errors.js";
 import { LocalNotifier } from "../../store/notifier.js";
 import { claimOwnership } from "../../store/sqlite/owner.js";
+import { uploadLimitsOf } from "../../store/uploads.js";
+import { FileUploads, UPLOADS_DIR } from "../../store/uploads-files.js";
 import { workerCoordination } from "../../workers/coordination.js";
 import type { ReadyListener } from "../../workers/messages.js";
 import { runSupervisor, workerIdentity } from "../../workers/supervisor.js";
@@ -84,7 +87,8 @@ async function serveAlone(env: CliEnv, config: Config, log: Logger): Promise<voi
 }
 
 /** One of the supervisor's workers: the same app, with what it shares with the others (through
- *  the supervisor; with [cluster] redisUrl set, startApp takes Redis's instead). */
+ *  the supervisor, and JMAP uploads in the data directory; with [cluster] redisUrl set, startApp
+ *  takes Redis's instead). */
 async function serveAsWorker(config: Config, log: Logger, id: number): Promise<void> {
   try {
     const shared = workerCoordination({ timeoutMs: config.workers.ipcTimeoutMs });
@@ -95,6 +99,11 @@ async function serveAsWorker(config: Config, log: Logger, id: number): Promise<v
       counters,
       locks,
       metricsSharing: shared.metrics,
+      // An upload another worker took is used here (too large for the IPC channel: uploads-files.ts).
+      uploads: new FileUploads({
+        dir: join(config.server.dataDir, UPLOADS_DIR),
+        limits: uploadLimitsOf(config.jmap),
+      }),
       machineJobs: id === 1,
     });
     guardProcess(log, app.ctx.health);
