@@ -95,6 +95,65 @@ describe("PostgreSQL: concurrent writers on one mailbox", { skip }, () => {
     }
   });
 
+  test("overlapping EXPUNGEs and flag changes from two pools: each message expunged once, MODSEQs never shared", async () => {
+    const acc = await account(a, "expunge@example.com");
+    const box = await a.mail.createMailbox(acc.id, "Gone");
+    const count = 20;
+    for (let i = 1; i <= count; i++) await a.mail.append(acc.id, box.id, { body: message(400 + i) });
+    const start = (await a.mail.getMailboxById(box.id))!.highestModseq;
+    const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    // Each expunge is one statement (mail-flags.ts); the flag changes read, then write only if the
+    // mailbox did not change in between: both meet here on the same rows.
+    const [ra, rb, ...flags] = await Promise.all([
+      a.mail.expunge(box.id, range(1, 15)),
+      b.mail.expunge(box.id, range(6, 20)),
+      ...range(1, count).map((uid) =>
+        (uid % 2 ? a : b).mail.setFlags(box.id, [uid], { mode: "add", flags: ["\\Seen"] }),
+      ),
+    ]);
+    const removed = [...(ra as number[]), ...(rb as number[])].sort((x, y) => x - y);
+    assert.deepEqual(removed, range(1, count), "every UID expunged by exactly one of the two");
+    assert.deepEqual(await a.mail.listMessages(box.id), []);
+    assert.equal((await b.mail.quotaUsage(acc.id)).messages, 0, "quota released once per message");
+    const changes = await b.mail.changesSince(box.id, start);
+    const gone = changes.filter((c) => c.kind === "expunged");
+    assert.deepEqual(
+      gone.map((c) => c.uid).sort((x, y) => x - y),
+      range(1, count),
+    );
+    const flagModseqs = flags.flatMap((r) =>
+      (r as { updated: { modseq: number }[] }).updated.map((u) => u.modseq),
+    );
+    const all = [...gone.map((c) => c.modseq), ...flagModseqs].sort((x, y) => x - y);
+    assert.equal(new Set(all).size, all.length, "no MODSEQ given twice");
+    const top = (await a.mail.getMailboxById(box.id))!.highestModseq;
+    assert.equal(top, Math.max(...all), "HIGHESTMODSEQ is the largest given");
+    assert.ok(all.every((m) => m > start));
+    // The answers agree with the store: a UID reported removed is in `expunged`, no more.
+    assert.deepEqual(await a.mail.expunge(box.id, range(1, count)), [], "nothing left to expunge");
+    await assert.rejects(a.mail.expunge(999_999, [1]), { code: "not-found" });
+  });
+
+  test("\\Recent claimed from two pools: each new message goes to exactly one claimer", async () => {
+    const acc = await account(a, "recent@example.com");
+    const box = await a.mail.createMailbox(acc.id, "Recent");
+    const claimed: number[] = [];
+    for (let round = 0; round < 10; round++) {
+      for (let i = 0; i < 3; i++) await b.mail.append(acc.id, box.id, { body: message(500 + round * 3 + i) });
+      const claims = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).mail.claimRecent(box.id)),
+      );
+      for (const c of claims) for (let uid = c.from; uid <= c.to; uid++) claimed.push(uid);
+    }
+    claimed.sort((x, y) => x - y);
+    assert.deepEqual(
+      claimed,
+      Array.from({ length: 30 }, (_, i) => i + 1),
+      "every UID claimed once",
+    );
+    assert.deepEqual(await a.mail.claimRecent(box.id), { from: 31, to: 30 }, "nothing left");
+  });
+
   test("moves in opposite directions from two pools: no deadlock, UIDs and MODSEQs never shared", async () => {
     const acc = await account(a, "move@example.com");
     const left = await a.mail.createMailbox(acc.id, "Left");

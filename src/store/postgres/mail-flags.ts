@@ -3,13 +3,29 @@
 // its mailbox, one per message in UID order, so a client can tell any two changes apart; expunged
 // UIDs are kept in `expunged` with theirs (QRESYNC VANISHED (EARLIER)).
 //
-// Several nodes write one mailbox: each write locks the mailbox row first (FOR NO KEY UPDATE,
-// the lock order of schema-mail.ts), so the mod-sequences it hands out are above every committed
-// one and no two writers share one. Under READ COMMITTED each later statement sees what the
-// previous lock holder committed. The rows' changes go in one statement over arrays (unnest), not
-// one round trip per message: STORE 1:* on a large mailbox is one UPDATE.
+// Several nodes write one mailbox: each write holds the mailbox row's lock (FOR NO KEY UPDATE, the
+// lock order of schema-mail.ts) while it hands out mod-sequences, so they are above every committed
+// one and no two writers share one. Every write that changes a mailbox's messages (file, flags,
+// expunge, COPY/MOVE, RENAME INBOX, account removal) moves its highest_modseq under that lock: so
+// "highest_modseq unchanged" means "no message of it changed". The rows' changes go in one
+// statement over arrays (unnest), not one round trip per message: STORE 1:* is one UPDATE.
+//
+// Round trips (an IMAP STORE or EXPUNGE is one call; each round trip costs CPU on both sides,
+// docs/ARCHITECTURE.md, PostgreSQL store): setFlags reads the rows and the mailbox's
+// highest_modseq in one autocommit statement, works out the new flags here (the shared rules of
+// flag-update.ts) and writes them in one more, which applies only if highest_modseq is still the
+// one read (compare and set under the row's lock: UPDATE re-reads a row changed by a committed
+// writer, EvalPlanQual). Two round trips where a transaction took five, and a STORE that changes
+// nothing writes nothing (no lock, no commit to flush). A lost race reads again; after a few, the
+// locking transaction (lockedSetFlags) decides. expunge is one statement.
 import { StoreError } from "../errors.js";
-import { checkFlagUpdate, checkUids, flagsEvent, nextFlags } from "../shared/flag-update.js";
+import {
+  type CheckedFlagUpdate,
+  checkFlagUpdate,
+  checkUids,
+  flagsEvent,
+  nextFlags,
+} from "../shared/flag-update.js";
 import { flagList } from "../shared/flags.js";
 import type { FlagUpdate, FlagUpdateResult } from "../types.js";
 import type { PgCtx } from "./context.js";
@@ -50,87 +66,181 @@ interface FlagRow {
   keywords: string;
 }
 
+/** What a setFlags call writes: each changed message's new flags and mod-sequence (from `base` + 1
+ *  in UID order), and what it answers. */
+interface FlagPlan {
+  result: FlagUpdateResult;
+  keywordsAdded: Set<string>;
+  ids: number[];
+  bits: number[];
+  kws: string[];
+  modseqs: number[];
+  /** The mailbox's highest_modseq after the write. */
+  modseq: number;
+}
+
+function planFlags(rows: FlagRow[], u: CheckedFlagUpdate, base: number): FlagPlan {
+  const p: FlagPlan = {
+    result: { updated: [], failedUnchangedSince: [] },
+    keywordsAdded: new Set<string>(),
+    ids: [],
+    bits: [],
+    kws: [],
+    modseqs: [],
+    modseq: base,
+  };
+  for (const m of rows) {
+    const next = nextFlags(m, u, p.keywordsAdded);
+    if (next === "conflict") {
+      p.result.failedUnchangedSince.push(m.uid);
+      continue;
+    }
+    if (next === null) continue;
+    p.modseq++;
+    p.ids.push(m.id);
+    p.bits.push(next.bits);
+    p.kws.push(next.keywords);
+    p.modseqs.push(p.modseq);
+    p.result.updated.push({
+      uid: m.uid,
+      flags: flagList(next.bits, next.keywords),
+      modseq: p.modseq,
+      messageId: m.id,
+    });
+  }
+  return p;
+}
+
+/** Reads the rows with the mailbox's state (and no lock) before a compare-and-set write. */
+const READ_FOR_UPDATE = `SELECT b.account_id, b.highest_modseq, m.id, m.uid, m.modseq, m.sys_flags, m.keywords
+  FROM mailboxes b LEFT JOIN messages m ON m.mailbox_id = b.id AND m.uid = ANY($2::bigint[])
+  WHERE b.id = $1 ORDER BY m.uid`;
+
+/** The write of a plan read without a lock: applied only if the mailbox's highest_modseq is still
+ *  $7 when its row is locked (the UPDATE of `b` waits for a writer holding it, then re-checks the
+ *  newest row). The messages' UPDATE joins `b`, so it changes nothing when `b` did not; it also
+ *  keeps to the mailbox (a message moved away meanwhile would have moved highest_modseq anyway). */
+const WRITE_IF_UNCHANGED = `WITH b AS (
+    UPDATE mailboxes SET highest_modseq = $5 WHERE id = $6 AND highest_modseq = $7 RETURNING id),
+  u AS (
+    UPDATE messages m SET sys_flags = v.bits, keywords = v.kw, modseq = v.ms
+    FROM unnest($1::bigint[], $2::int[], $3::text[], $4::bigint[]) AS v(id, bits, kw, ms), b
+    WHERE m.id = v.id AND m.mailbox_id = b.id)
+  SELECT count(*)::int AS n FROM b`;
+
+/** Compare-and-set attempts before the locking transaction decides (each lost one means another
+ *  writer changed the mailbox between the read and the write). */
+const OPTIMISTIC_ATTEMPTS = 3;
+
 export function createFlagOps(ctx: PgCtx) {
+  const db = ctx.db;
+
+  /** setFlags in one transaction that holds the mailbox row's lock throughout. */
+  const lockedSetFlags = (mailboxId: number, u: CheckedFlagUpdate): Promise<FlagUpdateResult> =>
+    ctx.write(async (t) => {
+      const box = (await lockMailboxes(t, [mailboxId])).get(mailboxId)!;
+      if (u.uids.length === 0) return { value: { updated: [], failedUnchangedSince: [] } };
+      const found = await t.rows<FlagRow>(
+        `SELECT id, uid, modseq, sys_flags, keywords FROM messages
+         WHERE mailbox_id = $1 AND uid = ANY($2::bigint[]) ORDER BY uid`,
+        [box.id, u.uids],
+      );
+      const p = planFlags(found, u, box.highest_modseq);
+      if (p.ids.length === 0) return { value: p.result };
+      // The mailbox's highest_modseq moves in the same statement (one round trip; its row is
+      // locked above).
+      await t.run(
+        `WITH b AS (UPDATE mailboxes SET highest_modseq = $5 WHERE id = $6)
+         UPDATE messages m SET sys_flags = v.bits, keywords = v.kw, modseq = v.ms
+         FROM unnest($1::bigint[], $2::int[], $3::text[], $4::bigint[]) AS v(id, bits, kw, ms)
+         WHERE m.id = v.id`,
+        [p.ids, p.bits, p.kws, p.modseqs, p.modseq, box.id],
+      );
+      const changed = p.result.updated.map((c) => c.uid);
+      return { value: p.result, events: [flagsEvent(box, changed, p.modseq, p.keywordsAdded)] };
+    });
+
   return {
     async setFlags(mailboxId: number, uids: number[], update: FlagUpdate): Promise<FlagUpdateResult> {
       const u = checkFlagUpdate(uids, update);
-      return ctx.write(async (t) => {
-        const box = (await lockMailboxes(t, [mailboxId])).get(mailboxId)!;
-        const result: FlagUpdateResult = { updated: [], failedUnchangedSince: [] };
-        if (u.uids.length === 0) return { value: result };
-        const found = await t.rows<FlagRow>(
-          `SELECT id, uid, modseq, sys_flags, keywords FROM messages
-           WHERE mailbox_id = $1 AND uid = ANY($2::bigint[]) ORDER BY uid`,
-          [box.id, u.uids],
+      ctx.assertOpen();
+      if (!Number.isSafeInteger(mailboxId) || mailboxId <= 0)
+        throw new StoreError("not-found", `no mailbox ${mailboxId}`);
+      for (let attempt = 1; attempt <= OPTIMISTIC_ATTEMPTS; attempt++) {
+        const rows = await db.rows<FlagRow & { account_id: number; highest_modseq: number }>(
+          READ_FOR_UPDATE,
+          [mailboxId, u.uids],
         );
-        let modseq = box.highest_modseq;
-        const keywordsAdded = new Set<string>();
-        const ids: number[] = [];
-        const bits: number[] = [];
-        const kws: string[] = [];
-        const modseqs: number[] = [];
-        for (const m of found) {
-          const next = nextFlags(m, u, keywordsAdded);
-          if (next === "conflict") {
-            result.failedUnchangedSince.push(m.uid);
-            continue;
-          }
-          if (next === null) continue;
-          modseq++;
-          ids.push(m.id);
-          bits.push(next.bits);
-          kws.push(next.keywords);
-          modseqs.push(modseq);
-          result.updated.push({
-            uid: m.uid,
-            flags: flagList(next.bits, next.keywords),
-            modseq,
-            messageId: m.id,
-          });
-        }
-        if (ids.length === 0) return { value: result };
-        // The mailbox's highest_modseq moves in the same statement (one round trip; its row is
-        // locked above).
-        await t.run(
-          `WITH b AS (UPDATE mailboxes SET highest_modseq = $5 WHERE id = $6)
-           UPDATE messages m SET sys_flags = v.bits, keywords = v.kw, modseq = v.ms
-           FROM unnest($1::bigint[], $2::int[], $3::text[], $4::bigint[]) AS v(id, bits, kw, ms)
-           WHERE m.id = v.id`,
-          [ids, bits, kws, modseqs, modseq, box.id],
+        const first = rows[0];
+        if (!first) throw new StoreError("not-found", `no mailbox ${mailboxId}`);
+        const box = { id: mailboxId, account_id: first.account_id };
+        const p = planFlags(
+          rows.filter((r) => r.id !== null),
+          u,
+          first.highest_modseq,
         );
-        const changed = result.updated.map((c) => c.uid);
-        return { value: result, events: [flagsEvent(box, changed, modseq, keywordsAdded)] };
-      });
+        // Nothing to change: the answer is that of the state read (one committed state).
+        if (p.ids.length === 0) return p.result;
+        const w = await db.one<{ n: number }>(WRITE_IF_UNCHANGED, [
+          p.ids,
+          p.bits,
+          p.kws,
+          p.modseqs,
+          p.modseq,
+          mailboxId,
+          first.highest_modseq,
+        ]);
+        if (w?.n !== 1) continue; // another writer came between: read again
+        const changed = p.result.updated.map((c) => c.uid);
+        ctx.notifier.publish(flagsEvent(box, changed, p.modseq, p.keywordsAdded));
+        ctx.onCommit?.();
+        return p.result;
+      }
+      return lockedSetFlags(mailboxId, u);
     },
 
     async expunge(mailboxId: number, uids: number[]): Promise<number[]> {
       const list = checkUids(uids);
-      return ctx.write(async (t) => {
-        const box = (await lockMailboxes(t, [mailboxId])).get(mailboxId)!;
-        if (list.length === 0) return { value: [] };
-        // The triggers (schema-mail.ts) release each row's body, quota and thread.
-        const gone = await t.rows<{ id: number; uid: number }>(
-          "DELETE FROM messages WHERE mailbox_id = $1 AND uid = ANY($2::bigint[]) RETURNING id, uid",
-          [box.id, list],
-        );
-        if (gone.length === 0) return { value: [] };
-        gone.sort((a, b) => a.uid - b.uid);
-        const first = box.highest_modseq + 1;
-        const modseq = box.highest_modseq + gone.length;
-        // The mailbox's highest_modseq moves in the same statement (one round trip).
-        await t.run(
-          `WITH b AS (UPDATE mailboxes SET highest_modseq = $5 WHERE id = $1)
-           INSERT INTO expunged (mailbox_id, uid, modseq, message_id)
-           SELECT $1, v.uid, $2::bigint + v.ord - 1, v.id
-           FROM unnest($3::bigint[], $4::bigint[]) WITH ORDINALITY AS v(uid, id, ord)`,
-          [box.id, first, gone.map((g) => g.uid), gone.map((g) => g.id), modseq],
-        );
-        const removed = gone.map((g) => g.uid);
-        return {
-          value: removed,
-          events: [{ kind: "expunged", accountId: box.account_id, mailboxId: box.id, uids: removed, modseq }],
-        };
+      ctx.assertOpen();
+      if (!Number.isSafeInteger(mailboxId) || mailboxId <= 0)
+        throw new StoreError("not-found", `no mailbox ${mailboxId}`);
+      // One autocommit statement (one round trip where a transaction took five). The mailbox row
+      // is locked (b) before any message row: every row DELETE emits joins b's. Its
+      // highest_modseq is the newest (a locked row is read as committed, not as of the
+      // statement's start), so the expunged UIDs take the next mod-sequences in UID order; a
+      // message changed meanwhile is re-read by the DELETE (EvalPlanQual): one moved away is left
+      // alone, one already expunged is not counted twice. The triggers (schema-mail.ts) release
+      // each row's body, quota and thread; the mailbox's UPDATE (u) logs it as changed.
+      const rows = await db.rows<{ account_id: number; uid: number | null; modseq: number | null }>(
+        `WITH b AS (SELECT id, account_id, highest_modseq FROM mailboxes WHERE id = $1 FOR NO KEY UPDATE),
+         g AS (DELETE FROM messages m USING b WHERE m.mailbox_id = b.id AND m.uid = ANY($2::bigint[])
+               RETURNING m.id, m.uid),
+         o AS (SELECT g.id, g.uid, b.highest_modseq + row_number() OVER (ORDER BY g.uid) AS ms FROM g, b),
+         e AS (INSERT INTO expunged (mailbox_id, uid, modseq, message_id) SELECT $1, o.uid, o.ms, o.id FROM o),
+         u AS (UPDATE mailboxes x SET highest_modseq = s.ms
+               FROM (SELECT max(o.ms) AS ms FROM o) s WHERE x.id = $1 AND s.ms IS NOT NULL)
+         SELECT b.account_id, o.uid, o.ms AS modseq FROM b LEFT JOIN o ON true ORDER BY o.uid`,
+        [mailboxId, list],
+      );
+      const first = rows[0];
+      if (!first) throw new StoreError("not-found", `no mailbox ${mailboxId}`);
+      const removed: number[] = [];
+      let modseq = 0;
+      for (const r of rows) {
+        if (r.uid === null || r.modseq === null) continue;
+        removed.push(r.uid);
+        modseq = Math.max(modseq, r.modseq);
+      }
+      if (removed.length === 0) return [];
+      ctx.notifier.publish({
+        kind: "expunged",
+        accountId: first.account_id,
+        mailboxId,
+        uids: removed,
+        modseq,
       });
+      ctx.onCommit?.();
+      return removed;
     },
   };
 }

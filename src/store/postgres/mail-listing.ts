@@ -41,16 +41,23 @@ export function createListingOps(ctx: PgCtx) {
 
   return {
     async changesSince(mailboxId: number, since: number): Promise<MessageChange[]> {
-      await mustMailbox(mailboxId);
+      ctx.assertOpen();
+      if (!Number.isSafeInteger(mailboxId) || mailboxId <= 0)
+        throw new StoreError("not-found", `no mailbox ${mailboxId}`);
       if (!Number.isSafeInteger(since)) throw new StoreError("invalid", `invalid mod-sequence ${since}`);
-      // One statement, so both halves are of the same committed state.
+      // One statement, so all parts are of the same committed state; its last part is a row
+      // (created = -2) only when the mailbox does not exist, so an IMAP session's poll is one
+      // round trip, not two.
       const rows = await db.rows<{ uid: number; modseq: number; id: number; created: number }>(
         `SELECT uid, modseq, id, created_modseq AS created FROM messages WHERE mailbox_id = $1 AND modseq > $2
          UNION ALL
          SELECT uid, modseq, message_id AS id, -1 AS created FROM expunged WHERE mailbox_id = $1 AND modseq > $2
+         UNION ALL
+         SELECT 0, 0, 0, -2 WHERE NOT EXISTS (SELECT 1 FROM mailboxes WHERE id = $1)
          ORDER BY modseq, uid`,
         [mailboxId, since],
       );
+      if (rows[0]?.created === -2) throw new StoreError("not-found", `no mailbox ${mailboxId}`);
       return rows.map((r) => ({
         kind: r.created === -1 ? "expunged" : r.created > since ? "added" : "flags",
         uid: r.uid,

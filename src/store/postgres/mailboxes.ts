@@ -36,6 +36,9 @@ export async function nextUidValidity(t: Tx): Promise<number> {
   return r.value;
 }
 
+/** Compare-and-set claims of \Recent before claimRecent takes the row's lock. */
+const CLAIM_ATTEMPTS = 3;
+
 const SELECT_MAILBOX = `SELECT ${MAILBOX_COLUMNS} FROM mailboxes`;
 
 /** The mailbox row, locked until the transaction ends; StoreError "not-found" if none. */
@@ -325,9 +328,31 @@ export function createMailboxOps(ctx: PgCtx): MailboxMethods {
         if (!r) throw new StoreError("not-found", `no mailbox ${mailboxId}`);
         return { from: r.first_recent_uid, to: r.uid_next - 1 };
       }
-      // The row lock makes two sessions (on any nodes) claim disjoint ranges. No events, and no
-      // full-text work to wake (ctx.write would): a claim follows nearly every SELECT.
       ctx.assertOpen();
+      if (!Number.isSafeInteger(mailboxId)) throw new StoreError("not-found", `no mailbox ${mailboxId}`);
+      // One autocommit statement (a claim follows nearly every SELECT, and every new message a
+      // session is told of): read the row, and when there is something to claim, move
+      // first_recent_uid past it only if no other session moved it since the read (compare and
+      // set: the UPDATE waits for a writer holding the row, then re-checks its newest version).
+      // Two sessions, on any nodes, so claim disjoint ranges. Nothing new: no lock and no write,
+      // so no commit to flush to disk (the locking transaction this replaces flushed one at
+      // every SELECT). A claim lost to another session reads again. No events, and no full-text
+      // work to wake (ctx.write would).
+      for (let attempt = 1; attempt <= CLAIM_ATTEMPTS; attempt++) {
+        const r = await db.one<{ first_recent_uid: number; uid_next: number; claimed: boolean }>(
+          `WITH c AS (SELECT first_recent_uid, uid_next FROM mailboxes WHERE id = $1),
+           u AS (UPDATE mailboxes m SET first_recent_uid = c.uid_next FROM c
+                 WHERE m.id = $1 AND c.first_recent_uid < c.uid_next
+                   AND m.first_recent_uid = c.first_recent_uid
+                 RETURNING m.id)
+           SELECT c.first_recent_uid, c.uid_next, EXISTS (SELECT 1 FROM u) AS claimed FROM c`,
+          [mailboxId],
+        );
+        if (!r) throw new StoreError("not-found", `no mailbox ${mailboxId}`);
+        if (r.claimed || r.first_recent_uid >= r.uid_next)
+          return { from: r.first_recent_uid, to: r.uid_next - 1 };
+      }
+      // Lost every time (sessions claiming this mailbox without pause): take the row's lock.
       return db.tx(async (t) => {
         const r = await t.one<{ first_recent_uid: number; uid_next: number }>(
           "SELECT first_recent_uid, uid_next FROM mailboxes WHERE id = $1 FOR NO KEY UPDATE",

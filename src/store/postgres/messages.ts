@@ -48,6 +48,12 @@ function uidRange(opts?: { minUid?: number; maxUid?: number }): [number, number]
   ];
 }
 
+/** Whether rows are in ascending UID order. */
+function ascending(rows: { uid: number }[]): boolean {
+  for (let i = 1; i < rows.length; i++) if (rows[i - 1]!.uid > rows[i]!.uid) return false;
+  return true;
+}
+
 const WITH_STRUCTURE = MESSAGE_SELECT.replace("SELECT ", "SELECT b.structure, ");
 
 function withStructure(r: (MessageMetaRow & { structure: string }) | null): ParsedMessage | null {
@@ -159,33 +165,56 @@ export function createMessageOps(ctx: PgCtx): MessageMethods {
     async listFlags(mailboxId: number, opts?: { minUid?: number; maxUid?: number }): Promise<MessageFlags[]> {
       const q = read();
       const [lo, hi] = uidRange(opts);
+      if (!Number.isSafeInteger(mailboxId) || mailboxId <= 0)
+        throw new StoreError("not-found", `no mailbox ${mailboxId}`);
+      // The last part is a row (uid 0; UIDs start at 1) only when the mailbox does not exist: an
+      // empty range (an IMAP session's "anything new?") is one round trip, not two. The first part
+      // comes in its index's order (an ORDER BY over the whole would sort a large mailbox's rows
+      // again); UNION ALL keeps it in practice, which ascending() checks rather than assumes.
       const rows = await q.rows<{ uid: number; modseq: number; sys_flags: number; keywords: string }>(
-        `SELECT uid, modseq, sys_flags, keywords FROM messages
-         WHERE mailbox_id = $1 AND uid BETWEEN $2 AND $3 ORDER BY uid`,
+        `(SELECT uid, modseq, sys_flags, keywords FROM messages
+          WHERE mailbox_id = $1 AND uid BETWEEN $2 AND $3 ORDER BY uid)
+         UNION ALL
+         SELECT 0, 0, 0, '' WHERE NOT EXISTS (SELECT 1 FROM mailboxes WHERE id = $1)`,
         [mailboxId, lo, hi],
       );
-      if (rows.length === 0) await mustMailboxExist(q, mailboxId);
+      if (rows.length === 1 && rows[0]!.uid === 0)
+        throw new StoreError("not-found", `no mailbox ${mailboxId}`);
+      if (!ascending(rows)) rows.sort((a, b) => a.uid - b.uid);
       return rows.map((r) => ({ uid: r.uid, modseq: r.modseq, flags: flagsOf(r.sys_flags, r.keywords) }));
     },
     async uidsWithFlag(mailboxId: number, flag: string): Promise<number[]> {
       // Same validation and case-insensitivity as setFlags: an unknown "\X" is StoreError("invalid").
       const { bits, keywords } = parseFlags([flag]);
       const q = read();
-      await mustMailboxExist(q, mailboxId);
+      if (!Number.isSafeInteger(mailboxId) || mailboxId <= 0)
+        throw new StoreError("not-found", `no mailbox ${mailboxId}`);
+      // Each statement's last part is a row (uid 0; UIDs start at 1) only when the mailbox does
+      // not exist: one round trip, not two (EXPUNGE asks this at every call).
+      const missing = "SELECT 0, '' WHERE NOT EXISTS (SELECT 1 FROM mailboxes WHERE id = $1)";
+      const gone = (rows: { uid: number }[]) => {
+        if (rows[0]?.uid === 0) throw new StoreError("not-found", `no mailbox ${mailboxId}`);
+      };
       if (bits !== 0) {
         // The bit is a literal so that \Deleted's partial index (schema-mail.ts) matches.
         const rows = await q.rows<{ uid: number }>(
-          `SELECT uid FROM messages WHERE mailbox_id = $1 AND (sys_flags & ${bits | 0}) <> 0 ORDER BY uid`,
+          `SELECT uid, '' AS keywords FROM messages WHERE mailbox_id = $1 AND (sys_flags & ${bits | 0}) <> 0
+           UNION ALL ${missing} ORDER BY uid`,
           [mailboxId],
         );
+        gone(rows);
         return rows.map((r) => r.uid);
       }
       const want = keywords[0]?.toLowerCase();
-      if (want === undefined) return []; // \Recent: a session flag, never stored
       const rows = await q.rows<{ uid: number; keywords: string }>(
-        "SELECT uid, keywords FROM messages WHERE mailbox_id = $1 AND keywords <> '' ORDER BY uid",
+        // \Recent (no keyword, no bit): a session flag, never stored; only the mailbox is asked for.
+        want === undefined
+          ? missing
+          : `SELECT uid, keywords FROM messages WHERE mailbox_id = $1 AND keywords <> '' UNION ALL ${missing} ORDER BY uid`,
         [mailboxId],
       );
+      gone(rows);
+      if (want === undefined) return [];
       return rows
         .filter((r) => r.keywords.split(" ").some((k) => k.toLowerCase() === want))
         .map((r) => r.uid);

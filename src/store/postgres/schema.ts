@@ -16,6 +16,7 @@ import { ACCOUNT_TABLES } from "./schema-accounts.js";
 import { FILING_FUNCTIONS } from "./schema-filing.js";
 import { FILTER_TABLES } from "./schema-filters.js";
 import { MAIL_TABLES } from "./schema-mail.js";
+import { PLAN_SETTINGS } from "./schema-plans.js";
 import { SEARCH_TABLES } from "./schema-search.js";
 
 interface Migration {
@@ -27,6 +28,8 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 1, statements: [...MAIL_TABLES, ...SEARCH_TABLES, ...ACCOUNT_TABLES, ...FILTER_TABLES] },
   // A delivery filed in one statement (file_delivery).
   { version: 2, statements: FILING_FUNCTIONS },
+  // The change-log functions keep one generic plan (schema-plans.ts).
+  { version: 3, statements: PLAN_SETTINGS },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
