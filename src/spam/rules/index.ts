@@ -2,6 +2,7 @@
 import { attachmentRules } from "./attachments.js";
 import { authRules } from "./auth.js";
 import { bulkRules } from "./bulk.js";
+import { forgedMuaRules } from "./forged-mua.js";
 import { headerRules, writtenRules } from "./header-anomalies.js";
 import { linkRules } from "./links.js";
 import { screenRules } from "./screen.js";
@@ -15,6 +16,7 @@ export const ruleFamilies: readonly RuleFamily[] = [
   screenRules,
   headerRules,
   writtenRules,
+  forgedMuaRules,
   attachmentRules,
   linkRules,
   bulkRules,
