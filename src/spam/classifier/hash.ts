@@ -32,23 +32,14 @@ export function hashSeed(prefix: string): [number, number] {
   return [h1, h2];
 }
 
-/** hash53(prefix + text.slice(start, end).toLowerCase() + (bang ? "!" : "")) for ASCII text,
- *  given hashSeed(prefix): the letters folded to lower case as they are read, no string built. */
-export function hashWord(
-  seed: [number, number],
-  text: string,
-  start: number,
-  end: number,
-  bang: boolean,
-): number {
-  let h1 = seed[0];
-  let h2 = seed[1];
-  for (let i = start; i < end; i++) {
-    let c = text.charCodeAt(i);
-    if (c >= 65 && c <= 90) c += 32;
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
+/** hash53's final mixing of lanes continued from hashSeed over a token's characters (then "!"
+ *  if `bang`): with the lanes of hashSeed(prefix) run over the lower-cased characters of a word
+ *  (`h = Math.imul(h ^ c, …)` as in hash53), hash53(prefix + word + (bang ? "!" : "")). The
+ *  tokeniser runs the lanes while it scans the word (tokens.ts asciiTextTokens), so no second
+ *  pass and no string. */
+export function hashFinish(lane1: number, lane2: number, bang: boolean): number {
+  let h1 = lane1;
+  let h2 = lane2;
   if (bang) {
     h1 = Math.imul(h1 ^ 33, 2654435761);
     h2 = Math.imul(h2 ^ 33, 1597334677);

@@ -13,7 +13,7 @@
 // Bounded: at most `maxTokens` distinct tokens, and every scan is one linear pass (no regex
 // here can backtrack: each has one unbounded quantifier and no alternation over it).
 import type { MessageView } from "../types.js";
-import { hash53, hashSeed, hashWord } from "./hash.js";
+import { hash53, hashFinish, hashSeed } from "./hash.js";
 import { shapeTokens } from "./shape.js";
 
 export interface TokenOptions {
@@ -74,20 +74,15 @@ export interface MessageTokens {
 }
 
 /** Where tokens go: hashed as they come (messageTokens) or kept as strings (tokenStrings). A
- *  word of a text arrives as a range of that text (`word`), so the hashing sink never builds its
- *  string. Both refuse everything once `max` distinct tokens are held. */
+ *  word of a text arrives as a range of that text with its hash already computed by the scan
+ *  (`word`), so the hashing sink never builds its string. Both refuse everything once `max`
+ *  distinct tokens are held. */
 interface Sink {
   /** Adds a token; false once the set is full. */
   add: (t: string) => boolean;
-  /** Adds prefix + text[start, end) lower-cased + "!" if `bang` (ASCII text); false once full. */
-  word(
-    prefix: string,
-    seed: [number, number],
-    text: string,
-    start: number,
-    end: number,
-    bang: boolean,
-  ): boolean;
+  /** Adds prefix + text[start, end) + "!" if `bang` (lower-cased ASCII text), whose hash53 is
+   *  `hash`; false once full. */
+  word(prefix: string, hash: number, text: string, start: number, end: number, bang: boolean): boolean;
   readonly size: number;
 }
 
@@ -113,15 +108,8 @@ class HashSink implements Sink {
     return this.hashes.length;
   }
   add = (t: string): boolean => this.put(hash53(t));
-  word(
-    _prefix: string,
-    seed: [number, number],
-    text: string,
-    start: number,
-    end: number,
-    bang: boolean,
-  ): boolean {
-    return this.put(hashWord(seed, text, start, end, bang));
+  word(_prefix: string, hash: number, _text: string, _start: number, _end: number, _bang: boolean): boolean {
+    return this.put(hash);
   }
   private put(h: number): boolean {
     if (this.hashes.length >= this.max) return false;
@@ -177,14 +165,7 @@ class StringSink implements Sink {
     this.set.add(t);
     return true;
   };
-  word(
-    prefix: string,
-    _seed: [number, number],
-    text: string,
-    start: number,
-    end: number,
-    bang: boolean,
-  ): boolean {
+  word(prefix: string, _hash: number, text: string, start: number, end: number, bang: boolean): boolean {
     return this.add(`${prefix}${text.slice(start, end).toLowerCase()}${bang ? "!" : ""}`);
   }
 }
@@ -274,34 +255,52 @@ function textTokens(text: string, prefix: string, bigrams: boolean, sink: Sink):
 }
 
 /** textTokens for ASCII text without pairs: the same tokens as the WORD regex and word() give
- *  on the lower-cased text, found by one scan over character codes, each word hashed straight
- *  from the text (Sink.word, hash.ts hashWord) with no string built but for the rare word over
- *  12 characters. A repeat is offered again and found in the
- *  set (`add` refuses everything once the set is full, so that changes nothing). On bench:smtp's
- *  4 KB message this and HashSink took messageTokens from 62 to 50 µs of CPU (see
+ *  on the lower-cased text, found by one scan over character codes that also hashes each word
+ *  (hash.ts hashSeed/hashFinish: the lanes run over the word's characters as they are read and
+ *  are kept as of its last character that is not trailing punctuation, the word's end once
+ *  word() drops that), with no string built but for the rare word over 12 characters. A repeat
+ *  is offered again and found in the set (`add` refuses everything once the set is full, so that
+ *  changes nothing). On bench:smtp's 4 KB message this and HashSink took messageTokens from 62
+ *  to 50 µs of CPU, hashing in the scan (instead of a second pass per word) 56 → 46 µs (see
  *  docs/ARCHITECTURE.md "Spam filter cost"). */
 function asciiTextTokens(text: string, prefix: string, sink: Sink): void {
-  const seed = hashSeed(prefix);
+  const [s1, s2] = hashSeed(prefix);
   const n = text.length;
   let i = 0;
   while (i < n) {
-    if (!isWordStart(text.charCodeAt(i))) {
+    const c0 = text.charCodeAt(i);
+    if (!isWordStart(c0)) {
       i++;
       continue;
     }
-    let j = i + 1;
-    while (j < n && isWordChar(text.charCodeAt(j))) j++;
-    let end = j;
-    while (end > i && isTrailing(text.charCodeAt(end - 1))) end--;
+    let h1 = Math.imul(s1 ^ c0, 2654435761);
+    let h2 = Math.imul(s2 ^ c0, 1597334677);
+    // The lanes and the end as of the last character that is not trailing punctuation (a word
+    // starts with a letter, a digit or "$", never with trailing punctuation).
+    let e1 = h1;
+    let e2 = h2;
+    let end = i + 1;
     let bangs = false;
-    for (let k = end; k < j; k++) if (text.charCodeAt(k) === 33) bangs = true;
+    let j = i + 1;
+    for (; j < n; j++) {
+      const c = text.charCodeAt(j);
+      if (!isWordChar(c)) break;
+      h1 = Math.imul(h1 ^ c, 2654435761);
+      h2 = Math.imul(h2 ^ c, 1597334677);
+      if (!isTrailing(c)) {
+        end = j + 1;
+        e1 = h1;
+        e2 = h2;
+        bangs = false;
+      } else if (c === 33) bangs = true;
+    }
     const len = end - i;
     const start = i;
     i = j;
     if (len > 12) {
       if (!sink.add(prefix + word(text.slice(start, j).toLowerCase()))) return;
     } else if (len >= 3 || bangs) {
-      if (!sink.word(prefix, seed, text, start, end, bangs)) return;
+      if (!sink.word(prefix, hashFinish(e1, e2, bangs), text, start, end, bangs)) return;
     }
   }
 }
