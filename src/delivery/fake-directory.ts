@@ -2,7 +2,25 @@
 // (case-sensitive), like the least forgiving backend, so callers' normalisation is exercised.
 
 import { StoreError } from "../store/errors.js";
-import type { Account, Alias, DirectoryStore, Domain, NewAccount } from "../store/types.js";
+import type {
+  Account,
+  Alias,
+  DirectoryStore,
+  Domain,
+  NewAccount,
+  RecipientLookup,
+  RecipientQuery,
+  VacationResponse,
+} from "../store/types.js";
+
+const vacation: VacationResponse = {
+  isEnabled: false,
+  fromDate: null,
+  toDate: null,
+  subject: null,
+  textBody: null,
+  htmlBody: null,
+};
 
 export class FakeDirectory implements DirectoryStore {
   readonly domains = new Map<string, Domain>();
@@ -87,6 +105,19 @@ export class FakeDirectory implements DirectoryStore {
   }
   async removeAlias(address: string): Promise<void> {
     this.aliases.delete(address);
+  }
+
+  /** No quota used, no Sieve script, no vacation: a unit test's accounts have none. */
+  async lookupRecipient(q: RecipientQuery): Promise<RecipientLookup> {
+    this.queries.push(`lookup ${q.addresses.join(" ")}`);
+    const domainIsOurs = q.domains.some((d) => this.domains.has(d));
+    for (const address of q.addresses)
+      for (const a of this.accounts.values())
+        if (a.address === address) {
+          const quota = { bytes: 0, messages: 0, quotaBytes: a.quotaBytes, quotaMessages: a.quotaMessages };
+          return { domainIsOurs, account: { account: { ...a }, facts: { quota, sieve: null, vacation } } };
+        }
+    return { domainIsOurs, account: null };
   }
 
   async grantSendAs(accountId: number, address: string): Promise<void> {

@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { FakeDirectory } from "./fake-directory.js";
-import { resolveRecipient } from "./resolve.js";
+import { resolveRecipient as resolveWithFacts } from "./resolve.js";
+
+/** The resolution without the account facts (compared apart: "the account's facts come with it"). */
+async function resolveRecipient(...args: Parameters<typeof resolveWithFacts>) {
+  const r = await resolveWithFacts(...args);
+  if (r.kind !== "local") return r;
+  const { facts: _facts, ...rest } = r;
+  return rest;
+}
 
 async function setup() {
   const d = new FakeDirectory();
@@ -160,10 +168,20 @@ describe("resolveRecipient", () => {
     assert.equal(r.kind === "local" && r.remote.length, 10);
   });
 
-  test("a typical lookup costs few queries", async () => {
+  test("the account's facts come with its own address, not through an alias", async () => {
+    const { d, ids } = await setup();
+    await d.addAlias("team@example.org", ["alice@example.org"]);
+    const direct = await resolveWithFacts(d, "ALICE@example.org");
+    assert.equal(direct.kind, "local");
+    assert.deepEqual(direct.kind === "local" && [...(direct.facts?.keys() ?? [])], [ids.alice]);
+    const viaAlias = await resolveWithFacts(d, "team@example.org");
+    assert.equal(viaAlias.kind === "local" && viaAlias.facts, undefined);
+  });
+
+  test("an account's own address costs one query", async () => {
     const { d } = await setup();
     d.queries.length = 0;
     await resolveRecipient(d, "alice@example.org");
-    assert.deepEqual(d.queries, ["domain example.org", "account alice@example.org"]);
+    assert.deepEqual(d.queries, ["lookup alice@example.org"]);
   });
 });

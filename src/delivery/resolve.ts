@@ -18,15 +18,29 @@
 // Domains and local parts compare case-insensitively (see address.ts).
 
 import { srsTag } from "../outbound/srs.js";
-import type { Account, DirectoryStore } from "../store/types.js";
+import type { Account, DeliveryFacts, DirectoryStore } from "../store/types.js";
 import { addressKey, type ParsedAddress, parseAddress, plusBase } from "./address.js";
-import { findAccount, findAlias, findCatchAll, isLocalDomain } from "./lookup.js";
+import {
+  addressSpellings,
+  domainSpellings,
+  findAccount,
+  findAlias,
+  findCatchAll,
+  isLocalDomain,
+} from "./lookup.js";
 import { isRoleLocalPart, roleRecipients } from "./resolve-roles.js";
 
 export type Resolution =
   /** The address is ours: deliver to these accounts, and forward to these foreign addresses
    *  (an alias may have only remote targets, then accountIds is empty). */
-  | { kind: "local"; accountIds: number[]; remote: string[] }
+  | {
+      kind: "local";
+      accountIds: number[];
+      remote: string[];
+      /** What the post office reads of the account, when the address is an account's own (read
+       *  with it in one look-up); absent for accounts reached through aliases. */
+      facts?: ReadonlyMap<number, DeliveryFacts>;
+    }
   /** A foreign domain. */
   | { kind: "remote"; address: string }
   /** Ours but nobody receives it (or malformed): reject. */
@@ -61,6 +75,8 @@ interface Walk {
   acceptDisabled: boolean;
   /** A disabled account was reached and left out. */
   skippedDisabled: boolean;
+  /** The address whose account the direct look-up already found missing (not asked again). */
+  noAccount: string | null;
 }
 
 export async function resolveRecipient(
@@ -88,8 +104,23 @@ export async function resolveRecipient(
     truncated: false,
     acceptDisabled: opts.disabledAccounts === "accept",
     skippedDisabled: false,
+    noAccount: null,
   };
-  if (!(await isOurs(w, a.domain))) return { kind: "remote", address };
+  // The common case, an account's own address (or another domain's), in one look-up that also
+  // reads what the post office needs of the account (one round trip on PostgreSQL, not five).
+  if (a.domain.startsWith("[")) return { kind: "remote", address }; // as isLocalDomain says
+  const direct = await directory.lookupRecipient({
+    addresses: addressSpellings(a),
+    domains: domainSpellings(a.domain),
+  });
+  if (!direct.domainIsOurs) return { kind: "remote", address };
+  w.localDomain.set(a.domain.toLowerCase(), true);
+  if (direct.account) {
+    const { account, facts } = direct.account;
+    if (account.disabled && !w.acceptDisabled) return { kind: "disabled" };
+    return { kind: "local", accountIds: [account.id], remote: [], facts: new Map([[account.id, facts]]) };
+  }
+  w.noAccount = addressKey(a);
   await expand(w, a, address, 0);
   if (w.accountIds.size === 0 && w.remote.size === 0) {
     if (w.skippedDisabled) return { kind: "disabled" };
@@ -112,7 +143,7 @@ async function expand(w: Walk, a: ParsedAddress, written: string, depth: number)
     w.remote.set(key, written);
     return;
   }
-  const account = await findAccount(w.directory, a);
+  const account = key === w.noAccount ? null : await findAccount(w.directory, a);
   if (account) {
     addAccount(w, account);
     return;

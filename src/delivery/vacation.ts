@@ -35,6 +35,9 @@ export interface DeliveredMail {
   /** The Sieve vacation actions, per account: these accounts answer with their script's reply
    *  instead of the built-in VacationResponse. */
   sieve?: ReadonlyMap<number, SieveVacation>;
+  /** The accounts' VacationResponse as the door read it with the account (src/delivery/resolve.ts);
+   *  an account not here is read from the store. */
+  responses?: ReadonlyMap<number, VacationResponse>;
 }
 
 /** RFC 8621 8: on or after fromDate, and before toDate (either may be absent). */
@@ -75,7 +78,7 @@ type Recipient = { accountId: number; addresses: string[] };
 
 /** The account's VacationResponse (RFC 8621 8), when it is on. */
 async function builtinReply(ctx: AppContext, mail: DeliveredMail, r: Recipient, now: Date): Promise<boolean> {
-  const response = await ctx.store.settings.getVacation(r.accountId);
+  const response = mail.responses?.get(r.accountId) ?? (await ctx.store.settings.getVacation(r.accountId));
   if (!isActive(response, now)) return false;
   const handle = `builtin:${JSON.stringify([
     response.subject,

@@ -27,12 +27,24 @@ export const authenticateStage: Stage = {
       mailFrom: letter.mailFrom,
     });
     const v = checked.verdict;
-    work.log.info("mail authentication", {
-      spf: v?.spf,
-      dkim: v?.dkim.map((d) => `${d.domain}:${d.result}`).join(" "),
-      dmarc: v?.dmarc?.result,
-      decision: checked.decision,
-    });
+    const dkim = v?.dkim.map((d) => `${d.domain}:${d.result}`);
+    if (checked.decision === "deliver" || checked.decision === "junk") {
+      // On the door's one log line of the delivery ("message accepted"), not a line of their
+      // own: a log line is a write to the log's pipe or file, and this is every inbound message.
+      if (v)
+        work.verdicts.push(
+          `spf=${v.spf}`,
+          `dkim=${dkim?.join(",") || "none"}`,
+          `dmarc=${v.dmarc?.result ?? "none"}`,
+          ...(checked.decision === "junk" ? ["mailauth=junk"] : []),
+        );
+    } else
+      work.log.info("mail authentication", {
+        spf: v?.spf,
+        dkim: dkim?.join(" "),
+        dmarc: v?.dmarc?.result,
+        decision: checked.decision,
+      });
     if (checked.decision === "malformed")
       throw new PostOfficeError("malformed", checked.reason ?? "malformed header");
     if (checked.decision === "reject")

@@ -7,6 +7,7 @@
 import { buildRejectionMessage } from "../delivery/rejection-message.js";
 import { type SieveVacation, sendVacationReplies } from "../delivery/vacation.js";
 import type { AppContext } from "../server/context.js";
+import type { VacationResponse } from "../store/types.js";
 import type { SieveReply, Stage, Work } from "./types.js";
 
 export const sideEffectsStage: Stage = {
@@ -31,7 +32,17 @@ export const sideEffectsStage: Stage = {
         .map((accountId) => ({ accountId, addresses: [r.address] })),
     );
     if (recipients.length === 0) return "next";
-    await sendVacationReplies(ctx, { body: work.body, mailFrom: work.letter.mailFrom, recipients, sieve });
+    // The responses the door read with the accounts (RCPT), so none is read again here.
+    const responses = new Map<number, VacationResponse>();
+    for (const r of work.letter.recipients)
+      for (const [accountId, facts] of r.facts ?? []) responses.set(accountId, facts.vacation);
+    await sendVacationReplies(ctx, {
+      body: work.body,
+      mailFrom: work.letter.mailFrom,
+      recipients,
+      sieve,
+      responses,
+    });
     return "next";
   },
 };

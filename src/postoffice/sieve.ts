@@ -82,7 +82,9 @@ export const sieveStage: Stage = {
       for (const accountId of r.accountIds) {
         if (done.has(accountId)) continue;
         done.add(accountId);
-        const active = await ctx.store.sieve.active(accountId);
+        // Read with the account at RCPT when the door could (an account's own address).
+        const facts = r.facts?.get(accountId);
+        const active = facts ? facts.sieve : await ctx.store.sieve.active(accountId);
         const chain: ChainScript[] = [...globals.before];
         if (active)
           chain.push({

@@ -3,6 +3,7 @@
 import type { Logger } from "../log/logger.js";
 import type { AppContext } from "../server/context.js";
 import type { SieveAction } from "../sieve/types.js";
+import type { DeliveryFacts } from "../store/types.js";
 import type { TraceOrigin } from "./trace-fields.js";
 
 /** The doors a message comes in by. The post office decides from it which stages apply. */
@@ -20,6 +21,10 @@ export interface Recipient {
   remote: string[]; // addresses to relay to (other domains, forwarding aliases)
   notify?: string[] | null; // DSN NOTIFY (RFC 3461 §4.1)
   orcpt?: string | null; // DSN ORCPT (RFC 3461 §4.2)
+  /** What the door read of the accounts with them (src/delivery/resolve.ts: an account's own
+   *  address), so the stages need not read it again: the active Sieve script, the vacation
+   *  response. Absent: the stages read the store. */
+  facts?: ReadonlyMap<number, DeliveryFacts>;
 }
 
 export interface Letter {

@@ -2,7 +2,7 @@
 // in the "mail" phase). RFC 5321 §4.1.4 orders the phases: greeting, HELO/EHLO, MAIL, RCPT, DATA.
 
 import type { LoginCheck } from "../auth/login-recheck.js";
-import type { Account } from "../store/types.js";
+import type { Account, DeliveryFacts } from "../store/types.js";
 
 export interface Helo {
   name: string; // as the client gave it
@@ -21,6 +21,8 @@ export interface Recipient {
   remote: string[]; // addresses to relay to (authenticated mail to other domains, forwarding aliases)
   notify: string[] | null; // DSN NOTIFY (RFC 3461 §4.1)
   orcpt: string | null; // DSN ORCPT, "addr-type;address" decoded from xtext (RFC 3461 §4.2)
+  /** Read with the account at RCPT (src/delivery/resolve.ts), for the post office. */
+  facts?: ReadonlyMap<number, DeliveryFacts>;
 }
 
 export interface Transaction {

@@ -11,6 +11,7 @@ import { runFullTextContract } from "./contract-fulltext.js";
 import { runGreylistContract } from "./contract-greylist.js";
 import { runImportContract } from "./contract-imports.js";
 import { account, type ContractHandle, type OpenStore, rejectsWith, withStore } from "./contract-kit.js";
+import { runRecipientLookupContract } from "./contract-recipient-lookup.js";
 import { runReportSendingContract } from "./contract-report-sending.js";
 import { runReportContract } from "./contract-reports.js";
 import { runSecondFactorContract } from "./contract-second-factor.js";
@@ -18,6 +19,7 @@ import { runSendingContract } from "./contract-sending.js";
 import { runSettingsContract } from "./contract-settings.js";
 import { runSieveContract } from "./contract-sieve.js";
 import { runSpamContract } from "./contract-spam.js";
+import { runSpamVerdictBatchContract } from "./contract-spam-verdicts.js";
 import { runStatsContract } from "./contract-stats.js";
 import { runSubscriptionContract } from "./contract-subscriptions.js";
 import { runWebSessionContract } from "./contract-web-sessions.js";
@@ -59,6 +61,8 @@ export function runStoreContract(name: string, open: OpenStore): void {
     runFlagReadContract(open);
     runFullTextContract(open);
     runStatsContract(open);
+    runRecipientLookupContract(open);
+    runSpamVerdictBatchContract(open);
     describe("directory", () => {
       test("domains are lower-cased, unique, and removable only when empty", () =>
         withStore(open, async ({ store }) => {

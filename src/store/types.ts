@@ -234,6 +234,28 @@ export interface NewQueuedMessage {
   cid?: string | null;
 }
 
+export interface RecipientQuery {
+  addresses: readonly string[];
+  domains: readonly string[];
+}
+
+/** What the post office reads of a local account for a delivery besides filing it, read with the
+ *  account at RCPT. The quota is what RCPT refuses a full mailbox by; the filing checks it again,
+ *  exactly, under the account's lock. */
+export interface DeliveryFacts {
+  quota: QuotaUsage;
+  /** The active Sieve script, or null. */
+  sieve: SieveScriptRecord | null;
+  vacation: VacationResponse;
+}
+
+export interface RecipientLookup {
+  /** One of the query's domains is ours. */
+  domainIsOurs: boolean;
+  /** The account with one of the query's addresses, or null. */
+  account: { account: Account; facts: DeliveryFacts } | null;
+}
+
 /** Domains, accounts, aliases: the directory. */
 export interface DirectoryStore {
   addDomain(name: string): Promise<Domain>;
@@ -255,6 +277,13 @@ export interface DirectoryStore {
   listAliases(domain?: string): Promise<Alias[]>;
   getAlias(address: string): Promise<Alias | null>;
   removeAlias(address: string): Promise<void>;
+
+  /** What delivering to one address needs, in one look-up (one round trip on PostgreSQL): whether
+   *  its domain is ours, and the account with that address with its quota usage, active Sieve
+   *  script and vacation response (src/delivery/resolve.ts's direct case; aliases take the walk).
+   *  `addresses` and `domains` are spellings of one address (src/delivery/lookup.ts); the account
+   *  is that of the first spelling that has one. */
+  lookupRecipient(q: RecipientQuery): Promise<RecipientLookup>;
 
   grantSendAs(accountId: number, address: string): Promise<void>;
   revokeSendAs(accountId: number, address: string): Promise<void>;

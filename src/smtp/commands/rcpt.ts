@@ -57,9 +57,10 @@ export const rcpt: Handler<"mail"> = async (s, arg, state) => {
     recipient = { address: path.address, accountIds: [], remote: [path.address], notify, orcpt };
   } else {
     for (const id of res.accountIds) {
-      if (isFull(await s.ctx.store.mail.quotaUsage(id))) throw new SmtpError("mailbox-full");
+      const quota = res.facts?.get(id)?.quota ?? (await s.ctx.store.mail.quotaUsage(id));
+      if (isFull(quota)) throw new SmtpError("mailbox-full");
     }
-    recipient = { address, accountIds: res.accountIds, remote: res.remote, notify, orcpt };
+    recipient = { address, accountIds: res.accountIds, remote: res.remote, notify, orcpt, facts: res.facts };
   }
   await greylist(s, tx.from, address);
   tx.recipients.push(recipient);

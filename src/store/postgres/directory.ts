@@ -16,6 +16,7 @@ import type { Account, Alias, DirectoryStore, Domain, NewAccount } from "../type
 import type { PgCtx } from "./context.js";
 import type { Tx } from "./db.js";
 import { nextUidValidity } from "./mailboxes.js";
+import { createRecipientLookup } from "./recipient-lookup.js";
 import {
   ACCOUNT_COLUMNS,
   type AccountRow,
@@ -241,6 +242,8 @@ export function createDirectory(ctx: PgCtx): DirectoryStore {
         return { value: undefined };
       });
     },
+
+    lookupRecipient: createRecipientLookup(ctx),
 
     async grantSendAs(accountId: number, address: string) {
       const a = normalizeAddress(address.trim(), true).address;

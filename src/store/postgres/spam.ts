@@ -19,13 +19,13 @@ import {
   toVerdict,
   VERDICTS_MAX,
   type VerdictRow,
-  verdictRow,
 } from "../shared/spam.js";
 import { applyPrefsPatch } from "../sqlite/spam-prefs.js";
 import type { SpamClass, SpamPrefs, SpamStore, SpamTokenCounts, SpamTraining } from "../types.js";
 import type { PgCtx } from "./context.js";
 import type { Tx } from "./db.js";
-import { db, FILTER_LOCK, invalid, lockText, noNulKey, tx, withoutNul } from "./filter-kit.js";
+import { db, FILTER_LOCK, invalid, lockText, noNulKey, tx } from "./filter-kit.js";
+import { createVerdictRecorder } from "./spam-verdicts.js";
 
 type TrainOutcome = Awaited<ReturnType<SpamStore["train"]>>;
 
@@ -229,35 +229,7 @@ export function createSpam(ctx: PgCtx): SpamStore {
       });
     },
 
-    async recordVerdict(v, keep) {
-      count(keep, "keep", VERDICTS_MAX);
-      const r = verdictRow(v, withoutNul);
-      const row = [
-        r.at,
-        r.message_id,
-        r.door,
-        r.mail_from,
-        r.recipient,
-        r.recipients,
-        r.score,
-        r.action,
-        r.reasons,
-      ];
-      await tx(ctx, async (q) => {
-        await q.run(
-          `INSERT INTO spam_verdicts (at, message_id, door, mail_from, recipient, recipients, score, action, reasons)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-          row,
-        );
-        // Everything from the (keep + 1)-th newest down: exact although identity values may have
-        // gaps (a rolled-back insert), and bounded by `keep` index entries (a backward scan).
-        await q.run(
-          `DELETE FROM spam_verdicts
-           WHERE id <= (SELECT id FROM spam_verdicts ORDER BY id DESC OFFSET $1 LIMIT 1)`,
-          [keep],
-        );
-      });
-    },
+    recordVerdict: createVerdictRecorder(ctx),
 
     async recentVerdicts(limit) {
       count(limit, "limit", VERDICTS_MAX);

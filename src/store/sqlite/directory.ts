@@ -13,6 +13,7 @@ import {
 import type { Account, Alias, DirectoryStore, Domain, NewAccount } from "../types.js";
 import { createAdminDomains } from "./admin-domains.js";
 import type { Ctx } from "./context.js";
+import { createRecipientLookup } from "./recipient-lookup.js";
 import {
   type AccountRow,
   type AliasRow,
@@ -231,6 +232,8 @@ export function createDirectory(ctx: Ctx): DirectoryStore {
         return { value: undefined };
       });
     },
+
+    lookupRecipient: createRecipientLookup(ctx),
 
     async grantSendAs(accountId: number, address: string) {
       const a = normalizeAddress(address.trim(), true).address;
