@@ -111,10 +111,16 @@ function planFlags(rows: FlagRow[], u: CheckedFlagUpdate, base: number): FlagPla
   return p;
 }
 
-/** Reads the rows with the mailbox's state (and no lock) before a compare-and-set write. */
-const READ_FOR_UPDATE = `SELECT b.account_id, b.highest_modseq, m.id, m.uid, m.modseq, m.sys_flags, m.keywords
-  FROM mailboxes b LEFT JOIN messages m ON m.mailbox_id = b.id AND m.uid = ANY($2::bigint[])
-  WHERE b.id = $1 ORDER BY m.uid`;
+/** Reads the rows with the mailbox's state (and no lock) before a compare-and-set write. One UID
+ *  (STORE n, the common case) has its own text: with an array parameter PostgreSQL plans the
+ *  statement again at every call (a custom plan for a one-element array always looks cheaper than
+ *  the generic one), 0.16 ms of its CPU each (pg_stat_statements: plans = calls). */
+const readForUpdate = (many: boolean) =>
+  `SELECT b.account_id, b.highest_modseq, m.id, m.uid, m.modseq, m.sys_flags, m.keywords
+   FROM mailboxes b LEFT JOIN messages m ON m.mailbox_id = b.id AND ${many ? "m.uid = ANY($2::bigint[])" : "m.uid = $2"}
+   WHERE b.id = $1 ORDER BY m.uid`;
+const READ_ONE = readForUpdate(false);
+const READ_MANY = readForUpdate(true);
 
 /** The write of a plan read without a lock: applied only if the mailbox's highest_modseq is still
  *  $7 when its row is locked (the UPDATE of `b` waits for a writer holding it, then re-checks the
@@ -167,9 +173,10 @@ export function createFlagOps(ctx: PgCtx) {
       if (!Number.isSafeInteger(mailboxId) || mailboxId <= 0)
         throw new StoreError("not-found", `no mailbox ${mailboxId}`);
       for (let attempt = 1; attempt <= OPTIMISTIC_ATTEMPTS; attempt++) {
+        const one = u.uids.length === 1;
         const rows = await db.rows<FlagRow & { account_id: number; highest_modseq: number }>(
-          READ_FOR_UPDATE,
-          [mailboxId, u.uids],
+          one ? READ_ONE : READ_MANY,
+          [mailboxId, one ? u.uids[0] : u.uids],
         );
         const first = rows[0];
         if (!first) throw new StoreError("not-found", `no mailbox ${mailboxId}`);

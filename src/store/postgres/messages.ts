@@ -48,12 +48,6 @@ function uidRange(opts?: { minUid?: number; maxUid?: number }): [number, number]
   ];
 }
 
-/** Whether rows are in ascending UID order. */
-function ascending(rows: { uid: number }[]): boolean {
-  for (let i = 1; i < rows.length; i++) if (rows[i - 1]!.uid > rows[i]!.uid) return false;
-  return true;
-}
-
 const WITH_STRUCTURE = MESSAGE_SELECT.replace("SELECT ", "SELECT b.structure, ");
 
 function withStructure(r: (MessageMetaRow & { structure: string }) | null): ParsedMessage | null {
@@ -165,22 +159,15 @@ export function createMessageOps(ctx: PgCtx): MessageMethods {
     async listFlags(mailboxId: number, opts?: { minUid?: number; maxUid?: number }): Promise<MessageFlags[]> {
       const q = read();
       const [lo, hi] = uidRange(opts);
-      if (!Number.isSafeInteger(mailboxId) || mailboxId <= 0)
-        throw new StoreError("not-found", `no mailbox ${mailboxId}`);
-      // The last part is a row (uid 0; UIDs start at 1) only when the mailbox does not exist: an
-      // empty range (an IMAP session's "anything new?") is one round trip, not two. The first part
-      // comes in its index's order (an ORDER BY over the whole would sort a large mailbox's rows
-      // again); UNION ALL keeps it in practice, which ascending() checks rather than assumes.
+      // No existence check folded in (as changesSince has): PostgreSQL then planned this statement
+      // again at every call (0.14 ms each); a plain one keeps its generic plan. Rows found: the
+      // mailbox exists; none: asked only then.
       const rows = await q.rows<{ uid: number; modseq: number; sys_flags: number; keywords: string }>(
-        `(SELECT uid, modseq, sys_flags, keywords FROM messages
-          WHERE mailbox_id = $1 AND uid BETWEEN $2 AND $3 ORDER BY uid)
-         UNION ALL
-         SELECT 0, 0, 0, '' WHERE NOT EXISTS (SELECT 1 FROM mailboxes WHERE id = $1)`,
+        `SELECT uid, modseq, sys_flags, keywords FROM messages
+         WHERE mailbox_id = $1 AND uid BETWEEN $2 AND $3 ORDER BY uid`,
         [mailboxId, lo, hi],
       );
-      if (rows.length === 1 && rows[0]!.uid === 0)
-        throw new StoreError("not-found", `no mailbox ${mailboxId}`);
-      if (!ascending(rows)) rows.sort((a, b) => a.uid - b.uid);
+      if (rows.length === 0) await mustMailboxExist(q, mailboxId);
       return rows.map((r) => ({ uid: r.uid, modseq: r.modseq, flags: flagsOf(r.sys_flags, r.keywords) }));
     },
     async uidsWithFlag(mailboxId: number, flag: string): Promise<number[]> {
