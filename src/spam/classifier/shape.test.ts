@@ -91,6 +91,27 @@ describe("shapeTokens", () => {
     assert.ok(!plain.includes("shape:s:tag"));
   });
 
+  it("counts a word's case changes and letters in its first 30 characters only", () => {
+    const text = (t: string) => shapes(view({ text: t })).filter((x) => x.startsWith("shape:t:"));
+    // M→a at position 1 is a capital, not a change; a→D and D→o are two.
+    assert.deepEqual(text("MacDonald"), ["shape:t:mixedcase:1", "shape:t:caps:0", "shape:t:words:1"]);
+    assert.deepEqual(text("Macdonald"), ["shape:t:caps:0", "shape:t:words:1"]);
+    // Past the 30th character nothing counts; just before it, it does.
+    assert.deepEqual(text(`${"a".repeat(30)}BcD`), ["shape:t:caps:0", "shape:t:words:1"]);
+    assert.deepEqual(text(`${"x".repeat(28)}BcD`), [
+      "shape:t:mixedcase:1",
+      "shape:t:caps:0",
+      "shape:t:words:1",
+    ]);
+    assert.deepEqual(text(`ABCD ${"E".repeat(29)}f`), ["shape:t:caps:5", "shape:t:words:2"]);
+    assert.deepEqual(text(`ABCD ${"E".repeat(30)}f`), ["shape:t:caps:10", "shape:t:words:2"]);
+    assert.deepEqual(text("fr3e fr33 3fre free"), [
+      "shape:t:digitword:1",
+      "shape:t:caps:0",
+      "shape:t:words:4",
+    ]);
+  });
+
   it("is part of the message's tokens, and URL path words too", () => {
     const t = tokenStrings(
       view({
