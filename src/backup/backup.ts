@@ -103,6 +103,8 @@ export async function backupInstallation(opts: BackupOptions): Promise<BackupSum
     throw new BackupError(`${dataDir}: no database to back up`);
 
   const previous = existsSync(join(dest, "manifest.json")) ? await readManifest(dest) : null;
+  if (previous && previous.backend !== "sqlite")
+    throw new BackupError(`${dest} is a backup of the ${previous.backend} store`);
   if (!previous && existsSync(dest) && (await readdir(dest)).length > 0)
     throw new BackupError(`${dest} is neither empty nor a backup`);
   if (previous && since) throw new BackupError(`${dest} is already a backup: --since is for a new directory`);
@@ -171,36 +173,7 @@ export async function backupInstallation(opts: BackupOptions): Promise<BackupSum
     }
     await fsyncPath(dbPath);
 
-    // The rest of the data directory (keys, DKIM, TLS, Sieve) and the config file.
-    const files = await copyTree(dataDir, join(runDir, "files"));
-    let config: Manifest["config"] = null;
-    if (opts.configPath !== undefined && existsSync(opts.configPath)) {
-      const cfg = resolve(opts.configPath);
-      if (inside(cfg, dataDir))
-        config = { originalPath: cfg, stored: `files/${relative(dataDir, cfg).split(sep).join("/")}` };
-      else {
-        await ensureDir(join(runDir, "config"));
-        await copyChecked(cfg, join(runDir, "config", basename(cfg)));
-        config = { originalPath: cfg, stored: `config/${basename(cfg)}` };
-      }
-    }
-    // Files the config names outside the data directory (a TLS certificate and key, global Sieve
-    // scripts): kept with their original paths, which restore fills when they are missing.
-    const external: Manifest["external"] = [];
-    for (const [i, p] of (opts.extraPaths ?? []).entries()) {
-      const abs = resolve(p);
-      if (inside(abs, dataDir) || !existsSync(abs)) continue;
-      const st = await stat(abs);
-      const to = join(runDir, "external", String(i));
-      const copied = st.isDirectory() ? await copyTree(abs, to, false) : await copyOne(abs, to);
-      for (const f of copied)
-        external.push({
-          originalPath: st.isDirectory() ? join(abs, ...f.path.split("/")) : abs,
-          path: `${run}/external/${i}/${f.path}`,
-          size: f.size,
-          sha256: f.sha256,
-        });
-    }
+    const { files, config, external } = await copyInstallationFiles(opts, { dataDir, run, runDir });
 
     const wanted = new Set(snapshot.fileBlobs.map((b) => b.hash));
     const counts = {
@@ -219,8 +192,8 @@ export async function backupInstallation(opts: BackupOptions): Promise<BackupSum
       run,
       database: { file: `${run}/${DATABASE_FILES[0]}`, size: dbSize, sha256: await sha256File(dbPath) },
       counts,
-      files: files.map((f) => ({ ...f, path: `${run}/files/${f.path}` })),
-      config: config && { ...config, stored: `${run}/${config.stored}` },
+      files,
+      config,
       external,
       missingBodies: missing.sort(),
     };
@@ -258,7 +231,49 @@ export async function backupInstallation(opts: BackupOptions): Promise<BackupSum
   }
 }
 
-function inside(path: string, dir: string): boolean {
+/** The data directory's other files (keys, DKIM, TLS, Sieve), the config file and what the config
+ *  names outside the data directory, into this run's directory: the same for both backends. */
+export async function copyInstallationFiles(
+  opts: Pick<BackupOptions, "configPath" | "extraPaths">,
+  where: { dataDir: string; run: string; runDir: string },
+): Promise<Pick<Manifest, "files" | "config" | "external">> {
+  const { dataDir, run, runDir } = where;
+  const files = (await copyTree(dataDir, join(runDir, "files"))).map((f) => ({
+    ...f,
+    path: `${run}/files/${f.path}`,
+  }));
+  let config: Manifest["config"] = null;
+  if (opts.configPath !== undefined && existsSync(opts.configPath)) {
+    const cfg = resolve(opts.configPath);
+    if (inside(cfg, dataDir))
+      config = { originalPath: cfg, stored: `${run}/files/${relative(dataDir, cfg).split(sep).join("/")}` };
+    else {
+      await ensureDir(join(runDir, "config"));
+      await copyChecked(cfg, join(runDir, "config", basename(cfg)));
+      config = { originalPath: cfg, stored: `${run}/config/${basename(cfg)}` };
+    }
+  }
+  // Files the config names outside the data directory (a TLS certificate and key, global Sieve
+  // scripts): kept with their original paths, which restore fills when they are missing.
+  const external: Manifest["external"] = [];
+  for (const [i, p] of (opts.extraPaths ?? []).entries()) {
+    const abs = resolve(p);
+    if (inside(abs, dataDir) || !existsSync(abs)) continue;
+    const st = await stat(abs);
+    const to = join(runDir, "external", String(i));
+    const copied = st.isDirectory() ? await copyTree(abs, to, false) : await copyOne(abs, to);
+    for (const f of copied)
+      external.push({
+        originalPath: st.isDirectory() ? join(abs, ...f.path.split("/")) : abs,
+        path: `${run}/external/${i}/${f.path}`,
+        size: f.size,
+        sha256: f.sha256,
+      });
+  }
+  return { files, config, external };
+}
+
+export function inside(path: string, dir: string): boolean {
   const r = relative(dir, path);
   return r === "" || (r !== ".." && !r.startsWith(`..${sep}`) && !isAbsolute(r));
 }
@@ -331,7 +346,7 @@ async function copyTree(from: string, to: string, dataDir = true): Promise<Manif
 }
 
 /** One backup at a time per directory; a lock left by a dead process is taken over. */
-async function lockDir(dir: string): Promise<() => Promise<void>> {
+export async function lockDir(dir: string): Promise<() => Promise<void>> {
   const path = join(dir, ".lock");
   const mine = `${process.pid}\n`;
   try {

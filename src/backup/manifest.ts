@@ -1,6 +1,8 @@
 // A backup directory's manifest.json: what the backup holds and how to check it. Layout of DIR:
 //   manifest.json      this, written last (a directory without one is no backup)
 //   blobs/xx/<sha256>  the larger bodies, named by their content hash
+// (PostgreSQL: no blobs/, the bodies are in the dump, run-<stamp>/database.pgdump, pg_dump's
+// custom format of the store's schema.)
 //   run-<stamp>/       this run's database snapshot, files/ (everything else of the data
 //                      directory: keys, DKIM keys, TLS, Sieve), config/<name> (the config file
 //                      when it lives elsewhere), external/<n>/ (what the config names elsewhere)
@@ -23,9 +25,11 @@ export interface ManifestFile {
 export interface Manifest {
   format: typeof MANIFEST_FORMAT;
   version: number;
-  backend: "sqlite";
+  backend: "sqlite" | "postgres";
+  /** PostgreSQL: the schema dumped (restore recreates it under this name). */
+  postgres?: { schema: string };
   createdAt: string;
-  /** The store's schema version (SQLite user_version) of the snapshot. */
+  /** The store's schema version (SQLite user_version, PostgreSQL schema_version) of the snapshot. */
   schemaVersion: number;
   /** This run's directory (run-<stamp>): its database, files/ and config/. */
   run: string;
@@ -72,7 +76,8 @@ export async function readManifest(dir: string): Promise<Manifest> {
       `${dir}: backup format version ${String(m.version)}; this program reads ${MANIFEST_VERSION}`,
     );
   if (
-    m.backend !== "sqlite" ||
+    (m.backend !== "sqlite" && m.backend !== "postgres") ||
+    (m.backend === "postgres" && typeof m.postgres?.schema !== "string") ||
     typeof m.schemaVersion !== "number" ||
     !m.database ||
     !Array.isArray(m.files) ||

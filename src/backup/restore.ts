@@ -45,6 +45,10 @@ export async function restoreInstallation(opts: RestoreOptions): Promise<Restore
   const from = resolve(opts.from);
   const target = resolve(opts.dataDir);
   const m = await readManifest(from);
+  if (m.backend !== "sqlite")
+    throw new BackupError(
+      `this is a backup of the ${m.backend} store: restore it with storage.backend = "${m.backend}"`,
+    );
   if (m.schemaVersion > SCHEMA_VERSION)
     throw new BackupError(
       `the backup's schema version ${m.schemaVersion} is newer than this program's (${SCHEMA_VERSION})`,

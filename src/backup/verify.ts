@@ -1,6 +1,8 @@
-// `yubin verify`: the store's own consistency checks (store/sqlite/verify.ts), worded for people.
+// `yubin verify`: the store's own consistency checks (store/sqlite/verify.ts, and on PostgreSQL
+// store/postgres/verify.ts, the same checks and problems), worded for people.
 // Each problem says what it is and what --repair does about it; a missing or damaged body cannot
 // be repaired, so its line names the messages that use it (to restore from a backup).
+import { verifyPostgresStore } from "../store/postgres/verify.js";
 import {
   type MessageRef,
   repairable,
@@ -11,7 +13,13 @@ import {
 
 export type { VerifyProblem, VerifyResult };
 
-export function verifyInstallation(opts: { dataDir: string; repair?: boolean }): Promise<VerifyResult> {
+/** The SQLite store in `dataDir`, or with `postgresUrl` the PostgreSQL store it names. */
+export function verifyInstallation(opts: {
+  dataDir: string;
+  repair?: boolean;
+  postgresUrl?: string;
+}): Promise<VerifyResult> {
+  if (opts.postgresUrl) return verifyPostgresStore({ url: opts.postgresUrl, repair: opts.repair });
   return verifySqliteStore(opts);
 }
 

@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { backupInstallation } from "../../backup/backup.js";
 import { BackupError } from "../../backup/files.js";
 import { readManifest } from "../../backup/manifest.js";
+import { backupPostgresInstallation, restorePostgresInstallation } from "../../backup/postgres.js";
 import { restoreInstallation } from "../../backup/restore.js";
 import { describeProblem, verifyInstallation } from "../../backup/verify.js";
 import { loadConfigFile } from "../../config/load.js";
@@ -25,6 +26,14 @@ function configOf(env: CliEnv): Config {
   const config = loadConfigFile(env.configPath);
   config.server.dataDir = resolve(config.server.dataDir);
   return config;
+}
+
+/** The PostgreSQL URL when the config's store is PostgreSQL, else null (SQLite). */
+function postgresUrlOf(config: Config): string | null {
+  if (config.storage.backend !== "postgres") return null;
+  const url = config.storage.postgresUrl || process.env.YUBIN_POSTGRES_URL || "";
+  if (!url) throw new CliError("storage.backend is postgres but storage.postgresUrl is empty");
+  return url;
 }
 
 function dataDirOf(env: CliEnv): string {
@@ -60,6 +69,29 @@ export async function backupCommand(env: CliEnv, args: ParsedArgs): Promise<void
   const since = args.flags.get("since");
   if (since === true) throw new UsageError("--since needs a directory");
   const config = configOf(env);
+  const url = postgresUrlOf(config);
+  if (url) {
+    if (since !== undefined || args.flags.has("copy"))
+      throw new UsageError(
+        "--since and --copy are for the SQLite store: a PostgreSQL backup is one whole dump",
+      );
+    const p = await failing(() =>
+      backupPostgresInstallation({
+        url,
+        dataDir: config.server.dataDir,
+        extraPaths: extraPaths(config),
+        dest,
+        configPath: env.configPath,
+      }),
+    );
+    print(
+      env,
+      `backup ${p.dest} (postgres, schema ${p.schema}): ${p.counts.accounts} accounts, ${p.counts.mailboxes} mailboxes, ${p.counts.messages} messages, ${p.counts.blobs} bodies`,
+    );
+    print(env, `database dump ${p.database.size} bytes in ${Math.round(p.database.dumpMs)} ms`);
+    print(env, `${p.files} other files; done in ${Math.round(p.ms)} ms`);
+    return;
+  }
   const s = await failing(() =>
     backupInstallation({
       dataDir: config.server.dataDir,
@@ -98,6 +130,27 @@ export async function restoreCommand(env: CliEnv, args: ParsedArgs): Promise<voi
   // The target: --data-dir, else the existing config's, else where the backup was taken from.
   const dataDir =
     flag ?? (existsSync(env.configPath) ? dataDirOf(env) : (await failing(() => readManifest(from))).dataDir);
+  const url = existsSync(env.configPath) ? postgresUrlOf(configOf(env)) : null;
+  if (url) {
+    const p = await failing(() =>
+      restorePostgresInstallation({ from, dataDir, url, configPath: env.configPath }),
+    );
+    const c = p.manifest.counts;
+    print(
+      env,
+      `restored ${p.dataDir} and PostgreSQL schema ${p.manifest.postgres?.schema} from the backup of ${p.manifest.createdAt}`,
+    );
+    print(
+      env,
+      `${c.accounts} accounts, ${c.mailboxes} mailboxes, ${c.messages} messages; every body checked`,
+    );
+    print(env, `${p.files} other files`);
+    for (const x of p.external.written) print(env, `restored ${x}`);
+    for (const x of p.external.kept) print(env, `kept the existing ${x} (the backup's copy is in ${from})`);
+    for (const w of p.warnings) print(env, `warning: ${describeProblem(w)}`);
+    print(env, `done in ${Math.round(p.ms)} ms`);
+    return;
+  }
   const s = await failing(() =>
     restoreInstallation({ from, dataDir, configPath: env.configPath, copy: args.flags.has("copy") }),
   );
@@ -126,7 +179,9 @@ export async function verifyCommand(env: CliEnv, args: ParsedArgs): Promise<void
   onlyFlags(args, ["repair"]);
   if (args.positional.length > 0) throw new UsageError("usage: yubin verify [--repair]");
   const repair = args.flags.has("repair");
-  const r = await failing(() => verifyInstallation({ dataDir: dataDirOf(env), repair }));
+  const config = configOf(env);
+  const postgresUrl = postgresUrlOf(config) ?? undefined;
+  const r = await failing(() => verifyInstallation({ dataDir: config.server.dataDir, repair, postgresUrl }));
   const c = r.checked;
   print(
     env,
