@@ -72,7 +72,7 @@ export class Enabled {
 const CRLF = "\r\n";
 type MessageEvent = Extract<MailEvent, { modseq: number }>;
 
-/** Events kept between reports for onlyOwnChanges(); beyond this, the full report runs. */
+/** Events kept between reports for accountedChanges(); beyond this, the full report runs. */
 const MAX_KEPT_EVENTS = 32;
 
 function isOwn(sel: SelectedMailbox, uid: number, from: number, to: number): boolean {
@@ -228,30 +228,37 @@ export class Session implements MailListener {
   }
 
   /**
-   * Whether every change since the last report is this session's own, already told to the
-   * client: its own flag changes (RFC 7162 ownChanges) and expunges of messages no longer in
-   * its view, with no modseq in between unaccounted for. Then the report needs no reading at
-   * all: most commands of a busy client only see their own writes come back.
+   * Whether every change since the last report is accounted for by its events, with no modseq in
+   * between unaccounted for: this session's own flag changes (RFC 7162 ownChanges) and expunges
+   * of messages no longer in its view, already told to the client, and new messages (anyone's:
+   * they are above every UID the client knows, and the report lists them from the store anyway).
+   * Then the report reads no changes: most commands of a busy client only see their own writes
+   * come back ("none"), and an APPEND or a delivery needs only its new messages listed ("added").
+   * On PostgreSQL each read is a round trip (docs/ARCHITECTURE.md, PostgreSQL store).
    */
-  private onlyOwnChanges(sel: SelectedMailbox): boolean {
-    if (this.eventsDropped || !this.events) return false;
+  private accountedChanges(sel: SelectedMailbox): "none" | "added" | null {
+    if (this.eventsDropped || !this.events) return null;
     const changes: MessageEvent[] = [];
     for (const e of this.events) {
-      if (e.kind !== "flags" && e.kind !== "expunged") return false;
+      if (e.kind !== "flags" && e.kind !== "expunged" && e.kind !== "added") return null;
       changes.push(e);
     }
     let next = sel.knownModseq + 1;
+    let added = false;
     for (const e of changes.sort((a, b) => a.modseq - b.modseq)) {
-      const first = e.modseq - e.uids.length + 1; // one modseq per message (store setFlags/expunge)
-      if (first !== next) return false;
-      for (const uid of e.uids) {
-        if (e.kind === "expunged" ? sel.uids.seqOf(uid) !== 0 : !isOwn(sel, uid, first, e.modseq))
-          return false;
-      }
+      // One modseq per message (the store's setFlags, expunge, filing, COPY and MOVE).
+      const first = e.modseq - e.uids.length + 1;
+      if (first !== next) return null;
+      if (e.kind === "added") added = true;
+      else
+        for (const uid of e.uids) {
+          if (e.kind === "expunged" ? sel.uids.seqOf(uid) !== 0 : !isOwn(sel, uid, first, e.modseq))
+            return null;
+        }
       next = e.modseq + 1;
     }
     sel.knownModseq = next - 1;
-    return true;
+    return added ? "added" : "none";
   }
 
   /** FLAGS and PERMANENTFLAGS for the selected mailbox: the system flags and its keywords. */
@@ -291,10 +298,12 @@ export class Session implements MailListener {
     if (this.state.kind !== "selected") return;
     const sel = this.state.selected;
     const mail = this.app.store.mail;
-    if (this.dirty && this.onlyOwnChanges(sel)) {
+    const accounted = this.dirty ? this.accountedChanges(sel) : null;
+    if (accounted !== null) {
       this.dirty = false;
       this.events = null;
       sel.ownChanges = null;
+      if (accounted === "added") await this.reportNew(sel, sel.uids.maxUid());
     } else if (this.dirty) {
       this.dirty = false;
       this.events = null;
@@ -322,22 +331,7 @@ export class Session implements MailListener {
         }
       }
       sel.ownChanges = null;
-      // New messages: whatever is above the largest UID the client knows.
-      const added = await mail.listFlags(sel.mailbox.id, { minUid: maxKnown + 1 });
-      const before = sel.uids.size;
-      for (const m of added) {
-        sel.uids.append(m.uid);
-        this.announceKeywords(sel, m.flags);
-      }
-      if (sel.uids.size !== before) {
-        this.sendLine(`* ${sel.uids.size} EXISTS`);
-        if (!this.rev2) {
-          // The first read-write session told of a message has it as \Recent (RFC 3501 2.3.2).
-          const claim = await mail.claimRecent(sel.mailbox.id, { peek: sel.readOnly });
-          addRecent(sel, Math.max(claim.from, maxKnown + 1), claim.to);
-          this.sendLine(`* ${recentCount(sel)} RECENT`);
-        }
-      }
+      await this.reportNew(sel, maxKnown);
       await this.sendFlagUpdates(
         sel,
         [...flagged].filter((u) => !sel.deferredExpunges?.has(u)),
@@ -349,6 +343,26 @@ export class Session implements MailListener {
       this.expunged(sel, gone);
     }
     await this.io.drain();
+  }
+
+  /** New messages: whatever is above the largest UID the client knows (`maxKnown`). */
+  private async reportNew(sel: SelectedMailbox, maxKnown: number): Promise<void> {
+    const mail = this.app.store.mail;
+    const added = await mail.listFlags(sel.mailbox.id, { minUid: maxKnown + 1 });
+    const before = sel.uids.size;
+    for (const m of added) {
+      sel.uids.append(m.uid);
+      this.announceKeywords(sel, m.flags);
+    }
+    if (sel.uids.size !== before) {
+      this.sendLine(`* ${sel.uids.size} EXISTS`);
+      if (!this.rev2) {
+        // The first read-write session told of a message has it as \Recent (RFC 3501 2.3.2).
+        const claim = await mail.claimRecent(sel.mailbox.id, { peek: sel.readOnly });
+        addRecent(sel, Math.max(claim.from, maxKnown + 1), claim.to);
+        this.sendLine(`* ${recentCount(sel)} RECENT`);
+      }
+    }
   }
 
   private async sendFlagUpdates(sel: SelectedMailbox, uids: number[]): Promise<void> {
