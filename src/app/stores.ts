@@ -40,6 +40,7 @@ export async function openStore(
     inlineMaxBytes: config.storage.inlineMaxBytes,
     groupCommitMaxBatch: config.storage.groupCommitMaxBatch,
     checkpointIntervalMs: config.storage.checkpointIntervalMs,
+    mmapBytes: config.storage.mmapBytes,
     flagCacheMessages: config.storage.flagCacheMessages,
     fullTextMaxBytes: config.storage.fullTextMaxBytes,
     fullTextMaxWords: config.storage.fullTextMaxWords,

@@ -112,6 +112,11 @@ export const storageSection = {
     "Least time between two copies of the write-ahead log into the database, done on a thread of their own between group commits; 0: by SQLite inside a commit.",
     { min: 0, max: 60000 },
   ),
+  mmapBytes: int(
+    268435456,
+    "Octets of the SQLite database file read through a memory map (PRAGMA mmap_size) instead of read calls: after another process's commit (serve --workers N) each process drops its page cache, and mapped pages come back without a copy; 0: none.",
+    { min: 0 },
+  ),
   flagCacheMessages: int(
     500000,
     "Messages whose UID, mod-sequence and flags are kept in memory for IMAP (about 50 bytes each); 0: read them from the database every time.",

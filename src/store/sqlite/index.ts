@@ -60,6 +60,8 @@ export interface SqliteStoreOptions {
   /** Least time between WAL checkpoints on the checkpoint thread; 0: SQLite's own, in COMMIT
    *  (default 200). */
   checkpointIntervalMs?: number;
+  /** Octets of the database file read through a memory map (db.ts; default 256 MiB); 0: none. */
+  mmapBytes?: number;
   /** Messages whose UID/MODSEQ/flags are kept in memory for IMAP's reads (flag-cache.ts); 0: none
    *  (default 500,000). */
   flagCacheMessages?: number;
@@ -112,7 +114,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
   let db: Db | undefined;
   try {
     const dbPath = join(opts.dataDir, DATABASE_FILE);
-    db = openDatabase({ path: dbPath });
+    db = openDatabase({ path: dbPath, mmapBytes: opts.mmapBytes });
     migrate(db);
     warnIfShared([opts.dataDir, dbPath, `${dbPath}-wal`, `${dbPath}-shm`], log);
     const blobs = new Blobs(db, opts.dataDir, inlineMaxBytes, parse, log);

@@ -33,7 +33,7 @@ class HeldSync extends WalSync {
   }
 }
 
-function setup() {
+function setup(opts: { busyTimeoutMs?: number } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "yubin-writer-"));
   const path = join(dir, "db.sqlite");
   const db = openDatabase({ path });
@@ -45,6 +45,7 @@ function setup() {
     log: silentLogger,
     afterCommit: (events) => published.push(events),
     wal,
+    busyTimeoutMs: opts.busyTimeoutMs,
   });
   const insert = db.prepare<[number]>("INSERT INTO t (v) VALUES (?)");
   const event = (v: number): MailEvent => ({
@@ -65,6 +66,7 @@ function setup() {
     });
   const rows = () => db.prepare<[], { v: number }>("SELECT v FROM t ORDER BY v").all();
   return {
+    path,
     wal,
     published,
     job,
@@ -177,6 +179,60 @@ describe("group commit and the WAL fsync", () => {
         [[1], [2], [3]],
       );
     } finally {
+      s.done();
+    }
+  });
+
+  test("while another connection holds the write lock, the batch waits with the event loop free", async () => {
+    const s = setup();
+    // Another process's writer (serve --workers 2), here another connection.
+    const other = openDatabase({ path: s.path });
+    try {
+      other.exec("BEGIN IMMEDIATE");
+      other.exec("INSERT INTO t (v) VALUES (100)");
+      const p = s.job(1);
+      // SQLite's busy handler would sleep in this thread up to the busy timeout (5 s), and
+      // these timers would not fire: the other connection could never commit.
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 2);
+      try {
+        await until(() => ticks >= 10);
+      } finally {
+        clearInterval(timer);
+      }
+      assert.equal(s.wal.calls, 0, "nothing committed while the lock is held");
+      other.exec("COMMIT");
+      await until(() => s.wal.calls === 1);
+      s.wal.finish();
+      assert.equal(await p, 1);
+      assert.deepEqual(
+        s.rows().map((r) => r.v),
+        [1, 100],
+      );
+    } finally {
+      other.close();
+      s.done();
+    }
+  });
+
+  test("a write lock held past the busy timeout fails that batch with SQLITE_BUSY, and the next commits", async () => {
+    const s = setup({ busyTimeoutMs: 50 });
+    const other = openDatabase({ path: s.path });
+    try {
+      other.exec("BEGIN IMMEDIATE");
+      await assert.rejects(s.job(1), { code: "SQLITE_BUSY" });
+      other.exec("ROLLBACK");
+      const q = s.job(2);
+      await until(() => s.wal.calls === 1);
+      s.wal.finish();
+      assert.equal(await q, 2);
+      assert.deepEqual(
+        s.rows().map((r) => r.v),
+        [2],
+      );
+      assert.equal(s.published.length, 1);
+    } finally {
+      other.close();
       s.done();
     }
   });

@@ -10,8 +10,9 @@
 // main thread.
 import type { Logger } from "../../log/logger.js";
 import type { MailEvent } from "../notifier.js";
-import type { Db } from "./db.js";
+import { type Db, DEFAULT_BUSY_TIMEOUT_MS } from "./db.js";
 import type { WalSync } from "./wal-sync.js";
+import { lockRetryWait, WriteLock } from "./write-lock.js";
 
 export interface JobOutput<T> {
   value: T;
@@ -47,6 +48,9 @@ export interface WriterOptions {
   /** After each durable batch: its commit time (transaction and fsync) and the fsync's, in
    *  seconds (/metrics; the store knows no metrics, the server passes this in). */
   onCommit?(seconds: number, fsyncSeconds: number): void;
+  /** How long a batch waits for another process's write lock, the event loop free meanwhile
+   *  (write-lock.ts); the connection's busy timeout (default 5,000 ms). */
+  busyTimeoutMs?: number;
 }
 
 /** Below this many queued jobs, the writer waits one more event-loop turn before committing. */
@@ -60,26 +64,60 @@ export class GroupCommitWriter {
   // thread and the disk work at once), but no further ahead than that.
   private newest: Promise<void> = Promise.resolve();
   private previous: Promise<void> = Promise.resolve();
-  private readonly batchTx;
   private readonly jobTx;
+  private readonly lock: WriteLock;
+  private readonly commitStmt;
+  private readonly rollbackStmt;
   /** Batches committed and jobs in them, for tests and the benchmark. */
   readonly stats = { batches: 0, jobs: 0 };
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly opts: WriterOptions,
   ) {
+    // Called inside the batch's transaction, a better-sqlite3 transaction is a SAVEPOINT,
+    // rolled back if run() throws.
     this.jobTx = db.transaction((job: WriteJob<unknown>) => job.run());
-    this.batchTx = db.transaction((jobs: WriteJob<unknown>[]): Outcome[] =>
-      jobs.map((job) => {
+    this.lock = new WriteLock(db, opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
+    this.commitStmt = db.prepare("COMMIT");
+    this.rollbackStmt = db.prepare("ROLLBACK");
+  }
+
+  /** The batch in one transaction, or null when another connection holds the write lock
+   *  (nothing run). A throw (the COMMIT failed) leaves no transaction open. */
+  private tryBatch(jobs: WriteJob<unknown>[]): Outcome[] | null {
+    if (!this.lock.tryBegin()) return null;
+    try {
+      const outcomes = jobs.map((job): Outcome => {
         try {
-          // A nested better-sqlite3 transaction is a SAVEPOINT, rolled back if run() throws.
           return { ok: true, out: this.jobTx(job) };
         } catch (error) {
           return { ok: false, error };
         }
-      }),
-    );
+      });
+      this.commitStmt.run();
+      return outcomes;
+    } catch (error) {
+      if (this.db.inTransaction) this.rollbackStmt.run();
+      throw error;
+    }
+  }
+
+  /** tryBatch until the write lock is ours, waiting with the event loop free (write-lock.ts);
+   *  after the busy timeout, the SQLITE_BUSY error. */
+  private async runBatch(jobs: WriteJob<unknown>[]): Promise<{ outcomes: Outcome[]; txMs: number }> {
+    const waitStarted = performance.now();
+    for (let attempt = 1; ; attempt++) {
+      const started = performance.now();
+      const outcomes = this.opts.wal.withoutFsync(() => this.tryBatch(jobs));
+      if (outcomes) return { outcomes, txMs: performance.now() - started };
+      if (performance.now() - waitStarted >= this.lock.busyTimeoutMs) {
+        const busy = new Error("database is locked") as Error & { code: string };
+        busy.code = "SQLITE_BUSY";
+        throw busy;
+      }
+      await lockRetryWait(attempt);
+    }
   }
 
   submit<T>(job: WriteJob<T>): Promise<T> {
@@ -140,9 +178,8 @@ export class GroupCommitWriter {
     });
     if (live.length === 0) return null;
     try {
-      const started = performance.now();
-      const outcomes = this.opts.wal.withoutFsync(() => this.batchTx.immediate(live.map((p) => p.job)));
-      return { live, outcomes, txMs: performance.now() - started };
+      const { outcomes, txMs } = await this.runBatch(live.map((p) => p.job));
+      return { live, outcomes, txMs };
     } catch (error) {
       // The COMMIT itself failed (disk full, I/O error): nothing of the batch is stored.
       this.opts.log.error("group commit failed", { error, jobs: live.length });
