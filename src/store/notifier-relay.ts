@@ -24,6 +24,11 @@ export abstract class RelayingNotifier implements ChangeNotifier {
     this.local.publish({ ...event, remote: true });
   }
 
+  /** Whether a listener of this account is subscribed here (subscribeAll's not counted). */
+  protected listens(accountId: number): boolean {
+    return this.local.listens(accountId);
+  }
+
   subscribe(accountId: number, listener: MailListener): void {
     this.local.subscribe(accountId, listener);
   }

@@ -88,6 +88,11 @@ export class LocalNotifier implements ChangeNotifier {
     this.everyAccount.delete(listener);
   }
 
+  /** Whether a listener of this account (not counting subscribeAll's) is subscribed. */
+  listens(accountId: number): boolean {
+    return this.listeners.has(accountId);
+  }
+
   subscribe(accountId: number, listener: MailListener): void {
     let set = this.listeners.get(accountId);
     if (!set) {

@@ -2,8 +2,11 @@
 // set of locks for all workers (so login throttling counts every worker's failures, and a POP3
 // maildrop is locked against sessions in any worker), and the relay of change events from the
 // worker that committed them to the others (so an IMAP IDLE in worker 2 hears a delivery made in
-// worker 1 at once, not at the next foreign-write poll). Transport-free: the supervisor feeds it
-// each worker's messages and gives it a way to answer (tests use in-memory pairs).
+// worker 1 at once, not at the next foreign-write poll), each only to the workers with a listener
+// of its account (IMAP's mixed load with two workers relayed every write to a worker that had no
+// session of that account: a JSON encode and parse in each of the three processes per event).
+// Transport-free: the supervisor feeds it each worker's messages and gives it a way to answer
+// (tests use in-memory pairs).
 //
 // A worker's locks are freed when it dies: the supervisor sees every death, so unlike Redis's
 // locks these need no lease (a lock outliving its holder is impossible here).
@@ -22,6 +25,8 @@ interface HeldLock {
 export class CoordinationHub {
   private readonly workers = new Map<number, Outbox<ToWorker>>();
   private readonly locks = new Map<string, HeldLock>();
+  /** The accounts each worker has listeners of (its "listen" messages). */
+  private readonly listening = new Map<number, Set<number>>();
   private nextToken = 1;
   private readonly metrics: MetricsGathering;
 
@@ -45,6 +50,7 @@ export class CoordinationHub {
   detach(worker: number): void {
     this.workers.get(worker)?.clear();
     this.workers.delete(worker);
+    this.listening.delete(worker);
     this.metrics.gone(worker);
     for (const [name, held] of this.locks) if (held.worker === worker) this.locks.delete(name);
   }
@@ -60,7 +66,19 @@ export class CoordinationHub {
 
   private receiveOne(from: number, m: ToSupervisor): void {
     if (m.yubin === "event") {
-      for (const [id, out] of this.workers) if (id !== from) out.push({ yubin: "event", event: m.event });
+      const account = m.event.accountId;
+      for (const [id, out] of this.workers)
+        if (id !== from && this.listening.get(id)?.has(account)) out.push({ yubin: "event", event: m.event });
+      return;
+    }
+    if (m.yubin === "listen") {
+      let set = this.listening.get(from);
+      if (!set) {
+        set = new Set();
+        this.listening.set(from, set);
+      }
+      if (m.on) set.add(m.accountId);
+      else set.delete(m.accountId);
       return;
     }
     if (m.yubin === "metrics.answer") {

@@ -74,7 +74,7 @@ describe("workers' coordination", () => {
     assert.deepEqual(hub.heldLocks(), []);
   });
 
-  test("events go to the other workers marked remote, to every kind of listener, never back", async () => {
+  test("events go to the other workers listening to their account, marked remote, never back", async () => {
     const hub = new CoordinationHub(silentLogger);
     const n1 = new IpcNotifier(link(hub, 1).channel);
     const n2 = new IpcNotifier(link(hub, 2).channel);
@@ -88,7 +88,9 @@ describe("workers' coordination", () => {
     };
     const own = heard(n1);
     const second = heard(n2);
+    const secondAll = heard(n2, true);
     const third = heard(n3, true);
+    await new Promise((r) => setTimeout(r, 20)); // the "listen" messages reach the supervisor
     const event: MailEvent = {
       kind: "added",
       accountId: 5,
@@ -101,13 +103,58 @@ describe("workers' coordination", () => {
     assert.deepEqual(own, [event], "its own listeners hear it at once, not marked");
     await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(second, [{ ...event, remote: true }]);
-    assert.deepEqual(third, [{ ...event, remote: true }]);
+    assert.deepEqual(secondAll, [{ ...event, remote: true }], "every kind of listener where it goes");
+    assert.deepEqual(third, [], "not relayed to a worker with no listener of the account");
     assert.equal(own.length, 1, "no echo");
     // A remote event published again (as a store might) is not relayed a second time.
     n2.publish({ ...event, remote: true });
     await new Promise((r) => setTimeout(r, 20));
     assert.equal(own.length, 1);
-    assert.equal(third.length, 1);
+    // Another account's event goes nowhere but its maker's own listeners.
+    const before = secondAll.length;
+    n1.publish({ ...event, accountId: 6 });
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(secondAll.length, before);
+    assert.deepEqual(third, []);
+  });
+
+  test("a worker hears an account's events from its first listener until it has had none for the linger", async () => {
+    const hub = new CoordinationHub(silentLogger);
+    const n1 = new IpcNotifier(link(hub, 1).channel);
+    const n2 = new IpcNotifier(link(hub, 2).channel, 50);
+    // What reaches worker 2 (a subscribeAll listener hears every event relayed there).
+    const got: MailEvent[] = [];
+    n2.subscribeAll({ onMailEvent: (e) => got.push(e) });
+    const a: MailListener = { onMailEvent: () => {} };
+    const b: MailListener = { onMailEvent: () => {} };
+    const publish = async (modseq: number) => {
+      n1.publish({ kind: "flags", accountId: 7, mailboxId: 1, uids: [1], modseq });
+      await new Promise((r) => setTimeout(r, 15));
+    };
+    const modseqs = () => got.map((e) => ("modseq" in e ? e.modseq : 0));
+    await publish(1);
+    n2.subscribe(7, a);
+    n2.subscribe(7, b);
+    await new Promise((r) => setTimeout(r, 15));
+    await publish(2);
+    n2.unsubscribe(7, b);
+    await publish(3);
+    n2.unsubscribe(7, a);
+    n2.subscribe(7, a); // back within the linger: still listened to
+    await publish(4);
+    assert.deepEqual(modseqs(), [2, 3, 4]);
+    n2.unsubscribe(7, a);
+    await new Promise((r) => setTimeout(r, 200)); // past the linger (50 ms, swept every 25 ms)
+    n2.subscribe(7, b); // the "on" message follows the "off": heard again, in order
+    await new Promise((r) => setTimeout(r, 15));
+    n2.unsubscribe(7, b);
+    n2.subscribe(7, a);
+    await publish(5);
+    assert.deepEqual(modseqs(), [2, 3, 4, 5]);
+    n2.unsubscribe(7, a);
+    await new Promise((r) => setTimeout(r, 200));
+    await publish(6);
+    assert.deepEqual(modseqs(), [2, 3, 4, 5], "not heard once no listener was left for the linger");
   });
 
   test("what one turn of the event loop sends travels as one message, each way, in order", async () => {

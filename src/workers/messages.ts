@@ -33,6 +33,9 @@ export interface ReadyListener {
 export type ToSupervisor =
   | { yubin: "ready"; listeners: ReadyListener[] }
   | { yubin: "event"; event: MailEvent }
+  /** The worker has listeners of this account now (on) or no longer (off): the supervisor relays
+   *  it an account's events only while it listens (hub.ts). */
+  | { yubin: "listen"; accountId: number; on: boolean }
   | { yubin: "call"; id: number; op: CallOp; args: unknown[] }
   /** A worker's own metrics, answering the supervisor's "metrics.ask" of that id. */
   | { yubin: "metrics.answer"; id: number; metrics: unknown };

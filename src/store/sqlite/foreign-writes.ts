@@ -6,6 +6,10 @@
 // it moved, each mailbox's highest mod-sequence against the last one seen; the changes since are
 // published as the events an own write would have made (cause "append" for added mail: the CLI
 // files, it does not copy or move).
+// They are published marked `remote` (made elsewhere), as a shared notifier marks another worker's
+// or node's: a worker's notifier then does not send them on to the other workers (each polls the
+// database itself; sent on, they came back to the worker that made the change as events it had
+// already published, waking its sessions again).
 // Own events keep the snapshot current, so they are not published twice; if one hides another
 // process's earlier change to the same mailbox, the listener woken by it reads that change too
 // (IMAP and JMAP read changesSince their last known mod-sequence).
@@ -108,7 +112,7 @@ export function watchForeignWrites(
     if (stopped || ctx.closed) return;
     publishing = true;
     try {
-      for (const e of events) ctx.notifier.publish(e);
+      for (const e of events) ctx.notifier.publish({ ...e, remote: true });
     } finally {
       publishing = false;
     }
