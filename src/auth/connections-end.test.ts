@@ -9,10 +9,10 @@ import { writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
-import { sampleConfig } from "../config/sample.js";
 import { RawClient } from "../imap/test-client.js";
 import { Pop3TestClient } from "../pop3/test-client.js";
 import { b64, RawSmtpClient } from "../smtp/test-client.js";
+import { cliConfigFor } from "../testing/cli-config.js";
 import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
 import { hashPassword } from "./password.js";
 
@@ -108,7 +108,7 @@ describe("a password reset or a disable ends IMAP, POP3 and SMTP sessions alread
     const c = await imapLogin("cli@example.test");
     try {
       const configPath = join(srv.dataDir, "yubin.toml");
-      await writeFile(configPath, sampleConfig({ hostname: "localhost", dataDir: srv.dataDir }));
+      await writeFile(configPath, cliConfigFor(srv));
       const child = run(
         process.execPath,
         [bin, "--config", configPath, "user", "passwd", "cli@example.test", "--password-stdin"],

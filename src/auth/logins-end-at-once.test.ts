@@ -14,11 +14,11 @@ import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { ImapFlow } from "imapflow";
 import SMTPConnection from "nodemailer/lib/smtp-connection";
-import { sampleConfig } from "../config/sample.js";
 import { WebClient } from "../http/test-client.js";
 import { RawClient } from "../imap/test-client.js";
 import { plainAuth, SieveTestClient } from "../managesieve/test-client.js";
 import { Pop3TestClient } from "../pop3/test-client.js";
+import { cliConfigFor } from "../testing/cli-config.js";
 import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
 import { commandSkip } from "../testing/requires.js";
 import { hashPassword } from "./password.js";
@@ -170,7 +170,7 @@ describe("a disable, a reset or a revoked app password ends sessions at once, id
     if (py) assert.match(pyOut, /READY/, "poplib logged in");
 
     const configPath = join(srv.dataDir, "yubin.toml");
-    await writeFile(configPath, sampleConfig({ hostname: "localhost", dataDir: srv.dataDir }));
+    await writeFile(configPath, cliConfigFor(srv));
     const { stdout } = await run(process.execPath, [bin, "--config", configPath, "user", "disable", user], {
       timeout: 60_000,
     });

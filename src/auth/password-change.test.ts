@@ -10,8 +10,8 @@ import { join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { ImapFlow } from "imapflow";
-import { sampleConfig } from "../config/sample.js";
 import { send, WebClient } from "../http/test-client.js";
+import { cliConfigFor } from "../testing/cli-config.js";
 import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
 
 const bin = resolve(import.meta.dirname, "../../bin/yubin.js");
@@ -153,7 +153,7 @@ describe("a password change ends the account's sessions and tokens (issue 18, fi
     assert.equal(await jmapSession(token), 200);
 
     const configPath = join(srv.dataDir, "yubin.toml");
-    await writeFile(configPath, sampleConfig({ hostname: "localhost", dataDir: srv.dataDir }));
+    await writeFile(configPath, cliConfigFor(srv));
     const child = run(
       process.execPath,
       [bin, "--config", configPath, "user", "passwd", user, "--password-stdin"],

@@ -13,6 +13,7 @@ import { after, before, describe, test } from "node:test";
 import nodemailer from "nodemailer";
 import { inboxBodies, outboundConfig, sleep, waitFor } from "../outbound/test-helpers.js";
 import { type Sink, startSink } from "../outbound/test-sink.js";
+import { cliConfigFor } from "../testing/cli-config.js";
 import { type DnsServer, startDnsServer } from "../testing/dns-server.js";
 import { startTestServer, type TestServer, testPassword } from "../testing/harness.js";
 import { type JmapSendResult, jmapSend, startJmapHttp } from "./test-jmap-send.js";
@@ -102,7 +103,7 @@ describe("sending limits: one count over SMTP and JMAP, and the freeze", () => {
 
   function yubin(args: string[]) {
     const configPath = join(ts.dataDir, "cli.toml");
-    writeFileSync(configPath, `[server]\ndataDir = ${JSON.stringify(ts.dataDir)}\n`);
+    writeFileSync(configPath, cliConfigFor(ts, `[server]\ndataDir = ${JSON.stringify(ts.dataDir)}\n`));
     const r = spawnSync(process.execPath, [bin, "--config", configPath, ...args], {
       encoding: "utf8",
       timeout: 60_000,
