@@ -12,6 +12,7 @@ import { defaultConfig } from "../config/load.js";
 import { silentLogger } from "../log/logger.js";
 import { startSink } from "../outbound/test-sink.js";
 import { LocalNotifier } from "../store/notifier.js";
+import { testStorage } from "../testing/backend.js";
 import { startDnsServer } from "../testing/dns-server.js";
 import { type ServerProcess, startServerProcess } from "../testing/process.js";
 import { openStore } from "./stores.js";
@@ -56,9 +57,12 @@ test("roles: an imap-only node opens no SMTP port and claims no queue entry; a d
   ]);
   const sink = await startSink();
   const procs: ServerProcess[] = [];
+  // Both nodes on the store YUBIN_TEST_BACKEND names (one data directory, or one schema).
+  const backend = await testStorage();
   try {
     const config = defaultConfig();
     config.server.dataDir = dataDir;
+    Object.assign(config.storage, backend.storage);
     const store = await openStore(config, new LocalNotifier(), silentLogger);
     const queued = await store.queue.enqueue({
       body: Buffer.from("Subject: for the delivery node\r\n\r\nhello\r\n"),
@@ -77,7 +81,7 @@ test("roles: an imap-only node opens no SMTP port and claims no queue entry; a d
           { protocol: "smtp", tls: "none", port: smtpPort },
           { protocol: "imap", tls: "none", port: imapPort },
         ],
-        config: { server: { roles: ["imap"] }, outbound, dns: dnsConfig },
+        config: { server: { roles: ["imap"] }, outbound, dns: dnsConfig, storage: backend.storage },
       });
       procs.push(imapOnly);
       assert.deepEqual([...imapOnly.ports.keys()], ["imap/none"]);
@@ -106,7 +110,7 @@ test("roles: an imap-only node opens no SMTP port and claims no queue entry; a d
         dataDir,
         keepData: true,
         listeners: [],
-        config: { server: { roles: ["delivery"] }, outbound, dns: dnsConfig },
+        config: { server: { roles: ["delivery"] }, outbound, dns: dnsConfig, storage: backend.storage },
       });
       procs.push(delivery);
       await waitFor("the delivery node's delivery", () => sink.transactions.length === 1);
@@ -119,5 +123,6 @@ test("roles: an imap-only node opens no SMTP port and claims no queue entry; a d
     await sink.stop();
     await dns.stop();
     await rm(dataDir, { recursive: true, force: true });
+    await backend.drop();
   }
 });

@@ -9,6 +9,7 @@ import { openStore } from "../app/stores.js";
 import { defaultConfig } from "../config/load.js";
 import { silentLogger } from "../log/logger.js";
 import { LocalNotifier } from "../store/notifier.js";
+import { testStorage } from "../testing/backend.js";
 import { startDnsServer } from "../testing/dns-server.js";
 import { startServerProcess } from "../testing/process.js";
 import { startSink } from "./test-sink.js";
@@ -37,10 +38,13 @@ test("kill -9 while the remote server holds the DATA reply: delivered after rest
     },
   });
   let child: Awaited<ReturnType<typeof startServerProcess>> | null = null;
+  // On the store YUBIN_TEST_BACKEND names: its queue leases must outlive the kill there too.
+  const backend = await testStorage();
   try {
     // Queue one message on disk before the server ever runs.
     const config = defaultConfig();
     config.server.dataDir = dataDir;
+    Object.assign(config.storage, backend.storage);
     const store = await openStore(config, new LocalNotifier(), silentLogger);
     await store.queue.enqueue({
       body: Buffer.from("Subject: survive\r\n\r\nstill here\r\n"),
@@ -52,6 +56,7 @@ test("kill -9 while the remote server holds the DATA reply: delivered after rest
     const procConfig = {
       outbound: { enabled: true, port: sink.port, pollIntervalMs: 50, leaseMs: 1000, retryBaseMs: 100 },
       dns: { servers: dns.servers, timeoutMs: 500, tries: 1 },
+      storage: backend.storage,
     };
     child = await startServerProcess({ dataDir, keepData: true, config: procConfig });
     await waitFor("first DATA", () => dataSeen === 1);
@@ -77,5 +82,6 @@ test("kill -9 while the remote server holds the DATA reply: delivered after rest
     await sink.stop();
     await dns.stop();
     await rm(dataDir, { recursive: true, force: true });
+    await backend.drop();
   }
 });

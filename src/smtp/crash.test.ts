@@ -6,18 +6,25 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { openStore } from "../app/stores.js";
 import { hashPassword } from "../auth/password.js";
+import { defaultConfig } from "../config/load.js";
 import { silentLogger } from "../log/logger.js";
 import { LocalNotifier } from "../store/notifier.js";
-import { openSqliteStore } from "../store/sqlite/index.js";
+import { testStorage } from "../testing/backend.js";
 import { startServerProcess } from "../testing/process.js";
 import { RawSmtpClient } from "./test-client.js";
 import { inbox } from "./test-server.js";
 
 test("kill -9: every message that got 250 is there after restart", async () => {
   const dataDir = await mkdtemp(join(tmpdir(), "yubin-smtp-crash-"));
+  // On the store YUBIN_TEST_BACKEND names: PostgreSQL's commit must hold the 250 as SQLite's does.
+  const backend = await testStorage();
   try {
-    const open = () => openSqliteStore({ dataDir, notifier: new LocalNotifier(), log: silentLogger });
+    const config = defaultConfig();
+    config.server.dataDir = dataDir;
+    Object.assign(config.storage, backend.storage);
+    const open = () => openStore(config, new LocalNotifier(), silentLogger);
     const setup = await open();
     await setup.directory.addDomain("example.test");
     const account = await setup.directory.createAccount({
@@ -30,6 +37,7 @@ test("kill -9: every message that got 250 is there after restart", async () => {
       dataDir,
       keepData: true,
       listeners: [{ protocol: "smtp", tls: "none" }],
+      config: { storage: backend.storage },
     });
     const port = proc.ports.get("smtp/none")!;
     const acked: string[] = [];
@@ -72,5 +80,6 @@ test("kill -9: every message that got 250 is there after restart", async () => {
     }
   } finally {
     await rm(dataDir, { recursive: true, force: true });
+    await backend.drop();
   }
 });
