@@ -18,6 +18,7 @@ import { FILTER_TABLES } from "./schema-filters.js";
 import { MAIL_TABLES } from "./schema-mail.js";
 import { PLAN_SETTINGS } from "./schema-plans.js";
 import { SEARCH_TABLES } from "./schema-search.js";
+import { UPDATE_TRIGGER } from "./schema-update-trigger.js";
 
 interface Migration {
   version: number;
@@ -30,6 +31,8 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 2, statements: FILING_FUNCTIONS },
   // The change-log functions keep one generic plan (schema-plans.ts).
   { version: 3, statements: PLAN_SETTINGS },
+  // The messages UPDATE trigger with a path for one row (schema-update-trigger.ts).
+  { version: 4, statements: UPDATE_TRIGGER },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
