@@ -372,6 +372,8 @@ async function main(): Promise<void> {
       sieve: sieveOff ? "off" : sieveRules,
       // Own server only: inbound SPF/DKIM/DMARC checks (on: every message verified as all pass).
       mailauth: backend ? opt.mailauth : null,
+      // Signed again because mailauth's verifier rejected mailauth's signature (smtp-auth-dns.ts).
+      ...(senderDns ? { dkimResigned: senderDns.resigned() } : {}),
       seconds: Number(seconds.toFixed(2)),
       messagesPerSecond: Math.round(total / seconds),
       serverCpuMsPerMessage: serverCpu,

@@ -12,6 +12,10 @@
 //                                                                # 2 counted, of 3,000 each
 //   node --import tsx bench/workers-cost.ts --pairs 5 --messages 5000 --warmup 2 --rounds 2
 //   node --import tsx bench/workers-cost.ts --setups 1,2rr        # 1 process and round-robin only
+//   node --import tsx bench/workers-cost.ts --mailauth off         # without inbound SPF/DKIM/DMARC
+// With --mailauth on (the default) the server checks SPF, DKIM and DMARC of every message as
+// bench:smtp does (bench/smtp-auth-dns.ts: the sender's DNS in-process, each round's messages
+// DKIM-signed before its CPU is read), and a run fails unless every message passed all three.
 import { readFileSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { connect, type Socket } from "node:net";
@@ -23,6 +27,13 @@ import { silentLogger } from "../src/log/logger.js";
 import { LocalNotifier } from "../src/store/notifier.js";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
 import { startServerProcess } from "../src/testing/process.js";
+import {
+  mailauthVerdicts,
+  SENDER_DOMAIN,
+  SENDER_HELO,
+  type SenderDns,
+  startSenderDns,
+} from "./smtp-auth-dns.js";
 
 const { values: opt } = parseArgs({
   options: {
@@ -35,8 +46,10 @@ const { values: opt } = parseArgs({
     setups: { type: "string", default: "1,2rr,2kernel" },
     concurrency: { type: "string", default: "20" },
     size: { type: "string", default: "4096" },
+    mailauth: { type: "string", default: "on" }, // inbound SPF/DKIM/DMARC checks (bench:smtp's)
   },
 });
+if (opt.mailauth !== "on" && opt.mailauth !== "off") throw new Error("--mailauth on|off");
 const MESSAGES = Number(opt.messages);
 const CONCURRENCY = Number(opt.concurrency);
 const SIZE = Number(opt.size);
@@ -134,33 +147,48 @@ class Conn {
 }
 
 function message(i: number, to: string): string {
-  let m = `From: Bench <bench@remote.example>\r\nTo: <${to}>\r\nSubject: workers cost ${i}\r\nMessage-ID: <wc-${i}-${Date.now()}@remote.example>\r\nDate: ${new Date().toUTCString()}\r\n\r\n`;
+  let m = `From: Bench <bench@${SENDER_DOMAIN}>\r\nTo: <${to}>\r\nSubject: workers cost ${i}\r\nMessage-ID: <wc-${i}-${Date.now()}@${SENDER_DOMAIN}>\r\nDate: ${new Date().toUTCString()}\r\n\r\n`;
   const line = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.\r\n";
   while (m.length + line.length <= SIZE) m += line;
   return m;
 }
 
 /** One message on its own connection, MAIL/RCPT/DATA pipelined (RFC 2920). */
-async function deliverOne(port: number, i: number): Promise<void> {
-  const to = `bench${i % MAILBOXES}@example.test`;
+const rcptOf = (i: number) => `bench${i % MAILBOXES}@example.test`;
+
+async function deliverOne(port: number, i: number, text: string): Promise<void> {
+  const to = rcptOf(i);
   const c = await Conn.open(port);
   await c.expect("220", "greeting");
-  c.send("EHLO bench.example\r\n");
+  c.send(`EHLO ${SENDER_HELO}\r\n`);
   await c.expect("250", "EHLO");
-  c.send(`MAIL FROM:<bench@remote.example>\r\nRCPT TO:<${to}>\r\nDATA\r\n`);
+  c.send(`MAIL FROM:<bench@${SENDER_DOMAIN}>\r\nRCPT TO:<${to}>\r\nDATA\r\n`);
   await c.expect("250", "MAIL");
   await c.expect("250", "RCPT");
   await c.expect("354", "DATA");
-  c.send(`${message(i, to)}.\r\n`);
+  c.send(`${text}.\r\n`);
   await c.expect("250", "end of data");
   await c.quit();
 }
 
-async function round(port: number, first: number): Promise<void> {
+/** A round's messages, DKIM-signed when the checks are on (before the round's CPU is read). */
+async function roundMessages(first: number, dns: SenderDns | null): Promise<string[]> {
+  const out: string[] = [];
+  for (let n = 0; n < MESSAGES; n++) {
+    const m = message(first + n, rcptOf(first + n));
+    out.push(dns ? await dns.sign(m) : m);
+  }
+  return out;
+}
+
+async function round(port: number, first: number, texts: string[]): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      while (next < MESSAGES) await deliverOne(port, first + next++);
+      while (next < MESSAGES) {
+        const n = next++;
+        await deliverOne(port, first + n, texts[n]!);
+      }
     }),
   );
 }
@@ -173,6 +201,7 @@ async function run(setup: Setup): Promise<{ total: number; supervisor: number }[
   for (let i = 0; i < MAILBOXES; i++)
     await store.directory.createAccount({ address: `bench${i}@example.test`, passwordHash: hash });
   await store.close();
+  const dns = opt.mailauth === "on" ? await startSenderDns() : null;
   const proc = await startServerProcess({
     dataDir,
     args: ["--workers", String(setup.workers)],
@@ -180,17 +209,23 @@ async function run(setup: Setup): Promise<{ total: number; supervisor: number }[
     config: {
       smtp: { maxConnectionsPerIp: Math.max(20, CONCURRENCY) },
       workers: { scheduling: setup.scheduling },
+      // As bench:smtp --mailauth on: checks on, the sender's DNS with the default cache (60 s).
+      ...(dns ? { mailauth: { verifyInbound: true }, dns: { servers: dns.servers, cacheSec: 60 } } : {}),
     },
     timeoutMs: 120_000,
+  }).catch(async (e: unknown) => {
+    await dns?.stop();
+    throw e;
   });
   const port = proc.ports.get("smtp/none")!;
   const out: { total: number; supervisor: number }[] = [];
   try {
     const rounds = Number(opt.warmup) + Number(opt.rounds);
     for (let r = 0; r < rounds; r++) {
+      const texts = await roundMessages(r * MESSAGES, dns);
       const pids = [proc.pid, ...children(proc.pid)];
       const before = pids.map(cpuMs);
-      await round(port, r * MESSAGES);
+      await round(port, r * MESSAGES, texts);
       const spent = pids.map((p, i) => cpuMs(p) - before[i]!);
       if (r < Number(opt.warmup)) continue;
       const total = spent.reduce((a, b) => a + b, 0) / MESSAGES;
@@ -209,6 +244,15 @@ async function run(setup: Setup): Promise<{ total: number; supervisor: number }[
     }
   } finally {
     await proc.stop();
+    await dns?.stop();
+  }
+  if (dns) {
+    const want = (Number(opt.warmup) + Number(opt.rounds)) * MESSAGES;
+    const v = mailauthVerdicts(proc.output());
+    if (v.accepted !== want || v.allPass !== want)
+      throw new Error(
+        `--mailauth on: ${v.allPass} of ${want} messages (${v.accepted} accepted) passed spf, dkim and dmarc; first other: ${v.firstOther}`,
+      );
   }
   return out;
 }
