@@ -41,7 +41,7 @@
 // the soft RLIMIT_NOFILE less a margin (raise it with `ulimit -n` before running; the compare
 // script raises it to the hard limit).
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { appendFileSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { connect as netConnect, type Socket } from "node:net";
 import { join } from "node:path";
@@ -84,6 +84,9 @@ const { values: opt } = parseArgs({
     "serve-child": { type: "string" }, // internal: run the server in this process
     "write-maildirs": { type: "string" },
     "cpu-prof-dir": { type: "string" }, // own server: write a V8 CPU profile of it into this dir
+    // phase 2: append "<epoch ms> <operations so far>" to this file every 100 ms, so a profile
+    // taken over part of the run (perf record -p) can be divided by the operations in its window
+    "progress-file": { type: "string" },
     // own server: a V8 heap snapshot at each memory reading (compare the last two of phase 3)
     "heap-snapshot-dir": { type: "string" },
     // implicit TLS (port-993 style) for every connection; the own server then listens with TLS
@@ -754,7 +757,12 @@ async function phase2(host: string, port: number, pass: string, pid: number | nu
   const pg0 = postgresCpuMs();
   const own0 = process.cpuUsage();
   go(t0 + seconds * 1000);
+  const progressFile = opt["progress-file"];
+  const progress = progressFile
+    ? setInterval(() => appendFileSync(progressFile, `${Date.now()} ${counts.ops ?? 0}\n`), 100)
+    : null;
   await allDoneP;
+  if (progress) clearInterval(progress);
   const elapsed = (Date.now() - t0) / 1000;
   // Read while every connection is still open: Dovecot's imap processes exit at LOGOUT.
   const cpu = pid ? cpuSeconds(pid) - cpu0 : Number.NaN;

@@ -33,6 +33,11 @@ export const workersSection = {
     min: 1,
     max: 86400,
   }),
+  tierUpBudget: int(
+    0,
+    "V8's --interrupt-budget in each worker (octets of bytecode a function runs before V8 considers optimising it); 0: V8's own (67,584) divided by the number of workers, so each worker, seeing 1/N of the load, has optimised code as soon as one process would (src/workers/exec-argv.ts).",
+    { min: 0, max: 100000000 },
+  ),
   ipcTimeoutMs: int(
     5000,
     "How long a worker waits for the supervisor's answer on a shared counter or lock before the call fails as temporary (POP3 -ERR [SYS/TEMP], IMAP NO [UNAVAILABLE]).",

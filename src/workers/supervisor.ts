@@ -16,6 +16,7 @@
 import cluster, { type Worker } from "node:cluster";
 import type { Logger } from "../log/logger.js";
 import type { WorkersConfig } from "./config.js";
+import { workerExecArgv } from "./exec-argv.js";
 import { CoordinationHub } from "./hub.js";
 import { isOurs, type ReadyListener, type ToSupervisor } from "./messages.js";
 import { unbatch, type Wire } from "./outbox.js";
@@ -48,6 +49,13 @@ interface Slot {
 export function runSupervisor(opts: SupervisorOptions): Promise<number> {
   const { log, settings } = opts;
   cluster.schedulingPolicy = settings.scheduling === "round-robin" ? cluster.SCHED_RR : cluster.SCHED_NONE;
+  cluster.setupPrimary({
+    execArgv: workerExecArgv({
+      execArgv: process.execArgv,
+      workers: opts.count,
+      budget: settings.tierUpBudget,
+    }),
+  });
   const hub = new CoordinationHub(log, undefined, {
     metricsTimeoutMs: Math.floor(settings.ipcTimeoutMs * 0.8),
   });
