@@ -23,6 +23,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { hashPassword } from "../src/auth/password.js";
+import { dnsSection } from "../src/dns/config.js";
 import { silentLogger } from "../src/log/logger.js";
 import { LocalNotifier } from "../src/store/notifier.js";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
@@ -209,8 +210,13 @@ async function run(setup: Setup): Promise<{ total: number; supervisor: number }[
     config: {
       smtp: { maxConnectionsPerIp: Math.max(20, CONCURRENCY) },
       workers: { scheduling: setup.scheduling },
-      // As bench:smtp --mailauth on: checks on, the sender's DNS with the default cache (60 s).
-      ...(dns ? { mailauth: { verifyInbound: true }, dns: { servers: dns.servers, cacheSec: 60 } } : {}),
+      // As bench:smtp --mailauth on: checks on, the sender's DNS with the server's default cache.
+      ...(dns
+        ? {
+            mailauth: { verifyInbound: true },
+            dns: { servers: dns.servers, cacheSec: dnsSection.cacheSec.default },
+          }
+        : {}),
     },
     timeoutMs: 120_000,
   }).catch(async (e: unknown) => {
