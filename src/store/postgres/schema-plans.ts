@@ -12,3 +12,11 @@ export const PLAN_SETTINGS: readonly string[] = [
   `ALTER FUNCTION log_changes(BIGINT[], INTEGER[], BIGINT[], TEXT[]) SET plan_cache_mode = force_generic_plan`,
   `ALTER FUNCTION blob_refs(BIGINT[], BIGINT[]) SET plan_cache_mode = force_generic_plan`,
 ];
+
+// Schema v5: file_delivery's statements, for the same reason. Its mailbox and account locks
+// (`= ANY(box)`, `= ANY(p_accounts)`) and the thread lookup (`msgid = ANY(p_anc)`) take arrays and
+// were planned again at every delivery (pg_stat_statements: plans = calls, ~0.2 ms of PostgreSQL
+// CPU per message); their generic plans are the same primary-key and index lookups.
+export const FILING_PLAN_SETTINGS: readonly string[] = [
+  `ALTER FUNCTION file_delivery(BIGINT[], BIGINT[], INTEGER[], TEXT[], BIGINT, BIGINT, BOOLEAN, TEXT, BIGINT, TEXT, TEXT, TEXT, BYTEA, TEXT[]) SET plan_cache_mode = force_generic_plan`,
+];

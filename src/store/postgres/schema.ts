@@ -16,7 +16,7 @@ import { ACCOUNT_TABLES } from "./schema-accounts.js";
 import { FILING_FUNCTIONS } from "./schema-filing.js";
 import { FILTER_TABLES } from "./schema-filters.js";
 import { MAIL_TABLES } from "./schema-mail.js";
-import { PLAN_SETTINGS } from "./schema-plans.js";
+import { FILING_PLAN_SETTINGS, PLAN_SETTINGS } from "./schema-plans.js";
 import { SEARCH_TABLES } from "./schema-search.js";
 import { UPDATE_TRIGGER } from "./schema-update-trigger.js";
 
@@ -33,6 +33,8 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 3, statements: PLAN_SETTINGS },
   // The messages UPDATE trigger with a path for one row (schema-update-trigger.ts).
   { version: 4, statements: UPDATE_TRIGGER },
+  // file_delivery keeps one generic plan too (schema-plans.ts).
+  { version: 5, statements: FILING_PLAN_SETTINGS },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
