@@ -18,6 +18,7 @@ import type { VerifyProblem } from "../store/sqlite/verify.js";
 import { type BackupOptions, copyInstallationFiles, inside, lockDir } from "./backup.js";
 import { BackupError, copyChecked, ensureDir, fsyncPath, sha256File } from "./files.js";
 import { MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest, readManifest, writeManifest } from "./manifest.js";
+import { restoreOutsideFiles } from "./restore.js";
 
 export const DUMP_FILE = "database.pgdump";
 
@@ -150,27 +151,7 @@ export async function restorePostgresInstallation(opts: {
     if (existsSync(target)) await rmdir(target);
     await rename(stage, target);
 
-    let config: PostgresRestoreSummary["config"] = null;
-    if (m.config && !m.config.stored.startsWith(filesPrefix)) {
-      const dest = opts.configPath === undefined ? undefined : resolve(opts.configPath);
-      if (dest === undefined) config = { skipped: "no config path given" };
-      else if (existsSync(dest)) config = { skipped: `${dest} exists; left as it is` };
-      else {
-        await ensureDir(dirname(dest));
-        await copyChecked(join(from, m.config.stored), dest);
-        config = { written: dest };
-      }
-    }
-    const external = { written: [] as string[], kept: [] as string[] };
-    for (const e of m.external) {
-      if (existsSync(e.originalPath)) {
-        external.kept.push(e.originalPath);
-        continue;
-      }
-      await ensureDir(dirname(e.originalPath));
-      await copyChecked(join(from, e.path), e.originalPath, e.sha256);
-      external.written.push(e.originalPath);
-    }
+    const { config, external } = await restoreOutsideFiles(m, from, filesPrefix, opts.configPath);
     return {
       dataDir: target,
       manifest: m,

@@ -106,28 +106,7 @@ export async function restoreInstallation(opts: RestoreOptions): Promise<Restore
     if (existsSync(target)) await rmdir(target);
     await rename(stage, target);
 
-    let config: RestoreSummary["config"] = null;
-    if (m.config && !m.config.stored.startsWith(filesPrefix)) {
-      const dest = opts.configPath === undefined ? undefined : resolve(opts.configPath);
-      if (dest === undefined) config = { skipped: "no config path given" };
-      else if (existsSync(dest)) config = { skipped: `${dest} exists; left as it is` };
-      else {
-        await ensureDir(dirname(dest));
-        await copyChecked(join(from, m.config.stored), dest);
-        config = { written: dest };
-      }
-    }
-    // What the config named outside the data directory: put back where missing, never over a file.
-    const external = { written: [] as string[], kept: [] as string[] };
-    for (const e of m.external) {
-      if (existsSync(e.originalPath)) {
-        external.kept.push(e.originalPath);
-        continue;
-      }
-      await ensureDir(dirname(e.originalPath));
-      await copyChecked(join(from, e.path), e.originalPath, e.sha256);
-      external.written.push(e.originalPath);
-    }
+    const { config, external } = await restoreOutsideFiles(m, from, filesPrefix, opts.configPath);
     return {
       dataDir: target,
       external,
@@ -142,4 +121,37 @@ export async function restoreInstallation(opts: RestoreOptions): Promise<Restore
     await rm(stage, { recursive: true, force: true });
     throw e;
   }
+}
+
+/** The config file when it lived outside the data directory (never written over an existing
+ *  file), and what the config named outside the data directory: put back where missing, never over
+ *  a file. The same for both backends' restores. */
+export async function restoreOutsideFiles(
+  m: Manifest,
+  from: string,
+  filesPrefix: string,
+  configPath: string | undefined,
+): Promise<Pick<RestoreSummary, "config" | "external">> {
+  let config: RestoreSummary["config"] = null;
+  if (m.config && !m.config.stored.startsWith(filesPrefix)) {
+    const dest = configPath === undefined ? undefined : resolve(configPath);
+    if (dest === undefined) config = { skipped: "no config path given" };
+    else if (existsSync(dest)) config = { skipped: `${dest} exists; left as it is` };
+    else {
+      await ensureDir(dirname(dest));
+      await copyChecked(join(from, m.config.stored), dest);
+      config = { written: dest };
+    }
+  }
+  const external = { written: [] as string[], kept: [] as string[] };
+  for (const e of m.external) {
+    if (existsSync(e.originalPath)) {
+      external.kept.push(e.originalPath);
+      continue;
+    }
+    await ensureDir(dirname(e.originalPath));
+    await copyChecked(join(from, e.path), e.originalPath, e.sha256);
+    external.written.push(e.originalPath);
+  }
+  return { config, external };
 }

@@ -2,6 +2,7 @@
 // (case-sensitive), like the least forgiving backend, so callers' normalisation is exercised.
 
 import { StoreError } from "../store/errors.js";
+import { DISABLED_VACATION } from "../store/shared/settings.js";
 import type {
   Account,
   Alias,
@@ -10,17 +11,7 @@ import type {
   NewAccount,
   RecipientLookup,
   RecipientQuery,
-  VacationResponse,
 } from "../store/types.js";
-
-const vacation: VacationResponse = {
-  isEnabled: false,
-  fromDate: null,
-  toDate: null,
-  subject: null,
-  textBody: null,
-  htmlBody: null,
-};
 
 export class FakeDirectory implements DirectoryStore {
   readonly domains = new Map<string, Domain>();
@@ -115,7 +106,10 @@ export class FakeDirectory implements DirectoryStore {
       for (const a of this.accounts.values())
         if (a.address === address) {
           const quota = { bytes: 0, messages: 0, quotaBytes: a.quotaBytes, quotaMessages: a.quotaMessages };
-          return { domainIsOurs, account: { account: { ...a }, facts: { quota, sieve: null, vacation } } };
+          return {
+            domainIsOurs,
+            account: { account: { ...a }, facts: { quota, sieve: null, vacation: { ...DISABLED_VACATION } } },
+          };
         }
     return { domainIsOurs, account: null };
   }

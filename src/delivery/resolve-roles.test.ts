@@ -70,7 +70,11 @@ describe("role addresses", () => {
     await d.addAlias("postmaster@example.org", ["alice@example.org"]);
     assert.deepEqual(await resolveRecipient(d, "Postmaster@example.org"), local([ids.alice]));
     const abuse = await d.createAccount({ address: "abuse@example.org", passwordHash: "x" });
-    assert.deepEqual(await resolveRecipient(d, "abuse@example.org"), local([abuse.id]));
+    // An account's own address comes with what delivery needs of it (resolve.ts); the routing is
+    // what this test is about.
+    const { facts, ...routed } = (await resolveRecipient(d, "abuse@example.org")) as { facts?: unknown };
+    assert.deepEqual(routed, local([abuse.id]));
+    assert.ok(facts, "an account's own address carries its facts");
     await d.addAlias("@example.net", ["alice@example.org"]);
     assert.deepEqual(await resolveRecipient(d, "postmaster@example.net"), local([ids.netAdmin]));
     assert.deepEqual(await resolveRecipient(d, "other@example.net"), local([ids.alice]));

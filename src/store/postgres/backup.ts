@@ -14,9 +14,10 @@ import { randomBytes } from "node:crypto";
 import { unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
+import type pg from "pg";
 import { StoreError } from "../errors.js";
 import { SCHEMA_VERSION } from "./schema.js";
+import { connectTool as connect } from "./tool-client.js";
 
 export { SCHEMA_VERSION };
 
@@ -61,16 +62,6 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<strin
 }
 
 const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
-
-async function connect(url: string): Promise<pg.Client> {
-  const c = new pg.Client({ connectionString: url });
-  try {
-    await c.connect();
-  } catch (e) {
-    throw new StoreError("unavailable", `cannot connect to PostgreSQL: ${(e as Error).message}`);
-  }
-  return c;
-}
 
 async function readCounts(c: pg.Client): Promise<PgCounts> {
   const r = await c.query<Record<keyof PgCounts, string>>(

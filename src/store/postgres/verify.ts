@@ -7,21 +7,12 @@
 // snapshot). Repair recounts in one transaction; it should run with the nodes stopped, since a
 // node's writes meanwhile would be counted twice or not at all.
 import { createHash } from "node:crypto";
-import pg from "pg";
+import type pg from "pg";
 import { StoreError } from "../errors.js";
 import type { VerifyProblem, VerifyResult } from "../sqlite/verify.js";
+import { connectTool as connect } from "./tool-client.js";
 
 const PAGE = 500;
-
-async function connect(url: string): Promise<pg.Client> {
-  const c = new pg.Client({ connectionString: url });
-  try {
-    await c.connect();
-  } catch (e) {
-    throw new StoreError("unavailable", `cannot connect to PostgreSQL: ${(e as Error).message}`);
-  }
-  return c;
-}
 
 export async function verifyPostgresStore(opts: { url: string; repair?: boolean }): Promise<VerifyResult> {
   const c = await connect(opts.url);

@@ -6,21 +6,13 @@ import { DISABLED_VACATION, dateOf } from "../shared/settings.js";
 import type { RecipientLookup, RecipientQuery } from "../types.js";
 import type { Ctx } from "./context.js";
 import { type AccountRow, toAccount } from "./rows.js";
+import type { VacationRow } from "./settings.js";
 
 interface ScriptRow {
   id: number;
   name: string;
   content: string;
   updated_at: number;
-}
-
-interface VacationRow {
-  is_enabled: number;
-  from_date: number | null;
-  to_date: number | null;
-  subject: string | null;
-  text_body: string | null;
-  html_body: string | null;
 }
 
 export function createRecipientLookup(ctx: Ctx): (q: RecipientQuery) => Promise<RecipientLookup> {

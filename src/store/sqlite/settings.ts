@@ -18,7 +18,8 @@ interface IdentityRow {
   is_primary: number;
 }
 
-interface VacationRow {
+/** A vacation row as SQLite returns it (also read by recipient-lookup.ts). */
+export interface VacationRow {
   is_enabled: number;
   from_date: number | null;
   to_date: number | null;
