@@ -51,7 +51,8 @@ describe("store unavailable", { skip: commandSkip("curl") || commandSkip("python
   test("SMTP: 451 4.3.0 at RCPT and at the end of DATA, nothing stored; the same connection then delivers", async () => {
     const alice = s.users[0]!;
     const c = await smtp();
-    const lookup = failingStore(s.store, "directory", "getAccountByAddress", { times: 1 });
+    // RCPT reads a recipient in one look-up (DirectoryStore.lookupRecipient).
+    const lookup = failingStore(s.store, "directory", "lookupRecipient", { times: 1 });
     assert.equal(await c.cmd("MAIL FROM:<sender@remote.example>"), "250 2.1.0 Sender OK");
     assert.equal(await c.cmd(`RCPT TO:<${alice.address}>`), SMTP_UNAVAILABLE);
     assert.equal(lookup.refused, 1);
