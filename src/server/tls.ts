@@ -2,8 +2,18 @@
 // configured one, else a self-signed one created at first start in dataDir/tls. reload() swaps it
 // in place (SIGHUP, or ACME after a renewal) without dropping connections: sessions keep the
 // context they shook hands with, new handshakes get the new one.
-import { X509Certificate } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createPrivateKey, randomInt, X509Certificate } from "node:crypto";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { createSecureContext, type SecureContext } from "node:tls";
 import selfsigned from "selfsigned";
@@ -51,19 +61,97 @@ export interface ReloadableTls extends TlsProvider {
 /** The ALPN protocol of TLS-ALPN-01 validation connections (RFC 8737 6.2). */
 export const ACME_TLS_ALPN = "acme-tls/1";
 
+/** How long a start waits for another process making the self-signed pair before giving up. */
+const SELF_SIGNED_WAIT_MS = 30_000;
+/** A lock older than this is left by a process that died while making the pair (it takes ms). */
+const SELF_SIGNED_STALE_MS = 10_000;
+
+/** Whether `keyPath` holds the private key of the certificate in `certPath` (false when either is
+ *  missing or unreadable as PEM). */
+function pairFits(certPath: string, keyPath: string): boolean {
+  try {
+    return new X509Certificate(readFileSync(certPath)).checkPrivateKey(
+      createPrivateKey(readFileSync(keyPath)),
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the lock at `lockPath` belongs to a process that is gone: its pid (first line) is not
+ *  running here, or it is older than any making of a pair takes. */
+function lockIsStale(lockPath: string): boolean {
+  try {
+    if (Date.now() - statSync(lockPath).mtimeMs > SELF_SIGNED_STALE_MS) return true;
+    const pid = Number.parseInt(readFileSync(lockPath, "utf8"), 10);
+    if (!Number.isSafeInteger(pid) || pid <= 0) return false; // being written: wait for it
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === "ESRCH"; // ENOENT: released meanwhile; EPERM: someone else's live process
+  }
+}
+
+/** Writes `text` to `path` through a temporary file and a rename, so a reader sees the old file
+ *  or the new one, never a part. */
+function writeReplacing(path: string, text: string, mode: number): void {
+  const tmp = `${path}.${process.pid}.${randomInt(1e9)}.tmp`;
+  writeFileSync(tmp, text, { mode, flag: "wx" });
+  renameSync(tmp, path);
+}
+
+/** The self-signed pair in `dir`, made when there is none or when the key no longer fits the
+ *  certificate. Several processes run this at once on a new installation (`serve --workers N`,
+ *  a second node on the same data directory): each would make its own pair and could read one's key
+ *  beside another's certificate, so the making is under an exclusive lock file holding the maker's
+ *  pid, and everyone returns only a pair whose key fits. */
 export async function ensureSelfSigned(
   dir: string,
   hostname: string,
 ): Promise<{ cert: string; key: string }> {
   const certPath = join(dir, "cert.pem");
   const keyPath = join(dir, "key.pem");
-  if (existsSync(certPath) && existsSync(keyPath)) return { cert: certPath, key: keyPath };
+  const paths = { cert: certPath, key: keyPath };
+  if (pairFits(certPath, keyPath)) return paths;
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const lockPath = join(dir, "self-signed.lock");
+  const deadline = Date.now() + SELF_SIGNED_WAIT_MS;
+  for (;;) {
+    let fd: number;
+    try {
+      fd = openSync(lockPath, "wx", 0o600);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      if (lockIsStale(lockPath)) rmSync(lockPath, { force: true });
+      else if (Date.now() > deadline)
+        throw new Error(`${lockPath}: another process has been making the self-signed certificate too long`);
+      else await new Promise((r) => setTimeout(r, 25));
+      if (pairFits(certPath, keyPath)) return paths;
+      continue;
+    }
+    try {
+      writeFileSync(fd, `${process.pid}\n`);
+      // Made by the holder before us while we waited for the lock.
+      if (pairFits(certPath, keyPath)) return paths;
+      const pems = await generateSelfSigned(hostname);
+      writeReplacing(keyPath, pems.private, 0o600);
+      writeReplacing(certPath, pems.cert, 0o644);
+    } finally {
+      closeSync(fd);
+      rmSync(lockPath, { force: true });
+    }
+    // Checked again rather than trusted: a holder wrongly judged stale could have written too.
+    if (pairFits(certPath, keyPath)) return paths;
+  }
+}
+
+async function generateSelfSigned(hostname: string): Promise<{ private: string; cert: string }> {
   const notAfter = new Date();
   notAfter.setFullYear(notAfter.getFullYear() + 5);
   const altNames = [{ type: 2 as const, value: hostname }];
   if (hostname !== "localhost") altNames.push({ type: 2, value: "localhost" });
-  const pems = await selfsigned.generate([{ name: "commonName", value: hostname }], {
+  return selfsigned.generate([{ name: "commonName", value: hostname }], {
     keyType: "ec",
     curve: "P-256",
     algorithm: "sha256",
@@ -73,9 +161,6 @@ export async function ensureSelfSigned(
       { name: "subjectAltName", altNames: [...altNames, { type: 7, ip: "127.0.0.1" }] },
     ],
   });
-  writeFileSync(keyPath, pems.private, { mode: 0o600 });
-  writeFileSync(certPath, pems.cert, { mode: 0o644 });
-  return { cert: certPath, key: keyPath };
 }
 
 export interface TlsProviderOptions {
