@@ -35,6 +35,11 @@ export const mailauthSection = {
     "Most distinct domains in the From field of an inbound message whose DMARC policies are checked (RFC 7489 6.6.1: each one, strictest wins); a message naming more is refused with 550 5.6.0.",
     { min: 1, max: 50 },
   ),
+  maxDkimSignatures: int(
+    10,
+    "Most DKIM-Signature fields of an inbound message that are checked, from the top (RFC 6376 6.1); each costs a DNS lookup and a signature check, the rest are ignored.",
+    { min: 1, max: 100 },
+  ),
   minRsaBits: int(1024, "DKIM/ARC signatures made with shorter RSA keys do not pass.", {
     min: 512,
     max: 4096,

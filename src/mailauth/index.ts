@@ -1,5 +1,7 @@
 // Mail authentication: DKIM signing of our users' mail, and SPF / DKIM / DMARC / ARC checks of
-// mail arriving on port 25, by the mailauth library with our DnsResolver (src/dns).
+// mail arriving on port 25, with our DnsResolver (src/dns): DKIM by our own code (dkim-canon.ts,
+// dkim-sign.ts, dkim-verify.ts: mailauth's misread raw UTF-8 fields), SPF, DMARC and ARC by the
+// mailauth library (authenticate.ts).
 //
 // Invariants:
 //  - Every DNS lookup goes through the DnsResolver built from [dns]; nothing calls node:dns.
@@ -9,6 +11,7 @@
 //  - Only mail from our users is signed (submission), never mail relayed from port 25.
 //  - Authentication-Results naming our authserv-id are removed from every incoming message.
 //  - Private keys: <dataDir>/dkim/<domain>/<selector>.key, mode 0600, directory 0700.
+//  - At most [mailauth] maxDkimSignatures DKIM signatures of a message are evaluated.
 //
 // keys.ts (generate, load, rotate), sign.ts, verify.ts, inbound.ts (what the MX does with the
 // verdict), auth-results.ts (RFC 8601 §5 stripping), records.ts (`yubin domain dns`, DNS check),

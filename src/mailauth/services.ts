@@ -45,6 +45,7 @@ function buildMailAuth(ctx: AppContext): MailAuth {
       timeoutMs: cfg.mailauth.verifyTimeoutMs,
       minRsaBits: cfg.mailauth.minRsaBits,
       maxAuthorDomains: cfg.mailauth.maxAuthorDomains,
+      maxDkimSignatures: cfg.mailauth.maxDkimSignatures,
     }),
   };
 }

@@ -2,13 +2,13 @@
 // the domain of the header From (RFC 7489 §3.1.1: DMARC needs d= aligned with it), and only a
 // domain for which we hold keys is signed; anything else passes through unchanged.
 //
-// mailauth canonicalizes and hashes the body as a stream, and RSA/ed25519 signing is a few
-// milliseconds, so signing even a large message does not hold the event loop for long.
-import { dkimSign } from "mailauth";
+// The signatures are ours (dkim-sign.ts, and why not mailauth's there); the body is hashed in
+// slices with turns of the event loop between them, and RSA/ed25519 signing is a millisecond or
+// two, so signing even a large message does not hold the event loop for long.
 import { normalizeDomain } from "../delivery/address.js";
 import { MISSING_DOMAIN, MISSING_MAILBOX, parseAddressList } from "../mime/address.js";
 import { fieldValue, scanHeader } from "../mime/headers.js";
-import { inChunks } from "./chunks.js";
+import { dkimSignatures, privateKeyOf } from "./dkim-sign.js";
 import { activeKeys, type DkimAlgorithm, type DkimKey, keyDirVersion, loadDkimKeys } from "./keys.js";
 
 export interface DkimSignerOptions {
@@ -49,23 +49,22 @@ export function createDkimSigner(opts: DkimSignerOptions): DkimSigner {
         if (opts.isOurDomain && !(await opts.isOurDomain(domain))) return body;
         const keys = await keysFor(domain);
         if (keys.length === 0) return body;
-        const res = await dkimSign(inChunks(body), {
-          signingDomain: domain,
-          selector: keys[0]!.selector,
-          privateKey: keys[0]!.privateKeyPem,
-          canonicalization: "relaxed/relaxed",
-          signTime: opts.now?.() ?? new Date(),
-          signatureData: keys.map((k) => ({
-            signingDomain: domain,
-            selector: k.selector,
-            privateKey: k.privateKeyPem,
-            algorithm: k.algorithm,
-            canonicalization: "relaxed/relaxed",
-          })),
-        });
-        for (const e of res.errors) opts.onError?.(errorOf(e), domain);
-        if (!res.signatures.trim()) return body;
-        return Buffer.concat([Buffer.from(res.signatures, "latin1"), body]);
+        const signingKeys = [];
+        for (const k of keys) {
+          try {
+            signingKeys.push({
+              domain,
+              selector: k.selector,
+              algorithm: k.algorithm,
+              privateKey: privateKeyOf(k.privateKeyPem),
+            });
+          } catch (e) {
+            opts.onError?.(e as Error, domain); // a broken key file: sign with the others
+          }
+        }
+        const fields = await dkimSignatures(body, signingKeys, opts.now?.() ?? new Date());
+        if (!fields) return body;
+        return Buffer.concat([Buffer.from(fields, "latin1"), body]);
       } catch (e) {
         opts.onError?.(e as Error, domain);
         return body;
@@ -91,11 +90,4 @@ export function signingDomain(body: Buffer, from?: string): string | null {
   const a = addrs[0];
   if (!a?.host || a.host === MISSING_DOMAIN || a.mailbox === MISSING_MAILBOX) return null;
   return normalizeDomain(a.host);
-}
-
-// mailauth reports errors as {err, selector, …} records.
-function errorOf(e: unknown): Error {
-  const inner = (e as { err?: unknown } | null)?.err;
-  if (inner instanceof Error) return inner;
-  return e instanceof Error ? e : new Error(String(e));
 }

@@ -1,17 +1,17 @@
 // Checks of mail arriving on port 25: SPF (RFC 7208) of MAIL FROM (or HELO) and the client IP,
-// DKIM signatures (RFC 6376, RFC 8463), ARC (RFC 8617) and DMARC (RFC 7489) of the header From,
-// all by mailauth with our DnsResolver, summed up in one Authentication-Results field (RFC 8601)
+// DKIM signatures (RFC 6376, RFC 8463, ours: dkim-verify.ts), ARC (RFC 8617) and DMARC (RFC 7489)
+// of the header From, by mailauth with our DnsResolver (authenticate.ts), summed up in one Authentication-Results field (RFC 8601)
 // and a Received-SPF field (RFC 7208 §9.1), plus what the DMARC policy asks us to do. With
 // several author addresses DMARC is evaluated per author domain, strictest wins (authors.ts).
 //
 // Time bound: each DNS query is bounded by [dns] timeoutMs x tries, and the whole check by
 // verifyTimeoutMs; past it the message gets temperror results and no policy is applied.
 
-import type { AuthenticateResult, DMARCResult } from "mailauth";
-import { authenticate } from "mailauth";
+import type { DMARCResult } from "mailauth";
 import type { DnsResolver } from "../dns/types.js";
+import { type AuthenticateOutcome, authenticateMessage } from "./authenticate.js";
 import { authorDomains, dmarcPerAuthor } from "./authors.js";
-import { inChunks } from "./chunks.js";
+import { KeyCache } from "./dkim-verify.js";
 
 /** What to do with the message. "defer": DMARC would reject, but a check failed temporarily
  *  (DNS), so the sender should retry rather than be refused for good (RFC 7489 §6.6.2). */
@@ -50,6 +50,9 @@ export interface InboundVerifierOptions {
   minRsaBits: number;
   /** Most author domains whose DMARC policy is looked up for one message (bounds DNS work). */
   maxAuthorDomains: number;
+  /** Most DKIM-Signature fields of one message that are evaluated (each costs a DNS lookup and a
+   *  signature check); default 10. */
+  maxDkimSignatures?: number;
   /** For DMARC pct= sampling (RFC 7489 §6.6.4); returns [0, 1). */
   random?: () => number;
 }
@@ -61,20 +64,24 @@ export interface InboundVerifier {
 export function createInboundVerifier(opts: InboundVerifierOptions): InboundVerifier {
   const resolve = (name: string, rrtype: string) => opts.resolver.resolve(name, rrtype) as Promise<string[]>;
   const random = opts.random ?? Math.random;
+  // Parsed DKIM keys by their DNS text, for as long as this verifier lives (one per app).
+  const keys = new KeyCache();
   return {
     async verify(msg) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<null>((res) => {
         timer = setTimeout(() => res(null), opts.timeoutMs);
       });
-      const run = authenticate(inChunks(msg.body), {
+      // BIMI is not evaluated: it is for mail clients showing logos, not a delivery decision.
+      const run = authenticateMessage(msg.body, {
         ip: msg.ip,
         helo: msg.helo ?? undefined,
         sender: msg.mailFrom,
         mta: opts.authservId,
         resolver: resolve,
         minBitLength: opts.minRsaBits,
-        disableBimi: true, // BIMI is for mail clients showing logos; not a delivery decision
+        maxSignatures: opts.maxDkimSignatures ?? 10,
+        keys,
       }).then(async (res) => ({ res, ...(await dmarcOfAuthors(res, msg.authors ?? [], resolve, opts)) }));
       // A late result after the timeout is dropped; its lookups end with their own DNS timeouts.
       run.catch(() => {});
@@ -100,7 +107,7 @@ interface AuthorsChecked {
 }
 
 async function dmarcOfAuthors(
-  res: AuthenticateResult,
+  res: AuthenticateOutcome,
   ours: string[],
   resolver: (name: string, rrtype: string) => Promise<string[]>,
   opts: InboundVerifierOptions,
@@ -134,7 +141,7 @@ async function dmarcOfAuthors(
 const ACTION_RANK: Record<DmarcAction, number> = { none: 0, quarantine: 1, defer: 2, reject: 3 };
 
 function verdictOf(
-  { res, dmarcs, domains, extraAr }: { res: AuthenticateResult } & AuthorsChecked,
+  { res, dmarcs, domains, extraAr }: { res: AuthenticateOutcome } & AuthorsChecked,
   authservId: string,
   random: () => number,
 ): InboundVerdict {

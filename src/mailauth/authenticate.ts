@@ -1,0 +1,154 @@
+// The inbound checks of one message, in the order and with the output of mailauth's
+// authenticate(): DKIM (ours, dkim-verify.ts), SPF (mailauth), ARC (mailauth), DMARC (mailauth),
+// then one Received-SPF and one Authentication-Results field. Ours runs DKIM on the Buffer we hold
+// instead of mailauth's stream parser, and asks mailauth's own DKIM pass only for what ARC needs
+// (the chain and its newest ARC-Message-Signature), so only messages that carry an ARC set pay for
+// a second parse.
+import { isIP } from "node:net";
+import type { ARCResult, DMARCResult, SPFResult } from "mailauth";
+import { arc, dkimVerify, dmarc, spf } from "mailauth";
+import addressparser from "nodemailer/lib/addressparser/index.js";
+import { inChunks } from "./chunks.js";
+import { parseHeader } from "./dkim-canon.js";
+import { type DkimResult, type KeyCache, verifyDkim } from "./dkim-verify.js";
+
+export type Resolve = (name: string, rrtype: string) => Promise<string[]>;
+
+export interface AuthenticateOptions {
+  ip: string;
+  helo?: string | undefined;
+  /** MAIL FROM; "" for the null reverse-path. */
+  sender: string;
+  /** Our authserv-id (RFC 8601 §2.5). */
+  mta: string;
+  resolver: Resolve;
+  minBitLength: number;
+  maxSignatures: number;
+  keys: KeyCache;
+}
+
+export interface AuthenticateOutcome {
+  dkim: { results: DkimResult[]; headerFrom: string[] };
+  spf: SPFResult | false;
+  arc: ARCResult | false;
+  dmarc: DMARCResult | false;
+  /** "Received-SPF: …\r\nAuthentication-Results: …\r\n" */
+  headers: string;
+}
+
+const ARC_FIELDS = new Set(["arc-seal", "arc-message-signature", "arc-authentication-results"]);
+
+export async function authenticateMessage(
+  body: Buffer,
+  opts: AuthenticateOptions,
+): Promise<AuthenticateOutcome> {
+  const header = parseHeader(body);
+  const headerFrom: string[] = [];
+  for (const f of header.fields) {
+    if (f.lname !== "from") continue;
+    // As mailauth reads it (nodemailer's parser over the field as latin1), so DMARC's input is
+    // what it was; our own parser's reading is added by authors.ts.
+    const value = body.toString("latin1", f.valueStart, f.valueEnd).trim();
+    for (const a of addressparser(value)) if ("address" in a && a.address) headerFrom.push(a.address);
+  }
+  const resolveTxt = (name: string) => opts.resolver(name, "TXT") as unknown as Promise<string[][]>;
+  const dkimResults = await verifyDkim(body, header, headerFrom, {
+    resolveTxt,
+    minRsaBits: opts.minBitLength,
+    maxSignatures: opts.maxSignatures,
+    keys: opts.keys,
+  });
+
+  let helo = opts.helo || opts.ip;
+  if (helo && isIP(helo)) helo = `[${helo}]`;
+  const spfResult = await spf({
+    ip: opts.ip,
+    helo,
+    sender: opts.sender,
+    mta: opts.mta,
+    resolver: opts.resolver,
+  });
+
+  let arcData: Parameters<typeof arc>[0] = { chain: false as unknown as [] };
+  if (header.fields.some((f) => ARC_FIELDS.has(f.lname))) {
+    const m = await dkimVerify(inChunks(body), { resolver: opts.resolver, minBitLength: opts.minBitLength });
+    if (m.arc) arcData = m.arc as unknown as Parameters<typeof arc>[0];
+  }
+  const arcResult = await arc(arcData, { resolver: opts.resolver, minBitLength: opts.minBitLength });
+
+  const rows = dkimResults.map((r) => foldLine(r.info, 160));
+  const headers: string[] = [];
+  if (spfResult) {
+    rows.push(foldLine(spfResult.info, 160));
+    headers.push(spfResult.header);
+  }
+  if (arcResult?.info) rows.push(foldLine(arcResult.info, 160));
+  const dmarcResult = await dmarc({
+    headerFrom,
+    spfDomains: spfResult && spfResult.status.result === "pass" && spfResult.domain ? [spfResult.domain] : [],
+    dkimDomains: dkimResults
+      .filter((r) => r.status.result === "pass")
+      .map((r) => ({
+        id: r.id ?? "",
+        domain: r.signingDomain ?? "",
+        aligned: r.status.aligned as unknown as boolean,
+        underSized: r.status.underSized as unknown as boolean,
+      })),
+    arcResult,
+    resolver: opts.resolver,
+  });
+  const dmarcInfo = dmarcResult === false ? "" : dmarcResult.info;
+  if (dmarcInfo) rows.push(foldLine(dmarcInfo, 160));
+  headers.push(`Authentication-Results: ${opts.mta};\r\n ${rows.join(";\r\n ")}`);
+  return {
+    dkim: { results: dkimResults, headerFrom },
+    spf: spfResult,
+    arc: arcResult,
+    dmarc: dmarcResult,
+    headers: `${headers.join("\r\n")}\r\n`,
+  };
+}
+
+/** Folds a long Authentication-Results item at whitespace, as mailauth does (libmime's foldLines,
+ *  whitespace kept at the start of the continuation line), so our field reads as its did: a
+ *  window of `width` characters is cut before its last whitespace run, or, when it has none,
+ *  after the word that crosses its end. */
+export function foldLine(s: string, width: number): string {
+  let out = "";
+  let pos = 0;
+  while (pos < s.length) {
+    let line = s.slice(pos, pos + width);
+    if (line.length < width) {
+      out += line;
+      break;
+    }
+    const nl = line.search(/\r?\n|\r/);
+    if (nl >= 0) {
+      const m = /\r?\n|\r/.exec(line.slice(nl))!;
+      line = line.slice(0, nl + m[0].length);
+      out += line;
+      pos += line.length;
+      continue;
+    }
+    const cut = lastWhitespaceRun(line);
+    if (cut > 0) line = line.slice(0, cut);
+    else {
+      let end = pos + line.length;
+      while (end < s.length && !/\s/.test(s[end]!)) end++;
+      line = s.slice(pos, end);
+    }
+    out += line;
+    pos += line.length;
+    if (pos < s.length) out += "\r\n";
+  }
+  return out;
+}
+
+/** Start of the last run of whitespace in `line` that is followed only by non-whitespace, or -1. */
+function lastWhitespaceRun(line: string): number {
+  let i = line.length;
+  while (i > 0 && !/\s/.test(line[i - 1]!)) i--;
+  if (i === 0) return -1;
+  while (i > 0 && /\s/.test(line[i - 1]!)) i--;
+  return i;
+}

@@ -1,0 +1,12 @@
+// Types for the two helpers of mailauth 4.x we call directly (lib/tools.js, no typings of its own):
+// the Authentication-Results item formatter and the DMARC alignment check, so our DKIM results
+// read exactly as mailauth's did. package.json pins mailauth ^4.13.3; authenticate.test.ts compares
+// our Authentication-Results with mailauth's own authenticate() on a corpus.
+declare module "mailauth/lib/tools.js" {
+  export function formatAuthHeaderRow(method: string, status: object): string;
+  export function getAlignment(
+    fromDomain: string,
+    domainList: (string | { domain: string })[],
+    strict?: boolean,
+  ): { domain: string } | false;
+}
