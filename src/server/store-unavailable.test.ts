@@ -91,7 +91,7 @@ describe("store unavailable", { skip: commandSkip("curl") || commandSkip("python
 
   test("IMAP (imaplib): LOGIN and SELECT get NO [UNAVAILABLE], then work on the same connection", async () => {
     const login = failingStore(s.store, "directory", "getAccountByAddress", { times: 1 });
-    const select = failingStore(s.store, "mail", "getMailbox", { times: 1 });
+    const select = failingStore(s.store, "mail", "selectMailbox", { times: 1 });
     const py = `
 import imaplib, json, sys
 c = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]), timeout=20)

@@ -1,5 +1,6 @@
-// The lean flag reads of the store contract (listFlags, uidsWithFlag), run by runStoreContract
-// (contract.ts) against every backend: they must agree exactly with what listMessages reports.
+// The lean flag reads of the store contract (listFlags, uidsWithFlag, and the reads IMAP SELECT
+// and FETCH combine: selectMailbox, getMessage with its body), run by runStoreContract
+// (contract.ts) against every backend: they must agree exactly with the reads they stand for.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { OpenStore } from "./contract.js";
@@ -177,6 +178,121 @@ export function runFlagReadContract(open: OpenStore): void {
         await same(moved.id);
         await m.deleteMailbox(other.id);
         await rejectsWith(m.listFlags(other.id), "not-found");
+      }));
+
+    test("selectMailbox: getMailbox, listFlags and claimRecent in one call", () =>
+      withStore(open, async (store) => {
+        const m = store.mail;
+        const box = await flaggedMailbox(store);
+        const acc = box.accountId;
+        const parts = async (name: string) => ({
+          mailbox: await m.getMailbox(acc, name),
+          messages: await m.listFlags(box.id),
+        });
+        const peek = await m.selectMailbox(acc, "Flags", { recent: "peek" });
+        assert.deepEqual(peek, { ...(await parts("Flags")), recent: { from: 1, to: 9 } });
+        assert.equal(peek?.mailbox.highestModseq, (await m.getMailboxById(box.id))?.highestModseq);
+        assert.deepEqual((await m.selectMailbox(acc, "Flags", { recent: "none" }))?.recent, null);
+        // A claim is made once: the next one, and claimRecent, find nothing new.
+        assert.deepEqual((await m.selectMailbox(acc, "Flags", { recent: "claim" }))?.recent, {
+          from: 1,
+          to: 9,
+        });
+        assert.deepEqual((await m.selectMailbox(acc, "Flags", { recent: "claim" }))?.recent, {
+          from: 10,
+          to: 9,
+        });
+        assert.deepEqual(await m.claimRecent(box.id, { peek: true }), { from: 10, to: 9 });
+        await m.append(acc, box.id, { body: body(10), flags: ["$New"] });
+        const after = await m.selectMailbox(acc, "Flags", { recent: "claim" });
+        assert.deepEqual(after, { ...(await parts("Flags")), recent: { from: 10, to: 10 } });
+        assert.deepEqual(after?.messages.at(-1)?.flags, ["$New"]);
+        assert.equal(await m.claimRecent(box.id).then((r) => r.from > r.to), true);
+        // INBOX in any case; an empty mailbox; no such name, a name no mailbox can have, another
+        // account's mailbox: null.
+        const inbox = await m.selectMailbox(acc, "inbox", { recent: "claim" });
+        assert.deepEqual(inbox, {
+          mailbox: await m.getMailbox(acc, "INBOX"),
+          messages: [],
+          recent: { from: 1, to: 0 },
+        });
+        assert.equal(await m.selectMailbox(acc, "Nope", { recent: "claim" }), null);
+        assert.equal(await m.selectMailbox(acc, "a//b", { recent: "peek" }), null);
+        assert.equal(await m.selectMailbox(acc, "x".repeat(100_000), { recent: "peek" }), null);
+        const other = await store.directory.createAccount({
+          address: "other@example.com",
+          passwordHash: "h",
+        });
+        assert.equal(await m.selectMailbox(other.id, "Flags", { recent: "claim" }), null);
+        assert.deepEqual(
+          await m.claimRecent(box.id, { peek: true }),
+          { from: 11, to: 10 },
+          "nothing claimed",
+        );
+      }));
+
+    test("listNew: listFlags from a UID on, with the \\Recent claim only when there are messages", () =>
+      withStore(open, async (store) => {
+        const m = store.mail;
+        const box = await flaggedMailbox(store);
+        const acc = box.accountId;
+        const from = async (minUid: number) => m.listFlags(box.id, { minUid });
+        assert.deepEqual(await m.listNew(box.id, { minUid: 5, recent: "peek" }), {
+          messages: await from(5),
+          recent: { from: 1, to: 9 },
+        });
+        assert.deepEqual(await m.listNew(box.id, { minUid: 1, recent: "none" }), {
+          messages: await from(1),
+          recent: null,
+        });
+        // No message from there: no claim made, none reported.
+        assert.deepEqual(await m.listNew(box.id, { minUid: 10, recent: "claim" }), {
+          messages: [],
+          recent: null,
+        });
+        assert.deepEqual(await m.claimRecent(box.id, { peek: true }), { from: 1, to: 9 }, "still unclaimed");
+        assert.deepEqual(await m.listNew(box.id, { minUid: 8, recent: "claim" }), {
+          messages: await from(8),
+          recent: { from: 1, to: 9 },
+        });
+        assert.deepEqual(await m.claimRecent(box.id, { peek: true }), { from: 10, to: 9 }, "claimed");
+        await m.append(acc, box.id, { body: body(10), flags: ["\\Seen"] });
+        const after = await m.listNew(box.id, { minUid: 10, recent: "claim" });
+        assert.deepEqual(after, { messages: await from(10), recent: { from: 10, to: 10 } });
+        assert.deepEqual(
+          after.messages.map((x) => [x.uid, x.flags]),
+          [[10, ["\\Seen"]]],
+        );
+        assert.deepEqual((await m.listNew(box.id, { minUid: 10, recent: "claim" })).recent, {
+          from: 11,
+          to: 10,
+        });
+        await rejectsWith(m.listNew(box.id + 1000, { minUid: 1, recent: "claim" }), "not-found");
+      }));
+
+    test("getMessage with the body: as getMessage and readBody, one chunk or several", () =>
+      withStore(open, async (store) => {
+        const m = store.mail;
+        await store.directory.addDomain("example.com");
+        const a = await store.directory.createAccount({ address: "body@example.com", passwordHash: "h" });
+        const box = await m.createMailbox(a.id, "Bodies");
+        const small = body(1);
+        const big = Buffer.concat([body(2), Buffer.alloc(300_000, "y"), Buffer.from("\r\n")]);
+        await m.append(a.id, box.id, { body: small });
+        await m.append(a.id, box.id, { body: big });
+        for (const [uid, want] of [
+          [1, small],
+          [2, big],
+        ] as const) {
+          const plain = await m.getMessage(box.id, uid);
+          assert.equal(plain?.body, undefined);
+          const full = await m.getMessage(box.id, uid, { body: true });
+          assert.deepEqual(full, { ...plain, body: want });
+          assert.deepEqual(full?.body, await m.readBody(full!.meta.blobId));
+        }
+        assert.equal(await m.getMessage(box.id, 3, { body: true }), null);
+        await m.expunge(box.id, [1]);
+        assert.equal(await m.getMessage(box.id, 1, { body: true }), null);
       }));
 
     test("empty and unknown mailboxes", () =>

@@ -114,6 +114,17 @@ export interface MessageFlags {
 export interface ParsedMessage {
   meta: MessageMeta;
   structure: MessageStructure; // cached at store time; FETCH never re-parses
+  /** The body as readBody gives it, when getMessage was asked for it (opts.body). */
+  body?: Buffer;
+}
+
+/** What SELECT and EXAMINE read (MailStore.selectMailbox). */
+export interface MailboxSelection {
+  mailbox: Mailbox;
+  /** As listFlags gives them: every message of the mailbox, in UID order. */
+  messages: MessageFlags[];
+  /** As claimRecent gives it; null when not asked for. */
+  recent: RecentClaim | null;
 }
 
 /** Header fields MailStore.searchHeader answers from an index (the IMAP SEARCH keys FROM, TO,
@@ -348,6 +359,24 @@ export interface MailStore {
   /** \Recent (RFC 3501 2.3.2): the UIDs no session had claimed, which become this caller's, so no
    *  other session sees them as recent; `peek` (EXAMINE) only looks. An empty range when none. */
   claimRecent(mailboxId: number, opts?: { peek?: boolean }): Promise<RecentClaim>;
+  /** The messages from UID `minUid` on, as listFlags lists them, and, when there are any, the
+   *  \Recent claim as claimRecent makes it ("peek": only looks; "none": not asked for): what a
+   *  session reads to report new messages, in one call (on PostgreSQL one statement, where it was
+   *  two round trips). StoreError("not-found") for an unknown mailbox. */
+  listNew(
+    mailboxId: number,
+    opts: { minUid: number; recent: "claim" | "peek" | "none" },
+  ): Promise<{ messages: MessageFlags[]; recent: RecentClaim | null }>;
+  /** SELECT's reads in one call (on PostgreSQL one statement, where they were four round trips):
+   *  the mailbox by name as getMailbox finds it, its messages as listFlags lists them, and its
+   *  \Recent claim as claimRecent makes it ("peek": only looks; "none": not asked for). The
+   *  listing holds every change up to mailbox.highestModseq (and may hold later ones). null: no
+   *  such mailbox. */
+  selectMailbox(
+    accountId: number,
+    name: string,
+    opts: { recent: "claim" | "peek" | "none" },
+  ): Promise<MailboxSelection | null>;
 
   /** Store a body once and file a copy into each target, in one durable transaction.
    *  Throws QuotaError (and stores nothing) if any target account is over quota. */
@@ -362,7 +391,9 @@ export interface MailStore {
   /** UIDs (ascending) of the messages that have `flag` (matched case-insensitively; \Recent is
    *  never stored, so none). StoreError("invalid") for an unknown system flag or bad keyword. */
   uidsWithFlag(mailboxId: number, flag: string): Promise<number[]>;
-  getMessage(mailboxId: number, uid: number): Promise<ParsedMessage | null>;
+  /** `body`: with the body too (as readBody gives it), so that FETCH of a message's structure and
+   *  body is one read (on PostgreSQL one round trip, where it was two). */
+  getMessage(mailboxId: number, uid: number, opts?: { body?: boolean }): Promise<ParsedMessage | null>;
   getMessageById(messageId: number): Promise<ParsedMessage | null>;
   readBody(blobId: string): Promise<Buffer>;
   /** UIDs (ascending) of the mailbox's messages whose top-level header has `field` with `text` in

@@ -180,8 +180,13 @@ export class Session implements MailListener {
     this.wake();
   }
 
+  /** How many events of the account this session has heard, whatever its state (SELECT reads
+   *  the mailbox again only when one came while it read: select.ts). */
+  eventsHeard = 0;
+
   /** @internal (the notifier) */
   onMailEvent(e: MailEvent): void {
+    this.eventsHeard++;
     if (this.state.kind !== "selected") return;
     if (e.mailboxId !== this.state.selected.mailbox.id) return;
     if (e.kind === "mailbox-renamed")
@@ -347,8 +352,12 @@ export class Session implements MailListener {
 
   /** New messages: whatever is above the largest UID the client knows (`maxKnown`). */
   private async reportNew(sel: SelectedMailbox, maxKnown: number): Promise<void> {
-    const mail = this.app.store.mail;
-    const added = await mail.listFlags(sel.mailbox.id, { minUid: maxKnown + 1 });
+    // With the messages, the \Recent claim when there are any: the first read-write session told
+    // of a message has it as recent (RFC 3501 2.3.2). One store call (on PostgreSQL one statement).
+    const { messages: added, recent } = await this.app.store.mail.listNew(sel.mailbox.id, {
+      minUid: maxKnown + 1,
+      recent: this.rev2 ? "none" : sel.readOnly ? "peek" : "claim",
+    });
     const before = sel.uids.size;
     for (const m of added) {
       sel.uids.append(m.uid);
@@ -356,10 +365,8 @@ export class Session implements MailListener {
     }
     if (sel.uids.size !== before) {
       this.sendLine(`* ${sel.uids.size} EXISTS`);
-      if (!this.rev2) {
-        // The first read-write session told of a message has it as \Recent (RFC 3501 2.3.2).
-        const claim = await mail.claimRecent(sel.mailbox.id, { peek: sel.readOnly });
-        addRecent(sel, Math.max(claim.from, maxKnown + 1), claim.to);
+      if (recent) {
+        addRecent(sel, Math.max(recent.from, maxKnown + 1), recent.to);
         this.sendLine(`* ${recentCount(sel)} RECENT`);
       }
     }

@@ -112,10 +112,12 @@ export const fetch: CommandSpec<"FETCH"> = {
         await s.io.drain();
         continue;
       }
-      // One message whose structure is needed (a client opening a message): one read for both.
+      // One message whose structure or body is needed (a client opening a message): one read for
+      // the row, the structure and the body (on PostgreSQL one round trip, not two or three).
+      const withBody = atts.some(needsBody);
       const one =
-        batch.length === 1 && atts.some(needsStructure)
-          ? await s.app.store.mail.getMessage(sel.mailbox.id, batch[0]!)
+        batch.length === 1 && (withBody || atts.some(needsStructure))
+          ? await s.app.store.mail.getMessage(sel.mailbox.id, batch[0]!, { body: withBody })
           : undefined;
       let metas: MessageMeta[];
       if (one === undefined)
@@ -190,8 +192,8 @@ async function fetchItems(
     parsed = read ?? (await mail.getMessage(sel.mailbox.id, meta.uid));
     if (!parsed) return null;
   }
-  let body: Buffer | null = null;
-  if (atts.some(needsBody)) {
+  let body: Buffer | null = read?.body ?? null;
+  if (body === null && atts.some(needsBody)) {
     try {
       body = await mail.readBody(meta.blobId);
     } catch (e) {

@@ -5,7 +5,7 @@
 // MAILBOXID (RFC 8474 4.3) always; after ENABLE IMAP4rev2 no RECENT/UNSEEN but a LIST response.
 
 import type { MessageFlags } from "../../store/types.js";
-import { bad } from "../errors.js";
+import { bad, no } from "../errors.js";
 import { mailboxObjectId } from "../format/objectid.js";
 import { addRecent, recentCount, type SelectedMailbox, sessionMailbox, withKeywords } from "../state.js";
 import { UidMap } from "../uid-map.js";
@@ -14,7 +14,7 @@ import { formatSet, type SequenceSet, STAR } from "../wire/sequence.js";
 import { MailboxName, Str } from "../wire/writer.js";
 import type { Session } from "./context.js";
 import { BASIC, listEntries } from "./list.js";
-import { DELIMITER, findMailbox } from "./mailbox-common.js";
+import { DELIMITER } from "./mailbox-common.js";
 import { AUTH, type CommandSpec } from "./types.js";
 
 /** The keywords set on any message (RFC 9051 7.3.5: FLAGS lists those defined in the mailbox). */
@@ -35,8 +35,15 @@ export const select: CommandSpec<"SELECT" | "EXAMINE"> = {
       s.sendLine("* OK [CLOSED] Previous mailbox closed");
     }
     const readOnly = cmd.name === "EXAMINE";
-    const mailbox = await findMailbox(s, cmd.mailbox);
-    const metas = await s.app.store.mail.listFlags(mailbox.id); // UIDs, UNSEEN and QRESYNC need no more
+    const heard = s.eventsHeard;
+    // The mailbox, its UIDs and flags (UNSEEN and QRESYNC need no more) and, before IMAP4rev2,
+    // the \Recent claim: this session becomes the one that sees the new messages as recent;
+    // EXAMINE only looks. One store call (on PostgreSQL one statement).
+    const found = await s.app.store.mail.selectMailbox(account.id, cmd.mailbox, {
+      recent: s.rev2 ? "none" : readOnly ? "peek" : "claim",
+    });
+    if (!found) throw no("No such mailbox", "NONEXISTENT");
+    const { mailbox, messages: metas } = found;
     const uids = new UidMap(metas.map((m) => m.uid));
     const firstUnseen = metas.findIndex((m) => !m.flags.includes("\\Seen"));
     const condstore = cmd.condstore || s.enabled.has("CONDSTORE") || s.qresync;
@@ -59,11 +66,7 @@ export const select: CommandSpec<"SELECT" | "EXAMINE"> = {
       },
     };
     const sel = s.state.selected;
-    if (!s.rev2) {
-      // This session becomes the one that sees the new messages as recent; EXAMINE only looks.
-      const claim = await s.app.store.mail.claimRecent(mailbox.id, { peek: readOnly });
-      addRecent(sel, claim.from, claim.to);
-    }
+    if (found.recent) addRecent(sel, found.recent.from, found.recent.to);
     const uidNext = Math.max(mailbox.uidNext, uids.maxUid() + 1);
     s.sendFlagList(sel);
     s.sendLine(`* ${uids.size} EXISTS`);
@@ -84,9 +87,14 @@ export const select: CommandSpec<"SELECT" | "EXAMINE"> = {
     s.sendLine(`* OK [MAILBOXID (${mailboxObjectId(mailbox.id)})] Ok`); // RFC 8474 4.3
     if (cmd.qresync && cmd.qresync.uidValidity === mailbox.uidValidity)
       await resync(s, sel, cmd.qresync, metas);
-    // A change between reading the mailbox and its messages is picked up at the next report.
-    const again = await s.app.store.mail.getMailboxById(mailbox.id);
-    if (again && again.highestModseq !== mailbox.highestModseq) s.markDirty();
+    // The listing holds every change up to mailbox.highestModseq. A change committed after it has
+    // an event, heard once the session is selected (and reported as usual) or before: then the
+    // mailbox is read again, and a newer HIGHESTMODSEQ is picked up at the next report. With no
+    // event heard meanwhile (nearly always) that read is saved.
+    if (s.eventsHeard !== heard) {
+      const again = await s.app.store.mail.getMailboxById(mailbox.id);
+      if (again && again.highestModseq !== mailbox.highestModseq) s.markDirty();
+    }
     return { code: readOnly ? "READ-ONLY" : "READ-WRITE", text: `${cmd.name} completed` };
   },
 };

@@ -4,7 +4,7 @@
 import type { MessageStructure } from "../../mime/types.js";
 import { StoreError } from "../errors.js";
 import { hashBody } from "../shared/body-hash.js";
-import { flagList, parseFlags } from "../shared/flags.js";
+import { parseFlags } from "../shared/flags.js";
 import { checkAppend, checkDeliver } from "../shared/new-copies.js";
 import type {
   DeliveredCopy,
@@ -21,7 +21,7 @@ import type { PgCtx } from "./context.js";
 import { fileDelivery } from "./file-delivery.js";
 import { type FileItem, fileMessages } from "./mail-file.js";
 import { mustMailboxExist } from "./mailboxes.js";
-import { MESSAGE_SELECT, type MessageMetaRow, toMeta } from "./rows.js";
+import { type FlagsOf, flagListCache, MESSAGE_SELECT, type MessageMetaRow, toMeta } from "./rows.js";
 import { KeyedSerial } from "./serial.js";
 
 type MessageMethods = Pick<
@@ -49,13 +49,22 @@ function uidRange(opts?: { minUid?: number; maxUid?: number }): [number, number]
 }
 
 const WITH_STRUCTURE = MESSAGE_SELECT.replace("SELECT ", "SELECT b.structure, ");
+/** WITH_STRUCTURE and `data`, the body when it is one chunk ($3: the chunk size), else null: FETCH
+ *  of a message's ENVELOPE and BODY[] in one round trip, where it took a second for the body.
+ *  The length check covers a body chunked with a smaller chunkBytes than today's. */
+const WITH_BODY = MESSAGE_SELECT.replace(
+  "SELECT ",
+  `SELECT b.structure, CASE WHEN b.size <= $3 THEN (SELECT c.data FROM blob_chunks c
+     WHERE c.blob_id = b.id AND c.seq = 0 AND octet_length(c.data) = b.size) END AS data, `,
+);
 
 function withStructure(r: (MessageMetaRow & { structure: string }) | null): ParsedMessage | null {
   if (!r) return null;
   return { meta: toMeta(r), structure: JSON.parse(r.structure) as MessageStructure };
 }
 
-export function createMessageOps(ctx: PgCtx): MessageMethods {
+/** `flagsOf`: the flag lists shared with the other listings (flagListCache). */
+export function createMessageOps(ctx: PgCtx, flagsOf: FlagsOf = flagListCache()): MessageMethods {
   const db = ctx.db;
   const read = () => {
     ctx.assertOpen();
@@ -117,19 +126,6 @@ export function createMessageOps(ctx: PgCtx): MessageMethods {
           return { value, events };
         }),
     );
-  };
-
-  const lists = new Map<string, string[]>();
-  /** Flag lists shared between messages (most have one of a few), frozen; bounded. */
-  const flagsOf = (bits: number, keywords: string): string[] => {
-    const key = `${bits} ${keywords}`;
-    let l = lists.get(key);
-    if (!l) {
-      if (lists.size >= 1024) lists.clear();
-      l = Object.freeze(flagList(bits, keywords)) as string[];
-      lists.set(key, l);
-    }
-    return l;
   };
 
   return {
@@ -206,14 +202,31 @@ export function createMessageOps(ctx: PgCtx): MessageMethods {
         .filter((r) => r.keywords.split(" ").some((k) => k.toLowerCase() === want))
         .map((r) => r.uid);
     },
-    async getMessage(mailboxId: number, uid: number) {
+    async getMessage(mailboxId: number, uid: number, opts?: { body?: boolean }) {
       if (!Number.isSafeInteger(mailboxId) || !Number.isSafeInteger(uid)) return null;
-      return withStructure(
-        await read().one<MessageMetaRow & { structure: string }>(
-          `${WITH_STRUCTURE} WHERE m.mailbox_id = $1 AND m.uid = $2`,
-          [mailboxId, uid],
-        ),
+      if (!opts?.body)
+        return withStructure(
+          await read().one<MessageMetaRow & { structure: string }>(
+            `${WITH_STRUCTURE} WHERE m.mailbox_id = $1 AND m.uid = $2`,
+            [mailboxId, uid],
+          ),
+        );
+      const q = read();
+      const r = await q.one<MessageMetaRow & { structure: string; data: Buffer | null }>(
+        `${WITH_BODY} WHERE m.mailbox_id = $1 AND m.uid = $2`,
+        [mailboxId, uid, Math.max(1, ctx.limits.chunkBytes)],
       );
+      const m = withStructure(r);
+      if (!m) return null;
+      if (r?.data) return { ...m, body: r.data };
+      try {
+        // A body of several chunks (over chunkBytes, 1 MiB by default): read apart.
+        return { ...m, body: await readBlobByHash(q, m.meta.blobId) };
+      } catch (e) {
+        // Expunged (and its body released) since the row was read: as if not found.
+        if (e instanceof StoreError && e.code === "not-found") return null;
+        throw e;
+      }
     },
     async getMessageById(messageId: number) {
       if (!Number.isSafeInteger(messageId)) return null;

@@ -55,3 +55,21 @@ export const toMeta = (r: MessageMetaRow): MessageMeta => ({
   blobId: r.hash,
   threadId: r.thread_id,
 });
+
+/** A row's flags (bits and keywords) as a flag list. */
+export type FlagsOf = (bits: number, keywords: string) => string[];
+
+/** Flag lists shared between messages (most have one of a few), frozen; bounded. */
+export function flagListCache(): FlagsOf {
+  const lists = new Map<string, string[]>();
+  return (bits, keywords) => {
+    const key = `${bits} ${keywords}`;
+    let l = lists.get(key);
+    if (!l) {
+      if (lists.size >= 1024) lists.clear();
+      l = Object.freeze(flagList(bits, keywords)) as string[];
+      lists.set(key, l);
+    }
+    return l;
+  };
+}

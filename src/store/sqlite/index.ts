@@ -7,6 +7,7 @@ import { parseStructure } from "../../mime/parse.js";
 import type { MessageStructure } from "../../mime/types.js";
 import type { ChangeNotifier } from "../notifier.js";
 import { parseOrMinimal } from "../shared/fallback-parse.js";
+import { listNewByParts, selectByParts } from "../shared/select-mailbox.js";
 import type { MailStore, Store } from "../types.js";
 import { createAppPasswords } from "./app-passwords.js";
 import { Blobs } from "./blobs.js";
@@ -159,6 +160,8 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
       ...createListingOps(ctx),
       ...createRecentOps(ctx, rows),
       ...fullText.ops,
+      selectMailbox: (accountId, name, o) => selectByParts(mail, accountId, name, o),
+      listNew: (mailboxId, o) => listNewByParts(mail, mailboxId, o),
     };
     const indexer = opts.fullTextIndexer ?? true;
     if (indexer) {

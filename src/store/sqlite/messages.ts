@@ -102,10 +102,16 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
   ): Promise<DeliveredCopy[]> => {
     ctx.assertOpen();
     const hash = hashBody(body);
+    // Methods, not arrow properties: under tsx (esbuild keepNames) every named arrow made here
+    // would also get an Object.defineProperty of its name, three per message.
     return ctx.writer.submit({
-      prepare: () => ctx.blobs.prepare(hash, body),
-      finish: () => ctx.blobs.release(hash),
-      run: () => {
+      prepare() {
+        return ctx.blobs.prepare(hash, body);
+      },
+      finish() {
+        ctx.blobs.release(hash);
+      },
+      run() {
         const resolved = targets.map((t) => {
           const acc = mustAccount(t.accountId);
           const box =
@@ -127,7 +133,12 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
         const now = Date.now();
         const copies: DeliveredCopy[] = [];
         const events: MailEvent[] = [];
+        // The rows read above carry the counters: used for the first copy into each mailbox, read
+        // again for a later one (the first bumped them).
+        const filed = new Set<number>();
         for (const r of resolved) {
+          const fresh = !filed.has(r.box.id);
+          filed.add(r.box.id);
           const c = insertCopy(
             {
               accountId: r.acc.id,
@@ -141,6 +152,7 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
               refs: blob.info.refs,
             },
             now,
+            fresh ? r.box : undefined,
           );
           copies.push({ accountId: r.acc.id, mailboxId: r.box.id, uid: c.uid, messageId: c.id });
           events.push({
@@ -270,8 +282,16 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
         return out;
       });
     },
-    async getMessage(mailboxId: number, uid: number) {
-      return ctx.read(() => withStructure(s.oneByUid.get(mailboxId, uid)));
+    async getMessage(mailboxId: number, uid: number, opts?: { body?: boolean }) {
+      const m = ctx.read(() => withStructure(s.oneByUid.get(mailboxId, uid)));
+      if (!m || !opts?.body) return m;
+      try {
+        return { ...m, body: await ctx.blobs.read(m.meta.blobId) };
+      } catch (e) {
+        // Expunged (and its body released) since the row was read: as if not found.
+        if (e instanceof StoreError && e.code === "not-found") return null;
+        throw e;
+      }
     },
     async getMessageById(messageId: number) {
       return ctx.read(() => withStructure(s.oneById.get(messageId)));
