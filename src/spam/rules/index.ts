@@ -5,6 +5,7 @@ import { bulkRules } from "./bulk.js";
 import { forgedMuaRules } from "./forged-mua.js";
 import { headerRules, writtenRules } from "./header-anomalies.js";
 import { linkRules } from "./links.js";
+import { moneyRules } from "./money.js";
 import { screenRules } from "./screen.js";
 import type { RuleFamily } from "./types.js";
 
@@ -20,4 +21,5 @@ export const ruleFamilies: readonly RuleFamily[] = [
   attachmentRules,
   linkRules,
   bulkRules,
+  moneyRules,
 ];
