@@ -26,7 +26,9 @@ export class IpcChannel {
   private nextId = 1;
   private closed = false;
   private eventHandler: (e: MailEvent) => void = () => {};
+  private wantedHandler: (accountIds: number[], on: boolean) => void = () => {};
   private metricsHandler: () => Promise<unknown> = async () => [];
+  private statusHandler: (() => Promise<unknown>) | null = null;
   // What this turn of the event loop sends goes as one IPC message (outbox.ts).
   private readonly outbox = new Outbox<ToSupervisor>((m) => {
     try {
@@ -51,9 +53,19 @@ export class IpcChannel {
     this.eventHandler = handler;
   }
 
+  /** Where the supervisor's news of the accounts other workers listen to go. */
+  onWanted(handler: (accountIds: number[], on: boolean) => void): void {
+    this.wantedHandler = handler;
+  }
+
   /** What this worker answers when the supervisor gathers every worker's metrics. */
   onMetricsAsk(handler: () => Promise<unknown>): void {
     this.metricsHandler = handler;
+  }
+
+  /** What this worker answers when the supervisor gathers every worker's /status report. */
+  onStatusAsk(handler: () => Promise<unknown>): void {
+    this.statusHandler = handler;
   }
 
   call<K extends CallOp>(op: K, ...args: Calls[K]["args"]): Promise<Calls[K]["value"]> {
@@ -94,12 +106,26 @@ export class IpcChannel {
       this.eventHandler(m.event);
       return;
     }
+    if (m.yubin === "wanted") {
+      this.wantedHandler(m.accountIds, m.on);
+      return;
+    }
     if (m.yubin === "metrics.ask") {
       const id = m.id;
       // A process whose metrics cannot be read sends none: the scrape goes on with the others'.
       this.metricsHandler().then(
         (metrics) => this.send({ yubin: "metrics.answer", id, metrics }),
         () => this.send({ yubin: "metrics.answer", id, metrics: [] }),
+      );
+      return;
+    }
+    if (m.yubin === "status.ask") {
+      const id = m.id;
+      // Null while its app is still starting (nothing to report yet) or when the report failed.
+      const own = this.statusHandler ?? (async () => null);
+      own().then(
+        (status) => this.send({ yubin: "status.answer", id, status }),
+        () => this.send({ yubin: "status.answer", id, status: null }),
       );
       return;
     }

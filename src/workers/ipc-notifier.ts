@@ -10,9 +10,14 @@
 // session). So a subscribeAll listener hears other workers' events only of the accounts this
 // worker listens to: none needs more (the spam trainer ignores remote events, the foreign-write
 // poll finds the rest in the database).
+// The other way round, the supervisor tells this worker which accounts the other workers listen
+// to ("wanted", hub.ts), and only their events are sent: under IMAP's mixed load with two workers
+// each write's event crossed to the supervisor (a JSON encode here, a pipe write, a wake-up and a
+// parse there) to be dropped, as no other worker had a session of that account. Until the first
+// answer comes (at start) every event is sent, as before.
 // A hint, never the source of truth: a relay lost (or not yet asked for: a listener that came
-// while the event was on its way) is found by the store's foreign-write poll, and sessions read
-// changesSince at their next command anyway.
+// while the event was on its way, or while the news of it was on its way here) is found by the
+// store's foreign-write poll, and sessions read changesSince at their next command anyway.
 import type { MailEvent, MailListener } from "../store/notifier.js";
 import { RelayingNotifier } from "../store/notifier-relay.js";
 import type { IpcChannel } from "./ipc-channel.js";
@@ -24,6 +29,10 @@ export class IpcNotifier extends RelayingNotifier {
   /** Accounts listened to at the supervisor with no listener here now, since when (ms). */
   private readonly idleSince = new Map<number, number>();
   private sweeper: NodeJS.Timeout | null = null;
+  /** Accounts another worker listens to; null until the supervisor first said (send them all). */
+  private wanted: Set<number> | null = null;
+  /** Events not sent since no other worker listens to their account (tests). */
+  unsent = 0;
 
   constructor(
     private readonly channel: IpcChannel,
@@ -31,9 +40,20 @@ export class IpcNotifier extends RelayingNotifier {
   ) {
     super();
     channel.onEvent((e) => this.relay(e));
+    channel.onWanted((accountIds, on) => {
+      // The first answer is the whole set; later ones are changes to it.
+      if (!this.wanted) this.wanted = new Set(accountIds);
+      else if (on) for (const a of accountIds) this.wanted.add(a);
+      else for (const a of accountIds) this.wanted.delete(a);
+    });
+    channel.send({ yubin: "wanted.ask" });
   }
 
   protected send(event: MailEvent): void {
+    if (this.wanted && !this.wanted.has(event.accountId)) {
+      this.unsent++;
+      return;
+    }
     this.channel.send({ yubin: "event", event });
   }
 

@@ -16,15 +16,25 @@ import { IpcCounters } from "./ipc-counters.js";
 import { IpcLocks } from "./ipc-locks.js";
 import { IpcNotifier } from "./ipc-notifier.js";
 import type { ToSupervisor, ToWorker } from "./messages.js";
-import type { Wire } from "./outbox.js";
+import { unbatch, type Wire } from "./outbox.js";
 
-/** Worker `id`'s channel to `hub`; `close()` stands for the channel going away. */
-function link(hub: CoordinationHub, id: number, timeoutMs = 2000): { channel: IpcChannel; close(): void } {
+/** Worker `id`'s channel to `hub`; `close()` stands for the channel going away; `sent` holds
+ *  every message the worker sent, batches unpacked. */
+function link(
+  hub: CoordinationHub,
+  id: number,
+  timeoutMs = 2000,
+): { channel: IpcChannel; close(): void; sent: ToSupervisor[]; received: ToWorker[] } {
   let toWorker: (m: Wire<ToWorker>) => void = () => {};
   let onClose: () => void = () => {};
   const copy = <T>(m: T): T => JSON.parse(JSON.stringify(m)) as T;
+  const sent: ToSupervisor[] = [];
+  const received: ToWorker[] = [];
   const port: Port = {
-    send: (m) => setImmediate(() => hub.receive(id, copy(m))),
+    send: (m) => {
+      sent.push(...unbatch(m));
+      setImmediate(() => hub.receive(id, copy(m)));
+    },
     onMessage: (h) => {
       toWorker = h;
     },
@@ -32,9 +42,16 @@ function link(hub: CoordinationHub, id: number, timeoutMs = 2000): { channel: Ip
       onClose = h;
     },
   };
-  hub.attach(id, (m) => setImmediate(() => toWorker(copy(m))));
+  hub.attach(id, (m) =>
+    setImmediate(() => {
+      received.push(...unbatch(m));
+      toWorker(copy(m));
+    }),
+  );
   return {
     channel: new IpcChannel(port, timeoutMs),
+    sent,
+    received,
     close() {
       hub.detach(id);
       onClose();
@@ -116,6 +133,75 @@ describe("workers' coordination", () => {
     await new Promise((r) => setTimeout(r, 20));
     assert.equal(secondAll.length, before);
     assert.deepEqual(third, []);
+  });
+
+  test("a worker sends the supervisor only the events of accounts another worker listens to", async () => {
+    const hub = new CoordinationHub(silentLogger);
+    const l1 = link(hub, 1);
+    const n1 = new IpcNotifier(l1.channel);
+    const l2 = link(hub, 2);
+    const n2 = new IpcNotifier(l2.channel, 50);
+    const got: MailEvent[] = [];
+    n2.subscribeAll({ onMailEvent: (e) => got.push(e) });
+    const own: MailEvent[] = [];
+    n1.subscribe(8, { onMailEvent: (e) => own.push(e) });
+    const settle = () => new Promise((r) => setTimeout(r, 15));
+    const eventsSent = () => l1.sent.filter((m) => m.yubin === "event").length;
+    /** Until worker 1 has heard `n` answers about the wanted accounts (a loaded machine may take
+     *  longer than a fixed pause). */
+    const wantedHeard = async (n: number) => {
+      for (let i = 0; i < 500 && l1.received.filter((m) => m.yubin === "wanted").length < n; i++)
+        await new Promise((r) => setTimeout(r, 2));
+      assert.equal(l1.received.filter((m) => m.yubin === "wanted").length, n);
+    };
+    const publish = async (accountId: number, modseq: number) => {
+      n1.publish({ kind: "flags", accountId, mailboxId: 1, uids: [1], modseq });
+      await settle();
+    };
+    await wantedHeard(1); // the answer to "wanted.ask": no account yet
+    await publish(8, 1); // a session of this worker's own: nobody else listens
+    await publish(9, 2);
+    assert.equal(own.length, 1, "its own listeners hear it");
+    assert.equal(eventsSent(), 0, "nothing crosses to the supervisor");
+    assert.equal(n1.unsent, 2);
+    const l: MailListener = { onMailEvent: () => {} };
+    n2.subscribe(9, l);
+    await wantedHeard(2);
+    await publish(9, 3);
+    await publish(8, 4);
+    assert.equal(eventsSent(), 1, "only the account worker 2 listens to");
+    assert.deepEqual(
+      got.map((e) => ("modseq" in e ? e.modseq : 0)),
+      [3],
+    );
+    n2.unsubscribe(9, l);
+    await wantedHeard(3); // past worker 2's linger (50 ms): "listen" off, so not wanted
+    await publish(9, 5);
+    assert.equal(eventsSent(), 1, "not once worker 2 stopped listening");
+    // A worker that starts while another listens is told at once; a dead one's accounts are
+    // wanted by nobody.
+    n2.subscribe(9, l);
+    await wantedHeard(4);
+    const l3 = link(hub, 3);
+    const n3 = new IpcNotifier(l3.channel);
+    for (let i = 0; i < 500 && !l3.received.some((m) => m.yubin === "wanted"); i++)
+      await new Promise((r) => setTimeout(r, 2));
+    const first = l3.received.find((m) => m.yubin === "wanted");
+    assert.ok(first?.yubin === "wanted" && first.on, "the answer to its ask");
+    assert.deepEqual(
+      [...first.accountIds].sort((a, b) => a - b),
+      [8, 9],
+      "what the others listen to",
+    );
+    n3.publish({ kind: "flags", accountId: 9, mailboxId: 1, uids: [1], modseq: 6 });
+    await settle();
+    assert.equal(l3.sent.filter((m) => m.yubin === "event").length, 1);
+    await publish(9, 7);
+    assert.equal(eventsSent(), 2);
+    l2.close();
+    await wantedHeard(5);
+    await publish(9, 8);
+    assert.equal(eventsSent(), 2, "worker 2 is gone: its account is wanted no more");
   });
 
   test("a worker hears an account's events from its first listener until it has had none for the linger", async () => {

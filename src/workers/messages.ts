@@ -19,6 +19,8 @@ export interface Calls {
   "lock.release": { args: [name: string, token: number]; value: null };
   /** Every live worker's metrics as prom-client JSON, one array each (a /metrics scrape). */
   "metrics.gather": { args: []; value: unknown[] };
+  /** Every live worker's own /status report, one each (src/metrics/monitoring.ts). */
+  "status.gather": { args: []; value: unknown[] };
 }
 export type CallOp = keyof Calls;
 
@@ -36,16 +38,27 @@ export type ToSupervisor =
   /** The worker has listeners of this account now (on) or no longer (off): the supervisor relays
    *  it an account's events only while it listens (hub.ts). */
   | { yubin: "listen"; accountId: number; on: boolean }
+  /** Sent once, as the worker's notifier starts: answer with the accounts the other workers
+   *  listen to ("wanted"), and keep it told of changes to that set. */
+  | { yubin: "wanted.ask" }
   | { yubin: "call"; id: number; op: CallOp; args: unknown[] }
   /** A worker's own metrics, answering the supervisor's "metrics.ask" of that id. */
-  | { yubin: "metrics.answer"; id: number; metrics: unknown };
+  | { yubin: "metrics.answer"; id: number; metrics: unknown }
+  /** A worker's own status report, answering the supervisor's "status.ask" of that id. */
+  | { yubin: "status.answer"; id: number; status: unknown };
 
 export type ToWorker =
   | { yubin: "event"; event: MailEvent }
+  /** Other workers now listen (on) or no longer listen (off) to these accounts: the worker sends
+   *  the supervisor only the events of accounts another worker listens to (ipc-notifier.ts). The
+   *  first one answers "wanted.ask" and holds the whole set. */
+  | { yubin: "wanted"; accountIds: number[]; on: boolean }
   | { yubin: "reply"; id: number; ok: true; value: unknown }
   | { yubin: "reply"; id: number; ok: false; error: string }
   /** Send your metrics (another worker is being scraped). */
-  | { yubin: "metrics.ask"; id: number };
+  | { yubin: "metrics.ask"; id: number }
+  /** Send your status report (another worker is answering /status). */
+  | { yubin: "status.ask"; id: number };
 
 /** One of ours (a plain object with a `yubin` kind), not one of Node's cluster messages. */
 export function isOurs<T extends { yubin: string }>(m: unknown): m is T {

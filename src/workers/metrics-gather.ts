@@ -3,7 +3,8 @@
 // worker (that one too) for its metrics and answers with all of them once each has sent its own.
 // A worker that dies meanwhile is not waited for (its counts died with it, as one process's do
 // when it restarts); one that does not answer within the timeout fails the scrape, naming it,
-// rather than give counters that seem to go down.
+// rather than give counters that seem to go down. /status gathers every worker's report the same
+// way (a second instance, asking "status.ask").
 import type { ToWorker } from "./messages.js";
 import type { Outbox } from "./outbox.js";
 
@@ -18,7 +19,12 @@ export class MetricsGathering {
   private readonly pending = new Map<number, Gathering>();
   private nextId = 1;
 
-  constructor(private readonly timeoutMs: number) {}
+  constructor(
+    private readonly timeoutMs: number,
+    /** What asks a worker (the same gathering serves /status: "status.ask"). */
+    private readonly ask: (id: number) => ToWorker = (id) => ({ yubin: "metrics.ask", id }),
+    private readonly what = "metrics",
+  ) {}
 
   /** Asks every one of `workers` for its metrics; resolves with their answers. */
   gather(workers: ReadonlyMap<number, Outbox<ToWorker>>): Promise<unknown[]> {
@@ -28,12 +34,14 @@ export class MetricsGathering {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(
-          new Error(`worker ${[...waiting].join(", ")} did not send its metrics within ${this.timeoutMs} ms`),
+          new Error(
+            `worker ${[...waiting].join(", ")} did not send its ${this.what} within ${this.timeoutMs} ms`,
+          ),
         );
       }, this.timeoutMs);
       const g: Gathering = { waiting, got: [], resolve, timer };
       this.pending.set(id, g);
-      for (const out of workers.values()) out.push({ yubin: "metrics.ask", id });
+      for (const out of workers.values()) out.push(this.ask(id));
       this.settle(id, g); // no worker at all: nothing to wait for
     });
   }

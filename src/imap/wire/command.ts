@@ -140,18 +140,37 @@ const NO_ARGS = new Set([
   "NAMESPACE",
 ]);
 
+/** tag = 1*<any ASTRING-CHAR except "+">: no CTL, space or ( ) { % * " \ + (RFC 9051 9). */
+function isTagChar(x: number): boolean {
+  return (
+    x > 0x20 &&
+    x < 0x7f &&
+    x !== 0x28 && // (
+    x !== 0x29 && // )
+    x !== 0x7b && // {
+    x !== 0x25 && // %
+    x !== 0x2a && // *
+    x !== 0x22 && // "
+    x !== 0x5c && // \
+    x !== 0x2b // +
+  );
+}
+
 export function parseCommand(frame: Frame, opts: CursorOptions): Command {
   const c = new Cursor(frame, opts);
   let tag: string;
   try {
     // tag = 1*<any ASTRING-CHAR except "+">
-    tag = c.take((x) => x > 0x20 && x < 0x7f && !'(){%*"\\+'.includes(String.fromCharCode(x)), "a tag");
+    tag = c.take(isTagChar, "a tag");
   } catch {
     throw new CommandSyntaxError(null, "Missing or invalid tag");
   }
   try {
     c.sp();
-    return { tag, ...parseBody(c) } as Command;
+    // The tag set on the parsed body rather than spread into a copy of it (a copy per command).
+    const cmd = parseBody(c) as Command;
+    cmd.tag = tag;
+    return cmd;
   } catch (e) {
     if (e instanceof ParseError) throw new CommandSyntaxError(tag, e.message);
     throw e;

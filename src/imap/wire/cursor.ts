@@ -106,7 +106,8 @@ export class Cursor {
     const start = this.pos;
     while (t && this.pos < t.length && pred(t[this.pos]!)) this.pos++;
     if (this.pos === start) throw new ParseError(`Expected ${what}`);
-    return t!.subarray(start, this.pos).toString("latin1");
+    // toString with a range decodes in place: no Buffer view made per token.
+    return t!.toString("latin1", start, this.pos);
   }
 
   atom(): string {
