@@ -2,6 +2,7 @@
 // invariants it keeps.
 import { randomBytes } from "node:crypto";
 import { resolveRecipient } from "../delivery/resolve.js";
+import { FieldsLogger } from "../log/fields-logger.js";
 import type { RejectReason } from "../metrics/events.js";
 import { srsResolveOption } from "../outbound/srs-service.js";
 import type { AppContext } from "../server/context.js";
@@ -88,7 +89,7 @@ export function createPostOffice(opts: PostOfficeOptions): PostOffice {
       letter,
       id,
       // The correlation id in every stage's lines (the queue keeps it for the delivery engine's).
-      log: (letter.log ?? ctx.log).child({ cid: id }),
+      log: FieldsLogger.of(letter.log ?? ctx.log, { cid: id }),
       body: letter.body,
       received: Buffer.alloc(0),
       authFields: Buffer.alloc(0),

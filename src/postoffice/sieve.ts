@@ -247,13 +247,22 @@ async function runSafely(
   }
 }
 
+/** Shared, never changed: the stage copies the lists into each chain. */
+const NO_GLOBAL_SCRIPTS: { readonly before: readonly ChainScript[]; readonly after: readonly ChainScript[] } =
+  {
+    before: [],
+    after: [],
+  };
+
 /** The global before and after scripts ([sieve] globalBefore / globalAfter), compiled. */
 async function globalScripts(
   ctx: AppContext,
   rt: SieveRuntime,
   work: Work,
-): Promise<{ before: ChainScript[]; after: ChainScript[] }> {
+): Promise<{ readonly before: readonly ChainScript[]; readonly after: readonly ChainScript[] }> {
   const cfg = ctx.config.sieve;
+  // None configured (the default): nothing to read, and no closure made for every message.
+  if (cfg.globalBefore === "" && cfg.globalAfter === "") return NO_GLOBAL_SCRIPTS;
   const load = async (path: string, after: boolean): Promise<ChainScript[]> => {
     if (path === "") return [];
     try {

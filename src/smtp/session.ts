@@ -10,6 +10,7 @@
 import { loginStillValid, recheckDue, recheckNow } from "../auth/login-recheck.js";
 import type { ListenerConfig } from "../config/schema.js";
 import { type ConnectionScreen, screenConnection } from "../dnsbl/index.js";
+import { FieldsLogger } from "../log/fields-logger.js";
 import type { Logger } from "../log/logger.js";
 import type { RejectReason } from "../metrics/events.js";
 import { maxBearerResponseLength } from "../oauth/sasl.js";
@@ -67,7 +68,11 @@ export class Session {
     this.remoteIp = opts.remoteIp;
     this.slot = opts.slot;
     this.io = new SmtpIo(opts.socket);
-    this.log = opts.ctx.log.child({ proto: opts.listener.protocol, conn: this.id, ip: opts.remoteIp });
+    this.log = FieldsLogger.of(opts.ctx.log, {
+      proto: opts.listener.protocol,
+      conn: this.id,
+      ip: opts.remoteIp,
+    });
     this.loginBy = Date.now() + this.cfg.submissionLoginDeadlineSec * 1000;
   }
 

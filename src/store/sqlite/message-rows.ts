@@ -4,7 +4,7 @@
 import { QuotaError, StoreError } from "../errors.js";
 import { joinKeywords, type StoredFlags } from "../shared/flags.js";
 import type { Ctx } from "./context.js";
-import type { MailboxRows } from "./mailboxes.js";
+import type { MailboxCounters, MailboxRows } from "./mailboxes.js";
 
 /** At most this many Message-IDs of References/In-Reply-To are looked up to find a thread. */
 const THREAD_LOOKUP_MAX = 100;
@@ -92,9 +92,15 @@ export function createMessageRows(ctx: Ctx, rows: MailboxRows) {
     return null;
   };
 
-  /** Files one copy: its UID and the next mod-sequence of the mailbox, thread, row. */
-  const insertCopy = (c: CopyInput, savedDate: number): { uid: number; modseq: number; id: number } => {
-    const box = rows.mustCounters(c.mailboxId);
+  /** Files one copy: its UID and the next mod-sequence of the mailbox, thread, row. `counters`:
+   *  the mailbox's row as read in this transaction and not bumped since (deliver has just read it
+   *  to resolve the target: one statement fewer per copy); omitted, it is read here. */
+  const insertCopy = (
+    c: CopyInput,
+    savedDate: number,
+    counters?: MailboxCounters,
+  ): { uid: number; modseq: number; id: number } => {
+    const box = counters ?? rows.mustCounters(c.mailboxId);
     const uid = c.uid ?? box.uid_next;
     // UIDs only ever grow (RFC 3501 2.3.1.1): one below uidNext could be one a client has seen.
     if (uid < box.uid_next) throw new StoreError("invalid", `UID ${uid} is below the mailbox's UIDNEXT`);
