@@ -8,6 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LocalNotifier } from "../src/store/notifier.js";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
+import { exitWithHelpIfAsked } from "./args.js";
+
+exitWithHelpIfAsked(import.meta.url);
 
 const i = process.argv.indexOf("--count");
 const count = i >= 0 ? Number(process.argv[i + 1]) : 400;

@@ -30,7 +30,6 @@ import { connect as netConnect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { parseArgs } from "node:util";
 import { startApp } from "../src/app/start.js";
 import { hashPassword } from "../src/auth/password.js";
 import { defaultConfig } from "../src/config/load.js";
@@ -38,20 +37,25 @@ import { silentLogger } from "../src/log/logger.js";
 import { guardProcess } from "../src/server/process-guard.js";
 import { LocalNotifier } from "../src/store/notifier.js";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
+import { benchArgs } from "./args.js";
 
-const { values: opt } = parseArgs({
-  options: {
-    clients: { type: "string", default: "20" },
-    rounds: { type: "string", default: "5" }, // quiet and hostile windows, alternating
-    seconds: { type: "string", default: "10" },
-    flood: { type: "string", default: "500" }, // pre-login connections opened by the flood
-    literals: { type: "string", default: "800" }, // 64 KiB literals in the pre-login command
-    "attack-timeout": { type: "string", default: "30" },
-    "max-seconds": { type: "string", default: "600" },
-    "serve-child": { type: "string" }, // internal: run the server in this process
-    "attack-child": { type: "string" }, // internal: run the attacker in this process
+const { values: opt } = benchArgs(
+  import.meta.url,
+  {
+    options: {
+      clients: { type: "string", default: "20" },
+      rounds: { type: "string", default: "5" }, // quiet and hostile windows, alternating
+      seconds: { type: "string", default: "10" },
+      flood: { type: "string", default: "500" }, // pre-login connections opened by the flood
+      literals: { type: "string", default: "800" }, // 64 KiB literals in the pre-login command
+      "attack-timeout": { type: "string", default: "30" },
+      "max-seconds": { type: "string", default: "600" },
+      "serve-child": { type: "string" }, // internal: run the server in this process
+      "attack-child": { type: "string" }, // internal: run the attacker in this process
+    },
   },
-});
+  ["serve-child", "attack-child"],
+);
 
 const CLIENTS = Math.max(1, Number(opt.clients));
 const PHASE_MS = Number(opt.seconds) * 1000;

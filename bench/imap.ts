@@ -46,7 +46,6 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { connect as netConnect, type Socket } from "node:net";
 import { join } from "node:path";
 import { connect as tlsConnect } from "node:tls";
-import { parseArgs } from "node:util";
 import { writeHeapSnapshot } from "node:v8";
 import { type App, type AppDeps, startApp } from "../src/app/start.js";
 import { hashPassword } from "../src/auth/password.js";
@@ -54,45 +53,50 @@ import type { AuthResult } from "../src/auth/types.js";
 import { defaultConfig } from "../src/config/load.js";
 import type { Config } from "../src/config/schema.js";
 import { silentLogger } from "../src/log/logger.js";
+import { benchArgs } from "./args.js";
 import { applyStorage, type BenchBackend, backendArgs, onSignals, startOwnOn } from "./backend.js";
 import { serveBench } from "./workers.js";
 
-const { values: opt } = parseArgs({
-  options: {
-    host: { type: "string" },
-    port: { type: "string" },
-    user: { type: "string", default: "bench{n}@example.test" },
-    pass: { type: "string" },
-    pid: { type: "string" },
-    "pid-tree": { type: "boolean", default: false },
-    messages: { type: "string", default: "100000" },
-    fetches: { type: "string", default: "200" }, // random UID FETCH n BODY[] in phase 1
-    clients: { type: "string", default: "20" },
-    seconds: { type: "string", default: "20" },
-    idle: { type: "string", default: "10000" },
-    batch: { type: "string", default: "100" }, // idle connections opened at once
-    phases: { type: "string", default: "1,2,3,4" },
-    appends: { type: "string", default: "200" }, // phase 4: APPENDs of each kind
-    settle: { type: "string", default: "3" }, // seconds between opening the last idle connection and measuring
-    // Own server: answer repeated logins with the same user and password from memory, skipping
-    // the ~30 ms argon2id check (10,000 logins would otherwise take minutes of CPU). Bench only;
-    // the compare script gives Dovecot {PLAIN} passwords to match.
-    "cheap-auth": { type: "boolean", default: false },
-    // Own server: worker processes (bench/workers.ts); CPU and memory then count all of them.
-    workers: { type: "string", default: "1" },
-    ...backendArgs,
-    "serve-child": { type: "string" }, // internal: run the server in this process
-    "write-maildirs": { type: "string" },
-    "cpu-prof-dir": { type: "string" }, // own server: write a V8 CPU profile of it into this dir
-    // phase 2: append "<epoch ms> <operations so far>" to this file every 100 ms, so a profile
-    // taken over part of the run (perf record -p) can be divided by the operations in its window
-    "progress-file": { type: "string" },
-    // own server: a V8 heap snapshot at each memory reading (compare the last two of phase 3)
-    "heap-snapshot-dir": { type: "string" },
-    // implicit TLS (port-993 style) for every connection; the own server then listens with TLS
-    tls: { type: "boolean", default: false },
+const { values: opt } = benchArgs(
+  import.meta.url,
+  {
+    options: {
+      host: { type: "string" },
+      port: { type: "string" },
+      user: { type: "string", default: "bench{n}@example.test" },
+      pass: { type: "string" },
+      pid: { type: "string" },
+      "pid-tree": { type: "boolean", default: false },
+      messages: { type: "string", default: "100000" },
+      fetches: { type: "string", default: "200" }, // random UID FETCH n BODY[] in phase 1
+      clients: { type: "string", default: "20" },
+      seconds: { type: "string", default: "20" },
+      idle: { type: "string", default: "10000" },
+      batch: { type: "string", default: "100" }, // idle connections opened at once
+      phases: { type: "string", default: "1,2,3,4" },
+      appends: { type: "string", default: "200" }, // phase 4: APPENDs of each kind
+      settle: { type: "string", default: "3" }, // seconds between opening the last idle connection and measuring
+      // Own server: answer repeated logins with the same user and password from memory, skipping
+      // the ~30 ms argon2id check (10,000 logins would otherwise take minutes of CPU). Bench only;
+      // the compare script gives Dovecot {PLAIN} passwords to match.
+      "cheap-auth": { type: "boolean", default: false },
+      // Own server: worker processes (bench/workers.ts); CPU and memory then count all of them.
+      workers: { type: "string", default: "1" },
+      ...backendArgs,
+      "serve-child": { type: "string" }, // internal: run the server in this process
+      "write-maildirs": { type: "string" },
+      "cpu-prof-dir": { type: "string" }, // own server: write a V8 CPU profile of it into this dir
+      // phase 2: append "<epoch ms> <operations so far>" to this file every 100 ms, so a profile
+      // taken over part of the run (perf record -p) can be divided by the operations in its window
+      "progress-file": { type: "string" },
+      // own server: a V8 heap snapshot at each memory reading (compare the last two of phase 3)
+      "heap-snapshot-dir": { type: "string" },
+      // implicit TLS (port-993 style) for every connection; the own server then listens with TLS
+      tls: { type: "boolean", default: false },
+    },
   },
-});
+  ["serve-child", "serve-postgres-url"],
+);
 
 const PASSWORD = "bench password";
 const N = Number(opt.messages);

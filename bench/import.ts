@@ -22,7 +22,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { parseArgs } from "node:util";
 import { ImapFlow } from "imapflow";
 import { openStore } from "../src/app/stores.js";
 import { backupInstallation } from "../src/backup/backup.js";
@@ -41,23 +40,28 @@ import {
   type PrivateDovecot,
   startDovecot,
 } from "../src/testing/dovecot.js";
+import { benchArgs } from "./args.js";
 import { generateMaildir } from "./import/generate.js";
 
-const { values: opt } = parseArgs({
-  options: {
-    messages: { type: "string", default: "100000" },
-    dir: { type: "string" },
-    keep: { type: "boolean", default: false },
-    skip: { type: "string", default: "" },
-    // Internal: the child process running one import.
-    phase: { type: "string" },
-    maildir: { type: "string" },
-    data: { type: "string" },
-    port: { type: "string" },
-    // Internal too: the child prints its memory (RSS, V8 heap, buffers) every 5 s to stderr.
-    "mem-trace": { type: "boolean", default: false },
+const { values: opt } = benchArgs(
+  import.meta.url,
+  {
+    options: {
+      messages: { type: "string", default: "100000" },
+      dir: { type: "string" },
+      keep: { type: "boolean", default: false },
+      skip: { type: "string", default: "" },
+      // Internal: the child process running one import.
+      phase: { type: "string" },
+      maildir: { type: "string" },
+      data: { type: "string" },
+      port: { type: "string" },
+      // Internal too: the child prints its memory (RSS, V8 heap, buffers) every 5 s to stderr.
+      "mem-trace": { type: "boolean", default: false },
+    },
   },
-});
+  ["phase", "maildir", "data", "port", "mem-trace"],
+);
 
 const USER = "bench";
 const PASSWORD = "bench password";

@@ -15,6 +15,9 @@ import { silentLogger } from "../src/log/logger.js";
 import type { AppContext } from "../src/server/context.js";
 import { LocalNotifier } from "../src/store/notifier.js";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
+import { exitWithHelpIfAsked } from "./args.js";
+
+exitWithHelpIfAsked(import.meta.url);
 
 function option(name: string, env: string, def: number | string): string {
   const i = process.argv.indexOf(`--${name}`);

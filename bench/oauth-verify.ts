@@ -8,6 +8,9 @@ import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { defaultConfig } from "../src/config/load.js";
 import { TokenVerifier } from "../src/oauth/tokens.js";
+import { exitWithHelpIfAsked } from "./args.js";
+
+exitWithHelpIfAsked(import.meta.url);
 
 const N = 3000;
 

@@ -23,40 +23,44 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { connect as netConnect, type Socket } from "node:net";
 import { join } from "node:path";
 import { connect as tlsConnect } from "node:tls";
-import { parseArgs } from "node:util";
 import { type App, type AppDeps, startApp } from "../src/app/start.js";
 import { hashPassword } from "../src/auth/password.js";
 import type { AuthResult } from "../src/auth/types.js";
 import { defaultConfig } from "../src/config/load.js";
 import type { Config } from "../src/config/schema.js";
 import { silentLogger } from "../src/log/logger.js";
+import { benchArgs } from "./args.js";
 import { applyStorage, type BenchBackend, backendArgs, onSignals, startOwnOn, treeCpuMs } from "./backend.js";
 import { serveBench } from "./workers.js";
 
-const { values: opt } = parseArgs({
-  options: {
-    host: { type: "string" },
-    port: { type: "string" },
-    user: { type: "string" },
-    pass: { type: "string" },
-    pid: { type: "string" },
-    tls: { type: "boolean", default: false },
-    "no-mark-seen": { type: "boolean", default: false }, // own server: pop3.markSeenOnRetr = false
-    // Own server: answer repeated logins with the same user and password from memory, skipping
-    // the ~30 ms argon2id verification. Bench only: measures the POP3 engine alone, as a server
-    // with {PLAIN} passwords would (bench/compare/ runs Dovecot that way for its "plain" figures).
-    "cheap-auth": { type: "boolean", default: false },
-    clients: { type: "string", default: "20" },
-    messages: { type: "string", default: "1000" },
-    size: { type: "string", default: "4096" },
-    seconds: { type: "string", default: "20" },
-    workers: { type: "string", default: "1" }, // own server: worker processes (bench/workers.ts)
-    ...backendArgs,
-    "serve-child": { type: "string" }, // internal: run the server in this process
-    "write-maildirs": { type: "string" },
-    "cpu-prof-dir": { type: "string" }, // own server: write a V8 CPU profile of it into this dir
+const { values: opt } = benchArgs(
+  import.meta.url,
+  {
+    options: {
+      host: { type: "string" },
+      port: { type: "string" },
+      user: { type: "string" },
+      pass: { type: "string" },
+      pid: { type: "string" },
+      tls: { type: "boolean", default: false },
+      "no-mark-seen": { type: "boolean", default: false }, // own server: pop3.markSeenOnRetr = false
+      // Own server: answer repeated logins with the same user and password from memory, skipping
+      // the ~30 ms argon2id verification. Bench only: measures the POP3 engine alone, as a server
+      // with {PLAIN} passwords would (bench/compare/ runs Dovecot that way for its "plain" figures).
+      "cheap-auth": { type: "boolean", default: false },
+      clients: { type: "string", default: "20" },
+      messages: { type: "string", default: "1000" },
+      size: { type: "string", default: "4096" },
+      seconds: { type: "string", default: "20" },
+      workers: { type: "string", default: "1" }, // own server: worker processes (bench/workers.ts)
+      ...backendArgs,
+      "serve-child": { type: "string" }, // internal: run the server in this process
+      "write-maildirs": { type: "string" },
+      "cpu-prof-dir": { type: "string" }, // own server: write a V8 CPU profile of it into this dir
+    },
   },
-});
+  ["serve-child", "serve-postgres-url"],
+);
 
 const PASSWORD = "bench password";
 

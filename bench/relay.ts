@@ -14,7 +14,6 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import nodemailer from "nodemailer";
 import { openStore } from "../src/app/stores.js";
 import { defaultConfig } from "../src/config/load.js";
@@ -26,8 +25,9 @@ import type { Store } from "../src/store/types.js";
 import { startDnsServer, type ZoneRecord } from "../src/testing/dns-server.js";
 import { startTestServer, testPassword } from "../src/testing/harness.js";
 import { startServerProcess } from "../src/testing/process.js";
+import { benchArgs } from "./args.js";
 
-const { values: opt } = parseArgs({
+const { values: opt } = benchArgs(import.meta.url, {
   options: {
     messages: { type: "string", default: "5000" },
     recipients: { type: "string", default: "100" },

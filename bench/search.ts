@@ -19,7 +19,6 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { connect, type Socket } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { startApp } from "../src/app/start.js";
 import { hashPassword } from "../src/auth/password.js";
@@ -28,10 +27,11 @@ import { silentLogger } from "../src/log/logger.js";
 import { LocalNotifier } from "../src/store/notifier.js";
 import { DATABASE_FILE, openSqliteStore } from "../src/store/sqlite/index.js";
 import { freePort, stopChild, waitForGreeting } from "../src/testing/net.js";
+import { benchArgs } from "./args.js";
 import { median } from "./compare/process.js";
 import { COMMON, JAPANESE, RARE, searchMessage } from "./search-corpus.js";
 
-const { values: opt } = parseArgs({
+const { values: opt } = benchArgs(import.meta.url, {
   options: {
     messages: { type: "string", default: "100000" },
     runs: { type: "string", default: "5" },

@@ -6,6 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SecondFactors } from "../src/auth/2fa/second-factors.js";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
+import { exitWithHelpIfAsked } from "./args.js";
+
+exitWithHelpIfAsked(import.meta.url);
 
 const dir = await mkdtemp(join(tmpdir(), "w3-bench-"));
 const { LocalNotifier } = await import("../src/store/notifier.js");

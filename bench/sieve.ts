@@ -9,13 +9,13 @@
 //   npm run bench:sieve                            # 100 rules, every 2002 message, 3 passes
 //   npm run bench:sieve -- --rules 20 --passes 5
 import { loadavg } from "node:os";
-import { parseArgs } from "node:util";
 import { compileSieve, runSieve } from "../src/sieve/index.js";
 import type { RunLimits, SieveHost } from "../src/sieve/types.js";
+import { benchArgs } from "./args.js";
 import { benchScript } from "./sieve/rules.js";
 import { loadCorpus } from "./spam/corpus.js";
 
-const { values: opt } = parseArgs({
+const { values: opt } = benchArgs(import.meta.url, {
   options: {
     rules: { type: "string", default: "100" },
     passes: { type: "string", default: "3" },

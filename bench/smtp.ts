@@ -40,11 +40,11 @@ import { mkdtemp } from "node:fs/promises";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { hashPassword } from "../src/auth/password.js";
 import { dnsSection } from "../src/dns/config.js";
 import type { SqliteStore } from "../src/store/sqlite/index.js";
 import { startServerProcess } from "../src/testing/process.js";
+import { benchArgs } from "./args.js";
 import { type BenchBackend, backendArgs, onSignals, startBackend } from "./backend.js";
 import { benchScript } from "./sieve/rules.js";
 import {
@@ -57,36 +57,40 @@ import {
 import { loadCorpus } from "./spam/corpus.js";
 import { trainCorpus } from "./spam/yubin.js";
 
-const { values: opt } = parseArgs({
-  options: {
-    host: { type: "string" },
-    port: { type: "string" },
-    pid: { type: "string" },
-    to: { type: "string" },
-    messages: { type: "string", default: "5000" },
-    concurrency: { type: "string", default: "20" },
-    size: { type: "string", default: "4096" },
-    mailboxes: { type: "string", default: "20" },
-    // Our own server: `yubin serve --workers N` (CPU and peak RSS then count every worker).
-    workers: { type: "string", default: "1" },
-    ...backendArgs,
-    bdat: { type: "boolean", default: false },
-    // [spam] enabled for our own server (bench:spam runs both); unset: the config's default.
-    spam: { type: "string" },
-    // [metrics] enabled for our own server (off: no Prometheus observer at all); unset: on.
-    metrics: { type: "string" },
-    // One connection per message (greeting, EHLO, transaction, QUIT) instead of reusing each.
-    "per-message": { type: "boolean", default: false },
-    // Our own server's global model trained with the SpamAssassin corpus's 2002 groups before the
-    // run: a fresh model is "not ready" and the filter skips the classifier (src/spam/model-lookup.ts).
-    trained: { type: "boolean", default: false },
-    // Our own server: every bench mailbox gets an active Sieve script of this many rules.
-    sieve: { type: "string", default: "0" },
-    "cpu-prof-dir": { type: "string" }, // own server: write a V8 CPU profile of it into this dir
-    // Our own server: [mailauth] verifyInbound with the sender's DNS served (bench/smtp-auth-dns.ts).
-    mailauth: { type: "string", default: "on" },
+const { values: opt } = benchArgs(
+  import.meta.url,
+  {
+    options: {
+      host: { type: "string" },
+      port: { type: "string" },
+      pid: { type: "string" },
+      to: { type: "string" },
+      messages: { type: "string", default: "5000" },
+      concurrency: { type: "string", default: "20" },
+      size: { type: "string", default: "4096" },
+      mailboxes: { type: "string", default: "20" },
+      // Our own server: `yubin serve --workers N` (CPU and peak RSS then count every worker).
+      workers: { type: "string", default: "1" },
+      ...backendArgs,
+      bdat: { type: "boolean", default: false },
+      // [spam] enabled for our own server (bench:spam runs both); unset: the config's default.
+      spam: { type: "string" },
+      // [metrics] enabled for our own server (off: no Prometheus observer at all); unset: on.
+      metrics: { type: "string" },
+      // One connection per message (greeting, EHLO, transaction, QUIT) instead of reusing each.
+      "per-message": { type: "boolean", default: false },
+      // Our own server's global model trained with the SpamAssassin corpus's 2002 groups before the
+      // run: a fresh model is "not ready" and the filter skips the classifier (src/spam/model-lookup.ts).
+      trained: { type: "boolean", default: false },
+      // Our own server: every bench mailbox gets an active Sieve script of this many rules.
+      sieve: { type: "string", default: "0" },
+      "cpu-prof-dir": { type: "string" }, // own server: write a V8 CPU profile of it into this dir
+      // Our own server: [mailauth] verifyInbound with the sender's DNS served (bench/smtp-auth-dns.ts).
+      mailauth: { type: "string", default: "on" },
+    },
   },
-});
+  ["serve-postgres-url"],
+);
 if (opt.mailauth !== "on" && opt.mailauth !== "off") throw new Error("--mailauth on|off");
 if (opt.spam !== undefined && opt.spam !== "on" && opt.spam !== "off") throw new Error("--spam on|off");
 if (opt.metrics !== undefined && opt.metrics !== "on" && opt.metrics !== "off")
@@ -372,7 +376,7 @@ async function main(): Promise<void> {
       sieve: sieveOff ? "off" : sieveRules,
       // Own server only: inbound SPF/DKIM/DMARC checks (on: every message verified as all pass).
       mailauth: backend ? opt.mailauth : null,
-      // Signed again because mailauth's verifier rejected mailauth's signature (smtp-auth-dns.ts).
+      // Signed again because the first signature did not verify (expected 0; smtp-auth-dns.ts).
       ...(senderDns ? { dkimResigned: senderDns.resigned() } : {}),
       seconds: Number(seconds.toFixed(2)),
       messagesPerSecond: Math.round(total / seconds),

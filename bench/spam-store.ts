@@ -10,6 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LocalNotifier } from "../src/store/notifier.js";
 import { DATABASE_FILE, openSqliteStore } from "../src/store/sqlite/index.js";
+import { exitWithHelpIfAsked } from "./args.js";
+
+exitWithHelpIfAsked(import.meta.url);
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(name);

@@ -10,6 +10,9 @@ import { silentLogger } from "../src/log/logger.js";
 import { JunkTrainer } from "../src/spam/training/trainer.js";
 import { LocalNotifier } from "../src/store/notifier.js";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
+import { exitWithHelpIfAsked } from "./args.js";
+
+exitWithHelpIfAsked(import.meta.url);
 
 const i = process.argv.indexOf("--count");
 const count = i >= 0 ? Number(process.argv[i + 1]) : 1000;

@@ -8,6 +8,9 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { LocalNotifier } from "../src/store/notifier.js";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
+import { exitWithHelpIfAsked } from "./args.js";
+
+exitWithHelpIfAsked(import.meta.url);
 
 function option(name: string, env: string, def: number | string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -13,6 +13,9 @@ import { TokenStore } from "../src/jmap/http/tokens.js";
 import { LocalNotifier } from "../src/store/notifier.js";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
 import type { Account } from "../src/store/types.js";
+import { exitWithHelpIfAsked } from "./args.js";
+
+exitWithHelpIfAsked(import.meta.url);
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -21,13 +21,13 @@ import { mkdtemp } from "node:fs/promises";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { hashPassword } from "../src/auth/password.js";
 import { dnsSection } from "../src/dns/config.js";
 import { silentLogger } from "../src/log/logger.js";
 import { LocalNotifier } from "../src/store/notifier.js";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
 import { startServerProcess } from "../src/testing/process.js";
+import { benchArgs } from "./args.js";
 import {
   mailauthVerdicts,
   SENDER_DOMAIN,
@@ -36,7 +36,7 @@ import {
   startSenderDns,
 } from "./smtp-auth-dns.js";
 
-const { values: opt } = parseArgs({
+const { values: opt } = benchArgs(import.meta.url, {
   options: {
     messages: { type: "string", default: "3000" }, // per round
     // Rounds not counted. Each worker sees half the messages, so it is still warming up after

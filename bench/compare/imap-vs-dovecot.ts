@@ -39,12 +39,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { freePort, stopChild, waitForGreeting } from "../../src/testing/net.js";
+import { benchArgs } from "../args.js";
 import { median } from "./process.js";
 import { figureRows, parseSetups, rotation, setupArgs, type YubinSetup } from "./setups.js";
 
-const { values: opt } = parseArgs({
+const { values: opt } = benchArgs(import.meta.url, {
   options: {
     messages: { type: "string", default: "100000" },
     clients: { type: "string", default: "20" },

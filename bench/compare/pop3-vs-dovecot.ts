@@ -30,13 +30,13 @@ import { existsSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { hashPassword } from "../../src/auth/password.js";
 import { freePort, stopChild, waitForGreeting } from "../../src/testing/net.js";
+import { benchArgs } from "../args.js";
 import { median, runNode } from "./process.js";
 import { figureRows, parseSetups, rotation, setupArgs, type YubinSetup } from "./setups.js";
 
-const { values: opt } = parseArgs({
+const { values: opt } = benchArgs(import.meta.url, {
   options: {
     seconds: { type: "string", default: "15" },
     size: { type: "string", default: "4096" },

@@ -31,8 +31,8 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { loadavg, userInfo } from "node:os";
-import { parseArgs } from "node:util";
 import { freePort, stopChild, waitForGreeting } from "../../src/testing/net.js";
+import { benchArgs as parseBenchArgs } from "../args.js";
 import { median, runNode } from "./process.js";
 import { parseSetups, REFERENCE, rotation, setupArgs, type YubinSetup } from "./setups.js";
 import {
@@ -47,7 +47,7 @@ import {
   VIRTUAL_AGENT,
 } from "./smtp-postfix.js";
 
-const { values: opt } = parseArgs({
+const { values: opt } = parseBenchArgs(import.meta.url, {
   options: {
     rounds: { type: "string", default: "3" },
     messages: { type: "string", default: "5000" },

@@ -21,7 +21,12 @@ import { ImportJobs } from "../import/jobs.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import { fanOut, type MetricEvents } from "../metrics/events.js";
 import { type MetricsListener, startMetricsListener } from "../metrics/listener.js";
-import type { Monitoring } from "../metrics/monitoring.js";
+import {
+  combineStatus,
+  type Monitoring,
+  type StatusReport,
+  type StatusSharing,
+} from "../metrics/monitoring.js";
 import { createPrometheusMetrics } from "../metrics/prometheus.js";
 import { RecentErrors, recordingLogger } from "../metrics/recent-errors.js";
 import type { MetricsSharing } from "../metrics/shared.js";
@@ -74,6 +79,8 @@ export interface AppDeps {
   metrics?: readonly MetricEvents[];
   /** With several processes (serve --workers N): /metrics answers for all of them. */
   metricsSharing?: MetricsSharing;
+  /** With several processes: /status answers for all of them, each worker's part shown. */
+  statusSharing?: StatusSharing;
   /** Whether this process runs the jobs one process per machine should (ACME renewals, the
    *  full-text indexer); default true. `serve --workers N` gives them to its first worker only. */
   machineJobs?: boolean;
@@ -129,6 +136,9 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       await closeShared();
       throw e;
     }));
+  // After a reconnection to Redis, this node's listeners re-read their mailboxes from the store
+  // (what other nodes published meanwhile is lost; PgNotifier reads them on its own connection).
+  cluster?.notifier.readMailboxesFrom((accountId) => store.mail.listMailboxes(accountId));
   const appPasswords = new AppPasswords({
     store: store.appPasswords,
     dataDir: config.server.dataDir,
@@ -213,15 +223,27 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       }
     },
     async status() {
-      return {
-        startedAt,
-        notReady: await monitoring.notReady(),
-        uncaughtErrors: health.uncaughtErrors,
-        loopBlocks: health.loopBlocks,
-        recentErrors: recentErrors.list(),
-      };
+      const sharing = deps.statusSharing;
+      if (!sharing) return ownStatus();
+      try {
+        return combineStatus(await sharing.gather());
+      } catch (e) {
+        // A worker that does not answer: this one's report, saying so (not a failed request).
+        const own = await ownStatus();
+        const why = `not every worker answered: ${e instanceof Error ? e.message : String(e)}`;
+        return { ...own, notReady: own.notReady ? `${own.notReady}; ${why}` : why };
+      }
     },
   };
+  async function ownStatus(): Promise<StatusReport> {
+    return {
+      startedAt,
+      notReady: await monitoring.notReady(),
+      uncaughtErrors: health.uncaughtErrors,
+      loopBlocks: health.loopBlocks,
+      recentErrors: recentErrors.list(),
+    };
+  }
   // DMARC and TLS-RPT reports mailed to our report addresses, read in the background (src/reports/inbound).
   const reports = receivedReports(config, { store, log });
   const ctx: AppContext = {
@@ -304,6 +326,17 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     throw e;
   }
   phase = "up";
+  // Up: this worker's part of /status from now on (before, it answers "starting").
+  const statusSharing = deps.statusSharing;
+  statusSharing?.provide(async () => ({
+    ...(await ownStatus()),
+    worker: statusSharing.worker,
+    pid: process.pid,
+    listeners: [
+      ...listeners.map((r) => `${r.listener.protocol} ${r.listener.address}:${r.port} ${r.listener.tls}`),
+      ...(config.metrics.listen ? [`metrics ${config.metrics.listen}`] : []),
+    ],
+  }));
 
   statsRecorder?.start();
 

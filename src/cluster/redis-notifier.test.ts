@@ -82,6 +82,47 @@ describe("RedisNotifier", { skip }, () => {
     await b.close();
   });
 
+  test("its subscribed connection lost and back: listeners hear a resync of their mailboxes", async () => {
+    const channel = `ch${++n}`;
+    const r = redis();
+    const sub = await r.connect({ subscriber: true });
+    const subId = await sub.client("ID"); // before SUBSCRIBE, which allows no other command
+    const a = await RedisNotifier.open({
+      pub: await r.connect(),
+      sub,
+      channel,
+      nodeId: "a",
+      log: silentLogger,
+    });
+    const b = await node(channel, "b");
+    const read: number[] = [];
+    a.readMailboxesFrom(async (accountId) => {
+      read.push(accountId);
+      return accountId === 1
+        ? [
+            { id: 5, highestModseq: 9 },
+            { id: 6, highestModseq: 2 },
+          ]
+        : [];
+    });
+    const onA = heard(a, 1);
+    const cmd = await r.connect();
+    await cmd.client("KILL", "ID", String(subId));
+    await eventually("a resynced", () => onA.length === 2);
+    assert.deepEqual(read, [1], "only the accounts listened to");
+    assert.deepEqual(onA, [
+      { kind: "resync", accountId: 1, mailboxId: 5, highestModseq: 9, remote: true },
+      { kind: "resync", accountId: 1, mailboxId: 6, highestModseq: 2, remote: true },
+    ]);
+    // Subscribed again: b's events arrive, and the resync was not sent on to b.
+    const onB = heard(b, 1);
+    b.publish(added(1));
+    await eventually("a hears b again", () => onA.length === 3);
+    assert.deepEqual(onB, [added(1)]);
+    await a.close();
+    await b.close();
+  });
+
   test("unreadable or malformed messages are dropped, not delivered", () => {
     assert.equal(parseEnvelope("{"), null);
     assert.equal(parseEnvelope(JSON.stringify({ n: "x", o: "y", e: { kind: "nope", accountId: 1 } })), null);

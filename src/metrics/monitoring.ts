@@ -5,7 +5,9 @@ import { timingSafeEqual } from "node:crypto";
 import type { PrometheusMetrics } from "./prometheus.js";
 import type { RecentError } from "./recent-errors.js";
 
-/** What `yubin status` asks the running server (/status, JSON). */
+/** What `yubin status` asks the running server (/status, JSON). With `serve --workers N` it is
+ *  the whole server's, whichever worker the request reached (combineStatus): the worst of the
+ *  workers, their counts summed, and each worker's own report in `workers`. */
 export interface StatusReport {
   startedAt: string;
   /** Null when ready, else why not (as /readyz). */
@@ -14,6 +16,50 @@ export interface StatusReport {
   loopBlocks: number;
   /** The last warnings and errors logged, oldest first (recent-errors.ts). */
   recentErrors: RecentError[];
+  /** With several workers: each one's report, by worker number. */
+  workers?: WorkerStatus[];
+}
+
+/** One worker's own part of /status. */
+export interface WorkerStatus extends Omit<StatusReport, "workers"> {
+  worker: number;
+  pid: number;
+  /** The listeners it serves ("imap 127.0.0.1:1143"); the workers share the sockets. */
+  listeners: string[];
+}
+
+/** How the workers of one server see each other's status (src/workers/ipc-status.ts). */
+export interface StatusSharing {
+  /** This worker's number (1…N, as the supervisor's log lines say). */
+  readonly worker: number;
+  /** What this worker answers when another gathers. */
+  provide(own: () => Promise<WorkerStatus>): void;
+  /** Every live worker's report, this one's among them; fails when one does not answer. */
+  gather(): Promise<WorkerStatus[]>;
+}
+
+/** The server's status from its workers' (ordered by worker number): not ready when any is not,
+ *  naming it; errors and blocks summed; started when the first did; the most recent warnings and
+ *  errors of all (each with its worker), at most as many as one worker keeps. */
+export function combineStatus(all: WorkerStatus[]): StatusReport {
+  const workers = [...all].sort((a, b) => a.worker - b.worker);
+  const notReady = workers
+    .filter((w) => w.notReady !== null)
+    .map((w) => `worker ${w.worker}: ${w.notReady}`)
+    .join("; ");
+  const keep = Math.max(0, ...workers.map((w) => w.recentErrors.length));
+  const recentErrors = workers
+    .flatMap((w) => w.recentErrors.map((e) => ({ ...e, fields: { ...e.fields, worker: w.worker } })))
+    .sort((a, b) => a.time.localeCompare(b.time))
+    .slice(-keep);
+  return {
+    startedAt: workers.map((w) => w.startedAt).sort()[0] ?? "",
+    notReady: notReady === "" ? (workers.length === 0 ? "no worker answered" : null) : notReady,
+    uncaughtErrors: workers.reduce((n, w) => n + w.uncaughtErrors, 0),
+    loopBlocks: workers.reduce((n, w) => n + w.loopBlocks, 0),
+    recentErrors: keep === 0 ? [] : recentErrors,
+    workers,
+  };
 }
 
 export interface Monitoring {

@@ -29,6 +29,26 @@ export abstract class RelayingNotifier implements ChangeNotifier {
     return this.local.listens(accountId);
   }
 
+  /** The accounts with a listener here (subscribeAll's not counted). */
+  protected listenedAccounts(): number[] {
+    return this.local.listenedAccounts();
+  }
+
+  /** After this notifier came back from losing its link to the other nodes (what they sent
+   *  meanwhile is lost: neither NOTIFY nor Redis pub/sub keeps it): tells the listeners here of
+   *  each of their mailboxes' highest mod-sequence, so an idle session reads what it missed now
+   *  rather than at the next change. Published here only, marked `remote`. */
+  protected resync(boxes: Iterable<{ accountId: number; mailboxId: number; highestModseq: number }>): void {
+    for (const b of boxes)
+      this.local.publish({
+        kind: "resync",
+        accountId: b.accountId,
+        mailboxId: b.mailboxId,
+        highestModseq: b.highestModseq,
+        remote: true,
+      });
+  }
+
   subscribe(accountId: number, listener: MailListener): void {
     this.local.subscribe(accountId, listener);
   }

@@ -46,6 +46,17 @@ export type MailEvent = EventOrigin &
         modseq: number;
       }
     | {
+        /** Events of this mailbox may have been lost (a notifier between nodes reconnected:
+         *  NOTIFY and Redis PUBLISH do not keep what was sent while a listener was away); its
+         *  highest mod-sequence is now `highestModseq`. A listener that knows less reads
+         *  changesSince. Only published here, marked `remote`: never sent to other nodes. (Not
+         *  `modseq`: it names no change of its own, as the message events' modseq does.) */
+        kind: "resync";
+        accountId: number;
+        mailboxId: number;
+        highestModseq: number;
+      }
+    | {
         kind: "mailbox-created" | "mailbox-renamed" | "mailbox-deleted";
         accountId: number;
         mailboxId: number;
@@ -91,6 +102,11 @@ export class LocalNotifier implements ChangeNotifier {
   /** Whether a listener of this account (not counting subscribeAll's) is subscribed. */
   listens(accountId: number): boolean {
     return this.listeners.has(accountId);
+  }
+
+  /** The accounts with a listener (not counting subscribeAll's). */
+  listenedAccounts(): number[] {
+    return [...this.listeners.keys()];
   }
 
   subscribe(accountId: number, listener: MailListener): void {

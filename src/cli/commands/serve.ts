@@ -91,7 +91,7 @@ async function serveAlone(env: CliEnv, config: Config, log: Logger): Promise<voi
  *  takes Redis's instead). */
 async function serveAsWorker(config: Config, log: Logger, id: number): Promise<void> {
   try {
-    const shared = workerCoordination({ timeoutMs: config.workers.ipcTimeoutMs });
+    const shared = workerCoordination({ timeoutMs: config.workers.ipcTimeoutMs, worker: id });
     const { notifier, counters, locks } = shared;
     const app = await startApp(config, {
       log,
@@ -99,6 +99,7 @@ async function serveAsWorker(config: Config, log: Logger, id: number): Promise<v
       counters,
       locks,
       metricsSharing: shared.metrics,
+      statusSharing: shared.status,
       // An upload another worker took is used here (too large for the IPC channel: uploads-files.ts).
       uploads: new FileUploads({
         dir: join(config.server.dataDir, UPLOADS_DIR),

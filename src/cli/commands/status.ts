@@ -4,7 +4,8 @@
 // opens beside the running server), and the server's own view: ready or not, uncaught errors,
 // and its last warnings and errors. Those live only in the server's memory
 // (src/metrics/recent-errors.ts), so they are asked of it over /status: on the [metrics] listen
-// address, else on an HTTPS listener with [metrics] token. Exit code 0 when nothing is red, 1
+// address, else on an HTTPS listener with [metrics] token. With `serve --workers N` the answer is
+// the whole server's, whichever worker took the request, with a line per worker. Exit code 0 when nothing is red, 1
 // otherwise (a script or a cron job can alert on it).
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
@@ -113,6 +114,14 @@ export async function statusCommand(env: CliEnv, args: ParsedArgs): Promise<void
       env,
       `server       ${sv}: ${report.notReady === null ? "ready" : `not ready (${report.notReady})`}, up since ${report.startedAt}, uncaught errors ${report.uncaughtErrors}, event-loop blocks ${report.loopBlocks}`,
     );
+    // serve --workers N: the line above is the whole server's; each worker's own below.
+    for (const w of report.workers ?? []) {
+      const state = w.notReady === null ? "ready" : `not ready (${w.notReady})`;
+      print(
+        env,
+        `  worker ${String(w.worker).padEnd(4)} pid ${String(w.pid).padEnd(8)} ${state}, up since ${w.startedAt || "-"}, uncaught errors ${w.uncaughtErrors}, event-loop blocks ${w.loopBlocks}, ${w.listeners.length} listeners`,
+      );
+    }
     const since = Date.now() - RECENT_ERROR_WINDOW_MS;
     const recent = report.recentErrors.filter((e) => e.level === "error" && Date.parse(e.time) >= since);
     if (recent.length > 0) verdict("RED", `${recent.length} errors logged in the last hour`);

@@ -7,7 +7,13 @@
 //   sent on the side (at most MAX_IN_FLIGHT waiting, beyond that dropped and logged at most
 //   every 30 s), and the connection comes back by itself; the payloads that queued while one
 //   statement was on the wire go together in the next (one round trip for many deliveries);
-// - a notifier ignores its own events (a random origin id), and marks other nodes' `remote`.
+// - a notifier ignores its own events (a random origin id), and marks other nodes' `remote`;
+// - what other nodes sent while the connection was down is lost (PostgreSQL delivers a NOTIFY only
+//   to sessions listening when it commits), so after each reconnection, once LISTEN is on again,
+//   the listeners here hear a "resync" of every mailbox of the accounts they listen to, read in
+//   one query: an IMAP IDLE or JMAP push session waiting on a mailbox that changed meanwhile reads
+//   changesSince at once instead of at the next change. A change committed after the LISTEN comes
+//   as a NOTIFY, one before it is in what the query reads: nothing falls between.
 // A NOTIFY payload must stay under 8000 bytes: an event with many UIDs (an EXPUNGE of thousands)
 // is sent as several events with a part of the UIDs each; listeners read changesSince anyway.
 // The channel is per schema (one database may hold several installations, as the tests' schemas).
@@ -44,6 +50,8 @@ export class PgNotifier extends RelayingNotifier {
   private timer: NodeJS.Timeout | null = null;
   private lastWarn = -Infinity;
   private skipped = 0;
+  /** Whether a connection was ever up: the next one is a reconnection, which resyncs. */
+  private connectedOnce = false;
 
   private constructor(private readonly opts: PgNotifierOptions) {
     super();
@@ -120,11 +128,16 @@ export class PgNotifier extends RelayingNotifier {
     c.on("end", () => this.lost(c));
     try {
       await c.connect();
-      if (!this.channel) {
-        const r = await c.query<{ s: string }>("SELECT current_schema() AS s");
-        this.channel = `yubin_events_${r.rows[0]?.s ?? "public"}`.slice(0, 63);
-      }
+      const r = await c.query<{ s: string; pid: number }>(
+        "SELECT current_schema() AS s, pg_backend_pid() AS pid",
+      );
+      this.channel ||= `yubin_events_${r.rows[0]?.s ?? "public"}`.slice(0, 63);
+      const ownPid = r.rows[0]?.pid;
       c.on("notification", (m) => {
+        // Our own NOTIFYs (sent on this connection) come back to it: told apart by the sending
+        // backend's pid before any parse. One per delivery, so the JSON.parse and checks it
+        // saves are the receiving cost of a node that makes most of its own changes.
+        if (m.processId === ownPid) return;
         if (m.channel === this.channel && m.payload !== undefined) this.onMessage(m.payload);
       });
       await c.query(`LISTEN ${pg.escapeIdentifier(this.channel)}`);
@@ -138,6 +151,32 @@ export class PgNotifier extends RelayingNotifier {
     }
     this.client = c;
     this.attempts = 0;
+    if (this.connectedOnce) void this.resyncAfterReconnect(c);
+    this.connectedOnce = true;
+  }
+
+  /** Every listened account's mailboxes with their highest mod-sequence, as "resync" events to
+   *  the listeners here (see the head of this file). A failure is logged: the sessions still see
+   *  the change at their next command or the next event. */
+  private async resyncAfterReconnect(c: pg.Client): Promise<void> {
+    const accounts = this.listenedAccounts();
+    if (accounts.length === 0) return;
+    try {
+      const r = await c.query<{ id: string; account_id: string; highest_modseq: string }>(
+        "SELECT id, account_id, highest_modseq FROM mailboxes WHERE account_id = ANY($1::bigint[])",
+        [accounts],
+      );
+      if (this.closed) return;
+      this.resync(
+        r.rows.map((row) => ({
+          accountId: Number(row.account_id),
+          mailboxId: Number(row.id),
+          highestModseq: Number(row.highest_modseq),
+        })),
+      );
+    } catch (e) {
+      this.warn(`mailboxes not re-read after the notifier reconnected: ${(e as Error).message}`);
+    }
   }
 
   private lost(c: pg.Client): void {

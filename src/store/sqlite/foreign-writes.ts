@@ -55,7 +55,9 @@ export function watchForeignWrites(
       } else if (e.kind === "mailbox-created") {
         seen.set(e.mailboxId, { accountId: e.accountId, name: e.name, modseq: -1 });
       } else if (e.kind === "mailbox-deleted") seen.delete(e.mailboxId);
-      else if (s) s.name = e.name;
+      // A "resync" (a shared notifier reconnected) reports the database, not a change made here:
+      // the snapshot keeps what the next poll must still compare.
+      else if (s && e.kind === "mailbox-renamed") s.name = e.name;
     },
   };
   ctx.notifier.subscribeAll(own);
