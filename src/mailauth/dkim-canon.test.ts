@@ -117,6 +117,15 @@ describe("body canonicalization", () => {
     assert.equal(r.canonLength, "hello world\r\nmore\r\n".length);
   });
 
+  test("a line after empty lines that filled the scratch buffer is hashed whole (bare LF ends lines too)", async () => {
+    // 40 bare-LF empty lines become 80 canonical bytes: more than their source, so the line after
+    // them no longer fits what is left of a buffer sized from the body.
+    const body = `a\n${"\n".repeat(40)}${"b".repeat(50)}\n`;
+    const msg = L(`A: b\r\n\r\n${body}`);
+    const r = await bodyHash(msg, parseHeader(msg).bodyStart, { canon: "relaxed", algo: "sha256" });
+    assert.deepEqual(r.hash, sha(`a\r\n${"\r\n".repeat(40)}${"b".repeat(50)}\r\n`));
+  });
+
   test("a body of many slices (and a line longer than one) hashes as one piece would", async () => {
     const line = `${"x ".repeat(100)}\t \r\n`;
     const long = `${"y  ".repeat(BODY_SLICE)}\r\n`;

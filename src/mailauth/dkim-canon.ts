@@ -269,9 +269,8 @@ async function relaxedBody(body: Buffer, sink: LimitedHash): Promise<void> {
     while (last > pos && (body[last - 1] === SP || body[last - 1] === HT)) last--;
     if (last === pos) pendingEmpty++;
     else {
-      // A long line (or pending empty lines) may not fit what is left of `out`.
-      const need = last - pos + 2 + pendingEmpty * 2;
-      if (n + need > out.length) flush();
+      // Empty lines canonicalize to more bytes than their source when it had bare LFs, so neither
+      // they nor the line after them can be assumed to fit what is left of `out`: each is checked.
       for (; pendingEmpty > 0; pendingEmpty--) {
         if (n + 2 > out.length) flush();
         out[n++] = CR;
@@ -281,20 +280,8 @@ async function relaxedBody(body: Buffer, sink: LimitedHash): Promise<void> {
         flush();
         sink.write(relaxLine(body, pos, last));
       } else {
-        let space = false;
-        for (let i = pos; i < last; i++) {
-          const c = body[i]!;
-          if (c === SP || c === HT) space = true;
-          else {
-            if (space) {
-              out[n++] = SP;
-              space = false;
-            }
-            out[n++] = c;
-          }
-        }
-        out[n++] = CR;
-        out[n++] = LF;
+        if (n + last - pos + 2 > out.length) flush();
+        n = relaxInto(body, pos, last, out, n);
       }
     }
     sinceYield += lineEnd - pos;
@@ -311,7 +298,12 @@ async function relaxedBody(body: Buffer, sink: LimitedHash): Promise<void> {
 /** One relaxed line with CRLF, for lines longer than the scratch buffer. */
 function relaxLine(body: Buffer, from: number, to: number): Buffer {
   const out = Buffer.allocUnsafe(to - from + 2);
-  let n = 0;
+  return out.subarray(0, relaxInto(body, from, to, out, 0));
+}
+
+/** Writes body[from, to) relaxed (WSP runs to one SP), then CRLF, into `out` at `n`; returns the
+ *  new end. `out` has room for to - from + 2 bytes from `n`. */
+function relaxInto(body: Buffer, from: number, to: number, out: Buffer, n: number): number {
   let space = false;
   for (let i = from; i < to; i++) {
     const c = body[i]!;
@@ -326,5 +318,5 @@ function relaxLine(body: Buffer, from: number, to: number): Buffer {
   }
   out[n++] = CR;
   out[n++] = LF;
-  return out.subarray(0, n);
+  return n;
 }
