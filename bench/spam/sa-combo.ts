@@ -7,13 +7,8 @@
 // last fold's fit gave each rule. The evidence for src/spam/rules/money.ts.
 //   node --import tsx bench/spam/sa-combo.ts --sa-json FILE --sets 'A,B;C' [--s 0.1]
 import { readFileSync } from "node:fs";
-import { classify } from "../../src/spam/classifier/classify.js";
-import { MemorySpamModel } from "../../src/spam/classifier/memory-model.js";
-import { messageTokens } from "../../src/spam/classifier/tokens.js";
-import { buildMessageView } from "../../src/spam/message-view.js";
 import { bayesSignals } from "../../src/spam/rules/index.js";
-import { localRuleSignals } from "./combine.js";
-import { loadCorpus } from "./corpus.js";
+import { blockedFolds, outOfFoldProbabilities, trainingItems } from "./folds.js";
 import { fitLogistic } from "./logistic.js";
 import { recallAtFpr, rocAuc, type Scored } from "./metrics.js";
 
@@ -25,51 +20,18 @@ if (saJson === undefined)
 /** Robinson's s for the classifier (default: classify.ts' own). */
 const robinsonS = arg("--s");
 const sa = JSON.parse(readFileSync(saJson, "utf8")) as Record<string, string[]>;
-const { train } = loadCorpus();
-const views = train.map((s) => buildMessageView(s.body));
-const tokens = views.map((v) => messageTokens(v));
-const rules = train.map((s, i) => localRuleSignals(s, views[i]!));
+const items = trainingItems();
+const train = items.map((it) => it.sample);
 const labels = train.map((s) => s.label);
 const y = labels.map((l) => (l === "spam" ? 1 : 0) as 0 | 1);
 
-function foldsOf(k: number): number[] {
-  const size = new Map<string, number>();
-  for (const s of train) size.set(s.group, (size.get(s.group) ?? 0) + 1);
-  const seen = new Map<string, number>();
-  return train.map((s) => {
-    const j = seen.get(s.group) ?? 0;
-    seen.set(s.group, j + 1);
-    return Math.floor((j * k) / (size.get(s.group) ?? 1));
-  });
-}
-
+/** The shipped score (rules + BAYES_*, not rounded) out of fold. */
 async function base(k: number, fold: number[]): Promise<number[]> {
-  const out: number[] = [];
-  for (let f = 0; f < k; f++) {
-    const m = new MemorySpamModel();
-    for (let i = 0; i < train.length; i++)
-      if (fold[i] !== f)
-        await m.train({
-          accountId: 0,
-          key: train[i]!.id,
-          as: labels[i]!,
-          hashes: tokens[i]!.hashes,
-          scopes: [0],
-        });
-    for (let i = 0; i < train.length; i++) {
-      if (fold[i] !== f) continue;
-      const c = await classify(
-        m,
-        { accountId: null, params: robinsonS === undefined ? {} : { s: Number(robinsonS) } },
-        tokens[i]!,
-      );
-      out[i] = [...rules[i]!, ...bayesSignals({ probability: c.probability, ready: true })].reduce(
-        (s, x) => s + x.score,
-        0,
-      );
-    }
-  }
-  return out;
+  const params = robinsonS === undefined ? {} : { s: Number(robinsonS) };
+  const prob = await outOfFoldProbabilities(items, fold, k, params);
+  return prob.map((p, i) =>
+    [...items[i]!.rules, ...bayesSignals({ probability: p, ready: true })].reduce((s, x) => s + x.score, 0),
+  );
 }
 
 function line(label: string, scores: number[]) {
@@ -115,7 +77,7 @@ const sets: string[][] = (arg("--sets") ?? "")
   .map((x) => x.split(","));
 for (const k of [3, 5, 10]) {
   // Blocked folds: the same split as tune.ts --blocked and cv-filter.ts.
-  const fold = foldsOf(k);
+  const fold = blockedFolds(train, k);
   const b = await base(k, fold);
   console.log(line(`f${k} shipped`, b));
   for (const set of sets) {

@@ -27,14 +27,10 @@ import {
 import { connect } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
-import { classify } from "../../src/spam/classifier/classify.js";
-import { MemorySpamModel } from "../../src/spam/classifier/memory-model.js";
-import { messageTokens } from "../../src/spam/classifier/tokens.js";
-import { buildMessageView } from "../../src/spam/message-view.js";
 import { bayesSignals } from "../../src/spam/rules/index.js";
 import { freePort, stopChild } from "../../src/testing/net.js";
-import { localRuleSignals } from "./combine.js";
-import { loadCorpus, type Sample } from "./corpus.js";
+import type { Sample } from "./corpus.js";
+import { blockedFolds, outOfFoldProbabilities, type TrainingItem, trainingItems } from "./folds.js";
 import { recallAtFpr, type Scored } from "./metrics.js";
 import { SPAMD, spamAssassinInstalled } from "./spamassassin.js";
 
@@ -45,7 +41,8 @@ const saJson = arg("--sa-json");
 const START_TIMEOUT_MS = 180_000;
 const CHECK_TIMEOUT_MS = 120_000;
 
-const { train } = loadCorpus();
+const items = trainingItems();
+const train = items.map((it) => it.sample);
 
 /** Rule names SpamAssassin fired, by sample id. */
 async function saRules(samples: readonly Sample[]): Promise<Map<string, string[]>> {
@@ -133,44 +130,15 @@ function request(port: number, head: string, body?: Buffer): Promise<string> {
 
 /** The filter's local score (shipped rules + BAYES_*, not rounded) of every training message,
  *  the classifier's probability out of fold (blocked folds, as tune.ts --blocked). */
-async function outOfFoldScores(samples: readonly Sample[]): Promise<number[]> {
-  const views = samples.map((s) => buildMessageView(s.body));
-  const tokens = views.map((v) => messageTokens(v));
-  const size = new Map<string, number>();
-  for (const s of samples) size.set(s.group, (size.get(s.group) ?? 0) + 1);
-  const seen = new Map<string, number>();
-  const fold = samples.map((s) => {
-    const k = seen.get(s.group) ?? 0;
-    seen.set(s.group, k + 1);
-    return Math.floor((k * folds) / (size.get(s.group) ?? 1));
-  });
-  const scores: number[] = [];
-  for (let f = 0; f < folds; f++) {
-    const model = new MemorySpamModel();
-    for (let i = 0; i < samples.length; i++)
-      if (fold[i] !== f)
-        await model.train({
-          accountId: 0,
-          key: samples[i]!.id,
-          as: samples[i]!.label,
-          hashes: tokens[i]!.hashes,
-          scopes: [0],
-        });
-    for (let i = 0; i < samples.length; i++) {
-      if (fold[i] !== f) continue;
-      const c = await classify(model, { accountId: null }, tokens[i]!);
-      const signals = [
-        ...localRuleSignals(samples[i]!, views[i]!),
-        ...bayesSignals({ probability: c.probability, ready: true }),
-      ];
-      scores[i] = signals.reduce((sum, s) => sum + s.score, 0);
-    }
-  }
-  return scores;
+async function outOfFoldScores(all: readonly TrainingItem[]): Promise<number[]> {
+  const prob = await outOfFoldProbabilities(all, blockedFolds(train, folds), folds);
+  return prob.map((p, i) =>
+    [...all[i]!.rules, ...bayesSignals({ probability: p, ready: true })].reduce((sum, s) => sum + s.score, 0),
+  );
 }
 
 const rules = await saRules(train);
-const base = await outOfFoldScores(train);
+const base = await outOfFoldScores(items);
 const labels = train.map((s) => s.label);
 const scored = (extra: (i: number) => number): Scored[] =>
   base.map((b, i) => ({ score: Math.round(10 * (b + extra(i))) / 10, label: labels[i]! }));

@@ -20,6 +20,7 @@ import { openSqliteStore } from "../../src/store/sqlite/index.js";
 import type { SpamStore } from "../../src/store/types.js";
 import { calibrate, tuneCombination } from "./combine.js";
 import { loadCorpus, type Sample } from "./corpus.js";
+import { blockedFolds } from "./folds.js";
 import { recallAtFpr, rocAuc, type Scored } from "./metrics.js";
 
 const argv = process.argv.slice(2);
@@ -131,15 +132,7 @@ function interleave<T extends { sample: Sample }>(items: readonly T[]): T[] {
 
 /** Each sample's fold (see `split`). */
 export function foldsOf(samples: readonly Sample[]): number[] {
-  if (split === "interleaved") return samples.map((_, i) => i % folds);
-  const size = new Map<string, number>();
-  for (const s of samples) size.set(s.group, (size.get(s.group) ?? 0) + 1);
-  const seen = new Map<string, number>();
-  return samples.map((s) => {
-    const k = seen.get(s.group) ?? 0;
-    seen.set(s.group, k + 1);
-    return Math.floor((k * folds) / (size.get(s.group) ?? 1));
-  });
+  return split === "interleaved" ? samples.map((_, i) => i % folds) : blockedFolds(samples, folds);
 }
 
 const corpus = loadCorpus();

@@ -22,7 +22,7 @@
 // positives: 82.4 / 95.2, 91.6 / 96.2, 91.6 / 97.2 % of spam, without: 81.2 / 93.6,
 // 89.0 / 95.4, 90.2 / 96.6 % (docs/ARCHITECTURE.md, "Spam classifier").
 import type { MessageView, Signal } from "../types.js";
-import { header, type RuleFamily } from "./types.js";
+import { header, type RuleFamily, topType } from "./types.js";
 
 /** Longest Message-ID, X-Mailer or Date value looked at. */
 const MAX_VALUE = 300;
@@ -91,12 +91,6 @@ export const forgedMuaRules: RuleFamily = {
 
 function absurdZone(hours: number, minutes: number): boolean {
   return hours > 14 || (minutes !== 0 && minutes !== 15 && minutes !== 30 && minutes !== 45);
-}
-
-function topType(view: MessageView): string {
-  const ct = (header(view, "content-type") ?? "text/plain").slice(0, MAX_VALUE).toLowerCase();
-  const semi = ct.indexOf(";");
-  return (semi < 0 ? ct : ct.slice(0, semi)).trim();
 }
 
 function producedByMimeOle(view: MessageView): boolean {

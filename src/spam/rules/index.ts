@@ -4,6 +4,7 @@ import { authRules } from "./auth.js";
 import { bulkRules } from "./bulk.js";
 import { forgedMuaRules } from "./forged-mua.js";
 import { headerRules, writtenRules } from "./header-anomalies.js";
+import { htmlOnlyRules } from "./html-only.js";
 import { linkRules } from "./links.js";
 import { moneyRules } from "./money.js";
 import { screenRules } from "./screen.js";
@@ -22,4 +23,5 @@ export const ruleFamilies: readonly RuleFamily[] = [
   linkRules,
   bulkRules,
   moneyRules,
+  htmlOnlyRules,
 ];

@@ -21,3 +21,11 @@ export function header(view: MessageView, name: string): string | null {
   for (const h of view.headers) if (h.name === name) return h.value;
   return null;
 }
+
+/** The top-level Content-Type's "type/subtype", lower-case ("text/plain" when absent, RFC 2045
+ *  §5.2); at most the field's first 300 characters are looked at. */
+export function topType(view: MessageView): string {
+  const ct = (header(view, "content-type") ?? "text/plain").slice(0, 300).toLowerCase();
+  const semi = ct.indexOf(";");
+  return (semi < 0 ? ct : ct.slice(0, semi)).trim();
+}
