@@ -1,39 +1,25 @@
 // A connection's logger: the listener's logger plus this connection's fields (conn id, ip).
 // Logger.child() would build a new logger of six closures per connection; under tsx each named
 // closure also carries a "name" property of its own, so that came to ~2 KiB per idle connection
-// (bench/imap.ts phase 3). This class keeps the connection's id and address (the fields object is
-// made only when something is logged) and its methods on the prototype, and writes exactly what
-// child() would: the parent's fields, then these, then the call's.
+// (bench/imap.ts phase 3). This is a FieldsLogger (src/log/fields-logger.ts: methods on the
+// prototype, fields merged when a line is written, children flattened into one merge) that keeps
+// only the connection's id and address and makes its fields object when something is logged. It
+// writes exactly what child() would: the parent's fields, then these, then the call's.
+import { FieldsLogger } from "../log/fields-logger.js";
 import type { LogFields, Logger } from "../log/logger.js";
 
-export class ConnectionLogger implements Logger {
+const NONE: LogFields = Object.freeze({});
+
+export class ConnectionLogger extends FieldsLogger {
   constructor(
-    private readonly parent: Logger,
+    parent: Logger,
     readonly conn: number,
     private readonly ip: string | undefined,
-  ) {}
-
-  private with(f: LogFields | undefined): LogFields {
-    return { conn: this.conn, ip: this.ip, ...f };
+  ) {
+    super(parent, NONE);
   }
 
-  debug(msg: string, f?: LogFields): void {
-    this.parent.debug(msg, this.with(f));
-  }
-
-  info(msg: string, f?: LogFields): void {
-    this.parent.info(msg, this.with(f));
-  }
-
-  warn(msg: string, f?: LogFields): void {
-    this.parent.warn(msg, this.with(f));
-  }
-
-  error(msg: string, f?: LogFields): void {
-    this.parent.error(msg, this.with(f));
-  }
-
-  child(f: LogFields): Logger {
-    return this.parent.child(this.with(f));
+  protected override fields(): LogFields {
+    return { conn: this.conn, ip: this.ip };
   }
 }

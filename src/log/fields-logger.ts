@@ -9,24 +9,32 @@
 // What is written is exactly what parent.child(fields) would write: for createLogger and
 // recordingLogger, child(f).info(m, g) and info(m, {...f, ...g}) give the same line (the parent's
 // own fields first, then f, then g) and the same recent-errors entry.
+//
+// An IMAP connection's logger (src/imap/conn-log.ts) is a subclass that makes its fields only
+// when a line is written, so an idle connection holds no fields object.
 import type { LogFields, Logger } from "./logger.js";
 
 export class FieldsLogger implements Logger {
-  private constructor(
+  protected constructor(
     private readonly parent: Logger,
-    private readonly fields: LogFields,
+    private readonly own: LogFields,
   ) {}
 
   /** `parent` with `fields` added to every line; a FieldsLogger's own parent is reused, so a
    *  child of a child still writes through one merge. */
   static of(parent: Logger, fields: LogFields): Logger {
     if (parent instanceof FieldsLogger)
-      return new FieldsLogger(parent.parent, { ...parent.fields, ...fields });
+      return new FieldsLogger(parent.parent, { ...parent.fields(), ...fields });
     return new FieldsLogger(parent, fields);
   }
 
+  /** The fields added to every line (a subclass may make them on demand). */
+  protected fields(): LogFields {
+    return this.own;
+  }
+
   private with(f: LogFields | undefined): LogFields {
-    return f === undefined ? this.fields : { ...this.fields, ...f };
+    return f === undefined ? this.fields() : { ...this.fields(), ...f };
   }
 
   debug(msg: string, f?: LogFields): void {

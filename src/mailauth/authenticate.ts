@@ -1,14 +1,12 @@
 // The inbound checks of one message, in the order and with the output of mailauth's
-// authenticate(): DKIM (ours, dkim-verify.ts), SPF (mailauth), ARC (mailauth), DMARC (mailauth),
-// then one Received-SPF and one Authentication-Results field. Ours runs DKIM on the Buffer we hold
-// instead of mailauth's stream parser, and asks mailauth's own DKIM pass only for what ARC needs
-// (the chain and its newest ARC-Message-Signature), so only messages that carry an ARC set pay for
-// a second parse.
+// authenticate(): DKIM (ours, dkim-verify.ts), SPF (mailauth), ARC (ours, arc-verify.ts), DMARC
+// (mailauth), then one Received-SPF and one Authentication-Results field. DKIM and ARC run on the
+// Buffer we hold, parsed once, instead of mailauth's stream parser.
 import { isIP } from "node:net";
-import type { ARCResult, DMARCResult, SPFResult } from "mailauth";
-import { arc, dkimVerify, dmarc, spf } from "mailauth";
+import type { DMARCResult, SPFResult } from "mailauth";
+import { dmarc, spf } from "mailauth";
 import addressparser from "nodemailer/lib/addressparser/index.js";
-import { inChunks } from "./chunks.js";
+import { type ArcResult, verifyArc } from "./arc-verify.js";
 import { parseHeader } from "./dkim-canon.js";
 import { type DkimResult, type KeyCache, verifyDkim } from "./dkim-verify.js";
 
@@ -30,13 +28,11 @@ export interface AuthenticateOptions {
 export interface AuthenticateOutcome {
   dkim: { results: DkimResult[]; headerFrom: string[] };
   spf: SPFResult | false;
-  arc: ARCResult | false;
+  arc: ArcResult;
   dmarc: DMARCResult | false;
   /** "Received-SPF: …\r\nAuthentication-Results: …\r\n" */
   headers: string;
 }
-
-const ARC_FIELDS = new Set(["arc-seal", "arc-message-signature", "arc-authentication-results"]);
 
 export async function authenticateMessage(
   body: Buffer,
@@ -69,12 +65,11 @@ export async function authenticateMessage(
     resolver: opts.resolver,
   });
 
-  let arcData: Parameters<typeof arc>[0] = { chain: false as unknown as [] };
-  if (header.fields.some((f) => ARC_FIELDS.has(f.lname))) {
-    const m = await dkimVerify(inChunks(body), { resolver: opts.resolver, minBitLength: opts.minBitLength });
-    if (m.arc) arcData = m.arc as unknown as Parameters<typeof arc>[0];
-  }
-  const arcResult = await arc(arcData, { resolver: opts.resolver, minBitLength: opts.minBitLength });
+  const arcResult = await verifyArc(body, header, {
+    resolveTxt,
+    minRsaBits: opts.minBitLength,
+    keys: opts.keys,
+  });
 
   const rows = dkimResults.map((r) => foldLine(r.info, 160));
   const headers: string[] = [];
@@ -82,7 +77,7 @@ export async function authenticateMessage(
     rows.push(foldLine(spfResult.info, 160));
     headers.push(spfResult.header);
   }
-  if (arcResult?.info) rows.push(foldLine(arcResult.info, 160));
+  if (arcResult.info) rows.push(foldLine(arcResult.info, 160));
   const dmarcResult = await dmarc({
     headerFrom,
     spfDomains: spfResult && spfResult.status.result === "pass" && spfResult.domain ? [spfResult.domain] : [],

@@ -79,41 +79,40 @@ export async function dkimSignatures(msg: Buffer, keys: SigningKey[], now: Date)
   const t = Math.floor(now.getTime() / 1000);
   let out = "";
   for (const key of keys) {
-    const field = signatureField({
-      a: key.algorithm,
-      d: key.domain,
-      s: key.selector,
-      t,
-      h: selected.map((f) => f.name),
-      bh,
-    });
+    const field = signatureField("DKIM-Signature", [
+      "v=1;",
+      `a=${key.algorithm};`,
+      "c=relaxed/relaxed;",
+      `d=${key.domain};`,
+      `s=${key.selector};`,
+      `t=${t};`,
+      ...hList(selected.map((f) => f.name)),
+      `bh=${bh};`,
+    ]);
     const data = headerHashInput(msg, selected, Buffer.from(field, "latin1"), "relaxed");
-    const b =
-      key.algorithm === "rsa-sha256"
-        ? cryptoSign("sha256", data, key.privateKey)
-        : // RFC 8463 §3: ed25519 signs the SHA-256 hash of the canonical header.
-          cryptoSign(null, createHash("sha256").update(data).digest(), key.privateKey);
-    out += `${field}${foldBase64(b.toString("base64"))}\r\n`;
+    out += `${field}${foldBase64(signBytes(key, data).toString("base64"))}\r\n`;
   }
   return out;
 }
 
-/** The field up to and including "b=", folded at tag and h= list boundaries to lines under 78. */
-function signatureField(v: { a: string; d: string; s: string; t: number; h: string[]; bh: string }): string {
-  const parts = [
-    "v=1;",
-    `a=${v.a};`,
-    "c=relaxed/relaxed;",
-    `d=${v.d};`,
-    `s=${v.s};`,
-    `t=${v.t};`,
-    ...v.h.map((n, i) => (i === 0 ? "h=" : ":") + n + (i === v.h.length - 1 ? ";" : "")),
-    `bh=${v.bh};`,
-    "b=",
-  ];
-  let out = "DKIM-Signature:";
+/** The signature of `data` (a canonical header) by `key`; ed25519 signs its SHA-256 (RFC 8463 §3). */
+export function signBytes(key: SigningKey, data: Buffer): Buffer {
+  return key.algorithm === "rsa-sha256"
+    ? cryptoSign("sha256", data, key.privateKey)
+    : cryptoSign(null, createHash("sha256").update(data).digest(), key.privateKey);
+}
+
+/** "h=a", ":b", …, ":z;" as signatureField folds them (at list boundaries). */
+export function hList(names: string[]): string[] {
+  return names.map((n, i) => (i === 0 ? "h=" : ":") + n + (i === names.length - 1 ? ";" : ""));
+}
+
+/** `name:` then the tags, ending with "b=" on a line of its own, folded at tag and h= list
+ *  boundaries to lines under 78 (DKIM-Signature, ARC-Message-Signature, ARC-Seal). */
+export function signatureField(name: string, tags: string[]): string {
+  let out = `${name}:`;
   let lineLen = out.length;
-  for (const p of parts) {
+  for (const p of [...tags, "b="]) {
     const sep = p.startsWith(":") ? "" : " ";
     // b= starts a line of its own, so its value's first line is as long as the others.
     if (lineLen + sep.length + p.length > 76 || p === "b=") {
@@ -130,7 +129,7 @@ function signatureField(v: { a: string; d: string; s: string; t: number; h: stri
 }
 
 /** b= value in lines of 72 (FWS inside b= is ignored, RFC 6376 §3.5). */
-function foldBase64(b64: string): string {
+export function foldBase64(b64: string): string {
   let out = "";
   for (let i = 0; i < b64.length; i += 72) out += (i === 0 ? "" : "\r\n ") + b64.slice(i, i + 72);
   return out;

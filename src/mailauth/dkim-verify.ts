@@ -7,6 +7,14 @@
 // again at the verify, more CPU than the RSA verify itself. Here a key record is parsed once into
 // a KeyObject and kept (KeyCache, by the record's text, so a changed record is a new entry).
 //
+// rsa-sha1 (RFC 8301 §3.1: "Verifiers MUST NOT consider signatures using rsa-sha1 valid") is
+// reported, never verified: dkim=policy, as RFC 8601 §2.7.1 has it for a signature the ADMD does
+// not accept, with Mail::DKIM's wording "unsupported algorithm rsa-sha1"; no key is fetched and no
+// SHA-1 body hash computed. mailauth and dkimpy (1.1.4) still passed them.
+//
+// The pieces below (parseSignature, lookupKey, checkSignature) also verify ARC's signatures
+// (arc-verify.ts).
+//
 // Bounds: at most maxSignatures DKIM-Signature fields are evaluated (the top-most; RFC 6376 §6.1
 // lets a verifier limit them), each body hash is computed once per (canonicalization, hash, l=).
 import { createHash, createPublicKey, verify as cryptoVerify, type KeyObject } from "node:crypto";
@@ -53,7 +61,7 @@ export interface DkimVerifyOptions {
   now?: () => Date;
 }
 
-type KeyType = "rsa" | "ed25519";
+export type KeyType = "rsa" | "ed25519";
 type ParsedKey = { key: KeyObject; type: KeyType; bits: number } | { error: KeyErrorCode };
 type KeyErrorCode = "EINVALIDVAL" | "EINVALIDVER" | "EINVALIDTYPE";
 
@@ -109,7 +117,7 @@ export function parseKeyRecord(record: string): ParsedKey {
   return { key, type, bits: type === "rsa" ? (key.asymmetricKeyDetails?.modulusLength ?? 0) : 256 };
 }
 
-interface Signature {
+export interface Signature {
   field: RawField;
   signAlgo: KeyType;
   hashAlgo: HashAlgo;
@@ -126,15 +134,23 @@ interface Signature {
   expiration: number | null;
 }
 
-/** What one DKIM-Signature field says, or null when it cannot be a signature we evaluate
- *  (unknown algorithm or canonicalization, no d= or s=: mailauth skips these too). */
-function parseSignature(msg: Buffer, field: RawField): Signature | null {
+/** What one DKIM-Signature (or ARC-Message-Signature) field says, or null when it cannot be a
+ *  signature we evaluate (unknown algorithm or canonicalization, no d= or s=: mailauth skips these
+ *  too). `defaultCanon` is the c= when the field has none (RFC 6376: simple; ARC: relaxed). */
+export function parseSignature(
+  msg: Buffer,
+  field: RawField,
+  defaultCanon: Canon = "simple",
+): Signature | null {
   const tags = parseTagList(msg.toString("latin1", field.valueStart, field.valueEnd));
   if (!tags) return null;
   const algorithm = (tags.get("a") ?? "").toLowerCase();
   const [signAlgo, hashAlgo] = algorithm.split("-");
   if (algorithm !== "rsa-sha256" && algorithm !== "rsa-sha1" && algorithm !== "ed25519-sha256") return null;
-  const [hc = "simple", bc = "simple"] = (tags.get("c") ?? "").toLowerCase().split("/");
+  const c = tags.get("c");
+  const [hc = defaultCanon, bc = "simple"] = (c ?? `${defaultCanon}/${defaultCanon}`)
+    .toLowerCase()
+    .split("/");
   const headerCanon = hc.trim() || "simple";
   const bodyCanon = bc.trim() || "simple";
   if (!isCanon(headerCanon) || !isCanon(bodyCanon)) return null;
@@ -189,6 +205,10 @@ export async function verifyDkim(
   const results: DkimResult[] = [];
   const nowSec = Math.floor((opts.now?.() ?? new Date()).getTime() / 1000);
   for (const sig of sigs) {
+    if (sig.algorithm === "rsa-sha1") {
+      results.push(rsaSha1Result(sig, headerFrom));
+      continue;
+    }
     const key = `${sig.bodyCanon}:${sig.hashAlgo}:${sig.limit ?? ""}`;
     let body = bodies.get(key);
     if (!body) {
@@ -203,6 +223,30 @@ export async function verifyDkim(
   }
   return results;
 }
+
+/** RFC 8301 §3.1: an rsa-sha1 signature is not valid, whatever its bytes say. */
+function rsaSha1Result(sig: Signature, headerFrom: string[]): DkimResult {
+  const status: DkimStatus = {
+    result: "policy",
+    comment: RSA_SHA1_COMMENT,
+    policy: { "dkim-rules": "weak-algorithm" },
+    header: { i: `@${sig.domain}`, s: sig.selector, a: sig.algorithm, b: sig.b ? sig.b.slice(0, 8) : false },
+  };
+  const fromDomain = headerFrom[0]?.split("@").pop();
+  if (fromDomain !== undefined)
+    status.aligned = (getAlignment(fromDomain, [sig.domain]) || null)?.domain || false;
+  return {
+    id: createHash("sha256").update(Buffer.from(sig.b, "base64")).digest("hex"),
+    signingDomain: sig.domain,
+    selector: sig.selector,
+    algo: sig.algorithm,
+    status,
+    info: formatAuthHeaderRow("dkim", status),
+  };
+}
+
+/** The comment of an rsa-sha1 signature, DKIM's and ARC's (Mail::DKIM's words). */
+export const RSA_SHA1_COMMENT = "unsupported algorithm rsa-sha1";
 
 async function verifyOne(
   msg: Buffer,
@@ -241,47 +285,72 @@ async function verifyOne(
   };
 }
 
-async function checkSignature(
+export type KeyLookupError = "nokey" | "dns" | "EINVALIDVAL" | "EINVALIDVER" | "EINVALIDTYPE" | "weak";
+export type KeyLookup = { key: KeyObject; type: KeyType } | { error: KeyLookupError; detail?: string };
+
+/** mailauth's comments for a key that cannot be used (DKIM's; ARC's add "for <name>"). */
+export const KEY_ERROR_COMMENT: Record<Exclude<KeyLookupError, "dns" | "weak">, string> = {
+  nokey: "no key",
+  EINVALIDVER: "unknown key version",
+  EINVALIDTYPE: "unknown key type",
+  EINVALIDVAL: "invalid public key",
+};
+
+/** The key at selector._domainkey.domain, checked against the signature's algorithm and the
+ *  smallest RSA size we accept. */
+export async function lookupKey(
+  domain: string,
+  selector: string,
+  signAlgo: KeyType,
+  opts: Pick<DkimVerifyOptions, "resolveTxt" | "keys" | "minRsaBits">,
+): Promise<KeyLookup> {
+  let records: string[][];
+  try {
+    records = await opts.resolveTxt(`${selector}._domainkey.${domain}`);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === "ENOTFOUND" || code === "ENODATA") return { error: "nokey" };
+    return { error: "dns", detail: code || (e as Error).message };
+  }
+  // The first record, its strings joined (RFC 6376 §3.6.2.2), whitespace removed.
+  const text = (records[0] ?? []).join("").replace(/\s+/g, "");
+  const parsed = text ? opts.keys.parse(text) : ({ error: "EINVALIDVAL" } as const);
+  if ("error" in parsed) return { error: parsed.error };
+  if (parsed.type !== signAlgo) return { error: "EINVALIDTYPE" };
+  if (parsed.type === "rsa" && parsed.bits < opts.minRsaBits) return { error: "weak" };
+  return parsed;
+}
+
+/** Whether `b64` is a good signature of `data` by `key` (ed25519 signs the SHA-256 of the data,
+ *  RFC 8463 §3); throws on a malformed signature. */
+export function signatureValid(signAlgo: KeyType, data: Buffer, key: KeyObject, b64: string): boolean {
+  return signAlgo === "rsa"
+    ? cryptoVerify("sha256", data, key, Buffer.from(b64, "base64"))
+    : cryptoVerify(null, createHash("sha256").update(data).digest(), key, Buffer.from(b64, "base64"));
+}
+
+/** The signature's header hash checked against its key (the body hash was checked already);
+ *  sets `status` to pass, fail, or why it could not tell. */
+export async function checkSignature(
   msg: Buffer,
   header: ParsedHeader,
   sig: Signature,
   status: DkimStatus,
   nowSec: number,
-  opts: DkimVerifyOptions,
+  opts: Pick<DkimVerifyOptions, "resolveTxt" | "keys" | "minRsaBits">,
 ): Promise<void> {
-  let records: string[][];
-  try {
-    records = await opts.resolveTxt(`${sig.selector}._domainkey.${sig.domain}`);
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === "ENOTFOUND" || code === "ENODATA") status.comment = "no key";
-    else {
+  const found = await lookupKey(sig.domain, sig.selector, sig.signAlgo, opts);
+  if ("error" in found) {
+    if (found.error === "weak") {
+      status.result = "policy";
+      status.policy = { "dkim-rules": "weak-key" };
+    } else if (found.error === "dns") {
       status.result = "temperror";
-      status.comment = `DNS failure: ${code || (e as Error).message}`;
-    }
+      status.comment = `DNS failure: ${found.detail}`;
+    } else status.comment = KEY_ERROR_COMMENT[found.error];
     return;
   }
-  // The first record, its strings joined (RFC 6376 §3.6.2.2), whitespace removed.
-  const text = (records[0] ?? []).join("").replace(/\s+/g, "");
-  const parsed = text ? opts.keys.parse(text) : ({ error: "EINVALIDVAL" } as const);
-  if ("error" in parsed) {
-    status.comment =
-      parsed.error === "EINVALIDVER"
-        ? "unknown key version"
-        : parsed.error === "EINVALIDTYPE"
-          ? "unknown key type"
-          : "invalid public key";
-    return;
-  }
-  if (parsed.type !== sig.signAlgo) {
-    status.comment = "unknown key type";
-    return;
-  }
-  if (parsed.type === "rsa" && parsed.bits < opts.minRsaBits) {
-    status.result = "policy";
-    status.policy = { "dkim-rules": "weak-key" };
-    return;
-  }
+  const parsed = found;
   const data = headerHashInput(
     msg,
     selectFields(header.fields, sig.names),
@@ -290,16 +359,7 @@ async function checkSignature(
   );
   let ok: boolean;
   try {
-    ok =
-      sig.signAlgo === "rsa"
-        ? cryptoVerify(sig.algorithm, data, parsed.key, Buffer.from(sig.b, "base64"))
-        : // RFC 8463 §3: ed25519 signs the SHA-256 hash of the canonical header.
-          cryptoVerify(
-            null,
-            createHash("sha256").update(data).digest(),
-            parsed.key,
-            Buffer.from(sig.b, "base64"),
-          );
+    ok = signatureValid(sig.signAlgo, data, parsed.key, sig.b);
   } catch (e) {
     status.comment = (e as Error).message;
     return;

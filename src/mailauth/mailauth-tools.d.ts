@@ -1,4 +1,4 @@
-// Types for the two helpers of mailauth 4.x we call directly (lib/tools.js, no typings of its own):
+// Types for the helpers of mailauth 4.x we call directly (lib/tools.js, no typings of its own):
 // the Authentication-Results item formatter and the DMARC alignment check, so our DKIM results
 // read exactly as mailauth's did. package.json pins mailauth ^4.13.3; authenticate.test.ts compares
 // our Authentication-Results with mailauth's own authenticate() on a corpus.
@@ -9,4 +9,10 @@ declare module "mailauth/lib/tools.js" {
     domainList: (string | { domain: string })[],
     strict?: boolean,
   ): { domain: string } | false;
+  /** Its tag and Authentication-Results parser (parse-dkim-headers.js): arc-verify.ts reads the
+   *  newest ARC-Authentication-Results with it, so arc=pass's comment is worded as mailauth's. */
+  export function parseDkimHeaders(line: Buffer | string): {
+    parsed: Record<string, unknown>;
+    original: Buffer;
+  };
 }

@@ -1,6 +1,7 @@
 // Checks of mail arriving on port 25: SPF (RFC 7208) of MAIL FROM (or HELO) and the client IP,
-// DKIM signatures (RFC 6376, RFC 8463, ours: dkim-verify.ts), ARC (RFC 8617) and DMARC (RFC 7489)
-// of the header From, by mailauth with our DnsResolver (authenticate.ts), summed up in one Authentication-Results field (RFC 8601)
+// DKIM signatures (RFC 6376, RFC 8463, ours: dkim-verify.ts), ARC (RFC 8617, ours: arc-verify.ts)
+// and DMARC (RFC 7489) of the header From, SPF and DMARC by mailauth, all with our DnsResolver
+// (authenticate.ts), summed up in one Authentication-Results field (RFC 8601)
 // and a Received-SPF field (RFC 7208 §9.1), plus what the DMARC policy asks us to do. With
 // several author addresses DMARC is evaluated per author domain, strictest wins (authors.ts).
 //
