@@ -62,14 +62,18 @@ export const moneyRules: RuleFamily = {
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 
+/** The character code at k, -1 past the end (compared as charCodeAt's NaN was: false alike):
+ *  one bounds check, so no read past the end deoptimizes the inlined scan (each new site did). */
+const code = (t: string, k: number): number => (k < t.length ? t.charCodeAt(k) : -1);
+
 /** The first large sum of money in `text` (as written, at most 40 characters), or null. */
 export function largeSum(text: string): string | null {
   const n = text.length;
   let i = 0;
   while (i < n) {
-    const c = text.charCodeAt(i);
+    const c = code(text, i);
     // A number starts at a digit not glued to a word or another number ("a1000", "1.2.1000").
-    if (!isDigit(c) || (i > 0 && gluedBefore(text.charCodeAt(i - 1)))) {
+    if (!isDigit(c) || (i > 0 && gluedBefore(code(text, i - 1)))) {
       i++;
       continue;
     }
@@ -77,38 +81,38 @@ export function largeSum(text: string): string | null {
     // Digits, with thousands separators ("," "." or a space before exactly three digits).
     let intDigits = 0;
     let j = i;
-    while (j < n && isDigit(text.charCodeAt(j))) {
+    while (j < n && isDigit(code(text, j))) {
       j++;
       intDigits++;
     }
     for (;;) {
-      const sep = text.charCodeAt(j);
+      const sep = code(text, j);
       if (
         (sep === 44 || sep === 46 || sep === 32) &&
-        isDigit(text.charCodeAt(j + 1)) &&
-        isDigit(text.charCodeAt(j + 2)) &&
-        isDigit(text.charCodeAt(j + 3)) &&
-        !isDigit(text.charCodeAt(j + 4))
+        isDigit(code(text, j + 1)) &&
+        isDigit(code(text, j + 2)) &&
+        isDigit(code(text, j + 3)) &&
+        !isDigit(code(text, j + 4))
       ) {
         j += 4;
         intDigits += 3;
       } else break;
     }
     // A decimal part ("10.5 million", "$1,250.00").
-    if ((text.charCodeAt(j) === 46 || text.charCodeAt(j) === 44) && isDigit(text.charCodeAt(j + 1))) {
+    if ((code(text, j) === 46 || code(text, j) === 44) && isDigit(code(text, j + 1))) {
       j++;
-      while (j < n && j - start < 40 && isDigit(text.charCodeAt(j))) j++;
+      while (j < n && j - start < 40 && isDigit(code(text, j))) j++;
     }
     i = j;
     // Digits running on past what was read (a long number, a version string): not an amount.
-    if (j < n && (isDigit(text.charCodeAt(j)) || isLetter(text.charCodeAt(j)))) {
+    if (j < n && (isDigit(code(text, j)) || isLetter(code(text, j)))) {
       const w = wordAt(text, j);
       if (!MULTIPLIERS.has(w)) continue;
     }
     // Small and not followed by a word (most numbers in mail: dates, times, prices): nothing to
     // look up around it.
     const large = intDigits >= LARGE_DIGITS;
-    if (!large && !isLetter(text.charCodeAt(text.charCodeAt(j) === 32 ? j + 1 : j))) continue;
+    if (!large && !isLetter(code(text, code(text, j) === 32 ? j + 1 : j))) continue;
     const before = currencyBefore(text, start);
     const after1 = nextWord(text, j);
     const multiplied = MULTIPLIERS.has(after1.word);
@@ -128,27 +132,27 @@ function gluedBefore(c: number): boolean {
 /** A currency sign or code right before `at` (one optional space between). */
 function currencyBefore(text: string, at: number): boolean {
   let k = at;
-  if (k > 0 && text.charCodeAt(k - 1) === 32) k--;
+  if (k > 0 && code(text, k - 1) === 32) k--;
   if (k > 0 && SIGNS.has(text[k - 1]!)) return true;
   // A code: the letters (and "$") before k.
   let b = k;
-  while (b > 0 && k - b < 5 && (isLetter(text.charCodeAt(b - 1)) || text.charCodeAt(b - 1) === 36)) b--;
-  if (b === k || (b > 0 && isLetter(text.charCodeAt(b - 1)))) return false;
+  while (b > 0 && k - b < 5 && (isLetter(code(text, b - 1)) || code(text, b - 1) === 36)) b--;
+  if (b === k || (b > 0 && isLetter(code(text, b - 1)))) return false;
   return CODES_BEFORE.includes(text.slice(b, k).toLowerCase());
 }
 
 /** The lower-cased letters at `at` (up to 12). */
 function wordAt(text: string, at: number): string {
   let e = at;
-  while (e < text.length && e - at < 12 && isLetter(text.charCodeAt(e))) e++;
+  while (e < text.length && e - at < 12 && isLetter(code(text, e))) e++;
   return text.slice(at, e).toLowerCase();
 }
 
 /** The word after `at`, past at most one space (and a closing bracket), lower-cased. */
 function nextWord(text: string, at: number): { word: string; end: number } {
   let k = at;
-  if (text.charCodeAt(k) === 41 || text.charCodeAt(k) === 93) k++;
-  if (text.charCodeAt(k) === 32) k++;
+  if (code(text, k) === 41 || code(text, k) === 93) k++;
+  if (code(text, k) === 32) k++;
   const word = wordAt(text, k);
   return { word, end: k + word.length };
 }
