@@ -10,6 +10,22 @@ import type { Blobs } from "./blobs.js";
 import type { Db } from "./db.js";
 import type { GroupCommitWriter, JobOutput } from "./writer.js";
 
+/** One message's row as the flag copies hold it: UID, MODSEQ, system flag bits, keywords. */
+export type FlagRow = [uid: number, modseq: number, bits: number, keywords: string];
+
+/** Committed writes to a mailbox's messages, told to the in-memory flag copies (flag-list.ts). */
+export interface FlagCopyWrites {
+  /** A committed write moved the mailbox's HIGHESTMODSEQ from `before` to `after` by changing
+   *  exactly these rows (each now so) and expunging these UIDs. */
+  written(
+    mailboxId: number,
+    before: number,
+    after: number,
+    rows: readonly FlagRow[],
+    removed: readonly number[],
+  ): void;
+}
+
 export interface StoreLimits {
   mailboxNameMaxBytes: number;
 }
@@ -19,6 +35,11 @@ export class Ctx {
   writer!: GroupCommitWriter;
   /** \Recent claims (recent.ts) not written yet: mailbox id -> first unclaimed UID. */
   readonly recentClaims = new Map<number, number>();
+  /** The flag copies' write-through (flag-list.ts); null without copies (flagCacheMessages 0). */
+  flagCopies: FlagCopyWrites | null = null;
+  /** This process's group-commit writes, told right after their COMMIT, before their fsync and
+   *  the events' publication (foreign-writes.ts: not to take them for another process's). */
+  onOwnCommit: ((events: readonly MailEvent[]) => void) | null = null;
   /** Run after every commit (the full-text indexer schedules itself: fulltext.ts). */
   onCommit: (() => void) | null = null;
   private readonly uvGet;
@@ -51,6 +72,7 @@ export class Ctx {
   write<T>(fn: () => JobOutput<T>): T {
     this.assertOpen();
     const out = this.db.transaction(fn).immediate();
+    out.committed?.();
     this.afterCommit(out.events ?? []);
     return out.value;
   }

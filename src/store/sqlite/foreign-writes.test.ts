@@ -127,3 +127,50 @@ test("a process without the indexer leaves imported bodies to the server's, whic
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test("this store's own group commits are never taken for another process's, whenever the poll looks", async () => {
+  // Another process commits all the time (a second worker), so every poll finds data_version
+  // moved and compares each mailbox; the poll may run between one of our COMMITs and the
+  // publication of its events (after its fsync).
+  const dataDir = mkdtempSync(join(tmpdir(), "yubin-foreign-"));
+  const notifier = new LocalNotifier();
+  const server = await openSqliteStore({ dataDir, notifier, externalChangePollMs: 1 });
+  const worker2 = await openSqliteStore({ dataDir, notifier: new LocalNotifier() });
+  let stop = false;
+  try {
+    await server.directory.addDomain("example.com");
+    const a = await server.directory.createAccount({ address: "a@example.com", passwordHash: "h" });
+    const b = await server.directory.createAccount({ address: "b@example.com", passwordHash: "h" });
+    const inboxA = (await server.mail.getMailbox(a.id, "INBOX"))!;
+    const inboxB = (await worker2.mail.getMailbox(b.id, "INBOX"))!;
+    await server.mail.deliver(body(100), [{ accountId: a.id }]);
+    const { uid } = (await server.mail.listFlags(inboxA.id))[0]!;
+    await worker2.mail.deliver(body(101), [{ accountId: b.id }]);
+    const uidB = (await worker2.mail.listFlags(inboxB.id))[0]!.uid;
+    const heard: MailEvent[] = [];
+    notifier.subscribe(a.id, { onMailEvent: (e) => heard.push(e) });
+    await new Promise((r) => setTimeout(r, 50)); // the first look takes the snapshot
+    const other = (async () => {
+      for (let i = 0; !stop && i < 100_000; i++) {
+        await worker2.mail.setFlags(inboxB.id, [uidB], { mode: i % 2 ? "add" : "remove", flags: ["\\Seen"] });
+      }
+    })();
+    for (let i = 0; i < 150; i++) {
+      await server.mail.setFlags(inboxA.id, [uid], { mode: i % 2 ? "remove" : "add", flags: ["\\Flagged"] });
+    }
+    stop = true;
+    await other;
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(heard.length, 150, "one event per write");
+    assert.deepEqual(
+      heard.filter((e) => e.remote),
+      [],
+      "none of them taken for another process's",
+    );
+  } finally {
+    stop = true;
+    await worker2.close();
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

@@ -141,6 +141,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
       maxBatch,
       log,
       afterCommit: (events) => ctx.afterCommit(events),
+      committed: (events) => ctx.onOwnCommit?.(events),
       wal,
       checkpoint: checkpointer,
       onCommit: opts.onCommit,

@@ -6,7 +6,7 @@ import { StoreError } from "../errors.js";
 import type { MailEvent } from "../notifier.js";
 import { hashBody } from "../shared/body-hash.js";
 import { checkFlagUpdate, checkUids, flagsEvent, nextFlags } from "../shared/flag-update.js";
-import { flagList, type StoredFlags, splitKeywords } from "../shared/flags.js";
+import { flagList, joinKeywords, type StoredFlags, splitKeywords } from "../shared/flags.js";
 import { checkAppend, checkDeliver } from "../shared/new-copies.js";
 import type {
   CopyResult,
@@ -21,7 +21,7 @@ import type {
   QuotaUsage,
 } from "../types.js";
 import type { BlobInfo } from "./blobs.js";
-import type { Ctx } from "./context.js";
+import type { Ctx, FlagRow } from "./context.js";
 import type { MailboxRows } from "./mailboxes.js";
 import { type AccountQuotaRow, createMessageRows } from "./message-rows.js";
 import { MESSAGE_SELECT, type MessageTuple, parseStructureJson, toMeta } from "./rows.js";
@@ -133,6 +133,8 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
         const now = Date.now();
         const copies: DeliveredCopy[] = [];
         const events: MailEvent[] = [];
+        const flagCopies = ctx.flagCopies;
+        const added: { mailboxId: number; row: FlagRow }[] = [];
         // The rows read above carry the counters: used for the first copy into each mailbox, read
         // again for a later one (the first bumped them).
         const filed = new Set<number>();
@@ -155,6 +157,11 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
             fresh ? r.box : undefined,
           );
           copies.push({ accountId: r.acc.id, mailboxId: r.box.id, uid: c.uid, messageId: c.id });
+          if (flagCopies)
+            added.push({
+              mailboxId: r.box.id,
+              row: [c.uid, c.modseq, r.flags.bits, joinKeywords(r.flags.keywords)],
+            });
           events.push({
             kind: "added",
             accountId: r.acc.id,
@@ -164,7 +171,13 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
             cause,
           });
         }
-        return { value: copies, events };
+        // Each copy raised its mailbox's HIGHESTMODSEQ by one, to its own MODSEQ.
+        const committed = flagCopies
+          ? () => {
+              for (const a of added) flagCopies.written(a.mailboxId, a.row[1] - 1, a.row[1], [a.row], []);
+            }
+          : undefined;
+        return { value: copies, events, committed };
       },
     });
   };
@@ -308,6 +321,8 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
         let modseq = box.highest_modseq;
         const result: FlagUpdateResult = { updated: [], failedUnchangedSince: [] };
         const keywordsAdded = new Set<string>();
+        const flagCopies = ctx.flagCopies;
+        const changed: FlagRow[] = [];
         for (const uid of u.uids) {
           const m = s.row.get(box.id, uid);
           if (!m) continue;
@@ -319,11 +334,17 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
           if (next === null) continue;
           s.setFlags.run(next.bits, next.keywords, ++modseq, m.id);
           result.updated.push({ uid, flags: flagList(next.bits, next.keywords), modseq, messageId: m.id });
+          if (flagCopies) changed.push([uid, modseq, next.bits, next.keywords]);
         }
         if (modseq === box.highest_modseq) return { value: result };
         s.setModseq.run(modseq, box.id);
-        const changed = result.updated.map((c) => c.uid);
-        return { value: result, events: [flagsEvent(box, changed, modseq, keywordsAdded)] };
+        const uidsChanged = result.updated.map((c) => c.uid);
+        const before = box.highest_modseq;
+        return {
+          value: result,
+          events: [flagsEvent(box, uidsChanged, modseq, keywordsAdded)],
+          committed: flagCopies ? () => flagCopies.written(box.id, before, modseq, changed, []) : undefined,
+        };
       });
     },
     async expunge(mailboxId: number, uids: number[]): Promise<number[]> {
@@ -341,9 +362,12 @@ export function createMessageOps(ctx: Ctx, rows: MailboxRows) {
         }
         if (removed.length === 0) return { value: removed };
         s.setModseq.run(modseq, box.id);
+        const flagCopies = ctx.flagCopies;
+        const before = box.highest_modseq;
         return {
           value: removed,
           events: [{ kind: "expunged", accountId: box.account_id, mailboxId: box.id, uids: removed, modseq }],
+          committed: flagCopies ? () => flagCopies.written(box.id, before, modseq, [], removed) : undefined,
         };
       });
     },

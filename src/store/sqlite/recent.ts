@@ -2,7 +2,8 @@
 // session told of it. mailboxes.first_recent_uid marks where the unclaimed messages begin; a
 // claim moves it to UIDNEXT. A claim takes effect in memory at once (Ctx.recentClaims) and is
 // written by the next group commit, so it adds no transaction of its own (a claim follows nearly
-// every new message). A claim lost in a crash leaves its messages recent once more, which the
+// every new message; it is a step of that batch, GroupCommitWriter.submitTail, without a job's
+// savepoint and promise). A claim lost in a crash leaves its messages recent once more, which the
 // RFC prefers to never.
 import type { RecentClaim } from "../types.js";
 import type { Ctx } from "./context.js";
@@ -26,18 +27,19 @@ export function createRecentOps(ctx: Ctx, rows: MailboxRows) {
   );
   let saving = false;
 
-  /** Writes the claims made so far in the next group commit (one job however many claims). */
+  /** Writes the claims made so far in the next group commit (one step however many claims). */
   function scheduleSave(): void {
     if (saving) return;
+    ctx.assertOpen();
     saving = true;
-    ctx
-      .grouped(() => {
-        saving = false;
-        for (const [id, uid] of ctx.recentClaims) save.run(uid, id, uid);
-        ctx.recentClaims.clear();
-        return { value: undefined };
-      })
-      .catch((error: unknown) => ctx.log.warn("saving \\Recent claims failed", { error }));
+    ctx.writer.submitTail(() => {
+      saving = false;
+      // One that fails (logged by the writer) stays in memory with those after it, for the next save.
+      for (const [id, uid] of ctx.recentClaims) {
+        save.run(uid, id, uid);
+        ctx.recentClaims.delete(id);
+      }
+    });
   }
 
   return {

@@ -218,6 +218,46 @@ describe("sqlite store", () => {
     }
   });
 
+  test("this process's STORE, APPEND and EXPUNGE update the flag copy itself, and it stays exact", async () => {
+    const s = await setup();
+    try {
+      const m = s.store.mail;
+      const inbox = (await m.getMailbox(s.accounts[0]!.id, "INBOX"))!;
+      for (let i = 0; i < 4; i++) await m.append(s.accounts[0]!.id, inbox.id, { body: sampleMessage(i) });
+      await m.listFlags(inbox.id); // the copy, current
+      const exact = async () =>
+        assert.deepEqual(
+          await m.listFlags(inbox.id),
+          (await m.listMessages(inbox.id)).map((x) => ({ uid: x.uid, modseq: x.modseq, flags: x.flags })),
+        );
+      await m.setFlags(inbox.id, [2], { mode: "add", flags: ["\\Flagged", "$Work"] });
+      await exact();
+      await m.append(s.accounts[0]!.id, inbox.id, { body: sampleMessage(9), flags: ["\\Seen", "$New"] });
+      await exact();
+      await m.setFlags(inbox.id, [3], { mode: "add", flags: ["\\Deleted"] });
+      await m.expunge(inbox.id, [3]);
+      await exact();
+      await m.deliver(sampleMessage(10), [{ accountId: s.accounts[0]!.id }]);
+      await exact();
+      // Now a row changed behind the store's back without a new MODSEQ (no Yubin write does
+      // this): a copy brought up to date by reading the rows changed since its MODSEQ would read
+      // it, one updated in memory by the write itself does not.
+      await m.setFlags(inbox.id, [1], { mode: "add", flags: ["\\Answered"] });
+      const other = new Database(join(s.dataDir, DATABASE_FILE));
+      try {
+        other
+          .prepare("UPDATE messages SET keywords = 'behind' WHERE mailbox_id = ? AND uid = 1")
+          .run(inbox.id);
+      } finally {
+        other.close();
+      }
+      const one = (await m.listFlags(inbox.id)).find((x) => x.uid === 1)!;
+      assert.deepEqual(one.flags, ["\\Answered"]);
+    } finally {
+      await s.done();
+    }
+  });
+
   test("groupCommitMaxBatch bounds a batch", async () => {
     const s = await setup({ groupCommitMaxBatch: 10 });
     try {

@@ -20,6 +20,10 @@ export function isBusy(error: unknown): boolean {
 
 export class WriteLock {
   private readonly begin;
+  private readonly noWait;
+  private readonly wait;
+  /** Whether the prepared PRAGMA statements above set the value when run (checked once). */
+  private readonly prepared: boolean;
 
   constructor(
     private readonly db: Db,
@@ -27,6 +31,28 @@ export class WriteLock {
     readonly busyTimeoutMs: number,
   ) {
     this.begin = db.prepare("BEGIN IMMEDIATE");
+    // A PRAGMA that sets a value does so when it is compiled, and SQLite compiles such a statement
+    // again at each later step (sqlite3VdbeRunOnlyOnce: it expires after each run), so a prepared
+    // one does nothing on its first run and sets the value on every run after. Each run is then a
+    // re-prepare inside SQLite, not a new better-sqlite3 statement object and result array per
+    // call as db.pragma() makes (two a batch). Prepared and run once here, then checked; should
+    // an SQLite ever behave otherwise, db.pragma() is used as before.
+    const ms = Math.max(0, Math.floor(busyTimeoutMs));
+    this.noWait = db.prepare("PRAGMA busy_timeout = 0");
+    this.wait = db.prepare(`PRAGMA busy_timeout = ${ms}`);
+    this.noWait.run();
+    this.wait.run();
+    this.noWait.run();
+    const off = db.pragma("busy_timeout", { simple: true });
+    this.wait.run();
+    const on = db.pragma("busy_timeout", { simple: true });
+    this.prepared = off === 0 && on === ms;
+    if (!this.prepared) db.pragma(`busy_timeout = ${ms}`);
+  }
+
+  private setWaiting(on: boolean): void {
+    if (this.prepared) (on ? this.wait : this.noWait).run();
+    else this.db.pragma(`busy_timeout = ${on ? Math.max(0, Math.floor(this.busyTimeoutMs)) : 0}`);
   }
 
   /**
@@ -35,9 +61,7 @@ export class WriteLock {
    */
   tryBegin(): boolean {
     if (this.db.inTransaction) throw new Error("WriteLock.tryBegin inside a transaction");
-    // Not prepared once: SQLite runs a PRAGMA that sets a value when it prepares it, and a
-    // prepared one's first run does nothing (each later run prepares it again).
-    this.db.pragma("busy_timeout = 0");
+    this.setWaiting(false);
     try {
       this.begin.run();
       return true;
@@ -45,7 +69,7 @@ export class WriteLock {
       if (isBusy(error)) return false;
       throw error;
     } finally {
-      this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(this.busyTimeoutMs))}`);
+      this.setWaiting(true);
     }
   }
 }

@@ -66,6 +66,8 @@ function setup(opts: { busyTimeoutMs?: number } = {}) {
     });
   const rows = () => db.prepare<[], { v: number }>("SELECT v FROM t ORDER BY v").all();
   return {
+    db,
+    writer,
     path,
     wal,
     published,
@@ -211,6 +213,82 @@ describe("group commit and the WAL fsync", () => {
       );
     } finally {
       other.close();
+      s.done();
+    }
+  });
+
+  test("the busy timeout is 0 only while BEGIN asks for the lock: jobs and later batches see it set", async () => {
+    // The timeout is switched with prepared PRAGMA statements (write-lock.ts), which take effect
+    // only from their second run: every batch, the first included, must switch it both ways.
+    const s = setup({ busyTimeoutMs: 1234 });
+    const other = openDatabase({ path: s.path });
+    try {
+      const seen: number[] = [];
+      for (let i = 1; i <= 3; i++) {
+        const p = s.writer.submit({
+          run: () => {
+            seen.push(s.db.pragma("busy_timeout", { simple: true }) as number);
+            return { value: i };
+          },
+        });
+        await until(() => s.wal.calls === i);
+        s.wal.finish();
+        await p;
+        assert.equal(s.db.pragma("busy_timeout", { simple: true }), 1234, `after batch ${i}`);
+      }
+      assert.deepEqual(seen, [1234, 1234, 1234]);
+      // A later batch still asks without sleeping while another connection writes.
+      other.exec("BEGIN IMMEDIATE");
+      const p = s.job(7);
+      let ticks = 0;
+      const started = performance.now();
+      const timer = setInterval(() => ticks++, 2);
+      try {
+        await until(() => ticks >= 10);
+      } finally {
+        clearInterval(timer);
+      }
+      // A sleeping busy handler would hold this thread for the whole 1,234 ms.
+      assert.ok(performance.now() - started < 1000, "the event loop ran while the lock was held");
+      other.exec("COMMIT");
+      await until(() => s.wal.calls === 4);
+      s.wal.finish();
+      assert.equal(await p, 7);
+    } finally {
+      other.close();
+      s.done();
+    }
+  });
+
+  test("a tail step rides the next batch with its jobs, starts one alone, and a failing one fails nothing else", async () => {
+    const s = setup();
+    try {
+      const insert = s.db.prepare<[number]>("INSERT INTO t (v) VALUES (?)");
+      s.writer.submitTail(() => insert.run(50));
+      await until(() => s.wal.calls === 1);
+      s.wal.finish();
+      await s.writer.idle();
+      assert.deepEqual(
+        s.rows().map((r) => r.v),
+        [50],
+      );
+      const batches = s.writer.stats.batches;
+      const p = s.job(1);
+      s.writer.submitTail(() => {
+        insert.run(51);
+        s.db.prepare("INSERT INTO nowhere VALUES (1)").run();
+      });
+      s.writer.submitTail(() => insert.run(52));
+      const q = s.job(2);
+      await until(() => s.wal.calls === 2);
+      s.wal.finish();
+      assert.deepEqual([await p, await q], [1, 2]);
+      assert.equal(s.writer.stats.batches, batches + 1, "one batch");
+      assert.deepEqual(
+        s.rows().map((r) => r.v),
+        [1, 2, 50, 51, 52],
+      );
+    } finally {
       s.done();
     }
   });

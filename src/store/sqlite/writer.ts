@@ -17,6 +17,10 @@ import { lockRetryWait, WriteLock } from "./write-lock.js";
 export interface JobOutput<T> {
   value: T;
   events?: MailEvent[];
+  /** Called right after the COMMIT that made the job's writes visible (before their fsync), in
+   *  job order, only if the job's savepoint and the COMMIT succeeded: for in-memory copies of what
+   *  it changed (flag-list.ts), which must follow the database, never run ahead of it. */
+  committed?(): void;
 }
 
 export interface WriteJob<T> {
@@ -41,6 +45,9 @@ export interface WriterOptions {
   log: Logger;
   /** After each commit and its fsync: publish events, collect unreferenced blobs. */
   afterCommit(events: MailEvent[]): void;
+  /** Right after each COMMIT, before its fsync, with the events the batch will publish once
+   *  durable: for what must know of this process's writes as soon as readers see them. */
+  committed?(events: MailEvent[]): void;
   /** Commits without fsync, then syncs the WAL asynchronously. */
   wal: WalSync;
   /** WAL checkpoints on another thread, run between two batches when due (checkpointer.ts). */
@@ -58,6 +65,8 @@ const SMALL_BATCH = 8;
 
 export class GroupCommitWriter {
   private queue: Pending[] = [];
+  /** Steps for the next batch with no promise nor savepoint of their own (submitTail). */
+  private tails: (() => void)[] = [];
   private draining: Promise<void> | null = null;
   // Acknowledgements of the newest committed batch and of the one before it. A batch already
   // queued may COMMIT while the previous batch's fsync is still on the thread pool (the main
@@ -85,31 +94,61 @@ export class GroupCommitWriter {
 
   /** The batch in one transaction, or null when another connection holds the write lock
    *  (nothing run). A throw (the COMMIT failed) leaves no transaction open. */
-  private tryBatch(jobs: WriteJob<unknown>[]): Outcome[] | null {
+  private tryBatch(jobs: WriteJob<unknown>[], tails: (() => void)[]): Outcome[] | null {
     if (!this.lock.tryBegin()) return null;
+    let outcomes: Outcome[];
     try {
-      const outcomes = jobs.map((job): Outcome => {
+      outcomes = jobs.map((job): Outcome => {
         try {
           return { ok: true, out: this.jobTx(job) };
         } catch (error) {
           return { ok: false, error };
         }
       });
+      for (const tail of tails) {
+        // A failing statement undoes only itself (SQLite's statement journal); the batch goes on.
+        try {
+          tail();
+        } catch (error) {
+          this.opts.log.warn("group commit step failed", { error });
+        }
+      }
       this.commitStmt.run();
-      return outcomes;
     } catch (error) {
       if (this.db.inTransaction) this.rollbackStmt.run();
       throw error;
     }
+    // In the same synchronous step as the COMMIT: no read runs between the two.
+    if (this.opts.committed) {
+      const events: MailEvent[] = [];
+      for (const o of outcomes) if (o.ok && o.out.events) events.push(...o.out.events);
+      try {
+        this.opts.committed(events);
+      } catch (error) {
+        this.opts.log.error("after-commit step failed", { error });
+      }
+    }
+    for (const o of outcomes) {
+      if (!o.ok || !o.out.committed) continue;
+      try {
+        o.out.committed();
+      } catch (error) {
+        this.opts.log.error("after-commit update of a job failed", { error });
+      }
+    }
+    return outcomes;
   }
 
   /** tryBatch until the write lock is ours, waiting with the event loop free (write-lock.ts);
    *  after the busy timeout, the SQLITE_BUSY error. */
-  private async runBatch(jobs: WriteJob<unknown>[]): Promise<{ outcomes: Outcome[]; txMs: number }> {
+  private async runBatch(
+    jobs: WriteJob<unknown>[],
+    tails: (() => void)[],
+  ): Promise<{ outcomes: Outcome[]; txMs: number }> {
     const waitStarted = performance.now();
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
-      const outcomes = this.opts.wal.withoutFsync(() => this.tryBatch(jobs));
+      const outcomes = this.opts.wal.withoutFsync(() => this.tryBatch(jobs, tails));
       if (outcomes) return { outcomes, txMs: performance.now() - started };
       if (performance.now() - waitStarted >= this.lock.busyTimeoutMs) {
         const busy = new Error("database is locked") as Error & { code: string };
@@ -127,6 +166,17 @@ export class GroupCommitWriter {
     });
   }
 
+  /**
+   * `step` runs inside the next batch's transaction after its jobs, with no savepoint, promise or
+   * outcome of its own: for small writes nobody waits for (\Recent claims, recent.ts), which as
+   * jobs cost a SAVEPOINT, a RELEASE and a promise each. A throw is logged and undoes only the
+   * failing statement; a batch whose COMMIT fails loses its steps.
+   */
+  submitTail(step: () => void): void {
+    this.tails.push(step);
+    this.draining ??= this.drain();
+  }
+
   /** Resolves when every job submitted so far is settled. */
   async idle(): Promise<void> {
     // A drain ends only once its last batch is acknowledged (it waits for it when nothing is queued).
@@ -142,9 +192,10 @@ export class GroupCommitWriter {
       if (this.queue.length < SMALL_BATCH) await new Promise<void>((r) => setImmediate(r));
       const batch = this.queue.splice(0, this.opts.maxBatch);
       await this.previous;
+      const tails = this.tails.splice(0);
       let committed: Committed | null = null;
       try {
-        committed = await this.commit(batch);
+        committed = await this.commit(batch, tails);
       } catch (error) {
         // commit() settles what it refuses itself; this is a last guard so no promise is left hanging.
         this.opts.log.error("group commit writer failed", { error });
@@ -157,10 +208,10 @@ export class GroupCommitWriter {
       // Nothing waiting: wait for this fsync, so that what arrives meanwhile forms one batch.
       // Committing it at once instead halved the batches and cost more CPU per job than the
       // overlap saved (IMAP mixed load, 2 cores: -5 %). Jobs already queued do not wait.
-      if (this.queue.length === 0) await this.newest;
+      if (this.queue.length === 0 && this.tails.length === 0) await this.newest;
       // Cleared in the same synchronous step that sees the queue empty, so a job submitted
       // afterwards always starts a new drain.
-      if (this.queue.length === 0) {
+      if (this.queue.length === 0 && this.tails.length === 0) {
         this.draining = null;
         return;
       }
@@ -168,7 +219,7 @@ export class GroupCommitWriter {
   }
 
   /** Prepares the jobs and commits those prepared, in one transaction, without fsync. */
-  private async commit(batch: Pending[]): Promise<Committed | null> {
+  private async commit(batch: Pending[], tails: (() => void)[]): Promise<Committed | null> {
     const prepared = await Promise.allSettled(batch.map((p) => p.job.prepare?.()));
     const live: Pending[] = [];
     batch.forEach((p, i) => {
@@ -176,9 +227,12 @@ export class GroupCommitWriter {
       if (r.status === "fulfilled") live.push(p);
       else settle(p, { ok: false, error: r.reason });
     });
-    if (live.length === 0) return null;
+    if (live.length === 0 && tails.length === 0) return null;
     try {
-      const { outcomes, txMs } = await this.runBatch(live.map((p) => p.job));
+      const { outcomes, txMs } = await this.runBatch(
+        live.map((p) => p.job),
+        tails,
+      );
       return { live, outcomes, txMs };
     } catch (error) {
       // The COMMIT itself failed (disk full, I/O error): nothing of the batch is stored.
