@@ -4,12 +4,16 @@
 //   milliseconds all stay far below 2^53, and every caller would otherwise convert strings;
 // - tx(): one transaction (READ COMMITTED) retried on a serialization failure or deadlock, so
 //   concurrent writers on several nodes (two deliveries into one mailbox, two queue claims) need
-//   no retry loop of their own;
+//   no retry loop of their own; rows()/one()/run() retry their autocommit statement the same way
+//   (a statement that failed so was rolled back whole, so sending it again is safe: file_delivery,
+//   EXPUNGE and the compare-and-set STOREs are such statements and can meet the indexer or another
+//   node's writer);
 // - the database being unreachable, or going away in the middle of a call, becomes one typed
 //   error (StoreUnavailableError, code "unavailable") that the protocols answer as temporary
 //   (SMTP 451, IMAP NO [UNAVAILABLE]); the pool reconnects by itself for the next call. An idle
 //   connection's error is logged, never thrown: unhandled, it would end the process.
 import { createHash } from "node:crypto";
+import { setTimeout as delay } from "node:timers/promises";
 import pg from "pg";
 import type { Logger } from "../../log/logger.js";
 import { StoreError, StoreUnavailableError } from "../errors.js";
@@ -44,6 +48,9 @@ export interface PgDbOptions {
   log: Logger;
   /** Name shown in pg_stat_activity. */
   applicationName?: string;
+  /** Times a transaction or autocommit statement is sent in all when it fails with a deadlock or
+   *  serialization failure (default 8; 1: never again). */
+  retryAttempts?: number;
 }
 
 const INT8_OID = 20;
@@ -55,9 +62,24 @@ const types = {
   },
 };
 
-/** SQLSTATEs worth running the whole transaction again for. */
+/** SQLSTATEs worth running the whole transaction (or autocommit statement) again for:
+ *  serialization failure and deadlock, after which PostgreSQL has rolled it back whole. */
 const RETRY_CODES = new Set(["40001", "40P01"]);
-const MAX_TX_ATTEMPTS = 8;
+const DEFAULT_RETRY_ATTEMPTS = 8;
+/** The longest pause before an attempt (ms): 2^attempt ms, capped here, jittered over [0, that),
+ *  so the losers of one deadlock do not meet again in step. */
+const MAX_BACKOFF_MS = 100;
+
+/** Whether a failed attempt is worth another (and there is one left). */
+function retryable(e: unknown, attempt: number, attempts: number): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === "string" && RETRY_CODES.has(code) && attempt < attempts;
+}
+
+/** The pause after failed attempt `attempt` (1-based), jittered. */
+function backoff(attempt: number): Promise<void> {
+  return delay(Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** attempt));
+}
 
 /** Driver and server errors that mean "the database is not there" rather than "your SQL is wrong". */
 function isUnavailable(e: unknown): boolean {
@@ -143,10 +165,12 @@ function helpers(q: Queryable): Tx {
 export class PgDb implements Tx {
   readonly pool: pg.Pool;
   private readonly log: Logger;
+  private readonly attempts: number;
   private closed = false;
 
   constructor(opts: PgDbOptions) {
     this.log = opts.log;
+    this.attempts = Math.max(1, Math.floor(opts.retryAttempts ?? DEFAULT_RETRY_ATTEMPTS));
     this.pool = new pg.Pool({
       connectionString: opts.url,
       max: opts.poolSize ?? 20,
@@ -161,15 +185,30 @@ export class PgDb implements Tx {
     );
   }
 
+  /** One autocommit statement, sent again (bounded, jittered backoff) when PostgreSQL rolled it
+   *  back for a deadlock or serialization failure: a contract run saw the full-text indexer's
+   *  transaction and an EXPUNGE statement deadlock, and the statement then failed the IMAP
+   *  command. `text` must be one statement (or several in one implicit transaction), never
+   *  BEGIN/COMMIT of its own. */
+  private async autocommit<R extends pg.QueryResultRow>(
+    text: string,
+    params: unknown[] | undefined,
+  ): Promise<pg.QueryResult<R>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await send<R>(this.pool, text, params);
+      } catch (e) {
+        if (!retryable(e, attempt, this.attempts)) throw storeError(e);
+      }
+      await backoff(attempt);
+    }
+  }
+
   async rows<R extends pg.QueryResultRow = Record<string, unknown>>(
     text: string,
     params?: unknown[],
   ): Promise<R[]> {
-    try {
-      return (await send<R>(this.pool, text, params)).rows;
-    } catch (e) {
-      throw storeError(e);
-    }
+    return (await this.autocommit<R>(text, params)).rows;
   }
 
   async one<R extends pg.QueryResultRow = Record<string, unknown>>(
@@ -180,17 +219,14 @@ export class PgDb implements Tx {
   }
 
   async run(text: string, params?: unknown[]): Promise<number> {
-    try {
-      return (await send(this.pool, text, params)).rowCount ?? 0;
-    } catch (e) {
-      throw storeError(e);
-    }
+    return (await this.autocommit(text, params)).rowCount ?? 0;
   }
 
   /**
    * `fn` in one transaction, committed when it returns; rolled back when it throws (the error
    * goes on, as storeError() shapes it). Run again from the start on a serialization failure or
-   * deadlock (at most 8 times), so `fn` must not have effects outside the database.
+   * deadlock (at most `retryAttempts` times in all, after a jittered pause), so `fn` must not
+   * have effects outside the database.
    */
   async tx<T>(
     fn: (t: Tx) => Promise<T>,
@@ -198,6 +234,7 @@ export class PgDb implements Tx {
   ): Promise<T> {
     if (this.closed) throw new StoreError("invalid", "store is closed");
     for (let attempt = 1; ; attempt++) {
+      if (attempt > 1) await backoff(attempt - 1);
       let client: pg.PoolClient;
       try {
         client = await this.pool.connect();
@@ -226,8 +263,7 @@ export class PgDb implements Tx {
         } catch {
           broken = true; // the connection is gone: do not give it back to the pool
         }
-        const code = (e as { code?: string }).code;
-        if (code && RETRY_CODES.has(code) && attempt < MAX_TX_ATTEMPTS) continue;
+        if (retryable(e, attempt, this.attempts)) continue;
         if (isUnavailable(e)) broken = true;
         throw storeError(e);
       } finally {

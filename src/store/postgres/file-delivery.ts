@@ -14,10 +14,6 @@ import { firstId, threadRefs } from "../shared/thread-refs.js";
 import type { PgCtx } from "./context.js";
 import { addedEvents, ancestors, type FiledCopy } from "./mail-file.js";
 
-/** SQLSTATEs worth sending the statement again for (serialization failure, deadlock), as db.tx. */
-const RETRY_CODES = new Set(["40001", "40P01"]);
-const MAX_ATTEMPTS = 8;
-
 export interface DeliveryTargetRow {
   accountId: number;
   /** Omitted: the account's INBOX. */
@@ -73,21 +69,18 @@ export async function fileDelivery(ctx: PgCtx, d: OneStatementDelivery): Promise
     d.body,
     ancestors([...[...refs].reverse(), msgid]),
   ];
-  let rows: Filed[] = [];
-  for (let attempt = 1; ; attempt++) {
-    try {
-      rows = await ctx.db.rows<Filed>(
-        `SELECT r_account, r_mailbox, r_uid, r_modseq, r_id
-         FROM file_delivery($1::bigint[], $2::bigint[], $3::int[], $4::text[], $5, $6, $7, $8, $9,
-                            $10, $11, $12, $13, $14::text[])`,
-        params,
-      );
-      break;
-    } catch (e) {
-      const code = (e as { code?: string }).code;
-      if (code && RETRY_CODES.has(code) && attempt < MAX_ATTEMPTS) continue;
-      throw typed(e);
-    }
+  // A deadlock or serialization failure is sent again by db.rows (db.ts), as every autocommit
+  // statement is.
+  let rows: Filed[];
+  try {
+    rows = await ctx.db.rows<Filed>(
+      `SELECT r_account, r_mailbox, r_uid, r_modseq, r_id
+       FROM file_delivery($1::bigint[], $2::bigint[], $3::int[], $4::text[], $5, $6, $7, $8, $9,
+                          $10, $11, $12, $13, $14::text[])`,
+      params,
+    );
+  } catch (e) {
+    throw typed(e);
   }
   const copies = rows.map((r) => ({
     accountId: r.r_account,

@@ -36,6 +36,9 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** How long a call waits for a connection before failing as "unavailable" (default 5,000 ms). */
   connectTimeoutMs?: number;
+  /** Times a statement or transaction is sent in all when it meets a deadlock or serialization
+   *  failure (default 8; db.ts). */
+  retryAttempts?: number;
   log?: Logger;
   parse?: (body: Buffer) => MessageStructure;
   mailboxNameMaxBytes?: number;
@@ -62,6 +65,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     url: opts.url,
     poolSize: opts.poolSize,
     connectTimeoutMs: opts.connectTimeoutMs,
+    retryAttempts: opts.retryAttempts,
     log,
   });
   try {

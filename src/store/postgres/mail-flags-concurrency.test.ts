@@ -134,6 +134,73 @@ describe("PostgreSQL: concurrent writers on one mailbox", { skip }, () => {
     await assert.rejects(a.mail.expunge(999_999, [1]), { code: "not-found" });
   });
 
+  test("one-message system-flag STOREs from two pools: MODSEQs contiguous, answers exact", async () => {
+    const acc = await account(a, "one@example.com");
+    const box = await a.mail.createMailbox(acc.id, "One");
+    const count = 4;
+    for (let i = 1; i <= count; i++) await a.mail.append(acc.id, box.id, { body: message(600 + i) });
+    const start = (await a.mail.getMailboxById(box.id))!.highestModseq;
+    const flagsOf = ["\\Flagged", "\\Seen", "\\Answered"];
+    const calls = Array.from({ length: 48 }, (_, i) => ({
+      node: i % 2 ? a : b,
+      uid: 1 + (i % count),
+      mode: (Math.floor(i / 3) % 2 ? "remove" : "add") as "add" | "remove",
+      flag: flagsOf[i % 3]!,
+    }));
+    const results = await Promise.all(
+      calls.map((c) => c.node.mail.setFlags(box.id, [c.uid], { mode: c.mode, flags: [c.flag] })),
+    );
+    const changes: { uid: number; modseq: number; flags: string[] }[] = [];
+    results.forEach((r, i) => {
+      const c = calls[i]!;
+      assert.deepEqual(r.failedUnchangedSince, []);
+      assert.ok(r.updated.length <= 1);
+      for (const u of r.updated) {
+        assert.equal(u.uid, c.uid);
+        assert.equal(u.flags.includes(c.flag), c.mode === "add", "the reported flags are the write's");
+        changes.push(u);
+      }
+    });
+    const modseqs = changes.map((c) => c.modseq).sort((x, y) => x - y);
+    assert.deepEqual(
+      modseqs,
+      modseqs.map((_, i) => start + 1 + i),
+      "each change took the next MODSEQ: none shared, none skipped",
+    );
+    assert.equal((await b.mail.getMailboxById(box.id))!.highestModseq, start + changes.length);
+    // Each message's flags are those its last change reported (nothing written unreported).
+    for (const m of await b.mail.listMessages(box.id)) {
+      const last = changes.filter((c) => c.uid === m.uid).sort((x, y) => y.modseq - x.modseq)[0];
+      if (last) {
+        assert.deepEqual([...m.flags].sort(), [...last.flags].sort());
+        assert.equal(m.modseq, last.modseq);
+      }
+    }
+    // UNCHANGEDSINCE on one message, system flags: both would change the message; exactly one may.
+    for (let round = 0; round < 8; round++) {
+      // Neither flag set (the other path: replace), so each call alone would change the message.
+      await a.mail.setFlags(box.id, [1], { mode: "replace", flags: [] });
+      const seen = (await a.mail.listMessages(box.id, { minUid: 1, maxUid: 1 }))[0]!.modseq;
+      const [ra, rb] = await Promise.all([
+        a.mail.setFlags(box.id, [1], {
+          mode: "add",
+          flags: ["\\Draft"],
+          unchangedSince: seen,
+        }),
+        b.mail.setFlags(box.id, [1], {
+          mode: "add",
+          flags: ["\\Deleted"],
+          unchangedSince: seen,
+        }),
+      ]);
+      const won = [ra!, rb!].filter((r) => r.updated.length === 1);
+      const lost = [ra!, rb!].filter((r) => r.failedUnchangedSince.join() === "1");
+      assert.equal(won.length, 1, `round ${round}: one writer wins`);
+      assert.equal(lost.length, 1, `round ${round}: the other is told the message changed`);
+      assert.equal(won[0]!.updated[0]!.modseq, (await a.mail.getMailboxById(box.id))!.highestModseq);
+    }
+  });
+
   test("\\Recent claimed from two pools: each new message goes to exactly one claimer", async () => {
     const acc = await account(a, "recent@example.com");
     const box = await a.mail.createMailbox(acc.id, "Recent");

@@ -12,10 +12,13 @@
 // snapshot; when there is nothing to claim it neither locks nor writes (no commit to flush). A
 // claim lost to another session falls back to claimRecent, which reads again.
 //
-// Each statement returns a head row (the counters, the message columns null), then the messages
-// in UID order (the counters null). A statement with a data-modifying CTE never runs in parallel,
-// so the Append returns its branches in order and the second keeps its ORDER BY; the order is
-// checked all the same (flagRows), since a wrong view would make IMAP number messages wrongly.
+// Each statement returns a head row (the counters, the message columns null) and the messages
+// (the counters null). A statement with a data-modifying CTE never runs in parallel, so the Append
+// returns its branches in order and the second keeps its ORDER BY; but SQL promises neither, and
+// reading the first row as the head made a misordered result read as "no mailbox". So the rows
+// are not taken by position (splitListing): the head is the row that has the counters, wherever
+// it is; two heads, or a UID twice, is an error; messages out of UID order are sorted (a wrong
+// order would make IMAP number messages wrongly).
 import { StoreError } from "../errors.js";
 import { normalizeMailboxName } from "../shared/mailbox-name.js";
 import type { MailboxSelection, MailStore, MessageFlags, RecentClaim } from "../types.js";
@@ -58,21 +61,45 @@ interface Counters {
   uid_next: number;
   claimed: boolean;
 }
-type SelectRow = (MailboxRow & { claimed: boolean }) | ({ id: null } & FlagRow);
-type NewRow = Counters | ({ uid_next: null } & FlagRow);
 
-/** The message rows after the head row, checked to be in ascending UID order. */
-function flagRows(rows: readonly unknown[], flagsOf: FlagsOf): MessageFlags[] {
-  const out = new Array<MessageFlags>(rows.length - 1);
+/** A listing statement's rows split by what they hold, not by position: the head row (null when
+ *  there is none: no such mailbox) and the message rows in ascending UID order (sorted when they
+ *  came otherwise). StoreError("invalid") for two head rows or a UID twice (never from our SQL). */
+export function splitListing<H extends object, F extends { uid: number }>(
+  rows: readonly (H | F)[],
+  isHead: (r: H | F) => r is H,
+): { head: H | null; messages: F[] } {
+  let head: H | null = null;
+  const messages: F[] = [];
+  let ordered = true;
   let last = 0;
-  for (let i = 1; i < rows.length; i++) {
-    const r = rows[i] as FlagRow;
-    if (r.uid <= last) throw new StoreError("invalid", "mailbox listing out of UID order");
+  for (const r of rows) {
+    if (isHead(r)) {
+      if (head !== null) throw new StoreError("invalid", "mailbox listing with two head rows");
+      head = r;
+      continue;
+    }
+    if (r.uid <= last) ordered = false;
     last = r.uid;
-    out[i - 1] = { uid: r.uid, modseq: r.modseq, flags: flagsOf(r.sys_flags, r.keywords) };
+    messages.push(r);
   }
-  return out;
+  if (!ordered) {
+    messages.sort((a, b) => a.uid - b.uid);
+    for (let i = 1; i < messages.length; i++)
+      if (messages[i]!.uid === messages[i - 1]!.uid)
+        throw new StoreError("invalid", "mailbox listing with a UID twice");
+  }
+  return { head, messages };
 }
+
+const toFlags = (rows: readonly FlagRow[], flagsOf: FlagsOf): MessageFlags[] =>
+  rows.map((r) => ({ uid: r.uid, modseq: r.modseq, flags: flagsOf(r.sys_flags, r.keywords) }));
+
+type SelectHead = MailboxRow & { claimed: boolean };
+type SelectMessage = { id: null } & FlagRow;
+const isSelectHead = (r: SelectHead | SelectMessage): r is SelectHead => r.id !== null;
+type NewMessage = { uid_next: null } & FlagRow;
+const isNewHead = (r: Counters | NewMessage): r is Counters => r.uid_next !== null;
 
 export function createSelectOps(
   ctx: PgCtx,
@@ -100,11 +127,15 @@ export function createSelectOps(
         return null; // not a name a mailbox can have: as getMailbox
       }
       if (!Number.isSafeInteger(accountId)) return null;
-      const rows = await ctx.db.rows<SelectRow>(SELECT_SQL, [accountId, n, opts.recent === "claim"]);
-      const head = rows[0];
-      if (!head || head.id === null) return null;
-      const box = head as MailboxRow & { claimed: boolean };
-      const messages = flagRows(rows, deps.flagsOf);
+      const rows = await ctx.db.rows<SelectHead | SelectMessage>(SELECT_SQL, [
+        accountId,
+        n,
+        opts.recent === "claim",
+      ]);
+      const listing = splitListing<SelectHead, SelectMessage>(rows, isSelectHead);
+      const box = listing.head;
+      if (box === null) return null;
+      const messages = toFlags(listing.messages, deps.flagsOf);
       const mailbox = toMailbox(box);
       if (opts.recent === "none") return { mailbox, messages, recent: null };
       try {
@@ -121,12 +152,16 @@ export function createSelectOps(
         throw new StoreError("not-found", `no mailbox ${mailboxId}`);
       if (Number.isNaN(opts.minUid)) throw new StoreError("invalid", "invalid UID range");
       const minUid = Math.max(0, Math.min(opts.minUid, Number.MAX_SAFE_INTEGER));
-      const rows = await ctx.db.rows<NewRow>(LIST_NEW_SQL, [mailboxId, minUid, opts.recent === "claim"]);
-      const head = rows[0];
-      if (!head || head.uid_next === null) throw new StoreError("not-found", `no mailbox ${mailboxId}`);
-      const messages = flagRows(rows, deps.flagsOf);
+      const rows = await ctx.db.rows<Counters | NewMessage>(LIST_NEW_SQL, [
+        mailboxId,
+        minUid,
+        opts.recent === "claim",
+      ]);
+      const { head, messages: found } = splitListing<Counters, NewMessage>(rows, isNewHead);
+      if (head === null) throw new StoreError("not-found", `no mailbox ${mailboxId}`);
+      const messages = toFlags(found, deps.flagsOf);
       if (messages.length === 0 || opts.recent === "none") return { messages, recent: null };
-      return { messages, recent: await claimOf(mailboxId, head as Counters, opts.recent) };
+      return { messages, recent: await claimOf(mailboxId, head, opts.recent) };
     },
   };
 }

@@ -279,6 +279,12 @@ export function createFullTextOps(ctx: PgCtx, opts: FullTextOptions) {
     const { more, fresh } = await db.tx(async (t) => {
       // SKIP LOCKED: another node's indexer has those; KEY SHARE: a body being expunged is skipped
       // or waits for this commit (the rows below reference it).
+      // The blob before its fts_pending row, the order an EXPUNGE takes them in (blob_refs
+      // deletes the blob, whose cascade then deletes fts_pending): locking a blob whose newer
+      // version an EXPUNGE is deleting waits for that EXPUNGE whatever SKIP LOCKED says
+      // (PostgreSQL follows the update chain without it), and holding that blob's fts_pending row
+      // meanwhile, as the opposite order did, was a deadlock (the clauses' order is the order the
+      // rows are locked in; db-retry stress in docs/ARCHITECTURE.md, PostgreSQL store).
       // A small body (one chunk, at most INLINE_BODY_BYTES) comes with its claim: one round trip
       // for the batch rather than one per body; a larger one is read on its own (readBlob), so a
       // batch's result stays under batch x INLINE_BODY_BYTES.
@@ -289,7 +295,7 @@ export function createFullTextOps(ctx: PgCtx, opts: FullTextOptions) {
                    AND octet_length(c.data) = b.size) END AS data
          FROM fts_pending p JOIN blobs b ON b.id = p.blob_id
          WHERE NOT p.partial ORDER BY p.blob_id LIMIT $1
-         FOR UPDATE OF p SKIP LOCKED FOR KEY SHARE OF b SKIP LOCKED`,
+         FOR KEY SHARE OF b SKIP LOCKED FOR UPDATE OF p SKIP LOCKED`,
         [batch, INLINE_BODY_BYTES],
       );
       const entries: Indexed[] = [];

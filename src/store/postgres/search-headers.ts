@@ -105,9 +105,12 @@ export function createHeaderOps(ctx: PgCtx, batchSize = DEFAULT_HEADER_INDEX_BAT
       for (const r of found) byBlob.set(r.blob_id, r);
       await db.tx(async (t) => {
         // KEY SHARE: a body expunged meanwhile is either gone (skipped) or waits for this commit.
-        const live = await t.rows<{ id: number }>("SELECT id FROM blobs WHERE id = ANY($1) FOR KEY SHARE", [
-          [...byBlob.keys()],
-        ]);
+        // In ascending id, the order blob_refs locks them in (schema-mail.ts), so this waits for
+        // an EXPUNGE rather than deadlocking with it.
+        const live = await t.rows<{ id: number }>(
+          "SELECT id FROM blobs WHERE id = ANY($1) ORDER BY id FOR KEY SHARE",
+          [[...byBlob.keys()]],
+        );
         const cols: (number | string | null)[][] = [[], [], [], [], [], [], [], []];
         for (const { id } of live) {
           const r = byBlob.get(id)!;
