@@ -214,7 +214,7 @@ async function startOn(backend: BenchBackend, dataDir: string, maxConnections: n
     ...prof,
     "--expose-gc",
     "--import",
-    "tsx",
+    new URL("../scripts/ts-loader/register.mjs", import.meta.url).href,
     new URL(import.meta.url).pathname,
     "--serve-child",
     dataDir,

@@ -167,7 +167,14 @@ async function startOn(
   );
 
   const prof = opt["cpu-prof-dir"] ? ["--cpu-prof", "--cpu-prof-dir", opt["cpu-prof-dir"]] : [];
-  const args = [...prof, "--import", "tsx", new URL(import.meta.url).pathname, "--serve-child", dataDir];
+  const args = [
+    ...prof,
+    "--import",
+    new URL("../scripts/ts-loader/register.mjs", import.meta.url).href,
+    new URL(import.meta.url).pathname,
+    "--serve-child",
+    dataDir,
+  ];
   if (opt.tls) args.push("--tls");
   if (opt["no-mark-seen"]) args.push("--no-mark-seen");
   if (opt["cheap-auth"]) args.push("--cheap-auth");

@@ -106,7 +106,7 @@ function runBenchChild(args: string[]): Promise<Result> {
         'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"',
         process.execPath,
         "--import",
-        "tsx",
+        new URL("../../scripts/ts-loader/register.mjs", import.meta.url).href,
         BENCH,
         ...args,
       ],

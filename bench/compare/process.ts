@@ -9,12 +9,16 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-/** Run a node child with tsx, echo its output indented, return what it printed. */
+/** Run a node child with our TypeScript loader, echo its output indented, return what it printed. */
 export function runNode(args: string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", ...args], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", new URL("../../scripts/ts-loader/register.mjs", import.meta.url).href, ...args],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     let out = "";
     child.stdout.on("data", (d: Buffer) => {
       out += d.toString();

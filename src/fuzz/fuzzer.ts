@@ -52,10 +52,10 @@ export interface FuzzResult {
   finding: Finding | null;
 }
 
-const tsxApi = import.meta.resolve("tsx/esm/api");
+const loader = new URL("../../scripts/ts-loader/register.mjs", import.meta.url).href;
 const workerUrl = new URL("./worker.ts", import.meta.url).href;
-// Worker threads do not inherit the tsx loader: the thread registers it, then loads the loop.
-const BOOT = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl)}); });`;
+// Worker threads do not inherit the TypeScript loader: the thread registers it, then loads the loop.
+const BOOT = `import(${JSON.stringify(loader)}).then(() => import(${JSON.stringify(workerUrl)}));`;
 
 export function readCorpus(dir: string): Buffer[] {
   let names: string[];
