@@ -17,9 +17,7 @@
 // one read (compare and set under the row's lock: UPDATE re-reads a row changed by a committed
 // writer, EvalPlanQual). Two round trips where a transaction took five, and a STORE that changes
 // nothing writes nothing (no lock, no commit to flush). A lost race reads again; after a few, the
-// locking transaction (lockedSetFlags) decides. One UID's system flags added or removed (STORE n
-// +FLAGS (\Seen)) are read and compare-and-set in one round trip (STORE_ONE_SYSTEM, a function).
-// expunge is one statement.
+// locking transaction (lockedSetFlags) decides. expunge is one statement.
 import { StoreError } from "../errors.js";
 import {
   type CheckedFlagUpdate,
@@ -149,24 +147,6 @@ const WRITE_ONE_IF_UNCHANGED = `WITH b AS (
  *  writer changed the mailbox between the read and the write). */
 const OPTIMISTIC_ATTEMPTS = 3;
 
-/**
- * STORE n +FLAGS / -FLAGS of system flags only (bench:imap's mixed load: every STORE): the read and
- * the compare-and-set in one round trip, store_flags_one() (schema-store-flags.ts), instead of
- * READ_ONE then WRITE_ONE_IF_UNCHANGED. The new bits are (bits | $3) & ~$4, which is applyFlags for
- * add ($3) or remove ($4) with no keyword; the keywords stay as they are. A STORE that changes
- * nothing takes no lock and writes nothing, as before. The row comes back with `written`; setFlags
- * works out the answer from it with the shared rules (planFlags) and checks that they agree with
- * what the function did. A lost race (a change to make, not written) goes on as the two-statement
- * path does. (As one SQL statement of data-modifying CTEs it cost more CPU than the two: both
- * UPDATEs' executors started at every call; docs/ARCHITECTURE.md, PostgreSQL store.)
- */
-const STORE_ONE_SYSTEM = `SELECT account_id, highest_modseq, id, uid, modseq, sys_flags, keywords, written
-  FROM store_flags_one($1::bigint, $2::bigint, $3::int, $4::int, $5::bigint)`;
-
-/** Whether STORE_ONE_SYSTEM can make this update: one UID, add or remove, system flags only. */
-const oneSystemStore = (u: CheckedFlagUpdate): boolean =>
-  u.uids.length === 1 && u.mode !== "replace" && u.change.keywords.length === 0;
-
 export function createFlagOps(ctx: PgCtx) {
   const db = ctx.db;
 
@@ -201,35 +181,7 @@ export function createFlagOps(ctx: PgCtx) {
       ctx.assertOpen();
       if (!Number.isSafeInteger(mailboxId) || mailboxId <= 0)
         throw new StoreError("not-found", `no mailbox ${mailboxId}`);
-      let attempt = 1;
-      if (oneSystemStore(u)) {
-        const r = await db.one<FlagRow & { account_id: number; highest_modseq: number; written: boolean }>(
-          STORE_ONE_SYSTEM,
-          [
-            mailboxId,
-            u.uids[0],
-            u.mode === "add" ? u.change.bits : 0,
-            u.mode === "remove" ? u.change.bits : 0,
-            u.since ?? null,
-          ],
-        );
-        if (!r) throw new StoreError("not-found", `no mailbox ${mailboxId}`);
-        const p = planFlags(r.id === null ? [] : [r], u, r.highest_modseq);
-        const changes = p.ids.length > 0;
-        // The statement's rule and the shared one decide alike (system bits, no keyword); were
-        // they ever to differ, the answer would not be what was written.
-        if (r.written && !changes)
-          throw new StoreError("invalid", "STORE wrote a change its rules did not make");
-        if (!changes) return p.result;
-        if (r.written) {
-          const box = { id: mailboxId, account_id: r.account_id };
-          ctx.notifier.publish(flagsEvent(box, [r.uid], p.modseq, p.keywordsAdded));
-          ctx.onCommit?.();
-          return p.result;
-        }
-        attempt = 2; // another writer came between: the two-statement path reads again
-      }
-      for (; attempt <= OPTIMISTIC_ATTEMPTS; attempt++) {
+      for (let attempt = 1; attempt <= OPTIMISTIC_ATTEMPTS; attempt++) {
         const one = u.uids.length === 1;
         const rows = await db.rows<FlagRow & { account_id: number; highest_modseq: number }>(
           one ? READ_ONE : READ_MANY,

@@ -18,7 +18,6 @@ import { FILTER_TABLES } from "./schema-filters.js";
 import { MAIL_TABLES } from "./schema-mail.js";
 import { FILING_PLAN_SETTINGS, PLAN_SETTINGS } from "./schema-plans.js";
 import { SEARCH_TABLES } from "./schema-search.js";
-import { STORE_FLAGS_FUNCTION } from "./schema-store-flags.js";
 import { UPDATE_TRIGGER } from "./schema-update-trigger.js";
 
 interface Migration {
@@ -36,8 +35,6 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 4, statements: UPDATE_TRIGGER },
   // file_delivery keeps one generic plan too (schema-plans.ts).
   { version: 5, statements: FILING_PLAN_SETTINGS },
-  // A one-UID STORE of system flags in one round trip (schema-store-flags.ts).
-  { version: 6, statements: STORE_FLAGS_FUNCTION },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
