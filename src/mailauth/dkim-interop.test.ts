@@ -212,9 +212,12 @@ describe("verifier rules beyond mailauth's", () => {
       keys: new KeyCache(),
     });
     assert.equal(r[0]?.status.result, "neutral");
+    // header.b is the signature's first 8 characters; the A-R formatter (mailauth's
+    // escapePropValue) quotes a value holding "/", as one signature in eight does.
+    const b = r[0]?.status.header?.b || "";
     assert.equal(
       r[0]?.info,
-      `dkim=neutral (From field not signed) header.i=@a.test header.s=${rsa.selector} header.a=rsa-sha256 header.b=${r[0]?.status.header?.b}`,
+      `dkim=neutral (From field not signed) header.i=@a.test header.s=${rsa.selector} header.a=rsa-sha256 header.b=${b.includes("/") ? `"${b}"` : b}`,
     );
   });
 });

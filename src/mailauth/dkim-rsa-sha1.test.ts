@@ -68,9 +68,11 @@ test("an rsa-sha1 signature dkimpy accepts is dkim=policy here, and DMARC does n
     });
   const [r] = await verify(signed1);
   assert.equal(r?.status.result, "policy");
+  // header.b is quoted by the A-R formatter when it holds "/" (mailauth's escapePropValue).
+  const b = r?.status.header?.b || "";
   assert.equal(
     r?.info,
-    `dkim=policy (unsupported algorithm rsa-sha1) policy.dkim-rules=weak-algorithm header.i=@a.test header.s=${rsa.selector} header.a=rsa-sha1 header.b=${r?.status.header?.b}`,
+    `dkim=policy (unsupported algorithm rsa-sha1) policy.dkim-rules=weak-algorithm header.i=@a.test header.s=${rsa.selector} header.a=rsa-sha1 header.b=${b.includes("/") ? `"${b}"` : b}`,
   );
   assert.deepEqual(lookups, [], "no key is fetched for a signature that cannot pass");
   assert.equal((await verify(signed256))[0]?.status.result, "pass", "the same key with rsa-sha256 passes");

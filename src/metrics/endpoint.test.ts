@@ -12,7 +12,7 @@ import { waitFor } from "../outbound/test-helpers.js";
 import { type Sink, startSink } from "../outbound/test-sink.js";
 import { type DnsServer, startDnsServer } from "../testing/dns-server.js";
 import { startTestServer, type TestServer } from "../testing/harness.js";
-import { freePort } from "../testing/net.js";
+import { freePort, onFreePort } from "../testing/net.js";
 import { commandSkip } from "../testing/requires.js";
 import { Scrape } from "./test-scrape.js";
 
@@ -32,23 +32,26 @@ describe("/metrics, /healthz, /readyz", { skip: commandSkip("swaks") }, () => {
     ]);
     // Every remote recipient is deferred: the delivery counter's "deferred" must move.
     sink = await startSink({ rcpt: () => "451 4.3.0 try again later" });
-    metricsPort = await freePort();
-    ts = await startTestServer({
-      config: {
-        metrics: { token: TOKEN, listen: `127.0.0.1:${metricsPort}` },
-        outbound: {
-          enabled: true,
-          port: sink.port,
-          pollIntervalMs: 50,
-          // One attempt in this test's time: the retry is a minute away.
-          retryBaseMs: 60_000,
-          connectTimeoutMs: 2000,
-          greetingTimeoutMs: 2000,
-          socketTimeoutMs: 5000,
+    // The metrics listener takes a fixed port; a port taken meanwhile by another test file is
+    // retried with another (onFreePort).
+    ({ port: metricsPort, value: ts } = await onFreePort((port) =>
+      startTestServer({
+        config: {
+          metrics: { token: TOKEN, listen: `127.0.0.1:${port}` },
+          outbound: {
+            enabled: true,
+            port: sink.port,
+            pollIntervalMs: 50,
+            // One attempt in this test's time: the retry is a minute away.
+            retryBaseMs: 60_000,
+            connectTimeoutMs: 2000,
+            greetingTimeoutMs: 2000,
+            socketTimeoutMs: 5000,
+          },
+          dns: { servers: dns.servers, timeoutMs: 500, tries: 1 },
         },
-        dns: { servers: dns.servers, timeoutMs: 500, tries: 1 },
-      },
-    });
+      }),
+    ));
     await ts.store.directory.addAlias("away@example.test", ["far@sink.test"]);
   });
   after(async () => {

@@ -15,6 +15,24 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Starts something on a port from freePort(), with another port when that one was taken between
+ * the probe and the bind (EADDRINUSE: another test file, running at the same time, got it first).
+ */
+export async function onFreePort<T>(
+  start: (port: number) => Promise<T>,
+  attempts = 5,
+): Promise<{ port: number; value: T }> {
+  for (let i = 1; ; i++) {
+    const port = await freePort();
+    try {
+      return { port, value: await start(port) };
+    } catch (e) {
+      if (i >= attempts || (e as NodeJS.ErrnoException).code !== "EADDRINUSE") throw e;
+    }
+  }
+}
+
 /** The first line the server at port sends, once it starts with `prefix` ("+OK", "* OK", "220");
  *  throws when `exited()` turns true or after timeoutMs. */
 export async function waitForGreeting(
