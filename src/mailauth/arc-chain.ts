@@ -141,6 +141,22 @@ export function sealHashInput(raws: Buffer[]): Buffer {
   return Buffer.concat(parts);
 }
 
+/** What the seal of set k signs, for the verifier, which checks every seal (k = n..1): each field
+ *  is canonicalized once and shared by the seals that cover it, so a chain of n sets costs one
+ *  canonicalization of its fields, not n. Byte for byte sealHashInput(setFields(msg, sets 1..k)). */
+export function sealInputs(msg: Buffer, sets: ArcSet[]): (k: number) => Buffer {
+  const covered: Buffer[] = []; // AAR, AMS and AS of each set, relaxed, with CRLF
+  const ownSeal: Buffer[] = []; // each set's AS without its b= value and CRLF
+  for (const s of sets) {
+    for (const f of [s.aar, s.ams, s.as])
+      covered.push(canonFieldBytes(msg.subarray(f.start, f.valueEnd), "relaxed", true));
+    ownSeal.push(
+      canonFieldBytes(withoutSignatureValue(msg.subarray(s.as.start, s.as.valueEnd)), "relaxed", false),
+    );
+  }
+  return (k) => Buffer.concat([...covered.slice(0, 3 * k - 1), ownSeal[k - 1]!]);
+}
+
 /** The raw fields of sets 1..n in the order an ARC-Seal covers them: AAR, AMS, AS per instance. */
 export function setFields(msg: Buffer, sets: ArcSet[]): Buffer[] {
   const out: Buffer[] = [];

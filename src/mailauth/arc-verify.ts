@@ -12,7 +12,7 @@
 // 50) and one for the newest AMS. As mailauth (and RFC 8617 §5.2 steps 5–6): every seal is
 // checked, newest first, then the newest AMS; older AMSs are not (their "oldest-pass" is optional).
 import { formatAuthHeaderRow, parseDkimHeaders } from "mailauth/lib/tools.js";
-import { type ArcSet, readArcChain, sealHashInput, setFields } from "./arc-chain.js";
+import { type ArcSet, readArcChain, sealInputs } from "./arc-chain.js";
 import { bodyHash, type ParsedHeader } from "./dkim-canon.js";
 import {
   checkSignature,
@@ -63,7 +63,8 @@ export async function verifyArc(
   const cv = newest.asTags.get("cv");
   const shouldSeal = cv === "pass" || cv === "none";
   try {
-    for (let k = sets.length; k >= 1; k--) await checkSeal(msg, sets.slice(0, k), opts);
+    const sealInput = sealInputs(msg, sets);
+    for (let k = sets.length; k >= 1; k--) await checkSeal(sets[k - 1]!, sealInput(k), opts);
     if (!(await amsPasses(msg, header, newest, opts)))
       throw new ArcFailure(`i=${newest.i} no valid signature`);
   } catch (e) {
@@ -81,9 +82,8 @@ function failed(i: number | false, comment: string | null, shouldSeal: boolean):
   return { i, status, info: formatAuthHeaderRow("arc", status) };
 }
 
-/** The newest seal of `sets` over the sets 1..n (RFC 8617 §5.1.1). */
-async function checkSeal(msg: Buffer, sets: ArcSet[], opts: ArcVerifyOptions): Promise<void> {
-  const last = sets[sets.length - 1]!;
+/** The seal of set `last` over `data`, the sets 1..last.i (RFC 8617 §5.1.1). */
+async function checkSeal(last: ArcSet, data: Buffer, opts: ArcVerifyOptions): Promise<void> {
   const d = last.asTags.get("d");
   const s = last.asTags.get("s");
   if (!d || !s) throw new ArcFailure("invalid arc-seal header");
@@ -99,12 +99,7 @@ async function checkSeal(msg: Buffer, sets: ArcSet[], opts: ArcVerifyOptions): P
   }
   let ok = false;
   try {
-    ok = signatureValid(
-      signAlgo,
-      sealHashInput(setFields(msg, sets)),
-      found.key,
-      (last.asTags.get("b") ?? "").replace(/[ \t\r\n]/g, ""),
-    );
+    ok = signatureValid(signAlgo, data, found.key, (last.asTags.get("b") ?? "").replace(/[ \t\r\n]/g, ""));
   } catch {
     ok = false;
   }
