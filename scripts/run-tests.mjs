@@ -1,7 +1,10 @@
 // Runs every *.test.ts under src/ and web/src/ (the webmail's, on jsdom) with Node's own test
 // runner (through tsx).
 // Node 20's --test does not expand globs, so the files are listed here.
-import { spawnSync } from "node:child_process";
+// The TAP output is passed through as it comes; every failing test's block is repeated at the end,
+// because a CI log is often read from its tail only, and one failure among 3,000 passes is
+// otherwise lost in the middle of it.
+import { spawn } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
@@ -14,12 +17,52 @@ function find(dir, out) {
   return out;
 }
 
+// Lines kept per failing test: the "not ok" line and its YAML diagnostics (which hold its file and line).
+const MAX_LINES_PER_FAILURE = 60;
+const MAX_FAILURES_REPEATED = 40;
+
 const filter = process.argv.slice(2);
 let files = find("web/src", find("src", [])).sort();
 if (filter.length > 0) files = files.filter((f) => filter.some((x) => f.includes(x)));
-const r = spawnSync(
+
+const child = spawn(
   process.execPath,
   ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=120000", ...files],
-  { stdio: "inherit" },
+  { stdio: ["inherit", "pipe", "inherit"] },
 );
-process.exit(r.status ?? 1);
+
+const failures = [];
+let current = null; // the failure block being collected
+let pending = "";
+
+function onLine(line) {
+  if (current) {
+    current.lines.push(line);
+    if (/^\s*\.\.\.\s*$/.test(line) || current.lines.length >= MAX_LINES_PER_FAILURE) current = null;
+    return;
+  }
+  if (/^\s*not ok \d+ /.test(line)) {
+    current = { lines: [line] };
+    if (failures.length < MAX_FAILURES_REPEATED) failures.push(current);
+  }
+}
+
+child.stdout.on("data", (chunk) => {
+  process.stdout.write(chunk);
+  pending += chunk.toString("utf8");
+  let nl = pending.indexOf("\n");
+  while (nl >= 0) {
+    onLine(pending.slice(0, nl));
+    pending = pending.slice(nl + 1);
+    nl = pending.indexOf("\n");
+  }
+});
+
+child.on("close", (code, signal) => {
+  if (pending) onLine(pending);
+  if (failures.length > 0) {
+    process.stdout.write(`\n# ---- ${failures.length} failing test block(s), repeated from above ----\n`);
+    for (const f of failures) process.stdout.write(f.lines.join("\n") + "\n");
+  }
+  process.exit(code ?? (signal ? 1 : 0));
+});
