@@ -25,9 +25,15 @@ const filter = process.argv.slice(2);
 let files = find("web/src", find("src", [])).sort();
 if (filter.length > 0) files = files.filter((f) => filter.some((x) => f.includes(x)));
 
+// Node 20 applies --test-timeout to each test file as a whole as well as to each test in it.
+// It is there to end a hang, not to judge speed: the files that spawn many `yubin` processes
+// (src/cli/**) take 40-70 s on a quiet 2-core machine and crossed 120 s when the machine was
+// loaded (load average 20), failing a run with no fault in the product; 300 s still ends a hang.
+const TEST_TIMEOUT_MS = 300_000;
+
 const child = spawn(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=120000", ...files],
+  ["--import", "tsx", "--test", "--test-concurrency=2", `--test-timeout=${TEST_TIMEOUT_MS}`, ...files],
   { stdio: ["inherit", "pipe", "inherit"] },
 );
 
