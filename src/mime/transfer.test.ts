@@ -17,6 +17,11 @@ describe("base64", () => {
     assert.equal(dec("", "base64"), "");
     assert.equal(dec("====", "base64"), "");
   });
+  test("runs of partial quanta fill the output buffer exactly", () => {
+    assert.equal(dec("QUI=".repeat(50), "base64"), "AB".repeat(50));
+    assert.equal(dec("QQ=".repeat(50), "base64"), "A".repeat(50));
+    assert.equal(dec("QUJDREU", "base64"), "ABCDE");
+  });
   test("binary round trip", () => {
     const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
     const wrapped = bytes.toString("base64").replace(/.{76}/g, "$&\r\n");
@@ -37,6 +42,11 @@ describe("quoted-printable", () => {
     ["end=", "end"],
     ["a=\r", "a"],
     ["=3D=3d", "=="],
+    // An "=" in the body's last two bytes: nothing is read past the end.
+    ["x=4", "x=4"],
+    ["x=", "x"],
+    ["x=\t", "x"],
+    ["=", ""],
   ];
   for (const [input, expected] of cases) {
     test(JSON.stringify(input), () => assert.equal(dec(input, "quoted-printable"), expected));

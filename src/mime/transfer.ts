@@ -26,47 +26,63 @@ for (let i = 0; i < 64; i++) {
 const PAD = 0x3d;
 
 /** RFC 2045 6.8. Characters outside the alphabet are ignored; "=" ends a quantum, so bodies made
- *  of several padded base64 runs concatenated decode run by run. */
+ *  of several padded base64 runs concatenated decode run by run. A quantum's end is written in
+ *  place (endQuantum), not by a closure over the loop's variables, and the output's size is
+ *  integer arithmetic: the closure and a float size were where the spam filter's message view
+ *  had this function recompiled (docs/ARCHITECTURE.md, "Spam classifier", Cost). */
 export function decodeBase64(body: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(Math.floor((body.length * 3) / 4) + 3);
+  const n = body.length;
+  // Whole quanta give 3 bytes per 4 characters, a partial one at most 2 more.
+  const out = Buffer.allocUnsafe((n >>> 2) * 3 + 3);
   let o = 0;
   let acc = 0;
-  let n = 0;
-  const flush = () => {
-    if (n === 2) out[o++] = (acc >> 4) & 0xff;
-    else if (n === 3) {
-      out[o++] = (acc >> 10) & 0xff;
-      out[o++] = (acc >> 2) & 0xff;
-    }
-    acc = 0;
-    n = 0;
-  };
-  for (let i = 0; i < body.length; i++) {
+  let k = 0;
+  for (let i = 0; i < n; i++) {
     const c = body[i]!;
     const v = B64[c]!;
     if (v >= 0) {
       acc = (acc << 6) | v;
-      if (++n === 4) {
+      if (++k === 4) {
         out[o++] = (acc >> 16) & 0xff;
         out[o++] = (acc >> 8) & 0xff;
         out[o++] = acc & 0xff;
         acc = 0;
-        n = 0;
+        k = 0;
       }
     } else if (c === PAD) {
-      flush();
+      o = endQuantum(out, o, acc, k);
+      acc = 0;
+      k = 0;
     }
   }
-  flush();
-  return out.subarray(0, o);
+  return out.subarray(0, endQuantum(out, o, acc, k));
 }
 
-function hexVal(c: number | undefined): number {
-  if (c === undefined) return -1;
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  return -1;
+/** Writes the bytes of a partial quantum of `k` characters held in `acc` at out[o]; the new o. */
+function endQuantum(out: Buffer, o: number, acc: number, k: number): number {
+  if (k === 2) {
+    out[o] = (acc >> 4) & 0xff;
+    return o + 1;
+  }
+  if (k === 3) {
+    out[o] = (acc >> 10) & 0xff;
+    out[o + 1] = (acc >> 2) & 0xff;
+    return o + 2;
+  }
+  return o;
+}
+
+/** Hex digits' values, -1 for any other byte: one lookup, no branch for the first lower-case
+ *  digit to find untaken (a branch first taken after compilation sends the function back to
+ *  the interpreter, "insufficient type feedback"). */
+const HEX = new Int8Array(256).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEX["0123456789ABCDEF".charCodeAt(i)] = i;
+  HEX["0123456789abcdef".charCodeAt(i)] = i;
+}
+
+function hexVal(c: number): number {
+  return HEX[c] ?? -1;
 }
 
 /** Index of the line end at or after i if only SP/HT lie between, else -1 (len counts as a line end). */
@@ -86,8 +102,10 @@ export function decodeQuotedPrintable(b: Uint8Array): Buffer {
   while (i < b.length) {
     const c = b[i]!;
     if (c === PAD) {
-      const h1 = hexVal(b[i + 1]);
-      const h2 = hexVal(b[i + 2]);
+      // Bounds-checked: a read past the end is undefined, and an "=" at the end of a body had
+      // the compiled function thrown away (an out-of-bounds deoptimization) mid-corpus.
+      const h1 = i + 1 < b.length ? hexVal(b[i + 1]!) : -1;
+      const h2 = i + 2 < b.length ? hexVal(b[i + 2]!) : -1;
       if (h1 >= 0 && h2 >= 0) {
         out[o++] = h1 * 16 + h2;
         i += 3;

@@ -262,6 +262,27 @@ describe("the one-pass tokeniser", () => {
       ),
     ],
     [
+      "Latin, marks and currency",
+      mime(
+        "text/plain; charset=utf-8",
+        "Ça coûte 25€ ou £20, très cher!! naïve café. Crème brûlée? Größe: Straße; ÆØÅ æøå Ñandú! déjà-vu e\u0301te\u0301 \u0301start l'été, ÜBERGRÖẞENTRÄGERVERBAND €uro £ €5 ½ ² 12½kg\r\n",
+      ),
+    ],
+    [
+      "CJK runs between words",
+      mime(
+        "text/plain; charset=utf-8",
+        "a無b 無 料金表 x한y 「今日」は、ok. ไทยabc ภาษา ๑๒๓ ทดสอบ! 中文abc中 Ελληνικά кириллица!! مرحبا\r\n",
+      ),
+    ],
+    [
+      "past the Basic Multilingual Plane",
+      mime(
+        "text/plain; charset=utf-8",
+        "emoji \u{1f600}smile\u{1f600} 𝐁𝐨𝐥𝐝 words 𠀀𠀁 Han ext B, 𝒜bc price 5€ naïve\r\n",
+      ),
+    ],
+    [
       "long words",
       mime(
         "text/plain",
@@ -298,6 +319,19 @@ describe("the one-pass tokeniser", () => {
       }
     });
   }
+
+  it("stops where the reference stops when the set fills up inside a text's words or its CJK bigrams", () => {
+    const v = buildMessageView(
+      mime("text/plain; charset=utf-8", "naïve café crème 今日は良い天気 한국어 ภาษาไทย déjà 中文\r\n"),
+    );
+    const all = reference.messageTokens(v).hashes.length;
+    for (let max = 1; max <= all + 1; max++) {
+      for (const opts of [{ maxTokens: max }, { maxTokens: max, headers: false, shape: false }]) {
+        assert.deepEqual(messageTokens(v, opts), reference.messageTokens(v, opts), JSON.stringify(opts));
+        assert.deepEqual(tokenStrings(v, opts), reference.tokenStrings(v, opts), JSON.stringify(opts));
+      }
+    }
+  });
 
   it("gives the reference's hashes across messages, the reused hash table's slots not leaking", () => {
     const views = samples.map(([, b]) => buildMessageView(b));

@@ -230,7 +230,16 @@ function textTokens(text: string, prefix: string, bigrams: boolean, sink: Sink):
   const lower = text.toLowerCase();
   if (!NON_ASCII.test(lower)) {
     if (bigrams) asciiPairTokens(lower, prefix, sink.add);
-    else asciiTextTokens(lower, prefix, sink);
+    else scanTextTokens(lower, prefix, sink);
+    return;
+  }
+  // Text beyond ASCII takes the same scan when each UTF-16 unit is a character (no surrogate
+  // pairs, so the regexes' code points and the scan's units agree): the regex path below built
+  // a match, a slice and a concatenation per word, and it was most of the tokeniser's tail — of
+  // the held-out messages that cost the most to tokenise, 25 of the top 30 had non-ASCII text
+  // (docs/ARCHITECTURE.md, "Spam classifier", Cost).
+  if (!bigrams && !SURROGATE.test(lower)) {
+    scanTextTokens(lower, prefix, sink);
     return;
   }
   const add = sink.add;
@@ -254,22 +263,26 @@ function textTokens(text: string, prefix: string, bigrams: boolean, sink: Sink):
   }
 }
 
-/** textTokens for ASCII text without pairs: the same tokens as the WORD regex and word() give
- *  on the lower-cased text, found by one scan over character codes that also hashes each word
- *  (hash.ts hashSeed/hashFinish: the lanes run over the word's characters as they are read and
- *  are kept as of its last character that is not trailing punctuation, the word's end once
- *  word() drops that), with no string built but for the rare word over 12 characters. A repeat
- *  is offered again and found in the set (`add` refuses everything once the set is full, so that
- *  changes nothing). On bench:smtp's 4 KB message this and HashSink took messageTokens from 62
- *  to 50 µs of CPU, hashing in the scan (instead of a second pass per word) 56 → 46 µs (see
+/** textTokens without pairs, on lower-cased text whose UTF-16 units are each a character: the
+ *  same tokens as the WORD regex and word() give on the text with its CJK runs blanked, then
+ *  CJK_RUN's bigrams, found by one scan over character codes that also hashes each word (hash.ts
+ *  hashSeed/hashFinish: the lanes run over the word's characters as they are read and are kept
+ *  as of its last character that is not trailing punctuation, the word's end once word() drops
+ *  that), with no string built but for the rare word over 12 characters. A repeat is offered
+ *  again and found in the set (`add` refuses everything once the set is full, so that changes
+ *  nothing). On bench:smtp's 4 KB message this and HashSink took messageTokens from 62 to 50 µs
+ *  of CPU, hashing in the scan (instead of a second pass per word) 56 → 46 µs (see
  *  docs/ARCHITECTURE.md "Spam filter cost"). */
-function asciiTextTokens(text: string, prefix: string, sink: Sink): void {
+function scanTextTokens(text: string, prefix: string, sink: Sink): void {
   const [s1, s2] = hashSeed(prefix);
   const n = text.length;
+  let cjk = false;
   let i = 0;
   while (i < n) {
     const c0 = text.charCodeAt(i);
-    if (!isWordStart(c0)) {
+    const k0 = charClass(c0);
+    if ((k0 & START) === 0) {
+      if ((k0 & CJK) !== 0) cjk = true;
       i++;
       continue;
     }
@@ -284,10 +297,11 @@ function asciiTextTokens(text: string, prefix: string, sink: Sink): void {
     let j = i + 1;
     for (; j < n; j++) {
       const c = text.charCodeAt(j);
-      if (!isWordChar(c)) break;
+      const k = charClass(c);
+      if ((k & INSIDE) === 0) break;
       h1 = Math.imul(h1 ^ c, 2654435761);
       h2 = Math.imul(h2 ^ c, 1597334677);
-      if (!isTrailing(c)) {
+      if ((k & TRAILING) === 0) {
         end = j + 1;
         e1 = h1;
         e2 = h2;
@@ -303,9 +317,38 @@ function asciiTextTokens(text: string, prefix: string, sink: Sink): void {
       if (!sink.word(prefix, hashFinish(e1, e2, bangs), text, start, end, bangs)) return;
     }
   }
+  if (cjk) cjkBigrams(text, prefix, s1, s2, sink);
 }
 
-/** asciiTextTokens with adjacent word pairs ("bi:"), on lower-cased ASCII text, as strings. */
+/** CJK_RUN's runs of `text` (each UTF-16 unit a character) as overlapping character bigrams, a
+ *  run of one character as itself, hashed in the scan like scanTextTokens' words. */
+function cjkBigrams(text: string, prefix: string, s1: number, s2: number, sink: Sink): void {
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    if ((charClass(text.charCodeAt(i)) & CJK) === 0) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < n && (charClass(text.charCodeAt(j)) & CJK) !== 0) j++;
+    const c = text.charCodeAt(i);
+    if (j - i === 1) {
+      const h = hashFinish(Math.imul(s1 ^ c, 2654435761), Math.imul(s2 ^ c, 1597334677), false);
+      if (!sink.word(prefix, h, text, i, j, false)) return;
+    }
+    for (let k = i; k + 1 < j; k++) {
+      const a = text.charCodeAt(k);
+      const b = text.charCodeAt(k + 1);
+      const h1 = Math.imul(Math.imul(s1 ^ a, 2654435761) ^ b, 2654435761);
+      const h2 = Math.imul(Math.imul(s2 ^ a, 1597334677) ^ b, 1597334677);
+      if (!sink.word(prefix, hashFinish(h1, h2, false), text, k, k + 2, false)) return;
+    }
+    i = j;
+  }
+}
+
+/** scanTextTokens with adjacent word pairs ("bi:"), on lower-cased ASCII text, as strings. */
 function asciiPairTokens(lower: string, prefix: string, add: (t: string) => boolean): void {
   const n = lower.length;
   let prev = "";
@@ -343,18 +386,44 @@ function asciiPairTokens(lower: string, prefix: string, add: (t: string) => bool
   }
 }
 
-/** ASCII character classes for the scans: WORD's first character (a letter, a digit or "$"),
- *  its other characters (letters, digits and $'!%.,@:/_&=?#+-), and the sentence punctuation
- *  word() drops from a word's end (. , : ; ' ! ?). One table lookup per character. */
+/** Character classes for the scans: WORD's first character (a letter, a digit, "$", "€" or "£"),
+ *  its other characters (those, marks and $'!%.,@:/_&=?#+-), the sentence punctuation word()
+ *  drops from a word's end (. , : ; ' ! ?), and CJK_RUN's characters (blanked before WORD, so
+ *  never in a word). ASCII's from a table; the others' from the same regexes, tested once per
+ *  character and kept (KNOWN marks a unit looked at). One lookup per character either way. */
 const START = 1;
 const INSIDE = 2;
 const TRAILING = 4;
+const CJK = 8;
+const KNOWN = 16;
 const ASCII_CLASS = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   const alnum = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
   if (alnum || c === 36) ASCII_CLASS[c] = START | INSIDE;
   if ("$'!%.,@:/_&=?#+-".includes(String.fromCharCode(c))) ASCII_CLASS[c] = (ASCII_CLASS[c] ?? 0) | INSIDE;
   if (".,:;'!?".includes(String.fromCharCode(c))) ASCII_CLASS[c] = (ASCII_CLASS[c] ?? 0) | TRAILING;
+}
+const WIDE_CLASS = new Uint8Array(0x10000);
+const WORD_START_CHAR = /^[\p{L}\p{N}$€£]$/u;
+const WORD_CHAR = /^[\p{L}\p{N}\p{M}$€£'!%.,@:/_&=?#+-]$/u;
+const CJK_CHAR = /^[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}\p{sc=Thai}]$/u;
+/** A UTF-16 surrogate, half of a character past the Basic Multilingual Plane (no u flag: every
+ *  unit, paired or not). */
+const SURROGATE = /[\ud800-\udfff]/;
+
+function charClass(c: number): number {
+  if (c < 128) return ASCII_CLASS[c] ?? 0;
+  const k = WIDE_CLASS[c] ?? 0;
+  return k !== 0 ? k : wideClass(c);
+}
+
+function wideClass(c: number): number {
+  const ch = String.fromCharCode(c);
+  const k = CJK_CHAR.test(ch)
+    ? KNOWN | CJK
+    : KNOWN | (WORD_START_CHAR.test(ch) ? START : 0) | (WORD_CHAR.test(ch) ? INSIDE : 0);
+  WIDE_CLASS[c] = k;
+  return k;
 }
 
 function isWordStart(c: number): boolean {
