@@ -16,6 +16,14 @@ test("missing and malformed fields", () => {
     [message().replace("Sun, 06 Dec 2026 11:00:00 +0000", "yesterday-ish"), ["INVALID_DATE"]],
     // Measured and removed (header-anomalies.ts): a bare-IP Message-ID is not a sign.
     [message().replace("<1@sender.example>", "<abc@192.0.2.7>"), []],
+    [message().replace("<1@sender.example>", "<1@[192.0.2.7]> (a comment)"), []],
+    // RFC 5322 §3.6.4: "<" id-left "@" id-right ">", as spamware often does not write it.
+    [message().replace("<1@sender.example>", "PM200011:12:45 AM"), ["INVALID_MSGID"]],
+    [message().replace("<1@sender.example>", "<39895881_74317521>"), ["INVALID_MSGID"]],
+    [message().replace("<1@sender.example>", "abc@sender.example"), ["INVALID_MSGID"]],
+    [message().replace("<1@sender.example>", "<a b@sender.example>"), ["INVALID_MSGID"]],
+    [message().replace("<1@sender.example>", "<a@b@sender.example>"), ["INVALID_MSGID"]],
+    [message().replace("<1@sender.example>", ""), ["INVALID_MSGID"]],
   ];
   for (const [raw, want] of cases) assert.deepEqual(names(headerRules, raw), want, raw);
 });

@@ -36,8 +36,18 @@ export const headerRules: RuleFamily = {
       else if (now.getTime() - t > 96 * HOUR)
         out.push({ name: "DATE_IN_PAST", score: 0.45, detail: "Date more than 96 hours old" });
     }
-    if (header(view, "message-id") === null)
-      out.push({ name: "MISSING_MID", score: 0.5, detail: "no Message-ID field" });
+    const mid = header(view, "message-id");
+    if (mid === null) out.push({ name: "MISSING_MID", score: 0.5, detail: "no Message-ID field" });
+    // RFC 5322 §3.6.4: msg-id is "<" id-left "@" id-right ">". Mail programs and MTAs write that
+    // form; spamware writes dates, bare numbers or an address without brackets. Fifth round
+    // (docs/ARCHITECTURE.md "Spam classifier"): 6 of the 500 training spam, 1 of the 2,750 ham;
+    // at 1 point beside SUBJ_AD_LABEL, out-of-fold recall rose by 0–0.4 and fell nowhere.
+    else if (!validMsgId(mid))
+      out.push({
+        name: "INVALID_MSGID",
+        score: 1.0,
+        detail: "Message-ID is not <id@domain> (RFC 5322 §3.6.4)",
+      });
     if (header(view, "from") === null)
       out.push({ name: "MISSING_FROM", score: 1.0, detail: "no From field" });
     if (header(view, "subject") === null)
@@ -45,6 +55,14 @@ export const headerRules: RuleFamily = {
     return out;
   },
 };
+
+/** One "<left@right>" (a trailing comment allowed), without spaces, brackets or a second "@"
+ *  inside: RFC 5322's msg-id, leniently (obsolete quoted forms are rare enough to pay 1 point). */
+const MSG_ID = /^<[^<>@\s]+@[^<>@\s]+>(?:\s*\([^()]*\))?$/;
+
+function validMsgId(value: string): boolean {
+  return value.length <= MAX_VALUE && MSG_ID.test(value.trim());
+}
 
 /** The part of the header rules that judges what the author wrote: also for outbound mail. */
 export const writtenRules: RuleFamily = {

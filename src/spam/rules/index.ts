@@ -1,4 +1,5 @@
 // The built-in rule families, in the order their signals are listed.
+import { adLabelRules } from "./ad-label.js";
 import { attachmentRules } from "./attachments.js";
 import { authRules } from "./auth.js";
 import { bulkRules } from "./bulk.js";
@@ -24,4 +25,5 @@ export const ruleFamilies: readonly RuleFamily[] = [
   bulkRules,
   moneyRules,
   htmlOnlyRules,
+  adLabelRules,
 ];
