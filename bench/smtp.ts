@@ -342,6 +342,8 @@ async function main(): Promise<void> {
   // are compared on the whole work of the same messages.
   // Not with a profile being taken: the profiler keeps the server busy (null then).
   const cpuSettled = pid && !failure && !opt["cpu-prof-dir"] ? await settledCpuMs(pid) : null;
+  // PostgreSQL's work for that too (the indexer's statements): taken once the server is idle.
+  const pgSettled = cpuSettled !== null ? (backend?.cpuMs() ?? null) : null;
   await stop();
   if (!failure && senderDns && serverLog) {
     // The checks must have run and passed for every message, or the figures measure something
@@ -387,6 +389,7 @@ async function main(): Promise<void> {
       ...(pgCpu !== null
         ? {
             postgresCpuMsPerMessage: pgCpu,
+            postgresCpuMsPerMessageSettled: perMessage(pgBefore, pgSettled),
             cpuMsPerMessageWithPostgres: serverCpu !== null ? Number((serverCpu + pgCpu).toFixed(3)) : null,
           }
         : {}),

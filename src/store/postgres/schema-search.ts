@@ -47,6 +47,8 @@ export const SEARCH_TABLES: readonly string[] = [
   // fastupdate off: with it, new entries wait uncompressed in a pending list (4 MB by default),
   // which on a test of 1,000 messages made the index four times the mail; off, they go straight
   // into the compressed posting lists, and the indexer (not the delivery) pays for it.
+  // Schema v6 (schema-search-pending.ts) turns it on with a 512 kB limit: the WAL of one entry at
+  // a time was ~120 kB per message.
   `CREATE INDEX fts_words_head ON fts_words USING gin (head) WITH (fastupdate = off)`,
   `CREATE INDEX fts_words_body ON fts_words USING gin (body) WITH (fastupdate = off)`,
   `CREATE INDEX fts_words_more ON fts_words USING gin (more) WITH (fastupdate = off)`,

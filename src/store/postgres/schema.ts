@@ -18,6 +18,7 @@ import { FILTER_TABLES } from "./schema-filters.js";
 import { MAIL_TABLES } from "./schema-mail.js";
 import { FILING_PLAN_SETTINGS, PLAN_SETTINGS } from "./schema-plans.js";
 import { SEARCH_TABLES } from "./schema-search.js";
+import { SEARCH_PENDING_LISTS } from "./schema-search-pending.js";
 import { UPDATE_TRIGGER } from "./schema-update-trigger.js";
 
 interface Migration {
@@ -35,6 +36,8 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 4, statements: UPDATE_TRIGGER },
   // file_delivery keeps one generic plan too (schema-plans.ts).
   { version: 5, statements: FILING_PLAN_SETTINGS },
+  // The full-text GIN indexes take inserts into a bounded pending list (schema-search-pending.ts).
+  { version: 6, statements: SEARCH_PENDING_LISTS },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
