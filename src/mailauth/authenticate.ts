@@ -1,14 +1,15 @@
 // The inbound checks of one message, in the order and with the output of mailauth's
 // authenticate(): DKIM (ours, dkim-verify.ts), SPF (mailauth), ARC (ours, arc-verify.ts), DMARC
-// (mailauth), then one Received-SPF and one Authentication-Results field. DKIM and ARC run on the
+// (ours, dmarc.ts), then one Received-SPF and one Authentication-Results field. DKIM and ARC run on the
 // Buffer we hold, parsed once, instead of mailauth's stream parser.
 import { isIP } from "node:net";
 import type { DMARCResult, SPFResult } from "mailauth";
-import { dmarc, spf } from "mailauth";
+import { spf } from "mailauth";
 import addressparser from "nodemailer/lib/addressparser/index.js";
 import { type ArcResult, verifyArc } from "./arc-verify.js";
 import { parseHeader } from "./dkim-canon.js";
 import { type DkimResult, type KeyCache, verifyDkim } from "./dkim-verify.js";
+import { evaluateDmarc } from "./dmarc.js";
 
 export type Resolve = (name: string, rrtype: string) => Promise<string[]>;
 
@@ -78,7 +79,7 @@ export async function authenticateMessage(
     headers.push(spfResult.header);
   }
   if (arcResult.info) rows.push(foldLine(arcResult.info, 160));
-  const dmarcResult = await dmarc({
+  const dmarcResult = await evaluateDmarc({
     headerFrom,
     spfDomains: spfResult && spfResult.status.result === "pass" && spfResult.domain ? [spfResult.domain] : [],
     dkimDomains: dkimResults
@@ -90,7 +91,7 @@ export async function authenticateMessage(
         underSized: r.status.underSized as unknown as boolean,
       })),
     arcResult,
-    resolver: opts.resolver,
+    resolveTxt,
   });
   const dmarcInfo = dmarcResult === false ? "" : dmarcResult.info;
   if (dmarcInfo) rows.push(foldLine(dmarcInfo, 160));

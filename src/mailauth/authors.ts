@@ -10,11 +10,12 @@
 //     domain and the strictest outcome is applied; each result is in Authentication-Results.
 // The domains are those of both parsers, mailauth's and ours (src/mime/address.ts, which IMAP
 // ENVELOPE and JMAP show), so an address only one of them sees cannot slip past the check.
-import type { ARCResult, DMARCResult, DNSResolver } from "mailauth";
-import { dmarc } from "mailauth";
+import type { ARCResult, DMARCResult } from "mailauth";
 import { normalizeDomain } from "../delivery/address.js";
 import { MISSING_DOMAIN, MISSING_MAILBOX, parseAddressList } from "../mime/address.js";
 import { fieldValue, scanHeader } from "../mime/headers.js";
+import { evaluateDmarc } from "./dmarc.js";
+import type { ResolveTxt } from "./dmarc-record.js";
 
 export interface AuthorFields {
   /** Number of From fields in the header (RFC 5322 §3.6: exactly one). */
@@ -58,12 +59,12 @@ export function authorDomains(addresses: readonly string[]): string[] {
 
 export interface AuthorDmarcInput {
   domains: string[];
-  /** DMARC already evaluated by mailauth (exactly one From address), and that address's domain. */
+  /** DMARC already evaluated in authenticate.ts (exactly one From address), and that address's domain. */
   known: { domain: string; result: DMARCResult } | null;
   spfDomains: string[];
   dkimDomains: { id?: string; domain: string; aligned?: boolean; underSized?: boolean }[];
   arcResult: ARCResult | undefined;
-  resolver: DNSResolver;
+  resolveTxt: ResolveTxt;
 }
 
 /** One DMARC result per author domain, in the order of `domains`. */
@@ -71,14 +72,14 @@ export async function dmarcPerAuthor(input: AuthorDmarcInput): Promise<DMARCResu
   return Promise.all(
     input.domains.map(async (domain) => {
       if (input.known?.domain === domain) return input.known.result;
-      const r = await dmarc({
+      const r = await evaluateDmarc({
         headerFrom: domain,
         spfDomains: input.spfDomains,
         dkimDomains: input.dkimDomains,
         arcResult: input.arcResult,
-        resolver: input.resolver,
+        resolveTxt: input.resolveTxt,
       });
-      // dmarc() returns false only for a headerFrom array of other than one address.
+      // evaluateDmarc returns false only for a headerFrom array of other than one address.
       if (!r) throw new Error(`no DMARC result for ${domain}`);
       return r;
     }),

@@ -18,7 +18,7 @@
 // Bounds: at most maxSignatures DKIM-Signature fields are evaluated (the top-most; RFC 6376 §6.1
 // lets a verifier limit them), each body hash is computed once per (canonicalization, hash, l=).
 import { createHash, createPublicKey, verify as cryptoVerify, type KeyObject } from "node:crypto";
-import { formatAuthHeaderRow, getAlignment } from "mailauth/lib/tools.js";
+import { formatAuthHeaderRow } from "mailauth/lib/tools.js";
 import type { RawField } from "../mime/headers.js";
 import {
   type BodyHash,
@@ -31,6 +31,7 @@ import {
   parseTagList,
   selectFields,
 } from "./dkim-canon.js";
+import { relaxedAlignment } from "./dmarc.js";
 
 export interface DkimStatus {
   result: string;
@@ -233,8 +234,7 @@ function rsaSha1Result(sig: Signature, headerFrom: string[]): DkimResult {
     header: { i: `@${sig.domain}`, s: sig.selector, a: sig.algorithm, b: sig.b ? sig.b.slice(0, 8) : false },
   };
   const fromDomain = headerFrom[0]?.split("@").pop();
-  if (fromDomain !== undefined)
-    status.aligned = (getAlignment(fromDomain, [sig.domain]) || null)?.domain || false;
+  if (fromDomain !== undefined) status.aligned = relaxedAlignment(fromDomain, sig.domain);
   return {
     id: createHash("sha256").update(Buffer.from(sig.b, "base64")).digest("hex"),
     signingDomain: sig.domain,
@@ -262,8 +262,7 @@ async function verifyOne(
     header: { i: `@${sig.domain}`, s: sig.selector, a: sig.algorithm, b: sig.b ? sig.b.slice(0, 8) : false },
   };
   const fromDomain = headerFrom[0]?.split("@").pop();
-  if (fromDomain !== undefined)
-    status.aligned = (getAlignment(fromDomain, [sig.domain]) || null)?.domain || false;
+  if (fromDomain !== undefined) status.aligned = relaxedAlignment(fromDomain, sig.domain);
   if (!sig.names.some((n) => n.toLowerCase() === "from")) {
     // RFC 6376 §5.4, §6.1.1: a signature that does not cover From says nothing about the author.
     status.comment = "From field not signed";

@@ -1,7 +1,8 @@
 // Mail authentication: DKIM signing of our users' mail, and SPF / DKIM / DMARC / ARC checks of
-// mail arriving on port 25, with our DnsResolver (src/dns): DKIM by our own code (dkim-canon.ts,
-// dkim-sign.ts, dkim-verify.ts: mailauth's misread raw UTF-8 fields), SPF, DMARC and ARC by the
-// mailauth library (authenticate.ts).
+// mail arriving on port 25, with our DnsResolver (src/dns): DKIM and ARC by our own code
+// (dkim-canon.ts, dkim-sign.ts, dkim-verify.ts, arc-*.ts: mailauth's misread raw UTF-8 fields),
+// DMARC by our own code too (dmarc.ts, dmarc-record.ts, org-domain.ts: mailauth's cost CPU and
+// never applied strict alignment), SPF by the mailauth library (authenticate.ts).
 //
 // Invariants:
 //  - Every DNS lookup goes through the DnsResolver built from [dns]; nothing calls node:dns.

@@ -9,6 +9,8 @@ declare module "mailauth/lib/tools.js" {
     domainList: (string | { domain: string })[],
     strict?: boolean,
   ): { domain: string } | false;
+  /** Lower case, trimmed, punycode.toASCII (errors ignored): how it compares domain names. */
+  export function formatDomain(domain: string): string;
   /** Its tag and Authentication-Results parser (parse-dkim-headers.js): arc-verify.ts reads the
    *  newest ARC-Authentication-Results with it, so arc=pass's comment is worded as mailauth's. */
   export function parseDkimHeaders(line: Buffer | string): {

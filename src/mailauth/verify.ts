@@ -1,6 +1,6 @@
 // Checks of mail arriving on port 25: SPF (RFC 7208) of MAIL FROM (or HELO) and the client IP,
 // DKIM signatures (RFC 6376, RFC 8463, ours: dkim-verify.ts), ARC (RFC 8617, ours: arc-verify.ts)
-// and DMARC (RFC 7489) of the header From, SPF and DMARC by mailauth, all with our DnsResolver
+// and DMARC (RFC 7489, ours: dmarc.ts) of the header From, SPF by mailauth, all with our DnsResolver
 // (authenticate.ts), summed up in one Authentication-Results field (RFC 8601)
 // and a Received-SPF field (RFC 7208 §9.1), plus what the DMARC policy asks us to do. With
 // several author addresses DMARC is evaluated per author domain, strictest wins (authors.ts).
@@ -103,7 +103,7 @@ interface AuthorsChecked {
   /** One result per author domain ([] when there are none, or too many to look up). */
   dmarcs: DMARCResult[];
   domains: number;
-  /** Results mailauth did not write into its Authentication-Results field. */
+  /** Results authenticate.ts did not write into its Authentication-Results field. */
   extraAr: string[];
 }
 
@@ -115,7 +115,7 @@ async function dmarcOfAuthors(
 ): Promise<AuthorsChecked> {
   const theirs = res.dkim.headerFrom ?? [];
   const domains = authorDomains([...theirs, ...ours]);
-  // mailauth evaluated DMARC only for a single From address (then it is in its header already).
+  // authenticate.ts evaluated DMARC only for a single From address (then it is in its field already).
   const known =
     res.dmarc && theirs.length === 1 ? { domain: authorDomains(theirs)[0] ?? "", result: res.dmarc } : null;
   if (domains.length > opts.maxAuthorDomains) return { dmarcs: [], domains: domains.length, extraAr: [] };
@@ -133,7 +133,7 @@ async function dmarcOfAuthors(
         underSized: Boolean(r.status.underSized),
       })),
     arcResult: res.arc || undefined,
-    resolver,
+    resolveTxt: (name) => resolver(name, "TXT") as unknown as Promise<string[][]>,
   });
   const extraAr = dmarcs.filter((d) => d !== known?.result).map((d) => d.info);
   return { dmarcs, domains: domains.length, extraAr };
