@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
@@ -14,6 +14,7 @@ import { startSink } from "../outbound/test-sink.js";
 import { LocalNotifier } from "../store/notifier.js";
 import { testStorage } from "../testing/backend.js";
 import { startDnsServer } from "../testing/dns-server.js";
+import { freePort } from "../testing/net.js";
 import { type ServerProcess, startServerProcess } from "../testing/process.js";
 import { openStore } from "./stores.js";
 
@@ -25,15 +26,6 @@ async function waitFor(what: string, fn: () => boolean | Promise<boolean>, ms = 
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
-}
-
-/** A port nothing listens on (bound, then freed). */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 function connectError(port: number): Promise<string | null> {

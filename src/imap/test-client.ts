@@ -96,8 +96,10 @@ export class RawClient {
     this.deflate = deflate;
   }
 
-  /** One response line, with any literals it announces appended inline (CRLF kept inside). */
-  async line(timeoutMs = 3000): Promise<string> {
+  /** One response line, with any literals it announces appended inline (CRLF kept inside).
+   *  The default bound is for a stuck test, not a speed requirement: 30 s, as a loaded 2-core CI
+   *  machine can take seconds to answer (a 3 s default once failed a run there). */
+  async line(timeoutMs = 30_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     let out = "";
     for (;;) {

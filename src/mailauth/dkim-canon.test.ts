@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, test } from "node:test";
+import { cpuMsOf } from "../testing/cpu-time.js";
 import {
   BODY_SLICE,
   bodyHash,
@@ -56,15 +57,20 @@ describe("header canonicalization", () => {
 describe("hostile headers stay linear", () => {
   test("50,000 fields and an h= of 50,000 names; a signature value of 200,000 empty tags", () => {
     const msg = L(`${"To: x\r\n".repeat(50_000)}\r\n`);
-    const t0 = performance.now();
-    const picked = selectFields(
-      parseHeader(msg).fields,
-      Array.from({ length: 50_000 }, () => "to"),
-    );
-    assert.equal(picked.length, 50_000);
-    const sig = L(`DKIM-Signature: ${";".repeat(200_000)} b=abc`);
-    assert.equal(withoutSignatureValue(sig).toString("latin1"), `DKIM-Signature: ${";".repeat(200_000)} b=`);
-    assert.ok(performance.now() - t0 < 1000, `took ${performance.now() - t0} ms`);
+    // In CPU time: a loaded CI machine inflates wall-clock time, not work.
+    const ms = cpuMsOf(() => {
+      const picked = selectFields(
+        parseHeader(msg).fields,
+        Array.from({ length: 50_000 }, () => "to"),
+      );
+      assert.equal(picked.length, 50_000);
+      const sig = L(`DKIM-Signature: ${";".repeat(200_000)} b=abc`);
+      assert.equal(
+        withoutSignatureValue(sig).toString("latin1"),
+        `DKIM-Signature: ${";".repeat(200_000)} b=`,
+      );
+    });
+    assert.ok(ms < 1000, `took ${ms} ms of CPU`);
   });
 });
 

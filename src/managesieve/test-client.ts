@@ -4,7 +4,7 @@ import { openSocket, WireTestClient } from "../testing/wire-client.js";
 
 export class SieveTestClient extends WireTestClient {
   static async connect(port: number): Promise<SieveTestClient> {
-    return new SieveTestClient(await openSocket(port), 10000);
+    return new SieveTestClient(await openSocket(port), 30_000);
   }
 
   /** Everything up to and including the final response line (OK, NO or BYE), CRLFs kept. */

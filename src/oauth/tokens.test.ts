@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
 import { defaultConfig } from "../config/load.js";
+import { freePort } from "../testing/net.js";
 import { type OAuthConfig, TokenVerifier } from "./tokens.js";
 
 type Key = Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
@@ -128,10 +129,8 @@ describe("TokenVerifier", () => {
   });
 
   test("a provider that cannot be reached is a temporary failure", async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
-    const gone = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    // Not a port from listen(0): the kernel would hand that one to the next test file asking.
+    const gone = `http://127.0.0.1:${await freePort()}`;
     const v = new TokenVerifier(config({ issuer: gone, jwksTimeoutMs: 2000 }));
     const r = await v.verify(await sign(rsa, { iss: gone }));
     assert.equal(r.ok, false);

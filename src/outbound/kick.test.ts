@@ -1,5 +1,6 @@
-// The engine is woken when something is queued, not left to its next poll (pollIntervalMs is a
-// minute here): mail that arrives on port 25 for an alias forwarding off-site leaves at once
+// The engine is woken when something is queued, not left to its next poll (pollIntervalMs is
+// ten minutes here, the most allowed, and each wait below a minute: what arrives was woken, however
+// slow the machine): mail that arrives on port 25 for an alias forwarding off-site leaves at once
 // (ctx.kickQueue from the SMTP server), and so does the bounce the engine itself queues for a
 // sender at another domain (RFC 3464, from the null sender). full-path.test.ts covers submission.
 import assert from "node:assert/strict";
@@ -10,7 +11,9 @@ import { startTestServer, type TestServer, testPassword } from "../testing/harne
 import { outboundConfig, waitFor } from "./test-helpers.js";
 import { type Sink, startSink } from "./test-sink.js";
 
-const pollIntervalMs = 60_000;
+const pollIntervalMs = 600_000;
+/** Well under pollIntervalMs, and long enough for a loaded 2-core CI machine. */
+const WAIT_MS = 60_000;
 
 describe("outbound: woken by new queue entries", () => {
   let dns: DnsServer;
@@ -56,12 +59,10 @@ describe("outbound: woken by new queue entries", () => {
     }
   };
 
-  test("port 25 mail to an alias that forwards off-site leaves within a second or two", async () => {
+  test("port 25 mail to an alias that forwards off-site leaves at once, not at the next poll", async () => {
     const before = sink.transactions.length;
     await sendInbound("fwd@a.test", "forward me");
-    const t0 = Date.now();
-    await waitFor("forwarded copy", () => sink.transactions.length > before, 3000);
-    assert.ok(Date.now() - t0 < 3000);
+    await waitFor("forwarded copy", () => sink.transactions.length > before, WAIT_MS);
     const t = sink.transactions[before]!;
     // Forwarded off-site, the envelope sender is SRS-rewritten (src/outbound/srs.ts) so SPF passes.
     assert.match(t.mailFrom, /^MAIL FROM:<SRS0=[^=]+=[^=]+=far\.test=sender@/);
@@ -86,13 +87,13 @@ describe("outbound: woken by new queue entries", () => {
           recipients: [{ address: `r${i}@sink.test`, notify: ["NEVER"] }],
         });
       b.ctx.kickQueue?.();
-      await waitFor("all twelve", () => sink.transactions.length - before === 12, 4000);
+      await waitFor("all twelve", () => sink.transactions.length - before === 12, WAIT_MS);
       const subjects = sink.transactions
         .slice(before)
         .map((t) => /Subject: (backlog \d+)/.exec(t.data.toString())?.[1])
         .sort();
       assert.deepEqual(subjects, Array.from({ length: 12 }, (_, i) => `backlog ${i}`).sort());
-      await waitFor("queue empty", async () => (await b.store.queue.listQueue()).length === 0, 3000);
+      await waitFor("queue empty", async () => (await b.store.queue.listQueue()).length === 0, WAIT_MS);
     } finally {
       await b.stop();
     }
@@ -101,7 +102,7 @@ describe("outbound: woken by new queue entries", () => {
   test("the bounce for a sender at another domain is queued from <> and leaves at once too", async () => {
     const before = sink.transactions.length;
     await sendInbound("dead@a.test", "into the void");
-    await waitFor("bounce sent", () => sink.transactions.length > before, 3000);
+    await waitFor("bounce sent", () => sink.transactions.length > before, WAIT_MS);
     const t = sink.transactions[before]!;
     assert.equal(t.mailFrom.startsWith("MAIL FROM:<> "), true, t.mailFrom);
     // The forwarded copy left from an SRS address; the bounce to it is reversed to the sender,
@@ -111,6 +112,6 @@ describe("outbound: woken by new queue entries", () => {
     const dsn = t.data.toString();
     assert.match(dsn, /\r\nAction: failed\r\nStatus: 5\.1\.1\r\nRemote-MTA: dns; mx\.sink\.test\r\n/);
     assert.match(dsn, /\r\nSubject: into the void\r\n/);
-    await waitFor("queue empty", async () => (await a.store.queue.listQueue()).length === 0, 3000);
+    await waitFor("queue empty", async () => (await a.store.queue.listQueue()).length === 0, WAIT_MS);
   });
 });

@@ -3,7 +3,7 @@ import { openSocket, type WireConnectOptions, WireTestClient } from "../testing/
 
 export class Pop3TestClient extends WireTestClient {
   static async connect(port: number, opts: WireConnectOptions = {}): Promise<Pop3TestClient> {
-    return new Pop3TestClient(await openSocket(port, opts), 5000);
+    return new Pop3TestClient(await openSocket(port, opts), 30_000);
   }
 
   /** One line, without its CRLF. */

@@ -2,13 +2,13 @@
 // pointing at a real rspamd (test-rspamd.ts) and [dnsbl] uriZones at our own DNS server; mail
 // over port 25; exact X-Spam-Status tests and the mailbox it was filed into.
 import assert from "node:assert/strict";
-import net from "node:net";
 import { after, before, describe, test } from "node:test";
 import { dnsblStatus } from "../dnsbl/index.js";
 import { RawSmtpClient } from "../smtp/test-client.js";
 import { startSmtpTestServer } from "../smtp/test-server.js";
 import { type DnsServer, startDnsServer } from "../testing/dns-server.js";
 import type { TestServer } from "../testing/harness.js";
+import { freePort } from "../testing/net.js";
 import { commandSkip } from "../testing/requires.js";
 import { marker, startTestRspamd, type TestRspamd } from "./test-rspamd.js";
 
@@ -89,11 +89,9 @@ describe("spam filter with rspamd and URI lists", { skip: commandSkip("rspamd") 
 describe("spam filter when rspamd is down", () => {
   let s: TestServer;
   before(async () => {
-    // A port that was just free and is closed again: connecting is refused.
-    const probe = net.createServer();
-    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", () => r()));
-    const port = (probe.address() as net.AddressInfo).port;
-    await new Promise((r) => probe.close(r));
+    // A port nothing listens on: connecting is refused. Not one from listen(0), which the kernel
+    // hands to the next server of another test file asking for one while this describe runs.
+    const port = await freePort();
     s = await startSmtpTestServer({
       config: { spam: { enabled: true }, rspamd: { url: `http://127.0.0.1:${port}`, timeoutMs: 500 } },
     });

@@ -36,7 +36,7 @@ export class RawSmtpClient {
       socket.once(opts.tls ? "secureConnect" : "connect", () => resolve());
       socket.once("error", reject);
     });
-    return new RawSmtpClient(socket, opts.timeoutMs ?? 10000);
+    return new RawSmtpClient(socket, opts.timeoutMs ?? 30_000);
   }
 
   get closed(): boolean {

@@ -25,7 +25,8 @@ export function haproxySkip(): false | string {
   return commandSkip("haproxy", "haproxy");
 }
 
-export async function startHaproxy(routes: HaproxyRoute[], timeoutMs = 10_000): Promise<PrivateHaproxy> {
+// timeoutMs bounds a stuck start; it is not a speed requirement (a loaded 2-core CI machine is slow).
+export async function startHaproxy(routes: HaproxyRoute[], timeoutMs = 60_000): Promise<PrivateHaproxy> {
   const dir = await mkdtemp(join(tmpdir(), "yubin-haproxy-"));
   const ports: number[] = [];
   for (const _ of routes) ports.push(await freePort());

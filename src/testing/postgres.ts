@@ -133,7 +133,7 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Private
     await waitReady({
       name: "postgres",
       child: c,
-      timeoutMs: opts.timeoutMs ?? 30_000,
+      timeoutMs: opts.timeoutMs ?? 60_000, // bounds a stuck start (initdb is done): not a speed requirement
       intervalMs: 100,
       probe: () => accepts(port),
       detail: () => logLines.join(""),

@@ -23,6 +23,9 @@ export interface ServerProcessOptions {
   config?: Record<string, unknown>; // extra TOML sections
   listeners?: { protocol: Protocol; tls: TlsMode; port?: number }[];
   keepData?: boolean;
+  /** How long the start may take: by default 60 s, a bound for a stuck start rather than a speed
+   *  requirement. Under load (two test files at once beside other work on 2 cores), with the
+   *  loader's compile cache cold as on a fresh CI machine, a start has taken over 20 s. */
   timeoutMs?: number;
   /** Further arguments of `yubin serve`, e.g. ["--workers", "2"]. */
   args?: string[];
@@ -69,10 +72,10 @@ export async function startServerProcess(opts: ServerProcessOptions = {}): Promi
   const ports = new Map<string, number>();
   let ready = false;
   const exited = new Promise<number | null>((res) => child.on("exit", (code) => res(code)));
-  await new Promise<void>((resolveStart, reject) => {
+  const started = new Promise<void>((resolveStart, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`server did not start in time:\n${out}`)),
-      opts.timeoutMs ?? 20000,
+      opts.timeoutMs ?? 60_000,
     );
     let pending = ""; // the unfinished last line
     const onData = (d: Buffer) => {
@@ -106,6 +109,17 @@ export async function startServerProcess(opts: ServerProcessOptions = {}): Promi
       reject(new Error(`server exited with ${code}:\n${out}`));
     });
   });
+  try {
+    await started;
+  } catch (e) {
+    // A start that failed leaves no server behind: a child still running would keep the test
+    // file's event loop alive (through its pipes) until the runner's 120 s timeout, and hold the
+    // data directory and its ports.
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await exited;
+    if (!opts.keepData && opts.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
+    throw e;
+  }
   const kill = async (signal: NodeJS.Signals = "SIGKILL") => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     return exited;

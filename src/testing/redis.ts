@@ -25,7 +25,8 @@ export function redisSkip(): false | string {
   return commandSkip("redis-server", "redis-server");
 }
 
-export async function startRedis(timeoutMs = 10_000): Promise<PrivateRedis> {
+// timeoutMs bounds a stuck start; it is not a speed requirement (a loaded 2-core CI machine is slow).
+export async function startRedis(timeoutMs = 60_000): Promise<PrivateRedis> {
   const dir = await mkdtemp(join(tmpdir(), "yubin-redis-"));
   const port = await freePort();
   let child: ChildProcess | null = null;

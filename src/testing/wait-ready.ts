@@ -1,6 +1,6 @@
 // Waiting for a private server a test started (src/testing/postgres.ts, src/testing/redis.ts) to
 // answer: bounded in time, and failing at once when the server exits instead of waiting out the
-// timeout.
+// timeout; a server still not answering at the deadline is killed.
 import type { ChildProcess } from "node:child_process";
 
 export interface WaitReadyOptions {
@@ -26,7 +26,11 @@ export async function waitReady(opts: WaitReadyOptions): Promise<void> {
   for (;;) {
     if (exited) throw fail(`${opts.name} exited at start`);
     if (await opts.probe()) return;
-    if (Date.now() > deadline) throw fail(`${opts.name} not ready after ${opts.timeoutMs} ms`);
+    if (Date.now() > deadline) {
+      // Not left running: its pipes would keep the test file alive until the runner's timeout.
+      opts.child.kill("SIGKILL");
+      throw fail(`${opts.name} not ready after ${opts.timeoutMs} ms`);
+    }
     await new Promise((r) => setTimeout(r, opts.intervalMs));
   }
 }

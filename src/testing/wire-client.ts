@@ -29,7 +29,8 @@ export abstract class WireTestClient {
 
   protected constructor(
     private socket: Socket | TLSSocket,
-    /** How long a read waits by default. */
+    /** How long a read waits by default: a bound for a stuck test, not a speed requirement
+     *  (30 s, since a loaded 2-core CI machine can take seconds to answer). */
     private readonly defaultTimeoutMs: number,
   ) {
     this.listen(socket);
@@ -69,8 +70,8 @@ export abstract class WireTestClient {
     }
   }
 
-  /** Has the server closed the connection (within timeoutMs)? */
-  async waitClosed(timeoutMs = 5000): Promise<boolean> {
+  /** Has the server closed the connection (within timeoutMs: generous, it bounds a stuck test)? */
+  async waitClosed(timeoutMs = 30_000): Promise<boolean> {
     try {
       await this.waitFor(() => (this.closed ? true : null), timeoutMs);
       return true;
