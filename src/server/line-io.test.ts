@@ -78,7 +78,7 @@ describe("LineIo", () => {
     const io = new LineIo(serverSide, 1024);
     const big = Buffer.alloc(32 * 1024 * 1024, 0x61);
     const outcome: { value: unknown } = { value: "pending" };
-    const sending = io.send(["+OK\r\n", big, ".\r\n"], 400).then(
+    const sending = io.send(["+OK\r\n", big, ".\r\n"], 1000).then(
       () => {
         outcome.value = "resolved";
       },
@@ -87,11 +87,13 @@ describe("LineIo", () => {
       },
     );
     let maxBuffered = 0;
-    for (let i = 0; i < 20; i++) {
+    for (let i = 0; i < 20 && outcome.value === "pending"; i++) {
       maxBuffered = Math.max(maxBuffered, serverSide.writableLength);
       await new Promise((r) => setTimeout(r, 10));
     }
-    assert.equal(outcome.value, "pending");
+    // Never sent in full. (Pending here on a quiet machine; on a loaded one the 20 samples may
+    // outlast idleMs, and the sender has already given up below, which is as right.)
+    assert.notEqual(outcome.value, "resolved");
     // At most about one 64 KiB chunk waits in user space; the rest stays unsent.
     assert.ok(maxBuffered <= 128 * 1024, `buffered ${maxBuffered}`);
     // No reader for idleMs: the sender gives up and drops the connection.

@@ -69,6 +69,7 @@ export function dmarcRow(o: DmarcObservation, day: string): DmarcRecordCount | n
 /** Counts in memory until flushed (with the TLS-RPT counts, service.ts). */
 export class DmarcCounts {
   private pending = new Map<string, DmarcRecordCount>();
+  private flushing: Promise<void> = Promise.resolve();
   constructor(
     private readonly store: ReportSendingStore,
     private readonly log: Logger,
@@ -96,7 +97,14 @@ export class DmarcCounts {
     if (this.pending.size >= this.maxPendingRows) void this.flush();
   }
 
-  async flush(): Promise<void> {
+  /** Writes the counts; one flush at a time, as TlsResults: a flush called while the timer's is
+   *  still writing returns only once those rows are stored too, so a read after it sees them. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.flushNow());
+    return this.flushing;
+  }
+
+  private async flushNow(): Promise<void> {
     if (this.pending.size === 0) return;
     const rows = [...this.pending.values()];
     this.pending = new Map();
