@@ -14,15 +14,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { defaultsOf } from "../../src/config/dsl.js";
-import { silentLogger } from "../../src/log/logger.js";
 import type { FilterInput } from "../../src/postoffice/types.js";
-import { spamSection } from "../../src/spam/config.js";
-import { spamFilters } from "../../src/spam/filter.js";
-import { VerdictLog } from "../../src/spam/verdict-log.js";
 import { benchArgs } from "../args.js";
 import { loadCorpus } from "./corpus.js";
-import { openStore, trainCorpus } from "./yubin.js";
+import { inboundFilter, openStore, trainCorpus } from "./yubin.js";
 
 const { values: opt } = benchArgs(import.meta.url, {
   options: {
@@ -51,18 +46,8 @@ const store = await openStore(dir);
 try {
   const corpus = loadCorpus();
   if (!opt.untrained) await trainCorpus(store, corpus.train, { accountId: 0 });
-  await store.directory.addDomain("example.test");
-  const account = await store.directory.createAccount({ address: "bench0@example.test", passwordHash: "x" });
   // The config's defaults, as the server starts with them.
-  const config = { ...defaultsOf(spamSection), enabled: true };
-  const verdicts = new VerdictLog({ spam: store.spam, keep: config.keepVerdicts, log: silentLogger });
-  const [inbound] = spamFilters(config, {
-    spam: store.spam,
-    directory: store.directory,
-    log: silentLogger,
-    verdicts,
-  });
-  if (inbound === undefined) throw new Error("filter off");
+  const { inbound, account, verdicts } = await inboundFilter(store, "bench0@example.test");
   const bodies = opt.corpus ? corpus.test.map((s) => s.body) : [];
   const n = opt.corpus ? bodies.length : Number(opt.messages);
   const input = (i: number): FilterInput => ({

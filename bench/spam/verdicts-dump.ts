@@ -10,20 +10,15 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { defaultsOf } from "../../src/config/dsl.js";
-import { silentLogger } from "../../src/log/logger.js";
 import type { FilterInput } from "../../src/postoffice/types.js";
 import { classify } from "../../src/spam/classifier/classify.js";
 import { messageTokens, tokenStrings } from "../../src/spam/classifier/tokens.js";
-import { spamSection } from "../../src/spam/config.js";
-import { spamFilters } from "../../src/spam/filter.js";
 import { buildMessageView } from "../../src/spam/message-view.js";
 import { bayesSignals } from "../../src/spam/rules/index.js";
 import { ruleSignals } from "../../src/spam/score.js";
-import { VerdictLog } from "../../src/spam/verdict-log.js";
 import { benchArgs } from "../args.js";
 import { loadCorpus } from "./corpus.js";
-import { openStore, trainCorpus } from "./yubin.js";
+import { inboundFilter, openStore, trainCorpus } from "./yubin.js";
 
 const { values: opt } = benchArgs(import.meta.url, {
   options: { out: { type: "string", default: "/tmp/yubin-verdicts.jsonl" } },
@@ -37,18 +32,7 @@ const store = await openStore(dir);
 try {
   const corpus = loadCorpus();
   await trainCorpus(store, corpus.train, { accountId: 0 });
-  await store.directory.addDomain("example.test");
-  const account = await store.directory.createAccount({ address: "dump@example.test", passwordHash: "x" });
-  const config = { ...defaultsOf(spamSection), enabled: true };
-  const verdicts = new VerdictLog({ spam: store.spam, keep: config.keepVerdicts, log: silentLogger });
-  const [inbound] = spamFilters(config, {
-    spam: store.spam,
-    directory: store.directory,
-    log: silentLogger,
-    verdicts,
-    now: () => NOW,
-  });
-  if (inbound === undefined) throw new Error("filter off");
+  const { inbound, account, verdicts } = await inboundFilter(store, "dump@example.test", () => NOW);
   const lines: string[] = [];
   for (const s of [...corpus.train, ...corpus.test]) {
     const input: FilterInput = {

@@ -9,16 +9,20 @@
 import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
 import { join } from "node:path";
+import { defaultsOf } from "../../src/config/dsl.js";
 import { silentLogger } from "../../src/log/logger.js";
 import type { FilterInput } from "../../src/postoffice/types.js";
 import { classify } from "../../src/spam/classifier/classify.js";
 import { messageTokens } from "../../src/spam/classifier/tokens.js";
 import { trainMessage } from "../../src/spam/classifier/train.js";
+import { spamSection } from "../../src/spam/config.js";
+import { spamFilters } from "../../src/spam/filter.js";
 import { buildMessageView } from "../../src/spam/message-view.js";
 import { bayesSignals } from "../../src/spam/rules/index.js";
 import { header } from "../../src/spam/rules/types.js";
 import { ruleSignals, total } from "../../src/spam/score.js";
 import type { MessageView } from "../../src/spam/types.js";
+import { VerdictLog } from "../../src/spam/verdict-log.js";
 import { LocalNotifier } from "../../src/store/notifier.js";
 import { DATABASE_FILE, openSqliteStore, type SqliteStore } from "../../src/store/sqlite/index.js";
 import type { Sample } from "./corpus.js";
@@ -174,4 +178,22 @@ export async function scoreSamples(
     });
   }
   return out;
+}
+
+/** The inbound filter as the server builds it from the config's defaults (filter on), for one
+ *  new account `address` in example.test; `now` fixes the Date rules' clock. */
+export async function inboundFilter(store: SqliteStore, address: string, now?: () => Date) {
+  await store.directory.addDomain("example.test");
+  const account = await store.directory.createAccount({ address, passwordHash: "x" });
+  const config = { ...defaultsOf(spamSection), enabled: true };
+  const verdicts = new VerdictLog({ spam: store.spam, keep: config.keepVerdicts, log: silentLogger });
+  const [inbound] = spamFilters(config, {
+    spam: store.spam,
+    directory: store.directory,
+    log: silentLogger,
+    verdicts,
+    ...(now ? { now } : {}),
+  });
+  if (inbound === undefined) throw new Error("filter off");
+  return { inbound, account, verdicts };
 }
