@@ -1,5 +1,6 @@
 // Structured logging: one JSON line per event (conn id, protocol, user as fields), or a readable
 // line when writing to a terminal. Never pass a password in fields; `redact` guards common names.
+import { lineSink } from "./output-sink.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -24,7 +25,8 @@ export interface LoggerOptions {
 export function createLogger(opts: LoggerOptions = {}, base: LogFields = {}): Logger {
   const min = rank[opts.level ?? "info"];
   const format = opts.format ?? (process.stdout.isTTY ? "pretty" : "json");
-  const write = opts.write ?? ((line: string) => process.stdout.write(line + "\n"));
+  // By default stdout, whose reader may die before we do: lineSink drops lines then (output-sink.ts).
+  const write = opts.write ?? lineSink(process.stdout);
 
   const emit = (level: LogLevel, msg: string, fields?: LogFields) => {
     if (rank[level] < min) return;

@@ -27,6 +27,8 @@ export interface ServerProcessOptions {
    *  requirement. Under load (two test files at once beside other work on 2 cores), with the
    *  loader's compile cache cold as on a fresh CI machine, a start has taken over 20 s. */
   timeoutMs?: number;
+  /** [log] level: "info" by default; "debug" logs every connection (a test that needs volume). */
+  logLevel?: "debug" | "info";
   /** Further arguments of `yubin serve`, e.g. ["--workers", "2"]. */
   args?: string[];
   /** Node's own options before the script, e.g. ["--cpu-prof", "--cpu-prof-dir", dir] (a bench's
@@ -57,7 +59,7 @@ export async function startServerProcess(opts: ServerProcessOptions = {}): Promi
     dns: { servers: ["127.0.0.1:1"], cacheSec: 0, ...((opts.config?.dns as object) ?? {}) },
     outbound: { enabled: false, ...((opts.config?.outbound as object) ?? {}) },
     mailauth: { verifyInbound: false, ...((opts.config?.mailauth as object) ?? {}) },
-    log: { format: "json", level: "info" },
+    log: { format: "json", level: opts.logLevel ?? "info" },
     listeners,
   };
   await writeFile(configPath, stringify(doc));

@@ -20,6 +20,7 @@ import { startApp } from "../../app/start.js";
 import { openStore } from "../../app/stores.js";
 import type { Config } from "../../config/schema.js";
 import { createLogger, type Logger } from "../../log/logger.js";
+import { surviveLostReader } from "../../log/output-sink.js";
 import { ensureFirstAccount } from "../../server/bootstrap.js";
 import { guardProcess } from "../../server/process-guard.js";
 import { isStoreUnavailable, type StoreError } from "../../store/errors.js";
@@ -36,6 +37,11 @@ import { CliError, UsageError } from "../errors.js";
 
 export async function serveCommand(env: CliEnv, args: ParsedArgs): Promise<void> {
   onlyFlags(args, ["workers"]);
+  // A server outlives whoever reads its output (a dead `tee`, a restarted journal): writes to a
+  // lost stdout or stderr are dropped, never an uncaught error (src/log/output-sink.ts). The
+  // logger guards stdout itself; stderr takes Node's warnings and the CLI's last words.
+  surviveLostReader(process.stdout);
+  surviveLostReader(process.stderr);
   const { config, created } = loadOrCreateConfig(env);
   const worker = workerIdentity();
   const count = intFlag(args, "workers") ?? config.workers.count;
@@ -55,7 +61,21 @@ export async function serveCommand(env: CliEnv, args: ParsedArgs): Promise<void>
     // EX_TEMPFAIL (sysexits.h): a service manager may try again later.
     if (isStoreUnavailable(e)) throw new CliError(`cannot start: ${unreachableWhat(config, e)}`, 75);
     throw e;
+  } finally {
+    exitDespiteStalledOutput();
   }
+}
+
+/** How long a stopped server waits for a reader that is alive but not reading its output. */
+const OUTPUT_GRACE_MS = 2000;
+
+/** Once serve is over, what may still hold the process is output that a live reader does not
+ *  read (a stalled journal, a paused pager): Node keeps a process with pending pipe writes alive
+ *  until they are written, so a SIGTERM'd server never ended (measured: still alive 40 s after a
+ *  completed stop). That reader gets OUTPUT_GRACE_MS, then the process exits with the code main()
+ *  set. The timer is unref'd: with nothing pending, the process ends at once, as before. */
+function exitDespiteStalledOutput(): void {
+  setTimeout(() => process.exit(), OUTPUT_GRACE_MS).unref();
 }
 
 /** "the PostgreSQL database at host:port is unreachable (…)" for a store that failed to open. */
