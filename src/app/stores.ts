@@ -8,6 +8,7 @@ import { parseStructure } from "../mime/parse.js";
 import type { ChangeNotifier } from "../store/notifier.js";
 import { openPostgresStore } from "../store/postgres/index.js";
 import { PgNotifier } from "../store/postgres/notifier.js";
+import type { FullTextBudget } from "../store/shared/fulltext-budget.js";
 import { openSqliteStore } from "../store/sqlite/index.js";
 import type { Store } from "../store/types.js";
 
@@ -29,6 +30,7 @@ export async function openStore(
       mailboxNameMaxBytes: config.storage.mailboxNameMaxBytes,
       fullTextMaxBytes: config.storage.fullTextMaxBytes,
       fullTextMaxWords: config.storage.fullTextMaxWords,
+      fullTextBudget: fullTextBudgetOf(config),
       fullTextIndexer: opts.fullTextIndexer,
       parse,
       log,
@@ -44,6 +46,7 @@ export async function openStore(
     flagCacheMessages: config.storage.flagCacheMessages,
     fullTextMaxBytes: config.storage.fullTextMaxBytes,
     fullTextMaxWords: config.storage.fullTextMaxWords,
+    fullTextBudget: fullTextBudgetOf(config),
     externalChangePollMs: config.storage.externalChangePollMs,
     fullTextIndexer: opts.fullTextIndexer,
     onCommit: opts.onCommit,
@@ -51,6 +54,15 @@ export async function openStore(
     parse,
     log,
   });
+}
+
+/** The full-text indexer's limits per message and per write (store/shared/fulltext-budget.ts). */
+function fullTextBudgetOf(config: Config): FullTextBudget {
+  return {
+    maxNewWords: config.storage.fullTextMaxNewWords,
+    batchBytes: config.storage.fullTextBatchBytes,
+    batchNewWords: config.storage.fullTextBatchNewWords,
+  };
 }
 
 function postgresUrl(config: Config): string {

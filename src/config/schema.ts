@@ -132,6 +132,21 @@ export const storageSection = {
     "Words of the full-text index's vocabulary one search text may stand for (a needle inside many words, like ing, stands for each word containing it); a search beyond reads every message of the mailbox.",
     { min: 1, max: 100000 },
   ),
+  fullTextMaxNewWords: int(
+    1000,
+    "Words new to the full-text index's vocabulary one message may add (1 MB of random base64 brings ~40,000, which cost 0.8 s of CPU in one write); a message with more stays searchable, by reading it at each search.",
+    { min: 1 },
+  ),
+  fullTextBatchBytes: int(
+    1048576,
+    "Text (characters) after which one write of the full-text indexer takes no more messages, so one write never holds the server for long; it holds this plus at most one message's text.",
+    { min: 1 },
+  ),
+  fullTextBatchNewWords: int(
+    4000,
+    "Vocabulary words new to the full-text index after which one of its writes takes no more messages (each costs ~20 µs of CPU on SQLite, in the write).",
+    { min: 1 },
+  ),
   externalChangePollMs: int(
     1000,
     "How often, in milliseconds, mail changed by another process (yubin import while the server runs) is looked for, so IMAP IDLE, POP3 and JMAP push sessions hear of it; 0: never (they see it at their next SELECT or query).",

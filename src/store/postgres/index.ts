@@ -7,6 +7,7 @@ import { parseStructure } from "../../mime/parse.js";
 import type { MessageStructure } from "../../mime/types.js";
 import type { ChangeNotifier } from "../notifier.js";
 import { parseOrMinimal } from "../shared/fallback-parse.js";
+import type { FullTextBudget } from "../shared/fulltext-budget.js";
 import type { MailStore, Store } from "../types.js";
 import { createAppPasswords } from "./app-passwords.js";
 import { PgCtx } from "./context.js";
@@ -46,6 +47,8 @@ export interface PostgresStoreOptions {
   chunkBytes?: number;
   fullTextMaxBytes?: number;
   fullTextMaxWords?: number;
+  /** What one body and one transaction of the full-text indexer may add (shared/fulltext-budget.ts). */
+  fullTextBudget?: Partial<FullTextBudget>;
   /** Whether this process runs the full-text indexer (default true; CLI commands: false). */
   fullTextIndexer?: boolean;
   /** How often a store with login-change listeners reads the feed besides its NOTIFY (default
@@ -80,7 +83,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     fullTextMaxBytes: opts.fullTextMaxBytes ?? 1024 * 1024,
     fullTextMaxWords: opts.fullTextMaxWords ?? 2000,
   });
-  const search = createSearchOps(ctx, { indexer: opts.fullTextIndexer });
+  const search = createSearchOps(ctx, { indexer: opts.fullTextIndexer, fullTextBudget: opts.fullTextBudget });
   const mail: MailStore = { ...createMailOps(ctx), ...bind(search) };
   const webSessions = createWebSessions(ctx, { pollMs: opts.loginChangePollMs });
   let closing: Promise<void> | null = null;

@@ -11,19 +11,28 @@
 //    LIKE '%first'), the middle ones are words (@>), the last begins one (LIKE 'last%' on the
 //    C-collated unique index, a range scan); its candidates are "maybe";
 //  - blobs in fts_pending (not yet indexed, or partial: longer than fullTextMaxBytes, holding a
-//    word too long for an index entry or text that is not well-formed UTF-16) are "maybe" for
-//    every search, so a search during the indexer's catch-up finds what a scan finds.
+//    word too long for an index entry or text that is not well-formed UTF-16, or bringing more
+//    new vocabulary words than the budget allows, shared/fulltext-budget.ts) are "maybe" for
+//    every search, so a search during the indexer's catch-up finds what a scan finds; nothing is
+//    written for a partial body (its words would never be used).
 // A search reads the vocabulary, the words and fts_pending in one REPEATABLE READ snapshot: a
 // body indexed between two of those reads would otherwise be in neither answer.
 //
 // The indexer runs after commits (ctx.onCommit), in batches, each one transaction that claims
-// its pending rows with FOR UPDATE SKIP LOCKED, so indexers on several nodes share the work and
+// its pending rows with FOR UPDATE SKIP LOCKED (and leaves those past the budget's text and new
+// words pending for the next batch), so indexers on several nodes share the work and
 // never index a body twice at once; the vocabulary's words are inserted in sorted order, so two
 // indexers adding the same new words wait for each other instead of deadlocking. Cost: the
 // vocabulary's trigram arrays (each word once) and each body's word ids; a search is a few index
 // lookups plus its candidates' message rows.
 import { searchableText } from "../../mime/searchable.js";
 import type { MessageStructure } from "../../mime/types.js";
+import {
+  type BatchTotals,
+  batchTakesMore,
+  type FullTextBudget,
+  fullTextBudget,
+} from "../shared/fulltext-budget.js";
 import { planNeedle, wordsOf } from "../shared/search-words.js";
 import { sortedUnique } from "../shared/sorted-unique.js";
 import type { FullTextField, FullTextScope, TextMatch } from "../types.js";
@@ -59,6 +68,8 @@ export interface FullTextOptions {
   maxWords: number;
   /** Whether this process runs the indexer (CLI commands do not). */
   indexer: boolean;
+  /** What one body and one batch may add (shared/fulltext-budget.ts; defaults there). */
+  budget?: Partial<FullTextBudget>;
 }
 
 /** The distinct trigrams of a word (code points, as SQL substr() counts), at most MAX_TRIGRAMS. */
@@ -76,14 +87,21 @@ type Part = "head" | "body" | "more";
 
 interface Indexed {
   blobId: number;
+  /** Empty when the body is not complete: nothing is written for a partial body (it is a
+   *  candidate of every search, so its words would never be used). */
   words: Record<Part, Set<string>>;
   complete: boolean;
+  /** Its text's length, for the batch's budget. */
+  bytes: number;
 }
+
+const emptyWords = (): Record<Part, Set<string>> => ({ head: new Set(), body: new Set(), more: new Set() });
 
 export function createFullTextOps(ctx: PgCtx, opts: FullTextOptions) {
   const db = ctx.db;
   const batch = Math.max(1, Math.floor(opts.batch));
   const maxWords = Math.max(1, Math.floor(opts.maxWords));
+  const budget = fullTextBudget(opts.budget);
   /** Committed words and their ids. */
   let known = new Map<string, number>();
 
@@ -271,12 +289,42 @@ export function createFullTextOps(ctx: PgCtx, opts: FullTextOptions) {
         words[part].add(w);
       }
     }
-    return { blobId, words, complete };
+    const bytes = t.head.length + t.body.length + t.more.length;
+    return { blobId, words: complete ? words : emptyWords(), complete, bytes };
   };
 
   /** Indexes one batch of pending blobs; false when there was nothing left to do. */
   const indexBatch = async (): Promise<boolean> => {
     const { more, fresh } = await db.tx(async (t) => {
+      /** New vocabulary words of the bodies taken so far; with looked-up ids of known ones. */
+      const batchNew = new Set<string>();
+      const looked = new Map<string, number>();
+      /** A body's new words, counted into batchNew; over budget.maxNewWords the body is left
+       *  partial with nothing written (fulltext-budget.ts). Its words not cached are looked up,
+       *  only when they could be too many (else all are inserted ON CONFLICT DO NOTHING, as
+       *  before: one round trip fewer for ordinary mail). */
+      const countNew = async (tx: Tx, e: Indexed): Promise<number> => {
+        if (!e.complete) return 0;
+        const unknown = new Set<string>();
+        for (const s of Object.values(e.words))
+          for (const w of s) if (!known.has(w) && !batchNew.has(w) && !looked.has(w)) unknown.add(w);
+        if (unknown.size > budget.maxNewWords) {
+          for (const r of await tx.rows<{ id: number; term: string }>(
+            "SELECT id, term FROM ftw_terms WHERE term = ANY($1::text[])",
+            [[...unknown]],
+          )) {
+            looked.set(r.term, r.id);
+            unknown.delete(r.term);
+          }
+        }
+        if (unknown.size > budget.maxNewWords) {
+          e.complete = false;
+          e.words = emptyWords();
+          return 0;
+        }
+        for (const w of unknown) batchNew.add(w);
+        return unknown.size;
+      };
       // SKIP LOCKED: another node's indexer has those; KEY SHARE: a body being expunged is skipped
       // or waits for this commit (the rows below reference it).
       // The blob before its fts_pending row, the order an EXPUNGE takes them in (blob_refs
@@ -299,25 +347,27 @@ export function createFullTextOps(ctx: PgCtx, opts: FullTextOptions) {
         [batch, INLINE_BODY_BYTES],
       );
       const entries: Indexed[] = [];
+      const totals: BatchTotals = { bodies: 0, bytes: 0, newWords: 0 };
       for (const r of found) {
+        // Past the budget: the rest of the claim stays pending for the next batch.
+        if (!batchTakesMore(budget, totals)) break;
+        totals.bodies++;
+        let e: Indexed;
         try {
           const body = r.data ?? (await readBlob(t, r.blob_id));
-          entries.push(wordsOfBody(r.blob_id, body, JSON.parse(r.structure) as MessageStructure));
+          e = wordsOfBody(r.blob_id, body, JSON.parse(r.structure) as MessageStructure);
         } catch (error) {
           // Unreadable: partial, so it is a candidate of every search and does not hold up the rest.
           ctx.log.warn("full-text indexing of a body failed; it is searched by reading it", { error });
-          entries.push({
-            blobId: r.blob_id,
-            words: { head: new Set(), body: new Set(), more: new Set() },
-            complete: false,
-          });
+          e = { blobId: r.blob_id, words: emptyWords(), complete: false, bytes: 0 };
         }
+        entries.push(e);
+        totals.bytes += e.bytes;
+        totals.newWords += await countNew(t, e);
       }
       // The words first, in the same transaction as the bodies that hold them.
-      const all = new Set<string>();
-      for (const e of entries) for (const s of Object.values(e.words)) for (const w of s) all.add(w);
       const fresh = new Map<string, number>();
-      const unknown = [...all].filter((w) => !known.has(w)).sort();
+      const unknown = [...batchNew].sort();
       if (unknown.length > 0) {
         await t.run(
           `INSERT INTO ftw_terms (term, tris)
@@ -332,7 +382,7 @@ export function createFullTextOps(ctx: PgCtx, opts: FullTextOptions) {
         ))
           fresh.set(r.term, r.id);
       }
-      const idOf = (w: string) => known.get(w) ?? fresh.get(w);
+      const idOf = (w: string) => known.get(w) ?? looked.get(w) ?? fresh.get(w);
       const rowsOf = {
         blob: [] as number[],
         head: [] as string[],
@@ -340,6 +390,7 @@ export function createFullTextOps(ctx: PgCtx, opts: FullTextOptions) {
         more: [] as string[],
       };
       for (const e of entries) {
+        if (!e.complete) continue;
         const ids = (s: Set<string>) => {
           const out: number[] = [];
           for (const w of s) {
@@ -370,7 +421,8 @@ export function createFullTextOps(ctx: PgCtx, opts: FullTextOptions) {
       if (done.length > 0) await t.run("DELETE FROM fts_pending WHERE blob_id = ANY($1::bigint[])", [done]);
       if (partial.length > 0)
         await t.run("UPDATE fts_pending SET partial = true WHERE blob_id = ANY($1::bigint[])", [partial]);
-      return { more: found.length === batch, fresh };
+      for (const [w, n] of looked) fresh.set(w, n);
+      return { more: found.length === batch || entries.length < found.length, fresh };
     });
     // Only once committed: a rolled-back word must be looked up again.
     if (known.size + fresh.size > KNOWN_WORDS) known = new Map();

@@ -82,6 +82,49 @@ describe("postgres search indexes", { skip }, () => {
     assert.deepEqual(await store.mail.matchText(box, "body", "quarterly"), { sure: [1], maybe: [4, 5] });
   });
 
+  test("fullTextBudget: a body bringing too many new words is partial, unwritten, found by maybe; batches stop at their budget", async () => {
+    const s2 = await freshSchema();
+    const store = await openPostgresStore({
+      url: s2.url,
+      notifier: new LocalNotifier(),
+      log: silentLogger,
+      fullTextBudget: { maxNewWords: 50, batchNewWords: 10 },
+    });
+    const pg = (await import("pg")).default;
+    const c = new pg.Client({ connectionString: s2.url });
+    await c.connect();
+    const n = async (sql: string) => Number((await c.query(sql)).rows[0].n);
+    try {
+      await store.directory.addDomain("example.com");
+      const a = await store.directory.createAccount({ address: "x@example.com", passwordHash: "h" });
+      const box = { mailboxId: (await store.mail.getMailbox(a.id, "INBOX"))!.id };
+      const fresh = (k: number, tag: string) => Array.from({ length: k }, (_, i) => `${tag}${i}q`).join(" ");
+      const deliver = (subject: string, text: string) =>
+        store.mail.deliver(crlf(`From: a@example.org\nSubject: ${subject}\n\n${text}\n`), [
+          { accountId: a.id },
+        ]);
+      await deliver("one", "a capybara");
+      await deliver("two", `${fresh(200, "hostile")} okapi`); // the needle past the cap
+      for (let i = 0; i < 6; i++) await deliver(`more${i}`, fresh(10, `m${i}w`)); // one per batch
+      await store.fullText.catchUp();
+      assert.deepEqual(await store.mail.matchText(box, "body", "okapi"), { sure: [], maybe: [2] });
+      assert.deepEqual(await store.mail.matchText(box, "body", "hostile7q"), { sure: [], maybe: [2] });
+      assert.deepEqual(await store.mail.matchText(box, "body", "capybara"), { sure: [1], maybe: [2] });
+      assert.deepEqual(await store.mail.matchText(box, "body", "M5W3Q"), { sure: [8], maybe: [2] });
+      assert.equal(await n("SELECT count(*) AS n FROM fts_pending"), 1);
+      assert.equal(await n("SELECT count(*) AS n FROM fts_pending WHERE partial"), 1);
+      assert.equal(await n("SELECT count(*) AS n FROM fts_words"), 7);
+      assert.equal(
+        await n("SELECT count(*) AS n FROM ftw_terms WHERE term LIKE 'hostile%' OR term = 'okapi'"),
+        0,
+      );
+    } finally {
+      await c.end();
+      await store.close();
+      await s2.drop();
+    }
+  });
+
   test("words in the GIN indexes' pending lists (schema v6) are answered as after the lists are merged", async () => {
     const s2 = await freshSchema();
     const store = await openPostgresStore({ url: s2.url, notifier: new LocalNotifier(), log: silentLogger });

@@ -1,5 +1,6 @@
 // MailStore's searches on PostgreSQL (issue 17): the header index (search-headers.ts) and the
 // full-text index with its indexer (search-fulltext.ts), which runs after every committed write.
+import type { FullTextBudget } from "../shared/fulltext-budget.js";
 import type { MailStore } from "../types.js";
 import type { PgCtx } from "./context.js";
 import { createFullTextOps, DEFAULT_FULL_TEXT_BATCH } from "./search-fulltext.js";
@@ -13,6 +14,8 @@ export interface SearchOptions {
   indexer?: boolean;
   /** Blobs indexed per transaction. */
   fullTextBatch?: number;
+  /** What one body and one transaction of the indexer may add (shared/fulltext-budget.ts). */
+  fullTextBudget?: Partial<FullTextBudget>;
 }
 
 export function createSearchOps(
@@ -25,6 +28,7 @@ export function createSearchOps(
     maxBytes: ctx.limits.fullTextMaxBytes,
     maxWords: ctx.limits.fullTextMaxWords,
     indexer: opts.indexer ?? true,
+    budget: opts.fullTextBudget,
   });
   const previous = ctx.onCommit;
   ctx.onCommit = () => {

@@ -2,13 +2,16 @@
 // mail pending and the indexer catches up without blocking the open; index rows go with their
 // blob; a message over the per-message cap stays a candidate of every search; how a needle is
 // looked for (inside one word of the vocabulary, or as words side by side); which answers are
-// sure (the message is not read) and which are not.
+// sure (the message is not read) and which are not; what one body and one write may add
+// (shared/fulltext-budget.ts): a hostile body is left partial at a bounded cost.
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import Database from "better-sqlite3";
+import { cpuTimed } from "../../testing/cpu-time.js";
 import { LocalNotifier } from "../notifier.js";
 import { fullTextMigration, trigramQuery } from "./fulltext.js";
 import { fullTextWordsMigration } from "./fulltext-words-schema.js";
@@ -247,5 +250,88 @@ describe("sqlite full-text index", () => {
       assert.equal(rows(dataDir, `SELECT count(*) FROM ftw_body WHERE ftw_body MATCH '"filler"'`), 0);
       assert.equal(rows(dataDir, `SELECT count(*) FROM ftw_head WHERE ftw_head MATCH '"short"'`), 0);
       assert.equal(rows(dataDir, `SELECT count(*) FROM ftw_more WHERE ftw_more MATCH '"short"'`), 0);
+    }));
+
+  test("a body bringing more new words than fullTextBudget.maxNewWords is left partial, unwritten, and found by maybe", () =>
+    withStore({ fullTextBudget: { maxNewWords: 50 } }, async ({ dataDir, opts }) => {
+      const store = await openSqliteStore(opts);
+      try {
+        await store.directory.addDomain("example.org");
+        const a = await store.directory.createAccount({ address: "b@example.org", passwordHash: "h" });
+        const box = { mailboxId: (await store.mail.getMailbox(a.id, "INBOX"))!.id };
+        const fresh = (n: number, tag: string) =>
+          Array.from({ length: n }, (_, i) => `${tag}${i}q`).join(" ");
+        await store.mail.deliver(msg("one", "a capybara"), [{ accountId: a.id }]);
+        // The needle comes after 200 new words: past the cap.
+        await store.mail.deliver(msg("two", `${fresh(200, "hostile")} okapi`), [{ accountId: a.id }]);
+        // Under the cap (the header's words are not new: message 1 brought them).
+        await store.mail.deliver(msg("three", `${fresh(40, "fine")} gerenuk`), [{ accountId: a.id }]);
+        await store.fullText.catchUp();
+        assert.deepEqual(await store.mail.matchText(box, "body", "okapi"), { sure: [], maybe: [2] });
+        assert.deepEqual(await store.mail.matchText(box, "body", "hostile7q"), { sure: [], maybe: [2] });
+        assert.deepEqual(await store.mail.matchText(box, "body", "capybara"), { sure: [1], maybe: [2] });
+        assert.deepEqual(await store.mail.matchText(box, "body", "gerenuk"), { sure: [3], maybe: [2] });
+      } finally {
+        await store.close();
+      }
+      assert.equal(rows(dataDir, "SELECT count(*) FROM fts_pending WHERE partial = 1"), 1);
+      assert.equal(rows(dataDir, "SELECT count(*) FROM fts_pending"), 1);
+      assert.equal(
+        rows(dataDir, "SELECT count(*) FROM ftw_terms WHERE term LIKE 'hostile%' OR term = 'okapi'"),
+        0,
+      );
+      assert.equal(rows(dataDir, `SELECT count(*) FROM ftw_body WHERE ftw_body MATCH '"two"'`), 0);
+    }));
+
+  test("a write stops taking bodies at fullTextBudget's text or new words, and every body is indexed", async () => {
+    for (const budget of [{ batchNewWords: 10 }, { batchBytes: 100 }]) {
+      let commits = 0;
+      await withStore({ fullTextBudget: budget, onCommit: () => commits++ }, async ({ dataDir, opts }) => {
+        const store = await openSqliteStore(opts);
+        try {
+          await store.directory.addDomain("example.org");
+          const a = await store.directory.createAccount({ address: "b@example.org", passwordHash: "h" });
+          const box = { mailboxId: (await store.mail.getMailbox(a.id, "INBOX"))!.id };
+          // Each body: 10 words no other has, ~120 characters of text.
+          for (let n = 0; n < 6; n++) {
+            const words = Array.from({ length: 10 }, (_, i) => `m${n}w${i}x`).join(" ");
+            await store.mail.deliver(msg(`s${n}`, words), [{ accountId: a.id }]);
+          }
+          commits = 0;
+          await store.fullText.catchUp();
+          assert.ok(commits >= 6, `${JSON.stringify(budget)}: one body per write, ${commits} writes`);
+          assert.deepEqual(await store.mail.matchText(box, "body", "M4W7X"), { sure: [5], maybe: [] });
+        } finally {
+          await store.close();
+        }
+        assert.equal(rows(dataDir, "SELECT count(*) FROM fts_pending"), 0);
+      });
+    }
+  });
+
+  test("indexing 2 MB of random base64 text is bounded in CPU: left partial, no vocabulary added", () =>
+    // Before the budget: ~1.3 s of CPU in one write (~80,000 new words, each a vocabulary row and
+    // its trigrams), the event loop blocked meanwhile. Now: the words are cut and counted up to the
+    // cap (~50 ms). The bound is generous (CPU time, not wall clock: the machine is shared).
+    withStore({ fullTextMaxBytes: 0 }, async ({ dataDir, opts }) => {
+      const store = await openSqliteStore(opts);
+      const random = randomBytes(1536 * 1024)
+        .toString("base64")
+        .replace(/.{76}/g, "$&\r\n");
+      try {
+        await store.directory.addDomain("example.org");
+        const a = await store.directory.createAccount({ address: "b@example.org", passwordHash: "h" });
+        const box = { mailboxId: (await store.mail.getMailbox(a.id, "INBOX"))!.id };
+        await store.mail.deliver(msg("small", "a pangolin"), [{ accountId: a.id }]);
+        await store.fullText.catchUp();
+        await store.mail.deliver(msg("random", random), [{ accountId: a.id }]);
+        const { cpuMs } = await cpuTimed(() => store.fullText.catchUp());
+        assert.ok(cpuMs < 400, `indexing took ${cpuMs.toFixed(0)} ms of CPU`);
+        assert.deepEqual(await store.mail.matchText(box, "body", "pangolin"), { sure: [1], maybe: [2] });
+      } finally {
+        await store.close();
+      }
+      assert.equal(rows(dataDir, "SELECT count(*) FROM fts_pending WHERE partial = 1"), 1);
+      assert.ok(rows(dataDir, "SELECT count(*) FROM ftw_terms") < 100);
     }));
 });

@@ -19,15 +19,25 @@
 // Which blobs are not (fully) indexed is kept in fts_pending: a row per blob, added by a trigger
 // when a blob is inserted (and for every existing blob by the migrations, which therefore cost
 // one INSERT ... SELECT, not an index build), removed when the indexer has written the blob's
-// text, kept with partial = 1 when its text was longer than the per-message cap. Messages whose
-// blob has a row there are "maybe" for every search, so a search made while the indexer catches up
-// (after delivery, after the upgrade) finds what a scan finds. The indexer runs after commits, in
-// batches, each one write in the group commit. Rows go with their blob (the blobs_fts_del trigger):
-// blobs are only ever deleted row by row (schema.ts's blobs_unref). Words stay in the vocabulary
-// when their last message goes: an OR with a word no message holds finds nothing more.
+// text, kept with partial = 1 when its text was longer than the per-message cap or would add more
+// new vocabulary words than budget.maxNewWords (shared/fulltext-budget.ts: one message of random
+// base64 cost 0.8 s of CPU in one write). Messages whose blob has a row there are "maybe" for
+// every search, so a search made while the indexer catches up (after delivery, after the upgrade)
+// finds what a scan finds; for the same reason nothing is written for a partial body (its rows
+// and words would never be used). The indexer runs after commits, in batches, each one write in
+// the group commit, bounded in bodies, text and new words (fulltext-budget.ts). Rows go with
+// their blob (the blobs_fts_del trigger): blobs are only ever deleted row by row (schema.ts's
+// blobs_unref). Words stay in the vocabulary when their last message goes: an OR with a word no
+// message holds finds nothing more.
 
 import { searchableText } from "../../mime/searchable.js";
 import type { MessageStructure } from "../../mime/types.js";
+import {
+  type BatchTotals,
+  batchTakesMore,
+  type FullTextBudget,
+  fullTextBudget,
+} from "../shared/fulltext-budget.js";
 import { type NeedlePlan, planNeedle, splitWords } from "../shared/search-words.js";
 import { sortedUnique } from "../shared/sorted-unique.js";
 import type { FullTextField, FullTextScope, TextMatch } from "../types.js";
@@ -65,6 +75,8 @@ const WORD_CANDIDATES_FACTOR = 8;
 /** Words known to be in the vocabulary (never removed from it), so that indexing a body asks the
  *  database only about words it has not seen; emptied when it reaches this size. */
 const KNOWN_WORDS = 200_000;
+/** Words looked up in the vocabulary per synchronous read while a body's new words are counted. */
+const LOOKUP_CHUNK = 2000;
 /** FTS5_MAX_TOKEN_SIZE: FTS5 cuts longer words (in the index and in queries) to this many octets. */
 const MAX_WORD_OCTETS = 32768;
 /** After a commit, the indexer starts this much later, so a burst of deliveries is one batch. */
@@ -86,6 +98,8 @@ export interface FullTextOptions {
   /** Vocabulary words one needle may stand for (an OR of them); beyond, the search reads every
    *  message (matchText answers null). */
   maxWords: number;
+  /** What one body and one write may add (shared/fulltext-budget.ts; defaults there). */
+  budget?: Partial<FullTextBudget>;
 }
 
 /** The FTS5 query for a needle: its distinct trigrams, ANDed; null when it has fewer than three
@@ -122,6 +136,7 @@ export function createFullTextOps(ctx: Ctx, rows: MailboxRows, opts: FullTextOpt
   const db = ctx.db;
   const batch = Math.max(1, Math.floor(opts.batch));
   const maxWords = Math.max(1, Math.floor(opts.maxWords));
+  const budget = fullTextBudget(opts.budget);
   const statements = new Map<string, { all(p: { scope: number; q?: string }): number[] }>();
   /** The messages of a scope whose blob `table` holds for @q, or that are pending. Driven by the
    *  index's answer (CROSS JOIN keeps that order) through messages_blob, so a rare word costs its
@@ -165,6 +180,7 @@ export function createFullTextOps(ctx: Ctx, rows: MailboxRows, opts: FullTextOpt
     addWordTrigrams: db.prepare<[number | bigint, string]>(
       "INSERT INTO ftw_terms_tri (rowid, t) VALUES (?, ?)",
     ),
+    hasWord: db.prepare<[string], number>("SELECT 1 FROM ftw_terms WHERE term = ?").pluck(true),
     done: db.prepare<[number]>("DELETE FROM fts_pending WHERE blob_id = ?"),
     partial: db.prepare<[number]>("UPDATE fts_pending SET partial = 1 WHERE blob_id = ?"),
   };
@@ -206,32 +222,78 @@ export function createFullTextOps(ctx: Ctx, rows: MailboxRows, opts: FullTextOpt
   let running: Promise<void> | null = null;
   let stopped = false;
 
+  /** Adds committed words to `known`, emptying it first when it would grow past KNOWN_WORDS. */
+  const remember = (words: Iterable<string>, count: number): void => {
+    if (known.size + count > KNOWN_WORDS) known = new Set();
+    for (const w of words) known.add(w);
+  };
+
+  /** Of `unknown` (words not in `known`), those the vocabulary does not hold, or null as soon as
+   *  there are more than budget.maxNewWords: the body is then left partial. Only looked up when
+   *  they could be too many (else all are taken as new and inserted ON CONFLICT DO NOTHING, as
+   *  before: no lookups for ordinary mail); then in chunks of LOOKUP_CHUNK, yielding between
+   *  them, the words found remembered (committed ones). */
+  const newWordsOf = async (unknown: string[]): Promise<string[] | null> => {
+    if (unknown.length <= budget.maxNewWords) return unknown;
+    const out: string[] = [];
+    for (let i = 0; i < unknown.length; i += LOOKUP_CHUNK) {
+      if (i > 0) await new Promise((r) => setImmediate(r));
+      const chunk = unknown.slice(i, i + LOOKUP_CHUNK);
+      const found: string[] = [];
+      const over = ctx.read(() => {
+        for (const w of chunk) {
+          if (s.hasWord.get(w) === undefined) {
+            out.push(w);
+            if (out.length > budget.maxNewWords) return true;
+          } else found.push(w);
+        }
+        return false;
+      });
+      remember(found, found.length);
+      if (over) return null;
+    }
+    return out;
+  };
+
   /** Indexes one batch of pending blobs; false when there was nothing left to do. */
   const indexBatch = async (limit: number): Promise<boolean> => {
     const found = ctx.read(() => s.pending.all(limit));
     if (found.length === 0) return false;
-    const entries: { r: PendingBlob; texts: string[]; complete: boolean }[] = [];
+    // texts null: the body is left partial with nothing written for it (fulltext-budget.ts).
+    const entries: { r: PendingBlob; texts: string[] | null }[] = [];
     const fresh = new Set<string>();
+    const totals: BatchTotals = { bodies: 0, bytes: 0, newWords: 0 };
     for (const r of found) {
+      if (!batchTakesMore(budget, totals)) break;
+      totals.bodies++;
       try {
         const body = await ctx.blobs.read(r.hash);
         const t = searchableText(body, JSON.parse(r.structure) as MessageStructure, opts.maxBytes);
         const texts = [t.head, t.body, t.more];
         let complete = t.complete;
+        const unknown = new Set<string>();
         for (const text of texts)
           for (const w of splitWords(text)) {
             if (w === "") continue;
-            if (!known.has(w)) fresh.add(w);
+            if (!known.has(w) && !fresh.has(w)) unknown.add(w);
             // FTS5 keeps a word's first MAX_WORD_OCTETS only: two longer words alike up to there
             // would be one, so such a body is never "sure" (kept pending, read at each search).
             if (w.length * 3 > MAX_WORD_OCTETS && Buffer.byteLength(w) > MAX_WORD_OCTETS) complete = false;
           }
-        entries.push({ r, texts, complete });
+        const own = complete ? await newWordsOf([...unknown]) : null;
+        if (own === null) {
+          entries.push({ r, texts: null });
+          continue;
+        }
+        for (const w of own) fresh.add(w);
+        totals.newWords += own.length;
+        totals.bytes += t.head.length + t.body.length + t.more.length;
+        entries.push({ r, texts });
       } catch (error) {
         // Deleted meanwhile (the write below skips it), or unreadable: marked partial, so it is a
         // candidate of every search and does not hold up the bodies after it.
         ctx.log.warn("full-text indexing of a body failed; it is searched by reading it", { error });
-        entries.push({ r, texts: ["", "", ""], complete: false });
+        entries.push({ r, texts: null });
       }
     }
     if (stopped || ctx.closed) return false;
@@ -246,19 +308,19 @@ export function createFullTextOps(ctx: Ctx, rows: MailboxRows, opts: FullTextOpt
         const id = e.r.blob_id;
         // Blob ids are reused once deleted: write only while the id still names the body read.
         if (s.hashOf.get(id) !== e.r.hash) continue;
-        for (let i = 0; i < 3; i++) {
-          s.del[i]!.run(id);
-          s.ins[i]!.run(id, e.texts[i]!);
+        for (let i = 0; i < 3; i++) s.del[i]!.run(id);
+        if (e.texts === null) {
+          s.partial.run(id);
+          continue;
         }
-        if (e.complete) s.done.run(id);
-        else s.partial.run(id);
+        for (let i = 0; i < 3; i++) s.ins[i]!.run(id, e.texts[i]!);
+        s.done.run(id);
       }
       return { value: undefined };
     });
     // Only once committed: a rolled-back word must be written again by the next body holding it.
-    if (known.size + fresh.size > KNOWN_WORDS) known = new Set();
-    for (const w of fresh) known.add(w);
-    return found.length === limit;
+    remember(fresh, fresh.size);
+    return entries.length < found.length || found.length === limit;
   };
 
   /** Waits while other jobs are being committed (none of ours is in flight here): a first look

@@ -7,6 +7,7 @@ import { parseStructure } from "../../mime/parse.js";
 import type { MessageStructure } from "../../mime/types.js";
 import type { ChangeNotifier } from "../notifier.js";
 import { parseOrMinimal } from "../shared/fallback-parse.js";
+import type { FullTextBudget } from "../shared/fulltext-budget.js";
 import { listNewByParts, selectByParts } from "../shared/select-mailbox.js";
 import type { MailStore, Store } from "../types.js";
 import { createAppPasswords } from "./app-passwords.js";
@@ -74,6 +75,10 @@ export interface SqliteStoreOptions {
   /** Vocabulary words one search needle may stand for in the full-text index (default 2,000);
    *  beyond, that search reads every message. */
   fullTextMaxWords?: number;
+  /** What one body and one write of the full-text indexer may add (shared/fulltext-budget.ts):
+   *  new vocabulary words per body (beyond, it is read at each search), text and new words per
+   *  write. */
+  fullTextBudget?: Partial<FullTextBudget>;
   /** How often mail changed by another process (yubin import) is looked for, to tell this
    *  process's listeners (foreign-writes.ts); 0: never (the default; the server sets it). */
   externalChangePollMs?: number;
@@ -151,6 +156,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
       batch: opts.fullTextBatch ?? DEFAULT_FULL_TEXT_BATCH,
       maxBytes: opts.fullTextMaxBytes ?? DEFAULT_FULL_TEXT_MAX_BYTES,
       maxWords: opts.fullTextMaxWords ?? DEFAULT_FULL_TEXT_MAX_WORDS,
+      budget: opts.fullTextBudget,
     });
     const mail: MailStore = {
       ...createMailboxOps(ctx, rows),
