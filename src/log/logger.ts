@@ -26,21 +26,11 @@ export function createLogger(opts: LoggerOptions = {}, base: LogFields = {}): Lo
   const min = rank[opts.level ?? "info"];
   const format = opts.format ?? (process.stdout.isTTY ? "pretty" : "json");
   // By default stdout, whose reader may die before we do: lineSink drops lines then (output-sink.ts).
-  const write = opts.write ?? lineSink(process.stdout);
+  const write = opts.write ?? lineSink(process.stdout, (dropped) => droppedLine(format, dropped));
 
   const emit = (level: LogLevel, msg: string, fields?: LogFields) => {
     if (rank[level] < min) return;
-    const all = redact({ ...base, ...fields });
-    if (format === "json") {
-      write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...all }));
-    } else {
-      const extra = Object.entries(all)
-        .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
-        .join(" ");
-      write(
-        `${new Date().toISOString().slice(11, 23)} ${level.toUpperCase().padEnd(5)} ${msg}${extra ? " " + extra : ""}`,
-      );
-    }
+    write(formatLine(format, level, msg, redact({ ...base, ...fields })));
   };
   return {
     debug: (m, f) => emit("debug", m, f),
@@ -53,6 +43,19 @@ export function createLogger(opts: LoggerOptions = {}, base: LogFields = {}): Lo
 
 /** A logger that drops everything (tests that do not look at logs). */
 export const silentLogger: Logger = createLogger({ write: () => {} });
+
+function formatLine(format: "json" | "pretty", level: LogLevel, msg: string, fields: LogFields): string {
+  if (format === "json") return JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields });
+  const extra = Object.entries(fields)
+    .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+    .join(" ");
+  return `${new Date().toISOString().slice(11, 23)} ${level.toUpperCase().padEnd(5)} ${msg}${extra ? " " + extra : ""}`;
+}
+
+/** Written before the next line once a lagging reader caught up (output-sink.ts). */
+function droppedLine(format: "json" | "pretty", dropped: number): string {
+  return formatLine(format, "warn", "log lines dropped: the reader of the log fell behind", { dropped });
+}
 
 function redact(fields: LogFields): LogFields {
   const out: LogFields = {};

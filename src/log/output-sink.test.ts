@@ -96,3 +96,34 @@ test("a reader alive but not reading: pending output stops at MAX_PENDING_BYTES,
   assert.ok(state.dropped > 0, "some lines were dropped");
   assert.equal(state.gone, false);
 });
+
+test("a reader that lagged and caught up is told, once, how many lines it missed", async () => {
+  // A Writable whose reader takes nothing until released: what it holds is its writableLength.
+  const held: (() => void)[] = [];
+  const got: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      // Long lines as their length, so a failure prints something readable.
+      got.push(chunk.length > 100 ? `<${chunk.length}>` : chunk.toString());
+      held.push(done);
+    },
+  });
+  // The reader catches up: every held write completes (each completion lets the next one in).
+  const drain = async () => {
+    while (held.length > 0 || sink.writableLength > 0) {
+      while (held.length > 0) held.shift()!();
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  const line = lineSink(sink, (n) => `missed ${n}`);
+  const text = "y".repeat(64 * 1024);
+  for (let i = 0; i < 20; i++) line(text); // 1.25 MiB: the last lines are over the bound
+  const dropped = surviveLostReader(sink).dropped;
+  assert.ok(dropped > 0 && dropped < 20, `${dropped} dropped`);
+  await drain();
+  line("after");
+  line("again");
+  await drain();
+  assert.deepEqual(got.slice(-3), [`missed ${dropped}\n`, "after\n", "again\n"]);
+  assert.equal(got.length, 20 - dropped + 3);
+});

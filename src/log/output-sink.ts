@@ -42,24 +42,29 @@ export interface OutputState {
  * every writer of process.stdout (the logger, the CLI's banner) shares the one listener and state.
  */
 export function surviveLostReader(stream: NodeJS.WritableStream): OutputState {
-  let state = watched.get(stream);
-  if (state) return state;
+  const known = watched.get(stream);
+  if (known) return known;
   const s: OutputState = { gone: false, errors: 0, dropped: 0 };
   stream.on("error", (e: NodeJS.ErrnoException) => {
     s.errors++;
     if (e.code !== undefined && GONE_CODES.has(e.code)) s.gone = true;
   });
   watched.set(stream, s);
-  state = s;
-  return state;
+  return s;
 }
 
 /** A line writer to `stream` (a newline is added) that drops lines once the reader is gone or
  *  while it lags MAX_PENDING_BYTES behind, and never throws: a log line is never worth a request,
  *  let alone the process. */
-export function lineSink(stream: NodeJS.WritableStream): (line: string) => void {
+export function lineSink(
+  stream: NodeJS.WritableStream,
+  /** The line that tells the reader, once it caught up, how many lines it missed (in the
+   *  writer's own format); none if omitted. */
+  droppedNote?: (dropped: number) => string,
+): (line: string) => void {
   const state = surviveLostReader(stream);
   const pending = () => (stream as Partial<Writable>).writableLength ?? 0;
+  let told = state.dropped;
   return (line) => {
     if (state.gone) return;
     if (pending() >= MAX_PENDING_BYTES) {
@@ -67,6 +72,13 @@ export function lineSink(stream: NodeJS.WritableStream): (line: string) => void 
       return;
     }
     try {
+      // Lines dropped since the last note (by any writer of this stream) are counted once, here,
+      // so a reader that lagged sees that its log has a hole and how large.
+      if (droppedNote && state.dropped > told) {
+        const missed = state.dropped - told;
+        told = state.dropped;
+        stream.write(droppedNote(missed) + "\n");
+      }
       stream.write(line + "\n");
     } catch {
       // A synchronous failure (a stream already ended): the same as a lost reader.
