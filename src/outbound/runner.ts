@@ -110,6 +110,10 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
   const total = new Semaphore(cfg.maxConnections);
   const perDomain = new KeyedSemaphore(cfg.maxConnectionsPerDomain);
   const inFlight = new Set<Promise<void>>();
+  /** Queue ids this runner works now. A lease that lapsed while the work goes on (renewals
+   *  refused or late: a store busy or away, a starved event loop) lets the next claim hand the
+   *  entry back to us; working it a second time would send the message twice. */
+  const working = new Set<number>();
   const counts = { attempts: 0, delivered: 0, bounced: 0, deferred: 0 };
   // At most this many entries are worked at once; more would only wait for the semaphores.
   const maxEntries = cfg.maxConnections * 2;
@@ -143,11 +147,14 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
       });
       backlog = claimed.length === room;
       for (const entry of claimed) {
+        if (working.has(entry.id)) continue;
+        working.add(entry.id);
         const p: Promise<void> = work(entry)
           .catch((error) =>
             log.error("queue entry failed", { queueId: entry.id, cid: entry.cid, error: String(error) }),
           )
           .finally(() => {
+            working.delete(entry.id);
             inFlight.delete(p);
             // A full claim suggests more is due: take the next batch when there is room for it.
             if (backlog) void tick(refill);

@@ -1,0 +1,104 @@
+// A queue entry's lease that lapses while this process still delivers it (its renewals refused:
+// a store too busy or away, or a starved event loop) hands the entry back to this process's next
+// claim. The runner must not work it a second time: the remote server would get it twice. (Seen
+// in CI: a node at load 40 sent one of 100 messages twice, multi-node.test.ts.)
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { defaultConfig } from "../config/load.js";
+import { createCachedDnsResolver } from "../dns/resolver.js";
+import { silentLogger } from "../log/logger.js";
+import { LocalNotifier } from "../store/notifier.js";
+import { openSqliteStore } from "../store/sqlite/index.js";
+import type { Store } from "../store/types.js";
+import { startDnsServer } from "../testing/dns-server.js";
+import { createQueueRunner } from "./runner.js";
+import { sleep, waitFor } from "./test-helpers.js";
+import { startSink } from "./test-sink.js";
+
+/** `store` whose queue refuses every lease renewal (an update of nextAttemptAt alone). */
+function refusingRenewals(store: Store): { store: Store; refused: () => number } {
+  let refused = 0;
+  const queue = new Proxy(store.queue, {
+    get(target, key) {
+      const value = Reflect.get(target, key);
+      if (key === "updateQueued") {
+        return (id: number, patch: Record<string, unknown>) => {
+          if (Object.keys(patch).join() === "nextAttemptAt") {
+            refused++;
+            return Promise.reject(new Error("store busy"));
+          }
+          return (value as (id: number, patch: unknown) => Promise<unknown>).call(target, id, patch);
+        };
+      }
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const wrapped = new Proxy(store, {
+    get(target, key) {
+      if (key === "queue") return queue;
+      const value = Reflect.get(target, key);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { store: wrapped, refused: () => refused };
+}
+
+test("a lease lapsed mid-delivery: the same runner does not send the entry again", async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), "yubin-lease-lapse-"));
+  const dns = await startDnsServer([
+    { name: "far.test", type: "MX", exchange: "mx.far.test", priority: 10 },
+    { name: "mx.far.test", type: "A", value: "127.0.0.1" },
+  ]);
+  // The first DATA is answered only after ten leases' time: the lease lapses meanwhile.
+  const sink = await startSink({
+    data: (n) => (n === 1 ? sleep(3000).then(() => "250 2.0.0 late") : "250 2.0.0 ok"),
+  });
+  const real = await openSqliteStore({ dataDir, notifier: new LocalNotifier(), fullTextIndexer: false });
+  t.after(async () => {
+    await real.close();
+    await sink.stop();
+    await dns.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  const { store, refused } = refusingRenewals(real);
+  const config = defaultConfig();
+  Object.assign(config.outbound, {
+    enabled: true,
+    port: sink.port,
+    leaseMs: 300,
+    pollIntervalMs: 50,
+    retryBaseMs: 100,
+  });
+  Object.assign(config.dns, { servers: dns.servers, timeoutMs: 10_000, tries: 2 });
+  const runner = createQueueRunner({
+    store,
+    config,
+    log: silentLogger,
+    resolver: createCachedDnsResolver(config.dns),
+    postOffice: { postSystem: async () => null },
+  });
+  await real.queue.enqueue({
+    body: Buffer.from("Subject: once\r\n\r\nonly once\r\n"),
+    mailFrom: "someone@here.test",
+    recipients: [{ address: "x@far.test" }],
+  });
+  runner.start();
+  try {
+    await waitFor(
+      "the delivery",
+      async () => sink.transactions.length >= 1 && (await real.queue.listQueue()).length === 0,
+    );
+    // Polls every 50 ms went on all along: another claim had every chance to send it again.
+    await sleep(500);
+  } finally {
+    await runner.stop(5000);
+  }
+  assert.ok(refused() > 0, "renewals were refused: the lease lapsed");
+  assert.deepEqual(
+    sink.transactions.map((x) => x.reply),
+    ["250 2.0.0 late"],
+  );
+});
