@@ -102,3 +102,88 @@ test("a lease lapsed mid-delivery: the same runner does not send the entry again
     ["250 2.0.0 late"],
   );
 });
+
+test("a deferral claimed before the attempt's end was seen: the claim is undone, the retry comes when due", async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), "yubin-lease-lapse-"));
+  const dns = await startDnsServer([
+    { name: "far.test", type: "MX", exchange: "mx.far.test", priority: 10 },
+    { name: "mx.far.test", type: "A", value: "127.0.0.1" },
+  ]);
+  const sink = await startSink({ data: (n) => (n === 1 ? "451 4.3.0 later" : "250 2.0.0 ok") });
+  const real = await openSqliteStore({ dataDir, notifier: new LocalNotifier(), fullTextIndexer: false });
+  t.after(async () => {
+    await real.close();
+    await sink.stop();
+    await dns.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  // The order a loaded store can produce: the attempt's deferral (due in 100 ms) is written, and
+  // a claim of it completes before the runner sees the write's end. Held here for certain: the
+  // deferral's write returns only once a claim returned the entry.
+  let deferred = false;
+  let reclaimed = false;
+  let onReclaim = () => {};
+  const queue = new Proxy(real.queue, {
+    get(target, key) {
+      const value = Reflect.get(target, key);
+      if (key === "updateQueued")
+        return async (id: number, patch: { attempts?: number }) => {
+          const out = await target.updateQueued(id, patch);
+          if (patch.attempts === undefined || deferred) return out;
+          deferred = true;
+          await new Promise<void>((r) => {
+            onReclaim = r;
+            setTimeout(r, 10_000).unref();
+          });
+          return out;
+        };
+      if (key === "claimQueued")
+        return async (o: Parameters<typeof target.claimQueued>[0]) => {
+          const got = await target.claimQueued(o);
+          if (deferred && got.length > 0 && !reclaimed) {
+            reclaimed = true;
+            setImmediate(onReclaim); // after the runner saw this claim's answer
+          }
+          return got;
+        };
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const store = new Proxy(real, {
+    get: (target, key) => (key === "queue" ? queue : Reflect.get(target, key)),
+  });
+  const config = defaultConfig();
+  // A lease far longer than the wait below: a claim left in place would hold the retry that long.
+  Object.assign(config.outbound, {
+    enabled: true,
+    port: sink.port,
+    leaseMs: 120_000,
+    pollIntervalMs: 50,
+    retryBaseMs: 100,
+  });
+  Object.assign(config.dns, { servers: dns.servers, timeoutMs: 10_000, tries: 2 });
+  const runner = createQueueRunner({
+    store,
+    config,
+    log: silentLogger,
+    resolver: createCachedDnsResolver(config.dns),
+    postOffice: { postSystem: async () => null },
+  });
+  await real.queue.enqueue({
+    body: Buffer.from("Subject: later\r\n\r\nnot now\r\n"),
+    mailFrom: "",
+    recipients: [{ address: "x@far.test" }],
+  });
+  runner.start();
+  try {
+    // The retry is due 100 ms after the first attempt; 30 s is a bound for a stuck test.
+    await waitFor("the retry", () => sink.transactions.length >= 2, 30_000);
+  } finally {
+    await runner.stop(10_000);
+  }
+  assert.ok(reclaimed, "the deferral was claimed before its write's end was seen");
+  assert.deepEqual(
+    sink.transactions.map((x) => x.reply),
+    ["451 4.3.0 later", "250 2.0.0 ok"],
+  );
+});

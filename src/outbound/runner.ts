@@ -54,6 +54,9 @@ export interface RunnerStats {
   inFlight: number;
 }
 
+/** What an attempt left of an entry still queued: its state and when it is due. */
+type Left = Pick<QueuedMessage, "state" | "nextAttemptAt">;
+
 export interface QueueRunner {
   start(): void;
   /** Look at the queue now instead of at the next poll. */
@@ -110,10 +113,14 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
   const total = new Semaphore(cfg.maxConnections);
   const perDomain = new KeyedSemaphore(cfg.maxConnectionsPerDomain);
   const inFlight = new Set<Promise<void>>();
-  /** Queue ids this runner works now. A lease that lapsed while the work goes on (renewals
-   *  refused or late: a store busy or away, a starved event loop) lets the next claim hand the
-   *  entry back to us; working it a second time would send the message twice. */
+  /** Queue ids this runner works now. A claim can hand one of them back: its lease lapsed while
+   *  the work goes on (renewals refused or late: a store busy or away, a starved event loop), or
+   *  the attempt's deferral was written and claimed (due at once, tests' retryBaseMs) before the
+   *  work's end was seen. Working it a second time would send the message twice; the claim is
+   *  noted in `reclaimed` instead, and undone once the work ends (the claim's lease would
+   *  otherwise hold a deferred entry for leaseMs). */
   const working = new Set<number>();
+  const reclaimed = new Set<number>();
   const counts = { attempts: 0, delivered: 0, bounced: 0, deferred: 0 };
   // At most this many entries are worked at once; more would only wait for the semaphores.
   const maxEntries = cfg.maxConnections * 2;
@@ -147,14 +154,24 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
       });
       backlog = claimed.length === room;
       for (const entry of claimed) {
-        if (working.has(entry.id)) continue;
+        if (working.has(entry.id)) {
+          reclaimed.add(entry.id);
+          continue;
+        }
         working.add(entry.id);
         const p: Promise<void> = work(entry)
+          .then(async (left) => {
+            // One synchronous step: a claim seen after it works the entry as any other.
+            working.delete(entry.id);
+            if (reclaimed.delete(entry.id) && left) await deps.store.queue.updateQueued(entry.id, left);
+          })
           .catch((error) =>
             log.error("queue entry failed", { queueId: entry.id, cid: entry.cid, error: String(error) }),
           )
           .finally(() => {
+            // After a failure: a claim meanwhile keeps its lease (retried once it runs out).
             working.delete(entry.id);
+            reclaimed.delete(entry.id);
             inFlight.delete(p);
             // A full claim suggests more is due: take the next batch when there is room for it.
             if (backlog) void tick(refill);
@@ -176,7 +193,9 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
     void tick(1);
   };
 
-  async function work(entry: QueuedMessage): Promise<void> {
+  /** Works one claimed entry; resolves to the state its attempt left (null: delivered or
+   *  bounced to the end, the entry removed). */
+  async function work(entry: QueuedMessage): Promise<Left | null> {
     // Keep the lease while working, so no other worker takes the entry.
     let renewing: Promise<unknown> = Promise.resolve();
     const renew = setInterval(
@@ -196,7 +215,7 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
       clearInterval(renew);
       await renewing;
     }
-    await settle(entry, result.body, result.outcomes);
+    return settle(entry, result.body, result.outcomes);
   }
 
   async function attempt(entry: QueuedMessage): Promise<{ body: Buffer; outcomes: Map<string, Outcome> }> {
@@ -241,7 +260,11 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
   }
 
   /** Record the outcomes, send the DSNs they call for, then retry, or drop the finished entry. */
-  async function settle(entry: QueuedMessage, body: Buffer, outcomes: Map<string, Outcome>): Promise<void> {
+  async function settle(
+    entry: QueuedMessage,
+    body: Buffer,
+    outcomes: Map<string, Outcome>,
+  ): Promise<Left | null> {
     const t = now();
     const expired = t >= entry.createdAt.getTime() + cfg.maxQueueTimeMs;
     const failed: DsnRecipient[] = [];
@@ -302,7 +325,7 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
     const stillPending = recipients.some((r) => r.state === "pending");
     if (!stillPending) {
       await deps.store.queue.removeQueued(entry.id);
-      return;
+      return null;
     }
     counts.deferred++;
     // The last attempt is made when the queue time runs out, not up to retryMaxMs after it:
@@ -318,13 +341,9 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
       next: new Date(next).toISOString(),
       lastError,
     });
-    await deps.store.queue.updateQueued(entry.id, {
-      state: held ? "held" : "deferred",
-      attempts,
-      nextAttemptAt: new Date(next),
-      lastError,
-      recipients,
-    });
+    const left: Left = { state: held ? "held" : "deferred", nextAttemptAt: new Date(next) };
+    await deps.store.queue.updateQueued(entry.id, { ...left, attempts, lastError, recipients });
+    return left;
   }
 
   async function frozenSender(entry: QueuedMessage): Promise<boolean> {
