@@ -30,6 +30,8 @@ export interface SenderDns {
    *  and about 1 in 1,000 of those signatures carried a t= one second later than the one signed
    *  (mailauth computes t= twice; docs/ARCHITECTURE.md, mail authentication). */
   resigned(): number;
+  /** Queries the server under test sent here so far ("name TYPE"): with its cache, a handful. */
+  queries(): string[];
   stop(): Promise<void>;
 }
 
@@ -73,6 +75,7 @@ export async function startSenderDns(): Promise<SenderDns> {
       throw new Error(`DKIM: no passing signature in ${MAX_ATTEMPTS} attempts`);
     },
     resigned: () => resigned,
+    queries: () => dns.queries,
     stop: () => dns.stop(),
   };
 }

@@ -380,6 +380,8 @@ async function main(): Promise<void> {
       mailauth: backend ? opt.mailauth : null,
       // Signed again because the first signature did not verify (expected 0; smtp-auth-dns.ts).
       ...(senderDns ? { dkimResigned: senderDns.resigned() } : {}),
+      // DNS queries the sender's zone got from the server over the whole run (cache misses).
+      ...(senderDns ? { dnsQueries: senderDns.queries().length } : {}),
       seconds: Number(seconds.toFixed(2)),
       messagesPerSecond: Math.round(total / seconds),
       serverCpuMsPerMessage: serverCpu,

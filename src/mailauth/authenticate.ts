@@ -1,15 +1,16 @@
 // The inbound checks of one message, in the order and with the output of mailauth's
-// authenticate(): DKIM (ours, dkim-verify.ts), SPF (mailauth), ARC (ours, arc-verify.ts), DMARC
+// authenticate(): DKIM (ours, dkim-verify.ts), SPF (ours, spf.ts), ARC (ours, arc-verify.ts), DMARC
 // (ours, dmarc.ts), then one Received-SPF and one Authentication-Results field. DKIM and ARC run on the
 // Buffer we hold, parsed once, instead of mailauth's stream parser.
 import { isIP } from "node:net";
-import type { DMARCResult, SPFResult } from "mailauth";
-import { spf } from "mailauth";
-import addressparser from "nodemailer/lib/addressparser/index.js";
+import type { DMARCResult } from "mailauth";
 import { type ArcResult, verifyArc } from "./arc-verify.js";
 import { parseHeader } from "./dkim-canon.js";
 import { type DkimResult, type KeyCache, verifyDkim } from "./dkim-verify.js";
 import { evaluateDmarc } from "./dmarc.js";
+import { foldLine } from "./fold.js";
+import { fromAddresses } from "./from-address.js";
+import { checkSpf, type SpfOutcome } from "./spf.js";
 
 export type Resolve = (name: string, rrtype: string) => Promise<string[]>;
 
@@ -28,7 +29,7 @@ export interface AuthenticateOptions {
 
 export interface AuthenticateOutcome {
   dkim: { results: DkimResult[]; headerFrom: string[] };
-  spf: SPFResult | false;
+  spf: SpfOutcome | false;
   arc: ArcResult;
   dmarc: DMARCResult | false;
   /** "Received-SPF: …\r\nAuthentication-Results: …\r\n" */
@@ -45,8 +46,7 @@ export async function authenticateMessage(
     if (f.lname !== "from") continue;
     // As mailauth reads it (nodemailer's parser over the field as latin1), so DMARC's input is
     // what it was; our own parser's reading is added by authors.ts.
-    const value = body.toString("latin1", f.valueStart, f.valueEnd).trim();
-    for (const a of addressparser(value)) if ("address" in a && a.address) headerFrom.push(a.address);
+    headerFrom.push(...fromAddresses(body.toString("latin1", f.valueStart, f.valueEnd).trim()));
   }
   const resolveTxt = (name: string) => opts.resolver(name, "TXT") as unknown as Promise<string[][]>;
   const dkimResults = await verifyDkim(body, header, headerFrom, {
@@ -58,7 +58,7 @@ export async function authenticateMessage(
 
   let helo = opts.helo || opts.ip;
   if (helo && isIP(helo)) helo = `[${helo}]`;
-  const spfResult = await spf({
+  const spfResult = await checkSpf({
     ip: opts.ip,
     helo,
     sender: opts.sender,
@@ -103,48 +103,4 @@ export async function authenticateMessage(
     dmarc: dmarcResult,
     headers: `${headers.join("\r\n")}\r\n`,
   };
-}
-
-/** Folds a long Authentication-Results item at whitespace, as mailauth does (libmime's foldLines,
- *  whitespace kept at the start of the continuation line), so our field reads as its did: a
- *  window of `width` characters is cut before its last whitespace run, or, when it has none,
- *  after the word that crosses its end. */
-export function foldLine(s: string, width: number): string {
-  let out = "";
-  let pos = 0;
-  while (pos < s.length) {
-    let line = s.slice(pos, pos + width);
-    if (line.length < width) {
-      out += line;
-      break;
-    }
-    const nl = line.search(/\r?\n|\r/);
-    if (nl >= 0) {
-      const m = /\r?\n|\r/.exec(line.slice(nl))!;
-      line = line.slice(0, nl + m[0].length);
-      out += line;
-      pos += line.length;
-      continue;
-    }
-    const cut = lastWhitespaceRun(line);
-    if (cut > 0) line = line.slice(0, cut);
-    else {
-      let end = pos + line.length;
-      while (end < s.length && !/\s/.test(s[end]!)) end++;
-      line = s.slice(pos, end);
-    }
-    out += line;
-    pos += line.length;
-    if (pos < s.length) out += "\r\n";
-  }
-  return out;
-}
-
-/** Start of the last run of whitespace in `line` that is followed only by non-whitespace, or -1. */
-function lastWhitespaceRun(line: string): number {
-  let i = line.length;
-  while (i > 0 && !/\s/.test(line[i - 1]!)) i--;
-  if (i === 0) return -1;
-  while (i > 0 && /\s/.test(line[i - 1]!)) i--;
-  return i;
 }

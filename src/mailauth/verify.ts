@@ -1,7 +1,7 @@
 // Checks of mail arriving on port 25: SPF (RFC 7208) of MAIL FROM (or HELO) and the client IP,
 // DKIM signatures (RFC 6376, RFC 8463, ours: dkim-verify.ts), ARC (RFC 8617, ours: arc-verify.ts)
-// and DMARC (RFC 7489, ours: dmarc.ts) of the header From, SPF by mailauth, all with our DnsResolver
-// (authenticate.ts), summed up in one Authentication-Results field (RFC 8601)
+// and DMARC (RFC 7489, ours: dmarc.ts) of the header From, SPF ours too (spf.ts), all with our
+// DnsResolver (authenticate.ts), summed up in one Authentication-Results field (RFC 8601)
 // and a Received-SPF field (RFC 7208 §9.1), plus what the DMARC policy asks us to do. With
 // several author addresses DMARC is evaluated per author domain, strictest wins (authors.ts).
 //
@@ -200,8 +200,8 @@ export function policyAction(
   return policy === "quarantine" ? "quarantine" : "none";
 }
 
-// mailauth returns "Received-SPF: …\r\nAuthentication-Results: …\r\n" (and ARC seal fields only
-// when asked to seal, which we do not). Keep the two fields apart so callers can choose.
+// authenticate.ts returns "Received-SPF: …\r\nAuthentication-Results: …\r\n", as mailauth did.
+// Keep the two fields apart so callers can choose.
 function splitHeaders(headers: string, authservId: string): { arHeader: string; spfHeader: string } {
   const lines = headers.split("\r\n");
   const fields: string[] = [];
