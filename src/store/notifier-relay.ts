@@ -25,7 +25,7 @@ export abstract class RelayingNotifier implements ChangeNotifier {
   }
 
   /** Whether a listener of this account is subscribed here (subscribeAll's not counted). */
-  protected listens(accountId: number): boolean {
+  listens(accountId: number): boolean {
     return this.local.listens(accountId);
   }
 

@@ -79,6 +79,9 @@ export interface ChangeNotifier {
    *  later are heard too) until unsubscribeAll() with the same listener. */
   subscribeAll(listener: MailListener): void;
   unsubscribeAll(listener: MailListener): void;
+  /** Whether a listener of this account (subscribeAll's not counted) is subscribed in this
+   *  process; absent: unknown, taken as yes. */
+  listens?(accountId: number): boolean;
 }
 
 export class LocalNotifier implements ChangeNotifier {

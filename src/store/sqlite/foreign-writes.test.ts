@@ -174,3 +174,60 @@ test("this store's own group commits are never taken for another process's, when
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test("another process's changes to an account nobody here listens to are not read, and are once someone listens", async () => {
+  // `serve --workers 2`: each account's sessions are in one worker, which publishes its own
+  // changes; the other worker's poll has no one to tell of them.
+  const dataDir = mkdtempSync(join(tmpdir(), "yubin-foreign-"));
+  const notifier = new LocalNotifier();
+  const server = await openSqliteStore({ dataDir, notifier, externalChangePollMs: 10 });
+  const worker2 = await openSqliteStore({ dataDir, notifier: new LocalNotifier() });
+  try {
+    await server.directory.addDomain("example.com");
+    const a = await server.directory.createAccount({ address: "a@example.com", passwordHash: "h" });
+    const b = await server.directory.createAccount({ address: "b@example.com", passwordHash: "h" });
+    const inboxA = (await server.mail.getMailbox(a.id, "INBOX"))!;
+    const inboxB = (await server.mail.getMailbox(b.id, "INBOX"))!;
+    const read: number[] = [];
+    const changesSince = server.mail.changesSince.bind(server.mail);
+    server.mail.changesSince = (mailboxId, since) => {
+      read.push(mailboxId);
+      return changesSince(mailboxId, since);
+    };
+    const heardA: MailEvent[] = [];
+    notifier.subscribe(a.id, { onMailEvent: (e) => heardA.push(e) });
+    await new Promise((r) => setTimeout(r, 100)); // the first look takes the snapshot
+
+    for (let i = 0; i < 5; i++) {
+      await worker2.mail.deliver(body(200 + i), [{ accountId: b.id }]);
+      await worker2.mail.deliver(body(300 + i), [{ accountId: a.id }]);
+      await new Promise((r) => setTimeout(r, 20)); // polls in between
+    }
+    await hear(heardA, 5, "a's deliveries");
+    // Heard in one or several events (as the polls fell), each UID once.
+    assert.deepEqual(heardA.flatMap((e) => ("uids" in e ? e.uids : [])).sort(), [1, 2, 3, 4, 5]);
+    assert.ok(read.includes(inboxA.id), "a's changes read");
+    assert.ok(!read.includes(inboxB.id), `b's changes not read: ${JSON.stringify(read)}`);
+
+    // Someone listens to b now: its next change is read and told.
+    const heardB: MailEvent[] = [];
+    notifier.subscribe(b.id, { onMailEvent: (e) => heardB.push(e) });
+    await worker2.mail.deliver(body(400), [{ accountId: b.id }]);
+    await hear(heardB, 1, "b's delivery");
+    assert.deepEqual(heardB, [
+      {
+        kind: "added",
+        accountId: b.id,
+        mailboxId: inboxB.id,
+        uids: [6],
+        modseq: (await server.mail.getMailboxById(inboxB.id))!.highestModseq,
+        cause: "append",
+        remote: true,
+      },
+    ]);
+  } finally {
+    await worker2.close();
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

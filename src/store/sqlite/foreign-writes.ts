@@ -111,6 +111,12 @@ export function watchForeignWrites(
       if (r.highest_modseq > s.modseq) {
         const since = s.modseq;
         s.modseq = r.highest_modseq;
+        // Nobody here listens to the account: no one to tell, so nothing to read. With
+        // `--workers N` this is every account whose sessions are in another worker (which
+        // published its own change): without it each worker read the changes of every mailbox
+        // the others wrote to, once a poll (0.034 changesSince a mixed-load IMAP operation).
+        // A listener that subscribes later reads the mailbox itself (IMAP SELECT, JMAP state).
+        if (ctx.notifier.listens?.(r.account_id) === false) continue;
         events.push(...(await changeEvents(mail, r, since)));
       }
     }
