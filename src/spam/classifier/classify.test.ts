@@ -143,6 +143,51 @@ describe("classify", () => {
   });
 });
 
+describe("the message test's ham side is capped (messageHamLogOdds)", () => {
+  // A known spam sender (header tokens only spam had) that pads the text with everyday words
+  // (the "good word" attack): the text's ham verdict, Fisher's certainty over many words that
+  // occur together, must not cancel the header test's spam verdict.
+  const padded = () => message("promo@offers.example", "Project review", [...HAM_WORDS, ...HAM_WORDS]);
+
+  it("lets the header test's spam verdict win over a padded text", async () => {
+    const store = await trainedModel();
+    const tokens = messageTokens(buildMessageView(padded()));
+    const capped = await classify(store, { accountId: null }, tokens);
+    const uncapped = await classify(
+      store,
+      { accountId: null, params: { messageHamLogOdds: Infinity } },
+      tokens,
+    );
+    // Both tests are sure (log-odds ±12, their clip): without the cap they cancel to "unsure".
+    assert.ok(uncapped.probability <= 0.5, `without the cap ${uncapped.probability}`);
+    assert.ok(capped.probability > 0.95, `with the cap ${capped.probability}`);
+  });
+
+  it("keeps ham from a ham sender sure, and the text's spam side uncapped", async () => {
+    const store = await trainedModel();
+    const ham = await score(store, null, message("alice@work.example", "Project review", [...HAM_WORDS]));
+    assert.ok(ham.probability < 0.01, `ham ${ham.probability}`);
+    // Spam words from a ham sender: the text's spam side is not capped, so it still counts fully.
+    const spammyText = message("alice@work.example", "Great offer", [...SPAM_WORDS]);
+    const tokens = messageTokens(buildMessageView(spammyText));
+    const a = await classify(store, { accountId: null }, tokens);
+    const b = await classify(store, { accountId: null, params: { messageHamLogOdds: Infinity } }, tokens);
+    assert.equal(a.probability, b.probability);
+  });
+
+  it("does nothing with one pooled test", async () => {
+    const store = await trainedModel();
+    const tokens = messageTokens(buildMessageView(padded()));
+    const a = await classify(store, { accountId: null, params: { split: false } }, tokens);
+    const b = await classify(
+      store,
+      { accountId: null, params: { split: false, messageHamLogOdds: Infinity } },
+      tokens,
+    );
+    assert.equal(a.probability, b.probability);
+  });
+});
+
 describe("fisherCombine", () => {
   it("is 0.5 with no clues or balanced clues, and follows one-sided evidence", () => {
     assert.equal(fisherCombine([]), 0.5);
