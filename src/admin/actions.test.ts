@@ -23,7 +23,7 @@ describe("admin actions", () => {
         { address: "admin@example.test", password: testPassword, isAdmin: true },
         { address: "carol@example.test", password: testPassword },
       ],
-      config: { dns: { servers: dns.servers, timeoutMs: 500, tries: 1 }, outbound: { enabled: false } },
+      config: { dns: { servers: dns.servers, timeoutMs: 10_000, tries: 2 }, outbound: { enabled: false } },
       log: createLogger({ format: "json", level: "info", write: (l) => logLines.push(JSON.parse(l)) }),
     });
     web = new WebClient(srv.ports.https!, srv.certPem);

@@ -34,7 +34,7 @@ describe("admin pages in Chromium", { skip }, () => {
     ]);
     srv = await startTestServer({
       users: [{ address: "admin@example.test", password: testPassword, isAdmin: true }],
-      config: { dns: { servers: dns.servers, timeoutMs: 500, tries: 1 }, outbound: { enabled: false } },
+      config: { dns: { servers: dns.servers, timeoutMs: 10_000, tries: 2 }, outbound: { enabled: false } },
     });
     browser = await launchBrowser();
     const context = await browser.newContext({

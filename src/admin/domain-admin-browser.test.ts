@@ -37,7 +37,7 @@ describe("a domain administrator in Chromium", { skip: browserSkip }, () => {
         { address: "ann@one.test", password: testPassword },
         { address: "bob@two.test", password: testPassword },
       ],
-      config: { dns: { servers: dns.servers, timeoutMs: 500, tries: 1 }, outbound: { enabled: false } },
+      config: { dns: { servers: dns.servers, timeoutMs: 10_000, tries: 2 }, outbound: { enabled: false } },
     });
     browser = await launchBrowser();
   });

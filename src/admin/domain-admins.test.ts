@@ -30,7 +30,7 @@ describe("domain administrators", () => {
         { address: "bob@two.test", password: testPassword },
         { address: "boss@one.test", password: testPassword, isAdmin: true },
       ],
-      config: { dns: { servers: dns.servers, timeoutMs: 500, tries: 1 }, outbound: { enabled: false } },
+      config: { dns: { servers: dns.servers, timeoutMs: 10_000, tries: 2 }, outbound: { enabled: false } },
     });
     for (const u of srv.users) id[u.address.split("@")[0]!] = u.id;
     await srv.store.directory.setAdminDomains(id.dana!, ["one.test"]);

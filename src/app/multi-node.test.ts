@@ -155,7 +155,6 @@ describe("several nodes on one PostgreSQL and one Redis", {
         { protocol: "pop3", tls: "none" },
         { protocol: "http", tls: "implicit" },
       ],
-      timeoutMs: 60_000,
       config: {
         server: { roles, hostname: `${name}.mail.example.test` },
         storage: { backend: "postgres", postgresUrl: pg.url, postgresConnectTimeoutMs: 2000 },
@@ -194,8 +193,17 @@ describe("several nodes on one PostgreSQL and one Redis", {
       startServerProcess(nodeOptions("a", ["mx", "submission"])),
       startServerProcess(nodeOptions("b", ["imap", "pop3"])),
       startServerProcess(
+        // A lease short enough that what C holds when it is killed is retried within the test,
+        // long enough that no claim or renewal outlasts it on a loaded machine (with 2 s, a CI
+        // run at load 30+ had C's own leases lapse and 20+ messages sent twice).
         nodeOptions("c", ["http", "delivery"], {
-          outbound: { enabled: true, port: sink.port, leaseMs: 2000, pollIntervalMs: 100, retryBaseMs: 100 },
+          outbound: {
+            enabled: true,
+            port: sink.port,
+            leaseMs: 10_000,
+            pollIntervalMs: 100,
+            retryBaseMs: 100,
+          },
         }),
       ),
       startServerProcess(nodeOptions("d", ["pop3"])),
@@ -514,9 +522,10 @@ c.quit()
     await c.kill("SIGKILL");
     const atKill = { acknowledged: outs(), held: sink.heldCount() };
     sink.thaw();
+    // The killed C's leases end at most 10 s after the kill; the new C's own need not end soon.
     nodes.c = await startServerProcess({
       ...nodeOptions("c", ["http", "delivery"], {
-        outbound: { enabled: true, port: sink.port, leaseMs: 2000, pollIntervalMs: 100, retryBaseMs: 100 },
+        outbound: { enabled: true, port: sink.port, leaseMs: 60_000, pollIntervalMs: 100, retryBaseMs: 100 },
       }),
       dataDir: c.dataDir,
     });

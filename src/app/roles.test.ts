@@ -63,7 +63,7 @@ test("roles: an imap-only node opens no SMTP port and claims no queue entry; a d
     });
     try {
       const outbound = { enabled: true, port: sink.port, pollIntervalMs: 50, retryBaseMs: 100 };
-      const dnsConfig = { servers: dns.servers, timeoutMs: 500, tries: 1 };
+      const dnsConfig = { servers: dns.servers, timeoutMs: 10_000, tries: 2 };
       const smtpPort = await freePort();
       const imapPort = await freePort(); // fixed: `yubin status` probes the configured ports
       const imapOnly = await startServerProcess({

@@ -99,8 +99,18 @@ describe("backup while the server serves", { skip }, () => {
     );
     for (const s of summaries) assert.deepEqual(s.missingBodies, []);
     assert.ok(sent > 0 && expunged > 0);
-    assert.ok(slowest < 2000, `a delivery took ${slowest.toFixed(0)} ms during a backup`);
-    assert.ok(pauses.maxMs < 2000, `a writer waited ${pauses.maxMs.toFixed(0)} ms for the lock`);
+    // A backup that held the write lock (or the event loop) would stall a delivery for about as
+    // long as it ran. 2 s, or half the longest backup when a loaded machine made them slower:
+    // one loaded CI run saw a 956 ms delivery beside backups of 1.3-3.1 s, half the fixed bound.
+    const bound = Math.max(2000, Math.max(...ms) / 2);
+    assert.ok(
+      slowest < bound,
+      `a delivery took ${slowest.toFixed(0)} ms during a backup (bound ${bound} ms)`,
+    );
+    assert.ok(
+      pauses.maxMs < bound,
+      `a writer waited ${pauses.maxMs.toFixed(0)} ms for the lock (bound ${bound} ms)`,
+    );
 
     // The last backup restores with every body present and matching its hash.
     const last = summaries.at(-1)!;

@@ -17,7 +17,9 @@ export function yubinSync(config: string, args: string[], opts: { input?: string
   const r = spawnSync(process.execPath, [YUBIN_BIN, "--config", config, ...args], {
     input: opts.input ?? "",
     encoding: "utf8",
-    timeout: opts.timeoutMs ?? 30000,
+    // A bound for a stuck command, not a speed requirement: a loaded 2-core machine (load 30+)
+    // has taken 45 s for a start that a quiet one makes in 2 s.
+    timeout: opts.timeoutMs ?? 120_000,
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
@@ -32,7 +34,7 @@ export function runCommand(
     const p = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
     let out = "";
     let err = "";
-    const timer = setTimeout(() => p.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
+    const timer = setTimeout(() => p.kill("SIGKILL"), opts.timeoutMs ?? 150_000);
     p.stdout.on("data", (d: Buffer) => {
       out += d.toString();
     });

@@ -192,14 +192,17 @@ describe("inbound checks", () => {
 
   test("the whole check is bounded by timeoutMs", async () => {
     const t0 = Date.now();
-    const v = await verifier(zone(), { timeoutMs: 150, delayMs: 1000 }).verify({
+    // Each answer 8 s late, the check given 150 ms: ended by its own bound, it takes about
+    // 150 ms; the bound asserted is half a lookup, not 150 ms plus a guess at the machine's
+    // slack (a loaded machine fires a timer hundreds of milliseconds late).
+    const v = await verifier(zone(), { timeoutMs: 150, delayMs: 8000 }).verify({
       body: message(),
       ip: "127.0.0.9",
       helo: null,
       mailFrom: "alice@a.test",
     });
     const took = Date.now() - t0;
-    assert.ok(took >= 140 && took < 900, `took ${took} ms`);
+    assert.ok(took >= 140 && took < 4000, `took ${took} ms`);
     assert.equal(v.timedOut, true);
     assert.equal(v.dmarcPolicyAction, "none");
     assert.match(

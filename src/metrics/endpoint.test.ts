@@ -48,7 +48,7 @@ describe("/metrics, /healthz, /readyz", { skip: commandSkip("swaks") }, () => {
             greetingTimeoutMs: 2000,
             socketTimeoutMs: 5000,
           },
-          dns: { servers: dns.servers, timeoutMs: 500, tries: 1 },
+          dns: { servers: dns.servers, timeoutMs: 10_000, tries: 2 },
         },
       }),
     ));

@@ -36,7 +36,6 @@ test("/status with serve --workers 2 reports both workers, whichever one answers
   let proc: ServerProcess | null = null;
   try {
     proc = await startServerProcess({
-      timeoutMs: 90_000,
       args: ["--workers", "2"],
       // Fixed ports: `yubin status` probes the configured ones.
       listeners: [{ protocol: "smtp", tls: "none", port: smtp }],
@@ -70,9 +69,7 @@ test("/status with serve --workers 2 reports both workers, whichever one answers
       assert.equal(r.uncaughtErrors, 0);
     }
     assert.equal(pids.size, 2, "two workers, two processes");
-    const out = await runCommand(process.execPath, [YUBIN_BIN, "--config", p.configPath, "status"], {
-      timeoutMs: 60_000,
-    });
+    const out = await runCommand(process.execPath, [YUBIN_BIN, "--config", p.configPath, "status"]);
     assert.equal(out.code, 0, out.out + out.err);
     assert.match(out.out, /^server {7}ok: ready/m);
     for (const pid of pids) assert.match(out.out, new RegExp(`^  worker [12] +pid ${pid} +ready, `, "m"));

@@ -44,7 +44,6 @@ describe("/metrics with serve --workers 2", () => {
     let proc: ServerProcess | null = null;
     try {
       proc = await startServerProcess({
-        timeoutMs: 90_000,
         args: ["--workers", "2"],
         listeners: [{ protocol: "smtp", tls: "none" }],
         config: {

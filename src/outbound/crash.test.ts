@@ -55,7 +55,7 @@ test("kill -9 while the remote server holds the DATA reply: delivered after rest
 
     const procConfig = {
       outbound: { enabled: true, port: sink.port, pollIntervalMs: 50, leaseMs: 1000, retryBaseMs: 100 },
-      dns: { servers: dns.servers, timeoutMs: 500, tries: 1 },
+      dns: { servers: dns.servers, timeoutMs: 10_000, tries: 2 },
       storage: backend.storage,
     };
     child = await startServerProcess({ dataDir, keepData: true, config: procConfig });

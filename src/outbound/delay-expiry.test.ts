@@ -115,15 +115,25 @@ describe("outbound: delay notices and expiry", () => {
   });
 
   test("after maxQueueTimeMs of 451s: a 4.4.7 bounce when the time is up, and the entry leaves the queue", async () => {
-    // Attempts at 0 and 600 ms, then the third would be at 6.6 s: the queue time (1 s) ends
-    // before it, so the last attempt is made at 1 s and the message bounces then.
+    // Attempts at 0 and 1.5 s, then the third would be at 16.5 s: the queue time (3 s) ends
+    // before it, so the last attempt is made at 3 s and the message bounces then. The steps are
+    // far apart so that a loaded machine cannot blur them: with 0.6 s / 1 s / 6.6 s a loaded CI
+    // run took 2.1 s of the 2.5 s bound, and an attempt due at 0.6 s that ran past 1 s would
+    // have been the last.
     const a = await instance({
-      retryBaseMs: 600,
+      retryBaseMs: 1500,
       retryFactor: 10,
       retryMaxMs: 100_000,
-      maxQueueTimeMs: 1000,
+      maxQueueTimeMs: 3000,
       delayNoticeAfterMs: 0,
     });
+    // The RCPTs the sink saw for the bounced recipient: the attempts made (the first test's
+    // server still retries its own recipients here, which keep their answer).
+    let lateAttempts = 0;
+    sink.script.rcpt = (address, n) => {
+      if (address === "late@sink.test") lateAttempts = n;
+      return busy;
+    };
     const start = Date.now();
     const q = await a.store.queue.enqueue({
       body: Buffer.from("Subject: too late\r\n\r\nexpired\r\n"),
@@ -142,18 +152,21 @@ describe("outbound: delay notices and expiry", () => {
       return m.length > 0 && m;
     });
     const elapsed = Date.now() - start;
-    assert.ok(elapsed >= 1000, `not before the queue time is up (${elapsed} ms)`);
+    assert.ok(elapsed >= 3000, `not before the queue time is up (${elapsed} ms)`);
     assert.ok(
-      elapsed < 2500,
-      `bounced when the queue time was up, not at the next backoff step (${elapsed} ms)`,
+      elapsed < 16_500,
+      `bounced when the queue time was up, not at the next backoff step (16.5 s; ${elapsed} ms)`,
     );
+    // Three normally (0, 1.5 s, 3 s); two when the machine was so slow that the attempt due at
+    // 1.5 s ended after 3 s, which made it the last. Never one: the queue time is up at 3 s.
+    assert.ok(lateAttempts === 3 || lateAttempts === 2, `${lateAttempts} attempts`);
     const dsn = bounce!.toString("utf8");
     assert.match(dsn, /\r\nSubject: Undelivered Mail Returned to Sender\r\n/);
     assert.match(dsn, /\r\nOriginal-Envelope-Id: late-1\r\n/);
     assert.match(
       dsn,
       new RegExp(
-        `\r\nFinal-Recipient: rfc822; late@sink\\.test\r\nOriginal-Recipient: rfc822; Late@sink\\.test\r\nAction: failed\r\nStatus: 4\\.4\\.7\r\nRemote-MTA: dns; mx\\.sink\\.test\r\nDiagnostic-Code: X-Yubin; message expired after 3 attempts; last: ${reEscape(busy)}\r\n`,
+        `\r\nFinal-Recipient: rfc822; late@sink\\.test\r\nOriginal-Recipient: rfc822; Late@sink\\.test\r\nAction: failed\r\nStatus: 4\\.4\\.7\r\nRemote-MTA: dns; mx\\.sink\\.test\r\nDiagnostic-Code: X-Yubin; message expired after ${lateAttempts} attempts; last: ${reEscape(busy)}\r\n`,
       ),
     );
     assert.doesNotMatch(dsn, /Will-Retry-Until/);

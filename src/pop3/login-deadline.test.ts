@@ -27,7 +27,9 @@ describe("pop3 login deadline", () => {
         await new Promise((r) => setTimeout(r, 150));
       }
       assert.equal(line, "-ERR login took too long, closing connection");
-      assert.ok(Date.now() - t0 < 3000, "closed at the deadline, not later");
+      // At the 1 s deadline, with room for a loaded machine (3 s was 2.5 times what a loaded CI
+      // run took); a deadline that each command restarted would never come (the loop ends first).
+      assert.ok(Date.now() - t0 < 6000, "closed at the deadline, not later");
       assert.ok(await c.waitClosed());
     } finally {
       c.close();

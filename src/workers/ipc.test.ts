@@ -59,6 +59,16 @@ function link(
   };
 }
 
+/** Until every message in flight between the workers and the hub has arrived and been acted on.
+ *  The in-memory ports deliver each message in a setImmediate (and the outboxes flush in a
+ *  nextTick), so a few turns of the event loop carry any chain of them (worker, hub, other
+ *  worker) to its end. Not a timer: a fixed pause of 15-20 ms was shorter than the process's
+ *  wait for a core on a loaded machine, and the test asserted before the relay arrived (a
+ *  loaded run heard modseqs [3, 4] where [2, 3, 4] were sent). */
+async function drain(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+}
+
 runCounterContract("IpcCounters (held by the supervisor)", (now) => {
   const hub = new CoordinationHub(silentLogger, new MemoryCounters(now));
   return new IpcCounters(link(hub, 1).channel);
@@ -107,7 +117,7 @@ describe("workers' coordination", () => {
     const second = heard(n2);
     const secondAll = heard(n2, true);
     const third = heard(n3, true);
-    await new Promise((r) => setTimeout(r, 20)); // the "listen" messages reach the supervisor
+    await drain(); // the "listen" messages reach the supervisor
     const event: MailEvent = {
       kind: "added",
       accountId: 5,
@@ -118,19 +128,19 @@ describe("workers' coordination", () => {
     };
     n1.publish(event);
     assert.deepEqual(own, [event], "its own listeners hear it at once, not marked");
-    await new Promise((r) => setTimeout(r, 20));
+    await drain();
     assert.deepEqual(second, [{ ...event, remote: true }]);
     assert.deepEqual(secondAll, [{ ...event, remote: true }], "every kind of listener where it goes");
     assert.deepEqual(third, [], "not relayed to a worker with no listener of the account");
     assert.equal(own.length, 1, "no echo");
     // A remote event published again (as a store might) is not relayed a second time.
     n2.publish({ ...event, remote: true });
-    await new Promise((r) => setTimeout(r, 20));
+    await drain();
     assert.equal(own.length, 1);
     // Another account's event goes nowhere but its maker's own listeners.
     const before = secondAll.length;
     n1.publish({ ...event, accountId: 6 });
-    await new Promise((r) => setTimeout(r, 20));
+    await drain();
     assert.equal(secondAll.length, before);
     assert.deepEqual(third, []);
   });
@@ -145,7 +155,7 @@ describe("workers' coordination", () => {
     n2.subscribeAll({ onMailEvent: (e) => got.push(e) });
     const own: MailEvent[] = [];
     n1.subscribe(8, { onMailEvent: (e) => own.push(e) });
-    const settle = () => new Promise((r) => setTimeout(r, 15));
+    const settle = drain;
     const eventsSent = () => l1.sent.filter((m) => m.yubin === "event").length;
     /** Until worker 1 has heard `n` answers about the wanted accounts (a loaded machine may take
      *  longer than a fixed pause). */
@@ -215,13 +225,13 @@ describe("workers' coordination", () => {
     const b: MailListener = { onMailEvent: () => {} };
     const publish = async (modseq: number) => {
       n1.publish({ kind: "flags", accountId: 7, mailboxId: 1, uids: [1], modseq });
-      await new Promise((r) => setTimeout(r, 15));
+      await drain();
     };
     const modseqs = () => got.map((e) => ("modseq" in e ? e.modseq : 0));
     await publish(1);
     n2.subscribe(7, a);
     n2.subscribe(7, b);
-    await new Promise((r) => setTimeout(r, 15));
+    await drain();
     await publish(2);
     n2.unsubscribe(7, b);
     await publish(3);
@@ -232,7 +242,7 @@ describe("workers' coordination", () => {
     n2.unsubscribe(7, a);
     await new Promise((r) => setTimeout(r, 200)); // past the linger (50 ms, swept every 25 ms)
     n2.subscribe(7, b); // the "on" message follows the "off": heard again, in order
-    await new Promise((r) => setTimeout(r, 15));
+    await drain();
     n2.unsubscribe(7, b);
     n2.subscribe(7, a);
     await publish(5);

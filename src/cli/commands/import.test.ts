@@ -57,9 +57,7 @@ describe("yubin import", () => {
   after(() => srv.stop());
 
   const yubin = (args: string[]) =>
-    runCommand(process.execPath, [YUBIN_BIN, "--config", configPath, "import", ...args], {
-      timeoutMs: 60_000,
-    });
+    runCommand(process.execPath, [YUBIN_BIN, "--config", configPath, "import", ...args]);
 
   test("mail filed by another process reaches an idling IMAP client; a re-run files nothing twice", async () => {
     const file = join(srv.dataDir, "old.mbox");

@@ -49,18 +49,25 @@ describe("IMAP concurrency", () => {
     // fsync alone has taken over 100 ms. Five deliveries, and the fastest must be within 100 ms:
     // a delay in the server (a poll, a debounce) shows in every one of them, while a process
     // waiting for a core on a loaded machine (which can take longer than 100 ms) does not hit
-    // all five.
-    const latencies: number[] = [];
-    for (let n = 2; n <= 6; n++) {
-      const acked = t.deliver(ALICE, MSG, { mailbox: name }).then(() => Date.now());
-      assert.equal(await a.line(), `* ${n} EXISTS`);
-      latencies.push(Date.now() - (await acked));
-      // Each is \Recent here: this session was the first to see it (RFC 3501 7.3.2).
-      assert.equal(await a.line(), `* ${n} RECENT`);
+    // all five. A round of five that all waited is measured again, up to three rounds: a
+    // server-side delay fails all three, a stretch of a starved process does not.
+    const rounds: number[][] = [];
+    let n = 1;
+    while (rounds.length < 3 && !rounds.some((r) => Math.min(...r) < 100)) {
+      const latencies: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        n++;
+        const acked = t.deliver(ALICE, MSG, { mailbox: name }).then(() => Date.now());
+        assert.equal(await a.line(), `* ${n} EXISTS`);
+        latencies.push(Date.now() - (await acked));
+        // Each is \Recent here: this session was the first to see it (RFC 3501 7.3.2).
+        assert.equal(await a.line(), `* ${n} RECENT`);
+      }
+      rounds.push(latencies);
     }
     assert.ok(
-      Math.min(...latencies) < 100,
-      `IDLE wakeups took ${latencies.join(", ")} ms after the deliveries were acknowledged`,
+      rounds.some((r) => Math.min(...r) < 100),
+      `IDLE wakeups took ${rounds.map((r) => r.join(", ")).join("; ")} ms after the deliveries were acknowledged`,
     );
     a.write("DONE\r\n");
     assert.equal(await a.line(), "i OK IDLE terminated");

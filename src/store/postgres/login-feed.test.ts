@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
+import { eventually } from "../../testing/eventually.js";
 import { postgresSkip } from "../../testing/postgres.js";
 import { account } from "../contract-kit.js";
 import type { Store } from "../types.js";
@@ -50,7 +51,7 @@ describe("PostgreSQL: the login-change feed between nodes", { skip }, () => {
 
   test("a password changed on one node is heard on the other by its NOTIFY", async () => {
     const bob = await account(a, "bob@example.com");
-    const wait = heard(b, bob.id, 5000);
+    const wait = heard(b, bob.id, 30_000);
     await new Promise((r) => setTimeout(r, 200)); // b's LISTEN is up
     await a.directory.updateAccount(bob.id, { passwordHash: "new" });
     assert.deepEqual(await wait, [bob.id], "heard long before b's next poll");
@@ -58,7 +59,7 @@ describe("PostgreSQL: the login-change feed between nodes", { skip }, () => {
 
   test("a change whose NOTIFY never came is heard by the poll", async () => {
     const eve = await account(a, "eve@example.com");
-    const wait = heard(c, eve.id, 5000);
+    const wait = heard(c, eve.id, 30_000);
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     try {
@@ -78,11 +79,18 @@ describe("PostgreSQL: the login-change feed between nodes", { skip }, () => {
 
   test("with its listening connection killed, a node still hears changes by its poll", async () => {
     const ann = await account(a, "ann@example.com");
-    const wait = heard(c, ann.id, 6000);
-    await new Promise((r) => setTimeout(r, 100));
+    const wait = heard(c, ann.id, 30_000);
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     try {
+      // c makes its listening connection when the listener above comes (its last one went with
+      // the test before): waited for, not given 100 ms, which a loaded machine need not give it.
+      await eventually("c's LISTEN connection", async () => {
+        const r = await admin.query(
+          "SELECT 1 FROM pg_stat_activity WHERE query LIKE 'LISTEN yubin_login_changes%' AND state = 'idle' AND pid <> pg_backend_pid()",
+        );
+        return (r.rowCount ?? 0) > 0;
+      });
       const killed = await admin.query(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN yubin_login_changes%' AND pid <> pg_backend_pid()",
       );
@@ -103,14 +111,14 @@ describe("PostgreSQL: the login-change feed between nodes", { skip }, () => {
     await slow.connect();
     await fast.connect();
     try {
-      const wantY = heard(c, y.id, 5000);
+      const wantY = heard(c, y.id, 30_000);
       await new Promise((r) => setTimeout(r, 100));
       // The slow one takes its transaction id first, the fast one a later id and commits first.
       await slow.query("BEGIN");
       await slow.query("UPDATE accounts SET disabled = true WHERE id = $1", [x.id]);
       await fast.query("UPDATE accounts SET disabled = true WHERE id = $1", [y.id]);
       assert.deepEqual(await wantY, [y.id], "the later transaction is heard while the earlier is open");
-      const wantX = heard(c, x.id, 5000);
+      const wantX = heard(c, x.id, 30_000);
       await new Promise((r) => setTimeout(r, 600)); // polls with x still open
       await slow.query("COMMIT");
       assert.deepEqual(await wantX, [x.id], "the earlier transaction, committed last, is heard too");

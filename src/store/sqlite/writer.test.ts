@@ -56,9 +56,9 @@ function setup(opts: { busyTimeoutMs?: number } = {}) {
     modseq: v,
     cause: "deliver",
   });
-  const job = (v: number, prepared?: Promise<void>) =>
+  const job = (v: number, prepare?: () => Promise<void>) =>
     writer.submit({
-      prepare: () => prepared ?? Promise.resolve(),
+      prepare: prepare ?? (() => Promise.resolve()),
       run: () => {
         insert.run(v);
         return { value: v, events: [event(v)] };
@@ -145,10 +145,19 @@ describe("group commit and the WAL fsync", () => {
           return v;
         });
       // The first batch's preparation (blob files) takes a while; the second job is queued
-      // meanwhile, so it is there when the first batch commits.
+      // meanwhile, so it is there when the first batch commits. Queued once the first batch has
+      // begun preparing, not after 10 ms: the writer forms a batch a few turns of the event loop
+      // after the first job, and a loaded machine let the 10 ms pass first, putting both jobs
+      // in one batch (one fsync; the wait for two failed).
       let prepared: () => void = () => {};
-      const j1 = track(s.job(1, new Promise<void>((r) => (prepared = r))));
-      await new Promise((r) => setTimeout(r, 10));
+      let preparing = false;
+      const j1 = track(
+        s.job(1, () => {
+          preparing = true;
+          return new Promise<void>((r) => (prepared = r));
+        }),
+      );
+      await until(() => preparing);
       const j2 = track(s.job(2));
       prepared();
       await until(() => s.wal.calls === 2);
@@ -220,7 +229,7 @@ describe("group commit and the WAL fsync", () => {
   test("the busy timeout is 0 only while BEGIN asks for the lock: jobs and later batches see it set", async () => {
     // The timeout is switched with prepared PRAGMA statements (write-lock.ts), which take effect
     // only from their second run: every batch, the first included, must switch it both ways.
-    const s = setup({ busyTimeoutMs: 1234 });
+    const s = setup({ busyTimeoutMs: 12_345 });
     const other = openDatabase({ path: s.path });
     try {
       const seen: number[] = [];
@@ -234,9 +243,9 @@ describe("group commit and the WAL fsync", () => {
         await until(() => s.wal.calls === i);
         s.wal.finish();
         await p;
-        assert.equal(s.db.pragma("busy_timeout", { simple: true }), 1234, `after batch ${i}`);
+        assert.equal(s.db.pragma("busy_timeout", { simple: true }), 12_345, `after batch ${i}`);
       }
-      assert.deepEqual(seen, [1234, 1234, 1234]);
+      assert.deepEqual(seen, [12_345, 12_345, 12_345]);
       // A later batch still asks without sleeping while another connection writes.
       other.exec("BEGIN IMMEDIATE");
       const p = s.job(7);
@@ -248,8 +257,9 @@ describe("group commit and the WAL fsync", () => {
       } finally {
         clearInterval(timer);
       }
-      // A sleeping busy handler would hold this thread for the whole 1,234 ms.
-      assert.ok(performance.now() - started < 1000, "the event loop ran while the lock was held");
+      // A sleeping busy handler would hold this thread for the whole 12,345 ms; ten 2 ms ticks
+      // take far less even on a loaded machine (the timeout was 1,234 ms against a 1 s bound).
+      assert.ok(performance.now() - started < 6000, "the event loop ran while the lock was held");
       other.exec("COMMIT");
       await until(() => s.wal.calls === 4);
       s.wal.finish();
