@@ -12,6 +12,7 @@ import { type Sink, startSink } from "../../outbound/test-sink.js";
 import type { Filter } from "../../postoffice/types.js";
 import { type DnsServer, startDnsServer, type ZoneRecord } from "../../testing/dns-server.js";
 import { startTestServer, type TestServer, testPassword } from "../../testing/harness.js";
+import { clearOfUtcMidnight } from "../../testing/utc-day.js";
 import { extractReports } from "../inbound/extract.js";
 import { readReport } from "../inbound/read.js";
 import { utcDay } from "./day.js";
@@ -114,6 +115,7 @@ describe("DMARC aggregate reports we send", () => {
   });
 
   test("on: ham counted, spam not; the report goes to the rua in the domain and the authorised one only", async () => {
+    await clearOfUtcMidnight(); // rows are per UTC day, read back by the day computed after
     const s = await server({ dmarcSend: true });
     await send(s, "first");
     await send(s, "second");

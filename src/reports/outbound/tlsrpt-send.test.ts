@@ -14,6 +14,7 @@ import { outboundConfig, waitFor } from "../../outbound/test-helpers.js";
 import { type Sink, startSink } from "../../outbound/test-sink.js";
 import { type DnsServer, startDnsServer, type ZoneRecord } from "../../testing/dns-server.js";
 import { startTestServer, type TestServer, testPassword } from "../../testing/harness.js";
+import { clearOfUtcMidnight } from "../../testing/utc-day.js";
 import { extractReports } from "../inbound/extract.js";
 import { readReport } from "../inbound/read.js";
 import { utcDay } from "./day.js";
@@ -114,6 +115,7 @@ describe("TLS-RPT: counting outbound sessions and sending the daily report", () 
   };
 
   test("certificate-not-trusted sessions, then a success, counted for rpt.test; sts.test under its policy; quiet.test not at all", async () => {
+    await clearOfUtcMidnight(); // rows are per UTC day, read back by the day computed after
     const id = await enqueue("bob@rpt.test");
     await waitFor(
       "2 refused attempts",
