@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { type TestContext, test } from "node:test";
 import { defaultConfig } from "../config/load.js";
 import { createCachedDnsResolver } from "../dns/resolver.js";
 import { silentLogger } from "../log/logger.js";
@@ -16,7 +16,7 @@ import type { Store } from "../store/types.js";
 import { startDnsServer } from "../testing/dns-server.js";
 import { createQueueRunner } from "./runner.js";
 import { sleep, waitFor } from "./test-helpers.js";
-import { startSink } from "./test-sink.js";
+import { type SinkScript, startSink } from "./test-sink.js";
 
 /** `store` whose queue refuses every lease renewal (an update of nextAttemptAt alone). */
 function refusingRenewals(store: Store): { store: Store; refused: () => number } {
@@ -46,16 +46,23 @@ function refusingRenewals(store: Store): { store: Store; refused: () => number }
   return { store: wrapped, refused: () => refused };
 }
 
-test("a lease lapsed mid-delivery: the same runner does not send the entry again", async (t) => {
+/** A runner on its own SQLite store (seen through `wrap`), delivering to a scripted sink for
+ *  far.test with 50 ms polls, and one message queued for x@far.test. */
+async function setup(
+  t: TestContext,
+  o: {
+    data: SinkScript["data"];
+    outbound: Record<string, number>;
+    wrap: (s: Store) => Store;
+    mailFrom: string;
+  },
+) {
   const dataDir = await mkdtemp(join(tmpdir(), "yubin-lease-lapse-"));
   const dns = await startDnsServer([
     { name: "far.test", type: "MX", exchange: "mx.far.test", priority: 10 },
     { name: "mx.far.test", type: "A", value: "127.0.0.1" },
   ]);
-  // The first DATA is answered only after ten leases' time: the lease lapses meanwhile.
-  const sink = await startSink({
-    data: (n) => (n === 1 ? sleep(3000).then(() => "250 2.0.0 late") : "250 2.0.0 ok"),
-  });
+  const sink = await startSink({ data: o.data });
   const real = await openSqliteStore({ dataDir, notifier: new LocalNotifier(), fullTextIndexer: false });
   t.after(async () => {
     await real.close();
@@ -63,18 +70,11 @@ test("a lease lapsed mid-delivery: the same runner does not send the entry again
     await dns.stop();
     await rm(dataDir, { recursive: true, force: true });
   });
-  const { store, refused } = refusingRenewals(real);
   const config = defaultConfig();
-  Object.assign(config.outbound, {
-    enabled: true,
-    port: sink.port,
-    leaseMs: 300,
-    pollIntervalMs: 50,
-    retryBaseMs: 100,
-  });
+  Object.assign(config.outbound, { enabled: true, port: sink.port, pollIntervalMs: 50, ...o.outbound });
   Object.assign(config.dns, { servers: dns.servers, timeoutMs: 10_000, tries: 2 });
   const runner = createQueueRunner({
-    store,
+    store: o.wrap(real),
     config,
     log: silentLogger,
     resolver: createCachedDnsResolver(config.dns),
@@ -82,8 +82,24 @@ test("a lease lapsed mid-delivery: the same runner does not send the entry again
   });
   await real.queue.enqueue({
     body: Buffer.from("Subject: once\r\n\r\nonly once\r\n"),
-    mailFrom: "someone@here.test",
+    mailFrom: o.mailFrom,
     recipients: [{ address: "x@far.test" }],
+  });
+  return { sink, real, runner };
+}
+
+test("a lease lapsed mid-delivery: the same runner does not send the entry again", async (t) => {
+  // The first DATA is answered only after ten leases' time: the lease lapses meanwhile.
+  let refused = () => 0;
+  const { sink, real, runner } = await setup(t, {
+    data: (n) => (n === 1 ? sleep(3000).then(() => "250 2.0.0 late") : "250 2.0.0 ok"),
+    outbound: { leaseMs: 300, retryBaseMs: 100 },
+    mailFrom: "someone@here.test",
+    wrap: (s) => {
+      const r = refusingRenewals(s);
+      refused = r.refused;
+      return r.store;
+    },
   });
   runner.start();
   try {
@@ -104,75 +120,48 @@ test("a lease lapsed mid-delivery: the same runner does not send the entry again
 });
 
 test("a deferral claimed before the attempt's end was seen: the claim is undone, the retry comes when due", async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), "yubin-lease-lapse-"));
-  const dns = await startDnsServer([
-    { name: "far.test", type: "MX", exchange: "mx.far.test", priority: 10 },
-    { name: "mx.far.test", type: "A", value: "127.0.0.1" },
-  ]);
-  const sink = await startSink({ data: (n) => (n === 1 ? "451 4.3.0 later" : "250 2.0.0 ok") });
-  const real = await openSqliteStore({ dataDir, notifier: new LocalNotifier(), fullTextIndexer: false });
-  t.after(async () => {
-    await real.close();
-    await sink.stop();
-    await dns.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
   // The order a loaded store can produce: the attempt's deferral (due in 100 ms) is written, and
   // a claim of it completes before the runner sees the write's end. Held here for certain: the
   // deferral's write returns only once a claim returned the entry.
   let deferred = false;
   let reclaimed = false;
   let onReclaim = () => {};
-  const queue = new Proxy(real.queue, {
-    get(target, key) {
-      const value = Reflect.get(target, key);
-      if (key === "updateQueued")
-        return async (id: number, patch: { attempts?: number }) => {
-          const out = await target.updateQueued(id, patch);
-          if (patch.attempts === undefined || deferred) return out;
-          deferred = true;
-          await new Promise<void>((r) => {
-            onReclaim = r;
-            setTimeout(r, 10_000).unref();
-          });
-          return out;
-        };
-      if (key === "claimQueued")
-        return async (o: Parameters<typeof target.claimQueued>[0]) => {
-          const got = await target.claimQueued(o);
-          if (deferred && got.length > 0 && !reclaimed) {
-            reclaimed = true;
-            setImmediate(onReclaim); // after the runner saw this claim's answer
-          }
-          return got;
-        };
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-  const store = new Proxy(real, {
-    get: (target, key) => (key === "queue" ? queue : Reflect.get(target, key)),
-  });
-  const config = defaultConfig();
-  // A lease far longer than the wait below: a claim left in place would hold the retry that long.
-  Object.assign(config.outbound, {
-    enabled: true,
-    port: sink.port,
-    leaseMs: 120_000,
-    pollIntervalMs: 50,
-    retryBaseMs: 100,
-  });
-  Object.assign(config.dns, { servers: dns.servers, timeoutMs: 10_000, tries: 2 });
-  const runner = createQueueRunner({
-    store,
-    config,
-    log: silentLogger,
-    resolver: createCachedDnsResolver(config.dns),
-    postOffice: { postSystem: async () => null },
-  });
-  await real.queue.enqueue({
-    body: Buffer.from("Subject: later\r\n\r\nnot now\r\n"),
+  const queueOf = (real: Store) =>
+    new Proxy(real.queue, {
+      get(target, key) {
+        const value = Reflect.get(target, key);
+        if (key === "updateQueued")
+          return async (id: number, patch: { attempts?: number }) => {
+            const out = await target.updateQueued(id, patch);
+            if (patch.attempts === undefined || deferred) return out;
+            deferred = true;
+            await new Promise<void>((r) => {
+              onReclaim = r;
+              setTimeout(r, 10_000).unref();
+            });
+            return out;
+          };
+        if (key === "claimQueued")
+          return async (o: Parameters<typeof target.claimQueued>[0]) => {
+            const got = await target.claimQueued(o);
+            if (deferred && got.length > 0 && !reclaimed) {
+              reclaimed = true;
+              setImmediate(onReclaim); // after the runner saw this claim's answer
+            }
+            return got;
+          };
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  const { sink, runner } = await setup(t, {
+    data: (n) => (n === 1 ? "451 4.3.0 later" : "250 2.0.0 ok"),
+    // A lease far longer than the wait below: a claim left in place would hold the retry that long.
+    outbound: { leaseMs: 120_000, retryBaseMs: 100 },
     mailFrom: "",
-    recipients: [{ address: "x@far.test" }],
+    wrap: (real) => {
+      const queue = queueOf(real);
+      return new Proxy(real, { get: (target, key) => (key === "queue" ? queue : Reflect.get(target, key)) });
+    },
   });
   runner.start();
   try {

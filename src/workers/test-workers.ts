@@ -15,11 +15,19 @@ import { RawSmtpClient } from "../smtp/test-client.js";
 import { LocalNotifier } from "../store/notifier.js";
 import { openSqliteStore } from "../store/sqlite/index.js";
 import { inbox } from "../testing/mailbox.js";
-import { type ServerProcess, startServerProcess } from "../testing/process.js";
+import { type ServerProcess, type ServerProcessOptions, startServerProcess } from "../testing/process.js";
 
 // Three Node processes (supervisor and two workers) each load the sources: more than one start's
 // work, so more than startServerProcess's default (150 s; one start at load 30-38 took over 60 s).
 export const START_MS = 240_000;
+
+/** `yubin serve --workers 2` on `dataDir` (kept for the test to read), started within START_MS. */
+export function startTwoWorkers(
+  dataDir: string,
+  o: Pick<ServerProcessOptions, "listeners" | "config">,
+): Promise<ServerProcess> {
+  return startServerProcess({ timeoutMs: START_MS, dataDir, keepData: true, args: ["--workers", "2"], ...o });
+}
 
 export const PASSWORD = "workers-test-password-1";
 
@@ -114,11 +122,7 @@ export async function idleAcrossWorkers(extra: Record<string, unknown>): Promise
   const clients: ImapFlow[] = [];
   let proc: ServerProcess | null = null;
   try {
-    proc = await startServerProcess({
-      timeoutMs: START_MS,
-      dataDir,
-      keepData: true,
-      args: ["--workers", "2"],
+    proc = await startTwoWorkers(dataDir, {
       listeners: [
         { protocol: "smtp", tls: "none" },
         { protocol: "imap", tls: "none" },

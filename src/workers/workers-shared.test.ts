@@ -7,7 +7,7 @@ import { describe, test } from "node:test";
 import { RawSmtpClient } from "../smtp/test-client.js";
 import { freshSchema, postgresSkip } from "../testing/postgres.js";
 import { type ServerProcess, startServerProcess } from "../testing/process.js";
-import { dataDirWith, lines, PASSWORD, popLogin, START_MS, waitFor } from "./test-workers.js";
+import { dataDirWith, lines, PASSWORD, popLogin, startTwoWorkers, waitFor } from "./test-workers.js";
 
 describe("serve --workers 2: what the workers share", () => {
   test("on PostgreSQL: both workers take mail and serve it, each with its own pool", {
@@ -64,11 +64,7 @@ describe("serve --workers 2: what the workers share", () => {
     const { dataDir } = await dataDirWith(["dave@example.test"]);
     let proc: ServerProcess | null = null;
     try {
-      proc = await startServerProcess({
-        timeoutMs: START_MS,
-        dataDir,
-        keepData: true,
-        args: ["--workers", "2"],
+      proc = await startTwoWorkers(dataDir, {
         listeners: [{ protocol: "pop3", tls: "none" }],
         // No delays (freeFailures = maxFailures), refused at the 4th failure of the pair.
         config: {

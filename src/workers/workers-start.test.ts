@@ -8,7 +8,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { type ServerProcess, startServerProcess } from "../testing/process.js";
-import { dataDirWith, lines, START_MS, waitFor } from "./test-workers.js";
+import { dataDirWith, lines, START_MS, startTwoWorkers, waitFor } from "./test-workers.js";
 
 describe("serve --workers 2: starts", () => {
   test("a worker that cannot start ends the start: exit 1, said in the log", {
@@ -49,11 +49,7 @@ describe("serve --workers 2: starts", () => {
     let proc: ServerProcess | null = null;
     try {
       await writeFile(join(dataDir, "store.pid"), `${other.pid}\n`);
-      proc = await startServerProcess({
-        timeoutMs: START_MS,
-        dataDir,
-        keepData: true,
-        args: ["--workers", "2"],
+      proc = await startTwoWorkers(dataDir, {
         listeners: [],
       });
       const p = proc;

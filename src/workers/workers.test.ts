@@ -7,14 +7,14 @@ import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { describe, test } from "node:test";
 import { RawSmtpClient } from "../smtp/test-client.js";
-import { type ServerProcess, startServerProcess } from "../testing/process.js";
+import type { ServerProcess } from "../testing/process.js";
 import { commandSkip } from "../testing/requires.js";
 import {
   dataDirWith,
   lines,
   PASSWORD,
   popLogin,
-  START_MS,
+  startTwoWorkers,
   storedSubjects,
   swaks,
   waitFor,
@@ -29,11 +29,7 @@ describe("serve --workers 2", () => {
     const alice = ids[0]!;
     let proc: ServerProcess | null = null;
     try {
-      proc = await startServerProcess({
-        timeoutMs: START_MS,
-        dataDir,
-        keepData: true,
-        args: ["--workers", "2"],
+      proc = await startTwoWorkers(dataDir, {
         listeners: [
           { protocol: "smtp", tls: "none" },
           { protocol: "pop3", tls: "none" },
@@ -136,11 +132,7 @@ describe("serve --workers 2", () => {
     const { dataDir } = await dataDirWith([]);
     let proc: ServerProcess | null = null;
     try {
-      proc = await startServerProcess({
-        timeoutMs: START_MS,
-        dataDir,
-        keepData: true,
-        args: ["--workers", "2"],
+      proc = await startTwoWorkers(dataDir, {
         listeners: [{ protocol: "smtp", tls: "none" }],
         // One death in the window is already a loop.
         config: { workers: { restartMax: 1 } },
