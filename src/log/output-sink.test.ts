@@ -2,26 +2,30 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { Writable } from "node:stream";
-import { test } from "node:test";
+import { type TestContext, test } from "node:test";
 import { lineSink, MAX_PENDING_BYTES, surviveLostReader } from "./output-sink.js";
 
 /** Resolves on 'close' (events.once would reject on the 'error' event the test expects). */
 const closed = (s: NodeJS.EventEmitter) => new Promise<void>((res) => s.once("close", () => res()));
 
-test("a pipe whose reader died: lines are dropped, no error escapes, later lines skip the write", async (t) => {
-  // A real pipe: a child closes its end of its stdin and says so, so ours has no reader (EPIPE).
-  const child = spawn(
-    process.execPath,
-    ["-e", "require('fs').closeSync(0); console.log('closed'); setTimeout(() => {}, 60000)"],
-    { stdio: ["pipe", "pipe", "ignore"] },
-  );
+/** The stdin pipe of a child running `code` (then idling a minute), once the child has said so on
+ *  stdout; the child is killed when the test ends. */
+async function childStdin(t: TestContext, code: string): Promise<Writable> {
+  const child = spawn(process.execPath, ["-e", `${code}; setTimeout(() => {}, 60000)`], {
+    stdio: ["pipe", "pipe", "ignore"],
+  });
   const exited = once(child, "exit");
   t.after(async () => {
     child.kill("SIGKILL");
     await exited;
   });
   await once(child.stdout!, "data");
-  const stream = child.stdin!;
+  return child.stdin!;
+}
+
+test("a pipe whose reader died: lines are dropped, no error escapes, later lines skip the write", async (t) => {
+  // A real pipe: a child closes its end of its stdin and says so, so ours has no reader (EPIPE).
+  const stream = await childStdin(t, "require('fs').closeSync(0); console.log('closed')");
   let writes = 0;
   const write = stream.write.bind(stream);
   stream.write = ((...a: Parameters<typeof write>) => {
@@ -77,16 +81,7 @@ test("a stream that throws on write never throws out of the sink", () => {
 
 test("a reader alive but not reading: pending output stops at MAX_PENDING_BYTES, lines dropped", async (t) => {
   // A real pipe whose reader never reads: the kernel's buffer fills, then Node holds the rest.
-  const child = spawn(process.execPath, ["-e", "console.log('up'); setTimeout(() => {}, 60000)"], {
-    stdio: ["pipe", "pipe", "ignore"],
-  });
-  const exited = once(child, "exit");
-  t.after(async () => {
-    child.kill("SIGKILL");
-    await exited;
-  });
-  await once(child.stdout!, "data");
-  const stream = child.stdin!;
+  const stream = await childStdin(t, "console.log('up')");
   const line = lineSink(stream);
   const state = surviveLostReader(stream);
   const text = "x".repeat(1000);
