@@ -13,7 +13,9 @@ export const FILTER_SECTIONS = ["spam", "rspamd", "antivirus", "dnsbl", "greylis
 const SECRET_KEY = /password|secret|token/i;
 
 function shown(key: string, v: unknown): string {
-  if (SECRET_KEY.test(key)) return v === "" || v === undefined ? "(not set)" : "(set)";
+  // Strings only: a number is never a credential ([spam] tokenCacheEntries, maxTokensGlobal).
+  if (SECRET_KEY.test(key) && (typeof v === "string" || v === undefined))
+    return v === "" || v === undefined ? "(not set)" : "(set)";
   if (Array.isArray(v)) return v.length === 0 ? "(none)" : v.join(", ");
   if (typeof v === "boolean") return v ? "yes" : "no";
   if (v === "") return "(empty)";

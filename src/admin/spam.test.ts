@@ -58,6 +58,10 @@ describe("admin spam pages", () => {
       /<tr class="zone"><td>domain<\/td><td><code>dbl\.example\.test\*3<\/code><\/td><td>3<\/td>/,
     );
     assert.match(page.body, /<p id="model">Global model: trained with 0 spam and 0 ham message\(s\)\./);
+    assert.match(page.body, /Kept at most: 1000000 tokens in the global model, 150000 tokens in each user's/);
+    assert.match(page.body, /Last expiry: none yet\./);
+    // A number is shown even when its key says "token" (only strings can be credentials).
+    assert.match(page.body, /<td><code>maxTokensGlobal<\/code><\/td><td><code>1000000<\/code>/);
     assert.match(page.body, /<p id="verdicts">No message scored yet\.<\/p>/);
   });
 

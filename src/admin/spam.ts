@@ -32,12 +32,16 @@ function zoneRow(z: ZoneStatus) {
 <td>${z.lastError ? `${z.lastError.at.toISOString()} ${z.lastError.detail}` : ""}</td></tr>`;
 }
 
+/** A [spam] maxTokens* cap as the page says it (0: no limit). */
+const capText = (cap: number) => (cap === 0 ? "no limit of tokens" : `${cap} tokens`);
+
 async function render(rc: AuthedContext): Promise<HttpResponse> {
   const { store, config } = rc.app.ctx;
-  const [verdicts, stats, global, frozen, held] = await Promise.all([
+  const [verdicts, stats, global, expiry, frozen, held] = await Promise.all([
     store.spam.recentVerdicts(VERDICTS_SHOWN),
     store.spam.modelStats(),
     store.spam.modelTotals(0),
+    store.spam.lastExpiry(),
     store.sending.listFrozen(),
     store.queue.listQueue({ state: "held" }),
   ]);
@@ -56,7 +60,11 @@ async function render(rc: AuthedContext): Promise<HttpResponse> {
 <li>Allow and block lists: per user, from the <a href="/admin/users">users page</a></li></ul>
 <h2>Statistical model</h2>
 <p id="model">Global model: trained with ${global.spam} spam and ${global.ham} ham message(s).
-${stats.models} model(s) with training (the global one and per-user ones), ${stats.tokens} token(s) kept in all.</p>
+${stats.models} model(s) with training (the global one and per-user ones), ${stats.tokens} token(s) kept in all.
+Kept at most: ${capText(config.spam.maxTokensGlobal)} in the global model, ${capText(config.spam.maxTokensPerUser)} in each user's
+(least recently trained expire first, hapaxes before frequent tokens). Last expiry: ${
+    expiry ? `${expiry.at.toISOString()}, ${expiry.removed} token(s) removed` : "none yet"
+  }.</p>
 <h2>DNS lists</h2>
 ${
   zones.length === 0

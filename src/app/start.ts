@@ -44,6 +44,7 @@ import { newHealth } from "../server/health.js";
 import { startLoopMonitor } from "../server/loop-monitor.js";
 import { createTlsProvider, type ReloadableTls } from "../server/tls.js";
 import { spamFilters } from "../spam/filter.js";
+import { startTokenExpiry } from "../spam/training/expiry.js";
 import { JunkTrainer } from "../spam/training/trainer.js";
 import { VerdictLog } from "../spam/verdict-log.js";
 import { StatsRecorder } from "../stats/recorder.js";
@@ -394,6 +395,15 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       }).start()
     : null;
 
+  // The spam models cut back to their caps, least useful tokens first (src/spam/training/expiry.ts).
+  const stopTokenExpiry = config.spam.enabled
+    ? startTokenExpiry({
+        store: store.spam,
+        log,
+        maxTokensGlobal: config.spam.maxTokensGlobal,
+        maxTokensPerUser: config.spam.maxTokensPerUser,
+      })
+    : () => {};
   // Expired greylist entries forgotten in quiet times too (src/greylist/sweeper.ts).
   const stopSweeper = config.greylist.enabled
     ? startGreylistSweeper({ store: store.greylist, log })
@@ -417,6 +427,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       await imports.stop();
       stopSweeper();
       stopDuplicateSweeper();
+      stopTokenExpiry();
       await statsRecorder?.stop();
       await metricsListener?.close();
       await store.close();

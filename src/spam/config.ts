@@ -55,6 +55,19 @@ export const spamSection = {
     "Longest the filter waits for the other signal sources (rspamd, URI lists) asked in parallel; a late source counts as no signals.",
     { min: 10, max: 120000 },
   ),
+  // Expiry of the models' tokens (src/spam/training/expiry.ts). A token row costs ~43 octets on
+  // SQLite, ~117 on PostgreSQL, indexes included (docs/ARCHITECTURE.md, "Spam state: token
+  // expiry"); the corpus's whole vocabulary is 75,000 tokens.
+  maxTokensGlobal: int(
+    1_000_000,
+    "Most token rows kept in the global model (everyone's training); an hourly sweep removes the least useful beyond it: those trained least recently, each doubling of a token's count worth 30 more days (so hapaxes go first). About 45 MB on SQLite, 120 MB on PostgreSQL at the default: 13 times the vocabulary of the SpamAssassin public corpus. 0: no limit.",
+    { min: 0, max: 1_000_000_000 },
+  ),
+  maxTokensPerUser: int(
+    150_000,
+    "Most token rows kept in each user's own model (added to the global one when their mail is scored), expired as maxTokensGlobal: SpamAssassin's bayes_expiry_max_db_size, a few thousand trained messages' vocabulary; about 7 MB on SQLite, 18 MB on PostgreSQL per user at the cap. 0: no limit.",
+    { min: 0, max: 1_000_000_000 },
+  ),
   // Training from users' actions (src/spam/training/trainer.ts). Here rather than spread from
   // training/config.ts: a config section imports only the dsl (npm run lint:cycles).
   trainQueue: int(

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { account, type ContractHandle, rejectsWith, withStore } from "./contract-kit.js";
+import { runSpamExpiryContract } from "./contract-spam-expiry.js";
 import type { SpamTraining, SpamVerdictRecord, Store } from "./types.js";
 
 /** Counts as plain objects, by hash, for deepEqual. */
@@ -30,6 +31,7 @@ function verdict(n: number, extra: Partial<SpamVerdictRecord> = {}): SpamVerdict
 }
 
 export function runSpamContract(open: () => Promise<ContractHandle>): void {
+  runSpamExpiryContract(open);
   describe("spam: models, training, prefs and verdicts", () => {
     test("training counts each token once per message and model; unseen tokens are absent", () =>
       withStore(open, async ({ store }) => {

@@ -79,7 +79,8 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
   t("greylist_networks", "network passes touched_at expires_at"),
   t("spam_model_version", "id version", undefined, true),
   t("spam_models", "scope spam ham tokens"),
-  t("spam_tokens", "scope hash spam ham"),
+  t("spam_tokens", "scope hash spam ham keep_day"),
+  t("spam_expiry", "id at removed"),
   t("spam_trained", "account_id key class scopes", { scopes: "json-array" }),
   t("spam_prefs", "account_id allow block junk_score file_into_junk", {
     allow: "json-array",

@@ -665,6 +665,9 @@ export interface SpamTraining {
   hashes: readonly number[];
   /** The models it goes into: [0, accountId] for a user's action, [0] for a corpus. */
   scopes: readonly SpamScope[];
+  /** When it was trained (default: now): its tokens' last-trained day, which expiry reads
+   *  (SpamExpiryStore.expireTokens). */
+  at?: Date;
 }
 
 /** A user's own spam settings, set in the webmail, the admin pages or the CLI. */
@@ -704,8 +707,9 @@ export interface SpamStore {
   tokenCounts(scope: SpamScope, hashes: readonly number[]): Promise<Map<number, SpamTokenCounts>>;
   /** How many spam and ham messages the model was trained with. */
   modelTotals(scope: SpamScope): Promise<SpamTokenCounts>;
-  /** A number that changes with every training that changes any model and every change of a
-   *  user's prefs (in the same transaction, whichever process or handle wrote): the same number
+  /** A number that changes with every training that changes any model, every expiry that removes
+   *  tokens (SpamExpiryStore) and every change of a user's prefs (in the same transaction,
+   *  whichever process or handle wrote): the same number
    *  read twice means no count, total or prefs changed in between, so what was read after the
    *  first read is still current. One cheap read, for the filter's cache of token counts and
    *  prefs (src/spam/classifier/token-cache.ts). */
@@ -728,6 +732,35 @@ export interface SpamStore {
   recordVerdict(v: SpamVerdictRecord, keep: number): Promise<void>;
   /** Newest first. */
   recentVerdicts(limit: number): Promise<SpamVerdictRecord[]>;
+}
+
+/** The most token rows a model keeps (SpamExpiryStore.expireTokens): the global one, each user's. */
+export interface SpamTokenCaps {
+  global: number;
+  perUser: number;
+}
+
+/** The latest expiry that removed tokens: when (the sweep's `now`) and how many rows in all. */
+export interface SpamExpiryRecord {
+  at: Date;
+  removed: number;
+}
+
+/** Keeping the spam models bounded: a background job cuts each model over its cap back to it,
+ *  least useful tokens first. Apart from SpamStore: the classifier and its in-memory model
+ *  (src/spam/classifier/memory-model.ts) never expire. */
+export interface SpamExpiryStore {
+  /** Removes at most `limit` token rows, from the models holding more rows than their cap, down
+   *  to the cap: those with the earliest keep day first (the day a token was last trained, plus
+   *  SPAM_KEEP_DAYS_PER_DOUBLING for each doubling of its count, src/store/shared/spam.ts), so a
+   *  hapax goes before a token trained often. Each model's token total drops by what it lost and
+   *  modelVersion() changes; the models' message totals stay (the classifier's priors count
+   *  messages, not rows). Safe to run on several nodes at once: they never cut a model below its
+   *  cap. Returns how many rows it removed; calls with the same `now` (one sweep's batches) are
+   *  recorded as one expiry (lastExpiry). */
+  expireTokens(caps: SpamTokenCaps, limit: number, now: Date): Promise<number>;
+  /** The latest expiry that removed rows, or null if none ever did. */
+  lastExpiry(): Promise<SpamExpiryRecord | null>;
 }
 
 /** What an app password may open (issue 15). "smtp" is SMTP submission (AUTH); "jmap" is JMAP's
@@ -1101,7 +1134,7 @@ export interface Store {
   settings: SettingsStore;
   sending: SendingStore;
   greylist: GreylistStore;
-  spam: SpamStore;
+  spam: SpamStore & SpamExpiryStore;
   appPasswords: AppPasswordStore;
   secondFactors: SecondFactorStore;
   webSessions: WebSessionStore;

@@ -6,7 +6,8 @@
 // - every worker: the listeners (shared sockets), the delivery engine (queue claims are leases,
 //   so several engines deliver each message once), the stats counters (each adds its own counts
 //   to the stored ones), the daily report job (it claims each domain's day in the store), the
-//   greylist and Sieve-memory sweepers (idempotent deletes), the spam verdict log;
+//   greylist and Sieve-memory sweepers (idempotent deletes), the spam token expiry (each model's
+//   count re-read under its lock: never cut below its cap), the spam verdict log;
 // - the first worker only: ACME renewals (the others follow the certificate it obtains, as a
 //   process without HTTP listeners does) and the full-text indexer (the others leave what they
 //   store to it: it hears of their writes by the foreign-write poll, and searches meanwhile scan

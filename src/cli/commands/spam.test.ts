@@ -56,7 +56,10 @@ test("spam train/forget --mbox, status, check", async () => {
   assert.equal(yubin(["spam", "train", "--as", "ham", "--mbox", hamBox]).out, "25 trained\n");
   const status = yubin(["spam", "status"]);
   assert.equal(status.code, 0);
-  assert.match(status.out, /^filter: enabled\nmodels: 1\ntokens: \d+\nglobal model: 25 spam, 25 ham\n$/);
+  assert.match(
+    status.out,
+    /^filter: enabled\nmodels: 1\ntokens: \d+\nglobal model: 25 spam, 25 ham\ntoken caps: global 1000000, per user 150000\nlast expiry: none\n$/,
+  );
 
   const check = yubin(["spam", "check"], spam(99).replaceAll("\n", "\r\n"));
   assert.equal(check.code, 0, check.err);

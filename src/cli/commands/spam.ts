@@ -93,6 +93,16 @@ export async function spamCommand(env: CliEnv, args: ParsedArgs): Promise<void> 
         print(env, `models: ${stats.models}`);
         print(env, `tokens: ${stats.tokens}`);
         print(env, `global model: ${global.spam} spam, ${global.ham} ham`);
+        const cap = (n: number) => (n === 0 ? "no limit" : String(n));
+        print(
+          env,
+          `token caps: global ${cap(config.spam.maxTokensGlobal)}, per user ${cap(config.spam.maxTokensPerUser)}`,
+        );
+        const expiry = await store.spam.lastExpiry();
+        print(
+          env,
+          `last expiry: ${expiry ? `${expiry.at.toISOString()}, ${expiry.removed} removed` : "none"}`,
+        );
       });
       return;
     case "check": {

@@ -20,6 +20,7 @@ import { FILING_PLAN_SETTINGS, PLAN_SETTINGS } from "./schema-plans.js";
 import { SEARCH_TABLES } from "./schema-search.js";
 import { SEARCH_PENDING_LISTS } from "./schema-search-pending.js";
 import { UPDATE_TRIGGER } from "./schema-update-trigger.js";
+import { SPAM_EXPIRY } from "./spam-expiry-schema.js";
 
 interface Migration {
   version: number;
@@ -38,6 +39,8 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 5, statements: FILING_PLAN_SETTINGS },
   // The full-text GIN indexes take inserts into a bounded pending list (schema-search-pending.ts).
   { version: 6, statements: SEARCH_PENDING_LISTS },
+  // The spam tokens' keep day and the indexes of expiry (spam-expiry-schema.ts).
+  { version: 7, statements: SPAM_EXPIRY },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -21,10 +21,18 @@ import {
   type VerdictRow,
 } from "../shared/spam.js";
 import { applyPrefsPatch } from "../sqlite/spam-prefs.js";
-import type { SpamClass, SpamPrefs, SpamStore, SpamTokenCounts, SpamTraining } from "../types.js";
+import type {
+  SpamClass,
+  SpamExpiryStore,
+  SpamPrefs,
+  SpamStore,
+  SpamTokenCounts,
+  SpamTraining,
+} from "../types.js";
 import type { PgCtx } from "./context.js";
 import type { Tx } from "./db.js";
 import { db, FILTER_LOCK, invalid, lockText, noNulKey, tx } from "./filter-kit.js";
+import { createSpamExpiry } from "./spam-expiry.js";
 import { createVerdictRecorder } from "./spam-verdicts.js";
 
 type TrainOutcome = Awaited<ReturnType<SpamStore["train"]>>;
@@ -51,14 +59,26 @@ const toPrefs = (r: PrefsRow | null): SpamPrefs => ({
  * its model when its row was just made (rows at 0/0 are deleted, so a row that existed has a
  * total of at least 2 after the increment), and each model's totals, in one statement.
  */
-async function addMessage(t: Tx, scopes: readonly number[], c: SpamClass, hashes: readonly number[]) {
+async function addMessage(
+  t: Tx,
+  scopes: readonly number[],
+  c: SpamClass,
+  hashes: readonly number[],
+  day: number,
+) {
   const [spam, ham] = classDelta(c);
+  // keep_day as in the SQLite store (sqlite/spam.ts addToken, shared/spam.ts keepDay): the day,
+  // plus 30 a doubling of the new count (ln / ln 2: spam-expiry-schema.ts), never moved back. In
+  // the SET, unlike SQLite's: PostgreSQL compares the values, so an update that leaves keep_day
+  // as it was leaves the expiry index alone (and can stay HOT).
   await t.run(
     `WITH up AS (
-       INSERT INTO spam_tokens (scope, hash, spam, ham)
-       SELECT s, h, $3, $4 FROM unnest($1::bigint[]) AS s, unnest($2::bigint[]) AS h ORDER BY s, h
+       INSERT INTO spam_tokens (scope, hash, spam, ham, keep_day)
+       SELECT s, h, $3, $4, $5 FROM unnest($1::bigint[]) AS s, unnest($2::bigint[]) AS h ORDER BY s, h
        ON CONFLICT (scope, hash) DO UPDATE
-         SET spam = spam_tokens.spam + excluded.spam, ham = spam_tokens.ham + excluded.ham
+         SET spam = spam_tokens.spam + excluded.spam, ham = spam_tokens.ham + excluded.ham,
+           keep_day = greatest(spam_tokens.keep_day, excluded.keep_day + 30 * floor(ln(
+             spam_tokens.spam + spam_tokens.ham + excluded.spam + excluded.ham) / ln(2::float8))::int)
        RETURNING scope, spam + ham AS total
      ), added AS (
        SELECT s AS scope, (SELECT count(*) FROM up WHERE up.scope = s AND up.total = 1) AS tokens
@@ -68,7 +88,7 @@ async function addMessage(t: Tx, scopes: readonly number[], c: SpamClass, hashes
      SELECT scope, $3, $4, tokens FROM added ORDER BY scope
      ON CONFLICT (scope) DO UPDATE SET spam = spam_models.spam + excluded.spam,
        ham = spam_models.ham + excluded.ham, tokens = spam_models.tokens + excluded.tokens`,
-    [scopes, hashes, spam, ham],
+    [scopes, hashes, spam, ham, day],
   );
 }
 
@@ -98,7 +118,11 @@ async function removeMessage(t: Tx, scopes: readonly number[], c: SpamClass, has
   );
 }
 
-async function train(q: Tx, t: SpamTraining, hashes: number[], scopes: number[]): Promise<TrainOutcome> {
+async function train(
+  q: Tx,
+  t: SpamTraining,
+  { hashes, scopes, day }: { hashes: number[]; scopes: number[]; day: number },
+): Promise<TrainOutcome> {
   await lockText(q, FILTER_LOCK.spamTraining, `${t.accountId}:${t.key}`);
   const accounts = [...new Set([t.accountId, ...scopes].filter((a) => a > 0))];
   if (accounts.length > 0) {
@@ -125,7 +149,7 @@ async function train(q: Tx, t: SpamTraining, hashes: number[], scopes: number[])
   } else {
     if (before?.class === t.as) return "unchanged";
     if (before) await removeMessage(q, old, before.class, hashes);
-    await addMessage(q, scopes, t.as, hashes);
+    await addMessage(q, scopes, t.as, hashes, day);
     await q.run(
       `INSERT INTO spam_trained (account_id, key, class, scopes) VALUES ($1, $2, $3, $4::bigint[])
        ON CONFLICT (account_id, key) DO UPDATE SET class = excluded.class, scopes = excluded.scopes`,
@@ -140,8 +164,10 @@ async function train(q: Tx, t: SpamTraining, hashes: number[], scopes: number[])
   return outcome;
 }
 
-export function createSpam(ctx: PgCtx): SpamStore {
+export function createSpam(ctx: PgCtx): SpamStore & SpamExpiryStore {
   return {
+    ...createSpamExpiry(ctx),
+
     async tokenCounts(scope, hashes) {
       id(scope, "scope");
       const list = hashList(hashes);
@@ -171,8 +197,7 @@ export function createSpam(ctx: PgCtx): SpamStore {
     async train(t) {
       const checked = checkTraining(t, (key) => noNulKey(key, "training key"));
       const scopes = checked.scopes.sort((a, b) => a - b);
-      const hashes = checked.hashes;
-      return tx(ctx, (q) => train(q, t, hashes, scopes));
+      return tx(ctx, (q) => train(q, t, { hashes: checked.hashes, scopes, day: checked.day }));
     },
 
     async trainedAs(accountId, key) {

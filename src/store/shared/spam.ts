@@ -2,7 +2,7 @@
 // (src/store/sqlite/spam.ts) and PostgreSQL (src/store/postgres/spam.ts) stores: both refuse the
 // same input with the same message. Counting and storage stay in each backend.
 import { StoreError } from "../errors.js";
-import type { SpamTraining, SpamVerdictRecord } from "../types.js";
+import type { SpamTokenCaps, SpamTraining, SpamVerdictRecord } from "../types.js";
 
 /** Most token hashes in one call: a bounded message view yields a few thousand; this refuses a
  *  runaway caller before it builds a huge statement. */
@@ -17,6 +17,16 @@ const FIELD_MAX_CHARS = 512;
 /** Most verdicts kept or listed (the [spam] keepVerdicts config's maximum). */
 export const VERDICTS_MAX = 1_000_000;
 const HASH_LIMIT = 2 ** 53;
+
+/** Days added to a token's keep day (the day it was last trained) for each doubling of its
+ *  count: expiry drops the earliest keep days first, so a hapax last trained today goes before a
+ *  token trained 4 times (+60) up to two months ago. dspam's purge has the same shape (hapaxes
+ *  after 30 unused days, the rest after 90). PostgreSQL's upsert (postgres/spam.ts) and the
+ *  migrations that added keep_day (SQLite v26, PostgreSQL v7) spell the 30 out in SQL. */
+export const SPAM_KEEP_DAYS_PER_DOUBLING = 30;
+/** Largest cap and batch accepted by expireTokens. */
+const EXPIRY_MAX = 1_000_000_000;
+const DAY_MS = 86_400_000;
 
 const DOORS = new Set<SpamVerdictRecord["door"]>(["inbound", "submission", "jmap"]);
 const ACTIONS = new Set<SpamVerdictRecord["action"]>(["deliver", "junk", "reject", "hold"]);
@@ -69,7 +79,7 @@ export function hashList(hashes: readonly number[]): number[] {
 export function checkTraining(
   t: SpamTraining,
   checkKey?: (key: string) => void,
-): { scopes: number[]; hashes: number[] } {
+): { scopes: number[]; hashes: number[]; day: number } {
   if (typeof t !== "object" || t === null) invalid("training is not an object");
   id(t.accountId, "account");
   if (typeof t.key !== "string" || t.key.length === 0 || t.key.length > KEY_MAX_CHARS) {
@@ -81,7 +91,32 @@ export function checkTraining(
     invalid("training scopes must be a short list");
   const scopes = [...new Set(t.scopes.map((v) => id(v, "scope")))];
   if (t.as !== null && scopes.length === 0) invalid("training into no model");
-  return { scopes, hashes: hashList(t.hashes) };
+  return { scopes, hashes: hashList(t.hashes), day: trainingDay(t.at) };
+}
+
+/** The day a training counts as (days since 1970-01-01 UTC): `at`, or now. */
+export function trainingDay(at: Date | undefined): number {
+  if (at === undefined) return Math.floor(Date.now() / DAY_MS);
+  const t = at instanceof Date ? at.getTime() : Number.NaN;
+  if (!Number.isFinite(t) || t < 0) invalid("training time is not a valid date");
+  return Math.floor(t / DAY_MS);
+}
+
+/** A token's keep day after a training on `day` left it at `total` trained messages (it never
+ *  moves back): the day plus SPAM_KEEP_DAYS_PER_DOUBLING per doubling, floor(log2(total)). */
+export function keepDay(day: number, total: number): number {
+  return day + SPAM_KEEP_DAYS_PER_DOUBLING * (31 - Math.clz32(Math.max(1, total)));
+}
+
+/** expireTokens' arguments checked: the caps, the batch limit and the time, as epoch ms. */
+export function checkExpiry(caps: SpamTokenCaps, limit: number, now: Date): number {
+  if (typeof caps !== "object" || caps === null) invalid("token caps are not an object");
+  count(caps.global, "global token cap", EXPIRY_MAX);
+  count(caps.perUser, "per-user token cap", EXPIRY_MAX);
+  count(limit, "limit", EXPIRY_MAX);
+  const t = now instanceof Date ? now.getTime() : Number.NaN;
+  if (!Number.isFinite(t)) invalid("expiry time is not a valid date");
+  return t;
 }
 
 /** A verdict record checked and bounded as its row; `clean` is the backend's text cleaner

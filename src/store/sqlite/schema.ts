@@ -28,6 +28,7 @@ import { secondFactorMigration } from "./second-factor-schema.js";
 import { sendingMigration } from "./sending-schema.js";
 import { settingsMigration } from "./settings-schema.js";
 import { sieveMigration } from "./sieve-schema.js";
+import { spamExpiryMigration } from "./spam-expiry-schema.js";
 import { spamMigration } from "./spam-schema.js";
 import { spamVersionMigration } from "./spam-version-schema.js";
 import { statsMigration } from "./stats-schema.js";
@@ -199,6 +200,7 @@ END;
 // v23: the full-text index by word, with a vocabulary, in place of v14's trigrams (fulltext-words-schema.ts).
 // v24: the post office's correlation id kept with each queue entry (queue-cid-schema.ts).
 // v25: the spam models' version, bumped by every training, for the token count cache (spam-version-schema.ts).
+// v26: the spam tokens' keep day and the indexes of expiry (spam-expiry-schema.ts).
 export const migrations: readonly string[] = [
   v1,
   changelogMigration,
@@ -225,6 +227,7 @@ export const migrations: readonly string[] = [
   fullTextWordsMigration,
   queueCidMigration,
   spamVersionMigration,
+  spamExpiryMigration,
 ];
 
 export function migrate(db: Database.Database): void {

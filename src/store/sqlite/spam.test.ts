@@ -1,6 +1,6 @@
 // What the store contract (contract-spam.ts) cannot see of the SQLite SpamStore: the query plan
-// that keeps scoring one index seek per token, the upgrade from schema v9, and training that
-// survives a SIGKILL whole or not at all.
+// that keeps scoring one index seek per token and an expiry batch one index walk, the upgrades
+// from schema v9 and v25, and training that survives a SIGKILL whole or not at all.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -14,6 +14,7 @@ import { DATABASE_FILE, openSqliteStore } from "./index.js";
 import { migrations } from "./schema.js";
 import { TOKEN_COUNTS_SQL } from "./spam-counts.js";
 import { spamCrashHashes } from "./spam-crash-child.js";
+import { EXPIRY_CUT_SQL, EXPIRY_USERS_SQL } from "./spam-expiry.js";
 
 const tempDir = () => mkdtempSync(join(tmpdir(), "yubin-spam-store-"));
 
@@ -47,6 +48,29 @@ describe("sqlite spam store", () => {
           details.slice(1),
           ["SEARCH t USING PRIMARY KEY (scope=? AND hash=?)"],
           details.join(" | "),
+        );
+      } finally {
+        db.close();
+      }
+    }));
+
+  test("an expiry batch walks the expiry index from the model's start, no sort, no scan", () =>
+    withAccount(async (dataDir) => {
+      const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
+      try {
+        const plan = (sql: string, ...args: unknown[]) =>
+          (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail);
+        const cut = plan(EXPIRY_CUT_SQL, { scope: 0, n: 500 });
+        assert.ok(
+          cut.some((d) => d === "SEARCH spam_tokens USING COVERING INDEX spam_tokens_expiry (scope=?)"),
+          cut.join(" | "),
+        );
+        assert.ok(!cut.some((d) => /TEMP B-TREE|^SCAN/.test(d)), cut.join(" | "));
+        const users = plan(EXPIRY_USERS_SQL, 10, 64);
+        assert.equal(users.length, 1, users.join(" | "));
+        assert.match(
+          users[0] ?? "",
+          /^SEARCH spam_models USING (COVERING )?INDEX spam_models_tokens \(tokens>\?\)$/,
         );
       } finally {
         db.close();
@@ -95,6 +119,35 @@ describe("sqlite spam store", () => {
           "trained",
         );
         assert.deepEqual(await store.spam.modelTotals(a.id), { spam: 0, ham: 1 });
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test("a v25 database's tokens get keep days from their counts (v26): hapaxes expire first", async () => {
+    const dataDir = tempDir();
+    try {
+      const db = new Database(join(dataDir, DATABASE_FILE));
+      for (const [v, m] of migrations.slice(0, 25).entries()) {
+        db.exec(m);
+        db.pragma(`user_version = ${v + 1}`);
+      }
+      // Hash 1 a hapax, 3 counted twice (+30 days), 2 four times (+60).
+      db.exec(`INSERT INTO spam_tokens (scope, hash, spam, ham) VALUES (0, 1, 1, 0), (0, 2, 3, 1), (0, 3, 1, 1);
+        INSERT INTO spam_models (scope, spam, ham, tokens) VALUES (0, 3, 1, 3);`);
+      db.close();
+      const store = await openSqliteStore({ dataDir, notifier: new LocalNotifier() });
+      try {
+        const now = new Date();
+        const held = async () => [...(await store.spam.tokenCounts(0, [1, 2, 3])).keys()].sort();
+        assert.equal(await store.spam.expireTokens({ global: 2, perUser: 10 }, 10, now), 1);
+        assert.deepEqual(await held(), [2, 3]);
+        assert.equal(await store.spam.expireTokens({ global: 1, perUser: 10 }, 10, now), 1);
+        assert.deepEqual(await held(), [2]);
+        assert.deepEqual(await store.spam.modelStats(), { models: 1, tokens: 1 });
       } finally {
         await store.close();
       }
