@@ -4,10 +4,12 @@
 // reply per recipient, and adds what it lacks: per-recipient DSN NOTIFY/ORCPT (RFC 3461 4.1-4.2;
 // SMTPConnection only takes one set for the whole envelope).
 import { X509Certificate } from "node:crypto";
+import { Readable } from "node:stream";
 import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from "node:tls";
 import SMTPConnection from "nodemailer/lib/smtp-connection";
 import { isUsable, type TlsaRecord, verifyChain } from "../dane/tlsa.js";
 import { encodeXtext } from "../delivery/xtext.js";
+import { LeaseLostError } from "./lease.js";
 import { tlsFailureOf } from "./tls-failure.js";
 import type { HasTlsFailure, TlsFailureType } from "./tls-outcome.js";
 
@@ -211,8 +213,11 @@ export class SmtpClient {
     return !this.broken && !this.conn.destroyed;
   }
 
-  /** One transaction for every recipient. Throws SmtpFailure when the whole of it failed. */
-  send(env: Envelope, body: Buffer): Promise<TransactionResult> {
+  /** One transaction for every recipient. Throws SmtpFailure when the whole of it failed.
+   *  `beforeEnd` is asked once the body is written, before the end of DATA (the point of no
+   *  return): false drops the connection without the final "." (a transaction cut off in DATA
+   *  is discarded, RFC 5321 3.3 and 4.1.1.4) and throws LeaseLostError. */
+  send(env: Envelope, body: Buffer, beforeEnd?: () => Promise<boolean>): Promise<TransactionResult> {
     const rcptArgs = new Map<string, string>();
     for (const r of env.recipients) {
       const args: string[] = [];
@@ -223,7 +228,27 @@ export class SmtpClient {
     this.conn.rcptArgs = rcptArgs;
     this.messages++;
     const addresses = env.recipients.map((r) => r.address);
-    return new Promise<TransactionResult>((resolve, reject) => {
+    return new Promise<TransactionResult>((resolveSend, rejectSend) => {
+      // Once: a dropped transaction's callback may come later (or, after close(), never).
+      let done = false;
+      const resolve = (r: TransactionResult) => {
+        if (!done) resolveSend(r);
+        done = true;
+      };
+      const reject = (e: Error) => {
+        if (!done) rejectSend(e);
+        done = true;
+      };
+      const message = beforeEnd
+        ? endGuarded(body, async () => {
+            if (await beforeEnd().catch(() => false)) return true;
+            this.broken = true;
+            reject(new LeaseLostError("lease not confirmed before the end of DATA: transaction dropped"));
+            // Detaches and destroys the message stream and closes the socket: no "." is sent.
+            this.conn.close();
+            return false;
+          })
+        : body;
       this.conn.send(
         {
           from: env.from === "" ? false : env.from,
@@ -232,7 +257,7 @@ export class SmtpClient {
           use8BitMime: env.eightBit,
           dsn: env.envId || env.ret ? { envid: env.envId, ret: env.ret } : undefined,
         },
-        body,
+        message,
         (err, info) => {
           if (err || !info) {
             const e = err as NodemailerError | null;
@@ -275,6 +300,29 @@ export class SmtpClient {
     // quit() waits for the 221; make sure the socket goes even if it never comes.
     setTimeout(() => this.conn.close(), 1000).unref();
   }
+}
+
+/** The body as a stream that ends (so the SMTP connection sends the final ".") only once
+ *  `check` said yes, asked when the whole body was taken (the next read after it). */
+function endGuarded(body: Buffer, check: () => Promise<boolean>): Readable {
+  let step = body.length > 0 ? 0 : 1;
+  return new Readable({
+    read() {
+      if (step === 0) {
+        step = 1;
+        this.push(body);
+        return;
+      }
+      if (step !== 1) return;
+      step = 2;
+      void check().then(
+        (ok) => {
+          if (ok && !this.destroyed) this.push(null);
+        },
+        (e: unknown) => this.destroy(e instanceof Error ? e : new Error(String(e))),
+      );
+    },
+  });
 }
 
 /** RFC 7672 3.1-3.2: the chain the server sent against the TLSA records (when any is usable;

@@ -12,6 +12,7 @@ import type { Logger } from "../log/logger.js";
 import { type ClientTls, type Envelope, type OutboundRecipient, SmtpFailure } from "./client.js";
 import type { OutboundConfig } from "./config.js";
 import { statusFromReply } from "./dsn.js";
+import { LeaseLostError } from "./lease.js";
 import { type MtaStsCache, mxAllowed } from "./mta-sts.js";
 import { type RouteHost, resolveRoute } from "./mx.js";
 import type { ConnectionPool } from "./pool.js";
@@ -48,6 +49,8 @@ export interface DomainJob {
   envId: string | null;
   ret: "FULL" | "HDRS" | null;
   body: Buffer;
+  /** Asked before the end of DATA: whether the entry's lease is still ours (lease.ts). */
+  beforeEnd?: () => Promise<boolean>;
 }
 
 interface Plan {
@@ -179,7 +182,7 @@ export async function deliverToDomain(deps: DeliverDeps, job: DomainJob): Promis
           sourceAddress: client.localAddress,
         });
       try {
-        const res = await client.send(env, job.body);
+        const res = await client.send(env, job.body, job.beforeEnd);
         deps.pool.release(client);
         const dsnPassedOn = client.supportsDsn;
         for (const r of res.accepted) {
@@ -199,6 +202,15 @@ export async function deliverToDomain(deps: DeliverDeps, job: DomainJob): Promis
         });
         return out;
       } catch (e) {
+        if (e instanceof LeaseLostError) {
+          // The connection is already gone, without the end of DATA. No other host is tried:
+          // the entry is no longer (or not surely) ours; its owner, or our next claim, retries it.
+          deps.log.warn("queue lease not confirmed: delivery aborted before the end of DATA", {
+            ...where,
+            reply: e.message,
+          });
+          return all({ kind: "temp", status: "4.4.0", reply: e.message, host: host.name, smtp: false });
+        }
         client.close();
         last = failureOutcome(e, host.name);
         deps.log.info("delivery attempt", { ...where, reply: last.reply });

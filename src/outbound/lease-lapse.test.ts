@@ -18,19 +18,16 @@ import { createQueueRunner } from "./runner.js";
 import { sleep, waitFor } from "./test-helpers.js";
 import { type SinkScript, startSink } from "./test-sink.js";
 
-/** `store` whose queue refuses every lease renewal (an update of nextAttemptAt alone). */
+/** `store` whose queue refuses every lease renewal (as a store too busy to answer). */
 function refusingRenewals(store: Store): { store: Store; refused: () => number } {
   let refused = 0;
   const queue = new Proxy(store.queue, {
     get(target, key) {
       const value = Reflect.get(target, key);
-      if (key === "updateQueued") {
-        return (id: number, patch: Record<string, unknown>) => {
-          if (Object.keys(patch).join() === "nextAttemptAt") {
-            refused++;
-            return Promise.reject(new Error("store busy"));
-          }
-          return (value as (id: number, patch: unknown) => Promise<unknown>).call(target, id, patch);
+      if (key === "renewLease") {
+        return () => {
+          refused++;
+          return Promise.reject(new Error("store busy"));
         };
       }
       return typeof value === "function" ? value.bind(target) : value;
@@ -130,9 +127,9 @@ test("a deferral claimed before the attempt's end was seen: the claim is undone,
     new Proxy(real.queue, {
       get(target, key) {
         const value = Reflect.get(target, key);
-        if (key === "updateQueued")
-          return async (id: number, patch: { attempts?: number }) => {
-            const out = await target.updateQueued(id, patch);
+        if (key === "updateLeased")
+          return async (id: number, lease: number, patch: { attempts?: number }) => {
+            const out = await target.updateLeased(id, lease, patch);
             if (patch.attempts === undefined || deferred) return out;
             deferred = true;
             await new Promise<void>((r) => {

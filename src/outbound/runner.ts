@@ -5,6 +5,9 @@
 //    delivered or bounced at least once, never lost. A crash between a remote 250 and the
 //    store update means that recipient gets the message twice (at-least-once, as RFC 5321 6.1
 //    prefers duplicates to loss).
+//  - Each claim's lease token fences the attempt (lease.ts): renewals and the final write are
+//    conditional on it, and the end of DATA is sent only with the lease confirmed, so an entry
+//    another engine claimed after our lease lapsed is neither sent again by us nor overwritten.
 //  - Bounces and delay notices are stored (local INBOX or queue) before the entry is updated,
 //    for the same reason.
 //  - No bounce is ever sent for a message from the null sender (RFC 5321 4.5.5, no loops).
@@ -21,6 +24,7 @@ import type { PostOffice } from "../postoffice/post-office.js";
 import type { QueuedMessage, QueuedRecipient, Store } from "../store/types.js";
 import { type DeliverDeps, deliverToDomain, type Outcome } from "./deliver.js";
 import { buildDsn, type DsnRecipient } from "./dsn.js";
+import { QueueLease } from "./lease.js";
 import { MtaStsCache } from "./mta-sts.js";
 import { ConnectionPool, type PoolOptions } from "./pool.js";
 import { KeyedSemaphore, Semaphore } from "./semaphore.js";
@@ -119,7 +123,7 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
    *  work's end was seen. Working it a second time would send the message twice; the claim is
    *  noted in `reclaimed` instead, and undone once the work ends (the claim's lease would
    *  otherwise hold a deferred entry for leaseMs). */
-  const working = new Set<number>();
+  const working = new Map<number, QueueLease>();
   const reclaimed = new Set<number>();
   const counts = { attempts: 0, delivered: 0, bounced: 0, deferred: 0 };
   // At most this many entries are worked at once; more would only wait for the semaphores.
@@ -134,6 +138,8 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
   let again = 0;
   /** The last claim took as many entries as it could: more are probably due. */
   let backlog = false;
+  /** Resolves when the tick under way (if any) has seen its claim's answer (QueueLease). */
+  let tickDone: Promise<void> = Promise.resolve();
 
   /** Claims due entries if at least `minRoom` more can be worked (1: new mail, the poll). */
   const tick = async (minRoom: number) => {
@@ -143,6 +149,10 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
       return;
     }
     ticking = true;
+    let endTick = () => {};
+    tickDone = new Promise<void>((r) => {
+      endTick = r;
+    });
     try {
       const room = maxEntries - inFlight.size;
       if (room <= 0 || room < minRoom) return;
@@ -154,16 +164,31 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
       });
       backlog = claimed.length === room;
       for (const entry of claimed) {
-        if (working.has(entry.id)) {
+        const mine = working.get(entry.id);
+        if (mine) {
+          // Our own claim: its token is now the one our writes must carry.
+          mine.adopt(entry.lease, t + cfg.leaseMs);
           reclaimed.add(entry.id);
           continue;
         }
-        working.add(entry.id);
-        const p: Promise<void> = work(entry)
+        const lease = new QueueLease({
+          queue: deps.store.queue,
+          id: entry.id,
+          cid: entry.cid ?? undefined,
+          token: entry.lease,
+          until: t + cfg.leaseMs,
+          leaseMs: cfg.leaseMs,
+          now,
+          log,
+          claimsSeen: () => tickDone,
+        });
+        working.set(entry.id, lease);
+        const p: Promise<void> = work(entry, lease)
           .then(async (left) => {
             // One synchronous step: a claim seen after it works the entry as any other.
             working.delete(entry.id);
-            if (reclaimed.delete(entry.id) && left) await deps.store.queue.updateQueued(entry.id, left);
+            if (reclaimed.delete(entry.id) && left)
+              await lease.write((token) => deps.store.queue.updateLeased(entry.id, token, left));
           })
           .catch((error) =>
             log.error("queue entry failed", { queueId: entry.id, cid: entry.cid, error: String(error) }),
@@ -182,6 +207,7 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
       if (!stopping) log.error("queue claim failed", { error: String(error) });
     } finally {
       ticking = false;
+      endTick();
       if (again !== 0) {
         const min = again;
         again = 0;
@@ -195,30 +221,29 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
 
   /** Works one claimed entry; resolves to the state its attempt left (null: delivered or
    *  bounced to the end, the entry removed). */
-  async function work(entry: QueuedMessage): Promise<Left | null> {
+  async function work(entry: QueuedMessage, lease: QueueLease): Promise<Left | null> {
     // Keep the lease while working, so no other worker takes the entry.
     let renewing: Promise<unknown> = Promise.resolve();
     const renew = setInterval(
       () => {
-        renewing = renewing.then(() =>
-          deps.store.queue
-            .updateQueued(entry.id, { nextAttemptAt: new Date(now() + cfg.leaseMs) })
-            .catch(() => undefined),
-        );
+        renewing = renewing.then(() => lease.renew());
       },
       Math.max(250, Math.floor(cfg.leaseMs / 3)),
     );
     let result: { body: Buffer; outcomes: Map<string, Outcome> };
     try {
-      result = await attempt(entry);
+      result = await attempt(entry, lease);
     } finally {
       clearInterval(renew);
       await renewing;
     }
-    return settle(entry, result.body, result.outcomes);
+    return settle(entry, lease, result.body, result.outcomes);
   }
 
-  async function attempt(entry: QueuedMessage): Promise<{ body: Buffer; outcomes: Map<string, Outcome> }> {
+  async function attempt(
+    entry: QueuedMessage,
+    lease: QueueLease,
+  ): Promise<{ body: Buffer; outcomes: Map<string, Outcome> }> {
     counts.attempts++;
     const body = await deps.store.mail.readBody(entry.blobId);
     const pending = entry.recipients.filter((r) => r.state === "pending");
@@ -244,6 +269,7 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
             envId: entry.envId,
             ret: entry.ret,
             body,
+            beforeEnd: () => lease.confirm(),
           });
           for (const [a, o] of res) outcomes.set(a, o);
         } catch (error) {
@@ -262,6 +288,7 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
   /** Record the outcomes, send the DSNs they call for, then retry, or drop the finished entry. */
   async function settle(
     entry: QueuedMessage,
+    lease: QueueLease,
     body: Buffer,
     outcomes: Map<string, Outcome>,
   ): Promise<Left | null> {
@@ -315,7 +342,10 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
       return { ...r, lastError: o.reply };
     });
 
-    if (entry.mailFrom !== "") {
+    // An entry another engine holds now is its to report on: no DSN of ours on top of its own.
+    const dsnDue = entry.mailFrom !== "" && failed.length + delayed.length + relayed.length > 0;
+    if (dsnDue && (await lease.renew()) === "lost") return null;
+    if (dsnDue) {
       for (const list of [failed, delayed, relayed]) {
         if (list.length === 0) continue;
         await sendDsn(entry, body, list);
@@ -324,7 +354,8 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
 
     const stillPending = recipients.some((r) => r.state === "pending");
     if (!stillPending) {
-      await deps.store.queue.removeQueued(entry.id);
+      // Refused (null): another engine claimed the entry after our lease lapsed; it is its now.
+      await lease.write((token) => deps.store.queue.removeLeased(entry.id, token));
       return null;
     }
     counts.deferred++;
@@ -342,8 +373,11 @@ export function createQueueRunner(deps: RunnerDeps): QueueRunner {
       lastError,
     });
     const left: Left = { state: held ? "held" : "deferred", nextAttemptAt: new Date(next) };
-    await deps.store.queue.updateQueued(entry.id, { ...left, attempts, lastError, recipients });
-    return left;
+    const written = await lease.write((token) =>
+      deps.store.queue.updateLeased(entry.id, token, { ...left, attempts, lastError, recipients }),
+    );
+    // Lost: the new owner's state stands, and there is nothing of ours to write again.
+    return written ? left : null;
   }
 
   async function frozenSender(entry: QueuedMessage): Promise<boolean> {

@@ -17,6 +17,9 @@ export interface SinkTransaction {
 export interface SinkScript {
   /** Reply to RCPT TO for this address; `n` counts RCPTs for it so far (from 1). */
   rcpt?: (address: string, n: number) => string;
+  /** Awaited at each DATA command before its 354 (a server slow to take the message); `n`
+   *  counts DATA commands (from 1). */
+  dataCommand?: (n: number) => Promise<void> | void;
   /** Reply after the message; `n` counts completed DATA phases (from 1). */
   data?: (n: number) => string | Promise<string>;
   /** Offer STARTTLS with this certificate (read at each new connection). */
@@ -26,6 +29,8 @@ export interface SinkScript {
 export interface Sink {
   port: number;
   connections: number;
+  /** Connections ended (closed by either side): all their bytes were read before. */
+  closed: number;
   transactions: SinkTransaction[];
   /** The TLS server name (SNI) of each completed STARTTLS, in order ("" when none was sent). */
   tlsNames: string[];
@@ -36,10 +41,12 @@ export interface Sink {
 export async function startSink(script: SinkScript = {}): Promise<Sink> {
   const rcptCounts = new Map<string, number>();
   let dataCount = 0;
+  let dataCommands = 0;
   const sockets = new Set<net.Socket>();
   const sink: Sink = {
     port: 0,
     connections: 0,
+    closed: 0,
     transactions: [],
     tlsNames: [],
     script,
@@ -60,7 +67,10 @@ export async function startSink(script: SinkScript = {}): Promise<Sink> {
     sink.connections++;
     const secureContext = contextOf(sink.script.tls);
     sockets.add(sock);
-    sock.on("close", () => sockets.delete(sock));
+    sock.on("close", () => {
+      sockets.delete(sock);
+      sink.closed++;
+    });
     sock.on("error", () => sock.destroy());
     // The stream commands are read from and replies written to: the TCP socket, then the TLS
     // socket after STARTTLS.
@@ -143,6 +153,7 @@ export async function startSink(script: SinkScript = {}): Promise<Sink> {
           } else if (verb === "DATA") {
             if (!tx || tx.ok === 0) write("554 5.5.1 no valid recipients");
             else {
+              await sink.script.dataCommand?.(++dataCommands);
               inData = true;
               write("354 go ahead");
             }

@@ -11,6 +11,7 @@ import { runFullTextContract } from "./contract-fulltext.js";
 import { runGreylistContract } from "./contract-greylist.js";
 import { runImportContract } from "./contract-imports.js";
 import { account, type ContractHandle, type OpenStore, rejectsWith, withStore } from "./contract-kit.js";
+import { runQueueLeaseContract } from "./contract-queue-lease.js";
 import { runRecipientLookupContract } from "./contract-recipient-lookup.js";
 import { runReportSendingContract } from "./contract-report-sending.js";
 import { runReportContract } from "./contract-reports.js";
@@ -47,6 +48,7 @@ export function runStoreContract(name: string, open: OpenStore): void {
   describe(`store contract: ${name}`, () => {
     runSettingsContract(open);
     runSendingContract(open);
+    runQueueLeaseContract(open);
     runGreylistContract(open);
     runReportSendingContract(open);
     runSpamContract(open);

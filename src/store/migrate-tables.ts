@@ -61,7 +61,7 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
   t("object_changes", "account_id type object_id created_seq seq destroyed", { destroyed: "bool" }),
   t(
     "queue",
-    "id blob_id size mail_from recipients env_id ret account_id created_at next_attempt_at attempts last_error state cid",
+    "id blob_id size mail_from recipients env_id ret account_id created_at next_attempt_at attempts last_error state cid lease",
   ),
   t("identities", "id account_id email name reply_to bcc text_signature html_signature is_primary", {
     is_primary: "bool",

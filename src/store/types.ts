@@ -474,21 +474,37 @@ export interface MailboxThreadCounts {
   unseenThreads: number;
 }
 
+/** What updateQueued and updateLeased may change. */
+export type QueuePatch = Partial<
+  Pick<QueuedMessage, "state" | "nextAttemptAt" | "attempts" | "lastError" | "recipients">
+>;
+
+/** A claimed entry with its lease token: the claim generation, a counter in the row that every
+ *  claim increments. Writes conditional on it (renewLease, updateLeased, removeLeased) fail once
+ *  another claim took the entry, so an engine whose lease lapsed cannot overwrite the new
+ *  owner's state (issue 17, several engines on one queue). */
+export type ClaimedQueuedMessage = QueuedMessage & { lease: number };
+
 export interface QueueStore {
   enqueue(msg: NewQueuedMessage): Promise<QueuedMessage>; // durable on return
   listQueue(opts?: { state?: QueuedMessage["state"] }): Promise<QueuedMessage[]>;
   getQueued(id: number): Promise<QueuedMessage | null>;
-  updateQueued(
-    id: number,
-    patch: Partial<Pick<QueuedMessage, "state" | "nextAttemptAt" | "attempts" | "lastError" | "recipients">>,
-  ): Promise<QueuedMessage>;
+  updateQueued(id: number, patch: QueuePatch): Promise<QueuedMessage>;
   removeQueued(id: number): Promise<void>;
   /** Atomically lease up to `limit` due entries for delivery, oldest due first: "queued" or
    *  "deferred" ones whose nextAttemptAt <= now, and "sending" ones whose lease ran out (their
    *  worker died). They become "sending" with nextAttemptAt = leaseUntil, so two workers (or two
    *  processes on one data directory) never take the same entry, and a crashed worker's entries
-   *  come back once its lease expires. */
-  claimQueued(opts: { now: Date; leaseUntil: Date; limit: number }): Promise<QueuedMessage[]>;
+   *  come back once its lease expires. Each claim gives the entry a new lease token (`lease`,
+   *  one more than the last), which fences the writes of that attempt (below). */
+  claimQueued(opts: { now: Date; leaseUntil: Date; limit: number }): Promise<ClaimedQueuedMessage[]>;
+  /** Extends the lease `lease` of entry `id` to `until`. False, with nothing written, when the
+   *  entry is gone or was claimed again since (its token is not `lease`): the lease is lost. */
+  renewLease(id: number, lease: number, until: Date): Promise<boolean>;
+  /** updateQueued under the lease `lease`: null, with nothing written, when it is lost. */
+  updateLeased(id: number, lease: number, patch: QueuePatch): Promise<QueuedMessage | null>;
+  /** removeQueued under the lease `lease`: false, with nothing removed, when it is lost. */
+  removeLeased(id: number, lease: number): Promise<boolean>;
   /** What is waiting, without reading the entries (/metrics, `yubin status`): entries not yet
    *  done or failed, of those the deferred ones, and the oldest one's creation time. */
   queueStats(): Promise<{ count: number; deferred: number; oldest: Date | null }>;

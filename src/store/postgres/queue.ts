@@ -8,7 +8,15 @@
 // for the other; an entry whose lease ran out (its engine died) is due again. A claim commits
 // before the engine sees the entry, so a crash after it costs only the lease's wait.
 import { StoreError } from "../errors.js";
-import { checkNewEntry, checkQueuePatch, patchedEntry, type QueueRow, toQueued } from "../shared/queue.js";
+import {
+  checkNewEntry,
+  checkQueuePatch,
+  patchedEntry,
+  type QueuePatch,
+  type QueueRow,
+  toClaimed,
+  toQueued,
+} from "../shared/queue.js";
 import type { NewQueuedMessage, QueuedMessage, QueueStore } from "../types.js";
 import { accountExists } from "./account-kit.js";
 import { storeBlob } from "./blobs.js";
@@ -22,7 +30,7 @@ const CLAIM_MAX = 10_000;
 const columns = (
   q: string,
 ) => `${q}.id, b.hash, ${q}.size, ${q}.mail_from, ${q}.recipients, ${q}.env_id, ${q}.ret,
-  ${q}.account_id, ${q}.created_at, ${q}.next_attempt_at, ${q}.attempts, ${q}.last_error, ${q}.state, ${q}.cid`;
+  ${q}.account_id, ${q}.created_at, ${q}.next_attempt_at, ${q}.attempts, ${q}.last_error, ${q}.state, ${q}.cid, ${q}.lease`;
 const SELECT = `SELECT ${columns("q")} FROM queue q JOIN blobs b ON b.id = q.blob_id`;
 
 /** Ids are positive safe integers; anything else names no entry. */
@@ -34,6 +42,24 @@ async function must(t: Pick<Tx, "one">, id: number, lock = false): Promise<Queue
     : null;
   if (!r) throw new StoreError("not-found", `no queue entry ${id}`);
   return r;
+}
+
+/** Writes a checked patch over the locked row `row` (inside a write transaction). */
+async function update(t: Pick<Tx, "run">, row: QueueRow, patch: QueuePatch): Promise<QueuedMessage> {
+  const next = patchedEntry(toQueued(row), patch);
+  await t.run(
+    `UPDATE queue SET state = $1, next_attempt_at = $2, attempts = $3, last_error = $4, recipients = $5
+       WHERE id = $6`,
+    [
+      next.state,
+      next.nextAttemptAt.getTime(),
+      next.attempts,
+      next.lastError,
+      JSON.stringify(next.recipients),
+      next.id,
+    ],
+  );
+  return next;
 }
 
 export function createQueue(ctx: PgCtx): QueueStore {
@@ -106,22 +132,41 @@ export function createQueue(ctx: PgCtx): QueueStore {
     async updateQueued(id, patch) {
       // Checked before the transaction: a bad patch is the caller's error, whatever the row.
       const checked = checkQueuePatch(patch);
+      return ctx.write(async (t) => ({ value: await update(t, await must(t, id, true), checked) }));
+    },
+
+    // The lease-conditional writes. The row is locked (FOR UPDATE) before its token is compared,
+    // so a claim of it waits for this transaction, or this one sees the claim's new token.
+    async updateLeased(id, lease, patch) {
+      const checked = checkQueuePatch(patch);
       return ctx.write(async (t) => {
-        const next = patchedEntry(toQueued(await must(t, id, true)), checked);
-        await t.run(
-          `UPDATE queue SET state = $1, next_attempt_at = $2, attempts = $3, last_error = $4, recipients = $5
-             WHERE id = $6`,
-          [
-            next.state,
-            next.nextAttemptAt.getTime(),
-            next.attempts,
-            next.lastError,
-            JSON.stringify(next.recipients),
-            id,
-          ],
-        );
-        return { value: next };
+        const row = await must(t, id, true).catch((e: unknown) => {
+          if (e instanceof StoreError && e.code === "not-found") return null;
+          throw e;
+        });
+        return { value: row && Number(row.lease) === lease ? await update(t, row, checked) : null };
       });
+    },
+
+    async renewLease(id, lease, until) {
+      const t = until instanceof Date ? until.getTime() : Number.NaN;
+      if (!Number.isFinite(t)) throw new StoreError("invalid", "invalid lease end");
+      if (!isId(id) || !Number.isSafeInteger(lease)) return false;
+      return ctx.write(async (tx) => ({
+        value:
+          (await tx.run("UPDATE queue SET next_attempt_at = $1 WHERE id = $2 AND lease = $3", [
+            t,
+            id,
+            lease,
+          ])) > 0,
+      }));
+    },
+
+    async removeLeased(id, lease) {
+      if (!isId(id) || !Number.isSafeInteger(lease)) return false;
+      return ctx.write(async (t) => ({
+        value: (await t.run("DELETE FROM queue WHERE id = $1 AND lease = $2", [id, lease])) > 0,
+      }));
     },
 
     async claimQueued(opts) {
@@ -141,13 +186,14 @@ export function createQueue(ctx: PgCtx): QueueStore {
               WHERE state IN ('queued', 'deferred', 'sending') AND next_attempt_at <= $1
               ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED),
            leased AS (
-             UPDATE queue q SET state = 'sending', next_attempt_at = $2 FROM due WHERE q.id = due.id
+             UPDATE queue q SET state = 'sending', next_attempt_at = $2, lease = q.lease + 1
+               FROM due WHERE q.id = due.id
              RETURNING q.*, due.due_at)
            SELECT ${columns("l")}, l.due_at FROM leased l JOIN blobs b ON b.id = l.blob_id
             ORDER BY l.due_at, l.id`,
           [now, until, limit],
         );
-        return { value: rows.map(toQueued) };
+        return { value: rows.map(toClaimed) };
       });
     },
 

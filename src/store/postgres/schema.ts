@@ -12,6 +12,7 @@
 // the meaning is the same.
 import { StoreError } from "../errors.js";
 import type { PgDb } from "./db.js";
+import { QUEUE_LEASE } from "./queue-lease-schema.js";
 import { ACCOUNT_TABLES } from "./schema-accounts.js";
 import { FILING_FUNCTIONS } from "./schema-filing.js";
 import { FILTER_TABLES } from "./schema-filters.js";
@@ -41,6 +42,8 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 6, statements: SEARCH_PENDING_LISTS },
   // The spam tokens' keep day and the indexes of expiry (spam-expiry-schema.ts).
   { version: 7, statements: SPAM_EXPIRY },
+  // The queue entry's lease token, which fences an attempt's writes (queue-lease-schema.ts).
+  { version: 8, statements: QUEUE_LEASE },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -2,7 +2,15 @@
 // QueuedMessage and the checks on states and recipients. Used by the SQLite (sqlite/queue.ts) and
 // PostgreSQL (postgres/queue.ts) stores.
 import { StoreError } from "../errors.js";
-import type { NewQueuedMessage, QueuedMessage, QueuedRecipient } from "../types.js";
+import type {
+  ClaimedQueuedMessage,
+  NewQueuedMessage,
+  QueuedMessage,
+  QueuedRecipient,
+  QueuePatch,
+} from "../types.js";
+
+export type { QueuePatch };
 
 /** A queue row joined with its blob's hash, as both backends select it. */
 export interface QueueRow {
@@ -20,6 +28,8 @@ export interface QueueRow {
   last_error: string | null;
   state: string;
   cid: string | null;
+  /** The lease token: how many times the entry was claimed (ClaimedQueuedMessage). */
+  lease: number;
 }
 
 // "held" entries (an account whose sending is frozen: sending.ts) are never claimed by either store.
@@ -49,6 +59,9 @@ export const toQueued = (r: QueueRow): QueuedMessage => ({
   state: r.state as QueuedMessage["state"],
   cid: r.cid,
 });
+
+/** A claimed row as the engine gets it: the entry and its new lease token. */
+export const toClaimed = (r: QueueRow): ClaimedQueuedMessage => ({ ...toQueued(r), lease: Number(r.lease) });
 
 /** The recipients as stored: at least one, each with an address and a known state. */
 export function checkRecipients(list: QueuedRecipient[]): QueuedRecipient[] {
@@ -90,11 +103,6 @@ export function checkNewEntry(msg: NewQueuedMessage): {
     throw new StoreError("invalid", `invalid initial state ${state}`);
   return { recipients, ret, state };
 }
-
-/** What updateQueued may change. */
-export type QueuePatch = Partial<
-  Pick<QueuedMessage, "state" | "nextAttemptAt" | "attempts" | "lastError" | "recipients">
->;
 
 /** updateQueued's patch, checked (state, nextAttemptAt, attempts, then recipients, each in that
  *  order) with its recipients as stored; StoreError "invalid" for a bad field. */

@@ -2,7 +2,15 @@
 // group-committed, so enqueue() resolves only once the entry and its body are on disk.
 import { StoreError } from "../errors.js";
 import { hashBody } from "../shared/body-hash.js";
-import { checkNewEntry, checkQueuePatch, patchedEntry, type QueueRow, toQueued } from "../shared/queue.js";
+import {
+  checkNewEntry,
+  checkQueuePatch,
+  patchedEntry,
+  type QueuePatch,
+  type QueueRow,
+  toClaimed,
+  toQueued,
+} from "../shared/queue.js";
 import type { NewQueuedMessage, QueuedMessage, QueueStore } from "../types.js";
 import type { Ctx } from "./context.js";
 
@@ -39,9 +47,14 @@ export function createQueue(ctx: Ctx): QueueStore {
       `SELECT id FROM queue WHERE state IN ('queued', 'deferred', 'sending') AND next_attempt_at <= ?
          ORDER BY next_attempt_at, id LIMIT ?`,
     ),
-    lease: db.prepare<[number, number]>(
-      "UPDATE queue SET state = 'sending', next_attempt_at = ? WHERE id = ?",
+    claim: db.prepare<[number, number]>(
+      "UPDATE queue SET state = 'sending', next_attempt_at = ?, lease = lease + 1 WHERE id = ?",
     ),
+    renew: db.prepare<[number, number, number]>(
+      "UPDATE queue SET next_attempt_at = ? WHERE id = ? AND lease = ?",
+    ),
+    leaseOf: db.prepare<[number], { lease: number }>("SELECT lease FROM queue WHERE id = ?"),
+    delLeased: db.prepare<[number, number]>("DELETE FROM queue WHERE id = ? AND lease = ?"),
     account: db.prepare<[number], { id: number }>("SELECT id FROM accounts WHERE id = ?"),
     stats: db.prepare<[], { n: number; deferred: number; oldest: number | null }>(
       `SELECT COUNT(*) AS n, COALESCE(SUM(state = 'deferred'), 0) AS deferred, MIN(created_at) AS oldest
@@ -52,6 +65,19 @@ export function createQueue(ctx: Ctx): QueueStore {
     const r = s.get.get(id);
     if (!r) throw new StoreError("not-found", `no queue entry ${id}`);
     return r;
+  };
+  /** Writes a checked patch over entry `id` (inside a write transaction). */
+  const update = (id: number, patch: QueuePatch): QueuedMessage => {
+    const next = patchedEntry(toQueued(must(id)), patch);
+    s.update.run(
+      next.state,
+      next.nextAttemptAt.getTime(),
+      next.attempts,
+      next.lastError,
+      JSON.stringify(next.recipients),
+      id,
+    );
+    return next;
   };
 
   return {
@@ -113,18 +139,21 @@ export function createQueue(ctx: Ctx): QueueStore {
     // Updates, claims and removals ride the group commit too: one fsync for many, and none on the
     // main thread (bench:relay removed each delivered message in a transaction of its own).
     async updateQueued(id, patch) {
-      return ctx.grouped(() => {
-        const next = patchedEntry(toQueued(must(id)), checkQueuePatch(patch));
-        s.update.run(
-          next.state,
-          next.nextAttemptAt.getTime(),
-          next.attempts,
-          next.lastError,
-          JSON.stringify(next.recipients),
-          id,
-        );
-        return { value: next };
-      });
+      return ctx.grouped(() => ({ value: update(id, checkQueuePatch(patch)) }));
+    },
+    // The lease-conditional writes: the token is read and the row written in one write
+    // transaction of the group commit, so no claim comes between.
+    async updateLeased(id, lease, patch) {
+      const checked = checkQueuePatch(patch);
+      return ctx.grouped(() => ({ value: s.leaseOf.get(id)?.lease === lease ? update(id, checked) : null }));
+    },
+    async renewLease(id, lease, until) {
+      const t = until instanceof Date ? until.getTime() : Number.NaN;
+      if (!Number.isFinite(t)) throw new StoreError("invalid", "invalid lease end");
+      return ctx.grouped(() => ({ value: s.renew.run(t, id, lease).changes > 0 }));
+    },
+    async removeLeased(id, lease) {
+      return ctx.grouped(() => ({ value: s.delLeased.run(id, lease).changes > 0 }));
     },
     async claimQueued(opts) {
       const now = opts.now.getTime();
@@ -135,8 +164,8 @@ export function createQueue(ctx: Ctx): QueueStore {
         throw new StoreError("invalid", "invalid limit");
       return ctx.grouped(() => {
         const ids = s.due.all(now, opts.limit).map((r) => r.id);
-        for (const id of ids) s.lease.run(until, id);
-        return { value: ids.map((id) => toQueued(must(id))) };
+        for (const id of ids) s.claim.run(until, id);
+        return { value: ids.map((id) => toClaimed(must(id))) };
       });
     },
     async removeQueued(id: number) {

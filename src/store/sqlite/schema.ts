@@ -21,6 +21,7 @@ import { headerIndexMigration, headerIndexRefreshMigration } from "./header-inde
 import { importMigration } from "./imports.js";
 import { listingMigration } from "./listing.js";
 import { queueCidMigration } from "./queue-cid-schema.js";
+import { queueLeaseMigration } from "./queue-lease-schema.js";
 import { recentMigration } from "./recent.js";
 import { reportSendingMigration } from "./report-sending-schema.js";
 import { reportsMigration } from "./reports-schema.js";
@@ -201,6 +202,7 @@ END;
 // v24: the post office's correlation id kept with each queue entry (queue-cid-schema.ts).
 // v25: the spam models' version, bumped by every training, for the token count cache (spam-version-schema.ts).
 // v26: the spam tokens' keep day and the indexes of expiry (spam-expiry-schema.ts).
+// v27: the queue entry's lease token, which fences an attempt's writes (queue-lease-schema.ts).
 export const migrations: readonly string[] = [
   v1,
   changelogMigration,
@@ -228,6 +230,7 @@ export const migrations: readonly string[] = [
   queueCidMigration,
   spamVersionMigration,
   spamExpiryMigration,
+  queueLeaseMigration,
 ];
 
 export function migrate(db: Database.Database): void {
