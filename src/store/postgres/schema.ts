@@ -20,6 +20,7 @@ import { MAIL_TABLES } from "./schema-mail.js";
 import { FILING_PLAN_SETTINGS, PLAN_SETTINGS } from "./schema-plans.js";
 import { SEARCH_TABLES } from "./schema-search.js";
 import { SEARCH_PENDING_LISTS } from "./schema-search-pending.js";
+import { SEARCH_TRIGRAM_KEYS } from "./schema-search-trigram-keys.js";
 import { UPDATE_TRIGGER } from "./schema-update-trigger.js";
 import { SPAM_EXPIRY } from "./spam-expiry-schema.js";
 
@@ -44,6 +45,8 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 7, statements: SPAM_EXPIRY },
   // The queue entry's lease token, which fences an attempt's writes (queue-lease-schema.ts).
   { version: 8, statements: QUEUE_LEASE },
+  // The vocabulary's trigrams as hashed INTEGER keys (schema-search-trigram-keys.ts).
+  { version: 9, statements: SEARCH_TRIGRAM_KEYS },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

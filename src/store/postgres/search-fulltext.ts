@@ -5,8 +5,9 @@
 //    store cuts them (wordsOf: runs of ASCII letters and digits and of any non-ASCII character);
 //  - a needle without separators is in a text exactly when it is inside one of the text's words,
 //    so its messages are those holding one of the vocabulary's words that contain it: the words
-//    are found through their trigrams (GIN on ftw_terms.tris, then strpos() decides), the
-//    messages through GIN on fts_words (array overlap &&). That answer is "sure";
+//    are found through their trigrams (GIN on ftw_terms.tris, hashed keys of search-trigrams.ts,
+//    then strpos() decides), the messages through GIN on fts_words (array overlap &&). That
+//    answer is "sure";
 //  - a needle with separators is its words side by side: the first ends a word (trigrams, then
 //    LIKE '%first'), the middle ones are words (@>), the last begins one (LIKE 'last%' on the
 //    C-collated unique index, a range scan); its candidates are "maybe";
@@ -40,11 +41,9 @@ import { readBlob } from "./blobs.js";
 import type { PgCtx } from "./context.js";
 import type { Tx } from "./db.js";
 import { mustMailbox } from "./search-kit.js";
+import { needleTrigramKeys, wordTrigramKeys } from "./search-trigrams.js";
 
 export const DEFAULT_FULL_TEXT_BATCH = 100;
-/** More trigrams than this add little to the narrowing: an evenly spread subset is asked for,
- *  still a superset of the words containing the needle. */
-const MAX_TRIGRAMS = 24;
 /** Longer words are not indexed (a btree entry holds at most ~2,700 octets): a body holding one
  *  stays pending (partial), a candidate of every search. */
 const MAX_TERM_OCTETS = 1000;
@@ -70,17 +69,6 @@ export interface FullTextOptions {
   indexer: boolean;
   /** What one body and one batch may add (shared/fulltext-budget.ts; defaults there). */
   budget?: Partial<FullTextBudget>;
-}
-
-/** The distinct trigrams of a word (code points, as SQL substr() counts), at most MAX_TRIGRAMS. */
-function trigramsOf(text: string): string[] {
-  const cps = Array.from(text);
-  const all = new Set<string>();
-  for (let i = 0; i + 3 <= cps.length; i++) all.add(cps[i]! + cps[i + 1]! + cps[i + 2]!);
-  const list = [...all];
-  if (list.length <= MAX_TRIGRAMS) return list;
-  const step = (list.length - 1) / (MAX_TRIGRAMS - 1);
-  return Array.from({ length: MAX_TRIGRAMS }, (_, i) => list[Math.round(i * step)]!);
 }
 
 type Part = "head" | "body" | "more";
@@ -119,8 +107,8 @@ export function createFullTextOps(ctx: PgCtx, opts: FullTextOptions) {
       rows = await t.rows("SELECT id FROM ftw_terms WHERE term LIKE $1 LIMIT $2", [`${part}%`, limit + 1]);
     } else {
       const cond = how === "within" ? "strpos(term, $2) > 0" : "term LIKE $2";
-      rows = await t.rows(`SELECT id FROM ftw_terms WHERE tris @> $1::text[] AND ${cond} LIMIT $3`, [
-        trigramsOf(part),
+      rows = await t.rows(`SELECT id FROM ftw_terms WHERE tris @> $1::int[] AND ${cond} LIMIT $3`, [
+        needleTrigramKeys(part),
         how === "within" ? part : `%${part}`,
         limit + 1,
       ]);
@@ -369,12 +357,12 @@ export function createFullTextOps(ctx: PgCtx, opts: FullTextOptions) {
       const fresh = new Map<string, number>();
       const unknown = [...batchNew].sort();
       if (unknown.length > 0) {
+        // Each word's trigram keys computed here (search-trigrams.ts), as an array literal.
         await t.run(
           `INSERT INTO ftw_terms (term, tris)
-           SELECT w, ARRAY(SELECT DISTINCT substr(w, i, 3) FROM generate_series(1, char_length(w) - 2) AS i)
-           FROM unnest($1::text[]) AS u(w) ORDER BY w
+           SELECT w, k::int[] FROM unnest($1::text[], $2::text[]) AS u(w, k) ORDER BY w
            ON CONFLICT (term) DO NOTHING`,
-          [unknown],
+          [unknown, unknown.map(wordTrigramKeys)],
         );
         for (const r of await t.rows<{ id: number; term: string }>(
           "SELECT id, term FROM ftw_terms WHERE term = ANY($1::text[])",
