@@ -3,6 +3,7 @@
 // empties it of what expired during quiet times, in bounded batches so one tick never holds the
 // store's writer for long.
 import type { Logger } from "../log/logger.js";
+import { startSweepTimer, sweepInBatches } from "../server/sweep-timer.js";
 import type { GreylistStore } from "../store/types.js";
 
 export interface SweeperOptions {
@@ -16,32 +17,16 @@ export interface SweeperOptions {
 }
 
 /** Removes expired entries, batch after batch, until a batch comes back short or maxBatches. */
-export async function sweepExpired(opts: SweeperOptions, now = new Date()): Promise<number> {
-  const batch = opts.batch ?? 5000;
-  let removed = 0;
-  for (let i = 0; i < (opts.maxBatches ?? 20); i++) {
-    const n = await opts.store.sweep(now, batch);
-    removed += n;
-    if (n < batch) break;
-  }
-  return removed;
+export function sweepExpired(opts: SweeperOptions, now = new Date()): Promise<number> {
+  return sweepInBatches((limit) => opts.store.sweep(now, limit), opts.batch ?? 5000, opts.maxBatches ?? 20);
 }
 
 /** Starts the periodic sweep; returns the function that stops it. */
 export function startGreylistSweeper(opts: SweeperOptions): () => void {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    sweepExpired(opts)
-      .then((n) => {
-        if (n > 0) opts.log.info("greylist entries expired", { removed: n });
-      })
-      .catch((error) => opts.log.warn("greylist sweep failed", { error }))
-      .finally(() => {
-        running = false;
-      });
-  }, opts.intervalMs ?? 3_600_000);
-  timer.unref();
-  return () => clearInterval(timer);
+  return startSweepTimer(() => sweepExpired(opts), {
+    log: opts.log,
+    intervalMs: opts.intervalMs,
+    removedNote: "greylist entries expired",
+    failedNote: "greylist sweep failed",
+  });
 }

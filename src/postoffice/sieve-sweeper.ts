@@ -3,6 +3,7 @@
 // its own expiry, and nothing else deletes them. An hourly timer removes what expired, in bounded
 // batches so one tick never holds the store's writer for long.
 import type { Logger } from "../log/logger.js";
+import { startSweepTimer, sweepInBatches } from "../server/sweep-timer.js";
 import type { SieveStore } from "../store/types.js";
 
 export interface DuplicateSweeperOptions {
@@ -16,35 +17,20 @@ export interface DuplicateSweeperOptions {
 }
 
 /** Removes expired records, batch after batch, until a batch comes back short or maxBatches. */
-export async function sweepExpiredDuplicates(
-  opts: DuplicateSweeperOptions,
-  now = new Date(),
-): Promise<number> {
-  const batch = opts.batch ?? 5000;
-  let removed = 0;
-  for (let i = 0; i < (opts.maxBatches ?? 20); i++) {
-    const n = await opts.store.sweepDuplicates(now, batch);
-    removed += n;
-    if (n < batch) break;
-  }
-  return removed;
+export function sweepExpiredDuplicates(opts: DuplicateSweeperOptions, now = new Date()): Promise<number> {
+  return sweepInBatches(
+    (limit) => opts.store.sweepDuplicates(now, limit),
+    opts.batch ?? 5000,
+    opts.maxBatches ?? 20,
+  );
 }
 
 /** Starts the periodic sweep; returns the function that stops it. */
 export function startDuplicateSweeper(opts: DuplicateSweeperOptions): () => void {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    sweepExpiredDuplicates(opts)
-      .then((n) => {
-        if (n > 0) opts.log.info("sieve duplicate records expired", { removed: n });
-      })
-      .catch((error) => opts.log.warn("sieve duplicate sweep failed", { error }))
-      .finally(() => {
-        running = false;
-      });
-  }, opts.intervalMs ?? 3_600_000);
-  timer.unref();
-  return () => clearInterval(timer);
+  return startSweepTimer(() => sweepExpiredDuplicates(opts), {
+    log: opts.log,
+    intervalMs: opts.intervalMs,
+    removedNote: "sieve duplicate records expired",
+    failedNote: "sieve duplicate sweep failed",
+  });
 }

@@ -7,6 +7,7 @@
 // token expiry", measured at 1,000,000 rows). Every process runs it, as the greylist sweep: the
 // store re-reads each model's count under its lock, so concurrent sweeps never cut below a cap.
 import type { Logger } from "../../log/logger.js";
+import { startSweepTimer, sweepInBatches } from "../../server/sweep-timer.js";
 import type { SpamExpiryStore, SpamTokenCaps } from "../../store/types.js";
 
 /** The store's largest cap: what a config cap of 0 ("no limit") becomes. */
@@ -43,32 +44,20 @@ export function tokenCaps(
 export async function expireTokens(opts: ExpiryOptions, now = new Date()): Promise<number> {
   const caps = tokenCaps(opts);
   if (caps === null) return 0;
-  const batch = opts.batch ?? 500;
-  let removed = 0;
-  for (let i = 0; i < (opts.maxBatches ?? 2000); i++) {
-    const n = await opts.store.expireTokens(caps, batch, now);
-    removed += n;
-    if (n < batch) break;
-  }
-  return removed;
+  return sweepInBatches(
+    (limit) => opts.store.expireTokens(caps, limit, now),
+    opts.batch ?? 500,
+    opts.maxBatches ?? 2000,
+  );
 }
 
 /** Starts the periodic sweep (none when neither model is limited); returns what stops it. */
 export function startTokenExpiry(opts: ExpiryOptions): () => void {
   if (tokenCaps(opts) === null) return () => {};
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    expireTokens(opts)
-      .then((n) => {
-        if (n > 0) opts.log.info("spam tokens expired", { removed: n });
-      })
-      .catch((error) => opts.log.warn("spam token expiry failed", { error }))
-      .finally(() => {
-        running = false;
-      });
-  }, opts.intervalMs ?? 3_600_000);
-  timer.unref();
-  return () => clearInterval(timer);
+  return startSweepTimer(() => expireTokens(opts), {
+    log: opts.log,
+    intervalMs: opts.intervalMs,
+    removedNote: "spam tokens expired",
+    failedNote: "spam token expiry failed",
+  });
 }
