@@ -15,6 +15,7 @@ import { formatAuthHeaderRow } from "mailauth/lib/tools.js";
 import { foldLine } from "./fold.js";
 import { ipOctets, reverseName, samePrefix, unmapped } from "./spf-ip.js";
 import { expandMacros, type MacroContext, SpfError } from "./spf-macro.js";
+import { cutToQueryLength } from "./spf-name.js";
 import { type Mechanism, parseRecord, type Qualifier, selectRecord } from "./spf-record.js";
 
 /** How the checks query DNS: a name and a record type, the answers as Node's resolver gives them. */
@@ -101,11 +102,7 @@ function dnsError(e: unknown, name: string): SpfError {
 function queryName(name: string): string {
   let n = name.endsWith(".") ? name.slice(0, -1) : name;
   if (/[^\x00-\x7f]/.test(n)) n = domainToASCII(n) || n;
-  while (n.length > 253) {
-    const dot = n.indexOf(".");
-    if (dot < 0) break;
-    n = n.slice(dot + 1);
-  }
+  n = cutToQueryLength(n);
   const labels = n.split(".");
   const ok =
     labels.length >= 2 &&
