@@ -36,9 +36,18 @@ describe("RedisLocks leases", { skip }, () => {
     const alive = await locks("lease:", 3000);
     const h = await dead.acquire("pop3:maildrop:7");
     assert.ok(h);
+    const key = "lease:lock:pop3:maildrop:7";
+    const expiresAt = Number(await alive.redis.call("PEXPIRETIME", key));
     dead.redis.disconnect(); // as kill -9: no release, no more renewals
-    assert.equal(await alive.acquire("pop3:maildrop:7"), null, "still leased");
+    // "Not before", by Redis's own clock and atomically: while its time is before the lease's
+    // end the key is there, however long this process was descheduled between two commands.
     await eventually("the lease ran out and another node took the lock", async () => {
+      const [[, now], [, exists]] = (await alive.redis.multi().time().exists(key).exec()) as [
+        [null, [string, string]],
+        [null, number],
+      ];
+      const nowMs = Number(now[0]) * 1000 + Math.floor(Number(now[1]) / 1000);
+      if (nowMs < expiresAt) assert.equal(exists, 1, "still leased before its end");
       const got = await alive.acquire("pop3:maildrop:7");
       if (got) await got.release();
       return got !== null;
@@ -51,8 +60,22 @@ describe("RedisLocks leases", { skip }, () => {
     const b = await locks("renew:", 3000);
     const h = await a.acquire("k");
     assert.ok(h);
-    await new Promise((r) => setTimeout(r, 4500));
+    // Each round pushes the key's end an hour away, then waits for the holder's renewal to put it
+    // back to one lease (the renewal script only does so with the holder's token). Rounds go on
+    // until more than one lease has passed since the acquire: the lock was renewed past its lease,
+    // and no round depends on the renewal coming within a bound (a stall cannot lapse the key).
+    const started = Date.now();
+    let renewals = 0;
+    while (Date.now() - started <= 3000 || renewals < 2) {
+      await a.redis.pexpire("renew:lock:k", 3_600_000);
+      await eventually("the holder renewed its lock", async () => {
+        const ttl = await a.redis.pttl("renew:lock:k");
+        return ttl > 0 && ttl <= 3000;
+      });
+      renewals++;
+    }
     assert.equal(h.held, true);
+    await a.redis.pexpire("renew:lock:k", 3_600_000);
     assert.equal(await b.acquire("k"), null, "renewed: still ours after more than one lease");
     await h.release();
     assert.ok(await b.acquire("k"));

@@ -188,11 +188,10 @@ describe("URI block lists when the DNS does not answer", () => {
     });
     assert.ok(s);
     const i = message("http://spam.example/");
-    const started = Date.now();
     const got = await s.signals(i, buildMessageView(i.body));
     assert.deepEqual(got, []);
-    // Bounded by the deadline, not the resolver's own 10 s: generous upper bound for a busy machine.
-    assert.ok(Date.now() - started < 5000);
+    // Ended by the deadline, not the resolver's own 10 s: "no answer in time" is the deadline's
+    // error (the resolver's would be an ETIMEOUT), so no wall-clock bound a loaded machine can miss.
     assert.ok(logLines.some((l) => /uribl lookup failed/.test(l) && /no answer in time/.test(l)));
   });
 });

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { defaultsOf } from "../config/dsl.js";
 import type { ListenerConfig } from "../config/schema.js";
+import { eventually } from "../testing/eventually.js";
 import { startTestServer, testPassword } from "../testing/harness.js";
 import { imapSection } from "./config.js";
 import { startImapListener } from "./listener.js";
@@ -33,7 +34,8 @@ test("close: idle connections get BYE at once, a FETCH under way completes befor
     await busy.cmd("b", "SELECT INBOX");
     busy.pause();
     busy.write("c FETCH 1 BODY.PEEK[]\r\n");
-    await new Promise((r) => setTimeout(r, 200)); // the FETCH is now waiting for the client
+    // The FETCH has started (its first bytes are here, unread) and is now waiting for the client.
+    await eventually("the FETCH response has started", () => busy.unreadBytes() > 0);
 
     const closing = running.close(20_000);
     assert.equal(await idle.line(5000), "* BYE Server shutting down");

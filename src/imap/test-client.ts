@@ -176,6 +176,12 @@ export class RawClient {
     (this.inflate ?? this.socket).resume();
   }
 
+  /** Bytes received while paused and not yet read (a paused socket still fills its buffer up to
+   *  its high-water mark): above 0 once the server has started a response. */
+  unreadBytes(): number {
+    return (this.inflate ?? this.socket).readableLength;
+  }
+
   close(): void {
     this.socket.destroy();
   }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { cpuTimed } from "../../testing/cpu-time.js";
 import { checkSieve } from "../index.js";
 import { actionsOf } from "../test-kit.js";
 
@@ -97,10 +98,10 @@ test("errors with line and column: unknown date part, :last without :index, miss
 
 test("a hostile Date header is handled in linear time", async () => {
   const raw = `Date: ${"(".repeat(200_000)}\r\nX: ${"1 ".repeat(100_000)}\r\n\r\nbody\r\n`;
-  const t0 = performance.now();
-  const r = await actionsOf('require ["date", "fileinto"]; if date "date" "year" "2009" { fileinto "x"; }', {
-    raw,
-  });
+  // CPU time, not wall clock: a loaded machine's wait for a core is not the parser's work.
+  const { value: r, cpuMs } = await cpuTimed(() =>
+    actionsOf('require ["date", "fileinto"]; if date "date" "year" "2009" { fileinto "x"; }', { raw }),
+  );
   assert.deepEqual(r, ["keep"]);
-  assert.ok(performance.now() - t0 < 5000);
+  assert.ok(cpuMs < 5000, `${cpuMs} ms of CPU`);
 });
