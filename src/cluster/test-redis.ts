@@ -39,8 +39,10 @@ export async function testRedis(): Promise<TestRedis> {
   return {
     server,
     async connect(opts = {}) {
+      // 10 s per command: a loaded CI machine (load 20-40) answered some calls of a live Redis
+      // in over 2 s, which threw inside a test's wait; a Redis killed on purpose fails at once.
       const c = await connectRedis(
-        { url: server.url, connectTimeoutMs: 5000, commandTimeoutMs: 2000, log: silentLogger },
+        { url: server.url, connectTimeoutMs: 5000, commandTimeoutMs: 10_000, log: silentLogger },
         "test",
         opts.subscriber,
       );
