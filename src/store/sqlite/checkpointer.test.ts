@@ -16,7 +16,7 @@ import { GroupCommitWriter } from "./writer.js";
 
 const PAGE = 4096;
 
-function setup(intervalMs: number) {
+function setup(intervalMs: number, restartAfterFrames?: number) {
   const dir = mkdtempSync(join(tmpdir(), "yubin-checkpoint-"));
   const path = join(dir, "db.sqlite");
   const db = openDatabase({ path });
@@ -27,6 +27,7 @@ function setup(intervalMs: number) {
     intervalMs,
     busyTimeoutMs: 1000,
     log: silentLogger,
+    restartAfterFrames,
   });
   const writer = new GroupCommitWriter(db, {
     maxBatch: 100,
@@ -123,6 +124,29 @@ describe("checkpoint thread", () => {
         n.close();
       }
       assert.equal(walState(s.path).checkpointed, walState(s.path).log);
+    } finally {
+      await s.done();
+    }
+  });
+
+  test("a long WAL gets a RESTART checkpoint even when PASSIVE copied all of it", async () => {
+    // Two workers' writers keep a fully copied WAL from starting over (neither BEGIN finds it
+    // free of the other's readers), so its length alone must bring the RESTART.
+    const s = setup(60_000, 10);
+    try {
+      await Promise.all(Array.from({ length: 10 }, (_, i) => s.job(i))); // ~20 frames, no checkpoint yet
+      await s.writer.idle();
+      await s.checkpointer.run();
+      const after = walState(s.path);
+      assert.equal(after.checkpointed, after.log); // all copied: nothing else would call for RESTART
+      assert.ok(after.log >= 10, `WAL of ${after.log} frames`);
+      assert.equal(s.checkpointer.stats.restarts, 0);
+      await s.checkpointer.run();
+      assert.equal(s.checkpointer.stats.restarts, 1);
+      // After the RESTART the next write starts the WAL over.
+      await s.job(100);
+      await s.writer.idle();
+      assert.ok(walState(s.path).log < after.log, "the WAL did not start over");
     } finally {
       await s.done();
     }
